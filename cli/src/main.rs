@@ -1,0 +1,94 @@
+//! `kafka-sim`: runs scenario scripts natively.
+//!
+//! ```text
+//! kafka-sim run FILE          print the trace, one line per event
+//! kafka-sim run FILE --json   print the final view as JSON (docs/cli-json.md)
+//! kafka-sim check FILE        parse and validate without running
+//! ```
+//! `-` as FILE reads standard input. Exit status: 0 on success, 1 when the
+//! script is wrong (the message names the line), 2 on a usage error.
+
+use kafka_sim::scenario::Scenario;
+use kafka_sim::trace;
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: kafka-sim run FILE [--json] | kafka-sim check FILE   (FILE may be -)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (mode, file, json) = match argv.as_slice() {
+        ["run", file] => ("run", *file, false),
+        ["run", file, "--json"] | ["run", "--json", file] => ("run", *file, true),
+        ["check", file] => ("check", *file, false),
+        ["--help" | "-h" | "help"] => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let text = match read(file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("kafka-sim: cannot read {file}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let scenario = match Scenario::parse(&text) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("kafka-sim: {file}: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if mode == "check" {
+        println!(
+            "{file}: ok, {} command(s), seed {}",
+            scenario.commands.len(),
+            scenario.seed
+        );
+        return ExitCode::SUCCESS;
+    }
+    let mut text = String::new();
+    let result = trace::run(&scenario, &mut text);
+    let mut out = std::io::stdout().lock();
+    match result {
+        Ok(sim) => {
+            let written = if json {
+                serde_json::to_string_pretty(&sim.view())
+                    .map_err(std::io::Error::other)
+                    .and_then(|j| writeln!(out, "{j}"))
+            } else {
+                out.write_all(text.as_bytes())
+            };
+            match written {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("kafka-sim: cannot write output: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Err(e) => {
+            if !json {
+                let _ = out.write_all(text.as_bytes());
+            }
+            eprintln!("kafka-sim: {file}: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn read(file: &str) -> std::io::Result<String> {
+    if file == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(file)
+    }
+}

@@ -1,0 +1,319 @@
+//! Client configs by their Kafka names with the Java client's 4.x defaults.
+//! A config the playground does not simulate yet is an error that says so,
+//! rather than a setting that silently does nothing.
+
+use crate::error::CommandError;
+use crate::protocol::Acks;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+fn bad(name: &str, value: &str, why: &str) -> CommandError {
+    CommandError::ClientConfig(format!(
+        "Invalid value {value} for configuration {name}: {why}"
+    ))
+}
+
+fn long(name: &str, value: &str, min: u64) -> Result<u64, CommandError> {
+    let n: i64 = value
+        .trim()
+        .parse()
+        .map_err(|_| bad(name, value, "Not a number of type LONG"))?;
+    u64::try_from(n)
+        .ok()
+        .filter(|&n| n >= min)
+        .ok_or_else(|| bad(name, value, &format!("Value must be at least {min}")))
+}
+
+fn int(name: &str, value: &str, min: u64) -> Result<u64, CommandError> {
+    let n = long(name, value, min).map_err(|_| match value.trim().parse::<i64>() {
+        Ok(_) => bad(name, value, &format!("Value must be at least {min}")),
+        Err(_) => bad(name, value, "Not a number of type INT"),
+    })?;
+    if n > i32::MAX as u64 {
+        return Err(bad(name, value, "Not a number of type INT"));
+    }
+    Ok(n)
+}
+
+fn unknown(kind: &str, name: &str, known: &[&str]) -> CommandError {
+    CommandError::ClientConfig(format!(
+        "'{name}' is not a {kind} config the playground simulates; known: {}",
+        known.join(", ")
+    ))
+}
+
+/// The producer's configs simulated so far.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProducerConfig {
+    pub acks: Acks,
+    pub linger_ms: u64,
+    pub batch_size_bytes: u64,
+    pub request_timeout_ms: u64,
+    pub retry_backoff_ms: u64,
+    pub retry_backoff_max_ms: u64,
+    pub max_block_ms: u64,
+    pub max_in_flight_requests_per_connection: u64,
+    pub client_id: String,
+}
+
+impl Default for ProducerConfig {
+    fn default() -> Self {
+        ProducerConfig {
+            acks: Acks::All,
+            // Kafka 4.0 raised the default from 0 to 5 (KIP-1030).
+            linger_ms: 5,
+            batch_size_bytes: 16_384,
+            request_timeout_ms: 30_000,
+            retry_backoff_ms: 100,
+            retry_backoff_max_ms: 1_000,
+            max_block_ms: 60_000,
+            max_in_flight_requests_per_connection: 5,
+            client_id: String::new(),
+        }
+    }
+}
+
+const PRODUCER_CONFIGS: &[&str] = &[
+    "acks",
+    "batch.size",
+    "client.id",
+    "linger.ms",
+    "max.block.ms",
+    "max.in.flight.requests.per.connection",
+    "request.timeout.ms",
+    "retry.backoff.max.ms",
+    "retry.backoff.ms",
+];
+
+impl ProducerConfig {
+    pub fn parse(pairs: &[(String, String)]) -> Result<Self, CommandError> {
+        let mut c = ProducerConfig::default();
+        for (name, value) in pairs {
+            let v = value.as_str();
+            match name.as_str() {
+                "acks" => {
+                    c.acks = match v.trim() {
+                        "0" => Acks::None,
+                        "1" => Acks::Leader,
+                        "all" | "-1" => Acks::All,
+                        _ => return Err(bad(name, v, "String must be one of: all, -1, 0, 1")),
+                    }
+                }
+                "batch.size" => c.batch_size_bytes = int(name, v, 0)?,
+                "client.id" => c.client_id = v.to_string(),
+                "linger.ms" => c.linger_ms = long(name, v, 0)?,
+                "max.block.ms" => c.max_block_ms = long(name, v, 0)?,
+                "max.in.flight.requests.per.connection" => {
+                    c.max_in_flight_requests_per_connection = int(name, v, 1)?
+                }
+                "request.timeout.ms" => c.request_timeout_ms = int(name, v, 0)?,
+                "retry.backoff.max.ms" => c.retry_backoff_max_ms = long(name, v, 0)?,
+                "retry.backoff.ms" => c.retry_backoff_ms = long(name, v, 0)?,
+                _ => return Err(unknown("producer", name, PRODUCER_CONFIGS)),
+            }
+        }
+        Ok(c)
+    }
+
+    /// Every simulated config with its effective value, for the view.
+    pub fn describe(&self) -> Vec<(&'static str, String)> {
+        alloc::vec![
+            ("acks", self.acks.to_string()),
+            ("batch.size", self.batch_size_bytes.to_string()),
+            ("client.id", self.client_id.clone()),
+            ("linger.ms", self.linger_ms.to_string()),
+            ("max.block.ms", self.max_block_ms.to_string()),
+            (
+                "max.in.flight.requests.per.connection",
+                self.max_in_flight_requests_per_connection.to_string()
+            ),
+            ("request.timeout.ms", self.request_timeout_ms.to_string()),
+            (
+                "retry.backoff.max.ms",
+                self.retry_backoff_max_ms.to_string()
+            ),
+            ("retry.backoff.ms", self.retry_backoff_ms.to_string()),
+        ]
+    }
+}
+
+/// What a consumer does without a valid position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OffsetReset {
+    Earliest,
+    Latest,
+    None,
+}
+
+impl OffsetReset {
+    pub fn name(self) -> &'static str {
+        match self {
+            OffsetReset::Earliest => "earliest",
+            OffsetReset::Latest => "latest",
+            OffsetReset::None => "none",
+        }
+    }
+}
+
+/// The consumer's configs simulated so far.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsumerConfig {
+    /// Kept for consumer groups; manual `assign` does not need it.
+    pub group_id: Option<String>,
+    pub auto_offset_reset: OffsetReset,
+    pub fetch_min_bytes: u64,
+    pub fetch_max_wait_ms: u64,
+    pub fetch_max_bytes: u64,
+    pub max_partition_fetch_bytes: u64,
+    pub max_poll_records: u64,
+    pub request_timeout_ms: u64,
+    pub client_id: String,
+}
+
+impl Default for ConsumerConfig {
+    fn default() -> Self {
+        ConsumerConfig {
+            group_id: None,
+            auto_offset_reset: OffsetReset::Latest,
+            fetch_min_bytes: 1,
+            fetch_max_wait_ms: 500,
+            fetch_max_bytes: 52_428_800,
+            max_partition_fetch_bytes: 1_048_576,
+            max_poll_records: 500,
+            request_timeout_ms: 30_000,
+            client_id: String::new(),
+        }
+    }
+}
+
+const CONSUMER_CONFIGS: &[&str] = &[
+    "auto.offset.reset",
+    "client.id",
+    "fetch.max.bytes",
+    "fetch.max.wait.ms",
+    "fetch.min.bytes",
+    "group.id",
+    "max.partition.fetch.bytes",
+    "max.poll.records",
+    "request.timeout.ms",
+];
+
+impl ConsumerConfig {
+    pub fn parse(pairs: &[(String, String)]) -> Result<Self, CommandError> {
+        let mut c = ConsumerConfig::default();
+        for (name, value) in pairs {
+            let v = value.as_str();
+            match name.as_str() {
+                "auto.offset.reset" => {
+                    c.auto_offset_reset = match v.trim() {
+                        "earliest" => OffsetReset::Earliest,
+                        "latest" => OffsetReset::Latest,
+                        "none" => OffsetReset::None,
+                        _ => {
+                            return Err(bad(
+                                name,
+                                v,
+                                "String must be one of: latest, earliest, none",
+                            ))
+                        }
+                    }
+                }
+                "client.id" => c.client_id = v.to_string(),
+                "fetch.max.bytes" => c.fetch_max_bytes = int(name, v, 0)?,
+                "fetch.max.wait.ms" => c.fetch_max_wait_ms = int(name, v, 0)?,
+                "fetch.min.bytes" => c.fetch_min_bytes = int(name, v, 0)?,
+                "group.id" => c.group_id = Some(v.to_string()),
+                "max.partition.fetch.bytes" => c.max_partition_fetch_bytes = int(name, v, 0)?,
+                "max.poll.records" => c.max_poll_records = int(name, v, 1)?,
+                "request.timeout.ms" => c.request_timeout_ms = int(name, v, 0)?,
+                _ => return Err(unknown("consumer", name, CONSUMER_CONFIGS)),
+            }
+        }
+        Ok(c)
+    }
+
+    pub fn describe(&self) -> Vec<(&'static str, String)> {
+        alloc::vec![
+            (
+                "auto.offset.reset",
+                self.auto_offset_reset.name().to_string()
+            ),
+            ("client.id", self.client_id.clone()),
+            ("fetch.max.bytes", self.fetch_max_bytes.to_string()),
+            ("fetch.max.wait.ms", self.fetch_max_wait_ms.to_string()),
+            ("fetch.min.bytes", self.fetch_min_bytes.to_string()),
+            ("group.id", self.group_id.clone().unwrap_or_default()),
+            (
+                "max.partition.fetch.bytes",
+                self.max_partition_fetch_bytes.to_string()
+            ),
+            ("max.poll.records", self.max_poll_records.to_string()),
+            ("request.timeout.ms", self.request_timeout_ms.to_string()),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn producer_defaults_are_kafka_4() {
+        let c = ProducerConfig::default();
+        assert_eq!(
+            (c.acks, c.linger_ms, c.batch_size_bytes),
+            (Acks::All, 5, 16_384)
+        );
+    }
+
+    #[test]
+    fn producer_configs_parse_and_bad_values_name_the_config() {
+        let c = ProducerConfig::parse(&pairs(&[("acks", "1"), ("linger.ms", "10")])).unwrap();
+        assert_eq!((c.acks, c.linger_ms), (Acks::Leader, 10));
+        let e = ProducerConfig::parse(&pairs(&[("linger.ms", "soon")])).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Invalid value soon for configuration linger.ms: Not a number of type LONG"
+        );
+        let e = ProducerConfig::parse(&pairs(&[("acks", "2")])).unwrap_err();
+        assert!(e.to_string().contains("configuration acks"));
+    }
+
+    #[test]
+    fn unsimulated_configs_are_refused_by_name() {
+        let e = ProducerConfig::parse(&pairs(&[("compression.type", "gzip")])).unwrap_err();
+        assert!(e
+            .to_string()
+            .starts_with("'compression.type' is not a producer config"));
+        let e =
+            ConsumerConfig::parse(&pairs(&[("isolation.level", "read_committed")])).unwrap_err();
+        assert!(e
+            .to_string()
+            .starts_with("'isolation.level' is not a consumer config"));
+    }
+
+    #[test]
+    fn consumer_configs_parse() {
+        let c = ConsumerConfig::parse(&pairs(&[
+            ("group.id", "g"),
+            ("auto.offset.reset", "earliest"),
+        ]))
+        .unwrap();
+        assert_eq!(c.group_id.as_deref(), Some("g"));
+        assert_eq!(c.auto_offset_reset, OffsetReset::Earliest);
+        assert_eq!(
+            ConsumerConfig::default().auto_offset_reset,
+            OffsetReset::Latest
+        );
+        let e = ConsumerConfig::parse(&pairs(&[("max.poll.records", "0")])).unwrap_err();
+        assert!(e.to_string().ends_with("Value must be at least 1"), "{e}");
+    }
+}

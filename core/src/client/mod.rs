@@ -1,0 +1,196 @@
+//! Clients: producers and consumers as state machines on the network. What
+//! both need (correlation ids, requests in flight with request.timeout.ms,
+//! a metadata cache, choosing a broker) lives in [`Connection`].
+
+pub mod config;
+pub mod consumer;
+pub mod partitioner;
+pub mod producer;
+
+use crate::effects::{Effects, Timer};
+use crate::net::Node;
+use crate::protocol::{Body, Message, PartitionMetadata, Request, TopicPartition};
+use crate::time::Duration;
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+pub use consumer::Consumer;
+pub use producer::Producer;
+
+/// A client is one of these roles; commands check which before acting.
+#[derive(Clone, Debug)]
+pub enum Client {
+    Producer(Producer),
+    Consumer(Consumer),
+}
+
+impl Client {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Client::Producer(_) => "producer",
+            Client::Consumer(_) => "consumer",
+        }
+    }
+
+    pub fn connection(&self) -> &Connection {
+        match self {
+            Client::Producer(p) => &p.conn,
+            Client::Consumer(c) => &c.conn,
+        }
+    }
+}
+
+/// A request waiting for its answer.
+#[derive(Clone, Debug)]
+pub struct InFlight {
+    pub broker: u32,
+    pub request: Request,
+}
+
+/// What every client keeps about the cluster and its own requests.
+#[derive(Clone, Debug)]
+pub struct Connection {
+    pub name: String,
+    next_correlation_id: u32,
+    in_flight: BTreeMap<u32, InFlight>,
+    request_timeout: Duration,
+    /// Brokers the client knows: the bootstrap list, then what Metadata says.
+    pub brokers: Vec<u32>,
+    /// Topic metadata the client has learned.
+    pub topics: BTreeMap<String, Vec<PartitionMetadata>>,
+    pub metadata_in_flight: bool,
+}
+
+impl Connection {
+    pub fn new(name: String, bootstrap: Vec<u32>, request_timeout_ms: u64) -> Self {
+        Connection {
+            name,
+            next_correlation_id: 0,
+            in_flight: BTreeMap::new(),
+            request_timeout: Duration::from_ms(request_timeout_ms),
+            brokers: bootstrap,
+            topics: BTreeMap::new(),
+            metadata_in_flight: false,
+        }
+    }
+
+    /// Sends a request and arms its request.timeout.ms; returns its correlation id.
+    pub fn request(&mut self, broker: u32, request: Request, fx: &mut Effects) -> u32 {
+        let id = self.next_correlation_id;
+        self.next_correlation_id = self.next_correlation_id.wrapping_add(1);
+        fx.send(
+            Node::Broker(broker),
+            Message {
+                correlation_id: id,
+                body: Body::Request(request.clone()),
+            },
+        );
+        fx.timer_in(self.request_timeout, Timer::RequestTimeout(id));
+        self.in_flight.insert(id, InFlight { broker, request });
+        id
+    }
+
+    /// Sends a request that gets no answer (Produce with acks=0).
+    pub fn fire_and_forget(&mut self, broker: u32, request: Request, fx: &mut Effects) {
+        let id = self.next_correlation_id;
+        self.next_correlation_id = self.next_correlation_id.wrapping_add(1);
+        fx.send(
+            Node::Broker(broker),
+            Message {
+                correlation_id: id,
+                body: Body::Request(request),
+            },
+        );
+    }
+
+    /// Takes the request an answer belongs to; `None` for an answer that came
+    /// after its request timed out (the client has already given up on it).
+    pub fn complete(&mut self, correlation_id: u32) -> Option<InFlight> {
+        self.in_flight.remove(&correlation_id)
+    }
+
+    pub fn in_flight_to(&self, broker: u32) -> usize {
+        self.in_flight
+            .values()
+            .filter(|r| r.broker == broker)
+            .count()
+    }
+
+    pub fn in_flight(&self) -> impl Iterator<Item = (&u32, &InFlight)> {
+        self.in_flight.iter()
+    }
+
+    /// Kafka's `leastLoadedNode`: the known broker with the fewest requests in
+    /// flight; ties go to the lowest id so the choice is deterministic.
+    pub fn least_loaded(&self) -> Option<u32> {
+        self.brokers
+            .iter()
+            .copied()
+            .min_by_key(|&b| (self.in_flight_to(b), b))
+    }
+
+    pub fn leader_of(&self, tp: &TopicPartition) -> Option<u32> {
+        self.topics
+            .get(&tp.topic)?
+            .get(tp.partition as usize)?
+            .leader
+    }
+
+    pub fn partition_count(&self, topic: &str) -> Option<u32> {
+        self.topics.get(topic).map(|p| p.len() as u32)
+    }
+
+    /// Asks for metadata of `topics` unless a Metadata request is already out.
+    pub fn refresh_metadata(
+        &mut self,
+        topics: Vec<String>,
+        allow_auto_topic_creation: bool,
+        fx: &mut Effects,
+    ) {
+        if self.metadata_in_flight || topics.is_empty() {
+            return;
+        }
+        if let Some(broker) = self.least_loaded() {
+            self.metadata_in_flight = true;
+            self.request(
+                broker,
+                Request::Metadata {
+                    topics,
+                    allow_auto_topic_creation,
+                },
+                fx,
+            );
+        }
+    }
+}
+
+impl Connection {
+    /// Takes in a Metadata answer; returns the topics that came back with an error.
+    pub fn on_metadata(
+        &mut self,
+        brokers: Vec<u32>,
+        topics: Vec<(
+            String,
+            Result<Vec<PartitionMetadata>, crate::error::KafkaError>,
+        )>,
+    ) -> Vec<(String, crate::error::KafkaError)> {
+        self.metadata_in_flight = false;
+        if !brokers.is_empty() {
+            self.brokers = brokers;
+        }
+        let mut errors = Vec::new();
+        for (topic, result) in topics {
+            match result {
+                Ok(partitions) => {
+                    self.topics.insert(topic, partitions);
+                }
+                Err(e) => {
+                    self.topics.remove(&topic);
+                    errors.push((topic, e));
+                }
+            }
+        }
+        errors
+    }
+}

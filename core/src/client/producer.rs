@@ -1,0 +1,438 @@
+//! A producer: partitions records, collects them in per-partition batches
+//! (closed by batch.size or linger.ms), and sends each batch to the
+//! partition's leader, at most max.in.flight.requests.per.connection at a
+//! time per broker.
+//!
+//! Not yet simulated (the producer issue): retries, idempotence, compression,
+//! encoded record-batch sizes (a batch's size here is its payload bytes).
+
+use super::config::ProducerConfig;
+use super::partitioner::partition_for_key;
+use super::{Connection, InFlight};
+use crate::effects::{Effects, Timer};
+use crate::error::{CommandError, KafkaError};
+use crate::event::EventKind;
+use crate::limits::RECORDS_BUFFERED_PER_PRODUCER_MAX;
+use crate::protocol::{Acks, RecordData, Request, Response, TopicPartition};
+use crate::rand::Rng;
+use crate::record::ProducerRecord;
+use crate::time::{Duration, Instant};
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Records for one partition, waiting to be sent together.
+#[derive(Clone, Debug)]
+pub struct Batch {
+    pub records: Vec<RecordData>,
+    pub bytes: usize,
+    pub created: Instant,
+    /// Full, lingered long enough, or flushed: send when the connection allows.
+    pub ready: bool,
+}
+
+/// A record waiting for its topic's metadata (Java's `send` blocking in `waitOnMetadata`).
+#[derive(Clone, Debug)]
+struct Waiting {
+    record: ProducerRecord,
+    since: Instant,
+}
+
+/// Per topic, the partition the sticky partitioner uses for null keys and the
+/// bytes produced to it so far (KIP-794).
+#[derive(Clone, Debug)]
+struct Sticky {
+    partition: u32,
+    bytes: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct Producer {
+    pub conn: Connection,
+    pub config: ProducerConfig,
+    rng: Rng,
+    waiting: Vec<Waiting>,
+    pub batches: BTreeMap<TopicPartition, Vec<Batch>>,
+    sticky: BTreeMap<String, Sticky>,
+    metadata_backoff_ms: u64,
+    pub acked_records: u64,
+    pub failed_records: u64,
+}
+
+impl Producer {
+    pub fn new(name: String, config: ProducerConfig, bootstrap: Vec<u32>, seed: u64) -> Self {
+        let conn = Connection::new(name, bootstrap, config.request_timeout_ms);
+        Producer {
+            conn,
+            metadata_backoff_ms: config.retry_backoff_ms,
+            config,
+            rng: Rng::new(seed),
+            waiting: Vec::new(),
+            batches: BTreeMap::new(),
+            sticky: BTreeMap::new(),
+            acked_records: 0,
+            failed_records: 0,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.conn.name
+    }
+
+    /// Records accepted by `send` and not yet acknowledged or failed.
+    pub fn buffered_records(&self) -> usize {
+        self.waiting.len()
+            + self
+                .batches
+                .values()
+                .flatten()
+                .map(|b| b.records.len())
+                .sum::<usize>()
+    }
+
+    /// `KafkaProducer.send`: the record is buffered; its fate arrives as events.
+    pub fn send(&mut self, record: ProducerRecord, fx: &mut Effects) -> Result<(), CommandError> {
+        if self.buffered_records() >= RECORDS_BUFFERED_PER_PRODUCER_MAX {
+            return Err(CommandError::Limit(format!(
+                "{} already buffers {RECORDS_BUFFERED_PER_PRODUCER_MAX} records (the playground's buffer.memory)",
+                self.name()
+            )));
+        }
+        if self.conn.partition_count(&record.topic).is_some() {
+            self.accumulate(record, fx.now, fx);
+        } else {
+            let topic = record.topic.clone();
+            self.waiting.push(Waiting {
+                record,
+                since: fx.now,
+            });
+            self.conn.refresh_metadata(alloc::vec![topic], true, fx);
+        }
+        self.drain(fx);
+        Ok(())
+    }
+
+    /// Chooses the partition and appends to that partition's open batch.
+    fn accumulate(&mut self, record: ProducerRecord, created: Instant, fx: &mut Effects) {
+        let Some(count) = self.conn.partition_count(&record.topic) else {
+            return;
+        };
+        let (partition, why) = match (record.partition, &record.key) {
+            (Some(p), _) if p >= count => {
+                self.fail(
+                    None,
+                    1,
+                    KafkaError::InvalidPartitions(format!(
+                    "Invalid partition given with record: {p} is not in the range [0...{count})."
+                )),
+                    fx,
+                );
+                return;
+            }
+            (Some(p), _) => (p, "explicit partition"),
+            (None, Some(key)) => (partition_for_key(key, count), "murmur2(key) % partitions"),
+            (None, None) => (
+                self.sticky_partition(&record.topic, count),
+                "sticky partitioner, null key",
+            ),
+        };
+        let tp = TopicPartition::new(record.topic.clone(), partition);
+        fx.event(EventKind::Partitioned {
+            producer: self.conn.name.clone(),
+            tp: tp.clone(),
+            why,
+        });
+        let sticky = record.key.is_none() && record.partition.is_none();
+        let data = RecordData {
+            timestamp_ms: created.ms,
+            key: record.key,
+            value: record.value,
+            headers: record.headers,
+        };
+        let size = payload_bytes(&data);
+        if sticky {
+            self.note_sticky_bytes(&tp, size, count);
+        }
+        let batch_size = self.config.batch_size_bytes as usize;
+        let batches = self.batches.entry(tp.clone()).or_default();
+        let open = batches
+            .last_mut()
+            .filter(|b| !b.ready && b.bytes + size <= batch_size.max(b.bytes.max(1)));
+        match open {
+            Some(b) => {
+                b.bytes += size;
+                b.records.push(data);
+                b.ready |= b.bytes >= batch_size;
+            }
+            None => {
+                if let Some(last) = batches.last_mut() {
+                    last.ready = true;
+                }
+                let ready = size >= batch_size || self.config.linger_ms == 0;
+                batches.push(Batch {
+                    records: alloc::vec![data],
+                    bytes: size,
+                    created,
+                    ready,
+                });
+                if !ready {
+                    fx.timer_in(Duration::from_ms(self.config.linger_ms), Timer::Linger(tp));
+                }
+            }
+        }
+    }
+
+    fn sticky_partition(&mut self, topic: &str, count: u32) -> u32 {
+        if let Some(s) = self.sticky.get(topic) {
+            if s.partition < count {
+                return s.partition;
+            }
+        }
+        let partition = self.rng.below(count as usize) as u32;
+        self.sticky.insert(
+            topic.into(),
+            Sticky {
+                partition,
+                bytes: 0,
+            },
+        );
+        partition
+    }
+
+    /// After batch.size bytes went to the sticky partition, switch to another
+    /// one at random (BuiltInPartitioner.updatePartitionInfo).
+    fn note_sticky_bytes(&mut self, tp: &TopicPartition, bytes: usize, count: u32) {
+        let batch_size = self.config.batch_size_bytes as usize;
+        let switch = match self.sticky.get_mut(&tp.topic) {
+            Some(s) => {
+                s.bytes += bytes;
+                s.bytes >= batch_size
+            }
+            None => false,
+        };
+        if switch {
+            let partition = if count > 1 {
+                let other = self.rng.below(count as usize - 1) as u32;
+                if other >= tp.partition {
+                    other + 1
+                } else {
+                    other
+                }
+            } else {
+                0
+            };
+            self.sticky.insert(
+                tp.topic.clone(),
+                Sticky {
+                    partition,
+                    bytes: 0,
+                },
+            );
+        }
+    }
+
+    /// Sends ready batches while each leader's connection has room.
+    fn drain(&mut self, fx: &mut Effects) {
+        let limit = self.config.max_in_flight_requests_per_connection as usize;
+        let tps: Vec<TopicPartition> = self.batches.keys().cloned().collect();
+        for tp in tps {
+            loop {
+                let ready = self
+                    .batches
+                    .get(&tp)
+                    .and_then(|b| b.first())
+                    .is_some_and(|b| b.ready);
+                if !ready {
+                    break;
+                }
+                let Some(leader) = self.conn.leader_of(&tp) else {
+                    let batch = self.pop_batch(&tp);
+                    self.fail(
+                        Some(tp.clone()),
+                        batch.records.len(),
+                        KafkaError::LeaderNotAvailable,
+                        fx,
+                    );
+                    continue;
+                };
+                if self.config.acks != Acks::None && self.conn.in_flight_to(leader) >= limit {
+                    break;
+                }
+                let batch = self.pop_batch(&tp);
+                let count = batch.records.len();
+                let request = Request::Produce {
+                    acks: self.config.acks,
+                    timeout_ms: self.config.request_timeout_ms,
+                    tp: tp.clone(),
+                    records: batch.records,
+                };
+                if self.config.acks == Acks::None {
+                    self.conn.fire_and_forget(leader, request, fx);
+                    self.acked_records += count as u64;
+                    fx.event(EventKind::Acked {
+                        producer: self.conn.name.clone(),
+                        tp: tp.clone(),
+                        base_offset: None,
+                        count,
+                    });
+                } else {
+                    self.conn.request(leader, request, fx);
+                }
+            }
+        }
+        self.batches.retain(|_, b| !b.is_empty());
+    }
+
+    fn pop_batch(&mut self, tp: &TopicPartition) -> Batch {
+        let batches = self.batches.get_mut(tp);
+        let batch = batches.filter(|b| !b.is_empty()).map(|b| b.remove(0));
+        batch.unwrap_or(Batch {
+            records: Vec::new(),
+            bytes: 0,
+            created: Instant::ZERO,
+            ready: true,
+        })
+    }
+
+    fn fail(
+        &mut self,
+        tp: Option<TopicPartition>,
+        count: usize,
+        error: KafkaError,
+        fx: &mut Effects,
+    ) {
+        self.failed_records += count as u64;
+        fx.event(EventKind::ProduceFailed {
+            producer: self.conn.name.clone(),
+            tp,
+            count,
+            error,
+        });
+    }
+
+    pub fn on_response(&mut self, correlation_id: u32, response: Response, fx: &mut Effects) {
+        let Some(InFlight { request, .. }) = self.conn.complete(correlation_id) else {
+            return;
+        };
+        match response {
+            Response::Metadata { brokers, topics } => {
+                let errors = self.conn.on_metadata(brokers, topics);
+                if errors.is_empty() {
+                    self.metadata_backoff_ms = self.config.retry_backoff_ms;
+                } else {
+                    // Java's metadata backoff: retry.backoff.ms doubling up to retry.backoff.max.ms.
+                    fx.timer_in(
+                        Duration::from_ms(self.metadata_backoff_ms),
+                        Timer::MetadataRetry,
+                    );
+                    self.metadata_backoff_ms = (self.metadata_backoff_ms * 2)
+                        .min(self.config.retry_backoff_max_ms)
+                        .max(1);
+                }
+                // With errors, the backoff timer asks again; without, ask now for any other topic.
+                self.release_waiting(errors.is_empty(), fx);
+            }
+            Response::Produce { tp, result } => {
+                let count = match &request {
+                    Request::Produce { records, .. } => records.len(),
+                    _ => 0,
+                };
+                match result {
+                    Ok(base_offset) => {
+                        self.acked_records += count as u64;
+                        fx.event(EventKind::Acked {
+                            producer: self.conn.name.clone(),
+                            tp,
+                            base_offset: Some(base_offset),
+                            count,
+                        });
+                    }
+                    Err(e) => {
+                        if e == KafkaError::NotLeaderOrFollower {
+                            let topic = tp.topic.clone();
+                            self.conn.refresh_metadata(alloc::vec![topic], true, fx);
+                        }
+                        self.fail(Some(tp), count, e, fx);
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.drain(fx);
+    }
+
+    pub fn on_timer(&mut self, timer: Timer, fx: &mut Effects) {
+        match timer {
+            Timer::Linger(tp) => {
+                let linger = Duration::from_ms(self.config.linger_ms);
+                for b in self.batches.get_mut(&tp).into_iter().flatten() {
+                    if b.created + linger <= fx.now {
+                        b.ready = true;
+                    }
+                }
+            }
+            Timer::RequestTimeout(id) => {
+                if let Some(InFlight { broker, request }) = self.conn.complete(id) {
+                    fx.event(EventKind::RequestTimedOut {
+                        client: self.conn.name.clone(),
+                        to: crate::net::Node::Broker(broker),
+                        api: request.api(),
+                    });
+                    match request {
+                        Request::Metadata { .. } => {
+                            self.conn.metadata_in_flight = false;
+                            fx.timer_in(
+                                Duration::from_ms(self.metadata_backoff_ms),
+                                Timer::MetadataRetry,
+                            );
+                        }
+                        Request::Produce { tp, records, .. } => {
+                            self.fail(Some(tp), records.len(), KafkaError::RequestTimedOut, fx)
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Timer::MetadataRetry => self.release_waiting(true, fx),
+            Timer::FetchExpiry { .. } => {}
+        }
+        self.drain(fx);
+    }
+
+    /// Moves records whose topic metadata arrived into batches; fails those
+    /// that waited longer than max.block.ms; asks again for the rest.
+    fn release_waiting(&mut self, ask_again: bool, fx: &mut Effects) {
+        let max_block = Duration::from_ms(self.config.max_block_ms);
+        let mut missing: Vec<String> = Vec::new();
+        for w in core::mem::take(&mut self.waiting) {
+            if self.conn.partition_count(&w.record.topic).is_some() {
+                self.accumulate(w.record, w.since, fx);
+            } else if w.since + max_block <= fx.now {
+                let msg = format!(
+                    "Topic {} not present in metadata after {} ms.",
+                    w.record.topic, max_block.ms
+                );
+                self.fail(None, 1, KafkaError::Timeout(msg), fx);
+            } else {
+                if !missing.contains(&w.record.topic) {
+                    missing.push(w.record.topic.clone());
+                }
+                self.waiting.push(w);
+            }
+        }
+        if ask_again {
+            self.conn.refresh_metadata(missing, true, fx);
+        }
+    }
+}
+
+fn payload_bytes(r: &RecordData) -> usize {
+    let opt = |b: &Option<Vec<u8>>| b.as_ref().map_or(0, Vec::len);
+    opt(&r.key)
+        + opt(&r.value)
+        + r.headers
+            .iter()
+            .map(|h| h.key.len() + opt(&h.value))
+            .sum::<usize>()
+}

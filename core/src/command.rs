@@ -1,0 +1,62 @@
+//! Everything a person can do, as a value. Each command is one line of a
+//! scenario script ([`crate::scenario`] parses and prints them) and has a
+//! Kafka name where Kafka has one.
+
+use crate::protocol::TopicPartition;
+use crate::time::Duration;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Config pairs as written (`name=value`), in the order given. Validated when
+/// parsed and again when applied, by the same functions.
+pub type Configs = Vec<(String, String)>;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// `cluster brokers=3 latency=2ms auto.create.topics.enable=true`: starts a KRaft cluster.
+    Cluster {
+        brokers: u32,
+        latency: Duration,
+        auto_create_topics: bool,
+    },
+    /// `topic create NAME partitions=N replication-factor=N CONFIG=VALUE...` (CreateTopics).
+    CreateTopic {
+        name: String,
+        partitions: Option<u32>,
+        replication_factor: Option<u32>,
+        configs: Configs,
+    },
+    /// `producer NAME CONFIG=VALUE...`: a KafkaProducer.
+    Producer { name: String, configs: Configs },
+    /// `consumer NAME CONFIG=VALUE...`: a KafkaConsumer.
+    Consumer { name: String, configs: Configs },
+    /// `send PRODUCER TOPIC key=K value=V partition=N header.NAME=V`: `producer.send(record)`.
+    Send {
+        producer: String,
+        topic: String,
+        partition: Option<u32>,
+        key: Option<String>,
+        value: Option<String>,
+        headers: Vec<(String, Option<String>)>,
+    },
+    /// `assign CONSUMER orders-0,orders-1`: `consumer.assign(partitions)`.
+    Assign {
+        consumer: String,
+        partitions: Vec<TopicPartition>,
+    },
+    /// `poll CONSUMER`: one `consumer.poll()`.
+    Poll { consumer: String },
+    /// `advance 30s`: let simulated time pass, processing every event due.
+    Advance(Duration),
+    /// `broker stop N`: the broker crashes; messages to and from it are lost.
+    BrokerStop(u32),
+    /// `broker start N`: the broker comes back with its logs.
+    BrokerStart(u32),
+    /// `network cut A B`: the link between two nodes drops everything, both ways.
+    NetworkCut(String, String),
+    /// `network heal A B`.
+    NetworkHeal(String, String),
+}
+
+/// Cluster defaults when `cluster` leaves them out.
+pub const LATENCY_DEFAULT: Duration = Duration::from_ms(1);

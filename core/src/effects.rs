@@ -1,0 +1,58 @@
+//! What a node's handler asks the simulation to do. Brokers and clients never
+//! touch the clock, the network or the event queue: they return effects, and
+//! [`crate::Sim`] applies them in order. This keeps every node a pure state
+//! machine that is easy to test on its own.
+
+use crate::event::EventKind;
+use crate::net::Node;
+use crate::protocol::{Message, TopicPartition};
+use crate::time::{Duration, Instant};
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// A wake-up a node asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Timer {
+    /// A broker's parked Fetch reaches fetch.max.wait.ms.
+    FetchExpiry { client: Node, correlation_id: u32 },
+    /// A producer batch's linger.ms has passed.
+    Linger(TopicPartition),
+    /// A request got no answer within request.timeout.ms.
+    RequestTimeout(u32),
+    /// Ask for metadata again after a backoff.
+    MetadataRetry,
+}
+
+#[derive(Debug)]
+pub struct Effects {
+    pub now: Instant,
+    pub sends: Vec<(Node, Message)>,
+    pub timers: Vec<(Instant, Timer)>,
+    pub events: Vec<EventKind>,
+    /// Topics a broker asks the controller to create (auto.create.topics.enable).
+    pub create_topics: Vec<String>,
+}
+
+impl Effects {
+    pub fn new(now: Instant) -> Self {
+        Effects {
+            now,
+            sends: Vec::new(),
+            timers: Vec::new(),
+            events: Vec::new(),
+            create_topics: Vec::new(),
+        }
+    }
+
+    pub fn send(&mut self, to: Node, message: Message) {
+        self.sends.push((to, message));
+    }
+
+    pub fn timer_in(&mut self, after: Duration, timer: Timer) {
+        self.timers.push((self.now + after, timer));
+    }
+
+    pub fn event(&mut self, event: EventKind) {
+        self.events.push(event);
+    }
+}

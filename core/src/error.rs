@@ -1,0 +1,119 @@
+//! Errors, one small enum per boundary.
+//!
+//! - [`KafkaError`]: what a broker or the controller answers, named as Kafka's error codes.
+//! - [`CommandError`]: why the simulation refused a command (the public API boundary).
+//! - [`crate::scenario::ScriptError`]: why a script line did not parse.
+
+use alloc::string::String;
+use core::fmt;
+
+/// Kafka protocol errors, by their Kafka names (`org.apache.kafka.common.protocol.Errors`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum KafkaError {
+    InvalidTopic(String),
+    TopicAlreadyExists(String),
+    InvalidReplicationFactor(String),
+    InvalidPartitions(String),
+    InvalidConfig(String),
+    UnknownTopicOrPartition,
+    NotLeaderOrFollower,
+    OffsetOutOfRange,
+    LeaderNotAvailable,
+    PolicyViolation(String),
+    RequestTimedOut,
+    /// The client-side `TimeoutException` (for example metadata not available within max.block.ms).
+    Timeout(String),
+    NoOffsetForPartition,
+}
+
+impl KafkaError {
+    /// Kafka's name of the error (`Errors.name()` style, as a client logs it).
+    pub fn name(&self) -> &'static str {
+        match self {
+            KafkaError::InvalidTopic(_) => "INVALID_TOPIC_EXCEPTION",
+            KafkaError::TopicAlreadyExists(_) => "TOPIC_ALREADY_EXISTS",
+            KafkaError::InvalidReplicationFactor(_) => "INVALID_REPLICATION_FACTOR",
+            KafkaError::InvalidPartitions(_) => "INVALID_PARTITIONS",
+            KafkaError::InvalidConfig(_) => "INVALID_CONFIG",
+            KafkaError::UnknownTopicOrPartition => "UNKNOWN_TOPIC_OR_PARTITION",
+            KafkaError::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
+            KafkaError::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
+            KafkaError::LeaderNotAvailable => "LEADER_NOT_AVAILABLE",
+            KafkaError::PolicyViolation(_) => "POLICY_VIOLATION",
+            KafkaError::RequestTimedOut => "REQUEST_TIMED_OUT",
+            KafkaError::Timeout(_) => "TimeoutException",
+            KafkaError::NoOffsetForPartition => "NO_OFFSET_FOR_PARTITION",
+        }
+    }
+}
+
+impl fmt::Display for KafkaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())?;
+        match self {
+            KafkaError::InvalidTopic(m)
+            | KafkaError::TopicAlreadyExists(m)
+            | KafkaError::InvalidReplicationFactor(m)
+            | KafkaError::InvalidPartitions(m)
+            | KafkaError::InvalidConfig(m)
+            | KafkaError::PolicyViolation(m)
+            | KafkaError::Timeout(m) => write!(f, ": {m}"),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Why the simulation refused a command. The simulation's state is unchanged
+/// when a command returns one of these.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommandError {
+    /// The cluster refused it, with Kafka's error.
+    Kafka(KafkaError),
+    /// `cluster` must come first and only once.
+    NoCluster,
+    ClusterExists,
+    /// A client or broker name that does not exist.
+    UnknownClient(String),
+    UnknownBroker(u32),
+    /// A client name already taken.
+    ClientExists(String),
+    /// The client exists but is not the kind this command needs.
+    WrongClientKind {
+        name: String,
+        expected: &'static str,
+    },
+    /// A client config name Kafka's client does not know, or a bad value for one.
+    ClientConfig(String),
+    /// A value outside what the simulation supports (a stated limit).
+    Limit(String),
+    /// A command that makes no sense now (for example `advance` backwards).
+    Invalid(String),
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommandError::Kafka(e) => write!(f, "{e}"),
+            CommandError::NoCluster => {
+                f.write_str("no cluster yet: start the script with `cluster brokers=N`")
+            }
+            CommandError::ClusterExists => f.write_str("the cluster is already defined"),
+            CommandError::UnknownClient(n) => write!(f, "no client named '{n}'"),
+            CommandError::UnknownBroker(id) => write!(f, "no broker with id {id}"),
+            CommandError::ClientExists(n) => write!(f, "a client named '{n}' already exists"),
+            CommandError::WrongClientKind { name, expected } => {
+                write!(f, "'{name}' is not a {expected}")
+            }
+            CommandError::ClientConfig(m) | CommandError::Limit(m) | CommandError::Invalid(m) => {
+                f.write_str(m)
+            }
+        }
+    }
+}
+
+impl From<KafkaError> for CommandError {
+    fn from(e: KafkaError) -> Self {
+        CommandError::Kafka(e)
+    }
+}

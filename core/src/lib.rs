@@ -1,0 +1,52 @@
+//! # kafka-sim
+//!
+//! A deterministic simulation of an Apache Kafka cluster (Kafka 4.x, KRaft):
+//! brokers, a controller, producers and consumers exchanging Kafka's requests
+//! over a simulated network. The same seed and the same commands give the
+//! same events, byte for byte, natively or in WebAssembly.
+//!
+//! # Layout
+//!
+//! - [`sim`]: the event loop and the public API ([`Sim`]): commands in, time
+//!   moves, events and a [`view::ClusterView`] out.
+//! - [`command`] / [`scenario`]: what a person can do, and its script form.
+//! - [`controller`]: metadata, topic creation, replica placement.
+//! - [`broker`]: replicas, logs, request handling.
+//! - [`client`]: producer, consumer, the murmur2 partitioner, client configs.
+//! - [`net`]: links, latency, cuts, down nodes. [`protocol`]: the messages.
+//! - [`topic`]: topic-name rules and topic configs.
+//! - [`time`], [`rand`], [`limits`], [`error`], [`event`], [`effects`]: the ground.
+//!
+//! *Architecture invariant*: nothing here reads a clock, spawns a thread,
+//! touches I/O or iterates a hash map. Time is [`time::Instant`] passed in;
+//! randomness is [`rand::Rng`] seeded from the scenario.
+
+#![cfg_attr(not(any(test, feature = "std")), no_std)]
+#![deny(unsafe_code)]
+#![warn(missing_debug_implementations)]
+
+extern crate alloc;
+
+pub mod broker;
+pub mod client;
+pub mod command;
+pub mod controller;
+pub mod effects;
+pub mod error;
+pub mod event;
+pub mod limits;
+pub mod net;
+pub mod protocol;
+pub mod rand;
+pub mod record;
+pub mod scenario;
+pub mod sim;
+pub mod time;
+pub mod topic;
+pub mod trace;
+pub mod view;
+
+pub use command::Command;
+pub use error::{CommandError, KafkaError};
+pub use event::{Event, EventKind};
+pub use sim::Sim;

@@ -1,0 +1,188 @@
+//! The simulated network: nodes joined by links with a latency. Delivery on a
+//! link is in order (a later message never overtakes an earlier one); a cut
+//! link or a down node loses what crosses it, as a TCP connection that breaks.
+
+use crate::time::{Duration, Instant};
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::string::String;
+use core::fmt;
+
+/// Something on the network: a broker (by node id) or a client (by name).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum Node {
+    Broker(u32),
+    Client(String),
+}
+
+impl fmt::Display for Node {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Node::Broker(id) => write!(f, "broker-{id}"),
+            Node::Client(name) => f.write_str(name),
+        }
+    }
+}
+
+impl Node {
+    /// Parses `broker-N` or a client name, the form scripts use.
+    pub fn parse(text: &str) -> Node {
+        match text.strip_prefix("broker-").map(str::parse::<u32>) {
+            Some(Ok(id)) => Node::Broker(id),
+            _ => Node::Client(text.into()),
+        }
+    }
+}
+
+/// Why a message did not arrive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum Loss {
+    LinkCut,
+    SenderDown,
+    ReceiverDown,
+}
+
+impl fmt::Display for Loss {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Loss::LinkCut => "the link is cut",
+            Loss::SenderDown => "the sender is down",
+            Loss::ReceiverDown => "the receiver is down",
+        })
+    }
+}
+
+/// Links, their latency, which are cut and which nodes are down.
+#[derive(Clone, Debug)]
+pub struct Network {
+    latency: Duration,
+    /// Cut links, stored with the smaller node first: a cut is in both directions.
+    cut: BTreeSet<(Node, Node)>,
+    down: BTreeSet<Node>,
+    /// When the last message on each directed link arrives, to keep delivery in order.
+    last_arrival: BTreeMap<(Node, Node), Instant>,
+}
+
+fn link(a: &Node, b: &Node) -> (Node, Node) {
+    if a <= b {
+        (a.clone(), b.clone())
+    } else {
+        (b.clone(), a.clone())
+    }
+}
+
+impl Network {
+    pub fn new(latency: Duration) -> Self {
+        Network {
+            latency,
+            cut: BTreeSet::new(),
+            down: BTreeSet::new(),
+            last_arrival: BTreeMap::new(),
+        }
+    }
+
+    pub fn latency(&self) -> Duration {
+        self.latency
+    }
+
+    /// When a message sent now from `from` to `to` arrives, or why it is lost.
+    pub fn send(&mut self, from: &Node, to: &Node, now: Instant) -> Result<Instant, Loss> {
+        self.check(from, to)?;
+        let key = (from.clone(), to.clone());
+        let earliest = now + self.latency;
+        let arrival = match self.last_arrival.get(&key) {
+            Some(&last) if last > earliest => last,
+            _ => earliest,
+        };
+        self.last_arrival.insert(key, arrival);
+        Ok(arrival)
+    }
+
+    /// Whether a message in flight may still be delivered now: a link cut or a
+    /// node that went down while it travelled loses it.
+    pub fn check(&self, from: &Node, to: &Node) -> Result<(), Loss> {
+        if self.down.contains(from) {
+            Err(Loss::SenderDown)
+        } else if self.down.contains(to) {
+            Err(Loss::ReceiverDown)
+        } else if self.cut.contains(&link(from, to)) {
+            Err(Loss::LinkCut)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Cuts the link both ways; returns false if it was already cut.
+    pub fn cut(&mut self, a: &Node, b: &Node) -> bool {
+        self.cut.insert(link(a, b))
+    }
+
+    /// Heals the link; returns false if it was not cut.
+    pub fn heal(&mut self, a: &Node, b: &Node) -> bool {
+        self.cut.remove(&link(a, b))
+    }
+
+    pub fn set_down(&mut self, node: &Node, down: bool) {
+        if down {
+            self.down.insert(node.clone());
+        } else {
+            self.down.remove(node);
+        }
+    }
+
+    pub fn is_down(&self, node: &Node) -> bool {
+        self.down.contains(node)
+    }
+
+    /// Cut links, sorted.
+    pub fn cut_links(&self) -> impl Iterator<Item = &(Node, Node)> {
+        self.cut.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nodes() -> (Node, Node) {
+        (Node::Client("p1".into()), Node::Broker(1))
+    }
+
+    #[test]
+    fn arrival_is_now_plus_latency() {
+        let (a, b) = nodes();
+        let mut net = Network::new(Duration::from_ms(3));
+        assert_eq!(
+            net.send(&a, &b, Instant::from_ms(10)),
+            Ok(Instant::from_ms(13))
+        );
+    }
+
+    #[test]
+    fn a_cut_link_loses_messages_both_ways_until_healed() {
+        let (a, b) = nodes();
+        let mut net = Network::new(Duration::from_ms(1));
+        assert!(net.cut(&b, &a));
+        assert_eq!(net.send(&a, &b, Instant::ZERO), Err(Loss::LinkCut));
+        assert_eq!(net.send(&b, &a, Instant::ZERO), Err(Loss::LinkCut));
+        assert!(net.heal(&a, &b));
+        assert!(net.send(&a, &b, Instant::ZERO).is_ok());
+    }
+
+    #[test]
+    fn a_down_node_loses_messages_to_and_from_it() {
+        let (a, b) = nodes();
+        let mut net = Network::new(Duration::from_ms(1));
+        net.set_down(&b, true);
+        assert_eq!(net.send(&a, &b, Instant::ZERO), Err(Loss::ReceiverDown));
+        assert_eq!(net.send(&b, &a, Instant::ZERO), Err(Loss::SenderDown));
+    }
+
+    #[test]
+    fn node_names_round_trip() {
+        assert_eq!(Node::parse("broker-2"), Node::Broker(2));
+        assert_eq!(Node::parse("p1"), Node::Client("p1".into()));
+        assert_eq!(Node::parse("broker-x"), Node::Client("broker-x".into()));
+    }
+}

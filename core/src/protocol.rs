@@ -1,0 +1,290 @@
+//! The requests and responses nodes exchange, named and shaped after Kafka's
+//! protocol (one variant per API key used so far). Fields carry what the
+//! simulation needs, not the wire encoding.
+
+use crate::error::KafkaError;
+use crate::record::{Header, Record};
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+/// A topic and a partition index, printed as Kafka prints it: `orders-1`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct TopicPartition {
+    pub topic: String,
+    pub partition: u32,
+}
+
+impl TopicPartition {
+    pub fn new(topic: impl Into<String>, partition: u32) -> Self {
+        TopicPartition {
+            topic: topic.into(),
+            partition,
+        }
+    }
+
+    /// Parses `topic-N`, splitting at the last `-` (topic names may contain `-`).
+    pub fn parse(text: &str) -> Option<Self> {
+        let (topic, partition) = text.rsplit_once('-')?;
+        if topic.is_empty() {
+            return None;
+        }
+        Some(TopicPartition::new(topic, partition.parse().ok()?))
+    }
+}
+
+impl fmt::Display for TopicPartition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.topic, self.partition)
+    }
+}
+
+/// The producer's `acks`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum Acks {
+    /// acks=0: the producer does not wait and the broker does not answer.
+    None,
+    /// acks=1: the leader answers after its own append.
+    Leader,
+    /// acks=all (-1): the leader answers once the in-sync replicas have the batch.
+    All,
+}
+
+impl fmt::Display for Acks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Acks::None => "0",
+            Acks::Leader => "1",
+            Acks::All => "all",
+        })
+    }
+}
+
+/// A record as sent in a Produce request: no offset yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordData {
+    pub timestamp_ms: u64,
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+    pub headers: Vec<Header>,
+}
+
+/// Which offset ListOffsets asks for (Kafka's special timestamps -2 and -1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OffsetSpec {
+    Earliest,
+    Latest,
+}
+
+/// A partition as a Metadata response describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartitionMetadata {
+    pub partition: u32,
+    pub leader: Option<u32>,
+    pub leader_epoch: u32,
+    pub replicas: Vec<u32>,
+    pub isr: Vec<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FetchPartition {
+    pub tp: TopicPartition,
+    pub fetch_offset: u64,
+}
+
+/// One partition's answer to a Fetch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FetchedPartition {
+    pub tp: TopicPartition,
+    pub result: Result<FetchedData, KafkaError>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FetchedData {
+    pub high_watermark: u64,
+    pub log_start_offset: u64,
+    pub records: Vec<Record>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Request {
+    Metadata {
+        topics: Vec<String>,
+        /// Producers ask brokers to create unknown topics (allow.auto.create.topics).
+        allow_auto_topic_creation: bool,
+    },
+    Produce {
+        acks: Acks,
+        timeout_ms: u64,
+        tp: TopicPartition,
+        records: Vec<RecordData>,
+    },
+    Fetch {
+        max_wait_ms: u64,
+        min_bytes: usize,
+        max_bytes: usize,
+        partitions: Vec<FetchPartition>,
+    },
+    ListOffsets {
+        partitions: Vec<(TopicPartition, OffsetSpec)>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Response {
+    Metadata {
+        brokers: Vec<u32>,
+        topics: Vec<(String, Result<Vec<PartitionMetadata>, KafkaError>)>,
+    },
+    Produce {
+        tp: TopicPartition,
+        result: Result<u64, KafkaError>,
+    },
+    Fetch {
+        partitions: Vec<FetchedPartition>,
+    },
+    ListOffsets {
+        partitions: Vec<(TopicPartition, Result<u64, KafkaError>)>,
+    },
+}
+
+/// What travels on a link. Responses carry the correlation id of their request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Body {
+    Request(Request),
+    Response(Response),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    pub correlation_id: u32,
+    pub body: Body,
+}
+
+impl Request {
+    /// Kafka's API name.
+    pub fn api(&self) -> &'static str {
+        match self {
+            Request::Metadata { .. } => "Metadata",
+            Request::Produce { .. } => "Produce",
+            Request::Fetch { .. } => "Fetch",
+            Request::ListOffsets { .. } => "ListOffsets",
+        }
+    }
+}
+
+impl Response {
+    pub fn api(&self) -> &'static str {
+        match self {
+            Response::Metadata { .. } => "Metadata",
+            Response::Produce { .. } => "Produce",
+            Response::Fetch { .. } => "Fetch",
+            Response::ListOffsets { .. } => "ListOffsets",
+        }
+    }
+}
+
+/// A one-line summary for traces and sequence diagrams.
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let id = self.correlation_id;
+        match &self.body {
+            Body::Request(r) => {
+                write!(f, "{} request #{id}", r.api())?;
+                match r {
+                    Request::Metadata { topics, .. } => write!(f, " topics=[{}]", topics.join(",")),
+                    Request::Produce {
+                        acks, tp, records, ..
+                    } => {
+                        write!(f, " {tp} records={} acks={acks}", records.len())
+                    }
+                    Request::Fetch { partitions, .. } => {
+                        f.write_str(" ")?;
+                        list(f, partitions.iter().map(|p| (&p.tp, p.fetch_offset)))
+                    }
+                    Request::ListOffsets { partitions } => {
+                        f.write_str(" ")?;
+                        let spec = |s: &OffsetSpec| match s {
+                            OffsetSpec::Earliest => "earliest",
+                            OffsetSpec::Latest => "latest",
+                        };
+                        list(f, partitions.iter().map(|(tp, s)| (tp, spec(s))))
+                    }
+                }
+            }
+            Body::Response(r) => {
+                write!(f, "{} response #{id}", r.api())?;
+                match r {
+                    Response::Metadata { topics, .. } => {
+                        for (name, result) in topics {
+                            match result {
+                                Ok(parts) => write!(f, " {name}:{}p", parts.len())?,
+                                Err(e) => write!(f, " {name}:{}", e.name())?,
+                            }
+                        }
+                        Ok(())
+                    }
+                    Response::Produce { tp, result } => match result {
+                        Ok(base) => write!(f, " {tp} base_offset={base}"),
+                        Err(e) => write!(f, " {tp} {}", e.name()),
+                    },
+                    Response::Fetch { partitions } => {
+                        for p in partitions {
+                            match &p.result {
+                                Ok(d) => write!(
+                                    f,
+                                    " {} records={} hw={}",
+                                    p.tp,
+                                    d.records.len(),
+                                    d.high_watermark
+                                )?,
+                                Err(e) => write!(f, " {} {}", p.tp, e.name())?,
+                            }
+                        }
+                        Ok(())
+                    }
+                    Response::ListOffsets { partitions } => {
+                        for (tp, r) in partitions {
+                            match r {
+                                Ok(o) => write!(f, " {tp}={o}")?,
+                                Err(e) => write!(f, " {tp}:{}", e.name())?,
+                            }
+                        }
+                        Ok(())
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn list<'a, T: fmt::Display>(
+    f: &mut fmt::Formatter<'_>,
+    items: impl Iterator<Item = (&'a TopicPartition, T)>,
+) -> fmt::Result {
+    for (i, (tp, v)) in items.enumerate() {
+        if i > 0 {
+            f.write_str(",")?;
+        }
+        write!(f, "{tp}@{v}")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topic_partition_parses_at_the_last_dash() {
+        assert_eq!(
+            TopicPartition::parse("my-topic-12"),
+            Some(TopicPartition::new("my-topic", 12))
+        );
+        assert_eq!(TopicPartition::parse("orders"), None);
+        assert_eq!(TopicPartition::parse("-1"), None);
+        assert_eq!(TopicPartition::parse("orders-x"), None);
+    }
+}

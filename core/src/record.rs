@@ -1,0 +1,87 @@
+//! Records as Kafka stores them: an optional key, an optional value, headers,
+//! a timestamp, and (once in a log) an offset. A null key and an empty key are
+//! different things, as in Kafka: only a non-null key is hashed.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+/// A record header: a string key and an optional byte value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Header {
+    pub key: String,
+    pub value: Option<Vec<u8>>,
+}
+
+/// What a producer sends: everything but the offset.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProducerRecord {
+    pub topic: String,
+    /// An explicit partition wins over the partitioner.
+    pub partition: Option<u32>,
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+    pub headers: Vec<Header>,
+}
+
+/// A record in a partition's log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Record {
+    pub offset: u64,
+    /// CreateTime: the producer's clock when `send` was called.
+    pub timestamp_ms: u64,
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::record::ser_bytes"))]
+    pub key: Option<Vec<u8>>,
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::record::ser_bytes"))]
+    pub value: Option<Vec<u8>>,
+    pub headers: Vec<Header>,
+}
+
+impl Record {
+    /// Bytes of key, value and headers: the payload a fetch size limit counts.
+    pub fn payload_bytes(&self) -> usize {
+        let opt = |b: &Option<Vec<u8>>| b.as_ref().map_or(0, Vec::len);
+        opt(&self.key)
+            + opt(&self.value)
+            + self
+                .headers
+                .iter()
+                .map(|h| h.key.len() + opt(&h.value))
+                .sum::<usize>()
+    }
+}
+
+/// Shows bytes as text when they are UTF-8, `null` when absent; used in traces.
+#[derive(Debug)]
+pub struct Show<'a>(pub &'a Option<Vec<u8>>);
+
+impl fmt::Display for Show<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            None => f.write_str("null"),
+            Some(bytes) => match core::str::from_utf8(bytes) {
+                Ok(text) => write!(f, "{text:?}"),
+                Err(_) => {
+                    f.write_str("0x")?;
+                    bytes.iter().try_for_each(|b| write!(f, "{b:02x}"))
+                }
+            },
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+pub(crate) fn ser_bytes<S: serde::Serializer>(
+    bytes: &Option<Vec<u8>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match bytes {
+        None => s.serialize_none(),
+        Some(b) => match core::str::from_utf8(b) {
+            Ok(text) => s.serialize_str(text),
+            Err(_) => s.collect_seq(b.iter()),
+        },
+    }
+}

@@ -1,0 +1,398 @@
+//! Script text to commands. Every error names the line, the column and what
+//! was expected there. Config values are checked here with the same
+//! functions the simulation uses, so `kafka-sim check` catches them.
+
+use super::lex::{words, Word};
+use super::{Line, Scenario, ScriptError, SCRIPT_LINES_MAX};
+use crate::client::config::{ConsumerConfig, ProducerConfig};
+use crate::command::{Command, Configs, LATENCY_DEFAULT};
+use crate::protocol::TopicPartition;
+use crate::time::Duration;
+use crate::topic::TopicConfig;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+pub fn script(text: &str) -> Result<Scenario, ScriptError> {
+    let mut scenario = Scenario::default();
+    let mut seen_seed = false;
+    for (i, raw) in text.lines().enumerate() {
+        let line = i + 1;
+        if line > SCRIPT_LINES_MAX {
+            return Err(ScriptError {
+                line,
+                column: 1,
+                message: format!("a script has at most {SCRIPT_LINES_MAX} lines"),
+            });
+        }
+        let ws = words(raw, line)?;
+        let Some(first) = ws.first() else { continue };
+        if first.text == "seed" && first.eq.is_none() {
+            let mut c = Cursor::new(&ws, line, raw);
+            c.next_word("seed")?;
+            if seen_seed || !scenario.commands.is_empty() {
+                return Err(c.error_at(first.column, "`seed` may appear once, before any command"));
+            }
+            scenario.seed = c.number("a seed (a whole number)")?;
+            c.end()?;
+            seen_seed = true;
+            continue;
+        }
+        let command = parse_words(&ws, line, raw)?;
+        scenario.commands.push(Line { line, command });
+    }
+    Ok(scenario)
+}
+
+pub fn command_line(text: &str, line: usize) -> Result<Command, ScriptError> {
+    let ws = words(text, line)?;
+    if ws.is_empty() {
+        return Err(ScriptError {
+            line,
+            column: 1,
+            message: "expected a command".into(),
+        });
+    }
+    parse_words(&ws, line, text)
+}
+
+const COMMANDS: &str =
+    "cluster, topic, producer, consumer, send, assign, poll, advance, broker, network";
+
+fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptError> {
+    let mut c = Cursor::new(ws, line, raw);
+    let head = c.word("a command")?;
+    let command = match head.text.as_str() {
+        "cluster" => {
+            let mut brokers = None;
+            let mut latency = LATENCY_DEFAULT;
+            let mut auto_create_topics = true;
+            while let Some(w) = c.peek() {
+                let (name, value) =
+                    c.pair("brokers=N, latency=DURATION or auto.create.topics.enable=BOOL")?;
+                match name {
+                    "brokers" => brokers = Some(c.parse_u32(value, w, "a number of brokers")?),
+                    "latency" => latency = c.parse_duration(value, w)?,
+                    "auto.create.topics.enable" => auto_create_topics = c.parse_bool(value, w)?,
+                    _ => return Err(c.error_at(w.column, &format!("unknown cluster setting '{name}': expected brokers, latency or auto.create.topics.enable"))),
+                }
+            }
+            let brokers = brokers.ok_or_else(|| c.error_at(head.column, "expected brokers=N"))?;
+            Command::Cluster {
+                brokers,
+                latency,
+                auto_create_topics,
+            }
+        }
+        "topic" => {
+            c.keyword("create")?;
+            let name = c.word("a topic name")?.text.clone();
+            let (mut partitions, mut replication_factor) = (None, None);
+            let mut configs = Configs::new();
+            while let Some(w) = c.peek() {
+                let (key, value) = c.pair("partitions=N, replication-factor=N or CONFIG=VALUE")?;
+                match key {
+                    "partitions" => {
+                        partitions = Some(c.parse_u32(value, w, "a number of partitions")?)
+                    }
+                    "replication-factor" => {
+                        replication_factor = Some(c.parse_u32(value, w, "a replication factor")?)
+                    }
+                    _ => {
+                        let mut check = TopicConfig::default();
+                        check
+                            .set(key, value)
+                            .map_err(|e| c.error_at(w.column, &e.to_string()))?;
+                        configs.push((key.to_string(), value.to_string()));
+                    }
+                }
+            }
+            Command::CreateTopic {
+                name,
+                partitions,
+                replication_factor,
+                configs,
+            }
+        }
+        "producer" | "consumer" => {
+            let name = c.client_name()?;
+            let mut configs = Configs::new();
+            while let Some(w) = c.peek() {
+                let (key, value) = c.pair("CONFIG=VALUE")?;
+                let pair = [(key.to_string(), value.to_string())];
+                let checked = if head.text == "producer" {
+                    ProducerConfig::parse(&pair).map(|_| ())
+                } else {
+                    ConsumerConfig::parse(&pair).map(|_| ())
+                };
+                checked.map_err(|e| c.error_at(w.column, &e.to_string()))?;
+                configs.extend(pair);
+            }
+            if head.text == "producer" {
+                Command::Producer { name, configs }
+            } else {
+                Command::Consumer { name, configs }
+            }
+        }
+        "send" => {
+            let producer = c.word("a producer name")?.text.clone();
+            let topic = c.word("a topic name")?.text.clone();
+            let (mut key, mut value, mut partition, mut headers) = (None, None, None, Vec::new());
+            while let Some(w) = c.peek() {
+                let (name, text) = c.pair("key=, value=, partition= or header.NAME=")?;
+                let bytes = (w.value_quoted || text != "null").then(|| text.to_string());
+                match name {
+                    "key" => key = bytes,
+                    "value" => value = bytes,
+                    "partition" => partition = Some(c.parse_u32(text, w, "a partition number")?),
+                    _ => match name.strip_prefix("header.") {
+                        Some(h) if !h.is_empty() => headers.push((h.to_string(), bytes)),
+                        _ => return Err(c.error_at(w.column, &format!("expected key=, value=, partition= or header.NAME=, found '{name}='"))),
+                    },
+                }
+            }
+            Command::Send {
+                producer,
+                topic,
+                partition,
+                key,
+                value,
+                headers,
+            }
+        }
+        "assign" => {
+            let consumer = c.word("a consumer name")?.text.clone();
+            // No partitions is `assign([])`: the consumer stops reading.
+            let mut partitions = Vec::new();
+            if let Some(w) = c.peek() {
+                c.at += 1;
+                for part in w.text.split(',').filter(|p| !p.is_empty()) {
+                    let tp = TopicPartition::parse(part).ok_or_else(|| {
+                        c.error_at(
+                            w.column,
+                            &format!("expected a partition like orders-0, found '{part}'"),
+                        )
+                    })?;
+                    if !partitions.contains(&tp) {
+                        partitions.push(tp);
+                    }
+                }
+            }
+            c.end()?;
+            Command::Assign {
+                consumer,
+                partitions,
+            }
+        }
+        "poll" => {
+            let consumer = c.word("a consumer name")?.text.clone();
+            c.end()?;
+            Command::Poll { consumer }
+        }
+        "advance" => {
+            let w = c.word("a duration like 500ms, 30s, 5m, 2h or 7d")?;
+            let d = c.parse_duration(&w.text, w)?;
+            c.end()?;
+            Command::Advance(d)
+        }
+        "broker" => {
+            let action = c.word("stop or start")?;
+            let id = c.number("a broker id")?;
+            let id =
+                u32::try_from(id).map_err(|_| c.error_at(action.column, "broker id too large"))?;
+            c.end()?;
+            match action.text.as_str() {
+                "stop" => Command::BrokerStop(id),
+                "start" => Command::BrokerStart(id),
+                other => {
+                    return Err(c.error_at(
+                        action.column,
+                        &format!("expected stop or start, found '{other}'"),
+                    ))
+                }
+            }
+        }
+        "network" => {
+            let action = c.word("cut or heal")?;
+            let a = c.word("a node (broker-N or a client name)")?.text.clone();
+            let b = c
+                .word("a second node (broker-N or a client name)")?
+                .text
+                .clone();
+            c.end()?;
+            match action.text.as_str() {
+                "cut" => Command::NetworkCut(a, b),
+                "heal" => Command::NetworkHeal(a, b),
+                other => {
+                    return Err(c.error_at(
+                        action.column,
+                        &format!("expected cut or heal, found '{other}'"),
+                    ))
+                }
+            }
+        }
+        other => {
+            return Err(c.error_at(
+                head.column,
+                &format!("unknown command '{other}': expected one of {COMMANDS}"),
+            ))
+        }
+    };
+    Ok(command)
+}
+
+/// Reads words left to right, producing errors that point into the line.
+struct Cursor<'a> {
+    words: &'a [Word],
+    at: usize,
+    line: usize,
+    /// Column just past the end of the line, for "expected ... at end of line".
+    end_column: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(words: &'a [Word], line: usize, raw: &str) -> Self {
+        let end_column = raw.trim_end().chars().count() + 1;
+        Cursor {
+            words,
+            at: 0,
+            line,
+            end_column,
+        }
+    }
+
+    fn error_at(&self, column: usize, message: &str) -> ScriptError {
+        ScriptError {
+            line: self.line,
+            column,
+            message: message.into(),
+        }
+    }
+
+    fn peek(&self) -> Option<&'a Word> {
+        self.words.get(self.at)
+    }
+
+    fn word(&mut self, expected: &str) -> Result<&'a Word, ScriptError> {
+        match self.words.get(self.at) {
+            Some(w) => {
+                self.at += 1;
+                Ok(w)
+            }
+            None => Err(self.error_at(self.end_column, &format!("expected {expected}"))),
+        }
+    }
+
+    fn next_word(&mut self, expected: &str) -> Result<&'a Word, ScriptError> {
+        self.word(expected)
+    }
+
+    fn keyword(&mut self, keyword: &str) -> Result<(), ScriptError> {
+        let w = self.word(keyword)?;
+        if w.text != keyword {
+            return Err(self.error_at(
+                w.column,
+                &format!("expected '{keyword}', found '{}'", w.text),
+            ));
+        }
+        Ok(())
+    }
+
+    fn pair(&mut self, expected: &str) -> Result<(&'a str, &'a str), ScriptError> {
+        let w = self.word(expected)?;
+        w.pair().ok_or_else(|| {
+            self.error_at(
+                w.column,
+                &format!("expected {expected}, found '{}'", w.text),
+            )
+        })
+    }
+
+    fn end(&self) -> Result<(), ScriptError> {
+        match self.peek() {
+            None => Ok(()),
+            Some(w) => Err(self.error_at(
+                w.column,
+                &format!("expected end of line, found '{}'", w.text),
+            )),
+        }
+    }
+
+    fn number(&mut self, expected: &str) -> Result<u64, ScriptError> {
+        let w = self.word(expected)?;
+        w.text.parse().map_err(|_| {
+            self.error_at(
+                w.column,
+                &format!("expected {expected}, found '{}'", w.text),
+            )
+        })
+    }
+
+    fn parse_u32(&self, text: &str, w: &Word, expected: &str) -> Result<u32, ScriptError> {
+        text.parse().map_err(|_| {
+            self.error_at(
+                w.value_column(),
+                &format!("expected {expected}, found '{text}'"),
+            )
+        })
+    }
+
+    fn parse_bool(&self, text: &str, w: &Word) -> Result<bool, ScriptError> {
+        match text {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(self.error_at(
+                w.value_column(),
+                &format!("expected true or false, found '{text}'"),
+            )),
+        }
+    }
+
+    fn parse_duration(&self, text: &str, w: &Word) -> Result<Duration, ScriptError> {
+        parse_duration(text).ok_or_else(|| {
+            let column = if w.eq.is_some() {
+                w.value_column()
+            } else {
+                w.column
+            };
+            self.error_at(
+                column,
+                &format!("expected a duration like 500ms, 30s, 5m, 2h or 7d, found '{text}'"),
+            )
+        })
+    }
+
+    fn client_name(&mut self) -> Result<String, ScriptError> {
+        let w = self.word("a client name")?;
+        let ok = !w.text.is_empty()
+            && w.text.len() <= 64
+            && w.text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            && !w.text.starts_with("broker-")
+            && w.eq.is_none();
+        if !ok {
+            return Err(self.error_at(
+                w.column,
+                &format!("expected a client name of letters, digits, '.', '_' or '-' (at most 64, not starting with broker-), found '{}'", w.text),
+            ));
+        }
+        Ok(w.text.clone())
+    }
+}
+
+/// `500ms`, `30s`, `5m`, `2h`, `7d`.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (digits, unit) = text.split_at(split);
+    let n: u64 = digits.parse().ok()?;
+    let scale = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return None,
+    };
+    n.checked_mul(scale).map(Duration::from_ms)
+}

@@ -1,0 +1,124 @@
+//! Commands back to script text. The printed form parses to the same command
+//! (a round trip the tests check on every golden script).
+
+use crate::command::{Command, LATENCY_DEFAULT};
+use alloc::string::String;
+use core::fmt;
+
+/// Quotes a word so the lexer reads it back unchanged: bare when it only has
+/// safe characters, single-quoted otherwise (a `'` inside becomes `'\''`).
+pub fn quote(text: &str) -> String {
+    let safe = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-/:@,+%".contains(c))
+        && !text.starts_with('#');
+    if safe {
+        return text.into();
+    }
+    let mut out = String::from("'");
+    for c in text.chars() {
+        if c == '\'' {
+            out.push_str("'\\''");
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// A value of `name=value` where the bare word `null` means "no bytes".
+fn nullable(f: &mut fmt::Formatter<'_>, name: &str, value: &Option<String>) -> fmt::Result {
+    match value {
+        None => write!(f, " {}=null", quote(name)),
+        Some(v) if v == "null" => write!(f, " {}='null'", quote(name)),
+        Some(v) => write!(f, " {}={}", quote(name), quote(v)),
+    }
+}
+
+fn configs(f: &mut fmt::Formatter<'_>, pairs: &[(String, String)]) -> fmt::Result {
+    pairs
+        .iter()
+        .try_for_each(|(k, v)| write!(f, " {}={}", quote(k), quote(v)))
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Command::Cluster {
+                brokers,
+                latency,
+                auto_create_topics,
+            } => {
+                write!(f, "cluster brokers={brokers}")?;
+                if *latency != LATENCY_DEFAULT {
+                    write!(f, " latency={latency}")?;
+                }
+                if !auto_create_topics {
+                    f.write_str(" auto.create.topics.enable=false")?;
+                }
+                Ok(())
+            }
+            Command::CreateTopic {
+                name,
+                partitions,
+                replication_factor,
+                configs: c,
+            } => {
+                write!(f, "topic create {}", quote(name))?;
+                if let Some(p) = partitions {
+                    write!(f, " partitions={p}")?;
+                }
+                if let Some(r) = replication_factor {
+                    write!(f, " replication-factor={r}")?;
+                }
+                configs(f, c)
+            }
+            Command::Producer { name, configs: c } => {
+                write!(f, "producer {}", quote(name))?;
+                configs(f, c)
+            }
+            Command::Consumer { name, configs: c } => {
+                write!(f, "consumer {}", quote(name))?;
+                configs(f, c)
+            }
+            Command::Send {
+                producer,
+                topic,
+                partition,
+                key,
+                value,
+                headers,
+            } => {
+                write!(f, "send {} {}", quote(producer), quote(topic))?;
+                if let Some(p) = partition {
+                    write!(f, " partition={p}")?;
+                }
+                nullable(f, "key", key)?;
+                nullable(f, "value", value)?;
+                for (name, v) in headers {
+                    nullable(f, &alloc::format!("header.{name}"), v)?;
+                }
+                Ok(())
+            }
+            Command::Assign {
+                consumer,
+                partitions,
+            } => {
+                write!(f, "assign {}", quote(consumer))?;
+                for (i, tp) in partitions.iter().enumerate() {
+                    let sep = if i > 0 { "," } else { " " };
+                    write!(f, "{sep}{}", quote(&alloc::format!("{tp}")))?;
+                }
+                Ok(())
+            }
+            Command::Poll { consumer } => write!(f, "poll {}", quote(consumer)),
+            Command::Advance(d) => write!(f, "advance {d}"),
+            Command::BrokerStop(id) => write!(f, "broker stop {id}"),
+            Command::BrokerStart(id) => write!(f, "broker start {id}"),
+            Command::NetworkCut(a, b) => write!(f, "network cut {} {}", quote(a), quote(b)),
+            Command::NetworkHeal(a, b) => write!(f, "network heal {} {}", quote(a), quote(b)),
+        }
+    }
+}

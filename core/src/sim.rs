@@ -1,0 +1,675 @@
+//! The simulation: a clock, a seeded PRNG, an event queue, the network, the
+//! brokers, the controller's metadata and the clients.
+//!
+//! # Calling order
+//!
+//! The API sorts into three groups (the quinn-proto convention):
+//! - **commands** — [`Sim::apply`] takes a [`Command`]; it either changes the
+//!   state or returns a [`CommandError`] and changes nothing;
+//! - **time** — [`Sim::advance`] processes every scheduled event up to a
+//!   time, [`Sim::step`] processes only the next one;
+//! - **outputs** — [`Sim::drain_events`] hands over the events that happened
+//!   since the last drain, each stamped with its simulated time, and
+//!   [`Sim::view`] gives a read-only picture of everything.
+//!
+//! Apply commands, move time, read outputs, repeat. Nothing happens between
+//! calls: the simulation has no clock of its own.
+//!
+//! ```
+//! use kafka_sim::{Command, Sim, scenario::Scenario};
+//! let script = Scenario::parse("cluster brokers=3\ntopic create orders partitions=3\nadvance 1s").unwrap();
+//! let mut sim = Sim::new(script.seed);
+//! for line in &script.commands {
+//!     sim.apply(&line.command).unwrap();
+//! }
+//! assert_eq!(sim.now().ms, 1_000);
+//! assert_eq!(sim.view().topics[0].partitions.len(), 3);
+//! ```
+
+use crate::broker::Broker;
+use crate::client::config::{ConsumerConfig, ProducerConfig};
+use crate::client::{Client, Consumer, Producer};
+use crate::command::Command;
+use crate::controller::{
+    BrokerRegistration, Metadata, DEFAULT_REPLICATION_FACTOR, NUM_PARTITIONS_DEFAULT,
+};
+use crate::effects::{Effects, Timer};
+use crate::error::{CommandError, KafkaError};
+use crate::event::{Event, EventKind};
+use crate::limits;
+use crate::net::{Network, Node};
+use crate::protocol::{Body, Message, TopicPartition};
+use crate::rand::Rng;
+use crate::record::{Header, ProducerRecord};
+use crate::time::{Duration, Instant};
+use crate::topic::TopicConfig;
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Something due at a simulated time.
+#[derive(Clone, Debug)]
+enum Scheduled {
+    Deliver {
+        from: Node,
+        to: Node,
+        message: Message,
+    },
+    Wake {
+        node: Node,
+        timer: Timer,
+    },
+}
+
+/// The cluster part of the state, present once `cluster` ran.
+#[derive(Clone, Debug)]
+struct Cluster {
+    brokers: BTreeMap<u32, Broker>,
+    metadata: Metadata,
+    net: Network,
+    auto_create_topics: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Sim {
+    seed: u64,
+    now: Instant,
+    rng: Rng,
+    cluster: Option<Cluster>,
+    clients: BTreeMap<String, Client>,
+    /// Ordered by time, then by scheduling order: the deterministic tie-break.
+    queue: BTreeMap<(Instant, u64), Scheduled>,
+    next_seq: u64,
+    events: VecDeque<Event>,
+    events_dropped: u64,
+    /// Messages and timers refused because the queue was full.
+    scheduled_dropped: u64,
+}
+
+impl Sim {
+    pub fn new(seed: u64) -> Self {
+        Sim {
+            seed,
+            now: Instant::ZERO,
+            rng: Rng::new(seed),
+            cluster: None,
+            clients: BTreeMap::new(),
+            queue: BTreeMap::new(),
+            next_seq: 0,
+            events: VecDeque::new(),
+            events_dropped: 0,
+            scheduled_dropped: 0,
+        }
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+
+    /// When the next scheduled thing happens, if anything is scheduled.
+    pub fn next_event_at(&self) -> Option<Instant> {
+        self.queue.keys().next().map(|(at, _)| *at)
+    }
+
+    /// Events since the last drain, oldest first.
+    pub fn drain_events(&mut self) -> Vec<Event> {
+        self.events.drain(..).collect()
+    }
+
+    /// Events dropped because nobody drained them (see [`limits::EVENTS_BUFFERED_MAX`]).
+    pub fn events_dropped(&self) -> u64 {
+        self.events_dropped
+    }
+
+    // ----- commands -------------------------------------------------------------------------
+
+    /// Applies one command. On error nothing changed.
+    pub fn apply(&mut self, command: &Command) -> Result<(), CommandError> {
+        match command {
+            Command::Cluster {
+                brokers,
+                latency,
+                auto_create_topics,
+            } => self.start_cluster(*brokers, *latency, *auto_create_topics),
+            Command::CreateTopic {
+                name,
+                partitions,
+                replication_factor,
+                configs,
+            } => {
+                let config =
+                    TopicConfig::from_pairs(configs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+                let partitions = partitions.unwrap_or(NUM_PARTITIONS_DEFAULT);
+                let rf = replication_factor.unwrap_or(DEFAULT_REPLICATION_FACTOR);
+                self.create_topic(name, partitions, rf, config, false)
+            }
+            Command::Producer { name, configs } => {
+                let config = ProducerConfig::parse(configs)?;
+                let bootstrap = self.bootstrap(name)?;
+                let seed = self.rng.next_u64();
+                let producer = Producer::new(name.clone(), config, bootstrap, seed);
+                self.add_client(Client::Producer(producer));
+                Ok(())
+            }
+            Command::Consumer { name, configs } => {
+                let config = ConsumerConfig::parse(configs)?;
+                let bootstrap = self.bootstrap(name)?;
+                self.add_client(Client::Consumer(Consumer::new(
+                    name.clone(),
+                    config,
+                    bootstrap,
+                )));
+                Ok(())
+            }
+            Command::Send {
+                producer,
+                topic,
+                partition,
+                key,
+                value,
+                headers,
+            } => {
+                let record = build_record(topic, *partition, key, value, headers)?;
+                let now = self.now;
+                let p = self.producer_mut(producer)?;
+                let mut fx = Effects::new(now);
+                p.send(record, &mut fx)?;
+                self.apply_effects(Node::Client(producer.clone()), fx);
+                Ok(())
+            }
+            Command::Assign {
+                consumer,
+                partitions,
+            } => {
+                self.consumer_mut(consumer)?.assign(partitions.clone());
+                Ok(())
+            }
+            Command::Poll { consumer } => {
+                let now = self.now;
+                let c = self.consumer_mut(consumer)?;
+                let mut fx = Effects::new(now);
+                c.poll(&mut fx);
+                self.apply_effects(Node::Client(consumer.clone()), fx);
+                Ok(())
+            }
+            Command::Advance(d) => {
+                if d.ms > limits::ADVANCE_MS_MAX {
+                    return Err(CommandError::Limit(format!(
+                        "advance at most {} at a time",
+                        Duration::from_ms(limits::ADVANCE_MS_MAX)
+                    )));
+                }
+                self.advance(*d);
+                Ok(())
+            }
+            Command::BrokerStop(id) => self.set_broker_down(*id, true),
+            Command::BrokerStart(id) => self.set_broker_down(*id, false),
+            Command::NetworkCut(a, b) => self.set_link(a, b, true),
+            Command::NetworkHeal(a, b) => self.set_link(a, b, false),
+        }
+    }
+
+    fn cluster(&self) -> Result<&Cluster, CommandError> {
+        self.cluster.as_ref().ok_or(CommandError::NoCluster)
+    }
+
+    fn cluster_mut(&mut self) -> Result<&mut Cluster, CommandError> {
+        self.cluster.as_mut().ok_or(CommandError::NoCluster)
+    }
+
+    fn start_cluster(
+        &mut self,
+        brokers: u32,
+        latency: Duration,
+        auto_create_topics: bool,
+    ) -> Result<(), CommandError> {
+        if self.cluster.is_some() {
+            return Err(CommandError::ClusterExists);
+        }
+        if !(1..=limits::BROKERS_MAX).contains(&brokers) {
+            return Err(CommandError::Limit(format!(
+                "a cluster has 1 to {} brokers",
+                limits::BROKERS_MAX
+            )));
+        }
+        if latency.ms > limits::LATENCY_MS_MAX {
+            return Err(CommandError::Limit(format!(
+                "link latency is at most {} ms",
+                limits::LATENCY_MS_MAX
+            )));
+        }
+        let mut metadata = Metadata::default();
+        let mut nodes = BTreeMap::new();
+        // KRaft node ids start at 1, as in Kafka's quickstart configs.
+        for id in 1..=brokers {
+            metadata
+                .brokers
+                .insert(id, BrokerRegistration { id, fenced: false });
+            let mut broker = Broker::new(id);
+            broker.auto_create_topics = auto_create_topics;
+            nodes.insert(id, broker);
+        }
+        self.cluster = Some(Cluster {
+            brokers: nodes,
+            metadata,
+            net: Network::new(latency),
+            auto_create_topics,
+        });
+        self.emit(EventKind::ClusterStarted {
+            brokers,
+            latency_ms: latency.ms,
+        });
+        Ok(())
+    }
+
+    fn create_topic(
+        &mut self,
+        name: &str,
+        partitions: u32,
+        rf: u32,
+        config: TopicConfig,
+        auto: bool,
+    ) -> Result<(), CommandError> {
+        let cluster = self.cluster.as_mut().ok_or(CommandError::NoCluster)?;
+        if cluster.metadata.topics.len() >= limits::TOPICS_MAX {
+            return Err(CommandError::Limit(format!(
+                "a cluster has at most {} topics",
+                limits::TOPICS_MAX
+            )));
+        }
+        if partitions > limits::PARTITIONS_MAX {
+            return Err(CommandError::Limit(format!(
+                "a topic has at most {} partitions",
+                limits::PARTITIONS_MAX
+            )));
+        }
+        let topic = cluster
+            .metadata
+            .create_topic(&mut self.rng, name, partitions, rf, config)?;
+        let assignment: Vec<Vec<u32>> = topic
+            .partitions
+            .iter()
+            .map(|p| p.replicas.clone())
+            .collect();
+        for (p, replicas) in assignment.iter().enumerate() {
+            for id in replicas {
+                if let Some(b) = cluster.brokers.get_mut(id) {
+                    b.replicas
+                        .insert(TopicPartition::new(name, p as u32), Default::default());
+                }
+            }
+        }
+        self.emit(EventKind::TopicCreated {
+            topic: name.into(),
+            assignment,
+            auto,
+        });
+        Ok(())
+    }
+
+    fn bootstrap(&self, name: &str) -> Result<Vec<u32>, CommandError> {
+        let cluster = self.cluster()?;
+        if self.clients.contains_key(name) {
+            return Err(CommandError::ClientExists(name.into()));
+        }
+        if self.clients.len() >= limits::CLIENTS_MAX {
+            return Err(CommandError::Limit(format!(
+                "at most {} clients",
+                limits::CLIENTS_MAX
+            )));
+        }
+        // bootstrap.servers lists every broker.
+        Ok(cluster.brokers.keys().copied().collect())
+    }
+
+    fn add_client(&mut self, client: Client) {
+        let name = client.connection().name.clone();
+        self.emit(EventKind::ClientCreated {
+            name: name.clone(),
+            kind: client.kind(),
+        });
+        self.clients.insert(name, client);
+    }
+
+    fn client_mut(&mut self, name: &str) -> Result<&mut Client, CommandError> {
+        self.clients
+            .get_mut(name)
+            .ok_or_else(|| CommandError::UnknownClient(name.into()))
+    }
+
+    fn producer_mut(&mut self, name: &str) -> Result<&mut Producer, CommandError> {
+        match self.client_mut(name)? {
+            Client::Producer(p) => Ok(p),
+            Client::Consumer(_) => Err(CommandError::WrongClientKind {
+                name: name.into(),
+                expected: "producer",
+            }),
+        }
+    }
+
+    fn consumer_mut(&mut self, name: &str) -> Result<&mut Consumer, CommandError> {
+        match self.client_mut(name)? {
+            Client::Consumer(c) => Ok(c),
+            Client::Producer(_) => Err(CommandError::WrongClientKind {
+                name: name.into(),
+                expected: "consumer",
+            }),
+        }
+    }
+
+    fn set_broker_down(&mut self, id: u32, down: bool) -> Result<(), CommandError> {
+        let cluster = self.cluster_mut()?;
+        let broker = cluster
+            .brokers
+            .get_mut(&id)
+            .ok_or(CommandError::UnknownBroker(id))?;
+        let node = Node::Broker(id);
+        if cluster.net.is_down(&node) == down {
+            let state = if down { "stopped" } else { "running" };
+            return Err(CommandError::Invalid(format!(
+                "broker-{id} is already {state}"
+            )));
+        }
+        if down {
+            broker.crash();
+        }
+        cluster.net.set_down(&node, down);
+        self.emit(if down {
+            EventKind::BrokerStopped { id }
+        } else {
+            EventKind::BrokerStarted { id }
+        });
+        Ok(())
+    }
+
+    fn set_link(&mut self, a: &str, b: &str, cut: bool) -> Result<(), CommandError> {
+        let (na, nb) = (self.node(a)?, self.node(b)?);
+        if na == nb {
+            return Err(CommandError::Invalid(format!(
+                "a link joins two different nodes, not {a} and itself"
+            )));
+        }
+        let cluster = self.cluster_mut()?;
+        let changed = if cut {
+            cluster.net.cut(&na, &nb)
+        } else {
+            cluster.net.heal(&na, &nb)
+        };
+        if !changed {
+            let state = if cut { "already cut" } else { "not cut" };
+            return Err(CommandError::Invalid(format!(
+                "the link {na} <-> {nb} is {state}"
+            )));
+        }
+        self.emit(if cut {
+            EventKind::LinkCut { a: na, b: nb }
+        } else {
+            EventKind::LinkHealed { a: na, b: nb }
+        });
+        Ok(())
+    }
+
+    /// A node named in a command: `broker-N` or an existing client.
+    fn node(&self, text: &str) -> Result<Node, CommandError> {
+        let cluster = self.cluster()?;
+        match Node::parse(text) {
+            Node::Broker(id) if cluster.brokers.contains_key(&id) => Ok(Node::Broker(id)),
+            Node::Broker(id) => Err(CommandError::UnknownBroker(id)),
+            Node::Client(name) if self.clients.contains_key(&name) => Ok(Node::Client(name)),
+            Node::Client(name) => Err(CommandError::UnknownClient(name)),
+        }
+    }
+
+    // ----- time -----------------------------------------------------------------------------
+
+    /// Processes everything due up to `now + d`, then sets the clock there.
+    pub fn advance(&mut self, d: Duration) {
+        let until = self.now + d;
+        while self.next_event_at().is_some_and(|at| at <= until) {
+            self.step();
+        }
+        self.now = until;
+    }
+
+    /// Processes the next scheduled thing (moving the clock to it); false if nothing is scheduled.
+    pub fn step(&mut self) -> bool {
+        let Some(((at, _), item)) = self.queue.pop_first() else {
+            return false;
+        };
+        assert!(
+            at >= self.now,
+            "scheduled {at} before the clock {}",
+            self.now
+        );
+        self.now = at;
+        match item {
+            Scheduled::Deliver { from, to, message } => self.deliver(from, to, message),
+            Scheduled::Wake { node, timer } => self.wake(node, timer),
+        }
+        true
+    }
+
+    fn deliver(&mut self, from: Node, to: Node, message: Message) {
+        let Some(cluster) = self.cluster.as_mut() else {
+            return;
+        };
+        if let Err(why) = cluster.net.check(&from, &to) {
+            let api = api_of(&message);
+            self.emit(EventKind::Lost { from, to, api, why });
+            return;
+        }
+        let mut fx = Effects::new(self.now);
+        match &to {
+            Node::Broker(id) => {
+                if let Some(b) = cluster.brokers.get_mut(id) {
+                    b.handle(from, message, &cluster.metadata, &mut fx);
+                }
+            }
+            Node::Client(name) => {
+                if let Body::Response(response) = message.body {
+                    match self.clients.get_mut(name) {
+                        Some(Client::Producer(p)) => {
+                            p.on_response(message.correlation_id, response, &mut fx)
+                        }
+                        Some(Client::Consumer(c)) => {
+                            c.on_response(message.correlation_id, response, &mut fx)
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
+        self.apply_effects(to, fx);
+    }
+
+    fn wake(&mut self, node: Node, timer: Timer) {
+        let Some(cluster) = self.cluster.as_mut() else {
+            return;
+        };
+        // A stopped broker's timers die with it; a client never stops.
+        if cluster.net.is_down(&node) {
+            return;
+        }
+        let mut fx = Effects::new(self.now);
+        match &node {
+            Node::Broker(id) => {
+                if let Some(b) = cluster.brokers.get_mut(id) {
+                    b.on_timer(timer, &cluster.metadata, &mut fx);
+                }
+            }
+            Node::Client(name) => match self.clients.get_mut(name) {
+                Some(Client::Producer(p)) => p.on_timer(timer, &mut fx),
+                Some(Client::Consumer(c)) => c.on_timer(timer, &mut fx),
+                None => {}
+            },
+        }
+        self.apply_effects(node, fx);
+    }
+
+    /// Carries out what a node asked for, in the order it asked.
+    fn apply_effects(&mut self, me: Node, fx: Effects) {
+        for event in fx.events {
+            self.emit(event);
+        }
+        for topic in fx.create_topics {
+            // Auto-created topics take the broker defaults; a failure (a name
+            // Kafka rejects, a limit) shows as the producer's metadata error.
+            let rf = DEFAULT_REPLICATION_FACTOR;
+            let exists = self
+                .cluster
+                .as_ref()
+                .is_some_and(|c| c.metadata.topics.contains_key(&topic));
+            if !exists {
+                if let Err(error) = self.create_topic(
+                    &topic,
+                    NUM_PARTITIONS_DEFAULT,
+                    rf,
+                    TopicConfig::default(),
+                    true,
+                ) {
+                    self.emit(EventKind::TopicCreateFailed {
+                        topic,
+                        error: format!("{error}"),
+                    });
+                }
+            }
+        }
+        for (to, message) in fx.sends {
+            let Some(cluster) = self.cluster.as_mut() else {
+                return;
+            };
+            match cluster.net.send(&me, &to, self.now) {
+                Ok(at) => {
+                    self.emit(EventKind::Sent {
+                        from: me.clone(),
+                        to: to.clone(),
+                        message: message.clone(),
+                    });
+                    self.schedule(
+                        at,
+                        Scheduled::Deliver {
+                            from: me.clone(),
+                            to,
+                            message,
+                        },
+                    );
+                }
+                Err(why) => {
+                    let api = api_of(&message);
+                    self.emit(EventKind::Lost {
+                        from: me.clone(),
+                        to,
+                        api,
+                        why,
+                    });
+                }
+            }
+        }
+        for (at, timer) in fx.timers {
+            self.schedule(
+                at,
+                Scheduled::Wake {
+                    node: me.clone(),
+                    timer,
+                },
+            );
+        }
+    }
+
+    fn schedule(&mut self, at: Instant, item: Scheduled) {
+        if self.queue.len() >= limits::SCHEDULED_MAX {
+            // Deterministic and counted; the view shows the count.
+            self.scheduled_dropped += 1;
+            return;
+        }
+        self.queue.insert((at, self.next_seq), item);
+        self.next_seq += 1;
+    }
+
+    fn emit(&mut self, kind: EventKind) {
+        if self.events.len() >= limits::EVENTS_BUFFERED_MAX {
+            self.events.pop_front();
+            self.events_dropped += 1;
+        }
+        self.events.push_back(Event { at: self.now, kind });
+    }
+
+    // ----- outputs --------------------------------------------------------------------------
+
+    pub(crate) fn parts(&self) -> SimParts<'_> {
+        SimParts {
+            now: self.now,
+            seed: self.seed,
+            cluster: self
+                .cluster
+                .as_ref()
+                .map(|c| (&c.brokers, &c.metadata, &c.net, c.auto_create_topics)),
+            clients: &self.clients,
+            scheduled: self.queue.len(),
+            scheduled_dropped: self.scheduled_dropped,
+            events_dropped: self.events_dropped,
+        }
+    }
+}
+
+/// Borrowed internals for building the view.
+pub(crate) struct SimParts<'a> {
+    pub now: Instant,
+    pub seed: u64,
+    pub cluster: Option<(&'a BTreeMap<u32, Broker>, &'a Metadata, &'a Network, bool)>,
+    pub clients: &'a BTreeMap<String, Client>,
+    pub scheduled: usize,
+    pub scheduled_dropped: u64,
+    pub events_dropped: u64,
+}
+
+fn api_of(message: &Message) -> &'static str {
+    match &message.body {
+        Body::Request(r) => r.api(),
+        Body::Response(r) => r.api(),
+    }
+}
+
+fn bytes(field: &str, text: &Option<String>) -> Result<Option<Vec<u8>>, CommandError> {
+    match text {
+        Some(t) if t.len() > limits::RECORD_FIELD_BYTES_MAX => Err(CommandError::Limit(format!(
+            "{field} is {} bytes; the playground takes at most {}",
+            t.len(),
+            limits::RECORD_FIELD_BYTES_MAX
+        ))),
+        Some(t) => Ok(Some(t.as_bytes().to_vec())),
+        None => Ok(None),
+    }
+}
+
+fn build_record(
+    topic: &str,
+    partition: Option<u32>,
+    key: &Option<String>,
+    value: &Option<String>,
+    headers: &[(String, Option<String>)],
+) -> Result<ProducerRecord, CommandError> {
+    // The Java producer checks nothing about the name before asking for metadata,
+    // but a name Kafka can never accept would only wait for max.block.ms.
+    crate::topic::name::validate(topic).map_err(|e: KafkaError| CommandError::Kafka(e))?;
+    Ok(ProducerRecord {
+        topic: topic.into(),
+        partition,
+        key: bytes("key", key)?,
+        value: bytes("value", value)?,
+        headers: headers
+            .iter()
+            .map(|(k, v)| {
+                Ok(Header {
+                    key: k.clone(),
+                    value: bytes("header value", v)?,
+                })
+            })
+            .collect::<Result<_, CommandError>>()?,
+    })
+}

@@ -1,0 +1,370 @@
+//! Topic-level configs by their Kafka names, with Kafka 4.x defaults and
+//! validators (`LogConfig`'s `ConfigDef`). A topic stores only its overrides;
+//! everything else reads the default, as `kafka-configs --describe` shows it.
+
+use crate::error::KafkaError;
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+/// What values a config accepts.
+#[derive(Clone, Copy, Debug)]
+pub enum Kind {
+    Long {
+        min: i64,
+    },
+    Int {
+        min: i64,
+    },
+    Double {
+        min: f64,
+        max: f64,
+    },
+    Boolean,
+    /// One of these strings.
+    OneOf(&'static [&'static str]),
+    /// A comma-separated, non-empty list of these strings.
+    ListOf(&'static [&'static str]),
+}
+
+/// One config's definition.
+#[derive(Clone, Copy, Debug)]
+pub struct Def {
+    pub name: &'static str,
+    pub default: &'static str,
+    pub kind: Kind,
+}
+
+const LONG_MAX: &str = "9223372036854775807";
+
+/// The topic configs the playground knows, sorted by name.
+pub const DEFS: &[Def] = &[
+    Def {
+        name: "cleanup.policy",
+        default: "delete",
+        kind: Kind::ListOf(&["compact", "delete"]),
+    },
+    Def {
+        name: "compression.type",
+        default: "producer",
+        kind: Kind::OneOf(&["uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"]),
+    },
+    Def {
+        name: "delete.retention.ms",
+        default: "86400000",
+        kind: Kind::Long { min: 0 },
+    },
+    Def {
+        name: "file.delete.delay.ms",
+        default: "60000",
+        kind: Kind::Long { min: 0 },
+    },
+    Def {
+        name: "flush.messages",
+        default: LONG_MAX,
+        kind: Kind::Long { min: 1 },
+    },
+    Def {
+        name: "flush.ms",
+        default: LONG_MAX,
+        kind: Kind::Long { min: 0 },
+    },
+    Def {
+        name: "index.interval.bytes",
+        default: "4096",
+        kind: Kind::Int { min: 0 },
+    },
+    Def {
+        name: "max.compaction.lag.ms",
+        default: LONG_MAX,
+        kind: Kind::Long { min: 1 },
+    },
+    Def {
+        name: "max.message.bytes",
+        default: "1048588",
+        kind: Kind::Int { min: 0 },
+    },
+    Def {
+        name: "message.timestamp.after.max.ms",
+        default: "3600000",
+        kind: Kind::Long { min: 0 },
+    },
+    Def {
+        name: "message.timestamp.before.max.ms",
+        default: LONG_MAX,
+        kind: Kind::Long { min: 0 },
+    },
+    Def {
+        name: "message.timestamp.type",
+        default: "CreateTime",
+        kind: Kind::OneOf(&["CreateTime", "LogAppendTime"]),
+    },
+    Def {
+        name: "min.cleanable.dirty.ratio",
+        default: "0.5",
+        kind: Kind::Double { min: 0.0, max: 1.0 },
+    },
+    Def {
+        name: "min.compaction.lag.ms",
+        default: "0",
+        kind: Kind::Long { min: 0 },
+    },
+    Def {
+        name: "min.insync.replicas",
+        default: "1",
+        kind: Kind::Int { min: 1 },
+    },
+    Def {
+        name: "preallocate",
+        default: "false",
+        kind: Kind::Boolean,
+    },
+    Def {
+        name: "retention.bytes",
+        default: "-1",
+        kind: Kind::Long { min: i64::MIN },
+    },
+    Def {
+        name: "retention.ms",
+        default: "604800000",
+        kind: Kind::Long { min: -1 },
+    },
+    // Kafka 4.x raised the minimum segment size to 1 MiB.
+    Def {
+        name: "segment.bytes",
+        default: "1073741824",
+        kind: Kind::Int { min: 1_048_576 },
+    },
+    Def {
+        name: "segment.index.bytes",
+        default: "10485760",
+        kind: Kind::Int { min: 4 },
+    },
+    Def {
+        name: "segment.jitter.ms",
+        default: "0",
+        kind: Kind::Long { min: 0 },
+    },
+    Def {
+        name: "segment.ms",
+        default: "604800000",
+        kind: Kind::Long { min: 1 },
+    },
+    Def {
+        name: "unclean.leader.election.enable",
+        default: "false",
+        kind: Kind::Boolean,
+    },
+];
+
+/// Looks a config up by its exact Kafka name.
+pub fn def(name: &str) -> Option<&'static Def> {
+    DEFS.iter().find(|d| d.name == name)
+}
+
+/// A topic's config overrides, validated.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TopicConfig {
+    overrides: BTreeMap<String, String>,
+}
+
+impl TopicConfig {
+    /// Validates and stores overrides; the first bad entry is the error, naming it.
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, KafkaError> {
+        let mut config = TopicConfig::default();
+        for (name, value) in pairs {
+            config.set(name, value)?;
+        }
+        Ok(config)
+    }
+
+    /// Sets one override after checking it as Kafka's `ConfigDef` would.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), KafkaError> {
+        let def = def(name).ok_or_else(|| {
+            KafkaError::InvalidConfig(format!("Unknown topic config name: {name}"))
+        })?;
+        let normalized = check(def, value).map_err(|why| {
+            KafkaError::InvalidConfig(format!(
+                "Invalid value {value} for configuration {name}: {why}"
+            ))
+        })?;
+        self.overrides.insert(def.name.to_string(), normalized);
+        Ok(())
+    }
+
+    /// The overrides, sorted by name.
+    pub fn overrides(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.overrides.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Every known config with its effective value (override or default), sorted by name.
+    pub fn effective(&self) -> Vec<(&'static str, String)> {
+        DEFS.iter()
+            .map(|d| {
+                let value = self.overrides.get(d.name).map_or(d.default, String::as_str);
+                (d.name, value.to_string())
+            })
+            .collect()
+    }
+
+    fn raw(&self, name: &'static str) -> &str {
+        match self.overrides.get(name) {
+            Some(v) => v,
+            None => def(name).map_or("", |d| d.default),
+        }
+    }
+
+    /// A validated long/int config. Values were checked on the way in, so a
+    /// parse failure here is a bug in [`DEFS`], caught by a unit test.
+    pub fn long(&self, name: &'static str) -> i64 {
+        self.raw(name).parse().unwrap_or(0)
+    }
+
+    pub fn min_insync_replicas(&self) -> u32 {
+        self.long("min.insync.replicas")
+            .clamp(1, i64::from(u32::MAX)) as u32
+    }
+
+    pub fn retention_ms(&self) -> i64 {
+        self.long("retention.ms")
+    }
+}
+
+/// Returns the value as Kafka would store it, or why it is rejected (Kafka's wording).
+fn check(def: &Def, value: &str) -> Result<String, String> {
+    let trimmed = value.trim();
+    match def.kind {
+        Kind::Long { min } | Kind::Int { min } => {
+            let is_int = matches!(def.kind, Kind::Int { .. });
+            let n: i64 = trimmed.parse().map_err(|_| {
+                format!(
+                    "Not a number of type {}",
+                    if is_int { "INT" } else { "LONG" }
+                )
+            })?;
+            if is_int && i32::try_from(n).is_err() {
+                return Err("Not a number of type INT".into());
+            }
+            if n < min {
+                return Err(format!("Value must be at least {min}"));
+            }
+            Ok(n.to_string())
+        }
+        Kind::Double { min, max } => {
+            let x: f64 = trimmed
+                .parse()
+                .map_err(|_| String::from("Not a number of type DOUBLE"))?;
+            if !(min..=max).contains(&x) {
+                return Err(format!(
+                    "Value must be no less than {min} and no more than {max}"
+                ));
+            }
+            Ok(trimmed.to_string())
+        }
+        Kind::Boolean => match trimmed.to_ascii_lowercase().as_str() {
+            "true" => Ok("true".into()),
+            "false" => Ok("false".into()),
+            _ => Err("Expected value to be either true or false".into()),
+        },
+        Kind::OneOf(allowed) => {
+            if allowed.contains(&trimmed) {
+                Ok(trimmed.to_string())
+            } else {
+                Err(format!("String must be one of: {}", allowed.join(", ")))
+            }
+        }
+        Kind::ListOf(allowed) => {
+            let items: Vec<&str> = trimmed.split(',').map(str::trim).collect();
+            if items.iter().any(|i| i.is_empty()) {
+                return Err("Empty list or empty list element".into());
+            }
+            if let Some(bad) = items.iter().find(|i| !allowed.contains(i)) {
+                return Err(format!(
+                    "Invalid value {bad}; must be one of {}",
+                    allowed.join(", ")
+                ));
+            }
+            Ok(items.join(","))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(name: &str, value: &str) -> String {
+        TopicConfig::from_pairs([(name, value)])
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn every_default_passes_its_own_validator() {
+        for d in DEFS {
+            assert!(
+                check(d, d.default).is_ok(),
+                "default of {} is invalid",
+                d.name
+            );
+        }
+        let names: Vec<_> = DEFS.iter().map(|d| d.name).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted, "DEFS must stay sorted by name");
+    }
+
+    #[test]
+    fn defaults_are_kafkas() {
+        let c = TopicConfig::default();
+        assert_eq!(c.retention_ms(), 604_800_000);
+        assert_eq!(c.min_insync_replicas(), 1);
+        assert_eq!(c.long("segment.bytes"), 1_073_741_824);
+        assert_eq!(c.long("retention.bytes"), -1);
+    }
+
+    #[test]
+    fn unknown_config_names_it() {
+        assert_eq!(
+            err("retention.msec", "1"),
+            "INVALID_CONFIG: Unknown topic config name: retention.msec"
+        );
+    }
+
+    #[test]
+    fn non_number_names_the_config_and_type() {
+        assert_eq!(
+            err("retention.ms", "week"),
+            "INVALID_CONFIG: Invalid value week for configuration retention.ms: Not a number of type LONG"
+        );
+    }
+
+    #[test]
+    fn below_minimum_is_rejected() {
+        assert!(err("retention.ms", "-2").ends_with("Value must be at least -1"));
+        assert!(err("min.insync.replicas", "0").ends_with("Value must be at least 1"));
+        assert!(err("segment.bytes", "1000").contains("segment.bytes"));
+    }
+
+    #[test]
+    fn int_configs_reject_longs() {
+        assert!(err("segment.bytes", "9999999999").ends_with("Not a number of type INT"));
+    }
+
+    #[test]
+    fn enums_booleans_lists_and_ratios_are_checked() {
+        assert!(err("cleanup.policy", "forever").contains("must be one of compact, delete"));
+        assert!(err("cleanup.policy", "").contains("Empty list"));
+        assert!(err("unclean.leader.election.enable", "yes").contains("true or false"));
+        assert!(err("message.timestamp.type", "Now").contains("CreateTime, LogAppendTime"));
+        assert!(err("min.cleanable.dirty.ratio", "1.5").contains("no more than 1"));
+        let ok = TopicConfig::from_pairs([("cleanup.policy", "compact, delete")]).unwrap();
+        assert_eq!(
+            ok.overrides().collect::<Vec<_>>(),
+            [("cleanup.policy", "compact,delete")]
+        );
+    }
+}

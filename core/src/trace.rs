@@ -1,0 +1,50 @@
+//! Running a scenario to a trace: each command echoed as `> command`, then
+//! the events it caused, one per line with its simulated time. This text is
+//! what golden tests compare and what `kafka-sim run` prints.
+
+use crate::error::CommandError;
+use crate::scenario::Scenario;
+use crate::sim::Sim;
+use alloc::format;
+use alloc::string::String;
+use core::fmt::{self, Write};
+
+/// A command of the scenario failed: which line, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunError {
+    pub line: usize,
+    pub command: String,
+    pub error: CommandError,
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: `{}`: {}", self.line, self.command, self.error)
+    }
+}
+
+/// Runs every command of `scenario` on a new simulation, writing the trace.
+/// Stops at the first command the simulation refuses.
+pub fn run(scenario: &Scenario, trace: &mut String) -> Result<Sim, RunError> {
+    let mut sim = Sim::new(scenario.seed);
+    let _ = writeln!(trace, "seed {}", scenario.seed);
+    for line in &scenario.commands {
+        let _ = writeln!(trace, "> {}", line.command);
+        sim.apply(&line.command).map_err(|error| RunError {
+            line: line.line,
+            command: format!("{}", line.command),
+            error,
+        })?;
+        for event in sim.drain_events() {
+            let _ = writeln!(trace, "{event}");
+        }
+    }
+    Ok(sim)
+}
+
+/// FNV-1a, 64 bit: a small stable hash to compare traces across platforms.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
