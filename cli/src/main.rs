@@ -54,7 +54,7 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let mut text = String::new();
-    let result = trace::run(&scenario, &mut text);
+    let result = trace::run(&scenario, trace::OnError::Stop, &mut text);
     let mut out = std::io::stdout().lock();
     match result {
         Ok(sim) => {

@@ -23,18 +23,32 @@ impl fmt::Display for RunError {
     }
 }
 
+/// What to do when the simulation refuses a command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnError {
+    /// Stop and return the error (`kafka-sim run`).
+    Stop,
+    /// Write `! error` into the trace and go on (golden tests of error messages).
+    Record,
+}
+
 /// Runs every command of `scenario` on a new simulation, writing the trace.
-/// Stops at the first command the simulation refuses.
-pub fn run(scenario: &Scenario, trace: &mut String) -> Result<Sim, RunError> {
+pub fn run(scenario: &Scenario, on_error: OnError, trace: &mut String) -> Result<Sim, RunError> {
     let mut sim = Sim::new(scenario.seed);
     let _ = writeln!(trace, "seed {}", scenario.seed);
     for line in &scenario.commands {
         let _ = writeln!(trace, "> {}", line.command);
-        sim.apply(&line.command).map_err(|error| RunError {
-            line: line.line,
-            command: format!("{}", line.command),
-            error,
-        })?;
+        if let Err(error) = sim.apply(&line.command) {
+            if on_error == OnError::Stop {
+                let command = format!("{}", line.command);
+                return Err(RunError {
+                    line: line.line,
+                    command,
+                    error,
+                });
+            }
+            let _ = writeln!(trace, "! {error}");
+        }
         for event in sim.drain_events() {
             let _ = writeln!(trace, "{event}");
         }

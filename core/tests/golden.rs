@@ -1,0 +1,116 @@
+//! Golden scenario tests: every `tests/scenarios/NAME.kafka` runs and its
+//! trace must equal `tests/scenarios/NAME.trace`, byte for byte.
+//!
+//! After an intended change of behaviour, regenerate and review the diff:
+//! `UPDATE_GOLDEN=1 cargo test -p kafka-sim --test golden` then `git diff`.
+
+use kafka_sim::scenario::Scenario;
+use kafka_sim::trace::{self, OnError};
+use std::path::{Path, PathBuf};
+
+fn scripts() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/scenarios exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "kafka"))
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty(), "no scenarios found in {}", dir.display());
+    paths
+}
+
+fn run(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).expect("readable script");
+    let scenario = Scenario::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut out = String::new();
+    trace::run(&scenario, OnError::Record, &mut out).expect("Record mode never stops");
+    out
+}
+
+#[test]
+fn traces_match_golden_files() {
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    let mut failures = Vec::new();
+    for path in scripts() {
+        let actual = run(&path);
+        let golden = path.with_extension("trace");
+        if update {
+            std::fs::write(&golden, &actual).expect("writable golden file");
+            continue;
+        }
+        let expected = std::fs::read_to_string(&golden).unwrap_or_default();
+        if expected != actual {
+            let line = expected
+                .lines()
+                .zip(actual.lines())
+                .position(|(a, b)| a != b)
+                .map_or_else(
+                    || expected.lines().count().min(actual.lines().count()),
+                    |i| i,
+                );
+            failures.push(format!(
+                "{}: differs at line {}\n  expected: {:?}\n  actual:   {:?}",
+                path.display(),
+                line + 1,
+                expected.lines().nth(line),
+                actual.lines().nth(line)
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "golden traces differ (UPDATE_GOLDEN=1 to regenerate, then review git diff):\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_script_prints_back_to_an_equivalent_script() {
+    for path in scripts() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let parsed = Scenario::parse(&text).unwrap();
+        let printed = parsed.to_string();
+        let reparsed = Scenario::parse(&printed)
+            .unwrap_or_else(|e| panic!("{}: printed form fails: {e}\n{printed}", path.display()));
+        let commands = |s: &Scenario| {
+            s.commands
+                .iter()
+                .map(|l| l.command.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(commands(&parsed), commands(&reparsed), "{}", path.display());
+        assert_eq!(
+            reparsed.to_string(),
+            printed,
+            "{}: printing is not stable",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn the_same_script_gives_the_same_trace_twice() {
+    for path in scripts() {
+        assert_eq!(
+            run(&path),
+            run(&path),
+            "{} is not deterministic",
+            path.display()
+        );
+    }
+}
+
+/// The wasm test lists the scenarios by name (it cannot read a directory):
+/// keep that list complete.
+#[test]
+fn the_wasm_test_lists_every_scenario() {
+    let wasm = include_str!("wasm_determinism.rs");
+    for path in scripts() {
+        let name = path.file_stem().unwrap().to_str().unwrap();
+        assert!(
+            wasm.contains(&format!("scenario!(\"{name}\")")),
+            "add {name} to tests/wasm_determinism.rs"
+        );
+    }
+}

@@ -1,0 +1,116 @@
+//! A script that does not parse names the line, the column and what was expected.
+
+use kafka_sim::scenario::Scenario;
+
+fn error(script: &str) -> String {
+    Scenario::parse(script).unwrap_err().to_string()
+}
+
+#[test]
+fn unknown_command() {
+    assert_eq!(
+        error("cluster brokers=1\n  launch rockets"),
+        "line 2, column 3: unknown command 'launch': expected one of cluster, topic, producer, consumer, send, assign, poll, advance, broker, network"
+    );
+}
+
+#[test]
+fn unknown_topic_config_is_named_at_its_column() {
+    assert_eq!(
+        error("topic create t1 retention.msec=1000"),
+        "line 1, column 17: INVALID_CONFIG: Unknown topic config name: retention.msec"
+    );
+}
+
+#[test]
+fn bad_topic_config_values_are_named() {
+    assert_eq!(
+        error("topic create t2 retention.ms=forever"),
+        "line 1, column 17: INVALID_CONFIG: Invalid value forever for configuration retention.ms: Not a number of type LONG"
+    );
+    assert!(error("topic create t3 min.insync.replicas=0").ends_with("Value must be at least 1"));
+}
+
+#[test]
+fn bad_client_configs_are_named() {
+    assert_eq!(
+        error("producer p1 linger.ms=-1"),
+        "line 1, column 13: Invalid value -1 for configuration linger.ms: Value must be at least 0"
+    );
+    assert!(
+        error("consumer c1 auto.offset.reset=smallest").contains("configuration auto.offset.reset")
+    );
+    assert!(error("producer p1 enable.idempotence=true")
+        .contains("'enable.idempotence' is not a producer config"));
+}
+
+#[test]
+fn durations_need_a_unit() {
+    assert_eq!(
+        error("advance 30"),
+        "line 1, column 9: expected a duration like 500ms, 30s, 5m, 2h or 7d, found '30'"
+    );
+    assert!(error("cluster brokers=1 latency=fast").starts_with("line 1, column 27:"));
+}
+
+#[test]
+fn missing_words_point_past_the_end_of_the_line() {
+    assert_eq!(error("poll"), "line 1, column 5: expected a consumer name");
+    assert_eq!(
+        error("topic create"),
+        "line 1, column 13: expected a topic name"
+    );
+    assert_eq!(error("cluster"), "line 1, column 1: expected brokers=N");
+}
+
+#[test]
+fn extra_words_are_refused() {
+    assert_eq!(
+        error("poll c1 now"),
+        "line 1, column 9: expected end of line, found 'now'"
+    );
+}
+
+#[test]
+fn unterminated_quotes() {
+    assert_eq!(
+        error("send p1 t value='abc"),
+        "line 1, column 17: unterminated quote: expected a closing '"
+    );
+}
+
+#[test]
+fn seed_only_once_and_first() {
+    assert!(error("seed 1\nseed 2").contains("`seed` may appear once"));
+    assert!(error("cluster brokers=1\nseed 2").contains("`seed` may appear once"));
+    assert_eq!(
+        error("seed x"),
+        "line 1, column 6: expected a seed (a whole number), found 'x'"
+    );
+}
+
+#[test]
+fn send_options() {
+    assert!(error("send p1 t partition=x").contains("expected a partition number, found 'x'"));
+    assert!(error("send p1 t colour=red").contains("found 'colour='"));
+    assert!(error("send p1 t header.=x").contains("found 'header.='"));
+}
+
+#[test]
+fn client_names_must_not_look_like_brokers() {
+    assert!(error("producer broker-1").contains("not starting with broker-"));
+}
+
+#[test]
+fn null_and_quoted_null_are_different_values() {
+    use kafka_sim::Command;
+    let s = Scenario::parse("send p t key=null value='null'").unwrap();
+    match &s.commands[0].command {
+        Command::Send { key, value, .. } => {
+            assert_eq!(key, &None);
+            assert_eq!(value.as_deref(), Some("null"));
+        }
+        other => panic!("parsed as {other:?}"),
+    }
+    assert_eq!(s.to_string(), "seed 0\nsend p t key=null value='null'\n");
+}

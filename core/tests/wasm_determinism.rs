@@ -1,0 +1,46 @@
+//! The same scripts in WebAssembly (headless Chromium, via wasm-bindgen-test)
+//! must give exactly the traces the native golden test checks.
+//! Run with `cargo test -p kafka-sim --target wasm32-unknown-unknown`.
+#![cfg(target_arch = "wasm32")]
+
+use kafka_sim::scenario::Scenario;
+use kafka_sim::trace::{self, fnv1a64, OnError};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+macro_rules! scenario {
+    ($name:literal) => {
+        (
+            $name,
+            include_str!(concat!("scenarios/", $name, ".kafka")),
+            include_str!(concat!("scenarios/", $name, ".trace")),
+        )
+    };
+}
+
+const SCENARIOS: &[(&str, &str, &str)] = &[
+    scenario!("first-steps"),
+    scenario!("topic-rules"),
+    scenario!("broker-down"),
+    scenario!("network-cut"),
+    scenario!("auto-create"),
+    scenario!("auto-create-disabled"),
+    scenario!("batching"),
+    scenario!("consumer-positions"),
+    scenario!("bad-commands"),
+];
+
+#[wasm_bindgen_test]
+fn wasm_traces_hash_the_same_as_native_golden_traces() {
+    for (name, script, golden) in SCENARIOS {
+        let scenario = Scenario::parse(script).expect("golden scripts parse");
+        let mut out = String::new();
+        trace::run(&scenario, OnError::Record, &mut out).expect("Record mode never stops");
+        assert_eq!(
+            fnv1a64(out.as_bytes()),
+            fnv1a64(golden.as_bytes()),
+            "{name}: wasm trace differs from native"
+        );
+    }
+}
