@@ -11,7 +11,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 /// A wake-up a node asked for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Timer {
     /// A broker's parked Fetch reaches fetch.max.wait.ms.
     FetchExpiry { client: Node, correlation_id: u32 },
@@ -28,6 +28,9 @@ pub struct Effects {
     pub now: Instant,
     pub sends: Vec<(Node, Message)>,
     pub timers: Vec<(Instant, Timer)>,
+    /// Timers no longer needed (a request answered before its timeout), so
+    /// that stepping never stops at a wake-up that does nothing.
+    pub cancels: Vec<Timer>,
     pub events: Vec<EventKind>,
     /// Topics a broker asks the controller to create (auto.create.topics.enable).
     pub create_topics: Vec<String>,
@@ -39,6 +42,7 @@ impl Effects {
             now,
             sends: Vec::new(),
             timers: Vec::new(),
+            cancels: Vec::new(),
             events: Vec::new(),
             create_topics: Vec::new(),
         }
@@ -50,6 +54,10 @@ impl Effects {
 
     pub fn timer_in(&mut self, after: Duration, timer: Timer) {
         self.timers.push((self.now + after, timer));
+    }
+
+    pub fn cancel(&mut self, timer: Timer) {
+        self.cancels.push(timer);
     }
 
     pub fn event(&mut self, event: EventKind) {

@@ -80,6 +80,8 @@ pub struct Sim {
     clients: BTreeMap<String, Client>,
     /// Ordered by time, then by scheduling order: the deterministic tie-break.
     queue: BTreeMap<(Instant, u64), Scheduled>,
+    /// Where each pending timer sits in the queue, so it can be cancelled.
+    timers: BTreeMap<(Node, Timer), (Instant, u64)>,
     next_seq: u64,
     events: VecDeque<Event>,
     events_dropped: u64,
@@ -96,6 +98,7 @@ impl Sim {
             cluster: None,
             clients: BTreeMap::new(),
             queue: BTreeMap::new(),
+            timers: BTreeMap::new(),
             next_seq: 0,
             events: VecDeque::new(),
             events_dropped: 0,
@@ -449,7 +452,10 @@ impl Sim {
         self.now = at;
         match item {
             Scheduled::Deliver { from, to, message } => self.deliver(from, to, message),
-            Scheduled::Wake { node, timer } => self.wake(node, timer),
+            Scheduled::Wake { node, timer } => {
+                self.timers.remove(&(node.clone(), timer.clone()));
+                self.wake(node, timer)
+            }
         }
         true
     }
@@ -570,25 +576,39 @@ impl Sim {
                 }
             }
         }
+        for timer in fx.cancels {
+            if let Some(key) = self.timers.remove(&(me.clone(), timer)) {
+                self.queue.remove(&key);
+            }
+        }
         for (at, timer) in fx.timers {
-            self.schedule(
+            let key = (me.clone(), timer.clone());
+            // A timer set again replaces the earlier one (linger.ms of a newer batch).
+            if let Some(old) = self.timers.remove(&key) {
+                self.queue.remove(&old);
+            }
+            if let Some(slot) = self.schedule(
                 at,
                 Scheduled::Wake {
                     node: me.clone(),
                     timer,
                 },
-            );
+            ) {
+                self.timers.insert(key, slot);
+            }
         }
     }
 
-    fn schedule(&mut self, at: Instant, item: Scheduled) {
+    fn schedule(&mut self, at: Instant, item: Scheduled) -> Option<(Instant, u64)> {
         if self.queue.len() >= limits::SCHEDULED_MAX {
             // Deterministic and counted; the view shows the count.
             self.scheduled_dropped += 1;
-            return;
+            return None;
         }
-        self.queue.insert((at, self.next_seq), item);
+        let key = (at, self.next_seq);
+        self.queue.insert(key, item);
         self.next_seq += 1;
+        Some(key)
     }
 
     fn emit(&mut self, kind: EventKind) {

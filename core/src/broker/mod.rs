@@ -224,6 +224,10 @@ impl Broker {
                 let (bytes, answer) = self.read(&self.parked[i], meta);
                 if bytes >= self.parked[i].min_bytes {
                     let parked = self.parked.remove(i);
+                    fx.cancel(Timer::FetchExpiry {
+                        client: parked.client.clone(),
+                        correlation_id: parked.correlation_id,
+                    });
                     reply(
                         fx,
                         parked.client,

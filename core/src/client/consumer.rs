@@ -148,7 +148,7 @@ impl Consumer {
     }
 
     pub fn on_response(&mut self, correlation_id: u32, response: Response, fx: &mut Effects) {
-        let Some(InFlight { request, .. }) = self.conn.complete(correlation_id) else {
+        let Some(InFlight { request, .. }) = self.conn.complete(correlation_id, fx) else {
             return;
         };
         self.release(&request);
@@ -224,7 +224,7 @@ impl Consumer {
 
     pub fn on_timer(&mut self, timer: Timer, fx: &mut Effects) {
         if let Timer::RequestTimeout(id) = timer {
-            if let Some(InFlight { broker, request }) = self.conn.complete(id) {
+            if let Some(InFlight { broker, request }) = self.conn.complete(id, fx) {
                 fx.event(EventKind::RequestTimedOut {
                     client: self.conn.name.clone(),
                     to: Node::Broker(broker),

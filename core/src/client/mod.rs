@@ -106,8 +106,12 @@ impl Connection {
 
     /// Takes the request an answer belongs to; `None` for an answer that came
     /// after its request timed out (the client has already given up on it).
-    pub fn complete(&mut self, correlation_id: u32) -> Option<InFlight> {
-        self.in_flight.remove(&correlation_id)
+    pub fn complete(&mut self, correlation_id: u32, fx: &mut Effects) -> Option<InFlight> {
+        let done = self.in_flight.remove(&correlation_id);
+        if done.is_some() {
+            fx.cancel(Timer::RequestTimeout(correlation_id));
+        }
+        done
     }
 
     pub fn in_flight_to(&self, broker: u32) -> usize {

@@ -312,7 +312,7 @@ impl Producer {
     }
 
     pub fn on_response(&mut self, correlation_id: u32, response: Response, fx: &mut Effects) {
-        let Some(InFlight { request, .. }) = self.conn.complete(correlation_id) else {
+        let Some(InFlight { request, .. }) = self.conn.complete(correlation_id, fx) else {
             return;
         };
         match response {
@@ -373,7 +373,7 @@ impl Producer {
                 }
             }
             Timer::RequestTimeout(id) => {
-                if let Some(InFlight { broker, request }) = self.conn.complete(id) {
+                if let Some(InFlight { broker, request }) = self.conn.complete(id, fx) {
                     fx.event(EventKind::RequestTimedOut {
                         client: self.conn.name.clone(),
                         to: crate::net::Node::Broker(broker),

@@ -1,0 +1,55 @@
+//! Simulated time: the clock, play/pause, step, speed.
+
+use crate::state::{Action, Speed};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub now_ms: u64,
+    pub playing: bool,
+    pub speed: Speed,
+    pub scheduled: usize,
+    pub error: Option<String>,
+    pub dispatch: Callback<Action>,
+}
+
+#[function_component(Controls)]
+pub fn controls(p: &Props) -> Html {
+    let toggle = {
+        let (d, playing) = (p.dispatch.clone(), p.playing);
+        Callback::from(move |_| d.emit(if playing { Action::Pause } else { Action::Play }))
+    };
+    let step = p.dispatch.reform(|_| Action::Step);
+    let speeds = Speed::ALL.iter().map(|&s| {
+        let onclick = p.dispatch.reform(move |_| Action::SetSpeed(s));
+        html! {
+            <button class={classes!("speed", (s == p.speed).then_some("on"))} aria-pressed={(s == p.speed).to_string()} {onclick}>
+                { s.label() }
+            </button>
+        }
+    });
+    html! {
+        <div class="controls" role="group" aria-label="Simulated time">
+            <span class="clock" aria-live="off" data-testid="clock">{ format_time(p.now_ms) }</span>
+            <button class="primary" onclick={toggle} data-testid="play">{ if p.playing { "Pause" } else { "Play" } }</button>
+            <button onclick={step} title="Process everything due at the next scheduled time" data-testid="step">{ "Step" }</button>
+            <span class="speeds" aria-label="Speed">{ for speeds }</span>
+            <span class="muted">{ format!("{} scheduled", p.scheduled) }</span>
+            { super::error_line("time-error", &p.error) }
+        </div>
+    }
+}
+
+/// `1 h 02 min 03.450 s` style, shortest form that fits.
+pub fn format_time(ms: u64) -> String {
+    let (s, ms) = (ms / 1000, ms % 1000);
+    let (m, s) = (s / 60, s % 60);
+    let (h, m) = (m / 60, m % 60);
+    if h > 0 {
+        format!("{h} h {m:02} min {s:02}.{ms:03} s")
+    } else if m > 0 {
+        format!("{m} min {s:02}.{ms:03} s")
+    } else {
+        format!("{s}.{ms:03} s")
+    }
+}

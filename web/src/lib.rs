@@ -1,0 +1,13 @@
+//! Kafka Playground, the web app: the engine from `kafka-sim` running in the
+//! page, drawn with Yew.
+//!
+//! - [`state`]: pure page state and actions, tested natively.
+//! - `app` and `components` (wasm only): the views, which read the state and
+//!   dispatch actions.
+
+pub mod state;
+
+#[cfg(target_arch = "wasm32")]
+pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod components;

@@ -1,0 +1,344 @@
+//! The page's state and every change to it, without a browser: the engine,
+//! the session being recorded, the event log and what each form last said.
+//! Components only read this and dispatch [`Action`]s; tests drive it natively.
+
+use kafka_sim::command::Command;
+use kafka_sim::scenario::{quote, Line, Scenario};
+use kafka_sim::time::Duration;
+use kafka_sim::{limits, Event, Sim};
+use std::collections::{BTreeMap, VecDeque};
+
+/// Events the log keeps; older ones scroll away (the page says so).
+pub const LOG_EVENTS_MAX: usize = 2_000;
+
+/// Default names of the clients every session starts with.
+pub const PRODUCER: &str = "producer-1";
+pub const CONSUMER: &str = "consumer-1";
+
+/// Which input area an error belongs next to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Form {
+    Topic,
+    Send,
+    Consumer,
+    Time,
+}
+
+/// How fast simulated time runs against the wall clock while playing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Speed {
+    Tenth,
+    Real,
+    Ten,
+    Hundred,
+}
+
+impl Speed {
+    pub const ALL: [Speed; 4] = [Speed::Tenth, Speed::Real, Speed::Ten, Speed::Hundred];
+
+    /// Simulated milliseconds per 1000 real milliseconds.
+    fn sim_ms_per_real_second(self) -> u64 {
+        match self {
+            Speed::Tenth => 100,
+            Speed::Real => 1_000,
+            Speed::Ten => 10_000,
+            Speed::Hundred => 100_000,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Speed::Tenth => "0.1×",
+            Speed::Real => "1×",
+            Speed::Ten => "10×",
+            Speed::Hundred => "100×",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Apply a command built by a form; its error shows next to that form.
+    Command(Form, Command),
+    /// Parse a script line (a form's text fields) and apply it.
+    Line(Form, String),
+    /// The browser's clock moved `real_ms` while playing.
+    Tick { real_ms: u64 },
+    /// Process everything due at the next scheduled time.
+    Step,
+    Play,
+    Pause,
+    SetSpeed(Speed),
+    /// Start a new session with the default cluster.
+    Reset,
+}
+
+#[derive(Debug)]
+pub struct Playground {
+    pub sim: Sim,
+    /// The session so far: replaying it from the seed gives this state.
+    pub session: Vec<Command>,
+    pub log: VecDeque<Event>,
+    /// Events that scrolled out of the log.
+    pub log_dropped: u64,
+    pub playing: bool,
+    pub speed: Speed,
+    pub errors: BTreeMap<Form, String>,
+    /// Real microseconds of play not yet turned into simulated time.
+    carry_real_us: u64,
+}
+
+/// The script every new session starts with.
+pub fn default_script(seed: u64) -> String {
+    format!(
+        "seed {seed}\ncluster brokers=3\nproducer {PRODUCER}\nconsumer {CONSUMER} auto.offset.reset=earliest\n"
+    )
+}
+
+impl Playground {
+    pub fn new(seed: u64) -> Self {
+        let script = Scenario::parse(&default_script(seed)).expect("the default script parses");
+        Self::from_scenario(&script).expect("the default script runs")
+    }
+
+    /// Replays a scenario into a fresh playground, or says which line failed.
+    pub fn from_scenario(scenario: &Scenario) -> Result<Self, String> {
+        let mut p = Playground {
+            sim: Sim::new(scenario.seed),
+            session: Vec::new(),
+            log: VecDeque::new(),
+            log_dropped: 0,
+            playing: false,
+            speed: Speed::Real,
+            errors: BTreeMap::new(),
+            carry_real_us: 0,
+        };
+        for Line { line, command } in &scenario.commands {
+            p.sim.apply(command).map_err(|e| format!("line {line}: {e}"))?;
+            p.record(command.clone());
+        }
+        p.collect_events();
+        Ok(p)
+    }
+
+    /// The session as a script.
+    pub fn script(&self) -> String {
+        let scenario = Scenario {
+            seed: self.sim.seed(),
+            commands: self.session.iter().map(|c| Line { line: 0, command: c.clone() }).collect(),
+        };
+        scenario.to_string()
+    }
+
+    pub fn reduce(&mut self, action: Action) {
+        match action {
+            Action::Command(form, command) => self.apply(form, command),
+            Action::Line(form, text) => match Scenario::parse_command(&text) {
+                Ok(command) => self.apply(form, command),
+                Err(e) => {
+                    self.errors.insert(form, e.message);
+                }
+            },
+            Action::Tick { real_ms } => {
+                if self.playing {
+                    self.carry_real_us += real_ms * self.speed.sim_ms_per_real_second();
+                    let sim_ms = self.carry_real_us / 1_000;
+                    self.carry_real_us %= 1_000;
+                    if sim_ms > 0 {
+                        self.apply(Form::Time, Command::Advance(Duration::from_ms(sim_ms)));
+                    }
+                }
+            }
+            Action::Step => match self.sim.next_event_at() {
+                Some(at) => {
+                    let d = at.saturating_since(self.sim.now());
+                    self.apply(Form::Time, Command::Advance(d));
+                }
+                None => {
+                    self.errors.insert(Form::Time, "nothing is scheduled: the cluster is idle".into());
+                }
+            },
+            Action::Play => self.playing = true,
+            Action::Pause => self.playing = false,
+            Action::SetSpeed(s) => self.speed = s,
+            Action::Reset => *self = Playground::new(self.sim.seed()),
+        }
+    }
+
+    fn apply(&mut self, form: Form, command: Command) {
+        match self.sim.apply(&command) {
+            Ok(()) => {
+                self.errors.remove(&form);
+                self.record(command);
+                self.collect_events();
+            }
+            Err(e) => {
+                self.errors.insert(form, e.to_string());
+            }
+        }
+    }
+
+    /// Appends to the session, merging consecutive advances so that playing
+    /// for a minute is one line, not six hundred.
+    fn record(&mut self, command: Command) {
+        if let (Command::Advance(d), Some(Command::Advance(last))) = (&command, self.session.last_mut()) {
+            let total = last.ms + d.ms;
+            if total <= limits::ADVANCE_MS_MAX {
+                *last = Duration::from_ms(total);
+                return;
+            }
+        }
+        self.session.push(command);
+    }
+
+    fn collect_events(&mut self) {
+        for e in self.sim.drain_events() {
+            if self.log.len() == LOG_EVENTS_MAX {
+                self.log.pop_front();
+                self.log_dropped += 1;
+            }
+            self.log.push_back(e);
+        }
+    }
+}
+
+/// `topic create` as a script line from the form's fields, so the form and
+/// scripts share one parser and one set of error messages.
+pub fn topic_create_line(name: &str, partitions: &str, replication_factor: &str, configs: &str) -> String {
+    let mut line = format!("topic create {}", quote(name.trim()));
+    if !partitions.trim().is_empty() {
+        line += &format!(" partitions={}", quote(partitions.trim()));
+    }
+    if !replication_factor.trim().is_empty() {
+        line += &format!(" replication-factor={}", quote(replication_factor.trim()));
+    }
+    if !configs.trim().is_empty() {
+        line.push(' ');
+        line += configs.trim();
+    }
+    line
+}
+
+/// What the send form holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SendForm {
+    pub topic: String,
+    /// `None`: a null key (the sticky partitioner decides).
+    pub key: Option<String>,
+    pub value: String,
+    /// `name=value` pairs separated by commas.
+    pub headers: String,
+}
+
+impl SendForm {
+    pub fn command(&self, producer: &str) -> Result<Command, String> {
+        let mut headers = Vec::new();
+        for pair in self.headers.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (k, v) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("a header is name=value, found '{pair}'"))?;
+            if k.trim().is_empty() {
+                return Err(format!("a header needs a name, found '{pair}'"));
+            }
+            headers.push((k.trim().to_string(), Some(v.to_string())));
+        }
+        Ok(Command::Send {
+            producer: producer.into(),
+            topic: self.topic.trim().into(),
+            partition: None,
+            key: self.key.clone(),
+            value: Some(self.value.clone()),
+            headers,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kafka_sim::protocol::TopicPartition;
+
+    fn played(p: &mut Playground, ms: u64) {
+        p.reduce(Action::Play);
+        p.reduce(Action::Tick { real_ms: ms });
+        p.reduce(Action::Pause);
+    }
+
+    #[test]
+    fn a_new_playground_has_three_brokers_and_two_clients() {
+        let p = Playground::new(1);
+        let view = p.sim.view();
+        assert_eq!(view.brokers.len(), 3);
+        assert_eq!(view.clients.len(), 2);
+        assert_eq!(p.script(), default_script(1));
+    }
+
+    #[test]
+    fn create_send_poll_shows_the_record_at_offset_0_of_murmur2s_partition() {
+        let mut p = Playground::new(1);
+        p.reduce(Action::Line(Form::Topic, topic_create_line("orders", "3", "", "")));
+        let send = SendForm { topic: "orders".into(), key: Some("Alice".into()), value: "v".into(), headers: "source=web".into() };
+        p.reduce(Action::Command(Form::Send, send.command(PRODUCER).unwrap()));
+        let assign = Command::Assign { consumer: CONSUMER.into(), partitions: (0..3).map(|i| TopicPartition::new("orders", i)).collect() };
+        p.reduce(Action::Command(Form::Consumer, assign));
+        played(&mut p, 100);
+        p.reduce(Action::Command(Form::Consumer, Command::Poll { consumer: CONSUMER.into() }));
+        played(&mut p, 100);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let view = p.sim.view();
+        let consumer = view.clients.iter().find(|c| c.name == CONSUMER).unwrap();
+        let (tp, record) = &consumer.received[0];
+        // murmur2("Alice") % 3 == 0, cross-checked with kafka-python.
+        assert_eq!((tp.partition, record.offset), (0, 0));
+    }
+
+    #[test]
+    fn form_errors_stay_with_their_form_and_change_nothing() {
+        let mut p = Playground::new(1);
+        let before = p.script();
+        p.reduce(Action::Line(Form::Topic, topic_create_line("bad name!", "1", "", "")));
+        assert!(p.errors[&Form::Topic].contains("INVALID_TOPIC_EXCEPTION"), "{:?}", p.errors);
+        p.reduce(Action::Line(Form::Topic, topic_create_line("t", "1", "", "retention.ms=soon")));
+        assert!(p.errors[&Form::Topic].contains("retention.ms"), "{:?}", p.errors);
+        assert_eq!(p.script(), before, "a refused command is not recorded");
+        p.reduce(Action::Line(Form::Topic, topic_create_line("t", "1", "", "")));
+        assert!(!p.errors.contains_key(&Form::Topic), "success clears the error");
+    }
+
+    #[test]
+    fn playing_records_merged_advances_and_the_script_replays_to_the_same_state() {
+        let mut p = Playground::new(9);
+        p.reduce(Action::Line(Form::Topic, topic_create_line("t", "2", "", "")));
+        p.reduce(Action::Command(Form::Send, SendForm { topic: "t".into(), value: "x".into(), ..Default::default() }.command(PRODUCER).unwrap()));
+        p.reduce(Action::SetSpeed(Speed::Tenth));
+        played(&mut p, 16);
+        played(&mut p, 16);
+        played(&mut p, 1000);
+        p.reduce(Action::Step);
+        let script = p.script();
+        assert_eq!(script.matches("advance").count(), 1, "{script}");
+        let replayed = Playground::from_scenario(&Scenario::parse(&script).unwrap()).unwrap();
+        assert_eq!(replayed.sim.view(), p.sim.view());
+        assert_eq!(replayed.sim.now().ms, 103);
+    }
+
+    #[test]
+    fn pausing_stops_time() {
+        let mut p = Playground::new(1);
+        p.reduce(Action::Tick { real_ms: 500 });
+        assert_eq!(p.sim.now().ms, 0);
+    }
+
+    #[test]
+    fn stepping_an_idle_cluster_says_so() {
+        let mut p = Playground::new(1);
+        p.reduce(Action::Step);
+        assert!(p.errors[&Form::Time].contains("idle"));
+    }
+
+    #[test]
+    fn headers_must_be_name_value_pairs() {
+        let form = SendForm { topic: "t".into(), headers: "oops".into(), ..Default::default() };
+        assert!(form.command(PRODUCER).unwrap_err().contains("name=value"));
+    }
+}
