@@ -45,10 +45,7 @@ fn traces_match_golden_files() {
                 .lines()
                 .zip(actual.lines())
                 .position(|(a, b)| a != b)
-                .map_or_else(
-                    || expected.lines().count().min(actual.lines().count()),
-                    |i| i,
-                );
+                .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
             failures.push(format!(
                 "{}: differs at line {}\n  expected: {:?}\n  actual:   {:?}",
                 path.display(),

@@ -52,7 +52,11 @@ pub fn app() -> Html {
         let dispatch = dispatch.clone();
         use_effect_with(playing, move |&playing| {
             let interval = playing.then(|| {
-                Interval::new(TICK_MS, move || dispatch.emit(Action::Tick { real_ms: u64::from(TICK_MS) }))
+                Interval::new(TICK_MS, move || {
+                    dispatch.emit(Action::Tick {
+                        real_ms: u64::from(TICK_MS),
+                    })
+                })
             });
             move || drop(interval)
         });
@@ -64,7 +68,12 @@ pub fn app() -> Html {
             let in_field = e
                 .target()
                 .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
-                .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"));
+                .is_some_and(|el| {
+                    matches!(
+                        el.tag_name().as_str(),
+                        "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
+                    )
+                });
             if in_field || e.ctrl_key() || e.meta_key() || e.alt_key() {
                 return;
             }
@@ -107,7 +116,7 @@ pub fn app() -> Html {
                     <SendPanel topics={view.topics.iter().map(|t| t.name.clone()).collect::<Vec<_>>()}
                         error={error(Form::Send)} dispatch={dispatch.clone()} />
                 </section>
-                <section class="panel" aria-labelledby="consume-h">
+                <section class="panel wide" aria-labelledby="consume-h">
                     <h2 id="consume-h">{ "Consume" }</h2>
                     <ConsumerPanel topics={view.topics.clone()} clients={view.clients.clone()}
                         error={error(Form::Consumer)} dispatch={dispatch.clone()} />

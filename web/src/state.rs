@@ -63,7 +63,9 @@ pub enum Action {
     /// Parse a script line (a form's text fields) and apply it.
     Line(Form, String),
     /// The browser's clock moved `real_ms` while playing.
-    Tick { real_ms: u64 },
+    Tick {
+        real_ms: u64,
+    },
     /// Process everything due at the next scheduled time.
     Step,
     Play,
@@ -114,7 +116,9 @@ impl Playground {
             carry_real_us: 0,
         };
         for Line { line, command } in &scenario.commands {
-            p.sim.apply(command).map_err(|e| format!("line {line}: {e}"))?;
+            p.sim
+                .apply(command)
+                .map_err(|e| format!("line {line}: {e}"))?;
             p.record(command.clone());
         }
         p.collect_events();
@@ -125,7 +129,14 @@ impl Playground {
     pub fn script(&self) -> String {
         let scenario = Scenario {
             seed: self.sim.seed(),
-            commands: self.session.iter().map(|c| Line { line: 0, command: c.clone() }).collect(),
+            commands: self
+                .session
+                .iter()
+                .map(|c| Line {
+                    line: 0,
+                    command: c.clone(),
+                })
+                .collect(),
         };
         scenario.to_string()
     }
@@ -155,7 +166,10 @@ impl Playground {
                     self.apply(Form::Time, Command::Advance(d));
                 }
                 None => {
-                    self.errors.insert(Form::Time, "nothing is scheduled: the cluster is idle".into());
+                    self.errors.insert(
+                        Form::Time,
+                        "nothing is scheduled: the cluster is idle".into(),
+                    );
                 }
             },
             Action::Play => self.playing = true,
@@ -181,7 +195,9 @@ impl Playground {
     /// Appends to the session, merging consecutive advances so that playing
     /// for a minute is one line, not six hundred.
     fn record(&mut self, command: Command) {
-        if let (Command::Advance(d), Some(Command::Advance(last))) = (&command, self.session.last_mut()) {
+        if let (Command::Advance(d), Some(Command::Advance(last))) =
+            (&command, self.session.last_mut())
+        {
             let total = last.ms + d.ms;
             if total <= limits::ADVANCE_MS_MAX {
                 *last = Duration::from_ms(total);
@@ -204,7 +220,12 @@ impl Playground {
 
 /// `topic create` as a script line from the form's fields, so the form and
 /// scripts share one parser and one set of error messages.
-pub fn topic_create_line(name: &str, partitions: &str, replication_factor: &str, configs: &str) -> String {
+pub fn topic_create_line(
+    name: &str,
+    partitions: &str,
+    replication_factor: &str,
+    configs: &str,
+) -> String {
     let mut line = format!("topic create {}", quote(name.trim()));
     if !partitions.trim().is_empty() {
         line += &format!(" partitions={}", quote(partitions.trim()));
@@ -233,7 +254,12 @@ pub struct SendForm {
 impl SendForm {
     pub fn command(&self, producer: &str) -> Result<Command, String> {
         let mut headers = Vec::new();
-        for pair in self.headers.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        for pair in self
+            .headers
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
             let (k, v) = pair
                 .split_once('=')
                 .ok_or_else(|| format!("a header is name=value, found '{pair}'"))?;
@@ -276,13 +302,29 @@ mod tests {
     #[test]
     fn create_send_poll_shows_the_record_at_offset_0_of_murmur2s_partition() {
         let mut p = Playground::new(1);
-        p.reduce(Action::Line(Form::Topic, topic_create_line("orders", "3", "", "")));
-        let send = SendForm { topic: "orders".into(), key: Some("Alice".into()), value: "v".into(), headers: "source=web".into() };
+        p.reduce(Action::Line(
+            Form::Topic,
+            topic_create_line("orders", "3", "", ""),
+        ));
+        let send = SendForm {
+            topic: "orders".into(),
+            key: Some("Alice".into()),
+            value: "v".into(),
+            headers: "source=web".into(),
+        };
         p.reduce(Action::Command(Form::Send, send.command(PRODUCER).unwrap()));
-        let assign = Command::Assign { consumer: CONSUMER.into(), partitions: (0..3).map(|i| TopicPartition::new("orders", i)).collect() };
+        let assign = Command::Assign {
+            consumer: CONSUMER.into(),
+            partitions: (0..3).map(|i| TopicPartition::new("orders", i)).collect(),
+        };
         p.reduce(Action::Command(Form::Consumer, assign));
         played(&mut p, 100);
-        p.reduce(Action::Command(Form::Consumer, Command::Poll { consumer: CONSUMER.into() }));
+        p.reduce(Action::Command(
+            Form::Consumer,
+            Command::Poll {
+                consumer: CONSUMER.into(),
+            },
+        ));
         played(&mut p, 100);
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         let view = p.sim.view();
@@ -296,20 +338,52 @@ mod tests {
     fn form_errors_stay_with_their_form_and_change_nothing() {
         let mut p = Playground::new(1);
         let before = p.script();
-        p.reduce(Action::Line(Form::Topic, topic_create_line("bad name!", "1", "", "")));
-        assert!(p.errors[&Form::Topic].contains("INVALID_TOPIC_EXCEPTION"), "{:?}", p.errors);
-        p.reduce(Action::Line(Form::Topic, topic_create_line("t", "1", "", "retention.ms=soon")));
-        assert!(p.errors[&Form::Topic].contains("retention.ms"), "{:?}", p.errors);
+        p.reduce(Action::Line(
+            Form::Topic,
+            topic_create_line("bad name!", "1", "", ""),
+        ));
+        assert!(
+            p.errors[&Form::Topic].contains("INVALID_TOPIC_EXCEPTION"),
+            "{:?}",
+            p.errors
+        );
+        p.reduce(Action::Line(
+            Form::Topic,
+            topic_create_line("t", "1", "", "retention.ms=soon"),
+        ));
+        assert!(
+            p.errors[&Form::Topic].contains("retention.ms"),
+            "{:?}",
+            p.errors
+        );
         assert_eq!(p.script(), before, "a refused command is not recorded");
-        p.reduce(Action::Line(Form::Topic, topic_create_line("t", "1", "", "")));
-        assert!(!p.errors.contains_key(&Form::Topic), "success clears the error");
+        p.reduce(Action::Line(
+            Form::Topic,
+            topic_create_line("t", "1", "", ""),
+        ));
+        assert!(
+            !p.errors.contains_key(&Form::Topic),
+            "success clears the error"
+        );
     }
 
     #[test]
     fn playing_records_merged_advances_and_the_script_replays_to_the_same_state() {
         let mut p = Playground::new(9);
-        p.reduce(Action::Line(Form::Topic, topic_create_line("t", "2", "", "")));
-        p.reduce(Action::Command(Form::Send, SendForm { topic: "t".into(), value: "x".into(), ..Default::default() }.command(PRODUCER).unwrap()));
+        p.reduce(Action::Line(
+            Form::Topic,
+            topic_create_line("t", "2", "", ""),
+        ));
+        p.reduce(Action::Command(
+            Form::Send,
+            SendForm {
+                topic: "t".into(),
+                value: "x".into(),
+                ..Default::default()
+            }
+            .command(PRODUCER)
+            .unwrap(),
+        ));
         p.reduce(Action::SetSpeed(Speed::Tenth));
         played(&mut p, 16);
         played(&mut p, 16);
@@ -338,7 +412,11 @@ mod tests {
 
     #[test]
     fn headers_must_be_name_value_pairs() {
-        let form = SendForm { topic: "t".into(), headers: "oops".into(), ..Default::default() };
+        let form = SendForm {
+            topic: "t".into(),
+            headers: "oops".into(),
+            ..Default::default()
+        };
         assert!(form.command(PRODUCER).unwrap_err().contains("name=value"));
     }
 }

@@ -19,20 +19,42 @@ pub struct Props {
 #[function_component(ConsumerPanel)]
 pub fn consumer_panel(p: &Props) -> Html {
     let chosen = use_state(String::new);
-    let topic = if chosen.is_empty() { p.topics.first().map(|t| t.name.clone()).unwrap_or_default() } else { (*chosen).clone() };
+    let topic = if chosen.is_empty() {
+        p.topics.first().map(|t| t.name.clone()).unwrap_or_default()
+    } else {
+        (*chosen).clone()
+    };
     let partitions: Vec<TopicPartition> = p
         .topics
         .iter()
         .find(|t| t.name == topic)
-        .map(|t| t.partitions.iter().map(|q| TopicPartition::new(t.name.clone(), q.partition)).collect())
+        .map(|t| {
+            t.partitions
+                .iter()
+                .map(|q| TopicPartition::new(t.name.clone(), q.partition))
+                .collect()
+        })
         .unwrap_or_default();
     let assign = {
         let d = p.dispatch.clone();
         Callback::from(move |_| {
-            d.emit(Action::Command(Form::Consumer, Command::Assign { consumer: CONSUMER.into(), partitions: partitions.clone() }))
+            d.emit(Action::Command(
+                Form::Consumer,
+                Command::Assign {
+                    consumer: CONSUMER.into(),
+                    partitions: partitions.clone(),
+                },
+            ))
         })
     };
-    let poll = p.dispatch.reform(|_| Action::Command(Form::Consumer, Command::Poll { consumer: CONSUMER.into() }));
+    let poll = p.dispatch.reform(|_| {
+        Action::Command(
+            Form::Consumer,
+            Command::Poll {
+                consumer: CONSUMER.into(),
+            },
+        )
+    });
     let onchange = {
         let chosen = chosen.clone();
         Callback::from(move |e: Event| chosen.set(value_of(&e)))

@@ -1,0 +1,63 @@
+// A newcomer's first minute: create a topic, send a keyed record, poll it back,
+// and find it where Kafka's default partitioner puts it.
+import { test, expect } from '@playwright/test';
+
+test('create orders, send key Alice, poll: offset 0 of murmur2 partition', async ({ page }) => {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'Kafka Playground' })).toBeVisible();
+  await expect(page.getByTestId('broker-1')).toBeVisible();
+
+  await page.getByTestId('topic-name').fill('orders');
+  await page.getByTestId('topic-partitions').fill('3');
+  await page.getByTestId('topic-create').click();
+  await expect(page.getByTestId('partition-orders-2')).toBeVisible();
+
+  await page.getByTestId('send-key').fill('Alice');
+  await page.getByTestId('send-value').fill('{"order_id":"ORD001","amount":150.0}');
+  await page.getByTestId('send').click();
+  await page.getByTestId('assign').click();
+  await page.getByTestId('play').click();
+  // Let simulated time deliver the record (linger.ms=5, 1 ms links), then poll.
+  await expect(page.getByTestId('events')).toContainText('acknowledged at offset 0');
+  await page.getByTestId('poll').click();
+
+  const row = page.getByTestId('received-row').first();
+  await expect(row).toBeVisible();
+  // toPositive(murmur2("Alice")) % 3 == 0 (checked against kafka-python).
+  await expect(row.locator('td').nth(0)).toHaveText('orders-0');
+  await expect(row.locator('td').nth(1)).toHaveText('0');
+  await expect(row.locator('td').nth(2)).toHaveText('"Alice"');
+  await expect(page.getByTestId('script')).toContainText('send producer-1 orders key=Alice');
+  await page.screenshot({ path: 'tests/e2e/results/first-record.png', fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('a bad topic name shows an error next to the form and keeps the session', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('topic-name').fill('bad name!');
+  await page.getByTestId('topic-create').click();
+  const form = page.getByTestId('topic-form');
+  await expect(form.getByRole('alert')).toContainText('INVALID_TOPIC_EXCEPTION');
+  await expect(page.getByTestId('topic-name')).toHaveAttribute('aria-invalid', 'true');
+  await page.getByTestId('topic-name').fill('orders');
+  await page.getByTestId('topic-create').click();
+  await expect(form.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByTestId('script')).toContainText('topic create orders partitions=3');
+});
+
+test('keyboard: space plays and pauses, period steps', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('topic-name').fill('t');
+  await page.getByTestId('topic-create').click();
+  await page.getByTestId('send-value').fill('x');
+  await page.getByTestId('send').click();
+  await page.locator('.playground').focus();
+  await page.keyboard.press('.');
+  await expect(page.getByTestId('clock')).not.toHaveText('0.000 s');
+  await page.keyboard.press(' ');
+  await expect(page.getByTestId('play')).toHaveText('Pause');
+  await page.keyboard.press(' ');
+  await expect(page.getByTestId('play')).toHaveText('Play');
+});

@@ -1,0 +1,109 @@
+//! Mounts the real app in headless Chromium and checks the DOM it draws.
+//! Run with `cargo test -p kafka-playground --target wasm32-unknown-unknown`.
+//! Rendering is awaited by yielding to the browser's task queue, never by sleeping.
+#![cfg(target_arch = "wasm32")]
+
+use kafka_playground::app::App;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Document, Element, HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> Document {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a browser document")
+}
+
+/// Lets Yew's scheduler run: a few turns of the event loop, no wall-clock wait.
+async fn settle() {
+    for _ in 0..5 {
+        let p = js_sys::Promise::new(&mut |resolve, _| {
+            let _ = web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback(&resolve);
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+    }
+}
+
+fn by_test_id(root: &Element, id: &str) -> Element {
+    root.query_selector(&format!("[data-testid='{id}']"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no element {id}"))
+}
+
+fn type_into(root: &Element, id: &str, text: &str) {
+    let input: HtmlInputElement = by_test_id(root, id).dyn_into().unwrap();
+    input.set_value(text);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let event =
+        web_sys::InputEvent::new_with_event_init_dict("input", &init.unchecked_into()).unwrap();
+    input.dispatch_event(&event).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_app_draws_the_cluster_and_creates_a_topic() {
+    let root = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    settle().await;
+
+    for id in 1..=3 {
+        assert!(
+            root.query_selector(&format!("[data-testid='broker-{id}']"))
+                .unwrap()
+                .is_some(),
+            "broker-{id} drawn"
+        );
+    }
+    assert!(root.text_content().unwrap().contains("No topics yet"));
+
+    type_into(&root, "topic-name", "orders");
+    type_into(&root, "topic-partitions", "2");
+    settle().await;
+    by_test_id(&root, "topic-create")
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+    settle().await;
+
+    assert!(
+        root.query_selector("[data-testid='partition-orders-1']")
+            .unwrap()
+            .is_some(),
+        "partitions drawn"
+    );
+    let script = by_test_id(&root, "script").text_content().unwrap();
+    assert!(
+        script.contains("topic create orders partitions=2"),
+        "{script}"
+    );
+    let chips = root.query_selector_all(".chip.leader").unwrap().length();
+    assert_eq!(chips, 2, "one leader chip per partition");
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_topic_name_shows_an_alert_beside_the_form() {
+    let root = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    settle().await;
+    type_into(&root, "topic-name", "no spaces");
+    settle().await;
+    by_test_id(&root, "topic-create")
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+    settle().await;
+    let alert = by_test_id(&root, "topic-form")
+        .query_selector("[role='alert']")
+        .unwrap()
+        .expect("an alert");
+    assert!(alert
+        .text_content()
+        .unwrap()
+        .contains("INVALID_TOPIC_EXCEPTION"));
+}
