@@ -1,0 +1,96 @@
+//! The `kafka-sim` binary as a person uses it: exit codes, the trace, the JSON view.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn kafka_sim(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-sim"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+const SCRIPT: &str = "seed 42\ncluster brokers=3\ntopic create orders partitions=3\nproducer p1 linger.ms=0\nsend p1 orders key=Alice value=v\nadvance 1s\n";
+
+#[test]
+fn run_prints_the_trace() {
+    let out = kafka_sim(&["run", "-"], SCRIPT);
+    assert!(out.status.success());
+    let trace = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        trace.starts_with("seed 42\n> cluster brokers=3\n"),
+        "{trace}"
+    );
+    assert!(
+        trace.contains("p1: 1 record(s) to orders-0 acknowledged at offset 0"),
+        "{trace}"
+    );
+}
+
+#[test]
+fn json_holds_the_records_with_offsets_keys_and_values() {
+    let out = kafka_sim(&["run", "-", "--json"], SCRIPT);
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(json["now_ms"], 1000);
+    let p0 = &json["topics"][0]["partitions"][0];
+    assert_eq!(p0["records"][0]["offset"], 0);
+    assert_eq!(p0["records"][0]["key"], "Alice");
+    assert_eq!(p0["records"][0]["value"], "v");
+    assert_eq!(json["brokers"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn check_validates_without_running() {
+    let out = kafka_sim(&["check", "-"], SCRIPT);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "-: ok, 5 command(s), seed 42\n"
+    );
+}
+
+#[test]
+fn a_parse_error_names_the_line_and_exits_1() {
+    let out = kafka_sim(&["check", "-"], "cluster brokers=1\nadvance soon\n");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("line 2, column 9: expected a duration"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_refused_command_names_the_line_and_exits_1() {
+    let out = kafka_sim(
+        &["run", "-"],
+        "cluster brokers=1\ntopic create t replication-factor=2\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("line 2: `topic create t replication-factor=2`: INVALID_REPLICATION_FACTOR"),
+        "{err}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(kafka_sim(&["launch"], "").status.code(), Some(2));
+    let out = kafka_sim(&["run", "/no/such/file.kafka"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("cannot read /no/such/file.kafka"));
+}
