@@ -46,11 +46,7 @@ fn main() -> ExitCode {
         }
     };
     if mode == "check" {
-        println!(
-            "{file}: ok, {} command(s), seed {}",
-            scenario.commands.len(),
-            scenario.seed
-        );
+        println!("{file}: ok, {} command(s), seed {}", scenario.commands.len(), scenario.seed);
         return ExitCode::SUCCESS;
     }
     let mut text = String::new();

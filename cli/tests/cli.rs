@@ -11,12 +11,7 @@ fn kafka_sim(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -27,14 +22,8 @@ fn run_prints_the_trace() {
     let out = kafka_sim(&["run", "-"], SCRIPT);
     assert!(out.status.success());
     let trace = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        trace.starts_with("seed 42\n> cluster brokers=3\n"),
-        "{trace}"
-    );
-    assert!(
-        trace.contains("p1: 1 record(s) to orders-0 acknowledged at offset 0"),
-        "{trace}"
-    );
+    assert!(trace.starts_with("seed 42\n> cluster brokers=3\n"), "{trace}");
+    assert!(trace.contains("p1: 1 record(s) to orders-0 acknowledged at offset 0"), "{trace}");
 }
 
 #[test]
@@ -54,10 +43,7 @@ fn json_holds_the_records_with_offsets_keys_and_values() {
 fn check_validates_without_running() {
     let out = kafka_sim(&["check", "-"], SCRIPT);
     assert!(out.status.success());
-    assert_eq!(
-        String::from_utf8(out.stdout).unwrap(),
-        "-: ok, 5 command(s), seed 42\n"
-    );
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "-: ok, 5 command(s), seed 42\n");
 }
 
 #[test]
@@ -65,24 +51,15 @@ fn a_parse_error_names_the_line_and_exits_1() {
     let out = kafka_sim(&["check", "-"], "cluster brokers=1\nadvance soon\n");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        err.contains("line 2, column 9: expected a duration"),
-        "{err}"
-    );
+    assert!(err.contains("line 2, column 9: expected a duration"), "{err}");
 }
 
 #[test]
 fn a_refused_command_names_the_line_and_exits_1() {
-    let out = kafka_sim(
-        &["run", "-"],
-        "cluster brokers=1\ntopic create t replication-factor=2\n",
-    );
+    let out = kafka_sim(&["run", "-"], "cluster brokers=1\ntopic create t replication-factor=2\n");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        err.contains("line 2: `topic create t replication-factor=2`: INVALID_REPLICATION_FACTOR"),
-        "{err}"
-    );
+    assert!(err.contains("line 2: `topic create t replication-factor=2`: INVALID_REPLICATION_FACTOR"), "{err}");
 }
 
 #[test]
@@ -90,7 +67,5 @@ fn usage_errors_exit_2() {
     assert_eq!(kafka_sim(&["launch"], "").status.code(), Some(2));
     let out = kafka_sim(&["run", "/no/such/file.kafka"], "");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8(out.stderr)
-        .unwrap()
-        .contains("cannot read /no/such/file.kafka"));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("cannot read /no/such/file.kafka"));
 }

@@ -14,13 +14,12 @@ pub type Configs = Vec<(String, String)>;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
     /// `cluster brokers=3 latency=2ms auto.create.topics.enable=true`: starts a KRaft cluster.
-    Cluster {
-        brokers: u32,
-        latency: Duration,
-        auto_create_topics: bool,
-    },
-    /// `topic create NAME partitions=N replication-factor=N CONFIG=VALUE...` (CreateTopics).
+    Cluster { brokers: u32, latency: Duration, auto_create_topics: bool },
+    /// `topic create NAME partitions=N replication-factor=N CONFIG=VALUE...` (CreateTopics),
+    /// or `replica-assignment=1:2:3,2:3:1` to place replicas by hand (`kafka-topics --replica-assignment`).
     CreateTopic {
+        /// Replicas per partition, leader first, instead of partitions and replication factor.
+        assignment: Option<Vec<Vec<u32>>>,
         name: String,
         partitions: Option<u32>,
         replication_factor: Option<u32>,
@@ -40,10 +39,7 @@ pub enum Command {
         headers: Vec<(String, Option<String>)>,
     },
     /// `assign CONSUMER orders-0,orders-1`: `consumer.assign(partitions)`.
-    Assign {
-        consumer: String,
-        partitions: Vec<TopicPartition>,
-    },
+    Assign { consumer: String, partitions: Vec<TopicPartition> },
     /// `poll CONSUMER`: one `consumer.poll()`.
     Poll { consumer: String },
     /// `advance 30s`: let simulated time pass, processing every event due.
@@ -52,10 +48,16 @@ pub enum Command {
     BrokerStop(u32),
     /// `broker start N`: the broker comes back with its logs.
     BrokerStart(u32),
+    /// `broker shutdown N`: a clean shutdown; leaderships move away first.
+    BrokerShutdown(u32),
     /// `network cut A B`: the link between two nodes drops everything, both ways.
     NetworkCut(String, String),
     /// `network heal A B`.
     NetworkHeal(String, String),
+    /// `network delay A B 200ms`: the link's latency (a slow replica or client).
+    NetworkDelay(String, String, Duration),
+    /// `network isolate A`: cuts every link of a node.
+    NetworkIsolate(String),
 }
 
 /// Cluster defaults when `cluster` leaves them out.

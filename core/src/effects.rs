@@ -19,8 +19,26 @@ pub enum Timer {
     Linger(TopicPartition),
     /// A request got no answer within request.timeout.ms.
     RequestTimeout(u32),
+    /// The connection a request used broke (its receiver crashed): the sender learns at once.
+    Disconnected(u32),
     /// Ask for metadata again after a backoff.
     MetadataRetry,
+    /// A producer batch's retry.backoff.ms has passed.
+    RetryBatch(TopicPartition),
+    /// A broker's next heartbeat to the controller.
+    Heartbeat,
+    /// A leader checks which followers fell behind (every replica.lag.time.max.ms / 2).
+    IsrCheck,
+    /// A follower fetches again from a leader after replica.fetch.backoff.ms.
+    ReplicaFetch(u32),
+    /// An acks=all produce waiting for the high watermark reaches its timeout.
+    ProduceExpiry { client: Node, correlation_id: u32 },
+    /// The active controller looks for expired broker sessions.
+    SessionCheck,
+    /// The active controller moves leadership back to preferred replicas.
+    LeaderRebalance,
+    /// The quorum re-checks which voter can lead after controller.quorum.election.timeout.ms.
+    QuorumCheck,
 }
 
 #[derive(Debug)]
@@ -34,6 +52,8 @@ pub struct Effects {
     pub events: Vec<EventKind>,
     /// Topics a broker asks the controller to create (auto.create.topics.enable).
     pub create_topics: Vec<String>,
+    /// A broker whose controlled shutdown is complete asks to stop.
+    pub stop_self: bool,
 }
 
 impl Effects {
@@ -45,6 +65,7 @@ impl Effects {
             cancels: Vec::new(),
             events: Vec::new(),
             create_topics: Vec::new(),
+            stop_self: false,
         }
     }
 

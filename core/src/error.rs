@@ -15,19 +15,45 @@ pub enum KafkaError {
     TopicAlreadyExists(String),
     InvalidReplicationFactor(String),
     InvalidPartitions(String),
+    InvalidReplicaAssignment(String),
     InvalidConfig(String),
     UnknownTopicOrPartition,
     NotLeaderOrFollower,
     OffsetOutOfRange,
     LeaderNotAvailable,
+    NotEnoughReplicas,
+    NotEnoughReplicasAfterAppend,
+    FencedLeaderEpoch,
+    UnknownLeaderEpoch,
+    InvalidUpdateVersion,
+    IneligibleReplica(String),
+    InvalidRequest(String),
     PolicyViolation(String),
     RequestTimedOut,
+    /// A connection broke (`NetworkException`, e.g. the broker process died).
+    NetworkException,
     /// The client-side `TimeoutException` (for example metadata not available within max.block.ms).
     Timeout(String),
     NoOffsetForPartition,
 }
 
 impl KafkaError {
+    /// Whether the Java clients retry after this error (`RetriableException`).
+    pub fn is_retriable(&self) -> bool {
+        matches!(
+            self,
+            KafkaError::UnknownTopicOrPartition
+                | KafkaError::NotLeaderOrFollower
+                | KafkaError::LeaderNotAvailable
+                | KafkaError::NotEnoughReplicas
+                | KafkaError::NotEnoughReplicasAfterAppend
+                | KafkaError::FencedLeaderEpoch
+                | KafkaError::UnknownLeaderEpoch
+                | KafkaError::RequestTimedOut
+                | KafkaError::NetworkException
+        )
+    }
+
     /// Kafka's name of the error (`Errors.name()` style, as a client logs it).
     pub fn name(&self) -> &'static str {
         match self {
@@ -35,13 +61,22 @@ impl KafkaError {
             KafkaError::TopicAlreadyExists(_) => "TOPIC_ALREADY_EXISTS",
             KafkaError::InvalidReplicationFactor(_) => "INVALID_REPLICATION_FACTOR",
             KafkaError::InvalidPartitions(_) => "INVALID_PARTITIONS",
+            KafkaError::InvalidReplicaAssignment(_) => "INVALID_REPLICA_ASSIGNMENT",
             KafkaError::InvalidConfig(_) => "INVALID_CONFIG",
             KafkaError::UnknownTopicOrPartition => "UNKNOWN_TOPIC_OR_PARTITION",
             KafkaError::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
             KafkaError::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
             KafkaError::LeaderNotAvailable => "LEADER_NOT_AVAILABLE",
+            KafkaError::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
+            KafkaError::NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
+            KafkaError::FencedLeaderEpoch => "FENCED_LEADER_EPOCH",
+            KafkaError::UnknownLeaderEpoch => "UNKNOWN_LEADER_EPOCH",
+            KafkaError::InvalidUpdateVersion => "INVALID_UPDATE_VERSION",
+            KafkaError::IneligibleReplica(_) => "INELIGIBLE_REPLICA",
+            KafkaError::InvalidRequest(_) => "INVALID_REQUEST",
             KafkaError::PolicyViolation(_) => "POLICY_VIOLATION",
             KafkaError::RequestTimedOut => "REQUEST_TIMED_OUT",
+            KafkaError::NetworkException => "NETWORK_EXCEPTION",
             KafkaError::Timeout(_) => "TimeoutException",
             KafkaError::NoOffsetForPartition => "NO_OFFSET_FOR_PARTITION",
         }
@@ -56,8 +91,11 @@ impl fmt::Display for KafkaError {
             | KafkaError::TopicAlreadyExists(m)
             | KafkaError::InvalidReplicationFactor(m)
             | KafkaError::InvalidPartitions(m)
+            | KafkaError::InvalidReplicaAssignment(m)
             | KafkaError::InvalidConfig(m)
             | KafkaError::PolicyViolation(m)
+            | KafkaError::IneligibleReplica(m)
+            | KafkaError::InvalidRequest(m)
             | KafkaError::Timeout(m) => write!(f, ": {m}"),
             _ => Ok(()),
         }
@@ -95,9 +133,7 @@ impl fmt::Display for CommandError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CommandError::Kafka(e) => write!(f, "{e}"),
-            CommandError::NoCluster => {
-                f.write_str("no cluster yet: start the script with `cluster brokers=N`")
-            }
+            CommandError::NoCluster => f.write_str("no cluster yet: start the script with `cluster brokers=N`"),
             CommandError::ClusterExists => f.write_str("the cluster is already defined"),
             CommandError::UnknownClient(n) => write!(f, "no client named '{n}'"),
             CommandError::UnknownBroker(id) => write!(f, "no broker with id {id}"),
@@ -105,9 +141,7 @@ impl fmt::Display for CommandError {
             CommandError::WrongClientKind { name, expected } => {
                 write!(f, "'{name}' is not a {expected}")
             }
-            CommandError::ClientConfig(m) | CommandError::Limit(m) | CommandError::Invalid(m) => {
-                f.write_str(m)
-            }
+            CommandError::ClientConfig(m) | CommandError::Limit(m) | CommandError::Invalid(m) => f.write_str(m),
         }
     }
 }

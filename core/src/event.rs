@@ -24,6 +24,12 @@ pub enum EventKind {
     },
     BrokerStopped {
         id: u32,
+        clean: bool,
+    },
+    LinkDelayed {
+        a: Node,
+        b: Node,
+        latency_ms: u64,
     },
     BrokerStarted {
         id: u32,
@@ -114,6 +120,64 @@ pub enum EventKind {
         to: Node,
         api: &'static str,
     },
+    /// A client's connection broke (the broker process is gone).
+    Disconnected {
+        client: String,
+        to: Node,
+        api: &'static str,
+    },
+    /// The KRaft quorum has a new active controller, or none.
+    ControllerChanged {
+        active: Option<u32>,
+        epoch: u32,
+        voters: Vec<u32>,
+    },
+    BrokerFenced {
+        id: u32,
+        why: String,
+    },
+    BrokerUnfenced {
+        id: u32,
+    },
+    ControlledShutdown {
+        id: u32,
+    },
+    /// The controller chose a partition's leader (or none: the partition is offline).
+    LeaderElected {
+        tp: TopicPartition,
+        leader: Option<u32>,
+        leader_epoch: u32,
+        isr: Vec<u32>,
+        why: &'static str,
+    },
+    /// The controller changed a partition's ISR.
+    IsrChanged {
+        tp: TopicPartition,
+        isr: Vec<u32>,
+        why: String,
+    },
+    /// A leader asked the controller to change the ISR, and why.
+    IsrChangeRequested {
+        broker: u32,
+        tp: TopicPartition,
+        isr: Vec<u32>,
+        why: String,
+    },
+    /// A replica cut its log back to where it agrees with the leader.
+    Truncated {
+        broker: u32,
+        tp: TopicPartition,
+        from: u64,
+        to: u64,
+    },
+    /// A producer will send a batch again.
+    Retrying {
+        producer: String,
+        tp: TopicPartition,
+        count: usize,
+        attempt: u32,
+        error: KafkaError,
+    },
 }
 
 impl fmt::Display for Event {
@@ -129,7 +193,13 @@ impl fmt::Display for EventKind {
             ClusterStarted { brokers, latency_ms } => {
                 write!(f, "cluster started: {brokers} broker(s), link latency {latency_ms} ms")
             }
-            BrokerStopped { id } => write!(f, "broker-{id} stopped: messages to and from it are lost"),
+            BrokerStopped { id, clean: false } => {
+                write!(f, "broker-{id} crashed: messages to and from it are lost")
+            }
+            BrokerStopped { id, clean: true } => {
+                write!(f, "broker-{id} finished its controlled shutdown and stopped")
+            }
+            LinkDelayed { a, b, latency_ms } => write!(f, "link {a} <-> {b} now takes {latency_ms} ms"),
             BrokerStarted { id } => write!(f, "broker-{id} started"),
             LinkCut { a, b } => write!(f, "link {a} <-> {b} cut"),
             LinkHealed { a, b } => write!(f, "link {a} <-> {b} healed"),
@@ -185,10 +255,71 @@ impl fmt::Display for EventKind {
                 }
                 Ok(())
             }
+            Disconnected { client, to, api } => write!(
+                f,
+                "{client}: connection to {to} refused (it is down); the {api} request fails with NETWORK_EXCEPTION"
+            ),
             RequestTimedOut { client, to, api } => write!(
                 f,
                 "{client}: {api} to {to} got no answer within request.timeout.ms"
             ),
+            ControllerChanged { active: Some(id), epoch, .. } => {
+                write!(f, "broker-{id} is the active controller (epoch {epoch})")
+            }
+            ControllerChanged { active: None, voters, .. } => write!(
+                f,
+                "no active controller: no majority of the voters {voters:?} is up and connected; metadata cannot change"
+            ),
+            BrokerFenced { id, why } => write!(f, "controller fenced broker-{id}: {why}"),
+            BrokerUnfenced { id } => write!(f, "controller unfenced broker-{id}: it is caught up with the metadata"),
+            ControlledShutdown { id } => {
+                write!(f, "broker-{id} is shutting down cleanly: the controller moves its leaderships away")
+            }
+            LeaderElected { tp, leader: Some(l), leader_epoch, isr, why } => {
+                write!(f, "{tp}: broker-{l} is the leader (leader epoch {leader_epoch}, ISR {isr:?}): {why}")
+            }
+            LeaderElected { tp, leader: None, leader_epoch, isr, .. } => write!(
+                f,
+                "{tp} is offline (leader epoch {leader_epoch}): no in-sync replica is available (ISR {isr:?}) and unclean.leader.election.enable=false"
+            ),
+            IsrChanged { tp, isr, why } => write!(f, "{tp}: the ISR is now {isr:?} ({why})"),
+            IsrChangeRequested { broker, tp, isr, why } => {
+                write!(f, "broker-{broker} asks the controller to set the ISR of {tp} to {isr:?}: {why}")
+            }
+            Truncated { broker, tp, from, to } => write!(
+                f,
+                "broker-{broker} truncated {tp} from offset {from} to {to}: its log diverged from the leader's"
+            ),
+            Retrying { producer, tp, count, attempt, error } => write!(
+                f,
+                "{producer}: {count} record(s) to {tp} failed with {}; retry {attempt} after retry.backoff.ms",
+                error.name()
+            ),
+        }
+    }
+}
+
+impl EventKind {
+    /// Background traffic a person rarely wants to read: heartbeats, metadata
+    /// pushes, and follower fetches that carried nothing. Traces and the page
+    /// hide it unless asked.
+    pub fn is_chatter(&self) -> bool {
+        use crate::protocol::{Body, Request, Response};
+        match self {
+            EventKind::Sent { to, message, .. } => match &message.body {
+                Body::Request(Request::BrokerHeartbeat { .. } | Request::MetadataUpdate { .. }) => true,
+                Body::Request(Request::Fetch { replica_id: Some(_), .. }) => true,
+                Body::Response(Response::BrokerHeartbeat { .. }) => true,
+                Body::Response(Response::Fetch { partitions }) => {
+                    matches!(to, Node::Broker(_))
+                        && partitions.iter().all(|p| {
+                            p.result.as_ref().is_ok_and(|d| d.records.is_empty() && d.diverging_epoch.is_none())
+                        })
+                }
+                _ => false,
+            },
+            EventKind::Lost { api, .. } => matches!(*api, "BrokerHeartbeat" | "MetadataUpdate"),
+            _ => false,
         }
     }
 }

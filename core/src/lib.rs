@@ -35,6 +35,7 @@ pub mod effects;
 pub mod error;
 pub mod event;
 pub mod limits;
+pub mod metadata;
 pub mod net;
 pub mod protocol;
 pub mod rand;

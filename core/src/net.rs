@@ -13,6 +13,9 @@ use core::fmt;
 pub enum Node {
     Broker(u32),
     Client(String),
+    /// The active controller, wherever the quorum put it. Messages to it travel
+    /// on the link to the broker that hosts it.
+    Controller,
 }
 
 impl fmt::Display for Node {
@@ -20,6 +23,7 @@ impl fmt::Display for Node {
         match self {
             Node::Broker(id) => write!(f, "broker-{id}"),
             Node::Client(name) => f.write_str(name),
+            Node::Controller => f.write_str("controller"),
         }
     }
 }
@@ -38,6 +42,8 @@ impl Node {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum Loss {
+    /// The quorum has no active controller to carry it to.
+    NoController,
     LinkCut,
     SenderDown,
     ReceiverDown,
@@ -46,6 +52,7 @@ pub enum Loss {
 impl fmt::Display for Loss {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            Loss::NoController => "there is no active controller",
             Loss::LinkCut => "the link is cut",
             Loss::SenderDown => "the sender is down",
             Loss::ReceiverDown => "the receiver is down",
@@ -60,6 +67,8 @@ pub struct Network {
     /// Cut links, stored with the smaller node first: a cut is in both directions.
     cut: BTreeSet<(Node, Node)>,
     down: BTreeSet<Node>,
+    /// Links slower than the default, keyed with the smaller node first.
+    slow: BTreeMap<(Node, Node), Duration>,
     /// When the last message on each directed link arrives, to keep delivery in order.
     last_arrival: BTreeMap<(Node, Node), Instant>,
 }
@@ -78,19 +87,40 @@ impl Network {
             latency,
             cut: BTreeSet::new(),
             down: BTreeSet::new(),
+            slow: BTreeMap::new(),
             last_arrival: BTreeMap::new(),
         }
     }
 
-    pub fn latency(&self) -> Duration {
+    /// The cluster-wide link latency.
+    pub fn default_latency(&self) -> Duration {
         self.latency
+    }
+
+    /// The latency of the link between two nodes.
+    pub fn latency(&self, a: &Node, b: &Node) -> Duration {
+        self.slow.get(&link(a, b)).copied().unwrap_or(self.latency)
+    }
+
+    /// Sets one link's latency (both directions); the default latency clears the override.
+    pub fn set_latency(&mut self, a: &Node, b: &Node, latency: Duration) {
+        if latency == self.latency {
+            self.slow.remove(&link(a, b));
+        } else {
+            self.slow.insert(link(a, b), latency);
+        }
+    }
+
+    /// Links with their own latency, sorted.
+    pub fn slow_links(&self) -> impl Iterator<Item = (&(Node, Node), &Duration)> {
+        self.slow.iter()
     }
 
     /// When a message sent now from `from` to `to` arrives, or why it is lost.
     pub fn send(&mut self, from: &Node, to: &Node, now: Instant) -> Result<Instant, Loss> {
         self.check(from, to)?;
         let key = (from.clone(), to.clone());
-        let earliest = now + self.latency;
+        let earliest = now + self.latency(from, to);
         let arrival = match self.last_arrival.get(&key) {
             Some(&last) if last > earliest => last,
             _ => earliest,
@@ -153,10 +183,7 @@ mod tests {
     fn arrival_is_now_plus_latency() {
         let (a, b) = nodes();
         let mut net = Network::new(Duration::from_ms(3));
-        assert_eq!(
-            net.send(&a, &b, Instant::from_ms(10)),
-            Ok(Instant::from_ms(13))
-        );
+        assert_eq!(net.send(&a, &b, Instant::from_ms(10)), Ok(Instant::from_ms(13)));
     }
 
     #[test]

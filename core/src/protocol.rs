@@ -3,7 +3,9 @@
 //! simulation needs, not the wire encoding.
 
 use crate::error::KafkaError;
+use crate::metadata::{Metadata, PartitionState};
 use crate::record::{Header, Record};
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -18,10 +20,7 @@ pub struct TopicPartition {
 
 impl TopicPartition {
     pub fn new(topic: impl Into<String>, partition: u32) -> Self {
-        TopicPartition {
-            topic: topic.into(),
-            partition,
-        }
+        TopicPartition { topic: topic.into(), partition }
     }
 
     /// Parses `topic-N`, splitting at the last `-` (topic names may contain `-`).
@@ -92,6 +91,10 @@ pub struct PartitionMetadata {
 pub struct FetchPartition {
     pub tp: TopicPartition,
     pub fetch_offset: u64,
+    /// The leader epoch the fetcher believes current (followers send it; consumers may not).
+    pub current_leader_epoch: Option<u32>,
+    /// The epoch of the fetcher's last record, for divergence detection (KIP-595 style fetch).
+    pub last_fetched_epoch: Option<u32>,
 }
 
 /// One partition's answer to a Fetch.
@@ -106,6 +109,9 @@ pub struct FetchedData {
     pub high_watermark: u64,
     pub log_start_offset: u64,
     pub records: Vec<Record>,
+    /// Set when the follower's log diverged from the leader's: `(epoch, end offset)`
+    /// to truncate to before fetching again.
+    pub diverging_epoch: Option<(u32, u64)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -122,6 +128,8 @@ pub enum Request {
         records: Vec<RecordData>,
     },
     Fetch {
+        /// A follower's broker id; `None` for a consumer.
+        replica_id: Option<u32>,
         max_wait_ms: u64,
         min_bytes: usize,
         max_bytes: usize,
@@ -129,6 +137,27 @@ pub enum Request {
     },
     ListOffsets {
         partitions: Vec<(TopicPartition, OffsetSpec)>,
+    },
+    /// Broker to controller, every broker.heartbeat.interval.ms.
+    BrokerHeartbeat {
+        broker: u32,
+        metadata_offset: u64,
+        want_shutdown: bool,
+        /// The first heartbeat of a new incarnation (after a restart).
+        restarted: bool,
+    },
+    /// A partition leader asks the controller to change the ISR.
+    AlterPartition {
+        broker: u32,
+        tp: TopicPartition,
+        leader_epoch: u32,
+        partition_epoch: u32,
+        new_isr: Vec<u32>,
+    },
+    /// Controller to broker: the new metadata image (no answer). KRaft brokers
+    /// fetch the metadata log; a push of the whole image is the simulation's shortcut.
+    MetadataUpdate {
+        image: Box<Metadata>,
     },
 }
 
@@ -147,6 +176,16 @@ pub enum Response {
     },
     ListOffsets {
         partitions: Vec<(TopicPartition, Result<u64, KafkaError>)>,
+    },
+    BrokerHeartbeat {
+        fenced: bool,
+        should_shutdown: bool,
+        /// The latest image when the broker is behind.
+        image: Option<Box<Metadata>>,
+    },
+    AlterPartition {
+        tp: TopicPartition,
+        result: Result<PartitionState, KafkaError>,
     },
 }
 
@@ -171,6 +210,9 @@ impl Request {
             Request::Produce { .. } => "Produce",
             Request::Fetch { .. } => "Fetch",
             Request::ListOffsets { .. } => "ListOffsets",
+            Request::BrokerHeartbeat { .. } => "BrokerHeartbeat",
+            Request::AlterPartition { .. } => "AlterPartition",
+            Request::MetadataUpdate { .. } => "MetadataUpdate",
         }
     }
 }
@@ -182,6 +224,8 @@ impl Response {
             Response::Produce { .. } => "Produce",
             Response::Fetch { .. } => "Fetch",
             Response::ListOffsets { .. } => "ListOffsets",
+            Response::BrokerHeartbeat { .. } => "BrokerHeartbeat",
+            Response::AlterPartition { .. } => "AlterPartition",
         }
     }
 }
@@ -195,15 +239,27 @@ impl fmt::Display for Message {
                 write!(f, "{} request #{id}", r.api())?;
                 match r {
                     Request::Metadata { topics, .. } => write!(f, " topics=[{}]", topics.join(",")),
-                    Request::Produce {
-                        acks, tp, records, ..
-                    } => {
+                    Request::Produce { acks, tp, records, .. } => {
                         write!(f, " {tp} records={} acks={acks}", records.len())
                     }
-                    Request::Fetch { partitions, .. } => {
+                    Request::Fetch { partitions, replica_id, .. } => {
+                        if replica_id.is_some() {
+                            f.write_str(" (replica)")?;
+                        }
                         f.write_str(" ")?;
                         list(f, partitions.iter().map(|p| (&p.tp, p.fetch_offset)))
                     }
+                    Request::BrokerHeartbeat { metadata_offset, want_shutdown, .. } => {
+                        write!(f, " metadata_offset={metadata_offset}")?;
+                        if *want_shutdown {
+                            f.write_str(" want_shutdown")?;
+                        }
+                        Ok(())
+                    }
+                    Request::AlterPartition { tp, new_isr, partition_epoch, .. } => {
+                        write!(f, " {tp} isr={new_isr:?} partition_epoch={partition_epoch}")
+                    }
+                    Request::MetadataUpdate { image } => write!(f, " offset={}", image.offset),
                     Request::ListOffsets { partitions } => {
                         f.write_str(" ")?;
                         let spec = |s: &OffsetSpec| match s {
@@ -233,18 +289,33 @@ impl fmt::Display for Message {
                     Response::Fetch { partitions } => {
                         for p in partitions {
                             match &p.result {
-                                Ok(d) => write!(
-                                    f,
-                                    " {} records={} hw={}",
-                                    p.tp,
-                                    d.records.len(),
-                                    d.high_watermark
-                                )?,
+                                Ok(d) => {
+                                    write!(f, " {} records={} hw={}", p.tp, d.records.len(), d.high_watermark)?;
+                                    if let Some((e, o)) = d.diverging_epoch {
+                                        write!(f, " diverging_epoch={e}@{o}")?;
+                                    }
+                                }
                                 Err(e) => write!(f, " {} {}", p.tp, e.name())?,
                             }
                         }
                         Ok(())
                     }
+                    Response::BrokerHeartbeat { fenced, should_shutdown, image } => {
+                        if *fenced {
+                            f.write_str(" fenced")?;
+                        }
+                        if *should_shutdown {
+                            f.write_str(" should_shutdown")?;
+                        }
+                        if let Some(i) = image {
+                            write!(f, " metadata_offset={}", i.offset)?;
+                        }
+                        Ok(())
+                    }
+                    Response::AlterPartition { tp, result } => match result {
+                        Ok(p) => write!(f, " {tp} isr={:?}", p.isr),
+                        Err(e) => write!(f, " {tp} {}", e.name()),
+                    },
                     Response::ListOffsets { partitions } => {
                         for (tp, r) in partitions {
                             match r {
@@ -279,10 +350,7 @@ mod tests {
 
     #[test]
     fn topic_partition_parses_at_the_last_dash() {
-        assert_eq!(
-            TopicPartition::parse("my-topic-12"),
-            Some(TopicPartition::new("my-topic", 12))
-        );
+        assert_eq!(TopicPartition::parse("my-topic-12"), Some(TopicPartition::new("my-topic", 12)));
         assert_eq!(TopicPartition::parse("orders"), None);
         assert_eq!(TopicPartition::parse("-1"), None);
         assert_eq!(TopicPartition::parse("orders-x"), None);

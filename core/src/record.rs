@@ -30,6 +30,8 @@ pub struct ProducerRecord {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Record {
     pub offset: u64,
+    /// The leader epoch the record was written in (the batch's partition leader epoch).
+    pub leader_epoch: u32,
     /// CreateTime: the producer's clock when `send` was called.
     pub timestamp_ms: u64,
     #[cfg_attr(feature = "serde", serde(serialize_with = "crate::record::ser_bytes"))]
@@ -43,13 +45,7 @@ impl Record {
     /// Bytes of key, value and headers: the payload a fetch size limit counts.
     pub fn payload_bytes(&self) -> usize {
         let opt = |b: &Option<Vec<u8>>| b.as_ref().map_or(0, Vec::len);
-        opt(&self.key)
-            + opt(&self.value)
-            + self
-                .headers
-                .iter()
-                .map(|h| h.key.len() + opt(&h.value))
-                .sum::<usize>()
+        opt(&self.key) + opt(&self.value) + self.headers.iter().map(|h| h.key.len() + opt(&h.value)).sum::<usize>()
     }
 }
 
@@ -73,10 +69,7 @@ impl fmt::Display for Show<'_> {
 }
 
 #[cfg(feature = "serde")]
-pub(crate) fn ser_bytes<S: serde::Serializer>(
-    bytes: &Option<Vec<u8>>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
+pub(crate) fn ser_bytes<S: serde::Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
     match bytes {
         None => s.serialize_none(),
         Some(b) => match core::str::from_utf8(b) {

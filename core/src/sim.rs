@@ -26,19 +26,18 @@
 //! assert_eq!(sim.view().topics[0].partitions.len(), 3);
 //! ```
 
-use crate::broker::Broker;
+use crate::broker::{Broker, BrokerConfig};
 use crate::client::config::{ConsumerConfig, ProducerConfig};
 use crate::client::{Client, Consumer, Producer};
 use crate::command::Command;
-use crate::controller::{
-    BrokerRegistration, Metadata, DEFAULT_REPLICATION_FACTOR, NUM_PARTITIONS_DEFAULT,
-};
+use crate::controller::{quorum, Controller};
+use crate::controller::{Layout, DEFAULT_REPLICATION_FACTOR, NUM_PARTITIONS_DEFAULT};
 use crate::effects::{Effects, Timer};
 use crate::error::{CommandError, KafkaError};
 use crate::event::{Event, EventKind};
 use crate::limits;
-use crate::net::{Network, Node};
-use crate::protocol::{Body, Message, TopicPartition};
+use crate::net::{Loss, Network, Node};
+use crate::protocol::{Body, Message};
 use crate::rand::Rng;
 use crate::record::{Header, ProducerRecord};
 use crate::time::{Duration, Instant};
@@ -51,24 +50,16 @@ use alloc::vec::Vec;
 /// Something due at a simulated time.
 #[derive(Clone, Debug)]
 enum Scheduled {
-    Deliver {
-        from: Node,
-        to: Node,
-        message: Message,
-    },
-    Wake {
-        node: Node,
-        timer: Timer,
-    },
+    Deliver { from: Node, to: Node, message: Message },
+    Wake { node: Node, timer: Timer },
 }
 
 /// The cluster part of the state, present once `cluster` ran.
 #[derive(Clone, Debug)]
 struct Cluster {
     brokers: BTreeMap<u32, Broker>,
-    metadata: Metadata,
+    controller: Controller,
     net: Network,
-    auto_create_topics: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -134,22 +125,20 @@ impl Sim {
     /// Applies one command. On error nothing changed.
     pub fn apply(&mut self, command: &Command) -> Result<(), CommandError> {
         match command {
-            Command::Cluster {
-                brokers,
-                latency,
-                auto_create_topics,
-            } => self.start_cluster(*brokers, *latency, *auto_create_topics),
-            Command::CreateTopic {
-                name,
-                partitions,
-                replication_factor,
-                configs,
-            } => {
-                let config =
-                    TopicConfig::from_pairs(configs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-                let partitions = partitions.unwrap_or(NUM_PARTITIONS_DEFAULT);
-                let rf = replication_factor.unwrap_or(DEFAULT_REPLICATION_FACTOR);
-                self.create_topic(name, partitions, rf, config, false)
+            Command::Cluster { brokers, latency, auto_create_topics } => {
+                self.start_cluster(*brokers, *latency, *auto_create_topics)
+            }
+            Command::CreateTopic { assignment, name, partitions, replication_factor, configs } => {
+                let pairs = configs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+                let config = TopicConfig::from_pairs(pairs)?;
+                let layout = match assignment {
+                    Some(a) => Layout::Manual(a.clone()),
+                    None => Layout::Placed {
+                        partitions: partitions.unwrap_or(NUM_PARTITIONS_DEFAULT),
+                        replication_factor: replication_factor.unwrap_or(DEFAULT_REPLICATION_FACTOR),
+                    },
+                };
+                self.create_topic(name, layout, config, false)
             }
             Command::Producer { name, configs } => {
                 let config = ProducerConfig::parse(configs)?;
@@ -162,21 +151,10 @@ impl Sim {
             Command::Consumer { name, configs } => {
                 let config = ConsumerConfig::parse(configs)?;
                 let bootstrap = self.bootstrap(name)?;
-                self.add_client(Client::Consumer(Consumer::new(
-                    name.clone(),
-                    config,
-                    bootstrap,
-                )));
+                self.add_client(Client::Consumer(Consumer::new(name.clone(), config, bootstrap)));
                 Ok(())
             }
-            Command::Send {
-                producer,
-                topic,
-                partition,
-                key,
-                value,
-                headers,
-            } => {
+            Command::Send { producer, topic, partition, key, value, headers } => {
                 let record = build_record(topic, *partition, key, value, headers)?;
                 let now = self.now;
                 let p = self.producer_mut(producer)?;
@@ -185,10 +163,7 @@ impl Sim {
                 self.apply_effects(Node::Client(producer.clone()), fx);
                 Ok(())
             }
-            Command::Assign {
-                consumer,
-                partitions,
-            } => {
+            Command::Assign { consumer, partitions } => {
                 self.consumer_mut(consumer)?.assign(partitions.clone());
                 Ok(())
             }
@@ -210,10 +185,25 @@ impl Sim {
                 self.advance(*d);
                 Ok(())
             }
-            Command::BrokerStop(id) => self.set_broker_down(*id, true),
-            Command::BrokerStart(id) => self.set_broker_down(*id, false),
+            Command::BrokerStop(id) => {
+                self.check_broker(*id, true)?;
+                self.stop_broker(*id, false);
+                Ok(())
+            }
+            Command::BrokerStart(id) => {
+                self.check_broker(*id, false)?;
+                self.start_broker(*id);
+                Ok(())
+            }
+            Command::BrokerShutdown(id) => {
+                self.check_broker(*id, true)?;
+                self.with_broker(*id, |b, fx| b.begin_shutdown(fx));
+                Ok(())
+            }
             Command::NetworkCut(a, b) => self.set_link(a, b, true),
             Command::NetworkHeal(a, b) => self.set_link(a, b, false),
+            Command::NetworkDelay(a, b, d) => self.set_delay(a, b, *d),
+            Command::NetworkIsolate(n) => self.isolate(n),
         }
     }
 
@@ -225,93 +215,100 @@ impl Sim {
         self.cluster.as_mut().ok_or(CommandError::NoCluster)
     }
 
-    fn start_cluster(
-        &mut self,
-        brokers: u32,
-        latency: Duration,
-        auto_create_topics: bool,
-    ) -> Result<(), CommandError> {
+    fn start_cluster(&mut self, brokers: u32, latency: Duration, auto_create_topics: bool) -> Result<(), CommandError> {
         if self.cluster.is_some() {
             return Err(CommandError::ClusterExists);
         }
         if !(1..=limits::BROKERS_MAX).contains(&brokers) {
-            return Err(CommandError::Limit(format!(
-                "a cluster has 1 to {} brokers",
-                limits::BROKERS_MAX
-            )));
+            return Err(CommandError::Limit(format!("a cluster has 1 to {} brokers", limits::BROKERS_MAX)));
         }
         if latency.ms > limits::LATENCY_MS_MAX {
-            return Err(CommandError::Limit(format!(
-                "link latency is at most {} ms",
-                limits::LATENCY_MS_MAX
-            )));
+            return Err(CommandError::Limit(format!("link latency is at most {} ms", limits::LATENCY_MS_MAX)));
         }
-        let mut metadata = Metadata::default();
+        let controller = Controller::new(brokers, true);
+        let config = BrokerConfig { auto_create_topics, ..BrokerConfig::default() };
         let mut nodes = BTreeMap::new();
-        // KRaft node ids start at 1, as in Kafka's quickstart configs.
+        // KRaft node ids start at 1, as in Kafka's quickstart configs. Every broker
+        // starts registered, unfenced and with the controller's first image.
         for id in 1..=brokers {
-            metadata
-                .brokers
-                .insert(id, BrokerRegistration { id, fenced: false });
-            let mut broker = Broker::new(id);
-            broker.auto_create_topics = auto_create_topics;
+            let mut broker = Broker::new(id, config);
+            broker.image = controller.metadata.clone();
             nodes.insert(id, broker);
         }
-        self.cluster = Some(Cluster {
-            brokers: nodes,
-            metadata,
-            net: Network::new(latency),
-            auto_create_topics,
-        });
-        self.emit(EventKind::ClusterStarted {
-            brokers,
-            latency_ms: latency.ms,
-        });
+        self.cluster = Some(Cluster { brokers: nodes, controller, net: Network::new(latency) });
+        self.emit(EventKind::ClusterStarted { brokers, latency_ms: latency.ms });
+        self.elect_controller();
+        for id in 1..=brokers {
+            self.with_broker(id, |b, fx| b.start(fx));
+        }
         Ok(())
+    }
+
+    /// Runs `f` on a broker with fresh effects, then applies them.
+    fn with_broker(&mut self, id: u32, f: impl FnOnce(&mut Broker, &mut Effects)) {
+        let mut fx = Effects::new(self.now);
+        let Some(b) = self.cluster.as_mut().and_then(|c| c.brokers.get_mut(&id)) else {
+            return;
+        };
+        f(b, &mut fx);
+        self.apply_effects(Node::Broker(id), fx);
+    }
+
+    /// Runs `f` on the controller with fresh effects, then applies them as the controller's.
+    fn with_controller<T>(&mut self, f: impl FnOnce(&mut Controller, &mut Rng, &mut Effects) -> T) -> Option<T> {
+        let mut fx = Effects::new(self.now);
+        let cluster = self.cluster.as_mut()?;
+        let out = f(&mut cluster.controller, &mut self.rng, &mut fx);
+        self.apply_effects(Node::Controller, fx);
+        Some(out)
+    }
+
+    /// Puts the quorum's choice of active controller in place now.
+    fn elect_controller(&mut self) {
+        let Some(cluster) = self.cluster.as_ref() else {
+            return;
+        };
+        let choice = quorum::choose(cluster.controller.active, &cluster.controller.voters, &cluster.net);
+        let now = self.now;
+        self.with_controller(|c, _, fx| c.activate(choice, now, fx));
+    }
+
+    /// After a fault, the quorum notices within controller.quorum.fetch.timeout.ms.
+    fn schedule_quorum_check(&mut self) {
+        let at = self.now + Duration::from_ms(quorum::FETCH_TIMEOUT_MS);
+        self.set_timer(Node::Controller, at, Timer::QuorumCheck);
     }
 
     fn create_topic(
         &mut self,
         name: &str,
-        partitions: u32,
-        rf: u32,
+        layout: Layout,
         config: TopicConfig,
         auto: bool,
     ) -> Result<(), CommandError> {
-        let cluster = self.cluster.as_mut().ok_or(CommandError::NoCluster)?;
-        if cluster.metadata.topics.len() >= limits::TOPICS_MAX {
-            return Err(CommandError::Limit(format!(
-                "a cluster has at most {} topics",
-                limits::TOPICS_MAX
+        let cluster = self.cluster()?;
+        if cluster.controller.active.is_none() {
+            return Err(CommandError::Invalid(format!(
+                "no active controller (a majority of the voters {:?} is down or cut off): topics cannot be created",
+                cluster.controller.voters
             )));
         }
+        if cluster.controller.metadata.topics.len() >= limits::TOPICS_MAX {
+            return Err(CommandError::Limit(format!("a cluster has at most {} topics", limits::TOPICS_MAX)));
+        }
+        let partitions = match &layout {
+            Layout::Manual(a) => a.len() as u32,
+            Layout::Placed { partitions, .. } => *partitions,
+        };
         if partitions > limits::PARTITIONS_MAX {
-            return Err(CommandError::Limit(format!(
-                "a topic has at most {} partitions",
-                limits::PARTITIONS_MAX
-            )));
+            return Err(CommandError::Limit(format!("a topic has at most {} partitions", limits::PARTITIONS_MAX)));
         }
-        let topic = cluster
-            .metadata
-            .create_topic(&mut self.rng, name, partitions, rf, config)?;
-        let assignment: Vec<Vec<u32>> = topic
-            .partitions
-            .iter()
-            .map(|p| p.replicas.clone())
-            .collect();
-        for (p, replicas) in assignment.iter().enumerate() {
-            for id in replicas {
-                if let Some(b) = cluster.brokers.get_mut(id) {
-                    b.replicas
-                        .insert(TopicPartition::new(name, p as u32), Default::default());
-                }
-            }
-        }
-        self.emit(EventKind::TopicCreated {
-            topic: name.into(),
-            assignment,
-            auto,
-        });
+        let now = self.now;
+        let cluster = self.cluster.as_mut().ok_or(CommandError::NoCluster)?;
+        let mut fx = Effects::new(now);
+        let assignment = cluster.controller.create_topic(&mut self.rng, name, layout, config, &mut fx)?;
+        self.emit(EventKind::TopicCreated { topic: name.into(), assignment, auto });
+        self.apply_effects(Node::Controller, fx);
         Ok(())
     }
 
@@ -321,10 +318,7 @@ impl Sim {
             return Err(CommandError::ClientExists(name.into()));
         }
         if self.clients.len() >= limits::CLIENTS_MAX {
-            return Err(CommandError::Limit(format!(
-                "at most {} clients",
-                limits::CLIENTS_MAX
-            )));
+            return Err(CommandError::Limit(format!("at most {} clients", limits::CLIENTS_MAX)));
         }
         // bootstrap.servers lists every broker.
         Ok(cluster.brokers.keys().copied().collect())
@@ -332,88 +326,141 @@ impl Sim {
 
     fn add_client(&mut self, client: Client) {
         let name = client.connection().name.clone();
-        self.emit(EventKind::ClientCreated {
-            name: name.clone(),
-            kind: client.kind(),
-        });
+        self.emit(EventKind::ClientCreated { name: name.clone(), kind: client.kind() });
         self.clients.insert(name, client);
     }
 
     fn client_mut(&mut self, name: &str) -> Result<&mut Client, CommandError> {
-        self.clients
-            .get_mut(name)
-            .ok_or_else(|| CommandError::UnknownClient(name.into()))
+        self.clients.get_mut(name).ok_or_else(|| CommandError::UnknownClient(name.into()))
     }
 
     fn producer_mut(&mut self, name: &str) -> Result<&mut Producer, CommandError> {
         match self.client_mut(name)? {
             Client::Producer(p) => Ok(p),
-            Client::Consumer(_) => Err(CommandError::WrongClientKind {
-                name: name.into(),
-                expected: "producer",
-            }),
+            Client::Consumer(_) => Err(CommandError::WrongClientKind { name: name.into(), expected: "producer" }),
         }
     }
 
     fn consumer_mut(&mut self, name: &str) -> Result<&mut Consumer, CommandError> {
         match self.client_mut(name)? {
             Client::Consumer(c) => Ok(c),
-            Client::Producer(_) => Err(CommandError::WrongClientKind {
-                name: name.into(),
-                expected: "consumer",
-            }),
+            Client::Producer(_) => Err(CommandError::WrongClientKind { name: name.into(), expected: "consumer" }),
         }
     }
 
-    fn set_broker_down(&mut self, id: u32, down: bool) -> Result<(), CommandError> {
-        let cluster = self.cluster_mut()?;
-        let broker = cluster
-            .brokers
-            .get_mut(&id)
-            .ok_or(CommandError::UnknownBroker(id))?;
-        let node = Node::Broker(id);
-        if cluster.net.is_down(&node) == down {
-            let state = if down { "stopped" } else { "running" };
-            return Err(CommandError::Invalid(format!(
-                "broker-{id} is already {state}"
-            )));
+    fn check_broker(&self, id: u32, want_running: bool) -> Result<(), CommandError> {
+        let cluster = self.cluster()?;
+        if !cluster.brokers.contains_key(&id) {
+            return Err(CommandError::UnknownBroker(id));
         }
-        if down {
-            broker.crash();
+        let down = cluster.net.is_down(&Node::Broker(id));
+        if want_running && down {
+            return Err(CommandError::Invalid(format!("broker-{id} is already stopped")));
         }
-        cluster.net.set_down(&node, down);
-        self.emit(if down {
-            EventKind::BrokerStopped { id }
-        } else {
-            EventKind::BrokerStarted { id }
-        });
+        if !want_running && !down {
+            return Err(CommandError::Invalid(format!("broker-{id} is already running")));
+        }
         Ok(())
+    }
+
+    /// A crash: the process dies, in-memory state is lost, messages to and from it are lost.
+    fn stop_broker(&mut self, id: u32, clean: bool) {
+        let Some(cluster) = self.cluster.as_mut() else {
+            return;
+        };
+        if let Some(b) = cluster.brokers.get_mut(&id) {
+            b.crash();
+        }
+        cluster.net.set_down(&Node::Broker(id), true);
+        // Its timers die with it.
+        let dead: Vec<(Node, Timer)> = self.timers.keys().filter(|(n, _)| *n == Node::Broker(id)).cloned().collect();
+        for key in dead {
+            if let Some(slot) = self.timers.remove(&key) {
+                self.queue.remove(&slot);
+            }
+        }
+        self.emit(EventKind::BrokerStopped { id, clean });
+        // Connections to it reset: clients learn of their requests in flight at once.
+        let Some(cluster) = self.cluster.as_ref() else {
+            return;
+        };
+        let latency = cluster.net.default_latency();
+        let broken: Vec<(Node, u32)> = self
+            .clients
+            .iter()
+            .flat_map(|(name, c)| {
+                c.connection()
+                    .in_flight()
+                    .filter(|(_, r)| r.broker == id)
+                    .map(|(&corr, _)| (Node::Client(name.clone()), corr))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        for (client, corr) in broken {
+            self.set_timer(client, self.now + latency, Timer::Disconnected(corr));
+        }
+        self.schedule_quorum_check();
+    }
+
+    fn start_broker(&mut self, id: u32) {
+        let Some(cluster) = self.cluster.as_mut() else {
+            return;
+        };
+        cluster.net.set_down(&Node::Broker(id), false);
+        self.emit(EventKind::BrokerStarted { id });
+        self.with_broker(id, |b, fx| b.start(fx));
+        self.schedule_quorum_check();
     }
 
     fn set_link(&mut self, a: &str, b: &str, cut: bool) -> Result<(), CommandError> {
         let (na, nb) = (self.node(a)?, self.node(b)?);
         if na == nb {
-            return Err(CommandError::Invalid(format!(
-                "a link joins two different nodes, not {a} and itself"
-            )));
+            return Err(CommandError::Invalid(format!("a link joins two different nodes, not {a} and itself")));
         }
         let cluster = self.cluster_mut()?;
-        let changed = if cut {
-            cluster.net.cut(&na, &nb)
-        } else {
-            cluster.net.heal(&na, &nb)
-        };
+        let changed = if cut { cluster.net.cut(&na, &nb) } else { cluster.net.heal(&na, &nb) };
         if !changed {
             let state = if cut { "already cut" } else { "not cut" };
-            return Err(CommandError::Invalid(format!(
-                "the link {na} <-> {nb} is {state}"
-            )));
+            return Err(CommandError::Invalid(format!("the link {na} <-> {nb} is {state}")));
         }
-        self.emit(if cut {
-            EventKind::LinkCut { a: na, b: nb }
-        } else {
-            EventKind::LinkHealed { a: na, b: nb }
-        });
+        self.emit(if cut { EventKind::LinkCut { a: na, b: nb } } else { EventKind::LinkHealed { a: na, b: nb } });
+        self.schedule_quorum_check();
+        Ok(())
+    }
+
+    fn set_delay(&mut self, a: &str, b: &str, latency: Duration) -> Result<(), CommandError> {
+        let (na, nb) = (self.node(a)?, self.node(b)?);
+        if na == nb {
+            return Err(CommandError::Invalid(format!("a link joins two different nodes, not {a} and itself")));
+        }
+        if latency.ms > limits::LATENCY_MS_MAX {
+            return Err(CommandError::Limit(format!("link latency is at most {} ms", limits::LATENCY_MS_MAX)));
+        }
+        self.cluster_mut()?.net.set_latency(&na, &nb, latency);
+        self.emit(EventKind::LinkDelayed { a: na, b: nb, latency_ms: latency.ms });
+        Ok(())
+    }
+
+    /// Cuts every link of a node (to all brokers and clients).
+    fn isolate(&mut self, text: &str) -> Result<(), CommandError> {
+        let node = self.node(text)?;
+        let cluster = self.cluster()?;
+        let others: Vec<Node> = cluster
+            .brokers
+            .keys()
+            .map(|&id| Node::Broker(id))
+            .chain(self.clients.keys().map(|c| Node::Client(c.clone())))
+            .filter(|n| *n != node)
+            .collect();
+        let cluster = self.cluster_mut()?;
+        let cut: Vec<Node> = others.into_iter().filter(|o| cluster.net.cut(&node, o)).collect();
+        if cut.is_empty() {
+            return Err(CommandError::Invalid(format!("{node} is already isolated")));
+        }
+        for other in cut {
+            self.emit(EventKind::LinkCut { a: node.clone(), b: other });
+        }
+        self.schedule_quorum_check();
         Ok(())
     }
 
@@ -425,6 +472,7 @@ impl Sim {
             Node::Broker(id) => Err(CommandError::UnknownBroker(id)),
             Node::Client(name) if self.clients.contains_key(&name) => Ok(Node::Client(name)),
             Node::Client(name) => Err(CommandError::UnknownClient(name)),
+            Node::Controller => Err(CommandError::Invalid("name a broker, not the controller".into())),
         }
     }
 
@@ -444,11 +492,7 @@ impl Sim {
         let Some(((at, _), item)) = self.queue.pop_first() else {
             return false;
         };
-        assert!(
-            at >= self.now,
-            "scheduled {at} before the clock {}",
-            self.now
-        );
+        assert!(at >= self.now, "scheduled {at} before the clock {}", self.now);
         self.now = at;
         match item {
             Scheduled::Deliver { from, to, message } => self.deliver(from, to, message),
@@ -460,31 +504,42 @@ impl Sim {
         true
     }
 
+    /// The broker a node's traffic really leaves from or arrives at.
+    fn host(&self, node: &Node) -> Option<Node> {
+        match node {
+            Node::Controller => self.cluster.as_ref()?.controller.active.map(Node::Broker),
+            other => Some(other.clone()),
+        }
+    }
+
     fn deliver(&mut self, from: Node, to: Node, message: Message) {
+        let (Some(via_from), Some(via_to)) = (self.host(&from), self.host(&to)) else {
+            let api = api_of(&message);
+            self.emit(EventKind::Lost { from, to, api, why: Loss::NoController });
+            return;
+        };
         let Some(cluster) = self.cluster.as_mut() else {
             return;
         };
-        if let Err(why) = cluster.net.check(&from, &to) {
+        if let Err(why) = cluster.net.check(&via_from, &via_to) {
             let api = api_of(&message);
-            self.emit(EventKind::Lost { from, to, api, why });
+            self.emit(EventKind::Lost { from: from.clone(), to, api, why });
+            self.refuse(&from, why, &message);
             return;
         }
         let mut fx = Effects::new(self.now);
         match &to {
+            Node::Controller => cluster.controller.handle(from, message, &mut fx),
             Node::Broker(id) => {
                 if let Some(b) = cluster.brokers.get_mut(id) {
-                    b.handle(from, message, &cluster.metadata, &mut fx);
+                    b.handle(from, message, &mut fx);
                 }
             }
             Node::Client(name) => {
                 if let Body::Response(response) = message.body {
                     match self.clients.get_mut(name) {
-                        Some(Client::Producer(p)) => {
-                            p.on_response(message.correlation_id, response, &mut fx)
-                        }
-                        Some(Client::Consumer(c)) => {
-                            c.on_response(message.correlation_id, response, &mut fx)
-                        }
+                        Some(Client::Producer(p)) => p.on_response(message.correlation_id, response, &mut fx),
+                        Some(Client::Consumer(c)) => c.on_response(message.correlation_id, response, &mut fx),
                         None => {}
                     }
                 }
@@ -497,15 +552,22 @@ impl Sim {
         let Some(cluster) = self.cluster.as_mut() else {
             return;
         };
-        // A stopped broker's timers die with it; a client never stops.
-        if cluster.net.is_down(&node) {
+        if timer == Timer::QuorumCheck {
+            self.elect_controller();
             return;
         }
         let mut fx = Effects::new(self.now);
         match &node {
+            Node::Controller => {
+                let host_up = cluster.controller.active.is_some_and(|h| !cluster.net.is_down(&Node::Broker(h)));
+                if !host_up {
+                    return;
+                }
+                cluster.controller.on_timer(timer, &mut fx);
+            }
             Node::Broker(id) => {
                 if let Some(b) = cluster.brokers.get_mut(id) {
-                    b.on_timer(timer, &cluster.metadata, &mut fx);
+                    b.on_timer(timer, &mut fx);
                 }
             }
             Node::Client(name) => match self.clients.get_mut(name) {
@@ -523,56 +585,37 @@ impl Sim {
             self.emit(event);
         }
         for topic in fx.create_topics {
-            // Auto-created topics take the broker defaults; a failure (a name
-            // Kafka rejects, a limit) shows as the producer's metadata error.
-            let rf = DEFAULT_REPLICATION_FACTOR;
-            let exists = self
-                .cluster
-                .as_ref()
-                .is_some_and(|c| c.metadata.topics.contains_key(&topic));
+            // Auto-created topics take the broker defaults; a refusal is said in the event log
+            // and the producer keeps seeing LEADER_NOT_AVAILABLE until max.block.ms.
+            let exists = self.cluster.as_ref().is_some_and(|c| c.controller.metadata.topics.contains_key(&topic));
             if !exists {
-                if let Err(error) = self.create_topic(
-                    &topic,
-                    NUM_PARTITIONS_DEFAULT,
-                    rf,
-                    TopicConfig::default(),
-                    true,
-                ) {
-                    self.emit(EventKind::TopicCreateFailed {
-                        topic,
-                        error: format!("{error}"),
-                    });
+                let layout = Layout::Placed {
+                    partitions: NUM_PARTITIONS_DEFAULT,
+                    replication_factor: DEFAULT_REPLICATION_FACTOR,
+                };
+                if let Err(error) = self.create_topic(&topic, layout, TopicConfig::default(), true) {
+                    self.emit(EventKind::TopicCreateFailed { topic, error: format!("{error}") });
                 }
             }
         }
         for (to, message) in fx.sends {
+            let (via_from, via_to) = (self.host(&me), self.host(&to));
             let Some(cluster) = self.cluster.as_mut() else {
                 return;
             };
-            match cluster.net.send(&me, &to, self.now) {
+            let sent = match (via_from, via_to) {
+                (Some(f), Some(t)) => cluster.net.send(&f, &t, self.now),
+                _ => Err(Loss::NoController),
+            };
+            match sent {
                 Ok(at) => {
-                    self.emit(EventKind::Sent {
-                        from: me.clone(),
-                        to: to.clone(),
-                        message: message.clone(),
-                    });
-                    self.schedule(
-                        at,
-                        Scheduled::Deliver {
-                            from: me.clone(),
-                            to,
-                            message,
-                        },
-                    );
+                    self.emit(EventKind::Sent { from: me.clone(), to: to.clone(), message: message.clone() });
+                    self.schedule(at, Scheduled::Deliver { from: me.clone(), to, message });
                 }
                 Err(why) => {
                     let api = api_of(&message);
-                    self.emit(EventKind::Lost {
-                        from: me.clone(),
-                        to,
-                        api,
-                        why,
-                    });
+                    self.emit(EventKind::Lost { from: me.clone(), to, api, why });
+                    self.refuse(&me, why, &message);
                 }
             }
         }
@@ -582,20 +625,43 @@ impl Sim {
             }
         }
         for (at, timer) in fx.timers {
-            let key = (me.clone(), timer.clone());
-            // A timer set again replaces the earlier one (linger.ms of a newer batch).
-            if let Some(old) = self.timers.remove(&key) {
-                self.queue.remove(&old);
+            self.set_timer(me.clone(), at, timer);
+        }
+        if fx.stop_self {
+            if let Node::Broker(id) = me {
+                self.stop_broker(id, true);
             }
-            if let Some(slot) = self.schedule(
-                at,
-                Scheduled::Wake {
-                    node: me.clone(),
-                    timer,
-                },
-            ) {
-                self.timers.insert(key, slot);
-            }
+        }
+    }
+
+    /// A request to a crashed process is refused, not silently lost: the
+    /// sender's connection breaks one link latency later (a TCP reset). A cut
+    /// link gives no such sign; the sender waits for its request timeout.
+    fn refuse(&mut self, sender: &Node, why: Loss, message: &Message) {
+        let Body::Request(_) = message.body else {
+            return;
+        };
+        if why != Loss::ReceiverDown || matches!(sender, Node::Controller) {
+            return;
+        }
+        let Some(cluster) = self.cluster.as_ref() else {
+            return;
+        };
+        if cluster.net.is_down(sender) {
+            return;
+        }
+        let at = self.now + cluster.net.default_latency();
+        self.set_timer(sender.clone(), at, Timer::Disconnected(message.correlation_id));
+    }
+
+    /// Schedules a timer; one set again replaces the earlier one (linger.ms of a newer batch).
+    fn set_timer(&mut self, node: Node, at: Instant, timer: Timer) {
+        let key = (node.clone(), timer.clone());
+        if let Some(old) = self.timers.remove(&key) {
+            self.queue.remove(&old);
+        }
+        if let Some(slot) = self.schedule(at, Scheduled::Wake { node, timer }) {
+            self.timers.insert(key, slot);
         }
     }
 
@@ -625,10 +691,7 @@ impl Sim {
         SimParts {
             now: self.now,
             seed: self.seed,
-            cluster: self
-                .cluster
-                .as_ref()
-                .map(|c| (&c.brokers, &c.metadata, &c.net, c.auto_create_topics)),
+            cluster: self.cluster.as_ref().map(|c| (&c.brokers, &c.controller, &c.net)),
             clients: &self.clients,
             scheduled: self.queue.len(),
             scheduled_dropped: self.scheduled_dropped,
@@ -641,7 +704,7 @@ impl Sim {
 pub(crate) struct SimParts<'a> {
     pub now: Instant,
     pub seed: u64,
-    pub cluster: Option<(&'a BTreeMap<u32, Broker>, &'a Metadata, &'a Network, bool)>,
+    pub cluster: Option<(&'a BTreeMap<u32, Broker>, &'a Controller, &'a Network)>,
     pub clients: &'a BTreeMap<String, Client>,
     pub scheduled: usize,
     pub scheduled_dropped: u64,
@@ -684,12 +747,7 @@ fn build_record(
         value: bytes("value", value)?,
         headers: headers
             .iter()
-            .map(|(k, v)| {
-                Ok(Header {
-                    key: k.clone(),
-                    value: bytes("header value", v)?,
-                })
-            })
+            .map(|(k, v)| Ok(Header { key: k.clone(), value: bytes("header value", v)? }))
             .collect::<Result<_, CommandError>>()?,
     })
 }

@@ -63,12 +63,7 @@ impl fmt::Display for Instant {
 /// Prints a duration the way a script writes it: the largest unit that divides it exactly.
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const UNITS: [(u64, &str); 4] = [
-            (86_400_000, "d"),
-            (3_600_000, "h"),
-            (60_000, "m"),
-            (1_000, "s"),
-        ];
+        const UNITS: [(u64, &str); 4] = [(86_400_000, "d"), (3_600_000, "h"), (60_000, "m"), (1_000, "s")];
         for (size, unit) in UNITS {
             if self.ms >= size && self.ms % size == 0 {
                 return write!(f, "{}{}", self.ms / size, unit);
@@ -93,9 +88,6 @@ mod tests {
 
     #[test]
     fn adding_never_wraps() {
-        assert_eq!(
-            (Instant::from_ms(5) + Duration::from_ms(u64::MAX)).ms,
-            u64::MAX
-        );
+        assert_eq!((Instant::from_ms(5) + Duration::from_ms(u64::MAX)).ms, u64::MAX);
     }
 }

@@ -32,8 +32,14 @@ pub enum OnError {
     Record,
 }
 
-/// Runs every command of `scenario` on a new simulation, writing the trace.
+/// Runs every command of `scenario` on a new simulation, writing the trace
+/// without background chatter (heartbeats, metadata pushes, empty follower fetches).
 pub fn run(scenario: &Scenario, on_error: OnError, trace: &mut String) -> Result<Sim, RunError> {
+    run_with(scenario, on_error, false, trace)
+}
+
+/// As [`run`]; `chatter` also writes the background traffic.
+pub fn run_with(scenario: &Scenario, on_error: OnError, chatter: bool, trace: &mut String) -> Result<Sim, RunError> {
     let mut sim = Sim::new(scenario.seed);
     let _ = writeln!(trace, "seed {}", scenario.seed);
     for line in &scenario.commands {
@@ -41,16 +47,14 @@ pub fn run(scenario: &Scenario, on_error: OnError, trace: &mut String) -> Result
         if let Err(error) = sim.apply(&line.command) {
             if on_error == OnError::Stop {
                 let command = format!("{}", line.command);
-                return Err(RunError {
-                    line: line.line,
-                    command,
-                    error,
-                });
+                return Err(RunError { line: line.line, command, error });
             }
             let _ = writeln!(trace, "! {error}");
         }
         for event in sim.drain_events() {
-            let _ = writeln!(trace, "{event}");
+            if chatter || !event.kind.is_chatter() {
+                let _ = writeln!(trace, "{event}");
+            }
         }
     }
     Ok(sim)
@@ -58,7 +62,5 @@ pub fn run(scenario: &Scenario, on_error: OnError, trace: &mut String) -> Result
 
 /// FNV-1a, 64 bit: a small stable hash to compare traces across platforms.
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }

@@ -2,6 +2,7 @@
 //! built from the state on request and owns its data, so holding it never
 //! holds the simulation.
 
+use crate::broker::Role;
 use crate::client::Client;
 use crate::net::Node;
 use crate::protocol::TopicPartition;
@@ -16,24 +17,62 @@ pub struct ClusterView {
     pub now_ms: u64,
     pub seed: u64,
     pub brokers: Vec<BrokerView>,
+    /// The KRaft quorum voters and the active controller, if any.
+    pub voters: Vec<u32>,
+    pub active_controller: Option<u32>,
+    pub controller_epoch: u32,
     pub topics: Vec<TopicView>,
     pub clients: Vec<ClientView>,
     pub cut_links: Vec<(Node, Node)>,
+    /// Links with their own latency: `(a, b, ms)`.
+    pub slow_links: Vec<(Node, Node, u64)>,
+    pub metrics: Metrics,
     /// Messages and timers waiting in the event queue.
     pub scheduled: usize,
     pub scheduled_dropped: u64,
     pub events_dropped: u64,
 }
 
+/// What a person would watch on a real cluster, by Kafka's metric names.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Metrics {
+    /// `ActiveControllerCount`, summed over brokers: 1 when healthy.
+    pub active_controller_count: u32,
+    /// `OfflinePartitionsCount`, as the controller sees it.
+    pub offline_partitions_count: usize,
+    /// `UnderReplicatedPartitions`, summed over leaders.
+    pub under_replicated_partitions: usize,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BrokerView {
     pub id: u32,
+    /// The process runs (not crashed or shut down).
     pub alive: bool,
-    /// Partitions this broker leads.
+    /// The controller fenced it (missed heartbeats or restarting).
+    pub fenced: bool,
+    pub voter: bool,
+    pub controller: bool,
+    /// How far its metadata copy has got, against the controller's.
+    pub metadata_offset: u64,
+    /// Partitions this broker leads, by its own metadata.
     pub leader_of: Vec<TopicPartition>,
-    /// Partitions this broker holds a replica of.
-    pub replicas: Vec<TopicPartition>,
+    /// Every replica this broker holds.
+    pub replicas: Vec<ReplicaView>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ReplicaView {
+    pub tp: TopicPartition,
+    /// "leader", "follower" or "idle", by this broker's own metadata.
+    pub role: &'static str,
+    /// In the ISR by the controller's metadata.
+    pub in_isr: bool,
+    pub log_end_offset: u64,
+    pub high_watermark: u64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -49,13 +88,17 @@ pub struct TopicView {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PartitionView {
     pub partition: u32,
+    /// Leader, replicas and ISR by the controller's metadata.
     pub leader: Option<u32>,
     pub leader_epoch: u32,
     pub replicas: Vec<u32>,
     pub isr: Vec<u32>,
+    /// The leader's log start offset, high watermark and log end offset (0 when offline).
     pub log_start_offset: u64,
     pub high_watermark: u64,
     pub log_end_offset: u64,
+    /// Each replica's log end offset, in replica order.
+    pub replica_log_end_offsets: Vec<(u32, u64)>,
     /// The leader's records.
     pub records: Vec<Record>,
 }
@@ -102,72 +145,92 @@ impl Sim {
             now_ms: parts.now.ms,
             seed: parts.seed,
             brokers: Vec::new(),
+            voters: Vec::new(),
+            active_controller: None,
+            controller_epoch: 0,
             topics: Vec::new(),
             clients: parts.clients.values().map(client_view).collect(),
             cut_links: Vec::new(),
+            slow_links: Vec::new(),
+            metrics: Metrics::default(),
             scheduled: parts.scheduled,
             scheduled_dropped: parts.scheduled_dropped,
             events_dropped: parts.events_dropped,
         };
-        let Some((brokers, metadata, net, _)) = parts.cluster else {
+        let Some((brokers, controller, net)) = parts.cluster else {
             return view;
         };
+        let meta = &controller.metadata;
+        view.voters = controller.voters.clone();
+        view.active_controller = controller.active;
+        view.controller_epoch = controller.epoch;
         view.cut_links = net.cut_links().cloned().collect();
-        for b in brokers.values() {
-            let leader_of = metadata
-                .topics
+        view.slow_links = net.slow_links().map(|((a, b), d)| (a.clone(), b.clone(), d.ms)).collect();
+        view.metrics = Metrics {
+            active_controller_count: u32::from(controller.active.is_some()),
+            offline_partitions_count: controller.offline_partitions(),
+            under_replicated_partitions: brokers
                 .values()
-                .flat_map(|t| {
-                    t.partitions
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, p)| p.leader == Some(b.id))
-                        .map(|(i, _)| TopicPartition::new(t.name.clone(), i as u32))
+                .filter(|b| !net.is_down(&Node::Broker(b.id)))
+                .map(|b| b.under_replicated_partitions())
+                .sum(),
+        };
+        for b in brokers.values() {
+            let replicas = b
+                .replicas
+                .iter()
+                .map(|(tp, r)| ReplicaView {
+                    tp: tp.clone(),
+                    role: match r.role {
+                        Role::Leader(_) => "leader",
+                        Role::Follower { .. } => "follower",
+                        Role::Idle => "idle",
+                    },
+                    in_isr: meta.partition(tp).is_some_and(|p| p.isr.contains(&b.id)),
+                    log_end_offset: r.log.log_end_offset(),
+                    high_watermark: r.high_watermark,
                 })
                 .collect();
             view.brokers.push(BrokerView {
                 id: b.id,
                 alive: !net.is_down(&Node::Broker(b.id)),
-                leader_of,
-                replicas: b.replicas.keys().cloned().collect(),
+                fenced: meta.brokers.get(&b.id).is_some_and(|r| r.fenced),
+                voter: controller.voters.contains(&b.id),
+                controller: controller.active == Some(b.id),
+                metadata_offset: b.image.offset,
+                leader_of: b.replicas.iter().filter(|(_, r)| r.is_leader()).map(|(tp, _)| tp.clone()).collect(),
+                replicas,
             });
         }
-        for t in metadata.topics.values() {
+        for t in meta.topics.values() {
             let partitions = t
                 .partitions
                 .iter()
                 .enumerate()
                 .map(|(i, p)| {
                     let tp = TopicPartition::new(t.name.clone(), i as u32);
-                    let replica = p
-                        .leader
-                        .and_then(|l| brokers.get(&l))
-                        .and_then(|b| b.replicas.get(&tp));
+                    let replica_of = |id: u32| brokers.get(&id).and_then(|b| b.replicas.get(&tp));
+                    let leader = p.leader.and_then(replica_of);
                     PartitionView {
                         partition: i as u32,
                         leader: p.leader,
                         leader_epoch: p.leader_epoch,
                         replicas: p.replicas.clone(),
                         isr: p.isr.clone(),
-                        log_start_offset: replica.map_or(0, |r| r.log.log_start_offset()),
-                        high_watermark: replica.map_or(0, |r| r.high_watermark()),
-                        log_end_offset: replica.map_or(0, |r| r.log.log_end_offset()),
-                        records: replica
-                            .map(|r| r.log.records().to_vec())
-                            .unwrap_or_default(),
+                        log_start_offset: leader.map_or(0, |r| r.log.log_start_offset()),
+                        high_watermark: leader.map_or(0, |r| r.high_watermark),
+                        log_end_offset: leader.map_or(0, |r| r.log.log_end_offset()),
+                        replica_log_end_offsets: p
+                            .replicas
+                            .iter()
+                            .map(|&id| (id, replica_of(id).map_or(0, |r| r.log.log_end_offset())))
+                            .collect(),
+                        records: leader.map(|r| r.log.records().to_vec()).unwrap_or_default(),
                     }
                 })
                 .collect();
-            let configs = t
-                .config
-                .overrides()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect();
-            view.topics.push(TopicView {
-                name: t.name.clone(),
-                configs,
-                partitions,
-            });
+            let configs = t.config.overrides().map(|(k, v)| (k.into(), v.into())).collect();
+            view.topics.push(TopicView { name: t.name.clone(), configs, partitions });
         }
         view
     }
@@ -177,11 +240,7 @@ fn client_view(client: &Client) -> ClientView {
     let conn = client.connection();
     let in_flight = conn
         .in_flight()
-        .map(|(&id, r)| InFlightView {
-            correlation_id: id,
-            broker: r.broker,
-            api: r.request.api(),
-        })
+        .map(|(&id, r)| InFlightView { correlation_id: id, broker: r.broker, api: r.request.api() })
         .collect();
     let mut v = ClientView {
         name: conn.name.clone(),

@@ -70,31 +70,16 @@ fn every_script_prints_back_to_an_equivalent_script() {
         let printed = parsed.to_string();
         let reparsed = Scenario::parse(&printed)
             .unwrap_or_else(|e| panic!("{}: printed form fails: {e}\n{printed}", path.display()));
-        let commands = |s: &Scenario| {
-            s.commands
-                .iter()
-                .map(|l| l.command.clone())
-                .collect::<Vec<_>>()
-        };
+        let commands = |s: &Scenario| s.commands.iter().map(|l| l.command.clone()).collect::<Vec<_>>();
         assert_eq!(commands(&parsed), commands(&reparsed), "{}", path.display());
-        assert_eq!(
-            reparsed.to_string(),
-            printed,
-            "{}: printing is not stable",
-            path.display()
-        );
+        assert_eq!(reparsed.to_string(), printed, "{}: printing is not stable", path.display());
     }
 }
 
 #[test]
 fn the_same_script_gives_the_same_trace_twice() {
     for path in scripts() {
-        assert_eq!(
-            run(&path),
-            run(&path),
-            "{} is not deterministic",
-            path.display()
-        );
+        assert_eq!(run(&path), run(&path), "{} is not deterministic", path.display());
     }
 }
 
@@ -105,9 +90,6 @@ fn the_wasm_test_lists_every_scenario() {
     let wasm = include_str!("wasm_determinism.rs");
     for path in scripts() {
         let name = path.file_stem().unwrap().to_str().unwrap();
-        assert!(
-            wasm.contains(&format!("scenario!(\"{name}\")")),
-            "add {name} to tests/wasm_determinism.rs"
-        );
+        assert!(wasm.contains(&format!("scenario!(\"{name}\")")), "add {name} to tests/wasm_determinism.rs");
     }
 }

@@ -37,56 +37,38 @@ fn bad_client_configs_are_named() {
         error("producer p1 linger.ms=-1"),
         "line 1, column 13: Invalid value -1 for configuration linger.ms: Value must be at least 0"
     );
-    assert!(
-        error("consumer c1 auto.offset.reset=smallest").contains("configuration auto.offset.reset")
-    );
-    assert!(error("producer p1 enable.idempotence=true")
-        .contains("'enable.idempotence' is not a producer config"));
+    assert!(error("consumer c1 auto.offset.reset=smallest").contains("configuration auto.offset.reset"));
+    assert!(error("producer p1 enable.idempotence=true").contains("'enable.idempotence' is not a producer config"));
 }
 
 #[test]
 fn durations_need_a_unit() {
-    assert_eq!(
-        error("advance 30"),
-        "line 1, column 9: expected a duration like 500ms, 30s, 5m, 2h or 7d, found '30'"
-    );
+    assert_eq!(error("advance 30"), "line 1, column 9: expected a duration like 500ms, 30s, 5m, 2h or 7d, found '30'");
     assert!(error("cluster brokers=1 latency=fast").starts_with("line 1, column 27:"));
 }
 
 #[test]
 fn missing_words_point_past_the_end_of_the_line() {
     assert_eq!(error("poll"), "line 1, column 5: expected a consumer name");
-    assert_eq!(
-        error("topic create"),
-        "line 1, column 13: expected a topic name"
-    );
+    assert_eq!(error("topic create"), "line 1, column 13: expected a topic name");
     assert_eq!(error("cluster"), "line 1, column 1: expected brokers=N");
 }
 
 #[test]
 fn extra_words_are_refused() {
-    assert_eq!(
-        error("poll c1 now"),
-        "line 1, column 9: expected end of line, found 'now'"
-    );
+    assert_eq!(error("poll c1 now"), "line 1, column 9: expected end of line, found 'now'");
 }
 
 #[test]
 fn unterminated_quotes() {
-    assert_eq!(
-        error("send p1 t value='abc"),
-        "line 1, column 17: unterminated quote: expected a closing '"
-    );
+    assert_eq!(error("send p1 t value='abc"), "line 1, column 17: unterminated quote: expected a closing '");
 }
 
 #[test]
 fn seed_only_once_and_first() {
     assert!(error("seed 1\nseed 2").contains("`seed` may appear once"));
     assert!(error("cluster brokers=1\nseed 2").contains("`seed` may appear once"));
-    assert_eq!(
-        error("seed x"),
-        "line 1, column 6: expected a seed (a whole number), found 'x'"
-    );
+    assert_eq!(error("seed x"), "line 1, column 6: expected a seed (a whole number), found 'x'");
 }
 
 #[test]

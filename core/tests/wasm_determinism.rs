@@ -29,6 +29,14 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("batching"),
     scenario!("consumer-positions"),
     scenario!("bad-commands"),
+    scenario!("replication-leader-crash"),
+    scenario!("replication-not-enough-replicas"),
+    scenario!("replication-acks1-loss"),
+    scenario!("replication-zombie-leader"),
+    scenario!("unclean-election"),
+    scenario!("slow-follower"),
+    scenario!("controller-failover"),
+    scenario!("controlled-shutdown"),
 ];
 
 #[wasm_bindgen_test]
@@ -37,10 +45,6 @@ fn wasm_traces_hash_the_same_as_native_golden_traces() {
         let scenario = Scenario::parse(script).expect("golden scripts parse");
         let mut out = String::new();
         trace::run(&scenario, OnError::Record, &mut out).expect("Record mode never stops");
-        assert_eq!(
-            fnv1a64(out.as_bytes()),
-            fnv1a64(golden.as_bytes()),
-            "{name}: wasm trace differs from native"
-        );
+        assert_eq!(fnv1a64(out.as_bytes()), fnv1a64(golden.as_bytes()), "{name}: wasm trace differs from native");
     }
 }

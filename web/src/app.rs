@@ -22,9 +22,7 @@ const TICK_MS: u32 = 100;
 const SEED: u64 = 1;
 
 pub fn mount() {
-    let root = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("app"));
+    let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("app"));
     match root {
         Some(el) => {
             yew::Renderer::<App>::with_root(el).render();
@@ -51,13 +49,8 @@ pub fn app() -> Html {
     {
         let dispatch = dispatch.clone();
         use_effect_with(playing, move |&playing| {
-            let interval = playing.then(|| {
-                Interval::new(TICK_MS, move || {
-                    dispatch.emit(Action::Tick {
-                        real_ms: u64::from(TICK_MS),
-                    })
-                })
-            });
+            let interval = playing
+                .then(|| Interval::new(TICK_MS, move || dispatch.emit(Action::Tick { real_ms: u64::from(TICK_MS) })));
             move || drop(interval)
         });
     }
@@ -68,12 +61,7 @@ pub fn app() -> Html {
             let in_field = e
                 .target()
                 .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
-                .is_some_and(|el| {
-                    matches!(
-                        el.tag_name().as_str(),
-                        "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
-                    )
-                });
+                .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"));
             if in_field || e.ctrl_key() || e.meta_key() || e.alt_key() {
                 return;
             }

@@ -92,9 +92,7 @@ pub struct Playground {
 
 /// The script every new session starts with.
 pub fn default_script(seed: u64) -> String {
-    format!(
-        "seed {seed}\ncluster brokers=3\nproducer {PRODUCER}\nconsumer {CONSUMER} auto.offset.reset=earliest\n"
-    )
+    format!("seed {seed}\ncluster brokers=3\nproducer {PRODUCER}\nconsumer {CONSUMER} auto.offset.reset=earliest\n")
 }
 
 impl Playground {
@@ -116,9 +114,7 @@ impl Playground {
             carry_real_us: 0,
         };
         for Line { line, command } in &scenario.commands {
-            p.sim
-                .apply(command)
-                .map_err(|e| format!("line {line}: {e}"))?;
+            p.sim.apply(command).map_err(|e| format!("line {line}: {e}"))?;
             p.record(command.clone());
         }
         p.collect_events();
@@ -129,14 +125,7 @@ impl Playground {
     pub fn script(&self) -> String {
         let scenario = Scenario {
             seed: self.sim.seed(),
-            commands: self
-                .session
-                .iter()
-                .map(|c| Line {
-                    line: 0,
-                    command: c.clone(),
-                })
-                .collect(),
+            commands: self.session.iter().map(|c| Line { line: 0, command: c.clone() }).collect(),
         };
         scenario.to_string()
     }
@@ -166,10 +155,7 @@ impl Playground {
                     self.apply(Form::Time, Command::Advance(d));
                 }
                 None => {
-                    self.errors.insert(
-                        Form::Time,
-                        "nothing is scheduled: the cluster is idle".into(),
-                    );
+                    self.errors.insert(Form::Time, "nothing is scheduled: the cluster is idle".into());
                 }
             },
             Action::Play => self.playing = true,
@@ -195,9 +181,7 @@ impl Playground {
     /// Appends to the session, merging consecutive advances so that playing
     /// for a minute is one line, not six hundred.
     fn record(&mut self, command: Command) {
-        if let (Command::Advance(d), Some(Command::Advance(last))) =
-            (&command, self.session.last_mut())
-        {
+        if let (Command::Advance(d), Some(Command::Advance(last))) = (&command, self.session.last_mut()) {
             let total = last.ms + d.ms;
             if total <= limits::ADVANCE_MS_MAX {
                 *last = Duration::from_ms(total);
@@ -220,12 +204,7 @@ impl Playground {
 
 /// `topic create` as a script line from the form's fields, so the form and
 /// scripts share one parser and one set of error messages.
-pub fn topic_create_line(
-    name: &str,
-    partitions: &str,
-    replication_factor: &str,
-    configs: &str,
-) -> String {
+pub fn topic_create_line(name: &str, partitions: &str, replication_factor: &str, configs: &str) -> String {
     let mut line = format!("topic create {}", quote(name.trim()));
     if !partitions.trim().is_empty() {
         line += &format!(" partitions={}", quote(partitions.trim()));
@@ -254,15 +233,8 @@ pub struct SendForm {
 impl SendForm {
     pub fn command(&self, producer: &str) -> Result<Command, String> {
         let mut headers = Vec::new();
-        for pair in self
-            .headers
-            .split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            let (k, v) = pair
-                .split_once('=')
-                .ok_or_else(|| format!("a header is name=value, found '{pair}'"))?;
+        for pair in self.headers.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').ok_or_else(|| format!("a header is name=value, found '{pair}'"))?;
             if k.trim().is_empty() {
                 return Err(format!("a header needs a name, found '{pair}'"));
             }
@@ -302,10 +274,7 @@ mod tests {
     #[test]
     fn create_send_poll_shows_the_record_at_offset_0_of_murmur2s_partition() {
         let mut p = Playground::new(1);
-        p.reduce(Action::Line(
-            Form::Topic,
-            topic_create_line("orders", "3", "", ""),
-        ));
+        p.reduce(Action::Line(Form::Topic, topic_create_line("orders", "3", "", "")));
         let send = SendForm {
             topic: "orders".into(),
             key: Some("Alice".into()),
@@ -319,12 +288,7 @@ mod tests {
         };
         p.reduce(Action::Command(Form::Consumer, assign));
         played(&mut p, 100);
-        p.reduce(Action::Command(
-            Form::Consumer,
-            Command::Poll {
-                consumer: CONSUMER.into(),
-            },
-        ));
+        p.reduce(Action::Command(Form::Consumer, Command::Poll { consumer: CONSUMER.into() }));
         played(&mut p, 100);
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         let view = p.sim.view();
@@ -338,51 +302,22 @@ mod tests {
     fn form_errors_stay_with_their_form_and_change_nothing() {
         let mut p = Playground::new(1);
         let before = p.script();
-        p.reduce(Action::Line(
-            Form::Topic,
-            topic_create_line("bad name!", "1", "", ""),
-        ));
-        assert!(
-            p.errors[&Form::Topic].contains("INVALID_TOPIC_EXCEPTION"),
-            "{:?}",
-            p.errors
-        );
-        p.reduce(Action::Line(
-            Form::Topic,
-            topic_create_line("t", "1", "", "retention.ms=soon"),
-        ));
-        assert!(
-            p.errors[&Form::Topic].contains("retention.ms"),
-            "{:?}",
-            p.errors
-        );
+        p.reduce(Action::Line(Form::Topic, topic_create_line("bad name!", "1", "", "")));
+        assert!(p.errors[&Form::Topic].contains("INVALID_TOPIC_EXCEPTION"), "{:?}", p.errors);
+        p.reduce(Action::Line(Form::Topic, topic_create_line("t", "1", "", "retention.ms=soon")));
+        assert!(p.errors[&Form::Topic].contains("retention.ms"), "{:?}", p.errors);
         assert_eq!(p.script(), before, "a refused command is not recorded");
-        p.reduce(Action::Line(
-            Form::Topic,
-            topic_create_line("t", "1", "", ""),
-        ));
-        assert!(
-            !p.errors.contains_key(&Form::Topic),
-            "success clears the error"
-        );
+        p.reduce(Action::Line(Form::Topic, topic_create_line("t", "1", "", "")));
+        assert!(!p.errors.contains_key(&Form::Topic), "success clears the error");
     }
 
     #[test]
     fn playing_records_merged_advances_and_the_script_replays_to_the_same_state() {
         let mut p = Playground::new(9);
-        p.reduce(Action::Line(
-            Form::Topic,
-            topic_create_line("t", "2", "", ""),
-        ));
+        p.reduce(Action::Line(Form::Topic, topic_create_line("t", "2", "", "")));
         p.reduce(Action::Command(
             Form::Send,
-            SendForm {
-                topic: "t".into(),
-                value: "x".into(),
-                ..Default::default()
-            }
-            .command(PRODUCER)
-            .unwrap(),
+            SendForm { topic: "t".into(), value: "x".into(), ..Default::default() }.command(PRODUCER).unwrap(),
         ));
         p.reduce(Action::SetSpeed(Speed::Tenth));
         played(&mut p, 16);
@@ -393,7 +328,7 @@ mod tests {
         assert_eq!(script.matches("advance").count(), 1, "{script}");
         let replayed = Playground::from_scenario(&Scenario::parse(&script).unwrap()).unwrap();
         assert_eq!(replayed.sim.view(), p.sim.view());
-        assert_eq!(replayed.sim.now().ms, 103);
+        assert!(replayed.sim.now().ms > 103, "played 103 ms, then stepped past them");
     }
 
     #[test]
@@ -404,19 +339,24 @@ mod tests {
     }
 
     #[test]
-    fn stepping_an_idle_cluster_says_so() {
+    fn stepping_moves_to_the_next_scheduled_time() {
         let mut p = Playground::new(1);
+        let next = p.sim.next_event_at().expect("brokers heartbeat");
+        p.reduce(Action::Step);
+        assert_eq!(p.sim.now(), next);
+        assert!(p.errors.is_empty());
+    }
+
+    #[test]
+    fn stepping_with_nothing_scheduled_says_so() {
+        let mut p = Playground::from_scenario(&Scenario::parse("seed 1").unwrap()).unwrap();
         p.reduce(Action::Step);
         assert!(p.errors[&Form::Time].contains("idle"));
     }
 
     #[test]
     fn headers_must_be_name_value_pairs() {
-        let form = SendForm {
-            topic: "t".into(),
-            headers: "oops".into(),
-            ..Default::default()
-        };
+        let form = SendForm { topic: "t".into(), headers: "oops".into(), ..Default::default() };
         assert!(form.command(PRODUCER).unwrap_err().contains("name=value"));
     }
 }

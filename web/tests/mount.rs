@@ -11,27 +11,21 @@ use web_sys::{Document, Element, HtmlElement, HtmlInputElement};
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn document() -> Document {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .expect("a browser document")
+    web_sys::window().and_then(|w| w.document()).expect("a browser document")
 }
 
 /// Lets Yew's scheduler run: a few turns of the event loop, no wall-clock wait.
 async fn settle() {
     for _ in 0..5 {
         let p = js_sys::Promise::new(&mut |resolve, _| {
-            let _ = web_sys::window()
-                .unwrap()
-                .set_timeout_with_callback(&resolve);
+            let _ = web_sys::window().unwrap().set_timeout_with_callback(&resolve);
         });
         let _ = wasm_bindgen_futures::JsFuture::from(p).await;
     }
 }
 
 fn by_test_id(root: &Element, id: &str) -> Element {
-    root.query_selector(&format!("[data-testid='{id}']"))
-        .unwrap()
-        .unwrap_or_else(|| panic!("no element {id}"))
+    root.query_selector(&format!("[data-testid='{id}']")).unwrap().unwrap_or_else(|| panic!("no element {id}"))
 }
 
 fn type_into(root: &Element, id: &str, text: &str) {
@@ -39,8 +33,7 @@ fn type_into(root: &Element, id: &str, text: &str) {
     input.set_value(text);
     let init = web_sys::EventInit::new();
     init.set_bubbles(true);
-    let event =
-        web_sys::InputEvent::new_with_event_init_dict("input", &init.unchecked_into()).unwrap();
+    let event = web_sys::InputEvent::new_with_event_init_dict("input", &init.unchecked_into()).unwrap();
     input.dispatch_event(&event).unwrap();
 }
 
@@ -52,35 +45,19 @@ async fn the_app_draws_the_cluster_and_creates_a_topic() {
     settle().await;
 
     for id in 1..=3 {
-        assert!(
-            root.query_selector(&format!("[data-testid='broker-{id}']"))
-                .unwrap()
-                .is_some(),
-            "broker-{id} drawn"
-        );
+        assert!(root.query_selector(&format!("[data-testid='broker-{id}']")).unwrap().is_some(), "broker-{id} drawn");
     }
     assert!(root.text_content().unwrap().contains("No topics yet"));
 
     type_into(&root, "topic-name", "orders");
     type_into(&root, "topic-partitions", "2");
     settle().await;
-    by_test_id(&root, "topic-create")
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-        .click();
+    by_test_id(&root, "topic-create").dyn_into::<HtmlElement>().unwrap().click();
     settle().await;
 
-    assert!(
-        root.query_selector("[data-testid='partition-orders-1']")
-            .unwrap()
-            .is_some(),
-        "partitions drawn"
-    );
+    assert!(root.query_selector("[data-testid='partition-orders-1']").unwrap().is_some(), "partitions drawn");
     let script = by_test_id(&root, "script").text_content().unwrap();
-    assert!(
-        script.contains("topic create orders partitions=2"),
-        "{script}"
-    );
+    assert!(script.contains("topic create orders partitions=2"), "{script}");
     let chips = root.query_selector_all(".chip.leader").unwrap().length();
     assert_eq!(chips, 2, "one leader chip per partition");
 }
@@ -93,17 +70,8 @@ async fn a_bad_topic_name_shows_an_alert_beside_the_form() {
     settle().await;
     type_into(&root, "topic-name", "no spaces");
     settle().await;
-    by_test_id(&root, "topic-create")
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-        .click();
+    by_test_id(&root, "topic-create").dyn_into::<HtmlElement>().unwrap().click();
     settle().await;
-    let alert = by_test_id(&root, "topic-form")
-        .query_selector("[role='alert']")
-        .unwrap()
-        .expect("an alert");
-    assert!(alert
-        .text_content()
-        .unwrap()
-        .contains("INVALID_TOPIC_EXCEPTION"));
+    let alert = by_test_id(&root, "topic-form").query_selector("[role='alert']").unwrap().expect("an alert");
+    assert!(alert.text_content().unwrap().contains("INVALID_TOPIC_EXCEPTION"));
 }

@@ -1,94 +1,227 @@
-//! A broker: the replicas it hosts and how it answers requests.
+//! A broker: the replicas it hosts, its own copy of the cluster metadata,
+//! and how it answers requests. Whether it leads or follows a partition
+//! comes only from its metadata copy, so a broker cut off from the
+//! controller keeps acting on an old picture until it hears otherwise.
 //!
-//! In this stage only the leader's log takes writes and the high watermark is
-//! the leader's log end offset; follower fetching, the ISR and acks=all
-//! waiting come with replication. Every replica already has its own log.
+//! - [`leader`]: serving Produce, consumer and follower Fetch, ListOffsets;
+//!   the high watermark, acks=all waiting, ISR shrink and expand.
+//! - [`follower`]: fetching from leaders, truncating a diverged tail.
+//! - [`log`]: a replica's records and leader-epoch cache.
 
+pub mod follower;
+pub mod leader;
 pub mod log;
 
-use crate::controller::Metadata;
+use crate::controller::BROKER_HEARTBEAT_INTERVAL_MS;
 use crate::effects::{Effects, Timer};
 use crate::error::KafkaError;
-use crate::event::EventKind;
-use crate::limits::RECORDS_PER_PARTITION_MAX;
+use crate::metadata::Metadata;
 use crate::net::Node;
-use crate::protocol::{
-    Acks, Body, FetchPartition, FetchedData, FetchedPartition, Message, OffsetSpec, Request,
-    Response, TopicPartition,
-};
+use crate::protocol::{Body, Message, Request, Response, TopicPartition};
 use crate::time::Duration;
 use alloc::collections::BTreeMap;
-use alloc::format;
 use alloc::vec::Vec;
+use leader::{Leadership, ParkedFetch, ParkedProduce};
 use log::PartitionLog;
 
+/// What this broker does for a partition, by its own metadata.
+#[derive(Clone, Debug)]
+pub enum Role {
+    Leader(Leadership),
+    Follower {
+        leader: u32,
+        leader_epoch: u32,
+    },
+    /// No leader (offline) or no longer assigned here.
+    Idle,
+}
+
 /// One replica of a partition on this broker.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Replica {
     pub log: PartitionLog,
+    /// This replica's high watermark: the leader's own, or what the leader last told a follower.
+    pub high_watermark: u64,
+    pub role: Role,
 }
 
 impl Replica {
-    /// The high watermark. Without replication yet, everything the leader has is committed.
-    pub fn high_watermark(&self) -> u64 {
-        self.log.log_end_offset()
+    fn new() -> Self {
+        Replica { log: PartitionLog::default(), high_watermark: 0, role: Role::Idle }
+    }
+
+    pub fn is_leader(&self) -> bool {
+        matches!(self.role, Role::Leader(_))
     }
 }
 
-/// A Fetch waiting for data or for fetch.max.wait.ms (Kafka's fetch purgatory).
+/// What a broker's own request was, kept until its answer or timeout.
 #[derive(Clone, Debug)]
-struct ParkedFetch {
-    client: Node,
-    correlation_id: u32,
-    min_bytes: usize,
-    max_bytes: usize,
-    partitions: Vec<FetchPartition>,
+enum Pending {
+    Heartbeat,
+    ReplicaFetch { leader: u32 },
+    AlterPartition { tp: TopicPartition },
 }
 
-/// Fetches parked at once on one broker; past this a Fetch is answered at once.
-const PARKED_FETCHES_MAX: usize = 1_000;
+/// How often a broker in controlled shutdown asks whether it may stop.
+const SHUTDOWN_POLL_MS: u64 = 100;
+
+/// Requests a broker sends are timed out after this (its `request.timeout.ms` toward peers).
+const BROKER_REQUEST_TIMEOUT_MS: u64 = 30_000;
+
+/// Broker settings with Kafka 4.x defaults.
+#[derive(Clone, Copy, Debug)]
+pub struct BrokerConfig {
+    pub auto_create_topics: bool,
+    pub replica_lag_time_max_ms: u64,
+    pub replica_fetch_wait_max_ms: u64,
+    pub replica_fetch_min_bytes: usize,
+    pub replica_fetch_backoff_ms: u64,
+    pub replica_fetch_response_max_bytes: usize,
+}
+
+impl Default for BrokerConfig {
+    fn default() -> Self {
+        BrokerConfig {
+            auto_create_topics: true,
+            replica_lag_time_max_ms: 30_000,
+            replica_fetch_wait_max_ms: 500,
+            replica_fetch_min_bytes: 1,
+            replica_fetch_backoff_ms: 1_000,
+            replica_fetch_response_max_bytes: 10_485_760,
+        }
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct Broker {
     pub id: u32,
+    pub config: BrokerConfig,
+    /// This broker's copy of the cluster metadata.
+    pub image: Metadata,
     pub replicas: BTreeMap<TopicPartition, Replica>,
-    parked: Vec<ParkedFetch>,
-    /// auto.create.topics.enable (default true).
-    pub auto_create_topics: bool,
+    parked_fetches: Vec<ParkedFetch>,
+    parked_produces: Vec<ParkedProduce>,
+    next_correlation_id: u32,
+    pending: BTreeMap<u32, Pending>,
+    /// The controller's last word on this broker.
+    pub fenced: bool,
+    /// Set by `broker shutdown`: heartbeats ask for a controlled shutdown.
+    pub want_shutdown: bool,
+    /// The controller said the controlled shutdown may finish.
+    pub may_shut_down: bool,
+    /// The next heartbeat announces a new incarnation.
+    restarted: bool,
 }
 
 impl Broker {
-    pub fn new(id: u32) -> Self {
+    pub fn new(id: u32, config: BrokerConfig) -> Self {
         Broker {
             id,
+            config,
+            image: Metadata::default(),
             replicas: BTreeMap::new(),
-            parked: Vec::new(),
-            auto_create_topics: true,
+            parked_fetches: Vec::new(),
+            parked_produces: Vec::new(),
+            next_correlation_id: 0,
+            pending: BTreeMap::new(),
+            fenced: false,
+            want_shutdown: false,
+            may_shut_down: false,
+            restarted: false,
         }
     }
 
-    /// A crash loses what was only in memory: parked fetches. Logs survive.
-    pub fn crash(&mut self) {
-        self.parked.clear();
+    /// A controlled shutdown: heartbeats ask the controller to move leaderships
+    /// away, and the broker stops once it leads nothing (`controlled.shutdown.enable`).
+    pub fn begin_shutdown(&mut self, fx: &mut Effects) {
+        self.want_shutdown = true;
+        self.heartbeat(fx);
     }
 
-    pub fn handle(&mut self, from: Node, msg: Message, meta: &Metadata, fx: &mut Effects) {
-        let Body::Request(request) = msg.body else {
-            // Brokers send no requests yet, so a response here has no one waiting for it.
-            return;
+    /// Starts the heartbeat loop; called once the cluster exists and after every restart.
+    pub fn start(&mut self, fx: &mut Effects) {
+        self.heartbeat(fx);
+    }
+
+    /// A crash loses what was only in memory. Logs, high watermarks (checkpointed)
+    /// and the metadata copy (the local metadata log) survive.
+    pub fn crash(&mut self) {
+        self.parked_fetches.clear();
+        self.parked_produces.clear();
+        self.pending.clear();
+        for r in self.replicas.values_mut() {
+            r.role = Role::Idle;
+        }
+        self.want_shutdown = false;
+        self.may_shut_down = false;
+        self.restarted = true;
+    }
+
+    fn request(&mut self, to: Node, request: Request, pending: Pending, fx: &mut Effects) {
+        let id = self.next_correlation_id;
+        self.next_correlation_id = self.next_correlation_id.wrapping_add(1);
+        fx.send(to, Message { correlation_id: id, body: Body::Request(request) });
+        fx.timer_in(Duration::from_ms(BROKER_REQUEST_TIMEOUT_MS), Timer::RequestTimeout(id));
+        self.pending.insert(id, pending);
+    }
+
+    fn heartbeat(&mut self, fx: &mut Effects) {
+        let request = Request::BrokerHeartbeat {
+            broker: self.id,
+            metadata_offset: self.image.offset,
+            want_shutdown: self.want_shutdown,
+            restarted: self.restarted,
         };
+        self.request(Node::Controller, request, Pending::Heartbeat, fx);
+        fx.timer_in(Duration::from_ms(BROKER_HEARTBEAT_INTERVAL_MS), Timer::Heartbeat);
+    }
+
+    pub fn handle(&mut self, from: Node, msg: Message, fx: &mut Effects) {
         let id = msg.correlation_id;
+        match msg.body {
+            Body::Request(request) => self.handle_request(from, id, request, fx),
+            Body::Response(response) => {
+                let Some(pending) = self.pending.remove(&id) else {
+                    return;
+                };
+                fx.cancel(Timer::RequestTimeout(id));
+                match (pending, response) {
+                    (Pending::Heartbeat, Response::BrokerHeartbeat { fenced, should_shutdown, image }) => {
+                        self.restarted = false;
+                        self.fenced = fenced;
+                        self.may_shut_down = should_shutdown;
+                        if let Some(image) = image {
+                            self.apply_image(*image, fx);
+                        }
+                        if self.want_shutdown && should_shutdown {
+                            fx.stop_self = true;
+                        } else if self.want_shutdown {
+                            // Ask again soon: leaderships are moving away.
+                            fx.timer_in(Duration::from_ms(SHUTDOWN_POLL_MS), Timer::Heartbeat);
+                        }
+                    }
+                    (Pending::ReplicaFetch { leader }, Response::Fetch { partitions }) => {
+                        self.on_replica_fetch(leader, partitions, fx)
+                    }
+                    (Pending::AlterPartition { tp }, Response::AlterPartition { result, .. }) => {
+                        self.on_alter_partition(&tp, result, fx)
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn handle_request(&mut self, from: Node, id: u32, request: Request, fx: &mut Effects) {
         match request {
-            Request::Metadata {
-                topics,
-                allow_auto_topic_creation,
-            } => {
+            Request::Metadata { topics, allow_auto_topic_creation } => {
                 let topics = topics
                     .into_iter()
                     .map(|t| {
-                        let result = match meta.describe(&t) {
+                        let result = match self.image.describe(&t) {
                             Err(KafkaError::UnknownTopicOrPartition)
-                                if allow_auto_topic_creation && self.auto_create_topics =>
+                                if allow_auto_topic_creation && self.config.auto_create_topics =>
                             {
                                 // Kafka creates it through the controller and answers
                                 // LEADER_NOT_AVAILABLE until the client asks again.
@@ -100,224 +233,128 @@ impl Broker {
                         (t, result)
                     })
                     .collect();
-                let brokers = meta
-                    .brokers
-                    .values()
-                    .filter(|b| !b.fenced)
-                    .map(|b| b.id)
-                    .collect();
+                let brokers = self.image.brokers.values().filter(|b| !b.fenced).map(|b| b.id).collect();
                 reply(fx, from, id, Response::Metadata { brokers, topics });
             }
-            Request::Produce {
-                acks, tp, records, ..
-            } => {
-                let result = self.leader_replica_mut(&tp, meta).and_then(|replica| {
-                    if !replica.log.has_room_for(records.len()) {
-                        return Err(KafkaError::PolicyViolation(format!(
-                            "the playground keeps at most {RECORDS_PER_PARTITION_MAX} records per partition"
-                        )));
-                    }
-                    Ok(replica.log.append(&records))
-                });
-                if let Ok(base_offset) = result {
-                    fx.event(EventKind::Appended {
-                        broker: self.id,
-                        tp: tp.clone(),
-                        base_offset,
-                        count: records.len(),
-                    });
-                }
-                if acks != Acks::None {
-                    reply(
-                        fx,
-                        from,
-                        id,
-                        Response::Produce {
-                            tp: tp.clone(),
-                            result,
-                        },
-                    );
-                }
-                self.wake_parked(&tp, meta, fx);
+            Request::Produce { acks, timeout_ms, tp, records } => {
+                self.produce(from, id, acks, timeout_ms, tp, records, fx)
             }
-            Request::Fetch {
-                max_wait_ms,
-                min_bytes,
-                max_bytes,
-                partitions,
-            } => {
-                let parked = ParkedFetch {
-                    client: from,
-                    correlation_id: id,
-                    min_bytes,
-                    max_bytes,
-                    partitions,
-                };
-                let (bytes, answer) = self.read(&parked, meta);
-                let has_error = answer.iter().any(|p| p.result.is_err());
-                if bytes >= min_bytes
-                    || max_wait_ms == 0
-                    || has_error
-                    || self.parked.len() >= PARKED_FETCHES_MAX
-                {
-                    reply(
-                        fx,
-                        parked.client,
-                        id,
-                        Response::Fetch { partitions: answer },
-                    );
-                } else {
-                    fx.timer_in(
-                        Duration::from_ms(max_wait_ms),
-                        Timer::FetchExpiry {
-                            client: parked.client.clone(),
-                            correlation_id: id,
-                        },
-                    );
-                    self.parked.push(parked);
-                }
+            Request::Fetch { replica_id, max_wait_ms, min_bytes, max_bytes, partitions } => {
+                let parked =
+                    ParkedFetch { client: from, correlation_id: id, replica_id, min_bytes, max_bytes, partitions };
+                self.fetch(parked, max_wait_ms, fx);
             }
             Request::ListOffsets { partitions } => {
-                let partitions = partitions
-                    .into_iter()
-                    .map(|(tp, spec)| {
-                        let result = self.leader_replica(&tp, meta).map(|r| match spec {
-                            OffsetSpec::Earliest => r.log.log_start_offset(),
-                            OffsetSpec::Latest => r.high_watermark(),
-                        });
-                        (tp, result)
-                    })
-                    .collect();
-                reply(fx, from, id, Response::ListOffsets { partitions });
+                let partitions = partitions.into_iter().map(|(tp, spec)| {
+                    let result = self.list_offset(&tp, spec);
+                    (tp, result)
+                });
+                reply(fx, from, id, Response::ListOffsets { partitions: partitions.collect() });
             }
-        }
-    }
-
-    pub fn on_timer(&mut self, timer: Timer, meta: &Metadata, fx: &mut Effects) {
-        if let Timer::FetchExpiry {
-            client,
-            correlation_id,
-        } = timer
-        {
-            let found = self
-                .parked
-                .iter()
-                .position(|p| p.client == client && p.correlation_id == correlation_id);
-            if let Some(i) = found {
-                let parked = self.parked.remove(i);
-                let (_, answer) = self.read(&parked, meta);
-                reply(
-                    fx,
-                    parked.client,
-                    correlation_id,
-                    Response::Fetch { partitions: answer },
-                );
-            }
-        }
-    }
-
-    /// Answers parked fetches on `tp` that now have enough bytes.
-    fn wake_parked(&mut self, tp: &TopicPartition, meta: &Metadata, fx: &mut Effects) {
-        let mut i = 0;
-        while i < self.parked.len() {
-            if self.parked[i].partitions.iter().any(|p| &p.tp == tp) {
-                let (bytes, answer) = self.read(&self.parked[i], meta);
-                if bytes >= self.parked[i].min_bytes {
-                    let parked = self.parked.remove(i);
-                    fx.cancel(Timer::FetchExpiry {
-                        client: parked.client.clone(),
-                        correlation_id: parked.correlation_id,
-                    });
-                    reply(
-                        fx,
-                        parked.client,
-                        parked.correlation_id,
-                        Response::Fetch { partitions: answer },
-                    );
-                    continue;
+            Request::MetadataUpdate { image } => {
+                if image.offset > self.image.offset {
+                    self.apply_image(*image, fx);
                 }
             }
-            i += 1;
-        }
-    }
-
-    /// Reads every partition of a fetch; returns the payload bytes found and the answer.
-    fn read(&self, fetch: &ParkedFetch, meta: &Metadata) -> (usize, Vec<FetchedPartition>) {
-        let mut bytes = 0;
-        let mut answer = Vec::with_capacity(fetch.partitions.len());
-        for p in &fetch.partitions {
-            let budget = fetch.max_bytes.saturating_sub(bytes);
-            let result = self.leader_replica(&p.tp, meta).and_then(|r| {
-                let (start, hw) = (r.log.log_start_offset(), r.high_watermark());
-                if p.fetch_offset < start || p.fetch_offset > r.log.log_end_offset() {
-                    return Err(KafkaError::OffsetOutOfRange);
-                }
-                // Consumers read only below the high watermark.
-                let records = if budget == 0 {
-                    Vec::new()
-                } else {
-                    r.log.read(p.fetch_offset, hw, budget)
-                };
-                Ok(FetchedData {
-                    high_watermark: hw,
-                    log_start_offset: start,
-                    records,
-                })
-            });
-            if let Ok(d) = &result {
-                bytes += d
-                    .records
-                    .iter()
-                    .map(|r| r.payload_bytes().max(1))
-                    .sum::<usize>();
+            Request::BrokerHeartbeat { .. } | Request::AlterPartition { .. } => {
+                // Controller requests reach the controller, never a broker's request handler.
             }
-            answer.push(FetchedPartition {
-                tp: p.tp.clone(),
-                result,
-            });
         }
-        (bytes, answer)
     }
 
-    /// This broker's replica of `tp` if it is the partition's leader.
-    fn leader_replica(&self, tp: &TopicPartition, meta: &Metadata) -> Result<&Replica, KafkaError> {
-        self.check_leader(tp, meta)?;
-        self.replicas.get(tp).ok_or(KafkaError::NotLeaderOrFollower)
+    pub fn on_timer(&mut self, timer: Timer, fx: &mut Effects) {
+        match timer {
+            Timer::Heartbeat => self.heartbeat(fx),
+            Timer::IsrCheck => self.check_isr(fx),
+            Timer::ReplicaFetch(leader) => self.fetch_from(leader, fx),
+            Timer::FetchExpiry { client, correlation_id } => self.expire_fetch(&client, correlation_id, fx),
+            Timer::ProduceExpiry { client, correlation_id } => self.expire_produce(&client, correlation_id, fx),
+            Timer::RequestTimeout(id) | Timer::Disconnected(id) => match self.pending.remove(&id) {
+                Some(Pending::ReplicaFetch { leader }) => {
+                    fx.timer_in(Duration::from_ms(self.config.replica_fetch_backoff_ms), Timer::ReplicaFetch(leader))
+                }
+                Some(Pending::AlterPartition { tp }) => {
+                    self.on_alter_partition(&tp, Err(KafkaError::RequestTimedOut), fx)
+                }
+                Some(Pending::Heartbeat) | None => {}
+            },
+            _ => {}
+        }
     }
 
-    fn leader_replica_mut(
-        &mut self,
-        tp: &TopicPartition,
-        meta: &Metadata,
-    ) -> Result<&mut Replica, KafkaError> {
-        self.check_leader(tp, meta)?;
+    /// Takes a newer metadata image and changes roles to match it: become
+    /// leader or follower where the leader epoch moved, go idle where the
+    /// partition lost its leader or is no longer assigned here.
+    fn apply_image(&mut self, image: Metadata, fx: &mut Effects) {
+        if image.offset <= self.image.offset && !self.image.topics.is_empty() {
+            return;
+        }
+        self.image = image;
+        let assigned: Vec<(TopicPartition, crate::metadata::PartitionState)> = self
+            .image
+            .partitions()
+            .filter(|(_, p)| p.replicas.contains(&self.id))
+            .map(|(tp, p)| (tp, p.clone()))
+            .collect();
+        for (tp, state) in &assigned {
+            let replica = self.replicas.entry(tp.clone()).or_insert_with(Replica::new);
+            match state.leader {
+                Some(l) if l == self.id => match &mut replica.role {
+                    Role::Leader(lead) if lead.epoch == state.leader_epoch => {
+                        // Same leadership; the controller may have changed the ISR (fencing a follower).
+                        if state.partition_epoch > lead.partition_epoch {
+                            lead.partition_epoch = state.partition_epoch;
+                            lead.isr = state.isr.clone();
+                        }
+                    }
+                    _ => {
+                        replica.log.assign_epoch(state.leader_epoch);
+                        let lead = Leadership::new(self.id, state, replica.log.log_end_offset(), fx.now);
+                        replica.role = Role::Leader(lead);
+                    }
+                },
+                Some(l) => {
+                    let same = matches!(replica.role, Role::Follower { leader, leader_epoch } if leader == l && leader_epoch == state.leader_epoch);
+                    if !same {
+                        replica.role = Role::Follower { leader: l, leader_epoch: state.leader_epoch };
+                    }
+                }
+                None => replica.role = Role::Idle,
+            }
+        }
+        for (tp, replica) in self.replicas.iter_mut() {
+            if !assigned.iter().any(|(t, _)| t == tp) {
+                replica.role = Role::Idle;
+            }
+        }
+        self.fail_parked_produces_not_led(fx);
+        self.start_fetchers(fx);
+        if self.replicas.values().any(Replica::is_leader) {
+            self.schedule_isr_check(fx);
+        }
+    }
+
+    /// Requests in flight toward peers, for the view.
+    pub fn pending_requests(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Kafka's UnderReplicatedPartitions: partitions this broker leads whose ISR is smaller than the replica set.
+    pub fn under_replicated_partitions(&self) -> usize {
         self.replicas
-            .get_mut(tp)
-            .ok_or(KafkaError::NotLeaderOrFollower)
+            .iter()
+            .filter(|(tp, r)| match &r.role {
+                Role::Leader(l) => self.image.partition(tp).is_some_and(|p| l.isr.len() < p.replicas.len()),
+                _ => false,
+            })
+            .count()
     }
 
-    fn check_leader(&self, tp: &TopicPartition, meta: &Metadata) -> Result<(), KafkaError> {
-        let state = meta
-            .partition(tp)
-            .ok_or(KafkaError::UnknownTopicOrPartition)?;
-        if state.leader != Some(self.id) {
-            return Err(KafkaError::NotLeaderOrFollower);
-        }
-        Ok(())
-    }
-
-    /// Fetches waiting in purgatory, for the view.
-    pub fn parked_fetches(&self) -> usize {
-        self.parked.len()
+    pub fn now_leads(&self, tp: &TopicPartition) -> bool {
+        self.replicas.get(tp).is_some_and(Replica::is_leader)
     }
 }
 
 fn reply(fx: &mut Effects, to: Node, correlation_id: u32, response: Response) {
-    fx.send(
-        to,
-        Message {
-            correlation_id,
-            body: Body::Response(response),
-        },
-    );
+    fx.send(to, Message { correlation_id, body: Body::Response(response) });
 }

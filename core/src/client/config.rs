@@ -9,16 +9,11 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 fn bad(name: &str, value: &str, why: &str) -> CommandError {
-    CommandError::ClientConfig(format!(
-        "Invalid value {value} for configuration {name}: {why}"
-    ))
+    CommandError::ClientConfig(format!("Invalid value {value} for configuration {name}: {why}"))
 }
 
 fn long(name: &str, value: &str, min: u64) -> Result<u64, CommandError> {
-    let n: i64 = value
-        .trim()
-        .parse()
-        .map_err(|_| bad(name, value, "Not a number of type LONG"))?;
+    let n: i64 = value.trim().parse().map_err(|_| bad(name, value, "Not a number of type LONG"))?;
     u64::try_from(n)
         .ok()
         .filter(|&n| n >= min)
@@ -54,6 +49,8 @@ pub struct ProducerConfig {
     pub retry_backoff_max_ms: u64,
     pub max_block_ms: u64,
     pub max_in_flight_requests_per_connection: u64,
+    pub retries: u64,
+    pub delivery_timeout_ms: u64,
     pub client_id: String,
 }
 
@@ -69,6 +66,8 @@ impl Default for ProducerConfig {
             retry_backoff_max_ms: 1_000,
             max_block_ms: 60_000,
             max_in_flight_requests_per_connection: 5,
+            retries: i32::MAX as u64,
+            delivery_timeout_ms: 120_000,
             client_id: String::new(),
         }
     }
@@ -78,10 +77,12 @@ const PRODUCER_CONFIGS: &[&str] = &[
     "acks",
     "batch.size",
     "client.id",
+    "delivery.timeout.ms",
     "linger.ms",
     "max.block.ms",
     "max.in.flight.requests.per.connection",
     "request.timeout.ms",
+    "retries",
     "retry.backoff.max.ms",
     "retry.backoff.ms",
 ];
@@ -102,16 +103,22 @@ impl ProducerConfig {
                 }
                 "batch.size" => c.batch_size_bytes = int(name, v, 0)?,
                 "client.id" => c.client_id = v.to_string(),
+                "delivery.timeout.ms" => c.delivery_timeout_ms = int(name, v, 0)?,
                 "linger.ms" => c.linger_ms = long(name, v, 0)?,
                 "max.block.ms" => c.max_block_ms = long(name, v, 0)?,
-                "max.in.flight.requests.per.connection" => {
-                    c.max_in_flight_requests_per_connection = int(name, v, 1)?
-                }
+                "max.in.flight.requests.per.connection" => c.max_in_flight_requests_per_connection = int(name, v, 1)?,
                 "request.timeout.ms" => c.request_timeout_ms = int(name, v, 0)?,
+                "retries" => c.retries = int(name, v, 0)?,
                 "retry.backoff.max.ms" => c.retry_backoff_max_ms = long(name, v, 0)?,
                 "retry.backoff.ms" => c.retry_backoff_ms = long(name, v, 0)?,
                 _ => return Err(unknown("producer", name, PRODUCER_CONFIGS)),
             }
+        }
+        // KafkaProducer refuses this combination at construction.
+        if c.delivery_timeout_ms < c.linger_ms.saturating_add(c.request_timeout_ms) {
+            return Err(CommandError::ClientConfig(
+                "delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms".into(),
+            ));
         }
         Ok(c)
     }
@@ -122,17 +129,12 @@ impl ProducerConfig {
             ("acks", self.acks.to_string()),
             ("batch.size", self.batch_size_bytes.to_string()),
             ("client.id", self.client_id.clone()),
+            ("delivery.timeout.ms", self.delivery_timeout_ms.to_string()),
             ("linger.ms", self.linger_ms.to_string()),
             ("max.block.ms", self.max_block_ms.to_string()),
-            (
-                "max.in.flight.requests.per.connection",
-                self.max_in_flight_requests_per_connection.to_string()
-            ),
+            ("max.in.flight.requests.per.connection", self.max_in_flight_requests_per_connection.to_string()),
             ("request.timeout.ms", self.request_timeout_ms.to_string()),
-            (
-                "retry.backoff.max.ms",
-                self.retry_backoff_max_ms.to_string()
-            ),
+            ("retry.backoff.max.ms", self.retry_backoff_max_ms.to_string()),
             ("retry.backoff.ms", self.retry_backoff_ms.to_string()),
         ]
     }
@@ -210,13 +212,7 @@ impl ConsumerConfig {
                         "earliest" => OffsetReset::Earliest,
                         "latest" => OffsetReset::Latest,
                         "none" => OffsetReset::None,
-                        _ => {
-                            return Err(bad(
-                                name,
-                                v,
-                                "String must be one of: latest, earliest, none",
-                            ))
-                        }
+                        _ => return Err(bad(name, v, "String must be one of: latest, earliest, none")),
                     }
                 }
                 "client.id" => c.client_id = v.to_string(),
@@ -235,19 +231,13 @@ impl ConsumerConfig {
 
     pub fn describe(&self) -> Vec<(&'static str, String)> {
         alloc::vec![
-            (
-                "auto.offset.reset",
-                self.auto_offset_reset.name().to_string()
-            ),
+            ("auto.offset.reset", self.auto_offset_reset.name().to_string()),
             ("client.id", self.client_id.clone()),
             ("fetch.max.bytes", self.fetch_max_bytes.to_string()),
             ("fetch.max.wait.ms", self.fetch_max_wait_ms.to_string()),
             ("fetch.min.bytes", self.fetch_min_bytes.to_string()),
             ("group.id", self.group_id.clone().unwrap_or_default()),
-            (
-                "max.partition.fetch.bytes",
-                self.max_partition_fetch_bytes.to_string()
-            ),
+            ("max.partition.fetch.bytes", self.max_partition_fetch_bytes.to_string()),
             ("max.poll.records", self.max_poll_records.to_string()),
             ("request.timeout.ms", self.request_timeout_ms.to_string()),
         ]
@@ -259,19 +249,13 @@ mod tests {
     use super::*;
 
     fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-        items
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        items.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
     fn producer_defaults_are_kafka_4() {
         let c = ProducerConfig::default();
-        assert_eq!(
-            (c.acks, c.linger_ms, c.batch_size_bytes),
-            (Acks::All, 5, 16_384)
-        );
+        assert_eq!((c.acks, c.linger_ms, c.batch_size_bytes), (Acks::All, 5, 16_384));
     }
 
     #[test]
@@ -279,10 +263,7 @@ mod tests {
         let c = ProducerConfig::parse(&pairs(&[("acks", "1"), ("linger.ms", "10")])).unwrap();
         assert_eq!((c.acks, c.linger_ms), (Acks::Leader, 10));
         let e = ProducerConfig::parse(&pairs(&[("linger.ms", "soon")])).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "Invalid value soon for configuration linger.ms: Not a number of type LONG"
-        );
+        assert_eq!(e.to_string(), "Invalid value soon for configuration linger.ms: Not a number of type LONG");
         let e = ProducerConfig::parse(&pairs(&[("acks", "2")])).unwrap_err();
         assert!(e.to_string().contains("configuration acks"));
     }
@@ -290,29 +271,17 @@ mod tests {
     #[test]
     fn unsimulated_configs_are_refused_by_name() {
         let e = ProducerConfig::parse(&pairs(&[("compression.type", "gzip")])).unwrap_err();
-        assert!(e
-            .to_string()
-            .starts_with("'compression.type' is not a producer config"));
-        let e =
-            ConsumerConfig::parse(&pairs(&[("isolation.level", "read_committed")])).unwrap_err();
-        assert!(e
-            .to_string()
-            .starts_with("'isolation.level' is not a consumer config"));
+        assert!(e.to_string().starts_with("'compression.type' is not a producer config"));
+        let e = ConsumerConfig::parse(&pairs(&[("isolation.level", "read_committed")])).unwrap_err();
+        assert!(e.to_string().starts_with("'isolation.level' is not a consumer config"));
     }
 
     #[test]
     fn consumer_configs_parse() {
-        let c = ConsumerConfig::parse(&pairs(&[
-            ("group.id", "g"),
-            ("auto.offset.reset", "earliest"),
-        ]))
-        .unwrap();
+        let c = ConsumerConfig::parse(&pairs(&[("group.id", "g"), ("auto.offset.reset", "earliest")])).unwrap();
         assert_eq!(c.group_id.as_deref(), Some("g"));
         assert_eq!(c.auto_offset_reset, OffsetReset::Earliest);
-        assert_eq!(
-            ConsumerConfig::default().auto_offset_reset,
-            OffsetReset::Latest
-        );
+        assert_eq!(ConsumerConfig::default().auto_offset_reset, OffsetReset::Latest);
         let e = ConsumerConfig::parse(&pairs(&[("max.poll.records", "0")])).unwrap_err();
         assert!(e.to_string().ends_with("Value must be at least 1"), "{e}");
     }

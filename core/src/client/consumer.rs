@@ -9,7 +9,6 @@ use crate::effects::{Effects, Timer};
 use crate::error::KafkaError;
 use crate::event::EventKind;
 use crate::limits::RECORDS_RECEIVED_PER_CONSUMER_MAX;
-use crate::net::Node;
 use crate::protocol::{FetchPartition, OffsetSpec, Request, Response, TopicPartition};
 use crate::record::Record;
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -104,6 +103,8 @@ impl Consumer {
                 Some(&fetch_offset) => fetches.entry(leader).or_default().push(FetchPartition {
                     tp: tp.clone(),
                     fetch_offset,
+                    current_leader_epoch: None,
+                    last_fetched_epoch: None,
                 }),
                 None => {
                     let spec = match self.config.auto_offset_reset {
@@ -118,22 +119,18 @@ impl Consumer {
                             continue;
                         }
                     };
-                    list_offsets
-                        .entry(leader)
-                        .or_default()
-                        .push((tp.clone(), spec));
+                    list_offsets.entry(leader).or_default().push((tp.clone(), spec));
                 }
             }
         }
         for (leader, partitions) in list_offsets {
-            self.busy
-                .extend(partitions.iter().map(|(tp, _)| tp.clone()));
-            self.conn
-                .request(leader, Request::ListOffsets { partitions }, fx);
+            self.busy.extend(partitions.iter().map(|(tp, _)| tp.clone()));
+            self.conn.request(leader, Request::ListOffsets { partitions }, fx);
         }
         for (leader, partitions) in fetches {
             self.busy.extend(partitions.iter().map(|p| p.tp.clone()));
             let request = Request::Fetch {
+                replica_id: None,
                 max_wait_ms: self.config.fetch_max_wait_ms,
                 min_bytes: self.config.fetch_min_bytes as usize,
                 max_bytes: self
@@ -171,12 +168,7 @@ impl Consumer {
                     match result {
                         Ok(offset) if self.assignment.contains(&tp) => {
                             self.positions.insert(tp.clone(), offset);
-                            fx.event(EventKind::OffsetReset {
-                                consumer: self.conn.name.clone(),
-                                tp,
-                                offset,
-                                strategy,
-                            });
+                            fx.event(EventKind::OffsetReset { consumer: self.conn.name.clone(), tp, offset, strategy });
                         }
                         Ok(_) => {}
                         Err(error) => self.partition_error(tp, error, fx),
@@ -187,8 +179,7 @@ impl Consumer {
                 for p in partitions {
                     match p.result {
                         Ok(data) => {
-                            self.high_watermarks
-                                .insert(p.tp.clone(), data.high_watermark);
+                            self.high_watermarks.insert(p.tp.clone(), data.high_watermark);
                             let position = self.positions.get(&p.tp).copied();
                             for r in data.records {
                                 // A reassignment or reset while the fetch travelled makes it stale.
@@ -206,7 +197,7 @@ impl Consumer {
                     }
                 }
             }
-            Response::Produce { .. } => {}
+            _ => {}
         }
         if self.poll_waiting {
             if !self.buffer.is_empty() {
@@ -223,32 +214,18 @@ impl Consumer {
     }
 
     pub fn on_timer(&mut self, timer: Timer, fx: &mut Effects) {
-        if let Timer::RequestTimeout(id) = timer {
-            if let Some(InFlight { broker, request }) = self.conn.complete(id, fx) {
-                fx.event(EventKind::RequestTimedOut {
-                    client: self.conn.name.clone(),
-                    to: Node::Broker(broker),
-                    api: request.api(),
-                });
-                self.release(&request);
-                self.finish_poll_if_idle(fx);
-            }
+        if let Some((InFlight { request, .. }, _)) = self.conn.fail(&timer, fx) {
+            self.release(&request);
+            self.finish_poll_if_idle(fx);
         }
     }
 
     fn partition_error(&mut self, tp: TopicPartition, error: KafkaError, fx: &mut Effects) {
-        if matches!(
-            error,
-            KafkaError::NotLeaderOrFollower | KafkaError::UnknownTopicOrPartition
-        ) {
+        if matches!(error, KafkaError::NotLeaderOrFollower | KafkaError::UnknownTopicOrPartition) {
             // Leadership moved or metadata is stale: forget it and ask again on the next round.
             self.conn.topics.remove(&tp.topic);
         }
-        fx.event(EventKind::ConsumeFailed {
-            consumer: self.conn.name.clone(),
-            tp,
-            error,
-        });
+        fx.event(EventKind::ConsumeFailed { consumer: self.conn.name.clone(), tp, error });
     }
 
     /// Marks the partitions of an answered or timed-out request as free.
@@ -261,7 +238,7 @@ impl Consumer {
             Request::ListOffsets { partitions } => partitions.iter().for_each(|(tp, _)| {
                 self.busy.remove(tp);
             }),
-            Request::Produce { .. } => {}
+            _ => {}
         }
     }
 
@@ -285,9 +262,6 @@ impl Consumer {
             }
             self.received.push_back((tp.clone(), r.clone()));
         }
-        fx.event(EventKind::Polled {
-            consumer: self.conn.name.clone(),
-            records,
-        });
+        fx.event(EventKind::Polled { consumer: self.conn.name.clone(), records });
     }
 }

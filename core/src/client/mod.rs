@@ -8,9 +8,11 @@ pub mod partitioner;
 pub mod producer;
 
 use crate::effects::{Effects, Timer};
+use crate::error::KafkaError;
+use crate::event::EventKind;
 use crate::net::Node;
 use crate::protocol::{Body, Message, PartitionMetadata, Request, TopicPartition};
-use crate::time::Duration;
+use crate::time::{Duration, Instant};
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -60,7 +62,12 @@ pub struct Connection {
     /// Topic metadata the client has learned.
     pub topics: BTreeMap<String, Vec<PartitionMetadata>>,
     pub metadata_in_flight: bool,
+    /// Brokers whose connection failed, avoided until the given time.
+    failed: BTreeMap<u32, Instant>,
 }
+
+/// `reconnect.backoff.max.ms`: how long a client avoids a broker it could not reach.
+const RECONNECT_BACKOFF_MAX_MS: u64 = 1_000;
 
 impl Connection {
     pub fn new(name: String, bootstrap: Vec<u32>, request_timeout_ms: u64) -> Self {
@@ -72,6 +79,7 @@ impl Connection {
             brokers: bootstrap,
             topics: BTreeMap::new(),
             metadata_in_flight: false,
+            failed: BTreeMap::new(),
         }
     }
 
@@ -79,13 +87,7 @@ impl Connection {
     pub fn request(&mut self, broker: u32, request: Request, fx: &mut Effects) -> u32 {
         let id = self.next_correlation_id;
         self.next_correlation_id = self.next_correlation_id.wrapping_add(1);
-        fx.send(
-            Node::Broker(broker),
-            Message {
-                correlation_id: id,
-                body: Body::Request(request.clone()),
-            },
-        );
+        fx.send(Node::Broker(broker), Message { correlation_id: id, body: Body::Request(request.clone()) });
         fx.timer_in(self.request_timeout, Timer::RequestTimeout(id));
         self.in_flight.insert(id, InFlight { broker, request });
         id
@@ -95,13 +97,7 @@ impl Connection {
     pub fn fire_and_forget(&mut self, broker: u32, request: Request, fx: &mut Effects) {
         let id = self.next_correlation_id;
         self.next_correlation_id = self.next_correlation_id.wrapping_add(1);
-        fx.send(
-            Node::Broker(broker),
-            Message {
-                correlation_id: id,
-                body: Body::Request(request),
-            },
-        );
+        fx.send(Node::Broker(broker), Message { correlation_id: id, body: Body::Request(request) });
     }
 
     /// Takes the request an answer belongs to; `None` for an answer that came
@@ -115,10 +111,7 @@ impl Connection {
     }
 
     pub fn in_flight_to(&self, broker: u32) -> usize {
-        self.in_flight
-            .values()
-            .filter(|r| r.broker == broker)
-            .count()
+        self.in_flight.values().filter(|r| r.broker == broker).count()
     }
 
     pub fn in_flight(&self) -> impl Iterator<Item = (&u32, &InFlight)> {
@@ -126,19 +119,36 @@ impl Connection {
     }
 
     /// Kafka's `leastLoadedNode`: the known broker with the fewest requests in
-    /// flight; ties go to the lowest id so the choice is deterministic.
-    pub fn least_loaded(&self) -> Option<u32> {
-        self.brokers
-            .iter()
-            .copied()
-            .min_by_key(|&b| (self.in_flight_to(b), b))
+    /// flight, avoiding brokers whose connection recently failed; ties go to
+    /// the lowest id so the choice is deterministic.
+    pub fn least_loaded(&self, now: Instant) -> Option<u32> {
+        let failing = |b: u32| self.failed.get(&b).is_some_and(|&until| until > now);
+        self.brokers.iter().copied().min_by_key(|&b| (failing(b), self.in_flight_to(b), b))
+    }
+
+    /// A request timed out or its connection broke: take it out of flight,
+    /// say so, and avoid the broker for reconnect.backoff.max.ms.
+    pub fn fail(&mut self, timer: &Timer, fx: &mut Effects) -> Option<(InFlight, KafkaError)> {
+        let (id, error) = match timer {
+            Timer::RequestTimeout(id) => (*id, KafkaError::RequestTimedOut),
+            Timer::Disconnected(id) => (*id, KafkaError::NetworkException),
+            _ => return None,
+        };
+        let done = self.complete(id, fx)?;
+        if matches!(done.request, Request::Metadata { .. }) {
+            self.metadata_in_flight = false;
+        }
+        self.failed.insert(done.broker, fx.now + Duration::from_ms(RECONNECT_BACKOFF_MAX_MS));
+        let (client, to, api) = (self.name.clone(), Node::Broker(done.broker), done.request.api());
+        fx.event(match error {
+            KafkaError::RequestTimedOut => EventKind::RequestTimedOut { client, to, api },
+            _ => EventKind::Disconnected { client, to, api },
+        });
+        Some((done, error))
     }
 
     pub fn leader_of(&self, tp: &TopicPartition) -> Option<u32> {
-        self.topics
-            .get(&tp.topic)?
-            .get(tp.partition as usize)?
-            .leader
+        self.topics.get(&tp.topic)?.get(tp.partition as usize)?.leader
     }
 
     pub fn partition_count(&self, topic: &str) -> Option<u32> {
@@ -146,25 +156,13 @@ impl Connection {
     }
 
     /// Asks for metadata of `topics` unless a Metadata request is already out.
-    pub fn refresh_metadata(
-        &mut self,
-        topics: Vec<String>,
-        allow_auto_topic_creation: bool,
-        fx: &mut Effects,
-    ) {
+    pub fn refresh_metadata(&mut self, topics: Vec<String>, allow_auto_topic_creation: bool, fx: &mut Effects) {
         if self.metadata_in_flight || topics.is_empty() {
             return;
         }
-        if let Some(broker) = self.least_loaded() {
+        if let Some(broker) = self.least_loaded(fx.now) {
             self.metadata_in_flight = true;
-            self.request(
-                broker,
-                Request::Metadata {
-                    topics,
-                    allow_auto_topic_creation,
-                },
-                fx,
-            );
+            self.request(broker, Request::Metadata { topics, allow_auto_topic_creation }, fx);
         }
     }
 }
@@ -174,10 +172,7 @@ impl Connection {
     pub fn on_metadata(
         &mut self,
         brokers: Vec<u32>,
-        topics: Vec<(
-            String,
-            Result<Vec<PartitionMetadata>, crate::error::KafkaError>,
-        )>,
+        topics: Vec<(String, Result<Vec<PartitionMetadata>, crate::error::KafkaError>)>,
     ) -> Vec<(String, crate::error::KafkaError)> {
         self.metadata_in_flight = false;
         if !brokers.is_empty() {

@@ -58,30 +58,18 @@ mod tests {
             (b"foobar", -790_332_482),
             (b"a-little-bit-long-string", -985_981_536),
             (b"a-little-bit-longer-string", -1_486_304_829),
-            (
-                b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8",
-                -58_897_971,
-            ),
+            (b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58_897_971),
             (b"abc", 479_470_107),
         ];
         for (input, expected) in cases {
-            assert_eq!(
-                murmur2(input),
-                expected,
-                "murmur2({:?})",
-                core::str::from_utf8(input)
-            );
+            assert_eq!(murmur2(input), expected, "murmur2({:?})", core::str::from_utf8(input));
         }
     }
 
     /// Cross-checked with kafka-python's `kafka.partitioner.default.murmur2`.
     #[test]
     fn partitions_match_kafka_python() {
-        for (key, positive, of3) in [
-            (&b"Alice"[..], 269_325_657, 0),
-            (b"Bob", 2_146_679, 2),
-            (b"", 275_646_681, 0),
-        ] {
+        for (key, positive, of3) in [(&b"Alice"[..], 269_325_657, 0), (b"Bob", 2_146_679, 2), (b"", 275_646_681, 0)] {
             assert_eq!(to_positive(murmur2(key)), positive);
             assert_eq!(partition_for_key(key, 3), of3);
         }

@@ -3,12 +3,19 @@
 //! partition's leader, at most max.in.flight.requests.per.connection at a
 //! time per broker.
 //!
-//! Not yet simulated (the producer issue): retries, idempotence, compression,
-//! encoded record-batch sizes (a batch's size here is its payload bytes).
+//! Retriable errors (a moved leader, NOT_ENOUGH_REPLICAS, a timeout) are
+//! retried after retry.backoff.ms, exponentially up to retry.backoff.max.ms,
+//! until `retries` or delivery.timeout.ms run out.
+//!
+//! Not yet simulated (the producer issue): idempotence (so a retry after a
+//! lost answer can write a record twice, as with enable.idempotence=false),
+//! compression, encoded record-batch sizes (a batch's size here is its
+//! payload bytes).
 
 use super::config::ProducerConfig;
 use super::partitioner::partition_for_key;
 use super::{Connection, InFlight};
+
 use crate::effects::{Effects, Timer};
 use crate::error::{CommandError, KafkaError};
 use crate::event::EventKind;
@@ -30,6 +37,9 @@ pub struct Batch {
     pub created: Instant,
     /// Full, lingered long enough, or flushed: send when the connection allows.
     pub ready: bool,
+    /// Sends so far; a retry waits for `retry_at`.
+    pub attempts: u32,
+    pub retry_at: Option<Instant>,
 }
 
 /// A record waiting for its topic's metadata (Java's `send` blocking in `waitOnMetadata`).
@@ -54,6 +64,8 @@ pub struct Producer {
     rng: Rng,
     waiting: Vec<Waiting>,
     pub batches: BTreeMap<TopicPartition, Vec<Batch>>,
+    /// Batches sent and not yet answered, by correlation id.
+    in_flight_batches: BTreeMap<u32, Batch>,
     sticky: BTreeMap<String, Sticky>,
     metadata_backoff_ms: u64,
     pub acked_records: u64,
@@ -70,6 +82,7 @@ impl Producer {
             rng: Rng::new(seed),
             waiting: Vec::new(),
             batches: BTreeMap::new(),
+            in_flight_batches: BTreeMap::new(),
             sticky: BTreeMap::new(),
             acked_records: 0,
             failed_records: 0,
@@ -82,13 +95,8 @@ impl Producer {
 
     /// Records accepted by `send` and not yet acknowledged or failed.
     pub fn buffered_records(&self) -> usize {
-        self.waiting.len()
-            + self
-                .batches
-                .values()
-                .flatten()
-                .map(|b| b.records.len())
-                .sum::<usize>()
+        let batched = self.batches.values().flatten().chain(self.in_flight_batches.values());
+        self.waiting.len() + batched.map(|b| b.records.len()).sum::<usize>()
     }
 
     /// `KafkaProducer.send`: the record is buffered; its fate arrives as events.
@@ -103,10 +111,7 @@ impl Producer {
             self.accumulate(record, fx.now, fx);
         } else {
             let topic = record.topic.clone();
-            self.waiting.push(Waiting {
-                record,
-                since: fx.now,
-            });
+            self.waiting.push(Waiting { record, since: fx.now });
             self.conn.refresh_metadata(alloc::vec![topic], true, fx);
         }
         self.drain(fx);
@@ -124,41 +129,28 @@ impl Producer {
                     None,
                     1,
                     KafkaError::InvalidPartitions(format!(
-                    "Invalid partition given with record: {p} is not in the range [0...{count})."
-                )),
+                        "Invalid partition given with record: {p} is not in the range [0...{count})."
+                    )),
                     fx,
                 );
                 return;
             }
             (Some(p), _) => (p, "explicit partition"),
             (None, Some(key)) => (partition_for_key(key, count), "murmur2(key) % partitions"),
-            (None, None) => (
-                self.sticky_partition(&record.topic, count),
-                "sticky partitioner, null key",
-            ),
+            (None, None) => (self.sticky_partition(&record.topic, count), "sticky partitioner, null key"),
         };
         let tp = TopicPartition::new(record.topic.clone(), partition);
-        fx.event(EventKind::Partitioned {
-            producer: self.conn.name.clone(),
-            tp: tp.clone(),
-            why,
-        });
+        fx.event(EventKind::Partitioned { producer: self.conn.name.clone(), tp: tp.clone(), why });
         let sticky = record.key.is_none() && record.partition.is_none();
-        let data = RecordData {
-            timestamp_ms: created.ms,
-            key: record.key,
-            value: record.value,
-            headers: record.headers,
-        };
+        let data =
+            RecordData { timestamp_ms: created.ms, key: record.key, value: record.value, headers: record.headers };
         let size = payload_bytes(&data);
         if sticky {
             self.note_sticky_bytes(&tp, size, count);
         }
         let batch_size = self.config.batch_size_bytes as usize;
         let batches = self.batches.entry(tp.clone()).or_default();
-        let open = batches
-            .last_mut()
-            .filter(|b| !b.ready && b.bytes + size <= batch_size.max(b.bytes.max(1)));
+        let open = batches.last_mut().filter(|b| !b.ready && b.bytes + size <= batch_size.max(b.bytes.max(1)));
         match open {
             Some(b) => {
                 b.bytes += size;
@@ -170,12 +162,7 @@ impl Producer {
                     last.ready = true;
                 }
                 let ready = size >= batch_size || self.config.linger_ms == 0;
-                batches.push(Batch {
-                    records: alloc::vec![data],
-                    bytes: size,
-                    created,
-                    ready,
-                });
+                batches.push(Batch::new(alloc::vec![data], size, created, ready));
                 if !ready {
                     fx.timer_in(Duration::from_ms(self.config.linger_ms), Timer::Linger(tp));
                 }
@@ -190,13 +177,7 @@ impl Producer {
             }
         }
         let partition = self.rng.below(count as usize) as u32;
-        self.sticky.insert(
-            topic.into(),
-            Sticky {
-                partition,
-                bytes: 0,
-            },
-        );
+        self.sticky.insert(topic.into(), Sticky { partition, bytes: 0 });
         partition
     }
 
@@ -222,39 +203,35 @@ impl Producer {
             } else {
                 0
             };
-            self.sticky.insert(
-                tp.topic.clone(),
-                Sticky {
-                    partition,
-                    bytes: 0,
-                },
-            );
+            self.sticky.insert(tp.topic.clone(), Sticky { partition, bytes: 0 });
         }
     }
 
-    /// Sends ready batches while each leader's connection has room.
+    /// Sends ready batches while each leader's connection has room; expires
+    /// batches past delivery.timeout.ms.
     fn drain(&mut self, fx: &mut Effects) {
         let limit = self.config.max_in_flight_requests_per_connection as usize;
+        let delivery_timeout = Duration::from_ms(self.config.delivery_timeout_ms);
         let tps: Vec<TopicPartition> = self.batches.keys().cloned().collect();
         for tp in tps {
-            loop {
-                let ready = self
-                    .batches
-                    .get(&tp)
-                    .and_then(|b| b.first())
-                    .is_some_and(|b| b.ready);
-                if !ready {
+            while let Some(first) = self.batches.get(&tp).and_then(|b| b.first()) {
+                if first.created + delivery_timeout <= fx.now {
+                    let batch = self.pop_batch(&tp);
+                    self.expire(&tp, batch, fx);
+                    continue;
+                }
+                if !first.ready || first.retry_at.is_some_and(|at| at > fx.now) {
                     break;
                 }
                 let Some(leader) = self.conn.leader_of(&tp) else {
-                    let batch = self.pop_batch(&tp);
-                    self.fail(
-                        Some(tp.clone()),
-                        batch.records.len(),
-                        KafkaError::LeaderNotAvailable,
-                        fx,
-                    );
-                    continue;
+                    // No known leader: ask, and look again after the backoff.
+                    self.conn.refresh_metadata(alloc::vec![tp.topic.clone()], true, fx);
+                    let backoff = Duration::from_ms(self.config.retry_backoff_ms);
+                    if let Some(b) = self.batches.get_mut(&tp).and_then(|b| b.first_mut()) {
+                        b.retry_at = Some(fx.now + backoff);
+                    }
+                    fx.timer_in(backoff, Timer::RetryBatch(tp.clone()));
+                    break;
                 };
                 if self.config.acks != Acks::None && self.conn.in_flight_to(leader) >= limit {
                     break;
@@ -265,19 +242,16 @@ impl Producer {
                     acks: self.config.acks,
                     timeout_ms: self.config.request_timeout_ms,
                     tp: tp.clone(),
-                    records: batch.records,
+                    records: batch.records.clone(),
                 };
                 if self.config.acks == Acks::None {
                     self.conn.fire_and_forget(leader, request, fx);
                     self.acked_records += count as u64;
-                    fx.event(EventKind::Acked {
-                        producer: self.conn.name.clone(),
-                        tp: tp.clone(),
-                        base_offset: None,
-                        count,
-                    });
+                    let producer = self.conn.name.clone();
+                    fx.event(EventKind::Acked { producer, tp: tp.clone(), base_offset: None, count });
                 } else {
-                    self.conn.request(leader, request, fx);
+                    let id = self.conn.request(leader, request, fx);
+                    self.in_flight_batches.insert(id, batch);
                 }
             }
         }
@@ -287,34 +261,57 @@ impl Producer {
     fn pop_batch(&mut self, tp: &TopicPartition) -> Batch {
         let batches = self.batches.get_mut(tp);
         let batch = batches.filter(|b| !b.is_empty()).map(|b| b.remove(0));
-        batch.unwrap_or(Batch {
-            records: Vec::new(),
-            bytes: 0,
-            created: Instant::ZERO,
-            ready: true,
-        })
+        batch.unwrap_or_else(|| Batch::new(Vec::new(), 0, Instant::ZERO, true))
     }
 
-    fn fail(
-        &mut self,
-        tp: Option<TopicPartition>,
-        count: usize,
-        error: KafkaError,
-        fx: &mut Effects,
-    ) {
-        self.failed_records += count as u64;
-        fx.event(EventKind::ProduceFailed {
+    /// Java's `Sender.completeBatch` on an error: a retriable error is retried
+    /// while `retries` and delivery.timeout.ms allow; anything else fails the batch.
+    fn retry_or_fail(&mut self, tp: TopicPartition, mut batch: Batch, error: KafkaError, fx: &mut Effects) {
+        if !error.is_retriable() || u64::from(batch.attempts) >= self.config.retries {
+            self.fail(Some(tp), batch.records.len(), error, fx);
+            return;
+        }
+        if batch.created + Duration::from_ms(self.config.delivery_timeout_ms) <= fx.now {
+            self.expire(&tp, batch, fx);
+            return;
+        }
+        batch.attempts += 1;
+        // Exponential backoff with 20% jitter, as Kafka's `ExponentialBackoff`.
+        let exp = self.config.retry_backoff_ms.saturating_mul(1 << (batch.attempts - 1).min(20));
+        let capped = exp.min(self.config.retry_backoff_max_ms.max(self.config.retry_backoff_ms));
+        let jitter = capped / 5;
+        let backoff = capped - jitter + self.rng.below(2 * jitter as usize + 1) as u64;
+        batch.retry_at = Some(fx.now + Duration::from_ms(backoff));
+        batch.ready = true;
+        fx.event(EventKind::Retrying {
             producer: self.conn.name.clone(),
-            tp,
-            count,
+            tp: tp.clone(),
+            count: batch.records.len(),
+            attempt: batch.attempts,
             error,
         });
+        self.conn.refresh_metadata(alloc::vec![tp.topic.clone()], true, fx);
+        fx.timer_in(Duration::from_ms(backoff), Timer::RetryBatch(tp.clone()));
+        // First in line again, so records keep their order within the partition.
+        self.batches.entry(tp).or_default().insert(0, batch);
+    }
+
+    fn expire(&mut self, tp: &TopicPartition, batch: Batch, fx: &mut Effects) {
+        let since = fx.now.saturating_since(batch.created).ms;
+        let count = batch.records.len();
+        let msg = format!("Expiring {count} record(s) for {tp}: {since} ms has passed since batch creation");
+        self.fail(Some(tp.clone()), count, KafkaError::Timeout(msg), fx);
+    }
+
+    fn fail(&mut self, tp: Option<TopicPartition>, count: usize, error: KafkaError, fx: &mut Effects) {
+        self.failed_records += count as u64;
+        fx.event(EventKind::ProduceFailed { producer: self.conn.name.clone(), tp, count, error });
     }
 
     pub fn on_response(&mut self, correlation_id: u32, response: Response, fx: &mut Effects) {
-        let Some(InFlight { request, .. }) = self.conn.complete(correlation_id, fx) else {
+        if self.conn.complete(correlation_id, fx).is_none() {
             return;
-        };
+        }
         match response {
             Response::Metadata { brokers, topics } => {
                 let errors = self.conn.on_metadata(brokers, topics);
@@ -322,39 +319,25 @@ impl Producer {
                     self.metadata_backoff_ms = self.config.retry_backoff_ms;
                 } else {
                     // Java's metadata backoff: retry.backoff.ms doubling up to retry.backoff.max.ms.
-                    fx.timer_in(
-                        Duration::from_ms(self.metadata_backoff_ms),
-                        Timer::MetadataRetry,
-                    );
-                    self.metadata_backoff_ms = (self.metadata_backoff_ms * 2)
-                        .min(self.config.retry_backoff_max_ms)
-                        .max(1);
+                    fx.timer_in(Duration::from_ms(self.metadata_backoff_ms), Timer::MetadataRetry);
+                    self.metadata_backoff_ms =
+                        (self.metadata_backoff_ms * 2).min(self.config.retry_backoff_max_ms).max(1);
                 }
                 // With errors, the backoff timer asks again; without, ask now for any other topic.
                 self.release_waiting(errors.is_empty(), fx);
             }
             Response::Produce { tp, result } => {
-                let count = match &request {
-                    Request::Produce { records, .. } => records.len(),
-                    _ => 0,
+                let Some(batch) = self.in_flight_batches.remove(&correlation_id) else {
+                    return;
                 };
                 match result {
                     Ok(base_offset) => {
+                        let count = batch.records.len();
                         self.acked_records += count as u64;
-                        fx.event(EventKind::Acked {
-                            producer: self.conn.name.clone(),
-                            tp,
-                            base_offset: Some(base_offset),
-                            count,
-                        });
+                        let producer = self.conn.name.clone();
+                        fx.event(EventKind::Acked { producer, tp, base_offset: Some(base_offset), count });
                     }
-                    Err(e) => {
-                        if e == KafkaError::NotLeaderOrFollower {
-                            let topic = tp.topic.clone();
-                            self.conn.refresh_metadata(alloc::vec![topic], true, fx);
-                        }
-                        self.fail(Some(tp), count, e, fx);
-                    }
+                    Err(e) => self.retry_or_fail(tp, batch, e, fx),
                 }
             }
             _ => {}
@@ -372,30 +355,25 @@ impl Producer {
                     }
                 }
             }
-            Timer::RequestTimeout(id) => {
-                if let Some(InFlight { broker, request }) = self.conn.complete(id, fx) {
-                    fx.event(EventKind::RequestTimedOut {
-                        client: self.conn.name.clone(),
-                        to: crate::net::Node::Broker(broker),
-                        api: request.api(),
-                    });
+            Timer::RequestTimeout(id) | Timer::Disconnected(id) => {
+                if let Some((InFlight { request, .. }, error)) = self.conn.fail(&timer, fx) {
                     match request {
                         Request::Metadata { .. } => {
                             self.conn.metadata_in_flight = false;
-                            fx.timer_in(
-                                Duration::from_ms(self.metadata_backoff_ms),
-                                Timer::MetadataRetry,
-                            );
+                            fx.timer_in(Duration::from_ms(self.metadata_backoff_ms), Timer::MetadataRetry);
                         }
-                        Request::Produce { tp, records, .. } => {
-                            self.fail(Some(tp), records.len(), KafkaError::RequestTimedOut, fx)
+                        Request::Produce { tp, .. } => {
+                            if let Some(batch) = self.in_flight_batches.remove(&id) {
+                                self.retry_or_fail(tp, batch, error, fx);
+                            }
                         }
                         _ => {}
                     }
                 }
             }
             Timer::MetadataRetry => self.release_waiting(true, fx),
-            Timer::FetchExpiry { .. } => {}
+            // The batch whose backoff ended goes out in drain() below.
+            _ => {}
         }
         self.drain(fx);
     }
@@ -409,10 +387,7 @@ impl Producer {
             if self.conn.partition_count(&w.record.topic).is_some() {
                 self.accumulate(w.record, w.since, fx);
             } else if w.since + max_block <= fx.now {
-                let msg = format!(
-                    "Topic {} not present in metadata after {} ms.",
-                    w.record.topic, max_block.ms
-                );
+                let msg = format!("Topic {} not present in metadata after {} ms.", w.record.topic, max_block.ms);
                 self.fail(None, 1, KafkaError::Timeout(msg), fx);
             } else {
                 if !missing.contains(&w.record.topic) {
@@ -427,12 +402,13 @@ impl Producer {
     }
 }
 
+impl Batch {
+    fn new(records: Vec<RecordData>, bytes: usize, created: Instant, ready: bool) -> Self {
+        Batch { records, bytes, created, ready, attempts: 0, retry_at: None }
+    }
+}
+
 fn payload_bytes(r: &RecordData) -> usize {
     let opt = |b: &Option<Vec<u8>>| b.as_ref().map_or(0, Vec::len);
-    opt(&r.key)
-        + opt(&r.value)
-        + r.headers
-            .iter()
-            .map(|h| h.key.len() + opt(&h.value))
-            .sum::<usize>()
+    opt(&r.key) + opt(&r.value) + r.headers.iter().map(|h| h.key.len() + opt(&h.value)).sum::<usize>()
 }

@@ -1,83 +1,160 @@
-//! The controller: the cluster's metadata (brokers, topics, partition
-//! assignments and leaders) and the decisions that change it.
+//! The KRaft controller: the authoritative metadata and every decision that
+//! changes it — topic creation, broker liveness (heartbeats and fencing),
+//! leader election, ISR changes (AlterPartition), controlled shutdown and
+//! preferred-leader balancing. Each change bumps the metadata offset and is
+//! pushed to every broker; a broker that cannot be reached keeps acting on
+//! its old copy until it hears again.
 //!
-//! Simplification stated in the UI: the metadata image is shared by every
-//! broker the moment the controller changes it. KRaft's metadata log, its
-//! replication to brokers and controller failover come with replication.
+//! Which voter hosts the active controller is decided by the quorum
+//! ([`quorum`]); the controller's state is the replicated metadata log, so a
+//! new active controller continues from the same state.
 
 pub mod placement;
+pub mod quorum;
 
+use crate::effects::{Effects, Timer};
 use crate::error::KafkaError;
-use crate::protocol::{PartitionMetadata, TopicPartition};
+use crate::event::EventKind;
+use crate::metadata::{BrokerRegistration, Metadata, PartitionState, TopicState};
+use crate::net::Node;
+use crate::protocol::{Body, Message, Request, Response, TopicPartition};
 use crate::rand::Rng;
+use crate::time::{Duration, Instant};
 use crate::topic::{name, TopicConfig};
+use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::format;
-use alloc::string::String;
 use alloc::vec::Vec;
 
-/// A broker as the controller sees it.
+/// How a new topic's replicas are laid out.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BrokerRegistration {
-    pub id: u32,
-    /// Fenced brokers lead nothing and take no new leaderships.
-    pub fenced: bool,
+pub enum Layout {
+    /// By the striped placer.
+    Placed { partitions: u32, replication_factor: u32 },
+    /// By hand: replicas per partition, preferred leader first.
+    Manual(Vec<Vec<u32>>),
 }
 
-/// One partition's replica assignment and leadership.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PartitionState {
-    /// Replica order matters: the first is the preferred leader.
-    pub replicas: Vec<u32>,
-    pub isr: Vec<u32>,
-    pub leader: Option<u32>,
-    pub leader_epoch: u32,
-    pub partition_epoch: u32,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct TopicState {
-    pub name: String,
-    pub partitions: Vec<PartitionState>,
-    pub config: TopicConfig,
+/// `ReplicationControlManager.validateManualPartitionAssignment`.
+fn validate_manual(meta: &Metadata, assignment: &[Vec<u32>]) -> Result<(), KafkaError> {
+    let invalid = |m: alloc::string::String| Err(KafkaError::InvalidReplicaAssignment(m));
+    if assignment.is_empty() {
+        return invalid("The manual partition assignment includes no partitions.".into());
+    }
+    let rf = assignment[0].len();
+    for (p, replicas) in assignment.iter().enumerate() {
+        if replicas.is_empty() {
+            return invalid("The manual partition assignment includes an empty replica list.".into());
+        }
+        for (i, r) in replicas.iter().enumerate() {
+            if replicas[..i].contains(r) {
+                return invalid(format!("The manual partition assignment includes the broker {r} more than once."));
+            }
+            if !meta.brokers.contains_key(r) {
+                return invalid(format!(
+                    "The manual partition assignment includes broker {r}, but no such broker is registered."
+                ));
+            }
+        }
+        if replicas.len() != rf {
+            return invalid(format!(
+                "The manual partition assignment includes a partition with {} replica(s), but this is not consistent with previous partitions, which have {rf} replica(s).",
+                replicas.len()
+            ));
+        }
+        if !replicas.iter().any(|&r| meta.is_unfenced(r)) {
+            return invalid(format!(
+                "All brokers specified in the manual partition assignment for partition {p} are fenced or in controlled shutdown."
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Broker defaults for CreateTopics when a request leaves them out.
 pub const NUM_PARTITIONS_DEFAULT: u32 = 1;
 pub const DEFAULT_REPLICATION_FACTOR: u32 = 1;
 
-/// What the controller knows. Iteration is by sorted key everywhere.
-#[derive(Clone, Debug, Default)]
-pub struct Metadata {
-    pub brokers: BTreeMap<u32, BrokerRegistration>,
-    pub topics: BTreeMap<String, TopicState>,
+/// Controller and broker settings with Kafka 4.x defaults.
+pub const BROKER_HEARTBEAT_INTERVAL_MS: u64 = 2_000;
+pub const BROKER_SESSION_TIMEOUT_MS: u64 = 9_000;
+/// `leader.imbalance.check.interval.seconds` (300) in milliseconds.
+pub const LEADER_IMBALANCE_CHECK_INTERVAL_MS: u64 = 300_000;
+/// How often the active controller looks for brokers whose session expired.
+const SESSION_CHECK_INTERVAL_MS: u64 = 1_000;
+
+/// Why a partition's leader changed, in words for the event log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Election {
+    /// The leader was fenced or is shutting down; the next ISR member in replica order leads.
+    Failover,
+    /// No ISR member was available; a replica outside the ISR was chosen (unclean.leader.election.enable).
+    Unclean,
+    /// An ISR member came back to an offline partition.
+    Recovery,
+    /// auto.leader.rebalance.enable moved leadership back to the first replica.
+    Preferred,
 }
 
-impl Metadata {
-    pub fn partition(&self, tp: &TopicPartition) -> Option<&PartitionState> {
-        self.topics
-            .get(&tp.topic)?
-            .partitions
-            .get(tp.partition as usize)
+impl Election {
+    pub fn reason(self) -> &'static str {
+        match self {
+            Election::Failover => "the leader is fenced or shutting down; next in-sync replica in replica order",
+            Election::Unclean => "no in-sync replica is available; unclean.leader.election.enable=true picks an out-of-sync one: data may be lost",
+            Election::Recovery => "an in-sync replica of an offline partition is back",
+            Election::Preferred => "preferred leader election (auto.leader.rebalance.enable)",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Controller {
+    pub metadata: Metadata,
+    /// The KRaft quorum voters (controller.quorum.voters).
+    pub voters: Vec<u32>,
+    /// The voter hosting the active controller, if a majority can elect one.
+    pub active: Option<u32>,
+    /// Bumped on every change of active controller.
+    pub epoch: u32,
+    last_heartbeat: BTreeMap<u32, Instant>,
+    pub auto_leader_rebalance: bool,
+}
+
+impl Controller {
+    /// A cluster whose brokers `1..=brokers` are registered and unfenced; the
+    /// first three (or all, if fewer) are the quorum voters.
+    pub fn new(brokers: u32, auto_leader_rebalance: bool) -> Self {
+        let mut metadata = Metadata::default();
+        for id in 1..=brokers {
+            metadata.brokers.insert(id, BrokerRegistration { id, fenced: false, shutting_down: false });
+        }
+        Controller {
+            metadata,
+            voters: (1..=brokers.min(3)).collect(),
+            active: None,
+            epoch: 0,
+            last_heartbeat: (1..=brokers).map(|id| (id, Instant::ZERO)).collect(),
+            auto_leader_rebalance,
+        }
     }
 
-    /// The Metadata API's view of one topic.
-    pub fn describe(&self, topic: &str) -> Result<Vec<PartitionMetadata>, KafkaError> {
-        let t = self
-            .topics
-            .get(topic)
-            .ok_or(KafkaError::UnknownTopicOrPartition)?;
-        Ok(t.partitions
-            .iter()
-            .enumerate()
-            .map(|(i, p)| PartitionMetadata {
-                partition: i as u32,
-                leader: p.leader,
-                leader_epoch: p.leader_epoch,
-                replicas: p.replicas.clone(),
-                isr: p.isr.clone(),
-            })
-            .collect())
+    /// A new active controller gives every broker a fresh session, as Kafka's does on failover.
+    pub fn activate(&mut self, host: Option<u32>, now: Instant, fx: &mut Effects) {
+        if host == self.active {
+            return;
+        }
+        self.active = host;
+        self.epoch += 1;
+        for t in self.last_heartbeat.values_mut() {
+            *t = now;
+        }
+        fx.event(EventKind::ControllerChanged { active: host, epoch: self.epoch, voters: self.voters.clone() });
+        if host.is_some() {
+            fx.timer_in(Duration::from_ms(SESSION_CHECK_INTERVAL_MS), Timer::SessionCheck);
+            if self.auto_leader_rebalance {
+                fx.timer_in(Duration::from_ms(LEADER_IMBALANCE_CHECK_INTERVAL_MS), Timer::LeaderRebalance);
+            }
+        }
     }
 
     /// CreateTopics, with Kafka's checks in Kafka's order (`ReplicationControlManager.createTopic`).
@@ -85,56 +162,319 @@ impl Metadata {
         &mut self,
         rng: &mut Rng,
         topic: &str,
-        partitions: u32,
-        replication_factor: u32,
+        layout: Layout,
         config: TopicConfig,
-    ) -> Result<&TopicState, KafkaError> {
+        fx: &mut Effects,
+    ) -> Result<Vec<Vec<u32>>, KafkaError> {
         name::validate(topic)?;
-        if self.topics.contains_key(topic) {
-            return Err(KafkaError::TopicAlreadyExists(format!(
-                "Topic '{topic}' already exists."
-            )));
+        let meta = &mut self.metadata;
+        if meta.topics.contains_key(topic) {
+            return Err(KafkaError::TopicAlreadyExists(format!("Topic '{topic}' already exists.")));
         }
-        if let Some(other) = self.topics.keys().find(|t| name::collides(t, topic)) {
-            return Err(KafkaError::InvalidTopic(format!(
-                "Topic '{topic}' collides with existing topic: {other}"
-            )));
+        if let Some(other) = meta.topics.keys().find(|t| name::collides(t, topic)) {
+            return Err(KafkaError::InvalidTopic(format!("Topic '{topic}' collides with existing topic: {other}")));
         }
-        if partitions < 1 {
-            return Err(KafkaError::InvalidPartitions(
-                "Number of partitions was set to an invalid non-positive value.".into(),
-            ));
-        }
-        if replication_factor < 1 {
-            return Err(KafkaError::InvalidReplicationFactor(
-                "Replication factor must be larger than 0.".into(),
-            ));
-        }
-        let brokers: Vec<BrokerRegistration> = self.brokers.values().cloned().collect();
-        let assignment = placement::place(rng, &brokers, partitions, replication_factor)?;
-        let partitions = assignment
-            .into_iter()
+        let assignment = match layout {
+            Layout::Placed { partitions, replication_factor } => {
+                if partitions < 1 {
+                    return Err(KafkaError::InvalidPartitions(
+                        "Number of partitions was set to an invalid non-positive value.".into(),
+                    ));
+                }
+                if replication_factor < 1 {
+                    return Err(KafkaError::InvalidReplicationFactor(
+                        "Replication factor must be larger than 0.".into(),
+                    ));
+                }
+                let brokers: Vec<BrokerRegistration> = meta.brokers.values().cloned().collect();
+                placement::place(rng, &brokers, partitions, replication_factor)?
+            }
+            Layout::Manual(assignment) => {
+                validate_manual(meta, &assignment)?;
+                assignment
+            }
+        };
+        let states = assignment
+            .iter()
             .map(|replicas| {
                 // A fenced broker may hold a replica but never starts as leader or in the ISR.
-                let isr: Vec<u32> = replicas
-                    .iter()
-                    .copied()
-                    .filter(|id| self.brokers.get(id).is_some_and(|b| !b.fenced))
-                    .collect();
+                let isr: Vec<u32> = replicas.iter().copied().filter(|&id| meta.is_unfenced(id)).collect();
                 PartitionState {
                     leader: isr.first().copied(),
-                    replicas,
+                    replicas: replicas.clone(),
                     isr,
                     leader_epoch: 0,
                     partition_epoch: 0,
                 }
             })
             .collect();
-        let state = TopicState {
-            name: topic.into(),
-            partitions,
-            config,
+        meta.topics.insert(topic.into(), TopicState { name: topic.into(), partitions: states, config });
+        self.publish(fx);
+        Ok(assignment)
+    }
+
+    /// Bumps the metadata offset and pushes the new image to every broker.
+    fn publish(&mut self, fx: &mut Effects) {
+        self.metadata.offset += 1;
+        for &id in self.metadata.brokers.keys() {
+            let image = Box::new(self.metadata.clone());
+            fx.send(
+                Node::Broker(id),
+                Message { correlation_id: 0, body: Body::Request(Request::MetadataUpdate { image }) },
+            );
+        }
+    }
+
+    pub fn handle(&mut self, from: Node, msg: Message, fx: &mut Effects) {
+        let Body::Request(request) = msg.body else {
+            return;
         };
-        Ok(self.topics.entry(topic.into()).or_insert(state))
+        let id = msg.correlation_id;
+        match request {
+            Request::BrokerHeartbeat { broker, metadata_offset, want_shutdown, restarted } => {
+                let response = self.heartbeat(broker, metadata_offset, want_shutdown, restarted, fx);
+                fx.send(from, Message { correlation_id: id, body: Body::Response(response) });
+            }
+            Request::AlterPartition { broker, tp, leader_epoch, partition_epoch, new_isr } => {
+                let result = self.alter_partition(broker, &tp, leader_epoch, partition_epoch, new_isr, fx);
+                fx.send(
+                    from,
+                    Message { correlation_id: id, body: Body::Response(Response::AlterPartition { tp, result }) },
+                );
+            }
+            _ => {}
+        }
+    }
+
+    fn heartbeat(
+        &mut self,
+        broker: u32,
+        metadata_offset: u64,
+        want_shutdown: bool,
+        restarted: bool,
+        fx: &mut Effects,
+    ) -> Response {
+        self.last_heartbeat.insert(broker, fx.now);
+        let Some(reg) = self.metadata.brokers.get(&broker).cloned() else {
+            return Response::BrokerHeartbeat { fenced: true, should_shutdown: false, image: None };
+        };
+        if restarted && !reg.fenced {
+            // A new incarnation: what the old one led must move before it serves again.
+            self.fence(broker, "restarted (new incarnation)", fx);
+        } else if want_shutdown && !reg.shutting_down {
+            self.controlled_shutdown(broker, fx);
+        } else if reg.fenced && !want_shutdown && metadata_offset >= self.metadata.offset {
+            self.unfence(broker, fx);
+        }
+        let reg = &self.metadata.brokers[&broker];
+        let leads_nothing = self.metadata.partitions().all(|(_, p)| p.leader != Some(broker));
+        Response::BrokerHeartbeat {
+            fenced: reg.fenced,
+            should_shutdown: reg.shutting_down && leads_nothing,
+            image: (metadata_offset < self.metadata.offset).then(|| Box::new(self.metadata.clone())),
+        }
+    }
+
+    pub fn on_timer(&mut self, timer: Timer, fx: &mut Effects) {
+        match timer {
+            Timer::SessionCheck => {
+                let timeout = Duration::from_ms(BROKER_SESSION_TIMEOUT_MS);
+                let expired: Vec<u32> = self
+                    .metadata
+                    .brokers
+                    .values()
+                    .filter(|b| !b.fenced)
+                    .filter(|b| self.last_heartbeat.get(&b.id).is_some_and(|&t| t + timeout <= fx.now))
+                    .map(|b| b.id)
+                    .collect();
+                for id in expired {
+                    self.fence(id, "no heartbeat within broker.session.timeout.ms (9000 ms)", fx);
+                }
+                fx.timer_in(Duration::from_ms(SESSION_CHECK_INTERVAL_MS), Timer::SessionCheck);
+            }
+            Timer::LeaderRebalance => {
+                self.balance_leaders(fx);
+                fx.timer_in(Duration::from_ms(LEADER_IMBALANCE_CHECK_INTERVAL_MS), Timer::LeaderRebalance);
+            }
+            _ => {}
+        }
+    }
+
+    /// Fences a broker: out of every ISR (unless it is the last member) and
+    /// leadership moved to the next in-sync replica, or the partition goes offline.
+    fn fence(&mut self, broker: u32, why: &str, fx: &mut Effects) {
+        if let Some(b) = self.metadata.brokers.get_mut(&broker) {
+            b.fenced = true;
+        }
+        fx.event(EventKind::BrokerFenced { id: broker, why: why.into() });
+        self.remove_from_partitions(broker, fx);
+        self.publish(fx);
+    }
+
+    fn controlled_shutdown(&mut self, broker: u32, fx: &mut Effects) {
+        if let Some(b) = self.metadata.brokers.get_mut(&broker) {
+            b.shutting_down = true;
+        }
+        fx.event(EventKind::ControlledShutdown { id: broker });
+        self.remove_from_partitions(broker, fx);
+        self.publish(fx);
+    }
+
+    fn remove_from_partitions(&mut self, broker: u32, fx: &mut Effects) {
+        let tps: Vec<TopicPartition> =
+            self.metadata.partitions().filter(|(_, p)| p.replicas.contains(&broker)).map(|(tp, _)| tp).collect();
+        for tp in tps {
+            let unclean = self.unclean_enabled(&tp.topic);
+            let eligible = self.eligible();
+            let Some(p) = self.metadata.partition_mut(&tp) else {
+                continue;
+            };
+            let old_isr = p.isr.clone();
+            if p.isr.len() > 1 {
+                p.isr.retain(|&r| r != broker);
+            }
+            let changed_isr = p.isr != old_isr;
+            if p.leader == Some(broker) {
+                let candidates: Vec<u32> =
+                    p.isr.iter().copied().filter(|r| *r != broker && eligible.contains(r)).collect();
+                let next = p.replicas.iter().copied().find(|r| candidates.contains(r));
+                match next {
+                    Some(l) => set_leader(p, &tp, Some(l), Election::Failover, fx),
+                    None if unclean => {
+                        let any = p.replicas.iter().copied().find(|r| *r != broker && eligible.contains(r));
+                        match any {
+                            Some(l) => {
+                                p.isr = alloc::vec![l];
+                                set_leader(p, &tp, Some(l), Election::Unclean, fx);
+                            }
+                            None => set_leader(p, &tp, None, Election::Failover, fx),
+                        }
+                    }
+                    None => set_leader(p, &tp, None, Election::Failover, fx),
+                }
+            } else if changed_isr {
+                p.partition_epoch += 1;
+                fx.event(EventKind::IsrChanged {
+                    tp: tp.clone(),
+                    isr: p.isr.clone(),
+                    why: format!("broker-{broker} is fenced or shutting down"),
+                });
+            }
+        }
+    }
+
+    fn unfence(&mut self, broker: u32, fx: &mut Effects) {
+        if let Some(b) = self.metadata.brokers.get_mut(&broker) {
+            b.fenced = false;
+            b.shutting_down = false;
+        }
+        fx.event(EventKind::BrokerUnfenced { id: broker });
+        let tps: Vec<TopicPartition> = self
+            .metadata
+            .partitions()
+            .filter(|(_, p)| p.leader.is_none() && p.replicas.contains(&broker))
+            .map(|(tp, _)| tp)
+            .collect();
+        for tp in tps {
+            let unclean = self.unclean_enabled(&tp.topic);
+            let Some(p) = self.metadata.partition_mut(&tp) else {
+                continue;
+            };
+            if p.isr.contains(&broker) {
+                set_leader(p, &tp, Some(broker), Election::Recovery, fx);
+            } else if unclean {
+                p.isr = alloc::vec![broker];
+                set_leader(p, &tp, Some(broker), Election::Unclean, fx);
+            }
+        }
+        self.publish(fx);
+    }
+
+    fn balance_leaders(&mut self, fx: &mut Effects) {
+        let eligible = self.eligible();
+        let tps: Vec<TopicPartition> = self
+            .metadata
+            .partitions()
+            .filter(|(_, p)| {
+                let preferred = p.replicas[0];
+                p.leader != Some(preferred) && p.isr.contains(&preferred) && eligible.contains(&preferred)
+            })
+            .map(|(tp, _)| tp)
+            .collect();
+        if tps.is_empty() {
+            return;
+        }
+        for tp in tps {
+            if let Some(p) = self.metadata.partition_mut(&tp) {
+                let preferred = p.replicas[0];
+                set_leader(p, &tp, Some(preferred), Election::Preferred, fx);
+            }
+        }
+        self.publish(fx);
+    }
+
+    /// AlterPartition from a leader, checked as `ReplicationControlManager.alterPartition` does.
+    fn alter_partition(
+        &mut self,
+        broker: u32,
+        tp: &TopicPartition,
+        leader_epoch: u32,
+        partition_epoch: u32,
+        new_isr: Vec<u32>,
+        fx: &mut Effects,
+    ) -> Result<PartitionState, KafkaError> {
+        let eligible = self.eligible();
+        let p = self.metadata.partition_mut(tp).ok_or(KafkaError::UnknownTopicOrPartition)?;
+        if p.leader != Some(broker) {
+            return Err(KafkaError::NotLeaderOrFollower);
+        }
+        if leader_epoch < p.leader_epoch {
+            return Err(KafkaError::FencedLeaderEpoch);
+        }
+        if partition_epoch != p.partition_epoch {
+            return Err(KafkaError::InvalidUpdateVersion);
+        }
+        if !new_isr.contains(&broker) || new_isr.iter().any(|r| !p.replicas.contains(r)) {
+            return Err(KafkaError::InvalidRequest("the ISR must contain the leader and only replicas".into()));
+        }
+        if let Some(bad) = new_isr.iter().find(|r| !p.isr.contains(r) && !eligible.contains(r)) {
+            return Err(KafkaError::IneligibleReplica(format!("broker-{bad} is fenced or shutting down")));
+        }
+        let why = if new_isr.len() < p.isr.len() { "the leader shrank it" } else { "the leader expanded it" };
+        p.isr = new_isr;
+        p.partition_epoch += 1;
+        let state = p.clone();
+        fx.event(EventKind::IsrChanged { tp: tp.clone(), isr: state.isr.clone(), why: why.into() });
+        self.publish(fx);
+        Ok(state)
+    }
+
+    /// Brokers that may lead or join an ISR: unfenced and not shutting down.
+    fn eligible(&self) -> Vec<u32> {
+        self.metadata.brokers.values().filter(|b| !b.fenced && !b.shutting_down).map(|b| b.id).collect()
+    }
+
+    fn unclean_enabled(&self, topic: &str) -> bool {
+        self.metadata.topics.get(topic).is_some_and(|t| t.config.flag("unclean.leader.election.enable"))
+    }
+}
+
+fn set_leader(p: &mut PartitionState, tp: &TopicPartition, leader: Option<u32>, why: Election, fx: &mut Effects) {
+    p.leader = leader;
+    p.leader_epoch += 1;
+    p.partition_epoch += 1;
+    fx.event(EventKind::LeaderElected {
+        tp: tp.clone(),
+        leader,
+        leader_epoch: p.leader_epoch,
+        isr: p.isr.clone(),
+        why: why.reason(),
+    });
+}
+
+impl Controller {
+    /// Kafka's OfflinePartitionsCount.
+    pub fn offline_partitions(&self) -> usize {
+        self.metadata.partitions().filter(|(_, p)| p.leader.is_none()).count()
     }
 }

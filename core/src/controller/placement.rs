@@ -6,8 +6,8 @@
 //! start and shuffles come from the simulation's seeded [`Rng`], so the
 //! placement is Kafka's algorithm but not Java's `Random` sequence.
 
-use super::BrokerRegistration;
 use crate::error::KafkaError;
+use crate::metadata::BrokerRegistration;
 use crate::rand::Rng;
 use alloc::format;
 use alloc::vec::Vec;
@@ -23,17 +23,8 @@ struct BrokerList {
 impl BrokerList {
     fn new(mut brokers: Vec<u32>, rng: &mut Rng) -> Self {
         brokers.sort_unstable();
-        let offset = if brokers.is_empty() {
-            0
-        } else {
-            rng.below(brokers.len())
-        };
-        BrokerList {
-            brokers,
-            index: 0,
-            offset,
-            epoch: 0,
-        }
+        let offset = if brokers.is_empty() { 0 } else { rng.below(brokers.len()) };
+        BrokerList { brokers, index: 0, offset, epoch: 0 }
     }
 
     fn next(&mut self, epoch: u32) -> Option<u32> {
@@ -62,13 +53,7 @@ pub fn place(
     replication_factor: u32,
 ) -> Result<Vec<Vec<u32>>, KafkaError> {
     let total = brokers.len();
-    let ids = |fenced: bool| {
-        brokers
-            .iter()
-            .filter(|b| b.fenced == fenced)
-            .map(|b| b.id)
-            .collect()
-    };
+    let ids = |fenced: bool| brokers.iter().filter(|b| b.fenced == fenced).map(|b| b.id).collect();
     let mut unfenced = BrokerList::new(ids(false), rng);
     let mut fenced = BrokerList::new(ids(true), rng);
     let unfenced_count = unfenced.brokers.len() as u32;
@@ -78,9 +63,7 @@ pub fn place(
         )));
     }
     if unfenced_count == 0 {
-        return Err(KafkaError::InvalidReplicationFactor(
-            "All brokers are currently fenced.".into(),
-        ));
+        return Err(KafkaError::InvalidReplicationFactor("All brokers are currently fenced.".into()));
     }
     let mut epoch = 0u32;
     let mut assignment = Vec::with_capacity(partitions as usize);
@@ -93,10 +76,7 @@ pub fn place(
         let mut replicas = Vec::with_capacity(replication_factor as usize);
         // The leader must be unfenced; followers prefer unfenced, then fenced.
         let leader = unfenced.next(epoch);
-        assert!(
-            leader.is_some(),
-            "an unfenced broker exists, so a leader is found"
-        );
+        assert!(leader.is_some(), "an unfenced broker exists, so a leader is found");
         replicas.extend(leader);
         while replicas.len() < replication_factor as usize {
             let next = unfenced.next(epoch).or_else(|| fenced.next(epoch));
@@ -115,9 +95,7 @@ mod tests {
     use alloc::collections::BTreeMap;
 
     fn brokers(n: u32) -> Vec<BrokerRegistration> {
-        (1..=n)
-            .map(|id| BrokerRegistration { id, fenced: false })
-            .collect()
+        (1..=n).map(|id| BrokerRegistration { id, fenced: false, shutting_down: false }).collect()
     }
 
     #[test]
@@ -130,17 +108,10 @@ mod tests {
                 let mut sorted = replicas.clone();
                 sorted.sort_unstable();
                 sorted.dedup();
-                assert_eq!(
-                    sorted.len(),
-                    3,
-                    "seed {seed}: duplicate replica in {replicas:?}"
-                );
+                assert_eq!(sorted.len(), 3, "seed {seed}: duplicate replica in {replicas:?}");
                 *leaders.entry(replicas[0]).or_insert(0) += 1;
             }
-            assert!(
-                leaders.values().all(|&n| n == 2),
-                "seed {seed}: leaders {leaders:?}"
-            );
+            assert!(leaders.values().all(|&n| n == 2), "seed {seed}: leaders {leaders:?}");
         }
     }
 

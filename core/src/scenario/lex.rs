@@ -44,17 +44,11 @@ pub fn words(line: &str, line_no: usize) -> Result<Vec<Word>, ScriptError> {
             break;
         }
         let column = i + 1;
-        let mut word = Word {
-            text: String::new(),
-            column,
-            eq: None,
-            value_quoted: false,
-        };
+        let mut word = Word { text: String::new(), column, eq: None, value_quoted: false };
         while i < chars.len() && !chars[i].is_whitespace() {
             match chars[i] {
                 '\'' => {
-                    let close =
-                        find(&chars, i + 1, '\'').ok_or_else(|| unterminated(line_no, i, '\''))?;
+                    let close = find(&chars, i + 1, '\'').ok_or_else(|| unterminated(line_no, i, '\''))?;
                     word.text.extend(&chars[i + 1..close]);
                     word.value_quoted = true;
                     i = close + 1;
@@ -118,11 +112,7 @@ fn find(chars: &[char], from: usize, c: char) -> Option<usize> {
 }
 
 fn unterminated(line: usize, at: usize, quote: char) -> ScriptError {
-    ScriptError {
-        line,
-        column: at + 1,
-        message: alloc::format!("unterminated quote: expected a closing {quote}"),
-    }
+    ScriptError { line, column: at + 1, message: alloc::format!("unterminated quote: expected a closing {quote}") }
 }
 
 #[cfg(test)]
@@ -130,19 +120,12 @@ mod tests {
     use super::*;
 
     fn texts(line: &str) -> Vec<String> {
-        words(line, 1)
-            .unwrap()
-            .into_iter()
-            .map(|w| w.text)
-            .collect()
+        words(line, 1).unwrap().into_iter().map(|w| w.text).collect()
     }
 
     #[test]
     fn splits_on_whitespace_and_stops_at_comments() {
-        assert_eq!(
-            texts("send p1  orders # a comment"),
-            ["send", "p1", "orders"]
-        );
+        assert_eq!(texts("send p1  orders # a comment"), ["send", "p1", "orders"]);
         assert_eq!(texts("# only a comment"), Vec::<String>::new());
         assert_eq!(texts("value=a#b"), ["value=a#b"], "# inside a word is text");
     }
@@ -150,10 +133,7 @@ mod tests {
     #[test]
     fn quotes_group_and_keep_json_intact() {
         let w = &words(r#"value='{"order_id":"ORD001","amount":150.0}'"#, 1).unwrap()[0];
-        assert_eq!(
-            w.pair(),
-            Some(("value", r#"{"order_id":"ORD001","amount":150.0}"#))
-        );
+        assert_eq!(w.pair(), Some(("value", r#"{"order_id":"ORD001","amount":150.0}"#)));
         assert!(w.value_quoted);
         assert_eq!(texts(r#"a "b c" 'd e'"#), ["a", "b c", "d e"]);
         assert_eq!(texts(r#""say \"hi\"\n""#), ["say \"hi\"\n"]);

@@ -47,17 +47,12 @@ pub fn script(text: &str) -> Result<Scenario, ScriptError> {
 pub fn command_line(text: &str, line: usize) -> Result<Command, ScriptError> {
     let ws = words(text, line)?;
     if ws.is_empty() {
-        return Err(ScriptError {
-            line,
-            column: 1,
-            message: "expected a command".into(),
-        });
+        return Err(ScriptError { line, column: 1, message: "expected a command".into() });
     }
     parse_words(&ws, line, text)
 }
 
-const COMMANDS: &str =
-    "cluster, topic, producer, consumer, send, assign, poll, advance, broker, network";
+const COMMANDS: &str = "cluster, topic, producer, consumer, send, assign, poll, advance, broker, network";
 
 fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptError> {
     let mut c = Cursor::new(ws, line, raw);
@@ -68,51 +63,51 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
             let mut latency = LATENCY_DEFAULT;
             let mut auto_create_topics = true;
             while let Some(w) = c.peek() {
-                let (name, value) =
-                    c.pair("brokers=N, latency=DURATION or auto.create.topics.enable=BOOL")?;
+                let (name, value) = c.pair("brokers=N, latency=DURATION or auto.create.topics.enable=BOOL")?;
                 match name {
                     "brokers" => brokers = Some(c.parse_u32(value, w, "a number of brokers")?),
                     "latency" => latency = c.parse_duration(value, w)?,
                     "auto.create.topics.enable" => auto_create_topics = c.parse_bool(value, w)?,
-                    _ => return Err(c.error_at(w.column, &format!("unknown cluster setting '{name}': expected brokers, latency or auto.create.topics.enable"))),
+                    _ => return Err(c.error_at(
+                        w.column,
+                        &format!(
+                            "unknown cluster setting '{name}': expected brokers, latency or auto.create.topics.enable"
+                        ),
+                    )),
                 }
             }
             let brokers = brokers.ok_or_else(|| c.error_at(head.column, "expected brokers=N"))?;
-            Command::Cluster {
-                brokers,
-                latency,
-                auto_create_topics,
-            }
+            Command::Cluster { brokers, latency, auto_create_topics }
         }
         "topic" => {
             c.keyword("create")?;
             let name = c.word("a topic name")?.text.clone();
-            let (mut partitions, mut replication_factor) = (None, None);
+            let (mut partitions, mut replication_factor, mut assignment) = (None, None, None);
             let mut configs = Configs::new();
             while let Some(w) = c.peek() {
                 let (key, value) = c.pair("partitions=N, replication-factor=N or CONFIG=VALUE")?;
                 match key {
-                    "partitions" => {
-                        partitions = Some(c.parse_u32(value, w, "a number of partitions")?)
+                    "replica-assignment" => {
+                        let parsed: Option<Vec<Vec<u32>>> =
+                            value.split(',').map(|p| p.split(':').map(|b| b.parse().ok()).collect()).collect();
+                        let expected = "broker ids like 1:2:3,2:3:1 (partitions separated by ',', replicas by ':')";
+                        let message = format!("expected {expected}, found '{value}'");
+                        assignment = Some(parsed.ok_or_else(|| c.error_at(w.value_column(), &message))?);
                     }
-                    "replication-factor" => {
-                        replication_factor = Some(c.parse_u32(value, w, "a replication factor")?)
-                    }
+                    "partitions" => partitions = Some(c.parse_u32(value, w, "a number of partitions")?),
+                    "replication-factor" => replication_factor = Some(c.parse_u32(value, w, "a replication factor")?),
                     _ => {
                         let mut check = TopicConfig::default();
-                        check
-                            .set(key, value)
-                            .map_err(|e| c.error_at(w.column, &e.to_string()))?;
+                        check.set(key, value).map_err(|e| c.error_at(w.column, &e.to_string()))?;
                         configs.push((key.to_string(), value.to_string()));
                     }
                 }
             }
-            Command::CreateTopic {
-                name,
-                partitions,
-                replication_factor,
-                configs,
+            if assignment.is_some() && (partitions.is_some() || replication_factor.is_some()) {
+                let message = "replica-assignment cannot be used with partitions or replication-factor";
+                return Err(c.error_at(head.column, message));
             }
+            Command::CreateTopic { assignment, name, partitions, replication_factor, configs }
         }
         "producer" | "consumer" => {
             let name = c.client_name()?;
@@ -147,18 +142,16 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                     "partition" => partition = Some(c.parse_u32(text, w, "a partition number")?),
                     _ => match name.strip_prefix("header.") {
                         Some(h) if !h.is_empty() => headers.push((h.to_string(), bytes)),
-                        _ => return Err(c.error_at(w.column, &format!("expected key=, value=, partition= or header.NAME=, found '{name}='"))),
+                        _ => {
+                            return Err(c.error_at(
+                                w.column,
+                                &format!("expected key=, value=, partition= or header.NAME=, found '{name}='"),
+                            ))
+                        }
                     },
                 }
             }
-            Command::Send {
-                producer,
-                topic,
-                partition,
-                key,
-                value,
-                headers,
-            }
+            Command::Send { producer, topic, partition, key, value, headers }
         }
         "assign" => {
             let consumer = c.word("a consumer name")?.text.clone();
@@ -168,10 +161,7 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                 c.at += 1;
                 for part in w.text.split(',').filter(|p| !p.is_empty()) {
                     let tp = TopicPartition::parse(part).ok_or_else(|| {
-                        c.error_at(
-                            w.column,
-                            &format!("expected a partition like orders-0, found '{part}'"),
-                        )
+                        c.error_at(w.column, &format!("expected a partition like orders-0, found '{part}'"))
                     })?;
                     if !partitions.contains(&tp) {
                         partitions.push(tp);
@@ -179,10 +169,7 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                 }
             }
             c.end()?;
-            Command::Assign {
-                consumer,
-                partitions,
-            }
+            Command::Assign { consumer, partitions }
         }
         "poll" => {
             let consumer = c.word("a consumer name")?.text.clone();
@@ -196,47 +183,50 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
             Command::Advance(d)
         }
         "broker" => {
-            let action = c.word("stop or start")?;
+            let action = c.word("stop, start or shutdown")?;
+            if !matches!(action.text.as_str(), "stop" | "start" | "shutdown") {
+                let found = &action.text;
+                return Err(c.error_at(action.column, &format!("expected stop, start or shutdown, found '{found}'")));
+            }
             let id = c.number("a broker id")?;
-            let id =
-                u32::try_from(id).map_err(|_| c.error_at(action.column, "broker id too large"))?;
+            let id = u32::try_from(id).map_err(|_| c.error_at(action.column, "broker id too large"))?;
             c.end()?;
             match action.text.as_str() {
                 "stop" => Command::BrokerStop(id),
                 "start" => Command::BrokerStart(id),
-                other => {
-                    return Err(c.error_at(
-                        action.column,
-                        &format!("expected stop or start, found '{other}'"),
-                    ))
-                }
+                _ => Command::BrokerShutdown(id),
             }
         }
         "network" => {
-            let action = c.word("cut or heal")?;
-            let a = c.word("a node (broker-N or a client name)")?.text.clone();
-            let b = c
-                .word("a second node (broker-N or a client name)")?
-                .text
-                .clone();
-            c.end()?;
+            let action = c.word("cut, heal, delay or isolate")?;
+            let node = "a node (broker-N or a client name)";
             match action.text.as_str() {
-                "cut" => Command::NetworkCut(a, b),
-                "heal" => Command::NetworkHeal(a, b),
+                "cut" | "heal" | "delay" => {
+                    let a = c.word(node)?.text.clone();
+                    let b = c.word("a second node (broker-N or a client name)")?.text.clone();
+                    let command = match action.text.as_str() {
+                        "cut" => Command::NetworkCut(a, b),
+                        "heal" => Command::NetworkHeal(a, b),
+                        _ => {
+                            let w = c.word("a latency like 200ms")?;
+                            Command::NetworkDelay(a, b, c.parse_duration(&w.text, w)?)
+                        }
+                    };
+                    c.end()?;
+                    command
+                }
+                "isolate" => {
+                    let a = c.word(node)?.text.clone();
+                    c.end()?;
+                    Command::NetworkIsolate(a)
+                }
                 other => {
-                    return Err(c.error_at(
-                        action.column,
-                        &format!("expected cut or heal, found '{other}'"),
-                    ))
+                    let message = format!("expected cut, heal, delay or isolate, found '{other}'");
+                    return Err(c.error_at(action.column, &message));
                 }
             }
         }
-        other => {
-            return Err(c.error_at(
-                head.column,
-                &format!("unknown command '{other}': expected one of {COMMANDS}"),
-            ))
-        }
+        other => return Err(c.error_at(head.column, &format!("unknown command '{other}': expected one of {COMMANDS}"))),
     };
     Ok(command)
 }
@@ -253,20 +243,11 @@ struct Cursor<'a> {
 impl<'a> Cursor<'a> {
     fn new(words: &'a [Word], line: usize, raw: &str) -> Self {
         let end_column = raw.trim_end().chars().count() + 1;
-        Cursor {
-            words,
-            at: 0,
-            line,
-            end_column,
-        }
+        Cursor { words, at: 0, line, end_column }
     }
 
     fn error_at(&self, column: usize, message: &str) -> ScriptError {
-        ScriptError {
-            line: self.line,
-            column,
-            message: message.into(),
-        }
+        ScriptError { line: self.line, column, message: message.into() }
     }
 
     fn peek(&self) -> Option<&'a Word> {
@@ -290,75 +271,44 @@ impl<'a> Cursor<'a> {
     fn keyword(&mut self, keyword: &str) -> Result<(), ScriptError> {
         let w = self.word(keyword)?;
         if w.text != keyword {
-            return Err(self.error_at(
-                w.column,
-                &format!("expected '{keyword}', found '{}'", w.text),
-            ));
+            return Err(self.error_at(w.column, &format!("expected '{keyword}', found '{}'", w.text)));
         }
         Ok(())
     }
 
     fn pair(&mut self, expected: &str) -> Result<(&'a str, &'a str), ScriptError> {
         let w = self.word(expected)?;
-        w.pair().ok_or_else(|| {
-            self.error_at(
-                w.column,
-                &format!("expected {expected}, found '{}'", w.text),
-            )
-        })
+        w.pair().ok_or_else(|| self.error_at(w.column, &format!("expected {expected}, found '{}'", w.text)))
     }
 
     fn end(&self) -> Result<(), ScriptError> {
         match self.peek() {
             None => Ok(()),
-            Some(w) => Err(self.error_at(
-                w.column,
-                &format!("expected end of line, found '{}'", w.text),
-            )),
+            Some(w) => Err(self.error_at(w.column, &format!("expected end of line, found '{}'", w.text))),
         }
     }
 
     fn number(&mut self, expected: &str) -> Result<u64, ScriptError> {
         let w = self.word(expected)?;
-        w.text.parse().map_err(|_| {
-            self.error_at(
-                w.column,
-                &format!("expected {expected}, found '{}'", w.text),
-            )
-        })
+        w.text.parse().map_err(|_| self.error_at(w.column, &format!("expected {expected}, found '{}'", w.text)))
     }
 
     fn parse_u32(&self, text: &str, w: &Word, expected: &str) -> Result<u32, ScriptError> {
-        text.parse().map_err(|_| {
-            self.error_at(
-                w.value_column(),
-                &format!("expected {expected}, found '{text}'"),
-            )
-        })
+        text.parse().map_err(|_| self.error_at(w.value_column(), &format!("expected {expected}, found '{text}'")))
     }
 
     fn parse_bool(&self, text: &str, w: &Word) -> Result<bool, ScriptError> {
         match text {
             "true" => Ok(true),
             "false" => Ok(false),
-            _ => Err(self.error_at(
-                w.value_column(),
-                &format!("expected true or false, found '{text}'"),
-            )),
+            _ => Err(self.error_at(w.value_column(), &format!("expected true or false, found '{text}'"))),
         }
     }
 
     fn parse_duration(&self, text: &str, w: &Word) -> Result<Duration, ScriptError> {
         parse_duration(text).ok_or_else(|| {
-            let column = if w.eq.is_some() {
-                w.value_column()
-            } else {
-                w.column
-            };
-            self.error_at(
-                column,
-                &format!("expected a duration like 500ms, 30s, 5m, 2h or 7d, found '{text}'"),
-            )
+            let column = if w.eq.is_some() { w.value_column() } else { w.column };
+            self.error_at(column, &format!("expected a duration like 500ms, 30s, 5m, 2h or 7d, found '{text}'"))
         })
     }
 
@@ -366,9 +316,7 @@ impl<'a> Cursor<'a> {
         let w = self.word("a client name")?;
         let ok = !w.text.is_empty()
             && w.text.len() <= 64
-            && w.text
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            && w.text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
             && !w.text.starts_with("broker-")
             && w.eq.is_none();
         if !ok {

@@ -9,9 +9,7 @@ use core::fmt;
 /// safe characters, single-quoted otherwise (a `'` inside becomes `'\''`).
 pub fn quote(text: &str) -> String {
     let safe = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-/:@,+%".contains(c))
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || "._-/:@,+%".contains(c))
         && !text.starts_with('#');
     if safe {
         return text.into();
@@ -38,19 +36,13 @@ fn nullable(f: &mut fmt::Formatter<'_>, name: &str, value: &Option<String>) -> f
 }
 
 fn configs(f: &mut fmt::Formatter<'_>, pairs: &[(String, String)]) -> fmt::Result {
-    pairs
-        .iter()
-        .try_for_each(|(k, v)| write!(f, " {}={}", quote(k), quote(v)))
+    pairs.iter().try_for_each(|(k, v)| write!(f, " {}={}", quote(k), quote(v)))
 }
 
 impl fmt::Display for Command {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Command::Cluster {
-                brokers,
-                latency,
-                auto_create_topics,
-            } => {
+            Command::Cluster { brokers, latency, auto_create_topics } => {
                 write!(f, "cluster brokers={brokers}")?;
                 if *latency != LATENCY_DEFAULT {
                     write!(f, " latency={latency}")?;
@@ -60,13 +52,17 @@ impl fmt::Display for Command {
                 }
                 Ok(())
             }
-            Command::CreateTopic {
-                name,
-                partitions,
-                replication_factor,
-                configs: c,
-            } => {
+            Command::CreateTopic { assignment, name, partitions, replication_factor, configs: c } => {
                 write!(f, "topic create {}", quote(name))?;
+                if let Some(a) = assignment {
+                    f.write_str(" replica-assignment=")?;
+                    for (i, replicas) in a.iter().enumerate() {
+                        f.write_str(if i > 0 { "," } else { "" })?;
+                        for (j, r) in replicas.iter().enumerate() {
+                            write!(f, "{}{r}", if j > 0 { ":" } else { "" })?;
+                        }
+                    }
+                }
                 if let Some(p) = partitions {
                     write!(f, " partitions={p}")?;
                 }
@@ -83,14 +79,7 @@ impl fmt::Display for Command {
                 write!(f, "consumer {}", quote(name))?;
                 configs(f, c)
             }
-            Command::Send {
-                producer,
-                topic,
-                partition,
-                key,
-                value,
-                headers,
-            } => {
+            Command::Send { producer, topic, partition, key, value, headers } => {
                 write!(f, "send {} {}", quote(producer), quote(topic))?;
                 if let Some(p) = partition {
                     write!(f, " partition={p}")?;
@@ -102,10 +91,7 @@ impl fmt::Display for Command {
                 }
                 Ok(())
             }
-            Command::Assign {
-                consumer,
-                partitions,
-            } => {
+            Command::Assign { consumer, partitions } => {
                 write!(f, "assign {}", quote(consumer))?;
                 for (i, tp) in partitions.iter().enumerate() {
                     let sep = if i > 0 { "," } else { " " };
@@ -117,6 +103,11 @@ impl fmt::Display for Command {
             Command::Advance(d) => write!(f, "advance {d}"),
             Command::BrokerStop(id) => write!(f, "broker stop {id}"),
             Command::BrokerStart(id) => write!(f, "broker start {id}"),
+            Command::BrokerShutdown(id) => write!(f, "broker shutdown {id}"),
+            Command::NetworkDelay(a, b, d) => {
+                write!(f, "network delay {} {} {d}", quote(a), quote(b))
+            }
+            Command::NetworkIsolate(a) => write!(f, "network isolate {}", quote(a)),
             Command::NetworkCut(a, b) => write!(f, "network cut {} {}", quote(a), quote(b)),
             Command::NetworkHeal(a, b) => write!(f, "network heal {} {}", quote(a), quote(b)),
         }

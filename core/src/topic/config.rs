@@ -40,122 +40,34 @@ const LONG_MAX: &str = "9223372036854775807";
 
 /// The topic configs the playground knows, sorted by name.
 pub const DEFS: &[Def] = &[
-    Def {
-        name: "cleanup.policy",
-        default: "delete",
-        kind: Kind::ListOf(&["compact", "delete"]),
-    },
+    Def { name: "cleanup.policy", default: "delete", kind: Kind::ListOf(&["compact", "delete"]) },
     Def {
         name: "compression.type",
         default: "producer",
         kind: Kind::OneOf(&["uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"]),
     },
-    Def {
-        name: "delete.retention.ms",
-        default: "86400000",
-        kind: Kind::Long { min: 0 },
-    },
-    Def {
-        name: "file.delete.delay.ms",
-        default: "60000",
-        kind: Kind::Long { min: 0 },
-    },
-    Def {
-        name: "flush.messages",
-        default: LONG_MAX,
-        kind: Kind::Long { min: 1 },
-    },
-    Def {
-        name: "flush.ms",
-        default: LONG_MAX,
-        kind: Kind::Long { min: 0 },
-    },
-    Def {
-        name: "index.interval.bytes",
-        default: "4096",
-        kind: Kind::Int { min: 0 },
-    },
-    Def {
-        name: "max.compaction.lag.ms",
-        default: LONG_MAX,
-        kind: Kind::Long { min: 1 },
-    },
-    Def {
-        name: "max.message.bytes",
-        default: "1048588",
-        kind: Kind::Int { min: 0 },
-    },
-    Def {
-        name: "message.timestamp.after.max.ms",
-        default: "3600000",
-        kind: Kind::Long { min: 0 },
-    },
-    Def {
-        name: "message.timestamp.before.max.ms",
-        default: LONG_MAX,
-        kind: Kind::Long { min: 0 },
-    },
-    Def {
-        name: "message.timestamp.type",
-        default: "CreateTime",
-        kind: Kind::OneOf(&["CreateTime", "LogAppendTime"]),
-    },
-    Def {
-        name: "min.cleanable.dirty.ratio",
-        default: "0.5",
-        kind: Kind::Double { min: 0.0, max: 1.0 },
-    },
-    Def {
-        name: "min.compaction.lag.ms",
-        default: "0",
-        kind: Kind::Long { min: 0 },
-    },
-    Def {
-        name: "min.insync.replicas",
-        default: "1",
-        kind: Kind::Int { min: 1 },
-    },
-    Def {
-        name: "preallocate",
-        default: "false",
-        kind: Kind::Boolean,
-    },
-    Def {
-        name: "retention.bytes",
-        default: "-1",
-        kind: Kind::Long { min: i64::MIN },
-    },
-    Def {
-        name: "retention.ms",
-        default: "604800000",
-        kind: Kind::Long { min: -1 },
-    },
+    Def { name: "delete.retention.ms", default: "86400000", kind: Kind::Long { min: 0 } },
+    Def { name: "file.delete.delay.ms", default: "60000", kind: Kind::Long { min: 0 } },
+    Def { name: "flush.messages", default: LONG_MAX, kind: Kind::Long { min: 1 } },
+    Def { name: "flush.ms", default: LONG_MAX, kind: Kind::Long { min: 0 } },
+    Def { name: "index.interval.bytes", default: "4096", kind: Kind::Int { min: 0 } },
+    Def { name: "max.compaction.lag.ms", default: LONG_MAX, kind: Kind::Long { min: 1 } },
+    Def { name: "max.message.bytes", default: "1048588", kind: Kind::Int { min: 0 } },
+    Def { name: "message.timestamp.after.max.ms", default: "3600000", kind: Kind::Long { min: 0 } },
+    Def { name: "message.timestamp.before.max.ms", default: LONG_MAX, kind: Kind::Long { min: 0 } },
+    Def { name: "message.timestamp.type", default: "CreateTime", kind: Kind::OneOf(&["CreateTime", "LogAppendTime"]) },
+    Def { name: "min.cleanable.dirty.ratio", default: "0.5", kind: Kind::Double { min: 0.0, max: 1.0 } },
+    Def { name: "min.compaction.lag.ms", default: "0", kind: Kind::Long { min: 0 } },
+    Def { name: "min.insync.replicas", default: "1", kind: Kind::Int { min: 1 } },
+    Def { name: "preallocate", default: "false", kind: Kind::Boolean },
+    Def { name: "retention.bytes", default: "-1", kind: Kind::Long { min: i64::MIN } },
+    Def { name: "retention.ms", default: "604800000", kind: Kind::Long { min: -1 } },
     // Kafka 4.x raised the minimum segment size to 1 MiB.
-    Def {
-        name: "segment.bytes",
-        default: "1073741824",
-        kind: Kind::Int { min: 1_048_576 },
-    },
-    Def {
-        name: "segment.index.bytes",
-        default: "10485760",
-        kind: Kind::Int { min: 4 },
-    },
-    Def {
-        name: "segment.jitter.ms",
-        default: "0",
-        kind: Kind::Long { min: 0 },
-    },
-    Def {
-        name: "segment.ms",
-        default: "604800000",
-        kind: Kind::Long { min: 1 },
-    },
-    Def {
-        name: "unclean.leader.election.enable",
-        default: "false",
-        kind: Kind::Boolean,
-    },
+    Def { name: "segment.bytes", default: "1073741824", kind: Kind::Int { min: 1_048_576 } },
+    Def { name: "segment.index.bytes", default: "10485760", kind: Kind::Int { min: 4 } },
+    Def { name: "segment.jitter.ms", default: "0", kind: Kind::Long { min: 0 } },
+    Def { name: "segment.ms", default: "604800000", kind: Kind::Long { min: 1 } },
+    Def { name: "unclean.leader.election.enable", default: "false", kind: Kind::Boolean },
 ];
 
 /// Looks a config up by its exact Kafka name.
@@ -164,16 +76,14 @@ pub fn def(name: &str) -> Option<&'static Def> {
 }
 
 /// A topic's config overrides, validated.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TopicConfig {
     overrides: BTreeMap<String, String>,
 }
 
 impl TopicConfig {
     /// Validates and stores overrides; the first bad entry is the error, naming it.
-    pub fn from_pairs<'a>(
-        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Result<Self, KafkaError> {
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, KafkaError> {
         let mut config = TopicConfig::default();
         for (name, value) in pairs {
             config.set(name, value)?;
@@ -183,13 +93,9 @@ impl TopicConfig {
 
     /// Sets one override after checking it as Kafka's `ConfigDef` would.
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), KafkaError> {
-        let def = def(name).ok_or_else(|| {
-            KafkaError::InvalidConfig(format!("Unknown topic config name: {name}"))
-        })?;
+        let def = def(name).ok_or_else(|| KafkaError::InvalidConfig(format!("Unknown topic config name: {name}")))?;
         let normalized = check(def, value).map_err(|why| {
-            KafkaError::InvalidConfig(format!(
-                "Invalid value {value} for configuration {name}: {why}"
-            ))
+            KafkaError::InvalidConfig(format!("Invalid value {value} for configuration {name}: {why}"))
         })?;
         self.overrides.insert(def.name.to_string(), normalized);
         Ok(())
@@ -223,9 +129,13 @@ impl TopicConfig {
         self.raw(name).parse().unwrap_or(0)
     }
 
+    /// A validated boolean config.
+    pub fn flag(&self, name: &'static str) -> bool {
+        self.raw(name) == "true"
+    }
+
     pub fn min_insync_replicas(&self) -> u32 {
-        self.long("min.insync.replicas")
-            .clamp(1, i64::from(u32::MAX)) as u32
+        self.long("min.insync.replicas").clamp(1, i64::from(u32::MAX)) as u32
     }
 
     pub fn retention_ms(&self) -> i64 {
@@ -239,12 +149,8 @@ fn check(def: &Def, value: &str) -> Result<String, String> {
     match def.kind {
         Kind::Long { min } | Kind::Int { min } => {
             let is_int = matches!(def.kind, Kind::Int { .. });
-            let n: i64 = trimmed.parse().map_err(|_| {
-                format!(
-                    "Not a number of type {}",
-                    if is_int { "INT" } else { "LONG" }
-                )
-            })?;
+            let n: i64 =
+                trimmed.parse().map_err(|_| format!("Not a number of type {}", if is_int { "INT" } else { "LONG" }))?;
             if is_int && i32::try_from(n).is_err() {
                 return Err("Not a number of type INT".into());
             }
@@ -254,13 +160,9 @@ fn check(def: &Def, value: &str) -> Result<String, String> {
             Ok(n.to_string())
         }
         Kind::Double { min, max } => {
-            let x: f64 = trimmed
-                .parse()
-                .map_err(|_| String::from("Not a number of type DOUBLE"))?;
+            let x: f64 = trimmed.parse().map_err(|_| String::from("Not a number of type DOUBLE"))?;
             if !(min..=max).contains(&x) {
-                return Err(format!(
-                    "Value must be no less than {min} and no more than {max}"
-                ));
+                return Err(format!("Value must be no less than {min} and no more than {max}"));
             }
             Ok(trimmed.to_string())
         }
@@ -282,10 +184,7 @@ fn check(def: &Def, value: &str) -> Result<String, String> {
                 return Err("Empty list or empty list element".into());
             }
             if let Some(bad) = items.iter().find(|i| !allowed.contains(i)) {
-                return Err(format!(
-                    "Invalid value {bad}; must be one of {}",
-                    allowed.join(", ")
-                ));
+                return Err(format!("Invalid value {bad}; must be one of {}", allowed.join(", ")));
             }
             Ok(items.join(","))
         }
@@ -297,19 +196,13 @@ mod tests {
     use super::*;
 
     fn err(name: &str, value: &str) -> String {
-        TopicConfig::from_pairs([(name, value)])
-            .unwrap_err()
-            .to_string()
+        TopicConfig::from_pairs([(name, value)]).unwrap_err().to_string()
     }
 
     #[test]
     fn every_default_passes_its_own_validator() {
         for d in DEFS {
-            assert!(
-                check(d, d.default).is_ok(),
-                "default of {} is invalid",
-                d.name
-            );
+            assert!(check(d, d.default).is_ok(), "default of {} is invalid", d.name);
         }
         let names: Vec<_> = DEFS.iter().map(|d| d.name).collect();
         let mut sorted = names.clone();
@@ -328,10 +221,7 @@ mod tests {
 
     #[test]
     fn unknown_config_names_it() {
-        assert_eq!(
-            err("retention.msec", "1"),
-            "INVALID_CONFIG: Unknown topic config name: retention.msec"
-        );
+        assert_eq!(err("retention.msec", "1"), "INVALID_CONFIG: Unknown topic config name: retention.msec");
     }
 
     #[test]
@@ -362,9 +252,6 @@ mod tests {
         assert!(err("message.timestamp.type", "Now").contains("CreateTime, LogAppendTime"));
         assert!(err("min.cleanable.dirty.ratio", "1.5").contains("no more than 1"));
         let ok = TopicConfig::from_pairs([("cleanup.policy", "compact, delete")]).unwrap();
-        assert_eq!(
-            ok.overrides().collect::<Vec<_>>(),
-            [("cleanup.policy", "compact,delete")]
-        );
+        assert_eq!(ok.overrides().collect::<Vec<_>>(), [("cleanup.policy", "compact,delete")]);
     }
 }

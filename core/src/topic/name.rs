@@ -22,10 +22,7 @@ pub fn validate(name: &str) -> Result<(), KafkaError> {
             "Topic name is illegal, it can't be longer than {NAME_LENGTH_MAX} characters, topic name: {name}"
         ));
     }
-    if !name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-    {
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
         return invalid(format!(
             "Topic name \"{name}\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'"
         ));
@@ -83,10 +80,7 @@ mod tests {
     #[test]
     fn illegal_characters_are_invalid() {
         for name in ["or ders", "orders!", "ordérs", "a/b", "a:b"] {
-            assert!(
-                message(name).starts_with("INVALID_TOPIC_EXCEPTION"),
-                "{name}"
-            );
+            assert!(message(name).starts_with("INVALID_TOPIC_EXCEPTION"), "{name}");
             assert!(message(name).contains("character other than"), "{name}");
         }
     }

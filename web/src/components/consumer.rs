@@ -28,33 +28,18 @@ pub fn consumer_panel(p: &Props) -> Html {
         .topics
         .iter()
         .find(|t| t.name == topic)
-        .map(|t| {
-            t.partitions
-                .iter()
-                .map(|q| TopicPartition::new(t.name.clone(), q.partition))
-                .collect()
-        })
+        .map(|t| t.partitions.iter().map(|q| TopicPartition::new(t.name.clone(), q.partition)).collect())
         .unwrap_or_default();
     let assign = {
         let d = p.dispatch.clone();
         Callback::from(move |_| {
             d.emit(Action::Command(
                 Form::Consumer,
-                Command::Assign {
-                    consumer: CONSUMER.into(),
-                    partitions: partitions.clone(),
-                },
+                Command::Assign { consumer: CONSUMER.into(), partitions: partitions.clone() },
             ))
         })
     };
-    let poll = p.dispatch.reform(|_| {
-        Action::Command(
-            Form::Consumer,
-            Command::Poll {
-                consumer: CONSUMER.into(),
-            },
-        )
-    });
+    let poll = p.dispatch.reform(|_| Action::Command(Form::Consumer, Command::Poll { consumer: CONSUMER.into() }));
     let onchange = {
         let chosen = chosen.clone();
         Callback::from(move |e: Event| chosen.set(value_of(&e)))

@@ -17,19 +17,11 @@ pub fn topic_panel(p: &TopicProps) -> Html {
     let rf = use_state(|| "1".to_string());
     let configs = use_state(String::new);
     let onsubmit = {
-        let (name, partitions, rf, configs, d) = (
-            name.clone(),
-            partitions.clone(),
-            rf.clone(),
-            configs.clone(),
-            p.dispatch.clone(),
-        );
+        let (name, partitions, rf, configs, d) =
+            (name.clone(), partitions.clone(), rf.clone(), configs.clone(), p.dispatch.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            d.emit(Action::Line(
-                Form::Topic,
-                topic_create_line(&name, &partitions, &rf, &configs),
-            ));
+            d.emit(Action::Line(Form::Topic, topic_create_line(&name, &partitions, &rf, &configs)));
         })
     };
     let bind = |s: &UseStateHandle<String>| {
@@ -62,20 +54,10 @@ pub fn send_panel(p: &SendProps) -> Html {
     let null_key = use_state(|| false);
     let key_text = use_state(String::new);
     let local_error = use_state(|| None::<String>);
-    let topic = if form.topic.is_empty() {
-        p.topics.first().cloned().unwrap_or_default()
-    } else {
-        form.topic.clone()
-    };
+    let topic = if form.topic.is_empty() { p.topics.first().cloned().unwrap_or_default() } else { form.topic.clone() };
     let onsubmit = {
-        let (form, null_key, key_text, d, local_error, topic) = (
-            form.clone(),
-            null_key.clone(),
-            key_text.clone(),
-            p.dispatch.clone(),
-            local_error.clone(),
-            topic.clone(),
-        );
+        let (form, null_key, key_text, d, local_error, topic) =
+            (form.clone(), null_key.clone(), key_text.clone(), p.dispatch.clone(), local_error.clone(), topic.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let mut f = (*form).clone();

@@ -1,0 +1,113 @@
+//! What a follower does: one Fetch at a time to each leader it follows, for
+//! all the partitions it follows there; append what comes back, take the
+//! leader's high watermark (capped at its own log end), and truncate when the
+//! leader says the logs diverged.
+
+use super::{Broker, Pending, Role};
+use crate::effects::{Effects, Timer};
+use crate::event::EventKind;
+use crate::net::Node;
+use crate::protocol::{FetchPartition, FetchedPartition, Request};
+use crate::time::Duration;
+use alloc::collections::BTreeSet;
+use alloc::vec::Vec;
+
+impl Broker {
+    /// Leaders this broker follows at least one partition on.
+    fn leaders_followed(&self) -> BTreeSet<u32> {
+        self.replicas
+            .values()
+            .filter_map(|r| match r.role {
+                Role::Follower { leader, .. } => Some(leader),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn fetching_from(&self, leader: u32) -> bool {
+        self.pending.values().any(|p| matches!(p, Pending::ReplicaFetch { leader: l } if *l == leader))
+    }
+
+    /// Starts a fetcher for every leader without one (`ReplicaFetcherManager.addFetcherForPartitions`).
+    pub(super) fn start_fetchers(&mut self, fx: &mut Effects) {
+        for leader in self.leaders_followed() {
+            if !self.fetching_from(leader) {
+                self.fetch_from(leader, fx);
+            }
+        }
+    }
+
+    /// Sends one Fetch to `leader` for every partition followed there.
+    pub(super) fn fetch_from(&mut self, leader: u32, fx: &mut Effects) {
+        if self.fetching_from(leader) {
+            return;
+        }
+        let partitions: Vec<FetchPartition> = self
+            .replicas
+            .iter()
+            .filter_map(|(tp, r)| match r.role {
+                Role::Follower { leader: l, leader_epoch } if l == leader => Some(FetchPartition {
+                    tp: tp.clone(),
+                    fetch_offset: r.log.log_end_offset(),
+                    current_leader_epoch: Some(leader_epoch),
+                    last_fetched_epoch: r.log.latest_epoch(),
+                }),
+                _ => None,
+            })
+            .collect();
+        if partitions.is_empty() {
+            return;
+        }
+        let request = Request::Fetch {
+            replica_id: Some(self.id),
+            max_wait_ms: self.config.replica_fetch_wait_max_ms,
+            min_bytes: self.config.replica_fetch_min_bytes,
+            max_bytes: self.config.replica_fetch_response_max_bytes,
+            partitions,
+        };
+        self.request(Node::Broker(leader), request, Pending::ReplicaFetch { leader }, fx);
+    }
+
+    pub(super) fn on_replica_fetch(&mut self, leader: u32, partitions: Vec<FetchedPartition>, fx: &mut Effects) {
+        let me = self.id;
+        let mut failed = false;
+        for p in partitions {
+            let Some(replica) = self.replicas.get_mut(&p.tp) else {
+                continue;
+            };
+            if !matches!(replica.role, Role::Follower { leader: l, .. } if l == leader) {
+                continue;
+            }
+            match p.result {
+                Ok(data) => {
+                    if let Some((epoch, end)) = data.diverging_epoch {
+                        let from = replica.log.log_end_offset();
+                        // Where this log's own copy of that epoch ends, as Kafka's
+                        // `truncateOnFetchResponse`: the smaller of the two ends.
+                        let own_end = replica
+                            .log
+                            .end_offset_for_epoch(epoch)
+                            .filter(|(e, _)| *e == epoch)
+                            .map_or(replica.log.log_start_offset(), |(_, o)| o);
+                        let to = end.min(own_end).min(from);
+                        if to < from {
+                            replica.log.truncate_to(to);
+                            fx.event(EventKind::Truncated { broker: me, tp: p.tp.clone(), from, to });
+                        }
+                        replica.high_watermark = replica.high_watermark.min(replica.log.log_end_offset());
+                        continue;
+                    }
+                    replica.log.append_replicated(&data.records);
+                    replica.high_watermark = data.high_watermark.min(replica.log.log_end_offset());
+                }
+                // The leader moved or this broker is behind on metadata: wait for the new image.
+                Err(_) => failed = true,
+            }
+        }
+        if failed {
+            fx.timer_in(Duration::from_ms(self.config.replica_fetch_backoff_ms), Timer::ReplicaFetch(leader));
+        } else {
+            self.fetch_from(leader, fx);
+        }
+    }
+}

@@ -1,0 +1,542 @@
+//! What a partition leader does: append produced records, serve fetches from
+//! consumers (below the high watermark) and followers (up to the log end),
+//! track each follower's progress, move the high watermark, answer acks=all
+//! once it passes the batch, and ask the controller to shrink or expand the ISR.
+
+use super::{reply, Broker, Pending, Replica, Role};
+use crate::effects::{Effects, Timer};
+use crate::error::KafkaError;
+use crate::event::EventKind;
+use crate::limits::RECORDS_PER_PARTITION_MAX;
+use crate::metadata::PartitionState;
+use crate::net::Node;
+use crate::protocol::{
+    Acks, FetchPartition, FetchedData, FetchedPartition, OffsetSpec, RecordData, Request, Response, TopicPartition,
+};
+use crate::time::{Duration, Instant};
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::vec::Vec;
+
+/// A follower as its leader sees it (Kafka's `Replica` state in `Partition`).
+#[derive(Clone, Debug)]
+pub struct FollowerProgress {
+    /// The follower's log end offset, from its last fetch; unknown until it fetches.
+    pub log_end_offset: Option<u64>,
+    /// The last time the follower had everything the leader had (`lastCaughtUpTimeMs`).
+    pub last_caught_up: Instant,
+    last_fetch_leader_leo: u64,
+    last_fetch_at: Instant,
+}
+
+/// A leadership: one leader epoch of one partition on this broker.
+#[derive(Clone, Debug)]
+pub struct Leadership {
+    pub epoch: u32,
+    pub partition_epoch: u32,
+    pub isr: Vec<u32>,
+    pub followers: BTreeMap<u32, FollowerProgress>,
+    /// The log end offset when this leadership began: a follower must reach it to rejoin the ISR.
+    pub epoch_start_offset: u64,
+    /// One AlterPartition at a time, as Kafka's `PendingShrinkIsr` / `PendingExpandIsr`.
+    pub isr_change_in_flight: bool,
+}
+
+impl Leadership {
+    pub fn new(me: u32, state: &PartitionState, leo: u64, now: Instant) -> Self {
+        let followers = state
+            .replicas
+            .iter()
+            .filter(|&&r| r != me)
+            .map(|&r| {
+                let progress = FollowerProgress {
+                    log_end_offset: None,
+                    last_caught_up: now,
+                    last_fetch_leader_leo: 0,
+                    last_fetch_at: now,
+                };
+                (r, progress)
+            })
+            .collect();
+        Leadership {
+            epoch: state.leader_epoch,
+            partition_epoch: state.partition_epoch,
+            isr: state.isr.clone(),
+            followers,
+            epoch_start_offset: leo,
+            isr_change_in_flight: false,
+        }
+    }
+}
+
+/// A Fetch waiting for data or for its max wait (Kafka's fetch purgatory).
+#[derive(Clone, Debug)]
+pub struct ParkedFetch {
+    pub client: Node,
+    pub correlation_id: u32,
+    pub replica_id: Option<u32>,
+    pub min_bytes: usize,
+    pub max_bytes: usize,
+    pub partitions: Vec<FetchPartition>,
+}
+
+/// An acks=all Produce waiting for the high watermark (Kafka's produce purgatory).
+#[derive(Clone, Debug)]
+pub struct ParkedProduce {
+    client: Node,
+    correlation_id: u32,
+    tp: TopicPartition,
+    base_offset: u64,
+    end_offset: u64,
+}
+
+/// Requests parked at once on one broker; past this, one is answered at once.
+const PARKED_MAX: usize = 1_000;
+
+impl Broker {
+    /// Produce, checked as `Partition.appendRecordsToLeader` does.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn produce(
+        &mut self,
+        from: Node,
+        id: u32,
+        acks: Acks,
+        timeout_ms: u64,
+        tp: TopicPartition,
+        records: Vec<RecordData>,
+        fx: &mut Effects,
+    ) {
+        let min_isr = self.min_isr(&tp);
+        let me = self.id;
+        let result = self.leader_replica_mut(&tp).and_then(|replica| {
+            let Role::Leader(lead) = &replica.role else {
+                return Err(KafkaError::NotLeaderOrFollower);
+            };
+            if acks == Acks::All && (lead.isr.len() as u32) < min_isr {
+                return Err(KafkaError::NotEnoughReplicas);
+            }
+            if !replica.log.has_room_for(records.len()) {
+                return Err(KafkaError::PolicyViolation(format!(
+                    "the playground keeps at most {RECORDS_PER_PARTITION_MAX} records per partition"
+                )));
+            }
+            let epoch = lead.epoch;
+            Ok(replica.log.append(&records, epoch))
+        });
+        let base_offset = match result {
+            Ok(base) => base,
+            Err(e) => {
+                if acks != Acks::None {
+                    reply(fx, from, id, Response::Produce { tp, result: Err(e) });
+                }
+                return;
+            }
+        };
+        fx.event(EventKind::Appended { broker: me, tp: tp.clone(), base_offset, count: records.len() });
+        // A leader alone in its ISR commits at once.
+        self.maybe_advance_high_watermark(&tp, fx);
+        match acks {
+            Acks::None => {}
+            Acks::Leader => reply(fx, from, id, Response::Produce { tp: tp.clone(), result: Ok(base_offset) }),
+            Acks::All => {
+                let parked = ParkedProduce {
+                    client: from,
+                    correlation_id: id,
+                    tp: tp.clone(),
+                    base_offset,
+                    end_offset: base_offset + records.len() as u64,
+                };
+                if !self.try_complete_produce(&parked, fx) {
+                    if self.parked_produces.len() >= PARKED_MAX {
+                        reply(
+                            fx,
+                            parked.client,
+                            id,
+                            Response::Produce { tp: tp.clone(), result: Err(KafkaError::RequestTimedOut) },
+                        );
+                    } else {
+                        let timer = Timer::ProduceExpiry { client: parked.client.clone(), correlation_id: id };
+                        fx.timer_in(Duration::from_ms(timeout_ms), timer);
+                        self.parked_produces.push(parked);
+                    }
+                }
+            }
+        }
+        self.wake_parked_fetches(&tp, fx);
+    }
+
+    /// Answers an acks=all produce if the high watermark passed it (`checkEnoughReplicasReachOffset`).
+    fn try_complete_produce(&mut self, p: &ParkedProduce, fx: &mut Effects) -> bool {
+        let min_isr = self.min_isr(&p.tp);
+        let Some(replica) = self.replicas.get(&p.tp) else {
+            return false;
+        };
+        let Role::Leader(lead) = &replica.role else {
+            return false;
+        };
+        if replica.high_watermark < p.end_offset {
+            return false;
+        }
+        let result = if (lead.isr.len() as u32) < min_isr {
+            Err(KafkaError::NotEnoughReplicasAfterAppend)
+        } else {
+            Ok(p.base_offset)
+        };
+        reply(fx, p.client.clone(), p.correlation_id, Response::Produce { tp: p.tp.clone(), result });
+        true
+    }
+
+    pub(super) fn expire_produce(&mut self, client: &Node, correlation_id: u32, fx: &mut Effects) {
+        if let Some(i) =
+            self.parked_produces.iter().position(|p| &p.client == client && p.correlation_id == correlation_id)
+        {
+            let p = self.parked_produces.remove(i);
+            reply(
+                fx,
+                p.client,
+                correlation_id,
+                Response::Produce { tp: p.tp, result: Err(KafkaError::RequestTimedOut) },
+            );
+        }
+    }
+
+    /// Produces waiting on partitions this broker no longer leads get NOT_LEADER_OR_FOLLOWER.
+    pub(super) fn fail_parked_produces_not_led(&mut self, fx: &mut Effects) {
+        let mut i = 0;
+        while i < self.parked_produces.len() {
+            if self.now_leads(&self.parked_produces[i].tp) {
+                i += 1;
+                continue;
+            }
+            let p = self.parked_produces.remove(i);
+            fx.cancel(Timer::ProduceExpiry { client: p.client.clone(), correlation_id: p.correlation_id });
+            reply(
+                fx,
+                p.client,
+                p.correlation_id,
+                Response::Produce { tp: p.tp, result: Err(KafkaError::NotLeaderOrFollower) },
+            );
+        }
+    }
+
+    fn wake_parked_produces(&mut self, tp: &TopicPartition, fx: &mut Effects) {
+        let mut i = 0;
+        while i < self.parked_produces.len() {
+            if &self.parked_produces[i].tp == tp {
+                let p = self.parked_produces[i].clone();
+                if self.try_complete_produce(&p, fx) {
+                    self.parked_produces.remove(i);
+                    fx.cancel(Timer::ProduceExpiry { client: p.client, correlation_id: p.correlation_id });
+                    continue;
+                }
+            }
+            i += 1;
+        }
+    }
+
+    /// Fetch from a consumer or a follower: answer now if there is enough, else park.
+    pub(super) fn fetch(&mut self, parked: ParkedFetch, max_wait_ms: u64, fx: &mut Effects) {
+        let (bytes, answer) = self.read(&parked, fx);
+        let eventful = answer.iter().any(|p| p.result.as_ref().map_or(true, |d| d.diverging_epoch.is_some()));
+        if bytes >= parked.min_bytes || max_wait_ms == 0 || eventful || self.parked_fetches.len() >= PARKED_MAX {
+            reply(fx, parked.client, parked.correlation_id, Response::Fetch { partitions: answer });
+        } else {
+            let timer = Timer::FetchExpiry { client: parked.client.clone(), correlation_id: parked.correlation_id };
+            fx.timer_in(Duration::from_ms(max_wait_ms), timer);
+            self.parked_fetches.push(parked);
+        }
+    }
+
+    pub(super) fn expire_fetch(&mut self, client: &Node, correlation_id: u32, fx: &mut Effects) {
+        if let Some(i) =
+            self.parked_fetches.iter().position(|p| &p.client == client && p.correlation_id == correlation_id)
+        {
+            let parked = self.parked_fetches.remove(i);
+            let (_, answer) = self.read(&parked, fx);
+            reply(fx, parked.client, correlation_id, Response::Fetch { partitions: answer });
+        }
+    }
+
+    /// Answers parked fetches on `tp` that now have enough bytes.
+    fn wake_parked_fetches(&mut self, tp: &TopicPartition, fx: &mut Effects) {
+        let mut i = 0;
+        while i < self.parked_fetches.len() {
+            if self.parked_fetches[i].partitions.iter().any(|p| &p.tp == tp) {
+                let parked = self.parked_fetches[i].clone();
+                let (bytes, _) = self.peek(&parked);
+                if bytes >= parked.min_bytes {
+                    self.parked_fetches.remove(i);
+                    // Reading for real records the follower's progress.
+                    let (_, answer_now) = self.read(&parked, fx);
+                    fx.cancel(Timer::FetchExpiry {
+                        client: parked.client.clone(),
+                        correlation_id: parked.correlation_id,
+                    });
+                    reply(fx, parked.client, parked.correlation_id, Response::Fetch { partitions: answer_now });
+                    continue;
+                }
+            }
+            i += 1;
+        }
+    }
+
+    /// What a fetch would return, without recording follower progress.
+    fn peek(&self, fetch: &ParkedFetch) -> (usize, Vec<FetchedPartition>) {
+        let mut bytes = 0;
+        let mut answer = Vec::with_capacity(fetch.partitions.len());
+        for p in &fetch.partitions {
+            let budget = fetch.max_bytes.saturating_sub(bytes);
+            let result = self.read_partition(p, fetch.replica_id, budget);
+            if let Ok(d) = &result {
+                bytes += d.records.iter().map(|r| r.payload_bytes().max(1)).sum::<usize>();
+            }
+            answer.push(FetchedPartition { tp: p.tp.clone(), result });
+        }
+        (bytes, answer)
+    }
+
+    /// Reads every partition of a fetch; a follower's fetch also records its progress.
+    fn read(&mut self, fetch: &ParkedFetch, fx: &mut Effects) -> (usize, Vec<FetchedPartition>) {
+        if let Some(follower) = fetch.replica_id {
+            for p in &fetch.partitions {
+                self.note_follower_fetch(follower, p, fx);
+            }
+        }
+        self.peek(fetch)
+    }
+
+    fn read_partition(
+        &self,
+        p: &FetchPartition,
+        replica_id: Option<u32>,
+        budget: usize,
+    ) -> Result<FetchedData, KafkaError> {
+        let replica = self.leader_replica(&p.tp)?;
+        let Role::Leader(lead) = &replica.role else {
+            return Err(KafkaError::NotLeaderOrFollower);
+        };
+        match p.current_leader_epoch {
+            Some(e) if e < lead.epoch => return Err(KafkaError::FencedLeaderEpoch),
+            Some(e) if e > lead.epoch => return Err(KafkaError::UnknownLeaderEpoch),
+            _ => {}
+        }
+        let log = &replica.log;
+        let (start, hw, leo) = (log.log_start_offset(), replica.high_watermark, log.log_end_offset());
+        let mut data =
+            FetchedData { high_watermark: hw, log_start_offset: start, records: Vec::new(), diverging_epoch: None };
+        if let Some(last) = p.last_fetched_epoch {
+            // The follower's last epoch ended earlier here, or the leader never had it: truncate first.
+            match log.end_offset_for_epoch(last) {
+                Some((epoch, end)) if epoch < last || end < p.fetch_offset => {
+                    data.diverging_epoch = Some((epoch, end));
+                    return Ok(data);
+                }
+                None if p.fetch_offset > start => {
+                    data.diverging_epoch = Some((0, start));
+                    return Ok(data);
+                }
+                _ => {}
+            }
+        }
+        if p.fetch_offset < start || p.fetch_offset > leo {
+            return Err(KafkaError::OffsetOutOfRange);
+        }
+        // Consumers read only below the high watermark; followers read everything.
+        let end = if replica_id.is_some() { leo } else { hw };
+        if budget > 0 {
+            data.records = log.read(p.fetch_offset, end, budget);
+        }
+        Ok(data)
+    }
+
+    /// Records a follower's fetch position (`Partition.updateFollowerFetchState`),
+    /// then moves the high watermark and considers the follower for the ISR.
+    fn note_follower_fetch(&mut self, follower: u32, p: &FetchPartition, fx: &mut Effects) {
+        let now = fx.now;
+        {
+            let Some(replica) = self.replicas.get_mut(&p.tp) else {
+                return;
+            };
+            let leo = replica.log.log_end_offset();
+            let Role::Leader(lead) = &mut replica.role else {
+                return;
+            };
+            if p.current_leader_epoch.is_some_and(|e| e != lead.epoch) {
+                return;
+            }
+            let Some(progress) = lead.followers.get_mut(&follower) else {
+                return;
+            };
+            if p.fetch_offset >= leo {
+                progress.last_caught_up = now;
+            } else if p.fetch_offset >= progress.last_fetch_leader_leo {
+                progress.last_caught_up = progress.last_fetch_at;
+            }
+            progress.log_end_offset = Some(p.fetch_offset);
+            progress.last_fetch_leader_leo = leo;
+            progress.last_fetch_at = now;
+        }
+        self.maybe_expand_isr(&p.tp, follower, fx);
+        self.maybe_advance_high_watermark(&p.tp, fx);
+    }
+
+    /// HW = the smallest log end offset in the ISR, and only while the ISR has
+    /// at least min.insync.replicas members (Kafka 4.x).
+    pub(super) fn maybe_advance_high_watermark(&mut self, tp: &TopicPartition, fx: &mut Effects) {
+        let min_isr = self.min_isr(tp);
+        let me = self.id;
+        let Some(replica) = self.replicas.get_mut(tp) else {
+            return;
+        };
+        let leo = replica.log.log_end_offset();
+        let Role::Leader(lead) = &replica.role else {
+            return;
+        };
+        if (lead.isr.len() as u32) < min_isr {
+            return;
+        }
+        let mut hw = leo;
+        for r in &lead.isr {
+            if *r == me {
+                continue;
+            }
+            let follower_leo = lead.followers.get(r).and_then(|f| f.log_end_offset).unwrap_or(0);
+            hw = hw.min(follower_leo);
+        }
+        if hw > replica.high_watermark {
+            replica.high_watermark = hw;
+            assert!(replica.high_watermark <= leo, "HW past LEO on {tp}");
+            self.wake_parked_produces(tp, fx);
+            self.wake_parked_fetches(tp, fx);
+        }
+    }
+
+    fn maybe_expand_isr(&mut self, tp: &TopicPartition, follower: u32, fx: &mut Effects) {
+        let eligible = self.image.brokers.get(&follower).is_some_and(|b| !b.fenced && !b.shutting_down);
+        let Some(replica) = self.replicas.get_mut(tp) else {
+            return;
+        };
+        let hw = replica.high_watermark;
+        let Role::Leader(lead) = &mut replica.role else {
+            return;
+        };
+        if lead.isr.contains(&follower) || lead.isr_change_in_flight || !eligible {
+            return;
+        }
+        let Some(leo) = lead.followers.get(&follower).and_then(|f| f.log_end_offset) else {
+            return;
+        };
+        if leo < hw || leo < lead.epoch_start_offset {
+            return;
+        }
+        let mut isr = lead.isr.clone();
+        isr.push(follower);
+        isr.sort_unstable();
+        let why = format!("broker-{follower} caught up to the high watermark {hw}");
+        self.request_isr_change(tp, isr, why, fx);
+    }
+
+    /// Every replica.lag.time.max.ms / 2: followers that have not caught up
+    /// for replica.lag.time.max.ms leave the ISR (`Partition.maybeShrinkIsr`).
+    pub(super) fn check_isr(&mut self, fx: &mut Effects) {
+        let lag_max = Duration::from_ms(self.config.replica_lag_time_max_ms);
+        let mut shrinks = Vec::new();
+        for (tp, replica) in &self.replicas {
+            let Role::Leader(lead) = &replica.role else {
+                continue;
+            };
+            if lead.isr_change_in_flight {
+                continue;
+            }
+            let out: Vec<u32> = lead
+                .isr
+                .iter()
+                .copied()
+                .filter(|r| lead.followers.get(r).is_some_and(|f| f.last_caught_up + lag_max <= fx.now))
+                .collect();
+            if !out.is_empty() {
+                let isr: Vec<u32> = lead.isr.iter().copied().filter(|r| !out.contains(r)).collect();
+                let names: Vec<_> = out.iter().map(|r| format!("broker-{r}")).collect();
+                let why = format!(
+                    "{} not caught up for {} ms (replica.lag.time.max.ms)",
+                    names.join(", "),
+                    self.config.replica_lag_time_max_ms
+                );
+                shrinks.push((tp.clone(), isr, why));
+            }
+        }
+        for (tp, isr, why) in shrinks {
+            self.request_isr_change(&tp, isr, why, fx);
+        }
+        self.schedule_isr_check(fx);
+    }
+
+    pub(super) fn schedule_isr_check(&mut self, fx: &mut Effects) {
+        // Re-armed by the timer itself; `Sim` replaces an identical pending timer.
+        fx.timer_in(Duration::from_ms(self.config.replica_lag_time_max_ms / 2), Timer::IsrCheck);
+    }
+
+    fn request_isr_change(&mut self, tp: &TopicPartition, isr: Vec<u32>, why: alloc::string::String, fx: &mut Effects) {
+        let me = self.id;
+        let Some(Replica { role: Role::Leader(lead), .. }) = self.replicas.get_mut(tp) else {
+            return;
+        };
+        lead.isr_change_in_flight = true;
+        let request = Request::AlterPartition {
+            broker: me,
+            tp: tp.clone(),
+            leader_epoch: lead.epoch,
+            partition_epoch: lead.partition_epoch,
+            new_isr: isr.clone(),
+        };
+        fx.event(EventKind::IsrChangeRequested { broker: me, tp: tp.clone(), isr, why });
+        self.request(Node::Controller, request, Pending::AlterPartition { tp: tp.clone() }, fx);
+    }
+
+    pub(super) fn on_alter_partition(
+        &mut self,
+        tp: &TopicPartition,
+        result: Result<PartitionState, KafkaError>,
+        fx: &mut Effects,
+    ) {
+        let Some(Replica { role: Role::Leader(lead), .. }) = self.replicas.get_mut(tp) else {
+            return;
+        };
+        lead.isr_change_in_flight = false;
+        if let Ok(state) = result {
+            if state.leader_epoch == lead.epoch && state.partition_epoch > lead.partition_epoch {
+                lead.isr = state.isr;
+                lead.partition_epoch = state.partition_epoch;
+            }
+        }
+        // A rejected change waits for the metadata that explains it.
+        self.maybe_advance_high_watermark(tp, fx);
+        self.wake_parked_produces(tp, fx);
+    }
+
+    pub(super) fn list_offset(&self, tp: &TopicPartition, spec: OffsetSpec) -> Result<u64, KafkaError> {
+        let r = self.leader_replica(tp)?;
+        Ok(match spec {
+            OffsetSpec::Earliest => r.log.log_start_offset(),
+            OffsetSpec::Latest => r.high_watermark,
+        })
+    }
+
+    fn leader_replica(&self, tp: &TopicPartition) -> Result<&Replica, KafkaError> {
+        if self.image.partition(tp).is_none() {
+            return Err(KafkaError::UnknownTopicOrPartition);
+        }
+        self.replicas.get(tp).filter(|r| r.is_leader()).ok_or(KafkaError::NotLeaderOrFollower)
+    }
+
+    fn leader_replica_mut(&mut self, tp: &TopicPartition) -> Result<&mut Replica, KafkaError> {
+        if self.image.partition(tp).is_none() {
+            return Err(KafkaError::UnknownTopicOrPartition);
+        }
+        self.replicas.get_mut(tp).filter(|r| r.is_leader()).ok_or(KafkaError::NotLeaderOrFollower)
+    }
+
+    fn min_isr(&self, tp: &TopicPartition) -> u32 {
+        self.image.topics.get(&tp.topic).map_or(1, |t| t.config.min_insync_replicas())
+    }
+}

@@ -1,0 +1,86 @@
+//! The cluster metadata image: registered brokers, topics, and each
+//! partition's replicas, ISR, leader and epochs. The controller owns the
+//! authoritative image; every broker keeps its own copy, which can be stale
+//! (a broker cut off from the controller acts on what it last learned).
+
+use crate::error::KafkaError;
+use crate::protocol::{PartitionMetadata, TopicPartition};
+use crate::topic::TopicConfig;
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// A broker as the controller sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BrokerRegistration {
+    pub id: u32,
+    /// Fenced brokers lead nothing, are in no ISR, and take no new leaderships.
+    pub fenced: bool,
+    /// Asked for a controlled shutdown: leaderships move away first.
+    pub shutting_down: bool,
+}
+
+/// One partition's replica assignment and leadership (Kafka's `PartitionRegistration`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartitionState {
+    /// Replica order matters: the first is the preferred leader.
+    pub replicas: Vec<u32>,
+    pub isr: Vec<u32>,
+    pub leader: Option<u32>,
+    /// Bumped on every leader change.
+    pub leader_epoch: u32,
+    /// Bumped on every change of the partition (leader or ISR).
+    pub partition_epoch: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TopicState {
+    pub name: String,
+    pub partitions: Vec<PartitionState>,
+    pub config: TopicConfig,
+}
+
+/// What the controller knows, at a version (`offset`: the metadata log's end offset).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Metadata {
+    pub offset: u64,
+    pub brokers: BTreeMap<u32, BrokerRegistration>,
+    pub topics: BTreeMap<String, TopicState>,
+}
+
+impl Metadata {
+    pub fn partition(&self, tp: &TopicPartition) -> Option<&PartitionState> {
+        self.topics.get(&tp.topic)?.partitions.get(tp.partition as usize)
+    }
+
+    pub fn partition_mut(&mut self, tp: &TopicPartition) -> Option<&mut PartitionState> {
+        self.topics.get_mut(&tp.topic)?.partitions.get_mut(tp.partition as usize)
+    }
+
+    /// Every partition, in topic then partition order.
+    pub fn partitions(&self) -> impl Iterator<Item = (TopicPartition, &PartitionState)> {
+        self.topics.values().flat_map(|t| {
+            t.partitions.iter().enumerate().map(|(i, p)| (TopicPartition::new(t.name.clone(), i as u32), p))
+        })
+    }
+
+    pub fn is_unfenced(&self, broker: u32) -> bool {
+        self.brokers.get(&broker).is_some_and(|b| !b.fenced)
+    }
+
+    /// The Metadata API's view of one topic.
+    pub fn describe(&self, topic: &str) -> Result<Vec<PartitionMetadata>, KafkaError> {
+        let t = self.topics.get(topic).ok_or(KafkaError::UnknownTopicOrPartition)?;
+        Ok(t.partitions
+            .iter()
+            .enumerate()
+            .map(|(i, p)| PartitionMetadata {
+                partition: i as u32,
+                leader: p.leader,
+                leader_epoch: p.leader_epoch,
+                replicas: p.replicas.clone(),
+                isr: p.isr.clone(),
+            })
+            .collect())
+    }
+}
