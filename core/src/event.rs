@@ -318,7 +318,10 @@ impl EventKind {
                 }
                 _ => false,
             },
-            EventKind::Lost { api, .. } => matches!(*api, "BrokerHeartbeat" | "MetadataUpdate"),
+            EventKind::Lost { api, from, to, .. } => {
+                matches!(*api, "BrokerHeartbeat" | "MetadataUpdate")
+                    || (*api == "Fetch" && matches!((from, to), (Node::Broker(_), Node::Broker(_))))
+            }
             _ => false,
         }
     }

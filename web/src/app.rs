@@ -5,6 +5,7 @@ use crate::components::cluster::Cluster;
 use crate::components::consumer::ConsumerPanel;
 use crate::components::controls::Controls;
 use crate::components::events::EventLog;
+use crate::components::faults::Faults;
 use crate::components::forms::{SendPanel, TopicPanel};
 use crate::components::partitions::Partitions;
 use crate::components::script::ScriptPanel;
@@ -71,6 +72,10 @@ pub fn app() -> Html {
                     dispatch.emit(if playing { Action::Pause } else { Action::Play });
                 }
                 "." | "n" => dispatch.emit(Action::Step),
+                // A broker's number crashes it, or starts it again.
+                digit if digit.len() == 1 && digit.as_bytes()[0].is_ascii_digit() => {
+                    dispatch.emit(Action::ToggleBroker(u32::from(digit.as_bytes()[0] - b'0')))
+                }
                 _ => {}
             }
         })
@@ -79,6 +84,15 @@ pub fn app() -> Html {
     let pg = playground.borrow();
     let view = pg.sim.view();
     let error = |form: Form| pg.errors.get(&form).cloned();
+    let nodes: Vec<String> = view
+        .brokers
+        .iter()
+        .map(|b| format!("broker-{}", b.id))
+        .chain(view.clients.iter().map(|c| c.name.clone()))
+        .collect();
+    let cut: Vec<(String, String)> = view.cut_links.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    let slow: Vec<(String, String, u64)> =
+        view.slow_links.iter().map(|(a, b, ms)| (a.to_string(), b.to_string(), *ms)).collect();
     html! {
         <div class="playground" {onkeydown} tabindex="-1">
             <header class="top">
@@ -87,13 +101,18 @@ pub fn app() -> Html {
                     scheduled={view.scheduled} error={error(Form::Time)} dispatch={dispatch.clone()} />
             </header>
             <p class="simplified">
-                { "A simulated Kafka 4.x (KRaft) cluster. Simplified for now: no replication yet (the leader's log is the partition's log), metadata reaches every broker at once, no consumer groups. " }
-                <kbd>{ "Space" }</kbd>{ " play/pause, " }<kbd>{ "." }</kbd>{ " step." }
+                { "A simulated Kafka 4.x (KRaft) cluster. Simplified: the controller pushes whole metadata images and the quorum's Raft messages are not drawn; no consumer groups or transactions yet. " }
+                <kbd>{ "Space" }</kbd>{ " play/pause, " }<kbd>{ "." }</kbd>{ " step, " }<kbd>{ "1" }</kbd>{ "–" }<kbd>{ "9" }</kbd>{ " crash or start that broker." }
             </p>
             <main class="grid">
                 <section class="panel cluster-panel" aria-labelledby="cluster-h">
                     <h2 id="cluster-h">{ "Cluster" }</h2>
-                    <Cluster brokers={view.brokers.clone()} />
+                    <Cluster brokers={view.brokers.clone()} metrics={view.metrics.clone()} controller_epoch={view.controller_epoch}
+                        error={error(Form::Faults)} dispatch={dispatch.clone()} />
+                </section>
+                <section class="panel" aria-labelledby="faults-h">
+                    <h2 id="faults-h">{ "Network" }</h2>
+                    <Faults nodes={nodes} cut={cut} slow={slow} error={error(Form::Faults)} dispatch={dispatch.clone()} />
                 </section>
                 <section class="panel" aria-labelledby="topic-h">
                     <h2 id="topic-h">{ "Create a topic" }</h2>
@@ -116,7 +135,8 @@ pub fn app() -> Html {
                 <section class="panel wide" aria-labelledby="events-h">
                     <h2 id="events-h">{ "Events" }</h2>
                     <EventLog events={pg.log.iter().rev().take(300).map(|e| (e.at.ms, e.kind.to_string())).collect::<Vec<_>>()}
-                        dropped={pg.log_dropped} />
+                        dropped={pg.log_dropped} hidden={pg.chatter_hidden} show_chatter={pg.show_chatter}
+                        toggle={dispatch.reform(|_| Action::ToggleChatter)} />
                 </section>
                 <section class="panel wide" aria-labelledby="script-h">
                     <h2 id="script-h">{ "Session script" }</h2>

@@ -19,6 +19,7 @@ pub const CONSUMER: &str = "consumer-1";
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Form {
     Topic,
+    Faults,
     Send,
     Consumer,
     Time,
@@ -73,6 +74,10 @@ pub enum Action {
     SetSpeed(Speed),
     /// Start a new session with the default cluster.
     Reset,
+    /// Crash a running broker or start a stopped one (keys 1-9).
+    ToggleBroker(u32),
+    /// Keep background traffic in the event log, or not.
+    ToggleChatter,
 }
 
 #[derive(Debug)]
@@ -85,6 +90,9 @@ pub struct Playground {
     pub log_dropped: u64,
     pub playing: bool,
     pub speed: Speed,
+    pub show_chatter: bool,
+    /// Background events left out of the log while `show_chatter` is off.
+    pub chatter_hidden: u64,
     pub errors: BTreeMap<Form, String>,
     /// Real microseconds of play not yet turned into simulated time.
     carry_real_us: u64,
@@ -110,6 +118,8 @@ impl Playground {
             log_dropped: 0,
             playing: false,
             speed: Speed::Real,
+            show_chatter: false,
+            chatter_hidden: 0,
             errors: BTreeMap::new(),
             carry_real_us: 0,
         };
@@ -162,6 +172,17 @@ impl Playground {
             Action::Pause => self.playing = false,
             Action::SetSpeed(s) => self.speed = s,
             Action::Reset => *self = Playground::new(self.sim.seed()),
+            Action::ToggleBroker(id) => {
+                let running = self.sim.view().brokers.iter().find(|b| b.id == id).map(|b| b.alive);
+                match running {
+                    Some(true) => self.apply(Form::Faults, Command::BrokerStop(id)),
+                    Some(false) => self.apply(Form::Faults, Command::BrokerStart(id)),
+                    None => {
+                        self.errors.insert(Form::Faults, format!("there is no broker-{id}"));
+                    }
+                }
+            }
+            Action::ToggleChatter => self.show_chatter = !self.show_chatter,
         }
     }
 
@@ -193,6 +214,10 @@ impl Playground {
 
     fn collect_events(&mut self) {
         for e in self.sim.drain_events() {
+            if !self.show_chatter && e.kind.is_chatter() {
+                self.chatter_hidden += 1;
+                continue;
+            }
             if self.log.len() == LOG_EVENTS_MAX {
                 self.log.pop_front();
                 self.log_dropped += 1;

@@ -58,8 +58,29 @@ async fn the_app_draws_the_cluster_and_creates_a_topic() {
     assert!(root.query_selector("[data-testid='partition-orders-1']").unwrap().is_some(), "partitions drawn");
     let script = by_test_id(&root, "script").text_content().unwrap();
     assert!(script.contains("topic create orders partitions=2"), "{script}");
+    // Brokers learn of the topic when the controller's metadata reaches them: one step later.
+    assert_eq!(root.query_selector_all(".chip.leader").unwrap().length(), 0);
+    by_test_id(&root, "step").dyn_into::<HtmlElement>().unwrap().click();
+    settle().await;
     let chips = root.query_selector_all(".chip.leader").unwrap().length();
     assert_eq!(chips, 2, "one leader chip per partition");
+}
+
+#[wasm_bindgen_test]
+async fn crashing_a_broker_greys_it_and_offers_a_restart() {
+    let root = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    settle().await;
+    by_test_id(&root, "crash-2").dyn_into::<HtmlElement>().unwrap().click();
+    settle().await;
+    assert_eq!(by_test_id(&root, "broker-2-state").text_content().unwrap(), "stopped");
+    assert!(by_test_id(&root, "broker-2").class_name().contains("dead"));
+    let script = by_test_id(&root, "script").text_content().unwrap();
+    assert!(script.contains("broker stop 2"), "{script}");
+    by_test_id(&root, "start-2").dyn_into::<HtmlElement>().unwrap().click();
+    settle().await;
+    assert_eq!(by_test_id(&root, "broker-2-state").text_content().unwrap(), "running");
 }
 
 #[wasm_bindgen_test]

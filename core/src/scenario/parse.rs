@@ -68,12 +68,14 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                     "brokers" => brokers = Some(c.parse_u32(value, w, "a number of brokers")?),
                     "latency" => latency = c.parse_duration(value, w)?,
                     "auto.create.topics.enable" => auto_create_topics = c.parse_bool(value, w)?,
-                    _ => return Err(c.error_at(
-                        w.column,
-                        &format!(
+                    _ => {
+                        return Err(c.error_at(
+                            w.column,
+                            &format!(
                             "unknown cluster setting '{name}': expected brokers, latency or auto.create.topics.enable"
                         ),
-                    )),
+                        ))
+                    }
                 }
             }
             let brokers = brokers.ok_or_else(|| c.error_at(head.column, "expected brokers=N"))?;

@@ -1,31 +1,71 @@
-//! Brokers as columns, each with the replicas it holds; the leader's chip is filled.
+//! Brokers as columns: the controller and voters marked, fenced or stopped
+//! brokers greyed, each replica a chip (leader filled, in-sync follower
+//! outlined, out-of-sync follower dashed, idle grey) with one-click faults.
 
-use kafka_sim::view::BrokerView;
+use crate::state::{Action, Form};
+use kafka_sim::view::{BrokerView, Metrics};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub brokers: Vec<BrokerView>,
+    pub metrics: Metrics,
+    pub controller_epoch: u32,
+    pub error: Option<String>,
+    pub dispatch: Callback<Action>,
 }
 
 #[function_component(Cluster)]
 pub fn cluster(p: &Props) -> Html {
+    let line = |text: String| p.dispatch.reform(move |_| Action::Line(Form::Faults, text.clone()));
+    let m = &p.metrics;
     html! {
-        <div class="brokers">
-            { for p.brokers.iter().map(|b| {
-                let chips = b.replicas.iter().map(|tp| {
-                    let leader = b.leader_of.contains(tp);
-                    let role = if leader { "leader" } else { "follower" };
-                    html! { <li class={classes!("chip", role)} title={format!("{tp}: {role}")}>{ tp.to_string() }</li> }
-                });
-                html! {
-                    <div class={classes!("broker", (!b.alive).then_some("dead"))} data-testid={format!("broker-{}", b.id)}>
-                        <h3>{ format!("broker-{}", b.id) }{ if b.alive { "" } else { " (stopped)" } }</h3>
-                        <ul class="chips" aria-label={format!("replicas on broker-{}", b.id)}>{ for chips }</ul>
-                        if b.replicas.is_empty() { <p class="muted">{ "no replicas" }</p> }
-                    </div>
-                }
-            }) }
+        <div>
+            <p class="metrics" data-testid="metrics">
+                <span title="ActiveControllerCount">{ format!("active controller: {}", m.active_controller_count) }</span>
+                <span class={classes!((m.offline_partitions_count > 0).then_some("bad"))} title="OfflinePartitionsCount">
+                    { format!("offline partitions: {}", m.offline_partitions_count) }</span>
+                <span class={classes!((m.under_replicated_partitions > 0).then_some("warn"))} title="UnderReplicatedPartitions">
+                    { format!("under-replicated: {}", m.under_replicated_partitions) }</span>
+            </p>
+            <div class="brokers">
+                { for p.brokers.iter().map(|b| {
+                    let chips = b.replicas.iter().map(|r| {
+                        let class = match (r.role, r.in_isr) {
+                            ("leader", _) => "leader",
+                            ("follower", true) => "follower",
+                            ("follower", false) => "out-of-sync",
+                            _ => "idle",
+                        };
+                        let isr = if r.in_isr { "in ISR" } else { "not in ISR" };
+                        let title = format!("{}: {}, {isr}, LEO {}, HW {}", r.tp, r.role, r.log_end_offset, r.high_watermark);
+                        html! { <li class={classes!("chip", class)} {title}>{ r.tp.to_string() }</li> }
+                    });
+                    let state = if !b.alive { "stopped" } else if b.fenced { "fenced" } else { "running" };
+                    let id = b.id;
+                    html! {
+                        <div class={classes!("broker", (!b.alive || b.fenced).then_some("dead"))} data-testid={format!("broker-{id}")}>
+                            <h3>{ format!("broker-{id}") }
+                                if b.controller { <span class="badge controller" title={format!("active controller, epoch {}", p.controller_epoch)}>{ "controller" }</span> }
+                                else if b.voter { <span class="badge" title="KRaft quorum voter">{ "voter" }</span> }
+                            </h3>
+                            <p class="muted state" data-testid={format!("broker-{id}-state")}>{ state }</p>
+                            <ul class="chips" aria-label={format!("replicas on broker-{id}")}>{ for chips }</ul>
+                            if b.replicas.is_empty() { <p class="muted">{ "no replicas" }</p> }
+                            <div class="actions">
+                                if b.alive {
+                                    <button onclick={line(format!("broker stop {id}"))} title={format!("crash broker-{id} (key {id})")} data-testid={format!("crash-{id}")}>{ "Crash" }</button>
+                                    <button onclick={line(format!("broker shutdown {id}"))} title="controlled shutdown: leaderships move away first">{ "Shut down" }</button>
+                                    <button onclick={line(format!("network isolate broker-{id}"))} title="cut every link of this broker">{ "Isolate" }</button>
+                                } else {
+                                    <button onclick={line(format!("broker start {id}"))} title={format!("restart broker-{id} (key {id})")} data-testid={format!("start-{id}")}>{ "Start" }</button>
+                                }
+                            </div>
+                        </div>
+                    }
+                }) }
+            </div>
+            { super::error_line("faults-error", &p.error) }
         </div>
     }
 }

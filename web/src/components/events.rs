@@ -8,12 +8,21 @@ pub struct Props {
     /// (simulated ms, sentence), newest first.
     pub events: Vec<(u64, String)>,
     pub dropped: u64,
+    /// Background messages not kept (heartbeats, metadata pushes, empty follower fetches).
+    pub hidden: u64,
+    pub show_chatter: bool,
+    pub toggle: Callback<MouseEvent>,
 }
 
 #[function_component(EventLog)]
 pub fn event_log(p: &Props) -> Html {
     html! {
         <div>
+            <p class="muted">
+                <label class="check"><input type="checkbox" checked={p.show_chatter} onclick={p.toggle.clone()} data-testid="chatter" />
+                    { " show background traffic (heartbeats, metadata pushes, idle follower fetches)" }</label>
+                if !p.show_chatter && p.hidden > 0 { { format!(" — {} hidden", p.hidden) } }
+            </p>
             <ol class="events" aria-live="polite" data-testid="events">
                 { for p.events.iter().map(|(at, text)| html! {
                     <li><time>{ format_time(*at) }</time>{ " " }{ text }</li>

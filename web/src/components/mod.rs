@@ -4,6 +4,7 @@ pub mod cluster;
 pub mod consumer;
 pub mod controls;
 pub mod events;
+pub mod faults;
 pub mod forms;
 pub mod partitions;
 pub mod script;

@@ -32,7 +32,9 @@ pub fn partitions(p: &Props) -> Html {
                         html! {
                             <div class="partition" data-testid={format!("partition-{}-{}", t.name, q.partition)}>
                                 <span class="pname">{ format!("{}-{}", t.name, q.partition) }
-                                    <span class="muted">{ format!(" leader {}", q.leader.map_or("none".into(), |l| format!("broker-{l}"))) }</span>
+                                    <span class={classes!("muted", q.leader.is_none().then_some("bad"))}>
+                                        { format!(" leader {} · epoch {} · ISR {:?}", q.leader.map_or("none (offline)".into(), |l| format!("broker-{l}")), q.leader_epoch, q.isr) }
+                                    </span>
                                 </span>
                                 <ol class="cells" start={q.log_start_offset.to_string()} aria-label={format!("log of {}-{}", t.name, q.partition)}>
                                     if skipped > 0 { <li class="cell more">{ format!("…{skipped}") }</li> }
@@ -43,7 +45,15 @@ pub fn partitions(p: &Props) -> Html {
                                         </li>
                                     }) }
                                 </ol>
-                                <span class="marks muted">{ format!("start {} · HW {} · LEO {}", q.log_start_offset, q.high_watermark, q.log_end_offset) }</span>
+                                <span class="marks muted">
+                                    { format!("start {} · HW {} · LEO {}", q.log_start_offset, q.high_watermark, q.log_end_offset) }
+                                    <br />
+                                    { for q.replica_log_end_offsets.iter().map(|(id, leo)| {
+                                        let in_isr = q.isr.contains(id);
+                                        let title = if in_isr { "in the ISR" } else { "not in the ISR" };
+                                        html! { <span class={classes!("replica-leo", (!in_isr).then_some("out"))} {title}>{ format!("b{id}: LEO {leo} ") }</span> }
+                                    }) }
+                                </span>
                             </div>
                         }
                     }) }
