@@ -3,6 +3,7 @@
 //! ```text
 //! kafka-sim run FILE          print the trace, one line per event
 //! kafka-sim run FILE --json   print the final view as JSON (docs/cli-json.md)
+//! kafka-sim run FILE --all    the trace with background traffic (heartbeats, metadata pushes, idle fetches)
 //! kafka-sim check FILE        parse and validate without running
 //! ```
 //! `-` as FILE reads standard input. Exit status: 0 on success, 1 when the
@@ -13,15 +14,16 @@ use kafka_sim::trace;
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: kafka-sim run FILE [--json] | kafka-sim check FILE   (FILE may be -)";
+const USAGE: &str = "usage: kafka-sim run FILE [--json | --all] | kafka-sim check FILE   (FILE may be -)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (mode, file, json) = match argv.as_slice() {
-        ["run", file] => ("run", *file, false),
-        ["run", file, "--json"] | ["run", "--json", file] => ("run", *file, true),
-        ["check", file] => ("check", *file, false),
+    let (mode, file, json, all) = match argv.as_slice() {
+        ["run", file] => ("run", *file, false, false),
+        ["run", file, "--json"] | ["run", "--json", file] => ("run", *file, true, false),
+        ["run", file, "--all"] | ["run", "--all", file] => ("run", *file, false, true),
+        ["check", file] => ("check", *file, false, false),
         ["--help" | "-h" | "help"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -50,7 +52,7 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let mut text = String::new();
-    let result = trace::run(&scenario, trace::OnError::Stop, &mut text);
+    let result = trace::run_with(&scenario, trace::OnError::Stop, all, &mut text);
     let mut out = std::io::stdout().lock();
     match result {
         Ok(sim) => {

@@ -276,3 +276,20 @@ fn client_view(client: &Client) -> ClientView {
     }
     v
 }
+
+/// One replica's log as its broker holds it, for checkers and tests.
+#[derive(Clone, Copy, Debug)]
+pub struct ReplicaLog<'a> {
+    pub records: &'a [Record],
+    pub high_watermark: u64,
+    pub is_leader: bool,
+}
+
+impl Sim {
+    /// The replica of `tp` on `broker`, without copying its records.
+    pub fn replica_log(&self, broker: u32, tp: &TopicPartition) -> Option<ReplicaLog<'_>> {
+        let (brokers, _, _) = self.parts().cluster?;
+        let r = brokers.get(&broker)?.replicas.get(tp)?;
+        Some(ReplicaLog { records: r.log.records(), high_watermark: r.high_watermark, is_leader: r.is_leader() })
+    }
+}

@@ -90,8 +90,10 @@ impl Broker {
                             .filter(|(e, _)| *e == epoch)
                             .map_or(replica.log.log_start_offset(), |(_, o)| o);
                         let to = end.min(own_end).min(from);
+                        // Truncating also drops epochs that start at `to` with no records,
+                        // which a former leader assigned; without that it would ask forever.
+                        replica.log.truncate_to(to);
                         if to < from {
-                            replica.log.truncate_to(to);
                             fx.event(EventKind::Truncated { broker: me, tp: p.tp.clone(), from, to });
                         }
                         replica.high_watermark = replica.high_watermark.min(replica.log.log_end_offset());

@@ -141,6 +141,8 @@ impl Broker {
 
     /// Starts the heartbeat loop; called once the cluster exists and after every restart.
     pub fn start(&mut self, fx: &mut Effects) {
+        // A restarted broker acts on the metadata it has until newer arrives.
+        self.sync_roles(fx);
         self.heartbeat(fx);
     }
 
@@ -290,6 +292,11 @@ impl Broker {
             return;
         }
         self.image = image;
+        self.sync_roles(fx);
+    }
+
+    /// Makes every replica's role match this broker's metadata copy.
+    fn sync_roles(&mut self, fx: &mut Effects) {
         let assigned: Vec<(TopicPartition, crate::metadata::PartitionState)> = self
             .image
             .partitions()
