@@ -43,6 +43,9 @@ pub struct Metrics {
     pub offline_partitions_count: usize,
     /// `UnderReplicatedPartitions`, summed over leaders.
     pub under_replicated_partitions: usize,
+    /// `IsrShrinksPerSec` and `IsrExpandsPerSec`, as totals since the start.
+    pub isr_shrinks: u64,
+    pub isr_expands: u64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -174,6 +177,8 @@ impl Sim {
                 .filter(|b| !net.is_down(&Node::Broker(b.id)))
                 .map(|b| b.under_replicated_partitions())
                 .sum(),
+            isr_shrinks: controller.isr_shrinks,
+            isr_expands: controller.isr_expands,
         };
         for b in brokers.values() {
             let replicas = b

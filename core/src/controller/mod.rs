@@ -118,6 +118,9 @@ pub struct Controller {
     pub epoch: u32,
     last_heartbeat: BTreeMap<u32, Instant>,
     pub auto_leader_rebalance: bool,
+    /// ISR changes applied, as Kafka's IsrShrinksPerSec / IsrExpandsPerSec count them.
+    pub isr_shrinks: u64,
+    pub isr_expands: u64,
 }
 
 impl Controller {
@@ -135,6 +138,8 @@ impl Controller {
             epoch: 0,
             last_heartbeat: (1..=brokers).map(|id| (id, Instant::ZERO)).collect(),
             auto_leader_rebalance,
+            isr_shrinks: 0,
+            isr_expands: 0,
         }
     }
 
@@ -353,6 +358,7 @@ impl Controller {
                     None => set_leader(p, &tp, None, Election::Failover, fx),
                 }
             } else if changed_isr {
+                self.isr_shrinks += 1;
                 p.partition_epoch += 1;
                 fx.event(EventKind::IsrChanged {
                     tp: tp.clone(),
@@ -440,10 +446,16 @@ impl Controller {
         if let Some(bad) = new_isr.iter().find(|r| !p.isr.contains(r) && !eligible.contains(r)) {
             return Err(KafkaError::IneligibleReplica(format!("broker-{bad} is fenced or shutting down")));
         }
-        let why = if new_isr.len() < p.isr.len() { "the leader shrank it" } else { "the leader expanded it" };
+        let shrink = new_isr.len() < p.isr.len();
+        let why = if shrink { "the leader shrank it" } else { "the leader expanded it" };
         p.isr = new_isr;
         p.partition_epoch += 1;
         let state = p.clone();
+        if shrink {
+            self.isr_shrinks += 1;
+        } else {
+            self.isr_expands += 1;
+        }
         fx.event(EventKind::IsrChanged { tp: tp.clone(), isr: state.isr.clone(), why: why.into() });
         self.publish(fx);
         Ok(state)

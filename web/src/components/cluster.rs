@@ -27,6 +27,7 @@ pub fn cluster(p: &Props) -> Html {
                     { format!("offline partitions: {}", m.offline_partitions_count) }</span>
                 <span class={classes!((m.under_replicated_partitions > 0).then_some("warn"))} title="UnderReplicatedPartitions">
                     { format!("under-replicated: {}", m.under_replicated_partitions) }</span>
+                <span title="IsrShrinksPerSec / IsrExpandsPerSec, as totals">{ format!("ISR shrinks {} · expands {}", m.isr_shrinks, m.isr_expands) }</span>
             </p>
             <div class="brokers">
                 { for p.brokers.iter().map(|b| {
