@@ -27,6 +27,7 @@
 
 extern crate alloc;
 
+pub mod batch;
 pub mod broker;
 pub mod client;
 pub mod command;

@@ -1,0 +1,375 @@
+//! Kafka's v2 record batch (magic 2), byte for byte: the 61-byte header, the
+//! CRC-32C over attributes-to-end, zigzag-varint records with headers, and
+//! the records section compressed as a whole by the batch's codec.
+//!
+//! ```text
+//! baseOffset int64 | batchLength int32 | partitionLeaderEpoch int32 | magic int8
+//! crc uint32 | attributes int16 | lastOffsetDelta int32 | baseTimestamp int64
+//! maxTimestamp int64 | producerId int64 | producerEpoch int16 | baseSequence int32
+//! recordsCount int32 | records...
+//! ```
+//! `baseOffset` and `partitionLeaderEpoch` sit outside the CRC, so a leader
+//! stamps them without recomputing it, as Kafka does.
+
+pub mod codec;
+pub mod crc;
+pub mod varint;
+
+use crate::protocol::RecordData;
+use crate::record::Header;
+pub use codec::Compression;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+use varint::{get_varint, get_varlong, put_varint, put_varlong};
+
+/// Bytes before the records: Kafka's `RECORD_BATCH_OVERHEAD`.
+pub const HEADER_BYTES: usize = 61;
+/// Offset of the CRC field, and of the attributes where the CRC starts.
+const CRC_AT: usize = 17;
+const ATTRIBUTES_AT: usize = 21;
+/// Records in one batch a decoder accepts: a bound on hostile counts.
+pub const RECORDS_PER_BATCH_MAX: usize = 100_000;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BatchError {
+    Truncated,
+    BadVarint,
+    BadLength,
+    UnsupportedMagic(u8),
+    /// Kafka's CORRUPT_MESSAGE.
+    CorruptCrc { stored: u32, computed: u32 },
+    Codec(Compression),
+    CodecUnavailable(Compression),
+    UnknownCompression(u16),
+    TooLarge,
+}
+
+impl fmt::Display for BatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BatchError::Truncated => f.write_str("the batch is truncated"),
+            BatchError::BadVarint => f.write_str("a varint is malformed"),
+            BatchError::BadLength => f.write_str("a length field does not match the bytes"),
+            BatchError::UnsupportedMagic(m) => write!(f, "magic {m} is not the v2 record batch format"),
+            BatchError::CorruptCrc { stored, computed } => {
+                write!(f, "CORRUPT_MESSAGE: stored CRC {stored:#010x}, computed {computed:#010x}")
+            }
+            BatchError::Codec(c) => write!(f, "the {c} data is damaged"),
+            BatchError::CodecUnavailable(c) => write!(f, "{c} needs the std feature"),
+            BatchError::UnknownCompression(id) => write!(f, "unknown compression id {id}"),
+            BatchError::TooLarge => f.write_str("the batch decompresses past the size limit"),
+        }
+    }
+}
+
+/// How a batch's timestamps were set (attribute bit 3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimestampType {
+    CreateTime,
+    LogAppendTime,
+}
+
+/// One record inside a batch, as deltas from the batch's base.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchRecord {
+    pub offset_delta: i32,
+    pub timestamp_delta: i64,
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+    pub headers: Vec<Header>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordBatch {
+    pub base_offset: i64,
+    pub partition_leader_epoch: i32,
+    pub compression: Compression,
+    pub timestamp_type: TimestampType,
+    pub is_transactional: bool,
+    pub is_control: bool,
+    pub last_offset_delta: i32,
+    pub base_timestamp: i64,
+    pub max_timestamp: i64,
+    /// -1 without idempotence.
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    pub base_sequence: i32,
+    pub records: Vec<BatchRecord>,
+}
+
+impl RecordBatch {
+    /// A producer's batch of records, before the leader gives it offsets.
+    pub fn from_records(records: &[RecordData], compression: Compression) -> RecordBatch {
+        let base_timestamp = records.first().map_or(0, |r| r.timestamp_ms as i64);
+        let max_timestamp = records.iter().map(|r| r.timestamp_ms as i64).max().unwrap_or(base_timestamp);
+        RecordBatch {
+            base_offset: 0,
+            partition_leader_epoch: -1,
+            compression,
+            timestamp_type: TimestampType::CreateTime,
+            is_transactional: false,
+            is_control: false,
+            last_offset_delta: records.len().saturating_sub(1) as i32,
+            base_timestamp,
+            max_timestamp,
+            producer_id: -1,
+            producer_epoch: -1,
+            base_sequence: -1,
+            records: records
+                .iter()
+                .enumerate()
+                .map(|(i, r)| BatchRecord {
+                    offset_delta: i as i32,
+                    timestamp_delta: r.timestamp_ms as i64 - base_timestamp,
+                    key: r.key.clone(),
+                    value: r.value.clone(),
+                    headers: r.headers.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    fn attributes(&self) -> u16 {
+        let mut a = self.compression as u16;
+        if self.timestamp_type == TimestampType::LogAppendTime {
+            a |= 1 << 3;
+        }
+        if self.is_transactional {
+            a |= 1 << 4;
+        }
+        if self.is_control {
+            a |= 1 << 5;
+        }
+        a
+    }
+
+    /// The records section before compression.
+    fn encode_records(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut body = Vec::new();
+        for r in &self.records {
+            body.clear();
+            body.push(0); // record attributes: unused
+            put_varlong(&mut body, r.timestamp_delta);
+            put_varint(&mut body, r.offset_delta);
+            put_bytes(&mut body, r.key.as_deref());
+            put_bytes(&mut body, r.value.as_deref());
+            put_varint(&mut body, r.headers.len() as i32);
+            for h in &r.headers {
+                put_bytes(&mut body, Some(h.key.as_bytes()));
+                put_bytes(&mut body, h.value.as_deref());
+            }
+            put_varint(&mut out, body.len() as i32);
+            out.extend_from_slice(&body);
+        }
+        out
+    }
+
+    /// Bytes of the batch without compression: what `batch.size` counts.
+    pub fn uncompressed_bytes(&self) -> usize {
+        HEADER_BYTES + self.encode_records().len()
+    }
+
+    pub fn encode(&self) -> Result<Vec<u8>, BatchError> {
+        let records = self.compression.compress(&self.encode_records())?;
+        let mut out = Vec::with_capacity(HEADER_BYTES + records.len());
+        out.extend(self.base_offset.to_be_bytes());
+        out.extend(((HEADER_BYTES - 12 + records.len()) as i32).to_be_bytes());
+        out.extend(self.partition_leader_epoch.to_be_bytes());
+        out.push(2);
+        out.extend([0; 4]);
+        out.extend(self.attributes().to_be_bytes());
+        out.extend(self.last_offset_delta.to_be_bytes());
+        out.extend(self.base_timestamp.to_be_bytes());
+        out.extend(self.max_timestamp.to_be_bytes());
+        out.extend(self.producer_id.to_be_bytes());
+        out.extend(self.producer_epoch.to_be_bytes());
+        out.extend(self.base_sequence.to_be_bytes());
+        out.extend((self.records.len() as i32).to_be_bytes());
+        out.extend(records);
+        let crc = crc::crc32c(&out[ATTRIBUTES_AT..]);
+        out[CRC_AT..ATTRIBUTES_AT].copy_from_slice(&crc.to_be_bytes());
+        Ok(out)
+    }
+
+    /// Decodes one batch from the front of `bytes`; returns it and the bytes it took.
+    pub fn decode(bytes: &[u8]) -> Result<(RecordBatch, usize), BatchError> {
+        let header = bytes.get(..HEADER_BYTES).ok_or(BatchError::Truncated)?;
+        let be = |at: usize, n: usize| header[at..at + n].iter().fold(0u64, |v, &b| (v << 8) | u64::from(b));
+        let magic = header[16];
+        if magic != 2 {
+            return Err(BatchError::UnsupportedMagic(magic));
+        }
+        let length = be(8, 4) as i32;
+        let total = usize::try_from(length).map_err(|_| BatchError::BadLength)?.checked_add(12).ok_or(BatchError::BadLength)?;
+        if total < HEADER_BYTES {
+            return Err(BatchError::BadLength);
+        }
+        let all = bytes.get(..total).ok_or(BatchError::Truncated)?;
+        let stored = be(CRC_AT, 4) as u32;
+        let computed = crc::crc32c(&all[ATTRIBUTES_AT..]);
+        if stored != computed {
+            return Err(BatchError::CorruptCrc { stored, computed });
+        }
+        let attributes = be(ATTRIBUTES_AT, 2) as u16;
+        let compression = Compression::from_id(attributes & 0x7).ok_or(BatchError::UnknownCompression(attributes & 0x7))?;
+        let count = be(57, 4) as i32;
+        let count = usize::try_from(count).map_err(|_| BatchError::BadLength)?;
+        if count > RECORDS_PER_BATCH_MAX {
+            return Err(BatchError::TooLarge);
+        }
+        let raw = compression.decompress(&all[HEADER_BYTES..])?;
+        let mut at = 0;
+        let mut records = Vec::with_capacity(count);
+        for _ in 0..count {
+            records.push(decode_record(&raw, &mut at)?);
+        }
+        if at != raw.len() {
+            return Err(BatchError::BadLength);
+        }
+        let batch = RecordBatch {
+            base_offset: be(0, 8) as i64,
+            partition_leader_epoch: be(12, 4) as i32,
+            compression,
+            timestamp_type: if attributes & (1 << 3) != 0 { TimestampType::LogAppendTime } else { TimestampType::CreateTime },
+            is_transactional: attributes & (1 << 4) != 0,
+            is_control: attributes & (1 << 5) != 0,
+            last_offset_delta: be(23, 4) as i32,
+            base_timestamp: be(27, 8) as i64,
+            max_timestamp: be(35, 8) as i64,
+            producer_id: be(43, 8) as i64,
+            producer_epoch: be(51, 2) as i16,
+            base_sequence: be(53, 4) as i32,
+            records,
+        };
+        Ok((batch, total))
+    }
+}
+
+/// Stamps the offset and leader epoch a leader gives a batch; both are outside the CRC.
+pub fn stamp(bytes: &mut [u8], base_offset: u64, partition_leader_epoch: u32) {
+    assert!(bytes.len() >= HEADER_BYTES, "stamp needs a whole batch header");
+    bytes[0..8].copy_from_slice(&base_offset.to_be_bytes());
+    bytes[12..16].copy_from_slice(&partition_leader_epoch.to_be_bytes());
+}
+
+fn put_bytes(out: &mut Vec<u8>, bytes: Option<&[u8]>) {
+    match bytes {
+        None => put_varint(out, -1),
+        Some(b) => {
+            put_varint(out, b.len() as i32);
+            out.extend_from_slice(b);
+        }
+    }
+}
+
+fn get_bytes(raw: &[u8], at: &mut usize) -> Result<Option<Vec<u8>>, BatchError> {
+    let len = get_varint(raw, at)?;
+    if len < 0 {
+        return Ok(None);
+    }
+    let end = at.checked_add(len as usize).ok_or(BatchError::BadLength)?;
+    let b = raw.get(*at..end).ok_or(BatchError::Truncated)?.to_vec();
+    *at = end;
+    Ok(Some(b))
+}
+
+fn decode_record(raw: &[u8], at: &mut usize) -> Result<BatchRecord, BatchError> {
+    let len = get_varint(raw, at)?;
+    let start = *at;
+    let end = start.checked_add(usize::try_from(len).map_err(|_| BatchError::BadLength)?).ok_or(BatchError::BadLength)?;
+    if end > raw.len() {
+        return Err(BatchError::Truncated);
+    }
+    let body = &raw[..end];
+    *at += 1; // attributes
+    let timestamp_delta = get_varlong(body, at)?;
+    let offset_delta = get_varint(body, at)?;
+    let key = get_bytes(body, at)?;
+    let value = get_bytes(body, at)?;
+    let count = get_varint(body, at)?;
+    let count = usize::try_from(count).map_err(|_| BatchError::BadLength)?;
+    let mut headers = Vec::with_capacity(count.min(64));
+    for _ in 0..count {
+        let key = get_bytes(body, at)?.ok_or(BatchError::BadLength)?;
+        let key = String::from_utf8(key).map_err(|_| BatchError::BadLength)?;
+        headers.push(Header { key, value: get_bytes(body, at)? });
+    }
+    if *at != end {
+        return Err(BatchError::BadLength);
+    }
+    Ok(BatchRecord { offset_delta, timestamp_delta, key, value, headers })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    fn records() -> Vec<RecordData> {
+        vec![
+            RecordData {
+                timestamp_ms: 1_000,
+                key: Some(b"Alice".to_vec()),
+                value: Some(br#"{"amount":150}"#.to_vec()),
+                headers: vec![Header { key: "source".into(), value: Some(b"web".to_vec()) }],
+            },
+            RecordData { timestamp_ms: 1_005, key: None, value: None, headers: vec![] },
+            RecordData {
+                timestamp_ms: 1_002,
+                key: Some(vec![]),
+                value: Some(b"x".to_vec()),
+                headers: vec![Header { key: "n".into(), value: None }],
+            },
+        ]
+    }
+
+    #[test]
+    fn every_codec_round_trips_with_headers_and_null_keys() {
+        for codec in Compression::ALL {
+            let batch = RecordBatch::from_records(&records(), codec);
+            let bytes = batch.encode().unwrap();
+            let (back, used) = RecordBatch::decode(&bytes).unwrap();
+            assert_eq!(used, bytes.len());
+            assert_eq!(back, batch, "{codec}");
+            assert_eq!(back.max_timestamp, 1_005);
+            assert_eq!(back.last_offset_delta, 2);
+        }
+    }
+
+    #[test]
+    fn the_header_is_61_bytes_and_the_length_field_counts_the_rest() {
+        let bytes = RecordBatch::from_records(&[], Compression::None).encode().unwrap();
+        assert_eq!(bytes.len(), HEADER_BYTES);
+        assert_eq!(i32::from_be_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]), 49);
+        assert_eq!(bytes[16], 2, "magic");
+    }
+
+    #[test]
+    fn a_flipped_bit_is_a_crc_error() {
+        let mut bytes = RecordBatch::from_records(&records(), Compression::None).encode().unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        assert!(matches!(RecordBatch::decode(&bytes), Err(BatchError::CorruptCrc { .. })));
+    }
+
+    #[test]
+    fn stamping_offset_and_epoch_keeps_the_crc_valid() {
+        let mut bytes = RecordBatch::from_records(&records(), Compression::Gzip).encode().unwrap();
+        stamp(&mut bytes, 42, 7);
+        let (batch, _) = RecordBatch::decode(&bytes).unwrap();
+        assert_eq!((batch.base_offset, batch.partition_leader_epoch), (42, 7));
+    }
+
+    #[test]
+    fn truncated_or_garbage_input_is_an_error() {
+        let bytes = RecordBatch::from_records(&records(), Compression::Lz4).encode().unwrap();
+        for cut in [0, 10, HEADER_BYTES, bytes.len() - 1] {
+            assert!(RecordBatch::decode(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut wrong_magic = bytes.clone();
+        wrong_magic[16] = 1;
+        assert_eq!(RecordBatch::decode(&wrong_magic), Err(BatchError::UnsupportedMagic(1)));
+    }
+}
