@@ -28,6 +28,8 @@ pub enum KafkaError {
     InvalidUpdateVersion,
     IneligibleReplica(String),
     InvalidRequest(String),
+    CorruptMessage(String),
+    RecordTooLarge(String),
     PolicyViolation(String),
     RequestTimedOut,
     /// A connection broke (`NetworkException`, e.g. the broker process died).
@@ -74,6 +76,8 @@ impl KafkaError {
             KafkaError::InvalidUpdateVersion => "INVALID_UPDATE_VERSION",
             KafkaError::IneligibleReplica(_) => "INELIGIBLE_REPLICA",
             KafkaError::InvalidRequest(_) => "INVALID_REQUEST",
+            KafkaError::CorruptMessage(_) => "CORRUPT_MESSAGE",
+            KafkaError::RecordTooLarge(_) => "RECORD_TOO_LARGE",
             KafkaError::PolicyViolation(_) => "POLICY_VIOLATION",
             KafkaError::RequestTimedOut => "REQUEST_TIMED_OUT",
             KafkaError::NetworkException => "NETWORK_EXCEPTION",
@@ -96,6 +100,8 @@ impl fmt::Display for KafkaError {
             | KafkaError::PolicyViolation(m)
             | KafkaError::IneligibleReplica(m)
             | KafkaError::InvalidRequest(m)
+            | KafkaError::CorruptMessage(m)
+            | KafkaError::RecordTooLarge(m)
             | KafkaError::Timeout(m) => write!(f, ": {m}"),
             _ => Ok(()),
         }

@@ -81,6 +81,10 @@ pub enum EventKind {
         tp: TopicPartition,
         base_offset: u64,
         count: usize,
+        /// The stored batch: its bytes, its codec, and its records' bytes before compression.
+        bytes: usize,
+        compression: crate::batch::Compression,
+        uncompressed_bytes: usize,
     },
     /// A producer learned that a batch was written (or learned nothing, with acks=0).
     Acked {
@@ -223,9 +227,13 @@ impl fmt::Display for EventKind {
             Sent { from, to, message } => write!(f, "{from} -> {to}: {message}"),
             Lost { from, to, api, why } => write!(f, "{api} {from} -> {to} lost: {why}"),
             Partitioned { producer, tp, why } => write!(f, "{producer} put a record in {tp} ({why})"),
-            Appended { broker, tp, base_offset, count } => {
+            Appended { broker, tp, base_offset, count, bytes, compression, uncompressed_bytes } => {
                 let last = base_offset + *count as u64 - 1;
-                write!(f, "broker-{broker} appended {count} record(s) to {tp} at offsets {base_offset}..={last}")
+                write!(f, "broker-{broker} appended {count} record(s) to {tp} at offsets {base_offset}..={last} ({bytes} bytes")?;
+                if *compression != crate::batch::Compression::None {
+                    write!(f, " {compression}, {uncompressed_bytes} before compression")?;
+                }
+                f.write_str(")")
             }
             Acked { producer, tp, base_offset: Some(base), count } => {
                 write!(f, "{producer}: {count} record(s) to {tp} acknowledged at offset {base}")
@@ -313,7 +321,7 @@ impl EventKind {
                 Body::Response(Response::Fetch { partitions }) => {
                     matches!(to, Node::Broker(_))
                         && partitions.iter().all(|p| {
-                            p.result.as_ref().is_ok_and(|d| d.records.is_empty() && d.diverging_epoch.is_none())
+                            p.result.as_ref().is_ok_and(|d| d.batches.is_empty() && d.diverging_epoch.is_none())
                         })
                 }
                 _ => false,

@@ -4,7 +4,8 @@
 
 use crate::error::KafkaError;
 use crate::metadata::{Metadata, PartitionState};
-use crate::record::{Header, Record};
+use crate::broker::log::LogBatch;
+use crate::record::Header;
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -108,7 +109,8 @@ pub struct FetchedPartition {
 pub struct FetchedData {
     pub high_watermark: u64,
     pub log_start_offset: u64,
-    pub records: Vec<Record>,
+    /// Whole stored batches; a reader skips records below its fetch offset.
+    pub batches: Vec<LogBatch>,
     /// Set when the follower's log diverged from the leader's: `(epoch, end offset)`
     /// to truncate to before fetching again.
     pub diverging_epoch: Option<(u32, u64)>,
@@ -125,7 +127,8 @@ pub enum Request {
         acks: Acks,
         timeout_ms: u64,
         tp: TopicPartition,
-        records: Vec<RecordData>,
+        /// One Kafka v2 record batch, as encoded (and compressed) by the producer.
+        batch: Vec<u8>,
     },
     Fetch {
         /// A follower's broker id; `None` for a consumer.
@@ -239,8 +242,12 @@ impl fmt::Display for Message {
                 write!(f, "{} request #{id}", r.api())?;
                 match r {
                     Request::Metadata { topics, .. } => write!(f, " topics=[{}]", topics.join(",")),
-                    Request::Produce { acks, tp, records, .. } => {
-                        write!(f, " {tp} records={} acks={acks}", records.len())
+                    Request::Produce { acks, tp, batch, .. } => {
+                        write!(f, " {tp} records={} bytes={} acks={acks}", batch_records(batch), batch.len())?;
+                        match batch_codec(batch) {
+                            Some(c) if c != crate::batch::Compression::None => write!(f, " {c}"),
+                            _ => Ok(()),
+                        }
                     }
                     Request::Fetch { partitions, replica_id, .. } => {
                         if replica_id.is_some() {
@@ -290,7 +297,8 @@ impl fmt::Display for Message {
                         for p in partitions {
                             match &p.result {
                                 Ok(d) => {
-                                    write!(f, " {} records={} hw={}", p.tp, d.records.len(), d.high_watermark)?;
+                                    let records: u64 = d.batches.iter().map(LogBatch::record_count).sum();
+                                    write!(f, " {} records={records} hw={}", p.tp, d.high_watermark)?;
                                     if let Some((e, o)) = d.diverging_epoch {
                                         write!(f, " diverging_epoch={e}@{o}")?;
                                     }
@@ -329,6 +337,17 @@ impl fmt::Display for Message {
             }
         }
     }
+}
+
+/// The record count in a v2 batch header (bytes 57..61), for summaries.
+fn batch_records(batch: &[u8]) -> i32 {
+    batch.get(57..61).map_or(0, |b| i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+/// The codec in a v2 batch's attributes (bytes 21..23), for summaries.
+fn batch_codec(batch: &[u8]) -> Option<crate::batch::Compression> {
+    let a = batch.get(21..23)?;
+    crate::batch::Compression::from_id(u16::from_be_bytes([a[0], a[1]]) & 7)
 }
 
 fn list<'a, T: fmt::Display>(

@@ -254,6 +254,25 @@ pub fn stamp(bytes: &mut [u8], base_offset: u64, partition_leader_epoch: u32) {
     bytes[12..16].copy_from_slice(&partition_leader_epoch.to_be_bytes());
 }
 
+/// Encoded bytes of one record at these deltas, its length prefix included
+/// (what `DefaultRecord.sizeInBytes` counts).
+pub fn record_bytes(offset_delta: i32, timestamp_delta: i64, r: &RecordData) -> usize {
+    let field = |b: Option<&[u8]>| b.map_or(varint::varint_len(-1), |b| varint::varint_len(b.len() as i32) + b.len());
+    let mut body = 1 + varlong_len(timestamp_delta) + varint::varint_len(offset_delta);
+    body += field(r.key.as_deref()) + field(r.value.as_deref());
+    body += varint::varint_len(r.headers.len() as i32);
+    for h in &r.headers {
+        body += field(Some(h.key.as_bytes())) + field(h.value.as_deref());
+    }
+    varint::varint_len(body as i32) + body
+}
+
+fn varlong_len(v: i64) -> usize {
+    let mut out = Vec::new();
+    put_varlong(&mut out, v);
+    out.len()
+}
+
 fn put_bytes(out: &mut Vec<u8>, bytes: Option<&[u8]>) {
     match bytes {
         None => put_varint(out, -1),
@@ -344,6 +363,19 @@ mod tests {
         assert_eq!(bytes.len(), HEADER_BYTES);
         assert_eq!(i32::from_be_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]), 49);
         assert_eq!(bytes[16], 2, "magic");
+    }
+
+    #[test]
+    fn record_bytes_is_the_encoded_size() {
+        let rs = records();
+        let batch = RecordBatch::from_records(&rs, Compression::None);
+        let predicted: usize = rs
+            .iter()
+            .enumerate()
+            .map(|(i, r)| record_bytes(i as i32, r.timestamp_ms as i64 - rs[0].timestamp_ms as i64, r))
+            .sum();
+        assert_eq!(HEADER_BYTES + predicted, batch.encode().unwrap().len());
+        assert_eq!(batch.uncompressed_bytes(), HEADER_BYTES + predicted);
     }
 
     #[test]

@@ -99,7 +99,10 @@ impl Broker {
                         replica.high_watermark = replica.high_watermark.min(replica.log.log_end_offset());
                         continue;
                     }
-                    replica.log.append_replicated(&data.records);
+                    if replica.log.append_replicated(&data.batches).is_err() {
+                        // A damaged batch: fetch it again after the backoff.
+                        failed = true;
+                    }
                     replica.high_watermark = data.high_watermark.min(replica.log.log_end_offset());
                 }
                 // The leader moved or this broker is behind on metadata: wait for the new image.

@@ -4,6 +4,7 @@
 //! once it passes the batch, and ask the controller to shrink or expand the ISR.
 
 use super::{reply, Broker, Pending, Replica, Role};
+use crate::batch::{Compression, RecordBatch, TimestampType};
 use crate::effects::{Effects, Timer};
 use crate::error::KafkaError;
 use crate::event::EventKind;
@@ -11,7 +12,7 @@ use crate::limits::RECORDS_PER_PARTITION_MAX;
 use crate::metadata::PartitionState;
 use crate::net::Node;
 use crate::protocol::{
-    Acks, FetchPartition, FetchedData, FetchedPartition, OffsetSpec, RecordData, Request, Response, TopicPartition,
+    Acks, FetchPartition, FetchedData, FetchedPartition, OffsetSpec, Request, Response, TopicPartition,
 };
 use crate::time::{Duration, Instant};
 use alloc::collections::BTreeMap;
@@ -103,11 +104,14 @@ impl Broker {
         acks: Acks,
         timeout_ms: u64,
         tp: TopicPartition,
-        records: Vec<RecordData>,
+        bytes: Vec<u8>,
         fx: &mut Effects,
     ) {
         let min_isr = self.min_isr(&tp);
         let me = self.id;
+        let config = self.image.topics.get(&tp.topic).map(|t| t.config.clone()).unwrap_or_default();
+        let now = fx.now;
+        let mut stored = (0, 0, Compression::None, 0);
         let result = self.leader_replica_mut(&tp).and_then(|replica| {
             let Role::Leader(lead) = &replica.role else {
                 return Err(KafkaError::NotLeaderOrFollower);
@@ -115,13 +119,30 @@ impl Broker {
             if acks == Acks::All && (lead.isr.len() as u32) < min_isr {
                 return Err(KafkaError::NotEnoughReplicas);
             }
-            if !replica.log.has_room_for(records.len()) {
+            let max_bytes = config.long("max.message.bytes").max(0) as usize;
+            if bytes.len() > max_bytes {
+                return Err(KafkaError::RecordTooLarge(format!(
+                    "the batch is {} bytes, larger than max.message.bytes ({max_bytes})",
+                    bytes.len()
+                )));
+            }
+            // The leader checks the CRC and decodes the batch, as LogValidator does.
+            let (mut batch, _) = RecordBatch::decode(&bytes).map_err(|e| KafkaError::CorruptMessage(format!("{e}")))?;
+            if !replica.log.has_room_for(batch.records.len()) {
                 return Err(KafkaError::PolicyViolation(format!(
                     "the playground keeps at most {RECORDS_PER_PARTITION_MAX} records per partition"
                 )));
             }
+            let mut bytes = bytes;
+            if config.text("message.timestamp.type") == "LogAppendTime" {
+                // The broker overwrites the timestamps and so re-encodes (a new CRC).
+                batch.timestamp_type = TimestampType::LogAppendTime;
+                batch.max_timestamp = now.ms as i64;
+                bytes = batch.encode().map_err(|e| KafkaError::CorruptMessage(format!("{e}")))?;
+            }
             let epoch = lead.epoch;
-            Ok(replica.log.append(&records, epoch))
+            stored = (batch.records.len(), bytes.len(), batch.compression, batch.uncompressed_bytes());
+            Ok(replica.log.append(batch, bytes, epoch))
         });
         let base_offset = match result {
             Ok(base) => base,
@@ -132,7 +153,16 @@ impl Broker {
                 return;
             }
         };
-        fx.event(EventKind::Appended { broker: me, tp: tp.clone(), base_offset, count: records.len() });
+        let (count, bytes, compression, uncompressed_bytes) = stored;
+        fx.event(EventKind::Appended {
+            broker: me,
+            tp: tp.clone(),
+            base_offset,
+            count,
+            bytes,
+            compression,
+            uncompressed_bytes,
+        });
         // A leader alone in its ISR commits at once.
         self.maybe_advance_high_watermark(&tp, fx);
         match acks {
@@ -144,7 +174,7 @@ impl Broker {
                     correlation_id: id,
                     tp: tp.clone(),
                     base_offset,
-                    end_offset: base_offset + records.len() as u64,
+                    end_offset: base_offset + count as u64,
                 };
                 if !self.try_complete_produce(&parked, fx) {
                     if self.parked_produces.len() >= PARKED_MAX {
@@ -288,7 +318,7 @@ impl Broker {
             let budget = fetch.max_bytes.saturating_sub(bytes);
             let result = self.read_partition(p, fetch.replica_id, budget);
             if let Ok(d) = &result {
-                bytes += d.records.iter().map(|r| r.payload_bytes().max(1)).sum::<usize>();
+                bytes += d.batches.iter().map(|b| b.bytes.len()).sum::<usize>();
             }
             answer.push(FetchedPartition { tp: p.tp.clone(), result });
         }
@@ -323,7 +353,7 @@ impl Broker {
         let log = &replica.log;
         let (start, hw, leo) = (log.log_start_offset(), replica.high_watermark, log.log_end_offset());
         let mut data =
-            FetchedData { high_watermark: hw, log_start_offset: start, records: Vec::new(), diverging_epoch: None };
+            FetchedData { high_watermark: hw, log_start_offset: start, batches: Vec::new(), diverging_epoch: None };
         if let Some(last) = p.last_fetched_epoch {
             // The follower's last epoch ended earlier here, or the leader never had it: truncate first.
             match log.end_offset_for_epoch(last) {
@@ -344,7 +374,7 @@ impl Broker {
         // Consumers read only below the high watermark; followers read everything.
         let end = if replica_id.is_some() { leo } else { hw };
         if budget > 0 {
-            data.records = log.read(p.fetch_offset, end, budget);
+            data.batches = log.read(p.fetch_offset, end, budget);
         }
         Ok(data)
     }

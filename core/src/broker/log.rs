@@ -1,16 +1,64 @@
-//! A replica's log: records at consecutive offsets from the log start offset,
-//! and the leader-epoch cache (which epoch started at which offset) that
-//! replicas use to find where their logs diverge after a leader change.
+//! A replica's log: Kafka v2 record batches, each the bytes a producer sent
+//! with the leader's offset and epoch stamped in, at consecutive offsets
+//! from the log start offset; the records decoded from them; and the
+//! leader-epoch cache (which epoch started at which offset) that replicas use
+//! to find where their logs diverge after a leader change.
 //! Segments, retention and compaction come with the log-lifecycle work.
 
+use crate::batch::{self, BatchError, Compression, RecordBatch, TimestampType};
 use crate::limits::RECORDS_PER_PARTITION_MAX;
-use crate::protocol::RecordData;
 use crate::record::Record;
+use alloc::rc::Rc;
 use alloc::vec::Vec;
+
+/// One stored batch. The bytes are shared, so handing a batch to a fetch is cheap.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogBatch {
+    pub base_offset: u64,
+    pub last_offset: u64,
+    pub leader_epoch: u32,
+    pub compression: Compression,
+    pub bytes: Rc<Vec<u8>>,
+}
+
+impl LogBatch {
+    pub fn record_count(&self) -> u64 {
+        self.last_offset - self.base_offset + 1
+    }
+
+    /// Decodes the records, with their offsets, as a consumer or follower does.
+    pub fn decode(&self) -> Result<Vec<Record>, BatchError> {
+        let (batch, _) = RecordBatch::decode(&self.bytes)?;
+        Ok(records_of(&batch))
+    }
+}
+
+/// A decoded batch's records with absolute offsets and timestamps
+/// (with LogAppendTime, every record carries the batch's max timestamp).
+pub fn records_of(batch: &RecordBatch) -> Vec<Record> {
+    let base = batch.base_offset.max(0) as u64;
+    batch
+        .records
+        .iter()
+        .map(|r| Record {
+            offset: base + r.offset_delta.max(0) as u64,
+            leader_epoch: batch.partition_leader_epoch.max(0) as u32,
+            timestamp_ms: match batch.timestamp_type {
+                TimestampType::CreateTime => (batch.base_timestamp + r.timestamp_delta).max(0) as u64,
+                TimestampType::LogAppendTime => batch.max_timestamp.max(0) as u64,
+            },
+            key: r.key.clone(),
+            value: r.value.clone(),
+            headers: r.headers.clone(),
+        })
+        .collect()
+}
 
 #[derive(Clone, Debug, Default)]
 pub struct PartitionLog {
     log_start_offset: u64,
+    batches: Vec<LogBatch>,
+    /// Every record of `batches`, decoded once, for reads by offset.
     records: Vec<Record>,
     /// `(leader epoch, start offset)`, epochs increasing (Kafka's `LeaderEpochFileCache`).
     epochs: Vec<(u32, u64)>,
@@ -23,11 +71,20 @@ impl PartitionLog {
 
     /// Log end offset: the offset the next record will get.
     pub fn log_end_offset(&self) -> u64 {
-        self.log_start_offset + self.records.len() as u64
+        self.batches.last().map_or(self.log_start_offset, |b| b.last_offset + 1)
     }
 
     pub fn records(&self) -> &[Record] {
         &self.records
+    }
+
+    pub fn batches(&self) -> &[LogBatch] {
+        &self.batches
+    }
+
+    /// Bytes of stored batches: what a segment would hold on disk.
+    pub fn size_bytes(&self) -> usize {
+        self.batches.iter().map(|b| b.bytes.len()).sum()
     }
 
     /// The epoch of the last record, as a follower reports it in Fetch (`lastFetchedEpoch`).
@@ -44,33 +101,36 @@ impl PartitionLog {
         self.records.len() + count <= RECORDS_PER_PARTITION_MAX
     }
 
-    /// A leader appends records of its epoch at the log end; returns the base offset.
-    pub fn append(&mut self, batch: &[RecordData], leader_epoch: u32) -> u64 {
+    /// A leader appends a producer's batch at the log end: stamps its base offset
+    /// and the leader epoch into the bytes (both outside the CRC); returns the base offset.
+    pub fn append(&mut self, mut batch: RecordBatch, bytes: Vec<u8>, leader_epoch: u32) -> u64 {
         let base = self.log_end_offset();
+        let mut bytes = bytes;
+        batch::stamp(&mut bytes, base, leader_epoch);
+        batch.base_offset = base as i64;
+        batch.partition_leader_epoch = leader_epoch as i32;
         self.note_epoch(leader_epoch, base);
-        for (i, r) in batch.iter().enumerate() {
-            self.records.push(Record {
-                offset: base + i as u64,
-                leader_epoch,
-                timestamp_ms: r.timestamp_ms,
-                key: r.key.clone(),
-                value: r.value.clone(),
-                headers: r.headers.clone(),
-            });
-        }
+        self.records.extend(records_of(&batch));
+        let last = base + batch.records.len().max(1) as u64 - 1;
+        let compression = batch.compression;
+        self.batches.push(LogBatch { base_offset: base, last_offset: last, leader_epoch, compression, bytes: Rc::new(bytes) });
         base
     }
 
-    /// A follower appends what it fetched, keeping offsets and epochs.
-    pub fn append_replicated(&mut self, records: &[Record]) {
-        for r in records {
-            if r.offset != self.log_end_offset() {
-                // Only a contiguous continuation is appended; a stale response is ignored.
+    /// A follower appends batches fetched from the leader, decoding each (which
+    /// checks its CRC). Only a contiguous continuation is taken; a stale or
+    /// damaged batch stops the append.
+    pub fn append_replicated(&mut self, batches: &[LogBatch]) -> Result<(), BatchError> {
+        for b in batches {
+            if b.base_offset != self.log_end_offset() {
                 continue;
             }
-            self.note_epoch(r.leader_epoch, r.offset);
-            self.records.push(r.clone());
+            let records = b.decode()?;
+            self.note_epoch(b.leader_epoch, b.base_offset);
+            self.records.extend(records);
+            self.batches.push(b.clone());
         }
+        Ok(())
     }
 
     /// A new leader records that its epoch starts at its log end offset
@@ -86,12 +146,13 @@ impl PartitionLog {
         }
     }
 
-    /// Removes every record at or above `offset` (truncation after divergence).
+    /// Removes every batch holding an offset at or above `offset`, as Kafka's
+    /// `LogSegment.truncateTo` does: a batch is kept or dropped whole.
     pub fn truncate_to(&mut self, offset: u64) {
-        let keep = offset.saturating_sub(self.log_start_offset).min(self.records.len() as u64) as usize;
-        self.records.truncate(keep);
-        // An epoch that starts at or past the new end has no records left.
+        self.batches.retain(|b| b.last_offset < offset);
         let leo = self.log_end_offset();
+        self.records.retain(|r| r.offset < leo);
+        // An epoch that starts at or past the new end has no records left.
         self.epochs.retain(|&(_, start)| start < leo);
     }
 
@@ -104,20 +165,19 @@ impl PartitionLog {
         Some((self.epochs[i].0, end))
     }
 
-    /// Records from `offset` (inclusive) to `end` (exclusive), stopping once
-    /// `max_bytes` of payload is reached but always returning at least one
-    /// record, as Kafka does so that a large record never blocks a reader.
-    pub fn read(&self, offset: u64, end: u64, max_bytes: usize) -> Vec<Record> {
-        let from = offset.saturating_sub(self.log_start_offset) as usize;
-        let to = end.saturating_sub(self.log_start_offset).min(self.records.len() as u64) as usize;
+    /// Whole batches holding offsets from `offset` (inclusive) to `end`
+    /// (exclusive), stopping once `max_bytes` is reached but always returning
+    /// at least one batch, as Kafka does so that a large batch never blocks a reader.
+    pub fn read(&self, offset: u64, end: u64, max_bytes: usize) -> Vec<LogBatch> {
+        let first = self.batches.partition_point(|b| b.last_offset < offset);
         let mut out = Vec::new();
         let mut bytes = 0;
-        for r in self.records.get(from..to).unwrap_or(&[]) {
-            if !out.is_empty() && bytes + r.payload_bytes() > max_bytes {
+        for b in &self.batches[first..] {
+            if b.last_offset >= end || (!out.is_empty() && bytes + b.bytes.len() > max_bytes) {
                 break;
             }
-            bytes += r.payload_bytes();
-            out.push(r.clone());
+            bytes += b.bytes.len();
+            out.push(b.clone());
         }
         out
     }
@@ -126,37 +186,49 @@ impl PartitionLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::RecordData;
     use alloc::vec;
 
     fn data(value: &str) -> RecordData {
         RecordData { timestamp_ms: 0, key: None, value: Some(value.as_bytes().to_vec()), headers: vec![] }
     }
 
-    #[test]
-    fn offsets_are_consecutive_from_the_log_start() {
-        let mut log = PartitionLog::default();
-        assert_eq!(log.append(&[data("a"), data("b")], 0), 0);
-        assert_eq!(log.append(&[data("c")], 0), 2);
-        assert_eq!(log.log_end_offset(), 3);
-        let offsets: Vec<u64> = log.records().iter().map(|r| r.offset).collect();
-        assert_eq!(offsets, [0, 1, 2]);
+    fn append(log: &mut PartitionLog, values: &[&str], epoch: u32) -> u64 {
+        let batch = RecordBatch::from_records(&values.iter().map(|v| data(v)).collect::<Vec<_>>(), Compression::None);
+        let bytes = batch.encode().unwrap();
+        log.append(batch, bytes, epoch)
     }
 
     #[test]
-    fn read_respects_end_and_bytes_but_returns_at_least_one_record() {
+    fn offsets_are_consecutive_and_stamped_into_the_bytes() {
         let mut log = PartitionLog::default();
-        log.append(&[data("aaaa"), data("bbbb"), data("cccc")], 0);
-        assert_eq!(log.read(0, 2, 1_000).len(), 2, "stops at end");
-        assert_eq!(log.read(0, 3, 1).len(), 1, "at least one record");
-        assert_eq!(log.read(1, 3, 8).len(), 2);
-        assert!(log.read(3, 3, 8).is_empty());
+        assert_eq!(append(&mut log, &["a", "b"], 0), 0);
+        assert_eq!(append(&mut log, &["c"], 3), 2);
+        assert_eq!(log.log_end_offset(), 3);
+        let offsets: Vec<u64> = log.records().iter().map(|r| r.offset).collect();
+        assert_eq!(offsets, [0, 1, 2]);
+        let (second, _) = RecordBatch::decode(&log.batches()[1].bytes).unwrap();
+        assert_eq!((second.base_offset, second.partition_leader_epoch), (2, 3));
+        assert_eq!(log.size_bytes(), log.batches().iter().map(|b| b.bytes.len()).sum::<usize>());
+    }
+
+    #[test]
+    fn read_returns_whole_batches_within_end_and_bytes_but_at_least_one() {
+        let mut log = PartitionLog::default();
+        append(&mut log, &["aaaa", "bbbb"], 0);
+        append(&mut log, &["cccc"], 0);
+        append(&mut log, &["dddd"], 0);
+        assert_eq!(log.read(0, 3, 10_000).len(), 2, "stops before the batch past end");
+        assert_eq!(log.read(1, 4, 10_000)[0].base_offset, 0, "the batch holding offset 1 starts at 0");
+        assert_eq!(log.read(0, 4, 1).len(), 1, "at least one batch");
+        assert!(log.read(4, 4, 100).is_empty());
     }
 
     #[test]
     fn epoch_end_offsets_answer_like_offsets_for_leader_epoch() {
         let mut log = PartitionLog::default();
-        log.append(&[data("a"), data("b")], 0);
-        log.append(&[data("c")], 2);
+        append(&mut log, &["a", "b"], 0);
+        append(&mut log, &["c"], 2);
         assert_eq!(log.epochs(), [(0, 0), (2, 2)]);
         assert_eq!(log.end_offset_for_epoch(0), Some((0, 2)));
         assert_eq!(log.end_offset_for_epoch(1), Some((0, 2)), "unknown epoch 1: epoch 0 ends at 2");
@@ -165,27 +237,36 @@ mod tests {
     }
 
     #[test]
-    fn truncation_drops_records_and_epochs_past_the_point() {
+    fn truncation_drops_whole_batches_and_their_epochs() {
         let mut log = PartitionLog::default();
-        log.append(&[data("a"), data("b")], 0);
-        log.append(&[data("c"), data("d")], 1);
-        log.truncate_to(2);
-        assert_eq!(log.log_end_offset(), 2);
+        append(&mut log, &["a", "b"], 0);
+        append(&mut log, &["c", "d"], 1);
+        log.truncate_to(3);
+        assert_eq!(log.log_end_offset(), 2, "offset 3 is inside the second batch: it goes whole");
         assert_eq!(log.epochs(), [(0, 0)]);
+        assert_eq!(log.records().len(), 2);
         log.truncate_to(0);
         assert_eq!(log.epochs(), []);
         assert_eq!(log.latest_epoch(), None);
     }
 
     #[test]
-    fn followers_append_only_contiguous_records() {
+    fn followers_append_only_contiguous_batches_and_check_them() {
         let mut leader = PartitionLog::default();
-        leader.append(&[data("a"), data("b")], 3);
+        append(&mut leader, &["a"], 3);
+        append(&mut leader, &["b"], 3);
         let mut follower = PartitionLog::default();
-        follower.append_replicated(&leader.records()[1..]);
+        follower.append_replicated(&leader.batches()[1..]).unwrap();
         assert_eq!(follower.log_end_offset(), 0, "a gap is not appended");
-        follower.append_replicated(leader.records());
+        follower.append_replicated(leader.batches()).unwrap();
         assert_eq!(follower.log_end_offset(), 2);
+        assert_eq!(follower.records(), leader.records());
         assert_eq!(follower.epochs(), [(3, 0)]);
+        let mut damaged = leader.batches()[0].clone();
+        let mut bytes = (*damaged.bytes).clone();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        damaged.bytes = Rc::new(bytes);
+        assert!(PartitionLog::default().append_replicated(&[damaged]).is_err());
     }
 }

@@ -238,9 +238,7 @@ impl Broker {
                 let brokers = self.image.brokers.values().filter(|b| !b.fenced).map(|b| b.id).collect();
                 reply(fx, from, id, Response::Metadata { brokers, topics });
             }
-            Request::Produce { acks, timeout_ms, tp, records } => {
-                self.produce(from, id, acks, timeout_ms, tp, records, fx)
-            }
+            Request::Produce { acks, timeout_ms, tp, batch } => self.produce(from, id, acks, timeout_ms, tp, batch, fx),
             Request::Fetch { replica_id, max_wait_ms, min_bytes, max_bytes, partitions } => {
                 let parked =
                     ParkedFetch { client: from, correlation_id: id, replica_id, min_bytes, max_bytes, partitions };

@@ -3,6 +3,7 @@
 //! rather than a setting that silently does nothing.
 
 use crate::error::CommandError;
+use crate::batch::Compression;
 use crate::protocol::Acks;
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -51,6 +52,7 @@ pub struct ProducerConfig {
     pub max_in_flight_requests_per_connection: u64,
     pub retries: u64,
     pub delivery_timeout_ms: u64,
+    pub compression_type: Compression,
     pub client_id: String,
 }
 
@@ -68,6 +70,7 @@ impl Default for ProducerConfig {
             max_in_flight_requests_per_connection: 5,
             retries: i32::MAX as u64,
             delivery_timeout_ms: 120_000,
+            compression_type: Compression::None,
             client_id: String::new(),
         }
     }
@@ -77,6 +80,7 @@ const PRODUCER_CONFIGS: &[&str] = &[
     "acks",
     "batch.size",
     "client.id",
+    "compression.type",
     "delivery.timeout.ms",
     "linger.ms",
     "max.block.ms",
@@ -103,6 +107,13 @@ impl ProducerConfig {
                 }
                 "batch.size" => c.batch_size_bytes = int(name, v, 0)?,
                 "client.id" => c.client_id = v.to_string(),
+                "compression.type" => {
+                    c.compression_type = Compression::parse(v.trim())
+                        .ok_or_else(|| bad(name, v, "String must be one of: none, gzip, snappy, lz4, zstd"))?;
+                    if !cfg!(feature = "std") && !matches!(c.compression_type, Compression::None | Compression::Gzip) {
+                        return Err(bad(name, v, "this build has only none and gzip (the other codecs need std)"));
+                    }
+                }
                 "delivery.timeout.ms" => c.delivery_timeout_ms = int(name, v, 0)?,
                 "linger.ms" => c.linger_ms = long(name, v, 0)?,
                 "max.block.ms" => c.max_block_ms = long(name, v, 0)?,
@@ -129,11 +140,13 @@ impl ProducerConfig {
             ("acks", self.acks.to_string()),
             ("batch.size", self.batch_size_bytes.to_string()),
             ("client.id", self.client_id.clone()),
+            ("compression.type", self.compression_type.name().to_string()),
             ("delivery.timeout.ms", self.delivery_timeout_ms.to_string()),
             ("linger.ms", self.linger_ms.to_string()),
             ("max.block.ms", self.max_block_ms.to_string()),
             ("max.in.flight.requests.per.connection", self.max_in_flight_requests_per_connection.to_string()),
             ("request.timeout.ms", self.request_timeout_ms.to_string()),
+            ("retries", self.retries.to_string()),
             ("retry.backoff.max.ms", self.retry_backoff_max_ms.to_string()),
             ("retry.backoff.ms", self.retry_backoff_ms.to_string()),
         ]
@@ -270,10 +283,25 @@ mod tests {
 
     #[test]
     fn unsimulated_configs_are_refused_by_name() {
-        let e = ProducerConfig::parse(&pairs(&[("compression.type", "gzip")])).unwrap_err();
-        assert!(e.to_string().starts_with("'compression.type' is not a producer config"));
+        let e = ProducerConfig::parse(&pairs(&[("enable.idempotence", "true")])).unwrap_err();
+        assert!(e.to_string().starts_with("'enable.idempotence' is not a producer config"));
         let e = ConsumerConfig::parse(&pairs(&[("isolation.level", "read_committed")])).unwrap_err();
         assert!(e.to_string().starts_with("'isolation.level' is not a consumer config"));
+    }
+
+    #[test]
+    fn the_view_describes_every_config_a_script_may_set() {
+        let names = |d: Vec<(&'static str, String)>| d.into_iter().map(|(n, _)| n).collect::<Vec<_>>();
+        assert_eq!(names(ProducerConfig::default().describe()), PRODUCER_CONFIGS);
+        assert_eq!(names(ConsumerConfig::default().describe()), CONSUMER_CONFIGS);
+    }
+
+    #[test]
+    fn compression_type_takes_kafkas_names() {
+        let c = ProducerConfig::parse(&pairs(&[("compression.type", "zstd")])).unwrap();
+        assert_eq!(c.compression_type, Compression::Zstd);
+        let e = ProducerConfig::parse(&pairs(&[("compression.type", "brotli")])).unwrap_err();
+        assert!(e.to_string().contains("none, gzip, snappy, lz4, zstd"), "{e}");
     }
 
     #[test]

@@ -181,10 +181,22 @@ impl Consumer {
                         Ok(data) => {
                             self.high_watermarks.insert(p.tp.clone(), data.high_watermark);
                             let position = self.positions.get(&p.tp).copied();
-                            for r in data.records {
-                                // A reassignment or reset while the fetch travelled makes it stale.
-                                if position.is_some_and(|pos| r.offset >= pos) {
-                                    self.buffer.push_back((p.tp.clone(), r));
+                            for batch in &data.batches {
+                                // The consumer decodes what it fetched and checks each CRC (check.crcs=true).
+                                let records = match batch.decode() {
+                                    Ok(records) => records,
+                                    Err(e) => {
+                                        let error = KafkaError::CorruptMessage(alloc::format!("{e}"));
+                                        self.partition_error(p.tp.clone(), error, fx);
+                                        break;
+                                    }
+                                };
+                                for r in records {
+                                    // Records below the position (earlier in the batch, or from a fetch
+                                    // made stale by a reassignment) are skipped.
+                                    if position.is_some_and(|pos| r.offset >= pos) {
+                                        self.buffer.push_back((p.tp.clone(), r));
+                                    }
                                 }
                             }
                         }

@@ -16,6 +16,7 @@ use super::config::ProducerConfig;
 use super::partitioner::partition_for_key;
 use super::{Connection, InFlight};
 
+use crate::batch::{self, RecordBatch};
 use crate::effects::{Effects, Timer};
 use crate::error::{CommandError, KafkaError};
 use crate::event::EventKind;
@@ -144,29 +145,39 @@ impl Producer {
         let sticky = record.key.is_none() && record.partition.is_none();
         let data =
             RecordData { timestamp_ms: created.ms, key: record.key, value: record.value, headers: record.headers };
-        let size = payload_bytes(&data);
-        if sticky {
-            self.note_sticky_bytes(&tp, size, count);
-        }
         let batch_size = self.config.batch_size_bytes as usize;
         let batches = self.batches.entry(tp.clone()).or_default();
-        let open = batches.last_mut().filter(|b| !b.ready && b.bytes + size <= batch_size.max(b.bytes.max(1)));
-        match open {
+        // Sizes are encoded bytes before compression: Kafka's estimate with a ratio of 1.
+        let size_in = |b: &Batch| {
+            let first_ts = b.records.first().map_or(data.timestamp_ms, |r| r.timestamp_ms);
+            batch::record_bytes(b.records.len() as i32, data.timestamp_ms as i64 - first_ts as i64, &data)
+        };
+        let open = batches.last_mut().filter(|b| !b.ready && b.bytes + size_in(b) <= batch_size);
+        let size = match open {
             Some(b) => {
+                let size = size_in(b);
                 b.bytes += size;
                 b.records.push(data);
                 b.ready |= b.bytes >= batch_size;
+                size
             }
             None => {
                 if let Some(last) = batches.last_mut() {
                     last.ready = true;
                 }
-                let ready = size >= batch_size || self.config.linger_ms == 0;
-                batches.push(Batch::new(alloc::vec![data], size, created, ready));
+                let size = batch::record_bytes(0, 0, &data);
+                let bytes = batch::HEADER_BYTES + size;
+                // A record larger than batch.size still goes, alone in its batch.
+                let ready = bytes >= batch_size || self.config.linger_ms == 0;
+                batches.push(Batch::new(alloc::vec![data], bytes, created, ready));
                 if !ready {
-                    fx.timer_in(Duration::from_ms(self.config.linger_ms), Timer::Linger(tp));
+                    fx.timer_in(Duration::from_ms(self.config.linger_ms), Timer::Linger(tp.clone()));
                 }
+                size
             }
+        };
+        if sticky {
+            self.note_sticky_bytes(&tp, size, count);
         }
     }
 
@@ -238,11 +249,20 @@ impl Producer {
                 }
                 let batch = self.pop_batch(&tp);
                 let count = batch.records.len();
+                // The real bytes: a v2 record batch, compressed with compression.type.
+                let encoded = RecordBatch::from_records(&batch.records, self.config.compression_type).encode();
+                let bytes = match encoded {
+                    Ok(bytes) => bytes,
+                    Err(e) => {
+                        self.fail(Some(tp.clone()), count, KafkaError::CorruptMessage(format!("{e}")), fx);
+                        continue;
+                    }
+                };
                 let request = Request::Produce {
                     acks: self.config.acks,
                     timeout_ms: self.config.request_timeout_ms,
                     tp: tp.clone(),
-                    records: batch.records.clone(),
+                    batch: bytes,
                 };
                 if self.config.acks == Acks::None {
                     self.conn.fire_and_forget(leader, request, fx);
@@ -406,9 +426,4 @@ impl Batch {
     fn new(records: Vec<RecordData>, bytes: usize, created: Instant, ready: bool) -> Self {
         Batch { records, bytes, created, ready, attempts: 0, retry_at: None }
     }
-}
-
-fn payload_bytes(r: &RecordData) -> usize {
-    let opt = |b: &Option<Vec<u8>>| b.as_ref().map_or(0, Vec::len);
-    opt(&r.key) + opt(&r.value) + r.headers.iter().map(|h| h.key.len() + opt(&h.value)).sum::<usize>()
 }

@@ -129,6 +129,11 @@ impl TopicConfig {
         self.raw(name).parse().unwrap_or(0)
     }
 
+    /// A validated string config, as stored.
+    pub fn text(&self, name: &'static str) -> &str {
+        self.raw(name)
+    }
+
     /// A validated boolean config.
     pub fn flag(&self, name: &'static str) -> bool {
         self.raw(name) == "true"
