@@ -2,9 +2,9 @@
 //! protocol (one variant per API key used so far). Fields carry what the
 //! simulation needs, not the wire encoding.
 
+use crate::broker::log::LogBatch;
 use crate::error::KafkaError;
 use crate::metadata::{Metadata, PartitionState};
-use crate::broker::log::LogBatch;
 use crate::record::Header;
 use alloc::boxed::Box;
 use alloc::string::String;

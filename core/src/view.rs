@@ -102,6 +102,9 @@ pub struct PartitionView {
     pub log_end_offset: u64,
     /// Each replica's log end offset, in replica order.
     pub replica_log_end_offsets: Vec<(u32, u64)>,
+    /// The leader's stored record batches and their total encoded bytes.
+    pub batches: usize,
+    pub size_bytes: usize,
     /// The leader's records.
     pub records: Vec<Record>,
 }
@@ -230,6 +233,8 @@ impl Sim {
                             .iter()
                             .map(|&id| (id, replica_of(id).map_or(0, |r| r.log.log_end_offset())))
                             .collect(),
+                        batches: leader.map_or(0, |r| r.log.batches().len()),
+                        size_bytes: leader.map_or(0, |r| r.log.size_bytes()),
                         records: leader.map(|r| r.log.records().to_vec()).unwrap_or_default(),
                     }
                 })

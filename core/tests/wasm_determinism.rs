@@ -37,6 +37,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("slow-follower"),
     scenario!("controller-failover"),
     scenario!("controlled-shutdown"),
+    scenario!("compression"),
 ];
 
 #[wasm_bindgen_test]

@@ -121,6 +121,7 @@ pub fn app() -> Html {
                 <section class="panel" aria-labelledby="send-h">
                     <h2 id="send-h">{ "Produce" }</h2>
                     <SendPanel topics={view.topics.iter().map(|t| t.name.clone()).collect::<Vec<_>>()}
+                        producers={view.clients.iter().filter(|c| c.kind == "producer").cloned().collect::<Vec<_>>()}
                         error={error(Form::Send)} dispatch={dispatch.clone()} />
                 </section>
                 <section class="panel wide" aria-labelledby="consume-h">

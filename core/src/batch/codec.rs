@@ -104,8 +104,7 @@ fn gunzip(data: &[u8]) -> Result<Vec<u8>, BatchError> {
         at += 2;
     }
     let body = data.get(at..data.len() - 8).ok_or_else(bad)?;
-    let out =
-        miniz_oxide::inflate::decompress_to_vec_with_limit(body, DECOMPRESSED_BYTES_MAX).map_err(|_| bad())?;
+    let out = miniz_oxide::inflate::decompress_to_vec_with_limit(body, DECOMPRESSED_BYTES_MAX).map_err(|_| bad())?;
     let trailer = &data[data.len() - 8..];
     let crc = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
     let size = u32::from_le_bytes([trailer[4], trailer[5], trailer[6], trailer[7]]);
@@ -145,7 +144,9 @@ mod codecs_std {
                 encoder.write_all(raw).map_err(err)?;
                 encoder.finish().map_err(|_| BatchError::Codec(codec))
             }
-            Compression::Zstd => Ok(ruzstd::encoding::compress_to_vec(raw, ruzstd::encoding::CompressionLevel::Fastest)),
+            Compression::Zstd => {
+                Ok(ruzstd::encoding::compress_to_vec(raw, ruzstd::encoding::CompressionLevel::Fastest))
+            }
             Compression::None | Compression::Gzip => unreachable!("handled without std"),
         }
     }

@@ -17,9 +17,9 @@ pub mod varint;
 
 use crate::protocol::RecordData;
 use crate::record::Header;
-pub use codec::Compression;
 use alloc::string::String;
 use alloc::vec::Vec;
+pub use codec::Compression;
 use core::fmt;
 use varint::{get_varint, get_varlong, put_varint, put_varlong};
 
@@ -38,7 +38,10 @@ pub enum BatchError {
     BadLength,
     UnsupportedMagic(u8),
     /// Kafka's CORRUPT_MESSAGE.
-    CorruptCrc { stored: u32, computed: u32 },
+    CorruptCrc {
+        stored: u32,
+        computed: u32,
+    },
     Codec(Compression),
     CodecUnavailable(Compression),
     UnknownCompression(u16),
@@ -202,7 +205,8 @@ impl RecordBatch {
             return Err(BatchError::UnsupportedMagic(magic));
         }
         let length = be(8, 4) as i32;
-        let total = usize::try_from(length).map_err(|_| BatchError::BadLength)?.checked_add(12).ok_or(BatchError::BadLength)?;
+        let total =
+            usize::try_from(length).map_err(|_| BatchError::BadLength)?.checked_add(12).ok_or(BatchError::BadLength)?;
         if total < HEADER_BYTES {
             return Err(BatchError::BadLength);
         }
@@ -213,7 +217,8 @@ impl RecordBatch {
             return Err(BatchError::CorruptCrc { stored, computed });
         }
         let attributes = be(ATTRIBUTES_AT, 2) as u16;
-        let compression = Compression::from_id(attributes & 0x7).ok_or(BatchError::UnknownCompression(attributes & 0x7))?;
+        let compression =
+            Compression::from_id(attributes & 0x7).ok_or(BatchError::UnknownCompression(attributes & 0x7))?;
         let count = be(57, 4) as i32;
         let count = usize::try_from(count).map_err(|_| BatchError::BadLength)?;
         if count > RECORDS_PER_BATCH_MAX {
@@ -232,7 +237,11 @@ impl RecordBatch {
             base_offset: be(0, 8) as i64,
             partition_leader_epoch: be(12, 4) as i32,
             compression,
-            timestamp_type: if attributes & (1 << 3) != 0 { TimestampType::LogAppendTime } else { TimestampType::CreateTime },
+            timestamp_type: if attributes & (1 << 3) != 0 {
+                TimestampType::LogAppendTime
+            } else {
+                TimestampType::CreateTime
+            },
             is_transactional: attributes & (1 << 4) != 0,
             is_control: attributes & (1 << 5) != 0,
             last_offset_delta: be(23, 4) as i32,
@@ -297,7 +306,8 @@ fn get_bytes(raw: &[u8], at: &mut usize) -> Result<Option<Vec<u8>>, BatchError> 
 fn decode_record(raw: &[u8], at: &mut usize) -> Result<BatchRecord, BatchError> {
     let len = get_varint(raw, at)?;
     let start = *at;
-    let end = start.checked_add(usize::try_from(len).map_err(|_| BatchError::BadLength)?).ok_or(BatchError::BadLength)?;
+    let end =
+        start.checked_add(usize::try_from(len).map_err(|_| BatchError::BadLength)?).ok_or(BatchError::BadLength)?;
     if end > raw.len() {
         return Err(BatchError::Truncated);
     }

@@ -55,7 +55,9 @@ mod tests {
     #[test]
     fn zigzag_matches_kafka_byte_utils() {
         // ByteUtilsTest: 0 -> 00, -1 -> 01, 1 -> 02, 63 -> 7e, -64 -> 7f, 64 -> 80 01.
-        for (v, bytes) in [(0, &[0x00][..]), (-1, &[0x01]), (1, &[0x02]), (63, &[0x7e]), (-64, &[0x7f]), (64, &[0x80, 0x01])] {
+        for (v, bytes) in
+            [(0, &[0x00][..]), (-1, &[0x01]), (1, &[0x02]), (63, &[0x7e]), (-64, &[0x7f]), (64, &[0x80, 0x01])]
+        {
             let mut out = Vec::new();
             put_varint(&mut out, v);
             assert_eq!(out, bytes, "{v}");

@@ -113,7 +113,13 @@ impl PartitionLog {
         self.records.extend(records_of(&batch));
         let last = base + batch.records.len().max(1) as u64 - 1;
         let compression = batch.compression;
-        self.batches.push(LogBatch { base_offset: base, last_offset: last, leader_epoch, compression, bytes: Rc::new(bytes) });
+        self.batches.push(LogBatch {
+            base_offset: base,
+            last_offset: last,
+            leader_epoch,
+            compression,
+            bytes: Rc::new(bytes),
+        });
         base
     }
 

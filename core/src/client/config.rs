@@ -2,8 +2,8 @@
 //! A config the playground does not simulate yet is an error that says so,
 //! rather than a setting that silently does nothing.
 
-use crate::error::CommandError;
 use crate::batch::Compression;
+use crate::error::CommandError;
 use crate::protocol::Acks;
 use alloc::format;
 use alloc::string::{String, ToString};

@@ -2,6 +2,7 @@
 
 use super::{error_line, value_of};
 use crate::state::{topic_create_line, Action, Form, SendForm, PRODUCER};
+use kafka_sim::view::ClientView;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -44,6 +45,8 @@ pub fn topic_panel(p: &TopicProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct SendProps {
     pub topics: Vec<String>,
+    /// Producers: name, every simulated config with its value, acknowledged and failed counts.
+    pub producers: Vec<ClientView>,
     pub error: Option<String>,
     pub dispatch: Callback<Action>,
 }
@@ -54,16 +57,21 @@ pub fn send_panel(p: &SendProps) -> Html {
     let null_key = use_state(|| false);
     let key_text = use_state(String::new);
     let local_error = use_state(|| None::<String>);
+    let chosen = use_state(|| PRODUCER.to_string());
+    let new_name = use_state(String::new);
+    let new_configs = use_state(|| "acks=1 compression.type=gzip linger.ms=20".to_string());
+    let producer = if p.producers.iter().any(|c| c.name == *chosen) { (*chosen).clone() } else { PRODUCER.to_string() };
     let topic = if form.topic.is_empty() { p.topics.first().cloned().unwrap_or_default() } else { form.topic.clone() };
     let onsubmit = {
         let (form, null_key, key_text, d, local_error, topic) =
             (form.clone(), null_key.clone(), key_text.clone(), p.dispatch.clone(), local_error.clone(), topic.clone());
+        let producer = producer.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let mut f = (*form).clone();
             f.topic = topic.clone();
             f.key = (!*null_key).then(|| (*key_text).clone());
-            match f.command(PRODUCER) {
+            match f.command(&producer) {
                 Ok(c) => {
                     local_error.set(None);
                     d.emit(Action::Command(Form::Send, c));
@@ -97,7 +105,37 @@ pub fn send_panel(p: &SendProps) -> Html {
         })
     };
     let error = (*local_error).clone().or_else(|| p.error.clone());
+    let on_pick = {
+        let chosen = chosen.clone();
+        Callback::from(move |e: Event| chosen.set(value_of(&e)))
+    };
+    let create = {
+        let (name, configs, d) = (new_name.clone(), new_configs.clone(), p.dispatch.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            d.emit(Action::Line(Form::Send, format!("producer {} {}", name.trim(), configs.trim())));
+        })
+    };
+    let bind = |s: &UseStateHandle<String>| {
+        let s = s.clone();
+        Callback::from(move |e: InputEvent| s.set(value_of(&e)))
+    };
+    let current = p.producers.iter().find(|c| c.name == producer);
     html! {
+        <>
+        <div class="form">
+            <label>{ "Producer" }
+                <select onchange={on_pick} data-testid="send-producer">
+                    { for p.producers.iter().map(|c| html! { <option value={c.name.clone()} selected={c.name == producer}>{ &c.name }</option> }) }
+                </select>
+            </label>
+            if let Some(c) = current {
+                <details class="configs">
+                    <summary>{ format!("{} acknowledged, {} failed · configs", c.acked_records, c.failed_records) }</summary>
+                    <ul>{ for c.configs.iter().map(|(k, v)| html! { <li><code>{ format!("{k}={v}") }</code></li> }) }</ul>
+                </details>
+            }
+        </div>
         <form class="form" {onsubmit} data-testid="send-form">
             <label>{ "Topic" }
                 <input list="topic-names" value={topic} onchange={set(|f, v| f.topic = v)} placeholder="orders" data-testid="send-topic" />
@@ -107,8 +145,14 @@ pub fn send_panel(p: &SendProps) -> Html {
             <label class="check"><input type="checkbox" checked={*null_key} onclick={on_null} />{ "null key" }</label>
             <label class="grow">{ "Value" }<input value={form.value.clone()} oninput={on_value} placeholder="{\"amount\": 150}" data-testid="send-value" /></label>
             <label class="grow">{ "Headers" }<input value={form.headers.clone()} onchange={set(|f, v| f.headers = v)} placeholder="source=web, trace=abc" /></label>
-            <button type="submit" data-testid="send">{ format!("Send with {PRODUCER}") }</button>
+            <button type="submit" data-testid="send">{ format!("Send with {producer}") }</button>
             { error_line("send-error", &error) }
         </form>
+        <form class="form new-producer" onsubmit={create} data-testid="producer-form">
+            <label>{ "New producer" }<input value={(*new_name).clone()} oninput={bind(&new_name)} placeholder="p2" size="8" data-testid="producer-name" /></label>
+            <label class="grow">{ "Configs" }<input value={(*new_configs).clone()} oninput={bind(&new_configs)} data-testid="producer-configs" /></label>
+            <button type="submit">{ "Create producer" }</button>
+        </form>
+        </>
     }
 }

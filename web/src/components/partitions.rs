@@ -46,7 +46,7 @@ pub fn partitions(p: &Props) -> Html {
                                     }) }
                                 </ol>
                                 <span class="marks muted">
-                                    { format!("start {} · HW {} · LEO {}", q.log_start_offset, q.high_watermark, q.log_end_offset) }
+                                    { format!("start {} · HW {} · LEO {} · {} batch(es), {} bytes", q.log_start_offset, q.high_watermark, q.log_end_offset, q.batches, q.size_bytes) }
                                     <br />
                                     { for q.replica_log_end_offsets.iter().map(|(id, leo)| {
                                         let in_isr = q.isr.contains(id);

@@ -1,0 +1,31 @@
+// A producer with its own configs: the batch it sends is a real compressed record batch.
+import { test, expect } from '@playwright/test';
+
+test('a gzip producer sends a compressed batch the broker stores as it came', async ({ page }) => {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/');
+  await page.getByTestId('topic-name').fill('orders');
+  await page.getByTestId('topic-partitions').fill('1');
+  await page.getByTestId('topic-create').click();
+  await page.getByTestId('producer-name').fill('zipper');
+  await page.getByTestId('producer-configs').fill('acks=1 compression.type=gzip linger.ms=20');
+  await page.getByTestId('producer-form').getByRole('button', { name: 'Create producer' }).click();
+  await page.getByTestId('send-producer').selectOption('zipper');
+  await expect(page.getByTestId('send')).toHaveText('Send with zipper');
+  for (let i = 0; i < 5; i++) {
+    await page.getByTestId('send-value').fill(`{"order":"ORD00${i}","status":"created","amount":100}`);
+    await page.getByTestId('send').click();
+  }
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('events')).toContainText('gzip,');
+  await expect(page.getByTestId('partition-orders-0')).toContainText('1 batch(es)');
+  await expect(page.getByTestId('script')).toContainText('producer zipper acks=1 compression.type=gzip linger.ms=20');
+  await page.getByTestId('play').click();
+
+  await page.getByTestId('producer-name').fill('bad');
+  await page.getByTestId('producer-configs').fill('compression.type=brotli');
+  await page.getByTestId('producer-form').getByRole('button', { name: 'Create producer' }).click();
+  await expect(page.getByTestId('send-form').getByRole('alert')).toContainText('compression.type');
+  expect(errors).toEqual([]);
+});
