@@ -86,6 +86,19 @@ pub enum EventKind {
         compression: crate::batch::Compression,
         uncompressed_bytes: usize,
     },
+    /// A leader recognised a retried batch by its producer id and sequence and wrote nothing.
+    DuplicateIgnored {
+        broker: u32,
+        tp: TopicPartition,
+        base_offset: u64,
+        count: usize,
+    },
+    /// An idempotent producer got its id.
+    ProducerIdAssigned {
+        producer: String,
+        producer_id: i64,
+        epoch: i16,
+    },
     /// A producer learned that a batch was written (or learned nothing, with acks=0).
     Acked {
         producer: String,
@@ -234,6 +247,13 @@ impl fmt::Display for EventKind {
                     write!(f, " {compression}, {uncompressed_bytes} before compression")?;
                 }
                 f.write_str(")")
+            }
+            DuplicateIgnored { broker, tp, base_offset, count } => write!(
+                f,
+                "broker-{broker} recognised a retried batch of {count} record(s) to {tp} (same producer id and sequence): already at offset {base_offset}, not written again"
+            ),
+            ProducerIdAssigned { producer, producer_id, epoch } => {
+                write!(f, "{producer} is idempotent: producer id {producer_id}, epoch {epoch}")
             }
             Acked { producer, tp, base_offset: Some(base), count } => {
                 write!(f, "{producer}: {count} record(s) to {tp} acknowledged at offset {base}")

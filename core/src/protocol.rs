@@ -141,6 +141,8 @@ pub enum Request {
     ListOffsets {
         partitions: Vec<(TopicPartition, OffsetSpec)>,
     },
+    /// An idempotent producer asks for its producer id and epoch.
+    InitProducerId,
     /// Broker to controller, every broker.heartbeat.interval.ms.
     BrokerHeartbeat {
         broker: u32,
@@ -180,6 +182,10 @@ pub enum Response {
     ListOffsets {
         partitions: Vec<(TopicPartition, Result<u64, KafkaError>)>,
     },
+    InitProducerId {
+        producer_id: i64,
+        producer_epoch: i16,
+    },
     BrokerHeartbeat {
         fenced: bool,
         should_shutdown: bool,
@@ -213,6 +219,7 @@ impl Request {
             Request::Produce { .. } => "Produce",
             Request::Fetch { .. } => "Fetch",
             Request::ListOffsets { .. } => "ListOffsets",
+            Request::InitProducerId => "InitProducerId",
             Request::BrokerHeartbeat { .. } => "BrokerHeartbeat",
             Request::AlterPartition { .. } => "AlterPartition",
             Request::MetadataUpdate { .. } => "MetadataUpdate",
@@ -227,6 +234,7 @@ impl Response {
             Response::Produce { .. } => "Produce",
             Response::Fetch { .. } => "Fetch",
             Response::ListOffsets { .. } => "ListOffsets",
+            Response::InitProducerId { .. } => "InitProducerId",
             Response::BrokerHeartbeat { .. } => "BrokerHeartbeat",
             Response::AlterPartition { .. } => "AlterPartition",
         }
@@ -244,6 +252,9 @@ impl fmt::Display for Message {
                     Request::Metadata { topics, .. } => write!(f, " topics=[{}]", topics.join(",")),
                     Request::Produce { acks, tp, batch, .. } => {
                         write!(f, " {tp} records={} bytes={} acks={acks}", batch_records(batch), batch.len())?;
+                        if let Some((pid, _, seq)) = crate::batch::producer_fields(batch).filter(|p| p.0 >= 0) {
+                            write!(f, " producer_id={pid} seq={seq}")?;
+                        }
                         match batch_codec(batch) {
                             Some(c) if c != crate::batch::Compression::None => write!(f, " {c}"),
                             _ => Ok(()),
@@ -256,6 +267,7 @@ impl fmt::Display for Message {
                         f.write_str(" ")?;
                         list(f, partitions.iter().map(|p| (&p.tp, p.fetch_offset)))
                     }
+                    Request::InitProducerId => Ok(()),
                     Request::BrokerHeartbeat { metadata_offset, want_shutdown, .. } => {
                         write!(f, " metadata_offset={metadata_offset}")?;
                         if *want_shutdown {
@@ -307,6 +319,9 @@ impl fmt::Display for Message {
                             }
                         }
                         Ok(())
+                    }
+                    Response::InitProducerId { producer_id, producer_epoch } => {
+                        write!(f, " producer_id={producer_id} epoch={producer_epoch}")
                     }
                     Response::BrokerHeartbeat { fenced, should_shutdown, image } => {
                         if *fenced {

@@ -118,6 +118,9 @@ pub struct ClientView {
     /// Every simulated config with its effective value.
     pub configs: Vec<(&'static str, String)>,
     pub in_flight: Vec<InFlightView>,
+    /// Producer: its idempotent producer id, or why idempotence is off.
+    pub producer_id: Option<i64>,
+    pub notes: Vec<String>,
     /// Producer: records buffered, acknowledged, failed. Zero for consumers.
     pub buffered_records: usize,
     pub acked_records: u64,
@@ -257,6 +260,8 @@ fn client_view(client: &Client) -> ClientView {
         kind: client.kind(),
         configs: Vec::new(),
         in_flight,
+        producer_id: None,
+        notes: Vec::new(),
         buffered_records: 0,
         acked_records: 0,
         failed_records: 0,
@@ -266,6 +271,8 @@ fn client_view(client: &Client) -> ClientView {
     match client {
         Client::Producer(p) => {
             v.configs = p.config.describe();
+            v.producer_id = p.producer_id.map(|(id, _)| id);
+            v.notes.extend(p.config.idempotence_note.clone());
             v.buffered_records = p.buffered_records();
             v.acked_records = p.acked_records;
             v.failed_records = p.failed_records;

@@ -8,7 +8,8 @@
 //! - no acknowledged record is lost: every acknowledged offset is committed
 //!   at the end;
 //! - replicas converge: once healed, every replica holds the same log and the
-//!   ISR is whole again.
+//!   ISR is whole again;
+//! - every send ends in exactly one callback (acknowledged or failed).
 //!
 //! A failing seed prints its script; pin it below as a named regression test.
 
@@ -90,13 +91,19 @@ fn check(seed: u64) -> Result<(), String> {
     let mut sim = Sim::new(seed);
     let mut committed: BTreeMap<TopicPartition, Vec<Record>> = BTreeMap::new();
     let mut acked: Vec<(TopicPartition, u64, usize)> = Vec::new();
+    let mut callbacks = 0usize;
     for command in &commands {
         if let Err(e) = sim.apply(command) {
             return fail(format!("`{command}` refused: {e}"));
         }
         for event in sim.drain_events() {
-            if let EventKind::Acked { tp, base_offset: Some(base), count, .. } = event.kind {
-                acked.push((tp, base, count));
+            match event.kind {
+                EventKind::Acked { tp, base_offset: Some(base), count, .. } => {
+                    callbacks += count;
+                    acked.push((tp, base, count));
+                }
+                EventKind::ProduceFailed { count, .. } => callbacks += count,
+                _ => {}
             }
         }
         let view = sim.view();
@@ -135,6 +142,9 @@ fn check(seed: u64) -> Result<(), String> {
             let leos: Vec<usize> = logs.iter().map(|l| l.len()).collect();
             return fail(format!("{tp}: replicas did not converge (log lengths {leos:?})"));
         }
+    }
+    if callbacks != STEPS as usize {
+        return fail(format!("{STEPS} sends ended in {callbacks} callbacks, not exactly one each"));
     }
     if acked.is_empty() {
         return fail("nothing was acknowledged: the test exercised nothing".into());
@@ -190,4 +200,12 @@ fn regression_seeds_672_858_976_empty_epoch_livelock() {
     for seed in [672, 858, 976] {
         check(seed).unwrap();
     }
+}
+
+/// An idempotent producer kept sending past a batch stuck behind a slow high
+/// watermark; when it retried that batch, the new leader no longer held its
+/// sequence among the last five and refused it forever: two sends never ended.
+#[test]
+fn regression_seed_5_an_idempotent_retry_stays_within_the_five_batch_window() {
+    check(5).unwrap();
 }

@@ -38,7 +38,7 @@ fn bad_client_configs_are_named() {
         "line 1, column 13: Invalid value -1 for configuration linger.ms: Value must be at least 0"
     );
     assert!(error("consumer c1 auto.offset.reset=smallest").contains("configuration auto.offset.reset"));
-    assert!(error("producer p1 enable.idempotence=true").contains("'enable.idempotence' is not a producer config"));
+    assert!(error("producer p1 transactional.id=t1").contains("'transactional.id' is not a producer config"));
 }
 
 #[test]

@@ -38,6 +38,8 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("controller-failover"),
     scenario!("controlled-shutdown"),
     scenario!("compression"),
+    scenario!("idempotence-off"),
+    scenario!("idempotence-on"),
 ];
 
 #[wasm_bindgen_test]

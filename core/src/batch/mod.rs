@@ -256,6 +256,15 @@ impl RecordBatch {
     }
 }
 
+/// `(producer id, producer epoch, base sequence)` read from a batch header, if whole.
+pub fn producer_fields(bytes: &[u8]) -> Option<(i64, i16, i32)> {
+    let h = bytes.get(..HEADER_BYTES)?;
+    let id = i64::from_be_bytes(h[43..51].try_into().ok()?);
+    let epoch = i16::from_be_bytes(h[51..53].try_into().ok()?);
+    let seq = i32::from_be_bytes(h[53..57].try_into().ok()?);
+    Some((id, epoch, seq))
+}
+
 /// Stamps the offset and leader epoch a leader gives a batch; both are outside the CRC.
 pub fn stamp(bytes: &mut [u8], base_offset: u64, partition_leader_epoch: u32) {
     assert!(bytes.len() >= HEADER_BYTES, "stamp needs a whole batch header");

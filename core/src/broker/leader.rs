@@ -3,6 +3,7 @@
 //! track each follower's progress, move the high watermark, answer acks=all
 //! once it passes the batch, and ask the controller to shrink or expand the ISR.
 
+use super::log::SequenceCheck;
 use super::{reply, Broker, Pending, Replica, Role};
 use crate::batch::{Compression, RecordBatch, TimestampType};
 use crate::effects::{Effects, Timer};
@@ -140,12 +141,21 @@ impl Broker {
                 batch.max_timestamp = now.ms as i64;
                 bytes = batch.encode().map_err(|e| KafkaError::CorruptMessage(format!("{e}")))?;
             }
-            let epoch = lead.epoch;
             stored = (batch.records.len(), bytes.len(), batch.compression, batch.uncompressed_bytes());
-            Ok(replica.log.append(batch, bytes, epoch))
+            if batch.producer_id >= 0 {
+                let count = batch.records.len() as i32;
+                let check =
+                    replica.log.check_sequence(batch.producer_id, batch.producer_epoch, batch.base_sequence, count)?;
+                if let SequenceCheck::Duplicate { base_offset, .. } = check {
+                    // A retry of a batch already written: the original offsets, nothing appended.
+                    return Ok((base_offset, true));
+                }
+            }
+            let epoch = lead.epoch;
+            Ok((replica.log.append(batch, bytes, epoch), false))
         });
-        let base_offset = match result {
-            Ok(base) => base,
+        let (base_offset, duplicate) = match result {
+            Ok(appended) => appended,
             Err(e) => {
                 if acks != Acks::None {
                     reply(fx, from, id, Response::Produce { tp, result: Err(e) });
@@ -154,15 +164,19 @@ impl Broker {
             }
         };
         let (count, bytes, compression, uncompressed_bytes) = stored;
-        fx.event(EventKind::Appended {
-            broker: me,
-            tp: tp.clone(),
-            base_offset,
-            count,
-            bytes,
-            compression,
-            uncompressed_bytes,
-        });
+        if duplicate {
+            fx.event(EventKind::DuplicateIgnored { broker: me, tp: tp.clone(), base_offset, count });
+        } else {
+            fx.event(EventKind::Appended {
+                broker: me,
+                tp: tp.clone(),
+                base_offset,
+                count,
+                bytes,
+                compression,
+                uncompressed_bytes,
+            });
+        }
         // A leader alone in its ISR commits at once.
         self.maybe_advance_high_watermark(&tp, fx);
         match acks {

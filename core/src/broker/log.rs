@@ -6,8 +6,10 @@
 //! Segments, retention and compaction come with the log-lifecycle work.
 
 use crate::batch::{self, BatchError, Compression, RecordBatch, TimestampType};
+use crate::error::KafkaError;
 use crate::limits::RECORDS_PER_PARTITION_MAX;
 use crate::record::Record;
+use alloc::collections::{BTreeMap, VecDeque};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 
@@ -54,6 +56,37 @@ pub fn records_of(batch: &RecordBatch) -> Vec<Record> {
         .collect()
 }
 
+/// One batch of an idempotent producer, by sequence numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SequencedBatch {
+    pub first_sequence: i32,
+    pub last_sequence: i32,
+    pub base_offset: u64,
+    pub last_offset: u64,
+}
+
+/// What a partition remembers of one producer (Kafka's `ProducerStateEntry`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProducerEntry {
+    pub epoch: i16,
+    /// The newest batches, oldest first; Kafka keeps five to answer retries.
+    pub batches: VecDeque<SequencedBatch>,
+}
+
+/// Batches per producer a partition remembers for duplicate detection.
+pub const PRODUCER_BATCHES_KEPT: usize = 5;
+
+/// What a leader does with an idempotent producer's batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SequenceCheck {
+    Append,
+    /// A retry of a batch already written: answer with its offsets, write nothing.
+    Duplicate {
+        base_offset: u64,
+        last_offset: u64,
+    },
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct PartitionLog {
     log_start_offset: u64,
@@ -62,9 +95,70 @@ pub struct PartitionLog {
     records: Vec<Record>,
     /// `(leader epoch, start offset)`, epochs increasing (Kafka's `LeaderEpochFileCache`).
     epochs: Vec<(u32, u64)>,
+    /// Idempotent producers seen here, rebuilt from the batches after a truncation.
+    producers: BTreeMap<i64, ProducerEntry>,
 }
 
 impl PartitionLog {
+    pub fn producers(&self) -> &BTreeMap<i64, ProducerEntry> {
+        &self.producers
+    }
+
+    /// Kafka's sequence check (`ProducerAppendInfo.checkSequence`) for a batch of
+    /// `count` records from producer `id` at `epoch` starting at `first_sequence`.
+    pub fn check_sequence(
+        &self,
+        id: i64,
+        epoch: i16,
+        first_sequence: i32,
+        count: i32,
+    ) -> Result<SequenceCheck, KafkaError> {
+        let last_sequence = first_sequence.wrapping_add(count - 1);
+        let Some(entry) = self.producers.get(&id) else {
+            return if first_sequence == 0 {
+                Ok(SequenceCheck::Append)
+            } else {
+                Err(KafkaError::OutOfOrderSequenceNumber)
+            };
+        };
+        if epoch < entry.epoch {
+            return Err(KafkaError::InvalidProducerEpoch);
+        }
+        if epoch > entry.epoch {
+            // A new epoch starts its sequences again at 0.
+            return if first_sequence == 0 {
+                Ok(SequenceCheck::Append)
+            } else {
+                Err(KafkaError::OutOfOrderSequenceNumber)
+            };
+        }
+        if let Some(b) =
+            entry.batches.iter().find(|b| b.first_sequence == first_sequence && b.last_sequence == last_sequence)
+        {
+            return Ok(SequenceCheck::Duplicate { base_offset: b.base_offset, last_offset: b.last_offset });
+        }
+        let expected = entry.batches.back().map_or(0, |b| b.last_sequence.wrapping_add(1));
+        if first_sequence == expected {
+            Ok(SequenceCheck::Append)
+        } else {
+            Err(KafkaError::OutOfOrderSequenceNumber)
+        }
+    }
+
+    fn note_producer(&mut self, bytes: &[u8], base_offset: u64, last_offset: u64) {
+        let Some((id, epoch, first_sequence)) = batch::producer_fields(bytes).filter(|f| f.0 >= 0) else { return };
+        let count = (last_offset - base_offset) as i32 + 1;
+        let entry = self.producers.entry(id).or_default();
+        if epoch != entry.epoch {
+            entry.batches.clear();
+            entry.epoch = epoch;
+        }
+        let last_sequence = first_sequence.wrapping_add(count - 1);
+        entry.batches.push_back(SequencedBatch { first_sequence, last_sequence, base_offset, last_offset });
+        while entry.batches.len() > PRODUCER_BATCHES_KEPT {
+            entry.batches.pop_front();
+        }
+    }
     pub fn log_start_offset(&self) -> u64 {
         self.log_start_offset
     }
@@ -113,6 +207,7 @@ impl PartitionLog {
         self.records.extend(records_of(&batch));
         let last = base + batch.records.len().max(1) as u64 - 1;
         let compression = batch.compression;
+        self.note_producer(&bytes, base, last);
         self.batches.push(LogBatch {
             base_offset: base,
             last_offset: last,
@@ -134,6 +229,7 @@ impl PartitionLog {
             let records = b.decode()?;
             self.note_epoch(b.leader_epoch, b.base_offset);
             self.records.extend(records);
+            self.note_producer(&b.bytes, b.base_offset, b.last_offset);
             self.batches.push(b.clone());
         }
         Ok(())
@@ -160,6 +256,13 @@ impl PartitionLog {
         self.records.retain(|r| r.offset < leo);
         // An epoch that starts at or past the new end has no records left.
         self.epochs.retain(|&(_, start)| start < leo);
+        // Producer state comes back from what the log still holds.
+        self.producers.clear();
+        let kept: Vec<(Rc<Vec<u8>>, u64, u64)> =
+            self.batches.iter().map(|b| (b.bytes.clone(), b.base_offset, b.last_offset)).collect();
+        for (bytes, base, last) in kept {
+            self.note_producer(&bytes, base, last);
+        }
     }
 
     /// Kafka's OffsetsForLeaderEpoch answer: the largest epoch at or below

@@ -112,7 +112,12 @@ pub struct Broker {
     pub may_shut_down: bool,
     /// The next heartbeat announces a new incarnation.
     restarted: bool,
+    /// The next producer id in this broker's block.
+    next_producer_id: i64,
 }
+
+/// Producer ids a broker hands out before wrapping (Kafka's block size).
+const PRODUCER_ID_BLOCK: i64 = 1_000;
 
 impl Broker {
     pub fn new(id: u32, config: BrokerConfig) -> Self {
@@ -129,6 +134,7 @@ impl Broker {
             want_shutdown: false,
             may_shut_down: false,
             restarted: false,
+            next_producer_id: 0,
         }
     }
 
@@ -250,6 +256,13 @@ impl Broker {
                     (tp, result)
                 });
                 reply(fx, from, id, Response::ListOffsets { partitions: partitions.collect() });
+            }
+            Request::InitProducerId => {
+                // Each broker hands out ids from its own block, as Kafka's ProducerIdManager
+                // does with blocks of 1000 from the controller (here: fixed per broker).
+                let producer_id = i64::from(self.id - 1) * PRODUCER_ID_BLOCK + self.next_producer_id;
+                self.next_producer_id = (self.next_producer_id + 1) % PRODUCER_ID_BLOCK;
+                reply(fx, from, id, Response::InitProducerId { producer_id, producer_epoch: 0 });
             }
             Request::MetadataUpdate { image } => {
                 if image.offset > self.image.offset {

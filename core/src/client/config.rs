@@ -53,6 +53,11 @@ pub struct ProducerConfig {
     pub retries: u64,
     pub delivery_timeout_ms: u64,
     pub compression_type: Compression,
+    /// enable.idempotence as resolved: on by default, off when a conflicting
+    /// setting was chosen without asking for idempotence (Kafka 3.2+).
+    pub idempotent: bool,
+    /// Why idempotence is off, when it is.
+    pub idempotence_note: Option<String>,
     pub client_id: String,
 }
 
@@ -71,6 +76,8 @@ impl Default for ProducerConfig {
             retries: i32::MAX as u64,
             delivery_timeout_ms: 120_000,
             compression_type: Compression::None,
+            idempotent: true,
+            idempotence_note: None,
             client_id: String::new(),
         }
     }
@@ -82,6 +89,7 @@ const PRODUCER_CONFIGS: &[&str] = &[
     "client.id",
     "compression.type",
     "delivery.timeout.ms",
+    "enable.idempotence",
     "linger.ms",
     "max.block.ms",
     "max.in.flight.requests.per.connection",
@@ -94,6 +102,7 @@ const PRODUCER_CONFIGS: &[&str] = &[
 impl ProducerConfig {
     pub fn parse(pairs: &[(String, String)]) -> Result<Self, CommandError> {
         let mut c = ProducerConfig::default();
+        let mut explicit_idempotence = None;
         for (name, value) in pairs {
             let v = value.as_str();
             match name.as_str() {
@@ -115,6 +124,13 @@ impl ProducerConfig {
                     }
                 }
                 "delivery.timeout.ms" => c.delivery_timeout_ms = int(name, v, 0)?,
+                "enable.idempotence" => {
+                    explicit_idempotence = Some(match v.trim().to_ascii_lowercase().as_str() {
+                        "true" => true,
+                        "false" => false,
+                        _ => return Err(bad(name, v, "Expected value to be either true or false")),
+                    })
+                }
                 "linger.ms" => c.linger_ms = long(name, v, 0)?,
                 "max.block.ms" => c.max_block_ms = long(name, v, 0)?,
                 "max.in.flight.requests.per.connection" => c.max_in_flight_requests_per_connection = int(name, v, 1)?,
@@ -125,6 +141,7 @@ impl ProducerConfig {
                 _ => return Err(unknown("producer", name, PRODUCER_CONFIGS)),
             }
         }
+        c.resolve_idempotence(explicit_idempotence)?;
         // KafkaProducer refuses this combination at construction.
         if c.delivery_timeout_ms < c.linger_ms.saturating_add(c.request_timeout_ms) {
             return Err(CommandError::ClientConfig(
@@ -132,6 +149,37 @@ impl ProducerConfig {
             ));
         }
         Ok(c)
+    }
+
+    /// `ProducerConfig.postProcessAndValidateIdempotenceConfigs`: asked for
+    /// explicitly, a conflict is an error; left at its default, a conflict turns
+    /// idempotence off, and the note says why.
+    fn resolve_idempotence(&mut self, explicit: Option<bool>) -> Result<(), CommandError> {
+        let conflict = if self.acks != Acks::All {
+            Some("acks to all")
+        } else if self.retries == 0 {
+            Some("retries to non-zero")
+        } else if self.max_in_flight_requests_per_connection > 5 {
+            Some("max.in.flight.requests.per.connection to at most 5")
+        } else {
+            None
+        };
+        match (explicit, conflict) {
+            (Some(true), Some(what)) => Err(CommandError::ClientConfig(format!(
+                "Must set {what} in order to use the idempotent producer (enable.idempotence=true)."
+            ))),
+            (Some(false), _) => {
+                self.idempotent = false;
+                self.idempotence_note = Some("enable.idempotence=false".into());
+                Ok(())
+            }
+            (None, Some(what)) => {
+                self.idempotent = false;
+                self.idempotence_note = Some(format!("idempotence is off: it needs {what}, and was not asked for"));
+                Ok(())
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Every simulated config with its effective value, for the view.
@@ -142,6 +190,7 @@ impl ProducerConfig {
             ("client.id", self.client_id.clone()),
             ("compression.type", self.compression_type.name().to_string()),
             ("delivery.timeout.ms", self.delivery_timeout_ms.to_string()),
+            ("enable.idempotence", self.idempotent.to_string()),
             ("linger.ms", self.linger_ms.to_string()),
             ("max.block.ms", self.max_block_ms.to_string()),
             ("max.in.flight.requests.per.connection", self.max_in_flight_requests_per_connection.to_string()),
@@ -283,8 +332,8 @@ mod tests {
 
     #[test]
     fn unsimulated_configs_are_refused_by_name() {
-        let e = ProducerConfig::parse(&pairs(&[("enable.idempotence", "true")])).unwrap_err();
-        assert!(e.to_string().starts_with("'enable.idempotence' is not a producer config"));
+        let e = ProducerConfig::parse(&pairs(&[("transactional.id", "t1")])).unwrap_err();
+        assert!(e.to_string().starts_with("'transactional.id' is not a producer config"));
         let e = ConsumerConfig::parse(&pairs(&[("isolation.level", "read_committed")])).unwrap_err();
         assert!(e.to_string().starts_with("'isolation.level' is not a consumer config"));
     }
@@ -294,6 +343,19 @@ mod tests {
         let names = |d: Vec<(&'static str, String)>| d.into_iter().map(|(n, _)| n).collect::<Vec<_>>();
         assert_eq!(names(ProducerConfig::default().describe()), PRODUCER_CONFIGS);
         assert_eq!(names(ConsumerConfig::default().describe()), CONSUMER_CONFIGS);
+    }
+
+    #[test]
+    fn idempotence_is_on_by_default_and_conflicts_follow_kafka() {
+        assert!(ProducerConfig::default().idempotent);
+        let implicit = ProducerConfig::parse(&pairs(&[("acks", "1")])).unwrap();
+        assert!(!implicit.idempotent, "acks=1 without asking: silently off");
+        assert!(implicit.idempotence_note.unwrap().contains("acks to all"));
+        let e = ProducerConfig::parse(&pairs(&[("acks", "1"), ("enable.idempotence", "true")])).unwrap_err();
+        assert!(e.to_string().contains("Must set acks to all in order to use the idempotent producer"), "{e}");
+        let e = ProducerConfig::parse(&pairs(&[("enable.idempotence", "true"), ("retries", "0")])).unwrap_err();
+        assert!(e.to_string().contains("retries to non-zero"), "{e}");
+        assert!(!ProducerConfig::parse(&pairs(&[("enable.idempotence", "false")])).unwrap().idempotent);
     }
 
     #[test]

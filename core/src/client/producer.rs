@@ -41,6 +41,9 @@ pub struct Batch {
     /// Sends so far; a retry waits for `retry_at`.
     pub attempts: u32,
     pub retry_at: Option<Instant>,
+    /// An idempotent producer's first sequence for this batch, fixed at its first
+    /// send so that a retry is recognisable.
+    pub base_sequence: Option<i32>,
 }
 
 /// A record waiting for its topic's metadata (Java's `send` blocking in `waitOnMetadata`).
@@ -66,11 +69,16 @@ pub struct Producer {
     waiting: Vec<Waiting>,
     pub batches: BTreeMap<TopicPartition, Vec<Batch>>,
     /// Batches sent and not yet answered, by correlation id.
-    in_flight_batches: BTreeMap<u32, Batch>,
+    in_flight_batches: BTreeMap<u32, (TopicPartition, Batch)>,
     sticky: BTreeMap<String, Sticky>,
     metadata_backoff_ms: u64,
     pub acked_records: u64,
     pub failed_records: u64,
+    /// An idempotent producer's id and epoch, once InitProducerId answered.
+    pub producer_id: Option<(i64, i16)>,
+    init_in_flight: bool,
+    /// The next sequence number per partition.
+    sequences: BTreeMap<TopicPartition, i32>,
 }
 
 impl Producer {
@@ -87,6 +95,9 @@ impl Producer {
             sticky: BTreeMap::new(),
             acked_records: 0,
             failed_records: 0,
+            producer_id: None,
+            init_in_flight: false,
+            sequences: BTreeMap::new(),
         }
     }
 
@@ -96,7 +107,7 @@ impl Producer {
 
     /// Records accepted by `send` and not yet acknowledged or failed.
     pub fn buffered_records(&self) -> usize {
-        let batched = self.batches.values().flatten().chain(self.in_flight_batches.values());
+        let batched = self.batches.values().flatten().chain(self.in_flight_batches.values().map(|(_, b)| b));
         self.waiting.len() + batched.map(|b| b.records.len()).sum::<usize>()
     }
 
@@ -223,6 +234,16 @@ impl Producer {
     fn drain(&mut self, fx: &mut Effects) {
         let limit = self.config.max_in_flight_requests_per_connection as usize;
         let delivery_timeout = Duration::from_ms(self.config.delivery_timeout_ms);
+        if self.config.idempotent && self.producer_id.is_none() {
+            // Nothing goes out before the producer has its id (Sender.maybeSendAndPollTransactionalRequest).
+            if !self.init_in_flight && !self.batches.is_empty() {
+                if let Some(broker) = self.conn.least_loaded(fx.now) {
+                    self.init_in_flight = true;
+                    self.conn.request(broker, Request::InitProducerId, fx);
+                }
+            }
+            return;
+        }
         let tps: Vec<TopicPartition> = self.batches.keys().cloned().collect();
         for tp in tps {
             while let Some(first) = self.batches.get(&tp).and_then(|b| b.first()) {
@@ -231,7 +252,16 @@ impl Producer {
                     self.expire(&tp, batch, fx);
                     continue;
                 }
-                if !first.ready || first.retry_at.is_some_and(|at| at > fx.now) {
+                if let Some(at) = first.retry_at.filter(|&at| at > fx.now) {
+                    // One wake-up per partition, always for the batch at the head: a retry
+                    // queued in front of another must not leave the other without one.
+                    fx.timer_in(at.saturating_since(fx.now), Timer::RetryBatch(tp.clone()));
+                    break;
+                }
+                if !first.ready {
+                    break;
+                }
+                if self.config.idempotent && !self.may_send_sequenced(&tp, first.base_sequence) {
                     break;
                 }
                 let Some(leader) = self.conn.leader_of(&tp) else {
@@ -250,7 +280,20 @@ impl Producer {
                 let batch = self.pop_batch(&tp);
                 let count = batch.records.len();
                 // The real bytes: a v2 record batch, compressed with compression.type.
-                let encoded = RecordBatch::from_records(&batch.records, self.config.compression_type).encode();
+                let mut batch = batch;
+                let mut encoded = RecordBatch::from_records(&batch.records, self.config.compression_type);
+                if let Some((id, epoch)) = self.producer_id {
+                    let next = self.sequences.entry(tp.clone()).or_insert(0);
+                    let sequence = *batch.base_sequence.get_or_insert_with(|| {
+                        let first = *next;
+                        *next = next.wrapping_add(count as i32);
+                        first
+                    });
+                    encoded.producer_id = id;
+                    encoded.producer_epoch = epoch;
+                    encoded.base_sequence = sequence;
+                }
+                let encoded = encoded.encode();
                 let bytes = match encoded {
                     Ok(bytes) => bytes,
                     Err(e) => {
@@ -271,11 +314,26 @@ impl Producer {
                     fx.event(EventKind::Acked { producer, tp: tp.clone(), base_offset: None, count });
                 } else {
                     let id = self.conn.request(leader, request, fx);
-                    self.in_flight_batches.insert(id, batch);
+                    self.in_flight_batches.insert(id, (tp.clone(), batch));
                 }
             }
         }
         self.batches.retain(|_, b| !b.is_empty());
+    }
+
+    /// The Java client's ordering guard for idempotent producers: a retried batch
+    /// goes only when nothing of its partition is in flight (so sequences arrive in
+    /// order), and a new batch only while fewer than five of the partition's
+    /// batches are unresolved (the five the broker remembers for duplicates).
+    fn may_send_sequenced(&self, tp: &TopicPartition, base_sequence: Option<i32>) -> bool {
+        let in_flight = self.in_flight_batches.values().filter(|(t, _)| t == tp).count();
+        match base_sequence {
+            Some(_) => in_flight == 0,
+            None => {
+                let queued = self.batches.get(tp).map_or(0, |q| q.iter().filter(|b| b.base_sequence.is_some()).count());
+                in_flight + queued < crate::broker::log::PRODUCER_BATCHES_KEPT
+            }
+        }
     }
 
     fn pop_batch(&mut self, tp: &TopicPartition) -> Batch {
@@ -287,7 +345,11 @@ impl Producer {
     /// Java's `Sender.completeBatch` on an error: a retriable error is retried
     /// while `retries` and delivery.timeout.ms allow; anything else fails the batch.
     fn retry_or_fail(&mut self, tp: TopicPartition, mut batch: Batch, error: KafkaError, fx: &mut Effects) {
-        if !error.is_retriable() || u64::from(batch.attempts) >= self.config.retries {
+        // An idempotent producer's later batches are refused while an earlier one is
+        // being retried; they go again in order (the Java Sender's in-order retry).
+        let retriable =
+            error.is_retriable() || (self.config.idempotent && error == KafkaError::OutOfOrderSequenceNumber);
+        if !retriable || u64::from(batch.attempts) >= self.config.retries {
             self.fail(Some(tp), batch.records.len(), error, fx);
             return;
         }
@@ -312,8 +374,14 @@ impl Producer {
         });
         self.conn.refresh_metadata(alloc::vec![tp.topic.clone()], true, fx);
         fx.timer_in(Duration::from_ms(backoff), Timer::RetryBatch(tp.clone()));
-        // First in line again, so records keep their order within the partition.
-        self.batches.entry(tp).or_default().insert(0, batch);
+        // Back in line by sequence (Java's insertInSequenceOrder), or first when unsequenced,
+        // so records keep their order within the partition.
+        let queue = self.batches.entry(tp).or_default();
+        let at = match batch.base_sequence {
+            Some(seq) => queue.iter().position(|b| b.base_sequence.is_none_or(|s| s > seq)).unwrap_or(queue.len()),
+            None => 0,
+        };
+        queue.insert(at, batch);
     }
 
     fn expire(&mut self, tp: &TopicPartition, batch: Batch, fx: &mut Effects) {
@@ -346,8 +414,14 @@ impl Producer {
                 // With errors, the backoff timer asks again; without, ask now for any other topic.
                 self.release_waiting(errors.is_empty(), fx);
             }
+            Response::InitProducerId { producer_id, producer_epoch } => {
+                self.init_in_flight = false;
+                self.producer_id = Some((producer_id, producer_epoch));
+                let producer = self.conn.name.clone();
+                fx.event(EventKind::ProducerIdAssigned { producer, producer_id, epoch: producer_epoch });
+            }
             Response::Produce { tp, result } => {
-                let Some(batch) = self.in_flight_batches.remove(&correlation_id) else {
+                let Some((_, batch)) = self.in_flight_batches.remove(&correlation_id) else {
                     return;
                 };
                 match result {
@@ -382,8 +456,13 @@ impl Producer {
                             self.conn.metadata_in_flight = false;
                             fx.timer_in(Duration::from_ms(self.metadata_backoff_ms), Timer::MetadataRetry);
                         }
+                        Request::InitProducerId => {
+                            // Ask another broker after the backoff.
+                            self.init_in_flight = false;
+                            fx.timer_in(Duration::from_ms(self.config.retry_backoff_ms), Timer::MetadataRetry);
+                        }
                         Request::Produce { tp, .. } => {
-                            if let Some(batch) = self.in_flight_batches.remove(&id) {
+                            if let Some((_, batch)) = self.in_flight_batches.remove(&id) {
                                 self.retry_or_fail(tp, batch, error, fx);
                             }
                         }
@@ -424,6 +503,6 @@ impl Producer {
 
 impl Batch {
     fn new(records: Vec<RecordData>, bytes: usize, created: Instant, ready: bool) -> Self {
-        Batch { records, bytes, created, ready, attempts: 0, retry_at: None }
+        Batch { records, bytes, created, ready, attempts: 0, retry_at: None, base_sequence: None }
     }
 }

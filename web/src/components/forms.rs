@@ -133,6 +133,8 @@ pub fn send_panel(p: &SendProps) -> Html {
                 <details class="configs">
                     <summary>{ format!("{} acknowledged, {} failed · configs", c.acked_records, c.failed_records) }</summary>
                     <ul>{ for c.configs.iter().map(|(k, v)| html! { <li><code>{ format!("{k}={v}") }</code></li> }) }</ul>
+                    { for c.notes.iter().map(|n| html! { <p class="note">{ n }</p> }) }
+                    if let Some(id) = c.producer_id { <p class="note">{ format!("producer id {id}: retries are recognised by sequence number") }</p> }
                 </details>
             }
         </div>
