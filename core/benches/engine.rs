@@ -1,0 +1,97 @@
+//! Native benchmarks of the engine (criterion). Numbers go in docs/performance.md.
+//!
+//! - `producer/<codec>`: records per second from `send` to acknowledged, 100-byte
+//!   values, acks=all on a 3-broker cluster with replication factor 3.
+//! - `batch/encode|decode/<codec>`: one 100-record batch through the v2 format.
+//! - `simulation/idle-cluster-minute`: a 3-broker cluster with one topic left alone
+//!   for a simulated minute (heartbeats, idle follower fetches): the cost of time passing.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use kafka_sim::batch::{Compression, RecordBatch};
+use kafka_sim::protocol::RecordData;
+use kafka_sim::scenario::Scenario;
+use kafka_sim::time::Duration;
+use kafka_sim::{Command, Sim};
+use std::hint::black_box;
+
+const RECORDS: u64 = 1_000;
+
+fn value(i: u64) -> String {
+    // 100 bytes of JSON-ish text, compressible the way real payloads are.
+    let v = format!("{{\"order_id\":\"ORD{i:06}\",\"customer\":\"c{:04}\",\"status\":\"created\",\"amount\":{}.50}}", i % 977, i % 300);
+    format!("{v:<100}")
+}
+
+fn command(line: &str) -> Command {
+    Scenario::parse_command(line).expect("a valid benchmark command")
+}
+
+fn producer_run(codec: Compression) -> u64 {
+    let mut sim = Sim::new(1);
+    for line in [
+        "cluster brokers=3".to_string(),
+        "topic create bench partitions=3 replication-factor=3".to_string(),
+        format!("producer p acks=all linger.ms=5 compression.type={codec}"),
+    ] {
+        sim.apply(&command(&line)).unwrap();
+    }
+    let sends: Vec<Command> =
+        (0..RECORDS).map(|i| command(&format!("send p bench key=k{} value='{}'", i % 64, value(i)))).collect();
+    for s in &sends {
+        sim.apply(s).unwrap();
+    }
+    sim.advance(Duration::from_ms(2_000));
+    let acked = sim.view().clients.iter().map(|c| c.acked_records).sum::<u64>();
+    assert_eq!(acked, RECORDS, "every record acknowledged");
+    acked
+}
+
+fn producer(c: &mut Criterion) {
+    let mut group = c.benchmark_group("producer");
+    group.throughput(Throughput::Elements(RECORDS));
+    group.sample_size(10);
+    for codec in Compression::ALL {
+        group.bench_with_input(BenchmarkId::from_parameter(codec), &codec, |b, &codec| b.iter(|| producer_run(codec)));
+    }
+    group.finish();
+}
+
+fn batches(c: &mut Criterion) {
+    let records: Vec<RecordData> = (0..100)
+        .map(|i| RecordData {
+            timestamp_ms: 1_000 + i,
+            key: Some(format!("k{}", i % 64).into_bytes()),
+            value: Some(value(i).into_bytes()),
+            headers: vec![],
+        })
+        .collect();
+    let mut group = c.benchmark_group("batch");
+    group.throughput(Throughput::Elements(records.len() as u64));
+    for codec in Compression::ALL {
+        let batch = RecordBatch::from_records(&records, codec);
+        let bytes = batch.encode().unwrap();
+        group.bench_with_input(BenchmarkId::new("encode", codec), &batch, |b, batch| b.iter(|| batch.encode().unwrap()));
+        group.bench_with_input(BenchmarkId::new("decode", codec), &bytes, |b, bytes| {
+            b.iter(|| RecordBatch::decode(black_box(bytes)).unwrap())
+        });
+    }
+    group.finish();
+}
+
+fn idle(c: &mut Criterion) {
+    let mut group = c.benchmark_group("simulation");
+    group.sample_size(10);
+    group.bench_function("idle-cluster-minute", |b| {
+        b.iter(|| {
+            let mut sim = Sim::new(1);
+            sim.apply(&command("cluster brokers=3")).unwrap();
+            sim.apply(&command("topic create t partitions=6 replication-factor=3")).unwrap();
+            sim.advance(Duration::from_ms(60_000));
+            sim.drain_events().len()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, producer, batches, idle);
+criterion_main!(benches);
