@@ -18,7 +18,11 @@ const RECORDS: u64 = 1_000;
 
 fn value(i: u64) -> String {
     // 100 bytes of JSON-ish text, compressible the way real payloads are.
-    let v = format!("{{\"order_id\":\"ORD{i:06}\",\"customer\":\"c{:04}\",\"status\":\"created\",\"amount\":{}.50}}", i % 977, i % 300);
+    let v = format!(
+        "{{\"order_id\":\"ORD{i:06}\",\"customer\":\"c{:04}\",\"status\":\"created\",\"amount\":{}.50}}",
+        i % 977,
+        i % 300
+    );
     format!("{v:<100}")
 }
 
@@ -70,7 +74,8 @@ fn batches(c: &mut Criterion) {
     for codec in Compression::ALL {
         let batch = RecordBatch::from_records(&records, codec);
         let bytes = batch.encode().unwrap();
-        group.bench_with_input(BenchmarkId::new("encode", codec), &batch, |b, batch| b.iter(|| batch.encode().unwrap()));
+        group
+            .bench_with_input(BenchmarkId::new("encode", codec), &batch, |b, batch| b.iter(|| batch.encode().unwrap()));
         group.bench_with_input(BenchmarkId::new("decode", codec), &bytes, |b, bytes| {
             b.iter(|| RecordBatch::decode(black_box(bytes)).unwrap())
         });

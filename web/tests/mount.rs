@@ -24,6 +24,15 @@ async fn settle() {
     }
 }
 
+/// A fresh app in its own element, rendered.
+async fn mounted() -> Element {
+    let root = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    settle().await;
+    root
+}
+
 fn by_test_id(root: &Element, id: &str) -> Element {
     root.query_selector(&format!("[data-testid='{id}']")).unwrap().unwrap_or_else(|| panic!("no element {id}"))
 }
@@ -39,10 +48,7 @@ fn type_into(root: &Element, id: &str, text: &str) {
 
 #[wasm_bindgen_test]
 async fn the_app_draws_the_cluster_and_creates_a_topic() {
-    let root = document().create_element("div").unwrap();
-    document().body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<App>::with_root(root.clone()).render();
-    settle().await;
+    let root = mounted().await;
 
     for id in 1..=3 {
         assert!(root.query_selector(&format!("[data-testid='broker-{id}']")).unwrap().is_some(), "broker-{id} drawn");
@@ -68,10 +74,7 @@ async fn the_app_draws_the_cluster_and_creates_a_topic() {
 
 #[wasm_bindgen_test]
 async fn crashing_a_broker_greys_it_and_offers_a_restart() {
-    let root = document().create_element("div").unwrap();
-    document().body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<App>::with_root(root.clone()).render();
-    settle().await;
+    let root = mounted().await;
     by_test_id(&root, "crash-2").dyn_into::<HtmlElement>().unwrap().click();
     settle().await;
     assert_eq!(by_test_id(&root, "broker-2-state").text_content().unwrap(), "stopped");
@@ -85,10 +88,7 @@ async fn crashing_a_broker_greys_it_and_offers_a_restart() {
 
 #[wasm_bindgen_test]
 async fn a_bad_topic_name_shows_an_alert_beside_the_form() {
-    let root = document().create_element("div").unwrap();
-    document().body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<App>::with_root(root.clone()).render();
-    settle().await;
+    let root = mounted().await;
     type_into(&root, "topic-name", "no spaces");
     settle().await;
     by_test_id(&root, "topic-create").dyn_into::<HtmlElement>().unwrap().click();
