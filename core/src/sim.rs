@@ -50,7 +50,7 @@ use alloc::vec::Vec;
 /// Something due at a simulated time.
 #[derive(Clone, Debug)]
 enum Scheduled {
-    Deliver { from: Node, to: Node, message: Message },
+    Deliver { from: Node, to: Node, message: Message, sent_at: Instant },
     Wake { node: Node, timer: Timer },
 }
 
@@ -495,7 +495,7 @@ impl Sim {
         assert!(at >= self.now, "scheduled {at} before the clock {}", self.now);
         self.now = at;
         match item {
-            Scheduled::Deliver { from, to, message } => self.deliver(from, to, message),
+            Scheduled::Deliver { from, to, message, .. } => self.deliver(from, to, message),
             Scheduled::Wake { node, timer } => {
                 self.timers.remove(&(node.clone(), timer.clone()));
                 self.wake(node, timer)
@@ -610,7 +610,8 @@ impl Sim {
             match sent {
                 Ok(at) => {
                     self.emit(EventKind::Sent { from: me.clone(), to: to.clone(), message: message.clone() });
-                    self.schedule(at, Scheduled::Deliver { from: me.clone(), to, message });
+                    let sent_at = self.now;
+                    self.schedule(at, Scheduled::Deliver { from: me.clone(), to, message, sent_at });
                 }
                 Err(why) => {
                     let api = api_of(&message);
@@ -686,6 +687,27 @@ impl Sim {
     }
 
     // ----- outputs --------------------------------------------------------------------------
+
+    /// Messages on the wire now, earliest arrival first, at most `limit`: what the
+    /// page draws moving along the links.
+    pub fn messages_in_flight(&self, limit: usize) -> Vec<crate::view::MessageView> {
+        self.queue
+            .iter()
+            .filter_map(|((at, _), item)| match item {
+                Scheduled::Deliver { from, to, message, sent_at } => Some(crate::view::MessageView {
+                    from: from.clone(),
+                    to: to.clone(),
+                    api: api_of(message),
+                    response: matches!(message.body, Body::Response(_)),
+                    summary: alloc::format!("{message}"),
+                    sent_at_ms: sent_at.ms,
+                    arrives_at_ms: at.ms,
+                }),
+                Scheduled::Wake { .. } => None,
+            })
+            .take(limit)
+            .collect()
+    }
 
     pub(crate) fn parts(&self) -> SimParts<'_> {
         SimParts {

@@ -294,6 +294,21 @@ fn client_view(client: &Client) -> ClientView {
     v
 }
 
+/// A message travelling on a link.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct MessageView {
+    pub from: Node,
+    pub to: Node,
+    /// Kafka's API name (Produce, Fetch, ...).
+    pub api: &'static str,
+    pub response: bool,
+    /// The one-line summary the trace prints.
+    pub summary: String,
+    pub sent_at_ms: u64,
+    pub arrives_at_ms: u64,
+}
+
 /// One replica's log as its broker holds it, for checkers and tests.
 #[derive(Clone, Copy, Debug)]
 pub struct ReplicaLog<'a> {

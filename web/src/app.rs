@@ -7,6 +7,7 @@ use crate::components::controls::Controls;
 use crate::components::events::EventLog;
 use crate::components::faults::Faults;
 use crate::components::forms::{SendPanel, TopicPanel};
+use crate::components::network::Network;
 use crate::components::partitions::Partitions;
 use crate::components::script::ScriptPanel;
 use crate::state::{Action, Form, Playground};
@@ -109,6 +110,12 @@ pub fn app() -> Html {
                     <h2 id="cluster-h">{ "Cluster" }</h2>
                     <Cluster brokers={view.brokers.clone()} metrics={view.metrics.clone()} controller_epoch={view.controller_epoch}
                         error={error(Form::Faults)} dispatch={dispatch.clone()} />
+                </section>
+                <section class="panel wide" aria-labelledby="net-h">
+                    <h2 id="net-h">{ "Messages" }</h2>
+                    <Network brokers={view.brokers.clone()} clients={view.clients.clone()} messages={pg.sim.messages_in_flight(200)}
+                        cut={view.cut_links.clone()} slow={view.slow_links.clone()} active_controller={view.active_controller}
+                        now_ms={view.now_ms} show_chatter={pg.show_chatter} />
                 </section>
                 <section class="panel" aria-labelledby="faults-h">
                     <h2 id="faults-h">{ "Network" }</h2>

@@ -28,6 +28,7 @@ pub enum Form {
 /// How fast simulated time runs against the wall clock while playing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Speed {
+    Hundredth,
     Tenth,
     Real,
     Ten,
@@ -35,11 +36,12 @@ pub enum Speed {
 }
 
 impl Speed {
-    pub const ALL: [Speed; 4] = [Speed::Tenth, Speed::Real, Speed::Ten, Speed::Hundred];
+    pub const ALL: [Speed; 5] = [Speed::Hundredth, Speed::Tenth, Speed::Real, Speed::Ten, Speed::Hundred];
 
     /// Simulated milliseconds per 1000 real milliseconds.
     fn sim_ms_per_real_second(self) -> u64 {
         match self {
+            Speed::Hundredth => 10,
             Speed::Tenth => 100,
             Speed::Real => 1_000,
             Speed::Ten => 10_000,
@@ -49,6 +51,7 @@ impl Speed {
 
     pub fn label(self) -> &'static str {
         match self {
+            Speed::Hundredth => "0.01×",
             Speed::Tenth => "0.1×",
             Speed::Real => "1×",
             Speed::Ten => "10×",
