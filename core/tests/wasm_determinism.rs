@@ -40,6 +40,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("compression"),
     scenario!("idempotence-off"),
     scenario!("idempotence-on"),
+    scenario!("partitioners"),
 ];
 
 #[wasm_bindgen_test]

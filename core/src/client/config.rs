@@ -32,6 +32,14 @@ fn int(name: &str, value: &str, min: u64) -> Result<u64, CommandError> {
     Ok(n)
 }
 
+fn boolean(name: &str, value: &str) -> Result<bool, CommandError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(bad(name, value, "Expected value to be either true or false")),
+    }
+}
+
 fn unknown(kind: &str, name: &str, known: &[&str]) -> CommandError {
     CommandError::ClientConfig(format!(
         "'{name}' is not a {kind} config the playground simulates; known: {}",
@@ -53,6 +61,10 @@ pub struct ProducerConfig {
     pub retries: u64,
     pub delivery_timeout_ms: u64,
     pub compression_type: Compression,
+    /// partitioner.class=RoundRobinPartitioner.
+    pub round_robin: bool,
+    pub partitioner_ignore_keys: bool,
+    pub partitioner_adaptive: bool,
     /// enable.idempotence as resolved: on by default, off when a conflicting
     /// setting was chosen without asking for idempotence (Kafka 3.2+).
     pub idempotent: bool,
@@ -76,6 +88,9 @@ impl Default for ProducerConfig {
             retries: i32::MAX as u64,
             delivery_timeout_ms: 120_000,
             compression_type: Compression::None,
+            round_robin: false,
+            partitioner_ignore_keys: false,
+            partitioner_adaptive: true,
             idempotent: true,
             idempotence_note: None,
             client_id: String::new(),
@@ -93,6 +108,9 @@ const PRODUCER_CONFIGS: &[&str] = &[
     "linger.ms",
     "max.block.ms",
     "max.in.flight.requests.per.connection",
+    "partitioner.adaptive.partitioning.enable",
+    "partitioner.class",
+    "partitioner.ignore.keys",
     "request.timeout.ms",
     "retries",
     "retry.backoff.max.ms",
@@ -133,6 +151,19 @@ impl ProducerConfig {
                 }
                 "linger.ms" => c.linger_ms = long(name, v, 0)?,
                 "max.block.ms" => c.max_block_ms = long(name, v, 0)?,
+                "partitioner.adaptive.partitioning.enable" => c.partitioner_adaptive = boolean(name, v)?,
+                "partitioner.ignore.keys" => c.partitioner_ignore_keys = boolean(name, v)?,
+                "partitioner.class" => {
+                    c.round_robin = match v.trim() {
+                        "org.apache.kafka.clients.producer.RoundRobinPartitioner" | "RoundRobinPartitioner" => true,
+                        "" => false,
+                        other => return Err(bad(
+                            name,
+                            other,
+                            "the playground has the built-in partitioner (leave it unset) and RoundRobinPartitioner",
+                        )),
+                    }
+                }
                 "max.in.flight.requests.per.connection" => c.max_in_flight_requests_per_connection = int(name, v, 1)?,
                 "request.timeout.ms" => c.request_timeout_ms = int(name, v, 0)?,
                 "retries" => c.retries = int(name, v, 0)?,
@@ -194,6 +225,16 @@ impl ProducerConfig {
             ("linger.ms", self.linger_ms.to_string()),
             ("max.block.ms", self.max_block_ms.to_string()),
             ("max.in.flight.requests.per.connection", self.max_in_flight_requests_per_connection.to_string()),
+            ("partitioner.adaptive.partitioning.enable", self.partitioner_adaptive.to_string()),
+            (
+                "partitioner.class",
+                if self.round_robin {
+                    "org.apache.kafka.clients.producer.RoundRobinPartitioner".into()
+                } else {
+                    String::new()
+                },
+            ),
+            ("partitioner.ignore.keys", self.partitioner_ignore_keys.to_string()),
             ("request.timeout.ms", self.request_timeout_ms.to_string()),
             ("retries", self.retries.to_string()),
             ("retry.backoff.max.ms", self.retry_backoff_max_ms.to_string()),

@@ -71,6 +71,7 @@ pub struct Producer {
     /// Batches sent and not yet answered, by correlation id.
     in_flight_batches: BTreeMap<u32, (TopicPartition, Batch)>,
     sticky: BTreeMap<String, Sticky>,
+    round_robin: BTreeMap<String, u32>,
     metadata_backoff_ms: u64,
     pub acked_records: u64,
     pub failed_records: u64,
@@ -93,6 +94,7 @@ impl Producer {
             batches: BTreeMap::new(),
             in_flight_batches: BTreeMap::new(),
             sticky: BTreeMap::new(),
+            round_robin: BTreeMap::new(),
             acked_records: 0,
             failed_records: 0,
             producer_id: None,
@@ -148,12 +150,20 @@ impl Producer {
                 return;
             }
             (Some(p), _) => (p, "explicit partition"),
-            (None, Some(key)) => (partition_for_key(key, count), "murmur2(key) % partitions"),
+            (None, _) if self.config.round_robin => (self.round_robin(&record.topic, count), "RoundRobinPartitioner"),
+            (None, Some(key)) if !self.config.partitioner_ignore_keys => {
+                (partition_for_key(key, count), "murmur2(key) % partitions")
+            }
+            (None, Some(_)) => {
+                (self.sticky_partition(&record.topic, count), "sticky partitioner, partitioner.ignore.keys=true")
+            }
             (None, None) => (self.sticky_partition(&record.topic, count), "sticky partitioner, null key"),
         };
         let tp = TopicPartition::new(record.topic.clone(), partition);
         fx.event(EventKind::Partitioned { producer: self.conn.name.clone(), tp: tp.clone(), why });
-        let sticky = record.key.is_none() && record.partition.is_none();
+        let sticky = record.partition.is_none()
+            && !self.config.round_robin
+            && (record.key.is_none() || self.config.partitioner_ignore_keys);
         let data =
             RecordData { timestamp_ms: created.ms, key: record.key, value: record.value, headers: record.headers };
         let batch_size = self.config.batch_size_bytes as usize;
@@ -198,9 +208,42 @@ impl Producer {
                 return s.partition;
             }
         }
-        let partition = self.rng.below(count as usize) as u32;
+        let partition = self.next_partition(topic, count);
         self.sticky.insert(topic.into(), Sticky { partition, bytes: 0 });
         partition
+    }
+
+    /// `BuiltInPartitioner.nextPartition`: uniform over partitions with a leader, or,
+    /// with partitioner.adaptive.partitioning.enable and uneven queues, weighted
+    /// towards partitions with fewer batches waiting (weight = longest queue + 1 - own).
+    /// The same partition may come again.
+    fn next_partition(&mut self, topic: &str, count: u32) -> u32 {
+        let available: Vec<u32> =
+            (0..count).filter(|&p| self.conn.leader_of(&TopicPartition::new(topic, p)).is_some()).collect();
+        let pool = if available.is_empty() { (0..count).collect() } else { available };
+        let queues: Vec<usize> =
+            pool.iter().map(|&p| self.batches.get(&TopicPartition::new(topic, p)).map_or(0, Vec::len)).collect();
+        let uneven = queues.iter().any(|&q| q != queues[0]);
+        if self.config.partitioner_adaptive && uneven {
+            let max = queues.iter().copied().max().unwrap_or(0);
+            let weights: Vec<usize> = queues.iter().map(|q| max + 1 - q).collect();
+            let mut pick = self.rng.below(weights.iter().sum());
+            for (p, w) in pool.iter().zip(&weights) {
+                if pick < *w {
+                    return *p;
+                }
+                pick -= w;
+            }
+        }
+        pool[self.rng.below(pool.len())]
+    }
+
+    /// Kafka's `RoundRobinPartitioner`: a counter per topic over all partitions.
+    fn round_robin(&mut self, topic: &str, count: u32) -> u32 {
+        let next = self.round_robin.entry(topic.into()).or_insert(0);
+        let p = *next % count;
+        *next = next.wrapping_add(1);
+        p
     }
 
     /// After batch.size bytes went to the sticky partition, switch to another
@@ -215,16 +258,7 @@ impl Producer {
             None => false,
         };
         if switch {
-            let partition = if count > 1 {
-                let other = self.rng.below(count as usize - 1) as u32;
-                if other >= tp.partition {
-                    other + 1
-                } else {
-                    other
-                }
-            } else {
-                0
-            };
+            let partition = self.next_partition(&tp.topic, count);
             self.sticky.insert(tp.topic.clone(), Sticky { partition, bytes: 0 });
         }
     }
