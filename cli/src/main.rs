@@ -4,7 +4,7 @@
 //! kafka-sim run FILE          print the trace, one line per event
 //! kafka-sim run FILE --json   print the final view as JSON (docs/cli-json.md)
 //! kafka-sim run FILE --all    the trace with background traffic (heartbeats, metadata pushes, idle fetches)
-//! kafka-sim check FILE        parse and validate without running
+//! kafka-sim check FILE        run the script and its `expect` checkpoints; exit 1 naming a failed one
 //! ```
 //! `-` as FILE reads standard input. Exit status: 0 on success, 1 when the
 //! script is wrong (the message names the line), 2 on a usage error.
@@ -48,8 +48,36 @@ fn main() -> ExitCode {
         }
     };
     if mode == "check" {
-        println!("{file}: ok, {} command(s), seed {}", scenario.commands.len(), scenario.seed);
-        return ExitCode::SUCCESS;
+        // Runs the script and its `expect` checkpoints; the first failure is named.
+        return match trace::checkpoints(&scenario) {
+            Err(e) => {
+                eprintln!("kafka-sim: {file}: {e}");
+                ExitCode::from(1)
+            }
+            Ok(points) => {
+                let failed: Vec<_> = points.iter().filter(|p| p.result.is_err()).collect();
+                for p in &failed {
+                    eprintln!(
+                        "kafka-sim: {file}: line {}: checkpoint failed: `{}`: {}",
+                        p.line,
+                        p.expectation,
+                        p.result.as_ref().err().map_or("", String::as_str)
+                    );
+                }
+                println!(
+                    "{file}: {} command(s), seed {}, checkpoints: {} passed, {} failed",
+                    scenario.commands.len(),
+                    scenario.seed,
+                    points.len() - failed.len(),
+                    failed.len()
+                );
+                if failed.is_empty() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                }
+            }
+        };
     }
     let mut text = String::new();
     let result = trace::run_with(&scenario, trace::OnError::Stop, all, &mut text);

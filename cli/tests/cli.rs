@@ -40,10 +40,20 @@ fn json_holds_the_records_with_offsets_keys_and_values() {
 }
 
 #[test]
-fn check_validates_without_running() {
-    let out = kafka_sim(&["check", "-"], SCRIPT);
-    assert!(out.status.success());
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), "-: ok, 5 command(s), seed 42\n");
+fn check_runs_the_checkpoints() {
+    let script = format!("{SCRIPT}expect partition orders-0 leo=1\nexpect producer p1 acked=1 failed=0\n");
+    let out = kafka_sim(&["check", "-"], &script);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "-: 7 command(s), seed 42, checkpoints: 2 passed, 0 failed\n");
+}
+
+#[test]
+fn a_failed_checkpoint_is_named_and_exits_1() {
+    let script = format!("{SCRIPT}expect partition orders-0 leo=5\n");
+    let out = kafka_sim(&["check", "-"], &script);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("line 7: checkpoint failed: `expect partition orders-0 leo=5`: leo is 1, not 5"), "{err}");
 }
 
 #[test]

@@ -58,6 +58,8 @@ pub enum Command {
     NetworkDelay(String, String, Duration),
     /// `network isolate A`: cuts every link of a node.
     NetworkIsolate(String),
+    /// `expect partition orders-1 isr=1,3`: a checkpoint; changes nothing.
+    Expect(crate::expect::Expectation),
 }
 
 /// Cluster defaults when `cluster` leaves them out.

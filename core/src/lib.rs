@@ -35,6 +35,7 @@ pub mod controller;
 pub mod effects;
 pub mod error;
 pub mod event;
+pub mod expect;
 pub mod limits;
 pub mod link;
 pub mod metadata;

@@ -56,8 +56,46 @@ pub fn run_with(scenario: &Scenario, on_error: OnError, chatter: bool, trace: &m
                 let _ = writeln!(trace, "{event}");
             }
         }
+        if let crate::command::Command::Expect(e) = &line.command {
+            match e.evaluate(&sim.view()) {
+                Ok(()) => {
+                    let _ = writeln!(trace, "  ok: {e}");
+                }
+                Err(why) => {
+                    let _ = writeln!(trace, "  FAILED: {e}: {why}");
+                }
+            }
+        }
     }
     Ok(sim)
+}
+
+/// One `expect` line's outcome.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub line: usize,
+    pub expectation: crate::expect::Expectation,
+    /// `Err` says what was found instead.
+    pub result: Result<(), String>,
+}
+
+/// Runs a scenario and evaluates every `expect` line where it stands.
+/// Stops at the first command the simulation refuses.
+pub fn checkpoints(scenario: &Scenario) -> Result<Vec<Checkpoint>, RunError> {
+    let mut sim = Sim::new(scenario.seed);
+    let mut out = alloc::vec::Vec::new();
+    for line in &scenario.commands {
+        sim.apply(&line.command).map_err(|error| RunError {
+            line: line.line,
+            command: format!("{}", line.command),
+            error,
+        })?;
+        sim.drain_events();
+        if let crate::command::Command::Expect(e) = &line.command {
+            out.push(Checkpoint { line: line.line, expectation: e.clone(), result: e.evaluate(&sim.view()) });
+        }
+    }
+    Ok(out)
 }
 
 /// FNV-1a, 64 bit: a small stable hash to compare traces across platforms.

@@ -63,6 +63,15 @@ fn traces_match_golden_files() {
 }
 
 #[test]
+fn every_checkpoint_in_the_golden_scenarios_holds() {
+    for path in scripts() {
+        let trace = run(&path);
+        let failed: Vec<&str> = trace.lines().filter(|l| l.trim_start().starts_with("FAILED:")).collect();
+        assert!(failed.is_empty(), "{}: {failed:?}", path.display());
+    }
+}
+
+#[test]
 fn every_script_prints_back_to_an_equivalent_script() {
     for path in scripts() {
         let text = std::fs::read_to_string(&path).unwrap();

@@ -10,7 +10,7 @@ fn error(script: &str) -> String {
 fn unknown_command() {
     assert_eq!(
         error("cluster brokers=1\n  launch rockets"),
-        "line 2, column 3: unknown command 'launch': expected one of cluster, topic, producer, consumer, send, assign, poll, advance, broker, network"
+        "line 2, column 3: unknown command 'launch': expected one of cluster, topic, producer, consumer, send, assign, poll, advance, broker, network, expect"
     );
 }
 
@@ -95,4 +95,14 @@ fn null_and_quoted_null_are_different_values() {
         other => panic!("parsed as {other:?}"),
     }
     assert_eq!(s.to_string(), "seed 0\nsend p t key=null value='null'\n");
+}
+
+#[test]
+fn expectations_name_what_can_be_checked() {
+    assert_eq!(
+        error("expect partition orders-0 lag=3"),
+        "line 1, column 27: expected one of leader, isr, hw, leo, replicas, found 'lag'"
+    );
+    assert!(error("expect weather sunny=true").contains("expected partition, broker, controller"));
+    assert!(error("expect broker 2").contains("expected at least one of state"));
 }

@@ -52,7 +52,7 @@ pub fn command_line(text: &str, line: usize) -> Result<Command, ScriptError> {
     parse_words(&ws, line, text)
 }
 
-const COMMANDS: &str = "cluster, topic, producer, consumer, send, assign, poll, advance, broker, network";
+const COMMANDS: &str = "cluster, topic, producer, consumer, send, assign, poll, advance, broker, network, expect";
 
 fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptError> {
     let mut c = Cursor::new(ws, line, raw);
@@ -183,6 +183,43 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
             let d = c.parse_duration(&w.text, w)?;
             c.end()?;
             Command::Advance(d)
+        }
+        "expect" => {
+            use crate::expect::{Expectation, Subject};
+            let kind = c.word("partition, broker, controller, producer, consumer or topic")?;
+            let subject = match kind.text.as_str() {
+                "partition" => {
+                    let w = c.word("a partition like orders-0")?;
+                    Subject::Partition(TopicPartition::parse(&w.text).ok_or_else(|| {
+                        c.error_at(w.column, &format!("expected a partition like orders-0, found '{}'", w.text))
+                    })?)
+                }
+                "broker" => Subject::Broker(u32::try_from(c.number("a broker id")?).unwrap_or(u32::MAX)),
+                "controller" => Subject::Controller,
+                "producer" => Subject::Producer(c.word("a producer name")?.text.clone()),
+                "consumer" => Subject::Consumer(c.word("a consumer name")?.text.clone()),
+                "topic" => Subject::Topic(c.word("a topic name")?.text.clone()),
+                other => {
+                    let message =
+                        format!("expected partition, broker, controller, producer, consumer or topic, found '{other}'");
+                    return Err(c.error_at(kind.column, &message));
+                }
+            };
+            let mut checks = Vec::new();
+            while let Some(w) = c.peek() {
+                let keys = subject.keys();
+                let (key, value) = c.pair(&format!("one of {}", keys.join(", ")))?;
+                if !keys.contains(&key) {
+                    return Err(c.error_at(w.column, &format!("expected one of {}, found '{key}'", keys.join(", "))));
+                }
+                checks.push((key.to_string(), value.to_string()));
+            }
+            if checks.is_empty() {
+                return Err(
+                    c.error_at(c.end_column, &format!("expected at least one of {}", subject.keys().join(", ")))
+                );
+            }
+            Command::Expect(Expectation { subject, checks })
         }
         "broker" => {
             let action = c.word("stop, start or shutdown")?;

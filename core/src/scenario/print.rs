@@ -104,6 +104,7 @@ impl fmt::Display for Command {
             Command::BrokerStop(id) => write!(f, "broker stop {id}"),
             Command::BrokerStart(id) => write!(f, "broker start {id}"),
             Command::BrokerShutdown(id) => write!(f, "broker shutdown {id}"),
+            Command::Expect(e) => write!(f, "{e}"),
             Command::NetworkDelay(a, b, d) => {
                 write!(f, "network delay {} {} {d}", quote(a), quote(b))
             }

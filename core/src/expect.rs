@@ -1,0 +1,151 @@
+//! Checkpoints: `expect` lines in a script state what should be true at that
+//! point — how a tutorial tells a learner they did it, and how an author
+//! tests a scenario (`kafka-sim check` fails naming the first false one).
+//!
+//! ```text
+//! expect partition orders-1 leader=2 isr=1,3 hw=5 leo=5
+//! expect broker 2 state=fenced            (running, stopped or fenced)
+//! expect controller broker=2              (or broker=none)
+//! expect producer p1 acked=3 failed=0
+//! expect consumer c1 consumed=3
+//! expect topic orders partitions=3
+//! ```
+
+use crate::protocol::TopicPartition;
+use crate::view::ClusterView;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+
+/// What an expectation is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Subject {
+    Partition(TopicPartition),
+    Broker(u32),
+    Controller,
+    Producer(String),
+    Consumer(String),
+    Topic(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expectation {
+    pub subject: Subject,
+    /// `key=value` checks, all of which must hold.
+    pub checks: Vec<(String, String)>,
+}
+
+impl Subject {
+    /// The keys each subject can be checked on.
+    pub fn keys(&self) -> &'static [&'static str] {
+        match self {
+            Subject::Partition(_) => &["leader", "isr", "hw", "leo", "replicas"],
+            Subject::Broker(_) => &["state"],
+            Subject::Controller => &["broker"],
+            Subject::Producer(_) => &["acked", "failed"],
+            Subject::Consumer(_) => &["consumed"],
+            Subject::Topic(_) => &["partitions"],
+        }
+    }
+}
+
+impl fmt::Display for Expectation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("expect ")?;
+        match &self.subject {
+            Subject::Partition(tp) => write!(f, "partition {tp}")?,
+            Subject::Broker(id) => write!(f, "broker {id}")?,
+            Subject::Controller => f.write_str("controller")?,
+            Subject::Producer(n) => write!(f, "producer {n}")?,
+            Subject::Consumer(n) => write!(f, "consumer {n}")?,
+            Subject::Topic(n) => write!(f, "topic {n}")?,
+        }
+        for (k, v) in &self.checks {
+            write!(f, " {k}={v}")?;
+        }
+        Ok(())
+    }
+}
+
+fn list(ids: &[u32]) -> String {
+    ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+}
+
+/// Lists compare as sets, written sorted: `isr=1,3` matches an ISR of [3, 1].
+fn normalized(key: &str, value: &str) -> String {
+    if matches!(key, "isr" | "replicas") {
+        let mut ids: Vec<&str> = value.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+        ids.sort_unstable();
+        ids.join(",")
+    } else {
+        value.trim().to_string()
+    }
+}
+
+impl Expectation {
+    /// Checks the expectation against a view: `Err` says what was found instead.
+    pub fn evaluate(&self, view: &ClusterView) -> Result<(), String> {
+        let mut wrong = Vec::new();
+        for (key, want) in &self.checks {
+            let found = self.found(view, key)?;
+            if normalized(key, &found) != normalized(key, want) {
+                wrong.push(format!("{key} is {found}, not {want}"));
+            }
+        }
+        if wrong.is_empty() {
+            Ok(())
+        } else {
+            Err(wrong.join("; "))
+        }
+    }
+
+    fn found(&self, view: &ClusterView, key: &str) -> Result<String, String> {
+        let none = || String::from("none");
+        match &self.subject {
+            Subject::Partition(tp) => {
+                let p = view
+                    .topics
+                    .iter()
+                    .find(|t| t.name == tp.topic)
+                    .and_then(|t| t.partitions.get(tp.partition as usize))
+                    .ok_or_else(|| format!("there is no partition {tp}"))?;
+                Ok(match key {
+                    "leader" => p.leader.map_or_else(none, |l| l.to_string()),
+                    "isr" => list(&p.isr),
+                    "replicas" => list(&p.replicas),
+                    "hw" => p.high_watermark.to_string(),
+                    _ => p.log_end_offset.to_string(),
+                })
+            }
+            Subject::Broker(id) => {
+                let b = view.brokers.iter().find(|b| b.id == *id).ok_or_else(|| format!("there is no broker {id}"))?;
+                Ok(String::from(if !b.alive {
+                    "stopped"
+                } else if b.fenced {
+                    "fenced"
+                } else {
+                    "running"
+                }))
+            }
+            Subject::Controller => Ok(view.active_controller.map_or_else(none, |c| c.to_string())),
+            Subject::Producer(name) | Subject::Consumer(name) => {
+                let c = view
+                    .clients
+                    .iter()
+                    .find(|c| &c.name == name)
+                    .ok_or_else(|| format!("there is no client {name}"))?;
+                Ok(match key {
+                    "acked" => c.acked_records.to_string(),
+                    "failed" => c.failed_records.to_string(),
+                    _ => c.received.len().to_string(),
+                })
+            }
+            Subject::Topic(name) => {
+                let t =
+                    view.topics.iter().find(|t| &t.name == name).ok_or_else(|| format!("there is no topic {name}"))?;
+                Ok(t.partitions.len().to_string())
+            }
+        }
+    }
+}
