@@ -182,7 +182,8 @@ mod tests {
     #[test]
     fn every_kind_of_bad_link_is_named() {
         let good = encode(&script());
-        let cases: [(&str, fn(&LinkError) -> bool); 6] = [
+        type Check = fn(&LinkError) -> bool;
+        let cases: [(&str, Check); 6] = [
             ("", |e| *e == LinkError::Empty),
             ("hello", |e| *e == LinkError::NoVersion),
             ("v9.abc", |e| *e == LinkError::FutureVersion(9)),
