@@ -1,6 +1,9 @@
 // What learners come for: kill the leader and watch Kafka elect another from the ISR.
 import { test, expect } from '@playwright/test';
 
+/// A regular expression matching `text` as it is.
+const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+
 test('crash the leader: the controller fences it and an in-sync replica leads', async ({ page }) => {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -22,7 +25,7 @@ test('crash the leader: the controller fences it and an in-sync replica leads', 
   await expect(page.getByTestId('events')).toContainText(`controller fenced broker-${leader}`, { timeout: 20_000 });
   await expect(partition).not.toContainText(`leader broker-${leader}`);
   await expect(page.getByTestId('metrics')).toContainText('offline partitions: 0');
-  await expect(page.getByTestId('script')).toContainText(`broker stop ${leader}`);
+  await expect(page.getByTestId('script')).toHaveValue(literally(`broker stop ${leader}`));
   await page.getByTestId('play').click();
   await page.screenshot({ path: 'tests/e2e/results/failover.png', fullPage: true });
   expect(errors).toEqual([]);

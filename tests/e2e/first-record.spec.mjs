@@ -2,6 +2,9 @@
 // and find it where Kafka's default partitioner puts it.
 import { test, expect } from '@playwright/test';
 
+/// A regular expression matching `text` as it is.
+const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+
 test('create orders, send key Alice, poll: offset 0 of murmur2 partition', async ({ page }) => {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -29,7 +32,7 @@ test('create orders, send key Alice, poll: offset 0 of murmur2 partition', async
   await expect(row.locator('td').nth(0)).toHaveText('orders-0');
   await expect(row.locator('td').nth(1)).toHaveText('0');
   await expect(row.locator('td').nth(2)).toHaveText('"Alice"');
-  await expect(page.getByTestId('script')).toContainText('send producer-1 orders key=Alice');
+  await expect(page.getByTestId('script')).toHaveValue(literally('send producer-1 orders key=Alice'));
   await page.screenshot({ path: 'tests/e2e/results/first-record.png', fullPage: true });
   expect(errors).toEqual([]);
 });
@@ -44,7 +47,7 @@ test('a bad topic name shows an error next to the form and keeps the session', a
   await page.getByTestId('topic-name').fill('orders');
   await page.getByTestId('topic-create').click();
   await expect(form.getByRole('alert')).toHaveCount(0);
-  await expect(page.getByTestId('script')).toContainText('topic create orders partitions=3');
+  await expect(page.getByTestId('script')).toHaveValue(literally('topic create orders partitions=3'));
 });
 
 test('keyboard: space plays and pauses, period steps', async ({ page }) => {

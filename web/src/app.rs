@@ -1,6 +1,8 @@
 //! The root component: owns the [`Playground`], turns browser time into
-//! `Tick`s while playing, handles keyboard shortcuts, and lays out the views.
+//! `Tick`s while playing, handles keyboard shortcuts, opens share links,
+//! autosaves, answers the embedding page's messages, and lays out the views.
 
+use crate::browser;
 use crate::components::cluster::Cluster;
 use crate::components::consumer::ConsumerPanel;
 use crate::components::controls::Controls;
@@ -9,19 +11,52 @@ use crate::components::faults::Faults;
 use crate::components::forms::{SendPanel, TopicPanel};
 use crate::components::network::Network;
 use crate::components::partitions::Partitions;
-use crate::components::script::ScriptPanel;
+use crate::components::script::{Checkpoints, ScriptPanel};
+use crate::embed::EmbedOptions;
 use crate::state::{Action, Form, Playground};
 use gloo_timers::callback::Interval;
+use kafka_sim::link;
+use kafka_sim::scenario::Scenario;
 use std::cell::RefCell;
 use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
 /// How often the page moves simulated time while playing, in real milliseconds.
 const TICK_MS: u32 = 100;
 
-/// Seed of a new session; sharing and seeds in the URL come with share links.
+/// Seed of a new session.
 const SEED: u64 = 1;
+
+/// The session to start with: the link in the address bar, else the autosaved
+/// session, else a new one. A link that cannot be opened says why and the
+/// autosaved session is kept.
+fn initial() -> Playground {
+    let saved = || {
+        browser::load(browser::AUTOSAVE_KEY)
+            .and_then(|text| Scenario::parse(&text).ok())
+            .and_then(|s| Playground::from_scenario(&s).ok())
+            .unwrap_or_else(|| Playground::new(SEED))
+    };
+    match browser::hash() {
+        Some(fragment) => {
+            match link::decode(&fragment).map_err(|e| e.to_string()).and_then(|s| Playground::from_scenario(&s)) {
+                Ok(p) => p,
+                Err(why) => {
+                    let mut p = saved();
+                    p.errors.insert(
+                        Form::Script,
+                        format!("This link could not be opened: {why}. Your saved session is shown instead."),
+                    );
+                    p
+                }
+            }
+        }
+        None => saved(),
+    }
+}
 
 pub fn mount() {
     let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("app"));
@@ -37,13 +72,117 @@ pub fn mount() {
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let playground: Rc<RefCell<Playground>> = use_mut_ref(|| Playground::new(SEED));
+    let options = use_memo((), |_| EmbedOptions::parse(&browser::query()));
+    let playground: Rc<RefCell<Playground>> = use_mut_ref(|| {
+        let mut p = initial();
+        if let Some(speed) = options.speed {
+            p.speed = speed;
+        }
+        p.playing = options.autoplay;
+        p
+    });
     let update = use_force_update();
+    let shared_link = use_state(|| None::<String>);
+    // Checkpoints already reported to the embedding page as reached.
+    let reported = use_mut_ref(Vec::<String>::new);
     let dispatch = {
-        let playground = playground.clone();
+        let (playground, options, reported) = (playground.clone(), options.clone(), reported.clone());
         Callback::from(move |action: Action| {
-            playground.borrow_mut().reduce(action);
+            let mut pg = playground.borrow_mut();
+            pg.reduce(action);
+            browser::save(browser::AUTOSAVE_KEY, &pg.script());
+            tell_parent(&pg, &options, &mut reported.borrow_mut());
+            drop(pg);
             update.force_update();
+        })
+    };
+
+    // A link pasted into the address bar while the page is open.
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((), move |_| {
+            let on_hash = Closure::<dyn Fn()>::new(move || {
+                if let Some(fragment) = browser::hash() {
+                    dispatch.emit(Action::LoadLink(fragment));
+                }
+            });
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = window {
+                    let _ = w.remove_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
+
+    // The embedding page's commands (docs/embedding.md), from allowed origins only.
+    {
+        let (dispatch, options) = (dispatch.clone(), options.clone());
+        let ready_origins = options.origins.clone();
+        use_effect_with((), move |_| {
+            let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+                if !options.allows(&e.origin()) {
+                    return;
+                }
+                let data = e.data();
+                let action = match browser::field(&data, "type").as_deref() {
+                    Some("load") => browser::field(&data, "script").map(Action::LoadScript),
+                    Some("command") => browser::field(&data, "line").map(|l| Action::Line(Form::Script, l)),
+                    Some("play") => Some(Action::Play),
+                    Some("pause") => Some(Action::Pause),
+                    Some("step") => Some(Action::Step),
+                    Some("speed") => browser::field(&data, "value").and_then(|v| {
+                        crate::state::Speed::ALL
+                            .iter()
+                            .find(|s| s.label().trim_end_matches('×') == v)
+                            .map(|s| Action::SetSpeed(*s))
+                    }),
+                    _ => None,
+                };
+                match action {
+                    Some(a) => dispatch.emit(a),
+                    None => {
+                        let msg =
+                            browser::message("error", &[("message", "unknown message; see docs/embedding.md".into())]);
+                        browser::post_to_parent(&msg, &e.origin());
+                    }
+                }
+            });
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+            }
+            // Now listening: the embedding page may start sending.
+            for origin in &ready_origins {
+                browser::post_to_parent(&browser::message("ready", &[]), origin);
+            }
+            move || {
+                if let Some(w) = window {
+                    let _ = w.remove_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
+
+    let share = {
+        let (playground, shared_link) = (playground.clone(), shared_link.clone());
+        Callback::from(move |_| {
+            let fragment = playground.borrow().link();
+            browser::set_hash(&fragment);
+            let address = browser::address_with(&fragment);
+            browser::copy(&address);
+            shared_link.set(Some(address));
+        })
+    };
+    let new_session = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |_| {
+            if browser::confirm("Start a new session? The current one is replaced (copy its link first to keep it).") {
+                dispatch.emit(Action::Reset);
+            }
         })
     };
 
@@ -57,6 +196,7 @@ pub fn app() -> Html {
         });
     }
 
+    let editable = !options.readonly;
     let onkeydown = {
         let dispatch = dispatch.clone();
         Callback::from(move |e: KeyboardEvent| {
@@ -74,7 +214,7 @@ pub fn app() -> Html {
                 }
                 "." | "n" => dispatch.emit(Action::Step),
                 // A broker's number crashes it, or starts it again.
-                digit if digit.len() == 1 && digit.as_bytes()[0].is_ascii_digit() => {
+                digit if editable && digit.len() == 1 && digit.as_bytes()[0].is_ascii_digit() => {
                     dispatch.emit(Action::ToggleBroker(u32::from(digit.as_bytes()[0] - b'0')))
                 }
                 _ => {}
@@ -84,6 +224,7 @@ pub fn app() -> Html {
 
     let pg = playground.borrow();
     let view = pg.sim.view();
+    let show = |name: &str| options.shows(name);
     let error = |form: Form| pg.errors.get(&form).cloned();
     let nodes: Vec<String> = view
         .brokers
@@ -94,63 +235,126 @@ pub fn app() -> Html {
     let cut: Vec<(String, String)> = view.cut_links.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
     let slow: Vec<(String, String, u64)> =
         view.slow_links.iter().map(|(a, b, ms)| (a.to_string(), b.to_string(), *ms)).collect();
+    let banner = options.problems.iter().map(|p| format!("Embed options: {p}")).collect::<Vec<_>>();
     html! {
-        <div class="playground" {onkeydown} tabindex="-1">
+        <div class={classes!("playground", options.embedded.then_some("embedded"))} {onkeydown} tabindex="-1">
             <header class="top">
                 <h1>{ "Kafka Playground" }</h1>
                 <Controls now_ms={view.now_ms} playing={pg.playing} speed={pg.speed}
                     scheduled={view.scheduled} error={error(Form::Time)} dispatch={dispatch.clone()} />
+                if editable && !options.embedded {
+                    <div class="session-actions">
+                        <button onclick={new_session} data-testid="new-session">{ "New session" }</button>
+                    </div>
+                }
             </header>
+            { for banner.iter().map(|b| html! { <p class="banner" role="alert">{ b }</p> }) }
+            if let Some(why) = error(Form::Script).filter(|e| e.starts_with("This link")) {
+                <p class="banner" role="alert" data-testid="link-error">{ why }</p>
+            }
             <p class="simplified">
                 { "A simulated Kafka 4.x (KRaft) cluster. Simplified: the controller pushes whole metadata images and the quorum's Raft messages are not drawn; no consumer groups or transactions yet. " }
                 <kbd>{ "Space" }</kbd>{ " play/pause, " }<kbd>{ "." }</kbd>{ " step, " }<kbd>{ "1" }</kbd>{ "–" }<kbd>{ "9" }</kbd>{ " crash or start that broker." }
             </p>
             <main class="grid">
-                <section class="panel cluster-panel" aria-labelledby="cluster-h">
-                    <h2 id="cluster-h">{ "Cluster" }</h2>
-                    <Cluster brokers={view.brokers.clone()} metrics={view.metrics.clone()} controller_epoch={view.controller_epoch}
-                        error={error(Form::Faults)} dispatch={dispatch.clone()} />
-                </section>
-                <section class="panel wide" aria-labelledby="net-h">
-                    <h2 id="net-h">{ "Messages" }</h2>
-                    <Network brokers={view.brokers.clone()} clients={view.clients.clone()} messages={pg.sim.messages_in_flight(200)}
-                        cut={view.cut_links.clone()} slow={view.slow_links.clone()} active_controller={view.active_controller}
-                        now_ms={view.now_ms} show_chatter={pg.show_chatter} />
-                </section>
-                <section class="panel" aria-labelledby="faults-h">
-                    <h2 id="faults-h">{ "Network" }</h2>
-                    <Faults nodes={nodes} cut={cut} slow={slow} error={error(Form::Faults)} dispatch={dispatch.clone()} />
-                </section>
-                <section class="panel" aria-labelledby="topic-h">
-                    <h2 id="topic-h">{ "Create a topic" }</h2>
-                    <TopicPanel error={error(Form::Topic)} dispatch={dispatch.clone()} />
-                </section>
-                <section class="panel" aria-labelledby="send-h">
-                    <h2 id="send-h">{ "Produce" }</h2>
-                    <SendPanel topics={view.topics.iter().map(|t| t.name.clone()).collect::<Vec<_>>()}
-                        producers={view.clients.iter().filter(|c| c.kind == "producer").cloned().collect::<Vec<_>>()}
-                        error={error(Form::Send)} dispatch={dispatch.clone()} />
-                </section>
-                <section class="panel wide" aria-labelledby="consume-h">
-                    <h2 id="consume-h">{ "Consume" }</h2>
-                    <ConsumerPanel topics={view.topics.clone()} clients={view.clients.clone()}
-                        error={error(Form::Consumer)} dispatch={dispatch.clone()} />
-                </section>
-                <section class="panel wide" aria-labelledby="logs-h">
-                    <h2 id="logs-h">{ "Partitions" }</h2>
-                    <Partitions topics={view.topics.clone()} />
-                </section>
-                <section class="panel wide" aria-labelledby="events-h">
-                    <h2 id="events-h">{ "Events" }</h2>
-                    <EventLog events={pg.log.iter().rev().take(300).map(|e| (e.at.ms, e.kind.to_string())).collect::<Vec<_>>()}
-                        dropped={pg.log_dropped} hidden={pg.chatter_hidden} show_chatter={pg.show_chatter}
-                        toggle={dispatch.reform(|_| Action::ToggleChatter)} />
-                </section>
-                <section class="panel wide" aria-labelledby="script-h">
-                    <h2 id="script-h">{ "Session script" }</h2>
-                    <ScriptPanel script={pg.script()} />
-                </section>
+                if show("checkpoints") && !pg.checkpoints().is_empty() {
+                    <section class="panel wide" aria-labelledby="checks-h">
+                        <h2 id="checks-h">{ "Checkpoints" }</h2>
+                        <Checkpoints checkpoints={pg.checkpoints()} />
+                    </section>
+                }
+                if show("cluster") {
+                    <section class="panel cluster-panel" aria-labelledby="cluster-h">
+                        <h2 id="cluster-h">{ "Cluster" }</h2>
+                        <Cluster brokers={view.brokers.clone()} metrics={view.metrics.clone()} controller_epoch={view.controller_epoch}
+                            error={error(Form::Faults)} readonly={!editable} dispatch={dispatch.clone()} />
+                    </section>
+                }
+                if show("messages") {
+                    <section class="panel wide" aria-labelledby="net-h">
+                        <h2 id="net-h">{ "Messages" }</h2>
+                        <Network brokers={view.brokers.clone()} clients={view.clients.clone()} messages={pg.sim.messages_in_flight(200)}
+                            cut={view.cut_links.clone()} slow={view.slow_links.clone()} active_controller={view.active_controller}
+                            now_ms={view.now_ms} show_chatter={pg.show_chatter} />
+                    </section>
+                }
+                if show("network") && editable {
+                    <section class="panel" aria-labelledby="faults-h">
+                        <h2 id="faults-h">{ "Network" }</h2>
+                        <Faults nodes={nodes} cut={cut} slow={slow} error={error(Form::Faults)} dispatch={dispatch.clone()} />
+                    </section>
+                }
+                if show("topic") && editable {
+                    <section class="panel" aria-labelledby="topic-h">
+                        <h2 id="topic-h">{ "Create a topic" }</h2>
+                        <TopicPanel error={error(Form::Topic)} dispatch={dispatch.clone()} />
+                    </section>
+                }
+                if show("produce") && editable {
+                    <section class="panel" aria-labelledby="send-h">
+                        <h2 id="send-h">{ "Produce" }</h2>
+                        <SendPanel topics={view.topics.iter().map(|t| t.name.clone()).collect::<Vec<_>>()}
+                            producers={view.clients.iter().filter(|c| c.kind == "producer").cloned().collect::<Vec<_>>()}
+                            error={error(Form::Send)} dispatch={dispatch.clone()} />
+                    </section>
+                }
+                if show("consume") {
+                    <section class="panel wide" aria-labelledby="consume-h">
+                        <h2 id="consume-h">{ "Consume" }</h2>
+                        <ConsumerPanel topics={view.topics.clone()} clients={view.clients.clone()} readonly={!editable}
+                            error={error(Form::Consumer)} dispatch={dispatch.clone()} />
+                    </section>
+                }
+                if show("partitions") {
+                    <section class="panel wide" aria-labelledby="logs-h">
+                        <h2 id="logs-h">{ "Partitions" }</h2>
+                        <Partitions topics={view.topics.clone()} />
+                    </section>
+                }
+                if show("events") {
+                    <section class="panel wide" aria-labelledby="events-h">
+                        <h2 id="events-h">{ "Events" }</h2>
+                        <EventLog events={pg.log.iter().rev().take(300).map(|e| (e.at.ms, e.kind.to_string())).collect::<Vec<_>>()}
+                            dropped={pg.log_dropped} hidden={pg.chatter_hidden} show_chatter={pg.show_chatter}
+                            toggle={dispatch.reform(|_| Action::ToggleChatter)} />
+                    </section>
+                }
+                if show("script") {
+                    <section class="panel wide" aria-labelledby="script-h">
+                        <h2 id="script-h">{ "Session script" }</h2>
+                        <ScriptPanel script={pg.script()} error={error(Form::Script).filter(|e| !e.starts_with("This link"))}
+                            readonly={!editable} dispatch={dispatch.clone()} share={share} link={(*shared_link).clone()} />
+                    </section>
+                }
             </main>
         </div>
+    }
+}
+
+/// Tells the embedding page (if it is allowed) the state now, and each
+/// checkpoint the moment it becomes true.
+fn tell_parent(pg: &Playground, options: &EmbedOptions, reported: &mut Vec<String>) {
+    if options.origins.is_empty() {
+        return;
+    }
+    let checkpoints = pg.checkpoints();
+    for origin in &options.origins {
+        for c in checkpoints.iter().filter(|c| c.result.is_ok() && !reported.contains(&c.text)) {
+            browser::post_to_parent(&browser::message("checkpoint", &[("expect", c.text.as_str().into())]), origin);
+        }
+        let done = checkpoints.iter().filter(|c| c.result.is_ok()).count() as f64;
+        let error = pg.errors.values().next().map_or(JsValue::NULL, |e| e.as_str().into());
+        let fields: [(&str, JsValue); 4] = [
+            ("now_ms", (pg.sim.now().ms as f64).into()),
+            ("checkpoints_done", done.into()),
+            ("checkpoints", (checkpoints.len() as f64).into()),
+            ("error", error),
+        ];
+        browser::post_to_parent(&browser::message("state", &fields), origin);
+    }
+    for c in checkpoints.into_iter().filter(|c| c.result.is_ok()) {
+        if !reported.contains(&c.text) {
+            reported.push(c.text);
+        }
     }
 }

@@ -5,9 +5,12 @@
 //! - `app` and `components` (wasm only): the views, which read the state and
 //!   dispatch actions.
 
+pub mod embed;
 pub mod state;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod browser;
 #[cfg(target_arch = "wasm32")]
 pub mod components;

@@ -5,7 +5,7 @@
 use kafka_sim::command::Command;
 use kafka_sim::scenario::{quote, Line, Scenario};
 use kafka_sim::time::Duration;
-use kafka_sim::{limits, Event, Sim};
+use kafka_sim::{limits, link, Event, Sim};
 use std::collections::{BTreeMap, VecDeque};
 
 /// Events the log keeps; older ones scroll away (the page says so).
@@ -18,6 +18,8 @@ pub const CONSUMER: &str = "consumer-1";
 /// Which input area an error belongs next to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Form {
+    /// The script editor and share links.
+    Script,
     Topic,
     Faults,
     Send,
@@ -81,6 +83,17 @@ pub enum Action {
     ToggleBroker(u32),
     /// Keep background traffic in the event log, or not.
     ToggleChatter,
+    /// Replace the session with this script (the editor's Apply); an error keeps the session.
+    LoadScript(String),
+    /// Replace the session with a share link's; an error keeps the session.
+    LoadLink(String),
+}
+
+/// One `expect` line of the session and whether it holds now.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckpointView {
+    pub text: String,
+    pub result: Result<(), String>,
 }
 
 #[derive(Debug)]
@@ -186,7 +199,50 @@ impl Playground {
                 }
             }
             Action::ToggleChatter => self.show_chatter = !self.show_chatter,
+            Action::LoadScript(text) => {
+                let loaded =
+                    Scenario::parse(&text).map_err(|e| e.to_string()).and_then(|s| Playground::from_scenario(&s));
+                self.replace_or_explain(loaded);
+            }
+            Action::LoadLink(fragment) => {
+                let loaded = link::decode(&fragment)
+                    .map_err(|e| e.to_string())
+                    .and_then(|s| Playground::from_scenario(&s))
+                    .map_err(|why| format!("This link could not be opened: {why}. Your current session is kept."));
+                self.replace_or_explain(loaded);
+            }
         }
+    }
+
+    /// Takes a new session, or keeps this one and says why the new one failed.
+    fn replace_or_explain(&mut self, loaded: Result<Playground, String>) {
+        match loaded {
+            Ok(mut next) => {
+                next.speed = self.speed;
+                next.show_chatter = self.show_chatter;
+                *self = next;
+            }
+            Err(why) => {
+                self.errors.insert(Form::Script, why);
+            }
+        }
+    }
+
+    /// The session as a share-link fragment (`v1.…`).
+    pub fn link(&self) -> String {
+        link::encode(&Scenario::parse(&self.script()).unwrap_or_default())
+    }
+
+    /// Every `expect` line of the session, checked against the state now.
+    pub fn checkpoints(&self) -> Vec<CheckpointView> {
+        let view = self.sim.view();
+        self.session
+            .iter()
+            .filter_map(|c| match c {
+                Command::Expect(e) => Some(CheckpointView { text: e.to_string(), result: e.evaluate(&view) }),
+                _ => None,
+            })
+            .collect()
     }
 
     fn apply(&mut self, form: Form, command: Command) {
@@ -357,6 +413,43 @@ mod tests {
         let replayed = Playground::from_scenario(&Scenario::parse(&script).unwrap()).unwrap();
         assert_eq!(replayed.sim.view(), p.sim.view());
         assert!(replayed.sim.now().ms > 103, "played 103 ms, then stepped past them");
+    }
+
+    #[test]
+    fn a_link_reopens_the_same_session_and_a_bad_one_keeps_the_current() {
+        let mut p = Playground::new(4);
+        p.reduce(Action::Line(Form::Topic, topic_create_line("orders", "2", "", "")));
+        p.reduce(Action::Tick { real_ms: 0 });
+        let fragment = p.link();
+        let mut other = Playground::new(1);
+        other.reduce(Action::LoadLink(format!("#{fragment}")));
+        assert_eq!(other.script(), p.script());
+        assert_eq!(other.sim.view(), p.sim.view());
+        let before = other.script();
+        other.reduce(Action::LoadLink("#v1.broken!".into()));
+        assert!(other.errors[&Form::Script].contains("damaged"), "{:?}", other.errors);
+        assert_eq!(other.script(), before, "the session is kept");
+    }
+
+    #[test]
+    fn the_script_editor_applies_or_names_the_line() {
+        let mut p = Playground::new(1);
+        p.reduce(Action::LoadScript("seed 2\ncluster brokers=1\nadvance 2s\n".into()));
+        assert_eq!(p.sim.now().ms, 2_000);
+        p.reduce(Action::LoadScript("seed 2\ncluster brokers=1\nadvance later\n".into()));
+        assert!(p.errors[&Form::Script].starts_with("line 3, column 9"), "{:?}", p.errors);
+        assert_eq!(p.sim.now().ms, 2_000, "kept");
+        p.reduce(Action::LoadScript("seed 2\ncluster brokers=1\ntopic create t replication-factor=3\n".into()));
+        assert!(p.errors[&Form::Script].starts_with("line 3: INVALID_REPLICATION_FACTOR"), "{:?}", p.errors);
+    }
+
+    #[test]
+    fn checkpoints_turn_true_as_the_state_changes() {
+        let mut p = Playground::new(1);
+        p.reduce(Action::LoadScript("seed 1\ncluster brokers=3\nexpect topic orders partitions=3\n".into()));
+        assert!(p.checkpoints()[0].result.is_err());
+        p.reduce(Action::Line(Form::Topic, topic_create_line("orders", "3", "", "")));
+        assert_eq!(p.checkpoints()[0].result, Ok(()));
     }
 
     #[test]

@@ -26,6 +26,10 @@ async fn settle() {
 
 /// A fresh app in its own element, rendered.
 async fn mounted() -> Element {
+    // Each test starts from a new session, not the one the last test autosaved.
+    if let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.local_storage()) {
+        let _ = storage.clear();
+    }
     let root = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&root).unwrap();
     yew::Renderer::<App>::with_root(root.clone()).render();
@@ -62,7 +66,7 @@ async fn the_app_draws_the_cluster_and_creates_a_topic() {
     settle().await;
 
     assert!(root.query_selector("[data-testid='partition-orders-1']").unwrap().is_some(), "partitions drawn");
-    let script = by_test_id(&root, "script").text_content().unwrap();
+    let script = by_test_id(&root, "script").dyn_into::<web_sys::HtmlTextAreaElement>().unwrap().value();
     assert!(script.contains("topic create orders partitions=2"), "{script}");
     // Brokers learn of the topic when the controller's metadata reaches them: one step later.
     assert_eq!(root.query_selector_all(".chip.leader").unwrap().length(), 0);
@@ -79,7 +83,7 @@ async fn crashing_a_broker_greys_it_and_offers_a_restart() {
     settle().await;
     assert_eq!(by_test_id(&root, "broker-2-state").text_content().unwrap(), "stopped");
     assert!(by_test_id(&root, "broker-2").class_name().contains("dead"));
-    let script = by_test_id(&root, "script").text_content().unwrap();
+    let script = by_test_id(&root, "script").dyn_into::<web_sys::HtmlTextAreaElement>().unwrap().value();
     assert!(script.contains("broker stop 2"), "{script}");
     by_test_id(&root, "start-2").dyn_into::<HtmlElement>().unwrap().click();
     settle().await;

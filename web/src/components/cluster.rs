@@ -12,6 +12,8 @@ pub struct Props {
     pub metrics: Metrics,
     pub controller_epoch: u32,
     pub error: Option<String>,
+    /// An embed without controls that change the session.
+    pub readonly: bool,
     pub dispatch: Callback<Action>,
 }
 
@@ -53,7 +55,7 @@ pub fn cluster(p: &Props) -> Html {
                             <p class="muted state" data-testid={format!("broker-{id}-state")}>{ state }</p>
                             <ul class="chips" aria-label={format!("replicas on broker-{id}")}>{ for chips }</ul>
                             if b.replicas.is_empty() { <p class="muted">{ "no replicas" }</p> }
-                            <div class="actions">
+                            <div class="actions" hidden={p.readonly}>
                                 if b.alive {
                                     <button onclick={line(format!("broker stop {id}"))} title={format!("crash broker-{id} (key {id})")} data-testid={format!("crash-{id}")}>{ "Crash" }</button>
                                     <button onclick={line(format!("broker shutdown {id}"))} title="controlled shutdown: leaderships move away first">{ "Shut down" }</button>

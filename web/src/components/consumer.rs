@@ -13,6 +13,7 @@ pub struct Props {
     pub topics: Vec<TopicView>,
     pub clients: Vec<ClientView>,
     pub error: Option<String>,
+    pub readonly: bool,
     pub dispatch: Callback<Action>,
 }
 
@@ -48,7 +49,7 @@ pub fn consumer_panel(p: &Props) -> Html {
     let assignment = me.map(|c| c.assignment.clone()).unwrap_or_default();
     html! {
         <div>
-            <div class="form">
+            <div class="form" hidden={p.readonly}>
                 <label>{ "Topic" }
                     <select {onchange} data-testid="consume-topic">
                         { for p.topics.iter().map(|t| html! { <option value={t.name.clone()} selected={t.name == topic}>{ &t.name }</option> }) }

@@ -1,18 +1,90 @@
-//! The session as a scenario script: everything done so far, replayable.
+//! The session as an editable scenario script, share links, and the
+//! checkpoints (`expect` lines) as a checklist.
 
+use super::error_line;
+use crate::state::{Action, CheckpointView};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub script: String,
+    pub error: Option<String>,
+    pub readonly: bool,
+    pub dispatch: Callback<Action>,
+    /// Share: puts the link in the address bar and copies it.
+    pub share: Callback<()>,
+    /// The last link made, shown for copying by hand.
+    pub link: Option<String>,
 }
 
 #[function_component(ScriptPanel)]
 pub fn script_panel(p: &Props) -> Html {
+    let draft = use_state(|| None::<String>);
+    let text = (*draft).clone().unwrap_or_else(|| p.script.clone());
+    let oninput = {
+        let draft = draft.clone();
+        Callback::from(move |e: InputEvent| {
+            use wasm_bindgen::JsCast;
+            if let Some(t) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok()) {
+                draft.set(Some(t.value()));
+            }
+        })
+    };
+    let apply = {
+        let (draft, d) = (draft.clone(), p.dispatch.clone());
+        Callback::from(move |_| {
+            if let Some(text) = (*draft).clone() {
+                d.emit(Action::LoadScript(text));
+                draft.set(None);
+            }
+        })
+    };
+    let revert = {
+        let draft = draft.clone();
+        Callback::from(move |_| draft.set(None))
+    };
+    let share = p.share.reform(|_| ());
     html! {
         <div>
-            <p class="muted">{ "Every action is recorded as a command; this script with `kafka-sim run` replays the session exactly." }</p>
-            <pre class="script" data-testid="script">{ &p.script }</pre>
+            <p class="muted">{ "Every action is recorded as a command; edit the script and apply it to replay from the start. `kafka-sim run` replays it too." }</p>
+            <textarea class="script" value={text} {oninput} readonly={p.readonly} rows="12" spellcheck="false"
+                aria-label="session script" aria-describedby="script-error" data-testid="script" />
+            <div class="form">
+                if !p.readonly {
+                    <button onclick={apply} disabled={draft.is_none()} data-testid="apply-script">{ "Apply script" }</button>
+                    <button onclick={revert} disabled={draft.is_none()}>{ "Revert" }</button>
+                }
+                <button class="primary" onclick={share} data-testid="share">{ "Copy share link" }</button>
+                { error_line("script-error", &p.error) }
+            </div>
+            if let Some(link) = &p.link {
+                <p class="muted">{ "Link copied. It holds the whole session, compressed, in the part after # (never sent to a server): " }
+                    <input class="link" readonly=true value={link.clone()} data-testid="share-link" /></p>
+            }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CheckpointProps {
+    pub checkpoints: Vec<CheckpointView>,
+}
+
+#[function_component(Checkpoints)]
+pub fn checkpoints(p: &CheckpointProps) -> Html {
+    if p.checkpoints.is_empty() {
+        return html! { <p class="muted">{ "No checkpoints. A script's `expect` lines (for example `expect partition orders-0 isr=1,2,3`) show here and turn green when true." }</p> };
+    }
+    let done = p.checkpoints.iter().filter(|c| c.result.is_ok()).count();
+    html! {
+        <div>
+            <p class="muted" data-testid="checkpoint-count">{ format!("{done} of {} done", p.checkpoints.len()) }</p>
+            <ul class="checkpoints" data-testid="checkpoints">
+                { for p.checkpoints.iter().map(|c| match &c.result {
+                    Ok(()) => html! { <li class="done">{ "✓ " }<code>{ &c.text }</code></li> },
+                    Err(why) => html! { <li class="todo">{ "○ " }<code>{ &c.text }</code><span class="muted">{ format!(" — {why}") }</span></li> },
+                }) }
+            </ul>
         </div>
     }
 }

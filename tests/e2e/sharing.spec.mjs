@@ -1,0 +1,75 @@
+// Sessions as links, autosave, and embedding.
+import { test, expect } from '@playwright/test';
+
+/// A regular expression matching `text` as it is.
+const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+
+async function buildSession(page) {
+  await page.goto('/');
+  await page.evaluate(() => localStorage.clear());
+  await page.goto('/');
+  await page.getByTestId('topic-name').fill('orders');
+  await page.getByTestId('topic-create').click();
+  await page.getByTestId('send-key').fill('Alice');
+  await page.getByTestId('send-value').fill('hello');
+  await page.getByTestId('send').click();
+  await page.getByTestId('step').click();
+  await page.getByTestId('step').click();
+}
+
+test('a copied link opens the same session in a fresh page', async ({ page, browser }) => {
+  await buildSession(page);
+  await page.getByTestId('share').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  expect(link).toMatch(/#v1\./);
+  const script = await page.getByTestId('script').inputValue();
+  const clock = await page.getByTestId('clock').textContent();
+
+  const fresh = await (await browser.newContext()).newPage();
+  await fresh.goto(link);
+  await expect(fresh.getByTestId('script')).toHaveValue(script);
+  await expect(fresh.getByTestId('clock')).toHaveText(clock);
+  await expect(fresh.getByTestId('partition-orders-2')).toBeVisible();
+});
+
+test('a broken link says what is wrong and keeps the saved session', async ({ page }) => {
+  await buildSession(page);
+  const script = await page.getByTestId('script').inputValue();
+  await page.goto('/#v1.thisIsNotALink');
+  await expect(page.getByTestId('link-error')).toContainText('This link could not be opened: the link is damaged');
+  await expect(page.getByTestId('script')).toHaveValue(script);
+  await page.goto('/#v7.AAAA');
+  await expect(page.getByTestId('link-error')).toContainText('made by a newer version');
+});
+
+test('a reload restores the session; a new session asks first', async ({ page }) => {
+  await buildSession(page);
+  const script = await page.getByTestId('script').inputValue();
+  await page.reload();
+  await expect(page.getByTestId('script')).toHaveValue(script);
+  page.once('dialog', (d) => d.dismiss());
+  await page.getByTestId('new-session').click();
+  await expect(page.getByTestId('script')).toHaveValue(script);
+  page.once('dialog', (d) => d.accept());
+  await page.getByTestId('new-session').click();
+  await expect(page.getByTestId('script')).not.toHaveValue(literally('topic create orders'));
+});
+
+test('the script editor applies a script and names a bad line', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('script').fill('seed 5\ncluster brokers=2\ntopic create t partitions=2\nexpect topic t partitions=2\n');
+  await page.getByTestId('apply-script').click();
+  await expect(page.getByTestId('checkpoints')).toContainText('✓');
+  await page.getByTestId('script').fill('seed 5\ncluster brokers=2\nadvance soon\n');
+  await page.getByTestId('apply-script').click();
+  await expect(page.getByRole('alert')).toContainText('line 3, column 9');
+});
+
+test('an embedding page drives the playground and hears checkpoints', async ({ page }) => {
+  await page.goto('/embed-example.html');
+  await expect(page.locator('#log')).toContainText('expect partition orders-0 leader=1');
+  await page.getByRole('button', { name: 'Crash broker 1 for me' }).click();
+  await page.getByRole('button', { name: 'Play' }).click();
+  await expect(page.locator('#log')).toContainText('expect partition orders-0 leader=2', { timeout: 20_000 });
+  await page.screenshot({ path: 'tests/e2e/results/embed.png', fullPage: true });
+});

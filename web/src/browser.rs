@@ -1,0 +1,92 @@
+//! The few browser facilities the page uses, each failing soft: the URL
+//! fragment, local storage, the clipboard, a confirm dialog, and messages
+//! to and from the page that embeds this one.
+
+use wasm_bindgen::JsValue;
+
+/// Where the session is autosaved.
+pub const AUTOSAVE_KEY: &str = "kafka-playground.session";
+
+fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+/// The fragment without its `#`, if any.
+pub fn hash() -> Option<String> {
+    let h = window()?.location().hash().ok()?;
+    let h = h.trim_start_matches('#').to_string();
+    (!h.is_empty()).then_some(h)
+}
+
+/// The query string, `?` included.
+pub fn query() -> String {
+    window().and_then(|w| w.location().search().ok()).unwrap_or_default()
+}
+
+/// Puts a fragment in the address bar without a new history entry or a reload.
+pub fn set_hash(fragment: &str) {
+    if let Some(w) = window() {
+        if let Ok(history) = w.history() {
+            let url = format!("{}#{fragment}", w.location().pathname().unwrap_or_default() + &query());
+            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+        }
+    }
+}
+
+/// The full address of this page with a fragment.
+pub fn address_with(fragment: &str) -> String {
+    let base = window()
+        .and_then(|w| {
+            let l = w.location();
+            Some(format!("{}{}{}", l.origin().ok()?, l.pathname().ok()?, query()))
+        })
+        .unwrap_or_default();
+    format!("{base}#{fragment}")
+}
+
+pub fn load(key: &str) -> Option<String> {
+    window()?.local_storage().ok()??.get_item(key).ok()?
+}
+
+pub fn save(key: &str, value: &str) {
+    if let Some(Ok(Some(storage))) = window().map(|w| w.local_storage()) {
+        let _ = storage.set_item(key, value);
+    }
+}
+
+/// Copies text; returns false where the browser refuses (then the text is shown to copy by hand).
+pub fn copy(text: &str) -> bool {
+    match window() {
+        Some(w) => {
+            let _ = w.navigator().clipboard().write_text(text);
+            true
+        }
+        None => false,
+    }
+}
+
+pub fn confirm(question: &str) -> bool {
+    window().and_then(|w| w.confirm_with_message(question).ok()).unwrap_or(false)
+}
+
+/// Posts a message to the embedding page, to one allowed origin.
+pub fn post_to_parent(message: &JsValue, origin: &str) {
+    if let Some(Ok(Some(parent))) = window().map(|w| w.parent()) {
+        let _ = parent.post_message(message, origin);
+    }
+}
+
+/// Builds `{ type, ...fields }` as a plain JS object (never code, never evaluated).
+pub fn message(kind: &str, fields: &[(&str, JsValue)]) -> JsValue {
+    let object = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&object, &"type".into(), &kind.into());
+    for (k, v) in fields {
+        let _ = js_sys::Reflect::set(&object, &(*k).into(), v);
+    }
+    object.into()
+}
+
+/// A string field of a received message, if it has one.
+pub fn field(data: &JsValue, name: &str) -> Option<String> {
+    js_sys::Reflect::get(data, &name.into()).ok()?.as_string()
+}

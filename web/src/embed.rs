@@ -1,0 +1,127 @@
+//! Embed options from the page's query string, for `<iframe>`s in tutorials:
+//! `?embed&view=cluster,events&autoplay&speed=10&readonly&origin=https://example.com`.
+//! Pure parsing, tested natively; the browser layer applies them.
+
+use crate::state::Speed;
+
+/// The views a page can show, by the names `view=` takes.
+pub const VIEWS: &[&str] =
+    &["cluster", "messages", "network", "topic", "produce", "consume", "partitions", "events", "checkpoints", "script"];
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmbedOptions {
+    pub embedded: bool,
+    /// Views to show; empty means all.
+    pub views: Vec<String>,
+    pub autoplay: bool,
+    pub speed: Option<Speed>,
+    /// No controls that change the session (time controls stay).
+    pub readonly: bool,
+    /// Origins whose postMessage commands are obeyed; none means the API is off.
+    pub origins: Vec<String>,
+    /// What was not understood, to show instead of silently ignoring.
+    pub problems: Vec<String>,
+}
+
+impl EmbedOptions {
+    pub fn parse(query: &str) -> EmbedOptions {
+        let mut o = EmbedOptions {
+            embedded: false,
+            views: Vec::new(),
+            autoplay: false,
+            speed: None,
+            readonly: false,
+            origins: Vec::new(),
+            problems: Vec::new(),
+        };
+        for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = decode(value);
+            match key {
+                "embed" => o.embedded = true,
+                "autoplay" => o.autoplay = true,
+                "readonly" => o.readonly = true,
+                "view" => {
+                    for v in value.split(',').filter(|v| !v.is_empty()) {
+                        if VIEWS.contains(&v) {
+                            o.views.push(v.to_string());
+                        } else {
+                            o.problems.push(format!("unknown view '{v}' (views: {})", VIEWS.join(", ")));
+                        }
+                    }
+                }
+                "speed" => match Speed::ALL.iter().find(|s| s.label().trim_end_matches('×') == value) {
+                    Some(s) => o.speed = Some(*s),
+                    None => o.problems.push(format!("unknown speed '{value}' (0.01, 0.1, 1, 10 or 100)")),
+                },
+                "origin" => o.origins.extend(value.split(',').filter(|v| !v.is_empty()).map(str::to_string)),
+                other => o.problems.push(format!("unknown option '{other}'")),
+            }
+        }
+        o
+    }
+
+    pub fn shows(&self, view: &str) -> bool {
+        self.views.is_empty() || self.views.iter().any(|v| v == view)
+    }
+
+    pub fn allows(&self, origin: &str) -> bool {
+        self.origins.iter().any(|o| o == origin)
+    }
+}
+
+/// Percent-decoding for query values (`%2C`, `%3A`, `+`).
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => match u8::from_str_radix(&text[i + 1..i + 3], 16) {
+                Ok(b) => {
+                    out.push(b);
+                    i += 3;
+                    continue;
+                }
+                Err(_) => out.push(b'%'),
+            },
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tutorial_iframe_query() {
+        let o = EmbedOptions::parse(
+            "?embed&view=cluster,events&autoplay&speed=10&readonly&origin=https%3A%2F%2Fexample.com",
+        );
+        assert!(o.embedded && o.autoplay && o.readonly);
+        assert_eq!(o.views, ["cluster", "events"]);
+        assert_eq!(o.speed, Some(Speed::Ten));
+        assert!(o.allows("https://example.com"));
+        assert!(!o.allows("https://evil.example"));
+        assert!(o.shows("cluster") && !o.shows("script"));
+        assert!(o.problems.is_empty(), "{:?}", o.problems);
+    }
+
+    #[test]
+    fn nothing_set_shows_everything_and_obeys_no_one() {
+        let o = EmbedOptions::parse("");
+        assert!(!o.embedded && o.shows("script"));
+        assert!(!o.allows("https://example.com"));
+    }
+
+    #[test]
+    fn unknown_options_are_reported_not_ignored() {
+        let o = EmbedOptions::parse("?view=clustr&speed=3&zoom=2");
+        assert_eq!(o.problems.len(), 3, "{:?}", o.problems);
+        assert!(o.problems[0].contains("unknown view 'clustr'"));
+    }
+}
