@@ -7,6 +7,7 @@ use crate::scenario::Scenario;
 use crate::sim::Sim;
 use alloc::format;
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt::{self, Write};
 
 /// A command of the scenario failed: which line, and why.
@@ -83,7 +84,7 @@ pub struct Checkpoint {
 /// Stops at the first command the simulation refuses.
 pub fn checkpoints(scenario: &Scenario) -> Result<Vec<Checkpoint>, RunError> {
     let mut sim = Sim::new(scenario.seed);
-    let mut out = alloc::vec::Vec::new();
+    let mut out = Vec::new();
     for line in &scenario.commands {
         sim.apply(&line.command).map_err(|error| RunError {
             line: line.line,
