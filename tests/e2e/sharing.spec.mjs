@@ -73,3 +73,16 @@ test('an embedding page drives the playground and hears checkpoints', async ({ p
   await expect(page.locator('#log')).toContainText('expect partition orders-0 leader=2', { timeout: 20_000 });
   await page.screenshot({ path: 'tests/e2e/results/embed.png', fullPage: true });
 });
+
+test('the timeline goes back in time and returns', async ({ page }) => {
+  await page.goto('/');
+  await page.evaluate(() => localStorage.clear());
+  await page.goto('/');
+  await page.getByTestId('script').fill('seed 1\ncluster brokers=1\ntopic create t\nadvance 10s\n');
+  await page.getByTestId('apply-script').click();
+  await expect(page.getByTestId('clock')).toHaveText('10.000 s');
+  await page.getByTestId('timeline').fill('2500');
+  await expect(page.getByTestId('clock')).toHaveText('2.500 s');
+  await page.getByTestId('back-to-now').click();
+  await expect(page.getByTestId('clock')).toHaveText('10.000 s');
+});

@@ -241,7 +241,8 @@ pub fn app() -> Html {
             <header class="top">
                 <h1>{ "Kafka Playground" }</h1>
                 <Controls now_ms={view.now_ms} playing={pg.playing} speed={pg.speed}
-                    scheduled={view.scheduled} error={error(Form::Time)} dispatch={dispatch.clone()} />
+                    scheduled={view.scheduled} length_ms={pg.length_ms()} in_past={pg.future.is_some()}
+                    error={error(Form::Time)} dispatch={dispatch.clone()} />
                 if editable && !options.embedded {
                     <div class="session-actions">
                         <button onclick={new_session} data-testid="new-session">{ "New session" }</button>

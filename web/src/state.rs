@@ -87,6 +87,11 @@ pub enum Action {
     LoadScript(String),
     /// Replace the session with a share link's; an error keeps the session.
     LoadLink(String),
+    /// Look at the session as it was at this simulated time (replaying it);
+    /// any action from there starts a new branch.
+    TravelTo(u64),
+    /// Return from the past to the end of the session.
+    BackToNow,
 }
 
 /// One `expect` line of the session and whether it holds now.
@@ -112,6 +117,9 @@ pub struct Playground {
     pub errors: BTreeMap<Form, String>,
     /// Real microseconds of play not yet turned into simulated time.
     carry_real_us: u64,
+    /// While looking at the past: the commands after this point, which an
+    /// action here discards (a new branch) and `BackToNow` replays.
+    pub future: Option<Vec<Command>>,
 }
 
 /// The script every new session starts with.
@@ -138,6 +146,7 @@ impl Playground {
             chatter_hidden: 0,
             errors: BTreeMap::new(),
             carry_real_us: 0,
+            future: None,
         };
         for Line { line, command } in &scenario.commands {
             p.sim.apply(command).map_err(|e| format!("line {line}: {e}"))?;
@@ -204,6 +213,14 @@ impl Playground {
                     Scenario::parse(&text).map_err(|e| e.to_string()).and_then(|s| Playground::from_scenario(&s));
                 self.replace_or_explain(loaded);
             }
+            Action::TravelTo(ms) => self.travel_to(ms),
+            Action::BackToNow => {
+                if let Some(future) = self.future.take() {
+                    let mut all = core::mem::take(&mut self.session);
+                    all.extend(future);
+                    self.replay(all);
+                }
+            }
             Action::LoadLink(fragment) => {
                 let loaded = link::decode(&fragment)
                     .map_err(|e| e.to_string())
@@ -212,6 +229,47 @@ impl Playground {
                 self.replace_or_explain(loaded);
             }
         }
+    }
+
+    /// The whole session's simulated length, the future included.
+    pub fn length_ms(&self) -> u64 {
+        self.session.iter().chain(self.future.iter().flatten()).map(advance_ms).sum()
+    }
+
+    fn travel_to(&mut self, target_ms: u64) {
+        self.playing = false;
+        let mut all = core::mem::take(&mut self.session);
+        all.extend(self.future.take().unwrap_or_default());
+        let (mut past, mut future, mut at) = (Vec::new(), Vec::new(), 0u64);
+        for command in all {
+            let d = advance_ms(&command);
+            if !future.is_empty() || (d > 0 && at + d > target_ms) || (d == 0 && at > target_ms) {
+                if future.is_empty() && d > 0 && at < target_ms {
+                    // Split the advance that crosses the target.
+                    past.push(Command::Advance(Duration::from_ms(target_ms - at)));
+                    future.push(Command::Advance(Duration::from_ms(at + d - target_ms)));
+                } else {
+                    future.push(command);
+                }
+            } else {
+                past.push(command);
+            }
+            at += d;
+        }
+        self.replay(past);
+        if !future.is_empty() {
+            self.future = Some(future);
+        }
+    }
+
+    /// Replays commands from the seed; they were valid once, so they are again
+    /// (the engine is deterministic).
+    fn replay(&mut self, commands: Vec<Command>) {
+        let scenario = Scenario {
+            seed: self.sim.seed(),
+            commands: commands.into_iter().map(|command| Line { line: 0, command }).collect(),
+        };
+        self.replace_or_explain(Playground::from_scenario(&scenario));
     }
 
     /// Takes a new session, or keeps this one and says why the new one failed.
@@ -261,6 +319,8 @@ impl Playground {
     /// Appends to the session, merging consecutive advances so that playing
     /// for a minute is one line, not six hundred.
     fn record(&mut self, command: Command) {
+        // Acting in the past starts a new branch: the old future is dropped.
+        self.future = None;
         if let (Command::Advance(d), Some(Command::Advance(last))) = (&command, self.session.last_mut()) {
             let total = last.ms + d.ms;
             if total <= limits::ADVANCE_MS_MAX {
@@ -283,6 +343,13 @@ impl Playground {
             }
             self.log.push_back(e);
         }
+    }
+}
+
+fn advance_ms(command: &Command) -> u64 {
+    match command {
+        Command::Advance(d) => d.ms,
+        _ => 0,
     }
 }
 
@@ -450,6 +517,33 @@ mod tests {
         assert!(p.checkpoints()[0].result.is_err());
         p.reduce(Action::Line(Form::Topic, topic_create_line("orders", "3", "", "")));
         assert_eq!(p.checkpoints()[0].result, Ok(()));
+    }
+
+    #[test]
+    fn travelling_back_shows_the_past_and_acting_there_branches() {
+        let mut p = Playground::new(1);
+        p.reduce(Action::Line(Form::Topic, topic_create_line("t", "1", "", "")));
+        p.reduce(Action::Line(Form::Send, "advance 10s".into()));
+        p.reduce(Action::Line(Form::Send, "send producer-1 t value=late".into()));
+        p.reduce(Action::Line(Form::Send, "advance 10s".into()));
+        let end = p.sim.view();
+        assert_eq!(p.length_ms(), 20_000);
+
+        p.reduce(Action::TravelTo(4_000));
+        assert_eq!(p.sim.now().ms, 4_000);
+        assert!(p.future.is_some());
+        assert_eq!(p.length_ms(), 20_000, "the future is kept");
+        assert_eq!(p.sim.view().topics[0].partitions[0].log_end_offset, 0, "the record was not sent yet");
+
+        p.reduce(Action::BackToNow);
+        assert_eq!(p.sim.view(), end, "back to exactly the same state");
+
+        p.reduce(Action::TravelTo(4_000));
+        p.reduce(Action::Line(Form::Send, "send producer-1 t value=instead".into()));
+        assert!(p.future.is_none(), "a new branch");
+        p.reduce(Action::Line(Form::Send, "advance 1s".into()));
+        let values: Vec<_> = p.sim.view().topics[0].partitions[0].records.iter().map(|r| r.value.clone()).collect();
+        assert_eq!(values, [Some(b"instead".to_vec())]);
     }
 
     #[test]

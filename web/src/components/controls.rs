@@ -9,6 +9,10 @@ pub struct Props {
     pub playing: bool,
     pub speed: Speed,
     pub scheduled: usize,
+    /// The session's simulated length, for the timeline.
+    pub length_ms: u64,
+    /// Looking at the past: a "back to now" and a warning about branching.
+    pub in_past: bool,
     pub error: Option<String>,
     pub dispatch: Callback<Action>,
 }
@@ -35,6 +39,16 @@ pub fn controls(p: &Props) -> Html {
             <button onclick={step} title="Process everything due at the next scheduled time" data-testid="step">{ "Step" }</button>
             <span class="speeds" aria-label="Speed">{ for speeds }</span>
             <span class="muted">{ format!("{} scheduled", p.scheduled) }</span>
+            <label class="timeline" title="Scrub back to any earlier simulated time (the session replays to it)">
+                <span class="visually-hidden">{ "Timeline" }</span>
+                <input type="range" min="0" max={p.length_ms.max(1).to_string()} value={p.now_ms.to_string()}
+                    onchange={p.dispatch.reform(|e: Event| Action::TravelTo(super::value_of(&e).parse().unwrap_or(0)))}
+                    data-testid="timeline" />
+            </label>
+            if p.in_past {
+                <button onclick={p.dispatch.reform(|_| Action::BackToNow)} data-testid="back-to-now">{ "Back to now" }</button>
+                <span class="muted">{ "viewing the past: any action starts a new branch" }</span>
+            }
             { super::error_line("time-error", &p.error) }
         </div>
     }
