@@ -40,6 +40,8 @@ pub enum Command {
     },
     /// `assign CONSUMER orders-0,orders-1`: `consumer.assign(partitions)`.
     Assign { consumer: String, partitions: Vec<TopicPartition> },
+    /// `flush PRODUCER`: `producer.flush()`: every batch may go now, linger.ms or not.
+    Flush { producer: String },
     /// `poll CONSUMER`: one `consumer.poll()`.
     Poll { consumer: String },
     /// `advance 30s`: let simulated time pass, processing every event due.

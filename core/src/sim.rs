@@ -167,6 +167,14 @@ impl Sim {
                 self.consumer_mut(consumer)?.assign(partitions.clone());
                 Ok(())
             }
+            Command::Flush { producer } => {
+                let now = self.now;
+                let p = self.producer_mut(producer)?;
+                let mut fx = Effects::new(now);
+                p.flush(&mut fx);
+                self.apply_effects(Node::Client(producer.clone()), fx);
+                Ok(())
+            }
             Command::Poll { consumer } => {
                 let now = self.now;
                 let c = self.consumer_mut(consumer)?;

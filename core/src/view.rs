@@ -118,6 +118,8 @@ pub struct ClientView {
     /// Every simulated config with its effective value.
     pub configs: Vec<(&'static str, String)>,
     pub in_flight: Vec<InFlightView>,
+    /// Producer: batches in the accumulator, oldest first per partition.
+    pub batches: Vec<BatchView>,
     /// Producer: its idempotent producer id, or why idempotence is off.
     pub producer_id: Option<i64>,
     pub notes: Vec<String>,
@@ -262,6 +264,7 @@ fn client_view(client: &Client) -> ClientView {
         in_flight,
         producer_id: None,
         notes: Vec::new(),
+        batches: Vec::new(),
         buffered_records: 0,
         acked_records: 0,
         failed_records: 0,
@@ -272,6 +275,21 @@ fn client_view(client: &Client) -> ClientView {
         Client::Producer(p) => {
             v.configs = p.config.describe();
             v.producer_id = p.producer_id.map(|(id, _)| id);
+            v.batches = p
+                .batches
+                .iter()
+                .flat_map(|(tp, queue)| {
+                    queue.iter().map(move |b| BatchView {
+                        tp: tp.clone(),
+                        records: b.records.len(),
+                        bytes: b.bytes,
+                        created_ms: b.created.ms,
+                        ready: b.ready,
+                        attempts: b.attempts,
+                        base_sequence: b.base_sequence,
+                    })
+                })
+                .collect();
             v.notes.extend(p.config.idempotence_note.clone());
             v.buffered_records = p.buffered_records();
             v.acked_records = p.acked_records;
@@ -292,6 +310,21 @@ fn client_view(client: &Client) -> ClientView {
         }
     }
     v
+}
+
+/// A producer batch waiting in the accumulator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct BatchView {
+    pub tp: TopicPartition,
+    pub records: usize,
+    /// Encoded bytes before compression, against batch.size.
+    pub bytes: usize,
+    pub created_ms: u64,
+    /// Full, lingered, flushed, or a retry: it goes when the connection allows.
+    pub ready: bool,
+    pub attempts: u32,
+    pub base_sequence: Option<i32>,
 }
 
 /// A message travelling on a link.

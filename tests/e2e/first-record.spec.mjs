@@ -18,6 +18,8 @@ test('create orders, send key Alice, poll: offset 0 of murmur2 partition', async
   await expect(page.getByTestId('partition-orders-2')).toBeVisible();
 
   await page.getByTestId('send-key').fill('Alice');
+  // The page works out the partition as the key is typed.
+  await expect(page.getByTestId('partition-explain')).toContainText('toPositive = 269325657; 269325657 % 3 = partition 0');
   await page.getByTestId('send-value').fill('{"order_id":"ORD001","amount":150.0}');
   await page.getByTestId('send').click();
   await page.getByTestId('assign').click();

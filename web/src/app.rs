@@ -295,6 +295,8 @@ pub fn app() -> Html {
                     <section class="panel" aria-labelledby="send-h">
                         <h2 id="send-h">{ "Produce" }</h2>
                         <SendPanel topics={view.topics.iter().map(|t| t.name.clone()).collect::<Vec<_>>()}
+                            partition_counts={view.topics.iter().map(|t| (t.name.clone(), t.partitions.len() as u32)).collect::<Vec<_>>()}
+                            now_ms={view.now_ms}
                             producers={view.clients.iter().filter(|c| c.kind == "producer").cloned().collect::<Vec<_>>()}
                             error={error(Form::Send)} dispatch={dispatch.clone()} />
                     </section>

@@ -132,6 +132,15 @@ impl Producer {
         Ok(())
     }
 
+    /// `KafkaProducer.flush`: every batch becomes sendable now. (Java's flush also
+    /// blocks until they complete; here their completions arrive as events.)
+    pub fn flush(&mut self, fx: &mut Effects) {
+        for b in self.batches.values_mut().flatten() {
+            b.ready = true;
+        }
+        self.drain(fx);
+    }
+
     /// Chooses the partition and appends to that partition's open batch.
     fn accumulate(&mut self, record: ProducerRecord, created: Instant, fx: &mut Effects) {
         let Some(count) = self.conn.partition_count(&record.topic) else {

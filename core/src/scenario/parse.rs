@@ -52,7 +52,8 @@ pub fn command_line(text: &str, line: usize) -> Result<Command, ScriptError> {
     parse_words(&ws, line, text)
 }
 
-const COMMANDS: &str = "cluster, topic, producer, consumer, send, assign, poll, advance, broker, network, expect";
+const COMMANDS: &str =
+    "cluster, topic, producer, consumer, send, flush, assign, poll, advance, broker, network, expect";
 
 fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptError> {
     let mut c = Cursor::new(ws, line, raw);
@@ -172,6 +173,11 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
             }
             c.end()?;
             Command::Assign { consumer, partitions }
+        }
+        "flush" => {
+            let producer = c.word("a producer name")?.text.clone();
+            c.end()?;
+            Command::Flush { producer }
         }
         "poll" => {
             let consumer = c.word("a consumer name")?.text.clone();

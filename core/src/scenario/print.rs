@@ -100,6 +100,7 @@ impl fmt::Display for Command {
                 Ok(())
             }
             Command::Poll { consumer } => write!(f, "poll {}", quote(consumer)),
+            Command::Flush { producer } => write!(f, "flush {}", quote(producer)),
             Command::Advance(d) => write!(f, "advance {d}"),
             Command::BrokerStop(id) => write!(f, "broker stop {id}"),
             Command::BrokerStart(id) => write!(f, "broker start {id}"),

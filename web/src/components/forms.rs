@@ -2,6 +2,7 @@
 
 use super::{error_line, value_of};
 use crate::state::{topic_create_line, Action, Form, SendForm, PRODUCER};
+use kafka_sim::client::partitioner::{murmur2, to_positive};
 use kafka_sim::view::ClientView;
 use yew::prelude::*;
 
@@ -45,6 +46,9 @@ pub fn topic_panel(p: &TopicProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct SendProps {
     pub topics: Vec<String>,
+    /// Partition counts, for explaining where a key goes.
+    pub partition_counts: Vec<(String, u32)>,
+    pub now_ms: u64,
     /// Producers: name, every simulated config with its value, acknowledged and failed counts.
     pub producers: Vec<ClientView>,
     pub error: Option<String>,
@@ -121,6 +125,27 @@ pub fn send_panel(p: &SendProps) -> Html {
         Callback::from(move |e: InputEvent| s.set(value_of(&e)))
     };
     let current = p.producers.iter().find(|c| c.name == producer);
+    // Where the record being typed will go, worked out as Kafka does.
+    let count = p.partition_counts.iter().find(|(t, _)| *t == topic).map(|(_, n)| *n);
+    let explain = match (count, *null_key) {
+        (None, _) => String::from("a new topic: Kafka creates it with one partition (auto.create.topics.enable)"),
+        (Some(_), true) => {
+            String::from("null key: the sticky partitioner picks a partition and stays on it for batch.size bytes")
+        }
+        (Some(n), false) => {
+            let hash = murmur2(key_text.as_bytes());
+            let positive = to_positive(hash);
+            format!(
+                "murmur2(\"{}\") = {hash}; toPositive = {positive}; {positive} % {n} = partition {}",
+                *key_text,
+                positive % n
+            )
+        }
+    };
+    let flush = {
+        let (d, producer) = (p.dispatch.clone(), producer.clone());
+        Callback::from(move |_| d.emit(Action::Line(Form::Send, format!("flush {producer}"))))
+    };
     html! {
         <>
         <div class="form">
@@ -147,9 +172,27 @@ pub fn send_panel(p: &SendProps) -> Html {
             <label class="check"><input type="checkbox" checked={*null_key} onclick={on_null} />{ "null key" }</label>
             <label class="grow">{ "Value" }<input value={form.value.clone()} oninput={on_value} placeholder="{\"amount\": 150}" data-testid="send-value" /></label>
             <label class="grow">{ "Headers" }<input value={form.headers.clone()} onchange={set(|f, v| f.headers = v)} placeholder="source=web, trace=abc" /></label>
+            <p class="muted explain grow" data-testid="partition-explain">{ explain }</p>
             <button type="submit" data-testid="send">{ format!("Send with {producer}") }</button>
             { error_line("send-error", &error) }
         </form>
+        if let Some(c) = current {
+            <div class="accumulator" data-testid="accumulator">
+                <span class="muted">{ "Accumulator: " }</span>
+                if c.batches.is_empty() { <span class="muted">{ "empty" }</span> }
+                { for c.batches.iter().map(|b| {
+                    let batch_size = c.configs.iter().find(|(k, _)| *k == "batch.size").and_then(|(_, v)| v.parse::<usize>().ok()).unwrap_or(16_384);
+                    let fill = (100 * b.bytes / batch_size.max(1)).min(100);
+                    let state = if b.attempts > 0 { format!("retry {}", b.attempts) } else if b.ready { "ready".into() } else { format!("lingering {} ms", p.now_ms.saturating_sub(b.created_ms)) };
+                    html! {
+                        <span class="batch" title={format!("{} record(s), {} of {batch_size} bytes; {state}{}", b.records, b.bytes, b.base_sequence.map(|s| format!("; sequence {s}")).unwrap_or_default())}>
+                            { format!("{} ×{} ", b.tp, b.records) }<meter min="0" max="100" value={fill.to_string()} />{ format!(" {state}") }
+                        </span>
+                    }
+                }) }
+                <button onclick={flush} title="producer.flush(): send every batch now">{ "Flush" }</button>
+            </div>
+        }
         <form class="form new-producer" onsubmit={create} data-testid="producer-form">
             <label>{ "New producer" }<input value={(*new_name).clone()} oninput={bind(&new_name)} placeholder="p2" size="8" data-testid="producer-name" /></label>
             <label class="grow">{ "Configs" }<input value={(*new_configs).clone()} oninput={bind(&new_configs)} data-testid="producer-configs" /></label>
