@@ -12,6 +12,7 @@
 //! ```
 
 use crate::protocol::TopicPartition;
+use crate::scenario::quote;
 use crate::view::ClusterView;
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -52,17 +53,18 @@ impl Subject {
 
 impl fmt::Display for Expectation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Printed as a script line: words quoted so that they parse back unchanged.
         f.write_str("expect ")?;
         match &self.subject {
-            Subject::Partition(tp) => write!(f, "partition {tp}")?,
+            Subject::Partition(tp) => write!(f, "partition {}", quote(&format!("{tp}")))?,
             Subject::Broker(id) => write!(f, "broker {id}")?,
             Subject::Controller => f.write_str("controller")?,
-            Subject::Producer(n) => write!(f, "producer {n}")?,
-            Subject::Consumer(n) => write!(f, "consumer {n}")?,
-            Subject::Topic(n) => write!(f, "topic {n}")?,
+            Subject::Producer(n) => write!(f, "producer {}", quote(n))?,
+            Subject::Consumer(n) => write!(f, "consumer {}", quote(n))?,
+            Subject::Topic(n) => write!(f, "topic {}", quote(n))?,
         }
         for (k, v) in &self.checks {
-            write!(f, " {k}={v}")?;
+            write!(f, " {k}={}", quote(v))?;
         }
         Ok(())
     }

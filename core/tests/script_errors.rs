@@ -106,3 +106,13 @@ fn expectations_name_what_can_be_checked() {
     assert!(error("expect weather sunny=true").contains("expected partition, broker, controller"));
     assert!(error("expect broker 2").contains("expected at least one of state"));
 }
+
+/// Found by fuzzing the parser: an `expect` value with a backslash or a space
+/// printed bare and did not parse back to itself.
+#[test]
+fn expect_values_round_trip_whatever_they_hold() {
+    let s = Scenario::parse(r#"expect partition t-0 leader="a\\b c""#).unwrap();
+    let printed = s.to_string();
+    let commands = |s: &Scenario| s.commands.iter().map(|l| l.command.clone()).collect::<Vec<_>>();
+    assert_eq!(commands(&Scenario::parse(&printed).unwrap()), commands(&s), "{printed}");
+}
