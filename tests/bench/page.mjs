@@ -1,0 +1,37 @@
+// Browser benchmark: the release build in headless Chromium, timed with performance.now() inside the page.
+// Run with `./x bench` (after `./x build`); prints numbers for docs/performance.md, asserts nothing.
+import { chromium } from '@playwright/test';
+import { spawn } from 'node:child_process';
+
+const PORT = 8094;
+const server = spawn('node', ['tests/serve.mjs', 'dist', String(PORT)], { stdio: 'ignore' });
+await new Promise((r) => setTimeout(r, 500));
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
+});
+const page = await browser.newPage();
+await page.goto(`http://127.0.0.1:${PORT}/`);
+await page.evaluate(() => localStorage.clear());
+
+async function timed(label, script, clock) {
+  const runs = [];
+  for (let i = 0; i < 5; i++) {
+    await page.getByTestId('script').fill(script);
+    const t0 = await page.evaluate(() => performance.now());
+    await page.getByTestId('apply-script').click();
+    await page.getByTestId('clock').filter({ hasText: clock }).waitFor();
+    runs.push((await page.evaluate(() => performance.now())) - t0);
+  }
+  runs.sort((a, b) => a - b);
+  console.log(`${label}: median ${runs[2].toFixed(0)} ms (min ${runs[0].toFixed(0)}, max ${runs[4].toFixed(0)}) over 5 runs`);
+}
+
+let sends = 'seed 1\ncluster brokers=3\ntopic create bench partitions=3 replication-factor=3\nproducer p linger.ms=5\n';
+for (let i = 0; i < 1000; i++) sends += `send p bench key=k${i % 64} value=order-${i}-${'x'.repeat(80)}\n`;
+await timed('replay 1,000 sends (acks=all, RF 3) and 5 s of time, then draw', sends + 'advance 5s\n', '5.000 s');
+await timed('replay an idle 3-broker cluster for 10 simulated minutes, then draw',
+  'seed 1\ncluster brokers=3\ntopic create t partitions=6 replication-factor=3\nadvance 10m\n', '10 min 00.000 s');
+
+await browser.close();
+server.kill();
