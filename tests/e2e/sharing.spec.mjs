@@ -86,3 +86,14 @@ test('the timeline goes back in time and returns', async ({ page }) => {
   await page.getByTestId('back-to-now').click();
   await expect(page.getByTestId('clock')).toHaveText('10.000 s');
 });
+
+test('the embed button gives an iframe snippet that opens the session embedded', async ({ page }) => {
+  await buildSession(page);
+  await page.getByTestId('embed').click();
+  const snippet = await page.getByTestId('embed-snippet').inputValue();
+  expect(snippet).toMatch(/^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?embed&view=cluster,messages,partitions,checkpoints,events#v1\./);
+  const src = snippet.match(/src="([^"]+)"/)[1];
+  await page.goto(src);
+  await expect(page.getByTestId('partition-orders-2')).toBeVisible();
+  await expect(page.getByTestId('topic-form')).toHaveCount(0);
+});

@@ -177,6 +177,21 @@ pub fn app() -> Html {
             shared_link.set(Some(address));
         })
     };
+    let snippet = use_state(|| None::<String>);
+    let embed = {
+        let (playground, snippet) = (playground.clone(), snippet.clone());
+        Callback::from(move |_| {
+            let fragment = playground.borrow().link();
+            let address = browser::address_with(&fragment);
+            let (base, hash) = address.split_once('#').unwrap_or((&address, ""));
+            let base = base.split('?').next().unwrap_or(base);
+            let html = format!(
+                "<iframe src=\"{base}?embed&view=cluster,messages,partitions,checkpoints,events#{hash}\" title=\"Kafka Playground\" style=\"width:100%;height:640px;border:0\"></iframe>"
+            );
+            browser::copy(&html);
+            snippet.set(Some(html));
+        })
+    };
     let new_session = {
         let dispatch = dispatch.clone();
         Callback::from(move |_| {
@@ -326,7 +341,8 @@ pub fn app() -> Html {
                     <section class="panel wide" aria-labelledby="script-h">
                         <h2 id="script-h">{ "Session script" }</h2>
                         <ScriptPanel script={pg.script()} error={error(Form::Script).filter(|e| !e.starts_with("This link"))}
-                            readonly={!editable} dispatch={dispatch.clone()} share={share} link={(*shared_link).clone()} />
+                            readonly={!editable} dispatch={dispatch.clone()} share={share} link={(*shared_link).clone()}
+                            embed={embed} snippet={(*snippet).clone()} />
                     </section>
                 }
             </main>

@@ -15,6 +15,9 @@ pub struct Props {
     pub share: Callback<()>,
     /// The last link made, shown for copying by hand.
     pub link: Option<String>,
+    /// Embed: copies an `<iframe>` snippet of this session.
+    pub embed: Callback<()>,
+    pub snippet: Option<String>,
 }
 
 #[function_component(ScriptPanel)]
@@ -55,11 +58,16 @@ pub fn script_panel(p: &Props) -> Html {
                     <button onclick={revert} disabled={draft.is_none()}>{ "Revert" }</button>
                 }
                 <button class="primary" onclick={share} data-testid="share">{ "Copy share link" }</button>
+                <button onclick={p.embed.reform(|_| ())} data-testid="embed">{ "Embed" }</button>
                 { error_line("script-error", &p.error) }
             </div>
             if let Some(link) = &p.link {
                 <p class="muted">{ "Link copied. It holds the whole session, compressed, in the part after # (never sent to a server): " }
                     <input class="link" readonly=true value={link.clone()} data-testid="share-link" /></p>
+            }
+            if let Some(snippet) = &p.snippet {
+                <p class="muted">{ "Embed snippet copied (docs/embedding.md lists the options: views, autoplay, speed, readonly, origin):" }
+                    <textarea class="link" readonly=true rows="3" value={snippet.clone()} data-testid="embed-snippet" /></p>
             }
         </div>
     }
