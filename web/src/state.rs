@@ -120,7 +120,14 @@ pub struct Playground {
     /// While looking at the past: the commands after this point, which an
     /// action here discards (a new branch) and `BackToNow` replays.
     pub future: Option<Vec<Command>>,
+    /// `(commands applied, engine after them)`, taken as the session grows, so a
+    /// jump back in time replays from the nearest one instead of from the start.
+    snapshots: Vec<(usize, Sim)>,
 }
+
+/// A snapshot every this many commands, keeping at most `SNAPSHOTS_MAX` (thinned evenly).
+const SNAPSHOT_EVERY: usize = 64;
+const SNAPSHOTS_MAX: usize = 16;
 
 /// The script every new session starts with.
 pub fn default_script(seed: u64) -> String {
@@ -147,6 +154,7 @@ impl Playground {
             errors: BTreeMap::new(),
             carry_real_us: 0,
             future: None,
+            snapshots: Vec::new(),
         };
         for Line { line, command } in &scenario.commands {
             p.sim.apply(command).map_err(|e| format!("line {line}: {e}"))?;
@@ -215,9 +223,8 @@ impl Playground {
             }
             Action::TravelTo(ms) => self.travel_to(ms),
             Action::BackToNow => {
-                if let Some(future) = self.future.take() {
-                    let mut all = core::mem::take(&mut self.session);
-                    all.extend(future);
+                if self.future.is_some() {
+                    let all = self.whole_session();
                     self.replay(all);
                 }
             }
@@ -238,8 +245,7 @@ impl Playground {
 
     fn travel_to(&mut self, target_ms: u64) {
         self.playing = false;
-        let mut all = core::mem::take(&mut self.session);
-        all.extend(self.future.take().unwrap_or_default());
+        let all = self.whole_session();
         let (mut past, mut future, mut at) = (Vec::new(), Vec::new(), 0u64);
         for command in all {
             let d = advance_ms(&command);
@@ -262,14 +268,77 @@ impl Playground {
         }
     }
 
+    /// The session with its future, the advance split at the travel point joined
+    /// again, so that commands sit at the indices the snapshots were taken at.
+    fn whole_session(&mut self) -> Vec<Command> {
+        let mut all = core::mem::take(&mut self.session);
+        let mut future = self.future.take().unwrap_or_default().into_iter();
+        if let Some(first) = future.next() {
+            match (all.last_mut(), &first) {
+                (Some(Command::Advance(a)), Command::Advance(b)) if a.ms + b.ms <= limits::ADVANCE_MS_MAX => {
+                    *a = Duration::from_ms(a.ms + b.ms);
+                }
+                _ => all.push(first),
+            }
+        }
+        all.extend(future);
+        all
+    }
+
     /// Replays commands from the seed; they were valid once, so they are again
     /// (the engine is deterministic).
     fn replay(&mut self, commands: Vec<Command>) {
-        let scenario = Scenario {
-            seed: self.sim.seed(),
-            commands: commands.into_iter().map(|command| Line { line: 0, command }).collect(),
+        // The nearest snapshot at or before the end of `commands` whose prefix is unchanged.
+        let snapshot = self
+            .snapshots
+            .iter()
+            .rev()
+            .find(|(at, _)| {
+                *at <= commands.len() && (*at < commands.len() || !matches!(commands.last(), Some(Command::Advance(_))))
+            })
+            .cloned();
+        let Some((at, sim)) = snapshot else {
+            let scenario = Scenario {
+                seed: self.sim.seed(),
+                commands: commands.into_iter().map(|command| Line { line: 0, command }).collect(),
+            };
+            let snapshots = core::mem::take(&mut self.snapshots);
+            self.replace_or_explain(Playground::from_scenario(&scenario));
+            self.snapshots = snapshots;
+            return;
         };
-        self.replace_or_explain(Playground::from_scenario(&scenario));
+        self.sim = sim;
+        self.sim.drain_events();
+        self.log.clear();
+        self.errors.clear();
+        self.session = commands[..at].to_vec();
+        for command in &commands[at..] {
+            // These commands were valid when recorded and the engine is deterministic.
+            if self.sim.apply(command).is_ok() {
+                self.session.push(command.clone());
+            }
+        }
+        self.collect_events();
+    }
+
+    /// Takes a snapshot when the session reaches a multiple of SNAPSHOT_EVERY commands.
+    fn maybe_snapshot(&mut self) {
+        let n = self.session.len();
+        if n == 0 || n % SNAPSHOT_EVERY != 0 || matches!(self.session.last(), Some(Command::Advance(_))) {
+            return;
+        }
+        if self.snapshots.last().is_some_and(|(at, _)| *at >= n) {
+            return;
+        }
+        self.snapshots.push((n, self.sim.clone()));
+        if self.snapshots.len() > SNAPSHOTS_MAX {
+            // Keep every other one: still spread over the whole session.
+            let mut i = 0;
+            self.snapshots.retain(|_| {
+                i += 1;
+                i % 2 == 0
+            });
+        }
     }
 
     /// Takes a new session, or keeps this one and says why the new one failed.
@@ -319,8 +388,12 @@ impl Playground {
     /// Appends to the session, merging consecutive advances so that playing
     /// for a minute is one line, not six hundred.
     fn record(&mut self, command: Command) {
-        // Acting in the past starts a new branch: the old future is dropped.
-        self.future = None;
+        // Acting in the past starts a new branch: the old future is dropped, and
+        // with it the snapshots taken from it.
+        if self.future.take().is_some() {
+            let n = self.session.len();
+            self.snapshots.retain(|(at, _)| *at <= n);
+        }
         if let (Command::Advance(d), Some(Command::Advance(last))) = (&command, self.session.last_mut()) {
             let total = last.ms + d.ms;
             if total <= limits::ADVANCE_MS_MAX {
@@ -329,6 +402,7 @@ impl Playground {
             }
         }
         self.session.push(command);
+        self.maybe_snapshot();
     }
 
     fn collect_events(&mut self) {
@@ -544,6 +618,32 @@ mod tests {
         p.reduce(Action::Line(Form::Send, "advance 1s".into()));
         let values: Vec<_> = p.sim.view().topics[0].partitions[0].records.iter().map(|r| r.value.clone()).collect();
         assert_eq!(values, [Some(b"instead".to_vec())]);
+    }
+
+    #[test]
+    fn jumps_through_snapshots_land_in_the_same_state_as_a_full_replay() {
+        let mut script =
+            String::from("seed 3\ncluster brokers=3\ntopic create t partitions=3 replication-factor=3\nproducer p\n");
+        for i in 0..300 {
+            script.push_str(&format!("send p t key=k{} value=v{i}\n", i % 7));
+            if i % 10 == 9 {
+                script.push_str("advance 100ms\n");
+            }
+        }
+        let mut p = Playground::new(1);
+        p.reduce(Action::LoadScript(script.clone()));
+        assert!(p.snapshots.len() >= 4, "{} snapshots", p.snapshots.len());
+        for target in [50, 1_234, 2_950, 3_000, 0] {
+            p.reduce(Action::TravelTo(target));
+            // The same point reached by replaying everything from the seed.
+            let mut fresh = Playground::new(1);
+            fresh.reduce(Action::LoadScript(script.clone()));
+            fresh.snapshots.clear();
+            fresh.reduce(Action::TravelTo(target));
+            assert_eq!(p.sim.view(), fresh.sim.view(), "at {target} ms");
+            assert_eq!(p.script(), fresh.script(), "at {target} ms");
+            p.reduce(Action::BackToNow);
+        }
     }
 
     #[test]
