@@ -4,6 +4,7 @@
 //! kafka-sim run FILE          print the trace, one line per event
 //! kafka-sim run FILE --json   print the final view as JSON (docs/cli-json.md)
 //! kafka-sim run FILE --all    the trace with background traffic (heartbeats, metadata pushes, idle fetches)
+//! kafka-sim export FILE --python | --cli   the session for a real cluster (kafka-python, or Kafka's CLI tools)
 //! kafka-sim check FILE        run the script and its `expect` checkpoints; exit 1 naming a failed one
 //! ```
 //! `-` as FILE reads standard input. Exit status: 0 on success, 1 when the
@@ -14,7 +15,8 @@ use kafka_sim::trace;
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: kafka-sim run FILE [--json | --all] | kafka-sim check FILE   (FILE may be -)";
+const USAGE: &str =
+    "usage: kafka-sim run FILE [--json | --all] | kafka-sim check FILE | kafka-sim export FILE --python|--cli   (FILE may be -)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,6 +26,8 @@ fn main() -> ExitCode {
         ["run", file, "--json"] | ["run", "--json", file] => ("run", *file, true, false),
         ["run", file, "--all"] | ["run", "--all", file] => ("run", *file, false, true),
         ["check", file] => ("check", *file, false, false),
+        ["export", file, "--python"] => ("python", *file, false, false),
+        ["export", file, "--cli"] => ("shell", *file, false, false),
         ["--help" | "-h" | "help"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -47,6 +51,12 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    if mode == "python" || mode == "shell" {
+        let text =
+            if mode == "python" { kafka_sim::export::python(&scenario) } else { kafka_sim::export::cli(&scenario) };
+        print!("{text}");
+        return ExitCode::SUCCESS;
+    }
     if mode == "check" {
         // Runs the script and its `expect` checkpoints; the first failure is named.
         return match trace::checkpoints(&scenario) {

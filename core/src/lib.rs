@@ -36,6 +36,7 @@ pub mod effects;
 pub mod error;
 pub mod event;
 pub mod expect;
+pub mod export;
 pub mod group;
 pub mod limits;
 pub mod link;

@@ -97,3 +97,9 @@ test('the embed button gives an iframe snippet that opens the session embedded',
   await expect(page.getByTestId('partition-orders-2')).toBeVisible();
   await expect(page.getByTestId('topic-form')).toHaveCount(0);
 });
+
+test('the session exports as a kafka-python program', async ({ page }) => {
+  await buildSession(page);
+  await page.getByTestId('export-python').click();
+  await expect(page.getByTestId('export')).toHaveValue(literally('producer_1.send("orders", value=b"hello", key=b"Alice")'));
+});

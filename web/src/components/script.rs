@@ -23,6 +23,16 @@ pub struct Props {
 #[function_component(ScriptPanel)]
 pub fn script_panel(p: &Props) -> Html {
     let draft = use_state(|| None::<String>);
+    let export = use_state(|| None::<(&'static str, String)>);
+    let exporter = |kind: &'static str| {
+        let (export, script) = (export.clone(), p.script.clone());
+        Callback::from(move |_| {
+            let scenario = kafka_sim::scenario::Scenario::parse(&script).unwrap_or_default();
+            let code =
+                if kind == "Python" { kafka_sim::export::python(&scenario) } else { kafka_sim::export::cli(&scenario) };
+            export.set(Some((kind, code)));
+        })
+    };
     let text = (*draft).clone().unwrap_or_else(|| p.script.clone());
     let oninput = {
         let draft = draft.clone();
@@ -59,11 +69,17 @@ pub fn script_panel(p: &Props) -> Html {
                 }
                 <button class="primary" onclick={share} data-testid="share">{ "Copy share link" }</button>
                 <button onclick={p.embed.reform(|_| ())} data-testid="embed">{ "Embed" }</button>
+                <button onclick={exporter("Python")} title="a kafka-python program doing the same on a real cluster" data-testid="export-python">{ "Export as Python" }</button>
+                <button onclick={exporter("CLI")} title="the same with Kafka's command-line tools">{ "Export as CLI" }</button>
                 { error_line("script-error", &p.error) }
             </div>
             if let Some(link) = &p.link {
                 <p class="muted">{ "Link copied. It holds the whole session, compressed, in the part after # (never sent to a server): " }
                     <input class="link" readonly=true value={link.clone()} data-testid="share-link" /></p>
+            }
+            if let Some((kind, code)) = &*export {
+                <p class="muted">{ format!("{kind} for a real cluster (what a client cannot do, like crashing a broker, is a comment):") }</p>
+                <textarea class="script" readonly=true rows="14" value={code.clone()} data-testid="export" />
             }
             if let Some(snippet) = &p.snippet {
                 <p class="muted">{ "Embed snippet copied (docs/embedding.md lists the options: views, autoplay, speed, readonly, origin):" }

@@ -1,0 +1,329 @@
+//! From the playground to a real cluster: a session as (a) a Python program
+//! using kafka-python's real API and (b) the equivalent Kafka CLI commands.
+//! What a client cannot do (crash a broker, cut a network link) becomes a
+//! comment saying how to do it by hand.
+
+use crate::command::Command;
+use crate::scenario::Scenario;
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt::Write;
+
+/// A Python identifier for a client name (`producer-1` -> `producer_1`).
+fn ident(name: &str, taken: &mut BTreeMap<String, String>) -> String {
+    if let Some(id) = taken.get(name) {
+        return id.clone();
+    }
+    let mut id: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
+    if id.is_empty() || id.starts_with(|c: char| c.is_ascii_digit()) || PY_KEYWORDS.contains(&id.as_str()) {
+        id = format!("client_{id}");
+    }
+    while taken.values().any(|v| v == &id) {
+        id.push('_');
+    }
+    taken.insert(name.to_string(), id.clone());
+    id
+}
+
+const PY_KEYWORDS: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
+    "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
+    "not", "or", "pass", "raise", "return", "try", "while", "with", "yield", "args", "admin", "main", "time",
+];
+
+/// A Python string literal (`"..."`), escaped.
+fn py_str(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A Python bytes literal of UTF-8 text.
+fn py_bytes(text: &str) -> String {
+    let mut out = String::from("b\"");
+    for b in text.bytes() {
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            0x20..=0x7e => out.push(b as char),
+            _ => {
+                let _ = write!(out, "\\x{b:02x}");
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The kafka-python keyword for a Java client config, or why there is none.
+fn client_kwarg(name: &str, value: &str) -> Result<(String, String), String> {
+    let py = name.replace('.', "_");
+    let literal = match name {
+        "acks" => match value {
+            "all" | "-1" => py_str("all"),
+            v => v.to_string(),
+        },
+        "compression.type" if value == "none" => "None".into(),
+        "enable.idempotence" => {
+            if value == "true" {
+                "True".into()
+            } else {
+                "False".into()
+            }
+        }
+        "retry.backoff.max.ms" => return Err(format!("{name}={value}: kafka-python has no such setting")),
+        "partitioner.class" | "partitioner.ignore.keys" | "partitioner.adaptive.partitioning.enable" => {
+            return Err(format!("{name}={value}: kafka-python has its own partitioner setting (partitioner=callable)"))
+        }
+        _ if value.parse::<i64>().is_ok() => value.to_string(),
+        _ => py_str(value),
+    };
+    Ok((py, literal))
+}
+
+/// The session as a kafka-python program.
+pub fn python(scenario: &Scenario) -> String {
+    let mut names = BTreeMap::new();
+    let mut body = String::new();
+    let mut brokers = 1;
+    let line = |body: &mut String, text: String| {
+        let _ = writeln!(body, "    {text}");
+    };
+    for l in &scenario.commands {
+        let c = &l.command;
+        line(&mut body, format!("# {c}"));
+        match c {
+            Command::Cluster { brokers: n, .. } => brokers = *n,
+            Command::CreateTopic { name, partitions, replication_factor, configs, assignment } => {
+                let configs: Vec<String> =
+                    configs.iter().map(|(k, v)| format!("{}: {}", py_str(k), py_str(v))).collect();
+                let configs = format!("{{{}}}", configs.join(", "));
+                let topic = match assignment {
+                    Some(a) => {
+                        let a: Vec<String> = a
+                            .iter()
+                            .enumerate()
+                            .map(|(p, r)| {
+                                format!("{p}: [{}]", r.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(", "))
+                            })
+                            .collect();
+                        format!(
+                            "NewTopic({}, -1, -1, replica_assignments={{{}}}, topic_configs={configs})",
+                            py_str(name),
+                            a.join(", ")
+                        )
+                    }
+                    None => format!(
+                        "NewTopic({}, {}, {}, topic_configs={configs})",
+                        py_str(name),
+                        partitions.unwrap_or(1),
+                        replication_factor.unwrap_or(1)
+                    ),
+                };
+                line(&mut body, format!("admin.create_topics([{topic}])"));
+            }
+            Command::Producer { name, configs } | Command::Consumer { name, configs } => {
+                let class = if matches!(c, Command::Producer { .. }) { "KafkaProducer" } else { "KafkaConsumer" };
+                let id = ident(name, &mut names);
+                let mut kwargs = alloc::vec![String::from("bootstrap_servers=args.bootstrap")];
+                for (k, v) in configs {
+                    match client_kwarg(k, v) {
+                        Ok((py, lit)) => kwargs.push(format!("{py}={lit}")),
+                        Err(why) => line(&mut body, format!("# not carried over: {why}")),
+                    }
+                }
+                line(&mut body, format!("{id} = {class}({})", kwargs.join(", ")));
+            }
+            Command::Send { producer, topic, partition, key, value, headers } => {
+                let id = ident(producer, &mut names);
+                let mut args = alloc::vec![py_str(topic)];
+                args.push(format!("value={}", value.as_deref().map_or("None".into(), py_bytes)));
+                if let Some(k) = key {
+                    args.push(format!("key={}", py_bytes(k)));
+                }
+                if let Some(p) = partition {
+                    args.push(format!("partition={p}"));
+                }
+                if !headers.is_empty() {
+                    let h: Vec<String> = headers
+                        .iter()
+                        .map(|(k, v)| format!("({}, {})", py_str(k), v.as_deref().map_or("None".into(), py_bytes)))
+                        .collect();
+                    args.push(format!("headers=[{}]", h.join(", ")));
+                }
+                line(
+                    &mut body,
+                    format!("{id}.send({}).add_callback(acknowledged).add_errback(failed)", args.join(", ")),
+                );
+            }
+            Command::Flush { producer } => {
+                let id = ident(producer, &mut names);
+                line(&mut body, format!("{id}.flush()"));
+            }
+            Command::Assign { consumer, partitions } => {
+                let id = ident(consumer, &mut names);
+                let tps: Vec<String> = partitions
+                    .iter()
+                    .map(|tp| format!("TopicPartition({}, {})", py_str(&tp.topic), tp.partition))
+                    .collect();
+                line(&mut body, format!("{id}.assign([{}])", tps.join(", ")));
+            }
+            Command::Poll { consumer } => {
+                let id = ident(consumer, &mut names);
+                line(&mut body, format!("show({}, {id}.poll(timeout_ms=1000))", py_str(consumer)));
+            }
+            Command::Advance(d) => line(&mut body, format!("time.sleep({:.3})", d.ms as f64 / 1000.0)),
+            Command::BrokerStop(id) => {
+                line(&mut body, format!("# by hand: stop broker {id}'s process (kill -9 for a crash)"))
+            }
+            Command::BrokerStart(id) => {
+                line(&mut body, format!("# by hand: start broker {id} again (kafka-server-start.sh)"))
+            }
+            Command::BrokerShutdown(id) => {
+                line(&mut body, format!("# by hand: stop broker {id} cleanly (kafka-server-stop.sh)"))
+            }
+            Command::NetworkCut(..)
+            | Command::NetworkHeal(..)
+            | Command::NetworkDelay(..)
+            | Command::NetworkIsolate(..) => {
+                line(&mut body, "# by hand: network faults need the hosts' firewall (iptables) or tc netem".into())
+            }
+            Command::Expect(_) => line(&mut body, "# a checkpoint: compare with kafka-topics.sh --describe".into()),
+        }
+    }
+    format!(
+        r#""""A Kafka Playground session, exported for a real cluster with kafka-python.
+
+Needs a cluster of at least {brokers} broker(s) and `pip install kafka-python`:
+    python3 session.py --bootstrap localhost:9092
+Each step of the session is a comment above what does it; what a client cannot do
+(crash a broker, cut a network link) is said in a comment.
+"""
+import argparse
+import time
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
+
+
+def acknowledged(metadata):
+    print(f"acknowledged: {{metadata.topic}}-{{metadata.partition}}@{{metadata.offset}}")
+
+
+def failed(error):
+    print(f"failed: {{error!r}}")
+
+
+def show(name, batches):
+    for tp, records in batches.items():
+        for r in records:
+            print(f"{{name}}: {{tp.topic}}-{{tp.partition}}@{{r.offset}} key={{r.key!r}} value={{r.value!r}}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bootstrap", default="localhost:9092")
+    args = parser.parse_args()
+    admin = KafkaAdminClient(bootstrap_servers=args.bootstrap)
+{body}
+
+if __name__ == "__main__":
+    main()
+"#
+    )
+}
+
+/// A shell word, single-quoted.
+fn sh(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+/// The session as Kafka's command-line tools.
+pub fn cli(scenario: &Scenario) -> String {
+    let mut out = String::from(
+        "#!/bin/sh\n# A Kafka Playground session as Kafka's command-line tools (from a Kafka distribution's bin/).\nB=${BOOTSTRAP:-localhost:9092}\n",
+    );
+    let mut producer_configs: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
+    for l in &scenario.commands {
+        let c = &l.command;
+        let _ = writeln!(out, "\n# {c}");
+        let text = match c {
+            Command::CreateTopic { name, partitions, replication_factor, configs, assignment } => {
+                let mut s = format!("kafka-topics.sh --bootstrap-server \"$B\" --create --topic {}", sh(name));
+                match assignment {
+                    Some(a) => {
+                        let a: Vec<String> =
+                            a.iter().map(|r| r.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(":")).collect();
+                        let _ = write!(s, " --replica-assignment {}", a.join(","));
+                    }
+                    None => {
+                        let _ = write!(s, " --partitions {} --replication-factor {}", partitions.unwrap_or(1), replication_factor.unwrap_or(1));
+                    }
+                }
+                for (k, v) in configs {
+                    let _ = write!(s, " --config {}", sh(&format!("{k}={v}")));
+                }
+                s
+            }
+            Command::Producer { name, configs } => {
+                producer_configs.insert(name, configs.clone());
+                String::from("# (its settings go to each kafka-console-producer.sh below)")
+            }
+            Command::Send { producer, topic, partition, key, value, .. } => {
+                let props: String = producer_configs
+                    .get(producer.as_str())
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, v)| format!(" --producer-property {}", sh(&format!("{k}={v}"))))
+                    .collect();
+                let keyed = key.is_some();
+                let record = match key {
+                    Some(k) => format!("{k}\t{}", value.as_deref().unwrap_or("")),
+                    None => value.clone().unwrap_or_default(),
+                };
+                let mut s = format!("printf '%s\\n' {} | kafka-console-producer.sh --bootstrap-server \"$B\" --topic {}{props}", sh(&record), sh(topic));
+                if keyed {
+                    s.push_str(" --property parse.key=true --property key.separator=\"$(printf '\\t')\"");
+                }
+                if partition.is_some() {
+                    s.insert_str(0, "# the console producer picks partitions itself; the session chose one explicitly\n");
+                }
+                s
+            }
+            Command::Assign { partitions, .. } => partitions
+                .iter()
+                .map(|tp| {
+                    format!(
+                        "kafka-console-consumer.sh --bootstrap-server \"$B\" --topic {} --partition {} --offset earliest --property print.key=true --property print.offset=true --timeout-ms 5000",
+                        sh(&tp.topic),
+                        tp.partition
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Command::Advance(d) => format!("sleep {:.3}", d.ms as f64 / 1000.0),
+            Command::BrokerStop(id) => format!("# stop broker {id}'s process (kill -9 for a crash)"),
+            Command::BrokerStart(id) => format!("# kafka-server-start.sh on broker {id}'s host"),
+            Command::BrokerShutdown(id) => format!("# kafka-server-stop.sh on broker {id}'s host"),
+            Command::Expect(_) => String::from("kafka-topics.sh --bootstrap-server \"$B\" --describe"),
+            _ => String::from("# (nothing to run: see the comment above)"),
+        };
+        let _ = writeln!(out, "{text}");
+    }
+    out
+}
