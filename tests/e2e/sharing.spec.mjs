@@ -103,3 +103,11 @@ test('the session exports as a kafka-python program', async ({ page }) => {
   await page.getByTestId('export-python').click();
   await expect(page.getByTestId('export')).toHaveValue(literally('producer_1.send("orders", value=b"hello", key=b"Alice")'));
 });
+
+test('the gallery opens a ready scenario', async ({ page }) => {
+  await page.goto('/');
+  page.once('dialog', (d) => d.accept());
+  await page.getByTestId('gallery').selectOption({ label: 'Leader crash: acks=all survives a leader crash: the next in-sync replica leads' });
+  await expect(page.getByTestId('checkpoints')).toContainText('✓ expect consumer c1 consumed=3');
+  await expect(page.getByTestId('checkpoint-count')).toHaveText('3 of 3 done');
+});

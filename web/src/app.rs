@@ -192,6 +192,19 @@ pub fn app() -> Html {
             snippet.set(Some(html));
         })
     };
+    let open_scenario = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |e: Event| {
+            let chosen = crate::components::value_of(&e).parse::<usize>().ok();
+            if let Some((_, _, script)) = chosen.and_then(|i| crate::gallery::SCENARIOS.get(i)) {
+                if browser::confirm(
+                    "Open this scenario? The current session is replaced (copy its link first to keep it).",
+                ) {
+                    dispatch.emit(Action::LoadScript(script.to_string()));
+                }
+            }
+        })
+    };
     let new_session = {
         let dispatch = dispatch.clone();
         Callback::from(move |_| {
@@ -260,6 +273,14 @@ pub fn app() -> Html {
                     error={error(Form::Time)} dispatch={dispatch.clone()} />
                 if editable && !options.embedded {
                     <div class="session-actions">
+                        <label class="gallery">{ "Open a scenario " }
+                            <select onchange={open_scenario} data-testid="gallery">
+                                <option value="" selected=true>{ "— gallery —" }</option>
+                                { for crate::gallery::SCENARIOS.iter().enumerate().map(|(i, (name, about, _))| html! {
+                                    <option value={i.to_string()} title={*about}>{ format!("{name}: {about}") }</option>
+                                }) }
+                            </select>
+                        </label>
                         <button onclick={new_session} data-testid="new-session">{ "New session" }</button>
                     </div>
                 }

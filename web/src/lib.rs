@@ -6,6 +6,7 @@
 //!   dispatch actions.
 
 pub mod embed;
+pub mod gallery;
 pub mod state;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,0 +1,103 @@
+//! Ready scenarios, one click each: the golden scenarios the tests run, with
+//! a sentence on what each shows. The scripts are compiled in, so the
+//! gallery works offline and always matches what the tests check.
+
+/// `(name, what it shows, script)`.
+pub const SCENARIOS: &[(&str, &str, &str)] = &[
+    (
+        "First steps",
+        "a topic, a keyed record, a consumer that reads it",
+        include_str!("../../core/tests/scenarios/first-steps.kafka"),
+    ),
+    (
+        "Leader crash",
+        "acks=all survives a leader crash: the next in-sync replica leads",
+        include_str!("../../core/tests/scenarios/replication-leader-crash.kafka"),
+    ),
+    (
+        "acks=1 loss",
+        "a cut-off leader acknowledges alone; after healing, those records are gone",
+        include_str!("../../core/tests/scenarios/replication-acks1-loss.kafka"),
+    ),
+    (
+        "Zombie leader",
+        "a leader cut off from the cluster is fenced by leader epochs",
+        include_str!("../../core/tests/scenarios/replication-zombie-leader.kafka"),
+    ),
+    (
+        "NotEnoughReplicas",
+        "two replicas down: acks=all is refused, acks=1 still works",
+        include_str!("../../core/tests/scenarios/replication-not-enough-replicas.kafka"),
+    ),
+    (
+        "Unclean election",
+        "offline partition versus data loss",
+        include_str!("../../core/tests/scenarios/unclean-election.kafka"),
+    ),
+    (
+        "Slow follower",
+        "a slow replica leaves the ISR and rejoins",
+        include_str!("../../core/tests/scenarios/slow-follower.kafka"),
+    ),
+    (
+        "Controller failover",
+        "the active controller dies; without a majority, nothing changes",
+        include_str!("../../core/tests/scenarios/controller-failover.kafka"),
+    ),
+    (
+        "Controlled shutdown",
+        "leaderships move away first, then come back",
+        include_str!("../../core/tests/scenarios/controlled-shutdown.kafka"),
+    ),
+    (
+        "Duplicates and reordering",
+        "idempotence off: a lost answer duplicates, a retry reorders",
+        include_str!("../../core/tests/scenarios/idempotence-off.kafka"),
+    ),
+    (
+        "Idempotence",
+        "the same faults with idempotence on: no duplicate, no reorder",
+        include_str!("../../core/tests/scenarios/idempotence-on.kafka"),
+    ),
+    (
+        "Compression",
+        "the same records in each codec, with their sizes",
+        include_str!("../../core/tests/scenarios/compression.kafka"),
+    ),
+    ("Batching", "batch.size, linger.ms, flush and acks=0", include_str!("../../core/tests/scenarios/batching.kafka")),
+    (
+        "Partitioners",
+        "key hash, round robin, ignored keys",
+        include_str!("../../core/tests/scenarios/partitioners.kafka"),
+    ),
+    (
+        "Consumer positions",
+        "auto.offset.reset and long polling",
+        include_str!("../../core/tests/scenarios/consumer-positions.kafka"),
+    ),
+    ("Topic rules", "every way CreateTopics says no", include_str!("../../core/tests/scenarios/topic-rules.kafka")),
+    (
+        "Network cut",
+        "a cut link loses what crosses it until healed",
+        include_str!("../../core/tests/scenarios/network-cut.kafka"),
+    ),
+    (
+        "Auto-created topic",
+        "sending to a topic that does not exist",
+        include_str!("../../core/tests/scenarios/auto-create.kafka"),
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kafka_sim::scenario::Scenario;
+
+    #[test]
+    fn every_gallery_scenario_parses() {
+        for (name, _, script) in SCENARIOS {
+            assert!(Scenario::parse(script).is_ok(), "{name}");
+        }
+        assert!(SCENARIOS.len() >= 18);
+    }
+}
