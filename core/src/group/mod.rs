@@ -1,5 +1,5 @@
-//! Consumer groups. So far: the classic protocol's partition assignors.
-//! The group coordinator, JoinGroup/SyncGroup/Heartbeat and committed offsets
-//! come with the consumer-group work.
+//! Consumer groups: the classic protocol's partition assignors and the
+//! broker-side group coordinator.
 
 pub mod assignor;
+pub mod coordinator;

@@ -1,0 +1,514 @@
+//! The group coordinator's state machine for one group of the classic
+//! consumer group protocol, as Kafka's `ClassicGroup` and the classic paths
+//! of `GroupMetadataManager` run it. It is pure: the broker that leads the
+//! group's `__consumer_offsets` partition feeds it requests and the time,
+//! and sends the [`Reply`]s it returns.
+//!
+//! States: Empty -> PreparingRebalance (a join, a leave, an expired session)
+//! -> CompletingRebalance (every member rejoined, or the rebalance timeout
+//! passed) -> Stable (the leader's SyncGroup brought the assignment).
+//! A member joining without an id first gets MEMBER_ID_REQUIRED with its id
+//! (KIP-394). A group's first rebalance waits group.initial.rebalance.delay.ms
+//! for more members, once more each time a member arrived in the wait, up to
+//! the rebalance timeout (`InitialDelayedJoin`).
+//!
+//! Not here yet: the broker wiring (FindCoordinator, requests on the wire),
+//! static membership, the Dead state and the pending-sync timeout.
+
+use crate::error::KafkaError;
+use crate::net::Node;
+use crate::protocol::TopicPartition;
+use crate::time::{Duration, Instant};
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+
+/// `offsets.topic.num.partitions`: the partitions of `__consumer_offsets`.
+pub const OFFSETS_PARTITIONS: u32 = 50;
+/// `group.initial.rebalance.delay.ms`.
+pub const INITIAL_REBALANCE_DELAY_MS: u64 = 3_000;
+/// Members per group, a stated limit (Kafka's `group.max.size` defaults to unbounded).
+pub const GROUP_MEMBERS_MAX: usize = 64;
+
+/// Java's `String.hashCode`, over UTF-16 code units.
+pub fn java_hash(s: &str) -> i32 {
+    s.encode_utf16().fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(i32::from(c)))
+}
+
+/// The `__consumer_offsets` partition of a group: `Utils.abs(groupId.hashCode) % 50`.
+pub fn partition_for(group: &str) -> u32 {
+    let h = java_hash(group);
+    // Kafka's Utils.abs maps Integer.MIN_VALUE to 0, where Math.abs would stay negative.
+    let abs = if h == i32::MIN { 0 } else { h.unsigned_abs() };
+    abs % OFFSETS_PARTITIONS
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum GroupState {
+    Empty,
+    PreparingRebalance,
+    CompletingRebalance,
+    Stable,
+}
+
+impl fmt::Display for GroupState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            GroupState::Empty => "Empty",
+            GroupState::PreparingRebalance => "PreparingRebalance",
+            GroupState::CompletingRebalance => "CompletingRebalance",
+            GroupState::Stable => "Stable",
+        })
+    }
+}
+
+/// Assignor names with the topics subscribed under each, in the member's preference order.
+pub type Protocols = Vec<(String, Vec<String>)>;
+
+/// A JoinGroup as the coordinator needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JoinRequest {
+    /// Empty for a consumer that has not been given an id yet.
+    pub member_id: String,
+    pub client: Node,
+    pub session_timeout_ms: u64,
+    pub rebalance_timeout_ms: u64,
+    pub protocols: Protocols,
+}
+
+/// A completed join: the generation, who leads, and (for the leader) every member's subscription.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JoinResult {
+    pub generation: u32,
+    pub protocol: String,
+    pub leader: String,
+    pub member_id: String,
+    /// Every member and its topics, sent to the leader only; empty for followers.
+    pub members: Vec<(String, Vec<String>)>,
+}
+
+/// An answer to a JoinGroup or SyncGroup, possibly long after it arrived.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reply {
+    Join {
+        to: Node,
+        correlation_id: u32,
+        /// With MEMBER_ID_REQUIRED: the id to join again with.
+        member_id: String,
+        result: Result<JoinResult, KafkaError>,
+    },
+    Sync {
+        to: Node,
+        correlation_id: u32,
+        result: Result<Vec<TopicPartition>, KafkaError>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub id: String,
+    pub client: Node,
+    pub session_timeout_ms: u64,
+    pub rebalance_timeout_ms: u64,
+    pub protocols: Protocols,
+    pub last_heartbeat: Instant,
+    /// A JoinGroup waiting for the join phase to end: its correlation id.
+    pub join_pending: Option<u32>,
+    /// A SyncGroup waiting for the leader's assignment: its correlation id.
+    pub sync_pending: Option<u32>,
+    pub assignment: Vec<TopicPartition>,
+}
+
+impl Member {
+    /// Kafka's `shouldKeepAlive`: members waiting on a join or sync are not expired.
+    fn alive_at(&self, now: Instant) -> bool {
+        self.join_pending.is_some()
+            || self.sync_pending.is_some()
+            || self.last_heartbeat + Duration::from_ms(self.session_timeout_ms) > now
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub name: String,
+    pub state: GroupState,
+    pub generation: u32,
+    pub protocol: Option<String>,
+    pub leader: Option<String>,
+    pub members: BTreeMap<String, Member>,
+    /// Ids handed out with MEMBER_ID_REQUIRED, not yet joined.
+    pending_ids: BTreeSet<String>,
+    next_member: u32,
+    /// When the join phase ends even if some members have not rejoined.
+    pub join_deadline: Option<Instant>,
+    /// The group's first rebalance, which waits for more members.
+    initial_join: bool,
+    /// A member arrived during the current initial delay.
+    new_member_added: bool,
+    /// What is left of the rebalance timeout for further initial delays.
+    initial_remaining_ms: u64,
+}
+
+impl Group {
+    pub fn new(name: &str) -> Self {
+        Group {
+            name: name.into(),
+            state: GroupState::Empty,
+            generation: 0,
+            protocol: None,
+            leader: None,
+            members: BTreeMap::new(),
+            pending_ids: BTreeSet::new(),
+            next_member: 0,
+            join_deadline: None,
+            initial_join: false,
+            new_member_added: false,
+            initial_remaining_ms: 0,
+        }
+    }
+
+    /// JoinGroup. Replies come now or when the join phase ends.
+    pub fn join(&mut self, req: JoinRequest, correlation_id: u32, now: Instant) -> Vec<Reply> {
+        let fail = |req: &JoinRequest, error| {
+            let member_id = req.member_id.clone();
+            alloc::vec![Reply::Join { to: req.client.clone(), correlation_id, member_id, result: Err(error) }]
+        };
+        if req.protocols.is_empty() || !self.supports(&req.protocols) {
+            return fail(&req, KafkaError::InconsistentGroupProtocol);
+        }
+        if req.member_id.is_empty() {
+            if self.members.len() + self.pending_ids.len() >= GROUP_MEMBERS_MAX {
+                return fail(&req, KafkaError::GroupMaxSizeReached);
+            }
+            // KIP-394: the member learns its id and joins again with it.
+            let id = format!("{}-{}", req.client, self.next_member);
+            self.next_member += 1;
+            self.pending_ids.insert(id.clone());
+            let to = req.client;
+            return alloc::vec![Reply::Join {
+                to,
+                correlation_id,
+                member_id: id,
+                result: Err(KafkaError::MemberIdRequired)
+            }];
+        }
+        if let Some(existing) = self.members.get_mut(&req.member_id) {
+            existing.last_heartbeat = now;
+            let same = existing.protocols == req.protocols;
+            let is_leader = self.leader.as_deref() == Some(req.member_id.as_str());
+            match self.state {
+                // Nothing changed: the member gets the generation it already has.
+                GroupState::Stable if same && !is_leader => return alloc::vec![self.current_join(&req, correlation_id)],
+                GroupState::CompletingRebalance if same => return alloc::vec![self.current_join(&req, correlation_id)],
+                _ => {}
+            }
+            existing.protocols = req.protocols;
+            existing.client = req.client;
+            existing.session_timeout_ms = req.session_timeout_ms;
+            existing.rebalance_timeout_ms = req.rebalance_timeout_ms;
+            existing.join_pending = Some(correlation_id);
+        } else if self.pending_ids.remove(&req.member_id) {
+            let member = Member {
+                id: req.member_id.clone(),
+                client: req.client,
+                session_timeout_ms: req.session_timeout_ms,
+                rebalance_timeout_ms: req.rebalance_timeout_ms,
+                protocols: req.protocols,
+                last_heartbeat: now,
+                join_pending: Some(correlation_id),
+                sync_pending: None,
+                assignment: Vec::new(),
+            };
+            if self.leader.is_none() {
+                // The first member to join leads.
+                self.leader = Some(member.id.clone());
+            }
+            self.members.insert(member.id.clone(), member);
+            if self.state == GroupState::PreparingRebalance && self.generation == 0 {
+                self.new_member_added = true;
+            }
+        } else {
+            return fail(&req, KafkaError::UnknownMemberId);
+        }
+        let mut replies = self.prepare_rebalance(now);
+        replies.extend(self.maybe_complete_join(now));
+        replies
+    }
+
+    /// SyncGroup: the leader brings the assignment; every member waits for its part.
+    pub fn sync(
+        &mut self,
+        member_id: &str,
+        generation: u32,
+        assignments: Vec<(String, Vec<TopicPartition>)>,
+        client: Node,
+        correlation_id: u32,
+    ) -> Vec<Reply> {
+        let reply = |result| alloc::vec![Reply::Sync { to: client.clone(), correlation_id, result }];
+        let Some(member) = self.members.get_mut(member_id) else {
+            return reply(Err(KafkaError::UnknownMemberId));
+        };
+        if generation != self.generation {
+            return reply(Err(KafkaError::IllegalGeneration));
+        }
+        match self.state {
+            GroupState::Empty => reply(Err(KafkaError::UnknownMemberId)),
+            GroupState::PreparingRebalance => reply(Err(KafkaError::RebalanceInProgress)),
+            GroupState::Stable => reply(Ok(member.assignment.clone())),
+            GroupState::CompletingRebalance => {
+                member.sync_pending = Some(correlation_id);
+                if self.leader.as_deref() == Some(member_id) {
+                    self.complete_sync(assignments)
+                } else {
+                    Vec::new()
+                }
+            }
+        }
+    }
+
+    /// Heartbeat: keeps the session alive and tells the member when to rejoin.
+    pub fn heartbeat(&mut self, member_id: &str, generation: u32, now: Instant) -> Result<(), KafkaError> {
+        let Some(member) = self.members.get_mut(member_id) else {
+            return Err(KafkaError::UnknownMemberId);
+        };
+        if generation != self.generation {
+            return Err(KafkaError::IllegalGeneration);
+        }
+        member.last_heartbeat = now;
+        match self.state {
+            GroupState::Empty => Err(KafkaError::UnknownMemberId),
+            GroupState::PreparingRebalance => Err(KafkaError::RebalanceInProgress),
+            // Heartbeats may start right after the join answer, before the sync.
+            GroupState::CompletingRebalance | GroupState::Stable => Ok(()),
+        }
+    }
+
+    /// LeaveGroup: the member is gone at once; the others rebalance.
+    pub fn leave(&mut self, member_id: &str, now: Instant) -> Result<Vec<Reply>, KafkaError> {
+        if !self.members.contains_key(member_id) {
+            return Err(KafkaError::UnknownMemberId);
+        }
+        Ok(self.remove(member_id, now))
+    }
+
+    /// Advances time: expired sessions leave, a join phase past its deadline ends.
+    pub fn tick(&mut self, now: Instant) -> Vec<Reply> {
+        let mut replies = Vec::new();
+        let expired: Vec<String> = self.members.values().filter(|m| !m.alive_at(now)).map(|m| m.id.clone()).collect();
+        for id in expired {
+            replies.extend(self.remove(&id, now));
+        }
+        replies.extend(self.maybe_complete_join(now));
+        replies
+    }
+
+    /// The next instant `tick` has something to do, for the broker's timer.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        let sessions = self
+            .members
+            .values()
+            .filter(|m| m.join_pending.is_none() && m.sync_pending.is_none())
+            .map(|m| m.last_heartbeat + Duration::from_ms(m.session_timeout_ms));
+        sessions.chain(self.join_deadline).min()
+    }
+
+    /// Members with the client they run in and their assignment, for the view.
+    pub fn describe(&self) -> Vec<(String, String, Vec<TopicPartition>)> {
+        self.members.values().map(|m| (m.id.clone(), m.client.to_string(), m.assignment.clone())).collect()
+    }
+
+    /// Protocols every current member supports.
+    fn candidates(&self) -> Option<BTreeSet<String>> {
+        let mut members = self.members.values();
+        let first: BTreeSet<String> = members.next()?.protocols.iter().map(|(n, _)| n.clone()).collect();
+        Some(
+            members.fold(first, |acc, m| acc.into_iter().filter(|p| m.protocols.iter().any(|(n, _)| n == p)).collect()),
+        )
+    }
+
+    fn supports(&self, protocols: &Protocols) -> bool {
+        self.candidates().is_none_or(|c| protocols.iter().any(|(n, _)| c.contains(n)))
+    }
+
+    /// Kafka's `selectProtocol`: every member votes for its most preferred
+    /// protocol that all members support; most votes wins (a tie goes to the
+    /// leader's preference order, where Kafka's is a hash map's).
+    fn select_protocol(&self) -> Option<String> {
+        let candidates = self.candidates()?;
+        let mut votes: BTreeMap<&str, usize> = BTreeMap::new();
+        for m in self.members.values() {
+            if let Some((name, _)) = m.protocols.iter().find(|(n, _)| candidates.contains(n)) {
+                *votes.entry(name).or_default() += 1;
+            }
+        }
+        let leader = self.leader.as_ref().and_then(|l| self.members.get(l)).or_else(|| self.members.values().next())?;
+        let order = |name: &str| leader.protocols.iter().position(|(n, _)| n == name).unwrap_or(usize::MAX);
+        votes.into_iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| order(b.0).cmp(&order(a.0)))).map(|(n, _)| n.into())
+    }
+
+    /// The answer for a member whose join changes nothing.
+    fn current_join(&self, req: &JoinRequest, correlation_id: u32) -> Reply {
+        let leader = self.leader.clone().unwrap_or_default();
+        let members = if leader == req.member_id { self.subscriptions() } else { Vec::new() };
+        let result = JoinResult {
+            generation: self.generation,
+            protocol: self.protocol.clone().unwrap_or_default(),
+            leader,
+            member_id: req.member_id.clone(),
+            members,
+        };
+        Reply::Join { to: req.client.clone(), correlation_id, member_id: req.member_id.clone(), result: Ok(result) }
+    }
+
+    fn subscriptions(&self) -> Vec<(String, Vec<String>)> {
+        let protocol = self.protocol.clone().unwrap_or_default();
+        let topics = |m: &Member| m.protocols.iter().find(|(p, _)| *p == protocol).map(|(_, t)| t.clone());
+        self.members.values().map(|m| (m.id.clone(), topics(m).unwrap_or_default())).collect()
+    }
+
+    /// Starts a rebalance unless one is under way. Syncs waiting on a
+    /// rebalance that will not complete are told to rejoin.
+    fn prepare_rebalance(&mut self, now: Instant) -> Vec<Reply> {
+        let mut replies = Vec::new();
+        match self.state {
+            GroupState::PreparingRebalance => return replies,
+            GroupState::CompletingRebalance => {
+                for m in self.members.values_mut() {
+                    m.assignment.clear();
+                    if let Some(corr) = m.sync_pending.take() {
+                        let result = Err(KafkaError::RebalanceInProgress);
+                        replies.push(Reply::Sync { to: m.client.clone(), correlation_id: corr, result });
+                    }
+                }
+            }
+            GroupState::Empty | GroupState::Stable => {}
+        }
+        let rebalance_ms = self.members.values().map(|m| m.rebalance_timeout_ms).max().unwrap_or(0);
+        self.initial_join = self.state == GroupState::Empty;
+        self.state = GroupState::PreparingRebalance;
+        self.new_member_added = false;
+        if self.initial_join {
+            let delay_ms = INITIAL_REBALANCE_DELAY_MS.min(rebalance_ms);
+            self.initial_remaining_ms = rebalance_ms.saturating_sub(delay_ms);
+            self.join_deadline = Some(now + Duration::from_ms(delay_ms));
+        } else {
+            self.join_deadline = Some(now + Duration::from_ms(rebalance_ms));
+        }
+        replies
+    }
+
+    /// Ends the join phase if it can end: at its deadline (after the initial
+    /// delays), or as soon as every member rejoined (outside the initial delay).
+    fn maybe_complete_join(&mut self, now: Instant) -> Vec<Reply> {
+        if self.state != GroupState::PreparingRebalance {
+            return Vec::new();
+        }
+        let due = |g: &Self| g.join_deadline.is_some_and(|d| d <= now);
+        if self.initial_join {
+            while due(self) && self.new_member_added && self.initial_remaining_ms > 0 {
+                // InitialDelayedJoin: someone came during the wait; wait once more.
+                let delay_ms = INITIAL_REBALANCE_DELAY_MS.min(self.initial_remaining_ms);
+                self.initial_remaining_ms -= delay_ms;
+                self.new_member_added = false;
+                self.join_deadline = self.join_deadline.map(|d| d + Duration::from_ms(delay_ms));
+            }
+            if !due(self) {
+                return Vec::new();
+            }
+        } else {
+            let all_joined = self.members.values().all(|m| m.join_pending.is_some());
+            if !due(self) && !all_joined {
+                return Vec::new();
+            }
+        }
+        self.complete_join(now)
+    }
+
+    /// Members that did not rejoin are dropped, a new generation starts, and
+    /// every waiting JoinGroup is answered; the leader gets all subscriptions.
+    fn complete_join(&mut self, now: Instant) -> Vec<Reply> {
+        self.members.retain(|_, m| m.join_pending.is_some());
+        self.join_deadline = None;
+        self.initial_join = false;
+        if self.members.is_empty() {
+            self.state = GroupState::Empty;
+            self.leader = None;
+            self.protocol = None;
+            // Kafka bumps the generation of an emptied group too.
+            self.generation += 1;
+            return Vec::new();
+        }
+        if !self.leader.as_ref().is_some_and(|l| self.members.contains_key(l)) {
+            self.leader = self.members.keys().next().cloned();
+        }
+        self.generation += 1;
+        self.protocol = self.select_protocol();
+        self.state = GroupState::CompletingRebalance;
+        let subscriptions = self.subscriptions();
+        let leader = self.leader.clone().unwrap_or_default();
+        let (generation, protocol) = (self.generation, self.protocol.clone().unwrap_or_default());
+        let mut replies = Vec::new();
+        for m in self.members.values_mut() {
+            let Some(corr) = m.join_pending.take() else { continue };
+            // The session restarts with the join answer.
+            m.last_heartbeat = now;
+            let members = if m.id == leader { subscriptions.clone() } else { Vec::new() };
+            let result = JoinResult {
+                generation,
+                protocol: protocol.clone(),
+                leader: leader.clone(),
+                member_id: m.id.clone(),
+                members,
+            };
+            let member_id = m.id.clone();
+            replies.push(Reply::Join { to: m.client.clone(), correlation_id: corr, member_id, result: Ok(result) });
+        }
+        replies
+    }
+
+    /// The leader's SyncGroup: every member gets its part; the group is Stable.
+    fn complete_sync(&mut self, assignments: Vec<(String, Vec<TopicPartition>)>) -> Vec<Reply> {
+        let mut map: BTreeMap<String, Vec<TopicPartition>> = assignments.into_iter().collect();
+        self.state = GroupState::Stable;
+        let mut replies = Vec::new();
+        for m in self.members.values_mut() {
+            m.assignment = map.remove(&m.id).unwrap_or_default();
+            if let Some(corr) = m.sync_pending.take() {
+                replies.push(Reply::Sync {
+                    to: m.client.clone(),
+                    correlation_id: corr,
+                    result: Ok(m.assignment.clone()),
+                });
+            }
+        }
+        replies
+    }
+
+    /// Removes a member; the others rebalance, or the group empties.
+    fn remove(&mut self, member: &str, now: Instant) -> Vec<Reply> {
+        self.members.remove(member);
+        if self.leader.as_deref() == Some(member) {
+            self.leader = None;
+        }
+        if self.members.is_empty() {
+            if self.state != GroupState::Empty {
+                // Kafka completes the (empty) join: a new generation, and the group is Empty.
+                self.generation += 1;
+            }
+            self.state = GroupState::Empty;
+            self.join_deadline = None;
+            self.initial_join = false;
+            self.protocol = None;
+            return Vec::new();
+        }
+        if self.leader.is_none() {
+            self.leader = self.members.keys().next().cloned();
+        }
+        let mut replies = self.prepare_rebalance(now);
+        replies.extend(self.maybe_complete_join(now));
+        replies
+    }
+}
