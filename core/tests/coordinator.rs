@@ -389,3 +389,65 @@ fn group_coordinator_partition_is_java_hash_code_mod_50() {
     assert_eq!(java_hash("my-group"), -1_906_497_762);
     assert_eq!(partition_for("my-group"), 12);
 }
+
+/// Invariants that hold after every request or tick, whatever the order.
+fn check_invariants(g: &Group, previous_generation: u32, seed: u64) {
+    assert!(g.generation >= previous_generation, "seed {seed}: generation went back");
+    match g.state {
+        GroupState::Empty => assert!(g.members.is_empty(), "seed {seed}: an Empty group has members"),
+        _ => {
+            let leader = g.leader.as_ref().expect("a group with members has a leader");
+            assert!(g.members.contains_key(leader), "seed {seed}: leader {leader} is not a member");
+        }
+    }
+    if g.state == GroupState::Stable {
+        // The range assignment the leader brought covers every partition exactly once.
+        let mut owned: Vec<TopicPartition> = g.members.values().flat_map(|m| m.assignment.clone()).collect();
+        owned.sort();
+        let all: Vec<TopicPartition> = (0..4).map(|p| TopicPartition::new("orders", p)).collect();
+        assert_eq!(owned, all, "seed {seed}: a Stable group's assignment is not a partition of the topic");
+    }
+    if g.state == GroupState::PreparingRebalance {
+        assert!(g.join_deadline.is_some(), "seed {seed}: a join phase without a deadline never ends");
+    }
+}
+
+#[test]
+fn random_member_lives_keep_the_group_consistent_and_always_settle() {
+    use kafka_sim::rand::Rng;
+    let clients = ["a", "b", "c", "d", "e"];
+    for seed in 0..300u64 {
+        let mut rng = Rng::new(seed);
+        let mut h = Harness::new();
+        let mut ms = 0;
+        for _ in 0..200 {
+            let before = h.group.generation;
+            let client = clients[rng.below(clients.len())];
+            match rng.below(10) {
+                0..=2 => h.join(client),
+                3..=4 if h.members.contains_key(client) => {
+                    let view = h.leader_view();
+                    h.sync(client, &view);
+                }
+                5..=6 if h.members.contains_key(client) => h.heartbeat(client),
+                7 if h.members.contains_key(client) => {
+                    h.leave(client);
+                    h.members.remove(client);
+                }
+                _ => {
+                    ms += [100, 3_000, 20_000, 60_000][rng.below(4)];
+                    h.at(ms);
+                }
+            }
+            check_invariants(&h.group, before, seed);
+        }
+        // Left alone, every session ends and the group empties: nothing waits forever.
+        let mut guard = 0;
+        while let Some(deadline) = h.group.next_deadline() {
+            h.at(deadline.ms.max(h.now.ms));
+            guard += 1;
+            assert!(guard < 100, "seed {seed}: deadlines never run out\n{}", h.trace);
+        }
+        assert_eq!(h.group.state, GroupState::Empty, "seed {seed}: the group did not empty\n{}", h.trace);
+    }
+}
