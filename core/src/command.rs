@@ -40,6 +40,13 @@ pub enum Command {
     },
     /// `assign CONSUMER orders-0,orders-1`: `consumer.assign(partitions)`.
     Assign { consumer: String, partitions: Vec<TopicPartition> },
+    /// `seek CONSUMER orders-0 42|beginning|end|timestamp=MS`: `seek`, `seekToBeginning`,
+    /// `seekToEnd`, or `offsetsForTimes` then `seek`.
+    Seek { consumer: String, tp: TopicPartition, to: SeekTo },
+    /// `pause CONSUMER orders-0,orders-1`: `consumer.pause(partitions)`: no fetching, nothing returned.
+    Pause { consumer: String, partitions: Vec<TopicPartition> },
+    /// `resume CONSUMER orders-0`: `consumer.resume(partitions)`.
+    Resume { consumer: String, partitions: Vec<TopicPartition> },
     /// `flush PRODUCER`: `producer.flush()`: every batch may go now, linger.ms or not.
     Flush { producer: String },
     /// `poll CONSUMER`: one `consumer.poll()`.
@@ -62,6 +69,27 @@ pub enum Command {
     NetworkIsolate(String),
     /// `expect partition orders-1 isr=1,3`: a checkpoint; changes nothing.
     Expect(crate::expect::Expectation),
+}
+
+/// Where a `seek` puts a consumer's position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeekTo {
+    Offset(u64),
+    Beginning,
+    End,
+    /// The first record at or after this timestamp (ms), or the end if there is none.
+    Timestamp(u64),
+}
+
+impl core::fmt::Display for SeekTo {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            SeekTo::Offset(o) => write!(f, "{o}"),
+            SeekTo::Beginning => f.write_str("beginning"),
+            SeekTo::End => f.write_str("end"),
+            SeekTo::Timestamp(ms) => write!(f, "timestamp={ms}"),
+        }
+    }
 }
 
 /// Cluster defaults when `cluster` leaves them out.

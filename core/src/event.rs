@@ -120,6 +120,19 @@ pub enum EventKind {
         offset: u64,
         strategy: &'static str,
     },
+    /// A consumer's position moved by a seek (at once, or when ListOffsets answered).
+    Seeked {
+        consumer: String,
+        tp: TopicPartition,
+        to: crate::command::SeekTo,
+        offset: u64,
+    },
+    /// `offsetsForTimes` found no record at or after the timestamp.
+    NoOffsetForTimestamp {
+        consumer: String,
+        tp: TopicPartition,
+        timestamp_ms: u64,
+    },
     /// A consumer could not read a partition.
     ConsumeFailed {
         consumer: String,
@@ -271,6 +284,18 @@ impl fmt::Display for EventKind {
             OffsetReset { consumer, tp, offset, strategy } => write!(
                 f,
                 "{consumer}: no committed offset for {tp}, auto.offset.reset={strategy} -> position {offset}"
+            ),
+            Seeked { consumer, tp, to, offset } => match to {
+                crate::command::SeekTo::Offset(_) => write!(f, "{consumer}: seek({tp}, {offset})"),
+                crate::command::SeekTo::Beginning => write!(f, "{consumer}: seekToBeginning({tp}) -> position {offset}"),
+                crate::command::SeekTo::End => write!(f, "{consumer}: seekToEnd({tp}) -> position {offset}"),
+                crate::command::SeekTo::Timestamp(ms) => {
+                    write!(f, "{consumer}: offsetsForTimes({tp}, {ms}) = {offset} -> position {offset}")
+                }
+            },
+            NoOffsetForTimestamp { consumer, tp, timestamp_ms } => write!(
+                f,
+                "{consumer}: offsetsForTimes({tp}, {timestamp_ms}) = null: no record at or after it; seeking to the end"
             ),
             ConsumeFailed { consumer, tp, error } => write!(f, "{consumer}: {tp} {error}"),
             Polled { consumer, records } => {

@@ -7,7 +7,7 @@
 //! expect broker 2 state=fenced            (running, stopped or fenced)
 //! expect controller broker=2              (or broker=none)
 //! expect producer p1 acked=3 failed=0
-//! expect consumer c1 consumed=3
+//! expect consumer c1 consumed=3 positions=orders-0:5,orders-1:none
 //! expect topic orders partitions=3
 //! ```
 
@@ -45,7 +45,7 @@ impl Subject {
             Subject::Broker(_) => &["state"],
             Subject::Controller => &["broker"],
             Subject::Producer(_) => &["acked", "failed"],
-            Subject::Consumer(_) => &["consumed"],
+            Subject::Consumer(_) => &["consumed", "positions"],
             Subject::Topic(_) => &["partitions"],
         }
     }
@@ -76,7 +76,7 @@ fn list(ids: &[u32]) -> String {
 
 /// Lists compare as sets, written sorted: `isr=1,3` matches an ISR of [3, 1].
 fn normalized(key: &str, value: &str) -> String {
-    if matches!(key, "isr" | "replicas") {
+    if matches!(key, "isr" | "replicas" | "positions") {
         let mut ids: Vec<&str> = value.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
         ids.sort_unstable();
         ids.join(",")
@@ -140,6 +140,12 @@ impl Expectation {
                 Ok(match key {
                     "acked" => c.acked_records.to_string(),
                     "failed" => c.failed_records.to_string(),
+                    "positions" => c
+                        .assignment
+                        .iter()
+                        .map(|a| format!("{}:{}", a.tp, a.position.map_or_else(none, |o| o.to_string())))
+                        .collect::<Vec<_>>()
+                        .join(","),
                     _ => c.received.len().to_string(),
                 })
             }

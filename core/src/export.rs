@@ -3,7 +3,7 @@
 //! What a client cannot do (crash a broker, cut a network link) becomes a
 //! comment saying how to do it by hand.
 
-use crate::command::Command;
+use crate::command::{Command, SeekTo};
 use crate::scenario::Scenario;
 use alloc::collections::BTreeMap;
 use alloc::format;
@@ -177,11 +177,27 @@ pub fn python(scenario: &Scenario) -> String {
             }
             Command::Assign { consumer, partitions } => {
                 let id = ident(consumer, &mut names);
-                let tps: Vec<String> = partitions
-                    .iter()
-                    .map(|tp| format!("TopicPartition({}, {})", py_str(&tp.topic), tp.partition))
-                    .collect();
+                let tps: Vec<String> = partitions.iter().map(py_tp).collect();
                 line(&mut body, format!("{id}.assign([{}])", tps.join(", ")));
+            }
+            Command::Pause { consumer, partitions } | Command::Resume { consumer, partitions } => {
+                let id = ident(consumer, &mut names);
+                let verb = if matches!(c, Command::Pause { .. }) { "pause" } else { "resume" };
+                let tps: Vec<String> = partitions.iter().map(py_tp).collect();
+                line(&mut body, format!("{id}.{verb}({})", tps.join(", ")));
+            }
+            Command::Seek { consumer, tp, to } => {
+                let id = ident(consumer, &mut names);
+                let tp = py_tp(tp);
+                match to {
+                    SeekTo::Offset(o) => line(&mut body, format!("{id}.seek({tp}, {o})")),
+                    SeekTo::Beginning => line(&mut body, format!("{id}.seek_to_beginning({tp})")),
+                    SeekTo::End => line(&mut body, format!("{id}.seek_to_end({tp})")),
+                    SeekTo::Timestamp(ms) => {
+                        line(&mut body, format!("found = {id}.offsets_for_times({{{tp}: {ms}}})[{tp}]"));
+                        line(&mut body, format!("{id}.seek({tp}, found.offset) if found else {id}.seek_to_end({tp})"));
+                    }
+                }
             }
             Command::Poll { consumer } => {
                 let id = ident(consumer, &mut names);
@@ -326,4 +342,9 @@ pub fn cli(scenario: &Scenario) -> String {
         let _ = writeln!(out, "{text}");
     }
     out
+}
+
+/// `TopicPartition("orders", 0)` in kafka-python.
+fn py_tp(tp: &crate::protocol::TopicPartition) -> String {
+    format!("TopicPartition({}, {})", py_str(&tp.topic), tp.partition)
 }

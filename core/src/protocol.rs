@@ -71,11 +71,14 @@ pub struct RecordData {
     pub headers: Vec<Header>,
 }
 
-/// Which offset ListOffsets asks for (Kafka's special timestamps -2 and -1).
+/// Which offset ListOffsets asks for: Kafka's special timestamps -2 and -1,
+/// or a real timestamp (`offsetsForTimes`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OffsetSpec {
     Earliest,
     Latest,
+    /// The earliest offset whose record timestamp is at or after this many ms.
+    Timestamp(u64),
 }
 
 /// A partition as a Metadata response describes it.
@@ -180,7 +183,8 @@ pub enum Response {
         partitions: Vec<FetchedPartition>,
     },
     ListOffsets {
-        partitions: Vec<(TopicPartition, Result<u64, KafkaError>)>,
+        /// `None` for a timestamp no record reaches (Kafka answers offset -1).
+        partitions: Vec<(TopicPartition, Result<Option<u64>, KafkaError>)>,
     },
     InitProducerId {
         producer_id: i64,
@@ -282,8 +286,9 @@ impl fmt::Display for Message {
                     Request::ListOffsets { partitions } => {
                         f.write_str(" ")?;
                         let spec = |s: &OffsetSpec| match s {
-                            OffsetSpec::Earliest => "earliest",
-                            OffsetSpec::Latest => "latest",
+                            OffsetSpec::Earliest => "earliest".into(),
+                            OffsetSpec::Latest => "latest".into(),
+                            OffsetSpec::Timestamp(ms) => alloc::format!("timestamp:{ms}"),
                         };
                         list(f, partitions.iter().map(|(tp, s)| (tp, spec(s))))
                     }
@@ -342,7 +347,8 @@ impl fmt::Display for Message {
                     Response::ListOffsets { partitions } => {
                         for (tp, r) in partitions {
                             match r {
-                                Ok(o) => write!(f, " {tp}={o}")?,
+                                Ok(Some(o)) => write!(f, " {tp}={o}")?,
+                                Ok(None) => write!(f, " {tp}=none")?,
                                 Err(e) => write!(f, " {tp}:{}", e.name())?,
                             }
                         }

@@ -167,6 +167,16 @@ impl Sim {
                 self.consumer_mut(consumer)?.assign(partitions.clone());
                 Ok(())
             }
+            Command::Seek { consumer, tp, to } => {
+                let now = self.now;
+                let c = self.consumer_mut(consumer)?;
+                let mut fx = Effects::new(now);
+                c.seek(tp, *to, &mut fx)?;
+                self.apply_effects(Node::Client(consumer.clone()), fx);
+                Ok(())
+            }
+            Command::Pause { consumer, partitions } => self.consumer_mut(consumer)?.pause(partitions),
+            Command::Resume { consumer, partitions } => self.consumer_mut(consumer)?.resume(partitions),
             Command::Flush { producer } => {
                 let now = self.now;
                 let p = self.producer_mut(producer)?;

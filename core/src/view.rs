@@ -147,6 +147,8 @@ pub struct AssignmentView {
     pub tp: TopicPartition,
     pub position: Option<u64>,
     pub high_watermark: Option<u64>,
+    /// `pause`d: not fetched until `resume`.
+    pub paused: bool,
 }
 
 impl Sim {
@@ -303,6 +305,7 @@ fn client_view(client: &Client) -> ClientView {
                 .map(|tp| AssignmentView {
                     tp: tp.clone(),
                     position: c.positions.get(tp).copied(),
+                    paused: c.paused.contains(tp),
                     high_watermark: c.high_watermarks.get(tp).copied(),
                 })
                 .collect();

@@ -101,7 +101,7 @@ fn random_script(seed: u64) -> Scenario {
     let mut lines = vec![format!("seed {seed}"), format!("cluster brokers={}", rng.below(4) + 1)];
     let pick = |rng: &mut Rng, items: &[&str]| items[rng.below(items.len())].to_string();
     for i in 0..rng.below(40) + 5 {
-        let line = match rng.below(9) {
+        let line = match rng.below(10) {
             0 => format!("topic create t{} partitions={}", rng.below(3), rng.below(4) + 1),
             1 => format!(
                 "producer p{} {}",
@@ -119,6 +119,13 @@ fn random_script(seed: u64) -> Scenario {
             5 => format!("poll c{}", rng.below(2)),
             6 => format!("broker {} {}", pick(&mut rng, &["stop", "start", "shutdown"]), rng.below(4) + 1),
             7 => format!("network {} broker-1 broker-{}", pick(&mut rng, &["cut", "heal"]), rng.below(3) + 2),
+            8 if rng.below(2) == 0 => format!(
+                "seek c{} t{}-0 {}",
+                rng.below(2),
+                rng.below(3),
+                pick(&mut rng, &["0", "3", "beginning", "end", "timestamp=500"])
+            ),
+            8 => format!("{} c{} t{}-0", pick(&mut rng, &["pause", "resume"]), rng.below(2), rng.below(3)),
             _ => format!("advance {}ms", rng.below(3_000)),
         };
         lines.push(line);

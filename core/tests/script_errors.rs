@@ -10,7 +10,7 @@ fn error(script: &str) -> String {
 fn unknown_command() {
     assert_eq!(
         error("cluster brokers=1\n  launch rockets"),
-        "line 2, column 3: unknown command 'launch': expected one of cluster, topic, producer, consumer, send, flush, assign, poll, advance, broker, network, expect"
+        "line 2, column 3: unknown command 'launch': expected one of cluster, topic, producer, consumer, send, flush, assign, poll, seek, pause, resume, advance, broker, network, expect"
     );
 }
 
@@ -115,4 +115,16 @@ fn expect_values_round_trip_whatever_they_hold() {
     let printed = s.to_string();
     let commands = |s: &Scenario| s.commands.iter().map(|l| l.command.clone()).collect::<Vec<_>>();
     assert_eq!(commands(&Scenario::parse(&printed).unwrap()), commands(&s), "{printed}");
+}
+
+#[test]
+fn seek_names_what_it_expected() {
+    assert_eq!(
+        error("seek c1 orders-0 soon"),
+        "line 1, column 18: expected an offset, beginning, end or timestamp=MS, found 'soon'"
+    );
+    assert_eq!(error("seek c1 orders"), "line 1, column 9: expected a partition like orders-0, found 'orders'");
+    assert_eq!(error("seek c1 orders-0"), "line 1, column 17: expected an offset, beginning, end or timestamp=MS");
+    assert_eq!(error("seek c1 orders-0 timestamp=noon"), "line 1, column 28: expected a timestamp in ms, found 'noon'");
+    assert_eq!(error("pause c1 orders"), "line 1, column 10: expected a partition like orders-0, found 'orders'");
 }

@@ -28,6 +28,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("auto-create-disabled"),
     scenario!("batching"),
     scenario!("consumer-positions"),
+    scenario!("seek"),
     scenario!("bad-commands"),
     scenario!("replication-leader-crash"),
     scenario!("replication-not-enough-replicas"),

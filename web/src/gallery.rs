@@ -75,6 +75,11 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         "auto.offset.reset and long polling",
         include_str!("../../core/tests/scenarios/consumer-positions.kafka"),
     ),
+    (
+        "Seek and pause",
+        "seek to an offset, a time, the beginning or end; pause and resume",
+        include_str!("../../core/tests/scenarios/seek.kafka"),
+    ),
     ("Topic rules", "every way CreateTopics says no", include_str!("../../core/tests/scenarios/topic-rules.kafka")),
     (
         "Network cut",

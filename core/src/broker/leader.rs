@@ -558,11 +558,19 @@ impl Broker {
         self.wake_parked_produces(tp, fx);
     }
 
-    pub(super) fn list_offset(&self, tp: &TopicPartition, spec: OffsetSpec) -> Result<u64, KafkaError> {
+    pub(super) fn list_offset(&self, tp: &TopicPartition, spec: OffsetSpec) -> Result<Option<u64>, KafkaError> {
         let r = self.leader_replica(tp)?;
         Ok(match spec {
-            OffsetSpec::Earliest => r.log.log_start_offset(),
-            OffsetSpec::Latest => r.high_watermark,
+            OffsetSpec::Earliest => Some(r.log.log_start_offset()),
+            OffsetSpec::Latest => Some(r.high_watermark),
+            // Only records below the high watermark count, as for every consumer read.
+            OffsetSpec::Timestamp(ms) => r
+                .log
+                .records()
+                .iter()
+                .take_while(|rec| rec.offset < r.high_watermark)
+                .find(|rec| rec.timestamp_ms >= ms)
+                .map(|rec| rec.offset),
         })
     }
 

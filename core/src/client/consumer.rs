@@ -1,12 +1,15 @@
 //! A consumer with manually assigned partitions: finds leaders with Metadata,
 //! takes a starting position from auto.offset.reset with ListOffsets, and
 //! reads with Fetch (fetch.min.bytes / fetch.max.wait.ms long polling,
-//! max.poll.records per poll). Consumer groups come with the group issue.
+//! max.poll.records per poll). `seek`, `seekToBeginning`, `seekToEnd`,
+//! `offsetsForTimes` and `pause`/`resume` as the Java client has them.
+//! Consumer groups come with the group issue.
 
 use super::config::{ConsumerConfig, OffsetReset};
 use super::{Connection, InFlight};
+use crate::command::SeekTo;
 use crate::effects::{Effects, Timer};
-use crate::error::KafkaError;
+use crate::error::{CommandError, KafkaError};
 use crate::event::EventKind;
 use crate::limits::RECORDS_RECEIVED_PER_CONSUMER_MAX;
 use crate::protocol::{FetchPartition, OffsetSpec, Request, Response, TopicPartition};
@@ -22,8 +25,14 @@ pub struct Consumer {
     pub assignment: Vec<TopicPartition>,
     /// The offset of the next record `poll` returns, per partition.
     pub positions: BTreeMap<TopicPartition, u64>,
-    /// Partitions with a ListOffsets or Fetch in flight.
-    busy: BTreeSet<TopicPartition>,
+    /// Partitions with a Fetch in flight.
+    fetching: BTreeSet<TopicPartition>,
+    /// Partitions with a ListOffsets in flight: a position reset goes out even while a fetch is pending.
+    listing: BTreeSet<TopicPartition>,
+    /// Seeks to the beginning, the end or a timestamp, resolved with ListOffsets on the next poll.
+    pending_seeks: BTreeMap<TopicPartition, OffsetSpec>,
+    /// Partitions `pause`d: not fetched, their buffered records not returned.
+    pub paused: BTreeSet<TopicPartition>,
     /// Fetched, not yet returned by `poll`.
     buffer: VecDeque<(TopicPartition, Record)>,
     /// A `poll` is waiting for its fetches.
@@ -43,7 +52,10 @@ impl Consumer {
             config,
             assignment: Vec::new(),
             positions: BTreeMap::new(),
-            busy: BTreeSet::new(),
+            fetching: BTreeSet::new(),
+            listing: BTreeSet::new(),
+            pending_seeks: BTreeMap::new(),
+            paused: BTreeSet::new(),
             buffer: VecDeque::new(),
             poll_waiting: false,
             metadata_asked: false,
@@ -57,14 +69,72 @@ impl Consumer {
     pub fn assign(&mut self, partitions: Vec<TopicPartition>) {
         self.positions.retain(|tp, _| partitions.contains(tp));
         self.buffer.retain(|(tp, _)| partitions.contains(tp));
+        self.pending_seeks.retain(|tp, _| partitions.contains(tp));
+        self.paused.retain(|tp| partitions.contains(tp));
         self.assignment = partitions;
+    }
+
+    /// The Java client's IllegalStateException for a partition not assigned.
+    fn check_assigned(&self, tp: &TopicPartition) -> Result<(), CommandError> {
+        if self.assignment.contains(tp) {
+            Ok(())
+        } else {
+            Err(CommandError::Invalid(alloc::format!("No current assignment for partition {tp}")))
+        }
+    }
+
+    /// `seek` moves the position at once; `seekToBeginning`, `seekToEnd` and a
+    /// seek to a timestamp (`offsetsForTimes`) ask the leader on the next poll.
+    /// Records already fetched for the partition are dropped.
+    pub fn seek(&mut self, tp: &TopicPartition, to: SeekTo, fx: &mut Effects) -> Result<(), CommandError> {
+        self.check_assigned(tp)?;
+        self.buffer.retain(|(t, _)| t != tp);
+        self.positions.remove(tp);
+        let spec = match to {
+            SeekTo::Offset(offset) => {
+                self.pending_seeks.remove(tp);
+                self.positions.insert(tp.clone(), offset);
+                fx.event(EventKind::Seeked { consumer: self.conn.name.clone(), tp: tp.clone(), to, offset });
+                return Ok(());
+            }
+            SeekTo::Beginning => OffsetSpec::Earliest,
+            SeekTo::End => OffsetSpec::Latest,
+            SeekTo::Timestamp(ms) => OffsetSpec::Timestamp(ms),
+        };
+        self.pending_seeks.insert(tp.clone(), spec);
+        Ok(())
+    }
+
+    /// `pause`: the partitions stay assigned and keep their positions but are not fetched or returned.
+    pub fn pause(&mut self, partitions: &[TopicPartition]) -> Result<(), CommandError> {
+        partitions.iter().try_for_each(|tp| self.check_assigned(tp))?;
+        self.paused.extend(partitions.iter().cloned());
+        Ok(())
+    }
+
+    /// `resume`: paused partitions are fetched again.
+    pub fn resume(&mut self, partitions: &[TopicPartition]) -> Result<(), CommandError> {
+        partitions.iter().try_for_each(|tp| self.check_assigned(tp))?;
+        partitions.iter().for_each(|tp| {
+            self.paused.remove(tp);
+        });
+        Ok(())
+    }
+
+    /// Buffered records `poll` may return now: those of partitions not paused.
+    fn returnable(&self) -> bool {
+        self.buffer.iter().any(|(tp, _)| !self.paused.contains(tp))
     }
 
     /// `KafkaConsumer.poll`: returns buffered records at once, or fetches and
     /// returns when the fetches answer (possibly with nothing after fetch.max.wait.ms).
     pub fn poll(&mut self, fx: &mut Effects) {
-        if !self.buffer.is_empty() {
+        if self.returnable() {
             self.return_records(fx);
+            // As the Java client does: pending position resets and fetches for
+            // partitions with nothing buffered go out now, for the next poll.
+            self.metadata_asked = false;
+            self.drive(fx);
             return;
         }
         self.poll_waiting = true;
@@ -93,13 +163,15 @@ impl Consumer {
         let mut list_offsets: BTreeMap<u32, Vec<(TopicPartition, OffsetSpec)>> = BTreeMap::new();
         let mut fetches: BTreeMap<u32, Vec<FetchPartition>> = BTreeMap::new();
         for tp in &self.assignment {
-            if self.busy.contains(tp) || self.buffer.iter().any(|(t, _)| t == tp) {
+            if self.paused.contains(tp) || self.buffer.iter().any(|(t, _)| t == tp) {
                 continue;
             }
             let Some(leader) = self.conn.leader_of(tp) else {
                 continue;
             };
             match self.positions.get(tp) {
+                Some(_) if self.fetching.contains(tp) => {}
+                None if self.listing.contains(tp) => {}
                 Some(&fetch_offset) => fetches.entry(leader).or_default().push(FetchPartition {
                     tp: tp.clone(),
                     fetch_offset,
@@ -107,10 +179,11 @@ impl Consumer {
                     last_fetched_epoch: None,
                 }),
                 None => {
-                    let spec = match self.config.auto_offset_reset {
-                        OffsetReset::Earliest => OffsetSpec::Earliest,
-                        OffsetReset::Latest => OffsetSpec::Latest,
-                        OffsetReset::None => {
+                    let spec = match (self.pending_seeks.get(tp), self.config.auto_offset_reset) {
+                        (Some(spec), _) => *spec,
+                        (None, OffsetReset::Earliest) => OffsetSpec::Earliest,
+                        (None, OffsetReset::Latest) => OffsetSpec::Latest,
+                        (None, OffsetReset::None) => {
                             fx.event(EventKind::ConsumeFailed {
                                 consumer: self.conn.name.clone(),
                                 tp: tp.clone(),
@@ -124,11 +197,11 @@ impl Consumer {
             }
         }
         for (leader, partitions) in list_offsets {
-            self.busy.extend(partitions.iter().map(|(tp, _)| tp.clone()));
+            self.listing.extend(partitions.iter().map(|(tp, _)| tp.clone()));
             self.conn.request(leader, Request::ListOffsets { partitions }, fx);
         }
         for (leader, partitions) in fetches {
-            self.busy.extend(partitions.iter().map(|p| p.tp.clone()));
+            self.fetching.extend(partitions.iter().map(|p| p.tp.clone()));
             let request = Request::Fetch {
                 replica_id: None,
                 max_wait_ms: self.config.fetch_max_wait_ms,
@@ -149,7 +222,8 @@ impl Consumer {
             return;
         };
         self.release(&request);
-        let was_fetch = matches!(response, Response::Fetch { .. });
+        // A fetch answered for positions still held has waited fetch.max.wait.ms: it ends an empty poll.
+        let mut waited = matches!(response, Response::Fetch { .. });
         match response {
             Response::Metadata { brokers, topics } => {
                 for (topic, error) in self.conn.on_metadata(brokers, topics) {
@@ -163,20 +237,32 @@ impl Consumer {
                 }
             }
             Response::ListOffsets { partitions } => {
-                let strategy = self.config.auto_offset_reset.name();
+                let asked: BTreeMap<TopicPartition, OffsetSpec> = match &request {
+                    Request::ListOffsets { partitions } => partitions.iter().cloned().collect(),
+                    _ => BTreeMap::new(),
+                };
                 for (tp, result) in partitions {
                     match result {
-                        Ok(offset) if self.assignment.contains(&tp) => {
-                            self.positions.insert(tp.clone(), offset);
-                            fx.event(EventKind::OffsetReset { consumer: self.conn.name.clone(), tp, offset, strategy });
+                        Ok(offset) if self.assignment.contains(&tp) && !self.positions.contains_key(&tp) => {
+                            self.on_offset_found(tp.clone(), asked.get(&tp).copied(), offset, fx)
                         }
+                        // Not assigned any more, or a `seek` to an offset came in between.
                         Ok(_) => {}
                         Err(error) => self.partition_error(tp, error, fx),
                     }
                 }
             }
             Response::Fetch { partitions } => {
+                let fetched_at: BTreeMap<&TopicPartition, u64> = match &request {
+                    Request::Fetch { partitions, .. } => partitions.iter().map(|p| (&p.tp, p.fetch_offset)).collect(),
+                    _ => BTreeMap::new(),
+                };
                 for p in partitions {
+                    // A seek or a new assignment since the fetch left: its data is for a position no longer held.
+                    if self.positions.get(&p.tp) != fetched_at.get(&p.tp) {
+                        waited = false;
+                        continue;
+                    }
                     match p.result {
                         Ok(data) => {
                             self.high_watermarks.insert(p.tp.clone(), data.high_watermark);
@@ -212,16 +298,56 @@ impl Consumer {
             _ => {}
         }
         if self.poll_waiting {
-            if !self.buffer.is_empty() {
+            if self.returnable() {
                 self.return_records(fx);
             } else {
                 // A fetch that came back empty has already waited fetch.max.wait.ms:
                 // the poll ends. Metadata and ListOffsets answers lead to the fetch.
-                if !was_fetch {
+                if !waited {
                     self.drive(fx);
                 }
                 self.finish_poll_if_idle(fx);
             }
+        }
+    }
+
+    /// A ListOffsets answer for a partition without a position: a pending seek or auto.offset.reset.
+    fn on_offset_found(
+        &mut self,
+        tp: TopicPartition,
+        asked: Option<OffsetSpec>,
+        offset: Option<u64>,
+        fx: &mut Effects,
+    ) {
+        let consumer = self.conn.name.clone();
+        let seek = self.pending_seeks.get(&tp).copied();
+        if seek.is_some() && seek != asked {
+            // A newer seek is waiting for its own answer.
+            return;
+        }
+        match (seek, offset) {
+            (Some(OffsetSpec::Timestamp(timestamp_ms)), None) => {
+                // offsetsForTimes found nothing (Kafka's offset -1): the end, as the CLI's --to-datetime does.
+                self.pending_seeks.insert(tp.clone(), OffsetSpec::Latest);
+                fx.event(EventKind::NoOffsetForTimestamp { consumer, tp, timestamp_ms });
+            }
+            (Some(spec), Some(offset)) => {
+                self.pending_seeks.remove(&tp);
+                self.positions.insert(tp.clone(), offset);
+                let to = match spec {
+                    OffsetSpec::Earliest => SeekTo::Beginning,
+                    OffsetSpec::Latest => SeekTo::End,
+                    OffsetSpec::Timestamp(ms) => SeekTo::Timestamp(ms),
+                };
+                fx.event(EventKind::Seeked { consumer, tp, to, offset });
+            }
+            (None, Some(offset)) => {
+                self.positions.insert(tp.clone(), offset);
+                let strategy = self.config.auto_offset_reset.name();
+                fx.event(EventKind::OffsetReset { consumer, tp, offset, strategy });
+            }
+            // Only a timestamp query answers with no offset.
+            (_, None) => {}
         }
     }
 
@@ -245,10 +371,10 @@ impl Consumer {
         match request {
             Request::Metadata { .. } => self.conn.metadata_in_flight = false,
             Request::Fetch { partitions, .. } => partitions.iter().for_each(|p| {
-                self.busy.remove(&p.tp);
+                self.fetching.remove(&p.tp);
             }),
             Request::ListOffsets { partitions } => partitions.iter().for_each(|(tp, _)| {
-                self.busy.remove(tp);
+                self.listing.remove(tp);
             }),
             _ => {}
         }
@@ -265,8 +391,17 @@ impl Consumer {
     /// moves positions past them.
     fn return_records(&mut self, fx: &mut Effects) {
         self.poll_waiting = false;
-        let n = (self.config.max_poll_records as usize).min(self.buffer.len());
-        let records: Vec<(TopicPartition, Record)> = self.buffer.drain(..n).collect();
+        // Up to max.poll.records, in fetch order, leaving paused partitions' records buffered.
+        let mut records: Vec<(TopicPartition, Record)> = Vec::new();
+        let mut kept = VecDeque::new();
+        for (tp, r) in self.buffer.drain(..) {
+            if records.len() < self.config.max_poll_records as usize && !self.paused.contains(&tp) {
+                records.push((tp, r));
+            } else {
+                kept.push_back((tp, r));
+            }
+        }
+        self.buffer = kept;
         for (tp, r) in &records {
             self.positions.insert(tp.clone(), r.offset + 1);
             if self.received.len() == RECORDS_RECEIVED_PER_CONSUMER_MAX {

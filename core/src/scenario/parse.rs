@@ -5,7 +5,7 @@
 use super::lex::{words, Word};
 use super::{Line, Scenario, ScriptError, SCRIPT_LINES_MAX};
 use crate::client::config::{ConsumerConfig, ProducerConfig};
-use crate::command::{Command, Configs, LATENCY_DEFAULT};
+use crate::command::{Command, Configs, SeekTo, LATENCY_DEFAULT};
 use crate::protocol::TopicPartition;
 use crate::time::Duration;
 use crate::topic::TopicConfig;
@@ -53,7 +53,7 @@ pub fn command_line(text: &str, line: usize) -> Result<Command, ScriptError> {
 }
 
 const COMMANDS: &str =
-    "cluster, topic, producer, consumer, send, flush, assign, poll, advance, broker, network, expect";
+    "cluster, topic, producer, consumer, send, flush, assign, poll, seek, pause, resume, advance, broker, network, expect";
 
 fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptError> {
     let mut c = Cursor::new(ws, line, raw);
@@ -159,20 +159,37 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
         "assign" => {
             let consumer = c.word("a consumer name")?.text.clone();
             // No partitions is `assign([])`: the consumer stops reading.
-            let mut partitions = Vec::new();
-            if let Some(w) = c.peek() {
-                c.at += 1;
-                for part in w.text.split(',').filter(|p| !p.is_empty()) {
-                    let tp = TopicPartition::parse(part).ok_or_else(|| {
-                        c.error_at(w.column, &format!("expected a partition like orders-0, found '{part}'"))
-                    })?;
-                    if !partitions.contains(&tp) {
-                        partitions.push(tp);
-                    }
-                }
-            }
+            let partitions = c.partitions()?;
             c.end()?;
             Command::Assign { consumer, partitions }
+        }
+        "pause" | "resume" => {
+            let consumer = c.word("a consumer name")?.text.clone();
+            let partitions = c.partitions()?;
+            c.end()?;
+            if head.text == "pause" {
+                Command::Pause { consumer, partitions }
+            } else {
+                Command::Resume { consumer, partitions }
+            }
+        }
+        "seek" => {
+            let consumer = c.word("a consumer name")?.text.clone();
+            let w = c.word("a partition like orders-0")?;
+            let tp = TopicPartition::parse(&w.text).ok_or_else(|| {
+                c.error_at(w.column, &format!("expected a partition like orders-0, found '{}'", w.text))
+            })?;
+            let expected = "an offset, beginning, end or timestamp=MS";
+            let w = c.word(expected)?;
+            let to = match (w.text.as_str(), w.pair()) {
+                ("beginning", _) => SeekTo::Beginning,
+                ("end", _) => SeekTo::End,
+                (_, Some(("timestamp", ms))) => SeekTo::Timestamp(c.parse_u64(ms, w, "a timestamp in ms")?),
+                (text, None) => SeekTo::Offset(c.parse_u64(text, w, expected)?),
+                _ => return Err(c.error_at(w.column, &format!("expected {expected}, found '{}'", w.text))),
+            };
+            c.end()?;
+            Command::Seek { consumer, tp, to }
         }
         "flush" => {
             let producer = c.word("a producer name")?.text.clone();
@@ -340,6 +357,28 @@ impl<'a> Cursor<'a> {
 
     fn parse_u32(&self, text: &str, w: &Word, expected: &str) -> Result<u32, ScriptError> {
         text.parse().map_err(|_| self.error_at(w.value_column(), &format!("expected {expected}, found '{text}'")))
+    }
+
+    fn parse_u64(&self, text: &str, w: &Word, expected: &str) -> Result<u64, ScriptError> {
+        let column = if w.eq.is_some() { w.value_column() } else { w.column };
+        text.parse().map_err(|_| self.error_at(column, &format!("expected {expected}, found '{text}'")))
+    }
+
+    /// An optional comma-separated partition list (`orders-0,orders-1`), duplicates dropped.
+    fn partitions(&mut self) -> Result<Vec<TopicPartition>, ScriptError> {
+        let mut partitions = Vec::new();
+        if let Some(w) = self.peek() {
+            self.at += 1;
+            for part in w.text.split(',').filter(|p| !p.is_empty()) {
+                let tp = TopicPartition::parse(part).ok_or_else(|| {
+                    self.error_at(w.column, &format!("expected a partition like orders-0, found '{part}'"))
+                })?;
+                if !partitions.contains(&tp) {
+                    partitions.push(tp);
+                }
+            }
+        }
+        Ok(partitions)
     }
 
     fn parse_bool(&self, text: &str, w: &Word) -> Result<bool, ScriptError> {

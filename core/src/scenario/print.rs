@@ -93,11 +93,18 @@ impl fmt::Display for Command {
             }
             Command::Assign { consumer, partitions } => {
                 write!(f, "assign {}", quote(consumer))?;
-                for (i, tp) in partitions.iter().enumerate() {
-                    let sep = if i > 0 { "," } else { " " };
-                    write!(f, "{sep}{}", quote(&alloc::format!("{tp}")))?;
-                }
-                Ok(())
+                partition_list(f, partitions)
+            }
+            Command::Pause { consumer, partitions } => {
+                write!(f, "pause {}", quote(consumer))?;
+                partition_list(f, partitions)
+            }
+            Command::Resume { consumer, partitions } => {
+                write!(f, "resume {}", quote(consumer))?;
+                partition_list(f, partitions)
+            }
+            Command::Seek { consumer, tp, to } => {
+                write!(f, "seek {} {} {to}", quote(consumer), quote(&alloc::format!("{tp}")))
             }
             Command::Poll { consumer } => write!(f, "poll {}", quote(consumer)),
             Command::Flush { producer } => write!(f, "flush {}", quote(producer)),
@@ -114,4 +121,13 @@ impl fmt::Display for Command {
             Command::NetworkHeal(a, b) => write!(f, "network heal {} {}", quote(a), quote(b)),
         }
     }
+}
+
+/// ` a-0,b-1`: a partition list as `assign`, `pause` and `resume` take it (nothing for none).
+fn partition_list(f: &mut fmt::Formatter<'_>, partitions: &[crate::protocol::TopicPartition]) -> fmt::Result {
+    for (i, tp) in partitions.iter().enumerate() {
+        let sep = if i > 0 { "," } else { " " };
+        write!(f, "{sep}{}", quote(&alloc::format!("{tp}")))?;
+    }
+    Ok(())
 }

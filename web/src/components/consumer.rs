@@ -1,11 +1,12 @@
-//! The consumer: assign a topic's partitions, poll, and see what came back.
+//! The consumer: assign a topic's partitions, poll, move positions (seek to an
+//! offset, a time, the beginning or the end; pause and resume), and see what came back.
 
 use super::{error_line, value_of};
 use crate::state::{Action, Form, CONSUMER};
-use kafka_sim::command::Command;
+use kafka_sim::command::{Command, SeekTo};
 use kafka_sim::protocol::TopicPartition;
 use kafka_sim::record::Show;
-use kafka_sim::view::{ClientView, TopicView};
+use kafka_sim::view::{AssignmentView, ClientView, TopicView};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -60,11 +61,7 @@ pub fn consumer_panel(p: &Props) -> Html {
                 { error_line("consumer-error", &p.error) }
             </div>
             if !assignment.is_empty() {
-                <p class="muted">{ "Positions: " }
-                    { for assignment.iter().map(|a| html! {
-                        <span class="pos">{ format!("{} → {}", a.tp, a.position.map_or("none".into(), |o| o.to_string())) }</span>
-                    }) }
-                </p>
+                <Positions assignment={assignment} readonly={p.readonly} dispatch={p.dispatch.clone()} />
             }
             <table class="records" data-testid="received">
                 <caption>{ "Records returned by poll (newest first)" }</caption>
@@ -82,6 +79,106 @@ pub fn consumer_panel(p: &Props) -> Html {
                     }) }
                 </tbody>
             </table>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct PositionsProps {
+    assignment: Vec<AssignmentView>,
+    readonly: bool,
+    dispatch: Callback<Action>,
+}
+
+/// Each assigned partition's position with one-click seeks and pause, and a
+/// form to seek to an offset or to a time (`offsetsForTimes`).
+#[function_component(Positions)]
+fn positions(p: &PositionsProps) -> Html {
+    let target = use_state(String::new);
+    let by_time = use_state(|| false);
+    let chosen = use_state(String::new);
+    let command = |c: Command| {
+        let d = p.dispatch.clone();
+        Callback::from(move |_: MouseEvent| d.emit(Action::Command(Form::Consumer, c.clone())))
+    };
+    let seek =
+        |tp: &TopicPartition, to: SeekTo| command(Command::Seek { consumer: CONSUMER.into(), tp: tp.clone(), to });
+    let tp_chosen = p
+        .assignment
+        .iter()
+        .map(|a| a.tp.clone())
+        .find(|tp| tp.to_string() == *chosen)
+        .or_else(|| p.assignment.first().map(|a| a.tp.clone()));
+    let number = target.trim().parse::<u64>().ok();
+    let submit = {
+        let (d, tp, by_time) = (p.dispatch.clone(), tp_chosen.clone(), *by_time);
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if let (Some(tp), Some(n)) = (tp.clone(), number) {
+                let to = if by_time { SeekTo::Timestamp(n) } else { SeekTo::Offset(n) };
+                d.emit(Action::Command(Form::Consumer, Command::Seek { consumer: CONSUMER.into(), tp, to }));
+            }
+        })
+    };
+    let on_tp = {
+        let chosen = chosen.clone();
+        Callback::from(move |e: Event| chosen.set(value_of(&e)))
+    };
+    let on_mode = {
+        let by_time = by_time.clone();
+        Callback::from(move |e: Event| by_time.set(value_of(&e) == "timestamp"))
+    };
+    let on_target = {
+        let target = target.clone();
+        Callback::from(move |e: InputEvent| {
+            use wasm_bindgen::JsCast;
+            if let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                target.set(input.value());
+            }
+        })
+    };
+    html! {
+        <div class="positions">
+            <table class="records" data-testid="positions">
+                <caption>{ "Positions (the offset the next poll reads from)" }</caption>
+                <thead><tr><th>{ "partition" }</th><th>{ "position" }</th><th>{ "high watermark" }</th><th hidden={p.readonly}>{ "move" }</th></tr></thead>
+                <tbody>
+                    { for p.assignment.iter().map(|a| {
+                        let pause = if a.paused {
+                            command(Command::Resume { consumer: CONSUMER.into(), partitions: vec![a.tp.clone()] })
+                        } else {
+                            command(Command::Pause { consumer: CONSUMER.into(), partitions: vec![a.tp.clone()] })
+                        };
+                        html! {
+                            <tr data-testid="position-row" class={classes!(a.paused.then_some("paused"))}>
+                                <td>{ a.tp.to_string() }{ if a.paused { " (paused)" } else { "" } }</td>
+                                <td class="pos">{ a.position.map_or("none".into(), |o| o.to_string()) }</td>
+                                <td>{ a.high_watermark.map_or("?".into(), |o| o.to_string()) }</td>
+                                <td hidden={p.readonly}>
+                                    <button onclick={seek(&a.tp, SeekTo::Beginning)} title="seekToBeginning" data-testid="seek-beginning">{ "⏮ beginning" }</button>
+                                    <button onclick={seek(&a.tp, SeekTo::End)} title="seekToEnd" data-testid="seek-end">{ "end ⏭" }</button>
+                                    <button onclick={pause} data-testid="pause">{ if a.paused { "▶ resume" } else { "⏸ pause" } }</button>
+                                </td>
+                            </tr>
+                        }
+                    }) }
+                </tbody>
+            </table>
+            <form class="form" hidden={p.readonly} onsubmit={submit} data-testid="seek-form">
+                <label>{ "Seek" }
+                    <select onchange={on_tp} aria-label="partition to seek" data-testid="seek-partition">
+                        { for p.assignment.iter().map(|a| html! { <option value={a.tp.to_string()} selected={Some(&a.tp) == tp_chosen.as_ref()}>{ a.tp.to_string() }</option> }) }
+                    </select>
+                </label>
+                <label>{ "to" }
+                    <select onchange={on_mode} aria-label="seek by" data-testid="seek-mode">
+                        <option value="offset" selected={!*by_time}>{ "offset" }</option>
+                        <option value="timestamp" selected={*by_time}>{ "time (ms): offsetsForTimes" }</option>
+                    </select>
+                </label>
+                <input type="number" min="0" value={(*target).clone()} oninput={on_target} aria-label="offset or timestamp" data-testid="seek-target" />
+                <button type="submit" disabled={number.is_none()} data-testid="seek">{ "Seek" }</button>
+            </form>
         </div>
     }
 }
