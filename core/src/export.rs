@@ -86,7 +86,9 @@ fn client_kwarg(name: &str, value: &str) -> Result<(String, String), String> {
                 "False".into()
             }
         }
-        "retry.backoff.max.ms" => return Err(format!("{name}={value}: kafka-python has no such setting")),
+        "retry.backoff.max.ms" | "buffer.memory" => {
+            return Err(format!("{name}={value}: kafka-python has no such setting"))
+        }
         "partitioner.class" | "partitioner.ignore.keys" | "partitioner.adaptive.partitioning.enable" => {
             return Err(format!("{name}={value}: kafka-python has its own partitioner setting (partitioner=callable)"))
         }

@@ -128,3 +128,17 @@ fn seek_names_what_it_expected() {
     assert_eq!(error("seek c1 orders-0 timestamp=noon"), "line 1, column 28: expected a timestamp in ms, found 'noon'");
     assert_eq!(error("pause c1 orders"), "line 1, column 10: expected a partition like orders-0, found 'orders'");
 }
+
+#[test]
+fn producer_configs_combine_in_any_order() {
+    // Valid together, whichever comes first (each alone would conflict with a default).
+    assert!(Scenario::parse("producer p delivery.timeout.ms=2000 request.timeout.ms=1000 linger.ms=0").is_ok());
+    assert_eq!(
+        error("producer p request.timeout.ms=1000 delivery.timeout.ms=500"),
+        "line 1, column 12: delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms"
+    );
+    assert_eq!(
+        error("producer p acks=1 enable.idempotence=true"),
+        "line 1, column 12: Must set acks to all in order to use the idempotent producer (enable.idempotence=true)."
+    );
+}

@@ -29,6 +29,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("batching"),
     scenario!("consumer-positions"),
     scenario!("seek"),
+    scenario!("record-size"),
     scenario!("bad-commands"),
     scenario!("replication-leader-crash"),
     scenario!("replication-not-enough-replicas"),

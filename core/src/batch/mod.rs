@@ -275,14 +275,35 @@ pub fn stamp(bytes: &mut [u8], base_offset: u64, partition_leader_epoch: u32) {
 /// Encoded bytes of one record at these deltas, its length prefix included
 /// (what `DefaultRecord.sizeInBytes` counts).
 pub fn record_bytes(offset_delta: i32, timestamp_delta: i64, r: &RecordData) -> usize {
-    let field = |b: Option<&[u8]>| b.map_or(varint::varint_len(-1), |b| varint::varint_len(b.len() as i32) + b.len());
-    let mut body = 1 + varlong_len(timestamp_delta) + varint::varint_len(offset_delta);
-    body += field(r.key.as_deref()) + field(r.value.as_deref());
-    body += varint::varint_len(r.headers.len() as i32);
-    for h in &r.headers {
-        body += field(Some(h.key.as_bytes())) + field(h.value.as_deref());
-    }
+    let body = 1
+        + varlong_len(timestamp_delta)
+        + varint::varint_len(offset_delta)
+        + fields_bytes(r.key.as_deref(), r.value.as_deref(), &r.headers);
     varint::varint_len(body as i32) + body
+}
+
+/// Key, value and headers with their length prefixes (`DefaultRecord.sizeOf`).
+fn fields_bytes(key: Option<&[u8]>, value: Option<&[u8]>, headers: &[crate::record::Header]) -> usize {
+    let field = |b: Option<&[u8]>| b.map_or(varint::varint_len(-1), |b| varint::varint_len(b.len() as i32) + b.len());
+    let mut size = field(key) + field(value) + varint::varint_len(headers.len() as i32);
+    for h in headers {
+        size += field(Some(h.key.as_bytes())) + field(h.value.as_deref());
+    }
+    size
+}
+
+/// The most a record's own bytes can take: attributes, and the longest length,
+/// timestamp-delta and offset-delta varints (`DefaultRecord.MAX_RECORD_OVERHEAD`).
+const MAX_RECORD_OVERHEAD: usize = 21;
+
+/// `DefaultRecordBatch.estimateBatchSizeUpperBound`: a batch of this one record,
+/// at most. The producer checks it against max.request.size and buffer.memory.
+pub fn estimate_batch_size_upper_bound(
+    key: Option<&[u8]>,
+    value: Option<&[u8]>,
+    headers: &[crate::record::Header],
+) -> usize {
+    HEADER_BYTES + MAX_RECORD_OVERHEAD + fields_bytes(key, value, headers)
 }
 
 fn varlong_len(v: i64) -> usize {

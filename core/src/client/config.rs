@@ -57,6 +57,10 @@ pub struct ProducerConfig {
     pub retry_backoff_ms: u64,
     pub retry_backoff_max_ms: u64,
     pub max_block_ms: u64,
+    /// A request's (here: a record's) largest serialized size.
+    pub max_request_size_bytes: u64,
+    /// The accumulator's memory; a record larger than all of it is refused.
+    pub buffer_memory_bytes: u64,
     pub max_in_flight_requests_per_connection: u64,
     pub retries: u64,
     pub delivery_timeout_ms: u64,
@@ -84,6 +88,8 @@ impl Default for ProducerConfig {
             retry_backoff_ms: 100,
             retry_backoff_max_ms: 1_000,
             max_block_ms: 60_000,
+            max_request_size_bytes: 1_048_576,
+            buffer_memory_bytes: 33_554_432,
             max_in_flight_requests_per_connection: 5,
             retries: i32::MAX as u64,
             delivery_timeout_ms: 120_000,
@@ -101,6 +107,7 @@ impl Default for ProducerConfig {
 const PRODUCER_CONFIGS: &[&str] = &[
     "acks",
     "batch.size",
+    "buffer.memory",
     "client.id",
     "compression.type",
     "delivery.timeout.ms",
@@ -108,6 +115,7 @@ const PRODUCER_CONFIGS: &[&str] = &[
     "linger.ms",
     "max.block.ms",
     "max.in.flight.requests.per.connection",
+    "max.request.size",
     "partitioner.adaptive.partitioning.enable",
     "partitioner.class",
     "partitioner.ignore.keys",
@@ -118,43 +126,49 @@ const PRODUCER_CONFIGS: &[&str] = &[
 ];
 
 impl ProducerConfig {
-    pub fn parse(pairs: &[(String, String)]) -> Result<Self, CommandError> {
-        let mut c = ProducerConfig::default();
-        let mut explicit_idempotence = None;
-        for (name, value) in pairs {
-            let v = value.as_str();
-            match name.as_str() {
-                "acks" => {
-                    c.acks = match v.trim() {
-                        "0" => Acks::None,
-                        "1" => Acks::Leader,
-                        "all" | "-1" => Acks::All,
-                        _ => return Err(bad(name, v, "String must be one of: all, -1, 0, 1")),
-                    }
+    /// Checks one config's name and value alone; how configs combine is checked by [`ProducerConfig::parse`].
+    pub fn check_value(name: &str, value: &str) -> Result<(), CommandError> {
+        ProducerConfig::default().apply(name, value, &mut None)
+    }
+
+    /// Applies one config's value.
+    fn apply(&mut self, name: &str, v: &str, explicit_idempotence: &mut Option<bool>) -> Result<(), CommandError> {
+        let c = self;
+        match name {
+            "acks" => {
+                c.acks = match v.trim() {
+                    "0" => Acks::None,
+                    "1" => Acks::Leader,
+                    "all" | "-1" => Acks::All,
+                    _ => return Err(bad(name, v, "String must be one of: all, -1, 0, 1")),
                 }
-                "batch.size" => c.batch_size_bytes = int(name, v, 0)?,
-                "client.id" => c.client_id = v.to_string(),
-                "compression.type" => {
-                    c.compression_type = Compression::parse(v.trim())
-                        .ok_or_else(|| bad(name, v, "String must be one of: none, gzip, snappy, lz4, zstd"))?;
-                    if !cfg!(feature = "std") && !matches!(c.compression_type, Compression::None | Compression::Gzip) {
-                        return Err(bad(name, v, "this build has only none and gzip (the other codecs need std)"));
-                    }
+            }
+            "batch.size" => c.batch_size_bytes = int(name, v, 0)?,
+            "buffer.memory" => c.buffer_memory_bytes = long(name, v, 0)?,
+            "max.request.size" => c.max_request_size_bytes = int(name, v, 0)?,
+            "client.id" => c.client_id = v.to_string(),
+            "compression.type" => {
+                c.compression_type = Compression::parse(v.trim())
+                    .ok_or_else(|| bad(name, v, "String must be one of: none, gzip, snappy, lz4, zstd"))?;
+                if !cfg!(feature = "std") && !matches!(c.compression_type, Compression::None | Compression::Gzip) {
+                    return Err(bad(name, v, "this build has only none and gzip (the other codecs need std)"));
                 }
-                "delivery.timeout.ms" => c.delivery_timeout_ms = int(name, v, 0)?,
-                "enable.idempotence" => {
-                    explicit_idempotence = Some(match v.trim().to_ascii_lowercase().as_str() {
-                        "true" => true,
-                        "false" => false,
-                        _ => return Err(bad(name, v, "Expected value to be either true or false")),
-                    })
-                }
-                "linger.ms" => c.linger_ms = long(name, v, 0)?,
-                "max.block.ms" => c.max_block_ms = long(name, v, 0)?,
-                "partitioner.adaptive.partitioning.enable" => c.partitioner_adaptive = boolean(name, v)?,
-                "partitioner.ignore.keys" => c.partitioner_ignore_keys = boolean(name, v)?,
-                "partitioner.class" => {
-                    c.round_robin = match v.trim() {
+            }
+            "delivery.timeout.ms" => c.delivery_timeout_ms = int(name, v, 0)?,
+            "enable.idempotence" => {
+                *explicit_idempotence = Some(match v.trim().to_ascii_lowercase().as_str() {
+                    "true" => true,
+                    "false" => false,
+                    _ => return Err(bad(name, v, "Expected value to be either true or false")),
+                })
+            }
+            "linger.ms" => c.linger_ms = long(name, v, 0)?,
+            "max.block.ms" => c.max_block_ms = long(name, v, 0)?,
+            "partitioner.adaptive.partitioning.enable" => c.partitioner_adaptive = boolean(name, v)?,
+            "partitioner.ignore.keys" => c.partitioner_ignore_keys = boolean(name, v)?,
+            "partitioner.class" => {
+                c.round_robin =
+                    match v.trim() {
                         "org.apache.kafka.clients.producer.RoundRobinPartitioner" | "RoundRobinPartitioner" => true,
                         "" => false,
                         other => return Err(bad(
@@ -163,14 +177,22 @@ impl ProducerConfig {
                             "the playground has the built-in partitioner (leave it unset) and RoundRobinPartitioner",
                         )),
                     }
-                }
-                "max.in.flight.requests.per.connection" => c.max_in_flight_requests_per_connection = int(name, v, 1)?,
-                "request.timeout.ms" => c.request_timeout_ms = int(name, v, 0)?,
-                "retries" => c.retries = int(name, v, 0)?,
-                "retry.backoff.max.ms" => c.retry_backoff_max_ms = long(name, v, 0)?,
-                "retry.backoff.ms" => c.retry_backoff_ms = long(name, v, 0)?,
-                _ => return Err(unknown("producer", name, PRODUCER_CONFIGS)),
             }
+            "max.in.flight.requests.per.connection" => c.max_in_flight_requests_per_connection = int(name, v, 1)?,
+            "request.timeout.ms" => c.request_timeout_ms = int(name, v, 0)?,
+            "retries" => c.retries = int(name, v, 0)?,
+            "retry.backoff.max.ms" => c.retry_backoff_max_ms = long(name, v, 0)?,
+            "retry.backoff.ms" => c.retry_backoff_ms = long(name, v, 0)?,
+            _ => return Err(unknown("producer", name, PRODUCER_CONFIGS)),
+        }
+        Ok(())
+    }
+
+    pub fn parse(pairs: &[(String, String)]) -> Result<Self, CommandError> {
+        let mut c = ProducerConfig::default();
+        let mut explicit_idempotence = None;
+        for (name, value) in pairs {
+            c.apply(name, value, &mut explicit_idempotence)?;
         }
         c.resolve_idempotence(explicit_idempotence)?;
         // KafkaProducer refuses this combination at construction.
@@ -218,6 +240,7 @@ impl ProducerConfig {
         alloc::vec![
             ("acks", self.acks.to_string()),
             ("batch.size", self.batch_size_bytes.to_string()),
+            ("buffer.memory", self.buffer_memory_bytes.to_string()),
             ("client.id", self.client_id.clone()),
             ("compression.type", self.compression_type.name().to_string()),
             ("delivery.timeout.ms", self.delivery_timeout_ms.to_string()),
@@ -225,6 +248,7 @@ impl ProducerConfig {
             ("linger.ms", self.linger_ms.to_string()),
             ("max.block.ms", self.max_block_ms.to_string()),
             ("max.in.flight.requests.per.connection", self.max_in_flight_requests_per_connection.to_string()),
+            ("max.request.size", self.max_request_size_bytes.to_string()),
             ("partitioner.adaptive.partitioning.enable", self.partitioner_adaptive.to_string()),
             (
                 "partitioner.class",

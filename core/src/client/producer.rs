@@ -141,11 +141,36 @@ impl Producer {
         self.drain(fx);
     }
 
+    /// `KafkaProducer.ensureValidRecordSize`: the callback fails with
+    /// RecordTooLargeException, before the record reaches the accumulator.
+    fn ensure_valid_record_size(&self, r: &ProducerRecord) -> Result<(), KafkaError> {
+        let size = batch::estimate_batch_size_upper_bound(r.key.as_deref(), r.value.as_deref(), &r.headers) as u64;
+        let message = |what: String| {
+            KafkaError::RecordTooLarge(format!(
+                "The message is {size} bytes when serialized which is larger than {what}"
+            ))
+        };
+        if size > self.config.max_request_size_bytes {
+            let max = self.config.max_request_size_bytes;
+            return Err(message(format!("{max}, which is the value of the max.request.size configuration.")));
+        }
+        if size > self.config.buffer_memory_bytes {
+            return Err(message(
+                "the total memory buffer you have configured with the buffer.memory configuration.".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Chooses the partition and appends to that partition's open batch.
     fn accumulate(&mut self, record: ProducerRecord, created: Instant, fx: &mut Effects) {
         let Some(count) = self.conn.partition_count(&record.topic) else {
             return;
         };
+        if let Err(error) = self.ensure_valid_record_size(&record) {
+            self.fail(None, 1, error, fx);
+            return;
+        }
         let (partition, why) = match (record.partition, &record.key) {
             (Some(p), _) if p >= count => {
                 self.fail(

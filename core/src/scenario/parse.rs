@@ -115,16 +115,22 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
         "producer" | "consumer" => {
             let name = c.client_name()?;
             let mut configs = Configs::new();
+            let first_config_column = c.peek().map(|w| w.column);
             while let Some(w) = c.peek() {
                 let (key, value) = c.pair("CONFIG=VALUE")?;
-                let pair = [(key.to_string(), value.to_string())];
+                // Each value on its own first, so that the error points at it.
                 let checked = if head.text == "producer" {
-                    ProducerConfig::parse(&pair).map(|_| ())
+                    ProducerConfig::check_value(key, value)
                 } else {
-                    ConsumerConfig::parse(&pair).map(|_| ())
+                    ConsumerConfig::parse(&[(key.to_string(), value.to_string())]).map(|_| ())
                 };
                 checked.map_err(|e| c.error_at(w.column, &e.to_string()))?;
-                configs.extend(pair);
+                configs.push((key.to_string(), value.to_string()));
+            }
+            // Then how they combine (idempotence conflicts, delivery.timeout.ms), in any order.
+            if head.text == "producer" {
+                ProducerConfig::parse(&configs)
+                    .map_err(|e| c.error_at(first_config_column.unwrap_or(c.end_column), &e.to_string()))?;
             }
             if head.text == "producer" {
                 Command::Producer { name, configs }
