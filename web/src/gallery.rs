@@ -66,6 +66,11 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
     ),
     ("Batching", "batch.size, linger.ms, flush and acks=0", include_str!("../../core/tests/scenarios/batching.kafka")),
     (
+        "Record size",
+        "max.request.size and buffer.memory in the producer, max.message.bytes in the broker",
+        include_str!("../../core/tests/scenarios/record-size.kafka"),
+    ),
+    (
         "Partitioners",
         "key hash, round robin, ignored keys",
         include_str!("../../core/tests/scenarios/partitioners.kafka"),
