@@ -47,6 +47,8 @@ pub enum Command {
     Pause { consumer: String, partitions: Vec<TopicPartition> },
     /// `resume CONSUMER orders-0`: `consumer.resume(partitions)`.
     Resume { consumer: String, partitions: Vec<TopicPartition> },
+    /// `close CLIENT`: `producer.close()` (sends what is buffered, then takes no more) or `consumer.close()`.
+    Close { client: String },
     /// `flush PRODUCER`: `producer.flush()`: every batch may go now, linger.ms or not.
     Flush { producer: String },
     /// `poll CONSUMER`: one `consumer.poll()`.

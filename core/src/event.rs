@@ -120,6 +120,12 @@ pub enum EventKind {
         offset: u64,
         strategy: &'static str,
     },
+    /// `close()` on a producer (its buffered records still go) or a consumer (its buffered records are dropped).
+    Closed {
+        client: String,
+        kind: &'static str,
+        pending_records: usize,
+    },
     /// A consumer's position moved by a seek (at once, or when ListOffsets answered).
     Seeked {
         consumer: String,
@@ -285,6 +291,12 @@ impl fmt::Display for EventKind {
                 f,
                 "{consumer}: no committed offset for {tp}, auto.offset.reset={strategy} -> position {offset}"
             ),
+            Closed { client, kind: "producer", pending_records } => {
+                write!(f, "{client}: close(): its {pending_records} buffered record(s) still go; no more sends")
+            }
+            Closed { client, pending_records, .. } => {
+                write!(f, "{client}: close(): {pending_records} fetched record(s) dropped; no more polls")
+            }
             Seeked { consumer, tp, to, offset } => match to {
                 crate::command::SeekTo::Offset(_) => write!(f, "{consumer}: seek({tp}, {offset})"),
                 crate::command::SeekTo::Beginning => write!(f, "{consumer}: seekToBeginning({tp}) -> position {offset}"),

@@ -177,6 +177,10 @@ pub fn python(scenario: &Scenario) -> String {
                 let id = ident(producer, &mut names);
                 line(&mut body, format!("{id}.flush()"));
             }
+            Command::Close { client } => {
+                let id = ident(client, &mut names);
+                line(&mut body, format!("{id}.close()"));
+            }
             Command::Assign { consumer, partitions } => {
                 let id = ident(consumer, &mut names);
                 let tps: Vec<String> = partitions.iter().map(py_tp).collect();

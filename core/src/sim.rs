@@ -177,6 +177,16 @@ impl Sim {
             }
             Command::Pause { consumer, partitions } => self.consumer_mut(consumer)?.pause(partitions),
             Command::Resume { consumer, partitions } => self.consumer_mut(consumer)?.resume(partitions),
+            Command::Close { client } => {
+                let now = self.now;
+                let mut fx = Effects::new(now);
+                match self.client_mut(client)? {
+                    Client::Producer(p) => p.close(&mut fx),
+                    Client::Consumer(c) => c.close(&mut fx),
+                }
+                self.apply_effects(Node::Client(client.clone()), fx);
+                Ok(())
+            }
             Command::Flush { producer } => {
                 let now = self.now;
                 let p = self.producer_mut(producer)?;
@@ -354,15 +364,23 @@ impl Sim {
         self.clients.get_mut(name).ok_or_else(|| CommandError::UnknownClient(name.into()))
     }
 
+    /// A producer that is not closed, for a command (Java's IllegalStateException after close).
     fn producer_mut(&mut self, name: &str) -> Result<&mut Producer, CommandError> {
         match self.client_mut(name)? {
+            Client::Producer(p) if p.closed => {
+                Err(CommandError::Invalid("Cannot perform operation after producer has been closed".into()))
+            }
             Client::Producer(p) => Ok(p),
             Client::Consumer(_) => Err(CommandError::WrongClientKind { name: name.into(), expected: "producer" }),
         }
     }
 
+    /// A consumer that is not closed, for a command.
     fn consumer_mut(&mut self, name: &str) -> Result<&mut Consumer, CommandError> {
         match self.client_mut(name)? {
+            Client::Consumer(c) if c.closed => {
+                Err(CommandError::Invalid("This consumer has already been closed.".into()))
+            }
             Client::Consumer(c) => Ok(c),
             Client::Producer(_) => Err(CommandError::WrongClientKind { name: name.into(), expected: "consumer" }),
         }

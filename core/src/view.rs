@@ -115,6 +115,8 @@ pub struct ClientView {
     pub name: String,
     /// "producer" or "consumer".
     pub kind: &'static str,
+    /// `close()` was called.
+    pub closed: bool,
     /// Every simulated config with its effective value.
     pub configs: Vec<(&'static str, String)>,
     pub in_flight: Vec<InFlightView>,
@@ -262,6 +264,10 @@ fn client_view(client: &Client) -> ClientView {
     let mut v = ClientView {
         name: conn.name.clone(),
         kind: client.kind(),
+        closed: match client {
+            Client::Producer(p) => p.closed,
+            Client::Consumer(c) => c.closed,
+        },
         configs: Vec::new(),
         in_flight,
         producer_id: None,

@@ -4,7 +4,7 @@ import { test, expect } from '@playwright/test';
 
 const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 
-test('seek to the beginning re-reads; pause and a seek by offset are scripted', async ({ page }) => {
+test('seek to the beginning re-reads; pause, seek by offset and close are scripted', async ({ page }) => {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/');
@@ -40,5 +40,15 @@ test('seek to the beginning re-reads; pause and a seek by offset are scripted', 
   await page.getByTestId('seek').click();
   await expect(row.locator('td').nth(1)).toHaveText('1');
   await expect(page.getByTestId('script')).toHaveValue(literally('seek consumer-1 t-0 1'));
+
+  // close(): the consumer takes no more polls; the producer no more sends.
+  await page.getByTestId('consumer-close').click();
+  await expect(page.getByTestId('script')).toHaveValue(literally('close consumer-1'));
+  await expect(page.getByTestId('poll')).toBeDisabled();
+  await page.getByTestId('producer-close').click();
+  await expect(page.getByTestId('script')).toHaveValue(literally('close producer-1'));
+  await page.getByTestId('send-value').fill('three');
+  await page.getByTestId('send').click();
+  await expect(page.getByTestId('send-error')).toContainText('Cannot perform operation after producer has been closed');
   expect(errors).toEqual([]);
 });

@@ -43,6 +43,8 @@ pub struct Consumer {
     pub received: VecDeque<(TopicPartition, Record)>,
     /// The high watermark each partition's last fetch reported, for lag.
     pub high_watermarks: BTreeMap<TopicPartition, u64>,
+    /// `close()` was called: nothing more is fetched or returned.
+    pub closed: bool,
 }
 
 impl Consumer {
@@ -61,6 +63,7 @@ impl Consumer {
             metadata_asked: false,
             received: VecDeque::new(),
             high_watermarks: BTreeMap::new(),
+            closed: false,
         }
     }
 
@@ -72,6 +75,19 @@ impl Consumer {
         self.pending_seeks.retain(|tp, _| partitions.contains(tp));
         self.paused.retain(|tp| partitions.contains(tp));
         self.assignment = partitions;
+    }
+
+    /// `KafkaConsumer.close()`: buffered records are dropped and answers still
+    /// on their way are ignored. (With a group it would also commit and leave.)
+    pub fn close(&mut self, fx: &mut Effects) {
+        if self.closed {
+            return;
+        }
+        self.closed = true;
+        let pending_records = self.buffer.len();
+        self.buffer.clear();
+        self.poll_waiting = false;
+        fx.event(EventKind::Closed { client: self.conn.name.clone(), kind: "consumer", pending_records });
     }
 
     /// The Java client's IllegalStateException for a partition not assigned.
@@ -221,6 +237,9 @@ impl Consumer {
         let Some(InFlight { request, .. }) = self.conn.complete(correlation_id, fx) else {
             return;
         };
+        if self.closed {
+            return;
+        }
         self.release(&request);
         // A fetch answered for positions still held has waited fetch.max.wait.ms: it ends an empty poll.
         let mut waited = matches!(response, Response::Fetch { .. });

@@ -80,6 +80,8 @@ pub struct Producer {
     init_in_flight: bool,
     /// The next sequence number per partition.
     sequences: BTreeMap<TopicPartition, i32>,
+    /// `close()` was called: no more sends; what was buffered still goes.
+    pub closed: bool,
 }
 
 impl Producer {
@@ -100,6 +102,7 @@ impl Producer {
             producer_id: None,
             init_in_flight: false,
             sequences: BTreeMap::new(),
+            closed: false,
         }
     }
 
@@ -160,6 +163,22 @@ impl Producer {
             ));
         }
         Ok(())
+    }
+
+    /// `KafkaProducer.close()`: every batch may go now; no new sends. Java's close
+    /// blocks until they complete; here their completions arrive as events.
+    /// A second close does nothing, as in Java.
+    pub fn close(&mut self, fx: &mut Effects) {
+        if self.closed {
+            return;
+        }
+        self.closed = true;
+        fx.event(EventKind::Closed {
+            client: self.conn.name.clone(),
+            kind: "producer",
+            pending_records: self.buffered_records(),
+        });
+        self.flush(fx);
     }
 
     /// Chooses the partition and appends to that partition's open batch.
@@ -300,6 +319,11 @@ impl Producer {
     /// Sends ready batches while each leader's connection has room; expires
     /// batches past delivery.timeout.ms.
     fn drain(&mut self, fx: &mut Effects) {
+        if self.closed {
+            // A closing producer sends everything without waiting for linger.ms,
+            // records that were waiting for metadata included.
+            self.batches.values_mut().flatten().for_each(|b| b.ready = true);
+        }
         let limit = self.config.max_in_flight_requests_per_connection as usize;
         let delivery_timeout = Duration::from_ms(self.config.delivery_timeout_ms);
         if self.config.idempotent && self.producer_id.is_none() {

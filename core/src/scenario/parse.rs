@@ -53,7 +53,7 @@ pub fn command_line(text: &str, line: usize) -> Result<Command, ScriptError> {
 }
 
 const COMMANDS: &str =
-    "cluster, topic, producer, consumer, send, flush, assign, poll, seek, pause, resume, advance, broker, network, expect";
+    "cluster, topic, producer, consumer, send, flush, assign, poll, seek, pause, resume, close, advance, broker, network, expect";
 
 fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptError> {
     let mut c = Cursor::new(ws, line, raw);
@@ -196,6 +196,11 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
             };
             c.end()?;
             Command::Seek { consumer, tp, to }
+        }
+        "close" => {
+            let client = c.word("a producer or consumer name")?.text.clone();
+            c.end()?;
+            Command::Close { client }
         }
         "flush" => {
             let producer = c.word("a producer name")?.text.clone();

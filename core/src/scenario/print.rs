@@ -108,6 +108,7 @@ impl fmt::Display for Command {
             }
             Command::Poll { consumer } => write!(f, "poll {}", quote(consumer)),
             Command::Flush { producer } => write!(f, "flush {}", quote(producer)),
+            Command::Close { client } => write!(f, "close {}", quote(client)),
             Command::Advance(d) => write!(f, "advance {d}"),
             Command::BrokerStop(id) => write!(f, "broker stop {id}"),
             Command::BrokerStart(id) => write!(f, "broker start {id}"),

@@ -47,6 +47,8 @@ pub fn consumer_panel(p: &Props) -> Html {
         Callback::from(move |e: Event| chosen.set(value_of(&e)))
     };
     let me = p.clients.iter().find(|c| c.name == CONSUMER);
+    let closed = me.is_some_and(|c| c.closed);
+    let close = p.dispatch.reform(|_| Action::Command(Form::Consumer, Command::Close { client: CONSUMER.into() }));
     let assignment = me.map(|c| c.assignment.clone()).unwrap_or_default();
     html! {
         <div>
@@ -57,7 +59,8 @@ pub fn consumer_panel(p: &Props) -> Html {
                     </select>
                 </label>
                 <button onclick={assign} disabled={p.topics.is_empty()} data-testid="assign">{ "Assign all partitions" }</button>
-                <button onclick={poll} data-testid="poll">{ format!("Poll {CONSUMER}") }</button>
+                <button onclick={poll} disabled={closed} data-testid="poll">{ format!("Poll {CONSUMER}") }</button>
+                <button onclick={close} disabled={closed || me.is_none()} title="consumer.close()" data-testid="consumer-close">{ if closed { "Closed" } else { "Close" } }</button>
                 { error_line("consumer-error", &p.error) }
             </div>
             if !assignment.is_empty() {

@@ -3,6 +3,7 @@
 use super::{error_line, value_of};
 use crate::state::{topic_create_line, Action, Form, SendForm, PRODUCER};
 use kafka_sim::client::partitioner::{murmur2, to_positive};
+use kafka_sim::command::Command;
 use kafka_sim::view::ClientView;
 use yew::prelude::*;
 
@@ -146,6 +147,11 @@ pub fn send_panel(p: &SendProps) -> Html {
         let (d, producer) = (p.dispatch.clone(), producer.clone());
         Callback::from(move |_| d.emit(Action::Line(Form::Send, format!("flush {producer}"))))
     };
+    let close = {
+        let (d, producer) = (p.dispatch.clone(), producer.clone());
+        Callback::from(move |_| d.emit(Action::Command(Form::Send, Command::Close { client: producer.clone() })))
+    };
+    let closed = current.is_some_and(|c| c.closed);
     html! {
         <>
         <div class="form">
@@ -190,7 +196,8 @@ pub fn send_panel(p: &SendProps) -> Html {
                         </span>
                     }
                 }) }
-                <button onclick={flush} title="producer.flush(): send every batch now">{ "Flush" }</button>
+                <button onclick={flush} disabled={closed} title="producer.flush(): send every batch now">{ "Flush" }</button>
+                <button onclick={close} disabled={closed} title="producer.close(): send what is buffered, then take no more sends" data-testid="producer-close">{ if closed { "Closed" } else { "Close" } }</button>
             </div>
         }
         <form class="form new-producer" onsubmit={create} data-testid="producer-form">
