@@ -49,6 +49,6 @@ test('seek to the beginning re-reads; pause, seek by offset and close are script
   await expect(page.getByTestId('script')).toHaveValue(literally('close producer-1'));
   await page.getByTestId('send-value').fill('three');
   await page.getByTestId('send').click();
-  await expect(page.getByTestId('send-error')).toContainText('Cannot perform operation after producer has been closed');
+  await expect(page.getByTestId('send-form').getByRole('alert')).toContainText('Cannot perform operation after producer has been closed');
   expect(errors).toEqual([]);
 });
