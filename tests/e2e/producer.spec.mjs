@@ -26,6 +26,13 @@ test('a gzip producer sends a compressed batch the broker stores as it came', as
   await expect(page.getByTestId('script')).toHaveValue(literally('producer zipper acks=1 compression.type=gzip linger.ms=20'));
   await page.getByTestId('play').click();
 
+  // Its configs, grouped, each explained, with Kafka's default where it was changed.
+  await page.locator('details.configs summary').click();
+  const explained = page.getByTestId('producer-configs-explained');
+  await expect(explained.getByRole('heading', { name: 'Batching' })).toBeVisible();
+  await expect(explained).toContainText('linger.ms=20 (default 5)');
+  await expect(explained).toContainText('How long a batch waits for more records before it may be sent.');
+
   await page.getByTestId('producer-name').fill('bad');
   await page.getByTestId('producer-configs').fill('compression.type=brotli');
   await page.getByTestId('producer-form').getByRole('button', { name: 'Create producer' }).click();

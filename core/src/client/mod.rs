@@ -3,6 +3,7 @@
 //! a metadata cache, choosing a broker) lives in [`Connection`].
 
 pub mod config;
+pub mod config_docs;
 pub mod consumer;
 pub mod partitioner;
 pub mod producer;

@@ -163,7 +163,7 @@ pub fn send_panel(p: &SendProps) -> Html {
             if let Some(c) = current {
                 <details class="configs">
                     <summary>{ format!("{} acknowledged, {} failed · configs", c.acked_records, c.failed_records) }</summary>
-                    <ul>{ for c.configs.iter().map(|(k, v)| html! { <li><code>{ format!("{k}={v}") }</code></li> }) }</ul>
+                    { config_groups(c) }
                     { for c.notes.iter().map(|n| html! { <p class="note">{ n }</p> }) }
                     if let Some(id) = c.producer_id { <p class="note">{ format!("producer id {id}: retries are recognised by sequence number") }</p> }
                 </details>
@@ -206,5 +206,35 @@ pub fn send_panel(p: &SendProps) -> Html {
             <button type="submit">{ "Create producer" }</button>
         </form>
         </>
+    }
+}
+
+/// A producer's configs under their headings, each with its sentence and, when
+/// changed, Kafka's default.
+fn config_groups(c: &ClientView) -> Html {
+    use kafka_sim::client::config::ProducerConfig;
+    use kafka_sim::client::config_docs::{explain, producer_group, PRODUCER_GROUPS};
+    let defaults = ProducerConfig::default().describe();
+    html! {
+        <div class="config-groups" data-testid="producer-configs-explained">
+            { for PRODUCER_GROUPS.iter().map(|group| html! {
+                <section>
+                    <h4>{ *group }</h4>
+                    <dl>
+                        { for c.configs.iter().filter(|(k, _)| producer_group(k) == *group).map(|(k, v)| {
+                            let default = defaults.iter().find(|(d, _)| d == k).map(|(_, d)| d.clone()).unwrap_or_default();
+                            html! {
+                                <>
+                                    <dt><code>{ format!("{k}={v}") }</code>
+                                        if *v != default { <span class="muted">{ format!(" (default {})", if default.is_empty() { "unset" } else { &default }) }</span> }
+                                    </dt>
+                                    <dd>{ explain("producer", k).unwrap_or_default() }</dd>
+                                </>
+                            }
+                        }) }
+                    </dl>
+                </section>
+            }) }
+        </div>
     }
 }
