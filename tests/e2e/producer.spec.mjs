@@ -39,3 +39,18 @@ test('a gzip producer sends a compressed batch the broker stores as it came', as
   await expect(page.getByTestId('send-form').getByRole('alert')).toContainText('compression.type');
   expect(errors).toEqual([]);
 });
+
+test('a partitioner written as rules explains where the typed key goes', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('topic-name').fill('orders');
+  await page.getByTestId('topic-partitions').fill('3');
+  await page.getByTestId('topic-create').click();
+  await page.getByTestId('producer-name').fill('regions');
+  await page.getByTestId('producer-configs').fill('partitioner.class=table:US=0,EU=1,*=2');
+  await page.getByTestId('producer-form').getByRole('button', { name: 'Create producer' }).click();
+  await page.getByTestId('send-producer').selectOption('regions');
+  await page.getByTestId('send-key').fill('EU');
+  await expect(page.getByTestId('partition-explain')).toContainText('sends this key to partition 1');
+  await page.getByTestId('send-key').fill('APAC');
+  await expect(page.getByTestId('partition-explain')).toContainText('sends this key to partition 2');
+});

@@ -67,6 +67,8 @@ pub struct ProducerConfig {
     pub compression_type: Compression,
     /// partitioner.class=RoundRobinPartitioner.
     pub round_robin: bool,
+    /// partitioner.class=table:... or prefix:...: rules written in the script.
+    pub rule_partitioner: Option<super::partitioner::RulePartitioner>,
     pub partitioner_ignore_keys: bool,
     pub partitioner_adaptive: bool,
     /// enable.idempotence as resolved: on by default, off when a conflicting
@@ -95,6 +97,7 @@ impl Default for ProducerConfig {
             delivery_timeout_ms: 120_000,
             compression_type: Compression::None,
             round_robin: false,
+            rule_partitioner: None,
             partitioner_ignore_keys: false,
             partitioner_adaptive: true,
             idempotent: true,
@@ -167,16 +170,21 @@ impl ProducerConfig {
             "partitioner.adaptive.partitioning.enable" => c.partitioner_adaptive = boolean(name, v)?,
             "partitioner.ignore.keys" => c.partitioner_ignore_keys = boolean(name, v)?,
             "partitioner.class" => {
-                c.round_robin =
-                    match v.trim() {
-                        "org.apache.kafka.clients.producer.RoundRobinPartitioner" | "RoundRobinPartitioner" => true,
-                        "" => false,
-                        other => return Err(bad(
+                let v = v.trim();
+                c.rule_partitioner = super::partitioner::RulePartitioner::parse(v).map_err(|e| bad(name, v, &e))?;
+                c.round_robin = match v {
+                    "org.apache.kafka.clients.producer.RoundRobinPartitioner" | "RoundRobinPartitioner" => true,
+                    _ if c.rule_partitioner.is_some() => false,
+                    "" => false,
+                    other => {
+                        return Err(bad(
                             name,
                             other,
-                            "the playground has the built-in partitioner (leave it unset) and RoundRobinPartitioner",
-                        )),
+                            "the playground has the built-in partitioner (leave it unset), RoundRobinPartitioner, \
+                         and rules: table:KEY=P,...,*=P or prefix:PREFIX=P,...",
+                        ))
                     }
+                }
             }
             "max.in.flight.requests.per.connection" => c.max_in_flight_requests_per_connection = int(name, v, 1)?,
             "request.timeout.ms" => c.request_timeout_ms = int(name, v, 0)?,
@@ -252,10 +260,10 @@ impl ProducerConfig {
             ("partitioner.adaptive.partitioning.enable", self.partitioner_adaptive.to_string()),
             (
                 "partitioner.class",
-                if self.round_robin {
-                    "org.apache.kafka.clients.producer.RoundRobinPartitioner".into()
-                } else {
-                    String::new()
+                match (&self.rule_partitioner, self.round_robin) {
+                    (Some(rules), _) => rules.to_string(),
+                    (None, true) => "org.apache.kafka.clients.producer.RoundRobinPartitioner".into(),
+                    (None, false) => String::new(),
                 },
             ),
             ("partitioner.ignore.keys", self.partitioner_ignore_keys.to_string()),

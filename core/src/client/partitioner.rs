@@ -87,3 +87,116 @@ mod tests {
         assert_eq!(partition_for_key(b"", 3), to_positive(murmur2(b"")) % 3);
     }
 }
+
+/// A partitioner a person writes in the script, where Kafka would take a
+/// class: `partitioner.class=table:US=0,EU=1,*=2` (exact keys) or
+/// `partitioner.class=prefix:vip-=0,*=1` (the first matching key prefix).
+/// `*` catches every other record, null keys included; without it they go to
+/// the built-in partitioner, as a Java partitioner that delegates would send them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RulePartitioner {
+    pub kind: RuleKind,
+    /// Key (or prefix) bytes and the partition, in the order written.
+    pub rules: alloc::vec::Vec<(alloc::string::String, u32)>,
+    pub otherwise: Option<u32>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleKind {
+    Table,
+    Prefix,
+}
+
+/// Rule lists are short by nature; the limit keeps a link's replay cheap.
+pub const PARTITIONER_RULES_MAX: usize = 64;
+
+impl RulePartitioner {
+    /// Parses `table:K=P,...` or `prefix:K=P,...`; `Ok(None)` when `text` is neither form.
+    pub fn parse(text: &str) -> Result<Option<Self>, alloc::string::String> {
+        use alloc::format;
+        let (kind, list) = match text.split_once(':') {
+            Some(("table", list)) => (RuleKind::Table, list),
+            Some(("prefix", list)) => (RuleKind::Prefix, list),
+            _ => return Ok(None),
+        };
+        let mut out = RulePartitioner { kind, rules: alloc::vec::Vec::new(), otherwise: None };
+        for rule in list.split(',').filter(|r| !r.is_empty()) {
+            let (key, partition) =
+                rule.rsplit_once('=').ok_or_else(|| format!("rule '{rule}' is not KEY=PARTITION"))?;
+            let partition: u32 = partition
+                .trim()
+                .parse()
+                .map_err(|_| format!("rule '{rule}': '{partition}' is not a partition number"))?;
+            if key == "*" {
+                out.otherwise = Some(partition);
+            } else if out.rules.iter().any(|(k, _)| k == key) {
+                return Err(format!("rule '{rule}': '{key}' has a rule already"));
+            } else {
+                out.rules.push((key.into(), partition));
+            }
+        }
+        if out.rules.is_empty() && out.otherwise.is_none() {
+            return Err("no rules: write KEY=PARTITION pairs separated by commas, * for every other key".into());
+        }
+        if out.rules.len() > PARTITIONER_RULES_MAX {
+            return Err(format!("at most {PARTITIONER_RULES_MAX} rules"));
+        }
+        Ok(Some(out))
+    }
+
+    /// The partition for a key, or `None` to leave the record to the built-in partitioner.
+    pub fn partition(&self, key: Option<&[u8]>) -> Option<u32> {
+        let matched = key.and_then(|key| {
+            self.rules.iter().find(|(k, _)| match self.kind {
+                RuleKind::Table => k.as_bytes() == key,
+                RuleKind::Prefix => key.starts_with(k.as_bytes()),
+            })
+        });
+        matched.map(|(_, p)| *p).or(self.otherwise)
+    }
+}
+
+impl core::fmt::Display for RulePartitioner {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self.kind {
+            RuleKind::Table => "table:",
+            RuleKind::Prefix => "prefix:",
+        })?;
+        let mut first = true;
+        for (k, p) in self.rules.iter().map(|(k, p)| (k.as_str(), p)).chain(self.otherwise.as_ref().map(|p| ("*", p))) {
+            if !first {
+                f.write_str(",")?;
+            }
+            first = false;
+            write!(f, "{k}={p}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod rule_tests {
+    use super::*;
+
+    #[test]
+    fn tables_match_whole_keys_and_prefixes_match_starts() {
+        let t = RulePartitioner::parse("table:US=0,EU=1,*=2").unwrap().unwrap();
+        assert_eq!(t.partition(Some(b"US")), Some(0));
+        assert_eq!(t.partition(Some(b"USA")), Some(2), "a table matches whole keys only");
+        assert_eq!(t.partition(None), Some(2), "* takes null keys too");
+        assert_eq!(t.to_string(), "table:US=0,EU=1,*=2");
+        let p = RulePartitioner::parse("prefix:vip-=0,v=1").unwrap().unwrap();
+        assert_eq!(p.partition(Some(b"vip-7")), Some(0), "the first matching prefix wins");
+        assert_eq!(p.partition(Some(b"visitor")), Some(1));
+        assert_eq!(p.partition(Some(b"anon")), None, "no rule and no *: the built-in partitioner");
+    }
+
+    #[test]
+    fn bad_rules_say_what_is_wrong() {
+        assert_eq!(RulePartitioner::parse("RoundRobinPartitioner"), Ok(None));
+        assert_eq!(RulePartitioner::parse("table:US"), Err("rule 'US' is not KEY=PARTITION".into()));
+        assert_eq!(RulePartitioner::parse("table:US=x"), Err("rule 'US=x': 'x' is not a partition number".into()));
+        assert_eq!(RulePartitioner::parse("table:US=0,US=1"), Err("rule 'US=1': 'US' has a rule already".into()));
+        assert!(RulePartitioner::parse("prefix:").unwrap_err().starts_with("no rules"));
+    }
+}

@@ -203,6 +203,20 @@ impl Producer {
                 return;
             }
             (Some(p), _) => (p, "explicit partition"),
+            (None, key)
+                if self.config.rule_partitioner.as_ref().and_then(|r| r.partition(key.as_deref())).is_some() =>
+            {
+                let rules = self.config.rule_partitioner.as_ref();
+                let p = rules.and_then(|r| r.partition(key.as_deref())).unwrap_or_default();
+                if p >= count {
+                    let error = KafkaError::InvalidPartitions(format!(
+                        "the partitioner.class rules chose partition {p}, not in the range [0...{count})."
+                    ));
+                    self.fail(None, 1, error, fx);
+                    return;
+                }
+                (p, "partitioner.class rules")
+            }
             (None, _) if self.config.round_robin => (self.round_robin(&record.topic, count), "RoundRobinPartitioner"),
             (None, Some(key)) if !self.config.partitioner_ignore_keys => {
                 (partition_for_key(key, count), "murmur2(key) % partitions")
@@ -214,9 +228,8 @@ impl Producer {
         };
         let tp = TopicPartition::new(record.topic.clone(), partition);
         fx.event(EventKind::Partitioned { producer: self.conn.name.clone(), tp: tp.clone(), why });
-        let sticky = record.partition.is_none()
-            && !self.config.round_robin
-            && (record.key.is_none() || self.config.partitioner_ignore_keys);
+        // Only the sticky partitioner's own choices count towards its batch.size switch.
+        let sticky = why.starts_with("sticky");
         let data =
             RecordData { timestamp_ms: created.ms, key: record.key, value: record.value, headers: record.headers };
         let batch_size = self.config.batch_size_bytes as usize;

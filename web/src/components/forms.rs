@@ -2,7 +2,7 @@
 
 use super::{error_line, value_of};
 use crate::state::{topic_create_line, Action, Form, SendForm, PRODUCER};
-use kafka_sim::client::partitioner::{murmur2, to_positive};
+use kafka_sim::client::partitioner::{murmur2, to_positive, RulePartitioner};
 use kafka_sim::command::Command;
 use kafka_sim::view::ClientView;
 use yew::prelude::*;
@@ -128,8 +128,25 @@ pub fn send_panel(p: &SendProps) -> Html {
     let current = p.producers.iter().find(|c| c.name == producer);
     // Where the record being typed will go, worked out as Kafka does.
     let count = p.partition_counts.iter().find(|(t, _)| *t == topic).map(|(_, n)| *n);
+    let config = |name: &str| {
+        current.and_then(|c| c.configs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())).unwrap_or_default()
+    };
+    let partitioner_class = config("partitioner.class");
+    let rules = RulePartitioner::parse(&partitioner_class).ok().flatten();
+    let key_bytes = (!*null_key).then(|| key_text.as_bytes());
     let explain = match (count, *null_key) {
         (None, _) => String::from("a new topic: Kafka creates it with one partition (auto.create.topics.enable)"),
+        (Some(n), _) if rules.as_ref().and_then(|r| r.partition(key_bytes)).is_some() => {
+            let p = rules.as_ref().and_then(|r| r.partition(key_bytes)).unwrap_or_default();
+            let fits = if p < n { String::new() } else { format!(": not a partition of {n}, the send will fail") };
+            format!("partitioner.class={partitioner_class} sends this key to partition {p}{fits}")
+        }
+        (Some(_), _) if partitioner_class.ends_with("RoundRobinPartitioner") => {
+            String::from("RoundRobinPartitioner: the next partition in turn, key or not")
+        }
+        (Some(_), false) if config("partitioner.ignore.keys") == "true" => {
+            String::from("partitioner.ignore.keys=true: the sticky partitioner, as for a null key")
+        }
         (Some(_), true) => {
             String::from("null key: the sticky partitioner picks a partition and stays on it for batch.size bytes")
         }
