@@ -142,3 +142,17 @@ fn producer_configs_combine_in_any_order() {
         "line 1, column 12: Must set acks to all in order to use the idempotent producer (enable.idempotence=true)."
     );
 }
+
+/// Found by the script_parse fuzz target: a name with a line break (written
+/// `"a\nb"`) printed raw inside single quotes split the printed script in two.
+#[test]
+fn regression_fuzz_names_with_line_breaks_print_back() {
+    for script in ["close \"ese'e\\nk'tioe\"", "poll \"a\\nb\"", "send p t value=\"x\\n\\\"y\\\"\\t\""] {
+        let s = Scenario::parse(script).unwrap();
+        let printed = s.to_string();
+        let again = Scenario::parse(&printed).unwrap_or_else(|e| panic!("{printed:?}: {e}"));
+        assert_eq!(again.to_string(), printed);
+        let commands = |s: &Scenario| s.commands.iter().map(|l| l.command.clone()).collect::<Vec<_>>();
+        assert_eq!(commands(&again), commands(&s));
+    }
+}

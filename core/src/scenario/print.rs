@@ -14,6 +14,22 @@ pub fn quote(text: &str) -> String {
     if safe {
         return text.into();
     }
+    if text.contains('\n') {
+        // A line break must not reach the script raw (scripts are read line by
+        // line): double quotes spell it \n.
+        let mut out = String::from("\"");
+        for c in text.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        return out;
+    }
     let mut out = String::from("'");
     for c in text.chars() {
         if c == '\'' {
