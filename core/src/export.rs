@@ -3,6 +3,7 @@
 //! What a client cannot do (crash a broker, cut a network link) becomes a
 //! comment saying how to do it by hand.
 
+use crate::client::partitioner::{RuleKind, RulePartitioner};
 use crate::command::{Command, SeekTo};
 use crate::scenario::Scenario;
 use alloc::collections::BTreeMap;
@@ -144,6 +145,16 @@ pub fn python(scenario: &Scenario) -> String {
                 let id = ident(name, &mut names);
                 let mut kwargs = alloc::vec![String::from("bootstrap_servers=args.bootstrap")];
                 for (k, v) in configs {
+                    let rules = (k == "partitioner.class").then(|| RulePartitioner::parse(v).ok().flatten()).flatten();
+                    if let Some(rules) = rules {
+                        let mut chars = id.chars();
+                        let class: String =
+                            chars.next().map(|c| c.to_ascii_uppercase()).into_iter().chain(chars).collect();
+                        let class = format!("{class}Partitioner");
+                        python_rule_partitioner(&mut body, &class, &rules);
+                        kwargs.push(format!("partitioner={class}()"));
+                        continue;
+                    }
                     match client_kwarg(k, v) {
                         Ok((py, lit)) => kwargs.push(format!("{py}={lit}")),
                         Err(why) => line(&mut body, format!("# not carried over: {why}")),
@@ -241,6 +252,7 @@ import time
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
+from kafka.partitioner import DefaultPartitioner
 
 
 def acknowledged(metadata):
@@ -353,4 +365,35 @@ pub fn cli(scenario: &Scenario) -> String {
 /// `TopicPartition("orders", 0)` in kafka-python.
 fn py_tp(tp: &crate::protocol::TopicPartition) -> String {
     format!("TopicPartition({}, {})", py_str(&tp.topic), tp.partition)
+}
+
+/// A `partitioner.class` written as rules, as a kafka-python `Partitioner`
+/// (defined inside `main`, next to the producer that uses it).
+fn python_rule_partitioner(body: &mut String, class: &str, rules: &RulePartitioner) {
+    let test = match rules.kind {
+        RuleKind::Table => "serialized_key == k",
+        RuleKind::Prefix => "serialized_key.startswith(k)",
+    };
+    let list: Vec<String> = rules.rules.iter().map(|(k, p)| format!("({}, {p})", py_bytes(k))).collect();
+    let otherwise = match rules.otherwise {
+        Some(p) => p.to_string(),
+        None => "super().partition(topic, key, serialized_key, value, serialized_value, cluster)".into(),
+    };
+    for text in [
+        format!("class {class}(DefaultPartitioner):"),
+        format!("    {}", py_str(&format!("partitioner.class={rules}"))),
+        format!("    RULES = [{}]", list.join(", ")),
+        String::new(),
+        "    def partition(self, topic, key, serialized_key, value, serialized_value, cluster):".into(),
+        "        for k, p in self.RULES:".into(),
+        format!("            if serialized_key is not None and {test}:"),
+        "                return p".into(),
+        format!("        return {otherwise}"),
+    ] {
+        if text.is_empty() {
+            body.push('\n');
+        } else {
+            let _ = writeln!(body, "    {text}");
+        }
+    }
 }

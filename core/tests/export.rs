@@ -75,3 +75,19 @@ fn the_checker_refuses_a_keyword_kafka_python_lacks() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("KafkaProducer has no keyword retry_backoff_max_ms"));
 }
+
+#[test]
+fn rule_partitioners_export_as_kafka_python_partitioners() {
+    let s = Scenario::parse(include_str!("scenarios/partitioners.kafka")).unwrap();
+    let py = export::python(&s);
+    for expected in [
+        "    class RegionsPartitioner(DefaultPartitioner):",
+        "        RULES = [(b\"US\", 0), (b\"EU\", 1)]",
+        "            return 2",
+        "    regions = KafkaProducer(bootstrap_servers=args.bootstrap, partitioner=RegionsPartitioner(), linger_ms=0)",
+        "                if serialized_key is not None and serialized_key.startswith(k):",
+        "            return super().partition(topic, key, serialized_key, value, serialized_value, cluster)",
+    ] {
+        assert!(py.contains(expected), "missing {expected:?} in\n{py}");
+    }
+}
