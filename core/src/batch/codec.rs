@@ -147,7 +147,8 @@ mod codecs_std {
             Compression::Zstd => {
                 Ok(ruzstd::encoding::compress_to_vec(raw, ruzstd::encoding::CompressionLevel::Fastest))
             }
-            Compression::None | Compression::Gzip => unreachable!("handled without std"),
+            // Handled by `Compression::compress` without std; answered the same way here.
+            Compression::None | Compression::Gzip => codec.compress(raw),
         }
     }
 
@@ -186,7 +187,8 @@ mod codecs_std {
                 let decoder = ruzstd::decoding::StreamingDecoder::new(&mut source).map_err(|_| bad())?;
                 decoder.take(limit).read_to_end(&mut out).map_err(|_| bad())?;
             }
-            Compression::None | Compression::Gzip => unreachable!("handled without std"),
+            // Handled by `Compression::decompress` without std; answered the same way here.
+            Compression::None | Compression::Gzip => return codec.decompress(data),
         }
         if out.len() > DECOMPRESSED_BYTES_MAX {
             return Err(BatchError::TooLarge);
