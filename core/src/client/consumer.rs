@@ -297,8 +297,7 @@ impl Consumer {
                                     }
                                 };
                                 for r in records {
-                                    // Records below the position (earlier in the batch, or from a fetch
-                                    // made stale by a reassignment) are skipped.
+                                    // Records below the position, earlier in the same batch, are skipped.
                                     if position.is_some_and(|pos| r.offset >= pos) {
                                         self.buffer.push_back((p.tp.clone(), r));
                                     }

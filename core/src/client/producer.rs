@@ -190,33 +190,25 @@ impl Producer {
             self.fail(None, 1, error, fx);
             return;
         }
-        let (partition, why) = match (record.partition, &record.key) {
-            (Some(p), _) if p >= count => {
-                self.fail(
-                    None,
-                    1,
-                    KafkaError::InvalidPartitions(format!(
-                        "Invalid partition given with record: {p} is not in the range [0...{count})."
-                    )),
-                    fx,
-                );
-                return;
-            }
-            (Some(p), _) => (p, "explicit partition"),
-            (None, key)
-                if self.config.rule_partitioner.as_ref().and_then(|r| r.partition(key.as_deref())).is_some() =>
-            {
-                let rules = self.config.rule_partitioner.as_ref();
-                let p = rules.and_then(|r| r.partition(key.as_deref())).unwrap_or_default();
-                if p >= count {
-                    let error = KafkaError::InvalidPartitions(format!(
-                        "the partitioner.class rules chose partition {p}, not in the range [0...{count})."
-                    ));
-                    self.fail(None, 1, error, fx);
-                    return;
-                }
-                (p, "partitioner.class rules")
-            }
+        let ruled = self.config.rule_partitioner.as_ref().and_then(|r| r.partition(record.key.as_deref()));
+        let chosen = match (record.partition, ruled) {
+            (Some(p), _) => Some((p, "explicit partition")),
+            (None, Some(p)) => Some((p, "partitioner.class rules")),
+            (None, None) => None,
+        };
+        if let Some((p, why)) = chosen.filter(|(p, _)| *p >= count) {
+            let error = KafkaError::InvalidPartitions(if record.partition.is_some() {
+                format!("Invalid partition given with record: {p} is not in the range [0...{count}).")
+            } else {
+                // Java would append to a partition with no leader until delivery.timeout.ms; the
+                // playground fails the send at once and says why.
+                format!("the {why} chose partition {p}, not in the range [0...{count}).")
+            });
+            self.fail(None, 1, error, fx);
+            return;
+        }
+        let (partition, why) = match (chosen, &record.key) {
+            (Some(choice), _) => choice,
             (None, _) if self.config.round_robin => (self.round_robin(&record.topic, count), "RoundRobinPartitioner"),
             (None, Some(key)) if !self.config.partitioner_ignore_keys => {
                 (partition_for_key(key, count), "murmur2(key) % partitions")

@@ -132,12 +132,12 @@ pub fn send_panel(p: &SendProps) -> Html {
         current.and_then(|c| c.configs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())).unwrap_or_default()
     };
     let partitioner_class = config("partitioner.class");
-    let rules = RulePartitioner::parse(&partitioner_class).ok().flatten();
     let key_bytes = (!*null_key).then(|| key_text.as_bytes());
+    let ruled = RulePartitioner::parse(&partitioner_class).ok().flatten().and_then(|r| r.partition(key_bytes));
     let explain = match (count, *null_key) {
         (None, _) => String::from("a new topic: Kafka creates it with one partition (auto.create.topics.enable)"),
-        (Some(n), _) if rules.as_ref().and_then(|r| r.partition(key_bytes)).is_some() => {
-            let p = rules.as_ref().and_then(|r| r.partition(key_bytes)).unwrap_or_default();
+        (Some(n), _) if ruled.is_some() => {
+            let p = ruled.unwrap_or_default();
             let fits = if p < n { String::new() } else { format!(": not a partition of {n}, the send will fail") };
             format!("partitioner.class={partitioner_class} sends this key to partition {p}{fits}")
         }
