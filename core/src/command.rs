@@ -53,6 +53,15 @@ pub enum Command {
     Flush { producer: String },
     /// `poll CONSUMER`: one `consumer.poll()`.
     Poll { consumer: String },
+    /// `consume CONSUMER`: the application's poll loop (`while True: consumer.poll()`), until `close`.
+    Consume { consumer: String },
+    /// `subscribe CONSUMER orders,payments`: `consumer.subscribe(topics)`; the group assigns partitions.
+    Subscribe { consumer: String, topics: Vec<String> },
+    /// `commit CONSUMER` (`commitSync()`: every position) or `commit CONSUMER orders-0=5,orders-1=7`
+    /// (`commitSync(offsets)`).
+    Commit { consumer: String, offsets: Option<Vec<(TopicPartition, u64)>> },
+    /// `crash CLIENT`: the client's process dies: no commit, no LeaveGroup, no more heartbeats.
+    Crash { client: String },
     /// `advance 30s`: let simulated time pass, processing every event due.
     Advance(Duration),
     /// `broker stop N`: the broker crashes; messages to and from it are lost.

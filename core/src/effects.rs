@@ -37,6 +37,14 @@ pub enum Timer {
     SessionCheck,
     /// The active controller moves leadership back to preferred replicas.
     LeaderRebalance,
+    /// A group coordinator's next session or join deadline.
+    GroupDeadline(String),
+    /// A consumer's next heartbeat to its group coordinator.
+    GroupHeartbeat,
+    /// A consumer asks for its coordinator again, or rejoins, after retry.backoff.ms.
+    GroupRetry,
+    /// A consumer in a poll loop polls again.
+    NextPoll,
     /// The quorum re-checks which voter can lead after controller.quorum.election.timeout.ms.
     QuorumCheck,
 }

@@ -45,6 +45,12 @@ pub enum KafkaError {
     /// The client-side `TimeoutException` (for example metadata not available within max.block.ms).
     Timeout(String),
     NoOffsetForPartition,
+    /// The broker asked is not (or no longer) the group's coordinator.
+    NotCoordinator,
+    /// No coordinator now: `__consumer_offsets` is being created or its partition has no leader.
+    CoordinatorNotAvailable,
+    /// A commit refused because the group moved on (the Java client's `CommitFailedException`).
+    CommitFailed,
 }
 
 impl KafkaError {
@@ -61,6 +67,8 @@ impl KafkaError {
                 | KafkaError::UnknownLeaderEpoch
                 | KafkaError::RequestTimedOut
                 | KafkaError::NetworkException
+                | KafkaError::NotCoordinator
+                | KafkaError::CoordinatorNotAvailable
         )
     }
 
@@ -99,6 +107,9 @@ impl KafkaError {
             KafkaError::NetworkException => "NETWORK_EXCEPTION",
             KafkaError::Timeout(_) => "TimeoutException",
             KafkaError::NoOffsetForPartition => "NO_OFFSET_FOR_PARTITION",
+            KafkaError::NotCoordinator => "NOT_COORDINATOR",
+            KafkaError::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
+            KafkaError::CommitFailed => "CommitFailedException",
         }
     }
 }

@@ -52,12 +52,18 @@ pub enum EventKind {
         topic: String,
         error: String,
     },
+    /// `crash CLIENT`: the process died without a word.
+    ClientCrashed {
+        name: String,
+    },
     ClientCreated {
         name: String,
         kind: &'static str,
     },
     /// A message left its sender.
     Sent {
+        /// Routine traffic of a consumer's poll loop (fetches that bring nothing new).
+        background: bool,
         from: Node,
         to: Node,
         message: Message,
@@ -206,6 +212,63 @@ pub enum EventKind {
         from: u64,
         to: u64,
     },
+    /// A group coordinator's group changed state or generation.
+    GroupState {
+        broker: u32,
+        group: String,
+        state: crate::group::coordinator::GroupState,
+        generation: u32,
+        members: usize,
+    },
+    /// A broker became leader of an offsets partition and read its commits.
+    CoordinatorLoaded {
+        broker: u32,
+        partitions: Vec<u32>,
+        groups: usize,
+    },
+    /// A consumer's JoinGroup answered: its generation and role.
+    JoinedGroup {
+        consumer: String,
+        group: String,
+        member_id: String,
+        generation: u32,
+        leader: bool,
+        protocol: String,
+    },
+    /// `onPartitionsAssigned`, `onPartitionsRevoked` or `onPartitionsLost`.
+    PartitionsChanged {
+        consumer: String,
+        change: &'static str,
+        partitions: Vec<TopicPartition>,
+    },
+    /// A commit the coordinator accepted (`why`: sync, auto, close, rebalance).
+    OffsetsCommitted {
+        consumer: String,
+        why: &'static str,
+        offsets: Vec<(TopicPartition, u64)>,
+    },
+    CommitFailed {
+        consumer: String,
+        why: &'static str,
+        error: KafkaError,
+    },
+    /// A partition's position comes from the group's committed offset.
+    PositionFromCommitted {
+        consumer: String,
+        tp: TopicPartition,
+        offset: u64,
+    },
+    /// poll() threw: the application's poll loop ends.
+    PollLoopStopped {
+        consumer: String,
+        error: KafkaError,
+    },
+    /// A consumer left its group (LeaveGroup), and why.
+    LeftGroup {
+        consumer: String,
+        group: String,
+        why: &'static str,
+    },
     /// A producer will send a batch again.
     Retrying {
         producer: String,
@@ -237,11 +300,50 @@ impl fmt::Display for EventKind {
             }
             LinkDelayed { a, b, latency_ms } => write!(f, "link {a} <-> {b} now takes {latency_ms} ms"),
             BrokerStarted { id } => write!(f, "broker-{id} started"),
+            GroupState { broker, group, state, generation, members } => {
+                write!(f, "group {group} (coordinator broker-{broker}): {state}, generation {generation}, {members} member(s)")
+            }
+            CoordinatorLoaded { broker, partitions, groups } => {
+                write!(f, "broker-{broker} now coordinates the groups of __consumer_offsets partitions ")?;
+                let list: Vec<String> = partitions.iter().map(|p| alloc::format!("{p}")).collect();
+                write!(f, "{} (committed offsets of {groups} group(s) loaded from the log)", list.join(","))
+            }
+            JoinedGroup { consumer, group, member_id, generation, leader, protocol } => {
+                write!(f, "{consumer} joined group {group} as {member_id}, generation {generation}")?;
+                if *leader {
+                    write!(f, ", leader: it assigns with {protocol}")?;
+                }
+                Ok(())
+            }
+            PartitionsChanged { consumer, change, partitions } => {
+                write!(f, "{consumer}: partitions {change}: [")?;
+                for (i, tp) in partitions.iter().enumerate() {
+                    write!(f, "{}{tp}", if i > 0 { ", " } else { "" })?;
+                }
+                f.write_str("]")
+            }
+            OffsetsCommitted { consumer, why, offsets } => {
+                write!(f, "{consumer} committed ({why}):")?;
+                for (tp, o) in offsets {
+                    write!(f, " {tp}={o}")?;
+                }
+                Ok(())
+            }
+            CommitFailed { consumer, why, error } => write!(f, "{consumer}: commit ({why}) failed: {error}"),
+            PositionFromCommitted { consumer, tp, offset } => {
+                write!(f, "{consumer}: {tp} resumes at the committed offset {offset}")
+            }
+            PollLoopStopped { consumer, error } => {
+                write!(f, "{consumer}: poll() threw {error}; the poll loop stops")
+            }
+            LeftGroup { consumer, group, why } => write!(f, "{consumer} left group {group}: {why}"),
             LinkCut { a, b } => write!(f, "link {a} <-> {b} cut"),
             LinkHealed { a, b } => write!(f, "link {a} <-> {b} healed"),
             TopicCreated { topic, assignment, auto } => {
                 write!(f, "topic {topic} created")?;
-                if *auto {
+                if topic.starts_with("__") {
+                    f.write_str(" by the cluster (internal)")?;
+                } else if *auto {
                     f.write_str(" automatically (auto.create.topics.enable)")?;
                 }
                 f.write_str(":")?;
@@ -256,7 +358,8 @@ impl fmt::Display for EventKind {
             }
             TopicCreateFailed { topic, error } => write!(f, "topic {topic} not created: {error}"),
             ClientCreated { name, kind } => write!(f, "{kind} {name} created"),
-            Sent { from, to, message } => write!(f, "{from} -> {to}: {message}"),
+            ClientCrashed { name } => write!(f, "{name} crashed: it sends nothing more (no commit, no LeaveGroup)"),
+            Sent { from, to, message, .. } => write!(f, "{from} -> {to}: {message}"),
             Lost { from, to, api, why } => write!(f, "{api} {from} -> {to} lost: {why}"),
             Partitioned { producer, tp, why } => write!(f, "{producer} put a record in {tp} ({why})"),
             Appended { broker, tp, base_offset, count, bytes, compression, uncompressed_bytes } => {
@@ -371,8 +474,11 @@ impl EventKind {
     pub fn is_chatter(&self) -> bool {
         use crate::protocol::{Body, Request, Response};
         match self {
+            EventKind::Sent { background: true, .. } => true,
             EventKind::Sent { to, message, .. } => match &message.body {
                 Body::Request(Request::BrokerHeartbeat { .. } | Request::MetadataUpdate { .. }) => true,
+                Body::Request(Request::Heartbeat { .. }) => true,
+                Body::Response(Response::Heartbeat { result: Ok(()) }) => true,
                 Body::Request(Request::Fetch { replica_id: Some(_), .. }) => true,
                 Body::Response(Response::BrokerHeartbeat { .. }) => true,
                 Body::Response(Response::Fetch { partitions }) => {
@@ -383,6 +489,9 @@ impl EventKind {
                 }
                 _ => false,
             },
+            // The fifty partitions of `__consumer_offsets` move with every broker failure;
+            // the coordinator's own event says which broker took over which groups.
+            EventKind::LeaderElected { tp, .. } | EventKind::IsrChanged { tp, .. } => tp.topic.starts_with("__"),
             EventKind::Lost { api, from, to, .. } => {
                 matches!(*api, "BrokerHeartbeat" | "MetadataUpdate")
                     || (*api == "Fetch" && matches!((from, to), (Node::Broker(_), Node::Broker(_))))

@@ -9,6 +9,8 @@
 //! expect producer p1 acked=3 failed=0
 //! expect consumer c1 consumed=3 positions=orders-0:5,orders-1:none
 //! expect topic orders partitions=3
+//! expect group billing state=Stable generation=2 members=c1,c2 committed=orders-0:5 lag=0
+//! expect consumer c1 assigned=orders-0,orders-1
 //! ```
 
 use crate::protocol::TopicPartition;
@@ -28,6 +30,7 @@ pub enum Subject {
     Producer(String),
     Consumer(String),
     Topic(String),
+    Group(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,8 +48,9 @@ impl Subject {
             Subject::Broker(_) => &["state"],
             Subject::Controller => &["broker"],
             Subject::Producer(_) => &["acked", "failed"],
-            Subject::Consumer(_) => &["consumed", "positions"],
+            Subject::Consumer(_) => &["consumed", "positions", "assigned"],
             Subject::Topic(_) => &["partitions"],
+            Subject::Group(_) => &["state", "generation", "members", "committed", "lag", "coordinator"],
         }
     }
 }
@@ -62,6 +66,7 @@ impl fmt::Display for Expectation {
             Subject::Producer(n) => write!(f, "producer {}", quote(n))?,
             Subject::Consumer(n) => write!(f, "consumer {}", quote(n))?,
             Subject::Topic(n) => write!(f, "topic {}", quote(n))?,
+            Subject::Group(n) => write!(f, "group {}", quote(n))?,
         }
         for (k, v) in &self.checks {
             write!(f, " {k}={}", quote(v))?;
@@ -76,7 +81,7 @@ fn list(ids: &[u32]) -> String {
 
 /// Lists compare as sets, written sorted: `isr=1,3` matches an ISR of [3, 1].
 fn normalized(key: &str, value: &str) -> String {
-    if matches!(key, "isr" | "replicas" | "positions") {
+    if matches!(key, "isr" | "replicas" | "positions" | "assigned" | "members" | "committed") {
         let mut ids: Vec<&str> = value.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
         ids.sort_unstable();
         ids.join(",")
@@ -146,7 +151,28 @@ impl Expectation {
                         .map(|a| format!("{}:{}", a.tp, a.position.map_or_else(none, |o| o.to_string())))
                         .collect::<Vec<_>>()
                         .join(","),
+                    "assigned" => c.assignment.iter().map(|a| a.tp.to_string()).collect::<Vec<_>>().join(","),
                     _ => c.received.len().to_string(),
+                })
+            }
+            Subject::Group(name) => {
+                let g = view
+                    .groups
+                    .iter()
+                    .find(|g| &g.name == name)
+                    .ok_or_else(|| format!("no running broker coordinates a group {name}"))?;
+                Ok(match key {
+                    "state" => g.state.clone(),
+                    "generation" => g.generation.to_string(),
+                    "members" => g.members.iter().map(|m| m.client.clone()).collect::<Vec<_>>().join(","),
+                    "committed" => g
+                        .rows
+                        .iter()
+                        .filter_map(|r| r.current_offset.map(|o| format!("{}:{o}", r.tp)))
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    "lag" => g.rows.iter().filter_map(|r| r.lag).sum::<u64>().to_string(),
+                    _ => g.coordinator.to_string(),
                 })
             }
             Subject::Topic(name) => {

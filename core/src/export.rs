@@ -220,6 +220,33 @@ pub fn python(scenario: &Scenario) -> String {
                 let id = ident(consumer, &mut names);
                 line(&mut body, format!("show({}, {id}.poll(timeout_ms=1000))", py_str(consumer)));
             }
+            Command::Consume { consumer } => {
+                let id = ident(consumer, &mut names);
+                line(&mut body, format!("# {id} runs its poll loop: for record in {id}: ... (in its own thread)"));
+            }
+            Command::Crash { client } => {
+                let id = ident(client, &mut names);
+                line(&mut body, format!("# by hand: kill {id}'s process (no close, no commit)"));
+            }
+            Command::Subscribe { consumer, topics } => {
+                let id = ident(consumer, &mut names);
+                let topics: Vec<String> = topics.iter().map(|t| py_str(t)).collect();
+                line(&mut body, format!("{id}.subscribe([{}])", topics.join(", ")));
+            }
+            Command::Commit { consumer, offsets } => {
+                let id = ident(consumer, &mut names);
+                match offsets {
+                    None => line(&mut body, format!("{id}.commit()")),
+                    Some(offsets) => {
+                        line(&mut body, "from kafka.structs import OffsetAndMetadata".into());
+                        let items: Vec<String> = offsets
+                            .iter()
+                            .map(|(tp, o)| format!("{}: OffsetAndMetadata({o}, None, -1)", py_tp(tp)))
+                            .collect();
+                        line(&mut body, format!("{id}.commit({{{}}})", items.join(", ")));
+                    }
+                }
+            }
             Command::Advance(d) => line(&mut body, format!("time.sleep({:.3})", d.ms as f64 / 1000.0)),
             Command::BrokerStop(id) => {
                 line(&mut body, format!("# by hand: stop broker {id}'s process (kill -9 for a crash)"))

@@ -4,6 +4,7 @@
 
 use crate::broker::log::LogBatch;
 use crate::error::KafkaError;
+use crate::group::coordinator::{JoinResult, Protocols};
 use crate::metadata::{Metadata, PartitionState};
 use crate::record::Header;
 use alloc::boxed::Box;
@@ -162,6 +163,45 @@ pub enum Request {
         partition_epoch: u32,
         new_isr: Vec<u32>,
     },
+    /// Which broker coordinates a group (key type GROUP).
+    FindCoordinator {
+        group: String,
+    },
+    JoinGroup {
+        group: String,
+        /// Empty on a member's first join (KIP-394: the coordinator answers MEMBER_ID_REQUIRED with one).
+        member_id: String,
+        session_timeout_ms: u64,
+        rebalance_timeout_ms: u64,
+        protocols: Protocols,
+    },
+    /// The leader brings every member's assignment; the others bring none.
+    SyncGroup {
+        group: String,
+        member_id: String,
+        generation: u32,
+        assignments: Vec<(String, Vec<TopicPartition>)>,
+    },
+    Heartbeat {
+        group: String,
+        member_id: String,
+        generation: u32,
+    },
+    LeaveGroup {
+        group: String,
+        member_id: String,
+    },
+    /// `generation` is `None` (Kafka's -1) for a consumer outside group management.
+    OffsetCommit {
+        group: String,
+        member_id: String,
+        generation: Option<u32>,
+        offsets: Vec<(TopicPartition, u64)>,
+    },
+    OffsetFetch {
+        group: String,
+        partitions: Vec<TopicPartition>,
+    },
     /// Controller to broker: the new metadata image (no answer). KRaft brokers
     /// fetch the metadata log; a push of the whole image is the simulation's shortcut.
     MetadataUpdate {
@@ -200,6 +240,30 @@ pub enum Response {
         tp: TopicPartition,
         result: Result<PartitionState, KafkaError>,
     },
+    FindCoordinator {
+        result: Result<u32, KafkaError>,
+    },
+    JoinGroup {
+        /// With MEMBER_ID_REQUIRED: the id to join again with.
+        member_id: String,
+        result: Result<JoinResult, KafkaError>,
+    },
+    SyncGroup {
+        result: Result<Vec<TopicPartition>, KafkaError>,
+    },
+    Heartbeat {
+        result: Result<(), KafkaError>,
+    },
+    LeaveGroup {
+        result: Result<(), KafkaError>,
+    },
+    OffsetCommit {
+        partitions: Vec<(TopicPartition, Result<u64, KafkaError>)>,
+    },
+    /// Committed offsets; `None` for a partition the group never committed.
+    OffsetFetch {
+        result: Result<Vec<(TopicPartition, Option<u64>)>, KafkaError>,
+    },
 }
 
 /// What travels on a link. Responses carry the correlation id of their request.
@@ -227,6 +291,13 @@ impl Request {
             Request::BrokerHeartbeat { .. } => "BrokerHeartbeat",
             Request::AlterPartition { .. } => "AlterPartition",
             Request::MetadataUpdate { .. } => "MetadataUpdate",
+            Request::FindCoordinator { .. } => "FindCoordinator",
+            Request::JoinGroup { .. } => "JoinGroup",
+            Request::SyncGroup { .. } => "SyncGroup",
+            Request::Heartbeat { .. } => "Heartbeat",
+            Request::LeaveGroup { .. } => "LeaveGroup",
+            Request::OffsetCommit { .. } => "OffsetCommit",
+            Request::OffsetFetch { .. } => "OffsetFetch",
         }
     }
 }
@@ -241,6 +312,13 @@ impl Response {
             Response::InitProducerId { .. } => "InitProducerId",
             Response::BrokerHeartbeat { .. } => "BrokerHeartbeat",
             Response::AlterPartition { .. } => "AlterPartition",
+            Response::FindCoordinator { .. } => "FindCoordinator",
+            Response::JoinGroup { .. } => "JoinGroup",
+            Response::SyncGroup { .. } => "SyncGroup",
+            Response::Heartbeat { .. } => "Heartbeat",
+            Response::LeaveGroup { .. } => "LeaveGroup",
+            Response::OffsetCommit { .. } => "OffsetCommit",
+            Response::OffsetFetch { .. } => "OffsetFetch",
         }
     }
 }
@@ -283,6 +361,32 @@ impl fmt::Display for Message {
                         write!(f, " {tp} isr={new_isr:?} partition_epoch={partition_epoch}")
                     }
                     Request::MetadataUpdate { image } => write!(f, " offset={}", image.offset),
+                    Request::FindCoordinator { group } => write!(f, " group={group}"),
+                    Request::JoinGroup { group, member_id, protocols, .. } => {
+                        write!(f, " group={group} member_id={}", or_none(member_id))?;
+                        let names: Vec<&str> = protocols.iter().map(|(n, _)| n.as_str()).collect();
+                        write!(f, " protocols=[{}]", names.join(","))
+                    }
+                    Request::SyncGroup { group, member_id, generation, assignments } => {
+                        write!(f, " group={group} member_id={member_id} generation={generation}")?;
+                        for (member, parts) in assignments {
+                            write!(f, " {member}=[{}]", tps(parts))?;
+                        }
+                        Ok(())
+                    }
+                    Request::Heartbeat { group, member_id, generation } => {
+                        write!(f, " group={group} member_id={member_id} generation={generation}")
+                    }
+                    Request::LeaveGroup { group, member_id } => write!(f, " group={group} member_id={member_id}"),
+                    Request::OffsetCommit { group, generation, offsets, .. } => {
+                        write!(f, " group={group}")?;
+                        if let Some(g) = generation {
+                            write!(f, " generation={g}")?;
+                        }
+                        f.write_str(" ")?;
+                        list(f, offsets.iter().map(|(tp, o)| (tp, o)))
+                    }
+                    Request::OffsetFetch { group, partitions } => write!(f, " group={group} [{}]", tps(partitions)),
                     Request::ListOffsets { partitions } => {
                         f.write_str(" ")?;
                         let spec = |s: &OffsetSpec| match s {
@@ -312,6 +416,12 @@ impl fmt::Display for Message {
                     },
                     Response::Fetch { partitions } => {
                         for p in partitions {
+                            // Idle partitions of internal topics (fifty of `__consumer_offsets`) are noise.
+                            let idle =
+                                p.result.as_ref().is_ok_and(|d| d.batches.is_empty() && d.diverging_epoch.is_none());
+                            if idle && p.tp.topic.starts_with("__") {
+                                continue;
+                            }
                             match &p.result {
                                 Ok(d) => {
                                     let records: u64 = d.batches.iter().map(LogBatch::record_count).sum();
@@ -344,6 +454,50 @@ impl fmt::Display for Message {
                         Ok(p) => write!(f, " {tp} isr={:?}", p.isr),
                         Err(e) => write!(f, " {tp} {}", e.name()),
                     },
+                    Response::FindCoordinator { result } => match result {
+                        Ok(b) => write!(f, " coordinator=broker-{b}"),
+                        Err(e) => write!(f, " {}", e.name()),
+                    },
+                    Response::JoinGroup { member_id, result } => match result {
+                        Ok(j) => {
+                            write!(f, " member_id={} generation={} leader={}", j.member_id, j.generation, j.leader)?;
+                            write!(f, " protocol={}", j.protocol)?;
+                            if !j.members.is_empty() {
+                                write!(f, " members={}", j.members.len())?;
+                            }
+                            Ok(())
+                        }
+                        Err(e) => write!(f, " {} member_id={}", e.name(), or_none(member_id)),
+                    },
+                    Response::SyncGroup { result } => match result {
+                        Ok(parts) => write!(f, " assignment=[{}]", tps(parts)),
+                        Err(e) => write!(f, " {}", e.name()),
+                    },
+                    Response::Heartbeat { result } | Response::LeaveGroup { result } => match result {
+                        Ok(()) => Ok(()),
+                        Err(e) => write!(f, " {}", e.name()),
+                    },
+                    Response::OffsetCommit { partitions } => {
+                        for (tp, r) in partitions {
+                            match r {
+                                Ok(o) => write!(f, " {tp}={o}")?,
+                                Err(e) => write!(f, " {tp}:{}", e.name())?,
+                            }
+                        }
+                        Ok(())
+                    }
+                    Response::OffsetFetch { result } => match result {
+                        Ok(parts) => {
+                            for (tp, o) in parts {
+                                match o {
+                                    Some(o) => write!(f, " {tp}={o}")?,
+                                    None => write!(f, " {tp}=none")?,
+                                }
+                            }
+                            Ok(())
+                        }
+                        Err(e) => write!(f, " {}", e.name()),
+                    },
                     Response::ListOffsets { partitions } => {
                         for (tp, r) in partitions {
                             match r {
@@ -358,6 +512,20 @@ impl fmt::Display for Message {
             }
         }
     }
+}
+
+fn or_none(member_id: &str) -> &str {
+    if member_id.is_empty() {
+        "none"
+    } else {
+        member_id
+    }
+}
+
+/// Partitions as a comma-separated list.
+fn tps(parts: &[TopicPartition]) -> String {
+    let names: Vec<String> = parts.iter().map(|tp| alloc::format!("{tp}")).collect();
+    names.join(",")
 }
 
 /// The record count in a v2 batch header (bytes 57..61), for summaries.

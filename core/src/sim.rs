@@ -26,6 +26,7 @@
 //! assert_eq!(sim.view().topics[0].partitions.len(), 3);
 //! ```
 
+use crate::broker::coordinator::{OFFSETS_TOPIC, OFFSETS_TOPIC_REPLICATION_FACTOR};
 use crate::broker::{Broker, BrokerConfig};
 use crate::client::config::{ConsumerConfig, ProducerConfig};
 use crate::client::{Client, Consumer, Producer};
@@ -35,9 +36,10 @@ use crate::controller::{Layout, DEFAULT_REPLICATION_FACTOR, NUM_PARTITIONS_DEFAU
 use crate::effects::{Effects, Timer};
 use crate::error::{CommandError, KafkaError};
 use crate::event::{Event, EventKind};
+use crate::group::coordinator::OFFSETS_PARTITIONS;
 use crate::limits;
 use crate::net::{Loss, Network, Node};
-use crate::protocol::{Body, Message};
+use crate::protocol::{Body, Message, Request, Response};
 use crate::rand::Rng;
 use crate::record::{Header, ProducerRecord};
 use crate::time::{Duration, Instant};
@@ -128,6 +130,11 @@ impl Sim {
             Command::Cluster { brokers, latency, auto_create_topics } => {
                 self.start_cluster(*brokers, *latency, *auto_create_topics)
             }
+            Command::CreateTopic { name, .. } if name == OFFSETS_TOPIC => {
+                Err(CommandError::Kafka(KafkaError::InvalidRequest(format!(
+                    "{OFFSETS_TOPIC} is internal: the cluster creates it when a group first needs a coordinator"
+                ))))
+            }
             Command::CreateTopic { assignment, name, partitions, replication_factor, configs } => {
                 let pairs = configs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
                 let config = TopicConfig::from_pairs(pairs)?;
@@ -163,10 +170,33 @@ impl Sim {
                 self.apply_effects(Node::Client(producer.clone()), fx);
                 Ok(())
             }
-            Command::Assign { consumer, partitions } => {
-                self.consumer_mut(consumer)?.assign(partitions.clone());
+            Command::Assign { consumer, partitions } => self.consumer_mut(consumer)?.assign(partitions.clone()),
+            Command::Subscribe { consumer, topics } => {
+                for t in topics {
+                    crate::topic::name::validate(t).map_err(CommandError::Kafka)?;
+                }
+                self.consumer_mut(consumer)?.subscribe(topics.clone())
+            }
+            Command::Commit { consumer, offsets } => {
+                let now = self.now;
+                let c = self.consumer_mut(consumer)?;
+                let mut fx = Effects::new(now);
+                c.commit(offsets.clone(), &mut fx)?;
+                self.apply_effects(Node::Client(consumer.clone()), fx);
                 Ok(())
             }
+            Command::Consume { consumer } => {
+                let now = self.now;
+                let c = self.consumer_mut(consumer)?;
+                if c.looping {
+                    return Err(CommandError::Invalid(format!("'{consumer}' is already running its poll loop")));
+                }
+                let mut fx = Effects::new(now);
+                c.consume(&mut fx);
+                self.apply_effects(Node::Client(consumer.clone()), fx);
+                Ok(())
+            }
+            Command::Crash { client } => self.crash_client(client),
             Command::Seek { consumer, tp, to } => {
                 let now = self.now;
                 let c = self.consumer_mut(consumer)?;
@@ -360,6 +390,29 @@ impl Sim {
         self.clients.insert(name, client);
     }
 
+    /// A client's process dies: nothing is sent any more (no commit, no
+    /// LeaveGroup, no heartbeat); brokers learn only by its silence.
+    fn crash_client(&mut self, name: &str) -> Result<(), CommandError> {
+        let node = Node::Client(name.into());
+        let cluster = self.cluster.as_ref().ok_or(CommandError::NoCluster)?;
+        if cluster.net.is_down(&node) {
+            return Err(CommandError::Invalid(format!("'{name}' has already crashed")));
+        }
+        match self.client_mut(name)? {
+            Client::Producer(p) => p.closed = true,
+            Client::Consumer(c) => {
+                c.closed = true;
+                c.looping = false;
+            }
+        }
+        if let Some(cluster) = self.cluster.as_mut() {
+            cluster.net.set_down(&node, true);
+        }
+        self.drop_timers(&node);
+        self.emit(EventKind::ClientCrashed { name: name.into() });
+        Ok(())
+    }
+
     fn client_mut(&mut self, name: &str) -> Result<&mut Client, CommandError> {
         self.clients.get_mut(name).ok_or_else(|| CommandError::UnknownClient(name.into()))
     }
@@ -410,13 +463,7 @@ impl Sim {
             b.crash();
         }
         cluster.net.set_down(&Node::Broker(id), true);
-        // Its timers die with it.
-        let dead: Vec<(Node, Timer)> = self.timers.keys().filter(|(n, _)| *n == Node::Broker(id)).cloned().collect();
-        for key in dead {
-            if let Some(slot) = self.timers.remove(&key) {
-                self.queue.remove(&slot);
-            }
-        }
+        self.drop_timers(&Node::Broker(id));
         self.emit(EventKind::BrokerStopped { id, clean });
         // Connections to it reset: clients learn of their requests in flight at once.
         let Some(cluster) = self.cluster.as_ref() else {
@@ -438,6 +485,31 @@ impl Sim {
             self.set_timer(client, self.now + latency, Timer::Disconnected(corr));
         }
         self.schedule_quorum_check();
+    }
+
+    /// A consumer's poll loop fetches all the time; only fetches that bring records are news.
+    fn is_background(&self, from: &Node, to: &Node, message: &Message) -> bool {
+        let looping = |n: &Node| match n {
+            Node::Client(name) => matches!(self.clients.get(name), Some(Client::Consumer(c)) if c.looping),
+            _ => false,
+        };
+        match &message.body {
+            Body::Request(Request::Fetch { replica_id: None, .. }) => looping(from),
+            Body::Response(Response::Fetch { partitions }) => {
+                looping(to) && partitions.iter().all(|p| p.result.as_ref().is_ok_and(|d| d.batches.is_empty()))
+            }
+            _ => false,
+        }
+    }
+
+    /// A dead process's timers die with it.
+    fn drop_timers(&mut self, node: &Node) {
+        let dead: Vec<(Node, Timer)> = self.timers.keys().filter(|(n, _)| n == node).cloned().collect();
+        for key in dead {
+            if let Some(slot) = self.timers.remove(&key) {
+                self.queue.remove(&slot);
+            }
+        }
     }
 
     fn start_broker(&mut self, id: u32) {
@@ -627,11 +699,25 @@ impl Sim {
             // and the producer keeps seeing LEADER_NOT_AVAILABLE until max.block.ms.
             let exists = self.cluster.as_ref().is_some_and(|c| c.controller.metadata.topics.contains_key(&topic));
             if !exists {
-                let layout = Layout::Placed {
-                    partitions: NUM_PARTITIONS_DEFAULT,
-                    replication_factor: DEFAULT_REPLICATION_FACTOR,
+                let (layout, config) = if topic == OFFSETS_TOPIC {
+                    // offsets.topic.num.partitions and offsets.topic.replication.factor
+                    // (capped by the brokers registered), compacted.
+                    let brokers = self.cluster.as_ref().map_or(1, |c| c.controller.metadata.brokers.len() as u32);
+                    let layout = Layout::Placed {
+                        partitions: OFFSETS_PARTITIONS,
+                        replication_factor: OFFSETS_TOPIC_REPLICATION_FACTOR.min(brokers.max(1)),
+                    };
+                    let config = TopicConfig::from_pairs([("cleanup.policy", "compact")])
+                        .expect("cleanup.policy=compact is a valid topic config");
+                    (layout, config)
+                } else {
+                    let layout = Layout::Placed {
+                        partitions: NUM_PARTITIONS_DEFAULT,
+                        replication_factor: DEFAULT_REPLICATION_FACTOR,
+                    };
+                    (layout, TopicConfig::default())
                 };
-                if let Err(error) = self.create_topic(&topic, layout, TopicConfig::default(), true) {
+                if let Err(error) = self.create_topic(&topic, layout, config, true) {
                     self.emit(EventKind::TopicCreateFailed { topic, error: format!("{error}") });
                 }
             }
@@ -647,7 +733,13 @@ impl Sim {
             };
             match sent {
                 Ok(at) => {
-                    self.emit(EventKind::Sent { from: me.clone(), to: to.clone(), message: message.clone() });
+                    let background = self.is_background(&me, &to, &message);
+                    self.emit(EventKind::Sent {
+                        from: me.clone(),
+                        to: to.clone(),
+                        message: message.clone(),
+                        background,
+                    });
                     let sent_at = self.now;
                     self.schedule(at, Scheduled::Deliver { from: me.clone(), to, message, sent_at });
                 }

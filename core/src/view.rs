@@ -23,6 +23,8 @@ pub struct ClusterView {
     pub controller_epoch: u32,
     pub topics: Vec<TopicView>,
     pub clients: Vec<ClientView>,
+    /// Consumer groups, as their coordinators (running brokers) hold them, by name.
+    pub groups: Vec<GroupView>,
     pub cut_links: Vec<(Node, Node)>,
     /// Links with their own latency: `(a, b, ms)`.
     pub slow_links: Vec<(Node, Node, u64)>,
@@ -133,6 +135,65 @@ pub struct ClientView {
     pub assignment: Vec<AssignmentView>,
     /// Consumer: what polls returned, newest last (bounded).
     pub received: Vec<(TopicPartition, Record)>,
+    /// Consumer with a group.id: its membership and known commits.
+    pub group: Option<MembershipView>,
+    /// Consumer: running a poll loop.
+    pub looping: bool,
+}
+
+/// A consumer group as its coordinator knows it (`kafka-consumer-groups --describe`).
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct GroupView {
+    pub name: String,
+    pub coordinator: u32,
+    /// Empty, PreparingRebalance, CompletingRebalance or Stable.
+    pub state: String,
+    pub generation: u32,
+    /// The assignor the group chose.
+    pub protocol: Option<String>,
+    pub leader: Option<String>,
+    pub members: Vec<MemberView>,
+    /// One row per partition with a committed offset or an owner, as the CLI prints them.
+    pub rows: Vec<GroupRow>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct MemberView {
+    pub member_id: String,
+    /// The client the member runs in.
+    pub client: String,
+    pub assignment: Vec<TopicPartition>,
+}
+
+/// A row of `kafka-consumer-groups --describe`.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct GroupRow {
+    pub tp: TopicPartition,
+    /// The committed offset (CURRENT-OFFSET).
+    pub current_offset: Option<u64>,
+    /// The partition's high watermark (LOG-END-OFFSET as the CLI's ListOffsets answers it).
+    pub log_end_offset: u64,
+    pub lag: Option<u64>,
+    pub member_id: Option<String>,
+    pub client: Option<String>,
+}
+
+/// A consumer's own view of its group.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct MembershipView {
+    pub group: String,
+    pub subscription: Vec<String>,
+    pub coordinator: Option<u32>,
+    pub member_id: String,
+    pub generation: Option<u32>,
+    /// unjoined, joining, syncing or stable.
+    pub state: &'static str,
+    pub leader: bool,
+    pub committed: Vec<(TopicPartition, u64)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -165,6 +226,7 @@ impl Sim {
             controller_epoch: 0,
             topics: Vec::new(),
             clients: parts.clients.values().map(client_view).collect(),
+            groups: Vec::new(),
             cut_links: Vec::new(),
             slow_links: Vec::new(),
             metrics: Metrics::default(),
@@ -251,6 +313,7 @@ impl Sim {
             let configs = t.config.overrides().map(|(k, v)| (k.into(), v.into())).collect();
             view.topics.push(TopicView { name: t.name.clone(), configs, partitions });
         }
+        view.groups = group_views(brokers, net, &view.topics);
         view
     }
 }
@@ -278,6 +341,8 @@ fn client_view(client: &Client) -> ClientView {
         failed_records: 0,
         assignment: Vec::new(),
         received: Vec::new(),
+        group: None,
+        looping: false,
     };
     match client {
         Client::Producer(p) => {
@@ -316,9 +381,83 @@ fn client_view(client: &Client) -> ClientView {
                 })
                 .collect();
             v.received = c.received.iter().cloned().collect();
+            v.looping = c.looping;
+            v.group = c.group.as_ref().map(|g| MembershipView {
+                group: g.group.clone(),
+                subscription: g.subscription.clone(),
+                coordinator: g.coordinator,
+                member_id: g.member_id.clone(),
+                generation: g.generation,
+                state: g.state.name(),
+                leader: g.leader,
+                committed: g.committed.iter().map(|(tp, o)| (tp.clone(), *o)).collect(),
+            });
         }
     }
     v
+}
+
+/// Every group a running broker coordinates, with the CLI's describe rows.
+fn group_views(
+    brokers: &alloc::collections::BTreeMap<u32, crate::broker::Broker>,
+    net: &crate::net::Network,
+    topics: &[TopicView],
+) -> Vec<GroupView> {
+    let hw = |tp: &TopicPartition| {
+        topics
+            .iter()
+            .find(|t| t.name == tp.topic)
+            .and_then(|t| t.partitions.get(tp.partition as usize))
+            .map_or(0, |p| p.high_watermark)
+    };
+    let mut out: Vec<GroupView> = Vec::new();
+    for b in brokers.values().filter(|b| !net.is_down(&Node::Broker(b.id))) {
+        let c = &b.coordinator;
+        let names: alloc::collections::BTreeSet<&String> = c.groups.keys().chain(c.offsets.keys()).collect();
+        for name in names {
+            let group = c.groups.get(name);
+            let committed = c.offsets.get(name);
+            let members: Vec<MemberView> = group
+                .map(|g| {
+                    g.describe()
+                        .into_iter()
+                        .map(|(member_id, client, assignment)| MemberView { member_id, client, assignment })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut tps: alloc::collections::BTreeSet<TopicPartition> =
+                committed.map(|c| c.keys().cloned().collect()).unwrap_or_default();
+            tps.extend(members.iter().flat_map(|m| m.assignment.iter().cloned()));
+            let rows = tps
+                .into_iter()
+                .map(|tp| {
+                    let current_offset = committed.and_then(|c| c.get(&tp)).map(|c| c.offset);
+                    let log_end_offset = hw(&tp);
+                    let owner = members.iter().find(|m| m.assignment.contains(&tp));
+                    GroupRow {
+                        lag: current_offset.map(|o| log_end_offset.saturating_sub(o)),
+                        current_offset,
+                        log_end_offset,
+                        member_id: owner.map(|m| m.member_id.clone()),
+                        client: owner.map(|m| m.client.clone()),
+                        tp,
+                    }
+                })
+                .collect();
+            out.push(GroupView {
+                name: name.clone(),
+                coordinator: b.id,
+                state: group.map_or_else(|| String::from("Empty"), |g| alloc::format!("{}", g.state)),
+                generation: group.map_or(0, |g| g.generation),
+                protocol: group.and_then(|g| g.protocol.clone()),
+                leader: group.and_then(|g| g.leader.clone()),
+                members,
+                rows,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
 }
 
 /// A producer batch waiting in the accumulator.

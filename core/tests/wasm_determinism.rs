@@ -43,6 +43,10 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("idempotence-off"),
     scenario!("idempotence-on"),
     scenario!("partitioners"),
+    scenario!("group-join-leave"),
+    scenario!("group-crash-session-timeout"),
+    scenario!("group-coordinator-failover"),
+    scenario!("group-two-groups"),
 ];
 
 #[wasm_bindgen_test]

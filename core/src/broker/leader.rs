@@ -9,6 +9,7 @@ use crate::batch::{Compression, RecordBatch, TimestampType};
 use crate::effects::{Effects, Timer};
 use crate::error::KafkaError;
 use crate::event::EventKind;
+use crate::group::offsets::Committed;
 use crate::limits::RECORDS_PER_PARTITION_MAX;
 use crate::metadata::PartitionState;
 use crate::net::Node;
@@ -18,6 +19,7 @@ use crate::protocol::{
 use crate::time::{Duration, Instant};
 use alloc::collections::BTreeMap;
 use alloc::format;
+use alloc::string::String;
 use alloc::vec::Vec;
 
 /// A follower as its leader sees it (Kafka's `Replica` state in `Partition`).
@@ -82,7 +84,15 @@ pub struct ParkedFetch {
     pub partitions: Vec<FetchPartition>,
 }
 
-/// An acks=all Produce waiting for the high watermark (Kafka's produce purgatory).
+/// Whose write an append is, and so how it is answered: a producer's
+/// Produce, or a group coordinator's commit records (answered with OffsetCommit).
+#[derive(Clone, Debug)]
+pub enum WriteFor {
+    Produce,
+    OffsetCommit { group: String, offsets: Vec<(TopicPartition, Committed)> },
+}
+
+/// An acks=all write waiting for the high watermark (Kafka's produce purgatory).
 #[derive(Clone, Debug)]
 pub struct ParkedProduce {
     client: Node,
@@ -90,6 +100,7 @@ pub struct ParkedProduce {
     tp: TopicPartition,
     base_offset: u64,
     end_offset: u64,
+    write_for: WriteFor,
 }
 
 /// Requests parked at once on one broker; past this, one is answered at once.
@@ -106,6 +117,37 @@ impl Broker {
         timeout_ms: u64,
         tp: TopicPartition,
         bytes: Vec<u8>,
+        fx: &mut Effects,
+    ) {
+        self.write(from, id, (acks, timeout_ms), tp, bytes, WriteFor::Produce, fx);
+    }
+
+    /// Answers a write: a Produce response, or the commit's OffsetCommit response.
+    pub(super) fn answer_write(
+        &mut self,
+        to: Node,
+        id: u32,
+        tp: TopicPartition,
+        write_for: WriteFor,
+        result: Result<u64, KafkaError>,
+        fx: &mut Effects,
+    ) {
+        match write_for {
+            WriteFor::Produce => reply(fx, to, id, Response::Produce { tp, result }),
+            WriteFor::OffsetCommit { group, offsets } => self.on_commit_written(to, id, group, offsets, result, fx),
+        }
+    }
+
+    /// Appends a batch as leader and answers when `acks` is met.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn write(
+        &mut self,
+        from: Node,
+        id: u32,
+        (acks, timeout_ms): (Acks, u64),
+        tp: TopicPartition,
+        bytes: Vec<u8>,
+        write_for: WriteFor,
         fx: &mut Effects,
     ) {
         let min_isr = self.min_isr(&tp);
@@ -158,7 +200,7 @@ impl Broker {
             Ok(appended) => appended,
             Err(e) => {
                 if acks != Acks::None {
-                    reply(fx, from, id, Response::Produce { tp, result: Err(e) });
+                    self.answer_write(from, id, tp, write_for, Err(e), fx);
                 }
                 return;
             }
@@ -181,7 +223,7 @@ impl Broker {
         self.maybe_advance_high_watermark(&tp, fx);
         match acks {
             Acks::None => {}
-            Acks::Leader => reply(fx, from, id, Response::Produce { tp: tp.clone(), result: Ok(base_offset) }),
+            Acks::Leader => self.answer_write(from, id, tp.clone(), write_for, Ok(base_offset), fx),
             Acks::All => {
                 let parked = ParkedProduce {
                     client: from,
@@ -189,15 +231,12 @@ impl Broker {
                     tp: tp.clone(),
                     base_offset,
                     end_offset: base_offset + count as u64,
+                    write_for,
                 };
                 if !self.try_complete_produce(&parked, fx) {
                     if self.parked_produces.len() >= PARKED_MAX {
-                        reply(
-                            fx,
-                            parked.client,
-                            id,
-                            Response::Produce { tp: tp.clone(), result: Err(KafkaError::RequestTimedOut) },
-                        );
+                        let (to, write_for) = (parked.client, parked.write_for);
+                        self.answer_write(to, id, tp.clone(), write_for, Err(KafkaError::RequestTimedOut), fx);
                     } else {
                         let timer = Timer::ProduceExpiry { client: parked.client.clone(), correlation_id: id };
                         fx.timer_in(Duration::from_ms(timeout_ms), timer);
@@ -226,7 +265,8 @@ impl Broker {
         } else {
             Ok(p.base_offset)
         };
-        reply(fx, p.client.clone(), p.correlation_id, Response::Produce { tp: p.tp.clone(), result });
+        let p = p.clone();
+        self.answer_write(p.client, p.correlation_id, p.tp, p.write_for, result, fx);
         true
     }
 
@@ -235,12 +275,7 @@ impl Broker {
             self.parked_produces.iter().position(|p| &p.client == client && p.correlation_id == correlation_id)
         {
             let p = self.parked_produces.remove(i);
-            reply(
-                fx,
-                p.client,
-                correlation_id,
-                Response::Produce { tp: p.tp, result: Err(KafkaError::RequestTimedOut) },
-            );
+            self.answer_write(p.client, correlation_id, p.tp, p.write_for, Err(KafkaError::RequestTimedOut), fx);
         }
     }
 
@@ -254,12 +289,8 @@ impl Broker {
             }
             let p = self.parked_produces.remove(i);
             fx.cancel(Timer::ProduceExpiry { client: p.client.clone(), correlation_id: p.correlation_id });
-            reply(
-                fx,
-                p.client,
-                p.correlation_id,
-                Response::Produce { tp: p.tp, result: Err(KafkaError::NotLeaderOrFollower) },
-            );
+            let error = Err(KafkaError::NotLeaderOrFollower);
+            self.answer_write(p.client, p.correlation_id, p.tp, p.write_for, error, fx);
         }
     }
 

@@ -8,6 +8,7 @@
 //! - [`follower`]: fetching from leaders, truncating a diverged tail.
 //! - [`log`]: a replica's records and leader-epoch cache.
 
+pub mod coordinator;
 pub mod follower;
 pub mod leader;
 pub mod log;
@@ -114,6 +115,8 @@ pub struct Broker {
     restarted: bool,
     /// The next producer id in this broker's block.
     next_producer_id: i64,
+    /// The groups this broker coordinates and their committed offsets.
+    pub coordinator: coordinator::GroupCoordinator,
 }
 
 /// Producer ids a broker hands out before wrapping (Kafka's block size).
@@ -135,6 +138,7 @@ impl Broker {
             may_shut_down: false,
             restarted: false,
             next_producer_id: 0,
+            coordinator: coordinator::GroupCoordinator::default(),
         }
     }
 
@@ -164,6 +168,8 @@ impl Broker {
         self.want_shutdown = false;
         self.may_shut_down = false;
         self.restarted = true;
+        // Groups and the offsets cache live in memory; the offsets log survives.
+        self.coordinator = coordinator::GroupCoordinator::default();
     }
 
     fn request(&mut self, to: Node, request: Request, pending: Pending, fx: &mut Effects) {
@@ -269,6 +275,13 @@ impl Broker {
                     self.apply_image(*image, fx);
                 }
             }
+            Request::FindCoordinator { .. }
+            | Request::JoinGroup { .. }
+            | Request::SyncGroup { .. }
+            | Request::Heartbeat { .. }
+            | Request::LeaveGroup { .. }
+            | Request::OffsetCommit { .. }
+            | Request::OffsetFetch { .. } => self.handle_group_request(from, id, request, fx),
             Request::BrokerHeartbeat { .. } | Request::AlterPartition { .. } => {
                 // Controller requests reach the controller, never a broker's request handler.
             }
@@ -282,6 +295,7 @@ impl Broker {
             Timer::ReplicaFetch(leader) => self.fetch_from(leader, fx),
             Timer::FetchExpiry { client, correlation_id } => self.expire_fetch(&client, correlation_id, fx),
             Timer::ProduceExpiry { client, correlation_id } => self.expire_produce(&client, correlation_id, fx),
+            Timer::GroupDeadline(group) => self.on_group_deadline(&group, fx),
             Timer::RequestTimeout(id) | Timer::Disconnected(id) => match self.pending.remove(&id) {
                 Some(Pending::ReplicaFetch { leader }) => {
                     fx.timer_in(Duration::from_ms(self.config.replica_fetch_backoff_ms), Timer::ReplicaFetch(leader))
@@ -346,6 +360,7 @@ impl Broker {
             }
         }
         self.fail_parked_produces_not_led(fx);
+        self.sync_coordinator(fx);
         self.start_fetchers(fx);
         if self.replicas.values().any(Replica::is_leader) {
             self.schedule_isr_check(fx);

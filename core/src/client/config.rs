@@ -293,11 +293,61 @@ impl OffsetReset {
     }
 }
 
+/// A partition assignor of the classic protocol, by its short name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AssignorName {
+    Range,
+    RoundRobin,
+}
+
+impl AssignorName {
+    /// The protocol name the assignor announces in JoinGroup.
+    pub fn name(self) -> &'static str {
+        match self {
+            AssignorName::Range => "range",
+            AssignorName::RoundRobin => "roundrobin",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "range" => Some(AssignorName::Range),
+            "roundrobin" => Some(AssignorName::RoundRobin),
+            _ => None,
+        }
+    }
+
+    /// A `partition.assignment.strategy` entry: a class name or the short name.
+    fn parse(entry: &str) -> Result<Self, CommandError> {
+        let short = entry.trim().rsplit('.').next().unwrap_or_default();
+        match short {
+            "RangeAssignor" | "range" => Ok(AssignorName::Range),
+            "RoundRobinAssignor" | "roundrobin" => Ok(AssignorName::RoundRobin),
+            "StickyAssignor" | "CooperativeStickyAssignor" | "sticky" | "cooperative-sticky" => {
+                Err(CommandError::ClientConfig(format!(
+                    "partition.assignment.strategy {entry}: the sticky assignors are not simulated yet; use range or roundrobin"
+                )))
+            }
+            _ => Err(bad("partition.assignment.strategy", entry, "Class could not be found (known: range, roundrobin)")),
+        }
+    }
+}
+
 /// The consumer's configs simulated so far.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConsumerConfig {
-    /// Kept for consumer groups; manual `assign` does not need it.
+    /// Needed to subscribe and to commit; manual `assign` works without it.
     pub group_id: Option<String>,
+    pub enable_auto_commit: bool,
+    pub auto_commit_interval_ms: u64,
+    pub session_timeout_ms: u64,
+    pub heartbeat_interval_ms: u64,
+    pub max_poll_interval_ms: u64,
+    /// Preference order. Kafka's default is `[range, cooperative-sticky]`; until
+    /// cooperative-sticky is simulated the playground offers `[range]`, which
+    /// a group of default members picks either way (every member votes range).
+    pub partition_assignment_strategy: Vec<AssignorName>,
+    pub retry_backoff_ms: u64,
     pub auto_offset_reset: OffsetReset,
     pub fetch_min_bytes: u64,
     pub fetch_max_wait_ms: u64,
@@ -312,6 +362,13 @@ impl Default for ConsumerConfig {
     fn default() -> Self {
         ConsumerConfig {
             group_id: None,
+            enable_auto_commit: true,
+            auto_commit_interval_ms: 5_000,
+            session_timeout_ms: 45_000,
+            heartbeat_interval_ms: 3_000,
+            max_poll_interval_ms: 300_000,
+            partition_assignment_strategy: alloc::vec![AssignorName::Range],
+            retry_backoff_ms: 100,
             auto_offset_reset: OffsetReset::Latest,
             fetch_min_bytes: 1,
             fetch_max_wait_ms: 500,
@@ -325,15 +382,22 @@ impl Default for ConsumerConfig {
 }
 
 const CONSUMER_CONFIGS: &[&str] = &[
+    "auto.commit.interval.ms",
     "auto.offset.reset",
     "client.id",
+    "enable.auto.commit",
     "fetch.max.bytes",
     "fetch.max.wait.ms",
     "fetch.min.bytes",
     "group.id",
+    "heartbeat.interval.ms",
     "max.partition.fetch.bytes",
+    "max.poll.interval.ms",
     "max.poll.records",
+    "partition.assignment.strategy",
     "request.timeout.ms",
+    "retry.backoff.ms",
+    "session.timeout.ms",
 ];
 
 impl ConsumerConfig {
@@ -351,6 +415,21 @@ impl ConsumerConfig {
                     }
                 }
                 "client.id" => c.client_id = v.to_string(),
+                "enable.auto.commit" => c.enable_auto_commit = boolean(name, v)?,
+                "auto.commit.interval.ms" => c.auto_commit_interval_ms = int(name, v, 0)?,
+                "session.timeout.ms" => c.session_timeout_ms = int(name, v, 0)?,
+                "heartbeat.interval.ms" => c.heartbeat_interval_ms = int(name, v, 0)?,
+                "max.poll.interval.ms" => c.max_poll_interval_ms = int(name, v, 1)?,
+                "retry.backoff.ms" => c.retry_backoff_ms = long(name, v, 0)?,
+                "partition.assignment.strategy" => {
+                    let list: Result<Vec<AssignorName>, CommandError> =
+                        v.split(',').filter(|e| !e.trim().is_empty()).map(AssignorName::parse).collect();
+                    let list = list?;
+                    if list.is_empty() {
+                        return Err(bad(name, v, "at least one assignor is needed"));
+                    }
+                    c.partition_assignment_strategy = list;
+                }
                 "fetch.max.bytes" => c.fetch_max_bytes = int(name, v, 0)?,
                 "fetch.max.wait.ms" => c.fetch_max_wait_ms = int(name, v, 0)?,
                 "fetch.min.bytes" => c.fetch_min_bytes = int(name, v, 0)?,
@@ -361,20 +440,34 @@ impl ConsumerConfig {
                 _ => return Err(unknown("consumer", name, CONSUMER_CONFIGS)),
             }
         }
+        // The Java client's Heartbeat refuses this combination at construction.
+        if c.heartbeat_interval_ms >= c.session_timeout_ms {
+            return Err(CommandError::ClientConfig("Heartbeat must be set lower than the session timeout".into()));
+        }
         Ok(c)
     }
 
     pub fn describe(&self) -> Vec<(&'static str, String)> {
         alloc::vec![
+            ("auto.commit.interval.ms", self.auto_commit_interval_ms.to_string()),
             ("auto.offset.reset", self.auto_offset_reset.name().to_string()),
             ("client.id", self.client_id.clone()),
+            ("enable.auto.commit", self.enable_auto_commit.to_string()),
             ("fetch.max.bytes", self.fetch_max_bytes.to_string()),
             ("fetch.max.wait.ms", self.fetch_max_wait_ms.to_string()),
             ("fetch.min.bytes", self.fetch_min_bytes.to_string()),
             ("group.id", self.group_id.clone().unwrap_or_default()),
+            ("heartbeat.interval.ms", self.heartbeat_interval_ms.to_string()),
             ("max.partition.fetch.bytes", self.max_partition_fetch_bytes.to_string()),
+            ("max.poll.interval.ms", self.max_poll_interval_ms.to_string()),
             ("max.poll.records", self.max_poll_records.to_string()),
+            (
+                "partition.assignment.strategy",
+                self.partition_assignment_strategy.iter().map(|a| a.name()).collect::<Vec<_>>().join(","),
+            ),
             ("request.timeout.ms", self.request_timeout_ms.to_string()),
+            ("retry.backoff.ms", self.retry_backoff_ms.to_string()),
+            ("session.timeout.ms", self.session_timeout_ms.to_string()),
         ]
     }
 }

@@ -46,7 +46,22 @@ pub fn explain(kind: &str, name: &str) -> Option<&'static str> {
         ("consumer", "fetch.max.bytes") => "The most data one fetch response brings, over all partitions.",
         ("consumer", "fetch.max.wait.ms") => "How long a broker holds a fetch waiting for fetch.min.bytes of data.",
         ("consumer", "fetch.min.bytes") => "The least data a broker answers a fetch with, unless fetch.max.wait.ms passes.",
-        ("consumer", "group.id") => "The consumer group this consumer belongs to (groups are not simulated yet).",
+        ("consumer", "group.id") => "The consumer group: needed to subscribe and to commit offsets.",
+        ("consumer", "enable.auto.commit") => {
+            "Commit the positions of the previous poll inside poll(), every auto.commit.interval.ms, and before a rebalance and on close."
+        }
+        ("consumer", "auto.commit.interval.ms") => "How often poll() commits positions when enable.auto.commit is on.",
+        ("consumer", "session.timeout.ms") => {
+            "How long the coordinator waits without a heartbeat before it removes the member and rebalances."
+        }
+        ("consumer", "heartbeat.interval.ms") => "How often the consumer tells its coordinator it is alive.",
+        ("consumer", "max.poll.interval.ms") => {
+            "The longest time between polls; past it the consumer leaves the group so others take its partitions."
+        }
+        ("consumer", "partition.assignment.strategy") => {
+            "The assignors this consumer supports, preferred first; the group uses one every member supports."
+        }
+        ("consumer", "retry.backoff.ms") => "How long to wait before asking again for a coordinator or rejoining.",
         ("consumer", "max.partition.fetch.bytes") => "The most data one fetch brings per partition.",
         ("consumer", "max.poll.records") => "The most records one poll() returns.",
         (_, "client.id") => "A name sent with every request, for broker logs and quotas.",

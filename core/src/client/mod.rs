@@ -86,10 +86,15 @@ impl Connection {
 
     /// Sends a request and arms its request.timeout.ms; returns its correlation id.
     pub fn request(&mut self, broker: u32, request: Request, fx: &mut Effects) -> u32 {
+        self.request_with_timeout(broker, request, self.request_timeout, fx)
+    }
+
+    /// As [`Connection::request`] with its own timeout (a JoinGroup waits for the whole rebalance).
+    pub fn request_with_timeout(&mut self, broker: u32, request: Request, timeout: Duration, fx: &mut Effects) -> u32 {
         let id = self.next_correlation_id;
         self.next_correlation_id = self.next_correlation_id.wrapping_add(1);
         fx.send(Node::Broker(broker), Message { correlation_id: id, body: Body::Request(request.clone()) });
-        fx.timer_in(self.request_timeout, Timer::RequestTimeout(id));
+        fx.timer_in(timeout, Timer::RequestTimeout(id));
         self.in_flight.insert(id, InFlight { broker, request });
         id
     }
@@ -146,6 +151,11 @@ impl Connection {
             _ => EventKind::Disconnected { client, to, api },
         });
         Some((done, error))
+    }
+
+    /// Whether the client avoids `broker` now (its connection failed within reconnect.backoff.max.ms).
+    pub fn backing_off(&self, broker: u32, now: Instant) -> bool {
+        self.failed.get(&broker).is_some_and(|&until| until > now)
     }
 
     pub fn leader_of(&self, tp: &TopicPartition) -> Option<u32> {

@@ -12,8 +12,9 @@
 //! for more members, once more each time a member arrived in the wait, up to
 //! the rebalance timeout (`InitialDelayedJoin`).
 //!
-//! Not here yet: the broker wiring (FindCoordinator, requests on the wire),
-//! static membership, the Dead state and the pending-sync timeout.
+//! The broker wiring (FindCoordinator, the requests on the wire, committed
+//! offsets in `__consumer_offsets`) is `crate::broker::coordinator`.
+//! Not here yet: static membership, the Dead state and the pending-sync timeout.
 
 use crate::error::KafkaError;
 use crate::net::Node;
@@ -292,6 +293,46 @@ impl Group {
             return Err(KafkaError::UnknownMemberId);
         }
         Ok(self.remove(member_id, now))
+    }
+
+    /// Kafka's `ClassicGroup.validateOffsetCommit`. `generation` is `None`
+    /// (Kafka's -1) for a consumer outside group management, which may commit
+    /// only while the group is empty.
+    pub fn validate_commit(&self, member_id: &str, generation: Option<u32>) -> Result<(), KafkaError> {
+        if generation.is_none() && self.state == GroupState::Empty {
+            return Ok(());
+        }
+        if generation.is_some() || !member_id.is_empty() {
+            if !self.members.contains_key(member_id) {
+                return Err(KafkaError::UnknownMemberId);
+            }
+            if generation != Some(self.generation) {
+                return Err(KafkaError::IllegalGeneration);
+            }
+        } else {
+            return Err(KafkaError::UnknownMemberId);
+        }
+        if self.state == GroupState::CompletingRebalance {
+            // The member has its join answer but not its assignment yet.
+            return Err(KafkaError::RebalanceInProgress);
+        }
+        Ok(())
+    }
+
+    /// The coordinator moved away: every request still waiting gets NOT_COORDINATOR.
+    pub fn unload(&mut self) -> Vec<Reply> {
+        let mut replies = Vec::new();
+        for m in self.members.values_mut() {
+            if let Some(correlation_id) = m.join_pending.take() {
+                let (to, member_id) = (m.client.clone(), m.id.clone());
+                replies.push(Reply::Join { to, correlation_id, member_id, result: Err(KafkaError::NotCoordinator) });
+            }
+            if let Some(correlation_id) = m.sync_pending.take() {
+                let to = m.client.clone();
+                replies.push(Reply::Sync { to, correlation_id, result: Err(KafkaError::NotCoordinator) });
+            }
+        }
+        replies
     }
 
     /// Advances time: expired sessions leave, a join phase past its deadline ends.

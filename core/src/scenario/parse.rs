@@ -207,10 +207,56 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
             c.end()?;
             Command::Flush { producer }
         }
-        "poll" => {
+        "poll" | "consume" => {
             let consumer = c.word("a consumer name")?.text.clone();
             c.end()?;
-            Command::Poll { consumer }
+            if head.text == "poll" {
+                Command::Poll { consumer }
+            } else {
+                Command::Consume { consumer }
+            }
+        }
+        "crash" => {
+            let client = c.word("a producer or consumer name")?.text.clone();
+            c.end()?;
+            Command::Crash { client }
+        }
+        "subscribe" => {
+            let consumer = c.word("a consumer name")?.text.clone();
+            let w = c.word("topics like orders,payments")?;
+            let mut topics: Vec<String> = Vec::new();
+            for t in w.text.split(',').filter(|t| !t.is_empty()) {
+                if !topics.iter().any(|x| x == t) {
+                    topics.push(t.into());
+                }
+            }
+            if topics.is_empty() {
+                return Err(c.error_at(w.column, "expected topics like orders,payments"));
+            }
+            c.end()?;
+            Command::Subscribe { consumer, topics }
+        }
+        "commit" => {
+            let consumer = c.word("a consumer name")?.text.clone();
+            let offsets = match c.peek() {
+                None => None,
+                Some(w) => {
+                    let w = w.clone();
+                    c.at += 1;
+                    let mut offsets = Vec::new();
+                    for part in w.text.split(',').filter(|p| !p.is_empty()) {
+                        let bad = || c.error_at(w.column, &format!("expected offsets like orders-0=5, found '{part}'"));
+                        let (tp, offset) = part.split_once('=').ok_or_else(bad)?;
+                        let tp = TopicPartition::parse(tp).ok_or_else(bad)?;
+                        let offset: u64 = offset.parse().map_err(|_| bad())?;
+                        offsets.retain(|(t, _): &(TopicPartition, u64)| *t != tp);
+                        offsets.push((tp, offset));
+                    }
+                    Some(offsets)
+                }
+            };
+            c.end()?;
+            Command::Commit { consumer, offsets }
         }
         "advance" => {
             let w = c.word("a duration like 500ms, 30s, 5m, 2h or 7d")?;
@@ -220,7 +266,7 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
         }
         "expect" => {
             use crate::expect::{Expectation, Subject};
-            let kind = c.word("partition, broker, controller, producer, consumer or topic")?;
+            let kind = c.word("partition, broker, controller, producer, consumer, topic or group")?;
             let subject = match kind.text.as_str() {
                 "partition" => {
                     let w = c.word("a partition like orders-0")?;
@@ -233,9 +279,11 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                 "producer" => Subject::Producer(c.word("a producer name")?.text.clone()),
                 "consumer" => Subject::Consumer(c.word("a consumer name")?.text.clone()),
                 "topic" => Subject::Topic(c.word("a topic name")?.text.clone()),
+                "group" => Subject::Group(c.word("a group id")?.text.clone()),
                 other => {
-                    let message =
-                        format!("expected partition, broker, controller, producer, consumer or topic, found '{other}'");
+                    let message = format!(
+                        "expected partition, broker, controller, producer, consumer, topic or group, found '{other}'"
+                    );
                     return Err(c.error_at(kind.column, &message));
                 }
             };

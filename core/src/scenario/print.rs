@@ -3,6 +3,7 @@
 
 use crate::command::{Command, LATENCY_DEFAULT};
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt;
 
 /// Quotes a word so the lexer reads it back unchanged: bare when it only has
@@ -123,6 +124,20 @@ impl fmt::Display for Command {
                 write!(f, "seek {} {} {to}", quote(consumer), quote(&alloc::format!("{tp}")))
             }
             Command::Poll { consumer } => write!(f, "poll {}", quote(consumer)),
+            Command::Consume { consumer } => write!(f, "consume {}", quote(consumer)),
+            Command::Crash { client } => write!(f, "crash {}", quote(client)),
+            Command::Subscribe { consumer, topics } => {
+                let topics: Vec<&str> = topics.iter().map(String::as_str).collect();
+                write!(f, "subscribe {} {}", quote(consumer), quote(&topics.join(",")))
+            }
+            Command::Commit { consumer, offsets } => {
+                write!(f, "commit {}", quote(consumer))?;
+                if let Some(offsets) = offsets {
+                    let list: Vec<String> = offsets.iter().map(|(tp, o)| alloc::format!("{tp}={o}")).collect();
+                    write!(f, " {}", quote(&list.join(",")))?;
+                }
+                Ok(())
+            }
             Command::Flush { producer } => write!(f, "flush {}", quote(producer)),
             Command::Close { client } => write!(f, "close {}", quote(client)),
             Command::Advance(d) => write!(f, "advance {d}"),

@@ -1,9 +1,12 @@
-//! A consumer with manually assigned partitions: finds leaders with Metadata,
-//! takes a starting position from auto.offset.reset with ListOffsets, and
+//! A consumer: finds leaders with Metadata, takes a starting position from
+//! the group's committed offset or auto.offset.reset (ListOffsets), and
 //! reads with Fetch (fetch.min.bytes / fetch.max.wait.ms long polling,
 //! max.poll.records per poll). `seek`, `seekToBeginning`, `seekToEnd`,
 //! `offsetsForTimes` and `pause`/`resume` as the Java client has them.
-//! Consumer groups come with the group issue.
+//! Partitions come from `assign` or, with `subscribe`, from the group
+//! (its `group` module).
+
+mod group;
 
 use super::config::{ConsumerConfig, OffsetReset};
 use super::{Connection, InFlight};
@@ -14,9 +17,14 @@ use crate::event::EventKind;
 use crate::limits::RECORDS_RECEIVED_PER_CONSUMER_MAX;
 use crate::protocol::{FetchPartition, OffsetSpec, Request, Response, TopicPartition};
 use crate::record::Record;
+use crate::time::{Duration, Instant};
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::string::String;
 use alloc::vec::Vec;
+pub use group::{GroupMember, MemberState};
+
+/// The poll timeout of a poll loop that found nothing to wait for (`poll(Duration.ofMillis(100))`).
+const POLL_LOOP_IDLE_MS: u64 = 100;
 
 #[derive(Clone, Debug)]
 pub struct Consumer {
@@ -45,13 +53,18 @@ pub struct Consumer {
     pub high_watermarks: BTreeMap<TopicPartition, u64>,
     /// `close()` was called: nothing more is fetched or returned.
     pub closed: bool,
+    /// Present with a `group.id`: the group's coordinator, membership and commits.
+    pub group: Option<alloc::boxed::Box<GroupMember>>,
+    /// The application polls in a loop (`consume`), not one poll at a time.
+    pub looping: bool,
+    /// When the current poll began.
+    poll_started: Instant,
 }
 
 impl Consumer {
     pub fn new(name: String, config: ConsumerConfig, bootstrap: Vec<u32>) -> Self {
         Consumer {
             conn: Connection::new(name, bootstrap, config.request_timeout_ms),
-            config,
             assignment: Vec::new(),
             positions: BTreeMap::new(),
             fetching: BTreeSet::new(),
@@ -64,12 +77,27 @@ impl Consumer {
             received: VecDeque::new(),
             high_watermarks: BTreeMap::new(),
             closed: false,
+            group: config.group_id.clone().map(|g| alloc::boxed::Box::new(GroupMember::new(g))),
+            looping: false,
+            poll_started: Instant::ZERO,
+            config,
         }
     }
 
     /// `KafkaConsumer.assign`: replaces the assignment; positions of partitions
     /// no longer assigned are forgotten, as are their buffered records.
-    pub fn assign(&mut self, partitions: Vec<TopicPartition>) {
+    pub fn assign(&mut self, partitions: Vec<TopicPartition>) -> Result<(), CommandError> {
+        if self.group.as_ref().is_some_and(|g| !g.subscription.is_empty()) {
+            return Err(CommandError::Invalid(
+                "Subscription to topics, partitions and pattern are mutually exclusive".into(),
+            ));
+        }
+        self.set_assignment(partitions);
+        Ok(())
+    }
+
+    /// The assignment changes, by `assign` or by the group.
+    fn set_assignment(&mut self, partitions: Vec<TopicPartition>) {
         self.positions.retain(|tp, _| partitions.contains(tp));
         self.buffer.retain(|(tp, _)| partitions.contains(tp));
         self.pending_seeks.retain(|tp, _| partitions.contains(tp));
@@ -77,13 +105,15 @@ impl Consumer {
         self.assignment = partitions;
     }
 
-    /// `KafkaConsumer.close()`: buffered records are dropped and answers still
-    /// on their way are ignored. (With a group it would also commit and leave.)
+    /// `KafkaConsumer.close()`: with a group, commits (auto-commit) and leaves;
+    /// buffered records are dropped and later answers ignored.
     pub fn close(&mut self, fx: &mut Effects) {
         if self.closed {
             return;
         }
+        self.close_group(fx);
         self.closed = true;
+        self.looping = false;
         let pending_records = self.buffer.len();
         self.buffer.clear();
         self.poll_waiting = false;
@@ -145,6 +175,11 @@ impl Consumer {
     /// `KafkaConsumer.poll`: returns buffered records at once, or fetches and
     /// returns when the fetches answer (possibly with nothing after fetch.max.wait.ms).
     pub fn poll(&mut self, fx: &mut Effects) {
+        if self.poll_waiting {
+            return;
+        }
+        self.poll_started = fx.now;
+        self.on_poll_start(fx);
         if self.returnable() {
             self.return_records(fx);
             // As the Java client does: pending position resets and fetches for
@@ -162,6 +197,7 @@ impl Consumer {
     /// Sends what is needed next: metadata, then ListOffsets for partitions
     /// without a position, then one Fetch per leader.
     fn drive(&mut self, fx: &mut Effects) {
+        self.drive_group(fx);
         let missing: Vec<String> = self
             .assignment
             .iter()
@@ -178,6 +214,7 @@ impl Consumer {
 
         let mut list_offsets: BTreeMap<u32, Vec<(TopicPartition, OffsetSpec)>> = BTreeMap::new();
         let mut fetches: BTreeMap<u32, Vec<FetchPartition>> = BTreeMap::new();
+        let mut no_offset = Vec::new();
         for tp in &self.assignment {
             if self.paused.contains(tp) || self.buffer.iter().any(|(t, _)| t == tp) {
                 continue;
@@ -185,9 +222,15 @@ impl Consumer {
             let Some(leader) = self.conn.leader_of(tp) else {
                 continue;
             };
+            if self.conn.backing_off(leader, fx.now) {
+                // reconnect.backoff: the connection to this leader just failed.
+                continue;
+            }
             match self.positions.get(tp) {
                 Some(_) if self.fetching.contains(tp) => {}
                 None if self.listing.contains(tp) => {}
+                // The group's committed offset comes first (OffsetFetch).
+                None if self.awaits_committed(tp) => {}
                 Some(&fetch_offset) => fetches.entry(leader).or_default().push(FetchPartition {
                     tp: tp.clone(),
                     fetch_offset,
@@ -200,17 +243,27 @@ impl Consumer {
                         (None, OffsetReset::Earliest) => OffsetSpec::Earliest,
                         (None, OffsetReset::Latest) => OffsetSpec::Latest,
                         (None, OffsetReset::None) => {
-                            fx.event(EventKind::ConsumeFailed {
-                                consumer: self.conn.name.clone(),
-                                tp: tp.clone(),
-                                error: KafkaError::NoOffsetForPartition,
-                            });
+                            no_offset.push(tp.clone());
                             continue;
                         }
                     };
                     list_offsets.entry(leader).or_default().push((tp.clone(), spec));
                 }
             }
+        }
+        if !no_offset.is_empty() && self.poll_waiting {
+            // poll() throws NoOffsetForPartitionException: no records, and a poll loop ends with it.
+            for tp in no_offset {
+                let error = KafkaError::NoOffsetForPartition;
+                fx.event(EventKind::ConsumeFailed { consumer: self.conn.name.clone(), tp, error });
+            }
+            self.poll_waiting = false;
+            if self.looping {
+                self.looping = false;
+                let error = KafkaError::NoOffsetForPartition;
+                fx.event(EventKind::PollLoopStopped { consumer: self.conn.name.clone(), error });
+            }
+            return;
         }
         for (leader, partitions) in list_offsets {
             self.listing.extend(partitions.iter().map(|(tp, _)| tp.clone()));
@@ -237,15 +290,24 @@ impl Consumer {
         let Some(InFlight { request, .. }) = self.conn.complete(correlation_id, fx) else {
             return;
         };
+        self.release(&request);
+        if self.on_group_response(&request, &response, fx) {
+            if !self.closed && self.poll_waiting {
+                self.drive(fx);
+                self.finish_poll_if_idle(fx);
+            }
+            return;
+        }
         if self.closed {
             return;
         }
-        self.release(&request);
         // A fetch answered for positions still held has waited fetch.max.wait.ms: it ends an empty poll.
         let mut waited = matches!(response, Response::Fetch { .. });
         match response {
             Response::Metadata { brokers, topics } => {
-                for (topic, error) in self.conn.on_metadata(brokers, topics) {
+                let errors = self.conn.on_metadata(brokers, topics);
+                self.on_group_metadata(fx);
+                for (topic, error) in errors {
                     for tp in self.assignment.iter().filter(|tp| tp.topic == topic) {
                         fx.event(EventKind::ConsumeFailed {
                             consumer: self.conn.name.clone(),
@@ -370,10 +432,46 @@ impl Consumer {
     }
 
     pub fn on_timer(&mut self, timer: Timer, fx: &mut Effects) {
-        if let Some((InFlight { request, .. }, _)) = self.conn.fail(&timer, fx) {
+        match timer {
+            Timer::GroupHeartbeat => return self.on_heartbeat_timer(fx),
+            Timer::GroupRetry => {
+                if let Some(g) = self.group.as_mut() {
+                    g.retry_armed = false;
+                }
+                if !self.closed && self.poll_waiting {
+                    self.drive(fx);
+                    self.finish_poll_if_idle(fx);
+                }
+                return;
+            }
+            Timer::NextPoll => {
+                if self.looping && !self.closed {
+                    self.poll(fx);
+                }
+                return;
+            }
+            _ => {}
+        }
+        if let Some((InFlight { request, .. }, error)) = self.conn.fail(&timer, fx) {
             self.release(&request);
+            if let Request::Fetch { partitions, .. } = &request {
+                // The leader may have moved: the Java client asks for metadata after a failed fetch.
+                for p in partitions {
+                    self.conn.topics.remove(&p.tp.topic);
+                }
+            }
+            self.on_group_request_failed(&request, error, fx);
+            if !self.closed && self.poll_waiting {
+                self.drive(fx);
+            }
             self.finish_poll_if_idle(fx);
         }
+    }
+
+    /// `consume`: the application's poll loop; each poll starts when the last returned.
+    pub fn consume(&mut self, fx: &mut Effects) {
+        self.looping = true;
+        self.poll(fx);
     }
 
     fn partition_error(&mut self, tp: TopicPartition, error: KafkaError, fx: &mut Effects) {
@@ -400,7 +498,8 @@ impl Consumer {
 
     /// A poll with nothing left to wait for returns empty.
     fn finish_poll_if_idle(&mut self, fx: &mut Effects) {
-        if self.poll_waiting && self.conn.in_flight().next().is_none() {
+        let retrying = self.group.as_ref().is_some_and(|g| g.retry_armed);
+        if self.poll_waiting && !retrying && self.conn.in_flight().next().is_none() {
             self.return_records(fx);
         }
     }
@@ -426,6 +525,16 @@ impl Consumer {
                 self.received.pop_front();
             }
             self.received.push_back((tp.clone(), r.clone()));
+        }
+        if self.looping {
+            // An empty poll that waited for nothing is a poll(100 ms) that timed out.
+            let idle = records.is_empty() && fx.now == self.poll_started;
+            let after = Duration::from_ms(if idle { POLL_LOOP_IDLE_MS } else { 0 });
+            fx.timer_in(after, Timer::NextPoll);
+            if records.is_empty() {
+                // A loop's empty polls are not news.
+                return;
+            }
         }
         fx.event(EventKind::Polled { consumer: self.conn.name.clone(), records });
     }

@@ -1,0 +1,324 @@
+//! The group coordinator's broker side. A broker coordinates the groups
+//! whose `__consumer_offsets` partition it leads: it answers FindCoordinator
+//! from its metadata copy, runs each group's [`Group`] state machine for
+//! JoinGroup, SyncGroup, Heartbeat and LeaveGroup, writes commits as records
+//! into the offsets partition (acks=all, answered once the high watermark
+//! passes them), and answers OffsetFetch from what it has loaded.
+//!
+//! When a broker becomes leader of an offsets partition it loads the
+//! committed offsets by reading that partition's log, as Kafka's coordinator
+//! loader does; when it stops leading, the groups go and their waiting
+//! requests get NOT_COORDINATOR. So offsets survive a coordinator's death
+//! exactly as far as they were replicated.
+//!
+//! Simplification: group membership is not written to the log (Kafka writes
+//! a GroupMetadata record after each rebalance), so after a coordinator
+//! moves, members learn UNKNOWN_MEMBER_ID and join again.
+
+use super::leader::WriteFor;
+use super::{reply, Broker};
+use crate::batch::{Compression, RecordBatch};
+use crate::effects::{Effects, Timer};
+use crate::error::KafkaError;
+use crate::event::EventKind;
+use crate::group::coordinator::{partition_for, Group, GroupState, JoinRequest, Reply, OFFSETS_PARTITIONS};
+use crate::group::offsets::{self, Committed};
+use crate::net::Node;
+use crate::protocol::{Acks, RecordData, Request, Response, TopicPartition};
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// The internal topic holding committed offsets.
+pub const OFFSETS_TOPIC: &str = "__consumer_offsets";
+/// `offsets.topic.replication.factor`, capped by the brokers there are.
+pub const OFFSETS_TOPIC_REPLICATION_FACTOR: u32 = 3;
+/// `offsets.commit.timeout.ms`: how long a commit waits for its replicas.
+const OFFSETS_COMMIT_TIMEOUT_MS: u64 = 5_000;
+/// Groups one broker coordinates, a stated limit.
+pub const GROUPS_PER_BROKER_MAX: usize = 256;
+
+/// What a broker holds as coordinator, all of it in memory (lost on a crash).
+#[derive(Clone, Debug, Default)]
+pub struct GroupCoordinator {
+    /// Offsets partitions this broker leads and has loaded.
+    pub loaded: BTreeSet<u32>,
+    pub groups: BTreeMap<String, Group>,
+    /// Committed offsets per group.
+    pub offsets: BTreeMap<String, BTreeMap<TopicPartition, Committed>>,
+    /// Each group's state and generation as last told in an event.
+    shown: BTreeMap<String, (GroupState, u32)>,
+}
+
+impl Broker {
+    /// Whether this broker coordinates `group` now.
+    fn coordinates(&self, group: &str) -> Result<(), KafkaError> {
+        if self.coordinator.loaded.contains(&partition_for(group)) {
+            Ok(())
+        } else {
+            Err(KafkaError::NotCoordinator)
+        }
+    }
+
+    /// FindCoordinator: the leader of the group's offsets partition, by this
+    /// broker's metadata. The first request creates `__consumer_offsets`.
+    fn find_coordinator(&self, group: &str, fx: &mut Effects) -> Result<u32, KafkaError> {
+        if !self.image.topics.contains_key(OFFSETS_TOPIC) {
+            fx.create_topics.push(OFFSETS_TOPIC.into());
+            return Err(KafkaError::CoordinatorNotAvailable);
+        }
+        let tp = TopicPartition::new(OFFSETS_TOPIC, partition_for(group));
+        self.image.partition(&tp).and_then(|p| p.leader).ok_or(KafkaError::CoordinatorNotAvailable)
+    }
+
+    /// The group requests. Answers that wait (joins, syncs, commits) go out later.
+    pub(super) fn handle_group_request(&mut self, from: Node, id: u32, request: Request, fx: &mut Effects) {
+        let now = fx.now;
+        match request {
+            Request::FindCoordinator { group } => {
+                let result = self.find_coordinator(&group, fx);
+                reply(fx, from, id, Response::FindCoordinator { result });
+            }
+            Request::JoinGroup { group, member_id, session_timeout_ms, rebalance_timeout_ms, protocols } => {
+                let req = JoinRequest {
+                    member_id,
+                    client: from.clone(),
+                    session_timeout_ms,
+                    rebalance_timeout_ms,
+                    protocols,
+                };
+                match self.group_mut(&group) {
+                    Ok(g) => {
+                        let replies = g.join(req, id, now);
+                        self.after_group_change(&group, replies, fx);
+                    }
+                    Err(e) => {
+                        let member_id = req.member_id;
+                        reply(fx, from, id, Response::JoinGroup { member_id, result: Err(e) })
+                    }
+                }
+            }
+            Request::SyncGroup { group, member_id, generation, assignments } => match self.group_mut(&group) {
+                Ok(g) => {
+                    let replies = g.sync(&member_id, generation, assignments, from, id);
+                    self.after_group_change(&group, replies, fx);
+                }
+                Err(e) => reply(fx, from, id, Response::SyncGroup { result: Err(e) }),
+            },
+            Request::Heartbeat { group, member_id, generation } => {
+                let result = self.group_mut(&group).and_then(|g| g.heartbeat(&member_id, generation, now));
+                self.after_group_change(&group, Vec::new(), fx);
+                reply(fx, from, id, Response::Heartbeat { result });
+            }
+            Request::LeaveGroup { group, member_id } => {
+                let result = self.group_mut(&group).and_then(|g| g.leave(&member_id, now));
+                let result = result.map(|replies| self.after_group_change(&group, replies, fx));
+                reply(fx, from, id, Response::LeaveGroup { result });
+            }
+            Request::OffsetCommit { group, member_id, generation, offsets } => {
+                self.commit_offsets(from, id, group, &member_id, generation, offsets, fx)
+            }
+            Request::OffsetFetch { group, partitions } => {
+                let result = self.coordinates(&group).map(|()| {
+                    let committed = self.coordinator.offsets.get(&group);
+                    let offset = |tp: &TopicPartition| committed.and_then(|c| c.get(tp)).map(|c| c.offset);
+                    partitions.into_iter().map(|tp| (tp.clone(), offset(&tp))).collect()
+                });
+                reply(fx, from, id, Response::OffsetFetch { result });
+            }
+            _ => {}
+        }
+    }
+
+    /// The group, created empty on first use, if this broker coordinates it.
+    fn group_mut(&mut self, group: &str) -> Result<&mut Group, KafkaError> {
+        self.coordinates(group)?;
+        let groups = &mut self.coordinator.groups;
+        if !groups.contains_key(group) && groups.len() >= GROUPS_PER_BROKER_MAX {
+            return Err(KafkaError::CoordinatorNotAvailable);
+        }
+        Ok(groups.entry(group.into()).or_insert_with(|| Group::new(group)))
+    }
+
+    /// Sends a group's replies, says what changed, and re-arms its deadline.
+    fn after_group_change(&mut self, group: &str, replies: Vec<Reply>, fx: &mut Effects) {
+        for r in replies {
+            match r {
+                Reply::Join { to, correlation_id, member_id, result } => {
+                    reply(fx, to, correlation_id, Response::JoinGroup { member_id, result })
+                }
+                Reply::Sync { to, correlation_id, result } => {
+                    reply(fx, to, correlation_id, Response::SyncGroup { result })
+                }
+            }
+        }
+        let Some(g) = self.coordinator.groups.get(group) else {
+            return;
+        };
+        let shown = (g.state, g.generation);
+        if self.coordinator.shown.get(group) != Some(&shown) {
+            self.coordinator.shown.insert(group.into(), shown);
+            let members = g.members.len();
+            fx.event(EventKind::GroupState {
+                broker: self.id,
+                group: group.into(),
+                state: g.state,
+                generation: g.generation,
+                members,
+            });
+        }
+        let timer = Timer::GroupDeadline(group.into());
+        fx.cancel(timer.clone());
+        if let Some(at) = g.next_deadline() {
+            fx.timers.push((at, timer));
+        }
+    }
+
+    /// A group's session or join deadline came.
+    pub(super) fn on_group_deadline(&mut self, group: &str, fx: &mut Effects) {
+        let now = fx.now;
+        if let Some(g) = self.coordinator.groups.get_mut(group) {
+            let replies = g.tick(now);
+            self.after_group_change(group, replies, fx);
+        }
+    }
+
+    /// OffsetCommit: validated by the group, then written to the offsets
+    /// partition as one batch of commit records; answered when replicated.
+    #[allow(clippy::too_many_arguments)]
+    fn commit_offsets(
+        &mut self,
+        from: Node,
+        id: u32,
+        group: String,
+        member_id: &str,
+        generation: Option<u32>,
+        offsets: Vec<(TopicPartition, u64)>,
+        fx: &mut Effects,
+    ) {
+        let fail = |fx: &mut Effects, offsets: Vec<(TopicPartition, u64)>, e: KafkaError| {
+            let partitions = offsets.into_iter().map(|(tp, _)| (tp, Err(e.clone()))).collect();
+            reply(fx, from.clone(), id, Response::OffsetCommit { partitions });
+        };
+        let valid = self.coordinates(&group).and_then(|()| match self.coordinator.groups.get(&group) {
+            Some(g) => g.validate_commit(member_id, generation),
+            // A group never joined: a consumer outside group management may commit.
+            None if generation.is_none() => Ok(()),
+            None => Err(KafkaError::IllegalGeneration),
+        });
+        if let Err(e) = valid {
+            return fail(fx, offsets, e);
+        }
+        if offsets.is_empty() {
+            return reply(fx, from, id, Response::OffsetCommit { partitions: Vec::new() });
+        }
+        let now_ms = fx.now.ms;
+        let committed: Vec<(TopicPartition, Committed)> = offsets
+            .iter()
+            .map(|(tp, o)| (tp.clone(), Committed { offset: *o, metadata: String::new(), commit_timestamp_ms: now_ms }))
+            .collect();
+        let records: Vec<RecordData> = committed
+            .iter()
+            .map(|(tp, c)| RecordData {
+                timestamp_ms: now_ms,
+                key: Some(offsets::encode_key(&group, tp)),
+                value: Some(offsets::encode_value(c)),
+                headers: Vec::new(),
+            })
+            .collect();
+        let bytes = match RecordBatch::from_records(&records, Compression::None).encode() {
+            Ok(bytes) => bytes,
+            Err(e) => return fail(fx, offsets, KafkaError::CorruptMessage(alloc::format!("{e}"))),
+        };
+        let tp = TopicPartition::new(OFFSETS_TOPIC, partition_for(&group));
+        let write_for = WriteFor::OffsetCommit { group, offsets: committed };
+        self.write(from, id, (Acks::All, OFFSETS_COMMIT_TIMEOUT_MS), tp, bytes, write_for, fx);
+    }
+
+    /// The commit records are replicated (or failed): the offsets count from now on.
+    pub(super) fn on_commit_written(
+        &mut self,
+        to: Node,
+        id: u32,
+        group: String,
+        offsets: Vec<(TopicPartition, Committed)>,
+        result: Result<u64, KafkaError>,
+        fx: &mut Effects,
+    ) {
+        let result = result.map_err(|e| match e {
+            // As Kafka's coordinator maps append errors for commits.
+            KafkaError::NotLeaderOrFollower => KafkaError::NotCoordinator,
+            KafkaError::RecordTooLarge(_) | KafkaError::CorruptMessage(_) | KafkaError::PolicyViolation(_) => e,
+            _ => KafkaError::CoordinatorNotAvailable,
+        });
+        if result.is_ok() {
+            let stored = self.coordinator.offsets.entry(group.clone()).or_default();
+            for (tp, c) in &offsets {
+                stored.insert(tp.clone(), c.clone());
+            }
+        }
+        let partitions = offsets.into_iter().map(|(tp, c)| (tp, result.clone().map(|_| c.offset))).collect();
+        reply(fx, to, id, Response::OffsetCommit { partitions });
+    }
+
+    /// Loads offsets partitions this broker now leads and drops those it no
+    /// longer leads; called whenever roles change.
+    pub(super) fn sync_coordinator(&mut self, fx: &mut Effects) {
+        let (mut partitions, mut groups) = (Vec::new(), 0);
+        for p in 0..OFFSETS_PARTITIONS {
+            let tp = TopicPartition::new(OFFSETS_TOPIC, p);
+            let leads = self.now_leads(&tp);
+            let loaded = self.coordinator.loaded.contains(&p);
+            if leads && !loaded {
+                groups += self.load_offsets(p, &tp);
+                partitions.push(p);
+            } else if !leads && loaded {
+                self.unload_offsets(p, fx);
+            }
+        }
+        if !partitions.is_empty() {
+            fx.event(EventKind::CoordinatorLoaded { broker: self.id, partitions, groups });
+        }
+    }
+
+    /// Reads the partition's log: the latest commit per key wins, a tombstone
+    /// deletes. Returns how many groups had offsets.
+    fn load_offsets(&mut self, p: u32, tp: &TopicPartition) -> usize {
+        let mut loaded: BTreeMap<String, BTreeMap<TopicPartition, Committed>> = BTreeMap::new();
+        if let Some(replica) = self.replicas.get(tp) {
+            for r in replica.log.records() {
+                let Some((group, tp)) = r.key.as_deref().and_then(offsets::decode_key) else {
+                    continue;
+                };
+                match r.value.as_deref().and_then(offsets::decode_value) {
+                    Some(c) => {
+                        loaded.entry(group).or_default().insert(tp, c);
+                    }
+                    None => {
+                        if let Some(g) = loaded.get_mut(&group) {
+                            g.remove(&tp);
+                        }
+                    }
+                }
+            }
+        }
+        let groups = loaded.len();
+        self.coordinator.offsets.extend(loaded);
+        self.coordinator.loaded.insert(p);
+        groups
+    }
+
+    fn unload_offsets(&mut self, p: u32, fx: &mut Effects) {
+        self.coordinator.loaded.remove(&p);
+        self.coordinator.offsets.retain(|g, _| partition_for(g) != p);
+        let gone: Vec<String> = self.coordinator.groups.keys().filter(|g| partition_for(g) == p).cloned().collect();
+        for name in gone {
+            if let Some(mut g) = self.coordinator.groups.remove(&name) {
+                let replies = g.unload();
+                self.after_group_change(&name, replies, fx);
+                fx.cancel(Timer::GroupDeadline(name.clone()));
+                self.coordinator.shown.remove(&name);
+            }
+        }
+    }
+}

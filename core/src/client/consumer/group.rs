@@ -1,0 +1,602 @@
+//! The consumer's side of its group, as the Java client's
+//! `ConsumerCoordinator` runs the classic protocol: find the coordinator,
+//! join (learning a member id first, KIP-394), let the leader assign with the
+//! chosen assignor, sync, heartbeat every heartbeat.interval.ms, take
+//! starting positions from committed offsets (OffsetFetch), commit
+//! (OffsetCommit: on request, automatically inside poll, before a rebalance
+//! and on close), and leave on close or when max.poll.interval.ms passes
+//! without a poll.
+//!
+//! Rebalances are eager: before rejoining, a member revokes every partition
+//! (committing first when auto-commit is on), or calls them lost when its
+//! generation is no longer valid.
+
+use super::Consumer;
+use crate::client::config::AssignorName;
+use crate::effects::{Effects, Timer};
+use crate::error::{CommandError, KafkaError};
+use crate::event::EventKind;
+use crate::group::assignor::{self, Member};
+use crate::group::coordinator::JoinResult;
+use crate::protocol::{Request, Response, TopicPartition};
+use crate::time::{Duration, Instant};
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Where a member is in the protocol (the Java client's `MemberState`, with
+/// the wait for the assignment made explicit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum MemberState {
+    Unjoined,
+    Joining,
+    /// Joined; waiting for SyncGroup to bring the assignment.
+    Syncing,
+    Stable,
+}
+
+impl MemberState {
+    pub fn name(self) -> &'static str {
+        match self {
+            MemberState::Unjoined => "unjoined",
+            MemberState::Joining => "joining",
+            MemberState::Syncing => "syncing",
+            MemberState::Stable => "stable",
+        }
+    }
+}
+
+/// What a consumer with a `group.id` knows of its group.
+#[derive(Clone, Debug)]
+pub struct GroupMember {
+    pub group: String,
+    /// Topics of `subscribe`; empty when the consumer assigns partitions itself.
+    pub subscription: Vec<String>,
+    pub coordinator: Option<u32>,
+    pub member_id: String,
+    pub generation: Option<u32>,
+    pub state: MemberState,
+    pub leader: bool,
+    pub protocol: String,
+    pub rejoin_needed: bool,
+    /// Offsets this consumer knows the group has committed.
+    pub committed: BTreeMap<TopicPartition, u64>,
+    /// Assigned partitions the group has no commit for: auto.offset.reset decides.
+    no_committed: BTreeSet<TopicPartition>,
+    /// A commit waiting for the coordinator: why, and what.
+    pending_commit: Option<(&'static str, Vec<(TopicPartition, u64)>)>,
+    /// The leader's join answer, kept until metadata of every subscribed topic is known.
+    pending_assign: Option<JoinResult>,
+    /// No FindCoordinator before this (retry.backoff.ms after a failure).
+    retry_at: Instant,
+    /// A `GroupRetry` timer is set: a waiting poll is not over yet.
+    pub(super) retry_armed: bool,
+    pub last_poll: Instant,
+    next_auto_commit: Option<Instant>,
+}
+
+impl GroupMember {
+    pub fn new(group: String) -> Self {
+        GroupMember {
+            group,
+            subscription: Vec::new(),
+            coordinator: None,
+            member_id: String::new(),
+            generation: None,
+            state: MemberState::Unjoined,
+            leader: false,
+            protocol: String::new(),
+            rejoin_needed: false,
+            committed: BTreeMap::new(),
+            no_committed: BTreeSet::new(),
+            pending_commit: None,
+            pending_assign: None,
+            retry_at: Instant::ZERO,
+            retry_armed: false,
+            last_poll: Instant::ZERO,
+            next_auto_commit: None,
+        }
+    }
+
+    /// Kafka's `resetGeneration`: a member whose generation the coordinator refused starts over.
+    fn reset_generation(&mut self, forget_member_id: bool) {
+        self.generation = None;
+        self.state = MemberState::Unjoined;
+        self.leader = false;
+        self.rejoin_needed = true;
+        if forget_member_id {
+            self.member_id.clear();
+        }
+    }
+}
+
+/// The Java client's message for group operations without a group.id.
+fn no_group_id() -> CommandError {
+    CommandError::Invalid(
+        "To use the group management or offset commit APIs, you must provide a valid group.id in the consumer configuration."
+            .into(),
+    )
+}
+
+impl Consumer {
+    fn group_request_out(&self, api: &str) -> bool {
+        self.conn.in_flight().any(|(_, f)| f.request.api() == api)
+    }
+
+    /// `subscribe(topics)`: the group assigns partitions; a changed subscription rejoins.
+    pub fn subscribe(&mut self, topics: Vec<String>) -> Result<(), CommandError> {
+        let manual = !self.assignment.is_empty();
+        let g = self.group.as_mut().ok_or_else(no_group_id)?;
+        if manual && g.subscription.is_empty() {
+            return Err(CommandError::Invalid(
+                "Subscription to topics, partitions and pattern are mutually exclusive".into(),
+            ));
+        }
+        if topics.is_empty() {
+            return Err(CommandError::Invalid("subscribe needs at least one topic".into()));
+        }
+        if g.subscription != topics {
+            g.subscription = topics;
+            g.rejoin_needed = true;
+        }
+        Ok(())
+    }
+
+    /// Whether a partition without a position waits for the group's committed offset.
+    pub(super) fn awaits_committed(&self, tp: &TopicPartition) -> bool {
+        self.group.as_ref().is_some_and(|g| !g.no_committed.contains(tp)) && !self.pending_seeks.contains_key(tp)
+    }
+
+    /// Positions of assigned partitions, as `commitSync()` without arguments commits them.
+    fn consumed(&self) -> Vec<(TopicPartition, u64)> {
+        self.assignment.iter().filter_map(|tp| self.positions.get(tp).map(|&o| (tp.clone(), o))).collect()
+    }
+
+    /// `commitSync()` (all consumed positions) or `commitSync(offsets)`.
+    pub fn commit(
+        &mut self,
+        offsets: Option<Vec<(TopicPartition, u64)>>,
+        fx: &mut Effects,
+    ) -> Result<(), CommandError> {
+        if self.group.is_none() {
+            return Err(no_group_id());
+        }
+        let offsets = match offsets {
+            Some(o) => {
+                o.iter().try_for_each(|(tp, _)| self.check_assigned(tp))?;
+                o
+            }
+            None => self.consumed(),
+        };
+        self.queue_commit("sync", offsets, fx);
+        Ok(())
+    }
+
+    fn queue_commit(&mut self, why: &'static str, offsets: Vec<(TopicPartition, u64)>, fx: &mut Effects) {
+        let Some(g) = self.group.as_mut() else {
+            return;
+        };
+        if offsets.is_empty() {
+            return;
+        }
+        g.pending_commit = Some((why, offsets));
+        self.send_pending_commit(fx);
+    }
+
+    fn send_pending_commit(&mut self, fx: &mut Effects) {
+        let out = self.group_request_out("OffsetCommit");
+        let Some(g) = self.group.as_mut() else {
+            return;
+        };
+        let Some(coordinator) = g.coordinator else {
+            return;
+        };
+        if out {
+            return;
+        }
+        let Some((_, offsets)) = g.pending_commit.clone() else {
+            return;
+        };
+        let request = Request::OffsetCommit {
+            group: g.group.clone(),
+            member_id: g.member_id.clone(),
+            generation: g.generation,
+            offsets,
+        };
+        self.conn.request(coordinator, request, fx);
+    }
+
+    /// At the start of `poll`: the poll is recorded, and auto-commit commits
+    /// the positions the previous poll reached once the interval has passed.
+    pub(super) fn on_poll_start(&mut self, fx: &mut Effects) {
+        let now = fx.now;
+        let auto = self.config.enable_auto_commit;
+        let interval = Duration::from_ms(self.config.auto_commit_interval_ms);
+        let Some(g) = self.group.as_mut() else {
+            return;
+        };
+        g.last_poll = now;
+        if !auto {
+            return;
+        }
+        match g.next_auto_commit {
+            None => g.next_auto_commit = Some(now + interval),
+            Some(at) if at <= now => {
+                g.next_auto_commit = Some(now + interval);
+                let offsets = self.consumed();
+                // The Java client commits every interval regardless; committing only what
+                // moved keeps the trace readable and changes no committed offset.
+                let committed = self.group.as_ref().map(|g| &g.committed);
+                if offsets.iter().any(|(tp, o)| committed.and_then(|c| c.get(tp)) != Some(o)) {
+                    self.queue_commit("auto", offsets, fx);
+                }
+            }
+            Some(_) => {}
+        }
+    }
+
+    /// The group's part of each round: coordinator, commits, joining, committed offsets.
+    pub(super) fn drive_group(&mut self, fx: &mut Effects) {
+        let Some(g) = self.group.as_ref() else {
+            return;
+        };
+        let Some(coordinator) = g.coordinator else {
+            if self.group_request_out("FindCoordinator") {
+                return;
+            }
+            if g.retry_at <= fx.now {
+                if let Some(broker) = self.conn.least_loaded(fx.now) {
+                    self.conn.request(broker, Request::FindCoordinator { group: g.group.clone() }, fx);
+                }
+            } else if !g.retry_armed {
+                // A poll goes on trying after retry.backoff.ms, as the Java client's poll does within its timeout.
+                let after = g.retry_at.saturating_since(fx.now);
+                if let Some(g) = self.group.as_mut() {
+                    g.retry_armed = true;
+                }
+                fx.timer_in(after, Timer::GroupRetry);
+            }
+            return;
+        };
+        self.send_pending_commit(fx);
+        let g = self.group.as_ref().expect("checked above: the consumer has a group");
+        let joining = self.group_request_out("JoinGroup") || self.group_request_out("SyncGroup");
+        if !g.subscription.is_empty() && (g.rejoin_needed || g.state == MemberState::Unjoined) && !joining {
+            let unknown: Vec<String> =
+                g.subscription.iter().filter(|t| !self.conn.topics.contains_key(*t)).cloned().collect();
+            if unknown.is_empty() {
+                self.join_group(coordinator, fx);
+            } else {
+                // The subscription's partitions must be known before joining (allow.auto.create.topics).
+                self.conn.refresh_metadata(unknown, true, fx);
+            }
+        }
+        let g = self.group.as_ref().expect("checked above: the consumer has a group");
+        let want: Vec<TopicPartition> = self
+            .assignment
+            .iter()
+            .filter(|tp| !self.positions.contains_key(*tp) && self.awaits_committed(tp))
+            .cloned()
+            .collect();
+        if !want.is_empty() && !self.group_request_out("OffsetFetch") {
+            let request = Request::OffsetFetch { group: g.group.clone(), partitions: want };
+            self.conn.request(coordinator, request, fx);
+        }
+    }
+
+    /// Kafka's `onJoinPrepare`, then JoinGroup.
+    fn join_group(&mut self, coordinator: u32, fx: &mut Effects) {
+        let consumer = self.conn.name.clone();
+        let lost = self.group.as_ref().is_some_and(|g| g.generation.is_none());
+        if !self.assignment.is_empty() {
+            if !lost && self.config.enable_auto_commit {
+                let offsets = self.consumed();
+                self.queue_commit("rebalance", offsets, fx);
+            }
+            let change = if lost { "lost" } else { "revoked" };
+            fx.event(EventKind::PartitionsChanged { consumer, change, partitions: self.assignment.clone() });
+            self.set_assignment(Vec::new());
+        }
+        let rebalance_timeout_ms = self.config.max_poll_interval_ms;
+        let Some(g) = self.group.as_mut() else {
+            return;
+        };
+        g.rejoin_needed = false;
+        g.state = MemberState::Joining;
+        let topics = g.subscription.clone();
+        let protocols = self
+            .config
+            .partition_assignment_strategy
+            .iter()
+            .map(|a| (String::from(a.name()), topics.clone()))
+            .collect();
+        let request = Request::JoinGroup {
+            group: g.group.clone(),
+            member_id: g.member_id.clone(),
+            session_timeout_ms: self.config.session_timeout_ms,
+            rebalance_timeout_ms,
+            protocols,
+        };
+        // The Java client waits for a join as long as the rebalance may take, plus 5 s.
+        let timeout = Duration::from_ms(self.config.request_timeout_ms.max(rebalance_timeout_ms + 5_000));
+        self.conn.request_with_timeout(coordinator, request, timeout, fx);
+    }
+
+    /// The leader assigns once every subscribed topic's partition count is known.
+    fn assign_as_leader(&mut self, join: JoinResult, fx: &mut Effects) {
+        let topics: BTreeSet<String> = join.members.iter().flat_map(|(_, t)| t.iter().cloned()).collect();
+        let unknown: Vec<String> = topics.iter().filter(|t| !self.conn.topics.contains_key(*t)).cloned().collect();
+        if !unknown.is_empty() {
+            self.conn.refresh_metadata(unknown, true, fx);
+            if let Some(g) = self.group.as_mut() {
+                g.pending_assign = Some(join);
+            }
+            return;
+        }
+        let partitions: BTreeMap<String, u32> =
+            topics.iter().map(|t| (t.clone(), self.conn.partition_count(t).unwrap_or(0))).collect();
+        let members: Vec<Member> = join
+            .members
+            .iter()
+            .map(|(id, topics)| Member { member_id: id.clone(), group_instance_id: None, topics: topics.clone() })
+            .collect();
+        let assignment = match AssignorName::from_name(&join.protocol) {
+            Some(AssignorName::RoundRobin) => assignor::round_robin(&members, &partitions),
+            _ => assignor::range(&members, &partitions),
+        };
+        self.sync_group(join.generation, assignment.into_iter().collect(), fx);
+    }
+
+    fn sync_group(&mut self, generation: u32, assignments: Vec<(String, Vec<TopicPartition>)>, fx: &mut Effects) {
+        let Some(g) = self.group.as_mut() else {
+            return;
+        };
+        let Some(coordinator) = g.coordinator else {
+            g.reset_generation(false);
+            return;
+        };
+        g.state = MemberState::Syncing;
+        let request =
+            Request::SyncGroup { group: g.group.clone(), member_id: g.member_id.clone(), generation, assignments };
+        self.conn.request(coordinator, request, fx);
+    }
+
+    /// Answers to the group's requests. Returns `false` for other answers.
+    pub(super) fn on_group_response(&mut self, request: &Request, response: &Response, fx: &mut Effects) -> bool {
+        let consumer = self.conn.name.clone();
+        let closed = self.closed;
+        let Some(g) = self.group.as_mut() else {
+            return false;
+        };
+        match response {
+            Response::FindCoordinator { result } => match result {
+                Ok(broker) => g.coordinator = Some(*broker),
+                Err(_) => g.retry_at = fx.now + Duration::from_ms(self.config.retry_backoff_ms),
+            },
+            Response::JoinGroup { member_id, result } if !closed => match result {
+                Ok(join) => {
+                    g.member_id = join.member_id.clone();
+                    g.generation = Some(join.generation);
+                    g.leader = join.leader == join.member_id;
+                    g.protocol = join.protocol.clone();
+                    fx.event(EventKind::JoinedGroup {
+                        consumer,
+                        group: g.group.clone(),
+                        member_id: join.member_id.clone(),
+                        generation: join.generation,
+                        leader: g.leader,
+                        protocol: join.protocol.clone(),
+                    });
+                    let interval = Duration::from_ms(self.config.heartbeat_interval_ms);
+                    fx.cancel(Timer::GroupHeartbeat);
+                    fx.timer_in(interval, Timer::GroupHeartbeat);
+                    if g.leader {
+                        self.assign_as_leader(join.clone(), fx);
+                    } else {
+                        self.sync_group(join.generation, Vec::new(), fx);
+                    }
+                }
+                Err(KafkaError::MemberIdRequired) => {
+                    // KIP-394: join again, now with the id the coordinator gave.
+                    g.member_id = member_id.clone();
+                    g.rejoin_needed = true;
+                    if let Some(c) = g.coordinator {
+                        self.join_group(c, fx);
+                    }
+                }
+                Err(e) => self.on_group_error(e.clone(), fx),
+            },
+            Response::SyncGroup { result } if !closed => match result {
+                Ok(partitions) => {
+                    g.state = MemberState::Stable;
+                    if g.rejoin_needed {
+                        return true;
+                    }
+                    g.no_committed.clear();
+                    let partitions = partitions.clone();
+                    fx.event(EventKind::PartitionsChanged {
+                        consumer,
+                        change: "assigned",
+                        partitions: partitions.clone(),
+                    });
+                    self.set_assignment(partitions);
+                }
+                Err(e) => self.on_group_error(e.clone(), fx),
+            },
+            Response::Heartbeat { result } if !closed => {
+                if let Err(e) = result {
+                    self.on_group_error(e.clone(), fx);
+                }
+            }
+            Response::OffsetCommit { partitions } => {
+                let why = g.pending_commit.as_ref().map_or("sync", |(w, _)| *w);
+                let sent: Vec<(TopicPartition, u64)> = match request {
+                    Request::OffsetCommit { offsets, .. } => offsets.clone(),
+                    _ => Vec::new(),
+                };
+                // Done with what was sent, unless a newer commit replaced it meanwhile.
+                if g.pending_commit.as_ref().is_some_and(|(_, o)| *o == sent) {
+                    g.pending_commit = None;
+                }
+                match partitions.iter().find_map(|(_, r)| r.as_ref().err()) {
+                    None => {
+                        let offsets: Vec<(TopicPartition, u64)> =
+                            partitions.iter().filter_map(|(tp, r)| r.as_ref().ok().map(|o| (tp.clone(), *o))).collect();
+                        g.committed.extend(offsets.iter().cloned());
+                        fx.event(EventKind::OffsetsCommitted { consumer, why, offsets });
+                    }
+                    Some(KafkaError::NotCoordinator | KafkaError::CoordinatorNotAvailable) => {
+                        g.coordinator = None;
+                        if why != "auto" && g.pending_commit.is_none() {
+                            // commitSync retries with the new coordinator.
+                            g.pending_commit = Some((why, sent));
+                        }
+                    }
+                    Some(e) => {
+                        let error = match e {
+                            KafkaError::UnknownMemberId | KafkaError::IllegalGeneration => KafkaError::CommitFailed,
+                            other => other.clone(),
+                        };
+                        fx.event(EventKind::CommitFailed { consumer, why, error });
+                        if !closed {
+                            self.on_group_error(e.clone(), fx);
+                        }
+                    }
+                }
+            }
+            Response::OffsetFetch { result } if !closed => match result {
+                Ok(list) => {
+                    for (tp, offset) in list.clone() {
+                        if !self.assignment.contains(&tp)
+                            || self.positions.contains_key(&tp)
+                            || !self.awaits_committed(&tp)
+                        {
+                            continue;
+                        }
+                        let g = self.group.as_mut().expect("checked above: the consumer has a group");
+                        match offset {
+                            Some(offset) => {
+                                g.committed.insert(tp.clone(), offset);
+                                self.positions.insert(tp.clone(), offset);
+                                fx.event(EventKind::PositionFromCommitted { consumer: consumer.clone(), tp, offset });
+                            }
+                            None => {
+                                g.no_committed.insert(tp);
+                            }
+                        }
+                    }
+                }
+                Err(e) => self.on_group_error(e.clone(), fx),
+            },
+            Response::LeaveGroup { .. } => {}
+            Response::JoinGroup { .. }
+            | Response::SyncGroup { .. }
+            | Response::Heartbeat { .. }
+            | Response::OffsetFetch { .. } => {}
+            _ => return false,
+        }
+        true
+    }
+
+    /// What an error from the coordinator means for the member.
+    fn on_group_error(&mut self, error: KafkaError, fx: &mut Effects) {
+        let Some(g) = self.group.as_mut() else {
+            return;
+        };
+        match error {
+            KafkaError::RebalanceInProgress => g.rejoin_needed = true,
+            KafkaError::IllegalGeneration => g.reset_generation(false),
+            KafkaError::UnknownMemberId => g.reset_generation(true),
+            KafkaError::NotCoordinator
+            | KafkaError::CoordinatorNotAvailable
+            | KafkaError::RequestTimedOut
+            | KafkaError::NetworkException => {
+                // markCoordinatorUnknown: find it again after retry.backoff.ms.
+                g.coordinator = None;
+                g.retry_at = fx.now + Duration::from_ms(self.config.retry_backoff_ms);
+                if g.state == MemberState::Joining || g.state == MemberState::Syncing {
+                    g.rejoin_needed = true;
+                }
+            }
+            _ => g.rejoin_needed = true,
+        }
+    }
+
+    /// A group request timed out or its connection broke.
+    pub(super) fn on_group_request_failed(&mut self, request: &Request, error: KafkaError, fx: &mut Effects) {
+        if self.group.is_none() {
+            return;
+        }
+        match request {
+            Request::FindCoordinator { .. } => {
+                if let Some(g) = self.group.as_mut() {
+                    g.retry_at = fx.now + Duration::from_ms(self.config.retry_backoff_ms);
+                }
+            }
+            Request::JoinGroup { .. }
+            | Request::SyncGroup { .. }
+            | Request::Heartbeat { .. }
+            | Request::OffsetFetch { .. }
+            | Request::OffsetCommit { .. } => self.on_group_error(error, fx),
+            _ => {}
+        }
+    }
+
+    /// The heartbeat thread: checks max.poll.interval.ms, then heartbeats.
+    pub(super) fn on_heartbeat_timer(&mut self, fx: &mut Effects) {
+        let now = fx.now;
+        let max_poll = Duration::from_ms(self.config.max_poll_interval_ms);
+        let out = self.group_request_out("Heartbeat");
+        let consumer = self.conn.name.clone();
+        let Some(g) = self.group.as_mut() else {
+            return;
+        };
+        let (Some(generation), Some(coordinator)) = (g.generation, g.coordinator) else {
+            return;
+        };
+        if self.closed || !matches!(g.state, MemberState::Syncing | MemberState::Stable) {
+            return;
+        }
+        if now.saturating_since(g.last_poll) > max_poll {
+            // The Java client's heartbeat thread leaves the group for a consumer stuck outside poll().
+            let request = Request::LeaveGroup { group: g.group.clone(), member_id: g.member_id.clone() };
+            let why = "consumer poll timeout has expired (max.poll.interval.ms)";
+            fx.event(EventKind::LeftGroup { consumer, group: g.group.clone(), why });
+            g.reset_generation(true);
+            self.conn.request(coordinator, request, fx);
+            return;
+        }
+        if !out {
+            let request = Request::Heartbeat { group: g.group.clone(), member_id: g.member_id.clone(), generation };
+            self.conn.request(coordinator, request, fx);
+        }
+        fx.timer_in(Duration::from_ms(self.config.heartbeat_interval_ms), Timer::GroupHeartbeat);
+    }
+
+    /// Metadata arrived: a leader waiting for partition counts assigns now.
+    pub(super) fn on_group_metadata(&mut self, fx: &mut Effects) {
+        if let Some(join) = self.group.as_mut().and_then(|g| g.pending_assign.take()) {
+            self.assign_as_leader(join, fx);
+        }
+    }
+
+    /// `close()` with a group: auto-commit commits the positions, then the member leaves.
+    pub(super) fn close_group(&mut self, fx: &mut Effects) {
+        if self.config.enable_auto_commit {
+            let offsets = self.consumed();
+            self.queue_commit("close", offsets, fx);
+        }
+        let consumer = self.conn.name.clone();
+        let Some(g) = self.group.as_mut() else {
+            return;
+        };
+        fx.cancel(Timer::GroupHeartbeat);
+        if let (Some(_), Some(coordinator)) = (g.generation, g.coordinator) {
+            let request = Request::LeaveGroup { group: g.group.clone(), member_id: g.member_id.clone() };
+            fx.event(EventKind::LeftGroup { consumer, group: g.group.clone(), why: "the consumer is being closed" });
+            g.reset_generation(true);
+            self.conn.request(coordinator, request, fx);
+        }
+    }
+}
