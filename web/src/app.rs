@@ -9,6 +9,7 @@ use crate::components::controls::Controls;
 use crate::components::events::EventLog;
 use crate::components::faults::Faults;
 use crate::components::forms::{SendPanel, TopicPanel};
+use crate::components::groups::GroupsPanel;
 use crate::components::network::Network;
 use crate::components::partitions::Partitions;
 use crate::components::script::{Checkpoints, ScriptPanel};
@@ -290,7 +291,7 @@ pub fn app() -> Html {
                 <p class="banner" role="alert" data-testid="link-error">{ why }</p>
             }
             <p class="simplified">
-                { "A simulated Kafka 4.x (KRaft) cluster. Simplified: the controller pushes whole metadata images and the quorum's Raft messages are not drawn; no consumer groups or transactions yet. " }
+                { "A simulated Kafka 4.x (KRaft) cluster. Simplified: the controller pushes whole metadata images and the quorum's Raft messages are not drawn; consumer groups are eager (no sticky assignors or static membership yet); no transactions yet. " }
                 <kbd>{ "Space" }</kbd>{ " play/pause, " }<kbd>{ "." }</kbd>{ " step, " }<kbd>{ "1" }</kbd>{ "–" }<kbd>{ "9" }</kbd>{ " crash or start that broker." }
             </p>
             <main class="grid">
@@ -330,7 +331,7 @@ pub fn app() -> Html {
                 if show("produce") && editable {
                     <section class="panel" aria-labelledby="send-h">
                         <h2 id="send-h">{ "Produce" }</h2>
-                        <SendPanel topics={view.topics.iter().map(|t| t.name.clone()).collect::<Vec<_>>()}
+                        <SendPanel topics={view.topics.iter().filter(|t| !t.name.starts_with("__")).map(|t| t.name.clone()).collect::<Vec<_>>()}
                             partition_counts={view.topics.iter().map(|t| (t.name.clone(), t.partitions.len() as u32)).collect::<Vec<_>>()}
                             now_ms={view.now_ms}
                             producers={view.clients.iter().filter(|c| c.kind == "producer").cloned().collect::<Vec<_>>()}
@@ -340,8 +341,16 @@ pub fn app() -> Html {
                 if show("consume") {
                     <section class="panel wide" aria-labelledby="consume-h">
                         <h2 id="consume-h">{ "Consume" }</h2>
-                        <ConsumerPanel topics={view.topics.clone()} clients={view.clients.clone()} readonly={!editable}
+                        <ConsumerPanel topics={view.topics.iter().filter(|t| !t.name.starts_with("__")).cloned().collect::<Vec<_>>()} clients={view.clients.clone()} readonly={!editable}
                             error={error(Form::Consumer)} dispatch={dispatch.clone()} />
+                    </section>
+                }
+                if show("groups") {
+                    <section class="panel wide" aria-labelledby="groups-h">
+                        <h2 id="groups-h">{ "Consumer groups" }</h2>
+                        <GroupsPanel groups={view.groups.clone()} clients={view.clients.clone()} readonly={!editable}
+                            topics={view.topics.iter().filter(|t| !t.name.starts_with("__")).map(|t| t.name.clone()).collect::<Vec<_>>()}
+                            error={error(Form::Group)} dispatch={dispatch.clone()} />
                     </section>
                 }
                 if show("partitions") {

@@ -6,7 +6,7 @@ use crate::state::Speed;
 
 /// The views a page can show, by the names `view=` takes.
 pub const VIEWS: &[&str] =
-    &["cluster", "messages", "network", "topic", "produce", "consume", "partitions", "events", "checkpoints", "script"];
+    &["cluster", "messages", "network", "topic", "produce", "consume", "groups", "partitions", "events", "checkpoints", "script"];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EmbedOptions {

@@ -10,6 +10,26 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../../core/tests/scenarios/first-steps.kafka"),
     ),
     (
+        "Consumer group rebalance",
+        "a second member joins: the first revokes, commits, and the partitions are split",
+        include_str!("../../core/tests/scenarios/group-join-leave.kafka"),
+    ),
+    (
+        "Crashed group member",
+        "no LeaveGroup: its partitions wait for session.timeout.ms, then records are read twice",
+        include_str!("../../core/tests/scenarios/group-crash-session-timeout.kafka"),
+    ),
+    (
+        "Coordinator failover",
+        "committed offsets survive in the replicated __consumer_offsets",
+        include_str!("../../core/tests/scenarios/group-coordinator-failover.kafka"),
+    ),
+    (
+        "Two groups, one topic",
+        "groups read independently; auto.offset.reset=none refuses to guess",
+        include_str!("../../core/tests/scenarios/group-two-groups.kafka"),
+    ),
+    (
         "Leader crash",
         "acks=all survives a leader crash: the next in-sync replica leads",
         include_str!("../../core/tests/scenarios/replication-leader-crash.kafka"),

@@ -24,6 +24,7 @@ pub enum Form {
     Faults,
     Send,
     Consumer,
+    Group,
     Time,
 }
 

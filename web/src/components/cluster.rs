@@ -33,7 +33,10 @@ pub fn cluster(p: &Props) -> Html {
             </p>
             <div class="brokers">
                 { for p.brokers.iter().map(|b| {
-                    let chips = b.replicas.iter().map(|r| {
+                    // Fifty __consumer_offsets replicas per broker would bury the rest: one summary chip.
+                    let internal: Vec<_> = b.replicas.iter().filter(|r| r.tp.topic.starts_with("__")).collect();
+                    let internal_led = internal.iter().filter(|r| r.role == "leader").count();
+                    let chips = b.replicas.iter().filter(|r| !r.tp.topic.starts_with("__")).map(|r| {
                         let class = match (r.role, r.in_isr) {
                             ("leader", _) => "leader",
                             ("follower", true) => "follower",
@@ -53,7 +56,14 @@ pub fn cluster(p: &Props) -> Html {
                                 else if b.voter { <span class="badge" title="KRaft quorum voter">{ "voter" }</span> }
                             </h3>
                             <p class="muted state" data-testid={format!("broker-{id}-state")}>{ state }</p>
-                            <ul class="chips" aria-label={format!("replicas on broker-{id}")}>{ for chips }</ul>
+                            <ul class="chips" aria-label={format!("replicas on broker-{id}")}>
+                                { for chips }
+                                if !internal.is_empty() {
+                                    <li class="chip internal" title="replicas of __consumer_offsets; the leader of a group's partition is its coordinator">
+                                        { format!("__consumer_offsets ×{} (leads {internal_led})", internal.len()) }
+                                    </li>
+                                }
+                            </ul>
                             if b.replicas.is_empty() { <p class="muted">{ "no replicas" }</p> }
                             <div class="actions" hidden={p.readonly}>
                                 if b.alive {

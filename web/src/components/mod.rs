@@ -6,6 +6,7 @@ pub mod controls;
 pub mod events;
 pub mod faults;
 pub mod forms;
+pub mod groups;
 pub mod network;
 pub mod partitions;
 pub mod script;

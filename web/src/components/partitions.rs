@@ -2,7 +2,7 @@
 //! the high watermark and the log end offset marked.
 
 use kafka_sim::record::Show;
-use kafka_sim::view::TopicView;
+use kafka_sim::view::{PartitionView, TopicView};
 use yew::prelude::*;
 
 /// Cells drawn per partition; older records are summarised.
@@ -18,47 +18,60 @@ pub fn partitions(p: &Props) -> Html {
     if p.topics.is_empty() {
         return html! { <p class="muted">{ "No topics yet. Create one above, or send to a new name: Kafka creates it (auto.create.topics.enable)." }</p> };
     }
+    let (internal, topics): (Vec<&TopicView>, Vec<&TopicView>) = p.topics.iter().partition(|t| t.name.starts_with("__"));
     html! {
         <div class="topics">
-            { for p.topics.iter().map(|t| html! {
+            { for topics.iter().map(|t| html! {
                 <div class="topic">
                     <h3>{ &t.name }
                         if !t.configs.is_empty() {
                             <span class="muted">{ format!("  {}", t.configs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")) }</span>
                         }
                     </h3>
-                    { for t.partitions.iter().map(|q| {
-                        let skipped = q.records.len().saturating_sub(CELLS_MAX);
-                        html! {
-                            <div class="partition" data-testid={format!("partition-{}-{}", t.name, q.partition)}>
-                                <span class="pname">{ format!("{}-{}", t.name, q.partition) }
-                                    <span class={classes!("muted", q.leader.is_none().then_some("bad"))}>
-                                        { format!(" leader {} · epoch {} · ISR {:?}", q.leader.map_or("none (offline)".into(), |l| format!("broker-{l}")), q.leader_epoch, q.isr) }
-                                    </span>
-                                </span>
-                                <ol class="cells" start={q.log_start_offset.to_string()} aria-label={format!("log of {}-{}", t.name, q.partition)}>
-                                    if skipped > 0 { <li class="cell more">{ format!("…{skipped}") }</li> }
-                                    { for q.records.iter().skip(skipped).map(|r| html! {
-                                        <li class={classes!("cell", (r.offset >= q.high_watermark).then_some("uncommitted"))}
-                                            title={format!("offset {} key={} value={}", r.offset, Show(&r.key), Show(&r.value))}>
-                                            { r.offset }
-                                        </li>
-                                    }) }
-                                </ol>
-                                <span class="marks muted">
-                                    { format!("start {} · HW {} · LEO {} · {} batch(es), {} bytes", q.log_start_offset, q.high_watermark, q.log_end_offset, q.batches, q.size_bytes) }
-                                    <br />
-                                    { for q.replica_log_end_offsets.iter().map(|(id, leo)| {
-                                        let in_isr = q.isr.contains(id);
-                                        let title = if in_isr { "in the ISR" } else { "not in the ISR" };
-                                        html! { <span class={classes!("replica-leo", (!in_isr).then_some("out"))} {title}>{ format!("b{id}: LEO {leo} ") }</span> }
-                                    }) }
-                                </span>
-                            </div>
-                        }
-                    }) }
+                    { for t.partitions.iter().map(|q| partition_row(t, q)) }
                 </div>
             }) }
+            // Internal topics (fifty partitions of __consumer_offsets) fold away; only partitions holding records open.
+            { for internal.iter().map(|t| {
+                let records: usize = t.partitions.iter().map(|q| q.records.len()).sum();
+                html! {
+                    <details class="topic internal" data-testid={format!("internal-{}", t.name)}>
+                        <summary>{ format!("{} (internal, {} partitions, {records} record(s))", t.name, t.partitions.len()) }</summary>
+                        { for t.partitions.iter().filter(|q| !q.records.is_empty()).map(|q| partition_row(t, q)) }
+                    </details>
+                }
+            }) }
+        </div>
+    }
+}
+
+fn partition_row(t: &TopicView, q: &PartitionView) -> Html {
+    let skipped = q.records.len().saturating_sub(CELLS_MAX);
+    html! {
+        <div class="partition" data-testid={format!("partition-{}-{}", t.name, q.partition)}>
+            <span class="pname">{ format!("{}-{}", t.name, q.partition) }
+                <span class={classes!("muted", q.leader.is_none().then_some("bad"))}>
+                    { format!(" leader {} · epoch {} · ISR {:?}", q.leader.map_or("none (offline)".into(), |l| format!("broker-{l}")), q.leader_epoch, q.isr) }
+                </span>
+            </span>
+            <ol class="cells" start={q.log_start_offset.to_string()} aria-label={format!("log of {}-{}", t.name, q.partition)}>
+                if skipped > 0 { <li class="cell more">{ format!("…{skipped}") }</li> }
+                { for q.records.iter().skip(skipped).map(|r| html! {
+                    <li class={classes!("cell", (r.offset >= q.high_watermark).then_some("uncommitted"))}
+                        title={format!("offset {} key={} value={}", r.offset, Show(&r.key), Show(&r.value))}>
+                        { r.offset }
+                    </li>
+                }) }
+            </ol>
+            <span class="marks muted">
+                { format!("start {} · HW {} · LEO {} · {} batch(es), {} bytes", q.log_start_offset, q.high_watermark, q.log_end_offset, q.batches, q.size_bytes) }
+                <br />
+                { for q.replica_log_end_offsets.iter().map(|(id, leo)| {
+                    let in_isr = q.isr.contains(id);
+                    let title = if in_isr { "in the ISR" } else { "not in the ISR" };
+                    html! { <span class={classes!("replica-leo", (!in_isr).then_some("out"))} {title}>{ format!("b{id}: LEO {leo} ") }</span> }
+                }) }
+            </span>
         </div>
     }
 }

@@ -1,0 +1,158 @@
+//! Consumer groups as Kafka's documentation draws them: each group with its
+//! state, generation, assignor and coordinator, each member with the
+//! partitions it owns, and the `kafka-consumer-groups --describe` table
+//! (committed offset, log end, lag, owner). A form adds a consumer to a
+//! group (subscribe, then its poll loop); each member can commit, crash or close.
+
+use super::{error_line, value_of};
+use crate::state::{Action, Form};
+use kafka_sim::command::Command;
+use kafka_sim::view::{ClientView, GroupView};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub groups: Vec<GroupView>,
+    /// Topics a consumer can subscribe to (internal ones left out).
+    pub topics: Vec<String>,
+    pub clients: Vec<ClientView>,
+    pub error: Option<String>,
+    pub readonly: bool,
+    pub dispatch: Callback<Action>,
+}
+
+/// The first free name of the form `member-N`.
+fn next_name(clients: &[ClientView]) -> String {
+    (1..).map(|i| format!("member-{i}")).find(|n| !clients.iter().any(|c| &c.name == n)).unwrap_or_default()
+}
+
+#[function_component(GroupsPanel)]
+pub fn groups_panel(p: &Props) -> Html {
+    let group = use_state(|| String::from("billing"));
+    let chosen = use_state(String::new);
+    let topic = if chosen.is_empty() { p.topics.first().cloned().unwrap_or_default() } else { (*chosen).clone() };
+    let add = {
+        let (d, group, topic, name) = (p.dispatch.clone(), (*group).clone(), topic.clone(), next_name(&p.clients));
+        Callback::from(move |_| {
+            let configs = vec![
+                ("group.id".to_string(), group.clone()),
+                ("auto.offset.reset".to_string(), "earliest".to_string()),
+            ];
+            d.emit(Action::Command(Form::Group, Command::Consumer { name: name.clone(), configs }));
+            d.emit(Action::Command(
+                Form::Group,
+                Command::Subscribe { consumer: name.clone(), topics: vec![topic.clone()] },
+            ));
+            d.emit(Action::Command(Form::Group, Command::Consume { consumer: name.clone() }));
+        })
+    };
+    let on_group = {
+        let group = group.clone();
+        Callback::from(move |e: Event| group.set(value_of(&e)))
+    };
+    let on_topic = {
+        let chosen = chosen.clone();
+        Callback::from(move |e: Event| chosen.set(value_of(&e)))
+    };
+    let members: Vec<&ClientView> =
+        p.clients.iter().filter(|c| c.group.as_ref().is_some_and(|g| !g.subscription.is_empty())).collect();
+    html! {
+        <div>
+            <div class="form" hidden={p.readonly}>
+                <label>{ "group.id" }
+                    <input value={(*group).clone()} onchange={on_group} data-testid="group-id" />
+                </label>
+                <label>{ "Topic" }
+                    <select onchange={on_topic} data-testid="group-topic">
+                        { for p.topics.iter().map(|t| html! { <option value={t.clone()} selected={*t == topic}>{ t }</option> }) }
+                    </select>
+                </label>
+                <button onclick={add} disabled={p.topics.is_empty() || group.is_empty()} data-testid="group-add"
+                    title="consumer NAME group.id=G; subscribe NAME TOPIC; consume NAME (its poll loop)">
+                    { "Add a consumer to the group" }
+                </button>
+                { error_line("group-error", &p.error) }
+            </div>
+            if !members.is_empty() && !p.readonly {
+                <div class="members-actions">
+                    { for members.iter().filter(|c| !c.closed).map(|c| member_buttons(c, &p.dispatch)) }
+                </div>
+            }
+            if p.groups.is_empty() {
+                <p class="muted">{ "No groups yet. A consumer with a group.id that subscribes joins one: the cluster then creates __consumer_offsets and a broker becomes the group's coordinator." }</p>
+            }
+            { for p.groups.iter().map(group_card) }
+        </div>
+    }
+}
+
+fn member_buttons(c: &ClientView, dispatch: &Callback<Action>) -> Html {
+    let name = c.name.clone();
+    let commit = {
+        let n = name.clone();
+        dispatch.reform(move |_| Action::Command(Form::Group, Command::Commit { consumer: n.clone(), offsets: None }))
+    };
+    let crash = {
+        let n = name.clone();
+        dispatch.reform(move |_| Action::Command(Form::Group, Command::Crash { client: n.clone() }))
+    };
+    let close = {
+        let n = name.clone();
+        dispatch.reform(move |_| Action::Command(Form::Group, Command::Close { client: n.clone() }))
+    };
+    html! {
+        <span class="member-actions" data-testid={format!("member-{name}")}>
+            <strong>{ &name }</strong>
+            <button onclick={commit} title="consumer.commitSync(): commit every position">{ "Commit" }</button>
+            <button onclick={crash} title="the process dies: no commit, no LeaveGroup; the coordinator waits session.timeout.ms">{ "Crash" }</button>
+            <button onclick={close} title="consumer.close(): commit (auto-commit) and LeaveGroup">{ "Close" }</button>
+        </span>
+    }
+}
+
+fn group_card(g: &GroupView) -> Html {
+    let state_class = match g.state.as_str() {
+        "Stable" => "ok",
+        "Empty" => "muted",
+        _ => "warn",
+    };
+    html! {
+        <div class="group" data-testid={format!("group-{}", g.name)}>
+            <h3>{ format!("group {}", g.name) }
+                <span class={classes!("group-state", state_class)} data-testid="group-state">{ format!(" {}", g.state) }</span>
+                <span class="muted">
+                    { format!(" · generation {} · assignor {} · coordinator broker-{}", g.generation, g.protocol.clone().unwrap_or_else(|| "-".into()), g.coordinator) }
+                </span>
+            </h3>
+            <ul class="members">
+                { for g.members.iter().map(|m| html! {
+                    <li>
+                        <strong>{ &m.client }</strong>
+                        <span class="muted">{ format!(" {}{}", m.member_id, if g.leader.as_deref() == Some(m.member_id.as_str()) { " (leader)" } else { "" }) }</span>
+                        { for m.assignment.iter().map(|tp| html! { <span class="chip">{ tp.to_string() }</span> }) }
+                    </li>
+                }) }
+            </ul>
+            <table class="records" data-testid="group-describe">
+                <caption>{ format!("kafka-consumer-groups --describe --group {}", g.name) }</caption>
+                <thead><tr>
+                    <th>{ "TOPIC" }</th><th>{ "PARTITION" }</th><th>{ "CURRENT-OFFSET" }</th><th>{ "LOG-END-OFFSET" }</th>
+                    <th>{ "LAG" }</th><th>{ "CONSUMER-ID" }</th><th>{ "CLIENT-ID" }</th>
+                </tr></thead>
+                <tbody>
+                    { for g.rows.iter().map(|r| html! {
+                        <tr>
+                            <td>{ &r.tp.topic }</td>
+                            <td>{ r.tp.partition }</td>
+                            <td>{ r.current_offset.map_or("-".into(), |o| o.to_string()) }</td>
+                            <td>{ r.log_end_offset }</td>
+                            <td class={classes!(r.lag.is_some_and(|l| l > 0).then_some("warn"))}>{ r.lag.map_or("-".into(), |l| l.to_string()) }</td>
+                            <td>{ r.member_id.clone().unwrap_or_else(|| "-".into()) }</td>
+                            <td>{ r.client.clone().unwrap_or_else(|| "-".into()) }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        </div>
+    }
+}
