@@ -5,8 +5,19 @@
 use crate::state::Speed;
 
 /// The views a page can show, by the names `view=` takes.
-pub const VIEWS: &[&str] =
-    &["cluster", "messages", "network", "topic", "produce", "consume", "groups", "partitions", "events", "checkpoints", "script"];
+pub const VIEWS: &[&str] = &[
+    "cluster",
+    "messages",
+    "network",
+    "topic",
+    "produce",
+    "consume",
+    "groups",
+    "partitions",
+    "events",
+    "checkpoints",
+    "script",
+];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EmbedOptions {

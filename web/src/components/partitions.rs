@@ -18,7 +18,8 @@ pub fn partitions(p: &Props) -> Html {
     if p.topics.is_empty() {
         return html! { <p class="muted">{ "No topics yet. Create one above, or send to a new name: Kafka creates it (auto.create.topics.enable)." }</p> };
     }
-    let (internal, topics): (Vec<&TopicView>, Vec<&TopicView>) = p.topics.iter().partition(|t| t.name.starts_with("__"));
+    let (internal, topics): (Vec<&TopicView>, Vec<&TopicView>) =
+        p.topics.iter().partition(|t| t.name.starts_with("__"));
     html! {
         <div class="topics">
             { for topics.iter().map(|t| html! {
