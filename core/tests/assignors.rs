@@ -4,7 +4,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use kafka_sim::batch::Compression;
-use kafka_sim::group::assignor::{range, round_robin, Assignment, Member};
+use kafka_sim::group::assignor::{cooperative_sticky, range, round_robin, sticky, Assignment, Member};
 use kafka_sim::protocol::TopicPartition;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -47,6 +47,8 @@ fn cases() -> Vec<Case> {
                         member_id: m[0].as_str().unwrap().into(),
                         group_instance_id: m[1].as_str().map(Into::into),
                         topics: m[2].as_array().unwrap().iter().map(|t| t.as_str().unwrap().into()).collect(),
+                        owned: Vec::new(),
+                        generation: None,
                     })
                     .collect(),
                 partitions: v["partitions"]
@@ -108,5 +110,213 @@ fn every_subscribed_partition_goes_to_exactly_one_subscriber() {
                 .sum();
             assert_eq!(seen.len(), subscribed, "{name} group {i}: every subscribed partition assigned");
         }
+    }
+}
+
+// ----- sticky and cooperative-sticky -----------------------------------------------------------
+
+fn tps(list: &[(&str, u32)]) -> Vec<TopicPartition> {
+    list.iter().map(|(t, p)| TopicPartition::new(*t, *p)).collect()
+}
+
+fn topics(list: &[(&str, u32)]) -> BTreeMap<String, u32> {
+    list.iter().map(|(t, n)| (t.to_string(), *n)).collect()
+}
+
+fn member(id: &str, subscribed: &[&str], owned: &[(&str, u32)], generation: Option<u32>) -> Member {
+    Member {
+        member_id: id.into(),
+        group_instance_id: None,
+        topics: subscribed.iter().map(|t| t.to_string()).collect(),
+        owned: tps(owned),
+        generation,
+    }
+}
+
+/// Cases from Kafka's `AbstractStickyAssignorTest`, with its expected assignments.
+#[test]
+fn kafkas_sticky_assignor_cases() {
+    let one = topics(&[("topic", 3)]);
+    let a = sticky(&[member("consumer", &["topic"], &[], None)], &one).assignment;
+    assert_eq!(a["consumer"], tps(&[("topic", 0), ("topic", 1), ("topic", 2)]), "testOneConsumerOneTopic");
+
+    let two = topics(&[("topic", 3), ("other", 3)]);
+    let a = sticky(&[member("consumer", &["topic"], &[], None)], &two).assignment;
+    assert_eq!(
+        a["consumer"],
+        tps(&[("topic", 0), ("topic", 1), ("topic", 2)]),
+        "testOnlyAssignsPartitionsFromSubscribedTopics"
+    );
+
+    let t = topics(&[("topic1", 3), ("topic2", 3)]);
+    let both = ["topic1", "topic2"];
+    let a = sticky(&[member("consumer1", &both, &[], None), member("consumer2", &both, &[], None)], &t).assignment;
+    assert_eq!(
+        a["consumer1"],
+        tps(&[("topic1", 0), ("topic1", 2), ("topic2", 1)]),
+        "testTwoConsumersTwoTopicsSixPartitions"
+    );
+    assert_eq!(a["consumer2"], tps(&[("topic1", 1), ("topic2", 0), ("topic2", 2)]));
+
+    let t = topics(&[("topic1", 3), ("topic2", 2)]);
+    let members = [
+        member("consumer1", &["topic1"], &[], None),
+        member("consumer2", &["topic1", "topic2"], &[], None),
+        member("consumer3", &["topic1"], &[], None),
+    ];
+    let a = sticky(&members, &t).assignment;
+    assert_eq!(a["consumer1"], tps(&[("topic1", 0), ("topic1", 2)]), "testMultipleConsumersMixedTopicSubscriptions");
+    assert_eq!(a["consumer2"], tps(&[("topic2", 0), ("topic2", 1)]));
+    assert_eq!(a["consumer3"], tps(&[("topic1", 1)]));
+
+    // testAddRemoveConsumerOneTopic: the newcomer takes one partition, the owner keeps the rest.
+    let all = [("topic", 0), ("topic", 1), ("topic", 2)];
+    let members = [member("consumer1", &["topic"], &all, Some(1)), member("consumer2", &["topic"], &[], None)];
+    let a = sticky(&members, &one);
+    assert_eq!(a.assignment["consumer1"], tps(&[("topic", 0), ("topic", 1)]), "testAddRemoveConsumerOneTopic");
+    assert_eq!(a.assignment["consumer2"], tps(&[("topic", 2)]));
+    assert_eq!(a.transferring.get(&TopicPartition::new("topic", 2)).map(String::as_str), Some("consumer2"));
+    // Cooperative: the moving partition is held back for the second rebalance.
+    let c = cooperative_sticky(&members, &one);
+    assert_eq!(c["consumer1"], tps(&[("topic", 0), ("topic", 1)]));
+    assert!(c["consumer2"].is_empty(), "first cooperative round: consumer2 waits for the revocation");
+    let second = [
+        member("consumer1", &["topic"], &[("topic", 0), ("topic", 1)], Some(2)),
+        member("consumer2", &["topic"], &[], Some(2)),
+    ];
+    assert_eq!(cooperative_sticky(&second, &one)["consumer2"], tps(&[("topic", 2)]), "second round");
+    // Then consumer1 leaves: consumer2 keeps its partition and takes the rest.
+    let a = sticky(&[member("consumer2", &["topic"], &[("topic", 2)], Some(3))], &one).assignment;
+    assert_eq!(a["consumer2"], tps(&[("topic", 0), ("topic", 1), ("topic", 2)]));
+
+    // testAssignmentWithConflictingPreviousGenerations: the highest generation's claims win;
+    // a partition claimed twice in one generation is nobody's.
+    let members = [
+        member("consumer1", &["topic"], &[("topic", 0)], Some(2)),
+        member("consumer2", &["topic"], &[("topic", 0), ("topic", 1)], Some(1)),
+        member("consumer3", &["topic"], &[("topic", 2)], Some(2)),
+    ];
+    let a = sticky(&members, &one).assignment;
+    assert_eq!(a["consumer1"], tps(&[("topic", 0)]));
+    assert_eq!(a["consumer3"], tps(&[("topic", 2)]));
+    assert_eq!(a["consumer2"], tps(&[("topic", 1)]));
+}
+
+/// A small deterministic generator for previous ownership (SplitMix64).
+fn next(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Kafka's `verifyValidityAndBalance`: every subscribed partition exactly once, to a
+/// subscriber; and no member holds two or more partitions more than another member
+/// that could take one of them.
+fn check_valid_and_balanced(
+    name: &str,
+    i: usize,
+    members: &[Member],
+    partitions: &BTreeMap<String, u32>,
+    a: &Assignment,
+) {
+    let mut seen = BTreeMap::new();
+    for (m, list) in a {
+        let member = members.iter().find(|x| &x.member_id == m).unwrap();
+        for tp in list {
+            assert!(member.topics.contains(&tp.topic), "{name} group {i}: {m} got {tp}, not subscribed");
+            assert!(seen.insert(tp.clone(), m.clone()).is_none(), "{name} group {i}: {tp} assigned twice");
+        }
+    }
+    let subscribed: usize =
+        partitions.iter().filter(|(t, _)| members.iter().any(|m| m.topics.contains(t))).map(|(_, n)| *n as usize).sum();
+    assert_eq!(seen.len(), subscribed, "{name} group {i}: every subscribed partition is assigned");
+    for (big, list) in a {
+        for (small, other) in a {
+            if list.len() > other.len() + 1 {
+                let taker = members.iter().find(|x| &x.member_id == small).unwrap();
+                if let Some(tp) = list.iter().find(|tp| taker.topics.contains(&tp.topic)) {
+                    panic!(
+                        "{name} group {i}: {big} has {} and {small} {}, yet {small} could take {tp}",
+                        list.len(),
+                        other.len()
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn sticky_assignments_are_valid_balanced_and_sticky_on_five_thousand_groups() {
+    let mut rng = 42u64;
+    for (i, c) in cases().iter().enumerate() {
+        // First rebalance: nobody owns anything.
+        let first = sticky(&c.members, &c.partitions).assignment;
+        check_valid_and_balanced("sticky", i, &c.members, &c.partitions, &first);
+        // Next: a random member leaves, a new one joins, the rest own what they got.
+        let mut members: Vec<Member> = c.members.clone();
+        let leaver = (next(&mut rng) % members.len() as u64) as usize;
+        members.remove(leaver);
+        for m in &mut members {
+            m.owned = first.get(&m.member_id).cloned().unwrap_or_default();
+            m.generation = Some(1);
+        }
+        let topics_all: Vec<String> = c.partitions.keys().cloned().collect();
+        let newcomer = topics_all[(next(&mut rng) % topics_all.len() as u64) as usize].clone();
+        members.push(Member::new("zz-newcomer", vec![newcomer]));
+        let second = sticky(&members, &c.partitions);
+        check_valid_and_balanced("sticky, after a change", i, &members, &c.partitions, &second.assignment);
+        // Stickiness: a member keeps its partitions up to its fair share; moved ones are listed.
+        for m in &members {
+            let now = &second.assignment[&m.member_id];
+            for tp in &m.owned {
+                if !now.contains(tp) {
+                    let new_owner = second.assignment.iter().find(|(_, l)| l.contains(tp)).map(|(o, _)| o.clone());
+                    assert_eq!(
+                        second.transferring.get(tp),
+                        new_owner.as_ref(),
+                        "sticky group {i}: {tp} moved unlisted"
+                    );
+                }
+            }
+        }
+        let equal = members
+            .iter()
+            .all(|m| m.topics.iter().collect::<std::collections::BTreeSet<_>>() == members[0].topics.iter().collect());
+        if equal && !members.is_empty() {
+            let total: usize = members[0].topics.iter().map(|t| c.partitions[t] as usize).sum();
+            let min_quota = total / members.len();
+            for m in &members {
+                let kept = m.owned.iter().filter(|tp| second.assignment[&m.member_id].contains(tp)).count();
+                assert!(
+                    kept >= m.owned.len().min(min_quota),
+                    "sticky group {i}: {} kept {kept} of {}",
+                    m.member_id,
+                    m.owned.len()
+                );
+            }
+        }
+        // Cooperative: nothing changes hands in one round; the second round completes it.
+        let round_one = cooperative_sticky(&members, &c.partitions);
+        for (m, list) in &round_one {
+            for tp in list {
+                if let Some(prev) = members.iter().find(|x| x.owned.contains(tp)) {
+                    assert_eq!(
+                        &prev.member_id, m,
+                        "cooperative group {i}: {tp} went from {} to {m} in one round",
+                        prev.member_id
+                    );
+                }
+            }
+        }
+        let mut after: Vec<Member> = members.clone();
+        for m in &mut after {
+            m.owned = round_one.get(&m.member_id).cloned().unwrap_or_default();
+            m.generation = Some(2);
+        }
+        let round_two = cooperative_sticky(&after, &c.partitions);
+        check_valid_and_balanced("cooperative, second round", i, &after, &c.partitions, &round_two);
     }
 }

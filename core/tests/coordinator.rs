@@ -2,7 +2,7 @@
 //! simulated time; each test's trace is the coordinator's answers as text.
 
 use kafka_sim::group::assignor::{self, Member as AssignorMember};
-use kafka_sim::group::coordinator::{Group, GroupState, JoinRequest, Reply};
+use kafka_sim::group::coordinator::{Group, GroupState, JoinRequest, Reply, Subscription};
 use kafka_sim::net::Node;
 use kafka_sim::protocol::TopicPartition;
 use kafka_sim::time::Instant;
@@ -48,7 +48,10 @@ impl Harness {
             client: Node::Client(client.into()),
             session_timeout_ms: SESSION_MS,
             rebalance_timeout_ms: REBALANCE_MS,
-            protocols: protocols.iter().map(|p| (p.to_string(), vec!["orders".to_string()])).collect(),
+            protocols: protocols
+                .iter()
+                .map(|p| (p.to_string(), Subscription::to(vec!["orders".to_string()])))
+                .collect(),
         };
         let replies = self.group.join(req, self.correlation_id, self.now);
         self.record(replies);
@@ -62,14 +65,8 @@ impl Harness {
     fn sync(&mut self, client: &str, leader_members: &[(String, Vec<String>)]) {
         self.correlation_id += 1;
         let (member_id, generation) = self.members[client].clone();
-        let members: Vec<AssignorMember> = leader_members
-            .iter()
-            .map(|(id, topics)| AssignorMember {
-                member_id: id.clone(),
-                group_instance_id: None,
-                topics: topics.clone(),
-            })
-            .collect();
+        let members: Vec<AssignorMember> =
+            leader_members.iter().map(|(id, topics)| AssignorMember::new(id, topics.clone())).collect();
         let assignments = assignor::range(&members, &self.partitions).into_iter().collect();
         let replies =
             self.group.sync(&member_id, generation, assignments, Node::Client(client.into()), self.correlation_id);

@@ -47,6 +47,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("group-crash-session-timeout"),
     scenario!("group-coordinator-failover"),
     scenario!("group-two-groups"),
+    scenario!("group-eager-vs-cooperative"),
 ];
 
 #[wasm_bindgen_test]

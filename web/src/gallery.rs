@@ -15,6 +15,11 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../../core/tests/scenarios/group-join-leave.kafka"),
     ),
     (
+        "Eager versus cooperative",
+        "a member joins two groups: eager stops everyone, cooperative moves only two partitions",
+        include_str!("../../core/tests/scenarios/group-eager-vs-cooperative.kafka"),
+    ),
+    (
         "Crashed group member",
         "no LeaveGroup: its partitions wait for session.timeout.ms, then records are read twice",
         include_str!("../../core/tests/scenarios/group-crash-session-timeout.kafka"),

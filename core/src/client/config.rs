@@ -298,6 +298,8 @@ impl OffsetReset {
 pub enum AssignorName {
     Range,
     RoundRobin,
+    Sticky,
+    CooperativeSticky,
 }
 
 impl AssignorName {
@@ -306,6 +308,8 @@ impl AssignorName {
         match self {
             AssignorName::Range => "range",
             AssignorName::RoundRobin => "roundrobin",
+            AssignorName::Sticky => "sticky",
+            AssignorName::CooperativeSticky => "cooperative-sticky",
         }
     }
 
@@ -313,6 +317,8 @@ impl AssignorName {
         match name {
             "range" => Some(AssignorName::Range),
             "roundrobin" => Some(AssignorName::RoundRobin),
+            "sticky" => Some(AssignorName::Sticky),
+            "cooperative-sticky" => Some(AssignorName::CooperativeSticky),
             _ => None,
         }
     }
@@ -323,12 +329,13 @@ impl AssignorName {
         match short {
             "RangeAssignor" | "range" => Ok(AssignorName::Range),
             "RoundRobinAssignor" | "roundrobin" => Ok(AssignorName::RoundRobin),
-            "StickyAssignor" | "CooperativeStickyAssignor" | "sticky" | "cooperative-sticky" => {
-                Err(CommandError::ClientConfig(format!(
-                    "partition.assignment.strategy {entry}: the sticky assignors are not simulated yet; use range or roundrobin"
-                )))
-            }
-            _ => Err(bad("partition.assignment.strategy", entry, "Class could not be found (known: range, roundrobin)")),
+            "StickyAssignor" | "sticky" => Ok(AssignorName::Sticky),
+            "CooperativeStickyAssignor" | "cooperative-sticky" => Ok(AssignorName::CooperativeSticky),
+            _ => Err(bad(
+                "partition.assignment.strategy",
+                entry,
+                "Class could not be found (known: range, roundrobin, sticky, cooperative-sticky)",
+            )),
         }
     }
 }
@@ -343,9 +350,7 @@ pub struct ConsumerConfig {
     pub session_timeout_ms: u64,
     pub heartbeat_interval_ms: u64,
     pub max_poll_interval_ms: u64,
-    /// Preference order. Kafka's default is `[range, cooperative-sticky]`; until
-    /// cooperative-sticky is simulated the playground offers `[range]`, which
-    /// a group of default members picks either way (every member votes range).
+    /// Preference order; Kafka's default is `[range, cooperative-sticky]`.
     pub partition_assignment_strategy: Vec<AssignorName>,
     pub retry_backoff_ms: u64,
     pub auto_offset_reset: OffsetReset,
@@ -367,7 +372,7 @@ impl Default for ConsumerConfig {
             session_timeout_ms: 45_000,
             heartbeat_interval_ms: 3_000,
             max_poll_interval_ms: 300_000,
-            partition_assignment_strategy: alloc::vec![AssignorName::Range],
+            partition_assignment_strategy: alloc::vec![AssignorName::Range, AssignorName::CooperativeSticky],
             retry_backoff_ms: 100,
             auto_offset_reset: OffsetReset::Latest,
             fetch_min_bytes: 1,
@@ -401,6 +406,13 @@ const CONSUMER_CONFIGS: &[&str] = &[
 ];
 
 impl ConsumerConfig {
+    /// The rebalance protocol, as the Java client picks it: the most advanced one
+    /// every listed assignor supports. Only cooperative-sticky supports COOPERATIVE,
+    /// so the default `[range, cooperative-sticky]` rebalances eagerly.
+    pub fn cooperative(&self) -> bool {
+        self.partition_assignment_strategy.iter().all(|a| *a == AssignorName::CooperativeSticky)
+    }
+
     pub fn parse(pairs: &[(String, String)]) -> Result<Self, CommandError> {
         let mut c = ConsumerConfig::default();
         for (name, value) in pairs {

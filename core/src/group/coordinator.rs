@@ -66,8 +66,25 @@ impl fmt::Display for GroupState {
     }
 }
 
-/// Assignor names with the topics subscribed under each, in the member's preference order.
-pub type Protocols = Vec<(String, Vec<String>)>;
+/// What a member sends for each assignor it supports (the consumer
+/// protocol's `Subscription`, version 2): its topics, the partitions it owns
+/// now and the generation it owned them in (for the sticky assignors).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Subscription {
+    pub topics: Vec<String>,
+    pub owned: Vec<TopicPartition>,
+    pub generation: Option<u32>,
+}
+
+impl Subscription {
+    /// A subscription that owns nothing yet.
+    pub fn to(topics: Vec<String>) -> Self {
+        Subscription { topics, owned: Vec::new(), generation: None }
+    }
+}
+
+/// Assignor names with the subscription sent under each, in the member's preference order.
+pub type Protocols = Vec<(String, Subscription)>;
 
 /// A JoinGroup as the coordinator needs it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,8 +104,8 @@ pub struct JoinResult {
     pub protocol: String,
     pub leader: String,
     pub member_id: String,
-    /// Every member and its topics, sent to the leader only; empty for followers.
-    pub members: Vec<(String, Vec<String>)>,
+    /// Every member and its subscription, sent to the leader only; empty for followers.
+    pub members: Vec<(String, Subscription)>,
 }
 
 /// An answer to a JoinGroup or SyncGroup, possibly long after it arrived.
@@ -404,7 +421,7 @@ impl Group {
         Reply::Join { to: req.client.clone(), correlation_id, member_id: req.member_id.clone(), result: Ok(result) }
     }
 
-    fn subscriptions(&self) -> Vec<(String, Vec<String>)> {
+    fn subscriptions(&self) -> Vec<(String, Subscription)> {
         let protocol = self.protocol.clone().unwrap_or_default();
         let topics = |m: &Member| m.protocols.iter().find(|(p, _)| *p == protocol).map(|(_, t)| t.clone());
         self.members.values().map(|m| (m.id.clone(), topics(m).unwrap_or_default())).collect()

@@ -7,9 +7,13 @@
 //! and on close), and leave on close or when max.poll.interval.ms passes
 //! without a poll.
 //!
-//! Rebalances are eager: before rejoining, a member revokes every partition
-//! (committing first when auto-commit is on), or calls them lost when its
-//! generation is no longer valid.
+//! Rebalances are eager or cooperative, as the assignors allow. Eager: before
+//! rejoining, a member revokes every partition (committing first when
+//! auto-commit is on). Cooperative (only cooperative-sticky listed): a member
+//! keeps consuming through the rebalance, revokes only what its new
+//! assignment lacks, and then rejoins once more so the group can hand those
+//! partitions on. Either way, partitions are lost, not revoked, when the
+//! member's generation is no longer valid.
 
 use super::Consumer;
 use crate::client::config::AssignorName;
@@ -17,7 +21,7 @@ use crate::effects::{Effects, Timer};
 use crate::error::{CommandError, KafkaError};
 use crate::event::EventKind;
 use crate::group::assignor::{self, Member};
-use crate::group::coordinator::JoinResult;
+use crate::group::coordinator::{JoinResult, Subscription};
 use crate::protocol::{Request, Response, TopicPartition};
 use crate::time::{Duration, Instant};
 use alloc::collections::{BTreeMap, BTreeSet};
@@ -64,6 +68,9 @@ pub struct GroupMember {
     pub committed: BTreeMap<TopicPartition, u64>,
     /// Assigned partitions the group has no commit for: auto.offset.reset decides.
     no_committed: BTreeSet<TopicPartition>,
+    /// The last assignment and its generation, which the sticky assignor's user data carries.
+    last_assignment: Vec<TopicPartition>,
+    last_generation: Option<u32>,
     /// A commit waiting for the coordinator: why, and what.
     pending_commit: Option<(&'static str, Vec<(TopicPartition, u64)>)>,
     /// The leader's join answer, kept until metadata of every subscribed topic is known.
@@ -90,6 +97,8 @@ impl GroupMember {
             rejoin_needed: false,
             committed: BTreeMap::new(),
             no_committed: BTreeSet::new(),
+            last_assignment: Vec::new(),
+            last_generation: None,
             pending_commit: None,
             pending_assign: None,
             retry_at: Instant::ZERO,
@@ -289,14 +298,21 @@ impl Consumer {
     fn join_group(&mut self, coordinator: u32, fx: &mut Effects) {
         let consumer = self.conn.name.clone();
         let lost = self.group.as_ref().is_some_and(|g| g.generation.is_none());
-        if !self.assignment.is_empty() {
-            if !lost && self.config.enable_auto_commit {
-                let offsets = self.consumed();
-                self.queue_commit("rebalance", offsets, fx);
-            }
+        if !lost && self.config.enable_auto_commit && !self.assignment.is_empty() {
+            let offsets = self.consumed();
+            self.queue_commit("rebalance", offsets, fx);
+        }
+        let subscription = self.group.as_ref().map(|g| g.subscription.clone()).unwrap_or_default();
+        // Eager gives up everything; cooperative only partitions of topics no longer subscribed.
+        let (gone, kept): (Vec<TopicPartition>, Vec<TopicPartition>) = self
+            .assignment
+            .iter()
+            .cloned()
+            .partition(|tp| lost || !self.config.cooperative() || !subscription.contains(&tp.topic));
+        if !gone.is_empty() {
             let change = if lost { "lost" } else { "revoked" };
-            fx.event(EventKind::PartitionsChanged { consumer, change, partitions: self.assignment.clone() });
-            self.set_assignment(Vec::new());
+            fx.event(EventKind::PartitionsChanged { consumer, change, partitions: gone });
+            self.set_assignment(kept);
         }
         let rebalance_timeout_ms = self.config.max_poll_interval_ms;
         let Some(g) = self.group.as_mut() else {
@@ -305,11 +321,20 @@ impl Consumer {
         g.rejoin_needed = false;
         g.state = MemberState::Joining;
         let topics = g.subscription.clone();
+        let owned = self.assignment.clone();
         let protocols = self
             .config
             .partition_assignment_strategy
             .iter()
-            .map(|a| (String::from(a.name()), topics.clone()))
+            .map(|a| {
+                // The eager sticky assignor remembers its last assignment in its user data;
+                // every other assignor sends what the member owns now.
+                let (owned, generation) = match a {
+                    AssignorName::Sticky => (g.last_assignment.clone(), g.last_generation),
+                    _ => (owned.clone(), g.generation.or(g.last_generation)),
+                };
+                (String::from(a.name()), Subscription { topics: topics.clone(), owned, generation })
+            })
             .collect();
         let request = Request::JoinGroup {
             group: g.group.clone(),
@@ -325,7 +350,7 @@ impl Consumer {
 
     /// The leader assigns once every subscribed topic's partition count is known.
     fn assign_as_leader(&mut self, join: JoinResult, fx: &mut Effects) {
-        let topics: BTreeSet<String> = join.members.iter().flat_map(|(_, t)| t.iter().cloned()).collect();
+        let topics: BTreeSet<String> = join.members.iter().flat_map(|(_, s)| s.topics.iter().cloned()).collect();
         let unknown: Vec<String> = topics.iter().filter(|t| !self.conn.topics.contains_key(*t)).cloned().collect();
         if !unknown.is_empty() {
             self.conn.refresh_metadata(unknown, true, fx);
@@ -339,11 +364,19 @@ impl Consumer {
         let members: Vec<Member> = join
             .members
             .iter()
-            .map(|(id, topics)| Member { member_id: id.clone(), group_instance_id: None, topics: topics.clone() })
+            .map(|(id, s)| Member {
+                member_id: id.clone(),
+                group_instance_id: None,
+                topics: s.topics.clone(),
+                owned: s.owned.clone(),
+                generation: s.generation,
+            })
             .collect();
         let assignment = match AssignorName::from_name(&join.protocol) {
             Some(AssignorName::RoundRobin) => assignor::round_robin(&members, &partitions),
-            _ => assignor::range(&members, &partitions),
+            Some(AssignorName::Sticky) => assignor::sticky(&members, &partitions).assignment,
+            Some(AssignorName::CooperativeSticky) => assignor::cooperative_sticky(&members, &partitions),
+            Some(AssignorName::Range) | None => assignor::range(&members, &partitions),
         };
         self.sync_group(join.generation, assignment.into_iter().collect(), fx);
     }
@@ -414,13 +447,27 @@ impl Consumer {
                         return true;
                     }
                     g.no_committed.clear();
-                    let partitions = partitions.clone();
-                    fx.event(EventKind::PartitionsChanged {
-                        consumer,
-                        change: "assigned",
-                        partitions: partitions.clone(),
-                    });
-                    self.set_assignment(partitions);
+                    g.last_assignment = partitions.clone();
+                    g.last_generation = g.generation;
+                    let assigned = partitions.clone();
+                    let owned = self.assignment.clone();
+                    let revoked: Vec<TopicPartition> =
+                        owned.iter().filter(|tp| !assigned.contains(tp)).cloned().collect();
+                    let added: Vec<TopicPartition> =
+                        assigned.iter().filter(|tp| !owned.contains(tp)).cloned().collect();
+                    if !revoked.is_empty() {
+                        // Cooperative: give these up, then rejoin so the group can hand them on.
+                        fx.event(EventKind::PartitionsChanged {
+                            consumer: consumer.clone(),
+                            change: "revoked",
+                            partitions: revoked,
+                        });
+                        if let Some(g) = self.group.as_mut() {
+                            g.rejoin_needed = true;
+                        }
+                    }
+                    fx.event(EventKind::PartitionsChanged { consumer, change: "assigned", partitions: added });
+                    self.set_assignment(assigned);
                 }
                 Err(e) => self.on_group_error(e.clone(), fx),
             },
