@@ -49,6 +49,8 @@ pub enum KafkaError {
     NotCoordinator,
     /// No coordinator now: `__consumer_offsets` is being created or its partition has no leader.
     CoordinatorNotAvailable,
+    /// A static member's instance id now belongs to a newer member id.
+    FencedInstanceId,
     /// A commit refused because the group moved on (the Java client's `CommitFailedException`).
     CommitFailed,
 }
@@ -110,6 +112,7 @@ impl KafkaError {
             KafkaError::NotCoordinator => "NOT_COORDINATOR",
             KafkaError::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
             KafkaError::CommitFailed => "CommitFailedException",
+            KafkaError::FencedInstanceId => "FENCED_INSTANCE_ID",
         }
     }
 }

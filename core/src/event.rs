@@ -234,6 +234,8 @@ pub enum EventKind {
         generation: u32,
         leader: bool,
         protocol: String,
+        /// A static leader back in a Stable group keeps the assignment (KIP-814).
+        skip_assignment: bool,
     },
     /// `onPartitionsAssigned`, `onPartitionsRevoked` or `onPartitionsLost`.
     PartitionsChanged {
@@ -308,9 +310,11 @@ impl fmt::Display for EventKind {
                 let list: Vec<String> = partitions.iter().map(|p| alloc::format!("{p}")).collect();
                 write!(f, "{} (committed offsets of {groups} group(s) loaded from the log)", list.join(","))
             }
-            JoinedGroup { consumer, group, member_id, generation, leader, protocol } => {
+            JoinedGroup { consumer, group, member_id, generation, leader, protocol, skip_assignment } => {
                 write!(f, "{consumer} joined group {group} as {member_id}, generation {generation}")?;
-                if *leader {
+                if *skip_assignment {
+                    f.write_str(", leader again: the assignment stands (no rebalance)")?;
+                } else if *leader {
                     write!(f, ", leader: it assigns with {protocol}")?;
                 }
                 Ok(())

@@ -171,6 +171,8 @@ pub enum Request {
         group: String,
         /// Empty on a member's first join (KIP-394: the coordinator answers MEMBER_ID_REQUIRED with one).
         member_id: String,
+        /// `group.instance.id` of a static member.
+        group_instance_id: Option<String>,
         session_timeout_ms: u64,
         rebalance_timeout_ms: u64,
         protocols: Protocols,
@@ -362,8 +364,11 @@ impl fmt::Display for Message {
                     }
                     Request::MetadataUpdate { image } => write!(f, " offset={}", image.offset),
                     Request::FindCoordinator { group } => write!(f, " group={group}"),
-                    Request::JoinGroup { group, member_id, protocols, .. } => {
+                    Request::JoinGroup { group, member_id, protocols, group_instance_id, .. } => {
                         write!(f, " group={group} member_id={}", or_none(member_id))?;
+                        if let Some(i) = group_instance_id {
+                            write!(f, " group_instance_id={i}")?;
+                        }
                         let names: Vec<&str> = protocols.iter().map(|(n, _)| n.as_str()).collect();
                         write!(f, " protocols=[{}]", names.join(","))
                     }
@@ -462,6 +467,9 @@ impl fmt::Display for Message {
                         Ok(j) => {
                             write!(f, " member_id={} generation={} leader={}", j.member_id, j.generation, j.leader)?;
                             write!(f, " protocol={}", j.protocol)?;
+                            if j.skip_assignment {
+                                f.write_str(" skip_assignment")?;
+                            }
                             if !j.members.is_empty() {
                                 write!(f, " members={}", j.members.len())?;
                             }

@@ -44,6 +44,7 @@ impl Harness {
         self.correlation_id += 1;
         let member_id = self.members.get(client).map(|(m, _)| m.clone()).unwrap_or_default();
         let req = JoinRequest {
+            group_instance_id: None,
             member_id,
             client: Node::Client(client.into()),
             session_timeout_ms: SESSION_MS,

@@ -48,6 +48,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("group-coordinator-failover"),
     scenario!("group-two-groups"),
     scenario!("group-eager-vs-cooperative"),
+    scenario!("group-static-member"),
 ];
 
 #[wasm_bindgen_test]

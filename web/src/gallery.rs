@@ -20,6 +20,11 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../../core/tests/scenarios/group-eager-vs-cooperative.kafka"),
     ),
     (
+        "Static member restart",
+        "group.instance.id: a restarted member takes its partitions back without a rebalance",
+        include_str!("../../core/tests/scenarios/group-static-member.kafka"),
+    ),
+    (
         "Crashed group member",
         "no LeaveGroup: its partitions wait for session.timeout.ms, then records are read twice",
         include_str!("../../core/tests/scenarios/group-crash-session-timeout.kafka"),

@@ -79,9 +79,17 @@ impl Broker {
                 let result = self.find_coordinator(&group, fx);
                 reply(fx, from, id, Response::FindCoordinator { result });
             }
-            Request::JoinGroup { group, member_id, session_timeout_ms, rebalance_timeout_ms, protocols } => {
+            Request::JoinGroup {
+                group,
+                member_id,
+                group_instance_id,
+                session_timeout_ms,
+                rebalance_timeout_ms,
+                protocols,
+            } => {
                 let req = JoinRequest {
                     member_id,
+                    group_instance_id,
                     client: from.clone(),
                     session_timeout_ms,
                     rebalance_timeout_ms,

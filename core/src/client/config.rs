@@ -345,6 +345,8 @@ impl AssignorName {
 pub struct ConsumerConfig {
     /// Needed to subscribe and to commit; manual `assign` works without it.
     pub group_id: Option<String>,
+    /// `group.instance.id`: a static member (KIP-345).
+    pub group_instance_id: Option<String>,
     pub enable_auto_commit: bool,
     pub auto_commit_interval_ms: u64,
     pub session_timeout_ms: u64,
@@ -367,6 +369,7 @@ impl Default for ConsumerConfig {
     fn default() -> Self {
         ConsumerConfig {
             group_id: None,
+            group_instance_id: None,
             enable_auto_commit: true,
             auto_commit_interval_ms: 5_000,
             session_timeout_ms: 45_000,
@@ -395,6 +398,7 @@ const CONSUMER_CONFIGS: &[&str] = &[
     "fetch.max.wait.ms",
     "fetch.min.bytes",
     "group.id",
+    "group.instance.id",
     "heartbeat.interval.ms",
     "max.partition.fetch.bytes",
     "max.poll.interval.ms",
@@ -446,6 +450,7 @@ impl ConsumerConfig {
                 "fetch.max.wait.ms" => c.fetch_max_wait_ms = int(name, v, 0)?,
                 "fetch.min.bytes" => c.fetch_min_bytes = int(name, v, 0)?,
                 "group.id" => c.group_id = Some(v.to_string()),
+                "group.instance.id" => c.group_instance_id = Some(v.to_string()).filter(|v| !v.is_empty()),
                 "max.partition.fetch.bytes" => c.max_partition_fetch_bytes = int(name, v, 0)?,
                 "max.poll.records" => c.max_poll_records = int(name, v, 1)?,
                 "request.timeout.ms" => c.request_timeout_ms = int(name, v, 0)?,
@@ -469,6 +474,7 @@ impl ConsumerConfig {
             ("fetch.max.wait.ms", self.fetch_max_wait_ms.to_string()),
             ("fetch.min.bytes", self.fetch_min_bytes.to_string()),
             ("group.id", self.group_id.clone().unwrap_or_default()),
+            ("group.instance.id", self.group_instance_id.clone().unwrap_or_default()),
             ("heartbeat.interval.ms", self.heartbeat_interval_ms.to_string()),
             ("max.partition.fetch.bytes", self.max_partition_fetch_bytes.to_string()),
             ("max.poll.interval.ms", self.max_poll_interval_ms.to_string()),

@@ -47,6 +47,9 @@ pub fn explain(kind: &str, name: &str) -> Option<&'static str> {
         ("consumer", "fetch.max.wait.ms") => "How long a broker holds a fetch waiting for fetch.min.bytes of data.",
         ("consumer", "fetch.min.bytes") => "The least data a broker answers a fetch with, unless fetch.max.wait.ms passes.",
         ("consumer", "group.id") => "The consumer group: needed to subscribe and to commit offsets.",
+        ("consumer", "group.instance.id") => {
+            "A static member's fixed identity: a restart within session.timeout.ms gets its partitions back without a rebalance."
+        }
         ("consumer", "enable.auto.commit") => {
             "Commit the positions of the previous poll inside poll(), every auto.commit.interval.ms, and before a rebalance and on close."
         }

@@ -12,9 +12,15 @@
 //! for more members, once more each time a member arrived in the wait, up to
 //! the rebalance timeout (`InitialDelayedJoin`).
 //!
+//! Static members (KIP-345, `group.instance.id`) join without the member-id
+//! round trip; one that comes back under a new member id while the group is
+//! Stable takes its old place (and assignment) without a rebalance, and a
+//! rebalance does not drop static members that have not rejoined (only
+//! their session timeout does).
+//!
 //! The broker wiring (FindCoordinator, the requests on the wire, committed
 //! offsets in `__consumer_offsets`) is `crate::broker::coordinator`.
-//! Not here yet: static membership, the Dead state and the pending-sync timeout.
+//! Not here yet: the Dead state and the pending-sync timeout.
 
 use crate::error::KafkaError;
 use crate::net::Node;
@@ -74,12 +80,14 @@ pub struct Subscription {
     pub topics: Vec<String>,
     pub owned: Vec<TopicPartition>,
     pub generation: Option<u32>,
+    /// The member's `group.instance.id`, as the JoinGroup answer gives it to the leader.
+    pub group_instance_id: Option<String>,
 }
 
 impl Subscription {
     /// A subscription that owns nothing yet.
     pub fn to(topics: Vec<String>) -> Self {
-        Subscription { topics, owned: Vec::new(), generation: None }
+        Subscription { topics, ..Subscription::default() }
     }
 }
 
@@ -91,6 +99,8 @@ pub type Protocols = Vec<(String, Subscription)>;
 pub struct JoinRequest {
     /// Empty for a consumer that has not been given an id yet.
     pub member_id: String,
+    /// `group.instance.id`: a static member.
+    pub group_instance_id: Option<String>,
     pub client: Node,
     pub session_timeout_ms: u64,
     pub rebalance_timeout_ms: u64,
@@ -106,6 +116,8 @@ pub struct JoinResult {
     pub member_id: String,
     /// Every member and its subscription, sent to the leader only; empty for followers.
     pub members: Vec<(String, Subscription)>,
+    /// KIP-814: a static leader that came back into a Stable group must not assign again.
+    pub skip_assignment: bool,
 }
 
 /// An answer to a JoinGroup or SyncGroup, possibly long after it arrived.
@@ -128,6 +140,7 @@ pub enum Reply {
 #[derive(Clone, Debug)]
 pub struct Member {
     pub id: String,
+    pub instance_id: Option<String>,
     pub client: Node,
     pub session_timeout_ms: u64,
     pub rebalance_timeout_ms: u64,
@@ -157,6 +170,8 @@ pub struct Group {
     pub protocol: Option<String>,
     pub leader: Option<String>,
     pub members: BTreeMap<String, Member>,
+    /// Static members: `group.instance.id` to the member id it has now.
+    pub static_members: BTreeMap<String, String>,
     /// Ids handed out with MEMBER_ID_REQUIRED, not yet joined.
     pending_ids: BTreeSet<String>,
     next_member: u32,
@@ -179,6 +194,7 @@ impl Group {
             protocol: None,
             leader: None,
             members: BTreeMap::new(),
+            static_members: BTreeMap::new(),
             pending_ids: BTreeSet::new(),
             next_member: 0,
             join_deadline: None,
@@ -196,6 +212,22 @@ impl Group {
         };
         if req.protocols.is_empty() || !self.supports(&req.protocols) {
             return fail(&req, KafkaError::InconsistentGroupProtocol);
+        }
+        let mut req = req;
+        if req.member_id.is_empty() {
+            if let Some(instance) = req.group_instance_id.clone() {
+                // A static member gets its id at once (no MEMBER_ID_REQUIRED round trip).
+                let id = format!("{instance}-{}", self.next_member);
+                self.next_member += 1;
+                if let Some(old) = self.static_members.get(&instance).cloned() {
+                    return self.replace_static_member(&old, id, req, correlation_id, now);
+                }
+                if self.members.len() + self.pending_ids.len() >= GROUP_MEMBERS_MAX {
+                    return fail(&req, KafkaError::GroupMaxSizeReached);
+                }
+                self.pending_ids.insert(id.clone());
+                req.member_id = id;
+            }
         }
         if req.member_id.is_empty() {
             if self.members.len() + self.pending_ids.len() >= GROUP_MEMBERS_MAX {
@@ -229,8 +261,12 @@ impl Group {
             existing.rebalance_timeout_ms = req.rebalance_timeout_ms;
             existing.join_pending = Some(correlation_id);
         } else if self.pending_ids.remove(&req.member_id) {
+            if let Some(instance) = &req.group_instance_id {
+                self.static_members.insert(instance.clone(), req.member_id.clone());
+            }
             let member = Member {
                 id: req.member_id.clone(),
+                instance_id: req.group_instance_id.clone(),
                 client: req.client,
                 session_timeout_ms: req.session_timeout_ms,
                 rebalance_timeout_ms: req.rebalance_timeout_ms,
@@ -253,6 +289,74 @@ impl Group {
         }
         let mut replies = self.prepare_rebalance(now);
         replies.extend(self.maybe_complete_join(now));
+        replies
+    }
+
+    /// Kafka's `updateStaticMemberThenRebalanceOrCompleteJoin`: a known
+    /// `group.instance.id` under a new member id takes the old member's place.
+    fn replace_static_member(
+        &mut self,
+        old: &str,
+        new_id: String,
+        req: JoinRequest,
+        correlation_id: u32,
+        now: Instant,
+    ) -> Vec<Reply> {
+        let Some(mut member) = self.members.remove(old) else {
+            return Vec::new();
+        };
+        let mut replies = Vec::new();
+        // Requests the old instance left waiting are answered as fenced.
+        if let Some(corr) = member.join_pending.take() {
+            let (to, member_id) = (member.client.clone(), old.into());
+            replies.push(Reply::Join {
+                to,
+                correlation_id: corr,
+                member_id,
+                result: Err(KafkaError::FencedInstanceId),
+            });
+        }
+        if let Some(corr) = member.sync_pending.take() {
+            let to = member.client.clone();
+            replies.push(Reply::Sync { to, correlation_id: corr, result: Err(KafkaError::FencedInstanceId) });
+        }
+        member.id = new_id.clone();
+        member.client = req.client.clone();
+        member.last_heartbeat = now;
+        member.protocols = req.protocols;
+        member.session_timeout_ms = req.session_timeout_ms;
+        member.rebalance_timeout_ms = req.rebalance_timeout_ms;
+        if self.leader.as_deref() == Some(old) {
+            self.leader = Some(new_id.clone());
+        }
+        if let Some(instance) = &member.instance_id {
+            self.static_members.insert(instance.clone(), new_id.clone());
+        }
+        member.join_pending = Some(correlation_id);
+        self.members.insert(new_id.clone(), member);
+        match self.state {
+            GroupState::Stable if self.select_protocol() == self.protocol => {
+                // No rebalance: the member takes up its old assignment with the current generation.
+                if let Some(m) = self.members.get_mut(&new_id) {
+                    m.join_pending = None;
+                }
+                let is_leader = self.leader.as_deref() == Some(new_id.as_str());
+                let result = JoinResult {
+                    generation: self.generation,
+                    protocol: self.protocol.clone().unwrap_or_default(),
+                    leader: self.leader.clone().unwrap_or_default(),
+                    member_id: new_id.clone(),
+                    members: if is_leader { self.subscriptions() } else { Vec::new() },
+                    skip_assignment: is_leader,
+                };
+                replies.push(Reply::Join { to: req.client, correlation_id, member_id: new_id, result: Ok(result) });
+            }
+            GroupState::Stable | GroupState::CompletingRebalance => {
+                replies.extend(self.prepare_rebalance(now));
+                replies.extend(self.maybe_complete_join(now));
+            }
+            GroupState::PreparingRebalance | GroupState::Empty => replies.extend(self.maybe_complete_join(now)),
+        }
         replies
     }
 
@@ -417,6 +521,7 @@ impl Group {
             leader,
             member_id: req.member_id.clone(),
             members,
+            skip_assignment: false,
         };
         Reply::Join { to: req.client.clone(), correlation_id, member_id: req.member_id.clone(), result: Ok(result) }
     }
@@ -424,7 +529,14 @@ impl Group {
     fn subscriptions(&self) -> Vec<(String, Subscription)> {
         let protocol = self.protocol.clone().unwrap_or_default();
         let topics = |m: &Member| m.protocols.iter().find(|(p, _)| *p == protocol).map(|(_, t)| t.clone());
-        self.members.values().map(|m| (m.id.clone(), topics(m).unwrap_or_default())).collect()
+        self.members
+            .values()
+            .map(|m| {
+                let mut s = topics(m).unwrap_or_default();
+                s.group_instance_id = m.instance_id.clone();
+                (m.id.clone(), s)
+            })
+            .collect()
     }
 
     /// Starts a rebalance unless one is under way. Syncs waiting on a
@@ -488,7 +600,23 @@ impl Group {
     /// Members that did not rejoin are dropped, a new generation starts, and
     /// every waiting JoinGroup is answered; the leader gets all subscriptions.
     fn complete_join(&mut self, now: Instant) -> Vec<Reply> {
-        self.members.retain(|_, m| m.join_pending.is_some());
+        // Static members stay without rejoining; only their session timeout removes them.
+        let static_members = &mut self.static_members;
+        self.members.retain(|_, m| {
+            let keep = m.join_pending.is_some() || m.instance_id.is_some();
+            if !keep {
+                if let Some(i) = &m.instance_id {
+                    static_members.remove(i);
+                }
+            }
+            keep
+        });
+        if !self.members.is_empty() && self.members.values().all(|m| m.join_pending.is_none()) {
+            // Kafka's maybeElectNewJoinedLeader failed: nobody rejoined; wait for sessions to expire.
+            let rebalance_ms = self.members.values().map(|m| m.rebalance_timeout_ms).max().unwrap_or(0);
+            self.join_deadline = Some(now + Duration::from_ms(rebalance_ms));
+            return Vec::new();
+        }
         self.join_deadline = None;
         self.initial_join = false;
         if self.members.is_empty() {
@@ -499,8 +627,10 @@ impl Group {
             self.generation += 1;
             return Vec::new();
         }
-        if !self.leader.as_ref().is_some_and(|l| self.members.contains_key(l)) {
-            self.leader = self.members.keys().next().cloned();
+        let joined = |g: &Self, l: &String| g.members.get(l).is_some_and(|m| m.join_pending.is_some());
+        if !self.leader.as_ref().is_some_and(|l| joined(self, l)) {
+            // The leader must be a member that rejoined.
+            self.leader = self.members.values().find(|m| m.join_pending.is_some()).map(|m| m.id.clone());
         }
         self.generation += 1;
         self.protocol = self.select_protocol();
@@ -520,6 +650,7 @@ impl Group {
                 leader: leader.clone(),
                 member_id: m.id.clone(),
                 members,
+                skip_assignment: false,
             };
             let member_id = m.id.clone();
             replies.push(Reply::Join { to: m.client.clone(), correlation_id: corr, member_id, result: Ok(result) });
@@ -547,7 +678,9 @@ impl Group {
 
     /// Removes a member; the others rebalance, or the group empties.
     fn remove(&mut self, member: &str, now: Instant) -> Vec<Reply> {
-        self.members.remove(member);
+        if let Some(i) = self.members.remove(member).and_then(|m| m.instance_id) {
+            self.static_members.remove(&i);
+        }
         if self.leader.as_deref() == Some(member) {
             self.leader = None;
         }

@@ -333,12 +333,16 @@ impl Consumer {
                     AssignorName::Sticky => (g.last_assignment.clone(), g.last_generation),
                     _ => (owned.clone(), g.generation.or(g.last_generation)),
                 };
-                (String::from(a.name()), Subscription { topics: topics.clone(), owned, generation })
+                (
+                    String::from(a.name()),
+                    Subscription { topics: topics.clone(), owned, generation, group_instance_id: None },
+                )
             })
             .collect();
         let request = Request::JoinGroup {
             group: g.group.clone(),
             member_id: g.member_id.clone(),
+            group_instance_id: self.config.group_instance_id.clone(),
             session_timeout_ms: self.config.session_timeout_ms,
             rebalance_timeout_ms,
             protocols,
@@ -350,6 +354,10 @@ impl Consumer {
 
     /// The leader assigns once every subscribed topic's partition count is known.
     fn assign_as_leader(&mut self, join: JoinResult, fx: &mut Effects) {
+        if join.skip_assignment {
+            // KIP-814: a static leader back in a Stable group keeps the assignment as it is.
+            return self.sync_group(join.generation, Vec::new(), fx);
+        }
         let topics: BTreeSet<String> = join.members.iter().flat_map(|(_, s)| s.topics.iter().cloned()).collect();
         let unknown: Vec<String> = topics.iter().filter(|t| !self.conn.topics.contains_key(*t)).cloned().collect();
         if !unknown.is_empty() {
@@ -366,7 +374,7 @@ impl Consumer {
             .iter()
             .map(|(id, s)| Member {
                 member_id: id.clone(),
-                group_instance_id: None,
+                group_instance_id: s.group_instance_id.clone(),
                 topics: s.topics.clone(),
                 owned: s.owned.clone(),
                 generation: s.generation,
@@ -420,6 +428,7 @@ impl Consumer {
                         generation: join.generation,
                         leader: g.leader,
                         protocol: join.protocol.clone(),
+                        skip_assignment: join.skip_assignment,
                     });
                     let interval = Duration::from_ms(self.config.heartbeat_interval_ms);
                     fx.cancel(Timer::GroupHeartbeat);
@@ -639,6 +648,11 @@ impl Consumer {
             return;
         };
         fx.cancel(Timer::GroupHeartbeat);
+        if self.config.group_instance_id.is_some() {
+            // A static member stays in the group when it closes (KIP-345): a restart within
+            // session.timeout.ms takes its place back without a rebalance.
+            return;
+        }
         if let (Some(_), Some(coordinator)) = (g.generation, g.coordinator) {
             let request = Request::LeaveGroup { group: g.group.clone(), member_id: g.member_id.clone() };
             fx.event(EventKind::LeftGroup { consumer, group: g.group.clone(), why: "the consumer is being closed" });
