@@ -53,8 +53,10 @@ pub enum Command {
     Flush { producer: String },
     /// `poll CONSUMER`: one `consumer.poll()`.
     Poll { consumer: String },
-    /// `consume CONSUMER`: the application's poll loop (`while True: consumer.poll()`), until `close`.
-    Consume { consumer: String },
+    /// `consume CONSUMER [processing.ms=N] [commit=auto|before|after] [fail.value=TEXT]
+    /// [retries=N] [on.failure=stop|skip|dlq] [crash.after=N] [dedupe=true]`: the application's poll
+    /// loop (`while True: records = consumer.poll(); process(records)`), until `close`.
+    Consume { consumer: String, processing: Processing },
     /// `subscribe CONSUMER orders,payments`: `consumer.subscribe(topics)`; the group assigns partitions.
     Subscribe { consumer: String, topics: Vec<String> },
     /// `commit CONSUMER` (`commitSync()`: every position) or `commit CONSUMER orders-0=5,orders-1=7`
@@ -80,6 +82,82 @@ pub enum Command {
     NetworkIsolate(String),
     /// `expect partition orders-1 isr=1,3`: a checkpoint; changes nothing.
     Expect(crate::expect::Expectation),
+}
+
+/// When the application commits, relative to processing a polled batch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CommitMode {
+    /// Only what enable.auto.commit does (inside the next poll).
+    #[default]
+    Auto,
+    /// `commitSync()` right after poll, before processing: at most once.
+    Before,
+    /// `commitSync(processed offsets)` once the batch is processed: at least once.
+    After,
+}
+
+/// What happens to a record whose processing keeps failing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnFailure {
+    /// The exception escapes the poll loop: the application stops consuming (a poison pill).
+    #[default]
+    Stop,
+    /// Logged and skipped.
+    Skip,
+    /// Sent to the dead-letter topic `<topic>.DLQ` with headers saying where it came from.
+    DeadLetter,
+}
+
+/// How the application behind a poll loop processes records: time per
+/// record, when it commits, which records fail and what then, a crash that
+/// strikes after N records, and whether it skips ids it has seen.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Processing {
+    pub processing_ms: u64,
+    pub commit: CommitMode,
+    /// A record whose value contains this text fails processing.
+    pub fail_value: Option<String>,
+    /// Attempts after the first before `on_failure` applies.
+    pub retries: u32,
+    pub on_failure: OnFailure,
+    /// The process dies right after processing this many records (before any commit).
+    pub crash_after: Option<u64>,
+    /// An idempotent consumer: a record whose key (or value, without a key) it processed before is skipped.
+    pub dedupe: bool,
+}
+
+impl Processing {
+    /// The script words of the settings that differ from the default, in a fixed order.
+    pub fn words(&self) -> Vec<(&'static str, String)> {
+        use alloc::string::ToString;
+        let mut out = Vec::new();
+        if self.processing_ms > 0 {
+            out.push(("processing.ms", self.processing_ms.to_string()));
+        }
+        match self.commit {
+            CommitMode::Auto => {}
+            CommitMode::Before => out.push(("commit", "before".into())),
+            CommitMode::After => out.push(("commit", "after".into())),
+        }
+        if let Some(v) = &self.fail_value {
+            out.push(("fail.value", v.clone()));
+        }
+        if self.retries > 0 {
+            out.push(("retries", self.retries.to_string()));
+        }
+        match self.on_failure {
+            OnFailure::Stop => {}
+            OnFailure::Skip => out.push(("on.failure", "skip".into())),
+            OnFailure::DeadLetter => out.push(("on.failure", "dlq".into())),
+        }
+        if let Some(n) = self.crash_after {
+            out.push(("crash.after", n.to_string()));
+        }
+        if self.dedupe {
+            out.push(("dedupe", "true".into()));
+        }
+        out
+    }
 }
 
 /// Where a `seek` puts a consumer's position.

@@ -45,6 +45,8 @@ pub enum Timer {
     GroupRetry,
     /// A consumer in a poll loop polls again.
     NextPoll,
+    /// A consumer's application finishes processing its current record.
+    ProcessNext,
     /// The quorum re-checks which voter can lead after controller.quorum.election.timeout.ms.
     QuorumCheck,
 }
@@ -62,6 +64,10 @@ pub struct Effects {
     pub create_topics: Vec<String>,
     /// A broker whose controlled shutdown is complete asks to stop.
     pub stop_self: bool,
+    /// A client's process dies (the processing model's crash).
+    pub crash_self: bool,
+    /// Records a consumer's application sends with its own producer (dead letters).
+    pub produce: Vec<crate::record::ProducerRecord>,
 }
 
 impl Effects {
@@ -74,6 +80,8 @@ impl Effects {
             events: Vec::new(),
             create_topics: Vec::new(),
             stop_self: false,
+            crash_self: false,
+            produce: Vec::new(),
         }
     }
 

@@ -260,6 +260,23 @@ pub enum EventKind {
         tp: TopicPartition,
         offset: u64,
     },
+    /// The application finished with a record (or failed at it).
+    Processed {
+        consumer: String,
+        tp: TopicPartition,
+        offset: u64,
+        outcome: String,
+    },
+    /// `close` waits for the batch being processed.
+    ClosingAfterBatch {
+        consumer: String,
+        pending: usize,
+    },
+    /// The dead-letter producer refused a record (for example one too large).
+    DeadLetterRefused {
+        consumer: String,
+        error: String,
+    },
     /// poll() threw: the application's poll loop ends.
     PollLoopStopped {
         consumer: String,
@@ -337,6 +354,12 @@ impl fmt::Display for EventKind {
             PositionFromCommitted { consumer, tp, offset } => {
                 write!(f, "{consumer}: {tp} resumes at the committed offset {offset}")
             }
+            Processed { consumer, tp, offset, outcome } => write!(f, "{consumer} processed {tp}@{offset}: {outcome}"),
+            ClosingAfterBatch { consumer, pending } => write!(
+                f,
+                "{consumer}: shutting down: wakeup() ends the poll loop; {pending} record(s) of the batch are processed first"
+            ),
+            DeadLetterRefused { consumer, error } => write!(f, "{consumer}: the dead-letter send was refused: {error}"),
             PollLoopStopped { consumer, error } => {
                 write!(f, "{consumer}: poll() threw {error}; the poll loop stops")
             }

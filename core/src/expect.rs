@@ -50,7 +50,17 @@ impl Subject {
             Subject::Producer(_) => &["acked", "failed"],
             Subject::Consumer(_) => &["consumed", "positions", "assigned"],
             Subject::Topic(_) => &["partitions"],
-            Subject::Group(_) => &["state", "generation", "members", "committed", "lag", "coordinator"],
+            Subject::Group(_) => &[
+                "state",
+                "generation",
+                "members",
+                "committed",
+                "lag",
+                "coordinator",
+                "processed",
+                "duplicates",
+                "lost",
+            ],
         }
     }
 }
@@ -172,6 +182,9 @@ impl Expectation {
                         .collect::<Vec<_>>()
                         .join(","),
                     "lag" => g.rows.iter().filter_map(|r| r.lag).sum::<u64>().to_string(),
+                    "processed" => g.processed.to_string(),
+                    "duplicates" => g.duplicates.to_string(),
+                    "lost" => g.lost.to_string(),
                     _ => g.coordinator.to_string(),
                 })
             }

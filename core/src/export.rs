@@ -220,7 +220,7 @@ pub fn python(scenario: &Scenario) -> String {
                 let id = ident(consumer, &mut names);
                 line(&mut body, format!("show({}, {id}.poll(timeout_ms=1000))", py_str(consumer)));
             }
-            Command::Consume { consumer } => {
+            Command::Consume { consumer, .. } => {
                 let id = ident(consumer, &mut names);
                 line(&mut body, format!("# {id} runs its poll loop: for record in {id}: ... (in its own thread)"));
             }

@@ -16,6 +16,10 @@ pub const RECORDS_PER_PARTITION_MAX: usize = 100_000;
 /// the playground's stand-in for `buffer.memory`.
 pub const RECORDS_BUFFERED_PER_PRODUCER_MAX: usize = 10_000;
 /// Records a consumer keeps of what its polls returned, oldest dropped first.
+/// Processed records a consumer remembers for the delivery counts (duplicates, losses).
+pub const PROCESSED_RECORDS_MAX: usize = 10_000;
+/// Ids an idempotent consumer remembers (the `dedupe` processing setting).
+pub const PROCESSED_IDS_MAX: usize = 10_000;
 pub const RECORDS_RECEIVED_PER_CONSUMER_MAX: usize = 1_000;
 /// Messages and timers scheduled at once.
 pub const SCHEDULED_MAX: usize = 200_000;

@@ -185,14 +185,14 @@ impl Sim {
                 self.apply_effects(Node::Client(consumer.clone()), fx);
                 Ok(())
             }
-            Command::Consume { consumer } => {
+            Command::Consume { consumer, processing } => {
                 let now = self.now;
                 let c = self.consumer_mut(consumer)?;
                 if c.looping {
                     return Err(CommandError::Invalid(format!("'{consumer}' is already running its poll loop")));
                 }
                 let mut fx = Effects::new(now);
-                c.consume(&mut fx);
+                c.consume(processing.clone(), &mut fx);
                 self.apply_effects(Node::Client(consumer.clone()), fx);
                 Ok(())
             }
@@ -487,6 +487,29 @@ impl Sim {
         self.schedule_quorum_check();
     }
 
+    /// A consumer's application sends a dead letter with its own producer
+    /// (`NAME-dlq`, created with default configs on first use).
+    fn dead_letter(&mut self, consumer: &str, record: ProducerRecord) {
+        let name = format!("{consumer}-dlq");
+        if !self.clients.contains_key(&name) {
+            let Ok(bootstrap) = self.bootstrap(&name) else {
+                return;
+            };
+            let seed = self.rng.next_u64();
+            self.add_client(Client::Producer(Producer::new(name.clone(), ProducerConfig::default(), bootstrap, seed)));
+        }
+        let now = self.now;
+        let mut fx = Effects::new(now);
+        let sent = match self.clients.get_mut(&name) {
+            Some(Client::Producer(p)) => p.send(record, &mut fx),
+            _ => return,
+        };
+        if let Err(e) = sent {
+            self.emit(EventKind::DeadLetterRefused { consumer: consumer.into(), error: format!("{e}") });
+        }
+        self.apply_effects(Node::Client(name), fx);
+    }
+
     /// A consumer's poll loop fetches all the time; only fetches that bring records are news.
     fn is_background(&self, from: &Node, to: &Node, message: &Message) -> bool {
         let looping = |n: &Node| match n {
@@ -759,8 +782,17 @@ impl Sim {
             self.set_timer(me.clone(), at, timer);
         }
         if fx.stop_self {
-            if let Node::Broker(id) = me {
-                self.stop_broker(id, true);
+            if let Node::Broker(id) = &me {
+                self.stop_broker(*id, true);
+            }
+        }
+        if let Node::Client(name) = &me {
+            for record in fx.produce {
+                self.dead_letter(name, record);
+            }
+            if fx.crash_self {
+                // Already crashed is the only refusal, and it cannot happen to a process still running.
+                let _ = self.crash_client(name);
             }
         }
     }

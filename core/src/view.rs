@@ -156,6 +156,13 @@ pub struct GroupView {
     pub members: Vec<MemberView>,
     /// One row per partition with a committed offset or an owner, as the CLI prints them.
     pub rows: Vec<GroupRow>,
+    /// Records the group's consumers finished processing, counting repeats.
+    pub processed: u64,
+    /// Records processed more than once (by any members of the group): at-least-once at work.
+    pub duplicates: u64,
+    /// Records below a committed offset that no member processed, counted from the lowest
+    /// offset the group processed in that partition: at-most-once at work.
+    pub lost: u64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -313,7 +320,7 @@ impl Sim {
             let configs = t.config.overrides().map(|(k, v)| (k.into(), v.into())).collect();
             view.topics.push(TopicView { name: t.name.clone(), configs, partitions });
         }
-        view.groups = group_views(brokers, net, &view.topics);
+        view.groups = group_views(brokers, net, &view.topics, parts.clients);
         view
     }
 }
@@ -402,6 +409,7 @@ fn group_views(
     brokers: &alloc::collections::BTreeMap<u32, crate::broker::Broker>,
     net: &crate::net::Network,
     topics: &[TopicView],
+    clients: &alloc::collections::BTreeMap<String, Client>,
 ) -> Vec<GroupView> {
     let hw = |tp: &TopicPartition| {
         topics
@@ -444,7 +452,11 @@ fn group_views(
                     }
                 })
                 .collect();
+            let (processed, duplicates, lost) = delivery(name, clients, committed);
             out.push(GroupView {
+                processed,
+                duplicates,
+                lost,
                 name: name.clone(),
                 coordinator: b.id,
                 state: group.map_or_else(|| String::from("Empty"), |g| alloc::format!("{}", g.state)),
@@ -458,6 +470,35 @@ fn group_views(
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
+}
+
+/// What the group's consumers processed: in total, more than once, and never though committed past.
+fn delivery(
+    group: &str,
+    clients: &alloc::collections::BTreeMap<String, Client>,
+    committed: Option<&alloc::collections::BTreeMap<TopicPartition, crate::group::offsets::Committed>>,
+) -> (u64, u64, u64) {
+    let mut seen: alloc::collections::BTreeSet<(&TopicPartition, u64)> = alloc::collections::BTreeSet::new();
+    let mut total = 0u64;
+    for c in clients.values() {
+        let Client::Consumer(c) = c else { continue };
+        if c.config.group_id.as_deref() != Some(group) {
+            continue;
+        }
+        for (tp, offset) in &c.processed {
+            total += 1;
+            seen.insert((tp, *offset));
+        }
+    }
+    let duplicates = total - seen.len() as u64;
+    let mut lost = 0u64;
+    for (tp, c) in committed.into_iter().flatten() {
+        let Some(first) = seen.iter().filter(|(t, _)| *t == tp).map(|(_, o)| *o).min() else {
+            continue;
+        };
+        lost += (first..c.offset).filter(|o| !seen.contains(&(tp, *o))).count() as u64;
+    }
+    (total, duplicates, lost)
 }
 
 /// A producer batch waiting in the accumulator.

@@ -49,6 +49,9 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("group-two-groups"),
     scenario!("group-eager-vs-cooperative"),
     scenario!("group-static-member"),
+    scenario!("group-commit-before-processing"),
+    scenario!("group-commit-after-processing"),
+    scenario!("group-poison-dlq"),
 ];
 
 #[wasm_bindgen_test]

@@ -25,6 +25,21 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../../core/tests/scenarios/group-static-member.kafka"),
     ),
     (
+        "At most once",
+        "commit before processing, crash mid-batch: three records are never processed",
+        include_str!("../../core/tests/scenarios/group-commit-before-processing.kafka"),
+    ),
+    (
+        "At least once",
+        "process, then commit; crash mid-batch: two records are processed twice",
+        include_str!("../../core/tests/scenarios/group-commit-after-processing.kafka"),
+    ),
+    (
+        "Poison record and DLQ",
+        "retries, a dead-letter topic, an idempotent consumer and a graceful shutdown",
+        include_str!("../../core/tests/scenarios/group-poison-dlq.kafka"),
+    ),
+    (
         "Crashed group member",
         "no LeaveGroup: its partitions wait for session.timeout.ms, then records are read twice",
         include_str!("../../core/tests/scenarios/group-crash-session-timeout.kafka"),
@@ -128,6 +143,29 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Ready-made applications for the poll loop: what the page calls them, and their `consume` settings.
+pub const APPLICATIONS: &[(&str, &str)] = &[
+    ("instant, auto-commit", ""),
+    ("100 ms a record, commit after (at least once)", "processing.ms=100 commit=after"),
+    ("100 ms a record, commit before (at most once)", "processing.ms=100 commit=before"),
+    (
+        "poison records to a DLQ, idempotent",
+        "processing.ms=100 commit=after fail.value=poison retries=2 on.failure=dlq dedupe=true",
+    ),
+    ("poison records stop the loop", "processing.ms=100 commit=after fail.value=poison"),
+];
+
+/// A preset's settings as the engine's type, through the script parser (the presets are fixed and valid).
+pub fn parse_processing(settings: &str) -> kafka_sim::command::Processing {
+    match kafka_sim::scenario::Scenario::parse(&format!("consume x {settings}")) {
+        Ok(s) => match s.commands.into_iter().next().map(|l| l.command) {
+            Some(kafka_sim::command::Command::Consume { processing, .. }) => processing,
+            _ => Default::default(),
+        },
+        Err(_) => Default::default(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +177,14 @@ mod tests {
             assert!(Scenario::parse(script).is_ok(), "{name}");
         }
         assert!(SCENARIOS.len() >= 18);
+    }
+
+    #[test]
+    fn every_application_preset_is_a_valid_consume_line() {
+        for (label, settings) in APPLICATIONS {
+            let parsed = parse_processing(settings);
+            let words: Vec<String> = parsed.words().iter().map(|(k, v)| format!("{k}={v}")).collect();
+            assert_eq!(words.join(" "), *settings, "{label}: the preset prints back as written");
+        }
     }
 }

@@ -207,14 +207,54 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
             c.end()?;
             Command::Flush { producer }
         }
-        "poll" | "consume" => {
+        "poll" => {
             let consumer = c.word("a consumer name")?.text.clone();
             c.end()?;
-            if head.text == "poll" {
-                Command::Poll { consumer }
-            } else {
-                Command::Consume { consumer }
+            Command::Poll { consumer }
+        }
+        "consume" => {
+            use crate::command::{CommitMode, OnFailure, Processing};
+            let consumer = c.word("a consumer name")?.text.clone();
+            let mut p = Processing::default();
+            let expected = "processing.ms=, commit=, fail.value=, retries=, on.failure=, crash.after= or dedupe=";
+            while let Some(w) = c.peek() {
+                let (name, text) = c.pair(expected)?;
+                match name {
+                    "processing.ms" => p.processing_ms = c.parse_u64(text, w, "a number of milliseconds")?,
+                    "commit" => {
+                        p.commit = match text {
+                            "auto" => CommitMode::Auto,
+                            "before" => CommitMode::Before,
+                            "after" => CommitMode::After,
+                            _ => {
+                                return Err(c.error_at(
+                                    w.value_column(),
+                                    &format!("expected auto, before or after, found '{text}'"),
+                                ))
+                            }
+                        }
+                    }
+                    "fail.value" => p.fail_value = Some(text.to_string()).filter(|t| !t.is_empty()),
+                    "retries" => p.retries = c.parse_u32(text, w, "a number of retries")?,
+                    "on.failure" => {
+                        p.on_failure = match text {
+                            "stop" => OnFailure::Stop,
+                            "skip" => OnFailure::Skip,
+                            "dlq" => OnFailure::DeadLetter,
+                            _ => {
+                                return Err(c.error_at(
+                                    w.value_column(),
+                                    &format!("expected stop, skip or dlq, found '{text}'"),
+                                ))
+                            }
+                        }
+                    }
+                    "crash.after" => p.crash_after = Some(c.parse_u64(text, w, "a number of records")?),
+                    "dedupe" => p.dedupe = c.parse_bool(text, w)?,
+                    _ => return Err(c.error_at(w.column, &format!("expected {expected} found '{name}='"))),
+                }
             }
+            Command::Consume { consumer, processing: p }
         }
         "crash" => {
             let client = c.word("a producer or consumer name")?.text.clone();

@@ -124,7 +124,13 @@ impl fmt::Display for Command {
                 write!(f, "seek {} {} {to}", quote(consumer), quote(&alloc::format!("{tp}")))
             }
             Command::Poll { consumer } => write!(f, "poll {}", quote(consumer)),
-            Command::Consume { consumer } => write!(f, "consume {}", quote(consumer)),
+            Command::Consume { consumer, processing } => {
+                write!(f, "consume {}", quote(consumer))?;
+                for (k, v) in processing.words() {
+                    write!(f, " {k}={}", quote(&v))?;
+                }
+                Ok(())
+            }
             Command::Crash { client } => write!(f, "crash {}", quote(client)),
             Command::Subscribe { consumer, topics } => {
                 let topics: Vec<&str> = topics.iter().map(String::as_str).collect();

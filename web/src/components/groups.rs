@@ -5,6 +5,7 @@
 //! group (subscribe, then its poll loop); each member can commit, crash or close.
 
 use super::{error_line, value_of};
+use crate::gallery::{parse_processing, APPLICATIONS};
 use crate::state::{Action, Form};
 use kafka_sim::command::Command;
 use kafka_sim::view::{ClientView, GroupView};
@@ -29,10 +30,12 @@ fn next_name(clients: &[ClientView]) -> String {
 #[function_component(GroupsPanel)]
 pub fn groups_panel(p: &Props) -> Html {
     let group = use_state(|| String::from("billing"));
+    let app = use_state(|| 0usize);
     let chosen = use_state(String::new);
     let topic = if chosen.is_empty() { p.topics.first().cloned().unwrap_or_default() } else { (*chosen).clone() };
     let add = {
         let (d, group, topic, name) = (p.dispatch.clone(), (*group).clone(), topic.clone(), next_name(&p.clients));
+        let processing = APPLICATIONS[*app].1;
         Callback::from(move |_| {
             let configs = vec![
                 ("group.id".to_string(), group.clone()),
@@ -43,12 +46,17 @@ pub fn groups_panel(p: &Props) -> Html {
                 Form::Group,
                 Command::Subscribe { consumer: name.clone(), topics: vec![topic.clone()] },
             ));
-            d.emit(Action::Command(Form::Group, Command::Consume { consumer: name.clone() }));
+            let processing = parse_processing(processing);
+            d.emit(Action::Command(Form::Group, Command::Consume { consumer: name.clone(), processing }));
         })
     };
     let on_group = {
         let group = group.clone();
         Callback::from(move |e: Event| group.set(value_of(&e)))
+    };
+    let on_app = {
+        let app = app.clone();
+        Callback::from(move |e: Event| app.set(value_of(&e).parse().unwrap_or(0)))
     };
     let on_topic = {
         let chosen = chosen.clone();
@@ -65,6 +73,11 @@ pub fn groups_panel(p: &Props) -> Html {
                 <label>{ "Topic" }
                     <select onchange={on_topic} data-testid="group-topic">
                         { for p.topics.iter().map(|t| html! { <option value={t.clone()} selected={*t == topic}>{ t }</option> }) }
+                    </select>
+                </label>
+                <label>{ "Application" }
+                    <select onchange={on_app} data-testid="group-app">
+                        { for APPLICATIONS.iter().enumerate().map(|(i, (label, _))| html! { <option value={i.to_string()} selected={i == *app}>{ *label }</option> }) }
                     </select>
                 </label>
                 <button onclick={add} disabled={p.topics.is_empty() || group.is_empty()} data-testid="group-add"

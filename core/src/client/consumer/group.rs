@@ -158,7 +158,7 @@ impl Consumer {
     }
 
     /// Positions of assigned partitions, as `commitSync()` without arguments commits them.
-    fn consumed(&self) -> Vec<(TopicPartition, u64)> {
+    pub(super) fn consumed(&self) -> Vec<(TopicPartition, u64)> {
         self.assignment.iter().filter_map(|tp| self.positions.get(tp).map(|&o| (tp.clone(), o))).collect()
     }
 
@@ -182,7 +182,7 @@ impl Consumer {
         Ok(())
     }
 
-    fn queue_commit(&mut self, why: &'static str, offsets: Vec<(TopicPartition, u64)>, fx: &mut Effects) {
+    pub(super) fn queue_commit(&mut self, why: &'static str, offsets: Vec<(TopicPartition, u64)>, fx: &mut Effects) {
         let Some(g) = self.group.as_mut() else {
             return;
         };
@@ -639,7 +639,12 @@ impl Consumer {
 
     /// `close()` with a group: auto-commit commits the positions, then the member leaves.
     pub(super) fn close_group(&mut self, fx: &mut Effects) {
-        if self.config.enable_auto_commit {
+        if self.processing.commit == crate::command::CommitMode::After {
+            // The graceful-shutdown worker: a last commit of what it processed.
+            let offsets = self.processed_offsets();
+            self.queue_commit("close", offsets, fx);
+        } else if self.config.enable_auto_commit {
+            // Auto-commit on close commits positions, processed or not.
             let offsets = self.consumed();
             self.queue_commit("close", offsets, fx);
         }

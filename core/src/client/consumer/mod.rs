@@ -7,10 +7,11 @@
 //! (its `group` module).
 
 mod group;
+mod processing;
 
 use super::config::{ConsumerConfig, OffsetReset};
 use super::{Connection, InFlight};
-use crate::command::SeekTo;
+use crate::command::{Processing, SeekTo};
 use crate::effects::{Effects, Timer};
 use crate::error::{CommandError, KafkaError};
 use crate::event::EventKind;
@@ -59,6 +60,21 @@ pub struct Consumer {
     pub looping: bool,
     /// When the current poll began.
     poll_started: Instant,
+    /// How the application behind `consume` processes records.
+    pub processing: Processing,
+    /// The polled batch still being processed, in order.
+    work: VecDeque<(TopicPartition, Record)>,
+    /// Failed attempts at the current record.
+    attempts: u32,
+    pub processed_count: u64,
+    /// Records the application finished with (processed, skipped or dead-lettered), newest last, bounded.
+    pub processed: VecDeque<(TopicPartition, u64)>,
+    /// The offset after the last record processed, per partition (what commit=after commits).
+    processed_upto: BTreeMap<TopicPartition, u64>,
+    /// Ids an idempotent consumer has processed.
+    seen_ids: BTreeSet<Vec<u8>>,
+    /// `close` came while a batch was being processed: it happens when the batch is done.
+    close_requested: bool,
 }
 
 impl Consumer {
@@ -80,6 +96,14 @@ impl Consumer {
             group: config.group_id.clone().map(|g| alloc::boxed::Box::new(GroupMember::new(g))),
             looping: false,
             poll_started: Instant::ZERO,
+            processing: Processing::default(),
+            work: VecDeque::new(),
+            attempts: 0,
+            processed_count: 0,
+            processed: VecDeque::new(),
+            processed_upto: BTreeMap::new(),
+            seen_ids: BTreeSet::new(),
+            close_requested: false,
             config,
         }
     }
@@ -108,7 +132,14 @@ impl Consumer {
     /// `KafkaConsumer.close()`: with a group, commits (auto-commit) and leaves;
     /// buffered records are dropped and later answers ignored.
     pub fn close(&mut self, fx: &mut Effects) {
-        if self.closed {
+        if self.closed || self.close_requested {
+            return;
+        }
+        if self.models_processing() && !self.work.is_empty() {
+            // A graceful shutdown (wakeup(), then close() after the loop): the batch in hand is finished first.
+            self.close_requested = true;
+            let pending = self.work.len();
+            fx.event(EventKind::ClosingAfterBatch { consumer: self.conn.name.clone(), pending });
             return;
         }
         self.close_group(fx);
@@ -444,6 +475,7 @@ impl Consumer {
                 }
                 return;
             }
+            Timer::ProcessNext => return self.process_next(fx),
             Timer::NextPoll => {
                 if self.looping && !self.closed {
                     self.poll(fx);
@@ -468,9 +500,11 @@ impl Consumer {
         }
     }
 
-    /// `consume`: the application's poll loop; each poll starts when the last returned.
-    pub fn consume(&mut self, fx: &mut Effects) {
+    /// `consume`: the application's poll loop; each poll starts when the last
+    /// returned and its records were processed.
+    pub fn consume(&mut self, processing: Processing, fx: &mut Effects) {
         self.looping = true;
+        self.processing = processing;
         self.poll(fx);
     }
 
@@ -526,16 +560,18 @@ impl Consumer {
             }
             self.received.push_back((tp.clone(), r.clone()));
         }
-        if self.looping {
-            // An empty poll that waited for nothing is a poll(100 ms) that timed out.
-            let idle = records.is_empty() && fx.now == self.poll_started;
-            let after = Duration::from_ms(if idle { POLL_LOOP_IDLE_MS } else { 0 });
-            fx.timer_in(after, Timer::NextPoll);
-            if records.is_empty() {
-                // A loop's empty polls are not news.
-                return;
-            }
+        if self.looping && records.is_empty() {
+            // An empty poll that waited for nothing is a poll(100 ms) that timed out;
+            // a loop's empty polls are not news.
+            let idle = fx.now == self.poll_started;
+            fx.timer_in(Duration::from_ms(if idle { POLL_LOOP_IDLE_MS } else { 0 }), Timer::NextPoll);
+            return;
         }
-        fx.event(EventKind::Polled { consumer: self.conn.name.clone(), records });
+        fx.event(EventKind::Polled { consumer: self.conn.name.clone(), records: records.clone() });
+        let modelled = self.models_processing();
+        self.take_batch(&records, fx);
+        if self.looping && !modelled {
+            fx.timer_in(Duration::ZERO, Timer::NextPoll);
+        }
     }
 }
