@@ -1,6 +1,7 @@
 //! Ready scenarios, one click each: the golden scenarios the tests run, with
 //! a sentence on what each shows. The scripts are compiled in, so the
-//! gallery works offline and always matches what the tests check.
+//! gallery works offline and always matches what the tests check. Also the
+//! ready-made consumer applications the groups panel offers.
 
 /// `(name, what it shows, script)`.
 pub const SCENARIOS: &[(&str, &str, &str)] = &[
