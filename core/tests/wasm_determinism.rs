@@ -52,6 +52,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("group-commit-before-processing"),
     scenario!("group-commit-after-processing"),
     scenario!("group-poison-dlq"),
+    scenario!("group-slow-consumer"),
 ];
 
 #[wasm_bindgen_test]

@@ -41,6 +41,11 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../../core/tests/scenarios/group-poison-dlq.kafka"),
     ),
     (
+        "Slow consumer",
+        "processing outlasts max.poll.interval.ms: it leaves, its commit fails, the batch is read twice",
+        include_str!("../../core/tests/scenarios/group-slow-consumer.kafka"),
+    ),
+    (
         "Crashed group member",
         "no LeaveGroup: its partitions wait for session.timeout.ms, then records are read twice",
         include_str!("../../core/tests/scenarios/group-crash-session-timeout.kafka"),
