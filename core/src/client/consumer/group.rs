@@ -604,30 +604,44 @@ impl Consumer {
         let now = fx.now;
         let max_poll = Duration::from_ms(self.config.max_poll_interval_ms);
         let out = self.group_request_out("Heartbeat");
+        let finding = self.group_request_out("FindCoordinator");
         let consumer = self.conn.name.clone();
         let Some(g) = self.group.as_mut() else {
             return;
         };
-        let (Some(generation), Some(coordinator)) = (g.generation, g.coordinator) else {
+        // The heartbeat thread runs while the member has a generation; a join arms it again.
+        let Some(generation) = g.generation else {
             return;
         };
-        if self.closed || !matches!(g.state, MemberState::Syncing | MemberState::Stable) {
+        if self.closed {
             return;
         }
+        fx.timer_in(Duration::from_ms(self.config.heartbeat_interval_ms), Timer::GroupHeartbeat);
         if now.saturating_since(g.last_poll) > max_poll {
             // The Java client's heartbeat thread leaves the group for a consumer stuck outside poll().
             let request = Request::LeaveGroup { group: g.group.clone(), member_id: g.member_id.clone() };
             let why = "consumer poll timeout has expired (max.poll.interval.ms)";
             fx.event(EventKind::LeftGroup { consumer, group: g.group.clone(), why });
             g.reset_generation(true);
-            self.conn.request(coordinator, request, fx);
+            if let Some(coordinator) = g.coordinator {
+                self.conn.request(coordinator, request, fx);
+            }
             return;
         }
-        if !out {
+        let Some(coordinator) = g.coordinator else {
+            // The heartbeat thread looks for the coordinator itself, polls or not.
+            if !finding && g.retry_at <= now {
+                if let Some(broker) = self.conn.least_loaded(now) {
+                    let request = Request::FindCoordinator { group: g.group.clone() };
+                    self.conn.request(broker, request, fx);
+                }
+            }
+            return;
+        };
+        if !out && matches!(g.state, MemberState::Syncing | MemberState::Stable) {
             let request = Request::Heartbeat { group: g.group.clone(), member_id: g.member_id.clone(), generation };
             self.conn.request(coordinator, request, fx);
         }
-        fx.timer_in(Duration::from_ms(self.config.heartbeat_interval_ms), Timer::GroupHeartbeat);
     }
 
     /// Metadata arrived: a leader waiting for partition counts assigns now.
