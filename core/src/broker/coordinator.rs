@@ -11,9 +11,9 @@
 //! requests get NOT_COORDINATOR. So offsets survive a coordinator's death
 //! exactly as far as they were replicated.
 //!
-//! Simplification: group membership is not written to the log (Kafka writes
-//! a GroupMetadata record after each rebalance), so after a coordinator
-//! moves, members learn UNKNOWN_MEMBER_ID and join again.
+//! After each rebalance (and when a group empties) the coordinator writes the
+//! group's membership as a GroupMetadata record, so a new coordinator reads
+//! back a Stable group whose members carry on under the same generation.
 
 use super::leader::WriteFor;
 use super::{reply, Broker};
@@ -22,6 +22,7 @@ use crate::effects::{Effects, Timer};
 use crate::error::KafkaError;
 use crate::event::EventKind;
 use crate::group::coordinator::{partition_for, Group, GroupState, JoinRequest, Reply, OFFSETS_PARTITIONS};
+use crate::group::metadata::{self, GroupSnapshot};
 use crate::group::offsets::{self, Committed};
 use crate::net::Node;
 use crate::protocol::{Acks, RecordData, Request, Response, TopicPartition};
@@ -48,7 +49,11 @@ pub struct GroupCoordinator {
     pub offsets: BTreeMap<String, BTreeMap<TopicPartition, Committed>>,
     /// Each group's state and generation as last told in an event.
     shown: BTreeMap<String, (GroupState, u32)>,
+    /// What was last written of each group: generation, state, members and assignments.
+    persisted: BTreeMap<String, Persisted>,
 }
+
+type Persisted = (u32, GroupState, Vec<(String, Vec<TopicPartition>)>);
 
 impl Broker {
     /// Whether this broker coordinates `group` now.
@@ -163,6 +168,17 @@ impl Broker {
         let Some(g) = self.coordinator.groups.get(group) else {
             return;
         };
+        let persisted: Persisted =
+            (g.generation, g.state, g.members.values().map(|m| (m.id.clone(), m.assignment.clone())).collect());
+        let settled = g.state == GroupState::Stable || (g.state == GroupState::Empty && g.generation > 0);
+        if settled && self.coordinator.persisted.get(group) != Some(&persisted) {
+            let snapshot = g.snapshot(fx.now);
+            self.coordinator.persisted.insert(group.into(), persisted);
+            self.write_group_metadata(group, &snapshot, fx);
+        }
+        let Some(g) = self.coordinator.groups.get(group) else {
+            return;
+        };
         let shown = (g.state, g.generation);
         if self.coordinator.shown.get(group) != Some(&shown) {
             self.coordinator.shown.insert(group.into(), shown);
@@ -180,6 +196,22 @@ impl Broker {
         if let Some(at) = g.next_deadline() {
             fx.timers.push((at, timer));
         }
+    }
+
+    /// Appends the group's membership to its offsets partition (acks=1: nobody waits on it).
+    fn write_group_metadata(&mut self, group: &str, snapshot: &GroupSnapshot, fx: &mut Effects) {
+        let record = RecordData {
+            timestamp_ms: fx.now.ms,
+            key: Some(metadata::encode_key(group)),
+            value: Some(metadata::encode_value(snapshot)),
+            headers: Vec::new(),
+        };
+        let Ok(bytes) = RecordBatch::from_records(&[record], Compression::None).encode() else {
+            return;
+        };
+        let tp = TopicPartition::new(OFFSETS_TOPIC, partition_for(group));
+        let me = Node::Broker(self.id);
+        self.write(me, 0, (Acks::Leader, OFFSETS_COMMIT_TIMEOUT_MS), tp, bytes, WriteFor::GroupMetadata, fx);
     }
 
     /// A group's session or join deadline came.
@@ -273,12 +305,15 @@ impl Broker {
     /// longer leads; called whenever roles change.
     pub(super) fn sync_coordinator(&mut self, fx: &mut Effects) {
         let (mut partitions, mut groups) = (Vec::new(), 0);
+        let mut restored = Vec::new();
         for p in 0..OFFSETS_PARTITIONS {
             let tp = TopicPartition::new(OFFSETS_TOPIC, p);
             let leads = self.now_leads(&tp);
             let loaded = self.coordinator.loaded.contains(&p);
             if leads && !loaded {
-                groups += self.load_offsets(p, &tp);
+                let (with_offsets, with_members) = self.load_offsets(p, &tp, fx.now);
+                groups += with_offsets;
+                restored.extend(with_members);
                 partitions.push(p);
             } else if !leads && loaded {
                 self.unload_offsets(p, fx);
@@ -287,14 +322,24 @@ impl Broker {
         if !partitions.is_empty() {
             fx.event(EventKind::CoordinatorLoaded { broker: self.id, partitions, groups });
         }
+        for group in restored {
+            // Sessions of the restored members run from now; the state is told once.
+            self.after_group_change(&group, Vec::new(), fx);
+        }
     }
 
-    /// Reads the partition's log: the latest commit per key wins, a tombstone
-    /// deletes. Returns how many groups had offsets.
-    fn load_offsets(&mut self, p: u32, tp: &TopicPartition) -> usize {
+    /// Reads the partition's log: the latest commit per key wins, as does the
+    /// latest group metadata; a tombstone deletes. Returns how many groups had
+    /// offsets, and the groups restored with their members.
+    fn load_offsets(&mut self, p: u32, tp: &TopicPartition, now: crate::time::Instant) -> (usize, Vec<String>) {
         let mut loaded: BTreeMap<String, BTreeMap<TopicPartition, Committed>> = BTreeMap::new();
+        let mut snapshots: BTreeMap<String, Option<GroupSnapshot>> = BTreeMap::new();
         if let Some(replica) = self.replicas.get(tp) {
             for r in replica.log.records() {
+                if let Some(group) = r.key.as_deref().and_then(metadata::decode_key) {
+                    snapshots.insert(group, r.value.as_deref().and_then(metadata::decode_value));
+                    continue;
+                }
                 let Some((group, tp)) = r.key.as_deref().and_then(offsets::decode_key) else {
                     continue;
                 };
@@ -313,7 +358,17 @@ impl Broker {
         let groups = loaded.len();
         self.coordinator.offsets.extend(loaded);
         self.coordinator.loaded.insert(p);
-        groups
+        let mut restored = Vec::new();
+        for (name, snapshot) in snapshots {
+            let Some(s) = snapshot else { continue };
+            let g = Group::restore(&name, s, now);
+            let persisted: Persisted =
+                (g.generation, g.state, g.members.values().map(|m| (m.id.clone(), m.assignment.clone())).collect());
+            self.coordinator.persisted.insert(name.clone(), persisted);
+            self.coordinator.groups.insert(name.clone(), g);
+            restored.push(name);
+        }
+        (groups, restored)
     }
 
     fn unload_offsets(&mut self, p: u32, fx: &mut Effects) {
@@ -326,6 +381,7 @@ impl Broker {
                 self.after_group_change(&name, replies, fx);
                 fx.cancel(Timer::GroupDeadline(name.clone()));
                 self.coordinator.shown.remove(&name);
+                self.coordinator.persisted.remove(&name);
             }
         }
     }

@@ -89,7 +89,12 @@ pub struct ParkedFetch {
 #[derive(Clone, Debug)]
 pub enum WriteFor {
     Produce,
-    OffsetCommit { group: String, offsets: Vec<(TopicPartition, Committed)> },
+    OffsetCommit {
+        group: String,
+        offsets: Vec<(TopicPartition, Committed)>,
+    },
+    /// The coordinator's own record of a group's membership: nobody waits for it.
+    GroupMetadata,
 }
 
 /// An acks=all write waiting for the high watermark (Kafka's produce purgatory).
@@ -135,6 +140,7 @@ impl Broker {
         match write_for {
             WriteFor::Produce => reply(fx, to, id, Response::Produce { tp, result }),
             WriteFor::OffsetCommit { group, offsets } => self.on_commit_written(to, id, group, offsets, result, fx),
+            WriteFor::GroupMetadata => {}
         }
     }
 

@@ -23,6 +23,7 @@
 //! Not here yet: the Dead state and the pending-sync timeout.
 
 use crate::error::KafkaError;
+use crate::group::metadata::{GroupSnapshot, MemberSnapshot};
 use crate::net::Node;
 use crate::protocol::TopicPartition;
 use crate::time::{Duration, Instant};
@@ -217,8 +218,7 @@ impl Group {
         if req.member_id.is_empty() {
             if let Some(instance) = req.group_instance_id.clone() {
                 // A static member gets its id at once (no MEMBER_ID_REQUIRED round trip).
-                let id = format!("{instance}-{}", self.next_member);
-                self.next_member += 1;
+                let id = self.new_member_id(&instance);
                 if let Some(old) = self.static_members.get(&instance).cloned() {
                     return self.replace_static_member(&old, id, req, correlation_id, now);
                 }
@@ -234,8 +234,7 @@ impl Group {
                 return fail(&req, KafkaError::GroupMaxSizeReached);
             }
             // KIP-394: the member learns its id and joins again with it.
-            let id = format!("{}-{}", req.client, self.next_member);
-            self.next_member += 1;
+            let id = self.new_member_id(&format!("{}", req.client));
             self.pending_ids.insert(id.clone());
             let to = req.client;
             return alloc::vec![Reply::Join {
@@ -290,6 +289,84 @@ impl Group {
         let mut replies = self.prepare_rebalance(now);
         replies.extend(self.maybe_complete_join(now));
         replies
+    }
+
+    /// A member id no member or pending member has (Kafka's are `client-UUID`; here `prefix-N`).
+    fn new_member_id(&mut self, prefix: &str) -> String {
+        loop {
+            let id = format!("{prefix}-{}", self.next_member);
+            self.next_member += 1;
+            if !self.members.contains_key(&id) && !self.pending_ids.contains(&id) {
+                return id;
+            }
+        }
+    }
+
+    /// The group as the coordinator writes it to `__consumer_offsets` after a rebalance.
+    pub fn snapshot(&self, now: Instant) -> GroupSnapshot {
+        let protocol = self.protocol.clone().unwrap_or_default();
+        let members = self
+            .members
+            .values()
+            .map(|m| MemberSnapshot {
+                member_id: m.id.clone(),
+                group_instance_id: m.instance_id.clone(),
+                client: match &m.client {
+                    Node::Client(name) => name.clone(),
+                    other => format!("{other}"),
+                },
+                rebalance_timeout_ms: m.rebalance_timeout_ms,
+                session_timeout_ms: m.session_timeout_ms,
+                subscription: m
+                    .protocols
+                    .iter()
+                    .find(|(p, _)| *p == protocol)
+                    .map(|(_, s)| s.clone())
+                    .unwrap_or_default(),
+                assignment: m.assignment.clone(),
+            })
+            .collect();
+        GroupSnapshot {
+            generation: self.generation,
+            protocol: self.protocol.clone(),
+            leader: self.leader.clone(),
+            timestamp_ms: now.ms,
+            members,
+        }
+    }
+
+    /// A group read back by a new coordinator: Stable with its members (their
+    /// sessions start now), or Empty.
+    pub fn restore(name: &str, s: GroupSnapshot, now: Instant) -> Self {
+        let mut g = Group::new(name);
+        g.generation = s.generation;
+        g.leader = s.leader;
+        for m in s.members {
+            if let Some(i) = &m.group_instance_id {
+                g.static_members.insert(i.clone(), m.member_id.clone());
+            }
+            let protocol = s.protocol.clone().unwrap_or_default();
+            let member = Member {
+                id: m.member_id.clone(),
+                instance_id: m.group_instance_id,
+                client: Node::Client(m.client),
+                session_timeout_ms: m.session_timeout_ms,
+                rebalance_timeout_ms: m.rebalance_timeout_ms,
+                protocols: alloc::vec![(protocol, m.subscription)],
+                last_heartbeat: now,
+                join_pending: None,
+                sync_pending: None,
+                assignment: m.assignment,
+            };
+            g.members.insert(m.member_id, member);
+        }
+        if g.members.is_empty() {
+            g.leader = None;
+        } else {
+            g.state = GroupState::Stable;
+            g.protocol = s.protocol;
+        }
+        g
     }
 
     /// Kafka's `updateStaticMemberThenRebalanceOrCompleteJoin`: a known

@@ -3,4 +3,5 @@
 
 pub mod assignor;
 pub mod coordinator;
+pub mod metadata;
 pub mod offsets;
