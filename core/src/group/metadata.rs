@@ -8,8 +8,8 @@
 //! reads back a Stable group whose members carry on without a rebalance.
 
 use super::coordinator::Subscription;
+use super::wire::{Reader, Writer};
 use crate::protocol::TopicPartition;
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -39,101 +39,6 @@ pub struct MemberSnapshot {
     /// Its subscription under the group's protocol.
     pub subscription: Subscription,
     pub assignment: Vec<TopicPartition>,
-}
-
-struct Writer(Vec<u8>);
-
-impl Writer {
-    fn i16(&mut self, v: i16) {
-        self.0.extend_from_slice(&v.to_be_bytes());
-    }
-    fn i32(&mut self, v: i32) {
-        self.0.extend_from_slice(&v.to_be_bytes());
-    }
-    fn i64(&mut self, v: i64) {
-        self.0.extend_from_slice(&v.to_be_bytes());
-    }
-    fn string(&mut self, s: &str) {
-        // Names here are far below 32 KiB; longer text is cut, never a panic.
-        let len = s.len().min(i16::MAX as usize);
-        self.i16(len as i16);
-        self.0.extend_from_slice(&s.as_bytes()[..len]);
-    }
-    fn nullable(&mut self, s: Option<&str>) {
-        match s {
-            Some(s) => self.string(s),
-            None => self.i16(-1),
-        }
-    }
-    fn bytes(&mut self, b: &[u8]) {
-        self.i32(b.len() as i32);
-        self.0.extend_from_slice(b);
-    }
-    /// Partitions grouped by topic, as the consumer protocol writes them.
-    fn partitions(&mut self, tps: &[TopicPartition]) {
-        let mut by_topic: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
-        for tp in tps {
-            by_topic.entry(&tp.topic).or_default().push(tp.partition);
-        }
-        self.i32(by_topic.len() as i32);
-        for (topic, parts) in by_topic {
-            self.string(topic);
-            self.i32(parts.len() as i32);
-            for p in parts {
-                self.i32(p as i32);
-            }
-        }
-    }
-}
-
-struct Reader<'a>(&'a [u8]);
-
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
-        (self.0.len() >= n).then(|| {
-            let (head, tail) = self.0.split_at(n);
-            self.0 = tail;
-            head
-        })
-    }
-    fn i16(&mut self) -> Option<i16> {
-        self.take(2).map(|b| i16::from_be_bytes([b[0], b[1]]))
-    }
-    fn i32(&mut self) -> Option<i32> {
-        self.take(4).map(|b| i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-    }
-    fn i64(&mut self) -> Option<i64> {
-        self.take(8).map(|b| i64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
-    }
-    fn nullable(&mut self) -> Option<Option<String>> {
-        let len = self.i16()?;
-        if len < 0 {
-            return Some(None);
-        }
-        String::from_utf8(self.take(len as usize)?.to_vec()).ok().map(Some)
-    }
-    fn string(&mut self) -> Option<String> {
-        self.nullable()?
-    }
-    fn bytes(&mut self) -> Option<&[u8]> {
-        let len = usize::try_from(self.i32()?).ok()?;
-        self.take(len)
-    }
-    /// An array's length, refused when it could not fit in what is left (no huge allocations).
-    fn count(&mut self, min_item_bytes: usize) -> Option<usize> {
-        let n = usize::try_from(self.i32()?).ok()?;
-        (n.saturating_mul(min_item_bytes) <= self.0.len()).then_some(n)
-    }
-    fn partitions(&mut self) -> Option<Vec<TopicPartition>> {
-        let mut out = Vec::new();
-        for _ in 0..self.count(6)? {
-            let topic = self.string()?;
-            for _ in 0..self.count(4)? {
-                out.push(TopicPartition::new(topic.clone(), u32::try_from(self.i32()?).ok()?));
-            }
-        }
-        Some(out)
-    }
 }
 
 /// The record key of a group's metadata.

@@ -5,3 +5,4 @@ pub mod assignor;
 pub mod coordinator;
 pub mod metadata;
 pub mod offsets;
+pub mod wire;

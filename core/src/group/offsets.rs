@@ -6,6 +6,7 @@
 //! partition is the one that counts, and a record with a null value
 //! (a tombstone) deletes it.
 
+use super::wire::{Reader, Writer};
 use crate::protocol::TopicPartition;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -23,59 +24,25 @@ pub struct Committed {
     pub commit_timestamp_ms: u64,
 }
 
-fn put_string(out: &mut Vec<u8>, s: &str) {
-    // Kafka's STRING: an int16 length, then UTF-8. Group and topic names are far below 32 KiB.
-    let len = i16::try_from(s.len()).unwrap_or(i16::MAX);
-    out.extend_from_slice(&len.to_be_bytes());
-    out.extend_from_slice(&s.as_bytes()[..len as usize]);
-}
-
 /// The record key of a commit.
 pub fn encode_key(group: &str, tp: &TopicPartition) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend_from_slice(&OFFSET_COMMIT_KEY_TYPE.to_be_bytes());
-    put_string(&mut out, group);
-    put_string(&mut out, &tp.topic);
-    out.extend_from_slice(&(tp.partition as i32).to_be_bytes());
-    out
+    let mut w = Writer(Vec::new());
+    w.i16(OFFSET_COMMIT_KEY_TYPE);
+    w.string(group);
+    w.string(&tp.topic);
+    w.i32(tp.partition as i32);
+    w.0
 }
 
 /// The record value of a commit (leader epoch -1: the playground's consumers do not send one).
 pub fn encode_value(c: &Committed) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend_from_slice(&OFFSET_COMMIT_VALUE_VERSION.to_be_bytes());
-    out.extend_from_slice(&(c.offset as i64).to_be_bytes());
-    out.extend_from_slice(&(-1i32).to_be_bytes());
-    put_string(&mut out, &c.metadata);
-    out.extend_from_slice(&(c.commit_timestamp_ms as i64).to_be_bytes());
-    out
-}
-
-/// Reads big-endian fields, failing soft on short input.
-struct Reader<'a>(&'a [u8]);
-
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
-        if self.0.len() < n {
-            return None;
-        }
-        let (head, tail) = self.0.split_at(n);
-        self.0 = tail;
-        Some(head)
-    }
-    fn i16(&mut self) -> Option<i16> {
-        self.take(2).map(|b| i16::from_be_bytes([b[0], b[1]]))
-    }
-    fn i32(&mut self) -> Option<i32> {
-        self.take(4).map(|b| i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-    }
-    fn i64(&mut self) -> Option<i64> {
-        self.take(8).map(|b| i64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
-    }
-    fn string(&mut self) -> Option<String> {
-        let len = usize::try_from(self.i16()?).ok()?;
-        String::from_utf8(self.take(len)?.to_vec()).ok()
-    }
+    let mut w = Writer(Vec::new());
+    w.i16(OFFSET_COMMIT_VALUE_VERSION);
+    w.i64(c.offset as i64);
+    w.i32(-1);
+    w.string(&c.metadata);
+    w.i64(c.commit_timestamp_ms as i64);
+    w.0
 }
 
 /// A commit key's group and partition; `None` for other record types (group metadata).
