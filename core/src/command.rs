@@ -59,9 +59,9 @@ pub enum Command {
     Consume { consumer: String, processing: Processing },
     /// `subscribe CONSUMER orders,payments`: `consumer.subscribe(topics)`; the group assigns partitions.
     Subscribe { consumer: String, topics: Vec<String> },
-    /// `commit CONSUMER` (`commitSync()`: every position) or `commit CONSUMER orders-0=5,orders-1=7`
-    /// (`commitSync(offsets)`).
-    Commit { consumer: String, offsets: Option<Vec<(TopicPartition, u64)>> },
+    /// `commit CONSUMER [orders-0=5,orders-1=7:metadata] [async]`: `commitSync()` of every position,
+    /// or of these offsets with their metadata; `async` is `commitAsync` (no retry with a new coordinator).
+    Commit { consumer: String, offsets: Option<Vec<CommitOffset>>, asynchronous: bool },
     /// `crash CLIENT`: the client's process dies: no commit, no LeaveGroup, no more heartbeats.
     Crash { client: String },
     /// `advance 30s`: let simulated time pass, processing every event due.
@@ -159,6 +159,9 @@ impl Processing {
         out
     }
 }
+
+/// An offset to commit for a partition, with its metadata (empty for none).
+pub type CommitOffset = (TopicPartition, u64, String);
 
 /// Where a `seek` puts a consumer's position.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

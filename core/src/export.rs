@@ -233,17 +233,21 @@ pub fn python(scenario: &Scenario) -> String {
                 let topics: Vec<String> = topics.iter().map(|t| py_str(t)).collect();
                 line(&mut body, format!("{id}.subscribe([{}])", topics.join(", ")));
             }
-            Command::Commit { consumer, offsets } => {
+            Command::Commit { consumer, offsets, asynchronous } => {
                 let id = ident(consumer, &mut names);
+                let call = if *asynchronous { "commit_async" } else { "commit" };
                 match offsets {
-                    None => line(&mut body, format!("{id}.commit()")),
+                    None => line(&mut body, format!("{id}.{call}()")),
                     Some(offsets) => {
                         line(&mut body, "from kafka.structs import OffsetAndMetadata".into());
                         let items: Vec<String> = offsets
                             .iter()
-                            .map(|(tp, o)| format!("{}: OffsetAndMetadata({o}, None, -1)", py_tp(tp)))
+                            .map(|(tp, o, m)| {
+                                let meta = if m.is_empty() { "None".into() } else { py_str(m) };
+                                format!("{}: OffsetAndMetadata({o}, {meta}, -1)", py_tp(tp))
+                            })
                             .collect();
-                        line(&mut body, format!("{id}.commit({{{}}})", items.join(", ")));
+                        line(&mut body, format!("{id}.{call}({{{}}})", items.join(", ")));
                     }
                 }
             }

@@ -194,11 +194,12 @@ pub enum Request {
         member_id: String,
     },
     /// `generation` is `None` (Kafka's -1) for a consumer outside group management.
+    /// Each offset comes with its metadata (empty for none).
     OffsetCommit {
         group: String,
         member_id: String,
         generation: Option<u32>,
-        offsets: Vec<(TopicPartition, u64)>,
+        offsets: Vec<(TopicPartition, u64, String)>,
     },
     OffsetFetch {
         group: String,
@@ -389,7 +390,14 @@ impl fmt::Display for Message {
                             write!(f, " generation={g}")?;
                         }
                         f.write_str(" ")?;
-                        list(f, offsets.iter().map(|(tp, o)| (tp, o)))
+                        let show = |o: &u64, m: &String| {
+                            if m.is_empty() {
+                                alloc::format!("{o}")
+                            } else {
+                                alloc::format!("{o}:{m}")
+                            }
+                        };
+                        list(f, offsets.iter().map(|(tp, o, m)| (tp, show(o, m))))
                     }
                     Request::OffsetFetch { group, partitions } => write!(f, " group={group} [{}]", tps(partitions)),
                     Request::ListOffsets { partitions } => {

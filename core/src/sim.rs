@@ -177,11 +177,11 @@ impl Sim {
                 }
                 self.consumer_mut(consumer)?.subscribe(topics.clone())
             }
-            Command::Commit { consumer, offsets } => {
+            Command::Commit { consumer, offsets, asynchronous } => {
                 let now = self.now;
                 let c = self.consumer_mut(consumer)?;
                 let mut fx = Effects::new(now);
-                c.commit(offsets.clone(), &mut fx)?;
+                c.commit(offsets.clone(), *asynchronous, &mut fx)?;
                 self.apply_effects(Node::Client(consumer.clone()), fx);
                 Ok(())
             }

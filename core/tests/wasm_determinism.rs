@@ -53,6 +53,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("group-commit-after-processing"),
     scenario!("group-poison-dlq"),
     scenario!("group-slow-consumer"),
+    scenario!("group-manual-commit"),
 ];
 
 #[wasm_bindgen_test]

@@ -233,11 +233,11 @@ impl Broker {
         group: String,
         member_id: &str,
         generation: Option<u32>,
-        offsets: Vec<(TopicPartition, u64)>,
+        offsets: Vec<(TopicPartition, u64, String)>,
         fx: &mut Effects,
     ) {
-        let fail = |fx: &mut Effects, offsets: Vec<(TopicPartition, u64)>, e: KafkaError| {
-            let partitions = offsets.into_iter().map(|(tp, _)| (tp, Err(e.clone()))).collect();
+        let fail = |fx: &mut Effects, offsets: Vec<(TopicPartition, u64, String)>, e: KafkaError| {
+            let partitions = offsets.into_iter().map(|(tp, _, _)| (tp, Err(e.clone()))).collect();
             reply(fx, from.clone(), id, Response::OffsetCommit { partitions });
         };
         let valid = self.coordinates(&group).and_then(|()| match self.coordinator.groups.get(&group) {
@@ -255,7 +255,7 @@ impl Broker {
         let now_ms = fx.now.ms;
         let committed: Vec<(TopicPartition, Committed)> = offsets
             .iter()
-            .map(|(tp, o)| (tp.clone(), Committed { offset: *o, metadata: String::new(), commit_timestamp_ms: now_ms }))
+            .map(|(tp, o, m)| (tp.clone(), Committed { offset: *o, metadata: m.clone(), commit_timestamp_ms: now_ms }))
             .collect();
         let records: Vec<RecordData> = committed
             .iter()

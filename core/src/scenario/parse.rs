@@ -278,25 +278,38 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
         }
         "commit" => {
             let consumer = c.word("a consumer name")?.text.clone();
-            let offsets = match c.peek() {
-                None => None,
-                Some(w) => {
-                    let w = w.clone();
-                    c.at += 1;
-                    let mut offsets = Vec::new();
-                    for part in w.text.split(',').filter(|p| !p.is_empty()) {
-                        let bad = || c.error_at(w.column, &format!("expected offsets like orders-0=5, found '{part}'"));
-                        let (tp, offset) = part.split_once('=').ok_or_else(bad)?;
-                        let tp = TopicPartition::parse(tp).ok_or_else(bad)?;
-                        let offset: u64 = offset.parse().map_err(|_| bad())?;
-                        offsets.retain(|(t, _): &(TopicPartition, u64)| *t != tp);
-                        offsets.push((tp, offset));
-                    }
-                    Some(offsets)
+            let mut offsets = None;
+            let mut asynchronous = false;
+            while let Some(w) = c.peek() {
+                let w = w.clone();
+                c.at += 1;
+                if w.text == "async" && !w.value_quoted {
+                    asynchronous = true;
+                    continue;
                 }
-            };
-            c.end()?;
-            Command::Commit { consumer, offsets }
+                if offsets.is_some() || asynchronous {
+                    return Err(
+                        c.error_at(w.column, &format!("expected async or the end of the line, found '{}'", w.text))
+                    );
+                }
+                let mut list: Vec<crate::command::CommitOffset> = Vec::new();
+                for part in w.text.split(',').filter(|p| !p.is_empty()) {
+                    let bad = || {
+                        c.error_at(
+                            w.column,
+                            &format!("expected offsets like orders-0=5 or orders-0=5:metadata, found '{part}'"),
+                        )
+                    };
+                    let (tp, rest) = part.split_once('=').ok_or_else(bad)?;
+                    let tp = TopicPartition::parse(tp).ok_or_else(bad)?;
+                    let (offset, metadata) = rest.split_once(':').unwrap_or((rest, ""));
+                    let offset: u64 = offset.parse().map_err(|_| bad())?;
+                    list.retain(|(t, _, _)| *t != tp);
+                    list.push((tp, offset, metadata.to_string()));
+                }
+                offsets = Some(list);
+            }
+            Command::Commit { consumer, offsets, asynchronous }
         }
         "advance" => {
             let w = c.word("a duration like 500ms, 30s, 5m, 2h or 7d")?;

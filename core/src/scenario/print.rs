@@ -136,11 +136,25 @@ impl fmt::Display for Command {
                 let topics: Vec<&str> = topics.iter().map(String::as_str).collect();
                 write!(f, "subscribe {} {}", quote(consumer), quote(&topics.join(",")))
             }
-            Command::Commit { consumer, offsets } => {
+            Command::Commit { consumer, offsets, asynchronous } => {
                 write!(f, "commit {}", quote(consumer))?;
                 if let Some(offsets) = offsets {
-                    let list: Vec<String> = offsets.iter().map(|(tp, o)| alloc::format!("{tp}={o}")).collect();
+                    let list: Vec<String> = offsets
+                        .iter()
+                        .map(
+                            |(tp, o, m)| {
+                                if m.is_empty() {
+                                    alloc::format!("{tp}={o}")
+                                } else {
+                                    alloc::format!("{tp}={o}:{m}")
+                                }
+                            },
+                        )
+                        .collect();
                     write!(f, " {}", quote(&list.join(",")))?;
+                }
+                if *asynchronous {
+                    f.write_str(" async")?;
                 }
                 Ok(())
             }

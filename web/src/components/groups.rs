@@ -103,7 +103,9 @@ fn member_buttons(c: &ClientView, dispatch: &Callback<Action>) -> Html {
     let name = c.name.clone();
     let commit = {
         let n = name.clone();
-        dispatch.reform(move |_| Action::Command(Form::Group, Command::Commit { consumer: n.clone(), offsets: None }))
+        dispatch.reform(move |_| {
+            Action::Command(Form::Group, Command::Commit { consumer: n.clone(), offsets: None, asynchronous: false })
+        })
     };
     let crash = {
         let n = name.clone();

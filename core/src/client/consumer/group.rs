@@ -17,6 +17,7 @@
 
 use super::Consumer;
 use crate::client::config::AssignorName;
+use crate::command::CommitOffset;
 use crate::effects::{Effects, Timer};
 use crate::error::{CommandError, KafkaError};
 use crate::event::EventKind;
@@ -72,7 +73,7 @@ pub struct GroupMember {
     last_assignment: Vec<TopicPartition>,
     last_generation: Option<u32>,
     /// A commit waiting for the coordinator: why, and what.
-    pending_commit: Option<(&'static str, Vec<(TopicPartition, u64)>)>,
+    pending_commit: Option<(&'static str, Vec<CommitOffset>)>,
     /// The leader's join answer, kept until metadata of every subscribed topic is known.
     pending_assign: Option<JoinResult>,
     /// No FindCoordinator before this (retry.backoff.ms after a failure).
@@ -162,10 +163,12 @@ impl Consumer {
         self.assignment.iter().filter_map(|tp| self.positions.get(tp).map(|&o| (tp.clone(), o))).collect()
     }
 
-    /// `commitSync()` (all consumed positions) or `commitSync(offsets)`.
+    /// `commitSync()` (all consumed positions), `commitSync(offsets)`, or the
+    /// same with `commitAsync`, which does not try again with a new coordinator.
     pub fn commit(
         &mut self,
-        offsets: Option<Vec<(TopicPartition, u64)>>,
+        offsets: Option<Vec<CommitOffset>>,
+        asynchronous: bool,
         fx: &mut Effects,
     ) -> Result<(), CommandError> {
         if self.group.is_none() {
@@ -173,16 +176,22 @@ impl Consumer {
         }
         let offsets = match offsets {
             Some(o) => {
-                o.iter().try_for_each(|(tp, _)| self.check_assigned(tp))?;
+                o.iter().try_for_each(|(tp, _, _)| self.check_assigned(tp))?;
                 o
             }
-            None => self.consumed(),
+            None => self.consumed().into_iter().map(|(tp, o)| (tp, o, String::new())).collect(),
         };
-        self.queue_commit("sync", offsets, fx);
+        self.queue_commit_offsets(if asynchronous { "async" } else { "sync" }, offsets, fx);
         Ok(())
     }
 
+    /// Commits offsets without metadata.
     pub(super) fn queue_commit(&mut self, why: &'static str, offsets: Vec<(TopicPartition, u64)>, fx: &mut Effects) {
+        let offsets = offsets.into_iter().map(|(tp, o)| (tp, o, String::new())).collect();
+        self.queue_commit_offsets(why, offsets, fx);
+    }
+
+    fn queue_commit_offsets(&mut self, why: &'static str, offsets: Vec<CommitOffset>, fx: &mut Effects) {
         let Some(g) = self.group.as_mut() else {
             return;
         };
@@ -487,7 +496,7 @@ impl Consumer {
             }
             Response::OffsetCommit { partitions } => {
                 let why = g.pending_commit.as_ref().map_or("sync", |(w, _)| *w);
-                let sent: Vec<(TopicPartition, u64)> = match request {
+                let sent: Vec<CommitOffset> = match request {
                     Request::OffsetCommit { offsets, .. } => offsets.clone(),
                     _ => Vec::new(),
                 };
@@ -504,7 +513,7 @@ impl Consumer {
                     }
                     Some(KafkaError::NotCoordinator | KafkaError::CoordinatorNotAvailable) => {
                         g.coordinator = None;
-                        if why != "auto" && g.pending_commit.is_none() {
+                        if why != "auto" && why != "async" && g.pending_commit.is_none() {
                             // commitSync retries with the new coordinator.
                             g.pending_commit = Some((why, sent));
                         }
