@@ -93,11 +93,35 @@ fn client_kwarg(name: &str, value: &str) -> Result<(String, String), String> {
         "partitioner.class" | "partitioner.ignore.keys" | "partitioner.adaptive.partitioning.enable" => {
             return Err(format!("{name}={value}: kafka-python has its own partitioner setting (partitioner=callable)"))
         }
+        "partition.assignment.strategy" => {
+            // kafka-python takes assignor classes, imported where the consumer is made.
+            let classes: Vec<&str> = value
+                .split(',')
+                .filter_map(|a| match a.trim().rsplit('.').next().unwrap_or_default() {
+                    "range" | "RangeAssignor" => Some("RangePartitionAssignor"),
+                    "roundrobin" | "RoundRobinAssignor" => Some("RoundRobinPartitionAssignor"),
+                    "sticky" | "StickyAssignor" => Some("StickyPartitionAssignor"),
+                    "cooperative-sticky" | "CooperativeStickyAssignor" => Some("CooperativeStickyAssignor"),
+                    _ => None,
+                })
+                .collect();
+            format!("({},)", classes.join(", "))
+        }
+        _ if value == "true" => "True".into(),
+        _ if value == "false" => "False".into(),
         _ if value.parse::<i64>().is_ok() => value.to_string(),
         _ => py_str(value),
     };
     Ok((py, literal))
 }
+
+/// The imports of kafka-python's assignor classes, for `partition.assignment.strategy`.
+const ASSIGNOR_IMPORTS: &[&str] = &[
+    "from kafka.coordinator.assignors.range import RangePartitionAssignor",
+    "from kafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor",
+    "from kafka.coordinator.assignors.sticky.sticky_assignor import StickyPartitionAssignor",
+    "from kafka.coordinator.assignors.cooperative_sticky import CooperativeStickyAssignor",
+];
 
 /// The session as a kafka-python program.
 pub fn python(scenario: &Scenario) -> String {
@@ -154,6 +178,11 @@ pub fn python(scenario: &Scenario) -> String {
                         python_rule_partitioner(&mut body, &class, &rules);
                         kwargs.push(format!("partitioner={class}()"));
                         continue;
+                    }
+                    if k == "partition.assignment.strategy" {
+                        for import in ASSIGNOR_IMPORTS {
+                            line(&mut body, (*import).into());
+                        }
                     }
                     match client_kwarg(k, v) {
                         Ok((py, lit)) => kwargs.push(format!("{py}={lit}")),
