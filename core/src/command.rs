@@ -25,6 +25,9 @@ pub enum Command {
         replication_factor: Option<u32>,
         configs: Configs,
     },
+    /// `topic alter NAME partitions=N`: CreatePartitions (`kafka-topics --alter --partitions N`): more
+    /// partitions, never fewer; keys may now hash elsewhere, and subscribed groups rebalance.
+    AlterPartitions { name: String, partitions: u32 },
     /// `producer NAME CONFIG=VALUE...`: a KafkaProducer.
     Producer { name: String, configs: Configs },
     /// `consumer NAME CONFIG=VALUE...`: a KafkaConsumer.

@@ -45,6 +45,8 @@ pub enum Timer {
     GroupRetry,
     /// A consumer in a poll loop polls again.
     NextPoll,
+    /// A consumer refreshes its metadata (metadata.max.age.ms).
+    MetadataRefresh,
     /// A consumer's application finishes processing its current record.
     ProcessNext,
     /// The quorum re-checks which voter can lead after controller.quorum.election.timeout.ms.

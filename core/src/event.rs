@@ -47,6 +47,12 @@ pub enum EventKind {
         assignment: Vec<Vec<u32>>,
         auto: bool,
     },
+    /// CreatePartitions: the topic's new partitions and where their replicas are.
+    PartitionsAdded {
+        topic: String,
+        total: u32,
+        assignment: Vec<Vec<u32>>,
+    },
     /// An automatic topic creation the controller refused.
     TopicCreateFailed {
         topic: String,
@@ -277,6 +283,13 @@ pub enum EventKind {
         consumer: String,
         error: String,
     },
+    /// A group leader's fresh metadata differs from what it assigned with: it asks for a rebalance.
+    MetadataChanged {
+        consumer: String,
+        topic: String,
+        was: u32,
+        now: u32,
+    },
     /// poll() threw: the application's poll loop ends.
     PollLoopStopped {
         consumer: String,
@@ -360,12 +373,25 @@ impl fmt::Display for EventKind {
                 "{consumer}: shutting down: wakeup() ends the poll loop; {pending} record(s) of the batch are processed first"
             ),
             DeadLetterRefused { consumer, error } => write!(f, "{consumer}: the dead-letter send was refused: {error}"),
+            MetadataChanged { consumer, topic, was, now } => write!(
+                f,
+                "{consumer} (group leader) sees {topic} with {now} partitions, not the {was} it assigned: it rejoins to rebalance"
+            ),
             PollLoopStopped { consumer, error } => {
                 write!(f, "{consumer}: poll() threw {error}; the poll loop stops")
             }
             LeftGroup { consumer, group, why } => write!(f, "{consumer} left group {group}: {why}"),
             LinkCut { a, b } => write!(f, "link {a} <-> {b} cut"),
             LinkHealed { a, b } => write!(f, "link {a} <-> {b} healed"),
+            PartitionsAdded { topic, total, assignment } => {
+                write!(f, "topic {topic} now has {total} partitions:")?;
+                let first = *total as usize - assignment.len();
+                for (i, replicas) in assignment.iter().enumerate() {
+                    let r: Vec<String> = replicas.iter().map(|b| alloc::format!("{b}")).collect();
+                    write!(f, " {}=[{}]", first + i, r.join(","))?;
+                }
+                Ok(())
+            }
             TopicCreated { topic, assignment, auto } => {
                 write!(f, "topic {topic} created")?;
                 if topic.starts_with("__") {

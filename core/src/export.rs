@@ -136,6 +136,10 @@ pub fn python(scenario: &Scenario) -> String {
         line(&mut body, format!("# {c}"));
         match c {
             Command::Cluster { brokers: n, .. } => brokers = *n,
+            Command::AlterPartitions { name, partitions } => {
+                line(&mut body, "from kafka.admin import NewPartitions".into());
+                line(&mut body, format!("admin.create_partitions({{{}: NewPartitions({partitions})}})", py_str(name)));
+            }
             Command::CreateTopic { name, partitions, replication_factor, configs, assignment } => {
                 let configs: Vec<String> =
                     configs.iter().map(|(k, v)| format!("{}: {}", py_str(k), py_str(v))).collect();
@@ -357,6 +361,10 @@ pub fn cli(scenario: &Scenario) -> String {
         let c = &l.command;
         let _ = writeln!(out, "\n# {c}");
         let text = match c {
+            Command::AlterPartitions { name, partitions } => format!(
+                "kafka-topics.sh --bootstrap-server \"$B\" --alter --topic {} --partitions {partitions}",
+                sh(name)
+            ),
             Command::CreateTopic { name, partitions, replication_factor, configs, assignment } => {
                 let mut s = format!("kafka-topics.sh --bootstrap-server \"$B\" --create --topic {}", sh(name));
                 match assignment {

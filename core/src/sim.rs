@@ -147,6 +147,7 @@ impl Sim {
                 };
                 self.create_topic(name, layout, config, false)
             }
+            Command::AlterPartitions { name, partitions } => self.alter_partitions(name, *partitions),
             Command::Producer { name, configs } => {
                 let config = ProducerConfig::parse(configs)?;
                 let bootstrap = self.bootstrap(name)?;
@@ -368,6 +369,29 @@ impl Sim {
         let mut fx = Effects::new(now);
         let assignment = cluster.controller.create_topic(&mut self.rng, name, layout, config, &mut fx)?;
         self.emit(EventKind::TopicCreated { topic: name.into(), assignment, auto });
+        self.apply_effects(Node::Controller, fx);
+        Ok(())
+    }
+
+    /// CreatePartitions through the active controller.
+    fn alter_partitions(&mut self, name: &str, total: u32) -> Result<(), CommandError> {
+        let cluster = self.cluster()?;
+        if cluster.controller.active.is_none() {
+            return Err(CommandError::Invalid("no active controller: partitions cannot be added".into()));
+        }
+        if name == OFFSETS_TOPIC {
+            return Err(CommandError::Kafka(KafkaError::InvalidRequest(format!(
+                "{OFFSETS_TOPIC} keeps offsets.topic.num.partitions partitions: a group's coordinator depends on it"
+            ))));
+        }
+        if total > limits::PARTITIONS_MAX {
+            return Err(CommandError::Limit(format!("a topic has at most {} partitions", limits::PARTITIONS_MAX)));
+        }
+        let now = self.now;
+        let cluster = self.cluster.as_mut().ok_or(CommandError::NoCluster)?;
+        let mut fx = Effects::new(now);
+        let added = cluster.controller.create_partitions(&mut self.rng, name, total, &mut fx)?;
+        self.emit(EventKind::PartitionsAdded { topic: name.into(), total, assignment: added });
         self.apply_effects(Node::Controller, fx);
         Ok(())
     }

@@ -10,7 +10,7 @@ fn error(script: &str) -> String {
 fn unknown_command() {
     assert_eq!(
         error("cluster brokers=1\n  launch rockets"),
-        "line 2, column 3: unknown command 'launch': expected one of cluster, topic, producer, consumer, send, flush, assign, poll, seek, pause, resume, close, advance, broker, network, expect"
+        "line 2, column 3: unknown command 'launch': expected one of cluster, topic, producer, consumer, send, flush, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect"
     );
 }
 
@@ -39,6 +39,14 @@ fn bad_client_configs_are_named() {
     );
     assert!(error("consumer c1 auto.offset.reset=smallest").contains("configuration auto.offset.reset"));
     assert!(error("producer p1 transactional.id=t1").contains("'transactional.id' is not a producer config"));
+    assert_eq!(
+        error("consumer c1 group.id=g heartbeat.interval.ms=50000"),
+        "line 1, column 24: Heartbeat must be set lower than the session timeout"
+    );
+    assert!(error("consumer c1 partition.assignment.strategy=fancy").contains("Class could not be found"));
+    assert!(error("consume c1 commit=sometimes").contains("expected auto, before or after, found 'sometimes'"));
+    assert!(error("topic alter t partitions=x").contains("expected a number of partitions"));
+    assert!(error("commit c1 orders-0=five").contains("expected offsets like orders-0=5"));
 }
 
 #[test]

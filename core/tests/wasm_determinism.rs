@@ -54,6 +54,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("group-poison-dlq"),
     scenario!("group-slow-consumer"),
     scenario!("group-manual-commit"),
+    scenario!("group-new-partitions"),
 ];
 
 #[wasm_bindgen_test]

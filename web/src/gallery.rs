@@ -46,6 +46,11 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../../core/tests/scenarios/group-slow-consumer.kafka"),
     ),
     (
+        "New partitions",
+        "kafka-topics --alter --partitions: the group leader notices and the group rebalances",
+        include_str!("../../core/tests/scenarios/group-new-partitions.kafka"),
+    ),
+    (
         "Crashed group member",
         "no LeaveGroup: its partitions wait for session.timeout.ms, then records are read twice",
         include_str!("../../core/tests/scenarios/group-crash-session-timeout.kafka"),

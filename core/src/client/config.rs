@@ -355,6 +355,8 @@ pub struct ConsumerConfig {
     /// Preference order; Kafka's default is `[range, cooperative-sticky]`.
     pub partition_assignment_strategy: Vec<AssignorName>,
     pub retry_backoff_ms: u64,
+    /// `metadata.max.age.ms`: how often metadata is refreshed even without an error.
+    pub metadata_max_age_ms: u64,
     pub auto_offset_reset: OffsetReset,
     pub fetch_min_bytes: u64,
     pub fetch_max_wait_ms: u64,
@@ -377,6 +379,7 @@ impl Default for ConsumerConfig {
             max_poll_interval_ms: 300_000,
             partition_assignment_strategy: alloc::vec![AssignorName::Range, AssignorName::CooperativeSticky],
             retry_backoff_ms: 100,
+            metadata_max_age_ms: 300_000,
             auto_offset_reset: OffsetReset::Latest,
             fetch_min_bytes: 1,
             fetch_max_wait_ms: 500,
@@ -402,6 +405,7 @@ const CONSUMER_CONFIGS: &[&str] = &[
     "heartbeat.interval.ms",
     "max.partition.fetch.bytes",
     "max.poll.interval.ms",
+    "metadata.max.age.ms",
     "max.poll.records",
     "partition.assignment.strategy",
     "request.timeout.ms",
@@ -437,6 +441,7 @@ impl ConsumerConfig {
                 "heartbeat.interval.ms" => c.heartbeat_interval_ms = int(name, v, 0)?,
                 "max.poll.interval.ms" => c.max_poll_interval_ms = int(name, v, 1)?,
                 "retry.backoff.ms" => c.retry_backoff_ms = long(name, v, 0)?,
+                "metadata.max.age.ms" => c.metadata_max_age_ms = long(name, v, 0)?,
                 "partition.assignment.strategy" => {
                     let list: Result<Vec<AssignorName>, CommandError> =
                         v.split(',').filter(|e| !e.trim().is_empty()).map(AssignorName::parse).collect();
@@ -478,6 +483,7 @@ impl ConsumerConfig {
             ("heartbeat.interval.ms", self.heartbeat_interval_ms.to_string()),
             ("max.partition.fetch.bytes", self.max_partition_fetch_bytes.to_string()),
             ("max.poll.interval.ms", self.max_poll_interval_ms.to_string()),
+            ("metadata.max.age.ms", self.metadata_max_age_ms.to_string()),
             ("max.poll.records", self.max_poll_records.to_string()),
             (
                 "partition.assignment.strategy",

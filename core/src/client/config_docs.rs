@@ -64,6 +64,9 @@ pub fn explain(kind: &str, name: &str) -> Option<&'static str> {
         ("consumer", "partition.assignment.strategy") => {
             "The assignors this consumer supports, preferred first; the group uses one every member supports."
         }
+        ("consumer", "metadata.max.age.ms") => {
+            "How often the consumer refreshes metadata: how a group leader learns of new partitions to assign."
+        }
         ("consumer", "retry.backoff.ms") => "How long to wait before asking again for a coordinator or rejoining.",
         ("consumer", "max.partition.fetch.bytes") => "The most data one fetch brings per partition.",
         ("consumer", "max.poll.records") => "The most records one poll() returns.",

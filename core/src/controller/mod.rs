@@ -218,6 +218,52 @@ impl Controller {
         Ok(assignment)
     }
 
+    /// CreatePartitions: the topic grows to `total` partitions, the new ones
+    /// placed like a new topic's with the same replication factor. Returns
+    /// the new partitions' replicas.
+    pub fn create_partitions(
+        &mut self,
+        rng: &mut Rng,
+        topic: &str,
+        total: u32,
+        fx: &mut Effects,
+    ) -> Result<Vec<Vec<u32>>, KafkaError> {
+        let meta = &mut self.metadata;
+        let Some(t) = meta.topics.get(topic) else {
+            return Err(KafkaError::UnknownTopicOrPartition);
+        };
+        let current = t.partitions.len() as u32;
+        if total == current {
+            return Err(KafkaError::InvalidPartitions(format!("Topic already has {current} partitions.")));
+        }
+        if total < current {
+            return Err(KafkaError::InvalidPartitions(format!(
+                "Topic currently has {current} partitions, which is higher than the requested {total}."
+            )));
+        }
+        let replication_factor = t.partitions.first().map_or(1, |p| p.replicas.len() as u32);
+        let brokers: Vec<BrokerRegistration> = meta.brokers.values().cloned().collect();
+        let added = placement::place(rng, &brokers, total - current, replication_factor)?;
+        let states: Vec<PartitionState> = added
+            .iter()
+            .map(|replicas| {
+                let isr: Vec<u32> = replicas.iter().copied().filter(|&id| meta.is_unfenced(id)).collect();
+                PartitionState {
+                    leader: isr.first().copied(),
+                    replicas: replicas.clone(),
+                    isr,
+                    leader_epoch: 0,
+                    partition_epoch: 0,
+                }
+            })
+            .collect();
+        if let Some(t) = meta.topics.get_mut(topic) {
+            t.partitions.extend(states);
+        }
+        self.publish(fx);
+        Ok(added)
+    }
+
     /// Bumps the metadata offset and pushes the new image to every broker.
     fn publish(&mut self, fx: &mut Effects) {
         self.metadata.offset += 1;

@@ -52,8 +52,7 @@ pub fn command_line(text: &str, line: usize) -> Result<Command, ScriptError> {
     parse_words(&ws, line, text)
 }
 
-const COMMANDS: &str =
-    "cluster, topic, producer, consumer, send, flush, assign, poll, seek, pause, resume, close, advance, broker, network, expect";
+const COMMANDS: &str = "cluster, topic, producer, consumer, send, flush, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect";
 
 fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptError> {
     let mut c = Cursor::new(ws, line, raw);
@@ -81,6 +80,22 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
             }
             let brokers = brokers.ok_or_else(|| c.error_at(head.column, "expected brokers=N"))?;
             Command::Cluster { brokers, latency, auto_create_topics }
+        }
+        "topic" if c.peek().is_some_and(|w| w.text == "alter") => {
+            c.keyword("alter")?;
+            let name = c.word("a topic name")?.text.clone();
+            let w = c.peek();
+            let (key, value) = c.pair("partitions=N")?;
+            if key != "partitions" {
+                let column = w.map_or(c.end_column, |w| w.column);
+                return Err(c.error_at(column, &format!("expected partitions=N, found '{key}='")));
+            }
+            let partitions = match w {
+                Some(w) => c.parse_u32(value, w, "a number of partitions")?,
+                None => 0,
+            };
+            c.end()?;
+            Command::AlterPartitions { name, partitions }
         }
         "topic" => {
             c.keyword("create")?;

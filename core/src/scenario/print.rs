@@ -69,6 +69,9 @@ impl fmt::Display for Command {
                 }
                 Ok(())
             }
+            Command::AlterPartitions { name, partitions } => {
+                write!(f, "topic alter {} partitions={partitions}", quote(name))
+            }
             Command::CreateTopic { assignment, name, partitions, replication_factor, configs: c } => {
                 write!(f, "topic create {}", quote(name))?;
                 if let Some(a) = assignment {

@@ -74,6 +74,8 @@ pub struct GroupMember {
     last_generation: Option<u32>,
     /// A commit waiting for the coordinator: why, and what.
     pending_commit: Option<(&'static str, Vec<CommitOffset>)>,
+    /// Partition counts the leader assigned with; other counts in fresh metadata mean rejoin.
+    assigned_counts: BTreeMap<String, u32>,
     /// The leader's join answer, kept until metadata of every subscribed topic is known.
     pending_assign: Option<JoinResult>,
     /// No FindCoordinator before this (retry.backoff.ms after a failure).
@@ -102,6 +104,7 @@ impl GroupMember {
             last_generation: None,
             pending_commit: None,
             pending_assign: None,
+            assigned_counts: BTreeMap::new(),
             retry_at: Instant::ZERO,
             retry_armed: false,
             last_poll: Instant::ZERO,
@@ -378,6 +381,9 @@ impl Consumer {
         }
         let partitions: BTreeMap<String, u32> =
             topics.iter().map(|t| (t.clone(), self.conn.partition_count(t).unwrap_or(0))).collect();
+        if let Some(g) = self.group.as_mut() {
+            g.assigned_counts = partitions.clone();
+        }
         let members: Vec<Member> = join
             .members
             .iter()
@@ -442,6 +448,11 @@ impl Consumer {
                     let interval = Duration::from_ms(self.config.heartbeat_interval_ms);
                     fx.cancel(Timer::GroupHeartbeat);
                     fx.timer_in(interval, Timer::GroupHeartbeat);
+                    fx.cancel(Timer::MetadataRefresh);
+                    fx.timer_in(Duration::from_ms(self.config.metadata_max_age_ms), Timer::MetadataRefresh);
+                    if !g.leader {
+                        g.assigned_counts.clear();
+                    }
                     if g.leader {
                         self.assign_as_leader(join.clone(), fx);
                     } else {
@@ -653,11 +664,46 @@ impl Consumer {
         }
     }
 
-    /// Metadata arrived: a leader waiting for partition counts assigns now.
+    /// Metadata arrived: a leader waiting for partition counts assigns now; a
+    /// leader whose assignment was made for other partition counts asks for a
+    /// rebalance (the Java client's "cached metadata has changed").
     pub(super) fn on_group_metadata(&mut self, fx: &mut Effects) {
         if let Some(join) = self.group.as_mut().and_then(|g| g.pending_assign.take()) {
-            self.assign_as_leader(join, fx);
+            return self.assign_as_leader(join, fx);
         }
+        let consumer = self.conn.name.clone();
+        let Some(g) = self.group.as_ref() else {
+            return;
+        };
+        if !g.leader || g.rejoin_needed {
+            return;
+        }
+        let changed: Vec<(String, u32, u32)> = g
+            .assigned_counts
+            .iter()
+            .filter_map(|(t, &was)| {
+                self.conn.partition_count(t).filter(|&now| now != was).map(|now| (t.clone(), was, now))
+            })
+            .collect();
+        if let Some((topic, was, now)) = changed.into_iter().next() {
+            fx.event(EventKind::MetadataChanged { consumer, topic, was, now });
+            if let Some(g) = self.group.as_mut() {
+                g.rejoin_needed = true;
+            }
+        }
+    }
+
+    /// metadata.max.age.ms passed: a subscribed consumer refreshes its topics' metadata.
+    pub(super) fn on_metadata_refresh(&mut self, fx: &mut Effects) {
+        let Some(g) = self.group.as_ref() else {
+            return;
+        };
+        if self.closed || g.subscription.is_empty() {
+            return;
+        }
+        let topics = g.subscription.clone();
+        self.conn.refresh_metadata(topics, true, fx);
+        fx.timer_in(Duration::from_ms(self.config.metadata_max_age_ms), Timer::MetadataRefresh);
     }
 
     /// `close()` with a group: auto-commit commits the positions, then the member leaves.

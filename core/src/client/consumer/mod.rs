@@ -476,6 +476,7 @@ impl Consumer {
                 return;
             }
             Timer::ProcessNext => return self.process_next(fx),
+            Timer::MetadataRefresh => return self.on_metadata_refresh(fx),
             Timer::NextPoll => {
                 if self.looping && !self.closed {
                     self.poll(fx);
