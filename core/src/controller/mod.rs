@@ -199,20 +199,7 @@ impl Controller {
                 assignment
             }
         };
-        let states = assignment
-            .iter()
-            .map(|replicas| {
-                // A fenced broker may hold a replica but never starts as leader or in the ISR.
-                let isr: Vec<u32> = replicas.iter().copied().filter(|&id| meta.is_unfenced(id)).collect();
-                PartitionState {
-                    leader: isr.first().copied(),
-                    replicas: replicas.clone(),
-                    isr,
-                    leader_epoch: 0,
-                    partition_epoch: 0,
-                }
-            })
-            .collect();
+        let states = assignment.iter().map(|replicas| new_partition(meta, replicas)).collect();
         meta.topics.insert(topic.into(), TopicState { name: topic.into(), partitions: states, config });
         self.publish(fx);
         Ok(assignment)
@@ -244,19 +231,7 @@ impl Controller {
         let replication_factor = t.partitions.first().map_or(1, |p| p.replicas.len() as u32);
         let brokers: Vec<BrokerRegistration> = meta.brokers.values().cloned().collect();
         let added = placement::place(rng, &brokers, total - current, replication_factor)?;
-        let states: Vec<PartitionState> = added
-            .iter()
-            .map(|replicas| {
-                let isr: Vec<u32> = replicas.iter().copied().filter(|&id| meta.is_unfenced(id)).collect();
-                PartitionState {
-                    leader: isr.first().copied(),
-                    replicas: replicas.clone(),
-                    isr,
-                    leader_epoch: 0,
-                    partition_epoch: 0,
-                }
-            })
-            .collect();
+        let states: Vec<PartitionState> = added.iter().map(|replicas| new_partition(meta, replicas)).collect();
         if let Some(t) = meta.topics.get_mut(topic) {
             t.partitions.extend(states);
         }
@@ -534,5 +509,18 @@ impl Controller {
     /// Kafka's OfflinePartitionsCount.
     pub fn offline_partitions(&self) -> usize {
         self.metadata.partitions().filter(|(_, p)| p.leader.is_none()).count()
+    }
+}
+
+/// A new partition's first state: the first unfenced replica leads; a fenced
+/// broker may hold a replica but never starts as leader or in the ISR.
+fn new_partition(meta: &Metadata, replicas: &[u32]) -> PartitionState {
+    let isr: Vec<u32> = replicas.iter().copied().filter(|&id| meta.is_unfenced(id)).collect();
+    PartitionState {
+        leader: isr.first().copied(),
+        replicas: replicas.to_vec(),
+        isr,
+        leader_epoch: 0,
+        partition_epoch: 0,
     }
 }
