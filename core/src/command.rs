@@ -61,7 +61,9 @@ pub enum Command {
     /// loop (`while True: records = consumer.poll(); process(records)`), until `close`.
     Consume { consumer: String, processing: Processing },
     /// `subscribe CONSUMER orders,payments`: `consumer.subscribe(topics)`; the group assigns partitions.
-    Subscribe { consumer: String, topics: Vec<String> },
+    /// `subscribe CONSUMER pattern='orders-.*'`: `consumer.subscribe(Pattern)`: every topic whose whole
+    /// name matches, as metadata shows them (`topics` is then empty).
+    Subscribe { consumer: String, topics: Vec<String>, pattern: Option<String> },
     /// `commit CONSUMER [orders-0=5,orders-1=7:metadata] [async]`: `commitSync()` of every position,
     /// or of these offsets with their metadata; `async` is `commitAsync` (no retry with a new coordinator).
     Commit { consumer: String, offsets: Option<Vec<CommitOffset>>, asynchronous: bool },

@@ -283,6 +283,12 @@ pub enum EventKind {
         consumer: String,
         error: String,
     },
+    /// A pattern subscription's topics, from a fresh topic list.
+    PatternMatched {
+        consumer: String,
+        pattern: String,
+        topics: Vec<String>,
+    },
     /// A group leader's fresh metadata differs from what it assigned with: it asks for a rebalance.
     MetadataChanged {
         consumer: String,
@@ -373,6 +379,9 @@ impl fmt::Display for EventKind {
                 "{consumer}: shutting down: wakeup() ends the poll loop; {pending} record(s) of the batch are processed first"
             ),
             DeadLetterRefused { consumer, error } => write!(f, "{consumer}: the dead-letter send was refused: {error}"),
+            PatternMatched { consumer, pattern, topics } => {
+                write!(f, "{consumer}: pattern '{pattern}' matches [{}]", topics.join(", "))
+            }
             MetadataChanged { consumer, topic, was, now } => write!(
                 f,
                 "{consumer} (group leader) sees {topic} with {now} partitions, not the {was} it assigned: it rejoins to rebalance"

@@ -261,7 +261,11 @@ pub fn python(scenario: &Scenario) -> String {
                 let id = ident(client, &mut names);
                 line(&mut body, format!("# by hand: kill {id}'s process (no close, no commit)"));
             }
-            Command::Subscribe { consumer, topics } => {
+            Command::Subscribe { consumer, pattern: Some(p), .. } => {
+                let id = ident(consumer, &mut names);
+                line(&mut body, format!("{id}.subscribe(pattern={})", py_str(&format!("^{p}$"))));
+            }
+            Command::Subscribe { consumer, topics, pattern: None } => {
                 let id = ident(consumer, &mut names);
                 let topics: Vec<String> = topics.iter().map(|t| py_str(t)).collect();
                 line(&mut body, format!("{id}.subscribe([{}])", topics.join(", ")));

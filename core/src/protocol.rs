@@ -123,7 +123,8 @@ pub struct FetchedData {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Request {
     Metadata {
-        topics: Vec<String>,
+        /// `None` asks for every topic (Kafka's null list), as a pattern subscription does.
+        topics: Option<Vec<String>>,
         /// Producers ask brokers to create unknown topics (allow.auto.create.topics).
         allow_auto_topic_creation: bool,
     },
@@ -334,7 +335,8 @@ impl fmt::Display for Message {
             Body::Request(r) => {
                 write!(f, "{} request #{id}", r.api())?;
                 match r {
-                    Request::Metadata { topics, .. } => write!(f, " topics=[{}]", topics.join(",")),
+                    Request::Metadata { topics: Some(topics), .. } => write!(f, " topics=[{}]", topics.join(",")),
+                    Request::Metadata { topics: None, .. } => f.write_str(" all topics"),
                     Request::Produce { acks, tp, batch, .. } => {
                         write!(f, " {tp} records={} bytes={} acks={acks}", batch_records(batch), batch.len())?;
                         if let Some((pid, _, seq)) = crate::batch::producer_fields(batch).filter(|p| p.0 >= 0) {

@@ -29,6 +29,7 @@
 use crate::broker::coordinator::{OFFSETS_TOPIC, OFFSETS_TOPIC_REPLICATION_FACTOR};
 use crate::broker::{Broker, BrokerConfig};
 use crate::client::config::{ConsumerConfig, ProducerConfig};
+use crate::client::pattern::TopicPattern;
 use crate::client::{Client, Consumer, Producer};
 use crate::command::Command;
 use crate::controller::{quorum, Controller};
@@ -172,11 +173,15 @@ impl Sim {
                 Ok(())
             }
             Command::Assign { consumer, partitions } => self.consumer_mut(consumer)?.assign(partitions.clone()),
-            Command::Subscribe { consumer, topics } => {
+            Command::Subscribe { consumer, topics, pattern } => {
                 for t in topics {
                     crate::topic::name::validate(t).map_err(CommandError::Kafka)?;
                 }
-                self.consumer_mut(consumer)?.subscribe(topics.clone())
+                let pattern = match pattern {
+                    Some(p) => Some(TopicPattern::parse(p).map_err(CommandError::Invalid)?),
+                    None => None,
+                };
+                self.consumer_mut(consumer)?.subscribe(topics.clone(), pattern)
             }
             Command::Commit { consumer, offsets, asynchronous } => {
                 let now = self.now;

@@ -194,6 +194,8 @@ pub struct GroupRow {
 pub struct MembershipView {
     pub group: String,
     pub subscription: Vec<String>,
+    /// A pattern subscription's regex.
+    pub pattern: Option<String>,
     pub coordinator: Option<u32>,
     pub member_id: String,
     pub generation: Option<u32>,
@@ -392,6 +394,7 @@ fn client_view(client: &Client) -> ClientView {
             v.group = c.group.as_ref().map(|g| MembershipView {
                 group: g.group.clone(),
                 subscription: g.subscription.clone(),
+                pattern: g.pattern.as_ref().map(|p| p.as_str().into()),
                 coordinator: g.coordinator,
                 member_id: g.member_id.clone(),
                 generation: g.generation,

@@ -55,6 +55,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("group-slow-consumer"),
     scenario!("group-manual-commit"),
     scenario!("group-new-partitions"),
+    scenario!("group-pattern-subscription"),
 ];
 
 #[wasm_bindgen_test]

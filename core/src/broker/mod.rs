@@ -230,7 +230,9 @@ impl Broker {
     fn handle_request(&mut self, from: Node, id: u32, request: Request, fx: &mut Effects) {
         match request {
             Request::Metadata { topics, allow_auto_topic_creation } => {
+                // Every topic when none are named (internal ones included, as Kafka answers).
                 let topics = topics
+                    .unwrap_or_else(|| self.image.topics.keys().cloned().collect())
                     .into_iter()
                     .map(|t| {
                         let result = match self.image.describe(&t) {

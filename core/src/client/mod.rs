@@ -6,6 +6,7 @@ pub mod config;
 pub mod config_docs;
 pub mod consumer;
 pub mod partitioner;
+pub mod pattern;
 pub mod producer;
 
 use crate::effects::{Effects, Timer};
@@ -168,6 +169,17 @@ impl Connection {
         self.topics.get(topic).map(|p| p.len() as u32)
     }
 
+    /// Asks for metadata of every topic (a pattern subscription) unless a Metadata request is already out.
+    pub fn refresh_all_metadata(&mut self, fx: &mut Effects) {
+        if self.metadata_in_flight {
+            return;
+        }
+        if let Some(broker) = self.least_loaded(fx.now) {
+            self.metadata_in_flight = true;
+            self.request(broker, Request::Metadata { topics: None, allow_auto_topic_creation: false }, fx);
+        }
+    }
+
     /// Asks for metadata of `topics` unless a Metadata request is already out.
     pub fn refresh_metadata(&mut self, topics: Vec<String>, allow_auto_topic_creation: bool, fx: &mut Effects) {
         if self.metadata_in_flight || topics.is_empty() {
@@ -175,7 +187,7 @@ impl Connection {
         }
         if let Some(broker) = self.least_loaded(fx.now) {
             self.metadata_in_flight = true;
-            self.request(broker, Request::Metadata { topics, allow_auto_topic_creation }, fx);
+            self.request(broker, Request::Metadata { topics: Some(topics), allow_auto_topic_creation }, fx);
         }
     }
 }

@@ -278,7 +278,12 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
         }
         "subscribe" => {
             let consumer = c.word("a consumer name")?.text.clone();
-            let w = c.word("topics like orders,payments")?;
+            let w = c.word("topics like orders,payments, or pattern=REGEX")?;
+            if let Some(("pattern", regex)) = w.pair() {
+                crate::client::pattern::TopicPattern::parse(regex).map_err(|e| c.error_at(w.value_column(), &e))?;
+                c.end()?;
+                return Ok(Command::Subscribe { consumer, topics: Vec::new(), pattern: Some(regex.to_string()) });
+            }
             let mut topics: Vec<String> = Vec::new();
             for t in w.text.split(',').filter(|t| !t.is_empty()) {
                 if !topics.iter().any(|x| x == t) {
@@ -289,7 +294,7 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                 return Err(c.error_at(w.column, "expected topics like orders,payments"));
             }
             c.end()?;
-            Command::Subscribe { consumer, topics }
+            Command::Subscribe { consumer, topics, pattern: None }
         }
         "commit" => {
             let consumer = c.word("a consumer name")?.text.clone();

@@ -135,7 +135,10 @@ impl fmt::Display for Command {
                 Ok(())
             }
             Command::Crash { client } => write!(f, "crash {}", quote(client)),
-            Command::Subscribe { consumer, topics } => {
+            Command::Subscribe { consumer, pattern: Some(p), .. } => {
+                write!(f, "subscribe {} pattern={}", quote(consumer), quote(p))
+            }
+            Command::Subscribe { consumer, topics, pattern: None } => {
                 let topics: Vec<&str> = topics.iter().map(String::as_str).collect();
                 write!(f, "subscribe {} {}", quote(consumer), quote(&topics.join(",")))
             }

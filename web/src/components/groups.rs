@@ -44,7 +44,7 @@ pub fn groups_panel(p: &Props) -> Html {
             d.emit(Action::Command(Form::Group, Command::Consumer { name: name.clone(), configs }));
             d.emit(Action::Command(
                 Form::Group,
-                Command::Subscribe { consumer: name.clone(), topics: vec![topic.clone()] },
+                Command::Subscribe { consumer: name.clone(), topics: vec![topic.clone()], pattern: None },
             ));
             let processing = parse_processing(processing);
             d.emit(Action::Command(Form::Group, Command::Consume { consumer: name.clone(), processing }));
@@ -62,8 +62,11 @@ pub fn groups_panel(p: &Props) -> Html {
         let chosen = chosen.clone();
         Callback::from(move |e: Event| chosen.set(value_of(&e)))
     };
-    let members: Vec<&ClientView> =
-        p.clients.iter().filter(|c| c.group.as_ref().is_some_and(|g| !g.subscription.is_empty())).collect();
+    let members: Vec<&ClientView> = p
+        .clients
+        .iter()
+        .filter(|c| c.group.as_ref().is_some_and(|g| !g.subscription.is_empty() || g.pattern.is_some()))
+        .collect();
     html! {
         <div>
             <div class="form" hidden={p.readonly}>

@@ -17,6 +17,7 @@
 
 use super::Consumer;
 use crate::client::config::AssignorName;
+use crate::client::pattern::TopicPattern;
 use crate::command::CommitOffset;
 use crate::effects::{Effects, Timer};
 use crate::error::{CommandError, KafkaError};
@@ -56,8 +57,13 @@ impl MemberState {
 #[derive(Clone, Debug)]
 pub struct GroupMember {
     pub group: String,
-    /// Topics of `subscribe`; empty when the consumer assigns partitions itself.
+    /// Topics of `subscribe` (or those its pattern matches now); empty when the consumer assigns
+    /// partitions itself.
     pub subscription: Vec<String>,
+    /// `subscribe(Pattern)`: the subscription follows the topics metadata shows.
+    pub pattern: Option<TopicPattern>,
+    /// A pattern has been matched against a full topic list at least once.
+    pattern_resolved: bool,
     pub coordinator: Option<u32>,
     pub member_id: String,
     pub generation: Option<u32>,
@@ -91,6 +97,8 @@ impl GroupMember {
         GroupMember {
             group,
             subscription: Vec::new(),
+            pattern: None,
+            pattern_resolved: false,
             coordinator: None,
             member_id: String::new(),
             generation: None,
@@ -110,6 +118,11 @@ impl GroupMember {
             last_poll: Instant::ZERO,
             next_auto_commit: None,
         }
+    }
+
+    /// Whether the consumer subscribed (to topics or a pattern) rather than assigned.
+    pub fn subscribed(&self) -> bool {
+        !self.subscription.is_empty() || self.pattern.is_some()
     }
 
     /// Kafka's `resetGeneration`: a member whose generation the coordinator refused starts over.
@@ -137,19 +150,27 @@ impl Consumer {
         self.conn.in_flight().any(|(_, f)| f.request.api() == api)
     }
 
-    /// `subscribe(topics)`: the group assigns partitions; a changed subscription rejoins.
-    pub fn subscribe(&mut self, topics: Vec<String>) -> Result<(), CommandError> {
+    /// `subscribe(topics)` or `subscribe(pattern)`: the group assigns partitions; a changed
+    /// subscription rejoins.
+    pub fn subscribe(&mut self, topics: Vec<String>, pattern: Option<TopicPattern>) -> Result<(), CommandError> {
         let manual = !self.assignment.is_empty();
         let g = self.group.as_mut().ok_or_else(no_group_id)?;
-        if manual && g.subscription.is_empty() {
+        if manual && !g.subscribed() {
             return Err(CommandError::Invalid(
                 "Subscription to topics, partitions and pattern are mutually exclusive".into(),
             ));
         }
-        if topics.is_empty() {
+        if topics.is_empty() && pattern.is_none() {
             return Err(CommandError::Invalid("subscribe needs at least one topic".into()));
         }
-        if g.subscription != topics {
+        if pattern.is_some() {
+            if g.pattern != pattern {
+                g.pattern = pattern;
+                g.pattern_resolved = false;
+                g.rejoin_needed = true;
+            }
+        } else if g.subscription != topics || g.pattern.is_some() {
+            g.pattern = None;
             g.subscription = topics;
             g.rejoin_needed = true;
         }
@@ -283,7 +304,12 @@ impl Consumer {
         self.send_pending_commit(fx);
         let g = self.group.as_ref().expect("checked above: the consumer has a group");
         let joining = self.group_request_out("JoinGroup") || self.group_request_out("SyncGroup");
-        if !g.subscription.is_empty() && (g.rejoin_needed || g.state == MemberState::Unjoined) && !joining {
+        if g.pattern.is_some() && !g.pattern_resolved {
+            // A pattern needs the full topic list before the first join.
+            self.conn.refresh_all_metadata(fx);
+            return;
+        }
+        if g.subscribed() && (g.rejoin_needed || g.state == MemberState::Unjoined) && !joining {
             let unknown: Vec<String> =
                 g.subscription.iter().filter(|t| !self.conn.topics.contains_key(*t)).cloned().collect();
             if unknown.is_empty() {
@@ -667,11 +693,14 @@ impl Consumer {
     /// Metadata arrived: a leader waiting for partition counts assigns now; a
     /// leader whose assignment was made for other partition counts asks for a
     /// rebalance (the Java client's "cached metadata has changed").
-    pub(super) fn on_group_metadata(&mut self, fx: &mut Effects) {
+    pub(super) fn on_group_metadata(&mut self, all_topics: bool, fx: &mut Effects) {
+        let consumer = self.conn.name.clone();
+        if all_topics {
+            self.match_pattern(fx);
+        }
         if let Some(join) = self.group.as_mut().and_then(|g| g.pending_assign.take()) {
             return self.assign_as_leader(join, fx);
         }
-        let consumer = self.conn.name.clone();
         let Some(g) = self.group.as_ref() else {
             return;
         };
@@ -693,16 +722,42 @@ impl Consumer {
         }
     }
 
-    /// metadata.max.age.ms passed: a subscribed consumer refreshes its topics' metadata.
+    /// A full topic list arrived: the pattern's topics are those whose whole
+    /// name matches, internal topics left out (exclude.internal.topics=true).
+    fn match_pattern(&mut self, fx: &mut Effects) {
+        let consumer = self.conn.name.clone();
+        let topics: Vec<String> = self.conn.topics.keys().filter(|t| !t.starts_with("__")).cloned().collect();
+        let Some(g) = self.group.as_mut() else {
+            return;
+        };
+        let Some(pattern) = &g.pattern else {
+            return;
+        };
+        let matched: Vec<String> = topics.into_iter().filter(|t| pattern.matches(t)).collect();
+        if !g.pattern_resolved || matched != g.subscription {
+            let pattern = String::from(pattern.as_str());
+            fx.event(EventKind::PatternMatched { consumer, pattern, topics: matched.clone() });
+            g.subscription = matched;
+            g.pattern_resolved = true;
+            g.rejoin_needed = true;
+        }
+    }
+
+    /// metadata.max.age.ms passed: a subscribed consumer refreshes its topics' metadata
+    /// (every topic's, for a pattern).
     pub(super) fn on_metadata_refresh(&mut self, fx: &mut Effects) {
         let Some(g) = self.group.as_ref() else {
             return;
         };
-        if self.closed || g.subscription.is_empty() {
+        if self.closed || !g.subscribed() {
             return;
         }
-        let topics = g.subscription.clone();
-        self.conn.refresh_metadata(topics, true, fx);
+        if g.pattern.is_some() {
+            self.conn.refresh_all_metadata(fx);
+        } else {
+            let topics = g.subscription.clone();
+            self.conn.refresh_metadata(topics, true, fx);
+        }
         fx.timer_in(Duration::from_ms(self.config.metadata_max_age_ms), Timer::MetadataRefresh);
     }
 

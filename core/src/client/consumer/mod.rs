@@ -111,7 +111,7 @@ impl Consumer {
     /// `KafkaConsumer.assign`: replaces the assignment; positions of partitions
     /// no longer assigned are forgotten, as are their buffered records.
     pub fn assign(&mut self, partitions: Vec<TopicPartition>) -> Result<(), CommandError> {
-        if self.group.as_ref().is_some_and(|g| !g.subscription.is_empty()) {
+        if self.group.as_ref().is_some_and(|g| g.subscribed()) {
             return Err(CommandError::Invalid(
                 "Subscription to topics, partitions and pattern are mutually exclusive".into(),
             ));
@@ -337,7 +337,8 @@ impl Consumer {
         match response {
             Response::Metadata { brokers, topics } => {
                 let errors = self.conn.on_metadata(brokers, topics);
-                self.on_group_metadata(fx);
+                let all_topics = matches!(&request, Request::Metadata { topics: None, .. });
+                self.on_group_metadata(all_topics, fx);
                 for (topic, error) in errors {
                     for tp in self.assignment.iter().filter(|tp| tp.topic == topic) {
                         fx.event(EventKind::ConsumeFailed {
