@@ -38,6 +38,7 @@ pub mod event;
 pub mod expect;
 pub mod export;
 pub mod group;
+pub mod lag;
 pub mod limits;
 pub mod link;
 pub mod metadata;

@@ -38,6 +38,7 @@ use crate::effects::{Effects, Timer};
 use crate::error::{CommandError, KafkaError};
 use crate::event::{Event, EventKind};
 use crate::group::coordinator::OFFSETS_PARTITIONS;
+use crate::lag::{LagHistory, LagSample};
 use crate::limits;
 use crate::net::{Loss, Network, Node};
 use crate::protocol::{Body, Message, Request, Response};
@@ -81,6 +82,8 @@ pub struct Sim {
     events_dropped: u64,
     /// Messages and timers refused because the queue was full.
     scheduled_dropped: u64,
+    /// Each group's lag over time, for the lag chart.
+    lag: LagHistory,
 }
 
 impl Sim {
@@ -97,6 +100,7 @@ impl Sim {
             events: VecDeque::new(),
             events_dropped: 0,
             scheduled_dropped: 0,
+            lag: LagHistory::default(),
         }
     }
 
@@ -646,7 +650,41 @@ impl Sim {
         while self.next_event_at().is_some_and(|at| at <= until) {
             self.step();
         }
+        self.sample_lag(until);
         self.now = until;
+    }
+
+    /// Samples group lag at the grid points up to `t` (the state before anything at `t` happens).
+    fn sample_lag(&mut self, t: Instant) {
+        if let Some(due) = self.lag.due(t.ms) {
+            let lags = self.group_lags();
+            self.lag.record(due, lags);
+        }
+    }
+
+    /// Each group's total lag, as its coordinator (a running broker) knows its commits:
+    /// the sum over committed partitions of high watermark minus committed offset.
+    fn group_lags(&self) -> Vec<(String, u64)> {
+        let Some(cluster) = self.cluster.as_ref() else {
+            return Vec::new();
+        };
+        let hw = |tp: &crate::protocol::TopicPartition| {
+            let leader = cluster.controller.metadata.partition(tp).and_then(|p| p.leader)?;
+            Some(cluster.brokers.get(&leader)?.replicas.get(tp)?.high_watermark)
+        };
+        let mut lags: BTreeMap<String, u64> = BTreeMap::new();
+        for b in cluster.brokers.values().filter(|b| !cluster.net.is_down(&Node::Broker(b.id))) {
+            for (group, offsets) in &b.coordinator.offsets {
+                let lag = offsets.iter().map(|(tp, c)| hw(tp).unwrap_or(0).saturating_sub(c.offset)).sum();
+                lags.entry(group.clone()).or_insert(lag);
+            }
+        }
+        lags.into_iter().collect()
+    }
+
+    /// Each group's lag over simulated time, oldest first (bounded; see `lag`).
+    pub fn lag_history(&self) -> impl Iterator<Item = &LagSample> {
+        self.lag.samples.iter()
     }
 
     /// Processes the next scheduled thing (moving the clock to it); false if nothing is scheduled.
@@ -655,6 +693,7 @@ impl Sim {
             return false;
         };
         assert!(at >= self.now, "scheduled {at} before the clock {}", self.now);
+        self.sample_lag(at);
         self.now = at;
         match item {
             Scheduled::Deliver { from, to, message, .. } => self.deliver(from, to, message),

@@ -25,6 +25,8 @@ pub struct ClusterView {
     pub clients: Vec<ClientView>,
     /// Consumer groups, as their coordinators (running brokers) hold them, by name.
     pub groups: Vec<GroupView>,
+    /// Each group's total lag over simulated time, oldest first (bounded, thinned as it grows).
+    pub lag: Vec<crate::lag::LagSample>,
     pub cut_links: Vec<(Node, Node)>,
     /// Links with their own latency: `(a, b, ms)`.
     pub slow_links: Vec<(Node, Node, u64)>,
@@ -236,6 +238,7 @@ impl Sim {
             topics: Vec::new(),
             clients: parts.clients.values().map(client_view).collect(),
             groups: Vec::new(),
+            lag: self.lag_history().cloned().collect(),
             cut_links: Vec::new(),
             slow_links: Vec::new(),
             metrics: Metrics::default(),

@@ -31,8 +31,13 @@ test('members join, share partitions, commit, and a crash rebalances after the s
   await expect(table.locator('tbody tr')).toHaveCount(2);
   await expect(table).toContainText('member-1');
   await expect(table).toContainText('member-2');
-  // The internal topic folds away in the partitions view.
+  // The internal topic folds away in the partitions view; each partition shows who reads it where.
   await expect(page.getByTestId('internal-__consumer_offsets')).toBeVisible();
+  await expect(page.getByTestId('readers-orders-0')).toContainText('group billing committed');
+  await expect(page.getByTestId('lag-chart').locator('polyline')).toHaveCount(1);
+  // The consumer panel acts on any consumer.
+  await page.getByTestId('consumer-pick').selectOption('member-1');
+  await expect(page.getByTestId('poll')).toHaveText('Poll member-1');
 
   await page.getByTestId('member-member-2').getByRole('button', { name: 'Crash' }).click();
   await expect(page.getByTestId('script')).toHaveValue(literally('crash member-2'));

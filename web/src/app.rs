@@ -348,7 +348,7 @@ pub fn app() -> Html {
                 if show("groups") {
                     <section class="panel wide" aria-labelledby="groups-h">
                         <h2 id="groups-h">{ "Consumer groups" }</h2>
-                        <GroupsPanel groups={view.groups.clone()} clients={view.clients.clone()} readonly={!editable}
+                        <GroupsPanel groups={view.groups.clone()} lag={view.lag.clone()} clients={view.clients.clone()} readonly={!editable}
                             topics={view.topics.iter().filter(|t| !t.name.starts_with("__")).map(|t| t.name.clone()).collect::<Vec<_>>()}
                             error={error(Form::Group)} dispatch={dispatch.clone()} />
                     </section>
@@ -356,7 +356,7 @@ pub fn app() -> Html {
                 if show("partitions") {
                     <section class="panel wide" aria-labelledby="logs-h">
                         <h2 id="logs-h">{ "Partitions" }</h2>
-                        <Partitions topics={view.topics.clone()} />
+                        <Partitions topics={view.topics.clone()} groups={view.groups.clone()} clients={view.clients.clone()} />
                     </section>
                 }
                 if show("events") {

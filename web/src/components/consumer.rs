@@ -21,6 +21,20 @@ pub struct Props {
 #[function_component(ConsumerPanel)]
 pub fn consumer_panel(p: &Props) -> Html {
     let chosen = use_state(String::new);
+    // Which consumer the controls act on: consumer-1 unless another is picked.
+    let picked = use_state(String::new);
+    let consumers: Vec<&ClientView> = p.clients.iter().filter(|c| c.kind == "consumer").collect();
+    let who: String = if consumers.iter().any(|c| c.name == *picked) {
+        (*picked).clone()
+    } else if consumers.iter().any(|c| c.name == CONSUMER) || consumers.is_empty() {
+        CONSUMER.into()
+    } else {
+        consumers[0].name.clone()
+    };
+    let on_pick = {
+        let picked = picked.clone();
+        Callback::from(move |e: Event| picked.set(value_of(&e)))
+    };
     let topic = if chosen.is_empty() {
         p.topics.first().map(|t| t.name.clone()).unwrap_or_default()
     } else {
@@ -34,37 +48,51 @@ pub fn consumer_panel(p: &Props) -> Html {
         .unwrap_or_default();
     let assign = {
         let d = p.dispatch.clone();
+        let who = who.clone();
         Callback::from(move |_| {
             d.emit(Action::Command(
                 Form::Consumer,
-                Command::Assign { consumer: CONSUMER.into(), partitions: partitions.clone() },
+                Command::Assign { consumer: who.clone(), partitions: partitions.clone() },
             ))
         })
     };
-    let poll = p.dispatch.reform(|_| Action::Command(Form::Consumer, Command::Poll { consumer: CONSUMER.into() }));
+    let poll = {
+        let who = who.clone();
+        p.dispatch.reform(move |_| Action::Command(Form::Consumer, Command::Poll { consumer: who.clone() }))
+    };
     let onchange = {
         let chosen = chosen.clone();
         Callback::from(move |e: Event| chosen.set(value_of(&e)))
     };
-    let me = p.clients.iter().find(|c| c.name == CONSUMER);
+    let me = p.clients.iter().find(|c| c.name == who);
     let closed = me.is_some_and(|c| c.closed);
-    let close = p.dispatch.reform(|_| Action::Command(Form::Consumer, Command::Close { client: CONSUMER.into() }));
+    let close = {
+        let who = who.clone();
+        p.dispatch.reform(move |_| Action::Command(Form::Consumer, Command::Close { client: who.clone() }))
+    };
     let assignment = me.map(|c| c.assignment.clone()).unwrap_or_default();
     html! {
         <div>
             <div class="form" hidden={p.readonly}>
+                if consumers.len() > 1 {
+                    <label>{ "Consumer" }
+                        <select onchange={on_pick} data-testid="consumer-pick">
+                            { for consumers.iter().map(|c| html! { <option value={c.name.clone()} selected={c.name == who}>{ &c.name }</option> }) }
+                        </select>
+                    </label>
+                }
                 <label>{ "Topic" }
                     <select {onchange} data-testid="consume-topic">
                         { for p.topics.iter().map(|t| html! { <option value={t.name.clone()} selected={t.name == topic}>{ &t.name }</option> }) }
                     </select>
                 </label>
                 <button onclick={assign} disabled={p.topics.is_empty()} data-testid="assign">{ "Assign all partitions" }</button>
-                <button onclick={poll} disabled={closed} data-testid="poll">{ format!("Poll {CONSUMER}") }</button>
+                <button onclick={poll} disabled={closed} data-testid="poll">{ format!("Poll {who}") }</button>
                 <button onclick={close} disabled={closed || me.is_none()} title="consumer.close()" data-testid="consumer-close">{ if closed { "Closed" } else { "Close" } }</button>
                 { error_line("consumer-error", &p.error) }
             </div>
             if !assignment.is_empty() {
-                <Positions assignment={assignment} readonly={p.readonly} dispatch={p.dispatch.clone()} />
+                <Positions consumer={who.clone()} assignment={assignment} readonly={p.readonly} dispatch={p.dispatch.clone()} />
             }
             <table class="records" data-testid="received">
                 <caption>{ "Records returned by poll (newest first)" }</caption>
@@ -88,6 +116,7 @@ pub fn consumer_panel(p: &Props) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct PositionsProps {
+    consumer: String,
     assignment: Vec<AssignmentView>,
     readonly: bool,
     dispatch: Callback<Action>,
@@ -99,13 +128,13 @@ struct PositionsProps {
 fn positions(p: &PositionsProps) -> Html {
     let target = use_state(String::new);
     let by_time = use_state(|| false);
+    let who = p.consumer.clone();
     let chosen = use_state(String::new);
     let command = |c: Command| {
         let d = p.dispatch.clone();
         Callback::from(move |_: MouseEvent| d.emit(Action::Command(Form::Consumer, c.clone())))
     };
-    let seek =
-        |tp: &TopicPartition, to: SeekTo| command(Command::Seek { consumer: CONSUMER.into(), tp: tp.clone(), to });
+    let seek = |tp: &TopicPartition, to: SeekTo| command(Command::Seek { consumer: who.clone(), tp: tp.clone(), to });
     let tp_chosen = p
         .assignment
         .iter()
@@ -114,12 +143,12 @@ fn positions(p: &PositionsProps) -> Html {
         .or_else(|| p.assignment.first().map(|a| a.tp.clone()));
     let number = target.trim().parse::<u64>().ok();
     let submit = {
-        let (d, tp, by_time) = (p.dispatch.clone(), tp_chosen.clone(), *by_time);
+        let (d, tp, by_time, who) = (p.dispatch.clone(), tp_chosen.clone(), *by_time, who.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if let (Some(tp), Some(n)) = (tp.clone(), number) {
                 let to = if by_time { SeekTo::Timestamp(n) } else { SeekTo::Offset(n) };
-                d.emit(Action::Command(Form::Consumer, Command::Seek { consumer: CONSUMER.into(), tp, to }));
+                d.emit(Action::Command(Form::Consumer, Command::Seek { consumer: who.clone(), tp, to }));
             }
         })
     };
@@ -148,9 +177,9 @@ fn positions(p: &PositionsProps) -> Html {
                 <tbody>
                     { for p.assignment.iter().map(|a| {
                         let pause = if a.paused {
-                            command(Command::Resume { consumer: CONSUMER.into(), partitions: vec![a.tp.clone()] })
+                            command(Command::Resume { consumer: who.clone(), partitions: vec![a.tp.clone()] })
                         } else {
-                            command(Command::Pause { consumer: CONSUMER.into(), partitions: vec![a.tp.clone()] })
+                            command(Command::Pause { consumer: who.clone(), partitions: vec![a.tp.clone()] })
                         };
                         html! {
                             <tr data-testid="position-row" class={classes!(a.paused.then_some("paused"))}>

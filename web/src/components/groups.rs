@@ -8,12 +8,15 @@ use super::{error_line, value_of};
 use crate::gallery::{parse_processing, APPLICATIONS};
 use crate::state::{Action, Form};
 use kafka_sim::command::Command;
+use kafka_sim::lag::LagSample;
 use kafka_sim::view::{ClientView, GroupView};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub groups: Vec<GroupView>,
+    /// Each group's lag over simulated time.
+    pub lag: Vec<LagSample>,
     /// Topics a consumer can subscribe to (internal ones left out).
     pub topics: Vec<String>,
     pub clients: Vec<ClientView>,
@@ -94,6 +97,9 @@ pub fn groups_panel(p: &Props) -> Html {
                     { for members.iter().filter(|c| !c.closed).map(|c| member_buttons(c, &p.dispatch)) }
                 </div>
             }
+            if !p.lag.is_empty() {
+                { lag_chart(&p.lag) }
+            }
             if p.groups.is_empty() {
                 <p class="muted">{ "No groups yet. A consumer with a group.id that subscribes joins one: the cluster then creates __consumer_offsets and a broker becomes the group's coordinator." }</p>
             }
@@ -125,6 +131,47 @@ fn member_buttons(c: &ClientView, dispatch: &Callback<Action>) -> Html {
             <button onclick={crash} title="the process dies: no commit, no LeaveGroup; the coordinator waits session.timeout.ms">{ "Crash" }</button>
             <button onclick={close} title="consumer.close(): commit (auto-commit) and LeaveGroup">{ "Close" }</button>
         </span>
+    }
+}
+
+/// Line colours for groups, in name order.
+const PALETTE: &[&str] = &["#1f6feb", "#d97706", "#16a34a", "#c026d3", "#dc2626", "#0891b2"];
+
+/// Each group's total lag over simulated time as a line: a picture of falling behind and catching up.
+fn lag_chart(samples: &[LagSample]) -> Html {
+    let (w, h) = (600.0f64, 120.0f64);
+    let t0 = samples.first().map_or(0, |s| s.at_ms);
+    let t1 = samples.last().map_or(0, |s| s.at_ms).max(t0 + 1);
+    let most = samples.iter().flat_map(|s| s.lags.iter().map(|(_, l)| *l)).max().unwrap_or(0);
+    let max = most.max(1);
+    let mut groups: Vec<&str> = samples.iter().flat_map(|s| s.lags.iter().map(|(g, _)| g.as_str())).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    let x = |t: u64| (t - t0) as f64 / (t1 - t0) as f64 * w;
+    let y = |l: u64| h - l as f64 / max as f64 * h;
+    let lines = groups.iter().enumerate().map(|(i, g)| {
+        let points: Vec<String> = samples
+            .iter()
+            .filter_map(|s| s.lags.iter().find(|(n, _)| n == g).map(|(_, l)| format!("{:.1},{:.1}", x(s.at_ms), y(*l))))
+            .collect();
+        let colour = PALETTE[i % PALETTE.len()];
+        html! { <polyline points={points.join(" ")} fill="none" stroke={colour} stroke-width="2"><title>{ format!("lag of {g}") }</title></polyline> }
+    });
+    let span = crate::components::controls::format_time(t1 - t0);
+    html! {
+        <figure class="lag-chart" data-testid="lag-chart">
+            <figcaption>
+                { format!("Consumer lag over the last {span} (at most {most} record(s) behind)") }
+                { for groups.iter().enumerate().map(|(i, g)| html! {
+                    <span class="legend" style={format!("border-color: {}", PALETTE[i % PALETTE.len()])}>{ *g }</span>
+                }) }
+            </figcaption>
+            <svg viewBox={format!("0 0 {w} {h}")} preserveAspectRatio="none" role="img"
+                aria-label="each group's total lag over simulated time">
+                <line x1="0" y1={h.to_string()} x2={w.to_string()} y2={h.to_string()} class="axis" />
+                { for lines }
+            </svg>
+        </figure>
     }
 }
 

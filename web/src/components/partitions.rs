@@ -1,8 +1,9 @@
 //! Each partition's log as a row of offset cells, with the log start offset,
 //! the high watermark and the log end offset marked.
 
+use kafka_sim::protocol::TopicPartition;
 use kafka_sim::record::Show;
-use kafka_sim::view::{PartitionView, TopicView};
+use kafka_sim::view::{ClientView, GroupView, PartitionView, TopicView};
 use yew::prelude::*;
 
 /// Cells drawn per partition; older records are summarised.
@@ -11,6 +12,12 @@ const CELLS_MAX: usize = 40;
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub topics: Vec<TopicView>,
+    /// Groups' committed offsets, marked on each partition.
+    #[prop_or_default]
+    pub groups: Vec<GroupView>,
+    /// Consumers' positions, marked on each partition.
+    #[prop_or_default]
+    pub clients: Vec<ClientView>,
 }
 
 #[function_component(Partitions)]
@@ -29,7 +36,7 @@ pub fn partitions(p: &Props) -> Html {
                             <span class="muted">{ format!("  {}", t.configs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")) }</span>
                         }
                     </h3>
-                    { for t.partitions.iter().map(|q| partition_row(t, q)) }
+                    { for t.partitions.iter().map(|q| partition_row(t, q, &readers(p, &t.name, q.partition))) }
                 </div>
             }) }
             // Internal topics (fifty partitions of __consumer_offsets) fold away; only partitions holding records open.
@@ -38,7 +45,7 @@ pub fn partitions(p: &Props) -> Html {
                 html! {
                     <details class="topic internal" data-testid={format!("internal-{}", t.name)}>
                         <summary>{ format!("{} (internal, {} partitions, {records} record(s))", t.name, t.partitions.len()) }</summary>
-                        { for t.partitions.iter().filter(|q| !q.records.is_empty()).map(|q| partition_row(t, q)) }
+                        { for t.partitions.iter().filter(|q| !q.records.is_empty()).map(|q| partition_row(t, q, &[])) }
                     </details>
                 }
             }) }
@@ -46,7 +53,23 @@ pub fn partitions(p: &Props) -> Html {
     }
 }
 
-fn partition_row(t: &TopicView, q: &PartitionView) -> Html {
+/// Who reads a partition: each group's committed offset and each consumer's position, as `(label, offset)`.
+fn readers(p: &Props, topic: &str, partition: u32) -> Vec<(String, u64)> {
+    let tp = TopicPartition::new(topic, partition);
+    let committed = p.groups.iter().filter_map(|g| {
+        g.rows
+            .iter()
+            .find(|r| r.tp == tp)
+            .and_then(|r| r.current_offset)
+            .map(|o| (format!("group {} committed", g.name), o))
+    });
+    let positions = p.clients.iter().filter(|c| !c.closed).filter_map(|c| {
+        c.assignment.iter().find(|a| a.tp == tp).and_then(|a| a.position).map(|o| (format!("{} position", c.name), o))
+    });
+    committed.chain(positions).collect()
+}
+
+fn partition_row(t: &TopicView, q: &PartitionView, readers: &[(String, u64)]) -> Html {
     let skipped = q.records.len().saturating_sub(CELLS_MAX);
     html! {
         <div class="partition" data-testid={format!("partition-{}-{}", t.name, q.partition)}>
@@ -57,13 +80,25 @@ fn partition_row(t: &TopicView, q: &PartitionView) -> Html {
             </span>
             <ol class="cells" start={q.log_start_offset.to_string()} aria-label={format!("log of {}-{}", t.name, q.partition)}>
                 if skipped > 0 { <li class="cell more">{ format!("…{skipped}") }</li> }
-                { for q.records.iter().skip(skipped).map(|r| html! {
-                    <li class={classes!("cell", (r.offset >= q.high_watermark).then_some("uncommitted"))}
-                        title={format!("offset {} key={} value={}", r.offset, Show(&r.key), Show(&r.value))}>
-                        { r.offset }
-                    </li>
+                { for q.records.iter().skip(skipped).map(|r| {
+                    // A cell where a reader's next offset points is outlined.
+                    let next: Vec<&str> = readers.iter().filter(|(_, o)| *o == r.offset).map(|(l, _)| l.as_str()).collect();
+                    let mut title = format!("offset {} key={} value={}", r.offset, Show(&r.key), Show(&r.value));
+                    if !next.is_empty() {
+                        title.push_str(&format!(" (next for: {})", next.join(", ")));
+                    }
+                    html! {
+                        <li class={classes!("cell", (r.offset >= q.high_watermark).then_some("uncommitted"), (!next.is_empty()).then_some("next"))} {title}>
+                            { r.offset }
+                        </li>
+                    }
                 }) }
             </ol>
+            if !readers.is_empty() {
+                <span class="readers muted" data-testid={format!("readers-{}-{}", t.name, q.partition)}>
+                    { readers.iter().map(|(l, o)| format!("{l} {o}")).collect::<Vec<_>>().join(" · ") }
+                </span>
+            }
             <span class="marks muted">
                 { format!("start {} · HW {} · LEO {} · {} batch(es), {} bytes", q.log_start_offset, q.high_watermark, q.log_end_offset, q.batches, q.size_bytes) }
                 <br />
