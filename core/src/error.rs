@@ -49,6 +49,10 @@ pub enum KafkaError {
     NotCoordinator,
     /// No coordinator now: `__consumer_offsets` is being created or its partition has no leader.
     CoordinatorNotAvailable,
+    /// DeleteGroups of a group with members.
+    NonEmptyGroup,
+    /// DeleteGroups of a group the coordinator does not know.
+    GroupIdNotFound,
     /// A static member's instance id now belongs to a newer member id.
     FencedInstanceId,
     /// A commit refused because the group moved on (the Java client's `CommitFailedException`).
@@ -113,6 +117,8 @@ impl KafkaError {
             KafkaError::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
             KafkaError::CommitFailed => "CommitFailedException",
             KafkaError::FencedInstanceId => "FENCED_INSTANCE_ID",
+            KafkaError::NonEmptyGroup => "NON_EMPTY_GROUP",
+            KafkaError::GroupIdNotFound => "GROUP_ID_NOT_FOUND",
         }
     }
 }

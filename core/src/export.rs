@@ -136,6 +136,9 @@ pub fn python(scenario: &Scenario) -> String {
         line(&mut body, format!("# {c}"));
         match c {
             Command::Cluster { brokers: n, .. } => brokers = *n,
+            Command::DeleteGroup { group } => {
+                line(&mut body, format!("admin.delete_consumer_groups([{}])", py_str(group)))
+            }
             Command::AlterPartitions { name, partitions } => {
                 line(&mut body, "from kafka.admin import NewPartitions".into());
                 line(&mut body, format!("admin.create_partitions({{{}: NewPartitions({partitions})}})", py_str(name)));
@@ -365,6 +368,9 @@ pub fn cli(scenario: &Scenario) -> String {
         let c = &l.command;
         let _ = writeln!(out, "\n# {c}");
         let text = match c {
+            Command::DeleteGroup { group } => {
+                format!("kafka-consumer-groups.sh --bootstrap-server \"$B\" --delete --group {}", sh(group))
+            }
             Command::AlterPartitions { name, partitions } => format!(
                 "kafka-topics.sh --bootstrap-server \"$B\" --alter --topic {} --partitions {partitions}",
                 sh(name)

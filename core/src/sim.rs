@@ -153,6 +153,7 @@ impl Sim {
                 self.create_topic(name, layout, config, false)
             }
             Command::AlterPartitions { name, partitions } => self.alter_partitions(name, *partitions),
+            Command::DeleteGroup { group } => self.delete_group(group),
             Command::Producer { name, configs } => {
                 let config = ProducerConfig::parse(configs)?;
                 let bootstrap = self.bootstrap(name)?;
@@ -380,6 +381,28 @@ impl Sim {
         self.emit(EventKind::TopicCreated { topic: name.into(), assignment, auto });
         self.apply_effects(Node::Controller, fx);
         Ok(())
+    }
+
+    /// DeleteGroups, answered by the group's coordinator: the running leader of its offsets partition.
+    fn delete_group(&mut self, group: &str) -> Result<(), CommandError> {
+        let cluster = self.cluster()?;
+        let tp = crate::protocol::TopicPartition::new(OFFSETS_TOPIC, crate::group::coordinator::partition_for(group));
+        let coordinator = cluster
+            .controller
+            .metadata
+            .partition(&tp)
+            .and_then(|p| p.leader)
+            .filter(|b| !cluster.net.is_down(&Node::Broker(*b)));
+        let Some(id) = coordinator else {
+            return Err(CommandError::Kafka(KafkaError::CoordinatorNotAvailable));
+        };
+        let mut fx = Effects::new(self.now);
+        let result = match self.cluster.as_mut().and_then(|c| c.brokers.get_mut(&id)) {
+            Some(b) => b.delete_group(group, &mut fx),
+            None => Err(KafkaError::CoordinatorNotAvailable),
+        };
+        self.apply_effects(Node::Broker(id), fx);
+        result.map_err(CommandError::Kafka)
     }
 
     /// CreatePartitions through the active controller.

@@ -214,6 +214,40 @@ impl Broker {
         self.write(me, 0, (Acks::Leader, OFFSETS_COMMIT_TIMEOUT_MS), tp, bytes, WriteFor::GroupMetadata, fx);
     }
 
+    /// DeleteGroups: an Empty group becomes Dead; its commits and metadata are
+    /// tombstoned in the log (so a later leader loads nothing) and it is gone.
+    pub fn delete_group(&mut self, group: &str, fx: &mut Effects) -> Result<(), KafkaError> {
+        self.coordinates(group)?;
+        let known = self.coordinator.groups.contains_key(group) || self.coordinator.offsets.contains_key(group);
+        if !known {
+            return Err(KafkaError::GroupIdNotFound);
+        }
+        if let Some(g) = self.coordinator.groups.get_mut(group) {
+            g.delete()?;
+        } else {
+            self.coordinator.groups.insert(group.into(), Group::new(group));
+            if let Some(g) = self.coordinator.groups.get_mut(group) {
+                g.delete()?;
+            }
+        }
+        self.after_group_change(group, Vec::new(), fx);
+        let offsets = self.coordinator.offsets.remove(group).unwrap_or_default();
+        let tombstone =
+            |key: Vec<u8>| RecordData { timestamp_ms: fx.now.ms, key: Some(key), value: None, headers: Vec::new() };
+        let mut records: Vec<RecordData> = offsets.keys().map(|tp| tombstone(offsets::encode_key(group, tp))).collect();
+        records.push(tombstone(metadata::encode_key(group)));
+        if let Ok(bytes) = RecordBatch::from_records(&records, Compression::None).encode() {
+            let tp = TopicPartition::new(OFFSETS_TOPIC, partition_for(group));
+            let me = Node::Broker(self.id);
+            self.write(me, 0, (Acks::Leader, OFFSETS_COMMIT_TIMEOUT_MS), tp, bytes, WriteFor::GroupMetadata, fx);
+        }
+        self.coordinator.groups.remove(group);
+        self.coordinator.persisted.remove(group);
+        self.coordinator.shown.remove(group);
+        fx.cancel(Timer::GroupDeadline(group.into()));
+        Ok(())
+    }
+
     /// A group's session or join deadline came.
     pub(super) fn on_group_deadline(&mut self, group: &str, fx: &mut Effects) {
         let now = fx.now;

@@ -20,7 +20,7 @@
 //!
 //! The broker wiring (FindCoordinator, the requests on the wire, committed
 //! offsets in `__consumer_offsets`) is `crate::broker::coordinator`.
-//! Not here yet: the Dead state and the pending-sync timeout.
+//! A deleted group is Dead. Not here yet: the pending-sync timeout.
 
 use crate::error::KafkaError;
 use crate::group::metadata::{GroupSnapshot, MemberSnapshot};
@@ -60,6 +60,8 @@ pub enum GroupState {
     PreparingRebalance,
     CompletingRebalance,
     Stable,
+    /// Deleted (DeleteGroups): its offsets and metadata are tombstoned and it is gone.
+    Dead,
 }
 
 impl fmt::Display for GroupState {
@@ -69,6 +71,7 @@ impl fmt::Display for GroupState {
             GroupState::PreparingRebalance => "PreparingRebalance",
             GroupState::CompletingRebalance => "CompletingRebalance",
             GroupState::Stable => "Stable",
+            GroupState::Dead => "Dead",
         })
     }
 }
@@ -211,6 +214,10 @@ impl Group {
             let member_id = req.member_id.clone();
             alloc::vec![Reply::Join { to: req.client.clone(), correlation_id, member_id, result: Err(error) }]
         };
+        if self.state == GroupState::Dead {
+            // A group being deleted: the member finds its coordinator again and joins anew.
+            return fail(&req, KafkaError::CoordinatorNotAvailable);
+        }
         if req.protocols.is_empty() || !self.supports(&req.protocols) {
             return fail(&req, KafkaError::InconsistentGroupProtocol);
         }
@@ -433,6 +440,7 @@ impl Group {
                 replies.extend(self.maybe_complete_join(now));
             }
             GroupState::PreparingRebalance | GroupState::Empty => replies.extend(self.maybe_complete_join(now)),
+            GroupState::Dead => {}
         }
         replies
     }
@@ -454,6 +462,7 @@ impl Group {
             return reply(Err(KafkaError::IllegalGeneration));
         }
         match self.state {
+            GroupState::Dead => reply(Err(KafkaError::CoordinatorNotAvailable)),
             GroupState::Empty => reply(Err(KafkaError::UnknownMemberId)),
             GroupState::PreparingRebalance => reply(Err(KafkaError::RebalanceInProgress)),
             GroupState::Stable => reply(Ok(member.assignment.clone())),
@@ -478,6 +487,7 @@ impl Group {
         }
         member.last_heartbeat = now;
         match self.state {
+            GroupState::Dead => Err(KafkaError::CoordinatorNotAvailable),
             GroupState::Empty => Err(KafkaError::UnknownMemberId),
             GroupState::PreparingRebalance => Err(KafkaError::RebalanceInProgress),
             // Heartbeats may start right after the join answer, before the sync.
@@ -531,6 +541,18 @@ impl Group {
             }
         }
         replies
+    }
+
+    /// DeleteGroups: only an Empty group may go; it becomes Dead.
+    pub fn delete(&mut self) -> Result<(), KafkaError> {
+        match self.state {
+            GroupState::Empty => {
+                self.state = GroupState::Dead;
+                Ok(())
+            }
+            GroupState::Dead => Err(KafkaError::GroupIdNotFound),
+            _ => Err(KafkaError::NonEmptyGroup),
+        }
     }
 
     /// Advances time: expired sessions leave, a join phase past its deadline ends.
@@ -621,7 +643,7 @@ impl Group {
     fn prepare_rebalance(&mut self, now: Instant) -> Vec<Reply> {
         let mut replies = Vec::new();
         match self.state {
-            GroupState::PreparingRebalance => return replies,
+            GroupState::PreparingRebalance | GroupState::Dead => return replies,
             GroupState::CompletingRebalance => {
                 for m in self.members.values_mut() {
                     m.assignment.clear();

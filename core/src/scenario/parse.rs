@@ -52,7 +52,7 @@ pub fn command_line(text: &str, line: usize) -> Result<Command, ScriptError> {
     parse_words(&ws, line, text)
 }
 
-const COMMANDS: &str = "cluster, topic, producer, consumer, send, flush, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect";
+const COMMANDS: &str = "cluster, topic, group, producer, consumer, send, flush, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect";
 
 fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptError> {
     let mut c = Cursor::new(ws, line, raw);
@@ -80,6 +80,12 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
             }
             let brokers = brokers.ok_or_else(|| c.error_at(head.column, "expected brokers=N"))?;
             Command::Cluster { brokers, latency, auto_create_topics }
+        }
+        "group" => {
+            c.keyword("delete")?;
+            let group = c.word("a group id")?.text.clone();
+            c.end()?;
+            Command::DeleteGroup { group }
         }
         "topic" if c.peek().is_some_and(|w| w.text == "alter") => {
             c.keyword("alter")?;

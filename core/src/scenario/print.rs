@@ -69,6 +69,7 @@ impl fmt::Display for Command {
                 }
                 Ok(())
             }
+            Command::DeleteGroup { group } => write!(f, "group delete {}", quote(group)),
             Command::AlterPartitions { name, partitions } => {
                 write!(f, "topic alter {} partitions={partitions}", quote(name))
             }

@@ -193,6 +193,9 @@ fn group_card(g: &GroupView) -> Html {
                 { for g.members.iter().map(|m| html! {
                     <li>
                         <strong>{ &m.client }</strong>
+                        <span class="muted" title="this member's lag: the sum over its partitions">
+                            { format!(" lag {}", g.rows.iter().filter(|r| r.member_id.as_deref() == Some(m.member_id.as_str())).filter_map(|r| r.lag).sum::<u64>()) }
+                        </span>
                         <span class="muted">{ format!(" {}{}", m.member_id, if g.leader.as_deref() == Some(m.member_id.as_str()) { " (leader)" } else { "" }) }</span>
                         { for m.assignment.iter().map(|tp| html! { <span class="chip">{ tp.to_string() }</span> }) }
                     </li>
