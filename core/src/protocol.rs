@@ -182,12 +182,14 @@ pub enum Request {
     SyncGroup {
         group: String,
         member_id: String,
+        group_instance_id: Option<String>,
         generation: u32,
         assignments: Vec<(String, Vec<TopicPartition>)>,
     },
     Heartbeat {
         group: String,
         member_id: String,
+        group_instance_id: Option<String>,
         generation: u32,
     },
     LeaveGroup {
@@ -199,6 +201,7 @@ pub enum Request {
     OffsetCommit {
         group: String,
         member_id: String,
+        group_instance_id: Option<String>,
         generation: Option<u32>,
         offsets: Vec<(TopicPartition, u64, String)>,
     },
@@ -375,14 +378,14 @@ impl fmt::Display for Message {
                         let names: Vec<&str> = protocols.iter().map(|(n, _)| n.as_str()).collect();
                         write!(f, " protocols=[{}]", names.join(","))
                     }
-                    Request::SyncGroup { group, member_id, generation, assignments } => {
+                    Request::SyncGroup { group, member_id, generation, assignments, .. } => {
                         write!(f, " group={group} member_id={member_id} generation={generation}")?;
                         for (member, parts) in assignments {
                             write!(f, " {member}=[{}]", tps(parts))?;
                         }
                         Ok(())
                     }
-                    Request::Heartbeat { group, member_id, generation } => {
+                    Request::Heartbeat { group, member_id, generation, .. } => {
                         write!(f, " group={group} member_id={member_id} generation={generation}")
                     }
                     Request::LeaveGroup { group, member_id } => write!(f, " group={group} member_id={member_id}"),

@@ -56,6 +56,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("group-manual-commit"),
     scenario!("group-new-partitions"),
     scenario!("group-pattern-subscription"),
+    scenario!("group-zombie-static-member"),
 ];
 
 #[wasm_bindgen_test]

@@ -51,6 +51,11 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../../core/tests/scenarios/group-new-partitions.kafka"),
     ),
     (
+        "Zombie static member",
+        "a cut-off member is replaced under its group.instance.id, then fenced when it returns",
+        include_str!("../../core/tests/scenarios/group-zombie-static-member.kafka"),
+    ),
+    (
         "Crashed group member",
         "no LeaveGroup: its partitions wait for session.timeout.ms, then records are read twice",
         include_str!("../../core/tests/scenarios/group-crash-session-timeout.kafka"),

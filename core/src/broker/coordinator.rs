@@ -111,15 +111,22 @@ impl Broker {
                     }
                 }
             }
-            Request::SyncGroup { group, member_id, generation, assignments } => match self.group_mut(&group) {
-                Ok(g) => {
-                    let replies = g.sync(&member_id, generation, assignments, from, id);
-                    self.after_group_change(&group, replies, fx);
+            Request::SyncGroup { group, member_id, group_instance_id, generation, assignments } => {
+                let instance = group_instance_id.as_deref();
+                match self.group_mut(&group).and_then(|g| g.check_instance(&member_id, instance).map(|()| g)) {
+                    Ok(g) => {
+                        let replies = g.sync(&member_id, generation, assignments, from, id);
+                        self.after_group_change(&group, replies, fx);
+                    }
+                    Err(e) => reply(fx, from, id, Response::SyncGroup { result: Err(e) }),
                 }
-                Err(e) => reply(fx, from, id, Response::SyncGroup { result: Err(e) }),
-            },
-            Request::Heartbeat { group, member_id, generation } => {
-                let result = self.group_mut(&group).and_then(|g| g.heartbeat(&member_id, generation, now));
+            }
+            Request::Heartbeat { group, member_id, group_instance_id, generation } => {
+                let instance = group_instance_id.as_deref();
+                let result = self.group_mut(&group).and_then(|g| {
+                    g.check_instance(&member_id, instance)?;
+                    g.heartbeat(&member_id, generation, now)
+                });
                 self.after_group_change(&group, Vec::new(), fx);
                 reply(fx, from, id, Response::Heartbeat { result });
             }
@@ -128,8 +135,9 @@ impl Broker {
                 let result = result.map(|replies| self.after_group_change(&group, replies, fx));
                 reply(fx, from, id, Response::LeaveGroup { result });
             }
-            Request::OffsetCommit { group, member_id, generation, offsets } => {
-                self.commit_offsets(from, id, group, &member_id, generation, offsets, fx)
+            Request::OffsetCommit { group, member_id, group_instance_id, generation, offsets } => {
+                let member = (member_id.as_str(), group_instance_id.as_deref());
+                self.commit_offsets(from, id, group, member, generation, offsets, fx)
             }
             Request::OffsetFetch { group, partitions } => {
                 let result = self.coordinates(&group).map(|()| {
@@ -265,7 +273,7 @@ impl Broker {
         from: Node,
         id: u32,
         group: String,
-        member_id: &str,
+        (member_id, instance): (&str, Option<&str>),
         generation: Option<u32>,
         offsets: Vec<(TopicPartition, u64, String)>,
         fx: &mut Effects,
@@ -275,7 +283,7 @@ impl Broker {
             reply(fx, from.clone(), id, Response::OffsetCommit { partitions });
         };
         let valid = self.coordinates(&group).and_then(|()| match self.coordinator.groups.get(&group) {
-            Some(g) => g.validate_commit(member_id, generation),
+            Some(g) => g.check_instance(member_id, instance).and_then(|()| g.validate_commit(member_id, generation)),
             // A group never joined: a consumer outside group management may commit.
             None if generation.is_none() => Ok(()),
             None => Err(KafkaError::IllegalGeneration),

@@ -503,6 +503,17 @@ impl Group {
         Ok(self.remove(member_id, now))
     }
 
+    /// Kafka's `validateMember` for a request naming a `group.instance.id`: an
+    /// instance id now held by another member id means this one was replaced (a zombie).
+    pub fn check_instance(&self, member_id: &str, instance: Option<&str>) -> Result<(), KafkaError> {
+        match instance.map(|i| self.static_members.get(i)) {
+            None => Ok(()),
+            Some(None) => Err(KafkaError::UnknownMemberId),
+            Some(Some(current)) if current != member_id => Err(KafkaError::FencedInstanceId),
+            Some(Some(_)) => Ok(()),
+        }
+    }
+
     /// Kafka's `ClassicGroup.validateOffsetCommit`. `generation` is `None`
     /// (Kafka's -1) for a consumer outside group management, which may commit
     /// only while the group is empty.

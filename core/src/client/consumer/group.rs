@@ -243,6 +243,8 @@ impl Consumer {
         let request = Request::OffsetCommit {
             group: g.group.clone(),
             member_id: g.member_id.clone(),
+            // A member that is not in the group (generation -1) commits without naming an instance.
+            group_instance_id: g.generation.and(self.config.group_instance_id.clone()),
             generation: g.generation,
             offsets,
         };
@@ -439,8 +441,13 @@ impl Consumer {
             return;
         };
         g.state = MemberState::Syncing;
-        let request =
-            Request::SyncGroup { group: g.group.clone(), member_id: g.member_id.clone(), generation, assignments };
+        let request = Request::SyncGroup {
+            group: g.group.clone(),
+            member_id: g.member_id.clone(),
+            group_instance_id: self.config.group_instance_id.clone(),
+            generation,
+            assignments,
+        };
         self.conn.request(coordinator, request, fx);
     }
 
@@ -603,6 +610,21 @@ impl Consumer {
 
     /// What an error from the coordinator means for the member.
     fn on_group_error(&mut self, error: KafkaError, fx: &mut Effects) {
+        if error == KafkaError::FencedInstanceId {
+            // Fatal, as the Java client's FencedInstanceIdException: a newer process holds this
+            // group.instance.id, so this one (a zombie) stops for good, without leaving.
+            let consumer = self.conn.name.clone();
+            let group = self.group.as_ref().map(|g| g.group.clone()).unwrap_or_default();
+            fx.event(EventKind::LeftGroup {
+                consumer,
+                group,
+                why: "FENCED_INSTANCE_ID: another process took its group.instance.id; the consumer stops",
+            });
+            fx.cancel(Timer::GroupHeartbeat);
+            self.closed = true;
+            self.looping = false;
+            return;
+        }
         let Some(g) = self.group.as_mut() else {
             return;
         };
@@ -685,7 +707,12 @@ impl Consumer {
             return;
         };
         if !out && matches!(g.state, MemberState::Syncing | MemberState::Stable) {
-            let request = Request::Heartbeat { group: g.group.clone(), member_id: g.member_id.clone(), generation };
+            let request = Request::Heartbeat {
+                group: g.group.clone(),
+                member_id: g.member_id.clone(),
+                group_instance_id: self.config.group_instance_id.clone(),
+                generation,
+            };
             self.conn.request(coordinator, request, fx);
         }
     }
