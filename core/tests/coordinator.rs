@@ -449,3 +449,28 @@ fn random_member_lives_keep_the_group_consistent_and_always_settle() {
         assert_eq!(h.group.state, GroupState::Empty, "seed {seed}: the group did not empty\n{}", h.trace);
     }
 }
+
+#[test]
+fn a_member_that_never_syncs_is_removed_after_the_rebalance_timeout() {
+    let mut h = Harness::new();
+    for c in ["a", "a", "b", "b"] {
+        h.join(c);
+    }
+    h.at(6_000);
+    // b syncs and waits for the leader; a (the leader) never sends SyncGroup.
+    h.sync("b", &[]);
+    h.state();
+    h.at(6_000 + REBALANCE_MS);
+    h.state();
+    h.assert_trace(
+        "
+             0 join a: MEMBER_ID_REQUIRED member=a-0
+             0 join b: MEMBER_ID_REQUIRED member=b-1
+          6000 join a: generation=1 protocol=range leader=a-0 member=a-0 members=a-0,b-1
+          6000 join b: generation=1 protocol=range leader=a-0 member=b-1
+          6000 state CompletingRebalance generation=1
+        306000 sync b: REBALANCE_IN_PROGRESS
+        306000 state PreparingRebalance generation=1
+        ",
+    );
+}

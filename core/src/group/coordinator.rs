@@ -20,7 +20,9 @@
 //!
 //! The broker wiring (FindCoordinator, the requests on the wire, committed
 //! offsets in `__consumer_offsets`) is `crate::broker::coordinator`.
-//! A deleted group is Dead. Not here yet: the pending-sync timeout.
+//! A deleted group is Dead. Members that do not send SyncGroup within the
+//! rebalance timeout after the join phase are removed (Kafka's pending-sync
+//! timeout), and the group rebalances without them.
 
 use crate::error::KafkaError;
 use crate::group::metadata::{GroupSnapshot, MemberSnapshot};
@@ -181,6 +183,10 @@ pub struct Group {
     next_member: u32,
     /// When the join phase ends even if some members have not rejoined.
     pub join_deadline: Option<Instant>,
+    /// When members that have not sent SyncGroup since the join phase ended are removed.
+    pub sync_deadline: Option<Instant>,
+    /// Members of this generation that have not sent SyncGroup yet.
+    pending_sync: BTreeSet<String>,
     /// The group's first rebalance, which waits for more members.
     initial_join: bool,
     /// A member arrived during the current initial delay.
@@ -202,6 +208,8 @@ impl Group {
             pending_ids: BTreeSet::new(),
             next_member: 0,
             join_deadline: None,
+            sync_deadline: None,
+            pending_sync: BTreeSet::new(),
             initial_join: false,
             new_member_added: false,
             initial_remaining_ms: 0,
@@ -468,6 +476,7 @@ impl Group {
             GroupState::Stable => reply(Ok(member.assignment.clone())),
             GroupState::CompletingRebalance => {
                 member.sync_pending = Some(correlation_id);
+                self.pending_sync.remove(member_id);
                 if self.leader.as_deref() == Some(member_id) {
                     self.complete_sync(assignments)
                 } else {
@@ -573,6 +582,15 @@ impl Group {
         for id in expired {
             replies.extend(self.remove(&id, now));
         }
+        if self.state == GroupState::CompletingRebalance && self.sync_deadline.is_some_and(|d| d <= now) {
+            // The pending-sync timeout: members that never synced are gone.
+            self.sync_deadline = None;
+            for id in core::mem::take(&mut self.pending_sync) {
+                if self.members.contains_key(&id) {
+                    replies.extend(self.remove(&id, now));
+                }
+            }
+        }
         replies.extend(self.maybe_complete_join(now));
         replies
     }
@@ -584,7 +602,8 @@ impl Group {
             .values()
             .filter(|m| m.join_pending.is_none() && m.sync_pending.is_none())
             .map(|m| m.last_heartbeat + Duration::from_ms(m.session_timeout_ms));
-        sessions.chain(self.join_deadline).min()
+        let sync = self.sync_deadline.filter(|_| self.state == GroupState::CompletingRebalance);
+        sessions.chain(self.join_deadline).chain(sync).min()
     }
 
     /// Members with the client they run in and their assignment, for the view.
@@ -745,6 +764,9 @@ impl Group {
         self.generation += 1;
         self.protocol = self.select_protocol();
         self.state = GroupState::CompletingRebalance;
+        self.pending_sync = self.members.keys().cloned().collect();
+        let rebalance_ms = self.members.values().map(|m| m.rebalance_timeout_ms).max().unwrap_or(0);
+        self.sync_deadline = Some(now + Duration::from_ms(rebalance_ms));
         let subscriptions = self.subscriptions();
         let leader = self.leader.clone().unwrap_or_default();
         let (generation, protocol) = (self.generation, self.protocol.clone().unwrap_or_default());
@@ -772,6 +794,8 @@ impl Group {
     fn complete_sync(&mut self, assignments: Vec<(String, Vec<TopicPartition>)>) -> Vec<Reply> {
         let mut map: BTreeMap<String, Vec<TopicPartition>> = assignments.into_iter().collect();
         self.state = GroupState::Stable;
+        self.sync_deadline = None;
+        self.pending_sync.clear();
         let mut replies = Vec::new();
         for m in self.members.values_mut() {
             m.assignment = map.remove(&m.id).unwrap_or_default();
