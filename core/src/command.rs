@@ -35,7 +35,8 @@ pub enum Command {
     Producer { name: String, configs: Configs },
     /// `consumer NAME CONFIG=VALUE...`: a KafkaConsumer.
     Consumer { name: String, configs: Configs },
-    /// `send PRODUCER TOPIC key=K value=V partition=N header.NAME=V`: `producer.send(record)`.
+    /// `send PRODUCER TOPIC key=K value=V partition=N header.NAME=V key.format=F value.format=F`:
+    /// `producer.send(record)`; formats are string (the default), json (checked) or hex (bytes).
     Send {
         producer: String,
         topic: String,
@@ -43,6 +44,8 @@ pub enum Command {
         key: Option<String>,
         value: Option<String>,
         headers: Vec<(String, Option<String>)>,
+        key_format: crate::format::Format,
+        value_format: crate::format::Format,
     },
     /// `assign CONSUMER orders-0,orders-1`: `consumer.assign(partitions)`.
     Assign { consumer: String, partitions: Vec<TopicPartition> },

@@ -198,12 +198,20 @@ pub fn python(scenario: &Scenario) -> String {
                 }
                 line(&mut body, format!("{id} = {class}({})", kwargs.join(", ")));
             }
-            Command::Send { producer, topic, partition, key, value, headers } => {
+            Command::Send { producer, topic, partition, key, value, headers, key_format, value_format } => {
                 let id = ident(producer, &mut names);
                 let mut args = alloc::vec![py_str(topic)];
-                args.push(format!("value={}", value.as_deref().map_or("None".into(), py_bytes)));
+                // The record's bytes, as the playground stores them.
+                let literal = |text: &str, f: crate::format::Format| match f.encode(text) {
+                    Ok(b) if f == crate::format::Format::Hex => {
+                        let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+                        format!("bytes.fromhex({})", py_str(&hex))
+                    }
+                    _ => py_bytes(text),
+                };
+                args.push(format!("value={}", value.as_deref().map_or("None".into(), |v| literal(v, *value_format))));
                 if let Some(k) = key {
-                    args.push(format!("key={}", py_bytes(k)));
+                    args.push(format!("key={}", literal(k, *key_format)));
                 }
                 if let Some(p) = partition {
                     args.push(format!("partition={p}"));

@@ -37,6 +37,7 @@ pub mod error;
 pub mod event;
 pub mod expect;
 pub mod export;
+pub mod format;
 pub mod group;
 pub mod lag;
 pub mod limits;

@@ -37,6 +37,7 @@ use crate::controller::{Layout, DEFAULT_REPLICATION_FACTOR, NUM_PARTITIONS_DEFAU
 use crate::effects::{Effects, Timer};
 use crate::error::{CommandError, KafkaError};
 use crate::event::{Event, EventKind};
+use crate::format::Format;
 use crate::group::coordinator::OFFSETS_PARTITIONS;
 use crate::lag::{LagHistory, LagSample};
 use crate::limits;
@@ -168,8 +169,9 @@ impl Sim {
                 self.add_client(Client::Consumer(Consumer::new(name.clone(), config, bootstrap)));
                 Ok(())
             }
-            Command::Send { producer, topic, partition, key, value, headers } => {
-                let record = build_record(topic, *partition, key, value, headers)?;
+            Command::Send { producer, topic, partition, key, value, headers, key_format, value_format } => {
+                let formats = (*key_format, *value_format);
+                let record = build_record(topic, *partition, (key, value), formats, headers)?;
                 let now = self.now;
                 let p = self.producer_mut(producer)?;
                 let mut fx = Effects::new(now);
@@ -993,14 +995,14 @@ fn api_of(message: &Message) -> &'static str {
     }
 }
 
-fn bytes(field: &str, text: &Option<String>) -> Result<Option<Vec<u8>>, CommandError> {
+fn bytes(field: &str, text: &Option<String>, format: Format) -> Result<Option<Vec<u8>>, CommandError> {
     match text {
         Some(t) if t.len() > limits::RECORD_FIELD_BYTES_MAX => Err(CommandError::Limit(format!(
             "{field} is {} bytes; the playground takes at most {}",
             t.len(),
             limits::RECORD_FIELD_BYTES_MAX
         ))),
-        Some(t) => Ok(Some(t.as_bytes().to_vec())),
+        Some(t) => format.encode(t).map(Some).map_err(|e| CommandError::Invalid(format!("{field}: {e}"))),
         None => Ok(None),
     }
 }
@@ -1008,8 +1010,8 @@ fn bytes(field: &str, text: &Option<String>) -> Result<Option<Vec<u8>>, CommandE
 fn build_record(
     topic: &str,
     partition: Option<u32>,
-    key: &Option<String>,
-    value: &Option<String>,
+    (key, value): (&Option<String>, &Option<String>),
+    (key_format, value_format): (Format, Format),
     headers: &[(String, Option<String>)],
 ) -> Result<ProducerRecord, CommandError> {
     // The Java producer checks nothing about the name before asking for metadata,
@@ -1018,11 +1020,11 @@ fn build_record(
     Ok(ProducerRecord {
         topic: topic.into(),
         partition,
-        key: bytes("key", key)?,
-        value: bytes("value", value)?,
+        key: bytes("key", key, key_format)?,
+        value: bytes("value", value, value_format)?,
         headers: headers
             .iter()
-            .map(|(k, v)| Ok(Header { key: k.clone(), value: bytes("header value", v)? }))
+            .map(|(k, v)| Ok(Header { key: k.clone(), value: bytes("header value", v, Format::String)? }))
             .collect::<Result<_, CommandError>>()?,
     })
 }

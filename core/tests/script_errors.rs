@@ -47,6 +47,9 @@ fn bad_client_configs_are_named() {
     assert!(error("consume c1 commit=sometimes").contains("expected auto, before or after, found 'sometimes'"));
     assert!(error("topic alter t partitions=x").contains("expected a number of partitions"));
     assert!(error("commit c1 orders-0=five").contains("expected offsets like orders-0=5"));
+    assert!(error("send p t value='{\"a\":1,}' value.format=json").contains("value: invalid JSON at character 8"));
+    assert!(error("send p t value=abc value.format=hex").contains("value: hex needs two digits a byte"));
+    assert!(error("send p t value=x value.format=yaml").contains("expected string, json or hex, found 'yaml'"));
 }
 
 #[test]

@@ -57,6 +57,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("group-new-partitions"),
     scenario!("group-pattern-subscription"),
     scenario!("group-zombie-static-member"),
+    scenario!("record-formats"),
 ];
 
 #[wasm_bindgen_test]

@@ -454,6 +454,8 @@ pub struct SendForm {
     pub value: String,
     /// `name=value` pairs separated by commas.
     pub headers: String,
+    /// How the value is written: text, JSON (checked) or hex bytes.
+    pub value_format: kafka_sim::format::Format,
 }
 
 impl SendForm {
@@ -473,6 +475,8 @@ impl SendForm {
             key: self.key.clone(),
             value: Some(self.value.clone()),
             headers,
+            key_format: kafka_sim::format::Format::String,
+            value_format: self.value_format,
         })
     }
 }
@@ -506,6 +510,7 @@ mod tests {
             key: Some("Alice".into()),
             value: "v".into(),
             headers: "source=web".into(),
+            value_format: kafka_sim::format::Format::String,
         };
         p.reduce(Action::Command(Form::Send, send.command(PRODUCER).unwrap()));
         let assign = Command::Assign {

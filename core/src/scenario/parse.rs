@@ -6,6 +6,7 @@ use super::lex::{words, Word};
 use super::{Line, Scenario, ScriptError, SCRIPT_LINES_MAX};
 use crate::client::config::{ConsumerConfig, ProducerConfig};
 use crate::command::{Command, Configs, SeekTo, LATENCY_DEFAULT};
+use crate::format::Format;
 use crate::protocol::TopicPartition;
 use crate::time::Duration;
 use crate::topic::TopicConfig;
@@ -163,12 +164,20 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
             let producer = c.word("a producer name")?.text.clone();
             let topic = c.word("a topic name")?.text.clone();
             let (mut key, mut value, mut partition, mut headers) = (None, None, None, Vec::new());
+            let (mut key_format, mut value_format) = (Format::String, Format::String);
             while let Some(w) = c.peek() {
                 let (name, text) = c.pair("key=, value=, partition= or header.NAME=")?;
                 let bytes = (w.value_quoted || text != "null").then(|| text.to_string());
+                let format = || {
+                    Format::parse(text).ok_or_else(|| {
+                        c.error_at(w.value_column(), &format!("expected string, json or hex, found '{text}'"))
+                    })
+                };
                 match name {
                     "key" => key = bytes,
                     "value" => value = bytes,
+                    "key.format" => key_format = format()?,
+                    "value.format" => value_format = format()?,
                     "partition" => partition = Some(c.parse_u32(text, w, "a partition number")?),
                     _ => match name.strip_prefix("header.") {
                         Some(h) if !h.is_empty() => headers.push((h.to_string(), bytes)),
@@ -181,7 +190,13 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                     },
                 }
             }
-            Command::Send { producer, topic, partition, key, value, headers }
+            // A value that does not fit its format is an error at its column, not at run time.
+            for (field, text, f) in [("key", &key, key_format), ("value", &value, value_format)] {
+                if let Some(t) = text {
+                    f.encode(t).map_err(|e| c.error_at(c.end_column, &format!("{field}: {e}")))?;
+                }
+            }
+            Command::Send { producer, topic, partition, key, value, headers, key_format, value_format }
         }
         "assign" => {
             let consumer = c.word("a consumer name")?.text.clone();

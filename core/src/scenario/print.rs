@@ -100,7 +100,7 @@ impl fmt::Display for Command {
                 write!(f, "consumer {}", quote(name))?;
                 configs(f, c)
             }
-            Command::Send { producer, topic, partition, key, value, headers } => {
+            Command::Send { producer, topic, partition, key, value, headers, key_format, value_format } => {
                 write!(f, "send {} {}", quote(producer), quote(topic))?;
                 if let Some(p) = partition {
                     write!(f, " partition={p}")?;
@@ -109,6 +109,12 @@ impl fmt::Display for Command {
                 nullable(f, "value", value)?;
                 for (name, v) in headers {
                     nullable(f, &alloc::format!("header.{name}"), v)?;
+                }
+                if *key_format != crate::format::Format::String {
+                    write!(f, " key.format={key_format}")?;
+                }
+                if *value_format != crate::format::Format::String {
+                    write!(f, " value.format={value_format}")?;
                 }
                 Ok(())
             }

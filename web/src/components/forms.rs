@@ -194,6 +194,12 @@ pub fn send_panel(p: &SendProps) -> Html {
             <label>{ "Key" }<input value={(*key_text).clone()} oninput={on_key} disabled={*null_key} placeholder="Alice" data-testid="send-key" /></label>
             <label class="check"><input type="checkbox" checked={*null_key} onclick={on_null} />{ "null key" }</label>
             <label class="grow">{ "Value" }<input value={form.value.clone()} oninput={on_value} placeholder="{\"amount\": 150}" data-testid="send-value" /></label>
+            <label>{ "as" }
+                <select onchange={set(|f, v| f.value_format = kafka_sim::format::Format::parse(&v).unwrap_or_default())} data-testid="send-format"
+                    title="string: text; json: checked before it is sent; hex: bytes written as hex digits">
+                    { for ["string", "json", "hex"].iter().map(|n| html! { <option value={*n} selected={form.value_format.to_string() == *n}>{ *n }</option> }) }
+                </select>
+            </label>
             <label class="grow">{ "Headers" }<input value={form.headers.clone()} onchange={set(|f, v| f.headers = v)} placeholder="source=web, trace=abc" /></label>
             <p class="muted explain grow" data-testid="partition-explain">{ explain }</p>
             <button type="submit" data-testid="send">{ format!("Send with {producer}") }</button>
