@@ -117,6 +117,8 @@ pub enum EventKind {
         tp: TopicPartition,
         base_offset: Option<u64>,
         count: usize,
+        /// Each record's RecordMetadata timestamp, in send order (offsets follow from `base_offset`).
+        timestamps: Vec<u64>,
     },
     /// A producer gave up on records.
     ProduceFailed {
@@ -317,6 +319,23 @@ pub enum EventKind {
     },
 }
 
+/// Each send's callback, as `RecordMetadata` prints (`topic-partition@offset`, -1 without an answer), with
+/// its timestamp; a long batch shows its first few.
+fn callbacks(f: &mut fmt::Formatter<'_>, tp: &TopicPartition, base: Option<u64>, timestamps: &[u64]) -> fmt::Result {
+    const SHOWN: usize = 4;
+    f.write_str("; callbacks:")?;
+    for (i, ts) in timestamps.iter().enumerate().take(SHOWN) {
+        match base {
+            Some(b) => write!(f, " {tp}@{} (timestamp {ts})", b + i as u64)?,
+            None => write!(f, " {tp}@-1 (timestamp {ts})")?,
+        }
+    }
+    if timestamps.len() > SHOWN {
+        write!(f, " and {} more", timestamps.len() - SHOWN)?;
+    }
+    Ok(())
+}
+
 impl fmt::Display for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:>9} ms  {}", self.at.ms, self.kind)
@@ -439,11 +458,13 @@ impl fmt::Display for EventKind {
             ProducerIdAssigned { producer, producer_id, epoch } => {
                 write!(f, "{producer} is idempotent: producer id {producer_id}, epoch {epoch}")
             }
-            Acked { producer, tp, base_offset: Some(base), count } => {
-                write!(f, "{producer}: {count} record(s) to {tp} acknowledged at offset {base}")
+            Acked { producer, tp, base_offset: Some(base), count, timestamps } => {
+                write!(f, "{producer}: {count} record(s) to {tp} acknowledged at offset {base}")?;
+                callbacks(f, tp, Some(*base), timestamps)
             }
-            Acked { producer, tp, base_offset: None, count } => {
-                write!(f, "{producer}: {count} record(s) to {tp} sent with acks=0 (no answer expected)")
+            Acked { producer, tp, base_offset: None, count, timestamps } => {
+                write!(f, "{producer}: {count} record(s) to {tp} sent with acks=0 (no answer expected)")?;
+                callbacks(f, tp, None, timestamps)
             }
             ProduceFailed { producer, tp, count, error } => {
                 write!(f, "{producer}: {count} record(s)")?;

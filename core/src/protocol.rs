@@ -225,6 +225,8 @@ pub enum Response {
     Produce {
         tp: TopicPartition,
         result: Result<u64, KafkaError>,
+        /// The broker's append time for a LogAppendTime topic (Kafka's `logAppendTime`; -1 otherwise).
+        log_append_time_ms: Option<u64>,
     },
     Fetch {
         partitions: Vec<FetchedPartition>,
@@ -428,7 +430,7 @@ impl fmt::Display for Message {
                         }
                         Ok(())
                     }
-                    Response::Produce { tp, result } => match result {
+                    Response::Produce { tp, result, .. } => match result {
                         Ok(base) => write!(f, " {tp} base_offset={base}"),
                         Err(e) => write!(f, " {tp} {}", e.name()),
                     },

@@ -88,7 +88,10 @@ pub struct ParkedFetch {
 /// Produce, or a group coordinator's commit records (answered with OffsetCommit).
 #[derive(Clone, Debug)]
 pub enum WriteFor {
-    Produce,
+    /// With the append time when the topic stamps LogAppendTime.
+    Produce {
+        log_append_time_ms: Option<u64>,
+    },
     OffsetCommit {
         group: String,
         offsets: Vec<(TopicPartition, Committed)>,
@@ -124,7 +127,7 @@ impl Broker {
         bytes: Vec<u8>,
         fx: &mut Effects,
     ) {
-        self.write(from, id, (acks, timeout_ms), tp, bytes, WriteFor::Produce, fx);
+        self.write(from, id, (acks, timeout_ms), tp, bytes, WriteFor::Produce { log_append_time_ms: None }, fx);
     }
 
     /// Answers a write: a Produce response, or the commit's OffsetCommit response.
@@ -138,7 +141,9 @@ impl Broker {
         fx: &mut Effects,
     ) {
         match write_for {
-            WriteFor::Produce => reply(fx, to, id, Response::Produce { tp, result }),
+            WriteFor::Produce { log_append_time_ms } => {
+                reply(fx, to, id, Response::Produce { tp, result, log_append_time_ms })
+            }
             WriteFor::OffsetCommit { group, offsets } => self.on_commit_written(to, id, group, offsets, result, fx),
             WriteFor::GroupMetadata => {}
         }
@@ -153,13 +158,19 @@ impl Broker {
         (acks, timeout_ms): (Acks, u64),
         tp: TopicPartition,
         bytes: Vec<u8>,
-        write_for: WriteFor,
+        mut write_for: WriteFor,
         fx: &mut Effects,
     ) {
         let min_isr = self.min_isr(&tp);
         let me = self.id;
         let config = self.image.topics.get(&tp.topic).map(|t| t.config.clone()).unwrap_or_default();
         let now = fx.now;
+        if let WriteFor::Produce { log_append_time_ms } = &mut write_for {
+            // The producer's RecordMetadata carries the broker's time for a LogAppendTime topic.
+            if config.text("message.timestamp.type") == "LogAppendTime" {
+                *log_append_time_ms = Some(now.ms);
+            }
+        }
         let mut stored = (0, 0, Compression::None, 0);
         let result = self.leader_replica_mut(&tp).and_then(|replica| {
             let Role::Leader(lead) = &replica.role else {

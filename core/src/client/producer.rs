@@ -408,7 +408,8 @@ impl Producer {
                     self.conn.fire_and_forget(leader, request, fx);
                     self.acked_records += count as u64;
                     let producer = self.conn.name.clone();
-                    fx.event(EventKind::Acked { producer, tp: tp.clone(), base_offset: None, count });
+                    let timestamps = batch.records.iter().map(|r| r.timestamp_ms).collect();
+                    fx.event(EventKind::Acked { producer, tp: tp.clone(), base_offset: None, count, timestamps });
                 } else {
                     let id = self.conn.request(leader, request, fx);
                     self.in_flight_batches.insert(id, (tp.clone(), batch));
@@ -517,7 +518,7 @@ impl Producer {
                 let producer = self.conn.name.clone();
                 fx.event(EventKind::ProducerIdAssigned { producer, producer_id, epoch: producer_epoch });
             }
-            Response::Produce { tp, result } => {
+            Response::Produce { tp, result, log_append_time_ms } => {
                 let Some((_, batch)) = self.in_flight_batches.remove(&correlation_id) else {
                     return;
                 };
@@ -526,7 +527,11 @@ impl Producer {
                         let count = batch.records.len();
                         self.acked_records += count as u64;
                         let producer = self.conn.name.clone();
-                        fx.event(EventKind::Acked { producer, tp, base_offset: Some(base_offset), count });
+                        // Each send's RecordMetadata: its offset, and the broker's time for a
+                        // LogAppendTime topic, else the record's own CreateTime.
+                        let timestamps =
+                            batch.records.iter().map(|r| log_append_time_ms.unwrap_or(r.timestamp_ms)).collect();
+                        fx.event(EventKind::Acked { producer, tp, base_offset: Some(base_offset), count, timestamps });
                     }
                     Err(e) => self.retry_or_fail(tp, batch, e, fx),
                 }
