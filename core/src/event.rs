@@ -120,6 +120,12 @@ pub enum EventKind {
         /// Each record's RecordMetadata timestamp, in send order (offsets follow from `base_offset`).
         timestamps: Vec<u64>,
     },
+    /// A send blocks: buffer.memory is taken by batches not yet completed.
+    SendBlocked {
+        producer: String,
+        reserved_bytes: u64,
+        buffer_memory: u64,
+    },
     /// A producer gave up on records.
     ProduceFailed {
         producer: String,
@@ -466,6 +472,10 @@ impl fmt::Display for EventKind {
                 write!(f, "{producer}: {count} record(s) to {tp} sent with acks=0 (no answer expected)")?;
                 callbacks(f, tp, None, timestamps)
             }
+            SendBlocked { producer, reserved_bytes, buffer_memory } => write!(
+                f,
+                "{producer}: send() blocks: {reserved_bytes} of buffer.memory's {buffer_memory} bytes are held by batches not yet completed (it waits up to max.block.ms)"
+            ),
             ProduceFailed { producer, tp, count, error } => {
                 write!(f, "{producer}: {count} record(s)")?;
                 if let Some(tp) = tp {

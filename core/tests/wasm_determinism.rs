@@ -58,6 +58,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("group-pattern-subscription"),
     scenario!("group-zombie-static-member"),
     scenario!("record-formats"),
+    scenario!("producer-buffer-memory"),
 ];
 
 #[wasm_bindgen_test]

@@ -25,7 +25,7 @@ use crate::protocol::{Acks, RecordData, Request, Response, TopicPartition};
 use crate::rand::Rng;
 use crate::record::ProducerRecord;
 use crate::time::{Duration, Instant};
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, VecDeque};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -67,6 +67,8 @@ pub struct Producer {
     pub config: ProducerConfig,
     rng: Rng,
     waiting: Vec<Waiting>,
+    /// Sends blocked because buffer.memory is taken by batches not yet completed, in send order.
+    memory_waiting: VecDeque<Waiting>,
     pub batches: BTreeMap<TopicPartition, Vec<Batch>>,
     /// Batches sent and not yet answered, by correlation id.
     in_flight_batches: BTreeMap<u32, (TopicPartition, Batch)>,
@@ -93,6 +95,7 @@ impl Producer {
             config,
             rng: Rng::new(seed),
             waiting: Vec::new(),
+            memory_waiting: VecDeque::new(),
             batches: BTreeMap::new(),
             in_flight_batches: BTreeMap::new(),
             sticky: BTreeMap::new(),
@@ -113,7 +116,47 @@ impl Producer {
     /// Records accepted by `send` and not yet acknowledged or failed.
     pub fn buffered_records(&self) -> usize {
         let batched = self.batches.values().flatten().chain(self.in_flight_batches.values().map(|(_, b)| b));
-        self.waiting.len() + batched.map(|b| b.records.len()).sum::<usize>()
+        self.waiting.len() + self.memory_waiting.len() + batched.map(|b| b.records.len()).sum::<usize>()
+    }
+
+    /// buffer.memory in use: each batch not yet completed holds at least batch.size
+    /// (Kafka's BufferPool hands out batch.size blocks, or more for a larger record).
+    fn reserved_bytes(&self) -> u64 {
+        let batch_size = self.config.batch_size_bytes;
+        let batched = self.batches.values().flatten().chain(self.in_flight_batches.values().map(|(_, b)| b));
+        batched.map(|b| batch_size.max(b.bytes as u64)).sum()
+    }
+
+    /// Blocked sends get memory as batches complete, in order; those that waited
+    /// max.block.ms fail as KafkaProducer's send() throws.
+    fn release_memory_waiting(&mut self, fx: &mut Effects) {
+        let max_block = Duration::from_ms(self.config.max_block_ms);
+        let Some(first) = self.memory_waiting.front() else {
+            return;
+        };
+        let room = self.reserved_bytes() + self.config.batch_size_bytes <= self.config.buffer_memory_bytes;
+        if !room && first.since + max_block > fx.now {
+            return;
+        }
+        let mut queue = core::mem::take(&mut self.memory_waiting);
+        while let Some(w) = queue.pop_front() {
+            if w.since + max_block <= fx.now {
+                let msg =
+                    format!("Failed to allocate memory within the configured max blocking time {} ms.", max_block.ms);
+                self.fail(None, 1, KafkaError::Timeout(msg), fx);
+                continue;
+            }
+            // With the queue taken, accumulate() either finds memory or blocks this record again.
+            self.accumulate(w.record, w.since, fx);
+            if !self.memory_waiting.is_empty() {
+                break;
+            }
+        }
+        self.memory_waiting.extend(queue);
+        if let Some(w) = self.memory_waiting.front() {
+            fx.cancel(Timer::MemoryWait);
+            fx.timer_in((w.since + max_block).saturating_since(fx.now), Timer::MemoryWait);
+        }
     }
 
     /// `KafkaProducer.send`: the record is buffered; its fate arrives as events.
@@ -186,6 +229,11 @@ impl Producer {
         let Some(count) = self.conn.partition_count(&record.topic) else {
             return;
         };
+        if !self.memory_waiting.is_empty() {
+            // The sending thread is blocked: later sends wait behind the first.
+            self.memory_waiting.push_back(Waiting { record, since: created });
+            return;
+        }
         if let Err(error) = self.ensure_valid_record_size(&record) {
             self.fail(None, 1, error, fx);
             return;
@@ -225,6 +273,7 @@ impl Producer {
         let data =
             RecordData { timestamp_ms: created.ms, key: record.key, value: record.value, headers: record.headers };
         let batch_size = self.config.batch_size_bytes as usize;
+        let (reserved, buffer_memory) = (self.reserved_bytes(), self.config.buffer_memory_bytes);
         let batches = self.batches.entry(tp.clone()).or_default();
         // Sizes are encoded bytes before compression: Kafka's estimate with a ratio of 1.
         let size_in = |b: &Batch| {
@@ -241,11 +290,27 @@ impl Producer {
                 size
             }
             None => {
+                let size = batch::record_bytes(0, 0, &data);
+                let bytes = batch::HEADER_BYTES + size;
+                if reserved + batch_size.max(bytes) as u64 > buffer_memory {
+                    // No memory for a new batch: send() blocks until batches complete, up to max.block.ms.
+                    let record = ProducerRecord {
+                        topic: tp.topic.clone(),
+                        partition: record.partition,
+                        key: data.key,
+                        value: data.value,
+                        headers: data.headers,
+                    };
+                    self.memory_waiting.push_back(Waiting { record, since: created });
+                    let producer = self.conn.name.clone();
+                    fx.event(EventKind::SendBlocked { producer, reserved_bytes: reserved, buffer_memory });
+                    fx.cancel(Timer::MemoryWait);
+                    fx.timer_in(Duration::from_ms(self.config.max_block_ms), Timer::MemoryWait);
+                    return;
+                }
                 if let Some(last) = batches.last_mut() {
                     last.ready = true;
                 }
-                let size = batch::record_bytes(0, 0, &data);
-                let bytes = batch::HEADER_BYTES + size;
                 // A record larger than batch.size still goes, alone in its batch.
                 let ready = bytes >= batch_size || self.config.linger_ms == 0;
                 batches.push(Batch::new(alloc::vec![data], bytes, created, ready));
@@ -324,6 +389,7 @@ impl Producer {
     /// Sends ready batches while each leader's connection has room; expires
     /// batches past delivery.timeout.ms.
     fn drain(&mut self, fx: &mut Effects) {
+        self.release_memory_waiting(fx);
         if self.closed {
             // A closing producer sends everything without waiting for linger.ms,
             // records that were waiting for metadata included.
@@ -573,6 +639,7 @@ impl Producer {
                 }
             }
             Timer::MetadataRetry => self.release_waiting(true, fx),
+            Timer::MemoryWait => self.release_memory_waiting(fx),
             // The batch whose backoff ended goes out in drain() below.
             _ => {}
         }
