@@ -28,6 +28,9 @@ pub enum Command {
     /// `topic alter NAME partitions=N`: CreatePartitions (`kafka-topics --alter --partitions N`): more
     /// partitions, never fewer; keys may now hash elsewhere, and subscribed groups rebalance.
     AlterPartitions { name: String, partitions: u32 },
+    /// `delete-records orders-0 OFFSET`: DeleteRecords (`kafka-delete-records`): the partition's log
+    /// starts at OFFSET (at most its high watermark); records below it can no longer be read.
+    DeleteRecords { tp: TopicPartition, offset: u64 },
     /// `group delete NAME`: DeleteGroups (`kafka-consumer-groups --delete`): an Empty group's
     /// committed offsets and metadata are removed (NON_EMPTY_GROUP while it has members).
     DeleteGroup { group: String },

@@ -45,6 +45,8 @@ pub enum Timer {
     GroupRetry,
     /// A consumer in a poll loop polls again.
     NextPoll,
+    /// A broker's log manager applies retention (log.retention.check.interval.ms).
+    RetentionCheck,
     /// A producer's send blocked on buffer.memory reaches max.block.ms.
     MemoryWait,
     /// A consumer refreshes its metadata (metadata.max.age.ms).

@@ -291,6 +291,20 @@ pub enum EventKind {
         consumer: String,
         error: String,
     },
+    /// Retention deleted segments from the front of a replica's log.
+    SegmentsDeleted {
+        broker: u32,
+        tp: TopicPartition,
+        segments: usize,
+        log_start_offset: u64,
+        why: &'static str,
+    },
+    /// DeleteRecords moved a partition's log start offset.
+    RecordsDeleted {
+        broker: u32,
+        tp: TopicPartition,
+        log_start_offset: u64,
+    },
     /// A pattern subscription's topics, from a fresh topic list.
     PatternMatched {
         consumer: String,
@@ -404,6 +418,13 @@ impl fmt::Display for EventKind {
                 "{consumer}: shutting down: wakeup() ends the poll loop; {pending} record(s) of the batch are processed first"
             ),
             DeadLetterRefused { consumer, error } => write!(f, "{consumer}: the dead-letter send was refused: {error}"),
+            SegmentsDeleted { broker, tp, segments, log_start_offset, why } => write!(
+                f,
+                "broker-{broker} deleted {segments} segment(s) of {tp} ({why}): the log now starts at offset {log_start_offset}"
+            ),
+            RecordsDeleted { broker, tp, log_start_offset } => {
+                write!(f, "broker-{broker}: DeleteRecords moved the start of {tp} to offset {log_start_offset}")
+            }
             PatternMatched { consumer, pattern, topics } => {
                 write!(f, "{consumer}: pattern '{pattern}' matches [{}]", topics.join(", "))
             }

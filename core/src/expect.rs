@@ -3,7 +3,7 @@
 //! tests a scenario (`kafka-sim check` fails naming the first false one).
 //!
 //! ```text
-//! expect partition orders-1 leader=2 isr=1,3 hw=5 leo=5
+//! expect partition orders-1 leader=2 isr=1,3 hw=5 leo=5 start=0 segments=1
 //! expect broker 2 state=fenced            (running, stopped or fenced)
 //! expect controller broker=2              (or broker=none)
 //! expect producer p1 acked=3 failed=0
@@ -44,7 +44,7 @@ impl Subject {
     /// The keys each subject can be checked on.
     pub fn keys(&self) -> &'static [&'static str] {
         match self {
-            Subject::Partition(_) => &["leader", "isr", "hw", "leo", "replicas"],
+            Subject::Partition(_) => &["leader", "isr", "hw", "leo", "replicas", "start", "segments"],
             Subject::Broker(_) => &["state"],
             Subject::Controller => &["broker"],
             Subject::Producer(_) => &["acked", "failed"],
@@ -132,6 +132,8 @@ impl Expectation {
                     "isr" => list(&p.isr),
                     "replicas" => list(&p.replicas),
                     "hw" => p.high_watermark.to_string(),
+                    "start" => p.log_start_offset.to_string(),
+                    "segments" => p.segments.len().to_string(),
                     _ => p.log_end_offset.to_string(),
                 })
             }

@@ -139,6 +139,9 @@ pub fn python(scenario: &Scenario) -> String {
             Command::DeleteGroup { group } => {
                 line(&mut body, format!("admin.delete_consumer_groups([{}])", py_str(group)))
             }
+            Command::DeleteRecords { tp, offset } => {
+                line(&mut body, format!("admin.delete_records({{{}: {offset}}})", py_tp(tp)))
+            }
             Command::AlterPartitions { name, partitions } => {
                 line(&mut body, "from kafka.admin import NewPartitions".into());
                 line(&mut body, format!("admin.create_partitions({{{}: NewPartitions({partitions})}})", py_str(name)));
@@ -379,6 +382,10 @@ pub fn cli(scenario: &Scenario) -> String {
             Command::DeleteGroup { group } => {
                 format!("kafka-consumer-groups.sh --bootstrap-server \"$B\" --delete --group {}", sh(group))
             }
+            Command::DeleteRecords { tp, offset } => format!(
+                "echo '{{\"partitions\":[{{\"topic\":\"{}\",\"partition\":{},\"offset\":{offset}}}]}}' > delete.json && kafka-delete-records.sh --bootstrap-server \"$B\" --offset-json-file delete.json",
+                tp.topic, tp.partition
+            ),
             Command::AlterPartitions { name, partitions } => format!(
                 "kafka-topics.sh --bootstrap-server \"$B\" --alter --topic {} --partitions {partitions}",
                 sh(name)

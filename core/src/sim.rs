@@ -155,6 +155,7 @@ impl Sim {
             }
             Command::AlterPartitions { name, partitions } => self.alter_partitions(name, *partitions),
             Command::DeleteGroup { group } => self.delete_group(group),
+            Command::DeleteRecords { tp, offset } => self.delete_records(tp, *offset),
             Command::Producer { name, configs } => {
                 let config = ProducerConfig::parse(configs)?;
                 let bootstrap = self.bootstrap(name)?;
@@ -405,6 +406,27 @@ impl Sim {
         };
         self.apply_effects(Node::Broker(id), fx);
         result.map_err(CommandError::Kafka)
+    }
+
+    /// DeleteRecords, answered by the partition's leader.
+    fn delete_records(&mut self, tp: &crate::protocol::TopicPartition, offset: u64) -> Result<(), CommandError> {
+        let cluster = self.cluster()?;
+        let leader = cluster.controller.metadata.partition(tp).map(|p| p.leader);
+        let id = match leader {
+            None => return Err(CommandError::Kafka(KafkaError::UnknownTopicOrPartition)),
+            Some(None) => return Err(CommandError::Kafka(KafkaError::LeaderNotAvailable)),
+            Some(Some(id)) if cluster.net.is_down(&Node::Broker(id)) => {
+                return Err(CommandError::Kafka(KafkaError::LeaderNotAvailable))
+            }
+            Some(Some(id)) => id,
+        };
+        let mut fx = Effects::new(self.now);
+        let result = match self.cluster.as_mut().and_then(|c| c.brokers.get_mut(&id)) {
+            Some(b) => b.delete_records(tp, offset, &mut fx),
+            None => Err(KafkaError::LeaderNotAvailable),
+        };
+        self.apply_effects(Node::Broker(id), fx);
+        result.map(|_| ()).map_err(CommandError::Kafka)
     }
 
     /// CreatePartitions through the active controller.

@@ -106,6 +106,8 @@ pub struct PartitionView {
     pub log_end_offset: u64,
     /// Each replica's log end offset, in replica order.
     pub replica_log_end_offsets: Vec<(u32, u64)>,
+    /// The leader's segments, oldest first; the last is the active one.
+    pub segments: Vec<crate::broker::log::Segment>,
     /// The leader's stored record batches and their total encoded bytes.
     pub batches: usize,
     pub size_bytes: usize,
@@ -316,6 +318,7 @@ impl Sim {
                             .iter()
                             .map(|&id| (id, replica_of(id).map_or(0, |r| r.log.log_end_offset())))
                             .collect(),
+                        segments: leader.map(|r| r.log.segments().to_vec()).unwrap_or_default(),
                         batches: leader.map_or(0, |r| r.log.batches().len()),
                         size_bytes: leader.map_or(0, |r| r.log.size_bytes()),
                         records: leader.map(|r| r.log.records().to_vec()).unwrap_or_default(),

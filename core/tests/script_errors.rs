@@ -10,7 +10,7 @@ fn error(script: &str) -> String {
 fn unknown_command() {
     assert_eq!(
         error("cluster brokers=1\n  launch rockets"),
-        "line 2, column 3: unknown command 'launch': expected one of cluster, topic, group, producer, consumer, send, flush, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect"
+        "line 2, column 3: unknown command 'launch': expected one of cluster, topic, delete-records, group, producer, consumer, send, flush, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect"
     );
 }
 
@@ -112,7 +112,7 @@ fn null_and_quoted_null_are_different_values() {
 fn expectations_name_what_can_be_checked() {
     assert_eq!(
         error("expect partition orders-0 lag=3"),
-        "line 1, column 27: expected one of leader, isr, hw, leo, replicas, found 'lag'"
+        "line 1, column 27: expected one of leader, isr, hw, leo, replicas, start, segments, found 'lag'"
     );
     assert!(error("expect weather sunny=true").contains("expected partition, broker, controller"));
     assert!(error("expect broker 2").contains("expected at least one of state"));

@@ -59,6 +59,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("group-zombie-static-member"),
     scenario!("record-formats"),
     scenario!("producer-buffer-memory"),
+    scenario!("log-retention"),
 ];
 
 #[wasm_bindgen_test]

@@ -72,9 +72,11 @@ impl Broker {
         let me = self.id;
         let mut failed = false;
         for p in partitions {
+            let roll = self.image.topics.get(&p.tp.topic).map(|t| super::roll_config(&t.config)).unwrap_or_default();
             let Some(replica) = self.replicas.get_mut(&p.tp) else {
                 continue;
             };
+            replica.log.roll = roll;
             if !matches!(replica.role, Role::Follower { leader: l, .. } if l == leader) {
                 continue;
             }
@@ -98,6 +100,12 @@ impl Broker {
                         }
                         replica.high_watermark = replica.high_watermark.min(replica.log.log_end_offset());
                         continue;
+                    }
+                    // The leader's log start moved (retention or DeleteRecords): so does this copy's.
+                    if data.log_start_offset > replica.log.log_start_offset()
+                        && data.log_start_offset <= replica.log.log_end_offset()
+                    {
+                        replica.log.delete_records(data.log_start_offset);
                     }
                     if replica.log.append_replicated(&data.batches).is_err() {
                         // A damaged batch: fetch it again after the backoff.

@@ -211,6 +211,7 @@ impl Broker {
                 }
             }
             let epoch = lead.epoch;
+            replica.log.roll = super::roll_config(&config);
             Ok((replica.log.append(batch, bytes, epoch), false))
         });
         let (base_offset, duplicate) = match result {

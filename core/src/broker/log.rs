@@ -3,7 +3,13 @@
 //! from the log start offset; the records decoded from them; and the
 //! leader-epoch cache (which epoch started at which offset) that replicas use
 //! to find where their logs diverge after a leader change.
-//! Segments, retention and compaction come with the log-lifecycle work.
+//!
+//! The log is cut into segments as Kafka's is: a new segment starts when the
+//! batch would take the active one past segment.bytes, or when its records are
+//! segment.ms newer than the segment's first (Kafka rolls on record time).
+//! Retention deletes whole segments from the front, never the active one and
+//! never past the high watermark, and the log start offset follows; offsets
+//! never change. Compaction comes with later work.
 
 use crate::batch::{self, BatchError, Compression, RecordBatch, TimestampType};
 use crate::error::KafkaError;
@@ -87,9 +93,47 @@ pub enum SequenceCheck {
     },
 }
 
+/// One segment: where it starts, its first and newest record times, and its bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Segment {
+    pub base_offset: u64,
+    /// The first batch's newest timestamp (Kafka's `rollingBasedTimestamp`).
+    pub first_timestamp_ms: u64,
+    /// The newest record timestamp in it: retention.ms measures from this.
+    pub max_timestamp_ms: u64,
+    pub size_bytes: u64,
+}
+
+/// When a segment rolls: the topic's segment.bytes and segment.ms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RollConfig {
+    pub segment_bytes: u64,
+    pub segment_ms: u64,
+}
+
+impl Default for RollConfig {
+    fn default() -> Self {
+        RollConfig { segment_bytes: 1_073_741_824, segment_ms: 604_800_000 }
+    }
+}
+
+/// Segments retention removed from the front of a log, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deleted {
+    pub segments: usize,
+    /// The new log start offset.
+    pub log_start_offset: u64,
+    pub why: &'static str,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct PartitionLog {
     log_start_offset: u64,
+    /// The segments, oldest first; the last is the active one.
+    segments: Vec<Segment>,
+    /// How segments roll, set from the topic's configs before each append.
+    pub roll: RollConfig,
     batches: Vec<LogBatch>,
     /// Every record of `batches`, decoded once, for reads by offset.
     records: Vec<Record>,
@@ -102,6 +146,94 @@ pub struct PartitionLog {
 impl PartitionLog {
     pub fn producers(&self) -> &BTreeMap<i64, ProducerEntry> {
         &self.producers
+    }
+
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+
+    /// Puts a new batch into the active segment, or rolls a new one first (Kafka's `shouldRoll`).
+    fn note_segment(&mut self, base_offset: u64, bytes: u64, max_timestamp_ms: u64) {
+        let roll = self.roll;
+        let starts_new = match self.segments.last() {
+            None => true,
+            Some(s) => {
+                s.size_bytes > 0
+                    && (s.size_bytes + bytes > roll.segment_bytes
+                        || max_timestamp_ms.saturating_sub(s.first_timestamp_ms) > roll.segment_ms)
+            }
+        };
+        if starts_new {
+            self.segments.push(Segment {
+                base_offset,
+                first_timestamp_ms: max_timestamp_ms,
+                max_timestamp_ms,
+                size_bytes: 0,
+            });
+        }
+        if let Some(s) = self.segments.last_mut() {
+            s.size_bytes += bytes;
+            s.max_timestamp_ms = s.max_timestamp_ms.max(max_timestamp_ms);
+        }
+    }
+
+    /// Kafka's retention (`deleteRetentionMsBreachedSegments`, then
+    /// `deleteRetentionSizeBreachedSegments`): whole segments from the front,
+    /// never the active one, never one reaching the high watermark.
+    pub fn apply_retention(
+        &mut self,
+        now_ms: u64,
+        retention_ms: i64,
+        retention_bytes: i64,
+        high_watermark: u64,
+    ) -> Option<Deleted> {
+        let deletable = |segs: &[Segment], i: usize| i + 1 < segs.len() && segs[i + 1].base_offset <= high_watermark;
+        let mut n = 0;
+        let mut why = "";
+        if retention_ms >= 0 {
+            while deletable(&self.segments, n)
+                && self.segments[n].max_timestamp_ms.saturating_add(retention_ms as u64) < now_ms
+            {
+                n += 1;
+                why = "retention.ms";
+            }
+        }
+        if retention_bytes >= 0 {
+            let total: u64 = self.segments[n..].iter().map(|s| s.size_bytes).sum();
+            let mut diff = total as i64 - retention_bytes;
+            while deletable(&self.segments, n) && diff - self.segments[n].size_bytes as i64 >= 0 {
+                diff -= self.segments[n].size_bytes as i64;
+                n += 1;
+                why = "retention.bytes";
+            }
+        }
+        if n == 0 {
+            return None;
+        }
+        let start = self.segments[n].base_offset;
+        self.segments.drain(..n);
+        self.drop_below(start);
+        Some(Deleted { segments: n, log_start_offset: start, why })
+    }
+
+    /// DeleteRecords (and a follower catching up with its leader's log start):
+    /// the log starts at `offset` from now on; whole segments below it go.
+    pub fn delete_records(&mut self, offset: u64) -> bool {
+        if offset <= self.log_start_offset || offset > self.log_end_offset() {
+            return false;
+        }
+        let gone = self.segments.iter().skip(1).take_while(|s| s.base_offset <= offset).count();
+        self.segments.drain(..gone);
+        self.drop_below(offset);
+        true
+    }
+
+    /// Moves the log start offset to `start`: batches wholly below it and records below it go.
+    fn drop_below(&mut self, start: u64) {
+        self.log_start_offset = self.log_start_offset.max(start);
+        let start = self.log_start_offset;
+        self.batches.retain(|b| b.last_offset >= start);
+        self.records.retain(|r| r.offset >= start);
     }
 
     /// Kafka's sequence check (`ProducerAppendInfo.checkSequence`) for a batch of
@@ -204,7 +336,10 @@ impl PartitionLog {
         batch.base_offset = base as i64;
         batch.partition_leader_epoch = leader_epoch as i32;
         self.note_epoch(leader_epoch, base);
-        self.records.extend(records_of(&batch));
+        let records = records_of(&batch);
+        let max_ts = records.iter().map(|r| r.timestamp_ms).max().unwrap_or(0);
+        self.note_segment(base, bytes.len() as u64, max_ts);
+        self.records.extend(records);
         let last = base + batch.records.len().max(1) as u64 - 1;
         let compression = batch.compression;
         self.note_producer(&bytes, base, last);
@@ -228,6 +363,8 @@ impl PartitionLog {
             }
             let records = b.decode()?;
             self.note_epoch(b.leader_epoch, b.base_offset);
+            let max_ts = records.iter().map(|r| r.timestamp_ms).max().unwrap_or(0);
+            self.note_segment(b.base_offset, b.bytes.len() as u64, max_ts);
             self.records.extend(records);
             self.note_producer(&b.bytes, b.base_offset, b.last_offset);
             self.batches.push(b.clone());
@@ -254,6 +391,15 @@ impl PartitionLog {
         self.batches.retain(|b| b.last_offset < offset);
         let leo = self.log_end_offset();
         self.records.retain(|r| r.offset < leo);
+        // Segments past the end go; the last one left holds only what remains of it.
+        self.segments.retain(|s| s.base_offset < leo);
+        let (batches, records) = (&self.batches, &self.records);
+        if let Some(last) = self.segments.last_mut() {
+            let base = last.base_offset;
+            last.size_bytes = batches.iter().filter(|b| b.base_offset >= base).map(|b| b.bytes.len() as u64).sum();
+            let newest = records.iter().filter(|r| r.offset >= base).map(|r| r.timestamp_ms).max();
+            last.max_timestamp_ms = newest.unwrap_or(last.first_timestamp_ms);
+        }
         // An epoch that starts at or past the new end has no records left.
         self.epochs.retain(|&(_, start)| start < leo);
         // Producer state comes back from what the log still holds.

@@ -16,6 +16,7 @@ pub mod log;
 use crate::controller::BROKER_HEARTBEAT_INTERVAL_MS;
 use crate::effects::{Effects, Timer};
 use crate::error::KafkaError;
+use crate::event::EventKind;
 use crate::metadata::Metadata;
 use crate::net::Node;
 use crate::protocol::{Body, Message, Request, Response, TopicPartition};
@@ -62,6 +63,17 @@ enum Pending {
     Heartbeat,
     ReplicaFetch { leader: u32 },
     AlterPartition { tp: TopicPartition },
+}
+
+/// `log.retention.check.interval.ms`: how often each broker applies retention to its logs.
+pub const LOG_RETENTION_CHECK_INTERVAL_MS: u64 = 300_000;
+
+/// A topic's segment.bytes and segment.ms, as a log rolls by them.
+pub(crate) fn roll_config(config: &crate::topic::TopicConfig) -> log::RollConfig {
+    log::RollConfig {
+        segment_bytes: config.long("segment.bytes").max(1) as u64,
+        segment_ms: config.long("segment.ms").max(1) as u64,
+    }
 }
 
 /// How often a broker in controlled shutdown asks whether it may stop.
@@ -154,6 +166,46 @@ impl Broker {
         // A restarted broker acts on the metadata it has until newer arrives.
         self.sync_roles(fx);
         self.heartbeat(fx);
+        fx.timer_in(Duration::from_ms(LOG_RETENTION_CHECK_INTERVAL_MS), Timer::RetentionCheck);
+    }
+
+    /// The log manager's retention pass over every log here (leader or not), below each one's high watermark.
+    fn check_retention(&mut self, fx: &mut Effects) {
+        let now_ms = fx.now.ms;
+        let tps: Vec<TopicPartition> = self.replicas.keys().cloned().collect();
+        for tp in tps {
+            let Some(config) = self.image.topics.get(&tp.topic).map(|t| t.config.clone()) else {
+                continue;
+            };
+            if !config.text("cleanup.policy").contains("delete") {
+                continue;
+            }
+            let (retention_ms, retention_bytes) = (config.long("retention.ms"), config.long("retention.bytes"));
+            let Some(r) = self.replicas.get_mut(&tp) else { continue };
+            if let Some(d) = r.log.apply_retention(now_ms, retention_ms, retention_bytes, r.high_watermark) {
+                fx.event(EventKind::SegmentsDeleted {
+                    broker: self.id,
+                    tp: tp.clone(),
+                    segments: d.segments,
+                    log_start_offset: d.log_start_offset,
+                    why: d.why,
+                });
+            }
+        }
+        fx.timer_in(Duration::from_ms(LOG_RETENTION_CHECK_INTERVAL_MS), Timer::RetentionCheck);
+    }
+
+    /// DeleteRecords on the leader: the log starts at `offset` (at most the high watermark).
+    pub fn delete_records(&mut self, tp: &TopicPartition, offset: u64, fx: &mut Effects) -> Result<u64, KafkaError> {
+        let r = self.replicas.get_mut(tp).filter(|r| r.is_leader()).ok_or(KafkaError::NotLeaderOrFollower)?;
+        if offset > r.high_watermark {
+            return Err(KafkaError::OffsetOutOfRange);
+        }
+        if r.log.delete_records(offset) {
+            let event = EventKind::RecordsDeleted { broker: self.id, tp: tp.clone(), log_start_offset: offset };
+            fx.event(event);
+        }
+        Ok(r.log.log_start_offset())
     }
 
     /// A crash loses what was only in memory. Logs, high watermarks (checkpointed)
@@ -298,6 +350,7 @@ impl Broker {
             Timer::FetchExpiry { client, correlation_id } => self.expire_fetch(&client, correlation_id, fx),
             Timer::ProduceExpiry { client, correlation_id } => self.expire_produce(&client, correlation_id, fx),
             Timer::GroupDeadline(group) => self.on_group_deadline(&group, fx),
+            Timer::RetentionCheck => self.check_retention(fx),
             Timer::RequestTimeout(id) | Timer::Disconnected(id) => match self.pending.remove(&id) {
                 Some(Pending::ReplicaFetch { leader }) => {
                     fx.timer_in(Duration::from_ms(self.config.replica_fetch_backoff_ms), Timer::ReplicaFetch(leader))

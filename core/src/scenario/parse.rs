@@ -53,7 +53,7 @@ pub fn command_line(text: &str, line: usize) -> Result<Command, ScriptError> {
     parse_words(&ws, line, text)
 }
 
-const COMMANDS: &str = "cluster, topic, group, producer, consumer, send, flush, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect";
+const COMMANDS: &str = "cluster, topic, delete-records, group, producer, consumer, send, flush, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect";
 
 fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptError> {
     let mut c = Cursor::new(ws, line, raw);
@@ -81,6 +81,15 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
             }
             let brokers = brokers.ok_or_else(|| c.error_at(head.column, "expected brokers=N"))?;
             Command::Cluster { brokers, latency, auto_create_topics }
+        }
+        "delete-records" => {
+            let w = c.word("a partition like orders-0")?;
+            let tp = TopicPartition::parse(&w.text).ok_or_else(|| {
+                c.error_at(w.column, &format!("expected a partition like orders-0, found '{}'", w.text))
+            })?;
+            let offset = c.number("the offset the log should start at")?;
+            c.end()?;
+            Command::DeleteRecords { tp, offset }
         }
         "group" => {
             c.keyword("delete")?;

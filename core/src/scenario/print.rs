@@ -70,6 +70,9 @@ impl fmt::Display for Command {
                 Ok(())
             }
             Command::DeleteGroup { group } => write!(f, "group delete {}", quote(group)),
+            Command::DeleteRecords { tp, offset } => {
+                write!(f, "delete-records {} {offset}", quote(&alloc::format!("{tp}")))
+            }
             Command::AlterPartitions { name, partitions } => {
                 write!(f, "topic alter {} partitions={partitions}", quote(name))
             }

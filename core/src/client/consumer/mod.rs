@@ -399,7 +399,8 @@ impl Consumer {
                             }
                         }
                         Err(KafkaError::OffsetOutOfRange) => {
-                            // Kafka resets the position by auto.offset.reset.
+                            // Kafka resets the position by auto.offset.reset, within the same poll.
+                            waited = false;
                             self.positions.remove(&p.tp);
                             self.partition_error(p.tp, KafkaError::OffsetOutOfRange, fx);
                         }
