@@ -28,6 +28,10 @@ pub enum Command {
     /// `topic alter NAME partitions=N`: CreatePartitions (`kafka-topics --alter --partitions N`): more
     /// partitions, never fewer; keys may now hash elsewhere, and subscribed groups rebalance.
     AlterPartitions { name: String, partitions: u32 },
+    /// `topic config NAME KEY=VALUE...`: IncrementalAlterConfigs (`kafka-configs --alter --add-config`):
+    /// the topic's overrides change; brokers act on them from their next metadata update (retention at its
+    /// next check).
+    AlterTopicConfig { name: String, configs: Configs },
     /// `delete-records orders-0 OFFSET`: DeleteRecords (`kafka-delete-records`): the partition's log
     /// starts at OFFSET (at most its high watermark); records below it can no longer be read.
     DeleteRecords { tp: TopicPartition, offset: u64 },

@@ -291,6 +291,11 @@ pub enum EventKind {
         consumer: String,
         error: String,
     },
+    /// A topic's config overrides changed (kafka-configs --alter).
+    TopicConfigChanged {
+        topic: String,
+        configs: Vec<(String, String)>,
+    },
     /// Retention deleted segments from the front of a replica's log.
     SegmentsDeleted {
         broker: u32,
@@ -418,6 +423,10 @@ impl fmt::Display for EventKind {
                 "{consumer}: shutting down: wakeup() ends the poll loop; {pending} record(s) of the batch are processed first"
             ),
             DeadLetterRefused { consumer, error } => write!(f, "{consumer}: the dead-letter send was refused: {error}"),
+            TopicConfigChanged { topic, configs } => {
+                let list: Vec<String> = configs.iter().map(|(k, v)| alloc::format!("{k}={v}")).collect();
+                write!(f, "topic {topic} configs altered: {}", list.join(" "))
+            }
             SegmentsDeleted { broker, tp, segments, log_start_offset, why } => write!(
                 f,
                 "broker-{broker} deleted {segments} segment(s) of {tp} ({why}): the log now starts at offset {log_start_offset}"

@@ -142,6 +142,18 @@ pub fn python(scenario: &Scenario) -> String {
             Command::DeleteRecords { tp, offset } => {
                 line(&mut body, format!("admin.delete_records({{{}: {offset}}})", py_tp(tp)))
             }
+            Command::AlterTopicConfig { name, configs } => {
+                line(&mut body, "from kafka.admin import ConfigResource, ConfigResourceType".into());
+                let items: Vec<String> = configs.iter().map(|(k, v)| format!("{}: {}", py_str(k), py_str(v))).collect();
+                line(
+                    &mut body,
+                    format!(
+                        "admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, {}, configs={{{}}})])",
+                        py_str(name),
+                        items.join(", ")
+                    ),
+                );
+            }
             Command::AlterPartitions { name, partitions } => {
                 line(&mut body, "from kafka.admin import NewPartitions".into());
                 line(&mut body, format!("admin.create_partitions({{{}: NewPartitions({partitions})}})", py_str(name)));
@@ -381,6 +393,14 @@ pub fn cli(scenario: &Scenario) -> String {
         let text = match c {
             Command::DeleteGroup { group } => {
                 format!("kafka-consumer-groups.sh --bootstrap-server \"$B\" --delete --group {}", sh(group))
+            }
+            Command::AlterTopicConfig { name, configs } => {
+                let list: Vec<String> = configs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                format!(
+                    "kafka-configs.sh --bootstrap-server \"$B\" --alter --entity-type topics --entity-name {} --add-config {}",
+                    sh(name),
+                    sh(&list.join(","))
+                )
             }
             Command::DeleteRecords { tp, offset } => format!(
                 "echo '{{\"partitions\":[{{\"topic\":\"{}\",\"partition\":{},\"offset\":{offset}}}]}}' > delete.json && kafka-delete-records.sh --bootstrap-server \"$B\" --offset-json-file delete.json",

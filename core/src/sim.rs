@@ -156,6 +156,18 @@ impl Sim {
             Command::AlterPartitions { name, partitions } => self.alter_partitions(name, *partitions),
             Command::DeleteGroup { group } => self.delete_group(group),
             Command::DeleteRecords { tp, offset } => self.delete_records(tp, *offset),
+            Command::AlterTopicConfig { name, configs } => {
+                if self.cluster()?.controller.active.is_none() {
+                    return Err(CommandError::Invalid("no active controller: configs cannot change".into()));
+                }
+                let now = self.now;
+                let cluster = self.cluster.as_mut().ok_or(CommandError::NoCluster)?;
+                let mut fx = Effects::new(now);
+                cluster.controller.alter_topic_config(name, configs, &mut fx)?;
+                self.emit(EventKind::TopicConfigChanged { topic: name.clone(), configs: configs.clone() });
+                self.apply_effects(Node::Controller, fx);
+                Ok(())
+            }
             Command::Producer { name, configs } => {
                 let config = ProducerConfig::parse(configs)?;
                 let bootstrap = self.bootstrap(name)?;

@@ -205,6 +205,24 @@ impl Controller {
         Ok(assignment)
     }
 
+    /// IncrementalAlterConfigs for a topic: each override is checked as CreateTopics
+    /// checks it, all or none apply, and the new image goes to every broker.
+    pub fn alter_topic_config(
+        &mut self,
+        topic: &str,
+        configs: &[(String, String)],
+        fx: &mut Effects,
+    ) -> Result<(), KafkaError> {
+        let t = self.metadata.topics.get_mut(topic).ok_or(KafkaError::UnknownTopicOrPartition)?;
+        let mut next = t.config.clone();
+        for (k, v) in configs {
+            next.set(k, v)?;
+        }
+        t.config = next;
+        self.publish(fx);
+        Ok(())
+    }
+
     /// CreatePartitions: the topic grows to `total` partitions, the new ones
     /// placed like a new topic's with the same replication factor. Returns
     /// the new partitions' replicas.

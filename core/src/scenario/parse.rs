@@ -97,6 +97,21 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
             c.end()?;
             Command::DeleteGroup { group }
         }
+        "topic" if c.peek().is_some_and(|w| w.text == "config") => {
+            c.keyword("config")?;
+            let name = c.word("a topic name")?.text.clone();
+            let mut configs = Configs::new();
+            while let Some(w) = c.peek() {
+                let (key, value) = c.pair("CONFIG=VALUE")?;
+                let mut check = TopicConfig::default();
+                check.set(key, value).map_err(|e| c.error_at(w.column, &e.to_string()))?;
+                configs.push((key.to_string(), value.to_string()));
+            }
+            if configs.is_empty() {
+                return Err(c.error_at(c.end_column, "expected at least one CONFIG=VALUE"));
+            }
+            Command::AlterTopicConfig { name, configs }
+        }
         "topic" if c.peek().is_some_and(|w| w.text == "alter") => {
             c.keyword("alter")?;
             let name = c.word("a topic name")?.text.clone();

@@ -70,6 +70,10 @@ impl fmt::Display for Command {
                 Ok(())
             }
             Command::DeleteGroup { group } => write!(f, "group delete {}", quote(group)),
+            Command::AlterTopicConfig { name, configs: c } => {
+                write!(f, "topic config {}", quote(name))?;
+                configs(f, c)
+            }
             Command::DeleteRecords { tp, offset } => {
                 write!(f, "delete-records {} {offset}", quote(&alloc::format!("{tp}")))
             }
