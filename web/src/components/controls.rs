@@ -59,7 +59,11 @@ pub fn format_time(ms: u64) -> String {
     let (s, ms) = (ms / 1000, ms % 1000);
     let (m, s) = (s / 60, s % 60);
     let (h, m) = (m / 60, m % 60);
-    if h > 0 {
+    let (d, h) = (h / 24, h % 24);
+    if d > 0 {
+        // When days pass, the clock reads in days.
+        format!("{d} d {h:02} h {m:02} min")
+    } else if h > 0 {
         format!("{h} h {m:02} min {s:02}.{ms:03} s")
     } else if m > 0 {
         format!("{m} min {s:02}.{ms:03} s")

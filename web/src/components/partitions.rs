@@ -94,6 +94,22 @@ fn partition_row(t: &TopicView, q: &PartitionView, readers: &[(String, u64)]) ->
                     }
                 }) }
             </ol>
+            if q.segments.len() > 1 || q.log_start_offset > 0 {
+                // Segments as blocks, oldest first: offsets, bytes and newest record; the active one marked.
+                <ol class="segments" aria-label={format!("segments of {}-{}", t.name, q.partition)} data-testid={format!("segments-{}-{}", t.name, q.partition)}>
+                    { for q.segments.iter().enumerate().map(|(i, s)| {
+                        let end = q.segments.get(i + 1).map_or(q.log_end_offset, |n| n.base_offset);
+                        let active = i + 1 == q.segments.len();
+                        let first = s.base_offset.max(q.log_start_offset);
+                        html! {
+                            <li class={classes!("segment", active.then_some("active"))}
+                                title={format!("offsets {first}..{end}, {} bytes, newest record at {} ms{}", s.size_bytes, s.max_timestamp_ms, if active { " (active: never deleted)" } else { "" })}>
+                                { format!("{first}–{} · {} B", end.saturating_sub(1).max(first), s.size_bytes) }
+                            </li>
+                        }
+                    }) }
+                </ol>
+            }
             if !readers.is_empty() {
                 <span class="readers muted" data-testid={format!("readers-{}-{}", t.name, q.partition)}>
                     { readers.iter().map(|(l, o)| format!("{l} {o}")).collect::<Vec<_>>().join(" · ") }
