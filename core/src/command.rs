@@ -28,6 +28,10 @@ pub enum Command {
     /// `topic alter NAME partitions=N`: CreatePartitions (`kafka-topics --alter --partitions N`): more
     /// partitions, never fewer; keys may now hash elsewhere, and subscribed groups rebalance.
     AlterPartitions { name: String, partitions: u32 },
+    /// `traffic PRODUCER TOPIC rate=N [keys=K]`: the producer sends N records a second of simulated
+    /// time, with keys `key-0`..`key-(K-1)` drawn from its seeded generator (null keys when K is 0);
+    /// `rate=0` stops it. Material for retention, compaction and lag.
+    Traffic { producer: String, topic: String, rate_per_s: u32, keys: u32 },
     /// `topic config NAME KEY=VALUE...`: IncrementalAlterConfigs (`kafka-configs --alter --add-config`):
     /// the topic's overrides change; brokers act on them from their next metadata update (retention at its
     /// next check).

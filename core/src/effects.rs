@@ -45,6 +45,8 @@ pub enum Timer {
     GroupRetry,
     /// A consumer in a poll loop polls again.
     NextPoll,
+    /// A producer's traffic generator sends its next record.
+    Traffic,
     /// A broker's log manager applies retention (log.retention.check.interval.ms).
     RetentionCheck,
     /// A producer's send blocked on buffer.memory reaches max.block.ms.

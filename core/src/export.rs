@@ -142,6 +142,20 @@ pub fn python(scenario: &Scenario) -> String {
             Command::DeleteRecords { tp, offset } => {
                 line(&mut body, format!("admin.delete_records({{{}: {offset}}})", py_tp(tp)))
             }
+            Command::Traffic { producer, topic, rate_per_s, keys } => {
+                let id = ident(producer, &mut names);
+                line(
+                    &mut body,
+                    format!("# {id} sends {rate_per_s} records a second to {topic} ({keys} keys) in a loop:"),
+                );
+                line(
+                    &mut body,
+                    format!(
+                        "# while True: {id}.send({}, key=..., value=...); time.sleep(1 / {rate_per_s})",
+                        py_str(topic)
+                    ),
+                );
+            }
             Command::AlterTopicConfig { name, configs } => {
                 line(&mut body, "from kafka.admin import ConfigResource, ConfigResourceType".into());
                 let items: Vec<String> = configs.iter().map(|(k, v)| format!("{}: {}", py_str(k), py_str(v))).collect();
@@ -402,6 +416,11 @@ pub fn cli(scenario: &Scenario) -> String {
                     sh(&list.join(","))
                 )
             }
+            Command::Traffic { producer, topic, rate_per_s, keys } => format!(
+                "# traffic: {producer} sends {rate_per_s} records a second to {} ({keys} keys): kafka-producer-perf-test.sh --topic {} --throughput {rate_per_s} --num-records N --record-size 100 --producer-props bootstrap.servers=\"$B\"",
+                sh(topic),
+                sh(topic)
+            ),
             Command::DeleteRecords { tp, offset } => format!(
                 "echo '{{\"partitions\":[{{\"topic\":\"{}\",\"partition\":{},\"offset\":{offset}}}]}}' > delete.json && kafka-delete-records.sh --bootstrap-server \"$B\" --offset-json-file delete.json",
                 tp.topic, tp.partition

@@ -156,6 +156,18 @@ impl Sim {
             Command::AlterPartitions { name, partitions } => self.alter_partitions(name, *partitions),
             Command::DeleteGroup { group } => self.delete_group(group),
             Command::DeleteRecords { tp, offset } => self.delete_records(tp, *offset),
+            Command::Traffic { producer, topic, rate_per_s, keys } => {
+                crate::topic::name::validate(topic).map_err(CommandError::Kafka)?;
+                if *rate_per_s > 1_000 {
+                    return Err(CommandError::Limit("traffic is at most 1,000 records a second".into()));
+                }
+                let now = self.now;
+                let p = self.producer_mut(producer)?;
+                let mut fx = Effects::new(now);
+                p.set_traffic(topic, *rate_per_s, *keys, &mut fx);
+                self.apply_effects(Node::Client(producer.clone()), fx);
+                Ok(())
+            }
             Command::AlterTopicConfig { name, configs } => {
                 if self.cluster()?.controller.active.is_none() {
                     return Err(CommandError::Invalid("no active controller: configs cannot change".into()));

@@ -10,7 +10,7 @@ fn error(script: &str) -> String {
 fn unknown_command() {
     assert_eq!(
         error("cluster brokers=1\n  launch rockets"),
-        "line 2, column 3: unknown command 'launch': expected one of cluster, topic, delete-records, group, producer, consumer, send, flush, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect"
+        "line 2, column 3: unknown command 'launch': expected one of cluster, topic, traffic, delete-records, group, producer, consumer, send, flush, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect"
     );
 }
 

@@ -60,6 +60,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("record-formats"),
     scenario!("producer-buffer-memory"),
     scenario!("log-retention"),
+    scenario!("traffic"),
 ];
 
 #[wasm_bindgen_test]

@@ -67,6 +67,8 @@ pub struct Producer {
     pub config: ProducerConfig,
     rng: Rng,
     waiting: Vec<Waiting>,
+    /// A traffic generator: topic, milliseconds between sends, keys, records sent.
+    traffic: Option<(String, u64, u32, u64)>,
     /// Sends blocked because buffer.memory is taken by batches not yet completed, in send order.
     memory_waiting: VecDeque<Waiting>,
     pub batches: BTreeMap<TopicPartition, Vec<Batch>>,
@@ -95,6 +97,7 @@ impl Producer {
             config,
             rng: Rng::new(seed),
             waiting: Vec::new(),
+            traffic: None,
             memory_waiting: VecDeque::new(),
             batches: BTreeMap::new(),
             in_flight_batches: BTreeMap::new(),
@@ -176,6 +179,46 @@ impl Producer {
         }
         self.drain(fx);
         Ok(())
+    }
+
+    /// `traffic`: send `rate_per_s` records a second of simulated time from now on (0 stops).
+    pub fn set_traffic(&mut self, topic: &str, rate_per_s: u32, keys: u32, fx: &mut Effects) {
+        fx.cancel(Timer::Traffic);
+        if rate_per_s == 0 {
+            self.traffic = None;
+            return;
+        }
+        let interval_ms = (1_000 / u64::from(rate_per_s)).max(1);
+        let sent = self.traffic.as_ref().map_or(0, |t| t.3);
+        self.traffic = Some((topic.into(), interval_ms, keys, sent));
+        fx.timer_in(Duration::from_ms(interval_ms), Timer::Traffic);
+    }
+
+    /// One generated record: a key drawn from the set (seeded), a value that names it.
+    fn traffic_send(&mut self, fx: &mut Effects) {
+        let Some((topic, interval_ms, keys, sent)) = self.traffic.clone() else {
+            return;
+        };
+        if self.closed {
+            self.traffic = None;
+            return;
+        }
+        let key = (keys > 0).then(|| format!("key-{}", self.rng.below(keys as usize)).into_bytes());
+        let record = ProducerRecord {
+            topic: topic.clone(),
+            partition: None,
+            key,
+            value: Some(format!("{topic}-{sent}").into_bytes()),
+            headers: Vec::new(),
+        };
+        if let Err(e) = self.send(record, fx) {
+            // A full buffer stops the generator rather than dropping records silently.
+            self.traffic = None;
+            let error = KafkaError::Timeout(format!("traffic stopped: {e}"));
+            return self.fail(None, 1, error, fx);
+        }
+        self.traffic = Some((topic, interval_ms, keys, sent + 1));
+        fx.timer_in(Duration::from_ms(interval_ms), Timer::Traffic);
     }
 
     /// `KafkaProducer.flush`: every batch becomes sendable now. (Java's flush also
@@ -640,6 +683,7 @@ impl Producer {
             }
             Timer::MetadataRetry => self.release_waiting(true, fx),
             Timer::MemoryWait => self.release_memory_waiting(fx),
+            Timer::Traffic => self.traffic_send(fx),
             // The batch whose backoff ended goes out in drain() below.
             _ => {}
         }

@@ -53,7 +53,7 @@ pub fn command_line(text: &str, line: usize) -> Result<Command, ScriptError> {
     parse_words(&ws, line, text)
 }
 
-const COMMANDS: &str = "cluster, topic, delete-records, group, producer, consumer, send, flush, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect";
+const COMMANDS: &str = "cluster, topic, traffic, delete-records, group, producer, consumer, send, flush, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect";
 
 fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptError> {
     let mut c = Cursor::new(ws, line, raw);
@@ -81,6 +81,22 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
             }
             let brokers = brokers.ok_or_else(|| c.error_at(head.column, "expected brokers=N"))?;
             Command::Cluster { brokers, latency, auto_create_topics }
+        }
+        "traffic" => {
+            let producer = c.word("a producer name")?.text.clone();
+            let topic = c.word("a topic name")?.text.clone();
+            let (mut rate_per_s, mut keys) = (None, 0);
+            while let Some(w) = c.peek() {
+                let (name, text) = c.pair("rate=N or keys=N")?;
+                match name {
+                    "rate" => rate_per_s = Some(c.parse_u32(text, w, "records a second")?),
+                    "keys" => keys = c.parse_u32(text, w, "a number of keys")?,
+                    _ => return Err(c.error_at(w.column, &format!("expected rate=N or keys=N, found '{name}='"))),
+                }
+            }
+            let rate_per_s =
+                rate_per_s.ok_or_else(|| c.error_at(c.end_column, "expected rate=N (records a second; 0 stops)"))?;
+            Command::Traffic { producer, topic, rate_per_s, keys }
         }
         "delete-records" => {
             let w = c.word("a partition like orders-0")?;

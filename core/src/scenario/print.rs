@@ -70,6 +70,13 @@ impl fmt::Display for Command {
                 Ok(())
             }
             Command::DeleteGroup { group } => write!(f, "group delete {}", quote(group)),
+            Command::Traffic { producer, topic, rate_per_s, keys } => {
+                write!(f, "traffic {} {} rate={rate_per_s}", quote(producer), quote(topic))?;
+                if *keys > 0 {
+                    write!(f, " keys={keys}")?;
+                }
+                Ok(())
+            }
             Command::AlterTopicConfig { name, configs: c } => {
                 write!(f, "topic config {}", quote(name))?;
                 configs(f, c)
