@@ -65,6 +65,7 @@ pub fn send_panel(p: &SendProps) -> Html {
     let chosen = use_state(|| PRODUCER.to_string());
     let new_name = use_state(String::new);
     let new_configs = use_state(|| "acks=1 compression.type=gzip linger.ms=20".to_string());
+    let traffic_rate = use_state(|| 5u32);
     let producer = if p.producers.iter().any(|c| c.name == *chosen) { (*chosen).clone() } else { PRODUCER.to_string() };
     let topic = if form.topic.is_empty() { p.topics.first().cloned().unwrap_or_default() } else { form.topic.clone() };
     let onsubmit = {
@@ -185,6 +186,23 @@ pub fn send_panel(p: &SendProps) -> Html {
                     if let Some(id) = c.producer_id { <p class="note">{ format!("producer id {id}: retries are recognised by sequence number") }</p> }
                 </details>
             }
+        </div>
+        <div class="form traffic" data-testid="traffic">
+            <label>{ "Traffic" }
+                <input type="number" min="0" max="1000" value={traffic_rate.to_string()} aria-label="records a second"
+                    onchange={{ let r = traffic_rate.clone(); Callback::from(move |e: Event| r.set(value_of(&e).parse().unwrap_or(0))) }} />
+            </label>
+            <span class="muted">{ "records/s of simulated time, keys key-0..key-9" }</span>
+            <button data-testid="traffic-start" title="traffic PRODUCER TOPIC rate=N keys=10"
+                onclick={{ let (d, producer, topic, rate) = (p.dispatch.clone(), producer.clone(), topic.clone(), *traffic_rate);
+                    Callback::from(move |_| d.emit(Action::Command(Form::Send, Command::Traffic { producer: producer.clone(), topic: topic.clone(), rate_per_s: rate, keys: 10 }))) }}>
+                { "Start" }
+            </button>
+            <button data-testid="traffic-stop"
+                onclick={{ let (d, producer, topic) = (p.dispatch.clone(), producer.clone(), topic.clone());
+                    Callback::from(move |_| d.emit(Action::Command(Form::Send, Command::Traffic { producer: producer.clone(), topic: topic.clone(), rate_per_s: 0, keys: 0 }))) }}>
+                { "Stop" }
+            </button>
         </div>
         <form class="form" {onsubmit} data-testid="send-form">
             <label>{ "Topic" }
