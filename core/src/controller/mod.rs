@@ -210,7 +210,7 @@ impl Controller {
     pub fn alter_topic_config(
         &mut self,
         topic: &str,
-        configs: &[(String, String)],
+        configs: &crate::command::Configs,
         fx: &mut Effects,
     ) -> Result<(), KafkaError> {
         let t = self.metadata.topics.get_mut(topic).ok_or(KafkaError::UnknownTopicOrPartition)?;
