@@ -5,6 +5,10 @@
 //! - `batch/encode|decode/<codec>`: one 100-record batch through the v2 format.
 //! - `simulation/idle-cluster-minute`: a 3-broker cluster with one topic left alone
 //!   for a simulated minute (heartbeats, idle follower fetches): the cost of time passing.
+//! - `group/consume-1000`: a group of three consumers joining and reading 1,000 records
+//!   (replication factor 3, auto-commit), from the first FindCoordinator to the last commit.
+//! - `group/idle-group-minute`: a Stable group of three in its poll loops for a simulated
+//!   minute (heartbeats, empty long polls): the cost of time passing with a group.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use kafka_sim::batch::{Compression, RecordBatch};
@@ -98,5 +102,66 @@ fn idle(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, producer, batches, idle);
+/// A cluster with 1,000 acknowledged records and three subscribed consumers not yet polling.
+fn group_ready() -> Sim {
+    let mut sim = Sim::new(1);
+    for line in [
+        "cluster brokers=3".to_string(),
+        "topic create bench partitions=6 replication-factor=3".to_string(),
+        "producer p acks=all linger.ms=5".to_string(),
+    ] {
+        sim.apply(&command(&line)).unwrap();
+    }
+    for i in 0..RECORDS {
+        sim.apply(&command(&format!("send p bench key=k{} value='{}'", i % 64, value(i)))).unwrap();
+    }
+    sim.advance(Duration::from_ms(2_000));
+    for c in ["c1", "c2", "c3"] {
+        sim.apply(&command(&format!("consumer {c} group.id=g auto.offset.reset=earliest"))).unwrap();
+        sim.apply(&command(&format!("subscribe {c} bench"))).unwrap();
+    }
+    sim
+}
+
+fn group(c: &mut Criterion) {
+    let mut group = c.benchmark_group("group");
+    group.sample_size(10);
+    let ready = group_ready();
+    group.throughput(Throughput::Elements(RECORDS));
+    group.bench_function("consume-1000", |b| {
+        b.iter_batched(
+            || ready.clone(),
+            |mut sim| {
+                for c in ["c1", "c2", "c3"] {
+                    sim.apply(&command(&format!("consume {c}"))).unwrap();
+                }
+                sim.advance(Duration::from_ms(12_000));
+                let consumed: usize = sim.view().clients.iter().map(|c| c.received.len()).sum();
+                assert_eq!(consumed as u64, RECORDS, "every record consumed once");
+                consumed
+            },
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    let mut stable = ready.clone();
+    for c in ["c1", "c2", "c3"] {
+        stable.apply(&command(&format!("consume {c}"))).unwrap();
+    }
+    stable.advance(Duration::from_ms(12_000));
+    stable.drain_events();
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("idle-group-minute", |b| {
+        b.iter_batched(
+            || stable.clone(),
+            |mut sim| {
+                sim.advance(Duration::from_ms(60_000));
+                sim.drain_events().len()
+            },
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, producer, batches, idle, group);
 criterion_main!(benches);
