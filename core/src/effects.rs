@@ -47,6 +47,8 @@ pub enum Timer {
     NextPoll,
     /// A producer's traffic generator sends its next record.
     Traffic,
+    /// A broker's log cleaner looks for logs to compact (log.cleaner.backoff.ms).
+    CleanerCheck,
     /// A broker's log manager applies retention (log.retention.check.interval.ms).
     RetentionCheck,
     /// A producer's send blocked on buffer.memory reaches max.block.ms.

@@ -38,6 +38,8 @@ pub enum KafkaError {
     GroupMaxSizeReached,
     InvalidProducerEpoch,
     RecordTooLarge(String),
+    /// A record the broker refuses, such as a null key for a compacted topic.
+    InvalidRecord(String),
     PolicyViolation(String),
     RequestTimedOut,
     /// A connection broke (`NetworkException`, e.g. the broker process died).
@@ -108,6 +110,7 @@ impl KafkaError {
             KafkaError::GroupMaxSizeReached => "GROUP_MAX_SIZE_REACHED",
             KafkaError::InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
             KafkaError::RecordTooLarge(_) => "RECORD_TOO_LARGE",
+            KafkaError::InvalidRecord(_) => "INVALID_RECORD",
             KafkaError::PolicyViolation(_) => "POLICY_VIOLATION",
             KafkaError::RequestTimedOut => "REQUEST_TIMED_OUT",
             KafkaError::NetworkException => "NETWORK_EXCEPTION",
@@ -138,6 +141,7 @@ impl fmt::Display for KafkaError {
             | KafkaError::InvalidRequest(m)
             | KafkaError::CorruptMessage(m)
             | KafkaError::RecordTooLarge(m)
+            | KafkaError::InvalidRecord(m)
             | KafkaError::Timeout(m) => write!(f, ": {m}"),
             _ => Ok(()),
         }

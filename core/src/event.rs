@@ -296,6 +296,14 @@ pub enum EventKind {
         topic: String,
         configs: Vec<(String, String)>,
     },
+    /// The log cleaner compacted a replica's log: older records of each key removed, offsets unchanged.
+    LogCleaned {
+        broker: u32,
+        tp: TopicPartition,
+        removed: usize,
+        keys: usize,
+        clean_point: u64,
+    },
     /// Retention deleted segments from the front of a replica's log.
     SegmentsDeleted {
         broker: u32,
@@ -427,6 +435,10 @@ impl fmt::Display for EventKind {
                 let list: Vec<String> = configs.iter().map(|(k, v)| alloc::format!("{k}={v}")).collect();
                 write!(f, "topic {topic} configs altered: {}", list.join(" "))
             }
+            LogCleaned { broker, tp, removed, keys, clean_point } => write!(
+                f,
+                "broker-{broker} compacted {tp}: {removed} older record(s) removed, the latest of {keys} key(s) kept, clean below offset {clean_point}"
+            ),
             SegmentsDeleted { broker, tp, segments, log_start_offset, why } => write!(
                 f,
                 "broker-{broker} deleted {segments} segment(s) of {tp} ({why}): the log now starts at offset {log_start_offset}"

@@ -61,6 +61,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("producer-buffer-memory"),
     scenario!("log-retention"),
     scenario!("traffic"),
+    scenario!("log-compaction"),
 ];
 
 #[wasm_bindgen_test]

@@ -291,7 +291,7 @@ pub fn app() -> Html {
                 <p class="banner" role="alert" data-testid="link-error">{ why }</p>
             }
             <p class="simplified">
-                { "A simulated Kafka 4.x (KRaft) cluster. Simplified: the controller pushes whole metadata images and the quorum's Raft messages are not drawn; no transactions or log compaction yet. " }
+                { "A simulated Kafka 4.x (KRaft) cluster. Simplified: the controller pushes whole metadata images and the quorum's Raft messages are not drawn; no transactions yet. " }
                 <kbd>{ "Space" }</kbd>{ " play/pause, " }<kbd>{ "." }</kbd>{ " step, " }<kbd>{ "1" }</kbd>{ "–" }<kbd>{ "9" }</kbd>{ " crash or start that broker." }
             </p>
             <main class="grid">

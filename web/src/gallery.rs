@@ -56,6 +56,16 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../../core/tests/scenarios/group-zombie-static-member.kafka"),
     ),
     (
+        "Retention",
+        "segments roll by time; old ones are deleted; a reader left behind resets",
+        include_str!("../../core/tests/scenarios/log-retention.kafka"),
+    ),
+    (
+        "Compacted changelog",
+        "only the latest value of each key stays; tombstones go after delete.retention.ms",
+        include_str!("../../core/tests/scenarios/log-compaction.kafka"),
+    ),
+    (
         "Crashed group member",
         "no LeaveGroup: its partitions wait for session.timeout.ms, then records are read twice",
         include_str!("../../core/tests/scenarios/group-crash-session-timeout.kafka"),

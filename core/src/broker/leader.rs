@@ -188,6 +188,11 @@ impl Broker {
             }
             // The leader checks the CRC and decodes the batch, as LogValidator does.
             let (mut batch, _) = RecordBatch::decode(&bytes).map_err(|e| KafkaError::CorruptMessage(format!("{e}")))?;
+            if config.text("cleanup.policy").contains("compact") && batch.records.iter().any(|r| r.key.is_none()) {
+                return Err(KafkaError::InvalidRecord(format!(
+                    "Compacted topic cannot accept message without key in topic partition {tp}."
+                )));
+            }
             if !replica.log.has_room_for(batch.records.len()) {
                 return Err(KafkaError::PolicyViolation(format!(
                     "the playground keeps at most {RECORDS_PER_PARTITION_MAX} records per partition"

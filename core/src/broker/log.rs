@@ -118,6 +118,23 @@ impl Default for RollConfig {
     }
 }
 
+/// The topic configs the log cleaner reads.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CleanerSettings {
+    pub min_cleanable_dirty_ratio: f64,
+    pub min_compaction_lag_ms: u64,
+    pub delete_retention_ms: u64,
+}
+
+/// What one cleaning did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cleaned {
+    pub removed: usize,
+    pub keys: usize,
+    /// Offsets below this are clean now.
+    pub clean_point: u64,
+}
+
 /// Segments retention removed from the front of a log, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Deleted {
@@ -134,6 +151,8 @@ pub struct PartitionLog {
     segments: Vec<Segment>,
     /// How segments roll, set from the topic's configs before each append.
     pub roll: RollConfig,
+    /// Offsets below this were compacted already (the cleaner's checkpoint).
+    clean_point: u64,
     batches: Vec<LogBatch>,
     /// Every record of `batches`, decoded once, for reads by offset.
     records: Vec<Record>,
@@ -214,6 +233,97 @@ impl PartitionLog {
         self.segments.drain(..n);
         self.drop_below(start);
         Some(Deleted { segments: n, log_start_offset: start, why })
+    }
+
+    /// Kafka's log cleaner for a compacted topic: when the dirty part of the
+    /// cleanable log (everything below the active segment, the high watermark
+    /// and min.compaction.lag.ms) is at least min.cleanable.dirty.ratio of it,
+    /// every record but the latest of its key goes, offsets unchanged; a latest
+    /// tombstone goes once delete.retention.ms has passed since it was written.
+    pub fn clean(&mut self, now_ms: u64, settings: CleanerSettings, high_watermark: u64) -> Option<Cleaned> {
+        let active = self.segments.last().map_or(self.log_end_offset(), |s| s.base_offset);
+        let too_new = self
+            .records
+            .iter()
+            .find(|r| r.timestamp_ms.saturating_add(settings.min_compaction_lag_ms) > now_ms)
+            .map_or(u64::MAX, |r| r.offset);
+        let uncleanable = active.min(high_watermark).min(too_new);
+        let cleanable = |b: &LogBatch| b.last_offset < uncleanable;
+        let (mut clean_bytes, mut dirty_bytes) = (0u64, 0u64);
+        for b in self.batches.iter().filter(|b| cleanable(b)) {
+            if b.base_offset >= self.clean_point {
+                dirty_bytes += b.bytes.len() as u64;
+            } else {
+                clean_bytes += b.bytes.len() as u64;
+            }
+        }
+        let dirty_enough = dirty_bytes > 0
+            && (dirty_bytes as f64) >= settings.min_cleanable_dirty_ratio * (clean_bytes + dirty_bytes) as f64;
+        // A tombstone past delete.retention.ms makes a log worth cleaning too (KIP-534).
+        let expired_tombstone = self.records.iter().any(|r| {
+            r.offset < uncleanable
+                && r.value.is_none()
+                && r.timestamp_ms.saturating_add(settings.delete_retention_ms) <= now_ms
+        });
+        if !dirty_enough && !expired_tombstone {
+            return None;
+        }
+        // The latest offset of each key in the cleanable log.
+        let mut latest: BTreeMap<&[u8], u64> = BTreeMap::new();
+        for r in self.records.iter().filter(|r| r.offset < uncleanable) {
+            latest.insert(r.key.as_deref().unwrap_or_default(), r.offset);
+        }
+        let keep = |r: &Record| {
+            let newest = latest.get(r.key.as_deref().unwrap_or_default()) == Some(&r.offset);
+            let tombstone_expired =
+                r.value.is_none() && r.timestamp_ms.saturating_add(settings.delete_retention_ms) <= now_ms;
+            newest && !tombstone_expired
+        };
+        let before = self.records.iter().filter(|r| r.offset < uncleanable).count();
+        let kept_records: Vec<Record> =
+            self.records.iter().filter(|r| r.offset >= uncleanable || keep(r)).cloned().collect();
+        let keys = latest.len();
+        let mut batches = Vec::with_capacity(self.batches.len());
+        for b in &self.batches {
+            if !cleanable(b) {
+                batches.push(b.clone());
+                continue;
+            }
+            let Ok((mut batch, _)) = RecordBatch::decode(&b.bytes) else {
+                batches.push(b.clone());
+                continue;
+            };
+            let base = b.base_offset;
+            batch.records.retain(|r| {
+                let offset = base + r.offset_delta.max(0) as u64;
+                kept_records.binary_search_by_key(&offset, |k| k.offset).is_ok()
+            });
+            if batch.records.is_empty() {
+                continue;
+            }
+            // The header keeps its base offset, last offset delta and epoch: offsets never change.
+            let Ok(bytes) = batch.encode() else {
+                batches.push(b.clone());
+                continue;
+            };
+            batches.push(LogBatch { bytes: Rc::new(bytes), ..b.clone() });
+        }
+        let removed = before - kept_records.iter().filter(|r| r.offset < uncleanable).count();
+        self.batches = batches;
+        self.records = kept_records;
+        // Segments keep their bases; their sizes are what is left in them.
+        let bases: Vec<u64> = self.segments.iter().map(|s| s.base_offset).collect();
+        for (i, s) in self.segments.iter_mut().enumerate() {
+            let end = bases.get(i + 1).copied().unwrap_or(u64::MAX);
+            s.size_bytes = self
+                .batches
+                .iter()
+                .filter(|b| b.base_offset >= s.base_offset && b.base_offset < end)
+                .map(|b| b.bytes.len() as u64)
+                .sum();
+        }
+        self.clean_point = uncleanable;
+        Some(Cleaned { removed, keys, clean_point: uncleanable })
     }
 
     /// DeleteRecords (and a follower catching up with its leader's log start):
@@ -358,7 +468,10 @@ impl PartitionLog {
     /// damaged batch stops the append.
     pub fn append_replicated(&mut self, batches: &[LogBatch]) -> Result<(), BatchError> {
         for b in batches {
-            if b.base_offset != self.log_end_offset() {
+            // A compacted leader may skip offsets: a batch continues the log when it ends past its end.
+            if b.last_offset < self.log_end_offset()
+                || (b.base_offset < self.log_end_offset() && !self.batches.is_empty())
+            {
                 continue;
             }
             let records = b.decode()?;
@@ -506,17 +619,20 @@ mod tests {
     }
 
     #[test]
-    fn followers_append_only_contiguous_batches_and_check_them() {
+    fn followers_append_what_continues_their_log_and_check_it() {
         let mut leader = PartitionLog::default();
         append(&mut leader, &["a"], 3);
         append(&mut leader, &["b"], 3);
         let mut follower = PartitionLog::default();
-        follower.append_replicated(&leader.batches()[1..]).unwrap();
-        assert_eq!(follower.log_end_offset(), 0, "a gap is not appended");
         follower.append_replicated(leader.batches()).unwrap();
-        assert_eq!(follower.log_end_offset(), 2);
+        follower.append_replicated(leader.batches()).unwrap();
+        assert_eq!(follower.log_end_offset(), 2, "batches already held are not appended twice");
         assert_eq!(follower.records(), leader.records());
         assert_eq!(follower.epochs(), [(3, 0)]);
+        // A compacted leader may have no batch at an offset: the next one continues the log.
+        let mut gap = PartitionLog::default();
+        gap.append_replicated(&leader.batches()[1..]).unwrap();
+        assert_eq!((gap.log_end_offset(), gap.records().len()), (2, 1));
         let mut damaged = leader.batches()[0].clone();
         let mut bytes = (*damaged.bytes).clone();
         let last = bytes.len() - 1;

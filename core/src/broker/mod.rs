@@ -65,6 +65,9 @@ enum Pending {
     AlterPartition { tp: TopicPartition },
 }
 
+/// `log.cleaner.backoff.ms`: how often each broker's log cleaner looks for logs to compact.
+pub const LOG_CLEANER_BACKOFF_MS: u64 = 15_000;
+
 /// `log.retention.check.interval.ms`: how often each broker applies retention to its logs.
 pub const LOG_RETENTION_CHECK_INTERVAL_MS: u64 = 300_000;
 
@@ -167,6 +170,37 @@ impl Broker {
         self.sync_roles(fx);
         self.heartbeat(fx);
         fx.timer_in(Duration::from_ms(LOG_RETENTION_CHECK_INTERVAL_MS), Timer::RetentionCheck);
+        fx.timer_in(Duration::from_ms(LOG_CLEANER_BACKOFF_MS), Timer::CleanerCheck);
+    }
+
+    /// The log cleaner's pass over this broker's compacted logs, below each one's high watermark.
+    fn check_cleaner(&mut self, fx: &mut Effects) {
+        let now_ms = fx.now.ms;
+        let tps: Vec<TopicPartition> = self.replicas.keys().cloned().collect();
+        for tp in tps {
+            let Some(config) = self.image.topics.get(&tp.topic).map(|t| t.config.clone()) else {
+                continue;
+            };
+            if !config.text("cleanup.policy").contains("compact") {
+                continue;
+            }
+            let settings = log::CleanerSettings {
+                min_cleanable_dirty_ratio: config.text("min.cleanable.dirty.ratio").parse().unwrap_or(0.5),
+                min_compaction_lag_ms: config.long("min.compaction.lag.ms").max(0) as u64,
+                delete_retention_ms: config.long("delete.retention.ms").max(0) as u64,
+            };
+            let Some(r) = self.replicas.get_mut(&tp) else { continue };
+            if let Some(c) = r.log.clean(now_ms, settings, r.high_watermark) {
+                fx.event(EventKind::LogCleaned {
+                    broker: self.id,
+                    tp: tp.clone(),
+                    removed: c.removed,
+                    keys: c.keys,
+                    clean_point: c.clean_point,
+                });
+            }
+        }
+        fx.timer_in(Duration::from_ms(LOG_CLEANER_BACKOFF_MS), Timer::CleanerCheck);
     }
 
     /// The log manager's retention pass over every log here (leader or not), below each one's high watermark.
@@ -351,6 +385,7 @@ impl Broker {
             Timer::ProduceExpiry { client, correlation_id } => self.expire_produce(&client, correlation_id, fx),
             Timer::GroupDeadline(group) => self.on_group_deadline(&group, fx),
             Timer::RetentionCheck => self.check_retention(fx),
+            Timer::CleanerCheck => self.check_cleaner(fx),
             Timer::RequestTimeout(id) | Timer::Disconnected(id) => match self.pending.remove(&id) {
                 Some(Pending::ReplicaFetch { leader }) => {
                     fx.timer_in(Duration::from_ms(self.config.replica_fetch_backoff_ms), Timer::ReplicaFetch(leader))
