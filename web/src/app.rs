@@ -215,7 +215,8 @@ pub fn app() -> Html {
         })
     };
 
-    let playing = playground.borrow().playing;
+    // The clock ticks while playing and while a fast-forward runs.
+    let playing = playground.borrow().playing || playground.borrow().fast_forward.is_some();
     {
         let dispatch = dispatch.clone();
         use_effect_with(playing, move |&playing| {
@@ -269,7 +270,7 @@ pub fn app() -> Html {
         <div class={classes!("playground", options.embedded.then_some("embedded"))} {onkeydown} tabindex="-1">
             <header class="top">
                 <h1>{ "Kafka Playground" }</h1>
-                <Controls now_ms={view.now_ms} playing={pg.playing} speed={pg.speed}
+                <Controls now_ms={view.now_ms} playing={pg.playing} speed={pg.speed} fast_forward={pg.fast_forward}
                     scheduled={view.scheduled} length_ms={pg.length_ms()} in_past={pg.future.is_some()}
                     error={error(Form::Time)} dispatch={dispatch.clone()} />
                 if editable && !options.embedded {

@@ -93,6 +93,20 @@ pub enum Action {
     TravelTo(u64),
     /// Return from the past to the end of the session.
     BackToNow,
+    /// Let this much simulated time pass as fast as the engine goes, in chunks, with progress.
+    FastForward(u64),
+    /// Stop a fast-forward where it is.
+    StopFastForward,
+}
+
+/// Simulated time a fast-forward processes per tick: small enough that the page stays responsive.
+pub const FAST_FORWARD_CHUNK_MS: u64 = 600_000;
+
+/// A fast-forward under way: from when, to when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FastForward {
+    pub from_ms: u64,
+    pub to_ms: u64,
 }
 
 /// One `expect` line of the session and whether it holds now.
@@ -111,6 +125,8 @@ pub struct Playground {
     /// Events that scrolled out of the log.
     pub log_dropped: u64,
     pub playing: bool,
+    /// A fast-forward under way, if any.
+    pub fast_forward: Option<FastForward>,
     pub speed: Speed,
     pub show_chatter: bool,
     /// Background events left out of the log while `show_chatter` is off.
@@ -149,6 +165,7 @@ impl Playground {
             log: VecDeque::new(),
             log_dropped: 0,
             playing: false,
+            fast_forward: None,
             speed: Speed::Real,
             show_chatter: false,
             chatter_hidden: 0,
@@ -183,6 +200,24 @@ impl Playground {
                     self.errors.insert(form, e.message);
                 }
             },
+            Action::Tick { .. } if self.fast_forward.is_some() => {
+                if let Some(ff) = self.fast_forward {
+                    let now = self.sim.now().ms;
+                    let step = ff.to_ms.saturating_sub(now).min(FAST_FORWARD_CHUNK_MS);
+                    if step > 0 {
+                        self.apply(Form::Time, Command::Advance(Duration::from_ms(step)));
+                    }
+                    if self.sim.now().ms >= ff.to_ms || step == 0 {
+                        self.fast_forward = None;
+                    }
+                }
+            }
+            Action::FastForward(ms) => {
+                let now = self.sim.now().ms;
+                self.playing = false;
+                self.fast_forward = Some(FastForward { from_ms: now, to_ms: now + ms });
+            }
+            Action::StopFastForward => self.fast_forward = None,
             Action::Tick { real_ms } => {
                 if self.playing {
                     self.carry_real_us += real_ms * self.speed.sim_ms_per_real_second();
@@ -499,6 +534,28 @@ mod tests {
         assert_eq!(view.brokers.len(), 3);
         assert_eq!(view.clients.len(), 2);
         assert_eq!(p.script(), default_script(1));
+    }
+
+    #[test]
+    fn a_fast_forward_goes_in_chunks_to_its_end_and_can_stop() {
+        let mut p = Playground::new(1);
+        p.reduce(Action::FastForward(3 * FAST_FORWARD_CHUNK_MS + 1_000));
+        p.reduce(Action::Tick { real_ms: 50 });
+        assert_eq!(p.sim.now().ms, FAST_FORWARD_CHUNK_MS, "one chunk a tick");
+        for _ in 0..3 {
+            p.reduce(Action::Tick { real_ms: 50 });
+        }
+        assert_eq!(p.sim.now().ms, 3 * FAST_FORWARD_CHUNK_MS + 1_000);
+        assert_eq!(p.fast_forward, None, "done at its end");
+        assert!(
+            p.script().contains(&format!("advance {}", Duration::from_ms(3 * FAST_FORWARD_CHUNK_MS + 1_000))),
+            "one advance line in the script"
+        );
+        p.reduce(Action::FastForward(7 * 86_400_000));
+        p.reduce(Action::Tick { real_ms: 50 });
+        p.reduce(Action::StopFastForward);
+        p.reduce(Action::Tick { real_ms: 50 });
+        assert_eq!(p.sim.now().ms, 4 * FAST_FORWARD_CHUNK_MS + 1_000, "stopped where it was");
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! Simulated time: the clock, play/pause, step, speed.
 
-use crate::state::{Action, Speed};
+use crate::state::{Action, FastForward, Speed};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub now_ms: u64,
     pub playing: bool,
+    /// A fast-forward under way: its progress and a stop button.
+    pub fast_forward: Option<FastForward>,
     pub speed: Speed,
     pub scheduled: usize,
     /// The session's simulated length, for the timeline.
@@ -32,8 +34,22 @@ pub fn controls(p: &Props) -> Html {
             </button>
         }
     });
+    let forward = |ms: u64| p.dispatch.reform(move |_| Action::FastForward(ms));
     html! {
         <div class="controls" role="group" aria-label="Simulated time">
+            if let Some(ff) = p.fast_forward {
+                <span class="fast-forward" data-testid="fast-forward">
+                    <progress max={(ff.to_ms - ff.from_ms).to_string()} value={p.now_ms.saturating_sub(ff.from_ms).to_string()}
+                        aria-label="fast-forward progress" />
+                    <button onclick={p.dispatch.reform(|_| Action::StopFastForward)} data-testid="fast-forward-stop">{ "Stop" }</button>
+                </span>
+            } else {
+                <span class="fast-forwards" aria-label="Fast-forward">
+                    <button onclick={forward(3_600_000)} title="let an hour of simulated time pass, events processed" data-testid="ff-hour">{ "⏩ 1 h" }</button>
+                    <button onclick={forward(86_400_000)} title="let a day pass" data-testid="ff-day">{ "⏩ 1 d" }</button>
+                    <button onclick={forward(7 * 86_400_000)} title="let a week pass: retention.ms defaults to 7 days" data-testid="ff-week">{ "⏩ 7 d" }</button>
+                </span>
+            }
             <span class="clock" aria-live="off" data-testid="clock">{ format_time(p.now_ms) }</span>
             <button class="primary" onclick={toggle} data-testid="play">{ if p.playing { "Pause" } else { "Play" } }</button>
             <button onclick={step} title="Process everything due at the next scheduled time" data-testid="step">{ "Step" }</button>
