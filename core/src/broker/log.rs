@@ -123,6 +123,8 @@ impl Default for RollConfig {
 pub struct CleanerSettings {
     pub min_cleanable_dirty_ratio: f64,
     pub min_compaction_lag_ms: u64,
+    /// A dirty record older than this forces a cleaning whatever the dirty ratio.
+    pub max_compaction_lag_ms: u64,
     pub delete_retention_ms: u64,
 }
 
@@ -240,6 +242,7 @@ impl PartitionLog {
     /// and min.compaction.lag.ms) is at least min.cleanable.dirty.ratio of it,
     /// every record but the latest of its key goes, offsets unchanged; a latest
     /// tombstone goes once delete.retention.ms has passed since it was written.
+    /// A dirty record older than max.compaction.lag.ms forces a cleaning whatever the ratio.
     pub fn clean(&mut self, now_ms: u64, settings: CleanerSettings, high_watermark: u64) -> Option<Cleaned> {
         let active = self.segments.last().map_or(self.log_end_offset(), |s| s.base_offset);
         let too_new = self
@@ -265,7 +268,13 @@ impl PartitionLog {
                 && r.value.is_none()
                 && r.timestamp_ms.saturating_add(settings.delete_retention_ms) <= now_ms
         });
-        if !dirty_enough && !expired_tombstone {
+        // A dirty record waiting longer than max.compaction.lag.ms forces a cleaning too.
+        let overdue = self.records.iter().any(|r| {
+            r.offset >= self.clean_point
+                && r.offset < uncleanable
+                && r.timestamp_ms.saturating_add(settings.max_compaction_lag_ms) <= now_ms
+        });
+        if !dirty_enough && !expired_tombstone && !overdue {
             return None;
         }
         // The latest offset of each key in the cleanable log.

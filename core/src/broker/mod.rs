@@ -71,11 +71,15 @@ pub const LOG_CLEANER_BACKOFF_MS: u64 = 15_000;
 /// `log.retention.check.interval.ms`: how often each broker applies retention to its logs.
 pub const LOG_RETENTION_CHECK_INTERVAL_MS: u64 = 300_000;
 
-/// A topic's segment.bytes and segment.ms, as a log rolls by them.
+/// A topic's segment.bytes and segment.ms, as a log rolls by them; a compacted topic
+/// also rolls by max.compaction.lag.ms, so no record waits longer to be cleanable (LogConfig.maxSegmentMs).
 pub(crate) fn roll_config(config: &crate::topic::TopicConfig) -> log::RollConfig {
+    let segment_ms = config.long("segment.ms").max(1) as u64;
+    let max_lag = config.long("max.compaction.lag.ms").max(1) as u64;
+    let compact = config.text("cleanup.policy").contains("compact");
     log::RollConfig {
         segment_bytes: config.long("segment.bytes").max(1) as u64,
-        segment_ms: config.long("segment.ms").max(1) as u64,
+        segment_ms: if compact { segment_ms.min(max_lag) } else { segment_ms },
     }
 }
 
@@ -187,10 +191,12 @@ impl Broker {
             let settings = log::CleanerSettings {
                 min_cleanable_dirty_ratio: config.text("min.cleanable.dirty.ratio").parse().unwrap_or(0.5),
                 min_compaction_lag_ms: config.long("min.compaction.lag.ms").max(0) as u64,
+                max_compaction_lag_ms: config.long("max.compaction.lag.ms").max(1) as u64,
                 delete_retention_ms: config.long("delete.retention.ms").max(0) as u64,
             };
             let Some(r) = self.replicas.get_mut(&tp) else { continue };
-            if let Some(c) = r.log.clean(now_ms, settings, r.high_watermark) {
+            // A cleaning that found nothing to remove only moves the clean point: not news.
+            if let Some(c) = r.log.clean(now_ms, settings, r.high_watermark).filter(|c| c.removed > 0) {
                 fx.event(EventKind::LogCleaned {
                     broker: self.id,
                     tp: tp.clone(),
