@@ -108,6 +108,10 @@ pub struct PartitionView {
     pub replica_log_end_offsets: Vec<(u32, u64)>,
     /// The leader's segments, oldest first; the last is the active one.
     pub segments: Vec<crate::broker::log::Segment>,
+    /// Segments the leader's retention deleted lately, with when (for the page to fade out).
+    pub deleted_segments: Vec<(crate::broker::log::Segment, u64)>,
+    /// The leader's last compaction: what went and which record of each key stayed.
+    pub last_cleaned: Option<crate::broker::log::Cleaned>,
     /// The leader's stored record batches and their total encoded bytes.
     pub batches: usize,
     pub size_bytes: usize,
@@ -319,6 +323,10 @@ impl Sim {
                             .map(|&id| (id, replica_of(id).map_or(0, |r| r.log.log_end_offset())))
                             .collect(),
                         segments: leader.map(|r| r.log.segments().to_vec()).unwrap_or_default(),
+                        deleted_segments: leader
+                            .map(|r| r.log.deleted_segments.iter().copied().collect())
+                            .unwrap_or_default(),
+                        last_cleaned: leader.and_then(|r| r.log.last_cleaned.clone()),
                         batches: leader.map_or(0, |r| r.log.batches().len()),
                         size_bytes: leader.map_or(0, |r| r.log.size_bytes()),
                         records: leader.map(|r| r.log.records().to_vec()).unwrap_or_default(),

@@ -33,3 +33,40 @@ fn lag_over_time_grows_while_nobody_consumes_and_falls_when_the_group_catches_up
     let times: Vec<u64> = sim.lag_history().map(|s| s.at_ms).collect();
     assert!(times.windows(2).all(|w| w[0] < w[1]), "samples move forward in time");
 }
+
+fn run(script: &str) -> kafka_sim::Sim {
+    trace::run(&Scenario::parse(script).unwrap(), OnError::Stop, &mut String::new()).unwrap()
+}
+
+#[test]
+fn the_last_compaction_lists_the_offsets_it_removed_and_the_record_each_key_kept() {
+    let sim = run("seed 5\ncluster brokers=1\n\
+        topic create prices partitions=1 cleanup.policy=compact segment.ms=60000 min.cleanable.dirty.ratio=0.1\n\
+        producer p linger.ms=0\n\
+        send p prices key=apple value=1\nsend p prices key=pear value=2\nsend p prices key=apple value=3\n\
+        advance 61s\nsend p prices key=pear value=null\nadvance 61s\nsend p prices key=plum value=4\nadvance 20s\n");
+    let view = sim.view();
+    let p = &view.topics.iter().find(|t| t.name == "prices").unwrap().partitions[0];
+    let cleaned = p.last_cleaned.as_ref().expect("the cleaner ran");
+    // The first cleaning (after the first segment rolled) removed the old apple at offset 0; the last one removed
+    // the pear the tombstone replaced.
+    assert_eq!(cleaned.removed_offsets, vec![1]);
+    let kept: Vec<(&[u8], u64, bool)> = cleaned.kept.iter().map(|(k, o, t)| (k.as_slice(), *o, *t)).collect();
+    assert_eq!(kept, vec![(&b"apple"[..], 2, false), (&b"pear"[..], 3, true)]);
+    assert_eq!(cleaned.removed, 1);
+    assert!(cleaned.at_ms > 120_000, "cleaned after the second segment rolled, at {}", cleaned.at_ms);
+}
+
+#[test]
+fn segments_retention_deleted_are_remembered_with_when_for_the_page_to_fade_out() {
+    let sim = run("seed 5\ncluster brokers=1\ntopic create logs partitions=1 segment.ms=60000 retention.ms=120000\n\
+        producer p linger.ms=0\nsend p logs value=a\nadvance 61s\nsend p logs value=b\nadvance 61s\n\
+        send p logs value=c\nadvance 61s\nsend p logs value=d\nadvance 5m\n");
+    let view = sim.view();
+    let p = &view.topics.iter().find(|t| t.name == "logs").unwrap().partitions[0];
+    let gone: Vec<u64> = p.deleted_segments.iter().map(|(s, _)| s.base_offset).collect();
+    assert!(!gone.is_empty(), "retention deleted something");
+    assert_eq!(gone[0], 0, "the oldest segment went first");
+    assert_eq!(p.segments[0].base_offset, gone.last().unwrap() + 1, "the log starts after the last deleted segment");
+    assert!(p.deleted_segments.iter().all(|(_, at)| *at >= 300_000), "deleted at a retention check");
+}

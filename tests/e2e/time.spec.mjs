@@ -12,3 +12,12 @@ test('fast-forward an hour: progress, then the clock and the script show it', as
   await expect(page.getByTestId('script')).toHaveValue(/advance 1h/);
   expect(errors).toEqual([]);
 });
+
+test('a compacted topic shows what the last cleaning removed and which record of each key stayed', async ({ page }) => {
+  await page.goto('/');
+  page.once('dialog', (d) => d.accept());
+  await page.getByTestId('gallery').selectOption({ label: 'Compacted changelog: only the latest value of each key stays; tombstones go after delete.retention.ms' });
+  await expect(page.getByTestId('checkpoint-count')).toHaveText(/(\d+) of \1 done/);
+  await expect(page.getByTestId('cleaned-prices-0')).toContainText('kept apple@3');
+  await expect(page.getByTestId('cleaned-prices-0')).toContainText('removed offsets 4');
+});

@@ -357,7 +357,7 @@ pub fn app() -> Html {
                 if show("partitions") {
                     <section class="panel wide" aria-labelledby="logs-h">
                         <h2 id="logs-h">{ "Partitions" }</h2>
-                        <Partitions topics={view.topics.clone()} groups={view.groups.clone()} clients={view.clients.clone()} />
+                        <Partitions topics={view.topics.clone()} groups={view.groups.clone()} clients={view.clients.clone()} now_ms={view.now_ms} />
                     </section>
                 }
                 if show("events") {

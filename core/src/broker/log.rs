@@ -128,14 +128,25 @@ pub struct CleanerSettings {
     pub delete_retention_ms: u64,
 }
 
-/// What one cleaning did.
+/// What one cleaning did: for the page's before-and-after.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Cleaned {
+    pub at_ms: u64,
     pub removed: usize,
     pub keys: usize,
     /// Offsets below this are clean now.
     pub clean_point: u64,
+    /// The offsets removed (the first few).
+    pub removed_offsets: Vec<u64>,
+    /// Each key's surviving record below the clean point: `(key, offset, tombstone)` (the first few).
+    pub kept: Vec<(Vec<u8>, u64, bool)>,
 }
+
+/// Offsets and keys a `Cleaned` lists; the counts cover the rest.
+const CLEANED_LISTED_MAX: usize = 16;
+/// Deleted segments a log remembers, for the page to fade out.
+const DELETED_SEGMENTS_KEPT: usize = 8;
 
 /// Segments retention removed from the front of a log, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -155,6 +166,10 @@ pub struct PartitionLog {
     pub roll: RollConfig,
     /// Offsets below this were compacted already (the cleaner's checkpoint).
     clean_point: u64,
+    /// The last cleaning, for the page.
+    pub last_cleaned: Option<Cleaned>,
+    /// Segments deleted lately with when, newest last (bounded), for the page to fade out.
+    pub deleted_segments: VecDeque<(Segment, u64)>,
     batches: Vec<LogBatch>,
     /// Every record of `batches`, decoded once, for reads by offset.
     records: Vec<Record>,
@@ -232,7 +247,12 @@ impl PartitionLog {
             return None;
         }
         let start = self.segments[n].base_offset;
-        self.segments.drain(..n);
+        for s in self.segments.drain(..n) {
+            if self.deleted_segments.len() == DELETED_SEGMENTS_KEPT {
+                self.deleted_segments.pop_front();
+            }
+            self.deleted_segments.push_back((s, now_ms));
+        }
         self.drop_below(start);
         Some(Deleted { segments: n, log_start_offset: start, why })
     }
@@ -318,6 +338,19 @@ impl PartitionLog {
             batches.push(LogBatch { bytes: Rc::new(bytes), ..b.clone() });
         }
         let removed = before - kept_records.iter().filter(|r| r.offset < uncleanable).count();
+        let removed_offsets: Vec<u64> = self
+            .records
+            .iter()
+            .filter(|r| r.offset < uncleanable && !keep(r))
+            .map(|r| r.offset)
+            .take(CLEANED_LISTED_MAX)
+            .collect();
+        let kept: Vec<(Vec<u8>, u64, bool)> = kept_records
+            .iter()
+            .filter(|r| r.offset < uncleanable)
+            .take(CLEANED_LISTED_MAX)
+            .map(|r| (r.key.clone().unwrap_or_default(), r.offset, r.value.is_none()))
+            .collect();
         self.batches = batches;
         self.records = kept_records;
         // Segments keep their bases; their sizes are what is left in them.
@@ -332,7 +365,9 @@ impl PartitionLog {
                 .sum();
         }
         self.clean_point = uncleanable;
-        Some(Cleaned { removed, keys, clean_point: uncleanable })
+        let cleaned = Cleaned { at_ms: now_ms, removed, keys, clean_point: uncleanable, removed_offsets, kept };
+        self.last_cleaned = Some(cleaned.clone());
+        Some(cleaned)
     }
 
     /// DeleteRecords (and a follower catching up with its leader's log start):

@@ -18,7 +18,13 @@ pub struct Props {
     /// Consumers' positions, marked on each partition.
     #[prop_or_default]
     pub clients: Vec<ClientView>,
+    /// The simulated time, to fade out segments deleted lately.
+    #[prop_or_default]
+    pub now_ms: u64,
 }
+
+/// How long a deleted segment stays drawn, fading (simulated time).
+const FADE_MS: u64 = 120_000;
 
 #[function_component(Partitions)]
 pub fn partitions(p: &Props) -> Html {
@@ -36,7 +42,7 @@ pub fn partitions(p: &Props) -> Html {
                             <span class="muted">{ format!("  {}", t.configs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")) }</span>
                         }
                     </h3>
-                    { for t.partitions.iter().map(|q| partition_row(t, q, &readers(p, &t.name, q.partition))) }
+                    { for t.partitions.iter().map(|q| partition_row(t, q, &readers(p, &t.name, q.partition), p.now_ms)) }
                 </div>
             }) }
             // Internal topics (fifty partitions of __consumer_offsets) fold away; only partitions holding records open.
@@ -45,7 +51,7 @@ pub fn partitions(p: &Props) -> Html {
                 html! {
                     <details class="topic internal" data-testid={format!("internal-{}", t.name)}>
                         <summary>{ format!("{} (internal, {} partitions, {records} record(s))", t.name, t.partitions.len()) }</summary>
-                        { for t.partitions.iter().filter(|q| !q.records.is_empty()).map(|q| partition_row(t, q, &[])) }
+                        { for t.partitions.iter().filter(|q| !q.records.is_empty()).map(|q| partition_row(t, q, &[], p.now_ms)) }
                     </details>
                 }
             }) }
@@ -69,7 +75,8 @@ fn readers(p: &Props, topic: &str, partition: u32) -> Vec<(String, u64)> {
     committed.chain(positions).collect()
 }
 
-fn partition_row(t: &TopicView, q: &PartitionView, readers: &[(String, u64)]) -> Html {
+fn partition_row(t: &TopicView, q: &PartitionView, readers: &[(String, u64)], now_ms: u64) -> Html {
+    let fading: Vec<_> = q.deleted_segments.iter().filter(|(_, at)| now_ms.saturating_sub(*at) < FADE_MS).collect();
     let skipped = q.records.len().saturating_sub(CELLS_MAX);
     html! {
         <div class="partition" data-testid={format!("partition-{}-{}", t.name, q.partition)}>
@@ -94,9 +101,14 @@ fn partition_row(t: &TopicView, q: &PartitionView, readers: &[(String, u64)]) ->
                     }
                 }) }
             </ol>
-            if q.segments.len() > 1 || q.log_start_offset > 0 {
+            if q.segments.len() > 1 || q.log_start_offset > 0 || !fading.is_empty() {
                 // Segments as blocks, oldest first: offsets, bytes and newest record; the active one marked.
                 <ol class="segments" aria-label={format!("segments of {}-{}", t.name, q.partition)} data-testid={format!("segments-{}-{}", t.name, q.partition)}>
+                    { for fading.iter().map(|(s, at)| html! {
+                        <li class="segment gone" title={format!("from offset {}, {} bytes: deleted by retention at {at} ms", s.base_offset, s.size_bytes)}>
+                            { format!("{}… · {} B", s.base_offset, s.size_bytes) }
+                        </li>
+                    }) }
                     { for q.segments.iter().enumerate().map(|(i, s)| {
                         let end = q.segments.get(i + 1).map_or(q.log_end_offset, |n| n.base_offset);
                         let active = i + 1 == q.segments.len();
@@ -109,6 +121,15 @@ fn partition_row(t: &TopicView, q: &PartitionView, readers: &[(String, u64)]) ->
                         }
                     }) }
                 </ol>
+            }
+            if let Some(c) = &q.last_cleaned {
+                // The last compaction: what went, and which record of each key stayed.
+                <span class="cleaned muted" data-testid={format!("cleaned-{}-{}", t.name, q.partition)}>
+                    { format!("compacted at {} ms: removed offsets {}{}; kept {}", c.at_ms,
+                        c.removed_offsets.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(", "),
+                        if c.removed > c.removed_offsets.len() { format!(" and {} more", c.removed - c.removed_offsets.len()) } else { String::new() },
+                        c.kept.iter().map(|(k, o, tomb)| format!("{}@{o}{}", String::from_utf8_lossy(k), if *tomb { " (tombstone)" } else { "" })).collect::<Vec<_>>().join(", ")) }
+                </span>
             }
             if !readers.is_empty() {
                 <span class="readers muted" data-testid={format!("readers-{}-{}", t.name, q.partition)}>
