@@ -71,6 +71,9 @@ pub enum Command {
     Close { client: String },
     /// `flush PRODUCER`: `producer.flush()`: every batch may go now, linger.ms or not.
     Flush { producer: String },
+    /// `init-transactions P`, `begin-transaction P`, `commit-transaction P`, `abort-transaction P`,
+    /// `send-offsets-to-transaction P CONSUMER`: a transactional producer's calls.
+    Transaction { producer: String, op: TxnOp },
     /// `poll CONSUMER`: one `consumer.poll()`.
     Poll { consumer: String },
     /// `consume CONSUMER [processing.ms=N] [commit=auto|before|after] [fail.value=TEXT]
@@ -107,6 +110,32 @@ pub enum Command {
 }
 
 /// When the application commits, relative to processing a polled batch.
+/// A transactional producer's call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TxnOp {
+    Init,
+    Begin,
+    Commit,
+    Abort,
+    /// The consumer's positions and group go into the transaction (consume-transform-produce).
+    SendOffsets {
+        consumer: String,
+    },
+}
+
+impl TxnOp {
+    /// The script word.
+    pub fn word(&self) -> &'static str {
+        match self {
+            TxnOp::Init => "init-transactions",
+            TxnOp::Begin => "begin-transaction",
+            TxnOp::Commit => "commit-transaction",
+            TxnOp::Abort => "abort-transaction",
+            TxnOp::SendOffsets { .. } => "send-offsets-to-transaction",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum CommitMode {
     /// Only what enable.auto.commit does (inside the next poll).

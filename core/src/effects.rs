@@ -53,6 +53,12 @@ pub enum Timer {
     RetentionCheck,
     /// A producer's send blocked on buffer.memory reaches max.block.ms.
     MemoryWait,
+    /// A transaction coordinator looks for open transactions past their timeout.
+    TxnTimeoutCheck,
+    /// A transaction coordinator writes the markers that could not be written yet.
+    TxnMarkerRetry(String),
+    /// A transactional producer's request to its coordinator goes again after a backoff.
+    TxnRetry,
     /// A consumer refreshes its metadata (metadata.max.age.ms).
     MetadataRefresh,
     /// A consumer's application finishes processing its current record.

@@ -59,6 +59,16 @@ pub enum KafkaError {
     FencedInstanceId,
     /// A commit refused because the group moved on (the Java client's `CommitFailedException`).
     CommitFailed,
+    /// The transaction coordinator is finishing another transaction of this id; retry.
+    ConcurrentTransactions,
+    /// A newer instance with the same transactional.id took over: this one is a zombie.
+    ProducerFenced,
+    /// A transactional request in a state that does not allow it (for example EndTxn with nothing open).
+    InvalidTxnState,
+    /// transaction.timeout.ms above transaction.max.timeout.ms.
+    InvalidTransactionTimeout,
+    /// The coordinator is still reading its partition of the state log.
+    CoordinatorLoadInProgress,
 }
 
 impl KafkaError {
@@ -77,6 +87,8 @@ impl KafkaError {
                 | KafkaError::NetworkException
                 | KafkaError::NotCoordinator
                 | KafkaError::CoordinatorNotAvailable
+                | KafkaError::ConcurrentTransactions
+                | KafkaError::CoordinatorLoadInProgress
         )
     }
 
@@ -122,6 +134,11 @@ impl KafkaError {
             KafkaError::FencedInstanceId => "FENCED_INSTANCE_ID",
             KafkaError::NonEmptyGroup => "NON_EMPTY_GROUP",
             KafkaError::GroupIdNotFound => "GROUP_ID_NOT_FOUND",
+            KafkaError::ConcurrentTransactions => "CONCURRENT_TRANSACTIONS",
+            KafkaError::ProducerFenced => "PRODUCER_FENCED",
+            KafkaError::InvalidTxnState => "INVALID_TXN_STATE",
+            KafkaError::InvalidTransactionTimeout => "INVALID_TRANSACTION_TIMEOUT",
+            KafkaError::CoordinatorLoadInProgress => "COORDINATOR_LOAD_IN_PROGRESS",
         }
     }
 }

@@ -240,6 +240,34 @@ pub enum EventKind {
         partitions: Vec<u32>,
         groups: usize,
     },
+    /// A transaction coordinator wrote a transaction's new state to `__transaction_state`.
+    TxnState {
+        broker: u32,
+        transactional_id: String,
+        state: crate::txn::TxnState,
+        producer_id: i64,
+        epoch: i16,
+        partitions: Vec<TopicPartition>,
+    },
+    /// A transaction coordinator bumped an id's epoch, fencing the instance that had it, and aborts its transaction.
+    TxnFenced {
+        broker: u32,
+        transactional_id: String,
+        producer_id: i64,
+        epoch: i16,
+        why: String,
+    },
+    /// A broker became transaction coordinator for a `__transaction_state` partition and read it back.
+    TxnCoordinatorLoaded {
+        broker: u32,
+        partition: u32,
+        transactional_ids: usize,
+    },
+    /// A transactional producer's step, as its application sees it.
+    ProducerTxn {
+        producer: String,
+        step: TxnStep,
+    },
     /// A consumer's JoinGroup answered: its generation and role.
     JoinedGroup {
         consumer: String,
@@ -393,6 +421,27 @@ impl fmt::Display for EventKind {
             GroupState { broker, group, state, generation, members } => {
                 write!(f, "group {group} (coordinator broker-{broker}): {state}, generation {generation}, {members} member(s)")
             }
+            TxnState { broker, transactional_id, state, producer_id, epoch, partitions } => {
+                write!(f, "broker-{broker} (transaction coordinator): {transactional_id} is {state} (producer id {producer_id}, epoch {epoch})")?;
+                if !partitions.is_empty() {
+                    let list: Vec<String> = partitions.iter().map(|tp| alloc::format!("{tp}")).collect();
+                    write!(f, " with {}", list.join(", "))?;
+                }
+                match state {
+                    crate::txn::TxnState::PrepareCommit => f.write_str(": decided; commit markers go to every partition"),
+                    crate::txn::TxnState::PrepareAbort => f.write_str(": decided; abort markers go to every partition"),
+                    _ => Ok(()),
+                }
+            }
+            TxnFenced { broker, transactional_id, producer_id, epoch, why } => write!(
+                f,
+                "broker-{broker} fenced {transactional_id} (producer id {producer_id}) at epoch {epoch}: {why}; an instance with an older epoch is a zombie and gets PRODUCER_FENCED, and its open transaction is aborted"
+            ),
+            TxnCoordinatorLoaded { broker, partition, transactional_ids } => write!(
+                f,
+                "broker-{broker} now coordinates the transactions of __transaction_state partition {partition} ({transactional_ids} transactional id(s) read back from the log)"
+            ),
+            ProducerTxn { producer, step } => write!(f, "{producer}: {step}"),
             CoordinatorLoaded { broker, partitions, groups } => {
                 write!(f, "broker-{broker} now coordinates the groups of __consumer_offsets partitions ")?;
                 let list: Vec<String> = partitions.iter().map(|p| alloc::format!("{p}")).collect();
@@ -632,6 +681,57 @@ impl EventKind {
                     || (*api == "Fetch" && matches!((from, to), (Node::Broker(_), Node::Broker(_))))
             }
             _ => false,
+        }
+    }
+}
+
+/// A transactional producer's step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum TxnStep {
+    /// initTransactions returned: the id's producer id and (bumped) epoch.
+    Initialized {
+        producer_id: i64,
+        epoch: i16,
+    },
+    Began,
+    /// commitTransaction returned: the coordinator decided to commit.
+    Committed,
+    /// abortTransaction returned.
+    Aborted {
+        unsent_records: usize,
+    },
+    /// sendOffsetsToTransaction returned: these offsets commit with the transaction.
+    OffsetsSent {
+        group: String,
+        offsets: Vec<(TopicPartition, u64)>,
+    },
+    /// A fatal error: the producer can only be closed (ProducerFencedException and the like).
+    Fatal {
+        error: KafkaError,
+    },
+}
+
+impl fmt::Display for TxnStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TxnStep::Initialized { producer_id, epoch } => {
+                write!(f, "initTransactions done: producer id {producer_id}, epoch {epoch}")
+            }
+            TxnStep::Began => f.write_str("beginTransaction"),
+            TxnStep::Committed => f.write_str("commitTransaction done: the transaction is committed"),
+            TxnStep::Aborted { unsent_records: 0 } => f.write_str("abortTransaction done"),
+            TxnStep::Aborted { unsent_records } => {
+                write!(f, "abortTransaction done; {unsent_records} record(s) not yet sent were dropped")
+            }
+            TxnStep::OffsetsSent { group, offsets } => {
+                let list: Vec<String> = offsets.iter().map(|(tp, o)| alloc::format!("{tp}@{o}")).collect();
+                write!(f, "sendOffsetsToTransaction for group {group}: {} (they count only if the transaction commits)", list.join(", "))
+            }
+            TxnStep::Fatal { error: KafkaError::ProducerFenced } => f.write_str(
+                "ProducerFencedException: the coordinator bumped this transactional.id's epoch (a newer instance started, or the transaction timed out); this producer can only be closed",
+            ),
+            TxnStep::Fatal { error } => write!(f, "transaction failed: {error}; the producer can only be closed"),
         }
     }
 }

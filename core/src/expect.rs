@@ -44,10 +44,10 @@ impl Subject {
     /// The keys each subject can be checked on.
     pub fn keys(&self) -> &'static [&'static str] {
         match self {
-            Subject::Partition(_) => &["leader", "isr", "hw", "leo", "replicas", "start", "segments"],
+            Subject::Partition(_) => &["leader", "isr", "hw", "leo", "replicas", "start", "segments", "lso"],
             Subject::Broker(_) => &["state"],
             Subject::Controller => &["broker"],
-            Subject::Producer(_) => &["acked", "failed"],
+            Subject::Producer(_) => &["acked", "failed", "transaction"],
             Subject::Consumer(_) => &["consumed", "positions", "assigned"],
             Subject::Topic(_) => &["partitions"],
             Subject::Group(_) => &[
@@ -134,6 +134,7 @@ impl Expectation {
                     "hw" => p.high_watermark.to_string(),
                     "start" => p.log_start_offset.to_string(),
                     "segments" => p.segments.len().to_string(),
+                    "lso" => p.last_stable_offset.to_string(),
                     _ => p.log_end_offset.to_string(),
                 })
             }
@@ -157,6 +158,7 @@ impl Expectation {
                 Ok(match key {
                     "acked" => c.acked_records.to_string(),
                     "failed" => c.failed_records.to_string(),
+                    "transaction" => c.transaction.as_ref().map_or_else(none, |t| t.1.to_string()),
                     "positions" => c
                         .assignment
                         .iter()

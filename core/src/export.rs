@@ -261,6 +261,23 @@ pub fn python(scenario: &Scenario) -> String {
                 let id = ident(producer, &mut names);
                 line(&mut body, format!("{id}.flush()"));
             }
+            Command::Transaction { producer, op } => {
+                let id = ident(producer, &mut names);
+                let call = match op {
+                    crate::command::TxnOp::Init => "init_transactions()".into(),
+                    crate::command::TxnOp::Begin => "begin_transaction()".into(),
+                    crate::command::TxnOp::Commit => "commit_transaction()".into(),
+                    crate::command::TxnOp::Abort => "abort_transaction()".into(),
+                    crate::command::TxnOp::SendOffsets { consumer } => {
+                        let c = ident(consumer, &mut names);
+                        line(&mut body, "from kafka.structs import OffsetAndMetadata".into());
+                        format!(
+                            "send_offsets_to_transaction({{tp: OffsetAndMetadata({c}.position(tp), \"\", -1) for tp in {c}.assignment()}}, {c}.group_metadata())"
+                        )
+                    }
+                };
+                line(&mut body, format!("{id}.{call}"));
+            }
             Command::Close { client } => {
                 let id = ident(client, &mut names);
                 line(&mut body, format!("{id}.close()"));

@@ -52,6 +52,7 @@ pub mod sim;
 pub mod time;
 pub mod topic;
 pub mod trace;
+pub mod txn;
 pub mod view;
 
 pub use command::Command;

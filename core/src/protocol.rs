@@ -118,6 +118,26 @@ pub struct FetchedData {
     /// Set when the follower's log diverged from the leader's: `(epoch, end offset)`
     /// to truncate to before fetching again.
     pub diverging_epoch: Option<(u32, u64)>,
+    pub last_stable_offset: u64,
+    /// For read_committed: `(producer id, first offset)` of aborted transactions in the range read.
+    pub aborted_transactions: Vec<(i64, u64)>,
+}
+
+/// Who a transactional request comes from: the id, and the producer id and epoch it was given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TxnIdentity {
+    pub transactional_id: String,
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+}
+
+/// A consumer's isolation.level: read_committed reads only below the last stable offset.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum IsolationLevel {
+    #[default]
+    ReadUncommitted,
+    ReadCommitted,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -141,13 +161,51 @@ pub enum Request {
         max_wait_ms: u64,
         min_bytes: usize,
         max_bytes: usize,
+        isolation_level: IsolationLevel,
         partitions: Vec<FetchPartition>,
     },
     ListOffsets {
         partitions: Vec<(TopicPartition, OffsetSpec)>,
     },
-    /// An idempotent producer asks for its producer id and epoch.
-    InitProducerId,
+    /// An idempotent producer asks any broker for its producer id and epoch; a
+    /// transactional one asks its transaction coordinator, which bumps the epoch.
+    InitProducerId {
+        transactional_id: Option<String>,
+        transaction_timeout_ms: u64,
+    },
+    /// Which broker coordinates a transactional id (FindCoordinator, key type TRANSACTION).
+    FindTransactionCoordinator {
+        transactional_id: String,
+    },
+    /// A transactional producer's first write to partitions in this transaction.
+    AddPartitionsToTxn {
+        txn: TxnIdentity,
+        partitions: Vec<TopicPartition>,
+    },
+    /// The group's offsets partition joins the transaction (sendOffsetsToTransaction).
+    AddOffsetsToTxn {
+        txn: TxnIdentity,
+        group: String,
+    },
+    /// Commit or abort: the coordinator decides, then writes markers.
+    EndTxn {
+        txn: TxnIdentity,
+        commit: bool,
+    },
+    /// Coordinator to a partition leader: end this producer's transaction here.
+    WriteTxnMarkers {
+        producer_id: i64,
+        producer_epoch: i16,
+        commit: bool,
+        coordinator_epoch: u32,
+        tp: TopicPartition,
+    },
+    /// Offsets that count only if the transaction commits, to the group coordinator.
+    TxnOffsetCommit {
+        txn: TxnIdentity,
+        group: String,
+        offsets: Vec<(TopicPartition, u64)>,
+    },
     /// Broker to controller, every broker.heartbeat.interval.ms.
     BrokerHeartbeat {
         broker: u32,
@@ -236,8 +294,23 @@ pub enum Response {
         partitions: Vec<(TopicPartition, Result<Option<u64>, KafkaError>)>,
     },
     InitProducerId {
-        producer_id: i64,
-        producer_epoch: i16,
+        result: Result<(i64, i16), KafkaError>,
+    },
+    AddPartitionsToTxn {
+        result: Result<(), KafkaError>,
+    },
+    AddOffsetsToTxn {
+        result: Result<(), KafkaError>,
+    },
+    EndTxn {
+        result: Result<(), KafkaError>,
+    },
+    WriteTxnMarkers {
+        tp: TopicPartition,
+        result: Result<(), KafkaError>,
+    },
+    TxnOffsetCommit {
+        result: Result<(), KafkaError>,
     },
     BrokerHeartbeat {
         fenced: bool,
@@ -296,7 +369,13 @@ impl Request {
             Request::Produce { .. } => "Produce",
             Request::Fetch { .. } => "Fetch",
             Request::ListOffsets { .. } => "ListOffsets",
-            Request::InitProducerId => "InitProducerId",
+            Request::InitProducerId { .. } => "InitProducerId",
+            Request::FindTransactionCoordinator { .. } => "FindCoordinator",
+            Request::AddPartitionsToTxn { .. } => "AddPartitionsToTxn",
+            Request::AddOffsetsToTxn { .. } => "AddOffsetsToTxn",
+            Request::EndTxn { .. } => "EndTxn",
+            Request::WriteTxnMarkers { .. } => "WriteTxnMarkers",
+            Request::TxnOffsetCommit { .. } => "TxnOffsetCommit",
             Request::BrokerHeartbeat { .. } => "BrokerHeartbeat",
             Request::AlterPartition { .. } => "AlterPartition",
             Request::MetadataUpdate { .. } => "MetadataUpdate",
@@ -319,6 +398,11 @@ impl Response {
             Response::Fetch { .. } => "Fetch",
             Response::ListOffsets { .. } => "ListOffsets",
             Response::InitProducerId { .. } => "InitProducerId",
+            Response::AddPartitionsToTxn { .. } => "AddPartitionsToTxn",
+            Response::AddOffsetsToTxn { .. } => "AddOffsetsToTxn",
+            Response::EndTxn { .. } => "EndTxn",
+            Response::WriteTxnMarkers { .. } => "WriteTxnMarkers",
+            Response::TxnOffsetCommit { .. } => "TxnOffsetCommit",
             Response::BrokerHeartbeat { .. } => "BrokerHeartbeat",
             Response::AlterPartition { .. } => "AlterPartition",
             Response::FindCoordinator { .. } => "FindCoordinator",
@@ -329,6 +413,16 @@ impl Response {
             Response::OffsetCommit { .. } => "OffsetCommit",
             Response::OffsetFetch { .. } => "OffsetFetch",
         }
+    }
+}
+
+impl fmt::Display for TxnIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "transactional_id={} producer_id={} epoch={}",
+            self.transactional_id, self.producer_id, self.producer_epoch
+        )
     }
 }
 
@@ -359,7 +453,24 @@ impl fmt::Display for Message {
                         f.write_str(" ")?;
                         list(f, partitions.iter().map(|p| (&p.tp, p.fetch_offset)))
                     }
-                    Request::InitProducerId => Ok(()),
+                    Request::InitProducerId { transactional_id: Some(t), .. } => write!(f, " transactional_id={t}"),
+                    Request::InitProducerId { transactional_id: None, .. } => Ok(()),
+                    Request::FindTransactionCoordinator { transactional_id } => {
+                        write!(f, " transactional_id={transactional_id}")
+                    }
+                    Request::AddPartitionsToTxn { txn, partitions } => write!(f, " {txn} [{}]", tps(partitions)),
+                    Request::AddOffsetsToTxn { txn, group } => write!(f, " {txn} group={group}"),
+                    Request::EndTxn { txn, commit } => {
+                        write!(f, " {txn} {}", if *commit { "COMMIT" } else { "ABORT" })
+                    }
+                    Request::WriteTxnMarkers { producer_id, producer_epoch, commit, tp, .. } => {
+                        let what = if *commit { "COMMIT" } else { "ABORT" };
+                        write!(f, " {tp} {what} producer_id={producer_id} epoch={producer_epoch}")
+                    }
+                    Request::TxnOffsetCommit { txn, group, offsets } => {
+                        write!(f, " {txn} group={group} ")?;
+                        list(f, offsets.iter().map(|(tp, o)| (tp, o)))
+                    }
                     Request::BrokerHeartbeat { metadata_offset, want_shutdown, .. } => {
                         write!(f, " metadata_offset={metadata_offset}")?;
                         if *want_shutdown {
@@ -455,9 +566,21 @@ impl fmt::Display for Message {
                         }
                         Ok(())
                     }
-                    Response::InitProducerId { producer_id, producer_epoch } => {
+                    Response::InitProducerId { result: Ok((producer_id, producer_epoch)) } => {
                         write!(f, " producer_id={producer_id} epoch={producer_epoch}")
                     }
+                    Response::InitProducerId { result: Err(e) } => write!(f, " {}", e.name()),
+                    Response::WriteTxnMarkers { tp, result } => match result {
+                        Ok(()) => write!(f, " {tp}"),
+                        Err(e) => write!(f, " {tp} {}", e.name()),
+                    },
+                    Response::AddPartitionsToTxn { result }
+                    | Response::AddOffsetsToTxn { result }
+                    | Response::EndTxn { result }
+                    | Response::TxnOffsetCommit { result } => match result {
+                        Ok(()) => Ok(()),
+                        Err(e) => write!(f, " {}", e.name()),
+                    },
                     Response::BrokerHeartbeat { fenced, should_shutdown, image } => {
                         if *fenced {
                             f.write_str(" fenced")?;

@@ -39,6 +39,12 @@ pub struct Record {
     #[cfg_attr(feature = "serde", serde(serialize_with = "crate::record::ser_bytes"))]
     pub value: Option<Vec<u8>>,
     pub headers: Vec<Header>,
+    /// The producer id of its batch (-1 without idempotence).
+    pub producer_id: i64,
+    /// Written inside a transaction.
+    pub transactional: bool,
+    /// A transaction marker, not data: readers never see it.
+    pub control: Option<crate::txn::marker::ControlType>,
 }
 
 impl Record {

@@ -47,6 +47,7 @@ use crate::rand::Rng;
 use crate::record::{Header, ProducerRecord};
 use crate::time::{Duration, Instant};
 use crate::topic::TopicConfig;
+use crate::txn::{TRANSACTION_STATE_PARTITIONS, TRANSACTION_STATE_TOPIC};
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::format;
 use alloc::string::String;
@@ -136,9 +137,9 @@ impl Sim {
             Command::Cluster { brokers, latency, auto_create_topics } => {
                 self.start_cluster(*brokers, *latency, *auto_create_topics)
             }
-            Command::CreateTopic { name, .. } if name == OFFSETS_TOPIC => {
+            Command::CreateTopic { name, .. } if name == OFFSETS_TOPIC || name == TRANSACTION_STATE_TOPIC => {
                 Err(CommandError::Kafka(KafkaError::InvalidRequest(format!(
-                    "{OFFSETS_TOPIC} is internal: the cluster creates it when a group first needs a coordinator"
+                    "{name} is internal: the cluster creates it when a group or a transactional producer first needs a coordinator"
                 ))))
             }
             Command::CreateTopic { assignment, name, partitions, replication_factor, configs } => {
@@ -260,6 +261,41 @@ impl Sim {
                 let p = self.producer_mut(producer)?;
                 let mut fx = Effects::new(now);
                 p.flush(&mut fx);
+                self.apply_effects(Node::Client(producer.clone()), fx);
+                Ok(())
+            }
+            Command::Transaction { producer, op } => {
+                let now = self.now;
+                // sendOffsetsToTransaction takes the consumer's positions and group.
+                let offsets = match op {
+                    crate::command::TxnOp::SendOffsets { consumer } => {
+                        let c = self.consumer_mut(consumer)?;
+                        let group = c.config.group_id.clone().ok_or_else(|| {
+                            CommandError::Invalid(format!(
+                                "{consumer} has no group.id: sendOffsetsToTransaction commits a group's offsets"
+                            ))
+                        })?;
+                        let positions: Vec<(crate::protocol::TopicPartition, u64)> =
+                            c.positions.iter().map(|(tp, o)| (tp.clone(), *o)).collect();
+                        if positions.is_empty() {
+                            return Err(CommandError::Invalid(format!("{consumer} has no positions to send yet")));
+                        }
+                        Some((group, positions))
+                    }
+                    _ => None,
+                };
+                let p = self.producer_mut(producer)?;
+                let mut fx = Effects::new(now);
+                match (op, offsets) {
+                    (crate::command::TxnOp::Init, _) => p.init_transactions(&mut fx)?,
+                    (crate::command::TxnOp::Begin, _) => p.begin_transaction(&mut fx)?,
+                    (crate::command::TxnOp::Commit, _) => p.commit_transaction(&mut fx)?,
+                    (crate::command::TxnOp::Abort, _) => p.abort_transaction(&mut fx)?,
+                    (crate::command::TxnOp::SendOffsets { .. }, Some((group, offsets))) => {
+                        p.send_offsets_to_transaction(group, offsets, &mut fx)?
+                    }
+                    (crate::command::TxnOp::SendOffsets { .. }, None) => {}
+                }
                 self.apply_effects(Node::Client(producer.clone()), fx);
                 Ok(())
             }
@@ -459,9 +495,9 @@ impl Sim {
         if cluster.controller.active.is_none() {
             return Err(CommandError::Invalid("no active controller: partitions cannot be added".into()));
         }
-        if name == OFFSETS_TOPIC {
+        if name == OFFSETS_TOPIC || name == TRANSACTION_STATE_TOPIC {
             return Err(CommandError::Kafka(KafkaError::InvalidRequest(format!(
-                "{OFFSETS_TOPIC} keeps offsets.topic.num.partitions partitions: a group's coordinator depends on it"
+                "{name} keeps its 50 partitions: which broker coordinates a group or a transaction depends on it"
             ))));
         }
         if total > limits::PARTITIONS_MAX {
@@ -861,7 +897,20 @@ impl Sim {
             // and the producer keeps seeing LEADER_NOT_AVAILABLE until max.block.ms.
             let exists = self.cluster.as_ref().is_some_and(|c| c.controller.metadata.topics.contains_key(&topic));
             if !exists {
-                let (layout, config) = if topic == OFFSETS_TOPIC {
+                let (layout, config) = if topic == TRANSACTION_STATE_TOPIC {
+                    // transaction.state.log.num.partitions, .replication.factor (capped by the
+                    // brokers registered) and .min.isr (capped by the replication factor), compacted.
+                    let brokers = self.cluster.as_ref().map_or(1, |c| c.controller.metadata.brokers.len() as u32);
+                    let replication_factor = OFFSETS_TOPIC_REPLICATION_FACTOR.min(brokers.max(1));
+                    let layout = Layout::Placed { partitions: TRANSACTION_STATE_PARTITIONS, replication_factor };
+                    let min_isr = alloc::format!("{}", 2.min(replication_factor));
+                    let config = TopicConfig::from_pairs([
+                        ("cleanup.policy", "compact"),
+                        ("min.insync.replicas", min_isr.as_str()),
+                    ])
+                    .expect("compact and a min.insync.replicas of 1 or 2 are valid topic configs");
+                    (layout, config)
+                } else if topic == OFFSETS_TOPIC {
                     // offsets.topic.num.partitions and offsets.topic.replication.factor
                     // (capped by the brokers registered), compacted.
                     let brokers = self.cluster.as_ref().map_or(1, |c| c.controller.metadata.brokers.len() as u32);

@@ -25,6 +25,8 @@ pub struct ClusterView {
     pub clients: Vec<ClientView>,
     /// Consumer groups, as their coordinators (running brokers) hold them, by name.
     pub groups: Vec<GroupView>,
+    /// Transactional ids, as their coordinators (running brokers) hold them, by id.
+    pub transactions: Vec<TransactionView>,
     /// Each group's total lag over simulated time, oldest first (bounded, thinned as it grows).
     pub lag: Vec<crate::lag::LagSample>,
     pub cut_links: Vec<(Node, Node)>,
@@ -112,6 +114,12 @@ pub struct PartitionView {
     pub deleted_segments: Vec<(crate::broker::log::Segment, u64)>,
     /// The leader's last compaction: what went and which record of each key stayed.
     pub last_cleaned: Option<crate::broker::log::Cleaned>,
+    /// The leader's last stable offset: below it every transaction is decided (read_committed reads to here).
+    pub last_stable_offset: u64,
+    /// Open transactions on the leader: `(producer id, first offset)`.
+    pub open_transactions: Vec<(i64, u64)>,
+    /// Aborted transactions on the leader, newest last (the last few).
+    pub aborted_transactions: Vec<crate::broker::log::AbortedTxn>,
     /// The leader's stored record batches and their total encoded bytes.
     pub batches: usize,
     pub size_bytes: usize,
@@ -147,6 +155,24 @@ pub struct ClientView {
     pub group: Option<MembershipView>,
     /// Consumer: running a poll loop.
     pub looping: bool,
+    /// Transactional producer: its id, state (Java's names) and the partitions in its transaction.
+    pub transaction: Option<(String, &'static str, Vec<TopicPartition>)>,
+    /// Consumer: isolation.level is read_committed.
+    pub read_committed: bool,
+}
+
+/// A transactional id as its coordinator knows it.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct TransactionView {
+    pub transactional_id: String,
+    pub coordinator: u32,
+    pub producer_id: i64,
+    pub epoch: i16,
+    pub state: crate::txn::TxnState,
+    pub partitions: Vec<TopicPartition>,
+    pub timeout_ms: u64,
+    pub started_ms: Option<u64>,
 }
 
 /// A consumer group as its coordinator knows it (`kafka-consumer-groups --describe`).
@@ -244,6 +270,7 @@ impl Sim {
             topics: Vec::new(),
             clients: parts.clients.values().map(client_view).collect(),
             groups: Vec::new(),
+            transactions: Vec::new(),
             lag: self.lag_history().cloned().collect(),
             cut_links: Vec::new(),
             slow_links: Vec::new(),
@@ -327,6 +354,14 @@ impl Sim {
                             .map(|r| r.log.deleted_segments.iter().copied().collect())
                             .unwrap_or_default(),
                         last_cleaned: leader.and_then(|r| r.log.last_cleaned.clone()),
+                        last_stable_offset: leader.map_or(0, |r| r.log.last_stable_offset(r.high_watermark)),
+                        open_transactions: leader.map(|r| r.log.open_transactions().collect()).unwrap_or_default(),
+                        aborted_transactions: leader
+                            .map(|r| {
+                                let all: Vec<_> = r.log.aborted_since(0).copied().collect();
+                                all[all.len().saturating_sub(ABORTED_SHOWN)..].to_vec()
+                            })
+                            .unwrap_or_default(),
                         batches: leader.map_or(0, |r| r.log.batches().len()),
                         size_bytes: leader.map_or(0, |r| r.log.size_bytes()),
                         records: leader.map(|r| r.log.records().to_vec()).unwrap_or_default(),
@@ -337,9 +372,28 @@ impl Sim {
             view.topics.push(TopicView { name: t.name.clone(), configs, partitions });
         }
         view.groups = group_views(brokers, net, &view.topics, parts.clients);
+        for b in brokers.values().filter(|b| !net.is_down(&Node::Broker(b.id))) {
+            for m in b.transactions.txns.values() {
+                view.transactions.push(TransactionView {
+                    transactional_id: m.transactional_id.clone(),
+                    coordinator: b.id,
+                    producer_id: m.producer_id,
+                    epoch: m.producer_epoch,
+                    state: m.state,
+                    partitions: m.partitions.iter().cloned().collect(),
+                    timeout_ms: m.timeout_ms,
+                    started_ms: m.start_ms,
+                });
+            }
+        }
+        view.transactions.sort_by(|a, b| a.transactional_id.cmp(&b.transactional_id));
+        view.transactions.dedup_by(|a, b| a.transactional_id == b.transactional_id);
         view
     }
 }
+
+/// Aborted transactions a partition's view lists.
+const ABORTED_SHOWN: usize = 32;
 
 fn client_view(client: &Client) -> ClientView {
     let conn = client.connection();
@@ -366,6 +420,8 @@ fn client_view(client: &Client) -> ClientView {
         received: Vec::new(),
         group: None,
         looping: false,
+        transaction: None,
+        read_committed: false,
     };
     match client {
         Client::Producer(p) => {
@@ -387,6 +443,10 @@ fn client_view(client: &Client) -> ClientView {
                 })
                 .collect();
             v.notes.extend(p.config.idempotence_note.clone());
+            v.transaction = p
+                .txn
+                .as_ref()
+                .map(|t| (t.transactional_id.clone(), t.state.name(), t.partitions.iter().cloned().collect()));
             v.buffered_records = p.buffered_records();
             v.acked_records = p.acked_records;
             v.failed_records = p.failed_records;
@@ -404,6 +464,7 @@ fn client_view(client: &Client) -> ClientView {
                 })
                 .collect();
             v.received = c.received.iter().cloned().collect();
+            v.read_committed = c.config.isolation_level == crate::protocol::IsolationLevel::ReadCommitted;
             v.looping = c.looping;
             v.group = c.group.as_ref().map(|g| MembershipView {
                 group: g.group.clone(),

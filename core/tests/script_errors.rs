@@ -10,7 +10,7 @@ fn error(script: &str) -> String {
 fn unknown_command() {
     assert_eq!(
         error("cluster brokers=1\n  launch rockets"),
-        "line 2, column 3: unknown command 'launch': expected one of cluster, topic, traffic, delete-records, group, producer, consumer, send, flush, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect"
+        "line 2, column 3: unknown command 'launch': expected one of cluster, topic, traffic, delete-records, group, producer, consumer, send, flush, init-transactions, begin-transaction, send-offsets-to-transaction, commit-transaction, abort-transaction, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect"
     );
 }
 
@@ -38,7 +38,11 @@ fn bad_client_configs_are_named() {
         "line 1, column 13: Invalid value -1 for configuration linger.ms: Value must be at least 0"
     );
     assert!(error("consumer c1 auto.offset.reset=smallest").contains("configuration auto.offset.reset"));
-    assert!(error("producer p1 transactional.id=t1").contains("'transactional.id' is not a producer config"));
+    assert!(error("producer p1 transactional.ids=t1").contains("'transactional.ids' is not a producer config"));
+    assert!(error("producer p1 transactional.id=t1 acks=1")
+        .contains("Cannot set a transactional.id without also enabling idempotence."));
+    assert!(error("consumer c1 isolation.level=committed").contains("read_uncommitted, read_committed"));
+    assert!(error("send-offsets-to-transaction p1").contains("expected the consumer whose positions"));
     assert_eq!(
         error("consumer c1 group.id=g heartbeat.interval.ms=50000"),
         "line 1, column 24: Heartbeat must be set lower than the session timeout"
@@ -112,7 +116,7 @@ fn null_and_quoted_null_are_different_values() {
 fn expectations_name_what_can_be_checked() {
     assert_eq!(
         error("expect partition orders-0 lag=3"),
-        "line 1, column 27: expected one of leader, isr, hw, leo, replicas, start, segments, found 'lag'"
+        "line 1, column 27: expected one of leader, isr, hw, leo, replicas, start, segments, lso, found 'lag'"
     );
     assert!(error("expect weather sunny=true").contains("expected partition, broker, controller"));
     assert!(error("expect broker 2").contains("expected at least one of state"));

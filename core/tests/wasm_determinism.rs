@@ -62,6 +62,10 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("log-retention"),
     scenario!("traffic"),
     scenario!("log-compaction"),
+    scenario!("txn-commit-abort"),
+    scenario!("txn-zombie-fencing"),
+    scenario!("txn-coordinator-failover"),
+    scenario!("txn-consume-transform-produce"),
 ];
 
 #[wasm_bindgen_test]

@@ -265,6 +265,13 @@ pub fn producer_fields(bytes: &[u8]) -> Option<(i64, i16, i32)> {
     Some((id, epoch, seq))
 }
 
+/// `(is transactional, is control)` from a batch header's attributes, if whole.
+pub fn transaction_flags(bytes: &[u8]) -> Option<(bool, bool)> {
+    let h = bytes.get(..HEADER_BYTES)?;
+    let attributes = i16::from_be_bytes(h[21..23].try_into().ok()?);
+    Some((attributes & (1 << 4) != 0, attributes & (1 << 5) != 0))
+}
+
 /// Stamps the offset and leader epoch a leader gives a batch; both are outside the CRC.
 pub fn stamp(bytes: &mut [u8], base_offset: u64, partition_leader_epoch: u32) {
     assert!(bytes.len() >= HEADER_BYTES, "stamp needs a whole batch header");

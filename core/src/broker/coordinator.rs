@@ -51,6 +51,8 @@ pub struct GroupCoordinator {
     shown: BTreeMap<String, (GroupState, u32)>,
     /// What was last written of each group: generation, state, members and assignments.
     persisted: BTreeMap<String, Persisted>,
+    /// Offsets sent inside a transaction, by producer id: they count once its commit marker is written.
+    pub pending_txn_offsets: BTreeMap<i64, Vec<(String, TopicPartition, Committed)>>,
 }
 
 type Persisted = (u32, GroupState, Vec<(String, Vec<TopicPartition>)>);
@@ -138,6 +140,9 @@ impl Broker {
             Request::OffsetCommit { group, member_id, group_instance_id, generation, offsets } => {
                 let member = (member_id.as_str(), group_instance_id.as_deref());
                 self.commit_offsets(from, id, group, member, generation, offsets, fx)
+            }
+            Request::TxnOffsetCommit { txn, group, offsets } => {
+                self.txn_commit_offsets(from, id, txn, group, offsets, fx)
             }
             Request::OffsetFetch { group, partitions } => {
                 let result = self.coordinates(&group).map(|()| {
@@ -299,15 +304,7 @@ impl Broker {
             .iter()
             .map(|(tp, o, m)| (tp.clone(), Committed { offset: *o, metadata: m.clone(), commit_timestamp_ms: now_ms }))
             .collect();
-        let records: Vec<RecordData> = committed
-            .iter()
-            .map(|(tp, c)| RecordData {
-                timestamp_ms: now_ms,
-                key: Some(offsets::encode_key(&group, tp)),
-                value: Some(offsets::encode_value(c)),
-                headers: Vec::new(),
-            })
-            .collect();
+        let records = commit_records(&group, &committed, now_ms);
         let bytes = match RecordBatch::from_records(&records, Compression::None).encode() {
             Ok(bytes) => bytes,
             Err(e) => return fail(fx, offsets, KafkaError::CorruptMessage(alloc::format!("{e}"))),
@@ -315,6 +312,76 @@ impl Broker {
         let tp = TopicPartition::new(OFFSETS_TOPIC, partition_for(&group));
         let write_for = WriteFor::OffsetCommit { group, offsets: committed };
         self.write(from, id, (Acks::All, OFFSETS_COMMIT_TIMEOUT_MS), tp, bytes, write_for, fx);
+    }
+
+    /// TxnOffsetCommit: the commit records go into the offsets partition as the
+    /// producer's transactional batch; they count when the transaction commits.
+    fn txn_commit_offsets(
+        &mut self,
+        from: Node,
+        id: u32,
+        txn: crate::protocol::TxnIdentity,
+        group: String,
+        offsets: Vec<(TopicPartition, u64)>,
+        fx: &mut Effects,
+    ) {
+        if let Err(e) = self.coordinates(&group) {
+            return reply(fx, from, id, Response::TxnOffsetCommit { result: Err(e) });
+        }
+        let now_ms = fx.now.ms;
+        let committed: Vec<(TopicPartition, Committed)> = offsets
+            .into_iter()
+            .map(|(tp, o)| (tp, Committed { offset: o, metadata: String::new(), commit_timestamp_ms: now_ms }))
+            .collect();
+        let records = commit_records(&group, &committed, now_ms);
+        let mut batch = RecordBatch::from_records(&records, Compression::None);
+        batch.producer_id = txn.producer_id;
+        batch.producer_epoch = txn.producer_epoch;
+        batch.is_transactional = true;
+        let bytes = match batch.encode() {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                let result = Err(KafkaError::CorruptMessage(alloc::format!("{e}")));
+                return reply(fx, from, id, Response::TxnOffsetCommit { result });
+            }
+        };
+        let tp = TopicPartition::new(OFFSETS_TOPIC, partition_for(&group));
+        let write_for = WriteFor::TxnOffsetCommit { group, producer_id: txn.producer_id, offsets: committed };
+        self.write(from, id, (Acks::All, OFFSETS_COMMIT_TIMEOUT_MS), tp, bytes, write_for, fx);
+    }
+
+    /// Transactional offsets are written: pending until the transaction ends.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn on_txn_offsets_written(
+        &mut self,
+        to: Node,
+        id: u32,
+        group: String,
+        producer_id: i64,
+        offsets: Vec<(TopicPartition, Committed)>,
+        result: Result<u64, KafkaError>,
+        fx: &mut Effects,
+    ) {
+        let result = result.map(|_| ()).map_err(|e| match e {
+            KafkaError::NotLeaderOrFollower => KafkaError::NotCoordinator,
+            KafkaError::InvalidProducerEpoch => KafkaError::ProducerFenced,
+            _ => KafkaError::CoordinatorNotAvailable,
+        });
+        if result.is_ok() {
+            let pending = self.coordinator.pending_txn_offsets.entry(producer_id).or_default();
+            pending.extend(offsets.into_iter().map(|(tp, c)| (group.clone(), tp, c)));
+        }
+        reply(fx, to, id, Response::TxnOffsetCommit { result });
+    }
+
+    /// A marker reached an offsets partition this broker leads: the producer's pending offsets count or go.
+    pub(super) fn complete_txn_offsets(&mut self, producer_id: i64, commit: bool) {
+        let Some(pending) = self.coordinator.pending_txn_offsets.remove(&producer_id) else { return };
+        if commit {
+            for (group, tp, c) in pending {
+                self.coordinator.offsets.entry(group).or_default().insert(tp, c);
+            }
+        }
     }
 
     /// The commit records are replicated (or failed): the offsets count from now on.
@@ -376,8 +443,26 @@ impl Broker {
     fn load_offsets(&mut self, p: u32, tp: &TopicPartition, now: crate::time::Instant) -> (usize, Vec<String>) {
         let mut loaded: BTreeMap<String, BTreeMap<TopicPartition, Committed>> = BTreeMap::new();
         let mut snapshots: BTreeMap<String, Option<GroupSnapshot>> = BTreeMap::new();
+        // Transactional commits by producer id, applied when their commit marker is read.
+        let mut in_txn: BTreeMap<i64, Vec<(String, TopicPartition, Committed)>> = BTreeMap::new();
         if let Some(replica) = self.replicas.get(tp) {
             for r in replica.log.records() {
+                if let Some(control) = r.control {
+                    let pending = in_txn.remove(&r.producer_id).unwrap_or_default();
+                    if control == crate::txn::marker::ControlType::Commit {
+                        for (group, tp, c) in pending {
+                            loaded.entry(group).or_default().insert(tp, c);
+                        }
+                    }
+                    continue;
+                }
+                if r.transactional {
+                    let key = r.key.as_deref().and_then(offsets::decode_key);
+                    if let (Some((group, tp)), Some(c)) = (key, r.value.as_deref().and_then(offsets::decode_value)) {
+                        in_txn.entry(r.producer_id).or_default().push((group, tp, c));
+                    }
+                    continue;
+                }
                 if let Some(group) = r.key.as_deref().and_then(metadata::decode_key) {
                     snapshots.insert(group, r.value.as_deref().and_then(metadata::decode_value));
                     continue;
@@ -399,6 +484,8 @@ impl Broker {
         }
         let groups = loaded.len();
         self.coordinator.offsets.extend(loaded);
+        // Transactions still open keep their offsets pending.
+        self.coordinator.pending_txn_offsets.extend(in_txn);
         self.coordinator.loaded.insert(p);
         let mut restored = Vec::new();
         for (name, snapshot) in snapshots {
@@ -427,4 +514,17 @@ impl Broker {
             }
         }
     }
+}
+
+/// A group's commits as `__consumer_offsets` records.
+fn commit_records(group: &str, committed: &[(TopicPartition, Committed)], now_ms: u64) -> Vec<RecordData> {
+    committed
+        .iter()
+        .map(|(tp, c)| RecordData {
+            timestamp_ms: now_ms,
+            key: Some(offsets::encode_key(group, tp)),
+            value: Some(offsets::encode_value(c)),
+            headers: Vec::new(),
+        })
+        .collect()
 }

@@ -63,6 +63,7 @@ impl Broker {
             max_wait_ms: self.config.replica_fetch_wait_max_ms,
             min_bytes: self.config.replica_fetch_min_bytes,
             max_bytes: self.config.replica_fetch_response_max_bytes,
+            isolation_level: crate::protocol::IsolationLevel::ReadUncommitted,
             partitions,
         };
         self.request(Node::Broker(leader), request, Pending::ReplicaFetch { leader }, fx);

@@ -14,7 +14,7 @@ use crate::limits::RECORDS_PER_PARTITION_MAX;
 use crate::metadata::PartitionState;
 use crate::net::Node;
 use crate::protocol::{
-    Acks, FetchPartition, FetchedData, FetchedPartition, OffsetSpec, Request, Response, TopicPartition,
+    Acks, FetchPartition, FetchedData, FetchedPartition, IsolationLevel, OffsetSpec, Request, Response, TopicPartition,
 };
 use crate::time::{Duration, Instant};
 use alloc::collections::BTreeMap;
@@ -81,6 +81,7 @@ pub struct ParkedFetch {
     pub replica_id: Option<u32>,
     pub min_bytes: usize,
     pub max_bytes: usize,
+    pub isolation_level: IsolationLevel,
     pub partitions: Vec<FetchPartition>,
 }
 
@@ -98,6 +99,22 @@ pub enum WriteFor {
     },
     /// The coordinator's own record of a group's membership: nobody waits for it.
     GroupMetadata,
+    /// A transaction coordinator's state record.
+    TxnState {
+        transactional_id: String,
+    },
+    /// A transaction marker; `local` names the transaction when this broker is also its coordinator.
+    TxnMarker {
+        local: Option<String>,
+        producer_id: i64,
+        commit: bool,
+    },
+    /// Offsets a transactional producer sent, counted once its transaction commits.
+    TxnOffsetCommit {
+        group: String,
+        producer_id: i64,
+        offsets: Vec<(TopicPartition, Committed)>,
+    },
 }
 
 /// An acks=all write waiting for the high watermark (Kafka's produce purgatory).
@@ -146,6 +163,21 @@ impl Broker {
             }
             WriteFor::OffsetCommit { group, offsets } => self.on_commit_written(to, id, group, offsets, result, fx),
             WriteFor::GroupMetadata => {}
+            WriteFor::TxnState { transactional_id } => self.on_txn_state_written(transactional_id, result, fx),
+            WriteFor::TxnMarker { local, producer_id, commit } => {
+                if result.is_ok() && tp.topic == super::coordinator::OFFSETS_TOPIC {
+                    // The group coordinator's side of the marker: the pending offsets count, or go.
+                    self.complete_txn_offsets(producer_id, commit);
+                }
+                let result = result.map(|_| ());
+                match local {
+                    Some(tid) => self.on_marker_written(&tid, &tp, result, fx),
+                    None => reply(fx, to, id, Response::WriteTxnMarkers { tp, result }),
+                }
+            }
+            WriteFor::TxnOffsetCommit { group, producer_id, offsets } => {
+                self.on_txn_offsets_written(to, id, group, producer_id, offsets, result, fx)
+            }
         }
     }
 
@@ -206,7 +238,14 @@ impl Broker {
                 bytes = batch.encode().map_err(|e| KafkaError::CorruptMessage(format!("{e}")))?;
             }
             stored = (batch.records.len(), bytes.len(), batch.compression, batch.uncompressed_bytes());
-            if batch.producer_id >= 0 {
+            if batch.is_control {
+                // A marker from an older epoch than the producer's current one is stale.
+                if replica.log.producers().get(&batch.producer_id).is_some_and(|e| e.epoch > batch.producer_epoch) {
+                    return Err(KafkaError::InvalidProducerEpoch);
+                }
+            } else if batch.producer_id >= 0 && batch.base_sequence < 0 {
+                // A coordinator's write on a producer's behalf (transactional offsets): no sequence.
+            } else if batch.producer_id >= 0 {
                 let count = batch.records.len() as i32;
                 let check =
                     replica.log.check_sequence(batch.producer_id, batch.producer_epoch, batch.base_sequence, count)?;
@@ -384,7 +423,7 @@ impl Broker {
         let mut answer = Vec::with_capacity(fetch.partitions.len());
         for p in &fetch.partitions {
             let budget = fetch.max_bytes.saturating_sub(bytes);
-            let result = self.read_partition(p, fetch.replica_id, budget);
+            let result = self.read_partition(p, (fetch.replica_id, fetch.isolation_level), budget);
             if let Ok(d) = &result {
                 bytes += d.batches.iter().map(|b| b.bytes.len()).sum::<usize>();
             }
@@ -406,7 +445,7 @@ impl Broker {
     fn read_partition(
         &self,
         p: &FetchPartition,
-        replica_id: Option<u32>,
+        (replica_id, isolation_level): (Option<u32>, IsolationLevel),
         budget: usize,
     ) -> Result<FetchedData, KafkaError> {
         let replica = self.leader_replica(&p.tp)?;
@@ -420,8 +459,15 @@ impl Broker {
         }
         let log = &replica.log;
         let (start, hw, leo) = (log.log_start_offset(), replica.high_watermark, log.log_end_offset());
-        let mut data =
-            FetchedData { high_watermark: hw, log_start_offset: start, batches: Vec::new(), diverging_epoch: None };
+        let lso = log.last_stable_offset(hw);
+        let mut data = FetchedData {
+            high_watermark: hw,
+            log_start_offset: start,
+            batches: Vec::new(),
+            diverging_epoch: None,
+            last_stable_offset: lso,
+            aborted_transactions: Vec::new(),
+        };
         if let Some(last) = p.last_fetched_epoch {
             // The follower's last epoch ended earlier here, or the leader never had it: truncate first.
             match log.end_offset_for_epoch(last) {
@@ -439,10 +485,24 @@ impl Broker {
         if p.fetch_offset < start || p.fetch_offset > leo {
             return Err(KafkaError::OffsetOutOfRange);
         }
-        // Consumers read only below the high watermark; followers read everything.
-        let end = if replica_id.is_some() { leo } else { hw };
+        // Consumers read only below the high watermark (read_committed: below the last stable
+        // offset); followers read everything.
+        let end = match (replica_id, isolation_level) {
+            (Some(_), _) => leo,
+            (None, IsolationLevel::ReadUncommitted) => hw,
+            (None, IsolationLevel::ReadCommitted) => lso,
+        };
         if budget > 0 {
             data.batches = log.read(p.fetch_offset, end, budget);
+        }
+        if isolation_level == IsolationLevel::ReadCommitted && replica_id.is_none() {
+            // The aborted transactions the batches returned overlap, so the reader can drop their records.
+            let upto = data.batches.last().map_or(p.fetch_offset, |b| b.last_offset + 1);
+            data.aborted_transactions = log
+                .aborted_since(p.fetch_offset)
+                .filter(|a| a.first_offset < upto)
+                .map(|a| (a.producer_id, a.first_offset))
+                .collect();
         }
         Ok(data)
     }

@@ -58,6 +58,9 @@ pub fn records_of(batch: &RecordBatch) -> Vec<Record> {
             key: r.key.clone(),
             value: r.value.clone(),
             headers: r.headers.clone(),
+            producer_id: batch.producer_id,
+            transactional: batch.is_transactional,
+            control: if batch.is_control { r.key.as_deref().and_then(crate::txn::marker::decode_key) } else { None },
         })
         .collect()
 }
@@ -145,6 +148,8 @@ pub struct Cleaned {
 
 /// Offsets and keys a `Cleaned` lists; the counts cover the rest.
 const CLEANED_LISTED_MAX: usize = 16;
+/// Aborted transactions a log remembers (Kafka's index is bounded by the log; this is a stated limit).
+const ABORTED_TXNS_KEPT: usize = 1_000;
 /// Deleted segments a log remembers, for the page to fade out.
 const DELETED_SEGMENTS_KEPT: usize = 8;
 
@@ -177,6 +182,20 @@ pub struct PartitionLog {
     epochs: Vec<(u32, u64)>,
     /// Idempotent producers seen here, rebuilt from the batches after a truncation.
     producers: BTreeMap<i64, ProducerEntry>,
+    /// Open transactions: producer id to the first offset it wrote in the transaction.
+    ongoing: BTreeMap<i64, u64>,
+    /// Transactions that ended in an abort, oldest first (Kafka's transaction index).
+    aborted: VecDeque<AbortedTxn>,
+}
+
+/// An aborted transaction in one partition: from its first record to its abort marker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct AbortedTxn {
+    pub producer_id: i64,
+    pub first_offset: u64,
+    /// The marker's offset.
+    pub last_offset: u64,
 }
 
 impl PartitionLog {
@@ -270,7 +289,8 @@ impl PartitionLog {
             .iter()
             .find(|r| r.timestamp_ms.saturating_add(settings.min_compaction_lag_ms) > now_ms)
             .map_or(u64::MAX, |r| r.offset);
-        let uncleanable = active.min(high_watermark).min(too_new);
+        // Never past the last stable offset: an open transaction's outcome is not known yet.
+        let uncleanable = active.min(self.last_stable_offset(high_watermark)).min(too_new);
         let cleanable = |b: &LogBatch| b.last_offset < uncleanable;
         let (mut clean_bytes, mut dirty_bytes) = (0u64, 0u64);
         for b in self.batches.iter().filter(|b| cleanable(b)) {
@@ -299,10 +319,24 @@ impl PartitionLog {
         }
         // The latest offset of each key in the cleanable log.
         let mut latest: BTreeMap<&[u8], u64> = BTreeMap::new();
-        for r in self.records.iter().filter(|r| r.offset < uncleanable) {
+        let aborted: Vec<AbortedTxn> = self.aborted.iter().copied().collect();
+        let in_aborted = |r: &Record| {
+            r.transactional
+                && aborted
+                    .iter()
+                    .any(|a| a.producer_id == r.producer_id && (a.first_offset..a.last_offset).contains(&r.offset))
+        };
+        for r in self.records.iter().filter(|r| r.offset < uncleanable && r.control.is_none() && !in_aborted(r)) {
             latest.insert(r.key.as_deref().unwrap_or_default(), r.offset);
         }
         let keep = |r: &Record| {
+            // Markers stay (readers need them to skip aborted data); aborted records go.
+            if r.control.is_some() {
+                return true;
+            }
+            if in_aborted(r) {
+                return false;
+            }
             let newest = latest.get(r.key.as_deref().unwrap_or_default()) == Some(&r.offset);
             let tombstone_expired =
                 r.value.is_none() && r.timestamp_ms.saturating_add(settings.delete_retention_ms) <= now_ms;
@@ -388,6 +422,7 @@ impl PartitionLog {
         let start = self.log_start_offset;
         self.batches.retain(|b| b.last_offset >= start);
         self.records.retain(|r| r.offset >= start);
+        self.aborted.retain(|a| a.last_offset >= start);
     }
 
     /// Kafka's sequence check (`ProducerAppendInfo.checkSequence`) for a batch of
@@ -433,6 +468,34 @@ impl PartitionLog {
 
     fn note_producer(&mut self, bytes: &[u8], base_offset: u64, last_offset: u64) {
         let Some((id, epoch, first_sequence)) = batch::producer_fields(bytes).filter(|f| f.0 >= 0) else { return };
+        let (transactional, control) = batch::transaction_flags(bytes).unwrap_or_default();
+        if control {
+            // A marker ends the producer's transaction here; an abort goes into the index.
+            // Its epoch fences older ones, as ProducerStateManager's completed transaction does.
+            if let Some(first_offset) = self.ongoing.remove(&id) {
+                let i = self.records.partition_point(|r| r.offset < base_offset);
+                let abort = self.records.get(i).and_then(|r| r.control) == Some(crate::txn::marker::ControlType::Abort);
+                if abort {
+                    if self.aborted.len() == ABORTED_TXNS_KEPT {
+                        self.aborted.pop_front();
+                    }
+                    self.aborted.push_back(AbortedTxn { producer_id: id, first_offset, last_offset: base_offset });
+                }
+            }
+            let entry = self.producers.entry(id).or_default();
+            if epoch > entry.epoch {
+                entry.batches.clear();
+                entry.epoch = epoch;
+            }
+            return;
+        }
+        if transactional {
+            self.ongoing.entry(id).or_insert(base_offset);
+        }
+        if first_sequence < 0 {
+            // Written by a coordinator on the producer's behalf: no sequence to remember.
+            return;
+        }
         let count = (last_offset - base_offset) as i32 + 1;
         let entry = self.producers.entry(id).or_default();
         if epoch != entry.epoch {
@@ -445,6 +508,26 @@ impl PartitionLog {
             entry.batches.pop_front();
         }
     }
+    /// The first offset of the earliest open transaction (Kafka's first unstable offset).
+    pub fn first_unstable_offset(&self) -> Option<u64> {
+        self.ongoing.values().min().copied()
+    }
+
+    /// The last stable offset for a high watermark: below it every transaction is decided.
+    pub fn last_stable_offset(&self, high_watermark: u64) -> u64 {
+        self.first_unstable_offset().map_or(high_watermark, |f| f.min(high_watermark))
+    }
+
+    /// Open transactions: `(producer id, first offset)`.
+    pub fn open_transactions(&self) -> impl Iterator<Item = (i64, u64)> + '_ {
+        self.ongoing.iter().map(|(&id, &first)| (id, first))
+    }
+
+    /// Aborted transactions that end at or after `from`, as a fetch answers them.
+    pub fn aborted_since(&self, from: u64) -> impl Iterator<Item = &AbortedTxn> + '_ {
+        self.aborted.iter().filter(move |a| a.last_offset >= from)
+    }
+
     pub fn log_start_offset(&self) -> u64 {
         self.log_start_offset
     }
@@ -559,8 +642,10 @@ impl PartitionLog {
         }
         // An epoch that starts at or past the new end has no records left.
         self.epochs.retain(|&(_, start)| start < leo);
-        // Producer state comes back from what the log still holds.
+        // Producer and transaction state comes back from what the log still holds.
         self.producers.clear();
+        self.ongoing.clear();
+        self.aborted.clear();
         let kept: Vec<(Rc<Vec<u8>>, u64, u64)> =
             self.batches.iter().map(|b| (b.bytes.clone(), b.base_offset, b.last_offset)).collect();
         for (bytes, base, last) in kept {

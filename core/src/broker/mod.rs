@@ -12,6 +12,7 @@ pub mod coordinator;
 pub mod follower;
 pub mod leader;
 pub mod log;
+pub mod transactions;
 
 use crate::controller::BROKER_HEARTBEAT_INTERVAL_MS;
 use crate::effects::{Effects, Timer};
@@ -63,6 +64,7 @@ enum Pending {
     Heartbeat,
     ReplicaFetch { leader: u32 },
     AlterPartition { tp: TopicPartition },
+    TxnMarker { transactional_id: alloc::string::String, tp: TopicPartition },
 }
 
 /// `log.cleaner.backoff.ms`: how often each broker's log cleaner looks for logs to compact.
@@ -136,6 +138,8 @@ pub struct Broker {
     next_producer_id: i64,
     /// The groups this broker coordinates and their committed offsets.
     pub coordinator: coordinator::GroupCoordinator,
+    /// The transactional ids this broker coordinates.
+    pub transactions: transactions::TxnCoordinator,
 }
 
 /// Producer ids a broker hands out before wrapping (Kafka's block size).
@@ -158,6 +162,7 @@ impl Broker {
             restarted: false,
             next_producer_id: 0,
             coordinator: coordinator::GroupCoordinator::default(),
+            transactions: transactions::TxnCoordinator::default(),
         }
     }
 
@@ -175,6 +180,15 @@ impl Broker {
         self.heartbeat(fx);
         fx.timer_in(Duration::from_ms(LOG_RETENTION_CHECK_INTERVAL_MS), Timer::RetentionCheck);
         fx.timer_in(Duration::from_ms(LOG_CLEANER_BACKOFF_MS), Timer::CleanerCheck);
+        fx.timer_in(Duration::from_ms(crate::txn::TIMED_OUT_CHECK_INTERVAL_MS), Timer::TxnTimeoutCheck);
+    }
+
+    /// Each broker hands out ids from its own block, as Kafka's ProducerIdManager
+    /// does with blocks of 1000 from the controller (here: fixed per broker).
+    fn allocate_producer_id(&mut self) -> i64 {
+        let producer_id = i64::from(self.id - 1) * PRODUCER_ID_BLOCK + self.next_producer_id;
+        self.next_producer_id = (self.next_producer_id + 1) % PRODUCER_ID_BLOCK;
+        producer_id
     }
 
     /// The log cleaner's pass over this broker's compacted logs, below each one's high watermark.
@@ -262,6 +276,7 @@ impl Broker {
         self.restarted = true;
         // Groups and the offsets cache live in memory; the offsets log survives.
         self.coordinator = coordinator::GroupCoordinator::default();
+        self.transactions = transactions::TxnCoordinator::default();
     }
 
     fn request(&mut self, to: Node, request: Request, pending: Pending, fx: &mut Effects) {
@@ -313,6 +328,9 @@ impl Broker {
                     (Pending::AlterPartition { tp }, Response::AlterPartition { result, .. }) => {
                         self.on_alter_partition(&tp, result, fx)
                     }
+                    (Pending::TxnMarker { transactional_id, tp }, Response::WriteTxnMarkers { result, .. }) => {
+                        self.on_marker_written(&transactional_id, &tp, result, fx)
+                    }
                     _ => {}
                 }
             }
@@ -345,9 +363,16 @@ impl Broker {
                 reply(fx, from, id, Response::Metadata { brokers, topics });
             }
             Request::Produce { acks, timeout_ms, tp, batch } => self.produce(from, id, acks, timeout_ms, tp, batch, fx),
-            Request::Fetch { replica_id, max_wait_ms, min_bytes, max_bytes, partitions } => {
-                let parked =
-                    ParkedFetch { client: from, correlation_id: id, replica_id, min_bytes, max_bytes, partitions };
+            Request::Fetch { replica_id, max_wait_ms, min_bytes, max_bytes, isolation_level, partitions } => {
+                let parked = ParkedFetch {
+                    client: from,
+                    correlation_id: id,
+                    replica_id,
+                    min_bytes,
+                    max_bytes,
+                    isolation_level,
+                    partitions,
+                };
                 self.fetch(parked, max_wait_ms, fx);
             }
             Request::ListOffsets { partitions } => {
@@ -357,13 +382,16 @@ impl Broker {
                 });
                 reply(fx, from, id, Response::ListOffsets { partitions: partitions.collect() });
             }
-            Request::InitProducerId => {
-                // Each broker hands out ids from its own block, as Kafka's ProducerIdManager
-                // does with blocks of 1000 from the controller (here: fixed per broker).
-                let producer_id = i64::from(self.id - 1) * PRODUCER_ID_BLOCK + self.next_producer_id;
-                self.next_producer_id = (self.next_producer_id + 1) % PRODUCER_ID_BLOCK;
-                reply(fx, from, id, Response::InitProducerId { producer_id, producer_epoch: 0 });
+            Request::InitProducerId { transactional_id: None, .. } => {
+                let producer_id = self.allocate_producer_id();
+                reply(fx, from, id, Response::InitProducerId { result: Ok((producer_id, 0)) });
             }
+            Request::InitProducerId { .. }
+            | Request::FindTransactionCoordinator { .. }
+            | Request::AddPartitionsToTxn { .. }
+            | Request::AddOffsetsToTxn { .. }
+            | Request::EndTxn { .. } => self.handle_txn_request(from, id, request, fx),
+            Request::WriteTxnMarkers { .. } => self.write_marker(from, id, request, fx),
             Request::MetadataUpdate { image } => {
                 if image.offset > self.image.offset {
                     self.apply_image(*image, fx);
@@ -375,7 +403,8 @@ impl Broker {
             | Request::Heartbeat { .. }
             | Request::LeaveGroup { .. }
             | Request::OffsetCommit { .. }
-            | Request::OffsetFetch { .. } => self.handle_group_request(from, id, request, fx),
+            | Request::OffsetFetch { .. }
+            | Request::TxnOffsetCommit { .. } => self.handle_group_request(from, id, request, fx),
             Request::BrokerHeartbeat { .. } | Request::AlterPartition { .. } => {
                 // Controller requests reach the controller, never a broker's request handler.
             }
@@ -392,12 +421,17 @@ impl Broker {
             Timer::GroupDeadline(group) => self.on_group_deadline(&group, fx),
             Timer::RetentionCheck => self.check_retention(fx),
             Timer::CleanerCheck => self.check_cleaner(fx),
+            Timer::TxnTimeoutCheck => self.check_txn_timeouts(fx),
+            Timer::TxnMarkerRetry(tid) => self.retry_markers(&tid, fx),
             Timer::RequestTimeout(id) | Timer::Disconnected(id) => match self.pending.remove(&id) {
                 Some(Pending::ReplicaFetch { leader }) => {
                     fx.timer_in(Duration::from_ms(self.config.replica_fetch_backoff_ms), Timer::ReplicaFetch(leader))
                 }
                 Some(Pending::AlterPartition { tp }) => {
                     self.on_alter_partition(&tp, Err(KafkaError::RequestTimedOut), fx)
+                }
+                Some(Pending::TxnMarker { transactional_id, tp }) => {
+                    self.on_marker_written(&transactional_id, &tp, Err(KafkaError::RequestTimedOut), fx)
                 }
                 Some(Pending::Heartbeat) | None => {}
             },
@@ -457,6 +491,7 @@ impl Broker {
         }
         self.fail_parked_produces_not_led(fx);
         self.sync_coordinator(fx);
+        self.sync_txn_coordinator(fx);
         self.start_fetchers(fx);
         if self.replicas.values().any(Replica::is_leader) {
             self.schedule_isr_check(fx);

@@ -4,7 +4,7 @@
 
 use crate::batch::Compression;
 use crate::error::CommandError;
-use crate::protocol::Acks;
+use crate::protocol::{Acks, IsolationLevel};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -77,6 +77,9 @@ pub struct ProducerConfig {
     /// Why idempotence is off, when it is.
     pub idempotence_note: Option<String>,
     pub client_id: String,
+    /// transactional.id: a transactional producer (needs idempotence).
+    pub transactional_id: Option<String>,
+    pub transaction_timeout_ms: u64,
 }
 
 impl Default for ProducerConfig {
@@ -103,6 +106,8 @@ impl Default for ProducerConfig {
             idempotent: true,
             idempotence_note: None,
             client_id: String::new(),
+            transactional_id: None,
+            transaction_timeout_ms: 60_000,
         }
     }
 }
@@ -126,6 +131,8 @@ const PRODUCER_CONFIGS: &[&str] = &[
     "retries",
     "retry.backoff.max.ms",
     "retry.backoff.ms",
+    "transaction.timeout.ms",
+    "transactional.id",
 ];
 
 impl ProducerConfig {
@@ -191,6 +198,8 @@ impl ProducerConfig {
             "retries" => c.retries = int(name, v, 0)?,
             "retry.backoff.max.ms" => c.retry_backoff_max_ms = long(name, v, 0)?,
             "retry.backoff.ms" => c.retry_backoff_ms = long(name, v, 0)?,
+            "transaction.timeout.ms" => c.transaction_timeout_ms = int(name, v, 1)?,
+            "transactional.id" => c.transactional_id = Some(v.to_string()).filter(|v| !v.is_empty()),
             _ => return Err(unknown("producer", name, PRODUCER_CONFIGS)),
         }
         Ok(())
@@ -203,6 +212,11 @@ impl ProducerConfig {
             c.apply(name, value, &mut explicit_idempotence)?;
         }
         c.resolve_idempotence(explicit_idempotence)?;
+        if c.transactional_id.is_some() && !c.idempotent {
+            return Err(CommandError::ClientConfig(
+                "Cannot set a transactional.id without also enabling idempotence.".into(),
+            ));
+        }
         // KafkaProducer refuses this combination at construction.
         if c.delivery_timeout_ms < c.linger_ms.saturating_add(c.request_timeout_ms) {
             return Err(CommandError::ClientConfig(
@@ -271,6 +285,8 @@ impl ProducerConfig {
             ("retries", self.retries.to_string()),
             ("retry.backoff.max.ms", self.retry_backoff_max_ms.to_string()),
             ("retry.backoff.ms", self.retry_backoff_ms.to_string()),
+            ("transaction.timeout.ms", self.transaction_timeout_ms.to_string()),
+            ("transactional.id", self.transactional_id.clone().unwrap_or_default()),
         ]
     }
 }
@@ -365,6 +381,7 @@ pub struct ConsumerConfig {
     pub max_poll_records: u64,
     pub request_timeout_ms: u64,
     pub client_id: String,
+    pub isolation_level: IsolationLevel,
 }
 
 impl Default for ConsumerConfig {
@@ -388,6 +405,7 @@ impl Default for ConsumerConfig {
             max_poll_records: 500,
             request_timeout_ms: 30_000,
             client_id: String::new(),
+            isolation_level: IsolationLevel::ReadUncommitted,
         }
     }
 }
@@ -403,6 +421,7 @@ const CONSUMER_CONFIGS: &[&str] = &[
     "group.id",
     "group.instance.id",
     "heartbeat.interval.ms",
+    "isolation.level",
     "max.partition.fetch.bytes",
     "max.poll.interval.ms",
     "metadata.max.age.ms",
@@ -459,6 +478,13 @@ impl ConsumerConfig {
                 "max.partition.fetch.bytes" => c.max_partition_fetch_bytes = int(name, v, 0)?,
                 "max.poll.records" => c.max_poll_records = int(name, v, 1)?,
                 "request.timeout.ms" => c.request_timeout_ms = int(name, v, 0)?,
+                "isolation.level" => {
+                    c.isolation_level = match v.trim() {
+                        "read_uncommitted" => IsolationLevel::ReadUncommitted,
+                        "read_committed" => IsolationLevel::ReadCommitted,
+                        _ => return Err(bad(name, v, "String must be one of: read_uncommitted, read_committed")),
+                    }
+                }
                 _ => return Err(unknown("consumer", name, CONSUMER_CONFIGS)),
             }
         }
@@ -481,6 +507,13 @@ impl ConsumerConfig {
             ("group.id", self.group_id.clone().unwrap_or_default()),
             ("group.instance.id", self.group_instance_id.clone().unwrap_or_default()),
             ("heartbeat.interval.ms", self.heartbeat_interval_ms.to_string()),
+            (
+                "isolation.level",
+                match self.isolation_level {
+                    IsolationLevel::ReadUncommitted => "read_uncommitted".into(),
+                    IsolationLevel::ReadCommitted => "read_committed".into(),
+                },
+            ),
             ("max.partition.fetch.bytes", self.max_partition_fetch_bytes.to_string()),
             ("max.poll.interval.ms", self.max_poll_interval_ms.to_string()),
             ("metadata.max.age.ms", self.metadata_max_age_ms.to_string()),
@@ -522,10 +555,24 @@ mod tests {
 
     #[test]
     fn unsimulated_configs_are_refused_by_name() {
-        let e = ProducerConfig::parse(&pairs(&[("transactional.id", "t1")])).unwrap_err();
-        assert!(e.to_string().starts_with("'transactional.id' is not a producer config"));
-        let e = ConsumerConfig::parse(&pairs(&[("isolation.level", "read_committed")])).unwrap_err();
-        assert!(e.to_string().starts_with("'isolation.level' is not a consumer config"));
+        let e = ProducerConfig::parse(&pairs(&[("transactional.ids", "t1")])).unwrap_err();
+        assert!(e.to_string().starts_with("'transactional.ids' is not a producer config"));
+        let e = ConsumerConfig::parse(&pairs(&[("isolation.levels", "read_committed")])).unwrap_err();
+        assert!(e.to_string().starts_with("'isolation.levels' is not a consumer config"));
+    }
+
+    #[test]
+    fn a_transactional_id_needs_idempotence_and_isolation_is_one_of_two_levels() {
+        let c = ProducerConfig::parse(&pairs(&[("transactional.id", "t1")])).unwrap();
+        assert_eq!((c.transactional_id.as_deref(), c.transaction_timeout_ms, c.idempotent), (Some("t1"), 60_000, true));
+        for conflict in [("enable.idempotence", "false"), ("acks", "1")] {
+            let e = ProducerConfig::parse(&pairs(&[("transactional.id", "t1"), conflict])).unwrap_err();
+            assert_eq!(e.to_string(), "Cannot set a transactional.id without also enabling idempotence.");
+        }
+        let c = ConsumerConfig::parse(&pairs(&[("isolation.level", "read_committed")])).unwrap();
+        assert_eq!(c.isolation_level, IsolationLevel::ReadCommitted);
+        let e = ConsumerConfig::parse(&pairs(&[("isolation.level", "committed")])).unwrap_err();
+        assert!(e.to_string().contains("read_uncommitted, read_committed"), "{e}");
     }
 
     #[test]

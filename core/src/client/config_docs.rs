@@ -40,6 +40,15 @@ pub fn explain(kind: &str, name: &str) -> Option<&'static str> {
             "The first wait before a retry; it doubles, with jitter, up to retry.backoff.max.ms."
         }
         ("producer", "retry.backoff.max.ms") => "The longest wait between retries.",
+        ("producer", "transactional.id") => {
+            "Makes the producer transactional: writes to many partitions commit or abort together, and a newer instance with the same id fences this one."
+        }
+        ("producer", "transaction.timeout.ms") => {
+            "How long a transaction may stay open before the coordinator aborts it and fences the producer."
+        }
+        ("consumer", "isolation.level") => {
+            "read_uncommitted reads up to the high watermark, aborted records included; read_committed stops at the last stable offset and skips aborted records."
+        }
         ("consumer", "auto.offset.reset") => {
             "Where to start without a committed offset or after OFFSET_OUT_OF_RANGE: earliest, latest or none (an error)."
         }

@@ -53,7 +53,7 @@ pub fn command_line(text: &str, line: usize) -> Result<Command, ScriptError> {
     parse_words(&ws, line, text)
 }
 
-const COMMANDS: &str = "cluster, topic, traffic, delete-records, group, producer, consumer, send, flush, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect";
+const COMMANDS: &str = "cluster, topic, traffic, delete-records, group, producer, consumer, send, flush, init-transactions, begin-transaction, send-offsets-to-transaction, commit-transaction, abort-transaction, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect";
 
 fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptError> {
     let mut c = Cursor::new(ws, line, raw);
@@ -277,6 +277,24 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
             let client = c.word("a producer or consumer name")?.text.clone();
             c.end()?;
             Command::Close { client }
+        }
+        "init-transactions" | "begin-transaction" | "commit-transaction" | "abort-transaction" => {
+            use crate::command::TxnOp;
+            let op = match head.text.as_str() {
+                "init-transactions" => TxnOp::Init,
+                "begin-transaction" => TxnOp::Begin,
+                "commit-transaction" => TxnOp::Commit,
+                _ => TxnOp::Abort,
+            };
+            let producer = c.word("a producer name")?.text.clone();
+            c.end()?;
+            Command::Transaction { producer, op }
+        }
+        "send-offsets-to-transaction" => {
+            let producer = c.word("a producer name")?.text.clone();
+            let consumer = c.word("the consumer whose positions and group go into the transaction")?.text.clone();
+            c.end()?;
+            Command::Transaction { producer, op: crate::command::TxnOp::SendOffsets { consumer } }
         }
         "flush" => {
             let producer = c.word("a producer name")?.text.clone();

@@ -186,6 +186,10 @@ impl fmt::Display for Command {
                 Ok(())
             }
             Command::Flush { producer } => write!(f, "flush {}", quote(producer)),
+            Command::Transaction { producer, op: crate::command::TxnOp::SendOffsets { consumer } } => {
+                write!(f, "send-offsets-to-transaction {} {}", quote(producer), quote(consumer))
+            }
+            Command::Transaction { producer, op } => write!(f, "{} {}", op.word(), quote(producer)),
             Command::Close { client } => write!(f, "close {}", quote(client)),
             Command::Advance(d) => write!(f, "advance {d}"),
             Command::BrokerStop(id) => write!(f, "broker stop {id}"),

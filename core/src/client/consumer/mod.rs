@@ -16,9 +16,10 @@ use crate::effects::{Effects, Timer};
 use crate::error::{CommandError, KafkaError};
 use crate::event::EventKind;
 use crate::limits::RECORDS_RECEIVED_PER_CONSUMER_MAX;
-use crate::protocol::{FetchPartition, OffsetSpec, Request, Response, TopicPartition};
+use crate::protocol::{FetchPartition, IsolationLevel, OffsetSpec, Request, Response, TopicPartition};
 use crate::record::Record;
 use crate::time::{Duration, Instant};
+use crate::txn::marker::ControlType;
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -52,6 +53,8 @@ pub struct Consumer {
     pub received: VecDeque<(TopicPartition, Record)>,
     /// The high watermark each partition's last fetch reported, for lag.
     pub high_watermarks: BTreeMap<TopicPartition, u64>,
+    /// Each fetched partition's last stable offset, from the latest fetch (read_committed lag counts to it).
+    pub last_stable_offsets: BTreeMap<TopicPartition, u64>,
     /// `close()` was called: nothing more is fetched or returned.
     pub closed: bool,
     /// Present with a `group.id`: the group's coordinator, membership and commits.
@@ -92,6 +95,7 @@ impl Consumer {
             metadata_asked: false,
             received: VecDeque::new(),
             high_watermarks: BTreeMap::new(),
+            last_stable_offsets: BTreeMap::new(),
             closed: false,
             group: config.group_id.clone().map(|g| alloc::boxed::Box::new(GroupMember::new(g))),
             looping: false,
@@ -311,6 +315,7 @@ impl Consumer {
                     .fetch_max_bytes
                     .min(self.config.max_partition_fetch_bytes * partitions.len() as u64)
                     as usize,
+                isolation_level: self.config.isolation_level,
                 partitions,
             };
             self.conn.request(leader, request, fx);
@@ -379,7 +384,15 @@ impl Consumer {
                     match p.result {
                         Ok(data) => {
                             self.high_watermarks.insert(p.tp.clone(), data.high_watermark);
+                            self.last_stable_offsets.insert(p.tp.clone(), data.last_stable_offset);
                             let position = self.positions.get(&p.tp).copied();
+                            let buffered_before = self.buffer.len();
+                            // read_committed: aborted transactions in range, by first offset (Java's Fetcher).
+                            let mut aborted = data.aborted_transactions.clone();
+                            aborted.sort_by_key(|&(_, first)| first);
+                            let mut aborted = aborted.into_iter().peekable();
+                            let mut aborted_producers: BTreeSet<i64> = BTreeSet::new();
+                            let read_committed = self.config.isolation_level == IsolationLevel::ReadCommitted;
                             for batch in &data.batches {
                                 // The consumer decodes what it fetched and checks each CRC (check.crcs=true).
                                 let records = match batch.decode() {
@@ -390,11 +403,34 @@ impl Consumer {
                                         break;
                                     }
                                 };
+                                let Some(first) = records.first() else { continue };
+                                if read_committed && first.producer_id >= 0 {
+                                    while let Some((pid, _)) = aborted.next_if(|&(_, f)| f <= batch.last_offset) {
+                                        aborted_producers.insert(pid);
+                                    }
+                                    if first.control == Some(ControlType::Abort) {
+                                        aborted_producers.remove(&first.producer_id);
+                                    } else if first.transactional && aborted_producers.contains(&first.producer_id) {
+                                        continue;
+                                    }
+                                }
+                                if first.control.is_some() {
+                                    // Markers are never returned to the application.
+                                    continue;
+                                }
                                 for r in records {
                                     // Records below the position, earlier in the same batch, are skipped.
                                     if position.is_some_and(|pos| r.offset >= pos) {
                                         self.buffer.push_back((p.tp.clone(), r));
                                     }
+                                }
+                            }
+                            // Only markers or aborted records came: the position moves past them.
+                            let kept_none = self.buffer.len() == buffered_before;
+                            if let (true, Some(last), Some(pos)) = (kept_none, data.batches.last(), position) {
+                                if last.last_offset >= pos && !self.buffer.iter().any(|(t, _)| t == &p.tp) {
+                                    self.positions.insert(p.tp.clone(), last.last_offset + 1);
+                                    waited = false;
                                 }
                             }
                         }

@@ -5,12 +5,12 @@
 //!
 //! Retriable errors (a moved leader, NOT_ENOUGH_REPLICAS, a timeout) are
 //! retried after retry.backoff.ms, exponentially up to retry.backoff.max.ms,
-//! until `retries` or delivery.timeout.ms run out.
-//!
-//! Not yet simulated (the producer issue): idempotence (so a retry after a
-//! lost answer can write a record twice, as with enable.idempotence=false),
-//! compression, encoded record-batch sizes (a batch's size here is its
-//! payload bytes).
+//! until `retries` or delivery.timeout.ms run out. Batches are real v2 record
+//! batches, compressed by compression.type; an idempotent producer numbers
+//! them per partition. A transactional producer's side of transactions is in
+//! [`transaction`].
+
+pub mod transaction;
 
 use super::config::ProducerConfig;
 use super::partitioner::partition_for_key;
@@ -86,11 +86,16 @@ pub struct Producer {
     sequences: BTreeMap<TopicPartition, i32>,
     /// `close()` was called: no more sends; what was buffered still goes.
     pub closed: bool,
+    /// A transactional producer's transaction state.
+    pub txn: Option<transaction::TxnManager>,
+    /// Records an abort dropped, told when the abort completes.
+    pending_abort_dropped: usize,
 }
 
 impl Producer {
     pub fn new(name: String, config: ProducerConfig, bootstrap: Vec<u32>, seed: u64) -> Self {
         let conn = Connection::new(name, bootstrap, config.request_timeout_ms);
+        let txn = config.transactional_id.clone().map(transaction::TxnManager::new);
         Producer {
             conn,
             metadata_backoff_ms: config.retry_backoff_ms,
@@ -109,6 +114,8 @@ impl Producer {
             init_in_flight: false,
             sequences: BTreeMap::new(),
             closed: false,
+            txn,
+            pending_abort_dropped: 0,
         }
     }
 
@@ -164,6 +171,7 @@ impl Producer {
 
     /// `KafkaProducer.send`: the record is buffered; its fate arrives as events.
     pub fn send(&mut self, record: ProducerRecord, fx: &mut Effects) -> Result<(), CommandError> {
+        self.check_txn_send()?;
         if self.buffered_records() >= RECORDS_BUFFERED_PER_PRODUCER_MAX {
             return Err(CommandError::Limit(format!(
                 "{} already buffers {RECORDS_BUFFERED_PER_PRODUCER_MAX} records (the playground's buffer.memory)",
@@ -440,12 +448,18 @@ impl Producer {
         }
         let limit = self.config.max_in_flight_requests_per_connection as usize;
         let delivery_timeout = Duration::from_ms(self.config.delivery_timeout_ms);
+        if self.txn.is_some() && self.producer_id.is_none() {
+            // A transactional producer gets its id from initTransactions.
+            self.drive_txn(fx);
+            return;
+        }
         if self.config.idempotent && self.producer_id.is_none() {
             // Nothing goes out before the producer has its id (Sender.maybeSendAndPollTransactionalRequest).
             if !self.init_in_flight && !self.batches.is_empty() {
                 if let Some(broker) = self.conn.least_loaded(fx.now) {
                     self.init_in_flight = true;
-                    self.conn.request(broker, Request::InitProducerId, fx);
+                    let request = Request::InitProducerId { transactional_id: None, transaction_timeout_ms: 0 };
+                    self.conn.request(broker, request, fx);
                 }
             }
             return;
@@ -469,6 +483,12 @@ impl Producer {
                 }
                 if self.config.idempotent && !self.may_send_sequenced(&tp, first.base_sequence) {
                     break;
+                }
+                if let Some(t) = self.txn.as_mut() {
+                    if !t.may_send_to(&tp) {
+                        // The partition joins the transaction first (AddPartitionsToTxn).
+                        break;
+                    }
                 }
                 let Some(leader) = self.conn.leader_of(&tp) else {
                     // No known leader: ask, and look again after the backoff.
@@ -498,6 +518,7 @@ impl Producer {
                     encoded.producer_id = id;
                     encoded.producer_epoch = epoch;
                     encoded.base_sequence = sequence;
+                    encoded.is_transactional = self.txn.is_some();
                 }
                 let encoded = encoded.encode();
                 let bytes = match encoded {
@@ -526,6 +547,7 @@ impl Producer {
             }
         }
         self.batches.retain(|_, b| !b.is_empty());
+        self.drive_txn(fx);
     }
 
     /// The Java client's ordering guard for idempotent producers: a retried batch
@@ -556,6 +578,12 @@ impl Producer {
         // being retried; they go again in order (the Java Sender's in-order retry).
         let retriable =
             error.is_retriable() || (self.config.idempotent && error == KafkaError::OutOfOrderSequenceNumber);
+        if self.txn.is_some() && matches!(error, KafkaError::InvalidProducerEpoch | KafkaError::ProducerFenced) {
+            // A newer instance bumped the epoch: this one is a zombie.
+            self.fail(Some(tp), batch.records.len(), KafkaError::ProducerFenced, fx);
+            self.on_txn_error(KafkaError::ProducerFenced, fx);
+            return;
+        }
         if !retriable || u64::from(batch.attempts) >= self.config.retries {
             self.fail(Some(tp), batch.records.len(), error, fx);
             return;
@@ -604,7 +632,11 @@ impl Producer {
     }
 
     pub fn on_response(&mut self, correlation_id: u32, response: Response, fx: &mut Effects) {
-        if self.conn.complete(correlation_id, fx).is_none() {
+        let Some(done) = self.conn.complete(correlation_id, fx) else {
+            return;
+        };
+        if self.on_txn_response(&done.request, &response, fx) {
+            self.drain(fx);
             return;
         }
         match response {
@@ -621,7 +653,7 @@ impl Producer {
                 // With errors, the backoff timer asks again; without, ask now for any other topic.
                 self.release_waiting(errors.is_empty(), fx);
             }
-            Response::InitProducerId { producer_id, producer_epoch } => {
+            Response::InitProducerId { result: Ok((producer_id, producer_epoch)) } => {
                 self.init_in_flight = false;
                 self.producer_id = Some((producer_id, producer_epoch));
                 let producer = self.conn.name.clone();
@@ -667,7 +699,14 @@ impl Producer {
                             self.conn.metadata_in_flight = false;
                             fx.timer_in(Duration::from_ms(self.metadata_backoff_ms), Timer::MetadataRetry);
                         }
-                        Request::InitProducerId => {
+                        Request::FindTransactionCoordinator { .. }
+                        | Request::FindCoordinator { .. }
+                        | Request::InitProducerId { transactional_id: Some(_), .. }
+                        | Request::AddPartitionsToTxn { .. }
+                        | Request::AddOffsetsToTxn { .. }
+                        | Request::EndTxn { .. }
+                        | Request::TxnOffsetCommit { .. } => self.on_txn_error(error, fx),
+                        Request::InitProducerId { .. } => {
                             // Ask another broker after the backoff.
                             self.init_in_flight = false;
                             fx.timer_in(Duration::from_ms(self.config.retry_backoff_ms), Timer::MetadataRetry);

@@ -1,0 +1,495 @@
+//! The transaction coordinator's broker side. A broker coordinates the
+//! transactional ids whose `__transaction_state` partition it leads: it
+//! answers InitProducerId (bumping the epoch, fencing an older instance and
+//! aborting what it left open), AddPartitionsToTxn, AddOffsetsToTxn and
+//! EndTxn. Every state change is written to the state partition (acks=all)
+//! before it counts. A decided transaction (PrepareCommit or PrepareAbort) is
+//! finished by writing a marker into each of its partitions through their
+//! leaders (WriteTxnMarkers), then CompleteCommit or CompleteAbort is written.
+//!
+//! A new leader of a state partition reads it back; a transaction it finds
+//! prepared gets its markers written again, so a coordinator that dies
+//! mid-commit is replaced and the commit completes. Open transactions older
+//! than transaction.timeout.ms are aborted with a bumped epoch.
+
+use super::leader::WriteFor;
+use super::{reply, Broker, Pending};
+use crate::batch::{Compression, RecordBatch};
+use crate::effects::{Effects, Timer};
+use crate::error::KafkaError;
+use crate::event::EventKind;
+use crate::net::Node;
+use crate::protocol::{Acks, RecordData, Request, Response, TopicPartition, TxnIdentity};
+use crate::time::Duration;
+use crate::txn::marker::{self, ControlType};
+use crate::txn::{self, TxnMetadata, TxnState, TRANSACTION_STATE_PARTITIONS, TRANSACTION_STATE_TOPIC};
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// How long a state write waits for its replicas (`transaction.state.log` writes use request.timeout.ms).
+const TXN_STATE_WRITE_TIMEOUT_MS: u64 = 30_000;
+/// How soon markers that could not be written are tried again.
+const MARKER_RETRY_MS: u64 = 100;
+/// Transactional ids one broker coordinates, a stated limit.
+pub const TRANSACTIONAL_IDS_PER_BROKER_MAX: usize = 256;
+
+/// Who waits for a state write, to be answered once it is replicated.
+#[derive(Clone, Debug)]
+enum Waiter {
+    Init(Node, u32),
+    Add(Node, u32, bool),
+    EndTxn(Node, u32),
+}
+
+/// What a broker holds as transaction coordinator (in memory; the state log survives).
+#[derive(Clone, Debug, Default)]
+pub struct TxnCoordinator {
+    /// State partitions this broker leads and has loaded, with the leader epoch it loaded them in
+    /// (the coordinator epoch markers carry).
+    pub loaded: BTreeMap<u32, u32>,
+    pub txns: BTreeMap<String, TxnMetadata>,
+    /// A state being written: the target and who waits for it.
+    writing: BTreeMap<String, (TxnMetadata, Option<Waiter>)>,
+    /// Partitions still waiting for this transaction's marker.
+    markers: BTreeMap<String, BTreeSet<TopicPartition>>,
+}
+
+impl TxnCoordinator {
+    /// A transaction's state for the view: the written one, or the one being written.
+    pub fn state_of(&self, transactional_id: &str) -> Option<&TxnMetadata> {
+        self.txns.get(transactional_id)
+    }
+}
+
+impl Broker {
+    fn coordinates_txn(&self, transactional_id: &str) -> Result<(), KafkaError> {
+        if self.transactions.loaded.contains_key(&txn::partition_for(transactional_id)) {
+            Ok(())
+        } else {
+            Err(KafkaError::NotCoordinator)
+        }
+    }
+
+    /// FindCoordinator for a transactional id; the first request creates `__transaction_state`.
+    fn find_txn_coordinator(&self, transactional_id: &str, fx: &mut Effects) -> Result<u32, KafkaError> {
+        if !self.image.topics.contains_key(TRANSACTION_STATE_TOPIC) {
+            fx.create_topics.push(TRANSACTION_STATE_TOPIC.into());
+            return Err(KafkaError::CoordinatorNotAvailable);
+        }
+        let tp = TopicPartition::new(TRANSACTION_STATE_TOPIC, txn::partition_for(transactional_id));
+        self.image.partition(&tp).and_then(|p| p.leader).ok_or(KafkaError::CoordinatorNotAvailable)
+    }
+
+    /// The transaction requests. Answers that need a state write go out once it is replicated.
+    pub(super) fn handle_txn_request(&mut self, from: Node, id: u32, request: Request, fx: &mut Effects) {
+        match request {
+            Request::FindTransactionCoordinator { transactional_id } => {
+                let result = self.find_txn_coordinator(&transactional_id, fx);
+                reply(fx, from, id, Response::FindCoordinator { result });
+            }
+            Request::InitProducerId { transactional_id: Some(tid), transaction_timeout_ms } => {
+                if let Err(e) =
+                    self.init_transactional(&tid, transaction_timeout_ms, Waiter::Init(from.clone(), id), fx)
+                {
+                    reply(fx, from, id, Response::InitProducerId { result: Err(e) });
+                }
+            }
+            Request::AddPartitionsToTxn { txn, partitions } => {
+                if let Err(e) = self.add_to_txn(&txn, partitions, Waiter::Add(from.clone(), id, false), fx) {
+                    reply(fx, from, id, Response::AddPartitionsToTxn { result: Err(e) });
+                }
+            }
+            Request::AddOffsetsToTxn { txn, group } => {
+                let tp = TopicPartition::new(
+                    super::coordinator::OFFSETS_TOPIC,
+                    crate::group::coordinator::partition_for(&group),
+                );
+                if let Err(e) = self.add_to_txn(&txn, alloc::vec![tp], Waiter::Add(from.clone(), id, true), fx) {
+                    reply(fx, from, id, Response::AddOffsetsToTxn { result: Err(e) });
+                }
+            }
+            Request::EndTxn { txn, commit } => {
+                if let Err(e) = self.end_txn(&txn, commit, Waiter::EndTxn(from.clone(), id), fx) {
+                    reply(fx, from, id, Response::EndTxn { result: Err(e) });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The id's current state, checked for a request from `txn`: coordinated here,
+    /// known, the same producer, not fenced, and not in the middle of a write.
+    fn txn_for(&self, txn: &TxnIdentity) -> Result<&TxnMetadata, KafkaError> {
+        self.coordinates_txn(&txn.transactional_id)?;
+        let m = self.transactions.txns.get(&txn.transactional_id).ok_or(KafkaError::InvalidTxnState)?;
+        if m.producer_id != txn.producer_id {
+            return Err(KafkaError::InvalidTxnState);
+        }
+        if txn.producer_epoch < m.producer_epoch {
+            return Err(KafkaError::ProducerFenced);
+        }
+        if self.transactions.writing.contains_key(&txn.transactional_id) {
+            return Err(KafkaError::ConcurrentTransactions);
+        }
+        Ok(m)
+    }
+
+    /// InitProducerId with a transactional id (`TransactionCoordinator.handleInitProducerId`).
+    fn init_transactional(
+        &mut self,
+        tid: &str,
+        timeout_ms: u64,
+        waiter: Waiter,
+        fx: &mut Effects,
+    ) -> Result<(), KafkaError> {
+        self.coordinates_txn(tid)?;
+        if timeout_ms > txn::TRANSACTION_MAX_TIMEOUT_MS || timeout_ms == 0 {
+            return Err(KafkaError::InvalidTransactionTimeout);
+        }
+        if self.transactions.writing.contains_key(tid) {
+            return Err(KafkaError::ConcurrentTransactions);
+        }
+        let now_ms = fx.now.ms;
+        let next = match self.transactions.txns.get(tid) {
+            None => {
+                if self.transactions.txns.len() >= TRANSACTIONAL_IDS_PER_BROKER_MAX {
+                    return Err(KafkaError::CoordinatorNotAvailable);
+                }
+                TxnMetadata {
+                    transactional_id: tid.into(),
+                    producer_id: self.allocate_producer_id(),
+                    producer_epoch: 0,
+                    timeout_ms,
+                    state: TxnState::Empty,
+                    partitions: BTreeSet::new(),
+                    last_update_ms: now_ms,
+                    start_ms: None,
+                }
+            }
+            Some(m) if m.state.is_prepared() => return Err(KafkaError::ConcurrentTransactions),
+            Some(m) if m.state == TxnState::Ongoing => {
+                // A new instance while the old one's transaction is open: fence the old one by
+                // bumping the epoch and abort its transaction; the new one retries meanwhile.
+                let m = m.clone();
+                self.fence_and_abort(m, "a new instance called initTransactions", fx);
+                return Err(KafkaError::ConcurrentTransactions);
+            }
+            Some(m) => {
+                let mut next = m.to(TxnState::Empty, now_ms).map_err(|_| KafkaError::ConcurrentTransactions)?;
+                if next.producer_epoch == i16::MAX - 1 {
+                    next.producer_id = self.allocate_producer_id();
+                    next.producer_epoch = 0;
+                } else {
+                    next.producer_epoch += 1;
+                }
+                next.timeout_ms = timeout_ms;
+                next
+            }
+        };
+        self.write_txn_state(next, Some(waiter), fx);
+        Ok(())
+    }
+
+    /// Bumps the epoch (PrepareEpochFence) and aborts the open transaction.
+    fn fence_and_abort(&mut self, m: TxnMetadata, why: &str, fx: &mut Effects) {
+        let now_ms = fx.now.ms;
+        let Ok(mut fencing) = m.to(TxnState::PrepareEpochFence, now_ms) else { return };
+        fencing.producer_epoch = fencing.producer_epoch.saturating_add(1);
+        let Ok(next) = fencing.to(TxnState::PrepareAbort, now_ms) else { return };
+        fx.event(EventKind::TxnFenced {
+            broker: self.id,
+            transactional_id: m.transactional_id.clone(),
+            producer_id: m.producer_id,
+            epoch: next.producer_epoch,
+            why: why.into(),
+        });
+        self.write_txn_state(next, None, fx);
+    }
+
+    fn add_to_txn(
+        &mut self,
+        txn: &TxnIdentity,
+        partitions: Vec<TopicPartition>,
+        waiter: Waiter,
+        fx: &mut Effects,
+    ) -> Result<(), KafkaError> {
+        let m = self.txn_for(txn)?;
+        if m.state.is_prepared() {
+            return Err(KafkaError::ConcurrentTransactions);
+        }
+        if m.state == TxnState::Ongoing && partitions.iter().all(|tp| m.partitions.contains(tp)) {
+            self.answer_txn_waiter(waiter, Ok(()), fx);
+            return Ok(());
+        }
+        let mut next = m.to(TxnState::Ongoing, fx.now.ms).map_err(|_| KafkaError::InvalidTxnState)?;
+        next.partitions.extend(partitions);
+        self.write_txn_state(next, Some(waiter), fx);
+        Ok(())
+    }
+
+    /// EndTxn (`TransactionCoordinator.handleEndTransaction`, classic protocol).
+    fn end_txn(&mut self, txn: &TxnIdentity, commit: bool, waiter: Waiter, fx: &mut Effects) -> Result<(), KafkaError> {
+        let m = self.txn_for(txn)?;
+        let target = if commit { TxnState::PrepareCommit } else { TxnState::PrepareAbort };
+        match (m.state, commit) {
+            (TxnState::Ongoing, _) => {
+                let next = m.to(target, fx.now.ms).map_err(|_| KafkaError::InvalidTxnState)?;
+                self.write_txn_state(next, Some(waiter), fx);
+                Ok(())
+            }
+            // A retry of an EndTxn already decided the same way.
+            (TxnState::CompleteCommit, true) | (TxnState::CompleteAbort, false) => {
+                self.answer_txn_waiter(waiter, Ok(()), fx);
+                Ok(())
+            }
+            (TxnState::PrepareCommit, true) | (TxnState::PrepareAbort, false) => {
+                Err(KafkaError::ConcurrentTransactions)
+            }
+            _ => Err(KafkaError::InvalidTxnState),
+        }
+    }
+
+    /// Appends `next` to the id's state partition; it counts once replicated.
+    fn write_txn_state(&mut self, next: TxnMetadata, waiter: Option<Waiter>, fx: &mut Effects) {
+        let tid = next.transactional_id.clone();
+        let record = RecordData {
+            timestamp_ms: fx.now.ms,
+            key: Some(txn::log::encode_key(&tid)),
+            value: Some(txn::log::encode_value(&next)),
+            headers: Vec::new(),
+        };
+        let Ok(bytes) = RecordBatch::from_records(&[record], Compression::None).encode() else {
+            if let Some(w) = waiter {
+                self.answer_txn_waiter(w, Err(KafkaError::CoordinatorNotAvailable), fx);
+            }
+            return;
+        };
+        self.transactions.writing.insert(tid.clone(), (next, waiter));
+        let tp = TopicPartition::new(TRANSACTION_STATE_TOPIC, txn::partition_for(&tid));
+        let me = Node::Broker(self.id);
+        let write_for = WriteFor::TxnState { transactional_id: tid };
+        self.write(me, 0, (Acks::All, TXN_STATE_WRITE_TIMEOUT_MS), tp, bytes, write_for, fx);
+    }
+
+    /// A state write is replicated (or failed): the state counts, the waiter hears, markers go.
+    pub(super) fn on_txn_state_written(&mut self, tid: String, result: Result<u64, KafkaError>, fx: &mut Effects) {
+        let Some((next, waiter)) = self.transactions.writing.remove(&tid) else { return };
+        if let Err(e) = result {
+            let e = match e {
+                KafkaError::NotLeaderOrFollower => KafkaError::NotCoordinator,
+                _ => KafkaError::CoordinatorNotAvailable,
+            };
+            if let Some(w) = waiter {
+                self.answer_txn_waiter(w, Err(e), fx);
+            }
+            return;
+        }
+        let previous = self.transactions.txns.insert(tid.clone(), next.clone());
+        if previous.as_ref().map(|p| (p.state, p.producer_epoch)) != Some((next.state, next.producer_epoch)) {
+            fx.event(EventKind::TxnState {
+                broker: self.id,
+                transactional_id: tid.clone(),
+                state: next.state,
+                producer_id: next.producer_id,
+                epoch: next.producer_epoch,
+                partitions: next.partitions.iter().cloned().collect(),
+            });
+        }
+        match waiter {
+            Some(Waiter::Init(to, id)) => {
+                let result = Ok((next.producer_id, next.producer_epoch));
+                reply(fx, to, id, Response::InitProducerId { result });
+            }
+            Some(w) => self.answer_txn_waiter(w, Ok(()), fx),
+            None => {}
+        }
+        if next.state.is_prepared() {
+            self.transactions.markers.insert(tid.clone(), next.partitions.clone());
+            self.send_markers(&tid, fx);
+        }
+    }
+
+    fn answer_txn_waiter(&mut self, waiter: Waiter, result: Result<(), KafkaError>, fx: &mut Effects) {
+        match waiter {
+            Waiter::Init(to, id) => reply(fx, to, id, Response::InitProducerId { result: result.map(|()| (-1, -1)) }),
+            Waiter::Add(to, id, false) => reply(fx, to, id, Response::AddPartitionsToTxn { result }),
+            Waiter::Add(to, id, true) => reply(fx, to, id, Response::AddOffsetsToTxn { result }),
+            Waiter::EndTxn(to, id) => reply(fx, to, id, Response::EndTxn { result }),
+        }
+    }
+
+    /// Writes the decided transaction's marker into each partition still waiting for it.
+    fn send_markers(&mut self, tid: &str, fx: &mut Effects) {
+        let Some(m) = self.transactions.txns.get(tid).cloned() else { return };
+        let Some(waiting) = self.transactions.markers.get(tid).cloned() else { return };
+        let coordinator_epoch = self.transactions.loaded.get(&txn::partition_for(tid)).copied().unwrap_or(0);
+        let commit = m.state == TxnState::PrepareCommit;
+        if waiting.is_empty() {
+            return self.complete_txn(tid, fx);
+        }
+        let mut unreachable = false;
+        for tp in waiting {
+            match self.image.partition(&tp).and_then(|p| p.leader) {
+                Some(leader) if leader == self.id => {
+                    let control = if commit { ControlType::Commit } else { ControlType::Abort };
+                    let batch =
+                        marker::batch(m.producer_id, m.producer_epoch, control, coordinator_epoch as i32, fx.now.ms);
+                    let Ok(bytes) = batch.encode() else { continue };
+                    let write_for = WriteFor::TxnMarker { local: Some(tid.into()), producer_id: m.producer_id, commit };
+                    let me = Node::Broker(self.id);
+                    self.write(me, 0, (Acks::All, TXN_STATE_WRITE_TIMEOUT_MS), tp, bytes, write_for, fx);
+                }
+                Some(leader) => {
+                    let request = Request::WriteTxnMarkers {
+                        producer_id: m.producer_id,
+                        producer_epoch: m.producer_epoch,
+                        commit,
+                        coordinator_epoch,
+                        tp: tp.clone(),
+                    };
+                    let pending = Pending::TxnMarker { transactional_id: tid.into(), tp };
+                    self.request(Node::Broker(leader), request, pending, fx);
+                }
+                None => unreachable = true,
+            }
+        }
+        if unreachable {
+            fx.timer_in(Duration::from_ms(MARKER_RETRY_MS), Timer::TxnMarkerRetry(tid.into()));
+        }
+    }
+
+    /// A partition answered its marker: done there, or try again shortly.
+    pub(super) fn on_marker_written(
+        &mut self,
+        tid: &str,
+        tp: &TopicPartition,
+        result: Result<(), KafkaError>,
+        fx: &mut Effects,
+    ) {
+        if !self.transactions.markers.contains_key(tid) {
+            return;
+        }
+        match result {
+            Ok(()) => {
+                let left = self.transactions.markers.get_mut(tid).map(|w| {
+                    w.remove(tp);
+                    w.len()
+                });
+                if left == Some(0) {
+                    self.complete_txn(tid, fx);
+                }
+            }
+            // The partition moved or its leader is away: the marker is written again later.
+            Err(_) => fx.timer_in(Duration::from_ms(MARKER_RETRY_MS), Timer::TxnMarkerRetry(tid.into())),
+        }
+    }
+
+    /// Every marker is written: CompleteCommit or CompleteAbort.
+    fn complete_txn(&mut self, tid: &str, fx: &mut Effects) {
+        self.transactions.markers.remove(tid);
+        let Some(m) = self.transactions.txns.get(tid) else { return };
+        let done = if m.state == TxnState::PrepareCommit { TxnState::CompleteCommit } else { TxnState::CompleteAbort };
+        if let Ok(next) = m.to(done, fx.now.ms) {
+            self.write_txn_state(next, None, fx);
+        }
+    }
+
+    /// Markers to retry, after a backoff.
+    pub(super) fn retry_markers(&mut self, tid: &str, fx: &mut Effects) {
+        if self.transactions.markers.contains_key(tid) && !self.transactions.writing.contains_key(tid) {
+            self.send_markers(tid, fx);
+        }
+    }
+
+    /// Aborts open transactions older than their timeout, fencing their producers.
+    pub(super) fn check_txn_timeouts(&mut self, fx: &mut Effects) {
+        let now_ms = fx.now.ms;
+        let expired: Vec<TxnMetadata> = self
+            .transactions
+            .txns
+            .values()
+            .filter(|m| m.timed_out(now_ms) && !self.transactions.writing.contains_key(&m.transactional_id))
+            .cloned()
+            .collect();
+        for m in expired {
+            self.fence_and_abort(m, "transaction.timeout.ms passed with the transaction open", fx);
+        }
+        fx.timer_in(Duration::from_ms(txn::TIMED_OUT_CHECK_INTERVAL_MS), Timer::TxnTimeoutCheck);
+    }
+
+    /// WriteTxnMarkers from a coordinator: append the marker as leader, answer once replicated.
+    pub(super) fn write_marker(&mut self, from: Node, id: u32, request: Request, fx: &mut Effects) {
+        let Request::WriteTxnMarkers { producer_id, producer_epoch, commit, coordinator_epoch, tp } = request else {
+            return;
+        };
+        let control = if commit { ControlType::Commit } else { ControlType::Abort };
+        let batch = marker::batch(producer_id, producer_epoch, control, coordinator_epoch as i32, fx.now.ms);
+        match batch.encode() {
+            Ok(bytes) => {
+                let write_for = WriteFor::TxnMarker { local: None, producer_id, commit };
+                self.write(from, id, (Acks::All, TXN_STATE_WRITE_TIMEOUT_MS), tp, bytes, write_for, fx);
+            }
+            Err(e) => {
+                let result = Err(KafkaError::CorruptMessage(alloc::format!("{e}")));
+                reply(fx, from, id, Response::WriteTxnMarkers { tp, result });
+            }
+        }
+    }
+
+    /// Loads state partitions this broker now leads and drops those it no longer leads.
+    pub(super) fn sync_txn_coordinator(&mut self, fx: &mut Effects) {
+        for p in 0..TRANSACTION_STATE_PARTITIONS {
+            let tp = TopicPartition::new(TRANSACTION_STATE_TOPIC, p);
+            let epoch = match self.replicas.get(&tp).map(|r| &r.role) {
+                Some(super::Role::Leader(l)) => Some(l.epoch),
+                _ => None,
+            };
+            let loaded = self.transactions.loaded.get(&p).copied();
+            match (epoch, loaded) {
+                (Some(e), l) if l != Some(e) => self.load_txns(p, &tp, e, fx),
+                (None, Some(_)) => {
+                    self.transactions.loaded.remove(&p);
+                    let gone = |t: &String| txn::partition_for(t) == p;
+                    self.transactions.txns.retain(|t, _| !gone(t));
+                    self.transactions.markers.retain(|t, _| !gone(t));
+                    let waiting: Vec<String> = self.transactions.writing.keys().filter(|t| gone(t)).cloned().collect();
+                    for t in waiting {
+                        self.on_txn_state_written(t, Err(KafkaError::NotLeaderOrFollower), fx);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Reads a state partition: the latest state per id wins. Decided transactions get their markers again.
+    fn load_txns(&mut self, p: u32, tp: &TopicPartition, epoch: u32, fx: &mut Effects) {
+        let mut loaded: BTreeMap<String, TxnMetadata> = BTreeMap::new();
+        if let Some(replica) = self.replicas.get(tp) {
+            for r in replica.log.records() {
+                let Some(tid) = r.key.as_deref().and_then(txn::log::decode_key) else { continue };
+                match r.value.as_deref().and_then(|v| txn::log::decode_value(&tid, v)) {
+                    Some(m) => loaded.insert(tid, m),
+                    None => loaded.remove(&tid),
+                };
+            }
+        }
+        self.transactions.loaded.insert(p, epoch);
+        let count = loaded.len();
+        let prepared: Vec<String> =
+            loaded.values().filter(|m| m.state.is_prepared()).map(|m| m.transactional_id.clone()).collect();
+        for (tid, m) in loaded {
+            self.transactions.markers.remove(&tid);
+            self.transactions.txns.insert(tid, m);
+        }
+        if count > 0 {
+            fx.event(EventKind::TxnCoordinatorLoaded { broker: self.id, partition: p, transactional_ids: count });
+        }
+        for tid in prepared {
+            let partitions = self.transactions.txns.get(&tid).map(|m| m.partitions.clone()).unwrap_or_default();
+            self.transactions.markers.insert(tid.clone(), partitions);
+            self.send_markers(&tid, fx);
+        }
+    }
+}

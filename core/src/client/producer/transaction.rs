@@ -1,0 +1,416 @@
+//! A transactional producer's side of transactions (Java's
+//! `TransactionManager`, classic protocol): initTransactions finds the
+//! transaction coordinator and gets the id's producer id with a bumped epoch;
+//! a partition joins the transaction (AddPartitionsToTxn) before its first
+//! batch goes; sendOffsetsToTransaction adds the group (AddOffsetsToTxn) and
+//! sends the offsets to the group coordinator (TxnOffsetCommit);
+//! commitTransaction flushes, waits for every batch, then ends the
+//! transaction (EndTxn); abortTransaction drops what was not sent yet.
+//! One request to a coordinator is in flight at a time, as in Java.
+
+use super::Producer;
+use crate::effects::{Effects, Timer};
+use crate::error::{CommandError, KafkaError};
+use crate::event::{EventKind, TxnStep};
+use crate::protocol::{Request, Response, TopicPartition, TxnIdentity};
+use crate::time::{Duration, Instant};
+use alloc::collections::BTreeSet;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// The producer's transaction state, as Java's `TransactionManager.State`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum TxnClientState {
+    Uninitialized,
+    Initializing,
+    Ready,
+    InTransaction,
+    CommittingTransaction,
+    AbortingTransaction,
+    FatalError,
+}
+
+impl TxnClientState {
+    /// Java's state names, as its exception messages print them.
+    pub fn name(self) -> &'static str {
+        match self {
+            TxnClientState::Uninitialized => "UNINITIALIZED",
+            TxnClientState::Initializing => "INITIALIZING",
+            TxnClientState::Ready => "READY",
+            TxnClientState::InTransaction => "IN_TRANSACTION",
+            TxnClientState::CommittingTransaction => "COMMITTING_TRANSACTION",
+            TxnClientState::AbortingTransaction => "ABORTING_TRANSACTION",
+            TxnClientState::FatalError => "FATAL_ERROR",
+        }
+    }
+}
+
+/// Which step of sendOffsetsToTransaction is next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum OffsetsStep {
+    AddOffsets,
+    FindGroupCoordinator,
+    Commit(u32),
+}
+
+/// Offsets being sent to the transaction: group, offsets, and the next step.
+type PendingOffsets = (String, Vec<(TopicPartition, u64)>, OffsetsStep);
+
+/// What a transactional producer keeps.
+#[derive(Clone, Debug)]
+pub struct TxnManager {
+    pub transactional_id: String,
+    pub state: TxnClientState,
+    coordinator: Option<u32>,
+    /// A request to a coordinator is in flight.
+    busy: bool,
+    /// Partitions that joined the current transaction.
+    pub partitions: BTreeSet<TopicPartition>,
+    /// Partitions with batches waiting to join it.
+    pending_partitions: BTreeSet<TopicPartition>,
+    /// Offsets being sent: group, offsets, and the next step.
+    offsets: Option<PendingOffsets>,
+    /// Why the producer can only be closed.
+    pub fatal: Option<KafkaError>,
+    /// After a retriable error, nothing goes to a coordinator before this (retry.backoff.ms).
+    backoff_until: Instant,
+}
+
+impl TxnManager {
+    pub fn new(transactional_id: String) -> Self {
+        TxnManager {
+            transactional_id,
+            state: TxnClientState::Uninitialized,
+            coordinator: None,
+            busy: false,
+            partitions: BTreeSet::new(),
+            pending_partitions: BTreeSet::new(),
+            offsets: None,
+            fatal: None,
+            backoff_until: Instant::ZERO,
+        }
+    }
+
+    /// A partition's batches may go: it joined the transaction.
+    pub fn may_send_to(&mut self, tp: &TopicPartition) -> bool {
+        if self.partitions.contains(tp) {
+            return true;
+        }
+        if matches!(self.state, TxnClientState::InTransaction | TxnClientState::CommittingTransaction) {
+            self.pending_partitions.insert(tp.clone());
+        }
+        false
+    }
+}
+
+/// Java's IllegalStateException for a call in the wrong state.
+fn illegal(tid: &str, from: TxnClientState, to: &str) -> CommandError {
+    CommandError::Invalid(format!(
+        "IllegalStateException: TransactionalId {tid}: Invalid transition attempted from state {} to state {to}",
+        from.name()
+    ))
+}
+
+impl Producer {
+    fn txn_mut(&mut self) -> Result<&mut TxnManager, CommandError> {
+        let name = self.conn.name.clone();
+        self.txn.as_mut().ok_or_else(|| {
+            CommandError::Invalid(format!(
+                "IllegalStateException: {name} has no transactional.id: transactions need a transactional producer"
+            ))
+        })
+    }
+
+    /// Whether `send` may be called now (Java's `maybeFailWithError` and `failIfNotReadyForSend`).
+    pub(super) fn check_txn_send(&self) -> Result<(), CommandError> {
+        let Some(t) = &self.txn else { return Ok(()) };
+        match t.state {
+            TxnClientState::InTransaction => Ok(()),
+            TxnClientState::Uninitialized | TxnClientState::Initializing => Err(CommandError::Invalid(
+                "IllegalStateException: Cannot perform a 'send' before completing a call to initTransactions when transactions are enabled.".into(),
+            )),
+            TxnClientState::FatalError => Err(CommandError::Invalid(match &t.fatal {
+                Some(KafkaError::ProducerFenced) | None => "ProducerFencedException: There is a newer producer with the same transactionalId which fences the current one. The producer can only be closed.".into(),
+                Some(e) => format!("KafkaException: the transaction failed with {e}; the producer can only be closed"),
+            })),
+            s => Err(CommandError::Invalid(format!(
+                "IllegalStateException: Cannot call send in state {}",
+                s.name()
+            ))),
+        }
+    }
+
+    /// `initTransactions()`.
+    pub fn init_transactions(&mut self, fx: &mut Effects) -> Result<(), CommandError> {
+        let t = self.txn_mut()?;
+        if t.state != TxnClientState::Uninitialized {
+            return Err(illegal(&t.transactional_id.clone(), t.state, "INITIALIZING"));
+        }
+        t.state = TxnClientState::Initializing;
+        self.drive_txn(fx);
+        Ok(())
+    }
+
+    /// `beginTransaction()`.
+    pub fn begin_transaction(&mut self, fx: &mut Effects) -> Result<(), CommandError> {
+        let t = self.txn_mut()?;
+        if t.state != TxnClientState::Ready {
+            return Err(illegal(&t.transactional_id.clone(), t.state, "IN_TRANSACTION"));
+        }
+        t.state = TxnClientState::InTransaction;
+        fx.event(EventKind::ProducerTxn { producer: self.conn.name.clone(), step: TxnStep::Began });
+        Ok(())
+    }
+
+    /// `commitTransaction()`: flush, wait for every batch, then EndTxn(commit).
+    pub fn commit_transaction(&mut self, fx: &mut Effects) -> Result<(), CommandError> {
+        let t = self.txn_mut()?;
+        if t.state != TxnClientState::InTransaction {
+            return Err(illegal(&t.transactional_id.clone(), t.state, "COMMITTING_TRANSACTION"));
+        }
+        t.state = TxnClientState::CommittingTransaction;
+        self.batches.values_mut().flatten().for_each(|b| b.ready = true);
+        self.drain(fx);
+        Ok(())
+    }
+
+    /// `abortTransaction()`: batches not sent yet are dropped; EndTxn(abort) once the rest are answered.
+    pub fn abort_transaction(&mut self, fx: &mut Effects) -> Result<(), CommandError> {
+        let t = self.txn_mut()?;
+        if !matches!(t.state, TxnClientState::InTransaction | TxnClientState::CommittingTransaction) {
+            return Err(illegal(&t.transactional_id.clone(), t.state, "ABORTING_TRANSACTION"));
+        }
+        t.state = TxnClientState::AbortingTransaction;
+        t.offsets = None;
+        t.pending_partitions.clear();
+        let dropped: usize = self.batches.values().flatten().map(|b| b.records.len()).sum();
+        self.batches.clear();
+        if dropped > 0 {
+            // Java fails them with TransactionAbortedException.
+            self.failed_records += dropped as u64;
+            let error =
+                KafkaError::Timeout("TransactionAbortedException: Failing batch since transaction was aborted".into());
+            fx.event(EventKind::ProduceFailed { producer: self.conn.name.clone(), tp: None, count: dropped, error });
+        }
+        self.pending_abort_dropped = dropped;
+        self.drive_txn(fx);
+        Ok(())
+    }
+
+    /// `sendOffsetsToTransaction(offsets, groupMetadata)`.
+    pub fn send_offsets_to_transaction(
+        &mut self,
+        group: String,
+        offsets: Vec<(TopicPartition, u64)>,
+        fx: &mut Effects,
+    ) -> Result<(), CommandError> {
+        let t = self.txn_mut()?;
+        if t.state != TxnClientState::InTransaction {
+            return Err(CommandError::Invalid(format!(
+                "IllegalStateException: Cannot send offsets if a transaction is not in progress (currentState= {})",
+                t.state.name()
+            )));
+        }
+        if t.offsets.is_some() {
+            return Err(CommandError::Invalid("sendOffsetsToTransaction is already in progress".into()));
+        }
+        t.offsets = Some((group, offsets, OffsetsStep::AddOffsets));
+        self.drive_txn(fx);
+        Ok(())
+    }
+
+    /// Sends the next request the transaction needs, if none is in flight.
+    pub(super) fn drive_txn(&mut self, fx: &mut Effects) {
+        let outstanding = !self.batches.is_empty() || !self.in_flight_batches.is_empty();
+        let Some(t) = self.txn.as_mut() else { return };
+        if t.busy || t.state == TxnClientState::FatalError || fx.now < t.backoff_until {
+            return;
+        }
+        let identity = |t: &TxnManager, pid: Option<(i64, i16)>| {
+            pid.map(|(producer_id, producer_epoch)| TxnIdentity {
+                transactional_id: t.transactional_id.clone(),
+                producer_id,
+                producer_epoch,
+            })
+        };
+        let request = match t.state {
+            TxnClientState::Initializing => Some(Request::InitProducerId {
+                transactional_id: Some(t.transactional_id.clone()),
+                transaction_timeout_ms: self.config.transaction_timeout_ms,
+            }),
+            TxnClientState::InTransaction | TxnClientState::CommittingTransaction
+                if !t.pending_partitions.is_empty() =>
+            {
+                identity(t, self.producer_id).map(|txn| Request::AddPartitionsToTxn {
+                    txn,
+                    partitions: t.pending_partitions.iter().cloned().collect(),
+                })
+            }
+            TxnClientState::InTransaction | TxnClientState::CommittingTransaction if t.offsets.is_some() => {
+                match &t.offsets {
+                    Some((group, _, OffsetsStep::AddOffsets)) => {
+                        identity(t, self.producer_id).map(|txn| Request::AddOffsetsToTxn { txn, group: group.clone() })
+                    }
+                    Some((group, _, OffsetsStep::FindGroupCoordinator)) => {
+                        // The group's coordinator: asked of any broker.
+                        if let Some(broker) = self.conn.least_loaded(fx.now) {
+                            t.busy = true;
+                            self.conn.request(broker, Request::FindCoordinator { group: group.clone() }, fx);
+                        }
+                        return;
+                    }
+                    Some((group, offsets, OffsetsStep::Commit(coordinator))) => {
+                        let coordinator = *coordinator;
+                        let request = identity(t, self.producer_id).map(|txn| Request::TxnOffsetCommit {
+                            txn,
+                            group: group.clone(),
+                            offsets: offsets.clone(),
+                        });
+                        if let Some(request) = request {
+                            t.busy = true;
+                            self.conn.request(coordinator, request, fx);
+                        }
+                        return;
+                    }
+                    None => None,
+                }
+            }
+            TxnClientState::CommittingTransaction | TxnClientState::AbortingTransaction if !outstanding => {
+                let commit = t.state == TxnClientState::CommittingTransaction;
+                identity(t, self.producer_id).map(|txn| Request::EndTxn { txn, commit })
+            }
+            _ => None,
+        };
+        let Some(request) = request else { return };
+        let t = self.txn.as_mut().expect("checked above");
+        match t.coordinator {
+            Some(c) => {
+                t.busy = true;
+                self.conn.request(c, request, fx);
+            }
+            None => {
+                if let Some(broker) = self.conn.least_loaded(fx.now) {
+                    t.busy = true;
+                    let transactional_id = t.transactional_id.clone();
+                    self.conn.request(broker, Request::FindTransactionCoordinator { transactional_id }, fx);
+                }
+            }
+        }
+    }
+
+    /// A coordinator's answer. Returns false for responses that are not the transaction's.
+    pub(super) fn on_txn_response(&mut self, request: &Request, response: &Response, fx: &mut Effects) -> bool {
+        let producer = self.conn.name.clone();
+        let Some(t) = self.txn.as_mut() else { return false };
+        let result: Result<(), KafkaError> = match (request, response) {
+            (Request::FindTransactionCoordinator { .. }, Response::FindCoordinator { result }) => {
+                result.as_ref().map(|&c| t.coordinator = Some(c)).map_err(Clone::clone)
+            }
+            (Request::FindCoordinator { .. }, Response::FindCoordinator { result }) => match result {
+                Ok(c) => {
+                    if let Some((_, _, step)) = t.offsets.as_mut() {
+                        *step = OffsetsStep::Commit(*c);
+                    }
+                    Ok(())
+                }
+                Err(e) => Err(e.clone()),
+            },
+            (_, Response::InitProducerId { result }) => result.as_ref().map_err(Clone::clone).map(|&(id, epoch)| {
+                t.state = TxnClientState::Ready;
+                self.producer_id = Some((id, epoch));
+                // A new epoch starts its sequences again.
+                self.sequences.clear();
+                fx.event(EventKind::ProducerTxn {
+                    producer: producer.clone(),
+                    step: TxnStep::Initialized { producer_id: id, epoch },
+                });
+            }),
+            (Request::AddPartitionsToTxn { partitions, .. }, Response::AddPartitionsToTxn { result }) => {
+                result.as_ref().map_err(Clone::clone).map(|()| {
+                    for tp in partitions {
+                        t.pending_partitions.remove(tp);
+                        t.partitions.insert(tp.clone());
+                    }
+                })
+            }
+            (_, Response::AddOffsetsToTxn { result }) => result.as_ref().map_err(Clone::clone).map(|()| {
+                if let Some((_, _, step)) = t.offsets.as_mut() {
+                    *step = OffsetsStep::FindGroupCoordinator;
+                }
+            }),
+            (_, Response::TxnOffsetCommit { result }) => match result {
+                Ok(()) => {
+                    if let Some((group, offsets, _)) = t.offsets.take() {
+                        fx.event(EventKind::ProducerTxn {
+                            producer: producer.clone(),
+                            step: TxnStep::OffsetsSent { group, offsets },
+                        });
+                    }
+                    Ok(())
+                }
+                Err(KafkaError::NotCoordinator | KafkaError::CoordinatorNotAvailable) => {
+                    if let Some((_, _, step)) = t.offsets.as_mut() {
+                        *step = OffsetsStep::FindGroupCoordinator;
+                    }
+                    Err(KafkaError::RequestTimedOut)
+                }
+                Err(e) => Err(e.clone()),
+            },
+            (Request::EndTxn { commit, .. }, Response::EndTxn { result }) => {
+                result.as_ref().map_err(Clone::clone).map(|()| {
+                    t.state = TxnClientState::Ready;
+                    t.partitions.clear();
+                    let step = if *commit {
+                        TxnStep::Committed
+                    } else {
+                        TxnStep::Aborted { unsent_records: core::mem::take(&mut self.pending_abort_dropped) }
+                    };
+                    fx.event(EventKind::ProducerTxn { producer: producer.clone(), step });
+                })
+            }
+            _ => return false,
+        };
+        let t = self.txn.as_mut().expect("checked above");
+        t.busy = false;
+        if let Err(e) = result {
+            self.on_txn_error(e, fx);
+        }
+        true
+    }
+
+    /// A request to a coordinator failed or went unanswered.
+    pub(super) fn on_txn_error(&mut self, error: KafkaError, fx: &mut Effects) {
+        let producer = self.conn.name.clone();
+        let Some(t) = self.txn.as_mut() else { return };
+        t.busy = false;
+        let backoff = Duration::from_ms(self.config.retry_backoff_ms);
+        if error.is_retriable() || matches!(error, KafkaError::RequestTimedOut | KafkaError::NetworkException) {
+            t.backoff_until = fx.now + backoff;
+        }
+        match error {
+            KafkaError::NotCoordinator
+            | KafkaError::CoordinatorNotAvailable
+            | KafkaError::RequestTimedOut
+            | KafkaError::NetworkException => {
+                t.coordinator = None;
+                fx.timer_in(Duration::from_ms(self.config.retry_backoff_ms), Timer::TxnRetry);
+            }
+            e if e.is_retriable() => fx.timer_in(Duration::from_ms(self.config.retry_backoff_ms), Timer::TxnRetry),
+            KafkaError::InvalidProducerEpoch | KafkaError::ProducerFenced => {
+                t.state = TxnClientState::FatalError;
+                t.fatal = Some(KafkaError::ProducerFenced);
+                fx.event(EventKind::ProducerTxn {
+                    producer,
+                    step: TxnStep::Fatal { error: KafkaError::ProducerFenced },
+                });
+            }
+            e => {
+                t.state = TxnClientState::FatalError;
+                t.fatal = Some(e.clone());
+                fx.event(EventKind::ProducerTxn { producer, step: TxnStep::Fatal { error: e } });
+            }
+        }
+    }
+}
