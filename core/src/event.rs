@@ -710,6 +710,10 @@ pub enum TxnStep {
     Fatal {
         error: KafkaError,
     },
+    /// A send of the transaction failed: commit is refused, abortTransaction is the way on.
+    MustAbort {
+        error: KafkaError,
+    },
 }
 
 impl fmt::Display for TxnStep {
@@ -732,6 +736,9 @@ impl fmt::Display for TxnStep {
                 "ProducerFencedException: the coordinator bumped this transactional.id's epoch (a newer instance started, or the transaction timed out); this producer can only be closed",
             ),
             TxnStep::Fatal { error } => write!(f, "transaction failed: {error}; the producer can only be closed"),
+            TxnStep::MustAbort { error } => {
+                write!(f, "a send of the transaction failed ({error}): it can only be aborted now")
+            }
         }
     }
 }

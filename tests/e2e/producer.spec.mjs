@@ -1,5 +1,6 @@
 // A producer with its own configs: the batch it sends is a real compressed record batch.
 import { test, expect } from '@playwright/test';
+import { createTopic, createProducer } from './helpers.mjs';
 
 /// A regular expression matching `text` as it is.
 const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
@@ -8,14 +9,8 @@ test('a gzip producer sends a compressed batch the broker stores as it came', as
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/');
-  await page.getByTestId('topic-name').fill('orders');
-  await page.getByTestId('topic-partitions').fill('1');
-  await page.getByTestId('topic-create').click();
-  await page.getByTestId('producer-name').fill('zipper');
-  await page.getByTestId('producer-configs').fill('acks=1 compression.type=gzip linger.ms=20');
-  await page.getByTestId('producer-form').getByRole('button', { name: 'Create producer' }).click();
-  await page.getByTestId('send-producer').selectOption('zipper');
-  await expect(page.getByTestId('send')).toHaveText('Send with zipper');
+  await createTopic(page, 'orders', 1);
+  await createProducer(page, 'zipper', 'acks=1 compression.type=gzip linger.ms=20');
   for (let i = 0; i < 5; i++) {
     await page.getByTestId('send-value').fill(`{"order":"ORD00${i}","status":"created","amount":100}`);
     await page.getByTestId('send').click();

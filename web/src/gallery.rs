@@ -61,6 +61,26 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../../core/tests/scenarios/log-retention.kafka"),
     ),
     (
+        "Transactions",
+        "two partitions commit together; an abort leaves records read_committed readers skip",
+        include_str!("../../core/tests/scenarios/txn-commit-abort.kafka"),
+    ),
+    (
+        "Zombie producer fenced",
+        "a second instance with the same transactional.id bumps the epoch; the first gets ProducerFenced",
+        include_str!("../../core/tests/scenarios/txn-zombie-fencing.kafka"),
+    ),
+    (
+        "Transaction coordinator dies mid-commit",
+        "the decision is in __transaction_state; the next coordinator writes the markers",
+        include_str!("../../core/tests/scenarios/txn-coordinator-failover.kafka"),
+    ),
+    (
+        "Exactly once: consume, transform, produce",
+        "output and input offsets commit in one transaction; an abort changes neither",
+        include_str!("../../core/tests/scenarios/txn-consume-transform-produce.kafka"),
+    ),
+    (
         "Compacted changelog",
         "only the latest value of each key stays; tombstones go after delete.retention.ms",
         include_str!("../../core/tests/scenarios/log-compaction.kafka"),

@@ -170,6 +170,12 @@ pub fn send_panel(p: &SendProps) -> Html {
         Callback::from(move |_| d.emit(Action::Command(Form::Send, Command::Close { client: producer.clone() })))
     };
     let closed = current.is_some_and(|c| c.closed);
+    // A transactional producer's calls, as script lines.
+    let txn_call = |verb: &'static str| {
+        let (d, producer) = (p.dispatch.clone(), producer.clone());
+        Callback::from(move |_| d.emit(Action::Line(Form::Send, format!("{verb} {producer}"))))
+    };
+    let transaction = current.and_then(|c| c.transaction.clone());
     html! {
         <>
         <div class="form">
@@ -239,6 +245,24 @@ pub fn send_panel(p: &SendProps) -> Html {
                 }) }
                 <button onclick={flush} disabled={closed} title="producer.flush(): send every batch now">{ "Flush" }</button>
                 <button onclick={close} disabled={closed} title="producer.close(): send what is buffered, then take no more sends" data-testid="producer-close">{ if closed { "Closed" } else { "Close" } }</button>
+            </div>
+        }
+        if let Some((tid, state, parts)) = transaction {
+            // The producer's transaction lane: its state as the Java client names it, and the calls it allows.
+            <div class="txn-lane" data-testid="txn-lane">
+                <span class="muted">{ "Transaction " }</span><b>{ tid.clone() }</b>
+                <span class={classes!("txn-state", state.to_ascii_lowercase())} data-testid="txn-state">{ state }</span>
+                if !parts.is_empty() {
+                    <span class="muted">{ format!(" writing to {}", parts.iter().map(|tp| tp.to_string()).collect::<Vec<_>>().join(", ")) }</span>
+                }
+                <button onclick={txn_call("init-transactions")} disabled={closed || state != "UNINITIALIZED"}
+                    title="initTransactions(): find the coordinator, get the producer id and a new epoch (fencing older instances)" data-testid="txn-init">{ "Init" }</button>
+                <button onclick={txn_call("begin-transaction")} disabled={closed || state != "READY"}
+                    title="beginTransaction()" data-testid="txn-begin">{ "Begin" }</button>
+                <button onclick={txn_call("commit-transaction")} disabled={closed || state != "IN_TRANSACTION"}
+                    title="commitTransaction(): flush, then the coordinator writes COMMIT markers" data-testid="txn-commit">{ "Commit" }</button>
+                <button onclick={txn_call("abort-transaction")} disabled={closed || !matches!(state, "IN_TRANSACTION" | "ABORTABLE_ERROR")}
+                    title="abortTransaction(): the coordinator writes ABORT markers; read_committed readers skip the records" data-testid="txn-abort">{ "Abort" }</button>
             </div>
         }
         <form class="form new-producer" onsubmit={create} data-testid="producer-form">

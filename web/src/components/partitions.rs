@@ -3,6 +3,7 @@
 
 use kafka_sim::protocol::TopicPartition;
 use kafka_sim::record::Show;
+use kafka_sim::txn::marker::ControlType;
 use kafka_sim::view::{ClientView, GroupView, PartitionView, TopicView};
 use yew::prelude::*;
 
@@ -75,6 +76,30 @@ fn readers(p: &Props, topic: &str, partition: u32) -> Vec<(String, u64)> {
     committed.chain(positions).collect()
 }
 
+/// A record's part in a transaction: a marker, or data still pending, committed or aborted.
+fn txn_class(q: &PartitionView, r: &kafka_sim::record::Record) -> Option<&'static str> {
+    match r.control {
+        Some(ControlType::Commit) => return Some("marker commit"),
+        Some(ControlType::Abort) => return Some("marker abort"),
+        None => {}
+    }
+    if !r.transactional {
+        return None;
+    }
+    let pending = q.open_transactions.iter().any(|&(pid, first)| pid == r.producer_id && r.offset >= first);
+    let aborted = q
+        .aborted_transactions
+        .iter()
+        .any(|a| a.producer_id == r.producer_id && (a.first_offset..a.last_offset).contains(&r.offset));
+    Some(if pending {
+        "txn pending"
+    } else if aborted {
+        "txn aborted"
+    } else {
+        "txn committed"
+    })
+}
+
 fn partition_row(t: &TopicView, q: &PartitionView, readers: &[(String, u64)], now_ms: u64) -> Html {
     let fading: Vec<_> = q.deleted_segments.iter().filter(|(_, at)| now_ms.saturating_sub(*at) < FADE_MS).collect();
     let skipped = q.records.len().saturating_sub(CELLS_MAX);
@@ -84,6 +109,12 @@ fn partition_row(t: &TopicView, q: &PartitionView, readers: &[(String, u64)], no
                 <span class={classes!("muted", q.leader.is_none().then_some("bad"))}>
                     { format!(" leader {} · epoch {} · ISR {:?}", q.leader.map_or("none (offline)".into(), |l| format!("broker-{l}")), q.leader_epoch, q.isr) }
                 </span>
+                if q.last_stable_offset < q.high_watermark {
+                    <span class="lso" data-testid={format!("lso-{}-{}", t.name, q.partition)}
+                        title="last stable offset: an open transaction starts here; read_committed readers stop here">
+                        { format!(" LSO {} < HW {}", q.last_stable_offset, q.high_watermark) }
+                    </span>
+                }
             </span>
             <ol class="cells" start={q.log_start_offset.to_string()} aria-label={format!("log of {}-{}", t.name, q.partition)}>
                 if skipped > 0 { <li class="cell more">{ format!("…{skipped}") }</li> }
@@ -94,9 +125,13 @@ fn partition_row(t: &TopicView, q: &PartitionView, readers: &[(String, u64)], no
                     if !next.is_empty() {
                         title.push_str(&format!(" (next for: {})", next.join(", ")));
                     }
+                    let txn = txn_class(q, r);
+                    if let Some(t) = txn {
+                        title.push_str(&format!(" ({t})"));
+                    }
                     html! {
-                        <li class={classes!("cell", (r.offset >= q.high_watermark).then_some("uncommitted"), (!next.is_empty()).then_some("next"))} {title}>
-                            { r.offset }
+                        <li class={classes!("cell", (r.offset >= q.high_watermark).then_some("uncommitted"), (!next.is_empty()).then_some("next"), txn)} {title}>
+                            { match r.control { Some(ControlType::Commit) => "C".to_string(), Some(ControlType::Abort) => "A".to_string(), None => r.offset.to_string() } }
                         </li>
                     }
                 }) }

@@ -628,7 +628,9 @@ impl Producer {
 
     fn fail(&mut self, tp: Option<TopicPartition>, count: usize, error: KafkaError, fx: &mut Effects) {
         self.failed_records += count as u64;
-        fx.event(EventKind::ProduceFailed { producer: self.conn.name.clone(), tp, count, error });
+        fx.event(EventKind::ProduceFailed { producer: self.conn.name.clone(), tp, count, error: error.clone() });
+        // A record of the transaction is lost: it can only be aborted now.
+        self.txn_abortable(error, fx);
     }
 
     pub fn on_response(&mut self, correlation_id: u32, response: Response, fx: &mut Effects) {

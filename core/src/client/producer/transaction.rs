@@ -29,6 +29,8 @@ pub enum TxnClientState {
     InTransaction,
     CommittingTransaction,
     AbortingTransaction,
+    /// A send of the transaction failed: only abortTransaction is allowed.
+    AbortableError,
     FatalError,
 }
 
@@ -42,6 +44,7 @@ impl TxnClientState {
             TxnClientState::InTransaction => "IN_TRANSACTION",
             TxnClientState::CommittingTransaction => "COMMITTING_TRANSACTION",
             TxnClientState::AbortingTransaction => "ABORTING_TRANSACTION",
+            TxnClientState::AbortableError => "ABORTABLE_ERROR",
             TxnClientState::FatalError => "FATAL_ERROR",
         }
     }
@@ -68,6 +71,9 @@ pub struct TxnManager {
     busy: bool,
     /// Partitions that joined the current transaction.
     pub partitions: BTreeSet<TopicPartition>,
+    /// The coordinator knows of this transaction (a partition or the offsets joined it);
+    /// one it never heard of ends without EndTxn, as in Java.
+    started: bool,
     /// Partitions with batches waiting to join it.
     pending_partitions: BTreeSet<TopicPartition>,
     /// Offsets being sent: group, offsets, and the next step.
@@ -86,6 +92,7 @@ impl TxnManager {
             coordinator: None,
             busy: false,
             partitions: BTreeSet::new(),
+            started: false,
             pending_partitions: BTreeSet::new(),
             offsets: None,
             fatal: None,
@@ -167,6 +174,12 @@ impl Producer {
     /// `commitTransaction()`: flush, wait for every batch, then EndTxn(commit).
     pub fn commit_transaction(&mut self, fx: &mut Effects) -> Result<(), CommandError> {
         let t = self.txn_mut()?;
+        if t.state == TxnClientState::AbortableError {
+            return Err(CommandError::Invalid(format!(
+                "KafkaException: Cannot execute transactional method because we are in an error state: {}; abort the transaction",
+                t.fatal.as_ref().map_or_else(String::new, |e| format!("{e}"))
+            )));
+        }
         if t.state != TxnClientState::InTransaction {
             return Err(illegal(&t.transactional_id.clone(), t.state, "COMMITTING_TRANSACTION"));
         }
@@ -179,14 +192,25 @@ impl Producer {
     /// `abortTransaction()`: batches not sent yet are dropped; EndTxn(abort) once the rest are answered.
     pub fn abort_transaction(&mut self, fx: &mut Effects) -> Result<(), CommandError> {
         let t = self.txn_mut()?;
-        if !matches!(t.state, TxnClientState::InTransaction | TxnClientState::CommittingTransaction) {
+        if !matches!(
+            t.state,
+            TxnClientState::InTransaction | TxnClientState::CommittingTransaction | TxnClientState::AbortableError
+        ) {
             return Err(illegal(&t.transactional_id.clone(), t.state, "ABORTING_TRANSACTION"));
         }
         t.state = TxnClientState::AbortingTransaction;
+        t.fatal = None;
         t.offsets = None;
         t.pending_partitions.clear();
-        let dropped: usize = self.batches.values().flatten().map(|b| b.records.len()).sum();
-        self.batches.clear();
+        // Batches never sent go; one that has a sequence (it was sent and is being retried) must
+        // still complete, or the partition's sequence numbers would have a gap
+        // (Java's `RecordAccumulator.abortUndrainedBatches`).
+        let dropped: usize =
+            self.batches.values().flatten().filter(|b| b.base_sequence.is_none()).map(|b| b.records.len()).sum();
+        for queue in self.batches.values_mut() {
+            queue.retain(|b| b.base_sequence.is_some());
+        }
+        self.batches.retain(|_, q| !q.is_empty());
         if dropped > 0 {
             // Java fails them with TransactionAbortedException.
             self.failed_records += dropped as u64;
@@ -277,8 +301,21 @@ impl Producer {
                     None => None,
                 }
             }
-            TxnClientState::CommittingTransaction | TxnClientState::AbortingTransaction if !outstanding => {
+            TxnClientState::CommittingTransaction | TxnClientState::AbortingTransaction
+                if !outstanding && t.pending_partitions.is_empty() && t.offsets.is_none() =>
+            {
                 let commit = t.state == TxnClientState::CommittingTransaction;
+                if !t.started {
+                    // Nothing reached the coordinator: the transaction ends here.
+                    t.state = TxnClientState::Ready;
+                    let step = if commit {
+                        TxnStep::Committed
+                    } else {
+                        TxnStep::Aborted { unsent_records: core::mem::take(&mut self.pending_abort_dropped) }
+                    };
+                    fx.event(EventKind::ProducerTxn { producer: self.conn.name.clone(), step });
+                    return;
+                }
                 identity(t, self.producer_id).map(|txn| Request::EndTxn { txn, commit })
             }
             _ => None,
@@ -329,6 +366,7 @@ impl Producer {
             }),
             (Request::AddPartitionsToTxn { partitions, .. }, Response::AddPartitionsToTxn { result }) => {
                 result.as_ref().map_err(Clone::clone).map(|()| {
+                    t.started = true;
                     for tp in partitions {
                         t.pending_partitions.remove(tp);
                         t.partitions.insert(tp.clone());
@@ -336,6 +374,7 @@ impl Producer {
                 })
             }
             (_, Response::AddOffsetsToTxn { result }) => result.as_ref().map_err(Clone::clone).map(|()| {
+                t.started = true;
                 if let Some((_, _, step)) = t.offsets.as_mut() {
                     *step = OffsetsStep::FindGroupCoordinator;
                 }
@@ -362,6 +401,7 @@ impl Producer {
                 result.as_ref().map_err(Clone::clone).map(|()| {
                     t.state = TxnClientState::Ready;
                     t.partitions.clear();
+                    t.started = false;
                     let step = if *commit {
                         TxnStep::Committed
                     } else {
@@ -378,6 +418,20 @@ impl Producer {
             self.on_txn_error(e, fx);
         }
         true
+    }
+
+    /// A batch of the open transaction failed: the transaction can only be aborted
+    /// (Java's `transitionToAbortableError`).
+    pub(super) fn txn_abortable(&mut self, error: KafkaError, fx: &mut Effects) {
+        let producer = self.conn.name.clone();
+        let Some(t) = self.txn.as_mut() else { return };
+        if matches!(t.state, TxnClientState::InTransaction | TxnClientState::CommittingTransaction)
+            && !matches!(error, KafkaError::ProducerFenced)
+        {
+            t.state = TxnClientState::AbortableError;
+            t.fatal = Some(error.clone());
+            fx.event(EventKind::ProducerTxn { producer, step: TxnStep::MustAbort { error } });
+        }
     }
 
     /// A request to a coordinator failed or went unanswered.

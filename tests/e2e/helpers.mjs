@@ -1,0 +1,18 @@
+// Steps several browser tests share.
+import { expect } from '@playwright/test';
+
+/// Creates a topic through the topic form.
+export async function createTopic(page, name, partitions) {
+  await page.getByTestId('topic-name').fill(name);
+  await page.getByTestId('topic-partitions').fill(String(partitions));
+  await page.getByTestId('topic-create').click();
+}
+
+/// Creates a producer with configs and picks it for sending.
+export async function createProducer(page, name, configs) {
+  await page.getByTestId('producer-name').fill(name);
+  await page.getByTestId('producer-configs').fill(configs);
+  await page.getByTestId('producer-form').getByRole('button', { name: 'Create producer' }).click();
+  await page.getByTestId('send-producer').selectOption(name);
+  await expect(page.getByTestId('send')).toHaveText(`Send with ${name}`);
+}

@@ -1,0 +1,36 @@
+// A transactional producer's lane: init, begin, send, commit; the LSO holds
+// back until the commit marker is written, then records show as committed.
+import { test, expect } from '@playwright/test';
+import { createTopic, createProducer } from './helpers.mjs';
+
+test('a transaction holds the LSO until its commit marker, then its records are committed', async ({ page }) => {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/');
+  await createTopic(page, 'orders', 1);
+  await createProducer(page, 'tx', 'transactional.id=checkout linger.ms=0');
+  const lane = page.getByTestId('txn-lane');
+  await expect(lane.getByTestId('txn-state')).toHaveText('UNINITIALIZED');
+  await expect(lane.getByTestId('txn-begin')).toBeDisabled();
+
+  await lane.getByTestId('txn-init').click();
+  await page.getByTestId('play').click();
+  await expect(lane.getByTestId('txn-state')).toHaveText('READY', { timeout: 20000 });
+  await page.getByTestId('play').click();
+  await lane.getByTestId('txn-begin').click();
+  await expect(lane.getByTestId('txn-state')).toHaveText('IN_TRANSACTION');
+  await page.getByTestId('send-value').fill('order-1');
+  await page.getByTestId('send').click();
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('lso-orders-0')).toContainText('LSO 0 < HW 1', { timeout: 20000 });
+  await page.getByTestId('play').click();
+  await expect(page.locator('[data-testid="partition-orders-0"] .cell.txn.pending')).toHaveCount(1);
+
+  await lane.getByTestId('txn-commit').click();
+  await page.getByTestId('play').click();
+  await expect(page.locator('[data-testid="partition-orders-0"] .cell.marker.commit')).toHaveCount(1, { timeout: 20000 });
+  await expect(page.locator('[data-testid="partition-orders-0"] .cell.txn.committed')).toHaveCount(1);
+  await expect(page.getByTestId('lso-orders-0')).toHaveCount(0);
+  await expect(page.getByTestId("script")).toHaveValue(/init-transactions tx[\s\S]*begin-transaction tx[\s\S]*commit-transaction tx/);
+  expect(errors).toEqual([]);
+});
