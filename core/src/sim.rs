@@ -775,14 +775,17 @@ impl Sim {
         let Some(cluster) = self.cluster.as_ref() else {
             return Vec::new();
         };
-        let hw = |tp: &crate::protocol::TopicPartition| {
+        // The HW, or the LSO for a group reading committed data only.
+        let end = |tp: &crate::protocol::TopicPartition, read_committed: bool| {
             let leader = cluster.controller.metadata.partition(tp).and_then(|p| p.leader)?;
-            Some(cluster.brokers.get(&leader)?.replicas.get(tp)?.high_watermark)
+            let r = cluster.brokers.get(&leader)?.replicas.get(tp)?;
+            Some(if read_committed { r.log.last_stable_offset(r.high_watermark) } else { r.high_watermark })
         };
         let mut lags: BTreeMap<String, u64> = BTreeMap::new();
         for b in cluster.brokers.values().filter(|b| !cluster.net.is_down(&Node::Broker(b.id))) {
             for (group, offsets) in &b.coordinator.offsets {
-                let lag = offsets.iter().map(|(tp, c)| hw(tp).unwrap_or(0).saturating_sub(c.offset)).sum();
+                let rc = crate::view::group_reads_committed(&self.clients, group);
+                let lag = offsets.iter().map(|(tp, c)| end(tp, rc).unwrap_or(0).saturating_sub(c.offset)).sum();
                 lags.entry(group.clone()).or_insert(lag);
             }
         }

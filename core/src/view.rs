@@ -482,6 +482,18 @@ fn client_view(client: &Client) -> ClientView {
     v
 }
 
+/// Whether a group's consumers read committed data only: their lag counts to the
+/// last stable offset, as the Java consumer's lag does under read_committed.
+pub(crate) fn group_reads_committed(clients: &alloc::collections::BTreeMap<String, Client>, group: &str) -> bool {
+    clients.values().any(|c| match c {
+        Client::Consumer(k) => {
+            k.config.group_id.as_deref() == Some(group)
+                && k.config.isolation_level == crate::protocol::IsolationLevel::ReadCommitted
+        }
+        Client::Producer(_) => false,
+    })
+}
+
 /// Every group a running broker coordinates, with the CLI's describe rows.
 fn group_views(
     brokers: &alloc::collections::BTreeMap<u32, crate::broker::Broker>,
@@ -489,12 +501,13 @@ fn group_views(
     topics: &[TopicView],
     clients: &alloc::collections::BTreeMap<String, Client>,
 ) -> Vec<GroupView> {
-    let hw = |tp: &TopicPartition| {
+    // The end a group's lag counts to: the HW, or the LSO for read_committed consumers.
+    let end = |tp: &TopicPartition, read_committed: bool| {
         topics
             .iter()
             .find(|t| t.name == tp.topic)
             .and_then(|t| t.partitions.get(tp.partition as usize))
-            .map_or(0, |p| p.high_watermark)
+            .map_or(0, |p| if read_committed { p.last_stable_offset } else { p.high_watermark })
     };
     let mut out: Vec<GroupView> = Vec::new();
     for b in brokers.values().filter(|b| !net.is_down(&Node::Broker(b.id))) {
@@ -514,11 +527,12 @@ fn group_views(
             let mut tps: alloc::collections::BTreeSet<TopicPartition> =
                 committed.map(|c| c.keys().cloned().collect()).unwrap_or_default();
             tps.extend(members.iter().flat_map(|m| m.assignment.iter().cloned()));
+            let read_committed = group_reads_committed(clients, name);
             let rows = tps
                 .into_iter()
                 .map(|tp| {
                     let current_offset = committed.and_then(|c| c.get(&tp)).map(|c| c.offset);
-                    let log_end_offset = hw(&tp);
+                    let log_end_offset = end(&tp, read_committed);
                     let owner = members.iter().find(|m| m.assignment.contains(&tp));
                     GroupRow {
                         lag: current_offset.map(|o| log_end_offset.saturating_sub(o)),
