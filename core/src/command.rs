@@ -145,6 +145,57 @@ pub enum CommitMode {
     Before,
     /// `commitSync(processed offsets)` once the batch is processed: at least once.
     After,
+    /// Each batch's output and its input offsets in one transaction of the
+    /// consumer's transactional producer (consume-transform-produce): exactly once.
+    Transaction,
+}
+
+/// What a consume-transform-produce application does to each record's value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Transform {
+    /// The value as it came.
+    #[default]
+    Copy,
+    /// The value in upper case.
+    Upper,
+    /// A JSON object gains `"status": "processed"` and `"processed_at_ms"`; other values get ` (processed)`.
+    Enrich,
+}
+
+impl Transform {
+    pub fn name(self) -> &'static str {
+        match self {
+            Transform::Copy => "copy",
+            Transform::Upper => "upper",
+            Transform::Enrich => "enrich",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Transform> {
+        [Transform::Copy, Transform::Upper, Transform::Enrich].into_iter().find(|t| t.name() == text)
+    }
+
+    /// The transformed value, at simulated time `now_ms`.
+    pub fn apply(self, value: Option<&[u8]>, now_ms: u64) -> Option<Vec<u8>> {
+        let value = value?;
+        Some(match self {
+            Transform::Copy => value.to_vec(),
+            Transform::Upper => value.to_ascii_uppercase(),
+            Transform::Enrich => {
+                let text = core::str::from_utf8(value).unwrap_or("").trim();
+                if text.starts_with('{') && text.ends_with('}') {
+                    let inner = text[1..text.len() - 1].trim();
+                    let comma = if inner.is_empty() { "" } else { ", " };
+                    alloc::format!("{{{inner}{comma}\"status\": \"processed\", \"processed_at_ms\": {now_ms}}}")
+                        .into_bytes()
+                } else {
+                    let mut v = value.to_vec();
+                    v.extend_from_slice(b" (processed)");
+                    v
+                }
+            }
+        })
+    }
 }
 
 /// What happens to a record whose processing keeps failing.
@@ -175,6 +226,10 @@ pub struct Processing {
     pub crash_after: Option<u64>,
     /// An idempotent consumer: a record whose key (or value, without a key) it processed before is skipped.
     pub dedupe: bool,
+    /// Consume-transform-produce: each processed record goes, transformed, to this topic
+    /// through the consumer's own producer `<consumer>-out`.
+    pub output: Option<String>,
+    pub transform: Transform,
 }
 
 impl Processing {
@@ -189,6 +244,7 @@ impl Processing {
             CommitMode::Auto => {}
             CommitMode::Before => out.push(("commit", "before".into())),
             CommitMode::After => out.push(("commit", "after".into())),
+            CommitMode::Transaction => out.push(("commit", "transaction".into())),
         }
         if let Some(v) = &self.fail_value {
             out.push(("fail.value", v.clone()));
@@ -206,6 +262,12 @@ impl Processing {
         }
         if self.dedupe {
             out.push(("dedupe", "true".into()));
+        }
+        if let Some(t) = &self.output {
+            out.push(("output", t.clone()));
+        }
+        if self.transform != Transform::Copy {
+            out.push(("transform", self.transform.name().into()));
         }
         out
     }

@@ -84,6 +84,20 @@ pub struct Effects {
     pub crash_self: bool,
     /// Records a consumer's application sends with its own producer (dead letters).
     pub produce: Vec<crate::record::ProducerRecord>,
+    /// What a consume-transform-produce application asks of its producer, in order.
+    pub pipeline: Vec<PipelineOp>,
+}
+
+/// A consume-transform-produce application's call on its producer `<consumer>-out`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PipelineOp {
+    Begin,
+    Send(crate::record::ProducerRecord),
+    /// sendOffsetsToTransaction of the processed offsets, then commitTransaction.
+    Commit {
+        group: String,
+        offsets: Vec<(TopicPartition, u64)>,
+    },
 }
 
 impl Effects {
@@ -98,6 +112,7 @@ impl Effects {
             stop_self: false,
             crash_self: false,
             produce: Vec::new(),
+            pipeline: Vec::new(),
         }
     }
 

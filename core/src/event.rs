@@ -319,6 +319,11 @@ pub enum EventKind {
         consumer: String,
         error: String,
     },
+    /// A consume-transform-produce application's producer refused a call (for example not yet initialized).
+    PipelineRefused {
+        consumer: String,
+        error: String,
+    },
     /// A topic's config overrides changed (kafka-configs --alter).
     TopicConfigChanged {
         topic: String,
@@ -480,6 +485,7 @@ impl fmt::Display for EventKind {
                 "{consumer}: shutting down: wakeup() ends the poll loop; {pending} record(s) of the batch are processed first"
             ),
             DeadLetterRefused { consumer, error } => write!(f, "{consumer}: the dead-letter send was refused: {error}"),
+            PipelineRefused { consumer, error } => write!(f, "{consumer}: its producer refused: {error}"),
             TopicConfigChanged { topic, configs } => {
                 let list: Vec<String> = configs.iter().map(|(k, v)| alloc::format!("{k}={v}")).collect();
                 write!(f, "topic {topic} configs altered: {}", list.join(" "))

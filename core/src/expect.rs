@@ -48,7 +48,7 @@ impl Subject {
             Subject::Broker(_) => &["state"],
             Subject::Controller => &["broker"],
             Subject::Producer(_) => &["acked", "failed", "transaction"],
-            Subject::Consumer(_) => &["consumed", "positions", "assigned"],
+            Subject::Consumer(_) => &["consumed", "positions", "assigned", "duplicates"],
             Subject::Topic(_) => &["partitions"],
             Subject::Group(_) => &[
                 "state",
@@ -159,6 +159,7 @@ impl Expectation {
                     "acked" => c.acked_records.to_string(),
                     "failed" => c.failed_records.to_string(),
                     "transaction" => c.transaction.as_ref().map_or_else(none, |t| t.1.to_string()),
+                    "duplicates" => c.duplicates.to_string(),
                     "positions" => c
                         .assignment
                         .iter()

@@ -36,7 +36,7 @@ use crate::controller::{quorum, Controller};
 use crate::controller::{Layout, DEFAULT_REPLICATION_FACTOR, NUM_PARTITIONS_DEFAULT};
 use crate::effects::{Effects, Timer};
 use crate::error::{CommandError, KafkaError};
-use crate::event::{Event, EventKind};
+use crate::event::{Event, EventKind, TxnStep};
 use crate::format::Format;
 use crate::group::coordinator::OFFSETS_PARTITIONS;
 use crate::lag::{LagHistory, LagSample};
@@ -52,6 +52,9 @@ use alloc::collections::{BTreeMap, VecDeque};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+
+/// The producer a consume-transform-produce consumer `c` writes with: `c-out`.
+const PIPELINE_PRODUCER_SUFFIX: &str = "-out";
 
 /// Something due at a simulated time.
 #[derive(Clone, Debug)]
@@ -230,6 +233,15 @@ impl Sim {
                 if c.looping {
                     return Err(CommandError::Invalid(format!("'{consumer}' is already running its poll loop")));
                 }
+                if processing.commit == crate::command::CommitMode::Transaction && c.config.group_id.is_none() {
+                    return Err(CommandError::Invalid(format!(
+                        "commit=transaction sends {consumer}'s offsets to its group: it needs a group.id"
+                    )));
+                }
+                if processing.output.is_some() {
+                    self.start_pipeline(consumer, processing)?;
+                }
+                let c = self.consumer_mut(consumer)?;
                 let mut fx = Effects::new(now);
                 c.consume(processing.clone(), &mut fx);
                 self.apply_effects(Node::Client(consumer.clone()), fx);
@@ -545,11 +557,18 @@ impl Sim {
                 c.looping = false;
             }
         }
+
         if let Some(cluster) = self.cluster.as_mut() {
             cluster.net.set_down(&node, true);
         }
         self.drop_timers(&node);
         self.emit(EventKind::ClientCrashed { name: name.into() });
+        // A consume-transform-produce application's producer lives in the same process.
+        let partner = format!("{name}{PIPELINE_PRODUCER_SUFFIX}");
+        let partner_down = self.cluster.as_ref().is_some_and(|c| c.net.is_down(&Node::Client(partner.clone())));
+        if self.clients.contains_key(&partner) && !partner_down {
+            self.crash_client(&partner)?;
+        }
         Ok(())
     }
 
@@ -629,6 +648,84 @@ impl Sim {
 
     /// A consumer's application sends a dead letter with its own producer
     /// (`NAME-dlq`, created with default configs on first use).
+    /// Creates a consume-transform-produce application's producer `<consumer>-out`:
+    /// transactional (id `<consumer>-out`, initialized at once) for commit=transaction.
+    fn start_pipeline(&mut self, consumer: &str, processing: &crate::command::Processing) -> Result<(), CommandError> {
+        let name = format!("{consumer}{PIPELINE_PRODUCER_SUFFIX}");
+        let transactional = processing.commit == crate::command::CommitMode::Transaction;
+        if self.clients.contains_key(&name) {
+            return Err(CommandError::ClientExists(name));
+        }
+        let mut pairs = alloc::vec![(String::from("linger.ms"), String::from("0"))];
+        if transactional {
+            // One transactional.id per group: a restarted instance of the application takes it
+            // over and so fences the crashed one, aborting what it left open (one instance per
+            // group at a time, as Kafka's first exactly-once design had one id per input).
+            let group = match self.clients.get(consumer) {
+                Some(Client::Consumer(c)) => c.config.group_id.clone().unwrap_or_default(),
+                _ => String::new(),
+            };
+            pairs.push(("transactional.id".into(), format!("{group}-pipeline")));
+        }
+        let config = ProducerConfig::parse(&pairs)?;
+        let bootstrap = self.bootstrap(&name)?;
+        let seed = self.rng.next_u64();
+        self.add_client(Client::Producer(Producer::new(name.clone(), config, bootstrap, seed)));
+        if transactional {
+            let mut fx = Effects::new(self.now);
+            if let Ok(p) = self.producer_mut(&name) {
+                p.init_transactions(&mut fx)?;
+            }
+            self.apply_effects(Node::Client(name), fx);
+        }
+        Ok(())
+    }
+
+    /// A consume-transform-produce application's call on its producer; a refusal is told, never dropped.
+    fn pipeline_op(&mut self, consumer: &str, op: crate::effects::PipelineOp) {
+        use crate::effects::PipelineOp;
+        let name = format!("{consumer}{PIPELINE_PRODUCER_SUFFIX}");
+        let now = self.now;
+        let mut fx = Effects::new(now);
+        let result = match self.producer_mut(&name) {
+            Ok(p) => match op {
+                PipelineOp::Begin => p.begin_transaction(&mut fx),
+                PipelineOp::Send(record) => p.send(record, &mut fx),
+                PipelineOp::Commit { group, offsets } => {
+                    let sent = if offsets.is_empty() {
+                        Ok(())
+                    } else {
+                        p.send_offsets_to_transaction(group, offsets, &mut fx)
+                    };
+                    sent.and_then(|()| p.commit_transaction(&mut fx))
+                }
+            },
+            Err(e) => Err(e),
+        };
+        self.apply_effects(Node::Client(name), fx);
+        if let Err(e) = result {
+            self.emit(EventKind::PipelineRefused { consumer: consumer.into(), error: format!("{e}") });
+        }
+    }
+
+    /// A pipeline producer's transaction ended; one that must abort is aborted first.
+    fn pipeline_ended(&mut self, producer: &str, must_abort: bool) {
+        let now = self.now;
+        let mut fx = Effects::new(now);
+        if must_abort {
+            if let Ok(p) = self.producer_mut(producer) {
+                let _ = p.abort_transaction(&mut fx);
+            }
+            self.apply_effects(Node::Client(producer.into()), fx);
+            return;
+        }
+        let consumer = producer.trim_end_matches(PIPELINE_PRODUCER_SUFFIX).to_string();
+        if let Some(Client::Consumer(c)) = self.clients.get_mut(&consumer) {
+            c.pipeline_done(&mut fx);
+        }
+        self.apply_effects(Node::Client(consumer), fx);
+    }
+
     fn dead_letter(&mut self, consumer: &str, record: ProducerRecord) {
         let name = format!("{consumer}-dlq");
         if !self.clients.contains_key(&name) {
@@ -892,6 +989,22 @@ impl Sim {
 
     /// Carries out what a node asked for, in the order it asked.
     fn apply_effects(&mut self, me: Node, fx: Effects) {
+        // A transaction of a consume-transform-produce producer ended: its consumer goes on.
+        let pipeline_ends: Vec<(String, bool)> = fx
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                EventKind::ProducerTxn { producer, step } if producer.ends_with(PIPELINE_PRODUCER_SUFFIX) => match step
+                {
+                    TxnStep::Committed | TxnStep::Aborted { .. } | TxnStep::Fatal { .. } => {
+                        Some((producer.clone(), false))
+                    }
+                    TxnStep::MustAbort { .. } => Some((producer.clone(), true)),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
         for event in fx.events {
             self.emit(event);
         }
@@ -980,6 +1093,12 @@ impl Sim {
         if let Node::Client(name) = &me {
             for record in fx.produce {
                 self.dead_letter(name, record);
+            }
+            for op in fx.pipeline {
+                self.pipeline_op(name, op);
+            }
+            for (producer, must_abort) in pipeline_ends {
+                self.pipeline_ended(&producer, must_abort);
             }
             if fx.crash_self {
                 // Already crashed is the only refusal, and it cannot happen to a process still running.

@@ -159,6 +159,9 @@ pub struct ClientView {
     pub transaction: Option<(String, &'static str, Vec<TopicPartition>)>,
     /// Consumer: isolation.level is read_committed.
     pub read_committed: bool,
+    /// Consumer: received records whose `source` header (set by a consume-transform-produce
+    /// application) was seen before: the same input written twice downstream.
+    pub duplicates: u64,
 }
 
 /// A transactional id as its coordinator knows it.
@@ -422,6 +425,7 @@ fn client_view(client: &Client) -> ClientView {
         looping: false,
         transaction: None,
         read_committed: false,
+        duplicates: 0,
     };
     match client {
         Client::Producer(p) => {
@@ -464,6 +468,14 @@ fn client_view(client: &Client) -> ClientView {
                 })
                 .collect();
             v.received = c.received.iter().cloned().collect();
+            let mut sources = alloc::collections::BTreeSet::new();
+            for (_, r) in &v.received {
+                if let Some(source) = r.headers.iter().find(|h| h.key == "source").and_then(|h| h.value.as_ref()) {
+                    if !sources.insert(source) {
+                        v.duplicates += 1;
+                    }
+                }
+            }
             v.read_committed = c.config.isolation_level == crate::protocol::IsolationLevel::ReadCommitted;
             v.looping = c.looping;
             v.group = c.group.as_ref().map(|g| MembershipView {

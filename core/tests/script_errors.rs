@@ -48,7 +48,12 @@ fn bad_client_configs_are_named() {
         "line 1, column 24: Heartbeat must be set lower than the session timeout"
     );
     assert!(error("consumer c1 partition.assignment.strategy=fancy").contains("Class could not be found"));
-    assert!(error("consume c1 commit=sometimes").contains("expected auto, before or after, found 'sometimes'"));
+    assert!(
+        error("consume c1 commit=sometimes").contains("expected auto, before, after or transaction, found 'sometimes'")
+    );
+    assert!(error("consume c1 output=out transform=shout").contains("expected copy, upper or enrich, found 'shout'"));
+    assert!(error("consume c1 output=bad/topic").contains("column 19"));
+    assert!(error("consume c1 commit=transaction").contains("commit=transaction needs output=TOPIC"));
     assert!(error("topic alter t partitions=x").contains("expected a number of partitions"));
     assert!(error("commit c1 orders-0=five").contains("expected offsets like orders-0=5"));
     assert!(error("send p t value='{\"a\":1,}' value.format=json").contains("value: invalid JSON at character 8"));

@@ -66,6 +66,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("txn-zombie-fencing"),
     scenario!("txn-coordinator-failover"),
     scenario!("txn-consume-transform-produce"),
+    scenario!("txn-delivery-guarantees"),
 ];
 
 #[wasm_bindgen_test]

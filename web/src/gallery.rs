@@ -81,6 +81,11 @@ pub const SCENARIOS: &[(&str, &str, &str)] = &[
         include_str!("../../core/tests/scenarios/txn-consume-transform-produce.kafka"),
     ),
     (
+        "Delivery guarantees side by side",
+        "at most once loses, at least once duplicates, exactly once does neither: the same crash three times",
+        include_str!("../../core/tests/scenarios/txn-delivery-guarantees.kafka"),
+    ),
+    (
         "Compacted changelog",
         "only the latest value of each key stays; tombstones go after delete.retention.ms",
         include_str!("../../core/tests/scenarios/log-compaction.kafka"),

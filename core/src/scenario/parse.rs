@@ -308,9 +308,11 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
         }
         "consume" => {
             use crate::command::{CommitMode, OnFailure, Processing};
-            let consumer = c.word("a consumer name")?.text.clone();
+            let consumer_word = c.word("a consumer name")?;
+            let (consumer, first_column) = (consumer_word.text.clone(), consumer_word.column);
             let mut p = Processing::default();
-            let expected = "processing.ms=, commit=, fail.value=, retries=, on.failure=, crash.after= or dedupe=";
+            let expected =
+                "processing.ms=, commit=, fail.value=, retries=, on.failure=, crash.after=, dedupe=, output= or transform=";
             while let Some(w) = c.peek() {
                 let (name, text) = c.pair(expected)?;
                 match name {
@@ -320,10 +322,11 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                             "auto" => CommitMode::Auto,
                             "before" => CommitMode::Before,
                             "after" => CommitMode::After,
+                            "transaction" => CommitMode::Transaction,
                             _ => {
                                 return Err(c.error_at(
                                     w.value_column(),
-                                    &format!("expected auto, before or after, found '{text}'"),
+                                    &format!("expected auto, before, after or transaction, found '{text}'"),
                                 ))
                             }
                         }
@@ -345,8 +348,23 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                     }
                     "crash.after" => p.crash_after = Some(c.parse_u64(text, w, "a number of records")?),
                     "dedupe" => p.dedupe = c.parse_bool(text, w)?,
+                    "output" => {
+                        crate::topic::name::validate(text).map_err(|e| c.error_at(w.value_column(), &e.to_string()))?;
+                        p.output = Some(text.to_string());
+                    }
+                    "transform" => {
+                        p.transform = crate::command::Transform::parse(text).ok_or_else(|| {
+                            c.error_at(w.value_column(), &format!("expected copy, upper or enrich, found '{text}'"))
+                        })?
+                    }
                     _ => return Err(c.error_at(w.column, &format!("expected {expected} found '{name}='"))),
                 }
+            }
+            if p.commit == CommitMode::Transaction && p.output.is_none() {
+                return Err(c.error_at(
+                    first_column,
+                    "commit=transaction needs output=TOPIC: the transaction holds what the application writes",
+                ));
             }
             Command::Consume { consumer, processing: p }
         }

@@ -94,6 +94,16 @@ pub fn consumer_panel(p: &Props) -> Html {
             if !assignment.is_empty() {
                 <Positions consumer={who.clone()} assignment={assignment} readonly={p.readonly} dispatch={p.dispatch.clone()} />
             }
+            if let Some(c) = me.filter(|c| c.read_committed || c.duplicates > 0) {
+                <p class="muted" data-testid="consumer-reading">
+                    { if c.read_committed { "isolation.level=read_committed: reads up to the last stable offset; aborted records and markers are skipped. " } else { "" } }
+                    if c.duplicates > 0 {
+                        <span class="bad" data-testid="consumer-duplicates">
+                            { format!("{} record(s) arrived twice (the same source record, written again downstream)", c.duplicates) }
+                        </span>
+                    }
+                </p>
+            }
             <table class="records" data-testid="received">
                 <caption>{ "Records returned by poll (newest first)" }</caption>
                 <thead><tr><th>{ "partition" }</th><th>{ "offset" }</th><th>{ "key" }</th><th>{ "value" }</th><th>{ "headers" }</th><th>{ "timestamp" }</th></tr></thead>

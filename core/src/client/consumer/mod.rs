@@ -78,6 +78,9 @@ pub struct Consumer {
     seen_ids: BTreeSet<Vec<u8>>,
     /// `close` came while a batch was being processed: it happens when the batch is done.
     close_requested: bool,
+    /// commit=transaction: the batch's transaction was begun / its commit is awaited before the next poll.
+    txn_open: bool,
+    pub awaiting_txn: bool,
 }
 
 impl Consumer {
@@ -108,6 +111,8 @@ impl Consumer {
             processed_upto: BTreeMap::new(),
             seen_ids: BTreeSet::new(),
             close_requested: false,
+            txn_open: false,
+            awaiting_txn: false,
             config,
         }
     }

@@ -12,7 +12,7 @@
 
 use super::Consumer;
 use crate::command::{CommitMode, OnFailure};
-use crate::effects::{Effects, Timer};
+use crate::effects::{Effects, PipelineOp, Timer};
 use crate::event::EventKind;
 use crate::limits::{PROCESSED_IDS_MAX, PROCESSED_RECORDS_MAX};
 use crate::protocol::TopicPartition;
@@ -42,6 +42,11 @@ impl Consumer {
             let offsets = self.consumed();
             self.queue_commit("before processing", offsets, fx);
         }
+        if self.processing.commit == CommitMode::Transaction && !records.is_empty() {
+            // beginTransaction: this batch's output and offsets commit together.
+            fx.pipeline.push(PipelineOp::Begin);
+            self.txn_open = true;
+        }
         self.work.extend(records.iter().cloned());
         self.attempts = 0;
         self.next_step(fx);
@@ -58,6 +63,14 @@ impl Consumer {
             if self.processing.commit == CommitMode::After {
                 let offsets = self.processed_offsets();
                 self.queue_commit("after processing", offsets, fx);
+            }
+            if self.txn_open {
+                // sendOffsetsToTransaction and commitTransaction; the next poll waits for the commit.
+                self.txn_open = false;
+                let group = self.config.group_id.clone().unwrap_or_default();
+                fx.pipeline.push(PipelineOp::Commit { group, offsets: self.processed_offsets() });
+                self.awaiting_txn = true;
+                return;
             }
             fx.timer_in(Duration::ZERO, Timer::NextPoll);
         } else {
@@ -101,7 +114,13 @@ impl Consumer {
                 }
             }
         } else {
-            outcome = String::from("ok");
+            outcome = match &self.processing.output {
+                Some(topic) => {
+                    fx.pipeline.push(PipelineOp::Send(self.output_record(topic, &tp, &record, fx.now.ms)));
+                    format!("ok; sent to {topic}")
+                }
+                None => String::from("ok"),
+            };
         }
         self.work.pop_front();
         self.attempts = 0;
@@ -116,6 +135,27 @@ impl Consumer {
             return;
         }
         self.next_step(fx);
+    }
+
+    /// The producer's transaction ended (committed or aborted): the poll loop goes on.
+    pub fn pipeline_done(&mut self, fx: &mut Effects) {
+        if self.awaiting_txn && self.looping && !self.closed {
+            self.awaiting_txn = false;
+            fx.timer_in(Duration::ZERO, Timer::NextPoll);
+        }
+    }
+
+    /// A processed record as the application writes it: the key kept, the value
+    /// transformed, and a `source` header naming the input record (what duplicates are counted by).
+    fn output_record(&self, topic: &str, tp: &TopicPartition, r: &Record, now_ms: u64) -> ProducerRecord {
+        let source = format!("{tp}@{}", r.offset);
+        ProducerRecord {
+            topic: topic.into(),
+            partition: None,
+            key: r.key.clone(),
+            value: self.processing.transform.apply(r.value.as_deref(), now_ms),
+            headers: alloc::vec![Header { key: "source".into(), value: Some(source.into_bytes()) }],
+        }
     }
 
     /// The offset after the last processed record of each assigned partition.
