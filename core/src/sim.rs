@@ -719,7 +719,7 @@ impl Sim {
             self.apply_effects(Node::Client(producer.into()), fx);
             return;
         }
-        let consumer = producer.trim_end_matches(PIPELINE_PRODUCER_SUFFIX).to_string();
+        let consumer = String::from(producer.trim_end_matches(PIPELINE_PRODUCER_SUFFIX));
         if let Some(Client::Consumer(c)) = self.clients.get_mut(&consumer) {
             c.pipeline_done(&mut fx);
         }
