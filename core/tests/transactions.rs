@@ -98,3 +98,18 @@ fn transactional_calls_in_the_wrong_state_are_refused_and_change_nothing() {
     let e = apply(&mut sim, "send-offsets-to-transaction tx plain").unwrap_err();
     assert!(e.contains("is not a consumer") || e.contains("consumer"), "{e}");
 }
+
+#[test]
+fn markers_go_once_their_transaction_is_cleaned_away_and_their_delete_horizon_passed() {
+    let sim = run("seed 8\ncluster brokers=1\n\
+        topic create prices partitions=1 cleanup.policy=compact segment.ms=60000 min.cleanable.dirty.ratio=0.01 delete.retention.ms=60000\n\
+        producer tx transactional.id=x linger.ms=0\nproducer plain linger.ms=0\ninit-transactions tx\nadvance 1s\n\
+        begin-transaction tx\nsend tx prices key=apple value=1\nadvance 1s\ncommit-transaction tx\nadvance 1s\n\
+        begin-transaction tx\nsend tx prices key=pear value=2\nadvance 1s\nabort-transaction tx\nadvance 1s\n\
+        send plain prices key=apple value=3\nadvance 61s\nsend plain prices key=plum value=4\nadvance 5m\n");
+    let view = sim.view();
+    let p = &view.topics.iter().find(|t| t.name == "prices").unwrap().partitions[0];
+    let offsets: Vec<u64> = p.records.iter().map(|r| r.offset).collect();
+    // 0 apple (transactional, replaced by 4), 1 its COMMIT, 2 the aborted pear, 3 its ABORT, 4 apple, 5 plum.
+    assert_eq!(offsets, vec![4, 5], "both transactions are cleaned away, markers included, after the horizon");
+}

@@ -171,6 +171,9 @@ pub struct PartitionLog {
     pub roll: RollConfig,
     /// Offsets below this were compacted already (the cleaner's checkpoint).
     clean_point: u64,
+    /// Tombstones and transaction markers by offset, with when a cleaning first kept them:
+    /// their delete horizon (delete.retention.ms) runs from then (KIP-534).
+    first_cleaned: BTreeMap<u64, u64>,
     /// The last cleaning, for the page.
     pub last_cleaned: Option<Cleaned>,
     /// Segments deleted lately with when, newest last (bounded), for the page to fade out.
@@ -280,7 +283,10 @@ impl PartitionLog {
     /// cleanable log (everything below the active segment, the high watermark
     /// and min.compaction.lag.ms) is at least min.cleanable.dirty.ratio of it,
     /// every record but the latest of its key goes, offsets unchanged; a latest
-    /// tombstone goes once delete.retention.ms has passed since it was written.
+    /// tombstone goes once delete.retention.ms has passed since a cleaning first
+    /// kept it (its delete horizon, KIP-534). Records of aborted transactions go;
+    /// a transaction marker goes once no record of its transaction is left and its
+    /// delete horizon has passed, as Kafka's cleaner removes markers.
     /// A dirty record older than max.compaction.lag.ms forces a cleaning whatever the ratio.
     pub fn clean(&mut self, now_ms: u64, settings: CleanerSettings, high_watermark: u64) -> Option<Cleaned> {
         let active = self.segments.last().map_or(self.log_end_offset(), |s| s.base_offset);
@@ -302,12 +308,15 @@ impl PartitionLog {
         }
         let dirty_enough = dirty_bytes > 0
             && (dirty_bytes as f64) >= settings.min_cleanable_dirty_ratio * (clean_bytes + dirty_bytes) as f64;
-        // A tombstone past delete.retention.ms makes a log worth cleaning too (KIP-534).
-        let expired_tombstone = self.records.iter().any(|r| {
-            r.offset < uncleanable
-                && r.value.is_none()
-                && r.timestamp_ms.saturating_add(settings.delete_retention_ms) <= now_ms
-        });
+        let first_cleaned = &self.first_cleaned;
+        let horizon_passed = |offset: u64| {
+            first_cleaned.get(&offset).is_some_and(|&t| t.saturating_add(settings.delete_retention_ms) <= now_ms)
+        };
+        // A tombstone or marker past its delete horizon makes a log worth cleaning too (KIP-534).
+        let expired_tombstone = self
+            .records
+            .iter()
+            .any(|r| r.offset < uncleanable && (r.value.is_none() || r.control.is_some()) && horizon_passed(r.offset));
         // A dirty record waiting longer than max.compaction.lag.ms forces a cleaning too.
         let overdue = self.records.iter().any(|r| {
             r.offset >= self.clean_point
@@ -329,19 +338,32 @@ impl PartitionLog {
         for r in self.records.iter().filter(|r| r.offset < uncleanable && r.control.is_none() && !in_aborted(r)) {
             latest.insert(r.key.as_deref().unwrap_or_default(), r.offset);
         }
-        let keep = |r: &Record| {
-            // Markers stay (readers need them to skip aborted data); aborted records go.
-            if r.control.is_some() {
-                return true;
-            }
+        let keep_data = |r: &Record| {
             if in_aborted(r) {
                 return false;
             }
             let newest = latest.get(r.key.as_deref().unwrap_or_default()) == Some(&r.offset);
-            let tombstone_expired =
-                r.value.is_none() && r.timestamp_ms.saturating_add(settings.delete_retention_ms) <= now_ms;
-            newest && !tombstone_expired
+            newest && !(r.value.is_none() && horizon_passed(r.offset))
         };
+        // A marker stays while records of its transaction (its producer's, since that producer's
+        // previous marker) are left, or until its delete horizon passes: readers need it to skip
+        // aborted data and to know a transaction ended.
+        let mut previous_marker: BTreeMap<i64, u64> = BTreeMap::new();
+        let mut markers_kept: alloc::collections::BTreeSet<u64> = alloc::collections::BTreeSet::new();
+        for r in self.records.iter().filter(|r| r.control.is_some()) {
+            let since = previous_marker.insert(r.producer_id, r.offset).unwrap_or(0);
+            let data_left = self.records.iter().any(|d| {
+                d.control.is_none()
+                    && d.transactional
+                    && d.producer_id == r.producer_id
+                    && (since..r.offset).contains(&d.offset)
+                    && (d.offset >= uncleanable || keep_data(d))
+            });
+            if r.offset >= uncleanable || data_left || !horizon_passed(r.offset) {
+                markers_kept.insert(r.offset);
+            }
+        }
+        let keep = |r: &Record| if r.control.is_some() { markers_kept.contains(&r.offset) } else { keep_data(r) };
         let before = self.records.iter().filter(|r| r.offset < uncleanable).count();
         let kept_records: Vec<Record> =
             self.records.iter().filter(|r| r.offset >= uncleanable || keep(r)).cloned().collect();
@@ -399,6 +421,17 @@ impl PartitionLog {
                 .sum();
         }
         self.clean_point = uncleanable;
+        // Tombstones and markers this cleaning kept: their delete horizon starts at the first one.
+        let horizon: Vec<u64> = self
+            .records
+            .iter()
+            .filter(|r| r.offset < uncleanable && (r.value.is_none() || r.control.is_some()))
+            .map(|r| r.offset)
+            .collect();
+        self.first_cleaned.retain(|o, _| horizon.contains(o));
+        for o in horizon {
+            self.first_cleaned.entry(o).or_insert(now_ms);
+        }
         let cleaned = Cleaned { at_ms: now_ms, removed, keys, clean_point: uncleanable, removed_offsets, kept };
         self.last_cleaned = Some(cleaned.clone());
         Some(cleaned)
