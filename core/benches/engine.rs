@@ -102,6 +102,62 @@ fn idle(c: &mut Criterion) {
     group.finish();
 }
 
+/// Seven simulated days, as the page's "7 d" fast-forward: one broker, a topic in hourly segments under
+/// a day of retention, and a traffic generator sending a record a second (604,800 records), so segments
+/// roll and retention deletes them the whole time.
+fn fast_forward(c: &mut Criterion) {
+    let mut group = c.benchmark_group("fast-forward");
+    group.sample_size(10);
+    group.bench_function("seven-days-one-record-a-second", |b| {
+        b.iter(|| {
+            let mut sim = Sim::new(1);
+            for line in [
+                "cluster brokers=1",
+                "topic create logs partitions=1 segment.ms=3600000 retention.ms=86400000",
+                "producer p linger.ms=0",
+                "traffic p logs rate=1 keys=100",
+            ] {
+                sim.apply(&command(line)).unwrap();
+            }
+            sim.advance(Duration::from_ms(7 * 86_400_000));
+            sim.drain_events().len()
+        })
+    });
+    group.finish();
+}
+
+/// Ten transactions of 100 records each over two partitions (RF 3, three brokers), each committed:
+/// AddPartitionsToTxn, the produce path, EndTxn, the state writes and the markers.
+fn transactions(c: &mut Criterion) {
+    let mut group = c.benchmark_group("transactions");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(1_000));
+    group.bench_function("ten-commits-of-100", |b| {
+        b.iter(|| {
+            let mut sim = Sim::new(1);
+            for line in [
+                "cluster brokers=3",
+                "topic create t partitions=2 replication-factor=3",
+                "producer tx transactional.id=bench",
+                "init-transactions tx",
+                "advance 1s",
+            ] {
+                sim.apply(&command(line)).unwrap();
+            }
+            for n in 0..10u64 {
+                sim.apply(&command("begin-transaction tx")).unwrap();
+                for i in 0..100 {
+                    sim.apply(&command(&format!("send tx t key=k{i} value='{}'", value(n * 100 + i)))).unwrap();
+                }
+                sim.apply(&command("commit-transaction tx")).unwrap();
+                sim.advance(Duration::from_ms(1_000));
+            }
+            sim.drain_events().len()
+        })
+    });
+    group.finish();
+}
+
 /// A cluster with 1,000 acknowledged records and three subscribed consumers not yet polling.
 fn group_ready() -> Sim {
     let mut sim = Sim::new(1);
@@ -163,5 +219,5 @@ fn group(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, producer, batches, idle, group);
+criterion_group!(benches, producer, batches, idle, group, fast_forward, transactions);
 criterion_main!(benches);

@@ -32,6 +32,9 @@ for (let i = 0; i < 1000; i++) sends += `send p bench key=k${i % 64} value=order
 await timed('replay 1,000 sends (acks=all, RF 3) and 5 s of time, then draw', sends + 'advance 5s\n', '5.000 s');
 await timed('replay an idle 3-broker cluster for 10 simulated minutes, then draw',
   'seed 1\ncluster brokers=3\ntopic create t partitions=6 replication-factor=3\nadvance 10m\n', '10 min 00.000 s');
+await timed('replay a simulated day of traffic (a record a second, hourly segments, retention), then draw',
+  'seed 1\ncluster brokers=1\ntopic create logs partitions=1 segment.ms=3600000 retention.ms=86400000\n' +
+  'producer p linger.ms=0\ntraffic p logs rate=1 keys=100\nadvance 1d\n', '1 d 00 h 00 min');
 
 await browser.close();
 server.kill();
