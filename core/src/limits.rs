@@ -28,6 +28,8 @@ pub const EVENTS_BUFFERED_MAX: usize = 100_000;
 /// Bytes of a key, a value or a header value.
 pub const RECORD_FIELD_BYTES_MAX: usize = 1_000_000;
 /// How far one `advance` may move time: 400 days.
+/// `expect` lines whose result when reached is remembered (later ones are checked against the state now).
+pub const CHECKPOINTS_REMEMBERED_MAX: usize = 1_000;
 pub const ADVANCE_MS_MAX: u64 = 400 * 86_400_000;
 /// Link latency.
 pub const LATENCY_MS_MAX: u64 = 60_000;

@@ -89,6 +89,8 @@ pub struct Sim {
     scheduled_dropped: u64,
     /// Each group's lag over time, for the lag chart.
     lag: LagHistory,
+    /// Whether each `expect` applied so far held when it was reached, in order (bounded).
+    checkpoints: Vec<bool>,
 }
 
 impl Sim {
@@ -106,7 +108,13 @@ impl Sim {
             events_dropped: 0,
             scheduled_dropped: 0,
             lag: LagHistory::default(),
+            checkpoints: Vec::new(),
         }
+    }
+
+    /// Whether the `n`th `expect` applied held at the moment it was reached (`None` past the remembered ones).
+    pub fn checkpoint_held(&self, n: usize) -> Option<bool> {
+        self.checkpoints.get(n).copied()
     }
 
     pub fn seed(&self) -> u64 {
@@ -349,7 +357,15 @@ impl Sim {
             Command::NetworkDelay(a, b, d) => self.set_delay(a, b, *d),
             Command::NetworkIsolate(n) => self.isolate(n),
             // A checkpoint changes nothing; `trace::run` and the page evaluate it.
-            Command::Expect(_) => Ok(()),
+            Command::Expect(e) => {
+                // Changes nothing in the cluster; remembers whether it held here, for a checklist
+                // that shows a scenario's mid-way checkpoints as passed.
+                if self.checkpoints.len() < limits::CHECKPOINTS_REMEMBERED_MAX {
+                    let held = e.evaluate(&self.view()).is_ok();
+                    self.checkpoints.push(held);
+                }
+                Ok(())
+            }
         }
     }
 

@@ -34,3 +34,18 @@ test('a transaction holds the LSO until its commit marker, then its records are 
   await expect(page.getByTestId("script")).toHaveValue(/init-transactions tx[\s\S]*begin-transaction tx[\s\S]*commit-transaction tx/);
   expect(errors).toEqual([]);
 });
+
+test('read_committed and read_uncommitted readers of one topic side by side', async ({ page }) => {
+  await page.goto('/');
+  page.once('dialog', (d) => d.accept());
+  await page.getByTestId('gallery').selectOption({ label: 'Transactions: two partitions commit together; an abort leaves records read_committed readers skip' });
+  // Each checkpoint held when the replay reached it, the mid-way ones included.
+  await expect(page.getByTestId('checkpoint-count')).toHaveText('7 of 7 done');
+  await page.getByTestId('consume-topic').selectOption('orders');
+  await expect(page.getByTestId('reader-committed')).toContainText('read_committed');
+  await expect(page.getByTestId('reader-committed').locator('td').nth(3)).toHaveText('1');
+  await expect(page.getByTestId('reader-everything')).toContainText('read_uncommitted');
+  await expect(page.getByTestId('reader-everything').locator('td').nth(3)).toHaveText('2');
+  await expect(page.locator('[data-testid="partition-orders-0"] .cell.txn.aborted')).toHaveCount(1);
+  await expect(page.locator('[data-testid="partition-orders-0"] .cell.marker.abort')).toHaveCount(1);
+});

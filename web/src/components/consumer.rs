@@ -71,8 +71,29 @@ pub fn consumer_panel(p: &Props) -> Html {
         p.dispatch.reform(move |_| Action::Command(Form::Consumer, Command::Close { client: who.clone() }))
     };
     let assignment = me.map(|c| c.assignment.clone()).unwrap_or_default();
+    // Every consumer reading the topic, side by side: what read_committed and read_uncommitted
+    // readers of the same partitions got.
+    let readers: Vec<&ClientView> =
+        p.clients.iter().filter(|c| c.kind == "consumer" && c.assignment.iter().any(|a| a.tp.topic == topic)).collect();
     html! {
         <div>
+            if readers.len() > 1 {
+                <table class="records readers" data-testid="readers">
+                    <caption>{ format!("Who reads {topic}") }</caption>
+                    <thead><tr><th>{ "consumer" }</th><th>{ "isolation.level" }</th><th>{ "positions" }</th><th>{ "records returned" }</th><th>{ "arrived twice" }</th></tr></thead>
+                    <tbody>
+                        { for readers.iter().map(|c| html! {
+                            <tr data-testid={format!("reader-{}", c.name)}>
+                                <td>{ &c.name }</td>
+                                <td>{ if c.read_committed { "read_committed" } else { "read_uncommitted" } }</td>
+                                <td>{ c.assignment.iter().filter(|a| a.tp.topic == topic).map(|a| format!("{}:{}", a.tp.partition, a.position.map_or("-".into(), |o| o.to_string()))).collect::<Vec<_>>().join(" ") }</td>
+                                <td>{ c.received.len() }</td>
+                                <td>{ c.duplicates }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
             <div class="form" hidden={p.readonly}>
                 if consumers.len() > 1 {
                     <label>{ "Consumer" }
