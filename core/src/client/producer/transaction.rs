@@ -205,8 +205,18 @@ impl Producer {
         // Batches never sent go; one that has a sequence (it was sent and is being retried) must
         // still complete, or the partition's sequence numbers would have a gap
         // (Java's `RecordAccumulator.abortUndrainedBatches`).
-        let dropped: usize =
-            self.batches.values().flatten().filter(|b| b.base_sequence.is_none()).map(|b| b.records.len()).sum();
+        // Records still waiting for metadata or for buffer memory were never batched: they go too.
+        let dropped: usize = self
+            .batches
+            .values()
+            .flatten()
+            .filter(|b| b.base_sequence.is_none())
+            .map(|b| b.records.len())
+            .sum::<usize>()
+            + self.waiting.len()
+            + self.memory_waiting.len();
+        self.waiting.clear();
+        self.memory_waiting.clear();
         for queue in self.batches.values_mut() {
             queue.retain(|b| b.base_sequence.is_some());
         }
@@ -247,7 +257,11 @@ impl Producer {
 
     /// Sends the next request the transaction needs, if none is in flight.
     pub(super) fn drive_txn(&mut self, fx: &mut Effects) {
-        let outstanding = !self.batches.is_empty() || !self.in_flight_batches.is_empty();
+        // A commit waits for every record sent in the transaction, those still waiting for metadata included.
+        let outstanding = !self.batches.is_empty()
+            || !self.in_flight_batches.is_empty()
+            || !self.waiting.is_empty()
+            || !self.memory_waiting.is_empty();
         let Some(t) = self.txn.as_mut() else { return };
         if t.busy || t.state == TxnClientState::FatalError || fx.now < t.backoff_until {
             return;
