@@ -11,11 +11,15 @@
 //! - an assigned (not grouped) consumer's position never goes backwards
 //!   without an OffsetReset;
 //! - a read_committed consumer never returns a record of an aborted transaction;
+//! - no acknowledged write is lost where the configuration promises it (acks=all,
+//!   replication factor 3, min.insync.replicas=2, one fault at a time): once faults
+//!   heal, every offset acknowledged to the plain producer is in its partition's log;
 //! - determinism: every seed runs twice and the traces must be identical.
 //!
 //! A failing seed is shrunk: lines are dropped while it still fails, and the
 //! minimal script is printed, ready to paste into a file and replay with
-//! `kafka-sim run`. `FUZZ_SEEDS=N` runs more seeds (CI runs 40).
+//! `kafka-sim run`. `FUZZ_SEEDS=N` runs more seeds (CI runs 40); `FUZZ_SECONDS=S`
+//! keeps going through seeds for S seconds of wall-clock time (the long mode).
 
 use kafka_sim::event::EventKind;
 use kafka_sim::rand::Rng;
@@ -135,10 +139,41 @@ struct Memory {
     /// Values of aborted transactions, by the transactional producer's sends.
     aborted: BTreeSet<String>,
     open: Vec<String>,
+    /// Offsets acknowledged to the plain producer, on topics whose configuration promises durability.
+    acked: BTreeSet<(String, u32, u64)>,
+    durable_topics: BTreeSet<String>,
 }
 
 fn check(sim: &Sim, events: &[EventKind], mem: &mut Memory, line: &str) -> Result<(), String> {
     let view = sim.view();
+    if line.starts_with("producer p acks=all") {
+        // Only acks=all to replication factor 3 with min.insync.replicas=2 promises no lost acknowledged write.
+        for t in view.topics.iter().filter(|t| !t.name.starts_with("__")) {
+            let min_isr = t.configs.iter().any(|(k, v)| k == "min.insync.replicas" && v == "2");
+            if min_isr && t.partitions.iter().all(|p| p.replicas.len() == 3) {
+                mem.durable_topics.insert(t.name.clone());
+            }
+        }
+    }
+    for e in events {
+        if let EventKind::Acked { producer, tp, base_offset: Some(base), count, .. } = e {
+            if producer == "p" && mem.durable_topics.contains(&tp.topic) {
+                for o in *base..*base + *count as u64 {
+                    mem.acked.insert((tp.topic.clone(), tp.partition, o));
+                }
+            }
+        }
+    }
+    if line == "advance 1m" {
+        // The last step, with every fault healed: every acknowledged offset is still there.
+        for (topic, partition, offset) in &mem.acked {
+            let t = view.topics.iter().find(|t| &t.name == topic).ok_or("a topic vanished")?;
+            let p = &t.partitions[*partition as usize];
+            if !p.records.iter().any(|r| r.offset == *offset) {
+                return Err(format!("{topic}-{partition} lost offset {offset}, acknowledged with acks=all"));
+            }
+        }
+    }
     for t in view.topics.iter().filter(|t| !t.name.starts_with("__")) {
         for p in &t.partitions {
             if p.leader.is_none() {
@@ -208,8 +243,9 @@ fn check(sim: &Sim, events: &[EventKind], mem: &mut Memory, line: &str) -> Resul
     Ok(())
 }
 
-/// Runs a script with the checkers; the trace of every event on success.
-fn run(lines: &[String]) -> Result<String, String> {
+/// Runs a script with the checkers; on success the trace of every event and how many
+/// acknowledged offsets the lost-write checker verified.
+fn run(lines: &[String]) -> Result<(String, usize), String> {
     let scenario = Scenario::parse(&lines.join("\n")).map_err(|e| format!("parse: {e}"))?;
     let mut sim = Sim::new(scenario.seed);
     let mut mem = Memory::default();
@@ -230,7 +266,7 @@ fn run(lines: &[String]) -> Result<String, String> {
         }
         check(&sim, &events, &mut mem, &line).map_err(|why| format!("after `{line}`: {why}"))?;
     }
-    Ok(trace)
+    Ok((trace, mem.acked.len()))
 }
 
 /// Drops lines while the script still fails (greedy, bounded): the minimal reproduction.
@@ -249,13 +285,15 @@ fn shrink(mut lines: Vec<String>) -> Vec<String> {
     lines
 }
 
-/// Runs one seed twice; panics with the minimal script when a checker fires.
-fn fuzz(seed: u64) {
+/// Runs one seed twice; panics with the minimal script when a checker fires. Returns the
+/// acknowledged offsets verified durable.
+fn fuzz(seed: u64) -> usize {
     let lines = generate(seed);
     match run(&lines) {
-        Ok(trace) => {
-            let again = run(&lines).expect("a script that passed once passes again");
+        Ok((trace, verified)) => {
+            let (again, _) = run(&lines).expect("a script that passed once passes again");
             assert!(trace == again, "seed {seed}: two runs of the same script gave different traces");
+            verified
         }
         Err(why) => {
             let minimal = shrink(lines);
@@ -267,9 +305,16 @@ fn fuzz(seed: u64) {
 #[test]
 fn generated_scenarios_keep_the_invariants_and_replay_identically() {
     let seeds: u64 = std::env::var("FUZZ_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(SEEDS);
-    for seed in 0..seeds {
-        fuzz(seed);
+    let seconds: Option<u64> = std::env::var("FUZZ_SECONDS").ok().and_then(|s| s.parse().ok());
+    let started = std::time::Instant::now();
+    let (mut seed, mut verified) = (0, 0);
+    // The long mode reads the wall clock only to know when to stop; nothing is timed.
+    while seed < seeds || seconds.is_some_and(|s| started.elapsed().as_secs() < s) {
+        verified += fuzz(seed);
+        seed += 1;
     }
+    eprintln!("{seed} seeds passed; {verified} acknowledged offsets verified durable");
+    assert!(verified > 0, "no seed promised durability: the lost-write checker had nothing to check");
 }
 
 /// Seed 20: a record sent inside a transaction was still waiting for its topic's metadata when the
@@ -299,4 +344,10 @@ fn the_checkers_fire_on_a_broken_history() {
     .unwrap();
     let why = check(&sim, &[], &mut mem, "advance 1s").unwrap_err();
     assert!(why.contains("a record of an aborted transaction"), "{why}");
+    // An acknowledged offset missing from the log at the end is a lost write.
+    let mut mem = Memory::default();
+    mem.acked.insert(("a".into(), 0, 7));
+    assert_eq!(Scenario::parse_command("advance 60s").unwrap().to_string(), "advance 1m", "the last step's line");
+    let why = check(&sim, &[], &mut mem, "advance 1m").unwrap_err();
+    assert!(why.contains("lost offset 7"), "{why}");
 }
