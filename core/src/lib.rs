@@ -40,6 +40,7 @@ pub mod export;
 pub mod format;
 pub mod group;
 pub mod lag;
+pub mod lesson;
 pub mod limits;
 pub mod link;
 pub mod metadata;

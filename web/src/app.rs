@@ -10,6 +10,7 @@ use crate::components::events::EventLog;
 use crate::components::faults::Faults;
 use crate::components::forms::{SendPanel, TopicPanel};
 use crate::components::groups::GroupsPanel;
+use crate::components::lesson::LessonPanel;
 use crate::components::network::Network;
 use crate::components::partitions::Partitions;
 use crate::components::script::{Checkpoints, ScriptPanel};
@@ -206,6 +207,19 @@ pub fn app() -> Html {
             }
         })
     };
+    let start_lesson = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |e: Event| {
+            let chosen = crate::components::value_of(&e).parse::<usize>().ok();
+            if let Some(i) = chosen.filter(|i| *i < crate::lessons::LESSONS.len()) {
+                if browser::confirm(
+                    "Start this lesson? The current session is replaced (copy its link first to keep it).",
+                ) {
+                    dispatch.emit(Action::StartLesson(i));
+                }
+            }
+        })
+    };
     let new_session = {
         let dispatch = dispatch.clone();
         Callback::from(move |_| {
@@ -283,6 +297,14 @@ pub fn app() -> Html {
                                 }) }
                             </select>
                         </label>
+                        <label class="gallery">{ "Take a lesson " }
+                            <select onchange={start_lesson} data-testid="lesson-pick">
+                                <option value="" selected=true>{ "— lessons —" }</option>
+                                { for (0..crate::lessons::LESSONS.len()).filter_map(|i| crate::lessons::lesson(i).map(|l| (i, l))).map(|(i, l)| html! {
+                                    <option value={i.to_string()}>{ format!("{}. {}", i + 1, l.title) }</option>
+                                }) }
+                            </select>
+                        </label>
                         <button onclick={new_session} data-testid="new-session">{ "New session" }</button>
                     </div>
                 }
@@ -292,10 +314,13 @@ pub fn app() -> Html {
                 <p class="banner" role="alert" data-testid="link-error">{ why }</p>
             }
             <p class="simplified">
-                { "A simulated Kafka 4.x (KRaft) cluster. Simplified: the controller pushes whole metadata images and the quorum's Raft messages are not drawn; no transactions yet. " }
+                { "A simulated Kafka 4.x (KRaft) cluster. Simplified: the controller pushes whole metadata images and the quorum's Raft messages are not drawn; transactions follow the classic protocol (the epoch moves on initTransactions and fencing, not on every commit). " }
                 <kbd>{ "Space" }</kbd>{ " play/pause, " }<kbd>{ "." }</kbd>{ " step, " }<kbd>{ "1" }</kbd>{ "–" }<kbd>{ "9" }</kbd>{ " crash or start that broker." }
             </p>
             <main class="grid">
+                if let Some(progress) = pg.lesson {
+                    <LessonPanel {progress} checks={pg.lesson_checks()} dispatch={dispatch.clone()} />
+                }
                 if show("checkpoints") && !pg.checkpoints().is_empty() {
                     <section class="panel wide" aria-labelledby="checks-h">
                         <h2 id="checks-h">{ "Checkpoints" }</h2>

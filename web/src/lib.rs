@@ -7,6 +7,7 @@
 
 pub mod embed;
 pub mod gallery;
+pub mod lessons;
 pub mod state;
 
 #[cfg(target_arch = "wasm32")]

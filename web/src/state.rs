@@ -97,6 +97,23 @@ pub enum Action {
     FastForward(u64),
     /// Stop a fast-forward where it is.
     StopFastForward,
+    /// Start built-in lesson `i`: a new session with its first step's setup.
+    StartLesson(usize),
+    /// Do what the current lesson step asks (its `#! do` lines).
+    LessonDo,
+    /// Go on to the next step (its setup runs).
+    LessonNext,
+    /// Leave the lesson; the session stays.
+    EndLesson,
+}
+
+/// A guided lesson in progress: which built-in lesson, and the step the learner is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LessonProgress {
+    pub index: usize,
+    pub step: usize,
+    /// The step's action was done.
+    pub done: bool,
 }
 
 /// Simulated time a fast-forward processes per tick: small enough that the page stays responsive.
@@ -140,6 +157,8 @@ pub struct Playground {
     /// `(commands applied, engine after them)`, taken as the session grows, so a
     /// jump back in time replays from the nearest one instead of from the start.
     snapshots: Vec<(usize, Sim)>,
+    /// A guided lesson in progress, if any.
+    pub lesson: Option<LessonProgress>,
 }
 
 /// A snapshot every this many commands, keeping at most `SNAPSHOTS_MAX` (thinned evenly).
@@ -173,6 +192,7 @@ impl Playground {
             carry_real_us: 0,
             future: None,
             snapshots: Vec::new(),
+            lesson: None,
         };
         for Line { line, command } in &scenario.commands {
             p.sim.apply(command).map_err(|e| format!("line {line}: {e}"))?;
@@ -252,6 +272,45 @@ impl Playground {
                 }
             }
             Action::ToggleChatter => self.show_chatter = !self.show_chatter,
+            Action::StartLesson(i) => {
+                let Some(lesson) = crate::lessons::lesson(i) else { return };
+                let script = lesson.script_through(0);
+                let setup = lesson.steps.first().map(|s| s.setup.join("\n")).unwrap_or_default();
+                let loaded = Scenario::parse(&format!("{script}{setup}\n"))
+                    .map_err(|e| e.to_string())
+                    .and_then(|s| Playground::from_scenario(&s));
+                self.replace_or_explain(loaded);
+                if !self.errors.contains_key(&Form::Script) {
+                    self.lesson = Some(LessonProgress { index: i, step: 0, done: false });
+                }
+            }
+            Action::LessonDo => {
+                let Some(progress) = self.lesson else { return };
+                let Some(step) =
+                    crate::lessons::lesson(progress.index).and_then(|l| l.steps.get(progress.step).cloned())
+                else {
+                    return;
+                };
+                for line in &step.actions {
+                    self.reduce(Action::Line(Form::Script, line.clone()));
+                }
+                if let Some(p) = self.lesson.as_mut() {
+                    p.done = true;
+                }
+            }
+            Action::LessonNext => {
+                let Some(progress) = self.lesson else { return };
+                let Some(lesson) = crate::lessons::lesson(progress.index) else { return };
+                let Some(step) = lesson.steps.get(progress.step + 1) else {
+                    self.lesson = None;
+                    return;
+                };
+                for line in &step.setup {
+                    self.reduce(Action::Line(Form::Script, line.clone()));
+                }
+                self.lesson = Some(LessonProgress { index: progress.index, step: progress.step + 1, done: false });
+            }
+            Action::EndLesson => self.lesson = None,
             Action::LoadScript(text) => {
                 let loaded =
                     Scenario::parse(&text).map_err(|e| e.to_string()).and_then(|s| Playground::from_scenario(&s));
@@ -394,6 +453,23 @@ impl Playground {
     /// The session as a share-link fragment (`v1.…`).
     pub fn link(&self) -> String {
         link::encode(&Scenario::parse(&self.script()).unwrap_or_default())
+    }
+
+    /// The current lesson step's checkpoints, against the state now.
+    pub fn lesson_checks(&self) -> Vec<CheckpointView> {
+        let Some(progress) = self.lesson else { return Vec::new() };
+        let Some(step) = crate::lessons::lesson(progress.index).and_then(|l| l.steps.get(progress.step).cloned())
+        else {
+            return Vec::new();
+        };
+        let view = self.sim.view();
+        step.checks
+            .iter()
+            .filter_map(|line| match Scenario::parse_command(line) {
+                Ok(Command::Expect(e)) => Some(CheckpointView { text: e.to_string(), result: e.evaluate(&view) }),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Every `expect` line of the session: done if it held when the session reached it,
@@ -660,6 +736,23 @@ mod tests {
         assert!(p.checkpoints()[0].result.is_err());
         p.reduce(Action::Line(Form::Topic, topic_create_line("orders", "3", "", "")));
         assert_eq!(p.checkpoints()[0].result, Ok(()));
+    }
+
+    #[test]
+    fn a_lesson_goes_step_by_step_and_each_action_reaches_its_checkpoints() {
+        let mut p = Playground::new(1);
+        p.reduce(Action::StartLesson(0));
+        let steps = crate::lessons::lesson(0).unwrap().steps.len();
+        for k in 0..steps {
+            assert_eq!(p.lesson.map(|l| l.step), Some(k));
+            assert!(p.lesson_checks().iter().any(|c| c.result.is_err()), "step {k} is not done before its action");
+            p.reduce(Action::LessonDo);
+            let failing: Vec<_> = p.lesson_checks().into_iter().filter(|c| c.result.is_err()).collect();
+            assert!(failing.is_empty(), "step {k}: {failing:?}");
+            p.reduce(Action::LessonNext);
+        }
+        assert_eq!(p.lesson, None, "past the last step the lesson ends");
+        assert!(p.script().contains("broker stop 4"), "the learner's actions are the session's script");
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod events;
 pub mod faults;
 pub mod forms;
 pub mod groups;
+pub mod lesson;
 pub mod network;
 pub mod partitions;
 pub mod script;

@@ -103,12 +103,19 @@ pub fn checkpoints(p: &CheckpointProps) -> Html {
     html! {
         <div>
             <p class="muted" data-testid="checkpoint-count">{ format!("{done} of {} done", p.checkpoints.len()) }</p>
-            <ul class="checkpoints" data-testid="checkpoints">
-                { for p.checkpoints.iter().map(|c| match &c.result {
-                    Ok(()) => html! { <li class="done">{ "✓ " }<code>{ &c.text }</code></li> },
-                    Err(why) => html! { <li class="todo">{ "○ " }<code>{ &c.text }</code><span class="muted">{ format!(" — {why}") }</span></li> },
-                }) }
-            </ul>
+            { checklist(&p.checkpoints, "checkpoints") }
         </div>
+    }
+}
+
+/// Checkpoints as a list: done ones ticked, the others with what was found instead.
+pub fn checklist(checks: &[CheckpointView], testid: &'static str) -> Html {
+    html! {
+        <ul class="checkpoints" data-testid={testid}>
+            { for checks.iter().map(|c| match &c.result {
+                Ok(()) => html! { <li class="done">{ "✓ " }<code>{ &c.text }</code></li> },
+                Err(why) => html! { <li class="todo">{ "○ " }<code>{ &c.text }</code><span class="muted">{ format!(" — {why}") }</span></li> },
+            }) }
+        </ul>
     }
 }

@@ -1,0 +1,25 @@
+// A guided lesson, step by step: explanation, the action as a button, the
+// checkpoint turning green, what to notice, and the next step.
+import { test, expect } from '@playwright/test';
+
+test('the replication lesson walks from three copies to a leader election and back', async ({ page }) => {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/');
+  page.on('dialog', (d) => d.accept());
+  await page.getByTestId('lesson-pick').selectOption({ index: 1 });
+  const lesson = page.getByTestId('lesson');
+  await expect(lesson.getByTestId('lesson-step')).toHaveText(/^Step 1 of 4/);
+  await expect(lesson.getByTestId('lesson-next')).toBeDisabled();
+  await expect(lesson.getByTestId('lesson-notice')).toHaveCount(0);
+  for (let step = 1; step <= 4; step++) {
+    await expect(lesson.getByTestId('lesson-step')).toHaveText(new RegExp(`^Step ${step} of 4`));
+    await lesson.getByTestId('lesson-do').click();
+    await expect(lesson.getByTestId('lesson-checks').locator('li.todo')).toHaveCount(0);
+    await expect(lesson.getByTestId('lesson-notice').first()).toBeVisible();
+    await lesson.getByTestId('lesson-next').click();
+  }
+  await expect(page.getByTestId('lesson')).toHaveCount(0);
+  await expect(page.getByTestId('script')).toHaveValue(/broker stop 4/);
+  expect(errors).toEqual([]);
+});

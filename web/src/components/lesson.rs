@@ -1,0 +1,55 @@
+//! A guided lesson, one step at a time: the explanation, the action to take (a
+//! button that applies the step's script lines), the checkpoints that confirm
+//! it, and what to notice once they hold.
+
+use crate::state::{Action, CheckpointView, LessonProgress};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub progress: LessonProgress,
+    pub checks: Vec<CheckpointView>,
+    pub dispatch: Callback<Action>,
+}
+
+#[function_component(LessonPanel)]
+pub fn lesson_panel(p: &Props) -> Html {
+    let Some(lesson) = crate::lessons::lesson(p.progress.index) else {
+        return html! {};
+    };
+    let Some(step) = lesson.steps.get(p.progress.step) else {
+        return html! {};
+    };
+    let passed = !p.checks.is_empty() && p.checks.iter().all(|c| c.result.is_ok());
+    let last = p.progress.step + 1 == lesson.steps.len();
+    let on = |action: Action| {
+        let d = p.dispatch.clone();
+        Callback::from(move |_| d.emit(action.clone()))
+    };
+    html! {
+        <section class="panel wide lesson" aria-labelledby="lesson-h" data-testid="lesson">
+            <h2 id="lesson-h">{ &lesson.title }</h2>
+            <p class="muted" data-testid="lesson-step">{ format!("Step {} of {}: {}", p.progress.step + 1, lesson.steps.len(), step.title) }</p>
+            { for step.explain.iter().map(|para| html! { <p>{ para }</p> }) }
+            if !step.actions.is_empty() {
+                <p>
+                    <button class="primary" onclick={on(Action::LessonDo)} disabled={p.progress.done} data-testid="lesson-do"
+                        title="applies these lines to the session, as if you had typed them">
+                        { "Do it: " }<code>{ step.actions.join("; ") }</code>
+                    </button>
+                </p>
+            }
+            { super::script::checklist(&p.checks, "lesson-checks") }
+            if passed {
+                { for step.notice.iter().map(|n| html! { <p class="notice" data-testid="lesson-notice">{ "Notice: " }{ n }</p> }) }
+            }
+            <p>
+                <button onclick={on(Action::LessonNext)} disabled={!passed} data-testid="lesson-next">
+                    { if last { "Finish the lesson" } else { "Next step" } }
+                </button>
+                { " " }
+                <button onclick={on(Action::EndLesson)} data-testid="lesson-end">{ "Leave the lesson" }</button>
+            </p>
+        </section>
+    }
+}
