@@ -38,6 +38,18 @@ pub struct Step {
     pub checks: Vec<String>,
     /// What to notice, shown once the checks hold.
     pub notice: Vec<String>,
+    /// A question to answer before the action: the learner predicts, then sees.
+    pub predict: Option<Prediction>,
+}
+
+/// `#! predict QUESTION | CHOICE | CHOICE... = ANSWER`, with `#! why TEXT` lines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prediction {
+    pub question: String,
+    pub choices: Vec<String>,
+    /// Index into `choices`.
+    pub answer: usize,
+    pub why: Vec<String>,
 }
 
 /// A parsed lesson.
@@ -78,6 +90,7 @@ impl Lesson {
                         actions: Vec::new(),
                         checks: Vec::new(),
                         notice: Vec::new(),
+                        predict: None,
                     });
                     continue;
                 }
@@ -86,6 +99,11 @@ impl Lesson {
                 };
                 match word {
                     "explain" => step.explain.push(rest),
+                    "predict" => step.predict = Some(parse_prediction(&rest).map_err(|m| err(n, m))?),
+                    "why" => match step.predict.as_mut() {
+                        Some(p) => p.why.push(rest),
+                        None => return Err(err(n, "'#! why' follows a '#! predict'".into())),
+                    },
                     "notice" => step.notice.push(rest),
                     "do" => {
                         Scenario::parse_command(&rest).map_err(|e| err(n, format!("in '#! do': {}", e.message)))?;
@@ -103,7 +121,7 @@ impl Lesson {
                         return Err(err(
                             n,
                             format!(
-                                "unknown directive '#! {other}': expected lesson, step, explain, do, check or notice"
+                                "unknown directive '#! {other}': expected lesson, step, explain, predict, why, do, check or notice"
                             ),
                         ))
                     }
@@ -147,6 +165,23 @@ impl Lesson {
     }
 }
 
+/// `QUESTION | CHOICE | CHOICE... = ANSWER`: the answer is one of the choices.
+fn parse_prediction(text: &str) -> Result<Prediction, String> {
+    let (body, answer) = text.rsplit_once('=').ok_or("a prediction ends with '= ANSWER'")?;
+    let mut parts = body.split('|').map(str::trim);
+    let question = parts.next().unwrap_or_default().to_string();
+    let choices: Vec<String> = parts.filter(|c| !c.is_empty()).map(String::from).collect();
+    if question.is_empty() || choices.len() < 2 {
+        return Err("a prediction is 'QUESTION | CHOICE | CHOICE... = ANSWER' with at least two choices".into());
+    }
+    let answer = answer.trim();
+    let index = choices
+        .iter()
+        .position(|c| c == answer)
+        .ok_or_else(|| format!("the answer '{answer}' is not one of the choices"))?;
+    Ok(Prediction { question, choices, answer: index, why: Vec::new() })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +202,21 @@ mod tests {
         assert_eq!(s.notice, vec!["The HW moved."]);
         assert!(l.script_through(1).ends_with("advance 1s\n"));
         assert!(l.script_through(2).contains("broker stop 1"));
+    }
+
+    #[test]
+    fn a_prediction_has_choices_an_answer_and_reasons() {
+        let l = Lesson::parse(
+            "#! lesson X\n#! step S\n#! predict Who leads? | broker 2 | broker 3 = broker 3\n#! why ISR order.\n",
+        )
+        .unwrap();
+        let p = l.steps[0].predict.as_ref().unwrap();
+        assert_eq!((p.question.as_str(), p.choices.len(), p.answer), ("Who leads?", 2, 1));
+        assert_eq!(p.why, vec!["ISR order."]);
+        let e = Lesson::parse("#! lesson X\n#! step S\n#! predict Who? | a | b = c\n").unwrap_err();
+        assert!(e.message.contains("'c' is not one of the choices"), "{}", e.message);
+        let e = Lesson::parse("#! lesson X\n#! step S\n#! why because\n").unwrap_err();
+        assert!(e.message.contains("follows a '#! predict'"), "{}", e.message);
     }
 
     #[test]

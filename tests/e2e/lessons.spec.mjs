@@ -14,7 +14,16 @@ test('the replication lesson walks from three copies to a leader election and ba
   await expect(lesson.getByTestId('lesson-notice')).toHaveCount(0);
   for (let step = 1; step <= 4; step++) {
     await expect(lesson.getByTestId('lesson-step')).toHaveText(new RegExp(`^Step ${step} of 4`));
-    await lesson.getByTestId('lesson-do').click();
+    if (step === 3) {
+      // Predict, then see: the action waits for an answer.
+      await expect(lesson.getByTestId('lesson-do')).toBeDisabled();
+      await lesson.getByTestId('lesson-choice-1').click();
+      await lesson.getByTestId('lesson-do').click();
+      await expect(lesson.getByTestId('lesson-verdict')).toContainText('Not quite: the answer is broker 2.');
+      await expect(lesson.getByTestId('lesson-verdict')).toContainText('replica order');
+    } else {
+      await lesson.getByTestId('lesson-do').click();
+    }
     await expect(lesson.getByTestId('lesson-checks').locator('li.todo')).toHaveCount(0);
     await expect(lesson.getByTestId('lesson-notice').first()).toBeVisible();
     await lesson.getByTestId('lesson-next').click();

@@ -105,6 +105,8 @@ pub enum Action {
     LessonNext,
     /// Leave the lesson; the session stays.
     EndLesson,
+    /// The learner's prediction for the current step (a choice's index).
+    LessonPredict(usize),
 }
 
 /// A guided lesson in progress: which built-in lesson, and the step the learner is on.
@@ -114,6 +116,8 @@ pub struct LessonProgress {
     pub step: usize,
     /// The step's action was done.
     pub done: bool,
+    /// The choice the learner predicted, for a step that asks first.
+    pub predicted: Option<usize>,
 }
 
 /// Simulated time a fast-forward processes per tick: small enough that the page stays responsive.
@@ -281,7 +285,7 @@ impl Playground {
                     .and_then(|s| Playground::from_scenario(&s));
                 self.replace_or_explain(loaded);
                 if !self.errors.contains_key(&Form::Script) {
-                    self.lesson = Some(LessonProgress { index: i, step: 0, done: false });
+                    self.lesson = Some(LessonProgress { index: i, step: 0, done: false, predicted: None });
                 }
             }
             Action::LessonDo => {
@@ -308,9 +312,19 @@ impl Playground {
                 for line in &step.setup {
                     self.reduce(Action::Line(Form::Script, line.clone()));
                 }
-                self.lesson = Some(LessonProgress { index: progress.index, step: progress.step + 1, done: false });
+                self.lesson = Some(LessonProgress {
+                    index: progress.index,
+                    step: progress.step + 1,
+                    done: false,
+                    predicted: None,
+                });
             }
             Action::EndLesson => self.lesson = None,
+            Action::LessonPredict(choice) => {
+                if let Some(p) = self.lesson.as_mut().filter(|p| !p.done && p.predicted.is_none()) {
+                    p.predicted = Some(choice);
+                }
+            }
             Action::LoadScript(text) => {
                 let loaded =
                     Scenario::parse(&text).map_err(|e| e.to_string()).and_then(|s| Playground::from_scenario(&s));
@@ -746,6 +760,7 @@ mod tests {
         for k in 0..steps {
             assert_eq!(p.lesson.map(|l| l.step), Some(k));
             assert!(p.lesson_checks().iter().any(|c| c.result.is_err()), "step {k} is not done before its action");
+            p.reduce(Action::LessonPredict(0));
             p.reduce(Action::LessonDo);
             let failing: Vec<_> = p.lesson_checks().into_iter().filter(|c| c.result.is_err()).collect();
             assert!(failing.is_empty(), "step {k}: {failing:?}");

@@ -21,6 +21,8 @@ pub fn lesson_panel(p: &Props) -> Html {
         return html! {};
     };
     let passed = !p.checks.is_empty() && p.checks.iter().all(|c| c.result.is_ok());
+    // A step that asks first: the action waits for a prediction.
+    let must_predict = step.predict.is_some() && p.progress.predicted.is_none();
     let last = p.progress.step + 1 == lesson.steps.len();
     let on = |action: Action| {
         let d = p.dispatch.clone();
@@ -31,9 +33,28 @@ pub fn lesson_panel(p: &Props) -> Html {
             <h2 id="lesson-h">{ &lesson.title }</h2>
             <p class="muted" data-testid="lesson-step">{ format!("Step {} of {}: {}", p.progress.step + 1, lesson.steps.len(), step.title) }</p>
             { for step.explain.iter().map(|para| html! { <p>{ para }</p> }) }
+            if let Some(q) = &step.predict {
+                <div class="predict" data-testid="lesson-predict">
+                    <p><b>{ "Predict: " }</b>{ &q.question }</p>
+                    <p>
+                        { for q.choices.iter().enumerate().map(|(i, c)| html! {
+                            <button onclick={on(Action::LessonPredict(i))} disabled={p.progress.predicted.is_some()}
+                                class={classes!((p.progress.predicted == Some(i)).then_some("chosen"))} data-testid={format!("lesson-choice-{i}")}>
+                                { c }
+                            </button>
+                        }) }
+                    </p>
+                    if let (Some(chosen), true) = (p.progress.predicted, p.progress.done) {
+                        <p class={classes!("verdict", (chosen == q.answer).then_some("right"))} data-testid="lesson-verdict">
+                            { if chosen == q.answer { "Right. ".to_string() } else { format!("Not quite: the answer is {}. ", q.choices[q.answer]) } }
+                            { q.why.join(" ") }
+                        </p>
+                    }
+                </div>
+            }
             if !step.actions.is_empty() {
                 <p>
-                    <button class="primary" onclick={on(Action::LessonDo)} disabled={p.progress.done} data-testid="lesson-do"
+                    <button class="primary" onclick={on(Action::LessonDo)} disabled={p.progress.done || must_predict} data-testid="lesson-do"
                         title="applies these lines to the session, as if you had typed them">
                         { "Do it: " }<code>{ step.actions.join("; ") }</code>
                     </button>
