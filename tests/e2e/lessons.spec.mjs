@@ -7,7 +7,7 @@ test('the replication lesson walks from three copies to a leader election and ba
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/');
   page.on('dialog', (d) => d.accept());
-  await page.getByTestId('lesson-pick').selectOption({ index: 1 });
+  await page.getByTestId('lesson-pick').selectOption({ index: 3 });
   const lesson = page.getByTestId('lesson');
   await expect(lesson.getByTestId('lesson-step')).toHaveText(/^Step 1 of 4/);
   await expect(lesson.getByTestId('lesson-next')).toBeDisabled();
@@ -30,5 +30,24 @@ test('the replication lesson walks from three copies to a leader election and ba
   }
   await expect(page.getByTestId('lesson')).toHaveCount(0);
   await expect(page.getByTestId('script')).toHaveValue(/broker stop 4/);
+  expect(errors).toEqual([]);
+});
+
+test('a lesson opens by link, embedded too, and an unknown one is named with the list', async ({ page }) => {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/?lesson=acks');
+  const lesson = page.getByTestId('lesson');
+  await expect(lesson.locator('h2')).toHaveText('acks and min.insync.replicas: when a write counts');
+  await expect(lesson.getByTestId('lesson-step')).toHaveText(/^Step 1 of 4/);
+  await expect(lesson.getByTestId('lesson-link')).toHaveAttribute('href', '?lesson=acks');
+
+  await page.goto('/?embed&lesson=topics&view=lesson,partitions');
+  await expect(page.getByTestId('lesson').locator('h2')).toHaveText(/^Topics and partitions/);
+  await page.getByTestId('lesson').getByTestId('lesson-do').click();
+  await expect(page.getByTestId('lesson').getByTestId('lesson-checks').locator('li.todo')).toHaveCount(0);
+
+  await page.goto('/?lesson=quantum');
+  await expect(page.getByRole('alert').first()).toContainText("unknown lesson 'quantum' (lessons: kraft, topics, replication");
   expect(errors).toEqual([]);
 });

@@ -77,6 +77,10 @@ pub fn app() -> Html {
     let options = use_memo((), |_| EmbedOptions::parse(&browser::query()));
     let playground: Rc<RefCell<Playground>> = use_mut_ref(|| {
         let mut p = initial();
+        // `?lesson=NAME` opens that lesson in a new session (a link shared from the lesson panel).
+        if let Some(i) = options.lesson {
+            p.reduce(Action::StartLesson(i));
+        }
         if let Some(speed) = options.speed {
             p.speed = speed;
         }
@@ -318,7 +322,7 @@ pub fn app() -> Html {
                 <kbd>{ "Space" }</kbd>{ " play/pause, " }<kbd>{ "." }</kbd>{ " step, " }<kbd>{ "1" }</kbd>{ "–" }<kbd>{ "9" }</kbd>{ " crash or start that broker." }
             </p>
             <main class="grid">
-                if let Some(progress) = pg.lesson {
+                if let Some(progress) = pg.lesson.filter(|_| show("lesson")) {
                     <LessonPanel {progress} checks={pg.lesson_checks()} dispatch={dispatch.clone()} />
                 }
                 if show("checkpoints") && !pg.checkpoints().is_empty() {

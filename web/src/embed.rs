@@ -17,6 +17,7 @@ pub const VIEWS: &[&str] = &[
     "events",
     "checkpoints",
     "script",
+    "lesson",
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,6 +31,8 @@ pub struct EmbedOptions {
     pub readonly: bool,
     /// Origins whose postMessage commands are obeyed; none means the API is off.
     pub origins: Vec<String>,
+    /// A built-in lesson to start (`lesson=NAME`), by its index.
+    pub lesson: Option<usize>,
     /// What was not understood, to show instead of silently ignoring.
     pub problems: Vec<String>,
 }
@@ -43,6 +46,7 @@ impl EmbedOptions {
             speed: None,
             readonly: false,
             origins: Vec::new(),
+            lesson: None,
             problems: Vec::new(),
         };
         for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
@@ -64,6 +68,10 @@ impl EmbedOptions {
                 "speed" => match Speed::ALL.iter().find(|s| s.label().trim_end_matches('×') == value) {
                     Some(s) => o.speed = Some(*s),
                     None => o.problems.push(format!("unknown speed '{value}' (0.01, 0.1, 1, 10 or 100)")),
+                },
+                "lesson" => match crate::lessons::by_name(&value) {
+                    Some(i) => o.lesson = Some(i),
+                    None => o.problems.push(format!("unknown lesson '{value}' (lessons: {})", crate::lessons::names())),
                 },
                 "origin" => o.origins.extend(value.split(',').filter(|v| !v.is_empty()).map(str::to_string)),
                 other => o.problems.push(format!("unknown option '{other}'")),
@@ -88,13 +96,14 @@ fn decode(text: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'%' if i + 2 < bytes.len() => match u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                Ok(b) => {
-                    out.push(b);
+            // Hex digits read as bytes: slicing the text could cut a character in two.
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(hi), Some(lo)) => {
+                    out.push(hi << 4 | lo);
                     i += 3;
                     continue;
                 }
-                Err(_) => out.push(b'%'),
+                _ => out.push(b'%'),
             },
             b'+' => out.push(b' '),
             b => out.push(b),
@@ -104,9 +113,28 @@ fn decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lesson_by_name_and_an_unknown_one() {
+        let o = EmbedOptions::parse("?embed&lesson=acks&view=lesson,cluster");
+        assert_eq!(o.lesson, crate::lessons::by_name("acks"));
+        assert!(o.lesson.is_some() && o.problems.is_empty());
+        let o = EmbedOptions::parse("?lesson=quantum");
+        assert_eq!(o.lesson, None);
+        assert!(o.problems[0].starts_with("unknown lesson 'quantum' (lessons: kraft, topics,"), "{:?}", o.problems);
+    }
+
+    #[test]
+    fn a_percent_before_a_multibyte_character_is_kept() {
+        assert_eq!(decode("%a\u{e9}x%41"), "%a\u{e9}xA");
+    }
 
     #[test]
     fn a_tutorial_iframe_query() {

@@ -767,7 +767,7 @@ mod tests {
             p.reduce(Action::LessonNext);
         }
         assert_eq!(p.lesson, None, "past the last step the lesson ends");
-        assert!(p.script().contains("broker stop 4"), "the learner's actions are the session's script");
+        assert!(p.script().contains("broker stop 1"), "the learner's actions are the session's script");
     }
 
     #[test]
