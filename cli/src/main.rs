@@ -6,6 +6,8 @@
 //! kafka-sim run FILE --all    the trace with background traffic (heartbeats, metadata pushes, idle fetches)
 //! kafka-sim export FILE --python | --cli   the session for a real cluster (kafka-python, or Kafka's CLI tools)
 //! kafka-sim check FILE        run the script and its `expect` checkpoints; exit 1 naming a failed one
+//! kafka-sim compare FILE --change "p acks=1"   run it twice, the second time with one setting changed,
+//!                             and print how the outcomes differ
 //! ```
 //! `-` as FILE reads standard input. Exit status: 0 on success, 1 when the
 //! script is wrong (the message names the line), 2 on a usage error.
@@ -16,7 +18,7 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: kafka-sim run FILE [--json | --all] | kafka-sim check FILE | kafka-sim export FILE --python|--cli   (FILE may be -)";
+    "usage: kafka-sim run FILE [--json | --all] | kafka-sim check FILE | kafka-sim compare FILE --change \"NAME KEY=VALUE\" | kafka-sim export FILE --python|--cli   (FILE may be -)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
         ["run", file, "--json"] | ["run", "--json", file] => ("run", *file, true, false),
         ["run", file, "--all"] | ["run", "--all", file] => ("run", *file, false, true),
         ["check", file] => ("check", *file, false, false),
+        ["compare", file, "--change", change] => return compare(file, change),
         ["export", file, "--python"] => ("python", *file, false, false),
         ["export", file, "--cli"] => ("shell", *file, false, false),
         ["--help" | "-h" | "help"] => {
@@ -117,6 +120,36 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Runs the script as written and with the change, and prints the outcomes side by side.
+fn compare(file: &str, change: &str) -> ExitCode {
+    let change = match kafka_sim::compare::Change::parse(change) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("kafka-sim: --change: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let scenario = match read(file)
+        .map_err(|e| format!("cannot read {file}: {e}"))
+        .and_then(|text| Scenario::parse(&text).map_err(|e| format!("{file}: {e}")))
+    {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("kafka-sim: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let session: Vec<_> = scenario.commands.iter().map(|l| l.command.clone()).collect();
+    if let Err(e) = change.check(&session) {
+        eprintln!("kafka-sim: --change: {e}");
+        return ExitCode::from(1);
+    }
+    let mut comparison = kafka_sim::compare::Comparison::new(scenario.seed, change);
+    comparison.sync(&session);
+    print!("{}", kafka_sim::compare::render(&comparison));
+    ExitCode::SUCCESS
 }
 
 fn read(file: &str) -> std::io::Result<String> {

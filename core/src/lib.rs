@@ -31,6 +31,7 @@ pub mod batch;
 pub mod broker;
 pub mod client;
 pub mod command;
+pub mod compare;
 pub mod controller;
 pub mod effects;
 pub mod error;

@@ -4,6 +4,7 @@
 
 use crate::browser;
 use crate::components::cluster::Cluster;
+use crate::components::compare::Compare;
 use crate::components::consumer::ConsumerPanel;
 use crate::components::controls::Controls;
 use crate::components::events::EventLog;
@@ -80,6 +81,10 @@ pub fn app() -> Html {
         // `?lesson=NAME` opens that lesson in a new session (a link shared from the lesson panel).
         if let Some(i) = options.lesson {
             p.reduce(Action::StartLesson(i));
+        }
+        // `?compare=NAME%20KEY%3DVALUE` opens the session compared with that change.
+        if let Some(change) = &options.compare {
+            p.reduce(Action::Compare(change.clone()));
         }
         if let Some(speed) = options.speed {
             p.speed = speed;
@@ -329,6 +334,17 @@ pub fn app() -> Html {
                     <section class="panel wide" aria-labelledby="checks-h">
                         <h2 id="checks-h">{ "Checkpoints" }</h2>
                         <Checkpoints checkpoints={pg.checkpoints()} />
+                    </section>
+                }
+                if show("compare") && (editable || pg.compare.is_some()) {
+                    <section class="panel wide" aria-labelledby="compare-h">
+                        <h2 id="compare-h">{ "Compare" }</h2>
+                        <Compare change={pg.compare.as_ref().map(|c| c.change.to_string())}
+                            rows={pg.compare.as_ref().map(|c| c.summary()).unwrap_or_default()}
+                            partitions={pg.compare.as_ref().map(crate::components::compare::partition_pairs).unwrap_or_default()}
+                            refused={pg.compare.as_ref().map(crate::components::compare::refused).unwrap_or_default()}
+                            suggestions={kafka_sim::compare::suggestions(&pg.session)}
+                            error={error(Form::Compare)} dispatch={dispatch.clone()} />
                     </section>
                 }
                 if show("cluster") {

@@ -18,6 +18,7 @@ pub const VIEWS: &[&str] = &[
     "checkpoints",
     "script",
     "lesson",
+    "compare",
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,6 +34,8 @@ pub struct EmbedOptions {
     pub origins: Vec<String>,
     /// A built-in lesson to start (`lesson=NAME`), by its index.
     pub lesson: Option<usize>,
+    /// A comparison to open (`compare=p%20acks%3D1`), checked against the session when applied.
+    pub compare: Option<String>,
     /// What was not understood, to show instead of silently ignoring.
     pub problems: Vec<String>,
 }
@@ -47,6 +50,7 @@ impl EmbedOptions {
             readonly: false,
             origins: Vec::new(),
             lesson: None,
+            compare: None,
             problems: Vec::new(),
         };
         for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
@@ -73,6 +77,7 @@ impl EmbedOptions {
                     Some(i) => o.lesson = Some(i),
                     None => o.problems.push(format!("unknown lesson '{value}' (lessons: {})", crate::lessons::names())),
                 },
+                "compare" => o.compare = Some(value),
                 "origin" => o.origins.extend(value.split(',').filter(|v| !v.is_empty()).map(str::to_string)),
                 other => o.problems.push(format!("unknown option '{other}'")),
             }

@@ -26,6 +26,7 @@ pub enum Form {
     Consumer,
     Group,
     Time,
+    Compare,
 }
 
 /// How fast simulated time runs against the wall clock while playing.
@@ -107,6 +108,9 @@ pub enum Action {
     EndLesson,
     /// The learner's prediction for the current step (a choice's index).
     LessonPredict(usize),
+    /// Run the session a second time with one setting changed (`p acks=1`), side by side.
+    Compare(String),
+    EndCompare,
 }
 
 /// A guided lesson in progress: which built-in lesson, and the step the learner is on.
@@ -163,6 +167,8 @@ pub struct Playground {
     snapshots: Vec<(usize, Sim)>,
     /// A guided lesson in progress, if any.
     pub lesson: Option<LessonProgress>,
+    /// The session run twice, the second time with one setting changed; it follows the session.
+    pub compare: Option<kafka_sim::compare::Comparison>,
 }
 
 /// A snapshot every this many commands, keeping at most `SNAPSHOTS_MAX` (thinned evenly).
@@ -197,6 +203,7 @@ impl Playground {
             future: None,
             snapshots: Vec::new(),
             lesson: None,
+            compare: None,
         };
         for Line { line, command } in &scenario.commands {
             p.sim.apply(command).map_err(|e| format!("line {line}: {e}"))?;
@@ -216,6 +223,13 @@ impl Playground {
     }
 
     pub fn reduce(&mut self, action: Action) {
+        self.reduce_session(action);
+        if let Some(c) = self.compare.as_mut() {
+            c.sync(&self.session);
+        }
+    }
+
+    fn reduce_session(&mut self, action: Action) {
         match action {
             Action::Command(form, command) => self.apply(form, command),
             Action::Line(form, text) => match Scenario::parse_command(&text) {
@@ -320,6 +334,19 @@ impl Playground {
                 });
             }
             Action::EndLesson => self.lesson = None,
+            Action::Compare(text) => {
+                let change = kafka_sim::compare::Change::parse(&text).and_then(|c| c.check(&self.session).map(|()| c));
+                match change {
+                    Ok(change) => {
+                        self.errors.remove(&Form::Compare);
+                        self.compare = Some(kafka_sim::compare::Comparison::new(self.sim.seed(), change));
+                    }
+                    Err(e) => {
+                        self.errors.insert(Form::Compare, e.to_string());
+                    }
+                }
+            }
+            Action::EndCompare => self.compare = None,
             Action::LessonPredict(choice) => {
                 if let Some(p) = self.lesson.as_mut().filter(|p| !p.done && p.predicted.is_none()) {
                     p.predicted = Some(choice);
@@ -456,6 +483,10 @@ impl Playground {
             Ok(mut next) => {
                 next.speed = self.speed;
                 next.show_chatter = self.show_chatter;
+                // A comparison goes on with the new session if its change still applies.
+                if let Some(c) = self.compare.take().filter(|c| c.change.check(&next.session).is_ok()) {
+                    next.compare = Some(kafka_sim::compare::Comparison::new(next.sim.seed(), c.change));
+                }
                 *self = next;
             }
             Err(why) => {
@@ -768,6 +799,43 @@ mod tests {
         }
         assert_eq!(p.lesson, None, "past the last step the lesson ends");
         assert!(p.script().contains("broker stop 1"), "the learner's actions are the session's script");
+    }
+
+    #[test]
+    fn a_comparison_follows_the_session_as_it_plays_and_says_what_differs() {
+        let mut p = Playground::new(1);
+        p.reduce(Action::LoadScript(
+            include_str!("../../core/tests/scenarios/replication-acks1-loss.kafka").to_string(),
+        ));
+        p.reduce(Action::Compare("nobody acks=1".to_string()));
+        assert_eq!(
+            p.errors.get(&Form::Compare).map(String::as_str),
+            Some("the session creates no producer, consumer or topic named nobody")
+        );
+        p.reduce(Action::Compare("p1 acks=all".to_string()));
+        assert!(!p.errors.contains_key(&Form::Compare));
+        let lost = |p: &Playground| {
+            p.compare
+                .as_ref()
+                .unwrap()
+                .summary()
+                .into_iter()
+                .find(|r| r.what == "acknowledged, then lost")
+                .unwrap()
+                .values
+        };
+        assert_eq!(lost(&p), [2, 0]);
+        // Playing moves both runs with the session's clock.
+        p.reduce(Action::Play);
+        p.reduce(Action::Tick { real_ms: 500 });
+        let c = p.compare.as_ref().unwrap();
+        assert_eq!(c.runs[0].sim.now(), p.sim.now());
+        assert_eq!(c.runs[1].sim.now(), p.sim.now());
+        // A new session keeps comparing while the change still applies.
+        p.reduce(Action::LoadScript("seed 1\ncluster brokers=1\nproducer p1 acks=1\n".to_string()));
+        assert_eq!(p.compare.as_ref().map(|c| c.change.to_string()).as_deref(), Some("p1 acks=all"));
+        p.reduce(Action::EndCompare);
+        assert!(p.compare.is_none());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Presentational components: props in, actions out through `dispatch`.
 
 pub mod cluster;
+pub mod compare;
 pub mod consumer;
 pub mod controls;
 pub mod events;

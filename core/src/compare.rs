@@ -1,0 +1,553 @@
+//! Compare: the same session run twice, the second with one setting changed
+//! (`p acks=1`, `orders unclean.leader.election.enable=true`,
+//! `all-consumers partition.assignment.strategy=range`), in step, and what
+//! came out differently: records acknowledged and then lost, written twice,
+//! read twice, never processed, partitions without a leader or a consumer.
+//!
+//! Both runs replay the same commands, so their clocks agree; the second
+//! applies the change where the setting's owner is created. A [`Comparison`]
+//! follows a growing session incrementally ([`Comparison::sync`]).
+
+use crate::command::{Command, Configs};
+use crate::event::{Event, EventKind};
+use crate::protocol::TopicPartition;
+use crate::sim::Sim;
+use crate::view::ClusterView;
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+
+/// Whose setting changes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The producer, consumer or topic of this name.
+    Named(String),
+    AllProducers,
+    AllConsumers,
+    AllTopics,
+}
+
+/// One setting changed: `TARGET KEY=VALUE`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub target: Target,
+    pub key: String,
+    pub value: String,
+}
+
+/// A change that cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChangeError {
+    /// Not `TARGET KEY=VALUE`.
+    Shape,
+    /// The change names nothing the session creates.
+    NoTarget(String),
+}
+
+impl fmt::Display for ChangeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChangeError::Shape => f.write_str(
+                "a change is NAME KEY=VALUE, for a producer, consumer or topic of the session (or all-producers, all-consumers, all-topics), e.g. p acks=1",
+            ),
+            ChangeError::NoTarget(name) => {
+                write!(f, "the session creates no producer, consumer or topic named {name}")
+            }
+        }
+    }
+}
+
+impl Change {
+    pub fn parse(text: &str) -> Result<Change, ChangeError> {
+        let mut words = text.split_whitespace();
+        let (Some(target), Some(setting), None) = (words.next(), words.next(), words.next()) else {
+            return Err(ChangeError::Shape);
+        };
+        let (key, value) = setting.split_once('=').ok_or(ChangeError::Shape)?;
+        if key.is_empty() || value.is_empty() {
+            return Err(ChangeError::Shape);
+        }
+        let target = match target {
+            "all-producers" => Target::AllProducers,
+            "all-consumers" => Target::AllConsumers,
+            "all-topics" => Target::AllTopics,
+            name => Target::Named(String::from(name)),
+        };
+        Ok(Change { target, key: String::from(key), value: String::from(value) })
+    }
+
+    /// Whether some command of the session creates what the change is about.
+    pub fn check(&self, session: &[Command]) -> Result<(), ChangeError> {
+        if session.iter().any(|c| self.applies_to(c)) {
+            Ok(())
+        } else {
+            Err(ChangeError::NoTarget(self.target_text()))
+        }
+    }
+
+    fn target_text(&self) -> String {
+        match &self.target {
+            Target::Named(n) => n.clone(),
+            Target::AllProducers => String::from("all-producers"),
+            Target::AllConsumers => String::from("all-consumers"),
+            Target::AllTopics => String::from("all-topics"),
+        }
+    }
+
+    fn applies_to(&self, command: &Command) -> bool {
+        match (command, &self.target) {
+            (Command::Producer { .. }, Target::AllProducers)
+            | (Command::Consumer { .. }, Target::AllConsumers)
+            | (Command::CreateTopic { .. }, Target::AllTopics) => true,
+            (Command::Producer { name, .. } | Command::Consumer { name, .. }, Target::Named(n))
+            | (Command::CreateTopic { name, .. }, Target::Named(n)) => name == n,
+            _ => false,
+        }
+    }
+
+    /// The command as the changed run applies it.
+    pub fn apply(&self, command: &Command) -> Command {
+        if !self.applies_to(command) {
+            return command.clone();
+        }
+        let set = |configs: &Configs| {
+            let mut out: Configs = configs.iter().filter(|(k, _)| *k != self.key).cloned().collect();
+            out.push((self.key.clone(), self.value.clone()));
+            out
+        };
+        match command {
+            Command::Producer { name, configs } => Command::Producer { name: name.clone(), configs: set(configs) },
+            Command::Consumer { name, configs } => Command::Consumer { name: name.clone(), configs: set(configs) },
+            Command::CreateTopic { assignment, name, partitions, replication_factor, configs } => {
+                Command::CreateTopic {
+                    assignment: assignment.clone(),
+                    name: name.clone(),
+                    partitions: *partitions,
+                    replication_factor: *replication_factor,
+                    configs: set(configs),
+                }
+            }
+            other => other.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}={}", self.target_text(), self.key, self.value)
+    }
+}
+
+/// Changes worth trying on this session, one per line: each setting the playground's
+/// comparisons are about (acks, idempotence, isolation level, the rebalance protocol,
+/// unclean election), turned the other way from how the session sets it.
+pub fn suggestions(session: &[Command]) -> Vec<String> {
+    let get = |configs: &Configs, key: &str| configs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |s: String| {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    };
+    for command in session {
+        match command {
+            Command::Producer { name, configs } => {
+                let acks = get(configs, "acks").unwrap_or_else(|| String::from("all"));
+                push(format!("{name} acks={}", if acks == "all" || acks == "-1" { "1" } else { "all" }));
+                if get(configs, "transactional.id").is_none() {
+                    let idempotent = get(configs, "enable.idempotence").is_none_or(|v| v == "true");
+                    push(format!("{name} enable.idempotence={}", !idempotent));
+                }
+            }
+            Command::Consumer { name, configs } => {
+                let committed = get(configs, "isolation.level").is_some_and(|v| v == "read_committed");
+                push(format!(
+                    "{name} isolation.level={}",
+                    if committed { "read_uncommitted" } else { "read_committed" }
+                ));
+                if get(configs, "group.id").is_some() {
+                    let cooperative =
+                        get(configs, "partition.assignment.strategy").is_some_and(|v| v.starts_with("cooperative"));
+                    push(format!(
+                        "all-consumers partition.assignment.strategy={}",
+                        if cooperative { "range" } else { "cooperative-sticky" }
+                    ));
+                }
+            }
+            Command::CreateTopic { name, configs, .. } if !name.starts_with("__") => {
+                let unclean = get(configs, "unclean.leader.election.enable").is_some_and(|v| v == "true");
+                push(format!("{name} unclean.leader.election.enable={}", !unclean));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Acknowledged records a run may remember, a stated limit (beyond it the lost count is a lower bound).
+pub const ACKED_REMEMBERED_MAX: usize = 100_000;
+
+/// What a run's events say, as they come.
+#[derive(Clone, Debug, Default)]
+struct Tally {
+    /// Acknowledged records: partition and offset, with the timestamp the producer was told.
+    acked: BTreeMap<(TopicPartition, u64), u64>,
+    acked_records: u64,
+    failed_records: u64,
+    /// Partitions without a leader since (ms).
+    offline_since: BTreeMap<TopicPartition, u64>,
+    offline_ms: u64,
+    /// Each consumer's group and current partitions; the partitions a group has ever had.
+    group_of: BTreeMap<String, String>,
+    owned: BTreeMap<String, BTreeSet<TopicPartition>>,
+    group_partitions: BTreeMap<String, BTreeSet<TopicPartition>>,
+    /// Group partitions without an owner: since when, and the time summed.
+    unowned_since: BTreeMap<(String, TopicPartition), u64>,
+    unowned_ms: u64,
+    /// Partitions taken from consumers (revoked or lost) by rebalances.
+    revoked: u64,
+    /// Records polls returned (the view keeps only the newest of each consumer).
+    consumed: u64,
+}
+
+impl Tally {
+    fn observe(&mut self, event: &Event) {
+        let at = event.at.ms;
+        match &event.kind {
+            EventKind::Acked { tp, base_offset: Some(base), count, timestamps, .. } => {
+                self.acked_records += *count as u64;
+                for (i, ts) in timestamps.iter().enumerate().take(*count) {
+                    if self.acked.len() < ACKED_REMEMBERED_MAX {
+                        self.acked.insert((tp.clone(), base + i as u64), *ts);
+                    }
+                }
+            }
+            EventKind::Acked { base_offset: None, count, .. } => self.acked_records += *count as u64,
+            EventKind::Polled { records, .. } => self.consumed += records.len() as u64,
+            EventKind::ProduceFailed { count, .. } => self.failed_records += *count as u64,
+            EventKind::LeaderElected { tp, leader, .. } => match leader {
+                None => {
+                    self.offline_since.entry(tp.clone()).or_insert(at);
+                }
+                Some(_) => {
+                    if let Some(since) = self.offline_since.remove(tp) {
+                        self.offline_ms += at.saturating_sub(since);
+                    }
+                }
+            },
+            EventKind::JoinedGroup { consumer, group, .. } => {
+                self.group_of.insert(consumer.clone(), group.clone());
+            }
+            EventKind::PartitionsChanged { consumer, change, partitions } => {
+                let owned = self.owned.entry(consumer.clone()).or_default();
+                if *change != "assigned" {
+                    self.revoked += partitions.len() as u64;
+                }
+                if *change == "assigned" {
+                    owned.extend(partitions.iter().cloned());
+                } else {
+                    for tp in partitions {
+                        owned.remove(tp);
+                    }
+                }
+                self.regroup(consumer, at);
+            }
+            EventKind::ClientCrashed { name } | EventKind::Closed { client: name, .. } => {
+                self.owned.remove(name);
+                self.regroup(name, at);
+            }
+            _ => {}
+        }
+    }
+
+    /// After `consumer`'s partitions changed: which of its group's partitions have no owner now.
+    fn regroup(&mut self, consumer: &str, at: u64) {
+        let Some(group) = self.group_of.get(consumer).cloned() else { return };
+        let members: Vec<&String> = self.group_of.iter().filter(|(_, g)| **g == group).map(|(c, _)| c).collect();
+        let owned: BTreeSet<TopicPartition> =
+            members.iter().filter_map(|c| self.owned.get(*c)).flat_map(|s| s.iter().cloned()).collect();
+        let known = self.group_partitions.entry(group.clone()).or_default();
+        known.extend(owned.iter().cloned());
+        for tp in known.iter() {
+            let key = (group.clone(), tp.clone());
+            if owned.contains(tp) {
+                if let Some(since) = self.unowned_since.remove(&key) {
+                    self.unowned_ms += at.saturating_sub(since);
+                }
+            } else {
+                self.unowned_since.entry(key).or_insert(at);
+            }
+        }
+    }
+}
+
+/// One session's replay, following the session as it grows.
+#[derive(Debug)]
+pub struct Run {
+    pub sim: Sim,
+    /// The session's commands as this run applied them (before the change).
+    applied: Vec<Command>,
+    tally: Tally,
+    /// Commands this run refused, by their place in the session (the change can make one invalid).
+    pub refused: Vec<(usize, String)>,
+}
+
+impl Run {
+    fn new(seed: u64) -> Run {
+        Run { sim: Sim::new(seed), applied: Vec::new(), tally: Tally::default(), refused: Vec::new() }
+    }
+
+    fn apply(&mut self, command: &Command, change: Option<&Change>) {
+        let varied = change.map_or_else(|| command.clone(), |c| c.apply(command));
+        if let Err(e) = self.sim.apply(&varied) {
+            self.refused.push((self.applied.len(), e.to_string()));
+        }
+        self.applied.push(command.clone());
+        for e in self.sim.drain_events() {
+            self.tally.observe(&e);
+        }
+    }
+}
+
+/// The two runs and the change between them.
+#[derive(Debug)]
+pub struct Comparison {
+    pub change: Change,
+    seed: u64,
+    /// `[as the session is, with the change]`.
+    pub runs: [Run; 2],
+}
+
+/// One line of the summary: a quantity in both runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    pub what: &'static str,
+    /// How it is counted, for a tooltip.
+    pub how: &'static str,
+    pub values: [u64; 2],
+    /// Milliseconds, shown as time.
+    pub is_time: bool,
+}
+
+impl Comparison {
+    pub fn new(seed: u64, change: Change) -> Comparison {
+        Comparison { change, seed, runs: [Run::new(seed), Run::new(seed)] }
+    }
+
+    /// Brings both runs to the end of `session`: new commands are applied, a longer
+    /// last `advance` advances by the difference, anything else starts the runs again.
+    pub fn sync(&mut self, session: &[Command]) {
+        let applied = &self.runs[0].applied;
+        let common = applied.iter().zip(session).take_while(|(a, b)| a == b).count();
+        let extends_advance = common + 1 == applied.len()
+            && session.len() > common
+            && matches!((&applied[common], &session[common]),
+                (Command::Advance(a), Command::Advance(b)) if b.ms >= a.ms);
+        if common < applied.len() && !extends_advance {
+            self.runs = [Run::new(self.seed), Run::new(self.seed)];
+            return self.sync(session);
+        }
+        let change = self.change.clone();
+        for (i, run) in self.runs.iter_mut().enumerate() {
+            let change = (i == 1).then_some(&change);
+            if extends_advance {
+                let (Command::Advance(a), Command::Advance(b)) = (&run.applied[common], &session[common]) else {
+                    continue;
+                };
+                let more = crate::time::Duration::from_ms(b.ms - a.ms);
+                run.sim.advance(more);
+                run.applied[common] = session[common].clone();
+                for e in run.sim.drain_events() {
+                    run.tally.observe(&e);
+                }
+            }
+            let from = run.applied.len();
+            for command in &session[from..] {
+                run.apply(command, change);
+            }
+        }
+    }
+
+    /// The outcomes side by side, as of now.
+    pub fn summary(&self) -> Vec<Row> {
+        let [a, b] = &self.runs;
+        let (va, vb) = (a.sim.view(), b.sim.view());
+        let row = |what, how, f: &dyn Fn(&Run, &ClusterView) -> u64, is_time| Row {
+            what,
+            how,
+            values: [f(a, &va), f(b, &vb)],
+            is_time,
+        };
+        let now = |r: &Run| r.sim.now().ms;
+        alloc::vec![
+            row("records acknowledged", "records the producers were told were written (acks=0: sent)", &|r, _| r.tally.acked_records, false),
+            row("sends failed", "records whose send ended in an error", &|r, _| r.tally.failed_records, false),
+            row(
+                "acknowledged, then lost",
+                "acknowledged offsets whose record is no longer in the leader's log (a new leader truncated it), not counting retention",
+                &|r, v| lost(&r.tally, v),
+                false,
+            ),
+            row(
+                "written twice",
+                "records stored more than once in a partition: the same key, value and CreateTime (a retried batch)",
+                &|_, v| written_twice(v),
+                false,
+            ),
+            row(
+                "read twice",
+                "records a group processed more than once, and outputs of one input read twice downstream",
+                &|_, v| v.groups.iter().map(|g| g.duplicates).sum::<u64>() + v.clients.iter().map(|c| c.duplicates).sum::<u64>(),
+                false,
+            ),
+            row(
+                "never processed",
+                "records below a group's committed offset that no member processed",
+                &|_, v| v.groups.iter().map(|g| g.lost).sum(),
+                false,
+            ),
+            row("records consumed", "records the consumers' polls returned", &|r, _| r.tally.consumed, false),
+            row(
+                "partition time without a leader",
+                "summed over partitions: time with no leader (offline)",
+                &|r, _| r.tally.offline_ms + r.tally.offline_since.values().map(|s| now(r).saturating_sub(*s)).sum::<u64>(),
+                true,
+            ),
+            row(
+                "partitions revoked",
+                "partitions taken from a consumer by a rebalance (revoked or lost): eager revokes all, cooperative only what moves",
+                &|r, _| r.tally.revoked,
+                false,
+            ),
+            row(
+                "partition time without a consumer",
+                "summed over each group's partitions: time no live member owned it (rebalances, crashes before the session timeout)",
+                &|r, _| r.tally.unowned_ms + r.tally.unowned_since.values().map(|s| now(r).saturating_sub(*s)).sum::<u64>(),
+                true,
+            ),
+        ]
+    }
+}
+
+/// Acknowledged offsets whose record is gone: the leader's log has another record there, or
+/// has stopped short of it. Offsets below the log start (retention, delete-records) are not lost.
+fn lost(tally: &Tally, view: &ClusterView) -> u64 {
+    let mut n = 0;
+    for ((tp, offset), ts) in &tally.acked {
+        let Some(p) =
+            view.topics.iter().find(|t| t.name == tp.topic).and_then(|t| t.partitions.get(tp.partition as usize))
+        else {
+            continue;
+        };
+        if p.leader.is_none() || *offset < p.log_start_offset {
+            continue;
+        }
+        let kept = p.records.binary_search_by_key(offset, |r| r.offset).is_ok_and(|i| p.records[i].timestamp_ms == *ts);
+        // Compaction removes records on purpose; only a log that has another record at the
+        // offset, or none up to it, lost it.
+        let compacted =
+            !kept && *offset < p.log_end_offset && p.records.binary_search_by_key(offset, |r| r.offset).is_err();
+        if !kept && !compacted {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Copies beyond the first of records with the same key, value and CreateTime in one partition.
+fn written_twice(view: &ClusterView) -> u64 {
+    let mut n = 0;
+    for t in view.topics.iter().filter(|t| !t.name.starts_with("__")) {
+        for p in &t.partitions {
+            let mut seen = BTreeSet::new();
+            for r in p.records.iter().filter(|r| r.control.is_none()) {
+                if !seen.insert((&r.key, &r.value, r.timestamp_ms)) {
+                    n += 1;
+                }
+            }
+        }
+    }
+    n
+}
+
+/// The summary as text (the CLI's `compare`).
+pub fn render(comparison: &Comparison) -> String {
+    let changed = comparison.change.to_string();
+    let w = changed.len().max(12);
+    let mut out = format!("{:<34} {:>12} {:>w$}\n", "", "as written", changed);
+    for row in comparison.summary() {
+        let show = |v: u64| if row.is_time { crate::time::Duration::from_ms(v).to_string() } else { v.to_string() };
+        out.push_str(&format!("{:<34} {:>12} {:>w$}\n", row.what, show(row.values[0]), show(row.values[1])));
+    }
+    for (i, run) in comparison.runs.iter().enumerate() {
+        for (n, why) in &run.refused {
+            let which = if i == 0 { "as written" } else { "changed" };
+            out.push_str(&format!("{which}: command {} refused: {why}\n", n + 1));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_reads_as_target_and_setting() {
+        let c = Change::parse("p acks=1").unwrap();
+        assert_eq!(c.target, Target::Named("p".to_string()));
+        assert_eq!(c.to_string(), "p acks=1");
+        assert_eq!(
+            Change::parse("all-consumers partition.assignment.strategy=range").unwrap().target,
+            Target::AllConsumers
+        );
+        assert_eq!(Change::parse("p acks"), Err(ChangeError::Shape));
+        assert_eq!(Change::parse("p"), Err(ChangeError::Shape));
+        assert_eq!(Change::parse("p acks=1 extra"), Err(ChangeError::Shape));
+    }
+
+    #[test]
+    fn suggestions_turn_each_setting_the_other_way() {
+        let session = [
+            Command::Producer { name: "p".into(), configs: alloc::vec![("acks".into(), "1".into())] },
+            Command::Consumer {
+                name: "c".into(),
+                configs: alloc::vec![
+                    ("group.id".into(), "g".into()),
+                    ("isolation.level".into(), "read_committed".into())
+                ],
+            },
+        ];
+        assert_eq!(
+            suggestions(&session),
+            [
+                "p acks=all",
+                "p enable.idempotence=false",
+                "c isolation.level=read_uncommitted",
+                "all-consumers partition.assignment.strategy=cooperative-sticky"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_change_replaces_the_setting_only_where_its_owner_is_created() {
+        let c = Change::parse("p acks=1").unwrap();
+        let p = Command::Producer {
+            name: "p".into(),
+            configs: alloc::vec![("acks".into(), "all".into()), ("linger.ms".into(), "0".into())],
+        };
+        let q = Command::Producer { name: "q".into(), configs: Vec::new() };
+        assert_eq!(
+            c.apply(&p),
+            Command::Producer {
+                name: "p".into(),
+                configs: alloc::vec![("linger.ms".into(), "0".into()), ("acks".into(), "1".into())]
+            }
+        );
+        assert_eq!(c.apply(&q), q);
+        assert_eq!(c.check(core::slice::from_ref(&q)), Err(ChangeError::NoTarget("p".into())));
+        assert_eq!(c.check(&[q, p]), Ok(()));
+    }
+}

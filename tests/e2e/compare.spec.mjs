@@ -1,0 +1,46 @@
+// Compare: the session beside itself with one setting changed, in step with
+// the clock, the outcomes that differ marked.
+import { test, expect } from '@playwright/test';
+
+test('acks=1 beside acks=all: the page counts the acknowledged records the failover lost', async ({ page }) => {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/');
+  page.on('dialog', (d) => d.accept());
+  await page.getByTestId('gallery').selectOption({ label: 'acks=1 loss: a cut-off leader acknowledges alone; after healing, those records are gone' });
+  await expect(page.getByTestId('script')).toHaveValue(/producer p1 acks=1/);
+
+  // A change naming nothing in the session is refused, with the reason.
+  await page.getByTestId('compare-change').fill('nobody acks=1');
+  await page.getByTestId('compare-start').click();
+  await expect(page.locator('#compare-error')).toHaveText('the session creates no producer, consumer or topic named nobody');
+
+  // The suggestions are built from the session.
+  await expect(page.locator('#compare-suggestions option[value="p1 acks=all"]')).toHaveCount(1);
+  await page.getByTestId('compare-change').fill('p1 acks=all');
+  await page.getByTestId('compare-change').press('Enter');
+  const summary = page.getByTestId('compare-summary');
+  await expect(summary).toContainText('p1 acks=all');
+  const lost = summary.getByTestId('compare-row').filter({ hasText: 'acknowledged, then lost' });
+  await expect(lost.locator('td')).toHaveText(['2', '0']);
+  await expect(lost).toHaveClass(/differs/);
+  await expect(summary.getByTestId('compare-row').filter({ hasText: 'records acknowledged' })).not.toHaveClass(/differs/);
+  await expect(page.getByTestId('compare-partitions')).toContainText('events-0');
+
+  // Time moves both runs: an hour later the outcomes still stand, in step with the clock.
+  await page.getByTestId('ff-hour').click();
+  await expect(page.getByTestId('fast-forward-stop')).toHaveCount(0, { timeout: 20000 });
+  await expect(lost.locator('td')).toHaveText(['2', '0']);
+  await expect(summary.getByTestId('compare-row').filter({ hasText: 'partition time without a leader' }).locator('td')).toHaveText(['0ms', '0ms']);
+  await page.getByTestId('compare-end').click();
+  await expect(page.getByTestId('compare-summary')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test('a comparison opens by link', async ({ page }) => {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/?lesson=idempotence&compare=p%20acks%3Dall');
+  await expect(page.getByTestId('compare-summary')).toContainText('p acks=all');
+  expect(errors).toEqual([]);
+});
