@@ -80,6 +80,8 @@ pub enum EventKind {
         to: Node,
         api: &'static str,
         why: Loss,
+        /// When it was sent, for a message lost on its way; none when it could not leave.
+        sent_ms: Option<u64>,
     },
     /// The producer's partitioner chose a partition for a record.
     Partitioned {
@@ -544,7 +546,7 @@ impl fmt::Display for EventKind {
             ClientCreated { name, kind } => write!(f, "{kind} {name} created"),
             ClientCrashed { name } => write!(f, "{name} crashed: it sends nothing more (no commit, no LeaveGroup)"),
             Sent { from, to, message, .. } => write!(f, "{from} -> {to}: {message}"),
-            Lost { from, to, api, why } => write!(f, "{api} {from} -> {to} lost: {why}"),
+            Lost { from, to, api, why, .. } => write!(f, "{api} {from} -> {to} lost: {why}"),
             Partitioned { producer, tp, why } => write!(f, "{producer} put a record in {tp} ({why})"),
             Appended { broker, tp, base_offset, count, bytes, compression, uncompressed_bytes } => {
                 let last = base_offset + *count as u64 - 1;

@@ -50,6 +50,7 @@ pub mod protocol;
 pub mod rand;
 pub mod record;
 pub mod scenario;
+pub mod sequence;
 pub mod sim;
 pub mod time;
 pub mod topic;

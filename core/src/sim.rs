@@ -919,7 +919,7 @@ impl Sim {
         self.sample_lag(at);
         self.now = at;
         match item {
-            Scheduled::Deliver { from, to, message, .. } => self.deliver(from, to, message),
+            Scheduled::Deliver { from, to, message, sent_at } => self.deliver(from, to, message, sent_at),
             Scheduled::Wake { node, timer } => {
                 self.timers.remove(&(node.clone(), timer.clone()));
                 self.wake(node, timer)
@@ -936,10 +936,11 @@ impl Sim {
         }
     }
 
-    fn deliver(&mut self, from: Node, to: Node, message: Message) {
+    fn deliver(&mut self, from: Node, to: Node, message: Message, sent_at: Instant) {
+        let sent_ms = Some(sent_at.ms);
         let (Some(via_from), Some(via_to)) = (self.host(&from), self.host(&to)) else {
             let api = api_of(&message);
-            self.emit(EventKind::Lost { from, to, api, why: Loss::NoController });
+            self.emit(EventKind::Lost { from, to, api, why: Loss::NoController, sent_ms });
             return;
         };
         let Some(cluster) = self.cluster.as_mut() else {
@@ -947,7 +948,7 @@ impl Sim {
         };
         if let Err(why) = cluster.net.check(&via_from, &via_to) {
             let api = api_of(&message);
-            self.emit(EventKind::Lost { from: from.clone(), to, api, why });
+            self.emit(EventKind::Lost { from: from.clone(), to, api, why, sent_ms });
             self.refuse(&from, why, &message);
             return;
         }
@@ -1088,7 +1089,7 @@ impl Sim {
                 }
                 Err(why) => {
                     let api = api_of(&message);
-                    self.emit(EventKind::Lost { from: me.clone(), to, api, why });
+                    self.emit(EventKind::Lost { from: me.clone(), to, api, why, sent_ms: None });
                     self.refuse(&me, why, &message);
                 }
             }

@@ -15,6 +15,7 @@ use crate::components::lesson::LessonPanel;
 use crate::components::network::Network;
 use crate::components::partitions::Partitions;
 use crate::components::script::{Checkpoints, ScriptPanel};
+use crate::components::sequence::{SequenceDiagram, ARROWS_DRAWN_MAX};
 use crate::embed::EmbedOptions;
 use crate::state::{Action, Form, Playground};
 use gloo_timers::callback::Interval;
@@ -403,6 +404,21 @@ pub fn app() -> Html {
                     <section class="panel wide" aria-labelledby="logs-h">
                         <h2 id="logs-h">{ "Partitions" }</h2>
                         <Partitions topics={view.topics.clone()} groups={view.groups.clone()} clients={view.clients.clone()} now_ms={view.now_ms} />
+                    </section>
+                }
+                if show("sequence") {
+                    <section class="panel wide" aria-labelledby="sequence-h">
+                        <h2 id="sequence-h">{ "Requests" }</h2>
+                        { {
+                            let now = view.now_ms;
+                            let from = now.saturating_sub(pg.sequence_window_ms);
+                            let arrows = pg.sequence.window(from, now, pg.sequence_chatter, ARROWS_DRAWN_MAX);
+                            let more = pg.sequence.count(from, now, pg.sequence_chatter) - arrows.len();
+                            html! {
+                                <SequenceDiagram {arrows} {more} window_ms={pg.sequence_window_ms}
+                                    chatter={pg.sequence_chatter} now_ms={now} dropped={pg.sequence.dropped} dispatch={dispatch.clone()} />
+                            }
+                        } }
                     </section>
                 }
                 if show("events") {

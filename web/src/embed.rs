@@ -19,6 +19,7 @@ pub const VIEWS: &[&str] = &[
     "script",
     "lesson",
     "compare",
+    "sequence",
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq)]

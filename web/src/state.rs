@@ -111,6 +111,9 @@ pub enum Action {
     /// Run the session a second time with one setting changed (`p acks=1`), side by side.
     Compare(String),
     EndCompare,
+    /// The sequence diagram's stretch of time, in simulated milliseconds.
+    SequenceWindow(u64),
+    ToggleSequenceChatter,
 }
 
 /// A guided lesson in progress: which built-in lesson, and the step the learner is on.
@@ -169,6 +172,10 @@ pub struct Playground {
     pub lesson: Option<LessonProgress>,
     /// The session run twice, the second time with one setting changed; it follows the session.
     pub compare: Option<kafka_sim::compare::Comparison>,
+    /// The newest requests and responses, background traffic too, for the sequence diagram.
+    pub sequence: kafka_sim::sequence::Sequence,
+    pub sequence_window_ms: u64,
+    pub sequence_chatter: bool,
 }
 
 /// A snapshot every this many commands, keeping at most `SNAPSHOTS_MAX` (thinned evenly).
@@ -204,6 +211,9 @@ impl Playground {
             snapshots: Vec::new(),
             lesson: None,
             compare: None,
+            sequence: Default::default(),
+            sequence_window_ms: 1_000,
+            sequence_chatter: false,
         };
         for Line { line, command } in &scenario.commands {
             p.sim.apply(command).map_err(|e| format!("line {line}: {e}"))?;
@@ -347,6 +357,8 @@ impl Playground {
                 }
             }
             Action::EndCompare => self.compare = None,
+            Action::SequenceWindow(ms) => self.sequence_window_ms = ms.max(1),
+            Action::ToggleSequenceChatter => self.sequence_chatter = !self.sequence_chatter,
             Action::LessonPredict(choice) => {
                 if let Some(p) = self.lesson.as_mut().filter(|p| !p.done && p.predicted.is_none()) {
                     p.predicted = Some(choice);
@@ -446,6 +458,7 @@ impl Playground {
         self.sim = sim;
         self.sim.drain_events();
         self.log.clear();
+        self.sequence.clear();
         self.errors.clear();
         self.session = commands[..at].to_vec();
         for command in &commands[at..] {
@@ -483,6 +496,8 @@ impl Playground {
             Ok(mut next) => {
                 next.speed = self.speed;
                 next.show_chatter = self.show_chatter;
+                next.sequence_window_ms = self.sequence_window_ms;
+                next.sequence_chatter = self.sequence_chatter;
                 // A comparison goes on with the new session if its change still applies.
                 if let Some(c) = self.compare.take().filter(|c| c.change.check(&next.session).is_ok()) {
                     next.compare = Some(kafka_sim::compare::Comparison::new(next.sim.seed(), c.change));
@@ -570,6 +585,7 @@ impl Playground {
 
     fn collect_events(&mut self) {
         for e in self.sim.drain_events() {
+            self.sequence.observe(&e);
             if !self.show_chatter && e.kind.is_chatter() {
                 self.chatter_hidden += 1;
                 continue;

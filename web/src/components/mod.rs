@@ -12,6 +12,7 @@ pub mod lesson;
 pub mod network;
 pub mod partitions;
 pub mod script;
+pub mod sequence;
 
 use yew::prelude::*;
 

@@ -1,0 +1,231 @@
+//! The request-level view: every request and response between clients,
+//! brokers and the controller as arrows on lanes, for a sequence diagram of a
+//! stretch of time (Produce, Fetch, JoinGroup, SyncGroup, Heartbeat,
+//! OffsetCommit, InitProducerId, EndTxn, WriteTxnMarkers ...).
+//!
+//! A [`Sequence`] keeps the newest messages (a stated limit) as events arrive;
+//! [`Sequence::window`] picks a stretch and [`lanes`] orders the nodes in it.
+
+use crate::event::{Event, EventKind};
+use crate::net::Node;
+use crate::protocol::Body;
+use alloc::collections::VecDeque;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+/// One message between two nodes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Arrow {
+    /// When it was sent, in simulated milliseconds.
+    pub at_ms: u64,
+    pub from: String,
+    pub to: String,
+    /// Kafka's API name (`Produce`, `JoinGroup`, ...).
+    pub api: &'static str,
+    pub response: bool,
+    /// The message as the event log prints it.
+    pub text: String,
+    /// Background traffic (heartbeats, idle fetches, metadata pushes).
+    pub chatter: bool,
+    /// It never arrived (a cut link, a stopped node).
+    pub lost: bool,
+}
+
+/// Messages a sequence remembers, a stated limit: the oldest go first.
+pub const ARROWS_MAX: usize = 4_000;
+
+/// The newest messages, oldest first.
+#[derive(Clone, Debug, Default)]
+pub struct Sequence {
+    arrows: VecDeque<Arrow>,
+    /// Messages that were let go to stay within [`ARROWS_MAX`].
+    pub dropped: u64,
+}
+
+impl Sequence {
+    pub fn observe(&mut self, event: &Event) {
+        match &event.kind {
+            EventKind::Sent { from, to, message, .. } => {
+                let (api, response) = match &message.body {
+                    Body::Request(r) => (r.api(), false),
+                    Body::Response(r) => (r.api(), true),
+                };
+                self.push(Arrow {
+                    at_ms: event.at.ms,
+                    from: from.to_string(),
+                    to: to.to_string(),
+                    api,
+                    response,
+                    text: message.to_string(),
+                    chatter: event.kind.is_chatter(),
+                    lost: false,
+                });
+            }
+            EventKind::Lost { from, to, api, sent_ms, .. } => {
+                let (from, to) = (from.to_string(), to.to_string());
+                // Lost on the way: the arrow sent then. Lost at once (a cut link, a stopped
+                // node): there was no send, and the arrow is the loss itself.
+                let now = event.at.ms;
+                let on_the_way = sent_ms.and_then(|sent| {
+                    self.arrows
+                        .iter_mut()
+                        .rev()
+                        .find(|a| !a.lost && a.at_ms == sent && a.api == *api && a.from == from && a.to == to)
+                });
+                match on_the_way {
+                    Some(a) => a.lost = true,
+                    None => self.push(Arrow {
+                        at_ms: now,
+                        from,
+                        to,
+                        api,
+                        response: false,
+                        text: event.kind.to_string(),
+                        chatter: event.kind.is_chatter(),
+                        lost: true,
+                    }),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn push(&mut self, arrow: Arrow) {
+        if self.arrows.len() == ARROWS_MAX {
+            self.arrows.pop_front();
+            self.dropped += 1;
+        }
+        self.arrows.push_back(arrow);
+    }
+
+    pub fn clear(&mut self) {
+        self.arrows.clear();
+        self.dropped = 0;
+    }
+
+    /// When the oldest remembered message was sent.
+    pub fn first_ms(&self) -> Option<u64> {
+        self.arrows.front().map(|a| a.at_ms)
+    }
+
+    /// How many messages `window` would give without a limit.
+    pub fn count(&self, from_ms: u64, to_ms: u64, chatter: bool) -> usize {
+        self.arrows.iter().filter(|a| a.at_ms >= from_ms && a.at_ms <= to_ms && (chatter || !a.chatter)).count()
+    }
+
+    /// Messages sent in `from_ms..=to_ms`, without background traffic unless `chatter`;
+    /// at most `limit`, the newest.
+    pub fn window(&self, from_ms: u64, to_ms: u64, chatter: bool, limit: usize) -> Vec<Arrow> {
+        let picked: Vec<&Arrow> =
+            self.arrows.iter().filter(|a| a.at_ms >= from_ms && a.at_ms <= to_ms && (chatter || !a.chatter)).collect();
+        let skip = picked.len().saturating_sub(limit);
+        picked.into_iter().skip(skip).cloned().collect()
+    }
+}
+
+/// The lanes of a diagram: clients in the order they first appear, then the
+/// controller, then brokers by id.
+pub fn lanes(arrows: &[Arrow]) -> Vec<String> {
+    let mut clients: Vec<String> = Vec::new();
+    let mut brokers: Vec<u32> = Vec::new();
+    let mut controller = false;
+    for a in arrows {
+        for node in [&a.from, &a.to] {
+            if node == "controller" {
+                controller = true;
+            } else if let Some(id) = node.strip_prefix("broker-").and_then(|n| n.parse::<u32>().ok()) {
+                if !brokers.contains(&id) {
+                    brokers.push(id);
+                }
+            } else if !clients.contains(node) {
+                clients.push(node.clone());
+            }
+        }
+    }
+    brokers.sort_unstable();
+    let mut out = clients;
+    if controller {
+        out.push(String::from("controller"));
+    }
+    out.extend(brokers.into_iter().map(|id| Node::Broker(id).to_string()));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::command::Command;
+    use crate::scenario::Scenario;
+    use crate::sim::Sim;
+
+    fn record(script: &str) -> Sequence {
+        let scenario = Scenario::parse(script).unwrap();
+        let mut sim = Sim::new(scenario.seed);
+        let mut seq = Sequence::default();
+        for line in &scenario.commands {
+            sim.apply(&line.command).unwrap();
+            for e in sim.drain_events() {
+                seq.observe(&e);
+            }
+        }
+        seq
+    }
+
+    #[test]
+    fn a_send_is_a_produce_request_to_the_leader_and_its_response() {
+        let seq = record("seed 1\ncluster brokers=1\ntopic create t\nproducer p linger.ms=0\nadvance 1s\nsend p t value=v\nadvance 1s\n");
+        let arrows = seq.window(1_000, 2_000, false, 100);
+        let produce: Vec<(&str, &str, bool)> = arrows
+            .iter()
+            .filter(|a| a.api == "Produce")
+            .map(|a| (a.from.as_str(), a.to.as_str(), a.response))
+            .collect();
+        assert_eq!(produce, [("p", "broker-1", false), ("broker-1", "p", true)]);
+        assert_eq!(lanes(&arrows).first().map(String::as_str), Some("p"));
+        assert!(arrows.iter().all(|a| !a.chatter), "no background traffic unless asked");
+        assert!(seq.window(1_000, 2_000, true, 100).len() >= arrows.len());
+    }
+
+    #[test]
+    fn a_message_on_a_cut_link_is_marked_lost() {
+        let seq = record(
+            "seed 1\ncluster brokers=1\ntopic create t\nproducer p linger.ms=0\nsend p t value=a\nadvance 1s\nnetwork cut p broker-1\nsend p t value=b\nadvance 100ms\n",
+        );
+        let arrows = seq.window(0, 10_000, false, 100);
+        let produce: Vec<bool> = arrows.iter().filter(|a| a.api == "Produce" && !a.response).map(|a| a.lost).collect();
+        assert_eq!(produce, [false, true], "{arrows:?}");
+    }
+
+    #[test]
+    fn a_message_lost_on_its_way_is_its_own_arrow_marked_lost() {
+        let seq = record(
+            "seed 1\ncluster brokers=1\ntopic create t\nproducer p linger.ms=0\nsend p t value=a\nadvance 1s\nnetwork delay p broker-1 100ms\nsend p t value=b\nadvance 10ms\nnetwork cut p broker-1\nadvance 200ms\n",
+        );
+        let arrows = seq.window(1_000, 10_000, false, 100);
+        let produce: Vec<(u64, bool)> =
+            arrows.iter().filter(|a| a.api == "Produce" && !a.response).map(|a| (a.at_ms, a.lost)).collect();
+        assert_eq!(produce, [(1_000, true)], "{arrows:?}");
+    }
+
+    #[test]
+    fn the_window_keeps_the_newest_within_its_limit_and_the_sequence_its_bound() {
+        let mut seq = Sequence::default();
+        let mut sim = Sim::new(1);
+        sim.apply(&Command::Cluster {
+            brokers: 3,
+            latency: crate::time::Duration::from_ms(1),
+            auto_create_topics: true,
+        })
+        .unwrap();
+        sim.advance(crate::time::Duration::from_ms(1_800_000));
+        for e in sim.drain_events() {
+            seq.observe(&e);
+        }
+        assert_eq!(seq.arrows.len(), ARROWS_MAX, "half an hour of heartbeats fills it");
+        assert!(seq.dropped > 0);
+        let w = seq.window(0, u64::MAX, true, 10);
+        assert_eq!(w.len(), 10);
+        assert_eq!(seq.count(0, u64::MAX, true), ARROWS_MAX);
+        assert_eq!(w.last(), seq.arrows.back());
+    }
+}
