@@ -6,6 +6,7 @@
 //! kafka-sim run FILE --all    the trace with background traffic (heartbeats, metadata pushes, idle fetches)
 //! kafka-sim export FILE --python | --cli   the session for a real cluster (kafka-python, or Kafka's CLI tools)
 //! kafka-sim check FILE        run the script and its `expect` checkpoints; exit 1 naming a failed one
+//! kafka-sim lesson FILE       do a lesson's steps as a learner would; exit 1 naming a checkpoint not reached
 //! kafka-sim compare FILE --change "p acks=1"   run it twice, the second time with one setting changed,
 //!                             and print how the outcomes differ
 //! ```
@@ -18,7 +19,7 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: kafka-sim run FILE [--json | --all] | kafka-sim check FILE | kafka-sim compare FILE --change \"NAME KEY=VALUE\" | kafka-sim export FILE --python|--cli   (FILE may be -)";
+    "usage: kafka-sim run FILE [--json | --all] | kafka-sim check FILE | kafka-sim lesson FILE | kafka-sim compare FILE --change \"NAME KEY=VALUE\" | kafka-sim export FILE --python|--cli   (FILE may be -)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
         ["run", file, "--all"] | ["run", "--all", file] => ("run", *file, false, true),
         ["check", file] => ("check", *file, false, false),
         ["compare", file, "--change", change] => return compare(file, change),
+        ["lesson", file] => return lesson(file),
         ["export", file, "--python"] => ("python", *file, false, false),
         ["export", file, "--cli"] => ("shell", *file, false, false),
         ["--help" | "-h" | "help"] => {
@@ -119,6 +121,34 @@ fn main() -> ExitCode {
             eprintln!("kafka-sim: {file}: {e}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// Walks a lesson: each step's setup, then its action, then its checkpoints.
+fn lesson(file: &str) -> ExitCode {
+    let parsed = read(file)
+        .map_err(|e| format!("cannot read {file}: {e}"))
+        .and_then(|text| kafka_sim::lesson::Lesson::parse(&text).map_err(|e| format!("{file}: {e}")));
+    let lesson = match parsed {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("kafka-sim: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut failed = 0;
+    println!("{file}: {}", lesson.title);
+    for (k, step) in lesson.walk().iter().enumerate() {
+        println!("  step {} ({}): {} checkpoint(s) reached", k + 1, step.title, step.passed);
+        for problem in &step.problems {
+            eprintln!("kafka-sim: {file}: step {} ({}): {problem}", k + 1, step.title);
+            failed += 1;
+        }
+    }
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 

@@ -79,3 +79,75 @@ fn usage_errors_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8(out.stderr).unwrap().contains("cannot read /no/such/file.kafka"));
 }
+
+/// Every file in a folder of the repository with this extension, sorted.
+fn files(dir: &str, ext: &str) -> Vec<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir);
+    let mut out: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn every_lesson_is_walked_to_its_end_by_the_cli() {
+    let lessons = files("lessons", "lesson");
+    assert!(lessons.len() >= 12);
+    for file in lessons {
+        let out = kafka_sim(&["lesson", file.to_str().unwrap()], "");
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(out.status.success(), "{}: {}{}", file.display(), stdout, String::from_utf8_lossy(&out.stderr));
+        assert!(stdout.contains("step 1 (") && !stdout.contains(": 0 checkpoint(s) reached"), "{stdout}");
+    }
+}
+
+#[test]
+fn a_lesson_step_whose_checkpoint_is_not_reached_is_named_and_exits_1() {
+    let out = kafka_sim(
+        &["lesson", "-"],
+        "#! lesson L\nseed 1\n#! step One\ncluster brokers=1\n#! do advance 1s\n#! check broker 1 state=stopped\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("step 1 (One): `expect broker 1 state=stopped`: state is running, not stopped"), "{err}");
+}
+
+#[test]
+fn every_gallery_scenario_passes_its_checkpoints_by_the_cli() {
+    let scenarios = files("core/tests/scenarios", "kafka");
+    assert!(scenarios.len() >= 20);
+    let mut checked = 0;
+    for file in scenarios {
+        // A scenario that shows refused commands on purpose has them in its reviewed trace
+        // (`! ...` lines); `check` stops at the first, so those are checked by the golden test.
+        let trace = std::fs::read_to_string(file.with_extension("trace")).unwrap();
+        if trace.lines().any(|l| l.starts_with("! ")) {
+            continue;
+        }
+        let out = kafka_sim(&["check", file.to_str().unwrap()], "");
+        assert!(out.status.success(), "{}: {}", file.display(), String::from_utf8_lossy(&out.stderr));
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} scenarios checked");
+}
+
+#[test]
+fn compare_prints_both_runs_and_refuses_a_change_naming_nothing() {
+    let script =
+        "seed 1\ncluster brokers=1\ntopic create t\nproducer p acks=1 linger.ms=0\nsend p t value=v\nadvance 1s\n";
+    let out = kafka_sim(&["compare", "-", "--change", "p acks=all"], script);
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.lines().next().unwrap().ends_with("as written   p acks=all"), "{stdout}");
+    assert!(stdout.contains("records acknowledged"), "{stdout}");
+    let out = kafka_sim(&["compare", "-", "--change", "q acks=all"], script);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("the session creates no producer, consumer or topic named q"));
+    let out = kafka_sim(&["compare", "-", "--change", "acks=all"], script);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -163,6 +163,63 @@ impl Lesson {
         }
         out
     }
+
+    /// Does the lesson as a learner would, step by step in one session, and says of each
+    /// step what is wrong: a command refused, a checkpoint that does not hold after the
+    /// action, or checkpoints that all hold before it (a step that proves nothing).
+    pub fn walk(&self) -> Vec<StepOutcome> {
+        let mut sim = crate::sim::Sim::new(self.seed);
+        let mut out = Vec::new();
+        let evaluate = |sim: &crate::sim::Sim, checks: &[String]| -> Vec<(String, Result<(), String>)> {
+            let view = sim.view();
+            checks
+                .iter()
+                .map(|c| {
+                    let result = match Scenario::parse_command(c) {
+                        Ok(Command::Expect(e)) => e.evaluate(&view),
+                        _ => Err(String::from("not a checkpoint")),
+                    };
+                    (c.clone(), result)
+                })
+                .collect()
+        };
+        for step in &self.steps {
+            let mut outcome = StepOutcome { title: step.title.clone(), passed: 0, problems: Vec::new() };
+            let mut apply = |sim: &mut crate::sim::Sim, lines: &[String], problems: &mut Vec<String>| {
+                for line in lines {
+                    let applied = Scenario::parse_command(line)
+                        .map_err(|e| e.message)
+                        .and_then(|c| sim.apply(&c).map_err(|e| e.to_string()));
+                    if let Err(e) = applied {
+                        problems.push(format!("`{line}` was refused: {e}"));
+                    }
+                }
+            };
+            apply(&mut sim, &step.setup, &mut outcome.problems);
+            if !step.actions.is_empty() && evaluate(&sim, &step.checks).iter().all(|(_, r)| r.is_ok()) {
+                outcome.problems.push(String::from("its checkpoints hold before its action"));
+            }
+            apply(&mut sim, &step.actions, &mut outcome.problems);
+            for (check, result) in evaluate(&sim, &step.checks) {
+                match result {
+                    Ok(()) => outcome.passed += 1,
+                    Err(why) => outcome.problems.push(format!("`{check}`: {why}")),
+                }
+            }
+            sim.drain_events();
+            out.push(outcome);
+        }
+        out
+    }
+}
+
+/// What [`Lesson::walk`] found in one step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepOutcome {
+    pub title: String,
+    /// Checkpoints that held after the action.
+    pub passed: usize,
+    pub problems: Vec<String>,
 }
 
 /// `QUESTION | CHOICE | CHOICE... = ANSWER`: the answer is one of the choices.
