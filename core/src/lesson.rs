@@ -185,7 +185,7 @@ impl Lesson {
         };
         for step in &self.steps {
             let mut outcome = StepOutcome { title: step.title.clone(), passed: 0, problems: Vec::new() };
-            let mut apply = |sim: &mut crate::sim::Sim, lines: &[String], problems: &mut Vec<String>| {
+            let apply = |sim: &mut crate::sim::Sim, lines: &[String], problems: &mut Vec<String>| {
                 for line in lines {
                     let applied = Scenario::parse_command(line)
                         .map_err(|e| e.message)
