@@ -22,8 +22,8 @@ test('a send appears as Produce request and response between the producer and th
   const diagram = page.getByTestId('sequence');
   const produce = diagram.locator('[data-testid="sequence-arrow"][data-api="Produce"]');
   await expect(produce).toHaveCount(2);
-  await expect(produce.first()).toHaveAttribute('aria-label', /p to broker-\d: Produce request #\d+ orders-0 records=1/);
-  await expect(produce.nth(1)).toHaveAttribute('aria-label', /broker-\d to p: Produce response/);
+  await expect(produce.first()).toHaveAccessibleName(/p to broker-\d: Produce request #\d+ orders-0 records=1/);
+  await expect(produce.nth(1)).toHaveAccessibleName(/broker-\d to p: Produce response/);
   // Followers fetching the record from the leader are part of the picture too.
   await expect(diagram.locator('[data-testid="sequence-arrow"][data-api="Fetch"]').first()).toBeVisible();
   const lanes = await diagram.getByTestId('sequence-lane').allTextContents();

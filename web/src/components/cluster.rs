@@ -45,7 +45,9 @@ pub fn cluster(p: &Props) -> Html {
                         };
                         let isr = if r.in_isr { "in ISR" } else { "not in ISR" };
                         let title = format!("{}: {}, {isr}, LEO {}, HW {}", r.tp, r.role, r.log_end_offset, r.high_watermark);
-                        html! { <li class={classes!("chip", class)} {title}>{ r.tp.to_string() }</li> }
+                        // The colour says the role; the hidden text says it to a screen reader.
+                        let said = format!(": {}, {isr}", r.role);
+                        html! { <li class={classes!("chip", class)} {title}>{ r.tp.to_string() }<span class="sr-only">{ said }</span></li> }
                     });
                     let state = if !b.alive { "stopped" } else if b.fenced { "fenced" } else { "running" };
                     let id = b.id;

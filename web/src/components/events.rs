@@ -23,7 +23,7 @@ pub fn event_log(p: &Props) -> Html {
                     { " show background traffic (heartbeats, metadata pushes, idle follower fetches)" }</label>
                 if !p.show_chatter && p.hidden > 0 { { format!(" — {} hidden", p.hidden) } }
             </p>
-            <ol class="events" aria-live="polite" data-testid="events">
+            <ol class="events" aria-live="polite" tabindex="0" aria-label="events, newest first" data-testid="events">
                 { for p.events.iter().map(|(at, text)| html! {
                     <li><time>{ format_time(*at) }</time>{ " " }{ text }</li>
                 }) }

@@ -129,10 +129,16 @@ pub fn network(p: &Props) -> Html {
             </svg>
             <figcaption class="muted">
                 { format!("{} message(s) on the wire", shown.len()) }
-                { " · " }<span style="color:#1f6feb">{ "● Produce" }</span>{ " " }<span style="color:#12a150">{ "● Fetch" }</span>
-                { " " }<span style="color:#8a8a93">{ "● Metadata, ListOffsets" }</span>{ " " }<span style="color:#7a5af8">{ "● controller" }</span>
+                // Only the dots carry the colours: the words keep the text's contrast.
+                { " · " }{ legend_dot("#1f6feb") }{ "Produce " }{ legend_dot("#12a150") }{ "Fetch " }
+                { legend_dot("#8a8a93") }{ "Metadata, ListOffsets " }{ legend_dot("#7a5af8") }{ "controller" }
                 { " · small dots are answers · use 0.01× or Step to watch them cross" }
             </figcaption>
         </figure>
     }
+}
+
+/// A legend's coloured dot (decoration: the word after it says what it stands for).
+fn legend_dot(colour: &'static str) -> Html {
+    html! { <span style={format!("color:{colour}")} aria-hidden="true">{ "● " }</span> }
 }

@@ -104,19 +104,20 @@ pub fn sequence_diagram(p: &Props) -> Html {
                         });
                         let class = classes!("seq-arrow", a.response.then_some("response"), a.lost.then_some("lost"), a.chatter.then_some("chatter"));
                         let mid = (x1 + end) / 2;
+                        // One sentence, the tooltip and (as the SVG title) the arrow's accessible name.
+                        let said = format!("{} {}: {} to {}: {}{}", format_ms(a.at_ms), a.api, a.from, a.to, a.text, if a.lost { " (lost)" } else { "" });
                         html! {
                             <g {class} tabindex="0" role="button" onclick={travel} onkeydown={on_key}
-                                aria-label={format!("{} ms: {} to {}: {}{}", a.at_ms, a.from, a.to, a.text, if a.lost { " (lost)" } else { "" })}
                                 data-testid="sequence-arrow" data-api={a.api}>
-                                <title>{ format!("{} ms  {} → {}\n{}{}", a.at_ms, a.from, a.to, a.text, if a.lost { "\nlost" } else { "" }) }</title>
+                                <title>{ said }</title>
                                 <rect x="0" y={(y - ROW_H / 2 - 4).to_string()} width={width.to_string()} height={ROW_H.to_string()} class="seq-hit" />
-                                <text x="4" y={(y + 4).to_string()} class="seq-time">{ format_ms(a.at_ms) }</text>
+                                <text x="4" y={(y + 4).to_string()} class="seq-time" aria-hidden="true">{ format_ms(a.at_ms) }</text>
                                 <line x1={x1.to_string()} y1={y.to_string()} x2={end.to_string()} y2={y.to_string()}
                                     marker-end={(!a.lost).then_some("url(#seq-head)")} />
+                                <text x={mid.to_string()} y={(y - 4).to_string()} text-anchor="middle" class="seq-api" aria-hidden="true">{ a.api }</text>
                                 if a.lost {
-                                    <text x={end.to_string()} y={(y + 4).to_string()} text-anchor="middle" class="seq-cross">{ "✗" }</text>
+                                    <text x={end.to_string()} y={(y + 4).to_string()} text-anchor="middle" class="seq-cross" aria-hidden="true">{ "✗" }</text>
                                 }
-                                <text x={mid.to_string()} y={(y - 4).to_string()} text-anchor="middle" class="seq-api">{ a.api }</text>
                             </g>
                         }
                     }) }

@@ -1,0 +1,54 @@
+// An automated accessibility audit (axe-core) of the main views, with no
+// serious or critical violations; and the controls reachable by keyboard.
+import { test, expect } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+
+/// The serious and critical violations axe finds on the page as it is now.
+async function audit(page) {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 5).map((n) => n.target.join(' ')).join('\n    ')}`);
+}
+
+test('the start page, a lesson, a comparison and the request view have no serious accessibility violations', async ({ page }) => {
+  page.on('dialog', (d) => d.accept());
+  await page.goto('/');
+  await expect(page.getByTestId('broker-1')).toBeVisible();
+  expect(await audit(page)).toEqual([]);
+
+  // Consumer groups, transactions, the lag chart, checkpoints and the sequence diagram.
+  await page.getByTestId('gallery').selectOption({ label: 'Exactly once: consume, transform, produce: output and input offsets commit in one transaction; an abort changes neither' });
+  await expect(page.getByTestId('sequence')).toBeVisible();
+  await page.getByTestId('compare-change').fill('all-consumers isolation.level=read_uncommitted');
+  await page.getByTestId('compare-start').click();
+  await expect(page.getByTestId('compare-summary')).toBeVisible();
+  expect(await audit(page)).toEqual([]);
+
+  await page.goto('/?lesson=replication');
+  await expect(page.getByTestId('lesson')).toBeVisible();
+  expect(await audit(page)).toEqual([]);
+});
+
+test('every control is reachable with the Tab key, and the cluster picture has a text alternative', async ({ page }) => {
+  await page.goto('/?lesson=acks');
+  await page.getByTestId('lesson-do').click();
+  await expect(page.getByTestId('lesson-checks').locator('li.todo')).toHaveCount(0);
+  const reached = new Set();
+  for (let i = 0; i < 600; i++) {
+    await page.keyboard.press('Tab');
+    const id = await page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? '');
+    if (id) reached.add(id);
+  }
+  for (const id of ['lesson-next', 'lesson-end', 'play', 'step', 'topic-create', 'send', 'compare-start', 'sequence-window', 'script', 'share']) {
+    expect(reached, `Tab reaches ${id}`).toContain(id);
+  }
+  // Every interactive element can take focus: none hidden from the keyboard.
+  const unreachable = await page.evaluate(() =>
+    [...document.querySelectorAll('button, input, select, textarea, a[href]')]
+      .filter((e) => e.tabIndex < 0 || e.getAttribute('aria-hidden') === 'true')
+      .map((e) => e.outerHTML.slice(0, 80)));
+  expect(unreachable).toEqual([]);
+  // The cluster picture: each replica chip says its role and ISR membership in words, not only colour.
+  await expect(page.getByTestId('broker-3').locator('li.chip.leader').first()).toContainText('payments-0: leader, in ISR');
+});
