@@ -243,10 +243,26 @@ pub fn app() -> Html {
     let playing = playground.borrow().playing || playground.borrow().fast_forward.is_some();
     {
         let dispatch = dispatch.clone();
+        let bench = options.bench;
         use_effect_with(playing, move |&playing| {
-            let interval = playing
-                .then(|| Interval::new(TICK_MS, move || dispatch.emit(Action::Tick { real_ms: u64::from(TICK_MS) })));
+            let interval = playing.then(|| {
+                Interval::new(TICK_MS, move || {
+                    if bench {
+                        browser::mark("kp-tick");
+                    }
+                    dispatch.emit(Action::Tick { real_ms: u64::from(TICK_MS) })
+                })
+            });
             move || drop(interval)
+        });
+    }
+    // `?bench`: after each render, how long the tick took to reach the page.
+    {
+        let bench = options.bench;
+        use_effect(move || {
+            if bench {
+                browser::measure_since("kp-update", "kp-tick");
+            }
         });
     }
 
@@ -289,6 +305,7 @@ pub fn app() -> Html {
     let cut: Vec<(String, String)> = view.cut_links.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
     let slow: Vec<(String, String, u64)> =
         view.slow_links.iter().map(|(a, b, ms)| (a.to_string(), b.to_string(), *ms)).collect();
+    let checkpoints = if show("checkpoints") { pg.checkpoints() } else { Vec::new() };
     let banner = options.problems.iter().map(|p| format!("Embed options: {p}")).collect::<Vec<_>>();
     html! {
         <div class={classes!("playground", options.embedded.then_some("embedded"))} {onkeydown} tabindex="-1">
@@ -310,8 +327,8 @@ pub fn app() -> Html {
                         <label class="gallery">{ "Take a lesson " }
                             <select onchange={start_lesson} data-testid="lesson-pick">
                                 <option value="" selected=true>{ "— lessons —" }</option>
-                                { for (0..crate::lessons::LESSONS.len()).filter_map(|i| crate::lessons::lesson(i).map(|l| (i, l))).map(|(i, l)| html! {
-                                    <option value={i.to_string()}>{ format!("{}. {}", i + 1, l.title) }</option>
+                                { for (0..crate::lessons::LESSONS.len()).filter_map(|i| crate::lessons::title(i).map(|t| (i, t))).map(|(i, t)| html! {
+                                    <option value={i.to_string()}>{ format!("{}. {t}", i + 1) }</option>
                                 }) }
                             </select>
                         </label>
@@ -331,10 +348,10 @@ pub fn app() -> Html {
                 if let Some(progress) = pg.lesson.filter(|_| show("lesson")) {
                     <LessonPanel {progress} checks={pg.lesson_checks()} dispatch={dispatch.clone()} />
                 }
-                if show("checkpoints") && !pg.checkpoints().is_empty() {
+                if show("checkpoints") && !checkpoints.is_empty() {
                     <section class="panel wide" aria-labelledby="checks-h">
                         <h2 id="checks-h">{ "Checkpoints" }</h2>
-                        <Checkpoints checkpoints={pg.checkpoints()} />
+                        <Checkpoints {checkpoints} />
                     </section>
                 }
                 if show("compare") && (editable || pg.compare.is_some()) {

@@ -44,6 +44,26 @@ pub fn address_with(fragment: &str) -> String {
     format!("{base}#{fragment}")
 }
 
+/// A User Timing mark (for `?bench`: the browser benchmark reads the measures).
+pub fn mark(name: &str) {
+    if let Some(p) = window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
+/// A User Timing measure from `start` (a mark) to now, once: the mark is cleared.
+/// Nothing when there is no such mark.
+pub fn measure_since(name: &str, start: &str) {
+    if let Some(p) = window().and_then(|w| w.performance()) {
+        // Asked first: measuring from a missing mark throws, and throwing costs.
+        if p.get_entries_by_name_with_entry_type(start, "mark").length() > 0
+            && p.measure_with_start_mark(name, start).is_ok()
+        {
+            p.clear_marks_with_mark_name(start);
+        }
+    }
+}
+
 pub fn load(key: &str) -> Option<String> {
     window()?.local_storage().ok()??.get_item(key).ok()?
 }

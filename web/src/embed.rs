@@ -37,6 +37,9 @@ pub struct EmbedOptions {
     pub lesson: Option<usize>,
     /// A comparison to open (`compare=p%20acks%3D1`), checked against the session when applied.
     pub compare: Option<String>,
+    /// `bench`: each playback tick is measured with User Timing (`kp-update`: from the tick to
+    /// the page updated) for the browser benchmark; off otherwise, as measures accumulate.
+    pub bench: bool,
     /// What was not understood, to show instead of silently ignoring.
     pub problems: Vec<String>,
 }
@@ -52,6 +55,7 @@ impl EmbedOptions {
             origins: Vec::new(),
             lesson: None,
             compare: None,
+            bench: false,
             problems: Vec::new(),
         };
         for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
@@ -61,6 +65,7 @@ impl EmbedOptions {
                 "embed" => o.embedded = true,
                 "autoplay" => o.autoplay = true,
                 "readonly" => o.readonly = true,
+                "bench" => o.bench = true,
                 "view" => {
                     for v in value.split(',').filter(|v| !v.is_empty()) {
                         if VIEWS.contains(&v) {

@@ -22,9 +22,19 @@ pub const LESSONS: &[(&str, &str)] = &[
     ("operating", include_str!("../../lessons/operating.lesson")),
 ];
 
+thread_local! {
+    /// Every lesson parsed once: the page asks for lessons on every render.
+    static PARSED: Vec<Option<Lesson>> = LESSONS.iter().map(|(_, text)| Lesson::parse(text).ok()).collect();
+}
+
 /// Lesson `i`, parsed (the sources are checked by tests, so a failure here is a defect).
 pub fn lesson(i: usize) -> Option<Lesson> {
-    LESSONS.get(i).and_then(|(_, text)| Lesson::parse(text).ok())
+    PARSED.with(|all| all.get(i).cloned().flatten())
+}
+
+/// Lesson `i`'s title, without copying the lesson.
+pub fn title(i: usize) -> Option<String> {
+    PARSED.with(|all| all.get(i).and_then(|l| l.as_ref()).map(|l| l.title.clone()))
 }
 
 /// The index of the lesson a link names.

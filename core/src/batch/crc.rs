@@ -1,6 +1,8 @@
 //! The two checksums the formats need: CRC-32C (Castagnoli), which a Kafka v2
 //! record batch carries over its attributes-to-end bytes, and CRC-32 (IEEE),
-//! which closes a gzip member. Table-driven, computed at compile time.
+//! which closes a gzip member. Table-driven, computed at compile time; CRC-32C
+//! (every batch a broker, follower or consumer reads) eight bytes at a step
+//! ("slicing-by-8"), the engine's hottest loop.
 
 const fn table(poly: u32) -> [u32; 256] {
     let mut t = [0u32; 256];
@@ -21,13 +23,46 @@ const fn table(poly: u32) -> [u32; 256] {
 const CASTAGNOLI: [u32; 256] = table(0x82F6_3B78);
 const IEEE: [u32; 256] = table(0xEDB8_8320);
 
+/// `SLICES[k][b]`: the CRC of byte `b` followed by `k` zero bytes.
+const fn slices(t: [u32; 256]) -> [[u32; 256]; 8] {
+    let mut s = [[0u32; 256]; 8];
+    s[0] = t;
+    let mut k = 1;
+    while k < 8 {
+        let mut i = 0;
+        while i < 256 {
+            let prev = s[k - 1][i];
+            s[k][i] = (prev >> 8) ^ t[(prev & 0xff) as usize];
+            i += 1;
+        }
+        k += 1;
+    }
+    s
+}
+
+const CASTAGNOLI_SLICES: [[u32; 256]; 8] = slices(CASTAGNOLI);
+
 fn run(t: &[u32; 256], bytes: &[u8]) -> u32 {
     !bytes.iter().fold(!0u32, |c, &b| t[((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8))
 }
 
 /// CRC-32C, as `org.apache.kafka.common.utils.Crc32C`.
 pub fn crc32c(bytes: &[u8]) -> u32 {
-    run(&CASTAGNOLI, bytes)
+    let s = &CASTAGNOLI_SLICES;
+    let mut c = !0u32;
+    let mut chunks = bytes.chunks_exact(8);
+    for w in &mut chunks {
+        let lo = c ^ u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+        c = s[7][(lo & 0xff) as usize]
+            ^ s[6][((lo >> 8) & 0xff) as usize]
+            ^ s[5][((lo >> 16) & 0xff) as usize]
+            ^ s[4][(lo >> 24) as usize]
+            ^ s[3][w[4] as usize]
+            ^ s[2][w[5] as usize]
+            ^ s[1][w[6] as usize]
+            ^ s[0][w[7] as usize];
+    }
+    !chunks.remainder().iter().fold(c, |c, &b| CASTAGNOLI[((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8))
 }
 
 /// CRC-32 (IEEE 802.3), as gzip uses.
@@ -45,5 +80,15 @@ mod tests {
         assert_eq!(crc32c(b"123456789"), 0xE306_9283);
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
         assert_eq!(crc32c(b""), 0);
+    }
+
+    #[test]
+    fn eight_bytes_at_a_step_agree_with_one_at_a_time_at_every_length_and_alignment() {
+        let data: alloc::vec::Vec<u8> = (0..300u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        for start in 0..9 {
+            for end in start..data.len() {
+                assert_eq!(crc32c(&data[start..end]), run(&CASTAGNOLI, &data[start..end]), "{start}..{end}");
+            }
+        }
     }
 }

@@ -37,30 +37,34 @@ impl LogBatch {
     /// Decodes the records, with their offsets, as a consumer or follower does.
     pub fn decode(&self) -> Result<Vec<Record>, BatchError> {
         let (batch, _) = RecordBatch::decode(&self.bytes)?;
-        Ok(records_of(&batch))
+        Ok(into_records(batch))
     }
 }
 
-/// A decoded batch's records with absolute offsets and timestamps
-/// (with LogAppendTime, every record carries the batch's max timestamp).
-pub fn records_of(batch: &RecordBatch) -> Vec<Record> {
+/// A decoded batch's records with absolute offsets and timestamps (with LogAppendTime, every
+/// record carries the batch's max timestamp); keys, values and headers move, not copied.
+pub fn into_records(mut batch: RecordBatch) -> Vec<Record> {
     let base = batch.base_offset.max(0) as u64;
-    batch
-        .records
-        .iter()
-        .map(|r| Record {
-            offset: base + r.offset_delta.max(0) as u64,
-            leader_epoch: batch.partition_leader_epoch.max(0) as u32,
-            timestamp_ms: match batch.timestamp_type {
-                TimestampType::CreateTime => (batch.base_timestamp + r.timestamp_delta).max(0) as u64,
-                TimestampType::LogAppendTime => batch.max_timestamp.max(0) as u64,
-            },
-            key: r.key.clone(),
-            value: r.value.clone(),
-            headers: r.headers.clone(),
-            producer_id: batch.producer_id,
-            transactional: batch.is_transactional,
-            control: if batch.is_control { r.key.as_deref().and_then(crate::txn::marker::decode_key) } else { None },
+    let records = core::mem::take(&mut batch.records);
+    records
+        .into_iter()
+        .map(|r| {
+            let control =
+                if batch.is_control { r.key.as_deref().and_then(crate::txn::marker::decode_key) } else { None };
+            Record {
+                offset: base + r.offset_delta.max(0) as u64,
+                leader_epoch: batch.partition_leader_epoch.max(0) as u32,
+                timestamp_ms: match batch.timestamp_type {
+                    TimestampType::CreateTime => (batch.base_timestamp + r.timestamp_delta).max(0) as u64,
+                    TimestampType::LogAppendTime => batch.max_timestamp.max(0) as u64,
+                },
+                key: r.key,
+                value: r.value,
+                headers: r.headers,
+                producer_id: batch.producer_id,
+                transactional: batch.is_transactional,
+                control,
+            }
         })
         .collect()
 }
@@ -606,12 +610,12 @@ impl PartitionLog {
         batch.base_offset = base as i64;
         batch.partition_leader_epoch = leader_epoch as i32;
         self.note_epoch(leader_epoch, base);
-        let records = records_of(&batch);
+        let last = base + batch.records.len().max(1) as u64 - 1;
+        let compression = batch.compression;
+        let records = into_records(batch);
         let max_ts = records.iter().map(|r| r.timestamp_ms).max().unwrap_or(0);
         self.note_segment(base, bytes.len() as u64, max_ts);
         self.records.extend(records);
-        let last = base + batch.records.len().max(1) as u64 - 1;
-        let compression = batch.compression;
         self.note_producer(&bytes, base, last);
         self.batches.push(LogBatch {
             base_offset: base,

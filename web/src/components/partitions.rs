@@ -43,7 +43,10 @@ pub fn partitions(p: &Props) -> Html {
                             <span class="muted">{ format!("  {}", t.configs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")) }</span>
                         }
                     </h3>
-                    { for t.partitions.iter().map(|q| partition_row(t, q, &readers(p, &t.name, q.partition), p.now_ms)) }
+                    { for t.partitions.iter().map(|q| html! {
+                        <PartitionRow key={q.partition} topic={t.name.clone()} partition={q.clone()}
+                            readers={readers(p, &t.name, q.partition)} fading_at_ms={fade_clock(q, p.now_ms)} />
+                    }) }
                 </div>
             }) }
             // Internal topics (fifty partitions of __consumer_offsets) fold away; only partitions holding records open.
@@ -52,12 +55,37 @@ pub fn partitions(p: &Props) -> Html {
                 html! {
                     <details class="topic internal" data-testid={format!("internal-{}", t.name)}>
                         <summary>{ format!("{} (internal, {} partitions, {records} record(s))", t.name, t.partitions.len()) }</summary>
-                        { for t.partitions.iter().filter(|q| !q.records.is_empty()).map(|q| partition_row(t, q, &[], p.now_ms)) }
+                        { for t.partitions.iter().filter(|q| !q.records.is_empty()).map(|q| html! {
+                            <PartitionRow key={q.partition} topic={t.name.clone()} partition={q.clone()} readers={Vec::new()} fading_at_ms={fade_clock(q, p.now_ms)} />
+                        }) }
                     </details>
                 }
             }) }
         </div>
     }
+}
+
+/// One partition's row. A component of its own so that a row whose partition, readers
+/// and fading did not change is not drawn again: in a cluster of hundreds of partitions,
+/// playback changes a few rows a tick.
+#[derive(Properties, PartialEq)]
+struct RowProps {
+    topic: String,
+    partition: PartitionView,
+    readers: Vec<(String, u64)>,
+    /// The clock while a deleted segment of the row is fading; none otherwise (so that time
+    /// alone redraws nothing).
+    fading_at_ms: Option<u64>,
+}
+
+#[function_component(PartitionRow)]
+fn partition_row_component(p: &RowProps) -> Html {
+    partition_row(&p.topic, &p.partition, &p.readers, p.fading_at_ms)
+}
+
+/// The clock a row needs: only a row with a segment still fading changes as time passes.
+fn fade_clock(q: &PartitionView, now_ms: u64) -> Option<u64> {
+    q.deleted_segments.iter().any(|(_, at)| now_ms.saturating_sub(*at) < FADE_MS).then_some(now_ms)
 }
 
 /// Who reads a partition: each group's committed offset and each consumer's position, as `(label, offset)`.
@@ -100,23 +128,26 @@ fn txn_class(q: &PartitionView, r: &kafka_sim::record::Record) -> Option<&'stati
     })
 }
 
-fn partition_row(t: &TopicView, q: &PartitionView, readers: &[(String, u64)], now_ms: u64) -> Html {
-    let fading: Vec<_> = q.deleted_segments.iter().filter(|(_, at)| now_ms.saturating_sub(*at) < FADE_MS).collect();
+fn partition_row(topic: &str, q: &PartitionView, readers: &[(String, u64)], fading_at_ms: Option<u64>) -> Html {
+    let fading: Vec<_> = match fading_at_ms {
+        Some(now_ms) => q.deleted_segments.iter().filter(|(_, at)| now_ms.saturating_sub(*at) < FADE_MS).collect(),
+        None => Vec::new(),
+    };
     let skipped = q.records.len().saturating_sub(CELLS_MAX);
     html! {
-        <div class="partition" data-testid={format!("partition-{}-{}", t.name, q.partition)}>
-            <span class="pname">{ format!("{}-{}", t.name, q.partition) }
+        <div class="partition" data-testid={format!("partition-{}-{}", topic, q.partition)}>
+            <span class="pname">{ format!("{}-{}", topic, q.partition) }
                 <span class={classes!("muted", q.leader.is_none().then_some("bad"))}>
                     { format!(" leader {} · epoch {} · ISR {:?}", q.leader.map_or("none (offline)".into(), |l| format!("broker-{l}")), q.leader_epoch, q.isr) }
                 </span>
                 if q.last_stable_offset < q.high_watermark {
-                    <span class="lso" data-testid={format!("lso-{}-{}", t.name, q.partition)}
+                    <span class="lso" data-testid={format!("lso-{}-{}", topic, q.partition)}
                         title="last stable offset: an open transaction starts here; read_committed readers stop here">
                         { format!(" LSO {} < HW {}", q.last_stable_offset, q.high_watermark) }
                     </span>
                 }
             </span>
-            <ol class="cells" start={q.log_start_offset.to_string()} aria-label={format!("log of {}-{}", t.name, q.partition)}>
+            <ol class="cells" start={q.log_start_offset.to_string()} aria-label={format!("log of {}-{}", topic, q.partition)}>
                 if skipped > 0 { <li class="cell more">{ format!("…{skipped}") }</li> }
                 { for q.records.iter().skip(skipped).map(|r| {
                     // A cell where a reader's next offset points is outlined.
@@ -138,7 +169,7 @@ fn partition_row(t: &TopicView, q: &PartitionView, readers: &[(String, u64)], no
             </ol>
             if q.segments.len() > 1 || q.log_start_offset > 0 || !fading.is_empty() {
                 // Segments as blocks, oldest first: offsets, bytes and newest record; the active one marked.
-                <ol class="segments" aria-label={format!("segments of {}-{}", t.name, q.partition)} data-testid={format!("segments-{}-{}", t.name, q.partition)}>
+                <ol class="segments" aria-label={format!("segments of {}-{}", topic, q.partition)} data-testid={format!("segments-{}-{}", topic, q.partition)}>
                     { for fading.iter().map(|(s, at)| html! {
                         <li class="segment gone" title={format!("from offset {}, {} bytes: deleted by retention at {at} ms", s.base_offset, s.size_bytes)}>
                             { format!("{}… · {} B", s.base_offset, s.size_bytes) }
@@ -159,7 +190,7 @@ fn partition_row(t: &TopicView, q: &PartitionView, readers: &[(String, u64)], no
             }
             if let Some(c) = &q.last_cleaned {
                 // The last compaction: what went, and which record of each key stayed.
-                <span class="cleaned muted" data-testid={format!("cleaned-{}-{}", t.name, q.partition)}>
+                <span class="cleaned muted" data-testid={format!("cleaned-{}-{}", topic, q.partition)}>
                     { format!("compacted at {} ms: removed offsets {}{}; kept {}", c.at_ms,
                         c.removed_offsets.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(", "),
                         if c.removed > c.removed_offsets.len() { format!(" and {} more", c.removed - c.removed_offsets.len()) } else { String::new() },
@@ -167,7 +198,7 @@ fn partition_row(t: &TopicView, q: &PartitionView, readers: &[(String, u64)], no
                 </span>
             }
             if !readers.is_empty() {
-                <span class="readers muted" data-testid={format!("readers-{}-{}", t.name, q.partition)}>
+                <span class="readers muted" data-testid={format!("readers-{}-{}", topic, q.partition)}>
                     { readers.iter().map(|(l, o)| format!("{l} {o}")).collect::<Vec<_>>().join(" · ") }
                 </span>
             }
