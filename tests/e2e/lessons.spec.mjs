@@ -39,7 +39,7 @@ test('a lesson opens by link, embedded too, and an unknown one is named with the
   await page.goto('/?lesson=acks');
   const lesson = page.getByTestId('lesson');
   await expect(lesson.locator('h2')).toHaveText('acks and min.insync.replicas: when a write counts');
-  await expect(lesson.getByTestId('lesson-step')).toHaveText(/^Step 1 of 4/);
+  await expect(lesson.getByTestId('lesson-step')).toHaveText(/^Step 1 of 5/);
   await expect(lesson.getByTestId('lesson-link')).toHaveAttribute('href', '?lesson=acks');
 
   await page.goto('/?embed&lesson=topics&view=lesson,partitions');
