@@ -16,6 +16,8 @@ use alloc::vec::Vec;
 /// One message between two nodes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Arrow {
+    /// Its place among every message the sequence saw: the same arrow keeps it as the window moves.
+    pub id: u64,
     /// When it was sent, in simulated milliseconds.
     pub at_ms: u64,
     pub from: String,
@@ -40,6 +42,8 @@ pub struct Sequence {
     arrows: VecDeque<Arrow>,
     /// Messages that were let go to stay within [`ARROWS_MAX`].
     pub dropped: u64,
+    /// Messages seen, for arrow ids.
+    seen: u64,
 }
 
 impl Sequence {
@@ -51,6 +55,7 @@ impl Sequence {
                     Body::Response(r) => (r.api(), true),
                 };
                 self.push(Arrow {
+                    id: 0,
                     at_ms: event.at.ms,
                     from: from.to_string(),
                     to: to.to_string(),
@@ -75,6 +80,7 @@ impl Sequence {
                 match on_the_way {
                     Some(a) => a.lost = true,
                     None => self.push(Arrow {
+                        id: 0,
                         at_ms: now,
                         from,
                         to,
@@ -90,7 +96,9 @@ impl Sequence {
         }
     }
 
-    fn push(&mut self, arrow: Arrow) {
+    fn push(&mut self, mut arrow: Arrow) {
+        arrow.id = self.seen;
+        self.seen += 1;
         if self.arrows.len() == ARROWS_MAX {
             self.arrows.pop_front();
             self.dropped += 1;

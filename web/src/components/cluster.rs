@@ -19,7 +19,6 @@ pub struct Props {
 
 #[function_component(Cluster)]
 pub fn cluster(p: &Props) -> Html {
-    let line = |text: String| p.dispatch.reform(move |_| Action::Line(Form::Faults, text.clone()));
     let m = &p.metrics;
     html! {
         <div>
@@ -32,55 +31,124 @@ pub fn cluster(p: &Props) -> Html {
                 <span title="IsrShrinksPerSec / IsrExpandsPerSec, as totals">{ format!("ISR shrinks {} · expands {}", m.isr_shrinks, m.isr_expands) }</span>
             </p>
             <div class="brokers">
-                { for p.brokers.iter().map(|b| {
-                    // Fifty __consumer_offsets replicas per broker would bury the rest: one summary chip.
-                    let internal: Vec<_> = b.replicas.iter().filter(|r| r.tp.topic.starts_with("__")).collect();
-                    let internal_led = internal.iter().filter(|r| r.role == "leader").count();
-                    let chips = b.replicas.iter().filter(|r| !r.tp.topic.starts_with("__")).map(|r| {
-                        let class = match (r.role, r.in_isr) {
-                            ("leader", _) => "leader",
-                            ("follower", true) => "follower",
-                            ("follower", false) => "out-of-sync",
-                            _ => "idle",
-                        };
-                        let isr = if r.in_isr { "in ISR" } else { "not in ISR" };
-                        let title = format!("{}: {}, {isr}, LEO {}, HW {}", r.tp, r.role, r.log_end_offset, r.high_watermark);
-                        // The colour says the role; the hidden text says it to a screen reader.
-                        let said = format!(": {}, {isr}", r.role);
-                        html! { <li class={classes!("chip", class)} {title}>{ r.tp.to_string() }<span class="sr-only">{ said }</span></li> }
-                    });
-                    let state = if !b.alive { "stopped" } else if b.fenced { "fenced" } else { "running" };
-                    let id = b.id;
-                    html! {
-                        <div class={classes!("broker", (!b.alive || b.fenced).then_some("dead"))} data-testid={format!("broker-{id}")}>
-                            <h3>{ format!("broker-{id}") }
-                                if b.controller { <span class="badge controller" title={format!("active controller, epoch {}", p.controller_epoch)}>{ "controller" }</span> }
-                                else if b.voter { <span class="badge" title="KRaft quorum voter">{ "voter" }</span> }
-                            </h3>
-                            <p class="muted state" data-testid={format!("broker-{id}-state")}>{ state }</p>
-                            <ul class="chips" aria-label={format!("replicas on broker-{id}")}>
-                                { for chips }
-                                if !internal.is_empty() {
-                                    <li class="chip internal" title="replicas of __consumer_offsets; the leader of a group's partition is its coordinator">
-                                        { format!("__consumer_offsets ×{} (leads {internal_led})", internal.len()) }
-                                    </li>
-                                }
-                            </ul>
-                            if b.replicas.is_empty() { <p class="muted">{ "no replicas" }</p> }
-                            <div class="actions" hidden={p.readonly}>
-                                if b.alive {
-                                    <button onclick={line(format!("broker stop {id}"))} title={format!("crash broker-{id} (key {id})")} data-testid={format!("crash-{id}")}>{ "Crash" }</button>
-                                    <button onclick={line(format!("broker shutdown {id}"))} title="controlled shutdown: leaderships move away first">{ "Shut down" }</button>
-                                    <button onclick={line(format!("network isolate broker-{id}"))} title="cut every link of this broker">{ "Isolate" }</button>
-                                } else {
-                                    <button onclick={line(format!("broker start {id}"))} title={format!("restart broker-{id} (key {id})")} data-testid={format!("start-{id}")}>{ "Start" }</button>
-                                }
-                            </div>
-                        </div>
-                    }
+                { for p.brokers.iter().map(|b| html! {
+                    <BrokerBox key={b.id} box_={broker_box(b, p.controller_epoch)} readonly={p.readonly} dispatch={p.dispatch.clone()} />
                 }) }
             </div>
             { super::error_line("faults-error", &p.error) }
+        </div>
+    }
+}
+
+/// One replica chip, as drawn.
+#[derive(Clone, Debug, PartialEq)]
+struct Chip {
+    tp: String,
+    class: &'static str,
+    title: String,
+    /// The role in words, for screen readers (the colour says it on screen).
+    said: String,
+}
+
+/// What one broker's box shows. Offsets appear only on out-of-sync followers, where they are
+/// the point; so a box changes when roles, the ISR or the broker's state change, not with every
+/// record, and playback of a large cluster redraws only the boxes that changed.
+#[derive(Clone, Debug, PartialEq)]
+struct BoxModel {
+    id: u32,
+    alive: bool,
+    fenced: bool,
+    controller: bool,
+    voter: bool,
+    controller_epoch: u32,
+    chips: Vec<Chip>,
+    /// `__consumer_offsets` replicas, and how many of them it leads.
+    internal: (usize, usize),
+}
+
+fn broker_box(b: &BrokerView, controller_epoch: u32) -> BoxModel {
+    // Fifty __consumer_offsets replicas per broker would bury the rest: one summary chip.
+    let internal: Vec<_> = b.replicas.iter().filter(|r| r.tp.topic.starts_with("__")).collect();
+    let internal_led = internal.iter().filter(|r| r.role == "leader").count();
+    let chips = b
+        .replicas
+        .iter()
+        .filter(|r| !r.tp.topic.starts_with("__"))
+        .map(|r| {
+            let class = match (r.role, r.in_isr) {
+                ("leader", _) => "leader",
+                ("follower", true) => "follower",
+                ("follower", false) => "out-of-sync",
+                _ => "idle",
+            };
+            let isr = if r.in_isr { "in ISR" } else { "not in ISR" };
+            let title = if class == "out-of-sync" {
+                format!("{}: {}, {isr}, LEO {}, HW {}", r.tp, r.role, r.log_end_offset, r.high_watermark)
+            } else {
+                format!("{}: {}, {isr}", r.tp, r.role)
+            };
+            Chip { tp: r.tp.to_string(), class, title, said: format!(": {}, {isr}", r.role) }
+        })
+        .collect();
+    BoxModel {
+        id: b.id,
+        alive: b.alive,
+        fenced: b.fenced,
+        controller: b.controller,
+        voter: b.voter,
+        controller_epoch,
+        chips,
+        internal: (internal.len(), internal_led),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct BoxProps {
+    box_: BoxModel,
+    readonly: bool,
+    dispatch: Callback<Action>,
+}
+
+#[function_component(BrokerBox)]
+fn broker_box_view(p: &BoxProps) -> Html {
+    let b = &p.box_;
+    let line = |text: String| p.dispatch.reform(move |_| Action::Line(Form::Faults, text.clone()));
+    let state = if !b.alive {
+        "stopped"
+    } else if b.fenced {
+        "fenced"
+    } else {
+        "running"
+    };
+    let id = b.id;
+    let (internal, internal_led) = b.internal;
+    html! {
+        <div class={classes!("broker", (!b.alive || b.fenced).then_some("dead"))} data-testid={format!("broker-{id}")}>
+            <h3>{ format!("broker-{id}") }
+                if b.controller { <span class="badge controller" title={format!("active controller, epoch {}", b.controller_epoch)}>{ "controller" }</span> }
+                else if b.voter { <span class="badge" title="KRaft quorum voter">{ "voter" }</span> }
+            </h3>
+            <p class="muted state" data-testid={format!("broker-{id}-state")}>{ state }</p>
+            <ul class="chips" aria-label={format!("replicas on broker-{id}")}>
+                { for b.chips.iter().map(|c| html! {
+                    <li class={classes!("chip", c.class)} title={c.title.clone()}>{ &c.tp }<span class="sr-only">{ &c.said }</span></li>
+                }) }
+                if internal > 0 {
+                    <li class="chip internal" title="replicas of __consumer_offsets; the leader of a group's partition is its coordinator">
+                        { format!("__consumer_offsets ×{internal} (leads {internal_led})") }
+                    </li>
+                }
+            </ul>
+            if b.chips.is_empty() && internal == 0 { <p class="muted">{ "no replicas" }</p> }
+            <div class="actions" hidden={p.readonly}>
+                if b.alive {
+                    <button onclick={line(format!("broker stop {id}"))} title={format!("crash broker-{id} (key {id})")} data-testid={format!("crash-{id}")}>{ "Crash" }</button>
+                    <button onclick={line(format!("broker shutdown {id}"))} title="controlled shutdown: leaderships move away first">{ "Shut down" }</button>
+                    <button onclick={line(format!("network isolate broker-{id}"))} title="cut every link of this broker">{ "Isolate" }</button>
+                } else {
+                    <button onclick={line(format!("broker start {id}"))} title={format!("restart broker-{id} (key {id})")} data-testid={format!("start-{id}")}>{ "Start" }</button>
+                }
+            </div>
         </div>
     }
 }

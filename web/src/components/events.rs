@@ -5,8 +5,9 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    /// (simulated ms, sentence), newest first.
-    pub events: Vec<(u64, String)>,
+    /// (the event's place in the whole log, simulated ms, sentence), newest first. The place keys
+    /// each row, so a new event adds one row instead of rewriting them all.
+    pub events: Vec<(u64, u64, String)>,
     pub dropped: u64,
     /// Background messages not kept (heartbeats, metadata pushes, empty follower fetches).
     pub hidden: u64,
@@ -24,8 +25,8 @@ pub fn event_log(p: &Props) -> Html {
                 if !p.show_chatter && p.hidden > 0 { { format!(" — {} hidden", p.hidden) } }
             </p>
             <ol class="events" aria-live="polite" tabindex="0" aria-label="events, newest first" data-testid="events">
-                { for p.events.iter().map(|(at, text)| html! {
-                    <li><time>{ format_time(*at) }</time>{ " " }{ text }</li>
+                { for p.events.iter().map(|(n, at, text)| html! {
+                    <li key={*n}><time>{ format_time(*at) }</time>{ " " }{ text }</li>
                 }) }
             </ol>
             if p.dropped > 0 {

@@ -86,8 +86,13 @@ pub fn sequence_diagram(p: &Props) -> Html {
                             </g>
                         }
                     }) }
+                    // Only keyed arrows in this group: Yew diffs a list by key only when every item has one.
+                    <g class="seq-arrows">
                     { for p.arrows.iter().enumerate().map(|(i, a)| {
-                        let y = TOP + i as u32 * ROW_H + ROW_H / 2 + 4;
+                        // Drawn around y = 0 and moved into place as a whole, keyed by the arrow's
+                        // id: as the window slides during playback only each arrow's offset changes.
+                        let row_y = TOP + i as u32 * ROW_H + ROW_H / 2 + 4;
+                        let y = 0i32;
                         let (x1, x2) = (lane_x(&a.from), lane_x(&a.to));
                         // A lost message stops halfway, with a cross where it was lost.
                         let end = if a.lost { (x1 + x2) / 2 } else { x2 };
@@ -107,10 +112,10 @@ pub fn sequence_diagram(p: &Props) -> Html {
                         // One sentence, the tooltip and (as the SVG title) the arrow's accessible name.
                         let said = format!("{} {}: {} to {}: {}{}", format_ms(a.at_ms), a.api, a.from, a.to, a.text, if a.lost { " (lost)" } else { "" });
                         html! {
-                            <g {class} tabindex="0" role="button" onclick={travel} onkeydown={on_key}
+                            <g key={a.id} transform={format!("translate(0,{row_y})")} {class} tabindex="0" role="button" onclick={travel} onkeydown={on_key}
                                 data-testid="sequence-arrow" data-api={a.api}>
                                 <title>{ said }</title>
-                                <rect x="0" y={(y - ROW_H / 2 - 4).to_string()} width={width.to_string()} height={ROW_H.to_string()} class="seq-hit" />
+                                <rect x="0" y={(-((ROW_H / 2 + 4) as i32)).to_string()} width={width.to_string()} height={ROW_H.to_string()} class="seq-hit" />
                                 <text x="4" y={(y + 4).to_string()} class="seq-time" aria-hidden="true">{ format_ms(a.at_ms) }</text>
                                 <line x1={x1.to_string()} y1={y.to_string()} x2={end.to_string()} y2={y.to_string()}
                                     marker-end={(!a.lost).then_some("url(#seq-head)")} />
@@ -121,6 +126,7 @@ pub fn sequence_diagram(p: &Props) -> Html {
                             </g>
                         }
                     }) }
+                    </g>
                 </svg>
                 </div>
             }
