@@ -167,7 +167,7 @@ impl Expectation {
                         .collect::<Vec<_>>()
                         .join(","),
                     "assigned" => c.assignment.iter().map(|a| a.tp.to_string()).collect::<Vec<_>>().join(","),
-                    _ => c.received.len().to_string(),
+                    _ => c.consumed.to_string(),
                 })
             }
             Subject::Group(name) => {

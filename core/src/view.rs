@@ -151,6 +151,8 @@ pub struct ClientView {
     pub assignment: Vec<AssignmentView>,
     /// Consumer: what polls returned, newest last (bounded).
     pub received: Vec<(TopicPartition, Record)>,
+    /// Consumer: records polls returned in all (`received` keeps the newest).
+    pub consumed: u64,
     /// Consumer with a group.id: its membership and known commits.
     pub group: Option<MembershipView>,
     /// Consumer: running a poll loop.
@@ -421,6 +423,7 @@ fn client_view(client: &Client) -> ClientView {
         failed_records: 0,
         assignment: Vec::new(),
         received: Vec::new(),
+        consumed: 0,
         group: None,
         looping: false,
         transaction: None,
@@ -468,6 +471,7 @@ fn client_view(client: &Client) -> ClientView {
                 })
                 .collect();
             v.received = c.received.iter().cloned().collect();
+            v.consumed = c.received_total;
             let mut sources = alloc::collections::BTreeSet::new();
             for (_, r) in &v.received {
                 if let Some(source) = r.headers.iter().find(|h| h.key == "source").and_then(|h| h.value.as_ref()) {

@@ -70,3 +70,19 @@ fn segments_retention_deleted_are_remembered_with_when_for_the_page_to_fade_out(
     assert_eq!(p.segments[0].base_offset, gone.last().unwrap() + 1, "the log starts after the last deleted segment");
     assert!(p.deleted_segments.iter().all(|(_, at)| *at >= 300_000), "deleted at a retention check");
 }
+
+#[test]
+fn a_consumer_counts_every_record_it_consumed_beyond_the_ones_it_keeps() {
+    // 1,500 records: more than the 1,000 a consumer keeps for the view.
+    let mut script = String::from("seed 1\ncluster brokers=1\ntopic create t partitions=1\nproducer p linger.ms=5\n");
+    for i in 0..1_500 {
+        script.push_str(&format!("send p t value=v{i}\n"));
+    }
+    script.push_str("advance 1s\nconsumer c auto.offset.reset=earliest\nassign c t-0\nconsume c\nadvance 5s\n");
+    script.push_str("expect consumer c consumed=1500\n");
+    let points = trace::checkpoints(&Scenario::parse(&script).unwrap()).unwrap();
+    assert_eq!(points[0].result, Ok(()));
+    let sim = trace::run(&Scenario::parse(&script).unwrap(), OnError::Stop, &mut String::new()).unwrap();
+    let c = sim.view().clients.into_iter().find(|c| c.name == "c").unwrap();
+    assert_eq!((c.consumed, c.received.len()), (1_500, kafka_sim::limits::RECORDS_RECEIVED_PER_CONSUMER_MAX));
+}

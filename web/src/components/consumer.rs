@@ -87,7 +87,7 @@ pub fn consumer_panel(p: &Props) -> Html {
                                 <td>{ &c.name }</td>
                                 <td>{ if c.read_committed { "read_committed" } else { "read_uncommitted" } }</td>
                                 <td>{ c.assignment.iter().filter(|a| a.tp.topic == topic).map(|a| format!("{}:{}", a.tp.partition, a.position.map_or("-".into(), |o| o.to_string()))).collect::<Vec<_>>().join(" ") }</td>
-                                <td>{ c.received.len() }</td>
+                                <td>{ c.consumed }</td>
                                 <td>{ c.duplicates }</td>
                             </tr>
                         }) }

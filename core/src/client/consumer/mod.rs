@@ -51,6 +51,8 @@ pub struct Consumer {
     metadata_asked: bool,
     /// What polls returned, newest last, bounded.
     pub received: VecDeque<(TopicPartition, Record)>,
+    /// Records polls returned in all, counting those `received` no longer keeps.
+    pub received_total: u64,
     /// The high watermark each partition's last fetch reported, for lag.
     pub high_watermarks: BTreeMap<TopicPartition, u64>,
     /// Each fetched partition's last stable offset, from the latest fetch (read_committed lag counts to it).
@@ -97,6 +99,7 @@ impl Consumer {
             poll_waiting: false,
             metadata_asked: false,
             received: VecDeque::new(),
+            received_total: 0,
             high_watermarks: BTreeMap::new(),
             last_stable_offsets: BTreeMap::new(),
             closed: false,
@@ -603,6 +606,7 @@ impl Consumer {
                 self.received.pop_front();
             }
             self.received.push_back((tp.clone(), r.clone()));
+            self.received_total += 1;
         }
         if self.looping && records.is_empty() {
             // An empty poll that waited for nothing is a poll(100 ms) that timed out;
