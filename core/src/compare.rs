@@ -142,7 +142,8 @@ impl fmt::Display for Change {
 
 /// Changes worth trying on this session, one per line: each setting the playground's
 /// comparisons are about (acks, idempotence, isolation level, the rebalance protocol,
-/// unclean election), turned the other way from how the session sets it.
+/// unclean election), turned the other way from how the session sets it: producers' first,
+/// then consumers', then topics'.
 pub fn suggestions(session: &[Command]) -> Vec<String> {
     let get = |configs: &Configs, key: &str| configs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.clone());
     let mut out: Vec<String> = Vec::new();
@@ -151,7 +152,14 @@ pub fn suggestions(session: &[Command]) -> Vec<String> {
             out.push(s);
         }
     };
-    for command in session {
+    let rank = |c: &&Command| match c {
+        Command::Producer { .. } => 0,
+        Command::Consumer { .. } => 1,
+        _ => 2,
+    };
+    let mut ordered: Vec<&Command> = session.iter().collect();
+    ordered.sort_by_key(rank);
+    for command in ordered {
         match command {
             Command::Producer { name, configs } => {
                 let acks = get(configs, "acks").unwrap_or_else(|| String::from("all"));
@@ -370,14 +378,24 @@ impl Comparison {
         }
     }
 
+    /// Both runs' views, as of now.
+    pub fn views(&self) -> [ClusterView; 2] {
+        [self.runs[0].sim.view(), self.runs[1].sim.view()]
+    }
+
     /// The outcomes side by side, as of now.
     pub fn summary(&self) -> Vec<Row> {
+        self.summary_with(&self.views())
+    }
+
+    /// As [`Comparison::summary`], from views already taken (a view is the costly part).
+    pub fn summary_with(&self, views: &[ClusterView; 2]) -> Vec<Row> {
         let [a, b] = &self.runs;
-        let (va, vb) = (a.sim.view(), b.sim.view());
+        let (va, vb) = (&views[0], &views[1]);
         let row = |what, how, f: &dyn Fn(&Run, &ClusterView) -> u64, is_time| Row {
             what,
             how,
-            values: [f(a, &va), f(b, &vb)],
+            values: [f(a, va), f(b, vb)],
             is_time,
         };
         let now = |r: &Run| r.sim.now().ms;
@@ -511,6 +529,13 @@ mod tests {
     #[test]
     fn suggestions_turn_each_setting_the_other_way() {
         let session = [
+            Command::CreateTopic {
+                assignment: None,
+                name: "t".into(),
+                partitions: None,
+                replication_factor: None,
+                configs: Vec::new(),
+            },
             Command::Producer { name: "p".into(), configs: alloc::vec![("acks".into(), "1".into())] },
             Command::Consumer {
                 name: "c".into(),
@@ -526,7 +551,8 @@ mod tests {
                 "p acks=all",
                 "p enable.idempotence=false",
                 "c isolation.level=read_uncommitted",
-                "all-consumers partition.assignment.strategy=cooperative-sticky"
+                "all-consumers partition.assignment.strategy=cooperative-sticky",
+                "t unclean.leader.election.enable=true"
             ]
         );
     }

@@ -306,6 +306,8 @@ pub fn app() -> Html {
     let slow: Vec<(String, String, u64)> =
         view.slow_links.iter().map(|(a, b, ms)| (a.to_string(), b.to_string(), *ms)).collect();
     let checkpoints = if show("checkpoints") { pg.checkpoints() } else { Vec::new() };
+    // A comparison's two views, taken once a render.
+    let compare_views = pg.compare.as_ref().filter(|_| show("compare")).map(|c| c.views());
     let banner = options.problems.iter().map(|p| format!("Embed options: {p}")).collect::<Vec<_>>();
     html! {
         <div class={classes!("playground", options.embedded.then_some("embedded"))} {onkeydown} tabindex="-1">
@@ -358,8 +360,8 @@ pub fn app() -> Html {
                     <section class="panel wide" aria-labelledby="compare-h">
                         <h2 id="compare-h">{ "Compare" }</h2>
                         <Compare change={pg.compare.as_ref().map(|c| c.change.to_string())}
-                            rows={pg.compare.as_ref().map(|c| c.summary()).unwrap_or_default()}
-                            partitions={pg.compare.as_ref().map(crate::components::compare::partition_pairs).unwrap_or_default()}
+                            rows={compare_views.as_ref().zip(pg.compare.as_ref()).map(|(v, c)| c.summary_with(v)).unwrap_or_default()}
+                            partitions={compare_views.as_ref().map(crate::components::compare::partition_pairs).unwrap_or_default()}
                             refused={pg.compare.as_ref().map(crate::components::compare::refused).unwrap_or_default()}
                             suggestions={kafka_sim::compare::suggestions(&pg.session)}
                             error={error(Form::Compare)} dispatch={dispatch.clone()} />

@@ -100,8 +100,7 @@ pub fn compare(p: &Props) -> Html {
 }
 
 /// Each user partition in both runs of a comparison, as one line a run.
-pub fn partition_pairs(c: &kafka_sim::compare::Comparison) -> Vec<PartitionPair> {
-    let views = [c.runs[0].sim.view(), c.runs[1].sim.view()];
+pub fn partition_pairs(views: &[kafka_sim::view::ClusterView; 2]) -> Vec<PartitionPair> {
     let line = |v: &kafka_sim::view::ClusterView, topic: &str, i: usize| {
         let Some(p) = v.topics.iter().find(|t| t.name == topic).and_then(|t| t.partitions.get(i)) else {
             return "—".to_string();
