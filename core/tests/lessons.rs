@@ -52,3 +52,53 @@ fn walking_agrees_with_replaying_the_script_through_each_step() {
         assert_eq!(e.evaluate(&sim.view()), Ok(()), "{check}");
     }
 }
+
+#[test]
+fn damaged_lessons_and_changes_are_refused_with_a_reason_never_a_panic() {
+    // Every lesson, cut, with lines dropped, doubled or with bytes replaced: parsing answers
+    // Ok or an error naming a line, and walking what parses names problems, never panics.
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../lessons");
+    let mut texts: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect();
+    texts.sort();
+    let mut rng = kafka_sim::rand::Rng::new(7);
+    let noise = ["#!", "#! predict", "=", "|", " = ", "#! step", "#! do", "#! check", "\n", "é", "'", "\"", "seed x"];
+    let mut refused = 0;
+    for round in 0..400 {
+        let text = &texts[round % texts.len()];
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        for _ in 0..1 + rng.below(4) {
+            let i = rng.below(lines.len().max(1));
+            match rng.below(4) {
+                0 if !lines.is_empty() => {
+                    lines.remove(i);
+                }
+                1 if !lines.is_empty() => {
+                    let copy = lines[i].clone();
+                    lines.insert(i, copy);
+                }
+                2 if !lines.is_empty() => {
+                    let cut = lines[i].char_indices().map(|(k, _)| k).nth(rng.below(lines[i].chars().count().max(1)));
+                    lines[i].truncate(cut.unwrap_or(0));
+                }
+                _ => lines.insert(i.min(lines.len()), noise[rng.below(noise.len())].to_string()),
+            }
+        }
+        let damaged = lines.join("\n");
+        match Lesson::parse(&damaged) {
+            Ok(lesson) if round % 20 == 0 => {
+                // Walking is slow; a sample of what still parses is walked.
+                let _ = lesson.walk();
+            }
+            Ok(_) => {}
+            Err(e) => {
+                assert!(e.line >= 1 && !e.message.is_empty(), "{e:?}");
+                refused += 1;
+            }
+        }
+    }
+    assert!(refused > 50, "the damage was mostly refused ({refused} of 400)");
+    for text in ["", "p", "p acks", "= =", "p =1", "p a=", "all-topics x=y z", "é é=é", "p acks=1\n"] {
+        let _ = kafka_sim::compare::Change::parse(text);
+    }
+}
