@@ -15,30 +15,15 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use kafka_sim::batch::{Compression, RecordBatch};
 use kafka_sim::protocol::RecordData;
-use kafka_sim::scenario::Scenario;
 use kafka_sim::time::Duration;
 use kafka_sim::{Command, Sim};
 use std::hint::black_box;
 
 #[path = "shared/throughput.rs"]
 mod throughput_scenario;
-use throughput_scenario::{throughput_ready, throughput_run, THROUGHPUT_RECORDS};
+use throughput_scenario::{command, throughput_ready, throughput_run, value, THROUGHPUT_RECORDS};
 
 const RECORDS: u64 = 1_000;
-
-fn value(i: u64) -> String {
-    // 100 bytes of JSON-ish text, compressible the way real payloads are.
-    let v = format!(
-        "{{\"order_id\":\"ORD{i:06}\",\"customer\":\"c{:04}\",\"status\":\"created\",\"amount\":{}.50}}",
-        i % 977,
-        i % 300
-    );
-    format!("{v:<100}")
-}
-
-fn command(line: &str) -> Command {
-    Scenario::parse_command(line).expect("a valid benchmark command")
-}
 
 fn producer_run(codec: Compression) -> u64 {
     let mut sim = Sim::new(1);

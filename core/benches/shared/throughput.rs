@@ -1,17 +1,19 @@
 //! The end-to-end throughput scenario, shared by the native benchmark
 //! (`benches/engine.rs`) and the same measurement in WebAssembly in headless
-//! Chromium (`tests/wasm_throughput.rs`), so both measure exactly the same work.
+//! Chromium (`tests/wasm_throughput.rs`), so both measure exactly the same work; its
+//! `command` and `value` serve the other native benchmarks too.
 
 use kafka_sim::scenario::Scenario;
 use kafka_sim::time::Duration;
 use kafka_sim::{Command, Sim};
 
-fn command(line: &str) -> Command {
+/// A script line as a command (benchmark lines are valid by construction).
+pub fn command(line: &str) -> Command {
     Scenario::parse_command(line).expect("a valid benchmark command")
 }
 
 /// 100 bytes of JSON-ish text, compressible the way real payloads are.
-fn value(i: u64) -> String {
+pub fn value(i: u64) -> String {
     let v = format!(
         "{{\"order_id\":\"ORD{i:06}\",\"customer\":\"c{:04}\",\"status\":\"created\",\"amount\":{}.50}}",
         i % 977,

@@ -304,7 +304,7 @@ impl Consumer {
             return;
         };
         self.send_pending_commit(fx);
-        let g = self.group.as_ref().expect("checked above: the consumer has a group");
+        let Some(g) = self.group.as_ref() else { return };
         let joining = self.group_request_out("JoinGroup") || self.group_request_out("SyncGroup");
         if g.pattern.is_some() && !g.pattern_resolved {
             // A pattern needs the full topic list before the first join.
@@ -321,7 +321,7 @@ impl Consumer {
                 self.conn.refresh_metadata(unknown, true, fx);
             }
         }
-        let g = self.group.as_ref().expect("checked above: the consumer has a group");
+        let Some(g) = self.group.as_ref() else { return };
         let want: Vec<TopicPartition> = self
             .assignment
             .iter()
@@ -583,7 +583,7 @@ impl Consumer {
                         {
                             continue;
                         }
-                        let g = self.group.as_mut().expect("checked above: the consumer has a group");
+                        let Some(g) = self.group.as_mut() else { return true };
                         match offset {
                             Some(offset) => {
                                 g.committed.insert(tp.clone(), offset);

@@ -335,7 +335,7 @@ impl Producer {
             _ => None,
         };
         let Some(request) = request else { return };
-        let t = self.txn.as_mut().expect("checked above");
+        let Some(t) = self.txn.as_mut() else { return };
         match t.coordinator {
             Some(c) => {
                 t.busy = true;
@@ -426,7 +426,7 @@ impl Producer {
             }
             _ => return false,
         };
-        let t = self.txn.as_mut().expect("checked above");
+        let Some(t) = self.txn.as_mut() else { return true };
         t.busy = false;
         if let Err(e) = result {
             self.on_txn_error(e, fx);
