@@ -378,6 +378,18 @@ impl Comparison {
         }
     }
 
+    /// Commands a run refused, as sentences (the change can make one invalid).
+    pub fn refusals(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, run) in self.runs.iter().enumerate() {
+            let which = if i == 0 { "As written" } else { "Changed" };
+            for (n, why) in &run.refused {
+                out.push(format!("{which}: command {} was refused: {why}", n + 1));
+            }
+        }
+        out
+    }
+
     /// Both runs' views, as of now.
     pub fn views(&self) -> [ClusterView; 2] {
         [self.runs[0].sim.view(), self.runs[1].sim.view()]
@@ -462,14 +474,13 @@ fn lost(tally: &Tally, view: &ClusterView) -> u64 {
         if p.leader.is_none() || *offset < p.log_start_offset {
             continue;
         }
-        let kept = p.records.binary_search_by_key(offset, |r| r.offset).is_ok_and(|i| p.records[i].timestamp_ms == *ts);
-        // Compaction removes records on purpose; only a log that has another record at the
-        // offset, or none up to it, lost it.
-        let compacted =
-            !kept && *offset < p.log_end_offset && p.records.binary_search_by_key(offset, |r| r.offset).is_err();
-        if !kept && !compacted {
-            n += 1;
-        }
+        let gone = match p.records.binary_search_by_key(offset, |r| r.offset) {
+            // Another record took the offset: the log was truncated and written again.
+            Ok(i) => p.records[i].timestamp_ms != *ts,
+            // A gap below the log end is compaction at work; the log stopping short is a loss.
+            Err(_) => *offset >= p.log_end_offset,
+        };
+        n += u64::from(gone);
     }
     n
 }
@@ -499,11 +510,9 @@ pub fn render(comparison: &Comparison) -> String {
         let show = |v: u64| if row.is_time { crate::time::Duration::from_ms(v).to_string() } else { v.to_string() };
         out.push_str(&format!("{:<34} {:>12} {:>w$}\n", row.what, show(row.values[0]), show(row.values[1])));
     }
-    for (i, run) in comparison.runs.iter().enumerate() {
-        for (n, why) in &run.refused {
-            let which = if i == 0 { "as written" } else { "changed" };
-            out.push_str(&format!("{which}: command {} refused: {why}\n", n + 1));
-        }
+    for refusal in comparison.refusals() {
+        out.push_str(&refusal);
+        out.push('\n');
     }
     out
 }

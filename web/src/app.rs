@@ -362,7 +362,7 @@ pub fn app() -> Html {
                         <Compare change={pg.compare.as_ref().map(|c| c.change.to_string())}
                             rows={compare_views.as_ref().zip(pg.compare.as_ref()).map(|(v, c)| c.summary_with(v)).unwrap_or_default()}
                             partitions={compare_views.as_ref().map(crate::components::compare::partition_pairs).unwrap_or_default()}
-                            refused={pg.compare.as_ref().map(crate::components::compare::refused).unwrap_or_default()}
+                            refused={pg.compare.as_ref().map(|c| c.refusals()).unwrap_or_default()}
                             suggestions={kafka_sim::compare::suggestions(&pg.session)}
                             error={error(Form::Compare)} dispatch={dispatch.clone()} />
                     </section>

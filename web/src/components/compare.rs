@@ -125,15 +125,3 @@ pub fn partition_pairs(views: &[kafka_sim::view::ClusterView; 2]) -> Vec<Partiti
     }
     out
 }
-
-/// Commands a run of the comparison refused, as sentences.
-pub fn refused(c: &kafka_sim::compare::Comparison) -> Vec<String> {
-    let mut out = Vec::new();
-    for (i, run) in c.runs.iter().enumerate() {
-        let which = if i == 0 { "As written" } else { "Changed" };
-        for (n, why) in &run.refused {
-            out.push(format!("{which}: command {} was refused: {why}", n + 1));
-        }
-    }
-    out
-}
