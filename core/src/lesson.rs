@@ -42,6 +42,19 @@ pub struct Step {
     pub predict: Option<Prediction>,
 }
 
+impl Step {
+    /// The step's checkpoints as expectations (each was checked to be one when the lesson was parsed).
+    pub fn expectations(&self) -> Vec<crate::expect::Expectation> {
+        self.checks
+            .iter()
+            .filter_map(|c| match Scenario::parse_command(c) {
+                Ok(Command::Expect(e)) => Some(e),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
 /// `#! predict QUESTION | CHOICE | CHOICE... = ANSWER`, with `#! why TEXT` lines.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Prediction {
@@ -170,18 +183,9 @@ impl Lesson {
     pub fn walk(&self) -> Vec<StepOutcome> {
         let mut sim = crate::sim::Sim::new(self.seed);
         let mut out = Vec::new();
-        let evaluate = |sim: &crate::sim::Sim, checks: &[String]| -> Vec<(String, Result<(), String>)> {
+        let evaluate = |sim: &crate::sim::Sim, step: &Step| -> Vec<(String, Result<(), String>)> {
             let view = sim.view();
-            checks
-                .iter()
-                .map(|c| {
-                    let result = match Scenario::parse_command(c) {
-                        Ok(Command::Expect(e)) => e.evaluate(&view),
-                        _ => Err(String::from("not a checkpoint")),
-                    };
-                    (c.clone(), result)
-                })
-                .collect()
+            step.expectations().into_iter().map(|e| (e.to_string(), e.evaluate(&view))).collect()
         };
         for step in &self.steps {
             let mut outcome = StepOutcome { title: step.title.clone(), passed: 0, problems: Vec::new() };
@@ -196,11 +200,11 @@ impl Lesson {
                 }
             };
             apply(&mut sim, &step.setup, &mut outcome.problems);
-            if !step.actions.is_empty() && evaluate(&sim, &step.checks).iter().all(|(_, r)| r.is_ok()) {
+            if !step.actions.is_empty() && evaluate(&sim, step).iter().all(|(_, r)| r.is_ok()) {
                 outcome.problems.push(String::from("its checkpoints hold before its action"));
             }
             apply(&mut sim, &step.actions, &mut outcome.problems);
-            for (check, result) in evaluate(&sim, &step.checks) {
+            for (check, result) in evaluate(&sim, step) {
                 match result {
                     Ok(()) => outcome.passed += 1,
                     Err(why) => outcome.problems.push(format!("`{check}`: {why}")),

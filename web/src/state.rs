@@ -523,12 +523,9 @@ impl Playground {
             return Vec::new();
         };
         let view = self.sim.view();
-        step.checks
-            .iter()
-            .filter_map(|line| match Scenario::parse_command(line) {
-                Ok(Command::Expect(e)) => Some(CheckpointView { text: e.to_string(), result: e.evaluate(&view) }),
-                _ => None,
-            })
+        step.expectations()
+            .into_iter()
+            .map(|e| CheckpointView { text: e.to_string(), result: e.evaluate(&view) })
             .collect()
     }
 
