@@ -417,13 +417,13 @@ impl Comparison {
             row(
                 "acknowledged, then lost",
                 "acknowledged offsets whose record is no longer in the leader's log (a new leader truncated it), not counting retention",
-                &|r, v| lost(&r.tally, v),
+                &|r, v| lost(r, v),
                 false,
             ),
             row(
                 "written twice",
                 "records stored more than once in a partition: the same key, value and CreateTime (a retried batch)",
-                &|_, v| written_twice(v),
+                &|r, v| written_twice(&r.sim, v),
                 false,
             ),
             row(
@@ -463,9 +463,11 @@ impl Comparison {
 
 /// Acknowledged offsets whose record is gone: the leader's log has another record there, or
 /// has stopped short of it. Offsets below the log start (retention, delete-records) are not lost.
-fn lost(tally: &Tally, view: &ClusterView) -> u64 {
+fn lost(run: &Run, view: &ClusterView) -> u64 {
     let mut n = 0;
-    for ((tp, offset), ts) in &tally.acked {
+    // Each partition's log is decoded once, when its first acknowledged offset comes up.
+    let mut decoded: Option<(&TopicPartition, Vec<crate::record::Record>)> = None;
+    for ((tp, offset), ts) in &run.tally.acked {
         let Some(p) =
             view.topics.iter().find(|t| t.name == tp.topic).and_then(|t| t.partitions.get(tp.partition as usize))
         else {
@@ -474,9 +476,13 @@ fn lost(tally: &Tally, view: &ClusterView) -> u64 {
         if p.leader.is_none() || *offset < p.log_start_offset {
             continue;
         }
-        let gone = match p.records.binary_search_by_key(offset, |r| r.offset) {
+        if decoded.as_ref().is_none_or(|(d, _)| *d != tp) {
+            decoded = Some((tp, run.sim.partition_records(tp)));
+        }
+        let records = decoded.as_ref().map_or(&[][..], |(_, r)| r.as_slice());
+        let gone = match records.binary_search_by_key(offset, |r| r.offset) {
             // Another record took the offset: the log was truncated and written again.
-            Ok(i) => p.records[i].timestamp_ms != *ts,
+            Ok(i) => records[i].timestamp_ms != *ts,
             // A gap below the log end is compaction at work; the log stopping short is a loss.
             Err(_) => *offset >= p.log_end_offset,
         };
@@ -486,12 +492,13 @@ fn lost(tally: &Tally, view: &ClusterView) -> u64 {
 }
 
 /// Copies beyond the first of records with the same key, value and CreateTime in one partition.
-fn written_twice(view: &ClusterView) -> u64 {
+fn written_twice(sim: &Sim, view: &ClusterView) -> u64 {
     let mut n = 0;
     for t in view.topics.iter().filter(|t| !t.name.starts_with("__")) {
         for p in &t.partitions {
+            let records = sim.partition_records(&TopicPartition::new(t.name.clone(), p.partition));
             let mut seen = BTreeSet::new();
-            for r in p.records.iter().filter(|r| r.control.is_none()) {
+            for r in records.iter().filter(|r| r.control.is_none()) {
                 if !seen.insert((&r.key, &r.value, r.timestamp_ms)) {
                     n += 1;
                 }

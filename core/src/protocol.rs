@@ -555,7 +555,7 @@ impl fmt::Display for Message {
                             }
                             match &p.result {
                                 Ok(d) => {
-                                    let records: u64 = d.batches.iter().map(LogBatch::record_count).sum();
+                                    let records: u64 = d.batches.iter().map(|b| u64::from(b.records)).sum();
                                     write!(f, " {} records={records} hw={}", p.tp, d.high_watermark)?;
                                     if let Some((e, o)) = d.diverging_epoch {
                                         write!(f, " diverging_epoch={e}@{o}")?;

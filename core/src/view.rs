@@ -123,9 +123,16 @@ pub struct PartitionView {
     /// The leader's stored record batches and their total encoded bytes.
     pub batches: usize,
     pub size_bytes: usize,
-    /// The leader's records.
+    /// Records in the leader's log.
+    pub record_count: usize,
+    /// The leader's newest records (at most `RECORDS_SHOWN`), oldest first: the view is
+    /// taken every frame, and only the batches holding these are decoded for it.
+    /// `Sim::partition_records` reads the whole log.
     pub records: Vec<Record>,
 }
+
+/// Newest records a partition's view holds.
+pub const RECORDS_SHOWN: usize = 40;
 
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -369,7 +376,8 @@ impl Sim {
                             .unwrap_or_default(),
                         batches: leader.map_or(0, |r| r.log.batches().len()),
                         size_bytes: leader.map_or(0, |r| r.log.size_bytes()),
-                        records: leader.map(|r| r.log.records().to_vec()).unwrap_or_default(),
+                        record_count: leader.map_or(0, |r| r.log.record_count()),
+                        records: leader.map(|r| r.log.newest_records(RECORDS_SHOWN)).unwrap_or_default(),
                     }
                 })
                 .collect();
@@ -640,18 +648,32 @@ pub struct MessageView {
 }
 
 /// One replica's log as its broker holds it, for checkers and tests.
-#[derive(Clone, Copy, Debug)]
-pub struct ReplicaLog<'a> {
-    pub records: &'a [Record],
+#[derive(Clone, Debug)]
+pub struct ReplicaLog {
+    /// Every record, decoded from the replica's batches.
+    pub records: Vec<Record>,
     pub high_watermark: u64,
     pub is_leader: bool,
 }
 
 impl Sim {
-    /// The replica of `tp` on `broker`, without copying its records.
-    pub fn replica_log(&self, broker: u32, tp: &TopicPartition) -> Option<ReplicaLog<'_>> {
+    /// The replica of `tp` on `broker`, its records decoded.
+    pub fn replica_log(&self, broker: u32, tp: &TopicPartition) -> Option<ReplicaLog> {
         let (brokers, _, _) = self.parts().cluster?;
         let r = brokers.get(&broker)?.replicas.get(tp)?;
-        Some(ReplicaLog { records: r.log.records(), high_watermark: r.high_watermark, is_leader: r.is_leader() })
+        Some(ReplicaLog {
+            records: r.log.records().collect(),
+            high_watermark: r.high_watermark,
+            is_leader: r.is_leader(),
+        })
+    }
+
+    /// Every record of `tp` in the log of its leader by the controller's metadata (the one
+    /// the view shows; none while it has no leader), decoded.
+    pub fn partition_records(&self, tp: &TopicPartition) -> Vec<Record> {
+        let Some((brokers, controller, _)) = self.parts().cluster else { return Vec::new() };
+        let leader = controller.metadata.partition(tp).and_then(|p| p.leader);
+        let replica = leader.and_then(|id| brokers.get(&id)?.replicas.get(tp));
+        replica.map(|r| r.log.records().collect()).unwrap_or_default()
     }
 }

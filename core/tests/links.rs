@@ -7,6 +7,7 @@
 //! `.state` files. Never regenerate an existing `.link`: old links must keep opening.
 
 use kafka_sim::link;
+use kafka_sim::protocol::TopicPartition;
 use kafka_sim::rand::Rng;
 use kafka_sim::scenario::Scenario;
 use kafka_sim::trace::{self, fnv1a64, OnError};
@@ -31,7 +32,7 @@ fn state(sim: &Sim) -> String {
                 "{}-{} leader={:?} isr={:?} hw={} leo={}",
                 t.name, p.partition, p.leader, p.isr, p.high_watermark, p.log_end_offset
             );
-            for r in &p.records {
+            for r in &sim.partition_records(&TopicPartition::new(t.name.clone(), p.partition)) {
                 let text = |b: &Option<Vec<u8>>| b.as_ref().map(|b| String::from_utf8_lossy(b).into_owned());
                 let _ = writeln!(out, "  {} key={:?} value={:?}", r.offset, text(&r.key), text(&r.value));
             }

@@ -137,7 +137,7 @@ fn check(seed: u64) -> Result<(), String> {
         if p.isr.len() != 3 || p.leader.is_none() {
             return fail(format!("{tp}: not healed after 90 s: leader {:?}, ISR {:?}", p.leader, p.isr));
         }
-        let logs: Vec<&[Record]> = (1..=BROKERS).filter_map(|b| sim.replica_log(b, tp)).map(|l| l.records).collect();
+        let logs: Vec<Vec<Record>> = (1..=BROKERS).filter_map(|b| sim.replica_log(b, tp)).map(|l| l.records).collect();
         if logs.len() != 3 || logs.windows(2).any(|w| w[0] != w[1]) {
             let leos: Vec<usize> = logs.iter().map(|l| l.len()).collect();
             return fail(format!("{tp}: replicas did not converge (log lengths {leos:?})"));

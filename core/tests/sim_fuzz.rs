@@ -22,6 +22,7 @@
 //! keeps going through seeds for S seconds of wall-clock time (the long mode).
 
 use kafka_sim::event::EventKind;
+use kafka_sim::protocol::TopicPartition;
 use kafka_sim::rand::Rng;
 use kafka_sim::scenario::Scenario;
 use kafka_sim::Sim;
@@ -169,7 +170,8 @@ fn check(sim: &Sim, events: &[EventKind], mem: &mut Memory, line: &str) -> Resul
         for (topic, partition, offset) in &mem.acked {
             let t = view.topics.iter().find(|t| &t.name == topic).ok_or("a topic vanished")?;
             let p = &t.partitions[*partition as usize];
-            if !p.records.iter().any(|r| r.offset == *offset) {
+            let records = sim.partition_records(&TopicPartition::new(topic.clone(), p.partition));
+            if !records.iter().any(|r| r.offset == *offset) {
                 return Err(format!("{topic}-{partition} lost offset {offset}, acknowledged with acks=all"));
             }
         }
@@ -185,7 +187,8 @@ fn check(sim: &Sim, events: &[EventKind], mem: &mut Memory, line: &str) -> Resul
                     t.name, p.partition, p.last_stable_offset, p.high_watermark, p.log_end_offset
                 ));
             }
-            for r in p.records.iter().filter(|r| r.offset < p.high_watermark) {
+            let records = sim.partition_records(&TopicPartition::new(t.name.clone(), p.partition));
+            for r in records.iter().filter(|r| r.offset < p.high_watermark) {
                 let key = (t.name.clone(), p.partition, r.offset);
                 let now = (r.key.clone(), r.value.clone());
                 if let Some(before) = mem.records.insert(key, now.clone()) {

@@ -1,6 +1,7 @@
 //! Transactions seen through the view: lag under read_committed, compaction of
 //! aborted records, and calls made in the wrong state.
 
+use kafka_sim::protocol::TopicPartition;
 use kafka_sim::scenario::Scenario;
 use kafka_sim::trace::{self, OnError};
 use kafka_sim::Sim;
@@ -107,9 +108,8 @@ fn markers_go_once_their_transaction_is_cleaned_away_and_their_delete_horizon_pa
         begin-transaction tx\nsend tx prices key=apple value=1\nadvance 1s\ncommit-transaction tx\nadvance 1s\n\
         begin-transaction tx\nsend tx prices key=pear value=2\nadvance 1s\nabort-transaction tx\nadvance 1s\n\
         send plain prices key=apple value=3\nadvance 61s\nsend plain prices key=plum value=4\nadvance 5m\n");
-    let view = sim.view();
-    let p = &view.topics.iter().find(|t| t.name == "prices").unwrap().partitions[0];
-    let offsets: Vec<u64> = p.records.iter().map(|r| r.offset).collect();
+    let records = sim.partition_records(&TopicPartition::new("prices", 0));
+    let offsets: Vec<u64> = records.iter().map(|r| r.offset).collect();
     // 0 apple (transactional, replaced by 4), 1 its COMMIT, 2 the aborted pear, 3 its ABORT, 4 apple, 5 plum.
     assert_eq!(offsets, vec![4, 5], "both transactions are cleaned away, markers included, after the horizon");
 }

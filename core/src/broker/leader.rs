@@ -678,13 +678,7 @@ impl Broker {
             OffsetSpec::Earliest => Some(r.log.log_start_offset()),
             OffsetSpec::Latest => Some(r.high_watermark),
             // Only records below the high watermark count, as for every consumer read.
-            OffsetSpec::Timestamp(ms) => r
-                .log
-                .records()
-                .iter()
-                .take_while(|rec| rec.offset < r.high_watermark)
-                .find(|rec| rec.timestamp_ms >= ms)
-                .map(|rec| rec.offset),
+            OffsetSpec::Timestamp(ms) => r.log.offset_for_timestamp(ms, r.high_watermark),
         })
     }
 

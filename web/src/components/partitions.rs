@@ -7,9 +7,6 @@ use kafka_sim::txn::marker::ControlType;
 use kafka_sim::view::{ClientView, GroupView, PartitionView, TopicView};
 use yew::prelude::*;
 
-/// Cells drawn per partition; older records are summarised.
-const CELLS_MAX: usize = 40;
-
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub topics: Vec<TopicView>,
@@ -51,11 +48,11 @@ pub fn partitions(p: &Props) -> Html {
             }) }
             // Internal topics (fifty partitions of __consumer_offsets) fold away; only partitions holding records open.
             { for internal.iter().map(|t| {
-                let records: usize = t.partitions.iter().map(|q| q.records.len()).sum();
+                let records: usize = t.partitions.iter().map(|q| q.record_count).sum();
                 html! {
                     <details class="topic internal" data-testid={format!("internal-{}", t.name)}>
                         <summary>{ format!("{} (internal, {} partitions, {records} record(s))", t.name, t.partitions.len()) }</summary>
-                        { for t.partitions.iter().filter(|q| !q.records.is_empty()).map(|q| html! {
+                        { for t.partitions.iter().filter(|q| q.record_count > 0).map(|q| html! {
                             <PartitionRow key={q.partition} topic={t.name.clone()} partition={q.clone()} readers={Vec::new()} fading_at_ms={fade_clock(q, p.now_ms)} />
                         }) }
                     </details>
@@ -133,7 +130,8 @@ fn partition_row(topic: &str, q: &PartitionView, readers: &[(String, u64)], fadi
         Some(now_ms) => q.deleted_segments.iter().filter(|(_, at)| now_ms.saturating_sub(*at) < FADE_MS).collect(),
         None => Vec::new(),
     };
-    let skipped = q.records.len().saturating_sub(CELLS_MAX);
+    // The view holds the newest records (`view::RECORDS_SHOWN`); older ones are summarised.
+    let skipped = q.record_count.saturating_sub(q.records.len());
     html! {
         <div class="partition" data-testid={format!("partition-{}-{}", topic, q.partition)}>
             <span class="pname">{ format!("{}-{}", topic, q.partition) }
@@ -149,7 +147,7 @@ fn partition_row(topic: &str, q: &PartitionView, readers: &[(String, u64)], fadi
             </span>
             <ol class="cells" start={q.log_start_offset.to_string()} aria-label={format!("log of {}-{}", topic, q.partition)}>
                 if skipped > 0 { <li class="cell more">{ format!("…{skipped}") }</li> }
-                { for q.records.iter().skip(skipped).map(|r| {
+                { for q.records.iter().map(|r| {
                     // A cell where a reader's next offset points is outlined.
                     let next: Vec<&str> = readers.iter().filter(|(_, o)| *o == r.offset).map(|(l, _)| l.as_str()).collect();
                     let mut title = format!("offset {} key={} value={}", r.offset, Show(&r.key), Show(&r.value));
