@@ -198,61 +198,24 @@ impl RecordBatch {
 
     /// Decodes one batch from the front of `bytes`; returns it and the bytes it took.
     pub fn decode(bytes: &[u8]) -> Result<(RecordBatch, usize), BatchError> {
-        let header = BatchHeader::read(bytes)?;
-        let raw = header.compression.decompress(&bytes[HEADER_BYTES..header.total_bytes])?;
+        let CheckedHeader { mut batch, count, total_bytes } = RecordBatch::decode_header(bytes)?;
+        let raw = batch.compression.decompress(&bytes[HEADER_BYTES..total_bytes])?;
         let mut at = 0;
-        let mut records = Vec::with_capacity(header.count);
-        for _ in 0..header.count {
-            records.push(decode_record(&raw, &mut at)?);
+        batch.records.reserve_exact(count);
+        for _ in 0..count {
+            batch.records.push(decode_record(&raw, &mut at)?);
         }
         if at != raw.len() {
             return Err(BatchError::BadLength);
         }
-        let batch = RecordBatch {
-            base_offset: header.base_offset,
-            partition_leader_epoch: header.partition_leader_epoch,
-            compression: header.compression,
-            timestamp_type: header.timestamp_type,
-            is_transactional: header.is_transactional,
-            is_control: header.is_control,
-            last_offset_delta: header.last_offset_delta,
-            base_timestamp: header.base_timestamp,
-            max_timestamp: header.max_timestamp,
-            producer_id: header.producer_id,
-            producer_epoch: header.producer_epoch,
-            base_sequence: header.base_sequence,
-            records,
-        };
-        Ok((batch, header.total_bytes))
+        Ok((batch, total_bytes))
     }
-}
 
-/// A batch's header, checked (magic, length, CRC-32C over the whole batch) but its records
-/// left encoded: what a follower's append needs, as Kafka's `appendAsFollower` validates
-/// batches by their CRC and reads offsets and times from the header.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BatchHeader {
-    pub base_offset: i64,
-    pub partition_leader_epoch: i32,
-    pub compression: Compression,
-    pub timestamp_type: TimestampType,
-    pub is_transactional: bool,
-    pub is_control: bool,
-    pub last_offset_delta: i32,
-    pub base_timestamp: i64,
-    pub max_timestamp: i64,
-    pub producer_id: i64,
-    pub producer_epoch: i16,
-    pub base_sequence: i32,
-    /// Records in the batch (at most `RECORDS_PER_BATCH_MAX`).
-    pub count: usize,
-    /// Bytes of the whole batch, header included.
-    pub total_bytes: usize,
-}
-
-impl BatchHeader {
-    /// Reads and checks the header of the batch at the front of `bytes`.
-    pub fn read(bytes: &[u8]) -> Result<BatchHeader, BatchError> {
+    /// Reads and checks (magic, length, CRC-32C over the whole batch) the header of the batch
+    /// at the front of `bytes`, leaving its records encoded: what a follower's append needs, as
+    /// Kafka's `appendAsFollower` validates batches by their CRC and reads offsets and times
+    /// from the header.
+    pub fn decode_header(bytes: &[u8]) -> Result<CheckedHeader, BatchError> {
         let header = bytes.get(..HEADER_BYTES).ok_or(BatchError::Truncated)?;
         let be = |at: usize, n: usize| header[at..at + n].iter().fold(0u64, |v, &b| (v << 8) | u64::from(b));
         let magic = header[16];
@@ -278,7 +241,7 @@ impl BatchHeader {
         if count > RECORDS_PER_BATCH_MAX {
             return Err(BatchError::TooLarge);
         }
-        Ok(BatchHeader {
+        let batch = RecordBatch {
             base_offset: be(0, 8) as i64,
             partition_leader_epoch: be(12, 4) as i32,
             compression,
@@ -295,10 +258,20 @@ impl BatchHeader {
             producer_id: be(43, 8) as i64,
             producer_epoch: be(51, 2) as i16,
             base_sequence: be(53, 4) as i32,
-            count,
-            total_bytes: total,
-        })
+            records: Vec::new(),
+        };
+        Ok(CheckedHeader { batch, count, total_bytes: total })
     }
+}
+
+/// A batch's checked header: the batch with its records not decoded (`records` is empty).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckedHeader {
+    pub batch: RecordBatch,
+    /// Records in the batch (at most `RECORDS_PER_BATCH_MAX`).
+    pub count: usize,
+    /// Bytes of the whole batch, header included.
+    pub total_bytes: usize,
 }
 
 /// `(producer id, producer epoch, base sequence)` read from a batch header, if whole.

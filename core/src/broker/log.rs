@@ -17,7 +17,7 @@
 //! never past the high watermark, and the log start offset follows; offsets
 //! never change. Compaction comes with later work.
 
-use crate::batch::{self, BatchError, BatchHeader, Compression, RecordBatch, TimestampType};
+use crate::batch::{self, BatchError, Compression, RecordBatch, TimestampType};
 use crate::error::KafkaError;
 use crate::limits::RECORDS_PER_PARTITION_MAX;
 use crate::record::Record;
@@ -41,14 +41,15 @@ pub struct LogBatch {
 }
 
 impl LogBatch {
-    fn new(header: &BatchHeader, bytes: Rc<Vec<u8>>) -> LogBatch {
-        let base_offset = header.base_offset.max(0) as u64;
+    fn new(header: &batch::CheckedHeader, bytes: Rc<Vec<u8>>) -> LogBatch {
+        let b = &header.batch;
+        let base_offset = b.base_offset.max(0) as u64;
         LogBatch {
             base_offset,
-            last_offset: base_offset + header.last_offset_delta.max(0) as u64,
-            leader_epoch: header.partition_leader_epoch.max(0) as u32,
-            compression: header.compression,
-            max_timestamp_ms: header.max_timestamp.max(0) as u64,
+            last_offset: base_offset + b.last_offset_delta.max(0) as u64,
+            leader_epoch: b.partition_leader_epoch.max(0) as u32,
+            compression: b.compression,
+            max_timestamp_ms: b.max_timestamp.max(0) as u64,
             records: header.count as u32,
             bytes,
         }
@@ -719,7 +720,7 @@ impl PartitionLog {
             {
                 continue;
             }
-            let header = BatchHeader::read(&b.bytes)?;
+            let header = RecordBatch::decode_header(&b.bytes)?;
             // What the log keeps of a batch comes from its checked bytes, not from the fetch's word.
             let checked = LogBatch::new(&header, b.bytes.clone());
             self.note_epoch(checked.leader_epoch, checked.base_offset);
