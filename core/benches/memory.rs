@@ -4,7 +4,7 @@
 //! Prints the figure for docs/performance.md; asserts nothing.
 //! Run with `cargo bench -p kafka-sim --bench memory`.
 
-use kafka_sim::batch::{Compression, RecordBatch};
+use kafka_sim::batch::{Compression, RecordBatch, Validated};
 use kafka_sim::broker::log::PartitionLog;
 use kafka_sim::protocol::RecordData;
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -35,7 +35,7 @@ const PER_BATCH: usize = 100;
 fn main() {
     // Everything allocated from here on and still alive at the end belongs to the log.
     let before = LIVE_BYTES.load(Ordering::Relaxed);
-    let batches: Vec<(RecordBatch, Vec<u8>)> = (0..RECORDS / PER_BATCH)
+    let batches: Vec<(Validated, Vec<u8>)> = (0..RECORDS / PER_BATCH)
         .map(|b| {
             let records: Vec<RecordData> = (0..PER_BATCH)
                 .map(|i| RecordData {
@@ -45,18 +45,17 @@ fn main() {
                     headers: Vec::new(),
                 })
                 .collect();
-            let batch = RecordBatch::from_records(&records, Compression::None);
-            let bytes = batch.encode().expect("encodes");
-            (batch, bytes)
+            let bytes = RecordBatch::from_records(&records, Compression::None).encode().expect("encodes");
+            (RecordBatch::validate(&bytes).expect("a batch just encoded is valid"), bytes)
         })
         .collect();
     let payload = RECORDS * (16 + 100);
     let mut log = PartitionLog::default();
-    for (batch, bytes) in batches {
-        log.append(batch, bytes, 0);
+    for (checked, bytes) in batches {
+        log.append(&checked, bytes, 0);
     }
     let held = LIVE_BYTES.load(Ordering::Relaxed) - before;
-    // The batches were moved into the log (their decoded forms dropped): what is alive is the log.
+    // The batches were moved into the log (their checked headers dropped): what is alive is the log.
     let beyond = held as f64 / RECORDS as f64 - (16 + 100) as f64;
     println!(
         "{RECORDS} records of 16-byte keys and 100-byte values in batches of {PER_BATCH}: the log holds {held} bytes \

@@ -17,7 +17,6 @@ pub mod varint;
 
 use crate::protocol::RecordData;
 use crate::record::Header;
-use alloc::string::String;
 use alloc::vec::Vec;
 pub use codec::Compression;
 use core::fmt;
@@ -264,6 +263,42 @@ impl RecordBatch {
     }
 }
 
+/// What a leader learns of a producer's batch by walking it (Kafka's `LogValidator`): every
+/// record read and checked in place, none copied out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Validated {
+    pub header: CheckedHeader,
+    /// The newest record time: the base timestamp plus the largest delta.
+    pub max_record_timestamp: i64,
+    /// A record without a key: a compacted topic refuses the batch.
+    pub has_null_key: bool,
+    /// Bytes of the batch with its records uncompressed: what `batch.size` counts.
+    pub uncompressed_bytes: usize,
+}
+
+impl RecordBatch {
+    /// Checks a batch whole — header, CRC, every record — without decoding it into records.
+    pub fn validate(bytes: &[u8]) -> Result<Validated, BatchError> {
+        let header = RecordBatch::decode_header(bytes)?;
+        let raw = header.batch.compression.decompress(&bytes[HEADER_BYTES..header.total_bytes])?;
+        let (mut at, mut max_delta, mut has_null_key) = (0, None, false);
+        for _ in 0..header.count {
+            let r = read_record(&raw, &mut at)?;
+            max_delta = max_delta.max(Some(r.timestamp_delta));
+            has_null_key |= r.key.is_none();
+        }
+        if at != raw.len() {
+            return Err(BatchError::BadLength);
+        }
+        Ok(Validated {
+            max_record_timestamp: header.batch.base_timestamp.saturating_add(max_delta.unwrap_or(0)),
+            has_null_key,
+            uncompressed_bytes: HEADER_BYTES + raw.len(),
+            header,
+        })
+    }
+}
+
 /// A batch's checked header: the batch with its records not decoded (`records` is empty).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CheckedHeader {
@@ -347,18 +382,29 @@ fn put_bytes(out: &mut Vec<u8>, bytes: Option<&[u8]>) {
     }
 }
 
-fn get_bytes(raw: &[u8], at: &mut usize) -> Result<Option<Vec<u8>>, BatchError> {
+/// A length-prefixed byte string, borrowed (`None` for Kafka's null, length -1).
+fn get_bytes<'a>(raw: &'a [u8], at: &mut usize) -> Result<Option<&'a [u8]>, BatchError> {
     let len = get_varint(raw, at)?;
     if len < 0 {
         return Ok(None);
     }
     let end = at.checked_add(len as usize).ok_or(BatchError::BadLength)?;
-    let b = raw.get(*at..end).ok_or(BatchError::Truncated)?.to_vec();
+    let b = raw.get(*at..end).ok_or(BatchError::Truncated)?;
     *at = end;
     Ok(Some(b))
 }
 
-fn decode_record(raw: &[u8], at: &mut usize) -> Result<BatchRecord, BatchError> {
+/// One record read in place: every length and varint checked, nothing copied.
+struct RecordRef<'a> {
+    timestamp_delta: i64,
+    offset_delta: i32,
+    key: Option<&'a [u8]>,
+    value: Option<&'a [u8]>,
+    /// Header keys (checked to be UTF-8) and values, in order.
+    headers: Vec<(&'a str, Option<&'a [u8]>)>,
+}
+
+fn read_record<'a>(raw: &'a [u8], at: &mut usize) -> Result<RecordRef<'a>, BatchError> {
     let len = get_varint(raw, at)?;
     let start = *at;
     let end =
@@ -374,16 +420,31 @@ fn decode_record(raw: &[u8], at: &mut usize) -> Result<BatchRecord, BatchError> 
     let value = get_bytes(body, at)?;
     let count = get_varint(body, at)?;
     let count = usize::try_from(count).map_err(|_| BatchError::BadLength)?;
-    let mut headers = Vec::with_capacity(count.min(64));
+    let mut headers = Vec::new();
     for _ in 0..count {
         let key = get_bytes(body, at)?.ok_or(BatchError::BadLength)?;
-        let key = String::from_utf8(key).map_err(|_| BatchError::BadLength)?;
-        headers.push(Header { key, value: get_bytes(body, at)? });
+        let key = core::str::from_utf8(key).map_err(|_| BatchError::BadLength)?;
+        headers.push((key, get_bytes(body, at)?));
     }
     if *at != end {
         return Err(BatchError::BadLength);
     }
-    Ok(BatchRecord { offset_delta, timestamp_delta, key, value, headers })
+    Ok(RecordRef { timestamp_delta, offset_delta, key, value, headers })
+}
+
+fn decode_record(raw: &[u8], at: &mut usize) -> Result<BatchRecord, BatchError> {
+    let r = read_record(raw, at)?;
+    Ok(BatchRecord {
+        offset_delta: r.offset_delta,
+        timestamp_delta: r.timestamp_delta,
+        key: r.key.map(<[u8]>::to_vec),
+        value: r.value.map(<[u8]>::to_vec),
+        headers: r
+            .headers
+            .into_iter()
+            .map(|(key, value)| Header { key: key.into(), value: value.map(<[u8]>::to_vec) })
+            .collect(),
+    })
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use super::log::SequenceCheck;
 use super::{reply, Broker, Pending, Replica, Role};
-use crate::batch::{Compression, RecordBatch, TimestampType};
+use crate::batch::{BatchError, Compression, RecordBatch, TimestampType};
 use crate::effects::{Effects, Timer};
 use crate::error::KafkaError;
 use crate::event::EventKind;
@@ -218,14 +218,16 @@ impl Broker {
                     bytes.len()
                 )));
             }
-            // The leader checks the CRC and decodes the batch, as LogValidator does.
-            let (mut batch, _) = RecordBatch::decode(&bytes).map_err(|e| KafkaError::CorruptMessage(format!("{e}")))?;
-            if config.text("cleanup.policy").contains("compact") && batch.records.iter().any(|r| r.key.is_none()) {
+            // The leader checks the CRC and walks every record, as LogValidator does.
+            let invalid = |e: BatchError| KafkaError::CorruptMessage(format!("{e}"));
+            let mut checked = RecordBatch::validate(&bytes).map_err(invalid)?;
+            if config.text("cleanup.policy").contains("compact") && checked.has_null_key {
                 return Err(KafkaError::InvalidRecord(format!(
                     "Compacted topic cannot accept message without key in topic partition {tp}."
                 )));
             }
-            if !replica.log.has_room_for(batch.records.len()) {
+            let count = checked.header.count;
+            if !replica.log.has_room_for(count) {
                 return Err(KafkaError::PolicyViolation(format!(
                     "the playground keeps at most {RECORDS_PER_PARTITION_MAX} records per partition"
                 )));
@@ -233,11 +235,14 @@ impl Broker {
             let mut bytes = bytes;
             if config.text("message.timestamp.type") == "LogAppendTime" {
                 // The broker overwrites the timestamps and so re-encodes (a new CRC).
+                let (mut batch, _) = RecordBatch::decode(&bytes).map_err(invalid)?;
                 batch.timestamp_type = TimestampType::LogAppendTime;
                 batch.max_timestamp = now.ms as i64;
-                bytes = batch.encode().map_err(|e| KafkaError::CorruptMessage(format!("{e}")))?;
+                bytes = batch.encode().map_err(invalid)?;
+                checked = RecordBatch::validate(&bytes).map_err(invalid)?;
             }
-            stored = (batch.records.len(), bytes.len(), batch.compression, batch.uncompressed_bytes());
+            let batch = &checked.header.batch;
+            stored = (count, bytes.len(), batch.compression, checked.uncompressed_bytes);
             if batch.is_control {
                 // A marker from an older epoch than the producer's current one is stale.
                 if replica.log.producers().get(&batch.producer_id).is_some_and(|e| e.epoch > batch.producer_epoch) {
@@ -246,9 +251,12 @@ impl Broker {
             } else if batch.producer_id >= 0 && batch.base_sequence < 0 {
                 // A coordinator's write on a producer's behalf (transactional offsets): no sequence.
             } else if batch.producer_id >= 0 {
-                let count = batch.records.len() as i32;
-                let check =
-                    replica.log.check_sequence(batch.producer_id, batch.producer_epoch, batch.base_sequence, count)?;
+                let check = replica.log.check_sequence(
+                    batch.producer_id,
+                    batch.producer_epoch,
+                    batch.base_sequence,
+                    count as i32,
+                )?;
                 if let SequenceCheck::Duplicate { base_offset, .. } = check {
                     // A retry of a batch already written: the original offsets, nothing appended.
                     return Ok((base_offset, true));
@@ -256,7 +264,7 @@ impl Broker {
             }
             let epoch = lead.epoch;
             replica.log.roll = super::roll_config(&config);
-            Ok((replica.log.append(batch, bytes, epoch), false))
+            Ok((replica.log.append(&checked, bytes, epoch), false))
         });
         let (base_offset, duplicate) = match result {
             Ok(appended) => appended,

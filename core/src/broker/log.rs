@@ -676,34 +676,31 @@ impl PartitionLog {
         self.record_count + count <= RECORDS_PER_PARTITION_MAX
     }
 
-    /// A leader appends a producer's batch at the log end: stamps its base offset
+    /// A leader appends a producer's batch, checked, at the log end: stamps its base offset
     /// and the leader epoch into the bytes (both outside the CRC); returns the base offset.
-    pub fn append(&mut self, mut batch: RecordBatch, bytes: Vec<u8>, leader_epoch: u32) -> u64 {
+    pub fn append(&mut self, checked: &batch::Validated, mut bytes: Vec<u8>, leader_epoch: u32) -> u64 {
         let base = self.log_end_offset();
-        let mut bytes = bytes;
         batch::stamp(&mut bytes, base, leader_epoch);
-        batch.base_offset = base as i64;
-        batch.partition_leader_epoch = leader_epoch as i32;
         self.note_epoch(leader_epoch, base);
-        let last = base + batch.records.len().max(1) as u64 - 1;
+        let count = checked.header.count;
+        let last = base + count.max(1) as u64 - 1;
+        let header = &checked.header.batch;
         // The newest record time, as LogValidator computes it (LogAppendTime: the broker's).
-        let max_timestamp_ms = match batch.timestamp_type {
-            TimestampType::CreateTime => {
-                batch.records.iter().map(|r| batch.base_timestamp + r.timestamp_delta).max().unwrap_or(0)
-            }
-            TimestampType::LogAppendTime => batch.max_timestamp,
+        let max_timestamp_ms = match header.timestamp_type {
+            TimestampType::CreateTime => checked.max_record_timestamp,
+            TimestampType::LogAppendTime => header.max_timestamp,
         }
         .max(0) as u64;
         self.note_segment(base, bytes.len() as u64, max_timestamp_ms);
         self.note_producer(&bytes, base, last);
-        self.record_count += batch.records.len();
+        self.record_count += count;
         self.batches.push(LogBatch {
             base_offset: base,
             last_offset: last,
             leader_epoch,
-            compression: batch.compression,
+            compression: header.compression,
             max_timestamp_ms,
-            records: batch.records.len() as u32,
+            records: count as u32,
             bytes: Rc::new(bytes),
         });
         base
@@ -814,7 +811,7 @@ mod tests {
     fn append(log: &mut PartitionLog, values: &[&str], epoch: u32) -> u64 {
         let batch = RecordBatch::from_records(&values.iter().map(|v| data(v)).collect::<Vec<_>>(), Compression::None);
         let bytes = batch.encode().unwrap();
-        log.append(batch, bytes, epoch)
+        log.append(&RecordBatch::validate(&bytes).unwrap(), bytes, epoch)
     }
 
     #[test]
