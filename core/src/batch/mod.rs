@@ -103,6 +103,25 @@ pub struct RecordBatch {
 impl RecordBatch {
     /// A producer's batch of records, before the leader gives it offsets.
     pub fn from_records(records: &[RecordData], compression: Compression) -> RecordBatch {
+        let mut batch = RecordBatch::header_for(records, compression);
+        let base_timestamp = batch.base_timestamp;
+        batch.records = records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| BatchRecord {
+                offset_delta: i as i32,
+                timestamp_delta: r.timestamp_ms as i64 - base_timestamp,
+                key: r.key.clone(),
+                value: r.value.clone(),
+                headers: r.headers.clone(),
+            })
+            .collect();
+        batch
+    }
+
+    /// The header of a producer's batch of `records`, with none in it: [`RecordBatch::encode_data`]
+    /// writes them from where they are, so a producer copies no record to send a batch.
+    pub fn header_for(records: &[RecordData], compression: Compression) -> RecordBatch {
         let base_timestamp = records.first().map_or(0, |r| r.timestamp_ms as i64);
         let max_timestamp = records.iter().map(|r| r.timestamp_ms as i64).max().unwrap_or(base_timestamp);
         RecordBatch {
@@ -118,17 +137,7 @@ impl RecordBatch {
             producer_id: -1,
             producer_epoch: -1,
             base_sequence: -1,
-            records: records
-                .iter()
-                .enumerate()
-                .map(|(i, r)| BatchRecord {
-                    offset_delta: i as i32,
-                    timestamp_delta: r.timestamp_ms as i64 - base_timestamp,
-                    key: r.key.clone(),
-                    value: r.value.clone(),
-                    headers: r.headers.clone(),
-                })
-                .collect(),
+            records: Vec::new(),
         }
     }
 
@@ -146,35 +155,32 @@ impl RecordBatch {
         a
     }
 
-    /// The records section before compression.
-    fn encode_records(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        let mut body = Vec::new();
-        for r in &self.records {
-            body.clear();
-            body.push(0); // record attributes: unused
-            put_varlong(&mut body, r.timestamp_delta);
-            put_varint(&mut body, r.offset_delta);
-            put_bytes(&mut body, r.key.as_deref());
-            put_bytes(&mut body, r.value.as_deref());
-            put_varint(&mut body, r.headers.len() as i32);
-            for h in &r.headers {
-                put_bytes(&mut body, Some(h.key.as_bytes()));
-                put_bytes(&mut body, h.value.as_deref());
-            }
-            put_varint(&mut out, body.len() as i32);
-            out.extend_from_slice(&body);
-        }
-        out
-    }
-
-    /// Bytes of the batch without compression: what `batch.size` counts.
-    pub fn uncompressed_bytes(&self) -> usize {
-        HEADER_BYTES + self.encode_records().len()
-    }
-
     pub fn encode(&self) -> Result<Vec<u8>, BatchError> {
-        let records = self.compression.compress(&self.encode_records())?;
+        let raw = encode_fields(self.records.iter().map(|r| Fields {
+            timestamp_delta: r.timestamp_delta,
+            offset_delta: r.offset_delta,
+            key: r.key.as_deref(),
+            value: r.value.as_deref(),
+            headers: &r.headers,
+        }));
+        self.encode_section(self.records.len(), &raw)
+    }
+
+    /// Encodes this header (as [`RecordBatch::header_for`] made it) with `records`.
+    pub fn encode_data(&self, records: &[RecordData]) -> Result<Vec<u8>, BatchError> {
+        let raw = encode_fields(records.iter().enumerate().map(|(i, r)| Fields {
+            timestamp_delta: r.timestamp_ms as i64 - self.base_timestamp,
+            offset_delta: i as i32,
+            key: r.key.as_deref(),
+            value: r.value.as_deref(),
+            headers: &r.headers,
+        }));
+        self.encode_section(records.len(), &raw)
+    }
+
+    /// The header, then the records section compressed, then the CRC written in.
+    fn encode_section(&self, count: usize, raw: &[u8]) -> Result<Vec<u8>, BatchError> {
+        let records = self.compression.compress(raw)?;
         let mut out = Vec::with_capacity(HEADER_BYTES + records.len());
         out.extend(self.base_offset.to_be_bytes());
         out.extend(((HEADER_BYTES - 12 + records.len()) as i32).to_be_bytes());
@@ -188,7 +194,7 @@ impl RecordBatch {
         out.extend(self.producer_id.to_be_bytes());
         out.extend(self.producer_epoch.to_be_bytes());
         out.extend(self.base_sequence.to_be_bytes());
-        out.extend((self.records.len() as i32).to_be_bytes());
+        out.extend((count as i32).to_be_bytes());
         out.extend(records);
         let crc = crc::crc32c(&out[ATTRIBUTES_AT..]);
         out[CRC_AT..ATTRIBUTES_AT].copy_from_slice(&crc.to_be_bytes());
@@ -382,6 +388,37 @@ fn put_bytes(out: &mut Vec<u8>, bytes: Option<&[u8]>) {
     }
 }
 
+/// One record's fields as the encoder writes them, borrowed.
+struct Fields<'a> {
+    timestamp_delta: i64,
+    offset_delta: i32,
+    key: Option<&'a [u8]>,
+    value: Option<&'a [u8]>,
+    headers: &'a [Header],
+}
+
+/// The records section before compression (`DefaultRecord.writeTo` for each).
+fn encode_fields<'a>(records: impl Iterator<Item = Fields<'a>>) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut body = Vec::new();
+    for r in records {
+        body.clear();
+        body.push(0); // record attributes: unused
+        put_varlong(&mut body, r.timestamp_delta);
+        put_varint(&mut body, r.offset_delta);
+        put_bytes(&mut body, r.key);
+        put_bytes(&mut body, r.value);
+        put_varint(&mut body, r.headers.len() as i32);
+        for h in r.headers {
+            put_bytes(&mut body, Some(h.key.as_bytes()));
+            put_bytes(&mut body, h.value.as_deref());
+        }
+        put_varint(&mut out, body.len() as i32);
+        out.extend_from_slice(&body);
+    }
+    out
+}
+
 /// A length-prefixed byte string, borrowed (`None` for Kafka's null, length -1).
 fn get_bytes<'a>(raw: &'a [u8], at: &mut usize) -> Result<Option<&'a [u8]>, BatchError> {
     let len = get_varint(raw, at)?;
@@ -501,7 +538,21 @@ mod tests {
             .map(|(i, r)| record_bytes(i as i32, r.timestamp_ms as i64 - rs[0].timestamp_ms as i64, r))
             .sum();
         assert_eq!(HEADER_BYTES + predicted, batch.encode().unwrap().len());
-        assert_eq!(batch.uncompressed_bytes(), HEADER_BYTES + predicted);
+        let mut gzip = batch.clone();
+        gzip.compression = Compression::Gzip;
+        let checked = RecordBatch::validate(&gzip.encode().unwrap()).unwrap();
+        assert_eq!(checked.uncompressed_bytes, HEADER_BYTES + predicted, "what batch.size counts, before compression");
+        assert_eq!(checked.header.count, rs.len());
+    }
+
+    #[test]
+    fn a_producer_encodes_its_records_in_place_to_the_same_bytes() {
+        let rs = records();
+        for codec in [Compression::None, Compression::Lz4] {
+            let copied = RecordBatch::from_records(&rs, codec).encode().unwrap();
+            let in_place = RecordBatch::header_for(&rs, codec).encode_data(&rs).unwrap();
+            assert_eq!(copied, in_place, "{codec}");
+        }
     }
 
     #[test]

@@ -601,7 +601,10 @@ impl Consumer {
         }
         self.buffer = kept;
         for (tp, r) in &records {
-            self.positions.insert(tp.clone(), r.offset + 1);
+            match self.positions.get_mut(tp) {
+                Some(position) => *position = r.offset + 1,
+                None => drop(self.positions.insert(tp.clone(), r.offset + 1)),
+            }
             if self.received.len() == RECORDS_RECEIVED_PER_CONSUMER_MAX {
                 self.received.pop_front();
             }

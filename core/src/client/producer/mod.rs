@@ -157,7 +157,7 @@ impl Producer {
                 continue;
             }
             // With the queue taken, accumulate() either finds memory or blocks this record again.
-            self.accumulate(w.record, w.since, fx);
+            let _ = self.accumulate(w.record, w.since, fx);
             if !self.memory_waiting.is_empty() {
                 break;
             }
@@ -178,14 +178,14 @@ impl Producer {
                 self.name()
             )));
         }
-        if self.conn.partition_count(&record.topic).is_some() {
-            self.accumulate(record, fx.now, fx);
-        } else {
+        if self.conn.partition_count(&record.topic).is_none() {
             let topic = record.topic.clone();
             self.waiting.push(Waiting { record, since: fx.now });
             self.conn.refresh_metadata(alloc::vec![topic], true, fx);
+        } else if self.accumulate(record, fx.now, fx) {
+            // The sender wakes for a new or a full batch; one still filling waits for linger.ms.
+            self.drain(fx);
         }
-        self.drain(fx);
         Ok(())
     }
 
@@ -276,18 +276,20 @@ impl Producer {
     }
 
     /// Chooses the partition and appends to that partition's open batch.
-    fn accumulate(&mut self, record: ProducerRecord, created: Instant, fx: &mut Effects) {
+    /// Puts a record into its partition's batch; true when that made a batch to send (a new
+    /// batch, or one now full): Kafka's `RecordAppendResult` that wakes the sender.
+    fn accumulate(&mut self, record: ProducerRecord, created: Instant, fx: &mut Effects) -> bool {
         let Some(count) = self.conn.partition_count(&record.topic) else {
-            return;
+            return false;
         };
         if !self.memory_waiting.is_empty() {
             // The sending thread is blocked: later sends wait behind the first.
             self.memory_waiting.push_back(Waiting { record, since: created });
-            return;
+            return false;
         }
         if let Err(error) = self.ensure_valid_record_size(&record) {
             self.fail(None, 1, error, fx);
-            return;
+            return false;
         }
         let ruled = self.config.rule_partitioner.as_ref().and_then(|r| r.partition(record.key.as_deref()));
         let chosen = match (record.partition, ruled) {
@@ -304,7 +306,7 @@ impl Producer {
                 format!("the {why} chose partition {p}, not in the range [0...{count}).")
             });
             self.fail(None, 1, error, fx);
-            return;
+            return false;
         }
         let (partition, why) = match (chosen, &record.key) {
             (Some(choice), _) => choice,
@@ -332,13 +334,13 @@ impl Producer {
             batch::record_bytes(b.records.len() as i32, data.timestamp_ms as i64 - first_ts as i64, &data)
         };
         let open = batches.last_mut().filter(|b| !b.ready && b.bytes + size_in(b) <= batch_size);
-        let size = match open {
+        let (size, wake) = match open {
             Some(b) => {
                 let size = size_in(b);
                 b.bytes += size;
                 b.records.push(data);
                 b.ready |= b.bytes >= batch_size;
-                size
+                (size, b.ready)
             }
             None => {
                 let size = batch::record_bytes(0, 0, &data);
@@ -357,7 +359,7 @@ impl Producer {
                     fx.event(EventKind::SendBlocked { producer, reserved_bytes: reserved, buffer_memory });
                     fx.cancel(Timer::MemoryWait);
                     fx.timer_in(Duration::from_ms(self.config.max_block_ms), Timer::MemoryWait);
-                    return;
+                    return false;
                 }
                 if let Some(last) = batches.last_mut() {
                     last.ready = true;
@@ -368,12 +370,13 @@ impl Producer {
                 if !ready {
                     fx.timer_in(Duration::from_ms(self.config.linger_ms), Timer::Linger(tp.clone()));
                 }
-                size
+                (size, true)
             }
         };
         if sticky {
             self.note_sticky_bytes(&tp, size, count);
         }
+        wake
     }
 
     fn sticky_partition(&mut self, topic: &str, count: u32) -> u32 {
@@ -507,7 +510,7 @@ impl Producer {
                 let count = batch.records.len();
                 // The real bytes: a v2 record batch, compressed with compression.type.
                 let mut batch = batch;
-                let mut encoded = RecordBatch::from_records(&batch.records, self.config.compression_type);
+                let mut encoded = RecordBatch::header_for(&batch.records, self.config.compression_type);
                 if let Some((id, epoch)) = self.producer_id {
                     let next = self.sequences.entry(tp.clone()).or_insert(0);
                     let sequence = *batch.base_sequence.get_or_insert_with(|| {
@@ -520,7 +523,7 @@ impl Producer {
                     encoded.base_sequence = sequence;
                     encoded.is_transactional = self.txn.is_some();
                 }
-                let encoded = encoded.encode();
+                let encoded = encoded.encode_data(&batch.records);
                 let bytes = match encoded {
                     Ok(bytes) => bytes,
                     Err(e) => {
@@ -738,7 +741,7 @@ impl Producer {
         let mut missing: Vec<String> = Vec::new();
         for w in core::mem::take(&mut self.waiting) {
             if self.conn.partition_count(&w.record.topic).is_some() {
-                self.accumulate(w.record, w.since, fx);
+                let _ = self.accumulate(w.record, w.since, fx);
             } else if w.since + max_block <= fx.now {
                 let msg = format!("Topic {} not present in metadata after {} ms.", w.record.topic, max_block.ms);
                 self.fail(None, 1, KafkaError::Timeout(msg), fx);
