@@ -56,28 +56,40 @@ await timed('replay a simulated day of traffic (a record a second, hourly segmen
 
 // Playback of a large cluster: 12 brokers, 600 partitions at replication factor 3 (1,800 replica
 // chips), traffic to every topic; each playback tick measured from the tick to the page updated
-// (User Timing `kp-update`, on with `?bench`).
+// (User Timing `kp-update`, on with `?bench`). Then the same with one panel shown at a time (with the
+// script editor, which the benchmark types into), to see what each panel costs.
 {
   let big = 'seed 1\ncluster brokers=12\nproducer p linger.ms=5\n';
   for (let t = 0; t < 10; t++) big += `topic create t${t} partitions=60 replication-factor=3\n`;
   big += 'advance 5s\n';
   for (let t = 0; t < 10; t++) big += `traffic p t${t} rate=20 keys=50\n`;
-  const bench = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await bench.goto(`${BASE}?bench`);
-  await bench.evaluate(() => localStorage.clear());
-  await bench.getByTestId('script').fill(big);
-  await bench.getByTestId('apply-script').click();
-  await bench.getByTestId('clock').filter({ hasText: '5.000 s' }).waitFor();
-  const chips = await bench.locator('li.chip:not(.internal)').count();
-  await bench.evaluate(() => performance.clearMeasures());
-  await bench.getByTestId('play').click();
-  await bench.waitForTimeout(10_000);
-  await bench.getByTestId('play').click();
-  const ms = await bench.evaluate(() => performance.getEntriesByName('kp-update').map((e) => e.duration));
-  ms.sort((a, b) => a - b);
-  const at = (q) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))];
-  console.log(`playback of 12 brokers, 600 partitions, ${chips} replica chips: ${ms.length} ticks, update median ${at(0.5).toFixed(1)} ms, p95 ${at(0.95).toFixed(1)} ms, max ${ms[ms.length - 1].toFixed(1)} ms (a frame at 60 Hz is 16.7 ms)`);
-  await bench.close();
+  async function playback(views, seconds) {
+    const bench = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await bench.goto(`${BASE}?bench${views ? `&view=${views}` : ''}`);
+    await bench.evaluate(() => localStorage.clear());
+    await bench.getByTestId('script').fill(big);
+    await bench.getByTestId('apply-script').click();
+    await bench.getByTestId('clock').filter({ hasText: '5.000 s' }).waitFor();
+    const chips = views ? 0 : await bench.locator('li.chip:not(.internal)').count();
+    await bench.evaluate(() => performance.clearMeasures());
+    await bench.getByTestId('play').click();
+    await bench.waitForTimeout(seconds * 1000);
+    await bench.getByTestId('play').click();
+    const ms = await bench.evaluate(() => performance.getEntriesByName('kp-update').map((e) => e.duration));
+    await bench.close();
+    ms.sort((a, b) => a - b);
+    const at = (q) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))];
+    return { chips, ticks: ms.length, median: at(0.5), p95: at(0.95), max: ms[ms.length - 1] };
+  }
+  const all = await playback('', 10);
+  console.log(`playback of 12 brokers, 600 partitions, ${all.chips} replica chips: ${all.ticks} ticks, update median ${all.median.toFixed(1)} ms, p95 ${all.p95.toFixed(1)} ms, max ${all.max.toFixed(1)} ms (a frame at 60 Hz is 16.7 ms)`);
+  const panels = ['', 'cluster', 'partitions', 'sequence', 'events', 'messages', 'network', 'consume', 'groups', 'produce'];
+  const by = [];
+  for (const panel of panels) {
+    const r = await playback(panel ? `script,${panel}` : 'script', 4);
+    by.push(`${panel || 'script editor alone'} ${r.median.toFixed(1)}`);
+  }
+  console.log(`  median update with one panel shown (ms): ${by.join(', ')}`);
 }
 
 await browser.close();

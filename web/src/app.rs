@@ -97,16 +97,21 @@ pub fn app() -> Html {
     let shared_link = use_state(|| None::<String>);
     // Checkpoints already reported to the embedding page as reached.
     let reported = use_mut_ref(Vec::<String>::new);
+    // One callback for the page's life: components compare it by identity, so a new one each
+    // render would redraw every component that takes it (1,800 replica chips in a large cluster).
     let dispatch = {
         let (playground, options, reported) = (playground.clone(), options.clone(), reported.clone());
-        Callback::from(move |action: Action| {
-            let mut pg = playground.borrow_mut();
-            pg.reduce(action);
-            browser::save(browser::AUTOSAVE_KEY, &pg.script());
-            tell_parent(&pg, &options, &mut reported.borrow_mut());
-            drop(pg);
-            update.force_update();
-        })
+        let made = use_memo((), move |_| {
+            Callback::from(move |action: Action| {
+                let mut pg = playground.borrow_mut();
+                pg.reduce(action);
+                browser::save(browser::AUTOSAVE_KEY, &pg.script());
+                tell_parent(&pg, &options, &mut reported.borrow_mut());
+                drop(pg);
+                update.force_update();
+            })
+        });
+        (*made).clone()
     };
 
     // A link pasted into the address bar while the page is open.
@@ -407,7 +412,7 @@ pub fn app() -> Html {
                 if show("consume") {
                     <section class="panel wide" aria-labelledby="consume-h">
                         <h2 id="consume-h">{ "Consume" }</h2>
-                        <ConsumerPanel topics={view.topics.iter().filter(|t| !t.name.starts_with("__")).cloned().collect::<Vec<_>>()} clients={view.clients.clone()} readonly={!editable}
+                        <ConsumerPanel topics={view.topics.iter().filter(|t| !t.name.starts_with("__")).map(|t| (t.name.clone(), t.partitions.len() as u32)).collect::<Vec<_>>()} clients={view.clients.clone()} readonly={!editable}
                             error={error(Form::Consumer)} dispatch={dispatch.clone()} />
                     </section>
                 }

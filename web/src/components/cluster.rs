@@ -3,6 +3,7 @@
 //! outlined, out-of-sync follower dashed, idle grey) with one-click faults.
 
 use crate::state::{Action, Form};
+use kafka_sim::protocol::TopicPartition;
 use kafka_sim::view::{BrokerView, Metrics};
 use yew::prelude::*;
 
@@ -43,11 +44,13 @@ pub fn cluster(p: &Props) -> Html {
 /// One replica chip, as drawn.
 #[derive(Clone, Debug, PartialEq)]
 struct Chip {
-    tp: String,
+    tp: TopicPartition,
+    /// The role as the chip's colour: leader, follower, out-of-sync or idle.
     class: &'static str,
-    title: String,
-    /// The role in words, for screen readers (the colour says it on screen).
-    said: String,
+    role: &'static str,
+    in_isr: bool,
+    /// `(LEO, HW)`, only for an out-of-sync follower, where they are the point.
+    offsets: Option<(u64, u64)>,
 }
 
 /// What one broker's box shows. Offsets appear only on out-of-sync followers, where they are
@@ -81,13 +84,10 @@ fn broker_box(b: &BrokerView, controller_epoch: u32) -> BoxModel {
                 ("follower", false) => "out-of-sync",
                 _ => "idle",
             };
-            let isr = if r.in_isr { "in ISR" } else { "not in ISR" };
-            let title = if class == "out-of-sync" {
-                format!("{}: {}, {isr}, LEO {}, HW {}", r.tp, r.role, r.log_end_offset, r.high_watermark)
-            } else {
-                format!("{}: {}, {isr}", r.tp, r.role)
-            };
-            Chip { tp: r.tp.to_string(), class, title, said: format!(": {}, {isr}", r.role) }
+            // Built every frame for every replica, the model holds no text: words are made
+            // only for the boxes that changed and are drawn.
+            let offsets = (class == "out-of-sync").then_some((r.log_end_offset, r.high_watermark));
+            Chip { tp: r.tp.clone(), class, role: r.role, in_isr: r.in_isr, offsets }
         })
         .collect();
     BoxModel {
@@ -130,8 +130,14 @@ fn broker_box_view(p: &BoxProps) -> Html {
             </h3>
             <p class="muted state" data-testid={format!("broker-{id}-state")}>{ state }</p>
             <ul class="chips" aria-label={format!("replicas on broker-{id}")}>
-                { for b.chips.iter().map(|c| html! {
-                    <li class={classes!("chip", c.class)} title={c.title.clone()}>{ &c.tp }<span class="sr-only">{ &c.said }</span></li>
+                { for b.chips.iter().map(|c| {
+                    let isr = if c.in_isr { "in ISR" } else { "not in ISR" };
+                    let title = match c.offsets {
+                        Some((leo, hw)) => format!("{}: {}, {isr}, LEO {leo}, HW {hw}", c.tp, c.role),
+                        None => format!("{}: {}, {isr}", c.tp, c.role),
+                    };
+                    // The role in words, for screen readers (the colour says it on screen).
+                    html! { <li class={classes!("chip", c.class)} {title}>{ c.tp.to_string() }<span class="sr-only">{ format!(": {}, {isr}", c.role) }</span></li> }
                 }) }
                 if internal > 0 {
                     <li class="chip internal" title="replicas of __consumer_offsets; the leader of a group's partition is its coordinator">

@@ -6,12 +6,13 @@ use crate::state::{Action, Form, CONSUMER};
 use kafka_sim::command::{Command, SeekTo};
 use kafka_sim::protocol::TopicPartition;
 use kafka_sim::record::Show;
-use kafka_sim::view::{AssignmentView, ClientView, TopicView};
+use kafka_sim::view::{AssignmentView, ClientView};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub topics: Vec<TopicView>,
+    /// Topics by name with their partition counts (the records are the partitions panel's).
+    pub topics: Vec<(String, u32)>,
     pub clients: Vec<ClientView>,
     pub error: Option<String>,
     pub readonly: bool,
@@ -36,15 +37,15 @@ pub fn consumer_panel(p: &Props) -> Html {
         Callback::from(move |e: Event| picked.set(value_of(&e)))
     };
     let topic = if chosen.is_empty() {
-        p.topics.first().map(|t| t.name.clone()).unwrap_or_default()
+        p.topics.first().map(|(name, _)| name.clone()).unwrap_or_default()
     } else {
         (*chosen).clone()
     };
     let partitions: Vec<TopicPartition> = p
         .topics
         .iter()
-        .find(|t| t.name == topic)
-        .map(|t| t.partitions.iter().map(|q| TopicPartition::new(t.name.clone(), q.partition)).collect())
+        .find(|(name, _)| *name == topic)
+        .map(|(name, count)| (0..*count).map(|q| TopicPartition::new(name.clone(), q)).collect())
         .unwrap_or_default();
     let assign = {
         let d = p.dispatch.clone();
@@ -104,7 +105,7 @@ pub fn consumer_panel(p: &Props) -> Html {
                 }
                 <label>{ "Topic" }
                     <select {onchange} data-testid="consume-topic">
-                        { for p.topics.iter().map(|t| html! { <option value={t.name.clone()} selected={t.name == topic}>{ &t.name }</option> }) }
+                        { for p.topics.iter().map(|(name, _)| html! { <option value={name.clone()} selected={*name == topic}>{ name }</option> }) }
                     </select>
                 </label>
                 <button onclick={assign} disabled={p.topics.is_empty()} data-testid="assign">{ "Assign all partitions" }</button>

@@ -159,7 +159,8 @@ fn partition_row(topic: &str, q: &PartitionView, readers: &[(String, u64)], fadi
                         title.push_str(&format!(" ({t})"));
                     }
                     html! {
-                        <li class={classes!("cell", (r.offset >= q.high_watermark).then_some("uncommitted"), (!next.is_empty()).then_some("next"), txn)} {title}>
+                        // Keyed by offset: as the newest records slide along, cells move, not every one rewritten.
+                        <li key={r.offset} class={classes!("cell", (r.offset >= q.high_watermark).then_some("uncommitted"), (!next.is_empty()).then_some("next"), txn)} {title}>
                             { match r.control { Some(ControlType::Commit) => "C".to_string(), Some(ControlType::Abort) => "A".to_string(), None => r.offset.to_string() } }
                         </li>
                     }
