@@ -342,7 +342,7 @@ pub fn stamp(bytes: &mut [u8], base_offset: u64, partition_leader_epoch: u32) {
 /// (what `DefaultRecord.sizeInBytes` counts).
 pub fn record_bytes(offset_delta: i32, timestamp_delta: i64, r: &RecordData) -> usize {
     let body = 1
-        + varlong_len(timestamp_delta)
+        + varint::varlong_len(timestamp_delta)
         + varint::varint_len(offset_delta)
         + fields_bytes(r.key.as_deref(), r.value.as_deref(), &r.headers);
     varint::varint_len(body as i32) + body
@@ -370,12 +370,6 @@ pub fn estimate_batch_size_upper_bound(
     headers: &[crate::record::Header],
 ) -> usize {
     HEADER_BYTES + MAX_RECORD_OVERHEAD + fields_bytes(key, value, headers)
-}
-
-fn varlong_len(v: i64) -> usize {
-    let mut out = Vec::new();
-    put_varlong(&mut out, v);
-    out.len()
 }
 
 fn put_bytes(out: &mut Vec<u8>, bytes: Option<&[u8]>) {

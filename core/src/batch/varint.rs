@@ -18,7 +18,13 @@ pub fn put_varint(out: &mut Vec<u8>, value: i32) {
 
 /// Bytes `put_varint` would write.
 pub fn varint_len(value: i32) -> usize {
-    let mut v = ((value << 1) ^ (value >> 31)) as u32;
+    varlong_len(i64::from(value))
+}
+
+/// Bytes `put_varlong` would write (`ByteUtils.sizeOfVarlong`): counted, not written, since
+/// a producer sizes every record it batches.
+pub fn varlong_len(value: i64) -> usize {
+    let mut v = ((value << 1) ^ (value >> 63)) as u64;
     let mut n = 1;
     while v >= 0x80 {
         v >>= 7;
@@ -71,6 +77,7 @@ mod tests {
         for v in [i64::MIN, i64::MAX, 0, -300, 300] {
             let mut out = Vec::new();
             put_varlong(&mut out, v);
+            assert_eq!(varlong_len(v), out.len(), "{v}");
             assert_eq!(get_varlong(&out, &mut 0), Ok(v));
         }
         assert_eq!(get_varlong(&[0x80], &mut 0), Err(BatchError::Truncated));

@@ -601,10 +601,7 @@ impl Consumer {
         }
         self.buffer = kept;
         for (tp, r) in &records {
-            match self.positions.get_mut(tp) {
-                Some(position) => *position = r.offset + 1,
-                None => drop(self.positions.insert(tp.clone(), r.offset + 1)),
-            }
+            set_offset(&mut self.positions, tp, r.offset + 1);
             if self.received.len() == RECORDS_RECEIVED_PER_CONSUMER_MAX {
                 self.received.pop_front();
             }
@@ -618,11 +615,22 @@ impl Consumer {
             fx.timer_in(Duration::from_ms(if idle { POLL_LOOP_IDLE_MS } else { 0 }), Timer::NextPoll);
             return;
         }
-        fx.event(EventKind::Polled { consumer: self.conn.name.clone(), records: records.clone() });
         let modelled = self.models_processing();
+        // The poll's event comes before whatever taking the batch does; the records move into it.
+        let polled_at = fx.events.len();
         self.take_batch(&records, fx);
+        fx.events.insert(polled_at, EventKind::Polled { consumer: self.conn.name.clone(), records });
         if self.looping && !modelled {
             fx.timer_in(Duration::ZERO, Timer::NextPoll);
         }
+    }
+}
+
+/// Sets a partition's offset in a map, cloning the partition's name only for a new entry: done
+/// for every record a consumer returns or processes.
+fn set_offset(map: &mut BTreeMap<TopicPartition, u64>, tp: &TopicPartition, offset: u64) {
+    match map.get_mut(tp) {
+        Some(at) => *at = offset,
+        None => drop(map.insert(tp.clone(), offset)),
     }
 }

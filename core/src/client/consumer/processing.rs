@@ -177,7 +177,7 @@ impl Consumer {
 
     fn note_processed(&mut self, tp: &TopicPartition, offset: u64) {
         self.processed_count += 1;
-        self.processed_upto.insert(tp.clone(), offset + 1);
+        super::set_offset(&mut self.processed_upto, tp, offset + 1);
         if self.processed.len() == PROCESSED_RECORDS_MAX {
             self.processed.pop_front();
         }
