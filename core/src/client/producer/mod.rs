@@ -319,7 +319,8 @@ impl Producer {
             }
             (None, None) => (self.sticky_partition(&record.topic, count), "sticky partitioner, null key"),
         };
-        let tp = TopicPartition::new(record.topic.clone(), partition);
+        let explicit_partition = record.partition;
+        let tp = TopicPartition::new(record.topic, partition);
         fx.event(EventKind::Partitioned { producer: self.conn.name.clone(), tp: tp.clone(), why });
         // Only the sticky partitioner's own choices count towards its batch.size switch.
         let sticky = why.starts_with("sticky");
@@ -327,7 +328,11 @@ impl Producer {
             RecordData { timestamp_ms: created.ms, key: record.key, value: record.value, headers: record.headers };
         let batch_size = self.config.batch_size_bytes as usize;
         let (reserved, buffer_memory) = (self.reserved_bytes(), self.config.buffer_memory_bytes);
-        let batches = self.batches.entry(tp.clone()).or_default();
+        // The partition's name is copied only for its first batch, not for every record.
+        let batches = match self.batches.get_mut(&tp) {
+            Some(batches) => batches,
+            None => self.batches.entry(tp.clone()).or_default(),
+        };
         // Sizes are encoded bytes before compression: Kafka's estimate with a ratio of 1.
         let size_in = |b: &Batch| {
             let first_ts = b.records.first().map_or(data.timestamp_ms, |r| r.timestamp_ms);
@@ -349,7 +354,7 @@ impl Producer {
                     // No memory for a new batch: send() blocks until batches complete, up to max.block.ms.
                     let record = ProducerRecord {
                         topic: tp.topic.clone(),
-                        partition: record.partition,
+                        partition: explicit_partition,
                         key: data.key,
                         value: data.value,
                         headers: data.headers,
