@@ -86,3 +86,25 @@ fn a_consumer_counts_every_record_it_consumed_beyond_the_ones_it_keeps() {
     let c = sim.view().clients.into_iter().find(|c| c.name == "c").unwrap();
     assert_eq!((c.consumed, c.received.len()), (1_500, kafka_sim::limits::RECORDS_RECEIVED_PER_CONSUMER_MAX));
 }
+
+#[test]
+fn a_partition_shows_its_newest_records_and_counts_all_while_the_whole_log_reads_on_demand() {
+    let mut script = String::from("seed 1\ncluster brokers=1\ntopic create t partitions=1\nproducer p linger.ms=0\n");
+    for i in 0..100 {
+        script.push_str(&format!("send p t value=v{i}\n"));
+    }
+    script.push_str("advance 1s\n");
+    let sim = run(&script);
+    let view = sim.view();
+    let p = &view.topics.iter().find(|t| t.name == "t").unwrap().partitions[0];
+    assert_eq!(p.record_count, 100);
+    let shown: Vec<u64> = p.records.iter().map(|r| r.offset).collect();
+    assert_eq!(
+        shown,
+        (100 - kafka_sim::view::RECORDS_SHOWN as u64..100).collect::<Vec<_>>(),
+        "the newest, oldest first"
+    );
+    let all = sim.partition_records(&kafka_sim::protocol::TopicPartition::new("t", 0));
+    assert_eq!(all.len(), 100);
+    assert_eq!(all[0].value.as_deref(), Some(&b"v0"[..]));
+}

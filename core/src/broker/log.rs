@@ -814,6 +814,51 @@ mod tests {
         log.append(&RecordBatch::validate(&bytes).unwrap(), bytes, epoch)
     }
 
+    /// A batch of records at the given CreateTimes, values `v<ts>`.
+    fn append_at(log: &mut PartitionLog, times_ms: &[u64]) -> u64 {
+        let records: Vec<RecordData> =
+            times_ms.iter().map(|&t| RecordData { timestamp_ms: t, ..data(&alloc::format!("v{t}")) }).collect();
+        let bytes = RecordBatch::from_records(&records, Compression::None).encode().unwrap();
+        log.append(&RecordBatch::validate(&bytes).unwrap(), bytes, 0)
+    }
+
+    fn values(records: impl IntoIterator<Item = Record>) -> Vec<String> {
+        records.into_iter().map(|r| String::from_utf8(r.value.unwrap()).unwrap()).collect()
+    }
+
+    #[test]
+    fn records_are_decoded_when_read_newest_first_batches_only() {
+        let mut log = PartitionLog::default();
+        append(&mut log, &["a", "b", "c"], 0);
+        append(&mut log, &["d", "e"], 0);
+        append(&mut log, &["f"], 0);
+        assert_eq!(log.record_count(), 6);
+        assert_eq!(values(log.newest_records(2)), ["e", "f"], "across a batch boundary");
+        assert_eq!(values(log.newest_records(4)), ["c", "d", "e", "f"]);
+        assert_eq!(values(log.newest_records(10)), ["a", "b", "c", "d", "e", "f"], "fewer in a shorter log");
+        assert_eq!(values(log.records_from(4)), ["e", "f"], "from inside a batch");
+        // DeleteRecords inside the first batch: the records below the new start are gone from every read.
+        assert!(log.delete_records(2));
+        assert_eq!(values(log.records()), ["c", "d", "e", "f"]);
+        assert_eq!(values(log.newest_records(10)), ["c", "d", "e", "f"]);
+        assert_eq!(values(log.records_from(0)), ["c", "d", "e", "f"]);
+        log.truncate_to(5);
+        assert_eq!((log.record_count(), values(log.records())), (5, vec!["c".into(), "d".into(), "e".into()]));
+    }
+
+    #[test]
+    fn a_timestamp_lookup_finds_the_first_record_that_new_below_the_end() {
+        let mut log = PartitionLog::default();
+        append_at(&mut log, &[100, 300, 200]);
+        append_at(&mut log, &[400, 250]);
+        assert_eq!(log.offset_for_timestamp(0, 5), Some(0));
+        assert_eq!(log.offset_for_timestamp(150, 5), Some(1), "the first at or after, in offset order");
+        assert_eq!(log.offset_for_timestamp(301, 5), Some(3), "in the second batch");
+        assert_eq!(log.offset_for_timestamp(301, 3), None, "only below the end (the high watermark)");
+        assert_eq!(log.offset_for_timestamp(401, 5), None);
+        assert_eq!(log.batches()[0].max_timestamp_ms, 300, "a batch keeps its newest time");
+    }
+
     #[test]
     fn offsets_are_consecutive_and_stamped_into_the_bytes() {
         let mut log = PartitionLog::default();
