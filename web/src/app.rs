@@ -448,7 +448,7 @@ pub fn app() -> Html {
                 if show("events") {
                     <section class="panel wide" aria-labelledby="events-h">
                         <h2 id="events-h">{ "Events" }</h2>
-                        <EventLog events={pg.log.iter().enumerate().rev().take(300).map(|(i, e)| (pg.log_dropped + i as u64, e.at.ms, e.kind.to_string())).collect::<Vec<_>>()}
+                        <EventLog events={pg.log.iter().enumerate().rev().take(300).map(|(i, e)| (pg.log_dropped + i as u64, e.event.at.ms, e.text())).collect::<Vec<_>>()}
                             dropped={pg.log_dropped} hidden={pg.chatter_hidden} show_chatter={pg.show_chatter}
                             toggle={dispatch.reform(|_| Action::ToggleChatter)} />
                     </section>

@@ -6,7 +6,9 @@ use kafka_sim::command::Command;
 use kafka_sim::scenario::{quote, Line, Scenario};
 use kafka_sim::time::Duration;
 use kafka_sim::{limits, link, Event, Sim};
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
 
 /// Events the log keeps; older ones scroll away (the page says so).
 pub const LOG_EVENTS_MAX: usize = 2_000;
@@ -145,11 +147,24 @@ pub struct CheckpointView {
 }
 
 #[derive(Debug)]
+/// An event in the page's log, put into words the first time it is shown: a fast-forward logs
+/// far more events than anyone scrolls to, and a frame shows the newest few hundred.
+pub struct Logged {
+    pub event: Event,
+    text: OnceCell<Rc<str>>,
+}
+
+impl Logged {
+    pub fn text(&self) -> Rc<str> {
+        self.text.get_or_init(|| self.event.kind.to_string().into()).clone()
+    }
+}
+
 pub struct Playground {
     pub sim: Sim,
     /// The session so far: replaying it from the seed gives this state.
     pub session: Vec<Command>,
-    pub log: VecDeque<Event>,
+    pub log: VecDeque<Logged>,
     /// Events that scrolled out of the log.
     pub log_dropped: u64,
     pub playing: bool,
@@ -595,7 +610,7 @@ impl Playground {
                 self.log.pop_front();
                 self.log_dropped += 1;
             }
-            self.log.push_back(e);
+            self.log.push_back(Logged { event: e, text: OnceCell::new() });
         }
     }
 }

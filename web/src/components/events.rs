@@ -1,13 +1,14 @@
 //! The event log: what happened, in words, newest first.
 
 use crate::components::controls::format_time;
+use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     /// (the event's place in the whole log, simulated ms, sentence), newest first. The place keys
     /// each row, so a new event adds one row instead of rewriting them all.
-    pub events: Vec<(u64, u64, String)>,
+    pub events: Vec<(u64, u64, Rc<str>)>,
     pub dropped: u64,
     /// Background messages not kept (heartbeats, metadata pushes, empty follower fetches).
     pub hidden: u64,
@@ -26,7 +27,7 @@ pub fn event_log(p: &Props) -> Html {
             </p>
             <ol class="events" aria-live="polite" tabindex="0" aria-label="events, newest first" data-testid="events">
                 { for p.events.iter().map(|(n, at, text)| html! {
-                    <li key={*n}><time>{ format_time(*at) }</time>{ " " }{ text }</li>
+                    <EventRow key={*n} at_ms={*at} text={text.clone()} />
                 }) }
             </ol>
             if p.dropped > 0 {
@@ -34,4 +35,16 @@ pub fn event_log(p: &Props) -> Html {
             }
         </div>
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct RowProps {
+    at_ms: u64,
+    text: Rc<str>,
+}
+
+/// One event's row: a component so that the rows already there are not built again each frame.
+#[function_component(EventRow)]
+fn event_row(p: &RowProps) -> Html {
+    html! { <li><time>{ format_time(p.at_ms) }</time>{ " " }{ &*p.text }</li> }
 }

@@ -90,39 +90,13 @@ pub fn sequence_diagram(p: &Props) -> Html {
                     <g class="seq-arrows">
                     { for p.arrows.iter().enumerate().map(|(i, a)| {
                         // Drawn around y = 0 and moved into place as a whole, keyed by the arrow's
-                        // id: as the window slides during playback only each arrow's offset changes.
+                        // id: as the window slides during playback only each arrow's offset changes,
+                        // and its body, a component, is not built again.
                         let row_y = TOP + i as u32 * ROW_H + ROW_H / 2 + 4;
-                        let y = 0i32;
                         let (x1, x2) = (lane_x(&a.from), lane_x(&a.to));
-                        // A lost message stops halfway, with a cross where it was lost.
-                        let end = if a.lost { (x1 + x2) / 2 } else { x2 };
-                        let at = a.at_ms;
-                        let travel = (at < p.now_ms).then(|| p.dispatch.reform(move |_| Action::TravelTo(at)));
-                        let on_key = (at < p.now_ms).then(|| {
-                            let d = p.dispatch.clone();
-                            Callback::from(move |e: KeyboardEvent| {
-                                if e.key() == "Enter" || e.key() == " " {
-                                    e.prevent_default();
-                                    d.emit(Action::TravelTo(at));
-                                }
-                            })
-                        });
-                        let class = classes!("seq-arrow", a.response.then_some("response"), a.lost.then_some("lost"), a.chatter.then_some("chatter"));
-                        let mid = (x1 + end) / 2;
-                        // One sentence, the tooltip and (as the SVG title) the arrow's accessible name.
-                        let said = format!("{} {}: {} to {}: {}{}", format_ms(a.at_ms), a.api, a.from, a.to, a.text, if a.lost { " (lost)" } else { "" });
                         html! {
-                            <g key={a.id} transform={format!("translate(0,{row_y})")} {class} tabindex="0" role="button" onclick={travel} onkeydown={on_key}
-                                data-testid="sequence-arrow" data-api={a.api}>
-                                <title>{ said }</title>
-                                <rect x="0" y={(-((ROW_H / 2 + 4) as i32)).to_string()} width={width.to_string()} height={ROW_H.to_string()} class="seq-hit" />
-                                <text x="4" y={(y + 4).to_string()} class="seq-time" aria-hidden="true">{ format_ms(a.at_ms) }</text>
-                                <line x1={x1.to_string()} y1={y.to_string()} x2={end.to_string()} y2={y.to_string()}
-                                    marker-end={(!a.lost).then_some("url(#seq-head)")} />
-                                <text x={mid.to_string()} y={(y - 4).to_string()} text-anchor="middle" class="seq-api" aria-hidden="true">{ a.api }</text>
-                                if a.lost {
-                                    <text x={end.to_string()} y={(y + 4).to_string()} text-anchor="middle" class="seq-cross" aria-hidden="true">{ "✗" }</text>
-                                }
+                            <g key={a.id} transform={format!("translate(0,{row_y})")}>
+                                <ArrowBody arrow={a.clone()} {x1} {x2} {width} past={a.at_ms < p.now_ms} dispatch={p.dispatch.clone()} />
                             </g>
                         }
                     }) }
@@ -131,6 +105,68 @@ pub fn sequence_diagram(p: &Props) -> Html {
                 </div>
             }
         </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ArrowProps {
+    arrow: Arrow,
+    x1: u32,
+    x2: u32,
+    /// The diagram's width: the row's hit area spans it.
+    width: u32,
+    /// Sent before the clock: choosing it travels back to then.
+    past: bool,
+    dispatch: Callback<Action>,
+}
+
+/// One message's arrow, drawn around y = 0.
+#[function_component(ArrowBody)]
+fn arrow_body(p: &ArrowProps) -> Html {
+    let a = &p.arrow;
+    let (x1, y) = (p.x1, 0i32);
+    // A lost message stops halfway, with a cross where it was lost.
+    let end = if a.lost { (x1 + p.x2) / 2 } else { p.x2 };
+    let at = a.at_ms;
+    let travel = p.past.then(|| p.dispatch.reform(move |_| Action::TravelTo(at)));
+    let on_key = p.past.then(|| {
+        let d = p.dispatch.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                e.prevent_default();
+                d.emit(Action::TravelTo(at));
+            }
+        })
+    });
+    let class = classes!(
+        "seq-arrow",
+        a.response.then_some("response"),
+        a.lost.then_some("lost"),
+        a.chatter.then_some("chatter")
+    );
+    let mid = (x1 + end) / 2;
+    // One sentence, the tooltip and (as the SVG title) the arrow's accessible name.
+    let said = format!(
+        "{} {}: {} to {}: {}{}",
+        format_ms(a.at_ms),
+        a.api,
+        a.from,
+        a.to,
+        a.text,
+        if a.lost { " (lost)" } else { "" }
+    );
+    html! {
+        <g {class} tabindex="0" role="button" onclick={travel} onkeydown={on_key} data-testid="sequence-arrow" data-api={a.api}>
+            <title>{ said }</title>
+            <rect x="0" y={(-((ROW_H / 2 + 4) as i32)).to_string()} width={p.width.to_string()} height={ROW_H.to_string()} class="seq-hit" />
+            <text x="4" y={(y + 4).to_string()} class="seq-time" aria-hidden="true">{ format_ms(a.at_ms) }</text>
+            <line x1={x1.to_string()} y1={y.to_string()} x2={end.to_string()} y2={y.to_string()}
+                marker-end={(!a.lost).then_some("url(#seq-head)")} />
+            <text x={mid.to_string()} y={(y - 4).to_string()} text-anchor="middle" class="seq-api" aria-hidden="true">{ a.api }</text>
+            if a.lost {
+                <text x={end.to_string()} y={(y + 4).to_string()} text-anchor="middle" class="seq-cross" aria-hidden="true">{ "✗" }</text>
+            }
+        </g>
     }
 }
 
