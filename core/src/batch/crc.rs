@@ -23,7 +23,8 @@ const fn table(poly: u32) -> [u32; 256] {
     t
 }
 
-const CASTAGNOLI: [u32; 256] = table(0x82F6_3B78);
+/// CRC-32C's polynomial, reversed.
+const CASTAGNOLI: u32 = 0x82F6_3B78;
 const IEEE: [u32; 256] = table(0xEDB8_8320);
 
 /// `SLICES[k][b]`: the CRC of byte `b` followed by `k` zero bytes.
@@ -43,7 +44,19 @@ const fn slices(t: [u32; 256]) -> [[u32; 256]; 8] {
     s
 }
 
-const CASTAGNOLI_SLICES: [[u32; 256]; 8] = slices(CASTAGNOLI);
+/// The slicing tables. With std they are computed once at first use instead of stored: 8 KB of
+/// numbers that compress to nearly 8 KB, which the page would otherwise download.
+#[cfg(feature = "std")]
+fn castagnoli_slices() -> &'static [[u32; 256]; 8] {
+    static SLICES: std::sync::OnceLock<[[u32; 256]; 8]> = std::sync::OnceLock::new();
+    SLICES.get_or_init(|| slices(table(CASTAGNOLI)))
+}
+
+#[cfg(not(feature = "std"))]
+fn castagnoli_slices() -> &'static [[u32; 256]; 8] {
+    const SLICES: [[u32; 256]; 8] = slices(table(CASTAGNOLI));
+    &SLICES
+}
 
 fn run(t: &[u32; 256], bytes: &[u8]) -> u32 {
     !bytes.iter().fold(!0u32, |c, &b| t[((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8))
@@ -59,7 +72,7 @@ pub fn crc32c(bytes: &[u8]) -> u32 {
 
 /// CRC-32C eight bytes at a step, for targets without the instruction (wasm).
 pub fn crc32c_by_table(bytes: &[u8]) -> u32 {
-    let s = &CASTAGNOLI_SLICES;
+    let s = castagnoli_slices();
     let mut c = !0u32;
     let mut chunks = bytes.chunks_exact(8);
     for w in &mut chunks {
@@ -73,7 +86,7 @@ pub fn crc32c_by_table(bytes: &[u8]) -> u32 {
             ^ s[1][w[6] as usize]
             ^ s[0][w[7] as usize];
     }
-    !chunks.remainder().iter().fold(c, |c, &b| CASTAGNOLI[((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8))
+    !chunks.remainder().iter().fold(c, |c, &b| s[0][((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8))
 }
 
 /// CRC-32 (IEEE 802.3), as gzip uses.
@@ -99,7 +112,7 @@ mod tests {
         let data: alloc::vec::Vec<u8> = (0..300u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
         for start in 0..9 {
             for end in start..data.len() {
-                let one_at_a_time = run(&CASTAGNOLI, &data[start..end]);
+                let one_at_a_time = run(&table(CASTAGNOLI), &data[start..end]);
                 assert_eq!(crc32c_by_table(&data[start..end]), one_at_a_time, "{start}..{end}");
                 assert_eq!(crc32c(&data[start..end]), one_at_a_time, "{start}..{end}, the instruction");
             }
