@@ -203,7 +203,8 @@ impl Broker {
                 continue;
             }
             let settings = log::CleanerSettings {
-                min_cleanable_dirty_ratio: config.text("min.cleanable.dirty.ratio").parse().unwrap_or(0.5),
+                min_cleanable_dirty_ratio: crate::topic::config::parse_double(config.text("min.cleanable.dirty.ratio"))
+                    .unwrap_or(0.5),
                 min_compaction_lag_ms: config.long("min.compaction.lag.ms").max(0) as u64,
                 max_compaction_lag_ms: config.long("max.compaction.lag.ms").max(1) as u64,
                 delete_retention_ms: config.long("delete.retention.ms").max(0) as u64,
