@@ -297,6 +297,21 @@ mod tests {
         for bad in ["", ".", "-", "e5", "1e", "1e+", "0.5x", "1.2.3", "0x1p-1", "nan", "inf", "1e5e3"] {
             assert_eq!(parse_double(bad), None, "{bad}");
         }
+        // Any text: an answer or None, never a panic; where both parsers read a number, the same one
+        // (to a part in 10^15, as more than 15 digits may round differently).
+        let mut rng = crate::rand::Rng::new(7);
+        let alphabet = b"0123456789.eE+-dfNaI ";
+        let mut compared = 0;
+        for _ in 0..20_000 {
+            let len = rng.below(14);
+            let text: String = (0..len).map(|_| alphabet[rng.below(alphabet.len())] as char).collect();
+            if let (Some(ours), Ok(std)) = (parse_double(&text), text.trim().parse::<f64>()) {
+                let close = ours == std || (ours - std).abs() <= std.abs() * 1e-15;
+                assert!(close, "{text:?}: {ours} against {std}");
+                compared += 1;
+            }
+        }
+        assert!(compared > 500, "only {compared} random texts were numbers to both");
         let refused = TopicConfig::from_pairs([("min.cleanable.dirty.ratio", "1.5")]).unwrap_err().to_string();
         assert!(refused.contains("no more than 1"), "{refused}");
     }
