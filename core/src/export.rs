@@ -345,7 +345,7 @@ pub fn python(scenario: &Scenario) -> String {
                     }
                 }
             }
-            Command::Advance(d) => line(&mut body, format!("time.sleep({:.3})", d.ms as f64 / 1000.0)),
+            Command::Advance(d) => line(&mut body, format!("time.sleep({}.{:03})", d.ms / 1000, d.ms % 1000)),
             Command::BrokerStop(id) => {
                 line(&mut body, format!("# by hand: stop broker {id}'s process (kill -9 for a crash)"))
             }
@@ -499,7 +499,7 @@ pub fn cli(scenario: &Scenario) -> String {
                 })
                 .collect::<Vec<_>>()
                 .join("\n"),
-            Command::Advance(d) => format!("sleep {:.3}", d.ms as f64 / 1000.0),
+            Command::Advance(d) => format!("sleep {}.{:03}", d.ms / 1000, d.ms % 1000),
             Command::BrokerStop(id) => format!("# stop broker {id}'s process (kill -9 for a crash)"),
             Command::BrokerStart(id) => format!("# kafka-server-start.sh on broker {id}'s host"),
             Command::BrokerShutdown(id) => format!("# kafka-server-stop.sh on broker {id}'s host"),

@@ -1,10 +1,11 @@
 //! Kafka Playground, the web app: the engine from `kafka-sim` running in the
 //! page, drawn with Yew.
 //!
-//! - [`state`]: pure page state and actions, tested natively.
+//! - [`state`]: pure page state and actions, tested natively; [`draw`]: numbers for drawing.
 //! - `app` and `components` (wasm only): the views, which read the state and
 //!   dispatch actions.
 
+pub mod draw;
 pub mod embed;
 pub mod gallery;
 pub mod lessons;

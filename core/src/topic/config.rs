@@ -17,9 +17,10 @@ pub enum Kind {
     Int {
         min: i64,
     },
+    /// Whole-number bounds, as Kafka's `Range.between(0, 1)` gives them (and prints them).
     Double {
-        min: f64,
-        max: f64,
+        min: i64,
+        max: i64,
     },
     Boolean,
     /// One of these strings.
@@ -56,7 +57,7 @@ pub const DEFS: &[Def] = &[
     Def { name: "message.timestamp.after.max.ms", default: "3600000", kind: Kind::Long { min: 0 } },
     Def { name: "message.timestamp.before.max.ms", default: LONG_MAX, kind: Kind::Long { min: 0 } },
     Def { name: "message.timestamp.type", default: "CreateTime", kind: Kind::OneOf(&["CreateTime", "LogAppendTime"]) },
-    Def { name: "min.cleanable.dirty.ratio", default: "0.5", kind: Kind::Double { min: 0.0, max: 1.0 } },
+    Def { name: "min.cleanable.dirty.ratio", default: "0.5", kind: Kind::Double { min: 0, max: 1 } },
     Def { name: "min.compaction.lag.ms", default: "0", kind: Kind::Long { min: 0 } },
     Def { name: "min.insync.replicas", default: "1", kind: Kind::Int { min: 1 } },
     Def { name: "preallocate", default: "false", kind: Kind::Boolean },
@@ -166,7 +167,7 @@ fn check(def: &Def, value: &str) -> Result<String, String> {
         }
         Kind::Double { min, max } => {
             let x = parse_double(trimmed).ok_or_else(|| String::from("Not a number of type DOUBLE"))?;
-            if !(min..=max).contains(&x) {
+            if !(min as f64..=max as f64).contains(&x) {
                 return Err(format!("Value must be no less than {min} and no more than {max}"));
             }
             Ok(trimmed.to_string())

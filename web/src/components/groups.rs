@@ -5,6 +5,7 @@
 //! group (subscribe, then its poll loop); each member can commit, crash or close.
 
 use super::{error_line, value_of};
+use crate::draw::tenths;
 use crate::gallery::{parse_processing, APPLICATIONS};
 use crate::state::{Action, Form};
 use kafka_sim::command::Command;
@@ -152,7 +153,7 @@ fn lag_chart(samples: &[LagSample]) -> Html {
     let lines = groups.iter().enumerate().map(|(i, g)| {
         let points: Vec<String> = samples
             .iter()
-            .filter_map(|s| s.lags.iter().find(|(n, _)| n == g).map(|(_, l)| format!("{:.1},{:.1}", x(s.at_ms), y(*l))))
+            .filter_map(|s| s.lags.iter().find(|(n, _)| n == g).map(|(_, l)| format!("{},{}", tenths(x(s.at_ms)), tenths(y(*l)))))
             .collect();
         let colour = PALETTE[i % PALETTE.len()];
         html! { <polyline points={points.join(" ")} fill="none" stroke={colour} stroke-width="2"><title>{ format!("lag of {g}") }</title></polyline> }
@@ -166,9 +167,9 @@ fn lag_chart(samples: &[LagSample]) -> Html {
                     <span class="legend" style={format!("border-color: {}", PALETTE[i % PALETTE.len()])}>{ *g }</span>
                 }) }
             </figcaption>
-            <svg viewBox={format!("0 0 {w} {h}")} preserveAspectRatio="none" role="img"
+            <svg viewBox={format!("0 0 {} {}", tenths(w), tenths(h))} preserveAspectRatio="none" role="img"
                 aria-label="each group's total lag over simulated time">
-                <line x1="0" y1={h.to_string()} x2={w.to_string()} y2={h.to_string()} class="axis" />
+                <line x1="0" y1={tenths(h)} x2={tenths(w)} y2={tenths(h)} class="axis" />
                 { for lines }
             </svg>
         </figure>

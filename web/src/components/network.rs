@@ -3,6 +3,7 @@
 //! every message on the wire as a dot travelling from sender to receiver.
 //! At 0.01× or by stepping, requests and answers can be watched crossing.
 
+use crate::draw::tenths;
 use kafka_sim::net::Node;
 use kafka_sim::view::{BrokerView, ClientView, MessageView};
 use yew::prelude::*;
@@ -84,9 +85,17 @@ pub fn network(p: &Props) -> Html {
         // Broker-to-broker links arc above the row so they do not overlap.
         let path = if y1 == y2 {
             let mid = (x1 + x2) / 2.0;
-            format!("M{x1},{y1} Q{mid},{} {x2},{y2}", y1 - 40.0 - (x2 - x1).abs() / 12.0)
+            format!(
+                "M{},{} Q{},{} {},{}",
+                tenths(x1),
+                tenths(y1),
+                tenths(mid),
+                tenths(y1 - 40.0 - (x2 - x1).abs() / 12.0),
+                tenths(x2),
+                tenths(y2)
+            )
         } else {
-            format!("M{x1},{y1} L{x2},{y2}")
+            format!("M{},{} L{},{}", tenths(x1), tenths(y1), tenths(x2), tenths(y2))
         };
         html! { <path d={path} class={classes!("link", state(a, b))}><title>{ format!("{a} <-> {b}") }</title></path> }
     };
@@ -104,7 +113,7 @@ pub fn network(p: &Props) -> Html {
         };
         let r = if m.response { "5" } else { "7" };
         html! {
-            <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} {r} fill={colour(m.api)} class={classes!("msg", m.response.then_some("response"))}>
+            <circle cx={tenths(x)} cy={tenths(y)} {r} fill={colour(m.api)} class={classes!("msg", m.response.then_some("response"))}>
                 <title>{ format!("{} -> {}: {}", m.from, m.to, m.summary) }</title>
             </circle>
         }
@@ -113,15 +122,15 @@ pub fn network(p: &Props) -> Html {
         let Some((x, y)) = pos(n) else { return html! {} };
         html! {
             <g class={classes!("node", dead.then_some("dead"), controller.then_some("controller"))}>
-                <rect x={format!("{:.1}", x - 48.0)} y={format!("{:.1}", y - 16.0)} width="96" height="32" rx="6" />
-                <text x={format!("{x:.1}")} y={format!("{:.1}", y + 5.0)} text-anchor="middle">{ label }</text>
+                <rect x={tenths(x - 48.0)} y={tenths(y - 16.0)} width="96" height="32" rx="6" />
+                <text x={tenths(x)} y={tenths(y + 5.0)} text-anchor="middle">{ label }</text>
             </g>
         }
     };
     let shown: Vec<&MessageView> = p.messages.iter().filter(|m| p.show_chatter || !chatter(m)).collect();
     html! {
         <figure class="network">
-            <svg viewBox={format!("0 -10 {WIDTH} 240")} role="img" aria-label="Brokers, clients, links and the messages on them" data-testid="network">
+            <svg viewBox={format!("0 -10 {} 240", tenths(WIDTH))} role="img" aria-label="Brokers, clients, links and the messages on them" data-testid="network">
                 { for links.iter().map(line) }
                 { for p.brokers.iter().map(|b| node(&Node::Broker(b.id), format!("broker-{}", b.id), !b.alive || b.fenced, b.controller)) }
                 { for p.clients.iter().map(|c| node(&Node::Client(c.name.clone()), c.name.clone(), false, false)) }
