@@ -447,7 +447,7 @@ impl PartitionLog {
             .map(|r| r.offset)
             .collect();
         self.batches = batches;
-        self.record_count = self.batches.iter().map(|b| b.records as usize).sum();
+        self.recount();
         // Segments keep their bases; their sizes are what is left in them.
         let bases: Vec<u64> = self.segments.iter().map(|s| s.base_offset).collect();
         for (i, s) in self.segments.iter_mut().enumerate() {
@@ -487,7 +487,7 @@ impl PartitionLog {
         self.log_start_offset = self.log_start_offset.max(start);
         let start = self.log_start_offset;
         self.batches.retain(|b| b.last_offset >= start);
-        self.record_count = self.batches.iter().map(|b| b.records as usize).sum();
+        self.recount();
         self.aborted.retain(|a| a.last_offset >= start);
         self.first_cleaned.retain(|&o, _| o >= start);
     }
@@ -608,12 +608,6 @@ impl PartitionLog {
         self.batches.iter().flat_map(|b| self.decode_from(b))
     }
 
-    /// The records from `offset` on (fewer when the log starts later).
-    pub fn records_from(&self, offset: u64) -> impl Iterator<Item = Record> + '_ {
-        let first = self.batches.partition_point(|b| b.last_offset < offset);
-        self.batches[first..].iter().flat_map(|b| self.decode_from(b)).filter(move |r| r.offset >= offset)
-    }
-
     /// The newest `n` records (fewer in a shorter log), oldest first: only the batches holding
     /// them are decoded.
     pub fn newest_records(&self, n: usize) -> Vec<Record> {
@@ -630,6 +624,11 @@ impl PartitionLog {
     /// Records in the log (a batch partly below the log start counts whole).
     pub fn record_count(&self) -> usize {
         self.record_count
+    }
+
+    /// Counts the records again after batches went or changed (retention, truncation, cleaning).
+    fn recount(&mut self) {
+        self.record_count = self.batches.iter().map(|b| b.records as usize).sum();
     }
 
     /// The first record below `end` whose timestamp is at least `ms` (ListOffsets by
@@ -746,7 +745,7 @@ impl PartitionLog {
     /// `LogSegment.truncateTo` does: a batch is kept or dropped whole.
     pub fn truncate_to(&mut self, offset: u64) {
         self.batches.retain(|b| b.last_offset < offset);
-        self.record_count = self.batches.iter().map(|b| b.records as usize).sum();
+        self.recount();
         let leo = self.log_end_offset();
         self.first_cleaned.retain(|&o, _| o < leo);
         // Segments past the end go; the last one left holds only what remains of it.
@@ -836,12 +835,10 @@ mod tests {
         assert_eq!(values(log.newest_records(2)), ["e", "f"], "across a batch boundary");
         assert_eq!(values(log.newest_records(4)), ["c", "d", "e", "f"]);
         assert_eq!(values(log.newest_records(10)), ["a", "b", "c", "d", "e", "f"], "fewer in a shorter log");
-        assert_eq!(values(log.records_from(4)), ["e", "f"], "from inside a batch");
         // DeleteRecords inside the first batch: the records below the new start are gone from every read.
         assert!(log.delete_records(2));
         assert_eq!(values(log.records()), ["c", "d", "e", "f"]);
         assert_eq!(values(log.newest_records(10)), ["c", "d", "e", "f"]);
-        assert_eq!(values(log.records_from(0)), ["c", "d", "e", "f"]);
         log.truncate_to(5);
         assert_eq!((log.record_count(), values(log.records())), (5, vec!["c".into(), "d".into(), "e".into()]));
     }
