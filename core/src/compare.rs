@@ -12,8 +12,8 @@ use crate::command::{Command, Configs};
 use crate::event::{Event, EventKind};
 use crate::protocol::TopicPartition;
 use crate::sim::Sim;
+use crate::sorted::{SortedMap, SortedSet};
 use crate::view::ClusterView;
-use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -201,18 +201,18 @@ pub const ACKED_REMEMBERED_MAX: usize = 100_000;
 #[derive(Clone, Debug, Default)]
 struct Tally {
     /// Acknowledged records: partition and offset, with the timestamp the producer was told.
-    acked: BTreeMap<(TopicPartition, u64), u64>,
+    acked: SortedMap<(TopicPartition, u64), u64>,
     acked_records: u64,
     failed_records: u64,
     /// Partitions without a leader since (ms).
-    offline_since: BTreeMap<TopicPartition, u64>,
+    offline_since: SortedMap<TopicPartition, u64>,
     offline_ms: u64,
     /// Each consumer's group and current partitions; the partitions a group has ever had.
-    group_of: BTreeMap<String, String>,
-    owned: BTreeMap<String, BTreeSet<TopicPartition>>,
-    group_partitions: BTreeMap<String, BTreeSet<TopicPartition>>,
+    group_of: SortedMap<String, String>,
+    owned: SortedMap<String, SortedSet<TopicPartition>>,
+    group_partitions: SortedMap<String, SortedSet<TopicPartition>>,
     /// Group partitions without an owner: since when, and the time summed.
-    unowned_since: BTreeMap<(String, TopicPartition), u64>,
+    unowned_since: SortedMap<(String, TopicPartition), u64>,
     unowned_ms: u64,
     /// Partitions taken from consumers (revoked or lost) by rebalances.
     revoked: u64,
@@ -274,7 +274,7 @@ impl Tally {
     fn regroup(&mut self, consumer: &str, at: u64) {
         let Some(group) = self.group_of.get(consumer).cloned() else { return };
         let members: Vec<&String> = self.group_of.iter().filter(|(_, g)| **g == group).map(|(c, _)| c).collect();
-        let owned: BTreeSet<TopicPartition> =
+        let owned: SortedSet<TopicPartition> =
             members.iter().filter_map(|c| self.owned.get(*c)).flat_map(|s| s.iter().cloned()).collect();
         let known = self.group_partitions.entry(group.clone()).or_default();
         known.extend(owned.iter().cloned());
@@ -497,7 +497,7 @@ fn written_twice(sim: &Sim, view: &ClusterView) -> u64 {
     for t in view.topics.iter().filter(|t| !t.name.starts_with("__")) {
         for p in &t.partitions {
             let records = sim.partition_records(&TopicPartition::new(t.name.clone(), p.partition));
-            let mut seen = BTreeSet::new();
+            let mut seen = SortedSet::new();
             for r in records.iter().filter(|r| r.control.is_none()) {
                 if !seen.insert((&r.key, &r.value, r.timestamp_ms)) {
                     n += 1;

@@ -6,14 +6,14 @@
 use crate::client::partitioner::{RuleKind, RulePartitioner};
 use crate::command::{Command, SeekTo};
 use crate::scenario::Scenario;
-use alloc::collections::BTreeMap;
+use crate::sorted::SortedMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt::Write;
 
 /// A Python identifier for a client name (`producer-1` -> `producer_1`).
-fn ident(name: &str, taken: &mut BTreeMap<String, String>) -> String {
+fn ident(name: &str, taken: &mut SortedMap<String, String>) -> String {
     if let Some(id) = taken.get(name) {
         return id.clone();
     }
@@ -125,7 +125,7 @@ const ASSIGNOR_IMPORTS: &[&str] = &[
 
 /// The session as a kafka-python program.
 pub fn python(scenario: &Scenario) -> String {
-    let mut names = BTreeMap::new();
+    let mut names = SortedMap::new();
     let mut body = String::new();
     let mut brokers = 1;
     let line = |body: &mut String, text: String| {
@@ -417,7 +417,7 @@ pub fn cli(scenario: &Scenario) -> String {
     let mut out = String::from(
         "#!/bin/sh\n# A Kafka Playground session as Kafka's command-line tools (from a Kafka distribution's bin/).\nB=${BOOTSTRAP:-localhost:9092}\n",
     );
-    let mut producer_configs: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
+    let mut producer_configs: SortedMap<&str, Vec<(String, String)>> = SortedMap::new();
     for l in &scenario.commands {
         let c = &l.command;
         let _ = writeln!(out, "\n# {c}");

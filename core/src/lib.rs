@@ -52,6 +52,7 @@ pub mod record;
 pub mod scenario;
 pub mod sequence;
 pub mod sim;
+pub mod sorted;
 pub mod time;
 pub mod topic;
 pub mod trace;

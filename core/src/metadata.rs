@@ -5,8 +5,8 @@
 
 use crate::error::KafkaError;
 use crate::protocol::{PartitionMetadata, TopicPartition};
+use crate::sorted::SortedMap;
 use crate::topic::TopicConfig;
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -44,8 +44,8 @@ pub struct TopicState {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Metadata {
     pub offset: u64,
-    pub brokers: BTreeMap<u32, BrokerRegistration>,
-    pub topics: BTreeMap<String, TopicState>,
+    pub brokers: SortedMap<u32, BrokerRegistration>,
+    pub topics: SortedMap<String, TopicState>,
 }
 
 impl Metadata {

@@ -2,8 +2,8 @@
 //! link is in order (a later message never overtakes an earlier one); a cut
 //! link or a down node loses what crosses it, as a TCP connection that breaks.
 
+use crate::sorted::{SortedMap, SortedSet};
 use crate::time::{Duration, Instant};
-use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use core::fmt;
 
@@ -65,12 +65,12 @@ impl fmt::Display for Loss {
 pub struct Network {
     latency: Duration,
     /// Cut links, stored with the smaller node first: a cut is in both directions.
-    cut: BTreeSet<(Node, Node)>,
-    down: BTreeSet<Node>,
+    cut: SortedSet<(Node, Node)>,
+    down: SortedSet<Node>,
     /// Links slower than the default, keyed with the smaller node first.
-    slow: BTreeMap<(Node, Node), Duration>,
+    slow: SortedMap<(Node, Node), Duration>,
     /// When the last message on each directed link arrives, to keep delivery in order.
-    last_arrival: BTreeMap<(Node, Node), Instant>,
+    last_arrival: SortedMap<(Node, Node), Instant>,
 }
 
 fn link(a: &Node, b: &Node) -> (Node, Node) {
@@ -85,10 +85,10 @@ impl Network {
     pub fn new(latency: Duration) -> Self {
         Network {
             latency,
-            cut: BTreeSet::new(),
-            down: BTreeSet::new(),
-            slow: BTreeMap::new(),
-            last_arrival: BTreeMap::new(),
+            cut: SortedSet::new(),
+            down: SortedSet::new(),
+            slow: SortedMap::new(),
+            last_arrival: SortedMap::new(),
         }
     }
 

@@ -45,6 +45,7 @@ use crate::net::{Loss, Network, Node};
 use crate::protocol::{Body, Message, Request, Response};
 use crate::rand::Rng;
 use crate::record::{Header, ProducerRecord};
+use crate::sorted::SortedMap;
 use crate::time::{Duration, Instant};
 use crate::topic::TopicConfig;
 use crate::txn::{TRANSACTION_STATE_PARTITIONS, TRANSACTION_STATE_TOPIC};
@@ -66,7 +67,7 @@ enum Scheduled {
 /// The cluster part of the state, present once `cluster` ran.
 #[derive(Clone, Debug)]
 struct Cluster {
-    brokers: BTreeMap<u32, Broker>,
+    brokers: SortedMap<u32, Broker>,
     controller: Controller,
     net: Network,
 }
@@ -77,8 +78,9 @@ pub struct Sim {
     now: Instant,
     rng: Rng,
     cluster: Option<Cluster>,
-    clients: BTreeMap<String, Client>,
-    /// Ordered by time, then by scheduling order: the deterministic tie-break.
+    clients: SortedMap<String, Client>,
+    /// Ordered by time, then by scheduling order: the deterministic tie-break. A B-tree, not
+    /// a [`SortedMap`]: it grows with traffic and is taken from at its front.
     queue: BTreeMap<(Instant, u64), Scheduled>,
     /// Where each pending timer sits in the queue, so it can be cancelled.
     timers: BTreeMap<(Node, Timer), (Instant, u64)>,
@@ -100,7 +102,7 @@ impl Sim {
             now: Instant::ZERO,
             rng: Rng::new(seed),
             cluster: None,
-            clients: BTreeMap::new(),
+            clients: SortedMap::new(),
             queue: BTreeMap::new(),
             timers: BTreeMap::new(),
             next_seq: 0,
@@ -389,7 +391,7 @@ impl Sim {
         }
         let controller = Controller::new(brokers, true);
         let config = BrokerConfig { auto_create_topics, ..BrokerConfig::default() };
-        let mut nodes = BTreeMap::new();
+        let mut nodes = SortedMap::new();
         // KRaft node ids start at 1, as in Kafka's quickstart configs. Every broker
         // starts registered, unfenced and with the controller's first image.
         for id in 1..=brokers {
@@ -894,7 +896,7 @@ impl Sim {
             let r = cluster.brokers.get(&leader)?.replicas.get(tp)?;
             Some(if read_committed { r.log.last_stable_offset(r.high_watermark) } else { r.high_watermark })
         };
-        let mut lags: BTreeMap<String, u64> = BTreeMap::new();
+        let mut lags: SortedMap<String, u64> = SortedMap::new();
         for b in cluster.brokers.values().filter(|b| !cluster.net.is_down(&Node::Broker(b.id))) {
             for (group, offsets) in &b.coordinator.offsets {
                 let rc = crate::view::group_reads_committed(&self.clients, group);
@@ -1215,8 +1217,8 @@ impl Sim {
 pub(crate) struct SimParts<'a> {
     pub now: Instant,
     pub seed: u64,
-    pub cluster: Option<(&'a BTreeMap<u32, Broker>, &'a Controller, &'a Network)>,
-    pub clients: &'a BTreeMap<String, Client>,
+    pub cluster: Option<(&'a SortedMap<u32, Broker>, &'a Controller, &'a Network)>,
+    pub clients: &'a SortedMap<String, Client>,
     pub scheduled: usize,
     pub scheduled_dropped: u64,
     pub events_dropped: u64,

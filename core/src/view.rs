@@ -480,7 +480,7 @@ fn client_view(client: &Client) -> ClientView {
                 .collect();
             v.received = c.received.iter().cloned().collect();
             v.consumed = c.received_total;
-            let mut sources = alloc::collections::BTreeSet::new();
+            let mut sources = crate::sorted::SortedSet::new();
             for (_, r) in &v.received {
                 if let Some(source) = r.headers.iter().find(|h| h.key == "source").and_then(|h| h.value.as_ref()) {
                     if !sources.insert(source) {
@@ -508,7 +508,7 @@ fn client_view(client: &Client) -> ClientView {
 
 /// Whether a group's consumers read committed data only: their lag counts to the
 /// last stable offset, as the Java consumer's lag does under read_committed.
-pub(crate) fn group_reads_committed(clients: &alloc::collections::BTreeMap<String, Client>, group: &str) -> bool {
+pub(crate) fn group_reads_committed(clients: &crate::sorted::SortedMap<String, Client>, group: &str) -> bool {
     clients.values().any(|c| match c {
         Client::Consumer(k) => {
             k.config.group_id.as_deref() == Some(group)
@@ -520,10 +520,10 @@ pub(crate) fn group_reads_committed(clients: &alloc::collections::BTreeMap<Strin
 
 /// Every group a running broker coordinates, with the CLI's describe rows.
 fn group_views(
-    brokers: &alloc::collections::BTreeMap<u32, crate::broker::Broker>,
+    brokers: &crate::sorted::SortedMap<u32, crate::broker::Broker>,
     net: &crate::net::Network,
     topics: &[TopicView],
-    clients: &alloc::collections::BTreeMap<String, Client>,
+    clients: &crate::sorted::SortedMap<String, Client>,
 ) -> Vec<GroupView> {
     // The end a group's lag counts to: the HW, or the LSO for read_committed consumers.
     let end = |tp: &TopicPartition, read_committed: bool| {
@@ -536,7 +536,7 @@ fn group_views(
     let mut out: Vec<GroupView> = Vec::new();
     for b in brokers.values().filter(|b| !net.is_down(&Node::Broker(b.id))) {
         let c = &b.coordinator;
-        let names: alloc::collections::BTreeSet<&String> = c.groups.keys().chain(c.offsets.keys()).collect();
+        let names: crate::sorted::SortedSet<&String> = c.groups.keys().chain(c.offsets.keys()).collect();
         for name in names {
             let group = c.groups.get(name);
             let committed = c.offsets.get(name);
@@ -548,7 +548,7 @@ fn group_views(
                         .collect()
                 })
                 .unwrap_or_default();
-            let mut tps: alloc::collections::BTreeSet<TopicPartition> =
+            let mut tps: crate::sorted::SortedSet<TopicPartition> =
                 committed.map(|c| c.keys().cloned().collect()).unwrap_or_default();
             tps.extend(members.iter().flat_map(|m| m.assignment.iter().cloned()));
             let read_committed = group_reads_committed(clients, name);
@@ -591,10 +591,10 @@ fn group_views(
 /// What the group's consumers processed: in total, more than once, and never though committed past.
 fn delivery(
     group: &str,
-    clients: &alloc::collections::BTreeMap<String, Client>,
-    committed: Option<&alloc::collections::BTreeMap<TopicPartition, crate::group::offsets::Committed>>,
+    clients: &crate::sorted::SortedMap<String, Client>,
+    committed: Option<&crate::sorted::SortedMap<TopicPartition, crate::group::offsets::Committed>>,
 ) -> (u64, u64, u64) {
-    let mut seen: alloc::collections::BTreeSet<(&TopicPartition, u64)> = alloc::collections::BTreeSet::new();
+    let mut seen: crate::sorted::SortedSet<(&TopicPartition, u64)> = crate::sorted::SortedSet::new();
     let mut total = 0u64;
     for c in clients.values() {
         let Client::Consumer(c) = c else { continue };

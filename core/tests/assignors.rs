@@ -6,12 +6,13 @@
 use kafka_sim::batch::Compression;
 use kafka_sim::group::assignor::{cooperative_sticky, range, round_robin, sticky, Assignment, Member};
 use kafka_sim::protocol::TopicPartition;
+use kafka_sim::sorted::SortedMap;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
 struct Case {
     members: Vec<Member>,
-    partitions: BTreeMap<String, u32>,
+    partitions: SortedMap<String, u32>,
     range: Assignment,
     round_robin: Option<Assignment>,
 }
@@ -119,7 +120,7 @@ fn tps(list: &[(&str, u32)]) -> Vec<TopicPartition> {
     list.iter().map(|(t, p)| TopicPartition::new(*t, *p)).collect()
 }
 
-fn topics(list: &[(&str, u32)]) -> BTreeMap<String, u32> {
+fn topics(list: &[(&str, u32)]) -> SortedMap<String, u32> {
     list.iter().map(|(t, n)| (t.to_string(), *n)).collect()
 }
 
@@ -218,7 +219,7 @@ fn check_valid_and_balanced(
     name: &str,
     i: usize,
     members: &[Member],
-    partitions: &BTreeMap<String, u32>,
+    partitions: &SortedMap<String, u32>,
     a: &Assignment,
 ) {
     let mut seen = BTreeMap::new();

@@ -5,6 +5,7 @@ use kafka_sim::group::assignor::{self, Member as AssignorMember};
 use kafka_sim::group::coordinator::{Group, GroupState, JoinRequest, Reply, Subscription};
 use kafka_sim::net::Node;
 use kafka_sim::protocol::TopicPartition;
+use kafka_sim::sorted::SortedMap;
 use kafka_sim::time::Instant;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -19,7 +20,7 @@ struct Harness {
     trace: String,
     /// Each client's member id and generation, as its consumer would keep them.
     members: BTreeMap<String, (String, u32)>,
-    partitions: BTreeMap<String, u32>,
+    partitions: SortedMap<String, u32>,
 }
 
 impl Harness {
@@ -30,7 +31,7 @@ impl Harness {
             correlation_id: 0,
             trace: String::new(),
             members: BTreeMap::new(),
-            partitions: BTreeMap::from([("orders".to_string(), 4)]),
+            partitions: SortedMap::from([("orders".to_string(), 4)]),
         }
     }
 

@@ -4,10 +4,11 @@
 
 use kafka_sim::command::Command;
 use kafka_sim::scenario::{quote, Line, Scenario};
+use kafka_sim::sorted::SortedMap;
 use kafka_sim::time::Duration;
 use kafka_sim::{limits, link, Event, Sim};
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 /// Events the log keeps; older ones scroll away (the page says so).
@@ -174,7 +175,7 @@ pub struct Playground {
     pub show_chatter: bool,
     /// Background events left out of the log while `show_chatter` is off.
     pub chatter_hidden: u64,
-    pub errors: BTreeMap<Form, String>,
+    pub errors: SortedMap<Form, String>,
     /// Real microseconds of play not yet turned into simulated time.
     carry_real_us: u64,
     /// While looking at the past: the commands after this point, which an
@@ -220,7 +221,7 @@ impl Playground {
             speed: Speed::Real,
             show_chatter: false,
             chatter_hidden: 0,
-            errors: BTreeMap::new(),
+            errors: SortedMap::new(),
             carry_real_us: 0,
             future: None,
             snapshots: Vec::new(),

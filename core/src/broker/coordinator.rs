@@ -26,7 +26,7 @@ use crate::group::metadata::{self, GroupSnapshot};
 use crate::group::offsets::{self, Committed};
 use crate::net::Node;
 use crate::protocol::{Acks, RecordData, Request, Response, TopicPartition};
-use alloc::collections::{BTreeMap, BTreeSet};
+use crate::sorted::{SortedMap, SortedSet};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -43,16 +43,16 @@ pub const GROUPS_PER_BROKER_MAX: usize = 256;
 #[derive(Clone, Debug, Default)]
 pub struct GroupCoordinator {
     /// Offsets partitions this broker leads and has loaded.
-    pub loaded: BTreeSet<u32>,
-    pub groups: BTreeMap<String, Group>,
+    pub loaded: SortedSet<u32>,
+    pub groups: SortedMap<String, Group>,
     /// Committed offsets per group.
-    pub offsets: BTreeMap<String, BTreeMap<TopicPartition, Committed>>,
+    pub offsets: SortedMap<String, SortedMap<TopicPartition, Committed>>,
     /// Each group's state and generation as last told in an event.
-    shown: BTreeMap<String, (GroupState, u32)>,
+    shown: SortedMap<String, (GroupState, u32)>,
     /// What was last written of each group: generation, state, members and assignments.
-    persisted: BTreeMap<String, Persisted>,
+    persisted: SortedMap<String, Persisted>,
     /// Offsets sent inside a transaction, by producer id: they count once its commit marker is written.
-    pub pending_txn_offsets: BTreeMap<i64, Vec<(String, TopicPartition, Committed)>>,
+    pub pending_txn_offsets: SortedMap<i64, Vec<(String, TopicPartition, Committed)>>,
 }
 
 type Persisted = (u32, GroupState, Vec<(String, Vec<TopicPartition>)>);
@@ -441,10 +441,10 @@ impl Broker {
     /// latest group metadata; a tombstone deletes. Returns how many groups had
     /// offsets, and the groups restored with their members.
     fn load_offsets(&mut self, p: u32, tp: &TopicPartition, now: crate::time::Instant) -> (usize, Vec<String>) {
-        let mut loaded: BTreeMap<String, BTreeMap<TopicPartition, Committed>> = BTreeMap::new();
-        let mut snapshots: BTreeMap<String, Option<GroupSnapshot>> = BTreeMap::new();
+        let mut loaded: SortedMap<String, SortedMap<TopicPartition, Committed>> = SortedMap::new();
+        let mut snapshots: SortedMap<String, Option<GroupSnapshot>> = SortedMap::new();
         // Transactional commits by producer id, applied when their commit marker is read.
-        let mut in_txn: BTreeMap<i64, Vec<(String, TopicPartition, Committed)>> = BTreeMap::new();
+        let mut in_txn: SortedMap<i64, Vec<(String, TopicPartition, Committed)>> = SortedMap::new();
         if let Some(replica) = self.replicas.get(tp) {
             for r in replica.log.records() {
                 if let Some(control) = r.control {

@@ -8,13 +8,13 @@ use crate::effects::{Effects, Timer};
 use crate::event::EventKind;
 use crate::net::Node;
 use crate::protocol::{FetchPartition, FetchedPartition, Request};
+use crate::sorted::SortedSet;
 use crate::time::Duration;
-use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 
 impl Broker {
     /// Leaders this broker follows at least one partition on.
-    fn leaders_followed(&self) -> BTreeSet<u32> {
+    fn leaders_followed(&self) -> SortedSet<u32> {
         self.replicas
             .values()
             .filter_map(|r| match r.role {

@@ -16,8 +16,8 @@ use crate::net::Node;
 use crate::protocol::{
     Acks, FetchPartition, FetchedData, FetchedPartition, IsolationLevel, OffsetSpec, Request, Response, TopicPartition,
 };
+use crate::sorted::SortedMap;
 use crate::time::{Duration, Instant};
-use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -39,7 +39,7 @@ pub struct Leadership {
     pub epoch: u32,
     pub partition_epoch: u32,
     pub isr: Vec<u32>,
-    pub followers: BTreeMap<u32, FollowerProgress>,
+    pub followers: SortedMap<u32, FollowerProgress>,
     /// The log end offset when this leadership began: a follower must reach it to rejoin the ISR.
     pub epoch_start_offset: u64,
     /// One AlterPartition at a time, as Kafka's `PendingShrinkIsr` / `PendingExpandIsr`.

@@ -21,7 +21,8 @@ use crate::batch::{self, BatchError, Compression, RecordBatch, TimestampType};
 use crate::error::KafkaError;
 use crate::limits::RECORDS_PER_PARTITION_MAX;
 use crate::record::Record;
-use alloc::collections::{BTreeMap, VecDeque};
+use crate::sorted::SortedMap;
+use alloc::collections::VecDeque;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 
@@ -198,7 +199,7 @@ pub struct PartitionLog {
     clean_point: u64,
     /// Tombstones and transaction markers by offset, with when a cleaning first kept them:
     /// their delete horizon (delete.retention.ms) runs from then (KIP-534).
-    first_cleaned: BTreeMap<u64, u64>,
+    first_cleaned: SortedMap<u64, u64>,
     /// The last cleaning, for the page.
     pub last_cleaned: Option<Cleaned>,
     /// Segments deleted lately with when, newest last (bounded), for the page to fade out.
@@ -209,9 +210,9 @@ pub struct PartitionLog {
     /// `(leader epoch, start offset)`, epochs increasing (Kafka's `LeaderEpochFileCache`).
     epochs: Vec<(u32, u64)>,
     /// Idempotent producers seen here, rebuilt from the batches after a truncation.
-    producers: BTreeMap<i64, ProducerEntry>,
+    producers: SortedMap<i64, ProducerEntry>,
     /// Open transactions: producer id to the first offset it wrote in the transaction.
-    ongoing: BTreeMap<i64, u64>,
+    ongoing: SortedMap<i64, u64>,
     /// Transactions that ended in an abort, oldest first (Kafka's transaction index).
     aborted: VecDeque<AbortedTxn>,
 }
@@ -227,7 +228,7 @@ pub struct AbortedTxn {
 }
 
 impl PartitionLog {
-    pub fn producers(&self) -> &BTreeMap<i64, ProducerEntry> {
+    pub fn producers(&self) -> &SortedMap<i64, ProducerEntry> {
         &self.producers
     }
 
@@ -363,7 +364,7 @@ impl PartitionLog {
         }
         let records: Vec<Record> = self.records().collect();
         // The latest offset of each key in the cleanable log.
-        let mut latest: BTreeMap<&[u8], u64> = BTreeMap::new();
+        let mut latest: SortedMap<&[u8], u64> = SortedMap::new();
         let aborted: Vec<AbortedTxn> = self.aborted.iter().copied().collect();
         let in_aborted = |r: &Record| {
             r.transactional
@@ -384,8 +385,8 @@ impl PartitionLog {
         // A marker stays while records of its transaction (its producer's, since that producer's
         // previous marker) are left, or until its delete horizon passes: readers need it to skip
         // aborted data and to know a transaction ended.
-        let mut previous_marker: BTreeMap<i64, u64> = BTreeMap::new();
-        let mut markers_kept: alloc::collections::BTreeSet<u64> = alloc::collections::BTreeSet::new();
+        let mut previous_marker: SortedMap<i64, u64> = SortedMap::new();
+        let mut markers_kept: crate::sorted::SortedSet<u64> = crate::sorted::SortedSet::new();
         for r in records.iter().filter(|r| r.control.is_some()) {
             let since = previous_marker.insert(r.producer_id, r.offset).unwrap_or(0);
             let data_left = records.iter().any(|d| {

@@ -21,8 +21,8 @@ use crate::event::EventKind;
 use crate::metadata::Metadata;
 use crate::net::Node;
 use crate::protocol::{Body, Message, Request, Response, TopicPartition};
+use crate::sorted::SortedMap;
 use crate::time::Duration;
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use leader::{Leadership, ParkedFetch, ParkedProduce};
 use log::PartitionLog;
@@ -121,11 +121,11 @@ pub struct Broker {
     pub config: BrokerConfig,
     /// This broker's copy of the cluster metadata.
     pub image: Metadata,
-    pub replicas: BTreeMap<TopicPartition, Replica>,
+    pub replicas: SortedMap<TopicPartition, Replica>,
     parked_fetches: Vec<ParkedFetch>,
     parked_produces: Vec<ParkedProduce>,
     next_correlation_id: u32,
-    pending: BTreeMap<u32, Pending>,
+    pending: SortedMap<u32, Pending>,
     /// The controller's last word on this broker.
     pub fenced: bool,
     /// Set by `broker shutdown`: heartbeats ask for a controlled shutdown.
@@ -151,11 +151,11 @@ impl Broker {
             id,
             config,
             image: Metadata::default(),
-            replicas: BTreeMap::new(),
+            replicas: SortedMap::new(),
             parked_fetches: Vec::new(),
             parked_produces: Vec::new(),
             next_correlation_id: 0,
-            pending: BTreeMap::new(),
+            pending: SortedMap::new(),
             fenced: false,
             want_shutdown: false,
             may_shut_down: false,

@@ -20,10 +20,10 @@ use crate::error::KafkaError;
 use crate::event::EventKind;
 use crate::net::Node;
 use crate::protocol::{Acks, RecordData, Request, Response, TopicPartition, TxnIdentity};
+use crate::sorted::{SortedMap, SortedSet};
 use crate::time::Duration;
 use crate::txn::marker::{self, ControlType};
 use crate::txn::{self, TxnMetadata, TxnState, TRANSACTION_STATE_PARTITIONS, TRANSACTION_STATE_TOPIC};
-use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -47,12 +47,12 @@ enum Waiter {
 pub struct TxnCoordinator {
     /// State partitions this broker leads and has loaded, with the leader epoch it loaded them in
     /// (the coordinator epoch markers carry).
-    pub loaded: BTreeMap<u32, u32>,
-    pub txns: BTreeMap<String, TxnMetadata>,
+    pub loaded: SortedMap<u32, u32>,
+    pub txns: SortedMap<String, TxnMetadata>,
     /// A state being written: the target and who waits for it.
-    writing: BTreeMap<String, (TxnMetadata, Option<Waiter>)>,
+    writing: SortedMap<String, (TxnMetadata, Option<Waiter>)>,
     /// Partitions still waiting for this transaction's marker.
-    markers: BTreeMap<String, BTreeSet<TopicPartition>>,
+    markers: SortedMap<String, SortedSet<TopicPartition>>,
 }
 
 impl TxnCoordinator {
@@ -162,7 +162,7 @@ impl Broker {
                     producer_epoch: 0,
                     timeout_ms,
                     state: TxnState::Empty,
-                    partitions: BTreeSet::new(),
+                    partitions: SortedSet::new(),
                     last_update_ms: now_ms,
                     start_ms: None,
                 }
@@ -465,7 +465,7 @@ impl Broker {
 
     /// Reads a state partition: the latest state per id wins. Decided transactions get their markers again.
     fn load_txns(&mut self, p: u32, tp: &TopicPartition, epoch: u32, fx: &mut Effects) {
-        let mut loaded: BTreeMap<String, TxnMetadata> = BTreeMap::new();
+        let mut loaded: SortedMap<String, TxnMetadata> = SortedMap::new();
         if let Some(replica) = self.replicas.get(tp) {
             for r in replica.log.records() {
                 let Some(tid) = r.key.as_deref().and_then(txn::log::decode_key) else { continue };

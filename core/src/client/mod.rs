@@ -14,8 +14,8 @@ use crate::error::KafkaError;
 use crate::event::EventKind;
 use crate::net::Node;
 use crate::protocol::{Body, Message, PartitionMetadata, Request, TopicPartition};
+use crate::sorted::SortedMap;
 use crate::time::{Duration, Instant};
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -59,15 +59,15 @@ pub struct InFlight {
 pub struct Connection {
     pub name: String,
     next_correlation_id: u32,
-    in_flight: BTreeMap<u32, InFlight>,
+    in_flight: SortedMap<u32, InFlight>,
     request_timeout: Duration,
     /// Brokers the client knows: the bootstrap list, then what Metadata says.
     pub brokers: Vec<u32>,
     /// Topic metadata the client has learned.
-    pub topics: BTreeMap<String, Vec<PartitionMetadata>>,
+    pub topics: SortedMap<String, Vec<PartitionMetadata>>,
     pub metadata_in_flight: bool,
     /// Brokers whose connection failed, avoided until the given time.
-    failed: BTreeMap<u32, Instant>,
+    failed: SortedMap<u32, Instant>,
 }
 
 /// `reconnect.backoff.max.ms`: how long a client avoids a broker it could not reach.
@@ -78,12 +78,12 @@ impl Connection {
         Connection {
             name,
             next_correlation_id: 0,
-            in_flight: BTreeMap::new(),
+            in_flight: SortedMap::new(),
             request_timeout: Duration::from_ms(request_timeout_ms),
             brokers: bootstrap,
-            topics: BTreeMap::new(),
+            topics: SortedMap::new(),
             metadata_in_flight: false,
-            failed: BTreeMap::new(),
+            failed: SortedMap::new(),
         }
     }
 

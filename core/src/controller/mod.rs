@@ -19,10 +19,10 @@ use crate::metadata::{BrokerRegistration, Metadata, PartitionState, TopicState};
 use crate::net::Node;
 use crate::protocol::{Body, Message, Request, Response, TopicPartition};
 use crate::rand::Rng;
+use crate::sorted::SortedMap;
 use crate::time::{Duration, Instant};
 use crate::topic::{name, TopicConfig};
 use alloc::boxed::Box;
-use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::vec::Vec;
 
@@ -116,7 +116,7 @@ pub struct Controller {
     pub active: Option<u32>,
     /// Bumped on every change of active controller.
     pub epoch: u32,
-    last_heartbeat: BTreeMap<u32, Instant>,
+    last_heartbeat: SortedMap<u32, Instant>,
     pub auto_leader_rebalance: bool,
     /// ISR changes applied, as Kafka's IsrShrinksPerSec / IsrExpandsPerSec count them.
     pub isr_shrinks: u64,

@@ -92,7 +92,7 @@ pub fn place(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::collections::BTreeMap;
+    use crate::sorted::SortedMap;
 
     fn brokers(n: u32) -> Vec<BrokerRegistration> {
         (1..=n).map(|id| BrokerRegistration { id, fenced: false, shutting_down: false }).collect()
@@ -103,7 +103,7 @@ mod tests {
         for seed in 0..50 {
             let mut rng = Rng::new(seed);
             let a = place(&mut rng, &brokers(3), 6, 3).unwrap();
-            let mut leaders = BTreeMap::new();
+            let mut leaders = SortedMap::new();
             for replicas in &a {
                 let mut sorted = replicas.clone();
                 sorted.sort_unstable();

@@ -9,7 +9,8 @@
 //! members by member id. That order is what makes static membership stable.
 
 use crate::protocol::TopicPartition;
-use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
+use crate::sorted::{SortedMap, SortedSet};
+use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
@@ -35,7 +36,7 @@ impl Member {
 }
 
 /// Member id to the partitions it gets, each list sorted.
-pub type Assignment = BTreeMap<String, Vec<TopicPartition>>;
+pub type Assignment = SortedMap<String, Vec<TopicPartition>>;
 
 /// `MemberInfo.compareTo`.
 fn kafka_order(a: &Member, b: &Member) -> Ordering {
@@ -60,7 +61,7 @@ fn empty(members: &[Member]) -> Assignment {
 /// `RangeAssignor`: per topic, its partitions in order split into contiguous
 /// ranges over the subscribed members in Kafka's order; the first
 /// `partitions % members` members get one more.
-pub fn range(members: &[Member], partitions: &BTreeMap<String, u32>) -> Assignment {
+pub fn range(members: &[Member], partitions: &SortedMap<String, u32>) -> Assignment {
     let mut out = empty(members);
     let members = sorted(members);
     for (topic, &count) in partitions {
@@ -87,10 +88,10 @@ pub fn range(members: &[Member], partitions: &BTreeMap<String, u32>) -> Assignme
 /// `RoundRobinAssignor`: every subscribed partition, topics in order, dealt
 /// in turn to the members in Kafka's order, skipping members not subscribed
 /// to the partition's topic.
-pub fn round_robin(members: &[Member], partitions: &BTreeMap<String, u32>) -> Assignment {
+pub fn round_robin(members: &[Member], partitions: &SortedMap<String, u32>) -> Assignment {
     let mut out = empty(members);
     let members = sorted(members);
-    let subscribed: BTreeSet<&String> = members.iter().flat_map(|m| m.topics.iter()).collect();
+    let subscribed: SortedSet<&String> = members.iter().flat_map(|m| m.topics.iter()).collect();
     if members.is_empty() {
         return out;
     }
@@ -120,7 +121,7 @@ pub fn round_robin(members: &[Member], partitions: &BTreeMap<String, u32>) -> As
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StickyAssignment {
     pub assignment: Assignment,
-    pub transferring: BTreeMap<TopicPartition, String>,
+    pub transferring: SortedMap<TopicPartition, String>,
 }
 
 /// Each member's owned partitions that count (`allSubscriptionsEqual`): only
@@ -130,16 +131,16 @@ pub struct StickyAssignment {
 /// generation belongs to neither. Also says whether all subscriptions are equal.
 fn valid_owned(
     members: &[&Member],
-    partitions: &BTreeMap<String, u32>,
-) -> (bool, BTreeMap<String, Vec<TopicPartition>>, BTreeSet<TopicPartition>) {
-    let first: BTreeSet<&String> = members.first().map(|m| m.topics.iter().collect()).unwrap_or_default();
-    let all_equal = members.iter().all(|m| m.topics.iter().collect::<BTreeSet<_>>() == first);
-    let mut owned: BTreeMap<String, Vec<TopicPartition>> =
+    partitions: &SortedMap<String, u32>,
+) -> (bool, SortedMap<String, Vec<TopicPartition>>, SortedSet<TopicPartition>) {
+    let first: SortedSet<&String> = members.first().map(|m| m.topics.iter().collect()).unwrap_or_default();
+    let all_equal = members.iter().all(|m| m.topics.iter().collect::<SortedSet<_>>() == first);
+    let mut owned: SortedMap<String, Vec<TopicPartition>> =
         members.iter().map(|m| (m.member_id.clone(), Vec::new())).collect();
     let mut highest: Vec<&str> = Vec::new();
     let mut max_generation: Option<u32> = None;
-    let mut owner_of: BTreeMap<TopicPartition, String> = BTreeMap::new();
-    let mut multiple: BTreeSet<TopicPartition> = BTreeSet::new();
+    let mut owner_of: SortedMap<TopicPartition, String> = SortedMap::new();
+    let mut multiple: SortedSet<TopicPartition> = SortedSet::new();
     for m in members {
         let counts = match (m.generation, max_generation) {
             (Some(g), Some(max)) => g >= max,
@@ -176,7 +177,7 @@ fn valid_owned(
 }
 
 /// Every partition of `partitions`, topics in order.
-fn all_partitions(partitions: &BTreeMap<String, u32>) -> Vec<TopicPartition> {
+fn all_partitions(partitions: &SortedMap<String, u32>) -> Vec<TopicPartition> {
     partitions.iter().flat_map(|(t, &n)| (0..n).map(move |p| TopicPartition::new(t.clone(), p))).collect()
 }
 
@@ -190,12 +191,12 @@ fn all_partitions(partitions: &BTreeMap<String, u32>) -> Vec<TopicPartition> {
 /// moves partitions from a member to another subscribed one holding at least
 /// two fewer until none can move: the balance and stickiness Kafka's
 /// `generalAssign` guarantees, reached by a simpler path.
-pub fn sticky(members: &[Member], partitions: &BTreeMap<String, u32>) -> StickyAssignment {
+pub fn sticky(members: &[Member], partitions: &SortedMap<String, u32>) -> StickyAssignment {
     let mut ordered: Vec<&Member> = members.iter().collect();
     ordered.sort_by(|a, b| a.member_id.cmp(&b.member_id));
     // Only topics someone subscribes to are assigned.
-    let subscribed: BTreeSet<&String> = ordered.iter().flat_map(|m| m.topics.iter()).collect();
-    let partitions: BTreeMap<String, u32> =
+    let subscribed: SortedSet<&String> = ordered.iter().flat_map(|m| m.topics.iter()).collect();
+    let partitions: SortedMap<String, u32> =
         partitions.iter().filter(|(t, _)| subscribed.contains(t)).map(|(t, n)| (t.clone(), *n)).collect();
     let (all_equal, owned, multiple) = valid_owned(&ordered, &partitions);
     if ordered.is_empty() {
@@ -215,10 +216,10 @@ pub fn sticky(members: &[Member], partitions: &BTreeMap<String, u32>) -> StickyA
 }
 
 /// Partitions whose new owner is not the member that validly owned them.
-fn moved(owned: &BTreeMap<String, Vec<TopicPartition>>, assignment: &Assignment) -> BTreeMap<TopicPartition, String> {
-    let previous: BTreeMap<&TopicPartition, &String> =
+fn moved(owned: &SortedMap<String, Vec<TopicPartition>>, assignment: &Assignment) -> SortedMap<TopicPartition, String> {
+    let previous: SortedMap<&TopicPartition, &String> =
         owned.iter().flat_map(|(m, tps)| tps.iter().map(move |tp| (tp, m))).collect();
-    let mut out = BTreeMap::new();
+    let mut out = SortedMap::new();
     for (member, tps) in assignment {
         for tp in tps {
             if previous.get(tp).is_some_and(|&prev| prev != member) {
@@ -231,9 +232,9 @@ fn moved(owned: &BTreeMap<String, Vec<TopicPartition>>, assignment: &Assignment)
 
 /// Kafka's `constrainedAssign` (all subscriptions equal).
 fn constrained(
-    owned: &BTreeMap<String, Vec<TopicPartition>>,
-    partitions: &BTreeMap<String, u32>,
-    multiple: &BTreeSet<TopicPartition>,
+    owned: &SortedMap<String, Vec<TopicPartition>>,
+    partitions: &SortedMap<String, u32>,
+    multiple: &SortedSet<TopicPartition>,
 ) -> StickyAssignment {
     let consumers = owned.len();
     let total: usize = partitions.values().map(|&n| n as usize).sum();
@@ -241,8 +242,8 @@ fn constrained(
     let expected_over_min = total % consumers;
     let mut current_over_min = 0usize;
     let mut assignment: Assignment = owned.keys().map(|m| (m.clone(), Vec::new())).collect();
-    let mut revoked: BTreeSet<TopicPartition> = BTreeSet::new();
-    let mut assigned: BTreeSet<TopicPartition> = BTreeSet::new();
+    let mut revoked: SortedSet<TopicPartition> = SortedSet::new();
+    let mut assigned: SortedSet<TopicPartition> = SortedSet::new();
     let mut under_min: Vec<String> = Vec::new();
     let mut exactly_min: VecDeque<String> = VecDeque::new();
     for (consumer, list) in owned {
@@ -273,7 +274,7 @@ fn constrained(
         all_partitions(partitions).into_iter().filter(|tp| !assigned.contains(tp)).collect();
     under_min.sort();
     exactly_min.make_contiguous().sort();
-    let mut transferring = BTreeMap::new();
+    let mut transferring = SortedMap::new();
     // Round robin over the members under minQuota, then one more each to members at minQuota.
     let mut next = 0usize;
     for tp in unassigned {
@@ -307,13 +308,13 @@ fn constrained(
 /// The general case (unequal subscriptions): keep, fill, then balance.
 fn general(
     members: &[&Member],
-    owned: &BTreeMap<String, Vec<TopicPartition>>,
-    partitions: &BTreeMap<String, u32>,
+    owned: &SortedMap<String, Vec<TopicPartition>>,
+    partitions: &SortedMap<String, u32>,
 ) -> Assignment {
     let subscribes =
         |m: &str, topic: &str| members.iter().any(|x| x.member_id == m && x.topics.iter().any(|t| t == topic));
     let mut assignment: Assignment = members.iter().map(|m| (m.member_id.clone(), Vec::new())).collect();
-    let mut taken: BTreeSet<TopicPartition> = BTreeSet::new();
+    let mut taken: SortedSet<TopicPartition> = SortedSet::new();
     for (m, list) in owned {
         for tp in list {
             if subscribes(m, &tp.topic) && taken.insert(tp.clone()) {
@@ -362,7 +363,7 @@ fn general(
 /// `CooperativeStickyAssignor`: the sticky assignment without the partitions
 /// changing owner. Their old owners lose them now (they are not in their new
 /// assignment), revoke them and rejoin; the next rebalance gives them out.
-pub fn cooperative_sticky(members: &[Member], partitions: &BTreeMap<String, u32>) -> Assignment {
+pub fn cooperative_sticky(members: &[Member], partitions: &SortedMap<String, u32>) -> Assignment {
     let StickyAssignment { mut assignment, transferring } = sticky(members, partitions);
     for (tp, new_owner) in transferring {
         if let Some(list) = assignment.get_mut(&new_owner) {
@@ -386,7 +387,7 @@ mod tests {
         list.iter().map(|(t, p)| TopicPartition::new(*t, *p)).collect()
     }
 
-    fn two_topics() -> BTreeMap<String, u32> {
+    fn two_topics() -> SortedMap<String, u32> {
         [("t0".to_string(), 3), ("t1".to_string(), 3)].into_iter().collect()
     }
 
@@ -408,7 +409,7 @@ mod tests {
         let mut z = member("z", &["t0"]);
         z.group_instance_id = Some("i1".into());
         a.group_instance_id = None;
-        let parts: BTreeMap<String, u32> = [("t0".to_string(), 3)].into_iter().collect();
+        let parts: SortedMap<String, u32> = [("t0".to_string(), 3)].into_iter().collect();
         let r = range(&[a, z], &parts);
         assert_eq!(r["z"], tps(&[("t0", 0), ("t0", 1)]), "the static member leads the order");
         assert_eq!(r["a-dynamic"], tps(&[("t0", 2)]));
@@ -417,7 +418,7 @@ mod tests {
     #[test]
     fn members_without_partitions_still_get_an_entry() {
         let members = vec![member("C0", &["t0"]), member("C1", &["t0"]), member("C2", &["t0"])];
-        let parts: BTreeMap<String, u32> = [("t0".to_string(), 1)].into_iter().collect();
+        let parts: SortedMap<String, u32> = [("t0".to_string(), 1)].into_iter().collect();
         let r = range(&members, &parts);
         assert_eq!(r.len(), 3);
         assert!(r["C2"].is_empty());

@@ -28,8 +28,8 @@ use crate::error::KafkaError;
 use crate::group::metadata::{GroupSnapshot, MemberSnapshot};
 use crate::net::Node;
 use crate::protocol::TopicPartition;
+use crate::sorted::{SortedMap, SortedSet};
 use crate::time::{Duration, Instant};
-use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -175,18 +175,18 @@ pub struct Group {
     pub generation: u32,
     pub protocol: Option<String>,
     pub leader: Option<String>,
-    pub members: BTreeMap<String, Member>,
+    pub members: SortedMap<String, Member>,
     /// Static members: `group.instance.id` to the member id it has now.
-    pub static_members: BTreeMap<String, String>,
+    pub static_members: SortedMap<String, String>,
     /// Ids handed out with MEMBER_ID_REQUIRED, not yet joined.
-    pending_ids: BTreeSet<String>,
+    pending_ids: SortedSet<String>,
     next_member: u32,
     /// When the join phase ends even if some members have not rejoined.
     pub join_deadline: Option<Instant>,
     /// When members that have not sent SyncGroup since the join phase ended are removed.
     pub sync_deadline: Option<Instant>,
     /// Members of this generation that have not sent SyncGroup yet.
-    pending_sync: BTreeSet<String>,
+    pending_sync: SortedSet<String>,
     /// The group's first rebalance, which waits for more members.
     initial_join: bool,
     /// A member arrived during the current initial delay.
@@ -203,13 +203,13 @@ impl Group {
             generation: 0,
             protocol: None,
             leader: None,
-            members: BTreeMap::new(),
-            static_members: BTreeMap::new(),
-            pending_ids: BTreeSet::new(),
+            members: SortedMap::new(),
+            static_members: SortedMap::new(),
+            pending_ids: SortedSet::new(),
             next_member: 0,
             join_deadline: None,
             sync_deadline: None,
-            pending_sync: BTreeSet::new(),
+            pending_sync: SortedSet::new(),
             initial_join: false,
             new_member_added: false,
             initial_remaining_ms: 0,
@@ -612,9 +612,9 @@ impl Group {
     }
 
     /// Protocols every current member supports.
-    fn candidates(&self) -> Option<BTreeSet<String>> {
+    fn candidates(&self) -> Option<SortedSet<String>> {
         let mut members = self.members.values();
-        let first: BTreeSet<String> = members.next()?.protocols.iter().map(|(n, _)| n.clone()).collect();
+        let first: SortedSet<String> = members.next()?.protocols.iter().map(|(n, _)| n.clone()).collect();
         Some(
             members.fold(first, |acc, m| acc.into_iter().filter(|p| m.protocols.iter().any(|(n, _)| n == p)).collect()),
         )
@@ -629,7 +629,7 @@ impl Group {
     /// leader's preference order, where Kafka's is a hash map's).
     fn select_protocol(&self) -> Option<String> {
         let candidates = self.candidates()?;
-        let mut votes: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut votes: SortedMap<&str, usize> = SortedMap::new();
         for m in self.members.values() {
             if let Some((name, _)) = m.protocols.iter().find(|(n, _)| candidates.contains(n)) {
                 *votes.entry(name).or_default() += 1;
@@ -792,7 +792,7 @@ impl Group {
 
     /// The leader's SyncGroup: every member gets its part; the group is Stable.
     fn complete_sync(&mut self, assignments: Vec<(String, Vec<TopicPartition>)>) -> Vec<Reply> {
-        let mut map: BTreeMap<String, Vec<TopicPartition>> = assignments.into_iter().collect();
+        let mut map: SortedMap<String, Vec<TopicPartition>> = assignments.into_iter().collect();
         self.state = GroupState::Stable;
         self.sync_deadline = None;
         self.pending_sync.clear();

@@ -3,7 +3,7 @@
 //! length, arrays with an INT32 count), shared by commit and group records.
 
 use crate::protocol::TopicPartition;
-use alloc::collections::BTreeMap;
+use crate::sorted::SortedMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -39,7 +39,7 @@ impl Writer {
     }
     /// Partitions grouped by topic, as the consumer protocol writes them.
     pub fn partitions(&mut self, tps: &[TopicPartition]) {
-        let mut by_topic: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+        let mut by_topic: SortedMap<&str, Vec<u32>> = SortedMap::new();
         for tp in tps {
             by_topic.entry(&tp.topic).or_default().push(tp.partition);
         }

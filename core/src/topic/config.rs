@@ -3,7 +3,7 @@
 //! everything else reads the default, as `kafka-configs --describe` shows it.
 
 use crate::error::KafkaError;
-use alloc::collections::BTreeMap;
+use crate::sorted::SortedMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -79,7 +79,7 @@ pub fn def(name: &str) -> Option<&'static Def> {
 /// A topic's config overrides, validated.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TopicConfig {
-    overrides: BTreeMap<String, String>,
+    overrides: SortedMap<String, String>,
 }
 
 impl TopicConfig {

@@ -12,7 +12,7 @@ pub mod log;
 pub mod marker;
 
 use crate::protocol::TopicPartition;
-use alloc::collections::BTreeSet;
+use crate::sorted::SortedSet;
 use alloc::string::String;
 use core::fmt;
 
@@ -92,7 +92,7 @@ pub struct TxnMetadata {
     pub timeout_ms: u64,
     pub state: TxnState,
     /// Partitions the open (or deciding) transaction wrote to, `__consumer_offsets` ones included.
-    pub partitions: BTreeSet<TopicPartition>,
+    pub partitions: SortedSet<TopicPartition>,
     pub last_update_ms: u64,
     /// When the open transaction began; -1 in Kafka when there is none.
     pub start_ms: Option<u64>,
@@ -156,7 +156,7 @@ mod tests {
             producer_epoch: 0,
             timeout_ms: 60_000,
             state: TxnState::Empty,
-            partitions: BTreeSet::new(),
+            partitions: SortedSet::new(),
             last_update_ms: 0,
             start_ms: None,
         };

@@ -25,8 +25,8 @@ use crate::event::EventKind;
 use crate::group::assignor::{self, Member};
 use crate::group::coordinator::{JoinResult, Subscription};
 use crate::protocol::{Request, Response, TopicPartition};
+use crate::sorted::{SortedMap, SortedSet};
 use crate::time::{Duration, Instant};
-use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -72,16 +72,16 @@ pub struct GroupMember {
     pub protocol: String,
     pub rejoin_needed: bool,
     /// Offsets this consumer knows the group has committed.
-    pub committed: BTreeMap<TopicPartition, u64>,
+    pub committed: SortedMap<TopicPartition, u64>,
     /// Assigned partitions the group has no commit for: auto.offset.reset decides.
-    no_committed: BTreeSet<TopicPartition>,
+    no_committed: SortedSet<TopicPartition>,
     /// The last assignment and its generation, which the sticky assignor's user data carries.
     last_assignment: Vec<TopicPartition>,
     last_generation: Option<u32>,
     /// A commit waiting for the coordinator: why, and what.
     pending_commit: Option<(&'static str, Vec<CommitOffset>)>,
     /// Partition counts the leader assigned with; other counts in fresh metadata mean rejoin.
-    assigned_counts: BTreeMap<String, u32>,
+    assigned_counts: SortedMap<String, u32>,
     /// The leader's join answer, kept until metadata of every subscribed topic is known.
     pending_assign: Option<JoinResult>,
     /// No FindCoordinator before this (retry.backoff.ms after a failure).
@@ -106,13 +106,13 @@ impl GroupMember {
             leader: false,
             protocol: String::new(),
             rejoin_needed: false,
-            committed: BTreeMap::new(),
-            no_committed: BTreeSet::new(),
+            committed: SortedMap::new(),
+            no_committed: SortedSet::new(),
             last_assignment: Vec::new(),
             last_generation: None,
             pending_commit: None,
             pending_assign: None,
-            assigned_counts: BTreeMap::new(),
+            assigned_counts: SortedMap::new(),
             retry_at: Instant::ZERO,
             retry_armed: false,
             last_poll: Instant::ZERO,
@@ -398,7 +398,7 @@ impl Consumer {
             // KIP-814: a static leader back in a Stable group keeps the assignment as it is.
             return self.sync_group(join.generation, Vec::new(), fx);
         }
-        let topics: BTreeSet<String> = join.members.iter().flat_map(|(_, s)| s.topics.iter().cloned()).collect();
+        let topics: SortedSet<String> = join.members.iter().flat_map(|(_, s)| s.topics.iter().cloned()).collect();
         let unknown: Vec<String> = topics.iter().filter(|t| !self.conn.topics.contains_key(*t)).cloned().collect();
         if !unknown.is_empty() {
             self.conn.refresh_metadata(unknown, true, fx);
@@ -407,7 +407,7 @@ impl Consumer {
             }
             return;
         }
-        let partitions: BTreeMap<String, u32> =
+        let partitions: SortedMap<String, u32> =
             topics.iter().map(|t| (t.clone(), self.conn.partition_count(t).unwrap_or(0))).collect();
         if let Some(g) = self.group.as_mut() {
             g.assigned_counts = partitions.clone();

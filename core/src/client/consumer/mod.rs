@@ -18,9 +18,10 @@ use crate::event::EventKind;
 use crate::limits::RECORDS_RECEIVED_PER_CONSUMER_MAX;
 use crate::protocol::{FetchPartition, IsolationLevel, OffsetSpec, Request, Response, TopicPartition};
 use crate::record::Record;
+use crate::sorted::{SortedMap, SortedSet};
 use crate::time::{Duration, Instant};
 use crate::txn::marker::ControlType;
-use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
+use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 pub use group::{GroupMember, MemberState};
@@ -34,15 +35,15 @@ pub struct Consumer {
     pub config: ConsumerConfig,
     pub assignment: Vec<TopicPartition>,
     /// The offset of the next record `poll` returns, per partition.
-    pub positions: BTreeMap<TopicPartition, u64>,
+    pub positions: SortedMap<TopicPartition, u64>,
     /// Partitions with a Fetch in flight.
-    fetching: BTreeSet<TopicPartition>,
+    fetching: SortedSet<TopicPartition>,
     /// Partitions with a ListOffsets in flight: a position reset goes out even while a fetch is pending.
-    listing: BTreeSet<TopicPartition>,
+    listing: SortedSet<TopicPartition>,
     /// Seeks to the beginning, the end or a timestamp, resolved with ListOffsets on the next poll.
-    pending_seeks: BTreeMap<TopicPartition, OffsetSpec>,
+    pending_seeks: SortedMap<TopicPartition, OffsetSpec>,
     /// Partitions `pause`d: not fetched, their buffered records not returned.
-    pub paused: BTreeSet<TopicPartition>,
+    pub paused: SortedSet<TopicPartition>,
     /// Fetched, not yet returned by `poll`.
     buffer: VecDeque<(TopicPartition, Record)>,
     /// A `poll` is waiting for its fetches.
@@ -54,9 +55,9 @@ pub struct Consumer {
     /// Records polls returned in all, counting those `received` no longer keeps.
     pub received_total: u64,
     /// The high watermark each partition's last fetch reported, for lag.
-    pub high_watermarks: BTreeMap<TopicPartition, u64>,
+    pub high_watermarks: SortedMap<TopicPartition, u64>,
     /// Each fetched partition's last stable offset, from the latest fetch (read_committed lag counts to it).
-    pub last_stable_offsets: BTreeMap<TopicPartition, u64>,
+    pub last_stable_offsets: SortedMap<TopicPartition, u64>,
     /// `close()` was called: nothing more is fetched or returned.
     pub closed: bool,
     /// Present with a `group.id`: the group's coordinator, membership and commits.
@@ -75,9 +76,9 @@ pub struct Consumer {
     /// Records the application finished with (processed, skipped or dead-lettered), newest last, bounded.
     pub processed: VecDeque<(TopicPartition, u64)>,
     /// The offset after the last record processed, per partition (what commit=after commits).
-    processed_upto: BTreeMap<TopicPartition, u64>,
+    processed_upto: SortedMap<TopicPartition, u64>,
     /// Ids an idempotent consumer has processed.
-    seen_ids: BTreeSet<Vec<u8>>,
+    seen_ids: SortedSet<Vec<u8>>,
     /// `close` came while a batch was being processed: it happens when the batch is done.
     close_requested: bool,
     /// commit=transaction: the batch's transaction was begun / its commit is awaited before the next poll.
@@ -90,18 +91,18 @@ impl Consumer {
         Consumer {
             conn: Connection::new(name, bootstrap, config.request_timeout_ms),
             assignment: Vec::new(),
-            positions: BTreeMap::new(),
-            fetching: BTreeSet::new(),
-            listing: BTreeSet::new(),
-            pending_seeks: BTreeMap::new(),
-            paused: BTreeSet::new(),
+            positions: SortedMap::new(),
+            fetching: SortedSet::new(),
+            listing: SortedSet::new(),
+            pending_seeks: SortedMap::new(),
+            paused: SortedSet::new(),
             buffer: VecDeque::new(),
             poll_waiting: false,
             metadata_asked: false,
             received: VecDeque::new(),
             received_total: 0,
-            high_watermarks: BTreeMap::new(),
-            last_stable_offsets: BTreeMap::new(),
+            high_watermarks: SortedMap::new(),
+            last_stable_offsets: SortedMap::new(),
             closed: false,
             group: config.group_id.clone().map(|g| alloc::boxed::Box::new(GroupMember::new(g))),
             looping: false,
@@ -111,8 +112,8 @@ impl Consumer {
             attempts: 0,
             processed_count: 0,
             processed: VecDeque::new(),
-            processed_upto: BTreeMap::new(),
-            seen_ids: BTreeSet::new(),
+            processed_upto: SortedMap::new(),
+            seen_ids: SortedSet::new(),
             close_requested: false,
             txn_open: false,
             awaiting_txn: false,
@@ -246,7 +247,7 @@ impl Consumer {
             .iter()
             .filter(|tp| self.conn.leader_of(tp).is_none())
             .map(|tp| tp.topic.clone())
-            .collect::<BTreeSet<_>>()
+            .collect::<SortedSet<_>>()
             .into_iter()
             .collect();
         if !missing.is_empty() && !self.metadata_asked {
@@ -255,8 +256,8 @@ impl Consumer {
             self.conn.refresh_metadata(missing, false, fx);
         }
 
-        let mut list_offsets: BTreeMap<u32, Vec<(TopicPartition, OffsetSpec)>> = BTreeMap::new();
-        let mut fetches: BTreeMap<u32, Vec<FetchPartition>> = BTreeMap::new();
+        let mut list_offsets: SortedMap<u32, Vec<(TopicPartition, OffsetSpec)>> = SortedMap::new();
+        let mut fetches: SortedMap<u32, Vec<FetchPartition>> = SortedMap::new();
         let mut no_offset = Vec::new();
         for tp in &self.assignment {
             if self.paused.contains(tp) || self.buffer.iter().any(|(t, _)| t == tp) {
@@ -363,9 +364,9 @@ impl Consumer {
                 }
             }
             Response::ListOffsets { partitions } => {
-                let asked: BTreeMap<TopicPartition, OffsetSpec> = match &request {
+                let asked: SortedMap<TopicPartition, OffsetSpec> = match &request {
                     Request::ListOffsets { partitions } => partitions.iter().cloned().collect(),
-                    _ => BTreeMap::new(),
+                    _ => SortedMap::new(),
                 };
                 for (tp, result) in partitions {
                     match result {
@@ -379,9 +380,9 @@ impl Consumer {
                 }
             }
             Response::Fetch { partitions } => {
-                let fetched_at: BTreeMap<&TopicPartition, u64> = match &request {
+                let fetched_at: SortedMap<&TopicPartition, u64> = match &request {
                     Request::Fetch { partitions, .. } => partitions.iter().map(|p| (&p.tp, p.fetch_offset)).collect(),
-                    _ => BTreeMap::new(),
+                    _ => SortedMap::new(),
                 };
                 for p in partitions {
                     // A seek or a new assignment since the fetch left: its data is for a position no longer held.
@@ -399,7 +400,7 @@ impl Consumer {
                             let mut aborted = data.aborted_transactions.clone();
                             aborted.sort_by_key(|&(_, first)| first);
                             let mut aborted = aborted.into_iter().peekable();
-                            let mut aborted_producers: BTreeSet<i64> = BTreeSet::new();
+                            let mut aborted_producers: SortedSet<i64> = SortedSet::new();
                             let read_committed = self.config.isolation_level == IsolationLevel::ReadCommitted;
                             for batch in &data.batches {
                                 // The consumer decodes what it fetched and checks each CRC (check.crcs=true).
@@ -628,7 +629,7 @@ impl Consumer {
 
 /// Sets a partition's offset in a map, cloning the partition's name only for a new entry: done
 /// for every record a consumer returns or processes.
-fn set_offset(map: &mut BTreeMap<TopicPartition, u64>, tp: &TopicPartition, offset: u64) {
+fn set_offset(map: &mut SortedMap<TopicPartition, u64>, tp: &TopicPartition, offset: u64) {
     match map.get_mut(tp) {
         Some(at) => *at = offset,
         None => drop(map.insert(tp.clone(), offset)),

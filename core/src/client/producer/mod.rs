@@ -24,8 +24,9 @@ use crate::limits::RECORDS_BUFFERED_PER_PRODUCER_MAX;
 use crate::protocol::{Acks, RecordData, Request, Response, TopicPartition};
 use crate::rand::Rng;
 use crate::record::ProducerRecord;
+use crate::sorted::SortedMap;
 use crate::time::{Duration, Instant};
-use alloc::collections::{BTreeMap, VecDeque};
+use alloc::collections::VecDeque;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -71,11 +72,11 @@ pub struct Producer {
     traffic: Option<(String, u64, u32, u64)>,
     /// Sends blocked because buffer.memory is taken by batches not yet completed, in send order.
     memory_waiting: VecDeque<Waiting>,
-    pub batches: BTreeMap<TopicPartition, Vec<Batch>>,
+    pub batches: SortedMap<TopicPartition, Vec<Batch>>,
     /// Batches sent and not yet answered, by correlation id.
-    in_flight_batches: BTreeMap<u32, (TopicPartition, Batch)>,
-    sticky: BTreeMap<String, Sticky>,
-    round_robin: BTreeMap<String, u32>,
+    in_flight_batches: SortedMap<u32, (TopicPartition, Batch)>,
+    sticky: SortedMap<String, Sticky>,
+    round_robin: SortedMap<String, u32>,
     metadata_backoff_ms: u64,
     pub acked_records: u64,
     pub failed_records: u64,
@@ -83,7 +84,7 @@ pub struct Producer {
     pub producer_id: Option<(i64, i16)>,
     init_in_flight: bool,
     /// The next sequence number per partition.
-    sequences: BTreeMap<TopicPartition, i32>,
+    sequences: SortedMap<TopicPartition, i32>,
     /// `close()` was called: no more sends; what was buffered still goes.
     pub closed: bool,
     /// A transactional producer's transaction state.
@@ -104,15 +105,15 @@ impl Producer {
             waiting: Vec::new(),
             traffic: None,
             memory_waiting: VecDeque::new(),
-            batches: BTreeMap::new(),
-            in_flight_batches: BTreeMap::new(),
-            sticky: BTreeMap::new(),
-            round_robin: BTreeMap::new(),
+            batches: SortedMap::new(),
+            in_flight_batches: SortedMap::new(),
+            sticky: SortedMap::new(),
+            round_robin: SortedMap::new(),
             acked_records: 0,
             failed_records: 0,
             producer_id: None,
             init_in_flight: false,
-            sequences: BTreeMap::new(),
+            sequences: SortedMap::new(),
             closed: false,
             txn,
             pending_abort_dropped: 0,

@@ -13,8 +13,8 @@ use crate::effects::{Effects, Timer};
 use crate::error::{CommandError, KafkaError};
 use crate::event::{EventKind, TxnStep};
 use crate::protocol::{Request, Response, TopicPartition, TxnIdentity};
+use crate::sorted::SortedSet;
 use crate::time::{Duration, Instant};
-use alloc::collections::BTreeSet;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -70,12 +70,12 @@ pub struct TxnManager {
     /// A request to a coordinator is in flight.
     busy: bool,
     /// Partitions that joined the current transaction.
-    pub partitions: BTreeSet<TopicPartition>,
+    pub partitions: SortedSet<TopicPartition>,
     /// The coordinator knows of this transaction (a partition or the offsets joined it);
     /// one it never heard of ends without EndTxn, as in Java.
     started: bool,
     /// Partitions with batches waiting to join it.
-    pending_partitions: BTreeSet<TopicPartition>,
+    pending_partitions: SortedSet<TopicPartition>,
     /// Offsets being sent: group, offsets, and the next step.
     offsets: Option<PendingOffsets>,
     /// Why the producer can only be closed.
@@ -91,9 +91,9 @@ impl TxnManager {
             state: TxnClientState::Uninitialized,
             coordinator: None,
             busy: false,
-            partitions: BTreeSet::new(),
+            partitions: SortedSet::new(),
             started: false,
-            pending_partitions: BTreeSet::new(),
+            pending_partitions: SortedSet::new(),
             offsets: None,
             fatal: None,
             backoff_until: Instant::ZERO,
