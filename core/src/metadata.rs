@@ -50,11 +50,11 @@ pub struct Metadata {
 
 impl Metadata {
     pub fn partition(&self, tp: &TopicPartition) -> Option<&PartitionState> {
-        self.topics.get(&tp.topic)?.partitions.get(tp.partition as usize)
+        self.topics.get(tp.topic.as_str())?.partitions.get(tp.partition as usize)
     }
 
     pub fn partition_mut(&mut self, tp: &TopicPartition) -> Option<&mut PartitionState> {
-        self.topics.get_mut(&tp.topic)?.partitions.get_mut(tp.partition as usize)
+        self.topics.get_mut(tp.topic.as_str())?.partitions.get_mut(tp.partition as usize)
     }
 
     /// Every partition, in topic then partition order.

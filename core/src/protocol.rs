@@ -8,20 +8,131 @@ use crate::group::coordinator::{JoinResult, Protocols};
 use crate::metadata::{Metadata, PartitionState};
 use crate::record::Header;
 use alloc::boxed::Box;
+use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
+
+/// A topic's name, shared rather than copied: a partition's name is cloned for every record
+/// a client buffers, returns or processes and for every event that names it, so a clone is a
+/// reference count. Compares, orders, hashes and prints as the text it holds.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TopicName(Rc<str>);
+
+impl TopicName {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl core::ops::Deref for TopicName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl core::borrow::Borrow<str> for TopicName {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for TopicName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for TopicName {
+    fn from(name: &str) -> Self {
+        TopicName(Rc::from(name))
+    }
+}
+
+impl From<String> for TopicName {
+    fn from(name: String) -> Self {
+        TopicName(Rc::from(name))
+    }
+}
+
+impl From<&String> for TopicName {
+    fn from(name: &String) -> Self {
+        TopicName(Rc::from(name.as_str()))
+    }
+}
+
+impl From<&TopicName> for TopicName {
+    fn from(name: &TopicName) -> Self {
+        name.clone()
+    }
+}
+
+impl From<TopicName> for String {
+    fn from(name: TopicName) -> Self {
+        String::from(&*name.0)
+    }
+}
+
+impl PartialEq<str> for TopicName {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for TopicName {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for TopicName {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<TopicName> for String {
+    fn eq(&self, other: &TopicName) -> bool {
+        **self == *other.0
+    }
+}
+
+impl PartialEq<TopicName> for &str {
+    fn eq(&self, other: &TopicName) -> bool {
+        **self == *other.0
+    }
+}
+
+impl fmt::Display for TopicName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for TopicName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for TopicName {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
 
 /// A topic and a partition index, printed as Kafka prints it: `orders-1`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct TopicPartition {
-    pub topic: String,
+    pub topic: TopicName,
     pub partition: u32,
 }
 
 impl TopicPartition {
-    pub fn new(topic: impl Into<String>, partition: u32) -> Self {
+    pub fn new(topic: impl Into<TopicName>, partition: u32) -> Self {
         TopicPartition { topic: topic.into(), partition }
     }
 
@@ -708,5 +819,20 @@ mod tests {
         assert_eq!(TopicPartition::parse("orders"), None);
         assert_eq!(TopicPartition::parse("-1"), None);
         assert_eq!(TopicPartition::parse("orders-x"), None);
+    }
+
+    /// A shared topic name prints, orders and compares as the text it holds, as the `String`
+    /// it replaced did: traces and every map keyed by partition keep their order.
+    #[test]
+    fn topic_names_behave_as_their_text() {
+        let (a, b) = (TopicName::from("orders"), TopicName::from(String::from("orders-eu")));
+        assert_eq!(alloc::format!("{a} {a:?}"), alloc::format!("{} {:?}", "orders", "orders"));
+        assert_eq!(a.cmp(&b), "orders".cmp("orders-eu"));
+        assert_eq!(a, "orders");
+        assert_eq!("orders", a);
+        assert_eq!(a, String::from("orders"));
+        let tp = TopicPartition::new(a.clone(), 3);
+        assert_eq!(alloc::format!("{tp} {tp:?}"), r#"orders-3 TopicPartition { topic: "orders", partition: 3 }"#);
+        assert_eq!(String::from(tp.topic), "orders");
     }
 }

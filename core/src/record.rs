@@ -17,7 +17,7 @@ pub struct Header {
 /// What a producer sends: everything but the offset.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProducerRecord {
-    pub topic: String,
+    pub topic: crate::protocol::TopicName,
     /// An explicit partition wins over the partitioner.
     pub partition: Option<u32>,
     pub key: Option<Vec<u8>>,

@@ -158,9 +158,9 @@ fn check(sim: &Sim, events: &[EventKind], mem: &mut Memory, line: &str) -> Resul
     }
     for e in events {
         if let EventKind::Acked { producer, tp, base_offset: Some(base), count, .. } = e {
-            if producer == "p" && mem.durable_topics.contains(&tp.topic) {
+            if producer == "p" && mem.durable_topics.contains(tp.topic.as_str()) {
                 for o in *base..*base + *count as u64 {
-                    mem.acked.insert((tp.topic.clone(), tp.partition, o));
+                    mem.acked.insert((tp.topic.to_string(), tp.partition, o));
                 }
             }
         }

@@ -73,7 +73,8 @@ impl Broker {
         let me = self.id;
         let mut failed = false;
         for p in partitions {
-            let roll = self.image.topics.get(&p.tp.topic).map(|t| super::roll_config(&t.config)).unwrap_or_default();
+            let roll =
+                self.image.topics.get(p.tp.topic.as_str()).map(|t| super::roll_config(&t.config)).unwrap_or_default();
             let Some(replica) = self.replicas.get_mut(&p.tp) else {
                 continue;
             };

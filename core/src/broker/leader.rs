@@ -195,7 +195,7 @@ impl Broker {
     ) {
         let min_isr = self.min_isr(&tp);
         let me = self.id;
-        let config = self.image.topics.get(&tp.topic).map(|t| t.config.clone()).unwrap_or_default();
+        let config = self.image.topics.get(tp.topic.as_str()).map(|t| t.config.clone()).unwrap_or_default();
         let now = fx.now;
         if let WriteFor::Produce { log_append_time_ms } = &mut write_for {
             // The producer's RecordMetadata carries the broker's time for a LogAppendTime topic.
@@ -705,6 +705,6 @@ impl Broker {
     }
 
     fn min_isr(&self, tp: &TopicPartition) -> u32 {
-        self.image.topics.get(&tp.topic).map_or(1, |t| t.config.min_insync_replicas())
+        self.image.topics.get(tp.topic.as_str()).map_or(1, |t| t.config.min_insync_replicas())
     }
 }

@@ -196,7 +196,7 @@ impl Broker {
         let now_ms = fx.now.ms;
         let tps: Vec<TopicPartition> = self.replicas.keys().cloned().collect();
         for tp in tps {
-            let Some(config) = self.image.topics.get(&tp.topic).map(|t| t.config.clone()) else {
+            let Some(config) = self.image.topics.get(tp.topic.as_str()).map(|t| t.config.clone()) else {
                 continue;
             };
             if !config.text("cleanup.policy").contains("compact") {
@@ -229,7 +229,7 @@ impl Broker {
         let now_ms = fx.now.ms;
         let tps: Vec<TopicPartition> = self.replicas.keys().cloned().collect();
         for tp in tps {
-            let Some(config) = self.image.topics.get(&tp.topic).map(|t| t.config.clone()) else {
+            let Some(config) = self.image.topics.get(tp.topic.as_str()).map(|t| t.config.clone()) else {
                 continue;
             };
             if !config.text("cleanup.policy").contains("delete") {

@@ -162,7 +162,7 @@ impl Connection {
     }
 
     pub fn leader_of(&self, tp: &TopicPartition) -> Option<u32> {
-        self.topics.get(&tp.topic)?.get(tp.partition as usize)?.leader
+        self.topics.get(tp.topic.as_str())?.get(tp.partition as usize)?.leader
     }
 
     pub fn partition_count(&self, topic: &str) -> Option<u32> {

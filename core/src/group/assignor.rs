@@ -161,7 +161,7 @@ fn valid_owned(
         }
         highest.push(&m.member_id);
         for tp in &m.owned {
-            if partitions.get(&tp.topic).is_none_or(|&n| tp.partition >= n) {
+            if partitions.get(tp.topic.as_str()).is_none_or(|&n| tp.partition >= n) {
                 continue;
             }
             match owner_of.insert(tp.clone(), m.member_id.clone()) {
@@ -330,7 +330,7 @@ fn general(
     for tp in unassigned {
         let best = members
             .iter()
-            .filter(|m| m.topics.contains(&tp.topic))
+            .filter(|m| m.topics.iter().any(|t| *t == tp.topic))
             .map(|m| (assignment.get(&m.member_id).map_or(0, Vec::len), m.member_id.clone()))
             .min();
         if let Some((_, m)) = best {
@@ -343,7 +343,7 @@ fn general(
         let mut best: Option<(usize, String, String, TopicPartition)> = None;
         for (from, list) in &assignment {
             for tp in list.iter().rev() {
-                for m in members.iter().filter(|m| m.topics.contains(&tp.topic)) {
+                for m in members.iter().filter(|m| m.topics.iter().any(|t| *t == tp.topic)) {
                     let (a, b) = (list.len(), assignment.get(&m.member_id).map_or(0, Vec::len));
                     if a >= b + 2 && best.as_ref().is_none_or(|(gap, ..)| a - b > *gap) {
                         best = Some((a - b, from.clone(), m.member_id.clone(), tp.clone()));

@@ -211,7 +211,7 @@ fn group_card(g: &GroupView) -> Html {
                 <tbody>
                     { for g.rows.iter().map(|r| html! {
                         <tr>
-                            <td>{ &r.tp.topic }</td>
+                            <td>{ r.tp.topic.as_str() }</td>
                             <td>{ r.tp.partition }</td>
                             <td>{ r.current_offset.map_or("-".into(), |o| o.to_string()) }</td>
                             <td>{ r.log_end_offset }</td>

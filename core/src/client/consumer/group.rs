@@ -348,7 +348,7 @@ impl Consumer {
             .assignment
             .iter()
             .cloned()
-            .partition(|tp| lost || !self.config.cooperative() || !subscription.contains(&tp.topic));
+            .partition(|tp| lost || !self.config.cooperative() || !subscription.iter().any(|t| *t == tp.topic));
         if !gone.is_empty() {
             let change = if lost { "lost" } else { "revoked" };
             fx.event(EventKind::PartitionsChanged { consumer, change, partitions: gone });

@@ -246,7 +246,7 @@ impl Consumer {
             .assignment
             .iter()
             .filter(|tp| self.conn.leader_of(tp).is_none())
-            .map(|tp| tp.topic.clone())
+            .map(|tp| String::from(tp.topic.as_str()))
             .collect::<SortedSet<_>>()
             .into_iter()
             .collect();
@@ -537,7 +537,7 @@ impl Consumer {
             if let Request::Fetch { partitions, .. } = &request {
                 // The leader may have moved: the Java client asks for metadata after a failed fetch.
                 for p in partitions {
-                    self.conn.topics.remove(&p.tp.topic);
+                    self.conn.topics.remove(p.tp.topic.as_str());
                 }
             }
             self.on_group_request_failed(&request, error, fx);
@@ -559,7 +559,7 @@ impl Consumer {
     fn partition_error(&mut self, tp: TopicPartition, error: KafkaError, fx: &mut Effects) {
         if matches!(error, KafkaError::NotLeaderOrFollower | KafkaError::UnknownTopicOrPartition) {
             // Leadership moved or metadata is stale: forget it and ask again on the next round.
-            self.conn.topics.remove(&tp.topic);
+            self.conn.topics.remove(tp.topic.as_str());
         }
         fx.event(EventKind::ConsumeFailed { consumer: self.conn.name.clone(), tp, error });
     }

@@ -189,12 +189,12 @@ impl Consumer {
 fn dead_letter(tp: &TopicPartition, r: &Record, attempts: u32) -> ProducerRecord {
     let header = |k: &str, v: String| Header { key: k.into(), value: Some(v.into_bytes()) };
     let mut headers = r.headers.clone();
-    headers.push(header("dlq.original.topic", tp.topic.clone()));
+    headers.push(header("dlq.original.topic", String::from(tp.topic.as_str())));
     headers.push(header("dlq.original.partition", format!("{}", tp.partition)));
     headers.push(header("dlq.original.offset", format!("{}", r.offset)));
     headers.push(header("dlq.attempts", format!("{attempts}")));
     ProducerRecord {
-        topic: format!("{}.DLQ", tp.topic),
+        topic: format!("{}.DLQ", tp.topic).into(),
         partition: None,
         key: r.key.clone(),
         value: r.value.clone(),

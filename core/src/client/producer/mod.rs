@@ -180,7 +180,7 @@ impl Producer {
             )));
         }
         if self.conn.partition_count(&record.topic).is_none() {
-            let topic = record.topic.clone();
+            let topic = String::from(record.topic.as_str());
             self.waiting.push(Waiting { record, since: fx.now });
             self.conn.refresh_metadata(alloc::vec![topic], true, fx);
         } else if self.accumulate(record, fx.now, fx) {
@@ -214,7 +214,7 @@ impl Producer {
         }
         let key = (keys > 0).then(|| format!("key-{}", self.rng.below(keys as usize)).into_bytes());
         let record = ProducerRecord {
-            topic: topic.clone(),
+            topic: topic.as_str().into(),
             partition: None,
             key,
             value: Some(format!("{topic}-{sent}").into_bytes()),
@@ -372,7 +372,13 @@ impl Producer {
                 }
                 // A record larger than batch.size still goes, alone in its batch.
                 let ready = bytes >= batch_size || self.config.linger_ms == 0;
-                batches.push(Batch::new(alloc::vec![data], bytes, created, ready));
+                // A batch that will fill gets room for as many records like this one as
+                // batch.size holds (at most 256), as Kafka's accumulator takes a batch.size
+                // buffer for a new batch; one sent at once holds just this record.
+                let capacity = if ready { 1 } else { (batch_size / size).clamp(1, 256) };
+                let mut records = Vec::with_capacity(capacity);
+                records.push(data);
+                batches.push(Batch::new(records, bytes, created, ready));
                 if !ready {
                     fx.timer_in(Duration::from_ms(self.config.linger_ms), Timer::Linger(tp.clone()));
                 }
@@ -433,7 +439,7 @@ impl Producer {
     /// one at random (BuiltInPartitioner.updatePartitionInfo).
     fn note_sticky_bytes(&mut self, tp: &TopicPartition, bytes: usize, count: u32) {
         let batch_size = self.config.batch_size_bytes as usize;
-        let switch = match self.sticky.get_mut(&tp.topic) {
+        let switch = match self.sticky.get_mut(tp.topic.as_str()) {
             Some(s) => {
                 s.bytes += bytes;
                 s.bytes >= batch_size
@@ -442,7 +448,7 @@ impl Producer {
         };
         if switch {
             let partition = self.next_partition(&tp.topic, count);
-            self.sticky.insert(tp.topic.clone(), Sticky { partition, bytes: 0 });
+            self.sticky.insert(String::from(tp.topic.as_str()), Sticky { partition, bytes: 0 });
         }
     }
 
@@ -501,7 +507,7 @@ impl Producer {
                 }
                 let Some(leader) = self.conn.leader_of(&tp) else {
                     // No known leader: ask, and look again after the backoff.
-                    self.conn.refresh_metadata(alloc::vec![tp.topic.clone()], true, fx);
+                    self.conn.refresh_metadata(alloc::vec![String::from(tp.topic.as_str())], true, fx);
                     let backoff = Duration::from_ms(self.config.retry_backoff_ms);
                     if let Some(b) = self.batches.get_mut(&tp).and_then(|b| b.first_mut()) {
                         b.retry_at = Some(fx.now + backoff);
@@ -616,7 +622,7 @@ impl Producer {
             attempt: batch.attempts,
             error,
         });
-        self.conn.refresh_metadata(alloc::vec![tp.topic.clone()], true, fx);
+        self.conn.refresh_metadata(alloc::vec![String::from(tp.topic.as_str())], true, fx);
         fx.timer_in(Duration::from_ms(backoff), Timer::RetryBatch(tp.clone()));
         // Back in line by sequence (Java's insertInSequenceOrder), or first when unsequenced,
         // so records keep their order within the partition.
@@ -752,8 +758,8 @@ impl Producer {
                 let msg = format!("Topic {} not present in metadata after {} ms.", w.record.topic, max_block.ms);
                 self.fail(None, 1, KafkaError::Timeout(msg), fx);
             } else {
-                if !missing.contains(&w.record.topic) {
-                    missing.push(w.record.topic.clone());
+                if !missing.iter().any(|t| *t == w.record.topic) {
+                    missing.push(String::from(w.record.topic.as_str()));
                 }
                 self.waiting.push(w);
             }
