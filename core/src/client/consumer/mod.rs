@@ -591,18 +591,32 @@ impl Consumer {
     fn return_records(&mut self, fx: &mut Effects) {
         self.poll_waiting = false;
         // Up to max.poll.records, in fetch order, leaving paused partitions' records buffered.
-        let mut records: Vec<(TopicPartition, Record)> = Vec::new();
-        let mut kept = VecDeque::new();
-        for (tp, r) in self.buffer.drain(..) {
-            if records.len() < self.config.max_poll_records as usize && !self.paused.contains(&tp) {
-                records.push((tp, r));
-            } else {
-                kept.push_back((tp, r));
+        let max_poll_records = self.config.max_poll_records as usize;
+        let records: Vec<(TopicPartition, Record)> = if self.paused.is_empty() {
+            // The front of the buffer, leaving the rest where it is (a fetch may have buffered
+            // many polls' worth).
+            let n = self.buffer.len().min(max_poll_records);
+            self.buffer.drain(..n).collect()
+        } else {
+            let mut records = Vec::new();
+            let mut kept = VecDeque::new();
+            for (tp, r) in self.buffer.drain(..) {
+                if records.len() < max_poll_records && !self.paused.contains(&tp) {
+                    records.push((tp, r));
+                } else {
+                    kept.push_back((tp, r));
+                }
+            }
+            self.buffer = kept;
+            records
+        };
+        // A partition's records come in runs: its position moves once, past the run's last.
+        for run in records.chunk_by(|(a, _), (b, _)| a == b) {
+            if let Some((tp, r)) = run.last() {
+                set_offset(&mut self.positions, tp, r.offset + 1);
             }
         }
-        self.buffer = kept;
         for (tp, r) in &records {
-            set_offset(&mut self.positions, tp, r.offset + 1);
             if self.received.len() == RECORDS_RECEIVED_PER_CONSUMER_MAX {
                 self.received.pop_front();
             }

@@ -32,8 +32,13 @@ impl Consumer {
     /// A poll returned `records` to the application.
     pub(super) fn take_batch(&mut self, records: &[(TopicPartition, Record)], fx: &mut Effects) {
         if !self.models_processing() {
-            for (tp, r) in records {
-                self.note_processed(tp, r.offset);
+            for run in records.chunk_by(|(a, _), (b, _)| a == b) {
+                for (tp, r) in run {
+                    self.note_processed_only(tp, r.offset);
+                }
+                if let Some((tp, r)) = run.last() {
+                    super::set_offset(&mut self.processed_upto, tp, r.offset + 1);
+                }
             }
             return;
         }
@@ -176,8 +181,14 @@ impl Consumer {
     }
 
     fn note_processed(&mut self, tp: &TopicPartition, offset: u64) {
-        self.processed_count += 1;
+        self.note_processed_only(tp, offset);
         super::set_offset(&mut self.processed_upto, tp, offset + 1);
+    }
+
+    /// Counts and lists a processed record; the caller moves `processed_upto` (once per run of
+    /// one partition's records when a whole poll is done at once).
+    fn note_processed_only(&mut self, tp: &TopicPartition, offset: u64) {
+        self.processed_count += 1;
         if self.processed.len() == PROCESSED_RECORDS_MAX {
             self.processed.pop_front();
         }
