@@ -3,7 +3,7 @@
 //! `valgrind --tool=callgrind` for instruction counts, which repeat exactly from run to run
 //! where wall-clock times on a shared machine vary by 5–10% (docs/performance.md).
 //!
-//! `cargo run --release -p kafka-sim --example throughput -- 3`
+//! `cargo run --profile bench -p kafka-sim --example throughput -- 3` (the benchmarks' profile: opt-level 3)
 
 #[path = "../benches/shared/throughput.rs"]
 mod throughput_scenario;
