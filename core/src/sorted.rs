@@ -282,14 +282,6 @@ impl<'a, K, V> IntoIterator for &'a mut SortedMap<K, V> {
     }
 }
 
-impl<K: Ord + Borrow<Q>, V, Q: Ord + ?Sized> core::ops::Index<&Q> for SortedMap<K, V> {
-    type Output = V;
-    /// Panics when the key is absent, as `BTreeMap`'s index does.
-    fn index(&self, key: &Q) -> &V {
-        self.get(key).expect("a key present in the map")
-    }
-}
-
 #[cfg(feature = "serde")]
 impl<K: serde::Serialize, V: serde::Serialize> serde::Serialize for SortedMap<K, V> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

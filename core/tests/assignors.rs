@@ -66,6 +66,11 @@ fn cases() -> Vec<Case> {
 }
 
 /// kafka-python leaves members with nothing out of its answer; this engine lists them empty.
+/// A member's partitions in an assignment (every member has an entry, empty or not).
+fn of<'a>(assignment: &'a Assignment, member: &str) -> &'a [TopicPartition] {
+    assignment.get(member).unwrap_or_else(|| panic!("{member} has no entry in {assignment:?}"))
+}
+
 fn without_empty(a: &Assignment) -> Assignment {
     a.iter().filter(|(_, l)| !l.is_empty()).map(|(m, l)| (m.clone(), l.clone())).collect()
 }
@@ -142,12 +147,12 @@ fn member(id: &str, subscribed: &[&str], owned: &[(&str, u32)], generation: Opti
 fn kafkas_sticky_assignor_cases() {
     let one = topics(&[("topic", 3)]);
     let a = sticky(&[member("consumer", &["topic"], &[], None)], &one).assignment;
-    assert_eq!(a["consumer"], tps(&[("topic", 0), ("topic", 1), ("topic", 2)]), "testOneConsumerOneTopic");
+    assert_eq!(of(&a, "consumer"), tps(&[("topic", 0), ("topic", 1), ("topic", 2)]), "testOneConsumerOneTopic");
 
     let two = topics(&[("topic", 3), ("other", 3)]);
     let a = sticky(&[member("consumer", &["topic"], &[], None)], &two).assignment;
     assert_eq!(
-        a["consumer"],
+        of(&a, "consumer"),
         tps(&[("topic", 0), ("topic", 1), ("topic", 2)]),
         "testOnlyAssignsPartitionsFromSubscribedTopics"
     );
@@ -156,11 +161,11 @@ fn kafkas_sticky_assignor_cases() {
     let both = ["topic1", "topic2"];
     let a = sticky(&[member("consumer1", &both, &[], None), member("consumer2", &both, &[], None)], &t).assignment;
     assert_eq!(
-        a["consumer1"],
+        of(&a, "consumer1"),
         tps(&[("topic1", 0), ("topic1", 2), ("topic2", 1)]),
         "testTwoConsumersTwoTopicsSixPartitions"
     );
-    assert_eq!(a["consumer2"], tps(&[("topic1", 1), ("topic2", 0), ("topic2", 2)]));
+    assert_eq!(of(&a, "consumer2"), tps(&[("topic1", 1), ("topic2", 0), ("topic2", 2)]));
 
     let t = topics(&[("topic1", 3), ("topic2", 2)]);
     let members = [
@@ -169,29 +174,33 @@ fn kafkas_sticky_assignor_cases() {
         member("consumer3", &["topic1"], &[], None),
     ];
     let a = sticky(&members, &t).assignment;
-    assert_eq!(a["consumer1"], tps(&[("topic1", 0), ("topic1", 2)]), "testMultipleConsumersMixedTopicSubscriptions");
-    assert_eq!(a["consumer2"], tps(&[("topic2", 0), ("topic2", 1)]));
-    assert_eq!(a["consumer3"], tps(&[("topic1", 1)]));
+    assert_eq!(
+        of(&a, "consumer1"),
+        tps(&[("topic1", 0), ("topic1", 2)]),
+        "testMultipleConsumersMixedTopicSubscriptions"
+    );
+    assert_eq!(of(&a, "consumer2"), tps(&[("topic2", 0), ("topic2", 1)]));
+    assert_eq!(of(&a, "consumer3"), tps(&[("topic1", 1)]));
 
     // testAddRemoveConsumerOneTopic: the newcomer takes one partition, the owner keeps the rest.
     let all = [("topic", 0), ("topic", 1), ("topic", 2)];
     let members = [member("consumer1", &["topic"], &all, Some(1)), member("consumer2", &["topic"], &[], None)];
     let a = sticky(&members, &one);
-    assert_eq!(a.assignment["consumer1"], tps(&[("topic", 0), ("topic", 1)]), "testAddRemoveConsumerOneTopic");
-    assert_eq!(a.assignment["consumer2"], tps(&[("topic", 2)]));
+    assert_eq!(of(&a.assignment, "consumer1"), tps(&[("topic", 0), ("topic", 1)]), "testAddRemoveConsumerOneTopic");
+    assert_eq!(of(&a.assignment, "consumer2"), tps(&[("topic", 2)]));
     assert_eq!(a.transferring.get(&TopicPartition::new("topic", 2)).map(String::as_str), Some("consumer2"));
     // Cooperative: the moving partition is held back for the second rebalance.
     let c = cooperative_sticky(&members, &one);
-    assert_eq!(c["consumer1"], tps(&[("topic", 0), ("topic", 1)]));
-    assert!(c["consumer2"].is_empty(), "first cooperative round: consumer2 waits for the revocation");
+    assert_eq!(of(&c, "consumer1"), tps(&[("topic", 0), ("topic", 1)]));
+    assert!(of(&c, "consumer2").is_empty(), "first cooperative round: consumer2 waits for the revocation");
     let second = [
         member("consumer1", &["topic"], &[("topic", 0), ("topic", 1)], Some(2)),
         member("consumer2", &["topic"], &[], Some(2)),
     ];
-    assert_eq!(cooperative_sticky(&second, &one)["consumer2"], tps(&[("topic", 2)]), "second round");
+    assert_eq!(of(&cooperative_sticky(&second, &one), "consumer2"), tps(&[("topic", 2)]), "second round");
     // Then consumer1 leaves: consumer2 keeps its partition and takes the rest.
     let a = sticky(&[member("consumer2", &["topic"], &[("topic", 2)], Some(3))], &one).assignment;
-    assert_eq!(a["consumer2"], tps(&[("topic", 0), ("topic", 1), ("topic", 2)]));
+    assert_eq!(of(&a, "consumer2"), tps(&[("topic", 0), ("topic", 1), ("topic", 2)]));
 
     // testAssignmentWithConflictingPreviousGenerations: the highest generation's claims win;
     // a partition claimed twice in one generation is nobody's.
@@ -201,9 +210,9 @@ fn kafkas_sticky_assignor_cases() {
         member("consumer3", &["topic"], &[("topic", 2)], Some(2)),
     ];
     let a = sticky(&members, &one).assignment;
-    assert_eq!(a["consumer1"], tps(&[("topic", 0)]));
-    assert_eq!(a["consumer3"], tps(&[("topic", 2)]));
-    assert_eq!(a["consumer2"], tps(&[("topic", 1)]));
+    assert_eq!(of(&a, "consumer1"), tps(&[("topic", 0)]));
+    assert_eq!(of(&a, "consumer3"), tps(&[("topic", 2)]));
+    assert_eq!(of(&a, "consumer2"), tps(&[("topic", 1)]));
 }
 
 /// A small deterministic generator for previous ownership (SplitMix64).
@@ -274,7 +283,7 @@ fn sticky_assignments_are_valid_balanced_and_sticky_on_five_thousand_groups() {
         check_valid_and_balanced("sticky, after a change", i, &members, &c.partitions, &second.assignment);
         // Stickiness: a member keeps its partitions up to its fair share; moved ones are listed.
         for m in &members {
-            let now = &second.assignment[&m.member_id];
+            let now = of(&second.assignment, &m.member_id);
             for tp in &m.owned {
                 if !now.contains(tp) {
                     let new_owner = second.assignment.iter().find(|(_, l)| l.contains(tp)).map(|(o, _)| o.clone());
@@ -290,10 +299,14 @@ fn sticky_assignments_are_valid_balanced_and_sticky_on_five_thousand_groups() {
             .iter()
             .all(|m| m.topics.iter().collect::<std::collections::BTreeSet<_>>() == members[0].topics.iter().collect());
         if equal && !members.is_empty() {
-            let total: usize = members[0].topics.iter().map(|t| c.partitions[t] as usize).sum();
+            let total: usize = members[0]
+                .topics
+                .iter()
+                .map(|t| c.partitions.get(t).copied().unwrap_or_else(|| panic!("{t} has no partition count")) as usize)
+                .sum();
             let min_quota = total / members.len();
             for m in &members {
-                let kept = m.owned.iter().filter(|tp| second.assignment[&m.member_id].contains(tp)).count();
+                let kept = m.owned.iter().filter(|tp| of(&second.assignment, &m.member_id).contains(tp)).count();
                 assert!(
                     kept >= m.owned.len().min(min_quota),
                     "sticky group {i}: {} kept {kept} of {}",

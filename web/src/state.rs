@@ -681,6 +681,11 @@ mod tests {
     use super::*;
     use kafka_sim::protocol::TopicPartition;
 
+    /// The error a form shows, empty when it shows none.
+    fn error_of(p: &Playground, form: Form) -> &str {
+        p.errors.get(&form).map_or("", String::as_str)
+    }
+
     fn played(p: &mut Playground, ms: u64) {
         p.reduce(Action::Play);
         p.reduce(Action::Tick { real_ms: ms });
@@ -751,9 +756,9 @@ mod tests {
         let mut p = Playground::new(1);
         let before = p.script();
         p.reduce(Action::Line(Form::Topic, topic_create_line("bad name!", "1", "", "")));
-        assert!(p.errors[&Form::Topic].contains("INVALID_TOPIC_EXCEPTION"), "{:?}", p.errors);
+        assert!(error_of(&p, Form::Topic).contains("INVALID_TOPIC_EXCEPTION"), "{:?}", p.errors);
         p.reduce(Action::Line(Form::Topic, topic_create_line("t", "1", "", "retention.ms=soon")));
-        assert!(p.errors[&Form::Topic].contains("retention.ms"), "{:?}", p.errors);
+        assert!(error_of(&p, Form::Topic).contains("retention.ms"), "{:?}", p.errors);
         assert_eq!(p.script(), before, "a refused command is not recorded");
         p.reduce(Action::Line(Form::Topic, topic_create_line("t", "1", "", "")));
         assert!(!p.errors.contains_key(&Form::Topic), "success clears the error");
@@ -791,7 +796,7 @@ mod tests {
         assert_eq!(other.sim.view(), p.sim.view());
         let before = other.script();
         other.reduce(Action::LoadLink("#v1.broken!".into()));
-        assert!(other.errors[&Form::Script].contains("damaged"), "{:?}", other.errors);
+        assert!(error_of(&other, Form::Script).contains("damaged"), "{:?}", other.errors);
         assert_eq!(other.script(), before, "the session is kept");
     }
 
@@ -801,10 +806,10 @@ mod tests {
         p.reduce(Action::LoadScript("seed 2\ncluster brokers=1\nadvance 2s\n".into()));
         assert_eq!(p.sim.now().ms, 2_000);
         p.reduce(Action::LoadScript("seed 2\ncluster brokers=1\nadvance later\n".into()));
-        assert!(p.errors[&Form::Script].starts_with("line 3, column 9"), "{:?}", p.errors);
+        assert!(error_of(&p, Form::Script).starts_with("line 3, column 9"), "{:?}", p.errors);
         assert_eq!(p.sim.now().ms, 2_000, "kept");
         p.reduce(Action::LoadScript("seed 2\ncluster brokers=1\ntopic create t replication-factor=3\n".into()));
-        assert!(p.errors[&Form::Script].starts_with("line 3: INVALID_REPLICATION_FACTOR"), "{:?}", p.errors);
+        assert!(error_of(&p, Form::Script).starts_with("line 3: INVALID_REPLICATION_FACTOR"), "{:?}", p.errors);
     }
 
     #[test]
@@ -956,7 +961,7 @@ mod tests {
     fn stepping_with_nothing_scheduled_says_so() {
         let mut p = Playground::from_scenario(&Scenario::parse("seed 1").unwrap()).unwrap();
         p.reduce(Action::Step);
-        assert!(p.errors[&Form::Time].contains("idle"));
+        assert!(error_of(&p, Form::Time).contains("idle"));
     }
 
     #[test]

@@ -310,7 +310,11 @@ impl Controller {
         } else if reg.fenced && !want_shutdown && metadata_offset >= self.metadata.offset {
             self.unfence(broker, fx);
         }
-        let reg = &self.metadata.brokers[&broker];
+        // Fencing, shutting down and unfencing keep the registration; a broker that vanished
+        // meanwhile is answered as the unregistered one above.
+        let Some(reg) = self.metadata.brokers.get(&broker) else {
+            return Response::BrokerHeartbeat { fenced: true, should_shutdown: false, image: None };
+        };
         let leads_nothing = self.metadata.partitions().all(|(_, p)| p.leader != Some(broker));
         Response::BrokerHeartbeat {
             fenced: reg.fenced,
