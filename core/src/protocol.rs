@@ -38,12 +38,6 @@ impl core::borrow::Borrow<str> for TopicName {
     }
 }
 
-impl AsRef<str> for TopicName {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
 impl From<&str> for TopicName {
     fn from(name: &str) -> Self {
         TopicName(Rc::from(name))
@@ -56,27 +50,9 @@ impl From<String> for TopicName {
     }
 }
 
-impl From<&String> for TopicName {
-    fn from(name: &String) -> Self {
-        TopicName(Rc::from(name.as_str()))
-    }
-}
-
-impl From<&TopicName> for TopicName {
-    fn from(name: &TopicName) -> Self {
-        name.clone()
-    }
-}
-
 impl From<TopicName> for String {
     fn from(name: TopicName) -> Self {
         String::from(&*name.0)
-    }
-}
-
-impl PartialEq<str> for TopicName {
-    fn eq(&self, other: &str) -> bool {
-        &*self.0 == other
     }
 }
 

@@ -83,28 +83,8 @@ impl<K, V> SortedMap<K, V> {
         self.entries.iter_mut().map(|(_, v)| v)
     }
 
-    pub fn into_keys(self) -> impl DoubleEndedIterator<Item = K> + ExactSizeIterator {
-        self.entries.into_iter().map(|(k, _)| k)
-    }
-
-    pub fn into_values(self) -> impl DoubleEndedIterator<Item = V> + ExactSizeIterator {
-        self.entries.into_iter().map(|(_, v)| v)
-    }
-
-    pub fn first_key_value(&self) -> Option<(&K, &V)> {
-        self.entries.first().map(pair_ref)
-    }
-
-    pub fn last_key_value(&self) -> Option<(&K, &V)> {
-        self.entries.last().map(pair_ref)
-    }
-
     pub fn pop_first(&mut self) -> Option<(K, V)> {
         (!self.entries.is_empty()).then(|| self.entries.remove(0))
-    }
-
-    pub fn pop_last(&mut self) -> Option<(K, V)> {
-        self.entries.pop()
     }
 
     /// Keeps the entries for which `keep` is true, in order.
@@ -127,13 +107,6 @@ impl<K: Ord, V> SortedMap<K, V> {
         K: Borrow<Q>,
     {
         self.find(key).ok().map(|i| &self.entries[i].1)
-    }
-
-    pub fn get_key_value<Q: Ord + ?Sized>(&self, key: &Q) -> Option<(&K, &V)>
-    where
-        K: Borrow<Q>,
-    {
-        self.find(key).ok().map(|i| pair_ref(&self.entries[i]))
     }
 
     pub fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
@@ -165,27 +138,13 @@ impl<K: Ord, V> SortedMap<K, V> {
     where
         K: Borrow<Q>,
     {
-        self.remove_entry(key).map(|(_, v)| v)
-    }
-
-    pub fn remove_entry<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<(K, V)>
-    where
-        K: Borrow<Q>,
-    {
-        self.find(key).ok().map(|i| self.entries.remove(i))
+        self.find(key).ok().map(|i| self.entries.remove(i).1)
     }
 
     pub fn entry(&mut self, key: K) -> Entry<'_, K, V> {
         match self.find(&key) {
             Ok(i) => Entry::Occupied(&mut self.entries[i].1),
             Err(index) => Entry::Vacant { entries: &mut self.entries, index, key },
-        }
-    }
-
-    /// Moves every entry of `other` into this map (`other`'s value wins on equal keys).
-    pub fn append(&mut self, other: &mut Self) {
-        for (k, v) in core::mem::take(&mut other.entries) {
-            self.insert(k, v);
         }
     }
 }
@@ -210,16 +169,6 @@ impl<'a, K, V> Entry<'a, K, V> {
         V: Default,
     {
         self.or_insert_with(V::default)
-    }
-
-    pub fn and_modify(self, change: impl FnOnce(&mut V)) -> Self {
-        match self {
-            Entry::Occupied(v) => {
-                change(v);
-                Entry::Occupied(v)
-            }
-            vacant => vacant,
-        }
     }
 }
 
@@ -377,15 +326,6 @@ impl<T: Ord> SortedSet<T> {
     pub fn difference<'a>(&'a self, other: &'a SortedSet<T>) -> impl Iterator<Item = &'a T> + Clone {
         self.items.iter().filter(move |t| !other.contains(*t))
     }
-
-    /// Items in both sets, in order.
-    pub fn intersection<'a>(&'a self, other: &'a SortedSet<T>) -> impl Iterator<Item = &'a T> + Clone {
-        self.items.iter().filter(move |t| other.contains(*t))
-    }
-
-    pub fn is_subset(&self, other: &SortedSet<T>) -> bool {
-        self.items.iter().all(|t| other.contains(t))
-    }
 }
 
 impl<T> Default for SortedSet<T> {
@@ -470,8 +410,8 @@ mod tests {
                         *theirs.entry(key).or_insert(step) += 1;
                     }
                     4 => {
-                        ours.entry(key).and_modify(|v| *v *= 2).or_default();
-                        theirs.entry(key).and_modify(|v| *v *= 2).or_default();
+                        *ours.entry(key).or_default() *= 2;
+                        *theirs.entry(key).or_default() *= 2;
                     }
                     5 => {
                         ours.retain(|k, v| (k + *v) % 5 != 0);
@@ -480,8 +420,9 @@ mod tests {
                     _ => assert_eq!(ours.pop_first(), theirs.pop_first()),
                 }
                 assert_eq!(ours.get(&key), theirs.get(&key));
-                assert_eq!(ours.first_key_value(), theirs.first_key_value());
-                assert_eq!(ours.last_key_value(), theirs.last_key_value());
+                assert_eq!(ours.iter().next(), theirs.iter().next());
+                assert_eq!(ours.iter().next_back(), theirs.iter().next_back());
+                assert_eq!(ours.contains_key(&key), theirs.contains_key(&key));
             }
             let pairs: Vec<_> = ours.iter().map(|(k, v)| (*k, *v)).collect();
             assert_eq!(pairs, theirs.into_iter().collect::<Vec<_>>());
@@ -513,7 +454,5 @@ mod tests {
         let other: SortedSet<u32> = (0..60).filter(|i| i % 3 == 0).collect();
         let other_b: BTreeSet<u32> = other.iter().copied().collect();
         assert_eq!(ours.difference(&other).collect::<Vec<_>>(), theirs.difference(&other_b).collect::<Vec<_>>());
-        assert_eq!(ours.intersection(&other).collect::<Vec<_>>(), theirs.intersection(&other_b).collect::<Vec<_>>());
-        assert_eq!(ours.is_subset(&other), theirs.is_subset(&other_b));
     }
 }
