@@ -111,3 +111,26 @@ test('the gallery opens a ready scenario', async ({ page }) => {
   await expect(page.getByTestId('checkpoints')).toContainText('✓ expect consumer c1 consumed=3');
   await expect(page.getByTestId('checkpoint-count')).toHaveText('3 of 3 done');
 });
+
+test('lessons and scenarios are fetched when opened; one that cannot be fetched says so and the session stays', async ({ page }) => {
+  const fetched = [];
+  page.on('request', (r) => { if (/\/(lessons|scenarios)\//.test(r.url())) fetched.push(new URL(r.url()).pathname); });
+  await page.goto('/');
+  await expect(page.getByTestId('script')).toHaveValue(/cluster/);
+  expect(fetched, 'nothing is fetched before it is opened').toEqual([]);
+  const before = await page.getByTestId('script').inputValue();
+  await page.route('**/scenarios/*.kafka', (route) => route.abort('internetdisconnected'));
+  await page.route('**/lessons/*.lesson', (route) => route.fulfill({ status: 404, body: 'not here' }));
+  page.on('dialog', (d) => d.accept());
+  await page.getByTestId('gallery').selectOption({ label: 'Leader crash: acks=all survives a leader crash: the next in-sync replica leads' });
+  await expect(page.locator('#script-error')).toHaveText(/^The scenario 'Leader crash' could not be loaded: scenarios\/replication-leader-crash\.kafka: .+\. Your session is kept\.$/);
+  await page.getByTestId('lesson-pick').selectOption({ index: 4 });
+  await expect(page.locator('#script-error')).toHaveText("The lesson 'acks' could not be loaded: lessons/acks.lesson: HTTP 404. Your session is kept.");
+  await expect(page.getByTestId('lesson')).toHaveCount(0);
+  await expect(page.getByTestId('script')).toHaveValue(before);
+  expect(fetched).toEqual(['/scenarios/replication-leader-crash.kafka', '/lessons/acks.lesson']);
+  // Served again, the same choices open.
+  await page.unrouteAll();
+  await page.getByTestId('lesson-pick').selectOption({ index: 4 });
+  await expect(page.getByTestId('lesson').getByTestId('lesson-step')).toHaveText(/^Step 1 of/);
+});

@@ -62,6 +62,21 @@ fn initial() -> Playground {
     }
 }
 
+/// Starts lesson `i`, fetching its text first if this is its first time; then `then`, if any.
+fn open_lesson(i: usize, dispatch: Callback<Action>, then: Option<Action>) {
+    let started = move |dispatch: Callback<Action>, start: Action| {
+        dispatch.emit(start);
+        if let Some(then) = then {
+            dispatch.emit(then);
+        }
+    };
+    match crate::lessons::address(i) {
+        Some(_) if crate::lessons::is_loaded(i) => started(dispatch, Action::StartLesson(i)),
+        Some(path) => browser::fetch_text(path, move |text| started(dispatch.clone(), Action::LessonFetched(i, text))),
+        None => {}
+    }
+}
+
 pub fn mount() {
     let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("app"));
     match root {
@@ -79,12 +94,9 @@ pub fn app() -> Html {
     let options = use_memo((), |_| EmbedOptions::parse(&browser::query()));
     let playground: Rc<RefCell<Playground>> = use_mut_ref(|| {
         let mut p = initial();
-        // `?lesson=NAME` opens that lesson in a new session (a link shared from the lesson panel).
-        if let Some(i) = options.lesson {
-            p.reduce(Action::StartLesson(i));
-        }
-        // `?compare=NAME%20KEY%3DVALUE` opens the session compared with that change.
-        if let Some(change) = &options.compare {
+        // `?compare=NAME%20KEY%3DVALUE` opens the session compared with that change (a lesson's
+        // session once the lesson has started, below).
+        if let Some(change) = options.compare.as_ref().filter(|_| options.lesson.is_none()) {
             p.reduce(Action::Compare(change.clone()));
         }
         if let Some(speed) = options.speed {
@@ -113,6 +125,17 @@ pub fn app() -> Html {
         });
         (*made).clone()
     };
+
+    // `?lesson=NAME` opens that lesson in a new session (a link shared from the lesson panel),
+    // once its text has been fetched, then compares it if the link asks.
+    {
+        let (dispatch, lesson, compare) = (dispatch.clone(), options.lesson, options.compare.clone());
+        use_effect_with((), move |_| {
+            if let Some(i) = lesson {
+                open_lesson(i, dispatch, compare.map(Action::Compare));
+            }
+        });
+    }
 
     // A link pasted into the address bar while the page is open.
     {
@@ -213,11 +236,12 @@ pub fn app() -> Html {
         let dispatch = dispatch.clone();
         Callback::from(move |e: Event| {
             let chosen = crate::components::value_of(&e).parse::<usize>().ok();
-            if let Some((_, _, script)) = chosen.and_then(|i| crate::gallery::SCENARIOS.get(i)) {
+            if let Some((i, path)) = chosen.and_then(|i| crate::gallery::address(i).map(|path| (i, path))) {
                 if browser::confirm(
                     "Open this scenario? The current session is replaced (copy its link first to keep it).",
                 ) {
-                    dispatch.emit(Action::LoadScript(script.to_string()));
+                    let dispatch = dispatch.clone();
+                    browser::fetch_text(path, move |text| dispatch.emit(Action::ScenarioFetched(i, text)));
                 }
             }
         })
@@ -230,7 +254,7 @@ pub fn app() -> Html {
                 if browser::confirm(
                     "Start this lesson? The current session is replaced (copy its link first to keep it).",
                 ) {
-                    dispatch.emit(Action::StartLesson(i));
+                    open_lesson(i, dispatch.clone(), None);
                 }
             }
         })
@@ -334,7 +358,7 @@ pub fn app() -> Html {
                         <label class="gallery">{ "Take a lesson " }
                             <select onchange={start_lesson} data-testid="lesson-pick">
                                 <option value="" selected=true>{ "— lessons —" }</option>
-                                { for (0..crate::lessons::LESSONS.len()).filter_map(|i| crate::lessons::title(i).map(|t| (i, t))).map(|(i, t)| html! {
+                                { for crate::lessons::LESSONS.iter().enumerate().map(|(i, (_, t))| html! {
                                     <option value={i.to_string()}>{ format!("{}. {t}", i + 1) }</option>
                                 }) }
                             </select>

@@ -1,8 +1,10 @@
 //! The few browser facilities the page uses, each failing soft: the URL
-//! fragment, local storage, the clipboard, a confirm dialog, and messages
-//! to and from the page that embeds this one.
+//! fragment, local storage, the clipboard, a confirm dialog, fetching a text
+//! file served beside the page, and messages to and from the page that embeds
+//! this one.
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 /// Where the session is autosaved.
 pub const AUTOSAVE_KEY: &str = "kafka-playground.session";
@@ -62,6 +64,31 @@ pub fn measure_since(name: &str, start: &str) {
             p.clear_marks_with_mark_name(start);
         }
     }
+}
+
+/// Fetches a text file served beside the page (`lessons/acks.lesson`); `done` gets its text, or
+/// why there is none (no network, a status other than 200, or not text).
+pub fn fetch_text(path: String, done: impl FnOnce(Result<String, String>) + 'static) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let text = async {
+            let w = window().ok_or_else(|| String::from("no browser window"))?;
+            // A fetch that fails rejects with a TypeError ("Failed to fetch").
+            let failed = |e: JsValue| match e.dyn_ref::<js_sys::Error>() {
+                Some(e) => format!("{path}: {}", String::from(e.message())),
+                None => format!("{path}: the request failed"),
+            };
+            let response = JsFuture::from(w.fetch_with_str(&path)).await.map_err(failed)?;
+            let response: web_sys::Response = response.dyn_into().map_err(|_| format!("{path}: not a response"))?;
+            if !response.ok() {
+                return Err(format!("{path}: HTTP {}", response.status()));
+            }
+            let body = response.text().map_err(|_| format!("{path}: the body cannot be read"))?;
+            let body = JsFuture::from(body).await.map_err(|_| format!("{path}: the body cannot be read"))?;
+            body.as_string().ok_or_else(|| format!("{path}: not text"))
+        }
+        .await;
+        done(text);
+    });
 }
 
 pub fn load(key: &str) -> Option<String> {

@@ -1,40 +1,56 @@
-//! The guided lessons, built in (their text is in `lessons/`; `core/tests/lessons.rs`
-//! proves every checkpoint reachable by doing the steps).
+//! The guided lessons: their names and titles are built in; their text (in `lessons/`,
+//! served beside the page) is fetched when a lesson is first opened and parsed once, so the
+//! page's first download does not carry every lesson. `core/tests/lessons.rs` proves every
+//! checkpoint reachable by doing the steps.
 
 use kafka_sim::lesson::Lesson;
+use std::cell::RefCell;
 
-/// Every lesson in teaching order: its name in links (`?lesson=NAME`, the file's
-/// name) and its source.
+/// Every lesson in teaching order: its name in links (`?lesson=NAME`, the file's name in
+/// `lessons/`) and its title (the file's `#! lesson` line; a test keeps the two the same).
 pub const LESSONS: &[(&str, &str)] = &[
-    ("kraft", include_str!("../../lessons/kraft.lesson")),
-    ("topics", include_str!("../../lessons/topics.lesson")),
-    ("replication", include_str!("../../lessons/replication.lesson")),
-    ("acks", include_str!("../../lessons/acks.lesson")),
-    ("partitioning", include_str!("../../lessons/partitioning.lesson")),
-    ("batching", include_str!("../../lessons/batching.lesson")),
-    ("idempotence", include_str!("../../lessons/idempotence.lesson")),
-    ("fetching", include_str!("../../lessons/fetching.lesson")),
-    ("groups", include_str!("../../lessons/groups.lesson")),
-    ("offsets", include_str!("../../lessons/offsets.lesson")),
-    ("delivery", include_str!("../../lessons/delivery.lesson")),
-    ("transactions", include_str!("../../lessons/transactions.lesson")),
-    ("retention", include_str!("../../lessons/retention.lesson")),
-    ("operating", include_str!("../../lessons/operating.lesson")),
+    ("kraft", "Brokers and the KRaft controller"),
+    ("topics", "Topics and partitions: logs, offsets, keys and ordering"),
+    ("replication", "Replication: leaders, followers, the ISR and the high watermark"),
+    ("acks", "acks and min.insync.replicas: when a write counts"),
+    ("partitioning", "Partitioning strategies: key hash, sticky, round robin, your own rule"),
+    ("batching", "Batching, linger and compression"),
+    ("idempotence", "Retries and idempotence"),
+    ("fetching", "The pull model: consumers fetch"),
+    ("groups", "Consumer groups and rebalancing"),
+    ("offsets", "Offsets: committed offset, position, seek"),
+    ("delivery", "Delivery guarantees: at most once, at least once, exactly once"),
+    ("transactions", "Transactions: all or nothing across partitions"),
+    ("retention", "Retention and compaction"),
+    ("operating", "Operating Kafka: lag, ISR shrinkage, partition counts"),
 ];
 
 thread_local! {
-    /// Every lesson parsed once: the page asks for lessons on every render.
-    static PARSED: Vec<Option<Lesson>> = LESSONS.iter().map(|(_, text)| Lesson::parse(text).ok()).collect();
+    /// The lessons fetched so far, parsed: the page asks for the current lesson on every render.
+    static LOADED: RefCell<Vec<Option<Lesson>>> = RefCell::new(vec![None; LESSONS.len()]);
 }
 
-/// Lesson `i`, parsed (the sources are checked by tests, so a failure here is a defect).
+/// Lesson `i`, if its text has been fetched.
 pub fn lesson(i: usize) -> Option<Lesson> {
-    PARSED.with(|all| all.get(i).cloned().flatten())
+    LOADED.with(|all| all.borrow().get(i).cloned().flatten())
 }
 
-/// Lesson `i`'s title, without copying the lesson.
-pub fn title(i: usize) -> Option<String> {
-    PARSED.with(|all| all.get(i).and_then(|l| l.as_ref()).map(|l| l.title.clone()))
+/// Whether lesson `i`'s text is here already (no fetch needed).
+pub fn is_loaded(i: usize) -> bool {
+    LOADED.with(|all| all.borrow().get(i).is_some_and(Option::is_some))
+}
+
+/// Keeps lesson `i` from its fetched text; the error says which lesson did not parse.
+pub fn store(i: usize, text: &str) -> Result<(), String> {
+    let (name, _) = LESSONS.get(i).ok_or_else(|| format!("there is no lesson {}", i + 1))?;
+    let lesson = Lesson::parse(text).map_err(|e| format!("the lesson '{name}' does not parse: {e}"))?;
+    LOADED.with(|all| all.borrow_mut()[i] = Some(lesson));
+    Ok(())
+}
+
+/// Where lesson `i`'s text is served, relative to the page.
+pub fn address(i: usize) -> Option<String> {
+    LESSONS.get(i).map(|(name, _)| format!("lessons/{name}.lesson"))
 }
 
 /// The index of the lesson a link names.
@@ -47,25 +63,44 @@ pub fn names() -> String {
     LESSONS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
 }
 
+/// Lesson `i`'s file, for native tests (the page fetches it instead).
+#[cfg(test)]
+pub fn source(i: usize) -> String {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../lessons");
+    std::fs::read_to_string(dir.join(format!("{}.lesson", LESSONS[i].0))).expect("a lesson file")
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
-    fn every_lesson_file_is_built_in_under_its_file_name() {
+    fn every_lesson_file_is_listed_under_its_file_name() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../lessons");
         let mut files: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
             .collect();
         files.sort();
-        let mut built_in: Vec<String> = super::LESSONS.iter().map(|(n, _)| n.to_string()).collect();
-        built_in.sort();
-        assert_eq!(files, built_in, "lessons/ and LESSONS differ");
+        let mut listed: Vec<String> = super::LESSONS.iter().map(|(n, _)| n.to_string()).collect();
+        listed.sort();
+        assert_eq!(files, listed, "lessons/ and LESSONS differ");
     }
 
     #[test]
-    fn every_built_in_lesson_parses() {
-        for i in 0..super::LESSONS.len() {
-            assert!(super::lesson(i).is_some(), "lesson {i}");
+    fn every_lesson_parses_and_is_listed_with_its_own_title() {
+        for (i, (name, title)) in super::LESSONS.iter().enumerate() {
+            assert!(!super::is_loaded(i), "{name} is loaded before it is stored");
+            super::store(i, &super::source(i)).unwrap();
+            let lesson = super::lesson(i).unwrap_or_else(|| panic!("{name} stored but not kept"));
+            assert_eq!(lesson.title, *title, "the title LESSONS gives {name}");
         }
+    }
+
+    #[test]
+    fn a_lesson_that_does_not_parse_is_refused_with_its_name() {
+        let e = super::store(3, "cluster brokers=1\n").unwrap_err();
+        assert!(e.starts_with("the lesson 'acks' does not parse: "), "{e}");
+        assert!(!super::is_loaded(3), "a lesson that did not parse is not kept");
+        assert_eq!(super::store(99, "").unwrap_err(), "there is no lesson 100");
+        assert_eq!(super::address(3).as_deref(), Some("lessons/acks.lesson"));
     }
 }

@@ -101,8 +101,15 @@ pub enum Action {
     FastForward(u64),
     /// Stop a fast-forward where it is.
     StopFastForward,
-    /// Start built-in lesson `i`: a new session with its first step's setup.
+    /// Start built-in lesson `i`: a new session with its first step's setup. Its text must
+    /// have been fetched (`LessonFetched`).
     StartLesson(usize),
+    /// Lesson `i`'s text arrived (lessons are fetched on first use), or why it did not: start it,
+    /// or say why it cannot be.
+    LessonFetched(usize, Result<String, String>),
+    /// Gallery scenario `i`'s script arrived (fetched when chosen), or why it did not: open it,
+    /// or say why it cannot be.
+    ScenarioFetched(usize, Result<String, String>),
     /// Do what the current lesson step asks (its `#! do` lines).
     LessonDo,
     /// Go on to the next step (its setup runs).
@@ -317,7 +324,11 @@ impl Playground {
             }
             Action::ToggleChatter => self.show_chatter = !self.show_chatter,
             Action::StartLesson(i) => {
-                let Some(lesson) = crate::lessons::lesson(i) else { return };
+                let Some(lesson) = crate::lessons::lesson(i) else {
+                    let name = crate::lessons::LESSONS.get(i).map_or("?", |(name, _)| *name);
+                    self.errors.insert(Form::Script, format!("The lesson '{name}' is not loaded."));
+                    return;
+                };
                 let script = lesson.script_through(0);
                 let setup = lesson.steps.first().map(|s| s.setup.join("\n")).unwrap_or_default();
                 let loaded = Scenario::parse(&format!("{script}{setup}\n"))
@@ -358,6 +369,30 @@ impl Playground {
                     done: false,
                     predicted: None,
                 });
+            }
+            Action::LessonFetched(i, text) => {
+                let name = crate::lessons::LESSONS.get(i).map_or("?", |(name, _)| *name);
+                match text.and_then(|text| crate::lessons::store(i, &text)) {
+                    Ok(()) => self.reduce(Action::StartLesson(i)),
+                    Err(why) => {
+                        self.errors.insert(
+                            Form::Script,
+                            format!("The lesson '{name}' could not be loaded: {why}. Your session is kept."),
+                        );
+                    }
+                }
+            }
+            Action::ScenarioFetched(i, text) => {
+                let name = crate::gallery::SCENARIOS.get(i).map_or("?", |(name, _, _)| *name);
+                match text {
+                    Ok(text) => self.reduce(Action::LoadScript(text)),
+                    Err(why) => {
+                        self.errors.insert(
+                            Form::Script,
+                            format!("The scenario '{name}' could not be loaded: {why}. Your session is kept."),
+                        );
+                    }
+                }
             }
             Action::EndLesson => self.lesson = None,
             Action::Compare(text) => {
@@ -824,7 +859,7 @@ mod tests {
     #[test]
     fn a_lesson_goes_step_by_step_and_each_action_reaches_its_checkpoints() {
         let mut p = Playground::new(1);
-        p.reduce(Action::StartLesson(0));
+        p.reduce(Action::LessonFetched(0, Ok(crate::lessons::source(0))));
         let steps = crate::lessons::lesson(0).unwrap().steps.len();
         for k in 0..steps {
             assert_eq!(p.lesson.map(|l| l.step), Some(k));
@@ -837,6 +872,35 @@ mod tests {
         }
         assert_eq!(p.lesson, None, "past the last step the lesson ends");
         assert!(p.script().contains("broker stop 1"), "the learner's actions are the session's script");
+    }
+
+    #[test]
+    fn a_lesson_or_scenario_that_could_not_be_fetched_says_so_and_keeps_the_session() {
+        let mut p = Playground::new(1);
+        p.reduce(Action::Line(Form::Topic, topic_create_line("orders", "2", "", "")));
+        let before = p.script();
+        p.reduce(Action::StartLesson(1));
+        assert_eq!(error_of(&p, Form::Script), "The lesson 'topics' is not loaded.");
+        p.reduce(Action::LessonFetched(1, Err("lessons/topics.lesson: HTTP 404".into())));
+        assert_eq!(
+            error_of(&p, Form::Script),
+            "The lesson 'topics' could not be loaded: lessons/topics.lesson: HTTP 404. Your session is kept."
+        );
+        p.reduce(Action::LessonFetched(1, Ok("<html>not a lesson</html>".into())));
+        assert!(
+            error_of(&p, Form::Script)
+                .starts_with("The lesson 'topics' could not be loaded: the lesson 'topics' does not parse: "),
+            "{:?}",
+            p.errors
+        );
+        p.reduce(Action::ScenarioFetched(0, Err("offline".into())));
+        assert_eq!(
+            error_of(&p, Form::Script),
+            "The scenario 'First steps' could not be loaded: offline. Your session is kept."
+        );
+        assert_eq!((p.script(), p.lesson), (before, None), "the session is kept");
+        p.reduce(Action::ScenarioFetched(0, Ok("seed 3\ncluster brokers=2\n".into())));
+        assert_eq!(p.script(), "seed 3\ncluster brokers=2\n");
     }
 
     #[test]
