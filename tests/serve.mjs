@@ -1,5 +1,7 @@
 // A minimal static file server for the built page (dist/), bound to 127.0.0.1.
 // Used by `./x serve` and by the end-to-end tests. Usage: node tests/serve.mjs DIR PORT
+// A file with a NAME.gz beside it (tools/ship.mjs writes them) goes as that gzip to a browser
+// that accepts gzip, as nginx's gzip_static serves it.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -15,9 +17,17 @@ createServer(async (req, res) => {
   const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
   const file = normalize(join(root, path === '/' ? 'index.html' : path));
   if (!file.startsWith(root)) { res.writeHead(403).end('forbidden'); return; }
+  const type = { 'content-type': types[extname(file)] ?? 'application/octet-stream', vary: 'accept-encoding' };
   try {
+    if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+      const zipped = await readFile(`${file}.gz`).catch(() => null);
+      if (zipped) {
+        res.writeHead(200, { ...type, 'content-encoding': 'gzip', 'content-length': zipped.length }).end(zipped);
+        return;
+      }
+    }
     const body = await readFile(file);
-    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(body);
+    res.writeHead(200, type).end(body);
   } catch {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   }

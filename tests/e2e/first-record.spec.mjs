@@ -66,3 +66,18 @@ test('keyboard: space plays and pauses, period steps', async ({ page }) => {
   await page.keyboard.press(' ');
   await expect(page.getByTestId('play')).toHaveText('Play');
 });
+
+test('the page comes as gzip: the wasm, the minified JS glue and the CSS', async ({ page }) => {
+  const sent = {};
+  page.on('response', (r) => {
+    const kind = new URL(r.url()).pathname.match(/\.(wasm|js|css)$/)?.[1];
+    if (kind) sent[kind] = r.headers()['content-encoding'];
+  });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto('/');
+  await expect(page.getByTestId('script')).toHaveValue(/cluster/);
+  expect(sent).toEqual({ wasm: 'gzip', js: 'gzip', css: 'gzip' });
+  expect(errors, 'no integrity or decoding errors').toEqual([]);
+});
