@@ -101,6 +101,19 @@ pub enum PipelineOp {
 }
 
 impl Effects {
+    /// Only events: nothing sent, scheduled, cancelled, created or asked of the node itself, as
+    /// after most `send`s (a record added to a batch). Applying these needs no node address.
+    pub fn is_events_only(&self) -> bool {
+        self.sends.is_empty()
+            && self.timers.is_empty()
+            && self.cancels.is_empty()
+            && self.create_topics.is_empty()
+            && !self.stop_self
+            && !self.crash_self
+            && self.produce.is_empty()
+            && self.pipeline.is_empty()
+    }
+
     pub fn new(now: Instant) -> Self {
         Effects {
             now,

@@ -42,7 +42,7 @@ use crate::group::coordinator::OFFSETS_PARTITIONS;
 use crate::lag::{LagHistory, LagSample};
 use crate::limits;
 use crate::net::{Loss, Network, Node};
-use crate::protocol::{Body, Message, Request, Response};
+use crate::protocol::{Body, Message, Request, Response, TopicName};
 use crate::rand::Rng;
 use crate::record::{Header, ProducerRecord};
 use crate::sorted::SortedMap;
@@ -179,7 +179,7 @@ impl Sim {
                 let p = self.producer_mut(producer)?;
                 let mut fx = Effects::new(now);
                 p.set_traffic(topic, *rate_per_s, *keys, &mut fx);
-                self.apply_effects(Node::Client(producer.clone()), fx);
+                self.apply_client_effects(producer, fx);
                 Ok(())
             }
             Command::AlterTopicConfig { name, configs } => {
@@ -210,12 +210,22 @@ impl Sim {
             }
             Command::Send { producer, topic, partition, key, value, headers, key_format, value_format } => {
                 let formats = (*key_format, *value_format);
-                let record = build_record(topic, *partition, (key, value), formats, headers)?;
                 let now = self.now;
                 let p = self.producer_mut(producer)?;
+                // A topic the producer knows is valid, and its records share the name it knows.
+                let topic = match p.conn.topic_name(topic) {
+                    Some(known) => known,
+                    None => {
+                        // The Java producer checks nothing about the name before asking for metadata,
+                        // but a name Kafka can never accept would only wait for max.block.ms.
+                        crate::topic::name::validate(topic).map_err(CommandError::Kafka)?;
+                        TopicName::from(topic.as_str())
+                    }
+                };
+                let record = build_record(topic, *partition, (key, value), formats, headers)?;
                 let mut fx = Effects::new(now);
                 p.send(record, &mut fx)?;
-                self.apply_effects(Node::Client(producer.clone()), fx);
+                self.apply_client_effects(producer, fx);
                 Ok(())
             }
             Command::Assign { consumer, partitions } => self.consumer_mut(consumer)?.assign(partitions.clone()),
@@ -234,7 +244,7 @@ impl Sim {
                 let c = self.consumer_mut(consumer)?;
                 let mut fx = Effects::new(now);
                 c.commit(offsets.clone(), *asynchronous, &mut fx)?;
-                self.apply_effects(Node::Client(consumer.clone()), fx);
+                self.apply_client_effects(consumer, fx);
                 Ok(())
             }
             Command::Consume { consumer, processing } => {
@@ -254,7 +264,7 @@ impl Sim {
                 let c = self.consumer_mut(consumer)?;
                 let mut fx = Effects::new(now);
                 c.consume(processing.clone(), &mut fx);
-                self.apply_effects(Node::Client(consumer.clone()), fx);
+                self.apply_client_effects(consumer, fx);
                 Ok(())
             }
             Command::Crash { client } => self.crash_client(client),
@@ -263,7 +273,7 @@ impl Sim {
                 let c = self.consumer_mut(consumer)?;
                 let mut fx = Effects::new(now);
                 c.seek(tp, *to, &mut fx)?;
-                self.apply_effects(Node::Client(consumer.clone()), fx);
+                self.apply_client_effects(consumer, fx);
                 Ok(())
             }
             Command::Pause { consumer, partitions } => self.consumer_mut(consumer)?.pause(partitions),
@@ -275,7 +285,7 @@ impl Sim {
                     Client::Producer(p) => p.close(&mut fx),
                     Client::Consumer(c) => c.close(&mut fx),
                 }
-                self.apply_effects(Node::Client(client.clone()), fx);
+                self.apply_client_effects(client, fx);
                 Ok(())
             }
             Command::Flush { producer } => {
@@ -283,7 +293,7 @@ impl Sim {
                 let p = self.producer_mut(producer)?;
                 let mut fx = Effects::new(now);
                 p.flush(&mut fx);
-                self.apply_effects(Node::Client(producer.clone()), fx);
+                self.apply_client_effects(producer, fx);
                 Ok(())
             }
             Command::Transaction { producer, op } => {
@@ -318,7 +328,7 @@ impl Sim {
                     }
                     (crate::command::TxnOp::SendOffsets { .. }, None) => {}
                 }
-                self.apply_effects(Node::Client(producer.clone()), fx);
+                self.apply_client_effects(producer, fx);
                 Ok(())
             }
             Command::Poll { consumer } => {
@@ -326,7 +336,7 @@ impl Sim {
                 let c = self.consumer_mut(consumer)?;
                 let mut fx = Effects::new(now);
                 c.poll(&mut fx);
-                self.apply_effects(Node::Client(consumer.clone()), fx);
+                self.apply_client_effects(consumer, fx);
                 Ok(())
             }
             Command::Advance(d) => {
@@ -1007,6 +1017,20 @@ impl Sim {
     }
 
     /// Carries out what a node asked for, in the order it asked.
+    /// A client's effects. Its address (a copy of its name) is made only when something needs it:
+    /// most `send`s only add a record to a batch and say so.
+    fn apply_client_effects(&mut self, name: &str, fx: Effects) {
+        // A transaction's end may move a consume-transform-produce pipeline on (`apply_effects`).
+        let txn_step = fx.events.iter().any(|e| matches!(e, EventKind::ProducerTxn { .. }));
+        if fx.is_events_only() && !txn_step {
+            for event in fx.events {
+                self.emit(event);
+            }
+            return;
+        }
+        self.apply_effects(Node::Client(name.into()), fx);
+    }
+
     fn apply_effects(&mut self, me: Node, fx: Effects) {
         // A transaction of a consume-transform-produce producer ended: its consumer goes on.
         let pipeline_ends: Vec<(String, bool)> = fx
@@ -1244,17 +1268,14 @@ fn bytes(field: &str, text: &Option<String>, format: Format) -> Result<Option<Ve
 }
 
 fn build_record(
-    topic: &str,
+    topic: TopicName,
     partition: Option<u32>,
     (key, value): (&Option<String>, &Option<String>),
     (key_format, value_format): (Format, Format),
     headers: &[(String, Option<String>)],
 ) -> Result<ProducerRecord, CommandError> {
-    // The Java producer checks nothing about the name before asking for metadata,
-    // but a name Kafka can never accept would only wait for max.block.ms.
-    crate::topic::name::validate(topic).map_err(|e: KafkaError| CommandError::Kafka(e))?;
     Ok(ProducerRecord {
-        topic: topic.into(),
+        topic,
         partition,
         key: bytes("key", key, key_format)?,
         value: bytes("value", value, value_format)?,

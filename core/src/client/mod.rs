@@ -13,7 +13,7 @@ use crate::effects::{Effects, Timer};
 use crate::error::KafkaError;
 use crate::event::EventKind;
 use crate::net::Node;
-use crate::protocol::{Body, Message, PartitionMetadata, Request, TopicPartition};
+use crate::protocol::{Body, Message, PartitionMetadata, Request, TopicName, TopicPartition};
 use crate::sorted::SortedMap;
 use crate::time::{Duration, Instant};
 use alloc::string::String;
@@ -63,8 +63,8 @@ pub struct Connection {
     request_timeout: Duration,
     /// Brokers the client knows: the bootstrap list, then what Metadata says.
     pub brokers: Vec<u32>,
-    /// Topic metadata the client has learned.
-    pub topics: SortedMap<String, Vec<PartitionMetadata>>,
+    /// Topic metadata the client has learned, under the name its records share.
+    pub topics: SortedMap<TopicName, Vec<PartitionMetadata>>,
     pub metadata_in_flight: bool,
     /// Brokers whose connection failed, avoided until the given time.
     failed: SortedMap<u32, Instant>,
@@ -169,6 +169,11 @@ impl Connection {
         self.topics.get(topic).map(|p| p.len() as u32)
     }
 
+    /// The shared name of a topic the client knows, so a new record names it without a copy.
+    pub fn topic_name(&self, topic: &str) -> Option<TopicName> {
+        self.topics.get_key_value(topic).map(|(name, _)| name.clone())
+    }
+
     /// Asks for metadata of every topic (a pattern subscription) unless a Metadata request is already out.
     pub fn refresh_all_metadata(&mut self, fx: &mut Effects) {
         if self.metadata_in_flight {
@@ -206,11 +211,12 @@ impl Connection {
         let mut errors = Vec::new();
         for (topic, result) in topics {
             match result {
-                Ok(partitions) => {
-                    self.topics.insert(topic, partitions);
-                }
+                Ok(partitions) => match self.topics.get_mut(topic.as_str()) {
+                    Some(known) => *known = partitions,
+                    None => drop(self.topics.insert(topic.into(), partitions)),
+                },
                 Err(e) => {
-                    self.topics.remove(&topic);
+                    self.topics.remove(topic.as_str());
                     errors.push((topic, e));
                 }
             }

@@ -313,7 +313,7 @@ impl Consumer {
         }
         if g.subscribed() && (g.rejoin_needed || g.state == MemberState::Unjoined) && !joining {
             let unknown: Vec<String> =
-                g.subscription.iter().filter(|t| !self.conn.topics.contains_key(*t)).cloned().collect();
+                g.subscription.iter().filter(|t| !self.conn.topics.contains_key(t.as_str())).cloned().collect();
             if unknown.is_empty() {
                 self.join_group(coordinator, fx);
             } else {
@@ -399,7 +399,8 @@ impl Consumer {
             return self.sync_group(join.generation, Vec::new(), fx);
         }
         let topics: SortedSet<String> = join.members.iter().flat_map(|(_, s)| s.topics.iter().cloned()).collect();
-        let unknown: Vec<String> = topics.iter().filter(|t| !self.conn.topics.contains_key(*t)).cloned().collect();
+        let unknown: Vec<String> =
+            topics.iter().filter(|t| !self.conn.topics.contains_key(t.as_str())).cloned().collect();
         if !unknown.is_empty() {
             self.conn.refresh_metadata(unknown, true, fx);
             if let Some(g) = self.group.as_mut() {
@@ -753,7 +754,8 @@ impl Consumer {
     /// name matches, internal topics left out (exclude.internal.topics=true).
     fn match_pattern(&mut self, fx: &mut Effects) {
         let consumer = self.conn.name.clone();
-        let topics: Vec<String> = self.conn.topics.keys().filter(|t| !t.starts_with("__")).cloned().collect();
+        let topics: Vec<String> =
+            self.conn.topics.keys().filter(|t| !t.starts_with("__")).map(|t| String::from(t.as_str())).collect();
         let Some(g) = self.group.as_mut() else {
             return;
         };
