@@ -85,7 +85,8 @@ pub enum EventKind {
     },
     /// The producer's partitioner chose a partition for a record.
     Partitioned {
-        producer: String,
+        /// Shared, not copied: this event is made for every record.
+        producer: crate::protocol::ClientName,
         tp: TopicPartition,
         why: &'static str,
     },

@@ -13,87 +13,93 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-/// A topic's name, shared rather than copied: a partition's name is cloned for every record
-/// a client buffers, returns or processes and for every event that names it, so a clone is a
+/// A name shared rather than copied, where copies would be made per record: a clone is a
 /// reference count. Compares, orders, hashes and prints as the text it holds.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct TopicName(Rc<str>);
+pub struct SharedName(Rc<str>);
 
-impl TopicName {
+/// A topic's name: a partition's name is cloned for every record a client buffers, returns or
+/// processes and for every event that names it.
+pub type TopicName = SharedName;
+
+/// A client's name where an event names it per record (a producer's `Partitioned`).
+pub type ClientName = SharedName;
+
+impl SharedName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 
-impl core::ops::Deref for TopicName {
+impl core::ops::Deref for SharedName {
     type Target = str;
     fn deref(&self) -> &str {
         &self.0
     }
 }
 
-impl core::borrow::Borrow<str> for TopicName {
+impl core::borrow::Borrow<str> for SharedName {
     fn borrow(&self) -> &str {
         &self.0
     }
 }
 
-impl From<&str> for TopicName {
+impl From<&str> for SharedName {
     fn from(name: &str) -> Self {
-        TopicName(Rc::from(name))
+        SharedName(Rc::from(name))
     }
 }
 
-impl From<String> for TopicName {
+impl From<String> for SharedName {
     fn from(name: String) -> Self {
-        TopicName(Rc::from(name))
+        SharedName(Rc::from(name))
     }
 }
 
-impl From<TopicName> for String {
-    fn from(name: TopicName) -> Self {
+impl From<SharedName> for String {
+    fn from(name: SharedName) -> Self {
         String::from(&*name.0)
     }
 }
 
-impl PartialEq<&str> for TopicName {
+impl PartialEq<&str> for SharedName {
     fn eq(&self, other: &&str) -> bool {
         &*self.0 == *other
     }
 }
 
-impl PartialEq<String> for TopicName {
+impl PartialEq<String> for SharedName {
     fn eq(&self, other: &String) -> bool {
         *self.0 == **other
     }
 }
 
-impl PartialEq<TopicName> for String {
-    fn eq(&self, other: &TopicName) -> bool {
+impl PartialEq<SharedName> for String {
+    fn eq(&self, other: &SharedName) -> bool {
         **self == *other.0
     }
 }
 
-impl PartialEq<TopicName> for &str {
-    fn eq(&self, other: &TopicName) -> bool {
+impl PartialEq<SharedName> for &str {
+    fn eq(&self, other: &SharedName) -> bool {
         **self == *other.0
     }
 }
 
-impl fmt::Display for TopicName {
+impl fmt::Display for SharedName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
 }
 
-impl fmt::Debug for TopicName {
+impl fmt::Debug for SharedName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&*self.0, f)
     }
 }
 
 #[cfg(feature = "serde")]
-impl serde::Serialize for TopicName {
+impl serde::Serialize for SharedName {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
     }

@@ -21,7 +21,7 @@ use crate::effects::{Effects, Timer};
 use crate::error::{CommandError, KafkaError};
 use crate::event::EventKind;
 use crate::limits::RECORDS_BUFFERED_PER_PRODUCER_MAX;
-use crate::protocol::{Acks, RecordData, Request, Response, TopicPartition};
+use crate::protocol::{Acks, ClientName, RecordData, Request, Response, TopicPartition};
 use crate::rand::Rng;
 use crate::record::ProducerRecord;
 use crate::sorted::SortedMap;
@@ -65,6 +65,8 @@ struct Sticky {
 #[derive(Clone, Debug)]
 pub struct Producer {
     pub conn: Connection,
+    /// The producer's name as its per-record events share it (`conn.name`, counted not copied).
+    shared_name: ClientName,
     pub config: ProducerConfig,
     rng: Rng,
     waiting: Vec<Waiting>,
@@ -95,10 +97,12 @@ pub struct Producer {
 
 impl Producer {
     pub fn new(name: String, config: ProducerConfig, bootstrap: Vec<u32>, seed: u64) -> Self {
+        let shared_name = ClientName::from(name.as_str());
         let conn = Connection::new(name, bootstrap, config.request_timeout_ms);
         let txn = config.transactional_id.clone().map(transaction::TxnManager::new);
         Producer {
             conn,
+            shared_name,
             metadata_backoff_ms: config.retry_backoff_ms,
             config,
             rng: Rng::new(seed),
@@ -322,7 +326,7 @@ impl Producer {
         };
         let explicit_partition = record.partition;
         let tp = TopicPartition::new(record.topic, partition);
-        fx.event(EventKind::Partitioned { producer: self.conn.name.clone(), tp: tp.clone(), why });
+        fx.event(EventKind::Partitioned { producer: self.shared_name.clone(), tp: tp.clone(), why });
         // Only the sticky partitioner's own choices count towards its batch.size switch.
         let sticky = why.starts_with("sticky");
         let data =
