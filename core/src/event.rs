@@ -72,7 +72,9 @@ pub enum EventKind {
         background: bool,
         from: Node,
         to: Node,
-        message: Message,
+        /// Boxed: the largest payload of any event, and events are moved several times on their
+        /// way out (a `Partitioned` event for every record among them).
+        message: alloc::boxed::Box<Message>,
     },
     /// A message will never arrive.
     Lost {

@@ -1107,7 +1107,7 @@ impl Sim {
                     self.emit(EventKind::Sent {
                         from: me.clone(),
                         to: to.clone(),
-                        message: message.clone(),
+                        message: alloc::boxed::Box::new(message.clone()),
                         background,
                     });
                     let sent_at = self.now;

@@ -343,10 +343,10 @@ impl Producer {
             let first_ts = b.records.first().map_or(data.timestamp_ms, |r| r.timestamp_ms);
             batch::record_bytes(b.records.len() as i32, data.timestamp_ms as i64 - first_ts as i64, &data)
         };
-        let open = batches.last_mut().filter(|b| !b.ready && b.bytes + size_in(b) <= batch_size);
-        let (size, wake) = match open {
-            Some(b) => {
-                let size = size_in(b);
+        // The record's size in the open batch, counted once.
+        let open = batches.last_mut().filter(|b| !b.ready).map(|b| (size_in(b), b));
+        let (size, wake) = match open.filter(|(size, b)| b.bytes + size <= batch_size) {
+            Some((size, b)) => {
                 b.bytes += size;
                 b.records.push(data);
                 b.ready |= b.bytes >= batch_size;
