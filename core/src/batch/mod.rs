@@ -17,6 +17,7 @@ pub mod varint;
 
 use crate::protocol::RecordData;
 use crate::record::Header;
+use alloc::borrow::Cow;
 use alloc::vec::Vec;
 pub use codec::Compression;
 use core::fmt;
@@ -204,7 +205,7 @@ impl RecordBatch {
     /// Decodes one batch from the front of `bytes`; returns it and the bytes it took.
     pub fn decode(bytes: &[u8]) -> Result<(RecordBatch, usize), BatchError> {
         let CheckedHeader { mut batch, count, total_bytes } = RecordBatch::decode_header(bytes)?;
-        let raw = batch.compression.decompress(&bytes[HEADER_BYTES..total_bytes])?;
+        let raw = records_section(batch.compression, &bytes[HEADER_BYTES..total_bytes])?;
         let mut at = 0;
         batch.records.reserve_exact(count);
         for _ in 0..count {
@@ -282,11 +283,20 @@ pub struct Validated {
     pub uncompressed_bytes: usize,
 }
 
+/// A batch's records, uncompressed: the section itself when the batch is not compressed (read
+/// in place, not copied: every leader and consumer reads every batch).
+fn records_section(compression: Compression, section: &[u8]) -> Result<Cow<'_, [u8]>, BatchError> {
+    match compression {
+        Compression::None => Ok(Cow::Borrowed(section)),
+        codec => codec.decompress(section).map(Cow::Owned),
+    }
+}
+
 impl RecordBatch {
     /// Checks a batch whole — header, CRC, every record — without decoding it into records.
     pub fn validate(bytes: &[u8]) -> Result<Validated, BatchError> {
         let header = RecordBatch::decode_header(bytes)?;
-        let raw = header.batch.compression.decompress(&bytes[HEADER_BYTES..header.total_bytes])?;
+        let raw = records_section(header.batch.compression, &bytes[HEADER_BYTES..header.total_bytes])?;
         let (mut at, mut max_delta, mut has_null_key) = (0, None, false);
         for _ in 0..header.count {
             let r = read_record(&raw, &mut at)?;
