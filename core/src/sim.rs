@@ -93,7 +93,12 @@ pub struct Sim {
     lag: LagHistory,
     /// Whether each `expect` applied so far held when it was reached, in order (bounded).
     checkpoints: Vec<bool>,
+    /// An empty list kept for the next `send`'s events, so each send does not allocate one.
+    spare_events: Vec<EventKind>,
 }
+
+/// The largest list of events kept for reuse: a send makes one or two.
+const SPARE_EVENTS_CAPACITY_MAX: usize = 16;
 
 impl Sim {
     pub fn new(seed: u64) -> Self {
@@ -111,6 +116,7 @@ impl Sim {
             scheduled_dropped: 0,
             lag: LagHistory::default(),
             checkpoints: Vec::new(),
+            spare_events: Vec::new(),
         }
     }
 
@@ -211,6 +217,7 @@ impl Sim {
             Command::Send { producer, topic, partition, key, value, headers, key_format, value_format } => {
                 let formats = (*key_format, *value_format);
                 let now = self.now;
+                let events = core::mem::take(&mut self.spare_events);
                 let p = self.producer_mut(producer)?;
                 // A topic the producer knows is valid, and its records share the name it knows.
                 let topic = match p.conn.topic_name(topic) {
@@ -224,6 +231,7 @@ impl Sim {
                 };
                 let record = build_record(topic, *partition, (key, value), formats, headers)?;
                 let mut fx = Effects::new(now);
+                fx.events = events;
                 p.send(record, &mut fx)?;
                 self.apply_client_effects(producer, fx);
                 Ok(())
@@ -1023,8 +1031,12 @@ impl Sim {
         // A transaction's end may move a consume-transform-produce pipeline on (`apply_effects`).
         let txn_step = fx.events.iter().any(|e| matches!(e, EventKind::ProducerTxn { .. }));
         if fx.is_events_only() && !txn_step {
-            for event in fx.events {
+            let mut events = fx.events;
+            for event in events.drain(..) {
                 self.emit(event);
+            }
+            if events.capacity() <= SPARE_EVENTS_CAPACITY_MAX {
+                self.spare_events = events;
             }
             return;
         }
