@@ -611,9 +611,9 @@ impl fmt::Display for EventKind {
             Polled { consumer, records } => {
                 write!(f, "{consumer}: poll returned {} record(s)", records.len())?;
                 for (tp, r) in records {
-                    write!(f, "; {tp}@{} key={} value={}", r.offset, Show(&r.key), Show(&r.value))?;
+                    write!(f, "; {tp}@{} key={} value={}", r.offset, Show(r.key.as_deref()), Show(r.value.as_deref()))?;
                     for h in &r.headers {
-                        write!(f, " {}={}", h.key, Show(&h.value))?;
+                        write!(f, " {}={}", h.key, Show(h.value.as_deref()))?;
                     }
                 }
                 Ok(())

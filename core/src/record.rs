@@ -2,9 +2,59 @@
 //! a timestamp, and (once in a log) an offset. A null key and an empty key are
 //! different things, as in Kafka: only a non-null key is hashed.
 
+use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
+
+/// A read record's key or value: shared, not copied, when the record is (a consumer keeps what
+/// its polls returned beside the poll's event, and a view of it is taken every frame).
+/// Compares and prints as the bytes it holds.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Bytes(Rc<[u8]>);
+
+impl core::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl Default for Bytes {
+    fn default() -> Self {
+        Bytes(Rc::from(&[][..]))
+    }
+}
+
+impl From<Vec<u8>> for Bytes {
+    fn from(bytes: Vec<u8>) -> Self {
+        Bytes(Rc::from(bytes))
+    }
+}
+
+impl From<&[u8]> for Bytes {
+    fn from(bytes: &[u8]) -> Self {
+        Bytes(Rc::from(bytes))
+    }
+}
+
+impl PartialEq<[u8]> for Bytes {
+    fn eq(&self, other: &[u8]) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<Vec<u8>> for Bytes {
+    fn eq(&self, other: &Vec<u8>) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl fmt::Debug for Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
 
 /// A record header: a string key and an optional byte value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,9 +85,9 @@ pub struct Record {
     /// CreateTime: the producer's clock when `send` was called.
     pub timestamp_ms: u64,
     #[cfg_attr(feature = "serde", serde(serialize_with = "crate::record::ser_bytes"))]
-    pub key: Option<Vec<u8>>,
+    pub key: Option<Bytes>,
     #[cfg_attr(feature = "serde", serde(serialize_with = "crate::record::ser_bytes"))]
-    pub value: Option<Vec<u8>>,
+    pub value: Option<Bytes>,
     pub headers: Vec<Header>,
     /// The producer id of its batch (-1 without idempotence).
     pub producer_id: i64,
@@ -50,14 +100,16 @@ pub struct Record {
 impl Record {
     /// Bytes of key, value and headers: the payload a fetch size limit counts.
     pub fn payload_bytes(&self) -> usize {
-        let opt = |b: &Option<Vec<u8>>| b.as_ref().map_or(0, Vec::len);
-        opt(&self.key) + opt(&self.value) + self.headers.iter().map(|h| h.key.len() + opt(&h.value)).sum::<usize>()
+        let opt = |b: Option<&[u8]>| b.map_or(0, <[u8]>::len);
+        opt(self.key.as_deref())
+            + opt(self.value.as_deref())
+            + self.headers.iter().map(|h| h.key.len() + opt(h.value.as_deref())).sum::<usize>()
     }
 }
 
 /// Shows bytes as text when they are UTF-8, `null` when absent; used in traces.
 #[derive(Debug)]
-pub struct Show<'a>(pub &'a Option<Vec<u8>>);
+pub struct Show<'a>(pub Option<&'a [u8]>);
 
 impl fmt::Display for Show<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -75,7 +127,10 @@ impl fmt::Display for Show<'_> {
 }
 
 #[cfg(feature = "serde")]
-pub(crate) fn ser_bytes<S: serde::Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn ser_bytes<S: serde::Serializer, B: core::ops::Deref<Target = [u8]>>(
+    bytes: &Option<B>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     match bytes {
         None => s.serialize_none(),
         Some(b) => match core::str::from_utf8(b) {

@@ -33,8 +33,14 @@ fn state(sim: &Sim) -> String {
                 t.name, p.partition, p.leader, p.isr, p.high_watermark, p.log_end_offset
             );
             for r in &sim.partition_records(&TopicPartition::new(t.name.clone(), p.partition)) {
-                let text = |b: &Option<Vec<u8>>| b.as_ref().map(|b| String::from_utf8_lossy(b).into_owned());
-                let _ = writeln!(out, "  {} key={:?} value={:?}", r.offset, text(&r.key), text(&r.value));
+                let text = |b: Option<&[u8]>| b.map(|b| String::from_utf8_lossy(b).into_owned());
+                let _ = writeln!(
+                    out,
+                    "  {} key={:?} value={:?}",
+                    r.offset,
+                    text(r.key.as_deref()),
+                    text(r.value.as_deref())
+                );
             }
         }
     }

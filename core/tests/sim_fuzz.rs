@@ -190,7 +190,7 @@ fn check(sim: &Sim, events: &[EventKind], mem: &mut Memory, line: &str) -> Resul
             let records = sim.partition_records(&TopicPartition::new(t.name.clone(), p.partition));
             for r in records.iter().filter(|r| r.offset < p.high_watermark) {
                 let key = (t.name.clone(), p.partition, r.offset);
-                let now = (r.key.clone(), r.value.clone());
+                let now = (r.key.as_deref().map(<[u8]>::to_vec), r.value.as_deref().map(<[u8]>::to_vec));
                 if let Some(before) = mem.records.insert(key, now.clone()) {
                     if before != now {
                         return Err(format!(

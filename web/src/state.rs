@@ -975,7 +975,11 @@ mod tests {
         p.reduce(Action::Line(Form::Send, "send producer-1 t value=instead".into()));
         assert!(p.future.is_none(), "a new branch");
         p.reduce(Action::Line(Form::Send, "advance 1s".into()));
-        let values: Vec<_> = p.sim.view().topics[0].partitions[0].records.iter().map(|r| r.value.clone()).collect();
+        let values: Vec<_> = p.sim.view().topics[0].partitions[0]
+            .records
+            .iter()
+            .map(|r| r.value.as_deref().map(<[u8]>::to_vec))
+            .collect();
         assert_eq!(values, [Some(b"instead".to_vec())]);
     }
 

@@ -16,7 +16,7 @@ pub mod crc;
 pub mod varint;
 
 use crate::protocol::RecordData;
-use crate::record::Header;
+use crate::record::{Bytes, Header};
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
 pub use codec::Compression;
@@ -78,8 +78,9 @@ pub enum TimestampType {
 pub struct BatchRecord {
     pub offset_delta: i32,
     pub timestamp_delta: i64,
-    pub key: Option<Vec<u8>>,
-    pub value: Option<Vec<u8>>,
+    /// Shared with the records read from this batch (`Bytes`), allocated once here.
+    pub key: Option<Bytes>,
+    pub value: Option<Bytes>,
     pub headers: Vec<Header>,
 }
 
@@ -112,8 +113,8 @@ impl RecordBatch {
             .map(|(i, r)| BatchRecord {
                 offset_delta: i as i32,
                 timestamp_delta: r.timestamp_ms as i64 - base_timestamp,
-                key: r.key.clone(),
-                value: r.value.clone(),
+                key: r.key.as_deref().map(Bytes::from),
+                value: r.value.as_deref().map(Bytes::from),
                 headers: r.headers.clone(),
             })
             .collect();
@@ -478,8 +479,8 @@ fn decode_record(raw: &[u8], at: &mut usize) -> Result<BatchRecord, BatchError> 
     Ok(BatchRecord {
         offset_delta: r.offset_delta,
         timestamp_delta: r.timestamp_delta,
-        key: r.key.map(<[u8]>::to_vec),
-        value: r.value.map(<[u8]>::to_vec),
+        key: r.key.map(Bytes::from),
+        value: r.value.map(Bytes::from),
         headers: r
             .headers
             .into_iter()

@@ -440,7 +440,7 @@ impl PartitionLog {
             .iter()
             .filter(|r| r.offset < uncleanable)
             .take(CLEANED_LISTED_MAX)
-            .map(|r| (r.key.clone().unwrap_or_default(), r.offset, r.value.is_none()))
+            .map(|r| (r.key.as_deref().map(<[u8]>::to_vec).unwrap_or_default(), r.offset, r.value.is_none()))
             .collect();
         let horizon: Vec<u64> = kept_records
             .iter()
@@ -823,7 +823,7 @@ mod tests {
     }
 
     fn values(records: impl IntoIterator<Item = Record>) -> Vec<String> {
-        records.into_iter().map(|r| String::from_utf8(r.value.unwrap()).unwrap()).collect()
+        records.into_iter().map(|r| String::from_utf8(r.value.unwrap().to_vec()).unwrap()).collect()
     }
 
     #[test]

@@ -134,15 +134,15 @@ pub fn consumer_panel(p: &Props) -> Html {
                         <tr data-testid="received-row">
                             <td>{ tp.to_string() }</td>
                             <td>{ r.offset }</td>
-                            <td>{ Show(&r.key).to_string() }</td>
+                            <td>{ Show(r.key.as_deref()).to_string() }</td>
                             <td class="value">
                                 // JSON objects and arrays read better laid out.
                                 { match r.value.as_deref().and_then(|v| core::str::from_utf8(v).ok()).and_then(kafka_sim::format::pretty_json) {
                                     Some(pretty) => html! { <pre class="json">{ pretty }</pre> },
-                                    None => html! { { Show(&r.value).to_string() } },
+                                    None => html! { { Show(r.value.as_deref()).to_string() } },
                                 } }
                             </td>
-                            <td>{ r.headers.iter().map(|h| format!("{}={}", h.key, Show(&h.value))).collect::<Vec<_>>().join(", ") }</td>
+                            <td>{ r.headers.iter().map(|h| format!("{}={}", h.key, Show(h.value.as_deref()))).collect::<Vec<_>>().join(", ") }</td>
                             <td>{ format!("{} ms", r.timestamp_ms) }</td>
                         </tr>
                     }) }

@@ -150,7 +150,7 @@ fn partition_row(topic: &str, q: &PartitionView, readers: &[(String, u64)], fadi
                 { for q.records.iter().map(|r| {
                     // A cell where a reader's next offset points is outlined.
                     let next: Vec<&str> = readers.iter().filter(|(_, o)| *o == r.offset).map(|(l, _)| l.as_str()).collect();
-                    let mut title = format!("offset {} key={} value={}", r.offset, Show(&r.key), Show(&r.value));
+                    let mut title = format!("offset {} key={} value={}", r.offset, Show(r.key.as_deref()), Show(r.value.as_deref()));
                     if !next.is_empty() {
                         title.push_str(&format!(" (next for: {})", next.join(", ")));
                     }

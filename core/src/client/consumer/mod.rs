@@ -78,7 +78,7 @@ pub struct Consumer {
     /// The offset after the last record processed, per partition (what commit=after commits).
     processed_upto: SortedMap<TopicPartition, u64>,
     /// Ids an idempotent consumer has processed.
-    seen_ids: SortedSet<Vec<u8>>,
+    seen_ids: SortedSet<crate::record::Bytes>,
     /// `close` came while a batch was being processed: it happens when the batch is done.
     close_requested: bool,
     /// commit=transaction: the batch's transaction was begun / its commit is awaited before the next poll.

@@ -157,7 +157,7 @@ impl Consumer {
         ProducerRecord {
             topic: topic.into(),
             partition: None,
-            key: r.key.clone(),
+            key: r.key.as_deref().map(<[u8]>::to_vec),
             value: self.processing.transform.apply(r.value.as_deref(), now_ms),
             headers: alloc::vec![Header { key: "source".into(), value: Some(source.into_bytes()) }],
         }
@@ -207,8 +207,8 @@ fn dead_letter(tp: &TopicPartition, r: &Record, attempts: u32) -> ProducerRecord
     ProducerRecord {
         topic: format!("{}.DLQ", tp.topic).into(),
         partition: None,
-        key: r.key.clone(),
-        value: r.value.clone(),
+        key: r.key.as_deref().map(<[u8]>::to_vec),
+        value: r.value.as_deref().map(<[u8]>::to_vec),
         headers,
     }
 }
