@@ -245,8 +245,10 @@ pub enum Request {
         acks: Acks,
         timeout_ms: u64,
         tp: TopicPartition,
-        /// One Kafka v2 record batch, as encoded (and compressed) by the producer.
-        batch: Vec<u8>,
+        /// One Kafka v2 record batch, as encoded (and compressed) by the producer. Shared: the
+        /// client's record of the request in flight and the `Sent` event hold the same bytes;
+        /// the leader takes them (copying only if they are still shared) to stamp and store.
+        batch: Rc<Vec<u8>>,
     },
     Fetch {
         /// A follower's broker id; `None` for a consumer.

@@ -182,7 +182,11 @@ impl RecordBatch {
 
     /// The header, then the records section compressed, then the CRC written in.
     fn encode_section(&self, count: usize, raw: &[u8]) -> Result<Vec<u8>, BatchError> {
-        let records = self.compression.compress(raw)?;
+        // Uncompressed records go into the batch as they are, not through a copy first.
+        let records = match self.compression {
+            Compression::None => Cow::Borrowed(raw),
+            codec => Cow::Owned(codec.compress(raw)?),
+        };
         let mut out = Vec::with_capacity(HEADER_BYTES + records.len());
         out.extend(self.base_offset.to_be_bytes());
         out.extend(((HEADER_BYTES - 12 + records.len()) as i32).to_be_bytes());
@@ -197,7 +201,7 @@ impl RecordBatch {
         out.extend(self.producer_epoch.to_be_bytes());
         out.extend(self.base_sequence.to_be_bytes());
         out.extend((count as i32).to_be_bytes());
-        out.extend(records);
+        out.extend_from_slice(&records);
         let crc = crc::crc32c(&out[ATTRIBUTES_AT..]);
         out[CRC_AT..ATTRIBUTES_AT].copy_from_slice(&crc.to_be_bytes());
         Ok(out)

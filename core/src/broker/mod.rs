@@ -363,7 +363,9 @@ impl Broker {
                 let brokers = self.image.brokers.values().filter(|b| !b.fenced).map(|b| b.id).collect();
                 reply(fx, from, id, Response::Metadata { brokers, topics });
             }
-            Request::Produce { acks, timeout_ms, tp, batch } => self.produce(from, id, acks, timeout_ms, tp, batch, fx),
+            Request::Produce { acks, timeout_ms, tp, batch } => {
+                self.produce(from, id, acks, timeout_ms, tp, alloc::rc::Rc::unwrap_or_clone(batch), fx)
+            }
             Request::Fetch { replica_id, max_wait_ms, min_bytes, max_bytes, isolation_level, partitions } => {
                 let parked = ParkedFetch {
                     client: from,

@@ -551,7 +551,7 @@ impl Producer {
                     acks: self.config.acks,
                     timeout_ms: self.config.request_timeout_ms,
                     tp: tp.clone(),
-                    batch: bytes,
+                    batch: alloc::rc::Rc::new(bytes),
                 };
                 if self.config.acks == Acks::None {
                     self.conn.fire_and_forget(leader, request, fx);
