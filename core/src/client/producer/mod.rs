@@ -183,13 +183,15 @@ impl Producer {
                 self.name()
             )));
         }
-        if self.conn.partition_count(&record.topic).is_none() {
-            let topic = String::from(record.topic.as_str());
-            self.waiting.push(Waiting { record, since: fx.now });
-            self.conn.refresh_metadata(alloc::vec![topic], true, fx);
-        } else if self.accumulate(record, fx.now, fx) {
+        match self.conn.partition_count(&record.topic) {
+            None => {
+                let topic = String::from(record.topic.as_str());
+                self.waiting.push(Waiting { record, since: fx.now });
+                self.conn.refresh_metadata(alloc::vec![topic], true, fx);
+            }
             // The sender wakes for a new or a full batch; one still filling waits for linger.ms.
-            self.drain(fx);
+            Some(count) if self.accumulate_into(record, count, fx.now, fx) => self.drain(fx),
+            Some(_) => {}
         }
         Ok(())
     }
@@ -284,9 +286,14 @@ impl Producer {
     /// Puts a record into its partition's batch; true when that made a batch to send (a new
     /// batch, or one now full): Kafka's `RecordAppendResult` that wakes the sender.
     fn accumulate(&mut self, record: ProducerRecord, created: Instant, fx: &mut Effects) -> bool {
-        let Some(count) = self.conn.partition_count(&record.topic) else {
-            return false;
-        };
+        match self.conn.partition_count(&record.topic) {
+            Some(count) => self.accumulate_into(record, count, created, fx),
+            None => false,
+        }
+    }
+
+    /// As `accumulate`, for a topic of `count` partitions (the caller has looked it up).
+    fn accumulate_into(&mut self, record: ProducerRecord, count: u32, created: Instant, fx: &mut Effects) -> bool {
         if !self.memory_waiting.is_empty() {
             // The sending thread is blocked: later sends wait behind the first.
             self.memory_waiting.push_back(Waiting { record, since: created });
