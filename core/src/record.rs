@@ -26,27 +26,9 @@ impl Default for Bytes {
     }
 }
 
-impl From<Vec<u8>> for Bytes {
-    fn from(bytes: Vec<u8>) -> Self {
-        Bytes(Rc::from(bytes))
-    }
-}
-
 impl From<&[u8]> for Bytes {
     fn from(bytes: &[u8]) -> Self {
         Bytes(Rc::from(bytes))
-    }
-}
-
-impl PartialEq<[u8]> for Bytes {
-    fn eq(&self, other: &[u8]) -> bool {
-        *self.0 == *other
-    }
-}
-
-impl PartialEq<Vec<u8>> for Bytes {
-    fn eq(&self, other: &Vec<u8>) -> bool {
-        *self.0 == **other
     }
 }
 
