@@ -1,8 +1,9 @@
 //! Compression of a record batch's records, with the framings Kafka's Java
 //! client writes: gzip members, snappy in xerial-snappy blocks
-//! (`SnappyOutputStream`), LZ4 frames (`KafkaLZ4BlockOutputStream`: 64 KB
-//! independent blocks), and zstd frames. gzip is pure no_std Rust
-//! (miniz_oxide); snappy, lz4 and zstd need the `std` feature.
+//! (`SnappyOutputStream`), LZ4 frames (`Lz4BlockOutputStream`: 64 KB
+//! independent blocks; the frame is `lz4.rs`, its blocks `lz4_flex`'s), and zstd
+//! frames. gzip is pure no_std Rust (miniz_oxide); snappy, lz4 and zstd need the
+//! `std` feature.
 
 use super::crc::crc32;
 use super::BatchError;
@@ -117,15 +118,13 @@ fn gunzip(data: &[u8]) -> Result<Vec<u8>, BatchError> {
 #[cfg(feature = "std")]
 mod codecs_std {
     use super::{BatchError, Compression, DECOMPRESSED_BYTES_MAX};
-    use std::io::{Read, Write};
     use std::vec::Vec;
 
     /// snappy-java's stream header: magic, version 1, compatible version 1.
-    const XERIAL_HEADER: [u8; 16] = [0x82, b'S', b'N', b'A', b'P', b'P', b'Y', 0, 0, 0, 0, 1, 0, 0, 0, 1];
+    pub(super) const XERIAL_HEADER: [u8; 16] = [0x82, b'S', b'N', b'A', b'P', b'P', b'Y', 0, 0, 0, 0, 1, 0, 0, 0, 1];
     const XERIAL_BLOCK_BYTES: usize = 32 * 1024;
 
     pub fn compress(codec: Compression, raw: &[u8]) -> Result<Vec<u8>, BatchError> {
-        let err = |_| BatchError::Codec(codec);
         match codec {
             Compression::Snappy => {
                 let mut out = XERIAL_HEADER.to_vec();
@@ -137,13 +136,7 @@ mod codecs_std {
                 }
                 Ok(out)
             }
-            Compression::Lz4 => {
-                use lz4_flex::frame::{BlockMode, BlockSize, FrameEncoder, FrameInfo};
-                let info = FrameInfo::new().block_size(BlockSize::Max64KB).block_mode(BlockMode::Independent);
-                let mut encoder = FrameEncoder::with_frame_info(info, Vec::new());
-                encoder.write_all(raw).map_err(err)?;
-                encoder.finish().map_err(|_| BatchError::Codec(codec))
-            }
+            Compression::Lz4 => Ok(crate::batch::lz4::compress(raw)),
             Compression::Zstd => {
                 Ok(ruzstd::encoding::compress_to_vec(raw, ruzstd::encoding::CompressionLevel::Fastest))
             }
@@ -154,7 +147,6 @@ mod codecs_std {
 
     pub fn decompress(codec: Compression, data: &[u8]) -> Result<Vec<u8>, BatchError> {
         let bad = || BatchError::Codec(codec);
-        let limit = DECOMPRESSED_BYTES_MAX as u64 + 1;
         let mut out = Vec::new();
         match codec {
             Compression::Snappy => {
@@ -165,27 +157,31 @@ mod codecs_std {
                         let len = data.get(at..at + 4).ok_or_else(bad)?;
                         let len = u32::from_be_bytes([len[0], len[1], len[2], len[3]]) as usize;
                         let block = data.get(at + 4..at + 4 + len).ok_or_else(bad)?;
-                        out.extend(decoder.decompress_vec(block).map_err(|_| bad())?);
-                        if out.len() > DECOMPRESSED_BYTES_MAX {
-                            return Err(BatchError::TooLarge);
-                        }
+                        snappy_block(&mut decoder, block, &mut out).map_err(|e| e.unwrap_or_else(bad))?;
                         at += 4 + len;
                     }
                 } else {
-                    out = decoder.decompress_vec(data).map_err(|_| bad())?;
+                    snappy_block(&mut decoder, data, &mut out).map_err(|e| e.unwrap_or_else(bad))?;
                 }
             }
-            Compression::Lz4 => {
-                // An LZ4 frame starts with its magic number; empty input is not a frame.
-                if !data.starts_with(&[0x04, 0x22, 0x4d, 0x18]) {
-                    return Err(bad());
-                }
-                lz4_flex::frame::FrameDecoder::new(data).take(limit).read_to_end(&mut out).map_err(|_| bad())?;
-            }
+            Compression::Lz4 => return crate::batch::lz4::decompress(data),
             Compression::Zstd => {
+                // The frame decoder driven directly, a block at a time, rather than through its
+                // `io::Read` adapter: that adapter boxes its errors into `io::Error`, which keeps
+                // every error's formatting code in the page although none is ever shown.
                 let mut source = data;
-                let decoder = ruzstd::decoding::StreamingDecoder::new(&mut source).map_err(|_| bad())?;
-                decoder.take(limit).read_to_end(&mut out).map_err(|_| bad())?;
+                let mut decoder = ruzstd::decoding::FrameDecoder::new();
+                decoder.init(&mut source).map_err(|_| bad())?;
+                while !decoder.is_finished() {
+                    decoder
+                        .decode_blocks(&mut source, ruzstd::decoding::BlockDecodingStrategy::UptoBlocks(1))
+                        .map_err(|_| bad())?;
+                    decoder.collect_to_writer(&mut out).map_err(|_| bad())?;
+                    if out.len() > DECOMPRESSED_BYTES_MAX {
+                        return Err(BatchError::TooLarge);
+                    }
+                }
+                decoder.collect_to_writer(&mut out).map_err(|_| bad())?;
             }
             // Handled by `Compression::decompress` without std; answered the same way here.
             Compression::None | Compression::Gzip => return codec.decompress(data),
@@ -194,6 +190,25 @@ mod codecs_std {
             return Err(BatchError::TooLarge);
         }
         Ok(out)
+    }
+
+    /// Appends one snappy block. Its header states its decompressed length, which is checked
+    /// against the limit before anything is allocated for it: a five-byte block may claim 4 GB.
+    /// `Err(None)`: the block is damaged.
+    fn snappy_block(
+        decoder: &mut snap::raw::Decoder,
+        block: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), Option<BatchError>> {
+        let len = snap::raw::decompress_len(block).map_err(|_| None)?;
+        if len > DECOMPRESSED_BYTES_MAX - out.len() {
+            return Err(Some(BatchError::TooLarge));
+        }
+        let at = out.len();
+        out.resize(at + len, 0);
+        let written = decoder.decompress(block, &mut out[at..]).map_err(|_| None)?;
+        out.truncate(at + written);
+        Ok(())
     }
 }
 
@@ -230,6 +245,18 @@ mod tests {
             assert_ne!(codec.decompress(&packed).ok(), Some(raw.clone()), "{codec}");
             assert!(codec.decompress(&[]).is_err(), "{codec}: empty");
         }
+    }
+
+    #[test]
+    #[cfg(feature = "std")]
+    fn a_snappy_block_claiming_more_than_the_limit_is_refused_before_anything_is_allocated() {
+        // A block header (a varint) claiming 4 GB, then one byte.
+        let claim = [0xff, 0xff, 0xff, 0xff, 0x0f, 0x00];
+        assert_eq!(Compression::Snappy.decompress(&claim), Err(BatchError::TooLarge));
+        let mut xerial = codecs_std::XERIAL_HEADER.to_vec();
+        xerial.extend((claim.len() as u32).to_be_bytes());
+        xerial.extend(claim);
+        assert_eq!(Compression::Snappy.decompress(&xerial), Err(BatchError::TooLarge));
     }
 
     #[test]

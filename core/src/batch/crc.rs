@@ -1,6 +1,7 @@
 //! The two checksums the formats need: CRC-32C (Castagnoli), which a Kafka v2
 //! record batch carries over its attributes-to-end bytes, and CRC-32 (IEEE),
-//! which closes a gzip member. Table-driven, computed at compile time; CRC-32C
+//! which closes a gzip member. Table-driven (the tables computed at first use
+//! with std, at compile time without); CRC-32C
 //! (every batch a broker, follower or consumer reads) eight bytes at a step
 //! ("slicing-by-8"), the engine's hottest loop. Natively, with the `std`
 //! feature on x86_64 and aarch64, CRC-32C is the processor's own instruction
@@ -25,7 +26,8 @@ const fn table(poly: u32) -> [u32; 256] {
 
 /// CRC-32C's polynomial, reversed.
 const CASTAGNOLI: u32 = 0x82F6_3B78;
-const IEEE: [u32; 256] = table(0xEDB8_8320);
+/// CRC-32's polynomial, reversed.
+const IEEE: u32 = 0xEDB8_8320;
 
 /// `SLICES[k][b]`: the CRC of byte `b` followed by `k` zero bytes.
 const fn slices(t: [u32; 256]) -> [[u32; 256]; 8] {
@@ -56,6 +58,19 @@ fn castagnoli_slices() -> &'static [[u32; 256]; 8] {
 fn castagnoli_slices() -> &'static [[u32; 256]; 8] {
     const SLICES: [[u32; 256]; 8] = slices(table(CASTAGNOLI));
     &SLICES
+}
+
+/// CRC-32's table, computed at first use with std for the same reason (1 KB).
+#[cfg(feature = "std")]
+fn ieee_table() -> &'static [u32; 256] {
+    static TABLE: std::sync::OnceLock<[u32; 256]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| table(IEEE))
+}
+
+#[cfg(not(feature = "std"))]
+fn ieee_table() -> &'static [u32; 256] {
+    const TABLE: [u32; 256] = table(IEEE);
+    &TABLE
 }
 
 fn run(t: &[u32; 256], bytes: &[u8]) -> u32 {
@@ -91,7 +106,7 @@ pub fn crc32c_by_table(bytes: &[u8]) -> u32 {
 
 /// CRC-32 (IEEE 802.3), as gzip uses.
 pub fn crc32(bytes: &[u8]) -> u32 {
-    run(&IEEE, bytes)
+    run(ieee_table(), bytes)
 }
 
 #[cfg(test)]

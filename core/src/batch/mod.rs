@@ -13,6 +13,8 @@
 
 pub mod codec;
 pub mod crc;
+#[cfg(feature = "std")]
+mod lz4;
 pub mod varint;
 
 use crate::protocol::RecordData;
