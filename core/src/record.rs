@@ -8,33 +8,74 @@ use alloc::vec::Vec;
 use core::fmt;
 
 /// A read record's key or value: shared, not copied, when the record is (a consumer keeps what
-/// its polls returned beside the poll's event, and a view of it is taken every frame).
-/// Compares and prints as the bytes it holds.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Bytes(Rc<[u8]>);
+/// its polls returned beside the poll's event, and a view of it is taken every frame). The
+/// records decoded from one batch share one buffer, the batch's records section, allocated
+/// once for the batch rather than once for each key and value. Compares, orders, hashes and
+/// prints as the bytes it holds.
+#[derive(Clone)]
+pub struct Bytes {
+    buf: Rc<[u8]>,
+    start: usize,
+    end: usize,
+}
+
+impl Bytes {
+    /// The bytes of `buf` at `start..end`, sharing `buf`; `None` when that is not inside it.
+    pub fn within(buf: &Rc<[u8]>, start: usize, end: usize) -> Option<Bytes> {
+        buf.get(start..end)?;
+        Some(Bytes { buf: Rc::clone(buf), start, end })
+    }
+}
 
 impl core::ops::Deref for Bytes {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
-        &self.0
+        // In bounds: `within` checked the range, and the other constructors take all of `buf`.
+        &self.buf[self.start..self.end]
     }
 }
 
 impl Default for Bytes {
     fn default() -> Self {
-        Bytes(Rc::from(&[][..]))
+        Bytes::from(&[][..])
     }
 }
 
 impl From<&[u8]> for Bytes {
     fn from(bytes: &[u8]) -> Self {
-        Bytes(Rc::from(bytes))
+        Bytes { buf: Rc::from(bytes), start: 0, end: bytes.len() }
+    }
+}
+
+impl PartialEq for Bytes {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Bytes {}
+
+impl PartialOrd for Bytes {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Bytes {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        (**self).cmp(&**other)
+    }
+}
+
+impl core::hash::Hash for Bytes {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        (**self).hash(state);
     }
 }
 
 impl fmt::Debug for Bytes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
+        fmt::Debug::fmt(&**self, f)
     }
 }
 

@@ -20,6 +20,7 @@ pub mod varint;
 use crate::protocol::RecordData;
 use crate::record::{Bytes, Header};
 use alloc::borrow::Cow;
+use alloc::rc::Rc;
 use alloc::vec::Vec;
 pub use codec::Compression;
 use core::fmt;
@@ -213,10 +214,12 @@ impl RecordBatch {
     pub fn decode(bytes: &[u8]) -> Result<(RecordBatch, usize), BatchError> {
         let CheckedHeader { mut batch, count, total_bytes } = RecordBatch::decode_header(bytes)?;
         let raw = records_section(batch.compression, &bytes[HEADER_BYTES..total_bytes])?;
+        // One buffer for every key and value of the batch (`Bytes` share it).
+        let shared: Rc<[u8]> = Rc::from(&*raw);
         let mut at = 0;
         batch.records.reserve_exact(count);
         for _ in 0..count {
-            batch.records.push(decode_record(&raw, &mut at)?);
+            batch.records.push(decode_record(&shared, &mut at)?);
         }
         if at != raw.len() {
             return Err(BatchError::BadLength);
@@ -480,13 +483,18 @@ fn read_record<'a>(raw: &'a [u8], at: &mut usize) -> Result<RecordRef<'a>, Batch
     Ok(RecordRef { timestamp_delta, offset_delta, key, value, headers })
 }
 
-fn decode_record(raw: &[u8], at: &mut usize) -> Result<BatchRecord, BatchError> {
-    let r = read_record(raw, at)?;
+fn decode_record(shared: &Rc<[u8]>, at: &mut usize) -> Result<BatchRecord, BatchError> {
+    let r = read_record(shared, at)?;
+    // `read_record`'s slices lie inside `shared`; their offsets make the shared `Bytes`.
+    let share = |field: &[u8]| {
+        let start = (field.as_ptr() as usize).wrapping_sub(shared.as_ptr() as usize);
+        Bytes::within(shared, start, start + field.len()).ok_or(BatchError::BadLength)
+    };
     Ok(BatchRecord {
         offset_delta: r.offset_delta,
         timestamp_delta: r.timestamp_delta,
-        key: r.key.map(Bytes::from),
-        value: r.value.map(Bytes::from),
+        key: r.key.map(share).transpose()?,
+        value: r.value.map(share).transpose()?,
         headers: r
             .headers
             .into_iter()
