@@ -448,7 +448,7 @@ fn client_view(client: &Client) -> ClientView {
                 .flat_map(|(tp, queue)| {
                     queue.iter().map(move |b| BatchView {
                         tp: tp.clone(),
-                        records: b.records.len(),
+                        records: b.record_count(),
                         bytes: b.bytes,
                         created_ms: b.created.ms,
                         ready: b.ready,

@@ -127,8 +127,19 @@ impl RecordBatch {
     /// The header of a producer's batch of `records`, with none in it: [`RecordBatch::encode_data`]
     /// writes them from where they are, so a producer copies no record to send a batch.
     pub fn header_for(records: &[RecordData], compression: Compression) -> RecordBatch {
-        let base_timestamp = records.first().map_or(0, |r| r.timestamp_ms as i64);
-        let max_timestamp = records.iter().map(|r| r.timestamp_ms as i64).max().unwrap_or(base_timestamp);
+        let base_timestamp = records.first().map_or(0, |r| r.timestamp_ms);
+        let max_timestamp = records.iter().map(|r| r.timestamp_ms).max().unwrap_or(base_timestamp);
+        RecordBatch::producer_header(base_timestamp, max_timestamp, records.len(), compression)
+    }
+
+    /// A producer's batch header for `count` records whose CreateTimes run from
+    /// `base_timestamp_ms` (the first record's) up to at most `max_timestamp_ms`.
+    pub fn producer_header(
+        base_timestamp_ms: u64,
+        max_timestamp_ms: u64,
+        count: usize,
+        compression: Compression,
+    ) -> RecordBatch {
         RecordBatch {
             base_offset: 0,
             partition_leader_epoch: -1,
@@ -136,9 +147,9 @@ impl RecordBatch {
             timestamp_type: TimestampType::CreateTime,
             is_transactional: false,
             is_control: false,
-            last_offset_delta: records.len().saturating_sub(1) as i32,
-            base_timestamp,
-            max_timestamp,
+            last_offset_delta: count.saturating_sub(1) as i32,
+            base_timestamp: base_timestamp_ms as i64,
+            max_timestamp: max_timestamp_ms as i64,
             producer_id: -1,
             producer_epoch: -1,
             base_sequence: -1,
@@ -183,8 +194,9 @@ impl RecordBatch {
         self.encode_section(records.len(), &raw)
     }
 
-    /// The header, then the records section compressed, then the CRC written in.
-    fn encode_section(&self, count: usize, raw: &[u8]) -> Result<Vec<u8>, BatchError> {
+    /// The header, then `count` records already encoded one after another (`raw`, uncompressed,
+    /// as [`append_record`] writes them) compressed, then the CRC written in.
+    pub fn encode_section(&self, count: usize, raw: &[u8]) -> Result<Vec<u8>, BatchError> {
         // Uncompressed records go into the batch as they are, not through a copy first.
         let records = match self.compression {
             Compression::None => Cow::Borrowed(raw),
@@ -360,12 +372,26 @@ pub fn stamp(bytes: &mut [u8], base_offset: u64, partition_leader_epoch: u32) {
 
 /// Encoded bytes of one record at these deltas, its length prefix included
 /// (what `DefaultRecord.sizeInBytes` counts).
-pub fn record_bytes(offset_delta: i32, timestamp_delta: i64, r: &RecordData) -> usize {
-    let body = 1
-        + varint::varlong_len(timestamp_delta)
-        + varint::varint_len(offset_delta)
-        + fields_bytes(r.key.as_deref(), r.value.as_deref(), &r.headers);
+pub fn record_bytes(
+    offset_delta: i32,
+    timestamp_delta: i64,
+    key: Option<&[u8]>,
+    value: Option<&[u8]>,
+    headers: &[Header],
+) -> usize {
+    let body = body_bytes(offset_delta, timestamp_delta, key, value, headers);
     varint::varint_len(body as i32) + body
+}
+
+/// A record's bytes after its length prefix.
+fn body_bytes(
+    offset_delta: i32,
+    timestamp_delta: i64,
+    key: Option<&[u8]>,
+    value: Option<&[u8]>,
+    headers: &[Header],
+) -> usize {
+    1 + varint::varlong_len(timestamp_delta) + varint::varint_len(offset_delta) + fields_bytes(key, value, headers)
 }
 
 /// Key, value and headers with their length prefixes (`DefaultRecord.sizeOf`).
@@ -414,23 +440,38 @@ struct Fields<'a> {
 /// The records section before compression (`DefaultRecord.writeTo` for each).
 fn encode_fields<'a>(records: impl Iterator<Item = Fields<'a>>) -> Vec<u8> {
     let mut out = Vec::new();
-    let mut body = Vec::new();
     for r in records {
-        body.clear();
-        body.push(0); // record attributes: unused
-        put_varlong(&mut body, r.timestamp_delta);
-        put_varint(&mut body, r.offset_delta);
-        put_bytes(&mut body, r.key);
-        put_bytes(&mut body, r.value);
-        put_varint(&mut body, r.headers.len() as i32);
-        for h in r.headers {
-            put_bytes(&mut body, Some(h.key.as_bytes()));
-            put_bytes(&mut body, h.value.as_deref());
-        }
-        put_varint(&mut out, body.len() as i32);
-        out.extend_from_slice(&body);
+        append_record(&mut out, r.offset_delta, r.timestamp_delta, r.key, r.value, r.headers);
     }
     out
+}
+
+/// Appends one record to a records section (`DefaultRecord.writeTo`): its length, then its
+/// attributes, deltas, key, value and headers. Returns the bytes it took, as [`record_bytes`]
+/// counts them.
+pub fn append_record(
+    out: &mut Vec<u8>,
+    offset_delta: i32,
+    timestamp_delta: i64,
+    key: Option<&[u8]>,
+    value: Option<&[u8]>,
+    headers: &[Header],
+) -> usize {
+    let start = out.len();
+    let body = body_bytes(offset_delta, timestamp_delta, key, value, headers);
+    put_varint(out, body as i32);
+    out.push(0); // record attributes: unused
+    put_varlong(out, timestamp_delta);
+    put_varint(out, offset_delta);
+    put_bytes(out, key);
+    put_bytes(out, value);
+    put_varint(out, headers.len() as i32);
+    for h in headers {
+        put_bytes(out, Some(h.key.as_bytes()));
+        put_bytes(out, h.value.as_deref());
+    }
+    debug_assert_eq!(out.len() - start, varint::varint_len(body as i32) + body, "a record's size as counted");
+    out.len() - start
 }
 
 /// A length-prefixed byte string, borrowed (`None` for Kafka's null, length -1).
@@ -554,7 +595,10 @@ mod tests {
         let predicted: usize = rs
             .iter()
             .enumerate()
-            .map(|(i, r)| record_bytes(i as i32, r.timestamp_ms as i64 - rs[0].timestamp_ms as i64, r))
+            .map(|(i, r)| {
+                let delta = r.timestamp_ms as i64 - rs[0].timestamp_ms as i64;
+                record_bytes(i as i32, delta, r.key.as_deref(), r.value.as_deref(), &r.headers)
+            })
             .sum();
         assert_eq!(HEADER_BYTES + predicted, batch.encode().unwrap().len());
         let mut gzip = batch.clone();

@@ -21,7 +21,7 @@ use crate::effects::{Effects, Timer};
 use crate::error::{CommandError, KafkaError};
 use crate::event::EventKind;
 use crate::limits::RECORDS_BUFFERED_PER_PRODUCER_MAX;
-use crate::protocol::{Acks, ClientName, RecordData, Request, Response, TopicPartition};
+use crate::protocol::{Acks, ClientName, Request, Response, TopicPartition};
 use crate::rand::Rng;
 use crate::record::ProducerRecord;
 use crate::sorted::SortedMap;
@@ -31,10 +31,16 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-/// Records for one partition, waiting to be sent together.
+/// Records for one partition, waiting to be sent together: encoded as they are added, as
+/// Java's accumulator appends each record to its batch's buffer at `send`.
 #[derive(Clone, Debug)]
 pub struct Batch {
-    pub records: Vec<RecordData>,
+    /// The records section, uncompressed: each record as the batch will carry it.
+    section: Vec<u8>,
+    /// Each record's CreateTime, in order: the header's base and max timestamps, and each
+    /// send's `RecordMetadata`.
+    timestamps_ms: Vec<u64>,
+    /// The batch's bytes before compression, header included (what `batch.size` counts).
     pub bytes: usize,
     pub created: Instant,
     /// Full, lingered long enough, or flushed: send when the connection allows.
@@ -131,7 +137,7 @@ impl Producer {
     /// Records accepted by `send` and not yet acknowledged or failed.
     pub fn buffered_records(&self) -> usize {
         let batched = self.batches.values().flatten().chain(self.in_flight_batches.values().map(|(_, b)| b));
-        self.waiting.len() + self.memory_waiting.len() + batched.map(|b| b.records.len()).sum::<usize>()
+        self.waiting.len() + self.memory_waiting.len() + batched.map(|b| b.record_count()).sum::<usize>()
     }
 
     /// buffer.memory in use: each batch not yet completed holds at least batch.size
@@ -331,13 +337,10 @@ impl Producer {
             }
             (None, None) => (self.sticky_partition(&record.topic, count), "sticky partitioner, null key"),
         };
-        let explicit_partition = record.partition;
-        let tp = TopicPartition::new(record.topic, partition);
+        let tp = TopicPartition::new(record.topic.clone(), partition);
         fx.event(EventKind::Partitioned { producer: self.shared_name.clone(), tp: tp.clone(), why });
         // Only the sticky partitioner's own choices count towards its batch.size switch.
         let sticky = why.starts_with("sticky");
-        let data =
-            RecordData { timestamp_ms: created.ms, key: record.key, value: record.value, headers: record.headers };
         let batch_size = self.config.batch_size_bytes as usize;
         let (reserved, buffer_memory) = (self.reserved_bytes(), self.config.buffer_memory_bytes);
         // The partition's name is copied only for its first batch, not for every record.
@@ -346,31 +349,19 @@ impl Producer {
             None => self.batches.entry(tp.clone()).or_default(),
         };
         // Sizes are encoded bytes before compression: Kafka's estimate with a ratio of 1.
-        let size_in = |b: &Batch| {
-            let first_ts = b.records.first().map_or(data.timestamp_ms, |r| r.timestamp_ms);
-            batch::record_bytes(b.records.len() as i32, data.timestamp_ms as i64 - first_ts as i64, &data)
-        };
         // The record's size in the open batch, counted once.
-        let open = batches.last_mut().filter(|b| !b.ready).map(|b| (size_in(b), b));
+        let open = batches.last_mut().filter(|b| !b.ready).map(|b| (b.size_of(&record, created.ms), b));
         let (size, wake) = match open.filter(|(size, b)| b.bytes + size <= batch_size) {
             Some((size, b)) => {
-                b.bytes += size;
-                b.records.push(data);
+                b.append(&record, created.ms);
                 b.ready |= b.bytes >= batch_size;
                 (size, b.ready)
             }
             None => {
-                let size = batch::record_bytes(0, 0, &data);
+                let size = batch::record_bytes(0, 0, record.key.as_deref(), record.value.as_deref(), &record.headers);
                 let bytes = batch::HEADER_BYTES + size;
                 if reserved + batch_size.max(bytes) as u64 > buffer_memory {
                     // No memory for a new batch: send() blocks until batches complete, up to max.block.ms.
-                    let record = ProducerRecord {
-                        topic: tp.topic.clone(),
-                        partition: explicit_partition,
-                        key: data.key,
-                        value: data.value,
-                        headers: data.headers,
-                    };
                     self.memory_waiting.push_back(Waiting { record, since: created });
                     let producer = self.conn.name.clone();
                     fx.event(EventKind::SendBlocked { producer, reserved_bytes: reserved, buffer_memory });
@@ -387,9 +378,9 @@ impl Producer {
                 // batch.size holds (at most 256), as Kafka's accumulator takes a batch.size
                 // buffer for a new batch; one sent at once holds just this record.
                 let capacity = if ready { 1 } else { (batch_size / size).clamp(1, 256) };
-                let mut records = Vec::with_capacity(capacity);
-                records.push(data);
-                batches.push(Batch::new(records, bytes, created, ready));
+                let mut batch = Batch::new(capacity, size, created, ready);
+                batch.append(&record, created.ms);
+                batches.push(batch);
                 if !ready {
                     fx.timer_in(Duration::from_ms(self.config.linger_ms), Timer::Linger(tp.clone()));
                 }
@@ -530,10 +521,10 @@ impl Producer {
                     break;
                 }
                 let batch = self.pop_batch(&tp);
-                let count = batch.records.len();
+                let count = batch.record_count();
                 // The real bytes: a v2 record batch, compressed with compression.type.
                 let mut batch = batch;
-                let mut encoded = RecordBatch::header_for(&batch.records, self.config.compression_type);
+                let mut encoded = RecordBatch::producer_header(0, 0, count, self.config.compression_type);
                 if let Some((id, epoch)) = self.producer_id {
                     let next = self.sequences.entry(tp.clone()).or_insert(0);
                     let sequence = *batch.base_sequence.get_or_insert_with(|| {
@@ -546,7 +537,7 @@ impl Producer {
                     encoded.base_sequence = sequence;
                     encoded.is_transactional = self.txn.is_some();
                 }
-                let encoded = encoded.encode_data(&batch.records);
+                let encoded = batch.encode(encoded);
                 let bytes = match encoded {
                     Ok(bytes) => bytes,
                     Err(e) => {
@@ -564,7 +555,7 @@ impl Producer {
                     self.conn.fire_and_forget(leader, request, fx);
                     self.acked_records += count as u64;
                     let producer = self.conn.name.clone();
-                    let timestamps = batch.records.iter().map(|r| r.timestamp_ms).collect();
+                    let timestamps = batch.timestamps_ms;
                     fx.event(EventKind::Acked { producer, tp: tp.clone(), base_offset: None, count, timestamps });
                 } else {
                     let id = self.conn.request(leader, request, fx);
@@ -594,7 +585,7 @@ impl Producer {
     fn pop_batch(&mut self, tp: &TopicPartition) -> Batch {
         let batches = self.batches.get_mut(tp);
         let batch = batches.filter(|b| !b.is_empty()).map(|b| b.remove(0));
-        batch.unwrap_or_else(|| Batch::new(Vec::new(), 0, Instant::ZERO, true))
+        batch.unwrap_or_else(|| Batch::new(0, 0, Instant::ZERO, true))
     }
 
     /// Java's `Sender.completeBatch` on an error: a retriable error is retried
@@ -606,12 +597,12 @@ impl Producer {
             error.is_retriable() || (self.config.idempotent && error == KafkaError::OutOfOrderSequenceNumber);
         if self.txn.is_some() && matches!(error, KafkaError::InvalidProducerEpoch | KafkaError::ProducerFenced) {
             // A newer instance bumped the epoch: this one is a zombie.
-            self.fail(Some(tp), batch.records.len(), KafkaError::ProducerFenced, fx);
+            self.fail(Some(tp), batch.record_count(), KafkaError::ProducerFenced, fx);
             self.on_txn_error(KafkaError::ProducerFenced, fx);
             return;
         }
         if !retriable || u64::from(batch.attempts) >= self.config.retries {
-            self.fail(Some(tp), batch.records.len(), error, fx);
+            self.fail(Some(tp), batch.record_count(), error, fx);
             return;
         }
         if batch.created + Duration::from_ms(self.config.delivery_timeout_ms) <= fx.now {
@@ -629,7 +620,7 @@ impl Producer {
         fx.event(EventKind::Retrying {
             producer: self.conn.name.clone(),
             tp: tp.clone(),
-            count: batch.records.len(),
+            count: batch.record_count(),
             attempt: batch.attempts,
             error,
         });
@@ -647,7 +638,7 @@ impl Producer {
 
     fn expire(&mut self, tp: &TopicPartition, batch: Batch, fx: &mut Effects) {
         let since = fx.now.saturating_since(batch.created).ms;
-        let count = batch.records.len();
+        let count = batch.record_count();
         let msg = format!("Expiring {count} record(s) for {tp}: {since} ms has passed since batch creation");
         self.fail(Some(tp.clone()), count, KafkaError::Timeout(msg), fx);
     }
@@ -693,13 +684,15 @@ impl Producer {
                 };
                 match result {
                     Ok(base_offset) => {
-                        let count = batch.records.len();
+                        let count = batch.record_count();
                         self.acked_records += count as u64;
                         let producer = self.conn.name.clone();
                         // Each send's RecordMetadata: its offset, and the broker's time for a
                         // LogAppendTime topic, else the record's own CreateTime.
-                        let timestamps =
-                            batch.records.iter().map(|r| log_append_time_ms.unwrap_or(r.timestamp_ms)).collect();
+                        let mut timestamps = batch.timestamps_ms;
+                        if let Some(t) = log_append_time_ms {
+                            timestamps.fill(t);
+                        }
                         fx.event(EventKind::Acked { producer, tp, base_offset: Some(base_offset), count, timestamps });
                     }
                     Err(e) => self.retry_or_fail(tp, batch, e, fx),
@@ -782,7 +775,53 @@ impl Producer {
 }
 
 impl Batch {
-    fn new(records: Vec<RecordData>, bytes: usize, created: Instant, ready: bool) -> Self {
-        Batch { records, bytes, created, ready, attempts: 0, retry_at: None, base_sequence: None }
+    /// An empty batch with room for `capacity` records of `record_bytes` each.
+    fn new(capacity: usize, record_bytes: usize, created: Instant, ready: bool) -> Self {
+        Batch {
+            section: Vec::with_capacity(capacity * record_bytes),
+            timestamps_ms: Vec::with_capacity(capacity),
+            bytes: batch::HEADER_BYTES,
+            created,
+            ready,
+            attempts: 0,
+            retry_at: None,
+            base_sequence: None,
+        }
+    }
+
+    /// Records in the batch.
+    pub fn record_count(&self) -> usize {
+        self.timestamps_ms.len()
+    }
+
+    /// The bytes `record` would add: its offset and timestamp deltas depend on where it goes.
+    fn size_of(&self, record: &ProducerRecord, timestamp_ms: u64) -> usize {
+        let base_ms = self.timestamps_ms.first().copied().unwrap_or(timestamp_ms);
+        let (offset_delta, timestamp_delta) = (self.record_count() as i32, timestamp_ms as i64 - base_ms as i64);
+        batch::record_bytes(
+            offset_delta,
+            timestamp_delta,
+            record.key.as_deref(),
+            record.value.as_deref(),
+            &record.headers,
+        )
+    }
+
+    /// Encodes `record` onto the batch.
+    fn append(&mut self, record: &ProducerRecord, timestamp_ms: u64) {
+        let base_ms = self.timestamps_ms.first().copied().unwrap_or(timestamp_ms);
+        let (offset_delta, timestamp_delta) = (self.record_count() as i32, timestamp_ms as i64 - base_ms as i64);
+        let (key, value) = (record.key.as_deref(), record.value.as_deref());
+        self.bytes +=
+            batch::append_record(&mut self.section, offset_delta, timestamp_delta, key, value, &record.headers);
+        self.timestamps_ms.push(timestamp_ms);
+    }
+
+    /// The v2 record batch for this batch's records: header, records (compressed) and CRC.
+    fn encode(&self, mut header: RecordBatch) -> Result<Vec<u8>, crate::batch::BatchError> {
+        header.last_offset_delta = self.record_count().saturating_sub(1) as i32;
+        header.base_timestamp = self.timestamps_ms.first().map_or(0, |&t| t as i64);
+        header.max_timestamp = self.timestamps_ms.iter().max().map_or(header.base_timestamp, |&t| t as i64);
+        header.encode_section(self.record_count(), &self.section)
     }
 }

@@ -211,7 +211,7 @@ impl Producer {
             .values()
             .flatten()
             .filter(|b| b.base_sequence.is_none())
-            .map(|b| b.records.len())
+            .map(|b| b.record_count())
             .sum::<usize>()
             + self.waiting.len()
             + self.memory_waiting.len();
