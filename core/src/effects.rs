@@ -83,7 +83,7 @@ pub struct Effects {
     /// A client's process dies (the processing model's crash).
     pub crash_self: bool,
     /// Records a consumer's application sends with its own producer (dead letters).
-    pub produce: Vec<crate::record::ProducerRecord>,
+    pub produce: Vec<crate::record::ProducerRecord<'static>>,
     /// What a consume-transform-produce application asks of its producer, in order.
     pub pipeline: Vec<PipelineOp>,
 }
@@ -92,7 +92,7 @@ pub struct Effects {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PipelineOp {
     Begin,
-    Send(crate::record::ProducerRecord),
+    Send(crate::record::ProducerRecord<'static>),
     /// sendOffsetsToTransaction of the processed offsets, then commitTransaction.
     Commit {
         group: String,

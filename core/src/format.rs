@@ -3,6 +3,7 @@
 //! an error here rather than a poison record later), or bytes written as hex
 //! (ByteArraySerializer). Every format ends as the bytes Kafka would store.
 
+use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -27,12 +28,13 @@ impl Format {
     }
 
     /// The bytes of `text` in this format, or why it is not valid.
-    pub fn encode(self, text: &str) -> Result<Vec<u8>, String> {
+    /// The bytes `text` stands for: the text's own bytes (borrowed) for string and JSON.
+    pub fn encode(self, text: &str) -> Result<Cow<'_, [u8]>, String> {
         match self {
-            Format::String => Ok(text.as_bytes().to_vec()),
+            Format::String => Ok(Cow::Borrowed(text.as_bytes())),
             Format::Json => {
                 check_json(text)?;
-                Ok(text.as_bytes().to_vec())
+                Ok(Cow::Borrowed(text.as_bytes()))
             }
             Format::Hex => {
                 let digits: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
@@ -45,7 +47,8 @@ impl Format {
                         let s: String = pair.iter().collect();
                         u8::from_str_radix(&s, 16).map_err(|_| format!("'{s}' is not a hex byte"))
                     })
-                    .collect()
+                    .collect::<Result<Vec<u8>, String>>()
+                    .map(Cow::Owned)
             }
         }
     }
@@ -309,9 +312,9 @@ mod tests {
 
     #[test]
     fn hex_becomes_bytes() {
-        assert_eq!(Format::Hex.encode("de ad BE EF").unwrap(), [0xde, 0xad, 0xbe, 0xef]);
+        assert_eq!(*Format::Hex.encode("de ad BE EF").unwrap(), [0xde, 0xad, 0xbe, 0xef]);
         assert!(Format::Hex.encode("abc").unwrap_err().contains("two digits a byte"));
         assert!(Format::Hex.encode("zz").unwrap_err().contains("'zz' is not a hex byte"));
-        assert_eq!(Format::String.encode("é").unwrap(), "é".as_bytes());
+        assert_eq!(*Format::String.encode("é").unwrap(), *"é".as_bytes());
     }
 }

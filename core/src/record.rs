@@ -2,6 +2,7 @@
 //! a timestamp, and (once in a log) an offset. A null key and an empty key are
 //! different things, as in Kafka: only a non-null key is hashed.
 
+use alloc::borrow::Cow;
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -87,15 +88,31 @@ pub struct Header {
     pub value: Option<Vec<u8>>,
 }
 
-/// What a producer sends: everything but the offset.
+/// What a producer sends: everything but the offset. Its key and value may borrow (a `send`
+/// command's text goes into its batch without a copy of its own); a record the producer keeps
+/// past the `send` (waiting for metadata or memory) owns them ([`ProducerRecord::into_owned`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProducerRecord {
+pub struct ProducerRecord<'a> {
     pub topic: crate::protocol::TopicName,
     /// An explicit partition wins over the partitioner.
     pub partition: Option<u32>,
-    pub key: Option<Vec<u8>>,
-    pub value: Option<Vec<u8>>,
+    pub key: Option<Cow<'a, [u8]>>,
+    pub value: Option<Cow<'a, [u8]>>,
     pub headers: Vec<Header>,
+}
+
+impl ProducerRecord<'_> {
+    /// The record with its key and value its own.
+    pub fn into_owned(self) -> ProducerRecord<'static> {
+        let own = |b: Option<Cow<'_, [u8]>>| b.map(|b| Cow::Owned(b.into_owned()));
+        ProducerRecord {
+            topic: self.topic,
+            partition: self.partition,
+            key: own(self.key),
+            value: own(self.value),
+            headers: self.headers,
+        }
+    }
 }
 
 /// A record in a partition's log.

@@ -49,6 +49,7 @@ use crate::sorted::SortedMap;
 use crate::time::{Duration, Instant};
 use crate::topic::TopicConfig;
 use crate::txn::{TRANSACTION_STATE_PARTITIONS, TRANSACTION_STATE_TOPIC};
+use alloc::borrow::Cow;
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::format;
 use alloc::string::String;
@@ -762,7 +763,7 @@ impl Sim {
         self.apply_effects(Node::Client(consumer), fx);
     }
 
-    fn dead_letter(&mut self, consumer: &str, record: ProducerRecord) {
+    fn dead_letter(&mut self, consumer: &str, record: ProducerRecord<'static>) {
         let name = format!("{consumer}-dlq");
         if !self.clients.contains_key(&name) {
             let Ok(bootstrap) = self.bootstrap(&name) else {
@@ -1267,7 +1268,7 @@ fn api_of(message: &Message) -> &'static str {
     }
 }
 
-fn bytes(field: &str, text: &Option<String>, format: Format) -> Result<Option<Vec<u8>>, CommandError> {
+fn bytes<'a>(field: &str, text: &'a Option<String>, format: Format) -> Result<Option<Cow<'a, [u8]>>, CommandError> {
     match text {
         Some(t) if t.len() > limits::RECORD_FIELD_BYTES_MAX => Err(CommandError::Limit(format!(
             "{field} is {} bytes; the playground takes at most {}",
@@ -1279,13 +1280,13 @@ fn bytes(field: &str, text: &Option<String>, format: Format) -> Result<Option<Ve
     }
 }
 
-fn build_record(
+fn build_record<'a>(
     topic: TopicName,
     partition: Option<u32>,
-    (key, value): (&Option<String>, &Option<String>),
+    (key, value): (&'a Option<String>, &'a Option<String>),
     (key_format, value_format): (Format, Format),
     headers: &[(String, Option<String>)],
-) -> Result<ProducerRecord, CommandError> {
+) -> Result<ProducerRecord<'a>, CommandError> {
     Ok(ProducerRecord {
         topic,
         partition,
@@ -1293,7 +1294,10 @@ fn build_record(
         value: bytes("value", value, value_format)?,
         headers: headers
             .iter()
-            .map(|(k, v)| Ok(Header { key: k.clone(), value: bytes("header value", v, Format::String)? }))
+            .map(|(k, v)| {
+                let value = bytes("header value", v, Format::String)?.map(Cow::into_owned);
+                Ok(Header { key: k.clone(), value })
+            })
             .collect::<Result<_, CommandError>>()?,
     })
 }

@@ -18,6 +18,7 @@ use crate::limits::{PROCESSED_IDS_MAX, PROCESSED_RECORDS_MAX};
 use crate::protocol::TopicPartition;
 use crate::record::{Header, ProducerRecord, Record};
 use crate::time::Duration;
+use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -152,13 +153,13 @@ impl Consumer {
 
     /// A processed record as the application writes it: the key kept, the value
     /// transformed, and a `source` header naming the input record (what duplicates are counted by).
-    fn output_record(&self, topic: &str, tp: &TopicPartition, r: &Record, now_ms: u64) -> ProducerRecord {
+    fn output_record(&self, topic: &str, tp: &TopicPartition, r: &Record, now_ms: u64) -> ProducerRecord<'static> {
         let source = format!("{tp}@{}", r.offset);
         ProducerRecord {
             topic: topic.into(),
             partition: None,
-            key: r.key.as_deref().map(<[u8]>::to_vec),
-            value: self.processing.transform.apply(r.value.as_deref(), now_ms),
+            key: r.key.as_deref().map(|k| Cow::Owned(k.to_vec())),
+            value: self.processing.transform.apply(r.value.as_deref(), now_ms).map(Cow::Owned),
             headers: alloc::vec![Header { key: "source".into(), value: Some(source.into_bytes()) }],
         }
     }
@@ -197,7 +198,7 @@ impl Consumer {
 }
 
 /// The record for `<topic>.DLQ`: the original key and value, with headers saying where it came from.
-fn dead_letter(tp: &TopicPartition, r: &Record, attempts: u32) -> ProducerRecord {
+fn dead_letter(tp: &TopicPartition, r: &Record, attempts: u32) -> ProducerRecord<'static> {
     let header = |k: &str, v: String| Header { key: k.into(), value: Some(v.into_bytes()) };
     let mut headers = r.headers.clone();
     headers.push(header("dlq.original.topic", String::from(tp.topic.as_str())));
@@ -207,8 +208,8 @@ fn dead_letter(tp: &TopicPartition, r: &Record, attempts: u32) -> ProducerRecord
     ProducerRecord {
         topic: format!("{}.DLQ", tp.topic).into(),
         partition: None,
-        key: r.key.as_deref().map(<[u8]>::to_vec),
-        value: r.value.as_deref().map(<[u8]>::to_vec),
+        key: r.key.as_deref().map(|k| Cow::Owned(k.to_vec())),
+        value: r.value.as_deref().map(|v| Cow::Owned(v.to_vec())),
         headers,
     }
 }

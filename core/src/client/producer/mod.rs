@@ -26,6 +26,7 @@ use crate::rand::Rng;
 use crate::record::ProducerRecord;
 use crate::sorted::SortedMap;
 use crate::time::{Duration, Instant};
+use alloc::borrow::Cow;
 use alloc::collections::VecDeque;
 use alloc::format;
 use alloc::string::String;
@@ -56,7 +57,7 @@ pub struct Batch {
 /// A record waiting for its topic's metadata (Java's `send` blocking in `waitOnMetadata`).
 #[derive(Clone, Debug)]
 struct Waiting {
-    record: ProducerRecord,
+    record: ProducerRecord<'static>,
     since: Instant,
 }
 
@@ -181,7 +182,7 @@ impl Producer {
     }
 
     /// `KafkaProducer.send`: the record is buffered; its fate arrives as events.
-    pub fn send(&mut self, record: ProducerRecord, fx: &mut Effects) -> Result<(), CommandError> {
+    pub fn send(&mut self, record: ProducerRecord<'_>, fx: &mut Effects) -> Result<(), CommandError> {
         self.check_txn_send()?;
         if self.buffered_records() >= RECORDS_BUFFERED_PER_PRODUCER_MAX {
             return Err(CommandError::Limit(format!(
@@ -192,7 +193,7 @@ impl Producer {
         match self.conn.partition_count(&record.topic) {
             None => {
                 let topic = String::from(record.topic.as_str());
-                self.waiting.push(Waiting { record, since: fx.now });
+                self.waiting.push(Waiting { record: record.into_owned(), since: fx.now });
                 self.conn.refresh_metadata(alloc::vec![topic], true, fx);
             }
             // The sender wakes for a new or a full batch; one still filling waits for linger.ms.
@@ -228,8 +229,8 @@ impl Producer {
         let record = ProducerRecord {
             topic: topic.as_str().into(),
             partition: None,
-            key,
-            value: Some(format!("{topic}-{sent}").into_bytes()),
+            key: key.map(Cow::Owned),
+            value: Some(Cow::Owned(format!("{topic}-{sent}").into_bytes())),
             headers: Vec::new(),
         };
         if let Err(e) = self.send(record, fx) {
@@ -253,7 +254,7 @@ impl Producer {
 
     /// `KafkaProducer.ensureValidRecordSize`: the callback fails with
     /// RecordTooLargeException, before the record reaches the accumulator.
-    fn ensure_valid_record_size(&self, r: &ProducerRecord) -> Result<(), KafkaError> {
+    fn ensure_valid_record_size(&self, r: &ProducerRecord<'_>) -> Result<(), KafkaError> {
         let size = batch::estimate_batch_size_upper_bound(r.key.as_deref(), r.value.as_deref(), &r.headers) as u64;
         let message = |what: String| {
             KafkaError::RecordTooLarge(format!(
@@ -291,7 +292,7 @@ impl Producer {
     /// Chooses the partition and appends to that partition's open batch.
     /// Puts a record into its partition's batch; true when that made a batch to send (a new
     /// batch, or one now full): Kafka's `RecordAppendResult` that wakes the sender.
-    fn accumulate(&mut self, record: ProducerRecord, created: Instant, fx: &mut Effects) -> bool {
+    fn accumulate(&mut self, record: ProducerRecord<'_>, created: Instant, fx: &mut Effects) -> bool {
         match self.conn.partition_count(&record.topic) {
             Some(count) => self.accumulate_into(record, count, created, fx),
             None => false,
@@ -299,10 +300,10 @@ impl Producer {
     }
 
     /// As `accumulate`, for a topic of `count` partitions (the caller has looked it up).
-    fn accumulate_into(&mut self, record: ProducerRecord, count: u32, created: Instant, fx: &mut Effects) -> bool {
+    fn accumulate_into(&mut self, record: ProducerRecord<'_>, count: u32, created: Instant, fx: &mut Effects) -> bool {
         if !self.memory_waiting.is_empty() {
             // The sending thread is blocked: later sends wait behind the first.
-            self.memory_waiting.push_back(Waiting { record, since: created });
+            self.memory_waiting.push_back(Waiting { record: record.into_owned(), since: created });
             return false;
         }
         if let Err(error) = self.ensure_valid_record_size(&record) {
@@ -362,7 +363,7 @@ impl Producer {
                 let bytes = batch::HEADER_BYTES + size;
                 if reserved + batch_size.max(bytes) as u64 > buffer_memory {
                     // No memory for a new batch: send() blocks until batches complete, up to max.block.ms.
-                    self.memory_waiting.push_back(Waiting { record, since: created });
+                    self.memory_waiting.push_back(Waiting { record: record.into_owned(), since: created });
                     let producer = self.conn.name.clone();
                     fx.event(EventKind::SendBlocked { producer, reserved_bytes: reserved, buffer_memory });
                     fx.cancel(Timer::MemoryWait);
@@ -795,7 +796,7 @@ impl Batch {
     }
 
     /// The bytes `record` would add: its offset and timestamp deltas depend on where it goes.
-    fn size_of(&self, record: &ProducerRecord, timestamp_ms: u64) -> usize {
+    fn size_of(&self, record: &ProducerRecord<'_>, timestamp_ms: u64) -> usize {
         let base_ms = self.timestamps_ms.first().copied().unwrap_or(timestamp_ms);
         let (offset_delta, timestamp_delta) = (self.record_count() as i32, timestamp_ms as i64 - base_ms as i64);
         batch::record_bytes(
@@ -808,7 +809,7 @@ impl Batch {
     }
 
     /// Encodes `record` onto the batch.
-    fn append(&mut self, record: &ProducerRecord, timestamp_ms: u64) {
+    fn append(&mut self, record: &ProducerRecord<'_>, timestamp_ms: u64) {
         let base_ms = self.timestamps_ms.first().copied().unwrap_or(timestamp_ms);
         let (offset_delta, timestamp_delta) = (self.record_count() as i32, timestamp_ms as i64 - base_ms as i64);
         let (key, value) = (record.key.as_deref(), record.value.as_deref());
