@@ -34,7 +34,19 @@ pub fn varlong_len(value: i64) -> usize {
 }
 
 /// Reads a varlong at `*at`, moving `*at` past it.
+#[inline]
 pub fn get_varlong(bytes: &[u8], at: &mut usize) -> Result<i64, BatchError> {
+    // Most varints in a batch (lengths of small fields, deltas, counts) take one byte.
+    match bytes.get(*at) {
+        Some(&b) if b & 0x80 == 0 => {
+            *at += 1;
+            Ok(i64::from(b >> 1) ^ -i64::from(b & 1))
+        }
+        _ => get_varlong_long(bytes, at),
+    }
+}
+
+fn get_varlong_long(bytes: &[u8], at: &mut usize) -> Result<i64, BatchError> {
     let mut v: u64 = 0;
     for shift in (0..70).step_by(7) {
         let b = *bytes.get(*at).ok_or(BatchError::Truncated)?;
@@ -50,6 +62,7 @@ pub fn get_varlong(bytes: &[u8], at: &mut usize) -> Result<i64, BatchError> {
     Err(BatchError::BadVarint)
 }
 
+#[inline]
 pub fn get_varint(bytes: &[u8], at: &mut usize) -> Result<i32, BatchError> {
     i32::try_from(get_varlong(bytes, at)?).map_err(|_| BatchError::BadVarint)
 }

@@ -343,15 +343,10 @@ impl Producer {
         // Only the sticky partitioner's own choices count towards its batch.size switch.
         let sticky = why.starts_with("sticky");
         let batch_size = self.config.batch_size_bytes as usize;
-        let (reserved, buffer_memory) = (self.reserved_bytes(), self.config.buffer_memory_bytes);
-        // The partition's name is copied only for its first batch, not for every record.
-        let batches = match self.batches.get_mut(&tp) {
-            Some(batches) => batches,
-            None => self.batches.entry(tp.clone()).or_default(),
-        };
         // Sizes are encoded bytes before compression: Kafka's estimate with a ratio of 1.
         // The record's size in the open batch, counted once.
-        let open = batches.last_mut().filter(|b| !b.ready).map(|b| (b.size_of(&record, created.ms), b));
+        let open = self.batches.get_mut(&tp).and_then(|q| q.last_mut()).filter(|b| !b.ready);
+        let open = open.map(|b| (b.size_of(&record, created.ms), b));
         let (size, wake) = match open.filter(|(size, b)| b.bytes + size <= batch_size) {
             Some((size, b)) => {
                 b.append(&record, created.ms);
@@ -361,6 +356,13 @@ impl Producer {
             None => {
                 let size = batch::record_bytes(0, 0, record.key.as_deref(), record.value.as_deref(), &record.headers);
                 let bytes = batch::HEADER_BYTES + size;
+                // buffer.memory is counted only when a new batch needs some of it.
+                let (reserved, buffer_memory) = (self.reserved_bytes(), self.config.buffer_memory_bytes);
+                // The partition's name is copied only for its first batch, not for every record.
+                let batches = match self.batches.get_mut(&tp) {
+                    Some(batches) => batches,
+                    None => self.batches.entry(tp.clone()).or_default(),
+                };
                 if reserved + batch_size.max(bytes) as u64 > buffer_memory {
                     // No memory for a new batch: send() blocks until batches complete, up to max.block.ms.
                     self.memory_waiting.push_back(Waiting { record: record.into_owned(), since: created });
