@@ -14,9 +14,34 @@ use alloc::vec::Vec;
 use core::fmt;
 
 /// A name shared rather than copied, where copies would be made per record: a clone is a
-/// reference count. Compares, orders, hashes and prints as the text it holds.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// reference count. Compares, orders, hashes and prints as the text it holds; two clones of
+/// one name compare equal without reading the text (a map keyed by a partition is searched
+/// with the same shared topic name its keys hold).
+#[derive(Clone, Hash)]
 pub struct SharedName(Rc<str>);
+
+impl PartialEq for SharedName {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+    }
+}
+
+impl Eq for SharedName {}
+
+impl PartialOrd for SharedName {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SharedName {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        if Rc::ptr_eq(&self.0, &other.0) {
+            return core::cmp::Ordering::Equal;
+        }
+        self.0.cmp(&other.0)
+    }
+}
 
 /// A topic's name: a partition's name is cloned for every record a client buffers, returns or
 /// processes and for every event that names it.

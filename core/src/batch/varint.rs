@@ -34,7 +34,7 @@ pub fn varlong_len(value: i64) -> usize {
 }
 
 /// Reads a varlong at `*at`, moving `*at` past it.
-#[inline]
+#[inline(always)]
 pub fn get_varlong(bytes: &[u8], at: &mut usize) -> Result<i64, BatchError> {
     // Most varints in a batch (lengths of small fields, deltas, counts) take one byte.
     match bytes.get(*at) {
@@ -62,7 +62,7 @@ fn get_varlong_long(bytes: &[u8], at: &mut usize) -> Result<i64, BatchError> {
     Err(BatchError::BadVarint)
 }
 
-#[inline]
+#[inline(always)]
 pub fn get_varint(bytes: &[u8], at: &mut usize) -> Result<i32, BatchError> {
     i32::try_from(get_varlong(bytes, at)?).map_err(|_| BatchError::BadVarint)
 }
