@@ -17,8 +17,14 @@ use core::fmt;
 /// reference count. Compares, orders, hashes and prints as the text it holds; two clones of
 /// one name compare equal without reading the text (a map keyed by a partition is searched
 /// with the same shared topic name its keys hold).
-#[derive(Clone, Hash)]
+#[derive(Clone)]
 pub struct SharedName(Rc<str>);
+
+impl core::hash::Hash for SharedName {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
 
 impl PartialEq for SharedName {
     fn eq(&self, other: &Self) -> bool {
