@@ -84,6 +84,9 @@ pub struct Producer {
     pub batches: SortedMap<TopicPartition, Vec<Batch>>,
     /// Batches sent and not yet answered, by correlation id.
     in_flight_batches: SortedMap<u32, (TopicPartition, Batch)>,
+    /// Records in `batches` and `in_flight_batches`, kept as they come and go: `send` checks the
+    /// buffer's limit against it every time (`drain` asserts it against a count).
+    batched_records: usize,
     sticky: SortedMap<String, Sticky>,
     round_robin: SortedMap<String, u32>,
     metadata_backoff_ms: u64,
@@ -118,6 +121,7 @@ impl Producer {
             memory_waiting: VecDeque::new(),
             batches: SortedMap::new(),
             in_flight_batches: SortedMap::new(),
+            batched_records: 0,
             sticky: SortedMap::new(),
             round_robin: SortedMap::new(),
             acked_records: 0,
@@ -137,8 +141,18 @@ impl Producer {
 
     /// Records accepted by `send` and not yet acknowledged or failed.
     pub fn buffered_records(&self) -> usize {
+        self.waiting.len() + self.memory_waiting.len() + self.batched_records
+    }
+
+    /// `batched_records` counted from the batches.
+    fn count_batched_records(&self) -> usize {
         let batched = self.batches.values().flatten().chain(self.in_flight_batches.values().map(|(_, b)| b));
-        self.waiting.len() + self.memory_waiting.len() + batched.map(|b| b.record_count()).sum::<usize>()
+        batched.map(|b| b.record_count()).sum()
+    }
+
+    /// A batch leaves the producer: acknowledged, failed, expired or dropped.
+    fn batch_done(&mut self, batch: &Batch) {
+        self.batched_records -= batch.record_count();
     }
 
     /// buffer.memory in use: each batch not yet completed holds at least batch.size
@@ -350,6 +364,7 @@ impl Producer {
         let (size, wake) = match open.filter(|(size, b)| b.bytes + size <= batch_size) {
             Some((size, b)) => {
                 b.append(&record, created.ms);
+                self.batched_records += 1;
                 b.ready |= b.bytes >= batch_size;
                 (size, b.ready)
             }
@@ -384,6 +399,7 @@ impl Producer {
                 let mut batch = Batch::new(capacity, size, created, ready);
                 batch.append(&record, created.ms);
                 batches.push(batch);
+                self.batched_records += 1;
                 if !ready {
                     fx.timer_in(Duration::from_ms(self.config.linger_ms), Timer::Linger(tp.clone()));
                 }
@@ -544,6 +560,7 @@ impl Producer {
                 let bytes = match encoded {
                     Ok(bytes) => bytes,
                     Err(e) => {
+                        self.batch_done(&batch);
                         self.fail(Some(tp.clone()), count, KafkaError::CorruptMessage(format!("{e}")), fx);
                         continue;
                     }
@@ -555,6 +572,7 @@ impl Producer {
                     batch: alloc::rc::Rc::new(bytes),
                 };
                 if self.config.acks == Acks::None {
+                    self.batch_done(&batch);
                     self.conn.fire_and_forget(leader, request, fx);
                     self.acked_records += count as u64;
                     let producer = self.conn.name.clone();
@@ -567,6 +585,7 @@ impl Producer {
             }
         }
         self.batches.retain(|_, b| !b.is_empty());
+        debug_assert_eq!(self.batched_records, self.count_batched_records(), "batched records as counted");
         self.drive_txn(fx);
     }
 
@@ -600,11 +619,13 @@ impl Producer {
             error.is_retriable() || (self.config.idempotent && error == KafkaError::OutOfOrderSequenceNumber);
         if self.txn.is_some() && matches!(error, KafkaError::InvalidProducerEpoch | KafkaError::ProducerFenced) {
             // A newer instance bumped the epoch: this one is a zombie.
+            self.batch_done(&batch);
             self.fail(Some(tp), batch.record_count(), KafkaError::ProducerFenced, fx);
             self.on_txn_error(KafkaError::ProducerFenced, fx);
             return;
         }
         if !retriable || u64::from(batch.attempts) >= self.config.retries {
+            self.batch_done(&batch);
             self.fail(Some(tp), batch.record_count(), error, fx);
             return;
         }
@@ -640,6 +661,7 @@ impl Producer {
     }
 
     fn expire(&mut self, tp: &TopicPartition, batch: Batch, fx: &mut Effects) {
+        self.batch_done(&batch);
         let since = fx.now.saturating_since(batch.created).ms;
         let count = batch.record_count();
         let msg = format!("Expiring {count} record(s) for {tp}: {since} ms has passed since batch creation");
@@ -687,6 +709,7 @@ impl Producer {
                 };
                 match result {
                     Ok(base_offset) => {
+                        self.batch_done(&batch);
                         let count = batch.record_count();
                         self.acked_records += count as u64;
                         let producer = self.conn.name.clone();

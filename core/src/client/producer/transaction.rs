@@ -220,6 +220,7 @@ impl Producer {
         for queue in self.batches.values_mut() {
             queue.retain(|b| b.base_sequence.is_some());
         }
+        self.batched_records = self.count_batched_records();
         self.batches.retain(|_, q| !q.is_empty());
         if dropped > 0 {
             // Java fails them with TransactionAbortedException.
