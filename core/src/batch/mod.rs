@@ -172,24 +172,17 @@ impl RecordBatch {
     }
 
     pub fn encode(&self) -> Result<Vec<u8>, BatchError> {
-        let raw = encode_fields(self.records.iter().map(|r| Fields {
-            timestamp_delta: r.timestamp_delta,
-            offset_delta: r.offset_delta,
-            key: r.key.as_deref(),
-            value: r.value.as_deref(),
-            headers: &r.headers,
+        let raw = encode_fields(self.records.iter().map(|r| {
+            (r.offset_delta, r.timestamp_delta, RecordFields::new(r.key.as_deref(), r.value.as_deref(), &r.headers))
         }));
         self.encode_section(self.records.len(), &raw)
     }
 
     /// Encodes this header (as [`RecordBatch::header_for`] made it) with `records`.
     pub fn encode_data(&self, records: &[RecordData]) -> Result<Vec<u8>, BatchError> {
-        let raw = encode_fields(records.iter().enumerate().map(|(i, r)| Fields {
-            timestamp_delta: r.timestamp_ms as i64 - self.base_timestamp,
-            offset_delta: i as i32,
-            key: r.key.as_deref(),
-            value: r.value.as_deref(),
-            headers: &r.headers,
+        let raw = encode_fields(records.iter().enumerate().map(|(i, r)| {
+            let fields = RecordFields::new(r.key.as_deref(), r.value.as_deref(), &r.headers);
+            (i as i32, r.timestamp_ms as i64 - self.base_timestamp, fields)
         }));
         self.encode_section(records.len(), &raw)
     }
@@ -370,53 +363,50 @@ pub fn stamp(bytes: &mut [u8], base_offset: u64, partition_leader_epoch: u32) {
     bytes[12..16].copy_from_slice(&partition_leader_epoch.to_be_bytes());
 }
 
-/// Encoded bytes of one record at these deltas, its length prefix included
-/// (what `DefaultRecord.sizeInBytes` counts).
-pub fn record_bytes(
-    offset_delta: i32,
-    timestamp_delta: i64,
-    key: Option<&[u8]>,
-    value: Option<&[u8]>,
-    headers: &[Header],
-) -> usize {
-    let body = body_bytes(offset_delta, timestamp_delta, key, value, headers);
-    varint::varint_len(body as i32) + body
+/// A record's key, value and headers, borrowed, with their encoded size (`DefaultRecord.sizeOf`
+/// of the fields: each with its length prefix) counted once: a producer needs it three times for
+/// every record (`max.request.size`, the room in the batch, the append).
+#[derive(Clone, Copy, Debug)]
+pub struct RecordFields<'a> {
+    key: Option<&'a [u8]>,
+    value: Option<&'a [u8]>,
+    headers: &'a [Header],
+    bytes: usize,
 }
 
-/// A record's bytes after its length prefix.
-fn body_bytes(
-    offset_delta: i32,
-    timestamp_delta: i64,
-    key: Option<&[u8]>,
-    value: Option<&[u8]>,
-    headers: &[Header],
-) -> usize {
-    1 + varint::varlong_len(timestamp_delta) + varint::varint_len(offset_delta) + fields_bytes(key, value, headers)
-}
-
-/// Key, value and headers with their length prefixes (`DefaultRecord.sizeOf`).
-fn fields_bytes(key: Option<&[u8]>, value: Option<&[u8]>, headers: &[crate::record::Header]) -> usize {
-    let field = |b: Option<&[u8]>| b.map_or(varint::varint_len(-1), |b| varint::varint_len(b.len() as i32) + b.len());
-    let mut size = field(key) + field(value) + varint::varint_len(headers.len() as i32);
-    for h in headers {
-        size += field(Some(h.key.as_bytes())) + field(h.value.as_deref());
+impl<'a> RecordFields<'a> {
+    pub fn new(key: Option<&'a [u8]>, value: Option<&'a [u8]>, headers: &'a [Header]) -> Self {
+        let field =
+            |b: Option<&[u8]>| b.map_or(varint::varint_len(-1), |b| varint::varint_len(b.len() as i32) + b.len());
+        let mut bytes = field(key) + field(value) + varint::varint_len(headers.len() as i32);
+        for h in headers {
+            bytes += field(Some(h.key.as_bytes())) + field(h.value.as_deref());
+        }
+        RecordFields { key, value, headers, bytes }
     }
-    size
+
+    /// Encoded bytes of the record at these deltas, its length prefix included
+    /// (what `DefaultRecord.sizeInBytes` counts).
+    pub fn record_bytes(&self, offset_delta: i32, timestamp_delta: i64) -> usize {
+        let body = self.body_bytes(offset_delta, timestamp_delta);
+        varint::varint_len(body as i32) + body
+    }
+
+    /// The record's bytes after its length prefix.
+    fn body_bytes(&self, offset_delta: i32, timestamp_delta: i64) -> usize {
+        1 + varint::varlong_len(timestamp_delta) + varint::varint_len(offset_delta) + self.bytes
+    }
+
+    /// `DefaultRecordBatch.estimateBatchSizeUpperBound`: a batch of this one record, at most.
+    /// The producer checks it against max.request.size and buffer.memory.
+    pub fn batch_size_upper_bound(&self) -> usize {
+        HEADER_BYTES + MAX_RECORD_OVERHEAD + self.bytes
+    }
 }
 
 /// The most a record's own bytes can take: attributes, and the longest length,
 /// timestamp-delta and offset-delta varints (`DefaultRecord.MAX_RECORD_OVERHEAD`).
 const MAX_RECORD_OVERHEAD: usize = 21;
-
-/// `DefaultRecordBatch.estimateBatchSizeUpperBound`: a batch of this one record,
-/// at most. The producer checks it against max.request.size and buffer.memory.
-pub fn estimate_batch_size_upper_bound(
-    key: Option<&[u8]>,
-    value: Option<&[u8]>,
-    headers: &[crate::record::Header],
-) -> usize {
-    HEADER_BYTES + MAX_RECORD_OVERHEAD + fields_bytes(key, value, headers)
-}
 
 fn put_bytes(out: &mut Vec<u8>, bytes: Option<&[u8]>) {
     match bytes {
@@ -428,45 +418,30 @@ fn put_bytes(out: &mut Vec<u8>, bytes: Option<&[u8]>) {
     }
 }
 
-/// One record's fields as the encoder writes them, borrowed.
-struct Fields<'a> {
-    timestamp_delta: i64,
-    offset_delta: i32,
-    key: Option<&'a [u8]>,
-    value: Option<&'a [u8]>,
-    headers: &'a [Header],
-}
-
-/// The records section before compression (`DefaultRecord.writeTo` for each).
-fn encode_fields<'a>(records: impl Iterator<Item = Fields<'a>>) -> Vec<u8> {
+/// The records section before compression (`DefaultRecord.writeTo` for each): records with
+/// their offset and timestamp deltas.
+fn encode_fields<'a>(records: impl Iterator<Item = (i32, i64, RecordFields<'a>)>) -> Vec<u8> {
     let mut out = Vec::new();
-    for r in records {
-        append_record(&mut out, r.offset_delta, r.timestamp_delta, r.key, r.value, r.headers);
+    for (offset_delta, timestamp_delta, fields) in records {
+        append_record(&mut out, offset_delta, timestamp_delta, &fields);
     }
     out
 }
 
 /// Appends one record to a records section (`DefaultRecord.writeTo`): its length, then its
-/// attributes, deltas, key, value and headers. Returns the bytes it took, as [`record_bytes`]
-/// counts them.
-pub fn append_record(
-    out: &mut Vec<u8>,
-    offset_delta: i32,
-    timestamp_delta: i64,
-    key: Option<&[u8]>,
-    value: Option<&[u8]>,
-    headers: &[Header],
-) -> usize {
+/// attributes, deltas, key, value and headers. Returns the bytes it took, as
+/// [`RecordFields::record_bytes`] counts them.
+pub fn append_record(out: &mut Vec<u8>, offset_delta: i32, timestamp_delta: i64, fields: &RecordFields<'_>) -> usize {
     let start = out.len();
-    let body = body_bytes(offset_delta, timestamp_delta, key, value, headers);
+    let body = fields.body_bytes(offset_delta, timestamp_delta);
     put_varint(out, body as i32);
     out.push(0); // record attributes: unused
     put_varlong(out, timestamp_delta);
     put_varint(out, offset_delta);
-    put_bytes(out, key);
-    put_bytes(out, value);
-    put_varint(out, headers.len() as i32);
-    for h in headers {
+    put_bytes(out, fields.key);
+    put_bytes(out, fields.value);
+    put_varint(out, fields.headers.len() as i32);
+    for h in fields.headers {
         put_bytes(out, Some(h.key.as_bytes()));
         put_bytes(out, h.value.as_deref());
     }
@@ -597,7 +572,7 @@ mod tests {
             .enumerate()
             .map(|(i, r)| {
                 let delta = r.timestamp_ms as i64 - rs[0].timestamp_ms as i64;
-                record_bytes(i as i32, delta, r.key.as_deref(), r.value.as_deref(), &r.headers)
+                RecordFields::new(r.key.as_deref(), r.value.as_deref(), &r.headers).record_bytes(i as i32, delta)
             })
             .sum();
         assert_eq!(HEADER_BYTES + predicted, batch.encode().unwrap().len());

@@ -16,6 +16,7 @@ use super::config::ProducerConfig;
 use super::partitioner::partition_for_key;
 use super::{Connection, InFlight};
 
+use crate::batch::RecordFields;
 use crate::batch::{self, RecordBatch};
 use crate::effects::{Effects, Timer};
 use crate::error::{CommandError, KafkaError};
@@ -268,8 +269,8 @@ impl Producer {
 
     /// `KafkaProducer.ensureValidRecordSize`: the callback fails with
     /// RecordTooLargeException, before the record reaches the accumulator.
-    fn ensure_valid_record_size(&self, r: &ProducerRecord<'_>) -> Result<(), KafkaError> {
-        let size = batch::estimate_batch_size_upper_bound(r.key.as_deref(), r.value.as_deref(), &r.headers) as u64;
+    fn ensure_valid_record_size(&self, fields: &RecordFields<'_>) -> Result<(), KafkaError> {
+        let size = fields.batch_size_upper_bound() as u64;
         let message = |what: String| {
             KafkaError::RecordTooLarge(format!(
                 "The message is {size} bytes when serialized which is larger than {what}"
@@ -320,7 +321,8 @@ impl Producer {
             self.memory_waiting.push_back(Waiting { record: record.into_owned(), since: created });
             return false;
         }
-        if let Err(error) = self.ensure_valid_record_size(&record) {
+        let fields = RecordFields::new(record.key.as_deref(), record.value.as_deref(), &record.headers);
+        if let Err(error) = self.ensure_valid_record_size(&fields) {
             self.fail(None, 1, error, fx);
             return false;
         }
@@ -360,16 +362,16 @@ impl Producer {
         // Sizes are encoded bytes before compression: Kafka's estimate with a ratio of 1.
         // The record's size in the open batch, counted once.
         let open = self.batches.get_mut(&tp).and_then(|q| q.last_mut()).filter(|b| !b.ready);
-        let open = open.map(|b| (b.size_of(&record, created.ms), b));
+        let open = open.map(|b| (b.size_of(&fields, created.ms), b));
         let (size, wake) = match open.filter(|(size, b)| b.bytes + size <= batch_size) {
             Some((size, b)) => {
-                b.append(&record, created.ms);
+                b.append(&fields, created.ms);
                 self.batched_records += 1;
                 b.ready |= b.bytes >= batch_size;
                 (size, b.ready)
             }
             None => {
-                let size = batch::record_bytes(0, 0, record.key.as_deref(), record.value.as_deref(), &record.headers);
+                let size = fields.record_bytes(0, 0);
                 let bytes = batch::HEADER_BYTES + size;
                 // buffer.memory is counted only when a new batch needs some of it.
                 let (reserved, buffer_memory) = (self.reserved_bytes(), self.config.buffer_memory_bytes);
@@ -397,7 +399,7 @@ impl Producer {
                 // buffer for a new batch; one sent at once holds just this record.
                 let capacity = if ready { 1 } else { (batch_size / size).clamp(1, 256) };
                 let mut batch = Batch::new(capacity, size, created, ready);
-                batch.append(&record, created.ms);
+                batch.append(&fields, created.ms);
                 batches.push(batch);
                 self.batched_records += 1;
                 if !ready {
@@ -820,26 +822,22 @@ impl Batch {
         self.timestamps_ms.len()
     }
 
-    /// The bytes `record` would add: its offset and timestamp deltas depend on where it goes.
-    fn size_of(&self, record: &ProducerRecord<'_>, timestamp_ms: u64) -> usize {
+    /// The offset and timestamp deltas of a record appended now with this CreateTime.
+    fn deltas(&self, timestamp_ms: u64) -> (i32, i64) {
         let base_ms = self.timestamps_ms.first().copied().unwrap_or(timestamp_ms);
-        let (offset_delta, timestamp_delta) = (self.record_count() as i32, timestamp_ms as i64 - base_ms as i64);
-        batch::record_bytes(
-            offset_delta,
-            timestamp_delta,
-            record.key.as_deref(),
-            record.value.as_deref(),
-            &record.headers,
-        )
+        (self.record_count() as i32, timestamp_ms as i64 - base_ms as i64)
     }
 
-    /// Encodes `record` onto the batch.
-    fn append(&mut self, record: &ProducerRecord<'_>, timestamp_ms: u64) {
-        let base_ms = self.timestamps_ms.first().copied().unwrap_or(timestamp_ms);
-        let (offset_delta, timestamp_delta) = (self.record_count() as i32, timestamp_ms as i64 - base_ms as i64);
-        let (key, value) = (record.key.as_deref(), record.value.as_deref());
-        self.bytes +=
-            batch::append_record(&mut self.section, offset_delta, timestamp_delta, key, value, &record.headers);
+    /// The bytes a record would add: its offset and timestamp deltas depend on where it goes.
+    fn size_of(&self, fields: &RecordFields<'_>, timestamp_ms: u64) -> usize {
+        let (offset_delta, timestamp_delta) = self.deltas(timestamp_ms);
+        fields.record_bytes(offset_delta, timestamp_delta)
+    }
+
+    /// Encodes a record onto the batch.
+    fn append(&mut self, fields: &RecordFields<'_>, timestamp_ms: u64) {
+        let (offset_delta, timestamp_delta) = self.deltas(timestamp_ms);
+        self.bytes += batch::append_record(&mut self.section, offset_delta, timestamp_delta, fields);
         self.timestamps_ms.push(timestamp_ms);
     }
 
