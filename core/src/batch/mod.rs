@@ -124,8 +124,8 @@ impl RecordBatch {
         batch
     }
 
-    /// The header of a producer's batch of `records`, with none in it: [`RecordBatch::encode_data`]
-    /// writes them from where they are, so a producer copies no record to send a batch.
+    /// The header of a batch of `records`, with none in it (their timestamps and count set):
+    /// [`RecordBatch::encode_section`] then writes it with the records already encoded.
     pub fn header_for(records: &[RecordData], compression: Compression) -> RecordBatch {
         let base_timestamp = records.first().map_or(0, |r| r.timestamp_ms);
         let max_timestamp = records.iter().map(|r| r.timestamp_ms).max().unwrap_or(base_timestamp);
@@ -176,15 +176,6 @@ impl RecordBatch {
             (r.offset_delta, r.timestamp_delta, RecordFields::new(r.key.as_deref(), r.value.as_deref(), &r.headers))
         }));
         self.encode_section(self.records.len(), &raw)
-    }
-
-    /// Encodes this header (as [`RecordBatch::header_for`] made it) with `records`.
-    pub fn encode_data(&self, records: &[RecordData]) -> Result<Vec<u8>, BatchError> {
-        let raw = encode_fields(records.iter().enumerate().map(|(i, r)| {
-            let fields = RecordFields::new(r.key.as_deref(), r.value.as_deref(), &r.headers);
-            (i as i32, r.timestamp_ms as i64 - self.base_timestamp, fields)
-        }));
-        self.encode_section(records.len(), &raw)
     }
 
     /// The header, then `count` records already encoded one after another (`raw`, uncompressed,
@@ -588,7 +579,13 @@ mod tests {
         let rs = records();
         for codec in [Compression::None, Compression::Lz4] {
             let copied = RecordBatch::from_records(&rs, codec).encode().unwrap();
-            let in_place = RecordBatch::header_for(&rs, codec).encode_data(&rs).unwrap();
+            // As the producer builds it: each record appended as it comes, then the header.
+            let mut section = Vec::new();
+            for (i, r) in rs.iter().enumerate() {
+                let fields = RecordFields::new(r.key.as_deref(), r.value.as_deref(), &r.headers);
+                append_record(&mut section, i as i32, r.timestamp_ms as i64 - rs[0].timestamp_ms as i64, &fields);
+            }
+            let in_place = RecordBatch::header_for(&rs, codec).encode_section(rs.len(), &section).unwrap();
             assert_eq!(copied, in_place, "{codec}");
         }
     }
