@@ -4,7 +4,7 @@
 //! Prints the figure for docs/performance.md; asserts nothing.
 //! Run with `cargo bench -p kafka-sim --bench memory`.
 
-use kafka_sim::batch::{Compression, RecordBatch, Validated};
+use kafka_sim::batch::{BatchBytes, Compression, RecordBatch, Validated};
 use kafka_sim::broker::log::PartitionLog;
 use kafka_sim::protocol::RecordData;
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -35,7 +35,7 @@ const PER_BATCH: usize = 100;
 fn main() {
     // Everything allocated from here on and still alive at the end belongs to the log.
     let before = LIVE_BYTES.load(Ordering::Relaxed);
-    let batches: Vec<(Validated, Vec<u8>)> = (0..RECORDS / PER_BATCH)
+    let batches: Vec<(Validated, BatchBytes)> = (0..RECORDS / PER_BATCH)
         .map(|b| {
             let records: Vec<RecordData> = (0..PER_BATCH)
                 .map(|i| RecordData {

@@ -279,7 +279,7 @@ pub enum Request {
         /// One Kafka v2 record batch, as encoded (and compressed) by the producer. Shared: the
         /// client's record of the request in flight and the `Sent` event hold the same bytes;
         /// the leader takes them (copying only if they are still shared) to stamp and store.
-        batch: Rc<Vec<u8>>,
+        batch: Rc<crate::batch::BatchBytes>,
     },
     Fetch {
         /// A follower's broker id; `None` for a consumer.

@@ -11,6 +11,7 @@
 //! `baseOffset` and `partitionLeaderEpoch` sit outside the CRC, so a leader
 //! stamps them without recomputing it, as Kafka does.
 
+mod bytes;
 pub mod codec;
 pub mod crc;
 #[cfg(feature = "std")]
@@ -22,7 +23,9 @@ use crate::record::{Bytes, Header};
 use alloc::borrow::Cow;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
+pub use bytes::BatchBytes;
 pub use codec::Compression;
+use core::cell::Cell;
 use core::fmt;
 use varint::{get_varint, get_varlong, put_varint, put_varlong};
 
@@ -171,7 +174,8 @@ impl RecordBatch {
         a
     }
 
-    pub fn encode(&self) -> Result<Vec<u8>, BatchError> {
+    /// The batch's bytes, sealed (their CRC known right: it was just computed over them).
+    pub fn encode(&self) -> Result<BatchBytes, BatchError> {
         let raw = encode_fields(self.records.iter().map(|r| {
             (r.offset_delta, r.timestamp_delta, RecordFields::new(r.key.as_deref(), r.value.as_deref(), &r.headers))
         }));
@@ -180,7 +184,8 @@ impl RecordBatch {
 
     /// The header, then `count` records already encoded one after another (`raw`, uncompressed,
     /// as [`append_record`] writes them) compressed, then the CRC written in.
-    pub fn encode_section(&self, count: usize, raw: &[u8]) -> Result<Vec<u8>, BatchError> {
+    /// The bytes come back sealed: their CRC is known right without being computed again.
+    pub fn encode_section(&self, count: usize, raw: &[u8]) -> Result<BatchBytes, BatchError> {
         // Uncompressed records go into the batch as they are, not through a copy first.
         let records = match self.compression {
             Compression::None => Cow::Borrowed(raw),
@@ -203,12 +208,17 @@ impl RecordBatch {
         out.extend_from_slice(&records);
         let crc = crc::crc32c(&out[ATTRIBUTES_AT..]);
         out[CRC_AT..ATTRIBUTES_AT].copy_from_slice(&crc.to_be_bytes());
-        Ok(out)
+        Ok(BatchBytes::sealed(out))
     }
 
     /// Decodes one batch from the front of `bytes`; returns it and the bytes it took.
     pub fn decode(bytes: &[u8]) -> Result<(RecordBatch, usize), BatchError> {
-        let CheckedHeader { mut batch, count, total_bytes } = RecordBatch::decode_header(bytes)?;
+        RecordBatch::decode_records(bytes, RecordBatch::decode_header(bytes)?)
+    }
+
+    /// Decodes the records of a batch whose header has been read and checked.
+    fn decode_records(bytes: &[u8], header: CheckedHeader) -> Result<(RecordBatch, usize), BatchError> {
+        let CheckedHeader { mut batch, count, total_bytes } = header;
         let raw = records_section(batch.compression, &bytes[HEADER_BYTES..total_bytes])?;
         // One buffer for every key and value of the batch (`Bytes` share it).
         let shared: Rc<[u8]> = Rc::from(&*raw);
@@ -228,6 +238,12 @@ impl RecordBatch {
     /// Kafka's `appendAsFollower` validates batches by their CRC and reads offsets and times
     /// from the header.
     pub fn decode_header(bytes: &[u8]) -> Result<CheckedHeader, BatchError> {
+        RecordBatch::read_header(bytes, &Cell::new(false))
+    }
+
+    /// As [`RecordBatch::decode_header`], computing the CRC only if `crc_right` does not say it
+    /// has been found right over these bytes already, and saying so when it is.
+    fn read_header(bytes: &[u8], crc_right: &Cell<bool>) -> Result<CheckedHeader, BatchError> {
         let header = bytes.get(..HEADER_BYTES).ok_or(BatchError::Truncated)?;
         let be = |at: usize, n: usize| header[at..at + n].iter().fold(0u64, |v, &b| (v << 8) | u64::from(b));
         let magic = header[16];
@@ -241,10 +257,13 @@ impl RecordBatch {
             return Err(BatchError::BadLength);
         }
         let all = bytes.get(..total).ok_or(BatchError::Truncated)?;
-        let stored = be(CRC_AT, 4) as u32;
-        let computed = crc::crc32c(&all[ATTRIBUTES_AT..]);
-        if stored != computed {
-            return Err(BatchError::CorruptCrc { stored, computed });
+        if !crc_right.get() {
+            let stored = be(CRC_AT, 4) as u32;
+            let computed = crc::crc32c(&all[ATTRIBUTES_AT..]);
+            if stored != computed {
+                return Err(BatchError::CorruptCrc { stored, computed });
+            }
+            crc_right.set(true);
         }
         let attributes = be(ATTRIBUTES_AT, 2) as u16;
         let compression =
@@ -301,7 +320,11 @@ fn records_section(compression: Compression, section: &[u8]) -> Result<Cow<'_, [
 impl RecordBatch {
     /// Checks a batch whole — header, CRC, every record — without decoding it into records.
     pub fn validate(bytes: &[u8]) -> Result<Validated, BatchError> {
-        let header = RecordBatch::decode_header(bytes)?;
+        RecordBatch::validate_records(bytes, RecordBatch::decode_header(bytes)?)
+    }
+
+    /// Walks the records of a batch whose header has been read and checked.
+    fn validate_records(bytes: &[u8], header: CheckedHeader) -> Result<Validated, BatchError> {
         let raw = records_section(header.batch.compression, &bytes[HEADER_BYTES..header.total_bytes])?;
         let (mut at, mut max_delta, mut has_null_key) = (0, None, false);
         for _ in 0..header.count {
@@ -592,7 +615,7 @@ mod tests {
 
     #[test]
     fn a_flipped_bit_is_a_crc_error() {
-        let mut bytes = RecordBatch::from_records(&records(), Compression::None).encode().unwrap();
+        let mut bytes = RecordBatch::from_records(&records(), Compression::None).encode().unwrap().into_vec();
         let last = bytes.len() - 1;
         bytes[last] ^= 1;
         assert!(matches!(RecordBatch::decode(&bytes), Err(BatchError::CorruptCrc { .. })));
@@ -600,7 +623,7 @@ mod tests {
 
     #[test]
     fn stamping_offset_and_epoch_keeps_the_crc_valid() {
-        let mut bytes = RecordBatch::from_records(&records(), Compression::Gzip).encode().unwrap();
+        let mut bytes = RecordBatch::from_records(&records(), Compression::Gzip).encode().unwrap().into_vec();
         stamp(&mut bytes, 42, 7);
         let (batch, _) = RecordBatch::decode(&bytes).unwrap();
         assert_eq!((batch.base_offset, batch.partition_leader_epoch), (42, 7));
@@ -612,7 +635,7 @@ mod tests {
         for cut in [0, 10, HEADER_BYTES, bytes.len() - 1] {
             assert!(RecordBatch::decode(&bytes[..cut]).is_err(), "cut at {cut}");
         }
-        let mut wrong_magic = bytes.clone();
+        let mut wrong_magic = bytes.to_vec();
         wrong_magic[16] = 1;
         assert_eq!(RecordBatch::decode(&wrong_magic), Err(BatchError::UnsupportedMagic(1)));
     }

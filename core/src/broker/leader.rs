@@ -5,7 +5,7 @@
 
 use super::log::SequenceCheck;
 use super::{reply, Broker, Pending, Replica, Role};
-use crate::batch::{BatchError, Compression, RecordBatch, TimestampType};
+use crate::batch::{BatchBytes, BatchError, Compression, TimestampType};
 use crate::effects::{Effects, Timer};
 use crate::error::KafkaError;
 use crate::event::EventKind;
@@ -141,7 +141,7 @@ impl Broker {
         acks: Acks,
         timeout_ms: u64,
         tp: TopicPartition,
-        bytes: Vec<u8>,
+        bytes: BatchBytes,
         fx: &mut Effects,
     ) {
         self.write(from, id, (acks, timeout_ms), tp, bytes, WriteFor::Produce { log_append_time_ms: None }, fx);
@@ -189,7 +189,7 @@ impl Broker {
         id: u32,
         (acks, timeout_ms): (Acks, u64),
         tp: TopicPartition,
-        bytes: Vec<u8>,
+        bytes: BatchBytes,
         mut write_for: WriteFor,
         fx: &mut Effects,
     ) {
@@ -220,7 +220,7 @@ impl Broker {
             }
             // The leader checks the CRC and walks every record, as LogValidator does.
             let invalid = |e: BatchError| KafkaError::CorruptMessage(format!("{e}"));
-            let mut checked = RecordBatch::validate(&bytes).map_err(invalid)?;
+            let mut checked = bytes.validate().map_err(invalid)?;
             if config.text("cleanup.policy").contains("compact") && checked.has_null_key {
                 return Err(KafkaError::InvalidRecord(format!(
                     "Compacted topic cannot accept message without key in topic partition {tp}."
@@ -235,11 +235,11 @@ impl Broker {
             let mut bytes = bytes;
             if config.text("message.timestamp.type") == "LogAppendTime" {
                 // The broker overwrites the timestamps and so re-encodes (a new CRC).
-                let (mut batch, _) = RecordBatch::decode(&bytes).map_err(invalid)?;
+                let (mut batch, _) = bytes.decode().map_err(invalid)?;
                 batch.timestamp_type = TimestampType::LogAppendTime;
                 batch.max_timestamp = now.ms as i64;
                 bytes = batch.encode().map_err(invalid)?;
-                checked = RecordBatch::validate(&bytes).map_err(invalid)?;
+                checked = bytes.validate().map_err(invalid)?;
             }
             let batch = &checked.header.batch;
             stored = (count, bytes.len(), batch.compression, checked.uncompressed_bytes);

@@ -17,7 +17,7 @@
 //! never past the high watermark, and the log start offset follows; offsets
 //! never change. Compaction comes with later work.
 
-use crate::batch::{self, BatchError, Compression, RecordBatch, TimestampType};
+use crate::batch::{self, BatchBytes, BatchError, Compression, RecordBatch, TimestampType};
 use crate::error::KafkaError;
 use crate::limits::RECORDS_PER_PARTITION_MAX;
 use crate::record::Record;
@@ -38,11 +38,11 @@ pub struct LogBatch {
     pub max_timestamp_ms: u64,
     /// Records in it: fewer than its offsets span once the cleaner has removed some.
     pub records: u32,
-    pub bytes: Rc<Vec<u8>>,
+    pub bytes: Rc<BatchBytes>,
 }
 
 impl LogBatch {
-    fn new(header: &batch::CheckedHeader, bytes: Rc<Vec<u8>>) -> LogBatch {
+    fn new(header: &batch::CheckedHeader, bytes: Rc<BatchBytes>) -> LogBatch {
         let b = &header.batch;
         let base_offset = b.base_offset.max(0) as u64;
         LogBatch {
@@ -58,7 +58,7 @@ impl LogBatch {
 
     /// Decodes the records, with their offsets, as a consumer or follower does.
     pub fn decode(&self) -> Result<Vec<Record>, BatchError> {
-        let (batch, _) = RecordBatch::decode(&self.bytes)?;
+        let (batch, _) = self.bytes.decode()?;
         Ok(into_records(batch))
     }
 }
@@ -410,7 +410,7 @@ impl PartitionLog {
                 batches.push(b.clone());
                 continue;
             }
-            let Ok((mut batch, _)) = RecordBatch::decode(&b.bytes) else {
+            let Ok((mut batch, _)) = b.bytes.decode() else {
                 batches.push(b.clone());
                 continue;
             };
@@ -678,9 +678,9 @@ impl PartitionLog {
 
     /// A leader appends a producer's batch, checked, at the log end: stamps its base offset
     /// and the leader epoch into the bytes (both outside the CRC); returns the base offset.
-    pub fn append(&mut self, checked: &batch::Validated, mut bytes: Vec<u8>, leader_epoch: u32) -> u64 {
+    pub fn append(&mut self, checked: &batch::Validated, mut bytes: BatchBytes, leader_epoch: u32) -> u64 {
         let base = self.log_end_offset();
-        batch::stamp(&mut bytes, base, leader_epoch);
+        bytes.stamp(base, leader_epoch);
         self.note_epoch(leader_epoch, base);
         let count = checked.header.count;
         let last = base + count.max(1) as u64 - 1;
@@ -717,7 +717,7 @@ impl PartitionLog {
             {
                 continue;
             }
-            let header = RecordBatch::decode_header(&b.bytes)?;
+            let header = b.bytes.header()?;
             // What the log keeps of a batch comes from its checked bytes, not from the fetch's word.
             let checked = LogBatch::new(&header, b.bytes.clone());
             self.note_epoch(checked.leader_epoch, checked.base_offset);
@@ -764,7 +764,7 @@ impl PartitionLog {
         self.producers.clear();
         self.ongoing.clear();
         self.aborted.clear();
-        let kept: Vec<(Rc<Vec<u8>>, u64, u64)> =
+        let kept: Vec<(Rc<BatchBytes>, u64, u64)> =
             self.batches.iter().map(|b| (b.bytes.clone(), b.base_offset, b.last_offset)).collect();
         for (bytes, base, last) in kept {
             self.note_producer(&bytes, base, last);
@@ -925,10 +925,10 @@ mod tests {
         gap.append_replicated(&leader.batches()[1..]).unwrap();
         assert_eq!((gap.log_end_offset(), gap.records().count(), gap.record_count()), (2, 1, 1));
         let mut damaged = leader.batches()[0].clone();
-        let mut bytes = (*damaged.bytes).clone();
+        let mut bytes = damaged.bytes.to_vec();
         let last = bytes.len() - 1;
         bytes[last] ^= 1;
-        damaged.bytes = Rc::new(bytes);
+        damaged.bytes = Rc::new(BatchBytes::new(bytes));
         assert!(PartitionLog::default().append_replicated(&[damaged]).is_err());
     }
 }

@@ -842,7 +842,7 @@ impl Batch {
     }
 
     /// The v2 record batch for this batch's records: header, records (compressed) and CRC.
-    fn encode(&self, mut header: RecordBatch) -> Result<Vec<u8>, crate::batch::BatchError> {
+    fn encode(&self, mut header: RecordBatch) -> Result<crate::batch::BatchBytes, crate::batch::BatchError> {
         header.last_offset_delta = self.record_count().saturating_sub(1) as i32;
         header.base_timestamp = self.timestamps_ms.first().map_or(0, |&t| t as i64);
         header.max_timestamp = self.timestamps_ms.iter().max().map_or(header.base_timestamp, |&t| t as i64);
