@@ -409,7 +409,7 @@ impl Consumer {
             return;
         }
         let partitions: SortedMap<String, u32> =
-            topics.iter().map(|t| (t.clone(), self.conn.partition_count(t).unwrap_or(0))).collect();
+            topics.iter().map(|t| (t.clone(), self.conn.partition_count(t.as_str()).unwrap_or(0))).collect();
         if let Some(g) = self.group.as_mut() {
             g.assigned_counts = partitions.clone();
         }
@@ -739,7 +739,7 @@ impl Consumer {
             .assigned_counts
             .iter()
             .filter_map(|(t, &was)| {
-                self.conn.partition_count(t).filter(|&now| now != was).map(|now| (t.clone(), was, now))
+                self.conn.partition_count(t.as_str()).filter(|&now| now != was).map(|now| (t.clone(), was, now))
             })
             .collect();
         if let Some((topic, was, now)) = changed.into_iter().next() {

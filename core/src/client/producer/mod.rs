@@ -22,7 +22,7 @@ use crate::effects::{Effects, Timer};
 use crate::error::{CommandError, KafkaError};
 use crate::event::EventKind;
 use crate::limits::RECORDS_BUFFERED_PER_PRODUCER_MAX;
-use crate::protocol::{Acks, ClientName, Request, Response, TopicPartition};
+use crate::protocol::{Acks, ClientName, Request, Response, TopicName, TopicPartition};
 use crate::rand::Rng;
 use crate::record::ProducerRecord;
 use crate::sorted::SortedMap;
@@ -88,8 +88,8 @@ pub struct Producer {
     /// Records in `batches` and `in_flight_batches`, kept as they come and go: `send` checks the
     /// buffer's limit against it every time (`drain` asserts it against a count).
     batched_records: usize,
-    sticky: SortedMap<String, Sticky>,
-    round_robin: SortedMap<String, u32>,
+    sticky: SortedMap<TopicName, Sticky>,
+    round_robin: SortedMap<TopicName, u32>,
     metadata_backoff_ms: u64,
     pub acked_records: u64,
     pub failed_records: u64,
@@ -414,14 +414,14 @@ impl Producer {
         wake
     }
 
-    fn sticky_partition(&mut self, topic: &str, count: u32) -> u32 {
+    fn sticky_partition(&mut self, topic: &TopicName, count: u32) -> u32 {
         if let Some(s) = self.sticky.get(topic) {
             if s.partition < count {
                 return s.partition;
             }
         }
         let partition = self.next_partition(topic, count);
-        self.sticky.insert(topic.into(), Sticky { partition, bytes: 0 });
+        self.sticky.insert(topic.clone(), Sticky { partition, bytes: 0 });
         partition
     }
 
@@ -451,8 +451,12 @@ impl Producer {
     }
 
     /// Kafka's `RoundRobinPartitioner`: a counter per topic over all partitions.
-    fn round_robin(&mut self, topic: &str, count: u32) -> u32 {
-        let next = self.round_robin.entry(topic.into()).or_insert(0);
+    fn round_robin(&mut self, topic: &TopicName, count: u32) -> u32 {
+        // The name is shared into the map once, not copied for every record.
+        let next = match self.round_robin.get_mut(topic) {
+            Some(next) => next,
+            None => self.round_robin.entry(topic.clone()).or_insert(0),
+        };
         let p = *next % count;
         *next = next.wrapping_add(1);
         p
@@ -462,7 +466,7 @@ impl Producer {
     /// one at random (BuiltInPartitioner.updatePartitionInfo).
     fn note_sticky_bytes(&mut self, tp: &TopicPartition, bytes: usize, count: u32) {
         let batch_size = self.config.batch_size_bytes as usize;
-        let switch = match self.sticky.get_mut(tp.topic.as_str()) {
+        let switch = match self.sticky.get_mut(&tp.topic) {
             Some(s) => {
                 s.bytes += bytes;
                 s.bytes >= batch_size
@@ -471,7 +475,7 @@ impl Producer {
         };
         if switch {
             let partition = self.next_partition(&tp.topic, count);
-            self.sticky.insert(String::from(tp.topic.as_str()), Sticky { partition, bytes: 0 });
+            self.sticky.insert(tp.topic.clone(), Sticky { partition, bytes: 0 });
         }
     }
 
