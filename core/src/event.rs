@@ -173,7 +173,8 @@ pub enum EventKind {
     /// `poll` returned to the application.
     Polled {
         consumer: String,
-        records: Vec<(TopicPartition, Record)>,
+        /// Shared with the consumer's record of what it received.
+        records: alloc::rc::Rc<Vec<(TopicPartition, Record)>>,
     },
     /// A client's request got no answer within request.timeout.ms.
     RequestTimedOut {
@@ -610,7 +611,7 @@ impl fmt::Display for EventKind {
             ConsumeFailed { consumer, tp, error } => write!(f, "{consumer}: {tp} {error}"),
             Polled { consumer, records } => {
                 write!(f, "{consumer}: poll returned {} record(s)", records.len())?;
-                for (tp, r) in records {
+                for (tp, r) in records.iter() {
                     write!(f, "; {tp}@{} key={} value={}", r.offset, Show(r.key.as_deref()), Show(r.value.as_deref()))?;
                     for h in &r.headers {
                         write!(f, " {}={}", h.key, Show(h.value.as_deref()))?;

@@ -478,7 +478,7 @@ fn client_view(client: &Client) -> ClientView {
                     high_watermark: c.high_watermarks.get(tp).copied(),
                 })
                 .collect();
-            v.received = c.received.iter().cloned().collect();
+            v.received = c.received().cloned().collect();
             v.consumed = c.received_total;
             let mut sources = crate::sorted::SortedSet::new();
             for (_, r) in &v.received {

@@ -22,6 +22,7 @@ use crate::sorted::{SortedMap, SortedSet};
 use crate::time::{Duration, Instant};
 use crate::txn::marker::ControlType;
 use alloc::collections::VecDeque;
+use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 pub use group::{GroupMember, MemberState};
@@ -50,8 +51,12 @@ pub struct Consumer {
     poll_waiting: bool,
     /// This poll already asked for metadata: an unknown topic must not make it ask forever.
     metadata_asked: bool,
-    /// What polls returned, newest last, bounded.
-    pub received: VecDeque<(TopicPartition, Record)>,
+    /// What polls returned, newest last: the polls themselves, shared with their `Polled`
+    /// events (no copy of each record), dropped from the front while the rest hold at least
+    /// `RECORDS_RECEIVED_PER_CONSUMER_MAX` records. [`Consumer::received`] reads them.
+    received_polls: VecDeque<Rc<Vec<(TopicPartition, Record)>>>,
+    /// Records in `received_polls`.
+    received_kept: usize,
     /// Records polls returned in all, counting those `received` no longer keeps.
     pub received_total: u64,
     /// The high watermark each partition's last fetch reported, for lag.
@@ -99,7 +104,8 @@ impl Consumer {
             buffer: VecDeque::new(),
             poll_waiting: false,
             metadata_asked: false,
-            received: VecDeque::new(),
+            received_polls: VecDeque::new(),
+            received_kept: 0,
             received_total: 0,
             high_watermarks: SortedMap::new(),
             last_stable_offsets: SortedMap::new(),
@@ -586,6 +592,30 @@ impl Consumer {
         }
     }
 
+    /// What polls returned, oldest first: the newest `RECORDS_RECEIVED_PER_CONSUMER_MAX`.
+    pub fn received(&self) -> impl Iterator<Item = &(TopicPartition, Record)> {
+        let beyond = self.received_kept.saturating_sub(RECORDS_RECEIVED_PER_CONSUMER_MAX);
+        self.received_polls.iter().flat_map(|poll| poll.iter()).skip(beyond)
+    }
+
+    /// Keeps a poll's records among those received, and drops the oldest polls no longer needed
+    /// to show the newest `RECORDS_RECEIVED_PER_CONSUMER_MAX`.
+    fn note_received(&mut self, records: &Rc<Vec<(TopicPartition, Record)>>) {
+        self.received_total += records.len() as u64;
+        if records.is_empty() {
+            return;
+        }
+        self.received_polls.push_back(Rc::clone(records));
+        self.received_kept += records.len();
+        while let Some(oldest) = self.received_polls.front() {
+            if self.received_kept - oldest.len() < RECORDS_RECEIVED_PER_CONSUMER_MAX {
+                break;
+            }
+            self.received_kept -= oldest.len();
+            self.received_polls.pop_front();
+        }
+    }
+
     /// Hands up to max.poll.records buffered records to the application and
     /// moves positions past them.
     fn return_records(&mut self, fx: &mut Effects) {
@@ -616,13 +646,8 @@ impl Consumer {
                 set_offset(&mut self.positions, tp, r.offset + 1);
             }
         }
-        for (tp, r) in &records {
-            if self.received.len() == RECORDS_RECEIVED_PER_CONSUMER_MAX {
-                self.received.pop_front();
-            }
-            self.received.push_back((tp.clone(), r.clone()));
-            self.received_total += 1;
-        }
+        let records = Rc::new(records);
+        self.note_received(&records);
         if self.looping && records.is_empty() {
             // An empty poll that waited for nothing is a poll(100 ms) that timed out;
             // a loop's empty polls are not news.
