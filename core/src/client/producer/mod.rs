@@ -787,8 +787,12 @@ impl Producer {
     fn release_waiting(&mut self, ask_again: bool, fx: &mut Effects) {
         let max_block = Duration::from_ms(self.config.max_block_ms);
         let mut missing: Vec<String> = Vec::new();
-        for w in core::mem::take(&mut self.waiting) {
-            if self.conn.partition_count(&w.record.topic).is_some() {
+        for mut w in core::mem::take(&mut self.waiting) {
+            if let Some(known) = self.conn.topic_name(&w.record.topic) {
+                // The record takes the name the metadata is kept under, as every later send's
+                // record does, so that the partitioner's and the batches' keys made from it
+                // compare with theirs by pointer.
+                w.record.topic = known;
                 let _ = self.accumulate(w.record, w.since, fx);
             } else if w.since + max_block <= fx.now {
                 let msg = format!("Topic {} not present in metadata after {} ms.", w.record.topic, max_block.ms);
