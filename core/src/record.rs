@@ -10,21 +10,40 @@ use core::fmt;
 
 /// A read record's key or value: shared, not copied, when the record is (a consumer keeps what
 /// its polls returned beside the poll's event, and a view of it is taken every frame). The
-/// records decoded from one batch share one buffer, the batch's records section, allocated
-/// once for the batch rather than once for each key and value. Compares, orders, hashes and
-/// prints as the bytes it holds.
+/// records decoded from one batch share one buffer: the stored batch itself when it is not
+/// compressed (a fetch hands out the log's bytes, and the records are read where they lie), or
+/// the batch's records section once decompressed, allocated once for the batch rather than
+/// once for each key and value. Compares, orders, hashes and prints as the bytes it holds.
 #[derive(Clone)]
 pub struct Bytes {
-    buf: Rc<[u8]>,
+    buf: Buffer,
     start: usize,
     end: usize,
 }
 
+/// What a [`Bytes`] is a slice of.
+#[derive(Clone, Debug)]
+pub enum Buffer {
+    /// Bytes of its own (a decompressed records section, or a copy).
+    Own(Rc<[u8]>),
+    /// A whole stored batch, its records read in place.
+    Batch(Rc<crate::batch::BatchBytes>),
+}
+
+impl Buffer {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Buffer::Own(b) => b,
+            Buffer::Batch(b) => b,
+        }
+    }
+}
+
 impl Bytes {
     /// The bytes of `buf` at `start..end`, sharing `buf`; `None` when that is not inside it.
-    pub fn within(buf: &Rc<[u8]>, start: usize, end: usize) -> Option<Bytes> {
-        buf.get(start..end)?;
-        Some(Bytes { buf: Rc::clone(buf), start, end })
+    pub fn within(buf: &Buffer, start: usize, end: usize) -> Option<Bytes> {
+        buf.bytes().get(start..end)?;
+        Some(Bytes { buf: buf.clone(), start, end })
     }
 }
 
@@ -32,7 +51,7 @@ impl core::ops::Deref for Bytes {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
         // In bounds: `within` checked the range, and the other constructors take all of `buf`.
-        &self.buf[self.start..self.end]
+        &self.buf.bytes()[self.start..self.end]
     }
 }
 
@@ -44,7 +63,7 @@ impl Default for Bytes {
 
 impl From<&[u8]> for Bytes {
     fn from(bytes: &[u8]) -> Self {
-        Bytes { buf: Rc::from(bytes), start: 0, end: bytes.len() }
+        Bytes { buf: Buffer::Own(Rc::from(bytes)), start: 0, end: bytes.len() }
     }
 }
 

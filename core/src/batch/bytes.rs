@@ -14,6 +14,7 @@
 //! new bytes: a new `BatchBytes`, checked afresh.
 
 use super::{BatchError, CheckedHeader, RecordBatch, Validated};
+use alloc::rc::Rc;
 use alloc::vec::Vec;
 use core::cell::Cell;
 use core::fmt;
@@ -56,7 +57,14 @@ impl BatchBytes {
 
     /// The batch decoded into records, as [`RecordBatch::decode`] does.
     pub fn decode(&self) -> Result<(RecordBatch, usize), BatchError> {
-        RecordBatch::decode_records(&self.bytes, self.header()?)
+        RecordBatch::decode_records(&self.bytes, self.header()?, None)
+    }
+
+    /// As [`BatchBytes::decode`], the records' keys and values read where they lie in these
+    /// shared bytes when they are not compressed (a consumer's fetch, a view of the log), not
+    /// copied out.
+    pub fn decode_shared(bytes: &Rc<BatchBytes>) -> Result<(RecordBatch, usize), BatchError> {
+        RecordBatch::decode_records(&bytes.bytes, bytes.header()?, Some(bytes))
     }
 
     /// The bytes alone.
@@ -148,6 +156,23 @@ mod tests {
         let header = fresh.header().unwrap();
         assert_eq!((header.batch.base_offset, header.batch.partition_leader_epoch), (42, 7));
         assert_eq!(bytes.header().unwrap(), header);
+    }
+
+    #[test]
+    fn a_shared_decode_reads_uncompressed_records_where_they_lie_and_equals_a_copying_one() {
+        let records = [
+            RecordData { timestamp_ms: 5, key: Some(b"k".to_vec()), value: Some(b"value".to_vec()), headers: vec![] },
+            RecordData { timestamp_ms: 6, key: None, value: Some(b"two".to_vec()), headers: vec![] },
+        ];
+        for codec in [Compression::None, Compression::Gzip] {
+            let stored = Rc::new(RecordBatch::from_records(&records, codec).encode().unwrap());
+            let shared = BatchBytes::decode_shared(&stored).unwrap();
+            assert_eq!(shared, stored.decode().unwrap(), "{codec}");
+            let value = shared.0.records[1].value.as_deref().unwrap();
+            assert_eq!(value, b"two");
+            let in_place = stored.as_ptr_range().contains(&value.as_ptr());
+            assert_eq!(in_place, codec == Compression::None, "{codec}: read in place only when not compressed");
+        }
     }
 
     #[test]

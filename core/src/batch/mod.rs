@@ -19,7 +19,7 @@ mod lz4;
 pub mod varint;
 
 use crate::protocol::RecordData;
-use crate::record::{Bytes, Header};
+use crate::record::{Buffer, Bytes, Header};
 use alloc::borrow::Cow;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
@@ -213,21 +213,34 @@ impl RecordBatch {
 
     /// Decodes one batch from the front of `bytes`; returns it and the bytes it took.
     pub fn decode(bytes: &[u8]) -> Result<(RecordBatch, usize), BatchError> {
-        RecordBatch::decode_records(bytes, RecordBatch::decode_header(bytes)?)
+        RecordBatch::decode_records(bytes, RecordBatch::decode_header(bytes)?, None)
     }
 
-    /// Decodes the records of a batch whose header has been read and checked.
-    fn decode_records(bytes: &[u8], header: CheckedHeader) -> Result<(RecordBatch, usize), BatchError> {
+    /// Decodes the records of a batch whose header has been read and checked. Keys and values
+    /// share one buffer: `stored` (the batch these bytes are) when given and the records are not
+    /// compressed, else a copy of the records section.
+    fn decode_records(
+        bytes: &[u8],
+        header: CheckedHeader,
+        stored: Option<&Rc<BatchBytes>>,
+    ) -> Result<(RecordBatch, usize), BatchError> {
         let CheckedHeader { mut batch, count, total_bytes } = header;
         let raw = records_section(batch.compression, &bytes[HEADER_BYTES..total_bytes])?;
-        // One buffer for every key and value of the batch (`Bytes` share it).
-        let shared: Rc<[u8]> = Rc::from(&*raw);
-        let mut at = 0;
+        let shared = match (&raw, stored) {
+            (Cow::Borrowed(_), Some(stored)) => Buffer::Batch(Rc::clone(stored)),
+            _ => Buffer::Own(Rc::from(&*raw)),
+        };
+        // Where the records lie in the shared buffer: the records section is a copy's start,
+        // or the stored batch's bytes after the header.
+        let (records, mut at) = match &shared {
+            Buffer::Own(own) => (&own[..], 0),
+            Buffer::Batch(_) => (&bytes[..total_bytes], HEADER_BYTES),
+        };
         batch.records.reserve_exact(count);
         for _ in 0..count {
-            batch.records.push(decode_record(&shared, &mut at)?);
+            batch.records.push(decode_record(records, &shared, &mut at)?);
         }
-        if at != raw.len() {
+        if at != records.len() {
             return Err(BatchError::BadLength);
         }
         Ok((batch, total_bytes))
@@ -513,11 +526,12 @@ fn read_record<'a>(raw: &'a [u8], at: &mut usize) -> Result<RecordRef<'a>, Batch
     Ok(RecordRef { timestamp_delta, offset_delta, key, value, headers })
 }
 
-fn decode_record(shared: &Rc<[u8]>, at: &mut usize) -> Result<BatchRecord, BatchError> {
-    let r = read_record(shared, at)?;
-    // `read_record`'s slices lie inside `shared`; their offsets make the shared `Bytes`.
+/// Reads the record at `at` in `records`, whose bytes are `shared`'s.
+fn decode_record(records: &[u8], shared: &Buffer, at: &mut usize) -> Result<BatchRecord, BatchError> {
+    let r = read_record(records, at)?;
+    // `read_record`'s slices lie inside `records`; their offsets make the shared `Bytes`.
     let share = |field: &[u8]| {
-        let start = (field.as_ptr() as usize).wrapping_sub(shared.as_ptr() as usize);
+        let start = (field.as_ptr() as usize).wrapping_sub(records.as_ptr() as usize);
         Bytes::within(shared, start, start + field.len()).ok_or(BatchError::BadLength)
     };
     Ok(BatchRecord {

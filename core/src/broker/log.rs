@@ -58,7 +58,7 @@ impl LogBatch {
 
     /// Decodes the records, with their offsets, as a consumer or follower does.
     pub fn decode(&self) -> Result<Vec<Record>, BatchError> {
-        let (batch, _) = self.bytes.decode()?;
+        let (batch, _) = BatchBytes::decode_shared(&self.bytes)?;
         Ok(into_records(batch))
     }
 }
