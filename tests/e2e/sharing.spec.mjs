@@ -55,6 +55,18 @@ test('a reload restores the session; a new session asks first', async ({ page })
   await expect(page.getByTestId('script')).not.toHaveValue(literally('topic create orders'));
 });
 
+test('a reload after playing restores the session as it was when playing stopped', async ({ page }) => {
+  // While playing, the session is saved at most once a second; stopping saves it at once.
+  await buildSession(page);
+  await page.getByTestId('play').click();
+  await page.waitForTimeout(1_500);
+  await page.getByTestId('play').click();
+  const script = await page.getByTestId('script').inputValue();
+  expect(script).toMatch(/advance/);
+  await page.reload();
+  await expect(page.getByTestId('script')).toHaveValue(script);
+});
+
 test('the script editor applies a script and names a bad line', async ({ page }) => {
   await page.goto('/');
   await page.getByTestId('script').fill('seed 5\ncluster brokers=2\ntopic create t partitions=2\nexpect topic t partitions=2\n');

@@ -30,6 +30,8 @@ use yew::prelude::*;
 
 /// How often the page moves simulated time while playing, in real milliseconds.
 const TICK_MS: u32 = 100;
+/// While playing, the session is saved at most this often (page clock).
+const AUTOSAVE_WHILE_PLAYING_MS: f64 = 1_000.0;
 
 /// Seed of a new session.
 const SEED: u64 = 1;
@@ -109,6 +111,8 @@ pub fn app() -> Html {
     let shared_link = use_state(|| None::<String>);
     // Checkpoints already reported to the embedding page as reached.
     let reported = use_mut_ref(Vec::<String>::new);
+    // When the session was last saved (the page's clock, ms).
+    let saved_at_ms = use_mut_ref(|| f64::NEG_INFINITY);
     // One callback for the page's life: components compare it by identity, so a new one each
     // render would redraw every component that takes it (1,800 replica chips in a large cluster).
     let dispatch = {
@@ -116,8 +120,17 @@ pub fn app() -> Html {
         let made = use_memo((), move |_| {
             Callback::from(move |action: Action| {
                 let mut pg = playground.borrow_mut();
+                let tick = matches!(action, Action::Tick { .. });
                 pg.reduce(action);
-                browser::save(browser::AUTOSAVE_KEY, &pg.script());
+                // Every change is saved at once, but while playing (ten ticks a second, each
+                // changing the script's last `advance`) at most once a second, and when the
+                // playing stops.
+                let now_ms = browser::now_ms();
+                let running = pg.playing || pg.fast_forward.is_some();
+                if !(tick && running && now_ms - *saved_at_ms.borrow() < AUTOSAVE_WHILE_PLAYING_MS) {
+                    browser::save(browser::AUTOSAVE_KEY, &pg.script());
+                    *saved_at_ms.borrow_mut() = now_ms;
+                }
                 tell_parent(&pg, &options, &mut reported.borrow_mut());
                 drop(pg);
                 update.force_update();
@@ -451,7 +464,7 @@ pub fn app() -> Html {
                 if show("partitions") {
                     <section class="panel wide" aria-labelledby="logs-h">
                         <h2 id="logs-h">{ "Partitions" }</h2>
-                        <Partitions topics={view.topics.clone()} groups={view.groups.clone()} clients={view.clients.clone()} now_ms={view.now_ms} />
+                        <Partitions topics={view.topics} groups={view.groups.clone()} clients={view.clients.clone()} now_ms={view.now_ms} />
                     </section>
                 }
                 if show("sequence") {

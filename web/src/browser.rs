@@ -46,6 +46,11 @@ pub fn address_with(fragment: &str) -> String {
     format!("{base}#{fragment}")
 }
 
+/// The page's clock in milliseconds (`performance.now()`); 0 where there is none.
+pub fn now_ms() -> f64 {
+    window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
 /// A User Timing mark (for `?bench`: the browser benchmark reads the measures).
 pub fn mark(name: &str) {
     if let Some(p) = window().and_then(|w| w.performance()) {

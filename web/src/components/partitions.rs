@@ -5,6 +5,8 @@ use kafka_sim::protocol::TopicPartition;
 use kafka_sim::record::Show;
 use kafka_sim::txn::marker::ControlType;
 use kafka_sim::view::{ClientView, GroupView, PartitionView, TopicView};
+use std::cell::RefCell;
+use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -31,9 +33,22 @@ pub fn partitions(p: &Props) -> Html {
     }
     let (internal, topics): (Vec<&TopicView>, Vec<&TopicView>) =
         p.topics.iter().partition(|t| t.name.starts_with("__"));
+    // Last frame's partitions, by topic and number: a row whose partition did not change gets
+    // the very same one again, so that its row compares by pointer and nothing is copied (a
+    // large cluster has hundreds of rows, and playback changes a few of them a frame).
+    let shown = use_mut_ref(Shown::new);
+    // Only topics that still exist, with the partitions they have now.
+    shown.borrow_mut().retain_mut(|(name, row)| match p.topics.iter().find(|t| t.name == *name) {
+        Some(t) => {
+            row.truncate(t.partitions.len());
+            true
+        }
+        None => false,
+    });
+    let share = |topic: &str, q: &PartitionView| shared_partition(&shown, topic, q);
     html! {
         <div class="topics">
-            { for topics.iter().map(|t| html! {
+            { for topics.iter().map(|t| { let name = AttrValue::from(t.name.clone()); html! {
                 <div class="topic">
                     <h3>{ &t.name }
                         if !t.configs.is_empty() {
@@ -41,19 +56,20 @@ pub fn partitions(p: &Props) -> Html {
                         }
                     </h3>
                     { for t.partitions.iter().map(|q| html! {
-                        <PartitionRow key={q.partition} topic={t.name.clone()} partition={q.clone()}
+                        <PartitionRow key={q.partition} topic={name.clone()} partition={share(&t.name, q)}
                             readers={readers(p, &t.name, q.partition)} fading_at_ms={fade_clock(q, p.now_ms)} />
                     }) }
                 </div>
-            }) }
+            }}) }
             // Internal topics (fifty partitions of __consumer_offsets) fold away; only partitions holding records open.
             { for internal.iter().map(|t| {
+                let name = AttrValue::from(t.name.clone());
                 let records: usize = t.partitions.iter().map(|q| q.record_count).sum();
                 html! {
                     <details class="topic internal" data-testid={format!("internal-{}", t.name)}>
                         <summary>{ format!("{} (internal, {} partitions, {records} record(s))", t.name, t.partitions.len()) }</summary>
                         { for t.partitions.iter().filter(|q| q.record_count > 0).map(|q| html! {
-                            <PartitionRow key={q.partition} topic={t.name.clone()} partition={q.clone()} readers={Vec::new()} fading_at_ms={fade_clock(q, p.now_ms)} />
+                            <PartitionRow key={q.partition} topic={name.clone()} partition={share(&t.name, q)} readers={Vec::new()} fading_at_ms={fade_clock(q, p.now_ms)} />
                         }) }
                     </details>
                 }
@@ -62,17 +78,53 @@ pub fn partitions(p: &Props) -> Html {
     }
 }
 
+/// Last frame's partitions of each topic, by partition number (a few topics: a list).
+type Shown = Vec<(String, Vec<Rc<PartitionView>>)>;
+
+/// Last frame's partition when this one equals it, else this one, kept for the next frame.
+fn shared_partition(shown: &RefCell<Shown>, topic: &str, q: &PartitionView) -> Rc<PartitionView> {
+    let mut shown = shown.borrow_mut();
+    let at = q.partition as usize;
+    let i = match shown.iter().position(|(name, _)| name == topic) {
+        Some(i) => i,
+        None => {
+            shown.push((topic.to_string(), Vec::new()));
+            shown.len() - 1
+        }
+    };
+    let row = &mut shown[i].1;
+    if let Some(last) = row.get(at).filter(|last| ***last == *q) {
+        return Rc::clone(last);
+    }
+    let fresh = Rc::new(q.clone());
+    if row.len() <= at {
+        row.resize_with(at + 1, || Rc::clone(&fresh));
+    }
+    row[at] = Rc::clone(&fresh);
+    fresh
+}
+
 /// One partition's row. A component of its own so that a row whose partition, readers
 /// and fading did not change is not drawn again: in a cluster of hundreds of partitions,
 /// playback changes a few rows a tick.
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 struct RowProps {
-    topic: String,
-    partition: PartitionView,
+    topic: AttrValue,
+    /// Shared with last frame's row when unchanged ([`shared_partition`]).
+    partition: Rc<PartitionView>,
     readers: Vec<(String, u64)>,
     /// The clock while a deleted segment of the row is fading; none otherwise (so that time
     /// alone redraws nothing).
     fading_at_ms: Option<u64>,
+}
+
+impl PartialEq for RowProps {
+    fn eq(&self, other: &Self) -> bool {
+        (Rc::ptr_eq(&self.partition, &other.partition) || self.partition == other.partition)
+            && self.topic == other.topic
+            && self.readers == other.readers
+            && self.fading_at_ms == other.fading_at_ms
+    }
 }
 
 #[function_component(PartitionRow)]
@@ -87,6 +139,9 @@ fn fade_clock(q: &PartitionView, now_ms: u64) -> Option<u64> {
 
 /// Who reads a partition: each group's committed offset and each consumer's position, as `(label, offset)`.
 fn readers(p: &Props, topic: &str, partition: u32) -> Vec<(String, u64)> {
+    if p.groups.is_empty() && p.clients.iter().all(|c| c.assignment.is_empty()) {
+        return Vec::new();
+    }
     let tp = TopicPartition::new(topic, partition);
     let committed = p.groups.iter().filter_map(|g| {
         g.rows
