@@ -19,6 +19,40 @@ const LANE_W: u32 = 132;
 const ROW_H: u32 = 22;
 const LEFT: u32 = 78;
 const TOP: u32 = 34;
+/// Rows the drawing may slide before its offsets start again from nought: SVG coordinates are
+/// single-precision floats, exact only to 2^24 (about 760,000 rows of 22 px).
+const SLIDE_ROWS_MAX: u64 = 100_000;
+
+/// How far the drawn stretch has slid down the sequence, in rows, as of the last frame: each
+/// arrow is placed at its row counted from the sequence's start (`first_row` + its index),
+/// and the whole group moved back up by `first_row`. As playback slides the stretch, an
+/// arrow still drawn keeps its place and only the group's offset changes: one attribute a
+/// frame rather than one for each of up to 250 arrows.
+#[derive(Default)]
+struct Slide {
+    ids: Vec<u64>,
+    first_row: u64,
+}
+
+impl Slide {
+    /// The row of the first of `arrows`: the last frame's count carried on when they continue
+    /// the last frame's arrows (some dropped at the front, some added at the back), else
+    /// nought. Any value draws the same picture; this one changes the fewest attributes.
+    fn first_row(&mut self, arrows: &[Arrow]) -> u64 {
+        let first = arrows.first().map(|a| a.id);
+        let row = match first.and_then(|f| self.ids.iter().position(|&id| id == f)) {
+            Some(dropped) => self.first_row + dropped as u64,
+            None if first.zip(self.ids.last()).is_some_and(|(f, &last)| f > last) => {
+                self.first_row + self.ids.len() as u64
+            }
+            None => 0,
+        };
+        self.first_row = if row > SLIDE_ROWS_MAX { 0 } else { row };
+        self.ids.clear();
+        self.ids.extend(arrows.iter().map(|a| a.id));
+        self.first_row
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -38,6 +72,8 @@ pub struct Props {
 pub fn sequence_diagram(p: &Props) -> Html {
     let on_window = p.dispatch.reform(|e: Event| Action::SequenceWindow(value_of(&e).parse().unwrap_or(1_000)));
     let on_chatter = p.dispatch.reform(|_| Action::ToggleSequenceChatter);
+    let slide = use_mut_ref(Slide::default);
+    let first_row = slide.borrow_mut().first_row(&p.arrows);
     let lanes = lanes(&p.arrows);
     let lane_x = |name: &str| {
         let i = lanes.iter().position(|l| l == name).unwrap_or(0) as u32;
@@ -87,12 +123,13 @@ pub fn sequence_diagram(p: &Props) -> Html {
                         }
                     }) }
                     // Only keyed arrows in this group: Yew diffs a list by key only when every item has one.
-                    <g class="seq-arrows">
+                    <g class="seq-arrows" transform={format!("translate(0,-{})", first_row * u64::from(ROW_H))}>
                     { for p.arrows.iter().enumerate().map(|(i, a)| {
                         // Drawn around y = 0 and moved into place as a whole, keyed by the arrow's
-                        // id: as the window slides during playback only each arrow's offset changes,
-                        // and its body, a component, is not built again.
-                        let row_y = TOP + i as u32 * ROW_H + ROW_H / 2 + 4;
+                        // id: as the window slides during playback the arrow keeps its offset (see
+                        // `Slide`), and its body, a component, is not built again.
+                        let row = first_row + i as u64;
+                        let row_y = u64::from(TOP) + row * u64::from(ROW_H) + u64::from(ROW_H / 2 + 4);
                         let (x1, x2) = (lane_x(&a.from), lane_x(&a.to));
                         html! {
                             <g key={a.id} transform={format!("translate(0,{row_y})")}>
@@ -173,4 +210,40 @@ fn arrow_body(p: &ArrowProps) -> Html {
 /// A time on the diagram's left edge: seconds with milliseconds.
 fn format_ms(ms: u64) -> String {
     format!("{}.{:03} s", ms / 1_000, ms % 1_000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn arrows(ids: core::ops::RangeInclusive<u64>) -> Vec<Arrow> {
+        ids.map(|id| Arrow {
+            id,
+            at_ms: id,
+            from: "p".into(),
+            to: "broker-1".into(),
+            api: "Produce",
+            response: false,
+            text: String::new(),
+            chatter: false,
+            lost: false,
+        })
+        .collect()
+    }
+
+    #[test]
+    fn an_arrow_keeps_its_row_as_the_stretch_slides() {
+        let mut slide = Slide::default();
+        assert_eq!(slide.first_row(&arrows(1..=5)), 0);
+        // Two dropped at the front and three added: arrows 3 to 5 keep rows 2 to 4.
+        assert_eq!(slide.first_row(&arrows(3..=8)), 2);
+        // All new, after the last: the count goes on.
+        assert_eq!(slide.first_row(&arrows(20..=22)), 8);
+        // Back in time (a travel) or nothing drawn: from nought again.
+        assert_eq!(slide.first_row(&arrows(1..=3)), 0);
+        assert_eq!(slide.first_row(&[]), 0);
+        // Past the bound, from nought.
+        slide = Slide { ids: vec![1, 2], first_row: SLIDE_ROWS_MAX };
+        assert_eq!(slide.first_row(&arrows(2..=3)), 0);
+    }
 }
