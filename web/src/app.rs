@@ -121,7 +121,14 @@ pub fn app() -> Html {
             Callback::from(move |action: Action| {
                 let mut pg = playground.borrow_mut();
                 let tick = matches!(action, Action::Tick { .. });
+                if options.bench {
+                    browser::mark("kp-reduce-start");
+                }
                 pg.reduce(action);
+                if options.bench {
+                    // `?bench`: the engine's part of a tick (the step and the events collected).
+                    browser::measure_since("kp-reduce", "kp-reduce-start");
+                }
                 // Every change is saved at once, but while playing (ten ticks a second, each
                 // changing the script's last `advance`) at most once a second, and when the
                 // playing stops.
@@ -335,7 +342,14 @@ pub fn app() -> Html {
     };
 
     let pg = playground.borrow();
+    if options.bench {
+        browser::mark("kp-view-start");
+    }
     let view = pg.sim.view();
+    if options.bench {
+        // `?bench`: the engine's view of the whole session, taken every frame.
+        browser::measure_since("kp-view", "kp-view-start");
+    }
     let show = |name: &str| options.shows(name);
     let error = |form: Form| pg.errors.get(&form).cloned();
     let nodes: Vec<String> = view

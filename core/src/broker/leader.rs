@@ -549,18 +549,14 @@ impl Broker {
     /// HW = the smallest log end offset in the ISR, and only while the ISR has
     /// at least min.insync.replicas members (Kafka 4.x).
     pub(super) fn maybe_advance_high_watermark(&mut self, tp: &TopicPartition, fx: &mut Effects) {
-        let min_isr = self.min_isr(tp);
         let me = self.id;
-        let Some(replica) = self.replicas.get_mut(tp) else {
+        let Some(replica) = self.replicas.get(tp) else {
             return;
         };
         let leo = replica.log.log_end_offset();
         let Role::Leader(lead) = &replica.role else {
             return;
         };
-        if (lead.isr.len() as u32) < min_isr {
-            return;
-        }
         let mut hw = leo;
         for r in &lead.isr {
             if *r == me {
@@ -569,12 +565,18 @@ impl Broker {
             let follower_leo = lead.followers.get(r).and_then(|f| f.log_end_offset).unwrap_or(0);
             hw = hw.min(follower_leo);
         }
-        if hw > replica.high_watermark {
-            replica.high_watermark = hw;
-            assert!(replica.high_watermark <= leo, "HW past LEO on {tp}");
-            self.wake_parked_produces(tp, fx);
-            self.wake_parked_fetches(tp, fx);
+        // min.insync.replicas is read only when the HW would move (most follower fetches of an
+        // idle partition move nothing, and a large cluster's brokers answer thousands a second).
+        if hw <= replica.high_watermark || (lead.isr.len() as u32) < self.min_isr(tp) {
+            return;
         }
+        let Some(replica) = self.replicas.get_mut(tp) else {
+            return;
+        };
+        replica.high_watermark = hw;
+        assert!(replica.high_watermark <= leo, "HW past LEO on {tp}");
+        self.wake_parked_produces(tp, fx);
+        self.wake_parked_fetches(tp, fx);
     }
 
     fn maybe_expand_isr(&mut self, tp: &TopicPartition, follower: u32, fx: &mut Effects) {
