@@ -519,11 +519,17 @@ impl Broker {
     /// then moves the high watermark and considers the follower for the ISR.
     fn note_follower_fetch(&mut self, follower: u32, p: &FetchPartition, fx: &mut Effects) {
         let now = fx.now;
-        {
+        let me = self.id;
+        // Whether the ISR could take the follower in, and whether the HW could move: when
+        // neither, the two checks below (each a search of the replicas, and the HW's a read of
+        // min.insync.replicas) are skipped, as most follower fetches in a steady cluster change
+        // neither. Each check still decides for itself.
+        let (may_expand, may_advance) = {
             let Some(replica) = self.replicas.get_mut(&p.tp) else {
                 return;
             };
             let leo = replica.log.log_end_offset();
+            let hw = replica.high_watermark;
             let Role::Leader(lead) = &mut replica.role else {
                 return;
             };
@@ -541,9 +547,21 @@ impl Broker {
             progress.log_end_offset = Some(p.fetch_offset);
             progress.last_fetch_leader_leo = leo;
             progress.last_fetch_at = now;
+            let may_expand = !lead.isr.contains(&follower) && !lead.isr_change_in_flight;
+            let isr_hw = lead
+                .isr
+                .iter()
+                .filter(|&&r| r != me)
+                .map(|r| lead.followers.get(r).and_then(|f| f.log_end_offset).unwrap_or(0))
+                .fold(leo, u64::min);
+            (may_expand, isr_hw > hw)
+        };
+        if may_expand {
+            self.maybe_expand_isr(&p.tp, follower, fx);
         }
-        self.maybe_expand_isr(&p.tp, follower, fx);
-        self.maybe_advance_high_watermark(&p.tp, fx);
+        if may_expand || may_advance {
+            self.maybe_advance_high_watermark(&p.tp, fx);
+        }
     }
 
     /// HW = the smallest log end offset in the ISR, and only while the ISR has
