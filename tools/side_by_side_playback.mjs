@@ -3,8 +3,10 @@
 // next): the playback benchmark of tests/bench/page.mjs (12 brokers, 600 partitions at RF 3,
 // traffic to every topic, 10 s at 1x; each tick's `kp-update` measure) run ROUNDS times for each.
 //
-//     node tools/side_by_side_playback.mjs BEFORE_DIST AFTER_DIST [ROUNDS]
+//     node tools/side_by_side_playback.mjs BEFORE_DIST AFTER_DIST [ROUNDS] [VIEWS]
 //
+// VIEWS, if given, is the page's `view=` list (`script,sequence`: the script editor and one
+// panel), to time what one panel costs.
 // BEFORE_DIST and AFTER_DIST are `dist` directories of `./x build` at two commits (copy `dist`
 // after each build). Prints, for each build, the median and p95 of every tick of its rounds
 // pooled, and each round's own median and p95.
@@ -12,9 +14,9 @@ import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const [before, after, roundsArg] = process.argv.slice(2);
+const [before, after, roundsArg, views] = process.argv.slice(2);
 if (!before || !after || !existsSync(before) || !existsSync(after)) {
-  console.error('usage: node tools/side_by_side_playback.mjs BEFORE_DIST AFTER_DIST [ROUNDS]');
+  console.error('usage: node tools/side_by_side_playback.mjs BEFORE_DIST AFTER_DIST [ROUNDS] [VIEWS]');
   process.exit(2);
 }
 const rounds = Number(roundsArg ?? 4);
@@ -38,7 +40,7 @@ for (let t = 0; t < 10; t++) big += `traffic p t${t} rate=20 keys=50\n`;
 
 async function playback(port) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await page.goto(`http://127.0.0.1:${port}/?bench`);
+  await page.goto(`http://127.0.0.1:${port}/?bench${views ? `&view=${views}` : ''}`);
   await page.evaluate(() => localStorage.clear());
   await page.getByTestId('script').fill(big);
   await page.getByTestId('apply-script').click();
