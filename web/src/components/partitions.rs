@@ -28,15 +28,16 @@ const FADE_MS: u64 = 120_000;
 
 #[function_component(Partitions)]
 pub fn partitions(p: &Props) -> Html {
+    // Last frame's partitions, by topic and number: a row whose partition did not change gets
+    // the very same one again, so that its row compares by pointer and nothing is copied (a
+    // large cluster has hundreds of rows, and playback changes a few of them a frame). Hooks come
+    // before any return: Yew needs the same hooks in the same order on every render.
+    let shown = use_mut_ref(Shown::new);
     if p.topics.is_empty() {
         return html! { <p class="muted">{ "No topics yet. Create one above, or send to a new name: Kafka creates it (auto.create.topics.enable)." }</p> };
     }
     let (internal, topics): (Vec<&TopicView>, Vec<&TopicView>) =
         p.topics.iter().partition(|t| t.name.starts_with("__"));
-    // Last frame's partitions, by topic and number: a row whose partition did not change gets
-    // the very same one again, so that its row compares by pointer and nothing is copied (a
-    // large cluster has hundreds of rows, and playback changes a few of them a frame).
-    let shown = use_mut_ref(Shown::new);
     // Only topics that still exist, with the partitions they have now.
     shown.borrow_mut().retain_mut(|(name, row)| match p.topics.iter().find(|t| t.name == *name) {
         Some(t) => {
