@@ -73,12 +73,19 @@ impl Broker {
         let me = self.id;
         let mut failed = false;
         for p in partitions {
-            let roll =
-                self.image.topics.get(p.tp.topic.as_str()).map(|t| super::roll_config(&t.config)).unwrap_or_default();
+            // The topic's roll settings matter only to an append (`PartitionLog::note_segment`), so
+            // they are read only for an answer that brings batches: most answers of a steady
+            // cluster's follower fetches bring none, and reading them parses three configs.
+            let brings_batches = matches!(&p.result, Ok(d) if !d.batches.is_empty());
+            let roll = brings_batches.then(|| {
+                self.image.topics.get(p.tp.topic.as_str()).map(|t| super::roll_config(&t.config)).unwrap_or_default()
+            });
             let Some(replica) = self.replicas.get_mut(&p.tp) else {
                 continue;
             };
-            replica.log.roll = roll;
+            if let Some(roll) = roll {
+                replica.log.roll = roll;
+            }
             if !matches!(replica.role, Role::Follower { leader: l, .. } if l == leader) {
                 continue;
             }
