@@ -109,6 +109,17 @@ impl<K: Ord, V> SortedMap<K, V> {
         self.find(key).ok().map(|i| &self.entries[i].1)
     }
 
+    /// The entries with keys from `first` to `last`, both included, in order (two binary
+    /// searches, then a walk with no comparisons).
+    pub fn range_inclusive<Q: Ord + ?Sized>(&self, first: &Q, last: &Q) -> Iter<'_, K, V>
+    where
+        K: Borrow<Q>,
+    {
+        let from = self.entries.partition_point(|(k, _)| k.borrow() < first);
+        let to = from + self.entries[from..].partition_point(|(k, _)| k.borrow() <= last);
+        self.entries[from..to].iter().map(pair_ref as fn(&(K, V)) -> (&K, &V))
+    }
+
     pub fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
     where
         K: Borrow<Q>,
@@ -402,7 +413,7 @@ mod tests {
 
     /// The same operations on a `SortedMap` and a `BTreeMap` leave the same entries in the
     /// same order, with the same answers on the way: a seeded walk of inserts, removals,
-    /// entries, retains and pops over a small key space (so keys collide often).
+    /// entries, retains and pops (and ranges looked at after each) over a small key space (so keys collide often).
     #[test]
     fn map_agrees_with_btreemap() {
         let mut rng = crate::rand::Rng::new(7);
@@ -431,6 +442,8 @@ mod tests {
                 assert_eq!(ours.iter().next(), theirs.iter().next());
                 assert_eq!(ours.iter().next_back(), theirs.iter().next_back());
                 assert_eq!(ours.contains_key(&key), theirs.contains_key(&key));
+                let last = key + rng.below(12) as u32;
+                assert!(ours.range_inclusive(&key, &last).eq(theirs.range(key..=last)), "{key}..={last}");
             }
             let pairs: Vec<_> = ours.iter().map(|(k, v)| (*k, *v)).collect();
             assert_eq!(pairs, theirs.into_iter().collect::<Vec<_>>());

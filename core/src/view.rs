@@ -8,8 +8,12 @@ use crate::net::Node;
 use crate::protocol::TopicPartition;
 use crate::record::Record;
 use crate::sim::Sim;
+use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
+
+mod partition;
+pub use partition::ViewCache;
 
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -90,7 +94,8 @@ pub struct TopicView {
     pub name: String,
     /// Config overrides as `name=value`, sorted.
     pub configs: Vec<(String, String)>,
-    pub partitions: Vec<PartitionView>,
+    /// Shared with earlier views where unchanged ([`Sim::view_with`]).
+    pub partitions: Vec<Rc<PartitionView>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -270,7 +275,15 @@ pub struct AssignmentView {
 }
 
 impl Sim {
+    /// The view, built afresh.
     pub fn view(&self) -> ClusterView {
+        self.view_with(&mut ViewCache::default())
+    }
+
+    /// The view, reusing from `cache` each partition's view that did not change since the view
+    /// the cache last took (the same `Rc`, so a caller can skip it by pointer) and keeping this
+    /// one's for the next: for a page that takes the view every frame.
+    pub fn view_with(&self, cache: &mut ViewCache) -> ClusterView {
         let parts = self.parts();
         let mut view = ClusterView {
             now_ms: parts.now.ms,
@@ -312,19 +325,29 @@ impl Sim {
             isr_expands: controller.isr_expands,
         };
         for b in brokers.values() {
+            // Replicas come in topic order: each topic's metadata is looked up once.
+            let mut topic: Option<(&str, Option<&crate::metadata::TopicState>)> = None;
             let replicas = b
                 .replicas
                 .iter()
-                .map(|(tp, r)| ReplicaView {
-                    tp: tp.clone(),
-                    role: match r.role {
-                        Role::Leader(_) => "leader",
-                        Role::Follower { .. } => "follower",
-                        Role::Idle => "idle",
-                    },
-                    in_isr: meta.partition(tp).is_some_and(|p| p.isr.contains(&b.id)),
-                    log_end_offset: r.log.log_end_offset(),
-                    high_watermark: r.high_watermark,
+                .map(|(tp, r)| {
+                    let state = match topic {
+                        Some((name, state)) if name == tp.topic.as_str() => state,
+                        _ => topic.insert((tp.topic.as_str(), meta.topics.get(tp.topic.as_str()))).1,
+                    };
+                    ReplicaView {
+                        tp: tp.clone(),
+                        role: match r.role {
+                            Role::Leader(_) => "leader",
+                            Role::Follower { .. } => "follower",
+                            Role::Idle => "idle",
+                        },
+                        in_isr: state
+                            .and_then(|t| t.partitions.get(tp.partition as usize))
+                            .is_some_and(|p| p.isr.contains(&b.id)),
+                        log_end_offset: r.log.log_end_offset(),
+                        high_watermark: r.high_watermark,
+                    }
                 })
                 .collect();
             view.brokers.push(BrokerView {
@@ -339,51 +362,11 @@ impl Sim {
             });
         }
         for t in meta.topics.values() {
-            let partitions = t
-                .partitions
-                .iter()
-                .enumerate()
-                .map(|(i, p)| {
-                    let tp = TopicPartition::new(t.name.clone(), i as u32);
-                    let replica_of = |id: u32| brokers.get(&id).and_then(|b| b.replicas.get(&tp));
-                    let leader = p.leader.and_then(replica_of);
-                    PartitionView {
-                        partition: i as u32,
-                        leader: p.leader,
-                        leader_epoch: p.leader_epoch,
-                        replicas: p.replicas.clone(),
-                        isr: p.isr.clone(),
-                        log_start_offset: leader.map_or(0, |r| r.log.log_start_offset()),
-                        high_watermark: leader.map_or(0, |r| r.high_watermark),
-                        log_end_offset: leader.map_or(0, |r| r.log.log_end_offset()),
-                        replica_log_end_offsets: p
-                            .replicas
-                            .iter()
-                            .map(|&id| (id, replica_of(id).map_or(0, |r| r.log.log_end_offset())))
-                            .collect(),
-                        segments: leader.map(|r| r.log.segments().to_vec()).unwrap_or_default(),
-                        deleted_segments: leader
-                            .map(|r| r.log.deleted_segments.iter().copied().collect())
-                            .unwrap_or_default(),
-                        last_cleaned: leader.and_then(|r| r.log.last_cleaned.clone()),
-                        last_stable_offset: leader.map_or(0, |r| r.log.last_stable_offset(r.high_watermark)),
-                        open_transactions: leader.map(|r| r.log.open_transactions().collect()).unwrap_or_default(),
-                        aborted_transactions: leader
-                            .map(|r| {
-                                let all: Vec<_> = r.log.aborted_since(0).copied().collect();
-                                all[all.len().saturating_sub(ABORTED_SHOWN)..].to_vec()
-                            })
-                            .unwrap_or_default(),
-                        batches: leader.map_or(0, |r| r.log.batches().len()),
-                        size_bytes: leader.map_or(0, |r| r.log.size_bytes()),
-                        record_count: leader.map_or(0, |r| r.log.record_count()),
-                        records: leader.map(|r| r.log.newest_records(RECORDS_SHOWN)).unwrap_or_default(),
-                    }
-                })
-                .collect();
+            let partitions = cache.topic(t, brokers);
             let configs = t.config.overrides().map(|(k, v)| (k.into(), v.into())).collect();
             view.topics.push(TopicView { name: t.name.clone(), configs, partitions });
         }
+        cache.retain_seen(&meta.topics);
         view.groups = group_views(brokers, net, &view.topics, parts.clients);
         for b in brokers.values().filter(|b| !net.is_down(&Node::Broker(b.id))) {
             for m in b.transactions.txns.values() {

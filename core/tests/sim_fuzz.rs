@@ -14,7 +14,9 @@
 //! - no acknowledged write is lost where the configuration promises it (acks=all,
 //!   replication factor 3, min.insync.replicas=2, one fault at a time): once faults
 //!   heal, every offset acknowledged to the plain producer is in its partition's log;
-//! - determinism: every seed runs twice and the traces must be identical.
+//! - determinism: every seed runs twice and the traces must be identical;
+//! - the view the page takes, reusing last step's views of unchanged partitions, equals one
+//!   built afresh.
 //!
 //! A failing seed is shrunk: lines are dropped while it still fails, and the
 //! minimal script is printed, ready to paste into a file and replay with
@@ -143,10 +145,15 @@ struct Memory {
     /// Offsets acknowledged to the plain producer, on topics whose configuration promises durability.
     acked: BTreeSet<(String, u32, u64)>,
     durable_topics: BTreeSet<String>,
+    /// The page's way of taking the view, checked against a view built afresh.
+    view_cache: kafka_sim::view::ViewCache,
 }
 
 fn check(sim: &Sim, events: &[EventKind], mem: &mut Memory, line: &str) -> Result<(), String> {
     let view = sim.view();
+    if sim.view_with(&mut mem.view_cache) != view {
+        return Err("a view that reuses unchanged partitions differs from one built afresh".into());
+    }
     if line.starts_with("producer p acks=all") {
         // Only acks=all to replication factor 3 with min.insync.replicas=2 promises no lost acknowledged write.
         for t in view.topics.iter().filter(|t| !t.name.starts_with("__")) {

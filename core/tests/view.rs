@@ -108,3 +108,75 @@ fn a_partition_shows_its_newest_records_and_counts_all_while_the_whole_log_reads
     assert_eq!(all.len(), 100);
     assert_eq!(all[0].value.as_deref(), Some(&b"v0"[..]));
 }
+
+/// A view taken with a cache ([`kafka_sim::Sim::view_with`]) reuses the partitions that did not
+/// change; it must always equal a view built afresh. Every scenario of the test suite (retention,
+/// compaction, truncation after unclean elections, aborted transactions, deleted records, new
+/// partitions…) is stepped, each advance in ten parts, with both views compared after every step.
+#[test]
+fn a_cached_view_equals_a_fresh_one_after_every_step_of_every_scenario() {
+    use kafka_sim::command::Command;
+    use kafka_sim::time::Duration;
+    let (mut steps, mut reused, mut rebuilt) = (0, 0, 0);
+    let mut files: Vec<_> = std::fs::read_dir("tests/scenarios").unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    for path in files.iter().filter(|p| p.extension().is_some_and(|e| e == "kafka")) {
+        let scenario = Scenario::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut sim = kafka_sim::Sim::new(scenario.seed);
+        let mut cache = kafka_sim::view::ViewCache::default();
+        let mut last = sim.view_with(&mut cache);
+        for line in &scenario.commands {
+            let parts = match &line.command {
+                Command::Advance(d) => vec![Command::Advance(Duration::from_ms(d.ms / 10)); 10],
+                other => vec![other.clone()],
+            };
+            for command in parts {
+                let _ = sim.apply(&command);
+                let cached = sim.view_with(&mut cache);
+                assert!(
+                    cached == sim.view(),
+                    "{}: after `{command}` the cached view differs from a fresh one",
+                    path.display()
+                );
+                for t in &cached.topics {
+                    let before = last.topics.iter().find(|b| b.name == t.name);
+                    for q in &t.partitions {
+                        let same = before
+                            .and_then(|b| b.partitions.get(q.partition as usize))
+                            .is_some_and(|b| std::rc::Rc::ptr_eq(b, q));
+                        if same {
+                            reused += 1
+                        } else {
+                            rebuilt += 1
+                        }
+                    }
+                }
+                last = cached;
+                steps += 1;
+            }
+        }
+    }
+    assert!(steps > 1_000, "the scenarios were stepped ({steps} steps)");
+    assert!(reused > rebuilt, "most partitions are reused from step to step ({reused} reused, {rebuilt} rebuilt)");
+}
+
+#[test]
+fn a_cached_view_rebuilds_just_the_partition_a_record_went_to() {
+    let mut sim = run("seed 1\ncluster brokers=3\ntopic create t partitions=6 replication-factor=3\nproducer p linger.ms=0\nadvance 5s\n");
+    let mut cache = kafka_sim::view::ViewCache::default();
+    let first = sim.view_with(&mut cache);
+    let partitions =
+        |v: &kafka_sim::view::ClusterView| v.topics.iter().find(|t| t.name == "t").unwrap().partitions.clone();
+    sim.apply(&Scenario::parse_command("advance 2s").unwrap()).unwrap();
+    let idle = sim.view_with(&mut cache);
+    let same: Vec<bool> =
+        partitions(&first).iter().zip(partitions(&idle).iter()).map(|(a, b)| std::rc::Rc::ptr_eq(a, b)).collect();
+    assert_eq!(same, [true; 6], "an idle cluster's partitions are the very same views");
+    sim.apply(&Scenario::parse_command("send p t key=k value=v partition=4").unwrap()).unwrap();
+    sim.apply(&Scenario::parse_command("advance 1s").unwrap()).unwrap();
+    let after = sim.view_with(&mut cache);
+    let same: Vec<bool> =
+        partitions(&idle).iter().zip(partitions(&after).iter()).map(|(a, b)| std::rc::Rc::ptr_eq(a, b)).collect();
+    assert_eq!(same, [true, true, true, true, false, true], "only partition 4 changed");
+    assert_eq!(partitions(&after)[4].records.len(), 1);
+}

@@ -113,6 +113,9 @@ pub fn app() -> Html {
     let reported = use_mut_ref(Vec::<String>::new);
     // When the session was last saved (the page's clock, ms).
     let saved_at_ms = use_mut_ref(|| f64::NEG_INFINITY);
+    // Last frame's partition views: a partition that did not change comes back as the same
+    // `Rc`, neither built again nor drawn again.
+    let view_cache = use_mut_ref(kafka_sim::view::ViewCache::default);
     // One callback for the page's life: components compare it by identity, so a new one each
     // render would redraw every component that takes it (1,800 replica chips in a large cluster).
     let dispatch = {
@@ -345,7 +348,7 @@ pub fn app() -> Html {
     if options.bench {
         browser::mark("kp-view-start");
     }
-    let view = pg.sim.view();
+    let view = pg.sim.view_with(&mut view_cache.borrow_mut());
     if options.bench {
         // `?bench`: the engine's view of the whole session, taken every frame.
         browser::measure_since("kp-view", "kp-view-start");

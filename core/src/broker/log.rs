@@ -207,6 +207,8 @@ pub struct PartitionLog {
     batches: Vec<LogBatch>,
     /// Records in `batches`, for the per-partition limit.
     record_count: usize,
+    /// Bytes of `batches` (the view reads it every frame).
+    size_bytes: usize,
     /// `(leader epoch, start offset)`, epochs increasing (Kafka's `LeaderEpochFileCache`).
     epochs: Vec<(u32, u64)>,
     /// Idempotent producers seen here, rebuilt from the batches after a truncation.
@@ -595,6 +597,11 @@ impl PartitionLog {
         self.aborted.iter().filter(move |a| a.last_offset >= from)
     }
 
+    /// The newest `n` aborted transactions, oldest first.
+    pub fn aborted_newest(&self, n: usize) -> impl Iterator<Item = &AbortedTxn> + '_ {
+        self.aborted.iter().skip(self.aborted.len().saturating_sub(n))
+    }
+
     pub fn log_start_offset(&self) -> u64 {
         self.log_start_offset
     }
@@ -609,17 +616,22 @@ impl PartitionLog {
         self.batches.iter().flat_map(|b| self.decode_from(b))
     }
 
-    /// The newest `n` records (fewer in a shorter log), oldest first: only the batches holding
-    /// them are decoded.
-    pub fn newest_records(&self, n: usize) -> Vec<Record> {
+    /// The newest batches that hold `n` records (all of them in a shorter log), oldest first.
+    pub fn newest_batches(&self, n: usize) -> &[LogBatch] {
         let mut held = 0;
         let first = self.batches.iter().rposition(|b| {
             held += b.records as usize;
             held >= n
         });
-        let records: Vec<Record> =
-            self.batches[first.unwrap_or(0)..].iter().flat_map(|b| self.decode_from(b)).collect();
-        records[records.len().saturating_sub(n)..].to_vec()
+        &self.batches[first.unwrap_or(0)..]
+    }
+
+    /// The newest `n` records (fewer in a shorter log), oldest first: only the batches holding
+    /// them ([`Self::newest_batches`]) are decoded.
+    pub fn newest_records(&self, n: usize) -> Vec<Record> {
+        let mut records: Vec<Record> = self.newest_batches(n).iter().flat_map(|b| self.decode_from(b)).collect();
+        records.drain(..records.len().saturating_sub(n));
+        records
     }
 
     /// Records in the log (a batch partly below the log start counts whole).
@@ -627,9 +639,10 @@ impl PartitionLog {
         self.record_count
     }
 
-    /// Counts the records again after batches went or changed (retention, truncation, cleaning).
+    /// Counts the records and bytes again after batches went or changed (retention, truncation, cleaning).
     fn recount(&mut self) {
         self.record_count = self.batches.iter().map(|b| b.records as usize).sum();
+        self.size_bytes = self.batches.iter().map(|b| b.bytes.len()).sum();
     }
 
     /// The first record below `end` whose timestamp is at least `ms` (ListOffsets by
@@ -659,7 +672,7 @@ impl PartitionLog {
 
     /// Bytes of stored batches: what a segment would hold on disk.
     pub fn size_bytes(&self) -> usize {
-        self.batches.iter().map(|b| b.bytes.len()).sum()
+        self.size_bytes
     }
 
     /// The epoch of the last record, as a follower reports it in Fetch (`lastFetchedEpoch`).
@@ -694,6 +707,7 @@ impl PartitionLog {
         self.note_segment(base, bytes.len() as u64, max_timestamp_ms);
         self.note_producer(&bytes, base, last);
         self.record_count += count;
+        self.size_bytes += bytes.len();
         self.batches.push(LogBatch {
             base_offset: base,
             last_offset: last,
@@ -724,6 +738,7 @@ impl PartitionLog {
             self.note_segment(checked.base_offset, checked.bytes.len() as u64, checked.max_timestamp_ms);
             self.note_producer(&checked.bytes, checked.base_offset, checked.last_offset);
             self.record_count += header.count;
+            self.size_bytes += checked.bytes.len();
             self.batches.push(checked);
         }
         Ok(())
@@ -899,11 +914,14 @@ mod tests {
         let mut log = PartitionLog::default();
         append(&mut log, &["a", "b"], 0);
         append(&mut log, &["c", "d"], 1);
+        let first_bytes = log.batches()[0].bytes.len();
         log.truncate_to(3);
         assert_eq!(log.log_end_offset(), 2, "offset 3 is inside the second batch: it goes whole");
         assert_eq!(log.epochs(), [(0, 0)]);
         assert_eq!((log.records().count(), log.record_count()), (2, 2));
+        assert_eq!(log.size_bytes(), first_bytes, "the bytes count what is left");
         log.truncate_to(0);
+        assert_eq!(log.size_bytes(), 0);
         assert_eq!(log.epochs(), []);
         assert_eq!(log.latest_epoch(), None);
     }

@@ -5,7 +5,6 @@ use kafka_sim::protocol::TopicPartition;
 use kafka_sim::record::Show;
 use kafka_sim::txn::marker::ControlType;
 use kafka_sim::view::{ClientView, GroupView, PartitionView, TopicView};
-use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -28,25 +27,11 @@ const FADE_MS: u64 = 120_000;
 
 #[function_component(Partitions)]
 pub fn partitions(p: &Props) -> Html {
-    // Last frame's partitions, by topic and number: a row whose partition did not change gets
-    // the very same one again, so that its row compares by pointer and nothing is copied (a
-    // large cluster has hundreds of rows, and playback changes a few of them a frame). Hooks come
-    // before any return: Yew needs the same hooks in the same order on every render.
-    let shown = use_mut_ref(Shown::new);
     if p.topics.is_empty() {
         return html! { <p class="muted">{ "No topics yet. Create one above, or send to a new name: Kafka creates it (auto.create.topics.enable)." }</p> };
     }
     let (internal, topics): (Vec<&TopicView>, Vec<&TopicView>) =
         p.topics.iter().partition(|t| t.name.starts_with("__"));
-    // Only topics that still exist, with the partitions they have now.
-    shown.borrow_mut().retain_mut(|(name, row)| match p.topics.iter().find(|t| t.name == *name) {
-        Some(t) => {
-            row.truncate(t.partitions.len());
-            true
-        }
-        None => false,
-    });
-    let share = |topic: &str, q: &PartitionView| shared_partition(&shown, topic, q);
     html! {
         <div class="topics">
             { for topics.iter().map(|t| { let name = AttrValue::from(t.name.clone()); html! {
@@ -57,7 +42,7 @@ pub fn partitions(p: &Props) -> Html {
                         }
                     </h3>
                     { for t.partitions.iter().map(|q| html! {
-                        <PartitionRow key={q.partition} topic={name.clone()} partition={share(&t.name, q)}
+                        <PartitionRow key={q.partition} topic={name.clone()} partition={Rc::clone(q)}
                             readers={readers(p, &t.name, q.partition)} fading_at_ms={fade_clock(q, p.now_ms)} />
                     }) }
                 </div>
@@ -70,7 +55,7 @@ pub fn partitions(p: &Props) -> Html {
                     <details class="topic internal" data-testid={format!("internal-{}", t.name)}>
                         <summary>{ format!("{} (internal, {} partitions, {records} record(s))", t.name, t.partitions.len()) }</summary>
                         { for t.partitions.iter().filter(|q| q.record_count > 0).map(|q| html! {
-                            <PartitionRow key={q.partition} topic={name.clone()} partition={share(&t.name, q)} readers={Vec::new()} fading_at_ms={fade_clock(q, p.now_ms)} />
+                            <PartitionRow key={q.partition} topic={name.clone()} partition={Rc::clone(q)} readers={Vec::new()} fading_at_ms={fade_clock(q, p.now_ms)} />
                         }) }
                     </details>
                 }
@@ -79,39 +64,13 @@ pub fn partitions(p: &Props) -> Html {
     }
 }
 
-/// Last frame's partitions of each topic, by partition number (a few topics: a list).
-type Shown = Vec<(String, Vec<Rc<PartitionView>>)>;
-
-/// Last frame's partition when this one equals it, else this one, kept for the next frame.
-fn shared_partition(shown: &RefCell<Shown>, topic: &str, q: &PartitionView) -> Rc<PartitionView> {
-    let mut shown = shown.borrow_mut();
-    let at = q.partition as usize;
-    let i = match shown.iter().position(|(name, _)| name == topic) {
-        Some(i) => i,
-        None => {
-            shown.push((topic.to_string(), Vec::new()));
-            shown.len() - 1
-        }
-    };
-    let row = &mut shown[i].1;
-    if let Some(last) = row.get(at).filter(|last| ***last == *q) {
-        return Rc::clone(last);
-    }
-    let fresh = Rc::new(q.clone());
-    if row.len() <= at {
-        row.resize_with(at + 1, || Rc::clone(&fresh));
-    }
-    row[at] = Rc::clone(&fresh);
-    fresh
-}
-
 /// One partition's row. A component of its own so that a row whose partition, readers
 /// and fading did not change is not drawn again: in a cluster of hundreds of partitions,
 /// playback changes a few rows a tick.
 #[derive(Properties)]
 struct RowProps {
     topic: AttrValue,
-    /// Shared with last frame's row when unchanged ([`shared_partition`]).
+    /// The same `Rc` as last frame's when the partition did not change (`Sim::view_with`).
     partition: Rc<PartitionView>,
     readers: Vec<(String, u64)>,
     /// The clock while a deleted segment of the row is fading; none otherwise (so that time
@@ -121,7 +80,9 @@ struct RowProps {
 
 impl PartialEq for RowProps {
     fn eq(&self, other: &Self) -> bool {
-        (Rc::ptr_eq(&self.partition, &other.partition) || self.partition == other.partition)
+        // By pointer: the view hands back the same partition view while it does not change,
+        // and a new one only when it did.
+        Rc::ptr_eq(&self.partition, &other.partition)
             && self.topic == other.topic
             && self.readers == other.readers
             && self.fading_at_ms == other.fading_at_ms
