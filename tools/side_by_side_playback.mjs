@@ -6,7 +6,9 @@
 //     node tools/side_by_side_playback.mjs BEFORE_DIST AFTER_DIST [ROUNDS] [VIEWS]
 //
 // VIEWS, if given, is the page's `view=` list (`script,sequence`: the script editor and one
-// panel), to time what one panel costs.
+// panel), to time what one panel costs. MEASURE=kp-painted in the environment times each tick
+// until its frame is drawn instead (style, layout and paint included; builds from before that
+// measure have none).
 // BEFORE_DIST and AFTER_DIST are `dist` directories of `./x build` at two commits (copy `dist`
 // after each build). Prints, for each build, the median and p95 of every tick of its rounds
 // pooled, and each round's own median and p95.
@@ -20,6 +22,7 @@ if (!before || !after || !existsSync(before) || !existsSync(after)) {
   process.exit(2);
 }
 const rounds = Number(roundsArg ?? 4);
+const measure = process.env.MEASURE ?? 'kp-update';
 if (!Number.isInteger(rounds) || rounds < 1) {
   console.error('side_by_side_playback: ROUNDS must be a whole number of at least 1');
   process.exit(2);
@@ -49,7 +52,7 @@ async function playback(port) {
   await page.getByTestId('play').click();
   await page.waitForTimeout(10_000);
   await page.getByTestId('play').click();
-  const ms = await page.evaluate(() => performance.getEntriesByName('kp-update').map((e) => e.duration));
+  const ms = await page.evaluate((name) => performance.getEntriesByName(name).map((e) => e.duration), measure);
   await page.close();
   return ms;
 }
@@ -69,7 +72,7 @@ try {
     }
   }
   for (const b of builds) {
-    console.log(`${b.dist}: ${b.ticks.length} ticks, ${summary(b.ticks)} (rounds: ${b.rounds.join('; ')})`);
+    console.log(`${b.dist} (${measure}): ${b.ticks.length} ticks, ${summary(b.ticks)} (rounds: ${b.rounds.join('; ')})`);
   }
 } finally {
   await browser.close();

@@ -10,6 +10,7 @@ use crate::event::{Event, EventKind};
 use crate::net::Node;
 use crate::protocol::Body;
 use alloc::collections::VecDeque;
+use alloc::rc::Rc;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
@@ -36,10 +37,12 @@ pub struct Arrow {
 /// Messages a sequence remembers, a stated limit: the oldest go first.
 pub const ARROWS_MAX: usize = 4_000;
 
-/// The newest messages, oldest first.
+/// The newest messages, oldest first (so in the order they were sent: a stretch of time is found
+/// by binary search). Each arrow is shared with the windows handed out: a page that draws the
+/// window every frame copies no arrow, and tells an arrow it drew last frame by its pointer.
 #[derive(Clone, Debug, Default)]
 pub struct Sequence {
-    arrows: VecDeque<Arrow>,
+    arrows: VecDeque<Rc<Arrow>>,
     /// Messages that were let go to stay within [`ARROWS_MAX`].
     pub dropped: u64,
     /// Messages seen, for arrow ids.
@@ -78,7 +81,8 @@ impl Sequence {
                         .find(|a| !a.lost && a.at_ms == sent && a.api == *api && a.from == from && a.to == to)
                 });
                 match on_the_way {
-                    Some(a) => a.lost = true,
+                    // A new arrow if a window holds the old one: the page sees it changed.
+                    Some(a) => Rc::make_mut(a).lost = true,
                     None => self.push(Arrow {
                         id: 0,
                         at_ms: now,
@@ -97,13 +101,17 @@ impl Sequence {
     }
 
     fn push(&mut self, mut arrow: Arrow) {
+        debug_assert!(
+            self.arrows.back().is_none_or(|last| last.at_ms <= arrow.at_ms),
+            "arrows arrive in the order they were sent (the stretch search relies on it)"
+        );
         arrow.id = self.seen;
         self.seen += 1;
         if self.arrows.len() == ARROWS_MAX {
             self.arrows.pop_front();
             self.dropped += 1;
         }
-        self.arrows.push_back(arrow);
+        self.arrows.push_back(Rc::new(arrow));
     }
 
     pub fn clear(&mut self) {
@@ -118,22 +126,28 @@ impl Sequence {
 
     /// How many messages `window` would give without a limit.
     pub fn count(&self, from_ms: u64, to_ms: u64, chatter: bool) -> usize {
-        self.arrows.iter().filter(|a| a.at_ms >= from_ms && a.at_ms <= to_ms && (chatter || !a.chatter)).count()
+        self.stretch(from_ms, to_ms, chatter).count()
     }
 
     /// Messages sent in `from_ms..=to_ms`, without background traffic unless `chatter`;
     /// at most `limit`, the newest.
-    pub fn window(&self, from_ms: u64, to_ms: u64, chatter: bool, limit: usize) -> Vec<Arrow> {
-        let picked: Vec<&Arrow> =
-            self.arrows.iter().filter(|a| a.at_ms >= from_ms && a.at_ms <= to_ms && (chatter || !a.chatter)).collect();
-        let skip = picked.len().saturating_sub(limit);
-        picked.into_iter().skip(skip).cloned().collect()
+    pub fn window(&self, from_ms: u64, to_ms: u64, chatter: bool, limit: usize) -> Vec<Rc<Arrow>> {
+        let mut newest: Vec<Rc<Arrow>> = self.stretch(from_ms, to_ms, chatter).rev().take(limit).cloned().collect();
+        newest.reverse();
+        newest
+    }
+
+    /// The arrows sent in `from_ms..=to_ms`, found by binary search.
+    fn stretch(&self, from_ms: u64, to_ms: u64, chatter: bool) -> impl DoubleEndedIterator<Item = &Rc<Arrow>> {
+        let start = self.arrows.partition_point(|a| a.at_ms < from_ms);
+        let end = self.arrows.partition_point(|a| a.at_ms <= to_ms).max(start);
+        self.arrows.range(start..end).filter(move |a| chatter || !a.chatter)
     }
 }
 
 /// The lanes of a diagram: clients in the order they first appear, then the
 /// controller, then brokers by id.
-pub fn lanes(arrows: &[Arrow]) -> Vec<String> {
+pub fn lanes<'a>(arrows: impl IntoIterator<Item = &'a Arrow>) -> Vec<String> {
     let mut clients: Vec<String> = Vec::new();
     let mut brokers: Vec<u32> = Vec::new();
     let mut controller = false;
@@ -189,7 +203,7 @@ mod tests {
             .map(|a| (a.from.as_str(), a.to.as_str(), a.response))
             .collect();
         assert_eq!(produce, [("p", "broker-1", false), ("broker-1", "p", true)]);
-        assert_eq!(lanes(&arrows).first().map(String::as_str), Some("p"));
+        assert_eq!(lanes(arrows.iter().map(|a| &**a)).first().map(String::as_str), Some("p"));
         assert!(arrows.iter().all(|a| !a.chatter), "no background traffic unless asked");
         assert!(seq.window(1_000, 2_000, true, 100).len() >= arrows.len());
     }
@@ -235,5 +249,16 @@ mod tests {
         assert_eq!(w.len(), 10);
         assert_eq!(seq.count(0, u64::MAX, true), ARROWS_MAX);
         assert_eq!(w.last(), seq.arrows.back());
+        // Any stretch: the binary search finds what a scan of every arrow finds.
+        let first = seq.first_ms().unwrap();
+        for (from, to) in [(0, first), (first, first + 10_000), (900_000, 905_500), (1_799_000, u64::MAX), (5, 4)] {
+            for chatter in [true, false] {
+                let scan: Vec<&Rc<Arrow>> =
+                    seq.arrows.iter().filter(|a| a.at_ms >= from && a.at_ms <= to && (chatter || !a.chatter)).collect();
+                assert_eq!(seq.count(from, to, chatter), scan.len(), "{from}..={to}");
+                let newest = &scan[scan.len().saturating_sub(7)..];
+                assert!(seq.window(from, to, chatter, 7).iter().eq(newest.iter().copied()), "{from}..={to}");
+            }
+        }
     }
 }

@@ -32,6 +32,11 @@ use yew::prelude::*;
 const TICK_MS: u32 = 100;
 /// While playing, the session is saved at most this often (page clock).
 const AUTOSAVE_WHILE_PLAYING_MS: f64 = 1_000.0;
+/// How often the script panel's text follows the session while the clock runs (the page's
+/// clock, ms). Playing changes the script's last `advance` every tick, and setting a text area's
+/// value lays out all its text again: ten times a second is a cost on every frame for a number
+/// the clock in the header already shows.
+const SCRIPT_SHOWN_WHILE_PLAYING_MS: f64 = 1_000.0;
 
 /// Seed of a new session.
 const SEED: u64 = 1;
@@ -116,6 +121,8 @@ pub fn app() -> Html {
     // Last frame's partition views: a partition that did not change comes back as the same
     // `Rc`, neither built again nor drawn again.
     let view_cache = use_mut_ref(kafka_sim::view::ViewCache::default);
+    // The script as the panel last showed it, and when (see `SCRIPT_SHOWN_WHILE_PLAYING_MS`).
+    let script_shown = use_mut_ref(|| (String::new(), f64::NEG_INFINITY));
     // One callback for the page's life: components compare it by identity, so a new one each
     // render would redraw every component that takes it (1,800 replica chips in a large cluster).
     let dispatch = {
@@ -301,6 +308,7 @@ pub fn app() -> Html {
                 Interval::new(TICK_MS, move || {
                     if bench {
                         browser::mark("kp-tick");
+                        browser::mark("kp-tick-painted");
                     }
                     dispatch.emit(Action::Tick { real_ms: u64::from(TICK_MS) })
                 })
@@ -314,6 +322,8 @@ pub fn app() -> Html {
         use_effect(move || {
             if bench {
                 browser::measure_since("kp-update", "kp-tick");
+                // And until the update is drawn: the browser's style, layout and paint after it.
+                browser::after_next_paint(|| browser::measure_since("kp-painted", "kp-tick-painted"));
             }
         });
     }
@@ -367,6 +377,14 @@ pub fn app() -> Html {
     let checkpoints = if show("checkpoints") { pg.checkpoints() } else { Vec::new() };
     // A comparison's two views, taken once a render.
     let compare_views = pg.compare.as_ref().filter(|_| show("compare")).map(|c| c.views());
+    let script = {
+        let mut shown = script_shown.borrow_mut();
+        let now_ms = browser::now_ms();
+        if !playing || now_ms - shown.1 >= SCRIPT_SHOWN_WHILE_PLAYING_MS {
+            *shown = (pg.script(), now_ms);
+        }
+        shown.0.clone()
+    };
     let banner = options.problems.iter().map(|p| format!("Embed options: {p}")).collect::<Vec<_>>();
     html! {
         <div class={classes!("playground", options.embedded.then_some("embedded"))} {onkeydown} tabindex="-1">
@@ -510,7 +528,7 @@ pub fn app() -> Html {
                 if show("script") {
                     <section class="panel wide" aria-labelledby="script-h">
                         <h2 id="script-h">{ "Session script" }</h2>
-                        <ScriptPanel script={pg.script()} error={error(Form::Script).filter(|e| !e.starts_with("This link"))}
+                        <ScriptPanel script={script} error={error(Form::Script).filter(|e| !e.starts_with("This link"))}
                             readonly={!editable} dispatch={dispatch.clone()} share={share} link={(*shared_link).clone()}
                             embed={embed} snippet={(*snippet).clone()} />
                     </section>

@@ -71,6 +71,17 @@ pub fn measure_since(name: &str, start: &str) {
     }
 }
 
+/// Runs `f` once the browser has drawn the next frame: from a task queued by the next animation
+/// frame's callback, which runs after that frame's style, layout and paint. (`?bench`: the time
+/// until a tick's update is on the screen.)
+pub fn after_next_paint(f: impl FnOnce() + 'static) {
+    let Some(w) = window() else { return };
+    let callback = wasm_bindgen::closure::Closure::once_into_js(move || {
+        gloo_timers::callback::Timeout::new(0, f).forget();
+    });
+    let _ = w.request_animation_frame(callback.unchecked_ref());
+}
+
 /// Fetches a text file served beside the page (`lessons/acks.lesson`); `done` gets its text, or
 /// why there is none (no network, a status other than 200, or not text).
 pub fn fetch_text(path: String, done: impl FnOnce(Result<String, String>) + 'static) {

@@ -406,23 +406,34 @@ impl Broker {
     fn wake_parked_fetches(&mut self, tp: &TopicPartition, fx: &mut Effects) {
         let mut i = 0;
         while i < self.parked_fetches.len() {
-            if self.parked_fetches[i].partitions.iter().any(|p| &p.tp == tp) {
-                let parked = self.parked_fetches[i].clone();
-                let (bytes, _) = self.peek(&parked);
-                if bytes >= parked.min_bytes {
-                    self.parked_fetches.remove(i);
-                    // Reading for real records the follower's progress.
-                    let (_, answer_now) = self.read(&parked, fx);
-                    fx.cancel(Timer::FetchExpiry {
-                        client: parked.client.clone(),
-                        correlation_id: parked.correlation_id,
-                    });
-                    reply(fx, parked.client, parked.correlation_id, Response::Fetch { partitions: answer_now });
-                    continue;
-                }
+            let fetch = &self.parked_fetches[i];
+            if fetch.partitions.iter().any(|p| &p.tp == tp) && self.has_enough(fetch) {
+                let parked = self.parked_fetches.remove(i);
+                // Reading for real records the follower's progress.
+                let (_, answer_now) = self.read(&parked, fx);
+                fx.cancel(Timer::FetchExpiry { client: parked.client.clone(), correlation_id: parked.correlation_id });
+                reply(fx, parked.client, parked.correlation_id, Response::Fetch { partitions: answer_now });
+                continue;
             }
             i += 1;
         }
+    }
+
+    /// Whether a parked fetch would now bring at least its `fetch.min.bytes`
+    /// (`DelayedFetch.tryComplete`): partitions are read, in the fetch's order and within its
+    /// `max_bytes` as [`Self::peek`] reads them, only until they bring enough.
+    fn has_enough(&self, fetch: &ParkedFetch) -> bool {
+        let mut bytes = 0;
+        for p in &fetch.partitions {
+            if bytes >= fetch.min_bytes {
+                break;
+            }
+            let budget = fetch.max_bytes.saturating_sub(bytes);
+            if let Ok(d) = self.read_partition(p, (fetch.replica_id, fetch.isolation_level), budget) {
+                bytes += d.batches.iter().map(|b| b.bytes.len()).sum::<usize>();
+            }
+        }
+        bytes >= fetch.min_bytes
     }
 
     /// What a fetch would return, without recording follower progress.

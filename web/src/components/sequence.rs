@@ -6,6 +6,7 @@
 use super::value_of;
 use crate::state::Action;
 use kafka_sim::sequence::{lanes, Arrow};
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// Arrows drawn at most; the newest of the stretch (the count says how many more).
@@ -38,7 +39,7 @@ impl Slide {
     /// The row of the first of `arrows`: the last frame's count carried on when they continue
     /// the last frame's arrows (some dropped at the front, some added at the back), else
     /// nought. Any value draws the same picture; this one changes the fewest attributes.
-    fn first_row(&mut self, arrows: &[Arrow]) -> u64 {
+    fn first_row(&mut self, arrows: &[Rc<Arrow>]) -> u64 {
         let first = arrows.first().map(|a| a.id);
         let row = match first.and_then(|f| self.ids.iter().position(|&id| id == f)) {
             Some(dropped) => self.first_row + dropped as u64,
@@ -56,8 +57,9 @@ impl Slide {
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    /// The stretch's arrows, oldest first (at most [`ARROWS_DRAWN_MAX`]).
-    pub arrows: Vec<Arrow>,
+    /// The stretch's arrows, oldest first (at most [`ARROWS_DRAWN_MAX`]), shared with the
+    /// sequence: an arrow drawn last frame compares by pointer.
+    pub arrows: Vec<Rc<Arrow>>,
     /// Messages in the stretch beyond those drawn.
     pub more: usize,
     pub window_ms: u64,
@@ -74,7 +76,7 @@ pub fn sequence_diagram(p: &Props) -> Html {
     let on_chatter = p.dispatch.reform(|_| Action::ToggleSequenceChatter);
     let slide = use_mut_ref(Slide::default);
     let first_row = slide.borrow_mut().first_row(&p.arrows);
-    let lanes = lanes(&p.arrows);
+    let lanes = lanes(p.arrows.iter().map(|a| &**a));
     let lane_x = |name: &str| {
         let i = lanes.iter().position(|l| l == name).unwrap_or(0) as u32;
         LEFT + i * LANE_W + LANE_W / 2
@@ -133,7 +135,7 @@ pub fn sequence_diagram(p: &Props) -> Html {
                         let (x1, x2) = (lane_x(&a.from), lane_x(&a.to));
                         html! {
                             <g key={a.id} transform={format!("translate(0,{row_y})")}>
-                                <ArrowBody arrow={a.clone()} {x1} {x2} {width} past={a.at_ms < p.now_ms} dispatch={p.dispatch.clone()} />
+                                <ArrowBody arrow={Rc::clone(a)} {x1} {x2} {width} past={a.at_ms < p.now_ms} dispatch={p.dispatch.clone()} />
                             </g>
                         }
                     }) }
@@ -147,7 +149,7 @@ pub fn sequence_diagram(p: &Props) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct ArrowProps {
-    arrow: Arrow,
+    arrow: Rc<Arrow>,
     x1: u32,
     x2: u32,
     /// The diagram's width: the row's hit area spans it.
@@ -216,17 +218,19 @@ fn format_ms(ms: u64) -> String {
 mod tests {
     use super::*;
 
-    fn arrows(ids: core::ops::RangeInclusive<u64>) -> Vec<Arrow> {
-        ids.map(|id| Arrow {
-            id,
-            at_ms: id,
-            from: "p".into(),
-            to: "broker-1".into(),
-            api: "Produce",
-            response: false,
-            text: String::new(),
-            chatter: false,
-            lost: false,
+    fn arrows(ids: core::ops::RangeInclusive<u64>) -> Vec<Rc<Arrow>> {
+        ids.map(|id| {
+            Rc::new(Arrow {
+                id,
+                at_ms: id,
+                from: "p".into(),
+                to: "broker-1".into(),
+                api: "Produce",
+                response: false,
+                text: String::new(),
+                chatter: false,
+                lost: false,
+            })
         })
         .collect()
     }
