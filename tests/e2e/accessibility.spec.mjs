@@ -50,5 +50,5 @@ test('every control is reachable with the Tab key, and the cluster picture has a
       .map((e) => e.outerHTML.slice(0, 80)));
   expect(unreachable).toEqual([]);
   // The cluster picture: each replica chip says its role and ISR membership in words, not only colour.
-  await expect(page.getByTestId('broker-3').locator('li.chip.leader').first()).toContainText('payments-0: leader, in ISR');
+  await expect(page.getByTestId('broker-3').locator('li.chip.leader').first()).toHaveAccessibleName('payments-0: leader, in ISR');
 });

@@ -136,8 +136,12 @@ fn broker_box_view(p: &BoxProps) -> Html {
                         Some((leo, hw)) => format!("{}: {}, {isr}, LEO {leo}, HW {hw}", c.tp, c.role),
                         None => format!("{}: {}, {isr}", c.tp, c.role),
                     };
-                    // The role in words, for screen readers (the colour says it on screen).
-                    html! { <li class={classes!("chip", c.class)} {title}>{ c.tp.to_string() }<span class="sr-only">{ format!(": {}, {isr}", c.role) }</span></li> }
+                    // The role in words, for screen readers (the colour says it on screen): as
+                    // the chip's name, not a visually hidden span, which is positioned, so a
+                    // layer of its own for the browser to paint and hit-test, 1,800 of them in a
+                    // large cluster.
+                    let name = format!("{}: {}, {isr}", c.tp, c.role);
+                    html! { <li class={classes!("chip", c.class)} {title} aria-label={name}>{ c.tp.to_string() }</li> }
                 }) }
                 if internal > 0 {
                     <li class="chip internal" title="replicas of __consumer_offsets; the leader of a group's partition is its coordinator">
