@@ -49,6 +49,12 @@ pub struct Metadata {
 }
 
 impl Metadata {
+    /// A lookup for a walk over partitions in topic order (a broker's replicas): each topic's
+    /// state is found once, not once a partition.
+    pub fn in_topic_order(&self) -> InTopicOrder<'_> {
+        InTopicOrder { meta: self, topic: None }
+    }
+
     pub fn partition(&self, tp: &TopicPartition) -> Option<&PartitionState> {
         self.topics.get(tp.topic.as_str())?.partitions.get(tp.partition as usize)
     }
@@ -82,5 +88,22 @@ impl Metadata {
                 isr: p.isr.clone(),
             })
             .collect())
+    }
+}
+
+/// [`Metadata::in_topic_order`].
+#[derive(Debug)]
+pub struct InTopicOrder<'a> {
+    meta: &'a Metadata,
+    topic: Option<&'a TopicState>,
+}
+
+impl<'a> InTopicOrder<'a> {
+    pub fn partition(&mut self, tp: &TopicPartition) -> Option<&'a PartitionState> {
+        let topic = match self.topic {
+            Some(t) if t.name == tp.topic.as_str() => t,
+            _ => *self.topic.insert(self.meta.topics.get(tp.topic.as_str())?),
+        };
+        topic.partitions.get(tp.partition as usize)
     }
 }

@@ -325,29 +325,20 @@ impl Sim {
             isr_expands: controller.isr_expands,
         };
         for b in brokers.values() {
-            // Replicas come in topic order: each topic's metadata is looked up once.
-            let mut topic: Option<(&str, Option<&crate::metadata::TopicState>)> = None;
+            let mut in_order = meta.in_topic_order();
             let replicas = b
                 .replicas
                 .iter()
-                .map(|(tp, r)| {
-                    let state = match topic {
-                        Some((name, state)) if name == tp.topic.as_str() => state,
-                        _ => topic.insert((tp.topic.as_str(), meta.topics.get(tp.topic.as_str()))).1,
-                    };
-                    ReplicaView {
-                        tp: tp.clone(),
-                        role: match r.role {
-                            Role::Leader(_) => "leader",
-                            Role::Follower { .. } => "follower",
-                            Role::Idle => "idle",
-                        },
-                        in_isr: state
-                            .and_then(|t| t.partitions.get(tp.partition as usize))
-                            .is_some_and(|p| p.isr.contains(&b.id)),
-                        log_end_offset: r.log.log_end_offset(),
-                        high_watermark: r.high_watermark,
-                    }
+                .map(|(tp, r)| ReplicaView {
+                    tp: tp.clone(),
+                    role: match r.role {
+                        Role::Leader(_) => "leader",
+                        Role::Follower { .. } => "follower",
+                        Role::Idle => "idle",
+                    },
+                    in_isr: in_order.partition(tp).is_some_and(|p| p.isr.contains(&b.id)),
+                    log_end_offset: r.log.log_end_offset(),
+                    high_watermark: r.high_watermark,
                 })
                 .collect();
             view.brokers.push(BrokerView {

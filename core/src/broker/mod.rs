@@ -508,10 +508,12 @@ impl Broker {
 
     /// Kafka's UnderReplicatedPartitions: partitions this broker leads whose ISR is smaller than the replica set.
     pub fn under_replicated_partitions(&self) -> usize {
+        // Counted every frame by the page's view.
+        let mut image = self.image.in_topic_order();
         self.replicas
             .iter()
             .filter(|(tp, r)| match &r.role {
-                Role::Leader(l) => self.image.partition(tp).is_some_and(|p| l.isr.len() < p.replicas.len()),
+                Role::Leader(l) => image.partition(tp).is_some_and(|p| l.isr.len() < p.replicas.len()),
                 _ => false,
             })
             .count()

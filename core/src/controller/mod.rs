@@ -530,7 +530,8 @@ fn set_leader(p: &mut PartitionState, tp: &TopicPartition, leader: Option<u32>, 
 impl Controller {
     /// Kafka's OfflinePartitionsCount.
     pub fn offline_partitions(&self) -> usize {
-        self.metadata.partitions().filter(|(_, p)| p.leader.is_none()).count()
+        // Counted every frame by the page's view: no partition names are made for it.
+        self.metadata.topics.values().flat_map(|t| &t.partitions).filter(|p| p.leader.is_none()).count()
     }
 }
 
