@@ -1,7 +1,8 @@
 //! The browser benchmark's large cluster (12 brokers, ten topics of 60 partitions at replication
 //! factor 3, 200 records a second of traffic) stepped as the page plays it, 100 ms of simulated
-//! time a tick, with each tick's view taken: the engine's part of a playback frame, natively,
-//! for profilers (`perf record`, `valgrind --tool=callgrind`). Prints each tick's time.
+//! time a tick, with each tick's messages recorded for the sequence diagram and its view taken:
+//! the engine's part of a playback frame, natively, for profilers (`perf record`,
+//! `valgrind --tool=callgrind`). Prints each tick's time.
 //!
 //! `cargo run --profile bench -p kafka-sim --example playback -- 100` (ticks; default 100)
 
@@ -32,13 +33,17 @@ fn main() {
         sim.apply(&Scenario::parse_command(line).expect("a valid line")).expect("applies");
     }
     sim.drain_events();
-    // The page's way of taking the view each frame: unchanged partitions are reused.
+    // The page's way of taking the view each frame: unchanged partitions are reused; and its
+    // sequence diagram records every message.
     let mut cache = kafka_sim::view::ViewCache::default();
+    let mut sequence = kafka_sim::sequence::Sequence::default();
     let mut times_ms = Vec::new();
     for _ in 0..ticks {
         let t0 = Instant::now();
         sim.advance(Duration::from_ms(100));
-        std::hint::black_box(sim.drain_events());
+        for e in sim.drain_events() {
+            sequence.observe(&e);
+        }
         std::hint::black_box(sim.view_with(&mut cache));
         times_ms.push(t0.elapsed().as_secs_f64() * 1e3);
     }

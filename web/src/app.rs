@@ -7,12 +7,12 @@ use crate::components::cluster::Cluster;
 use crate::components::compare::Compare;
 use crate::components::consumer::ConsumerPanel;
 use crate::components::controls::Controls;
-use crate::components::events::EventLog;
+use crate::components::events::{events_shown, EventLog};
 use crate::components::faults::Faults;
 use crate::components::forms::{SendPanel, TopicPanel};
 use crate::components::groups::GroupsPanel;
 use crate::components::lesson::LessonPanel;
-use crate::components::network::Network;
+use crate::components::network::{BrokerNode, Network};
 use crate::components::partitions::Partitions;
 use crate::components::script::{Checkpoints, ScriptPanel};
 use crate::components::sequence::{SequenceDiagram, ARROWS_DRAWN_MAX};
@@ -454,7 +454,7 @@ pub fn app() -> Html {
                 if show("messages") {
                     <section class="panel wide" aria-labelledby="net-h">
                         <h2 id="net-h">{ "Messages" }</h2>
-                        <Network brokers={view.brokers.clone()} clients={view.clients.clone()} messages={pg.sim.messages_in_flight(200)}
+                        <Network brokers={view.brokers.iter().map(BrokerNode::from).collect::<Vec<_>>()} clients={view.clients.iter().map(|c| c.name.clone()).collect::<Vec<_>>()} messages={pg.sim.messages_in_flight(200)}
                             cut={view.cut_links.clone()} slow={view.slow_links.clone()} active_controller={view.active_controller}
                             now_ms={view.now_ms} show_chatter={pg.show_chatter} />
                     </section>
@@ -520,7 +520,7 @@ pub fn app() -> Html {
                 if show("events") {
                     <section class="panel wide" aria-labelledby="events-h">
                         <h2 id="events-h">{ "Events" }</h2>
-                        <EventLog events={pg.log.iter().enumerate().rev().take(300).map(|(i, e)| (pg.log_dropped + i as u64, e.event.at.ms, e.text())).collect::<Vec<_>>()}
+                        <EventLog events={pg.log.iter().enumerate().rev().take(events_shown(playing)).map(|(i, e)| (pg.log_dropped + i as u64, e.event.at.ms, e.text())).collect::<Vec<_>>()}
                             dropped={pg.log_dropped} hidden={pg.chatter_hidden} show_chatter={pg.show_chatter}
                             toggle={dispatch.reform(|_| Action::ToggleChatter)} />
                     </section>

@@ -11,7 +11,7 @@ use crate::error::KafkaError;
 use crate::event::EventKind;
 use crate::group::offsets::Committed;
 use crate::limits::RECORDS_PER_PARTITION_MAX;
-use crate::metadata::PartitionState;
+use crate::metadata::{InTopicOrder, PartitionState};
 use crate::net::Node;
 use crate::protocol::{
     Acks, FetchPartition, FetchedData, FetchedPartition, IsolationLevel, OffsetSpec, Request, Response, TopicPartition,
@@ -424,12 +424,13 @@ impl Broker {
     /// `max_bytes` as [`Self::peek`] reads them, only until they bring enough.
     fn has_enough(&self, fetch: &ParkedFetch) -> bool {
         let mut bytes = 0;
+        let mut image = self.image.in_topic_order();
         for p in &fetch.partitions {
             if bytes >= fetch.min_bytes {
                 break;
             }
             let budget = fetch.max_bytes.saturating_sub(bytes);
-            if let Ok(d) = self.read_partition(p, (fetch.replica_id, fetch.isolation_level), budget) {
+            if let Ok(d) = self.read_partition(p, (fetch.replica_id, fetch.isolation_level), budget, &mut image) {
                 bytes += d.batches.iter().map(|b| b.bytes.len()).sum::<usize>();
             }
         }
@@ -440,9 +441,11 @@ impl Broker {
     fn peek(&self, fetch: &ParkedFetch) -> (usize, Vec<FetchedPartition>) {
         let mut bytes = 0;
         let mut answer = Vec::with_capacity(fetch.partitions.len());
+        // A fetch's partitions come in topic order: each topic is found in the image once.
+        let mut image = self.image.in_topic_order();
         for p in &fetch.partitions {
             let budget = fetch.max_bytes.saturating_sub(bytes);
-            let result = self.read_partition(p, (fetch.replica_id, fetch.isolation_level), budget);
+            let result = self.read_partition(p, (fetch.replica_id, fetch.isolation_level), budget, &mut image);
             if let Ok(d) = &result {
                 bytes += d.batches.iter().map(|b| b.bytes.len()).sum::<usize>();
             }
@@ -466,8 +469,9 @@ impl Broker {
         p: &FetchPartition,
         (replica_id, isolation_level): (Option<u32>, IsolationLevel),
         budget: usize,
+        image: &mut InTopicOrder<'_>,
     ) -> Result<FetchedData, KafkaError> {
-        let replica = self.leader_replica(&p.tp)?;
+        let replica = self.leader_replica_in(&p.tp, image)?;
         let Role::Leader(lead) = &replica.role else {
             return Err(KafkaError::NotLeaderOrFollower);
         };
@@ -722,7 +726,12 @@ impl Broker {
     }
 
     fn leader_replica(&self, tp: &TopicPartition) -> Result<&Replica, KafkaError> {
-        if self.image.partition(tp).is_none() {
+        self.leader_replica_in(tp, &mut self.image.in_topic_order())
+    }
+
+    /// [`Self::leader_replica`] for one of many partitions looked up in topic order.
+    fn leader_replica_in(&self, tp: &TopicPartition, image: &mut InTopicOrder<'_>) -> Result<&Replica, KafkaError> {
+        if image.partition(tp).is_none() {
             return Err(KafkaError::UnknownTopicOrPartition);
         }
         self.replicas.get(tp).filter(|r| r.is_leader()).ok_or(KafkaError::NotLeaderOrFollower)

@@ -4,6 +4,17 @@ use crate::components::controls::format_time;
 use std::rc::Rc;
 use yew::prelude::*;
 
+/// Events the log draws, newest first: fewer while the clock runs, when dozens arrive every tick
+/// of a busy cluster and the rows already drawn are compared again every frame (the log keeps
+/// [`crate::state::LOG_EVENTS_MAX`]; all those drawn are there once it stops).
+pub fn events_shown(running: bool) -> usize {
+    if running {
+        100
+    } else {
+        300
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct Props {
     /// (the event's place in the whole log, simulated ms, sentence), newest first. The place keys

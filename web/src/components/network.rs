@@ -5,13 +5,29 @@
 
 use crate::draw::tenths;
 use kafka_sim::net::Node;
-use kafka_sim::view::{BrokerView, ClientView, MessageView};
+use kafka_sim::view::{BrokerView, MessageView};
 use yew::prelude::*;
+
+/// A broker as the picture draws it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BrokerNode {
+    pub id: u32,
+    /// Stopped or fenced: drawn greyed.
+    pub down: bool,
+    pub controller: bool,
+}
+
+impl From<&BrokerView> for BrokerNode {
+    fn from(b: &BrokerView) -> Self {
+        BrokerNode { id: b.id, down: !b.alive || b.fenced, controller: b.controller }
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub brokers: Vec<BrokerView>,
-    pub clients: Vec<ClientView>,
+    pub brokers: Vec<BrokerNode>,
+    /// Clients by name, in the view's order.
+    pub clients: Vec<String>,
     pub messages: Vec<MessageView>,
     pub cut: Vec<(Node, Node)>,
     pub slow: Vec<(Node, Node, u64)>,
@@ -44,61 +60,19 @@ fn colour(api: &str) -> &'static str {
     }
 }
 
+/// Where a node is drawn: brokers spread along the top, clients along the bottom.
+fn place(brokers: &[BrokerNode], clients: &[String], node: &Node, controller: Option<u32>) -> Option<(f64, f64)> {
+    let broker = |id: u32| brokers.iter().position(|b| b.id == id).map(|i| (spread(i, brokers.len()), BROKER_Y));
+    match node {
+        Node::Broker(id) => broker(*id),
+        Node::Client(name) => clients.iter().position(|c| c == name).map(|i| (spread(i, clients.len()), CLIENT_Y)),
+        Node::Controller => controller.and_then(broker),
+    }
+}
+
 #[function_component(Network)]
 pub fn network(p: &Props) -> Html {
-    let pos = |node: &Node| -> Option<(f64, f64)> {
-        match node {
-            Node::Broker(id) => {
-                p.brokers.iter().position(|b| b.id == *id).map(|i| (spread(i, p.brokers.len()), BROKER_Y))
-            }
-            Node::Client(name) => {
-                p.clients.iter().position(|c| &c.name == name).map(|i| (spread(i, p.clients.len()), CLIENT_Y))
-            }
-            Node::Controller => p.active_controller.and_then(|id| {
-                p.brokers.iter().position(|b| b.id == id).map(|i| (spread(i, p.brokers.len()), BROKER_Y))
-            }),
-        }
-    };
-    let state = |a: &Node, b: &Node| -> &'static str {
-        let same = |x: &Node, y: &Node| (x == a && y == b) || (x == b && y == a);
-        if p.cut.iter().any(|(x, y)| same(x, y)) {
-            "cut"
-        } else if p.slow.iter().any(|(x, y, _)| same(x, y)) {
-            "slow"
-        } else {
-            ""
-        }
-    };
-    let mut links = Vec::new();
-    let brokers: Vec<Node> = p.brokers.iter().map(|b| Node::Broker(b.id)).collect();
-    let clients: Vec<Node> = p.clients.iter().map(|c| Node::Client(c.name.clone())).collect();
-    for (i, a) in brokers.iter().enumerate() {
-        for b in &brokers[i + 1..] {
-            links.push((a.clone(), b.clone()));
-        }
-        for c in &clients {
-            links.push((c.clone(), a.clone()));
-        }
-    }
-    let line = |(a, b): &(Node, Node)| {
-        let (Some((x1, y1)), Some((x2, y2))) = (pos(a), pos(b)) else { return html! {} };
-        // Broker-to-broker links arc above the row so they do not overlap.
-        let path = if y1 == y2 {
-            let mid = (x1 + x2) / 2.0;
-            format!(
-                "M{},{} Q{},{} {},{}",
-                tenths(x1),
-                tenths(y1),
-                tenths(mid),
-                tenths(y1 - 40.0 - (x2 - x1).abs() / 12.0),
-                tenths(x2),
-                tenths(y2)
-            )
-        } else {
-            format!("M{},{} L{},{}", tenths(x1), tenths(y1), tenths(x2), tenths(y2))
-        };
-        html! { <path d={path} class={classes!("link", state(a, b))}><title>{ format!("{a} <-> {b}") }</title></path> }
-    };
+    let pos = |node: &Node| place(&p.brokers, &p.clients, node, p.active_controller);
     let dot = |m: &MessageView| {
         let (Some((x1, y1)), Some((x2, y2))) = (pos(&m.from), pos(&m.to)) else { return html! {} };
         let span = m.arrives_at_ms.saturating_sub(m.sent_at_ms).max(1) as f64;
@@ -131,9 +105,9 @@ pub fn network(p: &Props) -> Html {
     html! {
         <figure class="network">
             <svg viewBox={format!("0 -10 {} 240", tenths(WIDTH))} role="img" aria-label="Brokers, clients, links and the messages on them" data-testid="network">
-                { for links.iter().map(line) }
-                { for p.brokers.iter().map(|b| node(&Node::Broker(b.id), format!("broker-{}", b.id), !b.alive || b.fenced, b.controller)) }
-                { for p.clients.iter().map(|c| node(&Node::Client(c.name.clone()), c.name.clone(), false, false)) }
+                <Links brokers={p.brokers.clone()} clients={p.clients.clone()} cut={p.cut.clone()} slow={p.slow.clone()} />
+                { for p.brokers.iter().map(|b| node(&Node::Broker(b.id), format!("broker-{}", b.id), b.down, b.controller)) }
+                { for p.clients.iter().map(|c| node(&Node::Client(c.clone()), c.clone(), false, false)) }
                 { for shown.iter().map(|m| dot(m)) }
             </svg>
             <figcaption class="muted">
@@ -145,6 +119,62 @@ pub fn network(p: &Props) -> Html {
             </figcaption>
         </figure>
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct LinkProps {
+    brokers: Vec<BrokerNode>,
+    clients: Vec<String>,
+    cut: Vec<(Node, Node)>,
+    slow: Vec<(Node, Node, u64)>,
+}
+
+/// Every link as a line: a component of its own, drawn again only when the nodes or the links'
+/// states change, not on every frame the dots move.
+#[function_component(Links)]
+fn links(p: &LinkProps) -> Html {
+    let pos = |node: &Node| place(&p.brokers, &p.clients, node, None);
+    let state = |a: &Node, b: &Node| -> &'static str {
+        let same = |x: &Node, y: &Node| (x == a && y == b) || (x == b && y == a);
+        if p.cut.iter().any(|(x, y)| same(x, y)) {
+            "cut"
+        } else if p.slow.iter().any(|(x, y, _)| same(x, y)) {
+            "slow"
+        } else {
+            ""
+        }
+    };
+    let mut links = Vec::new();
+    let brokers: Vec<Node> = p.brokers.iter().map(|b| Node::Broker(b.id)).collect();
+    let clients: Vec<Node> = p.clients.iter().map(|c| Node::Client(c.clone())).collect();
+    for (i, a) in brokers.iter().enumerate() {
+        for b in &brokers[i + 1..] {
+            links.push((a.clone(), b.clone()));
+        }
+        for c in &clients {
+            links.push((c.clone(), a.clone()));
+        }
+    }
+    let line = |(a, b): &(Node, Node)| {
+        let (Some((x1, y1)), Some((x2, y2))) = (pos(a), pos(b)) else { return html! {} };
+        // Broker-to-broker links arc above the row so they do not overlap.
+        let path = if y1 == y2 {
+            let mid = (x1 + x2) / 2.0;
+            format!(
+                "M{},{} Q{},{} {},{}",
+                tenths(x1),
+                tenths(y1),
+                tenths(mid),
+                tenths(y1 - 40.0 - (x2 - x1).abs() / 12.0),
+                tenths(x2),
+                tenths(y2)
+            )
+        } else {
+            format!("M{},{} L{},{}", tenths(x1), tenths(y1), tenths(x2), tenths(y2))
+        };
+        html! { <path d={path} class={classes!("link", state(a, b))}><title>{ format!("{a} <-> {b}") }</title></path> }
+    };
+    html! { <g class="links">{ for links.iter().map(line) }</g> }
 }
 
 /// A legend's coloured dot (decoration: the word after it says what it stands for).

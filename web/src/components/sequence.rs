@@ -127,16 +127,14 @@ pub fn sequence_diagram(p: &Props) -> Html {
                     // Only keyed arrows in this group: Yew diffs a list by key only when every item has one.
                     <g class="seq-arrows" transform={format!("translate(0,-{})", first_row * u64::from(ROW_H))}>
                     { for p.arrows.iter().enumerate().map(|(i, a)| {
-                        // Drawn around y = 0 and moved into place as a whole, keyed by the arrow's
-                        // id: as the window slides during playback the arrow keeps its offset (see
-                        // `Slide`), and its body, a component, is not built again.
+                        // Keyed by the arrow's id: as the window slides during playback the arrow
+                        // keeps its row (see `Slide`), so its component is neither built nor
+                        // drawn again.
                         let row = first_row + i as u64;
                         let row_y = u64::from(TOP) + row * u64::from(ROW_H) + u64::from(ROW_H / 2 + 4);
                         let (x1, x2) = (lane_x(&a.from), lane_x(&a.to));
                         html! {
-                            <g key={a.id} transform={format!("translate(0,{row_y})")}>
-                                <ArrowBody arrow={Rc::clone(a)} {x1} {x2} {width} past={a.at_ms < p.now_ms} dispatch={p.dispatch.clone()} />
-                            </g>
+                            <ArrowBody key={a.id} arrow={Rc::clone(a)} {row_y} {x1} {x2} {width} past={a.at_ms < p.now_ms} dispatch={p.dispatch.clone()} />
                         }
                     }) }
                     </g>
@@ -150,6 +148,8 @@ pub fn sequence_diagram(p: &Props) -> Html {
 #[derive(Properties, PartialEq)]
 struct ArrowProps {
     arrow: Rc<Arrow>,
+    /// Where its row is, down the drawing (it is drawn around y = 0 and moved there).
+    row_y: u64,
     x1: u32,
     x2: u32,
     /// The diagram's width: the row's hit area spans it.
@@ -159,7 +159,7 @@ struct ArrowProps {
     dispatch: Callback<Action>,
 }
 
-/// One message's arrow, drawn around y = 0.
+/// One message's arrow, drawn around y = 0 and moved down to its row.
 #[function_component(ArrowBody)]
 fn arrow_body(p: &ArrowProps) -> Html {
     let a = &p.arrow;
@@ -195,7 +195,7 @@ fn arrow_body(p: &ArrowProps) -> Html {
         if a.lost { " (lost)" } else { "" }
     );
     html! {
-        <g {class} tabindex="0" role="button" onclick={travel} onkeydown={on_key} data-testid="sequence-arrow" data-api={a.api}>
+        <g {class} transform={format!("translate(0,{})", p.row_y)} tabindex="0" role="button" onclick={travel} onkeydown={on_key} data-testid="sequence-arrow" data-api={a.api}>
             <title>{ said }</title>
             <rect x="0" y={(-((ROW_H / 2 + 4) as i32)).to_string()} width={p.width.to_string()} height={ROW_H.to_string()} class="seq-hit" />
             <text x="4" y={(y + 4).to_string()} class="seq-time" aria-hidden="true">{ format_ms(a.at_ms) }</text>
