@@ -6,9 +6,10 @@
 //     node tools/side_by_side_playback.mjs BEFORE_DIST AFTER_DIST [ROUNDS] [VIEWS]
 //
 // VIEWS, if given, is the page's `view=` list (`script,sequence`: the script editor and one
-// panel), to time what one panel costs. MEASURE=kp-painted in the environment times each tick
-// until its frame is drawn instead (style, layout and paint included; builds from before that
-// measure have none).
+// panel), to time what one panel costs. MEASURE in the environment picks another of the page's
+// measures: `kp-render` (the browser's style, layout and paint of the frame after each tick),
+// `kp-painted` (from the tick until that frame is drawn), or `frame` (a frame's work: each tick's
+// update and the drawing after it); builds older than them have none.
 // BEFORE_DIST and AFTER_DIST are `dist` directories of `./x build` at two commits (copy `dist`
 // after each build). Prints, for each build, the median and p95 of every tick of its rounds
 // pooled, and each round's own median and p95.
@@ -52,7 +53,15 @@ async function playback(port) {
   await page.getByTestId('play').click();
   await page.waitForTimeout(10_000);
   await page.getByTestId('play').click();
-  const ms = await page.evaluate((name) => performance.getEntriesByName(name).map((e) => e.duration), measure);
+  const ms = await page.evaluate((name) => {
+    const entries = (n) => performance.getEntriesByName(n).map((e) => [e.startTime, e.duration]);
+    if (name !== 'frame') return entries(name).map(([, d]) => d);
+    const renders = entries('kp-render');
+    return entries('kp-update').flatMap(([start, d]) => {
+      const r = renders.find(([s]) => s >= start + d);
+      return r ? [d + r[1]] : [];
+    });
+  }, measure);
   await page.close();
   return ms;
 }

@@ -42,7 +42,7 @@ fn main() {
         let t0 = Instant::now();
         sim.advance(Duration::from_ms(100));
         for e in sim.drain_events() {
-            sequence.observe(&e);
+            sequence.observe(&std::rc::Rc::new(e));
         }
         std::hint::black_box(sim.view_with(&mut cache));
         times_ms.push(t0.elapsed().as_secs_f64() * 1e3);

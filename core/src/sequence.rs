@@ -13,9 +13,10 @@ use alloc::collections::VecDeque;
 use alloc::rc::Rc;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use core::cell::OnceCell;
 
 /// One message between two nodes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Arrow {
     /// Its place among every message the sequence saw: the same arrow keeps it as the window moves.
     pub id: u64,
@@ -26,13 +27,43 @@ pub struct Arrow {
     /// Kafka's API name (`Produce`, `JoinGroup`, ...).
     pub api: &'static str,
     pub response: bool,
-    /// The message as the event log prints it.
-    pub text: String,
     /// Background traffic (heartbeats, idle fetches, metadata pushes).
     pub chatter: bool,
     /// It never arrived (a cut link, a stopped node).
     pub lost: bool,
+    /// The event it was drawn from, shared with whoever else keeps it (the page's event log).
+    event: Rc<Event>,
+    /// [`Arrow::text`], written the first time it is asked for: a busy cluster sends hundreds of
+    /// messages a tick, most never drawn (background traffic is hidden unless asked for).
+    text: OnceCell<String>,
 }
+
+impl Arrow {
+    /// The message as the event log prints it.
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| match &self.event.kind {
+            EventKind::Sent { message, .. } => message.to_string(),
+            other => other.to_string(),
+        })
+    }
+}
+
+/// Arrows are equal when they are the same message seen the same way.
+impl PartialEq for Arrow {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.at_ms == other.at_ms
+            && self.from == other.from
+            && self.to == other.to
+            && self.api == other.api
+            && self.response == other.response
+            && self.chatter == other.chatter
+            && self.lost == other.lost
+            && Rc::ptr_eq(&self.event, &other.event)
+    }
+}
+
+impl Eq for Arrow {}
 
 /// Messages a sequence remembers, a stated limit: the oldest go first.
 pub const ARROWS_MAX: usize = 4_000;
@@ -50,7 +81,9 @@ pub struct Sequence {
 }
 
 impl Sequence {
-    pub fn observe(&mut self, event: &Event) {
+    /// Takes an arrow from a message sent or lost; the event is kept (shared) to write the
+    /// arrow's text if it is ever drawn.
+    pub fn observe(&mut self, event: &Rc<Event>) {
         match &event.kind {
             EventKind::Sent { from, to, message, .. } => {
                 let (api, response) = match &message.body {
@@ -64,9 +97,10 @@ impl Sequence {
                     to: to.to_string(),
                     api,
                     response,
-                    text: message.to_string(),
                     chatter: event.kind.is_chatter(),
                     lost: false,
+                    event: Rc::clone(event),
+                    text: OnceCell::new(),
                 });
             }
             EventKind::Lost { from, to, api, sent_ms, .. } => {
@@ -90,9 +124,10 @@ impl Sequence {
                         to,
                         api,
                         response: false,
-                        text: event.kind.to_string(),
                         chatter: event.kind.is_chatter(),
                         lost: true,
+                        event: Rc::clone(event),
+                        text: OnceCell::new(),
                     }),
                 }
             }
@@ -187,7 +222,7 @@ mod tests {
         for line in &scenario.commands {
             sim.apply(&line.command).unwrap();
             for e in sim.drain_events() {
-                seq.observe(&e);
+                seq.observe(&Rc::new(e));
             }
         }
         seq
@@ -203,6 +238,12 @@ mod tests {
             .map(|a| (a.from.as_str(), a.to.as_str(), a.response))
             .collect();
         assert_eq!(produce, [("p", "broker-1", false), ("broker-1", "p", true)]);
+        let request = arrows.iter().find(|a| a.api == "Produce" && !a.response).unwrap();
+        assert!(
+            request.text().starts_with("Produce request #"),
+            "the message as the log prints it: {}",
+            request.text()
+        );
         assert_eq!(lanes(arrows.iter().map(|a| &**a)).first().map(String::as_str), Some("p"));
         assert!(arrows.iter().all(|a| !a.chatter), "no background traffic unless asked");
         assert!(seq.window(1_000, 2_000, true, 100).len() >= arrows.len());
@@ -241,7 +282,7 @@ mod tests {
         .unwrap();
         sim.advance(crate::time::Duration::from_ms(1_800_000));
         for e in sim.drain_events() {
-            seq.observe(&e);
+            seq.observe(&Rc::new(e));
         }
         assert_eq!(seq.arrows.len(), ARROWS_MAX, "half an hour of heartbeats fills it");
         assert!(seq.dropped > 0);

@@ -322,8 +322,16 @@ pub fn app() -> Html {
         use_effect(move || {
             if bench {
                 browser::measure_since("kp-update", "kp-tick");
-                // And until the update is drawn: the browser's style, layout and paint after it.
-                browser::after_next_paint(|| browser::measure_since("kp-painted", "kp-tick-painted"));
+                // Then the browser's part of drawing it: its style, layout and paint in the next
+                // frame (`kp-render`), and the tick's whole wait until then (`kp-painted`, which
+                // also counts the time until the frame is due).
+                browser::at_next_frame(|| {
+                    browser::mark("kp-frame");
+                    browser::after_this_task(|| {
+                        browser::measure_since("kp-render", "kp-frame");
+                        browser::measure_since("kp-painted", "kp-tick-painted");
+                    });
+                });
             }
         });
     }

@@ -71,15 +71,18 @@ pub fn measure_since(name: &str, start: &str) {
     }
 }
 
-/// Runs `f` once the browser has drawn the next frame: from a task queued by the next animation
-/// frame's callback, which runs after that frame's style, layout and paint. (`?bench`: the time
-/// until a tick's update is on the screen.)
-pub fn after_next_paint(f: impl FnOnce() + 'static) {
+/// Runs `f` at the start of the next frame the browser draws (an animation frame callback:
+/// after it come that frame's style, layout and paint).
+pub fn at_next_frame(f: impl FnOnce() + 'static) {
     let Some(w) = window() else { return };
-    let callback = wasm_bindgen::closure::Closure::once_into_js(move || {
-        gloo_timers::callback::Timeout::new(0, f).forget();
-    });
+    let callback = wasm_bindgen::closure::Closure::once_into_js(f);
     let _ = w.request_animation_frame(callback.unchecked_ref());
+}
+
+/// Runs `f` in a task of its own, after what the browser is doing now: called from
+/// [`at_next_frame`]'s `f`, once that frame is drawn.
+pub fn after_this_task(f: impl FnOnce() + 'static) {
+    gloo_timers::callback::Timeout::new(0, f).forget();
 }
 
 /// Fetches a text file served beside the page (`lessons/acks.lesson`); `done` gets its text, or

@@ -38,8 +38,9 @@ pub struct EmbedOptions {
     /// A comparison to open (`compare=p%20acks%3D1`), checked against the session when applied.
     pub compare: Option<String>,
     /// `bench`: each playback tick is measured with User Timing (`kp-update`: from the tick to
-    /// the page updated; `kp-painted`: to the next frame drawn, the browser's style, layout and
-    /// paint included) for the browser benchmark; off otherwise, as measures accumulate.
+    /// the page updated; `kp-render`: the browser's style, layout and paint of the next frame;
+    /// `kp-painted`: from the tick until that frame is drawn) for the browser benchmark; off
+    /// otherwise, as measures accumulate.
     pub bench: bool,
     /// What was not understood, to show instead of silently ignoring.
     pub problems: Vec<String>,

@@ -158,7 +158,8 @@ pub struct CheckpointView {
 /// An event in the page's log, put into words the first time it is shown: a fast-forward logs
 /// far more events than anyone scrolls to, and a frame shows the newest few hundred.
 pub struct Logged {
-    pub event: Event,
+    /// Shared with the sequence diagram's arrow for it, if any.
+    pub event: Rc<Event>,
     text: OnceCell<Rc<str>>,
 }
 
@@ -637,6 +638,7 @@ impl Playground {
 
     fn collect_events(&mut self) {
         for e in self.sim.drain_events() {
+            let e = Rc::new(e);
             self.sequence.observe(&e);
             if !self.show_chatter && e.kind.is_chatter() {
                 self.chatter_hidden += 1;

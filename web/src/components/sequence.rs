@@ -36,11 +36,12 @@ struct Slide {
 }
 
 impl Slide {
-    /// The row of the first of `arrows`: the last frame's count carried on when they continue
-    /// the last frame's arrows (some dropped at the front, some added at the back), else
-    /// nought. Any value draws the same picture; this one changes the fewest attributes.
-    fn first_row(&mut self, arrows: &[Rc<Arrow>]) -> u64 {
-        let first = arrows.first().map(|a| a.id);
+    /// The row of the first of the arrows (by id, oldest first): the last frame's count carried
+    /// on when they continue the last frame's arrows (some dropped at the front, some added at
+    /// the back), else nought. Any value draws the same picture; this one changes the fewest
+    /// attributes.
+    fn first_row(&mut self, ids: &[u64]) -> u64 {
+        let first = ids.first().copied();
         let row = match first.and_then(|f| self.ids.iter().position(|&id| id == f)) {
             Some(dropped) => self.first_row + dropped as u64,
             None if first.zip(self.ids.last()).is_some_and(|(f, &last)| f > last) => {
@@ -50,7 +51,7 @@ impl Slide {
         };
         self.first_row = if row > SLIDE_ROWS_MAX { 0 } else { row };
         self.ids.clear();
-        self.ids.extend(arrows.iter().map(|a| a.id));
+        self.ids.extend_from_slice(ids);
         self.first_row
     }
 }
@@ -75,7 +76,8 @@ pub fn sequence_diagram(p: &Props) -> Html {
     let on_window = p.dispatch.reform(|e: Event| Action::SequenceWindow(value_of(&e).parse().unwrap_or(1_000)));
     let on_chatter = p.dispatch.reform(|_| Action::ToggleSequenceChatter);
     let slide = use_mut_ref(Slide::default);
-    let first_row = slide.borrow_mut().first_row(&p.arrows);
+    let ids: Vec<u64> = p.arrows.iter().map(|a| a.id).collect();
+    let first_row = slide.borrow_mut().first_row(&ids);
     let lanes = lanes(p.arrows.iter().map(|a| &**a));
     let lane_x = |name: &str| {
         let i = lanes.iter().position(|l| l == name).unwrap_or(0) as u32;
@@ -191,7 +193,7 @@ fn arrow_body(p: &ArrowProps) -> Html {
         a.api,
         a.from,
         a.to,
-        a.text,
+        a.text(),
         if a.lost { " (lost)" } else { "" }
     );
     html! {
@@ -218,21 +220,8 @@ fn format_ms(ms: u64) -> String {
 mod tests {
     use super::*;
 
-    fn arrows(ids: core::ops::RangeInclusive<u64>) -> Vec<Rc<Arrow>> {
-        ids.map(|id| {
-            Rc::new(Arrow {
-                id,
-                at_ms: id,
-                from: "p".into(),
-                to: "broker-1".into(),
-                api: "Produce",
-                response: false,
-                text: String::new(),
-                chatter: false,
-                lost: false,
-            })
-        })
-        .collect()
+    fn arrows(ids: core::ops::RangeInclusive<u64>) -> Vec<u64> {
+        ids.collect()
     }
 
     #[test]
