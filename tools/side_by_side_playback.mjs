@@ -68,6 +68,7 @@ async function playback(port) {
 
 const at = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 const summary = (ms) => {
+  if (ms.length === 0) return `no ${measure} measures (a build older than that measure?)`;
   const sorted = [...ms].sort((a, b) => a - b);
   return `median ${at(sorted, 0.5).toFixed(1)} ms, p95 ${at(sorted, 0.95).toFixed(1)} ms`;
 };
