@@ -180,12 +180,19 @@ impl Sequence {
     }
 }
 
-/// The lanes of a diagram: clients in the order they first appear, then the
-/// controller, then brokers by id.
-pub fn lanes<'a>(arrows: impl IntoIterator<Item = &'a Arrow>) -> Vec<String> {
-    let mut clients: Vec<String> = Vec::new();
-    let mut brokers: Vec<u32> = Vec::new();
-    let mut controller = false;
+/// The lanes of a diagram: the cluster's clients in the order given, the controller, then the
+/// cluster's brokers by id. The lanes come from the cluster rather than from the arrows drawn, so
+/// that as a playing diagram's stretch slides no arrow moves sideways (lanes taken from the arrows
+/// came and went with the arrows, and every arrow was drawn again). A node an arrow names beyond
+/// those (a client gone since) gets a lane too: clients in the order they first appear.
+pub fn lanes<'a>(
+    clients: impl IntoIterator<Item = &'a str>,
+    brokers: impl IntoIterator<Item = u32>,
+    arrows: impl IntoIterator<Item = &'a Arrow>,
+) -> Vec<String> {
+    let mut clients: Vec<String> = clients.into_iter().map(String::from).collect();
+    let mut brokers: Vec<u32> = brokers.into_iter().collect();
+    let mut controller = !brokers.is_empty();
     for a in arrows {
         for node in [&a.from, &a.to] {
             if node == "controller" {
@@ -244,7 +251,11 @@ mod tests {
             "the message as the log prints it: {}",
             request.text()
         );
-        assert_eq!(lanes(arrows.iter().map(|a| &**a)).first().map(String::as_str), Some("p"));
+        assert_eq!(lanes([], [], arrows.iter().map(|a| &**a)), ["p", "broker-1"], "from the arrows alone");
+        // From the cluster: every client and broker has its lane, drawn on or not; the arrows'
+        // nodes are among them.
+        let cluster = lanes(["c", "p"], [2, 1], arrows.iter().map(|a| &**a));
+        assert_eq!(cluster, ["c", "p", "controller", "broker-1", "broker-2"]);
         assert!(arrows.iter().all(|a| !a.chatter), "no background traffic unless asked");
         assert!(seq.window(1_000, 2_000, true, 100).len() >= arrows.len());
     }

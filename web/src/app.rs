@@ -520,6 +520,8 @@ pub fn app() -> Html {
                             let more = pg.sequence.count(from, now, pg.sequence_chatter) - arrows.len();
                             html! {
                                 <SequenceDiagram {arrows} {more} window_ms={pg.sequence_window_ms}
+                                    clients={view.clients.iter().map(|c| c.name.clone()).collect::<Vec<_>>()}
+                                    brokers={view.brokers.iter().map(|b| b.id).collect::<Vec<_>>()}
                                     chatter={pg.sequence_chatter} now_ms={now} dropped={pg.sequence.dropped} dispatch={dispatch.clone()} />
                             }
                         } }

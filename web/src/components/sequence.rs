@@ -61,6 +61,10 @@ pub struct Props {
     /// The stretch's arrows, oldest first (at most [`ARROWS_DRAWN_MAX`]), shared with the
     /// sequence: an arrow drawn last frame compares by pointer.
     pub arrows: Vec<Rc<Arrow>>,
+    /// The cluster's clients and brokers: each has a lane, whether the stretch has arrows for it or
+    /// not, so that arrows keep their places as the stretch slides.
+    pub clients: Vec<String>,
+    pub brokers: Vec<u32>,
     /// Messages in the stretch beyond those drawn.
     pub more: usize,
     pub window_ms: u64,
@@ -78,7 +82,7 @@ pub fn sequence_diagram(p: &Props) -> Html {
     let slide = use_mut_ref(Slide::default);
     let ids: Vec<u64> = p.arrows.iter().map(|a| a.id).collect();
     let first_row = slide.borrow_mut().first_row(&ids);
-    let lanes = lanes(p.arrows.iter().map(|a| &**a));
+    let lanes = lanes(p.clients.iter().map(String::as_str), p.brokers.iter().copied(), p.arrows.iter().map(|a| &**a));
     let lane_x = |name: &str| {
         let i = lanes.iter().position(|l| l == name).unwrap_or(0) as u32;
         LEFT + i * LANE_W + LANE_W / 2
