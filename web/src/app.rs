@@ -385,7 +385,10 @@ pub fn app() -> Html {
     let checkpoints = if show("checkpoints") { pg.checkpoints() } else { Vec::new() };
     // A comparison's two views, taken once a render.
     let compare_views = pg.compare.as_ref().filter(|_| show("compare")).map(|c| c.views());
-    let script = {
+    // Only for a page that shows the script (an embed may not): writing it costs the session's length.
+    let script = if !show("script") {
+        String::new()
+    } else {
         let mut shown = script_shown.borrow_mut();
         let now_ms = browser::now_ms();
         if !playing || now_ms - shown.1 >= SCRIPT_SHOWN_WHILE_PLAYING_MS {
