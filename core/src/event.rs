@@ -144,6 +144,8 @@ pub enum EventKind {
         tp: TopicPartition,
         offset: u64,
         strategy: &'static str,
+        /// The position was out of the log's range (else there was no position to start from).
+        out_of_range: bool,
     },
     /// `close()` on a producer (its buffered records still go) or a consumer (its buffered records are dropped).
     Closed {
@@ -586,9 +588,13 @@ impl fmt::Display for EventKind {
                 }
                 write!(f, " failed: {error}")
             }
-            OffsetReset { consumer, tp, offset, strategy } => write!(
+            OffsetReset { consumer, tp, offset, strategy, out_of_range: false } => write!(
                 f,
                 "{consumer}: no committed offset for {tp}, auto.offset.reset={strategy} -> position {offset}"
+            ),
+            OffsetReset { consumer, tp, offset, strategy, out_of_range: true } => write!(
+                f,
+                "{consumer}: the position on {tp} was out of range, auto.offset.reset={strategy} -> position {offset}"
             ),
             Closed { client, kind: "producer", pending_records } => {
                 write!(f, "{client}: close(): its {pending_records} buffered record(s) still go; no more sends")

@@ -20,8 +20,9 @@
 //!
 //! A failing seed is shrunk: lines are dropped while it still fails, and the
 //! minimal script is printed, ready to paste into a file and replay with
-//! `kafka-sim run`. `FUZZ_SEEDS=N` runs more seeds (CI runs 40); `FUZZ_SECONDS=S`
-//! keeps going through seeds for S seconds of wall-clock time (the long mode).
+//! `kafka-sim run`. CI runs a window of 40 seeds that starts where the commit's hash says, so
+//! every commit tries seeds never run before; `FUZZ_START`, `FUZZ_SEEDS`, `FUZZ_SECONDS` and
+//! `FUZZ_ALL` run campaigns (docs/fuzzing.md).
 
 use kafka_sim::event::EventKind;
 use kafka_sim::protocol::TopicPartition;
@@ -147,6 +148,26 @@ struct Memory {
     durable_topics: BTreeSet<String>,
     /// The page's way of taking the view, checked against a view built afresh.
     view_cache: kafka_sim::view::ViewCache,
+    /// Requests each client sent in each simulated second.
+    requests: BTreeMap<(String, u64), u32>,
+}
+
+/// The most requests a client may send in one simulated second. A client's loops (metadata,
+/// coordinator lookup, fetches, retries) all back off or wait for an answer; one that does not
+/// sends hundreds a second on a 1 ms network.
+const REQUESTS_PER_SECOND_MAX: u32 = 100;
+
+/// The request-rate checker: every client request loop has a backoff.
+fn check_request_rate(mem: &mut Memory, at_ms: u64, client: &str) -> Result<(), String> {
+    let n = mem.requests.entry((client.to_string(), at_ms / 1000)).or_default();
+    *n += 1;
+    if *n > REQUESTS_PER_SECOND_MAX {
+        return Err(format!(
+            "{client} sent more than {REQUESTS_PER_SECOND_MAX} requests in the simulated second from {} ms",
+            at_ms / 1000 * 1000
+        ));
+    }
+    Ok(())
 }
 
 fn check(sim: &Sim, events: &[EventKind], mem: &mut Memory, line: &str) -> Result<(), String> {
@@ -270,7 +291,15 @@ fn run(lines: &[String]) -> Result<(String, usize), String> {
         if let Err(e) = result {
             trace.push_str(&format!("! {e}\n"));
         }
-        let events: Vec<EventKind> = sim.drain_events().into_iter().map(|e| e.kind).collect();
+        let drained = sim.drain_events();
+        for e in &drained {
+            if let EventKind::Sent { from: kafka_sim::net::Node::Client(client), message, .. } = &e.kind {
+                if matches!(message.body, kafka_sim::protocol::Body::Request(_)) {
+                    check_request_rate(&mut mem, e.at.ms, client).map_err(|why| format!("after `{line}`: {why}"))?;
+                }
+            }
+        }
+        let events: Vec<EventKind> = drained.into_iter().map(|e| e.kind).collect();
         for e in &events {
             trace.push_str(&format!("{e}\n"));
         }
@@ -312,18 +341,50 @@ fn fuzz(seed: u64) -> usize {
     }
 }
 
+/// Runs one seed twice; the minimal script when a checker fires, else the acknowledged
+/// offsets verified durable.
+fn fuzz_or_minimal(seed: u64) -> Result<usize, String> {
+    std::panic::catch_unwind(|| fuzz(seed)).map_err(|p| {
+        p.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default()
+    })
+}
+
+/// The window of seeds: `FUZZ_START` (default 0; `./x test` derives it from the commit, so the
+/// window moves with every commit) and `FUZZ_SEEDS` seeds (default 40). `FUZZ_SECONDS=S` keeps
+/// going past the window for S seconds of wall-clock time; `FUZZ_ALL=1` runs every seed and
+/// reports every failure instead of stopping at the first. docs/fuzzing.md has the campaigns.
 #[test]
 fn generated_scenarios_keep_the_invariants_and_replay_identically() {
-    let seeds: u64 = std::env::var("FUZZ_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(SEEDS);
-    let seconds: Option<u64> = std::env::var("FUZZ_SECONDS").ok().and_then(|s| s.parse().ok());
+    let var = |name: &str| std::env::var(name).ok().and_then(|s| s.parse::<u64>().ok());
+    let start = var("FUZZ_START").unwrap_or(0);
+    let seeds = var("FUZZ_SEEDS").unwrap_or(SEEDS);
+    let seconds = var("FUZZ_SECONDS");
+    let collect_all = var("FUZZ_ALL") == Some(1);
+    eprintln!("fuzzing seeds from {start} (FUZZ_START={start} FUZZ_SEEDS={seeds} reproduces this window)");
     let started = std::time::Instant::now();
-    let (mut seed, mut verified) = (0, 0);
+    let (mut seed, mut verified) = (start, 0);
+    let mut failures = Vec::new();
     // The long mode reads the wall clock only to know when to stop; nothing is timed.
-    while seed < seeds || seconds.is_some_and(|s| started.elapsed().as_secs() < s) {
-        verified += fuzz(seed);
+    while seed < start + seeds || seconds.is_some_and(|s| started.elapsed().as_secs() < s) {
+        match fuzz_or_minimal(seed) {
+            Ok(n) => verified += n,
+            Err(why) if collect_all => {
+                eprintln!("FAILED {why}");
+                failures.push(seed);
+            }
+            Err(why) => panic!("{why}"),
+        }
         seed += 1;
     }
-    eprintln!("{seed} seeds passed; {verified} acknowledged offsets verified durable");
+    eprintln!(
+        "seeds {start}..{seed}: {} passed, {} failed {failures:?}; {verified} acknowledged offsets verified durable",
+        seed - start - failures.len() as u64,
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{} seed(s) failed: {failures:?}", failures.len());
     assert!(verified > 0, "no seed promised durability: the lost-write checker had nothing to check");
 }
 
@@ -334,6 +395,38 @@ fn generated_scenarios_keep_the_invariants_and_replay_identically() {
 #[test]
 fn regression_seed_20_an_abort_drops_records_still_waiting_for_metadata() {
     fuzz(20);
+}
+
+/// Seed 700836 (found by a campaign from seed 700,000; shrunk, kept as a script so that widening
+/// the generator does not change it): broker-1, leading b-0 with ISR [1, 3], proposed broker-2 for
+/// the ISR at the high watermark 1, then appended offset 1 and let broker-3's fetch move the HW past
+/// it while the proposal was in flight; broker-2 joined the ISR without offset 1, was elected cleanly
+/// when broker-1 died, and a committed record was replaced. Kafka's `maybeIncrementLeaderHW` waits
+/// for the maximal ISR (the ISR and a replica proposed for it, KIP-497) and for any caught-up
+/// eligible follower, so the HW stays at 1 until broker-2 has offset 1.
+#[test]
+fn regression_seed_700836_a_follower_proposed_for_the_isr_holds_the_high_watermark() {
+    let script = include_str!("scenarios/replication-isr-join-while-cut.kafka");
+    let lines: Vec<String> =
+        script.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).map(String::from).collect();
+    if let Err(why) = run(&lines) {
+        panic!("{why}");
+    }
+}
+
+/// Seed 8, found by the request-rate checker on its first run: a consumer assigned a partition
+/// that had no leader (both brokers had restarted, the partition offline) asked for metadata at
+/// every poll, 500 requests a second. Java's `Metadata` asks again only after `refreshBackoff`
+/// (retry.backoff.ms doubling to retry.backoff.max.ms); so does the consumer now.
+#[test]
+fn regression_seed_8_a_consumer_of_an_offline_partition_backs_off_its_metadata_requests() {
+    let script = "seed 8\ncluster brokers=2\ntopic create a partitions=2 replication-factor=2 min.insync.replicas=1\n\
+        consumer solo auto.offset.reset=earliest isolation.level=read_committed\nassign solo a-0\nconsume solo\n\
+        broker stop 1\nbroker start 1\nbroker stop 2\nbroker start 2\nadvance 60s";
+    let lines: Vec<String> = script.lines().map(|l| l.trim().to_string()).collect();
+    if let Err(why) = run(&lines) {
+        panic!("{why}");
+    }
 }
 
 #[test]
@@ -360,4 +453,10 @@ fn the_checkers_fire_on_a_broken_history() {
     assert_eq!(Scenario::parse_command("advance 60s").unwrap().to_string(), "advance 1m", "the last step's line");
     let why = check(&sim, &[], &mut mem, "advance 1m").unwrap_err();
     assert!(why.contains("lost offset 7"), "{why}");
+    // A client that sends requests without backoff (the metadata storm of a subscription to a
+    // missing topic) is caught within the second.
+    let mut mem = Memory::default();
+    let storm: Result<Vec<()>, String> = (0..500).map(|i| check_request_rate(&mut mem, 104 + i * 2, "c")).collect();
+    let why = storm.unwrap_err();
+    assert!(why.contains("c sent more than 100 requests in the simulated second from 0 ms"), "{why}");
 }

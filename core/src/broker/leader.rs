@@ -27,8 +27,10 @@ use alloc::vec::Vec;
 pub struct FollowerProgress {
     /// The follower's log end offset, from its last fetch; unknown until it fetches.
     pub log_end_offset: Option<u64>,
-    /// The last time the follower had everything the leader had (`lastCaughtUpTimeMs`).
-    pub last_caught_up: Instant,
+    /// The last time the follower had everything the leader had (`lastCaughtUpTimeMs`); none
+    /// for a follower outside the ISR when this leadership began, so that it does not hold the
+    /// high watermark back (Kafka sets it to 0 in `Replica.resetReplicaState`).
+    pub last_caught_up: Option<Instant>,
     last_fetch_leader_leo: u64,
     last_fetch_at: Instant,
 }
@@ -42,11 +44,40 @@ pub struct Leadership {
     pub followers: SortedMap<u32, FollowerProgress>,
     /// The log end offset when this leadership began: a follower must reach it to rejoin the ISR.
     pub epoch_start_offset: u64,
-    /// One AlterPartition at a time, as Kafka's `PendingShrinkIsr` / `PendingExpandIsr`.
-    pub isr_change_in_flight: bool,
+    /// The AlterPartition in flight, if any.
+    pub pending_isr: PendingIsr,
+}
+
+impl FollowerProgress {
+    /// Kafka's `ReplicaState.isCaughtUp`: the follower has everything the leader has, or had it
+    /// within `replica.lag.time.max.ms`.
+    pub fn is_caught_up(&self, leader_leo: u64, now: Instant, lag_max: Duration) -> bool {
+        self.log_end_offset == Some(leader_leo)
+            || self.last_caught_up.is_some_and(|t| now < t + lag_max + Duration::from_ms(1))
+    }
+}
+
+/// An AlterPartition this leader has sent and not had answered, one at a time (Kafka's
+/// `PendingExpandIsr` and `PendingShrinkIsr`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PendingIsr {
+    None,
+    /// A follower proposed for the ISR counts for the high watermark from the moment it is
+    /// proposed (KIP-497's "maximal ISR"): adding a replica only makes the HW stricter.
+    Expand {
+        follower: u32,
+    },
+    /// A shrink counts only once the controller has committed it: until then the HW still
+    /// waits for the replicas leaving, or a rejected shrink could have let it pass them.
+    Shrink,
 }
 
 impl Leadership {
+    /// Whether `broker` is in the ISR or proposed for it (`PartitionState.maximalIsr`).
+    pub fn in_maximal_isr(&self, broker: u32) -> bool {
+        self.isr.contains(&broker) || self.pending_isr == PendingIsr::Expand { follower: broker }
+    }
+
     pub fn new(me: u32, state: &PartitionState, leo: u64, now: Instant) -> Self {
         let followers = state
             .replicas
@@ -55,7 +86,7 @@ impl Leadership {
             .map(|&r| {
                 let progress = FollowerProgress {
                     log_end_offset: None,
-                    last_caught_up: now,
+                    last_caught_up: state.isr.contains(&r).then_some(now),
                     last_fetch_leader_leo: 0,
                     last_fetch_at: now,
                 };
@@ -68,7 +99,7 @@ impl Leadership {
             isr: state.isr.clone(),
             followers,
             epoch_start_offset: leo,
-            isr_change_in_flight: false,
+            pending_isr: PendingIsr::None,
         }
     }
 }
@@ -555,14 +586,17 @@ impl Broker {
                 return;
             };
             if p.fetch_offset >= leo {
-                progress.last_caught_up = now;
+                progress.last_caught_up = Some(now);
             } else if p.fetch_offset >= progress.last_fetch_leader_leo {
-                progress.last_caught_up = progress.last_fetch_at;
+                progress.last_caught_up = Some(progress.last_fetch_at);
             }
             progress.log_end_offset = Some(p.fetch_offset);
             progress.last_fetch_leader_leo = leo;
             progress.last_fetch_at = now;
-            let may_expand = !lead.isr.contains(&follower) && !lead.isr_change_in_flight;
+            let may_expand = !lead.isr.contains(&follower) && lead.pending_isr == PendingIsr::None;
+            // This fetch may have moved the slowest replica the HW waits for; any replica the
+            // HW waits for is at least in the ISR or caught up, so the ISR's smallest log end
+            // is a bound the HW cannot pass.
             let isr_hw = lead
                 .isr
                 .iter()
@@ -579,10 +613,13 @@ impl Broker {
         }
     }
 
-    /// HW = the smallest log end offset in the ISR, and only while the ISR has
-    /// at least min.insync.replicas members (Kafka 4.x).
+    /// Kafka's `Partition.maybeIncrementLeaderHW`: the HW is the smallest log end offset of
+    /// the replicas it waits for, and moves only while the ISR has at least min.insync.replicas
+    /// members (KIP-966). It waits for every replica in the maximal ISR (the ISR and a replica
+    /// proposed for it) and for any replica caught up and eligible to join (not fenced, not
+    /// shutting down), so a replica entering the ISR never lacks a record below the HW.
     pub(super) fn maybe_advance_high_watermark(&mut self, tp: &TopicPartition, fx: &mut Effects) {
-        let me = self.id;
+        let lag_max = Duration::from_ms(self.config.replica_lag_time_max_ms);
         let Some(replica) = self.replicas.get(tp) else {
             return;
         };
@@ -591,12 +628,15 @@ impl Broker {
             return;
         };
         let mut hw = leo;
-        for r in &lead.isr {
-            if *r == me {
+        for (&r, progress) in &lead.followers {
+            let follower_leo = progress.log_end_offset.unwrap_or(0);
+            if follower_leo >= hw {
                 continue;
             }
-            let follower_leo = lead.followers.get(r).and_then(|f| f.log_end_offset).unwrap_or(0);
-            hw = hw.min(follower_leo);
+            let waits = lead.in_maximal_isr(r) || (progress.is_caught_up(leo, fx.now, lag_max) && self.isr_eligible(r));
+            if waits {
+                hw = follower_leo;
+            }
         }
         // min.insync.replicas is read only when the HW would move (most follower fetches of an
         // idle partition move nothing, and a large cluster's brokers answer thousands a second).
@@ -612,8 +652,13 @@ impl Broker {
         self.wake_parked_fetches(tp, fx);
     }
 
+    /// Kafka's `isReplicaIsrEligible`: a registered broker neither fenced nor shutting down.
+    fn isr_eligible(&self, broker: u32) -> bool {
+        self.image.brokers.get(&broker).is_some_and(|b| !b.fenced && !b.shutting_down)
+    }
+
     fn maybe_expand_isr(&mut self, tp: &TopicPartition, follower: u32, fx: &mut Effects) {
-        let eligible = self.image.brokers.get(&follower).is_some_and(|b| !b.fenced && !b.shutting_down);
+        let eligible = self.isr_eligible(follower);
         let Some(replica) = self.replicas.get_mut(tp) else {
             return;
         };
@@ -621,7 +666,7 @@ impl Broker {
         let Role::Leader(lead) = &mut replica.role else {
             return;
         };
-        if lead.isr.contains(&follower) || lead.isr_change_in_flight || !eligible {
+        if lead.isr.contains(&follower) || lead.pending_isr != PendingIsr::None || !eligible {
             return;
         }
         let Some(leo) = lead.followers.get(&follower).and_then(|f| f.log_end_offset) else {
@@ -634,11 +679,13 @@ impl Broker {
         isr.push(follower);
         isr.sort_unstable();
         let why = format!("broker-{follower} caught up to the high watermark {hw}");
-        self.request_isr_change(tp, isr, why, fx);
+        self.request_isr_change(tp, isr, PendingIsr::Expand { follower }, why, fx);
     }
 
-    /// Every replica.lag.time.max.ms / 2: followers that have not caught up
-    /// for replica.lag.time.max.ms leave the ISR (`Partition.maybeShrinkIsr`).
+    /// Every replica.lag.time.max.ms / 2: followers that have not caught up for
+    /// replica.lag.time.max.ms leave the ISR (`Partition.maybeShrinkIsr`). A follower that has
+    /// everything the leader has stays, however long ago it last fetched
+    /// (`Partition.isFollowerOutOfSync`): an idle partition's ISR does not shrink.
     pub(super) fn check_isr(&mut self, fx: &mut Effects) {
         let lag_max = Duration::from_ms(self.config.replica_lag_time_max_ms);
         let mut shrinks = Vec::new();
@@ -646,14 +693,15 @@ impl Broker {
             let Role::Leader(lead) = &replica.role else {
                 continue;
             };
-            if lead.isr_change_in_flight {
+            if lead.pending_isr != PendingIsr::None {
                 continue;
             }
+            let leo = replica.log.log_end_offset();
             let out: Vec<u32> = lead
                 .isr
                 .iter()
                 .copied()
-                .filter(|r| lead.followers.get(r).is_some_and(|f| f.last_caught_up + lag_max <= fx.now))
+                .filter(|r| lead.followers.get(r).is_some_and(|f| !f.is_caught_up(leo, fx.now, lag_max)))
                 .collect();
             if !out.is_empty() {
                 let isr: Vec<u32> = lead.isr.iter().copied().filter(|r| !out.contains(r)).collect();
@@ -667,7 +715,7 @@ impl Broker {
             }
         }
         for (tp, isr, why) in shrinks {
-            self.request_isr_change(&tp, isr, why, fx);
+            self.request_isr_change(&tp, isr, PendingIsr::Shrink, why, fx);
         }
         self.schedule_isr_check(fx);
     }
@@ -677,12 +725,20 @@ impl Broker {
         fx.timer_in(Duration::from_ms(self.config.replica_lag_time_max_ms / 2), Timer::IsrCheck);
     }
 
-    fn request_isr_change(&mut self, tp: &TopicPartition, isr: Vec<u32>, why: alloc::string::String, fx: &mut Effects) {
+    fn request_isr_change(
+        &mut self,
+        tp: &TopicPartition,
+        isr: Vec<u32>,
+        pending: PendingIsr,
+        why: alloc::string::String,
+        fx: &mut Effects,
+    ) {
         let me = self.id;
         let Some(Replica { role: Role::Leader(lead), .. }) = self.replicas.get_mut(tp) else {
             return;
         };
-        lead.isr_change_in_flight = true;
+        assert!(lead.pending_isr == PendingIsr::None, "a second AlterPartition in flight for {tp}");
+        lead.pending_isr = pending;
         let request = Request::AlterPartition {
             broker: me,
             tp: tp.clone(),
@@ -703,7 +759,7 @@ impl Broker {
         let Some(Replica { role: Role::Leader(lead), .. }) = self.replicas.get_mut(tp) else {
             return;
         };
-        lead.isr_change_in_flight = false;
+        lead.pending_isr = PendingIsr::None;
         if let Ok(state) = result {
             if state.leader_epoch == lead.epoch && state.partition_epoch > lead.partition_epoch {
                 lead.isr = state.isr;

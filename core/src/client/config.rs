@@ -371,6 +371,8 @@ pub struct ConsumerConfig {
     /// Preference order; Kafka's default is `[range, cooperative-sticky]`.
     pub partition_assignment_strategy: Vec<AssignorName>,
     pub retry_backoff_ms: u64,
+    /// `retry.backoff.max.ms`: the longest a backoff that doubles from retry.backoff.ms grows.
+    pub retry_backoff_max_ms: u64,
     /// `metadata.max.age.ms`: how often metadata is refreshed even without an error.
     pub metadata_max_age_ms: u64,
     pub auto_offset_reset: OffsetReset,
@@ -396,6 +398,7 @@ impl Default for ConsumerConfig {
             max_poll_interval_ms: 300_000,
             partition_assignment_strategy: alloc::vec![AssignorName::Range, AssignorName::CooperativeSticky],
             retry_backoff_ms: 100,
+            retry_backoff_max_ms: 1_000,
             metadata_max_age_ms: 300_000,
             auto_offset_reset: OffsetReset::Latest,
             fetch_min_bytes: 1,
@@ -428,6 +431,7 @@ const CONSUMER_CONFIGS: &[&str] = &[
     "max.poll.records",
     "partition.assignment.strategy",
     "request.timeout.ms",
+    "retry.backoff.max.ms",
     "retry.backoff.ms",
     "session.timeout.ms",
 ];
@@ -460,6 +464,7 @@ impl ConsumerConfig {
                 "heartbeat.interval.ms" => c.heartbeat_interval_ms = int(name, v, 0)?,
                 "max.poll.interval.ms" => c.max_poll_interval_ms = int(name, v, 1)?,
                 "retry.backoff.ms" => c.retry_backoff_ms = long(name, v, 0)?,
+                "retry.backoff.max.ms" => c.retry_backoff_max_ms = long(name, v, 0)?,
                 "metadata.max.age.ms" => c.metadata_max_age_ms = long(name, v, 0)?,
                 "partition.assignment.strategy" => {
                     let list: Result<Vec<AssignorName>, CommandError> =
@@ -523,6 +528,7 @@ impl ConsumerConfig {
                 self.partition_assignment_strategy.iter().map(|a| a.name()).collect::<Vec<_>>().join(","),
             ),
             ("request.timeout.ms", self.request_timeout_ms.to_string()),
+            ("retry.backoff.max.ms", self.retry_backoff_max_ms.to_string()),
             ("retry.backoff.ms", self.retry_backoff_ms.to_string()),
             ("session.timeout.ms", self.session_timeout_ms.to_string()),
         ]

@@ -77,6 +77,9 @@ pub fn explain(kind: &str, name: &str) -> Option<&'static str> {
             "How often the consumer refreshes metadata: how a group leader learns of new partitions to assign."
         }
         ("consumer", "retry.backoff.ms") => "How long to wait before asking again for a coordinator or rejoining.",
+        ("consumer", "retry.backoff.max.ms") => {
+            "The longest wait before asking again for metadata of a topic that does not exist (it doubles up to this)."
+        }
         ("consumer", "max.partition.fetch.bytes") => "The most data one fetch brings per partition.",
         ("consumer", "max.poll.records") => "The most records one poll() returns.",
         (_, "client.id") => "A name sent with every request, for broker logs and quotas.",

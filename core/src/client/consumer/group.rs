@@ -179,7 +179,9 @@ impl Consumer {
 
     /// Whether a partition without a position waits for the group's committed offset.
     pub(super) fn awaits_committed(&self, tp: &TopicPartition) -> bool {
-        self.group.as_ref().is_some_and(|g| !g.no_committed.contains(tp)) && !self.pending_seeks.contains_key(tp)
+        self.group.as_ref().is_some_and(|g| !g.no_committed.contains(tp))
+            && !self.pending_seeks.contains_key(tp)
+            && !self.resetting.contains(tp)
     }
 
     /// Positions of assigned partitions, as `commitSync()` without arguments commits them.
@@ -312,9 +314,15 @@ impl Consumer {
             return;
         }
         if g.subscribed() && (g.rejoin_needed || g.state == MemberState::Unjoined) && !joining {
-            let unknown: Vec<String> =
-                g.subscription.iter().filter(|t| !self.conn.topics.contains_key(t.as_str())).cloned().collect();
+            let unknown: Vec<String> = g
+                .subscription
+                .iter()
+                .filter(|t| !self.conn.topics.contains_key(t.as_str()) && !self.missing_topics.contains(t.as_str()))
+                .cloned()
+                .collect();
             if unknown.is_empty() {
+                // Topics that do not exist are joined without: the leader assigns what exists, and
+                // a missing topic's partitions are assigned once metadata shows it.
                 self.join_group(coordinator, fx);
             } else {
                 // The subscription's partitions must be known before joining (allow.auto.create.topics).
@@ -399,8 +407,11 @@ impl Consumer {
             return self.sync_group(join.generation, Vec::new(), fx);
         }
         let topics: SortedSet<String> = join.members.iter().flat_map(|(_, s)| s.topics.iter().cloned()).collect();
-        let unknown: Vec<String> =
-            topics.iter().filter(|t| !self.conn.topics.contains_key(t.as_str())).cloned().collect();
+        let unknown: Vec<String> = topics
+            .iter()
+            .filter(|t| !self.conn.topics.contains_key(t.as_str()) && !self.missing_topics.contains(t.as_str()))
+            .cloned()
+            .collect();
         if !unknown.is_empty() {
             self.conn.refresh_metadata(unknown, true, fx);
             if let Some(g) = self.group.as_mut() {

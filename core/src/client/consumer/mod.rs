@@ -43,6 +43,10 @@ pub struct Consumer {
     listing: SortedSet<TopicPartition>,
     /// Seeks to the beginning, the end or a timestamp, resolved with ListOffsets on the next poll.
     pending_seeks: SortedMap<TopicPartition, OffsetSpec>,
+    /// Partitions whose position was out of range, to be reset by auto.offset.reset and not from
+    /// the group's committed offset, which is what went out of range (Java's
+    /// `SubscriptionState.requestOffsetReset`).
+    resetting: SortedSet<TopicPartition>,
     /// Partitions `pause`d: not fetched, their buffered records not returned.
     pub paused: SortedSet<TopicPartition>,
     /// Fetched, not yet returned by `poll`.
@@ -51,6 +55,14 @@ pub struct Consumer {
     poll_waiting: bool,
     /// This poll already asked for metadata: an unknown topic must not make it ask forever.
     metadata_asked: bool,
+    /// Subscribed topics a Metadata answer said do not exist (UNKNOWN_TOPIC_OR_PARTITION): the group
+    /// is joined without them, and they are asked for again with backoff until they appear.
+    pub(super) missing_topics: SortedSet<String>,
+    /// Metadata answers in a row that named a missing topic: the backoff before asking again doubles
+    /// from retry.backoff.ms up to retry.backoff.max.ms (Java's `Metadata.refreshBackoff`).
+    metadata_failures: u32,
+    /// While set, metadata wanted is asked for only by the `MetadataRetry` timer at this time.
+    metadata_retry_at: Option<Instant>,
     /// What polls returned, newest last: the polls themselves, shared with their `Polled`
     /// events (no copy of each record), dropped from the front while the rest hold at least
     /// `RECORDS_RECEIVED_PER_CONSUMER_MAX` records. [`Consumer::received`] reads them.
@@ -100,10 +112,14 @@ impl Consumer {
             fetching: SortedSet::new(),
             listing: SortedSet::new(),
             pending_seeks: SortedMap::new(),
+            resetting: SortedSet::new(),
             paused: SortedSet::new(),
             buffer: VecDeque::new(),
             poll_waiting: false,
             metadata_asked: false,
+            missing_topics: SortedSet::new(),
+            metadata_failures: 0,
+            metadata_retry_at: None,
             received_polls: VecDeque::new(),
             received_kept: 0,
             received_total: 0,
@@ -144,6 +160,7 @@ impl Consumer {
         self.positions.retain(|tp, _| partitions.contains(tp));
         self.buffer.retain(|(tp, _)| partitions.contains(tp));
         self.pending_seeks.retain(|tp, _| partitions.contains(tp));
+        self.resetting.retain(|tp| partitions.contains(tp));
         self.paused.retain(|tp| partitions.contains(tp));
         self.assignment = partitions;
     }
@@ -186,6 +203,7 @@ impl Consumer {
         self.check_assigned(tp)?;
         self.buffer.retain(|(t, _)| t != tp);
         self.positions.remove(tp);
+        self.resetting.remove(tp);
         let spec = match to {
             SeekTo::Offset(offset) => {
                 self.pending_seeks.remove(tp);
@@ -256,7 +274,8 @@ impl Consumer {
             .collect::<SortedSet<_>>()
             .into_iter()
             .collect();
-        if !missing.is_empty() && !self.metadata_asked {
+        // After an answer that left metadata wanted, the backoff timer asks again, not each poll.
+        if !missing.is_empty() && !self.metadata_asked && self.metadata_retry_at.is_none() {
             self.metadata_asked = true;
             // Consumers with manual assignment never create topics.
             self.conn.refresh_metadata(missing, false, fx);
@@ -307,12 +326,7 @@ impl Consumer {
                 let error = KafkaError::NoOffsetForPartition;
                 fx.event(EventKind::ConsumeFailed { consumer: self.conn.name.clone(), tp, error });
             }
-            self.poll_waiting = false;
-            if self.looping {
-                self.looping = false;
-                let error = KafkaError::NoOffsetForPartition;
-                fx.event(EventKind::PollLoopStopped { consumer: self.conn.name.clone(), error });
-            }
+            self.stop_polling(KafkaError::NoOffsetForPartition, fx);
             return;
         }
         for (leader, partitions) in list_offsets {
@@ -356,7 +370,9 @@ impl Consumer {
         let mut waited = matches!(response, Response::Fetch { .. });
         match response {
             Response::Metadata { brokers, topics } => {
+                let answered: Vec<String> = topics.iter().map(|(t, _)| t.clone()).collect();
                 let errors = self.conn.on_metadata(brokers, topics);
+                self.note_missing_topics(&answered, &errors, fx);
                 let all_topics = matches!(&request, Request::Metadata { topics: None, .. });
                 self.on_group_metadata(all_topics, fx);
                 for (topic, error) in errors {
@@ -450,10 +466,18 @@ impl Consumer {
                             }
                         }
                         Err(KafkaError::OffsetOutOfRange) => {
-                            // Kafka resets the position by auto.offset.reset, within the same poll.
-                            waited = false;
-                            self.positions.remove(&p.tp);
-                            self.partition_error(p.tp, KafkaError::OffsetOutOfRange, fx);
+                            // Java's `FetchCollector.handleInitializeErrors`: the position is reset by
+                            // auto.offset.reset within the same poll, never from the committed offset
+                            // (which may be the very offset out of range); with `none` poll() throws
+                            // OffsetOutOfRangeException.
+                            self.partition_error(p.tp.clone(), KafkaError::OffsetOutOfRange, fx);
+                            if self.config.auto_offset_reset == OffsetReset::None {
+                                self.stop_polling(KafkaError::OffsetOutOfRange, fx);
+                            } else {
+                                waited = false;
+                                self.positions.remove(&p.tp);
+                                self.resetting.insert(p.tp);
+                            }
                         }
                         Err(error) => self.partition_error(p.tp, error, fx),
                     }
@@ -506,9 +530,10 @@ impl Consumer {
                 fx.event(EventKind::Seeked { consumer, tp, to, offset });
             }
             (None, Some(offset)) => {
+                let out_of_range = self.resetting.remove(&tp);
                 self.positions.insert(tp.clone(), offset);
                 let strategy = self.config.auto_offset_reset.name();
-                fx.event(EventKind::OffsetReset { consumer, tp, offset, strategy });
+                fx.event(EventKind::OffsetReset { consumer, tp, offset, strategy, out_of_range });
             }
             // Only a timestamp query answers with no offset.
             (_, None) => {}
@@ -530,6 +555,7 @@ impl Consumer {
             }
             Timer::ProcessNext => return self.process_next(fx),
             Timer::MetadataRefresh => return self.on_metadata_refresh(fx),
+            Timer::MetadataRetry => return self.on_metadata_retry(fx),
             Timer::NextPoll => {
                 if self.looping && !self.closed {
                     self.poll(fx);
@@ -560,6 +586,70 @@ impl Consumer {
         self.looping = true;
         self.processing = processing;
         self.poll(fx);
+    }
+
+    /// A Metadata answer: topics it says do not exist are missing until an answer has them. While
+    /// any is missing, or an assigned partition has no leader, the consumer asks again after a
+    /// backoff that doubles from retry.backoff.ms to retry.backoff.max.ms, as Java's `Metadata`
+    /// asks again after an `InvalidMetadataException` (UNKNOWN_TOPIC_OR_PARTITION,
+    /// LEADER_NOT_AVAILABLE) within `refreshBackoff`, never in a loop.
+    fn note_missing_topics(&mut self, answered: &[String], errors: &[(String, KafkaError)], fx: &mut Effects) {
+        for topic in answered {
+            self.missing_topics.remove(topic.as_str());
+        }
+        for (topic, error) in errors {
+            if *error == KafkaError::UnknownTopicOrPartition {
+                self.missing_topics.insert(topic.clone());
+            }
+        }
+        if self.metadata_wanted().is_empty() {
+            self.metadata_failures = 0;
+            return;
+        }
+        let base = self.config.retry_backoff_ms;
+        let max = self.config.retry_backoff_max_ms.max(base);
+        let backoff = base.saturating_mul(1 << self.metadata_failures.min(20)).min(max);
+        self.metadata_failures += 1;
+        self.metadata_retry_at = Some(fx.now + Duration::from_ms(backoff));
+        fx.cancel(Timer::MetadataRetry);
+        fx.timer_in(Duration::from_ms(backoff), Timer::MetadataRetry);
+    }
+
+    /// Topics whose metadata the consumer still needs: subscribed topics that do not exist, and
+    /// topics of assigned partitions without a known leader.
+    fn metadata_wanted(&self) -> Vec<String> {
+        let leaderless = self.assignment.iter().filter(|tp| self.conn.leader_of(tp).is_none());
+        let topics: SortedSet<String> =
+            leaderless.map(|tp| String::from(tp.topic.as_str())).chain(self.missing_topics.iter().cloned()).collect();
+        topics.into_iter().collect()
+    }
+
+    /// The backoff after an answer that left metadata wanted has passed: ask again.
+    fn on_metadata_retry(&mut self, fx: &mut Effects) {
+        self.metadata_retry_at = None;
+        if self.closed {
+            return;
+        }
+        let wanted = self.metadata_wanted();
+        if wanted.is_empty() {
+            return;
+        }
+        self.conn.refresh_metadata(wanted, false, fx);
+        if !self.conn.metadata_in_flight {
+            // No broker is reachable: try again after the longest backoff.
+            let backoff = Duration::from_ms(self.config.retry_backoff_max_ms.max(1));
+            self.metadata_retry_at = Some(fx.now + backoff);
+            fx.timer_in(backoff, Timer::MetadataRetry);
+        }
+    }
+
+    /// poll() throws `error`: this poll returns nothing, and a poll loop ends with it.
+    fn stop_polling(&mut self, error: KafkaError, fx: &mut Effects) {
+        self.poll_waiting = false;
+        if self.looping {
+            self.looping = false;
+            fx.event(EventKind::PollLoopStopped { consumer: self.conn.name.clone(), error });
+        }
     }
 
     fn partition_error(&mut self, tp: TopicPartition, error: KafkaError, fx: &mut Effects) {
