@@ -39,6 +39,14 @@ pub struct Arrow {
 }
 
 impl Arrow {
+    /// The message itself, for pictures that read what it carries (a Produce's partition).
+    pub fn message(&self) -> Option<&crate::protocol::Message> {
+        match &self.event.kind {
+            EventKind::Sent { message, .. } => Some(message),
+            _ => None,
+        }
+    }
+
     /// The message as the event log prints it.
     pub fn text(&self) -> &str {
         self.text.get_or_init(|| match &self.event.kind {

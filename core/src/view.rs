@@ -76,6 +76,20 @@ pub struct BrokerView {
     pub replicas: Vec<ReplicaView>,
 }
 
+impl BrokerView {
+    /// The broker's state in a word: `stopped` (crashed or shut down), `fenced` (its session with
+    /// the controller expired) or `running`.
+    pub fn state(&self) -> &'static str {
+        if !self.alive {
+            "stopped"
+        } else if self.fenced {
+            "fenced"
+        } else {
+            "running"
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ReplicaView {

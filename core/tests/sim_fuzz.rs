@@ -423,10 +423,71 @@ fn regression_seed_8_a_consumer_of_an_offline_partition_backs_off_its_metadata_r
     let script = "seed 8\ncluster brokers=2\ntopic create a partitions=2 replication-factor=2 min.insync.replicas=1\n\
         consumer solo auto.offset.reset=earliest isolation.level=read_committed\nassign solo a-0\nconsume solo\n\
         broker stop 1\nbroker start 1\nbroker stop 2\nbroker start 2\nadvance 60s";
-    let lines: Vec<String> = script.lines().map(|l| l.trim().to_string()).collect();
+    replay(&script.lines().map(str::trim).collect::<Vec<_>>());
+}
+
+/// Runs a pinned minimal script with the checkers.
+fn replay(lines: &[&str]) {
+    let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     if let Err(why) = run(&lines) {
         panic!("{why}");
     }
+}
+
+/// Seed 1000038 (campaign 1,000,000..1,002,000): broker-2, cut off from the controller, kept stale
+/// metadata; an assigned consumer's ListOffsets got NOT_LEADER_OR_FOLLOWER from each broker in
+/// turn and asked for metadata again the moment each answer came, 250 requests a second. Java allows
+/// a metadata update only retry.backoff.ms after the last (`Metadata.timeToAllowUpdate`).
+#[test]
+fn regression_seed_1000038_stale_metadata_waits_retry_backoff_before_asking_again() {
+    replay(&[
+        "seed 1000038",
+        "cluster brokers=2",
+        "topic create a partitions=3 replication-factor=2 min.insync.replicas=1",
+        "advance 2s",
+        "consumer solo auto.offset.reset=earliest",
+        "assign solo a-0",
+        "consume solo",
+        "broker stop 1",
+        "network cut broker-2 broker-1",
+        "broker start 1",
+        "advance 2009ms",
+    ]);
+}
+
+/// Seed 1000235 (same campaign): brokers disagreeing on the coordinator of `__consumer_offsets`
+/// answered a commit with NOT_COORDINATOR and a lookup with the other broker, back and forth,
+/// 230 requests a second. Java's commitSync marks the coordinator unknown and waits
+/// retry.backoff.ms before the next attempt.
+#[test]
+fn regression_seed_1000235_a_commit_bounced_between_coordinators_backs_off() {
+    replay(&[
+        "seed 1000235",
+        "cluster brokers=2",
+        "topic create a partitions=1 replication-factor=2 min.insync.replicas=2",
+        "topic create b partitions=2 replication-factor=2 min.insync.replicas=1",
+        "producer p acks=all linger.ms=9 delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "producer tx transactional.id=fuzz linger.ms=0 delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "init-transactions tx",
+        "consumer member group.id=g auto.offset.reset=earliest session.timeout.ms=10000",
+        "subscribe member a,b",
+        "consume member commit=after",
+        "advance 586ms",
+        "advance 1342ms",
+        "begin-transaction tx",
+        "advance 1769ms",
+        "send tx a key=t2 value=x2",
+        "broker stop 1",
+        "network cut broker-2 broker-1",
+        "broker start 1",
+        "advance 835ms",
+        "broker stop 1",
+        "network heal broker-2 broker-1",
+        "advance 2017ms",
+        "broker start 1",
+        "broker start 2",
+        "advance 60s",
+    ]);
 }
 
 #[test]

@@ -13,7 +13,7 @@ async function audit(page) {
 
 test('the start page, a lesson, a comparison and the request view have no serious accessibility violations', async ({ page }) => {
   page.on('dialog', (d) => d.accept());
-  await page.goto('/');
+  await page.goto('/?new');
   await expect(page.getByTestId('broker-1')).toBeVisible();
   expect(await audit(page)).toEqual([]);
 

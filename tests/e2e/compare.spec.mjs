@@ -5,7 +5,7 @@ import { test, expect } from '@playwright/test';
 test('acks=1 beside acks=all: the page counts the acknowledged records the failover lost', async ({ page }) => {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/');
+  await page.goto('/?new');
   page.on('dialog', (d) => d.accept());
   await page.getByTestId('gallery').selectOption({ label: 'acks=1 loss: a cut-off leader acknowledges alone; after healing, those records are gone' });
   await expect(page.getByTestId('script')).toHaveValue(/producer p1 acks=1/);

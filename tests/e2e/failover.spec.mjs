@@ -7,7 +7,7 @@ const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 test('crash the leader: the controller fences it and an in-sync replica leads', async ({ page }) => {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/');
+  await page.goto('/?new');
   await page.getByTestId('topic-name').fill('payments');
   await page.getByTestId('topic-partitions').fill('1');
   await page.getByLabel('Replication factor').fill('3');

@@ -8,7 +8,7 @@ const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 test('create orders, send key Alice, poll: offset 0 of murmur2 partition', async ({ page }) => {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/');
+  await page.goto('/?new');
   await expect(page.getByRole('heading', { name: 'Kafka Playground' })).toBeVisible();
   await expect(page.getByTestId('broker-1')).toBeVisible();
 
@@ -40,7 +40,7 @@ test('create orders, send key Alice, poll: offset 0 of murmur2 partition', async
 });
 
 test('a bad topic name shows an error next to the form and keeps the session', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('/?new');
   await page.getByTestId('topic-name').fill('bad name!');
   await page.getByTestId('topic-create').click();
   const form = page.getByTestId('topic-form');
@@ -53,7 +53,7 @@ test('a bad topic name shows an error next to the form and keeps the session', a
 });
 
 test('keyboard: space plays and pauses, period steps', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('/?new');
   await page.getByTestId('topic-name').fill('t');
   await page.getByTestId('topic-create').click();
   await page.getByTestId('send-value').fill('x');
@@ -76,7 +76,7 @@ test('the page comes as gzip: the wasm, the minified JS glue and the CSS', async
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.goto('/');
+  await page.goto('/?new');
   await expect(page.getByTestId('script')).toHaveValue(/cluster/);
   expect(sent).toEqual({ wasm: 'gzip', js: 'gzip', css: 'gzip' });
   expect(errors, 'no integrity or decoding errors').toEqual([]);

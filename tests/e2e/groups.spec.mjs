@@ -8,7 +8,7 @@ const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 test('members join, share partitions, commit, and a crash rebalances after the session timeout', async ({ page }) => {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/');
+  await page.goto('/?new');
   await page.getByTestId('topic-name').fill('orders');
   await page.getByTestId('topic-partitions').fill('2');
   await page.getByTestId('topic-create').click();

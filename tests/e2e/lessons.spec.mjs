@@ -5,7 +5,7 @@ import { test, expect } from '@playwright/test';
 test('the replication lesson walks from three copies to a leader election and back', async ({ page }) => {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/');
+  await page.goto('/?new');
   page.on('dialog', (d) => d.accept());
   await page.getByTestId('lesson-pick').selectOption({ index: 3 });
   const lesson = page.getByTestId('lesson');

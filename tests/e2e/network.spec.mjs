@@ -2,12 +2,12 @@
 import { test, expect } from '@playwright/test';
 
 test('stepping shows a request crossing from the producer to a broker', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('/?new');
   await page.getByTestId('topic-name').fill('orders');
   await page.getByTestId('topic-create').click();
   await page.getByTestId('send-value').fill('hello');
   await page.getByTestId('send').click();
-  const dots = page.getByTestId('network').locator('circle');
+  const dots = page.getByTestId('stage').locator('circle');
   await expect(dots.first()).toBeVisible();
   await expect(dots.first().locator('title')).toContainText('producer-1 -> broker-');
   await page.screenshot({ path: 'tests/e2e/results/network.png', fullPage: false });

@@ -8,7 +8,7 @@ const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 test('a gzip producer sends a compressed batch the broker stores as it came', async ({ page }) => {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/');
+  await page.goto('/?new');
   await createTopic(page, 'orders', 1);
   await createProducer(page, 'zipper', 'acks=1 compression.type=gzip linger.ms=20');
   for (let i = 0; i < 5; i++) {
@@ -36,7 +36,7 @@ test('a gzip producer sends a compressed batch the broker stores as it came', as
 });
 
 test('a partitioner written as rules explains where the typed key goes', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('/?new');
   await page.getByTestId('topic-name').fill('orders');
   await page.getByTestId('topic-partitions').fill('3');
   await page.getByTestId('topic-create').click();

@@ -7,7 +7,7 @@ const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 test('seek to the beginning re-reads; pause, seek by offset and close are scripted', async ({ page }) => {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/');
+  await page.goto('/?new');
   await page.getByTestId('topic-name').fill('t');
   await page.getByTestId('topic-partitions').fill('1');
   await page.getByTestId('topic-create').click();

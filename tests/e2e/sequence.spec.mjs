@@ -5,7 +5,7 @@ import { test, expect } from '@playwright/test';
 test('a send appears as Produce request and response between the producer and the leader, and an arrow travels back in time', async ({ page }) => {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/');
+  await page.goto('/?new');
   page.on('dialog', (d) => d.accept());
   await page.getByTestId('script').fill([
     'seed 1',

@@ -5,9 +5,9 @@ import { test, expect } from '@playwright/test';
 const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 
 async function buildSession(page) {
-  await page.goto('/');
+  await page.goto('/?new');
   await page.evaluate(() => localStorage.clear());
-  await page.goto('/');
+  await page.goto('/?new');
   await page.getByTestId('topic-name').fill('orders');
   await page.getByTestId('topic-create').click();
   await page.getByTestId('send-key').fill('Alice');
@@ -68,7 +68,7 @@ test('a reload after playing restores the session as it was when playing stopped
 });
 
 test('the script editor applies a script and names a bad line', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('/?new');
   await page.getByTestId('script').fill('seed 5\ncluster brokers=2\ntopic create t partitions=2\nexpect topic t partitions=2\n');
   await page.getByTestId('apply-script').click();
   await expect(page.getByTestId('checkpoints')).toContainText('✓');
@@ -87,9 +87,9 @@ test('an embedding page drives the playground and hears checkpoints', async ({ p
 });
 
 test('the timeline goes back in time and returns', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('/?new');
   await page.evaluate(() => localStorage.clear());
-  await page.goto('/');
+  await page.goto('/?new');
   await page.getByTestId('script').fill('seed 1\ncluster brokers=1\ntopic create t\nadvance 10s\n');
   await page.getByTestId('apply-script').click();
   await expect(page.getByTestId('clock')).toHaveText('10.000 s');
@@ -117,7 +117,7 @@ test('the session exports as a kafka-python program', async ({ page }) => {
 });
 
 test('the gallery opens a ready scenario', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('/?new');
   page.once('dialog', (d) => d.accept());
   await page.getByTestId('gallery').selectOption({ label: 'Leader crash: acks=all survives a leader crash: the next in-sync replica leads' });
   await expect(page.getByTestId('checkpoints')).toContainText('✓ expect consumer c1 consumed=3');
@@ -127,7 +127,7 @@ test('the gallery opens a ready scenario', async ({ page }) => {
 test('lessons and scenarios are fetched when opened; one that cannot be fetched says so and the session stays', async ({ page }) => {
   const fetched = [];
   page.on('request', (r) => { if (/\/(lessons|scenarios)\//.test(r.url())) fetched.push(new URL(r.url()).pathname); });
-  await page.goto('/');
+  await page.goto('/?new');
   await expect(page.getByTestId('script')).toHaveValue(/cluster/);
   expect(fetched, 'nothing is fetched before it is opened').toEqual([]);
   const before = await page.getByTestId('script').inputValue();

@@ -5,7 +5,7 @@ import { test, expect } from '@playwright/test';
 test('fast-forward an hour: progress, then the clock and the script show it', async ({ page }) => {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/');
+  await page.goto('/?new');
   await page.getByTestId('ff-hour').click();
   await expect(page.getByTestId('clock')).toContainText('1 h 00 min', { timeout: 20000 });
   await expect(page.getByTestId('fast-forward')).toHaveCount(0);
@@ -14,7 +14,7 @@ test('fast-forward an hour: progress, then the clock and the script show it', as
 });
 
 test('a compacted topic shows what the last cleaning removed and which record of each key stayed', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('/?new');
   page.once('dialog', (d) => d.accept());
   await page.getByTestId('gallery').selectOption({ label: 'Compacted changelog: only the latest value of each key stays; tombstones go after delete.retention.ms' });
   await expect(page.getByTestId('checkpoint-count')).toHaveText(/(\d+) of \1 done/);

@@ -6,7 +6,7 @@ import { createTopic, createProducer } from './helpers.mjs';
 test('a transaction holds the LSO until its commit marker, then its records are committed', async ({ page }) => {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/');
+  await page.goto('/?new');
   await createTopic(page, 'orders', 1);
   await createProducer(page, 'tx', 'transactional.id=checkout linger.ms=0');
   const lane = page.getByTestId('txn-lane');
@@ -36,7 +36,7 @@ test('a transaction holds the LSO until its commit marker, then its records are 
 });
 
 test('read_committed and read_uncommitted readers of one topic side by side', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('/?new');
   page.once('dialog', (d) => d.accept());
   await page.getByTestId('gallery').selectOption({ label: 'Transactions: two partitions commit together; an abort leaves records read_committed readers skip' });
   // Each checkpoint held when the replay reached it, the mid-way ones included.

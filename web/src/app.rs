@@ -4,6 +4,7 @@
 
 use crate::browser;
 use crate::components::cluster::Cluster;
+use crate::components::command::CommandBar;
 use crate::components::compare::Compare;
 use crate::components::consumer::ConsumerPanel;
 use crate::components::controls::Controls;
@@ -11,12 +12,14 @@ use crate::components::events::{events_shown, EventLog};
 use crate::components::faults::Faults;
 use crate::components::forms::{SendPanel, TopicPanel};
 use crate::components::groups::GroupsPanel;
+use crate::components::inspector::Inspector;
 use crate::components::lesson::LessonPanel;
-use crate::components::network::{BrokerNode, Network};
 use crate::components::partitions::Partitions;
 use crate::components::script::{Checkpoints, ScriptPanel};
 use crate::components::sequence::{SequenceDiagram, ARROWS_DRAWN_MAX};
+use crate::components::stage::Stage;
 use crate::embed::EmbedOptions;
+use crate::stage::Selection;
 use crate::state::{Action, Form, Playground};
 use gloo_timers::callback::Interval;
 use kafka_sim::link;
@@ -38,18 +41,21 @@ const AUTOSAVE_WHILE_PLAYING_MS: f64 = 1_000.0;
 /// the clock in the header already shows.
 const SCRIPT_SHOWN_WHILE_PLAYING_MS: f64 = 1_000.0;
 
+/// The stage reads at most this many of the last second's messages for its flows.
+const STAGE_MESSAGES_MAX: usize = 4_000;
+
 /// Seed of a new session.
 const SEED: u64 = 1;
 
 /// The session to start with: the link in the address bar, else the autosaved
 /// session, else a new one. A link that cannot be opened says why and the
 /// autosaved session is kept.
-fn initial() -> Playground {
+fn initial(fresh: bool) -> Playground {
     let saved = || {
         browser::load(browser::AUTOSAVE_KEY)
             .and_then(|text| Scenario::parse(&text).ok())
             .and_then(|s| Playground::from_scenario(&s).ok())
-            .unwrap_or_else(|| Playground::new(SEED))
+            .unwrap_or_else(|| if fresh { Playground::new(SEED) } else { demo() })
     };
     match browser::hash() {
         Some(fragment) => {
@@ -67,6 +73,16 @@ fn initial() -> Playground {
         }
         None => saved(),
     }
+}
+
+/// The first visit's session: a small cluster already working, playing.
+fn demo() -> Playground {
+    let mut p = Scenario::parse(crate::state::DEMO_SCRIPT)
+        .ok()
+        .and_then(|s| Playground::from_scenario(&s).ok())
+        .unwrap_or_else(|| Playground::new(SEED));
+    p.playing = true;
+    p
 }
 
 /// Starts lesson `i`, fetching its text first if this is its first time; then `then`, if any.
@@ -100,7 +116,8 @@ pub fn mount() {
 pub fn app() -> Html {
     let options = use_memo((), |_| EmbedOptions::parse(&browser::query()));
     let playground: Rc<RefCell<Playground>> = use_mut_ref(|| {
-        let mut p = initial();
+        let mut p = initial(options.fresh || options.embedded);
+        let demo_playing = p.playing;
         // `?compare=NAME%20KEY%3DVALUE` opens the session compared with that change (a lesson's
         // session once the lesson has started, below).
         if let Some(change) = options.compare.as_ref().filter(|_| options.lesson.is_none()) {
@@ -109,9 +126,10 @@ pub fn app() -> Html {
         if let Some(speed) = options.speed {
             p.speed = speed;
         }
-        p.playing = options.autoplay;
+        p.playing = options.autoplay || (demo_playing && !options.embedded);
         p
     });
+    let selected = use_state(|| None::<Selection>);
     let update = use_force_update();
     let shared_link = use_state(|| None::<String>);
     // Checkpoints already reported to the embedding page as reached.
@@ -397,6 +415,30 @@ pub fn app() -> Html {
         shown.0.clone()
     };
     let banner = options.problems.iter().map(|p| format!("Embed options: {p}")).collect::<Vec<_>>();
+    let view = Rc::new(view);
+    // The stage: what moved in the last second of simulated time, and, when time runs slowly
+    // enough to see them cross, every message on the wire.
+    let scene = {
+        let now = view.now_ms;
+        let recent = pg.sequence.window(now.saturating_sub(1_000), now, false, STAGE_MESSAGES_MAX);
+        Rc::new(crate::stage::layout(&view, &recent))
+    };
+    let single = !pg.playing || matches!(pg.speed, crate::state::Speed::Hundredth | crate::state::Speed::Tenth);
+    let messages = if single { pg.sim.messages_in_flight(200) } else { Vec::new() };
+    let messages: Vec<_> = messages.into_iter().filter(|m| pg.show_chatter || !is_chatter(m)).collect();
+    let select = {
+        let selected = selected.clone();
+        Callback::from(move |what: Selection| {
+            selected.set(if selected.as_ref() == Some(&what) { None } else { Some(what) })
+        })
+    };
+    let clear = {
+        let selected = selected.clone();
+        Callback::from(move |()| selected.set(None))
+    };
+    let show_stage = show("stage") || show("cluster") || show("messages");
+    let show_inspector = show("inspector") || show("cluster");
+    let stage_error = error(Form::Stage);
     html! {
         <div class={classes!("playground", options.embedded.then_some("embedded"))} {onkeydown} tabindex="-1">
             <header class="top">
@@ -426,56 +468,43 @@ pub fn app() -> Html {
                     </div>
                 }
             </header>
+            if editable {
+                <CommandBar view={view.clone()} error={error(Form::Command)} dispatch={dispatch.clone()} />
+            }
             { for banner.iter().map(|b| html! { <p class="banner" role="alert">{ b }</p> }) }
             if let Some(why) = error(Form::Script).filter(|e| e.starts_with("This link")) {
                 <p class="banner" role="alert" data-testid="link-error">{ why }</p>
+            }
+            if show_stage || show_inspector || pg.lesson.is_some() {
+                <main class={classes!("stage-layout", (!show_stage).then_some("no-stage"))}>
+                    if show_stage {
+                        <section class="panel stage-panel" aria-label="Stage">
+                            <Stage scene={scene} {messages} {single} now_ms={view.now_ms}
+                                selected={(*selected).clone()} select={select} />
+                        </section>
+                    }
+                    <div class="side">
+                        if let Some(progress) = pg.lesson.filter(|_| show("lesson")) {
+                            <LessonPanel {progress} checks={pg.lesson_checks()} dispatch={dispatch.clone()} />
+                        }
+                        if show("checkpoints") && !checkpoints.is_empty() {
+                            <section class="panel" aria-labelledby="checks-h">
+                                <h2 id="checks-h">{ "Checkpoints" }</h2>
+                                <Checkpoints {checkpoints} />
+                            </section>
+                        }
+                        if show_inspector {
+                            <Inspector view={view.clone()} selected={(*selected).clone()} error={stage_error}
+                                readonly={!editable} dispatch={dispatch.clone()} clear={clear} />
+                        }
+                    </div>
+                </main>
             }
             <p class="simplified">
                 { "A simulated Kafka 4.x (KRaft) cluster. Simplified: the controller pushes whole metadata images and the quorum's Raft messages are not drawn; transactions follow the classic protocol (the epoch moves on initTransactions and fencing, not on every commit). " }
                 <kbd>{ "Space" }</kbd>{ " play/pause, " }<kbd>{ "." }</kbd>{ " step, " }<kbd>{ "1" }</kbd>{ "–" }<kbd>{ "9" }</kbd>{ " crash or start that broker." }
             </p>
-            <main class="grid">
-                if let Some(progress) = pg.lesson.filter(|_| show("lesson")) {
-                    <LessonPanel {progress} checks={pg.lesson_checks()} dispatch={dispatch.clone()} />
-                }
-                if show("checkpoints") && !checkpoints.is_empty() {
-                    <section class="panel wide" aria-labelledby="checks-h">
-                        <h2 id="checks-h">{ "Checkpoints" }</h2>
-                        <Checkpoints {checkpoints} />
-                    </section>
-                }
-                if show("compare") && (editable || pg.compare.is_some()) {
-                    <section class="panel wide" aria-labelledby="compare-h">
-                        <h2 id="compare-h">{ "Compare" }</h2>
-                        <Compare change={pg.compare.as_ref().map(|c| c.change.to_string())}
-                            rows={compare_views.as_ref().zip(pg.compare.as_ref()).map(|(v, c)| c.summary_with(v)).unwrap_or_default()}
-                            partitions={compare_views.as_ref().map(crate::components::compare::partition_pairs).unwrap_or_default()}
-                            refused={pg.compare.as_ref().map(|c| c.refusals()).unwrap_or_default()}
-                            suggestions={kafka_sim::compare::suggestions(&pg.session)}
-                            error={error(Form::Compare)} dispatch={dispatch.clone()} />
-                    </section>
-                }
-                if show("cluster") {
-                    <section class="panel cluster-panel" aria-labelledby="cluster-h">
-                        <h2 id="cluster-h">{ "Cluster" }</h2>
-                        <Cluster brokers={view.brokers.clone()} metrics={view.metrics.clone()} controller_epoch={view.controller_epoch}
-                            error={error(Form::Faults)} readonly={!editable} dispatch={dispatch.clone()} />
-                    </section>
-                }
-                if show("messages") {
-                    <section class="panel wide" aria-labelledby="net-h">
-                        <h2 id="net-h">{ "Messages" }</h2>
-                        <Network brokers={view.brokers.iter().map(BrokerNode::from).collect::<Vec<_>>()} clients={view.clients.iter().map(|c| c.name.clone()).collect::<Vec<_>>()} messages={pg.sim.messages_in_flight(200)}
-                            cut={view.cut_links.clone()} slow={view.slow_links.clone()} active_controller={view.active_controller}
-                            now_ms={view.now_ms} show_chatter={pg.show_chatter} />
-                    </section>
-                }
-                if show("network") && editable {
-                    <section class="panel" aria-labelledby="faults-h">
-                        <h2 id="faults-h">{ "Network" }</h2>
-                        <Faults nodes={nodes} cut={cut} slow={slow} error={error(Form::Faults)} dispatch={dispatch.clone()} />
-                    </section>
-                }
+            <div class="grid workbench">
                 if show("topic") && editable {
                     <section class="panel" aria-labelledby="topic-h">
                         <h2 id="topic-h">{ "Create a topic" }</h2>
@@ -492,25 +521,17 @@ pub fn app() -> Html {
                             error={error(Form::Send)} dispatch={dispatch.clone()} />
                     </section>
                 }
+                if show("network") && editable {
+                    <section class="panel" aria-labelledby="faults-h">
+                        <h2 id="faults-h">{ "Network" }</h2>
+                        <Faults nodes={nodes} cut={cut} slow={slow} error={error(Form::Faults)} dispatch={dispatch.clone()} />
+                    </section>
+                }
                 if show("consume") {
                     <section class="panel wide" aria-labelledby="consume-h">
                         <h2 id="consume-h">{ "Consume" }</h2>
                         <ConsumerPanel topics={view.topics.iter().filter(|t| !t.name.starts_with("__")).map(|t| (t.name.clone(), t.partitions.len() as u32)).collect::<Vec<_>>()} clients={view.clients.clone()} readonly={!editable}
                             error={error(Form::Consumer)} dispatch={dispatch.clone()} />
-                    </section>
-                }
-                if show("groups") {
-                    <section class="panel wide" aria-labelledby="groups-h">
-                        <h2 id="groups-h">{ "Consumer groups" }</h2>
-                        <GroupsPanel groups={view.groups.clone()} lag={view.lag.clone()} clients={view.clients.clone()} readonly={!editable}
-                            topics={view.topics.iter().filter(|t| !t.name.starts_with("__")).map(|t| t.name.clone()).collect::<Vec<_>>()}
-                            error={error(Form::Group)} dispatch={dispatch.clone()} />
-                    </section>
-                }
-                if show("partitions") {
-                    <section class="panel wide" aria-labelledby="logs-h">
-                        <h2 id="logs-h">{ "Partitions" }</h2>
-                        <Partitions topics={view.topics} groups={view.groups.clone()} clients={view.clients.clone()} now_ms={view.now_ms} />
                     </section>
                 }
                 if show("sequence") {
@@ -538,6 +559,38 @@ pub fn app() -> Html {
                             toggle={dispatch.reform(|_| Action::ToggleChatter)} />
                     </section>
                 }
+                if show("groups") {
+                    <section class="panel wide" aria-labelledby="groups-h">
+                        <h2 id="groups-h">{ "Consumer groups" }</h2>
+                        <GroupsPanel groups={view.groups.clone()} lag={view.lag.clone()} clients={view.clients.clone()} readonly={!editable}
+                            topics={view.topics.iter().filter(|t| !t.name.starts_with("__")).map(|t| t.name.clone()).collect::<Vec<_>>()}
+                            error={error(Form::Group)} dispatch={dispatch.clone()} />
+                    </section>
+                }
+                if show("partitions") {
+                    <section class="panel wide" aria-labelledby="logs-h">
+                        <h2 id="logs-h">{ "Partitions" }</h2>
+                        <Partitions topics={view.topics.clone()} groups={view.groups.clone()} clients={view.clients.clone()} now_ms={view.now_ms} />
+                    </section>
+                }
+                if show("cluster") {
+                    <section class="panel wide cluster-panel" aria-labelledby="cluster-h">
+                        <h2 id="cluster-h">{ "Brokers" }</h2>
+                        <Cluster brokers={view.brokers.clone()} metrics={view.metrics.clone()} controller_epoch={view.controller_epoch}
+                            error={error(Form::Faults)} readonly={!editable} dispatch={dispatch.clone()} />
+                    </section>
+                }
+                if show("compare") && (editable || pg.compare.is_some()) {
+                    <section class="panel wide" aria-labelledby="compare-h">
+                        <h2 id="compare-h">{ "Compare" }</h2>
+                        <Compare change={pg.compare.as_ref().map(|c| c.change.to_string())}
+                            rows={compare_views.as_ref().zip(pg.compare.as_ref()).map(|(v, c)| c.summary_with(v)).unwrap_or_default()}
+                            partitions={compare_views.as_ref().map(crate::components::compare::partition_pairs).unwrap_or_default()}
+                            refused={pg.compare.as_ref().map(|c| c.refusals()).unwrap_or_default()}
+                            suggestions={kafka_sim::compare::suggestions(&pg.session)}
+                            error={error(Form::Compare)} dispatch={dispatch.clone()} />
+                    </section>
+                }
                 if show("script") {
                     <section class="panel wide" aria-labelledby="script-h">
                         <h2 id="script-h">{ "Session script" }</h2>
@@ -546,9 +599,16 @@ pub fn app() -> Html {
                             embed={embed} snippet={(*snippet).clone()} />
                     </section>
                 }
-            </main>
+            </div>
         </div>
     }
+}
+
+/// Background traffic, drawn on the stage only when the event log shows it too.
+fn is_chatter(m: &kafka_sim::view::MessageView) -> bool {
+    use kafka_sim::net::Node;
+    matches!(m.api, "BrokerHeartbeat" | "MetadataUpdate" | "Heartbeat")
+        || (m.api == "Fetch" && matches!((&m.from, &m.to), (Node::Broker(_), Node::Broker(_))))
 }
 
 /// Tells the embedding page (if it is allowed) the state now, and each

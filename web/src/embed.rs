@@ -6,6 +6,8 @@ use crate::state::Speed;
 
 /// The views a page can show, by the names `view=` takes.
 pub const VIEWS: &[&str] = &[
+    "stage",
+    "inspector",
     "cluster",
     "messages",
     "network",
@@ -28,6 +30,9 @@ pub struct EmbedOptions {
     /// Views to show; empty means all.
     pub views: Vec<String>,
     pub autoplay: bool,
+    /// `new`: with nothing saved, start with an empty cluster instead of the working example a
+    /// first visit shows (a saved session still opens).
+    pub fresh: bool,
     pub speed: Option<Speed>,
     /// No controls that change the session (time controls stay).
     pub readonly: bool,
@@ -52,6 +57,7 @@ impl EmbedOptions {
             embedded: false,
             views: Vec::new(),
             autoplay: false,
+            fresh: false,
             speed: None,
             readonly: false,
             origins: Vec::new(),
@@ -66,6 +72,7 @@ impl EmbedOptions {
             match key {
                 "embed" => o.embedded = true,
                 "autoplay" => o.autoplay = true,
+                "new" => o.fresh = true,
                 "readonly" => o.readonly = true,
                 "bench" => o.bench = true,
                 "view" => {

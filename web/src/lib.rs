@@ -1,7 +1,8 @@
 //! Kafka Playground, the web app: the engine from `kafka-sim` running in the
 //! page, drawn with Yew.
 //!
-//! - [`state`]: pure page state and actions, tested natively; [`draw`]: numbers for drawing.
+//! - [`state`]: pure page state and actions, tested natively; [`draw`]: numbers for drawing;
+//!   [`stage`]: the stage laid out from the view.
 //! - `app` and `components` (wasm only): the views, which read the state and
 //!   dispatch actions.
 
@@ -9,6 +10,7 @@ pub mod draw;
 pub mod embed;
 pub mod gallery;
 pub mod lessons;
+pub mod stage;
 pub mod state;
 
 #[cfg(target_arch = "wasm32")]

@@ -30,6 +30,10 @@ pub enum Form {
     Group,
     Time,
     Compare,
+    /// An action taken on the stage or in the inspector.
+    Stage,
+    /// The command bar, which takes any script line.
+    Command,
 }
 
 /// How fast simulated time runs against the wall clock while playing.
@@ -207,6 +211,21 @@ const SNAPSHOT_EVERY: usize = 64;
 const SNAPSHOTS_MAX: usize = 16;
 
 /// The script every new session starts with.
+/// What the page opens with the first time (no link, nothing saved): a small cluster already
+/// working, so records are seen moving at once. "New session" gives [`default_script`].
+pub const DEMO_SCRIPT: &str = "seed 1
+cluster brokers=3
+topic create orders partitions=3 replication-factor=3 min.insync.replicas=2
+producer producer-1 linger.ms=5
+traffic producer-1 orders rate=4 keys=6
+consumer consumer-1 group.id=shipping auto.offset.reset=earliest
+subscribe consumer-1 orders
+consume consumer-1
+consumer consumer-2 group.id=shipping auto.offset.reset=earliest
+subscribe consumer-2 orders
+consume consumer-2
+";
+
 pub fn default_script(seed: u64) -> String {
     format!("seed {seed}\ncluster brokers=3\nproducer {PRODUCER}\nconsumer {CONSUMER} auto.offset.reset=earliest\n")
 }
@@ -727,6 +746,21 @@ mod tests {
         p.reduce(Action::Play);
         p.reduce(Action::Tick { real_ms: ms });
         p.reduce(Action::Pause);
+    }
+
+    #[test]
+    fn the_first_visits_example_has_records_flowing_to_a_group_of_two_within_seconds() {
+        let mut p = Playground::from_scenario(&Scenario::parse(DEMO_SCRIPT).unwrap()).unwrap();
+        played(&mut p, 8_000);
+        let view = p.sim.view();
+        let producer = view.clients.iter().find(|c| c.name == "producer-1").unwrap();
+        assert!(producer.acked_records >= 20, "{} acknowledged", producer.acked_records);
+        let group = view.groups.iter().find(|g| g.name == "shipping").unwrap();
+        assert_eq!(group.state, "Stable");
+        assert_eq!(group.members.len(), 2);
+        assert!(group.members.iter().all(|m| !m.assignment.is_empty()), "both members own partitions");
+        let consumed: u64 = view.clients.iter().filter(|c| c.kind == "consumer").map(|c| c.consumed).sum();
+        assert!(consumed > 0, "the group reads what is produced");
     }
 
     #[test]

@@ -26,9 +26,13 @@ async fn settle() {
 
 /// A fresh app in its own element, rendered.
 async fn mounted() -> Element {
-    // Each test starts from a new session, not the one the last test autosaved.
+    // Each test starts from a new session, not the one the last test autosaved, and an empty one
+    // (`?new`), not the working example of a first visit.
     if let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.local_storage()) {
         let _ = storage.clear();
+    }
+    if let Some(Ok(history)) = web_sys::window().map(|w| w.history()) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("?new"));
     }
     let root = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&root).unwrap();
@@ -74,6 +78,26 @@ async fn the_app_draws_the_cluster_and_creates_a_topic() {
     settle().await;
     let chips = root.query_selector_all(".chip.leader").unwrap().length();
     assert_eq!(chips, 2, "one leader chip per partition");
+}
+
+/// A first visit (no `?new`, nothing saved) opens the working example on the stage, playing.
+#[wasm_bindgen_test]
+async fn a_first_visit_opens_the_working_example_on_the_stage() {
+    if let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.local_storage()) {
+        let _ = storage.clear();
+    }
+    if let Some(Ok(history)) = web_sys::window().map(|w| w.history()) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("?"));
+    }
+    let root = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    settle().await;
+    let stage = by_test_id(&root, "stage");
+    assert_eq!(stage.query_selector_all("[data-testid^='stage-broker-']").unwrap().length(), 3, "three brokers");
+    assert!(by_test_id(&root, "stage-member-consumer-2").get_attribute("aria-label").unwrap().starts_with("consumer-2 "));
+    assert!(by_test_id(&root, "stage-producer-1").get_attribute("aria-label").unwrap().starts_with("producer-1 "));
+    assert_eq!(by_test_id(&root, "play").text_content().unwrap(), "Pause", "it is playing");
 }
 
 #[wasm_bindgen_test]

@@ -59,8 +59,8 @@ struct Chip {
 #[derive(Clone, Debug, PartialEq)]
 struct BoxModel {
     id: u32,
-    alive: bool,
-    fenced: bool,
+    /// `running`, `fenced` or `stopped` ([`BrokerView::state`]).
+    state: &'static str,
     controller: bool,
     voter: bool,
     controller_epoch: u32,
@@ -92,8 +92,7 @@ fn broker_box(b: &BrokerView, controller_epoch: u32) -> BoxModel {
         .collect();
     BoxModel {
         id: b.id,
-        alive: b.alive,
-        fenced: b.fenced,
+        state: b.state(),
         controller: b.controller,
         voter: b.voter,
         controller_epoch,
@@ -113,17 +112,11 @@ struct BoxProps {
 fn broker_box_view(p: &BoxProps) -> Html {
     let b = &p.box_;
     let line = |text: String| p.dispatch.reform(move |_| Action::Line(Form::Faults, text.clone()));
-    let state = if !b.alive {
-        "stopped"
-    } else if b.fenced {
-        "fenced"
-    } else {
-        "running"
-    };
+    let state = b.state;
     let id = b.id;
     let (internal, internal_led) = b.internal;
     html! {
-        <div class={classes!("broker", (!b.alive || b.fenced).then_some("dead"))} data-testid={format!("broker-{id}")}>
+        <div class={classes!("broker", (state != "running").then_some("dead"))} data-testid={format!("broker-{id}")}>
             <h3>{ format!("broker-{id}") }
                 if b.controller { <span class="badge controller" title={format!("active controller, epoch {}", b.controller_epoch)}>{ "controller" }</span> }
                 else if b.voter { <span class="badge" title="KRaft quorum voter">{ "voter" }</span> }
@@ -151,7 +144,7 @@ fn broker_box_view(p: &BoxProps) -> Html {
             </ul>
             if b.chips.is_empty() && internal == 0 { <p class="muted">{ "no replicas" }</p> }
             <div class="actions" hidden={p.readonly}>
-                if b.alive {
+                if state != "stopped" {
                     <button onclick={line(format!("broker stop {id}"))} title={format!("crash broker-{id} (key {id})")} data-testid={format!("crash-{id}")}>{ "Crash" }</button>
                     <button onclick={line(format!("broker shutdown {id}"))} title="controlled shutdown: leaderships move away first">{ "Shut down" }</button>
                     <button onclick={line(format!("network isolate broker-{id}"))} title="cut every link of this broker">{ "Isolate" }</button>

@@ -227,7 +227,7 @@ fn positions(p: &PositionsProps) -> Html {
                                 <td hidden={p.readonly}>
                                     <button onclick={seek(&a.tp, SeekTo::Beginning)} title="seekToBeginning" data-testid="seek-beginning">{ "⏮ beginning" }</button>
                                     <button onclick={seek(&a.tp, SeekTo::End)} title="seekToEnd" data-testid="seek-end">{ "end ⏭" }</button>
-                                    <button onclick={pause} data-testid="pause">{ if a.paused { "▶ resume" } else { "⏸ pause" } }</button>
+                                    <button onclick={pause} data-testid="pause">{ if a.paused { "Resume" } else { "Pause" } }</button>
                                 </td>
                             </tr>
                         }

@@ -45,9 +45,9 @@ pub fn controls(p: &Props) -> Html {
                 </span>
             } else {
                 <span class="fast-forwards" aria-label="Fast-forward">
-                    <button onclick={forward(3_600_000)} title="let an hour of simulated time pass, events processed" data-testid="ff-hour">{ "⏩ 1 h" }</button>
-                    <button onclick={forward(86_400_000)} title="let a day pass" data-testid="ff-day">{ "⏩ 1 d" }</button>
-                    <button onclick={forward(7 * 86_400_000)} title="let a week pass: retention.ms defaults to 7 days" data-testid="ff-week">{ "⏩ 7 d" }</button>
+                    <button onclick={forward(3_600_000)} title="let an hour of simulated time pass, events processed" data-testid="ff-hour">{ "+1 h" }</button>
+                    <button onclick={forward(86_400_000)} title="let a day pass" data-testid="ff-day">{ "+1 d" }</button>
+                    <button onclick={forward(7 * 86_400_000)} title="let a week pass: retention.ms defaults to 7 days" data-testid="ff-week">{ "+7 d" }</button>
                 </span>
             }
             <span class="clock" aria-live="off" data-testid="clock">{ format_time(p.now_ms) }</span>

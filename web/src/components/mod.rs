@@ -1,6 +1,7 @@
 //! Presentational components: props in, actions out through `dispatch`.
 
 pub mod cluster;
+pub mod command;
 pub mod compare;
 pub mod consumer;
 pub mod controls;
@@ -8,11 +9,12 @@ pub mod events;
 pub mod faults;
 pub mod forms;
 pub mod groups;
+pub mod inspector;
 pub mod lesson;
-pub mod network;
 pub mod partitions;
 pub mod script;
 pub mod sequence;
+pub mod stage;
 
 use yew::prelude::*;
 

@@ -568,7 +568,10 @@ impl Consumer {
                         fx.event(EventKind::OffsetsCommitted { consumer, why, offsets });
                     }
                     Some(KafkaError::NotCoordinator | KafkaError::CoordinatorNotAvailable) => {
+                        // markCoordinatorUnknown, and commitSync's retry waits retry.backoff.ms: brokers
+                        // whose metadata disagree must not bounce the lookup back and forth at once.
                         g.coordinator = None;
+                        g.retry_at = fx.now + Duration::from_ms(self.config.retry_backoff_ms);
                         if why != "auto" && why != "async" && g.pending_commit.is_none() {
                             // commitSync retries with the new coordinator.
                             g.pending_commit = Some((why, sent));

@@ -63,6 +63,9 @@ pub struct Consumer {
     metadata_failures: u32,
     /// While set, metadata wanted is asked for only by the `MetadataRetry` timer at this time.
     metadata_retry_at: Option<Instant>,
+    /// When the last Metadata answer came: the next request waits retry.backoff.ms after it
+    /// (Java's `Metadata.timeToAllowUpdate`), however many errors ask for one.
+    metadata_answered_at: Option<Instant>,
     /// What polls returned, newest last: the polls themselves, shared with their `Polled`
     /// events (no copy of each record), dropped from the front while the rest hold at least
     /// `RECORDS_RECEIVED_PER_CONSUMER_MAX` records. [`Consumer::received`] reads them.
@@ -120,6 +123,7 @@ impl Consumer {
             missing_topics: SortedSet::new(),
             metadata_failures: 0,
             metadata_retry_at: None,
+            metadata_answered_at: None,
             received_polls: VecDeque::new(),
             received_kept: 0,
             received_total: 0,
@@ -274,7 +278,15 @@ impl Consumer {
             .collect::<SortedSet<_>>()
             .into_iter()
             .collect();
-        // After an answer that left metadata wanted, the backoff timer asks again, not each poll.
+        // After an answer that left metadata wanted, the backoff timer asks again, not each poll;
+        // and no sooner than retry.backoff.ms after the last answer (an error that drops a
+        // partition's leader, NOT_LEADER_OR_FOLLOWER from stale metadata, must not loop).
+        let allowed_at = self.metadata_answered_at.map(|t| t + Duration::from_ms(self.config.retry_backoff_ms));
+        if !missing.is_empty() && self.metadata_retry_at.is_none() && allowed_at.is_some_and(|t| t > fx.now) {
+            let wait = allowed_at.map_or(Duration::ZERO, |t| t.saturating_since(fx.now));
+            self.metadata_retry_at = Some(fx.now + wait);
+            fx.timer_in(wait, Timer::MetadataRetry);
+        }
         if !missing.is_empty() && !self.metadata_asked && self.metadata_retry_at.is_none() {
             self.metadata_asked = true;
             // Consumers with manual assignment never create topics.
@@ -594,6 +606,7 @@ impl Consumer {
     /// asks again after an `InvalidMetadataException` (UNKNOWN_TOPIC_OR_PARTITION,
     /// LEADER_NOT_AVAILABLE) within `refreshBackoff`, never in a loop.
     fn note_missing_topics(&mut self, answered: &[String], errors: &[(String, KafkaError)], fx: &mut Effects) {
+        self.metadata_answered_at = Some(fx.now);
         for topic in answered {
             self.missing_topics.remove(topic.as_str());
         }

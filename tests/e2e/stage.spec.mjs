@@ -1,0 +1,138 @@
+// The stage: what a new user does first, seen on one picture. Each test saves a screenshot
+// (tests/e2e/results/stage-*.png; the README's is docs/stage.png).
+import { test, expect } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+
+const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+
+/// Runs one script line through the command bar.
+async function command(page, line) {
+  await page.getByTestId('command').fill(line);
+  await page.getByTestId('command').press('Enter');
+  await expect(page.getByTestId('command-error')).toHaveCount(0);
+}
+
+test('the first visit shows a working cluster with records moving, without a click', async ({ page }) => {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/');
+  const stage = page.getByTestId('stage');
+  await expect(stage).toBeVisible();
+  // Within two seconds, produce, replication and fetch flows are drawn with their rates.
+  await expect(stage.locator('path.flow.produce').first()).toBeVisible({ timeout: 2_000 });
+  // The group forms after group.initial.rebalance.delay.ms (3 s), then fetches.
+  await expect(stage.locator('path.flow.consume').first()).toBeVisible({ timeout: 8_000 });
+  await expect(page.getByTestId('stage-member-consumer-1')).toHaveAccessibleName(/^consumer-1 lag \d+, owns orders-/);
+  await expect(page.getByTestId('try-this')).toContainText('crash it');
+  await page.screenshot({ path: 'tests/e2e/results/stage-first-visit.png' });
+  await page.screenshot({ path: 'docs/stage.png' });
+  expect(errors).toEqual([]);
+});
+
+test('five keyed records: the stage shows which partition each went to, keys readable', async ({ page }) => {
+  await page.goto('/?new');
+  await command(page, 'topic create orders partitions=3 replication-factor=3');
+  for (const key of ['alice', 'bob', 'carol', 'dave', 'erin']) {
+    await command(page, `send producer-1 orders key=${key} value=order-of-${key}`);
+  }
+  await page.getByRole('button', { name: '10×', exact: true }).click();
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('stage-producer-1')).toHaveAccessibleName(/acked 5 /, { timeout: 10_000 });
+  await page.getByTestId('play').click();
+  // murmur2 puts each key in one partition; the leader chip of each opens its records.
+  const keys = [];
+  for (const p of [0, 1, 2]) {
+    await page.getByTestId(`chip-orders-${p}-leader`).click();
+    await expect(page.getByTestId('inspector').locator('h2')).toHaveText(`orders-${p}`);
+    const table = page.getByTestId('inspector').locator('table.records');
+    keys.push(...(await table.locator('tbody tr td:nth-child(2)').allTextContents()));
+  }
+  expect(keys.sort()).toEqual(['alice', 'bob', 'carol', 'dave', 'erin']);
+  await page.screenshot({ path: 'tests/e2e/results/stage-keys.png' });
+});
+
+test('crash a leader: its chips go grey, the leader moves and the ISR shrinks; a restart rejoins', async ({ page }) => {
+  await page.goto('/?new');
+  await command(page, 'topic create payments partitions=1 replication-factor=3');
+  await page.getByRole('button', { name: '10×', exact: true }).click();
+  await page.getByTestId('play').click();
+  const leaderChip = page.locator('[data-testid="chip-payments-0-leader"]');
+  await expect(leaderChip).toHaveCount(1);
+  const broker = await page.evaluate(() => {
+    const chip = document.querySelector('[data-testid="chip-payments-0-leader"]');
+    return chip.closest('g.broker-group').querySelector('[data-testid^="stage-broker-"]').getAttribute('data-testid').replace('stage-broker-', '');
+  });
+  await page.getByTestId(`stage-broker-${broker}`).click();
+  await page.getByTestId(`inspect-crash-${broker}`).click();
+  await expect(page.getByTestId(`stage-broker-${broker}`)).toHaveAccessibleName(/stopped/);
+  // Another broker leads; the dead one's replica leaves the ISR.
+  await expect(page.getByTestId('chip-payments-0-out-of-sync')).toHaveCount(1, { timeout: 20_000 });
+  await expect(page.getByTestId('chip-payments-0-leader')).toHaveCount(1);
+  await page.screenshot({ path: 'tests/e2e/results/stage-leader-crashed.png' });
+  await page.getByTestId(`inspect-start-${broker}`).click();
+  await expect(page.getByTestId('chip-payments-0-out-of-sync')).toHaveCount(0, { timeout: 20_000 });
+  await expect(page.getByTestId('script')).toHaveValue(literally(`broker start ${broker}`));
+});
+
+test('a group of three owns the partitions; a fourth member joins and the group rebalances', async ({ page }) => {
+  await page.goto('/?new');
+  await command(page, 'topic create events partitions=4 replication-factor=3');
+  for (const n of [1, 2, 3]) {
+    await command(page, `consumer m${n} group.id=analytics auto.offset.reset=earliest`);
+    await command(page, `subscribe m${n} events`);
+    await command(page, `consume m${n}`);
+  }
+  await page.getByRole('button', { name: '10×', exact: true }).click();
+  await page.getByTestId('play').click();
+  const group = page.getByTestId('stage-group-analytics');
+  await expect(group).toHaveAccessibleName(/gen 1 Stable, 3 member/, { timeout: 20_000 });
+  for (const n of [1, 2, 3]) {
+    await expect(page.getByTestId(`stage-member-m${n}`)).toHaveAccessibleName(/owns events-/);
+  }
+  await group.click();
+  await expect(page.getByTestId('inspect-describe').locator('tbody tr')).toHaveCount(4);
+  await page.getByTestId('inspect-add-member').click();
+  await expect(group).toHaveAccessibleName(/gen 2 Stable, 4 member/, { timeout: 20_000 });
+  await expect(page.getByTestId('stage-member-analytics-member-1')).toHaveAccessibleName(/lag \d+, owns events-\d$/);
+  await page.screenshot({ path: 'tests/e2e/results/stage-group.png' });
+});
+
+for (const [width, height] of [[375, 700], [700, 620]]) {
+  test(`at ${width}x${height} the page has no horizontal scroll and the stage's text does not overlap`, async ({ page }) => {
+    await page.setViewportSize({ width, height });
+    await page.goto('/');
+    await expect(page.getByTestId('stage').locator('path.flow').first()).toBeVisible({ timeout: 4_000 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, 'horizontal scroll').toBeLessThanOrEqual(0);
+    // Names and labels on the stage: no two overlap (bounding boxes, not by eye).
+    const overlaps = await page.evaluate(() => {
+      const texts = [...document.querySelectorAll('svg.stage text.name, svg.stage text.chip-name, svg.stage text.small')]
+        .map((t) => ({ text: t.textContent, box: t.getBoundingClientRect() }))
+        .filter((t) => t.box.width > 0);
+      const out = [];
+      for (let i = 0; i < texts.length; i++) {
+        for (let j = i + 1; j < texts.length; j++) {
+          const a = texts[i].box, b = texts[j].box;
+          const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+          const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+          if (w > 1 && h > 1) out.push(`${texts[i].text} / ${texts[j].text}`);
+        }
+      }
+      return out;
+    });
+    expect(overlaps).toEqual([]);
+    await page.screenshot({ path: `tests/e2e/results/stage-${width}.png` });
+  });
+}
+
+test('in dark mode the stage passes the accessibility audit, contrast included', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto('/');
+  await expect(page.getByTestId('stage').locator('path.flow').first()).toBeVisible({ timeout: 4_000 });
+  await page.getByTestId('play').click();
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  expect(serious).toEqual([]);
+  await page.screenshot({ path: 'tests/e2e/results/stage-dark.png' });
+});

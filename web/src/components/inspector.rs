@@ -1,0 +1,326 @@
+//! Beside the stage: the details of what is selected on it, with the actions that act on it (a
+//! broker's crash and restart, a partition leader's crash, a producer's send, a group's new
+//! member), each a script line. With nothing selected: what to try first and the legend.
+
+use crate::stage::Selection;
+use crate::state::{Action, Form};
+use kafka_sim::view::{ClientView, ClusterView};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub view: std::rc::Rc<ClusterView>,
+    pub selected: Option<Selection>,
+    pub error: Option<String>,
+    pub readonly: bool,
+    pub dispatch: Callback<Action>,
+    pub clear: Callback<()>,
+}
+
+fn text(b: &Option<kafka_sim::record::Bytes>) -> String {
+    match b.as_deref() {
+        None => "null".into(),
+        Some(v) => match core::str::from_utf8(v) {
+            Ok(s) if s.chars().count() > 40 => format!("{}…", s.chars().take(40).collect::<String>()),
+            Ok(s) => s.to_string(),
+            Err(_) => format!("{} bytes", v.len()),
+        },
+    }
+}
+
+#[function_component(Inspector)]
+pub fn inspector(p: &Props) -> Html {
+    let v = &p.view;
+    let line = |l: String| {
+        let dispatch = p.dispatch.clone();
+        Callback::from(move |_: MouseEvent| dispatch.emit(Action::Line(Form::Stage, l.clone())))
+    };
+    let action = |label: &str, l: String, test_id: String| {
+        if p.readonly {
+            html! {}
+        } else {
+            let onclick = line(l.clone());
+            html! { <button {onclick} title={l} data-testid={test_id}>{ label.to_string() }</button> }
+        }
+    };
+    let close = {
+        let clear = p.clear.clone();
+        Callback::from(move |_: MouseEvent| clear.emit(()))
+    };
+    let body = match &p.selected {
+        None => html! { <Welcome /> },
+        Some(Selection::Broker(id)) => match v.brokers.iter().find(|b| b.id == *id) {
+            None => html! { <p class="muted">{ "This broker is gone." }</p> },
+            Some(b) => {
+                let state = b.state();
+                html! {
+                    <>
+                        <h2>{ format!("broker-{id}") }</h2>
+                        <p>{ format!("{state}; {}", if b.controller { "the active controller" } else if b.voter { "a controller voter (KRaft quorum)" } else { "not a controller voter" }) }</p>
+                        <div class="actions">
+                            if b.alive {
+                                { action("Crash", format!("broker stop {id}"), format!("inspect-crash-{id}")) }
+                                { action("Shut down", format!("broker shutdown {id}"), format!("inspect-shutdown-{id}")) }
+                                { action("Isolate", format!("network isolate broker-{id}"), format!("inspect-isolate-{id}")) }
+                            } else {
+                                { action("Restart", format!("broker start {id}"), format!("inspect-start-{id}")) }
+                            }
+                        </div>
+                        <table class="records">
+                            <caption>{ format!("{} replica(s)", b.replicas.len()) }</caption>
+                            <thead><tr><th>{ "partition" }</th><th>{ "role" }</th><th>{ "ISR" }</th><th>{ "HW" }</th><th>{ "LEO" }</th></tr></thead>
+                            <tbody>
+                                { for b.replicas.iter().filter(|r| !r.tp.topic.as_str().starts_with("__")).map(|r| html! {
+                                    <tr><td>{ r.tp.to_string() }</td><td>{ r.role }</td><td>{ if r.in_isr { "in" } else { "out" } }</td>
+                                        <td>{ r.high_watermark }</td><td>{ r.log_end_offset }</td></tr>
+                                }) }
+                            </tbody>
+                        </table>
+                    </>
+                }
+            }
+        },
+        Some(Selection::Partition(tp)) => {
+            let found = v
+                .topics
+                .iter()
+                .find(|t| t.name == tp.topic.as_str())
+                .and_then(|t| t.partitions.get(tp.partition as usize));
+            match found {
+                None => html! { <p class="muted">{ "This partition is gone." }</p> },
+                Some(q) => {
+                    let names = |ids: &[u32]| ids.iter().map(|b| format!("broker-{b}")).collect::<Vec<_>>().join(", ");
+                    html! {
+                        <>
+                            <h2>{ tp.to_string() }</h2>
+                            <dl class="facts" data-testid="inspect-partition">
+                                <dt>{ "leader" }</dt><dd>{ q.leader.map_or("none (offline)".to_string(), |l| format!("broker-{l} (epoch {})", q.leader_epoch)) }</dd>
+                                <dt>{ "replicas" }</dt><dd>{ names(&q.replicas) }</dd>
+                                <dt>{ "ISR" }</dt><dd>{ names(&q.isr) }</dd>
+                                <dt>{ "offsets" }</dt><dd>{ format!("log start {} · LSO {} · HW {} · LEO {}", q.log_start_offset, q.last_stable_offset, q.high_watermark, q.log_end_offset) }</dd>
+                                <dt>{ "log ends" }</dt><dd>{ q.replica_log_end_offsets.iter().map(|(b, o)| format!("broker-{b}: {o}")).collect::<Vec<_>>().join(", ") }</dd>
+                            </dl>
+                            if let Some(l) = q.leader {
+                                <div class="actions">{ action("Crash its leader", format!("broker stop {l}"), "inspect-crash-leader".into()) }</div>
+                            }
+                            <table class="records">
+                                <caption>{ format!("newest of {} record(s)", q.record_count) }</caption>
+                                <thead><tr><th>{ "offset" }</th><th>{ "key" }</th><th>{ "value" }</th></tr></thead>
+                                <tbody>
+                                    { for q.records.iter().rev().take(12).map(|r| html! {
+                                        <tr class={classes!((r.offset >= q.high_watermark).then_some("uncommitted"))}>
+                                            <td>{ r.offset }</td><td>{ text(&r.key) }</td><td class="value">{ text(&r.value) }</td></tr>
+                                    }) }
+                                </tbody>
+                            </table>
+                        </>
+                    }
+                }
+            }
+        }
+        Some(Selection::Client(name)) => match v.clients.iter().find(|c| &c.name == name) {
+            None => html! { <p class="muted">{ "This client is gone." }</p> },
+            Some(c) => client(c, v, &action, &p.dispatch, p.readonly),
+        },
+        Some(Selection::Group(name)) => match v.groups.iter().find(|g| &g.name == name) {
+            None => html! { <p class="muted">{ "This group is gone." }</p> },
+            Some(g) => {
+                let subscription = v
+                    .clients
+                    .iter()
+                    .filter_map(|c| c.group.as_ref())
+                    .find(|m| &m.group == name)
+                    .map(|m| m.subscription.join(","))
+                    .unwrap_or_default();
+                let n = v.clients.iter().filter(|c| c.name.starts_with(&format!("{name}-member-"))).count() + 1;
+                let add = format!("consumer {name}-member-{n} group.id={name} auto.offset.reset=earliest");
+                let add_lines =
+                    [add, format!("subscribe {name}-member-{n} {subscription}"), format!("consume {name}-member-{n}")];
+                let dispatch = p.dispatch.clone();
+                let on_add = Callback::from(move |_: MouseEvent| {
+                    for l in &add_lines {
+                        dispatch.emit(Action::Line(Form::Stage, l.clone()));
+                    }
+                });
+                html! {
+                    <>
+                        <h2>{ format!("group {name}") }</h2>
+                        <p>{ format!("{} · generation {} · {} · coordinator broker-{}", g.state, g.generation, g.protocol.clone().unwrap_or_else(|| "no protocol yet".into()), g.coordinator) }</p>
+                        if !p.readonly && !subscription.is_empty() {
+                            <div class="actions"><button onclick={on_add} data-testid="inspect-add-member">{ "Add a member" }</button></div>
+                        }
+                        <table class="records" data-testid="inspect-describe">
+                            <caption>{ "kafka-consumer-groups --describe" }</caption>
+                            <thead><tr><th>{ "PARTITION" }</th><th>{ "CURRENT-OFFSET" }</th><th>{ "LOG-END-OFFSET" }</th><th>{ "LAG" }</th><th>{ "CONSUMER" }</th></tr></thead>
+                            <tbody>
+                                { for g.rows.iter().map(|r| html! {
+                                    <tr><td>{ r.tp.to_string() }</td><td>{ r.current_offset.map_or("-".into(), |o| o.to_string()) }</td>
+                                        <td>{ r.log_end_offset }</td><td>{ r.lag.map_or("-".into(), |l| l.to_string()) }</td>
+                                        <td>{ r.client.clone().unwrap_or_else(|| "-".into()) }</td></tr>
+                                }) }
+                            </tbody>
+                        </table>
+                    </>
+                }
+            }
+        },
+    };
+    html! {
+        <aside class="panel inspector" aria-label="Inspector" data-testid="inspector">
+            if p.selected.is_some() {
+                <button class="close" onclick={close} aria-label="Close the details" data-testid="inspect-close">{ "×" }</button>
+            }
+            { body }
+            { super::error_line("stage-error", &p.error) }
+        </aside>
+    }
+}
+
+fn client(
+    c: &ClientView,
+    v: &ClusterView,
+    action: &dyn Fn(&str, String, String) -> Html,
+    dispatch: &Callback<Action>,
+    readonly: bool,
+) -> Html {
+    let name = c.name.clone();
+    let closed = if c.closed { " (closed)" } else { "" };
+    // close() and a crash, for a producer and a consumer alike.
+    let lifecycle = if readonly || c.closed {
+        html! {}
+    } else {
+        html! {
+            <div class="actions">
+                { action("Close", format!("close {name}"), "inspect-close-client".into()) }
+                { action("Crash", format!("crash {name}"), "inspect-crash-client".into()) }
+            </div>
+        }
+    };
+    if c.kind == "producer" {
+        let topics: Vec<String> =
+            v.topics.iter().filter(|t| !t.name.starts_with("__")).map(|t| t.name.clone()).collect();
+        let n = c.acked_records + c.failed_records + c.buffered_records as u64 + 1;
+        html! {
+            <>
+                <h2>{ format!("producer {name}{closed}") }</h2>
+                <p>{ format!("{} acknowledged · {} failed · {} buffered · {} request(s) in flight", c.acked_records, c.failed_records, c.buffered_records, c.in_flight.len()) }</p>
+                if let Some((id, state, parts)) = &c.transaction {
+                    <p>{ format!("transaction {id}: {state} on {}", parts.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ")) }</p>
+                }
+                if !readonly && !c.closed {
+                    if let Some(topic) = topics.first() {
+                        <SendBox producer={name.clone()} topic={topic.clone()} {n} dispatch={dispatch.clone()} />
+                    }
+                }
+                { lifecycle }
+                <table class="records">
+                    <caption>{ "batches in the accumulator" }</caption>
+                    <thead><tr><th>{ "partition" }</th><th>{ "records" }</th><th>{ "bytes" }</th><th>{ "state" }</th></tr></thead>
+                    <tbody>
+                        { for c.batches.iter().map(|b| html! {
+                            <tr><td>{ b.tp.to_string() }</td><td>{ b.records }</td><td>{ b.bytes }</td>
+                                <td>{ if b.attempts > 0 { format!("retry {}", b.attempts) } else if b.ready { "ready".into() } else { "filling (linger.ms)".to_string() } }</td></tr>
+                        }) }
+                    </tbody>
+                </table>
+                <details><summary>{ "configs" }</summary>
+                    <ul class="configs">{ for c.configs.iter().map(|(k, val)| html! { <li>{ format!("{k}={val}") }</li> }) }</ul>
+                </details>
+            </>
+        }
+    } else {
+        html! {
+            <>
+                <h2>{ format!("consumer {name}{closed}") }</h2>
+                <p>{ match &c.group { Some(m) => format!("group {} · {} · generation {}", m.group, m.state, m.generation.map_or("-".into(), |g| g.to_string())), None => "no group: assigned partitions".into() } }</p>
+                { lifecycle }
+                <table class="records">
+                    <caption>{ "positions" }</caption>
+                    <thead><tr><th>{ "partition" }</th><th>{ "position" }</th><th>{ "HW" }</th><th>{ "lag" }</th></tr></thead>
+                    <tbody>
+                        { for c.assignment.iter().map(|a| html! {
+                            <tr><td>{ a.tp.to_string() }</td><td>{ a.position.map_or("-".into(), |o| o.to_string()) }</td>
+                                <td>{ a.high_watermark.map_or("-".into(), |o| o.to_string()) }</td>
+                                <td>{ a.position.zip(a.high_watermark).map_or("-".into(), |(p, h)| h.saturating_sub(p).to_string()) }</td></tr>
+                        }) }
+                    </tbody>
+                </table>
+                <table class="records">
+                    <caption>{ format!("newest of {} record(s) received", c.consumed) }</caption>
+                    <thead><tr><th>{ "record" }</th><th>{ "key" }</th><th>{ "value" }</th></tr></thead>
+                    <tbody>
+                        { for c.received.iter().rev().take(8).map(|(tp, r)| html! {
+                            <tr><td>{ format!("{tp}@{}", r.offset) }</td><td>{ text(&r.key) }</td><td class="value">{ text(&r.value) }</td></tr>
+                        }) }
+                    </tbody>
+                </table>
+            </>
+        }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SendProps {
+    producer: String,
+    topic: String,
+    /// The number in the next record's value.
+    n: u64,
+    dispatch: Callback<Action>,
+}
+
+/// A record with a key of the person's choosing, sent from the producer where it is drawn.
+#[function_component(SendBox)]
+fn send_box(p: &SendProps) -> Html {
+    let key = use_state(String::new);
+    let on_key = {
+        let key = key.clone();
+        Callback::from(move |e: InputEvent| key.set(super::value_of(&e)))
+    };
+    let on_send = {
+        let (dispatch, key, name, topic, n) =
+            (p.dispatch.clone(), key.clone(), p.producer.clone(), p.topic.clone(), p.n);
+        Callback::from(move |_: MouseEvent| {
+            let k = if key.trim().is_empty() { String::new() } else { format!(" key={}", key.trim()) };
+            dispatch.emit(Action::Line(Form::Stage, format!("send {name} {topic}{k} value=record-{n}")));
+        })
+    };
+    html! {
+        <div class="form">
+            <label>{ "Key" }<input value={(*key).clone()} oninput={on_key} placeholder="none: sticky partitioner" data-testid="inspect-key" /></label>
+            <button onclick={on_send} data-testid="inspect-send">{ format!("Send to {}", p.topic) }</button>
+        </div>
+    }
+}
+
+/// With nothing selected: what the picture shows, and what to try.
+#[function_component(Welcome)]
+fn welcome() -> Html {
+    html! {
+        <>
+            <h2>{ "Kafka, working" }</h2>
+            <p>{ "Records flow left to right: producers send batches to each partition's leader, followers copy them, consumers fetch them. Choose anything on the stage to see its details here." }</p>
+            <p class="try" data-testid="try-this">{ "Try this: choose a broker that leads a partition and crash it. Watch the controller elect a new leader from the ISR, and the consumers carry on." }</p>
+            <Legend />
+        </>
+    }
+}
+
+/// Every mark of the stage, in words.
+#[function_component(Legend)]
+pub fn legend() -> Html {
+    html! {
+        <details class="legend" open=true data-testid="legend">
+            <summary>{ "Legend" }</summary>
+            <ul>
+                <li><svg width="40" height="14" aria-hidden="true"><rect x="1" y="1" width="38" height="12" rx="3" fill="#1f5fbf" /></svg>{ " leader replica: filled in its topic's colour" }</li>
+                <li><svg width="40" height="14" aria-hidden="true"><rect x="1" y="1" width="38" height="12" rx="3" fill="none" stroke="#1f5fbf" stroke-width="1.5" /></svg>{ " follower in the ISR: outlined" }</li>
+                <li><svg width="40" height="14" aria-hidden="true"><rect x="1" y="1" width="38" height="12" rx="3" fill="none" stroke="#c2410c" stroke-width="1.5" stroke-dasharray="3 2" /></svg>{ " follower out of the ISR, or offline: orange, dashed" }</li>
+                <li><svg width="40" height="14" aria-hidden="true"><rect x="1" y="5" width="22" height="5" class="bar-committed-legend" /><rect x="23" y="5" width="16" height="5" fill="#f5b942" /></svg>{ " log bar: committed records (below the high watermark), then uncommitted (amber) up to the log end; a dark tick is the last stable offset of open transactions; its left end is the log start" }</li>
+                <li><svg width="40" height="14" aria-hidden="true"><path d="M1 7 H39" class="flow produce" stroke-width="3" /></svg>{ " records moving in the last second: produce, replication (dashed), fetch to consumers; thicker is more, with the rate" }</li>
+                <li><svg width="40" height="14" aria-hidden="true"><circle cx="20" cy="7" r="5" class="dot request" /></svg>{ " at 0.1× and slower, or by Step: each request (large) and response (small) on the wire, with its API" }</li>
+                <li><svg width="40" height="14" aria-hidden="true"><rect x="1" y="1" width="38" height="12" rx="3" class="legend-dead" /></svg>{ " grey: a stopped broker, a closed or crashed client" }</li>
+                <li>{ "C: the active controller · V: a controller voter" }</li>
+            </ul>
+        </details>
+    }
+}

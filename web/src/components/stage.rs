@@ -1,0 +1,301 @@
+//! The stage: producers, brokers with their replicas, and consumer groups with their members, as
+//! one SVG picture laid out by [`crate::stage::layout`], with the records that moved in the last
+//! second drawn as flows (width by rate, dashes moving the way records go) and, when time runs
+//! slowly, every message on the wire as a dot with its API's name. Everything drawn can be
+//! selected, by mouse or keyboard, to open it in the inspector.
+
+use crate::draw::tenths;
+use crate::stage::{
+    bar_x, ChipModel, Flow, FlowKind, GroupModel, Scene, Selection, BROKER_HEAD_H, GROUP_HEAD_H, LANE_Y,
+    MEMBER_CHIPS_MAX, SIDE_W,
+};
+use kafka_sim::view::MessageView;
+use std::rc::Rc;
+use web_sys::KeyboardEvent;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub scene: Rc<Scene>,
+    /// Messages on the wire, drawn one by one only when `single` (slow speeds and stepping).
+    pub messages: Vec<MessageView>,
+    pub single: bool,
+    pub now_ms: u64,
+    pub selected: Option<Selection>,
+    pub select: Callback<Selection>,
+}
+
+/// Mouse and keyboard (Enter, Space) both choose.
+fn chooser(select: &Callback<Selection>, what: Selection) -> (Callback<MouseEvent>, Callback<KeyboardEvent>) {
+    let on_click = {
+        let (select, what) = (select.clone(), what.clone());
+        Callback::from(move |_| select.emit(what.clone()))
+    };
+    let on_key = {
+        let select = select.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                e.prevent_default();
+                select.emit(what.clone());
+            }
+        })
+    };
+    (on_click, on_key)
+}
+
+#[function_component(Stage)]
+pub fn stage(p: &Props) -> Html {
+    let s = &p.scene;
+    let is = |what: &Selection| p.selected.as_ref() == Some(what);
+    let flows = s.flows.iter().map(flow);
+    let dots = p.messages.iter().filter(|_| p.single).filter_map(|m| dot(s, m, p.now_ms));
+    let empty = s.brokers.iter().all(|b| b.chips.is_empty());
+    html! {
+        <svg class="stage" viewBox={format!("0 0 {} {}", s.width, s.height)} role="group" data-testid="stage"
+            aria-label="The cluster: producers, brokers with their replicas, consumer groups, and the records moving between them">
+            <text class="col-head" x="8" y="16">{ "Producers" }</text>
+            <text class="col-head" x={s.brokers.first().map_or(230, |b| b.rect.x).to_string()} y="16">{ "Brokers and their replicas" }</text>
+            <text class="col-head" x={(s.width - SIDE_W - 8).to_string()} y="16">{ "Consumers" }</text>
+            if s.producers.is_empty() {
+                <text class="hint" x="8" y="44">{ "No producer yet" }</text>
+            }
+            if empty {
+                <text class="hint" x="230" y={(s.height - 14).to_string()}>{ "No topic yet: create one below (Create a topic)" }</text>
+            }
+            { for s.producers.iter().map(|pr| {
+                let what = Selection::Client(pr.name.clone());
+                let (onclick, onkeydown) = chooser(&p.select, what.clone());
+                let r = &pr.rect;
+                // The visible text first, in order (WCAG's label in name).
+                let label = format!("{}{} {} buffered {} · in flight {} acked {} · failed {}", pr.name,
+                    if pr.closed { " closed" } else { "" }, pr.mode, pr.buffered, pr.in_flight, pr.acked, pr.failed);
+                html! {
+                    <g key={pr.name.clone()} class={classes!("card", "producer", pr.closed.then_some("dead"), is(&what).then_some("selected"))}
+                        tabindex="0" role="button" aria-label={label} {onclick} {onkeydown} data-testid={format!("stage-{}", pr.name)}>
+                        <rect x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={r.h.to_string()} rx="8" />
+                        <text class="name" x={(r.x + 10).to_string()} y={(r.y + 19).to_string()}>{ format!("{} ", pr.name) }
+                            if pr.closed { <tspan class="bad-text">{ "closed " }</tspan> }</text>
+                        <text class="small" x={(r.x + 10).to_string()} y={(r.y + 36).to_string()}>{ format!("{} ", pr.mode) }</text>
+                        <text class="small" x={(r.x + 10).to_string()} y={(r.y + 52).to_string()}>{ format!("buffered {} · in flight {} ", pr.buffered, pr.in_flight) }</text>
+                        <text class="small" x={(r.x + 10).to_string()} y={(r.y + 68).to_string()}>{ format!("acked {} · failed {} ", pr.acked, pr.failed) }</text>
+                    </g>
+                }
+            }) }
+            { for s.brokers.iter().map(|b| {
+                let what = Selection::Broker(b.id);
+                let (onclick, onkeydown) = chooser(&p.select, what.clone());
+                let r = &b.rect;
+                let leaders = b.chips.iter().filter(|c| c.leader).count();
+                let role = if b.controller { ", the active controller" } else if b.voter { ", a controller voter" } else { "" };
+                let status = if b.state != "running" { b.state.to_string() } else { format!("{} · leads {leaders}", b.state) };
+                let label = format!("broker-{} {status}{role}", b.id);
+                let down = b.state != "running";
+                html! {
+                    <g key={format!("b{}", b.id)} class="broker-group">
+                        // The card behind; only its head is the broker's button (its chips are their own).
+                        <rect class={classes!("card-back", down.then_some("dead"), is(&what).then_some("selected"))}
+                            x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={r.h.to_string()} rx="8" />
+                        <g class={classes!("card", "head", "broker-card", down.then_some("dead"))}
+                            tabindex="0" role="button" aria-label={label} {onclick} {onkeydown} data-testid={format!("stage-broker-{}", b.id)}>
+                            <rect x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={(BROKER_HEAD_H - 4).to_string()} rx="8" />
+                            <text class="name" x={(r.x + 8).to_string()} y={(r.y + 18).to_string()}>{ format!("broker-{} ", b.id) }</text>
+                            <text class={classes!("small", down.then_some("bad-text"))} x={(r.x + 8).to_string()} y={(r.y + 35).to_string()}>{ format!("{status} ") }</text>
+                        </g>
+                        <g class="marks" aria-hidden="true">
+                            if b.controller {
+                                <rect class="pill controller" x={(r.right() - 30).to_string()} y={(r.y + 6).to_string()} width="24" height="15" rx="7" />
+                                <text class="pill-text" x={(r.right() - 18).to_string()} y={(r.y + 17).to_string()} text-anchor="middle">{ "C" }</text>
+                            } else if b.voter {
+                                <rect class="pill voter" x={(r.right() - 30).to_string()} y={(r.y + 6).to_string()} width="24" height="15" rx="7" />
+                                <text class="pill-voter-text" x={(r.right() - 18).to_string()} y={(r.y + 17).to_string()} text-anchor="middle">{ "V" }</text>
+                            }
+                        </g>
+                        if b.internal > 0 {
+                            <text class="small" x={(r.x + 8).to_string()} y={(r.y + r.h - 8).to_string()}>{ format!("+ {} internal", b.internal) }</text>
+                        }
+                        { for b.chips.iter().map(|c| chip(c, &p.select, is(&Selection::Partition(c.tp.clone())))) }
+                    </g>
+                }
+            }) }
+            { for s.groups.iter().map(|g| group(g, &p.select, &is)) }
+            <g class="flows" aria-hidden="true">{ for flows }</g>
+            <g class="dots">{ for dots }</g>
+        </svg>
+    }
+}
+
+fn chip(c: &ChipModel, select: &Callback<Selection>, selected: bool) -> Html {
+    let (onclick, onkeydown) = chooser(select, Selection::Partition(c.tp.clone()));
+    let r = &c.rect;
+    let compact = r.h < crate::stage::CHIP_H;
+    let class = if c.offline {
+        "offline"
+    } else if c.leader {
+        "leader"
+    } else if c.in_isr {
+        "follower"
+    } else {
+        "out-of-sync"
+    };
+    let fill = if c.leader && !c.offline { c.colour } else { "var(--panel)" };
+    let stroke = if c.in_isr && !c.offline { c.colour } else { "#c2410c" };
+    let (bar_y, bar_h) = if compact { (r.y + r.h - 5, 3) } else { (r.y + r.h - 9, 5) };
+    let (bx, bw) = (r.x + 4, r.w - 8);
+    let at = |o: u64| bx + bar_x(o, c.scale, bw);
+    let text_y = if compact { r.y + 11 } else { r.y + 14 };
+    html! {
+        <g key={c.tp.to_string()} class={classes!("chip-g", class, selected.then_some("selected"))} tabindex="0" role="button"
+            aria-label={c.label()} {onclick} {onkeydown} data-testid={format!("chip-{}-{}", c.tp, class)}>
+            <rect class="chip-box" x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={r.h.to_string()} rx="4"
+                fill={fill} stroke={stroke} />
+            <text class="chip-name" x={(r.x + 5).to_string()} y={text_y.to_string()}>{ format!("{} ", c.tp) }</text>
+            <text class={classes!("chip-role", (c.recent > 0).then_some("busy"))} x={(r.right() - 5).to_string()} y={text_y.to_string()} text-anchor="end">{ c.tag() }</text>
+            <rect class="bar-track" x={bx.to_string()} y={bar_y.to_string()} width={bw.to_string()} height={bar_h.to_string()} />
+            <rect class="bar-committed" x={at(c.log_start).to_string()} y={bar_y.to_string()}
+                width={(at(c.hw) - at(c.log_start)).max(0).to_string()} height={bar_h.to_string()} />
+            <rect class="bar-uncommitted" x={at(c.hw).to_string()} y={bar_y.to_string()}
+                width={(at(c.leo) - at(c.hw)).max(0).to_string()} height={bar_h.to_string()} />
+            if c.lso < c.hw {
+                <rect class="bar-lso" x={at(c.lso).to_string()} y={(bar_y - 2).to_string()} width="2" height={(bar_h + 4).to_string()} />
+            }
+        </g>
+    }
+}
+
+fn group(g: &GroupModel, select: &Callback<Selection>, is: &dyn Fn(&Selection) -> bool) -> Html {
+    let r = &g.rect;
+    let (title, what) = match &g.name {
+        Some(name) => (format!("group {name}"), Some(Selection::Group(name.clone()))),
+        None => ("assigned consumers".to_string(), None),
+    };
+    let head = match &what {
+        Some(what) => {
+            let (onclick, onkeydown) = chooser(select, what.clone());
+            let label = format!("{title} gen {} {}, {} member(s)", g.generation, g.state, g.members.len());
+            html! {
+                <>
+                <rect class={classes!("card-back", is(what).then_some("selected"))} x={r.x.to_string()} y={r.y.to_string()}
+                    width={r.w.to_string()} height={r.h.to_string()} rx="8" />
+                <g class="card head group-card" tabindex="0" role="button"
+                    aria-label={label} {onclick} {onkeydown} data-testid={format!("stage-{}", title.replace(' ', "-"))}>
+                    <rect x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={(GROUP_HEAD_H - 4).to_string()} rx="8" />
+                    <text class="name" x={(r.x + 8).to_string()} y={(r.y + 17).to_string()}>{ format!("{title} ") }</text>
+                    <text class="small" x={(r.right() - 8).to_string()} y={(r.y + 17).to_string()} text-anchor="end">{ format!("gen {} ", g.generation) }</text>
+                    <text class={classes!("small", (g.state != "Stable").then_some("warn-text"))} x={(r.x + 8).to_string()} y={(r.y + 33).to_string()}>{ format!("{} ", g.state) }</text>
+                </g>
+                </>
+            }
+        }
+        None => html! {
+            <g class="group-card">
+                <rect class="card-back" x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={r.h.to_string()} rx="8" />
+                <text class="name" x={(r.x + 8).to_string()} y={(r.y + 17).to_string()}>{ &title }</text>
+                <text class="small" x={(r.x + 8).to_string()} y={(r.y + 33).to_string()}>{ "no group: assign" }</text>
+            </g>
+        },
+    };
+    html! {
+        <g key={title.clone()}>
+            { head }
+            { for g.members.iter().map(|m| {
+                let what = Selection::Client(m.client.clone());
+                let (onclick, onkeydown) = chooser(select, what.clone());
+                let mr = &m.rect;
+                let owned: Vec<String> = m.partitions.iter().map(|(tp, _)| tp.to_string()).collect();
+                let label = format!("{}{} lag {}, {}", m.client, if m.closed { " closed" } else { "" }, m.lag,
+                    if owned.is_empty() { "owns no partition".to_string() } else { format!("owns {}", owned.join(", ")) });
+                let more = m.partitions.len().saturating_sub(MEMBER_CHIPS_MAX);
+                html! {
+                    <g key={m.client.clone()}>
+                    <g class={classes!("card", "member", m.closed.then_some("dead"), is(&what).then_some("selected"))}
+                        tabindex="0" role="button" aria-label={label} {onclick} {onkeydown} data-testid={format!("stage-member-{}", m.client)}>
+                        <rect x={mr.x.to_string()} y={mr.y.to_string()} width={mr.w.to_string()} height={mr.h.to_string()} rx="5" />
+                        <text class="small strong" x={(mr.x + 6).to_string()} y={(mr.y + 13).to_string()}>{ format!("{} ", m.client) }
+                            if m.closed { <tspan class="bad-text">{ "closed " }</tspan> }</text>
+                        <text class="small" x={(mr.right() - 6).to_string()} y={(mr.y + 13).to_string()} text-anchor="end">{ format!("lag {} ", m.lag) }</text>
+                    </g>
+                    // The owned partitions, in words in the member's name; drawn beside it, not in it.
+                    <g class="owned-chips" aria-hidden="true">
+                        { for m.partitions.iter().take(MEMBER_CHIPS_MAX).enumerate().map(|(i, (tp, colour))| {
+                            let x = mr.x + 6 + i as i32 * 28;
+                            html! {
+                                <g key={tp.to_string()}>
+                                    <rect x={x.to_string()} y={(mr.y + 19).to_string()} width="25" height="13" rx="3" fill={*colour} />
+                                    <text class="owned" x={(x + 12).to_string()} y={(mr.y + 29).to_string()} text-anchor="middle">{ tp.partition.to_string() }</text>
+                                </g>
+                            }
+                        }) }
+                        if more > 0 {
+                            <text class="small" x={(mr.x + 6 + MEMBER_CHIPS_MAX as i32 * 28).to_string()} y={(mr.y + 29).to_string()}>{ format!("+{more}") }</text>
+                        }
+                    </g>
+                    </g>
+                }
+            }) }
+        </g>
+    }
+}
+
+/// A flow's path and where its rate goes. Flows keep out of the cards: from a producer they run
+/// to the gap beside it, up or down to the lane above the brokers, along it, and down into the
+/// broker's card; to a consumer the other way round; between brokers they arc in the lane.
+fn flow_path(f: &Flow) -> (String, (i32, i32)) {
+    let (x1, y1) = f.from;
+    let (x2, y2) = f.to;
+    // Produce and fetch each have a lane, so that the two directions are told apart.
+    let lane = if f.kind == FlowKind::Produce { LANE_Y - 18 } else { LANE_Y };
+    match f.kind {
+        FlowKind::Produce => {
+            let gx = x1 + 22;
+            let d = format!("M {x1} {y1} H {gx} V {lane} H {} Q {x2} {lane} {x2} {}, V {y2}", x2 - 12, lane + 12);
+            (d, ((gx + x2) / 2, lane))
+        }
+        FlowKind::Consume => {
+            let gx = x2 - 22;
+            let d = format!("M {x1} {y1} V {} Q {x1} {lane} {} {lane} H {gx} V {y2} H {x2}", lane + 12, x1 + 12);
+            (d, ((x1 + gx) / 2, lane))
+        }
+        FlowKind::Replicate => {
+            let top = lane + 2;
+            (format!("M {x1} {y1} C {x1} {top}, {x2} {top}, {x2} {y2}"), ((x1 + x2) / 2, top))
+        }
+    }
+}
+
+fn flow(f: &Flow) -> Html {
+    let (d, (mx, my)) = flow_path(f);
+    let width = 1 + (64 - f.records.leading_zeros()).min(6);
+    let class = match f.kind {
+        FlowKind::Produce => "flow produce",
+        FlowKind::Replicate => "flow replicate",
+        FlowKind::Consume => "flow consume",
+    };
+    html! {
+        <g key={f.label.clone()}>
+            <path class={class} d={d} stroke-width={width.to_string()}><title>{ &f.label }</title></path>
+            if f.kind != FlowKind::Replicate {
+                <text class="rate" x={mx.to_string()} y={(my - 5).to_string()} text-anchor="middle">{ format!("{}/s", f.records) }</text>
+            }
+        </g>
+    }
+}
+
+/// A message on the wire as a dot between its sender and receiver, with its API's name.
+fn dot(s: &Scene, m: &MessageView, now_ms: u64) -> Option<Html> {
+    let (from, to) = (m.from.to_string(), m.to.to_string());
+    let (x1, y1) = s.anchor(&from)?;
+    let (x2, y2) = s.anchor(&to)?;
+    let span = m.arrives_at_ms.saturating_sub(m.sent_at_ms).max(1) as f64;
+    let t = (now_ms.saturating_sub(m.sent_at_ms) as f64 / span).clamp(0.0, 1.0);
+    let x = f64::from(x1) + (f64::from(x2) - f64::from(x1)) * t;
+    let y = f64::from(y1) + (f64::from(y2) - f64::from(y1)) * t;
+    let class = if m.response { "dot response" } else { "dot request" };
+    Some(html! {
+        <g key={format!("{}-{}-{}-{}", from, to, m.sent_at_ms, m.summary.len())}>
+            <circle class={class} cx={tenths(x)} cy={tenths(y)} r={if m.response { "4" } else { "6" }}>
+                <title>{ format!("{from} -> {to}: {} {}", m.api, if m.response { "response" } else { "request" }) }</title>
+            </circle>
+            <text class="dot-label" x={tenths(x + 8.0)} y={tenths(y - 6.0)}>{ m.api }</text>
+        </g>
+    })
+}

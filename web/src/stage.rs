@@ -1,0 +1,616 @@
+//! The stage as numbers: where each producer, broker, replica chip, group and member goes, and
+//! which way records flowed in the last second, computed from the engine's view and its recent
+//! messages without the browser (tested natively). `components/stage.rs` draws it.
+//!
+//! The scene reads left to right as data flows: producers, then brokers holding their replicas,
+//! then consumer groups with their members. Coordinates are whole units of a scene
+//! [`WIDTH`] wide ([`WIDE`] for a large cluster); the SVG scales it to the page.
+
+use kafka_sim::protocol::{Body, Request, Response, TopicPartition};
+use kafka_sim::sequence::Arrow;
+use kafka_sim::view::{ClientView, ClusterView};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// The scene's width with up to four brokers; a larger cluster's scene is [`WIDE`] (the same
+/// page width, so everything is drawn smaller).
+pub const WIDTH: i32 = 1000;
+pub const WIDE: i32 = 1200;
+const PRODUCER_X: i32 = 8;
+pub const SIDE_W: i32 = 176;
+const BROKERS_X: i32 = PRODUCER_X + SIDE_W + 46;
+/// What the broker cards leave for the consumers' column and the flows into it.
+const BROKERS_RIGHT_MARGIN: i32 = SIDE_W + 8 + 46;
+/// The height of the lane above the brokers where flows run.
+pub const LANE_Y: i32 = BROKERS_TOP - 22;
+const TOP: i32 = 28;
+/// Brokers start lower than the side columns: flows arc over them in the space above, so no flow
+/// crosses a broker's card to reach another.
+const BROKERS_TOP: i32 = 84;
+const GAP: i32 = 10;
+pub const BROKER_HEAD_H: i32 = 46;
+/// A chip's height, with its log bar under its name; in a crowded cluster (more than
+/// [`ROOMY_CHIPS_MAX`] replicas on a broker) chips are [`COMPACT_CHIP_H`] with a thinner bar.
+pub const CHIP_H: i32 = 30;
+pub const COMPACT_CHIP_H: i32 = 18;
+const ROOMY_CHIPS_MAX: usize = 8;
+const CHIP_GAP: i32 = 4;
+const PRODUCER_H: i32 = 76;
+pub const GROUP_HEAD_H: i32 = 40;
+const MEMBER_H: i32 = 40;
+/// Partitions a member row shows as chips; more are counted.
+pub const MEMBER_CHIPS_MAX: usize = 6;
+
+/// One colour per topic, the same everywhere on the page; chosen to keep white text readable
+/// (4.5:1) on a leader chip and to stay apart from each other.
+pub const TOPIC_COLOURS: [&str; 8] =
+    ["#1f5fbf", "#a0369b", "#1d7a4a", "#b3461b", "#5a4bc7", "#0f6f7a", "#8a5a00", "#b0284f"];
+
+/// The colour of the `i`th topic (internal topics left out of the count).
+pub fn topic_colour(i: usize) -> &'static str {
+    TOPIC_COLOURS[i % TOPIC_COLOURS.len()]
+}
+
+/// What the stage can select; the inspector shows its details.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Selection {
+    Broker(u32),
+    Partition(TopicPartition),
+    Client(String),
+    Group(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rect {
+    pub x: i32,
+    pub y: i32,
+    pub w: i32,
+    pub h: i32,
+}
+
+impl Rect {
+    pub fn right(&self) -> i32 {
+        self.x + self.w
+    }
+    pub fn mid_y(&self) -> i32 {
+        self.y + self.h / 2
+    }
+    fn overlaps(&self, o: &Rect) -> bool {
+        self.x < o.right() && o.x < self.right() && self.y < o.y + o.h && o.y < self.y + self.h
+    }
+}
+
+/// A replica as its chip shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChipModel {
+    pub tp: TopicPartition,
+    pub colour: &'static str,
+    pub rect: Rect,
+    pub leader: bool,
+    pub in_isr: bool,
+    /// The partition has no leader.
+    pub offline: bool,
+    /// The log bar, as offsets of this replica on the partition's scale.
+    pub log_start: u64,
+    pub hw: u64,
+    pub lso: u64,
+    pub leo: u64,
+    /// The largest log end among the partition's replicas: the bar's full width.
+    pub scale: u64,
+    /// Records written to this replica in the last second (produced to a leader, copied to a follower).
+    pub recent: u64,
+}
+
+impl ChipModel {
+    /// What the chip shows at its right end: its role, or the records just written to it.
+    pub fn tag(&self) -> String {
+        if self.recent > 0 {
+            return format!("+{}", self.recent);
+        }
+        match (self.offline, self.leader, self.in_isr) {
+            (true, _, _) => "offline",
+            (false, true, _) => "leader",
+            (false, false, true) => "ISR",
+            (false, false, false) => "not ISR",
+        }
+        .to_string()
+    }
+
+    /// What a sighted person reads off the chip, in words: its visible text first (WCAG's label
+    /// in name), then what colour, outline and bar say.
+    pub fn label(&self) -> String {
+        let role = if self.offline {
+            "offline"
+        } else if self.leader {
+            "leader"
+        } else {
+            "follower"
+        };
+        let isr = if self.in_isr { "in ISR" } else { "not in ISR" };
+        format!(
+            "{} {}: {role}, {isr}; log start {}, high watermark {}, log end {}",
+            self.tp,
+            self.tag(),
+            self.log_start,
+            self.hw,
+            self.leo
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BrokerModel {
+    pub id: u32,
+    pub rect: Rect,
+    /// `running`, `stopped`, `fenced`.
+    pub state: &'static str,
+    pub controller: bool,
+    pub voter: bool,
+    pub chips: Vec<ChipModel>,
+    /// Replicas of internal topics (`__consumer_offsets`, `__transaction_state`), folded.
+    pub internal: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProducerModel {
+    pub name: String,
+    pub rect: Rect,
+    pub closed: bool,
+    /// `acks=all · idempotent`, or the transaction's state.
+    pub mode: String,
+    pub buffered: usize,
+    pub in_flight: usize,
+    pub acked: u64,
+    pub failed: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MemberModel {
+    pub client: String,
+    pub rect: Rect,
+    pub closed: bool,
+    /// Owned partitions with their topic's colour.
+    pub partitions: Vec<(TopicPartition, &'static str)>,
+    pub lag: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupModel {
+    /// The group's id; `None` for consumers that `assign` partitions themselves.
+    pub name: Option<String>,
+    pub rect: Rect,
+    pub state: String,
+    pub generation: u32,
+    pub members: Vec<MemberModel>,
+}
+
+/// Which way records moved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FlowKind {
+    Produce,
+    Replicate,
+    Consume,
+}
+
+/// Records moving along one edge in the last second of simulated time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Flow {
+    pub kind: FlowKind,
+    pub from: (i32, i32),
+    pub to: (i32, i32),
+    pub records: u64,
+    /// What the edge joins, in words.
+    pub label: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scene {
+    pub width: i32,
+    pub height: i32,
+    pub producers: Vec<ProducerModel>,
+    pub brokers: Vec<BrokerModel>,
+    pub groups: Vec<GroupModel>,
+    pub flows: Vec<Flow>,
+}
+
+impl Scene {
+    /// Where a flow or a message meets a node: a producer's right edge, the top of a broker's
+    /// card, a consumer's left edge.
+    pub fn anchor(&self, node: &str) -> Option<(i32, i32)> {
+        if let Some(p) = self.producers.iter().find(|p| p.name == node) {
+            return Some((p.rect.right(), p.rect.mid_y()));
+        }
+        if let Some(id) = node.strip_prefix("broker-").and_then(|n| n.parse::<u32>().ok()) {
+            // Flows and messages meet a broker at the top of its card, from the space above.
+            let b = self.brokers.iter().find(|b| b.id == id)?;
+            return Some((b.rect.x + b.rect.w / 2, b.rect.y));
+        }
+        let m = self.groups.iter().flat_map(|g| &g.members).find(|m| m.client == node)?;
+        Some((m.rect.x, m.rect.mid_y()))
+    }
+
+    /// Every box, for checks that nothing overlaps.
+    pub fn boxes(&self) -> Vec<(String, Rect)> {
+        let mut all: Vec<(String, Rect)> = Vec::new();
+        all.extend(self.producers.iter().map(|p| (p.name.clone(), p.rect.clone())));
+        all.extend(self.brokers.iter().map(|b| (format!("broker-{}", b.id), b.rect.clone())));
+        all.extend(self.groups.iter().map(|g| (g.name.clone().unwrap_or_default(), g.rect.clone())));
+        all
+    }
+
+    /// Pairs of boxes that overlap (none, in any scene [`layout`] makes).
+    pub fn overlaps(&self) -> Vec<(String, String)> {
+        let boxes = self.boxes();
+        let mut out = Vec::new();
+        for (i, (a, ra)) in boxes.iter().enumerate() {
+            for (b, rb) in &boxes[i + 1..] {
+                if ra.overlaps(rb) {
+                    out.push((a.clone(), b.clone()));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A broker's replicas of non-internal topics, by topic and partition.
+fn chips_of(b: &kafka_sim::view::BrokerView) -> Vec<&kafka_sim::view::ReplicaView> {
+    let mut shown: Vec<&kafka_sim::view::ReplicaView> =
+        b.replicas.iter().filter(|r| !r.tp.topic.as_str().starts_with("__")).collect();
+    shown.sort_by(|a, b| (a.tp.topic.as_str(), a.tp.partition).cmp(&(b.tp.topic.as_str(), b.tp.partition)));
+    shown
+}
+
+/// How many columns the brokers take: all in one row up to four, then rows of four, then six.
+fn broker_columns(n: usize) -> usize {
+    match n {
+        0..=4 => n.max(1),
+        5..=8 => 4,
+        _ => 6,
+    }
+}
+
+/// Lays out the scene from the view, and the records that moved in the last second from the
+/// messages sent then (`recent`, oldest first).
+pub fn layout(view: &ClusterView, recent: &[Rc<Arrow>]) -> Scene {
+    let colours: BTreeMap<&str, &'static str> = view
+        .topics
+        .iter()
+        .filter(|t| !t.name.starts_with("__"))
+        .enumerate()
+        .map(|(i, t)| (t.name.as_str(), topic_colour(i)))
+        .collect();
+    let colour = |topic: &str| colours.get(topic).copied().unwrap_or("#6b6b70");
+
+    // Producers down the left.
+    let mut producers = Vec::new();
+    let mut y = TOP;
+    for c in view.clients.iter().filter(|c| c.kind == "producer") {
+        producers.push(producer_model(c, Rect { x: PRODUCER_X, y, w: SIDE_W, h: PRODUCER_H }));
+        y += PRODUCER_H + GAP;
+    }
+    let producers_bottom = y;
+
+    // Brokers in the middle, each a card of replica chips.
+    let cols = broker_columns(view.brokers.len());
+    let width = if cols > 4 { WIDE } else { WIDTH };
+    let groups_x = width - SIDE_W - 8;
+    let brokers_w = width - BROKERS_X - BROKERS_RIGHT_MARGIN;
+    let card_w = (brokers_w - (cols as i32 - 1) * GAP) / cols as i32;
+    let most = view.brokers.iter().map(|b| chips_of(b).len()).max().unwrap_or(0);
+    let chip_h = if most > ROOMY_CHIPS_MAX { COMPACT_CHIP_H } else { CHIP_H };
+    let chip_gap = if most > ROOMY_CHIPS_MAX { 2 } else { CHIP_GAP };
+    let mut brokers = Vec::new();
+    let mut row_y = BROKERS_TOP;
+    for row in view.brokers.chunks(cols) {
+        let tallest = row.iter().map(|b| chips_of(b).len()).max().unwrap_or(0) as i32;
+        let internal_line = row.iter().any(|b| b.replicas.iter().any(|r| r.tp.topic.as_str().starts_with("__")));
+        let card_h = BROKER_HEAD_H + tallest * (chip_h + chip_gap) + if internal_line { 18 } else { 4 } + 6;
+        for (i, b) in row.iter().enumerate() {
+            let rect = Rect { x: BROKERS_X + i as i32 * (card_w + GAP), y: row_y, w: card_w, h: card_h };
+            let mut chips = Vec::new();
+            for (j, r) in chips_of(b).into_iter().enumerate() {
+                let partition = view
+                    .topics
+                    .iter()
+                    .find(|t| t.name == r.tp.topic.as_str())
+                    .and_then(|t| t.partitions.get(r.tp.partition as usize));
+                let (log_start, lso, offline, scale) = partition.map_or((0, r.high_watermark, false, 0), |p| {
+                    let scale = p.replica_log_end_offsets.iter().map(|(_, leo)| *leo).max().unwrap_or(0);
+                    (p.log_start_offset, p.last_stable_offset, p.leader.is_none(), scale.max(p.log_end_offset))
+                });
+                // Role and ISR as the controller's metadata has them: a stopped broker still
+                // believes it leads until it hears otherwise, and the picture shows the cluster's view.
+                let (leader, in_isr) = partition
+                    .map_or((r.role == "leader", r.in_isr), |p| (p.leader == Some(b.id), p.isr.contains(&b.id)));
+                chips.push(ChipModel {
+                    tp: r.tp.clone(),
+                    colour: colour(r.tp.topic.as_str()),
+                    rect: Rect {
+                        x: rect.x + 6,
+                        y: rect.y + BROKER_HEAD_H + j as i32 * (chip_h + chip_gap),
+                        w: card_w - 12,
+                        h: chip_h,
+                    },
+                    leader,
+                    in_isr,
+                    offline,
+                    log_start: log_start.min(r.log_end_offset),
+                    hw: r.high_watermark,
+                    lso: lso.min(r.high_watermark),
+                    leo: r.log_end_offset,
+                    scale: scale.max(r.log_end_offset),
+                    recent: 0,
+                });
+            }
+            let state = b.state();
+            let internal = b.replicas.iter().filter(|r| r.tp.topic.as_str().starts_with("__")).count();
+            brokers.push(BrokerModel {
+                id: b.id,
+                rect,
+                state,
+                controller: b.controller,
+                voter: b.voter,
+                chips,
+                internal,
+            });
+        }
+        row_y += card_h + GAP;
+    }
+    let brokers_bottom = row_y;
+
+    // Groups down the right, then consumers that assign their own partitions.
+    let mut groups = Vec::new();
+    let mut y = TOP;
+    let lag_of = |client: &ClientView| -> u64 {
+        client
+            .assignment
+            .iter()
+            .map(|a| match (a.position, a.high_watermark) {
+                (Some(p), Some(hw)) => hw.saturating_sub(p),
+                _ => 0,
+            })
+            .sum()
+    };
+    let member = |client: &ClientView, partitions: &[TopicPartition], y: i32| MemberModel {
+        client: client.name.clone(),
+        rect: Rect { x: groups_x + 6, y, w: SIDE_W - 12, h: MEMBER_H - 4 },
+        closed: client.closed,
+        partitions: partitions.iter().map(|tp| (tp.clone(), colour(tp.topic.as_str()))).collect(),
+        lag: lag_of(client),
+    };
+    for g in &view.groups {
+        let mut members = Vec::new();
+        let mut my = y + GROUP_HEAD_H;
+        for m in &g.members {
+            let Some(client) = view.clients.iter().find(|c| c.name == m.client) else { continue };
+            members.push(member(client, &m.assignment, my));
+            my += MEMBER_H;
+        }
+        // Members of the group that are not (or no longer) in it: crashed or closed clients.
+        for client in view.clients.iter().filter(|c| {
+            c.kind == "consumer"
+                && c.group.as_ref().is_some_and(|m| m.group == g.name)
+                && !g.members.iter().any(|m| m.client == c.name)
+        }) {
+            members.push(member(client, &[], my));
+            my += MEMBER_H;
+        }
+        let h = my - y + 4;
+        groups.push(GroupModel {
+            name: Some(g.name.clone()),
+            rect: Rect { x: groups_x, y, w: SIDE_W, h },
+            state: g.state.clone(),
+            generation: g.generation,
+            members,
+        });
+        y += h + GAP;
+    }
+    let loose: Vec<&ClientView> = view
+        .clients
+        .iter()
+        .filter(|c| {
+            c.kind == "consumer" && !view.groups.iter().any(|g| c.group.as_ref().is_some_and(|m| m.group == g.name))
+        })
+        .collect();
+    if !loose.is_empty() {
+        let mut members = Vec::new();
+        let mut my = y + GROUP_HEAD_H;
+        for c in loose {
+            let tps: Vec<TopicPartition> = c.assignment.iter().map(|a| a.tp.clone()).collect();
+            members.push(member(c, &tps, my));
+            my += MEMBER_H;
+        }
+        let h = my - y + 4;
+        groups.push(GroupModel {
+            name: None,
+            rect: Rect { x: groups_x, y, w: SIDE_W, h },
+            state: String::new(),
+            generation: 0,
+            members,
+        });
+        y += h + GAP;
+    }
+    let height = producers_bottom.max(brokers_bottom).max(y).max(160) + 8;
+    let mut scene = Scene { width, height, producers, brokers, groups, flows: Vec::new() };
+    scene.flows = flows(&mut scene, recent);
+    scene
+}
+
+fn producer_model(c: &ClientView, rect: Rect) -> ProducerModel {
+    let config = |name: &str| c.configs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str());
+    let mode = match &c.transaction {
+        Some((id, state, _)) => format!("{id}: {state}"),
+        None => {
+            let acks = config("acks").unwrap_or("all");
+            let idempotent = config("enable.idempotence") == Some("true");
+            if idempotent {
+                format!("acks={acks} · idempotent")
+            } else {
+                format!("acks={acks}")
+            }
+        }
+    };
+    ProducerModel {
+        name: c.name.clone(),
+        rect,
+        closed: c.closed,
+        mode,
+        buffered: c.buffered_records,
+        in_flight: c.in_flight.len(),
+        acked: c.acked_records,
+        failed: c.failed_records,
+    }
+}
+
+/// Records that moved in the last second, by edge: a Produce request's batch from its producer
+/// to the partition leader's broker; a Fetch answer's batches from the leader's broker to the
+/// follower's broker or to the consumer. Each chip counts what was written to it.
+fn flows(scene: &mut Scene, recent: &[Rc<Arrow>]) -> Vec<Flow> {
+    let mut edges: BTreeMap<(FlowKind, String, String), u64> = BTreeMap::new();
+    let mut written: BTreeMap<(u32, TopicPartition), u64> = BTreeMap::new();
+    let broker_id = |name: &str| name.strip_prefix("broker-").and_then(|n| n.parse::<u32>().ok());
+    for arrow in recent {
+        let Some(message) = arrow.message() else { continue };
+        match &message.body {
+            Body::Request(Request::Produce { tp, batch, .. }) => {
+                let Some(leader) = broker_id(&arrow.to) else { continue };
+                let records = u64::from(batch.record_count().unwrap_or(1));
+                *edges.entry((FlowKind::Produce, arrow.from.clone(), arrow.to.clone())).or_default() += records;
+                *written.entry((leader, tp.clone())).or_default() += records;
+            }
+            Body::Response(Response::Fetch { partitions }) => {
+                for p in partitions {
+                    let Ok(data) = &p.result else { continue };
+                    let records: u64 = data.batches.iter().map(|b| u64::from(b.records)).sum();
+                    if records == 0 {
+                        continue;
+                    }
+                    let kind = match broker_id(&arrow.to) {
+                        Some(follower) => {
+                            *written.entry((follower, p.tp.clone())).or_default() += records;
+                            FlowKind::Replicate
+                        }
+                        None => FlowKind::Consume,
+                    };
+                    *edges.entry((kind, arrow.from.clone(), arrow.to.clone())).or_default() += records;
+                }
+            }
+            _ => {}
+        }
+    }
+    for b in &mut scene.brokers {
+        for c in &mut b.chips {
+            c.recent = written.get(&(b.id, c.tp.clone())).copied().unwrap_or(0);
+        }
+    }
+    edges
+        .into_iter()
+        .filter_map(|((kind, a, b), records)| {
+            let from = scene.anchor(&a)?;
+            let to = scene.anchor(&b)?;
+            let label = match kind {
+                FlowKind::Produce => format!("{a} -> {b}: {records} record(s) produced in the last second"),
+                FlowKind::Replicate => format!("{a} -> {b}: {records} record(s) replicated in the last second"),
+                FlowKind::Consume => format!("{a} -> {b}: {records} record(s) fetched in the last second"),
+            };
+            Some(Flow { kind, from, to, records, label })
+        })
+        .collect()
+}
+
+/// Where a bar of `width` units puts `offset` on a scale of `scale` offsets.
+pub fn bar_x(offset: u64, scale: u64, width: i32) -> i32 {
+    if scale == 0 {
+        return 0;
+    }
+    (offset.min(scale) as i64 * i64::from(width) / scale as i64) as i32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kafka_sim::scenario::Scenario;
+    use kafka_sim::Sim;
+
+    fn sim(script: &str) -> Sim {
+        let s = Scenario::parse(script).expect("script parses");
+        let mut sim = Sim::new(s.seed);
+        for l in &s.commands {
+            sim.apply(&l.command).expect("command applies");
+        }
+        sim
+    }
+
+    #[test]
+    fn a_partition_leader_and_followers_are_chips_on_their_brokers() {
+        let sim = sim("cluster brokers=3\ntopic create orders partitions=3 replication-factor=3\nadvance 1s\n");
+        let scene = layout(&sim.view(), &[]);
+        assert_eq!(scene.brokers.len(), 3);
+        for b in &scene.brokers {
+            assert_eq!(b.chips.len(), 3, "broker-{} holds a replica of each partition", b.id);
+            assert!(b.chips.iter().all(|c| c.in_isr && c.colour == TOPIC_COLOURS[0]));
+        }
+        let leaders = scene.brokers.iter().flat_map(|b| &b.chips).filter(|c| c.leader).count();
+        assert_eq!(leaders, 3, "one leader chip per partition");
+        let chip = &scene.brokers[0].chips[0];
+        let (tag, role) = if chip.leader { ("leader", "leader") } else { ("ISR", "follower") };
+        assert_eq!(chip.label(), format!("orders-0 {tag}: {role}, in ISR; log start 0, high watermark 0, log end 0"));
+        assert!(scene.overlaps().is_empty());
+    }
+
+    #[test]
+    fn twelve_brokers_and_sixty_partitions_fit_without_overlap() {
+        let mut script = String::from("cluster brokers=12\n");
+        for (t, n) in [("a", 12), ("b", 12), ("c", 24), ("d", 6), ("e", 6)] {
+            script.push_str(&format!("topic create {t} partitions={n} replication-factor=3\n"));
+        }
+        for i in 0..5 {
+            script.push_str(&format!("producer p{i}\n"));
+        }
+        script.push_str("consumer c1 group.id=g\nsubscribe c1 a\nconsume c1\nadvance 10s\n");
+        let sim = sim(&script);
+        let scene = layout(&sim.view(), &[]);
+        assert!(scene.overlaps().is_empty(), "{:?}", scene.overlaps());
+        assert_eq!(scene.brokers.iter().map(|b| b.chips.len()).sum::<usize>(), 180, "60 partitions at RF 3");
+        for b in &scene.brokers {
+            assert!(b.rect.right() <= scene.width - SIDE_W - 8, "broker-{} stays in its column", b.id);
+        }
+        // Scaled to the width of a 1440 px screen's stage (about 1,050 px), under 900 px tall.
+        assert!(scene.height < 1000, "the stage is {} units tall", scene.height);
+    }
+
+    #[test]
+    fn records_produced_and_fetched_are_flows_to_and_from_the_leader_chip() {
+        let script = "cluster brokers=3\ntopic create t partitions=1 replication-factor=3\nproducer p linger.ms=0\n\
+                      consumer c group.id=g auto.offset.reset=earliest\nsubscribe c t\nconsume c\nadvance 5s\n\
+                      send p t key=a value=1\nsend p t key=b value=2\n";
+        let mut sim = sim(script);
+        let mut seq = kafka_sim::sequence::Sequence::default();
+        for e in sim.drain_events() {
+            seq.observe(&Rc::new(e));
+        }
+        sim.apply(&Scenario::parse_command("advance 200ms").unwrap()).unwrap();
+        for e in sim.drain_events() {
+            seq.observe(&Rc::new(e));
+        }
+        let now = sim.now().ms;
+        let recent = seq.window(now - 1000, now, false, 10_000);
+        let scene = layout(&sim.view(), &recent);
+        let kinds: Vec<FlowKind> = scene.flows.iter().map(|f| f.kind).collect();
+        assert!(kinds.contains(&FlowKind::Produce), "{:?}", scene.flows);
+        assert!(kinds.contains(&FlowKind::Replicate), "{:?}", scene.flows);
+        assert!(kinds.contains(&FlowKind::Consume), "{:?}", scene.flows);
+        let produced: u64 = scene.flows.iter().filter(|f| f.kind == FlowKind::Produce).map(|f| f.records).sum();
+        assert_eq!(produced, 2);
+        let written: u64 = scene.brokers.iter().flat_map(|b| &b.chips).map(|c| c.recent).sum();
+        assert_eq!(written, 6, "two records on the leader and on each of two followers");
+    }
+
+    #[test]
+    fn a_bar_places_offsets_in_proportion() {
+        assert_eq!(bar_x(5, 10, 100), 50);
+        assert_eq!(bar_x(12, 10, 100), 100, "clamped to the bar");
+        assert_eq!(bar_x(3, 0, 100), 0, "an empty log is an empty bar");
+    }
+}
