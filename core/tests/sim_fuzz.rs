@@ -490,6 +490,36 @@ fn regression_seed_1000235_a_commit_bounced_between_coordinators_backs_off() {
     ]);
 }
 
+/// Seed 2003828 (campaign 2,000,000..2,010,000): a panic. A follower's fetch moved the high
+/// watermark of a `__transaction_state` partition; answering the coordinator's parked write there
+/// wrote the next transaction record at once, which changed the list of parked produces the leader
+/// was walking. Parked produces are now taken out before any is answered.
+#[test]
+fn regression_seed_2003828_answering_a_parked_produce_may_park_another() {
+    replay(&[
+        "seed 2003828",
+        "cluster brokers=3",
+        "topic create a partitions=1 replication-factor=3 min.insync.replicas=2",
+        "topic create b partitions=2 replication-factor=3 min.insync.replicas=1",
+        "producer p acks=all linger.ms=0 delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "producer tx transactional.id=fuzz linger.ms=0 delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "init-transactions tx",
+        "broker stop 1",
+        "broker start 1",
+        "advance 560ms",
+        "begin-transaction tx",
+        "send tx b key=t3 value=x14",
+        "advance 1694ms",
+        "send p b key=k4 value=v20",
+        "send p b key=k4 value=v22",
+        "broker stop 3",
+        "advance 1073ms",
+        "commit-transaction tx",
+        "broker start 3",
+        "advance 60s",
+    ]);
+}
+
 #[test]
 fn the_checkers_fire_on_a_broken_history() {
     // A read_committed reader that returned an aborted value must be caught: feed the checker a

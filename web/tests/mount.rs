@@ -95,7 +95,10 @@ async fn a_first_visit_opens_the_working_example_on_the_stage() {
     settle().await;
     let stage = by_test_id(&root, "stage");
     assert_eq!(stage.query_selector_all("[data-testid^='stage-broker-']").unwrap().length(), 3, "three brokers");
-    assert!(by_test_id(&root, "stage-member-consumer-2").get_attribute("aria-label").unwrap().starts_with("consumer-2 "));
+    assert!(by_test_id(&root, "stage-member-consumer-2")
+        .get_attribute("aria-label")
+        .unwrap()
+        .starts_with("consumer-2 "));
     assert!(by_test_id(&root, "stage-producer-1").get_attribute("aria-label").unwrap().starts_with("producer-1 "));
     assert_eq!(by_test_id(&root, "play").text_content().unwrap(), "Pause", "it is playing");
 }

@@ -351,24 +351,31 @@ impl Broker {
 
     /// Answers an acks=all produce if the high watermark passed it (`checkEnoughReplicasReachOffset`).
     fn try_complete_produce(&mut self, p: &ParkedProduce, fx: &mut Effects) -> bool {
-        let min_isr = self.min_isr(&p.tp);
-        let Some(replica) = self.replicas.get(&p.tp) else {
-            return false;
-        };
+        match self.produce_outcome(p) {
+            Some(result) => {
+                let p = p.clone();
+                self.answer_write(p.client, p.correlation_id, p.tp, p.write_for, result, fx);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// An acks=all produce's answer once the high watermark has passed it: NOT_ENOUGH_REPLICAS_AFTER_APPEND
+    /// if the ISR has since shrunk below min.insync.replicas; `None` while it waits.
+    fn produce_outcome(&self, p: &ParkedProduce) -> Option<Result<u64, KafkaError>> {
+        let replica = self.replicas.get(&p.tp)?;
         let Role::Leader(lead) = &replica.role else {
-            return false;
+            return None;
         };
         if replica.high_watermark < p.end_offset {
-            return false;
+            return None;
         }
-        let result = if (lead.isr.len() as u32) < min_isr {
+        Some(if (lead.isr.len() as u32) < self.min_isr(&p.tp) {
             Err(KafkaError::NotEnoughReplicasAfterAppend)
         } else {
             Ok(p.base_offset)
-        };
-        let p = p.clone();
-        self.answer_write(p.client, p.correlation_id, p.tp, p.write_for, result, fx);
-        true
+        })
     }
 
     pub(super) fn expire_produce(&mut self, client: &Node, correlation_id: u32, fx: &mut Effects) {
@@ -396,21 +403,27 @@ impl Broker {
     }
 
     fn wake_parked_produces(&mut self, tp: &TopicPartition, fx: &mut Effects) {
+        // Take out every produce that can be answered first, then answer them: answering a
+        // coordinator's own write (a transaction or group record) may write again, and park or
+        // wake produces, while this loop walks the list (seed 2003828).
+        let mut ready = Vec::new();
         let mut i = 0;
         while i < self.parked_produces.len() {
-            if &self.parked_produces[i].tp == tp {
-                let p = self.parked_produces[i].clone();
-                if self.try_complete_produce(&p, fx) {
-                    self.parked_produces.remove(i);
-                    fx.cancel(Timer::ProduceExpiry { client: p.client, correlation_id: p.correlation_id });
+            let p = &self.parked_produces[i];
+            if &p.tp == tp {
+                if let Some(result) = self.produce_outcome(p) {
+                    ready.push((self.parked_produces.remove(i), result));
                     continue;
                 }
             }
             i += 1;
         }
+        for (p, result) in ready {
+            fx.cancel(Timer::ProduceExpiry { client: p.client.clone(), correlation_id: p.correlation_id });
+            self.answer_write(p.client, p.correlation_id, p.tp, p.write_for, result, fx);
+        }
     }
 
-    /// Fetch from a consumer or a follower: answer now if there is enough, else park.
     pub(super) fn fetch(&mut self, parked: ParkedFetch, max_wait_ms: u64, fx: &mut Effects) {
         let (bytes, answer) = self.read(&parked, fx);
         let eventful = answer.iter().any(|p| p.result.as_ref().map_or(true, |d| d.diverging_epoch.is_some()));
