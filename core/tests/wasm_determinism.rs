@@ -45,6 +45,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("idempotence-on"),
     scenario!("partitioners"),
     scenario!("group-join-leave"),
+    scenario!("group-commits-in-order"),
     scenario!("group-crash-session-timeout"),
     scenario!("group-coordinator-failover"),
     scenario!("group-two-groups"),

@@ -27,6 +27,7 @@ use crate::group::coordinator::{JoinResult, Subscription};
 use crate::protocol::{Request, Response, TopicPartition};
 use crate::sorted::{SortedMap, SortedSet};
 use crate::time::{Duration, Instant};
+use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -78,8 +79,10 @@ pub struct GroupMember {
     /// The last assignment and its generation, which the sticky assignor's user data carries.
     last_assignment: Vec<TopicPartition>,
     last_generation: Option<u32>,
-    /// A commit waiting for the coordinator: why, and what.
-    pending_commit: Option<(&'static str, Vec<CommitOffset>)>,
+    /// Commits in the order the application made them, each sent as soon as the coordinator is
+    /// known and kept until answered (Java sends every commitAsync in order, and commitSync
+    /// completes before the next); at most [`COMMITS_QUEUED_MAX`].
+    commits: VecDeque<QueuedCommit>,
     /// Partition counts the leader assigned with; other counts in fresh metadata mean rejoin.
     assigned_counts: SortedMap<String, u32>,
     /// The leader's join answer, kept until metadata of every subscribed topic is known.
@@ -90,6 +93,19 @@ pub struct GroupMember {
     pub(super) retry_armed: bool,
     pub last_poll: Instant,
     next_auto_commit: Option<Instant>,
+}
+
+/// Commits a member keeps waiting for the coordinator or its answer; a commit past them fails at
+/// once (Java's commitSync would time out; commitAsync's callback would get the error).
+pub const COMMITS_QUEUED_MAX: usize = 64;
+
+/// A commit on its way: why (`sync`, `async`, `auto`, `rebalance`, `close`, ...), what, and
+/// whether it is out.
+#[derive(Clone, Debug)]
+struct QueuedCommit {
+    why: &'static str,
+    offsets: Vec<CommitOffset>,
+    sent: bool,
 }
 
 impl GroupMember {
@@ -110,7 +126,7 @@ impl GroupMember {
             no_committed: SortedSet::new(),
             last_assignment: Vec::new(),
             last_generation: None,
-            pending_commit: None,
+            commits: VecDeque::new(),
             pending_assign: None,
             assigned_counts: SortedMap::new(),
             retry_at: Instant::ZERO,
@@ -218,39 +234,64 @@ impl Consumer {
     }
 
     fn queue_commit_offsets(&mut self, why: &'static str, offsets: Vec<CommitOffset>, fx: &mut Effects) {
+        let consumer = self.conn.name.clone();
         let Some(g) = self.group.as_mut() else {
             return;
         };
         if offsets.is_empty() {
             return;
         }
-        g.pending_commit = Some((why, offsets));
-        self.send_pending_commit(fx);
+        if g.commits.len() >= COMMITS_QUEUED_MAX {
+            let error = KafkaError::Timeout(alloc::format!(
+                "{COMMITS_QUEUED_MAX} commits are already waiting for the group coordinator"
+            ));
+            fx.event(EventKind::CommitFailed { consumer, why, error });
+            return;
+        }
+        g.commits.push_back(QueuedCommit { why, offsets, sent: false });
+        self.send_commits(fx);
     }
 
-    fn send_pending_commit(&mut self, fx: &mut Effects) {
-        let out = self.group_request_out("OffsetCommit");
+    /// Sends every commit not yet out, in order; without a coordinator, looks for it first (a
+    /// commit before the first poll finds the coordinator itself, as commitSync does).
+    pub(super) fn send_commits(&mut self, fx: &mut Effects) {
+        let finding = self.group_request_out("FindCoordinator");
         let Some(g) = self.group.as_mut() else {
             return;
         };
-        let Some(coordinator) = g.coordinator else {
-            return;
-        };
-        if out {
+        if g.commits.iter().all(|c| c.sent) {
             return;
         }
-        let Some((_, offsets)) = g.pending_commit.clone() else {
+        let Some(coordinator) = g.coordinator else {
+            if finding {
+                return;
+            }
+            if g.retry_at <= fx.now {
+                if let Some(broker) = self.conn.least_loaded(fx.now) {
+                    self.conn.request(broker, Request::FindCoordinator { group: g.group.clone() }, fx);
+                }
+            } else if !g.retry_armed {
+                // Look again after retry.backoff.ms, as commitSync does within its timeout.
+                g.retry_armed = true;
+                fx.timer_in(g.retry_at.saturating_since(fx.now), Timer::GroupRetry);
+            }
             return;
         };
-        let request = Request::OffsetCommit {
-            group: g.group.clone(),
-            member_id: g.member_id.clone(),
-            // A member that is not in the group (generation -1) commits without naming an instance.
-            group_instance_id: g.generation.and(self.config.group_instance_id.clone()),
-            generation: g.generation,
-            offsets,
-        };
-        self.conn.request(coordinator, request, fx);
+        let mut requests = Vec::new();
+        for c in g.commits.iter_mut().filter(|c| !c.sent) {
+            c.sent = true;
+            requests.push(Request::OffsetCommit {
+                group: g.group.clone(),
+                member_id: g.member_id.clone(),
+                // A member that is not in the group (generation -1) commits without naming an instance.
+                group_instance_id: g.generation.and(self.config.group_instance_id.clone()),
+                generation: g.generation,
+                offsets: c.offsets.clone(),
+            });
+        }
+        for request in requests {
+            self.conn.request(coordinator, request, fx);
+        }
     }
 
     /// At the start of `poll`: the poll is recorded, and auto-commit commits
@@ -305,7 +346,7 @@ impl Consumer {
             }
             return;
         };
-        self.send_pending_commit(fx);
+        self.send_commits(fx);
         let Some(g) = self.group.as_ref() else { return };
         let joining = self.group_request_out("JoinGroup") || self.group_request_out("SyncGroup");
         if g.pattern.is_some() && !g.pattern_resolved {
@@ -551,33 +592,39 @@ impl Consumer {
                 }
             }
             Response::OffsetCommit { partitions } => {
-                let why = g.pending_commit.as_ref().map_or("sync", |(w, _)| *w);
-                let sent: Vec<CommitOffset> = match request {
-                    Request::OffsetCommit { offsets, .. } => offsets.clone(),
-                    _ => Vec::new(),
+                let sent: &[CommitOffset] = match request {
+                    Request::OffsetCommit { offsets, .. } => offsets,
+                    _ => &[],
                 };
-                // Done with what was sent, unless a newer commit replaced it meanwhile.
-                if g.pending_commit.as_ref().is_some_and(|(_, o)| *o == sent) {
-                    g.pending_commit = None;
-                }
+                // Answers come in the order the commits went out: the first out with these offsets.
+                let Some(i) = g.commits.iter().position(|c| c.sent && c.offsets == sent) else {
+                    return true;
+                };
+                let why = g.commits[i].why;
                 match partitions.iter().find_map(|(_, r)| r.as_ref().err()) {
                     None => {
+                        g.commits.remove(i);
                         let offsets: Vec<(TopicPartition, u64)> =
                             partitions.iter().filter_map(|(tp, r)| r.as_ref().ok().map(|o| (tp.clone(), *o))).collect();
                         g.committed.extend(offsets.iter().cloned());
                         fx.event(EventKind::OffsetsCommitted { consumer, why, offsets });
                     }
-                    Some(KafkaError::NotCoordinator | KafkaError::CoordinatorNotAvailable) => {
+                    Some(e @ (KafkaError::NotCoordinator | KafkaError::CoordinatorNotAvailable)) => {
                         // markCoordinatorUnknown, and commitSync's retry waits retry.backoff.ms: brokers
                         // whose metadata disagree must not bounce the lookup back and forth at once.
                         g.coordinator = None;
                         g.retry_at = fx.now + Duration::from_ms(self.config.retry_backoff_ms);
-                        if why != "auto" && why != "async" && g.pending_commit.is_none() {
-                            // commitSync retries with the new coordinator.
-                            g.pending_commit = Some((why, sent));
+                        if why == "auto" || why == "async" {
+                            // commitAsync does not retry: its callback gets the error.
+                            g.commits.remove(i);
+                            fx.event(EventKind::CommitFailed { consumer, why, error: e.clone() });
+                        } else {
+                            // commitSync tries again with the coordinator found next.
+                            g.commits[i].sent = false;
                         }
                     }
                     Some(e) => {
+                        g.commits.remove(i);
                         let error = match e {
                             KafkaError::UnknownMemberId | KafkaError::IllegalGeneration => KafkaError::CommitFailed,
                             other => other.clone(),
@@ -673,11 +720,25 @@ impl Consumer {
                     g.retry_at = fx.now + Duration::from_ms(self.config.retry_backoff_ms);
                 }
             }
+            Request::OffsetCommit { offsets, .. } => {
+                let consumer = self.conn.name.clone();
+                if let Some(g) = self.group.as_mut() {
+                    if let Some(i) = g.commits.iter().position(|c| c.sent && &c.offsets == offsets) {
+                        let why = g.commits[i].why;
+                        if why == "auto" || why == "async" {
+                            g.commits.remove(i);
+                            fx.event(EventKind::CommitFailed { consumer, why, error: error.clone() });
+                        } else {
+                            g.commits[i].sent = false;
+                        }
+                    }
+                }
+                self.on_group_error(error, fx);
+            }
             Request::JoinGroup { .. }
             | Request::SyncGroup { .. }
             | Request::Heartbeat { .. }
-            | Request::OffsetFetch { .. }
-            | Request::OffsetCommit { .. } => self.on_group_error(error, fx),
+            | Request::OffsetFetch { .. } => self.on_group_error(error, fx),
             _ => {}
         }
     }

@@ -369,6 +369,8 @@ impl Consumer {
         };
         self.release(&request);
         if self.on_group_response(&request, &response, fx) {
+            // A coordinator found (or lost) decides whether waiting commits go out now, polling or not.
+            self.send_commits(fx);
             if !self.closed && self.poll_waiting {
                 self.drive(fx);
                 self.finish_poll_if_idle(fx);
@@ -559,6 +561,7 @@ impl Consumer {
                 if let Some(g) = self.group.as_mut() {
                     g.retry_armed = false;
                 }
+                self.send_commits(fx);
                 if !self.closed && self.poll_waiting {
                     self.drive(fx);
                     self.finish_poll_if_idle(fx);
