@@ -111,6 +111,14 @@ pub enum EventKind {
         count: usize,
     },
     /// An idempotent producer got its id.
+    /// An idempotent producer bumped its epoch after a batch with sequence numbers failed
+    /// (KIP-360); `None` when the epoch was exhausted and a new producer id is asked for.
+    ProducerEpochBumped {
+        producer: String,
+        producer_id: i64,
+        epoch: Option<i16>,
+        partitions: Vec<TopicPartition>,
+    },
     ProducerIdAssigned {
         producer: String,
         producer_id: i64,
@@ -566,6 +574,21 @@ impl fmt::Display for EventKind {
                 f,
                 "broker-{broker} recognised a retried batch of {count} record(s) to {tp} (same producer id and sequence): already at offset {base_offset}, not written again"
             ),
+            ProducerEpochBumped { producer, producer_id, epoch, partitions } => {
+                let names: Vec<String> = partitions.iter().map(|tp| tp.to_string()).collect();
+                match epoch {
+                    Some(e) => write!(
+                        f,
+                        "{producer}: a failed batch left a gap in the sequence of {}; producer id {producer_id} bumps its epoch to {e} and sequences start again at 0 (KIP-360)",
+                        names.join(", ")
+                    ),
+                    None => write!(
+                        f,
+                        "{producer}: a failed batch left a gap in the sequence of {}; the epoch of producer id {producer_id} is exhausted, so it asks for a new producer id",
+                        names.join(", ")
+                    ),
+                }
+            }
             ProducerIdAssigned { producer, producer_id, epoch } => {
                 write!(f, "{producer} is idempotent: producer id {producer_id}, epoch {epoch}")
             }

@@ -43,6 +43,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("compression"),
     scenario!("idempotence-off"),
     scenario!("idempotence-on"),
+    scenario!("idempotence-expired-batch"),
     scenario!("partitioners"),
     scenario!("group-join-leave"),
     scenario!("group-commits-in-order"),

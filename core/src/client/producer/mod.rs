@@ -25,7 +25,7 @@ use crate::limits::RECORDS_BUFFERED_PER_PRODUCER_MAX;
 use crate::protocol::{Acks, ClientName, Request, Response, TopicName, TopicPartition};
 use crate::rand::Rng;
 use crate::record::ProducerRecord;
-use crate::sorted::SortedMap;
+use crate::sorted::{SortedMap, SortedSet};
 use crate::time::{Duration, Instant};
 use alloc::borrow::Cow;
 use alloc::collections::VecDeque;
@@ -98,6 +98,13 @@ pub struct Producer {
     init_in_flight: bool,
     /// The next sequence number per partition.
     sequences: SortedMap<TopicPartition, i32>,
+    /// The epoch each partition's sequences run under: after an epoch bump a partition starts
+    /// again at sequence 0 once nothing of it is in flight (Java's `maybeUpdateProducerIdAndEpoch`).
+    sequence_epochs: SortedMap<TopicPartition, i16>,
+    /// Partitions where a sequenced batch failed or expired, leaving a gap the broker would refuse
+    /// every later batch for (OUT_OF_ORDER_SEQUENCE_NUMBER): an idempotent producer bumps its epoch
+    /// once nothing of them is in flight (KIP-360, `TransactionManager.bumpIdempotentProducerEpoch`).
+    unresolved: SortedSet<TopicPartition>,
     /// `close()` was called: no more sends; what was buffered still goes.
     pub closed: bool,
     /// A transactional producer's transaction state.
@@ -130,6 +137,8 @@ impl Producer {
             producer_id: None,
             init_in_flight: false,
             sequences: SortedMap::new(),
+            sequence_epochs: SortedMap::new(),
+            unresolved: SortedSet::new(),
             closed: false,
             txn,
             pending_abort_dropped: 0,
@@ -506,8 +515,12 @@ impl Producer {
             }
             return;
         }
+        self.maybe_bump_epoch(fx);
         let tps: Vec<TopicPartition> = self.batches.keys().cloned().collect();
         for tp in tps {
+            if !self.sequences_current(&tp) {
+                continue;
+            }
             while let Some(first) = self.batches.get(&tp).and_then(|b| b.first()) {
                 if first.created + delivery_timeout <= fx.now {
                     let batch = self.pop_batch(&tp);
@@ -595,6 +608,63 @@ impl Producer {
         self.drive_txn(fx);
     }
 
+    /// KIP-360 for an idempotent producer without transactions: once nothing of the partitions
+    /// with a gap in their sequences is in flight, the epoch goes up by one, locally (a new
+    /// InitProducerId only when the epoch is exhausted), and each partition starts its sequences
+    /// again at 0 under it.
+    fn maybe_bump_epoch(&mut self, fx: &mut Effects) {
+        if self.unresolved.is_empty() || self.txn.is_some() {
+            return;
+        }
+        let in_flight = |tp: &TopicPartition| self.in_flight_batches.values().any(|(t, _)| t == tp);
+        if self.unresolved.iter().any(in_flight) {
+            return;
+        }
+        let Some((producer_id, epoch)) = self.producer_id else {
+            return;
+        };
+        let partitions: Vec<TopicPartition> = core::mem::take(&mut self.unresolved).into_iter().collect();
+        let producer = self.conn.name.clone();
+        if epoch == i16::MAX {
+            // resetIdempotentProducerId: a new id, and every partition from 0.
+            self.producer_id = None;
+            self.sequences.clear();
+            self.sequence_epochs.clear();
+            fx.event(EventKind::ProducerEpochBumped { producer, producer_id, epoch: None, partitions });
+            return;
+        }
+        self.producer_id = Some((producer_id, epoch + 1));
+        fx.event(EventKind::ProducerEpochBumped { producer, producer_id, epoch: Some(epoch + 1), partitions });
+    }
+
+    /// Whether `tp`'s sequences run under the producer's epoch. After a bump a partition waits
+    /// until nothing of it is in flight, then starts again at 0: its queued retries get new
+    /// sequences in their order (Java's `startSequencesAtBeginning`).
+    fn sequences_current(&mut self, tp: &TopicPartition) -> bool {
+        let Some((_, epoch)) = self.producer_id.filter(|_| self.txn.is_none() && self.config.idempotent) else {
+            return true;
+        };
+        match self.sequence_epochs.get(tp) {
+            Some(&e) if e == epoch => return true,
+            None if !self.sequences.contains_key(tp) => {
+                self.sequence_epochs.insert(tp.clone(), epoch);
+                return true;
+            }
+            _ => {}
+        }
+        if self.in_flight_batches.values().any(|(t, _)| t == tp) {
+            return false;
+        }
+        let mut next = 0i32;
+        for b in self.batches.get_mut(tp).into_iter().flatten().filter(|b| b.base_sequence.is_some()) {
+            b.base_sequence = Some(next);
+            next = next.wrapping_add(b.record_count() as i32);
+        }
+        self.sequences.insert(tp.clone(), next);
+        self.sequence_epochs.insert(tp.clone(), epoch);
+        true
+    }
+
     /// The Java client's ordering guard for idempotent producers: a retried batch
     /// goes only when nothing of its partition is in flight (so sequences arrive in
     /// order), and a new batch only while fewer than five of the partition's
@@ -631,6 +701,11 @@ impl Producer {
             return;
         }
         if !retriable || u64::from(batch.attempts) >= self.config.retries {
+            // Java adjusts sequences only when the batch did not exhaust its retries: after the last
+            // retry it cannot know whether the broker took the batch (`Sender.completeBatch`).
+            if u64::from(batch.attempts) < self.config.retries {
+                self.note_gap(&tp, &batch);
+            }
             self.batch_done(&batch);
             self.fail(Some(tp), batch.record_count(), error, fx);
             return;
@@ -667,11 +742,20 @@ impl Producer {
     }
 
     fn expire(&mut self, tp: &TopicPartition, batch: Batch, fx: &mut Effects) {
+        self.note_gap(tp, &batch);
         self.batch_done(&batch);
         let since = fx.now.saturating_since(batch.created).ms;
         let count = batch.record_count();
         let msg = format!("Expiring {count} record(s) for {tp}: {since} ms has passed since batch creation");
         self.fail(Some(tp.clone()), count, KafkaError::Timeout(msg), fx);
+    }
+
+    /// A batch that had its sequence numbers failed: the partition's sequence has a gap, unless the
+    /// producer is transactional (its transaction is aborted instead, and the abort moves on).
+    fn note_gap(&mut self, tp: &TopicPartition, batch: &Batch) {
+        if self.config.idempotent && self.txn.is_none() && batch.base_sequence.is_some() {
+            self.unresolved.insert(tp.clone());
+        }
     }
 
     fn fail(&mut self, tp: Option<TopicPartition>, count: usize, error: KafkaError, fx: &mut Effects) {
