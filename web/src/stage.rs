@@ -33,7 +33,7 @@ pub const BROKER_HEAD_H: i32 = 46;
 /// [`ROOMY_CHIPS_MAX`] replicas on a broker) chips are [`COMPACT_CHIP_H`] with a thinner bar.
 pub const CHIP_H: i32 = 30;
 pub const COMPACT_CHIP_H: i32 = 18;
-const ROOMY_CHIPS_MAX: usize = 8;
+pub const ROOMY_CHIPS_MAX: usize = 8;
 const CHIP_GAP: i32 = 4;
 const PRODUCER_H: i32 = 76;
 pub const GROUP_HEAD_H: i32 = 40;

@@ -25,6 +25,12 @@ pub struct Props {
     pub select: Callback<Selection>,
 }
 
+/// A long name is squeezed into `width` units rather than cut (its text stays whole, as its
+/// element's accessible name reads it); a short one keeps its natural width.
+fn fit(name: &str, chars_max: usize, width: i32) -> Option<String> {
+    (name.chars().count() > chars_max).then(|| width.to_string())
+}
+
 /// Mouse and keyboard (Enter, Space) both choose.
 fn chooser(select: &Callback<Selection>, what: Selection) -> (Callback<MouseEvent>, Callback<KeyboardEvent>) {
     let on_click = {
@@ -73,7 +79,7 @@ pub fn stage(p: &Props) -> Html {
                     <g key={pr.name.clone()} class={classes!("card", "producer", pr.closed.then_some("dead"), is(&what).then_some("selected"))}
                         tabindex="0" role="button" aria-label={label} {onclick} {onkeydown} data-testid={format!("stage-{}", pr.name)}>
                         <rect x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={r.h.to_string()} rx="8" />
-                        <text class="name" x={(r.x + 10).to_string()} y={(r.y + 19).to_string()}>{ format!("{} ", pr.name) }
+                        <text class="name" x={(r.x + 10).to_string()} y={(r.y + 19).to_string()} textLength={fit(&pr.name, 15, SIDE_W - 20)} lengthAdjust="spacingAndGlyphs">{ format!("{} ", pr.name) }
                             if pr.closed { <tspan class="bad-text">{ "closed " }</tspan> }</text>
                         <text class="small" x={(r.x + 10).to_string()} y={(r.y + 36).to_string()}>{ format!("{} ", pr.mode) }</text>
                         <text class="small" x={(r.x + 10).to_string()} y={(r.y + 52).to_string()}>{ format!("buffered {} · in flight {} ", pr.buffered, pr.in_flight) }</text>
@@ -179,7 +185,7 @@ fn group(g: &GroupModel, select: &Callback<Selection>, is: &dyn Fn(&Selection) -
                 <g class="card head group-card" tabindex="0" role="button"
                     aria-label={label} {onclick} {onkeydown} data-testid={format!("stage-{}", title.replace(' ', "-"))}>
                     <rect x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={(GROUP_HEAD_H - 4).to_string()} rx="8" />
-                    <text class="name" x={(r.x + 8).to_string()} y={(r.y + 17).to_string()}>{ format!("{title} ") }</text>
+                    <text class="name" x={(r.x + 8).to_string()} y={(r.y + 17).to_string()} textLength={fit(&title, 16, SIDE_W - 56)} lengthAdjust="spacingAndGlyphs">{ format!("{title} ") }</text>
                     <text class="small" x={(r.right() - 8).to_string()} y={(r.y + 17).to_string()} text-anchor="end">{ format!("gen {} ", g.generation) }</text>
                     <text class={classes!("small", (g.state != "Stable").then_some("warn-text"))} x={(r.x + 8).to_string()} y={(r.y + 33).to_string()}>{ format!("{} ", g.state) }</text>
                 </g>
@@ -210,7 +216,7 @@ fn group(g: &GroupModel, select: &Callback<Selection>, is: &dyn Fn(&Selection) -
                     <g class={classes!("card", "member", m.closed.then_some("dead"), is(&what).then_some("selected"))}
                         tabindex="0" role="button" aria-label={label} {onclick} {onkeydown} data-testid={format!("stage-member-{}", m.client)}>
                         <rect x={mr.x.to_string()} y={mr.y.to_string()} width={mr.w.to_string()} height={mr.h.to_string()} rx="5" />
-                        <text class="small strong" x={(mr.x + 6).to_string()} y={(mr.y + 13).to_string()}>{ format!("{} ", m.client) }
+                        <text class="small strong" x={(mr.x + 6).to_string()} y={(mr.y + 13).to_string()} textLength={fit(&m.client, 15, mr.w - 58)} lengthAdjust="spacingAndGlyphs">{ format!("{} ", m.client) }
                             if m.closed { <tspan class="bad-text">{ "closed " }</tspan> }</text>
                         <text class="small" x={(mr.right() - 6).to_string()} y={(mr.y + 13).to_string()} text-anchor="end">{ format!("lag {} ", m.lag) }</text>
                     </g>
