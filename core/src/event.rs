@@ -575,7 +575,7 @@ impl fmt::Display for EventKind {
                 "broker-{broker} recognised a retried batch of {count} record(s) to {tp} (same producer id and sequence): already at offset {base_offset}, not written again"
             ),
             ProducerEpochBumped { producer, producer_id, epoch, partitions } => {
-                let names: Vec<String> = partitions.iter().map(|tp| tp.to_string()).collect();
+                let names: Vec<String> = partitions.iter().map(|tp| alloc::format!("{tp}")).collect();
                 match epoch {
                     Some(e) => write!(
                         f,
