@@ -34,6 +34,10 @@ pub const BROKER_HEAD_H: i32 = 46;
 pub const CHIP_H: i32 = 30;
 pub const COMPACT_CHIP_H: i32 = 18;
 pub const ROOMY_CHIPS_MAX: usize = 8;
+/// Past this many replicas of non-internal topics the brokers are drawn as an overview: each card
+/// counts its leaders, in-sync and out-of-sync followers instead of drawing a chip for each (a
+/// 600-partition cluster's 1,800 chips cost a playback frame 70 ms); the inspector still lists them.
+pub const STAGE_CHIPS_MAX: usize = 400;
 const CHIP_GAP: i32 = 4;
 const PRODUCER_H: i32 = 76;
 pub const GROUP_HEAD_H: i32 = 40;
@@ -149,6 +153,9 @@ pub struct BrokerModel {
     pub chips: Vec<ChipModel>,
     /// Replicas of internal topics (`__consumer_offsets`, `__transaction_state`), folded.
     pub internal: usize,
+    /// In an overview ([`STAGE_CHIPS_MAX`]), instead of chips: leaders, in-sync followers and
+    /// followers out of the ISR (or offline) among its replicas.
+    pub summary: Option<(usize, usize, usize)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -261,6 +268,15 @@ fn chips_of(b: &kafka_sim::view::BrokerView) -> Vec<&kafka_sim::view::ReplicaVie
     shown
 }
 
+/// The chips a broker's card draws: none in an overview.
+fn shown(b: &kafka_sim::view::BrokerView, overview: bool) -> Vec<&kafka_sim::view::ReplicaView> {
+    if overview {
+        Vec::new()
+    } else {
+        chips_of(b)
+    }
+}
+
 /// How many columns the brokers take: all in one row up to four, then rows of four, then six.
 fn broker_columns(n: usize) -> usize {
     match n {
@@ -297,19 +313,21 @@ pub fn layout(view: &ClusterView, recent: &[Rc<Arrow>]) -> Scene {
     let groups_x = width - SIDE_W - 8;
     let brokers_w = width - BROKERS_X - BROKERS_RIGHT_MARGIN;
     let card_w = (brokers_w - (cols as i32 - 1) * GAP) / cols as i32;
-    let most = view.brokers.iter().map(|b| chips_of(b).len()).max().unwrap_or(0);
+    let overview = view.brokers.iter().map(|b| chips_of(b).len()).sum::<usize>() > STAGE_CHIPS_MAX;
+    let most = view.brokers.iter().map(|b| shown(b, overview).len()).max().unwrap_or(0);
     let chip_h = if most > ROOMY_CHIPS_MAX { COMPACT_CHIP_H } else { CHIP_H };
     let chip_gap = if most > ROOMY_CHIPS_MAX { 2 } else { CHIP_GAP };
     let mut brokers = Vec::new();
     let mut row_y = BROKERS_TOP;
     for row in view.brokers.chunks(cols) {
-        let tallest = row.iter().map(|b| chips_of(b).len()).max().unwrap_or(0) as i32;
+        let tallest =
+            row.iter().map(|b| shown(b, overview).len()).max().unwrap_or(0) as i32 + if overview { 2 } else { 0 };
         let internal_line = row.iter().any(|b| b.replicas.iter().any(|r| r.tp.topic.as_str().starts_with("__")));
         let card_h = BROKER_HEAD_H + tallest * (chip_h + chip_gap) + if internal_line { 18 } else { 4 } + 6;
         for (i, b) in row.iter().enumerate() {
             let rect = Rect { x: BROKERS_X + i as i32 * (card_w + GAP), y: row_y, w: card_w, h: card_h };
             let mut chips = Vec::new();
-            for (j, r) in chips_of(b).into_iter().enumerate() {
+            for (j, r) in shown(b, overview).into_iter().enumerate() {
                 let partition = view
                     .topics
                     .iter()
@@ -345,6 +363,12 @@ pub fn layout(view: &ClusterView, recent: &[Rc<Arrow>]) -> Scene {
             }
             let state = b.state();
             let internal = b.replicas.iter().filter(|r| r.tp.topic.as_str().starts_with("__")).count();
+            let summary = overview.then(|| {
+                let replicas = chips_of(b);
+                let leaders = replicas.iter().filter(|r| r.role == "leader").count();
+                let in_sync = replicas.iter().filter(|r| r.role != "leader" && r.in_isr).count();
+                (leaders, in_sync, replicas.len() - leaders - in_sync)
+            });
             brokers.push(BrokerModel {
                 id: b.id,
                 rect,
@@ -353,6 +377,7 @@ pub fn layout(view: &ClusterView, recent: &[Rc<Arrow>]) -> Scene {
                 voter: b.voter,
                 chips,
                 internal,
+                summary,
             });
         }
         row_y += card_h + GAP;
@@ -573,6 +598,7 @@ mod tests {
         let scene = layout(&sim.view(), &[]);
         assert!(scene.overlaps().is_empty(), "{:?}", scene.overlaps());
         assert_eq!(scene.brokers.iter().map(|b| b.chips.len()).sum::<usize>(), 180, "60 partitions at RF 3");
+        assert!(scene.brokers.iter().all(|b| b.summary.is_none()), "180 chips are drawn one by one");
         for b in &scene.brokers {
             assert!(b.rect.right() <= scene.width - SIDE_W - 8, "broker-{} stays in its column", b.id);
         }
@@ -605,6 +631,24 @@ mod tests {
         assert_eq!(produced, 2);
         let written: u64 = scene.brokers.iter().flat_map(|b| &b.chips).map(|c| c.recent).sum();
         assert_eq!(written, 6, "two records on the leader and on each of two followers");
+    }
+
+    #[test]
+    fn six_hundred_partitions_are_an_overview_of_counts() {
+        let mut script = String::from("cluster brokers=12\n");
+        for t in 0..10 {
+            script.push_str(&format!("topic create t{t} partitions=60 replication-factor=3\n"));
+        }
+        script.push_str("advance 5s\n");
+        let scene = layout(&sim(&script).view(), &[]);
+        assert!(scene.brokers.iter().all(|b| b.chips.is_empty()), "no chip drawn");
+        let (leaders, in_sync, out): (usize, usize, usize) = scene
+            .brokers
+            .iter()
+            .filter_map(|b| b.summary)
+            .fold((0, 0, 0), |(l, i, o), (bl, bi, bo)| (l + bl, i + bi, o + bo));
+        assert_eq!((leaders, in_sync, out), (600, 1200, 0));
+        assert!(scene.height < 600, "the stage is {} units tall", scene.height);
     }
 
     #[test]

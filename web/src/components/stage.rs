@@ -116,6 +116,11 @@ pub fn stage(p: &Props) -> Html {
                                 <text class="pill-voter-text" x={(r.right() - 18).to_string()} y={(r.y + 17).to_string()} text-anchor="middle">{ "V" }</text>
                             }
                         </g>
+                        if let Some((leaders, in_sync, out)) = b.summary {
+                            <text class="small" x={(r.x + 8).to_string()} y={(r.y + BROKER_HEAD_H + 8).to_string()}>{ format!("{leaders} leaders") }</text>
+                            <text class="small" x={(r.x + 8).to_string()} y={(r.y + BROKER_HEAD_H + 24).to_string()}>{ format!("{in_sync} in-sync followers") }</text>
+                            <text class={classes!("small", (out > 0).then_some("warn-text"))} x={(r.x + 8).to_string()} y={(r.y + BROKER_HEAD_H + 40).to_string()}>{ format!("{out} out of the ISR") }</text>
+                        }
                         if b.internal > 0 {
                             <text class="small" x={(r.x + 8).to_string()} y={(r.y + r.h - 8).to_string()}>{ format!("+ {} internal", b.internal) }</text>
                         }
