@@ -24,21 +24,25 @@ async fn settle() {
     }
 }
 
-/// A fresh app in its own element, rendered.
-async fn mounted() -> Element {
-    // Each test starts from a new session, not the one the last test autosaved, and an empty one
-    // (`?new`), not the working example of a first visit.
+/// A fresh app in its own element, rendered, at the address's `query` (nothing saved before).
+async fn mounted_at(query: &str) -> Element {
+    // Each test starts from a new session, not the one the last test autosaved.
     if let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.local_storage()) {
         let _ = storage.clear();
     }
     if let Some(Ok(history)) = web_sys::window().map(|w| w.history()) {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("?new"));
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(query));
     }
     let root = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&root).unwrap();
     yew::Renderer::<App>::with_root(root.clone()).render();
     settle().await;
     root
+}
+
+/// A fresh app with an empty cluster (`?new`), not the working example of a first visit.
+async fn mounted() -> Element {
+    mounted_at("?new").await
 }
 
 fn by_test_id(root: &Element, id: &str) -> Element {
@@ -83,16 +87,7 @@ async fn the_app_draws_the_cluster_and_creates_a_topic() {
 /// A first visit (no `?new`, nothing saved) opens the working example on the stage, playing.
 #[wasm_bindgen_test]
 async fn a_first_visit_opens_the_working_example_on_the_stage() {
-    if let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.local_storage()) {
-        let _ = storage.clear();
-    }
-    if let Some(Ok(history)) = web_sys::window().map(|w| w.history()) {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("?"));
-    }
-    let root = document().create_element("div").unwrap();
-    document().body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<App>::with_root(root.clone()).render();
-    settle().await;
+    let root = mounted_at("?").await;
     let stage = by_test_id(&root, "stage");
     assert_eq!(stage.query_selector_all("[data-testid^='stage-broker-']").unwrap().length(), 3, "three brokers");
     assert!(by_test_id(&root, "stage-member-consumer-2")

@@ -750,6 +750,8 @@ impl Broker {
         let Some(Replica { role: Role::Leader(lead), .. }) = self.replicas.get_mut(tp) else {
             return;
         };
+        // Both callers (`maybe_expand_isr`, `check_isr`) skip a partition with a change in flight:
+        // reaching this with one would lose the first change's pending state.
         assert!(lead.pending_isr == PendingIsr::None, "a second AlterPartition in flight for {tp}");
         lead.pending_isr = pending;
         let request = Request::AlterPartition {
