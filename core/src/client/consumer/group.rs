@@ -869,7 +869,7 @@ impl Consumer {
     pub(super) fn close_group(&mut self, fx: &mut Effects) {
         if self.processing.commit == crate::command::CommitMode::After {
             // The graceful-shutdown worker: a last commit of what it processed.
-            let offsets = self.processed_offsets();
+            let offsets = self.take_processed_offsets();
             self.queue_commit("close", offsets, fx);
         } else if self.config.enable_auto_commit {
             // Auto-commit on close commits positions, processed or not.

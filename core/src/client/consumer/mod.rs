@@ -95,7 +95,8 @@ pub struct Consumer {
     pub processed_count: u64,
     /// Records the application finished with (processed, skipped or dead-lettered), newest last, bounded.
     pub processed: VecDeque<(TopicPartition, u64)>,
-    /// The offset after the last record processed, per partition (what commit=after commits).
+    /// The offset after the last record processed, per partition, since the last commit of
+    /// processed offsets (what commit=after and commit=transaction commit).
     processed_upto: SortedMap<TopicPartition, u64>,
     /// Ids an idempotent consumer has processed.
     seen_ids: SortedSet<crate::record::Bytes>,

@@ -67,14 +67,14 @@ impl Consumer {
         }
         if self.work.is_empty() {
             if self.processing.commit == CommitMode::After {
-                let offsets = self.processed_offsets();
+                let offsets = self.take_processed_offsets();
                 self.queue_commit("after processing", offsets, fx);
             }
             if self.txn_open {
                 // sendOffsetsToTransaction and commitTransaction; the next poll waits for the commit.
                 self.txn_open = false;
                 let group = self.config.group_id.clone().unwrap_or_default();
-                fx.pipeline.push(PipelineOp::Commit { group, offsets: self.processed_offsets() });
+                fx.pipeline.push(PipelineOp::Commit { group, offsets: self.take_processed_offsets() });
                 self.awaiting_txn = true;
                 return;
             }
@@ -164,13 +164,19 @@ impl Consumer {
         }
     }
 
-    /// The offset after the last processed record of each assigned partition.
-    pub(super) fn processed_offsets(&self) -> Vec<(TopicPartition, u64)> {
-        self.processed_upto
-            .iter()
-            .filter(|(tp, _)| self.assignment.contains(tp))
-            .map(|(tp, o)| (tp.clone(), *o))
-            .collect()
+    /// The offset after the last processed record of each assigned partition the application
+    /// processed records of since its last commit of processed offsets, as the Javadoc's manual
+    /// offset control commits them (`commitSync(Map)` of the batch's partitions, `lastOffset + 1`).
+    /// Taken, not copied: a partition this application left and got back later, after another
+    /// member committed further, must not be committed at the offset it had reached before.
+    pub(super) fn take_processed_offsets(&mut self) -> Vec<(TopicPartition, u64)> {
+        let mut offsets = Vec::new();
+        while let Some((tp, o)) = self.processed_upto.pop_first() {
+            if self.assignment.contains(&tp) {
+                offsets.push((tp, o));
+            }
+        }
+        offsets
     }
 
     fn fails(&self, record: &Record) -> bool {

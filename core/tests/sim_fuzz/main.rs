@@ -1,278 +1,44 @@
-//! The simulation fuzzer: a seeded generator of whole scenarios — a cluster,
-//! topics with random configs, plain and transactional producers, assigned and
-//! subscribed consumers (read_committed or not), traffic, transactions that
-//! commit or abort, and faults (broker crashes and restarts, cut and healed
-//! links, a client crash) — run with Jepsen-style checkers after every step:
+//! The simulation fuzzer: a seeded generator of whole scenarios (`generate.rs`: a cluster,
+//! topics with random configs, retention and compaction, plain and transactional producers, an
+//! assigned consumer, a consumer group with any assignor whose members join, leave, crash and come
+//! back static, a consume-transform-produce pipeline, and faults: broker crashes, controlled
+//! shutdowns, cut and slow links, DeleteRecords, topics altered at run time) run with Jepsen-style
+//! checkers after every step (`check.rs`):
 //!
-//! - no panic, whatever the script;
+//! - no panic, whatever the script; determinism: every seed runs twice, the traces identical;
 //! - LSO <= HW <= LEO on every partition's leader;
-//! - offsets are never reused: a record below the high watermark at an offset
-//!   stays the same record for as long as it is in the log;
-//! - an assigned (not grouped) consumer's position never goes backwards
-//!   without an OffsetReset;
+//! - offsets are never reused: a record below the high watermark at an offset stays the same
+//!   record for as long as it is in the log;
+//! - an assigned consumer's position never goes backwards without a reset or a seek;
 //! - a read_committed consumer never returns a record of an aborted transaction;
-//! - no acknowledged write is lost where the configuration promises it (acks=all,
-//!   replication factor 3, min.insync.replicas=2, one fault at a time): once faults
-//!   heal, every offset acknowledged to the plain producer is in its partition's log;
-//! - determinism: every seed runs twice and the traces must be identical;
-//! - the view the page takes, reusing last step's views of unchanged partitions, equals one
-//!   built afresh.
+//! - no acknowledged write is lost where the configuration promises it (acks=all, replication
+//!   factor 3, min.insync.replicas=2, one fault at a time);
+//! - an idempotent producer's records appear once each, in send order, in every partition;
+//! - at most one owner of a partition per group generation, and never two at once among the
+//!   members the coordinator has;
+//! - a group's committed offsets never move backwards unless a member was reset or seeked there;
+//! - a read_committed reader of the pipeline's output reads each input's output once, and at the
+//!   end every input below the pipeline's committed offset has its output;
+//! - compaction never removes the latest record of a key;
+//! - no client sends more than 100 requests in a simulated second;
+//! - the view the page takes, reusing last step's views of unchanged partitions, equals one built
+//!   afresh.
 //!
-//! A failing seed is shrunk: lines are dropped while it still fails, and the
-//! minimal script is printed, ready to paste into a file and replay with
-//! `kafka-sim run`. CI runs a window of 40 seeds that starts where the commit's hash says, so
-//! every commit tries seeds never run before; `FUZZ_START`, `FUZZ_SEEDS`, `FUZZ_SECONDS` and
-//! `FUZZ_ALL` run campaigns (docs/fuzzing.md).
+//! A failing seed is shrunk: lines are dropped while it still fails, and the minimal script is
+//! printed, ready to paste into a file and replay with `kafka-sim run`. CI runs a window of 40
+//! seeds that starts where the commit's hash says, so every commit tries seeds never run before;
+//! `FUZZ_START`, `FUZZ_SEEDS`, `FUZZ_SECONDS` and `FUZZ_ALL` run campaigns (docs/fuzzing.md).
 
+mod check;
+mod generate;
+
+use check::{check, check_request_rate, Memory};
+use generate::generate;
 use kafka_sim::event::EventKind;
-use kafka_sim::protocol::TopicPartition;
-use kafka_sim::rand::Rng;
 use kafka_sim::scenario::Scenario;
 use kafka_sim::Sim;
-use std::collections::{BTreeMap, BTreeSet};
 
 const SEEDS: u64 = 40;
-const STEPS: usize = 40;
-
-fn generate(seed: u64) -> Vec<String> {
-    let mut rng = Rng::new(seed);
-    let brokers = rng.below(3) as u32 + 1;
-    let rf = brokers.min(3);
-    let mut lines = vec![format!("seed {seed}"), format!("cluster brokers={brokers}")];
-    let topics = ["a", "b"];
-    for t in topics {
-        let partitions = rng.below(3) + 1;
-        let min_isr = if rf > 1 && rng.below(2) == 0 { 2 } else { 1 };
-        lines.push(format!(
-            "topic create {t} partitions={partitions} replication-factor={rf} min.insync.replicas={min_isr}"
-        ));
-    }
-    let acks = ["all", "1", "0"][rng.below(3)];
-    let idempotence = if acks == "all" && rng.below(2) == 0 { "" } else { " enable.idempotence=false" };
-    lines.push(format!(
-        "producer p acks={acks} linger.ms={}{idempotence} delivery.timeout.ms=30000 request.timeout.ms=5000",
-        rng.below(10)
-    ));
-    lines
-        .push("producer tx transactional.id=fuzz linger.ms=0 delivery.timeout.ms=30000 request.timeout.ms=5000".into());
-    lines.push("init-transactions tx".into());
-    lines.push("advance 2s".into());
-    let isolation = |rng: &mut Rng| if rng.below(2) == 0 { " isolation.level=read_committed" } else { "" };
-    let rc = isolation(&mut rng);
-    lines.push(format!("consumer solo auto.offset.reset=earliest{rc}"));
-    lines.push("assign solo a-0".into());
-    lines.push("consume solo".into());
-    let rc = isolation(&mut rng);
-    lines.push(format!("consumer member group.id=g auto.offset.reset=earliest session.timeout.ms=10000{rc}"));
-    lines.push("subscribe member a,b".into());
-    lines.push("consume member commit=after".into());
-    let mut down: Option<u32> = None;
-    let mut cut: Option<(String, String)> = None;
-    let mut in_txn = false;
-    let mut n = 0;
-    for _ in 0..STEPS {
-        match rng.below(10) {
-            0..=2 => {
-                n += 1;
-                let t = topics[rng.below(2)];
-                lines.push(format!("send p {t} key=k{} value=v{n}", rng.below(5)));
-            }
-            3 | 4 => {
-                n += 1;
-                if !in_txn {
-                    lines.push("begin-transaction tx".into());
-                    in_txn = true;
-                }
-                let t = topics[rng.below(2)];
-                lines.push(format!("send tx {t} key=t{} value=x{n}", rng.below(5)));
-            }
-            5 if in_txn => {
-                lines.push(if rng.below(3) == 0 { "abort-transaction tx" } else { "commit-transaction tx" }.into());
-                in_txn = false;
-            }
-            6 => match down {
-                None if brokers > 1 => {
-                    let b = rng.below(brokers as usize) as u32 + 1;
-                    lines.push(format!("broker stop {b}"));
-                    down = Some(b);
-                }
-                Some(b) => {
-                    lines.push(format!("broker start {b}"));
-                    down = None;
-                }
-                None => {}
-            },
-            7 => match cut.take() {
-                None => {
-                    let a = format!("broker-{}", rng.below(brokers as usize) + 1);
-                    let b = ["p", "tx", "solo", "member", "broker-1"][rng.below(5)].to_string();
-                    if a != b {
-                        lines.push(format!("network cut {a} {b}"));
-                        cut = Some((a, b));
-                    }
-                }
-                Some((a, b)) => lines.push(format!("network heal {a} {b}")),
-            },
-            8 if rng.below(8) == 0 => lines.push("crash member".into()),
-            _ => lines.push(format!("advance {}ms", 50 + rng.below(2_000))),
-        }
-    }
-    if in_txn {
-        lines.push("commit-transaction tx".into());
-    }
-    if let Some(b) = down {
-        lines.push(format!("broker start {b}"));
-    }
-    if let Some((a, b)) = cut {
-        lines.push(format!("network heal {a} {b}"));
-    }
-    lines.push("advance 60s".into());
-    lines
-}
-
-/// A record's key and value.
-type KeyValue = (Option<Vec<u8>>, Option<Vec<u8>>);
-
-/// What the checkers remember between steps.
-#[derive(Default)]
-struct Memory {
-    /// Per partition, the record (key, value) last seen below the HW at each offset.
-    records: BTreeMap<(String, u32, u64), KeyValue>,
-    /// The assigned consumer's last positions.
-    positions: BTreeMap<String, u64>,
-    /// Values of aborted transactions, by the transactional producer's sends.
-    aborted: BTreeSet<String>,
-    open: Vec<String>,
-    /// Offsets acknowledged to the plain producer, on topics whose configuration promises durability.
-    acked: BTreeSet<(String, u32, u64)>,
-    durable_topics: BTreeSet<String>,
-    /// The page's way of taking the view, checked against a view built afresh.
-    view_cache: kafka_sim::view::ViewCache,
-    /// Requests each client sent in each simulated second.
-    requests: BTreeMap<(String, u64), u32>,
-}
-
-/// The most requests a client may send in one simulated second. A client's loops (metadata,
-/// coordinator lookup, fetches, retries) all back off or wait for an answer; one that does not
-/// sends hundreds a second on a 1 ms network.
-const REQUESTS_PER_SECOND_MAX: u32 = 100;
-
-/// The request-rate checker: every client request loop has a backoff.
-fn check_request_rate(mem: &mut Memory, at_ms: u64, client: &str) -> Result<(), String> {
-    let n = mem.requests.entry((client.to_string(), at_ms / 1000)).or_default();
-    *n += 1;
-    if *n > REQUESTS_PER_SECOND_MAX {
-        return Err(format!(
-            "{client} sent more than {REQUESTS_PER_SECOND_MAX} requests in the simulated second from {} ms",
-            at_ms / 1000 * 1000
-        ));
-    }
-    Ok(())
-}
-
-fn check(sim: &Sim, events: &[EventKind], mem: &mut Memory, line: &str) -> Result<(), String> {
-    let view = sim.view();
-    if sim.view_with(&mut mem.view_cache) != view {
-        return Err("a view that reuses unchanged partitions differs from one built afresh".into());
-    }
-    if line.starts_with("producer p acks=all") {
-        // Only acks=all to replication factor 3 with min.insync.replicas=2 promises no lost acknowledged write.
-        for t in view.topics.iter().filter(|t| !t.name.starts_with("__")) {
-            let min_isr = t.configs.iter().any(|(k, v)| k == "min.insync.replicas" && v == "2");
-            if min_isr && t.partitions.iter().all(|p| p.replicas.len() == 3) {
-                mem.durable_topics.insert(t.name.clone());
-            }
-        }
-    }
-    for e in events {
-        if let EventKind::Acked { producer, tp, base_offset: Some(base), count, .. } = e {
-            if producer == "p" && mem.durable_topics.contains(tp.topic.as_str()) {
-                for o in *base..*base + *count as u64 {
-                    mem.acked.insert((tp.topic.to_string(), tp.partition, o));
-                }
-            }
-        }
-    }
-    if line == "advance 1m" {
-        // The last step, with every fault healed: every acknowledged offset is still there.
-        for (topic, partition, offset) in &mem.acked {
-            let t = view.topics.iter().find(|t| &t.name == topic).ok_or("a topic vanished")?;
-            let p = &t.partitions[*partition as usize];
-            let records = sim.partition_records(&TopicPartition::new(topic.clone(), p.partition));
-            if !records.iter().any(|r| r.offset == *offset) {
-                return Err(format!("{topic}-{partition} lost offset {offset}, acknowledged with acks=all"));
-            }
-        }
-    }
-    for t in view.topics.iter().filter(|t| !t.name.starts_with("__")) {
-        for p in &t.partitions {
-            if p.leader.is_none() {
-                continue;
-            }
-            if !(p.last_stable_offset <= p.high_watermark && p.high_watermark <= p.log_end_offset) {
-                return Err(format!(
-                    "{}-{}: lso {} hw {} leo {}",
-                    t.name, p.partition, p.last_stable_offset, p.high_watermark, p.log_end_offset
-                ));
-            }
-            let records = sim.partition_records(&TopicPartition::new(t.name.clone(), p.partition));
-            for r in records.iter().filter(|r| r.offset < p.high_watermark) {
-                let key = (t.name.clone(), p.partition, r.offset);
-                let now = (r.key.as_deref().map(<[u8]>::to_vec), r.value.as_deref().map(<[u8]>::to_vec));
-                if let Some(before) = mem.records.insert(key, now.clone()) {
-                    if before != now {
-                        return Err(format!(
-                            "{}-{} offset {} changed from {before:?} to {now:?}",
-                            t.name, p.partition, r.offset
-                        ));
-                    }
-                }
-            }
-        }
-    }
-    // The transactional producer's values, by outcome.
-    if line.starts_with("send tx ") {
-        if let Some(v) = line.split("value=").nth(1) {
-            mem.open.push(v.to_string());
-        }
-    }
-    if line == "abort-transaction tx" {
-        mem.aborted.extend(mem.open.drain(..));
-    } else if line == "commit-transaction tx" {
-        mem.open.clear();
-    }
-    let reset = |consumer: &str| {
-        events.iter().any(|e| matches!(e, EventKind::OffsetReset { consumer: c, .. } if c == consumer))
-    };
-    for c in view.clients.iter().filter(|c| c.kind == "consumer") {
-        if c.name == "solo" {
-            for a in &c.assignment {
-                if let Some(pos) = a.position {
-                    let last = mem.positions.insert(a.tp.to_string(), pos);
-                    if last.is_some_and(|l| pos < l) && !reset("solo") {
-                        return Err(format!(
-                            "solo's position on {} went back from {} to {pos}",
-                            a.tp,
-                            last.unwrap_or(0)
-                        ));
-                    }
-                }
-            }
-        }
-        if c.read_committed {
-            for (tp, r) in &c.received {
-                let v = r.value.as_deref().map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default();
-                if mem.aborted.contains(&v) {
-                    return Err(format!(
-                        "{} (read_committed) returned {v} from {tp}, a record of an aborted transaction",
-                        c.name
-                    ));
-                }
-            }
-        }
-    }
-    Ok(())
-}
 
 /// Runs a script with the checkers; on success the trace of every event and how many
 /// acknowledged offsets the lost-write checker verified.
@@ -388,13 +154,68 @@ fn generated_scenarios_keep_the_invariants_and_replay_identically() {
     assert!(verified > 0, "no seed promised durability: the lost-write checker had nothing to check");
 }
 
-/// Seed 20: a record sent inside a transaction was still waiting for its topic's metadata when the
-/// transaction aborted; it was batched afterwards and committed with the next transaction, so a
-/// read_committed reader saw a record of an aborted transaction. An abort now drops records not yet
-/// batched, and a commit waits for them.
+/// Seed 20 (of the first generator, its script pinned): a record sent inside a transaction was
+/// still waiting for its topic's metadata when the transaction aborted; it was batched afterwards
+/// and committed with the next transaction, so a read_committed reader saw a record of an aborted
+/// transaction. An abort now drops records not yet batched, and a commit waits for them.
 #[test]
 fn regression_seed_20_an_abort_drops_records_still_waiting_for_metadata() {
-    fuzz(20);
+    replay(&[
+        "seed 20",
+        "cluster brokers=1",
+        "topic create a partitions=1 replication-factor=1 min.insync.replicas=1",
+        "topic create b partitions=1 replication-factor=1 min.insync.replicas=1",
+        "producer p acks=1 linger.ms=1 enable.idempotence=false delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "producer tx transactional.id=fuzz linger.ms=0 delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "init-transactions tx",
+        "advance 2s",
+        "consumer solo auto.offset.reset=earliest isolation.level=read_committed",
+        "assign solo a-0",
+        "consume solo",
+        "consumer member group.id=g auto.offset.reset=earliest session.timeout.ms=10000",
+        "subscribe member a,b",
+        "consume member commit=after",
+        "begin-transaction tx",
+        "send tx a key=t1 value=x1",
+        "send p b key=k1 value=v2",
+        "commit-transaction tx",
+        "send p a key=k3 value=v3",
+        "network cut broker-1 tx",
+        "advance 569ms",
+        "advance 1114ms",
+        "network heal broker-1 tx",
+        "send p b key=k2 value=v4",
+        "send p a key=k1 value=v5",
+        "send p b key=k2 value=v6",
+        "advance 527ms",
+        "begin-transaction tx",
+        "send tx b key=t1 value=x7",
+        "advance 1685ms",
+        "send p b key=k4 value=v8",
+        "send tx a key=t4 value=x9",
+        "advance 279ms",
+        "abort-transaction tx",
+        "send p a key=k2 value=v10",
+        "advance 1224ms",
+        "advance 338ms",
+        "send p b key=k2 value=v11",
+        "advance 183ms",
+        "advance 1907ms",
+        "advance 1708ms",
+        "begin-transaction tx",
+        "send tx b key=t0 value=x12",
+        "send tx a key=t3 value=x13",
+        "advance 1394ms",
+        "send p b key=k1 value=v14",
+        "send p a key=k1 value=v15",
+        "send tx a key=t4 value=x16",
+        "advance 199ms",
+        "network cut broker-1 solo",
+        "send tx a key=t4 value=x17",
+        "commit-transaction tx",
+        "network heal broker-1 solo",
+        "advance 60s",
+    ]);
 }
 
 /// Seed 700836 (found by a campaign from seed 700,000; shrunk, kept as a script so that widening
@@ -406,7 +227,7 @@ fn regression_seed_20_an_abort_drops_records_still_waiting_for_metadata() {
 /// eligible follower, so the HW stays at 1 until broker-2 has offset 1.
 #[test]
 fn regression_seed_700836_a_follower_proposed_for_the_isr_holds_the_high_watermark() {
-    let script = include_str!("scenarios/replication-isr-join-while-cut.kafka");
+    let script = include_str!("../scenarios/replication-isr-join-while-cut.kafka");
     let lines: Vec<String> =
         script.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).map(String::from).collect();
     if let Err(why) = run(&lines) {
@@ -520,6 +341,41 @@ fn regression_seed_2003828_answering_a_parked_produce_may_park_another() {
     ]);
 }
 
+/// Seed 1 of the widened generator, found by the committed-offset checker on its first run: a
+/// person's `commit m2 async` committed a-0 at its position 2 (past an abort marker); the next
+/// commit=after batch, which held only b-0's records, committed a-0=1 again from what the
+/// application had processed long before, and the group's offset went back. Kafka's manual offset
+/// control commits the processed offsets of the batch's own partitions (`commitSync(Map)` with
+/// `lastOffset + 1`); the application now forgets what it processed once it committed it.
+#[test]
+fn regression_seed_1_commit_after_processing_commits_only_the_batch_partitions() {
+    replay(&[
+        "seed 1",
+        "cluster brokers=2",
+        "producer p acks=1 linger.ms=6 enable.idempotence=false delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "producer tx transactional.id=fuzz linger.ms=0 delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "init-transactions tx",
+        "advance 2s",
+        "consumer m2 group.id=g auto.offset.reset=earliest session.timeout.ms=10000 \
+         partition.assignment.strategy=roundrobin enable.auto.commit=false",
+        "subscribe m2 a,b",
+        "consume m2 commit=after processing.ms=24",
+        "send p b key=k3 value=v1",
+        "begin-transaction tx",
+        "advance 1387ms",
+        "advance 1728ms",
+        "send tx a key=t4 value=x4",
+        "advance 653ms",
+        "abort-transaction tx",
+        "advance 1490ms",
+        "advance 268ms",
+        "commit m2 async",
+        "advance 1931ms",
+        "send p b key=k4 value=v8",
+        "advance 1330ms",
+    ]);
+}
+
 #[test]
 fn the_checkers_fire_on_a_broken_history() {
     // A read_committed reader that returned an aborted value must be caught: feed the checker a
@@ -550,4 +406,58 @@ fn the_checkers_fire_on_a_broken_history() {
     let storm: Result<Vec<()>, String> = (0..500).map(|i| check_request_rate(&mut mem, 104 + i * 2, "c")).collect();
     let why = storm.unwrap_err();
     assert!(why.contains("c sent more than 100 requests in the simulated second from 0 ms"), "{why}");
+
+    // Two members of one generation that both own a partition, and two members of the group at once.
+    let tp = |t: &str, p: u32| kafka_sim::protocol::TopicPartition::new(t.to_string(), p);
+    let claims = [
+        ("g".to_string(), 3, "m1".to_string(), vec![tp("a", 0), tp("b", 0)]),
+        ("g".to_string(), 2, "m3".to_string(), vec![tp("a", 0)]),
+        ("g".to_string(), 3, "m2".to_string(), vec![tp("a", 1), tp("b", 0)]),
+    ];
+    let why = check::check_one_owner_per_generation(&claims).unwrap_err();
+    assert_eq!(why, "m1 and m2 both own b-0 in generation 3 of group g");
+    assert!(check::check_one_owner_per_generation(&claims[..2]).is_ok(), "a zombie of an older generation is allowed");
+    let members = [("m1".to_string(), vec![tp("a", 0)]), ("m2".to_string(), vec![tp("a", 1), tp("a", 0)])];
+    let why = check::check_one_owner_among_members("g", &members).unwrap_err();
+    assert_eq!(why, "m1 and m2, both members of group g, own a-0 at once");
+
+    // A committed offset that moves back, unless a reset came between.
+    let mut mem = Memory::default();
+    check::check_committed(&mut mem, "g", "a-0", 5).unwrap();
+    check::check_committed(&mut mem, "g", "a-0", 7).unwrap();
+    let why = check::check_committed(&mut mem, "g", "a-0", 6).unwrap_err();
+    assert_eq!(why, "group g's committed offset on a-0 went back from 7 to 6");
+
+    // An idempotent producer's record written twice, or out of send order.
+    assert!(check::check_idempotent_order("a-0", &[1, 4, 9]).is_ok());
+    let why = check::check_idempotent_order("a-0", &[1, 4, 4]).unwrap_err();
+    assert_eq!(why, "a-0 holds the idempotent producer's record v4 twice");
+    let why = check::check_idempotent_order("a-0", &[1, 9, 4]).unwrap_err();
+    assert_eq!(why, "a-0 holds the idempotent producer's v4 after v9, sent later");
+
+    // The pipeline's output of one input read twice.
+    let mut mem = Memory::default();
+    check::check_output_once(&mut mem, "b-0@3").unwrap();
+    let why = check::check_output_once(&mut mem, "b-0@3").unwrap_err();
+    assert_eq!(why, "the pipeline's output of b-0@3 was read twice with read_committed");
+
+    // A cleaner that removed the latest value of a key.
+    let record = |offset: u64, key: &str, value: Option<&str>| kafka_sim::record::Record {
+        offset,
+        leader_epoch: 0,
+        timestamp_ms: 0,
+        key: Some(key.as_bytes().into()),
+        value: value.map(|v| v.as_bytes().into()),
+        headers: Vec::new(),
+        producer_id: -1,
+        transactional: false,
+        control: None,
+    };
+    let mut mem = Memory::default();
+    let log = [record(0, "k1", Some("v1")), record(1, "k1", Some("v2")), record(2, "k2", None)];
+    check::check_compaction(&mut mem, "c-0", (0, 3), &log).unwrap();
+    // Cleaning k1's older value and the tombstone is what compaction does.
+    check::check_compaction(&mut mem, "c-0", (0, 3), &log[1..2]).unwrap();
+    let why = check::check_compaction(&mut mem, "c-0", (0, 3), &log[..1]).unwrap_err();
+    assert_eq!(why, "compaction removed c-0's latest record of key k1 (offset 1)");
 }
