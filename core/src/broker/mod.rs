@@ -73,6 +73,10 @@ pub const LOG_CLEANER_BACKOFF_MS: u64 = 15_000;
 /// `log.retention.check.interval.ms`: how often each broker applies retention to its logs.
 pub const LOG_RETENTION_CHECK_INTERVAL_MS: u64 = 300_000;
 
+/// `LogManager.InitialTaskDelayMs`: the log manager's periodic tasks (retention among them) first
+/// run this long after the broker starts, then at their intervals.
+pub const LOG_MANAGER_INITIAL_TASK_DELAY_MS: u64 = 30_000;
+
 /// A topic's segment.bytes and segment.ms, as a log rolls by them; a compacted topic
 /// also rolls by max.compaction.lag.ms, so no record waits longer to be cleanable (LogConfig.maxSegmentMs).
 pub(crate) fn roll_config(config: &crate::topic::TopicConfig) -> log::RollConfig {
@@ -175,10 +179,16 @@ impl Broker {
 
     /// Starts the heartbeat loop; called once the cluster exists and after every restart.
     pub fn start(&mut self, fx: &mut Effects) {
-        // A restarted broker acts on the metadata it has until newer arrives.
-        self.sync_roles(fx);
+        // A restarted broker catches up on the metadata log before it leads, follows or
+        // coordinates anything (KRaft's BrokerServer waits for the initial catch-up before it
+        // publishes metadata to the replica manager and the coordinators): its local copy may be
+        // stale, and acting on it would make it a leader or a coordinator it no longer is. Its
+        // roles come with the first heartbeat answer.
+        if !self.restarted {
+            self.sync_roles(fx);
+        }
         self.heartbeat(fx);
-        fx.timer_in(Duration::from_ms(LOG_RETENTION_CHECK_INTERVAL_MS), Timer::RetentionCheck);
+        fx.timer_in(Duration::from_ms(LOG_MANAGER_INITIAL_TASK_DELAY_MS), Timer::RetentionCheck);
         fx.timer_in(Duration::from_ms(LOG_CLEANER_BACKOFF_MS), Timer::CleanerCheck);
         fx.timer_in(Duration::from_ms(crate::txn::TIMED_OUT_CHECK_INTERVAL_MS), Timer::TxnTimeoutCheck);
     }
@@ -310,11 +320,14 @@ impl Broker {
                 fx.cancel(Timer::RequestTimeout(id));
                 match (pending, response) {
                     (Pending::Heartbeat, Response::BrokerHeartbeat { fenced, should_shutdown, image }) => {
-                        self.restarted = false;
+                        let catching_up = core::mem::take(&mut self.restarted);
                         self.fenced = fenced;
                         self.may_shut_down = should_shutdown;
                         if let Some(image) = image {
                             self.apply_image(*image, fx);
+                        } else if catching_up {
+                            // Nothing changed while it was down: its own copy is current.
+                            self.sync_roles(fx);
                         }
                         if self.want_shutdown && should_shutdown {
                             fx.stop_self = true;

@@ -235,7 +235,8 @@ fn check_pipeline_complete(sim: &Sim, view: &ClusterView, mem: &Memory) -> Resul
     Ok(())
 }
 
-pub fn check(sim: &Sim, events: &[EventKind], mem: &mut Memory, line: &str) -> Result<(), String> {
+/// The checks after one step; `last`: the final step, a quiet wait with every fault undone.
+pub fn check(sim: &Sim, events: &[EventKind], mem: &mut Memory, line: &str, last: bool) -> Result<(), String> {
     let view = sim.view();
     if sim.view_with(&mut mem.view_cache) != view {
         return Err("a view that reuses unchanged partitions differs from one built afresh".into());
@@ -278,8 +279,8 @@ pub fn check(sim: &Sim, events: &[EventKind], mem: &mut Memory, line: &str) -> R
         }
     }
     groups(&view, mem, events)?;
-    if line == "advance 1m" {
-        // The last step, with every fault healed: every acknowledged offset is still there.
+    if last {
+        // With every fault healed: every acknowledged offset is still there.
         for (topic, partition, offset) in &mem.acked {
             let t = view.topics.iter().find(|t| &t.name == topic).ok_or("a topic vanished")?;
             let p = &t.partitions[*partition as usize];

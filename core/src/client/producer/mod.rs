@@ -53,6 +53,10 @@ pub struct Batch {
     /// An idempotent producer's first sequence for this batch, fixed at its first
     /// send so that a retry is recognisable.
     pub base_sequence: Option<i32>,
+    /// The producer epoch the sequence belongs to: a retry goes with the epoch of its first send
+    /// (Java sets a batch's producer state once, when it has no sequence yet), unless an epoch
+    /// bump rewrites the batch's partition from sequence 0.
+    pub producer_epoch: Option<i16>,
 }
 
 /// A record waiting for its topic's metadata (Java's `send` blocking in `waitOnMetadata`).
@@ -105,6 +109,13 @@ pub struct Producer {
     /// every later batch for (OUT_OF_ORDER_SEQUENCE_NUMBER): an idempotent producer bumps its epoch
     /// once nothing of them is in flight (KIP-360, `TransactionManager.bumpIdempotentProducerEpoch`).
     unresolved: SortedSet<TopicPartition>,
+    /// Partitions whose gap caused the last epoch bump: their queued batches start again at
+    /// sequence 0 under the new epoch (Java's `partitionsToRewriteSequences`). Other partitions
+    /// finish their batches under the old epoch first.
+    rewrite: SortedSet<TopicPartition>,
+    /// The last sequence the broker acknowledged per partition, under the partition's epoch
+    /// (Java's `lastAckedSequence`): a gap is resolved without a bump when it reaches the next.
+    last_acked: SortedMap<TopicPartition, i32>,
     /// `close()` was called: no more sends; what was buffered still goes.
     pub closed: bool,
     /// A transactional producer's transaction state.
@@ -139,6 +150,8 @@ impl Producer {
             sequences: SortedMap::new(),
             sequence_epochs: SortedMap::new(),
             unresolved: SortedSet::new(),
+            rewrite: SortedSet::new(),
+            last_acked: SortedMap::new(),
             closed: false,
             txn,
             pending_abort_dropped: 0,
@@ -518,9 +531,7 @@ impl Producer {
         self.maybe_bump_epoch(fx);
         let tps: Vec<TopicPartition> = self.batches.keys().cloned().collect();
         for tp in tps {
-            if !self.sequences_current(&tp) {
-                continue;
-            }
+            let current = self.sequences_current(&tp);
             while let Some(first) = self.batches.get(&tp).and_then(|b| b.first()) {
                 if first.created + delivery_timeout <= fx.now {
                     let batch = self.pop_batch(&tp);
@@ -534,6 +545,10 @@ impl Producer {
                     break;
                 }
                 if !first.ready {
+                    break;
+                }
+                if !current && first.base_sequence.is_none() {
+                    // A new batch waits until the partition's sequences run under the new epoch.
                     break;
                 }
                 if self.config.idempotent && !self.may_send_sequenced(&tp, first.base_sequence) {
@@ -571,7 +586,7 @@ impl Producer {
                         first
                     });
                     encoded.producer_id = id;
-                    encoded.producer_epoch = epoch;
+                    encoded.producer_epoch = *batch.producer_epoch.get_or_insert(epoch);
                     encoded.base_sequence = sequence;
                     encoded.is_transactional = self.txn.is_some();
                 }
@@ -608,38 +623,67 @@ impl Producer {
         self.drive_txn(fx);
     }
 
-    /// KIP-360 for an idempotent producer without transactions: once nothing of the partitions
-    /// with a gap in their sequences is in flight, the epoch goes up by one, locally (a new
-    /// InitProducerId only when the epoch is exhausted), and each partition starts its sequences
-    /// again at 0 under it.
+    /// KIP-360 for an idempotent producer without transactions (Java's `maybeResolveSequences`):
+    /// once nothing of a partition with a possible gap is in flight or waiting to be retried, the
+    /// gap is resolved if the broker acknowledged the sequence just before the next one (the
+    /// expired batch had been written after all); otherwise the epoch goes up by one, locally
+    /// (a new InitProducerId only when the epoch is exhausted), and that partition starts its
+    /// sequences again at 0 under it.
     fn maybe_bump_epoch(&mut self, fx: &mut Effects) {
         if self.unresolved.is_empty() || self.txn.is_some() {
-            return;
-        }
-        let in_flight = |tp: &TopicPartition| self.in_flight_batches.values().any(|(t, _)| t == tp);
-        if self.unresolved.iter().any(in_flight) {
             return;
         }
         let Some((producer_id, epoch)) = self.producer_id else {
             return;
         };
-        let partitions: Vec<TopicPartition> = core::mem::take(&mut self.unresolved).into_iter().collect();
+        let mut gaps = Vec::new();
+        for tp in self.unresolved.iter() {
+            let in_flight = self.in_flight_batches.values().any(|(t, _)| t == tp);
+            let retrying = self.batches.get(tp).is_some_and(|q| q.iter().any(|b| b.base_sequence.is_some()));
+            if in_flight || retrying {
+                continue;
+            }
+            let next = self.sequences.get(tp).copied().unwrap_or(0);
+            let acked_through = self.last_acked.get(tp).map(|s| s.wrapping_add(1));
+            gaps.push((tp.clone(), acked_through != Some(next)));
+        }
+        let mut partitions = Vec::new();
+        for (tp, gap) in gaps {
+            self.unresolved.remove(&tp);
+            if gap {
+                partitions.push(tp);
+            }
+        }
+        if partitions.is_empty() {
+            return;
+        }
         let producer = self.conn.name.clone();
         if epoch == i16::MAX {
             // resetIdempotentProducerId: a new id, and every partition from 0.
             self.producer_id = None;
             self.sequences.clear();
             self.sequence_epochs.clear();
+            self.last_acked.clear();
+            self.rewrite.clear();
+            for b in self.batches.values_mut().flatten() {
+                (b.base_sequence, b.producer_epoch) = (None, None);
+            }
             fx.event(EventKind::ProducerEpochBumped { producer, producer_id, epoch: None, partitions });
             return;
         }
         self.producer_id = Some((producer_id, epoch + 1));
+        self.rewrite.extend(partitions.iter().cloned());
         fx.event(EventKind::ProducerEpochBumped { producer, producer_id, epoch: Some(epoch + 1), partitions });
     }
 
-    /// Whether `tp`'s sequences run under the producer's epoch. After a bump a partition waits
-    /// until nothing of it is in flight, then starts again at 0: its queued retries get new
-    /// sequences in their order (Java's `startSequencesAtBeginning`).
+    /// Whether `tp`'s new batches may take sequences under the producer's epoch. After a bump,
+    /// a partition whose gap caused it starts again at 0 once nothing of it is in flight, its
+    /// queued retries renumbered in their order (Java's `startSequencesAtBeginning` for the
+    /// partitions to rewrite). Any other partition first finishes the batches it already
+    /// numbered, each retried under the epoch and sequence of its first send (the broker
+    /// recognises a duplicate by them); only then do its sequences start at 0 under the new
+    /// epoch (`maybeUpdateProducerIdAndEpoch`, and `shouldStopDrainBatchesForPartition` holding
+    /// new batches back meanwhile).
     fn sequences_current(&mut self, tp: &TopicPartition) -> bool {
         let Some((_, epoch)) = self.producer_id.filter(|_| self.txn.is_none() && self.config.idempotent) else {
             return true;
@@ -655,13 +699,20 @@ impl Producer {
         if self.in_flight_batches.values().any(|(t, _)| t == tp) {
             return false;
         }
+        let queued = self.batches.get_mut(tp).into_iter().flatten().filter(|b| b.base_sequence.is_some());
         let mut next = 0i32;
-        for b in self.batches.get_mut(tp).into_iter().flatten().filter(|b| b.base_sequence.is_some()) {
-            b.base_sequence = Some(next);
-            next = next.wrapping_add(b.record_count() as i32);
+        if self.rewrite.remove(tp) {
+            for b in queued {
+                (b.base_sequence, b.producer_epoch) = (Some(next), Some(epoch));
+                next = next.wrapping_add(b.record_count() as i32);
+            }
+        } else if queued.count() > 0 {
+            // Retries of the old epoch go first, as they are.
+            return false;
         }
         self.sequences.insert(tp.clone(), next);
         self.sequence_epochs.insert(tp.clone(), epoch);
+        self.last_acked.remove(tp);
         true
     }
 
@@ -801,6 +852,13 @@ impl Producer {
                     Ok(base_offset) => {
                         self.batch_done(&batch);
                         let count = batch.record_count();
+                        // Acknowledged under the epoch the partition's sequences run under now.
+                        let current = self.sequence_epochs.get(&tp).copied() == batch.producer_epoch;
+                        if let (Some(seq), true) = (batch.base_sequence, current) {
+                            let last = seq.wrapping_add(count as i32 - 1);
+                            let acked = self.last_acked.entry(tp.clone()).or_insert(last);
+                            *acked = (*acked).max(last);
+                        }
                         self.acked_records += count as u64;
                         let producer = self.conn.name.clone();
                         // Each send's RecordMetadata: its offset, and the broker's time for a
@@ -906,6 +964,7 @@ impl Batch {
             attempts: 0,
             retry_at: None,
             base_sequence: None,
+            producer_epoch: None,
         }
     }
 
