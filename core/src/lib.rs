@@ -54,6 +54,7 @@ pub mod sequence;
 pub mod sim;
 pub mod sorted;
 pub mod time;
+pub mod timeline;
 pub mod topic;
 pub mod trace;
 pub mod txn;

@@ -21,6 +21,8 @@ struct Harness {
     /// Each client's member id and generation, as its consumer would keep them.
     members: BTreeMap<String, (String, u32)>,
     partitions: SortedMap<String, u32>,
+    /// The outcome of the next write of an assignment (success when `None`).
+    fail_store: Option<kafka_sim::error::KafkaError>,
 }
 
 impl Harness {
@@ -32,6 +34,7 @@ impl Harness {
             trace: String::new(),
             members: BTreeMap::new(),
             partitions: SortedMap::from([("orders".to_string(), 4)]),
+            fail_store: None,
         }
     }
 
@@ -132,6 +135,13 @@ impl Harness {
                     };
                     writeln!(self.trace, "{:>6} sync {to}: {text}", self.now.ms).unwrap();
                 }
+                Reply::Store { generation, .. } => {
+                    // The broker writes the assignment; here the write ends at once, as
+                    // `fail_store` says.
+                    let result = self.fail_store.take().map_or(Ok(()), Err);
+                    let replies = self.group.stored(generation, result, self.now);
+                    self.record(replies);
+                }
             }
         }
     }
@@ -182,14 +192,20 @@ fn two_members_join_an_empty_group_after_the_initial_delay() {
     );
 }
 
-/// Runs the two-member join to Stable at generation 1.
-fn stable_pair() -> Harness {
+/// Two members joined and the join phase over (generation 1, CompletingRebalance).
+fn joined_pair() -> Harness {
     let mut h = Harness::new();
     for c in ["a", "a", "b", "b"] {
         h.join(c);
     }
     // b arrived in the first initial delay: the join ends after a second one.
     h.at(6_000);
+    h
+}
+
+/// Runs the two-member join to Stable at generation 1.
+fn stable_pair() -> Harness {
+    let mut h = joined_pair();
     let view = h.leader_view();
     h.sync("a", &view);
     h.sync("b", &[]);
@@ -347,11 +363,7 @@ fn the_protocol_with_the_most_first_choices_wins() {
 
 #[test]
 fn a_sync_waiting_when_a_rebalance_starts_is_told_to_rejoin() {
-    let mut h = Harness::new();
-    for c in ["a", "a", "b", "b"] {
-        h.join(c);
-    }
-    h.at(6_000);
+    let mut h = joined_pair();
     h.trace.clear();
     h.sync("b", &[]);
     h.leave("a");
@@ -472,6 +484,26 @@ fn a_member_that_never_syncs_is_removed_after_the_rebalance_timeout() {
           6000 state CompletingRebalance generation=1
         306000 sync b: REBALANCE_IN_PROGRESS
         306000 state PreparingRebalance generation=1
+        ",
+    );
+}
+
+/// GroupMetadataManager.storeGroup failed (the offsets partition lost its leader, or the write
+/// timed out): every member waiting on SyncGroup gets the error and the group rebalances.
+#[test]
+fn a_failed_assignment_write_sends_the_members_back_to_rejoin() {
+    let mut h = joined_pair();
+    let view = h.leader_view();
+    h.trace.clear();
+    h.fail_store = Some(kafka_sim::error::KafkaError::CoordinatorNotAvailable);
+    h.sync("b", &[]);
+    h.sync("a", &view);
+    h.state();
+    h.assert_trace(
+        "
+          6000 sync a: COORDINATOR_NOT_AVAILABLE
+          6000 sync b: COORDINATOR_NOT_AVAILABLE
+          6000 state PreparingRebalance generation=1
         ",
     );
 }

@@ -19,6 +19,7 @@ test('the start page, a lesson, a comparison and the request view have no seriou
 
   // Consumer groups, transactions, the lag chart, checkpoints and the sequence diagram.
   await page.getByTestId('gallery').selectOption({ label: 'Exactly once: consume, transform, produce: output and input offsets commit in one transaction; an abort changes neither' });
+  await page.getByTestId('tab-requests').click();
   await expect(page.getByTestId('sequence')).toBeVisible();
   await page.getByTestId('compare-change').fill('all-consumers isolation.level=read_uncommitted');
   await page.getByTestId('compare-start').click();
@@ -34,6 +35,7 @@ test('every control is reachable with the Tab key, and the cluster picture has a
   await page.goto('/?lesson=acks');
   await page.getByTestId('lesson-do').click();
   await expect(page.getByTestId('lesson-checks').locator('li.todo')).toHaveCount(0);
+  await page.getByTestId('tab-requests').click();
   const reached = new Set();
   for (let i = 0; i < 600; i++) {
     await page.keyboard.press('Tab');

@@ -19,6 +19,9 @@ test('a send appears as Produce request and response between the producer and th
   await page.getByTestId('apply-script').click();
   await expect(page.getByTestId('clock')).toHaveText('10.500 s');
 
+  // The Requests diagram is a tab under the stage, next to the event log.
+  await page.getByTestId('tab-requests').click();
+  await expect(page.getByTestId('tab-requests')).toHaveAttribute('aria-selected', 'true');
   const diagram = page.getByTestId('sequence');
   const produce = diagram.locator('[data-testid="sequence-arrow"][data-api="Produce"]');
   await expect(produce).toHaveCount(2);

@@ -72,6 +72,16 @@ test('crash a leader: its chips go grey, the leader moves and the ISR shrinks; a
   await page.getByTestId(`inspect-start-${broker}`).click();
   await expect(page.getByTestId('chip-payments-0-out-of-sync')).toHaveCount(0, { timeout: 20_000 });
   await expect(page.getByTestId('script')).toHaveValue(literally(`broker start ${broker}`));
+
+  // The timeline marks when the broker stopped and the leader moved; a mark travels back to it.
+  await page.getByTestId('play').click();
+  const stopped = page.locator(`[data-testid="timeline-mark"][aria-label*="broker-${broker} stopped"]`);
+  await expect(stopped).toHaveCount(1);
+  await expect(page.locator('[data-testid="timeline-mark"][aria-label*=": broker-"][aria-label*="leads"]').first()).toBeAttached();
+  await page.screenshot({ path: 'tests/e2e/results/stage-timeline-marks.png' });
+  await stopped.click();
+  await expect(page.getByTestId('back-to-now')).toBeVisible();
+  await expect(page.getByTestId(`stage-broker-${broker}`)).toHaveAccessibleName(/stopped/);
 });
 
 test('a group of three owns the partitions; a fourth member joins and the group rebalances', async ({ page }) => {

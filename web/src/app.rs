@@ -130,6 +130,8 @@ pub fn app() -> Html {
         p
     });
     let selected = use_state(|| None::<Selection>);
+    // The tab under the stage: the event log or the requests' sequence diagram.
+    let below = use_state(|| Below::Events);
     let update = use_force_update();
     let shared_link = use_state(|| None::<String>);
     // Checkpoints already reported to the embedding page as reached.
@@ -437,15 +439,51 @@ pub fn app() -> Html {
         Callback::from(move |()| selected.set(None))
     };
     let show_stage = show("stage") || show("cluster") || show("messages");
+    let places = {
+        let checkpoints = crate::timeline::checkpoints(pg.session.iter().chain(pg.future.iter().flatten()));
+        Rc::new(crate::timeline::places(&pg.markers, &checkpoints, pg.length_ms()))
+    };
+    let controls = html! {
+        <Controls now_ms={view.now_ms} playing={pg.playing} speed={pg.speed} fast_forward={pg.fast_forward}
+            scheduled={view.scheduled} length_ms={pg.length_ms()} in_past={pg.future.is_some()}
+            error={error(Form::Time)} {places} dispatch={dispatch.clone()} />
+    };
+    // The Requests diagram and the Events log, as tabs under the stage (or where the page has
+    // no stage, one after the other as before).
+    let sequence_panel = || {
+        let now = view.now_ms;
+        let from = now.saturating_sub(pg.sequence_window_ms);
+        let arrows = pg.sequence.window(from, now, pg.sequence_chatter, ARROWS_DRAWN_MAX);
+        let more = pg.sequence.count(from, now, pg.sequence_chatter) - arrows.len();
+        html! {
+            <SequenceDiagram {arrows} {more} window_ms={pg.sequence_window_ms}
+                clients={view.clients.iter().map(|c| c.name.clone()).collect::<Vec<_>>()}
+                brokers={view.brokers.iter().map(|b| b.id).collect::<Vec<_>>()}
+                chatter={pg.sequence_chatter} now_ms={now} dropped={pg.sequence.dropped} dispatch={dispatch.clone()} />
+        }
+    };
+    let events_panel = || {
+        html! {
+            <EventLog events={pg.log.iter().enumerate().rev().take(events_shown(playing)).map(|(i, e)| (pg.log_dropped + i as u64, e.event.at.ms, e.text())).collect::<Vec<_>>()}
+                dropped={pg.log_dropped} hidden={pg.chatter_hidden} show_chatter={pg.show_chatter}
+                toggle={dispatch.reform(|_| Action::ToggleChatter)} />
+        }
+    };
+    let tabs: Vec<Below> = [(Below::Events, show("events")), (Below::Requests, show("sequence"))]
+        .into_iter()
+        .filter_map(|(tab, shown)| shown.then_some(tab))
+        .collect();
+    let current = if tabs.contains(&*below) { *below } else { tabs.first().copied().unwrap_or(Below::Events) };
+    let under_stage = show_stage && !tabs.is_empty();
     let show_inspector = show("inspector") || show("cluster");
     let stage_error = error(Form::Stage);
     html! {
         <div class={classes!("playground", options.embedded.then_some("embedded"))} {onkeydown} tabindex="-1">
             <header class="top">
                 <h1>{ "Kafka Playground" }</h1>
-                <Controls now_ms={view.now_ms} playing={pg.playing} speed={pg.speed} fast_forward={pg.fast_forward}
-                    scheduled={view.scheduled} length_ms={pg.length_ms()} in_past={pg.future.is_some()}
-                    error={error(Form::Time)} dispatch={dispatch.clone()} />
+                if !show_stage {
+                    { controls.clone() }
+                }
                 if editable && !options.embedded {
                     <div class="session-actions">
                         <label class="gallery">{ "Open a scenario " }
@@ -478,10 +516,33 @@ pub fn app() -> Html {
             if show_stage || show_inspector || pg.lesson.is_some() {
                 <main class={classes!("stage-layout", (!show_stage).then_some("no-stage"))}>
                     if show_stage {
-                        <section class="panel stage-panel" aria-label="Stage">
-                            <Stage scene={scene} {messages} {single} now_ms={view.now_ms}
-                                selected={(*selected).clone()} select={select} />
-                        </section>
+                        <div class="stage-column">
+                            <section class="panel stage-panel" aria-label="Stage">
+                                <Stage scene={scene} {messages} {single} now_ms={view.now_ms}
+                                    selected={(*selected).clone()} select={select} />
+                            </section>
+                            <section class="panel time-panel" aria-label="Timeline">
+                                { controls }
+                            </section>
+                            if under_stage {
+                                <section class="panel below-panel" aria-label={current.title()}>
+                                    <div class="tabs" role="tablist" aria-label="Under the stage">
+                                        { for tabs.iter().map(|&tab| {
+                                            let onclick = { let below = below.clone(); Callback::from(move |_| below.set(tab)) };
+                                            html! {
+                                                <button role="tab" id={format!("tab-{}", tab.id())} aria-selected={(tab == current).to_string()}
+                                                    aria-controls={format!("tabpanel-{}", tab.id())}
+                                                    class={classes!("tab", (tab == current).then_some("on"))} {onclick}
+                                                    data-testid={format!("tab-{}", tab.id())}>{ tab.title() }</button>
+                                            }
+                                        }) }
+                                    </div>
+                                    <div role="tabpanel" id={format!("tabpanel-{}", current.id())} aria-labelledby={format!("tab-{}", current.id())}>
+                                        { match current { Below::Events => events_panel(), Below::Requests => sequence_panel() } }
+                                    </div>
+                                </section>
+                            }
+                        </div>
                     }
                     <div class="side">
                         if let Some(progress) = pg.lesson.filter(|_| show("lesson")) {
@@ -534,29 +595,16 @@ pub fn app() -> Html {
                             error={error(Form::Consumer)} dispatch={dispatch.clone()} />
                     </section>
                 }
-                if show("sequence") {
+                if show("sequence") && !under_stage {
                     <section class="panel wide" aria-labelledby="sequence-h">
                         <h2 id="sequence-h">{ "Requests" }</h2>
-                        { {
-                            let now = view.now_ms;
-                            let from = now.saturating_sub(pg.sequence_window_ms);
-                            let arrows = pg.sequence.window(from, now, pg.sequence_chatter, ARROWS_DRAWN_MAX);
-                            let more = pg.sequence.count(from, now, pg.sequence_chatter) - arrows.len();
-                            html! {
-                                <SequenceDiagram {arrows} {more} window_ms={pg.sequence_window_ms}
-                                    clients={view.clients.iter().map(|c| c.name.clone()).collect::<Vec<_>>()}
-                                    brokers={view.brokers.iter().map(|b| b.id).collect::<Vec<_>>()}
-                                    chatter={pg.sequence_chatter} now_ms={now} dropped={pg.sequence.dropped} dispatch={dispatch.clone()} />
-                            }
-                        } }
+                        { sequence_panel() }
                     </section>
                 }
-                if show("events") {
+                if show("events") && !under_stage {
                     <section class="panel wide" aria-labelledby="events-h">
                         <h2 id="events-h">{ "Events" }</h2>
-                        <EventLog events={pg.log.iter().enumerate().rev().take(events_shown(playing)).map(|(i, e)| (pg.log_dropped + i as u64, e.event.at.ms, e.text())).collect::<Vec<_>>()}
-                            dropped={pg.log_dropped} hidden={pg.chatter_hidden} show_chatter={pg.show_chatter}
-                            toggle={dispatch.reform(|_| Action::ToggleChatter)} />
+                        { events_panel() }
                     </section>
                 }
                 if show("groups") {
@@ -601,6 +649,29 @@ pub fn app() -> Html {
                 }
             </div>
         </div>
+    }
+}
+
+/// The tab under the stage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Below {
+    Events,
+    Requests,
+}
+
+impl Below {
+    fn id(self) -> &'static str {
+        match self {
+            Below::Events => "events",
+            Below::Requests => "requests",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Below::Events => "Events",
+            Below::Requests => "Requests",
+        }
     }
 }
 

@@ -12,6 +12,7 @@ pub mod gallery;
 pub mod lessons;
 pub mod stage;
 pub mod state;
+pub mod timeline;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;

@@ -204,6 +204,9 @@ pub struct Playground {
     pub sequence: kafka_sim::sequence::Sequence,
     pub sequence_window_ms: u64,
     pub sequence_chatter: bool,
+    /// The timeline's marks: faults, elections, ISR changes, rebalances, transactions; the
+    /// future's too while looking at the past.
+    pub markers: kafka_sim::timeline::Markers,
 }
 
 /// A snapshot every this many commands, keeping at most `SNAPSHOTS_MAX` (thinned evenly).
@@ -257,6 +260,7 @@ impl Playground {
             sequence: Default::default(),
             sequence_window_ms: 1_000,
             sequence_chatter: false,
+            markers: Default::default(),
         };
         for Line { line, command } in &scenario.commands {
             p.sim.apply(command).map_err(|e| format!("line {line}: {e}"))?;
@@ -522,8 +526,14 @@ impl Playground {
                 commands: commands.into_iter().map(|command| Line { line: 0, command }).collect(),
             };
             let snapshots = core::mem::take(&mut self.snapshots);
+            let markers = core::mem::take(&mut self.markers);
             self.replace_or_explain(Playground::from_scenario(&scenario));
             self.snapshots = snapshots;
+            // The future's marks stay on the timeline.
+            let now_ms = self.sim.now().ms;
+            for m in markers.iter().filter(|m| m.at_ms > now_ms) {
+                self.markers.keep_future(m.clone());
+            }
             return;
         };
         self.sim = sim;
@@ -531,6 +541,7 @@ impl Playground {
         self.log.clear();
         self.sequence.clear();
         self.errors.clear();
+        let from_ms = self.sim.now().ms;
         self.session = commands[..at].to_vec();
         for command in &commands[at..] {
             // These commands were valid when recorded and the engine is deterministic.
@@ -538,6 +549,8 @@ impl Playground {
                 self.session.push(command.clone());
             }
         }
+        // The replayed stretch's marks come back in place; the future's stay.
+        self.markers.forget_between(from_ms, self.sim.now().ms);
         self.collect_events();
     }
 
@@ -643,6 +656,7 @@ impl Playground {
         if self.future.take().is_some() {
             let n = self.session.len();
             self.snapshots.retain(|(at, _)| *at <= n);
+            self.markers.truncate_from(self.sim.now().ms + 1);
         }
         if let (Command::Advance(d), Some(Command::Advance(last))) = (&command, self.session.last_mut()) {
             let total = last.ms + d.ms;
@@ -659,6 +673,7 @@ impl Playground {
         for e in self.sim.drain_events() {
             let e = Rc::new(e);
             self.sequence.observe(&e);
+            self.markers.observe(&e);
             if !self.show_chatter && e.kind.is_chatter() {
                 self.chatter_hidden += 1;
                 continue;

@@ -176,6 +176,7 @@ impl Broker {
                 Reply::Sync { to, correlation_id, result } => {
                     reply(fx, to, correlation_id, Response::SyncGroup { result })
                 }
+                Reply::Store { generation, assignments } => self.store_assignment(group, generation, &assignments, fx),
             }
         }
         let Some(g) = self.coordinator.groups.get(group) else {
@@ -209,6 +210,60 @@ impl Broker {
         if let Some(at) = g.next_deadline() {
             fx.timers.push((at, timer));
         }
+    }
+
+    /// Writes a generation's assignment with acks=all; the sync completes when it is replicated.
+    fn store_assignment(
+        &mut self,
+        group: &str,
+        generation: u32,
+        assignments: &[(String, Vec<TopicPartition>)],
+        fx: &mut Effects,
+    ) {
+        let Some(g) = self.coordinator.groups.get(group) else {
+            return;
+        };
+        let snapshot = g.snapshot_assigned(assignments, fx.now);
+        // What the Stable group will be: written now, so not again once it is Stable.
+        let members = snapshot.members.iter().map(|m| (m.member_id.clone(), m.assignment.clone())).collect();
+        self.coordinator.persisted.insert(group.into(), (generation, GroupState::Stable, members));
+        let record = RecordData {
+            timestamp_ms: fx.now.ms,
+            key: Some(metadata::encode_key(group)),
+            value: Some(metadata::encode_value(&snapshot)),
+            headers: Vec::new(),
+        };
+        let write_for = WriteFor::GroupSync { group: group.into(), generation };
+        let tp = TopicPartition::new(OFFSETS_TOPIC, partition_for(group));
+        let me = Node::Broker(self.id);
+        match RecordBatch::from_records(&[record], Compression::None).encode() {
+            Ok(bytes) => self.write(me, 0, (Acks::All, OFFSETS_COMMIT_TIMEOUT_MS), tp, bytes, write_for, fx),
+            Err(_) => self.on_group_stored(group, generation, Err(KafkaError::CoordinatorNotAvailable), fx),
+        }
+    }
+
+    /// A generation's assignment is replicated (or its write failed): the sync completes, or
+    /// the members are told to rejoin. Kafka maps the append error as it does for commits.
+    pub(super) fn on_group_stored(
+        &mut self,
+        group: &str,
+        generation: u32,
+        result: Result<u64, KafkaError>,
+        fx: &mut Effects,
+    ) {
+        let result = result.map(|_| ()).map_err(|e| match e {
+            KafkaError::NotLeaderOrFollower => KafkaError::NotCoordinator,
+            _ => KafkaError::CoordinatorNotAvailable,
+        });
+        if result.is_err() {
+            self.coordinator.persisted.remove(group);
+        }
+        let now = fx.now;
+        let Some(g) = self.coordinator.groups.get_mut(group) else {
+            return;
+        };
+        let replies = g.stored(generation, result, now);
+        self.after_group_change(group, replies, fx);
     }
 
     /// Appends the group's membership to its offsets partition (acks=1: nobody waits on it).

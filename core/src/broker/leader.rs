@@ -130,6 +130,11 @@ pub enum WriteFor {
     },
     /// The coordinator's own record of a group's membership: nobody waits for it.
     GroupMetadata,
+    /// A generation's assignment, written before the members learn it (SyncGroup waits).
+    GroupSync {
+        group: String,
+        generation: u32,
+    },
     /// A transaction coordinator's state record.
     TxnState {
         transactional_id: String,
@@ -194,6 +199,7 @@ impl Broker {
             }
             WriteFor::OffsetCommit { group, offsets } => self.on_commit_written(to, id, group, offsets, result, fx),
             WriteFor::GroupMetadata => {}
+            WriteFor::GroupSync { group, generation } => self.on_group_stored(&group, generation, result, fx),
             WriteFor::TxnState { transactional_id } => self.on_txn_state_written(transactional_id, result, fx),
             WriteFor::TxnMarker { local, producer_id, commit } => {
                 if result.is_ok() && tp.topic == super::coordinator::OFFSETS_TOPIC {

@@ -141,7 +141,16 @@ pub enum Reply {
         correlation_id: u32,
         result: Result<Vec<TopicPartition>, KafkaError>,
     },
+    /// The leader's assignment must be written to the group's offsets partition (acks=all)
+    /// before anyone learns it; the broker calls [`Group::stored`] with the outcome.
+    Store {
+        generation: u32,
+        assignments: Vec<(String, Vec<TopicPartition>)>,
+    },
 }
+
+/// A leader's assignment: each member id with its partitions.
+pub type Assignments = Vec<(String, Vec<TopicPartition>)>;
 
 #[derive(Clone, Debug)]
 pub struct Member {
@@ -187,6 +196,8 @@ pub struct Group {
     pub sync_deadline: Option<Instant>,
     /// Members of this generation that have not sent SyncGroup yet.
     pending_sync: SortedSet<String>,
+    /// The leader's assignment of this generation, being written before the group is Stable.
+    storing: Option<(u32, Assignments)>,
     /// The group's first rebalance, which waits for more members.
     initial_join: bool,
     /// A member arrived during the current initial delay.
@@ -210,6 +221,7 @@ impl Group {
             join_deadline: None,
             sync_deadline: None,
             pending_sync: SortedSet::new(),
+            storing: None,
             initial_join: false,
             new_member_added: false,
             initial_remaining_ms: 0,
@@ -477,8 +489,13 @@ impl Group {
             GroupState::CompletingRebalance => {
                 member.sync_pending = Some(correlation_id);
                 self.pending_sync.remove(member_id);
-                if self.leader.as_deref() == Some(member_id) {
-                    self.complete_sync(assignments)
+                let storing = self.storing.as_ref().is_some_and(|(g, _)| *g == generation);
+                if self.leader.as_deref() == Some(member_id) && !storing {
+                    // GroupMetadataManager.storeGroup: the assignment is written (acks=all) first;
+                    // only then is the group Stable and every member told its partitions, so a
+                    // new coordinator after a failover knows this generation and its owners.
+                    self.storing = Some((generation, assignments.clone()));
+                    alloc::vec![Reply::Store { generation, assignments }]
                 } else {
                     Vec::new()
                 }
@@ -672,6 +689,7 @@ impl Group {
     /// rebalance that will not complete are told to rejoin.
     fn prepare_rebalance(&mut self, now: Instant) -> Vec<Reply> {
         let mut replies = Vec::new();
+        self.storing = None;
         match self.state {
             GroupState::PreparingRebalance | GroupState::Dead => return replies,
             GroupState::CompletingRebalance => {
@@ -791,6 +809,46 @@ impl Group {
     }
 
     /// The leader's SyncGroup: every member gets its part; the group is Stable.
+    /// The leader's assignment was written (or the write failed): the sync completes, or every
+    /// waiting member gets the error and the group rebalances (`resetAndPropagateAssignmentError`,
+    /// then `maybePrepareRebalance`). Ignored when the group has moved on meanwhile.
+    pub fn stored(&mut self, generation: u32, result: Result<(), KafkaError>, now: Instant) -> Vec<Reply> {
+        let current = self.state == GroupState::CompletingRebalance && self.generation == generation;
+        let Some((g, assignments)) = self.storing.take_if(|(g, _)| *g == generation && current) else {
+            return Vec::new();
+        };
+        debug_assert_eq!(g, generation, "the stored generation is the one being completed");
+        match result {
+            Ok(()) => self.complete_sync(assignments),
+            Err(e) => {
+                let mut replies = Vec::new();
+                for m in self.members.values_mut() {
+                    m.assignment.clear();
+                    if let Some(corr) = m.sync_pending.take() {
+                        replies.push(Reply::Sync {
+                            to: m.client.clone(),
+                            correlation_id: corr,
+                            result: Err(e.clone()),
+                        });
+                    }
+                }
+                replies.extend(self.prepare_rebalance(now));
+                replies
+            }
+        }
+    }
+
+    /// A snapshot of the group as it will be once `assignments` are handed out: what is written
+    /// before the sync completes.
+    pub fn snapshot_assigned(&self, assignments: &[(String, Vec<TopicPartition>)], now: Instant) -> GroupSnapshot {
+        let mut snapshot = self.snapshot(now);
+        for m in &mut snapshot.members {
+            m.assignment =
+                assignments.iter().find(|(id, _)| *id == m.member_id).map(|(_, a)| a.clone()).unwrap_or_default();
+        }
+        snapshot
+    }
+
     fn complete_sync(&mut self, assignments: Vec<(String, Vec<TopicPartition>)>) -> Vec<Reply> {
         let mut map: SortedMap<String, Vec<TopicPartition>> = assignments.into_iter().collect();
         self.state = GroupState::Stable;

@@ -1,6 +1,9 @@
-//! Simulated time: the clock, play/pause, step, speed.
+//! Simulated time: the clock, play/pause, step, speed, and the scrubber with its marks (faults,
+//! elections, ISR changes, rebalances, transactions, checkpoints), each a button to its moment.
 
 use crate::state::{Action, FastForward, Speed};
+use crate::timeline::Place;
+use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -16,6 +19,9 @@ pub struct Props {
     /// Looking at the past: a "back to now" and a warning about branching.
     pub in_past: bool,
     pub error: Option<String>,
+    /// The marks along the scrubber.
+    #[prop_or_default]
+    pub places: Rc<Vec<Place>>,
     pub dispatch: Callback<Action>,
 }
 
@@ -55,12 +61,27 @@ pub fn controls(p: &Props) -> Html {
             <button onclick={step} title="Process everything due at the next scheduled time" data-testid="step">{ "Step" }</button>
             <span class="speeds" aria-label="Speed">{ for speeds }</span>
             <span class="muted">{ format!("{} scheduled", p.scheduled) }</span>
-            <label class="timeline" title="Scrub back to any earlier simulated time (the session replays to it)">
-                <span class="visually-hidden">{ "Timeline" }</span>
-                <input type="range" min="0" max={p.length_ms.max(1).to_string()} value={p.now_ms.to_string()}
-                    onchange={p.dispatch.reform(|e: Event| Action::TravelTo(super::value_of(&e).parse().unwrap_or(0)))}
-                    data-testid="timeline" />
-            </label>
+            <div class="timeline">
+                if !p.places.is_empty() {
+                    <div class="marks" role="group" aria-label="What happened, along the timeline" data-testid="timeline-marks">
+                        { for p.places.iter().map(|place| {
+                            let at = place.at_ms;
+                            let label = format!("at {}: {}", format_time(at), place.text);
+                            html! {
+                                <button class={classes!("mark", place.kind.name())} style={place.left()}
+                                    title={label.clone()} aria-label={label} data-kind={place.kind.name()}
+                                    onclick={p.dispatch.reform(move |_| Action::TravelTo(at))} data-testid="timeline-mark" />
+                            }
+                        }) }
+                    </div>
+                }
+                <label title="Scrub back to any earlier simulated time (the session replays to it)">
+                    <span class="visually-hidden">{ "Timeline" }</span>
+                    <input type="range" min="0" max={p.length_ms.max(1).to_string()} value={p.now_ms.to_string()}
+                        onchange={p.dispatch.reform(|e: Event| Action::TravelTo(super::value_of(&e).parse().unwrap_or(0)))}
+                        data-testid="timeline" />
+                </label>
+            </div>
             if p.in_past {
                 <button onclick={p.dispatch.reform(|_| Action::BackToNow)} data-testid="back-to-now">{ "Back to now" }</button>
                 <span class="muted">{ "viewing the past: any action starts a new branch" }</span>

@@ -320,6 +320,13 @@ pub fn legend() -> Html {
                 <li><svg width="40" height="14" aria-hidden="true"><circle cx="20" cy="7" r="5" class="dot request" /></svg>{ " at 0.1× and slower, or by Step: each request (large) and response (small) on the wire, with its API" }</li>
                 <li><svg width="40" height="14" aria-hidden="true"><rect x="1" y="1" width="38" height="12" rx="3" class="legend-dead" /></svg>{ " grey: a stopped broker, a closed or crashed client" }</li>
                 <li>{ "C: the active controller · V: a controller voter" }</li>
+                <li class="timeline-legend">{ "Timeline marks: " }
+                    { for [("fault", "fault"), ("recovery", "recovery"), ("election", "leader elected"), ("isr", "ISR changed"),
+                           ("rebalance", "rebalance"), ("commit", "transaction committed"), ("abort", "aborted"), ("checkpoint", "checkpoint")]
+                        .into_iter().map(|(kind, words)| html! {
+                            <span class="legend-mark"><span class={classes!("swatch", kind)} aria-hidden="true" />{ format!(" {words} ") }</span>
+                        }) }
+                </li>
             </ul>
         </details>
     }

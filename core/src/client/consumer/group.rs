@@ -106,6 +106,11 @@ struct QueuedCommit {
     why: &'static str,
     offsets: Vec<CommitOffset>,
     sent: bool,
+    /// The generation the commit was made in. A commit still waiting when the member's generation
+    /// changed is failed, not sent under the new one: Java's commitSync blocks the poll loop, so
+    /// no rebalance completes while it retries, and a commit of the old assignment's offsets
+    /// under the new generation would move partitions another member now owns.
+    generation: Option<u32>,
 }
 
 impl GroupMember {
@@ -248,7 +253,8 @@ impl Consumer {
             fx.event(EventKind::CommitFailed { consumer, why, error });
             return;
         }
-        g.commits.push_back(QueuedCommit { why, offsets, sent: false });
+        let generation = g.generation;
+        g.commits.push_back(QueuedCommit { why, offsets, sent: false, generation });
         self.send_commits(fx);
     }
 
@@ -256,9 +262,24 @@ impl Consumer {
     /// commit before the first poll finds the coordinator itself, as commitSync does).
     pub(super) fn send_commits(&mut self, fx: &mut Effects) {
         let finding = self.group_request_out("FindCoordinator");
+        let consumer = self.conn.name.clone();
         let Some(g) = self.group.as_mut() else {
             return;
         };
+        let generation = g.generation;
+        let mut stale = Vec::new();
+        g.commits.retain(|c| {
+            // A commit made outside any generation (assigned partitions, or before the first
+            // join) has none to lose.
+            let keep = c.sent || c.generation.is_none() || c.generation == generation;
+            if !keep {
+                stale.push(c.why);
+            }
+            keep
+        });
+        for why in stale {
+            fx.event(EventKind::CommitFailed { consumer: consumer.clone(), why, error: KafkaError::CommitFailed });
+        }
         if g.commits.iter().all(|c| c.sent) {
             return;
         }
