@@ -96,6 +96,8 @@ pub enum PipelineOp {
     /// sendOffsetsToTransaction of the processed offsets, then commitTransaction.
     Commit {
         group: String,
+        /// The consumer's member id and generation, when it is in its group (KIP-447).
+        member: Option<(String, u32)>,
         offsets: Vec<(TopicPartition, u64)>,
     },
 }

@@ -339,6 +339,10 @@ pub enum Request {
     TxnOffsetCommit {
         txn: TxnIdentity,
         group: String,
+        /// KIP-447: the consumer's member id and generation (its `groupMetadata()`), so that the
+        /// coordinator fences a zombie of an older generation; `None` for a producer that names
+        /// only the group.
+        member: Option<(String, u32)>,
         offsets: Vec<(TopicPartition, u64)>,
     },
     /// Broker to controller, every broker.heartbeat.interval.ms.
@@ -602,8 +606,11 @@ impl fmt::Display for Message {
                         let what = if *commit { "COMMIT" } else { "ABORT" };
                         write!(f, " {tp} {what} producer_id={producer_id} epoch={producer_epoch}")
                     }
-                    Request::TxnOffsetCommit { txn, group, offsets } => {
+                    Request::TxnOffsetCommit { txn, group, member, offsets } => {
                         write!(f, " {txn} group={group} ")?;
+                        if let Some((member_id, generation)) = member {
+                            write!(f, "member_id={member_id} generation={generation} ")?;
+                        }
                         list(f, offsets.iter().map(|(tp, o)| (tp, o)))
                     }
                     Request::BrokerHeartbeat { metadata_offset, want_shutdown, .. } => {

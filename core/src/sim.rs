@@ -321,7 +321,7 @@ impl Sim {
                         if positions.is_empty() {
                             return Err(CommandError::Invalid(format!("{consumer} has no positions to send yet")));
                         }
-                        Some((group, positions))
+                        Some((group, c.group_metadata(), positions))
                     }
                     _ => None,
                 };
@@ -332,8 +332,8 @@ impl Sim {
                     (crate::command::TxnOp::Begin, _) => p.begin_transaction(&mut fx)?,
                     (crate::command::TxnOp::Commit, _) => p.commit_transaction(&mut fx)?,
                     (crate::command::TxnOp::Abort, _) => p.abort_transaction(&mut fx)?,
-                    (crate::command::TxnOp::SendOffsets { .. }, Some((group, offsets))) => {
-                        p.send_offsets_to_transaction(group, offsets, &mut fx)?
+                    (crate::command::TxnOp::SendOffsets { .. }, Some((group, member, offsets))) => {
+                        p.send_offsets_to_transaction(group, member, offsets, &mut fx)?
                     }
                     (crate::command::TxnOp::SendOffsets { .. }, None) => {}
                 }
@@ -728,11 +728,11 @@ impl Sim {
             Ok(p) => match op {
                 PipelineOp::Begin => p.begin_transaction(&mut fx),
                 PipelineOp::Send(record) => p.send(record, &mut fx),
-                PipelineOp::Commit { group, offsets } => {
+                PipelineOp::Commit { group, member, offsets } => {
                     let sent = if offsets.is_empty() {
                         Ok(())
                     } else {
-                        p.send_offsets_to_transaction(group, offsets, &mut fx)
+                        p.send_offsets_to_transaction(group, member, offsets, &mut fx)
                     };
                     sent.and_then(|()| p.commit_transaction(&mut fx))
                 }

@@ -72,6 +72,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("txn-coordinator-failover"),
     scenario!("txn-consume-transform-produce"),
     scenario!("txn-delivery-guarantees"),
+    scenario!("txn-zombie-offsets-fenced"),
 ];
 
 #[wasm_bindgen_test]

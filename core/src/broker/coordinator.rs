@@ -141,7 +141,21 @@ impl Broker {
                 let member = (member_id.as_str(), group_instance_id.as_deref());
                 self.commit_offsets(from, id, group, member, generation, offsets, fx)
             }
-            Request::TxnOffsetCommit { txn, group, offsets } => {
+            Request::TxnOffsetCommit { txn, group, member, offsets } => {
+                // KIP-447: a member of an older generation (a zombie) is fenced
+                // (GroupCoordinator.handleTxnCommitOffsets).
+                if let Some((member_id, generation)) = &member {
+                    let valid = match self.coordinator.groups.get(&group) {
+                        Some(g) if g.state == GroupState::Dead => Err(KafkaError::CoordinatorNotAvailable),
+                        Some(g) if !g.members.contains_key(member_id) => Err(KafkaError::UnknownMemberId),
+                        Some(g) if g.generation != *generation => Err(KafkaError::IllegalGeneration),
+                        Some(_) => Ok(()),
+                        None => Err(KafkaError::UnknownMemberId),
+                    };
+                    if let (Err(e), Ok(())) = (valid, self.coordinates(&group)) {
+                        return reply(fx, from, id, Response::TxnOffsetCommit { result: Err(e) });
+                    }
+                }
                 self.txn_commit_offsets(from, id, txn, group, offsets, fx)
             }
             Request::OffsetFetch { group, partitions } => {

@@ -554,6 +554,45 @@ fn regression_seed_4002357_an_assignment_is_replicated_before_the_members_learn_
     ]);
 }
 
+/// Seed 4002088: `topic alter b partitions=4` made pipe3, the group's leader, rejoin; its next
+/// poll returned b-0@0 and only then revoked b-0, and the application went on to process it and
+/// commit a transaction with its output but without its offset (b-0 was no longer assigned): the
+/// output of b-0@0 was read twice. Java's poll does the group's business first
+/// (`updateAssignmentMetadataIfNeeded`: the rejoin revokes and drops the revoked partitions'
+/// buffered records) and returns records only of partitions still owned. TxnOffsetCommit now also
+/// carries the consumer's member id and generation (KIP-447), so a zombie's offsets are fenced.
+#[test]
+fn regression_seed_4002088_a_poll_revokes_before_it_returns_records() {
+    replay(&[
+        "seed 4002088",
+        "cluster brokers=3",
+        "topic create a partitions=3 replication-factor=3 min.insync.replicas=2",
+        "topic create b partitions=3 replication-factor=3 min.insync.replicas=2",
+        "topic create out partitions=2 replication-factor=3",
+        "producer p acks=0 linger.ms=4 enable.idempotence=false delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "producer tx transactional.id=fuzz linger.ms=0 delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "init-transactions tx",
+        "consumer pipe3 group.id=pipe isolation.level=read_committed auto.offset.reset=earliest enable.auto.commit=false session.timeout.ms=10000",
+        "subscribe pipe3 b",
+        "consume pipe3 commit=transaction output=out transform=copy",
+        "consumer audit isolation.level=read_committed auto.offset.reset=earliest",
+        "assign audit out-0,out-1",
+        "consume audit",
+        "advance 1901ms",
+        "send p b key=k1 value=v3",
+        "broker shutdown 3",
+        "begin-transaction tx",
+        "advance 505ms",
+        "advance 1394ms",
+        "topic alter b partitions=4",
+        "send tx b key=t2 value=x6",
+        "commit-transaction tx",
+        "advance 782ms",
+        "broker start 3",
+        "advance 866ms",
+    ]);
+}
+
 #[test]
 fn the_checkers_fire_on_a_broken_history() {
     // A read_committed reader that returned an aborted value must be caught: feed the checker a

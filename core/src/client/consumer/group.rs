@@ -206,6 +206,13 @@ impl Consumer {
     }
 
     /// Positions of assigned partitions, as `commitSync()` without arguments commits them.
+    /// `groupMetadata()` as sendOffsetsToTransaction takes it: the member id and generation while
+    /// the consumer is in its group (KIP-447), else nothing to fence by.
+    pub fn group_metadata(&self) -> Option<(String, u32)> {
+        let g = self.group.as_ref()?;
+        g.generation.map(|generation| (g.member_id.clone(), generation))
+    }
+
     pub(super) fn consumed(&self) -> Vec<(TopicPartition, u64)> {
         self.assignment.iter().filter_map(|tp| self.positions.get(tp).map(|&o| (tp.clone(), o))).collect()
     }

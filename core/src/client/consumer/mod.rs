@@ -253,6 +253,10 @@ impl Consumer {
         }
         self.poll_started = fx.now;
         self.on_poll_start(fx);
+        // The group's business comes first (Java's updateAssignmentMetadataIfNeeded): a rejoin
+        // revokes partitions, and their buffered records go, before any record is returned; an
+        // application never processes records of partitions it has already given up.
+        self.drive_group(fx);
         if self.returnable() {
             self.return_records(fx);
             // As the Java client does: pending position resets and fetches for

@@ -74,7 +74,8 @@ impl Consumer {
                 // sendOffsetsToTransaction and commitTransaction; the next poll waits for the commit.
                 self.txn_open = false;
                 let group = self.config.group_id.clone().unwrap_or_default();
-                fx.pipeline.push(PipelineOp::Commit { group, offsets: self.take_processed_offsets() });
+                let member = self.group_metadata();
+                fx.pipeline.push(PipelineOp::Commit { group, member, offsets: self.take_processed_offsets() });
                 self.awaiting_txn = true;
                 return;
             }

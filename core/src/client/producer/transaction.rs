@@ -59,7 +59,8 @@ enum OffsetsStep {
 }
 
 /// Offsets being sent to the transaction: group, offsets, and the next step.
-type PendingOffsets = (String, Vec<(TopicPartition, u64)>, OffsetsStep);
+/// The group, the consumer's member id and generation (KIP-447), the offsets, and how far along.
+type PendingOffsets = (String, Option<(String, u32)>, Vec<(TopicPartition, u64)>, OffsetsStep);
 
 /// What a transactional producer keeps.
 #[derive(Clone, Debug)]
@@ -238,6 +239,7 @@ impl Producer {
     pub fn send_offsets_to_transaction(
         &mut self,
         group: String,
+        member: Option<(String, u32)>,
         offsets: Vec<(TopicPartition, u64)>,
         fx: &mut Effects,
     ) -> Result<(), CommandError> {
@@ -251,7 +253,7 @@ impl Producer {
         if t.offsets.is_some() {
             return Err(CommandError::Invalid("sendOffsetsToTransaction is already in progress".into()));
         }
-        t.offsets = Some((group, offsets, OffsetsStep::AddOffsets));
+        t.offsets = Some((group, member, offsets, OffsetsStep::AddOffsets));
         self.drive_txn(fx);
         Ok(())
     }
@@ -289,10 +291,10 @@ impl Producer {
             }
             TxnClientState::InTransaction | TxnClientState::CommittingTransaction if t.offsets.is_some() => {
                 match &t.offsets {
-                    Some((group, _, OffsetsStep::AddOffsets)) => {
+                    Some((group, _, _, OffsetsStep::AddOffsets)) => {
                         identity(t, self.producer_id).map(|txn| Request::AddOffsetsToTxn { txn, group: group.clone() })
                     }
-                    Some((group, _, OffsetsStep::FindGroupCoordinator)) => {
+                    Some((group, _, _, OffsetsStep::FindGroupCoordinator)) => {
                         // The group's coordinator: asked of any broker.
                         if let Some(broker) = self.conn.least_loaded(fx.now) {
                             t.busy = true;
@@ -300,11 +302,12 @@ impl Producer {
                         }
                         return;
                     }
-                    Some((group, offsets, OffsetsStep::Commit(coordinator))) => {
+                    Some((group, member, offsets, OffsetsStep::Commit(coordinator))) => {
                         let coordinator = *coordinator;
                         let request = identity(t, self.producer_id).map(|txn| Request::TxnOffsetCommit {
                             txn,
                             group: group.clone(),
+                            member: member.clone(),
                             offsets: offsets.clone(),
                         });
                         if let Some(request) = request {
@@ -362,7 +365,7 @@ impl Producer {
             }
             (Request::FindCoordinator { .. }, Response::FindCoordinator { result }) => match result {
                 Ok(c) => {
-                    if let Some((_, _, step)) = t.offsets.as_mut() {
+                    if let Some((_, _, _, step)) = t.offsets.as_mut() {
                         *step = OffsetsStep::Commit(*c);
                     }
                     Ok(())
@@ -390,13 +393,13 @@ impl Producer {
             }
             (_, Response::AddOffsetsToTxn { result }) => result.as_ref().map_err(Clone::clone).map(|()| {
                 t.started = true;
-                if let Some((_, _, step)) = t.offsets.as_mut() {
+                if let Some((_, _, _, step)) = t.offsets.as_mut() {
                     *step = OffsetsStep::FindGroupCoordinator;
                 }
             }),
             (_, Response::TxnOffsetCommit { result }) => match result {
                 Ok(()) => {
-                    if let Some((group, offsets, _)) = t.offsets.take() {
+                    if let Some((group, _, offsets, _)) = t.offsets.take() {
                         fx.event(EventKind::ProducerTxn {
                             producer: producer.clone(),
                             step: TxnStep::OffsetsSent { group, offsets },
@@ -405,10 +408,18 @@ impl Producer {
                     Ok(())
                 }
                 Err(KafkaError::NotCoordinator | KafkaError::CoordinatorNotAvailable) => {
-                    if let Some((_, _, step)) = t.offsets.as_mut() {
+                    if let Some((_, _, _, step)) = t.offsets.as_mut() {
                         *step = OffsetsStep::FindGroupCoordinator;
                     }
                     Err(KafkaError::RequestTimedOut)
+                }
+                Err(KafkaError::UnknownMemberId | KafkaError::IllegalGeneration | KafkaError::FencedInstanceId) => {
+                    // TxnOffsetCommitHandler: the consumer's group moved on (a zombie of an older
+                    // generation); CommitFailedException, and the transaction can only abort.
+                    t.offsets = None;
+                    t.busy = false;
+                    self.txn_abortable(KafkaError::CommitFailed, fx);
+                    return true;
                 }
                 Err(e) => Err(e.clone()),
             },
