@@ -222,7 +222,8 @@ impl Broker {
         let timer = Timer::GroupDeadline(group.into());
         fx.cancel(timer.clone());
         if let Some(at) = g.next_deadline() {
-            fx.timers.push((at, timer));
+            // A deadline already past is due now: `tick` acts on every deadline at or before now.
+            fx.timers.push((at.max(fx.now), timer));
         }
     }
 

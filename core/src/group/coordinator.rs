@@ -818,6 +818,10 @@ impl Group {
             return Vec::new();
         };
         debug_assert_eq!(g, generation, "the stored generation is the one being completed");
+        // completeAndScheduleNextHeartbeatExpiration: the members waited on the write, not idled.
+        for m in self.members.values_mut() {
+            m.last_heartbeat = now;
+        }
         match result {
             Ok(()) => self.complete_sync(assignments),
             Err(e) => {

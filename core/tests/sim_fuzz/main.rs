@@ -593,6 +593,51 @@ fn regression_seed_4002088_a_poll_revokes_before_it_returns_records() {
     ]);
 }
 
+/// Seed 4003435 (a panic, found within minutes of writing assignments before the sync): the
+/// members of group `pipe` waited several seconds for the write of their assignment (a follower
+/// cut off); when it completed, their session deadlines had passed and the coordinator's timer was
+/// set in the past. Kafka restarts every member's heartbeat expiration when a sync completes
+/// (`completeAndScheduleNextHeartbeatExpiration`); a deadline already past is now due at once.
+#[test]
+fn regression_seed_4003435_a_sync_that_waited_on_its_write_restarts_the_sessions() {
+    replay(&[
+        "seed 4003435",
+        "cluster brokers=2",
+        "topic create a partitions=1 replication-factor=2 min.insync.replicas=1 retention.ms=4405 segment.ms=935",
+        "topic create b partitions=2 replication-factor=2 min.insync.replicas=1",
+        "topic create out partitions=2 replication-factor=2",
+        "producer p acks=all linger.ms=3 enable.idempotence=false delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "producer tx transactional.id=fuzz linger.ms=0 delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "init-transactions tx",
+        "advance 2s",
+        "consumer m1 group.id=g auto.offset.reset=earliest session.timeout.ms=10000 partition.assignment.strategy=roundrobin isolation.level=read_committed",
+        "subscribe m1 a,b",
+        "consume m1 commit=auto processing.ms=143",
+        "consumer pipe3 group.id=pipe isolation.level=read_committed auto.offset.reset=earliest enable.auto.commit=false session.timeout.ms=10000",
+        "subscribe pipe3 b",
+        "consume pipe3 commit=transaction output=out transform=copy",
+        "advance 1621ms",
+        "consumer pipe4 group.id=pipe isolation.level=read_committed auto.offset.reset=earliest enable.auto.commit=false session.timeout.ms=10000",
+        "subscribe pipe4 b",
+        "consume pipe4 commit=transaction output=out transform=copy",
+        "network cut broker-2 broker-1",
+        "advance 1955ms",
+        "advance 1574ms",
+        "advance 197ms",
+        "advance 716ms",
+        "advance 2008ms",
+        "advance 548ms",
+        "advance 481ms",
+        "crash pipe3",
+        "advance 1451ms",
+        "advance 805ms",
+        "advance 2035ms",
+        "advance 291ms",
+        "advance 1313ms",
+        "advance 1231ms",
+    ]);
+}
+
 #[test]
 fn the_checkers_fire_on_a_broken_history() {
     // A read_committed reader that returned an aborted value must be caught: feed the checker a
