@@ -161,6 +161,17 @@ fn sent_number(r: &Record) -> Option<u64> {
     r.value.as_deref()?.strip_prefix(b"v").and_then(|n| std::str::from_utf8(n).ok()?.parse().ok())
 }
 
+/// The groups as their coordinators hold them. A broker cut off from the controller may still
+/// hold a group it no longer coordinates (its stale copy stops moving, and the view shows it too);
+/// a group is what the leader of its offsets partition holds.
+fn current_groups(view: &ClusterView) -> impl Iterator<Item = &kafka_sim::view::GroupView> {
+    let coordinator_of = |group: &str| {
+        let offsets = view.topics.iter().find(|t| t.name == "__consumer_offsets")?;
+        offsets.partitions.get(kafka_sim::group::coordinator::partition_for(group) as usize)?.leader
+    };
+    view.groups.iter().filter(move |g| coordinator_of(&g.name) == Some(g.coordinator))
+}
+
 fn groups(view: &ClusterView, mem: &mut Memory, events: &[EventKind]) -> Result<(), String> {
     let group_of = |client: &str| {
         view.clients.iter().find(|c| c.name == client).and_then(|c| c.group.as_ref()).map(|g| g.group.clone())
@@ -188,7 +199,7 @@ fn groups(view: &ClusterView, mem: &mut Memory, events: &[EventKind]) -> Result<
         }
     }
     check_one_owner_per_generation(&claims)?;
-    for g in &view.groups {
+    for g in current_groups(view) {
         let members: Vec<(String, Vec<TopicPartition>)> = g
             .members
             .iter()
@@ -212,7 +223,7 @@ fn groups(view: &ClusterView, mem: &mut Memory, events: &[EventKind]) -> Result<
 /// below the pipeline's committed offset has its output.
 fn check_pipeline_complete(sim: &Sim, view: &ClusterView, mem: &Memory) -> Result<(), String> {
     let Some(audit) = view.clients.iter().find(|c| c.name == "audit") else { return Ok(()) };
-    let Some(pipe) = view.groups.iter().find(|g| g.name == "pipe") else { return Ok(()) };
+    let Some(pipe) = current_groups(view).find(|g| g.name == "pipe") else { return Ok(()) };
     let Some(out) = view.topics.iter().find(|t| t.name == "out") else { return Ok(()) };
     let caught_up = out.partitions.iter().all(|p| {
         let position = audit.assignment.iter().find(|a| a.tp.partition == p.partition).and_then(|a| a.position);

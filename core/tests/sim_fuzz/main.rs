@@ -638,6 +638,42 @@ fn regression_seed_4003435_a_sync_that_waited_on_its_write_restarts_the_sessions
     ]);
 }
 
+/// Seed 4002623, a false alarm of the checker kept as a regression: broker-2, cut off from the
+/// controller, was fenced and lost the leadership of group `pipe`'s offsets partition without
+/// learning it; the view shows its stale copy of the group (committed offset 1) beside the new
+/// coordinator's (5), and the checker read both. Kafka's answer is the new coordinator's (the
+/// one FindCoordinator names); the checkers now read the group the offsets partition's leader holds.
+#[test]
+fn regression_seed_4002623_a_fenced_brokers_stale_copy_of_a_group_is_not_the_group() {
+    replay(&[
+        "seed 4002623",
+        "cluster brokers=3",
+        "topic create a partitions=1 replication-factor=3 min.insync.replicas=2 retention.ms=2006 segment.ms=549",
+        "topic create b partitions=1 replication-factor=3 min.insync.replicas=1",
+        "topic create out partitions=1 replication-factor=3",
+        "producer p acks=all linger.ms=0 enable.idempotence=false delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "producer tx transactional.id=fuzz linger.ms=0 delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "init-transactions tx",
+        "advance 2s",
+        "consumer pipe3 group.id=pipe isolation.level=read_committed auto.offset.reset=earliest enable.auto.commit=false session.timeout.ms=10000",
+        "subscribe pipe3 b",
+        "consume pipe3 commit=transaction output=out transform=copy",
+        "advance 1168ms",
+        "advance 847ms",
+        "send p b key=k1 value=v4",
+        "advance 1148ms",
+        "send p b key=k1 value=v6",
+        "network cut broker-1 broker-2",
+        "advance 1810ms",
+        "advance 1964ms",
+        "advance 744ms",
+        "advance 1231ms",
+        "advance 1573ms",
+        "advance 1935ms",
+        "send tx b key=t1 value=x10",
+    ]);
+}
+
 #[test]
 fn the_checkers_fire_on_a_broken_history() {
     // A read_committed reader that returned an aborted value must be caught: feed the checker a
