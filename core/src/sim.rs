@@ -73,6 +73,17 @@ struct Cluster {
     net: Network,
 }
 
+/// How a consume-transform-produce application's transaction ended.
+#[derive(Clone, Debug, PartialEq)]
+enum PipelineEnd {
+    /// Committed or aborted: the poll loop goes on.
+    Done,
+    /// A send failed: abortTransaction first.
+    MustAbort,
+    /// The producer can only be closed (fenced by a newer instance): the application ends.
+    Fatal(KafkaError),
+}
+
 #[derive(Clone, Debug)]
 pub struct Sim {
     seed: u64,
@@ -745,11 +756,12 @@ impl Sim {
         }
     }
 
-    /// A pipeline producer's transaction ended; one that must abort is aborted first.
-    fn pipeline_ended(&mut self, producer: &str, must_abort: bool) {
+    /// A pipeline producer's transaction ended; one that must abort is aborted first; a producer
+    /// that failed for good ends the application.
+    fn pipeline_ended(&mut self, producer: &str, end: PipelineEnd) {
         let now = self.now;
         let mut fx = Effects::new(now);
-        if must_abort {
+        if end == PipelineEnd::MustAbort {
             if let Ok(p) = self.producer_mut(producer) {
                 let _ = p.abort_transaction(&mut fx);
             }
@@ -758,7 +770,10 @@ impl Sim {
         }
         let consumer = String::from(producer.trim_end_matches(PIPELINE_PRODUCER_SUFFIX));
         if let Some(Client::Consumer(c)) = self.clients.get_mut(&consumer) {
-            c.pipeline_done(&mut fx);
+            match end {
+                PipelineEnd::Fatal(error) => c.pipeline_failed(error, &mut fx),
+                _ => c.pipeline_done(&mut fx),
+            }
         }
         self.apply_effects(Node::Client(consumer), fx);
     }
@@ -1046,16 +1061,15 @@ impl Sim {
 
     fn apply_effects(&mut self, me: Node, fx: Effects) {
         // A transaction of a consume-transform-produce producer ended: its consumer goes on.
-        let pipeline_ends: Vec<(String, bool)> = fx
+        let pipeline_ends: Vec<(String, PipelineEnd)> = fx
             .events
             .iter()
             .filter_map(|e| match e {
                 EventKind::ProducerTxn { producer, step } if producer.ends_with(PIPELINE_PRODUCER_SUFFIX) => match step
                 {
-                    TxnStep::Committed | TxnStep::Aborted { .. } | TxnStep::Fatal { .. } => {
-                        Some((producer.clone(), false))
-                    }
-                    TxnStep::MustAbort { .. } => Some((producer.clone(), true)),
+                    TxnStep::Committed | TxnStep::Aborted { .. } => Some((producer.clone(), PipelineEnd::Done)),
+                    TxnStep::Fatal { error } => Some((producer.clone(), PipelineEnd::Fatal(error.clone()))),
+                    TxnStep::MustAbort { .. } => Some((producer.clone(), PipelineEnd::MustAbort)),
                     _ => None,
                 },
                 _ => None,
@@ -1153,8 +1167,8 @@ impl Sim {
             for op in fx.pipeline {
                 self.pipeline_op(name, op);
             }
-            for (producer, must_abort) in pipeline_ends {
-                self.pipeline_ended(&producer, must_abort);
+            for (producer, end) in pipeline_ends {
+                self.pipeline_ended(&producer, end);
             }
             if fx.crash_self {
                 // Already crashed is the only refusal, and it cannot happen to a process still running.

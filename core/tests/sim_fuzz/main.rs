@@ -674,6 +674,44 @@ fn regression_seed_4002623_a_fenced_brokers_stale_copy_of_a_group_is_not_the_gro
     ]);
 }
 
+/// Seed 4008887: the pipeline's members share one transactional.id, so pipe4's initTransactions
+/// fenced pipe3's producer; pipe3's application went on polling and "processing" with a producer
+/// that refused every call, its position moving past inputs whose output could never be written,
+/// until the group's committed offset passed one of them. A Java exactly-once loop catches
+/// ProducerFencedException and closes; the application now ends (its poll loop stops and the
+/// consumer leaves the group) when its producer fails for good.
+#[test]
+fn regression_seed_4008887_a_fenced_pipeline_ends_instead_of_running_on() {
+    replay(&[
+        "seed 4008887",
+        "cluster brokers=3",
+        "topic create a partitions=2 replication-factor=3 min.insync.replicas=2",
+        "topic create b partitions=2 replication-factor=3 min.insync.replicas=2",
+        "topic create c partitions=1 replication-factor=3 cleanup.policy=compact segment.ms=1858 min.cleanable.dirty.ratio=0.01",
+        "topic create out partitions=1 replication-factor=3",
+        "producer p acks=all linger.ms=1 enable.idempotence=false delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "producer tx transactional.id=fuzz linger.ms=0 delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "consumer pipe3 group.id=pipe isolation.level=read_committed auto.offset.reset=earliest enable.auto.commit=false session.timeout.ms=10000",
+        "subscribe pipe3 b",
+        "consume pipe3 commit=transaction output=out transform=copy",
+        "consumer audit isolation.level=read_committed auto.offset.reset=earliest",
+        "assign audit out-0",
+        "consume audit",
+        "advance 161ms",
+        "broker shutdown 1",
+        "send p b key=k1 value=v3",
+        "advance 1428ms",
+        "send p b key=k4 value=v4",
+        "advance 921ms",
+        "advance 1633ms",
+        "consumer pipe4 group.id=pipe isolation.level=read_committed auto.offset.reset=earliest enable.auto.commit=false session.timeout.ms=10000",
+        "subscribe pipe4 b",
+        "consume pipe4 commit=transaction output=out transform=copy",
+        "send p b key=k4 value=v11",
+        "advance 60s",
+    ]);
+}
+
 #[test]
 fn the_checkers_fire_on_a_broken_history() {
     // A read_committed reader that returned an aborted value must be caught: feed the checker a

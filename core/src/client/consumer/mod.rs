@@ -665,7 +665,7 @@ impl Consumer {
     }
 
     /// poll() throws `error`: this poll returns nothing, and a poll loop ends with it.
-    fn stop_polling(&mut self, error: KafkaError, fx: &mut Effects) {
+    pub(super) fn stop_polling(&mut self, error: KafkaError, fx: &mut Effects) {
         self.poll_waiting = false;
         if self.looping {
             self.looping = false;

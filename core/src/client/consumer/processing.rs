@@ -152,6 +152,19 @@ impl Consumer {
         }
     }
 
+    /// The application's producer failed for good (fenced by a newer instance with the same
+    /// transactional.id, or another fatal error). A Java exactly-once loop catches
+    /// ProducerFencedException, closes its producer and consumer and ends; so does this one,
+    /// leaving its group so that its partitions go to the members still running. Carrying on would
+    /// move positions past records whose output can never be written.
+    pub fn pipeline_failed(&mut self, error: crate::error::KafkaError, fx: &mut Effects) {
+        self.work.clear();
+        self.txn_open = false;
+        self.awaiting_txn = false;
+        self.stop_polling(error, fx);
+        self.close(fx);
+    }
+
     /// A processed record as the application writes it: the key kept, the value
     /// transformed, and a `source` header naming the input record (what duplicates are counted by).
     fn output_record(&self, topic: &str, tp: &TopicPartition, r: &Record, now_ms: u64) -> ProducerRecord<'static> {
