@@ -712,6 +712,36 @@ fn regression_seed_4008887_a_fenced_pipeline_ends_instead_of_running_on() {
     ]);
 }
 
+/// Seed 4009861 (campaign 4,009,000..): brokers disagreeing on the group's coordinator answered
+/// every JoinGroup with NOT_COORDINATOR, and each retry of the join queued another auto-commit of
+/// onJoinPrepare; when a coordinator answered, 64 commits went at once, over 100 requests in a
+/// second. Java runs onJoinPrepare once per rebalance (`needsJoinPrepare`), not at every retry.
+#[test]
+fn regression_seed_4009861_a_retried_join_does_not_queue_another_rebalance_commit() {
+    replay(&[
+        "seed 4009861",
+        "cluster brokers=2",
+        "consumer m1 group.id=g auto.offset.reset=earliest session.timeout.ms=10000 partition.assignment.strategy=cooperative-sticky isolation.level=read_committed",
+        "subscribe m1 a,b",
+        "consume m1 commit=auto",
+        "advance 560ms",
+        "advance 1293ms",
+        "advance 1295ms",
+        "advance 1518ms",
+        "advance 1566ms",
+        "broker stop 1",
+        "broker start 1",
+        "advance 1556ms",
+        "advance 817ms",
+        "topic alter a partitions=2",
+        "advance 1733ms",
+        "broker stop 2",
+        "advance 2012ms",
+        "broker start 2",
+        "advance 60s",
+    ]);
+}
+
 #[test]
 fn the_checkers_fire_on_a_broken_history() {
     // A read_committed reader that returned an aborted value must be caught: feed the checker a

@@ -415,7 +415,10 @@ impl Consumer {
     fn join_group(&mut self, coordinator: u32, fx: &mut Effects) {
         let consumer = self.conn.name.clone();
         let lost = self.group.as_ref().is_some_and(|g| g.generation.is_none());
-        if !lost && self.config.enable_auto_commit && !self.assignment.is_empty() {
+        // onJoinPrepare runs once per rebalance (Java's needsJoinPrepare), not at every retry of
+        // a JoinGroup that failed: one rebalance commit waiting is enough.
+        let prepared = self.group.as_ref().is_some_and(|g| g.commits.iter().any(|c| c.why == "rebalance"));
+        if !lost && !prepared && self.config.enable_auto_commit && !self.assignment.is_empty() {
             let offsets = self.consumed();
             self.queue_commit("rebalance", offsets, fx);
         }
