@@ -242,18 +242,9 @@ impl Broker {
         // What the Stable group will be: written now, so not again once it is Stable.
         let members = snapshot.members.iter().map(|m| (m.member_id.clone(), m.assignment.clone())).collect();
         self.coordinator.persisted.insert(group.into(), (generation, GroupState::Stable, members));
-        let record = RecordData {
-            timestamp_ms: fx.now.ms,
-            key: Some(metadata::encode_key(group)),
-            value: Some(metadata::encode_value(&snapshot)),
-            headers: Vec::new(),
-        };
         let write_for = WriteFor::GroupSync { group: group.into(), generation };
-        let tp = TopicPartition::new(OFFSETS_TOPIC, partition_for(group));
-        let me = Node::Broker(self.id);
-        match RecordBatch::from_records(&[record], Compression::None).encode() {
-            Ok(bytes) => self.write(me, 0, (Acks::All, OFFSETS_COMMIT_TIMEOUT_MS), tp, bytes, write_for, fx),
-            Err(_) => self.on_group_stored(group, generation, Err(KafkaError::CoordinatorNotAvailable), fx),
+        if !self.write_group_record(group, &snapshot, Acks::All, write_for, fx) {
+            self.on_group_stored(group, generation, Err(KafkaError::CoordinatorNotAvailable), fx);
         }
     }
 
@@ -283,6 +274,18 @@ impl Broker {
 
     /// Appends the group's membership to its offsets partition (acks=1: nobody waits on it).
     fn write_group_metadata(&mut self, group: &str, snapshot: &GroupSnapshot, fx: &mut Effects) {
+        self.write_group_record(group, snapshot, Acks::Leader, WriteFor::GroupMetadata, fx);
+    }
+
+    /// Writes a GroupMetadata record with `acks`; false when it could not be encoded.
+    fn write_group_record(
+        &mut self,
+        group: &str,
+        snapshot: &GroupSnapshot,
+        acks: Acks,
+        write_for: WriteFor,
+        fx: &mut Effects,
+    ) -> bool {
         let record = RecordData {
             timestamp_ms: fx.now.ms,
             key: Some(metadata::encode_key(group)),
@@ -290,11 +293,12 @@ impl Broker {
             headers: Vec::new(),
         };
         let Ok(bytes) = RecordBatch::from_records(&[record], Compression::None).encode() else {
-            return;
+            return false;
         };
         let tp = TopicPartition::new(OFFSETS_TOPIC, partition_for(group));
         let me = Node::Broker(self.id);
-        self.write(me, 0, (Acks::Leader, OFFSETS_COMMIT_TIMEOUT_MS), tp, bytes, WriteFor::GroupMetadata, fx);
+        self.write(me, 0, (acks, OFFSETS_COMMIT_TIMEOUT_MS), tp, bytes, write_for, fx);
+        true
     }
 
     /// DeleteGroups: an Empty group becomes Dead; its commits and metadata are
