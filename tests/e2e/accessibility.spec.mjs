@@ -2,6 +2,7 @@
 // serious or critical violations; and the controls reachable by keyboard.
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { openForm } from './helpers.mjs';
 
 /// The serious and critical violations axe finds on the page as it is now.
 async function audit(page) {
@@ -14,8 +15,14 @@ async function audit(page) {
 test('the start page, a lesson, a comparison and the request view have no serious accessibility violations', async ({ page }) => {
   page.on('dialog', (d) => d.accept());
   await page.goto('/?new');
-  await expect(page.getByTestId('broker-1')).toBeVisible();
+  await expect(page.getByTestId('stage-broker-1')).toBeVisible();
   expect(await audit(page)).toEqual([]);
+  // The forms, each in the drawer beside the stage.
+  for (const form of ['topic', 'produce', 'consume', 'groups', 'network']) {
+    await openForm(page, form);
+    expect(await audit(page), `the ${form} form`).toEqual([]);
+  }
+  await page.getByTestId('drawer-close').click();
 
   // Consumer groups, transactions, the lag chart, checkpoints and the sequence diagram.
   await page.getByTestId('gallery').selectOption({ label: 'Exactly once: consume, transform, produce: output and input offsets commit in one transaction; an abort changes neither' });
@@ -42,9 +49,16 @@ test('every control is reachable with the Tab key, and the cluster picture has a
     const id = await page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? '');
     if (id) reached.add(id);
   }
-  for (const id of ['lesson-next', 'lesson-end', 'play', 'step', 'topic-create', 'send', 'compare-start', 'sequence-window', 'script', 'share']) {
+  for (const id of ['lesson-next', 'lesson-end', 'play', 'step', 'open-topic', 'open-produce', 'compare-start', 'sequence-window', 'script', 'share']) {
     expect(reached, `Tab reaches ${id}`).toContain(id);
   }
+  // A form opens from the keyboard, its controls come next in the Tab order, and Esc closes it.
+  await page.getByTestId('open-produce').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('drawer-produce')).toBeVisible();
+  await page.getByTestId('send-value').focus();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('drawer-produce')).toHaveCount(0);
   // Every interactive element can take focus: none hidden from the keyboard.
   const unreachable = await page.evaluate(() =>
     [...document.querySelectorAll('button, input, select, textarea, a[href]')]
@@ -52,5 +66,5 @@ test('every control is reachable with the Tab key, and the cluster picture has a
       .map((e) => e.outerHTML.slice(0, 80)));
   expect(unreachable).toEqual([]);
   // The cluster picture: each replica chip says its role and ISR membership in words, not only colour.
-  await expect(page.getByTestId('broker-3').locator('li.chip.leader').first()).toHaveAccessibleName('payments-0: leader, in ISR');
+  await expect(page.getByTestId('chip-payments-0-leader')).toHaveAccessibleName(/^payments-0 \S+: leader, in ISR; log start 0, high watermark \d+, log end \d+$/);
 });

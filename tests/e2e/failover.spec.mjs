@@ -1,5 +1,6 @@
 // What learners come for: kill the leader and watch Kafka elect another from the ISR.
 import { test, expect } from '@playwright/test';
+import { openForm } from './helpers.mjs';
 
 /// A regular expression matching `text` as it is.
 const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
@@ -8,6 +9,7 @@ test('crash the leader: the controller fences it and an in-sync replica leads', 
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/?new');
+  await openForm(page, 'topic');
   await page.getByTestId('topic-name').fill('payments');
   await page.getByTestId('topic-partitions').fill('1');
   await page.getByLabel('Replication factor').fill('3');

@@ -1,6 +1,7 @@
 // A newcomer's first minute: create a topic, send a keyed record, poll it back,
 // and find it where Kafka's default partitioner puts it.
 import { test, expect } from '@playwright/test';
+import { openForm } from './helpers.mjs';
 
 /// A regular expression matching `text` as it is.
 const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
@@ -10,18 +11,21 @@ test('create orders, send key Alice, poll: offset 0 of murmur2 partition', async
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/?new');
   await expect(page.getByRole('heading', { name: 'Kafka Playground' })).toBeVisible();
-  await expect(page.getByTestId('broker-1')).toBeVisible();
+  await expect(page.getByTestId('stage-broker-1')).toBeVisible();
 
+  await openForm(page, 'topic');
   await page.getByTestId('topic-name').fill('orders');
   await page.getByTestId('topic-partitions').fill('3');
   await page.getByTestId('topic-create').click();
   await expect(page.getByTestId('partition-orders-2')).toBeVisible();
 
+  await openForm(page, 'produce');
   await page.getByTestId('send-key').fill('Alice');
   // The page works out the partition as the key is typed.
   await expect(page.getByTestId('partition-explain')).toContainText('toPositive = 269325657; 269325657 % 3 = partition 0');
   await page.getByTestId('send-value').fill('{"order_id":"ORD001","amount":150.0}');
   await page.getByTestId('send').click();
+  await openForm(page, 'consume');
   await page.getByTestId('assign').click();
   await page.getByTestId('play').click();
   // Let simulated time deliver the record (linger.ms=5, 1 ms links), then poll.
@@ -41,6 +45,7 @@ test('create orders, send key Alice, poll: offset 0 of murmur2 partition', async
 
 test('a bad topic name shows an error next to the form and keeps the session', async ({ page }) => {
   await page.goto('/?new');
+  await openForm(page, 'topic');
   await page.getByTestId('topic-name').fill('bad name!');
   await page.getByTestId('topic-create').click();
   const form = page.getByTestId('topic-form');
@@ -54,8 +59,10 @@ test('a bad topic name shows an error next to the form and keeps the session', a
 
 test('keyboard: space plays and pauses, period steps', async ({ page }) => {
   await page.goto('/?new');
+  await openForm(page, 'topic');
   await page.getByTestId('topic-name').fill('t');
   await page.getByTestId('topic-create').click();
+  await openForm(page, 'produce');
   await page.getByTestId('send-value').fill('x');
   await page.getByTestId('send').click();
   await page.locator('.playground').focus();

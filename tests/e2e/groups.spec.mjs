@@ -2,6 +2,7 @@
 // the describe table shows committed offsets and lag, and a crashed member's
 // partitions move to the survivor once session.timeout.ms passes.
 import { test, expect } from '@playwright/test';
+import { openForm } from './helpers.mjs';
 
 const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 
@@ -9,13 +10,16 @@ test('members join, share partitions, commit, and a crash rebalances after the s
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/?new');
+  await openForm(page, 'topic');
   await page.getByTestId('topic-name').fill('orders');
   await page.getByTestId('topic-partitions').fill('2');
   await page.getByTestId('topic-create').click();
   await expect(page.getByTestId('partition-orders-1')).toBeVisible();
+  await openForm(page, 'produce');
   await page.getByTestId('send-value').fill('one');
   await page.getByTestId('send').click();
 
+  await openForm(page, 'groups');
   await page.getByTestId('group-id').fill('billing');
   await page.getByTestId('group-add').click();
   await expect(page.getByTestId('script')).toHaveValue(literally('subscribe member-1 orders'));
@@ -36,9 +40,11 @@ test('members join, share partitions, commit, and a crash rebalances after the s
   await expect(page.getByTestId('readers-orders-0')).toContainText('group billing committed');
   await expect(page.getByTestId('lag-chart').locator('polyline')).toHaveCount(1);
   // The consumer panel acts on any consumer.
+  await openForm(page, 'consume');
   await page.getByTestId('consumer-pick').selectOption('member-1');
   await expect(page.getByTestId('poll')).toHaveText('Poll member-1');
 
+  await openForm(page, 'groups');
   await page.getByTestId('member-member-2').getByRole('button', { name: 'Crash' }).click();
   await expect(page.getByTestId('script')).toHaveValue(literally('crash member-2'));
   await page.getByRole('button', { name: '100×', exact: true }).click();

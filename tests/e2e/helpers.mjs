@@ -1,8 +1,18 @@
 // Steps several browser tests share.
 import { expect } from '@playwright/test';
 
+/// Opens a form in the drawer beside the stage (`topic`, `produce`, `consume`, `groups`,
+/// `network`), unless it is open already.
+export async function openForm(page, form) {
+  if (!(await page.getByTestId(`drawer-${form}`).isVisible())) {
+    await page.getByTestId(`open-${form}`).click();
+  }
+  await expect(page.getByTestId(`drawer-${form}`)).toBeVisible();
+}
+
 /// Creates a topic through the topic form.
 export async function createTopic(page, name, partitions) {
+  await openForm(page, 'topic');
   await page.getByTestId('topic-name').fill(name);
   await page.getByTestId('topic-partitions').fill(String(partitions));
   await page.getByTestId('topic-create').click();
@@ -10,6 +20,7 @@ export async function createTopic(page, name, partitions) {
 
 /// Creates a producer with configs and picks it for sending.
 export async function createProducer(page, name, configs) {
+  await openForm(page, 'produce');
   await page.getByTestId('producer-name').fill(name);
   await page.getByTestId('producer-configs').fill(configs);
   await page.getByTestId('producer-form').getByRole('button', { name: 'Create producer' }).click();

@@ -1,10 +1,13 @@
 // The picture of the network: a request is a dot on its link until it arrives.
 import { test, expect } from '@playwright/test';
+import { openForm } from './helpers.mjs';
 
 test('stepping shows a request crossing from the producer to a broker', async ({ page }) => {
   await page.goto('/?new');
+  await openForm(page, 'topic');
   await page.getByTestId('topic-name').fill('orders');
   await page.getByTestId('topic-create').click();
+  await openForm(page, 'produce');
   await page.getByTestId('send-value').fill('hello');
   await page.getByTestId('send').click();
   const dots = page.getByTestId('stage').locator('circle');

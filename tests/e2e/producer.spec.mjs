@@ -1,6 +1,6 @@
 // A producer with its own configs: the batch it sends is a real compressed record batch.
 import { test, expect } from '@playwright/test';
-import { createTopic, createProducer } from './helpers.mjs';
+import { createTopic, createProducer, openForm } from './helpers.mjs';
 
 /// A regular expression matching `text` as it is.
 const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
@@ -11,6 +11,7 @@ test('a gzip producer sends a compressed batch the broker stores as it came', as
   await page.goto('/?new');
   await createTopic(page, 'orders', 1);
   await createProducer(page, 'zipper', 'acks=1 compression.type=gzip linger.ms=20');
+  await openForm(page, 'produce');
   for (let i = 0; i < 5; i++) {
     await page.getByTestId('send-value').fill(`{"order":"ORD00${i}","status":"created","amount":100}`);
     await page.getByTestId('send').click();
@@ -37,9 +38,11 @@ test('a gzip producer sends a compressed batch the broker stores as it came', as
 
 test('a partitioner written as rules explains where the typed key goes', async ({ page }) => {
   await page.goto('/?new');
+  await openForm(page, 'topic');
   await page.getByTestId('topic-name').fill('orders');
   await page.getByTestId('topic-partitions').fill('3');
   await page.getByTestId('topic-create').click();
+  await openForm(page, 'produce');
   await page.getByTestId('producer-name').fill('regions');
   await page.getByTestId('producer-configs').fill('partitioner.class=table:US=0,EU=1,*=2');
   await page.getByTestId('producer-form').getByRole('button', { name: 'Create producer' }).click();

@@ -1,6 +1,7 @@
 // Moving a consumer's position from the page: read, seek back to the beginning
 // and read again; pause a partition; seek to an offset with the form.
 import { test, expect } from '@playwright/test';
+import { openForm } from './helpers.mjs';
 
 const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 
@@ -8,14 +9,17 @@ test('seek to the beginning re-reads; pause, seek by offset and close are script
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/?new');
+  await openForm(page, 'topic');
   await page.getByTestId('topic-name').fill('t');
   await page.getByTestId('topic-partitions').fill('1');
   await page.getByTestId('topic-create').click();
   await expect(page.getByTestId('partition-t-0')).toBeVisible();
+  await openForm(page, 'produce');
   for (const v of ['one', 'two']) {
     await page.getByTestId('send-value').fill(v);
     await page.getByTestId('send').click();
   }
+  await openForm(page, 'consume');
   await page.getByTestId('assign').click();
   await page.getByTestId('play').click();
   await expect(page.getByTestId('events')).toContainText('acknowledged');
@@ -45,6 +49,7 @@ test('seek to the beginning re-reads; pause, seek by offset and close are script
   await page.getByTestId('consumer-close').click();
   await expect(page.getByTestId('script')).toHaveValue(literally('close consumer-1'));
   await expect(page.getByTestId('poll')).toBeDisabled();
+  await openForm(page, 'produce');
   await page.getByTestId('producer-close').click();
   await expect(page.getByTestId('script')).toHaveValue(literally('close producer-1'));
   await page.getByTestId('send-value').fill('three');

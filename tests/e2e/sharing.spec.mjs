@@ -1,5 +1,6 @@
 // Sessions as links, autosave, and embedding.
 import { test, expect } from '@playwright/test';
+import { openForm } from './helpers.mjs';
 
 /// A regular expression matching `text` as it is.
 const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
@@ -8,8 +9,10 @@ async function buildSession(page) {
   await page.goto('/?new');
   await page.evaluate(() => localStorage.clear());
   await page.goto('/?new');
+  await openForm(page, 'topic');
   await page.getByTestId('topic-name').fill('orders');
   await page.getByTestId('topic-create').click();
+  await openForm(page, 'produce');
   await page.getByTestId('send-key').fill('Alice');
   await page.getByTestId('send-value').fill('hello');
   await page.getByTestId('send').click();

@@ -1,7 +1,7 @@
 // A transactional producer's lane: init, begin, send, commit; the LSO holds
 // back until the commit marker is written, then records show as committed.
 import { test, expect } from '@playwright/test';
-import { createTopic, createProducer } from './helpers.mjs';
+import { createTopic, createProducer, openForm } from './helpers.mjs';
 
 test('a transaction holds the LSO until its commit marker, then its records are committed', async ({ page }) => {
   const errors = [];
@@ -41,6 +41,7 @@ test('read_committed and read_uncommitted readers of one topic side by side', as
   await page.getByTestId('gallery').selectOption({ label: 'Transactions: two partitions commit together; an abort leaves records read_committed readers skip' });
   // Each checkpoint held when the replay reached it, the mid-way ones included.
   await expect(page.getByTestId('checkpoint-count')).toHaveText('7 of 7 done');
+  await openForm(page, 'consume');
   await page.getByTestId('consume-topic').selectOption('orders');
   await expect(page.getByTestId('reader-committed')).toContainText('read_committed');
   await expect(page.getByTestId('reader-committed').locator('td').nth(3)).toHaveText('1');

@@ -3,7 +3,6 @@
 //! autosaves, answers the embedding page's messages, and lays out the views.
 
 use crate::browser;
-use crate::components::cluster::Cluster;
 use crate::components::command::CommandBar;
 use crate::components::compare::Compare;
 use crate::components::consumer::ConsumerPanel;
@@ -14,6 +13,7 @@ use crate::components::forms::{SendPanel, TopicPanel};
 use crate::components::groups::GroupsPanel;
 use crate::components::inspector::Inspector;
 use crate::components::lesson::LessonPanel;
+use crate::components::metrics::MetricsLine;
 use crate::components::partitions::Partitions;
 use crate::components::script::{Checkpoints, ScriptPanel};
 use crate::components::sequence::{SequenceDiagram, ARROWS_DRAWN_MAX};
@@ -132,6 +132,8 @@ pub fn app() -> Html {
     let selected = use_state(|| None::<Selection>);
     // The tab under the stage: the event log or the requests' sequence diagram.
     let below = use_state(|| Below::Events);
+    // The form open in the drawer beside the stage, if any.
+    let drawer = use_state(|| None::<Drawer>);
     let update = use_force_update();
     let shared_link = use_state(|| None::<String>);
     // Checkpoints already reported to the embedding page as reached.
@@ -358,8 +360,12 @@ pub fn app() -> Html {
 
     let editable = !options.readonly;
     let onkeydown = {
-        let dispatch = dispatch.clone();
+        let (dispatch, drawer) = (dispatch.clone(), drawer.clone());
         Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" && drawer.is_some() {
+                drawer.set(None);
+                return;
+            }
             let in_field = e
                 .target()
                 .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
@@ -469,6 +475,37 @@ pub fn app() -> Html {
                 toggle={dispatch.reform(|_| Action::ToggleChatter)} />
         }
     };
+    let partitions_panel = || {
+        html! { <Partitions topics={view.topics.clone()} groups={view.groups.clone()} clients={view.clients.clone()} now_ms={view.now_ms} /> }
+    };
+    let topic_names =
+        || view.topics.iter().filter(|t| !t.name.starts_with("__")).map(|t| t.name.clone()).collect::<Vec<_>>();
+    let form_panel = |d: Drawer| match d {
+        Drawer::Topic => html! { <TopicPanel error={error(Form::Topic)} dispatch={dispatch.clone()} /> },
+        Drawer::Produce => html! {
+            <SendPanel topics={topic_names()}
+                partition_counts={view.topics.iter().map(|t| (t.name.clone(), t.partitions.len() as u32)).collect::<Vec<_>>()}
+                now_ms={view.now_ms}
+                producers={view.clients.iter().filter(|c| c.kind == "producer").cloned().collect::<Vec<_>>()}
+                error={error(Form::Send)} dispatch={dispatch.clone()} />
+        },
+        Drawer::Consume => html! {
+            <ConsumerPanel topics={view.topics.iter().filter(|t| !t.name.starts_with("__")).map(|t| (t.name.clone(), t.partitions.len() as u32)).collect::<Vec<_>>()}
+                clients={view.clients.clone()} readonly={!editable} error={error(Form::Consumer)} dispatch={dispatch.clone()} />
+        },
+        Drawer::Groups => html! {
+            <GroupsPanel groups={view.groups.clone()} lag={view.lag.clone()} clients={view.clients.clone()} readonly={!editable}
+                topics={topic_names()} error={error(Form::Group)} dispatch={dispatch.clone()} />
+        },
+        Drawer::Network => html! {
+            <Faults nodes={nodes.clone()} cut={cut.clone()} slow={slow.clone()} error={error(Form::Faults)} dispatch={dispatch.clone()} />
+        },
+    };
+    let drawers: Vec<Drawer> = Drawer::ALL.iter().copied().filter(|d| d.shown(&show, editable)).collect();
+    let close_drawer = {
+        let drawer = drawer.clone();
+        Callback::from(move |_: MouseEvent| drawer.set(None))
+    };
     let tabs: Vec<Below> = [(Below::Events, show("events")), (Below::Requests, show("sequence"))]
         .into_iter()
         .filter_map(|(tab, shown)| shown.then_some(tab))
@@ -514,10 +551,25 @@ pub fn app() -> Html {
                 <p class="banner" role="alert" data-testid="link-error">{ why }</p>
             }
             if show_stage || show_inspector || pg.lesson.is_some() {
-                <main class={classes!("stage-layout", (!show_stage).then_some("no-stage"))}>
+                <main class={classes!("stage-layout", (!show_stage).then_some("no-stage"), drawer.is_some().then_some("drawer-open"))}>
                     if show_stage {
                         <div class="stage-column">
                             <section class="panel stage-panel" aria-label="Stage">
+                                <div class="stage-bar">
+                                    <MetricsLine metrics={view.metrics.clone()} />
+                                    if !drawers.is_empty() {
+                                        <div class="drawer-buttons" role="toolbar" aria-label="Forms">
+                                            { for drawers.iter().map(|&d| {
+                                                let on = *drawer == Some(d);
+                                                let onclick = { let drawer = drawer.clone(); Callback::from(move |_| drawer.set((!on).then_some(d))) };
+                                                html! {
+                                                    <button class={classes!("drawer-button", on.then_some("on"))} aria-expanded={on.to_string()} aria-controls="drawer"
+                                                        title={d.about()} {onclick} data-testid={format!("open-{}", d.id())}>{ d.button() }</button>
+                                                }
+                                            }) }
+                                        </div>
+                                    }
+                                </div>
                                 <Stage scene={scene} {messages} {single} now_ms={view.now_ms}
                                     selected={(*selected).clone()} select={select} />
                             </section>
@@ -545,6 +597,13 @@ pub fn app() -> Html {
                         </div>
                     }
                     <div class="side">
+                        if let Some(d) = (*drawer).filter(|d| show_stage && drawers.contains(d)) {
+                            <section class="panel drawer" id="drawer" aria-labelledby="drawer-h" data-testid={format!("drawer-{}", d.id())}>
+                                <button class="close" onclick={close_drawer} aria-label="Close the form (Esc)" data-testid="drawer-close">{ "×" }</button>
+                                <h2 id="drawer-h">{ d.title() }</h2>
+                                { form_panel(d) }
+                            </section>
+                        }
                         if let Some(progress) = pg.lesson.filter(|_| show("lesson")) {
                             <LessonPanel {progress} checks={pg.lesson_checks()} dispatch={dispatch.clone()} />
                         }
@@ -563,38 +622,16 @@ pub fn app() -> Html {
             }
             <p class="simplified">
                 { "A simulated Kafka 4.x (KRaft) cluster. Simplified: the controller pushes whole metadata images and the quorum's Raft messages are not drawn; transactions follow the classic protocol (the epoch moves on initTransactions and fencing, not on every commit). " }
-                <kbd>{ "Space" }</kbd>{ " play/pause, " }<kbd>{ "." }</kbd>{ " step, " }<kbd>{ "1" }</kbd>{ "–" }<kbd>{ "9" }</kbd>{ " crash or start that broker." }
+                <kbd>{ "Space" }</kbd>{ " play/pause, " }<kbd>{ "." }</kbd>{ " step, " }<kbd>{ "1" }</kbd>{ "–" }<kbd>{ "9" }</kbd>{ " crash or start that broker, " }<kbd>{ "Esc" }</kbd>{ " close the form." }
             </p>
             <div class="grid workbench">
-                if show("topic") && editable {
-                    <section class="panel" aria-labelledby="topic-h">
-                        <h2 id="topic-h">{ "Create a topic" }</h2>
-                        <TopicPanel error={error(Form::Topic)} dispatch={dispatch.clone()} />
+                // Without the stage (an embed that leaves it out), the forms are panels here.
+                { for Drawer::ALL.iter().filter(|d| !show_stage && d.shown(&show, editable)).map(|&d| html! {
+                    <section class={classes!("panel", d.wide().then_some("wide"))} aria-labelledby={format!("{}-h", d.id())}>
+                        <h2 id={format!("{}-h", d.id())}>{ d.title() }</h2>
+                        { form_panel(d) }
                     </section>
-                }
-                if show("produce") && editable {
-                    <section class="panel" aria-labelledby="send-h">
-                        <h2 id="send-h">{ "Produce" }</h2>
-                        <SendPanel topics={view.topics.iter().filter(|t| !t.name.starts_with("__")).map(|t| t.name.clone()).collect::<Vec<_>>()}
-                            partition_counts={view.topics.iter().map(|t| (t.name.clone(), t.partitions.len() as u32)).collect::<Vec<_>>()}
-                            now_ms={view.now_ms}
-                            producers={view.clients.iter().filter(|c| c.kind == "producer").cloned().collect::<Vec<_>>()}
-                            error={error(Form::Send)} dispatch={dispatch.clone()} />
-                    </section>
-                }
-                if show("network") && editable {
-                    <section class="panel" aria-labelledby="faults-h">
-                        <h2 id="faults-h">{ "Network" }</h2>
-                        <Faults nodes={nodes} cut={cut} slow={slow} error={error(Form::Faults)} dispatch={dispatch.clone()} />
-                    </section>
-                }
-                if show("consume") {
-                    <section class="panel wide" aria-labelledby="consume-h">
-                        <h2 id="consume-h">{ "Consume" }</h2>
-                        <ConsumerPanel topics={view.topics.iter().filter(|t| !t.name.starts_with("__")).map(|t| (t.name.clone(), t.partitions.len() as u32)).collect::<Vec<_>>()} clients={view.clients.clone()} readonly={!editable}
-                            error={error(Form::Consumer)} dispatch={dispatch.clone()} />
-                    </section>
-                }
+                }) }
                 if show("sequence") && !under_stage {
                     <section class="panel wide" aria-labelledby="sequence-h">
                         <h2 id="sequence-h">{ "Requests" }</h2>
@@ -607,25 +644,10 @@ pub fn app() -> Html {
                         { events_panel() }
                     </section>
                 }
-                if show("groups") {
-                    <section class="panel wide" aria-labelledby="groups-h">
-                        <h2 id="groups-h">{ "Consumer groups" }</h2>
-                        <GroupsPanel groups={view.groups.clone()} lag={view.lag.clone()} clients={view.clients.clone()} readonly={!editable}
-                            topics={view.topics.iter().filter(|t| !t.name.starts_with("__")).map(|t| t.name.clone()).collect::<Vec<_>>()}
-                            error={error(Form::Group)} dispatch={dispatch.clone()} />
-                    </section>
-                }
                 if show("partitions") {
                     <section class="panel wide" aria-labelledby="logs-h">
                         <h2 id="logs-h">{ "Partitions" }</h2>
-                        <Partitions topics={view.topics.clone()} groups={view.groups.clone()} clients={view.clients.clone()} now_ms={view.now_ms} />
-                    </section>
-                }
-                if show("cluster") {
-                    <section class="panel wide cluster-panel" aria-labelledby="cluster-h">
-                        <h2 id="cluster-h">{ "Brokers" }</h2>
-                        <Cluster brokers={view.brokers.clone()} metrics={view.metrics.clone()} controller_epoch={view.controller_epoch}
-                            error={error(Form::Faults)} readonly={!editable} dispatch={dispatch.clone()} />
+                        { partitions_panel() }
                     </section>
                 }
                 if show("compare") && (editable || pg.compare.is_some()) {
@@ -672,6 +694,72 @@ impl Below {
             Below::Events => "Events",
             Below::Requests => "Requests",
         }
+    }
+}
+
+/// A form that opens in the drawer beside the stage (one at a time), so that the stage keeps
+/// the first screen and a form is one click from the picture it changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Drawer {
+    Topic,
+    Produce,
+    Consume,
+    Groups,
+    Network,
+}
+
+impl Drawer {
+    const ALL: [Drawer; 5] = [Drawer::Topic, Drawer::Produce, Drawer::Consume, Drawer::Groups, Drawer::Network];
+
+    /// Its name in `view=` (docs/embedding.md) and in test ids.
+    fn id(self) -> &'static str {
+        match self {
+            Drawer::Topic => "topic",
+            Drawer::Produce => "produce",
+            Drawer::Consume => "consume",
+            Drawer::Groups => "groups",
+            Drawer::Network => "network",
+        }
+    }
+
+    fn button(self) -> &'static str {
+        match self {
+            Drawer::Topic => "+ Topic",
+            Drawer::Produce => "Produce",
+            Drawer::Consume => "Consume",
+            Drawer::Groups => "Groups",
+            Drawer::Network => "Network",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Drawer::Topic => "Create a topic",
+            Drawer::Produce => "Produce",
+            Drawer::Consume => "Consume",
+            Drawer::Groups => "Consumer groups",
+            Drawer::Network => "Network",
+        }
+    }
+
+    fn about(self) -> &'static str {
+        match self {
+            Drawer::Topic => "Create a topic: partitions, replication factor, configs",
+            Drawer::Produce => "Create producers, send records, run traffic and transactions",
+            Drawer::Consume => "Create consumers, assign partitions, poll and seek",
+            Drawer::Groups => "Start consumer groups, add members, see their lag",
+            Drawer::Network => "Cut or slow the links between brokers and clients",
+        }
+    }
+
+    /// Only the forms that read (consume, groups) are there for a read-only embed.
+    fn shown(self, show: &dyn Fn(&str) -> bool, editable: bool) -> bool {
+        show(self.id()) && (editable || matches!(self, Drawer::Consume | Drawer::Groups))
+    }
+
+    /// Panels that take the whole row when laid out below (without the stage).
+    fn wide(self) -> bool {
+        matches!(self, Drawer::Consume | Drawer::Groups)
     }
 }
 

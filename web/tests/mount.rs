@@ -49,6 +49,10 @@ fn by_test_id(root: &Element, id: &str) -> Element {
     root.query_selector(&format!("[data-testid='{id}']")).unwrap().unwrap_or_else(|| panic!("no element {id}"))
 }
 
+fn click(root: &Element, id: &str) {
+    by_test_id(root, id).dyn_into::<HtmlElement>().unwrap().click();
+}
+
 fn type_into(root: &Element, id: &str, text: &str) {
     let input: HtmlInputElement = by_test_id(root, id).dyn_into().unwrap();
     input.set_value(text);
@@ -63,9 +67,14 @@ async fn the_app_draws_the_cluster_and_creates_a_topic() {
     let root = mounted().await;
 
     for id in 1..=3 {
-        assert!(root.query_selector(&format!("[data-testid='broker-{id}']")).unwrap().is_some(), "broker-{id} drawn");
+        assert!(
+            root.query_selector(&format!("[data-testid='stage-broker-{id}']")).unwrap().is_some(),
+            "broker-{id} drawn"
+        );
     }
     assert!(root.text_content().unwrap().contains("No topics yet"));
+    click(&root, "open-topic");
+    settle().await;
 
     type_into(&root, "topic-name", "orders");
     type_into(&root, "topic-partitions", "2");
@@ -77,10 +86,10 @@ async fn the_app_draws_the_cluster_and_creates_a_topic() {
     let script = by_test_id(&root, "script").dyn_into::<web_sys::HtmlTextAreaElement>().unwrap().value();
     assert!(script.contains("topic create orders partitions=2"), "{script}");
     // Brokers learn of the topic when the controller's metadata reaches them: one step later.
-    assert_eq!(root.query_selector_all(".chip.leader").unwrap().length(), 0);
+    assert_eq!(root.query_selector_all(".chip-g.leader").unwrap().length(), 0);
     by_test_id(&root, "step").dyn_into::<HtmlElement>().unwrap().click();
     settle().await;
-    let chips = root.query_selector_all(".chip.leader").unwrap().length();
+    let chips = root.query_selector_all(".chip-g.leader").unwrap().length();
     assert_eq!(chips, 2, "one leader chip per partition");
 }
 
@@ -101,13 +110,16 @@ async fn a_first_visit_opens_the_working_example_on_the_stage() {
 #[wasm_bindgen_test]
 async fn crashing_a_broker_greys_it_and_offers_a_restart() {
     let root = mounted().await;
-    by_test_id(&root, "crash-2").dyn_into::<HtmlElement>().unwrap().click();
+    click(&root, "stage-broker-2");
+    settle().await;
+    click(&root, "inspect-crash-2");
     settle().await;
     assert_eq!(by_test_id(&root, "broker-2-state").text_content().unwrap(), "stopped");
-    assert!(by_test_id(&root, "broker-2").class_name().contains("dead"));
+    let card = by_test_id(&root, "stage-broker-2").get_attribute("class").unwrap_or_default();
+    assert!(card.contains("dead"), "{card}");
     let script = by_test_id(&root, "script").dyn_into::<web_sys::HtmlTextAreaElement>().unwrap().value();
     assert!(script.contains("broker stop 2"), "{script}");
-    by_test_id(&root, "start-2").dyn_into::<HtmlElement>().unwrap().click();
+    click(&root, "inspect-start-2");
     settle().await;
     assert_eq!(by_test_id(&root, "broker-2-state").text_content().unwrap(), "running");
 }
@@ -115,6 +127,8 @@ async fn crashing_a_broker_greys_it_and_offers_a_restart() {
 #[wasm_bindgen_test]
 async fn a_bad_topic_name_shows_an_alert_beside_the_form() {
     let root = mounted().await;
+    click(&root, "open-topic");
+    settle().await;
     type_into(&root, "topic-name", "no spaces");
     settle().await;
     by_test_id(&root, "topic-create").dyn_into::<HtmlElement>().unwrap().click();

@@ -225,8 +225,8 @@ fn positions(p: &PositionsProps) -> Html {
                                 <td class="pos">{ a.position.map_or("none".into(), |o| o.to_string()) }</td>
                                 <td>{ a.high_watermark.map_or("?".into(), |o| o.to_string()) }</td>
                                 <td hidden={p.readonly}>
-                                    <button onclick={seek(&a.tp, SeekTo::Beginning)} title="seekToBeginning" data-testid="seek-beginning">{ "⏮ beginning" }</button>
-                                    <button onclick={seek(&a.tp, SeekTo::End)} title="seekToEnd" data-testid="seek-end">{ "end ⏭" }</button>
+                                    <button onclick={seek(&a.tp, SeekTo::Beginning)} title="seekToBeginning" data-testid="seek-beginning">{ "To beginning" }</button>
+                                    <button onclick={seek(&a.tp, SeekTo::End)} title="seekToEnd" data-testid="seek-end">{ "To end" }</button>
                                     <button onclick={pause} data-testid="pause">{ if a.paused { "Resume" } else { "Pause" } }</button>
                                 </td>
                             </tr>

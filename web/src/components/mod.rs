@@ -1,6 +1,5 @@
 //! Presentational components: props in, actions out through `dispatch`.
 
-pub mod cluster;
 pub mod command;
 pub mod compare;
 pub mod consumer;
@@ -11,6 +10,7 @@ pub mod forms;
 pub mod groups;
 pub mod inspector;
 pub mod lesson;
+pub mod metrics;
 pub mod partitions;
 pub mod script;
 pub mod sequence;

@@ -66,7 +66,7 @@ pub fn stage(p: &Props) -> Html {
                 <text class="hint" x="8" y="44">{ "No producer yet" }</text>
             }
             if empty {
-                <text class="hint" x="230" y={(s.height - 14).to_string()}>{ "No topic yet: create one below (Create a topic)" }</text>
+                <text class="hint" x="230" y={(s.height - 14).to_string()}>{ "No topic yet: open + Topic above the stage, or type topic create NAME in the command bar" }</text>
             }
             { for s.producers.iter().map(|pr| {
                 let what = Selection::Client(pr.name.clone());
@@ -105,7 +105,9 @@ pub fn stage(p: &Props) -> Html {
                             tabindex="0" role="button" aria-label={label} {onclick} {onkeydown} data-testid={format!("stage-broker-{}", b.id)}>
                             <rect x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={(BROKER_HEAD_H - 4).to_string()} rx="8" />
                             <text class="name" x={(r.x + 8).to_string()} y={(r.y + 18).to_string()}>{ format!("broker-{} ", b.id) }</text>
-                            <text class={classes!("small", down.then_some("bad-text"))} x={(r.x + 8).to_string()} y={(r.y + 35).to_string()}>{ format!("{status} ") }</text>
+                            <text class={classes!("small", down.then_some("bad-text"))} x={(r.x + 8).to_string()} y={(r.y + 35).to_string()}>
+                                <tspan data-testid={format!("broker-{}-state", b.id)}>{ b.state }</tspan>
+                                { if down { " ".to_string() } else { format!(" · leads {leaders} ") } }</text>
                         </g>
                         <g class="marks" aria-hidden="true">
                             if b.controller {
