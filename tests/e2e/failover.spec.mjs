@@ -1,6 +1,6 @@
 // What learners come for: kill the leader and watch Kafka elect another from the ISR.
 import { test, expect } from '@playwright/test';
-import { openForm } from './helpers.mjs';
+import { openForm, showTab } from './helpers.mjs';
 
 /// A regular expression matching `text` as it is.
 const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
@@ -17,6 +17,7 @@ test('crash the leader: the controller fences it and an in-sync replica leads', 
   await page.getByRole('button', { name: '100×' }).click();
   await page.getByTestId('play').click();
 
+  await showTab(page, 'partitions');
   const partition = page.getByTestId('partition-payments-0');
   await expect(partition).toContainText('ISR [');
   const leader = Number((await partition.textContent()).match(/leader broker-(\d)/)[1]);
@@ -24,7 +25,9 @@ test('crash the leader: the controller fences it and an in-sync replica leads', 
   await page.locator('.playground').focus();
   await page.keyboard.press(String(leader));
   await expect(page.getByTestId(`broker-${leader}-state`)).toHaveText('stopped');
+  await showTab(page, 'events');
   await expect(page.getByTestId('events')).toContainText(`controller fenced broker-${leader}`, { timeout: 20_000 });
+  await showTab(page, 'partitions');
   await expect(partition).not.toContainText(`leader broker-${leader}`);
   await expect(page.getByTestId('metrics')).toContainText('offline partitions: 0');
   await expect(page.getByTestId('script')).toHaveValue(literally(`broker stop ${leader}`));

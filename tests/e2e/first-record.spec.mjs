@@ -1,7 +1,7 @@
 // A newcomer's first minute: create a topic, send a keyed record, poll it back,
 // and find it where Kafka's default partitioner puts it.
 import { test, expect } from '@playwright/test';
-import { openForm } from './helpers.mjs';
+import { openForm, showTab } from './helpers.mjs';
 
 /// A regular expression matching `text` as it is.
 const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
@@ -17,6 +17,7 @@ test('create orders, send key Alice, poll: offset 0 of murmur2 partition', async
   await page.getByTestId('topic-name').fill('orders');
   await page.getByTestId('topic-partitions').fill('3');
   await page.getByTestId('topic-create').click();
+  await showTab(page, 'partitions');
   await expect(page.getByTestId('partition-orders-2')).toBeVisible();
 
   await openForm(page, 'produce');
@@ -29,6 +30,7 @@ test('create orders, send key Alice, poll: offset 0 of murmur2 partition', async
   await page.getByTestId('assign').click();
   await page.getByTestId('play').click();
   // Let simulated time deliver the record (linger.ms=5, 1 ms links), then poll.
+  await showTab(page, 'events');
   await expect(page.getByTestId('events')).toContainText('acknowledged at offset 0');
   await page.getByTestId('poll').click();
 

@@ -2,7 +2,7 @@
 // the describe table shows committed offsets and lag, and a crashed member's
 // partitions move to the survivor once session.timeout.ms passes.
 import { test, expect } from '@playwright/test';
-import { openForm } from './helpers.mjs';
+import { openForm, showTab } from './helpers.mjs';
 
 const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 
@@ -14,6 +14,7 @@ test('members join, share partitions, commit, and a crash rebalances after the s
   await page.getByTestId('topic-name').fill('orders');
   await page.getByTestId('topic-partitions').fill('2');
   await page.getByTestId('topic-create').click();
+  await showTab(page, 'partitions');
   await expect(page.getByTestId('partition-orders-1')).toBeVisible();
   await openForm(page, 'produce');
   await page.getByTestId('send-value').fill('one');
@@ -50,6 +51,7 @@ test('members join, share partitions, commit, and a crash rebalances after the s
   await page.getByRole('button', { name: '100×', exact: true }).click();
   await expect(group).toContainText('generation 2', { timeout: 20000 });
   await expect(table.locator('tbody tr td:nth-child(7)')).toHaveText(['member-1', 'member-1']);
+  await showTab(page, 'events');
   await expect(page.getByTestId('events')).toContainText('partitions assigned: [orders-0, orders-1]');
   expect(errors).toEqual([]);
 });

@@ -10,6 +10,12 @@ export async function openForm(page, form) {
   await expect(page.getByTestId(`drawer-${form}`)).toBeVisible();
 }
 
+/// Shows a tab under the stage (`events`, `requests`, `partitions`).
+export async function showTab(page, tab) {
+  await page.getByTestId(`tab-${tab}`).click();
+  await expect(page.getByTestId(`tab-${tab}`)).toHaveAttribute('aria-selected', 'true');
+}
+
 /// Creates a topic through the topic form.
 export async function createTopic(page, name, partitions) {
   await openForm(page, 'topic');

@@ -1,6 +1,6 @@
 // A producer with its own configs: the batch it sends is a real compressed record batch.
 import { test, expect } from '@playwright/test';
-import { createTopic, createProducer, openForm } from './helpers.mjs';
+import { createTopic, createProducer, openForm, showTab } from './helpers.mjs';
 
 /// A regular expression matching `text` as it is.
 const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
@@ -18,6 +18,7 @@ test('a gzip producer sends a compressed batch the broker stores as it came', as
   }
   await page.getByTestId('play').click();
   await expect(page.getByTestId('events')).toContainText('gzip,');
+  await showTab(page, 'partitions');
   await expect(page.getByTestId('partition-orders-0')).toContainText('1 batch(es)');
   await expect(page.getByTestId('script')).toHaveValue(literally('producer zipper acks=1 compression.type=gzip linger.ms=20'));
   await page.getByTestId('play').click();

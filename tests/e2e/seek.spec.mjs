@@ -1,7 +1,7 @@
 // Moving a consumer's position from the page: read, seek back to the beginning
 // and read again; pause a partition; seek to an offset with the form.
 import { test, expect } from '@playwright/test';
-import { openForm } from './helpers.mjs';
+import { openForm, showTab } from './helpers.mjs';
 
 const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 
@@ -13,6 +13,7 @@ test('seek to the beginning re-reads; pause, seek by offset and close are script
   await page.getByTestId('topic-name').fill('t');
   await page.getByTestId('topic-partitions').fill('1');
   await page.getByTestId('topic-create').click();
+  await showTab(page, 'partitions');
   await expect(page.getByTestId('partition-t-0')).toBeVisible();
   await openForm(page, 'produce');
   for (const v of ['one', 'two']) {
@@ -22,6 +23,7 @@ test('seek to the beginning re-reads; pause, seek by offset and close are script
   await openForm(page, 'consume');
   await page.getByTestId('assign').click();
   await page.getByTestId('play').click();
+  await showTab(page, 'events');
   await expect(page.getByTestId('events')).toContainText('acknowledged');
   await page.getByTestId('poll').click();
   await expect(page.getByTestId('received-row')).toHaveCount(2);

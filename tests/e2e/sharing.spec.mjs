@@ -1,6 +1,6 @@
 // Sessions as links, autosave, and embedding.
 import { test, expect } from '@playwright/test';
-import { openForm } from './helpers.mjs';
+import { openForm, showTab } from './helpers.mjs';
 
 /// A regular expression matching `text` as it is.
 const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
@@ -32,6 +32,7 @@ test('a copied link opens the same session in a fresh page', async ({ page, brow
   await fresh.goto(link);
   await expect(fresh.getByTestId('script')).toHaveValue(script);
   await expect(fresh.getByTestId('clock')).toHaveText(clock);
+  await showTab(fresh, 'partitions');
   await expect(fresh.getByTestId('partition-orders-2')).toBeVisible();
 });
 
@@ -109,6 +110,7 @@ test('the embed button gives an iframe snippet that opens the session embedded',
   expect(snippet).toMatch(/^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?embed&view=cluster,messages,partitions,checkpoints,events#v1\./);
   const src = snippet.match(/src="([^"]+)"/)[1];
   await page.goto(src);
+  await showTab(page, 'partitions');
   await expect(page.getByTestId('partition-orders-2')).toBeVisible();
   await expect(page.getByTestId('topic-form')).toHaveCount(0);
 });

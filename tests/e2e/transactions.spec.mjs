@@ -1,7 +1,7 @@
 // A transactional producer's lane: init, begin, send, commit; the LSO holds
 // back until the commit marker is written, then records show as committed.
 import { test, expect } from '@playwright/test';
-import { createTopic, createProducer, openForm } from './helpers.mjs';
+import { createTopic, createProducer, openForm, showTab } from './helpers.mjs';
 
 test('a transaction holds the LSO until its commit marker, then its records are committed', async ({ page }) => {
   const errors = [];
@@ -22,6 +22,7 @@ test('a transaction holds the LSO until its commit marker, then its records are 
   await page.getByTestId('send-value').fill('order-1');
   await page.getByTestId('send').click();
   await page.getByTestId('play').click();
+  await showTab(page, 'partitions');
   await expect(page.getByTestId('lso-orders-0')).toContainText('LSO 0 < HW 1', { timeout: 20000 });
   await page.getByTestId('play').click();
   await expect(page.locator('[data-testid="partition-orders-0"] .cell.txn.pending')).toHaveCount(1);
@@ -47,6 +48,7 @@ test('read_committed and read_uncommitted readers of one topic side by side', as
   await expect(page.getByTestId('reader-committed').locator('td').nth(3)).toHaveText('1');
   await expect(page.getByTestId('reader-everything')).toContainText('read_uncommitted');
   await expect(page.getByTestId('reader-everything').locator('td').nth(3)).toHaveText('2');
+  await showTab(page, 'partitions');
   await expect(page.locator('[data-testid="partition-orders-0"] .cell.txn.aborted')).toHaveCount(1);
   await expect(page.locator('[data-testid="partition-orders-0"] .cell.marker.abort')).toHaveCount(1);
 });

@@ -41,6 +41,9 @@ const AUTOSAVE_WHILE_PLAYING_MS: f64 = 1_000.0;
 /// the clock in the header already shows.
 const SCRIPT_SHOWN_WHILE_PLAYING_MS: f64 = 1_000.0;
 
+/// How often the partitions panel follows the session while the clock runs (the page's clock, ms).
+const PARTITIONS_SHOWN_WHILE_PLAYING_MS: f64 = 500.0;
+
 /// The stage reads at most this many of the last second's messages for its flows.
 const STAGE_MESSAGES_MAX: usize = 4_000;
 
@@ -129,7 +132,19 @@ pub fn app() -> Html {
         p.playing = options.autoplay || (demo_playing && !options.embedded);
         p
     });
-    let selected = use_state(|| None::<Selection>);
+    // What the inspector shows. A reducer, so that the callbacks that choose are made once for the
+    // page's life (and every replica chip, comparing its props, sees them equal).
+    let selected = use_reducer(Selected::default);
+    let choose = {
+        let dispatcher = selected.dispatcher();
+        use_memo((), move |_| {
+            let clear = dispatcher.clone();
+            (
+                Callback::from(move |what: Selection| dispatcher.dispatch(Some(what))),
+                Callback::from(move |()| clear.dispatch(None)),
+            )
+        })
+    };
     // The tab under the stage: the event log or the requests' sequence diagram.
     let below = use_state(|| Below::Events);
     // The form open in the drawer beside the stage, if any.
@@ -145,6 +160,19 @@ pub fn app() -> Html {
     let view_cache = use_mut_ref(kafka_sim::view::ViewCache::default);
     // The script as the panel last showed it, and when (see `SCRIPT_SHOWN_WHILE_PLAYING_MS`).
     let script_shown = use_mut_ref(|| (String::new(), f64::NEG_INFINITY));
+    // The partitions panel's props as last drawn, and when (see `PARTITIONS_SHOWN_WHILE_PLAYING_MS`).
+    #[allow(clippy::type_complexity)]
+    let partitions_shown = use_mut_ref(|| {
+        (
+            None::<(
+                Vec<kafka_sim::view::TopicView>,
+                Vec<kafka_sim::view::GroupView>,
+                Vec<kafka_sim::view::ClientView>,
+                u64,
+            )>,
+            f64::NEG_INFINITY,
+        )
+    });
     // One callback for the page's life: components compare it by identity, so a new one each
     // render would redraw every component that takes it (1,800 replica chips in a large cluster).
     let dispatch = {
@@ -434,16 +462,7 @@ pub fn app() -> Html {
     let single = !pg.playing || matches!(pg.speed, crate::state::Speed::Hundredth | crate::state::Speed::Tenth);
     let messages = if single { pg.sim.messages_in_flight(200) } else { Vec::new() };
     let messages: Vec<_> = messages.into_iter().filter(|m| pg.show_chatter || !is_chatter(m)).collect();
-    let select = {
-        let selected = selected.clone();
-        Callback::from(move |what: Selection| {
-            selected.set(if selected.as_ref() == Some(&what) { None } else { Some(what) })
-        })
-    };
-    let clear = {
-        let selected = selected.clone();
-        Callback::from(move |()| selected.set(None))
-    };
+    let (select, clear) = (choose.0.clone(), choose.1.clone());
     let show_stage = show("stage") || show("cluster") || show("messages");
     let places = {
         let checkpoints = crate::timeline::checkpoints(pg.session.iter().chain(pg.future.iter().flatten()));
@@ -475,8 +494,21 @@ pub fn app() -> Html {
                 toggle={dispatch.reform(|_| Action::ToggleChatter)} />
         }
     };
+    // The partitions' logs below the stage follow a running clock twice a second (the stage is the
+    // live picture): in a busy cluster every row changes every tick, and drawing 60 of them ten
+    // times a second cost more than the stage.
     let partitions_panel = || {
-        html! { <Partitions topics={view.topics.clone()} groups={view.groups.clone()} clients={view.clients.clone()} now_ms={view.now_ms} /> }
+        let mut shown = partitions_shown.borrow_mut();
+        let now_ms = browser::now_ms();
+        if shown.0.is_none() || !playing || now_ms - shown.1 >= PARTITIONS_SHOWN_WHILE_PLAYING_MS {
+            *shown = (Some((view.topics.clone(), view.groups.clone(), view.clients.clone(), view.now_ms)), now_ms);
+        }
+        match &shown.0 {
+            Some((topics, groups, clients, at_ms)) => html! {
+                <Partitions topics={topics.clone()} groups={groups.clone()} clients={clients.clone()} now_ms={*at_ms} />
+            },
+            None => html! {},
+        }
     };
     let topic_names =
         || view.topics.iter().filter(|t| !t.name.starts_with("__")).map(|t| t.name.clone()).collect::<Vec<_>>();
@@ -506,10 +538,11 @@ pub fn app() -> Html {
         let drawer = drawer.clone();
         Callback::from(move |_: MouseEvent| drawer.set(None))
     };
-    let tabs: Vec<Below> = [(Below::Events, show("events")), (Below::Requests, show("sequence"))]
-        .into_iter()
-        .filter_map(|(tab, shown)| shown.then_some(tab))
-        .collect();
+    let tabs: Vec<Below> =
+        [(Below::Events, show("events")), (Below::Requests, show("sequence")), (Below::Partitions, show("partitions"))]
+            .into_iter()
+            .filter_map(|(tab, shown)| shown.then_some(tab))
+            .collect();
     let current = if tabs.contains(&*below) { *below } else { tabs.first().copied().unwrap_or(Below::Events) };
     let under_stage = show_stage && !tabs.is_empty();
     let show_inspector = show("inspector") || show("cluster");
@@ -570,8 +603,8 @@ pub fn app() -> Html {
                                         </div>
                                     }
                                 </div>
-                                <Stage scene={scene} {messages} {single} now_ms={view.now_ms}
-                                    selected={(*selected).clone()} select={select} />
+                                <Stage scene={scene} {messages} {single} now_ms={view.now_ms} page_ms={browser::now_ms() as u64}
+                                    selected={selected.0.clone()} select={select} />
                             </section>
                             <section class="panel time-panel" aria-label="Timeline">
                                 { controls }
@@ -590,7 +623,7 @@ pub fn app() -> Html {
                                         }) }
                                     </div>
                                     <div role="tabpanel" id={format!("tabpanel-{}", current.id())} aria-labelledby={format!("tab-{}", current.id())}>
-                                        { match current { Below::Events => events_panel(), Below::Requests => sequence_panel() } }
+                                        { match current { Below::Events => events_panel(), Below::Requests => sequence_panel(), Below::Partitions => partitions_panel() } }
                                     </div>
                                 </section>
                             }
@@ -614,7 +647,7 @@ pub fn app() -> Html {
                             </section>
                         }
                         if show_inspector {
-                            <Inspector view={view.clone()} selected={(*selected).clone()} error={stage_error}
+                            <Inspector view={view.clone()} selected={selected.0.clone()} error={stage_error}
                                 readonly={!editable} dispatch={dispatch.clone()} clear={clear} />
                         }
                     </div>
@@ -644,7 +677,7 @@ pub fn app() -> Html {
                         { events_panel() }
                     </section>
                 }
-                if show("partitions") {
+                if show("partitions") && !under_stage {
                     <section class="panel wide" aria-labelledby="logs-h">
                         <h2 id="logs-h">{ "Partitions" }</h2>
                         { partitions_panel() }
@@ -674,11 +707,27 @@ pub fn app() -> Html {
     }
 }
 
+/// What is selected on the stage: choosing it again (or `None`) clears it.
+#[derive(Default, PartialEq)]
+struct Selected(Option<Selection>);
+
+impl Reducible for Selected {
+    type Action = Option<Selection>;
+
+    fn reduce(self: Rc<Self>, what: Option<Selection>) -> Rc<Self> {
+        match what {
+            Some(w) if self.0.as_ref() != Some(&w) => Rc::new(Selected(Some(w))),
+            _ => Rc::new(Selected(None)),
+        }
+    }
+}
+
 /// The tab under the stage.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Below {
     Events,
     Requests,
+    Partitions,
 }
 
 impl Below {
@@ -686,6 +735,7 @@ impl Below {
         match self {
             Below::Events => "events",
             Below::Requests => "requests",
+            Below::Partitions => "partitions",
         }
     }
 
@@ -693,6 +743,7 @@ impl Below {
         match self {
             Below::Events => "Events",
             Below::Requests => "Requests",
+            Below::Partitions => "Partitions",
         }
     }
 }

@@ -208,6 +208,9 @@ pub struct Flow {
     pub records: u64,
     /// What the edge joins, in words.
     pub label: String,
+    /// Which edge it is (kind, from, to), the same while its rate changes: the flow's key, so a
+    /// tick moves the drawn edge's numbers instead of making a new one.
+    pub key: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -539,7 +542,8 @@ fn flows(scene: &mut Scene, recent: &[Rc<Arrow>]) -> Vec<Flow> {
                 FlowKind::Replicate => format!("{a} -> {b}: {records} record(s) replicated in the last second"),
                 FlowKind::Consume => format!("{a} -> {b}: {records} record(s) fetched in the last second"),
             };
-            Some(Flow { kind, from, to, records, label })
+            let key = format!("{kind:?} {a} {b}");
+            Some(Flow { kind, from, to, records, label, key })
         })
         .collect()
 }

@@ -81,6 +81,8 @@ async fn the_app_draws_the_cluster_and_creates_a_topic() {
     settle().await;
     by_test_id(&root, "topic-create").dyn_into::<HtmlElement>().unwrap().click();
     settle().await;
+    click(&root, "tab-partitions");
+    settle().await;
 
     assert!(root.query_selector("[data-testid='partition-orders-1']").unwrap().is_some(), "partitions drawn");
     let script = by_test_id(&root, "script").dyn_into::<web_sys::HtmlTextAreaElement>().unwrap().value();

@@ -9,7 +9,7 @@ use yew::prelude::*;
 /// [`crate::state::LOG_EVENTS_MAX`]; all those drawn are there once it stops).
 pub fn events_shown(running: bool) -> usize {
     if running {
-        100
+        40
     } else {
         300
     }

@@ -21,6 +21,8 @@ pub struct Props {
     pub messages: Vec<MessageView>,
     pub single: bool,
     pub now_ms: u64,
+    /// The page's clock (ms) when drawn: the flows' dashes are moved by it (see [`dash_offset`]).
+    pub page_ms: u64,
     pub selected: Option<Selection>,
     pub select: Callback<Selection>,
 }
@@ -57,8 +59,9 @@ pub fn stage(p: &Props) -> Html {
     let dots = p.messages.iter().filter(|_| p.single).filter_map(|m| dot(s, m, p.now_ms));
     let empty = s.brokers.iter().all(|b| b.chips.is_empty());
     html! {
-        <svg class="stage" viewBox={format!("0 0 {} {}", s.width, s.height)} role="group" data-testid="stage"
+        <div class="stage-wrap" role="group" data-testid="stage"
             aria-label="The cluster: producers, brokers with their replicas, consumer groups, and the records moving between them">
+        <svg class="stage" viewBox={format!("0 0 {} {}", s.width, s.height)}>
             <text class="col-head" x="8" y="16">{ "Producers" }</text>
             <text class="col-head" x={s.brokers.first().map_or(230, |b| b.rect.x).to_string()} y="16">{ "Brokers and their replicas" }</text>
             <text class="col-head" x={(s.width - SIDE_W - 8).to_string()} y="16">{ "Consumers" }</text>
@@ -126,19 +129,37 @@ pub fn stage(p: &Props) -> Html {
                         if b.internal > 0 {
                             <text class="small" x={(r.x + 8).to_string()} y={(r.y + r.h - 8).to_string()}>{ format!("+ {} internal", b.internal) }</text>
                         }
-                        { for b.chips.iter().map(|c| chip(c, &p.select, is(&Selection::Partition(c.tp.clone())))) }
+                        { for b.chips.iter().map(|c| html! {
+                            <Chip key={c.tp.to_string()} model={c.clone()} selected={is(&Selection::Partition(c.tp.clone()))} select={p.select.clone()} />
+                        }) }
                     </g>
                 }
             }) }
             { for s.groups.iter().map(|g| group(g, &p.select, &is)) }
-            <g class="flows" aria-hidden="true">{ for flows }</g>
+        </svg>
+        // The moving records on a layer of their own: their dashes move every frame, and on one
+        // layer with the cards every frame would paint every card and chip again.
+        <svg class="stage-flows" viewBox={format!("0 0 {} {}", s.width, s.height)} aria-hidden="true">
+            <g class="flows" style={format!("stroke-dashoffset:{}", dash_offset(p.page_ms))}>{ for flows }</g>
             <g class="dots">{ for dots }</g>
         </svg>
+        </div>
     }
 }
 
-fn chip(c: &ChipModel, select: &Callback<Selection>, selected: bool) -> Html {
-    let (onclick, onkeydown) = chooser(select, Selection::Partition(c.tp.clone()));
+#[derive(Properties, PartialEq)]
+struct ChipProps {
+    model: ChipModel,
+    selected: bool,
+    select: Callback<Selection>,
+}
+
+/// One replica, its own component so that a tick draws again only the chips whose replica
+/// changed (the select callback is made once for the page's life, so it compares equal).
+#[function_component(Chip)]
+fn chip(p: &ChipProps) -> Html {
+    let (c, selected) = (&p.model, p.selected);
+    let (onclick, onkeydown) = chooser(&p.select, Selection::Partition(c.tp.clone()));
     let r = &c.rect;
     let compact = r.h < crate::stage::CHIP_H;
     let class = if c.offline {
@@ -284,13 +305,22 @@ fn flow(f: &Flow) -> Html {
         FlowKind::Consume => "flow consume",
     };
     html! {
-        <g key={f.label.clone()}>
+        <g key={f.key.clone()}>
             <path class={class} d={d} stroke-width={width.to_string()}><title>{ &f.label }</title></path>
             if f.kind != FlowKind::Replicate {
                 <text class="rate" x={mx.to_string()} y={(my - 5).to_string()} text-anchor="middle">{ format!("{}/s", f.records) }</text>
             }
         </g>
     }
+}
+
+/// How far the flows' dashes have moved at the page's time `page_ms`: 14 units (a produce or fetch
+/// dash and its gap) each 0.8 s, over a cycle of 56 that both dash patterns (7+7 and 3+5) repeat in.
+/// The dashes move when the page draws (ten times a second while the clock runs) rather than by a
+/// CSS animation: an animation paints and rasterizes the flows' layer every frame, which in a busy
+/// cluster cost more than everything else on the page; when the clock stops, so do the dashes.
+pub fn dash_offset(page_ms: u64) -> i64 {
+    -((page_ms * 14 / 800 % 56) as i64)
 }
 
 /// A message on the wire as a dot between its sender and receiver, with its API's name.
