@@ -4,7 +4,10 @@
 //! the engine's part of a playback frame, natively, for profilers (`perf record`,
 //! `valgrind --tool=callgrind`). Prints each tick's time.
 //!
-//! `cargo run --profile bench -p kafka-sim --example playback -- 100` (ticks; default 100)
+//! `cargo run --profile bench -p kafka-sim --example playback -- 100` (ticks; default 100), or
+//! `-- 100 SCRIPT` to play a scenario file instead (the stage's busy cluster:
+//! `tests/bench/busy.kafka`). `TICK_MS` sets the simulated time of a tick (1000 is the page at 10x,
+//! 10000 at 100x); `NO_VIEW=1` leaves the view out, to profile the engine alone.
 
 use kafka_sim::scenario::Scenario;
 use kafka_sim::time::Duration;
@@ -20,16 +23,28 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let mut script = String::from("cluster brokers=12\nproducer p linger.ms=5\n");
-    for t in 0..10 {
-        script.push_str(&format!("topic create t{t} partitions=60 replication-factor=3\n"));
-    }
-    script.push_str("advance 5s\n");
-    for t in 0..10 {
-        script.push_str(&format!("traffic p t{t} rate=20 keys=50\n"));
-    }
+    let script = match std::env::args().nth(2) {
+        Some(path) => match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) => {
+                eprintln!("playback: cannot read {path}: {e}");
+                std::process::exit(2);
+            }
+        },
+        None => {
+            let mut script = String::from("cluster brokers=12\nproducer p linger.ms=5\n");
+            for t in 0..10 {
+                script.push_str(&format!("topic create t{t} partitions=60 replication-factor=3\n"));
+            }
+            script.push_str("advance 5s\n");
+            for t in 0..10 {
+                script.push_str(&format!("traffic p t{t} rate=20 keys=50\n"));
+            }
+            script
+        }
+    };
     let mut sim = Sim::new(1);
-    for line in script.lines() {
+    for line in script.lines().filter(|l| !l.trim().is_empty() && !l.starts_with("seed")) {
         sim.apply(&Scenario::parse_command(line).expect("a valid line")).expect("applies");
     }
     sim.drain_events();
@@ -37,16 +52,29 @@ fn main() {
     // sequence diagram records every message.
     let mut cache = kafka_sim::view::ViewCache::default();
     let mut sequence = kafka_sim::sequence::Sequence::default();
-    let mut times_ms = Vec::new();
+    let tick_ms: u64 = std::env::var("TICK_MS").ok().and_then(|t| t.parse().ok()).unwrap_or(100);
+    let (mut times_ms, mut engine_ms) = (Vec::new(), Vec::new());
     for _ in 0..ticks {
         let t0 = Instant::now();
-        sim.advance(Duration::from_ms(100));
+        sim.advance(Duration::from_ms(tick_ms));
         for e in sim.drain_events() {
             sequence.observe(&std::rc::Rc::new(e));
         }
-        std::hint::black_box(sim.view_with(&mut cache));
+        engine_ms.push(t0.elapsed().as_secs_f64() * 1e3);
+        if std::env::var("NO_VIEW").is_err() {
+            std::hint::black_box(sim.view_with(&mut cache));
+        }
         times_ms.push(t0.elapsed().as_secs_f64() * 1e3);
     }
     let line: Vec<String> = times_ms.iter().map(|t| format!("{t:.2}")).collect();
-    println!("ticks (ms): {}", line.join(" "));
+    println!("ticks of {tick_ms} ms (ms): {}", line.join(" "));
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!(
+        "median: {:.2} ms a tick, of which the engine's step and the sequence {:.2} ms (TICK_MS sets the simulated time a tick)",
+        median(&mut times_ms),
+        median(&mut engine_ms)
+    );
 }

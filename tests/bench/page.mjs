@@ -2,6 +2,7 @@
 // Run with `./x bench` (after `./x build`); prints numbers for docs/performance.md, asserts nothing.
 import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 const PORT = 8094;
 const server = spawn('node', ['tests/serve.mjs', 'dist', String(PORT)], { stdio: 'ignore' });
@@ -65,16 +66,8 @@ await timed('replay a simulated day of traffic (a record a second, hourly segmen
 // seconds gone a real second against the speed asked (pace), and how long a click on Pause takes
 // to show (from the click to the frame after the button says Play).
 async function busyCluster() {
-  let script = 'seed 1\ncluster brokers=12\n';
-  const topics = [['orders', 12, ''], ['payments', 12, ''], ['clicks', 24, ''], ['users', 6, ' cleanup.policy=compact'], ['audit', 6, '']];
-  for (const [name, n, extra] of topics) script += `topic create ${name} partitions=${n} replication-factor=3${extra}\n`;
-  const rates = [50, 30, 100, 20, 10];
-  topics.forEach(([name], i) => { script += `producer p${i + 1} linger.ms=5\n`; });
-  script += 'advance 2s\n';
-  topics.forEach(([name], i) => { script += `traffic p${i + 1} ${name} rate=${rates[i]} keys=100\n`; });
-  for (let m = 1; m <= 3; m++) script += `consumer a${m} group.id=billing\nsubscribe a${m} orders\nconsume a${m}\n`;
-  for (let m = 1; m <= 2; m++) script += `consumer b${m} group.id=analytics\nsubscribe b${m} clicks,payments\nconsume b${m}\n`;
-  script += 'advance 10s\n';
+  // The scenario, also stepped natively by `core/examples/playback.rs` (engine and view alone).
+  const script = readFileSync('tests/bench/busy.kafka', 'utf8');
   const seconds = (text) => {
     const n = (re) => Number((text.match(re) ?? [0, 0])[1]);
     return n(/(\d+) d/) * 86400 + n(/(\d+) h/) * 3600 + n(/(\d+) min/) * 60 + n(/([\d.]+) s/);
