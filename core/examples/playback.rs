@@ -43,9 +43,13 @@ fn main() {
             script
         }
     };
-    let mut sim = Sim::new(1);
-    for line in script.lines().filter(|l| !l.trim().is_empty() && !l.starts_with("seed")) {
-        sim.apply(&Scenario::parse_command(line).expect("a valid line")).expect("applies");
+    let scenario = Scenario::parse(&script).unwrap_or_else(|e| {
+        eprintln!("playback: line {}: {}", e.line, e.message);
+        std::process::exit(2);
+    });
+    let mut sim = Sim::new(scenario.seed);
+    for line in &scenario.commands {
+        sim.apply(&line.command).expect("applies");
     }
     sim.drain_events();
     // The page's way of taking the view each frame: unchanged partitions are reused; and its
