@@ -160,6 +160,8 @@ pub fn app() -> Html {
     let view_cache = use_mut_ref(kafka_sim::view::ViewCache::default);
     // The script as the panel last showed it, and when (see `SCRIPT_SHOWN_WHILE_PLAYING_MS`).
     let script_shown = use_mut_ref(|| (String::new(), f64::NEG_INFINITY));
+    // What each group member owned last frame: a partition it loses fades out of its row.
+    let revocations = use_mut_ref(crate::stage::Revocations::default);
     // The partitions panel's props as last drawn, and when (see `PARTITIONS_SHOWN_WHILE_PLAYING_MS`).
     #[allow(clippy::type_complexity)]
     let partitions_shown = use_mut_ref(|| {
@@ -457,7 +459,9 @@ pub fn app() -> Html {
     let scene = {
         let now = view.now_ms;
         let recent = pg.sequence.window(now.saturating_sub(1_000), now, false, STAGE_MESSAGES_MAX);
-        Rc::new(crate::stage::layout(&view, &recent))
+        let mut scene = crate::stage::layout(&view, &recent);
+        revocations.borrow_mut().apply(&mut scene, browser::now_ms() as u64);
+        Rc::new(scene)
     };
     let single = !pg.playing || matches!(pg.speed, crate::state::Speed::Hundredth | crate::state::Speed::Tenth);
     let messages = if single { pg.sim.messages_in_flight(200) } else { Vec::new() };

@@ -178,6 +178,9 @@ pub struct MemberModel {
     pub closed: bool,
     /// Owned partitions with their topic's colour.
     pub partitions: Vec<(TopicPartition, &'static str)>,
+    /// Partitions it lost in the last [`FADE_MS`] of the page's time, drawn fading out
+    /// ([`Revocations`]); never in its accessible name, which says what it owns.
+    pub revoked: Vec<(TopicPartition, &'static str)>,
     pub lag: u64,
 }
 
@@ -405,6 +408,7 @@ pub fn layout(view: &ClusterView, recent: &[Rc<Arrow>]) -> Scene {
         rect: Rect { x: groups_x + 6, y, w: SIDE_W - 12, h: MEMBER_H - 4 },
         closed: client.closed,
         partitions: partitions.iter().map(|tp| (tp.clone(), colour(tp.topic.as_str()))).collect(),
+        revoked: Vec::new(),
         lag: lag_of(client),
     };
     for g in &view.groups {
@@ -548,6 +552,55 @@ fn flows(scene: &mut Scene, recent: &[Rc<Arrow>]) -> Vec<Flow> {
         .collect()
 }
 
+/// How long a revoked partition stays on its old owner, fading out (the page's ms).
+pub const FADE_MS: u64 = 1_500;
+/// At most this many revoked partitions are drawn fading at once.
+pub const FADING_MAX: usize = 200;
+
+/// A rebalance seen: what each member owned last frame, so that a partition it loses is drawn
+/// fading out of its row for [`FADE_MS`] while the new owner's chip appears (an animation the
+/// stage's CSS gives every chip that is new to its row). Kept by the page across frames.
+#[derive(Default)]
+pub struct Revocations {
+    owned: BTreeMap<String, Vec<(TopicPartition, &'static str)>>,
+    /// (member, partition, its colour, until the page's ms).
+    fading: Vec<(String, TopicPartition, &'static str, u64)>,
+}
+
+impl Revocations {
+    /// Notes what changed since the last frame and gives each member of `scene` what it is
+    /// losing; `page_ms` is the page's clock, so a fade takes the same real time at any speed.
+    pub fn apply(&mut self, scene: &mut Scene, page_ms: u64) {
+        let mut seen = BTreeMap::new();
+        for m in scene.groups.iter().flat_map(|g| &g.members) {
+            if let Some(before) = self.owned.get(&m.client) {
+                for (tp, colour) in before.iter().filter(|(tp, _)| !m.partitions.iter().any(|(o, _)| o == tp)) {
+                    self.fading.retain(|(c, t, _, _)| !(c == &m.client && t == tp));
+                    self.fading.push((m.client.clone(), tp.clone(), colour, page_ms + FADE_MS));
+                }
+            }
+            seen.insert(m.client.clone(), m.partitions.clone());
+        }
+        // A member that is gone takes its row with it; a partition owned again stops fading.
+        self.owned = seen;
+        self.fading.retain(|(c, tp, _, until)| {
+            *until > page_ms && self.owned.get(c).is_some_and(|now| !now.iter().any(|(o, _)| o == tp))
+        });
+        if self.fading.len() > FADING_MAX {
+            let extra = self.fading.len() - FADING_MAX;
+            self.fading.drain(..extra);
+        }
+        for m in scene.groups.iter_mut().flat_map(|g| &mut g.members) {
+            m.revoked = self
+                .fading
+                .iter()
+                .filter(|(c, ..)| c == &m.client)
+                .map(|(_, tp, colour, _)| (tp.clone(), *colour))
+                .collect();
+        }
+    }
+}
+
 /// Where a bar of `width` units puts `offset` on a scale of `scale` offsets.
 pub fn bar_x(offset: u64, scale: u64, width: i32) -> i32 {
     if scale == 0 {
@@ -653,6 +706,38 @@ mod tests {
             .fold((0, 0, 0), |(l, i, o), (bl, bi, bo)| (l + bl, i + bi, o + bo));
         assert_eq!((leaders, in_sync, out), (600, 1200, 0));
         assert!(scene.height < 600, "the stage is {} units tall", scene.height);
+    }
+
+    #[test]
+    fn a_partition_a_member_loses_fades_out_of_its_row_then_goes() {
+        let mut sim = sim("seed 1\ncluster brokers=1\ntopic create t partitions=2\n\
+                           consumer a group.id=g\nsubscribe a t\nconsume a\nadvance 10s\n");
+        let scene_of = |sim: &Sim| layout(&sim.view(), &[]);
+        let mut revocations = Revocations::default();
+        let mut first = scene_of(&sim);
+        revocations.apply(&mut first, 1_000);
+        let a = &first.groups[0].members[0];
+        assert_eq!((a.partitions.len(), a.revoked.len()), (2, 0), "a owns both, loses nothing");
+
+        for line in ["consumer b group.id=g", "subscribe b t", "consume b", "advance 10s"] {
+            sim.apply(&Scenario::parse_command(line).expect("a valid line")).expect("applies");
+        }
+        let mut after = scene_of(&sim);
+        revocations.apply(&mut after, 2_000);
+        let members = &after.groups[0].members;
+        let a = members.iter().find(|m| m.client == "a").expect("a is still a member");
+        let b = members.iter().find(|m| m.client == "b").expect("b joined");
+        assert_eq!((a.partitions.len(), b.partitions.len()), (1, 1), "the range assignor shares them");
+        assert_eq!(a.revoked.len(), 1, "a's lost partition fades in its row");
+        assert_eq!(a.revoked[0].0, b.partitions[0].0, "the one b now owns");
+        assert!(b.revoked.is_empty(), "b lost nothing");
+
+        let mut later = scene_of(&sim);
+        revocations.apply(&mut later, 2_000 + FADE_MS - 1);
+        assert_eq!(later.groups[0].members.iter().map(|m| m.revoked.len()).sum::<usize>(), 1, "still fading");
+        let mut gone = scene_of(&sim);
+        revocations.apply(&mut gone, 2_000 + FADE_MS);
+        assert!(gone.groups[0].members.iter().all(|m| m.revoked.is_empty()), "faded out");
     }
 
     #[test]

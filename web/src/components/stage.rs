@@ -250,10 +250,13 @@ fn group(g: &GroupModel, select: &Callback<Selection>, is: &dyn Fn(&Selection) -
                     </g>
                     // The owned partitions, in words in the member's name; drawn beside it, not in it.
                     <g class="owned-chips" aria-hidden="true">
-                        { for m.partitions.iter().take(MEMBER_CHIPS_MAX).enumerate().map(|(i, (tp, colour))| {
+                        // Owned first, then those being revoked, fading out where room is left;
+                        // a chip new to the row comes in with the CSS's `chip-in`.
+                        { for m.partitions.iter().map(|p| (p, false)).chain(m.revoked.iter().map(|p| (p, true)))
+                            .take(MEMBER_CHIPS_MAX).enumerate().map(|(i, ((tp, colour), revoked))| {
                             let x = mr.x + 6 + i as i32 * 28;
                             html! {
-                                <g key={tp.to_string()}>
+                                <g key={format!("{}{tp}", if revoked { "r-" } else { "" })} class={classes!("owned-chip", revoked.then_some("revoked"))}>
                                     <rect x={x.to_string()} y={(mr.y + 19).to_string()} width="25" height="13" rx="3" fill={*colour} />
                                     <text class="owned" x={(x + 12).to_string()} y={(mr.y + 29).to_string()} text-anchor="middle">{ tp.partition.to_string() }</text>
                                 </g>
