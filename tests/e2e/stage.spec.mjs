@@ -102,7 +102,12 @@ test('a group of three owns the partitions; a fourth member joins and the group 
   await group.click();
   await expect(page.getByTestId('inspect-describe').locator('tbody tr')).toHaveCount(4);
   await page.getByTestId('inspect-add-member').click();
+  // The rebalance seen: a partition leaving m1's row fades out there, then is gone.
+  const fading = page.getByTestId('stage').locator('.owned-chip.revoked');
+  await expect(fading.first()).toBeAttached({ timeout: 20_000 });
+  await page.screenshot({ path: 'tests/e2e/results/stage-rebalance.png' });
   await expect(group).toHaveAccessibleName(/gen 2 Stable, 4 member/, { timeout: 20_000 });
+  await expect(fading).toHaveCount(0, { timeout: 5_000 });
   await expect(page.getByTestId('stage-member-analytics-member-1')).toHaveAccessibleName(/lag \d+, owns events-\d$/);
   await page.screenshot({ path: 'tests/e2e/results/stage-group.png' });
 });
