@@ -742,6 +742,37 @@ fn regression_seed_4009861_a_retried_join_does_not_queue_another_rebalance_commi
     ]);
 }
 
+/// Seed 4223908 (campaign 4,215,000..): a person's commitSync went out on a cut link and waited
+/// request.timeout.ms while the poll loop processed a record and committed past it; the retried
+/// commitSync then moved the group's offset back. commitSync blocks the application's thread in
+/// Java, so the loop takes no step (no poll, no processing, no commit) until it returns.
+#[test]
+fn regression_seed_4223908_the_poll_loop_waits_for_a_commit_sync() {
+    replay(&[
+        "seed 4223908",
+        "cluster brokers=3",
+        "topic create a partitions=2 replication-factor=3 min.insync.replicas=2",
+        "topic create b partitions=1 replication-factor=3 min.insync.replicas=2",
+        "topic create out partitions=1 replication-factor=3",
+        "producer p acks=1 linger.ms=6 enable.idempotence=false delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "producer tx transactional.id=fuzz linger.ms=0 delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "consumer m2 group.id=g auto.offset.reset=earliest session.timeout.ms=10000 partition.assignment.strategy=sticky isolation.level=read_committed enable.auto.commit=false",
+        "subscribe m2 a,b",
+        "consume m2 commit=after processing.ms=31",
+        "consumer pipe3 group.id=pipe isolation.level=read_committed auto.offset.reset=earliest enable.auto.commit=false session.timeout.ms=10000",
+        "consume pipe3 commit=transaction output=out transform=copy",
+        "advance 480ms",
+        "advance 1098ms",
+        "advance 1558ms",
+        "network cut broker-2 m2",
+        "commit m2",
+        "send p a key=k3 value=v2",
+        "network heal broker-2 m2",
+        "advance 668ms",
+        "advance 60s",
+    ]);
+}
+
 #[test]
 fn the_checkers_fire_on_a_broken_history() {
     // A read_committed reader that returned an aborted value must be caught: feed the checker a

@@ -111,6 +111,9 @@ struct QueuedCommit {
     /// no rebalance completes while it retries, and a commit of the old assignment's offsets
     /// under the new generation would move partitions another member now owns.
     generation: Option<u32>,
+    /// A commitSync (the person's `commit`, or the loop's before / after processing): the
+    /// application waits for its answer before its next step.
+    blocking: bool,
 }
 
 impl GroupMember {
@@ -205,6 +208,11 @@ impl Consumer {
             && !self.resetting.contains(tp)
     }
 
+    /// Whether a commitSync is unanswered (the application's thread is inside it).
+    pub(super) fn sync_commit_pending(&self) -> bool {
+        self.group.as_ref().is_some_and(|g| g.commits.iter().any(|c| c.blocking))
+    }
+
     /// Positions of assigned partitions, as `commitSync()` without arguments commits them.
     /// `groupMetadata()` as sendOffsetsToTransaction takes it: the member id and generation while
     /// the consumer is in its group (KIP-447), else nothing to fence by.
@@ -261,7 +269,8 @@ impl Consumer {
             return;
         }
         let generation = g.generation;
-        g.commits.push_back(QueuedCommit { why, offsets, sent: false, generation });
+        let blocking = matches!(why, "sync" | "before processing" | "after processing");
+        g.commits.push_back(QueuedCommit { why, offsets, sent: false, generation, blocking });
         self.send_commits(fx);
     }
 

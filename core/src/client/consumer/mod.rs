@@ -105,6 +105,10 @@ pub struct Consumer {
     /// commit=transaction: the batch's transaction was begun / its commit is awaited before the next poll.
     txn_open: bool,
     pub awaiting_txn: bool,
+    /// The poll loop's next step (`NextPoll` or `ProcessNext`), held while a commitSync is
+    /// unanswered: commitSync blocks the application's thread, so nothing is polled, processed or
+    /// committed after it until it returns.
+    blocked_step: Option<Timer>,
 }
 
 impl Consumer {
@@ -144,6 +148,7 @@ impl Consumer {
             close_requested: false,
             txn_open: false,
             awaiting_txn: false,
+            blocked_step: None,
             config,
         }
     }
@@ -369,6 +374,36 @@ impl Consumer {
     }
 
     pub fn on_response(&mut self, correlation_id: u32, response: Response, fx: &mut Effects) {
+        self.answer(correlation_id, response, fx);
+        self.resume_blocked_step(fx);
+    }
+
+    /// The loop's step waits no more once no commitSync is unanswered. While one is, it is kept
+    /// going as commitSync's own loop would: sent again once a failed attempt has found the
+    /// coordinator, or failed when the member's generation has moved on (CommitFailedException).
+    fn resume_blocked_step(&mut self, fx: &mut Effects) {
+        if self.blocked_step.is_some() && self.sync_commit_pending() {
+            self.send_commits(fx);
+        }
+        if self.blocked_step.is_some() && !self.sync_commit_pending() {
+            if let Some(step) = self.blocked_step.take() {
+                if self.looping && !self.closed {
+                    fx.timer_in(Duration::ZERO, step);
+                }
+            }
+        }
+    }
+
+    /// Holds the loop's `step` while a commitSync is unanswered (`true`: held).
+    fn blocks(&mut self, step: Timer) -> bool {
+        if self.sync_commit_pending() {
+            self.blocked_step = Some(step);
+            return true;
+        }
+        false
+    }
+
+    fn answer(&mut self, correlation_id: u32, response: Response, fx: &mut Effects) {
         let Some(InFlight { request, .. }) = self.conn.complete(correlation_id, fx) else {
             return;
         };
@@ -573,11 +608,16 @@ impl Consumer {
                 }
                 return;
             }
-            Timer::ProcessNext => return self.process_next(fx),
+            Timer::ProcessNext => {
+                if !self.blocks(Timer::ProcessNext) {
+                    self.process_next(fx);
+                }
+                return;
+            }
             Timer::MetadataRefresh => return self.on_metadata_refresh(fx),
             Timer::MetadataRetry => return self.on_metadata_retry(fx),
             Timer::NextPoll => {
-                if self.looping && !self.closed {
+                if self.looping && !self.closed && !self.blocks(Timer::NextPoll) {
                     self.poll(fx);
                 }
                 return;
@@ -598,6 +638,7 @@ impl Consumer {
             }
             self.finish_poll_if_idle(fx);
         }
+        self.resume_blocked_step(fx);
     }
 
     /// `consume`: the application's poll loop; each poll starts when the last
