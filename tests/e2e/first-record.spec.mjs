@@ -90,3 +90,23 @@ test('the page comes as gzip: the wasm, the minified JS glue and the CSS', async
   expect(sent).toEqual({ wasm: 'gzip', js: 'gzip', css: 'gzip' });
   expect(errors, 'no integrity or decoding errors').toEqual([]);
 });
+
+test('the forms offer what Kafka would do: a free topic name, replication factor 3, a producer with the defaults', async ({ page }) => {
+  await page.goto('/?new');
+  await openForm(page, 'topic');
+  // Values in the boxes, not placeholders: what is shown is what Create sends.
+  await expect(page.getByTestId('topic-name')).toHaveValue('orders');
+  await expect(page.getByLabel('Replication factor')).toHaveValue('3');
+  await page.getByTestId('topic-create').click();
+  await expect(page.getByTestId('script')).toHaveValue(literally('topic create orders partitions=3 replication-factor=3'));
+  await expect(page.getByTestId('topic-name')).toHaveValue('payments');
+
+  await openForm(page, 'produce');
+  await expect(page.getByTestId('producer-configs')).toHaveValue('');
+  await expect(page.getByTestId('producer-name')).toHaveValue('producer-2');
+  await page.getByTestId('producer-form').getByRole('button', { name: 'Create producer' }).click();
+  await expect(page.getByTestId('script')).toHaveValue(/\nproducer producer-2\n/);
+  // The new producer is the one the form now sends with, with Kafka's defaults.
+  await expect(page.getByTestId('send')).toHaveText('Send with producer-2');
+  await expect(page.getByTestId('producer-configs-explained')).toContainText('acks=all');
+});

@@ -517,7 +517,9 @@ pub fn app() -> Html {
     let topic_names =
         || view.topics.iter().filter(|t| !t.name.starts_with("__")).map(|t| t.name.clone()).collect::<Vec<_>>();
     let form_panel = |d: Drawer| match d {
-        Drawer::Topic => html! { <TopicPanel error={error(Form::Topic)} dispatch={dispatch.clone()} /> },
+        Drawer::Topic => html! {
+            <TopicPanel topics={topic_names()} brokers={view.brokers.len()} error={error(Form::Topic)} dispatch={dispatch.clone()} />
+        },
         Drawer::Produce => html! {
             <SendPanel topics={topic_names()}
                 partition_counts={view.topics.iter().map(|t| (t.name.clone(), t.partitions.len() as u32)).collect::<Vec<_>>()}

@@ -9,19 +9,43 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct TopicProps {
+    /// Topics there are, so the name offered is one that is free.
+    #[prop_or_default]
+    pub topics: Vec<String>,
+    /// Brokers in the cluster: the replication factor offered is 3, or fewer on a smaller cluster.
+    #[prop_or(3)]
+    pub brokers: usize,
     pub error: Option<String>,
     pub dispatch: Callback<Action>,
 }
 
+/// A name nobody has taken yet: the first of `names`, else `stem-N`.
+pub fn free_name(taken: &[String], names: &[&str], stem: &str) -> String {
+    let free = |n: &str| !taken.iter().any(|t| t == n);
+    names
+        .iter()
+        .find(|n| free(n))
+        .map(|n| n.to_string())
+        .or_else(|| (1..).map(|i| format!("{stem}-{i}")).find(|n| free(n)))
+        .unwrap_or_default()
+}
+
 #[function_component(TopicPanel)]
 pub fn topic_panel(p: &TopicProps) -> Html {
-    let name = use_state(String::new);
+    // What the person typed; until then the form offers a free name and a replication factor
+    // the cluster can place (a value in the box, never a placeholder the button would not send).
+    let name = use_state(|| None::<String>);
     let partitions = use_state(|| "3".to_string());
-    let rf = use_state(|| "1".to_string());
+    let rf = use_state(|| None::<String>);
     let configs = use_state(String::new);
+    // A name typed stays until it has become a topic (a refused one stays to be corrected).
+    let typed = (*name).clone().filter(|n| p.error.is_some() || !p.topics.contains(n));
+    let name_shown =
+        typed.unwrap_or_else(|| free_name(&p.topics, &["orders", "payments", "clicks", "events"], "topic"));
+    let rf_shown = (*rf).clone().unwrap_or_else(|| p.brokers.clamp(1, 3).to_string());
     let onsubmit = {
         let (name, partitions, rf, configs, d) =
-            (name.clone(), partitions.clone(), rf.clone(), configs.clone(), p.dispatch.clone());
+            (name_shown.clone(), partitions.clone(), rf_shown.clone(), configs.clone(), p.dispatch.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             d.emit(Action::Line(Form::Topic, topic_create_line(&name, &partitions, &rf, &configs)));
@@ -31,12 +55,16 @@ pub fn topic_panel(p: &TopicProps) -> Html {
         let s = s.clone();
         Callback::from(move |e: InputEvent| s.set(value_of(&e)))
     };
+    let bind_typed = |s: &UseStateHandle<Option<String>>| {
+        let s = s.clone();
+        Callback::from(move |e: InputEvent| s.set(Some(value_of(&e))))
+    };
     let invalid = p.error.is_some().then_some("true");
     html! {
         <form class="form" {onsubmit} data-testid="topic-form">
-            <label>{ "Name" }<input value={(*name).clone()} oninput={bind(&name)} placeholder="orders" aria-invalid={invalid} aria-describedby="topic-error" data-testid="topic-name" /></label>
+            <label>{ "Name" }<input value={name_shown} oninput={bind_typed(&name)} aria-invalid={invalid} aria-describedby="topic-error" data-testid="topic-name" /></label>
             <label>{ "Partitions" }<input value={(*partitions).clone()} oninput={bind(&partitions)} inputmode="numeric" size="4" data-testid="topic-partitions" /></label>
-            <label>{ "Replication factor" }<input value={(*rf).clone()} oninput={bind(&rf)} inputmode="numeric" size="4" /></label>
+            <label>{ "Replication factor" }<input value={rf_shown} oninput={bind_typed(&rf)} inputmode="numeric" size="4" /></label>
             <label class="grow">{ "Configs" }<input value={(*configs).clone()} oninput={bind(&configs)} placeholder="retention.ms=604800000 cleanup.policy=delete" /></label>
             <button type="submit" data-testid="topic-create">{ "Create topic" }</button>
             { error_line("topic-error", &p.error) }
@@ -63,8 +91,9 @@ pub fn send_panel(p: &SendProps) -> Html {
     let key_text = use_state(String::new);
     let local_error = use_state(|| None::<String>);
     let chosen = use_state(|| PRODUCER.to_string());
-    let new_name = use_state(String::new);
-    let new_configs = use_state(|| "acks=1 compression.type=gzip linger.ms=20".to_string());
+    let new_name = use_state(|| None::<String>);
+    // Empty: Kafka's defaults (acks=all, idempotence on, linger.ms=5); the placeholder shows how to change them.
+    let new_configs = use_state(String::new);
     let traffic_rate = use_state(|| 5u32);
     let producer = if p.producers.iter().any(|c| c.name == *chosen) { (*chosen).clone() } else { PRODUCER.to_string() };
     let topic = if form.topic.is_empty() { p.topics.first().cloned().unwrap_or_default() } else { form.topic.clone() };
@@ -115,11 +144,19 @@ pub fn send_panel(p: &SendProps) -> Html {
         let chosen = chosen.clone();
         Callback::from(move |e: Event| chosen.set(value_of(&e)))
     };
+    let taken: Vec<String> = p.producers.iter().map(|c| c.name.clone()).collect();
+    let new_name_shown = (*new_name).clone().unwrap_or_else(|| free_name(&taken, &[], "producer"));
     let create = {
-        let (name, configs, d) = (new_name.clone(), new_configs.clone(), p.dispatch.clone());
+        let (name, configs, d) = (new_name_shown.clone(), new_configs.clone(), p.dispatch.clone());
+        let (typed, chosen) = (new_name.clone(), chosen.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            d.emit(Action::Line(Form::Send, format!("producer {} {}", name.trim(), configs.trim())));
+            let name = name.trim().to_string();
+            d.emit(Action::Line(Form::Send, format!("producer {name} {}", configs.trim()).trim_end().to_string()));
+            // The new producer is the one the form sends with (if it was refused, the form keeps
+            // the producer it had: the chosen name is not among the producers).
+            chosen.set(name);
+            typed.set(None);
         })
     };
     let bind = |s: &UseStateHandle<String>| {
@@ -266,8 +303,9 @@ pub fn send_panel(p: &SendProps) -> Html {
             </div>
         }
         <form class="form new-producer" onsubmit={create} data-testid="producer-form">
-            <label>{ "New producer" }<input value={(*new_name).clone()} oninput={bind(&new_name)} placeholder="p2" size="8" data-testid="producer-name" /></label>
-            <label class="grow">{ "Configs" }<input value={(*new_configs).clone()} oninput={bind(&new_configs)} data-testid="producer-configs" /></label>
+            <label>{ "New producer" }<input value={new_name_shown} oninput={{ let s = new_name.clone(); Callback::from(move |e: InputEvent| s.set(Some(value_of(&e)))) }} size="10" data-testid="producer-name" /></label>
+            <label class="grow">{ "Configs (empty: Kafka's defaults)" }<input value={(*new_configs).clone()} oninput={bind(&new_configs)}
+                placeholder="acks=1 compression.type=gzip linger.ms=20" data-testid="producer-configs" /></label>
             <button type="submit">{ "Create producer" }</button>
         </form>
         </>
