@@ -320,7 +320,7 @@ pub fn legend() -> Html {
                 <li><svg width="40" height="14" aria-hidden="true"><circle cx="20" cy="7" r="5" class="dot request" /></svg>{ " at 0.1× and slower, or by Step: each request (large) and response (small) on the wire, with its API" }</li>
                 <li><svg width="40" height="14" aria-hidden="true"><rect x="1" y="1" width="38" height="12" rx="3" class="legend-dead" /></svg>{ " grey: a stopped broker, a closed or crashed client" }</li>
                 <li><svg width="40" height="14" aria-hidden="true"><rect x="1" y="1" width="17" height="12" rx="3" fill="#1f5fbf" /><rect x="21" y="1" width="17" height="12" rx="3" fill="#1f5fbf" opacity=".35" stroke="currentColor" stroke-dasharray="3 2" /></svg>{ " in a group member: the partitions it owns; in a rebalance a revoked one fades out (dashed) as its new owner's grows in" }</li>
-                <li>{ "C: the active controller · V: a controller voter" }</li>
+                <li>{ "C: the active controller · V: a controller voter · on a narrow chip, L: leader, out: out of the ISR" }</li>
                 <li class="timeline-legend">{ "Timeline marks: " }
                     { for [("fault", "fault"), ("recovery", "recovery"), ("election", "leader elected"), ("isr", "ISR changed"),
                            ("rebalance", "rebalance"), ("commit", "transaction committed"), ("abort", "aborted"), ("checkpoint", "checkpoint")]

@@ -61,6 +61,12 @@ pub fn stage(p: &Props) -> Html {
     html! {
         <div class="stage-wrap" role="group" data-testid="stage"
             aria-label="The cluster: producers, brokers with their replicas, consumer groups, and the records moving between them">
+        // The moving records on a layer of their own, under the cards: their dashes move at every
+        // draw, which on one layer with the cards would paint every card and chip again; and
+        // under them, a flow to a broker of the second row passes behind the first row's cards.
+        <svg class="stage-flows" viewBox={format!("0 0 {} {}", s.width, s.height)} aria-hidden="true">
+            <g class="flows" style={format!("stroke-dashoffset:{}", dash_offset(p.page_ms))}>{ for flows }</g>
+        </svg>
         <svg class="stage" viewBox={format!("0 0 {} {}", s.width, s.height)}>
             <text class="col-head" x="8" y="16">{ "Producers" }</text>
             <text class="col-head" x={s.brokers.first().map_or(230, |b| b.rect.x).to_string()} y="16">{ "Brokers and their replicas" }</text>
@@ -136,11 +142,6 @@ pub fn stage(p: &Props) -> Html {
                 }
             }) }
             { for s.groups.iter().map(|g| group(g, &p.select, &is)) }
-        </svg>
-        // The moving records on a layer of their own: their dashes move every frame, and on one
-        // layer with the cards every frame would paint every card and chip again.
-        <svg class="stage-flows" viewBox={format!("0 0 {} {}", s.width, s.height)} aria-hidden="true">
-            <g class="flows" style={format!("stroke-dashoffset:{}", dash_offset(p.page_ms))}>{ for flows }</g>
             <g class="dots">{ for dots }</g>
         </svg>
         </div>
@@ -177,13 +178,27 @@ fn chip(p: &ChipProps) -> Html {
     let (bx, bw) = (r.x + 4, r.w - 8);
     let at = |o: u64| bx + bar_x(o, c.scale, bw);
     let text_y = if compact { r.y + 11 } else { r.y + 14 };
+    // A narrow chip keeps its name whole: the role shrinks to a letter or three (the colour and
+    // the outline say it too, and the chip's accessible name says it in words).
+    let tag = c.tag();
+    let name_chars = c.tp.topic.as_str().chars().count() + 4;
+    let tag = if (name_chars + tag.chars().count()) as i32 * 6 > r.w - 10 {
+        match tag.as_str() {
+            "leader" => "L".to_string(),
+            "not ISR" => "out".to_string(),
+            "offline" => "off".to_string(),
+            _ => tag,
+        }
+    } else {
+        tag
+    };
     html! {
         <g key={c.tp.to_string()} class={classes!("chip-g", class, selected.then_some("selected"))} tabindex="0" role="button"
             aria-label={c.label()} {onclick} {onkeydown} data-testid={format!("chip-{}-{}", c.tp, class)}>
             <rect class="chip-box" x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={r.h.to_string()} rx="4"
                 fill={fill} stroke={stroke} />
             <text class="chip-name" x={(r.x + 5).to_string()} y={text_y.to_string()}>{ format!("{} ", c.tp) }</text>
-            <text class={classes!("chip-role", (c.recent > 0).then_some("busy"))} x={(r.right() - 5).to_string()} y={text_y.to_string()} text-anchor="end">{ c.tag() }</text>
+            <text class={classes!("chip-role", (c.recent > 0).then_some("busy"))} x={(r.right() - 5).to_string()} y={text_y.to_string()} text-anchor="end">{ tag }</text>
             <rect class="bar-track" x={bx.to_string()} y={bar_y.to_string()} width={bw.to_string()} height={bar_h.to_string()} />
             <rect class="bar-committed" x={at(c.log_start).to_string()} y={bar_y.to_string()}
                 width={(at(c.hw) - at(c.log_start)).max(0).to_string()} height={bar_h.to_string()} />
