@@ -10,6 +10,13 @@ export async function openForm(page, form) {
   await expect(page.getByTestId(`drawer-${form}`)).toBeVisible();
 }
 
+/// Runs one script line through the command bar.
+export async function command(page, line) {
+  await page.getByTestId('command').fill(line);
+  await page.getByTestId('command').press('Enter');
+  await expect(page.getByTestId('command-error')).toHaveCount(0);
+}
+
 /// Shows a tab under the stage (`events`, `requests`, `partitions`).
 export async function showTab(page, tab) {
   await page.getByTestId(`tab-${tab}`).click();

@@ -1,6 +1,6 @@
 // Sessions as links, autosave, and embedding.
 import { test, expect } from '@playwright/test';
-import { openForm, showTab } from './helpers.mjs';
+import { command, openForm, showTab } from './helpers.mjs';
 
 /// A regular expression matching `text` as it is.
 const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
@@ -34,6 +34,26 @@ test('a copied link opens the same session in a fresh page', async ({ page, brow
   await expect(fresh.getByTestId('clock')).toHaveText(clock);
   await showTab(fresh, 'partitions');
   await expect(fresh.getByTestId('partition-orders-2')).toBeVisible();
+});
+
+test('a link opened over other work keeps that work aside and brings it back', async ({ page }) => {
+  await buildSession(page);
+  await page.getByTestId('share').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  // More work after sharing, saved in this browser but not in the link.
+  await page.getByTestId('step').click();
+  await command(page, 'topic create later');
+  const worked = await page.getByTestId('script').inputValue();
+  expect(worked).toContain('topic create later');
+  // Opening the link again (a reload of the shared address) shows the link's session...
+  await page.goto('about:blank');
+  await page.goto(link);
+  await expect(page.getByTestId('script')).not.toHaveValue(/topic create later/);
+  // ...and says the work it replaced is kept, and brings it back on request.
+  await expect(page.getByTestId('kept-aside')).toContainText('This link replaced the session you had in this browser');
+  await page.getByTestId('bring-back').click();
+  await expect(page.getByTestId('script')).toHaveValue(worked);
+  await expect(page.getByTestId('kept-aside')).toHaveCount(0);
 });
 
 test('a broken link says what is wrong and keeps the saved session', async ({ page }) => {

@@ -2,15 +2,10 @@
 // (tests/e2e/results/stage-*.png; the README's is docs/stage.png).
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { command } from './helpers.mjs';
 
 const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 
-/// Runs one script line through the command bar.
-async function command(page, line) {
-  await page.getByTestId('command').fill(line);
-  await page.getByTestId('command').press('Enter');
-  await expect(page.getByTestId('command-error')).toHaveCount(0);
-}
 
 test('the first visit shows a working cluster with records moving, without a click', async ({ page }) => {
   const errors = [];

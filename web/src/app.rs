@@ -149,6 +149,24 @@ pub fn app() -> Html {
     let below = use_state(|| Below::Events);
     // The form open in the drawer beside the stage, if any.
     let drawer = use_state(|| None::<Drawer>);
+    // A session replaced without a question (the page opened by a link or a lesson's address, or a
+    // link pasted while it was open) is kept aside, and a banner offers it back: why it was replaced.
+    let kept_aside = use_state(|| {
+        let opened = browser::hash().is_some() || options.lesson.is_some();
+        let saved = browser::load(browser::AUTOSAVE_KEY).filter(|saved| {
+            let current = playground.borrow().script();
+            // A lesson replaces whatever is open once fetched; a link only what differs from it.
+            (options.lesson.is_some() || saved.trim() != current.trim())
+                && Scenario::parse(saved).is_ok_and(|s| !s.commands.is_empty())
+        });
+        match saved {
+            Some(saved) if opened && !options.embedded => {
+                browser::save(browser::KEPT_ASIDE_KEY, &saved);
+                Some(if options.lesson.is_some() { "This lesson" } else { "This link" })
+            }
+            _ => None,
+        }
+    });
     let update = use_force_update();
     let shared_link = use_state(|| None::<String>);
     // Checkpoints already reported to the embedding page as reached.
@@ -221,11 +239,16 @@ pub fn app() -> Html {
 
     // A link pasted into the address bar while the page is open.
     {
-        let dispatch = dispatch.clone();
+        let (dispatch, playground, kept_aside) = (dispatch.clone(), playground.clone(), kept_aside.clone());
         use_effect_with((), move |_| {
             let on_hash = Closure::<dyn Fn()>::new(move || {
                 if let Some(fragment) = browser::hash() {
+                    let before = playground.borrow().script();
                     dispatch.emit(Action::LoadLink(fragment));
+                    if playground.borrow().script() != before {
+                        browser::save(browser::KEPT_ASIDE_KEY, &before);
+                        kept_aside.set(Some("This link"));
+                    }
                 }
             });
             let window = web_sys::window();
@@ -388,6 +411,22 @@ pub fn app() -> Html {
         });
     }
 
+    // Brings the kept session back, keeping the one it replaces aside in turn: nothing is lost.
+    let bring_back = {
+        let (dispatch, playground, kept_aside) = (dispatch.clone(), playground.clone(), kept_aside.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(kept) = browser::load(browser::KEPT_ASIDE_KEY) {
+                let now = playground.borrow().script();
+                browser::save(browser::KEPT_ASIDE_KEY, &now);
+                dispatch.emit(Action::LoadScript(kept));
+            }
+            kept_aside.set(None);
+        })
+    };
+    let dismiss_kept = {
+        let kept_aside = kept_aside.clone();
+        Callback::from(move |_: MouseEvent| kept_aside.set(None))
+    };
     let editable = !options.readonly;
     let onkeydown = {
         let (dispatch, drawer) = (dispatch.clone(), drawer.clone());
@@ -586,6 +625,13 @@ pub fn app() -> Html {
                 <CommandBar view={view.clone()} error={error(Form::Command)} dispatch={dispatch.clone()} />
             }
             { for banner.iter().map(|b| html! { <p class="banner" role="alert">{ b }</p> }) }
+            if let Some(what) = *kept_aside {
+                <p class="banner" role="status" data-testid="kept-aside">
+                    { format!("{what} replaced the session you had in this browser; it is kept. ") }
+                    <button onclick={bring_back} data-testid="bring-back">{ "Bring it back" }</button>{ " " }
+                    <button onclick={dismiss_kept} aria-label="Dismiss">{ "×" }</button>
+                </p>
+            }
             if let Some(why) = error(Form::Script).filter(|e| e.starts_with("This link")) {
                 <p class="banner" role="alert" data-testid="link-error">{ why }</p>
             }

@@ -8,6 +8,8 @@ use wasm_bindgen_futures::JsFuture;
 
 /// Where the session is autosaved.
 pub const AUTOSAVE_KEY: &str = "kafka-playground.session";
+/// Where a session is kept when a link or a lesson's address replaces it without a question.
+pub const KEPT_ASIDE_KEY: &str = "kafka-playground.kept-aside";
 
 fn window() -> Option<web_sys::Window> {
     web_sys::window()
