@@ -100,6 +100,10 @@ test('the forms offer what Kafka would do: a free topic name, replication factor
   await page.getByTestId('topic-create').click();
   await expect(page.getByTestId('script')).toHaveValue(literally('topic create orders partitions=3 replication-factor=3'));
   await expect(page.getByTestId('topic-name')).toHaveValue('payments');
+  // The clock is paused: the page says what the creation waits for, until time runs.
+  await expect(page.getByTestId('paused-hint')).toContainText('press Play');
+  await page.getByTestId('step').click();
+  await expect(page.getByTestId('paused-hint')).toHaveCount(0);
 
   await openForm(page, 'produce');
   await expect(page.getByTestId('producer-configs')).toHaveValue('');

@@ -512,7 +512,7 @@ pub fn app() -> Html {
         Rc::new(crate::timeline::places(&pg.markers, &checkpoints, pg.length_ms()))
     };
     let controls = html! {
-        <Controls now_ms={view.now_ms} playing={pg.playing} speed={pg.speed} fast_forward={pg.fast_forward}
+        <Controls now_ms={view.now_ms} playing={pg.playing} waiting={pg.waiting_for_time} speed={pg.speed} fast_forward={pg.fast_forward}
             scheduled={view.scheduled} length_ms={pg.length_ms()} in_past={pg.future.is_some()}
             error={error(Form::Time)} {places} dispatch={dispatch.clone()} />
     };

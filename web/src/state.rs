@@ -181,6 +181,9 @@ pub struct Playground {
     /// Events that scrolled out of the log.
     pub log_dropped: u64,
     pub playing: bool,
+    /// Something was done while the clock stood still: it happens only once time runs, and the
+    /// timeline says so (a paused page otherwise looks as if the action did nothing).
+    pub waiting_for_time: bool,
     /// A fast-forward under way, if any.
     pub fast_forward: Option<FastForward>,
     pub speed: Speed,
@@ -247,6 +250,7 @@ impl Playground {
             log: VecDeque::new(),
             log_dropped: 0,
             playing: false,
+            waiting_for_time: false,
             fast_forward: None,
             speed: Speed::Real,
             show_chatter: false,
@@ -287,6 +291,9 @@ impl Playground {
     }
 
     fn reduce_session(&mut self, action: Action) {
+        if matches!(action, Action::Play | Action::Step | Action::Tick { .. } | Action::FastForward(_)) {
+            self.waiting_for_time = false;
+        }
         match action {
             Action::Command(form, command) => self.apply(form, command),
             Action::Line(form, text) => match Scenario::parse_command(&text) {
@@ -639,6 +646,9 @@ impl Playground {
         match self.sim.apply(&command) {
             Ok(()) => {
                 self.errors.remove(&form);
+                if !self.playing && self.fast_forward.is_none() && !matches!(command, Command::Advance(_)) {
+                    self.waiting_for_time = true;
+                }
                 self.record(command);
                 self.collect_events();
             }
@@ -807,6 +817,21 @@ mod tests {
         p.reduce(Action::StopFastForward);
         p.reduce(Action::Tick { real_ms: 50 });
         assert_eq!(p.sim.now().ms, 4 * FAST_FORWARD_CHUNK_MS + 1_000, "stopped where it was");
+    }
+
+    #[test]
+    fn an_action_while_paused_waits_for_time_and_the_page_says_so() {
+        let mut p = Playground::new(1);
+        assert!(!p.waiting_for_time, "nothing done yet");
+        p.reduce(Action::Line(Form::Topic, topic_create_line("orders", "3", "", "")));
+        assert!(p.waiting_for_time, "a topic created while paused waits for time to run");
+        p.reduce(Action::Step);
+        assert!(!p.waiting_for_time, "a step lets time run");
+        p.reduce(Action::Line(Form::Topic, topic_create_line("bad name!", "1", "", "")));
+        assert!(!p.waiting_for_time, "a refused action does not wait for anything");
+        p.reduce(Action::Play);
+        p.reduce(Action::Line(Form::Topic, topic_create_line("other", "1", "", "")));
+        assert!(!p.waiting_for_time, "while playing, time runs anyway");
     }
 
     #[test]

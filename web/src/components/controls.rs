@@ -10,6 +10,9 @@ use yew::prelude::*;
 pub struct Props {
     pub now_ms: u64,
     pub playing: bool,
+    /// Something done while paused waits for time to run ([`crate::state::Playground::waiting_for_time`]).
+    #[prop_or_default]
+    pub waiting: bool,
     /// A fast-forward under way: its progress and a stop button.
     pub fast_forward: Option<FastForward>,
     pub speed: Speed,
@@ -57,10 +60,13 @@ pub fn controls(p: &Props) -> Html {
                 </span>
             }
             <span class="clock" aria-live="off" data-testid="clock">{ format_time(p.now_ms) }</span>
-            <button class="primary" onclick={toggle} data-testid="play">{ if p.playing { "Pause" } else { "Play" } }</button>
+            <button class={classes!("primary", p.waiting.then_some("pulse"))} onclick={toggle} data-testid="play">{ if p.playing { "Pause" } else { "Play" } }</button>
             <button onclick={step} title="Process everything due at the next scheduled time" data-testid="step">{ "Step" }</button>
             <span class="speeds" aria-label="Speed">{ for speeds }</span>
             <span class="muted">{ format!("{} scheduled", p.scheduled) }</span>
+            if p.waiting {
+                <span class="paused-hint" role="status" data-testid="paused-hint">{ "Paused: press Play (or Space) to see it happen" }</span>
+            }
             <div class="timeline">
                 if !p.places.is_empty() {
                     <div class="marks" role="group" aria-label="What happened, along the timeline" data-testid="timeline-marks">
