@@ -69,6 +69,9 @@ pub enum KafkaError {
     InvalidTransactionTimeout,
     /// The coordinator is still reading its partition of the state log.
     CoordinatorLoadInProgress,
+    /// OffsetFetch with require_stable (as every Java consumer sends it, KIP-447): a transaction
+    /// holds an offset commit of the partition not yet committed or aborted; retry.
+    UnstableOffsetCommit,
 }
 
 impl KafkaError {
@@ -89,6 +92,7 @@ impl KafkaError {
                 | KafkaError::CoordinatorNotAvailable
                 | KafkaError::ConcurrentTransactions
                 | KafkaError::CoordinatorLoadInProgress
+                | KafkaError::UnstableOffsetCommit
         )
     }
 
@@ -139,6 +143,7 @@ impl KafkaError {
             KafkaError::InvalidTxnState => "INVALID_TXN_STATE",
             KafkaError::InvalidTransactionTimeout => "INVALID_TRANSACTION_TIMEOUT",
             KafkaError::CoordinatorLoadInProgress => "COORDINATOR_LOAD_IN_PROGRESS",
+            KafkaError::UnstableOffsetCommit => "UNSTABLE_OFFSET_COMMIT",
         }
     }
 }

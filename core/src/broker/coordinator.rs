@@ -159,10 +159,23 @@ impl Broker {
                 self.txn_commit_offsets(from, id, txn, group, offsets, fx)
             }
             Request::OffsetFetch { group, partitions } => {
-                let result = self.coordinates(&group).map(|()| {
+                // The consumer asks with require_stable (KIP-447): an offset a transaction has
+                // committed but not yet decided is UNSTABLE_OFFSET_COMMIT, not the older offset
+                // beneath it (`GroupMetadataManager.getOffsets`). Kafka answers it per partition and
+                // the consumer fails the whole fetch for it; here the whole answer carries it.
+                let unstable = self
+                    .coordinator
+                    .pending_txn_offsets
+                    .values()
+                    .flatten()
+                    .any(|(g, tp, _)| *g == group && partitions.contains(tp));
+                let result = self.coordinates(&group).and_then(|()| {
+                    if unstable {
+                        return Err(KafkaError::UnstableOffsetCommit);
+                    }
                     let committed = self.coordinator.offsets.get(&group);
                     let offset = |tp: &TopicPartition| committed.and_then(|c| c.get(tp)).map(|c| c.offset);
-                    partitions.into_iter().map(|tp| (tp.clone(), offset(&tp))).collect()
+                    Ok(partitions.into_iter().map(|tp| (tp.clone(), offset(&tp))).collect())
                 });
                 reply(fx, from, id, Response::OffsetFetch { result });
             }

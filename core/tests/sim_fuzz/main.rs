@@ -773,6 +773,46 @@ fn regression_seed_4223908_the_poll_loop_waits_for_a_commit_sync() {
     ]);
 }
 
+/// Seed 4301711 (campaign 4,300,000..): a transaction committed the pipeline's input offset,
+/// and before its marker reached the group coordinator (a slow link) the group rebalanced; the
+/// member's OffsetFetch got the older offset beneath the pending one and processed an input again,
+/// its output read twice. The Java consumer fetches with require_stable (KIP-447): the coordinator
+/// answers UNSTABLE_OFFSET_COMMIT while a transaction holds the partition's offset, and the
+/// consumer asks again after retry.backoff.ms.
+#[test]
+fn regression_seed_4301711_offset_fetch_waits_for_a_pending_transactional_commit() {
+    replay(&[
+        "seed 4301711",
+        "cluster brokers=3",
+        "topic create a partitions=1 replication-factor=3 min.insync.replicas=2",
+        "topic create b partitions=3 replication-factor=3 min.insync.replicas=1",
+        "topic create out partitions=1 replication-factor=3",
+        "producer p acks=all linger.ms=4 delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "init-transactions tx",
+        "advance 2s",
+        "consumer pipe3 group.id=pipe isolation.level=read_committed auto.offset.reset=earliest enable.auto.commit=false session.timeout.ms=10000",
+        "subscribe pipe3 b",
+        "consume pipe3 commit=transaction output=out transform=copy",
+        "consumer audit isolation.level=read_committed auto.offset.reset=earliest",
+        "assign audit out-0",
+        "consume audit",
+        "send p b key=k3 value=v1",
+        "advance 1565ms",
+        "advance 1966ms",
+        "advance 1375ms",
+        "advance 89ms",
+        "send p b key=k3 value=v7",
+        "commit-transaction tx",
+        "network delay broker-1 broker-3 572ms",
+        "advance 1523ms",
+        "advance 1262ms",
+        "send p a key=k1 value=v14",
+        "broker shutdown 2",
+        "topic alter b partitions=4",
+        "advance 60s",
+    ]);
+}
+
 #[test]
 fn the_checkers_fire_on_a_broken_history() {
     // A read_committed reader that returned an aborted value must be caught: feed the checker a

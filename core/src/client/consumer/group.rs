@@ -89,6 +89,8 @@ pub struct GroupMember {
     pending_assign: Option<JoinResult>,
     /// No FindCoordinator before this (retry.backoff.ms after a failure).
     retry_at: Instant,
+    /// No OffsetFetch before this: retry.backoff.ms after UNSTABLE_OFFSET_COMMIT.
+    offset_fetch_at: Instant,
     /// A `GroupRetry` timer is set: a waiting poll is not over yet.
     pub(super) retry_armed: bool,
     pub last_poll: Instant,
@@ -138,6 +140,7 @@ impl GroupMember {
             pending_assign: None,
             assigned_counts: SortedMap::new(),
             retry_at: Instant::ZERO,
+            offset_fetch_at: Instant::ZERO,
             retry_armed: false,
             last_poll: Instant::ZERO,
             next_auto_commit: None,
@@ -414,7 +417,7 @@ impl Consumer {
             .filter(|tp| !self.positions.contains_key(*tp) && self.awaits_committed(tp))
             .cloned()
             .collect();
-        if !want.is_empty() && !self.group_request_out("OffsetFetch") {
+        if !want.is_empty() && !self.group_request_out("OffsetFetch") && g.offset_fetch_at <= fx.now {
             let request = Request::OffsetFetch { group: g.group.clone(), partitions: want };
             self.conn.request(coordinator, request, fx);
         }
@@ -695,6 +698,18 @@ impl Consumer {
                             None => {
                                 g.no_committed.insert(tp);
                             }
+                        }
+                    }
+                }
+                Err(KafkaError::UnstableOffsetCommit) => {
+                    // A transaction's offsets are not decided yet: fetch again after retry.backoff.ms
+                    // (UnstableOffsetCommitException is retriable; the position waits for it).
+                    let backoff = Duration::from_ms(self.config.retry_backoff_ms);
+                    if let Some(g) = self.group.as_mut() {
+                        g.offset_fetch_at = fx.now + backoff;
+                        if !g.retry_armed {
+                            g.retry_armed = true;
+                            fx.timer_in(backoff, Timer::GroupRetry);
                         }
                     }
                 }
