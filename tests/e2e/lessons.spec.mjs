@@ -15,9 +15,13 @@ test('the replication lesson walks from three copies to a leader election and ba
   for (let step = 1; step <= 4; step++) {
     await expect(lesson.getByTestId('lesson-step')).toHaveText(new RegExp(`^Step ${step} of 4`));
     if (step === 3) {
-      // Predict, then see: the action waits for an answer.
+      // Predict, then see: the action waits for an answer, and the checkpoints (which could give
+      // it away) show only once the learner has chosen.
       await expect(lesson.getByTestId('lesson-do')).toBeDisabled();
+      await expect(lesson.getByTestId('lesson-checks-hidden')).toBeVisible();
+      await expect(lesson.getByTestId('lesson-checks')).toHaveCount(0);
       await lesson.getByTestId('lesson-choice-1').click();
+      await expect(lesson.getByTestId('lesson-checks')).toHaveCount(1);
       await lesson.getByTestId('lesson-do').click();
       await expect(lesson.getByTestId('lesson-verdict')).toContainText('Not quite: the answer is broker 2.');
       await expect(lesson.getByTestId('lesson-verdict')).toContainText('replica order');

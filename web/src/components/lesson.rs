@@ -60,8 +60,14 @@ pub fn lesson_panel(p: &Props) -> Html {
                     </button>
                 </p>
             }
-            { super::script::checklist(&p.checks, "lesson-checks") }
-            if passed {
+            // Before the prediction the checkpoints would give the answer away (a step's state may
+            // already hold): they show once the learner has chosen.
+            if must_predict {
+                <p class="muted" data-testid="lesson-checks-hidden">{ "The checkpoints show once you have predicted." }</p>
+            } else {
+                { super::script::checklist(&p.checks, "lesson-checks") }
+            }
+            if passed && !must_predict {
                 { for step.notice.iter().map(|n| html! { <p class="notice" data-testid="lesson-notice">{ "Notice: " }{ n }</p> }) }
             }
             <p>
