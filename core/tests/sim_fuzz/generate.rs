@@ -7,7 +7,9 @@
 //! into `out`, read back by `audit` with read_committed). Then up to [`STEPS`] random steps: sends,
 //! transactions, members that join, leave, crash and come back as static members, commits,
 //! DeleteRecords, topics altered at run time, broker crashes and controlled shutdowns, cut,
-//! healed and slow links. Every fault is undone before the last step, a minute with nothing to do.
+//! healed and slow links. Every fault is undone before the last step, a minute with nothing to do
+//! (and every broker started again half a minute before it, in case a controlled shutdown was
+//! still under way when its start came).
 
 use kafka_sim::rand::Rng;
 
@@ -317,6 +319,15 @@ pub fn generate(seed: u64) -> Vec<String> {
     }
     if let Some((a, b)) = slow {
         g.push(format!("network delay {a} {b} 1ms"));
+    }
+    // A `broker start` refused because a controlled shutdown was still under way (the broker still
+    // running, perhaps cut off from the controller) leaves that broker down for good once the
+    // shutdown ends, and a partition whose only in-sync replica it holds offline: unavailable, not
+    // lost. So, the links healed, every broker is started once more after the shutdowns have had
+    // time to finish (a start of a running broker is refused, harmlessly).
+    g.push("advance 30s".into());
+    for b in 1..=brokers {
+        g.push(format!("broker start {b}"));
     }
     g.push("advance 60s".into());
     g.lines

@@ -27,7 +27,8 @@
 //! A failing seed is shrunk: lines are dropped while it still fails, and the minimal script is
 //! printed, ready to paste into a file and replay with `kafka-sim run`. CI runs a window of 40
 //! seeds that starts where the commit's hash says, so every commit tries seeds never run before;
-//! `FUZZ_START`, `FUZZ_SEEDS`, `FUZZ_SECONDS` and `FUZZ_ALL` run campaigns (docs/fuzzing.md).
+//! `FUZZ_START`, `FUZZ_SEEDS`, `FUZZ_SECONDS` and `FUZZ_ALL` run campaigns (docs/fuzzing.md);
+//! `FUZZ_FULL=1` also prints a failing seed's whole script before it is shrunk.
 
 mod check;
 mod generate;
@@ -110,6 +111,10 @@ fn fuzz(seed: u64) -> usize {
             verified
         }
         Err(why) => {
+            if std::env::var("FUZZ_FULL").is_ok() {
+                // The whole generated script, for a failure the shrinker may have changed the shape of.
+                eprintln!("seed {seed}: {why}\nfull script ({} lines):\n{}\n", lines.len(), lines.join("\n"));
+            }
             let minimal = shrink(lines, &why);
             panic!("seed {seed}: {why}\nminimal script ({} lines):\n{}", minimal.len(), minimal.join("\n"));
         }
