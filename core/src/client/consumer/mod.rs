@@ -606,6 +606,8 @@ impl Consumer {
                     self.drive(fx);
                     self.finish_poll_if_idle(fx);
                 }
+                // A blocking commit failed here as stale frees the loop now.
+                self.resume_blocked_step(fx);
                 return;
             }
             Timer::ProcessNext => {
