@@ -21,6 +21,9 @@ pub enum Timer {
     RequestTimeout(u32),
     /// The connection a request used broke (its receiver crashed): the sender learns at once.
     Disconnected(u32),
+    /// The request went to a process that is down: its connection was refused, so the request
+    /// was never sent (the client learns one link latency later, as from a TCP reset).
+    Refused(u32),
     /// Ask for metadata again after a backoff.
     MetadataRetry,
     /// A producer batch's retry.backoff.ms has passed.

@@ -107,6 +107,9 @@ pub struct Sim {
     checkpoints: Vec<bool>,
     /// An empty list kept for the next `send`'s events, so each send does not allocate one.
     spare_events: Vec<EventKind>,
+    /// The last number a default `client.id` took, producers' and consumers' (Java's
+    /// `PRODUCER_CLIENT_ID_SEQUENCE` and `CONSUMER_CLIENT_ID_SEQUENCE`, counted per session).
+    client_id_sequences: (u32, u32),
 }
 
 /// The largest list of events kept for reuse: a send makes one or two.
@@ -129,6 +132,7 @@ impl Sim {
             lag: LagHistory::default(),
             checkpoints: Vec::new(),
             spare_events: Vec::new(),
+            client_id_sequences: (0, 0),
         }
     }
 
@@ -213,16 +217,32 @@ impl Sim {
                 Ok(())
             }
             Command::Producer { name, configs } => {
-                let config = ProducerConfig::parse(configs)?;
+                let mut config = ProducerConfig::parse(configs)?;
                 let bootstrap = self.bootstrap(name)?;
+                self.default_producer_client_id(&mut config);
                 let seed = self.rng.next_u64();
                 let producer = Producer::new(name.clone(), config, bootstrap, seed);
                 self.add_client(Client::Producer(producer));
                 Ok(())
             }
             Command::Consumer { name, configs } => {
-                let config = ConsumerConfig::parse(configs)?;
+                let mut config = ConsumerConfig::parse(configs)?;
                 let bootstrap = self.bootstrap(name)?;
+                if config.client_id.is_empty() {
+                    // `ConsumerUtils.buildClientId`: a static member is named by its instance id.
+                    let n = &mut self.client_id_sequences.1;
+                    config.client_id = match (&config.group_id, &config.group_instance_id) {
+                        (Some(g), Some(i)) if !g.is_empty() => format!("consumer-{g}-{i}"),
+                        (Some(g), None) if !g.is_empty() => {
+                            *n += 1;
+                            format!("consumer-{g}-{n}")
+                        }
+                        _ => {
+                            *n += 1;
+                            format!("consumer-{n}")
+                        }
+                    };
+                }
                 self.add_client(Client::Consumer(Consumer::new(name.clone(), config, bootstrap)));
                 Ok(())
             }
@@ -584,6 +604,19 @@ impl Sim {
         Ok(cluster.brokers.keys().copied().collect())
     }
 
+    /// `ProducerConfig.maybeOverrideClientId`: `producer-<transactional.id>`, else `producer-N`.
+    fn default_producer_client_id(&mut self, config: &mut ProducerConfig) {
+        if config.client_id.is_empty() {
+            config.client_id = match &config.transactional_id {
+                Some(id) => format!("producer-{id}"),
+                None => {
+                    self.client_id_sequences.0 += 1;
+                    format!("producer-{}", self.client_id_sequences.0)
+                }
+            };
+        }
+    }
+
     fn add_client(&mut self, client: Client) {
         let name = client.connection().name.clone();
         self.emit(EventKind::ClientCreated { name: name.clone(), kind: client.kind() });
@@ -715,8 +748,9 @@ impl Sim {
             };
             pairs.push(("transactional.id".into(), format!("{group}-pipeline")));
         }
-        let config = ProducerConfig::parse(&pairs)?;
+        let mut config = ProducerConfig::parse(&pairs)?;
         let bootstrap = self.bootstrap(&name)?;
+        self.default_producer_client_id(&mut config);
         let seed = self.rng.next_u64();
         self.add_client(Client::Producer(Producer::new(name.clone(), config, bootstrap, seed)));
         if transactional {
@@ -1194,7 +1228,7 @@ impl Sim {
             return;
         }
         let at = self.now + cluster.net.default_latency();
-        self.set_timer(sender.clone(), at, Timer::Disconnected(message.correlation_id));
+        self.set_timer(sender.clone(), at, Timer::Refused(message.correlation_id));
     }
 
     /// Schedules a timer; one set again replaces the earlier one (linger.ms of a newer batch).

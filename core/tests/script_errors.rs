@@ -45,7 +45,7 @@ fn bad_client_configs_are_named() {
     assert!(error("send-offsets-to-transaction p1").contains("expected the consumer whose positions"));
     assert_eq!(
         error("consumer c1 group.id=g heartbeat.interval.ms=50000"),
-        "line 1, column 24: Heartbeat must be set lower than the session timeout"
+        "line 1, column 13: Heartbeat must be set lower than the session timeout"
     );
     assert!(error("consumer c1 partition.assignment.strategy=fancy").contains("Class could not be found"));
     assert!(
@@ -159,7 +159,51 @@ fn producer_configs_combine_in_any_order() {
     );
     assert_eq!(
         error("producer p acks=1 enable.idempotence=true"),
-        "line 1, column 12: Must set acks to all in order to use the idempotent producer (enable.idempotence=true)."
+        "line 1, column 12: Must set acks to all in order to use the idempotent producer. Otherwise we cannot \
+         guarantee idempotence."
+    );
+}
+
+#[test]
+fn consumer_configs_combine_in_any_order() {
+    // Each alone conflicts with a default (heartbeat 3 s, session 45 s); together they are valid.
+    assert!(Scenario::parse("consumer c group.id=g heartbeat.interval.ms=500 session.timeout.ms=2000").is_ok());
+    assert!(Scenario::parse("consumer c group.id=g session.timeout.ms=2000 heartbeat.interval.ms=500").is_ok());
+    assert_eq!(
+        error("consumer c group.id=g session.timeout.ms=2000 heartbeat.interval.ms=2000"),
+        "line 1, column 12: Heartbeat must be set lower than the session timeout"
+    );
+}
+
+/// The errors the Java client throws at construction (`ProducerConfig` and `ConsumerConfig`'s
+/// post-processing, `JoinGroupRequest.validateGroupInstanceId`), with its messages.
+#[test]
+fn client_configs_java_refuses_are_refused() {
+    // Since 4.0, more than five in flight with idempotence at its default is an error, not a
+    // producer quietly made non-idempotent; even acks=1 does not avoid it, only asking for none.
+    for script in [
+        "producer p max.in.flight.requests.per.connection=6",
+        "producer p acks=1 max.in.flight.requests.per.connection=6",
+    ] {
+        assert_eq!(
+            error(script),
+            "line 1, column 12: To use the idempotent producer, max.in.flight.requests.per.connection must be set \
+             to at most 5. Current value is 6."
+        );
+    }
+    assert!(Scenario::parse("producer p enable.idempotence=false max.in.flight.requests.per.connection=6").is_ok());
+    assert_eq!(
+        error("producer p retries=0 enable.idempotence=true"),
+        "line 1, column 12: Must set retries to non-zero when using the idempotent producer."
+    );
+    assert_eq!(
+        error("consumer c enable.auto.commit=true"),
+        "line 1, column 12: enable.auto.commit cannot be set to true when default group id (null) is used."
+    );
+    assert!(Scenario::parse("consumer c enable.auto.commit=false").is_ok());
+    assert_eq!(
+        error("consumer c group.id=g group.instance.id="),
+        "line 1, column 12: Group instance id is illegal, it can't be empty"
     );
 }
 

@@ -439,18 +439,19 @@ impl Broker {
             Timer::CleanerCheck => self.check_cleaner(fx),
             Timer::TxnTimeoutCheck => self.check_txn_timeouts(fx),
             Timer::TxnMarkerRetry(tid) => self.retry_markers(&tid, fx),
-            Timer::RequestTimeout(id) | Timer::Disconnected(id) => match self.pending.remove(&id) {
-                Some(Pending::ReplicaFetch { leader }) => {
-                    fx.timer_in(Duration::from_ms(self.config.replica_fetch_backoff_ms), Timer::ReplicaFetch(leader))
+            Timer::RequestTimeout(id) | Timer::Disconnected(id) | Timer::Refused(id) => {
+                match self.pending.remove(&id) {
+                    Some(Pending::ReplicaFetch { leader }) => fx
+                        .timer_in(Duration::from_ms(self.config.replica_fetch_backoff_ms), Timer::ReplicaFetch(leader)),
+                    Some(Pending::AlterPartition { tp }) => {
+                        self.on_alter_partition(&tp, Err(KafkaError::RequestTimedOut), fx)
+                    }
+                    Some(Pending::TxnMarker { transactional_id, tp }) => {
+                        self.on_marker_written(&transactional_id, &tp, Err(KafkaError::RequestTimedOut), fx)
+                    }
+                    Some(Pending::Heartbeat) | None => {}
                 }
-                Some(Pending::AlterPartition { tp }) => {
-                    self.on_alter_partition(&tp, Err(KafkaError::RequestTimedOut), fx)
-                }
-                Some(Pending::TxnMarker { transactional_id, tp }) => {
-                    self.on_marker_written(&transactional_id, &tp, Err(KafkaError::RequestTimedOut), fx)
-                }
-                Some(Pending::Heartbeat) | None => {}
-            },
+            }
             _ => {}
         }
     }

@@ -80,6 +80,17 @@ pub struct ProducerConfig {
     /// transactional.id: a transactional producer (needs idempotence).
     pub transactional_id: Option<String>,
     pub transaction_timeout_ms: u64,
+    /// `metadata.max.age.ms`: how often metadata is refreshed even without an error, so that
+    /// new partitions are found.
+    pub metadata_max_age_ms: u64,
+    /// `reconnect.backoff.ms`: the first wait before connecting again to a broker that failed,
+    /// doubling per failure up to `reconnect.backoff.max.ms`.
+    pub reconnect_backoff_ms: u64,
+    pub reconnect_backoff_max_ms: u64,
+    /// `partitioner.availability.timeout.ms`: with adaptive partitioning, a broker that had
+    /// sendable batches and took none for this long has its partitions left out of the sticky
+    /// partitioner's choice (0: never).
+    pub partitioner_availability_timeout_ms: u64,
 }
 
 impl Default for ProducerConfig {
@@ -108,6 +119,10 @@ impl Default for ProducerConfig {
             client_id: String::new(),
             transactional_id: None,
             transaction_timeout_ms: 60_000,
+            metadata_max_age_ms: 300_000,
+            reconnect_backoff_ms: 50,
+            reconnect_backoff_max_ms: 1_000,
+            partitioner_availability_timeout_ms: 0,
         }
     }
 }
@@ -124,9 +139,13 @@ const PRODUCER_CONFIGS: &[&str] = &[
     "max.block.ms",
     "max.in.flight.requests.per.connection",
     "max.request.size",
+    "metadata.max.age.ms",
     "partitioner.adaptive.partitioning.enable",
+    "partitioner.availability.timeout.ms",
     "partitioner.class",
     "partitioner.ignore.keys",
+    "reconnect.backoff.max.ms",
+    "reconnect.backoff.ms",
     "request.timeout.ms",
     "retries",
     "retry.backoff.max.ms",
@@ -174,7 +193,11 @@ impl ProducerConfig {
             }
             "linger.ms" => c.linger_ms = long(name, v, 0)?,
             "max.block.ms" => c.max_block_ms = long(name, v, 0)?,
+            "metadata.max.age.ms" => c.metadata_max_age_ms = long(name, v, 0)?,
             "partitioner.adaptive.partitioning.enable" => c.partitioner_adaptive = boolean(name, v)?,
+            "partitioner.availability.timeout.ms" => c.partitioner_availability_timeout_ms = long(name, v, 0)?,
+            "reconnect.backoff.ms" => c.reconnect_backoff_ms = long(name, v, 0)?,
+            "reconnect.backoff.max.ms" => c.reconnect_backoff_max_ms = long(name, v, 0)?,
             "partitioner.ignore.keys" => c.partitioner_ignore_keys = boolean(name, v)?,
             "partitioner.class" => {
                 let v = v.trim();
@@ -230,31 +253,37 @@ impl ProducerConfig {
     /// explicitly, a conflict is an error; left at its default, a conflict turns
     /// idempotence off, and the note says why.
     fn resolve_idempotence(&mut self, explicit: Option<bool>) -> Result<(), CommandError> {
-        let conflict = if self.acks != Acks::All {
-            Some("acks to all")
-        } else if self.retries == 0 {
-            Some("retries to non-zero")
-        } else if self.max_in_flight_requests_per_connection > 5 {
-            Some("max.in.flight.requests.per.connection to at most 5")
+        if explicit == Some(false) {
+            self.idempotent = false;
+            self.idempotence_note = Some("enable.idempotence=false".into());
+            return Ok(());
+        }
+        // Java's messages, in Java's order of checks.
+        let conflict = if self.retries == 0 {
+            Some(("retries to non-zero", "when using the idempotent producer."))
+        } else if self.acks != Acks::All {
+            Some(("acks to all", "in order to use the idempotent producer. Otherwise we cannot guarantee idempotence."))
         } else {
             None
         };
-        match (explicit, conflict) {
-            (Some(true), Some(what)) => Err(CommandError::ClientConfig(format!(
-                "Must set {what} in order to use the idempotent producer (enable.idempotence=true)."
-            ))),
-            (Some(false), _) => {
-                self.idempotent = false;
-                self.idempotence_note = Some("enable.idempotence=false".into());
-                Ok(())
-            }
-            (None, Some(what)) => {
-                self.idempotent = false;
-                self.idempotence_note = Some(format!("idempotence is off: it needs {what}, and was not asked for"));
-                Ok(())
-            }
-            _ => Ok(()),
+        if let (Some(true), Some((what, why))) = (explicit, conflict) {
+            return Err(CommandError::ClientConfig(format!("Must set {what} {why}")));
         }
+        // Checked while idempotence is still on, whether asked for or by default: since 4.0 a
+        // default producer with more than five requests in flight is refused, not quietly
+        // made non-idempotent (Java checks it before applying `shouldDisableIdempotence`).
+        let in_flight = self.max_in_flight_requests_per_connection;
+        if in_flight > 5 {
+            return Err(CommandError::ClientConfig(format!(
+                "To use the idempotent producer, max.in.flight.requests.per.connection must be set to at most 5. \
+                 Current value is {in_flight}."
+            )));
+        }
+        if let Some((what, _)) = conflict {
+            self.idempotent = false;
+            self.idempotence_note = Some(format!("idempotence is off: it needs {what}, and was not asked for"));
+        }
+        Ok(())
     }
 
     /// Every simulated config with its effective value, for the view.
@@ -271,7 +300,9 @@ impl ProducerConfig {
             ("max.block.ms", self.max_block_ms.to_string()),
             ("max.in.flight.requests.per.connection", self.max_in_flight_requests_per_connection.to_string()),
             ("max.request.size", self.max_request_size_bytes.to_string()),
+            ("metadata.max.age.ms", self.metadata_max_age_ms.to_string()),
             ("partitioner.adaptive.partitioning.enable", self.partitioner_adaptive.to_string()),
+            ("partitioner.availability.timeout.ms", self.partitioner_availability_timeout_ms.to_string()),
             (
                 "partitioner.class",
                 match (&self.rule_partitioner, self.round_robin) {
@@ -281,6 +312,8 @@ impl ProducerConfig {
                 },
             ),
             ("partitioner.ignore.keys", self.partitioner_ignore_keys.to_string()),
+            ("reconnect.backoff.max.ms", self.reconnect_backoff_max_ms.to_string()),
+            ("reconnect.backoff.ms", self.reconnect_backoff_ms.to_string()),
             ("request.timeout.ms", self.request_timeout_ms.to_string()),
             ("retries", self.retries.to_string()),
             ("retry.backoff.max.ms", self.retry_backoff_max_ms.to_string()),
@@ -444,54 +477,83 @@ impl ConsumerConfig {
         self.partition_assignment_strategy.iter().all(|a| *a == AssignorName::CooperativeSticky)
     }
 
+    /// Checks one config's name and value alone; how configs combine is checked by [`ConsumerConfig::parse`].
+    pub fn check_value(name: &str, value: &str) -> Result<(), CommandError> {
+        ConsumerConfig::default().apply(name, value)
+    }
+
+    /// Applies one config's value.
+    fn apply(&mut self, name: &str, v: &str) -> Result<(), CommandError> {
+        let c = self;
+        match name {
+            "auto.offset.reset" => {
+                c.auto_offset_reset = match v.trim() {
+                    "earliest" => OffsetReset::Earliest,
+                    "latest" => OffsetReset::Latest,
+                    "none" => OffsetReset::None,
+                    _ => return Err(bad(name, v, "String must be one of: latest, earliest, none")),
+                }
+            }
+            "client.id" => c.client_id = v.to_string(),
+            "enable.auto.commit" => c.enable_auto_commit = boolean(name, v)?,
+            "auto.commit.interval.ms" => c.auto_commit_interval_ms = int(name, v, 0)?,
+            "session.timeout.ms" => c.session_timeout_ms = int(name, v, 0)?,
+            "heartbeat.interval.ms" => c.heartbeat_interval_ms = int(name, v, 0)?,
+            "max.poll.interval.ms" => c.max_poll_interval_ms = int(name, v, 1)?,
+            "retry.backoff.ms" => c.retry_backoff_ms = long(name, v, 0)?,
+            "retry.backoff.max.ms" => c.retry_backoff_max_ms = long(name, v, 0)?,
+            "metadata.max.age.ms" => c.metadata_max_age_ms = long(name, v, 0)?,
+            "partition.assignment.strategy" => {
+                let list: Result<Vec<AssignorName>, CommandError> =
+                    v.split(',').filter(|e| !e.trim().is_empty()).map(AssignorName::parse).collect();
+                let list = list?;
+                if list.is_empty() {
+                    return Err(bad(name, v, "at least one assignor is needed"));
+                }
+                c.partition_assignment_strategy = list;
+            }
+            "fetch.max.bytes" => c.fetch_max_bytes = int(name, v, 0)?,
+            "fetch.max.wait.ms" => c.fetch_max_wait_ms = int(name, v, 0)?,
+            "fetch.min.bytes" => c.fetch_min_bytes = int(name, v, 0)?,
+            "group.id" => c.group_id = Some(v.to_string()),
+            "group.instance.id" => c.group_instance_id = Some(v.to_string()),
+            "max.partition.fetch.bytes" => c.max_partition_fetch_bytes = int(name, v, 0)?,
+            "max.poll.records" => c.max_poll_records = int(name, v, 1)?,
+            "request.timeout.ms" => c.request_timeout_ms = int(name, v, 0)?,
+            "isolation.level" => {
+                c.isolation_level = match v.trim() {
+                    "read_uncommitted" => IsolationLevel::ReadUncommitted,
+                    "read_committed" => IsolationLevel::ReadCommitted,
+                    _ => return Err(bad(name, v, "String must be one of: read_uncommitted, read_committed")),
+                }
+            }
+            _ => return Err(unknown("consumer", name, CONSUMER_CONFIGS)),
+        }
+        Ok(())
+    }
+
+    /// Every config applied, then how they combine, whatever their order (as Java's
+    /// `ConsumerConfig` checks the whole set at construction).
     pub fn parse(pairs: &[(String, String)]) -> Result<Self, CommandError> {
         let mut c = ConsumerConfig::default();
         for (name, value) in pairs {
-            let v = value.as_str();
-            match name.as_str() {
-                "auto.offset.reset" => {
-                    c.auto_offset_reset = match v.trim() {
-                        "earliest" => OffsetReset::Earliest,
-                        "latest" => OffsetReset::Latest,
-                        "none" => OffsetReset::None,
-                        _ => return Err(bad(name, v, "String must be one of: latest, earliest, none")),
-                    }
-                }
-                "client.id" => c.client_id = v.to_string(),
-                "enable.auto.commit" => c.enable_auto_commit = boolean(name, v)?,
-                "auto.commit.interval.ms" => c.auto_commit_interval_ms = int(name, v, 0)?,
-                "session.timeout.ms" => c.session_timeout_ms = int(name, v, 0)?,
-                "heartbeat.interval.ms" => c.heartbeat_interval_ms = int(name, v, 0)?,
-                "max.poll.interval.ms" => c.max_poll_interval_ms = int(name, v, 1)?,
-                "retry.backoff.ms" => c.retry_backoff_ms = long(name, v, 0)?,
-                "retry.backoff.max.ms" => c.retry_backoff_max_ms = long(name, v, 0)?,
-                "metadata.max.age.ms" => c.metadata_max_age_ms = long(name, v, 0)?,
-                "partition.assignment.strategy" => {
-                    let list: Result<Vec<AssignorName>, CommandError> =
-                        v.split(',').filter(|e| !e.trim().is_empty()).map(AssignorName::parse).collect();
-                    let list = list?;
-                    if list.is_empty() {
-                        return Err(bad(name, v, "at least one assignor is needed"));
-                    }
-                    c.partition_assignment_strategy = list;
-                }
-                "fetch.max.bytes" => c.fetch_max_bytes = int(name, v, 0)?,
-                "fetch.max.wait.ms" => c.fetch_max_wait_ms = int(name, v, 0)?,
-                "fetch.min.bytes" => c.fetch_min_bytes = int(name, v, 0)?,
-                "group.id" => c.group_id = Some(v.to_string()),
-                "group.instance.id" => c.group_instance_id = Some(v.to_string()).filter(|v| !v.is_empty()),
-                "max.partition.fetch.bytes" => c.max_partition_fetch_bytes = int(name, v, 0)?,
-                "max.poll.records" => c.max_poll_records = int(name, v, 1)?,
-                "request.timeout.ms" => c.request_timeout_ms = int(name, v, 0)?,
-                "isolation.level" => {
-                    c.isolation_level = match v.trim() {
-                        "read_uncommitted" => IsolationLevel::ReadUncommitted,
-                        "read_committed" => IsolationLevel::ReadCommitted,
-                        _ => return Err(bad(name, v, "String must be one of: read_uncommitted, read_committed")),
-                    }
-                }
-                _ => return Err(unknown("consumer", name, CONSUMER_CONFIGS)),
+            c.apply(name, value)?;
+        }
+        let explicit = |key: &str| pairs.iter().any(|(n, _)| n == key);
+        // `ConsumerConfig.maybeOverrideEnableAutoCommit`: without a group there is nothing to
+        // commit to, so auto-commit is off unless asked for, and asking for it is an error.
+        if c.group_id.is_none() {
+            if !explicit("enable.auto.commit") {
+                c.enable_auto_commit = false;
+            } else if c.enable_auto_commit {
+                return Err(CommandError::ClientConfig(
+                    "enable.auto.commit cannot be set to true when default group id (null) is used.".into(),
+                ));
             }
+        }
+        // `JoinGroupRequest.validateGroupInstanceId`, run when the consumer is built.
+        if c.group_instance_id.as_deref() == Some("") {
+            return Err(CommandError::ClientConfig("Group instance id is illegal, it can't be empty".into()));
         }
         // The Java client's Heartbeat refuses this combination at construction.
         if c.heartbeat_interval_ms >= c.session_timeout_ms {

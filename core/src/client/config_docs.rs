@@ -28,6 +28,16 @@ pub fn explain(kind: &str, name: &str) -> Option<&'static str> {
             "Unanswered requests allowed per broker; above 1 without idempotence, a retry can reorder records."
         }
         ("producer", "max.request.size") => "The largest request, and so the largest record, the producer sends.",
+        ("producer", "metadata.max.age.ms") => {
+            "How often metadata is asked for even without an error, so that new partitions and moved leaders are found."
+        }
+        ("producer", "partitioner.availability.timeout.ms") => {
+            "With adaptive partitioning, a broker that took none of its ready batches for this long is left out of the sticky choice; 0 never."
+        }
+        ("producer", "reconnect.backoff.ms") => {
+            "The first wait before connecting again to a broker that failed; it doubles, with jitter, up to reconnect.backoff.max.ms."
+        }
+        ("producer", "reconnect.backoff.max.ms") => "The longest wait before connecting again to a broker that failed.",
         ("producer", "partitioner.adaptive.partitioning.enable") => {
             "The sticky partitioner favours partitions whose brokers keep up (fewer batches queued)."
         }

@@ -2,6 +2,7 @@
 //! both need (correlation ids, requests in flight with request.timeout.ms,
 //! a metadata cache, choosing a broker) lives in [`Connection`].
 
+pub mod backoff;
 pub mod config;
 pub mod config_docs;
 pub mod consumer;
@@ -66,15 +67,29 @@ pub struct Connection {
     /// Topic metadata the client has learned, under the name its records share.
     pub topics: SortedMap<TopicName, Vec<PartitionMetadata>>,
     pub metadata_in_flight: bool,
-    /// Brokers whose connection failed, avoided until the given time.
-    failed: SortedMap<u32, Instant>,
+    /// Brokers whose connection failed: avoided until the given time, and the failures in a row
+    /// (Java's `ClusterConnectionStates`: a connection that answers starts the count again).
+    failed: SortedMap<u32, (Instant, u32)>,
+    /// `reconnect.backoff.ms` doubling to `reconnect.backoff.max.ms`, with jitter.
+    reconnect: backoff::ExponentialBackoff,
+    /// The jitter of this client's reconnect and metadata backoffs: a stream of its own, so a
+    /// changed backoff setting moves no other random choice (a partition, a traffic key).
+    pub backoff_rng: crate::rand::Rng,
 }
 
-/// `reconnect.backoff.max.ms`: how long a client avoids a broker it could not reach.
-const RECONNECT_BACKOFF_MAX_MS: u64 = 1_000;
+/// Java's `reconnect.backoff.ms` and `reconnect.backoff.max.ms` defaults.
+pub const RECONNECT_BACKOFF_MS: u64 = 50;
+pub const RECONNECT_BACKOFF_MAX_MS: u64 = 1_000;
 
 impl Connection {
-    pub fn new(name: String, bootstrap: Vec<u32>, request_timeout_ms: u64) -> Self {
+    pub fn new(
+        name: String,
+        bootstrap: Vec<u32>,
+        request_timeout_ms: u64,
+        reconnect: backoff::ExponentialBackoff,
+    ) -> Self {
+        // Seeded by the client's name: a client's backoffs do not depend on which others exist.
+        let seed = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
         Connection {
             name,
             next_correlation_id: 0,
@@ -84,6 +99,8 @@ impl Connection {
             topics: SortedMap::new(),
             metadata_in_flight: false,
             failed: SortedMap::new(),
+            reconnect,
+            backoff_rng: crate::rand::Rng::new(seed),
         }
     }
 
@@ -112,11 +129,11 @@ impl Connection {
     /// Takes the request an answer belongs to; `None` for an answer that came
     /// after its request timed out (the client has already given up on it).
     pub fn complete(&mut self, correlation_id: u32, fx: &mut Effects) -> Option<InFlight> {
-        let done = self.in_flight.remove(&correlation_id);
-        if done.is_some() {
-            fx.cancel(Timer::RequestTimeout(correlation_id));
-        }
-        done
+        let done = self.in_flight.remove(&correlation_id)?;
+        fx.cancel(Timer::RequestTimeout(correlation_id));
+        // An answer came over the connection: it works, and its next failure backs off from the start.
+        self.failed.remove(&done.broker);
+        Some(done)
     }
 
     pub fn in_flight_to(&self, broker: u32) -> usize {
@@ -131,23 +148,26 @@ impl Connection {
     /// flight, avoiding brokers whose connection recently failed; ties go to
     /// the lowest id so the choice is deterministic.
     pub fn least_loaded(&self, now: Instant) -> Option<u32> {
-        let failing = |b: u32| self.failed.get(&b).is_some_and(|&until| until > now);
+        let failing = |b: u32| self.backing_off(b, now);
         self.brokers.iter().copied().min_by_key(|&b| (failing(b), self.in_flight_to(b), b))
     }
 
-    /// A request timed out or its connection broke: take it out of flight,
-    /// say so, and avoid the broker for reconnect.backoff.max.ms.
+    /// A request timed out or its connection broke: take it out of flight, say so, and avoid
+    /// the broker for the reconnect backoff (`reconnect.backoff.ms` doubling per failure in a
+    /// row up to `reconnect.backoff.max.ms`, with jitter).
     pub fn fail(&mut self, timer: &Timer, fx: &mut Effects) -> Option<(InFlight, KafkaError)> {
         let (id, error) = match timer {
             Timer::RequestTimeout(id) => (*id, KafkaError::RequestTimedOut),
-            Timer::Disconnected(id) => (*id, KafkaError::NetworkException),
+            Timer::Disconnected(id) | Timer::Refused(id) => (*id, KafkaError::NetworkException),
             _ => return None,
         };
+        let failures = self.in_flight.get(&id).and_then(|r| self.failed.get(&r.broker)).map_or(0, |f| f.1);
         let done = self.complete(id, fx)?;
         if matches!(done.request, Request::Metadata { .. }) {
             self.metadata_in_flight = false;
         }
-        self.failed.insert(done.broker, fx.now + Duration::from_ms(RECONNECT_BACKOFF_MAX_MS));
+        let wait_ms = self.reconnect.backoff(failures, &mut self.backoff_rng);
+        self.failed.insert(done.broker, (fx.now + Duration::from_ms(wait_ms), failures + 1));
         let (client, to, api) = (self.name.clone(), Node::Broker(done.broker), done.request.api());
         fx.event(match error {
             KafkaError::RequestTimedOut => EventKind::RequestTimedOut { client, to, api },
@@ -156,9 +176,14 @@ impl Connection {
         Some((done, error))
     }
 
-    /// Whether the client avoids `broker` now (its connection failed within reconnect.backoff.max.ms).
+    /// Whether the client avoids `broker` now (its connection failed within the reconnect backoff).
     pub fn backing_off(&self, broker: u32, now: Instant) -> bool {
-        self.failed.get(&broker).is_some_and(|&until| until > now)
+        self.ready_at(broker).is_some_and(|until| until > now)
+    }
+
+    /// When the reconnect backoff to `broker` ends, if its connection failed.
+    pub fn ready_at(&self, broker: u32) -> Option<Instant> {
+        self.failed.get(&broker).map(|f| f.0)
     }
 
     pub fn leader_of(&self, tp: &TopicPartition) -> Option<u32> {

@@ -184,16 +184,19 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                 let checked = if head.text == "producer" {
                     ProducerConfig::check_value(key, value)
                 } else {
-                    ConsumerConfig::parse(&[(key.to_string(), value.to_string())]).map(|_| ())
+                    ConsumerConfig::check_value(key, value)
                 };
                 checked.map_err(|e| c.error_at(w.column, &e.to_string()))?;
                 configs.push((key.to_string(), value.to_string()));
             }
-            // Then how they combine (idempotence conflicts, delivery.timeout.ms), in any order.
-            if head.text == "producer" {
-                ProducerConfig::parse(&configs)
-                    .map_err(|e| c.error_at(first_config_column.unwrap_or(c.end_column), &e.to_string()))?;
-            }
+            // Then how they combine (idempotence conflicts, delivery.timeout.ms, heartbeat and
+            // session timeouts), in any order.
+            let combined = if head.text == "producer" {
+                ProducerConfig::parse(&configs).map(|_| ())
+            } else {
+                ConsumerConfig::parse(&configs).map(|_| ())
+            };
+            combined.map_err(|e| c.error_at(first_config_column.unwrap_or(c.end_column), &e.to_string()))?;
             if head.text == "producer" {
                 Command::Producer { name, configs }
             } else {

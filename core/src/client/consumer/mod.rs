@@ -114,7 +114,12 @@ pub struct Consumer {
 impl Consumer {
     pub fn new(name: String, config: ConsumerConfig, bootstrap: Vec<u32>) -> Self {
         Consumer {
-            conn: Connection::new(name, bootstrap, config.request_timeout_ms),
+            conn: Connection::new(
+                name,
+                bootstrap,
+                config.request_timeout_ms,
+                super::backoff::ExponentialBackoff::new(super::RECONNECT_BACKOFF_MS, super::RECONNECT_BACKOFF_MAX_MS),
+            ),
             assignment: Vec::new(),
             positions: SortedMap::new(),
             fetching: SortedSet::new(),
@@ -670,9 +675,9 @@ impl Consumer {
             self.metadata_failures = 0;
             return;
         }
-        let base = self.config.retry_backoff_ms;
-        let max = self.config.retry_backoff_max_ms.max(base);
-        let backoff = base.saturating_mul(1 << self.metadata_failures.min(20)).min(max);
+        let refresh =
+            super::backoff::ExponentialBackoff::new(self.config.retry_backoff_ms, self.config.retry_backoff_max_ms);
+        let backoff = refresh.backoff(self.metadata_failures, &mut self.conn.backoff_rng);
         self.metadata_failures += 1;
         self.metadata_retry_at = Some(fx.now + Duration::from_ms(backoff));
         fx.cancel(Timer::MetadataRetry);

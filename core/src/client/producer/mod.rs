@@ -57,6 +57,14 @@ pub struct Batch {
     /// (Java sets a batch's producer state once, when it has no sequence yet), unless an epoch
     /// bump rewrites the batch's partition from sequence 0.
     pub producer_epoch: Option<i16>,
+    /// The partition's leader epoch as the producer knew it when the batch last went out: a
+    /// retry skips its backoff once metadata names a newer leader (KIP-951,
+    /// `RecordAccumulator.shouldBackoff`).
+    leader_epoch: Option<u32>,
+    /// delivery.timeout.ms passed while the batch was in flight: its send failed with a
+    /// TimeoutException (`Sender.getExpiredInflightBatches`); the answer, when it comes, only
+    /// tells an idempotent producer whether the broker wrote it.
+    expired: bool,
 }
 
 /// A record waiting for its topic's metadata (Java's `send` blocking in `waitOnMetadata`).
@@ -80,7 +88,11 @@ pub struct Producer {
     /// The producer's name as its per-record events share it (`conn.name`, counted not copied).
     shared_name: ClientName,
     pub config: ProducerConfig,
+    /// The sticky partitioner's choices. Each kind of randomness has a stream of its own
+    /// (backoff jitter is the connection's, traffic keys `traffic_rng`), so changing a retry
+    /// setting moves no partition choice.
     rng: Rng,
+    traffic_rng: Rng,
     waiting: Vec<Waiting>,
     /// A traffic generator: topic, milliseconds between sends, keys, records sent.
     traffic: Option<(String, u64, u32, u64)>,
@@ -94,7 +106,12 @@ pub struct Producer {
     batched_records: usize,
     sticky: SortedMap<TopicName, Sticky>,
     round_robin: SortedMap<TopicName, u32>,
-    metadata_backoff_ms: u64,
+    /// Metadata answers in a row with an error: the next request waits the metadata backoff.
+    metadata_failures: u32,
+    /// Per broker, when the sender last found a batch for it ready and when it last sent it one
+    /// (Java's `NodeLatencyStats`): with partitioner.availability.timeout.ms, a broker ready
+    /// long after its last drain is left out of the sticky partitioner's choice.
+    node_latency: SortedMap<u32, (Instant, Instant)>,
     pub acked_records: u64,
     pub failed_records: u64,
     /// An idempotent producer's id and epoch, once InitProducerId answered.
@@ -127,14 +144,18 @@ pub struct Producer {
 impl Producer {
     pub fn new(name: String, config: ProducerConfig, bootstrap: Vec<u32>, seed: u64) -> Self {
         let shared_name = ClientName::from(name.as_str());
-        let conn = Connection::new(name, bootstrap, config.request_timeout_ms);
+        let reconnect =
+            super::backoff::ExponentialBackoff::new(config.reconnect_backoff_ms, config.reconnect_backoff_max_ms);
+        let conn = Connection::new(name, bootstrap, config.request_timeout_ms, reconnect);
         let txn = config.transactional_id.clone().map(transaction::TxnManager::new);
         Producer {
             conn,
             shared_name,
-            metadata_backoff_ms: config.retry_backoff_ms,
+            metadata_failures: 0,
+            node_latency: SortedMap::new(),
             config,
             rng: Rng::new(seed),
+            traffic_rng: Rng::new(seed ^ 0x7261_6666_6963),
             waiting: Vec::new(),
             traffic: None,
             memory_waiting: VecDeque::new(),
@@ -169,8 +190,13 @@ impl Producer {
 
     /// `batched_records` counted from the batches.
     fn count_batched_records(&self) -> usize {
-        let batched = self.batches.values().flatten().chain(self.in_flight_batches.values().map(|(_, b)| b));
+        let batched = self.batches.values().flatten().chain(self.live_in_flight());
         batched.map(|b| b.record_count()).sum()
+    }
+
+    /// Batches in flight that have not expired.
+    fn live_in_flight(&self) -> impl Iterator<Item = &Batch> {
+        self.in_flight_batches.values().map(|(_, b)| b).filter(|b| !b.expired)
     }
 
     /// A batch leaves the producer: acknowledged, failed, expired or dropped.
@@ -182,7 +208,7 @@ impl Producer {
     /// (Kafka's BufferPool hands out batch.size blocks, or more for a larger record).
     fn reserved_bytes(&self) -> u64 {
         let batch_size = self.config.batch_size_bytes;
-        let batched = self.batches.values().flatten().chain(self.in_flight_batches.values().map(|(_, b)| b));
+        let batched = self.batches.values().flatten().chain(self.live_in_flight());
         batched.map(|b| batch_size.max(b.bytes as u64)).sum()
     }
 
@@ -262,7 +288,7 @@ impl Producer {
             self.traffic = None;
             return;
         }
-        let key = (keys > 0).then(|| format!("key-{}", self.rng.below(keys as usize)).into_bytes());
+        let key = (keys > 0).then(|| format!("key-{}", self.traffic_rng.below(keys as usize)).into_bytes());
         let record = ProducerRecord {
             topic: topic.as_str().into(),
             partition: None,
@@ -383,14 +409,23 @@ impl Producer {
         let batch_size = self.config.batch_size_bytes as usize;
         // Sizes are encoded bytes before compression: Kafka's estimate with a ratio of 1.
         // The record's size in the open batch, counted once.
-        let open = self.batches.get_mut(&tp).and_then(|q| q.last_mut()).filter(|b| !b.ready);
+        // The last batch takes records until the sender drains it, ready (lingered) or not, as
+        // Java's accumulator appends to the deque's last batch until it is drained and closed; a
+        // batch sent before (a retry, back in the queue) takes none.
+        let open = self
+            .batches
+            .get_mut(&tp)
+            .and_then(|q| q.last_mut())
+            .filter(|b| b.attempts == 0 && b.base_sequence.is_none());
         let open = open.map(|b| (b.size_of(&fields, created.ms), b));
-        let (size, wake) = match open.filter(|(size, b)| b.bytes + size <= batch_size) {
+        // `full`: the batch the record went into has no room left (Java's `allBatchesFull`, as
+        // only the last batch may have room): the sticky partitioner may switch now.
+        let (size, wake, full) = match open.filter(|(size, b)| b.bytes + size <= batch_size) {
             Some((size, b)) => {
                 b.append(&fields, created.ms);
                 self.batched_records += 1;
                 b.ready |= b.bytes >= batch_size;
-                (size, b.ready)
+                (size, b.ready, b.bytes >= batch_size)
             }
             None => {
                 let size = fields.record_bytes(0, 0);
@@ -427,11 +462,11 @@ impl Producer {
                 if !ready {
                     fx.timer_in(Duration::from_ms(self.config.linger_ms), Timer::Linger(tp.clone()));
                 }
-                (size, true)
+                (size, true, bytes >= batch_size)
             }
         };
         if sticky {
-            self.note_sticky_bytes(&tp, size, count);
+            self.note_sticky_bytes(&tp, size, count, full);
         }
         wake
     }
@@ -452,8 +487,9 @@ impl Producer {
     /// towards partitions with fewer batches waiting (weight = longest queue + 1 - own).
     /// The same partition may come again.
     fn next_partition(&mut self, topic: &str, count: u32) -> u32 {
-        let available: Vec<u32> =
-            (0..count).filter(|&p| self.conn.leader_of(&TopicPartition::new(topic, p)).is_some()).collect();
+        let available: Vec<u32> = (0..count)
+            .filter(|&p| self.conn.leader_of(&TopicPartition::new(topic, p)).is_some_and(|l| !self.node_unavailable(l)))
+            .collect();
         let pool = if available.is_empty() { (0..count).collect() } else { available };
         let queues: Vec<usize> =
             pool.iter().map(|&p| self.batches.get(&TopicPartition::new(topic, p)).map_or(0, Vec::len)).collect();
@@ -484,14 +520,16 @@ impl Producer {
         p
     }
 
-    /// After batch.size bytes went to the sticky partition, switch to another
-    /// one at random (BuiltInPartitioner.updatePartitionInfo).
-    fn note_sticky_bytes(&mut self, tp: &TopicPartition, bytes: usize, count: u32) {
+    /// After batch.size bytes went to the sticky partition, switch to another one at random
+    /// at a batch boundary: when the partition's last batch is full, or at twice batch.size
+    /// whatever the batch (`BuiltInPartitioner.updatePartitionInfo`: switching in the middle
+    /// of a batch would send it part-filled).
+    fn note_sticky_bytes(&mut self, tp: &TopicPartition, bytes: usize, count: u32, batch_full: bool) {
         let batch_size = self.config.batch_size_bytes as usize;
         let switch = match self.sticky.get_mut(&tp.topic) {
             Some(s) => {
                 s.bytes += bytes;
-                s.bytes >= batch_size
+                (s.bytes >= batch_size && batch_full) || s.bytes >= 2 * batch_size
             }
             None => false,
         };
@@ -505,11 +543,13 @@ impl Producer {
     /// batches past delivery.timeout.ms.
     fn drain(&mut self, fx: &mut Effects) {
         self.release_memory_waiting(fx);
-        if self.closed {
-            // A closing producer sends everything without waiting for linger.ms,
-            // records that were waiting for metadata included.
+        if self.closed || !self.memory_waiting.is_empty() {
+            // A closing producer sends everything without waiting for linger.ms, records that
+            // were waiting for metadata included; so does one whose buffer.memory is exhausted
+            // (`RecordAccumulator.ready`'s `exhausted`: a send is blocked waiting for memory).
             self.batches.values_mut().flatten().for_each(|b| b.ready = true);
         }
+        self.expire_in_flight(fx);
         let limit = self.config.max_in_flight_requests_per_connection as usize;
         let delivery_timeout = Duration::from_ms(self.config.delivery_timeout_ms);
         if self.txn.is_some() && self.producer_id.is_none() {
@@ -535,10 +575,22 @@ impl Producer {
             while let Some(first) = self.batches.get(&tp).and_then(|b| b.first()) {
                 if first.created + delivery_timeout <= fx.now {
                     let batch = self.pop_batch(&tp);
-                    self.expire(&tp, batch, fx);
+                    self.expire(&tp, &batch, fx);
                     continue;
                 }
-                if let Some(at) = first.retry_at.filter(|&at| at > fx.now) {
+                // KIP-951: a retry whose partition has a new leader since it went out goes at once
+                // (`RecordAccumulator.shouldBackoff`), once: the batch takes the new epoch.
+                let epoch_now = self.leader_epoch(&tp).filter(|_| self.conn.leader_of(&tp).is_some());
+                let leader_changed = first.leader_epoch.zip(epoch_now).is_some_and(|(then, now)| now > then);
+                if leader_changed {
+                    if let Some(b) = self.batches.get_mut(&tp).and_then(|b| b.first_mut()) {
+                        b.leader_epoch = epoch_now;
+                    }
+                }
+                let Some(first) = self.batches.get(&tp).and_then(|b| b.first()) else {
+                    break;
+                };
+                if let Some(at) = first.retry_at.filter(|&at| at > fx.now && !leader_changed) {
                     // One wake-up per partition, always for the batch at the head: a retry
                     // queued in front of another must not leave the other without one.
                     fx.timer_in(at.saturating_since(fx.now), Timer::RetryBatch(tp.clone()));
@@ -570,13 +622,24 @@ impl Producer {
                     fx.timer_in(backoff, Timer::RetryBatch(tp.clone()));
                     break;
                 };
-                if self.config.acks != Acks::None && self.conn.in_flight_to(leader) >= limit {
+                if let Some(at) = self.conn.ready_at(leader).filter(|&at| at > fx.now) {
+                    // The connection to the leader failed and is backing off (reconnect.backoff.ms):
+                    // the sender skips the node until then (`Sender.sendProducerData`'s
+                    // `client.ready`), spending no retry on a broker it cannot reach.
+                    self.note_node_ready(leader, fx.now);
+                    fx.timer_in(at.saturating_since(fx.now), Timer::RetryBatch(tp.clone()));
                     break;
                 }
+                if self.config.acks != Acks::None && self.conn.in_flight_to(leader) >= limit {
+                    self.note_node_ready(leader, fx.now);
+                    break;
+                }
+                self.node_latency.insert(leader, (fx.now, fx.now));
                 let batch = self.pop_batch(&tp);
                 let count = batch.record_count();
                 // The real bytes: a v2 record batch, compressed with compression.type.
                 let mut batch = batch;
+                batch.leader_epoch = self.leader_epoch(&tp);
                 let mut encoded = RecordBatch::producer_header(0, 0, count, self.config.compression_type);
                 if let Some((id, epoch)) = self.producer_id {
                     let next = self.sequences.entry(tp.clone()).or_insert(0);
@@ -731,6 +794,50 @@ impl Producer {
         }
     }
 
+    /// The partition's leader epoch in the producer's metadata.
+    fn leader_epoch(&self, tp: &TopicPartition) -> Option<u32> {
+        Some(self.conn.topics.get(tp.topic.as_str())?.get(tp.partition as usize)?.leader_epoch)
+    }
+
+    /// The sender found a batch for `broker` ready and could not send it.
+    fn note_node_ready(&mut self, broker: u32, now: Instant) {
+        match self.node_latency.get_mut(&broker) {
+            Some(latency) => latency.0 = now,
+            None => drop(self.node_latency.insert(broker, (now, Instant::ZERO))),
+        }
+    }
+
+    /// Whether the adaptive partitioner leaves `broker` out: with
+    /// partitioner.availability.timeout.ms, it had ready batches that long after it last took one
+    /// (`RecordAccumulator.partitionReady`'s `readyTimeMs - drainTimeMs`).
+    fn node_unavailable(&self, broker: u32) -> bool {
+        let timeout = self.config.partitioner_availability_timeout_ms;
+        if timeout == 0 || !self.config.partitioner_adaptive {
+            return false;
+        }
+        self.node_latency.get(&broker).is_some_and(|&(ready, drained)| ready.saturating_since(drained).ms > timeout)
+    }
+
+    /// delivery.timeout.ms also ends batches in flight: each fails with a TimeoutException now,
+    /// and its request stays out until answered or timed out (`Sender.getExpiredInflightBatches`).
+    fn expire_in_flight(&mut self, fx: &mut Effects) {
+        let delivery_timeout = Duration::from_ms(self.config.delivery_timeout_ms);
+        let due: Vec<u32> = self
+            .in_flight_batches
+            .iter()
+            .filter(|(_, (_, b))| !b.expired && b.created + delivery_timeout <= fx.now)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in due {
+            let Some((tp, batch)) = self.in_flight_batches.get_mut(&id) else {
+                continue;
+            };
+            batch.expired = true;
+            let (tp, batch) = (tp.clone(), batch.clone());
+            self.expire(&tp, &batch, fx);
+        }
+    }
+
     fn pop_batch(&mut self, tp: &TopicPartition) -> Batch {
         let batches = self.batches.get_mut(tp);
         let batch = batches.filter(|b| !b.is_empty()).map(|b| b.remove(0));
@@ -762,15 +869,16 @@ impl Producer {
             return;
         }
         if batch.created + Duration::from_ms(self.config.delivery_timeout_ms) <= fx.now {
-            self.expire(&tp, batch, fx);
+            // No time left to retry (`Sender.canRetry`): the batch fails with the broker's error.
+            self.note_gap(&tp, &batch);
+            self.batch_done(&batch);
+            self.fail(Some(tp), batch.record_count(), error, fx);
             return;
         }
         batch.attempts += 1;
-        // Exponential backoff with 20% jitter, as Kafka's `ExponentialBackoff`.
-        let exp = self.config.retry_backoff_ms.saturating_mul(1 << (batch.attempts - 1).min(20));
-        let capped = exp.min(self.config.retry_backoff_max_ms.max(self.config.retry_backoff_ms));
-        let jitter = capped / 5;
-        let backoff = capped - jitter + self.rng.below(2 * jitter as usize + 1) as u64;
+        let retry =
+            super::backoff::ExponentialBackoff::new(self.config.retry_backoff_ms, self.config.retry_backoff_max_ms);
+        let backoff = retry.backoff(batch.attempts - 1, &mut self.conn.backoff_rng);
         batch.retry_at = Some(fx.now + Duration::from_ms(backoff));
         batch.ready = true;
         fx.event(EventKind::Retrying {
@@ -782,8 +890,12 @@ impl Producer {
         });
         self.conn.refresh_metadata(alloc::vec![String::from(tp.topic.as_str())], true, fx);
         fx.timer_in(Duration::from_ms(backoff), Timer::RetryBatch(tp.clone()));
-        // Back in line by sequence (Java's insertInSequenceOrder), or first when unsequenced,
-        // so records keep their order within the partition.
+        self.requeue(tp, batch);
+    }
+
+    /// Back in line by sequence (Java's insertInSequenceOrder), or first when unsequenced
+    /// (Java's `addFirst`), so records keep their order within the partition.
+    fn requeue(&mut self, tp: TopicPartition, batch: Batch) {
         let queue = self.batches.entry(tp).or_default();
         let at = match batch.base_sequence {
             Some(seq) => queue.iter().position(|b| b.base_sequence.is_none_or(|s| s > seq)).unwrap_or(queue.len()),
@@ -792,9 +904,21 @@ impl Producer {
         queue.insert(at, batch);
     }
 
-    fn expire(&mut self, tp: &TopicPartition, batch: Batch, fx: &mut Effects) {
-        self.note_gap(tp, &batch);
-        self.batch_done(&batch);
+    /// The answer to a batch that expired in flight: written, it moves the partition's last
+    /// acknowledged sequence, so the gap may close without an epoch bump
+    /// (`TransactionManager.handleCompletedBatch` runs for an expired batch too).
+    fn note_expired_answer(&mut self, tp: &TopicPartition, batch: &Batch, written: bool) {
+        let current = self.sequence_epochs.get(tp).copied() == batch.producer_epoch;
+        if let (true, true, Some(seq)) = (written, current, batch.base_sequence) {
+            let last = seq.wrapping_add(batch.record_count() as i32 - 1);
+            let acked = self.last_acked.entry(tp.clone()).or_insert(last);
+            *acked = (*acked).max(last);
+        }
+    }
+
+    fn expire(&mut self, tp: &TopicPartition, batch: &Batch, fx: &mut Effects) {
+        self.note_gap(tp, batch);
+        self.batch_done(batch);
         let since = fx.now.saturating_since(batch.created).ms;
         let count = batch.record_count();
         let msg = format!("Expiring {count} record(s) for {tp}: {since} ms has passed since batch creation");
@@ -828,13 +952,16 @@ impl Producer {
             Response::Metadata { brokers, topics } => {
                 let errors = self.conn.on_metadata(brokers, topics);
                 if errors.is_empty() {
-                    self.metadata_backoff_ms = self.config.retry_backoff_ms;
+                    self.metadata_failures = 0;
                 } else {
                     // Java's metadata backoff: retry.backoff.ms doubling up to retry.backoff.max.ms.
-                    fx.timer_in(Duration::from_ms(self.metadata_backoff_ms), Timer::MetadataRetry);
-                    self.metadata_backoff_ms =
-                        (self.metadata_backoff_ms * 2).min(self.config.retry_backoff_max_ms).max(1);
+                    let wait = self.metadata_backoff();
+                    fx.timer_in(wait, Timer::MetadataRetry);
                 }
+                // Metadata is asked for again metadata.max.age.ms after an answer, so that new
+                // partitions are found (`Metadata.timeToNextUpdate`).
+                fx.cancel(Timer::MetadataRefresh);
+                fx.timer_in(Duration::from_ms(self.config.metadata_max_age_ms), Timer::MetadataRefresh);
                 // With errors, the backoff timer asks again; without, ask now for any other topic.
                 self.release_waiting(errors.is_empty(), fx);
             }
@@ -848,6 +975,12 @@ impl Producer {
                 let Some((_, batch)) = self.in_flight_batches.remove(&correlation_id) else {
                     return;
                 };
+                if batch.expired {
+                    // Failed already: the answer only says whether the broker has its sequences.
+                    self.note_expired_answer(&tp, &batch, result.is_ok());
+                    self.drain(fx);
+                    return;
+                }
                 match result {
                     Ok(base_offset) => {
                         self.batch_done(&batch);
@@ -887,12 +1020,17 @@ impl Producer {
                     }
                 }
             }
-            Timer::RequestTimeout(id) | Timer::Disconnected(id) => {
+            Timer::RequestTimeout(id) | Timer::Disconnected(id) | Timer::Refused(id) => {
+                let refused = matches!(timer, Timer::Refused(_));
                 if let Some((InFlight { request, .. }, error)) = self.conn.fail(&timer, fx) {
                     match request {
                         Request::Metadata { .. } => {
                             self.conn.metadata_in_flight = false;
-                            fx.timer_in(Duration::from_ms(self.metadata_backoff_ms), Timer::MetadataRetry);
+                            let wait = self.metadata_backoff();
+                            fx.timer_in(wait, Timer::MetadataRetry);
+                            // The periodic refresh goes on after a lost answer too.
+                            fx.cancel(Timer::MetadataRefresh);
+                            fx.timer_in(wait, Timer::MetadataRefresh);
                         }
                         Request::FindTransactionCoordinator { .. }
                         | Request::FindCoordinator { .. }
@@ -906,22 +1044,42 @@ impl Producer {
                             self.init_in_flight = false;
                             fx.timer_in(Duration::from_ms(self.config.retry_backoff_ms), Timer::MetadataRetry);
                         }
-                        Request::Produce { tp, .. } => {
-                            if let Some((_, batch)) = self.in_flight_batches.remove(&id) {
-                                self.retry_or_fail(tp, batch, error, fx);
+                        Request::Produce { tp, .. } => match self.in_flight_batches.remove(&id) {
+                            Some((_, batch)) if batch.expired => self.note_expired_answer(&tp, &batch, false),
+                            Some((_, batch)) if refused => {
+                                // The connection was refused: the batch never went, so it spends no
+                                // retry; it waits at the head of its queue for the connection
+                                // (reconnect.backoff.ms), as Java's sender drains only to ready nodes.
+                                self.conn.refresh_metadata(alloc::vec![String::from(tp.topic.as_str())], true, fx);
+                                self.requeue(tp, batch);
                             }
-                        }
+                            Some((_, batch)) => self.retry_or_fail(tp, batch, error, fx),
+                            None => {}
+                        },
                         _ => {}
                     }
                 }
             }
             Timer::MetadataRetry => self.release_waiting(true, fx),
+            Timer::MetadataRefresh if !self.closed => {
+                let topics: Vec<String> = self.conn.topics.keys().map(|t| String::from(t.as_str())).collect();
+                self.conn.refresh_metadata(topics, true, fx);
+            }
             Timer::MemoryWait => self.release_memory_waiting(fx),
             Timer::Traffic => self.traffic_send(fx),
             // The batch whose backoff ended goes out in drain() below.
             _ => {}
         }
         self.drain(fx);
+    }
+
+    /// The wait before asking for metadata again after a failed answer (`Metadata.refreshBackoff`).
+    fn metadata_backoff(&mut self) -> Duration {
+        let refresh =
+            super::backoff::ExponentialBackoff::new(self.config.retry_backoff_ms, self.config.retry_backoff_max_ms);
+        let wait = refresh.backoff(self.metadata_failures, &mut self.conn.backoff_rng);
+        self.metadata_failures += 1;
+        Duration::from_ms(wait)
     }
 
     /// Moves records whose topic metadata arrived into batches; fails those
@@ -965,6 +1123,8 @@ impl Batch {
             retry_at: None,
             base_sequence: None,
             producer_epoch: None,
+            leader_epoch: None,
+            expired: false,
         }
     }
 
