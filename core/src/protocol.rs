@@ -233,6 +233,9 @@ pub struct FetchPartition {
     pub current_leader_epoch: Option<u32>,
     /// The epoch of the fetcher's last record, for divergence detection (KIP-595 style fetch).
     pub last_fetched_epoch: Option<u32>,
+    /// The most bytes this partition may bring (`max.partition.fetch.bytes`,
+    /// `replica.fetch.max.bytes`), unless it is the first of the answer with data (KIP-74).
+    pub partition_max_bytes: usize,
 }
 
 /// One partition's answer to a Fetch.

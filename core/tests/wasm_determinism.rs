@@ -68,6 +68,8 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("producer-metadata-max-age"),
     scenario!("producer-retry-new-leader"),
     scenario!("producer-sticky-switch"),
+    scenario!("consumer-fetch-limits"),
+    scenario!("consumer-reset-by-duration"),
     scenario!("log-retention"),
     scenario!("traffic"),
     scenario!("log-compaction"),

@@ -51,6 +51,7 @@ impl Broker {
                     fetch_offset: r.log.log_end_offset(),
                     current_leader_epoch: Some(leader_epoch),
                     last_fetched_epoch: r.log.latest_epoch(),
+                    partition_max_bytes: self.config.replica_fetch_max_bytes,
                 }),
                 _ => None,
             })

@@ -479,8 +479,9 @@ impl Broker {
             if bytes >= fetch.min_bytes {
                 break;
             }
-            let budget = fetch.max_bytes.saturating_sub(bytes);
-            if let Ok(d) = self.read_partition(p, (fetch.replica_id, fetch.isolation_level), budget, &mut image) {
+            let budget = p.partition_max_bytes.min(fetch.max_bytes.saturating_sub(bytes));
+            let read = (fetch.replica_id, fetch.isolation_level, bytes == 0);
+            if let Ok(d) = self.read_partition(p, read, budget, &mut image) {
                 bytes += d.batches.iter().map(|b| b.bytes.len()).sum::<usize>();
             }
         }
@@ -494,8 +495,12 @@ impl Broker {
         // A fetch's partitions come in topic order: each topic is found in the image once.
         let mut image = self.image.in_topic_order();
         for p in &fetch.partitions {
-            let budget = fetch.max_bytes.saturating_sub(bytes);
-            let result = self.read_partition(p, (fetch.replica_id, fetch.isolation_level), budget, &mut image);
+            // Each partition within its own limit and what the answer has left; only the first
+            // partition with data may bring a batch larger than both (KIP-74, `minOneMessage` in
+            // `ReplicaManager.readFromLog`), so that a large batch never blocks a consumer.
+            let budget = p.partition_max_bytes.min(fetch.max_bytes.saturating_sub(bytes));
+            let result =
+                self.read_partition(p, (fetch.replica_id, fetch.isolation_level, bytes == 0), budget, &mut image);
             if let Ok(d) = &result {
                 bytes += d.batches.iter().map(|b| b.bytes.len()).sum::<usize>();
             }
@@ -517,7 +522,7 @@ impl Broker {
     fn read_partition(
         &self,
         p: &FetchPartition,
-        (replica_id, isolation_level): (Option<u32>, IsolationLevel),
+        (replica_id, isolation_level, min_one): (Option<u32>, IsolationLevel, bool),
         budget: usize,
         image: &mut InTopicOrder<'_>,
     ) -> Result<FetchedData, KafkaError> {
@@ -565,9 +570,7 @@ impl Broker {
             (None, IsolationLevel::ReadUncommitted) => hw,
             (None, IsolationLevel::ReadCommitted) => lso,
         };
-        if budget > 0 {
-            data.batches = log.read(p.fetch_offset, end, budget);
-        }
+        data.batches = log.read(p.fetch_offset, end, budget, min_one);
         if isolation_level == IsolationLevel::ReadCommitted && replica_id.is_none() {
             // The aborted transactions the batches returned overlap, so the reader can drop their records.
             let upto = data.batches.last().map_or(p.fetch_offset, |b| b.last_offset + 1);

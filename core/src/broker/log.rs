@@ -798,12 +798,13 @@ impl PartitionLog {
     /// Whole batches holding offsets from `offset` (inclusive) to `end`
     /// (exclusive), stopping once `max_bytes` is reached but always returning
     /// at least one batch, as Kafka does so that a large batch never blocks a reader.
-    pub fn read(&self, offset: u64, end: u64, max_bytes: usize) -> Vec<LogBatch> {
+    pub fn read(&self, offset: u64, end: u64, max_bytes: usize, min_one: bool) -> Vec<LogBatch> {
         let first = self.batches.partition_point(|b| b.last_offset < offset);
         let mut out = Vec::new();
         let mut bytes = 0;
         for b in &self.batches[first..] {
-            if b.last_offset >= end || (!out.is_empty() && bytes + b.bytes.len() > max_bytes) {
+            let first_may_exceed = min_one && out.is_empty();
+            if b.last_offset >= end || (!first_may_exceed && bytes + b.bytes.len() > max_bytes) {
                 break;
             }
             bytes += b.bytes.len();
@@ -891,10 +892,11 @@ mod tests {
         append(&mut log, &["aaaa", "bbbb"], 0);
         append(&mut log, &["cccc"], 0);
         append(&mut log, &["dddd"], 0);
-        assert_eq!(log.read(0, 3, 10_000).len(), 2, "stops before the batch past end");
-        assert_eq!(log.read(1, 4, 10_000)[0].base_offset, 0, "the batch holding offset 1 starts at 0");
-        assert_eq!(log.read(0, 4, 1).len(), 1, "at least one batch");
-        assert!(log.read(4, 4, 100).is_empty());
+        assert_eq!(log.read(0, 3, 10_000, true).len(), 2, "stops before the batch past end");
+        assert_eq!(log.read(1, 4, 10_000, true)[0].base_offset, 0, "the batch holding offset 1 starts at 0");
+        assert_eq!(log.read(0, 4, 1, true).len(), 1, "at least one batch");
+        assert!(log.read(0, 4, 1, false).is_empty(), "none when the first does not fit and need not");
+        assert!(log.read(4, 4, 100, true).is_empty());
     }
 
     #[test]

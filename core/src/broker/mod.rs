@@ -104,6 +104,8 @@ pub struct BrokerConfig {
     pub replica_fetch_min_bytes: usize,
     pub replica_fetch_backoff_ms: u64,
     pub replica_fetch_response_max_bytes: usize,
+    /// `replica.fetch.max.bytes`: the most one partition brings a follower's fetch (KIP-74 aside).
+    pub replica_fetch_max_bytes: usize,
 }
 
 impl Default for BrokerConfig {
@@ -115,6 +117,7 @@ impl Default for BrokerConfig {
             replica_fetch_min_bytes: 1,
             replica_fetch_backoff_ms: 1_000,
             replica_fetch_response_max_bytes: 10_485_760,
+            replica_fetch_max_bytes: 1_048_576,
         }
     }
 }

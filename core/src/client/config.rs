@@ -330,6 +330,9 @@ pub enum OffsetReset {
     Earliest,
     Latest,
     None,
+    /// `by_duration:PnDTnHnMn.nS` (KIP-1106, Kafka 4.0): the first record at or after now minus
+    /// the duration (the end when there is none), in milliseconds.
+    ByDuration(u64),
 }
 
 impl OffsetReset {
@@ -338,8 +341,73 @@ impl OffsetReset {
             OffsetReset::Earliest => "earliest",
             OffsetReset::Latest => "latest",
             OffsetReset::None => "none",
+            OffsetReset::ByDuration(_) => "by_duration",
         }
     }
+
+    /// The config's value as Java prints it back (`Duration.toString`: hours, minutes, seconds).
+    pub fn value(self) -> String {
+        match self {
+            OffsetReset::ByDuration(ms) => {
+                let (h, m, s, frac) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1_000 % 60, ms % 1_000);
+                let mut out = String::from("by_duration:PT");
+                if h > 0 {
+                    out += &format!("{h}H");
+                }
+                if m > 0 {
+                    out += &format!("{m}M");
+                }
+                if s > 0 || frac > 0 || (h == 0 && m == 0) {
+                    out += &format!("{s}");
+                    if frac > 0 {
+                        out += format!(".{frac:03}").trim_end_matches('0');
+                    }
+                    out += "S";
+                }
+                out
+            }
+            other => other.name().into(),
+        }
+    }
+}
+
+/// Java's `Duration.parse` for `PnDTnHnMn.nS` (days, hours, minutes, seconds with up to three
+/// decimals), in milliseconds; `None` when the text is not such a duration or is negative.
+fn parse_iso_duration(text: &str) -> Option<u64> {
+    let upper = text.trim().to_ascii_uppercase();
+    let rest = upper.strip_prefix('P')?;
+    let (date, time) = match rest.split_once('T') {
+        Some((d, t)) if !t.is_empty() => (d, Some(t)),
+        Some(_) => return None,
+        None => (rest, None),
+    };
+    let mut ms: u64 = 0;
+    let mut any = false;
+    let mut take = |part: &str, units: &[(char, u64)]| -> Option<()> {
+        let mut rest = part;
+        for &(unit, scale) in units {
+            if let Some(i) = rest.find(unit) {
+                let number = &rest[..i];
+                let (whole, frac) = number.split_once('.').unwrap_or((number, ""));
+                if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 3 {
+                    return None;
+                }
+                if !frac.bytes().all(|b| b.is_ascii_digit()) || (!frac.is_empty() && unit != 'S') {
+                    return None;
+                }
+                let frac_ms = if frac.is_empty() { 0 } else { format!("{frac:0<3}").parse::<u64>().ok()? };
+                ms = ms.checked_add(whole.parse::<u64>().ok()?.checked_mul(scale)?)?.checked_add(frac_ms)?;
+                any = true;
+                rest = &rest[i + 1..];
+            }
+        }
+        rest.is_empty().then_some(())
+    };
+    take(date, &[('D', 86_400_000)])?;
+    if let Some(time) = time {
+        take(time, &[('H', 3_600_000), ('M', 60_000), ('S', 1_000)])?;
+    }
+    any.then_some(ms)
 }
 
 /// A partition assignor of the classic protocol, by its short name.
@@ -491,7 +559,17 @@ impl ConsumerConfig {
                     "earliest" => OffsetReset::Earliest,
                     "latest" => OffsetReset::Latest,
                     "none" => OffsetReset::None,
-                    _ => return Err(bad(name, v, "String must be one of: latest, earliest, none")),
+                    other => match other.strip_prefix("by_duration:").and_then(parse_iso_duration) {
+                        Some(ms) => OffsetReset::ByDuration(ms),
+                        None => {
+                            return Err(bad(
+                                name,
+                                v,
+                                "The value must be either 'earliest', 'latest', 'none' or of the format \
+                                 'by_duration:<PnDTnHnMn.nS.>'.",
+                            ))
+                        }
+                    },
                 }
             }
             "client.id" => c.client_id = v.to_string(),
@@ -565,7 +643,7 @@ impl ConsumerConfig {
     pub fn describe(&self) -> Vec<(&'static str, String)> {
         alloc::vec![
             ("auto.commit.interval.ms", self.auto_commit_interval_ms.to_string()),
-            ("auto.offset.reset", self.auto_offset_reset.name().to_string()),
+            ("auto.offset.reset", self.auto_offset_reset.value()),
             ("client.id", self.client_id.clone()),
             ("enable.auto.commit", self.enable_auto_commit.to_string()),
             ("fetch.max.bytes", self.fetch_max_bytes.to_string()),
@@ -669,6 +747,28 @@ mod tests {
         assert_eq!(c.compression_type, Compression::Zstd);
         let e = ProducerConfig::parse(&pairs(&[("compression.type", "brotli")])).unwrap_err();
         assert!(e.to_string().contains("none, gzip, snappy, lz4, zstd"), "{e}");
+    }
+
+    /// KIP-1106's `by_duration:` values, as Java's `Duration.parse` reads them.
+    #[test]
+    fn auto_offset_reset_by_duration() {
+        let reset = |v: &str| ConsumerConfig::parse(&pairs(&[("auto.offset.reset", v)])).map(|c| c.auto_offset_reset);
+        assert_eq!(reset("by_duration:PT1H"), Ok(OffsetReset::ByDuration(3_600_000)));
+        assert_eq!(reset("by_duration:P1DT2H30M"), Ok(OffsetReset::ByDuration(95_400_000)));
+        assert_eq!(reset("by_duration:PT0.5S"), Ok(OffsetReset::ByDuration(500)));
+        for bad in [
+            "by_duration",
+            "by_duration:",
+            "by_duration:1H",
+            "by_duration:PT",
+            "by_duration:-PT1H",
+            "by_duration:PT1.5H",
+        ] {
+            let e = reset(bad).unwrap_err().to_string();
+            assert!(e.contains("or of the format 'by_duration:<PnDTnHnMn.nS.>'"), "{bad}: {e}");
+        }
+        assert_eq!(OffsetReset::ByDuration(95_400_000).value(), "by_duration:PT26H30M");
+        assert_eq!(OffsetReset::ByDuration(500).value(), "by_duration:PT0.5S");
     }
 
     #[test]

@@ -286,18 +286,34 @@ impl Consumer {
             return;
         };
         let generation = g.generation;
+        // A subscribed member commits only as a member of a stable generation
+        // (`ConsumerCoordinator.sendOffsetCommitRequest`'s `generationIfStable`): while it
+        // rejoins the commit fails with RebalanceInProgressException, and when it is not in the
+        // group (removed, or not joined yet) with CommitFailedException, never as generation -1.
+        // A consumer with assigned partitions commits outside any generation.
+        let outside = match g.state {
+            _ if !g.subscribed() => None,
+            MemberState::Stable if generation.is_some() => None,
+            MemberState::Joining | MemberState::Syncing => Some(KafkaError::RebalanceInProgress),
+            _ => Some(KafkaError::CommitFailed),
+        };
         let mut stale = Vec::new();
         g.commits.retain(|c| {
-            // A commit made outside any generation (assigned partitions, or before the first
-            // join) has none to lose.
-            let keep = c.sent || c.generation.is_none() || c.generation == generation;
-            if !keep {
-                stale.push(c.why);
+            let error = match &outside {
+                _ if c.sent => None,
+                Some(e) => Some(e.clone()),
+                // A commit made in an earlier generation has lost its partitions' ownership.
+                None if c.generation.is_some() && c.generation != generation => Some(KafkaError::CommitFailed),
+                None => None,
+            };
+            if let Some(error) = error {
+                stale.push((c.why, error));
+                return false;
             }
-            keep
+            true
         });
-        for why in stale {
-            fx.event(EventKind::CommitFailed { consumer: consumer.clone(), why, error: KafkaError::CommitFailed });
+        for (why, error) in stale {
+            fx.event(EventKind::CommitFailed { consumer: consumer.clone(), why, error });
         }
         if g.commits.iter().all(|c| c.sent) {
             return;

@@ -39,6 +39,11 @@ pub struct Consumer {
     pub positions: SortedMap<TopicPartition, u64>,
     /// Partitions with a Fetch in flight.
     fetching: SortedSet<TopicPartition>,
+    /// When each partition last brought records, by a count: a fetch lists partitions that
+    /// brought nothing for longest first, so that none starves behind the others' bytes
+    /// (Java's `SubscriptionState.movePartitionToEnd` after a fetch with data or an error).
+    fetch_rotation: SortedMap<TopicPartition, u64>,
+    rotations: u64,
     /// Partitions with a ListOffsets in flight: a position reset goes out even while a fetch is pending.
     listing: SortedSet<TopicPartition>,
     /// Seeks to the beginning, the end or a timestamp, resolved with ListOffsets on the next poll.
@@ -123,6 +128,8 @@ impl Consumer {
             assignment: Vec::new(),
             positions: SortedMap::new(),
             fetching: SortedSet::new(),
+            fetch_rotation: SortedMap::new(),
+            rotations: 0,
             listing: SortedSet::new(),
             pending_seeks: SortedMap::new(),
             resetting: SortedSet::new(),
@@ -307,11 +314,26 @@ impl Consumer {
             // Consumers with manual assignment never create topics.
             self.conn.refresh_metadata(missing, false, fx);
         }
+        self.send_fetches(fx);
+    }
 
+    /// ListOffsets for partitions without a position, and one Fetch per leader without one in
+    /// flight (Java's `sendFetches`).
+    fn send_fetches(&mut self, fx: &mut Effects) {
         let mut list_offsets: SortedMap<u32, Vec<(TopicPartition, OffsetSpec)>> = SortedMap::new();
         let mut fetches: SortedMap<u32, Vec<FetchPartition>> = SortedMap::new();
         let mut no_offset = Vec::new();
-        for tp in &self.assignment {
+        // One Fetch in flight per broker (Java's `nodesWithPendingFetchRequests`): a partition
+        // whose leader already has one waits for its answer.
+        let busy: SortedSet<u32> = self
+            .conn
+            .in_flight()
+            .filter(|(_, r)| matches!(r.request, Request::Fetch { .. }))
+            .map(|(_, r)| r.broker)
+            .collect();
+        let mut order: Vec<&TopicPartition> = self.assignment.iter().collect();
+        order.sort_by_key(|tp| self.fetch_rotation.get(*tp).copied().unwrap_or(0));
+        for tp in order {
             if self.paused.contains(tp) || self.buffer.iter().any(|(t, _)| t == tp) {
                 continue;
             }
@@ -323,7 +345,7 @@ impl Consumer {
                 continue;
             }
             match self.positions.get(tp) {
-                Some(_) if self.fetching.contains(tp) => {}
+                Some(_) if self.fetching.contains(tp) || busy.contains(&leader) => {}
                 None if self.listing.contains(tp) => {}
                 // The group's committed offset comes first (OffsetFetch).
                 None if self.awaits_committed(tp) => {}
@@ -332,12 +354,14 @@ impl Consumer {
                     fetch_offset,
                     current_leader_epoch: None,
                     last_fetched_epoch: None,
+                    partition_max_bytes: self.config.max_partition_fetch_bytes as usize,
                 }),
                 None => {
                     let spec = match (self.pending_seeks.get(tp), self.config.auto_offset_reset) {
                         (Some(spec), _) => *spec,
                         (None, OffsetReset::Earliest) => OffsetSpec::Earliest,
                         (None, OffsetReset::Latest) => OffsetSpec::Latest,
+                        (None, OffsetReset::ByDuration(ms)) => OffsetSpec::Timestamp(fx.now.ms.saturating_sub(ms)),
                         (None, OffsetReset::None) => {
                             no_offset.push(tp.clone());
                             continue;
@@ -366,11 +390,7 @@ impl Consumer {
                 replica_id: None,
                 max_wait_ms: self.config.fetch_max_wait_ms,
                 min_bytes: self.config.fetch_min_bytes as usize,
-                max_bytes: self
-                    .config
-                    .fetch_max_bytes
-                    .min(self.config.max_partition_fetch_bytes * partitions.len() as u64)
-                    as usize,
+                max_bytes: self.config.fetch_max_bytes as usize,
                 isolation_level: self.config.isolation_level,
                 partitions,
             };
@@ -470,6 +490,10 @@ impl Consumer {
                     if self.positions.get(&p.tp) != fetched_at.get(&p.tp) {
                         waited = false;
                         continue;
+                    }
+                    if p.result.as_ref().map_or(true, |d| !d.batches.is_empty()) {
+                        self.rotations += 1;
+                        self.fetch_rotation.insert(p.tp.clone(), self.rotations);
                     }
                     match p.result {
                         Ok(data) => {
@@ -593,6 +617,10 @@ impl Consumer {
                 self.positions.insert(tp.clone(), offset);
                 let strategy = self.config.auto_offset_reset.name();
                 fx.event(EventKind::OffsetReset { consumer, tp, offset, strategy, out_of_range });
+            }
+            (None, None) => {
+                // by_duration found no record that recent: the end, as for a seek to a time.
+                self.pending_seeks.insert(tp.clone(), OffsetSpec::Latest);
             }
             // Only a timestamp query answers with no offset.
             (_, None) => {}
@@ -818,7 +846,13 @@ impl Consumer {
         // The poll's event comes before whatever taking the batch does; the records move into it.
         let polled_at = fx.events.len();
         self.take_batch(&records, fx);
+        let returned = !records.is_empty();
         fx.events.insert(polled_at, EventKind::Polled { consumer: self.conn.name.clone(), records });
+        if returned && !self.closed {
+            // Before returning records, the next round of fetches goes out, so they arrive while
+            // the application works (`KafkaConsumer.poll`'s pipelining).
+            self.send_fetches(fx);
+        }
         if self.looping && !modelled {
             fx.timer_in(Duration::ZERO, Timer::NextPoll);
         }
