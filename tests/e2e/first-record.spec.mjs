@@ -113,4 +113,6 @@ test('the forms offer what Kafka would do: a free topic name, replication factor
   // The new producer is the one the form now sends with, with Kafka's defaults.
   await expect(page.getByTestId('send')).toHaveText('Send with producer-2');
   await expect(page.getByTestId('producer-configs-explained')).toContainText('acks=all');
+  // Each config's sentence comes from config-docs.txt, fetched beside the page.
+  await expect(page.getByTestId('producer-configs-explained')).toContainText('How many replicas must have a batch');
 });

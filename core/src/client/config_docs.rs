@@ -111,7 +111,10 @@ pub fn producer_group(name: &str) -> &'static str {
         | "retry.backoff.max.ms"
         | "delivery.timeout.ms"
         | "request.timeout.ms"
-        | "max.in.flight.requests.per.connection" => "Delivery",
+        | "max.in.flight.requests.per.connection"
+        | "metadata.max.age.ms"
+        | "reconnect.backoff.ms"
+        | "reconnect.backoff.max.ms" => "Delivery",
         "batch.size" | "linger.ms" | "compression.type" | "buffer.memory" | "max.request.size" | "max.block.ms" => {
             "Batching"
         }
@@ -120,9 +123,40 @@ pub fn producer_group(name: &str) -> &'static str {
     }
 }
 
+/// Every simulated config's sentence as `kind<TAB>name<TAB>sentence` lines: the page fetches them
+/// (`static/config-docs.txt`, kept equal to this by a test) instead of carrying them in its code.
+#[cfg(feature = "std")]
+pub fn page_text() -> alloc::string::String {
+    use crate::client::config::{ConsumerConfig, ProducerConfig};
+    let mut out = alloc::string::String::new();
+    let kinds =
+        [("producer", ProducerConfig::default().describe()), ("consumer", ConsumerConfig::default().describe())];
+    for (kind, configs) in kinds {
+        for (name, _) in configs {
+            out += &alloc::format!("{kind}\t{name}\t{}\n", explain(kind, name).unwrap_or_default());
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::explain;
+
+    /// The page's copy of the sentences (`UPDATE_GOLDEN=1` writes it).
+    #[test]
+    fn the_pages_config_docs_match() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../static/config-docs.txt");
+        let expected = super::page_text();
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(path, &expected).unwrap();
+        }
+        let actual = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            actual == expected,
+            "static/config-docs.txt is out of date: UPDATE_GOLDEN=1 cargo test -p kafka-sim --lib config_docs"
+        );
+    }
     use crate::client::config::{ConsumerConfig, ProducerConfig};
 
     #[test]

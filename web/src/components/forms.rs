@@ -95,6 +95,19 @@ pub fn send_panel(p: &SendProps) -> Html {
     // Empty: Kafka's defaults (acks=all, idempotence on, linger.ms=5); the placeholder shows how to change them.
     let new_configs = use_state(String::new);
     let traffic_rate = use_state(|| 5u32);
+    // Each config's sentence, fetched once (`config-docs.txt` beside the page: the first download
+    // does not carry them); until it comes, the configs show without their sentences.
+    let docs = use_state(|| None::<std::rc::Rc<String>>);
+    {
+        let docs = docs.clone();
+        use_effect_with((), move |_| {
+            crate::browser::fetch_text("config-docs.txt".into(), move |text| {
+                if let Ok(text) = text {
+                    docs.set(Some(std::rc::Rc::new(text)));
+                }
+            });
+        });
+    }
     let producer = if p.producers.iter().any(|c| c.name == *chosen) { (*chosen).clone() } else { PRODUCER.to_string() };
     let topic = if form.topic.is_empty() { p.topics.first().cloned().unwrap_or_default() } else { form.topic.clone() };
     let onsubmit = {
@@ -224,7 +237,7 @@ pub fn send_panel(p: &SendProps) -> Html {
             if let Some(c) = current {
                 <details class="configs">
                     <summary>{ format!("{} acknowledged, {} failed · configs", c.acked_records, c.failed_records) }</summary>
-                    { config_groups(c) }
+                    { config_groups(c, docs.as_deref().map(String::as_str)) }
                     { for c.notes.iter().map(|n| html! { <p class="note">{ n }</p> }) }
                     if let Some(id) = c.producer_id { <p class="note">{ format!("producer id {id}: retries are recognised by sequence number") }</p> }
                 </details>
@@ -314,9 +327,16 @@ pub fn send_panel(p: &SendProps) -> Html {
 
 /// A producer's configs under their headings, each with its sentence and, when
 /// changed, Kafka's default.
-fn config_groups(c: &ClientView) -> Html {
+fn config_groups(c: &ClientView, docs: Option<&str>) -> Html {
     use kafka_sim::client::config::ProducerConfig;
-    use kafka_sim::client::config_docs::{explain, producer_group, PRODUCER_GROUPS};
+    use kafka_sim::client::config_docs::{producer_group, PRODUCER_GROUPS};
+    // `kind<TAB>name<TAB>sentence` lines, as `config_docs::page_text` writes them.
+    let explain = |name: &str| {
+        docs.into_iter().flat_map(str::lines).find_map(|line| {
+            let mut fields = line.splitn(3, '\t');
+            (fields.next() == Some("producer") && fields.next() == Some(name)).then(|| fields.next()).flatten()
+        })
+    };
     let defaults = ProducerConfig::default().describe();
     html! {
         <div class="config-groups" data-testid="producer-configs-explained">
@@ -331,7 +351,7 @@ fn config_groups(c: &ClientView) -> Html {
                                     <dt><code>{ format!("{k}={v}") }</code>
                                         if *v != default { <span class="muted">{ format!(" (default {})", if default.is_empty() { "unset" } else { &default }) }</span> }
                                     </dt>
-                                    <dd>{ explain("producer", k).unwrap_or_default() }</dd>
+                                    <dd>{ explain(k).unwrap_or_default() }</dd>
                                 </>
                             }
                         }) }

@@ -617,6 +617,9 @@ impl Consumer {
             Response::SyncGroup { result } if !closed => match result {
                 Ok(partitions) => {
                     g.state = MemberState::Stable;
+                    // The heartbeat thread is enabled again with its timers reset: max.poll.interval.ms
+                    // counts from the end of the rebalance a poll waited for (`Heartbeat.resetTimeouts`).
+                    g.last_poll = fx.now;
                     if g.rejoin_needed {
                         return true;
                     }
