@@ -2,6 +2,7 @@
 //! A config the playground does not simulate yet is an error that says so,
 //! rather than a setting that silently does nothing.
 
+use super::backoff::ExponentialBackoff;
 use crate::batch::Compression;
 use crate::error::CommandError;
 use crate::protocol::{Acks, IsolationLevel};
@@ -286,6 +287,16 @@ impl ProducerConfig {
         Ok(())
     }
 
+    /// retry.backoff.ms doubling to retry.backoff.max.ms: batch retries and metadata.
+    pub fn retry_backoff(&self) -> ExponentialBackoff {
+        ExponentialBackoff::new(self.retry_backoff_ms, self.retry_backoff_max_ms)
+    }
+
+    /// reconnect.backoff.ms doubling to reconnect.backoff.max.ms.
+    pub fn reconnect_backoff(&self) -> ExponentialBackoff {
+        ExponentialBackoff::new(self.reconnect_backoff_ms, self.reconnect_backoff_max_ms)
+    }
+
     /// Every simulated config with its effective value, for the view.
     pub fn describe(&self) -> Vec<(&'static str, String)> {
         alloc::vec![
@@ -344,70 +355,45 @@ impl OffsetReset {
             OffsetReset::ByDuration(_) => "by_duration",
         }
     }
-
-    /// The config's value as Java prints it back (`Duration.toString`: hours, minutes, seconds).
-    pub fn value(self) -> String {
-        match self {
-            OffsetReset::ByDuration(ms) => {
-                let (h, m, s, frac) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1_000 % 60, ms % 1_000);
-                let mut out = String::from("by_duration:PT");
-                if h > 0 {
-                    out += &format!("{h}H");
-                }
-                if m > 0 {
-                    out += &format!("{m}M");
-                }
-                if s > 0 || frac > 0 || (h == 0 && m == 0) {
-                    out += &format!("{s}");
-                    if frac > 0 {
-                        out += format!(".{frac:03}").trim_end_matches('0');
-                    }
-                    out += "S";
-                }
-                out
-            }
-            other => other.name().into(),
-        }
-    }
 }
 
-/// Java's `Duration.parse` for `PnDTnHnMn.nS` (days, hours, minutes, seconds with up to three
-/// decimals), in milliseconds; `None` when the text is not such a duration or is negative.
+/// Java's `Duration.parse` for `PnDTnHnMn.nS` (days, hours, minutes, seconds with up to nine
+/// decimals), in milliseconds (finer parts dropped); `None` when the text is not such a duration or is negative.
 fn parse_iso_duration(text: &str) -> Option<u64> {
     let upper = text.trim().to_ascii_uppercase();
-    let rest = upper.strip_prefix('P')?;
-    let (date, time) = match rest.split_once('T') {
-        Some((d, t)) if !t.is_empty() => (d, Some(t)),
-        Some(_) => return None,
-        None => (rest, None),
-    };
-    let mut ms: u64 = 0;
-    let mut any = false;
-    let mut take = |part: &str, units: &[(char, u64)]| -> Option<()> {
-        let mut rest = part;
-        for &(unit, scale) in units {
-            if let Some(i) = rest.find(unit) {
-                let number = &rest[..i];
-                let (whole, frac) = number.split_once('.').unwrap_or((number, ""));
-                if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 3 {
-                    return None;
-                }
-                if !frac.bytes().all(|b| b.is_ascii_digit()) || (!frac.is_empty() && unit != 'S') {
-                    return None;
-                }
-                let frac_ms = if frac.is_empty() { 0 } else { format!("{frac:0<3}").parse::<u64>().ok()? };
-                ms = ms.checked_add(whole.parse::<u64>().ok()?.checked_mul(scale)?)?.checked_add(frac_ms)?;
-                any = true;
-                rest = &rest[i + 1..];
-            }
+    let mut rest = upper.strip_prefix('P')?;
+    let (mut ms, mut rank, mut in_time) = (0u64, 0, false);
+    while !rest.is_empty() {
+        if let Some(time) = rest.strip_prefix('T').filter(|t| !in_time && !t.is_empty()) {
+            (rest, in_time) = (time, true);
+            continue;
         }
-        rest.is_empty().then_some(())
-    };
-    take(date, &[('D', 86_400_000)])?;
-    if let Some(time) = time {
-        take(time, &[('H', 3_600_000), ('M', 60_000), ('S', 1_000)])?;
+        let end = rest.find(|c: char| !c.is_ascii_digit() && c != '.')?;
+        let (number, unit) = (&rest[..end], rest.as_bytes()[end]);
+        // Each unit once, in order: days before T, then hours, minutes, seconds.
+        let (unit_rank, scale) = match (in_time, unit) {
+            (false, b'D') => (1, 86_400_000),
+            (true, b'H') => (2, 3_600_000),
+            (true, b'M') => (3, 60_000),
+            (true, b'S') => (4, 1_000),
+            _ => return None,
+        };
+        let (whole, frac) = number.split_once('.').unwrap_or((number, ""));
+        let frac_ok = frac.len() <= 9 && frac.bytes().all(|b| b.is_ascii_digit()) && (frac.is_empty() || unit == b'S');
+        if unit_rank <= rank || !frac_ok {
+            return None;
+        }
+        rank = unit_rank;
+        // Nanoseconds in Java; the simulation's clock counts milliseconds.
+        let frac_ms = frac
+            .bytes()
+            .chain(core::iter::repeat(b'0'))
+            .take(3)
+            .try_fold(0, |n, d| d.is_ascii_digit().then(|| n * 10 + u64::from(d - b'0')))?;
+        ms = ms.checked_add(whole.parse::<u64>().ok()?.checked_mul(scale)?)?.checked_add(frac_ms)?;
+        rest = &rest[end + 1..];
     }
-    any.then_some(ms)
+    (rank > 0).then_some(ms)
 }
 
 /// A partition assignor of the classic protocol, by its short name.
@@ -477,6 +463,8 @@ pub struct ConsumerConfig {
     /// `metadata.max.age.ms`: how often metadata is refreshed even without an error.
     pub metadata_max_age_ms: u64,
     pub auto_offset_reset: OffsetReset,
+    /// `auto.offset.reset` as written, shown back as Java shows a config's value.
+    pub auto_offset_reset_text: Option<String>,
     pub fetch_min_bytes: u64,
     pub fetch_max_wait_ms: u64,
     pub fetch_max_bytes: u64,
@@ -502,6 +490,7 @@ impl Default for ConsumerConfig {
             retry_backoff_max_ms: 1_000,
             metadata_max_age_ms: 300_000,
             auto_offset_reset: OffsetReset::Latest,
+            auto_offset_reset_text: None,
             fetch_min_bytes: 1,
             fetch_max_wait_ms: 500,
             fetch_max_bytes: 52_428_800,
@@ -555,12 +544,16 @@ impl ConsumerConfig {
         let c = self;
         match name {
             "auto.offset.reset" => {
+                c.auto_offset_reset_text = None;
                 c.auto_offset_reset = match v.trim() {
                     "earliest" => OffsetReset::Earliest,
                     "latest" => OffsetReset::Latest,
                     "none" => OffsetReset::None,
                     other => match other.strip_prefix("by_duration:").and_then(parse_iso_duration) {
-                        Some(ms) => OffsetReset::ByDuration(ms),
+                        Some(ms) => {
+                            c.auto_offset_reset_text = Some(other.into());
+                            OffsetReset::ByDuration(ms)
+                        }
                         None => {
                             return Err(bad(
                                 name,
@@ -612,6 +605,11 @@ impl ConsumerConfig {
 
     /// Every config applied, then how they combine, whatever their order (as Java's
     /// `ConsumerConfig` checks the whole set at construction).
+    /// retry.backoff.ms doubling to retry.backoff.max.ms: metadata for missing topics.
+    pub fn retry_backoff(&self) -> ExponentialBackoff {
+        ExponentialBackoff::new(self.retry_backoff_ms, self.retry_backoff_max_ms)
+    }
+
     pub fn parse(pairs: &[(String, String)]) -> Result<Self, CommandError> {
         let mut c = ConsumerConfig::default();
         for (name, value) in pairs {
@@ -643,7 +641,10 @@ impl ConsumerConfig {
     pub fn describe(&self) -> Vec<(&'static str, String)> {
         alloc::vec![
             ("auto.commit.interval.ms", self.auto_commit_interval_ms.to_string()),
-            ("auto.offset.reset", self.auto_offset_reset.value()),
+            (
+                "auto.offset.reset",
+                self.auto_offset_reset_text.clone().unwrap_or_else(|| self.auto_offset_reset.name().into())
+            ),
             ("client.id", self.client_id.clone()),
             ("enable.auto.commit", self.enable_auto_commit.to_string()),
             ("fetch.max.bytes", self.fetch_max_bytes.to_string()),
@@ -756,6 +757,7 @@ mod tests {
         assert_eq!(reset("by_duration:PT1H"), Ok(OffsetReset::ByDuration(3_600_000)));
         assert_eq!(reset("by_duration:P1DT2H30M"), Ok(OffsetReset::ByDuration(95_400_000)));
         assert_eq!(reset("by_duration:PT0.5S"), Ok(OffsetReset::ByDuration(500)));
+        assert_eq!(reset("by_duration:PT1.123456789S"), Ok(OffsetReset::ByDuration(1_123)));
         for bad in [
             "by_duration",
             "by_duration:",
@@ -767,8 +769,8 @@ mod tests {
             let e = reset(bad).unwrap_err().to_string();
             assert!(e.contains("or of the format 'by_duration:<PnDTnHnMn.nS.>'"), "{bad}: {e}");
         }
-        assert_eq!(OffsetReset::ByDuration(95_400_000).value(), "by_duration:PT26H30M");
-        assert_eq!(OffsetReset::ByDuration(500).value(), "by_duration:PT0.5S");
+        let c = ConsumerConfig::parse(&pairs(&[("auto.offset.reset", "by_duration:P1DT2H30M")])).unwrap();
+        assert!(c.describe().contains(&("auto.offset.reset", "by_duration:P1DT2H30M".into())), "shown as written");
     }
 
     #[test]

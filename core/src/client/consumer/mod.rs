@@ -703,9 +703,7 @@ impl Consumer {
             self.metadata_failures = 0;
             return;
         }
-        let refresh =
-            super::backoff::ExponentialBackoff::new(self.config.retry_backoff_ms, self.config.retry_backoff_max_ms);
-        let backoff = refresh.backoff(self.metadata_failures, &mut self.conn.backoff_rng);
+        let backoff = self.config.retry_backoff().backoff(self.metadata_failures, &mut self.conn.backoff_rng);
         self.metadata_failures += 1;
         self.metadata_retry_at = Some(fx.now + Duration::from_ms(backoff));
         fx.cancel(Timer::MetadataRetry);

@@ -144,8 +144,7 @@ pub struct Producer {
 impl Producer {
     pub fn new(name: String, config: ProducerConfig, bootstrap: Vec<u32>, seed: u64) -> Self {
         let shared_name = ClientName::from(name.as_str());
-        let reconnect =
-            super::backoff::ExponentialBackoff::new(config.reconnect_backoff_ms, config.reconnect_backoff_max_ms);
+        let reconnect = config.reconnect_backoff();
         let conn = Connection::new(name, bootstrap, config.request_timeout_ms, reconnect);
         let txn = config.transactional_id.clone().map(transaction::TxnManager::new);
         Producer {
@@ -462,7 +461,9 @@ impl Producer {
                 if !ready {
                     fx.timer_in(Duration::from_ms(self.config.linger_ms), Timer::Linger(tp.clone()));
                 }
-                (size, true, bytes >= batch_size)
+                // A new batch counts its header too (Java's `appendNewBatch` reports the batch's
+                // whole estimated size as the bytes appended).
+                (bytes, true, bytes >= batch_size)
             }
         };
         if sticky {
@@ -876,9 +877,7 @@ impl Producer {
             return;
         }
         batch.attempts += 1;
-        let retry =
-            super::backoff::ExponentialBackoff::new(self.config.retry_backoff_ms, self.config.retry_backoff_max_ms);
-        let backoff = retry.backoff(batch.attempts - 1, &mut self.conn.backoff_rng);
+        let backoff = self.config.retry_backoff().backoff(batch.attempts - 1, &mut self.conn.backoff_rng);
         batch.retry_at = Some(fx.now + Duration::from_ms(backoff));
         batch.ready = true;
         fx.event(EventKind::Retrying {
@@ -908,8 +907,16 @@ impl Producer {
     /// acknowledged sequence, so the gap may close without an epoch bump
     /// (`TransactionManager.handleCompletedBatch` runs for an expired batch too).
     fn note_expired_answer(&mut self, tp: &TopicPartition, batch: &Batch, written: bool) {
+        if written {
+            self.note_acked_sequence(tp, batch);
+        }
+    }
+
+    /// The broker wrote `batch`: under the epoch the partition's sequences run under now, its last
+    /// sequence is the partition's last acknowledged (Java's `lastAckedSequence`).
+    fn note_acked_sequence(&mut self, tp: &TopicPartition, batch: &Batch) {
         let current = self.sequence_epochs.get(tp).copied() == batch.producer_epoch;
-        if let (true, true, Some(seq)) = (written, current, batch.base_sequence) {
+        if let (Some(seq), true) = (batch.base_sequence, current) {
             let last = seq.wrapping_add(batch.record_count() as i32 - 1);
             let acked = self.last_acked.entry(tp.clone()).or_insert(last);
             *acked = (*acked).max(last);
@@ -985,13 +992,7 @@ impl Producer {
                     Ok(base_offset) => {
                         self.batch_done(&batch);
                         let count = batch.record_count();
-                        // Acknowledged under the epoch the partition's sequences run under now.
-                        let current = self.sequence_epochs.get(&tp).copied() == batch.producer_epoch;
-                        if let (Some(seq), true) = (batch.base_sequence, current) {
-                            let last = seq.wrapping_add(count as i32 - 1);
-                            let acked = self.last_acked.entry(tp.clone()).or_insert(last);
-                            *acked = (*acked).max(last);
-                        }
+                        self.note_acked_sequence(&tp, &batch);
                         self.acked_records += count as u64;
                         let producer = self.conn.name.clone();
                         // Each send's RecordMetadata: its offset, and the broker's time for a
@@ -1075,9 +1076,7 @@ impl Producer {
 
     /// The wait before asking for metadata again after a failed answer (`Metadata.refreshBackoff`).
     fn metadata_backoff(&mut self) -> Duration {
-        let refresh =
-            super::backoff::ExponentialBackoff::new(self.config.retry_backoff_ms, self.config.retry_backoff_max_ms);
-        let wait = refresh.backoff(self.metadata_failures, &mut self.conn.backoff_rng);
+        let wait = self.config.retry_backoff().backoff(self.metadata_failures, &mut self.conn.backoff_rng);
         self.metadata_failures += 1;
         Duration::from_ms(wait)
     }
