@@ -226,6 +226,19 @@ pub fn app() -> Html {
         (*made).clone()
     };
 
+    // The gallery's sentences, fetched once beside the page; until they come, its entries are names.
+    let gallery_about = use_state(|| None::<Rc<String>>);
+    {
+        let gallery_about = gallery_about.clone();
+        use_effect_with((), move |_| {
+            browser::fetch_text(crate::gallery::ABOUT_ADDRESS.into(), move |text| {
+                if let Ok(text) = text {
+                    gallery_about.set(Some(Rc::new(text)));
+                }
+            });
+        });
+    }
+
     // `?lesson=NAME` opens that lesson in a new session (a link shared from the lesson panel),
     // once its text has been fetched, then compares it if the link asks.
     {
@@ -604,16 +617,22 @@ pub fn app() -> Html {
                         <label class="gallery">{ "Open a scenario " }
                             <select onchange={open_scenario} data-testid="gallery">
                                 <option value="" selected=true>{ "— gallery —" }</option>
-                                { for crate::gallery::SCENARIOS.iter().enumerate().map(|(i, (name, about, _))| html! {
-                                    <option value={i.to_string()} title={*about}>{ format!("{name}: {about}") }</option>
+                                { for crate::gallery::SCENARIOS.iter().enumerate().map(|(i, file)| {
+                                    let about = gallery_about.as_deref().and_then(|s| crate::gallery::about(s, file));
+                                    html! {
+                                        <option value={i.to_string()} title={about.map(|(_, a)| a.to_string())}>
+                                            { match about { Some((name, about)) => format!("{name}: {about}"), None => file.to_string() } }
+                                        </option>
+                                    }
                                 }) }
                             </select>
                         </label>
                         <label class="gallery">{ "Take a lesson " }
                             <select onchange={start_lesson} data-testid="lesson-pick">
                                 <option value="" selected=true>{ "— lessons —" }</option>
-                                { for crate::lessons::LESSONS.iter().enumerate().map(|(i, (_, t))| html! {
-                                    <option value={i.to_string()}>{ format!("{}. {t}", i + 1) }</option>
+                                { for crate::lessons::LESSONS.iter().enumerate().map(|(i, name)| {
+                                    let title = gallery_about.as_deref().and_then(|s| crate::gallery::about(s, &format!("lesson:{name}")));
+                                    html! { <option value={i.to_string()}>{ format!("{}. {}", i + 1, title.map_or(*name, |(t, _)| t)) }</option> }
                                 }) }
                             </select>
                         </label>

@@ -90,6 +90,12 @@ pub fn after_this_task(f: impl FnOnce() + 'static) {
 /// Fetches a text file served beside the page (`lessons/acks.lesson`); `done` gets its text, or
 /// why there is none (no network, a status other than 200, or not text).
 pub fn fetch_text(path: String, done: impl FnOnce(Result<String, String>) + 'static) {
+    fetch_text_boxed(path, Box::new(done));
+}
+
+/// One copy of the fetch for every caller: a generic one would be compiled again for each
+/// caller's closure (1.4 KB of wasm each).
+fn fetch_text_boxed(path: String, done: Box<dyn FnOnce(Result<String, String>)>) {
     wasm_bindgen_futures::spawn_local(async move {
         let text = async {
             let w = window().ok_or_else(|| String::from("no browser window"))?;

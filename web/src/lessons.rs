@@ -1,4 +1,5 @@
-//! The guided lessons: their names and titles are built in; their text (in `lessons/`,
+//! The guided lessons: their names are built in, their titles come with the gallery's index
+//! (`static/gallery.txt`, `lesson:NAME<TAB>title<TAB>-` lines); their text (in `lessons/`,
 //! served beside the page) is fetched when a lesson is first opened and parsed once, so the
 //! page's first download does not carry every lesson. `core/tests/lessons.rs` proves every
 //! checkpoint reachable by doing the steps.
@@ -6,23 +7,23 @@
 use kafka_sim::lesson::Lesson;
 use std::cell::RefCell;
 
-/// Every lesson in teaching order: its name in links (`?lesson=NAME`, the file's name in
-/// `lessons/`) and its title (the file's `#! lesson` line; a test keeps the two the same).
-pub const LESSONS: &[(&str, &str)] = &[
-    ("kraft", "Brokers and the KRaft controller"),
-    ("topics", "Topics and partitions: logs, offsets, keys and ordering"),
-    ("replication", "Replication: leaders, followers, the ISR and the high watermark"),
-    ("acks", "acks and min.insync.replicas: when a write counts"),
-    ("partitioning", "Partitioning strategies: key hash, sticky, round robin, your own rule"),
-    ("batching", "Batching, linger and compression"),
-    ("idempotence", "Retries and idempotence"),
-    ("fetching", "The pull model: consumers fetch"),
-    ("groups", "Consumer groups and rebalancing"),
-    ("offsets", "Offsets: committed offset, position, seek"),
-    ("delivery", "Delivery guarantees: at most once, at least once, exactly once"),
-    ("transactions", "Transactions: all or nothing across partitions"),
-    ("retention", "Retention and compaction"),
-    ("operating", "Operating Kafka: lag, ISR shrinkage, partition counts"),
+/// Every lesson in teaching order, by its name in links (`?lesson=NAME`, the file's name in
+/// `lessons/`). Its title is the file's `#! lesson` line, and the index's (a test keeps them the same).
+pub const LESSONS: &[&str] = &[
+    "kraft",
+    "topics",
+    "replication",
+    "acks",
+    "partitioning",
+    "batching",
+    "idempotence",
+    "fetching",
+    "groups",
+    "offsets",
+    "delivery",
+    "transactions",
+    "retention",
+    "operating",
 ];
 
 thread_local! {
@@ -42,7 +43,7 @@ pub fn is_loaded(i: usize) -> bool {
 
 /// Keeps lesson `i` from its fetched text; the error says which lesson did not parse.
 pub fn store(i: usize, text: &str) -> Result<(), String> {
-    let (name, _) = LESSONS.get(i).ok_or_else(|| format!("there is no lesson {}", i + 1))?;
+    let name = LESSONS.get(i).ok_or_else(|| format!("there is no lesson {}", i + 1))?;
     let lesson = Lesson::parse(text).map_err(|e| format!("the lesson '{name}' does not parse: {e}"))?;
     LOADED.with(|all| all.borrow_mut()[i] = Some(lesson));
     Ok(())
@@ -50,24 +51,24 @@ pub fn store(i: usize, text: &str) -> Result<(), String> {
 
 /// Where lesson `i`'s text is served, relative to the page.
 pub fn address(i: usize) -> Option<String> {
-    LESSONS.get(i).map(|(name, _)| format!("lessons/{name}.lesson"))
+    LESSONS.get(i).map(|name| format!("lessons/{name}.lesson"))
 }
 
 /// The index of the lesson a link names.
 pub fn by_name(name: &str) -> Option<usize> {
-    LESSONS.iter().position(|(n, _)| *n == name)
+    LESSONS.iter().position(|n| *n == name)
 }
 
 /// Lesson names, for an error that lists them.
 pub fn names() -> String {
-    LESSONS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+    LESSONS.join(", ")
 }
 
 /// Lesson `i`'s file, for native tests (the page fetches it instead).
 #[cfg(test)]
 pub fn source(i: usize) -> String {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../lessons");
-    std::fs::read_to_string(dir.join(format!("{}.lesson", LESSONS[i].0))).expect("a lesson file")
+    std::fs::read_to_string(dir.join(format!("{}.lesson", LESSONS[i]))).expect("a lesson file")
 }
 
 #[cfg(test)]
@@ -80,18 +81,20 @@ mod tests {
             .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
             .collect();
         files.sort();
-        let mut listed: Vec<String> = super::LESSONS.iter().map(|(n, _)| n.to_string()).collect();
+        let mut listed: Vec<String> = super::LESSONS.iter().map(|n| n.to_string()).collect();
         listed.sort();
         assert_eq!(files, listed, "lessons/ and LESSONS differ");
     }
 
     #[test]
     fn every_lesson_parses_and_is_listed_with_its_own_title() {
-        for (i, (name, title)) in super::LESSONS.iter().enumerate() {
+        let index = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../static/gallery.txt")).unwrap();
+        for (i, name) in super::LESSONS.iter().enumerate() {
+            let title = crate::gallery::about(&index, &format!("lesson:{name}")).map(|(title, _)| title);
             assert!(!super::is_loaded(i), "{name} is loaded before it is stored");
             super::store(i, &super::source(i)).unwrap();
             let lesson = super::lesson(i).unwrap_or_else(|| panic!("{name} stored but not kept"));
-            assert_eq!(lesson.title, *title, "the title LESSONS gives {name}");
+            assert_eq!(Some(lesson.title.as_str()), title, "the title static/gallery.txt gives {name}");
         }
     }
 

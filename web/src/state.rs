@@ -356,7 +356,7 @@ impl Playground {
             Action::ToggleChatter => self.show_chatter = !self.show_chatter,
             Action::StartLesson(i) => {
                 let Some(lesson) = crate::lessons::lesson(i) else {
-                    let name = crate::lessons::LESSONS.get(i).map_or("?", |(name, _)| *name);
+                    let name = crate::lessons::LESSONS.get(i).copied().unwrap_or("?");
                     self.errors.insert(Form::Script, format!("The lesson '{name}' is not loaded."));
                     return;
                 };
@@ -402,7 +402,7 @@ impl Playground {
                 });
             }
             Action::LessonFetched(i, text) => {
-                let name = crate::lessons::LESSONS.get(i).map_or("?", |(name, _)| *name);
+                let name = crate::lessons::LESSONS.get(i).copied().unwrap_or("?");
                 match text.and_then(|text| crate::lessons::store(i, &text)) {
                     Ok(()) => self.reduce(Action::StartLesson(i)),
                     Err(why) => {
@@ -414,7 +414,7 @@ impl Playground {
                 }
             }
             Action::ScenarioFetched(i, text) => {
-                let name = crate::gallery::SCENARIOS.get(i).map_or("?", |(name, _, _)| *name);
+                let name = crate::gallery::SCENARIOS.get(i).copied().unwrap_or("?");
                 match text {
                     Ok(text) => self.reduce(Action::LoadScript(text)),
                     Err(why) => {
@@ -972,7 +972,7 @@ mod tests {
         p.reduce(Action::ScenarioFetched(0, Err("offline".into())));
         assert_eq!(
             error_of(&p, Form::Script),
-            "The scenario 'First steps' could not be loaded: offline. Your session is kept."
+            "The scenario 'first-steps' could not be loaded: offline. Your session is kept."
         );
         assert_eq!((p.script(), p.lesson), (before, None), "the session is kept");
         p.reduce(Action::ScenarioFetched(0, Ok("seed 3\ncluster brokers=2\n".into())));

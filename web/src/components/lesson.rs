@@ -77,7 +77,7 @@ pub fn lesson_panel(p: &Props) -> Html {
                 { " " }
                 <button onclick={on(Action::EndLesson)} data-testid="lesson-end">{ "Leave the lesson" }</button>
                 { " " }
-                if let Some((name, _)) = crate::lessons::LESSONS.get(p.progress.index) {
+                if let Some(name) = crate::lessons::LESSONS.get(p.progress.index) {
                     <a href={format!("?lesson={name}")} data-testid="lesson-link" title="a link that opens this lesson from its first step">{ "Link to this lesson" }</a>
                 }
             </p>
