@@ -160,7 +160,7 @@ test('lessons and scenarios are fetched when opened; one that cannot be fetched 
   await page.route('**/lessons/*.lesson', (route) => route.fulfill({ status: 404, body: 'not here' }));
   page.on('dialog', (d) => d.accept());
   await page.getByTestId('gallery').selectOption({ label: 'Leader crash: acks=all survives a leader crash: the next in-sync replica leads' });
-  await expect(page.locator('#script-error')).toHaveText(/^The scenario 'Leader crash' could not be loaded: scenarios\/replication-leader-crash\.kafka: .+\. Your session is kept\.$/);
+  await expect(page.locator('#script-error')).toHaveText(/^The scenario 'replication-leader-crash' could not be loaded: scenarios\/replication-leader-crash\.kafka: .+\. Your session is kept\.$/);
   await page.getByTestId('lesson-pick').selectOption({ index: 4 });
   await expect(page.locator('#script-error')).toHaveText("The lesson 'acks' could not be loaded: lessons/acks.lesson: HTTP 404. Your session is kept.");
   await expect(page.getByTestId('lesson')).toHaveCount(0);
