@@ -2,7 +2,9 @@
 //
 // 1. Minifies wasm-bindgen's JS glue (Trunk minifies the CSS and HTML, not the JS) and puts the
 //    new file's hash into index.html's integrity attribute, which Trunk computed for the old one.
-// 2. Writes NAME.gz beside each .wasm, .js and .css: gzip made with Zopfli, which searches
+// 2. Shortens the names the wasm and the JS glue know each other by (tools/wasm-names.mjs), and
+//    puts the wasm's new hash into index.html too.
+// 3. Writes NAME.gz beside each .wasm, .js and .css: gzip made with Zopfli, which searches
 //    harder than gzip -9 for the same format (the wasm 4% smaller). A server sends it to any
 //    browser that accepts gzip (tests/serve.mjs does; nginx's gzip_static, for one, does the
 //    same), so these files are the page's download; each is checked to unzip to its original.
@@ -14,6 +16,7 @@ import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { minify } from 'terser';
 import zopfli from '@gfx/zopfli';
+import { shortenNames } from './wasm-names.mjs';
 
 const dir = process.argv[2] ?? 'dist';
 const files = readdirSync(dir);
@@ -31,6 +34,23 @@ for (const name of files.filter((f) => f.endsWith('.js'))) {
     throw new Error(`ship: index.html loads ${name} but not with the integrity Trunk computed for it`);
   }
   writeFileSync(path, code);
+}
+
+// The glue is the JS file named like the wasm (NAME.js beside NAME_bg.wasm).
+const wasmFiles = files.filter((f) => f.endsWith('_bg.wasm'));
+if (wasmFiles.length !== 1) throw new Error(`ship: expected one wasm in ${dir}, found ${wasmFiles.length}`);
+const wasmPath = join(dir, wasmFiles[0]);
+const gluePath = wasmPath.replace(/_bg\.wasm$/, '.js');
+const wasmBefore = readFileSync(wasmPath);
+const glueBefore = readFileSync(gluePath);
+const shortened = shortenNames(wasmBefore, glueBefore.toString('utf8'));
+for (const [path, before, after] of [
+  [wasmPath, wasmBefore, shortened.wasm],
+  [gluePath, glueBefore, Buffer.from(shortened.js)],
+]) {
+  if (!html.includes(sha384(before))) throw new Error(`ship: index.html has no integrity for ${path}`);
+  html = html.replaceAll(sha384(before), sha384(after));
+  writeFileSync(path, after);
 }
 writeFileSync(join(dir, 'index.html'), html);
 
