@@ -40,6 +40,9 @@ pub enum Timer {
     SessionCheck,
     /// The active controller moves leadership back to preferred replicas.
     LeaderRebalance,
+    /// The active controller's check for leaderless partitions it may elect an out-of-sync
+    /// leader for (their topic enables unclean.leader.election.enable).
+    UncleanLeaderElection,
     /// A group coordinator's next session or join deadline.
     GroupDeadline(String),
     /// A consumer's next heartbeat to its group coordinator.

@@ -122,6 +122,7 @@ impl Broker {
                         failed = true;
                     }
                     replica.high_watermark = data.high_watermark.min(replica.log.log_end_offset());
+                    replica.log.note_high_watermark(replica.high_watermark);
                 }
                 // The leader moved or this broker is behind on metadata: wait for the new image.
                 Err(_) => failed = true,

@@ -669,6 +669,7 @@ impl Broker {
             return;
         };
         replica.high_watermark = hw;
+        replica.log.note_high_watermark(hw);
         assert!(replica.high_watermark <= leo, "HW past LEO on {tp}");
         self.wake_parked_produces(tp, fx);
         self.wake_parked_fetches(tp, fx);
@@ -824,7 +825,14 @@ impl Broker {
         self.replicas.get_mut(tp).filter(|r| r.is_leader()).ok_or(KafkaError::NotLeaderOrFollower)
     }
 
+    /// Kafka's `effectiveMinIsr` (KAFKA-15583, 3.7): min.insync.replicas, capped at the partition's
+    /// replica count, so that a topic of replication factor 1 with `min.insync.replicas=2` still
+    /// takes acks=all writes instead of refusing every one.
     fn min_isr(&self, tp: &TopicPartition) -> u32 {
-        self.image.topics.get(tp.topic.as_str()).map_or(1, |t| t.config.min_insync_replicas())
+        let Some(topic) = self.image.topics.get(tp.topic.as_str()) else {
+            return 1;
+        };
+        let replicas = topic.partitions.get(tp.partition as usize).map_or(1, |p| p.replicas.len() as u32);
+        topic.config.min_insync_replicas().min(replicas.max(1))
     }
 }

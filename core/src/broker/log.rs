@@ -13,9 +13,10 @@
 //! The log is cut into segments as Kafka's is: a new segment starts when the
 //! batch would take the active one past segment.bytes, or when its records are
 //! segment.ms newer than the segment's first (Kafka rolls on record time).
-//! Retention deletes whole segments from the front, never the active one and
-//! never past the high watermark, and the log start offset follows; offsets
-//! never change. Compaction comes with later work.
+//! Retention deletes whole segments from the front, the active one too once
+//! the high watermark has reached the log end (an empty one is rolled in its
+//! place), never a segment reaching past the high watermark, and the log start
+//! offset follows; offsets never change. Compaction comes with later work.
 
 use crate::batch::{self, BatchBytes, BatchError, Compression, RecordBatch, TimestampType};
 use crate::error::KafkaError;
@@ -217,6 +218,11 @@ pub struct PartitionLog {
     ongoing: SortedMap<i64, u64>,
     /// Transactions that ended in an abort, oldest first (Kafka's transaction index).
     aborted: VecDeque<AbortedTxn>,
+    /// Transactions whose marker the high watermark has not passed yet, `(first offset, marker
+    /// offset)` (ProducerStateManager's `unreplicatedTxns`): they hold the last stable offset
+    /// until the marker is replicated, so a read_committed reader never reads a decision a new
+    /// leader might not have.
+    unreplicated: VecDeque<(u64, u64)>,
 }
 
 /// An aborted transaction in one partition: from its first record to its abort marker.
@@ -258,14 +264,23 @@ impl PartitionLog {
             });
         }
         if let Some(s) = self.segments.last_mut() {
+            if s.size_bytes == 0 {
+                // An empty segment (the log's first, or one rolled by retention) is timed from
+                // its first batch, as Kafka's rollingBasedTimestamp.
+                s.first_timestamp_ms = max_timestamp_ms;
+            }
             s.size_bytes += bytes;
             s.max_timestamp_ms = s.max_timestamp_ms.max(max_timestamp_ms);
         }
     }
 
     /// Kafka's retention (`deleteRetentionMsBreachedSegments`, then
-    /// `deleteRetentionSizeBreachedSegments`): whole segments from the front,
-    /// never the active one, never one reaching the high watermark.
+    /// `deleteRetentionSizeBreachedSegments`; either order deletes the same segments): whole
+    /// segments from the front, each only if everything in it is below the high watermark
+    /// (`UnifiedLog.deletableSegments`). The active segment is deleted too once it has records,
+    /// the high watermark has reached the log end and it breaches retention; a new empty segment
+    /// is rolled at the log end first (`deleteSegments`: a log always has one), so a quiet topic's
+    /// data goes when retention.ms has passed since its newest record.
     pub fn apply_retention(
         &mut self,
         now_ms: u64,
@@ -273,7 +288,13 @@ impl PartitionLog {
         retention_bytes: i64,
         high_watermark: u64,
     ) -> Option<Deleted> {
-        let deletable = |segs: &[Segment], i: usize| i + 1 < segs.len() && segs[i + 1].base_offset <= high_watermark;
+        let log_end = self.log_end_offset();
+        let deletable = |segs: &[Segment], i: usize| {
+            let Some(segment) = segs.get(i) else { return false };
+            let upper_bound = segs.get(i + 1).map_or(log_end, |next| next.base_offset);
+            let last_and_empty = i + 1 == segs.len() && segment.size_bytes == 0;
+            high_watermark >= upper_bound && !last_and_empty
+        };
         let mut n = 0;
         let mut why = "";
         if retention_ms >= 0 {
@@ -296,6 +317,15 @@ impl PartitionLog {
         if n == 0 {
             return None;
         }
+        if n == self.segments.len() {
+            // Every segment goes, the active one with them: roll an empty one at the log end.
+            self.segments.push(Segment {
+                base_offset: log_end,
+                first_timestamp_ms: now_ms,
+                max_timestamp_ms: 0,
+                size_bytes: 0,
+            });
+        }
         let start = self.segments[n].base_offset;
         for s in self.segments.drain(..n) {
             if self.deleted_segments.len() == DELETED_SEGMENTS_KEPT {
@@ -304,6 +334,7 @@ impl PartitionLog {
             self.deleted_segments.push_back((s, now_ms));
         }
         self.drop_below(start);
+        assert_eq!(self.log_end_offset(), log_end, "retention moved the log end offset");
         Some(Deleted { segments: n, log_start_offset: start, why })
     }
 
@@ -543,6 +574,7 @@ impl PartitionLog {
             // A marker ends the producer's transaction here; an abort goes into the index.
             // Its epoch fences older ones, as ProducerStateManager's completed transaction does.
             if let Some(first_offset) = self.ongoing.remove(&id) {
+                self.unreplicated.push_back((first_offset, base_offset));
                 let control = RecordBatch::decode(bytes).ok().and_then(|(b, _)| into_records(b).first()?.control);
                 if control == Some(crate::txn::marker::ControlType::Abort) {
                     if self.aborted.len() == ABORTED_TXNS_KEPT {
@@ -578,13 +610,23 @@ impl PartitionLog {
         }
     }
     /// The first offset of the earliest open transaction (Kafka's first unstable offset).
-    pub fn first_unstable_offset(&self) -> Option<u64> {
-        self.ongoing.values().min().copied()
+    /// Kafka's `firstUnstableOffset`: the first offset of a transaction still open, or decided by a
+    /// marker the high watermark has not passed.
+    pub fn first_unstable_offset(&self, high_watermark: u64) -> Option<u64> {
+        let unreplicated = self.unreplicated.iter().filter(|&&(_, marker)| marker >= high_watermark);
+        self.ongoing.values().copied().chain(unreplicated.map(|&(first, _)| first)).min()
     }
 
-    /// The last stable offset for a high watermark: below it every transaction is decided.
+    /// The last stable offset for a high watermark: below it every transaction is decided, and
+    /// its decision replicated.
     pub fn last_stable_offset(&self, high_watermark: u64) -> u64 {
-        self.first_unstable_offset().map_or(high_watermark, |f| f.min(high_watermark))
+        self.first_unstable_offset(high_watermark).map_or(high_watermark, |f| f.min(high_watermark))
+    }
+
+    /// The high watermark moved: transactions whose marker it passed no longer hold the last
+    /// stable offset (`ProducerStateManager.onHighWatermarkUpdated`).
+    pub fn note_high_watermark(&mut self, high_watermark: u64) {
+        self.unreplicated.retain(|&(_, marker)| marker >= high_watermark);
     }
 
     /// Open transactions: `(producer id, first offset)`.
@@ -779,6 +821,7 @@ impl PartitionLog {
         self.producers.clear();
         self.ongoing.clear();
         self.aborted.clear();
+        self.unreplicated.clear();
         let kept: Vec<(Rc<BatchBytes>, u64, u64)> =
             self.batches.iter().map(|b| (b.bytes.clone(), b.base_offset, b.last_offset)).collect();
         for (bytes, base, last) in kept {
@@ -840,6 +883,89 @@ mod tests {
 
     fn values(records: impl IntoIterator<Item = Record>) -> Vec<String> {
         records.into_iter().map(|r| String::from_utf8(r.value.unwrap().to_vec()).unwrap()).collect()
+    }
+
+    /// UnifiedLogTest's set-up for the retention cases: segments of five one-record batches
+    /// (`segmentBytes = createRecords.sizeInBytes * 5`), `count` batches at `timestamp_ms`.
+    /// Returns the log and one batch's size.
+    fn log_of_single_record_batches(count: usize, timestamp_ms: u64) -> (PartitionLog, u64) {
+        let mut log = PartitionLog::default();
+        let size = {
+            let records = [RecordData { timestamp_ms, ..data("test") }];
+            RecordBatch::from_records(&records, Compression::None).encode().unwrap().len() as u64
+        };
+        log.roll = RollConfig { segment_bytes: size * 5, ..RollConfig::default() };
+        for _ in 0..count {
+            let records = [RecordData { timestamp_ms, ..data("test") }];
+            let bytes = RecordBatch::from_records(&records, Compression::None).encode().unwrap();
+            log.append(&RecordBatch::validate(&bytes).unwrap(), bytes, 0);
+        }
+        (log, size)
+    }
+
+    const NOW_MS: u64 = 1_000_000;
+
+    #[test]
+    fn should_delete_size_based_segments() {
+        let (mut log, size) = log_of_single_record_batches(15, NOW_MS);
+        assert_eq!(log.segments().len(), 3);
+        let hw = log.log_end_offset();
+        log.apply_retention(NOW_MS, -1, (size * 10) as i64, hw);
+        assert_eq!(log.segments().len(), 2, "should have 2 segments");
+    }
+
+    #[test]
+    fn should_not_delete_size_based_segments_when_under_retention_size() {
+        let (mut log, size) = log_of_single_record_batches(15, NOW_MS);
+        let hw = log.log_end_offset();
+        assert_eq!(log.apply_retention(NOW_MS, -1, (size * 15) as i64, hw), None);
+        assert_eq!(log.segments().len(), 3, "should have 3 segments");
+    }
+
+    /// The active segment breaches retention.ms too: every segment goes, and an empty one is rolled
+    /// at the log end.
+    #[test]
+    fn should_delete_time_based_segments_ready_to_be_deleted() {
+        let (mut log, _) = log_of_single_record_batches(15, 10);
+        let hw = log.log_end_offset();
+        let deleted = log.apply_retention(NOW_MS, 10_000, -1, hw).unwrap();
+        assert_eq!(deleted.segments, 3);
+        assert_eq!(log.segments().len(), 1, "There should be 1 segment remaining");
+        assert_eq!((log.log_start_offset(), log.log_end_offset()), (15, 15));
+        assert_eq!(log.segments()[0].base_offset, 15);
+        assert_eq!(log.segments()[0].size_bytes, 0);
+        // The empty active segment is never deleted, and the next record goes into it.
+        assert_eq!(log.apply_retention(NOW_MS + 60_000, 10_000, -1, hw), None);
+        append_at(&mut log, &[NOW_MS]);
+        assert_eq!((log.segments().len(), log.segments()[0].first_timestamp_ms), (1, NOW_MS));
+    }
+
+    #[test]
+    fn should_not_delete_time_based_segments_when_none_ready_to_be_deleted() {
+        let (mut log, _) = log_of_single_record_batches(15, NOW_MS);
+        let hw = log.log_end_offset();
+        assert_eq!(log.apply_retention(NOW_MS, 10_000_000, -1, hw), None);
+        assert_eq!(log.segments().len(), 3, "There should be 3 segments remaining");
+    }
+
+    /// UnifiedLogTest.testDeleteOldSegments, its high-watermark part: only segments wholly below
+    /// the high watermark are deleted; with it at the log end, all of them.
+    #[test]
+    fn test_delete_old_segments() {
+        let (mut log, _) = log_of_single_record_batches(100, NOW_MS - 1_000);
+        let segments = log.segments().len();
+        log.apply_retention(NOW_MS, 999, -1, 0);
+        assert_eq!((log.segments().len(), log.log_start_offset()), (segments, 0));
+        for hw in 25..=30 {
+            log.apply_retention(NOW_MS, 999, -1, hw);
+            assert!(log.log_start_offset() <= hw);
+            let last_offsets = log.segments().windows(2).map(|w| w[1].base_offset - 1);
+            for last in last_offsets.chain([log.log_end_offset() - 1]) {
+                assert!(last >= hw, "a segment ending at {last} is left below the high watermark {hw}");
+            }
+        }
+        log.apply_retention(NOW_MS, 999, -1, log.log_end_offset());
+        assert_eq!(log.segments().len(), 1, "The deleted segments should be gone.");
     }
 
     #[test]

@@ -80,6 +80,9 @@ pub const BROKER_HEARTBEAT_INTERVAL_MS: u64 = 2_000;
 pub const BROKER_SESSION_TIMEOUT_MS: u64 = 9_000;
 /// `leader.imbalance.check.interval.seconds` (300) in milliseconds.
 pub const LEADER_IMBALANCE_CHECK_INTERVAL_MS: u64 = 300_000;
+/// `unclean.leader.election.interval.ms` (5 minutes): how long after a partition is left without a
+/// leader the controller checks whether its topic now allows an unclean election (KAFKA-12670).
+pub const UNCLEAN_LEADER_ELECTION_INTERVAL_MS: u64 = 300_000;
 /// How often the active controller looks for brokers whose session expired.
 const SESSION_CHECK_INTERVAL_MS: u64 = 1_000;
 
@@ -121,6 +124,8 @@ pub struct Controller {
     /// ISR changes applied, as Kafka's IsrShrinksPerSec / IsrExpandsPerSec count them.
     pub isr_shrinks: u64,
     pub isr_expands: u64,
+    /// The unclean-election check is armed (QuorumController's `uncleanScheduled`).
+    unclean_scheduled: bool,
 }
 
 impl Controller {
@@ -140,6 +145,7 @@ impl Controller {
             auto_leader_rebalance,
             isr_shrinks: 0,
             isr_expands: 0,
+            unclean_scheduled: false,
         }
     }
 
@@ -154,6 +160,7 @@ impl Controller {
             *t = now;
         }
         fx.event(EventKind::ControllerChanged { active: host, epoch: self.epoch, voters: self.voters.clone() });
+        self.unclean_scheduled = false;
         if host.is_some() {
             fx.timer_in(Duration::from_ms(SESSION_CHECK_INTERVAL_MS), Timer::SessionCheck);
             if self.auto_leader_rebalance {
@@ -288,6 +295,41 @@ impl Controller {
             }
             _ => {}
         }
+        self.maybe_schedule_unclean_election(fx);
+    }
+
+    /// After every write, as QuorumController's `maybeScheduleNextElectUncleanLeaders`: while some
+    /// partition has no leader, check again in unclean.leader.election.interval.ms.
+    fn maybe_schedule_unclean_election(&mut self, fx: &mut Effects) {
+        if !self.unclean_scheduled && self.metadata.partitions().any(|(_, p)| p.leader.is_none()) {
+            self.unclean_scheduled = true;
+            fx.timer_in(Duration::from_ms(UNCLEAN_LEADER_ELECTION_INTERVAL_MS), Timer::UncleanLeaderElection);
+        }
+    }
+
+    /// `ReplicationControlManager.maybeElectUncleanLeaders`: a leaderless partition whose topic
+    /// allows unclean election (set since it went offline, say) gets the first live replica of its
+    /// assignment as leader, alone in the ISR.
+    fn elect_unclean_leaders(&mut self, fx: &mut Effects) {
+        let eligible = self.eligible();
+        let tps: Vec<TopicPartition> = self
+            .metadata
+            .partitions()
+            .filter(|(tp, p)| p.leader.is_none() && self.unclean_enabled(&tp.topic))
+            .map(|(tp, _)| tp)
+            .collect();
+        let mut elected = false;
+        for tp in tps {
+            let Some(p) = self.metadata.partition_mut(&tp) else { continue };
+            if let Some(l) = p.replicas.iter().copied().find(|r| eligible.contains(r)) {
+                p.isr = alloc::vec![l];
+                set_leader(p, &tp, Some(l), Election::Unclean, fx);
+                elected = true;
+            }
+        }
+        if elected {
+            self.publish(fx);
+        }
     }
 
     fn heartbeat(
@@ -344,8 +386,13 @@ impl Controller {
                 self.balance_leaders(fx);
                 fx.timer_in(Duration::from_ms(LEADER_IMBALANCE_CHECK_INTERVAL_MS), Timer::LeaderRebalance);
             }
+            Timer::UncleanLeaderElection => {
+                self.unclean_scheduled = false;
+                self.elect_unclean_leaders(fx);
+            }
             _ => {}
         }
+        self.maybe_schedule_unclean_election(fx);
     }
 
     /// Fences a broker: out of every ISR (unless it is the last member) and

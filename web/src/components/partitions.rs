@@ -197,7 +197,7 @@ fn partition_row(topic: &str, q: &PartitionView, readers: &[(String, u64)], fadi
                         let first = s.base_offset.max(q.log_start_offset);
                         html! {
                             <li class={classes!("segment", active.then_some("active"))}
-                                title={format!("offsets {first}..{end}, {} bytes, newest record at {} ms{}", s.size_bytes, s.max_timestamp_ms, if active { " (active: never deleted)" } else { "" })}>
+                                title={format!("offsets {first}..{end}, {} bytes, newest record at {} ms{}", s.size_bytes, s.max_timestamp_ms, if active { " (the active segment)" } else { "" })}>
                                 { format!("{first}–{} · {} B", end.saturating_sub(1).max(first), s.size_bytes) }
                             </li>
                         }
