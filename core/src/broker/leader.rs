@@ -452,12 +452,20 @@ impl Broker {
         }
     }
 
-    /// Answers parked fetches on `tp` that now have enough bytes.
+    /// Answers parked fetches on `tp` that can complete now.
     fn wake_parked_fetches(&mut self, tp: &TopicPartition, fx: &mut Effects) {
+        self.complete_parked_fetches(Some(tp), fx);
+    }
+
+    /// Answers the parked fetches (those on `tp`, or all) that can complete now: after a
+    /// metadata change, those that name a partition this broker no longer leads, no longer
+    /// knows, or leads in a newer epoch (`DelayedFetch.tryComplete`'s cases A to E, checked when
+    /// `ReplicaManager` makes a partition's replica a follower).
+    pub(super) fn complete_parked_fetches(&mut self, tp: Option<&TopicPartition>, fx: &mut Effects) {
         let mut i = 0;
         while i < self.parked_fetches.len() {
             let fetch = &self.parked_fetches[i];
-            if fetch.partitions.iter().any(|p| &p.tp == tp) && self.has_enough(fetch) {
+            if tp.is_none_or(|tp| fetch.partitions.iter().any(|p| &p.tp == tp)) && self.can_complete(fetch) {
                 let parked = self.parked_fetches.remove(i);
                 // Reading for real records the follower's progress.
                 let (_, answer_now) = self.read(&parked, fx);
@@ -469,10 +477,12 @@ impl Broker {
         }
     }
 
-    /// Whether a parked fetch would now bring at least its `fetch.min.bytes`
-    /// (`DelayedFetch.tryComplete`): partitions are read, in the fetch's order and within its
-    /// `max_bytes` as [`Self::peek`] reads them, only until they bring enough.
-    fn has_enough(&self, fetch: &ParkedFetch) -> bool {
+    /// Whether a parked fetch can be answered now (`DelayedFetch.tryComplete`): one of its
+    /// partitions answers with an error (not led here, unknown, a fenced leader epoch: cases A to
+    /// E) or a diverging epoch (case H), or they bring at least its `fetch.min.bytes` (case G).
+    /// Partitions are read in the fetch's order and within its `max_bytes` as [`Self::peek`]
+    /// reads them, only until they bring enough.
+    fn can_complete(&self, fetch: &ParkedFetch) -> bool {
         let mut bytes = 0;
         let mut image = self.image.in_topic_order();
         for p in &fetch.partitions {
@@ -481,8 +491,9 @@ impl Broker {
             }
             let budget = p.partition_max_bytes.min(fetch.max_bytes.saturating_sub(bytes));
             let read = (fetch.replica_id, fetch.isolation_level, bytes == 0);
-            if let Ok(d) = self.read_partition(p, read, budget, &mut image) {
-                bytes += d.batches.iter().map(|b| b.bytes.len()).sum::<usize>();
+            match self.read_partition(p, read, budget, &mut image) {
+                Ok(d) if d.diverging_epoch.is_none() => bytes += d.batches.iter().map(|b| b.bytes.len()).sum::<usize>(),
+                Ok(_) | Err(_) => return true,
             }
         }
         bytes >= fetch.min_bytes

@@ -537,11 +537,10 @@ impl PartitionLog {
     ) -> Result<SequenceCheck, KafkaError> {
         let last_sequence = first_sequence.wrapping_add(count - 1);
         let Some(entry) = self.producers.get(&id) else {
-            return if first_sequence == 0 {
-                Ok(SequenceCheck::Append)
-            } else {
-                Err(KafkaError::OutOfOrderSequenceNumber)
-            };
+            // No state for this producer here (its records were deleted, or never reached this
+            // replica): Kafka accepts any sequence (`ProducerAppendInfo.checkSequence`, "accept
+            // writes with any sequence number"), and the producer's sequences go on from it.
+            return Ok(SequenceCheck::Append);
         };
         if epoch < entry.epoch {
             return Err(KafkaError::InvalidProducerEpoch);

@@ -510,6 +510,7 @@ impl Broker {
             }
         }
         self.fail_parked_produces_not_led(fx);
+        self.complete_parked_fetches(None, fx);
         self.sync_coordinator(fx);
         self.sync_txn_coordinator(fx);
         self.start_fetchers(fx);
