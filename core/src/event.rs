@@ -220,12 +220,15 @@ pub enum EventKind {
         leader: Option<u32>,
         leader_epoch: u32,
         isr: Vec<u32>,
+        /// The eligible leader replicas after the change (KIP-966).
+        elr: Vec<u32>,
         why: &'static str,
     },
-    /// The controller changed a partition's ISR.
+    /// The controller changed a partition's ISR (or its ELR).
     IsrChanged {
         tp: TopicPartition,
         isr: Vec<u32>,
+        elr: Vec<u32>,
         why: String,
     },
     /// A leader asked the controller to change the ISR, and why.
@@ -668,14 +671,15 @@ impl fmt::Display for EventKind {
             ControlledShutdown { id } => {
                 write!(f, "broker-{id} is shutting down cleanly: the controller moves its leaderships away")
             }
-            LeaderElected { tp, leader: Some(l), leader_epoch, isr, why } => {
-                write!(f, "{tp}: broker-{l} is the leader (leader epoch {leader_epoch}, ISR {isr:?}): {why}")
+            LeaderElected { tp, leader: Some(l), leader_epoch, isr, elr, why } => {
+                write!(f, "{tp}: broker-{l} is the leader (leader epoch {leader_epoch}, ISR {isr:?}{}): {why}", Elr(elr))
             }
-            LeaderElected { tp, leader: None, leader_epoch, isr, .. } => write!(
+            LeaderElected { tp, leader: None, leader_epoch, isr, elr, .. } => write!(
                 f,
-                "{tp} is offline (leader epoch {leader_epoch}): no in-sync replica is available (ISR {isr:?}) and unclean.leader.election.enable=false"
+                "{tp} is offline (leader epoch {leader_epoch}): no in-sync or eligible replica is available (ISR {isr:?}{}) and unclean.leader.election.enable=false",
+                Elr(elr)
             ),
-            IsrChanged { tp, isr, why } => write!(f, "{tp}: the ISR is now {isr:?} ({why})"),
+            IsrChanged { tp, isr, elr, why } => write!(f, "{tp}: the ISR is now {isr:?}{} ({why})", Elr(elr)),
             IsrChangeRequested { broker, tp, isr, why } => {
                 write!(f, "broker-{broker} asks the controller to set the ISR of {tp} to {isr:?}: {why}")
             }
@@ -780,6 +784,19 @@ impl fmt::Display for TxnStep {
             TxnStep::MustAbort { error } => {
                 write!(f, "a send of the transaction failed ({error}): it can only be aborted now")
             }
+        }
+    }
+}
+
+/// A partition's eligible leader replicas in an event's words, only when there are any.
+struct Elr<'a>(&'a [u32]);
+
+impl fmt::Display for Elr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            write!(f, ", ELR {:?}", self.0)
         }
     }
 }

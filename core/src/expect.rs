@@ -44,7 +44,7 @@ impl Subject {
     /// The keys each subject can be checked on.
     pub fn keys(&self) -> &'static [&'static str] {
         match self {
-            Subject::Partition(_) => &["leader", "isr", "hw", "leo", "replicas", "start", "segments", "lso"],
+            Subject::Partition(_) => &["leader", "isr", "elr", "hw", "leo", "replicas", "start", "segments", "lso"],
             Subject::Broker(_) => &["state"],
             Subject::Controller => &["broker"],
             Subject::Producer(_) => &["acked", "failed", "transaction"],
@@ -91,7 +91,7 @@ fn list(ids: &[u32]) -> String {
 
 /// Lists compare as sets, written sorted: `isr=1,3` matches an ISR of [3, 1].
 fn normalized(key: &str, value: &str) -> String {
-    if matches!(key, "isr" | "replicas" | "positions" | "assigned" | "members" | "committed") {
+    if matches!(key, "isr" | "elr" | "replicas" | "positions" | "assigned" | "members" | "committed") {
         let mut ids: Vec<&str> = value.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
         ids.sort_unstable();
         ids.join(",")
@@ -130,6 +130,7 @@ impl Expectation {
                 Ok(match key {
                     "leader" => p.leader.map_or_else(none, |l| l.to_string()),
                     "isr" => list(&p.isr),
+                    "elr" => list(&p.elr),
                     "replicas" => list(&p.replicas),
                     "hw" => p.high_watermark.to_string(),
                     "start" => p.log_start_offset.to_string(),

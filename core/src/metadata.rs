@@ -29,8 +29,14 @@ pub struct PartitionState {
     pub leader: Option<u32>,
     /// Bumped on every leader change.
     pub leader_epoch: u32,
-    /// Bumped on every change of the partition (leader or ISR).
+    /// Bumped on every change of the partition (leader, ISR or ELR).
     pub partition_epoch: u32,
+    /// Eligible leader replicas (KIP-966): out of the ISR, but with every committed record, as
+    /// they left an ISR smaller than min.insync.replicas (the high watermark did not move since).
+    pub elr: Vec<u32>,
+    /// The leader from before the ISR became empty, who may lead again when the ISR and the ELR
+    /// are empty (Kafka's `lastKnownElr`, holding the last known leader).
+    pub last_known_elr: Vec<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

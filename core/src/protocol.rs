@@ -355,6 +355,9 @@ pub enum Request {
         want_shutdown: bool,
         /// The first heartbeat of a new incarnation (after a restart).
         restarted: bool,
+        /// The incarnation before this one stopped after a controlled shutdown (Kafka's
+        /// registration proves it with `previousBrokerEpoch`); a crash is an unclean shutdown.
+        clean_shutdown: bool,
     },
     /// A partition leader asks the controller to change the ISR.
     AlterPartition {

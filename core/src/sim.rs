@@ -701,6 +701,7 @@ impl Sim {
         };
         if let Some(b) = cluster.brokers.get_mut(&id) {
             b.crash();
+            b.clean_shutdown = clean;
         }
         cluster.net.set_down(&Node::Broker(id), true);
         self.drop_timers(&Node::Broker(id));

@@ -121,6 +121,8 @@ pub struct PartitionView {
     pub leader_epoch: u32,
     pub replicas: Vec<u32>,
     pub isr: Vec<u32>,
+    /// Eligible leader replicas (KIP-966): out of the ISR with every committed record.
+    pub elr: Vec<u32>,
     /// The leader's log start offset, high watermark and log end offset (0 when offline).
     pub log_start_offset: u64,
     pub high_watermark: u64,

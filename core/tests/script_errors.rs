@@ -121,7 +121,7 @@ fn null_and_quoted_null_are_different_values() {
 fn expectations_name_what_can_be_checked() {
     assert_eq!(
         error("expect partition orders-0 lag=3"),
-        "line 1, column 27: expected one of leader, isr, hw, leo, replicas, start, segments, lso, found 'lag'"
+        "line 1, column 27: expected one of leader, isr, elr, hw, leo, replicas, start, segments, lso, found 'lag'"
     );
     assert!(error("expect weather sunny=true").contains("expected partition, broker, controller"));
     assert!(error("expect broker 2").contains("expected at least one of state"));

@@ -34,6 +34,7 @@ pub const SCENARIOS: &[&str] = &[
     "replication-zombie-leader",
     "replication-not-enough-replicas",
     "unclean-election",
+    "replication-elr",
     "slow-follower",
     "controller-failover",
     "controlled-shutdown",

@@ -39,7 +39,11 @@ pub const ROOMY_CHIPS_MAX: usize = 8;
 /// 600-partition cluster's 1,800 chips cost a playback frame 70 ms); the inspector still lists them.
 pub const STAGE_CHIPS_MAX: usize = 400;
 const CHIP_GAP: i32 = 4;
-const PRODUCER_H: i32 = 76;
+/// A producer card: four lines, then its batches.
+const PRODUCER_H: i32 = 76 + BATCH_ROWS as i32 * BATCH_ROW_H;
+/// Batches a producer card shows, each a row with a bar filling toward batch.size.
+pub const BATCH_ROWS: usize = 2;
+pub const BATCH_ROW_H: i32 = 14;
 pub const GROUP_HEAD_H: i32 = 40;
 const MEMBER_H: i32 = 40;
 /// Partitions a member row shows as chips; more are counted.
@@ -92,6 +96,8 @@ pub struct ChipModel {
     pub rect: Rect,
     pub leader: bool,
     pub in_isr: bool,
+    /// An eligible leader replica (KIP-966): out of the ISR, with every committed record.
+    pub eligible: bool,
     /// The partition has no leader.
     pub offline: bool,
     /// The log bar, as offsets of this replica on the partition's scale.
@@ -110,6 +116,9 @@ impl ChipModel {
     pub fn tag(&self) -> String {
         if self.recent > 0 {
             return format!("+{}", self.recent);
+        }
+        if self.eligible {
+            return "ELR".to_string();
         }
         match (self.offline, self.leader, self.in_isr) {
             (true, _, _) => "offline",
@@ -130,7 +139,11 @@ impl ChipModel {
         } else {
             "follower"
         };
-        let isr = if self.in_isr { "in ISR" } else { "not in ISR" };
+        let isr = match (self.in_isr, self.eligible) {
+            (true, _) => "in ISR",
+            (false, true) => "not in ISR, an eligible leader replica (it has every committed record)",
+            (false, false) => "not in ISR",
+        };
         format!(
             "{} {}: {role}, {isr}; log start {}, high watermark {}, log end {}",
             self.tp,
@@ -169,6 +182,22 @@ pub struct ProducerModel {
     pub in_flight: usize,
     pub acked: u64,
     pub failed: u64,
+    /// The accumulator's batches, oldest first, at most [`BATCH_ROWS`]; `more_batches` the rest.
+    pub batches: Vec<BatchModel>,
+    pub more_batches: usize,
+}
+
+/// A batch filling in a producer's accumulator, toward batch.size.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BatchModel {
+    pub tp: TopicPartition,
+    pub colour: &'static str,
+    /// How full it is, in percent of batch.size (a batch may pass it by one record).
+    pub fill_percent: u32,
+    pub records: usize,
+    /// It may go now (full, lingered, flushed or a retry); otherwise it lingers.
+    pub ready: bool,
+    pub retry: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -308,7 +337,7 @@ pub fn layout(view: &ClusterView, recent: &[Rc<Arrow>]) -> Scene {
     let mut producers = Vec::new();
     let mut y = TOP;
     for c in view.clients.iter().filter(|c| c.kind == "producer") {
-        producers.push(producer_model(c, Rect { x: PRODUCER_X, y, w: SIDE_W, h: PRODUCER_H }));
+        producers.push(producer_model(c, Rect { x: PRODUCER_X, y, w: SIDE_W, h: PRODUCER_H }, &colour));
         y += PRODUCER_H + GAP;
     }
     let producers_bottom = y;
@@ -347,6 +376,7 @@ pub fn layout(view: &ClusterView, recent: &[Rc<Arrow>]) -> Scene {
                 // believes it leads until it hears otherwise, and the picture shows the cluster's view.
                 let (leader, in_isr) = partition
                     .map_or((r.role == "leader", r.in_isr), |p| (p.leader == Some(b.id), p.isr.contains(&b.id)));
+                let eligible = partition.is_some_and(|p| p.elr.contains(&b.id));
                 chips.push(ChipModel {
                     tp: r.tp.clone(),
                     colour: colour(r.tp.topic.as_str()),
@@ -358,6 +388,7 @@ pub fn layout(view: &ClusterView, recent: &[Rc<Arrow>]) -> Scene {
                     },
                     leader,
                     in_isr,
+                    eligible,
                     offline,
                     log_start: log_start.min(r.log_end_offset),
                     hw: r.high_watermark,
@@ -469,8 +500,22 @@ pub fn layout(view: &ClusterView, recent: &[Rc<Arrow>]) -> Scene {
     scene
 }
 
-fn producer_model(c: &ClientView, rect: Rect) -> ProducerModel {
+fn producer_model(c: &ClientView, rect: Rect, colour: &dyn Fn(&str) -> &'static str) -> ProducerModel {
     let config = |name: &str| c.configs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str());
+    let batch_size = config("batch.size").and_then(|v| v.parse::<u64>().ok()).unwrap_or(16_384).max(1);
+    let batches = c
+        .batches
+        .iter()
+        .take(BATCH_ROWS)
+        .map(|b| BatchModel {
+            tp: b.tp.clone(),
+            colour: colour(b.tp.topic.as_str()),
+            fill_percent: (b.bytes as u64 * 100 / batch_size).min(100) as u32,
+            records: b.records,
+            ready: b.ready,
+            retry: b.attempts > 1,
+        })
+        .collect();
     let mode = match &c.transaction {
         Some((id, state, _)) => format!("{id}: {state}"),
         None => {
@@ -492,6 +537,8 @@ fn producer_model(c: &ClientView, rect: Rect) -> ProducerModel {
         in_flight: c.in_flight.len(),
         acked: c.acked_records,
         failed: c.failed_records,
+        batches,
+        more_batches: c.batches.len().saturating_sub(BATCH_ROWS),
     }
 }
 

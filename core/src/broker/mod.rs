@@ -141,6 +141,8 @@ pub struct Broker {
     pub may_shut_down: bool,
     /// The next heartbeat announces a new incarnation.
     restarted: bool,
+    /// The last incarnation stopped after a controlled shutdown.
+    pub clean_shutdown: bool,
     /// The next producer id in this broker's block.
     next_producer_id: i64,
     /// The groups this broker coordinates and their committed offsets.
@@ -167,6 +169,7 @@ impl Broker {
             want_shutdown: false,
             may_shut_down: false,
             restarted: false,
+            clean_shutdown: false,
             next_producer_id: 0,
             coordinator: coordinator::GroupCoordinator::default(),
             transactions: transactions::TxnCoordinator::default(),
@@ -307,6 +310,7 @@ impl Broker {
             metadata_offset: self.image.offset,
             want_shutdown: self.want_shutdown,
             restarted: self.restarted,
+            clean_shutdown: self.clean_shutdown,
         };
         self.request(Node::Controller, request, Pending::Heartbeat, fx);
         fx.timer_in(Duration::from_ms(BROKER_HEARTBEAT_INTERVAL_MS), Timer::Heartbeat);

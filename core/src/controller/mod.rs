@@ -9,6 +9,7 @@
 //! ([`quorum`]); the controller's state is the replicated metadata log, so a
 //! new active controller continues from the same state.
 
+pub mod partition_change;
 pub mod placement;
 pub mod quorum;
 
@@ -25,6 +26,7 @@ use crate::topic::{name, TopicConfig};
 use alloc::boxed::Box;
 use alloc::format;
 use alloc::vec::Vec;
+use partition_change::{Change, ElectionType, Picked};
 
 /// How a new topic's replicas are laid out.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,6 +88,21 @@ pub const UNCLEAN_LEADER_ELECTION_INTERVAL_MS: u64 = 300_000;
 /// How often the active controller looks for brokers whose session expired.
 const SESSION_CHECK_INTERVAL_MS: u64 = 1_000;
 
+/// The ISR a partition change aims at.
+enum Target {
+    Same,
+    Without(u32),
+    Exactly(Vec<u32>),
+}
+
+/// The broker a change takes out: fenced or shutting down (it may not lead), or back from an
+/// unclean shutdown (it may not lead, and leaves the ELR too).
+#[derive(Clone, Copy)]
+struct Removal {
+    broker: Option<u32>,
+    unclean_shutdown: Option<u32>,
+}
+
 /// Why a partition's leader changed, in words for the event log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Election {
@@ -97,6 +114,12 @@ pub enum Election {
     Recovery,
     /// auto.leader.rebalance.enable moved leadership back to the first replica.
     Preferred,
+    /// The ISR was empty; an eligible leader replica leads (KIP-966).
+    Elr,
+    /// The ISR and the ELR were empty; the last known leader is back.
+    LastKnownLeader,
+    /// The leader restarted after a crash, before its session expired.
+    Restarted,
 }
 
 impl Election {
@@ -106,6 +129,9 @@ impl Election {
             Election::Unclean => "no in-sync replica is available; unclean.leader.election.enable=true picks an out-of-sync one: data may be lost",
             Election::Recovery => "an in-sync replica of an offline partition is back",
             Election::Preferred => "preferred leader election (auto.leader.rebalance.enable)",
+            Election::Elr => "the ISR is empty; an eligible leader replica (ELR) has every committed record, so it leads without an unclean election",
+            Election::LastKnownLeader => "the ISR and the ELR are empty; the last known leader is back",
+            Election::Restarted => "the leader restarted after a crash (an unclean shutdown); next in-sync replica in replica order",
         }
     }
 }
@@ -126,6 +152,9 @@ pub struct Controller {
     pub isr_expands: u64,
     /// The unclean-election check is armed (QuorumController's `uncleanScheduled`).
     unclean_scheduled: bool,
+    /// Eligible leader replicas are tracked (`eligible.leader.replicas.version=1`, the default
+    /// for new clusters since Kafka 4.1).
+    pub elr_enabled: bool,
 }
 
 impl Controller {
@@ -146,6 +175,7 @@ impl Controller {
             isr_shrinks: 0,
             isr_expands: 0,
             unclean_scheduled: false,
+            elr_enabled: true,
         }
     }
 
@@ -282,8 +312,9 @@ impl Controller {
         };
         let id = msg.correlation_id;
         match request {
-            Request::BrokerHeartbeat { broker, metadata_offset, want_shutdown, restarted } => {
-                let response = self.heartbeat(broker, metadata_offset, want_shutdown, restarted, fx);
+            Request::BrokerHeartbeat { broker, metadata_offset, want_shutdown, restarted, clean_shutdown } => {
+                let incarnation = (restarted, clean_shutdown);
+                let response = self.heartbeat(broker, metadata_offset, want_shutdown, incarnation, fx);
                 fx.send(from, Message { correlation_id: id, body: Body::Response(response) });
             }
             Request::AlterPartition { broker, tp, leader_epoch, partition_epoch, new_isr } => {
@@ -311,7 +342,6 @@ impl Controller {
     /// allows unclean election (set since it went offline, say) gets the first live replica of its
     /// assignment as leader, alone in the ISR.
     fn elect_unclean_leaders(&mut self, fx: &mut Effects) {
-        let eligible = self.eligible();
         let tps: Vec<TopicPartition> = self
             .metadata
             .partitions()
@@ -320,12 +350,11 @@ impl Controller {
             .collect();
         let mut elected = false;
         for tp in tps {
-            let Some(p) = self.metadata.partition_mut(&tp) else { continue };
-            if let Some(l) = p.replicas.iter().copied().find(|r| eligible.contains(r)) {
-                p.isr = alloc::vec![l];
-                set_leader(p, &tp, Some(l), Election::Unclean, fx);
-                elected = true;
-            }
+            let removal = Removal { broker: None, unclean_shutdown: None };
+            let unclean = ElectionType::Unclean;
+            let state =
+                self.change_partition_with(&tp, Target::Same, unclean, removal, None, "", Election::Recovery, fx);
+            elected |= state.is_some_and(|p| p.leader.is_some());
         }
         if elected {
             self.publish(fx);
@@ -337,13 +366,17 @@ impl Controller {
         broker: u32,
         metadata_offset: u64,
         want_shutdown: bool,
-        restarted: bool,
+        (restarted, clean_shutdown): (bool, bool),
         fx: &mut Effects,
     ) -> Response {
         self.last_heartbeat.insert(broker, fx.now);
         let Some(reg) = self.metadata.brokers.get(&broker).cloned() else {
             return Response::BrokerHeartbeat { fenced: true, should_shutdown: false, image: None };
         };
+        if restarted && !clean_shutdown && self.elr_enabled {
+            // Kafka does this at the new incarnation's registration, before it may lead again.
+            self.remove_after_unclean_shutdown(broker, fx);
+        }
         if restarted && !reg.fenced {
             // A new incarnation: what the old one led must move before it serves again.
             self.fence(broker, "restarted (new incarnation)", fx);
@@ -415,47 +448,35 @@ impl Controller {
         self.publish(fx);
     }
 
+    /// A broker fenced or shutting down leaves every ISR, and its leaderships move
+    /// (`generateLeaderAndIsrUpdates` with it as the broker to remove).
     fn remove_from_partitions(&mut self, broker: u32, fx: &mut Effects) {
-        let tps: Vec<TopicPartition> =
-            self.metadata.partitions().filter(|(_, p)| p.replicas.contains(&broker)).map(|(tp, _)| tp).collect();
+        let tps: Vec<TopicPartition> = self
+            .metadata
+            .partitions()
+            .filter(|(_, p)| p.isr.contains(&broker) || p.leader == Some(broker))
+            .map(|(tp, _)| tp)
+            .collect();
+        let why = format!("broker-{broker} is fenced or shutting down");
         for tp in tps {
-            let unclean = self.unclean_enabled(&tp.topic);
-            let eligible = self.eligible();
-            let Some(p) = self.metadata.partition_mut(&tp) else {
-                continue;
-            };
-            let old_isr = p.isr.clone();
-            if p.isr.len() > 1 {
-                p.isr.retain(|&r| r != broker);
-            }
-            let changed_isr = p.isr != old_isr;
-            if p.leader == Some(broker) {
-                let candidates: Vec<u32> =
-                    p.isr.iter().copied().filter(|r| *r != broker && eligible.contains(r)).collect();
-                let next = p.replicas.iter().copied().find(|r| candidates.contains(r));
-                match next {
-                    Some(l) => set_leader(p, &tp, Some(l), Election::Failover, fx),
-                    None if unclean => {
-                        let any = p.replicas.iter().copied().find(|r| *r != broker && eligible.contains(r));
-                        match any {
-                            Some(l) => {
-                                p.isr = alloc::vec![l];
-                                set_leader(p, &tp, Some(l), Election::Unclean, fx);
-                            }
-                            None => set_leader(p, &tp, None, Election::Failover, fx),
-                        }
-                    }
-                    None => set_leader(p, &tp, None, Election::Failover, fx),
-                }
-            } else if changed_isr {
-                self.isr_shrinks += 1;
-                p.partition_epoch += 1;
-                fx.event(EventKind::IsrChanged {
-                    tp: tp.clone(),
-                    isr: p.isr.clone(),
-                    why: format!("broker-{broker} is fenced or shutting down"),
-                });
-            }
+            let change = Removal { broker: Some(broker), unclean_shutdown: None };
+            self.change_partition(&tp, Target::Without(broker), change, None, &why, Election::Failover, fx);
+        }
+    }
+
+    /// A broker back from a crash leaves every ISR and ELR: its log may have lost what it had
+    /// (`handleBrokerUncleanShutdown`, at its registration).
+    fn remove_after_unclean_shutdown(&mut self, broker: u32, fx: &mut Effects) {
+        let tps: Vec<TopicPartition> = self
+            .metadata
+            .partitions()
+            .filter(|(_, p)| p.isr.contains(&broker) || p.elr.contains(&broker))
+            .map(|(tp, _)| tp)
+            .collect();
+        let why = format!("broker-{broker} restarted after an unclean shutdown: its log may have lost records, so it leaves the ISR and the ELR");
+        for tp in tps {
+            let change = Removal { broker: None, unclean_shutdown: Some(broker) };
+            self.change_partition(&tp, Target::Without(broker), change, None, &why, Election::Restarted, fx);
         }
     }
 
@@ -472,18 +493,106 @@ impl Controller {
             .map(|(tp, _)| tp)
             .collect();
         for tp in tps {
-            let unclean = self.unclean_enabled(&tp.topic);
-            let Some(p) = self.metadata.partition_mut(&tp) else {
-                continue;
-            };
-            if p.isr.contains(&broker) {
-                set_leader(p, &tp, Some(broker), Election::Recovery, fx);
-            } else if unclean {
-                p.isr = alloc::vec![broker];
-                set_leader(p, &tp, Some(broker), Election::Unclean, fx);
-            }
+            let change = Removal { broker: None, unclean_shutdown: None };
+            self.change_partition(&tp, Target::Same, change, Some(broker), "", Election::Recovery, fx);
         }
         self.publish(fx);
+    }
+
+    /// One partition's change of leader, ISR and ELR by Kafka's rules ([`partition_change`]),
+    /// with its events. `adding` may lead even before the image shows it unfenced.
+    #[allow(clippy::too_many_arguments)]
+    fn change_partition(
+        &mut self,
+        tp: &TopicPartition,
+        target: Target,
+        removal: Removal,
+        adding: Option<u32>,
+        isr_why: &str,
+        clean: Election,
+        fx: &mut Effects,
+    ) -> Option<PartitionState> {
+        let election = if self.unclean_enabled(&tp.topic) { ElectionType::Unclean } else { ElectionType::Online };
+        self.change_partition_with(tp, target, election, removal, adding, isr_why, clean, fx)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn change_partition_with(
+        &mut self,
+        tp: &TopicPartition,
+        target: Target,
+        election: ElectionType,
+        removal: Removal,
+        adding: Option<u32>,
+        isr_why: &str,
+        clean: Election,
+        fx: &mut Effects,
+    ) -> Option<PartitionState> {
+        let eligible = self.eligible();
+        let min_isr = self.effective_min_isr(tp);
+        let elr_enabled = self.elr_enabled;
+        let p = self.metadata.partition_mut(tp)?;
+        let target_isr = match target {
+            Target::Same => p.isr.clone(),
+            Target::Without(b) => p.isr.iter().copied().filter(|&r| r != b).collect(),
+            Target::Exactly(isr) => isr,
+        };
+        let acceptable = |r: u32| {
+            Some(r) != removal.broker
+                && Some(r) != removal.unclean_shutdown
+                && (Some(r) == adding || eligible.contains(&r))
+        };
+        let old_isr_len = p.isr.len();
+        let change = Change {
+            target_isr,
+            election,
+            acceptable: &acceptable,
+            min_isr,
+            elr_enabled,
+            unclean_shutdown: removal.unclean_shutdown,
+        };
+        let outcome = partition_change::apply(p, change);
+        let state = p.clone();
+        if outcome.isr_changed {
+            if state.isr.len() < old_isr_len {
+                self.isr_shrinks += 1;
+            } else {
+                self.isr_expands += 1;
+            }
+        }
+        if let Some(picked) = outcome.leader {
+            let why = match picked {
+                Picked::Isr | Picked::Nobody => clean,
+                Picked::Elr => Election::Elr,
+                Picked::LastKnownLeader => Election::LastKnownLeader,
+                Picked::Unclean => Election::Unclean,
+            };
+            fx.event(EventKind::LeaderElected {
+                tp: tp.clone(),
+                leader: state.leader,
+                leader_epoch: state.leader_epoch,
+                isr: state.isr.clone(),
+                elr: state.elr.clone(),
+                why: why.reason(),
+            });
+        } else if outcome.isr_changed || outcome.elr_changed {
+            fx.event(EventKind::IsrChanged {
+                tp: tp.clone(),
+                isr: state.isr.clone(),
+                elr: state.elr.clone(),
+                why: isr_why.into(),
+            });
+        }
+        Some(state)
+    }
+
+    /// Kafka's `getTopicEffectiveMinIsr`: min.insync.replicas, at most the replication factor.
+    fn effective_min_isr(&self, tp: &TopicPartition) -> usize {
+        let Some(topic) = self.metadata.topics.get(tp.topic.as_str()) else {
+            return 1;
+        };
+        let replicas = topic.partitions.get(tp.partition as usize).map_or(1, |p| p.replicas.len());
+        (topic.config.min_insync_replicas() as usize).min(replicas)
     }
 
     fn balance_leaders(&mut self, fx: &mut Effects) {
@@ -501,10 +610,9 @@ impl Controller {
             return;
         }
         for tp in tps {
-            if let Some(p) = self.metadata.partition_mut(&tp) {
-                let preferred = p.replicas[0];
-                set_leader(p, &tp, Some(preferred), Election::Preferred, fx);
-            }
+            let removal = Removal { broker: None, unclean_shutdown: None };
+            let preferred = ElectionType::Preferred;
+            self.change_partition_with(&tp, Target::Same, preferred, removal, None, "", Election::Preferred, fx);
         }
         self.publish(fx);
     }
@@ -536,17 +644,13 @@ impl Controller {
         if let Some(bad) = new_isr.iter().find(|r| !p.isr.contains(r) && !eligible.contains(r)) {
             return Err(KafkaError::IneligibleReplica(format!("broker-{bad} is fenced or shutting down")));
         }
-        let shrink = new_isr.len() < p.isr.len();
-        let why = if shrink { "the leader shrank it" } else { "the leader expanded it" };
-        p.isr = new_isr;
-        p.partition_epoch += 1;
-        let state = p.clone();
-        if shrink {
-            self.isr_shrinks += 1;
-        } else {
-            self.isr_expands += 1;
-        }
-        fx.event(EventKind::IsrChanged { tp: tp.clone(), isr: state.isr.clone(), why: why.into() });
+        let why = if new_isr.len() < p.isr.len() { "the leader shrank it" } else { "the leader expanded it" };
+        let removal = Removal { broker: None, unclean_shutdown: None };
+        let online = ElectionType::Online;
+        let target = Target::Exactly(new_isr);
+        let state = self
+            .change_partition_with(tp, target, online, removal, None, why, Election::Failover, fx)
+            .ok_or(KafkaError::UnknownTopicOrPartition)?;
         self.publish(fx);
         Ok(state)
     }
@@ -559,19 +663,6 @@ impl Controller {
     fn unclean_enabled(&self, topic: &str) -> bool {
         self.metadata.topics.get(topic).is_some_and(|t| t.config.flag("unclean.leader.election.enable"))
     }
-}
-
-fn set_leader(p: &mut PartitionState, tp: &TopicPartition, leader: Option<u32>, why: Election, fx: &mut Effects) {
-    p.leader = leader;
-    p.leader_epoch += 1;
-    p.partition_epoch += 1;
-    fx.event(EventKind::LeaderElected {
-        tp: tp.clone(),
-        leader,
-        leader_epoch: p.leader_epoch,
-        isr: p.isr.clone(),
-        why: why.reason(),
-    });
 }
 
 impl Controller {
@@ -592,5 +683,7 @@ fn new_partition(meta: &Metadata, replicas: &[u32]) -> PartitionState {
         isr,
         leader_epoch: 0,
         partition_epoch: 0,
+        elr: Vec::new(),
+        last_known_elr: Vec::new(),
     }
 }

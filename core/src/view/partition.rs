@@ -96,6 +96,7 @@ fn partition<'a>(
             && v.leader_epoch == p.leader_epoch
             && v.replicas == p.replicas
             && v.isr == p.isr
+            && v.elr == p.elr
             && Scalars::shown(v) == scalars
             && v.replica_log_end_offsets.len() == p.replicas.len()
             && v.replica_log_end_offsets
@@ -119,6 +120,7 @@ fn partition<'a>(
         leader_epoch: p.leader_epoch,
         replicas: p.replicas.clone(),
         isr: p.isr.clone(),
+        elr: p.elr.clone(),
         log_start_offset: scalars.log_start_offset,
         high_watermark: scalars.high_watermark,
         log_end_offset: scalars.log_end_offset,

@@ -97,6 +97,9 @@ pub fn inspector(p: &Props) -> Html {
                                 <dt>{ "leader" }</dt><dd>{ q.leader.map_or("none (offline)".to_string(), |l| format!("broker-{l} (epoch {})", q.leader_epoch)) }</dd>
                                 <dt>{ "replicas" }</dt><dd>{ names(&q.replicas) }</dd>
                                 <dt>{ "ISR" }</dt><dd>{ names(&q.isr) }</dd>
+                                if !q.elr.is_empty() {
+                                    <dt><abbr title="eligible leader replicas: out of the ISR with every committed record">{ "ELR" }</abbr></dt><dd>{ names(&q.elr) }</dd>
+                                }
                                 <dt>{ "offsets" }</dt><dd>{ format!("log start {} · LSO {} · HW {} · LEO {}", q.log_start_offset, q.last_stable_offset, q.high_watermark, q.log_end_offset) }</dd>
                                 <dt>{ "log ends" }</dt><dd>{ q.replica_log_end_offsets.iter().map(|(b, o)| format!("broker-{b}: {o}")).collect::<Vec<_>>().join(", ") }</dd>
                             </dl>
@@ -315,6 +318,7 @@ pub fn legend() -> Html {
                 <li><svg width="40" height="14" aria-hidden="true"><rect x="1" y="1" width="38" height="12" rx="3" fill="#1f5fbf" /></svg>{ " leader replica: filled in its topic's colour" }</li>
                 <li><svg width="40" height="14" aria-hidden="true"><rect x="1" y="1" width="38" height="12" rx="3" fill="none" stroke="#1f5fbf" stroke-width="1.5" /></svg>{ " follower in the ISR: outlined" }</li>
                 <li><svg width="40" height="14" aria-hidden="true"><rect x="1" y="1" width="38" height="12" rx="3" fill="none" stroke="#c2410c" stroke-width="1.5" stroke-dasharray="3 2" /></svg>{ " follower out of the ISR, or offline: orange, dashed" }</li>
+                <li><svg width="40" height="14" aria-hidden="true"><rect x="1" y="1" width="38" height="12" rx="3" fill="none" stroke="#1f5fbf" stroke-width="1.5" stroke-dasharray="1.5 2.5" /></svg>{ " ELR: an eligible leader replica, out of the ISR but with every committed record; it may lead when the ISR is empty: dotted" }</li>
                 <li><svg width="40" height="14" aria-hidden="true"><rect x="1" y="5" width="22" height="5" class="bar-committed-legend" /><rect x="23" y="5" width="16" height="5" fill="#f5b942" /></svg>{ " log bar: committed records (below the high watermark), then uncommitted (amber) up to the log end; a dark tick is the last stable offset of open transactions; its left end is the log start" }</li>
                 <li><svg width="40" height="14" aria-hidden="true"><path d="M1 7 H39" class="flow produce" stroke-width="3" /></svg>{ " records moving in the last second: produce, replication (dashed), fetch to consumers; thicker is more, with the rate" }</li>
                 <li><svg width="40" height="14" aria-hidden="true"><circle cx="20" cy="7" r="5" class="dot request" /></svg>{ " at 0.1× and slower, or by Step: each request (large) and response (small) on the wire, with its API" }</li>

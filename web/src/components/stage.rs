@@ -6,8 +6,8 @@
 
 use crate::draw::tenths;
 use crate::stage::{
-    bar_x, ChipModel, Flow, FlowKind, GroupModel, Scene, Selection, BROKER_HEAD_H, GROUP_HEAD_H, LANE_Y,
-    MEMBER_CHIPS_MAX, SIDE_W,
+    bar_x, BatchModel, ChipModel, Flow, FlowKind, GroupModel, Scene, Selection, BATCH_ROW_H, BROKER_HEAD_H,
+    GROUP_HEAD_H, LANE_Y, MEMBER_CHIPS_MAX, SIDE_W,
 };
 use kafka_sim::view::MessageView;
 use std::rc::Rc;
@@ -82,8 +82,10 @@ pub fn stage(p: &Props) -> Html {
                 let (onclick, onkeydown) = chooser(&p.select, what.clone());
                 let r = &pr.rect;
                 // The visible text first, in order (WCAG's label in name).
-                let label = format!("{}{} {} buffered {} · in flight {} acked {} · failed {}", pr.name,
-                    if pr.closed { " closed" } else { "" }, pr.mode, pr.buffered, pr.in_flight, pr.acked, pr.failed);
+                let batches: Vec<String> = pr.batches.iter().map(batch_text).collect();
+                let label = format!("{}{} {} buffered {} · in flight {} acked {} · failed {}; batches: {}", pr.name,
+                    if pr.closed { " closed" } else { "" }, pr.mode, pr.buffered, pr.in_flight, pr.acked, pr.failed,
+                    if batches.is_empty() { "none".to_string() } else { batches.join(", ") });
                 html! {
                     <g key={pr.name.clone()} class={classes!("card", "producer", pr.closed.then_some("dead"), is(&what).then_some("selected"))}
                         tabindex="0" role="button" aria-label={label} {onclick} {onkeydown} data-testid={format!("stage-{}", pr.name)}>
@@ -93,6 +95,21 @@ pub fn stage(p: &Props) -> Html {
                         <text class="small" x={(r.x + 10).to_string()} y={(r.y + 36).to_string()}>{ format!("{} ", pr.mode) }</text>
                         <text class="small" x={(r.x + 10).to_string()} y={(r.y + 52).to_string()}>{ format!("buffered {} · in flight {} ", pr.buffered, pr.in_flight) }</text>
                         <text class="small" x={(r.x + 10).to_string()} y={(r.y + 68).to_string()}>{ format!("acked {} · failed {} ", pr.acked, pr.failed) }</text>
+                        if pr.batches.is_empty() && !pr.closed {
+                            <text class="small muted" x={(r.x + 10).to_string()} y={(r.y + 84).to_string()}>{ "no batch waiting" }</text>
+                        }
+                        { for pr.batches.iter().enumerate().map(|(i, b)| {
+                            let y = r.y + 76 + i as i32 * BATCH_ROW_H;
+                            let last = i + 1 == pr.batches.len() && pr.more_batches > 0;
+                            html! {
+                                <g class={classes!("batch", (!b.ready).then_some("lingering"))}>
+                                    <rect class="bar-track" x={(r.x + 10).to_string()} y={(y + 3).to_string()} width="56" height="6" rx="2" />
+                                    <rect x={(r.x + 10).to_string()} y={(y + 3).to_string()} width={(56 * b.fill_percent as i32 / 100).max(2).to_string()} height="6" rx="2" fill={b.colour} />
+                                    <text class="small" x={(r.x + 72).to_string()} y={(y + 10).to_string()}>
+                                        { if last { format!("{} +{} more", batch_text(b), pr.more_batches) } else { batch_text(b) } }</text>
+                                </g>
+                            }
+                        }) }
                     </g>
                 }
             }) }
@@ -169,11 +186,13 @@ fn chip(p: &ChipProps) -> Html {
         "leader"
     } else if c.in_isr {
         "follower"
+    } else if c.eligible {
+        "eligible"
     } else {
         "out-of-sync"
     };
     let fill = if c.leader && !c.offline { c.colour } else { "var(--panel)" };
-    let stroke = if c.in_isr && !c.offline { c.colour } else { "#c2410c" };
+    let stroke = if (c.in_isr && !c.offline) || c.eligible { c.colour } else { "#c2410c" };
     let (bar_y, bar_h) = if compact { (r.y + r.h - 5, 3) } else { (r.y + r.h - 9, 5) };
     let (bx, bw) = (r.x + 4, r.w - 8);
     let at = |o: u64| bx + bar_x(o, c.scale, bw);
@@ -359,4 +378,9 @@ fn dot(s: &Scene, m: &MessageView, now_ms: u64) -> Option<Html> {
             <text class="dot-label" x={tenths(x + 8.0)} y={tenths(y - 6.0)}>{ m.api }</text>
         </g>
     })
+}
+
+/// A batch in a producer's accumulator, in a few words: `t-0 3 rec, retry`.
+fn batch_text(b: &BatchModel) -> String {
+    format!("{} {} rec{}", b.tp, b.records, if b.retry { ", retry" } else { "" })
 }
