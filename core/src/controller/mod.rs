@@ -103,6 +103,26 @@ struct Removal {
     unclean_shutdown: Option<u32>,
 }
 
+/// What a partition change asks for.
+struct Ask<'a> {
+    target: Target,
+    /// `None`: as the topic's unclean.leader.election.enable says (Kafka's default election).
+    election: Option<ElectionType>,
+    removal: Removal,
+    /// A broker being unfenced: it may lead before the image shows it unfenced.
+    adding: Option<u32>,
+    /// Why, for an ISR or ELR change without a new leader.
+    isr_why: &'a str,
+    /// The reason for a new leader taken from the ISR.
+    clean: Election,
+}
+
+impl Ask<'_> {
+    fn new(target: Target, removal: Removal, clean: Election) -> Self {
+        Ask { target, election: None, removal, adding: None, isr_why: "", clean }
+    }
+}
+
 /// Why a partition's leader changed, in words for the event log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Election {
@@ -352,8 +372,11 @@ impl Controller {
         for tp in tps {
             let removal = Removal { broker: None, unclean_shutdown: None };
             let unclean = ElectionType::Unclean;
-            let state =
-                self.change_partition_with(&tp, Target::Same, unclean, removal, None, "", Election::Recovery, fx);
+            let state = self.change_partition(
+                &tp,
+                Ask { election: Some(unclean), ..Ask::new(Target::Same, removal, Election::Recovery) },
+                fx,
+            );
             elected |= state.is_some_and(|p| p.leader.is_some());
         }
         if elected {
@@ -460,7 +483,11 @@ impl Controller {
         let why = format!("broker-{broker} is fenced or shutting down");
         for tp in tps {
             let change = Removal { broker: Some(broker), unclean_shutdown: None };
-            self.change_partition(&tp, Target::Without(broker), change, None, &why, Election::Failover, fx);
+            self.change_partition(
+                &tp,
+                Ask { isr_why: &why, ..Ask::new(Target::Without(broker), change, Election::Failover) },
+                fx,
+            );
         }
     }
 
@@ -476,7 +503,11 @@ impl Controller {
         let why = format!("broker-{broker} restarted after an unclean shutdown: its log may have lost records, so it leaves the ISR and the ELR");
         for tp in tps {
             let change = Removal { broker: None, unclean_shutdown: Some(broker) };
-            self.change_partition(&tp, Target::Without(broker), change, None, &why, Election::Restarted, fx);
+            self.change_partition(
+                &tp,
+                Ask { isr_why: &why, ..Ask::new(Target::Without(broker), change, Election::Restarted) },
+                fx,
+            );
         }
     }
 
@@ -494,40 +525,21 @@ impl Controller {
             .collect();
         for tp in tps {
             let change = Removal { broker: None, unclean_shutdown: None };
-            self.change_partition(&tp, Target::Same, change, Some(broker), "", Election::Recovery, fx);
+            self.change_partition(
+                &tp,
+                Ask { adding: Some(broker), ..Ask::new(Target::Same, change, Election::Recovery) },
+                fx,
+            );
         }
         self.publish(fx);
     }
 
     /// One partition's change of leader, ISR and ELR by Kafka's rules ([`partition_change`]),
-    /// with its events. `adding` may lead even before the image shows it unfenced.
-    #[allow(clippy::too_many_arguments)]
-    fn change_partition(
-        &mut self,
-        tp: &TopicPartition,
-        target: Target,
-        removal: Removal,
-        adding: Option<u32>,
-        isr_why: &str,
-        clean: Election,
-        fx: &mut Effects,
-    ) -> Option<PartitionState> {
-        let election = if self.unclean_enabled(&tp.topic) { ElectionType::Unclean } else { ElectionType::Online };
-        self.change_partition_with(tp, target, election, removal, adding, isr_why, clean, fx)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn change_partition_with(
-        &mut self,
-        tp: &TopicPartition,
-        target: Target,
-        election: ElectionType,
-        removal: Removal,
-        adding: Option<u32>,
-        isr_why: &str,
-        clean: Election,
-        fx: &mut Effects,
-    ) -> Option<PartitionState> {
+    /// with its events.
+    fn change_partition(&mut self, tp: &TopicPartition, ask: Ask<'_>, fx: &mut Effects) -> Option<PartitionState> {
+        let Ask { target, election, removal, adding, isr_why, clean } = ask;
+        let by_config = if self.unclean_enabled(&tp.topic) { ElectionType::Unclean } else { ElectionType::Online };
+        let election = election.unwrap_or(by_config);
         let eligible = self.eligible();
         let min_isr = self.effective_min_isr(tp);
         let elr_enabled = self.elr_enabled;
@@ -612,7 +624,11 @@ impl Controller {
         for tp in tps {
             let removal = Removal { broker: None, unclean_shutdown: None };
             let preferred = ElectionType::Preferred;
-            self.change_partition_with(&tp, Target::Same, preferred, removal, None, "", Election::Preferred, fx);
+            self.change_partition(
+                &tp,
+                Ask { election: Some(preferred), ..Ask::new(Target::Same, removal, Election::Preferred) },
+                fx,
+            );
         }
         self.publish(fx);
     }
@@ -649,7 +665,11 @@ impl Controller {
         let online = ElectionType::Online;
         let target = Target::Exactly(new_isr);
         let state = self
-            .change_partition_with(tp, target, online, removal, None, why, Election::Failover, fx)
+            .change_partition(
+                tp,
+                Ask { election: Some(online), isr_why: why, ..Ask::new(target, removal, Election::Failover) },
+                fx,
+            )
             .ok_or(KafkaError::UnknownTopicOrPartition)?;
         self.publish(fx);
         Ok(state)
