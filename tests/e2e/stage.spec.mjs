@@ -146,3 +146,37 @@ test('in dark mode the stage passes the accessibility audit, contrast included',
   expect(serious).toEqual([]);
   await page.screenshot({ path: 'tests/e2e/results/stage-dark.png' });
 });
+
+test('eligible leader replicas: the last in-sync replica crashes and an eligible one, drawn dotted, leads', async ({ page }) => {
+  await page.goto('/?new');
+  page.on('dialog', (d) => d.accept());
+  await page.getByTestId('script').fill([
+    'seed 17',
+    'cluster brokers=5',
+    'topic create orders replica-assignment=3:4:5 min.insync.replicas=2',
+    'producer p acks=all linger.ms=0',
+    'send p orders key=a value=1',
+    'advance 1s',
+    'broker shutdown 5',
+    'advance 1s',
+    'broker shutdown 4',
+    'advance 1s',
+  ].join('\n'));
+  await page.getByTestId('apply-script').click();
+  await expect(page.getByTestId('clock')).toHaveText('3.000 s');
+  // Broker 4 left an ISR below min.insync.replicas: it is eligible, dotted, and says so.
+  const eligible = page.getByTestId('chip-orders-0-eligible');
+  await expect(eligible).toHaveCount(1);
+  await expect(eligible).toHaveAccessibleName(/^orders-0 ELR: offline, not in ISR, an eligible leader replica|^orders-0 ELR: follower, not in ISR, an eligible leader replica/);
+  await command(page, 'broker stop 3');
+  await command(page, 'advance 15s');
+  await expect(page.getByTestId('chip-orders-0-eligible')).toHaveCount(2);
+  await command(page, 'broker start 4');
+  await command(page, 'advance 5s');
+  // Broker 4 leads without an unclean election; broker 3 is still eligible.
+  await expect(page.getByTestId('chip-orders-0-leader')).toHaveCount(1);
+  await expect(page.getByTestId('chip-orders-0-eligible')).toHaveCount(1);
+  await page.getByTestId('chip-orders-0-leader').click();
+  await expect(page.getByTestId('inspect-partition')).toContainText('ELR');
+  await page.screenshot({ path: 'tests/e2e/results/stage-elr.png' });
+});

@@ -182,9 +182,8 @@ pub struct ProducerModel {
     pub in_flight: usize,
     pub acked: u64,
     pub failed: u64,
-    /// The accumulator's batches, oldest first, at most [`BATCH_ROWS`]; `more_batches` the rest.
+    /// The accumulator's batches, oldest first, at most [`BATCH_ROWS`].
     pub batches: Vec<BatchModel>,
-    pub more_batches: usize,
 }
 
 /// A batch filling in a producer's accumulator, toward batch.size.
@@ -194,10 +193,10 @@ pub struct BatchModel {
     pub colour: &'static str,
     /// How full it is, in percent of batch.size (a batch may pass it by one record).
     pub fill_percent: u32,
-    pub records: usize,
     /// It may go now (full, lingered, flushed or a retry); otherwise it lingers.
     pub ready: bool,
-    pub retry: bool,
+    /// In a few words: `t-0 3 rec, retry`, and on the last row how many more batches wait.
+    pub text: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -503,17 +502,24 @@ pub fn layout(view: &ClusterView, recent: &[Rc<Arrow>]) -> Scene {
 fn producer_model(c: &ClientView, rect: Rect, colour: &dyn Fn(&str) -> &'static str) -> ProducerModel {
     let config = |name: &str| c.configs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str());
     let batch_size = config("batch.size").and_then(|v| v.parse::<u64>().ok()).unwrap_or(16_384).max(1);
+    let more = c.batches.len().saturating_sub(BATCH_ROWS);
     let batches = c
         .batches
         .iter()
         .take(BATCH_ROWS)
-        .map(|b| BatchModel {
+        .enumerate()
+        .map(|(i, b)| BatchModel {
             tp: b.tp.clone(),
             colour: colour(b.tp.topic.as_str()),
             fill_percent: (b.bytes as u64 * 100 / batch_size).min(100) as u32,
-            records: b.records,
             ready: b.ready,
-            retry: b.attempts > 1,
+            text: format!(
+                "{} {} rec{}{}",
+                b.tp,
+                b.records,
+                if b.attempts > 1 { ", retry" } else { "" },
+                if i + 1 == BATCH_ROWS && more > 0 { format!(" +{more} more") } else { String::new() }
+            ),
         })
         .collect();
     let mode = match &c.transaction {
@@ -538,7 +544,6 @@ fn producer_model(c: &ClientView, rect: Rect, colour: &dyn Fn(&str) -> &'static 
         acked: c.acked_records,
         failed: c.failed_records,
         batches,
-        more_batches: c.batches.len().saturating_sub(BATCH_ROWS),
     }
 }
 

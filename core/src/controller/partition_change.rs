@@ -90,16 +90,12 @@ pub fn apply(p: &mut PartitionState, c: Change<'_>) -> Outcome {
         if target_isr.len() >= c.min_isr {
             target_elr.clear();
         } else {
-            let mut candidates = target_elr.clone();
-            for &r in &p.isr {
-                if !candidates.contains(&r) {
-                    candidates.push(r);
-                }
-            }
-            target_elr =
-                candidates.into_iter().filter(|r| !target_isr.contains(r) && Some(*r) != c.unclean_shutdown).collect();
-            // Kafka keeps a set; the order shown is the replica order.
-            target_elr.sort_by_key(|r| p.replicas.iter().position(|x| x == r));
+            // (ELR and ISR) less the new ISR and a broker back from an unclean shutdown; Kafka
+            // keeps a set, shown here in replica order.
+            let keep = |r: &u32| {
+                (p.elr.contains(r) || p.isr.contains(r)) && !target_isr.contains(r) && Some(*r) != c.unclean_shutdown
+            };
+            target_elr = p.replicas.iter().copied().filter(keep).collect();
         }
     }
 

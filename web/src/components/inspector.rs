@@ -308,6 +308,46 @@ fn welcome() -> Html {
     }
 }
 
+/// The legend's marks: each an icon (the inside of a 40 x 14 SVG, static markup) and its words.
+const LEGEND: &[(&str, &str)] = &[
+    (
+        r##"<rect x="1" y="1" width="38" height="12" rx="3" fill="#1f5fbf"/>"##,
+        " leader replica: filled in its topic's colour",
+    ),
+    (
+        r##"<rect x="1" y="1" width="38" height="12" rx="3" fill="none" stroke="#1f5fbf" stroke-width="1.5"/>"##,
+        " follower in the ISR: outlined",
+    ),
+    (
+        r##"<rect x="1" y="1" width="38" height="12" rx="3" fill="none" stroke="#c2410c" stroke-width="1.5" stroke-dasharray="3 2"/>"##,
+        " follower out of the ISR, or offline: orange, dashed",
+    ),
+    (
+        r##"<rect x="1" y="1" width="38" height="12" rx="3" fill="none" stroke="#1f5fbf" stroke-width="1.5" stroke-dasharray="1.5 2.5"/>"##,
+        " ELR: an eligible leader replica, out of the ISR but with every committed record; it may lead when the ISR is empty: dotted",
+    ),
+    (
+        r##"<rect x="1" y="5" width="22" height="5" class="bar-committed-legend"/><rect x="23" y="5" width="16" height="5" fill="#f5b942"/>"##,
+        " log bar: committed records (below the high watermark), then uncommitted (amber) up to the log end; a dark tick is the last stable offset of open transactions; its left end is the log start",
+    ),
+    (
+        r##"<path d="M1 7 H39" class="flow produce" stroke-width="3"/>"##,
+        " records moving in the last second: produce, replication (dashed), fetch to consumers; thicker is more, with the rate",
+    ),
+    (
+        r##"<circle cx="20" cy="7" r="5" class="dot request"/>"##,
+        " at 0.1× and slower, or by Step: each request (large) and response (small) on the wire, with its API",
+    ),
+    (
+        r##"<rect x="1" y="1" width="38" height="12" rx="3" class="legend-dead"/>"##,
+        " grey: a stopped broker, a closed or crashed client",
+    ),
+    (
+        r##"<rect x="1" y="1" width="17" height="12" rx="3" fill="#1f5fbf"/><rect x="21" y="1" width="17" height="12" rx="3" fill="#1f5fbf" opacity=".35" stroke="currentColor" stroke-dasharray="3 2"/>"##,
+        " in a group member: the partitions it owns; in a rebalance a revoked one fades out (dashed) as its new owner's grows in",
+    ),
+];
+
 /// Every mark of the stage, in words.
 #[function_component(Legend)]
 pub fn legend() -> Html {
@@ -315,15 +355,11 @@ pub fn legend() -> Html {
         <details class="legend" open=true data-testid="legend">
             <summary>{ "Legend" }</summary>
             <ul>
-                <li><svg width="40" height="14" aria-hidden="true"><rect x="1" y="1" width="38" height="12" rx="3" fill="#1f5fbf" /></svg>{ " leader replica: filled in its topic's colour" }</li>
-                <li><svg width="40" height="14" aria-hidden="true"><rect x="1" y="1" width="38" height="12" rx="3" fill="none" stroke="#1f5fbf" stroke-width="1.5" /></svg>{ " follower in the ISR: outlined" }</li>
-                <li><svg width="40" height="14" aria-hidden="true"><rect x="1" y="1" width="38" height="12" rx="3" fill="none" stroke="#c2410c" stroke-width="1.5" stroke-dasharray="3 2" /></svg>{ " follower out of the ISR, or offline: orange, dashed" }</li>
-                <li><svg width="40" height="14" aria-hidden="true"><rect x="1" y="1" width="38" height="12" rx="3" fill="none" stroke="#1f5fbf" stroke-width="1.5" stroke-dasharray="1.5 2.5" /></svg>{ " ELR: an eligible leader replica, out of the ISR but with every committed record; it may lead when the ISR is empty: dotted" }</li>
-                <li><svg width="40" height="14" aria-hidden="true"><rect x="1" y="5" width="22" height="5" class="bar-committed-legend" /><rect x="23" y="5" width="16" height="5" fill="#f5b942" /></svg>{ " log bar: committed records (below the high watermark), then uncommitted (amber) up to the log end; a dark tick is the last stable offset of open transactions; its left end is the log start" }</li>
-                <li><svg width="40" height="14" aria-hidden="true"><path d="M1 7 H39" class="flow produce" stroke-width="3" /></svg>{ " records moving in the last second: produce, replication (dashed), fetch to consumers; thicker is more, with the rate" }</li>
-                <li><svg width="40" height="14" aria-hidden="true"><circle cx="20" cy="7" r="5" class="dot request" /></svg>{ " at 0.1× and slower, or by Step: each request (large) and response (small) on the wire, with its API" }</li>
-                <li><svg width="40" height="14" aria-hidden="true"><rect x="1" y="1" width="38" height="12" rx="3" class="legend-dead" /></svg>{ " grey: a stopped broker, a closed or crashed client" }</li>
-                <li><svg width="40" height="14" aria-hidden="true"><rect x="1" y="1" width="17" height="12" rx="3" fill="#1f5fbf" /><rect x="21" y="1" width="17" height="12" rx="3" fill="#1f5fbf" opacity=".35" stroke="currentColor" stroke-dasharray="3 2" /></svg>{ " in a group member: the partitions it owns; in a rebalance a revoked one fades out (dashed) as its new owner's grows in" }</li>
+                // Static markup, so each icon costs its bytes of text rather than the code that
+                // would build it attribute by attribute.
+                { for LEGEND.iter().map(|(icon, words)| html! {
+                    <li>{ Html::from_html_unchecked(format!(r#"<svg width="40" height="14" aria-hidden="true">{icon}</svg>"#).into()) }{ *words }</li>
+                }) }
                 <li>{ "C: the active controller · V: a controller voter · on a narrow chip, L: leader, out: out of the ISR" }</li>
                 <li class="timeline-legend">{ "Timeline marks: " }
                     { for [("fault", "fault"), ("recovery", "recovery"), ("election", "leader elected"), ("isr", "ISR changed"),

@@ -6,8 +6,8 @@
 
 use crate::draw::tenths;
 use crate::stage::{
-    bar_x, BatchModel, ChipModel, Flow, FlowKind, GroupModel, Scene, Selection, BATCH_ROW_H, BROKER_HEAD_H,
-    GROUP_HEAD_H, LANE_Y, MEMBER_CHIPS_MAX, SIDE_W,
+    bar_x, ChipModel, Flow, FlowKind, GroupModel, Scene, Selection, BATCH_ROW_H, BROKER_HEAD_H, GROUP_HEAD_H, LANE_Y,
+    MEMBER_CHIPS_MAX, SIDE_W,
 };
 use kafka_sim::view::MessageView;
 use std::rc::Rc;
@@ -81,15 +81,15 @@ pub fn stage(p: &Props) -> Html {
                 let what = Selection::Client(pr.name.clone());
                 let (onclick, onkeydown) = chooser(&p.select, what.clone());
                 let r = &pr.rect;
-                // The visible text first, in order (WCAG's label in name).
-                let batches: Vec<String> = pr.batches.iter().map(batch_text).collect();
-                let label = format!("{}{} {} buffered {} · in flight {} acked {} · failed {}; batches: {}", pr.name,
-                    if pr.closed { " closed" } else { "" }, pr.mode, pr.buffered, pr.in_flight, pr.acked, pr.failed,
-                    if batches.is_empty() { "none".to_string() } else { batches.join(", ") });
+                // The visible text first, in order (WCAG's label in name), the batches' rows last.
+                let batches: Vec<&str> = pr.batches.iter().map(|b| b.text.as_str()).collect();
+                let rows = if !batches.is_empty() { batches.join(" ") } else if pr.closed { String::new() } else { "no batch waiting".into() };
+                let label = format!("{}{} {} buffered {} · in flight {} acked {} · failed {} {rows}", pr.name,
+                    if pr.closed { " closed" } else { "" }, pr.mode, pr.buffered, pr.in_flight, pr.acked, pr.failed);
                 html! {
                     <g key={pr.name.clone()} class={classes!("card", "producer", pr.closed.then_some("dead"), is(&what).then_some("selected"))}
                         tabindex="0" role="button" aria-label={label} {onclick} {onkeydown} data-testid={format!("stage-{}", pr.name)}>
-                        <rect x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={r.h.to_string()} rx="8" />
+                        { card_rect(r, r.h, "8", classes!()) }
                         <text class="name" x={(r.x + 10).to_string()} y={(r.y + 19).to_string()} textLength={fit(&pr.name, 15, SIDE_W - 20)} lengthAdjust="spacingAndGlyphs">{ format!("{} ", pr.name) }
                             if pr.closed { <tspan class="bad-text">{ "closed " }</tspan> }</text>
                         <text class="small" x={(r.x + 10).to_string()} y={(r.y + 36).to_string()}>{ format!("{} ", pr.mode) }</text>
@@ -100,13 +100,11 @@ pub fn stage(p: &Props) -> Html {
                         }
                         { for pr.batches.iter().enumerate().map(|(i, b)| {
                             let y = r.y + 76 + i as i32 * BATCH_ROW_H;
-                            let last = i + 1 == pr.batches.len() && pr.more_batches > 0;
                             html! {
                                 <g class={classes!("batch", (!b.ready).then_some("lingering"))}>
                                     <rect class="bar-track" x={(r.x + 10).to_string()} y={(y + 3).to_string()} width="56" height="6" rx="2" />
                                     <rect x={(r.x + 10).to_string()} y={(y + 3).to_string()} width={(56 * b.fill_percent as i32 / 100).max(2).to_string()} height="6" rx="2" fill={b.colour} />
-                                    <text class="small" x={(r.x + 72).to_string()} y={(y + 10).to_string()}>
-                                        { if last { format!("{} +{} more", batch_text(b), pr.more_batches) } else { batch_text(b) } }</text>
+                                    <text class="small" x={(r.x + 72).to_string()} y={(y + 10).to_string()}>{ &b.text }</text>
                                 </g>
                             }
                         }) }
@@ -125,11 +123,10 @@ pub fn stage(p: &Props) -> Html {
                 html! {
                     <g key={format!("b{}", b.id)} class="broker-group">
                         // The card behind; only its head is the broker's button (its chips are their own).
-                        <rect class={classes!("card-back", down.then_some("dead"), is(&what).then_some("selected"))}
-                            x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={r.h.to_string()} rx="8" />
+                        { card_rect(r, r.h, "8", classes!("card-back", down.then_some("dead"), is(&what).then_some("selected"))) }
                         <g class={classes!("card", "head", "broker-card", down.then_some("dead"))}
                             tabindex="0" role="button" aria-label={label} {onclick} {onkeydown} data-testid={format!("stage-broker-{}", b.id)}>
-                            <rect x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={(BROKER_HEAD_H - 4).to_string()} rx="8" />
+                            { card_rect(r, BROKER_HEAD_H - 4, "8", classes!()) }
                             <text class="name" x={(r.x + 8).to_string()} y={(r.y + 18).to_string()}>{ format!("broker-{} ", b.id) }</text>
                             <text class={classes!("small", down.then_some("bad-text"))} x={(r.x + 8).to_string()} y={(r.y + 35).to_string()}>
                                 <tspan data-testid={format!("broker-{}-state", b.id)}>{ b.state }</tspan>
@@ -180,14 +177,15 @@ fn chip(p: &ChipProps) -> Html {
     let (onclick, onkeydown) = chooser(&p.select, Selection::Partition(c.tp.clone()));
     let r = &c.rect;
     let compact = r.h < crate::stage::CHIP_H;
-    let class = if c.offline {
+    // An eligible replica is drawn as such even while its partition is offline: it may lead.
+    let class = if c.eligible {
+        "eligible"
+    } else if c.offline {
         "offline"
     } else if c.leader {
         "leader"
     } else if c.in_isr {
         "follower"
-    } else if c.eligible {
-        "eligible"
     } else {
         "out-of-sync"
     };
@@ -242,11 +240,10 @@ fn group(g: &GroupModel, select: &Callback<Selection>, is: &dyn Fn(&Selection) -
             let label = format!("{title} gen {} {}, {} member(s)", g.generation, g.state, g.members.len());
             html! {
                 <>
-                <rect class={classes!("card-back", is(what).then_some("selected"))} x={r.x.to_string()} y={r.y.to_string()}
-                    width={r.w.to_string()} height={r.h.to_string()} rx="8" />
+                { card_rect(r, r.h, "8", classes!("card-back", is(what).then_some("selected"))) }
                 <g class="card head group-card" tabindex="0" role="button"
                     aria-label={label} {onclick} {onkeydown} data-testid={format!("stage-{}", title.replace(' ', "-"))}>
-                    <rect x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={(GROUP_HEAD_H - 4).to_string()} rx="8" />
+                    { card_rect(r, GROUP_HEAD_H - 4, "8", classes!()) }
                     <text class="name" x={(r.x + 8).to_string()} y={(r.y + 17).to_string()} textLength={fit(&title, 16, SIDE_W - 56)} lengthAdjust="spacingAndGlyphs">{ format!("{title} ") }</text>
                     <text class="small" x={(r.right() - 8).to_string()} y={(r.y + 17).to_string()} text-anchor="end">{ format!("gen {} ", g.generation) }</text>
                     <text class={classes!("small", (g.state != "Stable").then_some("warn-text"))} x={(r.x + 8).to_string()} y={(r.y + 33).to_string()}>{ format!("{} ", g.state) }</text>
@@ -256,7 +253,7 @@ fn group(g: &GroupModel, select: &Callback<Selection>, is: &dyn Fn(&Selection) -
         }
         None => html! {
             <g class="group-card">
-                <rect class="card-back" x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={r.h.to_string()} rx="8" />
+                { card_rect(r, r.h, "8", classes!("card-back")) }
                 <text class="name" x={(r.x + 8).to_string()} y={(r.y + 17).to_string()}>{ &title }</text>
                 <text class="small" x={(r.x + 8).to_string()} y={(r.y + 33).to_string()}>{ "no group: assign" }</text>
             </g>
@@ -277,7 +274,7 @@ fn group(g: &GroupModel, select: &Callback<Selection>, is: &dyn Fn(&Selection) -
                     <g key={m.client.clone()}>
                     <g class={classes!("card", "member", m.closed.then_some("dead"), is(&what).then_some("selected"))}
                         tabindex="0" role="button" aria-label={label} {onclick} {onkeydown} data-testid={format!("stage-member-{}", m.client)}>
-                        <rect x={mr.x.to_string()} y={mr.y.to_string()} width={mr.w.to_string()} height={mr.h.to_string()} rx="5" />
+                        { card_rect(mr, mr.h, "5", classes!()) }
                         <text class="small strong" x={(mr.x + 6).to_string()} y={(mr.y + 13).to_string()} textLength={fit(&m.client, 15, mr.w - 58)} lengthAdjust="spacingAndGlyphs">{ format!("{} ", m.client) }
                             if m.closed { <tspan class="bad-text">{ "closed " }</tspan> }</text>
                         <text class="small" x={(mr.right() - 6).to_string()} y={(mr.y + 13).to_string()} text-anchor="end">{ format!("lag {} ", m.lag) }</text>
@@ -380,7 +377,8 @@ fn dot(s: &Scene, m: &MessageView, now_ms: u64) -> Option<Html> {
     })
 }
 
-/// A batch in a producer's accumulator, in a few words: `t-0 3 rec, retry`.
-fn batch_text(b: &BatchModel) -> String {
-    format!("{} {} rec{}", b.tp, b.records, if b.retry { ", retry" } else { "" })
+/// A card's rectangle (or its head's, `h` high), its attributes written in one place rather than
+/// at each card: the page's code is its download.
+fn card_rect(r: &crate::stage::Rect, h: i32, rx: &'static str, class: Classes) -> Html {
+    html! { <rect {class} x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={h.to_string()} {rx} /> }
 }
