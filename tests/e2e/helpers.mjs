@@ -40,3 +40,11 @@ export async function createProducer(page, name, configs) {
   await page.getByTestId('send-producer').selectOption(name);
   await expect(page.getByTestId('send')).toHaveText(`Send with ${name}`);
 }
+
+/// Replaces the session with a script (one line per array item) through the script panel, and
+/// waits for the clock to reach `clock`. The caller answers the page's question (`page.on('dialog')`).
+export async function loadScript(page, lines, clock) {
+  await page.getByTestId('script').fill(lines.join('\n'));
+  await page.getByTestId('apply-script').click();
+  await expect(page.getByTestId('clock')).toHaveText(clock);
+}

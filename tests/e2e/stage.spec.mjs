@@ -2,7 +2,7 @@
 // (tests/e2e/results/stage-*.png; the README's is docs/stage.png).
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { command } from './helpers.mjs';
+import { command, loadScript } from './helpers.mjs';
 
 const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 
@@ -150,7 +150,7 @@ test('in dark mode the stage passes the accessibility audit, contrast included',
 test('eligible leader replicas: the last in-sync replica crashes and an eligible one, drawn dotted, leads', async ({ page }) => {
   await page.goto('/?new');
   page.on('dialog', (d) => d.accept());
-  await page.getByTestId('script').fill([
+  await loadScript(page, [
     'seed 17',
     'cluster brokers=5',
     'topic create orders replica-assignment=3:4:5 min.insync.replicas=2',
@@ -161,9 +161,7 @@ test('eligible leader replicas: the last in-sync replica crashes and an eligible
     'advance 1s',
     'broker shutdown 4',
     'advance 1s',
-  ].join('\n'));
-  await page.getByTestId('apply-script').click();
-  await expect(page.getByTestId('clock')).toHaveText('3.000 s');
+  ], '3.000 s');
   // Broker 4 left an ISR below min.insync.replicas: it is eligible, dotted, and says so.
   const eligible = page.getByTestId('chip-orders-0-eligible');
   await expect(eligible).toHaveCount(1);
