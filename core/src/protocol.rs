@@ -303,6 +303,9 @@ pub enum Request {
         partitions: Vec<FetchPartition>,
     },
     ListOffsets {
+        /// read_committed: "latest" is the last stable offset, and a timestamp finds only
+        /// records below it (`Partition.fetchOffsetForTimestamp`).
+        isolation_level: IsolationLevel,
         partitions: Vec<(TopicPartition, OffsetSpec)>,
     },
     /// An idempotent producer asks any broker for its producer id and epoch; a
@@ -666,7 +669,10 @@ impl fmt::Display for Message {
                         list(f, offsets.iter().map(|(tp, o, m)| (tp, show(o, m))))
                     }
                     Request::OffsetFetch { group, partitions } => write!(f, " group={group} [{}]", tps(partitions)),
-                    Request::ListOffsets { partitions } => {
+                    Request::ListOffsets { isolation_level, partitions } => {
+                        if *isolation_level == IsolationLevel::ReadCommitted {
+                            f.write_str(" read_committed")?;
+                        }
                         f.write_str(" ")?;
                         let spec = |s: &OffsetSpec| match s {
                             OffsetSpec::Earliest => "earliest".into(),

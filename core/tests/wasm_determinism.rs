@@ -81,6 +81,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("log-compaction"),
     scenario!("txn-commit-abort"),
     scenario!("txn-lso-waits-for-marker"),
+    scenario!("txn-read-committed-latest"),
     scenario!("txn-zombie-fencing"),
     scenario!("txn-coordinator-failover"),
     scenario!("txn-consume-transform-produce"),

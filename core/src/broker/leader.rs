@@ -807,13 +807,23 @@ impl Broker {
         self.wake_parked_produces(tp, fx);
     }
 
-    pub(super) fn list_offset(&self, tp: &TopicPartition, spec: OffsetSpec) -> Result<Option<u64>, KafkaError> {
+    /// ListOffsets as `Partition.fetchOffsetForTimestamp` answers a consumer: up to the high
+    /// watermark, or for read_committed up to the last stable offset.
+    pub(super) fn list_offset(
+        &self,
+        tp: &TopicPartition,
+        spec: OffsetSpec,
+        isolation_level: IsolationLevel,
+    ) -> Result<Option<u64>, KafkaError> {
         let r = self.leader_replica(tp)?;
+        let fetchable = match isolation_level {
+            IsolationLevel::ReadCommitted => r.log.last_stable_offset(r.high_watermark),
+            IsolationLevel::ReadUncommitted => r.high_watermark,
+        };
         Ok(match spec {
             OffsetSpec::Earliest => Some(r.log.log_start_offset()),
-            OffsetSpec::Latest => Some(r.high_watermark),
-            // Only records below the high watermark count, as for every consumer read.
-            OffsetSpec::Timestamp(ms) => r.log.offset_for_timestamp(ms, r.high_watermark),
+            OffsetSpec::Latest => Some(fetchable),
+            OffsetSpec::Timestamp(ms) => r.log.offset_for_timestamp(ms, fetchable),
         })
     }
 

@@ -398,9 +398,9 @@ impl Broker {
                 };
                 self.fetch(parked, max_wait_ms, fx);
             }
-            Request::ListOffsets { partitions } => {
+            Request::ListOffsets { isolation_level, partitions } => {
                 let partitions = partitions.into_iter().map(|(tp, spec)| {
-                    let result = self.list_offset(&tp, spec);
+                    let result = self.list_offset(&tp, spec, isolation_level);
                     (tp, result)
                 });
                 reply(fx, from, id, Response::ListOffsets { partitions: partitions.collect() });

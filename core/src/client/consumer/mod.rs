@@ -382,7 +382,8 @@ impl Consumer {
         }
         for (leader, partitions) in list_offsets {
             self.listing.extend(partitions.iter().map(|(tp, _)| tp.clone()));
-            self.conn.request(leader, Request::ListOffsets { partitions }, fx);
+            let isolation_level = self.config.isolation_level;
+            self.conn.request(leader, Request::ListOffsets { isolation_level, partitions }, fx);
         }
         for (leader, partitions) in fetches {
             self.fetching.extend(partitions.iter().map(|p| p.tp.clone()));
@@ -466,7 +467,7 @@ impl Consumer {
             }
             Response::ListOffsets { partitions } => {
                 let asked: SortedMap<TopicPartition, OffsetSpec> = match &request {
-                    Request::ListOffsets { partitions } => partitions.iter().cloned().collect(),
+                    Request::ListOffsets { partitions, .. } => partitions.iter().cloned().collect(),
                     _ => SortedMap::new(),
                 };
                 for (tp, result) in partitions {
@@ -762,7 +763,7 @@ impl Consumer {
             Request::Fetch { partitions, .. } => partitions.iter().for_each(|p| {
                 self.fetching.remove(&p.tp);
             }),
-            Request::ListOffsets { partitions } => partitions.iter().for_each(|(tp, _)| {
+            Request::ListOffsets { partitions, .. } => partitions.iter().for_each(|(tp, _)| {
                 self.listing.remove(tp);
             }),
             _ => {}
