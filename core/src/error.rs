@@ -36,6 +36,8 @@ pub enum KafkaError {
     RebalanceInProgress,
     InconsistentGroupProtocol,
     GroupMaxSizeReached,
+    /// JoinGroup's session.timeout.ms is outside group.min/max.session.timeout.ms.
+    InvalidSessionTimeout,
     InvalidProducerEpoch,
     RecordTooLarge(String),
     /// A record the broker refuses, such as a null key for a compacted topic.
@@ -124,6 +126,7 @@ impl KafkaError {
             KafkaError::RebalanceInProgress => "REBALANCE_IN_PROGRESS",
             KafkaError::InconsistentGroupProtocol => "INCONSISTENT_GROUP_PROTOCOL",
             KafkaError::GroupMaxSizeReached => "GROUP_MAX_SIZE_REACHED",
+            KafkaError::InvalidSessionTimeout => "INVALID_SESSION_TIMEOUT",
             KafkaError::InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
             KafkaError::RecordTooLarge(_) => "RECORD_TOO_LARGE",
             KafkaError::InvalidRecord(_) => "INVALID_RECORD",

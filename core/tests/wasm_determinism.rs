@@ -66,6 +66,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("group-new-partitions"),
     scenario!("group-pattern-subscription"),
     scenario!("group-zombie-static-member"),
+    scenario!("group-invalid-session-timeout"),
     scenario!("record-formats"),
     scenario!("producer-buffer-memory"),
     scenario!("producer-batch-drain"),

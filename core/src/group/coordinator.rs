@@ -35,6 +35,11 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
+/// `group.min.session.timeout.ms` (6000) and `group.max.session.timeout.ms` (1800000): the range
+/// of session.timeout.ms a JoinGroup may ask for.
+pub const GROUP_MIN_SESSION_TIMEOUT_MS: u64 = 6_000;
+pub const GROUP_MAX_SESSION_TIMEOUT_MS: u64 = 1_800_000;
+
 /// `offsets.topic.num.partitions`: the partitions of `__consumer_offsets`.
 pub const OFFSETS_PARTITIONS: u32 = 50;
 /// `group.initial.rebalance.delay.ms`.
@@ -234,6 +239,10 @@ impl Group {
             let member_id = req.member_id.clone();
             alloc::vec![Reply::Join { to: req.client.clone(), correlation_id, member_id, result: Err(error) }]
         };
+        // GroupCoordinatorService.joinGroup checks this before it looks at the group.
+        if !(GROUP_MIN_SESSION_TIMEOUT_MS..=GROUP_MAX_SESSION_TIMEOUT_MS).contains(&req.session_timeout_ms) {
+            return fail(&req, KafkaError::InvalidSessionTimeout);
+        }
         if self.state == GroupState::Dead {
             // A group being deleted: the member finds its coordinator again and joins anew.
             return fail(&req, KafkaError::CoordinatorNotAvailable);

@@ -612,6 +612,15 @@ impl Consumer {
                         self.join_group(c, fx);
                     }
                 }
+                Err(
+                    e @ (KafkaError::InconsistentGroupProtocol
+                    | KafkaError::InvalidSessionTimeout
+                    | KafkaError::GroupMaxSizeReached),
+                ) => {
+                    // JoinGroupResponseHandler raises these: poll() throws, and the loop ends.
+                    g.rejoin_needed = true;
+                    self.stop_polling(e.clone(), fx);
+                }
                 Err(e) => self.on_group_error(e.clone(), fx),
             },
             Response::SyncGroup { result } if !closed => match result {
