@@ -14,7 +14,8 @@ pub type Configs = Vec<(String, String)>;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
     /// `cluster brokers=3 latency=2ms auto.create.topics.enable=true`: starts a KRaft cluster.
-    Cluster { brokers: u32, latency: Duration, auto_create_topics: bool },
+    /// A new cluster; `offsets_retention_minutes` is the brokers' `offsets.retention.minutes`.
+    Cluster { brokers: u32, latency: Duration, auto_create_topics: bool, offsets_retention_minutes: u64 },
     /// `topic create NAME partitions=N replication-factor=N CONFIG=VALUE...` (CreateTopics),
     /// or `replica-assignment=1:2:3,2:3:1` to place replicas by hand (`kafka-topics --replica-assignment`).
     CreateTopic {
@@ -299,3 +300,6 @@ impl core::fmt::Display for SeekTo {
 
 /// Cluster defaults when `cluster` leaves them out.
 pub const LATENCY_DEFAULT: Duration = Duration::from_ms(1);
+
+/// `offsets.retention.minutes`: seven days.
+pub const OFFSETS_RETENTION_MINUTES_DEFAULT: u64 = 10_080;

@@ -57,6 +57,8 @@ pub enum Timer {
     CleanerCheck,
     /// A broker's log manager applies retention (log.retention.check.interval.ms).
     RetentionCheck,
+    /// A group coordinator expires committed offsets (offsets.retention.check.interval.ms).
+    OffsetsExpiry,
     /// A producer's send blocked on buffer.memory reaches max.block.ms.
     MemoryWait,
     /// A transaction coordinator looks for open transactions past their timeout.

@@ -394,6 +394,20 @@ pub enum EventKind {
         group: String,
         why: &'static str,
     },
+    /// A group coordinator tombstoned committed offsets past offsets.retention.minutes, and
+    /// removed the group if nothing of it was left.
+    OffsetsExpired {
+        broker: u32,
+        group: String,
+        partitions: Vec<TopicPartition>,
+        group_removed: bool,
+    },
+    /// A static member's poll timeout expired: it sends no LeaveGroup (since Kafka 2.3), so its
+    /// session decides, and it rejoins under its group.instance.id on its next poll.
+    StaticPollTimeout {
+        consumer: String,
+        group: String,
+    },
     /// A producer will send a batch again.
     Retrying {
         producer: String,
@@ -531,6 +545,19 @@ impl fmt::Display for EventKind {
                 write!(f, "{consumer}: poll() threw {error}; the poll loop stops")
             }
             LeftGroup { consumer, group, why } => write!(f, "{consumer} left group {group}: {why}"),
+            OffsetsExpired { broker, group, partitions, group_removed } => {
+                let list: Vec<String> = partitions.iter().map(|tp| alloc::format!("{tp}")).collect();
+                write!(
+                    f,
+                    "broker-{broker} expired the committed offsets of group {group} (offsets.retention.minutes): {}{}",
+                    list.join(", "),
+                    if *group_removed { "; nothing is left of the group, so it is removed" } else { "" }
+                )
+            }
+            StaticPollTimeout { consumer, group } => write!(
+                f,
+                "{consumer}: consumer poll timeout has expired (max.poll.interval.ms); a static member sends no LeaveGroup, so it stays in group {group} until session.timeout.ms and rejoins under its group.instance.id on its next poll"
+            ),
             LinkCut { a, b } => write!(f, "link {a} <-> {b} cut"),
             LinkHealed { a, b } => write!(f, "link {a} <-> {b} healed"),
             PartitionsAdded { topic, total, assignment } => {

@@ -297,6 +297,7 @@ mod tests {
             brokers: 3,
             latency: crate::time::Duration::from_ms(1),
             auto_create_topics: true,
+            offsets_retention_minutes: crate::command::OFFSETS_RETENTION_MINUTES_DEFAULT,
         })
         .unwrap();
         sim.advance(crate::time::Duration::from_ms(1_800_000));

@@ -169,8 +169,10 @@ impl Sim {
     /// Applies one command. On error nothing changed.
     pub fn apply(&mut self, command: &Command) -> Result<(), CommandError> {
         match command {
-            Command::Cluster { brokers, latency, auto_create_topics } => {
-                self.start_cluster(*brokers, *latency, *auto_create_topics)
+            Command::Cluster { brokers, latency, auto_create_topics, offsets_retention_minutes } => {
+                let offsets_retention_ms = offsets_retention_minutes.saturating_mul(60_000);
+                let config = BrokerConfig { auto_create_topics: *auto_create_topics, offsets_retention_ms, ..BrokerConfig::default() };
+                self.start_cluster(*brokers, *latency, config)
             }
             Command::CreateTopic { name, .. } if name == OFFSETS_TOPIC || name == TRANSACTION_STATE_TOPIC => {
                 Err(CommandError::Kafka(KafkaError::InvalidRequest(format!(
@@ -429,7 +431,7 @@ impl Sim {
         self.cluster.as_mut().ok_or(CommandError::NoCluster)
     }
 
-    fn start_cluster(&mut self, brokers: u32, latency: Duration, auto_create_topics: bool) -> Result<(), CommandError> {
+    fn start_cluster(&mut self, brokers: u32, latency: Duration, config: BrokerConfig) -> Result<(), CommandError> {
         if self.cluster.is_some() {
             return Err(CommandError::ClusterExists);
         }
@@ -440,7 +442,6 @@ impl Sim {
             return Err(CommandError::Limit(format!("link latency is at most {} ms", limits::LATENCY_MS_MAX)));
         }
         let controller = Controller::new(brokers, true);
-        let config = BrokerConfig { auto_create_topics, ..BrokerConfig::default() };
         let mut nodes = SortedMap::new();
         // KRaft node ids start at 1, as in Kafka's quickstart configs. Every broker
         // starts registered, unfenced and with the controller's first image.

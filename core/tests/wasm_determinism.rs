@@ -67,6 +67,8 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("group-pattern-subscription"),
     scenario!("group-zombie-static-member"),
     scenario!("group-invalid-session-timeout"),
+    scenario!("group-static-slow-consumer"),
+    scenario!("group-offsets-expire"),
     scenario!("record-formats"),
     scenario!("producer-buffer-memory"),
     scenario!("producer-batch-drain"),

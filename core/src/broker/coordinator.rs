@@ -30,6 +30,9 @@ use crate::sorted::{SortedMap, SortedSet};
 use alloc::string::String;
 use alloc::vec::Vec;
 
+/// `offsets.retention.check.interval.ms`.
+pub const OFFSETS_RETENTION_CHECK_INTERVAL_MS: u64 = 600_000;
+
 /// The internal topic holding committed offsets.
 pub const OFFSETS_TOPIC: &str = "__consumer_offsets";
 /// `offsets.topic.replication.factor`, capped by the brokers there are.
@@ -346,6 +349,65 @@ impl Broker {
         self.coordinator.shown.remove(group);
         fx.cancel(Timer::GroupDeadline(group.into()));
         Ok(())
+    }
+
+    /// The offsets expiry pass (`OffsetMetadataManager.cleanupExpiredOffsets`): an Empty group's
+    /// offsets expire offsets.retention.minutes after it became Empty; a standalone consumer's
+    /// (a group that never had members) that long after each commit; a group with members keeps
+    /// them. Expired offsets are tombstoned in `__consumer_offsets`; an Empty group left with no
+    /// offsets is removed, its metadata tombstoned too (`maybeDeleteGroup`).
+    pub(super) fn expire_offsets(&mut self, fx: &mut Effects) {
+        fx.timer_in(crate::time::Duration::from_ms(OFFSETS_RETENTION_CHECK_INTERVAL_MS), Timer::OffsetsExpiry);
+        let now_ms = fx.now.ms;
+        let retention_ms = self.config.offsets_retention_ms;
+        let names: Vec<String> = self.coordinator.offsets.keys().cloned().collect();
+        for group in names {
+            if self.coordinates(&group).is_err()
+                || self.coordinator.pending_txn_offsets.values().flatten().any(|(g, _, _)| *g == group)
+            {
+                continue;
+            }
+            let since_empty = match self.coordinator.groups.get(&group) {
+                Some(g) if g.state != GroupState::Empty => continue,
+                Some(g) if g.generation > 0 => Some(g.empty_since_ms),
+                _ => None,
+            };
+            let Some(offsets) = self.coordinator.offsets.get_mut(&group) else { continue };
+            let expired: Vec<TopicPartition> = offsets
+                .iter()
+                .filter(|(_, c)| now_ms.saturating_sub(since_empty.unwrap_or(c.commit_timestamp_ms)) >= retention_ms)
+                .map(|(tp, _)| tp.clone())
+                .collect();
+            if expired.is_empty() {
+                continue;
+            }
+            for tp in &expired {
+                offsets.remove(tp);
+            }
+            let remove_group = offsets.is_empty();
+            let tombstone =
+                |key: Vec<u8>| RecordData { timestamp_ms: now_ms, key: Some(key), value: None, headers: Vec::new() };
+            let mut records: Vec<RecordData> =
+                expired.iter().map(|tp| tombstone(offsets::encode_key(&group, tp))).collect();
+            if remove_group {
+                self.coordinator.offsets.remove(&group);
+                self.coordinator.groups.remove(&group);
+                self.coordinator.persisted.remove(&group);
+                self.coordinator.shown.remove(&group);
+                records.push(tombstone(metadata::encode_key(&group)));
+            }
+            if let Ok(bytes) = RecordBatch::from_records(&records, Compression::None).encode() {
+                let tp = TopicPartition::new(OFFSETS_TOPIC, partition_for(&group));
+                let me = Node::Broker(self.id);
+                self.write(me, 0, (Acks::Leader, OFFSETS_COMMIT_TIMEOUT_MS), tp, bytes, WriteFor::GroupMetadata, fx);
+            }
+            fx.event(EventKind::OffsetsExpired {
+                broker: self.id,
+                group,
+                partitions: expired,
+                group_removed: remove_group,
+            });
+        }
     }
 
     /// A group's session or join deadline came.

@@ -106,6 +106,9 @@ pub struct BrokerConfig {
     pub replica_fetch_response_max_bytes: usize,
     /// `replica.fetch.max.bytes`: the most one partition brings a follower's fetch (KIP-74 aside).
     pub replica_fetch_max_bytes: usize,
+    /// `offsets.retention.minutes` in milliseconds: how long committed offsets outlive their
+    /// group's last member (KIP-211), or a standalone consumer's commit.
+    pub offsets_retention_ms: u64,
 }
 
 impl Default for BrokerConfig {
@@ -118,6 +121,7 @@ impl Default for BrokerConfig {
             replica_fetch_backoff_ms: 1_000,
             replica_fetch_response_max_bytes: 10_485_760,
             replica_fetch_max_bytes: 1_048_576,
+            offsets_retention_ms: crate::command::OFFSETS_RETENTION_MINUTES_DEFAULT * 60_000,
         }
     }
 }
@@ -197,6 +201,7 @@ impl Broker {
         fx.timer_in(Duration::from_ms(LOG_MANAGER_INITIAL_TASK_DELAY_MS), Timer::RetentionCheck);
         fx.timer_in(Duration::from_ms(LOG_CLEANER_BACKOFF_MS), Timer::CleanerCheck);
         fx.timer_in(Duration::from_ms(crate::txn::TIMED_OUT_CHECK_INTERVAL_MS), Timer::TxnTimeoutCheck);
+        fx.timer_in(Duration::from_ms(coordinator::OFFSETS_RETENTION_CHECK_INTERVAL_MS), Timer::OffsetsExpiry);
     }
 
     /// Each broker hands out ids from its own block, as Kafka's ProducerIdManager
@@ -443,6 +448,7 @@ impl Broker {
             Timer::ProduceExpiry { client, correlation_id } => self.expire_produce(&client, correlation_id, fx),
             Timer::GroupDeadline(group) => self.on_group_deadline(&group, fx),
             Timer::RetentionCheck => self.check_retention(fx),
+            Timer::OffsetsExpiry => self.expire_offsets(fx),
             Timer::CleanerCheck => self.check_cleaner(fx),
             Timer::TxnTimeoutCheck => self.check_txn_timeouts(fx),
             Timer::TxnMarkerRetry(tid) => self.retry_markers(&tid, fx),

@@ -209,6 +209,9 @@ pub struct Group {
     new_member_added: bool,
     /// What is left of the rebalance timeout for further initial delays.
     initial_remaining_ms: u64,
+    /// When the group last became Empty (Kafka's `currentStateTimestamp`): committed offsets
+    /// expire offsets.retention.minutes after it (KIP-211).
+    pub empty_since_ms: u64,
 }
 
 impl Group {
@@ -229,6 +232,7 @@ impl Group {
             storing: None,
             initial_join: false,
             new_member_added: false,
+            empty_since_ms: 0,
             initial_remaining_ms: 0,
         }
     }
@@ -377,6 +381,7 @@ impl Group {
         let mut g = Group::new(name);
         g.generation = s.generation;
         g.leader = s.leader;
+        g.empty_since_ms = s.timestamp_ms;
         for m in s.members {
             if let Some(i) = &m.group_instance_id {
                 g.static_members.insert(i.clone(), m.member_id.clone());
@@ -777,6 +782,7 @@ impl Group {
         self.initial_join = false;
         if self.members.is_empty() {
             self.state = GroupState::Empty;
+            self.empty_since_ms = now.ms;
             self.leader = None;
             self.protocol = None;
             // Kafka bumps the generation of an emptied group too.
@@ -893,6 +899,9 @@ impl Group {
             if self.state != GroupState::Empty {
                 // Kafka completes the (empty) join: a new generation, and the group is Empty.
                 self.generation += 1;
+            }
+            if self.state != GroupState::Empty {
+                self.empty_since_ms = now.ms;
             }
             self.state = GroupState::Empty;
             self.join_deadline = None;

@@ -5,7 +5,7 @@
 use super::lex::{words, Word};
 use super::{Line, Scenario, ScriptError, SCRIPT_LINES_MAX};
 use crate::client::config::{ConsumerConfig, ProducerConfig};
-use crate::command::{Command, Configs, SeekTo, LATENCY_DEFAULT};
+use crate::command::{Command, Configs, SeekTo, LATENCY_DEFAULT, OFFSETS_RETENTION_MINUTES_DEFAULT};
 use crate::format::Format;
 use crate::protocol::TopicPartition;
 use crate::time::Duration;
@@ -63,24 +63,34 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
             let mut brokers = None;
             let mut latency = LATENCY_DEFAULT;
             let mut auto_create_topics = true;
+            let mut offsets_retention_minutes = OFFSETS_RETENTION_MINUTES_DEFAULT;
             while let Some(w) = c.peek() {
-                let (name, value) = c.pair("brokers=N, latency=DURATION or auto.create.topics.enable=BOOL")?;
+                let (name, value) = c.pair(
+                    "brokers=N, latency=DURATION, auto.create.topics.enable=BOOL or offsets.retention.minutes=N",
+                )?;
                 match name {
                     "brokers" => brokers = Some(c.parse_u32(value, w, "a number of brokers")?),
                     "latency" => latency = c.parse_duration(value, w)?,
                     "auto.create.topics.enable" => auto_create_topics = c.parse_bool(value, w)?,
+                    "offsets.retention.minutes" => {
+                        offsets_retention_minutes = c.parse_u64(value, w, "a number of minutes")?;
+                        if offsets_retention_minutes == 0 {
+                            let message = "Invalid value 0 for configuration offsets.retention.minutes: Value must be at least 1";
+                            return Err(c.error_at(w.column, message));
+                        }
+                    }
                     _ => {
                         return Err(c.error_at(
                             w.column,
                             &format!(
-                            "unknown cluster setting '{name}': expected brokers, latency or auto.create.topics.enable"
+                            "unknown cluster setting '{name}': expected brokers, latency, auto.create.topics.enable or offsets.retention.minutes"
                         ),
                         ))
                     }
                 }
             }
             let brokers = brokers.ok_or_else(|| c.error_at(head.column, "expected brokers=N"))?;
-            Command::Cluster { brokers, latency, auto_create_topics }
+            Command::Cluster { brokers, latency, auto_create_topics, offsets_retention_minutes }
         }
         "traffic" => {
             let producer = c.word("a producer name")?.text.clone();

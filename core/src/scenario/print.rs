@@ -1,7 +1,7 @@
 //! Commands back to script text. The printed form parses to the same command
 //! (a round trip the tests check on every golden script).
 
-use crate::command::{Command, LATENCY_DEFAULT};
+use crate::command::{Command, LATENCY_DEFAULT, OFFSETS_RETENTION_MINUTES_DEFAULT};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -59,13 +59,16 @@ fn configs(f: &mut fmt::Formatter<'_>, pairs: &[(String, String)]) -> fmt::Resul
 impl fmt::Display for Command {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Command::Cluster { brokers, latency, auto_create_topics } => {
+            Command::Cluster { brokers, latency, auto_create_topics, offsets_retention_minutes } => {
                 write!(f, "cluster brokers={brokers}")?;
                 if *latency != LATENCY_DEFAULT {
                     write!(f, " latency={latency}")?;
                 }
                 if !auto_create_topics {
                     f.write_str(" auto.create.topics.enable=false")?;
+                }
+                if *offsets_retention_minutes != OFFSETS_RETENTION_MINUTES_DEFAULT {
+                    write!(f, " offsets.retention.minutes={offsets_retention_minutes}")?;
                 }
                 Ok(())
             }

@@ -844,6 +844,13 @@ impl Consumer {
             return;
         }
         fx.timer_in(Duration::from_ms(self.config.heartbeat_interval_ms), Timer::GroupHeartbeat);
+        if now.saturating_since(g.last_poll) > max_poll && self.config.group_instance_id.is_some() {
+            // maybeLeaveGroup: since 2.3 a static member sends no LeaveGroup; only its session
+            // ends its membership. It forgets its generation, and its next poll rejoins.
+            fx.event(EventKind::StaticPollTimeout { consumer, group: g.group.clone() });
+            g.reset_generation(true);
+            return;
+        }
         if now.saturating_since(g.last_poll) > max_poll {
             // The Java client's heartbeat thread leaves the group for a consumer stuck outside poll().
             let request = Request::LeaveGroup { group: g.group.clone(), member_id: g.member_id.clone() };
