@@ -556,7 +556,7 @@ impl fmt::Display for EventKind {
             }
             StaticPollTimeout { consumer, group } => write!(
                 f,
-                "{consumer}: consumer poll timeout has expired (max.poll.interval.ms); a static member sends no LeaveGroup, so it stays in group {group} until session.timeout.ms and rejoins under its group.instance.id on its next poll"
+                "{consumer}: poll timeout expired (max.poll.interval.ms); a static member sends no LeaveGroup: it stays in group {group} until session.timeout.ms and rejoins on its next poll"
             ),
             LinkCut { a, b } => write!(f, "link {a} <-> {b} cut"),
             LinkHealed { a, b } => write!(f, "link {a} <-> {b} healed"),

@@ -149,7 +149,7 @@ impl Election {
             Election::Unclean => "no in-sync replica is available; unclean.leader.election.enable=true picks an out-of-sync one: data may be lost",
             Election::Recovery => "an in-sync replica of an offline partition is back",
             Election::Preferred => "preferred leader election (auto.leader.rebalance.enable)",
-            Election::Elr => "the ISR is empty; an eligible leader replica (ELR) has every committed record, so it leads without an unclean election",
+            Election::Elr => "the ISR is empty; an eligible leader replica (ELR) has every committed record: a clean election",
             Election::LastKnownLeader => "the ISR and the ELR are empty; the last known leader is back",
             Election::Restarted => "the leader restarted after a crash (an unclean shutdown); next in-sync replica in replica order",
         }
@@ -500,7 +500,7 @@ impl Controller {
             .filter(|(_, p)| p.isr.contains(&broker) || p.elr.contains(&broker))
             .map(|(tp, _)| tp)
             .collect();
-        let why = format!("broker-{broker} restarted after an unclean shutdown: its log may have lost records, so it leaves the ISR and the ELR");
+        let why = format!("broker-{broker} restarted after a crash: it leaves the ISR and the ELR");
         for tp in tps {
             let change = Removal { broker: None, unclean_shutdown: Some(broker) };
             self.change_partition(

@@ -36,6 +36,9 @@ pub struct Memory {
     pub requests: BTreeMap<(String, u64), u32>,
     /// Each group's highest committed offset per partition since the last seek or reset there.
     pub committed: BTreeMap<(String, String), u64>,
+    /// Partitions a person committed by hand (`commit NAME`: the consumer's positions, which run
+    /// ahead of what its loop processed): the loop's next commit there may be lower, as in Java.
+    pub person_committed: BTreeSet<(String, String)>,
     /// The `source` header of every record the read_committed reader of the pipeline's output
     /// returned: the input record (`b-0@7`) each output came from.
     pub sources: BTreeSet<String>,
@@ -178,6 +181,21 @@ fn groups(view: &ClusterView, mem: &mut Memory, events: &[EventKind]) -> Result<
     };
     // A seek or a reset lets the group's next commit on that partition start afresh.
     for e in events {
+        // A person's commitSync/commitAsync of the positions, then the loop's commit of what it
+        // processed: the group's offset may go back (seed 5000632: positions past an abort marker,
+        // processed up to the record before it), so the loop's next commit starts afresh.
+        if let EventKind::OffsetsCommitted { consumer, why, offsets } = e {
+            let Some(group) = group_of(consumer) else { continue };
+            for (tp, _) in offsets {
+                let key = (group.clone(), tp.to_string());
+                if matches!(*why, "sync" | "async") {
+                    mem.person_committed.insert(key);
+                } else if mem.person_committed.remove(&key) {
+                    mem.committed.remove(&key);
+                }
+            }
+            continue;
+        }
         let (consumer, tp) = match e {
             EventKind::OffsetReset { consumer, tp, .. } | EventKind::Seeked { consumer, tp, .. } => (consumer, tp),
             _ => continue,

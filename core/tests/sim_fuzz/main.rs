@@ -269,6 +269,56 @@ fn replay(lines: &[&str]) {
     }
 }
 
+/// Seed 5000632 (campaign 5,000,000..): a person's `commit m2 async` committed m2's positions,
+/// a-0 at 4 (past an aborted transaction's record and its marker), before m2's loop processed those
+/// records; the loop's commit=after then committed what it processed, 3, and the group's offset
+/// went back. Java does the same (commitAsync of positions beside a loop that commits what it
+/// processed); the checker now lets a loop's commit start afresh after a person's commit.
+#[test]
+fn regression_seed_5000632_a_persons_commit_of_positions_then_the_loops_lower_commit() {
+    replay(&[
+        "seed 5000632",
+        "cluster brokers=1",
+        "producer p acks=0 linger.ms=3 enable.idempotence=false delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "producer tx transactional.id=fuzz linger.ms=0 delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "init-transactions tx",
+        "consumer m1 group.id=g auto.offset.reset=earliest session.timeout.ms=10000 partition.assignment.strategy=cooperative-sticky group.instance.id=s1 isolation.level=read_committed",
+        "subscribe m1 a,b,c",
+        "consume m1 commit=auto",
+        "consumer m2 group.id=g auto.offset.reset=earliest session.timeout.ms=10000 partition.assignment.strategy=cooperative-sticky group.instance.id=s2 enable.auto.commit=false",
+        "subscribe m2 a,b,c",
+        "consume m2 commit=after processing.ms=129",
+        "advance 1466ms",
+        "send p b key=k1 value=v1",
+        "send p b key=k0 value=v2",
+        "advance 1150ms",
+        "close m1",
+        "send p a key=k4 value=v3",
+        "send p b key=k3 value=v4",
+        "send p a key=k0 value=v5",
+        "send p b key=k2 value=v6",
+        "advance 959ms",
+        "send p c key=k1 value=v7",
+        "send p c key=k1 value=v8",
+        "begin-transaction tx",
+        "advance 1562ms",
+        "send tx a key=t4 value=x12",
+        "advance 1304ms",
+        "advance 752ms",
+        "advance 1232ms",
+        "advance 260ms",
+        "advance 1352ms",
+        "abort-transaction tx",
+        "advance 1990ms",
+        "advance 1423ms",
+        "advance 2020ms",
+        "advance 677ms",
+        "commit m2 async",
+        "advance 445ms",
+        "advance 717ms",
+    ]);
+}
+
 /// Seed 1000038 (campaign 1,000,000..1,002,000): broker-2, cut off from the controller, kept stale
 /// metadata; an assigned consumer's ListOffsets got NOT_LEADER_OR_FOLLOWER from each broker in
 /// turn and asked for metadata again the moment each answer came, 250 requests a second. Java allows
