@@ -1,7 +1,8 @@
 // Shortens the names the wasm module and wasm-bindgen's JS glue use for each other: the import
 // names (`__wbg_createElement_8c9931a732ee2fea`: a name and a hash per imported JS function) and
 // the export names (`wasm_bindgen_<hash>___convert__closures_____invoke_...`, up to 190 characters)
-// become `a`, `b`, ... in both files. The hashes do not compress, and each name is carried twice
+// become `a`, `b`, ... in both files, and the import module's name (`./kafka-playground_bg.js`,
+// written before every import) `m0`. The hashes do not compress, and each name is carried twice
 // (once in the wasm, once in the JS), so this is about 4 KB of the gzipped page.
 //
 // The wasm's import and export sections are rewritten; every other section is copied byte for
@@ -48,7 +49,7 @@ function readEntries(bytes, start, end, id) {
     let module = null;
     if (id === IMPORT_SECTION) {
       const [length, at] = readU32(bytes, pos);
-      module = bytes.subarray(pos, at + length);
+      module = new TextDecoder().decode(bytes.subarray(at, at + length));
       pos = at + length;
     }
     const [length, at] = readU32(bytes, pos);
@@ -108,6 +109,22 @@ export function shortenNames(wasm, js) {
     pos = end;
   }
 
+  // The import module's name (`./kafka-playground_bg.js`), written before each of the 123 imports
+  // and once in the JS, as the key of the imports object.
+  const modules = [...new Set(renamed.filter((r) => r.id === IMPORT_SECTION).map((r) => r.entry.module))];
+  const moduleNames = new Map();
+  modules.forEach((module, i) => {
+    const quoted = JSON.stringify(module);
+    const hits = js.split(quoted).length - 1;
+    if (hits !== 1) throw new Error(`wasm-names: import module ${module} named ${hits} times in the JS, not once`);
+    const short = `m${i}`;
+    js = js.replace(quoted, JSON.stringify(short));
+    moduleNames.set(module, short);
+  });
+  for (const { id, entry } of renamed) {
+    if (id === IMPORT_SECTION) entry.module = moduleNames.get(entry.module);
+  }
+
   let next = 0;
   for (const { id, entry } of renamed) {
     const short = shortName(next);
@@ -138,7 +155,10 @@ export function shortenNames(wasm, js) {
     }
     const body = writeU32(section.entries.length);
     for (const { module, name, desc } of section.entries) {
-      if (module) body.push(...module);
+      if (module !== null) {
+        const bytes = new TextEncoder().encode(module);
+        body.push(...writeU32(bytes.length), ...bytes);
+      }
       const bytes = new TextEncoder().encode(name);
       body.push(...writeU32(bytes.length), ...bytes, ...desc);
     }

@@ -6,7 +6,7 @@ use alloc::borrow::Cow;
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt;
+use core::fmt::{self, Write as _};
 
 /// A read record's key or value: shared, not copied, when the record is (a consumer keeps what
 /// its polls returned beside the poll's event, and a view of it is taken every frame). The
@@ -175,7 +175,25 @@ impl fmt::Display for Show<'_> {
         match self.0 {
             None => f.write_str("null"),
             Some(bytes) => match core::str::from_utf8(bytes) {
-                Ok(text) => write!(f, "{text:?}"),
+                // Quoted and escaped as Rust's Debug for str does, except that other non-ASCII
+                // characters are written as they are: Debug's Unicode tables (printable,
+                // grapheme-extend) would cost the page about 2 KB for characters no trace has.
+                Ok(text) => {
+                    f.write_char('"')?;
+                    for c in text.chars() {
+                        match c {
+                            '"' => f.write_str("\\\"")?,
+                            '\\' => f.write_str("\\\\")?,
+                            '\n' => f.write_str("\\n")?,
+                            '\r' => f.write_str("\\r")?,
+                            '\t' => f.write_str("\\t")?,
+                            '\0' => f.write_str("\\0")?,
+                            c if c.is_control() => write!(f, "\\u{{{:x}}}", c as u32)?,
+                            c => f.write_char(c)?,
+                        }
+                    }
+                    f.write_char('"')
+                }
                 Err(_) => {
                     f.write_str("0x")?;
                     bytes.iter().try_for_each(|b| write!(f, "{b:02x}"))
@@ -196,5 +214,20 @@ pub(crate) fn ser_bytes<S: serde::Serializer, B: core::ops::Deref<Target = [u8]>
             Ok(text) => s.serialize_str(text),
             Err(_) => s.collect_seq(b.iter()),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Show quotes text as Rust's Debug for str does, for the characters traces hold.
+    #[test]
+    fn show_escapes_as_debug_does() {
+        for text in ["plain", "a \"quoted\" word", "back\\slash", "line\nbreak\ttab\r\0", "bell\u{7}", "café ✓"] {
+            assert_eq!(alloc::format!("{}", Show(Some(text.as_bytes()))), alloc::format!("{text:?}"));
+        }
+        assert_eq!(alloc::format!("{}", Show(None)), "null");
+        assert_eq!(alloc::format!("{}", Show(Some(&[0xff, 0x01]))), "0xff01");
     }
 }
