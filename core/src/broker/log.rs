@@ -16,7 +16,8 @@
 //! Retention deletes whole segments from the front, the active one too once
 //! the high watermark has reached the log end (an empty one is rolled in its
 //! place), never a segment reaching past the high watermark, and the log start
-//! offset follows; offsets never change. Compaction comes with later work.
+//! offset follows; offsets never change. DeleteRecords moves the log start
+//! only; the segments wholly below it go at the next retention check.
 
 use crate::batch::{self, BatchBytes, BatchError, Compression, RecordBatch, TimestampType};
 use crate::error::KafkaError;
@@ -274,8 +275,9 @@ impl PartitionLog {
         }
     }
 
-    /// Kafka's retention (`deleteRetentionMsBreachedSegments`, then
-    /// `deleteRetentionSizeBreachedSegments`; either order deletes the same segments): whole
+    /// Kafka's retention (`deleteLogStartOffsetBreachedSegments`, then
+    /// `deleteRetentionMsBreachedSegments` and `deleteRetentionSizeBreachedSegments`, either order
+    /// deleting the same segments; -1 turns one off, as for a topic without `delete`): whole
     /// segments from the front, each only if everything in it is below the high watermark
     /// (`UnifiedLog.deletableSegments`). The active segment is deleted too once it has records,
     /// the high watermark has reached the log end and it breaches retention; a new empty segment
@@ -297,6 +299,12 @@ impl PartitionLog {
         };
         let mut n = 0;
         let mut why = "";
+        // deleteLogStartOffsetBreachedSegments first, whatever the cleanup policy: segments whose
+        // next one starts at or below the log start (DeleteRecords moved it).
+        while n + 1 < self.segments.len() && self.segments[n + 1].base_offset <= self.log_start_offset {
+            n += 1;
+            why = "below the log start offset";
+        }
         if retention_ms >= 0 {
             while deletable(&self.segments, n)
                 && self.segments[n].max_timestamp_ms.saturating_add(retention_ms as u64) < now_ms
@@ -326,7 +334,7 @@ impl PartitionLog {
                 size_bytes: 0,
             });
         }
-        let start = self.segments[n].base_offset;
+        let start = self.segments[n].base_offset.max(self.log_start_offset);
         for s in self.segments.drain(..n) {
             if self.deleted_segments.len() == DELETED_SEGMENTS_KEPT {
                 self.deleted_segments.pop_front();
@@ -510,8 +518,8 @@ impl PartitionLog {
         if offset <= self.log_start_offset || offset > self.log_end_offset() {
             return false;
         }
-        let gone = self.segments.iter().skip(1).take_while(|s| s.base_offset <= offset).count();
-        self.segments.drain(..gone);
+        // Only the log start moves (`maybeIncrementLogStartOffset`); the segments wholly below it
+        // go at the next retention check (`deleteLogStartOffsetBreachedSegments`).
         self.drop_below(offset);
         true
     }
@@ -952,6 +960,25 @@ mod tests {
         let hw = log.log_end_offset();
         assert_eq!(log.apply_retention(NOW_MS, 10_000_000, -1, hw), None);
         assert_eq!(log.segments().len(), 3, "There should be 3 segments remaining");
+    }
+
+    /// UnifiedLogTest.testLogDeletionAfterDeleteRecords: DeleteRecords moves the log start; the
+    /// segments wholly below it go at the next retention check, never the active one.
+    #[test]
+    fn test_log_deletion_after_delete_records() {
+        let (mut log, _) = log_of_single_record_batches(15, NOW_MS);
+        assert_eq!(log.segments().len(), 3, "should have 3 segments");
+        let hw = log.log_end_offset();
+        assert!(log.delete_records(1));
+        log.apply_retention(NOW_MS, -1, -1, hw);
+        assert_eq!((log.segments().len(), log.log_start_offset()), (3, 1), "should have 3 segments");
+        assert!(log.delete_records(6));
+        assert_eq!(log.segments().len(), 3, "DeleteRecords alone deletes no segment");
+        log.apply_retention(NOW_MS, -1, -1, hw);
+        assert_eq!((log.segments().len(), log.log_start_offset()), (2, 6), "should have 2 segments");
+        assert!(log.delete_records(15));
+        log.apply_retention(NOW_MS, -1, -1, hw);
+        assert_eq!((log.segments().len(), log.log_start_offset()), (1, 15), "should have 1 segments");
     }
 
     /// UnifiedLogTest.testDeleteOldSegments, its high-watermark part: only segments wholly below

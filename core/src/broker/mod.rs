@@ -253,10 +253,12 @@ impl Broker {
             let Some(config) = self.image.topics.get(tp.topic.as_str()).map(|t| t.config.clone()) else {
                 continue;
             };
-            if !config.text("cleanup.policy").contains("delete") {
-                continue;
-            }
-            let (retention_ms, retention_bytes) = (config.long("retention.ms"), config.long("retention.bytes"));
+            // Segments below the log start go whatever the policy; time and size only with `delete`.
+            let (retention_ms, retention_bytes) = if config.text("cleanup.policy").contains("delete") {
+                (config.long("retention.ms"), config.long("retention.bytes"))
+            } else {
+                (-1, -1)
+            };
             let Some(r) = self.replicas.get_mut(&tp) else { continue };
             if let Some(d) = r.log.apply_retention(now_ms, retention_ms, retention_bytes, r.high_watermark) {
                 fx.event(EventKind::SegmentsDeleted {
