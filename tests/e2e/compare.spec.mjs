@@ -1,6 +1,7 @@
 // Compare: the session beside itself with one setting changed, in step with
 // the clock, the outcomes that differ marked.
 import { test, expect } from '@playwright/test';
+import { loadScript } from './helpers.mjs';
 
 test('acks=1 beside acks=all: the page counts the acknowledged records the failover lost', async ({ page }) => {
   const errors = [];
@@ -43,4 +44,17 @@ test('a comparison opens by link', async ({ page }) => {
   await page.goto('/?lesson=idempotence&compare=p%20acks%3Dall');
   await expect(page.getByTestId('compare-summary')).toContainText('p acks=all');
   expect(errors).toEqual([]);
+});
+
+test("Compare's suggestion comes from the current session, never from an earlier one", async ({ page }) => {
+  await page.goto('/?new');
+  page.on('dialog', (d) => d.accept());
+  await loadScript(page, ['seed 1', 'cluster brokers=3', 'producer first linger.ms=0'], '0.000 s');
+  await expect(page.getByTestId('compare-change')).toHaveValue('first acks=1');
+  await loadScript(page, ['seed 1', 'cluster brokers=3', 'producer second linger.ms=0'], '0.000 s');
+  await expect(page.getByTestId('compare-change')).toHaveValue('second acks=1');
+  // What the person types is theirs, whatever the session.
+  await page.getByTestId('compare-change').fill('second linger.ms=50');
+  await loadScript(page, ['seed 1', 'cluster brokers=3', 'producer second linger.ms=0', 'producer third'], '0.000 s');
+  await expect(page.getByTestId('compare-change')).toHaveValue('second linger.ms=50');
 });

@@ -30,16 +30,20 @@ pub struct Props {
 
 #[function_component(Compare)]
 pub fn compare(p: &Props) -> Html {
-    let text = use_state(|| p.change.clone().or_else(|| p.suggestions.first().cloned()).unwrap_or_default());
+    // What the person typed, if anything; until then the box follows this session's comparison or
+    // its first suggestion, so a suggestion from an earlier session (naming a producer this one
+    // lacks) never stays behind.
+    let typed = use_state(|| None::<String>);
+    let text = (*typed).clone().or_else(|| p.change.clone()).or_else(|| p.suggestions.first().cloned()).unwrap_or_default();
     let on_input = {
-        let text = text.clone();
-        Callback::from(move |e: InputEvent| text.set(value_of(&e)))
+        let typed = typed.clone();
+        Callback::from(move |e: InputEvent| typed.set(Some(value_of(&e))))
     };
     let start = {
         let (text, d) = (text.clone(), p.dispatch.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            d.emit(Action::Compare((*text).clone()));
+            d.emit(Action::Compare(text.clone()));
         })
     };
     let end = p.dispatch.reform(|_| Action::EndCompare);
@@ -48,7 +52,7 @@ pub fn compare(p: &Props) -> Html {
         <div>
             <form class="form" onsubmit={start} data-testid="compare-form">
                 <label>{ "Change one setting " }
-                    <input value={(*text).clone()} oninput={on_input} list="compare-suggestions" size="44"
+                    <input value={text} oninput={on_input} list="compare-suggestions" size="44"
                         placeholder="p acks=1" data-testid="compare-change"
                         aria-describedby="compare-error" />
                 </label>
