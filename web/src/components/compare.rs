@@ -34,7 +34,8 @@ pub fn compare(p: &Props) -> Html {
     // its first suggestion, so a suggestion from an earlier session (naming a producer this one
     // lacks) never stays behind.
     let typed = use_state(|| None::<String>);
-    let text = (*typed).clone().or_else(|| p.change.clone()).or_else(|| p.suggestions.first().cloned()).unwrap_or_default();
+    let text =
+        (*typed).clone().or_else(|| p.change.clone()).or_else(|| p.suggestions.first().cloned()).unwrap_or_default();
     let on_input = {
         let typed = typed.clone();
         Callback::from(move |e: InputEvent| typed.set(Some(value_of(&e))))
