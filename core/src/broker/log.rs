@@ -342,6 +342,8 @@ impl PartitionLog {
             self.deleted_segments.push_back((s, now_ms));
         }
         self.drop_below(start);
+        // Unreachable: `start` is a segment's base, at most the log end (the rolled empty segment's
+        // base is the log end itself), so dropping below it keeps the last batch or the offset.
         assert_eq!(self.log_end_offset(), log_end, "retention moved the log end offset");
         Some(Deleted { segments: n, log_start_offset: start, why })
     }

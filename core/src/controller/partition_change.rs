@@ -192,6 +192,9 @@ pub fn apply(p: &mut PartitionState, c: Change<'_>) -> Outcome {
     if outcome.changed() || lke_changed {
         p.partition_epoch += 1;
     }
+    // Unreachable by any script: every caller's target ISR keeps the leader unless the leader is
+    // the broker it removes (which `acceptable` refuses, so a new leader is elected, and one from
+    // the ELR or an unclean election gets an ISR of itself); AlterPartition's ISR must hold the leader.
     assert!(p.leader.is_none_or(|l| p.isr.contains(&l)), "the leader of a partition must be in its ISR: {p:?}");
     assert!(p.elr.iter().all(|r| !p.isr.contains(r)), "a replica is in both the ISR and the ELR: {p:?}");
     outcome
