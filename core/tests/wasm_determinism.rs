@@ -69,6 +69,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("group-invalid-session-timeout"),
     scenario!("group-static-slow-consumer"),
     scenario!("group-offsets-expire"),
+    scenario!("group-sticky-two-topics"),
     scenario!("record-formats"),
     scenario!("producer-buffer-memory"),
     scenario!("producer-batch-drain"),

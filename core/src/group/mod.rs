@@ -5,4 +5,5 @@ pub mod assignor;
 pub mod coordinator;
 pub mod metadata;
 pub mod offsets;
+pub mod sticky;
 pub mod wire;
