@@ -95,7 +95,7 @@ pub struct Sim {
     /// a [`SortedMap`]: it grows with traffic and is taken from at its front.
     queue: BTreeMap<(Instant, u64), Scheduled>,
     /// Where each pending timer sits in the queue, so it can be cancelled.
-    timers: BTreeMap<(Node, Timer), (Instant, u64)>,
+    timers: SortedMap<(Node, Timer), (Instant, u64)>,
     next_seq: u64,
     events: VecDeque<Event>,
     events_dropped: u64,
@@ -124,7 +124,7 @@ impl Sim {
             cluster: None,
             clients: SortedMap::new(),
             queue: BTreeMap::new(),
-            timers: BTreeMap::new(),
+            timers: SortedMap::new(),
             next_seq: 0,
             events: VecDeque::new(),
             events_dropped: 0,

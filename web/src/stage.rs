@@ -8,8 +8,8 @@
 
 use kafka_sim::protocol::{Body, Request, Response, TopicPartition};
 use kafka_sim::sequence::Arrow;
+use kafka_sim::sorted::SortedMap;
 use kafka_sim::view::{ClientView, ClusterView};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// The scene's width with up to four brokers; a larger cluster's scene is [`WIDE`] (the same
@@ -323,7 +323,7 @@ fn broker_columns(n: usize) -> usize {
 /// Lays out the scene from the view, and the records that moved in the last second from the
 /// messages sent then (`recent`, oldest first).
 pub fn layout(view: &ClusterView, recent: &[Rc<Arrow>]) -> Scene {
-    let colours: BTreeMap<&str, &'static str> = view
+    let colours: SortedMap<&str, &'static str> = view
         .topics
         .iter()
         .filter(|t| !t.name.starts_with("__"))
@@ -551,8 +551,8 @@ fn producer_model(c: &ClientView, rect: Rect, colour: &dyn Fn(&str) -> &'static 
 /// to the partition leader's broker; a Fetch answer's batches from the leader's broker to the
 /// follower's broker or to the consumer. Each chip counts what was written to it.
 fn flows(scene: &mut Scene, recent: &[Rc<Arrow>]) -> Vec<Flow> {
-    let mut edges: BTreeMap<(FlowKind, String, String), u64> = BTreeMap::new();
-    let mut written: BTreeMap<(u32, TopicPartition), u64> = BTreeMap::new();
+    let mut edges: SortedMap<(FlowKind, String, String), u64> = SortedMap::new();
+    let mut written: SortedMap<(u32, TopicPartition), u64> = SortedMap::new();
     let broker_id = |name: &str| name.strip_prefix("broker-").and_then(|n| n.parse::<u32>().ok());
     for arrow in recent {
         let Some(message) = arrow.message() else { continue };
@@ -614,7 +614,7 @@ pub const FADING_MAX: usize = 200;
 /// stage's CSS gives every chip that is new to its row). Kept by the page across frames.
 #[derive(Default)]
 pub struct Revocations {
-    owned: BTreeMap<String, Vec<(TopicPartition, &'static str)>>,
+    owned: SortedMap<String, Vec<(TopicPartition, &'static str)>>,
     /// (member, partition, its colour, until the page's ms).
     fading: Vec<(String, TopicPartition, &'static str, u64)>,
 }
@@ -623,7 +623,7 @@ impl Revocations {
     /// Notes what changed since the last frame and gives each member of `scene` what it is
     /// losing; `page_ms` is the page's clock, so a fade takes the same real time at any speed.
     pub fn apply(&mut self, scene: &mut Scene, page_ms: u64) {
-        let mut seen = BTreeMap::new();
+        let mut seen = SortedMap::new();
         for m in scene.groups.iter().flat_map(|g| &g.members) {
             if let Some(before) = self.owned.get(&m.client) {
                 for (tp, colour) in before.iter().filter(|(tp, _)| !m.partitions.iter().any(|(o, _)| o == tp)) {

@@ -8,6 +8,7 @@
 //! insertion order. A key's bucket is its `hashCode()`, spread
 //! (`h ^ (h >>> 16)`), masked to the table size.
 
+use crate::group::assignor::Member;
 use crate::protocol::TopicPartition;
 
 /// `String.hashCode`: over UTF-16 code units, `31 * h + c`, wrapping.
@@ -33,10 +34,11 @@ fn bucket(hash: u32, entries: usize) -> u32 {
     (hash ^ (hash >> 16)) & (table_size(entries) - 1)
 }
 
-/// Sorts `items` (given in insertion order) as a `HashMap` with these string keys iterates them.
-pub(super) fn sort_by_string_hash<T>(items: &mut [T], key: impl Fn(&T) -> &str) {
-    let n = items.len();
-    items.sort_by_key(|item| bucket(string_hash(key(item)), n));
+/// Sorts members as a `HashMap` keyed by member id iterates them (members in
+/// one bucket in member-id order, as if inserted in that order).
+pub(super) fn sort_members(members: &mut [&Member]) {
+    let n = members.len();
+    members.sort_unstable_by_key(|m| (bucket(string_hash(&m.member_id), n), m.member_id.as_str()));
 }
 
 /// The first partition a `HashSet` iterates, given its partitions in
@@ -59,8 +61,13 @@ mod tests {
 
     #[test]
     fn members_iterate_in_javas_order() {
-        let mut ids = ["consumer1", "consumer2", "consumer3", "consumer4"];
-        sort_by_string_hash(&mut ids, |s| s);
+        let members: alloc::vec::Vec<Member> = ["consumer1", "consumer2", "consumer3", "consumer4"]
+            .iter()
+            .map(|id| Member::new(id, alloc::vec![]))
+            .collect();
+        let mut order: alloc::vec::Vec<&Member> = members.iter().collect();
+        sort_members(&mut order);
+        let ids: alloc::vec::Vec<&str> = order.iter().map(|m| m.member_id.as_str()).collect();
         assert_eq!(ids, ["consumer4", "consumer3", "consumer2", "consumer1"]);
         assert_eq!(table_size(12), 16);
         assert_eq!(table_size(13), 32);

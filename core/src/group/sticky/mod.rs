@@ -106,8 +106,7 @@ fn owned_partitions(members: &[&Member], topics: &SortedMap<String, u32>) -> Own
 /// partition movements (which only a test of stickiness reads).
 fn assign(members: &[Member], partitions: &SortedMap<String, u32>) -> (StickyAssignment, Option<movements::Movements>) {
     let mut ordered: Vec<&Member> = members.iter().collect();
-    ordered.sort_by(|a, b| a.member_id.cmp(&b.member_id));
-    hash_order::sort_by_string_hash(&mut ordered, |m| &m.member_id);
+    hash_order::sort_members(&mut ordered);
     // Kafka's assignor is given the subscribed topics that exist.
     let subscribed: SortedSet<&String> = ordered.iter().flat_map(|m| m.topics.iter()).collect();
     let topics: SortedMap<String, u32> =
