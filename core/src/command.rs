@@ -14,8 +14,16 @@ pub type Configs = Vec<(String, String)>;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
     /// `cluster brokers=3 latency=2ms auto.create.topics.enable=true`: starts a KRaft cluster.
-    /// A new cluster; `offsets_retention_minutes` is the brokers' `offsets.retention.minutes`.
-    Cluster { brokers: u32, latency: Duration, auto_create_topics: bool, offsets_retention_minutes: u64 },
+    /// A new cluster; `offsets_retention_minutes` is the brokers' `offsets.retention.minutes`,
+    /// `transaction_version` the finalized `transaction.version` feature (2, or 1 to run the
+    /// classic transaction protocol as clusters formatted before Kafka 4.0 do).
+    Cluster {
+        brokers: u32,
+        latency: Duration,
+        auto_create_topics: bool,
+        offsets_retention_minutes: u64,
+        transaction_version: u8,
+    },
     /// `topic create NAME partitions=N replication-factor=N CONFIG=VALUE...` (CreateTopics),
     /// or `replica-assignment=1:2:3,2:3:1` to place replicas by hand (`kafka-topics --replica-assignment`).
     CreateTopic {
@@ -300,6 +308,9 @@ impl core::fmt::Display for SeekTo {
 
 /// Cluster defaults when `cluster` leaves them out.
 pub const LATENCY_DEFAULT: Duration = Duration::from_ms(1);
+
+/// The `transaction.version` a new Kafka 4 cluster finalizes: 2 (KIP-890).
+pub const TRANSACTION_VERSION_DEFAULT: u8 = 2;
 
 /// `offsets.retention.minutes`: seven days.
 pub const OFFSETS_RETENTION_MINUTES_DEFAULT: u64 = 10_080;

@@ -67,6 +67,8 @@ pub enum KafkaError {
     ProducerFenced,
     /// A transactional request in a state that does not allow it (for example EndTxn with nothing open).
     InvalidTxnState,
+    /// The coordinator has no such transactional id, or it maps to another producer id.
+    InvalidProducerIdMapping,
     /// transaction.timeout.ms above transaction.max.timeout.ms.
     InvalidTransactionTimeout,
     /// The coordinator is still reading its partition of the state log.
@@ -144,6 +146,7 @@ impl KafkaError {
             KafkaError::ConcurrentTransactions => "CONCURRENT_TRANSACTIONS",
             KafkaError::ProducerFenced => "PRODUCER_FENCED",
             KafkaError::InvalidTxnState => "INVALID_TXN_STATE",
+            KafkaError::InvalidProducerIdMapping => "INVALID_PRODUCER_ID_MAPPING",
             KafkaError::InvalidTransactionTimeout => "INVALID_TRANSACTION_TIMEOUT",
             KafkaError::CoordinatorLoadInProgress => "COORDINATOR_LOAD_IN_PROGRESS",
             KafkaError::UnstableOffsetCommit => "UNSTABLE_OFFSET_COMMIT",

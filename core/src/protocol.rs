@@ -287,6 +287,9 @@ pub enum Request {
     Produce {
         acks: Acks,
         timeout_ms: u64,
+        /// A transactional producer's id (ProduceRequest's `transactional_id`): the leader
+        /// finds the transaction's coordinator by it to verify the partition (KIP-890).
+        transactional_id: Option<SharedName>,
         tp: TopicPartition,
         /// One Kafka v2 record batch, as encoded (and compressed) by the producer. Shared: the
         /// client's record of the request in flight and the `Sent` event hold the same bytes;
@@ -318,10 +321,14 @@ pub enum Request {
     FindTransactionCoordinator {
         transactional_id: String,
     },
-    /// A transactional producer's first write to partitions in this transaction.
+    /// A transactional producer's first write to partitions in this transaction. Also sent by a
+    /// partition leader or group coordinator before a producer's first transactional batch
+    /// (KIP-890): with transaction version 2 to add the partition for the producer, which no
+    /// longer asks, with version 1 only to verify that the producer added it (`verify_only`).
     AddPartitionsToTxn {
         txn: TxnIdentity,
         partitions: Vec<TopicPartition>,
+        verify_only: bool,
     },
     /// The group's offsets partition joins the transaction (sendOffsetsToTransaction).
     AddOffsetsToTxn {
@@ -443,6 +450,10 @@ pub enum Response {
     },
     InitProducerId {
         result: Result<(i64, i16), KafkaError>,
+        /// The cluster's finalized `transaction.version`. Kafka's client reads the finalized
+        /// features from ApiVersions answers; the simulation exchanges no ApiVersions, so the
+        /// answer to initTransactions brings it. Not printed.
+        transaction_version: u8,
     },
     AddPartitionsToTxn {
         result: Result<(), KafkaError>,
@@ -450,8 +461,10 @@ pub enum Response {
     AddOffsetsToTxn {
         result: Result<(), KafkaError>,
     },
+    /// With transaction version 2 the producer id and the epoch bumped for the next
+    /// transaction (EndTxn v5); -1 and -1 with version 1.
     EndTxn {
-        result: Result<(), KafkaError>,
+        result: Result<(i64, i16), KafkaError>,
     },
     WriteTxnMarkers {
         tp: TopicPartition,
@@ -606,7 +619,13 @@ impl fmt::Display for Message {
                     Request::FindTransactionCoordinator { transactional_id } => {
                         write!(f, " transactional_id={transactional_id}")
                     }
-                    Request::AddPartitionsToTxn { txn, partitions } => write!(f, " {txn} [{}]", tps(partitions)),
+                    Request::AddPartitionsToTxn { txn, partitions, verify_only } => {
+                        write!(f, " {txn} [{}]", tps(partitions))?;
+                        if *verify_only {
+                            f.write_str(" verify_only")?;
+                        }
+                        Ok(())
+                    }
                     Request::AddOffsetsToTxn { txn, group } => write!(f, " {txn} group={group}"),
                     Request::EndTxn { txn, commit } => {
                         write!(f, " {txn} {}", if *commit { "COMMIT" } else { "ABORT" })
@@ -720,17 +739,22 @@ impl fmt::Display for Message {
                         }
                         Ok(())
                     }
-                    Response::InitProducerId { result: Ok((producer_id, producer_epoch)) } => {
+                    Response::InitProducerId { result: Ok((producer_id, producer_epoch)), .. }
+                    | Response::EndTxn { result: Ok((producer_id, producer_epoch)) } => {
+                        if *producer_id < 0 {
+                            return Ok(());
+                        }
                         write!(f, " producer_id={producer_id} epoch={producer_epoch}")
                     }
-                    Response::InitProducerId { result: Err(e) } => write!(f, " {}", e.name()),
+                    Response::InitProducerId { result: Err(e), .. } | Response::EndTxn { result: Err(e) } => {
+                        write!(f, " {}", e.name())
+                    }
                     Response::WriteTxnMarkers { tp, result } => match result {
                         Ok(()) => write!(f, " {tp}"),
                         Err(e) => write!(f, " {tp} {}", e.name()),
                     },
                     Response::AddPartitionsToTxn { result }
                     | Response::AddOffsetsToTxn { result }
-                    | Response::EndTxn { result }
                     | Response::TxnOffsetCommit { result } => match result {
                         Ok(()) => Ok(()),
                         Err(e) => write!(f, " {}", e.name()),

@@ -298,6 +298,7 @@ mod tests {
             latency: crate::time::Duration::from_ms(1),
             auto_create_topics: true,
             offsets_retention_minutes: crate::command::OFFSETS_RETENTION_MINUTES_DEFAULT,
+            transaction_version: crate::command::TRANSACTION_VERSION_DEFAULT,
         })
         .unwrap();
         sim.advance(crate::time::Duration::from_ms(1_800_000));

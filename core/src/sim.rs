@@ -169,9 +169,14 @@ impl Sim {
     /// Applies one command. On error nothing changed.
     pub fn apply(&mut self, command: &Command) -> Result<(), CommandError> {
         match command {
-            Command::Cluster { brokers, latency, auto_create_topics, offsets_retention_minutes } => {
+            Command::Cluster { brokers, latency, auto_create_topics, offsets_retention_minutes, transaction_version } => {
                 let offsets_retention_ms = offsets_retention_minutes.saturating_mul(60_000);
-                let config = BrokerConfig { auto_create_topics: *auto_create_topics, offsets_retention_ms, ..BrokerConfig::default() };
+                let config = BrokerConfig {
+                    auto_create_topics: *auto_create_topics,
+                    offsets_retention_ms,
+                    transaction_version: *transaction_version,
+                    ..BrokerConfig::default()
+                };
                 self.start_cluster(*brokers, *latency, config)
             }
             Command::CreateTopic { name, .. } if name == OFFSETS_TOPIC || name == TRANSACTION_STATE_TOPIC => {

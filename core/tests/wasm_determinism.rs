@@ -70,6 +70,8 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("group-static-slow-consumer"),
     scenario!("group-offsets-expire"),
     scenario!("group-sticky-two-topics"),
+    scenario!("txn-late-write-v1"),
+    scenario!("txn-late-write-v2"),
     scenario!("record-formats"),
     scenario!("producer-buffer-memory"),
     scenario!("producer-batch-drain"),

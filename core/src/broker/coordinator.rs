@@ -464,7 +464,9 @@ impl Broker {
     }
 
     /// TxnOffsetCommit: the commit records go into the offsets partition as the
-    /// producer's transactional batch; they count when the transaction commits.
+    /// producer's transactional batch; they count when the transaction commits. The first of a
+    /// transaction waits for the transaction coordinator to add the offsets partition to it (or
+    /// vouch that the producer did), as a partition leader's first batch does (KIP-890).
     fn txn_commit_offsets(
         &mut self,
         from: Node,
@@ -477,6 +479,24 @@ impl Broker {
         if let Err(e) = self.coordinates(&group) {
             return reply(fx, from, id, Response::TxnOffsetCommit { result: Err(e) });
         }
+        let tp = TopicPartition::new(OFFSETS_TOPIC, partition_for(&group));
+        if self.needs_verification(&tp, txn.producer_id, txn.producer_epoch) {
+            let then = super::verification::Verifying::TxnOffsetCommit { from, id, txn: txn.clone(), group, offsets };
+            return self.verify_transaction(txn, tp, then, fx);
+        }
+        self.write_txn_offsets(from, id, txn, group, offsets, fx);
+    }
+
+    /// Writes transactional offsets as the producer's batch.
+    pub(super) fn write_txn_offsets(
+        &mut self,
+        from: Node,
+        id: u32,
+        txn: crate::protocol::TxnIdentity,
+        group: String,
+        offsets: Vec<(TopicPartition, u64)>,
+        fx: &mut Effects,
+    ) {
         let now_ms = fx.now.ms;
         let committed: Vec<(TopicPartition, Committed)> = offsets
             .into_iter()
@@ -514,6 +534,7 @@ impl Broker {
         let result = result.map(|_| ()).map_err(|e| match e {
             KafkaError::NotLeaderOrFollower => KafkaError::NotCoordinator,
             KafkaError::InvalidProducerEpoch => KafkaError::ProducerFenced,
+            KafkaError::InvalidTxnState => KafkaError::InvalidTxnState,
             _ => KafkaError::CoordinatorNotAvailable,
         });
         if result.is_ok() {

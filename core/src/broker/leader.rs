@@ -4,8 +4,9 @@
 //! once it passes the batch, and ask the controller to shrink or expand the ISR.
 
 use super::log::SequenceCheck;
+use super::verification::Verifying;
 use super::{reply, Broker, Pending, Replica, Role};
-use crate::batch::{BatchBytes, BatchError, Compression, TimestampType};
+use crate::batch::{self, BatchBytes, BatchError, Compression, TimestampType};
 use crate::effects::{Effects, Timer};
 use crate::error::KafkaError;
 use crate::event::EventKind;
@@ -14,7 +15,8 @@ use crate::limits::RECORDS_PER_PARTITION_MAX;
 use crate::metadata::{InTopicOrder, PartitionState};
 use crate::net::Node;
 use crate::protocol::{
-    Acks, FetchPartition, FetchedData, FetchedPartition, IsolationLevel, OffsetSpec, Request, Response, TopicPartition,
+    Acks, FetchPartition, FetchedData, FetchedPartition, IsolationLevel, OffsetSpec, Request, Response, SharedName,
+    TopicPartition, TxnIdentity,
 };
 use crate::sorted::SortedMap;
 use crate::time::{Duration, Instant};
@@ -170,17 +172,35 @@ const PARKED_MAX: usize = 1_000;
 impl Broker {
     /// Produce, checked as `Partition.appendRecordsToLeader` does.
     #[allow(clippy::too_many_arguments)]
+    /// A transactional producer's first batch of a transaction to this partition waits until
+    /// the transaction's coordinator has added the partition to it or vouched that the producer
+    /// did (KIP-890, `verification.rs`); a producer without a transactional id is not verified,
+    /// as in Kafka.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn produce(
         &mut self,
         from: Node,
         id: u32,
-        acks: Acks,
-        timeout_ms: u64,
+        acks: (Acks, u64),
+        transactional_id: Option<SharedName>,
         tp: TopicPartition,
         bytes: BatchBytes,
         fx: &mut Effects,
     ) {
-        self.write(from, id, (acks, timeout_ms), tp, bytes, WriteFor::Produce { log_append_time_ms: None }, fx);
+        if let (Some(tid), Some((producer_id, producer_epoch, _))) = (transactional_id, batch::producer_fields(&bytes))
+        {
+            let (transactional, control) = batch::transaction_flags(&bytes).unwrap_or_default();
+            if transactional
+                && !control
+                && producer_id >= 0
+                && self.needs_verification(&tp, producer_id, producer_epoch)
+            {
+                let txn = TxnIdentity { transactional_id: String::from(&*tid), producer_id, producer_epoch };
+                let then = Verifying::Produce { from, id, acks, tp: tp.clone(), bytes };
+                return self.verify_transaction(txn, tp, then, fx);
+            }
+        }
+        self.write(from, id, acks, tp, bytes, WriteFor::Produce { log_append_time_ms: None }, fx);
     }
 
     /// Answers a write: a Produce response, or the commit's OffsetCommit response.
@@ -241,6 +261,7 @@ impl Broker {
             }
         }
         let mut stored = (0, 0, Compression::None, 0);
+        let transaction_version_2 = self.config.transaction_version >= 2;
         let result = self.leader_replica_mut(&tp).and_then(|replica| {
             let Role::Leader(lead) = &replica.role else {
                 return Err(KafkaError::NotLeaderOrFollower);
@@ -281,8 +302,15 @@ impl Broker {
             let batch = &checked.header.batch;
             stored = (count, bytes.len(), batch.compression, checked.uncompressed_bytes);
             if batch.is_control {
-                // A marker from an older epoch than the producer's current one is stale.
-                if replica.log.producers().get(&batch.producer_id).is_some_and(|e| e.epoch > batch.producer_epoch) {
+                // A marker from an older epoch than the producer's current one is stale. With
+                // transaction version 2 every marker comes with a bumped epoch, so one that is
+                // not newer than the producer's epoch here is stale too (Kafka 4.2's strict check
+                // in `ProducerAppendInfo.checkProducerEpoch`).
+                let stale = |current: i16| match transaction_version_2 {
+                    true => batch.producer_epoch <= current,
+                    false => batch.producer_epoch < current,
+                };
+                if replica.log.producers().get(&batch.producer_id).is_some_and(|e| stale(e.epoch)) {
                     return Err(KafkaError::InvalidProducerEpoch);
                 }
             } else if batch.producer_id >= 0 && batch.base_sequence < 0 {

@@ -625,6 +625,11 @@ impl PartitionLog {
             entry.batches.pop_front();
         }
     }
+    /// A transaction of this producer at this epoch is open here (`UnifiedLog.hasOngoingTransaction`).
+    pub fn has_ongoing_transaction(&self, producer_id: i64, epoch: i16) -> bool {
+        self.ongoing.contains_key(&producer_id) && self.producers.get(&producer_id).is_some_and(|e| e.epoch == epoch)
+    }
+
     /// The first offset of the earliest open transaction (Kafka's first unstable offset).
     /// Kafka's `firstUnstableOffset`: the first offset of a transaction still open, or decided by a
     /// marker the high watermark has not passed.

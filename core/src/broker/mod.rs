@@ -13,6 +13,7 @@ pub mod follower;
 pub mod leader;
 pub mod log;
 pub mod transactions;
+mod verification;
 
 use crate::controller::BROKER_HEARTBEAT_INTERVAL_MS;
 use crate::effects::{Effects, Timer};
@@ -62,9 +63,18 @@ impl Replica {
 #[derive(Clone, Debug)]
 enum Pending {
     Heartbeat,
-    ReplicaFetch { leader: u32 },
-    AlterPartition { tp: TopicPartition },
-    TxnMarker { transactional_id: alloc::string::String, tp: TopicPartition },
+    ReplicaFetch {
+        leader: u32,
+    },
+    AlterPartition {
+        tp: TopicPartition,
+    },
+    TxnMarker {
+        transactional_id: alloc::string::String,
+        tp: TopicPartition,
+    },
+    /// A write's transaction being verified with its coordinator (`verification.rs`).
+    TxnVerify(u32),
 }
 
 /// `log.cleaner.backoff.ms`: how often each broker's log cleaner looks for logs to compact.
@@ -109,6 +119,9 @@ pub struct BrokerConfig {
     /// `offsets.retention.minutes` in milliseconds: how long committed offsets outlive their
     /// group's last member (KIP-211), or a standalone consumer's commit.
     pub offsets_retention_ms: u64,
+    /// The cluster's finalized `transaction.version` feature: 2 bumps the producer epoch at every
+    /// commit and abort (KIP-890), 1 is the classic protocol.
+    pub transaction_version: u8,
 }
 
 impl Default for BrokerConfig {
@@ -122,6 +135,7 @@ impl Default for BrokerConfig {
             replica_fetch_response_max_bytes: 10_485_760,
             replica_fetch_max_bytes: 1_048_576,
             offsets_retention_ms: crate::command::OFFSETS_RETENTION_MINUTES_DEFAULT * 60_000,
+            transaction_version: crate::command::TRANSACTION_VERSION_DEFAULT,
         }
     }
 }
@@ -135,6 +149,9 @@ pub struct Broker {
     pub replicas: SortedMap<TopicPartition, Replica>,
     parked_fetches: Vec<ParkedFetch>,
     parked_produces: Vec<ParkedProduce>,
+    /// Writes waiting for their transaction's coordinator (KIP-890), by a local key.
+    verifying: SortedMap<u32, verification::Verifying>,
+    next_verification: u32,
     next_correlation_id: u32,
     pending: SortedMap<u32, Pending>,
     /// The controller's last word on this broker.
@@ -167,6 +184,8 @@ impl Broker {
             replicas: SortedMap::new(),
             parked_fetches: Vec::new(),
             parked_produces: Vec::new(),
+            verifying: SortedMap::new(),
+            next_verification: 0,
             next_correlation_id: 0,
             pending: SortedMap::new(),
             fenced: false,
@@ -291,6 +310,7 @@ impl Broker {
     pub fn crash(&mut self) {
         self.parked_fetches.clear();
         self.parked_produces.clear();
+        self.verifying.clear();
         self.pending.clear();
         for r in self.replicas.values_mut() {
             r.role = Role::Idle;
@@ -359,6 +379,9 @@ impl Broker {
                     (Pending::TxnMarker { transactional_id, tp }, Response::WriteTxnMarkers { result, .. }) => {
                         self.on_marker_written(&transactional_id, &tp, result, fx)
                     }
+                    (Pending::TxnVerify(key), Response::AddPartitionsToTxn { result }) => {
+                        self.on_verified(key, result, fx)
+                    }
                     _ => {}
                 }
             }
@@ -390,8 +413,9 @@ impl Broker {
                 let brokers = self.image.brokers.values().filter(|b| !b.fenced).map(|b| b.id).collect();
                 reply(fx, from, id, Response::Metadata { brokers, topics });
             }
-            Request::Produce { acks, timeout_ms, tp, batch } => {
-                self.produce(from, id, acks, timeout_ms, tp, alloc::rc::Rc::unwrap_or_clone(batch), fx)
+            Request::Produce { acks, timeout_ms, transactional_id, tp, batch } => {
+                let bytes = alloc::rc::Rc::unwrap_or_clone(batch);
+                self.produce(from, id, (acks, timeout_ms), transactional_id, tp, bytes, fx)
             }
             Request::Fetch { replica_id, max_wait_ms, min_bytes, max_bytes, isolation_level, partitions } => {
                 let parked = ParkedFetch {
@@ -414,7 +438,8 @@ impl Broker {
             }
             Request::InitProducerId { transactional_id: None, .. } => {
                 let producer_id = self.allocate_producer_id();
-                reply(fx, from, id, Response::InitProducerId { result: Ok((producer_id, 0)) });
+                let transaction_version = self.config.transaction_version;
+                reply(fx, from, id, Response::InitProducerId { result: Ok((producer_id, 0)), transaction_version });
             }
             Request::InitProducerId { .. }
             | Request::FindTransactionCoordinator { .. }
@@ -464,6 +489,7 @@ impl Broker {
                     Some(Pending::TxnMarker { transactional_id, tp }) => {
                         self.on_marker_written(&transactional_id, &tp, Err(KafkaError::RequestTimedOut), fx)
                     }
+                    Some(Pending::TxnVerify(key)) => self.on_verified(key, Err(KafkaError::RequestTimedOut), fx),
                     Some(Pending::Heartbeat) | None => {}
                 }
             }

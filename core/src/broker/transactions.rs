@@ -11,8 +11,15 @@
 //! prepared gets its markers written again, so a coordinator that dies
 //! mid-commit is replaced and the commit completes. Open transactions older
 //! than transaction.timeout.ms are aborted with a bumped epoch.
+//!
+//! With transaction version 2 (KIP-890, the cluster's `transaction.version`
+//! feature) every commit and abort also bumps the epoch: the prepared state,
+//! the markers and the EndTxn answer carry the next epoch, so a write left
+//! over from the finished transaction is older than the marker that closed it
+//! and its partition refuses it.
 
 use super::leader::WriteFor;
+use super::verification::Verifier;
 use super::{reply, Broker, Pending};
 use crate::batch::{Compression, RecordBatch};
 use crate::effects::{Effects, Timer};
@@ -40,6 +47,8 @@ enum Waiter {
     Init(Node, u32),
     Add(Node, u32, bool),
     EndTxn(Node, u32),
+    /// This broker's own verification of a write (`verification.rs`).
+    Verified(u32),
 }
 
 /// What a broker holds as transaction coordinator (in memory; the state log survives).
@@ -92,13 +101,12 @@ impl Broker {
                 if let Err(e) =
                     self.init_transactional(&tid, transaction_timeout_ms, Waiter::Init(from.clone(), id), fx)
                 {
-                    reply(fx, from, id, Response::InitProducerId { result: Err(e) });
+                    let transaction_version = self.config.transaction_version;
+                    reply(fx, from, id, Response::InitProducerId { result: Err(e), transaction_version });
                 }
             }
-            Request::AddPartitionsToTxn { txn, partitions } => {
-                if let Err(e) = self.add_to_txn(&txn, partitions, Waiter::Add(from.clone(), id, false), fx) {
-                    reply(fx, from, id, Response::AddPartitionsToTxn { result: Err(e) });
-                }
+            Request::AddPartitionsToTxn { txn, partitions, verify_only } => {
+                self.add_or_verify(txn, partitions, verify_only, Verifier::Remote(from, id), fx)
             }
             Request::AddOffsetsToTxn { txn, group } => {
                 let tp = TopicPartition::new(
@@ -119,20 +127,31 @@ impl Broker {
     }
 
     /// The id's current state, checked for a request from `txn`: coordinated here,
-    /// known, the same producer, not fenced, and not in the middle of a write.
+    /// known, the same producer, the same epoch, and not in the middle of a write
+    /// (`handleAddPartitionsToTransaction`).
     fn txn_for(&self, txn: &TxnIdentity) -> Result<&TxnMetadata, KafkaError> {
-        self.coordinates_txn(&txn.transactional_id)?;
-        let m = self.transactions.txns.get(&txn.transactional_id).ok_or(KafkaError::InvalidTxnState)?;
-        if m.producer_id != txn.producer_id {
-            return Err(KafkaError::InvalidTxnState);
-        }
-        if txn.producer_epoch < m.producer_epoch {
+        let m = self.txn_of(txn)?;
+        if txn.producer_epoch != m.producer_epoch {
             return Err(KafkaError::ProducerFenced);
         }
         if self.transactions.writing.contains_key(&txn.transactional_id) {
             return Err(KafkaError::ConcurrentTransactions);
         }
         Ok(m)
+    }
+
+    /// The id's state if coordinated here and mapped to `txn`'s producer id.
+    fn txn_of(&self, txn: &TxnIdentity) -> Result<&TxnMetadata, KafkaError> {
+        self.coordinates_txn(&txn.transactional_id)?;
+        let m = self.transactions.txns.get(&txn.transactional_id).ok_or(KafkaError::InvalidProducerIdMapping)?;
+        if m.producer_id != txn.producer_id {
+            return Err(KafkaError::InvalidProducerIdMapping);
+        }
+        Ok(m)
+    }
+
+    fn transaction_version_2(&self) -> bool {
+        self.config.transaction_version >= 2
     }
 
     /// InitProducerId with a transactional id (`TransactionCoordinator.handleInitProducerId`).
@@ -196,7 +215,11 @@ impl Broker {
         let now_ms = fx.now.ms;
         let Ok(mut fencing) = m.to(TxnState::PrepareEpochFence, now_ms) else { return };
         fencing.producer_epoch = fencing.producer_epoch.saturating_add(1);
-        let Ok(next) = fencing.to(TxnState::PrepareAbort, now_ms) else { return };
+        let Ok(mut next) = fencing.to(TxnState::PrepareAbort, now_ms) else { return };
+        if self.transaction_version_2() {
+            // The abort is a transaction end like any other: one more bump (`prepareAbortOrCommit`).
+            next.producer_epoch = next.producer_epoch.saturating_add(1);
+        }
         fx.event(EventKind::TxnFenced {
             broker: self.id,
             transactional_id: m.transactional_id.clone(),
@@ -205,6 +228,43 @@ impl Broker {
             why: why.into(),
         });
         self.write_txn_state(next, None, fx);
+    }
+
+    /// AddPartitionsToTxn from a producer or a broker: add the partitions to the transaction
+    /// (`handleAddPartitionsToTransaction`) or, with `verify_only`, check that they are in it
+    /// (`handleVerifyPartitionsInTransaction`; Kafka answers TRANSACTION_ABORTABLE, which reaches
+    /// the producer as INVALID_TXN_STATE).
+    pub(super) fn add_or_verify(
+        &mut self,
+        txn: TxnIdentity,
+        partitions: Vec<TopicPartition>,
+        verify_only: bool,
+        who: Verifier,
+        fx: &mut Effects,
+    ) {
+        let waiter = match who {
+            Verifier::Remote(from, id) => Waiter::Add(from, id, false),
+            Verifier::Local(key) => Waiter::Verified(key),
+        };
+        let outcome = if verify_only {
+            let verified = self.txn_of(&txn).and_then(|m| {
+                if txn.producer_epoch != m.producer_epoch {
+                    Err(KafkaError::ProducerFenced)
+                } else if m.state.is_prepared() {
+                    Err(KafkaError::ConcurrentTransactions)
+                } else if partitions.iter().all(|tp| m.partitions.contains(tp)) {
+                    Ok(())
+                } else {
+                    Err(KafkaError::InvalidTxnState)
+                }
+            });
+            verified.map(|()| self.answer_txn_waiter(waiter.clone(), Ok(()), fx))
+        } else {
+            self.add_to_txn(&txn, partitions, waiter.clone(), fx)
+        };
+        if let Err(e) = outcome {
+            self.answer_txn_waiter(waiter, Err(e), fx);
+        }
     }
 
     fn add_to_txn(
@@ -228,19 +288,51 @@ impl Broker {
         Ok(())
     }
 
-    /// EndTxn (`TransactionCoordinator.handleEndTransaction`, classic protocol).
+    /// EndTxn (`TransactionCoordinator.endTransaction`). With transaction version 2
+    /// the prepared state takes the next epoch, and a retry comes with the epoch
+    /// before it (`endTxnEpochBumped`).
     fn end_txn(&mut self, txn: &TxnIdentity, commit: bool, waiter: Waiter, fx: &mut Effects) -> Result<(), KafkaError> {
-        let m = self.txn_for(txn)?;
+        let tv2 = self.transaction_version_2();
+        let m = self.txn_of(txn)?;
+        let retry = tv2 && m.producer_epoch == txn.producer_epoch.saturating_add(1);
+        let same_epoch = txn.producer_epoch == m.producer_epoch;
+        let valid_epoch = match m.state {
+            TxnState::PrepareCommit | TxnState::PrepareAbort if tv2 => retry,
+            TxnState::CompleteCommit | TxnState::CompleteAbort if tv2 => retry || same_epoch,
+            _ => same_epoch,
+        };
+        if !valid_epoch {
+            return Err(KafkaError::ProducerFenced);
+        }
+        if self.transactions.writing.contains_key(&txn.transactional_id) {
+            return Err(KafkaError::ConcurrentTransactions);
+        }
         let target = if commit { TxnState::PrepareCommit } else { TxnState::PrepareAbort };
         match (m.state, commit) {
             (TxnState::Ongoing, _) => {
-                let next = m.to(target, fx.now.ms).map_err(|_| KafkaError::InvalidTxnState)?;
+                let mut next = m.to(target, fx.now.ms).map_err(|_| KafkaError::InvalidTxnState)?;
+                if tv2 {
+                    // The epoch runs out after 32,766 transactions of one id; Kafka then moves to a
+                    // new producer id, which the simulation does not model.
+                    next.producer_epoch = next.producer_epoch.saturating_add(1);
+                }
                 self.write_txn_state(next, Some(waiter), fx);
                 Ok(())
             }
             // A retry of an EndTxn already decided the same way.
-            (TxnState::CompleteCommit, true) | (TxnState::CompleteAbort, false) => {
-                self.answer_txn_waiter(waiter, Ok(()), fx);
+            (TxnState::CompleteCommit, true) | (TxnState::CompleteAbort, false) if !tv2 || retry => {
+                let answer = if tv2 { (m.producer_id, m.producer_epoch) } else { (-1, -1) };
+                if let Waiter::EndTxn(to, id) = waiter {
+                    reply(fx, to, id, Response::EndTxn { result: Ok(answer) });
+                }
+                Ok(())
+            }
+            // Version 2: an abort of a transaction the coordinator never heard of (no partition
+            // reached a leader) still ends it, with a bump and no markers.
+            (TxnState::Empty | TxnState::CompleteCommit | TxnState::CompleteAbort, false) if tv2 && !retry => {
+                let mut next = m.to(TxnState::PrepareAbort, fx.now.ms).map_err(|_| KafkaError::InvalidTxnState)?;
+                next.producer_epoch = next.producer_epoch.saturating_add(1);
+                self.write_txn_state(next, Some(waiter), fx);
                 Ok(())
             }
             (TxnState::PrepareCommit, true) | (TxnState::PrepareAbort, false) => {
@@ -299,7 +391,14 @@ impl Broker {
         match waiter {
             Some(Waiter::Init(to, id)) => {
                 let result = Ok((next.producer_id, next.producer_epoch));
-                reply(fx, to, id, Response::InitProducerId { result });
+                let transaction_version = self.config.transaction_version;
+                reply(fx, to, id, Response::InitProducerId { result, transaction_version });
+            }
+            Some(Waiter::EndTxn(to, id)) => {
+                // Version 2 answers with the epoch the next transaction uses (EndTxn v5).
+                let result =
+                    Ok(if self.transaction_version_2() { (next.producer_id, next.producer_epoch) } else { (-1, -1) });
+                reply(fx, to, id, Response::EndTxn { result });
             }
             Some(w) => self.answer_txn_waiter(w, Ok(()), fx),
             None => {}
@@ -312,10 +411,14 @@ impl Broker {
 
     fn answer_txn_waiter(&mut self, waiter: Waiter, result: Result<(), KafkaError>, fx: &mut Effects) {
         match waiter {
-            Waiter::Init(to, id) => reply(fx, to, id, Response::InitProducerId { result: result.map(|()| (-1, -1)) }),
+            Waiter::Init(to, id) => {
+                let transaction_version = self.config.transaction_version;
+                reply(fx, to, id, Response::InitProducerId { result: result.map(|()| (-1, -1)), transaction_version })
+            }
             Waiter::Add(to, id, false) => reply(fx, to, id, Response::AddPartitionsToTxn { result }),
             Waiter::Add(to, id, true) => reply(fx, to, id, Response::AddOffsetsToTxn { result }),
-            Waiter::EndTxn(to, id) => reply(fx, to, id, Response::EndTxn { result }),
+            Waiter::EndTxn(to, id) => reply(fx, to, id, Response::EndTxn { result: result.map(|()| (-1, -1)) }),
+            Waiter::Verified(key) => self.on_verified(key, result, fx),
         }
     }
 
@@ -371,7 +474,11 @@ impl Broker {
             return;
         }
         match result {
-            Ok(()) => {
+            // The partition holds this marker already (a new coordinator sends the markers of a
+            // prepared transaction again) or a newer epoch's: nothing more to write there. Kafka
+            // stops sending the transaction's markers on this answer; counting the partition as
+            // done lets the transaction complete.
+            Ok(()) | Err(KafkaError::InvalidProducerEpoch) => {
                 let left = self.transactions.markers.get_mut(tid).map(|w| {
                     w.remove(tp);
                     w.len()

@@ -5,7 +5,9 @@
 use super::lex::{words, Word};
 use super::{Line, Scenario, ScriptError, SCRIPT_LINES_MAX};
 use crate::client::config::{ConsumerConfig, ProducerConfig};
-use crate::command::{Command, Configs, SeekTo, LATENCY_DEFAULT, OFFSETS_RETENTION_MINUTES_DEFAULT};
+use crate::command::{
+    Command, Configs, SeekTo, LATENCY_DEFAULT, OFFSETS_RETENTION_MINUTES_DEFAULT, TRANSACTION_VERSION_DEFAULT,
+};
 use crate::format::Format;
 use crate::protocol::TopicPartition;
 use crate::time::Duration;
@@ -53,6 +55,9 @@ pub fn command_line(text: &str, line: usize) -> Result<Command, ScriptError> {
     parse_words(&ws, line, text)
 }
 
+const CLUSTER_SETTINGS: &str =
+    "brokers=N, latency=DURATION, auto.create.topics.enable=BOOL, offsets.retention.minutes=N or transaction.version=1|2";
+
 const COMMANDS: &str = "cluster, topic, traffic, delete-records, group, producer, consumer, send, flush, init-transactions, begin-transaction, send-offsets-to-transaction, commit-transaction, abort-transaction, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect";
 
 fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptError> {
@@ -64,10 +69,9 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
             let mut latency = LATENCY_DEFAULT;
             let mut auto_create_topics = true;
             let mut offsets_retention_minutes = OFFSETS_RETENTION_MINUTES_DEFAULT;
+            let mut transaction_version = TRANSACTION_VERSION_DEFAULT;
             while let Some(w) = c.peek() {
-                let (name, value) = c.pair(
-                    "brokers=N, latency=DURATION, auto.create.topics.enable=BOOL or offsets.retention.minutes=N",
-                )?;
+                let (name, value) = c.pair(CLUSTER_SETTINGS)?;
                 match name {
                     "brokers" => brokers = Some(c.parse_u32(value, w, "a number of brokers")?),
                     "latency" => latency = c.parse_duration(value, w)?,
@@ -75,22 +79,31 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                     "offsets.retention.minutes" => {
                         offsets_retention_minutes = c.parse_u64(value, w, "a number of minutes")?;
                         if offsets_retention_minutes == 0 {
-                            let message = "Invalid value 0 for configuration offsets.retention.minutes: Value must be at least 1";
+                            let message =
+                                "Invalid value 0 for configuration offsets.retention.minutes: Value must be at least 1";
                             return Err(c.error_at(w.column, message));
                         }
                     }
+                    "transaction.version" => {
+                        transaction_version = match value {
+                            "1" => 1,
+                            "2" => 2,
+                            _ => {
+                                let message = format!(
+                                    "transaction.version={value}: the feature levels are 1 (the classic protocol) and 2 (KIP-890, the default)"
+                                );
+                                return Err(c.error_at(w.column, &message));
+                            }
+                        }
+                    }
                     _ => {
-                        return Err(c.error_at(
-                            w.column,
-                            &format!(
-                            "unknown cluster setting '{name}': expected brokers, latency, auto.create.topics.enable or offsets.retention.minutes"
-                        ),
-                        ))
+                        let message = format!("unknown cluster setting '{name}': expected {CLUSTER_SETTINGS}");
+                        return Err(c.error_at(w.column, &message));
                     }
                 }
             }
             let brokers = brokers.ok_or_else(|| c.error_at(head.column, "expected brokers=N"))?;
-            Command::Cluster { brokers, latency, auto_create_topics, offsets_retention_minutes }
+            Command::Cluster { brokers, latency, auto_create_topics, offsets_retention_minutes, transaction_version }
         }
         "traffic" => {
             let producer = c.word("a producer name")?.text.clone();

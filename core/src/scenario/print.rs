@@ -1,7 +1,7 @@
 //! Commands back to script text. The printed form parses to the same command
 //! (a round trip the tests check on every golden script).
 
-use crate::command::{Command, LATENCY_DEFAULT, OFFSETS_RETENTION_MINUTES_DEFAULT};
+use crate::command::{Command, LATENCY_DEFAULT, OFFSETS_RETENTION_MINUTES_DEFAULT, TRANSACTION_VERSION_DEFAULT};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -59,7 +59,13 @@ fn configs(f: &mut fmt::Formatter<'_>, pairs: &[(String, String)]) -> fmt::Resul
 impl fmt::Display for Command {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Command::Cluster { brokers, latency, auto_create_topics, offsets_retention_minutes } => {
+            Command::Cluster {
+                brokers,
+                latency,
+                auto_create_topics,
+                offsets_retention_minutes,
+                transaction_version,
+            } => {
                 write!(f, "cluster brokers={brokers}")?;
                 if *latency != LATENCY_DEFAULT {
                     write!(f, " latency={latency}")?;
@@ -69,6 +75,9 @@ impl fmt::Display for Command {
                 }
                 if *offsets_retention_minutes != OFFSETS_RETENTION_MINUTES_DEFAULT {
                     write!(f, " offsets.retention.minutes={offsets_retention_minutes}")?;
+                }
+                if *transaction_version != TRANSACTION_VERSION_DEFAULT {
+                    write!(f, " transaction.version={transaction_version}")?;
                 }
                 Ok(())
             }

@@ -4,9 +4,8 @@
 //! the open transaction wrote to. `log` is the `__transaction_state` record
 //! layout; `marker` the control records that end a transaction in a partition.
 //!
-//! This is the classic protocol (transaction version 1, what kafka-python and
-//! older Java clients speak): the epoch is bumped by InitProducerId and by a
-//! fence, not by every EndTxn.
+//! With transaction version 1 the epoch is bumped by InitProducerId and by a
+//! fence; with version 2 (KIP-890, Kafka 4's default) also by every EndTxn.
 
 pub mod log;
 pub mod marker;
@@ -56,14 +55,16 @@ impl TxnState {
             .copied()
     }
 
-    /// `VALID_PREVIOUS_STATES`, for the classic protocol.
+    /// `VALID_PREVIOUS_STATES`.
     pub fn may_follow(self, previous: TxnState) -> bool {
         use TxnState::*;
         match self {
             Empty => matches!(previous, Empty | CompleteCommit | CompleteAbort),
             Ongoing => matches!(previous, Ongoing | Empty | CompleteCommit | CompleteAbort),
             PrepareCommit => previous == Ongoing,
-            PrepareAbort => matches!(previous, Ongoing | PrepareEpochFence),
+            // From a finished or empty state: transaction version 2's abort of a transaction no
+            // partition joined.
+            PrepareAbort => matches!(previous, Ongoing | PrepareEpochFence | Empty | CompleteCommit | CompleteAbort),
             CompleteCommit => previous == PrepareCommit,
             CompleteAbort => previous == PrepareAbort,
             Dead => matches!(previous, Empty | CompleteCommit | CompleteAbort),

@@ -666,6 +666,7 @@ impl Producer {
                 let request = Request::Produce {
                     acks: self.config.acks,
                     timeout_ms: self.config.request_timeout_ms,
+                    transactional_id: self.txn.as_ref().map(|t| t.shared_id.clone()),
                     tp: tp.clone(),
                     batch: alloc::rc::Rc::new(bytes),
                 };
@@ -972,7 +973,7 @@ impl Producer {
                 // With errors, the backoff timer asks again; without, ask now for any other topic.
                 self.release_waiting(errors.is_empty(), fx);
             }
-            Response::InitProducerId { result: Ok((producer_id, producer_epoch)) } => {
+            Response::InitProducerId { result: Ok((producer_id, producer_epoch)), .. } => {
                 self.init_in_flight = false;
                 self.producer_id = Some((producer_id, producer_epoch));
                 let producer = self.conn.name.clone();

@@ -5,14 +5,15 @@
 //! batch goes; sendOffsetsToTransaction adds the group (AddOffsetsToTxn) and
 //! sends the offsets to the group coordinator (TxnOffsetCommit);
 //! commitTransaction flushes, waits for every batch, then ends the
-//! transaction (EndTxn); abortTransaction drops what was not sent yet.
+//! transaction (EndTxn; with transaction version 2 its answer brings the
+//! epoch bumped for the next one); abortTransaction drops what was not sent yet.
 //! One request to a coordinator is in flight at a time, as in Java.
 
 use super::Producer;
 use crate::effects::{Effects, Timer};
 use crate::error::{CommandError, KafkaError};
 use crate::event::{EventKind, TxnStep};
-use crate::protocol::{Request, Response, TopicPartition, TxnIdentity};
+use crate::protocol::{Request, Response, SharedName, TopicPartition, TxnIdentity};
 use crate::sorted::SortedSet;
 use crate::time::{Duration, Instant};
 use alloc::format;
@@ -66,6 +67,12 @@ type PendingOffsets = (String, Option<(String, u32)>, Vec<(TopicPartition, u64)>
 #[derive(Clone, Debug)]
 pub struct TxnManager {
     pub transactional_id: String,
+    /// The same, as Produce requests carry it.
+    pub shared_id: SharedName,
+    /// The cluster runs transaction version 2 (KIP-890): partitions and the offsets join the
+    /// transaction by the broker's verification, not by AddPartitionsToTxn or AddOffsetsToTxn,
+    /// and every EndTxn answer brings a bumped epoch. Learnt at initTransactions.
+    pub transaction_version_2: bool,
     pub state: TxnClientState,
     coordinator: Option<u32>,
     /// A request to a coordinator is in flight.
@@ -88,6 +95,8 @@ pub struct TxnManager {
 impl TxnManager {
     pub fn new(transactional_id: String) -> Self {
         TxnManager {
+            shared_id: SharedName::from(transactional_id.as_str()),
+            transaction_version_2: false,
             transactional_id,
             state: TxnClientState::Uninitialized,
             coordinator: None,
@@ -101,12 +110,18 @@ impl TxnManager {
         }
     }
 
-    /// A partition's batches may go: it joined the transaction.
+    /// A partition's batches may go: it joined the transaction. With transaction version 2 it
+    /// joins as its first batch goes (`maybeAddPartition`): the leader adds it.
     pub fn may_send_to(&mut self, tp: &TopicPartition) -> bool {
         if self.partitions.contains(tp) {
             return true;
         }
         if matches!(self.state, TxnClientState::InTransaction | TxnClientState::CommittingTransaction) {
+            if self.transaction_version_2 {
+                self.partitions.insert(tp.clone());
+                self.started = true;
+                return true;
+            }
             self.pending_partitions.insert(tp.clone());
         }
         false
@@ -253,7 +268,15 @@ impl Producer {
         if t.offsets.is_some() {
             return Err(CommandError::Invalid("sendOffsetsToTransaction is already in progress".into()));
         }
-        t.offsets = Some((group, member, offsets, OffsetsStep::AddOffsets));
+        // Version 2 sends the offsets straight to the group coordinator, which adds its
+        // partition to the transaction itself (no AddOffsetsToTxn).
+        let first = if t.transaction_version_2 {
+            t.started = true;
+            OffsetsStep::FindGroupCoordinator
+        } else {
+            OffsetsStep::AddOffsets
+        };
+        t.offsets = Some((group, member, offsets, first));
         self.drive_txn(fx);
         Ok(())
     }
@@ -287,6 +310,7 @@ impl Producer {
                 identity(t, self.producer_id).map(|txn| Request::AddPartitionsToTxn {
                     txn,
                     partitions: t.pending_partitions.iter().cloned().collect(),
+                    verify_only: false,
                 })
             }
             TxnClientState::InTransaction | TxnClientState::CommittingTransaction if t.offsets.is_some() => {
@@ -372,16 +396,19 @@ impl Producer {
                 }
                 Err(e) => Err(e.clone()),
             },
-            (_, Response::InitProducerId { result }) => result.as_ref().map_err(Clone::clone).map(|&(id, epoch)| {
-                t.state = TxnClientState::Ready;
-                self.producer_id = Some((id, epoch));
-                // A new epoch starts its sequences again.
-                self.sequences.clear();
-                fx.event(EventKind::ProducerTxn {
-                    producer: producer.clone(),
-                    step: TxnStep::Initialized { producer_id: id, epoch },
-                });
-            }),
+            (_, Response::InitProducerId { result, transaction_version }) => {
+                result.as_ref().map_err(Clone::clone).map(|&(id, epoch)| {
+                    t.state = TxnClientState::Ready;
+                    t.transaction_version_2 = *transaction_version >= 2;
+                    self.producer_id = Some((id, epoch));
+                    // A new epoch starts its sequences again.
+                    self.sequences.clear();
+                    fx.event(EventKind::ProducerTxn {
+                        producer: producer.clone(),
+                        step: TxnStep::Initialized { producer_id: id, epoch },
+                    });
+                })
+            }
             (Request::AddPartitionsToTxn { partitions, .. }, Response::AddPartitionsToTxn { result }) => {
                 result.as_ref().map_err(Clone::clone).map(|()| {
                     t.started = true;
@@ -408,10 +435,15 @@ impl Producer {
                     Ok(())
                 }
                 Err(KafkaError::NotCoordinator | KafkaError::CoordinatorNotAvailable) => {
+                    // The group's coordinator is looked up again, after retry.backoff.ms; the
+                    // transaction's stays (`TxnOffsetCommitHandler`).
                     if let Some((_, _, _, step)) = t.offsets.as_mut() {
                         *step = OffsetsStep::FindGroupCoordinator;
                     }
-                    Err(KafkaError::RequestTimedOut)
+                    t.busy = false;
+                    t.backoff_until = fx.now + Duration::from_ms(self.config.retry_backoff_ms);
+                    fx.timer_in(Duration::from_ms(self.config.retry_backoff_ms), Timer::TxnRetry);
+                    return true;
                 }
                 Err(KafkaError::UnknownMemberId | KafkaError::IllegalGeneration | KafkaError::FencedInstanceId) => {
                     // TxnOffsetCommitHandler: the consumer's group moved on (a zombie of an older
@@ -424,7 +456,13 @@ impl Producer {
                 Err(e) => Err(e.clone()),
             },
             (Request::EndTxn { commit, .. }, Response::EndTxn { result }) => {
-                result.as_ref().map_err(Clone::clone).map(|()| {
+                result.as_ref().map_err(Clone::clone).map(|&(id, epoch)| {
+                    if id >= 0 {
+                        // Transaction version 2: the coordinator bumped the epoch for the next
+                        // transaction, whose sequences start again at 0 (`EndTxnHandler`).
+                        self.producer_id = Some((id, epoch));
+                        self.sequences.clear();
+                    }
                     t.state = TxnClientState::Ready;
                     t.partitions.clear();
                     t.started = false;
