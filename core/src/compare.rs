@@ -1,8 +1,9 @@
 //! Compare: the same session run twice, the second with one setting changed
 //! (`p acks=1`, `orders unclean.leader.election.enable=true`,
-//! `all-consumers partition.assignment.strategy=range`), in step, and what
-//! came out differently: records acknowledged and then lost, written twice,
-//! read twice, never processed, partitions without a leader or a consumer.
+//! `all-consumers partition.assignment.strategy=range`, `cluster
+//! transaction.version=1`), in step, and what came out differently: records
+//! acknowledged and then lost, written twice, read twice, never processed,
+//! failed yet read, partitions without a leader or a consumer.
 //!
 //! Both runs replay the same commands, so their clocks agree; the second
 //! applies the change where the setting's owner is created. A [`Comparison`]
@@ -27,6 +28,8 @@ pub enum Target {
     AllProducers,
     AllConsumers,
     AllTopics,
+    /// The cluster's own settings (`transaction.version`, `offsets.retention.minutes`).
+    Cluster,
 }
 
 /// One setting changed: `TARGET KEY=VALUE`.
@@ -44,6 +47,8 @@ pub enum ChangeError {
     Shape,
     /// The change names nothing the session creates.
     NoTarget(String),
+    /// A cluster setting Compare cannot change, or a value it cannot take.
+    ClusterSetting,
 }
 
 impl fmt::Display for ChangeError {
@@ -54,6 +59,9 @@ impl fmt::Display for ChangeError {
             ),
             ChangeError::NoTarget(name) => {
                 write!(f, "the session creates no producer, consumer or topic named {name}")
+            }
+            ChangeError::ClusterSetting => {
+                f.write_str("the cluster's settings to change are transaction.version=1|2 and offsets.retention.minutes=N")
             }
         }
     }
@@ -73,9 +81,24 @@ impl Change {
             "all-producers" => Target::AllProducers,
             "all-consumers" => Target::AllConsumers,
             "all-topics" => Target::AllTopics,
+            "cluster" => Target::Cluster,
             name => Target::Named(String::from(name)),
         };
-        Ok(Change { target, key: String::from(key), value: String::from(value) })
+        let change = Change { target, key: String::from(key), value: String::from(value) };
+        if change.target == Target::Cluster && change.cluster_value().is_none() {
+            return Err(ChangeError::ClusterSetting);
+        }
+        Ok(change)
+    }
+
+    /// A cluster change's value, checked: `transaction.version` 1 or 2, or minutes above 0.
+    fn cluster_value(&self) -> Option<u64> {
+        let value = self.value.parse::<u64>().ok()?;
+        match self.key.as_str() {
+            "transaction.version" => (1..=2).contains(&value).then_some(value),
+            "offsets.retention.minutes" => (value > 0).then_some(value),
+            _ => None,
+        }
     }
 
     /// Whether some command of the session creates what the change is about.
@@ -93,6 +116,7 @@ impl Change {
             Target::AllProducers => String::from("all-producers"),
             Target::AllConsumers => String::from("all-consumers"),
             Target::AllTopics => String::from("all-topics"),
+            Target::Cluster => String::from("cluster"),
         }
     }
 
@@ -100,7 +124,8 @@ impl Change {
         match (command, &self.target) {
             (Command::Producer { .. }, Target::AllProducers)
             | (Command::Consumer { .. }, Target::AllConsumers)
-            | (Command::CreateTopic { .. }, Target::AllTopics) => true,
+            | (Command::CreateTopic { .. }, Target::AllTopics)
+            | (Command::Cluster { .. }, Target::Cluster) => true,
             (Command::Producer { name, .. } | Command::Consumer { name, .. }, Target::Named(n))
             | (Command::CreateTopic { name, .. }, Target::Named(n)) => name == n,
             _ => false,
@@ -128,6 +153,17 @@ impl Change {
                     replication_factor: *replication_factor,
                     configs: set(configs),
                 }
+            }
+            Command::Cluster { .. } => {
+                let mut changed = command.clone();
+                if let Command::Cluster { offsets_retention_minutes, transaction_version, .. } = &mut changed {
+                    let value = self.cluster_value().unwrap_or_default();
+                    match self.key.as_str() {
+                        "transaction.version" => *transaction_version = value as u8,
+                        _ => *offsets_retention_minutes = value,
+                    }
+                }
+                changed
             }
             other => other.clone(),
         }
@@ -157,6 +193,10 @@ pub fn suggestions(session: &[Command]) -> Vec<String> {
         Command::Consumer { .. } => 1,
         _ => 2,
     };
+    let version = session.iter().find_map(|c| match c {
+        Command::Cluster { transaction_version, .. } => Some(*transaction_version),
+        _ => None,
+    });
     let mut ordered: Vec<&Command> = session.iter().collect();
     ordered.sort_by_key(rank);
     for command in ordered {
@@ -167,6 +207,8 @@ pub fn suggestions(session: &[Command]) -> Vec<String> {
                 if get(configs, "transactional.id").is_none() {
                     let idempotent = get(configs, "enable.idempotence").is_none_or(|v| v == "true");
                     push(format!("{name} enable.idempotence={}", !idempotent));
+                } else if let Some(v) = version {
+                    push(format!("cluster transaction.version={}", if v >= 2 { 1 } else { 2 }));
                 }
             }
             Command::Consumer { name, configs } => {
@@ -218,6 +260,10 @@ struct Tally {
     revoked: u64,
     /// Records polls returned (the view keeps only the newest of each consumer).
     consumed: u64,
+    /// Records of batches that failed after going out: partition, producer id, CreateTime.
+    failed_sent: SortedSet<(TopicPartition, i64, u64)>,
+    /// Records a consumer read after their send had failed: partition and offset.
+    read_after_failure: SortedSet<(TopicPartition, u64)>,
 }
 
 impl Tally {
@@ -233,8 +279,22 @@ impl Tally {
                 }
             }
             EventKind::Acked { base_offset: None, count, .. } => self.acked_records += *count as u64,
-            EventKind::Polled { records, .. } => self.consumed += records.len() as u64,
-            EventKind::ProduceFailed { count, .. } => self.failed_records += *count as u64,
+            EventKind::Polled { records, .. } => {
+                self.consumed += records.len() as u64;
+                for (tp, r) in records.iter() {
+                    if self.failed_sent.contains(&(tp.clone(), r.producer_id, r.timestamp_ms)) {
+                        self.read_after_failure.insert((tp.clone(), r.offset));
+                    }
+                }
+            }
+            EventKind::ProduceFailed { count, tp, sent, .. } => {
+                self.failed_records += *count as u64;
+                if let (Some(tp), Some((producer_id, timestamps))) = (tp, sent) {
+                    for ts in timestamps.iter().take(ACKED_REMEMBERED_MAX.saturating_sub(self.failed_sent.len())) {
+                        self.failed_sent.insert((tp.clone(), *producer_id, *ts));
+                    }
+                }
+            }
             EventKind::LeaderElected { tp, leader, .. } => match leader {
                 None => {
                     self.offline_since.entry(tp.clone()).or_insert(at);
@@ -436,6 +496,12 @@ impl Comparison {
                 "never processed",
                 "records below a group's committed offset that no member processed",
                 &|_, v| v.groups.iter().map(|g| g.lost).sum(),
+                false,
+            ),
+            row(
+                "failed, yet read",
+                "records whose send ended in an error that a consumer then read: the write arrived after all (with transaction version 1, a late write can even join the next transaction)",
+                &|r, _| r.tally.read_after_failure.len() as u64,
                 false,
             ),
             row("records consumed", "records the consumers' polls returned", &|r, _| r.tally.consumed, false),

@@ -145,6 +145,10 @@ pub enum EventKind {
         tp: Option<TopicPartition>,
         count: usize,
         error: KafkaError,
+        /// For a batch that went out at least once (so a broker may still write it): the
+        /// producer id it went with and each record's CreateTime, as Compare recognises the
+        /// records in the log. Empty otherwise. Not printed.
+        sent: Option<(i64, alloc::rc::Rc<[u64]>)>,
     },
     /// A consumer had no position and took one from auto.offset.reset.
     OffsetReset {
@@ -634,7 +638,7 @@ impl fmt::Display for EventKind {
                 f,
                 "{producer}: send() blocks: {reserved_bytes} of buffer.memory's {buffer_memory} bytes are held by batches not yet completed (it waits up to max.block.ms)"
             ),
-            ProduceFailed { producer, tp, count, error } => {
+            ProduceFailed { producer, tp, count, error, .. } => {
                 write!(f, "{producer}: {count} record(s)")?;
                 if let Some(tp) = tp {
                     write!(f, " to {tp}")?;

@@ -96,6 +96,13 @@ fn read_committed_skips_the_aborted_record() {
 }
 
 #[test]
+fn transaction_version_1_lets_an_aborted_record_that_comes_late_commit_with_the_next_transaction() {
+    let c = compare("transaction-version", &scenario("txn-late-write-v2.kafka"), "cluster transaction.version=1");
+    assert_eq!(row(&c, "failed, yet read"), [0, 1], "version 2 refuses the late write, version 1 commits it");
+    assert_eq!(row(&c, "records consumed"), [2, 3]);
+}
+
+#[test]
 fn a_growing_session_is_followed_step_by_step_as_a_replay_from_scratch_would_be() {
     let scenario = Scenario::parse(&scenario("replication-acks1-loss.kafka")).unwrap();
     let session: Vec<_> = scenario.commands.iter().map(|l| l.command.clone()).collect();

@@ -856,7 +856,7 @@ impl Producer {
         if self.txn.is_some() && matches!(error, KafkaError::InvalidProducerEpoch | KafkaError::ProducerFenced) {
             // A newer instance bumped the epoch: this one is a zombie.
             self.batch_done(&batch);
-            self.fail(Some(tp), batch.record_count(), KafkaError::ProducerFenced, fx);
+            self.fail_batch(tp, &batch, true, KafkaError::ProducerFenced, fx);
             self.on_txn_error(KafkaError::ProducerFenced, fx);
             return;
         }
@@ -867,14 +867,14 @@ impl Producer {
                 self.note_gap(&tp, &batch);
             }
             self.batch_done(&batch);
-            self.fail(Some(tp), batch.record_count(), error, fx);
+            self.fail_batch(tp, &batch, true, error, fx);
             return;
         }
         if batch.created + Duration::from_ms(self.config.delivery_timeout_ms) <= fx.now {
             // No time left to retry (`Sender.canRetry`): the batch fails with the broker's error.
             self.note_gap(&tp, &batch);
             self.batch_done(&batch);
-            self.fail(Some(tp), batch.record_count(), error, fx);
+            self.fail_batch(tp, &batch, true, error, fx);
             return;
         }
         batch.attempts += 1;
@@ -930,7 +930,8 @@ impl Producer {
         let since = fx.now.saturating_since(batch.created).ms;
         let count = batch.record_count();
         let msg = format!("Expiring {count} record(s) for {tp}: {since} ms has passed since batch creation");
-        self.fail(Some(tp.clone()), count, KafkaError::Timeout(msg), fx);
+        let sent = batch.attempts > 0 || batch.base_sequence.is_some();
+        self.fail_batch(tp.clone(), batch, sent, KafkaError::Timeout(msg), fx);
     }
 
     /// A batch that had its sequence numbers failed: the partition's sequence has a gap, unless the
@@ -942,8 +943,27 @@ impl Producer {
     }
 
     fn fail(&mut self, tp: Option<TopicPartition>, count: usize, error: KafkaError, fx: &mut Effects) {
+        self.fail_with(tp, count, error, None, fx);
+    }
+
+    /// A batch failed; if it went out (`sent`), a broker may still write it (a late write).
+    fn fail_batch(&mut self, tp: TopicPartition, batch: &Batch, sent: bool, error: KafkaError, fx: &mut Effects) {
+        let producer_id = self.producer_id.map_or(-1, |(id, _)| id);
+        let sent = sent.then(|| (producer_id, alloc::rc::Rc::from(batch.timestamps_ms.as_slice())));
+        self.fail_with(Some(tp), batch.record_count(), error, sent, fx);
+    }
+
+    fn fail_with(
+        &mut self,
+        tp: Option<TopicPartition>,
+        count: usize,
+        error: KafkaError,
+        sent: Option<(i64, alloc::rc::Rc<[u64]>)>,
+        fx: &mut Effects,
+    ) {
         self.failed_records += count as u64;
-        fx.event(EventKind::ProduceFailed { producer: self.conn.name.clone(), tp, count, error: error.clone() });
+        let producer = self.conn.name.clone();
+        fx.event(EventKind::ProduceFailed { producer, tp, count, error: error.clone(), sent });
         // A record of the transaction is lost: it can only be aborted now.
         self.txn_abortable(error, fx);
     }

@@ -243,7 +243,13 @@ impl Producer {
             self.failed_records += dropped as u64;
             let error =
                 KafkaError::Timeout("TransactionAbortedException: Failing batch since transaction was aborted".into());
-            fx.event(EventKind::ProduceFailed { producer: self.conn.name.clone(), tp: None, count: dropped, error });
+            fx.event(EventKind::ProduceFailed {
+                producer: self.conn.name.clone(),
+                tp: None,
+                count: dropped,
+                error,
+                sent: None,
+            });
         }
         self.pending_abort_dropped = dropped;
         self.drive_txn(fx);
