@@ -23,6 +23,9 @@ pub enum Command {
         auto_create_topics: bool,
         offsets_retention_minutes: u64,
         transaction_version: u8,
+        /// `transaction.partition.verification.enable` (true): leaders verify a transaction's
+        /// first batch with its coordinator even under transaction version 1 (KIP-890 part 1).
+        partition_verification: bool,
     },
     /// `topic create NAME partitions=N replication-factor=N CONFIG=VALUE...` (CreateTopics),
     /// or `replica-assignment=1:2:3,2:3:1` to place replicas by hand (`kafka-topics --replica-assignment`).

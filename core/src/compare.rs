@@ -61,7 +61,7 @@ impl fmt::Display for ChangeError {
                 write!(f, "the session creates no producer, consumer or topic named {name}")
             }
             ChangeError::ClusterSetting => {
-                f.write_str("the cluster's settings to change are transaction.version=1|2 and offsets.retention.minutes=N")
+                f.write_str("the cluster's settings to change are transaction.version=1|2, transaction.partition.verification.enable=BOOL and offsets.retention.minutes=N")
             }
         }
     }
@@ -91,12 +91,18 @@ impl Change {
         Ok(change)
     }
 
-    /// A cluster change's value, checked: `transaction.version` 1 or 2, or minutes above 0.
+    /// A cluster change's value, checked: `transaction.version` 1 or 2, minutes above 0, or
+    /// verification on (1) or off (0).
     fn cluster_value(&self) -> Option<u64> {
-        let value = self.value.parse::<u64>().ok()?;
+        let number = self.value.parse::<u64>().ok();
         match self.key.as_str() {
-            "transaction.version" => (1..=2).contains(&value).then_some(value),
-            "offsets.retention.minutes" => (value > 0).then_some(value),
+            "transaction.version" => number.filter(|v| (1..=2).contains(v)),
+            "offsets.retention.minutes" => number.filter(|v| *v > 0),
+            "transaction.partition.verification.enable" => match self.value.as_str() {
+                "true" => Some(1),
+                "false" => Some(0),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -156,10 +162,14 @@ impl Change {
             }
             Command::Cluster { .. } => {
                 let mut changed = command.clone();
-                if let Command::Cluster { offsets_retention_minutes, transaction_version, .. } = &mut changed {
+                if let Command::Cluster {
+                    offsets_retention_minutes, transaction_version, partition_verification, ..
+                } = &mut changed
+                {
                     let value = self.cluster_value().unwrap_or_default();
                     match self.key.as_str() {
                         "transaction.version" => *transaction_version = value as u8,
+                        "transaction.partition.verification.enable" => *partition_verification = value == 1,
                         _ => *offsets_retention_minutes = value,
                     }
                 }

@@ -790,6 +790,12 @@ pub enum TxnStep {
     MustAbort {
         error: KafkaError,
     },
+    /// Transaction version 1, after aborting a transaction one of whose sends failed: the
+    /// producer bumped its epoch (KIP-360).
+    EpochBumped {
+        producer_id: i64,
+        epoch: i16,
+    },
 }
 
 impl fmt::Display for TxnStep {
@@ -815,6 +821,10 @@ impl fmt::Display for TxnStep {
             TxnStep::MustAbort { error } => {
                 write!(f, "a send of the transaction failed ({error}): it can only be aborted now")
             }
+            TxnStep::EpochBumped { producer_id, epoch } => write!(
+                f,
+                "a send of the aborted transaction failed: producer id {producer_id} takes epoch {epoch} (InitProducerId, KIP-360), so a write of it that comes late is refused"
+            ),
         }
     }
 }

@@ -299,6 +299,7 @@ mod tests {
             auto_create_topics: true,
             offsets_retention_minutes: crate::command::OFFSETS_RETENTION_MINUTES_DEFAULT,
             transaction_version: crate::command::TRANSACTION_VERSION_DEFAULT,
+            partition_verification: true,
         })
         .unwrap();
         sim.advance(crate::time::Duration::from_ms(1_800_000));

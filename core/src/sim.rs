@@ -169,12 +169,20 @@ impl Sim {
     /// Applies one command. On error nothing changed.
     pub fn apply(&mut self, command: &Command) -> Result<(), CommandError> {
         match command {
-            Command::Cluster { brokers, latency, auto_create_topics, offsets_retention_minutes, transaction_version } => {
+            Command::Cluster {
+                brokers,
+                latency,
+                auto_create_topics,
+                offsets_retention_minutes,
+                transaction_version,
+                partition_verification,
+            } => {
                 let offsets_retention_ms = offsets_retention_minutes.saturating_mul(60_000);
                 let config = BrokerConfig {
                     auto_create_topics: *auto_create_topics,
                     offsets_retention_ms,
                     transaction_version: *transaction_version,
+                    partition_verification: *partition_verification,
                     ..BrokerConfig::default()
                 };
                 self.start_cluster(*brokers, *latency, config)

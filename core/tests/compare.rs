@@ -96,10 +96,18 @@ fn read_committed_skips_the_aborted_record() {
 }
 
 #[test]
-fn transaction_version_1_lets_an_aborted_record_that_comes_late_commit_with_the_next_transaction() {
-    let c = compare("transaction-version", &scenario("txn-late-write-v2.kafka"), "cluster transaction.version=1");
-    assert_eq!(row(&c, "failed, yet read"), [0, 1], "version 2 refuses the late write, version 1 commits it");
-    assert_eq!(row(&c, "records consumed"), [2, 3]);
+fn transaction_version_2_refuses_the_late_write_that_unverified_version_1_commits() {
+    let c = compare(
+        "transaction-version",
+        &scenario("txn-late-write-v1-unverified.kafka"),
+        "cluster transaction.version=2",
+    );
+    assert_eq!(
+        row(&c, "failed, yet read"),
+        [1, 0],
+        "version 1 unverified commits the late write, version 2 refuses it"
+    );
+    assert_eq!(row(&c, "records consumed"), [3, 2]);
 }
 
 #[test]

@@ -71,6 +71,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("group-offsets-expire"),
     scenario!("group-sticky-two-topics"),
     scenario!("txn-late-write-v1"),
+    scenario!("txn-late-write-v1-unverified"),
     scenario!("txn-late-write-v2"),
     scenario!("record-formats"),
     scenario!("producer-buffer-memory"),

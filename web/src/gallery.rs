@@ -27,6 +27,7 @@ pub const SCENARIOS: &[&str] = &[
     "txn-consume-transform-produce",
     "txn-delivery-guarantees",
     "txn-late-write-v2",
+    "txn-late-write-v1-unverified",
     "log-compaction",
     "group-crash-session-timeout",
     "group-coordinator-failover",

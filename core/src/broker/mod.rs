@@ -122,6 +122,9 @@ pub struct BrokerConfig {
     /// The cluster's finalized `transaction.version` feature: 2 bumps the producer epoch at every
     /// commit and abort (KIP-890), 1 is the classic protocol.
     pub transaction_version: u8,
+    /// `transaction.partition.verification.enable`: with transaction version 1, verify a
+    /// transaction's first batch in a partition with its coordinator (KIP-890 part 1).
+    pub partition_verification: bool,
 }
 
 impl Default for BrokerConfig {
@@ -136,6 +139,7 @@ impl Default for BrokerConfig {
             replica_fetch_max_bytes: 1_048_576,
             offsets_retention_ms: crate::command::OFFSETS_RETENTION_MINUTES_DEFAULT * 60_000,
             transaction_version: crate::command::TRANSACTION_VERSION_DEFAULT,
+            partition_verification: true,
         }
     }
 }

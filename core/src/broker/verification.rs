@@ -40,9 +40,12 @@ impl Broker {
     /// broker leads it and no transaction of this producer and epoch is open in it
     /// (`UnifiedLog.hasOngoingTransaction`).
     pub(super) fn needs_verification(&self, tp: &TopicPartition, producer_id: i64, epoch: i16) -> bool {
-        self.replicas.get(tp).is_some_and(|r| {
-            matches!(r.role, super::Role::Leader(_)) && !r.log.has_ongoing_transaction(producer_id, epoch)
-        })
+        // Version 2 producers leave adding partitions to the leader; version 1 ones are verified
+        // only with transaction.partition.verification.enable.
+        (self.config.transaction_version >= 2 || self.config.partition_verification)
+            && self.replicas.get(tp).is_some_and(|r| {
+                matches!(r.role, super::Role::Leader(_)) && !r.log.has_ongoing_transaction(producer_id, epoch)
+            })
     }
 
     /// Asks `txn`'s coordinator to add `tp` to its transaction (or to verify it is there); `then`

@@ -56,7 +56,7 @@ pub fn command_line(text: &str, line: usize) -> Result<Command, ScriptError> {
 }
 
 const CLUSTER_SETTINGS: &str =
-    "brokers=N, latency=DURATION, auto.create.topics.enable=BOOL, offsets.retention.minutes=N or transaction.version=1|2";
+    "brokers=N, latency=DURATION, auto.create.topics.enable=BOOL, offsets.retention.minutes=N, transaction.version=1|2 or transaction.partition.verification.enable=BOOL";
 
 const COMMANDS: &str = "cluster, topic, traffic, delete-records, group, producer, consumer, send, flush, init-transactions, begin-transaction, send-offsets-to-transaction, commit-transaction, abort-transaction, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect";
 
@@ -70,12 +70,14 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
             let mut auto_create_topics = true;
             let mut offsets_retention_minutes = OFFSETS_RETENTION_MINUTES_DEFAULT;
             let mut transaction_version = TRANSACTION_VERSION_DEFAULT;
+            let mut partition_verification = true;
             while let Some(w) = c.peek() {
                 let (name, value) = c.pair(CLUSTER_SETTINGS)?;
                 match name {
                     "brokers" => brokers = Some(c.parse_u32(value, w, "a number of brokers")?),
                     "latency" => latency = c.parse_duration(value, w)?,
                     "auto.create.topics.enable" => auto_create_topics = c.parse_bool(value, w)?,
+                    "transaction.partition.verification.enable" => partition_verification = c.parse_bool(value, w)?,
                     "offsets.retention.minutes" => {
                         offsets_retention_minutes = c.parse_u64(value, w, "a number of minutes")?;
                         if offsets_retention_minutes == 0 {
@@ -103,7 +105,14 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                 }
             }
             let brokers = brokers.ok_or_else(|| c.error_at(head.column, "expected brokers=N"))?;
-            Command::Cluster { brokers, latency, auto_create_topics, offsets_retention_minutes, transaction_version }
+            Command::Cluster {
+                brokers,
+                latency,
+                auto_create_topics,
+                offsets_retention_minutes,
+                transaction_version,
+                partition_verification,
+            }
         }
         "traffic" => {
             let producer = c.word("a producer name")?.text.clone();

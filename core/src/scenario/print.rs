@@ -65,6 +65,7 @@ impl fmt::Display for Command {
                 auto_create_topics,
                 offsets_retention_minutes,
                 transaction_version,
+                partition_verification,
             } => {
                 write!(f, "cluster brokers={brokers}")?;
                 if *latency != LATENCY_DEFAULT {
@@ -78,6 +79,9 @@ impl fmt::Display for Command {
                 }
                 if *transaction_version != TRANSACTION_VERSION_DEFAULT {
                     write!(f, " transaction.version={transaction_version}")?;
+                }
+                if !partition_verification {
+                    f.write_str(" transaction.partition.verification.enable=false")?;
                 }
                 Ok(())
             }

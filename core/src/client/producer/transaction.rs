@@ -73,6 +73,12 @@ pub struct TxnManager {
     /// transaction by the broker's verification, not by AddPartitionsToTxn or AddOffsetsToTxn,
     /// and every EndTxn answer brings a bumped epoch. Learnt at initTransactions.
     pub transaction_version_2: bool,
+    /// Transaction version 1: a send of this transaction failed, so once the abort is done the
+    /// producer bumps its epoch with InitProducerId (KIP-360, `clientSideEpochBumpRequired`),
+    /// and a write of the aborted transaction that comes late is refused.
+    epoch_bump_required: bool,
+    /// That InitProducerId is in progress: abortTransaction returns when it answers.
+    bumping: bool,
     pub state: TxnClientState,
     coordinator: Option<u32>,
     /// A request to a coordinator is in flight.
@@ -97,6 +103,8 @@ impl TxnManager {
         TxnManager {
             shared_id: SharedName::from(transactional_id.as_str()),
             transaction_version_2: false,
+            epoch_bump_required: false,
+            bumping: false,
             transactional_id,
             state: TxnClientState::Uninitialized,
             coordinator: None,
@@ -310,6 +318,10 @@ impl Producer {
                 transactional_id: Some(t.transactional_id.clone()),
                 transaction_timeout_ms: self.config.transaction_timeout_ms,
             }),
+            TxnClientState::AbortingTransaction if t.bumping => Some(Request::InitProducerId {
+                transactional_id: Some(t.transactional_id.clone()),
+                transaction_timeout_ms: self.config.transaction_timeout_ms,
+            }),
             TxnClientState::InTransaction | TxnClientState::CommittingTransaction
                 if !t.pending_partitions.is_empty() =>
             {
@@ -409,10 +421,16 @@ impl Producer {
                     self.producer_id = Some((id, epoch));
                     // A new epoch starts its sequences again.
                     self.sequences.clear();
-                    fx.event(EventKind::ProducerTxn {
-                        producer: producer.clone(),
-                        step: TxnStep::Initialized { producer_id: id, epoch },
-                    });
+                    let step = if core::mem::take(&mut t.bumping) {
+                        fx.event(EventKind::ProducerTxn {
+                            producer: producer.clone(),
+                            step: TxnStep::EpochBumped { producer_id: id, epoch },
+                        });
+                        TxnStep::Aborted { unsent_records: core::mem::take(&mut self.pending_abort_dropped) }
+                    } else {
+                        TxnStep::Initialized { producer_id: id, epoch }
+                    };
+                    fx.event(EventKind::ProducerTxn { producer: producer.clone(), step });
                 })
             }
             (Request::AddPartitionsToTxn { partitions, .. }, Response::AddPartitionsToTxn { result }) => {
@@ -472,6 +490,12 @@ impl Producer {
                     t.state = TxnClientState::Ready;
                     t.partitions.clear();
                     t.started = false;
+                    if !*commit && core::mem::take(&mut t.epoch_bump_required) {
+                        // Version 1 after a failed send: bump the epoch before abortTransaction returns.
+                        t.state = TxnClientState::AbortingTransaction;
+                        t.bumping = true;
+                        return;
+                    }
                     let step = if *commit {
                         TxnStep::Committed
                     } else {
@@ -498,6 +522,8 @@ impl Producer {
         if matches!(t.state, TxnClientState::InTransaction | TxnClientState::CommittingTransaction)
             && !matches!(error, KafkaError::ProducerFenced)
         {
+            // `needToTriggerEpochBumpFromClient() && !isCompleting()`.
+            t.epoch_bump_required |= !t.transaction_version_2 && t.state == TxnClientState::InTransaction;
             t.state = TxnClientState::AbortableError;
             t.fatal = Some(error.clone());
             fx.event(EventKind::ProducerTxn { producer, step: TxnStep::MustAbort { error } });
