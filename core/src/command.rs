@@ -11,22 +11,41 @@ use alloc::vec::Vec;
 /// parsed and again when applied, by the same functions.
 pub type Configs = Vec<(String, String)>;
 
+/// A new cluster's settings, as `cluster` sets them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterSettings {
+    pub brokers: u32,
+    /// Every link's latency.
+    pub latency: Duration,
+    pub auto_create_topics: bool,
+    /// The brokers' `offsets.retention.minutes`.
+    pub offsets_retention_minutes: u64,
+    /// The finalized `transaction.version` feature: 2, or 1 to run the classic transaction
+    /// protocol as clusters formatted before Kafka 4.0 do.
+    pub transaction_version: u8,
+    /// `transaction.partition.verification.enable`: leaders verify a transaction's first batch
+    /// with its coordinator even under transaction version 1 (KIP-890 part 1).
+    pub partition_verification: bool,
+}
+
+impl ClusterSettings {
+    /// `brokers` brokers with every other setting at its default.
+    pub fn new(brokers: u32) -> Self {
+        ClusterSettings {
+            brokers,
+            latency: LATENCY_DEFAULT,
+            auto_create_topics: true,
+            offsets_retention_minutes: OFFSETS_RETENTION_MINUTES_DEFAULT,
+            transaction_version: TRANSACTION_VERSION_DEFAULT,
+            partition_verification: true,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
     /// `cluster brokers=3 latency=2ms auto.create.topics.enable=true`: starts a KRaft cluster.
-    /// A new cluster; `offsets_retention_minutes` is the brokers' `offsets.retention.minutes`,
-    /// `transaction_version` the finalized `transaction.version` feature (2, or 1 to run the
-    /// classic transaction protocol as clusters formatted before Kafka 4.0 do).
-    Cluster {
-        brokers: u32,
-        latency: Duration,
-        auto_create_topics: bool,
-        offsets_retention_minutes: u64,
-        transaction_version: u8,
-        /// `transaction.partition.verification.enable` (true): leaders verify a transaction's
-        /// first batch with its coordinator even under transaction version 1 (KIP-890 part 1).
-        partition_verification: bool,
-    },
+    Cluster(ClusterSettings),
     /// `topic create NAME partitions=N replication-factor=N CONFIG=VALUE...` (CreateTopics),
     /// or `replica-assignment=1:2:3,2:3:1` to place replicas by hand (`kafka-topics --replica-assignment`).
     CreateTopic {

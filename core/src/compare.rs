@@ -131,7 +131,7 @@ impl Change {
             (Command::Producer { .. }, Target::AllProducers)
             | (Command::Consumer { .. }, Target::AllConsumers)
             | (Command::CreateTopic { .. }, Target::AllTopics)
-            | (Command::Cluster { .. }, Target::Cluster) => true,
+            | (Command::Cluster(_), Target::Cluster) => true,
             (Command::Producer { name, .. } | Command::Consumer { name, .. }, Target::Named(n))
             | (Command::CreateTopic { name, .. }, Target::Named(n)) => name == n,
             _ => false,
@@ -160,20 +160,15 @@ impl Change {
                     configs: set(configs),
                 }
             }
-            Command::Cluster { .. } => {
-                let mut changed = command.clone();
-                if let Command::Cluster {
-                    offsets_retention_minutes, transaction_version, partition_verification, ..
-                } = &mut changed
-                {
-                    let value = self.cluster_value().unwrap_or_default();
-                    match self.key.as_str() {
-                        "transaction.version" => *transaction_version = value as u8,
-                        "transaction.partition.verification.enable" => *partition_verification = value == 1,
-                        _ => *offsets_retention_minutes = value,
-                    }
+            Command::Cluster(settings) => {
+                let mut settings = settings.clone();
+                let value = self.cluster_value().unwrap_or_default();
+                match self.key.as_str() {
+                    "transaction.version" => settings.transaction_version = value as u8,
+                    "transaction.partition.verification.enable" => settings.partition_verification = value == 1,
+                    _ => settings.offsets_retention_minutes = value,
                 }
-                changed
+                Command::Cluster(settings)
             }
             other => other.clone(),
         }
@@ -204,7 +199,7 @@ pub fn suggestions(session: &[Command]) -> Vec<String> {
         _ => 2,
     };
     let version = session.iter().find_map(|c| match c {
-        Command::Cluster { transaction_version, .. } => Some(*transaction_version),
+        Command::Cluster(s) => Some(s.transaction_version),
         _ => None,
     });
     let mut ordered: Vec<&Command> = session.iter().collect();

@@ -135,7 +135,7 @@ pub fn python(scenario: &Scenario) -> String {
         let c = &l.command;
         line(&mut body, format!("# {c}"));
         match c {
-            Command::Cluster { brokers: n, .. } => brokers = *n,
+            Command::Cluster(s) => brokers = s.brokers,
             Command::DeleteGroup { group } => {
                 line(&mut body, format!("admin.delete_consumer_groups([{}])", py_str(group)))
             }

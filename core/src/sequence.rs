@@ -293,15 +293,7 @@ mod tests {
     fn the_window_keeps_the_newest_within_its_limit_and_the_sequence_its_bound() {
         let mut seq = Sequence::default();
         let mut sim = Sim::new(1);
-        sim.apply(&Command::Cluster {
-            brokers: 3,
-            latency: crate::time::Duration::from_ms(1),
-            auto_create_topics: true,
-            offsets_retention_minutes: crate::command::OFFSETS_RETENTION_MINUTES_DEFAULT,
-            transaction_version: crate::command::TRANSACTION_VERSION_DEFAULT,
-            partition_verification: true,
-        })
-        .unwrap();
+        sim.apply(&Command::Cluster(crate::command::ClusterSettings::new(3))).unwrap();
         sim.advance(crate::time::Duration::from_ms(1_800_000));
         for e in sim.drain_events() {
             seq.observe(&Rc::new(e));

@@ -169,23 +169,15 @@ impl Sim {
     /// Applies one command. On error nothing changed.
     pub fn apply(&mut self, command: &Command) -> Result<(), CommandError> {
         match command {
-            Command::Cluster {
-                brokers,
-                latency,
-                auto_create_topics,
-                offsets_retention_minutes,
-                transaction_version,
-                partition_verification,
-            } => {
-                let offsets_retention_ms = offsets_retention_minutes.saturating_mul(60_000);
+            Command::Cluster(s) => {
                 let config = BrokerConfig {
-                    auto_create_topics: *auto_create_topics,
-                    offsets_retention_ms,
-                    transaction_version: *transaction_version,
-                    partition_verification: *partition_verification,
+                    auto_create_topics: s.auto_create_topics,
+                    offsets_retention_ms: s.offsets_retention_minutes.saturating_mul(60_000),
+                    transaction_version: s.transaction_version,
+                    partition_verification: s.partition_verification,
                     ..BrokerConfig::default()
                 };
-                self.start_cluster(*brokers, *latency, config)
+                self.start_cluster(s.brokers, s.latency, config)
             }
             Command::CreateTopic { name, .. } if name == OFFSETS_TOPIC || name == TRANSACTION_STATE_TOPIC => {
                 Err(CommandError::Kafka(KafkaError::InvalidRequest(format!(

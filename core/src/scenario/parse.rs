@@ -5,9 +5,7 @@
 use super::lex::{words, Word};
 use super::{Line, Scenario, ScriptError, SCRIPT_LINES_MAX};
 use crate::client::config::{ConsumerConfig, ProducerConfig};
-use crate::command::{
-    Command, Configs, SeekTo, LATENCY_DEFAULT, OFFSETS_RETENTION_MINUTES_DEFAULT, TRANSACTION_VERSION_DEFAULT,
-};
+use crate::command::{ClusterSettings, Command, Configs, SeekTo};
 use crate::format::Format;
 use crate::protocol::TopicPartition;
 use crate::time::Duration;
@@ -65,29 +63,27 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
     let head = c.word("a command")?;
     let command = match head.text.as_str() {
         "cluster" => {
+            let mut settings = ClusterSettings::new(0);
             let mut brokers = None;
-            let mut latency = LATENCY_DEFAULT;
-            let mut auto_create_topics = true;
-            let mut offsets_retention_minutes = OFFSETS_RETENTION_MINUTES_DEFAULT;
-            let mut transaction_version = TRANSACTION_VERSION_DEFAULT;
-            let mut partition_verification = true;
             while let Some(w) = c.peek() {
                 let (name, value) = c.pair(CLUSTER_SETTINGS)?;
                 match name {
                     "brokers" => brokers = Some(c.parse_u32(value, w, "a number of brokers")?),
-                    "latency" => latency = c.parse_duration(value, w)?,
-                    "auto.create.topics.enable" => auto_create_topics = c.parse_bool(value, w)?,
-                    "transaction.partition.verification.enable" => partition_verification = c.parse_bool(value, w)?,
+                    "latency" => settings.latency = c.parse_duration(value, w)?,
+                    "auto.create.topics.enable" => settings.auto_create_topics = c.parse_bool(value, w)?,
+                    "transaction.partition.verification.enable" => {
+                        settings.partition_verification = c.parse_bool(value, w)?
+                    }
                     "offsets.retention.minutes" => {
-                        offsets_retention_minutes = c.parse_u64(value, w, "a number of minutes")?;
-                        if offsets_retention_minutes == 0 {
+                        settings.offsets_retention_minutes = c.parse_u64(value, w, "a number of minutes")?;
+                        if settings.offsets_retention_minutes == 0 {
                             let message =
                                 "Invalid value 0 for configuration offsets.retention.minutes: Value must be at least 1";
                             return Err(c.error_at(w.column, message));
                         }
                     }
                     "transaction.version" => {
-                        transaction_version = match value {
+                        settings.transaction_version = match value {
                             "1" => 1,
                             "2" => 2,
                             _ => {
@@ -104,15 +100,8 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                     }
                 }
             }
-            let brokers = brokers.ok_or_else(|| c.error_at(head.column, "expected brokers=N"))?;
-            Command::Cluster {
-                brokers,
-                latency,
-                auto_create_topics,
-                offsets_retention_minutes,
-                transaction_version,
-                partition_verification,
-            }
+            settings.brokers = brokers.ok_or_else(|| c.error_at(head.column, "expected brokers=N"))?;
+            Command::Cluster(settings)
         }
         "traffic" => {
             let producer = c.word("a producer name")?.text.clone();

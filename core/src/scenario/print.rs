@@ -1,7 +1,9 @@
 //! Commands back to script text. The printed form parses to the same command
 //! (a round trip the tests check on every golden script).
 
-use crate::command::{Command, LATENCY_DEFAULT, OFFSETS_RETENTION_MINUTES_DEFAULT, TRANSACTION_VERSION_DEFAULT};
+use crate::command::{
+    ClusterSettings, Command, LATENCY_DEFAULT, OFFSETS_RETENTION_MINUTES_DEFAULT, TRANSACTION_VERSION_DEFAULT,
+};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -59,14 +61,15 @@ fn configs(f: &mut fmt::Formatter<'_>, pairs: &[(String, String)]) -> fmt::Resul
 impl fmt::Display for Command {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Command::Cluster {
-                brokers,
-                latency,
-                auto_create_topics,
-                offsets_retention_minutes,
-                transaction_version,
-                partition_verification,
-            } => {
+            Command::Cluster(settings) => {
+                let ClusterSettings {
+                    brokers,
+                    latency,
+                    auto_create_topics,
+                    offsets_retention_minutes,
+                    transaction_version,
+                    partition_verification,
+                } = settings;
                 write!(f, "cluster brokers={brokers}")?;
                 if *latency != LATENCY_DEFAULT {
                     write!(f, " latency={latency}")?;
