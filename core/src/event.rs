@@ -10,13 +10,13 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct Event {
     pub at: Instant,
     pub kind: EventKind,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub enum EventKind {
     ClusterStarted {
         brokers: u32,

@@ -97,7 +97,7 @@ pub struct Sim {
     /// Where each pending timer sits in the queue, so it can be cancelled.
     timers: SortedMap<(Node, Timer), (Instant, u64)>,
     next_seq: u64,
-    events: VecDeque<Event>,
+    events: NotCopied<VecDeque<Event>>,
     events_dropped: u64,
     /// Messages and timers refused because the queue was full.
     scheduled_dropped: u64,
@@ -106,10 +106,22 @@ pub struct Sim {
     /// Whether each `expect` applied so far held when it was reached, in order (bounded).
     checkpoints: Vec<bool>,
     /// An empty list kept for the next `send`'s events, so each send does not allocate one.
-    spare_events: Vec<EventKind>,
+    spare_events: NotCopied<Vec<EventKind>>,
     /// The last number a default `client.id` took, producers' and consumers' (Java's
     /// `PRODUCER_CLIENT_ID_SEQUENCE` and `CONSUMER_CLIENT_ID_SEQUENCE`, counted per session).
     client_id_sequences: (u32, u32),
+}
+
+/// Events not yet drained, and a list kept for reuse: a copy of the simulation (the page's
+/// snapshots, which it drains when it restores one) starts without them. So events are never
+/// copied, and their types need no `Clone` (whose code the page would carry).
+#[derive(Debug, Default)]
+struct NotCopied<T: Default>(T);
+
+impl<T: Default> Clone for NotCopied<T> {
+    fn clone(&self) -> Self {
+        NotCopied(T::default())
+    }
 }
 
 /// The largest list of events kept for reuse: a send makes one or two.
@@ -126,12 +138,12 @@ impl Sim {
             queue: BTreeMap::new(),
             timers: SortedMap::new(),
             next_seq: 0,
-            events: VecDeque::new(),
+            events: NotCopied::default(),
             events_dropped: 0,
             scheduled_dropped: 0,
             lag: LagHistory::default(),
             checkpoints: Vec::new(),
-            spare_events: Vec::new(),
+            spare_events: NotCopied::default(),
             client_id_sequences: (0, 0),
         }
     }
@@ -156,7 +168,7 @@ impl Sim {
 
     /// Events since the last drain, oldest first.
     pub fn drain_events(&mut self) -> Vec<Event> {
-        self.events.drain(..).collect()
+        self.events.0.drain(..).collect()
     }
 
     /// Events dropped because nobody drained them (see [`limits::EVENTS_BUFFERED_MAX`]).
@@ -256,7 +268,7 @@ impl Sim {
             Command::Send { producer, topic, partition, key, value, headers, key_format, value_format } => {
                 let formats = (*key_format, *value_format);
                 let now = self.now;
-                let events = core::mem::take(&mut self.spare_events);
+                let events = core::mem::take(&mut self.spare_events.0);
                 let p = self.producer_mut(producer)?;
                 // A topic the producer knows is valid, and its records share the name it knows.
                 let topic = match p.conn.topic_name(topic) {
@@ -1093,7 +1105,7 @@ impl Sim {
                 self.emit(event);
             }
             if events.capacity() <= SPARE_EVENTS_CAPACITY_MAX {
-                self.spare_events = events;
+                self.spare_events.0 = events;
             }
             return;
         }
@@ -1262,11 +1274,11 @@ impl Sim {
     }
 
     fn emit(&mut self, kind: EventKind) {
-        if self.events.len() >= limits::EVENTS_BUFFERED_MAX {
-            self.events.pop_front();
+        if self.events.0.len() >= limits::EVENTS_BUFFERED_MAX {
+            self.events.0.pop_front();
             self.events_dropped += 1;
         }
-        self.events.push_back(Event { at: self.now, kind });
+        self.events.0.push_back(Event { at: self.now, kind });
     }
 
     // ----- outputs --------------------------------------------------------------------------
