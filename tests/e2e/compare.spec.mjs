@@ -58,3 +58,24 @@ test("Compare's suggestion comes from the current session, never from an earlier
   await loadScript(page, ['seed 1', 'cluster brokers=3', 'producer second linger.ms=0', 'producer third'], '0.000 s');
   await expect(page.getByTestId('compare-change')).toHaveValue('second linger.ms=50');
 });
+
+test('transaction version 1 without verification beside version 2: the late record committed, then refused', async ({ page }) => {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/?new');
+  page.on('dialog', (d) => d.accept());
+  await page.getByTestId('gallery').selectOption({
+    label: 'Late write, version 1 unverified: the same late record, with transaction version 1 and no verification, is committed with the next transaction',
+  });
+  await expect(page.getByTestId('script')).toHaveValue(/transaction.version=1 transaction.partition.verification.enable=false/);
+  await expect(page.locator('#compare-suggestions option[value="cluster transaction.version=2"]')).toHaveCount(1);
+  await page.getByTestId('compare-change').fill('cluster transaction.version=2');
+  await page.getByTestId('compare-change').press('Enter');
+  const summary = page.getByTestId('compare-summary');
+  const late = summary.getByTestId('compare-row').filter({ hasText: 'failed, yet read' });
+  await expect(late.locator('td')).toHaveText(['1', '0']);
+  await expect(late).toHaveClass(/differs/);
+  await expect(summary.getByTestId('compare-row').filter({ hasText: 'records consumed' }).locator('td')).toHaveText(['3', '2']);
+  await page.screenshot({ path: 'tests/e2e/results/compare-transaction-version.png' });
+  expect(errors).toEqual([]);
+});

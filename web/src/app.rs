@@ -725,7 +725,7 @@ pub fn app() -> Html {
                 </main>
             }
             <p class="simplified">
-                { "A simulated Kafka 4.x (KRaft) cluster. Simplified: the controller pushes whole metadata images and the quorum's Raft messages are not drawn; transactions follow the classic protocol (the epoch moves on initTransactions and fencing, not on every commit). " }
+                { "A simulated Kafka 4.x (KRaft) cluster. Simplified: the controller pushes whole metadata images and the quorum's Raft messages are not drawn. " }
                 <kbd>{ "Space" }</kbd>{ " play/pause, " }<kbd>{ "." }</kbd>{ " step, " }<kbd>{ "1" }</kbd>{ "–" }<kbd>{ "9" }</kbd>{ " crash or start that broker, " }<kbd>{ "Esc" }</kbd>{ " close the form." }
             </p>
             <div class="grid workbench">
