@@ -316,6 +316,9 @@ pub enum Request {
     InitProducerId {
         transactional_id: Option<String>,
         transaction_timeout_ms: u64,
+        /// The producer id and epoch it has, when it bumps its own epoch (KIP-360): the
+        /// coordinator fences it unless they are current.
+        producer: Option<(i64, i16)>,
     },
     /// Which broker coordinates a transactional id (FindCoordinator, key type TRANSACTION).
     FindTransactionCoordinator {
@@ -614,7 +617,13 @@ impl fmt::Display for Message {
                         f.write_str(" ")?;
                         list(f, partitions.iter().map(|p| (&p.tp, p.fetch_offset)))
                     }
-                    Request::InitProducerId { transactional_id: Some(t), .. } => write!(f, " transactional_id={t}"),
+                    Request::InitProducerId { transactional_id: Some(t), producer, .. } => {
+                        write!(f, " transactional_id={t}")?;
+                        if let Some((id, epoch)) = producer {
+                            write!(f, " producer_id={id} epoch={epoch}")?;
+                        }
+                        Ok(())
+                    }
                     Request::InitProducerId { transactional_id: None, .. } => Ok(()),
                     Request::FindTransactionCoordinator { transactional_id } => {
                         write!(f, " transactional_id={transactional_id}")

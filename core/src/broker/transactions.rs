@@ -97,10 +97,9 @@ impl Broker {
                 let result = self.find_txn_coordinator(&transactional_id, fx);
                 reply(fx, from, id, Response::FindCoordinator { result });
             }
-            Request::InitProducerId { transactional_id: Some(tid), transaction_timeout_ms } => {
-                if let Err(e) =
-                    self.init_transactional(&tid, transaction_timeout_ms, Waiter::Init(from.clone(), id), fx)
-                {
+            Request::InitProducerId { transactional_id: Some(tid), transaction_timeout_ms, producer } => {
+                let waiter = Waiter::Init(from.clone(), id);
+                if let Err(e) = self.init_transactional(&tid, transaction_timeout_ms, producer, waiter, fx) {
                     let transaction_version = self.config.transaction_version;
                     reply(fx, from, id, Response::InitProducerId { result: Err(e), transaction_version });
                 }
@@ -159,6 +158,7 @@ impl Broker {
         &mut self,
         tid: &str,
         timeout_ms: u64,
+        expected: Option<(i64, i16)>,
         waiter: Waiter,
         fx: &mut Effects,
     ) -> Result<(), KafkaError> {
@@ -184,6 +184,7 @@ impl Broker {
                     partitions: SortedSet::new(),
                     last_update_ms: now_ms,
                     start_ms: None,
+                    last_producer_epoch: None,
                 }
             }
             Some(m) if m.state.is_prepared() => return Err(KafkaError::ConcurrentTransactions),
@@ -194,8 +195,25 @@ impl Broker {
                 self.fence_and_abort(m, "a new instance called initTransactions", fx);
                 return Err(KafkaError::ConcurrentTransactions);
             }
+            // KIP-360: a producer bumping its own epoch names the id and epoch it has; another id,
+            // or an epoch neither current nor the one before the last bump, is fenced
+            // (`prepareInitProducerIdTransit`). A retry of a bump whose answer was lost gets the
+            // current epoch again.
+            Some(m) if expected.is_some_and(|(id, _)| id != m.producer_id) => return Err(KafkaError::ProducerFenced),
+            Some(m) if expected.is_some_and(|(_, epoch)| epoch != m.producer_epoch) => {
+                if expected.is_some_and(|(_, epoch)| Some(epoch) == m.last_producer_epoch) {
+                    let result = Ok((m.producer_id, m.producer_epoch));
+                    let transaction_version = self.config.transaction_version;
+                    if let Waiter::Init(to, id) = waiter {
+                        reply(fx, to, id, Response::InitProducerId { result, transaction_version });
+                    }
+                    return Ok(());
+                }
+                return Err(KafkaError::ProducerFenced);
+            }
             Some(m) => {
                 let mut next = m.to(TxnState::Empty, now_ms).map_err(|_| KafkaError::ConcurrentTransactions)?;
+                next.last_producer_epoch = Some(m.producer_epoch);
                 if next.producer_epoch == i16::MAX - 1 {
                     next.producer_id = self.allocate_producer_id();
                     next.producer_epoch = 0;

@@ -59,6 +59,7 @@ pub fn decode_value(transactional_id: &str, value: &[u8]) -> Option<TxnMetadata>
         partitions,
         last_update_ms,
         start_ms,
+        last_producer_epoch: None,
     })
 }
 
@@ -80,6 +81,7 @@ mod tests {
                 .collect(),
             last_update_ms: 5_000,
             start_ms: Some(4_000),
+            last_producer_epoch: None,
         };
         let key = encode_key("payments");
         assert_eq!(key, [0, 0, 0, 8, b'p', b'a', b'y', b'm', b'e', b'n', b't', b's']);

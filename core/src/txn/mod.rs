@@ -97,6 +97,9 @@ pub struct TxnMetadata {
     pub last_update_ms: u64,
     /// When the open transaction began; -1 in Kafka when there is none.
     pub start_ms: Option<u64>,
+    /// The epoch before the last InitProducerId bump (`lastProducerEpoch`), so a retried bump is
+    /// answered, not fenced. Kept in memory only (Kafka also writes it to the log).
+    pub last_producer_epoch: Option<i16>,
 }
 
 impl TxnMetadata {
@@ -160,6 +163,7 @@ mod tests {
             partitions: SortedSet::new(),
             last_update_ms: 0,
             start_ms: None,
+            last_producer_epoch: None,
         };
         m = m.to(TxnState::Ongoing, 10).unwrap();
         m.partitions.insert(TopicPartition::new("a", 0));

@@ -563,7 +563,8 @@ impl Producer {
             if !self.init_in_flight && !self.batches.is_empty() {
                 if let Some(broker) = self.conn.least_loaded(fx.now) {
                     self.init_in_flight = true;
-                    let request = Request::InitProducerId { transactional_id: None, transaction_timeout_ms: 0 };
+                    let request =
+                        Request::InitProducerId { transactional_id: None, transaction_timeout_ms: 0, producer: None };
                     self.conn.request(broker, request, fx);
                 }
             }

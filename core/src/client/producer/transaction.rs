@@ -317,10 +317,12 @@ impl Producer {
             TxnClientState::Initializing => Some(Request::InitProducerId {
                 transactional_id: Some(t.transactional_id.clone()),
                 transaction_timeout_ms: self.config.transaction_timeout_ms,
+                producer: None,
             }),
             TxnClientState::AbortingTransaction if t.bumping => Some(Request::InitProducerId {
                 transactional_id: Some(t.transactional_id.clone()),
                 transaction_timeout_ms: self.config.transaction_timeout_ms,
+                producer: self.producer_id,
             }),
             TxnClientState::InTransaction | TxnClientState::CommittingTransaction
                 if !t.pending_partitions.is_empty() =>
