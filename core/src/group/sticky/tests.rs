@@ -6,10 +6,12 @@
 //! maps produced them).
 //!
 //! Not ported: rack-aware cases (the simulation has no racks; the parts of
-//! `testRackAwareAssignment*` that run without racks are here), the
+//! `testRackAwareAssignment*` that run without racks are here) and the
 //! `MemberData`/user-data encoding cases (the simulation's JoinGroup carries
-//! owned partitions and generation as fields, not encoded user data), and the
-//! `@Timeout` cases of a million partitions, which measure time.
+//! owned partitions and generation as fields, not encoded user data). Kafka's
+//! `@Timeout` cases of up to a million partitions check that the assignment
+//! finishes in time; tests here assert no times, so they run at smaller sizes
+//! (each names Kafka's) and check the assignment instead.
 #![allow(non_snake_case)]
 
 use super::movements::Movements;
@@ -268,6 +270,9 @@ both_assignors!(
     testReassignmentAfterOneConsumerAdded,
     testSameSubscriptions,
     testSubscriptionNotEqualAndAssignSamePartitionWith3Generation,
+    testLargeAssignmentAndGroupWithUniformSubscription,
+    testLargeAssignmentAndGroupWithNonEqualSubscription,
+    testAssignmentAndGroupWithNonEqualSubscriptionNotTimeout,
     testLargeAssignmentWithMultipleConsumersLeavingAndRandomSubscription,
     testNewSubscription,
     testMoveExistingAssignments,
@@ -703,6 +708,55 @@ fn testSubscriptionNotEqualAndAssignSamePartitionWith3Generation(kind: Kind) {
             assert!((1..=2).contains(&list.len()), "generations {g:?}: {a:?}");
         }
     }
+}
+
+/// Topics, partitions each and consumers; then every consumer but the first rejoins owning what
+/// it got, and both assignments are checked.
+fn large_assignment(
+    kind: Kind,
+    (topics, partitions, consumers): (usize, u32, usize),
+    subscribed: impl Fn(usize, &[String]) -> Vec<String>,
+) {
+    let mut t = Test::new(kind);
+    let names: Vec<String> = (0..topics).map(|i| name("t", i, topics)).collect();
+    for n in &names {
+        t.topic(n, partitions);
+    }
+    for i in 0..consumers {
+        let mine = subscribed(i, &names);
+        let refs: Vec<&str> = mine.iter().map(String::as_str).collect();
+        t.subscription(&name("c", i, consumers), &refs);
+    }
+    let mut a = t.assign();
+    t.verify(&mut a);
+    for i in 1..consumers {
+        let c = name("c", i, consumers);
+        t.owns(&c, &got(&a, &c), GENERATION_ID);
+    }
+    let mut a = t.assign();
+    t.verify(&mut a);
+}
+
+/// Kafka: 500 topics of 2,000 partitions, 2,000 consumers.
+fn testLargeAssignmentAndGroupWithUniformSubscription(kind: Kind) {
+    large_assignment(kind, (5, 200, 20), |_, all| all.to_vec());
+}
+
+/// Kafka: as above, the last consumer subscribing to the first topic only.
+fn testLargeAssignmentAndGroupWithNonEqualSubscription(kind: Kind) {
+    large_assignment(kind, (5, 20, 20), |i, all| if i == 19 { all[..1].to_vec() } else { all.to_vec() });
+}
+
+/// Kafka: 100 topics of 200 partitions, 500 consumers, every fourth on the first half of the
+/// topics and the rest on the second half.
+fn testAssignmentAndGroupWithNonEqualSubscriptionNotTimeout(kind: Kind) {
+    large_assignment(kind, (10, 20, 50), |i, all| {
+        if i % 4 == 0 {
+            all[..all.len() / 2].to_vec()
+        } else {
+            all[all.len() / 2..].to_vec()
+        }
+    });
 }
 
 fn testLargeAssignmentWithMultipleConsumersLeavingAndRandomSubscription(kind: Kind) {
