@@ -213,7 +213,7 @@ pub fn app() -> Html {
                 // changing the script's last `advance`) at most once a second, and when the
                 // playing stops.
                 let now_ms = browser::now_ms();
-                let running = pg.playing || pg.fast_forward.is_some();
+                let running = pg.running();
                 if !(tick && running && now_ms - *saved_at_ms.borrow() < AUTOSAVE_WHILE_PLAYING_MS) {
                     browser::save(browser::AUTOSAVE_KEY, &pg.script());
                     *saved_at_ms.borrow_mut() = now_ms;
@@ -387,7 +387,7 @@ pub fn app() -> Html {
     };
 
     // The clock ticks while playing and while a fast-forward runs.
-    let playing = playground.borrow().playing || playground.borrow().fast_forward.is_some();
+    let playing = playground.borrow().running();
     {
         let dispatch = dispatch.clone();
         let bench = options.bench;

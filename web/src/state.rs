@@ -139,7 +139,22 @@ pub struct LessonProgress {
     pub done: bool,
     /// The choice the learner predicted, for a step that asks first.
     pub predicted: Option<usize>,
+    /// The step's action is being played (see [`StepPlayback`]).
+    pub playing: bool,
 }
+
+/// A lesson step's action being played, so that what the step is about is seen happening: the
+/// lines not applied yet, and the `advance` under way (until when, and how fast).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepPlayback {
+    pending: VecDeque<String>,
+    until_ms: u64,
+    sim_ms_per_real_second: u64,
+}
+
+/// A step's `advance` plays at the page's speed, but takes at most this long in real time (a
+/// 17-second failover plays in about four seconds).
+pub const STEP_ADVANCE_REAL_MS_MAX: u64 = 4_000;
 
 /// Simulated time a fast-forward processes per tick: small enough that the page stays responsive.
 pub const FAST_FORWARD_CHUNK_MS: u64 = 600_000;
@@ -186,6 +201,8 @@ pub struct Playground {
     pub waiting_for_time: bool,
     /// A fast-forward under way, if any.
     pub fast_forward: Option<FastForward>,
+    /// A lesson step's action being played, if any.
+    pub step_playback: Option<StepPlayback>,
     pub speed: Speed,
     pub show_chatter: bool,
     /// Background events left out of the log while `show_chatter` is off.
@@ -242,6 +259,44 @@ impl Playground {
         Self::from_scenario(&script).expect("the default script runs")
     }
 
+    /// Whether the clock runs by itself: playing, fast-forwarding or playing a lesson's step.
+    pub fn running(&self) -> bool {
+        self.playing || self.fast_forward.is_some() || self.step_playback.is_some()
+    }
+
+    /// Plays a lesson step on: `real_ms` more of its `advance`, then the lines after it up to the
+    /// next `advance` (which starts playing), until none is left and the step is done.
+    fn play_step(&mut self, real_ms: u64) {
+        let Some(mut playback) = self.step_playback.take() else { return };
+        let now = self.sim.now().ms;
+        if now < playback.until_ms {
+            self.carry_real_us += real_ms * playback.sim_ms_per_real_second;
+            let sim_ms = (self.carry_real_us / 1_000).min(playback.until_ms - now);
+            self.carry_real_us %= 1_000;
+            if sim_ms > 0 {
+                self.apply(Form::Time, Command::Advance(Duration::from_ms(sim_ms)));
+            }
+        }
+        while self.sim.now().ms >= playback.until_ms {
+            let Some(line) = playback.pending.pop_front() else {
+                if let Some(p) = self.lesson.as_mut() {
+                    (p.playing, p.done) = (false, true);
+                }
+                return;
+            };
+            match Scenario::parse_command(&line) {
+                Ok(Command::Advance(d)) => {
+                    // At the page's speed, but in at most STEP_ADVANCE_REAL_MS_MAX of real time.
+                    let fastest = d.ms.saturating_mul(1_000) / STEP_ADVANCE_REAL_MS_MAX;
+                    playback.sim_ms_per_real_second = self.speed.sim_ms_per_real_second().max(fastest);
+                    playback.until_ms = self.sim.now().ms + d.ms;
+                }
+                _ => self.reduce_session(Action::Line(Form::Script, line)),
+            }
+        }
+        self.step_playback = Some(playback);
+    }
+
     /// Replays a scenario into a fresh playground, or says which line failed.
     pub fn from_scenario(scenario: &Scenario) -> Result<Self, String> {
         let mut p = Playground {
@@ -252,6 +307,7 @@ impl Playground {
             playing: false,
             waiting_for_time: false,
             fast_forward: None,
+            step_playback: None,
             speed: Speed::Real,
             show_chatter: false,
             chatter_hidden: 0,
@@ -314,6 +370,7 @@ impl Playground {
                     }
                 }
             }
+            Action::Tick { real_ms } if self.step_playback.is_some() => self.play_step(real_ms),
             Action::FastForward(ms) => {
                 let now = self.sim.now().ms;
                 self.playing = false;
@@ -367,25 +424,27 @@ impl Playground {
                     .and_then(|s| Playground::from_scenario(&s));
                 self.replace_or_explain(loaded);
                 if !self.errors.contains_key(&Form::Script) {
-                    self.lesson = Some(LessonProgress { index: i, step: 0, done: false, predicted: None });
+                    self.lesson =
+                        Some(LessonProgress { index: i, step: 0, done: false, predicted: None, playing: false });
                 }
             }
             Action::LessonDo => {
-                let Some(progress) = self.lesson else { return };
+                let Some(progress) = self.lesson.filter(|p| !p.playing && !p.done) else { return };
                 let Some(step) =
                     crate::lessons::lesson(progress.index).and_then(|l| l.steps.get(progress.step).cloned())
                 else {
                     return;
                 };
-                for line in &step.actions {
-                    self.reduce(Action::Line(Form::Script, line.clone()));
-                }
+                let until_ms = self.sim.now().ms;
+                self.step_playback =
+                    Some(StepPlayback { pending: step.actions.into(), until_ms, sim_ms_per_real_second: 1_000 });
                 if let Some(p) = self.lesson.as_mut() {
-                    p.done = true;
+                    p.playing = true;
                 }
+                self.play_step(0);
             }
             Action::LessonNext => {
-                let Some(progress) = self.lesson else { return };
+                let Some(progress) = self.lesson.filter(|p| !p.playing) else { return };
                 let Some(lesson) = crate::lessons::lesson(progress.index) else { return };
                 let Some(step) = lesson.steps.get(progress.step + 1) else {
                     self.lesson = None;
@@ -394,11 +453,13 @@ impl Playground {
                 for line in &step.setup {
                     self.reduce(Action::Line(Form::Script, line.clone()));
                 }
+                self.step_playback = None;
                 self.lesson = Some(LessonProgress {
                     index: progress.index,
                     step: progress.step + 1,
                     done: false,
                     predicted: None,
+                    playing: false,
                 });
             }
             Action::LessonFetched(i, text) => {
@@ -942,6 +1003,11 @@ mod tests {
             assert!(p.lesson_checks().iter().any(|c| c.result.is_err()), "step {k} is not done before its action");
             p.reduce(Action::LessonPredict(0));
             p.reduce(Action::LessonDo);
+            // The step's time plays on ticks, in a few real seconds at most.
+            for _ in 0..(STEP_ADVANCE_REAL_MS_MAX / 100 + 2) {
+                p.reduce(Action::Tick { real_ms: 100 });
+            }
+            assert!(p.step_playback.is_none() && p.lesson.is_some_and(|l| l.done), "step {k} played to its end");
             let failing: Vec<_> = p.lesson_checks().into_iter().filter(|c| c.result.is_err()).collect();
             assert!(failing.is_empty(), "step {k}: {failing:?}");
             p.reduce(Action::LessonNext);

@@ -314,7 +314,12 @@ impl Broker {
                     return Err(KafkaError::InvalidProducerEpoch);
                 }
             } else if batch.producer_id >= 0 && batch.base_sequence < 0 {
-                // A coordinator's write on a producer's behalf (transactional offsets): no sequence.
+                // A coordinator's write on a producer's behalf (transactional offsets): no sequence,
+                // but an epoch older than the producer's here is a zombie's
+                // (`ProducerAppendInfo.checkProducerEpoch` for the coordinator's appends).
+                if replica.log.producers().get(&batch.producer_id).is_some_and(|e| batch.producer_epoch < e.epoch) {
+                    return Err(KafkaError::InvalidProducerEpoch);
+                }
             } else if batch.producer_id >= 0 {
                 let check = replica.log.check_sequence(
                     batch.producer_id,

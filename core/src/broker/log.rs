@@ -609,16 +609,17 @@ impl PartitionLog {
         if transactional {
             self.ongoing.entry(id).or_insert(base_offset);
         }
-        if first_sequence < 0 {
-            // Written by a coordinator on the producer's behalf: no sequence to remember.
-            return;
-        }
-        let count = (last_offset - base_offset) as i32 + 1;
         let entry = self.producers.entry(id).or_default();
         if epoch != entry.epoch {
             entry.batches.clear();
             entry.epoch = epoch;
         }
+        if first_sequence < 0 {
+            // Written by a coordinator on the producer's behalf: its epoch counts (an older one is
+            // refused from now on), but it has no sequence to remember.
+            return;
+        }
+        let count = (last_offset - base_offset) as i32 + 1;
         let last_sequence = first_sequence.wrapping_add(count - 1);
         entry.batches.push_back(SequencedBatch { first_sequence, last_sequence, base_offset, last_offset });
         while entry.batches.len() > PRODUCER_BATCHES_KEPT {

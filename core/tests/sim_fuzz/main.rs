@@ -980,3 +980,51 @@ fn the_generator_reaches_every_feature() {
     let missing: Vec<&str> = features.iter().zip(seen).filter(|(_, n)| *n == 0).map(|(f, _)| *f).collect();
     assert!(missing.is_empty(), "24 generated seeds never reached {missing:?}");
 }
+
+/// Found by seed 5100537 of the transaction version 2 round. Two pipelines of one group share
+/// their transactional id; the second's initTransactions fenced the first's producer (epoch 1 to
+/// 2). With version 2 the fenced one sends its offsets straight to the group coordinator (no
+/// AddOffsetsToTxn to fence it there). The second's offsets had just opened the transaction in
+/// the offsets partition, but a write by a coordinator (sequence-less) did not move the
+/// partition's producer epoch, so the zombie's epoch looked current, its offsets skipped the
+/// verification, joined the second's transaction and were committed with it: input below the
+/// committed offset that no output holds. A coordinator's write now sets the producer's epoch
+/// there and is refused below it, as `ProducerAppendInfo` does for the coordinator's appends.
+#[test]
+fn regression_seed_5100537_a_fenced_pipelines_offsets_join_the_new_instances_transaction() {
+    replay(&[
+        "seed 5100537",
+        "cluster brokers=3",
+        "topic create a partitions=2 replication-factor=3 min.insync.replicas=1",
+        "topic create b partitions=3 replication-factor=3 min.insync.replicas=2",
+        "topic create out partitions=1 replication-factor=3",
+        "producer p acks=0 linger.ms=6 enable.idempotence=false delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "producer tx transactional.id=fuzz linger.ms=0 delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "init-transactions tx",
+        "consumer pipe3 group.id=pipe isolation.level=read_committed auto.offset.reset=earliest enable.auto.commit=false session.timeout.ms=10000",
+        "subscribe pipe3 b",
+        "consume pipe3 commit=transaction output=out transform=copy",
+        "consumer audit isolation.level=read_committed auto.offset.reset=earliest",
+        "assign audit out-0",
+        "consume audit",
+        "advance 1970ms",
+        "send p b key=k1 value=v4",
+        "advance 1712ms",
+        "network delay broker-1 p 1ms",
+        "begin-transaction tx",
+        "send tx b key=t2 value=x10",
+        "advance 316ms",
+        "send p b key=k4 value=v11",
+        "advance 774ms",
+        "network cut broker-2 pipe3",
+        "consumer pipe4 group.id=pipe isolation.level=read_committed auto.offset.reset=earliest enable.auto.commit=false session.timeout.ms=10000",
+        "subscribe pipe4 b",
+        "consume pipe4 commit=transaction output=out transform=copy",
+        "broker shutdown 1",
+        "send tx b key=t0 value=x15",
+        "advance 872ms",
+        "network heal broker-2 pipe3",
+        "commit-transaction tx",
+        "advance 60s",
+    ]);
+}

@@ -54,9 +54,9 @@ pub fn lesson_panel(p: &Props) -> Html {
             }
             if !step.actions.is_empty() {
                 <p>
-                    <button class="primary" onclick={on(Action::LessonDo)} disabled={p.progress.done || must_predict} data-testid="lesson-do"
-                        title="applies these lines to the session, as if you had typed them">
-                        { "Do it: " }<code>{ step.actions.join("; ") }</code>
+                    <button class="primary" onclick={on(Action::LessonDo)} disabled={p.progress.done || p.progress.playing || must_predict} data-testid="lesson-do"
+                        title="applies these lines to the session, as if you had typed them, its time played so you see it happen">
+                        { if p.progress.playing { "Playing: " } else { "Do it: " } }<code>{ step.actions.join("; ") }</code>
                     </button>
                 </p>
             }
