@@ -71,7 +71,7 @@ pub fn lesson_panel(p: &Props) -> Html {
                 { for step.notice.iter().map(|n| html! { <p class="notice" data-testid="lesson-notice">{ "Notice: " }{ n }</p> }) }
             }
             <p>
-                <button onclick={on(Action::LessonNext)} disabled={!passed} data-testid="lesson-next">
+                <button onclick={on(Action::LessonNext)} disabled={!passed || p.progress.playing} data-testid="lesson-next">
                     { if last { "Finish the lesson" } else { "Next step" } }
                 </button>
                 { " " }
