@@ -25,6 +25,13 @@ test('the replication lesson walks from three copies to a leader election and ba
       await lesson.getByTestId('lesson-do').click();
       await expect(lesson.getByTestId('lesson-verdict')).toContainText('Not quite: the answer is broker 2.');
       await expect(lesson.getByTestId('lesson-verdict')).toContainText('replica order');
+    } else if (step === 4) {
+      // "Do it" plays the step's 40 seconds on the clock; Skip applies the rest at once.
+      await lesson.getByTestId('lesson-do').click();
+      await expect(lesson.getByTestId('lesson-do')).toContainText('Playing');
+      await expect(lesson.getByTestId('lesson-next')).toBeDisabled();
+      await lesson.getByTestId('lesson-skip').click();
+      await expect(lesson.getByTestId('lesson-skip')).toHaveCount(0);
     } else {
       await lesson.getByTestId('lesson-do').click();
     }

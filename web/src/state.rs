@@ -116,6 +116,8 @@ pub enum Action {
     ScenarioFetched(usize, Result<String, String>),
     /// Do what the current lesson step asks (its `#! do` lines).
     LessonDo,
+    /// The step's action at once: what is left of it applied without playing its time.
+    LessonSkip,
     /// Go on to the next step (its setup runs).
     LessonNext,
     /// Leave the lesson; the session stays.
@@ -150,6 +152,8 @@ pub struct StepPlayback {
     pending: VecDeque<String>,
     until_ms: u64,
     sim_ms_per_real_second: u64,
+    /// "Skip": the rest without playing.
+    skipping: bool,
 }
 
 /// A step's `advance` plays at the page's speed, but takes at most this long in real time (a
@@ -271,8 +275,11 @@ impl Playground {
         let now = self.sim.now().ms;
         if now < playback.until_ms {
             self.carry_real_us += real_ms * playback.sim_ms_per_real_second;
-            let sim_ms = (self.carry_real_us / 1_000).min(playback.until_ms - now);
+            let mut sim_ms = (self.carry_real_us / 1_000).min(playback.until_ms - now);
             self.carry_real_us %= 1_000;
+            if playback.skipping {
+                sim_ms = playback.until_ms - now;
+            }
             if sim_ms > 0 {
                 self.apply(Form::Time, Command::Advance(Duration::from_ms(sim_ms)));
             }
@@ -436,12 +443,25 @@ impl Playground {
                     return;
                 };
                 let until_ms = self.sim.now().ms;
-                self.step_playback =
-                    Some(StepPlayback { pending: step.actions.into(), until_ms, sim_ms_per_real_second: 1_000 });
+                self.step_playback = Some(StepPlayback {
+                    pending: step.actions.into(),
+                    until_ms,
+                    sim_ms_per_real_second: 1_000,
+                    skipping: false,
+                });
                 if let Some(p) = self.lesson.as_mut() {
                     p.playing = true;
                 }
                 self.play_step(0);
+            }
+            Action::LessonSkip => {
+                if let Some(p) = self.step_playback.as_mut() {
+                    p.skipping = true;
+                }
+                // Each round applies one advance and the lines after it.
+                while self.step_playback.is_some() {
+                    self.play_step(0);
+                }
             }
             Action::LessonNext => {
                 let Some(progress) = self.lesson.filter(|p| !p.playing) else { return };
@@ -1014,6 +1034,27 @@ mod tests {
         }
         assert_eq!(p.lesson, None, "past the last step the lesson ends");
         assert!(p.script().contains("broker stop 1"), "the learner's actions are the session's script");
+    }
+
+    #[test]
+    fn skip_applies_the_rest_of_a_step_at_once_as_playing_it_would() {
+        let run = |skip: bool| {
+            let mut p = Playground::new(1);
+            p.reduce(Action::LessonFetched(0, Ok(crate::lessons::source(0))));
+            p.reduce(Action::LessonPredict(0));
+            p.reduce(Action::LessonDo);
+            p.reduce(Action::Tick { real_ms: 100 });
+            assert!(p.lesson.is_some_and(|l| l.playing && !l.done), "the step is playing");
+            if skip {
+                p.reduce(Action::LessonSkip);
+            }
+            for _ in 0..200 {
+                p.reduce(Action::Tick { real_ms: 100 });
+            }
+            assert!(p.step_playback.is_none() && p.lesson.is_some_and(|l| l.done && !l.playing));
+            p.script()
+        };
+        assert_eq!(run(true), run(false), "skipping ends where playing ends");
     }
 
     #[test]

@@ -58,6 +58,10 @@ pub fn lesson_panel(p: &Props) -> Html {
                         title="applies these lines to the session, as if you had typed them, its time played so you see it happen">
                         { if p.progress.playing { "Playing: " } else { "Do it: " } }<code>{ step.actions.join("; ") }</code>
                     </button>
+                    if p.progress.playing {
+                        { " " }
+                        <button onclick={on(Action::LessonSkip)} data-testid="lesson-skip" title="the rest of the action at once, without playing its time">{ "Skip" }</button>
+                    }
                 </p>
             }
             // Before the prediction the checkpoints would give the answer away (a step's state may
