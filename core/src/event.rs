@@ -471,6 +471,9 @@ impl fmt::Display for EventKind {
                 }
                 match state {
                     crate::txn::TxnState::PrepareCommit => f.write_str(": decided; commit markers go to every partition"),
+                    crate::txn::TxnState::PrepareAbort if partitions.is_empty() => {
+                        f.write_str(": aborted with no partition joined, so no marker to write; the epoch is bumped")
+                    }
                     crate::txn::TxnState::PrepareAbort => f.write_str(": decided; abort markers go to every partition"),
                     _ => Ok(()),
                 }
