@@ -854,7 +854,10 @@ impl Producer {
         // being retried; they go again in order (the Java Sender's in-order retry).
         let retriable =
             error.is_retriable() || (self.config.idempotent && error == KafkaError::OutOfOrderSequenceNumber);
-        if self.txn.is_some() && matches!(error, KafkaError::InvalidProducerEpoch | KafkaError::ProducerFenced) {
+        // PRODUCER_FENCED is fatal; INVALID_PRODUCER_EPOCH only fails the batch, and the transaction can
+        // be aborted (Java since 2.7: `maybeTransitionToErrorState`); if a newer instance did take
+        // over, the abort's EndTxn is answered PRODUCER_FENCED.
+        if self.txn.is_some() && error == KafkaError::ProducerFenced {
             // A newer instance bumped the epoch: this one is a zombie.
             self.batch_done(&batch);
             self.fail_batch(tp, &batch, true, KafkaError::ProducerFenced, fx);
