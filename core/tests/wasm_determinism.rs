@@ -72,6 +72,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("group-sticky-two-topics"),
     scenario!("txn-late-write-v1"),
     scenario!("txn-late-write-v1-unverified"),
+    scenario!("txn-bump-retried"),
     scenario!("txn-late-write-v2"),
     scenario!("record-formats"),
     scenario!("producer-buffer-memory"),
