@@ -1,12 +1,15 @@
 //! A transactional producer's side of transactions (Java's
-//! `TransactionManager`, classic protocol): initTransactions finds the
-//! transaction coordinator and gets the id's producer id with a bumped epoch;
-//! a partition joins the transaction (AddPartitionsToTxn) before its first
-//! batch goes; sendOffsetsToTransaction adds the group (AddOffsetsToTxn) and
-//! sends the offsets to the group coordinator (TxnOffsetCommit);
-//! commitTransaction flushes, waits for every batch, then ends the
-//! transaction (EndTxn; with transaction version 2 its answer brings the
-//! epoch bumped for the next one); abortTransaction drops what was not sent yet.
+//! `TransactionManager`): initTransactions finds the transaction coordinator
+//! and gets the id's producer id with a bumped epoch, and learns the cluster's
+//! transaction version. With version 1 a partition joins the transaction
+//! (AddPartitionsToTxn) before its first batch goes, and sendOffsetsToTransaction
+//! adds the group (AddOffsetsToTxn) before it sends the offsets to the group
+//! coordinator (TxnOffsetCommit); with version 2 (KIP-890) neither is sent, as
+//! the partition's leader and the group coordinator add them. commitTransaction
+//! flushes, waits for every batch, then ends the transaction (EndTxn; with
+//! version 2 its answer brings the epoch bumped for the next one);
+//! abortTransaction drops what was not sent yet, and with version 1, after a
+//! failed send, bumps the epoch with InitProducerId (KIP-360).
 //! One request to a coordinator is in flight at a time, as in Java.
 
 use super::Producer;
