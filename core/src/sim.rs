@@ -50,7 +50,7 @@ use crate::time::{Duration, Instant};
 use crate::topic::TopicConfig;
 use crate::txn::{TRANSACTION_STATE_PARTITIONS, TRANSACTION_STATE_TOPIC};
 use alloc::borrow::Cow;
-use alloc::collections::{BTreeMap, VecDeque};
+use alloc::collections::{BinaryHeap, VecDeque};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -63,6 +63,44 @@ const PIPELINE_PRODUCER_SUFFIX: &str = "-out";
 enum Scheduled {
     Deliver { from: Node, to: Node, message: Message, sent_at: Instant },
     Wake { node: Node, timer: Timer },
+}
+
+/// Whether a slot in the queue is still due: a delivery always is, a timer while it is the one
+/// `timers` holds for its node (not cancelled, not set again since).
+fn live(timers: &SortedMap<(Node, Timer), (Instant, u64)>, slot: &Slot) -> bool {
+    match &slot.item {
+        Scheduled::Deliver { .. } => true,
+        Scheduled::Wake { node, timer } => timers.get(&(node.clone(), timer.clone())) == Some(&(slot.at, slot.seq)),
+    }
+}
+
+/// A scheduled thing in the queue, ordered by time, then by scheduling order (the deterministic
+/// tie-break), reversed so that the max-heap gives the earliest first.
+#[derive(Clone, Debug)]
+struct Slot {
+    at: Instant,
+    seq: u64,
+    item: Scheduled,
+}
+
+impl PartialEq for Slot {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+
+impl Eq for Slot {}
+
+impl PartialOrd for Slot {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Slot {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        (other.at, other.seq).cmp(&(self.at, self.seq))
+    }
 }
 
 /// The cluster part of the state, present once `cluster` ran.
@@ -91,10 +129,15 @@ pub struct Sim {
     rng: Rng,
     cluster: Option<Cluster>,
     clients: SortedMap<String, Client>,
-    /// Ordered by time, then by scheduling order: the deterministic tie-break. A B-tree, not
-    /// a [`SortedMap`]: it grows with traffic and is taken from at its front.
-    queue: BTreeMap<(Instant, u64), Scheduled>,
-    /// Where each pending timer sits in the queue, so it can be cancelled.
+    /// Ordered by time, then by scheduling order: the deterministic tie-break. A binary heap
+    /// (it grows with traffic and is taken from at its front): a timer cancelled or set again
+    /// stays in it, stale, until it comes up and is dropped, which keeps cancelling cheap. Its
+    /// front is never stale (`settle_queue`), so it says truly when the next thing happens.
+    queue: BinaryHeap<Slot>,
+    /// Stale timers in the queue, left out of what is scheduled.
+    queue_stale: usize,
+    /// Where each pending timer sits in the queue: a timer's slot there is live only while
+    /// this still names it.
     timers: SortedMap<(Node, Timer), (Instant, u64)>,
     next_seq: u64,
     events: NotCopied<VecDeque<Event>>,
@@ -135,7 +178,8 @@ impl Sim {
             rng: Rng::new(seed),
             cluster: None,
             clients: SortedMap::new(),
-            queue: BTreeMap::new(),
+            queue: BinaryHeap::new(),
+            queue_stale: 0,
             timers: SortedMap::new(),
             next_seq: 0,
             events: NotCopied::default(),
@@ -163,7 +207,7 @@ impl Sim {
 
     /// When the next scheduled thing happens, if anything is scheduled.
     pub fn next_event_at(&self) -> Option<Instant> {
-        self.queue.keys().next().map(|(at, _)| *at)
+        self.queue.peek().map(|slot| slot.at)
     }
 
     /// Events since the last drain, oldest first.
@@ -871,8 +915,8 @@ impl Sim {
     fn drop_timers(&mut self, node: &Node) {
         let dead: Vec<(Node, Timer)> = self.timers.keys().filter(|(n, _)| n == node).cloned().collect();
         for key in dead {
-            if let Some(slot) = self.timers.remove(&key) {
-                self.queue.remove(&slot);
+            if self.timers.remove(&key).is_some() {
+                self.stale_slot();
             }
         }
     }
@@ -1001,20 +1045,36 @@ impl Sim {
 
     /// Processes the next scheduled thing (moving the clock to it); false if nothing is scheduled.
     pub fn step(&mut self) -> bool {
-        let Some(((at, _), item)) = self.queue.pop_first() else {
+        let Some(Slot { at, item, .. }) = self.queue.pop() else {
             return false;
         };
+        if let Scheduled::Wake { node, timer } = &item {
+            self.timers.remove(&(node.clone(), timer.clone()));
+        }
+        self.settle_queue();
         assert!(at >= self.now, "scheduled {at} before the clock {}", self.now);
         self.sample_lag(at);
         self.now = at;
         match item {
             Scheduled::Deliver { from, to, message, sent_at } => self.deliver(from, to, message, sent_at),
-            Scheduled::Wake { node, timer } => {
-                self.timers.remove(&(node.clone(), timer.clone()));
-                self.wake(node, timer)
-            }
+            Scheduled::Wake { node, timer } => self.wake(node, timer),
         }
         true
+    }
+
+    /// A timer's slot in the queue went stale (cancelled, or set again).
+    fn stale_slot(&mut self) {
+        self.queue_stale += 1;
+        self.settle_queue();
+    }
+
+    /// Drops the stale timers at the queue's front, so that its front is what happens next.
+    fn settle_queue(&mut self) {
+        while self.queue.peek().is_some_and(|slot| !live(&self.timers, slot)) {
+            self.queue.pop();
+            debug_assert!(self.queue_stale > 0, "a stale timer was counted when it went stale");
+            self.queue_stale = self.queue_stale.saturating_sub(1);
+        }
     }
 
     /// The broker a node's traffic really leaves from or arrives at.
@@ -1201,8 +1261,8 @@ impl Sim {
             }
         }
         for timer in fx.cancels {
-            if let Some(key) = self.timers.remove(&(me.clone(), timer)) {
-                self.queue.remove(&key);
+            if self.timers.remove(&(me.clone(), timer)).is_some() {
+                self.stale_slot();
             }
         }
         for (at, timer) in fx.timers {
@@ -1253,24 +1313,31 @@ impl Sim {
     /// Schedules a timer; one set again replaces the earlier one (linger.ms of a newer batch).
     fn set_timer(&mut self, node: Node, at: Instant, timer: Timer) {
         let key = (node.clone(), timer.clone());
-        if let Some(old) = self.timers.remove(&key) {
-            self.queue.remove(&old);
-        }
+        let replaced = self.timers.remove(&key).is_some();
         if let Some(slot) = self.schedule(at, Scheduled::Wake { node, timer }) {
             self.timers.insert(key, slot);
+        }
+        if replaced {
+            self.stale_slot();
         }
     }
 
     fn schedule(&mut self, at: Instant, item: Scheduled) -> Option<(Instant, u64)> {
-        if self.queue.len() >= limits::SCHEDULED_MAX {
+        if self.queue.len() - self.queue_stale >= limits::SCHEDULED_MAX {
             // Deterministic and counted; the view shows the count.
             self.scheduled_dropped += 1;
             return None;
         }
-        let key = (at, self.next_seq);
-        self.queue.insert(key, item);
+        if self.queue.len() >= 2 * limits::SCHEDULED_MAX {
+            // Mostly stale: keep the live ones only (the bound on the heap's memory).
+            let timers = &self.timers;
+            self.queue.retain(|slot| live(timers, slot));
+            self.queue_stale = 0;
+        }
+        let seq = self.next_seq;
+        self.queue.push(Slot { at, seq, item });
         self.next_seq += 1;
-        Some(key)
+        Some((at, seq))
     }
 
     fn emit(&mut self, kind: EventKind) {
@@ -1286,9 +1353,14 @@ impl Sim {
     /// Messages on the wire now, earliest arrival first, at most `limit`: what the
     /// page draws moving along the links.
     pub fn messages_in_flight(&self, limit: usize) -> Vec<crate::view::MessageView> {
-        self.queue
-            .iter()
-            .filter_map(|((at, _), item)| match item {
+        // The heap in its order, which is not the queue's: the deliveries sorted first.
+        let mut on_wire: Vec<&Slot> =
+            self.queue.iter().filter(|slot| matches!(slot.item, Scheduled::Deliver { .. })).collect();
+        on_wire.sort_unstable_by_key(|slot| (slot.at, slot.seq));
+        on_wire
+            .into_iter()
+            .take(limit)
+            .filter_map(|slot| match &slot.item {
                 Scheduled::Deliver { from, to, message, sent_at } => Some(crate::view::MessageView {
                     from: from.clone(),
                     to: to.clone(),
@@ -1296,11 +1368,10 @@ impl Sim {
                     response: matches!(message.body, Body::Response(_)),
                     summary: alloc::format!("{message}"),
                     sent_at_ms: sent_at.ms,
-                    arrives_at_ms: at.ms,
+                    arrives_at_ms: slot.at.ms,
                 }),
                 Scheduled::Wake { .. } => None,
             })
-            .take(limit)
             .collect()
     }
 
@@ -1310,7 +1381,7 @@ impl Sim {
             seed: self.seed,
             cluster: self.cluster.as_ref().map(|c| (&c.brokers, &c.controller, &c.net)),
             clients: &self.clients,
-            scheduled: self.queue.len(),
+            scheduled: self.queue.len() - self.queue_stale,
             scheduled_dropped: self.scheduled_dropped,
             events_dropped: self.events_dropped,
         }

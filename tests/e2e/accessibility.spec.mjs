@@ -2,7 +2,7 @@
 // serious or critical violations; and the controls reachable by keyboard.
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { openForm } from './helpers.mjs';
+import { openForm, openScenarioAtEnd } from './helpers.mjs';
 
 /// The serious and critical violations axe finds on the page as it is now.
 async function audit(page) {
@@ -25,7 +25,7 @@ test('the start page, a lesson, a comparison and the request view have no seriou
   await page.getByTestId('drawer-close').click();
 
   // Consumer groups, transactions, the lag chart, checkpoints and the sequence diagram.
-  await page.getByTestId('gallery').selectOption({ label: 'Exactly once: consume, transform, produce: output and input offsets commit in one transaction; an abort changes neither' });
+  await openScenarioAtEnd(page, 'Exactly once: consume, transform, produce: output and input offsets commit in one transaction; an abort changes neither');
   await page.getByTestId('tab-requests').click();
   await expect(page.getByTestId('sequence')).toBeVisible();
   await page.getByTestId('compare-change').fill('all-consumers isolation.level=read_uncommitted');

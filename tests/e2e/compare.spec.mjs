@@ -1,14 +1,14 @@
 // Compare: the session beside itself with one setting changed, in step with
 // the clock, the outcomes that differ marked.
 import { test, expect } from '@playwright/test';
-import { loadScript } from './helpers.mjs';
+import { loadScript, openScenarioAtEnd } from './helpers.mjs';
 
 test('acks=1 beside acks=all: the page counts the acknowledged records the failover lost', async ({ page }) => {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/?new');
   page.on('dialog', (d) => d.accept());
-  await page.getByTestId('gallery').selectOption({ label: 'acks=1 loss: a cut-off leader acknowledges alone; after healing, those records are gone' });
+  await openScenarioAtEnd(page, 'acks=1 loss: a cut-off leader acknowledges alone; after healing, those records are gone');
   await expect(page.getByTestId('script')).toHaveValue(/producer p1 acks=1/);
 
   // A change naming nothing in the session is refused, with the reason.
@@ -64,9 +64,7 @@ test('transaction version 1 without verification beside version 2: the late reco
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/?new');
   page.on('dialog', (d) => d.accept());
-  await page.getByTestId('gallery').selectOption({
-    label: 'Late write, version 1 unverified: the same late record, with transaction version 1 and no verification, is committed with the next transaction',
-  });
+  await openScenarioAtEnd(page, 'Late write, version 1 unverified: the same late record, with transaction version 1 and no verification, is committed with the next transaction');
   await expect(page.getByTestId('script')).toHaveValue(/transaction.version=1 transaction.partition.verification.enable=false/);
   await expect(page.locator('#compare-suggestions option[value="cluster transaction.version=2"]')).toHaveCount(1);
   await page.getByTestId('compare-change').fill('cluster transaction.version=2');

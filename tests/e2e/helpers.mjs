@@ -48,3 +48,12 @@ export async function loadScript(page, lines, clock) {
   await page.getByTestId('apply-script').click();
   await expect(page.getByTestId('clock')).toHaveText(clock);
 }
+
+/// Opens a gallery scenario by its label. It starts at its beginning, playing; this jumps to its
+/// end, where the scenario's checkpoints and records are all there.
+export async function openScenarioAtEnd(page, label) {
+  await page.getByTestId('gallery').selectOption({ label });
+  await expect(page.getByTestId('past-hint')).toBeVisible();
+  await page.getByTestId('back-to-now').click();
+  await expect(page.getByTestId('back-to-now')).toHaveCount(0);
+}

@@ -1,6 +1,6 @@
 // Sessions as links, autosave, and embedding.
 import { test, expect } from '@playwright/test';
-import { command, openForm, showTab } from './helpers.mjs';
+import { command, openForm, openScenarioAtEnd, showTab } from './helpers.mjs';
 
 /// A regular expression matching `text` as it is.
 const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
@@ -20,8 +20,9 @@ async function buildSession(page) {
   await page.getByTestId('step').click();
 }
 
-test('a copied link opens the same session in a fresh page', async ({ page, browser }) => {
+test('a copied link opens the same session in a fresh page, from its beginning, to be watched', async ({ page, browser }) => {
   await buildSession(page);
+  await command(page, 'advance 30s');
   await page.getByTestId('share').click();
   const link = await page.getByTestId('share-link').inputValue();
   expect(link).toMatch(/#v1\./);
@@ -30,8 +31,14 @@ test('a copied link opens the same session in a fresh page', async ({ page, brow
 
   const fresh = await (await browser.newContext()).newPage();
   await fresh.goto(link);
+  // The whole script is there, the clock running from its beginning...
   await expect(fresh.getByTestId('script')).toHaveValue(script);
+  await expect(fresh.getByTestId('play')).toHaveText('Pause');
+  await expect(fresh.getByTestId('past-hint')).toBeVisible();
+  // ...and "Jump to the end" reaches the state shared.
+  await fresh.getByTestId('back-to-now').click();
   await expect(fresh.getByTestId('clock')).toHaveText(clock);
+  await expect(fresh.getByTestId('play')).toHaveText('Play');
   await showTab(fresh, 'partitions');
   await expect(fresh.getByTestId('partition-orders-2')).toBeVisible();
 });
@@ -50,10 +57,81 @@ test('a link opened over other work keeps that work aside and brings it back', a
   await page.goto(link);
   await expect(page.getByTestId('script')).not.toHaveValue(/topic create later/);
   // ...and says the work it replaced is kept, and brings it back on request.
-  await expect(page.getByTestId('kept-aside')).toContainText('This link replaced the session you had in this browser');
+  await expect(page.getByTestId('kept-aside')).toContainText('This link replaced the session you had in this browser; it is kept in Recent sessions');
   await page.getByTestId('bring-back').click();
   await expect(page.getByTestId('script')).toHaveValue(worked);
   await expect(page.getByTestId('kept-aside')).toHaveCount(0);
+});
+
+test('a lesson opened by its address over a saved session: the session comes back from Recent sessions', async ({ page }) => {
+  await buildSession(page);
+  const mine = await page.getByTestId('script').inputValue();
+  await page.goto('/?lesson=acks');
+  await expect(page.getByTestId('lesson')).toBeVisible();
+  await expect(page.getByTestId('script')).not.toHaveValue(mine);
+  const recent = page.getByTestId('recent');
+  await expect(recent.locator('option').nth(1)).toHaveText(/^orders: \d+ lines, 0 s$/);
+  await recent.selectOption({ index: 1 });
+  await expect(page.getByTestId('script')).toHaveValue(mine);
+  await expect(page.getByTestId('lesson')).toHaveCount(0);
+});
+
+test('a gallery scenario unfolds: scrubbed back to 0 and played, its crash happens and no line is lost', async ({ page }) => {
+  await page.goto('/?new');
+  await page.evaluate(() => localStorage.clear());
+  await page.goto('/?new');
+  await page.getByTestId('gallery').selectOption({ label: 'Leader crash: acks=all survives a leader crash: the next in-sync replica leads' });
+  const script = page.getByTestId('script');
+  await expect(script).toHaveValue(/broker stop 2[\s\S]*expect producer p1 acked=3 failed=0/);
+  const whole = await script.inputValue();
+  await expect(page.getByTestId('play')).toHaveText('Pause');
+  await expect(page.getByTestId('past-hint')).toBeVisible();
+  await page.getByTestId('timeline').fill('0');
+  await expect(page.getByTestId('clock')).toHaveText('0.000 s');
+  await page.getByRole('button', { name: '10×', exact: true }).click();
+  await page.getByTestId('play').click();
+  // The broker stops at 1 s, as the script says, while it plays.
+  await expect(page.getByTestId('stage-broker-2')).toHaveAccessibleName(/stopped/);
+  await expect(page.getByTestId('checkpoint-count')).toHaveText('3 of 3 done', { timeout: 15_000 });
+  await expect(page.getByTestId('back-to-now')).toHaveCount(0);
+  await page.getByTestId('play').click();
+  // Every line kept; playing on past the end only adds time after it.
+  const after = await script.inputValue();
+  expect(after.startsWith(whole.trimEnd()), `${whole}\n---\n${after}`).toBe(true);
+  await page.screenshot({ path: 'tests/e2e/results/scenario-unfolded.png' });
+});
+
+test('acting in the past keeps the other future as a branch; undo takes an action back', async ({ page }) => {
+  await page.goto('/?new');
+  await page.evaluate(() => localStorage.clear());
+  await page.goto('/?new');
+  await page.getByTestId('script').fill('seed 1\ncluster brokers=3\ntopic create t partitions=1 replication-factor=3\nadvance 5s\nbroker stop 1\nadvance 5s\n');
+  await page.getByTestId('apply-script').click();
+  await expect(page.getByTestId('clock')).toHaveText('10.000 s');
+  await page.getByTestId('timeline').fill('2000');
+  await command(page, 'broker stop 2');
+  // A new line from 2 s; the old one, with broker 1's stop, is a branch marked where it split.
+  await expect(page.getByTestId('script')).not.toHaveValue(/broker stop 1/);
+  const fork = page.getByTestId('branch-mark');
+  await expect(fork).toHaveCount(1);
+  await expect(fork).toHaveAccessibleName('a branch splits at 2.000 s: look at it');
+  await page.screenshot({ path: 'tests/e2e/results/time-branch.png' });
+  // Undo (Ctrl+Z) takes back the stop of broker 2: back at 2 s, that line a branch too.
+  await page.locator('.playground').press('Control+z');
+  await expect(page.getByTestId('script')).not.toHaveValue(/broker stop 2/);
+  await expect(page.getByTestId('clock')).toHaveText('2.000 s');
+  await expect(fork).toHaveCount(2);
+  // Both split at 2 s; the list names them. The first branch again: broker 1 stops at 5 s, as it did.
+  await expect(page.getByTestId('branches').locator('option')).toHaveText(['this line and 2 more', '1: split at 2.000 s', '2: split at 2.000 s']);
+  await page.getByTestId('branches').selectOption({ index: 1 });
+  await expect(page.getByTestId('script')).toHaveValue(/broker stop 1/);
+  await page.getByTestId('back-to-now').click();
+  await expect(page.getByTestId('clock')).toHaveText('10.000 s');
+  await expect(page.getByTestId('stage-broker-1')).toHaveAccessibleName(/stopped/);
+  // The tree survives a reload.
+  await page.reload();
+  await expect(fork).toHaveCount(2);
+  await expect(page.getByTestId('clock')).toHaveText('10.000 s');
 });
 
 test('a broken link says what is wrong and keeps the saved session', async ({ page }) => {
@@ -143,8 +221,7 @@ test('the session exports as a kafka-python program', async ({ page }) => {
 
 test('the gallery opens a ready scenario', async ({ page }) => {
   await page.goto('/?new');
-  page.once('dialog', (d) => d.accept());
-  await page.getByTestId('gallery').selectOption({ label: 'Leader crash: acks=all survives a leader crash: the next in-sync replica leads' });
+  await openScenarioAtEnd(page, 'Leader crash: acks=all survives a leader crash: the next in-sync replica leads');
   await expect(page.getByTestId('checkpoints')).toContainText('✓ expect consumer c1 consumed=3');
   await expect(page.getByTestId('checkpoint-count')).toHaveText('3 of 3 done');
 });

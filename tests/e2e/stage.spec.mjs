@@ -95,7 +95,7 @@ test('a group of three owns the partitions; a fourth member joins and the group 
     await expect(page.getByTestId(`stage-member-m${n}`)).toHaveAccessibleName(/owns events-/);
   }
   await group.click();
-  await expect(page.getByTestId('inspect-describe').locator('tbody tr')).toHaveCount(4);
+  await expect(page.getByTestId('inspector').getByTestId('group-describe').locator('tbody tr')).toHaveCount(4);
   await page.getByTestId('inspect-add-member').click();
   // The rebalance seen: a partition leaving m1's row fades out there, then is gone.
   const fading = page.getByTestId('stage').locator('.owned-chip.revoked');

@@ -1,7 +1,7 @@
 // Fast-forward: an hour of simulated time passes in chunks with a progress bar,
 // and the session script records it as one advance.
 import { test, expect } from '@playwright/test';
-import { showTab } from './helpers.mjs';
+import { showTab, openScenarioAtEnd } from './helpers.mjs';
 
 test('fast-forward an hour: progress, then the clock and the script show it', async ({ page }) => {
   const errors = [];
@@ -17,7 +17,7 @@ test('fast-forward an hour: progress, then the clock and the script show it', as
 test('a compacted topic shows what the last cleaning removed and which record of each key stayed', async ({ page }) => {
   await page.goto('/?new');
   page.once('dialog', (d) => d.accept());
-  await page.getByTestId('gallery').selectOption({ label: 'Compacted changelog: only the latest value of each key stays; tombstones go after delete.retention.ms' });
+  await openScenarioAtEnd(page, 'Compacted changelog: only the latest value of each key stays; tombstones go after delete.retention.ms');
   await expect(page.getByTestId('checkpoint-count')).toHaveText(/(\d+) of \1 done/);
   await showTab(page, 'partitions');
   await expect(page.getByTestId('cleaned-prices-0')).toContainText('kept apple@3');

@@ -1,7 +1,7 @@
 // A transactional producer's lane: init, begin, send, commit; the LSO holds
 // back until the commit marker is written, then records show as committed.
 import { test, expect } from '@playwright/test';
-import { createTopic, createProducer, openForm, showTab } from './helpers.mjs';
+import { createTopic, createProducer, openForm, showTab, openScenarioAtEnd } from './helpers.mjs';
 
 test('a transaction holds the LSO until its commit marker, then its records are committed', async ({ page }) => {
   const errors = [];
@@ -39,7 +39,7 @@ test('a transaction holds the LSO until its commit marker, then its records are 
 test('read_committed and read_uncommitted readers of one topic side by side', async ({ page }) => {
   await page.goto('/?new');
   page.once('dialog', (d) => d.accept());
-  await page.getByTestId('gallery').selectOption({ label: 'Transactions: two partitions commit together; an abort leaves records read_committed readers skip' });
+  await openScenarioAtEnd(page, 'Transactions: two partitions commit together; an abort leaves records read_committed readers skip');
   // Each checkpoint held when the replay reached it, the mid-way ones included.
   await expect(page.getByTestId('checkpoint-count')).toHaveText('7 of 7 done');
   await openForm(page, 'consume');

@@ -50,19 +50,33 @@ const STAGE_MESSAGES_MAX: usize = 4_000;
 /// Seed of a new session.
 const SEED: u64 = 1;
 
-/// The session to start with: the link in the address bar, else the autosaved
-/// session, else a new one. A link that cannot be opened says why and the
-/// autosaved session is kept.
-fn initial(fresh: bool) -> Playground {
+/// The session to start with: the link in the address bar (at its beginning, to be watched, but
+/// at its end in an embed that does not autoplay), else the autosaved session as it was left,
+/// paused (an embed's own session is never saved: it starts anew), else a new one. A link that
+/// cannot be opened says why and the autosaved session is kept.
+fn initial(options: &EmbedOptions) -> Playground {
+    let (fresh, embedded) = (options.fresh || options.embedded, options.embedded);
     let saved = || {
-        browser::load(browser::AUTOSAVE_KEY)
-            .and_then(|text| Scenario::parse(&text).ok())
-            .and_then(|s| Playground::from_scenario(&s).ok())
-            .unwrap_or_else(|| if fresh { Playground::new(SEED) } else { demo() })
+        let mut restored = browser::load(browser::AUTOSAVE_KEY)
+            .filter(|_| !embedded)
+            .and_then(|text| Playground::from_saved(&text).ok());
+        if let Some(p) = restored.as_mut() {
+            // The person's own session: replacing it asks first (the demo and an empty one do not).
+            let script = p.script();
+            p.edited = script != crate::state::DEMO_SCRIPT && script != crate::state::default_script(SEED);
+        }
+        restored.unwrap_or_else(|| if fresh { Playground::new(SEED) } else { demo() })
     };
     match browser::hash() {
         Some(fragment) => {
-            match link::decode(&fragment).map_err(|e| e.to_string()).and_then(|s| Playground::from_scenario(&s)) {
+            let open = |s: Scenario| {
+                if embedded && !options.autoplay {
+                    Playground::from_scenario(&s)
+                } else {
+                    Playground::unfolded(&s)
+                }
+            };
+            match link::decode(&fragment).map_err(|e| e.to_string()).and_then(open) {
                 Ok(p) => p,
                 Err(why) => {
                     let mut p = saved();
@@ -86,6 +100,24 @@ fn demo() -> Playground {
         .unwrap_or_else(|| Playground::new(SEED));
     p.playing = true;
     p
+}
+
+/// The recent sessions, newest first.
+fn recent_sessions() -> Vec<crate::sessions::Recent> {
+    crate::sessions::recent(&browser::load(browser::RECENT_KEY).unwrap_or_default())
+}
+
+/// Puts a session (its saved text) first in the recent list.
+fn remember(text: String) {
+    let title = crate::sessions::title(&text);
+    let list = browser::load(browser::RECENT_KEY).unwrap_or_default();
+    browser::save(browser::RECENT_KEY, &crate::sessions::remember(&list, crate::sessions::Recent { title, text }));
+}
+
+/// Whether to go on replacing the session: asked only if the person changed it (it goes to the
+/// recent list either way).
+fn may_replace(playground: &RefCell<Playground>, what: &str) -> bool {
+    !playground.borrow().edited || browser::confirm(&format!("{what}? Your session goes to Recent sessions."))
 }
 
 /// Starts lesson `i`, fetching its text first if this is its first time; then `then`, if any.
@@ -119,8 +151,7 @@ pub fn mount() {
 pub fn app() -> Html {
     let options = use_memo((), |_| EmbedOptions::parse(&browser::query()));
     let playground: Rc<RefCell<Playground>> = use_mut_ref(|| {
-        let mut p = initial(options.fresh || options.embedded);
-        let demo_playing = p.playing;
+        let mut p = initial(&options);
         // `?compare=NAME%20KEY%3DVALUE` opens the session compared with that change (a lesson's
         // session once the lesson has started, below).
         if let Some(change) = options.compare.as_ref().filter(|_| options.lesson.is_none()) {
@@ -129,7 +160,8 @@ pub fn app() -> Html {
         if let Some(speed) = options.speed {
             p.speed = speed;
         }
-        p.playing = options.autoplay || (demo_playing && !options.embedded);
+        // The first visit's example and a link play; in an embed, only if the host page asks.
+        p.playing = options.autoplay || (p.playing && !options.embedded);
         p
     });
     // What the inspector shows. A reducer, so that the callbacks that choose are made once for the
@@ -150,23 +182,30 @@ pub fn app() -> Html {
     // The form open in the drawer beside the stage, if any.
     let drawer = use_state(|| None::<Drawer>);
     // A session replaced without a question (the page opened by a link or a lesson's address, or a
-    // link pasted while it was open) is kept aside, and a banner offers it back: why it was replaced.
+    // link pasted while it was open) goes to the recent list, and a banner offers it back: why it
+    // was replaced.
     let kept_aside = use_state(|| {
         let opened = browser::hash().is_some() || options.lesson.is_some();
         let saved = browser::load(browser::AUTOSAVE_KEY).filter(|saved| {
             let current = playground.borrow().script();
             // A lesson replaces whatever is open once fetched; a link only what differs from it.
-            (options.lesson.is_some() || saved.trim() != current.trim())
-                && Scenario::parse(saved).is_ok_and(|s| !s.commands.is_empty())
+            crate::sessions::Saved::parse(saved).is_ok_and(|s| {
+                !s.commands.is_empty()
+                    && (options.lesson.is_some()
+                        || !s.branches.is_empty()
+                        || crate::sessions::script(s.seed, &s.commands) != current)
+            })
         });
         match saved {
             Some(saved) if opened && !options.embedded => {
-                browser::save(browser::KEPT_ASIDE_KEY, &saved);
+                remember(saved);
                 Some(if options.lesson.is_some() { "This lesson" } else { "This link" })
             }
             _ => None,
         }
     });
+    // The recent list as last read: read again whenever the page writes it.
+    let recent = use_state(|| Rc::new(recent_sessions()));
     let update = use_force_update();
     let shared_link = use_state(|| None::<String>);
     // Checkpoints already reported to the embedding page as reached.
@@ -196,7 +235,8 @@ pub fn app() -> Html {
     // One callback for the page's life: components compare it by identity, so a new one each
     // render would redraw every component that takes it (1,800 replica chips in a large cluster).
     let dispatch = {
-        let (playground, options, reported) = (playground.clone(), options.clone(), reported.clone());
+        let (playground, options, reported, recent) =
+            (playground.clone(), options.clone(), reported.clone(), recent.clone());
         let made = use_memo((), move |_| {
             Callback::from(move |action: Action| {
                 let mut pg = playground.borrow_mut();
@@ -211,12 +251,19 @@ pub fn app() -> Html {
                 }
                 // Every change is saved at once, but while playing (ten ticks a second, each
                 // changing the script's last `advance`) at most once a second, and when the
-                // playing stops.
+                // playing stops. An embed's session is the host page's, never saved over the
+                // person's own.
                 let now_ms = browser::now_ms();
                 let running = pg.running();
-                if !(tick && running && now_ms - *saved_at_ms.borrow() < AUTOSAVE_WHILE_PLAYING_MS) {
-                    browser::save(browser::AUTOSAVE_KEY, &pg.script());
+                let throttled = tick && running && now_ms - *saved_at_ms.borrow() < AUTOSAVE_WHILE_PLAYING_MS;
+                if !options.embedded && !throttled {
+                    browser::save(browser::AUTOSAVE_KEY, &pg.saved());
                     *saved_at_ms.borrow_mut() = now_ms;
+                }
+                // A session this action replaced, which the person had changed: to the recent list.
+                if let Some(old) = pg.replaced.take().filter(|_| !options.embedded) {
+                    remember(old);
+                    recent.set(Rc::new(recent_sessions()));
                 }
                 tell_parent(&pg, &options, &mut reported.borrow_mut());
                 drop(pg);
@@ -256,10 +303,12 @@ pub fn app() -> Html {
         use_effect_with((), move |_| {
             let on_hash = Closure::<dyn Fn()>::new(move || {
                 if let Some(fragment) = browser::hash() {
-                    let before = playground.borrow().script();
+                    let (before, edited) = {
+                        let pg = playground.borrow();
+                        (pg.script(), pg.edited)
+                    };
                     dispatch.emit(Action::LoadLink(fragment));
-                    if playground.borrow().script() != before {
-                        browser::save(browser::KEPT_ASIDE_KEY, &before);
+                    if edited && playground.borrow().script() != before {
                         kept_aside.set(Some("This link"));
                     }
                 }
@@ -351,13 +400,11 @@ pub fn app() -> Html {
         })
     };
     let open_scenario = {
-        let dispatch = dispatch.clone();
+        let (dispatch, playground) = (dispatch.clone(), playground.clone());
         Callback::from(move |e: Event| {
             let chosen = crate::components::value_of(&e).parse::<usize>().ok();
             if let Some((i, path)) = chosen.and_then(|i| crate::gallery::address(i).map(|path| (i, path))) {
-                if browser::confirm(
-                    "Open this scenario? The current session is replaced (copy its link first to keep it).",
-                ) {
+                if may_replace(&playground, "Open this scenario") {
                     let dispatch = dispatch.clone();
                     browser::fetch_text(path, move |text| dispatch.emit(Action::ScenarioFetched(i, text)));
                 }
@@ -365,22 +412,20 @@ pub fn app() -> Html {
         })
     };
     let start_lesson = {
-        let dispatch = dispatch.clone();
+        let (dispatch, playground) = (dispatch.clone(), playground.clone());
         Callback::from(move |e: Event| {
             let chosen = crate::components::value_of(&e).parse::<usize>().ok();
             if let Some(i) = chosen.filter(|i| *i < crate::lessons::LESSONS.len()) {
-                if browser::confirm(
-                    "Start this lesson? The current session is replaced (copy its link first to keep it).",
-                ) {
+                if may_replace(&playground, "Start this lesson") {
                     open_lesson(i, dispatch.clone(), None);
                 }
             }
         })
     };
     let new_session = {
-        let dispatch = dispatch.clone();
+        let (dispatch, playground) = (dispatch.clone(), playground.clone());
         Callback::from(move |_| {
-            if browser::confirm("Start a new session? The current one is replaced (copy its link first to keep it).") {
+            if may_replace(&playground, "Start a new session") {
                 dispatch.emit(Action::Reset);
             }
         })
@@ -424,15 +469,38 @@ pub fn app() -> Html {
         });
     }
 
-    // Brings the kept session back, keeping the one it replaces aside in turn: nothing is lost.
-    let bring_back = {
-        let (dispatch, playground, kept_aside) = (dispatch.clone(), playground.clone(), kept_aside.clone());
-        Callback::from(move |_: MouseEvent| {
-            if let Some(kept) = browser::load(browser::KEPT_ASIDE_KEY) {
-                let now = playground.borrow().script();
-                browser::save(browser::KEPT_ASIDE_KEY, &now);
-                dispatch.emit(Action::LoadScript(kept));
+    // Opens recent session `i`, which leaves the list (the one it replaces goes to it if changed).
+    let open_recent = {
+        let (dispatch, playground, recent) = (dispatch.clone(), playground.clone(), recent.clone());
+        Rc::new(move |i: usize| {
+            let mut entries = recent_sessions();
+            if i >= entries.len() || !may_replace(&playground, "Open this session") {
+                return;
             }
+            let entry = entries.remove(i);
+            dispatch.emit(Action::OpenSaved(entry.text.clone()));
+            if !playground.borrow().errors.contains_key(&Form::Script) {
+                // Read again: the replaced session may have gone to the list meanwhile.
+                let mut now = recent_sessions();
+                now.retain(|e| e.text != entry.text);
+                browser::save(browser::RECENT_KEY, &crate::sessions::recent_text(&now));
+            }
+            recent.set(Rc::new(recent_sessions()));
+        })
+    };
+    let choose_recent = {
+        let open_recent = open_recent.clone();
+        Callback::from(move |e: Event| {
+            if let Ok(i) = crate::components::value_of(&e).parse::<usize>() {
+                open_recent(i);
+            }
+        })
+    };
+    // Brings the session a link or lesson replaced back from the recent list: nothing is lost.
+    let bring_back = {
+        let kept_aside = kept_aside.clone();
+        Callback::from(move |_: MouseEvent| {
+            open_recent(0);
             kept_aside.set(None);
         })
     };
@@ -448,10 +516,19 @@ pub fn app() -> Html {
                 drawer.set(None);
                 return;
             }
-            let in_field = e
+            let tag = e
                 .target()
                 .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
-                .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"));
+                .map(|el| el.tag_name())
+                .unwrap_or_default();
+            let typing = matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA");
+            // Ctrl+Z (Cmd+Z) undoes the last action, except where it undoes typing.
+            if editable && !typing && (e.ctrl_key() || e.meta_key()) && e.key().eq_ignore_ascii_case("z") {
+                e.prevent_default();
+                dispatch.emit(Action::Undo);
+                return;
+            }
+            let in_field = typing || tag == "BUTTON";
             if in_field || e.ctrl_key() || e.meta_key() || e.alt_key() {
                 return;
             }
@@ -527,6 +604,7 @@ pub fn app() -> Html {
     let controls = html! {
         <Controls now_ms={view.now_ms} playing={pg.playing} waiting={pg.waiting_for_time} speed={pg.speed} fast_forward={pg.fast_forward}
             scheduled={view.scheduled} length_ms={pg.length_ms()} in_past={pg.future.is_some()}
+            can_undo={editable && pg.can_undo()} branches={Rc::new(pg.branches.iter().map(|b| b.split_ms).collect::<Vec<_>>())} notice={pg.notice.clone()}
             error={error(Form::Time)} {places} dispatch={dispatch.clone()} />
     };
     // The Requests diagram and the Events log, as tabs under the stage (or where the page has
@@ -636,6 +714,14 @@ pub fn app() -> Html {
                                 }) }
                             </select>
                         </label>
+                        if !recent.is_empty() {
+                            <label class="gallery">{ "Recent " }
+                                <select onchange={choose_recent} data-testid="recent">
+                                    <option value="" selected=true>{ "— sessions —" }</option>
+                                    { for recent.iter().enumerate().map(|(i, r)| html! { <option value={i.to_string()}>{ &r.title }</option> }) }
+                                </select>
+                            </label>
+                        }
                         <button onclick={new_session} data-testid="new-session">{ "New session" }</button>
                     </div>
                 }
@@ -646,12 +732,12 @@ pub fn app() -> Html {
             { for banner.iter().map(|b| html! { <p class="banner" role="alert">{ b }</p> }) }
             if let Some(what) = *kept_aside {
                 <p class="banner" role="status" data-testid="kept-aside">
-                    { format!("{what} replaced the session you had in this browser; it is kept. ") }
+                    { format!("{what} replaced the session you had in this browser; it is kept in Recent sessions. ") }
                     <button onclick={bring_back} data-testid="bring-back">{ "Bring it back" }</button>{ " " }
                     <button onclick={dismiss_kept} aria-label="Dismiss">{ "×" }</button>
                 </p>
             }
-            if let Some(why) = error(Form::Script).filter(|e| e.starts_with("This link")) {
+            if let Some(why) = error(Form::Script).filter(|e| e.starts_with("This link") || e.starts_with("This session")) {
                 <p class="banner" role="alert" data-testid="link-error">{ why }</p>
             }
             if show_stage || show_inspector || pg.lesson.is_some() {

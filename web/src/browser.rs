@@ -8,8 +8,8 @@ use wasm_bindgen_futures::JsFuture;
 
 /// Where the session is autosaved.
 pub const AUTOSAVE_KEY: &str = "kafka-playground.session";
-/// Where a session is kept when a link or a lesson's address replaces it without a question.
-pub const KEPT_ASIDE_KEY: &str = "kafka-playground.kept-aside";
+/// The recent sessions (`crate::sessions::recent`): where a replaced session goes.
+pub const RECENT_KEY: &str = "kafka-playground.recent";
 
 fn window() -> Option<web_sys::Window> {
     web_sys::window()

@@ -10,6 +10,7 @@ pub mod draw;
 pub mod embed;
 pub mod gallery;
 pub mod lessons;
+pub mod sessions;
 pub mod stage;
 pub mod state;
 pub mod timeline;

@@ -2,6 +2,7 @@
 //! the session being recorded, the event log and what each form last said.
 //! Components only read this and dispatch [`Action`]s; tests drive it natively.
 
+use crate::sessions::{Branch, Saved, BRANCHES_MAX};
 use kafka_sim::command::Command;
 use kafka_sim::scenario::{quote, Line, Scenario};
 use kafka_sim::sorted::SortedMap;
@@ -96,11 +97,17 @@ pub enum Action {
     LoadScript(String),
     /// Replace the session with a share link's; an error keeps the session.
     LoadLink(String),
-    /// Look at the session as it was at this simulated time (replaying it);
-    /// any action from there starts a new branch.
+    /// Look at the session as it was at this simulated time (replaying it): playing on follows
+    /// the rest of it; an action there starts a new branch, and the old future is kept as one.
     TravelTo(u64),
-    /// Return from the past to the end of the session.
+    /// Jump from the past to the end of the line viewed.
     BackToNow,
+    /// Look at kept branch `i` where it split from this line (which is kept in its place).
+    SwitchBranch(usize),
+    /// Take back the last action: back to just before it, the line with it kept as a branch.
+    Undo,
+    /// Open a saved session (from the recent list): its tree, where it was looked at.
+    OpenSaved(String),
     /// Let this much simulated time pass as fast as the engine goes, in chunks, with progress.
     FastForward(u64),
     /// Stop a fast-forward where it is.
@@ -214,12 +221,21 @@ pub struct Playground {
     pub errors: SortedMap<Form, String>,
     /// Real microseconds of play not yet turned into simulated time.
     carry_real_us: u64,
-    /// While looking at the past: the commands after this point, which an
-    /// action here discards (a new branch) and `BackToNow` replays.
+    /// While looking at the past: the commands after this point. Time passing plays them as the
+    /// clock reaches them; an action here makes the line with them a branch; `BackToNow` replays
+    /// them at once.
     pub future: Option<Vec<Command>>,
-    /// `(commands applied, engine after them)`, taken as the session grows, so a
-    /// jump back in time replays from the nearest one instead of from the start.
-    snapshots: Vec<(usize, Sim)>,
+    /// The other lines of the session's time tree, oldest first (at most `sessions::BRANCHES_MAX`).
+    pub branches: Vec<Branch>,
+    /// Something the page did that the person should know of (a branch dropped).
+    pub notice: Option<String>,
+    /// The person changed this session (an action of theirs, not time passing): replacing it asks
+    /// first, and it goes to the recent list.
+    pub edited: bool,
+    /// A session this one replaced that the person had changed, saved, for the recent list.
+    pub replaced: Option<String>,
+    /// Commands of the session that undo does not take back: the setup it was opened with.
+    undo_floor: usize,
     /// A guided lesson in progress, if any.
     pub lesson: Option<LessonProgress>,
     /// The session run twice, the second time with one setting changed; it follows the session.
@@ -232,10 +248,6 @@ pub struct Playground {
     /// future's too while looking at the past.
     pub markers: kafka_sim::timeline::Markers,
 }
-
-/// A snapshot every this many commands, keeping at most `SNAPSHOTS_MAX` (thinned evenly).
-const SNAPSHOT_EVERY: usize = 64;
-const SNAPSHOTS_MAX: usize = 16;
 
 /// The script every new session starts with.
 /// What the page opens with the first time (no link, nothing saved): a small cluster already
@@ -321,7 +333,11 @@ impl Playground {
             errors: SortedMap::new(),
             carry_real_us: 0,
             future: None,
-            snapshots: Vec::new(),
+            branches: Vec::new(),
+            notice: None,
+            edited: false,
+            replaced: None,
+            undo_floor: 0,
             lesson: None,
             compare: None,
             sequence: Default::default(),
@@ -333,17 +349,60 @@ impl Playground {
             p.sim.apply(command).map_err(|e| format!("line {line}: {e}"))?;
             p.record(command.clone());
         }
+        // Undo takes back what was done after the setup at time 0.
+        p.undo_floor = p.session.iter().take_while(|c| !matches!(c, Command::Advance(_))).count();
         p.collect_events();
         Ok(p)
     }
 
-    /// The session as a script.
-    pub fn script(&self) -> String {
+    /// A scenario opened to be watched: at its beginning, its commands ahead, the clock running.
+    pub fn unfolded(scenario: &Scenario) -> Result<Self, String> {
+        let mut p = Playground::from_scenario(scenario)?;
+        p.travel_to(0);
+        p.playing = true;
+        Ok(p)
+    }
+
+    /// A saved session (the autosave, an entry of the recent list) as it was left.
+    pub fn from_saved(text: &str) -> Result<Self, String> {
+        let saved = Saved::parse(text)?;
         let scenario = Scenario {
-            seed: self.sim.seed(),
-            commands: self.session.iter().map(|c| Line { line: 0, command: c.clone() }).collect(),
+            seed: saved.seed,
+            commands: saved.commands.into_iter().map(|command| Line { line: 0, command }).collect(),
         };
-        scenario.to_string()
+        let mut p = Playground::from_scenario(&scenario)?;
+        if let Some(at) = saved.at_ms {
+            p.travel_to(at);
+        }
+        p.branches = saved.branches;
+        p.branches.truncate(BRANCHES_MAX);
+        Ok(p)
+    }
+
+    /// The session with its whole tree, as the autosave and the recent list keep it.
+    pub fn saved(&self) -> String {
+        Saved {
+            seed: self.sim.seed(),
+            commands: self.whole_commands(),
+            at_ms: self.future.is_some().then(|| self.sim.now().ms),
+            branches: self.branches.clone(),
+        }
+        .to_text()
+    }
+
+    /// The line being viewed as a script, its future included.
+    pub fn script(&self) -> String {
+        crate::sessions::script(self.sim.seed(), &self.whole_commands())
+    }
+
+    /// Whether there is an action to take back.
+    pub fn can_undo(&self) -> bool {
+        self.last_action().is_some()
+    }
+
+    /// The index of the last command that was not time passing, if undo may take it back.
+    fn last_action(&self) -> Option<usize> {
+        self.session.iter().rposition(|c| !matches!(c, Command::Advance(_))).filter(|&k| k >= self.undo_floor)
     }
 
     pub fn reduce(&mut self, action: Action) {
@@ -394,19 +453,28 @@ impl Playground {
                     }
                 }
             }
-            Action::Step => match self.sim.next_event_at() {
-                Some(at) => {
-                    let d = at.saturating_since(self.sim.now());
-                    self.apply(Form::Time, Command::Advance(d));
+            Action::Step => {
+                // To what is due next: in the engine, or the next command of a future being followed.
+                let due = self.sim.next_event_at().map(|at| at.saturating_since(self.sim.now()).ms);
+                let scripted = self.future.iter().flatten().find_map(|c| match c {
+                    Command::Advance(d) => Some(d.ms),
+                    _ => None,
+                });
+                match due.into_iter().chain(scripted).min() {
+                    Some(ms) => self.apply(Form::Time, Command::Advance(Duration::from_ms(ms))),
+                    None => {
+                        self.errors.insert(Form::Time, "nothing is scheduled: the cluster is idle".into());
+                    }
                 }
-                None => {
-                    self.errors.insert(Form::Time, "nothing is scheduled: the cluster is idle".into());
-                }
-            },
+            }
             Action::Play => self.playing = true,
             Action::Pause => self.playing = false,
             Action::SetSpeed(s) => self.speed = s,
-            Action::Reset => *self = Playground::new(self.sim.seed()),
+            Action::Reset => {
+                let mut fresh = Playground::new(self.sim.seed());
+                fresh.playing = true;
+                self.replace_or_explain(Ok(fresh));
+            }
             Action::ToggleBroker(id) => {
                 let running = self.sim.view().brokers.iter().find(|b| b.id == id).map(|b| b.alive);
                 match running {
@@ -497,7 +565,11 @@ impl Playground {
             Action::ScenarioFetched(i, text) => {
                 let name = crate::gallery::SCENARIOS.get(i).copied().unwrap_or("?");
                 match text {
-                    Ok(text) => self.reduce(Action::LoadScript(text)),
+                    Ok(text) => {
+                        let loaded =
+                            Scenario::parse(&text).map_err(|e| e.to_string()).and_then(|s| Playground::unfolded(&s));
+                        self.replace_or_explain(loaded);
+                    }
                     Err(why) => {
                         self.errors.insert(
                             Form::Script,
@@ -537,12 +609,21 @@ impl Playground {
                 if self.future.is_some() {
                     let all = self.whole_session();
                     self.replay(all);
+                    // As a video's end: the state the line reaches, held still to be looked at.
+                    self.playing = false;
                 }
+            }
+            Action::SwitchBranch(i) => self.switch_branch(i),
+            Action::Undo => self.undo(),
+            Action::OpenSaved(text) => {
+                let loaded = Playground::from_saved(&text)
+                    .map_err(|why| format!("This session could not be opened: {why}. Your current session is kept."));
+                self.replace_or_explain(loaded);
             }
             Action::LoadLink(fragment) => {
                 let loaded = link::decode(&fragment)
                     .map_err(|e| e.to_string())
-                    .and_then(|s| Playground::from_scenario(&s))
+                    .and_then(|s| Playground::unfolded(&s))
                     .map_err(|why| format!("This link could not be opened: {why}. Your current session is kept."));
                 self.replace_or_explain(loaded);
             }
@@ -579,93 +660,140 @@ impl Playground {
         }
     }
 
-    /// The session with its future, the advance split at the travel point joined
-    /// again, so that commands sit at the indices the snapshots were taken at.
-    fn whole_session(&mut self) -> Vec<Command> {
-        let mut all = core::mem::take(&mut self.session);
-        let mut future = self.future.take().unwrap_or_default().into_iter();
+    /// The session with its future, the advance split at the travel point joined again: the
+    /// line as it was recorded.
+    fn whole_commands(&self) -> Vec<Command> {
+        let mut all = self.session.clone();
+        let mut future = self.future.iter().flatten();
         if let Some(first) = future.next() {
-            match (all.last_mut(), &first) {
+            match (all.last_mut(), first) {
                 (Some(Command::Advance(a)), Command::Advance(b)) if a.ms + b.ms <= limits::ADVANCE_MS_MAX => {
                     *a = Duration::from_ms(a.ms + b.ms);
                 }
-                _ => all.push(first),
+                _ => all.push(first.clone()),
             }
         }
-        all.extend(future);
+        all.extend(future.cloned());
         all
     }
 
-    /// Replays commands from the seed; they were valid once, so they are again
-    /// (the engine is deterministic).
-    fn replay(&mut self, commands: Vec<Command>) {
-        // The nearest snapshot at or before the end of `commands` whose prefix is unchanged.
-        let snapshot = self
-            .snapshots
-            .iter()
-            .rev()
-            .find(|(at, _)| {
-                *at <= commands.len() && (*at < commands.len() || !matches!(commands.last(), Some(Command::Advance(_))))
-            })
-            .cloned();
-        let Some((at, sim)) = snapshot else {
-            let scenario = Scenario {
-                seed: self.sim.seed(),
-                commands: commands.into_iter().map(|command| Line { line: 0, command }).collect(),
-            };
-            let snapshots = core::mem::take(&mut self.snapshots);
-            let markers = core::mem::take(&mut self.markers);
-            self.replace_or_explain(Playground::from_scenario(&scenario));
-            self.snapshots = snapshots;
-            // The future's marks stay on the timeline.
-            let now_ms = self.sim.now().ms;
-            for m in markers.iter().filter(|m| m.at_ms > now_ms) {
-                self.markers.keep_future(m.clone());
-            }
+    /// [`Self::whole_commands`], leaving the session empty for a replay.
+    fn whole_session(&mut self) -> Vec<Command> {
+        let all = self.whole_commands();
+        self.session.clear();
+        self.future = None;
+        all
+    }
+
+    /// Keeps a line of the session as a branch; past [`BRANCHES_MAX`] the oldest goes, said.
+    fn keep_branch(&mut self, branch: Branch) {
+        self.branches.push(branch);
+        if self.branches.len() > BRANCHES_MAX {
+            self.branches.remove(0);
+            self.notice = Some(format!("The oldest branch was dropped: a session keeps {BRANCHES_MAX}."));
+        }
+    }
+
+    /// Looks at branch `i` where it split off; the line viewed becomes a branch in its place.
+    fn switch_branch(&mut self, i: usize) {
+        if i >= self.branches.len() {
+            return;
+        }
+        let other = self.branches.remove(i);
+        let current = self.whole_commands();
+        self.branches.insert(i, Branch { split_ms: other.split_ms, commands: current });
+        self.future = None;
+        // The other line's marks, then the look at where it split.
+        self.markers.truncate_from(other.split_ms);
+        self.replay(other.commands);
+        self.travel_to(other.split_ms);
+    }
+
+    /// Takes back the last action: the session goes back to just before it, and the line with
+    /// it (and all that followed) is kept as a branch.
+    fn undo(&mut self) {
+        let Some(k) = self.last_action() else {
+            self.errors.insert(Form::Time, "nothing to undo: no action since the session opened".into());
             return;
         };
-        self.sim = sim;
-        self.sim.drain_events();
-        self.log.clear();
-        self.sequence.clear();
-        self.errors.clear();
-        let from_ms = self.sim.now().ms;
-        self.session = commands[..at].to_vec();
-        for command in &commands[at..] {
-            // These commands were valid when recorded and the engine is deterministic.
-            if self.sim.apply(command).is_ok() {
-                self.session.push(command.clone());
+        let at_ms: u64 = self.session[..k].iter().map(advance_ms).sum();
+        let line = self.whole_commands();
+        let before = self.session[..k].to_vec();
+        self.keep_branch(Branch { split_ms: at_ms, commands: line });
+        self.future = None;
+        self.markers.truncate_from(at_ms);
+        self.playing = false;
+        self.replay(before);
+    }
+
+    /// Time passing while the line has a future plays it: its commands happen as the clock
+    /// reaches them, as they did when they were recorded.
+    fn follow(&mut self, mut ms: u64) {
+        while let Some(future) = self.future.as_mut() {
+            let command = match future.first() {
+                None => {
+                    self.future = None;
+                    break;
+                }
+                Some(Command::Advance(_)) if ms == 0 => break,
+                Some(&Command::Advance(d)) => {
+                    let taken = d.ms.min(ms);
+                    ms -= taken;
+                    if taken < d.ms {
+                        future[0] = Command::Advance(Duration::from_ms(d.ms - taken));
+                    } else {
+                        future.remove(0);
+                    }
+                    Command::Advance(Duration::from_ms(taken))
+                }
+                Some(_) => future.remove(0),
+            };
+            // Valid when recorded, and the engine is deterministic.
+            if self.sim.apply(&command).is_ok() {
+                self.record(command);
             }
         }
-        // The replayed stretch's marks come back in place; the future's stay.
-        self.markers.forget_between(from_ms, self.sim.now().ms);
+        if ms > 0 && self.sim.apply(&Command::Advance(Duration::from_ms(ms))).is_ok() {
+            self.record(Command::Advance(Duration::from_ms(ms)));
+        }
         self.collect_events();
     }
 
-    /// Takes a snapshot when the session reaches a multiple of SNAPSHOT_EVERY commands.
-    fn maybe_snapshot(&mut self) {
-        let n = self.session.len();
-        if n == 0 || n % SNAPSHOT_EVERY != 0 || matches!(self.session.last(), Some(Command::Advance(_))) {
-            return;
+    /// Replays commands from the seed; they were valid once, so they are again
+    /// (the engine is deterministic). From the seed every time: the engine replays a session far
+    /// faster than it was played, and snapshots of the engine to start from would have carried
+    /// its whole deep copy into the page (about 5 KB of its download) for sessions of many
+    /// commands only (a played or fast-forwarded stretch is one command).
+    fn replay(&mut self, commands: Vec<Command>) {
+        let scenario = Scenario {
+            seed: self.sim.seed(),
+            commands: commands.into_iter().map(|command| Line { line: 0, command }).collect(),
+        };
+        let markers = core::mem::take(&mut self.markers);
+        let (branches, edited, undo_floor) = (core::mem::take(&mut self.branches), self.edited, self.undo_floor);
+        if let Ok(mut next) = Playground::from_scenario(&scenario) {
+            next.compare = self.compare.take();
+            next.speed = self.speed;
+            next.show_chatter = self.show_chatter;
+            next.sequence_window_ms = self.sequence_window_ms;
+            next.sequence_chatter = self.sequence_chatter;
+            next.lesson = self.lesson;
+            *self = next;
         }
-        if self.snapshots.last().is_some_and(|(at, _)| *at >= n) {
-            return;
-        }
-        self.snapshots.push((n, self.sim.clone()));
-        if self.snapshots.len() > SNAPSHOTS_MAX {
-            // Keep every other one: still spread over the whole session.
-            let mut i = 0;
-            self.snapshots.retain(|_| {
-                i += 1;
-                i % 2 == 0
-            });
+        (self.branches, self.edited, self.undo_floor) = (branches, edited, undo_floor);
+        // The future's marks stay on the timeline.
+        let now_ms = self.sim.now().ms;
+        for m in markers.iter().filter(|m| m.at_ms > now_ms) {
+            self.markers.keep_future(m.clone());
         }
     }
 
-    /// Takes a new session, or keeps this one and says why the new one failed.
+    /// Takes a new session, or keeps this one and says why the new one failed. A replaced
+    /// session the person had changed is handed on for the recent list.
     fn replace_or_explain(&mut self, loaded: Result<Playground, String>) {
         match loaded {
             Ok(mut next) => {
+                next.replaced = self.edited.then(|| self.saved());
                 next.speed = self.speed;
                 next.show_chatter = self.show_chatter;
                 next.sequence_window_ms = self.sequence_window_ms;
@@ -682,7 +810,7 @@ impl Playground {
         }
     }
 
-    /// The session as a share-link fragment (`v1.…`).
+    /// The line viewed as a share-link fragment (`v1.…`), its future included.
     pub fn link(&self) -> String {
         link::encode(&Scenario::parse(&self.script()).unwrap_or_default())
     }
@@ -724,11 +852,24 @@ impl Playground {
     }
 
     fn apply(&mut self, form: Form, command: Command) {
+        if let (Command::Advance(d), Some(_)) = (&command, &self.future) {
+            self.errors.remove(&form);
+            self.follow(d.ms);
+            return;
+        }
         match self.sim.apply(&command) {
             Ok(()) => {
                 self.errors.remove(&form);
-                if !self.playing && self.fast_forward.is_none() && !matches!(command, Command::Advance(_)) {
-                    self.waiting_for_time = true;
+                if !matches!(command, Command::Advance(_)) {
+                    self.edited = true;
+                    self.waiting_for_time = !self.running();
+                    // Acting in the past: the line with the old future is kept as a branch.
+                    if self.future.is_some() {
+                        let line = self.whole_commands();
+                        self.keep_branch(Branch { split_ms: self.sim.now().ms, commands: line });
+                        self.future = None;
+                        self.markers.truncate_from(self.sim.now().ms + 1);
+                    }
                 }
                 self.record(command);
                 self.collect_events();
@@ -742,13 +883,6 @@ impl Playground {
     /// Appends to the session, merging consecutive advances so that playing
     /// for a minute is one line, not six hundred.
     fn record(&mut self, command: Command) {
-        // Acting in the past starts a new branch: the old future is dropped, and
-        // with it the snapshots taken from it.
-        if self.future.take().is_some() {
-            let n = self.session.len();
-            self.snapshots.retain(|(at, _)| *at <= n);
-            self.markers.truncate_from(self.sim.now().ms + 1);
-        }
         if let (Command::Advance(d), Some(Command::Advance(last))) = (&command, self.session.last_mut()) {
             let total = last.ms + d.ms;
             if total <= limits::ADVANCE_MS_MAX {
@@ -757,7 +891,6 @@ impl Playground {
             }
         }
         self.session.push(command);
-        self.maybe_snapshot();
     }
 
     fn collect_events(&mut self) {
@@ -1155,19 +1288,161 @@ mod tests {
         assert_eq!(p.sim.view(), end, "back to exactly the same state");
 
         p.reduce(Action::TravelTo(4_000));
+        let before = p.script();
         p.reduce(Action::Line(Form::Send, "send producer-1 t value=instead".into()));
         assert!(p.future.is_none(), "a new branch");
+        assert_eq!(p.branches.len(), 1, "the old future is kept");
+        assert_eq!(crate::sessions::script(1, &p.branches[0].commands), before);
+        assert_eq!(p.branches[0].split_ms, 4_000);
         p.reduce(Action::Line(Form::Send, "advance 1s".into()));
-        let values: Vec<_> = p.sim.view().topics[0].partitions[0]
+        assert_eq!(values(&p), ["instead"]);
+
+        p.reduce(Action::SwitchBranch(0));
+        assert_eq!(p.sim.now().ms, 4_000, "the other line, where it split");
+        assert_eq!(p.script(), before);
+        p.reduce(Action::BackToNow);
+        assert_eq!(p.sim.view(), end, "the old future, exactly");
+        assert_eq!(values(&p), ["late"]);
+        assert_eq!(p.branches.len(), 1, "the line left is kept in its place");
+        p.reduce(Action::SwitchBranch(0));
+        p.reduce(Action::BackToNow);
+        assert_eq!(values(&p), ["instead"]);
+    }
+
+    fn values(p: &Playground) -> Vec<String> {
+        p.sim.view().topics[0].partitions[0]
             .records
             .iter()
-            .map(|r| r.value.as_deref().map(<[u8]>::to_vec))
-            .collect();
-        assert_eq!(values, [Some(b"instead".to_vec())]);
+            .map(|r| String::from_utf8_lossy(r.value.as_deref().unwrap_or_default()).into_owned())
+            .collect()
+    }
+
+    /// A gallery scenario of the kind that lost its crash: records, then a broker stopped at 10 s.
+    const WATCHED: &str = "seed 3
+cluster brokers=3
+topic create t partitions=1 replication-factor=3
+producer p
+send p t value=a
+advance 10s
+broker stop 1
+send p t value=b
+advance 12s
+";
+
+    #[test]
+    fn an_opened_scenario_starts_at_its_beginning_and_playing_it_happens_as_scripted() {
+        let scenario = Scenario::parse(WATCHED).unwrap();
+        let end = Playground::from_scenario(&scenario).unwrap();
+        let mut p = Playground::new(1);
+        p.reduce(Action::ScenarioFetched(0, Ok(WATCHED.into())));
+        assert_eq!(p.sim.now().ms, 0, "at its beginning");
+        assert!(p.playing, "the clock runs");
+        assert_eq!(p.length_ms(), 22_000, "its future ahead");
+        assert_eq!(p.script(), end.script(), "the script shows all its lines");
+        p.reduce(Action::Tick { real_ms: 9_000 });
+        assert!(p.sim.view().brokers.iter().all(|b| b.alive), "not yet");
+        p.reduce(Action::Tick { real_ms: 1_000 });
+        assert!(!p.sim.view().brokers[0].alive, "the crash happens as the clock reaches it");
+        p.reduce(Action::Tick { real_ms: 12_000 });
+        assert_eq!(p.future, None);
+        assert_eq!(p.script(), end.script(), "nothing of the script lost");
+        assert_eq!(p.sim.view(), end.sim.view(), "the same end as running it at once");
+        assert!(!p.edited, "watching is not changing");
+        p.reduce(Action::Tick { real_ms: 1_000 });
+        assert_eq!(p.sim.now().ms, 23_000, "and time goes on past the script's end");
     }
 
     #[test]
-    fn jumps_through_snapshots_land_in_the_same_state_as_a_full_replay() {
+    fn scrubbing_back_and_playing_keeps_the_rest_of_the_script_and_step_stops_at_its_commands() {
+        let mut p = Playground::from_scenario(&Scenario::parse(WATCHED).unwrap()).unwrap();
+        let whole = p.script();
+        p.reduce(Action::TravelTo(0));
+        p.reduce(Action::Play);
+        p.reduce(Action::Tick { real_ms: 4_000 });
+        p.reduce(Action::Pause);
+        assert_eq!(p.script(), whole, "playing in the past keeps the future");
+        for _ in 0..1_000 {
+            if p.sim.now().ms >= 10_000 {
+                break;
+            }
+            p.reduce(Action::Step);
+        }
+        assert_eq!(p.sim.now().ms, 10_000, "a step lands on the script's command, not past it");
+        assert!(!p.sim.view().brokers[0].alive);
+        assert_eq!(p.script(), whole);
+        assert!(p.branches.is_empty(), "no branch: nothing was done");
+    }
+
+    #[test]
+    fn undo_takes_back_the_last_action_and_keeps_it_as_a_branch() {
+        let mut p = Playground::new(1);
+        assert!(!p.can_undo(), "the setup is not an action to undo");
+        p.reduce(Action::Undo);
+        assert!(error_of(&p, Form::Time).starts_with("nothing to undo"));
+        p.reduce(Action::Line(Form::Topic, topic_create_line("t", "1", "", "")));
+        p.reduce(Action::Line(Form::Send, "advance 2s".into()));
+        p.reduce(Action::Line(Form::Send, "send producer-1 t value=oops".into()));
+        p.reduce(Action::Line(Form::Send, "advance 3s".into()));
+        let with = p.script();
+        p.reduce(Action::Undo);
+        assert_eq!(p.sim.now().ms, 2_000, "back to just before the send");
+        assert_eq!(values(&p), Vec::<String>::new());
+        assert!(!p.script().contains("oops"));
+        assert_eq!(p.branches.len(), 1);
+        assert_eq!(crate::sessions::script(1, &p.branches[0].commands), with, "nothing lost");
+        p.reduce(Action::Undo);
+        assert_eq!(p.sim.now().ms, 0, "then the topic");
+        assert!(p.sim.view().topics.iter().all(|t| t.name != "t"));
+        assert!(!p.can_undo());
+    }
+
+    #[test]
+    fn the_autosave_keeps_the_whole_tree_and_where_it_was_looked_at() {
+        let mut p = Playground::from_scenario(&Scenario::parse(WATCHED).unwrap()).unwrap();
+        p.reduce(Action::TravelTo(5_000));
+        p.reduce(Action::Line(Form::Faults, "broker stop 2".into()));
+        p.reduce(Action::Line(Form::Time, "advance 1s".into()));
+        p.reduce(Action::TravelTo(5_500));
+        let saved = p.saved();
+        let back = Playground::from_saved(&saved).unwrap();
+        assert_eq!(back.sim.now().ms, 5_500);
+        assert_eq!(back.script(), p.script());
+        assert_eq!(back.branches, p.branches);
+        assert_eq!(back.sim.view(), p.sim.view());
+        assert_eq!(back.saved(), saved);
+        assert!(Playground::from_saved("seed 1\n#@ at later\n").is_err());
+    }
+
+    #[test]
+    fn a_session_keeps_ten_branches_and_says_when_it_drops_the_oldest() {
+        let mut p = Playground::new(1);
+        p.reduce(Action::Line(Form::Time, "advance 1s".into()));
+        for n in 0..=crate::sessions::BRANCHES_MAX {
+            p.reduce(Action::TravelTo(500));
+            p.reduce(Action::Line(Form::Topic, topic_create_line(&format!("t{n}"), "1", "", "")));
+            p.reduce(Action::Line(Form::Time, "advance 1s".into()));
+            assert_eq!(p.notice.is_some(), n == crate::sessions::BRANCHES_MAX, "after branch {n}");
+        }
+        assert_eq!(p.branches.len(), crate::sessions::BRANCHES_MAX);
+        assert!(crate::sessions::script(1, &p.branches[0].commands).contains("t0"), "the first (no topic) line went");
+    }
+
+    #[test]
+    fn a_replaced_session_goes_to_the_recent_list_only_if_it_was_changed() {
+        let mut p = Playground::new(1);
+        p.reduce(Action::Reset);
+        assert_eq!(p.replaced, None, "an untouched session is not worth a place");
+        p.reduce(Action::Line(Form::Topic, topic_create_line("kept", "1", "", "")));
+        let mine = p.saved();
+        p.reduce(Action::ScenarioFetched(0, Ok(WATCHED.into())));
+        assert_eq!(p.replaced.as_deref(), Some(mine.as_str()));
+        let mut again = Playground::new(2);
+        again.reduce(Action::OpenSaved(mine.clone()));
+        assert_eq!(again.saved(), mine, "and comes back from it as it was");
+    }
+
+    #[test]
+    fn jumps_back_and_forth_land_in_the_same_state_as_playing_to_there() {
         let mut script =
             String::from("seed 3\ncluster brokers=3\ntopic create t partitions=3 replication-factor=3\nproducer p\n");
         for i in 0..300 {
@@ -1178,14 +1453,14 @@ mod tests {
         }
         let mut p = Playground::new(1);
         p.reduce(Action::LoadScript(script.clone()));
-        assert!(p.snapshots.len() >= 4, "{} snapshots", p.snapshots.len());
         for target in [50, 1_234, 2_950, 3_000, 0] {
             p.reduce(Action::TravelTo(target));
-            // The same point reached by replaying everything from the seed.
+            // The same point reached by opening the script at its beginning and playing to it.
             let mut fresh = Playground::new(1);
             fresh.reduce(Action::LoadScript(script.clone()));
-            fresh.snapshots.clear();
-            fresh.reduce(Action::TravelTo(target));
+            fresh.reduce(Action::TravelTo(0));
+            fresh.reduce(Action::Play);
+            fresh.reduce(Action::Tick { real_ms: target });
             assert_eq!(p.sim.view(), fresh.sim.view(), "at {target} ms");
             assert_eq!(p.script(), fresh.script(), "at {target} ms");
             p.reduce(Action::BackToNow);

@@ -126,6 +126,15 @@ pub fn consumer_panel(p: &Props) -> Html {
                     }
                 </p>
             }
+            { received(me) }
+        </div>
+    }
+}
+
+/// The records a consumer's polls returned, newest first: the consume drawer and the inspector
+/// draw the same table.
+pub fn received(me: Option<&ClientView>) -> Html {
+    html! {
             <table class="records" data-testid="received">
                 <caption>{ "Records returned by poll (newest first)" }</caption>
                 <thead><tr><th>{ "partition" }</th><th>{ "offset" }</th><th>{ "key" }</th><th>{ "value" }</th><th>{ "headers" }</th><th>{ "timestamp" }</th></tr></thead>
@@ -148,22 +157,21 @@ pub fn consumer_panel(p: &Props) -> Html {
                     }) }
                 </tbody>
             </table>
-        </div>
     }
 }
 
 #[derive(Properties, PartialEq)]
-struct PositionsProps {
-    consumer: String,
-    assignment: Vec<AssignmentView>,
-    readonly: bool,
-    dispatch: Callback<Action>,
+pub struct PositionsProps {
+    pub consumer: String,
+    pub assignment: Vec<AssignmentView>,
+    pub readonly: bool,
+    pub dispatch: Callback<Action>,
 }
 
 /// Each assigned partition's position with one-click seeks and pause, and a
 /// form to seek to an offset or to a time (`offsetsForTimes`).
 #[function_component(Positions)]
-fn positions(p: &PositionsProps) -> Html {
+pub fn positions(p: &PositionsProps) -> Html {
     let target = use_state(String::new);
     let by_time = use_state(|| false);
     let who = p.consumer.clone();

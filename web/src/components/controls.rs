@@ -19,8 +19,17 @@ pub struct Props {
     pub scheduled: usize,
     /// The session's simulated length, for the timeline.
     pub length_ms: u64,
-    /// Looking at the past: a "back to now" and a warning about branching.
+    /// Looking at the past: "jump to the end", and what playing and acting there do.
     pub in_past: bool,
+    /// Whether there is an action to undo.
+    #[prop_or_default]
+    pub can_undo: bool,
+    /// Where each kept branch split from the line viewed (simulated ms), by branch index.
+    #[prop_or_default]
+    pub branches: Rc<Vec<u64>>,
+    /// Something the page did on its own that the person should know (a branch dropped).
+    #[prop_or_default]
+    pub notice: Option<String>,
     pub error: Option<String>,
     /// The marks along the scrubber.
     #[prop_or_default]
@@ -62,13 +71,15 @@ pub fn controls(p: &Props) -> Html {
             <span class="clock" aria-live="off" data-testid="clock">{ format_time(p.now_ms) }</span>
             <button class={classes!("primary", p.waiting.then_some("pulse"))} onclick={toggle} data-testid="play">{ if p.playing { "Pause" } else { "Play" } }</button>
             <button onclick={step} title="Process everything due at the next scheduled time" data-testid="step">{ "Step" }</button>
+            <button onclick={p.dispatch.reform(|_| Action::Undo)} disabled={!p.can_undo} data-testid="undo"
+                title="Take back the last action (Ctrl+Z): back to just before it; the line with it is kept as a branch">{ "Undo" }</button>
             <span class="speeds" aria-label="Speed">{ for speeds }</span>
             <span class="muted">{ format!("{} scheduled", p.scheduled) }</span>
             if p.waiting {
                 <span class="paused-hint" role="status" data-testid="paused-hint">{ "Paused: press Play (or Space) to see it happen" }</span>
             }
             <div class="timeline">
-                if !p.places.is_empty() {
+                if !p.places.is_empty() || !p.branches.is_empty() {
                     <div class="marks" role="group" aria-label="What happened, along the timeline" data-testid="timeline-marks">
                         { for p.places.iter().map(|place| {
                             let at = place.at_ms;
@@ -77,6 +88,14 @@ pub fn controls(p: &Props) -> Html {
                                 <button class={classes!("mark", place.kind.name())} style={place.left()}
                                     title={label.clone()} aria-label={label} data-kind={place.kind.name()}
                                     onclick={p.dispatch.reform(move |_| Action::TravelTo(at))} data-testid="timeline-mark" />
+                            }
+                        }) }
+                        { for p.branches.iter().enumerate().map(|(i, &at)| {
+                            let label = format!("a branch splits at {}: look at it", format_time(at));
+                            let place = crate::timeline::Place { at_ms: at, hundredths: at.min(p.length_ms) * 10_000 / p.length_ms.max(1), kind: crate::timeline::Kind::Checkpoint, text: String::new() };
+                            html! {
+                                <button class="mark branch" style={place.left()} title={label.clone()} aria-label={label}
+                                    onclick={p.dispatch.reform(move |_| Action::SwitchBranch(i))} data-testid="branch-mark" />
                             }
                         }) }
                     </div>
@@ -89,8 +108,21 @@ pub fn controls(p: &Props) -> Html {
                 </label>
             </div>
             if p.in_past {
-                <button onclick={p.dispatch.reform(|_| Action::BackToNow)} data-testid="back-to-now">{ "Back to now" }</button>
-                <span class="muted">{ "viewing the past: any action starts a new branch" }</span>
+                <button onclick={p.dispatch.reform(|_| Action::BackToNow)} data-testid="back-to-now">{ "Jump to the end" }</button>
+                <span class="muted" data-testid="past-hint">{ "Play goes on with what follows; acting here starts a branch, the rest kept as another" }</span>
+            }
+            if !p.branches.is_empty() {
+                <label class="branches">{ "Branches " }
+                    <select data-testid="branches" onchange={p.dispatch.reform(|e: Event| Action::SwitchBranch(super::value_of(&e).parse().unwrap_or(usize::MAX)))}>
+                        <option value="" selected=true>{ format!("this line and {} more", p.branches.len()) }</option>
+                        { for p.branches.iter().enumerate().map(|(i, &at)| html! {
+                            <option value={i.to_string()}>{ format!("{}: split at {}", i + 1, format_time(at)) }</option>
+                        }) }
+                    </select>
+                </label>
+            }
+            if let Some(notice) = &p.notice {
+                <span class="paused-hint" role="status">{ notice }</span>
             }
             { super::error_line("time-error", &p.error) }
         </div>

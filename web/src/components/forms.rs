@@ -19,6 +19,27 @@ pub struct TopicProps {
     pub dispatch: Callback<Action>,
 }
 
+/// A producer's accumulator: each batch filling toward batch.size, lingering, ready or retried.
+/// The produce drawer and the inspector draw the same.
+pub fn batches(c: &ClientView, now_ms: u64) -> Html {
+    let batch_size =
+        c.configs.iter().find(|(k, _)| *k == "batch.size").and_then(|(_, v)| v.parse::<usize>().ok()).unwrap_or(16_384);
+    html! {
+        <>
+            if c.batches.is_empty() { <span class="muted">{ "empty" }</span> }
+            { for c.batches.iter().map(|b| {
+                let fill = (100 * b.bytes / batch_size.max(1)).min(100);
+                let state = if b.attempts > 0 { format!("retry {}", b.attempts) } else if b.ready { "ready".into() } else { format!("lingering {} ms", now_ms.saturating_sub(b.created_ms)) };
+                html! {
+                    <span class="batch" title={format!("{} record(s), {} of {batch_size} bytes; {state}{}", b.records, b.bytes, b.base_sequence.map(|s| format!("; sequence {s}")).unwrap_or_default())}>
+                        { format!("{} ×{} ", b.tp, b.records) }<meter min="0" max="100" value={fill.to_string()} />{ format!(" {state}") }
+                    </span>
+                }
+            }) }
+        </>
+    }
+}
+
 /// A name nobody has taken yet: the first of `names`, else `stem-N`.
 pub fn free_name(taken: &[String], names: &[&str], stem: &str) -> String {
     let free = |n: &str| !taken.iter().any(|t| t == n);
@@ -282,17 +303,7 @@ pub fn send_panel(p: &SendProps) -> Html {
         if let Some(c) = current {
             <div class="accumulator" data-testid="accumulator">
                 <span class="muted">{ "Accumulator: " }</span>
-                if c.batches.is_empty() { <span class="muted">{ "empty" }</span> }
-                { for c.batches.iter().map(|b| {
-                    let batch_size = c.configs.iter().find(|(k, _)| *k == "batch.size").and_then(|(_, v)| v.parse::<usize>().ok()).unwrap_or(16_384);
-                    let fill = (100 * b.bytes / batch_size.max(1)).min(100);
-                    let state = if b.attempts > 0 { format!("retry {}", b.attempts) } else if b.ready { "ready".into() } else { format!("lingering {} ms", p.now_ms.saturating_sub(b.created_ms)) };
-                    html! {
-                        <span class="batch" title={format!("{} record(s), {} of {batch_size} bytes; {state}{}", b.records, b.bytes, b.base_sequence.map(|s| format!("; sequence {s}")).unwrap_or_default())}>
-                            { format!("{} ×{} ", b.tp, b.records) }<meter min="0" max="100" value={fill.to_string()} />{ format!(" {state}") }
-                        </span>
-                    }
-                }) }
+                { batches(c, p.now_ms) }
                 <button onclick={flush} disabled={closed} title="producer.flush(): send every batch now">{ "Flush" }</button>
                 <button onclick={close} disabled={closed} title="producer.close(): send what is buffered, then take no more sends" data-testid="producer-close">{ if closed { "Closed" } else { "Close" } }</button>
             </div>

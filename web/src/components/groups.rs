@@ -176,7 +176,9 @@ fn lag_chart(samples: &[LagSample]) -> Html {
     }
 }
 
-fn group_card(g: &GroupView) -> Html {
+/// A group as `kafka-consumer-groups --describe` shows it, with its members: the groups drawer
+/// and the inspector draw the same card.
+pub fn group_card(g: &GroupView) -> Html {
     let state_class = match g.state.as_str() {
         "Stable" => "ok",
         "Empty" => "muted",

@@ -148,21 +148,10 @@ pub fn inspector(p: &Props) -> Html {
                 html! {
                     <>
                         <h2>{ format!("group {name}") }</h2>
-                        <p>{ format!("{} · generation {} · {} · coordinator broker-{}", g.state, g.generation, g.protocol.clone().unwrap_or_else(|| "no protocol yet".into()), g.coordinator) }</p>
                         if !p.readonly && !subscription.is_empty() {
                             <div class="actions"><button onclick={on_add} data-testid="inspect-add-member">{ "Add a member" }</button></div>
                         }
-                        <table class="records" data-testid="inspect-describe">
-                            <caption>{ "kafka-consumer-groups --describe" }</caption>
-                            <thead><tr><th>{ "PARTITION" }</th><th>{ "CURRENT-OFFSET" }</th><th>{ "LOG-END-OFFSET" }</th><th>{ "LAG" }</th><th>{ "CONSUMER" }</th></tr></thead>
-                            <tbody>
-                                { for g.rows.iter().map(|r| html! {
-                                    <tr><td>{ r.tp.to_string() }</td><td>{ r.current_offset.map_or("-".into(), |o| o.to_string()) }</td>
-                                        <td>{ r.log_end_offset }</td><td>{ r.lag.map_or("-".into(), |l| l.to_string()) }</td>
-                                        <td>{ r.client.clone().unwrap_or_else(|| "-".into()) }</td></tr>
-                                }) }
-                            </tbody>
-                        </table>
+                        { super::groups::group_card(g) }
                     </>
                 }
             }
@@ -216,16 +205,7 @@ fn client(
                     }
                 }
                 { lifecycle }
-                <table class="records">
-                    <caption>{ "batches in the accumulator" }</caption>
-                    <thead><tr><th>{ "partition" }</th><th>{ "records" }</th><th>{ "bytes" }</th><th>{ "state" }</th></tr></thead>
-                    <tbody>
-                        { for c.batches.iter().map(|b| html! {
-                            <tr><td>{ b.tp.to_string() }</td><td>{ b.records }</td><td>{ b.bytes }</td>
-                                <td>{ if b.attempts > 0 { format!("retry {}", b.attempts) } else if b.ready { "ready".into() } else { "filling (linger.ms)".to_string() } }</td></tr>
-                        }) }
-                    </tbody>
-                </table>
+                <div class="accumulator"><span class="muted">{ "Accumulator: " }</span>{ super::forms::batches(c, v.now_ms) }</div>
                 <details><summary>{ "configs" }</summary>
                     <ul class="configs">{ for c.configs.iter().map(|(k, val)| html! { <li>{ format!("{k}={val}") }</li> }) }</ul>
                 </details>
@@ -237,26 +217,10 @@ fn client(
                 <h2>{ format!("consumer {name}{closed}") }</h2>
                 <p>{ match &c.group { Some(m) => format!("group {} · {} · generation {}", m.group, m.state, m.generation.map_or("-".into(), |g| g.to_string())), None => "no group: assigned partitions".into() } }</p>
                 { lifecycle }
-                <table class="records">
-                    <caption>{ "positions" }</caption>
-                    <thead><tr><th>{ "partition" }</th><th>{ "position" }</th><th>{ "HW" }</th><th>{ "lag" }</th></tr></thead>
-                    <tbody>
-                        { for c.assignment.iter().map(|a| html! {
-                            <tr><td>{ a.tp.to_string() }</td><td>{ a.position.map_or("-".into(), |o| o.to_string()) }</td>
-                                <td>{ a.high_watermark.map_or("-".into(), |o| o.to_string()) }</td>
-                                <td>{ a.position.zip(a.high_watermark).map_or("-".into(), |(p, h)| h.saturating_sub(p).to_string()) }</td></tr>
-                        }) }
-                    </tbody>
-                </table>
-                <table class="records">
-                    <caption>{ format!("newest of {} record(s) received", c.consumed) }</caption>
-                    <thead><tr><th>{ "record" }</th><th>{ "key" }</th><th>{ "value" }</th></tr></thead>
-                    <tbody>
-                        { for c.received.iter().rev().take(8).map(|(tp, r)| html! {
-                            <tr><td>{ format!("{tp}@{}", r.offset) }</td><td>{ text(&r.key) }</td><td class="value">{ text(&r.value) }</td></tr>
-                        }) }
-                    </tbody>
-                </table>
+                if !c.assignment.is_empty() {
+                    <super::consumer::Positions consumer={name.clone()} assignment={c.assignment.clone()} {readonly} dispatch={dispatch.clone()} />
+                }
+                { super::consumer::received(Some(c)) }
             </>
         }
     }
@@ -363,7 +327,8 @@ pub fn legend() -> Html {
                 <li>{ "C: the active controller · V: a controller voter · on a narrow chip, L: leader, out: out of the ISR" }</li>
                 <li class="timeline-legend">{ "Timeline marks: " }
                     { for [("fault", "fault"), ("recovery", "recovery"), ("election", "leader elected"), ("isr", "ISR changed"),
-                           ("rebalance", "rebalance"), ("commit", "transaction committed"), ("abort", "aborted"), ("checkpoint", "checkpoint")]
+                           ("rebalance", "rebalance"), ("commit", "transaction committed"), ("abort", "aborted"), ("checkpoint", "checkpoint"),
+                           ("branch", "a kept branch splits off (choose it to look)")]
                         .into_iter().map(|(kind, words)| html! {
                             <span class="legend-mark"><span class={classes!("swatch", kind)} aria-hidden="true" />{ format!(" {words} ") }</span>
                         }) }
