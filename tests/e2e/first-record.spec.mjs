@@ -102,8 +102,11 @@ test('the forms offer what Kafka would do: a free topic name, replication factor
   await expect(page.getByTestId('topic-name')).toHaveValue('payments');
   // The clock is paused: the page says what the creation waits for, until time runs.
   await expect(page.getByTestId('paused-hint')).toContainText('press Play');
+  // Next to the form the action was taken in, too.
+  await expect(page.getByTestId('drawer-topic').getByTestId('paused-near-action')).toContainText('press Play or Step');
   await page.getByTestId('step').click();
   await expect(page.getByTestId('paused-hint')).toHaveCount(0);
+  await expect(page.getByTestId('paused-near-action')).toHaveCount(0);
 
   await openForm(page, 'produce');
   await expect(page.getByTestId('producer-configs')).toHaveValue('');

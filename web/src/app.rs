@@ -27,7 +27,7 @@ use kafka_sim::scenario::Scenario;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
@@ -100,6 +100,17 @@ fn demo() -> Playground {
         .unwrap_or_else(|| Playground::new(SEED));
     p.playing = true;
     p
+}
+
+/// A phone's width, where the stage reads top to bottom (`stage::Shape::Narrow`): below this the
+/// left-to-right scene would be too small to read or scroll sideways.
+const NARROW_VIEWPORT_PX: f64 = 660.0;
+
+fn narrow_viewport() -> bool {
+    web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|v| v.as_f64())
+        .is_some_and(|w| w < NARROW_VIEWPORT_PX)
 }
 
 /// The recent sessions, newest first.
@@ -207,6 +218,19 @@ pub fn app() -> Html {
     // The recent list as last read: read again whenever the page writes it.
     let recent = use_state(|| Rc::new(recent_sessions()));
     let update = use_force_update();
+    // The stage's shape follows the window's width: drawn again when a resize crosses the line.
+    {
+        let update = update.clone();
+        use_effect_with((), move |_| {
+            let last = std::cell::Cell::new(narrow_viewport());
+            let on_resize = Closure::<dyn Fn()>::new(move || {
+                if last.replace(narrow_viewport()) != narrow_viewport() {
+                    update.force_update();
+                }
+            });
+            browser::on_window("resize", on_resize)
+        });
+    }
     let shared_link = use_state(|| None::<String>);
     // Checkpoints already reported to the embedding page as reached.
     let reported = use_mut_ref(Vec::<String>::new);
@@ -313,15 +337,7 @@ pub fn app() -> Html {
                     }
                 }
             });
-            let window = web_sys::window();
-            if let Some(w) = &window {
-                let _ = w.add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
-            }
-            move || {
-                if let Some(w) = window {
-                    let _ = w.remove_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
-                }
-            }
+            browser::on_window("hashchange", on_hash)
         });
     }
 
@@ -358,19 +374,12 @@ pub fn app() -> Html {
                     }
                 }
             });
-            let window = web_sys::window();
-            if let Some(w) = &window {
-                let _ = w.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
-            }
+            let stop = browser::on_window("message", on_message);
             // Now listening: the embedding page may start sending.
             for origin in &ready_origins {
                 browser::post_to_parent(&browser::message("ready", &[]), origin);
             }
-            move || {
-                if let Some(w) = window {
-                    let _ = w.remove_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
-                }
-            }
+            stop
         });
     }
 
@@ -588,7 +597,8 @@ pub fn app() -> Html {
     let scene = {
         let now = view.now_ms;
         let recent = pg.sequence.window(now.saturating_sub(1_000), now, false, STAGE_MESSAGES_MAX);
-        let mut scene = crate::stage::layout(&view, &recent);
+        let shape = if narrow_viewport() { crate::stage::Shape::Narrow } else { crate::stage::Shape::Wide };
+        let mut scene = crate::stage::layout_shaped(&view, &recent, shape);
         revocations.borrow_mut().apply(&mut scene, browser::now_ms() as u64);
         Rc::new(scene)
     };
@@ -683,6 +693,13 @@ pub fn app() -> Html {
     let under_stage = show_stage && !tabs.is_empty();
     let show_inspector = show("inspector") || show("cluster");
     let stage_error = error(Form::Stage);
+    // Beside where actions are taken (the command bar, the drawer's form): an action taken while
+    // the clock stands still happens only once time runs. The timeline's hint is the one read out.
+    let paused_hint = if pg.waiting_for_time {
+        html! { <p class="paused-hint" aria-hidden="true" data-testid="paused-near-action">{ "Paused: press Play or Step to let it happen" }</p> }
+    } else {
+        html! {}
+    };
     html! {
         <div class={classes!("playground", options.embedded.then_some("embedded"))} {onkeydown} tabindex="-1">
             <header class="top">
@@ -728,6 +745,7 @@ pub fn app() -> Html {
             </header>
             if editable {
                 <CommandBar view={view.clone()} error={error(Form::Command)} dispatch={dispatch.clone()} />
+                { paused_hint.clone() }
             }
             { for banner.iter().map(|b| html! { <p class="banner" role="alert">{ b }</p> }) }
             if let Some(what) = *kept_aside {
@@ -791,6 +809,7 @@ pub fn app() -> Html {
                             <section class="panel drawer" id="drawer" aria-labelledby="drawer-h" data-testid={format!("drawer-{}", d.id())}>
                                 <button class="close" onclick={close_drawer} aria-label="Close the form (Esc)" data-testid="drawer-close">{ "×" }</button>
                                 <h2 id="drawer-h">{ d.title() }</h2>
+                                { paused_hint.clone() }
                                 { form_panel(d) }
                             </section>
                         }

@@ -164,3 +164,20 @@ pub fn message(kind: &str, fields: &[(&str, JsValue)]) -> JsValue {
 pub fn field(data: &JsValue, name: &str) -> Option<String> {
     js_sys::Reflect::get(data, &name.into()).ok()?.as_string()
 }
+
+/// Listens to the window's `event` with `callback`; the returned function stops listening (a
+/// component's effect returns it as its cleanup).
+pub fn on_window<T: ?Sized + wasm_bindgen::closure::WasmClosure + 'static>(
+    event: &'static str,
+    callback: wasm_bindgen::closure::Closure<T>,
+) -> impl FnOnce() {
+    let w = window();
+    if let Some(w) = &w {
+        let _ = w.add_event_listener_with_callback(event, callback.as_ref().unchecked_ref());
+    }
+    move || {
+        if let Some(w) = &w {
+            let _ = w.remove_event_listener_with_callback(event, callback.as_ref().unchecked_ref());
+        }
+    }
+}

@@ -244,10 +244,27 @@ pub struct Flow {
     pub key: String,
 }
 
+/// How the stage reads: left to right (producers, brokers, consumers in columns), or, on a
+/// phone's width, top to bottom (the same three as rows), so that it fits without scrolling
+/// sideways and its text stays readable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    Wide,
+    Narrow,
+}
+
+/// The narrow scene's width: two cards side by side.
+pub const NARROW: i32 = 400;
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scene {
+    pub shape: Shape,
     pub width: i32,
     pub height: i32,
+    /// Where each column's (or row's) heading goes: producers, brokers, consumers.
+    pub heads: [(i32, i32); 3],
+    /// The lanes flows run along: produce, and replication and fetch.
+    pub lanes: (i32, i32),
     pub producers: Vec<ProducerModel>,
     pub brokers: Vec<BrokerModel>,
     pub groups: Vec<GroupModel>,
@@ -258,8 +275,27 @@ impl Scene {
     /// Where a flow or a message meets a node: a producer's right edge, the top of a broker's
     /// card, a consumer's left edge.
     pub fn anchor(&self, node: &str) -> Option<(i32, i32)> {
+        self.anchor_towards(node, "")
+    }
+
+    /// Where a flow or a message between `node` and `other` meets `node`. Read top to bottom
+    /// (narrow), a producer's flows leave from its bottom and a broker's fetches to consumers from
+    /// the bottom of its card, towards the consumers below.
+    pub fn anchor_towards(&self, node: &str, other: &str) -> Option<(i32, i32)> {
+        let narrow = self.shape == Shape::Narrow;
         if let Some(p) = self.producers.iter().find(|p| p.name == node) {
-            return Some((p.rect.right(), p.rect.mid_y()));
+            return Some(if narrow {
+                (p.rect.x + p.rect.w / 2, p.rect.y + p.rect.h)
+            } else {
+                (p.rect.right(), p.rect.mid_y())
+            });
+        }
+        if narrow
+            && node.starts_with("broker-")
+            && self.groups.iter().flat_map(|g| &g.members).any(|m| m.client == other)
+        {
+            let b = self.brokers.iter().find(|b| format!("broker-{}", b.id) == node)?;
+            return Some((b.rect.x + b.rect.w / 2, b.rect.y + b.rect.h));
         }
         if let Some(id) = node.strip_prefix("broker-").and_then(|n| n.parse::<u32>().ok()) {
             // Flows and messages meet a broker at the top of its card, from the space above.
@@ -321,8 +357,17 @@ fn broker_columns(n: usize) -> usize {
 }
 
 /// Lays out the scene from the view, and the records that moved in the last second from the
-/// messages sent then (`recent`, oldest first).
+/// messages sent then (`recent`, oldest first), left to right.
 pub fn layout(view: &ClusterView, recent: &[Rc<Arrow>]) -> Scene {
+    layout_shaped(view, recent, Shape::Wide)
+}
+
+/// [`layout`] in either shape. Narrow: producers two to a row at the top, the produce lane, the
+/// brokers two to a row, the fetch lane, then the groups two to a row.
+pub fn layout_shaped(view: &ClusterView, recent: &[Rc<Arrow>], shape: Shape) -> Scene {
+    let narrow = shape == Shape::Narrow;
+    // A card's place in a row of two (narrow) from the left.
+    let second = |i: usize| 8 + (i % 2) as i32 * (SIDE_W + 16);
     let colours: SortedMap<&str, &'static str> = view
         .topics
         .iter()
@@ -335,31 +380,41 @@ pub fn layout(view: &ClusterView, recent: &[Rc<Arrow>]) -> Scene {
     // Producers down the left.
     let mut producers = Vec::new();
     let mut y = TOP;
-    for c in view.clients.iter().filter(|c| c.kind == "producer") {
-        producers.push(producer_model(c, Rect { x: PRODUCER_X, y, w: SIDE_W, h: PRODUCER_H }, &colour));
-        y += PRODUCER_H + GAP;
+    for (i, c) in view.clients.iter().filter(|c| c.kind == "producer").enumerate() {
+        let (x, py) = if narrow { (second(i), TOP + (i / 2) as i32 * (PRODUCER_H + GAP)) } else { (PRODUCER_X, y) };
+        producers.push(producer_model(c, Rect { x, y: py, w: SIDE_W, h: PRODUCER_H }, &colour));
+        y = py + PRODUCER_H + GAP;
     }
-    let producers_bottom = y;
+    // Narrow, the "No producer yet" line needs its row.
+    let producers_bottom = if narrow { y.max(TOP + 24) } else { y };
 
     // Brokers in the middle, each a card of replica chips.
-    let cols = broker_columns(view.brokers.len());
-    let width = if cols > 4 { WIDE } else { WIDTH };
+    let cols = if narrow { view.brokers.len().clamp(1, 2) } else { broker_columns(view.brokers.len()) };
+    let width = if narrow {
+        NARROW
+    } else if cols > 4 {
+        WIDE
+    } else {
+        WIDTH
+    };
     let groups_x = width - SIDE_W - 8;
-    let brokers_w = width - BROKERS_X - BROKERS_RIGHT_MARGIN;
+    let brokers_x = if narrow { 8 } else { BROKERS_X };
+    let brokers_top = if narrow { producers_bottom + 54 } else { BROKERS_TOP };
+    let brokers_w = if narrow { width - 16 } else { width - BROKERS_X - BROKERS_RIGHT_MARGIN };
     let card_w = (brokers_w - (cols as i32 - 1) * GAP) / cols as i32;
     let overview = view.brokers.iter().map(|b| chips_of(b).len()).sum::<usize>() > STAGE_CHIPS_MAX;
     let most = view.brokers.iter().map(|b| shown(b, overview).len()).max().unwrap_or(0);
     let chip_h = if most > ROOMY_CHIPS_MAX { COMPACT_CHIP_H } else { CHIP_H };
     let chip_gap = if most > ROOMY_CHIPS_MAX { 2 } else { CHIP_GAP };
     let mut brokers = Vec::new();
-    let mut row_y = BROKERS_TOP;
+    let mut row_y = brokers_top;
     for row in view.brokers.chunks(cols) {
         let tallest =
             row.iter().map(|b| shown(b, overview).len()).max().unwrap_or(0) as i32 + if overview { 2 } else { 0 };
         let internal_line = row.iter().any(|b| b.replicas.iter().any(|r| r.tp.topic.as_str().starts_with("__")));
         let card_h = BROKER_HEAD_H + tallest * (chip_h + chip_gap) + if internal_line { 18 } else { 4 } + 6;
         for (i, b) in row.iter().enumerate() {
-            let rect = Rect { x: BROKERS_X + i as i32 * (card_w + GAP), y: row_y, w: card_w, h: card_h };
+            let rect = Rect { x: brokers_x + i as i32 * (card_w + GAP), y: row_y, w: card_w, h: card_h };
             let mut chips = Vec::new();
             for (j, r) in shown(b, overview).into_iter().enumerate() {
                 let partition = view
@@ -420,9 +475,11 @@ pub fn layout(view: &ClusterView, recent: &[Rc<Arrow>]) -> Scene {
     }
     let brokers_bottom = row_y;
 
-    // Groups down the right, then consumers that assign their own partitions.
+    // Groups down the right (narrow: two to a row under the brokers), then consumers that assign
+    // their own partitions.
     let mut groups = Vec::new();
-    let mut y = TOP;
+    let groups_top = if narrow { brokers_bottom + 36 } else { TOP };
+    let mut y = groups_top;
     let lag_of = |client: &ClientView| -> u64 {
         client
             .assignment
@@ -433,20 +490,31 @@ pub fn layout(view: &ClusterView, recent: &[Rc<Arrow>]) -> Scene {
             })
             .sum()
     };
-    let member = |client: &ClientView, partitions: &[TopicPartition], y: i32| MemberModel {
+    let member = |client: &ClientView, partitions: &[TopicPartition], gx: i32, y: i32| MemberModel {
         client: client.name.clone(),
-        rect: Rect { x: groups_x + 6, y, w: SIDE_W - 12, h: MEMBER_H - 4 },
+        rect: Rect { x: gx + 6, y, w: SIDE_W - 12, h: MEMBER_H - 4 },
         closed: client.closed,
         partitions: partitions.iter().map(|tp| (tp.clone(), colour(tp.topic.as_str()))).collect(),
         revoked: Vec::new(),
         lag: lag_of(client),
     };
-    for g in &view.groups {
+    // Narrow: where the next group goes, and the bottom of its row so far.
+    let (mut gx, mut row_bottom) = (groups_x, y);
+    let place = |n: usize, row_bottom: i32, y: &mut i32, gx: &mut i32| {
+        if narrow {
+            *gx = second(n);
+            if n % 2 == 0 {
+                *y = row_bottom;
+            }
+        }
+    };
+    for (n, g) in view.groups.iter().enumerate() {
+        place(n, row_bottom, &mut y, &mut gx);
         let mut members = Vec::new();
         let mut my = y + GROUP_HEAD_H;
         for m in &g.members {
             let Some(client) = view.clients.iter().find(|c| c.name == m.client) else { continue };
-            members.push(member(client, &m.assignment, my));
+            members.push(member(client, &m.assignment, gx, my));
             my += MEMBER_H;
         }
         // Members of the group that are not (or no longer) in it: crashed or closed clients.
@@ -455,18 +523,21 @@ pub fn layout(view: &ClusterView, recent: &[Rc<Arrow>]) -> Scene {
                 && c.group.as_ref().is_some_and(|m| m.group == g.name)
                 && !g.members.iter().any(|m| m.client == c.name)
         }) {
-            members.push(member(client, &[], my));
+            members.push(member(client, &[], gx, my));
             my += MEMBER_H;
         }
         let h = my - y + 4;
         groups.push(GroupModel {
             name: Some(g.name.clone()),
-            rect: Rect { x: groups_x, y, w: SIDE_W, h },
+            rect: Rect { x: gx, y, w: SIDE_W, h },
             state: g.state.clone(),
             generation: g.generation,
             members,
         });
-        y += h + GAP;
+        row_bottom = row_bottom.max(y + h + GAP);
+        if !narrow {
+            y += h + GAP;
+        }
     }
     let loose: Vec<&ClientView> = view
         .clients
@@ -476,25 +547,35 @@ pub fn layout(view: &ClusterView, recent: &[Rc<Arrow>]) -> Scene {
         })
         .collect();
     if !loose.is_empty() {
+        place(view.groups.len(), row_bottom, &mut y, &mut gx);
         let mut members = Vec::new();
         let mut my = y + GROUP_HEAD_H;
         for c in loose {
             let tps: Vec<TopicPartition> = c.assignment.iter().map(|a| a.tp.clone()).collect();
-            members.push(member(c, &tps, my));
+            members.push(member(c, &tps, gx, my));
             my += MEMBER_H;
         }
         let h = my - y + 4;
         groups.push(GroupModel {
             name: None,
-            rect: Rect { x: groups_x, y, w: SIDE_W, h },
+            rect: Rect { x: gx, y, w: SIDE_W, h },
             state: String::new(),
             generation: 0,
             members,
         });
+        row_bottom = row_bottom.max(y + h + GAP);
         y += h + GAP;
     }
-    let height = producers_bottom.max(brokers_bottom).max(y).max(160) + 8;
-    let mut scene = Scene { width, height, producers, brokers, groups, flows: Vec::new() };
+    let (heads, lanes, height) = if narrow {
+        // Each heading clear of the rates written over the lane above it.
+        let heads = [(8, 16), (8, producers_bottom + 12), (8, brokers_bottom + 28)];
+        let height = row_bottom.max(groups_top + 24) + 8;
+        (heads, (producers_bottom + 34, brokers_bottom + 10), height)
+    } else {
+        let heads = [(8, 16), (brokers_x, 16), (groups_x, 16)];
+        (heads, (LANE_Y - 18, LANE_Y), producers_bottom.max(brokers_bottom).max(y).max(160) + 8)
+    };
+    let mut scene = Scene { shape, width, height, heads, lanes, producers, brokers, groups, flows: Vec::new() };
     scene.flows = flows(&mut scene, recent);
     scene
 }
@@ -591,8 +672,8 @@ fn flows(scene: &mut Scene, recent: &[Rc<Arrow>]) -> Vec<Flow> {
     edges
         .into_iter()
         .filter_map(|((kind, a, b), records)| {
-            let from = scene.anchor(&a)?;
-            let to = scene.anchor(&b)?;
+            let from = scene.anchor_towards(&a, &b)?;
+            let to = scene.anchor_towards(&b, &a)?;
             let label = match kind {
                 FlowKind::Produce => format!("{a} -> {b}: {records} record(s) produced in the last second"),
                 FlowKind::Replicate => format!("{a} -> {b}: {records} record(s) replicated in the last second"),
@@ -740,6 +821,62 @@ mod tests {
         assert_eq!(produced, 2);
         let written: u64 = scene.brokers.iter().flat_map(|b| &b.chips).map(|c| c.recent).sum();
         assert_eq!(written, 6, "two records on the leader and on each of two followers");
+    }
+
+    #[test]
+    fn on_a_phone_the_stage_reads_top_to_bottom_in_rows_of_two_that_fit() {
+        let mut script = String::from("cluster brokers=5\ntopic create t partitions=3 replication-factor=3\n");
+        for i in 0..3 {
+            script.push_str(&format!("producer p{i} linger.ms=0\n"));
+        }
+        for (g, n) in [("g1", 2), ("g2", 1), ("g3", 1)] {
+            for m in 0..n {
+                script.push_str(&format!(
+                    "consumer {g}-{m} group.id={g} auto.offset.reset=earliest\nsubscribe {g}-{m} t\nconsume {g}-{m}\n"
+                ));
+            }
+        }
+        script.push_str("consumer loose\nassign loose t-0\nadvance 10s\nsend p0 t key=a value=1\n");
+        let mut sim = sim(&script);
+        let mut seq = kafka_sim::sequence::Sequence::default();
+        sim.apply(&Scenario::parse_command("advance 200ms").unwrap()).unwrap();
+        for e in sim.drain_events() {
+            seq.observe(&Rc::new(e));
+        }
+        let now = sim.now().ms;
+        let scene = layout_shaped(&sim.view(), &seq.window(now - 1000, now, false, 10_000), Shape::Narrow);
+        assert_eq!(scene.width, NARROW);
+        assert!(scene.overlaps().is_empty(), "{:?}", scene.overlaps());
+        for (name, r) in scene.boxes() {
+            assert!(r.x >= 0 && r.right() <= NARROW, "{name} at {r:?} leaves the scene");
+        }
+        let bottom = |rects: Vec<&Rect>| rects.iter().map(|r| r.y + r.h).max().unwrap_or(0);
+        let top = |rects: Vec<&Rect>| rects.iter().map(|r| r.y).min().unwrap_or(0);
+        let (producers, brokers, groups) = (
+            scene.producers.iter().map(|p| &p.rect).collect::<Vec<_>>(),
+            scene.brokers.iter().map(|b| &b.rect).collect::<Vec<_>>(),
+            scene.groups.iter().map(|g| &g.rect).collect::<Vec<_>>(),
+        );
+        assert!(
+            bottom(producers.clone()) < scene.lanes.0 && scene.lanes.0 < top(brokers.clone()),
+            "produce lane between"
+        );
+        assert!(
+            bottom(brokers.clone()) <= scene.lanes.1 + 10 && scene.lanes.1 < top(groups.clone()),
+            "fetch lane between"
+        );
+        assert_eq!(scene.brokers.iter().filter(|b| b.rect.y == scene.brokers[0].rect.y).count(), 2, "two to a row");
+        assert_eq!(scene.groups.len(), 4, "three groups and the consumers without one");
+        assert_eq!(scene.groups.iter().filter(|g| g.rect.y == scene.groups[0].rect.y).count(), 2);
+        // A produce flow leaves its producer's bottom and enters the leader's card from above.
+        let produce = scene.flows.iter().find(|f| f.kind == FlowKind::Produce).expect("the send is a flow");
+        let p0 = &scene.producers[0].rect;
+        assert_eq!(produce.from, (p0.x + p0.w / 2, p0.y + p0.h));
+        assert!(scene.brokers.iter().any(|b| produce.to == (b.rect.x + b.rect.w / 2, b.rect.y)));
+        // A fetch leaves the leader's card at its bottom, towards the consumers below.
+        if let Some(fetch) = scene.flows.iter().find(|f| f.kind == FlowKind::Consume) {
+            assert!(scene.brokers.iter().any(|b| fetch.from == (b.rect.x + b.rect.w / 2, b.rect.y + b.rect.h)));
+        }
     }
 
     #[test]

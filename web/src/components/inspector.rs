@@ -265,7 +265,7 @@ fn welcome() -> Html {
     html! {
         <>
             <h2>{ "Kafka, working" }</h2>
-            <p>{ "Records flow left to right: producers send batches to each partition's leader, followers copy them, consumers fetch them. Choose anything on the stage to see its details here." }</p>
+            <p>{ "Records flow left to right (top to bottom on a phone): producers send batches to each partition's leader, followers copy them, consumers fetch them. Choose anything on the stage to see its details here." }</p>
             <p class="try" data-testid="try-this">{ "Try this: choose a broker that leads a partition and crash it. Watch the controller elect a new leader from the ISR, and the consumers carry on." }</p>
             <Legend />
         </>

@@ -6,7 +6,7 @@
 
 use crate::draw::tenths;
 use crate::stage::{
-    bar_x, ChipModel, Flow, FlowKind, GroupModel, Scene, Selection, BATCH_ROW_H, BROKER_HEAD_H, GROUP_HEAD_H, LANE_Y,
+    bar_x, ChipModel, Flow, FlowKind, GroupModel, Scene, Selection, Shape, BATCH_ROW_H, BROKER_HEAD_H, GROUP_HEAD_H,
     MEMBER_CHIPS_MAX, SIDE_W,
 };
 use kafka_sim::view::MessageView;
@@ -55,11 +55,11 @@ fn chooser(select: &Callback<Selection>, what: Selection) -> (Callback<MouseEven
 pub fn stage(p: &Props) -> Html {
     let s = &p.scene;
     let is = |what: &Selection| p.selected.as_ref() == Some(what);
-    let flows = s.flows.iter().map(flow);
+    let flows = s.flows.iter().map(|f| flow(s, f));
     let dots = p.messages.iter().filter(|_| p.single).filter_map(|m| dot(s, m, p.now_ms));
     let empty = s.brokers.iter().all(|b| b.chips.is_empty());
     html! {
-        <div class="stage-wrap" role="group" data-testid="stage"
+        <div class={classes!("stage-wrap", (s.shape == Shape::Narrow).then_some("narrow"))} role="group" data-testid="stage"
             aria-label="The cluster: producers, brokers with their replicas, consumer groups, and the records moving between them">
         // The moving records on a layer of their own, under the cards: their dashes move at every
         // draw, which on one layer with the cards would paint every card and chip again; and
@@ -68,14 +68,16 @@ pub fn stage(p: &Props) -> Html {
             <g class="flows" style={format!("stroke-dashoffset:{}", dash_offset(p.page_ms))}>{ for flows }</g>
         </svg>
         <svg class="stage" viewBox={format!("0 0 {} {}", s.width, s.height)}>
-            <text class="col-head" x="8" y="16">{ "Producers" }</text>
-            <text class="col-head" x={s.brokers.first().map_or(230, |b| b.rect.x).to_string()} y="16">{ "Brokers and their replicas" }</text>
-            <text class="col-head" x={(s.width - SIDE_W - 8).to_string()} y="16">{ "Consumers" }</text>
+            { for s.heads.iter().zip(["Producers", "Brokers and their replicas", "Consumers"]).map(|((x, y), head)| html! {
+                <text class="col-head" x={x.to_string()} y={y.to_string()}>{ head }</text>
+            }) }
             if s.producers.is_empty() {
                 <text class="hint" x="8" y="44">{ "No producer yet" }</text>
             }
             if empty {
-                <text class="hint" x="230" y={(s.height - 14).to_string()}>{ "No topic yet: open + Topic above the stage, or type topic create NAME in the command bar" }</text>
+                <text class="hint" x={s.heads[1].0.to_string()} y={(s.heads[2].1 - 22).to_string()}>
+                    { if s.shape == Shape::Narrow { "No topic yet: open + Topic above" } else { "No topic yet: open + Topic above the stage, or type topic create NAME in the command bar" } }
+                </text>
             }
             { for s.producers.iter().map(|pr| {
                 let what = Selection::Client(pr.name.clone());
@@ -307,11 +309,27 @@ fn group(g: &GroupModel, select: &Callback<Selection>, is: &dyn Fn(&Selection) -
 /// A flow's path and where its rate goes. Flows keep out of the cards: from a producer they run
 /// to the gap beside it, up or down to the lane above the brokers, along it, and down into the
 /// broker's card; to a consumer the other way round; between brokers they arc in the lane.
-fn flow_path(f: &Flow) -> (String, (i32, i32)) {
+fn flow_path(s: &Scene, f: &Flow) -> (String, (i32, i32)) {
     let (x1, y1) = f.from;
     let (x2, y2) = f.to;
     // Produce and fetch each have a lane, so that the two directions are told apart.
-    let lane = if f.kind == FlowKind::Produce { LANE_Y - 18 } else { LANE_Y };
+    let lane = if f.kind == FlowKind::Produce { s.lanes.0 } else { s.lanes.1 };
+    if s.shape == Shape::Narrow {
+        // Top to bottom: down from a producer to the lane over the brokers and into the leader's
+        // card; down from a leader's card to the lane under the brokers, along it to the gap
+        // beside the consumer, and into it; between brokers an arc over their cards.
+        return match f.kind {
+            FlowKind::Produce => (format!("M {x1} {y1} V {lane} H {x2} V {y2}"), ((x1 + x2) / 2, lane)),
+            FlowKind::Consume => {
+                let gx = x2 - 4;
+                (format!("M {x1} {y1} V {lane} H {gx} V {y2} H {x2}"), ((x1 + gx) / 2, lane))
+            }
+            FlowKind::Replicate => {
+                let top = y1.min(y2) - 14;
+                (format!("M {x1} {y1} C {x1} {top}, {x2} {top}, {x2} {y2}"), ((x1 + x2) / 2, top))
+            }
+        };
+    }
     match f.kind {
         FlowKind::Produce => {
             let gx = x1 + 22;
@@ -330,8 +348,8 @@ fn flow_path(f: &Flow) -> (String, (i32, i32)) {
     }
 }
 
-fn flow(f: &Flow) -> Html {
-    let (d, (mx, my)) = flow_path(f);
+fn flow(s: &Scene, f: &Flow) -> Html {
+    let (d, (mx, my)) = flow_path(s, f);
     let width = 1 + (64 - f.records.leading_zeros()).min(6);
     let class = match f.kind {
         FlowKind::Produce => "flow produce",
@@ -360,8 +378,8 @@ pub fn dash_offset(page_ms: u64) -> i64 {
 /// A message on the wire as a dot between its sender and receiver, with its API's name.
 fn dot(s: &Scene, m: &MessageView, now_ms: u64) -> Option<Html> {
     let (from, to) = (m.from.to_string(), m.to.to_string());
-    let (x1, y1) = s.anchor(&from)?;
-    let (x2, y2) = s.anchor(&to)?;
+    let (x1, y1) = s.anchor_towards(&from, &to)?;
+    let (x2, y2) = s.anchor_towards(&to, &from)?;
     let span = m.arrives_at_ms.saturating_sub(m.sent_at_ms).max(1) as f64;
     let t = (now_ms.saturating_sub(m.sent_at_ms) as f64 / span).clamp(0.0, 1.0);
     let x = f64::from(x1) + (f64::from(x2) - f64::from(x1)) * t;
