@@ -134,6 +134,15 @@ test('acting in the past keeps the other future as a branch; undo takes an actio
   await expect(page.getByTestId('clock')).toHaveText('10.000 s');
 });
 
+test('a browser whose storage is full says the session is not kept, instead of losing it quietly', async ({ page }) => {
+  await page.addInitScript(() => {
+    Storage.prototype.setItem = () => { throw new DOMException('the quota is full', 'QuotaExceededError'); };
+  });
+  await page.goto('/?new');
+  await command(page, 'topic create orders');
+  await expect(page.getByTestId('notice')).toHaveText('This browser did not keep the session (its storage is full or off): copy its link to keep it.');
+});
+
 test('a broken link says what is wrong and keeps the saved session', async ({ page }) => {
   await buildSession(page);
   const script = await page.getByTestId('script').inputValue();

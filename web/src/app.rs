@@ -118,11 +118,20 @@ fn recent_sessions() -> Vec<crate::sessions::Recent> {
     crate::sessions::recent(&browser::load(browser::RECENT_KEY).unwrap_or_default())
 }
 
-/// Puts a session (its saved text) first in the recent list.
-fn remember(text: String) {
+/// Puts a session (its saved text) first in the recent list; false if the browser could not keep
+/// it. A full storage costs the oldest sessions of the list first.
+fn remember(text: String) -> bool {
     let title = crate::sessions::title(&text);
     let list = browser::load(browser::RECENT_KEY).unwrap_or_default();
-    browser::save(browser::RECENT_KEY, &crate::sessions::remember(&list, crate::sessions::Recent { title, text }));
+    let mut entries =
+        crate::sessions::recent(&crate::sessions::remember(&list, crate::sessions::Recent { title, text }));
+    while !entries.is_empty() {
+        if browser::save(browser::RECENT_KEY, &crate::sessions::recent_text(&entries)) {
+            return true;
+        }
+        entries.pop();
+    }
+    false
 }
 
 /// Whether to go on replacing the session: asked only if the person changed it (it goes to the
@@ -209,8 +218,15 @@ pub fn app() -> Html {
         });
         match saved {
             Some(saved) if opened && !options.embedded => {
-                remember(saved);
-                Some(if options.lesson.is_some() { "This lesson" } else { "This link" })
+                let what = if options.lesson.is_some() { "This lesson" } else { "This link" };
+                if remember(saved) {
+                    Some(what)
+                } else {
+                    playground.borrow_mut().notice = Some(format!(
+                        "{what} replaced the session you had in this browser, which could not be kept: the browser's storage is full or off."
+                    ));
+                    None
+                }
             }
             _ => None,
         }
@@ -281,12 +297,16 @@ pub fn app() -> Html {
                 let running = pg.running();
                 let throttled = tick && running && now_ms - *saved_at_ms.borrow() < AUTOSAVE_WHILE_PLAYING_MS;
                 if !options.embedded && !throttled {
-                    browser::save(browser::AUTOSAVE_KEY, &pg.saved());
+                    if !browser::save(browser::AUTOSAVE_KEY, &pg.saved()) && pg.notice.is_none() {
+                        pg.notice = Some("This browser did not keep the session (its storage is full or off): copy its link to keep it.".into());
+                    }
                     *saved_at_ms.borrow_mut() = now_ms;
                 }
                 // A session this action replaced, which the person had changed: to the recent list.
                 if let Some(old) = pg.replaced.take().filter(|_| !options.embedded) {
-                    remember(old);
+                    if !remember(old) {
+                        pg.notice = Some("The session this replaced could not be kept in Recent sessions: the browser's storage is full or off.".into());
+                    }
                     recent.set(Rc::new(recent_sessions()));
                 }
                 tell_parent(&pg, &options, &mut reported.borrow_mut());

@@ -122,9 +122,11 @@ pub fn load(key: &str) -> Option<String> {
     window()?.local_storage().ok()??.get_item(key).ok()?
 }
 
-pub fn save(key: &str, value: &str) {
-    if let Some(Ok(Some(storage))) = window().map(|w| w.local_storage()) {
-        let _ = storage.set_item(key, value);
+/// Stores a value; false when the browser refuses (no storage, or its quota is full).
+pub fn save(key: &str, value: &str) -> bool {
+    match window().map(|w| w.local_storage()) {
+        Some(Ok(Some(storage))) => storage.set_item(key, value).is_ok(),
+        _ => false,
     }
 }
 

@@ -122,7 +122,7 @@ pub fn controls(p: &Props) -> Html {
                 </label>
             }
             if let Some(notice) = &p.notice {
-                <span class="paused-hint" role="status">{ notice }</span>
+                <span class="paused-hint" role="status" data-testid="notice">{ notice }</span>
             }
             { super::error_line("time-error", &p.error) }
         </div>
