@@ -26,6 +26,11 @@ pub struct ClusterSettings {
     /// `transaction.partition.verification.enable`: leaders verify a transaction's first batch
     /// with its coordinator even under transaction version 1 (KIP-890 part 1).
     pub partition_verification: bool,
+    /// `num.partitions`: the partitions of a topic created without saying how many (auto-created,
+    /// or `topic create` without `partitions=`).
+    pub num_partitions: u32,
+    /// `default.replication.factor`: the same for the replication factor.
+    pub default_replication_factor: u32,
 }
 
 impl ClusterSettings {
@@ -38,6 +43,8 @@ impl ClusterSettings {
             offsets_retention_minutes: OFFSETS_RETENTION_MINUTES_DEFAULT,
             transaction_version: TRANSACTION_VERSION_DEFAULT,
             partition_verification: true,
+            num_partitions: crate::controller::NUM_PARTITIONS_DEFAULT,
+            default_replication_factor: crate::controller::DEFAULT_REPLICATION_FACTOR,
         }
     }
 }

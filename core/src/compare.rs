@@ -97,7 +97,9 @@ impl Change {
         let number = self.value.parse::<u64>().ok();
         match self.key.as_str() {
             "transaction.version" => number.filter(|v| (1..=2).contains(v)),
-            "offsets.retention.minutes" => number.filter(|v| *v > 0),
+            "offsets.retention.minutes" | "num.partitions" | "default.replication.factor" => {
+                number.filter(|v| *v > 0 && *v <= u64::from(u32::MAX))
+            }
             "transaction.partition.verification.enable" => match self.value.as_str() {
                 "true" => Some(1),
                 "false" => Some(0),
@@ -166,6 +168,9 @@ impl Change {
                 match self.key.as_str() {
                     "transaction.version" => settings.transaction_version = value as u8,
                     "transaction.partition.verification.enable" => settings.partition_verification = value == 1,
+                    // Checked to fit by cluster_value.
+                    "num.partitions" => settings.num_partitions = value as u32,
+                    "default.replication.factor" => settings.default_replication_factor = value as u32,
                     _ => settings.offsets_retention_minutes = value,
                 }
                 Command::Cluster(settings)

@@ -32,8 +32,8 @@ use crate::client::config::{ConsumerConfig, ProducerConfig};
 use crate::client::pattern::TopicPattern;
 use crate::client::{Client, Consumer, Producer};
 use crate::command::Command;
+use crate::controller::Layout;
 use crate::controller::{quorum, Controller};
-use crate::controller::{Layout, DEFAULT_REPLICATION_FACTOR, NUM_PARTITIONS_DEFAULT};
 use crate::effects::{Effects, Timer};
 use crate::error::{CommandError, KafkaError};
 use crate::event::{Event, EventKind, TxnStep};
@@ -231,6 +231,8 @@ impl Sim {
                     offsets_retention_ms: s.offsets_retention_minutes.saturating_mul(60_000),
                     transaction_version: s.transaction_version,
                     partition_verification: s.partition_verification,
+                    num_partitions: s.num_partitions,
+                    default_replication_factor: s.default_replication_factor,
                     ..BrokerConfig::default()
                 };
                 self.start_cluster(s.brokers, s.latency, config)
@@ -245,10 +247,15 @@ impl Sim {
                 let config = TopicConfig::from_pairs(pairs)?;
                 let layout = match assignment {
                     Some(a) => Layout::Manual(a.clone()),
-                    None => Layout::Placed {
-                        partitions: partitions.unwrap_or(NUM_PARTITIONS_DEFAULT),
-                        replication_factor: replication_factor.unwrap_or(DEFAULT_REPLICATION_FACTOR),
-                    },
+                    // CreateTopics with -1 for either: the brokers' num.partitions and
+                    // default.replication.factor.
+                    None => {
+                        let defaults = self.broker_config();
+                        Layout::Placed {
+                            partitions: partitions.unwrap_or(defaults.num_partitions),
+                            replication_factor: replication_factor.unwrap_or(defaults.default_replication_factor),
+                        }
+                    }
                 };
                 self.create_topic(name, layout, config, false)
             }
@@ -911,6 +918,12 @@ impl Sim {
         }
     }
 
+    /// The brokers' configs (every broker of a cluster has the same), Kafka's defaults before a
+    /// cluster starts.
+    fn broker_config(&self) -> BrokerConfig {
+        self.cluster.as_ref().and_then(|c| c.brokers.values().next()).map(|b| b.config).unwrap_or_default()
+    }
+
     /// A dead process's timers die with it.
     fn drop_timers(&mut self, node: &Node) {
         let dead: Vec<(Node, Timer)> = self.timers.keys().filter(|(n, _)| n == node).cloned().collect();
@@ -1221,9 +1234,10 @@ impl Sim {
                         .expect("cleanup.policy=compact is a valid topic config");
                     (layout, config)
                 } else {
+                    let defaults = self.broker_config();
                     let layout = Layout::Placed {
-                        partitions: NUM_PARTITIONS_DEFAULT,
-                        replication_factor: DEFAULT_REPLICATION_FACTOR,
+                        partitions: defaults.num_partitions,
+                        replication_factor: defaults.default_replication_factor,
                     };
                     (layout, TopicConfig::default())
                 };

@@ -41,6 +41,8 @@ pub struct ClusterView {
     pub scheduled: usize,
     pub scheduled_dropped: u64,
     pub events_dropped: u64,
+    /// The brokers' configs (every broker of the cluster has the same) by Kafka's names.
+    pub broker_configs: Vec<(&'static str, String)>,
 }
 
 /// What a person would watch on a real cluster, by Kafka's metric names.
@@ -319,10 +321,12 @@ impl Sim {
             scheduled: parts.scheduled,
             scheduled_dropped: parts.scheduled_dropped,
             events_dropped: parts.events_dropped,
+            broker_configs: Vec::new(),
         };
         let Some((brokers, controller, net)) = parts.cluster else {
             return view;
         };
+        view.broker_configs = brokers.values().next().map(|b| b.config.named()).unwrap_or_default();
         let meta = &controller.metadata;
         view.voters = controller.voters.clone();
         view.active_controller = controller.active;

@@ -220,3 +220,17 @@ fn regression_fuzz_names_with_line_breaks_print_back() {
         assert_eq!(commands(&again), commands(&s));
     }
 }
+
+#[test]
+fn a_broker_default_kafka_would_refuse_is_refused_with_kafkas_words() {
+    assert_eq!(
+        error("cluster brokers=3 num.partitions=0"),
+        "line 1, column 19: Invalid value 0 for configuration num.partitions: Value must be at least 1"
+    );
+    assert!(error("cluster brokers=3 default.replication.factor=many").contains("expected a replication factor"));
+    // Printed back only when not Kafka's default, so a plain cluster line stays plain.
+    let parsed =
+        kafka_sim::scenario::Scenario::parse("cluster brokers=3 num.partitions=1 default.replication.factor=2")
+            .unwrap();
+    assert_eq!(parsed.commands[0].command.to_string(), "cluster brokers=3 default.replication.factor=2");
+}

@@ -125,6 +125,32 @@ pub struct BrokerConfig {
     /// `transaction.partition.verification.enable`: with transaction version 1, verify a
     /// transaction's first batch in a partition with its coordinator (KIP-890 part 1).
     pub partition_verification: bool,
+    /// `num.partitions` and `default.replication.factor`: a new topic's layout where its creation
+    /// does not say.
+    pub num_partitions: u32,
+    pub default_replication_factor: u32,
+}
+
+impl BrokerConfig {
+    /// The broker's configs by Kafka's names, as `kafka-configs --describe --broker` lists the
+    /// ones the simulation models.
+    pub fn named(&self) -> Vec<(&'static str, alloc::string::String)> {
+        use alloc::string::ToString;
+        alloc::vec![
+            ("auto.create.topics.enable", self.auto_create_topics.to_string()),
+            ("default.replication.factor", self.default_replication_factor.to_string()),
+            ("num.partitions", self.num_partitions.to_string()),
+            ("offsets.retention.minutes", (self.offsets_retention_ms / 60_000).to_string()),
+            ("replica.fetch.backoff.ms", self.replica_fetch_backoff_ms.to_string()),
+            ("replica.fetch.max.bytes", self.replica_fetch_max_bytes.to_string()),
+            ("replica.fetch.min.bytes", self.replica_fetch_min_bytes.to_string()),
+            ("replica.fetch.response.max.bytes", self.replica_fetch_response_max_bytes.to_string()),
+            ("replica.fetch.wait.max.ms", self.replica_fetch_wait_max_ms.to_string()),
+            ("replica.lag.time.max.ms", self.replica_lag_time_max_ms.to_string()),
+            ("transaction.partition.verification.enable", self.partition_verification.to_string()),
+            ("transaction.version", self.transaction_version.to_string()),
+        ]
+    }
 }
 
 impl Default for BrokerConfig {
@@ -140,6 +166,8 @@ impl Default for BrokerConfig {
             offsets_retention_ms: crate::command::OFFSETS_RETENTION_MINUTES_DEFAULT * 60_000,
             transaction_version: crate::command::TRANSACTION_VERSION_DEFAULT,
             partition_verification: true,
+            num_partitions: crate::controller::NUM_PARTITIONS_DEFAULT,
+            default_replication_factor: crate::controller::DEFAULT_REPLICATION_FACTOR,
         }
     }
 }

@@ -54,7 +54,7 @@ pub fn command_line(text: &str, line: usize) -> Result<Command, ScriptError> {
 }
 
 const CLUSTER_SETTINGS: &str =
-    "brokers=N, latency=DURATION, auto.create.topics.enable=BOOL, offsets.retention.minutes=N, transaction.version=1|2 or transaction.partition.verification.enable=BOOL";
+    "brokers=N, latency=DURATION, auto.create.topics.enable=BOOL, num.partitions=N, default.replication.factor=N, offsets.retention.minutes=N, transaction.version=1|2 or transaction.partition.verification.enable=BOOL";
 
 const COMMANDS: &str = "cluster, topic, traffic, delete-records, group, producer, consumer, send, flush, init-transactions, begin-transaction, send-offsets-to-transaction, commit-transaction, abort-transaction, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect";
 
@@ -71,6 +71,17 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                     "brokers" => brokers = Some(c.parse_u32(value, w, "a number of brokers")?),
                     "latency" => settings.latency = c.parse_duration(value, w)?,
                     "auto.create.topics.enable" => settings.auto_create_topics = c.parse_bool(value, w)?,
+                    "num.partitions" => {
+                        settings.num_partitions = c.parse_u32(value, w, "a number of partitions")?;
+                        if settings.num_partitions == 0 {
+                            // Kafka's ConfigDef: atLeast(1).
+                            let message = "Invalid value 0 for configuration num.partitions: Value must be at least 1";
+                            return Err(c.error_at(w.column, message));
+                        }
+                    }
+                    "default.replication.factor" => {
+                        settings.default_replication_factor = c.parse_u32(value, w, "a replication factor")?
+                    }
                     "transaction.partition.verification.enable" => {
                         settings.partition_verification = c.parse_bool(value, w)?
                     }

@@ -69,6 +69,8 @@ impl fmt::Display for Command {
                     offsets_retention_minutes,
                     transaction_version,
                     partition_verification,
+                    num_partitions,
+                    default_replication_factor,
                 } = settings;
                 write!(f, "cluster brokers={brokers}")?;
                 if *latency != LATENCY_DEFAULT {
@@ -85,6 +87,12 @@ impl fmt::Display for Command {
                 }
                 if !partition_verification {
                     f.write_str(" transaction.partition.verification.enable=false")?;
+                }
+                if *num_partitions != crate::controller::NUM_PARTITIONS_DEFAULT {
+                    write!(f, " num.partitions={num_partitions}")?;
+                }
+                if *default_replication_factor != crate::controller::DEFAULT_REPLICATION_FACTOR {
+                    write!(f, " default.replication.factor={default_replication_factor}")?;
                 }
                 Ok(())
             }

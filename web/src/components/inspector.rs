@@ -66,6 +66,9 @@ pub fn inspector(p: &Props) -> Html {
                                 { action("Restart", format!("broker start {id}"), format!("inspect-start-{id}")) }
                             }
                         </div>
+                        <details data-testid="inspect-broker-configs"><summary>{ "broker configs" }</summary>
+                            <ul class="configs">{ for v.broker_configs.iter().map(|(k, val)| html! { <li>{ format!("{k}={val}") }</li> }) }</ul>
+                        </details>
                         <table class="records">
                             <caption>{ format!("{} replica(s)", b.replicas.len()) }</caption>
                             <thead><tr><th>{ "partition" }</th><th>{ "role" }</th><th>{ "ISR" }</th><th>{ "HW" }</th><th>{ "LEO" }</th></tr></thead>
