@@ -31,6 +31,12 @@ pub struct ClusterSettings {
     pub num_partitions: u32,
     /// `default.replication.factor`: the same for the replication factor.
     pub default_replication_factor: u32,
+    /// `replica.lag.time.max.ms`: a follower that has not caught up for this long leaves the ISR.
+    pub replica_lag_time_max_ms: u64,
+    /// `log.retention.check.interval.ms`.
+    pub log_retention_check_interval_ms: u64,
+    /// `group.min.session.timeout.ms`, `group.max.session.timeout.ms`, `group.initial.rebalance.delay.ms`.
+    pub group: crate::group::coordinator::GroupSettings,
 }
 
 impl ClusterSettings {
@@ -45,9 +51,15 @@ impl ClusterSettings {
             partition_verification: true,
             num_partitions: crate::controller::NUM_PARTITIONS_DEFAULT,
             default_replication_factor: crate::controller::DEFAULT_REPLICATION_FACTOR,
+            replica_lag_time_max_ms: REPLICA_LAG_TIME_MAX_MS_DEFAULT,
+            log_retention_check_interval_ms: crate::broker::LOG_RETENTION_CHECK_INTERVAL_MS,
+            group: crate::group::coordinator::GroupSettings::default(),
         }
     }
 }
+
+/// `replica.lag.time.max.ms`'s default.
+pub const REPLICA_LAG_TIME_MAX_MS_DEFAULT: u64 = 30_000;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {

@@ -61,7 +61,7 @@ impl fmt::Display for ChangeError {
                 write!(f, "the session creates no producer, consumer or topic named {name}")
             }
             ChangeError::ClusterSetting => {
-                f.write_str("the cluster's settings to change are transaction.version=1|2, transaction.partition.verification.enable=BOOL and offsets.retention.minutes=N")
+                f.write_str("the cluster's settings to change are transaction.version=1|2, transaction.partition.verification.enable=BOOL, offsets.retention.minutes=N, num.partitions=N, default.replication.factor=N, replica.lag.time.max.ms=MS, log.retention.check.interval.ms=MS and group.initial.rebalance.delay.ms, group.min.session.timeout.ms or group.max.session.timeout.ms=MS")
             }
         }
     }
@@ -91,7 +91,8 @@ impl Change {
         Ok(change)
     }
 
-    /// A cluster change's value, checked: `transaction.version` 1 or 2, minutes above 0, or
+    /// A cluster change's value, checked as Kafka's ConfigDef would (`transaction.version` 1 or 2,
+    /// minutes, partitions and the retention check above 0, an INT config within an int), or
     /// verification on (1) or off (0).
     fn cluster_value(&self) -> Option<u64> {
         let number = self.value.parse::<u64>().ok();
@@ -99,6 +100,11 @@ impl Change {
             "transaction.version" => number.filter(|v| (1..=2).contains(v)),
             "offsets.retention.minutes" | "num.partitions" | "default.replication.factor" => {
                 number.filter(|v| *v > 0 && *v <= u64::from(u32::MAX))
+            }
+            "log.retention.check.interval.ms" => number.filter(|v| *v > 0),
+            "replica.lag.time.max.ms" => number,
+            "group.initial.rebalance.delay.ms" | "group.min.session.timeout.ms" | "group.max.session.timeout.ms" => {
+                number.filter(|v| *v <= u64::from(u32::MAX))
             }
             "transaction.partition.verification.enable" => match self.value.as_str() {
                 "true" => Some(1),
@@ -171,6 +177,11 @@ impl Change {
                     // Checked to fit by cluster_value.
                     "num.partitions" => settings.num_partitions = value as u32,
                     "default.replication.factor" => settings.default_replication_factor = value as u32,
+                    "log.retention.check.interval.ms" => settings.log_retention_check_interval_ms = value,
+                    "replica.lag.time.max.ms" => settings.replica_lag_time_max_ms = value,
+                    "group.initial.rebalance.delay.ms" => settings.group.initial_rebalance_delay_ms = value,
+                    "group.min.session.timeout.ms" => settings.group.min_session_timeout_ms = value,
+                    "group.max.session.timeout.ms" => settings.group.max_session_timeout_ms = value,
                     _ => settings.offsets_retention_minutes = value,
                 }
                 Command::Cluster(settings)

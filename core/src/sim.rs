@@ -233,6 +233,9 @@ impl Sim {
                     partition_verification: s.partition_verification,
                     num_partitions: s.num_partitions,
                     default_replication_factor: s.default_replication_factor,
+                    replica_lag_time_max_ms: s.replica_lag_time_max_ms,
+                    log_retention_check_interval_ms: s.log_retention_check_interval_ms,
+                    group: s.group,
                     ..BrokerConfig::default()
                 };
                 self.start_cluster(s.brokers, s.latency, config)

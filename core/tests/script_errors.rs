@@ -234,3 +234,17 @@ fn a_broker_default_kafka_would_refuse_is_refused_with_kafkas_words() {
             .unwrap();
     assert_eq!(parsed.commands[0].command.to_string(), "cluster brokers=3 default.replication.factor=2");
 }
+
+#[test]
+fn broker_settings_in_milliseconds_are_kafkas_numbers() {
+    assert_eq!(
+        error("cluster brokers=1 log.retention.check.interval.ms=0"),
+        "line 1, column 19: Invalid value 0 for configuration log.retention.check.interval.ms: Value must be at least 1"
+    );
+    assert!(error("cluster brokers=1 group.initial.rebalance.delay.ms=3s").contains("expected milliseconds"));
+    let parsed = kafka_sim::scenario::Scenario::parse(
+        "cluster brokers=1 group.initial.rebalance.delay.ms=0 replica.lag.time.max.ms=30000",
+    )
+    .unwrap();
+    assert_eq!(parsed.commands[0].command.to_string(), "cluster brokers=1 group.initial.rebalance.delay.ms=0");
+}

@@ -74,6 +74,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("txn-late-write-v1-unverified"),
     scenario!("txn-bump-retried"),
     scenario!("topic-broker-defaults"),
+    scenario!("cluster-broker-settings"),
     scenario!("txn-late-write-v2"),
     scenario!("record-formats"),
     scenario!("producer-buffer-memory"),

@@ -193,7 +193,8 @@ impl Broker {
         if !groups.contains_key(group) && groups.len() >= GROUPS_PER_BROKER_MAX {
             return Err(KafkaError::CoordinatorNotAvailable);
         }
-        Ok(groups.entry(group.into()).or_insert_with(|| Group::new(group)))
+        let settings = self.config.group;
+        Ok(groups.entry(group.into()).or_insert_with(|| Group::new(group).with_settings(settings)))
     }
 
     /// Sends a group's replies, says what changed, and re-arms its deadline.
@@ -660,7 +661,7 @@ impl Broker {
         let mut restored = Vec::new();
         for (name, snapshot) in snapshots {
             let Some(s) = snapshot else { continue };
-            let g = Group::restore(&name, s, now);
+            let g = Group::restore(&name, s, now).with_settings(self.config.group);
             let persisted: Persisted =
                 (g.generation, g.state, g.members.values().map(|m| (m.id.clone(), m.assignment.clone())).collect());
             self.coordinator.persisted.insert(name.clone(), persisted);

@@ -129,6 +129,10 @@ pub struct BrokerConfig {
     /// does not say.
     pub num_partitions: u32,
     pub default_replication_factor: u32,
+    /// `log.retention.check.interval.ms`: how often the log manager deletes what retention allows.
+    pub log_retention_check_interval_ms: u64,
+    /// `group.min.session.timeout.ms`, `group.max.session.timeout.ms`, `group.initial.rebalance.delay.ms`.
+    pub group: crate::group::coordinator::GroupSettings,
 }
 
 impl BrokerConfig {
@@ -139,6 +143,10 @@ impl BrokerConfig {
         alloc::vec![
             ("auto.create.topics.enable", self.auto_create_topics.to_string()),
             ("default.replication.factor", self.default_replication_factor.to_string()),
+            ("group.initial.rebalance.delay.ms", self.group.initial_rebalance_delay_ms.to_string()),
+            ("group.max.session.timeout.ms", self.group.max_session_timeout_ms.to_string()),
+            ("group.min.session.timeout.ms", self.group.min_session_timeout_ms.to_string()),
+            ("log.retention.check.interval.ms", self.log_retention_check_interval_ms.to_string()),
             ("num.partitions", self.num_partitions.to_string()),
             ("offsets.retention.minutes", (self.offsets_retention_ms / 60_000).to_string()),
             ("replica.fetch.backoff.ms", self.replica_fetch_backoff_ms.to_string()),
@@ -157,7 +165,7 @@ impl Default for BrokerConfig {
     fn default() -> Self {
         BrokerConfig {
             auto_create_topics: true,
-            replica_lag_time_max_ms: 30_000,
+            replica_lag_time_max_ms: crate::command::REPLICA_LAG_TIME_MAX_MS_DEFAULT,
             replica_fetch_wait_max_ms: 500,
             replica_fetch_min_bytes: 1,
             replica_fetch_backoff_ms: 1_000,
@@ -168,6 +176,8 @@ impl Default for BrokerConfig {
             partition_verification: true,
             num_partitions: crate::controller::NUM_PARTITIONS_DEFAULT,
             default_replication_factor: crate::controller::DEFAULT_REPLICATION_FACTOR,
+            log_retention_check_interval_ms: LOG_RETENTION_CHECK_INTERVAL_MS,
+            group: crate::group::coordinator::GroupSettings::default(),
         }
     }
 }
@@ -321,7 +331,7 @@ impl Broker {
                 });
             }
         }
-        fx.timer_in(Duration::from_ms(LOG_RETENTION_CHECK_INTERVAL_MS), Timer::RetentionCheck);
+        fx.timer_in(Duration::from_ms(self.config.log_retention_check_interval_ms), Timer::RetentionCheck);
     }
 
     /// DeleteRecords on the leader: the log starts at `offset` (at most the high watermark).

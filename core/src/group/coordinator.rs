@@ -44,6 +44,28 @@ pub const GROUP_MAX_SESSION_TIMEOUT_MS: u64 = 1_800_000;
 pub const OFFSETS_PARTITIONS: u32 = 50;
 /// `group.initial.rebalance.delay.ms`.
 pub const INITIAL_REBALANCE_DELAY_MS: u64 = 3_000;
+
+/// The brokers' classic-group configs a group follows (`GroupCoordinatorConfig`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GroupSettings {
+    /// `group.min.session.timeout.ms` and `group.max.session.timeout.ms`: a JoinGroup outside is
+    /// refused with INVALID_SESSION_TIMEOUT.
+    pub min_session_timeout_ms: u64,
+    pub max_session_timeout_ms: u64,
+    /// `group.initial.rebalance.delay.ms`: an empty group's first join waits this long for more
+    /// members (and again while they keep coming, up to the rebalance timeout).
+    pub initial_rebalance_delay_ms: u64,
+}
+
+impl Default for GroupSettings {
+    fn default() -> Self {
+        GroupSettings {
+            min_session_timeout_ms: GROUP_MIN_SESSION_TIMEOUT_MS,
+            max_session_timeout_ms: GROUP_MAX_SESSION_TIMEOUT_MS,
+            initial_rebalance_delay_ms: INITIAL_REBALANCE_DELAY_MS,
+        }
+    }
+}
 /// Members per group, a stated limit (Kafka's `group.max.size` defaults to unbounded).
 pub const GROUP_MEMBERS_MAX: usize = 64;
 
@@ -212,6 +234,8 @@ pub struct Group {
     /// When the group last became Empty (Kafka's `currentStateTimestamp`): committed offsets
     /// expire offsets.retention.minutes after it (KIP-211).
     pub empty_since_ms: u64,
+    /// Its coordinator's group configs.
+    pub settings: GroupSettings,
 }
 
 impl Group {
@@ -234,7 +258,13 @@ impl Group {
             new_member_added: false,
             empty_since_ms: 0,
             initial_remaining_ms: 0,
+            settings: GroupSettings::default(),
         }
+    }
+
+    /// The group under its coordinator's configs.
+    pub fn with_settings(self, settings: GroupSettings) -> Self {
+        Group { settings, ..self }
     }
 
     /// JoinGroup. Replies come now or when the join phase ends.
@@ -244,7 +274,9 @@ impl Group {
             alloc::vec![Reply::Join { to: req.client.clone(), correlation_id, member_id, result: Err(error) }]
         };
         // GroupCoordinatorService.joinGroup checks this before it looks at the group.
-        if !(GROUP_MIN_SESSION_TIMEOUT_MS..=GROUP_MAX_SESSION_TIMEOUT_MS).contains(&req.session_timeout_ms) {
+        if !(self.settings.min_session_timeout_ms..=self.settings.max_session_timeout_ms)
+            .contains(&req.session_timeout_ms)
+        {
             return fail(&req, KafkaError::InvalidSessionTimeout);
         }
         if self.state == GroupState::Dead {
@@ -722,7 +754,7 @@ impl Group {
         self.state = GroupState::PreparingRebalance;
         self.new_member_added = false;
         if self.initial_join {
-            let delay_ms = INITIAL_REBALANCE_DELAY_MS.min(rebalance_ms);
+            let delay_ms = self.settings.initial_rebalance_delay_ms.min(rebalance_ms);
             self.initial_remaining_ms = rebalance_ms.saturating_sub(delay_ms);
             self.join_deadline = Some(now + Duration::from_ms(delay_ms));
         } else {
@@ -741,7 +773,7 @@ impl Group {
         if self.initial_join {
             while due(self) && self.new_member_added && self.initial_remaining_ms > 0 {
                 // InitialDelayedJoin: someone came during the wait; wait once more.
-                let delay_ms = INITIAL_REBALANCE_DELAY_MS.min(self.initial_remaining_ms);
+                let delay_ms = self.settings.initial_rebalance_delay_ms.min(self.initial_remaining_ms);
                 self.initial_remaining_ms -= delay_ms;
                 self.new_member_added = false;
                 self.join_deadline = self.join_deadline.map(|d| d + Duration::from_ms(delay_ms));

@@ -54,7 +54,7 @@ pub fn command_line(text: &str, line: usize) -> Result<Command, ScriptError> {
 }
 
 const CLUSTER_SETTINGS: &str =
-    "brokers=N, latency=DURATION, auto.create.topics.enable=BOOL, num.partitions=N, default.replication.factor=N, offsets.retention.minutes=N, transaction.version=1|2 or transaction.partition.verification.enable=BOOL";
+    "brokers=N, latency=DURATION, auto.create.topics.enable=BOOL, num.partitions=N, default.replication.factor=N, replica.lag.time.max.ms=MS, log.retention.check.interval.ms=MS, group.initial.rebalance.delay.ms=MS, group.min.session.timeout.ms=MS, group.max.session.timeout.ms=MS, offsets.retention.minutes=N, transaction.version=1|2 or transaction.partition.verification.enable=BOOL";
 
 const COMMANDS: &str = "cluster, topic, traffic, delete-records, group, producer, consumer, send, flush, init-transactions, begin-transaction, send-offsets-to-transaction, commit-transaction, abort-transaction, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect";
 
@@ -73,25 +73,34 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                     "auto.create.topics.enable" => settings.auto_create_topics = c.parse_bool(value, w)?,
                     "num.partitions" => {
                         settings.num_partitions = c.parse_u32(value, w, "a number of partitions")?;
-                        if settings.num_partitions == 0 {
-                            // Kafka's ConfigDef: atLeast(1).
-                            let message = "Invalid value 0 for configuration num.partitions: Value must be at least 1";
-                            return Err(c.error_at(w.column, message));
-                        }
+                        c.at_least_one(w, name, u64::from(settings.num_partitions))?;
                     }
                     "default.replication.factor" => {
                         settings.default_replication_factor = c.parse_u32(value, w, "a replication factor")?
+                    }
+                    // Milliseconds as Kafka writes these configs (INT or LONG), not durations.
+                    "replica.lag.time.max.ms" => {
+                        settings.replica_lag_time_max_ms = c.parse_u64(value, w, "milliseconds")?
+                    }
+                    "log.retention.check.interval.ms" => {
+                        settings.log_retention_check_interval_ms = c.parse_u64(value, w, "milliseconds")?;
+                        c.at_least_one(w, name, settings.log_retention_check_interval_ms)?;
+                    }
+                    "group.initial.rebalance.delay.ms" => {
+                        settings.group.initial_rebalance_delay_ms = u64::from(c.parse_u32(value, w, "milliseconds")?)
+                    }
+                    "group.min.session.timeout.ms" => {
+                        settings.group.min_session_timeout_ms = u64::from(c.parse_u32(value, w, "milliseconds")?)
+                    }
+                    "group.max.session.timeout.ms" => {
+                        settings.group.max_session_timeout_ms = u64::from(c.parse_u32(value, w, "milliseconds")?)
                     }
                     "transaction.partition.verification.enable" => {
                         settings.partition_verification = c.parse_bool(value, w)?
                     }
                     "offsets.retention.minutes" => {
                         settings.offsets_retention_minutes = c.parse_u64(value, w, "a number of minutes")?;
-                        if settings.offsets_retention_minutes == 0 {
-                            let message =
-                                "Invalid value 0 for configuration offsets.retention.minutes: Value must be at least 1";
-                            return Err(c.error_at(w.column, message));
-                        }
+                        c.at_least_one(w, name, settings.offsets_retention_minutes)?;
                     }
                     "transaction.version" => {
                         settings.transaction_version = match value {
@@ -574,6 +583,15 @@ impl<'a> Cursor<'a> {
 
     fn error_at(&self, column: usize, message: &str) -> ScriptError {
         ScriptError { line: self.line, column, message: message.into() }
+    }
+
+    /// Kafka's ConfigDef validator `atLeast(1)`, refusing a 0 in its words.
+    fn at_least_one(&self, w: &Word, config: &str, value: u64) -> Result<(), ScriptError> {
+        if value == 0 {
+            let message = format!("Invalid value 0 for configuration {config}: Value must be at least 1");
+            return Err(self.error_at(w.column, &message));
+        }
+        Ok(())
     }
 
     fn peek(&self) -> Option<&'a Word> {

@@ -71,6 +71,9 @@ impl fmt::Display for Command {
                     partition_verification,
                     num_partitions,
                     default_replication_factor,
+                    replica_lag_time_max_ms,
+                    log_retention_check_interval_ms,
+                    group,
                 } = settings;
                 write!(f, "cluster brokers={brokers}")?;
                 if *latency != LATENCY_DEFAULT {
@@ -93,6 +96,34 @@ impl fmt::Display for Command {
                 }
                 if *default_replication_factor != crate::controller::DEFAULT_REPLICATION_FACTOR {
                     write!(f, " default.replication.factor={default_replication_factor}")?;
+                }
+                let defaults = ClusterSettings::new(*brokers);
+                for (name, value, default) in [
+                    ("replica.lag.time.max.ms", replica_lag_time_max_ms, defaults.replica_lag_time_max_ms),
+                    (
+                        "log.retention.check.interval.ms",
+                        log_retention_check_interval_ms,
+                        defaults.log_retention_check_interval_ms,
+                    ),
+                    (
+                        "group.initial.rebalance.delay.ms",
+                        &group.initial_rebalance_delay_ms,
+                        defaults.group.initial_rebalance_delay_ms,
+                    ),
+                    (
+                        "group.min.session.timeout.ms",
+                        &group.min_session_timeout_ms,
+                        defaults.group.min_session_timeout_ms,
+                    ),
+                    (
+                        "group.max.session.timeout.ms",
+                        &group.max_session_timeout_ms,
+                        defaults.group.max_session_timeout_ms,
+                    ),
+                ] {
+                    if *value != default {
+                        write!(f, " {name}={value}")?;
+                    }
                 }
                 Ok(())
             }
