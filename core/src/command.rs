@@ -37,6 +37,9 @@ pub struct ClusterSettings {
     pub log_retention_check_interval_ms: u64,
     /// `group.min.session.timeout.ms`, `group.max.session.timeout.ms`, `group.initial.rebalance.delay.ms`.
     pub group: crate::group::coordinator::GroupSettings,
+    /// Brokers' configs that are topics' defaults (`min.insync.replicas`, `log.retention.ms`, ...),
+    /// as written, in order: see `topic::config::broker_default`.
+    pub topic_defaults: Vec<(String, String)>,
 }
 
 impl ClusterSettings {
@@ -54,6 +57,7 @@ impl ClusterSettings {
             replica_lag_time_max_ms: REPLICA_LAG_TIME_MAX_MS_DEFAULT,
             log_retention_check_interval_ms: crate::broker::LOG_RETENTION_CHECK_INTERVAL_MS,
             group: crate::group::coordinator::GroupSettings::default(),
+            topic_defaults: Vec::new(),
         }
     }
 }

@@ -109,6 +109,10 @@ struct Cluster {
     brokers: SortedMap<u32, Broker>,
     controller: Controller,
     net: Network,
+    /// The brokers' configs that are topics' defaults, by topic config name, for every topic
+    /// created; and by the brokers' names, as the view lists them.
+    topic_defaults: Vec<(&'static str, String)>,
+    broker_topic_configs: Vec<(&'static str, String)>,
 }
 
 /// How a consume-transform-produce application's transaction ended.
@@ -238,7 +242,22 @@ impl Sim {
                     group: s.group,
                     ..BrokerConfig::default()
                 };
-                self.start_cluster(s.brokers, s.latency, config)
+                self.start_cluster(s.brokers, s.latency, config)?;
+                // log.retention.ms wins over log.retention.hours, whichever comes first.
+                let mut written: Vec<&(String, String)> = s.topic_defaults.iter().collect();
+                written.sort_by_key(|(name, _)| name == "log.retention.ms");
+                let (mut defaults, mut shown) = (Vec::new(), Vec::new());
+                for (name, value) in written {
+                    if let Some(Ok((broker, topic, v))) = crate::topic::config::broker_default(name, value) {
+                        defaults.retain(|(t, _): &(&str, String)| *t != topic);
+                        defaults.push((topic, v));
+                        shown.push((broker, value.clone()));
+                    }
+                }
+                if let Some(c) = self.cluster.as_mut() {
+                    (c.topic_defaults, c.broker_topic_configs) = (defaults, shown);
+                }
+                Ok(())
             }
             Command::CreateTopic { name, .. } if name == OFFSETS_TOPIC || name == TRANSACTION_STATE_TOPIC => {
                 Err(CommandError::Kafka(KafkaError::InvalidRequest(format!(
@@ -521,7 +540,13 @@ impl Sim {
             broker.image = controller.metadata.clone();
             nodes.insert(id, broker);
         }
-        self.cluster = Some(Cluster { brokers: nodes, controller, net: Network::new(latency) });
+        self.cluster = Some(Cluster {
+            brokers: nodes,
+            controller,
+            net: Network::new(latency),
+            topic_defaults: Vec::new(),
+            broker_topic_configs: Vec::new(),
+        });
         self.emit(EventKind::ClusterStarted { brokers, latency_ms: latency.ms });
         self.elect_controller();
         for id in 1..=brokers {
@@ -573,6 +598,7 @@ impl Sim {
         auto: bool,
     ) -> Result<(), CommandError> {
         let cluster = self.cluster()?;
+        let config = config.with_broker_defaults(&cluster.topic_defaults);
         if cluster.controller.active.is_none() {
             return Err(CommandError::Invalid(format!(
                 "no active controller (a majority of the voters {:?} is down or cut off): topics cannot be created",
@@ -1396,7 +1422,10 @@ impl Sim {
         SimParts {
             now: self.now,
             seed: self.seed,
-            cluster: self.cluster.as_ref().map(|c| (&c.brokers, &c.controller, &c.net)),
+            cluster: self
+                .cluster
+                .as_ref()
+                .map(|c| (&c.brokers, &c.controller, &c.net, c.broker_topic_configs.as_slice())),
             clients: &self.clients,
             scheduled: self.queue.len() - self.queue_stale,
             scheduled_dropped: self.scheduled_dropped,
@@ -1409,7 +1438,9 @@ impl Sim {
 pub(crate) struct SimParts<'a> {
     pub now: Instant,
     pub seed: u64,
-    pub cluster: Option<(&'a SortedMap<u32, Broker>, &'a Controller, &'a Network)>,
+    /// The brokers, the controller, the network and the brokers' topic defaults by their names.
+    #[allow(clippy::type_complexity)]
+    pub cluster: Option<(&'a SortedMap<u32, Broker>, &'a Controller, &'a Network, &'a [(&'static str, String)])>,
     pub clients: &'a SortedMap<String, Client>,
     pub scheduled: usize,
     pub scheduled_dropped: u64,

@@ -323,10 +323,12 @@ impl Sim {
             events_dropped: parts.events_dropped,
             broker_configs: Vec::new(),
         };
-        let Some((brokers, controller, net)) = parts.cluster else {
+        let Some((brokers, controller, net, topic_defaults)) = parts.cluster else {
             return view;
         };
         view.broker_configs = brokers.values().next().map(|b| b.config.named()).unwrap_or_default();
+        view.broker_configs.extend(topic_defaults.iter().cloned());
+        view.broker_configs.sort_by_key(|(name, _)| *name);
         let meta = &controller.metadata;
         view.voters = controller.voters.clone();
         view.active_controller = controller.active;
@@ -653,7 +655,7 @@ pub struct ReplicaLog {
 impl Sim {
     /// The replica of `tp` on `broker`, its records decoded.
     pub fn replica_log(&self, broker: u32, tp: &TopicPartition) -> Option<ReplicaLog> {
-        let (brokers, _, _) = self.parts().cluster?;
+        let (brokers, ..) = self.parts().cluster?;
         let r = brokers.get(&broker)?.replicas.get(tp)?;
         Some(ReplicaLog {
             records: r.log.records().collect(),
@@ -665,7 +667,7 @@ impl Sim {
     /// Every record of `tp` in the log of its leader by the controller's metadata (the one
     /// the view shows; none while it has no leader), decoded.
     pub fn partition_records(&self, tp: &TopicPartition) -> Vec<Record> {
-        let Some((brokers, controller, _)) = self.parts().cluster else { return Vec::new() };
+        let Some((brokers, controller, ..)) = self.parts().cluster else { return Vec::new() };
         let leader = controller.metadata.partition(tp).and_then(|p| p.leader);
         let replica = leader.and_then(|id| brokers.get(&id)?.replicas.get(tp));
         replica.map(|r| r.log.records().collect()).unwrap_or_default()

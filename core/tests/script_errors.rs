@@ -248,3 +248,15 @@ fn broker_settings_in_milliseconds_are_kafkas_numbers() {
     .unwrap();
     assert_eq!(parsed.commands[0].command.to_string(), "cluster brokers=1 group.initial.rebalance.delay.ms=0");
 }
+
+#[test]
+fn brokers_topic_defaults_are_checked_as_their_topic_configs_are() {
+    assert_eq!(
+        error("cluster brokers=1 log.segment.bytes=1000"),
+        "line 1, column 19: INVALID_CONFIG: Invalid value 1000 for configuration log.segment.bytes: Value must be at least 1048576"
+    );
+    assert!(error("cluster brokers=1 log.retention.hours=forever")
+        .ends_with("log.retention.hours: Not a number of type INT"));
+    assert!(error("cluster brokers=1 min.insync.replicas=0").ends_with("min.insync.replicas: Value must be at least 1"));
+    assert!(error("cluster brokers=1 log.retention.days=1").contains("unknown cluster setting 'log.retention.days'"));
+}

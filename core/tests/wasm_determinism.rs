@@ -75,6 +75,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("txn-bump-retried"),
     scenario!("topic-broker-defaults"),
     scenario!("cluster-broker-settings"),
+    scenario!("cluster-topic-defaults"),
     scenario!("txn-late-write-v2"),
     scenario!("record-formats"),
     scenario!("producer-buffer-memory"),

@@ -54,7 +54,7 @@ pub fn command_line(text: &str, line: usize) -> Result<Command, ScriptError> {
 }
 
 const CLUSTER_SETTINGS: &str =
-    "brokers=N, latency=DURATION, auto.create.topics.enable=BOOL, num.partitions=N, default.replication.factor=N, replica.lag.time.max.ms=MS, log.retention.check.interval.ms=MS, group.initial.rebalance.delay.ms=MS, group.min.session.timeout.ms=MS, group.max.session.timeout.ms=MS, offsets.retention.minutes=N, transaction.version=1|2 or transaction.partition.verification.enable=BOOL";
+    "brokers=N, latency=DURATION, auto.create.topics.enable=BOOL, num.partitions=N, default.replication.factor=N, replica.lag.time.max.ms=MS, log.retention.check.interval.ms=MS, group.initial.rebalance.delay.ms=MS, group.min.session.timeout.ms=MS, group.max.session.timeout.ms=MS, min.insync.replicas=N, unclean.leader.election.enable=BOOL, log.retention.ms=MS, log.retention.hours=H, log.segment.bytes=N, offsets.retention.minutes=N, transaction.version=1|2 or transaction.partition.verification.enable=BOOL";
 
 const COMMANDS: &str = "cluster, topic, traffic, delete-records, group, producer, consumer, send, flush, init-transactions, begin-transaction, send-offsets-to-transaction, commit-transaction, abort-transaction, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect";
 
@@ -114,10 +114,14 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                             }
                         }
                     }
-                    _ => {
-                        let message = format!("unknown cluster setting '{name}': expected {CLUSTER_SETTINGS}");
-                        return Err(c.error_at(w.column, &message));
-                    }
+                    _ => match crate::topic::config::broker_default(name, value) {
+                        Some(Ok(_)) => settings.topic_defaults.push((name.into(), value.into())),
+                        Some(Err(e)) => return Err(c.error_at(w.column, &e.to_string())),
+                        None => {
+                            let message = format!("unknown cluster setting '{name}': expected {CLUSTER_SETTINGS}");
+                            return Err(c.error_at(w.column, &message));
+                        }
+                    },
                 }
             }
             settings.brokers = brokers.ok_or_else(|| c.error_at(head.column, "expected brokers=N"))?;

@@ -74,6 +74,7 @@ impl fmt::Display for Command {
                     replica_lag_time_max_ms,
                     log_retention_check_interval_ms,
                     group,
+                    topic_defaults,
                 } = settings;
                 write!(f, "cluster brokers={brokers}")?;
                 if *latency != LATENCY_DEFAULT {
@@ -124,6 +125,9 @@ impl fmt::Display for Command {
                     if *value != default {
                         write!(f, " {name}={value}")?;
                     }
+                }
+                for (name, value) in topic_defaults {
+                    write!(f, " {name}={}", quote(value))?;
                 }
                 Ok(())
             }

@@ -76,10 +76,42 @@ pub fn def(name: &str) -> Option<&'static Def> {
     DEFS.iter().find(|d| d.name == name)
 }
 
-/// A topic's config overrides, validated.
+/// The brokers' configs that are topics' defaults: a topic's unset config takes the broker's
+/// (Kafka's `LogConfig` over the broker's `log.*` and `min.insync.replicas`).
+const BROKER_DEFAULTS: &[(&str, &str)] = &[
+    ("log.retention.hours", "retention.ms"),
+    ("log.retention.ms", "retention.ms"),
+    ("log.segment.bytes", "segment.bytes"),
+    ("min.insync.replicas", "min.insync.replicas"),
+    ("unclean.leader.election.enable", "unclean.leader.election.enable"),
+];
+
+/// A broker config that is topics' default, checked as its topic config is: its name, the topic
+/// config it sets and the value that gets, or Kafka's refusal; `None` for a config that is none of
+/// them. `log.retention.hours` is `retention.ms` in hours (a negative number: forever).
+pub fn broker_default(name: &str, value: &str) -> Option<Result<(&'static str, &'static str, String), KafkaError>> {
+    let &(broker, topic) = BROKER_DEFAULTS.iter().find(|(b, _)| *b == name)?;
+    let refused =
+        |why: &str| KafkaError::InvalidConfig(format!("Invalid value {value} for configuration {name}: {why}"));
+    let value = if broker == "log.retention.hours" {
+        match value.trim().parse::<i32>() {
+            Ok(h) if h < 0 => String::from("-1"),
+            Ok(h) => (i64::from(h) * 3_600_000).to_string(),
+            Err(_) => return Some(Err(refused("Not a number of type INT"))),
+        }
+    } else {
+        value.to_string()
+    };
+    let d = def(topic)?;
+    Some(check(d, &value).map(|v| (broker, d.name, v)).map_err(|why| refused(&why)))
+}
+
+/// A topic's config overrides, validated, over the brokers' defaults.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TopicConfig {
     overrides: SortedMap<String, String>,
+    /// The brokers' defaults the cluster was started with, by topic config name.
+    broker: SortedMap<String, String>,
 }
 
 impl TopicConfig {
@@ -102,6 +134,14 @@ impl TopicConfig {
         Ok(())
     }
 
+    /// The config over the brokers' defaults (topic config names and checked values).
+    pub fn with_broker_defaults(mut self, defaults: &[(&'static str, String)]) -> Self {
+        for (name, value) in defaults {
+            self.broker.insert((*name).into(), value.clone());
+        }
+        self
+    }
+
     /// The overrides, sorted by name.
     pub fn overrides(&self) -> impl Iterator<Item = (&str, &str)> {
         self.overrides.iter().map(|(k, v)| (k.as_str(), v.as_str()))
@@ -111,14 +151,15 @@ impl TopicConfig {
     pub fn effective(&self) -> Vec<(&'static str, String)> {
         DEFS.iter()
             .map(|d| {
-                let value = self.overrides.get(d.name).map_or(d.default, String::as_str);
+                let value =
+                    self.overrides.get(d.name).or_else(|| self.broker.get(d.name)).map_or(d.default, String::as_str);
                 (d.name, value.to_string())
             })
             .collect()
     }
 
     fn raw(&self, name: &'static str) -> &str {
-        match self.overrides.get(name) {
+        match self.overrides.get(name).or_else(|| self.broker.get(name)) {
             Some(v) => v,
             None => def(name).map_or("", |d| d.default),
         }
@@ -330,6 +371,22 @@ mod tests {
         let mut sorted = names.clone();
         sorted.sort_unstable();
         assert_eq!(names, sorted, "DEFS must stay sorted by name");
+    }
+
+    #[test]
+    fn a_brokers_default_is_a_topics_unless_the_topic_sets_its_own() {
+        let hours = broker_default("log.retention.hours", "2").unwrap().unwrap();
+        assert_eq!(hours, ("log.retention.hours", "retention.ms", "7200000".to_string()));
+        assert_eq!(broker_default("log.retention.hours", "-1").unwrap().unwrap().2, "-1", "negative: forever");
+        assert!(broker_default("log.flush.interval.ms", "1").is_none(), "not a topic default");
+        let defaults = [("min.insync.replicas", "2".to_string()), ("retention.ms", "60000".to_string())];
+        let plain = TopicConfig::default().with_broker_defaults(&defaults);
+        assert_eq!(plain.min_insync_replicas(), 2);
+        assert_eq!(plain.retention_ms(), 60_000);
+        assert_eq!(plain.overrides().count(), 0, "a broker default is not the topic's override");
+        let own = TopicConfig::from_pairs([("min.insync.replicas", "1")]).unwrap().with_broker_defaults(&defaults);
+        assert_eq!(own.min_insync_replicas(), 1);
+        assert!(own.effective().contains(&("retention.ms", "60000".to_string())));
     }
 
     #[test]
