@@ -197,6 +197,22 @@ test('an embedding page drives the playground and hears checkpoints', async ({ p
   await page.screenshot({ path: 'tests/e2e/results/embed.png', fullPage: true });
 });
 
+test("an embedding page's load over what a reader did keeps the reader's session in Recent sessions", async ({ page }) => {
+  await page.goto('/?new');
+  await page.evaluate(() => localStorage.clear());
+  await page.goto('/embed-example.html');
+  await expect(page.locator('#log')).toContainText('expect partition orders-0 leader=1');
+  // The reader acts in the frame; then the host page loads another scenario over it, without a question.
+  await page.getByRole('button', { name: 'Crash broker 1 for me' }).click();
+  await expect(page.locator('#log')).toContainText('expect partition orders-0 leader=2', { timeout: 20_000 });
+  await page.evaluate(() => document.getElementById('playground').contentWindow
+    .postMessage({ type: 'load', script: 'seed 2\ncluster brokers=1\n' }, window.location.origin));
+  await expect(page.frameLocator('#playground').getByTestId('stage-broker-2')).toHaveCount(0);
+  // The reader's session is in the list the playground itself offers.
+  await page.goto('/?new');
+  await expect(page.getByTestId('recent').locator('option').nth(1)).toHaveText(/^orders: /);
+});
+
 test('the timeline goes back in time and returns', async ({ page }) => {
   await page.goto('/?new');
   await page.evaluate(() => localStorage.clear());

@@ -302,8 +302,10 @@ pub fn app() -> Html {
                     }
                     *saved_at_ms.borrow_mut() = now_ms;
                 }
-                // A session this action replaced, which the person had changed: to the recent list.
-                if let Some(old) = pg.replaced.take().filter(|_| !options.embedded) {
+                // A session this action replaced, which the person had changed: to the recent list,
+                // an embed's too (the host page's `load` over what a reader did in the frame), though
+                // an embed never writes the autosaved session.
+                if let Some(old) = pg.replaced.take() {
                     if !remember(old) {
                         pg.notice = Some("The session this replaced could not be kept in Recent sessions: the browser's storage is full or off.".into());
                     }

@@ -499,6 +499,8 @@ impl Playground {
                     .and_then(|s| Playground::from_scenario(&s));
                 self.replace_or_explain(loaded);
                 if !self.errors.contains_key(&Form::Script) {
+                    // A lesson's time passes when a step is done, not while its text is read.
+                    self.playing = false;
                     self.lesson =
                         Some(LessonProgress { index: i, step: 0, done: false, predicted: None, playing: false });
                 }
@@ -618,7 +620,10 @@ impl Playground {
             Action::OpenSaved(text) => {
                 let loaded = Playground::from_saved(&text)
                     .map_err(|why| format!("This session could not be opened: {why}. Your current session is kept."));
+                let before = self.playing;
                 self.replace_or_explain(loaded);
+                // A session brought back opens as it was left, paused (unless it could not be opened).
+                self.playing = before && self.errors.contains_key(&Form::Script);
             }
             Action::LoadLink(fragment) => {
                 let loaded = link::decode(&fragment)
@@ -794,6 +799,9 @@ impl Playground {
         match loaded {
             Ok(mut next) => {
                 next.replaced = self.edited.then(|| self.saved());
+                // A running clock keeps running into what replaces the session (an embed's `load`
+                // with autoplay, a script applied while playing).
+                next.playing |= self.playing;
                 next.speed = self.speed;
                 next.show_chatter = self.show_chatter;
                 next.sequence_window_ms = self.sequence_window_ms;
@@ -1414,6 +1422,17 @@ advance 12s
     }
 
     #[test]
+    fn a_running_clock_keeps_running_into_a_loaded_script() {
+        let mut p = Playground::new(1);
+        p.reduce(Action::Play);
+        p.reduce(Action::LoadScript("seed 2\ncluster brokers=1\n".into()));
+        assert!(p.playing, "an embed's load with autoplay, or an Apply while playing, goes on playing");
+        p.reduce(Action::Pause);
+        p.reduce(Action::LoadScript("seed 2\ncluster brokers=2\n".into()));
+        assert!(!p.playing, "a paused page stays paused");
+    }
+
+    #[test]
     fn a_session_keeps_ten_branches_and_says_when_it_drops_the_oldest() {
         let mut p = Playground::new(1);
         p.reduce(Action::Line(Form::Time, "advance 1s".into()));
@@ -1437,8 +1456,10 @@ advance 12s
         p.reduce(Action::ScenarioFetched(0, Ok(WATCHED.into())));
         assert_eq!(p.replaced.as_deref(), Some(mine.as_str()));
         let mut again = Playground::new(2);
+        again.reduce(Action::Play);
         again.reduce(Action::OpenSaved(mine.clone()));
         assert_eq!(again.saved(), mine, "and comes back from it as it was");
+        assert!(!again.playing, "paused, where it was left");
     }
 
     #[test]
