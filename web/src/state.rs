@@ -778,10 +778,7 @@ impl Playground {
         let (branches, edited, undo_floor) = (core::mem::take(&mut self.branches), self.edited, self.undo_floor);
         if let Ok(mut next) = Playground::from_scenario(&scenario) {
             next.compare = self.compare.take();
-            next.speed = self.speed;
-            next.show_chatter = self.show_chatter;
-            next.sequence_window_ms = self.sequence_window_ms;
-            next.sequence_chatter = self.sequence_chatter;
+            self.hand_on_preferences(&mut next);
             next.lesson = self.lesson;
             *self = next;
         }
@@ -793,6 +790,15 @@ impl Playground {
         }
     }
 
+    /// What the person chose for the page, not the session: it stays when the session is replayed
+    /// or replaced.
+    fn hand_on_preferences(&self, next: &mut Playground) {
+        next.speed = self.speed;
+        next.show_chatter = self.show_chatter;
+        next.sequence_window_ms = self.sequence_window_ms;
+        next.sequence_chatter = self.sequence_chatter;
+    }
+
     /// Takes a new session, or keeps this one and says why the new one failed. A replaced
     /// session the person had changed is handed on for the recent list.
     fn replace_or_explain(&mut self, loaded: Result<Playground, String>) {
@@ -802,10 +808,7 @@ impl Playground {
                 // A running clock keeps running into what replaces the session (an embed's `load`
                 // with autoplay, a script applied while playing).
                 next.playing |= self.playing;
-                next.speed = self.speed;
-                next.show_chatter = self.show_chatter;
-                next.sequence_window_ms = self.sequence_window_ms;
-                next.sequence_chatter = self.sequence_chatter;
+                self.hand_on_preferences(&mut next);
                 // A comparison goes on with the new session if its change still applies.
                 if let Some(c) = self.compare.take().filter(|c| c.change.check(&next.session).is_ok()) {
                     next.compare = Some(kafka_sim::compare::Comparison::new(next.sim.seed(), c.change));
