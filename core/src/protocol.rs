@@ -196,6 +196,26 @@ impl fmt::Display for Acks {
     }
 }
 
+/// A partition's part of a Produce request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProducePartition {
+    pub tp: TopicPartition,
+    /// One Kafka v2 record batch, as encoded (and compressed) by the producer. Shared: the
+    /// client's record of the request in flight and the `Sent` event hold the same bytes;
+    /// the leader takes them (copying only if they are still shared) to stamp and store.
+    pub batch: Rc<crate::batch::BatchBytes>,
+}
+
+/// A partition's part of a Produce response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProducedPartition {
+    pub tp: TopicPartition,
+    /// The base offset the batch was written at, or why not.
+    pub result: Result<u64, KafkaError>,
+    /// The broker's append time for a LogAppendTime topic (Kafka's `logAppendTime`; -1 otherwise).
+    pub log_append_time_ms: Option<u64>,
+}
+
 /// A record as sent in a Produce request: no offset yet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordData {
@@ -290,11 +310,9 @@ pub enum Request {
         /// A transactional producer's id (ProduceRequest's `transactional_id`): the leader
         /// finds the transaction's coordinator by it to verify the partition (KIP-890).
         transactional_id: Option<SharedName>,
-        tp: TopicPartition,
-        /// One Kafka v2 record batch, as encoded (and compressed) by the producer. Shared: the
-        /// client's record of the request in flight and the `Sent` event hold the same bytes;
-        /// the leader takes them (copying only if they are still shared) to stamp and store.
-        batch: Rc<crate::batch::BatchBytes>,
+        /// One batch for each partition the broker leads that had one to send: Java's sender
+        /// drains every ready partition of a broker into one request (`RecordAccumulator.drain`).
+        partitions: Vec<ProducePartition>,
     },
     Fetch {
         /// A follower's broker id; `None` for a consumer.
@@ -438,11 +456,10 @@ pub enum Response {
         brokers: Vec<u32>,
         topics: Vec<(String, Result<Vec<PartitionMetadata>, KafkaError>)>,
     },
+    /// One answer for the whole request, every partition's result in it (Kafka's
+    /// `DelayedProduce` waits for all of an acks=all request's partitions).
     Produce {
-        tp: TopicPartition,
-        result: Result<u64, KafkaError>,
-        /// The broker's append time for a LogAppendTime topic (Kafka's `logAppendTime`; -1 otherwise).
-        log_append_time_ms: Option<u64>,
+        partitions: Vec<ProducedPartition>,
     },
     Fetch {
         partitions: Vec<FetchedPartition>,
@@ -600,15 +617,23 @@ impl fmt::Display for Message {
                 match r {
                     Request::Metadata { topics: Some(topics), .. } => write!(f, " topics=[{}]", topics.join(",")),
                     Request::Metadata { topics: None, .. } => f.write_str(" all topics"),
-                    Request::Produce { acks, tp, batch, .. } => {
-                        write!(f, " {tp} records={} bytes={} acks={acks}", batch_records(batch), batch.len())?;
-                        if let Some((pid, _, seq)) = crate::batch::producer_fields(batch).filter(|p| p.0 >= 0) {
-                            write!(f, " producer_id={pid} seq={seq}")?;
+                    // `orders-0 records=3 bytes=90 acks=all producer_id=0 seq=0, orders-1 records=1 ...`:
+                    // the request's acks once, after its first partition.
+                    Request::Produce { acks, partitions, .. } => {
+                        for (i, ProducePartition { tp, batch }) in partitions.iter().enumerate() {
+                            let sep = if i == 0 { " " } else { ", " };
+                            write!(f, "{sep}{tp} records={} bytes={}", batch_records(batch), batch.len())?;
+                            if i == 0 {
+                                write!(f, " acks={acks}")?;
+                            }
+                            if let Some((pid, _, seq)) = crate::batch::producer_fields(batch).filter(|p| p.0 >= 0) {
+                                write!(f, " producer_id={pid} seq={seq}")?;
+                            }
+                            if let Some(c) = batch_codec(batch).filter(|&c| c != crate::batch::Compression::None) {
+                                write!(f, " {c}")?;
+                            }
                         }
-                        match batch_codec(batch) {
-                            Some(c) if c != crate::batch::Compression::None => write!(f, " {c}"),
-                            _ => Ok(()),
-                        }
+                        Ok(())
                     }
                     Request::Fetch { partitions, replica_id, .. } => {
                         if replica_id.is_some() {
@@ -723,10 +748,16 @@ impl fmt::Display for Message {
                         }
                         Ok(())
                     }
-                    Response::Produce { tp, result, .. } => match result {
-                        Ok(base) => write!(f, " {tp} base_offset={base}"),
-                        Err(e) => write!(f, " {tp} {}", e.name()),
-                    },
+                    Response::Produce { partitions } => {
+                        for (i, ProducedPartition { tp, result, .. }) in partitions.iter().enumerate() {
+                            let sep = if i == 0 { " " } else { ", " };
+                            match result {
+                                Ok(base) => write!(f, "{sep}{tp} base_offset={base}")?,
+                                Err(e) => write!(f, "{sep}{tp} {}", e.name())?,
+                            }
+                        }
+                        Ok(())
+                    }
                     Response::Fetch { partitions } => {
                         for p in partitions {
                             // Idle partitions of internal topics (fifty of `__consumer_offsets`) are noise.

@@ -83,6 +83,8 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("producer-metadata-max-age"),
     scenario!("producer-retry-new-leader"),
     scenario!("producer-sticky-switch"),
+    scenario!("producer-request-per-broker"),
+    scenario!("producer-request-answered-once"),
     scenario!("consumer-fetch-limits"),
     scenario!("fetch-parked-leader-moves"),
     scenario!("consumer-reset-by-duration"),

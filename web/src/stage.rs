@@ -628,8 +628,8 @@ fn producer_model(c: &ClientView, rect: Rect, colour: &dyn Fn(&str) -> &'static 
     }
 }
 
-/// Records that moved in the last second, by edge: a Produce request's batch from its producer
-/// to the partition leader's broker; a Fetch answer's batches from the leader's broker to the
+/// Records that moved in the last second, by edge: a Produce request's batches from its producer
+/// to the partitions' leader; a Fetch answer's batches from the leader's broker to the
 /// follower's broker or to the consumer. Each chip counts what was written to it.
 fn flows(scene: &mut Scene, recent: &[Rc<Arrow>]) -> Vec<Flow> {
     let mut edges: SortedMap<(FlowKind, String, String), u64> = SortedMap::new();
@@ -638,11 +638,13 @@ fn flows(scene: &mut Scene, recent: &[Rc<Arrow>]) -> Vec<Flow> {
     for arrow in recent {
         let Some(message) = arrow.message() else { continue };
         match &message.body {
-            Body::Request(Request::Produce { tp, batch, .. }) => {
+            Body::Request(Request::Produce { partitions, .. }) => {
                 let Some(leader) = broker_id(&arrow.to) else { continue };
-                let records = u64::from(batch.record_count().unwrap_or(1));
-                *edges.entry((FlowKind::Produce, arrow.from.clone(), arrow.to.clone())).or_default() += records;
-                *written.entry((leader, tp.clone())).or_default() += records;
+                for p in partitions {
+                    let records = u64::from(p.batch.record_count().unwrap_or(1));
+                    *edges.entry((FlowKind::Produce, arrow.from.clone(), arrow.to.clone())).or_default() += records;
+                    *written.entry((leader, p.tp.clone())).or_default() += records;
+                }
             }
             Body::Response(Response::Fetch { partitions }) => {
                 for p in partitions {

@@ -15,8 +15,8 @@ use crate::limits::RECORDS_PER_PARTITION_MAX;
 use crate::metadata::{InTopicOrder, PartitionState};
 use crate::net::Node;
 use crate::protocol::{
-    Acks, FetchPartition, FetchedData, FetchedPartition, IsolationLevel, OffsetSpec, Request, Response, SharedName,
-    TopicPartition, TxnIdentity,
+    Acks, FetchPartition, FetchedData, FetchedPartition, IsolationLevel, OffsetSpec, ProducePartition,
+    ProducedPartition, Request, Response, SharedName, TopicPartition, TxnIdentity,
 };
 use crate::sorted::SortedMap;
 use crate::time::{Duration, Instant};
@@ -166,12 +166,75 @@ pub struct ParkedProduce {
     write_for: WriteFor,
 }
 
+/// A Produce request's answer while its partitions are written: Kafka answers the request once,
+/// with every partition's result (`ReplicaManager.appendRecords`; an acks=all request's
+/// `DelayedProduce` completes when each of its partitions has its answer).
+#[derive(Clone, Debug)]
+pub struct ProduceAnswer {
+    client: Node,
+    correlation_id: u32,
+    /// In the request's order, each answered in its turn.
+    partitions: Vec<ProducedPartition>,
+    /// Partitions not answered yet.
+    waiting: usize,
+}
+
 /// Requests parked at once on one broker; past this, one is answered at once.
 const PARKED_MAX: usize = 1_000;
 
 impl Broker {
+    /// A Produce request: each partition's batch is appended (or verified first) on its own, and
+    /// the request answered once all are (an acks=0 request is never answered).
+    pub(super) fn produce_request(
+        &mut self,
+        from: Node,
+        id: u32,
+        acks: (Acks, u64),
+        transactional_id: Option<SharedName>,
+        partitions: Vec<ProducePartition>,
+        fx: &mut Effects,
+    ) {
+        // Past the stated limit a request is written and never answered, as by a broker too
+        // busy to answer: its client times it out.
+        if acks.0 != Acks::None && self.produce_answers.len() < PARKED_MAX {
+            let mut slots = Vec::with_capacity(partitions.len());
+            for p in &partitions {
+                let tp = p.tp.clone();
+                slots.push(ProducedPartition {
+                    tp,
+                    result: Err(KafkaError::RequestTimedOut),
+                    log_append_time_ms: None,
+                });
+            }
+            let answer =
+                ProduceAnswer { client: from.clone(), correlation_id: id, waiting: slots.len(), partitions: slots };
+            self.produce_answers.push(answer);
+        }
+        for p in partitions {
+            let bytes = alloc::rc::Rc::unwrap_or_clone(p.batch);
+            self.produce(from.clone(), id, acks, transactional_id.clone(), p.tp, bytes, fx);
+        }
+    }
+
+    /// One partition of a Produce request answered; the request is answered with the last.
+    pub(super) fn answer_produce(&mut self, to: Node, id: u32, answer: ProducedPartition, fx: &mut Effects) {
+        let Some(i) = self.produce_answers.iter().position(|a| a.client == to && a.correlation_id == id) else {
+            // An acks=0 request: nobody waits for an answer.
+            return;
+        };
+        let pending = &mut self.produce_answers[i];
+        if let Some(slot) = pending.partitions.iter_mut().find(|p| p.tp == answer.tp) {
+            // A request names each partition once, and each is answered once.
+            *slot = answer;
+            pending.waiting -= 1;
+        }
+        if pending.waiting == 0 {
+            let partitions = self.produce_answers.swap_remove(i).partitions;
+            reply(fx, to, id, Response::Produce { partitions });
+        }
+    }
+
     /// Produce, checked as `Partition.appendRecordsToLeader` does.
-    #[allow(clippy::too_many_arguments)]
     /// A transactional producer's first batch of a transaction to this partition waits until
     /// the transaction's coordinator has added the partition to it or vouched that the producer
     /// did (KIP-890, `verification.rs`); a producer without a transactional id is not verified,
@@ -215,7 +278,7 @@ impl Broker {
     ) {
         match write_for {
             WriteFor::Produce { log_append_time_ms } => {
-                reply(fx, to, id, Response::Produce { tp, result, log_append_time_ms })
+                self.answer_produce(to, id, ProducedPartition { tp, result, log_append_time_ms }, fx)
             }
             WriteFor::OffsetCommit { group, offsets } => self.on_commit_written(to, id, group, offsets, result, fx),
             WriteFor::GroupMetadata => {}
@@ -417,12 +480,22 @@ impl Broker {
         })
     }
 
+    /// The request's timeout passed: every partition of it still waiting is answered REQUEST_TIMED_OUT.
     pub(super) fn expire_produce(&mut self, client: &Node, correlation_id: u32, fx: &mut Effects) {
-        if let Some(i) =
+        while let Some(i) =
             self.parked_produces.iter().position(|p| &p.client == client && p.correlation_id == correlation_id)
         {
             let p = self.parked_produces.remove(i);
             self.answer_write(p.client, correlation_id, p.tp, p.write_for, Err(KafkaError::RequestTimedOut), fx);
+        }
+    }
+
+    /// A parked write left its request's partitions: the request's timeout goes only when none
+    /// of them waits any more.
+    fn unpark(&self, p: &ParkedProduce, fx: &mut Effects) {
+        let same = |q: &ParkedProduce| q.client == p.client && q.correlation_id == p.correlation_id;
+        if !self.parked_produces.iter().any(same) {
+            fx.cancel(Timer::ProduceExpiry { client: p.client.clone(), correlation_id: p.correlation_id });
         }
     }
 
@@ -435,7 +508,7 @@ impl Broker {
                 continue;
             }
             let p = self.parked_produces.remove(i);
-            fx.cancel(Timer::ProduceExpiry { client: p.client.clone(), correlation_id: p.correlation_id });
+            self.unpark(&p, fx);
             let error = Err(KafkaError::NotLeaderOrFollower);
             self.answer_write(p.client, p.correlation_id, p.tp, p.write_for, error, fx);
         }
@@ -457,8 +530,10 @@ impl Broker {
             }
             i += 1;
         }
+        for (p, _) in &ready {
+            self.unpark(p, fx);
+        }
         for (p, result) in ready {
-            fx.cancel(Timer::ProduceExpiry { client: p.client.clone(), correlation_id: p.correlation_id });
             self.answer_write(p.client, p.correlation_id, p.tp, p.write_for, result, fx);
         }
     }

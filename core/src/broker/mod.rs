@@ -191,6 +191,8 @@ pub struct Broker {
     pub replicas: SortedMap<TopicPartition, Replica>,
     parked_fetches: Vec<ParkedFetch>,
     parked_produces: Vec<ParkedProduce>,
+    /// Produce requests answered for some of their partitions and not yet for all.
+    produce_answers: Vec<leader::ProduceAnswer>,
     /// Writes waiting for their transaction's coordinator (KIP-890), by a local key.
     verifying: SortedMap<u32, verification::Verifying>,
     next_verification: u32,
@@ -226,6 +228,7 @@ impl Broker {
             replicas: SortedMap::new(),
             parked_fetches: Vec::new(),
             parked_produces: Vec::new(),
+            produce_answers: Vec::new(),
             verifying: SortedMap::new(),
             next_verification: 0,
             next_correlation_id: 0,
@@ -352,6 +355,7 @@ impl Broker {
     pub fn crash(&mut self) {
         self.parked_fetches.clear();
         self.parked_produces.clear();
+        self.produce_answers.clear();
         self.verifying.clear();
         self.pending.clear();
         for r in self.replicas.values_mut() {
@@ -455,9 +459,8 @@ impl Broker {
                 let brokers = self.image.brokers.values().filter(|b| !b.fenced).map(|b| b.id).collect();
                 reply(fx, from, id, Response::Metadata { brokers, topics });
             }
-            Request::Produce { acks, timeout_ms, transactional_id, tp, batch } => {
-                let bytes = alloc::rc::Rc::unwrap_or_clone(batch);
-                self.produce(from, id, (acks, timeout_ms), transactional_id, tp, bytes, fx)
+            Request::Produce { acks, timeout_ms, transactional_id, partitions } => {
+                self.produce_request(from, id, (acks, timeout_ms), transactional_id, partitions, fx)
             }
             Request::Fetch { replica_id, max_wait_ms, min_bytes, max_bytes, isolation_level, partitions } => {
                 let parked = ParkedFetch {

@@ -15,12 +15,12 @@
 //! rest.
 
 use super::leader::WriteFor;
-use super::{reply, Broker, Pending};
+use super::{Broker, Pending};
 use crate::batch::BatchBytes;
 use crate::effects::Effects;
 use crate::error::KafkaError;
 use crate::net::Node;
-use crate::protocol::{Acks, Request, Response, TopicPartition, TxnIdentity};
+use crate::protocol::{Acks, ProducedPartition, Request, TopicPartition, TxnIdentity};
 use crate::txn::{self, TRANSACTION_STATE_TOPIC};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -103,7 +103,8 @@ impl Broker {
     fn fail_verifying(&mut self, then: Verifying, error: KafkaError, fx: &mut Effects) {
         match then {
             Verifying::Produce { from, id, tp, .. } => {
-                reply(fx, from, id, Response::Produce { tp, result: Err(error), log_append_time_ms: None })
+                let answer = ProducedPartition { tp, result: Err(error), log_append_time_ms: None };
+                self.answer_produce(from, id, answer, fx)
             }
             Verifying::TxnOffsetCommit { from, id, group, txn, .. } => {
                 let result = Err(error);

@@ -17,12 +17,12 @@ use super::partitioner::partition_for_key;
 use super::{Connection, InFlight};
 
 use crate::batch::RecordFields;
-use crate::batch::{self, RecordBatch};
+use crate::batch::{self, BatchBytes, RecordBatch};
 use crate::effects::{Effects, Timer};
 use crate::error::{CommandError, KafkaError};
 use crate::event::EventKind;
 use crate::limits::RECORDS_BUFFERED_PER_PRODUCER_MAX;
-use crate::protocol::{Acks, ClientName, Request, Response, TopicName, TopicPartition};
+use crate::protocol::{Acks, ClientName, ProducePartition, Request, Response, TopicName, TopicPartition};
 use crate::rand::Rng;
 use crate::record::ProducerRecord;
 use crate::sorted::{SortedMap, SortedSet};
@@ -61,6 +61,9 @@ pub struct Batch {
     /// retry skips its backoff once metadata names a newer leader (KIP-951,
     /// `RecordAccumulator.shouldBackoff`).
     leader_epoch: Option<u32>,
+    /// The attempt on which metadata named a newer leader (`attemptsWhenLeaderLastChanged`):
+    /// that attempt's retry skips its backoff.
+    leader_changed_on: Option<u32>,
     /// delivery.timeout.ms passed while the batch was in flight: its send failed with a
     /// TimeoutException (`Sender.getExpiredInflightBatches`); the answer, when it comes, only
     /// tells an idempotent producer whether the broker wrote it.
@@ -72,6 +75,9 @@ pub struct Batch {
 struct Waiting {
     record: ProducerRecord<'static>,
     since: Instant,
+    /// `flush()` came after this send: in Java the send blocked until the metadata came and the
+    /// flush found the record in a batch, so its batch goes as soon as it has one.
+    flushed: bool,
 }
 
 /// Per topic, the partition the sticky partitioner uses for null keys and the
@@ -99,8 +105,11 @@ pub struct Producer {
     /// Sends blocked because buffer.memory is taken by batches not yet completed, in send order.
     memory_waiting: VecDeque<Waiting>,
     pub batches: SortedMap<TopicPartition, Vec<Batch>>,
-    /// Batches sent and not yet answered, by correlation id.
-    in_flight_batches: SortedMap<u32, (TopicPartition, Batch)>,
+    /// Batches sent and not yet answered, by the correlation id of their request.
+    in_flight_batches: SortedMap<u32, Vec<(TopicPartition, Batch)>>,
+    /// Per broker, the partition its last drain stopped at: the next starts there, so no
+    /// partition is always last in a full request (Java's `nodesDrainIndex`).
+    drain_index: SortedMap<u32, u32>,
     /// Records in `batches` and `in_flight_batches`, kept as they come and go: `send` checks the
     /// buffer's limit against it every time (`drain` asserts it against a count).
     batched_records: usize,
@@ -160,6 +169,7 @@ impl Producer {
             memory_waiting: VecDeque::new(),
             batches: SortedMap::new(),
             in_flight_batches: SortedMap::new(),
+            drain_index: SortedMap::new(),
             batched_records: 0,
             sticky: SortedMap::new(),
             round_robin: SortedMap::new(),
@@ -195,7 +205,7 @@ impl Producer {
 
     /// Batches in flight that have not expired.
     fn live_in_flight(&self) -> impl Iterator<Item = &Batch> {
-        self.in_flight_batches.values().map(|(_, b)| b).filter(|b| !b.expired)
+        self.in_flight_batches.values().flatten().map(|(_, b)| b).filter(|b| !b.expired)
     }
 
     /// A batch leaves the producer: acknowledged, failed, expired or dropped.
@@ -255,7 +265,7 @@ impl Producer {
         match self.conn.partition_count(&record.topic) {
             None => {
                 let topic = String::from(record.topic.as_str());
-                self.waiting.push(Waiting { record: record.into_owned(), since: fx.now });
+                self.waiting.push(Waiting { record: record.into_owned(), since: fx.now, flushed: false });
                 self.conn.refresh_metadata(alloc::vec![topic], true, fx);
             }
             // The sender wakes for a new or a full batch; one still filling waits for linger.ms.
@@ -305,11 +315,15 @@ impl Producer {
         fx.timer_in(Duration::from_ms(interval_ms), Timer::Traffic);
     }
 
-    /// `KafkaProducer.flush`: every batch becomes sendable now. (Java's flush also
-    /// blocks until they complete; here their completions arrive as events.)
+    /// `KafkaProducer.flush`: every batch becomes sendable now, and so do the batches of records
+    /// still waiting for their topic's metadata once they have them. (Java's flush also blocks
+    /// until they complete; here their completions arrive as events.)
     pub fn flush(&mut self, fx: &mut Effects) {
         for b in self.batches.values_mut().flatten() {
             b.ready = true;
+        }
+        for w in &mut self.waiting {
+            w.flushed = true;
         }
         self.drain(fx);
     }
@@ -365,7 +379,7 @@ impl Producer {
     fn accumulate_into(&mut self, record: ProducerRecord<'_>, count: u32, created: Instant, fx: &mut Effects) -> bool {
         if !self.memory_waiting.is_empty() {
             // The sending thread is blocked: later sends wait behind the first.
-            self.memory_waiting.push_back(Waiting { record: record.into_owned(), since: created });
+            self.memory_waiting.push_back(Waiting { record: record.into_owned(), since: created, flushed: false });
             return false;
         }
         let fields = RecordFields::new(record.key.as_deref(), record.value.as_deref(), &record.headers);
@@ -438,7 +452,11 @@ impl Producer {
                 };
                 if reserved + batch_size.max(bytes) as u64 > buffer_memory {
                     // No memory for a new batch: send() blocks until batches complete, up to max.block.ms.
-                    self.memory_waiting.push_back(Waiting { record: record.into_owned(), since: created });
+                    self.memory_waiting.push_back(Waiting {
+                        record: record.into_owned(),
+                        since: created,
+                        flushed: false,
+                    });
                     let producer = self.conn.name.clone();
                     fx.event(EventKind::SendBlocked { producer, reserved_bytes: reserved, buffer_memory });
                     fx.cancel(Timer::MemoryWait);
@@ -551,8 +569,6 @@ impl Producer {
             self.batches.values_mut().flatten().for_each(|b| b.ready = true);
         }
         self.expire_in_flight(fx);
-        let limit = self.config.max_in_flight_requests_per_connection as usize;
-        let delivery_timeout = Duration::from_ms(self.config.delivery_timeout_ms);
         if self.txn.is_some() && self.producer_id.is_none() {
             // A transactional producer gets its id from initTransactions.
             self.drive_txn(fx);
@@ -571,122 +587,261 @@ impl Producer {
             return;
         }
         self.maybe_bump_epoch(fx);
-        let tps: Vec<TopicPartition> = self.batches.keys().cloned().collect();
-        for tp in tps {
-            let current = self.sequences_current(&tp);
-            while let Some(first) = self.batches.get(&tp).and_then(|b| b.first()) {
-                if first.created + delivery_timeout <= fx.now {
-                    let batch = self.pop_batch(&tp);
-                    self.expire(&tp, &batch, fx);
-                    continue;
+        self.expire_queued(fx);
+        // Each round is one turn of Java's sender loop at this instant: the brokers with a
+        // partition ready to send and room for a request, then one request to each.
+        loop {
+            let mut sent = false;
+            for node in self.ready_nodes(fx) {
+                let drained = self.drain_node(node, fx);
+                if !drained.is_empty() {
+                    self.send_produce(node, drained, fx);
+                    sent = true;
                 }
-                // KIP-951: a retry whose partition has a new leader since it went out goes at once
-                // (`RecordAccumulator.shouldBackoff`), once: the batch takes the new epoch.
-                let epoch_now = self.leader_epoch(&tp).filter(|_| self.conn.leader_of(&tp).is_some());
-                let leader_changed = first.leader_epoch.zip(epoch_now).is_some_and(|(then, now)| now > then);
-                if leader_changed {
-                    if let Some(b) = self.batches.get_mut(&tp).and_then(|b| b.first_mut()) {
-                        b.leader_epoch = epoch_now;
-                    }
-                }
-                let Some(first) = self.batches.get(&tp).and_then(|b| b.first()) else {
-                    break;
-                };
-                if let Some(at) = first.retry_at.filter(|&at| at > fx.now && !leader_changed) {
-                    // One wake-up per partition, always for the batch at the head: a retry
-                    // queued in front of another must not leave the other without one.
-                    fx.timer_in(at.saturating_since(fx.now), Timer::RetryBatch(tp.clone()));
-                    break;
-                }
-                if !first.ready {
-                    break;
-                }
-                if !current && first.base_sequence.is_none() {
-                    // A new batch waits until the partition's sequences run under the new epoch.
-                    break;
-                }
-                if self.config.idempotent && !self.may_send_sequenced(&tp, first.base_sequence) {
-                    break;
-                }
-                if let Some(t) = self.txn.as_mut() {
-                    if !t.may_send_to(&tp) {
-                        // The partition joins the transaction first (AddPartitionsToTxn).
-                        break;
-                    }
-                }
-                let Some(leader) = self.conn.leader_of(&tp) else {
-                    // No known leader: ask, and look again after the backoff.
-                    self.conn.refresh_metadata(alloc::vec![String::from(tp.topic.as_str())], true, fx);
-                    let backoff = Duration::from_ms(self.config.retry_backoff_ms);
-                    if let Some(b) = self.batches.get_mut(&tp).and_then(|b| b.first_mut()) {
-                        b.retry_at = Some(fx.now + backoff);
-                    }
-                    fx.timer_in(backoff, Timer::RetryBatch(tp.clone()));
-                    break;
-                };
-                if let Some(at) = self.conn.ready_at(leader).filter(|&at| at > fx.now) {
-                    // The connection to the leader failed and is backing off (reconnect.backoff.ms):
-                    // the sender skips the node until then (`Sender.sendProducerData`'s
-                    // `client.ready`), spending no retry on a broker it cannot reach.
-                    self.note_node_ready(leader, fx.now);
-                    fx.timer_in(at.saturating_since(fx.now), Timer::RetryBatch(tp.clone()));
-                    break;
-                }
-                if self.config.acks != Acks::None && self.conn.in_flight_to(leader) >= limit {
-                    self.note_node_ready(leader, fx.now);
-                    break;
-                }
-                self.node_latency.insert(leader, (fx.now, fx.now));
-                let batch = self.pop_batch(&tp);
-                let count = batch.record_count();
-                // The real bytes: a v2 record batch, compressed with compression.type.
-                let mut batch = batch;
-                batch.leader_epoch = self.leader_epoch(&tp);
-                let mut encoded = RecordBatch::producer_header(0, 0, count, self.config.compression_type);
-                if let Some((id, epoch)) = self.producer_id {
-                    let next = self.sequences.entry(tp.clone()).or_insert(0);
-                    let sequence = *batch.base_sequence.get_or_insert_with(|| {
-                        let first = *next;
-                        *next = next.wrapping_add(count as i32);
-                        first
-                    });
-                    encoded.producer_id = id;
-                    encoded.producer_epoch = *batch.producer_epoch.get_or_insert(epoch);
-                    encoded.base_sequence = sequence;
-                    encoded.is_transactional = self.txn.is_some();
-                }
-                let encoded = batch.encode(encoded);
-                let bytes = match encoded {
-                    Ok(bytes) => bytes,
-                    Err(e) => {
-                        self.batch_done(&batch);
-                        self.fail(Some(tp.clone()), count, KafkaError::CorruptMessage(format!("{e}")), fx);
-                        continue;
-                    }
-                };
-                let request = Request::Produce {
-                    acks: self.config.acks,
-                    timeout_ms: self.config.request_timeout_ms,
-                    transactional_id: self.txn.as_ref().map(|t| t.shared_id.clone()),
-                    tp: tp.clone(),
-                    batch: alloc::rc::Rc::new(bytes),
-                };
-                if self.config.acks == Acks::None {
-                    self.batch_done(&batch);
-                    self.conn.fire_and_forget(leader, request, fx);
-                    self.acked_records += count as u64;
-                    let producer = self.conn.name.clone();
-                    let timestamps = batch.timestamps_ms;
-                    fx.event(EventKind::Acked { producer, tp: tp.clone(), base_offset: None, count, timestamps });
-                } else {
-                    let id = self.conn.request(leader, request, fx);
-                    self.in_flight_batches.insert(id, (tp.clone(), batch));
-                }
+            }
+            if !sent {
+                break;
             }
         }
         self.batches.retain(|_, b| !b.is_empty());
         debug_assert_eq!(self.batched_records, self.count_batched_records(), "batched records as counted");
         self.drive_txn(fx);
+    }
+
+    /// Batches at the head of their queue that waited delivery.timeout.ms fail
+    /// (`RecordAccumulator.expiredBatches`).
+    fn expire_queued(&mut self, fx: &mut Effects) {
+        let delivery_timeout = Duration::from_ms(self.config.delivery_timeout_ms);
+        let tps: Vec<TopicPartition> = self.batches.keys().cloned().collect();
+        for tp in tps {
+            while self.batches.get(&tp).and_then(|b| b.first()).is_some_and(|b| b.created + delivery_timeout <= fx.now)
+            {
+                let batch = self.pop_batch(&tp);
+                self.expire(&tp, &batch, fx);
+            }
+        }
+    }
+
+    /// With max.in.flight.requests.per.connection=1 a partition with a batch in flight sends no
+    /// other (Java's sender mutes it: `guaranteeMessageOrder`), wherever its leader moved.
+    fn muted(&self, tp: &TopicPartition) -> bool {
+        self.config.max_in_flight_requests_per_connection == 1 && self.in_flight_count(tp) > 0
+    }
+
+    fn in_flight_count(&self, tp: &TopicPartition) -> usize {
+        let mut count = 0;
+        for batches in self.in_flight_batches.values() {
+            for (t, _) in batches {
+                count += usize::from(t == tp);
+            }
+        }
+        count
+    }
+
+    /// KIP-951: metadata names a newer leader than the one the head batch last went to; the
+    /// batch remembers the attempt it learnt it on, and that attempt's retry skips its backoff
+    /// (`ProducerBatch.maybeUpdateLeaderEpoch`, `hasLeaderChangedForTheOngoingRetry`).
+    fn note_leader_epoch(&mut self, tp: &TopicPartition) -> bool {
+        let epoch_now = self.leader_epoch(tp).filter(|_| self.conn.leader_of(tp).is_some());
+        let Some(first) = self.batches.get_mut(tp).and_then(|b| b.first_mut()) else {
+            return false;
+        };
+        if let (Some(then), Some(now)) = (first.leader_epoch, epoch_now) {
+            if now > then {
+                first.leader_epoch = Some(now);
+                first.leader_changed_on = Some(first.attempts);
+            }
+        }
+        first.attempts > 0 && first.leader_changed_on == Some(first.attempts)
+    }
+
+    /// Java's `RecordAccumulator.ready` and the sender's `client.ready`: the brokers leading a
+    /// partition whose first batch may go now (full, lingered, flushed, or its retry backoff
+    /// over) and whose connection takes another request, in id order.
+    fn ready_nodes(&mut self, fx: &mut Effects) -> Vec<u32> {
+        let limit = self.config.max_in_flight_requests_per_connection as usize;
+        let mut nodes = Vec::new();
+        let tps: Vec<TopicPartition> = self.batches.keys().cloned().collect();
+        for tp in tps {
+            if let Some(t) = self.txn.as_mut() {
+                // Java adds a partition to the transaction when a record is sent to it
+                // (`maybeAddPartition` in `doSend`), not when its batch is drained.
+                t.may_send_to(&tp);
+            }
+            if self.muted(&tp) {
+                continue;
+            }
+            let leader_changed = self.note_leader_epoch(&tp);
+            let Some(first) = self.batches.get(&tp).and_then(|b| b.first()) else {
+                continue;
+            };
+            if let Some(at) = first.retry_at.filter(|&at| at > fx.now && !leader_changed) {
+                // One wake-up per partition, always for the batch at the head: a retry
+                // queued in front of another must not leave the other without one.
+                fx.timer_in(at.saturating_since(fx.now), Timer::RetryBatch(tp.clone()));
+                continue;
+            }
+            if !first.ready {
+                continue;
+            }
+            let Some(leader) = self.conn.leader_of(&tp) else {
+                // No known leader: ask, and look again after the backoff.
+                self.conn.refresh_metadata(alloc::vec![String::from(tp.topic.as_str())], true, fx);
+                let backoff = Duration::from_ms(self.config.retry_backoff_ms);
+                if let Some(b) = self.batches.get_mut(&tp).and_then(|b| b.first_mut()) {
+                    b.retry_at = Some(fx.now + backoff);
+                }
+                fx.timer_in(backoff, Timer::RetryBatch(tp.clone()));
+                continue;
+            };
+            if let Some(at) = self.conn.ready_at(leader).filter(|&at| at > fx.now) {
+                // The connection to the leader failed and is backing off (reconnect.backoff.ms):
+                // the sender skips the node until then (`Sender.sendProducerData`'s
+                // `client.ready`), spending no retry on a broker it cannot reach.
+                self.note_node_ready(leader, fx.now);
+                fx.timer_in(at.saturating_since(fx.now), Timer::RetryBatch(tp.clone()));
+                continue;
+            }
+            if self.config.acks != Acks::None && self.conn.in_flight_to(leader) >= limit {
+                self.note_node_ready(leader, fx.now);
+                continue;
+            }
+            if !nodes.contains(&leader) {
+                nodes.push(leader);
+            }
+        }
+        nodes.sort_unstable();
+        nodes
+    }
+
+    /// Java's `RecordAccumulator.drainBatchesForOneNode`: the first batch of each partition
+    /// `node` leads, ready or not (a request to the broker carries whatever it can), starting
+    /// where the last drain to it stopped, up to max.request.size; a partition that may not send
+    /// yet stops the drain there (`shouldStopDrainBatchesForPartition`).
+    fn drain_node(&mut self, node: u32, fx: &mut Effects) -> Vec<(TopicPartition, Batch, BatchBytes)> {
+        let mut parts = Vec::new();
+        for (t, ps) in self.conn.topics.iter() {
+            for p in ps {
+                if p.leader == Some(node) {
+                    parts.push(TopicPartition::new(t.clone(), p.partition));
+                }
+            }
+        }
+        let mut drained = Vec::new();
+        if parts.is_empty() {
+            return drained;
+        }
+        let start = self.drain_index.get(&node).copied().unwrap_or(0) as usize % parts.len();
+        let mut i = start;
+        let mut size = 0;
+        loop {
+            let tp = &parts[i];
+            self.drain_index.insert(node, i as u32);
+            i = (i + 1) % parts.len();
+            match self.drain_partition(tp, size, drained.is_empty(), fx) {
+                Drain::Skip => {}
+                Drain::Stop => break,
+                Drain::Take(batch, bytes) => {
+                    size += bytes.len();
+                    drained.push((tp.clone(), batch, bytes));
+                }
+            }
+            if i == start {
+                break;
+            }
+        }
+        drained
+    }
+
+    /// One partition's turn in a drain: its first batch, numbered and encoded, if it may go.
+    fn drain_partition(&mut self, tp: &TopicPartition, size: usize, first: bool, fx: &mut Effects) -> Drain {
+        if self.muted(tp) {
+            return Drain::Skip;
+        }
+        let leader_changed = self.note_leader_epoch(tp);
+        let Some(head) = self.batches.get(tp).and_then(|b| b.first()) else {
+            return Drain::Skip;
+        };
+        if head.retry_at.is_some_and(|at| at > fx.now) && !leader_changed {
+            return Drain::Skip;
+        }
+        if size + head.bytes > self.config.max_request_size_bytes as usize && !first {
+            // The request is full; a batch larger than max.request.size alone still goes alone.
+            return Drain::Stop;
+        }
+        let base_sequence = head.base_sequence;
+        if let Some(t) = self.txn.as_mut() {
+            if !t.may_send_to(tp) {
+                // The partition joins the transaction first (AddPartitionsToTxn).
+                return Drain::Stop;
+            }
+        }
+        if self.config.idempotent {
+            // A new batch waits until the partition's sequences run under the new epoch; a
+            // retry goes only in its turn.
+            if !self.sequences_current(tp) && base_sequence.is_none() {
+                return Drain::Stop;
+            }
+            if !self.may_send_sequenced(tp, base_sequence) {
+                return Drain::Stop;
+            }
+        }
+        let mut batch = self.pop_batch(tp);
+        let count = batch.record_count();
+        batch.leader_epoch = self.leader_epoch(tp);
+        // The real bytes: a v2 record batch, compressed with compression.type.
+        let mut header = RecordBatch::producer_header(0, 0, count, self.config.compression_type);
+        if let Some((id, epoch)) = self.producer_id {
+            let next = self.sequences.entry(tp.clone()).or_insert(0);
+            let sequence = *batch.base_sequence.get_or_insert_with(|| {
+                let first = *next;
+                *next = next.wrapping_add(count as i32);
+                first
+            });
+            header.producer_id = id;
+            header.producer_epoch = *batch.producer_epoch.get_or_insert(epoch);
+            header.base_sequence = sequence;
+            header.is_transactional = self.txn.is_some();
+        }
+        match batch.encode(header) {
+            Ok(bytes) => Drain::Take(batch, bytes),
+            Err(e) => {
+                self.batch_done(&batch);
+                self.fail(Some(tp.clone()), count, KafkaError::CorruptMessage(format!("{e}")), fx);
+                Drain::Skip
+            }
+        }
+    }
+
+    /// One Produce request to `node` with the batches drained for it.
+    fn send_produce(&mut self, node: u32, drained: Vec<(TopicPartition, Batch, BatchBytes)>, fx: &mut Effects) {
+        self.node_latency.insert(node, (fx.now, fx.now));
+        let mut partitions = Vec::with_capacity(drained.len());
+        let mut batches = Vec::with_capacity(drained.len());
+        for (tp, batch, bytes) in drained {
+            partitions.push(ProducePartition { tp: tp.clone(), batch: alloc::rc::Rc::new(bytes) });
+            batches.push((tp, batch));
+        }
+        let request = Request::Produce {
+            acks: self.config.acks,
+            timeout_ms: self.config.request_timeout_ms,
+            transactional_id: self.txn.as_ref().map(|t| t.shared_id.clone()),
+            partitions,
+        };
+        if self.config.acks != Acks::None {
+            let id = self.conn.request(node, request, fx);
+            self.in_flight_batches.insert(id, batches);
+            return;
+        }
+        self.conn.fire_and_forget(node, request, fx);
+        for (tp, batch) in batches {
+            self.batch_done(&batch);
+            let count = batch.record_count();
+            self.acked_records += count as u64;
+            let producer = self.conn.name.clone();
+            let timestamps = batch.timestamps_ms;
+            fx.event(EventKind::Acked { producer, tp, base_offset: None, count, timestamps });
+        }
     }
 
     /// KIP-360 for an idempotent producer without transactions (Java's `maybeResolveSequences`):
@@ -704,7 +859,7 @@ impl Producer {
         };
         let mut gaps = Vec::new();
         for tp in self.unresolved.iter() {
-            let in_flight = self.in_flight_batches.values().any(|(t, _)| t == tp);
+            let in_flight = self.in_flight_count(tp) > 0;
             let retrying = self.batches.get(tp).is_some_and(|q| q.iter().any(|b| b.base_sequence.is_some()));
             if in_flight || retrying {
                 continue;
@@ -762,7 +917,7 @@ impl Producer {
             }
             _ => {}
         }
-        if self.in_flight_batches.values().any(|(t, _)| t == tp) {
+        if self.in_flight_count(tp) > 0 {
             return false;
         }
         let queued = self.batches.get_mut(tp).into_iter().flatten().filter(|b| b.base_sequence.is_some());
@@ -787,7 +942,7 @@ impl Producer {
     /// order), and a new batch only while fewer than five of the partition's
     /// batches are unresolved (the five the broker remembers for duplicates).
     fn may_send_sequenced(&self, tp: &TopicPartition, base_sequence: Option<i32>) -> bool {
-        let in_flight = self.in_flight_batches.values().filter(|(t, _)| t == tp).count();
+        let in_flight = self.in_flight_count(tp);
         match base_sequence {
             Some(_) => in_flight == 0,
             None => {
@@ -825,14 +980,16 @@ impl Producer {
     /// and its request stays out until answered or timed out (`Sender.getExpiredInflightBatches`).
     fn expire_in_flight(&mut self, fx: &mut Effects) {
         let delivery_timeout = Duration::from_ms(self.config.delivery_timeout_ms);
-        let due: Vec<u32> = self
-            .in_flight_batches
-            .iter()
-            .filter(|(_, (_, b))| !b.expired && b.created + delivery_timeout <= fx.now)
-            .map(|(id, _)| *id)
-            .collect();
-        for id in due {
-            let Some((tp, batch)) = self.in_flight_batches.get_mut(&id) else {
+        let mut due = Vec::new();
+        for (id, batches) in self.in_flight_batches.iter() {
+            for (i, (_, b)) in batches.iter().enumerate() {
+                if !b.expired && b.created + delivery_timeout <= fx.now {
+                    due.push((*id, i));
+                }
+            }
+        }
+        for (id, i) in due {
+            let Some((tp, batch)) = self.in_flight_batches.get_mut(&id).and_then(|b| b.get_mut(i)) else {
                 continue;
             };
             batch.expired = true;
@@ -1003,37 +1160,57 @@ impl Producer {
                 let producer = self.conn.name.clone();
                 fx.event(EventKind::ProducerIdAssigned { producer, producer_id, epoch: producer_epoch });
             }
-            Response::Produce { tp, result, log_append_time_ms } => {
-                let Some((_, batch)) = self.in_flight_batches.remove(&correlation_id) else {
+            Response::Produce { partitions } => {
+                let Some(batches) = self.in_flight_batches.remove(&correlation_id) else {
                     return;
                 };
-                if batch.expired {
-                    // Failed already: the answer only says whether the broker has its sequences.
-                    self.note_expired_answer(&tp, &batch, result.is_ok());
-                    self.drain(fx);
-                    return;
-                }
-                match result {
-                    Ok(base_offset) => {
-                        self.batch_done(&batch);
-                        let count = batch.record_count();
-                        self.note_acked_sequence(&tp, &batch);
-                        self.acked_records += count as u64;
-                        let producer = self.conn.name.clone();
-                        // Each send's RecordMetadata: its offset, and the broker's time for a
-                        // LogAppendTime topic, else the record's own CreateTime.
-                        let mut timestamps = batch.timestamps_ms;
-                        if let Some(t) = log_append_time_ms {
-                            timestamps.fill(t);
-                        }
-                        fx.event(EventKind::Acked { producer, tp, base_offset: Some(base_offset), count, timestamps });
-                    }
-                    Err(e) => self.retry_or_fail(tp, batch, e, fx),
+                for (tp, batch) in batches {
+                    let Some(answer) = partitions.iter().find(|p| p.tp == tp) else {
+                        // A broker answers every partition of a request; a batch without its
+                        // answer is retried as if the connection had failed.
+                        debug_assert!(false, "the Produce answer has no {tp}");
+                        self.retry_or_fail(tp, batch, KafkaError::NetworkException, fx);
+                        continue;
+                    };
+                    self.complete_batch(tp, batch, answer.result.clone(), answer.log_append_time_ms, fx);
                 }
             }
             _ => {}
         }
         self.drain(fx);
+    }
+
+    /// A partition's answer to a batch (`Sender.completeBatch`).
+    fn complete_batch(
+        &mut self,
+        tp: TopicPartition,
+        batch: Batch,
+        result: Result<u64, KafkaError>,
+        log_append_time_ms: Option<u64>,
+        fx: &mut Effects,
+    ) {
+        if batch.expired {
+            // Failed already: the answer only says whether the broker has its sequences.
+            self.note_expired_answer(&tp, &batch, result.is_ok());
+            return;
+        }
+        match result {
+            Ok(base_offset) => {
+                self.batch_done(&batch);
+                let count = batch.record_count();
+                self.note_acked_sequence(&tp, &batch);
+                self.acked_records += count as u64;
+                let producer = self.conn.name.clone();
+                // Each send's RecordMetadata: its offset, and the broker's time for a
+                // LogAppendTime topic, else the record's own CreateTime.
+                let mut timestamps = batch.timestamps_ms;
+                if let Some(t) = log_append_time_ms {
+                    timestamps.fill(t);
+                }
+                fx.event(EventKind::Acked { producer, tp, base_offset: Some(base_offset), count, timestamps });
+            }
+            Err(e) => self.retry_or_fail(tp, batch, e, fx),
+        }
     }
 
     pub fn on_timer(&mut self, timer: Timer, fx: &mut Effects) {
@@ -1070,18 +1247,22 @@ impl Producer {
                             self.init_in_flight = false;
                             fx.timer_in(Duration::from_ms(self.config.retry_backoff_ms), Timer::MetadataRetry);
                         }
-                        Request::Produce { tp, .. } => match self.in_flight_batches.remove(&id) {
-                            Some((_, batch)) if batch.expired => self.note_expired_answer(&tp, &batch, false),
-                            Some((_, batch)) if refused => {
-                                // The connection was refused: the batch never went, so it spends no
-                                // retry; it waits at the head of its queue for the connection
-                                // (reconnect.backoff.ms), as Java's sender drains only to ready nodes.
-                                self.conn.refresh_metadata(alloc::vec![String::from(tp.topic.as_str())], true, fx);
-                                self.requeue(tp, batch);
+                        Request::Produce { .. } => {
+                            for (tp, batch) in self.in_flight_batches.remove(&id).unwrap_or_default() {
+                                if batch.expired {
+                                    self.note_expired_answer(&tp, &batch, false);
+                                } else if refused {
+                                    // The connection was refused: the batch never went, so it spends
+                                    // no retry; it waits at the head of its queue for the connection
+                                    // (reconnect.backoff.ms), as Java's sender drains only to ready nodes.
+                                    let topic = String::from(tp.topic.as_str());
+                                    self.conn.refresh_metadata(alloc::vec![topic], true, fx);
+                                    self.requeue(tp, batch);
+                                } else {
+                                    self.retry_or_fail(tp, batch, error.clone(), fx);
+                                }
                             }
-                            Some((_, batch)) => self.retry_or_fail(tp, batch, error, fx),
-                            None => {}
-                        },
+                        }
                         _ => {}
                     }
                 }
@@ -1118,6 +1299,9 @@ impl Producer {
                 // compare with theirs by pointer.
                 w.record.topic = known;
                 let _ = self.accumulate(w.record, w.since, fx);
+                if w.flushed {
+                    self.batches.values_mut().flatten().for_each(|b| b.ready = true);
+                }
             } else if w.since + max_block <= fx.now {
                 let msg = format!("Topic {} not present in metadata after {} ms.", w.record.topic, max_block.ms);
                 self.fail(None, 1, KafkaError::Timeout(msg), fx);
@@ -1134,6 +1318,16 @@ impl Producer {
     }
 }
 
+/// What a drain does with a partition's first batch.
+enum Drain {
+    /// Not now; the drain goes on to the next partition.
+    Skip,
+    /// Not now, and the drain ends here: the request is full, or the partition must wait
+    /// (for its transaction, its turn to retry or new sequences).
+    Stop,
+    Take(Batch, BatchBytes),
+}
+
 impl Batch {
     /// An empty batch with room for `capacity` records of `record_bytes` each.
     fn new(capacity: usize, record_bytes: usize, created: Instant, ready: bool) -> Self {
@@ -1148,6 +1342,7 @@ impl Batch {
             base_sequence: None,
             producer_epoch: None,
             leader_epoch: None,
+            leader_changed_on: None,
             expired: false,
         }
     }
