@@ -65,7 +65,11 @@ impl ClusterSettings {
 /// `replica.lag.time.max.ms`'s default.
 pub const REPLICA_LAG_TIME_MAX_MS_DEFAULT: u64 = 30_000;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A command as sessions, scripts and comparisons hold it: shared, never copied (the page
+/// keeps a session's commands in its branches, its future and its comparison's runs).
+pub type SharedCommand = alloc::rc::Rc<Command>;
+
+#[derive(Debug, PartialEq, Eq)]
 pub enum Command {
     /// `cluster brokers=3 latency=2ms auto.create.topics.enable=true`: starts a KRaft cluster.
     Cluster(ClusterSettings),

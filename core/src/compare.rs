@@ -9,7 +9,7 @@
 //! applies the change where the setting's owner is created. A [`Comparison`]
 //! follows a growing session incrementally ([`Comparison::sync`]).
 
-use crate::command::{Command, Configs};
+use crate::command::{Command, Configs, SharedCommand};
 use crate::event::{Event, EventKind};
 use crate::protocol::TopicPartition;
 use crate::sim::Sim;
@@ -116,7 +116,7 @@ impl Change {
     }
 
     /// Whether some command of the session creates what the change is about.
-    pub fn check(&self, session: &[Command]) -> Result<(), ChangeError> {
+    pub fn check(&self, session: &[SharedCommand]) -> Result<(), ChangeError> {
         if session.iter().any(|c| self.applies_to(c)) {
             Ok(())
         } else {
@@ -147,16 +147,17 @@ impl Change {
     }
 
     /// The command as the changed run applies it.
-    pub fn apply(&self, command: &Command) -> Command {
+    pub fn apply(&self, shared: &SharedCommand) -> SharedCommand {
+        let command: &Command = shared;
         if !self.applies_to(command) {
-            return command.clone();
+            return SharedCommand::clone(shared);
         }
         let set = |configs: &Configs| {
             let mut out: Configs = configs.iter().filter(|(k, _)| *k != self.key).cloned().collect();
             out.push((self.key.clone(), self.value.clone()));
             out
         };
-        match command {
+        SharedCommand::new(match command {
             Command::Producer { name, configs } => Command::Producer { name: name.clone(), configs: set(configs) },
             Command::Consumer { name, configs } => Command::Consumer { name: name.clone(), configs: set(configs) },
             Command::CreateTopic { assignment, name, partitions, replication_factor, configs } => {
@@ -186,8 +187,8 @@ impl Change {
                 }
                 Command::Cluster(settings)
             }
-            other => other.clone(),
-        }
+            _ => return SharedCommand::clone(shared),
+        })
     }
 }
 
@@ -201,7 +202,7 @@ impl fmt::Display for Change {
 /// comparisons are about (acks, idempotence, isolation level, the rebalance protocol,
 /// unclean election), turned the other way from how the session sets it: producers' first,
 /// then consumers', then topics'.
-pub fn suggestions(session: &[Command]) -> Vec<String> {
+pub fn suggestions(session: &[SharedCommand]) -> Vec<String> {
     let get = |configs: &Configs, key: &str| configs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.clone());
     let mut out: Vec<String> = Vec::new();
     let mut push = |s: String| {
@@ -214,11 +215,11 @@ pub fn suggestions(session: &[Command]) -> Vec<String> {
         Command::Consumer { .. } => 1,
         _ => 2,
     };
-    let version = session.iter().find_map(|c| match c {
+    let version = session.iter().find_map(|c| match &**c {
         Command::Cluster(s) => Some(s.transaction_version),
         _ => None,
     });
-    let mut ordered: Vec<&Command> = session.iter().collect();
+    let mut ordered: Vec<&Command> = session.iter().map(|c| &**c).collect();
     ordered.sort_by_key(rank);
     for command in ordered {
         match command {
@@ -377,7 +378,7 @@ impl Tally {
 pub struct Run {
     pub sim: Sim,
     /// The session's commands as this run applied them (before the change).
-    applied: Vec<Command>,
+    applied: Vec<SharedCommand>,
     tally: Tally,
     /// Commands this run refused, by their place in the session (the change can make one invalid).
     pub refused: Vec<(usize, String)>,
@@ -388,12 +389,12 @@ impl Run {
         Run { sim: Sim::new(seed), applied: Vec::new(), tally: Tally::default(), refused: Vec::new() }
     }
 
-    fn apply(&mut self, command: &Command, change: Option<&Change>) {
-        let varied = change.map_or_else(|| command.clone(), |c| c.apply(command));
+    fn apply(&mut self, command: &SharedCommand, change: Option<&Change>) {
+        let varied = change.map_or_else(|| SharedCommand::clone(command), |c| c.apply(command));
         if let Err(e) = self.sim.apply(&varied) {
             self.refused.push((self.applied.len(), e.to_string()));
         }
-        self.applied.push(command.clone());
+        self.applied.push(SharedCommand::clone(command));
         for e in self.sim.drain_events() {
             self.tally.observe(&e);
         }
@@ -427,12 +428,12 @@ impl Comparison {
 
     /// Brings both runs to the end of `session`: new commands are applied, a longer
     /// last `advance` advances by the difference, anything else starts the runs again.
-    pub fn sync(&mut self, session: &[Command]) {
+    pub fn sync(&mut self, session: &[SharedCommand]) {
         let applied = &self.runs[0].applied;
         let common = applied.iter().zip(session).take_while(|(a, b)| a == b).count();
         let extends_advance = common + 1 == applied.len()
             && session.len() > common
-            && matches!((&applied[common], &session[common]),
+            && matches!((&*applied[common], &*session[common]),
                 (Command::Advance(a), Command::Advance(b)) if b.ms >= a.ms);
         if common < applied.len() && !extends_advance {
             self.runs = [Run::new(self.seed), Run::new(self.seed)];
@@ -442,7 +443,7 @@ impl Comparison {
         for (i, run) in self.runs.iter_mut().enumerate() {
             let change = (i == 1).then_some(&change);
             if extends_advance {
-                let (Command::Advance(a), Command::Advance(b)) = (&run.applied[common], &session[common]) else {
+                let (Command::Advance(a), Command::Advance(b)) = (&*run.applied[common], &*session[common]) else {
                     continue;
                 };
                 let more = crate::time::Duration::from_ms(b.ms - a.ms);
@@ -648,6 +649,7 @@ mod tests {
                 ],
             },
         ];
+        let session: Vec<SharedCommand> = session.into_iter().map(SharedCommand::new).collect();
         assert_eq!(
             suggestions(&session),
             [
@@ -663,19 +665,19 @@ mod tests {
     #[test]
     fn the_change_replaces_the_setting_only_where_its_owner_is_created() {
         let c = Change::parse("p acks=1").unwrap();
-        let p = Command::Producer {
+        let p = SharedCommand::new(Command::Producer {
             name: "p".into(),
             configs: alloc::vec![("acks".into(), "all".into()), ("linger.ms".into(), "0".into())],
-        };
-        let q = Command::Producer { name: "q".into(), configs: Vec::new() };
+        });
+        let q = SharedCommand::new(Command::Producer { name: "q".into(), configs: Vec::new() });
         assert_eq!(
-            c.apply(&p),
+            *c.apply(&p),
             Command::Producer {
                 name: "p".into(),
                 configs: alloc::vec![("linger.ms".into(), "0".into()), ("acks".into(), "1".into())]
             }
         );
-        assert_eq!(c.apply(&q), q);
+        assert!(SharedCommand::ptr_eq(&c.apply(&q), &q), "a command the change is not about is the session's own");
         assert_eq!(c.check(core::slice::from_ref(&q)), Err(ChangeError::NoTarget("p".into())));
         assert_eq!(c.check(&[q, p]), Ok(()));
     }

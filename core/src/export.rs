@@ -132,7 +132,7 @@ pub fn python(scenario: &Scenario) -> String {
         let _ = writeln!(body, "    {text}");
     };
     for l in &scenario.commands {
-        let c = &l.command;
+        let c: &Command = &l.command;
         line(&mut body, format!("# {c}"));
         match c {
             Command::Cluster(s) => brokers = s.brokers,
@@ -419,7 +419,7 @@ pub fn cli(scenario: &Scenario) -> String {
     );
     let mut producer_configs: SortedMap<&str, Vec<(String, String)>> = SortedMap::new();
     for l in &scenario.commands {
-        let c = &l.command;
+        let c: &Command = &l.command;
         let _ = writeln!(out, "\n# {c}");
         let text = match c {
             Command::DeleteGroup { group } => {

@@ -110,7 +110,7 @@ pub fn decode(fragment: &str) -> Result<Scenario, LinkError> {
     let span: u64 = scenario
         .commands
         .iter()
-        .map(|l| match l.command {
+        .map(|l| match *l.command {
             Command::Advance(d) => d.ms,
             _ => 0,
         })

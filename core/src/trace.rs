@@ -57,7 +57,7 @@ pub fn run_with(scenario: &Scenario, on_error: OnError, chatter: bool, trace: &m
                 let _ = writeln!(trace, "{event}");
             }
         }
-        if let crate::command::Command::Expect(e) = &line.command {
+        if let crate::command::Command::Expect(e) = &*line.command {
             match e.evaluate(&sim.view()) {
                 Ok(()) => {
                     let _ = writeln!(trace, "  ok: {e}");
@@ -92,7 +92,7 @@ pub fn checkpoints(scenario: &Scenario) -> Result<Vec<Checkpoint>, RunError> {
             error,
         })?;
         sim.drain_events();
-        if let crate::command::Command::Expect(e) = &line.command {
+        if let crate::command::Command::Expect(e) = &*line.command {
             out.push(Checkpoint { line: line.line, expectation: e.clone(), result: e.evaluate(&sim.view()) });
         }
     }

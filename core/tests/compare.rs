@@ -121,8 +121,9 @@ fn a_growing_session_is_followed_step_by_step_as_a_replay_from_scratch_would_be(
     let mut grown = Comparison::new(scenario.seed, change);
     let mut so_far = Vec::new();
     for command in &session {
-        if let kafka_sim::Command::Advance(d) = command {
-            so_far.push(kafka_sim::Command::Advance(kafka_sim::time::Duration::from_ms(d.ms / 2)));
+        if let kafka_sim::Command::Advance(d) = **command {
+            let half = kafka_sim::Command::Advance(kafka_sim::time::Duration::from_ms(d.ms / 2));
+            so_far.push(kafka_sim::command::SharedCommand::new(half));
             grown.sync(&so_far);
             so_far.pop();
         }

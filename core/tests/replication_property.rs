@@ -82,7 +82,7 @@ fn tps() -> Vec<TopicPartition> {
 
 /// Runs one seed; returns the first violated property, with the script.
 fn check(seed: u64) -> Result<(), String> {
-    let commands = script(seed);
+    let commands: Vec<kafka_sim::command::SharedCommand> = script(seed).into_iter().map(Into::into).collect();
     let fail = |why: String| {
         let scenario =
             Scenario { seed, commands: commands.iter().map(|c| Line { line: 0, command: c.clone() }).collect() };

@@ -107,7 +107,7 @@ fn client_names_must_not_look_like_brokers() {
 fn null_and_quoted_null_are_different_values() {
     use kafka_sim::Command;
     let s = Scenario::parse("send p t key=null value='null'").unwrap();
-    match &s.commands[0].command {
+    match &*s.commands[0].command {
         Command::Send { key, value, .. } => {
             assert_eq!(key, &None);
             assert_eq!(value.as_deref(), Some("null"));

@@ -126,12 +126,12 @@ fn a_cached_view_equals_a_fresh_one_after_every_step_of_every_scenario() {
         let mut cache = kafka_sim::view::ViewCache::default();
         let mut last = sim.view_with(&mut cache);
         for line in &scenario.commands {
-            let parts = match &line.command {
-                Command::Advance(d) => vec![Command::Advance(Duration::from_ms(d.ms / 10)); 10],
-                other => vec![other.clone()],
+            let parts = match *line.command {
+                Command::Advance(d) => (0..10).map(|_| Command::Advance(Duration::from_ms(d.ms / 10))).collect(),
+                _ => Vec::new(),
             };
-            for command in parts {
-                let _ = sim.apply(&command);
+            for command in parts.iter().chain(parts.is_empty().then_some(&*line.command)) {
+                let _ = sim.apply(command);
                 let cached = sim.view_with(&mut cache);
                 assert!(
                     cached == sim.view(),

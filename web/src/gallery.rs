@@ -85,8 +85,8 @@ pub const APPLICATIONS: &[(&str, &str)] = &[
 /// A preset's settings as the engine's type, through the script parser (the presets are fixed and valid).
 pub fn parse_processing(settings: &str) -> kafka_sim::command::Processing {
     match kafka_sim::scenario::Scenario::parse(&format!("consume x {settings}")) {
-        Ok(s) => match s.commands.into_iter().next().map(|l| l.command) {
-            Some(kafka_sim::command::Command::Consume { processing, .. }) => processing,
+        Ok(s) => match s.commands.first().map(|l| &*l.command) {
+            Some(kafka_sim::command::Command::Consume { processing, .. }) => processing.clone(),
             _ => Default::default(),
         },
         Err(_) => Default::default(),

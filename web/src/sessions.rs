@@ -5,7 +5,7 @@
 //! A saved session is a script that any version of the page reads (the line being viewed);
 //! what only the time tree needs follows in `#@ ` lines, which a script reads as comments.
 
-use kafka_sim::command::Command;
+use kafka_sim::command::{Command, SharedCommand};
 use kafka_sim::scenario::{Line, Scenario};
 
 /// Branches a session keeps besides the line viewed; past this the oldest is dropped, and the
@@ -25,7 +25,7 @@ const ENTRY: &str = "#@@ ";
 #[derive(Clone, Debug, PartialEq)]
 pub struct Branch {
     pub split_ms: u64,
-    pub commands: Vec<Command>,
+    pub commands: Vec<SharedCommand>,
 }
 
 /// A session as saved.
@@ -33,14 +33,14 @@ pub struct Branch {
 pub struct Saved {
     pub seed: u64,
     /// The line being viewed, its future included.
-    pub commands: Vec<Command>,
+    pub commands: Vec<SharedCommand>,
     /// Where it was being looked at, when that was in its past.
     pub at_ms: Option<u64>,
     pub branches: Vec<Branch>,
 }
 
 /// The script of `commands` from `seed`.
-pub fn script(seed: u64, commands: &[Command]) -> String {
+pub fn script(seed: u64, commands: &[SharedCommand]) -> String {
     Scenario { seed, commands: commands.iter().map(|c| Line { line: 0, command: c.clone() }).collect() }.to_string()
 }
 
@@ -99,11 +99,11 @@ impl Saved {
 pub fn title(text: &str) -> String {
     let Ok(saved) = Saved::parse(text) else { return "a session that no longer opens".into() };
     let length_s =
-        saved.commands.iter().map(|c| if let Command::Advance(d) = c { d.ms } else { 0 }).sum::<u64>() / 1_000;
+        saved.commands.iter().map(|c| if let Command::Advance(d) = **c { d.ms } else { 0 }).sum::<u64>() / 1_000;
     let topics: Vec<&str> = saved
         .commands
         .iter()
-        .filter_map(|c| match c {
+        .filter_map(|c| match &**c {
             Command::CreateTopic { name, .. } => Some(name.as_str()),
             _ => None,
         })
@@ -160,7 +160,7 @@ mod tests {
     use super::*;
     use kafka_sim::time::Duration;
 
-    fn commands(text: &str) -> Vec<Command> {
+    fn commands(text: &str) -> Vec<SharedCommand> {
         Scenario::parse(text).unwrap().commands.into_iter().map(|l| l.command).collect()
     }
 
@@ -179,7 +179,7 @@ mod tests {
         assert_eq!(Saved::parse(&text), Ok(saved.clone()));
         let plain = Scenario::parse(&text).unwrap();
         assert_eq!(plain.commands.len(), 4, "a script reader sees the viewed line only");
-        assert_eq!(plain.commands[1].command, Command::Advance(Duration::from_ms(5_000)));
+        assert_eq!(*plain.commands[1].command, Command::Advance(Duration::from_ms(5_000)));
     }
 
     #[test]

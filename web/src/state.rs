@@ -3,7 +3,7 @@
 //! Components only read this and dispatch [`Action`]s; tests drive it natively.
 
 use crate::sessions::{Branch, Saved, BRANCHES_MAX};
-use kafka_sim::command::Command;
+use kafka_sim::command::{Command, SharedCommand};
 use kafka_sim::scenario::{quote, Line, Scenario};
 use kafka_sim::sorted::SortedMap;
 use kafka_sim::time::Duration;
@@ -75,7 +75,7 @@ impl Speed {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     /// Apply a command built by a form; its error shows next to that form.
-    Command(Form, Command),
+    Command(Form, SharedCommand),
     /// Parse a script line (a form's text fields) and apply it.
     Line(Form, String),
     /// The browser's clock moved `real_ms` while playing.
@@ -202,7 +202,7 @@ impl Logged {
 pub struct Playground {
     pub sim: Sim,
     /// The session so far: replaying it from the seed gives this state.
-    pub session: Vec<Command>,
+    pub session: Vec<SharedCommand>,
     pub log: VecDeque<Logged>,
     /// Events that scrolled out of the log.
     pub log_dropped: u64,
@@ -224,7 +224,7 @@ pub struct Playground {
     /// While looking at the past: the commands after this point. Time passing plays them as the
     /// clock reaches them; an action here makes the line with them a branch; `BackToNow` replays
     /// them at once.
-    pub future: Option<Vec<Command>>,
+    pub future: Option<Vec<SharedCommand>>,
     /// The other lines of the session's time tree, oldest first (at most `sessions::BRANCHES_MAX`).
     pub branches: Vec<Branch>,
     /// Something the page did that the person should know of (a branch dropped).
@@ -293,7 +293,7 @@ impl Playground {
                 sim_ms = playback.until_ms - now;
             }
             if sim_ms > 0 {
-                self.apply(Form::Time, Command::Advance(Duration::from_ms(sim_ms)));
+                self.apply(Form::Time, Command::Advance(Duration::from_ms(sim_ms)).into());
             }
         }
         while self.sim.now().ms >= playback.until_ms {
@@ -350,7 +350,7 @@ impl Playground {
             p.record(command.clone());
         }
         // Undo takes back what was done after the setup at time 0.
-        p.undo_floor = p.session.iter().take_while(|c| !matches!(c, Command::Advance(_))).count();
+        p.undo_floor = p.session.iter().take_while(|c| !matches!(***c, Command::Advance(_))).count();
         p.collect_events();
         Ok(p)
     }
@@ -402,7 +402,7 @@ impl Playground {
 
     /// The index of the last command that was not time passing, if undo may take it back.
     fn last_action(&self) -> Option<usize> {
-        self.session.iter().rposition(|c| !matches!(c, Command::Advance(_))).filter(|&k| k >= self.undo_floor)
+        self.session.iter().rposition(|c| !matches!(**c, Command::Advance(_))).filter(|&k| k >= self.undo_floor)
     }
 
     pub fn reduce(&mut self, action: Action) {
@@ -419,7 +419,7 @@ impl Playground {
         match action {
             Action::Command(form, command) => self.apply(form, command),
             Action::Line(form, text) => match Scenario::parse_command(&text) {
-                Ok(command) => self.apply(form, command),
+                Ok(command) => self.apply(form, command.into()),
                 Err(e) => {
                     self.errors.insert(form, e.message);
                 }
@@ -429,7 +429,7 @@ impl Playground {
                     let now = self.sim.now().ms;
                     let step = ff.to_ms.saturating_sub(now).min(FAST_FORWARD_CHUNK_MS);
                     if step > 0 {
-                        self.apply(Form::Time, Command::Advance(Duration::from_ms(step)));
+                        self.apply(Form::Time, Command::Advance(Duration::from_ms(step)).into());
                     }
                     if self.sim.now().ms >= ff.to_ms || step == 0 {
                         self.fast_forward = None;
@@ -449,19 +449,19 @@ impl Playground {
                     let sim_ms = self.carry_real_us / 1_000;
                     self.carry_real_us %= 1_000;
                     if sim_ms > 0 {
-                        self.apply(Form::Time, Command::Advance(Duration::from_ms(sim_ms)));
+                        self.apply(Form::Time, Command::Advance(Duration::from_ms(sim_ms)).into());
                     }
                 }
             }
             Action::Step => {
                 // To what is due next: in the engine, or the next command of a future being followed.
                 let due = self.sim.next_event_at().map(|at| at.saturating_since(self.sim.now()).ms);
-                let scripted = self.future.iter().flatten().find_map(|c| match c {
+                let scripted = self.future.iter().flatten().find_map(|c| match **c {
                     Command::Advance(d) => Some(d.ms),
                     _ => None,
                 });
                 match due.into_iter().chain(scripted).min() {
-                    Some(ms) => self.apply(Form::Time, Command::Advance(Duration::from_ms(ms))),
+                    Some(ms) => self.apply(Form::Time, Command::Advance(Duration::from_ms(ms)).into()),
                     None => {
                         self.errors.insert(Form::Time, "nothing is scheduled: the cluster is idle".into());
                     }
@@ -478,8 +478,8 @@ impl Playground {
             Action::ToggleBroker(id) => {
                 let running = self.sim.view().brokers.iter().find(|b| b.id == id).map(|b| b.alive);
                 match running {
-                    Some(true) => self.apply(Form::Faults, Command::BrokerStop(id)),
-                    Some(false) => self.apply(Form::Faults, Command::BrokerStart(id)),
+                    Some(true) => self.apply(Form::Faults, Command::BrokerStop(id).into()),
+                    Some(false) => self.apply(Form::Faults, Command::BrokerStart(id).into()),
                     None => {
                         self.errors.insert(Form::Faults, format!("there is no broker-{id}"));
                     }
@@ -649,8 +649,8 @@ impl Playground {
             if !future.is_empty() || (d > 0 && at + d > target_ms) || (d == 0 && at > target_ms) {
                 if future.is_empty() && d > 0 && at < target_ms {
                     // Split the advance that crosses the target.
-                    past.push(Command::Advance(Duration::from_ms(target_ms - at)));
-                    future.push(Command::Advance(Duration::from_ms(at + d - target_ms)));
+                    past.push(SharedCommand::new(Command::Advance(Duration::from_ms(target_ms - at))));
+                    future.push(SharedCommand::new(Command::Advance(Duration::from_ms(at + d - target_ms))));
                 } else {
                     future.push(command);
                 }
@@ -667,13 +667,15 @@ impl Playground {
 
     /// The session with its future, the advance split at the travel point joined again: the
     /// line as it was recorded.
-    fn whole_commands(&self) -> Vec<Command> {
+    fn whole_commands(&self) -> Vec<SharedCommand> {
         let mut all = self.session.clone();
         let mut future = self.future.iter().flatten();
         if let Some(first) = future.next() {
-            match (all.last_mut(), first) {
-                (Some(Command::Advance(a)), Command::Advance(b)) if a.ms + b.ms <= limits::ADVANCE_MS_MAX => {
-                    *a = Duration::from_ms(a.ms + b.ms);
+            match (all.last_mut(), &**first) {
+                (Some(last), Command::Advance(b)) if matches!(**last, Command::Advance(a) if a.ms + b.ms <= limits::ADVANCE_MS_MAX) =>
+                {
+                    let a = advance_ms(last);
+                    *last = SharedCommand::new(Command::Advance(Duration::from_ms(a + b.ms)));
                 }
                 _ => all.push(first.clone()),
             }
@@ -683,7 +685,7 @@ impl Playground {
     }
 
     /// [`Self::whole_commands`], leaving the session empty for a replay.
-    fn whole_session(&mut self) -> Vec<Command> {
+    fn whole_session(&mut self) -> Vec<SharedCommand> {
         let all = self.whole_commands();
         self.session.clear();
         self.future = None;
@@ -735,7 +737,7 @@ impl Playground {
     /// reaches them, as they did when they were recorded.
     fn follow(&mut self, mut ms: u64) {
         while let Some(future) = self.future.as_mut() {
-            let command = match future.first() {
+            let command = match future.first().map(|c| &**c) {
                 None => {
                     self.future = None;
                     break;
@@ -745,11 +747,11 @@ impl Playground {
                     let taken = d.ms.min(ms);
                     ms -= taken;
                     if taken < d.ms {
-                        future[0] = Command::Advance(Duration::from_ms(d.ms - taken));
+                        future[0] = SharedCommand::new(Command::Advance(Duration::from_ms(d.ms - taken)));
                     } else {
                         future.remove(0);
                     }
-                    Command::Advance(Duration::from_ms(taken))
+                    SharedCommand::new(Command::Advance(Duration::from_ms(taken)))
                 }
                 Some(_) => future.remove(0),
             };
@@ -759,7 +761,7 @@ impl Playground {
             }
         }
         if ms > 0 && self.sim.apply(&Command::Advance(Duration::from_ms(ms))).is_ok() {
-            self.record(Command::Advance(Duration::from_ms(ms)));
+            self.record(SharedCommand::new(Command::Advance(Duration::from_ms(ms))));
         }
         self.collect_events();
     }
@@ -769,7 +771,7 @@ impl Playground {
     /// faster than it was played, and snapshots of the engine to start from would have carried
     /// its whole deep copy into the page (about 5 KB of its download) for sessions of many
     /// commands only (a played or fast-forwarded stretch is one command).
-    fn replay(&mut self, commands: Vec<Command>) {
+    fn replay(&mut self, commands: Vec<SharedCommand>) {
         let scenario = Scenario {
             seed: self.sim.seed(),
             commands: commands.into_iter().map(|command| Line { line: 0, command }).collect(),
@@ -844,13 +846,13 @@ impl Playground {
     /// otherwise checked against the state now (a checkpoint a person is working towards).
     pub fn checkpoints(&self) -> Vec<CheckpointView> {
         // Building the view costs more than anything else here: only when there is an expect.
-        if !self.session.iter().any(|c| matches!(c, Command::Expect(_))) {
+        if !self.session.iter().any(|c| matches!(**c, Command::Expect(_))) {
             return Vec::new();
         }
         let view = self.sim.view();
         self.session
             .iter()
-            .filter_map(|c| match c {
+            .filter_map(|c| match &**c {
                 Command::Expect(e) => Some(e),
                 _ => None,
             })
@@ -862,8 +864,8 @@ impl Playground {
             .collect()
     }
 
-    fn apply(&mut self, form: Form, command: Command) {
-        if let (Command::Advance(d), Some(_)) = (&command, &self.future) {
+    fn apply(&mut self, form: Form, command: SharedCommand) {
+        if let (Command::Advance(d), Some(_)) = (&*command, &self.future) {
             self.errors.remove(&form);
             self.follow(d.ms);
             return;
@@ -871,7 +873,7 @@ impl Playground {
         match self.sim.apply(&command) {
             Ok(()) => {
                 self.errors.remove(&form);
-                if !matches!(command, Command::Advance(_)) {
+                if !matches!(*command, Command::Advance(_)) {
                     self.edited = true;
                     self.waiting_for_time = !self.running();
                     // Acting in the past: the line with the old future is kept as a branch.
@@ -893,12 +895,14 @@ impl Playground {
 
     /// Appends to the session, merging consecutive advances so that playing
     /// for a minute is one line, not six hundred.
-    fn record(&mut self, command: Command) {
-        if let (Command::Advance(d), Some(Command::Advance(last))) = (&command, self.session.last_mut()) {
-            let total = last.ms + d.ms;
-            if total <= limits::ADVANCE_MS_MAX {
-                *last = Duration::from_ms(total);
-                return;
+    fn record(&mut self, command: SharedCommand) {
+        if let (Command::Advance(d), Some(last)) = (&*command, self.session.last_mut()) {
+            if let Command::Advance(before) = **last {
+                let total = before.ms + d.ms;
+                if total <= limits::ADVANCE_MS_MAX {
+                    *last = SharedCommand::new(Command::Advance(Duration::from_ms(total)));
+                    return;
+                }
             }
         }
         self.session.push(command);
@@ -922,8 +926,8 @@ impl Playground {
     }
 }
 
-fn advance_ms(command: &Command) -> u64 {
-    match command {
+fn advance_ms(command: &SharedCommand) -> u64 {
+    match **command {
         Command::Advance(d) => d.ms,
         _ => 0,
     }
@@ -1070,14 +1074,14 @@ mod tests {
             headers: "source=web".into(),
             value_format: kafka_sim::format::Format::String,
         };
-        p.reduce(Action::Command(Form::Send, send.command(PRODUCER).unwrap()));
+        p.reduce(Action::Command(Form::Send, send.command(PRODUCER).unwrap().into()));
         let assign = Command::Assign {
             consumer: CONSUMER.into(),
             partitions: (0..3).map(|i| TopicPartition::new("orders", i)).collect(),
         };
-        p.reduce(Action::Command(Form::Consumer, assign));
+        p.reduce(Action::Command(Form::Consumer, assign.into()));
         played(&mut p, 100);
-        p.reduce(Action::Command(Form::Consumer, Command::Poll { consumer: CONSUMER.into() }));
+        p.reduce(Action::Command(Form::Consumer, Command::Poll { consumer: CONSUMER.into() }.into()));
         played(&mut p, 100);
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         let view = p.sim.view();
@@ -1106,7 +1110,7 @@ mod tests {
         p.reduce(Action::Line(Form::Topic, topic_create_line("t", "2", "", "")));
         p.reduce(Action::Command(
             Form::Send,
-            SendForm { topic: "t".into(), value: "x".into(), ..Default::default() }.command(PRODUCER).unwrap(),
+            SendForm { topic: "t".into(), value: "x".into(), ..Default::default() }.command(PRODUCER).unwrap().into(),
         ));
         p.reduce(Action::SetSpeed(Speed::Tenth));
         played(&mut p, 16);

@@ -62,11 +62,11 @@ impl Place {
 }
 
 /// The session's `expect` lines with the simulated time each stands at.
-pub fn checkpoints<'a>(commands: impl Iterator<Item = &'a Command>) -> Vec<(u64, String)> {
+pub fn checkpoints<'a>(commands: impl Iterator<Item = &'a kafka_sim::command::SharedCommand>) -> Vec<(u64, String)> {
     let mut at_ms = 0u64;
     let mut out = Vec::new();
     for c in commands {
-        match c {
+        match &**c {
             Command::Advance(d) => at_ms += d.ms,
             Command::Expect(e) => out.push((at_ms, format!("checkpoint: {e}"))),
             _ => {}
@@ -147,7 +147,7 @@ mod tests {
             "cluster brokers=1\nadvance 2s\nexpect broker 1 state=running\nadvance 1s\nexpect controller broker=1\n",
         )
         .expect("parses");
-        let commands: Vec<Command> = script.commands.into_iter().map(|l| l.command).collect();
+        let commands: Vec<kafka_sim::command::SharedCommand> = script.commands.into_iter().map(|l| l.command).collect();
         let c = checkpoints(commands.iter());
         assert_eq!(c.iter().map(|(at, _)| *at).collect::<Vec<_>>(), [2_000, 3_000]);
         assert!(c[0].1.starts_with("checkpoint: expect broker 1"), "{}", c[0].1);

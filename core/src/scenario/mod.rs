@@ -31,7 +31,8 @@ pub struct Scenario {
 pub struct Line {
     /// 1-based line number in the source; 0 for commands not from a script.
     pub line: usize,
-    pub command: Command,
+    /// Shared: a session copies its commands for every branch and replay, never their contents.
+    pub command: alloc::rc::Rc<Command>,
 }
 
 /// A script line that did not parse: where, and what was expected.

@@ -40,7 +40,7 @@ pub fn script(text: &str) -> Result<Scenario, ScriptError> {
             continue;
         }
         let command = parse_words(&ws, line, raw)?;
-        scenario.commands.push(Line { line, command });
+        scenario.commands.push(Line { line, command: alloc::rc::Rc::new(command) });
     }
     Ok(scenario)
 }

@@ -53,13 +53,13 @@ pub fn consumer_panel(p: &Props) -> Html {
         Callback::from(move |_| {
             d.emit(Action::Command(
                 Form::Consumer,
-                Command::Assign { consumer: who.clone(), partitions: partitions.clone() },
+                Command::Assign { consumer: who.clone(), partitions: partitions.clone() }.into(),
             ))
         })
     };
     let poll = {
         let who = who.clone();
-        p.dispatch.reform(move |_| Action::Command(Form::Consumer, Command::Poll { consumer: who.clone() }))
+        p.dispatch.reform(move |_| Action::Command(Form::Consumer, Command::Poll { consumer: who.clone() }.into()))
     };
     let onchange = {
         let chosen = chosen.clone();
@@ -69,7 +69,7 @@ pub fn consumer_panel(p: &Props) -> Html {
     let closed = me.is_some_and(|c| c.closed);
     let close = {
         let who = who.clone();
-        p.dispatch.reform(move |_| Action::Command(Form::Consumer, Command::Close { client: who.clone() }))
+        p.dispatch.reform(move |_| Action::Command(Form::Consumer, Command::Close { client: who.clone() }.into()))
     };
     let assignment = me.map(|c| c.assignment.clone()).unwrap_or_default();
     // Every consumer reading the topic, side by side: what read_committed and read_uncommitted
@@ -177,9 +177,10 @@ pub fn positions(p: &PositionsProps) -> Html {
     let who = p.consumer.clone();
     let chosen = use_state(String::new);
     let command = |c: Command| {
-        let d = p.dispatch.clone();
+        let (d, c) = (p.dispatch.clone(), kafka_sim::command::SharedCommand::new(c));
         Callback::from(move |_: MouseEvent| d.emit(Action::Command(Form::Consumer, c.clone())))
     };
+
     let seek = |tp: &TopicPartition, to: SeekTo| command(Command::Seek { consumer: who.clone(), tp: tp.clone(), to });
     let tp_chosen = p
         .assignment
@@ -194,7 +195,7 @@ pub fn positions(p: &PositionsProps) -> Html {
             e.prevent_default();
             if let (Some(tp), Some(n)) = (tp.clone(), number) {
                 let to = if by_time { SeekTo::Timestamp(n) } else { SeekTo::Offset(n) };
-                d.emit(Action::Command(Form::Consumer, Command::Seek { consumer: who.clone(), tp, to }));
+                d.emit(Action::Command(Form::Consumer, Command::Seek { consumer: who.clone(), tp, to }.into()));
             }
         })
     };

@@ -143,7 +143,7 @@ pub fn send_panel(p: &SendProps) -> Html {
             match f.command(&producer) {
                 Ok(c) => {
                     local_error.set(None);
-                    d.emit(Action::Command(Form::Send, c));
+                    d.emit(Action::Command(Form::Send, c.into()));
                 }
                 Err(e) => local_error.set(Some(e)),
             }
@@ -238,7 +238,7 @@ pub fn send_panel(p: &SendProps) -> Html {
     };
     let close = {
         let (d, producer) = (p.dispatch.clone(), producer.clone());
-        Callback::from(move |_| d.emit(Action::Command(Form::Send, Command::Close { client: producer.clone() })))
+        Callback::from(move |_| d.emit(Action::Command(Form::Send, Command::Close { client: producer.clone() }.into())))
     };
     let closed = current.is_some_and(|c| c.closed);
     // A transactional producer's calls, as script lines.
@@ -272,12 +272,12 @@ pub fn send_panel(p: &SendProps) -> Html {
             <span class="muted">{ "records/s of simulated time, keys key-0..key-9" }</span>
             <button data-testid="traffic-start" title="traffic PRODUCER TOPIC rate=N keys=10"
                 onclick={{ let (d, producer, topic, rate) = (p.dispatch.clone(), producer.clone(), topic.clone(), *traffic_rate);
-                    Callback::from(move |_| d.emit(Action::Command(Form::Send, Command::Traffic { producer: producer.clone(), topic: topic.clone(), rate_per_s: rate, keys: 10 }))) }}>
+                    Callback::from(move |_| d.emit(Action::Command(Form::Send, Command::Traffic { producer: producer.clone(), topic: topic.clone(), rate_per_s: rate, keys: 10 }.into()))) }}>
                 { "Start" }
             </button>
             <button data-testid="traffic-stop"
                 onclick={{ let (d, producer, topic) = (p.dispatch.clone(), producer.clone(), topic.clone());
-                    Callback::from(move |_| d.emit(Action::Command(Form::Send, Command::Traffic { producer: producer.clone(), topic: topic.clone(), rate_per_s: 0, keys: 0 }))) }}>
+                    Callback::from(move |_| d.emit(Action::Command(Form::Send, Command::Traffic { producer: producer.clone(), topic: topic.clone(), rate_per_s: 0, keys: 0 }.into()))) }}>
                 { "Stop" }
             </button>
         </div>

@@ -45,13 +45,13 @@ pub fn groups_panel(p: &Props) -> Html {
                 ("group.id".to_string(), group.clone()),
                 ("auto.offset.reset".to_string(), "earliest".to_string()),
             ];
-            d.emit(Action::Command(Form::Group, Command::Consumer { name: name.clone(), configs }));
+            d.emit(Action::Command(Form::Group, Command::Consumer { name: name.clone(), configs }.into()));
             d.emit(Action::Command(
                 Form::Group,
-                Command::Subscribe { consumer: name.clone(), topics: vec![topic.clone()], pattern: None },
+                Command::Subscribe { consumer: name.clone(), topics: vec![topic.clone()], pattern: None }.into(),
             ));
             let processing = parse_processing(processing);
-            d.emit(Action::Command(Form::Group, Command::Consume { consumer: name.clone(), processing }));
+            d.emit(Action::Command(Form::Group, Command::Consume { consumer: name.clone(), processing }.into()));
         })
     };
     let on_group = {
@@ -114,16 +114,19 @@ fn member_buttons(c: &ClientView, dispatch: &Callback<Action>) -> Html {
     let commit = {
         let n = name.clone();
         dispatch.reform(move |_| {
-            Action::Command(Form::Group, Command::Commit { consumer: n.clone(), offsets: None, asynchronous: false })
+            Action::Command(
+                Form::Group,
+                Command::Commit { consumer: n.clone(), offsets: None, asynchronous: false }.into(),
+            )
         })
     };
     let crash = {
         let n = name.clone();
-        dispatch.reform(move |_| Action::Command(Form::Group, Command::Crash { client: n.clone() }))
+        dispatch.reform(move |_| Action::Command(Form::Group, Command::Crash { client: n.clone() }.into()))
     };
     let close = {
         let n = name.clone();
-        dispatch.reform(move |_| Action::Command(Form::Group, Command::Close { client: n.clone() }))
+        dispatch.reform(move |_| Action::Command(Form::Group, Command::Close { client: n.clone() }.into()))
     };
     html! {
         <span class="member-actions" data-testid={format!("member-{name}")}>
