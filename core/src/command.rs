@@ -40,6 +40,74 @@ pub struct ClusterSettings {
     /// Brokers' configs that are topics' defaults (`min.insync.replicas`, `log.retention.ms`, ...),
     /// as written, in order: see `topic::config::broker_default`.
     pub topic_defaults: Vec<(String, String)>,
+    /// `offsets.topic.*` and `transaction.state.log.*`: the internal topics' layout.
+    pub internal: InternalTopics,
+}
+
+/// The internal topics' layout, by the brokers' configs: `__consumer_offsets` is created with
+/// `offsets.topic.num.partitions` and `offsets.topic.replication.factor`, `__transaction_state`
+/// with `transaction.state.log.num.partitions`, `.replication.factor` and `.min.isr` (its
+/// `min.insync.replicas`). A replication factor above the brokers registered is refused, as any
+/// topic's is, and the coordinator stays unavailable (FindCoordinator's COORDINATOR_NOT_AVAILABLE).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct InternalTopics {
+    pub offsets_replication_factor: u32,
+    pub offsets_partitions: u32,
+    pub txn_replication_factor: u32,
+    pub txn_min_isr: u32,
+    pub txn_partitions: u32,
+}
+
+impl InternalTopics {
+    /// Kafka's defaults: three replicas, fifty partitions, two in sync for a transaction's state.
+    pub const KAFKA: InternalTopics = InternalTopics {
+        offsets_replication_factor: 3,
+        offsets_partitions: 50,
+        txn_replication_factor: 3,
+        txn_min_isr: 2,
+        txn_partitions: 50,
+    };
+
+    /// What a `cluster` line sets unless it says otherwise: Kafka's defaults from three brokers
+    /// up; on fewer, replication factors the cluster can meet, as Kafka's quickstart
+    /// `server.properties` sets them for its single broker (`offsets.topic.replication.factor=1`,
+    /// `transaction.state.log.replication.factor=1`, `transaction.state.log.min.isr=1`), and two
+    /// replicas on two brokers. The script shows them: they are written out on such a line.
+    pub fn for_brokers(brokers: u32) -> Self {
+        let replicas = brokers.clamp(1, 3);
+        InternalTopics {
+            offsets_replication_factor: replicas,
+            txn_replication_factor: replicas,
+            txn_min_isr: replicas.min(2),
+            ..Self::KAFKA
+        }
+    }
+
+    /// The settings by Kafka's names, as a cluster line writes them.
+    pub fn named(&self) -> [(&'static str, u32); 5] {
+        [
+            ("offsets.topic.num.partitions", self.offsets_partitions),
+            ("offsets.topic.replication.factor", self.offsets_replication_factor),
+            ("transaction.state.log.num.partitions", self.txn_partitions),
+            ("transaction.state.log.replication.factor", self.txn_replication_factor),
+            ("transaction.state.log.min.isr", self.txn_min_isr),
+        ]
+    }
+
+    /// Sets one by its Kafka name; false for a name that is not one of them.
+    pub fn set(&mut self, name: &str, value: u32) -> bool {
+        let field = match name {
+            "offsets.topic.num.partitions" => &mut self.offsets_partitions,
+            "offsets.topic.replication.factor" => &mut self.offsets_replication_factor,
+            "transaction.state.log.num.partitions" => &mut self.txn_partitions,
+            "transaction.state.log.replication.factor" => &mut self.txn_replication_factor,
+            "transaction.state.log.min.isr" => &mut self.txn_min_isr,
+            _ => return false,
+        };
+        *field = value;
+        true
+    }
 }
 
 impl ClusterSettings {
@@ -58,6 +126,7 @@ impl ClusterSettings {
             log_retention_check_interval_ms: crate::broker::LOG_RETENTION_CHECK_INTERVAL_MS,
             group: crate::group::coordinator::GroupSettings::default(),
             topic_defaults: Vec::new(),
+            internal: InternalTopics::for_brokers(brokers),
         }
     }
 }

@@ -26,7 +26,7 @@
 //! assert_eq!(sim.view().topics[0].partitions.len(), 3);
 //! ```
 
-use crate::broker::coordinator::{OFFSETS_TOPIC, OFFSETS_TOPIC_REPLICATION_FACTOR};
+use crate::broker::coordinator::OFFSETS_TOPIC;
 use crate::broker::{Broker, BrokerConfig};
 use crate::client::config::{ConsumerConfig, ProducerConfig};
 use crate::client::pattern::TopicPattern;
@@ -38,7 +38,6 @@ use crate::effects::{Effects, Timer};
 use crate::error::{CommandError, KafkaError};
 use crate::event::{Event, EventKind, TxnStep};
 use crate::format::Format;
-use crate::group::coordinator::OFFSETS_PARTITIONS;
 use crate::lag::{LagHistory, LagSample};
 use crate::limits;
 use crate::net::{Loss, Network, Node};
@@ -48,7 +47,7 @@ use crate::record::{Header, ProducerRecord};
 use crate::sorted::SortedMap;
 use crate::time::{Duration, Instant};
 use crate::topic::TopicConfig;
-use crate::txn::{TRANSACTION_STATE_PARTITIONS, TRANSACTION_STATE_TOPIC};
+use crate::txn::TRANSACTION_STATE_TOPIC;
 use alloc::borrow::Cow;
 use alloc::collections::{BinaryHeap, VecDeque};
 use alloc::format;
@@ -240,6 +239,7 @@ impl Sim {
                     replica_lag_time_max_ms: s.replica_lag_time_max_ms,
                     log_retention_check_interval_ms: s.log_retention_check_interval_ms,
                     group: s.group,
+                    internal: s.internal,
                     ..BrokerConfig::default()
                 };
                 self.start_cluster(s.brokers, s.latency, config)?;
@@ -627,7 +627,9 @@ impl Sim {
     /// DeleteGroups, answered by the group's coordinator: the running leader of its offsets partition.
     fn delete_group(&mut self, group: &str) -> Result<(), CommandError> {
         let cluster = self.cluster()?;
-        let tp = crate::protocol::TopicPartition::new(OFFSETS_TOPIC, crate::group::coordinator::partition_for(group));
+        let partitions = cluster.controller.metadata.topics.get(OFFSETS_TOPIC).map_or(0, |t| t.partitions.len());
+        let p = crate::group::coordinator::partition_for(group, partitions as u32);
+        let tp = crate::protocol::TopicPartition::new(OFFSETS_TOPIC, p);
         let coordinator = cluster
             .controller
             .metadata
@@ -1238,26 +1240,26 @@ impl Sim {
             // and the producer keeps seeing LEADER_NOT_AVAILABLE until max.block.ms.
             let exists = self.cluster.as_ref().is_some_and(|c| c.controller.metadata.topics.contains_key(&topic));
             if !exists {
+                let internal = self.broker_config().internal;
                 let (layout, config) = if topic == TRANSACTION_STATE_TOPIC {
-                    // transaction.state.log.num.partitions, .replication.factor (capped by the
-                    // brokers registered) and .min.isr (capped by the replication factor), compacted.
-                    let brokers = self.cluster.as_ref().map_or(1, |c| c.controller.metadata.brokers.len() as u32);
-                    let replication_factor = OFFSETS_TOPIC_REPLICATION_FACTOR.min(brokers.max(1));
-                    let layout = Layout::Placed { partitions: TRANSACTION_STATE_PARTITIONS, replication_factor };
-                    let min_isr = alloc::format!("{}", 2.min(replication_factor));
+                    // transaction.state.log.num.partitions, .replication.factor (refused above the
+                    // brokers registered, as Kafka's placer refuses it) and .min.isr, compacted.
+                    let layout = Layout::Placed {
+                        partitions: internal.txn_partitions,
+                        replication_factor: internal.txn_replication_factor,
+                    };
+                    let min_isr = alloc::format!("{}", internal.txn_min_isr);
                     let config = TopicConfig::from_pairs([
                         ("cleanup.policy", "compact"),
                         ("min.insync.replicas", min_isr.as_str()),
                     ])
-                    .expect("compact and a min.insync.replicas of 1 or 2 are valid topic configs");
+                    .expect("compact and a min.insync.replicas of at least 1 are valid topic configs");
                     (layout, config)
                 } else if topic == OFFSETS_TOPIC {
-                    // offsets.topic.num.partitions and offsets.topic.replication.factor
-                    // (capped by the brokers registered), compacted.
-                    let brokers = self.cluster.as_ref().map_or(1, |c| c.controller.metadata.brokers.len() as u32);
+                    // offsets.topic.num.partitions and offsets.topic.replication.factor, compacted.
                     let layout = Layout::Placed {
-                        partitions: OFFSETS_PARTITIONS,
-                        replication_factor: OFFSETS_TOPIC_REPLICATION_FACTOR.min(brokers.max(1)),
+                        partitions: internal.offsets_partitions,
+                        replication_factor: internal.offsets_replication_factor,
                     };
                     let config = TopicConfig::from_pairs([("cleanup.policy", "compact")])
                         .expect("cleanup.policy=compact is a valid topic config");

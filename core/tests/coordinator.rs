@@ -393,12 +393,14 @@ fn group_coordinator_partition_is_java_hash_code_mod_50() {
     // "a".hashCode() == 97; "polygenelubricants".hashCode() == Integer.MIN_VALUE.
     assert_eq!(java_hash(""), 0);
     assert_eq!(java_hash("a"), 97);
-    assert_eq!(partition_for("a"), 47);
+    assert_eq!(partition_for("a", 50), 47);
+    assert_eq!(partition_for("a", 1), 0, "offsets.topic.num.partitions=1: every group on partition 0");
     assert_eq!(java_hash("polygenelubricants"), i32::MIN);
-    assert_eq!(partition_for("polygenelubricants"), 0, "Utils.abs(MIN_VALUE) is 0");
+    assert_eq!(partition_for("polygenelubricants", 50), 0, "Utils.abs(MIN_VALUE) is 0");
     // "my-group".hashCode() == -1906497762: negative hashes take their absolute value.
     assert_eq!(java_hash("my-group"), -1_906_497_762);
-    assert_eq!(partition_for("my-group"), 12);
+    assert_eq!(partition_for("my-group", 50), 12);
+    assert_eq!(partition_for("my-group", 7), 1_906_497_762 % 7);
 }
 
 /// Invariants that hold after every request or tick, whatever the order.

@@ -243,10 +243,10 @@ fn broker_settings_in_milliseconds_are_kafkas_numbers() {
     );
     assert!(error("cluster brokers=1 group.initial.rebalance.delay.ms=3s").contains("expected milliseconds"));
     let parsed = kafka_sim::scenario::Scenario::parse(
-        "cluster brokers=1 group.initial.rebalance.delay.ms=0 replica.lag.time.max.ms=30000",
+        "cluster brokers=3 group.initial.rebalance.delay.ms=0 replica.lag.time.max.ms=30000",
     )
     .unwrap();
-    assert_eq!(parsed.commands[0].command.to_string(), "cluster brokers=1 group.initial.rebalance.delay.ms=0");
+    assert_eq!(parsed.commands[0].command.to_string(), "cluster brokers=3 group.initial.rebalance.delay.ms=0");
 }
 
 #[test]
@@ -259,4 +259,33 @@ fn brokers_topic_defaults_are_checked_as_their_topic_configs_are() {
         .ends_with("log.retention.hours: Not a number of type INT"));
     assert!(error("cluster brokers=1 min.insync.replicas=0").ends_with("min.insync.replicas: Value must be at least 1"));
     assert!(error("cluster brokers=1 log.retention.days=1").contains("unknown cluster setting 'log.retention.days'"));
+}
+
+#[test]
+fn the_internal_topics_settings_are_checked_and_a_small_cluster_writes_its_own() {
+    assert_eq!(
+        error("cluster brokers=3 offsets.topic.replication.factor=0"),
+        "line 1, column 19: Invalid value 0 for configuration offsets.topic.replication.factor: Value must be at least 1"
+    );
+    assert_eq!(
+        error("cluster brokers=3 transaction.state.log.num.partitions=65"),
+        "line 1, column 19: transaction.state.log.num.partitions=65: the playground's topics have at most 64 partitions"
+    );
+    let printed = |script: &str| Scenario::parse(script).unwrap().commands[0].command.to_string();
+    // Kafka's defaults print nothing where the cluster can meet them.
+    assert_eq!(printed("cluster brokers=3"), "cluster brokers=3");
+    // On one broker the line writes out what it sets, as Kafka's quickstart server.properties does.
+    assert_eq!(
+        printed("cluster brokers=1"),
+        "cluster brokers=1 offsets.topic.replication.factor=1 transaction.state.log.replication.factor=1 transaction.state.log.min.isr=1"
+    );
+    // Kafka's own default written on one broker stays, to be refused when the topic is created.
+    assert_eq!(
+        printed("cluster brokers=1 offsets.topic.replication.factor=3"),
+        "cluster brokers=1 offsets.topic.replication.factor=3 transaction.state.log.replication.factor=1 transaction.state.log.min.isr=1"
+    );
+    assert_eq!(
+        printed("cluster brokers=5 offsets.topic.num.partitions=1"),
+        "cluster brokers=5 offsets.topic.num.partitions=1"
+    );
 }

@@ -85,6 +85,8 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("producer-sticky-switch"),
     scenario!("producer-request-per-broker"),
     scenario!("producer-request-answered-once"),
+    scenario!("internal-topics-three-brokers"),
+    scenario!("internal-topics-one-partition"),
     scenario!("consumer-fetch-limits"),
     scenario!("fetch-parked-leader-moves"),
     scenario!("consumer-reset-by-duration"),

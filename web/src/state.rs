@@ -1230,8 +1230,8 @@ mod tests {
             "The scenario 'first-steps' could not be loaded: offline. Your session is kept."
         );
         assert_eq!((p.script(), p.lesson), (before, None), "the session is kept");
-        p.reduce(Action::ScenarioFetched(0, Ok("seed 3\ncluster brokers=2\n".into())));
-        assert_eq!(p.script(), "seed 3\ncluster brokers=2\n");
+        p.reduce(Action::ScenarioFetched(0, Ok("seed 3\ncluster brokers=3\n".into())));
+        assert_eq!(p.script(), "seed 3\ncluster brokers=3\n");
     }
 
     #[test]

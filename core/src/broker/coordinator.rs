@@ -21,7 +21,7 @@ use crate::batch::{Compression, RecordBatch};
 use crate::effects::{Effects, Timer};
 use crate::error::KafkaError;
 use crate::event::EventKind;
-use crate::group::coordinator::{partition_for, Group, GroupState, JoinRequest, Reply, OFFSETS_PARTITIONS};
+use crate::group::coordinator::{Group, GroupState, JoinRequest, Reply};
 use crate::group::metadata::{self, GroupSnapshot};
 use crate::group::offsets::{self, Committed};
 use crate::net::Node;
@@ -35,8 +35,6 @@ pub const OFFSETS_RETENTION_CHECK_INTERVAL_MS: u64 = 600_000;
 
 /// The internal topic holding committed offsets.
 pub const OFFSETS_TOPIC: &str = "__consumer_offsets";
-/// `offsets.topic.replication.factor`, capped by the brokers there are.
-pub const OFFSETS_TOPIC_REPLICATION_FACTOR: u32 = 3;
 /// `offsets.commit.timeout.ms`: how long a commit waits for its replicas.
 const OFFSETS_COMMIT_TIMEOUT_MS: u64 = 5_000;
 /// Groups one broker coordinates, a stated limit.
@@ -61,9 +59,24 @@ pub struct GroupCoordinator {
 type Persisted = (u32, GroupState, Vec<(String, Vec<TopicPartition>)>);
 
 impl Broker {
+    /// The partitions of an internal topic: as created, or as the brokers' config will create it
+    /// (Kafka's coordinators take the topic's partition count from the metadata, else the config).
+    pub(super) fn internal_partitions(&self, topic: &str) -> u32 {
+        match self.image.topics.get(topic) {
+            Some(t) => t.partitions.len() as u32,
+            None if topic == OFFSETS_TOPIC => self.config.internal.offsets_partitions,
+            None => self.config.internal.txn_partitions,
+        }
+    }
+
+    /// A group's `__consumer_offsets` partition.
+    pub(super) fn offsets_partition(&self, group: &str) -> u32 {
+        crate::group::coordinator::partition_for(group, self.internal_partitions(OFFSETS_TOPIC))
+    }
+
     /// Whether this broker coordinates `group` now.
     fn coordinates(&self, group: &str) -> Result<(), KafkaError> {
-        if self.coordinator.loaded.contains(&partition_for(group)) {
+        if self.coordinator.loaded.contains(&self.offsets_partition(group)) {
             Ok(())
         } else {
             Err(KafkaError::NotCoordinator)
@@ -77,7 +90,7 @@ impl Broker {
             fx.create_topics.push(OFFSETS_TOPIC.into());
             return Err(KafkaError::CoordinatorNotAvailable);
         }
-        let tp = TopicPartition::new(OFFSETS_TOPIC, partition_for(group));
+        let tp = TopicPartition::new(OFFSETS_TOPIC, self.offsets_partition(group));
         self.image.partition(&tp).and_then(|p| p.leader).ok_or(KafkaError::CoordinatorNotAvailable)
     }
 
@@ -312,7 +325,7 @@ impl Broker {
         let Ok(bytes) = RecordBatch::from_records(&[record], Compression::None).encode() else {
             return false;
         };
-        let tp = TopicPartition::new(OFFSETS_TOPIC, partition_for(group));
+        let tp = TopicPartition::new(OFFSETS_TOPIC, self.offsets_partition(group));
         let me = Node::Broker(self.id);
         self.write(me, 0, (acks, OFFSETS_COMMIT_TIMEOUT_MS), tp, bytes, write_for, fx);
         true
@@ -341,7 +354,7 @@ impl Broker {
         let mut records: Vec<RecordData> = offsets.keys().map(|tp| tombstone(offsets::encode_key(group, tp))).collect();
         records.push(tombstone(metadata::encode_key(group)));
         if let Ok(bytes) = RecordBatch::from_records(&records, Compression::None).encode() {
-            let tp = TopicPartition::new(OFFSETS_TOPIC, partition_for(group));
+            let tp = TopicPartition::new(OFFSETS_TOPIC, self.offsets_partition(group));
             let me = Node::Broker(self.id);
             self.write(me, 0, (Acks::Leader, OFFSETS_COMMIT_TIMEOUT_MS), tp, bytes, WriteFor::GroupMetadata, fx);
         }
@@ -398,7 +411,7 @@ impl Broker {
                 records.push(tombstone(metadata::encode_key(&group)));
             }
             if let Ok(bytes) = RecordBatch::from_records(&records, Compression::None).encode() {
-                let tp = TopicPartition::new(OFFSETS_TOPIC, partition_for(&group));
+                let tp = TopicPartition::new(OFFSETS_TOPIC, self.offsets_partition(&group));
                 let me = Node::Broker(self.id);
                 self.write(me, 0, (Acks::Leader, OFFSETS_COMMIT_TIMEOUT_MS), tp, bytes, WriteFor::GroupMetadata, fx);
             }
@@ -459,7 +472,7 @@ impl Broker {
             Ok(bytes) => bytes,
             Err(e) => return fail(fx, offsets, KafkaError::CorruptMessage(alloc::format!("{e}"))),
         };
-        let tp = TopicPartition::new(OFFSETS_TOPIC, partition_for(&group));
+        let tp = TopicPartition::new(OFFSETS_TOPIC, self.offsets_partition(&group));
         let write_for = WriteFor::OffsetCommit { group, offsets: committed };
         self.write(from, id, (Acks::All, OFFSETS_COMMIT_TIMEOUT_MS), tp, bytes, write_for, fx);
     }
@@ -480,7 +493,7 @@ impl Broker {
         if let Err(e) = self.coordinates(&group) {
             return reply(fx, from, id, Response::TxnOffsetCommit { result: Err(e) });
         }
-        let tp = TopicPartition::new(OFFSETS_TOPIC, partition_for(&group));
+        let tp = TopicPartition::new(OFFSETS_TOPIC, self.offsets_partition(&group));
         if self.needs_verification(&tp, txn.producer_id, txn.producer_epoch) {
             let then = super::verification::Verifying::TxnOffsetCommit { from, id, txn: txn.clone(), group, offsets };
             return self.verify_transaction(txn, tp, then, fx);
@@ -515,7 +528,7 @@ impl Broker {
                 return reply(fx, from, id, Response::TxnOffsetCommit { result });
             }
         };
-        let tp = TopicPartition::new(OFFSETS_TOPIC, partition_for(&group));
+        let tp = TopicPartition::new(OFFSETS_TOPIC, self.offsets_partition(&group));
         let write_for = WriteFor::TxnOffsetCommit { group, producer_id: txn.producer_id, offsets: committed };
         self.write(from, id, (Acks::All, OFFSETS_COMMIT_TIMEOUT_MS), tp, bytes, write_for, fx);
     }
@@ -586,7 +599,7 @@ impl Broker {
     pub(super) fn sync_coordinator(&mut self, fx: &mut Effects) {
         let (mut partitions, mut groups) = (Vec::new(), 0);
         let mut restored = Vec::new();
-        for p in 0..OFFSETS_PARTITIONS {
+        for p in 0..self.internal_partitions(OFFSETS_TOPIC) {
             let tp = TopicPartition::new(OFFSETS_TOPIC, p);
             let leads = self.now_leads(&tp);
             let loaded = self.coordinator.loaded.contains(&p);
@@ -673,8 +686,10 @@ impl Broker {
 
     fn unload_offsets(&mut self, p: u32, fx: &mut Effects) {
         self.coordinator.loaded.remove(&p);
-        self.coordinator.offsets.retain(|g, _| partition_for(g) != p);
-        let gone: Vec<String> = self.coordinator.groups.keys().filter(|g| partition_for(g) == p).cloned().collect();
+        let partitions = self.internal_partitions(OFFSETS_TOPIC);
+        let of = |g: &String| crate::group::coordinator::partition_for(g, partitions) == p;
+        self.coordinator.offsets.retain(|g, _| !of(g));
+        let gone: Vec<String> = self.coordinator.groups.keys().filter(|g| of(g)).cloned().collect();
         for name in gone {
             if let Some(mut g) = self.coordinator.groups.remove(&name) {
                 let replies = g.unload();

@@ -133,6 +133,8 @@ pub struct BrokerConfig {
     pub log_retention_check_interval_ms: u64,
     /// `group.min.session.timeout.ms`, `group.max.session.timeout.ms`, `group.initial.rebalance.delay.ms`.
     pub group: crate::group::coordinator::GroupSettings,
+    /// `offsets.topic.*` and `transaction.state.log.*`.
+    pub internal: crate::command::InternalTopics,
 }
 
 impl BrokerConfig {
@@ -149,6 +151,8 @@ impl BrokerConfig {
             ("log.retention.check.interval.ms", self.log_retention_check_interval_ms.to_string()),
             ("num.partitions", self.num_partitions.to_string()),
             ("offsets.retention.minutes", (self.offsets_retention_ms / 60_000).to_string()),
+            ("offsets.topic.num.partitions", self.internal.offsets_partitions.to_string()),
+            ("offsets.topic.replication.factor", self.internal.offsets_replication_factor.to_string()),
             ("replica.fetch.backoff.ms", self.replica_fetch_backoff_ms.to_string()),
             ("replica.fetch.max.bytes", self.replica_fetch_max_bytes.to_string()),
             ("replica.fetch.min.bytes", self.replica_fetch_min_bytes.to_string()),
@@ -156,6 +160,9 @@ impl BrokerConfig {
             ("replica.fetch.wait.max.ms", self.replica_fetch_wait_max_ms.to_string()),
             ("replica.lag.time.max.ms", self.replica_lag_time_max_ms.to_string()),
             ("transaction.partition.verification.enable", self.partition_verification.to_string()),
+            ("transaction.state.log.min.isr", self.internal.txn_min_isr.to_string()),
+            ("transaction.state.log.num.partitions", self.internal.txn_partitions.to_string()),
+            ("transaction.state.log.replication.factor", self.internal.txn_replication_factor.to_string()),
             ("transaction.version", self.transaction_version.to_string()),
         ]
     }
@@ -178,6 +185,7 @@ impl Default for BrokerConfig {
             default_replication_factor: crate::controller::DEFAULT_REPLICATION_FACTOR,
             log_retention_check_interval_ms: LOG_RETENTION_CHECK_INTERVAL_MS,
             group: crate::group::coordinator::GroupSettings::default(),
+            internal: crate::command::InternalTopics::KAFKA,
         }
     }
 }

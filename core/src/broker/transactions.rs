@@ -30,7 +30,7 @@ use crate::protocol::{Acks, RecordData, Request, Response, TopicPartition, TxnId
 use crate::sorted::{SortedMap, SortedSet};
 use crate::time::Duration;
 use crate::txn::marker::{self, ControlType};
-use crate::txn::{self, TxnMetadata, TxnState, TRANSACTION_STATE_PARTITIONS, TRANSACTION_STATE_TOPIC};
+use crate::txn::{self, TxnMetadata, TxnState, TRANSACTION_STATE_TOPIC};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -72,8 +72,13 @@ impl TxnCoordinator {
 }
 
 impl Broker {
+    /// A transactional id's `__transaction_state` partition.
+    pub(super) fn txn_partition(&self, transactional_id: &str) -> u32 {
+        txn::partition_for(transactional_id, self.internal_partitions(TRANSACTION_STATE_TOPIC))
+    }
+
     fn coordinates_txn(&self, transactional_id: &str) -> Result<(), KafkaError> {
-        if self.transactions.loaded.contains_key(&txn::partition_for(transactional_id)) {
+        if self.transactions.loaded.contains_key(&self.txn_partition(transactional_id)) {
             Ok(())
         } else {
             Err(KafkaError::NotCoordinator)
@@ -86,7 +91,7 @@ impl Broker {
             fx.create_topics.push(TRANSACTION_STATE_TOPIC.into());
             return Err(KafkaError::CoordinatorNotAvailable);
         }
-        let tp = TopicPartition::new(TRANSACTION_STATE_TOPIC, txn::partition_for(transactional_id));
+        let tp = TopicPartition::new(TRANSACTION_STATE_TOPIC, self.txn_partition(transactional_id));
         self.image.partition(&tp).and_then(|p| p.leader).ok_or(KafkaError::CoordinatorNotAvailable)
     }
 
@@ -108,10 +113,7 @@ impl Broker {
                 self.add_or_verify(txn, partitions, verify_only, Verifier::Remote(from, id), fx)
             }
             Request::AddOffsetsToTxn { txn, group } => {
-                let tp = TopicPartition::new(
-                    super::coordinator::OFFSETS_TOPIC,
-                    crate::group::coordinator::partition_for(&group),
-                );
+                let tp = TopicPartition::new(super::coordinator::OFFSETS_TOPIC, self.offsets_partition(&group));
                 if let Err(e) = self.add_to_txn(&txn, alloc::vec![tp], Waiter::Add(from.clone(), id, true), fx) {
                     reply(fx, from, id, Response::AddOffsetsToTxn { result: Err(e) });
                 }
@@ -376,7 +378,7 @@ impl Broker {
             return;
         };
         self.transactions.writing.insert(tid.clone(), (next, waiter));
-        let tp = TopicPartition::new(TRANSACTION_STATE_TOPIC, txn::partition_for(&tid));
+        let tp = TopicPartition::new(TRANSACTION_STATE_TOPIC, self.txn_partition(&tid));
         let me = Node::Broker(self.id);
         let write_for = WriteFor::TxnState { transactional_id: tid };
         self.write(me, 0, (Acks::All, TXN_STATE_WRITE_TIMEOUT_MS), tp, bytes, write_for, fx);
@@ -444,7 +446,7 @@ impl Broker {
     fn send_markers(&mut self, tid: &str, fx: &mut Effects) {
         let Some(m) = self.transactions.txns.get(tid).cloned() else { return };
         let Some(waiting) = self.transactions.markers.get(tid).cloned() else { return };
-        let coordinator_epoch = self.transactions.loaded.get(&txn::partition_for(tid)).copied().unwrap_or(0);
+        let coordinator_epoch = self.transactions.loaded.get(&self.txn_partition(tid)).copied().unwrap_or(0);
         let commit = m.state == TxnState::PrepareCommit;
         if waiting.is_empty() {
             return self.complete_txn(tid, fx);
@@ -564,7 +566,7 @@ impl Broker {
 
     /// Loads state partitions this broker now leads and drops those it no longer leads.
     pub(super) fn sync_txn_coordinator(&mut self, fx: &mut Effects) {
-        for p in 0..TRANSACTION_STATE_PARTITIONS {
+        for p in 0..self.internal_partitions(TRANSACTION_STATE_TOPIC) {
             let tp = TopicPartition::new(TRANSACTION_STATE_TOPIC, p);
             let epoch = match self.replicas.get(&tp).map(|r| &r.role) {
                 Some(super::Role::Leader(l)) => Some(l.epoch),
@@ -575,7 +577,8 @@ impl Broker {
                 (Some(e), l) if l != Some(e) => self.load_txns(p, &tp, e, fx),
                 (None, Some(_)) => {
                     self.transactions.loaded.remove(&p);
-                    let gone = |t: &String| txn::partition_for(t) == p;
+                    let partitions = self.internal_partitions(TRANSACTION_STATE_TOPIC);
+                    let gone = |t: &String| txn::partition_for(t, partitions) == p;
                     self.transactions.txns.retain(|t, _| !gone(t));
                     self.transactions.markers.retain(|t, _| !gone(t));
                     let waiting: Vec<String> = self.transactions.writing.keys().filter(|t| gone(t)).cloned().collect();

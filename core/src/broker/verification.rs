@@ -21,7 +21,7 @@ use crate::effects::Effects;
 use crate::error::KafkaError;
 use crate::net::Node;
 use crate::protocol::{Acks, ProducedPartition, Request, TopicPartition, TxnIdentity};
-use crate::txn::{self, TRANSACTION_STATE_TOPIC};
+use crate::txn::TRANSACTION_STATE_TOPIC;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -64,7 +64,7 @@ impl Broker {
         self.next_verification = self.next_verification.wrapping_add(1);
         self.verifying.insert(key, then);
         let verify_only = self.config.transaction_version < 2;
-        let state_tp = TopicPartition::new(TRANSACTION_STATE_TOPIC, txn::partition_for(&txn.transactional_id));
+        let state_tp = TopicPartition::new(TRANSACTION_STATE_TOPIC, self.txn_partition(&txn.transactional_id));
         match self.image.partition(&state_tp).and_then(|p| p.leader) {
             None => self.on_verified(key, Err(KafkaError::CoordinatorNotAvailable), fx),
             Some(c) if c == self.id => self.add_or_verify(txn, alloc::vec![tp], verify_only, Verifier::Local(key), fx),

@@ -40,8 +40,6 @@ use core::fmt;
 pub const GROUP_MIN_SESSION_TIMEOUT_MS: u64 = 6_000;
 pub const GROUP_MAX_SESSION_TIMEOUT_MS: u64 = 1_800_000;
 
-/// `offsets.topic.num.partitions`: the partitions of `__consumer_offsets`.
-pub const OFFSETS_PARTITIONS: u32 = 50;
 /// `group.initial.rebalance.delay.ms`.
 pub const INITIAL_REBALANCE_DELAY_MS: u64 = 3_000;
 
@@ -74,12 +72,13 @@ pub fn java_hash(s: &str) -> i32 {
     s.encode_utf16().fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(i32::from(c)))
 }
 
-/// The `__consumer_offsets` partition of a group: `Utils.abs(groupId.hashCode) % 50`.
-pub fn partition_for(group: &str) -> u32 {
+/// The `__consumer_offsets` partition of a group: `Utils.abs(groupId.hashCode) % partitions`,
+/// the topic's partitions (`offsets.topic.num.partitions` when it was created, 50 by default).
+pub fn partition_for(group: &str, partitions: u32) -> u32 {
     let h = java_hash(group);
     // Kafka's Utils.abs maps Integer.MIN_VALUE to 0, where Math.abs would stay negative.
     let abs = if h == i32::MIN { 0 } else { h.unsigned_abs() };
-    abs % OFFSETS_PARTITIONS
+    abs % partitions.max(1)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

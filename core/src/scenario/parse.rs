@@ -54,7 +54,7 @@ pub fn command_line(text: &str, line: usize) -> Result<Command, ScriptError> {
 }
 
 const CLUSTER_SETTINGS: &str =
-    "brokers=N, latency=DURATION, auto.create.topics.enable=BOOL, num.partitions=N, default.replication.factor=N, replica.lag.time.max.ms=MS, log.retention.check.interval.ms=MS, group.initial.rebalance.delay.ms=MS, group.min.session.timeout.ms=MS, group.max.session.timeout.ms=MS, min.insync.replicas=N, unclean.leader.election.enable=BOOL, log.retention.ms=MS, log.retention.hours=H, log.segment.bytes=N, offsets.retention.minutes=N, transaction.version=1|2 or transaction.partition.verification.enable=BOOL";
+    "brokers=N, latency=DURATION, auto.create.topics.enable=BOOL, num.partitions=N, default.replication.factor=N, replica.lag.time.max.ms=MS, log.retention.check.interval.ms=MS, group.initial.rebalance.delay.ms=MS, group.min.session.timeout.ms=MS, group.max.session.timeout.ms=MS, min.insync.replicas=N, unclean.leader.election.enable=BOOL, log.retention.ms=MS, log.retention.hours=H, log.segment.bytes=N, offsets.retention.minutes=N, offsets.topic.replication.factor=N, offsets.topic.num.partitions=N, transaction.state.log.replication.factor=N, transaction.state.log.min.isr=N, transaction.state.log.num.partitions=N, transaction.version=1|2 or transaction.partition.verification.enable=BOOL";
 
 const COMMANDS: &str = "cluster, topic, traffic, delete-records, group, producer, consumer, send, flush, init-transactions, begin-transaction, send-offsets-to-transaction, commit-transaction, abort-transaction, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect";
 
@@ -65,9 +65,28 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
         "cluster" => {
             let mut settings = ClusterSettings::new(0);
             let mut brokers = None;
+            // The internal topics' settings written; the others follow from the broker count.
+            let mut internal = Vec::new();
             while let Some(w) = c.peek() {
                 let (name, value) = c.pair(CLUSTER_SETTINGS)?;
                 match name {
+                    "offsets.topic.replication.factor"
+                    | "transaction.state.log.replication.factor"
+                    | "transaction.state.log.min.isr" => {
+                        let n = c.parse_u32(value, w, "a number of replicas")?;
+                        c.at_least_one(w, name, u64::from(n))?;
+                        internal.push((name, n));
+                    }
+                    "offsets.topic.num.partitions" | "transaction.state.log.num.partitions" => {
+                        let n = c.parse_u32(value, w, "a number of partitions")?;
+                        c.at_least_one(w, name, u64::from(n))?;
+                        if n > crate::limits::PARTITIONS_MAX {
+                            let max = crate::limits::PARTITIONS_MAX;
+                            let message = format!("{name}={n}: the playground's topics have at most {max} partitions");
+                            return Err(c.error_at(w.column, &message));
+                        }
+                        internal.push((name, n));
+                    }
                     "brokers" => brokers = Some(c.parse_u32(value, w, "a number of brokers")?),
                     "latency" => settings.latency = c.parse_duration(value, w)?,
                     "auto.create.topics.enable" => settings.auto_create_topics = c.parse_bool(value, w)?,
@@ -125,6 +144,10 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                 }
             }
             settings.brokers = brokers.ok_or_else(|| c.error_at(head.column, "expected brokers=N"))?;
+            settings.internal = crate::command::InternalTopics::for_brokers(settings.brokers);
+            for (name, n) in internal {
+                settings.internal.set(name, n);
+            }
             Command::Cluster(settings)
         }
         "traffic" => {

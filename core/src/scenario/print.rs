@@ -2,7 +2,8 @@
 //! (a round trip the tests check on every golden script).
 
 use crate::command::{
-    ClusterSettings, Command, LATENCY_DEFAULT, OFFSETS_RETENTION_MINUTES_DEFAULT, TRANSACTION_VERSION_DEFAULT,
+    ClusterSettings, Command, InternalTopics, LATENCY_DEFAULT, OFFSETS_RETENTION_MINUTES_DEFAULT,
+    TRANSACTION_VERSION_DEFAULT,
 };
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -75,6 +76,7 @@ impl fmt::Display for Command {
                     log_retention_check_interval_ms,
                     group,
                     topic_defaults,
+                    internal,
                 } = settings;
                 write!(f, "cluster brokers={brokers}")?;
                 if *latency != LATENCY_DEFAULT {
@@ -123,6 +125,15 @@ impl fmt::Display for Command {
                     ),
                 ] {
                     if *value != default {
+                        write!(f, " {name}={value}")?;
+                    }
+                }
+                // Written when it is not Kafka's default, or not what the line would set without it
+                // (on fewer than three brokers: their quickstart values, shown so nothing is hidden).
+                let (kafka, playground) =
+                    (InternalTopics::KAFKA.named(), InternalTopics::for_brokers(*brokers).named());
+                for (((name, value), (_, k)), (_, p)) in internal.named().into_iter().zip(kafka).zip(playground) {
+                    if value != k || value != p {
                         write!(f, " {name}={value}")?;
                     }
                 }

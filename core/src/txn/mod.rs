@@ -17,16 +17,15 @@ use core::fmt;
 
 /// The internal topic of transaction states.
 pub const TRANSACTION_STATE_TOPIC: &str = "__transaction_state";
-/// `transaction.state.log.num.partitions`.
-pub const TRANSACTION_STATE_PARTITIONS: u32 = 50;
 /// `transaction.max.timeout.ms`: the longest transaction.timeout.ms a producer may ask for.
 pub const TRANSACTION_MAX_TIMEOUT_MS: u64 = 900_000;
 /// `transaction.abort.timed.out.transaction.cleanup.interval.ms`.
 pub const TIMED_OUT_CHECK_INTERVAL_MS: u64 = 10_000;
 
-/// A transactional id's partition of `__transaction_state`: `Utils.abs(hashCode) % 50`, as for groups.
-pub fn partition_for(transactional_id: &str) -> u32 {
-    crate::group::coordinator::partition_for(transactional_id)
+/// A transactional id's partition of `__transaction_state`: `Utils.abs(hashCode) % partitions`,
+/// as for groups.
+pub fn partition_for(transactional_id: &str, partitions: u32) -> u32 {
+    crate::group::coordinator::partition_for(transactional_id, partitions)
 }
 
 /// Kafka's `TransactionState`, with its status byte.

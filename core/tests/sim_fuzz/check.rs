@@ -170,7 +170,8 @@ fn sent_number(r: &Record) -> Option<u64> {
 fn current_groups(view: &ClusterView) -> impl Iterator<Item = &kafka_sim::view::GroupView> {
     let coordinator_of = |group: &str| {
         let offsets = view.topics.iter().find(|t| t.name == "__consumer_offsets")?;
-        offsets.partitions.get(kafka_sim::group::coordinator::partition_for(group) as usize)?.leader
+        let p = kafka_sim::group::coordinator::partition_for(group, offsets.partitions.len() as u32);
+        offsets.partitions.get(p as usize)?.leader
     };
     view.groups.iter().filter(move |g| coordinator_of(&g.name) == Some(g.coordinator))
 }

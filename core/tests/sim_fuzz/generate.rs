@@ -123,9 +123,20 @@ pub fn generate(seed: u64) -> Vec<String> {
     let features =
         Features { retention: rng.below(3) == 0, compaction: rng.below(2) == 0, pipeline: rng.below(2) == 0 };
     let assignor = [None, Some("range"), Some("roundrobin"), Some("sticky"), Some("cooperative-sticky")][rng.below(5)];
+    // A quarter of the clusters have internal topics of a few partitions, so that groups and
+    // transactional ids share coordinators. A stream of its own: the other choices stay as they were.
+    let mut internal = Rng::new(seed ^ 0x696e_7465_726e);
+    let cluster = match internal.below(4) {
+        0 => format!(
+            "cluster brokers={brokers} offsets.topic.num.partitions={} transaction.state.log.num.partitions={}",
+            internal.below(5) + 1,
+            internal.below(5) + 1
+        ),
+        _ => format!("cluster brokers={brokers}"),
+    };
     let mut g = Gen {
         rng,
-        lines: vec![format!("seed {seed}"), format!("cluster brokers={brokers}")],
+        lines: vec![format!("seed {seed}"), cluster],
         brokers,
         members: Vec::new(),
         orphaned_ids: Vec::new(),
