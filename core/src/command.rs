@@ -95,18 +95,19 @@ impl InternalTopics {
         ]
     }
 
-    /// Sets one by its Kafka name; false for a name that is not one of them.
-    pub fn set(&mut self, name: &str, value: u32) -> bool {
+    /// Sets one by its Kafka name; false for a name that is not one of them (so a copy of
+    /// [`InternalTopics::KAFKA`] tells whether a name is one).
+    pub fn set(mut self, name: &str, value: u32) -> Option<Self> {
         let field = match name {
             "offsets.topic.num.partitions" => &mut self.offsets_partitions,
             "offsets.topic.replication.factor" => &mut self.offsets_replication_factor,
             "transaction.state.log.num.partitions" => &mut self.txn_partitions,
             "transaction.state.log.replication.factor" => &mut self.txn_replication_factor,
             "transaction.state.log.min.isr" => &mut self.txn_min_isr,
-            _ => return false,
+            _ => return None,
         };
         *field = value;
-        true
+        Some(self)
     }
 }
 

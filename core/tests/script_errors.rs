@@ -267,10 +267,6 @@ fn the_internal_topics_settings_are_checked_and_a_small_cluster_writes_its_own()
         error("cluster brokers=3 offsets.topic.replication.factor=0"),
         "line 1, column 19: Invalid value 0 for configuration offsets.topic.replication.factor: Value must be at least 1"
     );
-    assert_eq!(
-        error("cluster brokers=3 transaction.state.log.num.partitions=65"),
-        "line 1, column 19: transaction.state.log.num.partitions=65: the playground's topics have at most 64 partitions"
-    );
     let printed = |script: &str| Scenario::parse(script).unwrap().commands[0].command.to_string();
     // Kafka's defaults print nothing where the cluster can meet them.
     assert_eq!(printed("cluster brokers=3"), "cluster brokers=3");

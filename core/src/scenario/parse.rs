@@ -70,23 +70,6 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
             while let Some(w) = c.peek() {
                 let (name, value) = c.pair(CLUSTER_SETTINGS)?;
                 match name {
-                    "offsets.topic.replication.factor"
-                    | "transaction.state.log.replication.factor"
-                    | "transaction.state.log.min.isr" => {
-                        let n = c.parse_u32(value, w, "a number of replicas")?;
-                        c.at_least_one(w, name, u64::from(n))?;
-                        internal.push((name, n));
-                    }
-                    "offsets.topic.num.partitions" | "transaction.state.log.num.partitions" => {
-                        let n = c.parse_u32(value, w, "a number of partitions")?;
-                        c.at_least_one(w, name, u64::from(n))?;
-                        if n > crate::limits::PARTITIONS_MAX {
-                            let max = crate::limits::PARTITIONS_MAX;
-                            let message = format!("{name}={n}: the playground's topics have at most {max} partitions");
-                            return Err(c.error_at(w.column, &message));
-                        }
-                        internal.push((name, n));
-                    }
                     "brokers" => brokers = Some(c.parse_u32(value, w, "a number of brokers")?),
                     "latency" => settings.latency = c.parse_duration(value, w)?,
                     "auto.create.topics.enable" => settings.auto_create_topics = c.parse_bool(value, w)?,
@@ -133,6 +116,12 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                             }
                         }
                     }
+                    // The internal topics' five, each a number of at least 1.
+                    _ if crate::command::InternalTopics::KAFKA.set(name, 0).is_some() => {
+                        let n = c.parse_u32(value, w, "a number")?;
+                        c.at_least_one(w, name, u64::from(n))?;
+                        internal.push((name, n));
+                    }
                     _ => match crate::topic::config::broker_default(name, value) {
                         Some(Ok(_)) => settings.topic_defaults.push((name.into(), value.into())),
                         Some(Err(e)) => return Err(c.error_at(w.column, &e.to_string())),
@@ -146,7 +135,7 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
             settings.brokers = brokers.ok_or_else(|| c.error_at(head.column, "expected brokers=N"))?;
             settings.internal = crate::command::InternalTopics::for_brokers(settings.brokers);
             for (name, n) in internal {
-                settings.internal.set(name, n);
+                settings.internal = settings.internal.set(name, n).unwrap_or(settings.internal);
             }
             Command::Cluster(settings)
         }

@@ -132,8 +132,8 @@ impl fmt::Display for Command {
                 // (on fewer than three brokers: their quickstart values, shown so nothing is hidden).
                 let (kafka, playground) =
                     (InternalTopics::KAFKA.named(), InternalTopics::for_brokers(*brokers).named());
-                for (((name, value), (_, k)), (_, p)) in internal.named().into_iter().zip(kafka).zip(playground) {
-                    if value != k || value != p {
+                for (i, (name, value)) in internal.named().into_iter().enumerate() {
+                    if value != kafka[i].1 || value != playground[i].1 {
                         write!(f, " {name}={value}")?;
                     }
                 }

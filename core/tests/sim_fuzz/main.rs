@@ -340,6 +340,35 @@ fn regression_seed_1000038_stale_metadata_waits_retry_backoff_before_asking_agai
     ]);
 }
 
+/// Seed 5503574 (window 5,502,500..5,504,000, after the producer learnt to send one request per
+/// broker): both brokers restarted, every partition offline, and a transactional producer's retry
+/// asked for metadata the moment each answer came, 250 requests a second. The retry had learnt of a
+/// newer leader epoch (KIP-951: skip the backoff for a new leader), but the metadata named no
+/// leader; with none the retry waits out retry.backoff.ms, and so does the next metadata request.
+#[test]
+fn regression_seed_5503574_a_retry_with_no_leader_waits_its_backoff() {
+    replay(&[
+        "seed 5503574",
+        "cluster brokers=2",
+        "topic create a partitions=3 replication-factor=2 min.insync.replicas=1",
+        "topic create b partitions=2 replication-factor=2 min.insync.replicas=2",
+        "producer tx transactional.id=fuzz linger.ms=0 delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "init-transactions tx",
+        "advance 2s",
+        "begin-transaction tx",
+        "send tx b key=t3 value=x1",
+        "advance 154ms",
+        "advance 1900ms",
+        "broker stop 1",
+        "send tx b key=t2 value=x9",
+        "broker start 1",
+        "broker stop 2",
+        "advance 429ms",
+        "broker start 2",
+        "advance 30s",
+    ]);
+}
+
 /// Seed 1000235 (same campaign): brokers disagreeing on the coordinator of `__consumer_offsets`
 /// answered a commit with NOT_COORDINATOR and a lookup with the other broker, back and forth,
 /// 230 requests a second. Java's commitSync marks the coordinator unknown and waits

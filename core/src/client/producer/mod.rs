@@ -675,7 +675,10 @@ impl Producer {
             let Some(first) = self.batches.get(&tp).and_then(|b| b.first()) else {
                 continue;
             };
-            if let Some(at) = first.retry_at.filter(|&at| at > fx.now && !leader_changed) {
+            let leader = self.conn.leader_of(&tp);
+            // KIP-951's early retry is for a new leader known: a partition with none waits out
+            // its backoff, and so do its metadata requests (seed 5503574).
+            if let Some(at) = first.retry_at.filter(|&at| at > fx.now && !(leader_changed && leader.is_some())) {
                 // One wake-up per partition, always for the batch at the head: a retry
                 // queued in front of another must not leave the other without one.
                 fx.timer_in(at.saturating_since(fx.now), Timer::RetryBatch(tp.clone()));
@@ -684,7 +687,7 @@ impl Producer {
             if !first.ready {
                 continue;
             }
-            let Some(leader) = self.conn.leader_of(&tp) else {
+            let Some(leader) = leader else {
                 // No known leader: ask, and look again after the backoff.
                 self.conn.refresh_metadata(alloc::vec![String::from(tp.topic.as_str())], true, fx);
                 let backoff = Duration::from_ms(self.config.retry_backoff_ms);
