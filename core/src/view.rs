@@ -26,9 +26,9 @@ pub struct ClusterView {
     pub active_controller: Option<u32>,
     pub controller_epoch: u32,
     pub topics: Vec<TopicView>,
-    pub clients: Vec<ClientView>,
+    pub clients: Vec<Rc<ClientView>>,
     /// Consumer groups, as their coordinators (running brokers) hold them, by name.
-    pub groups: Vec<GroupView>,
+    pub groups: Vec<Rc<GroupView>>,
     /// Transactional ids, as their coordinators (running brokers) hold them, by id.
     pub transactions: Vec<TransactionView>,
     /// Each group's total lag over simulated time, oldest first (bounded, thinned as it grows).
@@ -157,7 +157,8 @@ pub struct PartitionView {
 /// Newest records a partition's view holds.
 pub const RECORDS_SHOWN: usize = 40;
 
-#[derive(Clone, Debug, PartialEq)]
+/// Shared, not copied: the page hands the clients to several drawers every frame.
+#[derive(Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ClientView {
     pub name: String,
@@ -210,8 +211,9 @@ pub struct TransactionView {
     pub started_ms: Option<u64>,
 }
 
-/// A consumer group as its coordinator knows it (`kafka-consumer-groups --describe`).
-#[derive(Clone, Debug, PartialEq)]
+/// A consumer group as its coordinator knows it (`kafka-consumer-groups --describe`). Shared,
+/// not copied, as [`ClientView`] is.
+#[derive(Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GroupView {
     pub name: String,
@@ -311,7 +313,7 @@ impl Sim {
             active_controller: None,
             controller_epoch: 0,
             topics: Vec::new(),
-            clients: parts.clients.values().map(client_view).collect(),
+            clients: parts.clients.values().map(|c| Rc::new(client_view(c))).collect(),
             groups: Vec::new(),
             transactions: Vec::new(),
             lag: self.lag_history().cloned().collect(),
@@ -520,7 +522,7 @@ fn group_views(
     net: &crate::net::Network,
     topics: &[TopicView],
     clients: &crate::sorted::SortedMap<String, Client>,
-) -> Vec<GroupView> {
+) -> Vec<Rc<GroupView>> {
     // The end a group's lag counts to: the HW, or the LSO for read_committed consumers.
     let end = |tp: &TopicPartition, read_committed: bool| {
         topics
@@ -581,7 +583,7 @@ fn group_views(
         }
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
-    out
+    out.into_iter().map(Rc::new).collect()
 }
 
 /// What the group's consumers processed: in total, more than once, and never though committed past.

@@ -265,8 +265,8 @@ pub fn app() -> Html {
         (
             None::<(
                 Vec<kafka_sim::view::TopicView>,
-                Vec<kafka_sim::view::GroupView>,
-                Vec<kafka_sim::view::ClientView>,
+                Vec<std::rc::Rc<kafka_sim::view::GroupView>>,
+                Vec<std::rc::Rc<kafka_sim::view::ClientView>>,
                 u64,
             )>,
             f64::NEG_INFINITY,

@@ -545,6 +545,7 @@ pub fn layout_shaped(view: &ClusterView, recent: &[Rc<Arrow>], shape: Shape) -> 
         .filter(|c| {
             c.kind == "consumer" && !view.groups.iter().any(|g| c.group.as_ref().is_some_and(|m| m.group == g.name))
         })
+        .map(|c| &**c)
         .collect();
     if !loose.is_empty() {
         place(view.groups.len(), row_bottom, &mut y, &mut gx);

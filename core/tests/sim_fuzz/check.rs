@@ -173,7 +173,7 @@ fn current_groups(view: &ClusterView) -> impl Iterator<Item = &kafka_sim::view::
         let p = kafka_sim::group::coordinator::partition_for(group, offsets.partitions.len() as u32);
         offsets.partitions.get(p as usize)?.leader
     };
-    view.groups.iter().filter(move |g| coordinator_of(&g.name) == Some(g.coordinator))
+    view.groups.iter().filter(move |g| coordinator_of(&g.name) == Some(g.coordinator)).map(|g| &**g)
 }
 
 fn groups(view: &ClusterView, mem: &mut Memory, events: &[EventKind]) -> Result<(), String> {

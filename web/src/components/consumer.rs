@@ -13,7 +13,7 @@ use yew::prelude::*;
 pub struct Props {
     /// Topics by name with their partition counts (the records are the partitions panel's).
     pub topics: Vec<(String, u32)>,
-    pub clients: Vec<ClientView>,
+    pub clients: Vec<std::rc::Rc<ClientView>>,
     pub error: Option<String>,
     pub readonly: bool,
     pub dispatch: Callback<Action>,
@@ -24,7 +24,7 @@ pub fn consumer_panel(p: &Props) -> Html {
     let chosen = use_state(String::new);
     // Which consumer the controls act on: consumer-1 unless another is picked.
     let picked = use_state(String::new);
-    let consumers: Vec<&ClientView> = p.clients.iter().filter(|c| c.kind == "consumer").collect();
+    let consumers: Vec<&ClientView> = p.clients.iter().filter(|c| c.kind == "consumer").map(|c| &**c).collect();
     let who: String = if consumers.iter().any(|c| c.name == *picked) {
         (*picked).clone()
     } else if consumers.iter().any(|c| c.name == CONSUMER) || consumers.is_empty() {
@@ -65,7 +65,7 @@ pub fn consumer_panel(p: &Props) -> Html {
         let chosen = chosen.clone();
         Callback::from(move |e: Event| chosen.set(value_of(&e)))
     };
-    let me = p.clients.iter().find(|c| c.name == who);
+    let me = p.clients.iter().find(|c| c.name == who).map(|c| &**c);
     let closed = me.is_some_and(|c| c.closed);
     let close = {
         let who = who.clone();
@@ -74,8 +74,12 @@ pub fn consumer_panel(p: &Props) -> Html {
     let assignment = me.map(|c| c.assignment.clone()).unwrap_or_default();
     // Every consumer reading the topic, side by side: what read_committed and read_uncommitted
     // readers of the same partitions got.
-    let readers: Vec<&ClientView> =
-        p.clients.iter().filter(|c| c.kind == "consumer" && c.assignment.iter().any(|a| a.tp.topic == topic)).collect();
+    let readers: Vec<&ClientView> = p
+        .clients
+        .iter()
+        .filter(|c| c.kind == "consumer" && c.assignment.iter().any(|a| a.tp.topic == topic))
+        .map(|c| &**c)
+        .collect();
     html! {
         <div>
             if readers.len() > 1 {

@@ -100,7 +100,7 @@ pub struct SendProps {
     pub partition_counts: Vec<(String, u32)>,
     pub now_ms: u64,
     /// Producers: name, every simulated config with its value, acknowledged and failed counts.
-    pub producers: Vec<ClientView>,
+    pub producers: Vec<std::rc::Rc<ClientView>>,
     pub error: Option<String>,
     pub dispatch: Callback<Action>,
 }

@@ -15,19 +15,19 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub groups: Vec<GroupView>,
+    pub groups: Vec<std::rc::Rc<GroupView>>,
     /// Each group's lag over simulated time.
     pub lag: Vec<LagSample>,
     /// Topics a consumer can subscribe to (internal ones left out).
     pub topics: Vec<String>,
-    pub clients: Vec<ClientView>,
+    pub clients: Vec<std::rc::Rc<ClientView>>,
     pub error: Option<String>,
     pub readonly: bool,
     pub dispatch: Callback<Action>,
 }
 
 /// The first free name of the form `member-N`.
-fn next_name(clients: &[ClientView]) -> String {
+fn next_name(clients: &[std::rc::Rc<ClientView>]) -> String {
     (1..).map(|i| format!("member-{i}")).find(|n| !clients.iter().any(|c| &c.name == n)).unwrap_or_default()
 }
 
@@ -70,6 +70,7 @@ pub fn groups_panel(p: &Props) -> Html {
         .clients
         .iter()
         .filter(|c| c.group.as_ref().is_some_and(|g| !g.subscription.is_empty() || g.pattern.is_some()))
+        .map(|c| &**c)
         .collect();
     html! {
         <div>
@@ -104,7 +105,7 @@ pub fn groups_panel(p: &Props) -> Html {
             if p.groups.is_empty() {
                 <p class="muted">{ "No groups yet. A consumer with a group.id that subscribes joins one: the cluster then creates __consumer_offsets and a broker becomes the group's coordinator." }</p>
             }
-            { for p.groups.iter().map(group_card) }
+            { for p.groups.iter().map(|g| group_card(g)) }
         </div>
     }
 }

@@ -13,10 +13,10 @@ pub struct Props {
     pub topics: Vec<TopicView>,
     /// Groups' committed offsets, marked on each partition.
     #[prop_or_default]
-    pub groups: Vec<GroupView>,
+    pub groups: Vec<std::rc::Rc<GroupView>>,
     /// Consumers' positions, marked on each partition.
     #[prop_or_default]
-    pub clients: Vec<ClientView>,
+    pub clients: Vec<std::rc::Rc<ClientView>>,
     /// The simulated time, to fade out segments deleted lately.
     #[prop_or_default]
     pub now_ms: u64,
