@@ -105,7 +105,7 @@ const SHUTDOWN_POLL_MS: u64 = 100;
 /// Requests a broker sends are timed out after this (its `request.timeout.ms` toward peers).
 const BROKER_REQUEST_TIMEOUT_MS: u64 = 30_000;
 
-/// Broker settings with Kafka 4.x defaults.
+/// Broker settings with Kafka 4.3 defaults (checked in `tests/defaults.rs`).
 #[derive(Clone, Copy, Debug)]
 pub struct BrokerConfig {
     pub auto_create_topics: bool,
