@@ -106,12 +106,23 @@ fn demo() -> Playground {
 /// left-to-right scene would be too small to read or scroll sideways.
 const NARROW_VIEWPORT_PX: f64 = 660.0;
 
-fn narrow_viewport() -> bool {
-    web_sys::window()
-        .and_then(|w| w.inner_width().ok())
-        .and_then(|v| v.as_f64())
-        .is_some_and(|w| w < NARROW_VIEWPORT_PX)
+/// The stage's shape for the window's width. The stage takes the page's width less its margins,
+/// and from 1000 px on shares it with the inspector (`.stage-layout` in the CSS); where that
+/// leaves it under `MEDIUM_STAGE_PX`, the wide scene would draw its text at two thirds of its size.
+fn stage_shape() -> crate::stage::Shape {
+    let width = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|v| v.as_f64()).unwrap_or(1440.0);
+    let stage = if width < 1000.0 { width - 40.0 } else { width - 370.0 };
+    if width < NARROW_VIEWPORT_PX {
+        crate::stage::Shape::Narrow
+    } else if stage < MEDIUM_STAGE_PX {
+        crate::stage::Shape::Medium
+    } else {
+        crate::stage::Shape::Wide
+    }
 }
+
+/// Below this width of the stage in pixels, the medium scene (`stage::MEDIUM` units) is drawn.
+const MEDIUM_STAGE_PX: f64 = 880.0;
 
 /// The recent sessions, newest first.
 fn recent_sessions() -> Vec<crate::sessions::Recent> {
@@ -234,13 +245,13 @@ pub fn app() -> Html {
     // The recent list as last read: read again whenever the page writes it.
     let recent = use_state(|| Rc::new(recent_sessions()));
     let update = use_force_update();
-    // The stage's shape follows the window's width: drawn again when a resize crosses the line.
+    // The stage's shape follows the window's width: drawn again when a resize crosses a line.
     {
         let update = update.clone();
         use_effect_with((), move |_| {
-            let last = std::cell::Cell::new(narrow_viewport());
+            let last = std::cell::Cell::new(stage_shape());
             let on_resize = Closure::<dyn Fn()>::new(move || {
-                if last.replace(narrow_viewport()) != narrow_viewport() {
+                if last.replace(stage_shape()) != stage_shape() {
                     update.force_update();
                 }
             });
@@ -619,7 +630,7 @@ pub fn app() -> Html {
     let scene = {
         let now = view.now_ms;
         let recent = pg.sequence.window(now.saturating_sub(1_000), now, false, STAGE_MESSAGES_MAX);
-        let shape = if narrow_viewport() { crate::stage::Shape::Narrow } else { crate::stage::Shape::Wide };
+        let shape = stage_shape();
         let mut scene = crate::stage::layout_shaped(&view, &recent, shape);
         revocations.borrow_mut().apply(&mut scene, browser::now_ms() as u64);
         Rc::new(scene)

@@ -246,15 +246,20 @@ pub struct Flow {
 
 /// How the stage reads: left to right (producers, brokers, consumers in columns), or, on a
 /// phone's width, top to bottom (the same three as rows), so that it fits without scrolling
-/// sideways and its text stays readable.
+/// sideways and its text stays readable. Medium reads left to right with the brokers two to a
+/// row, in a scene narrow enough that a stage of 600 to 900 pixels (a tablet, or a small laptop
+/// beside the inspector) draws its text near its own size instead of at two thirds of it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shape {
     Wide,
+    Medium,
     Narrow,
 }
 
 /// The narrow scene's width: two cards side by side.
 pub const NARROW: i32 = 400;
+/// The medium scene's width: producers, two broker cards and the consumers.
+pub const MEDIUM: i32 = 760;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scene {
@@ -389,9 +394,12 @@ pub fn layout_shaped(view: &ClusterView, recent: &[Rc<Arrow>], shape: Shape) -> 
     let producers_bottom = if narrow { y.max(TOP + 24) } else { y };
 
     // Brokers in the middle, each a card of replica chips.
-    let cols = if narrow { view.brokers.len().clamp(1, 2) } else { broker_columns(view.brokers.len()) };
+    let two = narrow || shape == Shape::Medium;
+    let cols = if two { view.brokers.len().clamp(1, 2) } else { broker_columns(view.brokers.len()) };
     let width = if narrow {
         NARROW
+    } else if two {
+        MEDIUM
     } else if cols > 4 {
         WIDE
     } else {
@@ -824,6 +832,29 @@ mod tests {
         assert_eq!(produced, 2);
         let written: u64 = scene.brokers.iter().flat_map(|b| &b.chips).map(|c| c.recent).sum();
         assert_eq!(written, 6, "two records on the leader and on each of two followers");
+    }
+
+    #[test]
+    fn on_a_tablet_the_stage_reads_left_to_right_with_two_brokers_to_a_row_that_fit() {
+        let mut script = String::from("cluster brokers=3\ntopic create t partitions=3 replication-factor=3\n");
+        script.push_str("producer p linger.ms=0\nconsumer c group.id=g auto.offset.reset=earliest\nsubscribe c t\n");
+        script.push_str("consume c\nadvance 10s\nsend p t key=a value=1\n");
+        let mut sim = sim(&script);
+        let mut seq = kafka_sim::sequence::Sequence::default();
+        sim.apply(&Scenario::parse_command("advance 200ms").unwrap()).unwrap();
+        for e in sim.drain_events() {
+            seq.observe(&Rc::new(e));
+        }
+        let now = sim.now().ms;
+        let scene = layout_shaped(&sim.view(), &seq.window(now - 1000, now, false, 10_000), Shape::Medium);
+        assert_eq!(scene.width, MEDIUM);
+        assert!(scene.overlaps().is_empty(), "{:?}", scene.overlaps());
+        for (name, r) in scene.boxes() {
+            assert!(r.x >= 0 && r.right() <= MEDIUM, "{name} at {r:?} leaves the scene");
+        }
+        assert_eq!(scene.brokers.iter().filter(|b| b.rect.y == scene.brokers[0].rect.y).count(), 2, "two to a row");
+        let (p, b, g) = (&scene.producers[0].rect, &scene.brokers[0].rect, &scene.groups[0].rect);
+        assert!(p.right() < b.x && b.right() < g.x, "producers, brokers, consumers left to right");
     }
 
     #[test]
