@@ -834,24 +834,31 @@ mod tests {
         assert_eq!(written, 6, "two records on the leader and on each of two followers");
     }
 
-    #[test]
-    fn on_a_tablet_the_stage_reads_left_to_right_with_two_brokers_to_a_row_that_fit() {
-        let mut script = String::from("cluster brokers=3\ntopic create t partitions=3 replication-factor=3\n");
-        script.push_str("producer p linger.ms=0\nconsumer c group.id=g auto.offset.reset=earliest\nsubscribe c t\n");
-        script.push_str("consume c\nadvance 10s\nsend p t key=a value=1\n");
-        let mut sim = sim(&script);
+    /// The script run 200 ms on, laid out in `shape` with its last second of messages: checked to be
+    /// `width` units wide, with nothing overlapping and nothing outside.
+    fn fitted_scene(script: &str, shape: Shape, width: i32) -> Scene {
+        let mut sim = sim(script);
         let mut seq = kafka_sim::sequence::Sequence::default();
         sim.apply(&Scenario::parse_command("advance 200ms").unwrap()).unwrap();
         for e in sim.drain_events() {
             seq.observe(&Rc::new(e));
         }
         let now = sim.now().ms;
-        let scene = layout_shaped(&sim.view(), &seq.window(now - 1000, now, false, 10_000), Shape::Medium);
-        assert_eq!(scene.width, MEDIUM);
+        let scene = layout_shaped(&sim.view(), &seq.window(now - 1000, now, false, 10_000), shape);
+        assert_eq!(scene.width, width);
         assert!(scene.overlaps().is_empty(), "{:?}", scene.overlaps());
         for (name, r) in scene.boxes() {
-            assert!(r.x >= 0 && r.right() <= MEDIUM, "{name} at {r:?} leaves the scene");
+            assert!(r.x >= 0 && r.right() <= width, "{name} at {r:?} leaves the scene");
         }
+        scene
+    }
+
+    #[test]
+    fn on_a_tablet_the_stage_reads_left_to_right_with_two_brokers_to_a_row_that_fit() {
+        let mut script = String::from("cluster brokers=3\ntopic create t partitions=3 replication-factor=3\n");
+        script.push_str("producer p linger.ms=0\nconsumer c group.id=g auto.offset.reset=earliest\nsubscribe c t\n");
+        script.push_str("consume c\nadvance 10s\nsend p t key=a value=1\n");
+        let scene = fitted_scene(&script, Shape::Medium, MEDIUM);
         assert_eq!(scene.brokers.iter().filter(|b| b.rect.y == scene.brokers[0].rect.y).count(), 2, "two to a row");
         let (p, b, g) = (&scene.producers[0].rect, &scene.brokers[0].rect, &scene.groups[0].rect);
         assert!(p.right() < b.x && b.right() < g.x, "producers, brokers, consumers left to right");
@@ -871,19 +878,7 @@ mod tests {
             }
         }
         script.push_str("consumer loose\nassign loose t-0\nadvance 10s\nsend p0 t key=a value=1\n");
-        let mut sim = sim(&script);
-        let mut seq = kafka_sim::sequence::Sequence::default();
-        sim.apply(&Scenario::parse_command("advance 200ms").unwrap()).unwrap();
-        for e in sim.drain_events() {
-            seq.observe(&Rc::new(e));
-        }
-        let now = sim.now().ms;
-        let scene = layout_shaped(&sim.view(), &seq.window(now - 1000, now, false, 10_000), Shape::Narrow);
-        assert_eq!(scene.width, NARROW);
-        assert!(scene.overlaps().is_empty(), "{:?}", scene.overlaps());
-        for (name, r) in scene.boxes() {
-            assert!(r.x >= 0 && r.right() <= NARROW, "{name} at {r:?} leaves the scene");
-        }
+        let scene = fitted_scene(&script, Shape::Narrow, NARROW);
         let bottom = |rects: Vec<&Rect>| rects.iter().map(|r| r.y + r.h).max().unwrap_or(0);
         let top = |rects: Vec<&Rect>| rects.iter().map(|r| r.y).min().unwrap_or(0);
         let (producers, brokers, groups) = (
