@@ -1248,12 +1248,14 @@ impl Sim {
                         partitions: internal.txn_partitions,
                         replication_factor: internal.txn_replication_factor,
                     };
+                    // The script's parser takes only values of at least 1; a settings value made
+                    // otherwise falls back to compaction alone rather than stop the simulation.
+                    debug_assert!(internal.txn_min_isr >= 1, "transaction.state.log.min.isr is at least 1");
                     let min_isr = alloc::format!("{}", internal.txn_min_isr);
-                    let config = TopicConfig::from_pairs([
-                        ("cleanup.policy", "compact"),
-                        ("min.insync.replicas", min_isr.as_str()),
-                    ])
-                    .expect("compact and a min.insync.replicas of at least 1 are valid topic configs");
+                    let compact = [("cleanup.policy", "compact")];
+                    let config = TopicConfig::from_pairs([compact[0], ("min.insync.replicas", min_isr.as_str())])
+                        .or_else(|_| TopicConfig::from_pairs(compact))
+                        .unwrap_or_default();
                     (layout, config)
                 } else if topic == OFFSETS_TOPIC {
                     // offsets.topic.num.partitions and offsets.topic.replication.factor, compacted.
