@@ -4,6 +4,8 @@
 //! kafka-sim run FILE          print the trace, one line per event
 //! kafka-sim run FILE --json   print the final view as JSON (docs/cli-json.md)
 //! kafka-sim run FILE --all    the trace with background traffic (heartbeats, metadata pushes, idle fetches)
+//! kafka-sim run FILE --keep-going   a command the simulation refuses is written `! error` and the
+//!                             run goes on, as the golden traces do (a fuzzer's minimal script replays)
 //! kafka-sim export FILE --python | --cli   the session for a real cluster (kafka-python, or Kafka's CLI tools)
 //! kafka-sim check FILE        run the script and its `expect` checkpoints; exit 1 naming a failed one
 //! kafka-sim lesson FILE       do a lesson's steps as a learner would; exit 1 naming a checkpoint not reached
@@ -19,11 +21,14 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: kafka-sim run FILE [--json | --all] | kafka-sim check FILE | kafka-sim lesson FILE | kafka-sim compare FILE --change \"NAME KEY=VALUE\" | kafka-sim export FILE --python|--cli   (FILE may be -)";
+    "usage: kafka-sim run FILE [--json | --all] [--keep-going] | kafka-sim check FILE | kafka-sim lesson FILE | kafka-sim compare FILE --change \"NAME KEY=VALUE\" | kafka-sim export FILE --python|--cli   (FILE may be -)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    // `run`'s options in any order around its file.
+    let keep_going = argv.first() == Some(&"run") && argv.contains(&"--keep-going");
+    let argv: Vec<&str> = argv.into_iter().filter(|a| !(keep_going && *a == "--keep-going")).collect();
     let (mode, file, json, all) = match argv.as_slice() {
         ["run", file] => ("run", *file, false, false),
         ["run", file, "--json"] | ["run", "--json", file] => ("run", *file, true, false),
@@ -95,7 +100,8 @@ fn main() -> ExitCode {
         };
     }
     let mut text = String::new();
-    let result = trace::run_with(&scenario, trace::OnError::Stop, all, &mut text);
+    let on_error = if keep_going { trace::OnError::Record } else { trace::OnError::Stop };
+    let result = trace::run_with(&scenario, on_error, all, &mut text);
     let mut out = std::io::stdout().lock();
     match result {
         Ok(sim) => {

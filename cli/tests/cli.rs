@@ -76,6 +76,18 @@ fn a_refused_command_names_the_line_and_exits_1() {
 }
 
 #[test]
+fn keep_going_records_a_refused_command_and_runs_the_rest() {
+    let script = "seed 1\ncluster brokers=1\nbroker start 1\ntopic create t\nadvance 1s\n";
+    let out = kafka_sim(&["run", "--keep-going", "-"], script);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let trace = String::from_utf8(out.stdout).unwrap();
+    assert!(trace.contains("> broker start 1\n! "), "the refusal is in the trace: {trace}");
+    assert!(trace.contains("topic t created"), "the run went on: {trace}");
+    // Without it the same script stops at the refusal.
+    assert_eq!(kafka_sim(&["run", "-"], script).status.code(), Some(1));
+}
+
+#[test]
 fn usage_errors_exit_2() {
     assert_eq!(kafka_sim(&["launch"], "").status.code(), Some(2));
     let out = kafka_sim(&["run", "/no/such/file.kafka"], "");
