@@ -131,6 +131,11 @@ for (const [width, height] of [[375, 700], [700, 620]]) {
       return out;
     });
     expect(overlaps).toEqual([]);
+    // And readable: the stage's smallest text (a card's detail lines) is drawn at least 10 px high
+    // (the wide scene at 700 px drew it at 9: two thirds of its size).
+    const smallest = await page.evaluate(() => Math.min(...[...document.querySelectorAll('svg.stage text.small')]
+      .map((t) => t.getBoundingClientRect().height).filter((h) => h > 0)));
+    expect(smallest, 'the height of the stage\'s smallest text').toBeGreaterThanOrEqual(10);
     await page.screenshot({ path: `tests/e2e/results/stage-${width}.png` });
   });
 }
