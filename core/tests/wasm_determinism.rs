@@ -85,6 +85,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("producer-sticky-switch"),
     scenario!("producer-request-per-broker"),
     scenario!("producer-request-answered-once"),
+    scenario!("producer-drain-index"),
     scenario!("internal-topics-three-brokers"),
     scenario!("internal-topics-one-partition"),
     scenario!("consumer-fetch-limits"),
