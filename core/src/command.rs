@@ -35,6 +35,8 @@ pub struct ClusterSettings {
     pub replica_lag_time_max_ms: u64,
     /// `log.retention.check.interval.ms`.
     pub log_retention_check_interval_ms: u64,
+    /// `max.incremental.fetch.session.cache.slots`: fetch sessions each broker keeps (KIP-227).
+    pub max_incremental_fetch_session_cache_slots: u32,
     /// `group.min.session.timeout.ms`, `group.max.session.timeout.ms`, `group.initial.rebalance.delay.ms`.
     pub group: crate::group::coordinator::GroupSettings,
     /// Brokers' configs that are topics' defaults (`min.insync.replicas`, `log.retention.ms`, ...),
@@ -125,6 +127,8 @@ impl ClusterSettings {
             default_replication_factor: crate::controller::DEFAULT_REPLICATION_FACTOR,
             replica_lag_time_max_ms: REPLICA_LAG_TIME_MAX_MS_DEFAULT,
             log_retention_check_interval_ms: crate::broker::LOG_RETENTION_CHECK_INTERVAL_MS,
+            max_incremental_fetch_session_cache_slots:
+                crate::fetch_session::cache::MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_DEFAULT,
             group: crate::group::coordinator::GroupSettings::default(),
             topic_defaults: Vec::new(),
             internal: InternalTopics::for_brokers(brokers),

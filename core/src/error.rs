@@ -76,6 +76,10 @@ pub enum KafkaError {
     /// OffsetFetch with require_stable (as every Java consumer sends it, KIP-447): a transaction
     /// holds an offset commit of the partition not yet committed or aborted; retry.
     UnstableOffsetCommit,
+    /// A Fetch names a fetch session the broker does not have (evicted, or the broker restarted).
+    FetchSessionIdNotFound,
+    /// A Fetch's session epoch is not the one the broker expects (a request lost or repeated).
+    InvalidFetchSessionEpoch,
 }
 
 impl KafkaError {
@@ -97,6 +101,8 @@ impl KafkaError {
                 | KafkaError::ConcurrentTransactions
                 | KafkaError::CoordinatorLoadInProgress
                 | KafkaError::UnstableOffsetCommit
+                | KafkaError::FetchSessionIdNotFound
+                | KafkaError::InvalidFetchSessionEpoch
         )
     }
 
@@ -138,6 +144,8 @@ impl KafkaError {
             KafkaError::Timeout(_) => "TimeoutException",
             KafkaError::NoOffsetForPartition => "NO_OFFSET_FOR_PARTITION",
             KafkaError::NotCoordinator => "NOT_COORDINATOR",
+            KafkaError::FetchSessionIdNotFound => "FETCH_SESSION_ID_NOT_FOUND",
+            KafkaError::InvalidFetchSessionEpoch => "INVALID_FETCH_SESSION_EPOCH",
             KafkaError::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
             KafkaError::CommitFailed => "CommitFailedException",
             KafkaError::FencedInstanceId => "FENCED_INSTANCE_ID",

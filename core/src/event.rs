@@ -744,7 +744,7 @@ impl EventKind {
                 Body::Response(Response::Heartbeat { result: Ok(()) }) => true,
                 Body::Request(Request::Fetch { replica_id: Some(_), .. }) => true,
                 Body::Response(Response::BrokerHeartbeat { .. }) => true,
-                Body::Response(Response::Fetch { partitions }) => {
+                Body::Response(Response::Fetch { partitions, .. }) => {
                     matches!(to, Node::Broker(_))
                         && partitions.iter().all(|p| {
                             p.result.as_ref().is_ok_and(|d| d.batches.is_empty() && d.diverging_epoch.is_none())

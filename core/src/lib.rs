@@ -12,6 +12,7 @@
 //! - [`command`] / [`scenario`]: what a person can do, and its script form.
 //! - [`controller`]: metadata, topic creation, replica placement.
 //! - [`broker`]: replicas, logs, request handling.
+//! - [`fetch_session`]: incremental fetch sessions, the fetcher's side and the broker's.
 //! - [`client`]: producer, consumer, the murmur2 partitioner, client configs.
 //! - [`net`]: links, latency, cuts, down nodes. [`protocol`]: the messages.
 //! - [`topic`]: topic-name rules and topic configs.
@@ -38,6 +39,7 @@ pub mod error;
 pub mod event;
 pub mod expect;
 pub mod export;
+pub mod fetch_session;
 pub mod format;
 pub mod group;
 pub mod lag;

@@ -258,6 +258,41 @@ pub struct FetchPartition {
     pub partition_max_bytes: usize,
 }
 
+/// A fetch's place in its fetch session (KIP-227, Java's `FetchMetadata`): the session's id
+/// (0: none) and the request's epoch in it. Epoch 0 is a full fetch that asks for a new session
+/// (closing `session_id`'s if set); -1 a full fetch that asks for none.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FetchMetadata {
+    pub session_id: u32,
+    pub epoch: i32,
+}
+
+impl FetchMetadata {
+    /// No session yet: a full fetch that asks for one.
+    pub const INITIAL: FetchMetadata = FetchMetadata { session_id: 0, epoch: 0 };
+    pub const INITIAL_EPOCH: i32 = 0;
+    pub const FINAL_EPOCH: i32 = -1;
+
+    /// A full fetch names every partition; an incremental one only what changed.
+    pub fn is_full(self) -> bool {
+        self.epoch == Self::INITIAL_EPOCH || self.epoch == Self::FINAL_EPOCH
+    }
+
+    /// The epoch after `epoch` (`FetchMetadata.nextEpoch`): it wraps past `i32::MAX` to 1.
+    pub fn next_epoch(epoch: i32) -> i32 {
+        match epoch {
+            e if e < 0 => Self::FINAL_EPOCH,
+            i32::MAX => 1,
+            e => e + 1,
+        }
+    }
+
+    /// A full fetch that closes this session and asks for a new one (`nextCloseExistingAttemptNew`).
+    pub fn close_existing_attempt_new(self) -> FetchMetadata {
+        FetchMetadata { session_id: self.session_id, epoch: Self::INITIAL_EPOCH }
+    }
+}
+
 /// One partition's answer to a Fetch.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FetchedPartition {
@@ -321,7 +356,12 @@ pub enum Request {
         min_bytes: usize,
         max_bytes: usize,
         isolation_level: IsolationLevel,
+        /// The fetch session and this request's epoch in it.
+        session: FetchMetadata,
+        /// A full fetch: every partition; an incremental one: those new to the session or changed.
         partitions: Vec<FetchPartition>,
+        /// Partitions an incremental fetch removes from its session.
+        forgotten: Vec<TopicPartition>,
     },
     ListOffsets {
         /// read_committed: "latest" is the last stable offset, and a timestamp finds only
@@ -462,6 +502,11 @@ pub enum Response {
         partitions: Vec<ProducedPartition>,
     },
     Fetch {
+        /// A session error (FETCH_SESSION_ID_NOT_FOUND, INVALID_FETCH_SESSION_EPOCH): no partitions.
+        error: Option<KafkaError>,
+        /// The session the fetcher is in from now on; 0 for none.
+        session_id: u32,
+        /// A full fetch's answer names every partition; an incremental one only those with news.
         partitions: Vec<FetchedPartition>,
     },
     ListOffsets {
@@ -635,12 +680,22 @@ impl fmt::Display for Message {
                         }
                         Ok(())
                     }
-                    Request::Fetch { partitions, replica_id, .. } => {
+                    // `session=3 epoch=2 t-0@5 forget=[t-1]`; a first full fetch names no session.
+                    Request::Fetch { partitions, replica_id, session, forgotten, .. } => {
                         if replica_id.is_some() {
                             f.write_str(" (replica)")?;
                         }
-                        f.write_str(" ")?;
-                        list(f, partitions.iter().map(|p| (&p.tp, p.fetch_offset)))
+                        if *session != FetchMetadata::INITIAL {
+                            write!(f, " session={} epoch={}", session.session_id, session.epoch)?;
+                        }
+                        if !partitions.is_empty() {
+                            f.write_str(" ")?;
+                        }
+                        list(f, partitions.iter().map(|p| (&p.tp, p.fetch_offset)))?;
+                        if !forgotten.is_empty() {
+                            write!(f, " forget=[{}]", tps(forgotten))?;
+                        }
+                        Ok(())
                     }
                     Request::InitProducerId { transactional_id: Some(t), producer, .. } => {
                         write!(f, " transactional_id={t}")?;
@@ -758,7 +813,11 @@ impl fmt::Display for Message {
                         }
                         Ok(())
                     }
-                    Response::Fetch { partitions } => {
+                    // The session an answer opens shows in the fetcher's next request.
+                    Response::Fetch { error, partitions, .. } => {
+                        if let Some(e) = error {
+                            write!(f, " {}", e.name())?;
+                        }
                         for p in partitions {
                             // Idle partitions of internal topics (fifty of `__consumer_offsets`) are noise.
                             let idle =

@@ -238,6 +238,7 @@ impl Sim {
                     default_replication_factor: s.default_replication_factor,
                     replica_lag_time_max_ms: s.replica_lag_time_max_ms,
                     log_retention_check_interval_ms: s.log_retention_check_interval_ms,
+                    max_incremental_fetch_session_cache_slots: s.max_incremental_fetch_session_cache_slots,
                     group: s.group,
                     internal: s.internal,
                     ..BrokerConfig::default()
@@ -942,7 +943,7 @@ impl Sim {
         };
         match &message.body {
             Body::Request(Request::Fetch { replica_id: None, .. }) => looping(from),
-            Body::Response(Response::Fetch { partitions }) => {
+            Body::Response(Response::Fetch { partitions, .. }) => {
                 looping(to) && partitions.iter().all(|p| p.result.as_ref().is_ok_and(|d| d.batches.is_empty()))
             }
             _ => false,

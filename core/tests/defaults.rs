@@ -101,6 +101,7 @@ const KAFKA: &[(&str, &str, &str, &str)] = &[
     ("broker", "group.max.session.timeout.ms", "1800000", "GroupCoordinatorConfig"),
     ("broker", "group.min.session.timeout.ms", "6000", "GroupCoordinatorConfig"),
     ("broker", "log.retention.check.interval.ms", "300000", "ServerLogConfigs"),
+    ("broker", "max.incremental.fetch.session.cache.slots", "1000", "ServerConfigs"),
     ("broker", "num.partitions", "1", "ServerLogConfigs"),
     ("broker", "offsets.retention.minutes", "10080", "GroupCoordinatorConfig"),
     ("broker", "offsets.topic.num.partitions", "50", "GroupCoordinatorConfig"),

@@ -102,3 +102,27 @@ fn the_wasm_test_lists_every_scenario() {
         assert!(wasm.contains(&format!("scenario!(\"{name}\")")), "add {name} to tests/wasm_determinism.rs");
     }
 }
+
+/// Followers fetch in sessions too (their fetches are background traffic, left out of the
+/// golden traces): the first fetch to a leader names every partition followed there, an idle
+/// one names none, and one after a write names only the partition whose log grew. Every
+/// answer after the first names only partitions with news.
+#[test]
+fn followers_fetch_in_sessions() {
+    let script = "seed 1\ncluster brokers=2\ntopic create t replica-assignment=1:2,1:2\n\
+                  advance 5s\nproducer p linger.ms=0\nsend p t partition=1 value=x\nadvance 2s\n";
+    let scenario = Scenario::parse(script).expect("the script parses");
+    let mut out = String::new();
+    trace::run_with(&scenario, OnError::Stop, true, &mut out).expect("the script runs");
+    let requests: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("broker-2 -> broker-1: Fetch request"))
+        .map(|l| l.split(": Fetch request ").nth(1).unwrap_or(""))
+        .map(|rest| rest.split_once(' ').map_or("", |(_, after)| after))
+        .collect();
+    assert_eq!(requests.first().copied(), Some("(replica) t-0@0,t-1@0"), "{out}");
+    assert!(requests[1..].iter().all(|r| r.starts_with("(replica) session=")), "{requests:?}");
+    assert!(requests.iter().any(|r| r.ends_with("epoch=3")), "an idle fetch names no partition: {requests:?}");
+    assert!(requests.iter().any(|r| r.ends_with(" t-1@1")), "only t-1 moved: {requests:?}");
+    assert!(!requests[1..].iter().any(|r| r.contains("t-0@")), "t-0 never moved: {requests:?}");
+}

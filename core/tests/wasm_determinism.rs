@@ -90,6 +90,8 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("internal-topics-one-partition"),
     scenario!("consumer-fetch-limits"),
     scenario!("fetch-parked-leader-moves"),
+    scenario!("fetch-sessions"),
+    scenario!("fetch-sessions-no-slots"),
     scenario!("consumer-reset-by-duration"),
     scenario!("log-retention"),
     scenario!("log-retention-quiet-topic"),

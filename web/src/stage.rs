@@ -655,7 +655,7 @@ fn flows(scene: &mut Scene, recent: &[Rc<Arrow>]) -> Vec<Flow> {
                     *written.entry((leader, p.tp.clone())).or_default() += records;
                 }
             }
-            Body::Response(Response::Fetch { partitions }) => {
+            Body::Response(Response::Fetch { partitions, .. }) => {
                 for p in partitions {
                     let Ok(data) = &p.result else { continue };
                     let records: u64 = data.batches.iter().map(|b| u64::from(b.records)).sum();

@@ -5,6 +5,7 @@
 
 use super::{Broker, Pending, Role};
 use crate::effects::{Effects, Timer};
+use crate::error::KafkaError;
 use crate::event::EventKind;
 use crate::net::Node;
 use crate::protocol::{FetchPartition, FetchedPartition, Request};
@@ -57,20 +58,43 @@ impl Broker {
             })
             .collect();
         if partitions.is_empty() {
+            // The fetcher for this leader stops, and its session with it
+            // (`shutdownIdleFetcherThreads`): a later one starts with a full fetch.
+            self.fetcher_sessions.remove(&leader);
             return;
         }
+        // In its fetch session: only partitions whose position or epoch moved are named.
+        let data = self.fetcher_sessions.entry(leader).or_default().build(partitions);
         let request = Request::Fetch {
             replica_id: Some(self.id),
             max_wait_ms: self.config.replica_fetch_wait_max_ms,
             min_bytes: self.config.replica_fetch_min_bytes,
             max_bytes: self.config.replica_fetch_response_max_bytes,
             isolation_level: crate::protocol::IsolationLevel::ReadUncommitted,
-            partitions,
+            session: data.metadata,
+            partitions: data.to_send,
+            forgotten: data.to_forget,
         };
         self.request(Node::Broker(leader), request, Pending::ReplicaFetch { leader }, fx);
     }
 
-    pub(super) fn on_replica_fetch(&mut self, leader: u32, partitions: Vec<FetchedPartition>, fx: &mut Effects) {
+    pub(super) fn on_replica_fetch(
+        &mut self,
+        leader: u32,
+        (error, session_id): (Option<KafkaError>, u32),
+        partitions: Vec<FetchedPartition>,
+        fx: &mut Effects,
+    ) {
+        let usable = self.fetcher_sessions.entry(leader).or_default().handle_response(
+            error.as_ref(),
+            session_id,
+            partitions.iter().map(|p| &p.tp),
+        );
+        if !usable {
+            // A session error: fetch again at once, a full fetch in a new session
+            // (`RemoteLeaderEndPoint.fetch` returns no partitions, so nothing backs off).
+            return self.fetch_from(leader, fx);
+        }
         let me = self.id;
         let mut failed = false;
         for p in partitions {

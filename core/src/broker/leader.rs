@@ -10,6 +10,7 @@ use crate::batch::{self, BatchBytes, BatchError, Compression, TimestampType};
 use crate::effects::{Effects, Timer};
 use crate::error::KafkaError;
 use crate::event::EventKind;
+use crate::fetch_session::FetchContext;
 use crate::group::offsets::Committed;
 use crate::limits::RECORDS_PER_PARTITION_MAX;
 use crate::metadata::{InTopicOrder, PartitionState};
@@ -109,12 +110,15 @@ impl Leadership {
 /// A Fetch waiting for data or for its max wait (Kafka's fetch purgatory).
 #[derive(Clone, Debug)]
 pub struct ParkedFetch {
+    /// Its fetch session's context: which of `partitions`' answers go back.
+    pub context: FetchContext,
     pub client: Node,
     pub correlation_id: u32,
     pub replica_id: Option<u32>,
     pub min_bytes: usize,
     pub max_bytes: usize,
     pub isolation_level: IsolationLevel,
+    /// What it reads: a full fetch's partitions, or all of its session's.
     pub partitions: Vec<FetchPartition>,
 }
 
@@ -541,8 +545,15 @@ impl Broker {
     pub(super) fn fetch(&mut self, parked: ParkedFetch, max_wait_ms: u64, fx: &mut Effects) {
         let (bytes, answer) = self.read(&parked, fx);
         let eventful = answer.iter().any(|p| p.result.as_ref().map_or(true, |d| d.diverging_epoch.is_some()));
-        if bytes >= parked.min_bytes || max_wait_ms == 0 || eventful || self.parked_fetches.len() >= PARKED_MAX {
-            reply(fx, parked.client, parked.correlation_id, Response::Fetch { partitions: answer });
+        // A fetch that reads nothing (a session error) is answered at once, as `fetchMessages` does.
+        let nothing = parked.partitions.is_empty();
+        if bytes >= parked.min_bytes
+            || max_wait_ms == 0
+            || eventful
+            || nothing
+            || self.parked_fetches.len() >= PARKED_MAX
+        {
+            self.answer_fetch(parked, answer, fx);
         } else {
             let timer = Timer::FetchExpiry { client: parked.client.clone(), correlation_id: parked.correlation_id };
             fx.timer_in(Duration::from_ms(max_wait_ms), timer);
@@ -556,8 +567,15 @@ impl Broker {
         {
             let parked = self.parked_fetches.remove(i);
             let (_, answer) = self.read(&parked, fx);
-            reply(fx, parked.client, correlation_id, Response::Fetch { partitions: answer });
+            self.answer_fetch(parked, answer, fx);
         }
+    }
+
+    /// Sends a fetch's answer: what its session context keeps of what it read.
+    fn answer_fetch(&mut self, parked: ParkedFetch, answer: Vec<FetchedPartition>, fx: &mut Effects) {
+        let (error, session_id, partitions) =
+            self.fetch_sessions.respond(fx.now.ms, &parked.context, &parked.partitions, answer);
+        reply(fx, parked.client, parked.correlation_id, Response::Fetch { error, session_id, partitions });
     }
 
     /// Answers parked fetches on `tp` that can complete now.
@@ -578,7 +596,7 @@ impl Broker {
                 // Reading for real records the follower's progress.
                 let (_, answer_now) = self.read(&parked, fx);
                 fx.cancel(Timer::FetchExpiry { client: parked.client.clone(), correlation_id: parked.correlation_id });
-                reply(fx, parked.client, parked.correlation_id, Response::Fetch { partitions: answer_now });
+                self.answer_fetch(parked, answer_now, fx);
                 continue;
             }
             i += 1;

@@ -19,6 +19,7 @@ use crate::controller::BROKER_HEARTBEAT_INTERVAL_MS;
 use crate::effects::{Effects, Timer};
 use crate::error::KafkaError;
 use crate::event::EventKind;
+use crate::fetch_session::{FetchSessionCache, FetchSessionHandler};
 use crate::metadata::Metadata;
 use crate::net::Node;
 use crate::protocol::{Body, Message, Request, Response, TopicPartition};
@@ -135,6 +136,8 @@ pub struct BrokerConfig {
     pub group: crate::group::coordinator::GroupSettings,
     /// `offsets.topic.*` and `transaction.state.log.*`.
     pub internal: crate::command::InternalTopics,
+    /// `max.incremental.fetch.session.cache.slots`: fetch sessions this broker keeps (KIP-227).
+    pub max_incremental_fetch_session_cache_slots: u32,
 }
 
 impl BrokerConfig {
@@ -149,6 +152,7 @@ impl BrokerConfig {
             ("group.max.session.timeout.ms", self.group.max_session_timeout_ms.to_string()),
             ("group.min.session.timeout.ms", self.group.min_session_timeout_ms.to_string()),
             ("log.retention.check.interval.ms", self.log_retention_check_interval_ms.to_string()),
+            ("max.incremental.fetch.session.cache.slots", self.max_incremental_fetch_session_cache_slots.to_string()),
             ("num.partitions", self.num_partitions.to_string()),
             ("offsets.retention.minutes", (self.offsets_retention_ms / 60_000).to_string()),
             ("offsets.topic.num.partitions", self.internal.offsets_partitions.to_string()),
@@ -186,6 +190,8 @@ impl Default for BrokerConfig {
             log_retention_check_interval_ms: LOG_RETENTION_CHECK_INTERVAL_MS,
             group: crate::group::coordinator::GroupSettings::default(),
             internal: crate::command::InternalTopics::KAFKA,
+            max_incremental_fetch_session_cache_slots:
+                crate::fetch_session::cache::MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_DEFAULT,
         }
     }
 }
@@ -222,6 +228,10 @@ pub struct Broker {
     pub coordinator: coordinator::GroupCoordinator,
     /// The transactional ids this broker coordinates.
     pub transactions: transactions::TxnCoordinator,
+    /// The fetch sessions of those fetching from this broker (in memory: a restart loses them).
+    pub fetch_sessions: FetchSessionCache,
+    /// This broker's own sessions as a follower, one per leader it fetches from.
+    fetcher_sessions: SortedMap<u32, FetchSessionHandler>,
 }
 
 /// Producer ids a broker hands out before wrapping (Kafka's block size).
@@ -249,6 +259,8 @@ impl Broker {
             next_producer_id: 0,
             coordinator: coordinator::GroupCoordinator::default(),
             transactions: transactions::TxnCoordinator::default(),
+            fetch_sessions: FetchSessionCache::new(config.max_incremental_fetch_session_cache_slots),
+            fetcher_sessions: SortedMap::new(),
         }
     }
 
@@ -362,6 +374,8 @@ impl Broker {
     /// and the metadata copy (the local metadata log) survive.
     pub fn crash(&mut self) {
         self.parked_fetches.clear();
+        self.fetch_sessions = FetchSessionCache::new(self.config.max_incremental_fetch_session_cache_slots);
+        self.fetcher_sessions.clear();
         self.parked_produces.clear();
         self.produce_answers.clear();
         self.verifying.clear();
@@ -424,8 +438,8 @@ impl Broker {
                             fx.timer_in(Duration::from_ms(SHUTDOWN_POLL_MS), Timer::Heartbeat);
                         }
                     }
-                    (Pending::ReplicaFetch { leader }, Response::Fetch { partitions }) => {
-                        self.on_replica_fetch(leader, partitions, fx)
+                    (Pending::ReplicaFetch { leader }, Response::Fetch { error, session_id, partitions }) => {
+                        self.on_replica_fetch(leader, (error, session_id), partitions, fx)
                     }
                     (Pending::AlterPartition { tp }, Response::AlterPartition { result, .. }) => {
                         self.on_alter_partition(&tp, result, fx)
@@ -470,8 +484,21 @@ impl Broker {
             Request::Produce { acks, timeout_ms, transactional_id, partitions } => {
                 self.produce_request(from, id, (acks, timeout_ms), transactional_id, partitions, fx)
             }
-            Request::Fetch { replica_id, max_wait_ms, min_bytes, max_bytes, isolation_level, partitions } => {
+            Request::Fetch {
+                replica_id,
+                max_wait_ms,
+                min_bytes,
+                max_bytes,
+                isolation_level,
+                session,
+                partitions,
+                forgotten,
+            } => {
+                let privileged = replica_id.is_some();
+                let (context, partitions) =
+                    self.fetch_sessions.new_context(fx.now.ms, privileged, session, partitions, &forgotten);
                 let parked = ParkedFetch {
+                    context,
                     client: from,
                     correlation_id: id,
                     replica_id,
@@ -534,8 +561,15 @@ impl Broker {
             Timer::TxnMarkerRetry(tid) => self.retry_markers(&tid, fx),
             Timer::RequestTimeout(id) | Timer::Disconnected(id) | Timer::Refused(id) => {
                 match self.pending.remove(&id) {
-                    Some(Pending::ReplicaFetch { leader }) => fx
-                        .timer_in(Duration::from_ms(self.config.replica_fetch_backoff_ms), Timer::ReplicaFetch(leader)),
+                    Some(Pending::ReplicaFetch { leader }) => {
+                        if let Some(session) = self.fetcher_sessions.get_mut(&leader) {
+                            session.handle_error();
+                        }
+                        fx.timer_in(
+                            Duration::from_ms(self.config.replica_fetch_backoff_ms),
+                            Timer::ReplicaFetch(leader),
+                        )
+                    }
                     Some(Pending::AlterPartition { tp }) => {
                         self.on_alter_partition(&tp, Err(KafkaError::RequestTimedOut), fx)
                     }

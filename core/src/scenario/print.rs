@@ -74,6 +74,7 @@ impl fmt::Display for Command {
                     default_replication_factor,
                     replica_lag_time_max_ms,
                     log_retention_check_interval_ms,
+                    max_incremental_fetch_session_cache_slots,
                     group,
                     topic_defaults,
                     internal,
@@ -99,6 +100,10 @@ impl fmt::Display for Command {
                 }
                 if *default_replication_factor != crate::controller::DEFAULT_REPLICATION_FACTOR {
                     write!(f, " default.replication.factor={default_replication_factor}")?;
+                }
+                let slots = *max_incremental_fetch_session_cache_slots;
+                if slots != crate::fetch_session::cache::MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_DEFAULT {
+                    write!(f, " max.incremental.fetch.session.cache.slots={slots}")?;
                 }
                 let defaults = ClusterSettings::new(*brokers);
                 for (name, value, default) in [

@@ -15,8 +15,9 @@ use crate::command::{Processing, SeekTo};
 use crate::effects::{Effects, Timer};
 use crate::error::{CommandError, KafkaError};
 use crate::event::EventKind;
+use crate::fetch_session::FetchSessionHandler;
 use crate::limits::RECORDS_RECEIVED_PER_CONSUMER_MAX;
-use crate::protocol::{FetchPartition, IsolationLevel, OffsetSpec, Request, Response, TopicPartition};
+use crate::protocol::{FetchMetadata, FetchPartition, IsolationLevel, OffsetSpec, Request, Response, TopicPartition};
 use crate::record::Record;
 use crate::sorted::{SortedMap, SortedSet};
 use crate::time::{Duration, Instant};
@@ -39,6 +40,8 @@ pub struct Consumer {
     pub positions: SortedMap<TopicPartition, u64>,
     /// Partitions with a Fetch in flight.
     fetching: SortedSet<TopicPartition>,
+    /// A fetch session with each broker fetched from (KIP-227).
+    fetch_sessions: SortedMap<u32, FetchSessionHandler>,
     /// When each partition last brought records, by a count: a fetch lists partitions that
     /// brought nothing for longest first, so that none starves behind the others' bytes
     /// (Java's `SubscriptionState.movePartitionToEnd` after a fetch with data or an error).
@@ -128,6 +131,7 @@ impl Consumer {
             assignment: Vec::new(),
             positions: SortedMap::new(),
             fetching: SortedSet::new(),
+            fetch_sessions: SortedMap::new(),
             fetch_rotation: SortedMap::new(),
             rotations: 0,
             listing: SortedSet::new(),
@@ -201,12 +205,30 @@ impl Consumer {
             return;
         }
         self.close_group(fx);
+        self.close_fetch_sessions(fx);
         self.closed = true;
         self.looping = false;
         let pending_records = self.buffer.len();
         self.buffer.clear();
         self.poll_waiting = false;
         fx.event(EventKind::Closed { client: self.conn.name.clone(), kind: "consumer", pending_records });
+    }
+
+    /// Closes the fetch session on each broker that is reachable (`AbstractFetch.maybeCloseFetchSessions`):
+    /// a fetch with the session's id, epoch -1 and no partitions, so the broker frees its slot.
+    fn close_fetch_sessions(&mut self, fx: &mut Effects) {
+        let mut closing = Vec::new();
+        for (&broker, session) in &mut self.fetch_sessions {
+            if session.metadata().session_id == 0 || self.conn.backing_off(broker, fx.now) {
+                continue;
+            }
+            session.notify_close();
+            closing.push((broker, session.build(Vec::new()).metadata));
+        }
+        for (broker, session) in closing {
+            let request = self.fetch_request(session, Vec::new(), Vec::new());
+            self.conn.request(broker, request, fx);
+        }
     }
 
     /// The Java client's IllegalStateException for a partition not assigned.
@@ -387,15 +409,30 @@ impl Consumer {
         }
         for (leader, partitions) in fetches {
             self.fetching.extend(partitions.iter().map(|p| p.tp.clone()));
-            let request = Request::Fetch {
-                replica_id: None,
-                max_wait_ms: self.config.fetch_max_wait_ms,
-                min_bytes: self.config.fetch_min_bytes as usize,
-                max_bytes: self.config.fetch_max_bytes as usize,
-                isolation_level: self.config.isolation_level,
-                partitions,
-            };
+            // In the broker's fetch session: partitions not wanted now (those with records
+            // still buffered among them) are forgotten, unchanged ones left unsaid.
+            let data = self.fetch_sessions.entry(leader).or_default().build(partitions);
+            let request = self.fetch_request(data.metadata, data.to_send, data.to_forget);
             self.conn.request(leader, request, fx);
+        }
+    }
+
+    /// A Fetch with this consumer's limits.
+    fn fetch_request(
+        &self,
+        session: FetchMetadata,
+        partitions: Vec<FetchPartition>,
+        forgotten: Vec<TopicPartition>,
+    ) -> Request {
+        Request::Fetch {
+            replica_id: None,
+            max_wait_ms: self.config.fetch_max_wait_ms,
+            min_bytes: self.config.fetch_min_bytes as usize,
+            max_bytes: self.config.fetch_max_bytes as usize,
+            isolation_level: self.config.isolation_level,
+            session,
+            partitions,
+            forgotten,
         }
     }
 
@@ -430,10 +467,10 @@ impl Consumer {
     }
 
     fn answer(&mut self, correlation_id: u32, response: Response, fx: &mut Effects) {
-        let Some(InFlight { request, .. }) = self.conn.complete(correlation_id, fx) else {
+        let Some(InFlight { request, broker }) = self.conn.complete(correlation_id, fx) else {
             return;
         };
-        self.release(&request);
+        self.release(&request, broker);
         if self.on_group_response(&request, &response, fx) {
             // A coordinator found (or lost) decides whether waiting commits go out now, polling or not.
             self.send_commits(fx);
@@ -481,12 +518,18 @@ impl Consumer {
                     }
                 }
             }
-            Response::Fetch { partitions } => {
-                let fetched_at: SortedMap<&TopicPartition, u64> = match &request {
-                    Request::Fetch { partitions, .. } => partitions.iter().map(|p| (&p.tp, p.fetch_offset)).collect(),
-                    _ => SortedMap::new(),
-                };
-                for p in partitions {
+            Response::Fetch { error, session_id, partitions } => {
+                let session = self.fetch_sessions.entry(broker).or_default();
+                // Where each partition of the session was fetched from, named in the request or not.
+                let fetched_at: SortedMap<TopicPartition, u64> =
+                    session.partitions().iter().map(|p| (p.tp.clone(), p.fetch_offset)).collect();
+                let usable = session.handle_response(error.as_ref(), session_id, partitions.iter().map(|p| &p.tp));
+                // A session error (the next fetch, a full one, goes at once), or a seek or a new
+                // assignment since the fetch left: its wait was for positions no longer held.
+                if !usable || fetched_at.iter().any(|(tp, at)| self.positions.get(tp) != Some(at)) {
+                    waited = false;
+                }
+                for p in partitions.into_iter().filter(|_| usable) {
                     // A seek or a new assignment since the fetch left: its data is for a position no longer held.
                     if self.positions.get(&p.tp) != fetched_at.get(&p.tp) {
                         waited = false;
@@ -660,13 +703,14 @@ impl Consumer {
             }
             _ => {}
         }
-        if let Some((InFlight { request, .. }, error)) = self.conn.fail(&timer, fx) {
-            self.release(&request);
-            if let Request::Fetch { partitions, .. } = &request {
+        if let Some((InFlight { request, broker }, error)) = self.conn.fail(&timer, fx) {
+            self.release(&request, broker);
+            if let (Request::Fetch { .. }, Some(session)) = (&request, self.fetch_sessions.get_mut(&broker)) {
                 // The leader may have moved: the Java client asks for metadata after a failed fetch.
-                for p in partitions {
+                for p in session.partitions() {
                     self.conn.topics.remove(p.tp.topic.as_str());
                 }
+                session.handle_error();
             }
             self.on_group_request_failed(&request, error, fx);
             if !self.closed && self.poll_waiting {
@@ -757,12 +801,15 @@ impl Consumer {
     }
 
     /// Marks the partitions of an answered or timed-out request as free.
-    fn release(&mut self, request: &Request) {
+    fn release(&mut self, request: &Request, broker: u32) {
         match request {
             Request::Metadata { .. } => self.conn.metadata_in_flight = false,
-            Request::Fetch { partitions, .. } => partitions.iter().for_each(|p| {
-                self.fetching.remove(&p.tp);
-            }),
+            // Every partition of the session was fetched, named in the request or not.
+            Request::Fetch { .. } => {
+                for p in self.fetch_sessions.get(&broker).map_or(&[][..], |s| s.partitions()) {
+                    self.fetching.remove(&p.tp);
+                }
+            }
             Request::ListOffsets { partitions, .. } => partitions.iter().for_each(|(tp, _)| {
                 self.listing.remove(tp);
             }),
