@@ -18,6 +18,7 @@ use crate::components::partitions::Partitions;
 use crate::components::script::{Checkpoints, ScriptPanel};
 use crate::components::sequence::{SequenceDiagram, ARROWS_DRAWN_MAX};
 use crate::components::stage::Stage;
+use crate::components::ViewRef;
 use crate::embed::EmbedOptions;
 use crate::stage::Selection;
 use crate::state::{Action, Form, Playground};
@@ -271,18 +272,7 @@ pub fn app() -> Html {
     // What each group member owned last frame: a partition it loses fades out of its row.
     let revocations = use_mut_ref(crate::stage::Revocations::default);
     // The partitions panel's props as last drawn, and when (see `PARTITIONS_SHOWN_WHILE_PLAYING_MS`).
-    #[allow(clippy::type_complexity)]
-    let partitions_shown = use_mut_ref(|| {
-        (
-            None::<(
-                Vec<kafka_sim::view::TopicView>,
-                Vec<std::rc::Rc<kafka_sim::view::GroupView>>,
-                Vec<std::rc::Rc<kafka_sim::view::ClientView>>,
-                u64,
-            )>,
-            f64::NEG_INFINITY,
-        )
-    });
+    let partitions_shown = use_mut_ref(|| (None::<ViewRef>, f64::NEG_INFINITY));
     // One callback for the page's life: components compare it by identity, so a new one each
     // render would redraw every component that takes it (1,800 replica chips in a large cluster).
     let dispatch = {
@@ -678,12 +668,11 @@ pub fn app() -> Html {
         let mut shown = partitions_shown.borrow_mut();
         let now_ms = browser::now_ms();
         if shown.0.is_none() || !playing || now_ms - shown.1 >= PARTITIONS_SHOWN_WHILE_PLAYING_MS {
-            *shown = (Some((view.topics.clone(), view.groups.clone(), view.clients.clone(), view.now_ms)), now_ms);
+            *shown = (Some(ViewRef(view.clone())), now_ms);
         }
         match &shown.0 {
-            Some((topics, groups, clients, at_ms)) => html! {
-                <Partitions topics={topics.clone()} groups={groups.clone()} clients={clients.clone()} now_ms={*at_ms} />
-            },
+            // The same view until the next refresh: the panel is not drawn again meanwhile.
+            Some(shown) => html! { <Partitions view={shown.clone()} /> },
             None => html! {},
         }
     };
@@ -694,19 +683,14 @@ pub fn app() -> Html {
             <TopicPanel topics={topic_names()} brokers={view.brokers.len()} error={error(Form::Topic)} dispatch={dispatch.clone()} />
         },
         Drawer::Produce => html! {
-            <SendPanel topics={topic_names()}
-                partition_counts={view.topics.iter().map(|t| (t.name.clone(), t.partitions.len() as u32)).collect::<Vec<_>>()}
-                now_ms={view.now_ms}
-                producers={view.clients.iter().filter(|c| c.kind == "producer").cloned().collect::<Vec<_>>()}
+            <SendPanel view={ViewRef(view.clone())}
                 error={error(Form::Send)} dispatch={dispatch.clone()} />
         },
         Drawer::Consume => html! {
-            <ConsumerPanel topics={view.topics.iter().filter(|t| !t.name.starts_with("__")).map(|t| (t.name.clone(), t.partitions.len() as u32)).collect::<Vec<_>>()}
-                clients={view.clients.clone()} readonly={!editable} error={error(Form::Consumer)} dispatch={dispatch.clone()} />
+            <ConsumerPanel view={ViewRef(view.clone())} readonly={!editable} error={error(Form::Consumer)} dispatch={dispatch.clone()} />
         },
         Drawer::Groups => html! {
-            <GroupsPanel groups={view.groups.clone()} lag={view.lag.clone()} clients={view.clients.clone()} readonly={!editable}
-                topics={topic_names()} error={error(Form::Group)} dispatch={dispatch.clone()} />
+            <GroupsPanel view={ViewRef(view.clone())} readonly={!editable} error={error(Form::Group)} dispatch={dispatch.clone()} />
         },
         Drawer::Network => html! {
             <Faults nodes={nodes.clone()} cut={cut.clone()} slow={slow.clone()} error={error(Form::Faults)} dispatch={dispatch.clone()} />
@@ -777,7 +761,7 @@ pub fn app() -> Html {
                 }
             </header>
             if editable {
-                <CommandBar view={view.clone()} error={error(Form::Command)} dispatch={dispatch.clone()} />
+                <CommandBar view={ViewRef(view.clone())} error={error(Form::Command)} dispatch={dispatch.clone()} />
                 { paused_hint.clone() }
             }
             { for banner.iter().map(|b| html! { <p class="banner" role="alert">{ b }</p> }) }
@@ -856,7 +840,7 @@ pub fn app() -> Html {
                             </section>
                         }
                         if show_inspector {
-                            <Inspector view={view.clone()} selected={selected.0.clone()} error={stage_error}
+                            <Inspector view={ViewRef(view.clone())} selected={selected.0.clone()} error={stage_error}
                                 readonly={!editable} dispatch={dispatch.clone()} clear={clear} />
                         }
                     </div>

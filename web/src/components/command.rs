@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub view: std::rc::Rc<ClusterView>,
+    pub view: super::ViewRef,
     pub error: Option<String>,
     pub dispatch: Callback<Action>,
 }

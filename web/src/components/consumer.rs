@@ -11,9 +11,8 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    /// Topics by name with their partition counts (the records are the partitions panel's).
-    pub topics: Vec<(String, u32)>,
-    pub clients: Vec<std::rc::Rc<ClientView>>,
+    /// The topics with their partition counts (the records are the partitions panel's), and the consumers.
+    pub view: super::ViewRef,
     pub error: Option<String>,
     pub readonly: bool,
     pub dispatch: Callback<Action>,
@@ -24,7 +23,9 @@ pub fn consumer_panel(p: &Props) -> Html {
     let chosen = use_state(String::new);
     // Which consumer the controls act on: consumer-1 unless another is picked.
     let picked = use_state(String::new);
-    let consumers: Vec<&ClientView> = p.clients.iter().filter(|c| c.kind == "consumer").map(|c| &**c).collect();
+    let topics: Vec<(String, u32)> =
+        p.view.user_topics().map(|t| (t.name.clone(), t.partitions.len() as u32)).collect();
+    let consumers: Vec<&ClientView> = p.view.clients.iter().filter(|c| c.kind == "consumer").map(|c| &**c).collect();
     let who: String = if consumers.iter().any(|c| c.name == *picked) {
         (*picked).clone()
     } else if consumers.iter().any(|c| c.name == CONSUMER) || consumers.is_empty() {
@@ -37,12 +38,11 @@ pub fn consumer_panel(p: &Props) -> Html {
         Callback::from(move |e: Event| picked.set(value_of(&e)))
     };
     let topic = if chosen.is_empty() {
-        p.topics.first().map(|(name, _)| name.clone()).unwrap_or_default()
+        topics.first().map(|(name, _)| name.clone()).unwrap_or_default()
     } else {
         (*chosen).clone()
     };
-    let partitions: Vec<TopicPartition> = p
-        .topics
+    let partitions: Vec<TopicPartition> = topics
         .iter()
         .find(|(name, _)| *name == topic)
         .map(|(name, count)| (0..*count).map(|q| TopicPartition::new(name.clone(), q)).collect())
@@ -65,7 +65,7 @@ pub fn consumer_panel(p: &Props) -> Html {
         let chosen = chosen.clone();
         Callback::from(move |e: Event| chosen.set(value_of(&e)))
     };
-    let me = p.clients.iter().find(|c| c.name == who).map(|c| &**c);
+    let me = p.view.clients.iter().find(|c| c.name == who).map(|c| &**c);
     let closed = me.is_some_and(|c| c.closed);
     let close = {
         let who = who.clone();
@@ -75,6 +75,7 @@ pub fn consumer_panel(p: &Props) -> Html {
     // Every consumer reading the topic, side by side: what read_committed and read_uncommitted
     // readers of the same partitions got.
     let readers: Vec<&ClientView> = p
+        .view
         .clients
         .iter()
         .filter(|c| c.kind == "consumer" && c.assignment.iter().any(|a| a.tp.topic == topic))
@@ -109,10 +110,10 @@ pub fn consumer_panel(p: &Props) -> Html {
                 }
                 <label>{ "Topic" }
                     <select {onchange} data-testid="consume-topic">
-                        { for p.topics.iter().map(|(name, _)| html! { <option value={name.clone()} selected={*name == topic}>{ name }</option> }) }
+                        { for topics.iter().map(|(name, _)| html! { <option value={name.clone()} selected={*name == topic}>{ name }</option> }) }
                     </select>
                 </label>
-                <button onclick={assign} disabled={p.topics.is_empty()} data-testid="assign">{ "Assign all partitions" }</button>
+                <button onclick={assign} disabled={topics.is_empty()} data-testid="assign">{ "Assign all partitions" }</button>
                 <button onclick={poll} disabled={closed} data-testid="poll">{ format!("Poll {who}") }</button>
                 <button onclick={close} disabled={closed || me.is_none()} title="consumer.close()" data-testid="consumer-close">{ if closed { "Closed" } else { "Close" } }</button>
                 { error_line("consumer-error", &p.error) }

@@ -95,18 +95,17 @@ pub fn topic_panel(p: &TopicProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct SendProps {
-    pub topics: Vec<String>,
-    /// Partition counts, for explaining where a key goes.
-    pub partition_counts: Vec<(String, u32)>,
-    pub now_ms: u64,
-    /// Producers: name, every simulated config with its value, acknowledged and failed counts.
-    pub producers: Vec<std::rc::Rc<ClientView>>,
+    /// The topics (their partition counts explain where a key goes), the simulated time, and the
+    /// producers: every simulated config with its value, acknowledged and failed counts.
+    pub view: super::ViewRef,
     pub error: Option<String>,
     pub dispatch: Callback<Action>,
 }
 
 #[function_component(SendPanel)]
 pub fn send_panel(p: &SendProps) -> Html {
+    let topics: Vec<String> = p.view.user_topics().map(|t| t.name.clone()).collect();
+    let producers: Vec<&ClientView> = p.view.clients.iter().filter(|c| c.kind == "producer").map(|c| &**c).collect();
     let form = use_state(SendForm::default);
     let null_key = use_state(|| false);
     let key_text = use_state(String::new);
@@ -129,8 +128,8 @@ pub fn send_panel(p: &SendProps) -> Html {
             });
         });
     }
-    let producer = if p.producers.iter().any(|c| c.name == *chosen) { (*chosen).clone() } else { PRODUCER.to_string() };
-    let topic = if form.topic.is_empty() { p.topics.first().cloned().unwrap_or_default() } else { form.topic.clone() };
+    let producer = if producers.iter().any(|c| c.name == *chosen) { (*chosen).clone() } else { PRODUCER.to_string() };
+    let topic = if form.topic.is_empty() { topics.first().cloned().unwrap_or_default() } else { form.topic.clone() };
     let onsubmit = {
         let (form, null_key, key_text, d, local_error, topic) =
             (form.clone(), null_key.clone(), key_text.clone(), p.dispatch.clone(), local_error.clone(), topic.clone());
@@ -178,7 +177,7 @@ pub fn send_panel(p: &SendProps) -> Html {
         let chosen = chosen.clone();
         Callback::from(move |e: Event| chosen.set(value_of(&e)))
     };
-    let taken: Vec<String> = p.producers.iter().map(|c| c.name.clone()).collect();
+    let taken: Vec<String> = producers.iter().map(|c| c.name.clone()).collect();
     let new_name_shown = (*new_name).clone().unwrap_or_else(|| free_name(&taken, &[], "producer"));
     let create = {
         let (name, configs, d) = (new_name_shown.clone(), new_configs.clone(), p.dispatch.clone());
@@ -197,9 +196,9 @@ pub fn send_panel(p: &SendProps) -> Html {
         let s = s.clone();
         Callback::from(move |e: InputEvent| s.set(value_of(&e)))
     };
-    let current = p.producers.iter().find(|c| c.name == producer);
+    let current = producers.iter().find(|c| c.name == producer);
     // Where the record being typed will go, worked out as Kafka does.
-    let count = p.partition_counts.iter().find(|(t, _)| *t == topic).map(|(_, n)| *n);
+    let count = p.view.topics.iter().find(|t| t.name == topic).map(|t| t.partitions.len() as u32);
     let config = |name: &str| {
         current.and_then(|c| c.configs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())).unwrap_or_default()
     };
@@ -252,7 +251,7 @@ pub fn send_panel(p: &SendProps) -> Html {
         <div class="form">
             <label>{ "Producer" }
                 <select onchange={on_pick} data-testid="send-producer">
-                    { for p.producers.iter().map(|c| html! { <option value={c.name.clone()} selected={c.name == producer}>{ &c.name }</option> }) }
+                    { for producers.iter().map(|c| html! { <option value={c.name.clone()} selected={c.name == producer}>{ &c.name }</option> }) }
                 </select>
             </label>
             if let Some(c) = current {
@@ -284,7 +283,7 @@ pub fn send_panel(p: &SendProps) -> Html {
         <form class="form" {onsubmit} data-testid="send-form">
             <label>{ "Topic" }
                 <input list="topic-names" value={topic} onchange={set(|f, v| f.topic = v)} placeholder="orders" data-testid="send-topic" />
-                <datalist id="topic-names">{ for p.topics.iter().map(|t| html!{ <option value={t.clone()} /> }) }</datalist>
+                <datalist id="topic-names">{ for topics.iter().map(|t| html!{ <option value={t.clone()} /> }) }</datalist>
             </label>
             <label>{ "Key" }<input value={(*key_text).clone()} oninput={on_key} disabled={*null_key} placeholder="Alice" data-testid="send-key" /></label>
             <label class="check"><input type="checkbox" checked={*null_key} onclick={on_null} />{ "null key" }</label>
@@ -303,7 +302,7 @@ pub fn send_panel(p: &SendProps) -> Html {
         if let Some(c) = current {
             <div class="accumulator" data-testid="accumulator">
                 <span class="muted">{ "Accumulator: " }</span>
-                { batches(c, p.now_ms) }
+                { batches(c, p.view.now_ms) }
                 <button onclick={flush} disabled={closed} title="producer.flush(): send every batch now">{ "Flush" }</button>
                 <button onclick={close} disabled={closed} title="producer.close(): send what is buffered, then take no more sends" data-testid="producer-close">{ if closed { "Closed" } else { "Close" } }</button>
             </div>

@@ -15,12 +15,8 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub groups: Vec<std::rc::Rc<GroupView>>,
-    /// Each group's lag over simulated time.
-    pub lag: Vec<LagSample>,
-    /// Topics a consumer can subscribe to (internal ones left out).
-    pub topics: Vec<String>,
-    pub clients: Vec<std::rc::Rc<ClientView>>,
+    /// The groups, each group's lag over simulated time, the topics a consumer can subscribe to.
+    pub view: super::ViewRef,
     pub error: Option<String>,
     pub readonly: bool,
     pub dispatch: Callback<Action>,
@@ -36,9 +32,10 @@ pub fn groups_panel(p: &Props) -> Html {
     let group = use_state(|| String::from("billing"));
     let app = use_state(|| 0usize);
     let chosen = use_state(String::new);
-    let topic = if chosen.is_empty() { p.topics.first().cloned().unwrap_or_default() } else { (*chosen).clone() };
+    let topics: Vec<String> = p.view.user_topics().map(|t| t.name.clone()).collect();
+    let topic = if chosen.is_empty() { topics.first().cloned().unwrap_or_default() } else { (*chosen).clone() };
     let add = {
-        let (d, group, topic, name) = (p.dispatch.clone(), (*group).clone(), topic.clone(), next_name(&p.clients));
+        let (d, group, topic, name) = (p.dispatch.clone(), (*group).clone(), topic.clone(), next_name(&p.view.clients));
         let processing = APPLICATIONS[*app].1;
         Callback::from(move |_| {
             let configs = vec![
@@ -67,6 +64,7 @@ pub fn groups_panel(p: &Props) -> Html {
         Callback::from(move |e: Event| chosen.set(value_of(&e)))
     };
     let members: Vec<&ClientView> = p
+        .view
         .clients
         .iter()
         .filter(|c| c.group.as_ref().is_some_and(|g| !g.subscription.is_empty() || g.pattern.is_some()))
@@ -80,7 +78,7 @@ pub fn groups_panel(p: &Props) -> Html {
                 </label>
                 <label>{ "Topic" }
                     <select onchange={on_topic} data-testid="group-topic">
-                        { for p.topics.iter().map(|t| html! { <option value={t.clone()} selected={*t == topic}>{ t }</option> }) }
+                        { for topics.iter().map(|t| html! { <option value={t.clone()} selected={*t == topic}>{ t }</option> }) }
                     </select>
                 </label>
                 <label>{ "Application" }
@@ -88,7 +86,7 @@ pub fn groups_panel(p: &Props) -> Html {
                         { for APPLICATIONS.iter().enumerate().map(|(i, (label, _))| html! { <option value={i.to_string()} selected={i == *app}>{ *label }</option> }) }
                     </select>
                 </label>
-                <button onclick={add} disabled={p.topics.is_empty() || group.is_empty()} data-testid="group-add"
+                <button onclick={add} disabled={topics.is_empty() || group.is_empty()} data-testid="group-add"
                     title="consumer NAME group.id=G; subscribe NAME TOPIC; consume NAME (its poll loop)">
                     { "Add a consumer to the group" }
                 </button>
@@ -99,13 +97,13 @@ pub fn groups_panel(p: &Props) -> Html {
                     { for members.iter().filter(|c| !c.closed).map(|c| member_buttons(c, &p.dispatch)) }
                 </div>
             }
-            if !p.lag.is_empty() {
-                { lag_chart(&p.lag) }
+            if !p.view.lag.is_empty() {
+                { lag_chart(&p.view.lag) }
             }
-            if p.groups.is_empty() {
+            if p.view.groups.is_empty() {
                 <p class="muted">{ "No groups yet. A consumer with a group.id that subscribes joins one: the cluster then creates __consumer_offsets and a broker becomes the group's coordinator." }</p>
             }
-            { for p.groups.iter().map(|g| group_card(g)) }
+            { for p.view.groups.iter().map(|g| group_card(g)) }
         </div>
     }
 }

@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub view: std::rc::Rc<ClusterView>,
+    pub view: super::ViewRef,
     pub selected: Option<Selection>,
     pub error: Option<String>,
     pub readonly: bool,

@@ -18,6 +18,33 @@ pub mod stage;
 
 use yew::prelude::*;
 
+/// The cluster view as a component takes it whole, compared by identity: each new view is a new
+/// `Rc`, and its clock alone makes it differ from the last, so comparing it field by field would
+/// only cost the page code and time.
+#[derive(Clone, Debug)]
+pub struct ViewRef(pub std::rc::Rc<kafka_sim::view::ClusterView>);
+
+impl PartialEq for ViewRef {
+    fn eq(&self, other: &Self) -> bool {
+        std::rc::Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl ViewRef {
+    /// The topics a person works with: the internal ones left out.
+    pub fn user_topics(&self) -> impl Iterator<Item = &kafka_sim::view::TopicView> {
+        self.0.topics.iter().filter(|t| !t.name.starts_with("__"))
+    }
+}
+
+impl std::ops::Deref for ViewRef {
+    type Target = kafka_sim::view::ClusterView;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
 /// An input's error, announced to screen readers, shown under the input.
 pub fn error_line(id: &str, error: &Option<String>) -> Html {
     match error {

@@ -4,22 +4,15 @@
 use kafka_sim::protocol::TopicPartition;
 use kafka_sim::record::Show;
 use kafka_sim::txn::marker::ControlType;
-use kafka_sim::view::{ClientView, GroupView, PartitionView, TopicView};
+use kafka_sim::view::{PartitionView, TopicView};
 use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub topics: Vec<TopicView>,
-    /// Groups' committed offsets, marked on each partition.
-    #[prop_or_default]
-    pub groups: Vec<std::rc::Rc<GroupView>>,
-    /// Consumers' positions, marked on each partition.
-    #[prop_or_default]
-    pub clients: Vec<std::rc::Rc<ClientView>>,
-    /// The simulated time, to fade out segments deleted lately.
-    #[prop_or_default]
-    pub now_ms: u64,
+    /// The topics, with the groups' committed offsets and the consumers' positions marked on each
+    /// partition, and the simulated time, to fade out segments deleted lately.
+    pub view: super::ViewRef,
 }
 
 /// How long a deleted segment stays drawn, fading (simulated time).
@@ -27,11 +20,11 @@ const FADE_MS: u64 = 120_000;
 
 #[function_component(Partitions)]
 pub fn partitions(p: &Props) -> Html {
-    if p.topics.is_empty() {
+    if p.view.topics.is_empty() {
         return html! { <p class="muted">{ "No topics yet. Create one above, or send to a new name: Kafka creates it (auto.create.topics.enable)." }</p> };
     }
     let (internal, topics): (Vec<&TopicView>, Vec<&TopicView>) =
-        p.topics.iter().partition(|t| t.name.starts_with("__"));
+        p.view.topics.iter().partition(|t| t.name.starts_with("__"));
     html! {
         <div class="topics">
             { for topics.iter().map(|t| { let name = AttrValue::from(t.name.clone()); html! {
@@ -43,7 +36,7 @@ pub fn partitions(p: &Props) -> Html {
                     </h3>
                     { for t.partitions.iter().map(|q| html! {
                         <PartitionRow key={q.partition} topic={name.clone()} partition={Rc::clone(q)}
-                            readers={readers(p, &t.name, q.partition)} fading_at_ms={fade_clock(q, p.now_ms)} />
+                            readers={readers(p, &t.name, q.partition)} fading_at_ms={fade_clock(q, p.view.now_ms)} />
                     }) }
                 </div>
             }}) }
@@ -55,7 +48,7 @@ pub fn partitions(p: &Props) -> Html {
                     <details class="topic internal" data-testid={format!("internal-{}", t.name)}>
                         <summary>{ format!("{} (internal, {} partitions, {records} record(s))", t.name, t.partitions.len()) }</summary>
                         { for t.partitions.iter().filter(|q| q.record_count > 0).map(|q| html! {
-                            <PartitionRow key={q.partition} topic={name.clone()} partition={Rc::clone(q)} readers={Vec::new()} fading_at_ms={fade_clock(q, p.now_ms)} />
+                            <PartitionRow key={q.partition} topic={name.clone()} partition={Rc::clone(q)} readers={Vec::new()} fading_at_ms={fade_clock(q, p.view.now_ms)} />
                         }) }
                     </details>
                 }
@@ -101,18 +94,18 @@ fn fade_clock(q: &PartitionView, now_ms: u64) -> Option<u64> {
 
 /// Who reads a partition: each group's committed offset and each consumer's position, as `(label, offset)`.
 fn readers(p: &Props, topic: &str, partition: u32) -> Vec<(String, u64)> {
-    if p.groups.is_empty() && p.clients.iter().all(|c| c.assignment.is_empty()) {
+    if p.view.groups.is_empty() && p.view.clients.iter().all(|c| c.assignment.is_empty()) {
         return Vec::new();
     }
     let tp = TopicPartition::new(topic, partition);
-    let committed = p.groups.iter().filter_map(|g| {
+    let committed = p.view.groups.iter().filter_map(|g| {
         g.rows
             .iter()
             .find(|r| r.tp == tp)
             .and_then(|r| r.current_offset)
             .map(|o| (format!("group {} committed", g.name), o))
     });
-    let positions = p.clients.iter().filter(|c| !c.closed).filter_map(|c| {
+    let positions = p.view.clients.iter().filter(|c| !c.closed).filter_map(|c| {
         c.assignment.iter().find(|a| a.tp == tp).and_then(|a| a.position).map(|o| (format!("{} position", c.name), o))
     });
     committed.chain(positions).collect()

@@ -14,8 +14,9 @@ use std::rc::Rc;
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct Props {
+    /// Laid out anew for each render of the page: compared by identity (see `PartialEq` below).
     pub scene: Rc<Scene>,
     /// Messages on the wire, drawn one by one only when `single` (slow speeds and stepping).
     pub messages: Vec<MessageView>,
@@ -25,6 +26,19 @@ pub struct Props {
     pub page_ms: u64,
     pub selected: Option<Selection>,
     pub select: Callback<Selection>,
+}
+
+/// The scene by identity: each render of the page lays out a new one (and `page_ms` moves with
+/// every render too), so comparing scenes field by field would cost code and time and find them
+/// different all the same.
+impl PartialEq for Props {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.scene, &other.scene)
+            && self.messages == other.messages
+            && (self.single, self.now_ms, self.page_ms) == (other.single, other.now_ms, other.page_ms)
+            && self.selected == other.selected
+            && self.select == other.select
+    }
 }
 
 /// A long name is squeezed into `width` units rather than cut (its text stays whole, as its
