@@ -2,6 +2,7 @@
 // (tests/e2e/results/stage-*.png; the README's is docs/stage.png).
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { readFileSync } from 'node:fs';
 import { command, loadScript } from './helpers.mjs';
 
 const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
@@ -139,6 +140,19 @@ for (const [width, height] of [[375, 700], [700, 620]]) {
     await page.screenshot({ path: `tests/e2e/results/stage-${width}.png` });
   });
 }
+
+test('twelve brokers and sixty partitions: at 1440x900 the whole stage is on the screen', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto('/?new');
+  // The busy cluster of the browser benchmark: 12 brokers, topics of 12, 12, 24, 6 and 6 partitions at RF 3.
+  const script = readFileSync('tests/bench/busy.kafka', 'utf8').trim().split('\n');
+  await loadScript(page, script, '12.000 s');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const stage = await page.locator('svg.stage').boundingBox();
+  expect(stage.y + stage.height, 'the stage\'s bottom edge').toBeLessThanOrEqual(900);
+  await expect(page.getByTestId('stage-broker-12')).toBeInViewport();
+  await page.screenshot({ path: 'tests/e2e/results/stage-twelve-brokers.png' });
+});
 
 test('in dark mode the stage passes the accessibility audit, contrast included', async ({ page }) => {
   await page.emulateMedia({ colorScheme: 'dark' });
