@@ -979,6 +979,17 @@ fn list<'a, T: fmt::Display>(
 mod tests {
     use super::*;
 
+    /// `FetchMetadata.nextEpoch`: 0 opens a session at 1, the epoch wraps past `i32::MAX` to 1
+    /// (never back to 0, which would be a full fetch), and -1 stays -1.
+    #[test]
+    fn fetch_session_epochs_wrap_to_one() {
+        assert_eq!(FetchMetadata::next_epoch(FetchMetadata::INITIAL_EPOCH), 1);
+        assert_eq!(FetchMetadata::next_epoch(41), 42);
+        assert_eq!(FetchMetadata::next_epoch(i32::MAX), 1);
+        assert_eq!(FetchMetadata::next_epoch(FetchMetadata::FINAL_EPOCH), FetchMetadata::FINAL_EPOCH);
+        assert!(FetchMetadata::INITIAL.is_full() && !FetchMetadata { session_id: 3, epoch: 1 }.is_full());
+    }
+
     #[test]
     fn topic_partition_parses_at_the_last_dash() {
         assert_eq!(TopicPartition::parse("my-topic-12"), Some(TopicPartition::new("my-topic", 12)));

@@ -461,6 +461,102 @@ mod tests {
         assert!(cache.is_empty());
     }
 
+    /// Kafka's tests evict after 1,000 ms; its brokers after 120,000: their times scaled by 120.
+    const T: u64 = 120;
+
+    /// A full fetch of two partitions answered, opening a session at `now_ms`; its id.
+    fn open(cache: &mut FetchSessionCache, now_ms: u64, privileged: bool) -> u32 {
+        let asked = alloc::vec![part("foo", 0, 0), part("foo", 1, 0)];
+        let (context, read) = cache.new_context(now_ms, privileged, FetchMetadata::INITIAL, asked, &[]);
+        let answer = read.iter().map(|p| fetched(p, 0, false)).collect();
+        let (error, id, answered) = cache.respond(now_ms, &context, &read, answer);
+        assert_eq!((error, answered.len()), (None, 2));
+        id
+    }
+
+    /// `testFetchSessionExpiration`: an incremental fetch touches its session, so the session
+    /// left unused longest is the one a full cache evicts once it is stale.
+    #[test]
+    fn test_fetch_session_expiration() {
+        let mut cache = one_shard(2);
+        let session1 = open(&mut cache, 0, false);
+        let session2 = open(&mut cache, 500 * T, false);
+        assert_eq!(ids(&cache), [session1, session2]);
+        let metadata = FetchMetadata { session_id: session1, epoch: 1 };
+        let (context, _) = cache.new_context(1_000 * T, false, metadata, Vec::new(), &[]);
+        assert_eq!(context, FetchContext::Incremental { session_id: session1, epoch: 1 });
+        let session3 = open(&mut cache, 1_501 * T, false);
+        assert_eq!(ids(&cache), [session1, session3], "session 2 was used least lately, and is stale");
+    }
+
+    /// `testPrivilegedSessionHandling`: a follower's session evicts a consumer's younger one, but
+    /// not a privileged one until that one is stale.
+    #[test]
+    fn test_privileged_session_handling() {
+        let mut cache = one_shard(2);
+        let session1 = open(&mut cache, 0, true);
+        let session2 = open(&mut cache, 500 * T, false);
+        let session3 = open(&mut cache, 1_000 * T, true);
+        assert_eq!(ids(&cache), [session1, session3], "the consumer's session 2 made room for a follower's");
+        let session4 = open(&mut cache, 1_501 * T, true);
+        assert_eq!(ids(&cache), [session3, session4], "session 1, privileged but unused for 1,501, is stale");
+        assert!(!ids(&cache).contains(&session2));
+    }
+
+    /// `testDivergingEpoch` and `testUpdateAndGenerateResponseData`: a partition with a diverging
+    /// epoch or an error is in every incremental answer, changed or not.
+    #[test]
+    fn test_diverging_epoch_and_errors_are_always_answered() {
+        let mut cache = one_shard(10);
+        let asked = alloc::vec![part("foo", 1, 100), part("bar", 2, 100)];
+        let (context, read) = cache.new_context(0, false, FetchMetadata::INITIAL, asked.clone(), &[]);
+        let answer = read.iter().map(|p| fetched(p, 50, false)).collect();
+        let (_, id, _) = cache.respond(0, &context, &read, answer);
+        for epoch in 1..3 {
+            let (context, read) = cache.new_context(0, false, FetchMetadata { session_id: id, epoch }, Vec::new(), &[]);
+            let mut diverged = fetched(&read[1], 50, false);
+            if let Ok(data) = &mut diverged.result {
+                data.diverging_epoch = Some((3, 40));
+            }
+            let answer = alloc::vec![fetched(&read[0], 50, false), diverged];
+            let (_, _, answered) = cache.respond(0, &context, &read, answer);
+            let names: Vec<_> = answered.iter().map(|f| alloc::format!("{}", f.tp)).collect();
+            assert_eq!(names, ["bar-2"], "epoch {epoch}: foo-1 has no news, bar-2 diverges");
+        }
+        for epoch in 3..5 {
+            let (context, read) = cache.new_context(0, false, FetchMetadata { session_id: id, epoch }, Vec::new(), &[]);
+            let failed = FetchedPartition { tp: read[0].tp.clone(), result: Err(KafkaError::UnknownTopicOrPartition) };
+            let answer = alloc::vec![failed, fetched(&read[1], 50, false)];
+            let (_, _, answered) = cache.respond(0, &context, &read, answer);
+            let names: Vec<_> = answered.iter().map(|f| alloc::format!("{}", f.tp)).collect();
+            assert_eq!(names, ["foo-1"], "epoch {epoch}: an error is answered every time");
+        }
+        // Once the error is gone, the partition is answered again with its data.
+        let (context, read) = cache.new_context(0, false, FetchMetadata { session_id: id, epoch: 5 }, Vec::new(), &[]);
+        let answer = alloc::vec![fetched(&read[0], 50, false), fetched(&read[1], 50, false)];
+        let (_, _, answered) = cache.respond(0, &context, &read, answer);
+        assert_eq!(answered.len(), 1);
+        assert_eq!(answered[0].tp, TopicPartition::new("foo", 1));
+    }
+
+    /// `testCachedLeaderEpoch` and `testLastFetchedEpoch`: an incremental fetch that names a
+    /// partition replaces what the session holds for it; the others are read as last asked.
+    #[test]
+    fn test_cached_request_data() {
+        let mut cache = one_shard(10);
+        let mut asked = alloc::vec![part("foo", 0, 0), part("foo", 1, 10)];
+        asked[0].current_leader_epoch = Some(1);
+        asked[1].last_fetched_epoch = Some(2);
+        let (context, read) = cache.new_context(0, true, FetchMetadata::INITIAL, asked, &[]);
+        let answer = read.iter().map(|p| fetched(p, 0, false)).collect();
+        let (_, id, _) = cache.respond(0, &context, &read, answer);
+        let mut moved = part("foo", 0, 5);
+        moved.current_leader_epoch = Some(2);
+        let (_, read) = cache.new_context(0, true, FetchMetadata { session_id: id, epoch: 1 }, alloc::vec![moved], &[]);
+        assert_eq!((read[0].fetch_offset, read[0].current_leader_epoch), (5, Some(2)));
+        assert_eq!((read[1].fetch_offset, read[1].last_fetched_epoch), (10, Some(2)));
+    }
+
     /// `testFetchSessionCache_RoundRobinsIntoShards`, and Kafka's integer division of the slots:
     /// fewer than eight slots leave every shard empty, so no session is ever opened.
     #[test]

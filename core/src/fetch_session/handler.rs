@@ -187,6 +187,32 @@ mod tests {
         assert_eq!(handler.metadata(), FetchMetadata { session_id: 7, epoch: 0 }, "close 7, open a new one");
     }
 
+    /// `testVerifyFullFetchResponsePartitions`: a full answer that leaves out a partition of the
+    /// session (or names another) is not used, and the next fetch is full again.
+    #[test]
+    fn test_verify_full_fetch_response_partitions() {
+        let mut handler = FetchSessionHandler::default();
+        handler.build(alloc::vec![part("foo", 0, 0), part("foo", 1, 0)]);
+        assert!(!handler.handle_response(None, 7, [TopicPartition::new("foo", 0)].iter()), "foo-1 omitted");
+        assert_eq!(handler.metadata(), FetchMetadata::INITIAL);
+        handler.build(alloc::vec![part("foo", 0, 0)]);
+        let named = [TopicPartition::new("foo", 0), TopicPartition::new("bar", 0)];
+        assert!(!handler.handle_response(None, 7, named.iter()), "bar-0 extra");
+        assert_eq!(handler.metadata(), FetchMetadata::INITIAL);
+    }
+
+    /// A closing fetcher's last request closes the session and opens none (`notifyClose`).
+    #[test]
+    fn test_notify_close() {
+        let mut handler = FetchSessionHandler::default();
+        handler.build(alloc::vec![part("foo", 0, 0)]);
+        assert!(handler.handle_response(None, 7, [TopicPartition::new("foo", 0)].iter()));
+        handler.notify_close();
+        let data = handler.build(Vec::new());
+        assert_eq!(data.metadata, FetchMetadata { session_id: 7, epoch: FetchMetadata::FINAL_EPOCH });
+        assert!(data.metadata.is_full() && data.to_send.is_empty());
+    }
+
     /// `testDoubleBuild`-style errors: FETCH_SESSION_ID_NOT_FOUND starts afresh;
     /// INVALID_FETCH_SESSION_EPOCH and a failed request close the session with a full fetch.
     #[test]
