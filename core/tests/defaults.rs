@@ -56,6 +56,7 @@ const KAFKA: &[(&str, &str, &str, &str)] = &[
     ("consumer", "fetch.min.bytes", "1", "ConsumerConfig"),
     ("consumer", "group.id", "null", "ConsumerConfig"),
     ("consumer", "group.instance.id", "null", "ConsumerConfig (KIP-345)"),
+    ("consumer", "group.protocol", "classic", "ConsumerConfig (KIP-848: consumer is the new protocol)"),
     ("consumer", "heartbeat.interval.ms", "3000", "ConsumerConfig"),
     ("consumer", "isolation.level", "read_uncommitted", "ConsumerConfig"),
     ("consumer", "max.partition.fetch.bytes", "1048576", "ConsumerConfig"),

@@ -513,6 +513,7 @@ const CONSUMER_CONFIGS: &[&str] = &[
     "fetch.min.bytes",
     "group.id",
     "group.instance.id",
+    "group.protocol",
     "heartbeat.interval.ms",
     "isolation.level",
     "max.partition.fetch.bytes",
@@ -588,6 +589,20 @@ impl ConsumerConfig {
             "fetch.min.bytes" => c.fetch_min_bytes = int(name, v, 0)?,
             "group.id" => c.group_id = Some(v.to_string()),
             "group.instance.id" => c.group_instance_id = Some(v.to_string()),
+            // Kafka 4.3's default is the classic protocol, the one simulated. The consumer group
+            // protocol (KIP-848) is refused by name rather than run as the classic one.
+            "group.protocol" => match v.trim().to_ascii_lowercase().as_str() {
+                "classic" => {}
+                "consumer" => {
+                    return Err(CommandError::ClientConfig(
+                        "group.protocol=consumer (KIP-848: the broker assigns the partitions, through \
+                         ConsumerGroupHeartbeat) is not simulated yet; the playground runs the classic \
+                         protocol, Kafka 4.3's default (group.protocol=classic)"
+                            .into(),
+                    ))
+                }
+                _ => return Err(bad(name, v, "String must be one of (case insensitive): CLASSIC, CONSUMER")),
+            },
             "max.partition.fetch.bytes" => c.max_partition_fetch_bytes = int(name, v, 0)?,
             "max.poll.records" => c.max_poll_records = int(name, v, 1)?,
             "request.timeout.ms" => c.request_timeout_ms = int(name, v, 0)?,
@@ -652,6 +667,7 @@ impl ConsumerConfig {
             ("fetch.min.bytes", self.fetch_min_bytes.to_string()),
             ("group.id", self.group_id.clone().unwrap_or_default()),
             ("group.instance.id", self.group_instance_id.clone().unwrap_or_default()),
+            ("group.protocol", "classic".into()),
             ("heartbeat.interval.ms", self.heartbeat_interval_ms.to_string()),
             (
                 "isolation.level",
@@ -682,6 +698,20 @@ mod tests {
 
     fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
         items.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    /// Kafka 4.3's default protocol is accepted, in any case; the consumer protocol is refused by
+    /// name (not simulated yet), and any other value as Java's `ConfigDef` refuses it.
+    #[test]
+    fn group_protocol_classic_is_accepted_and_consumer_refused_by_name() {
+        assert!(ConsumerConfig::parse(&pairs(&[("group.protocol", "CLASSIC")])).is_ok());
+        let refused = ConsumerConfig::parse(&pairs(&[("group.protocol", "consumer")])).unwrap_err();
+        assert!(alloc::format!("{refused}").contains("KIP-848"), "{refused}");
+        let bad = ConsumerConfig::parse(&pairs(&[("group.protocol", "share")])).unwrap_err();
+        assert_eq!(
+            alloc::format!("{bad}"),
+            "Invalid value share for configuration group.protocol: String must be one of (case insensitive): CLASSIC, CONSUMER"
+        );
     }
 
     #[test]

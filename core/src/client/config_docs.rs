@@ -69,6 +69,9 @@ pub fn explain(kind: &str, name: &str) -> Option<&'static str> {
         ("consumer", "group.instance.id") => {
             "A static member's fixed identity: a restart within session.timeout.ms gets its partitions back without a rebalance."
         }
+        ("consumer", "group.protocol") => {
+            "The rebalance protocol: classic (JoinGroup and SyncGroup, the leader assigns; simulated) or consumer (KIP-848, the broker assigns; not yet)."
+        }
         ("consumer", "enable.auto.commit") => {
             "Commit the positions of the previous poll inside poll(), every auto.commit.interval.ms, and before a rebalance and on close."
         }
