@@ -166,6 +166,26 @@ test('in dark mode the stage passes the accessibility audit, contrast included',
   await page.screenshot({ path: 'tests/e2e/results/stage-dark.png' });
 });
 
+test('a comparison sits beside the stage, and its differing rows are readable in dark mode', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto('/?lesson=idempotence&compare=p%20acks%3Dall');
+  const summary = page.getByTestId('compare-summary');
+  await expect(summary).toContainText('p acks=all');
+  // Beside the stage, not below the page's panels.
+  const stage = await page.getByTestId('stage').boundingBox();
+  const beside = await summary.boundingBox();
+  expect(beside.x, 'the comparison\'s left edge').toBeGreaterThan(stage.x + stage.width);
+  // Run the lesson's step so that an outcome differs, then audit the comparison, contrast included.
+  await page.getByRole('button', { name: /^Do it/ }).click();
+  await expect(summary.locator('tr.differs').first()).toBeVisible({ timeout: 10_000 });
+  const results = await new AxeBuilder({ page }).include('[data-testid="compare-summary"]').withTags(['wcag2a', 'wcag2aa']).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  expect(serious).toEqual([]);
+  await page.screenshot({ path: 'tests/e2e/results/stage-compare-dark.png' });
+});
+
 test('eligible leader replicas: the last in-sync replica crashes and an eligible one, drawn dotted, leads', async ({ page }) => {
   await page.goto('/?new');
   page.on('dialog', (d) => d.accept());

@@ -696,6 +696,24 @@ pub fn app() -> Html {
             <Faults nodes={nodes.clone()} cut={cut.clone()} slow={slow.clone()} error={error(Form::Faults)} dispatch={dispatch.clone()} />
         },
     };
+    // A comparison running beside the stage: its differences next to the picture of the session,
+    // as the lesson is; the form to start one stays below.
+    let compare_aside = show_stage && show("compare") && pg.compare.is_some();
+    let compare_panel = (show("compare") && (editable || pg.compare.is_some())).then(|| {
+        html! {
+            <section class={classes!("panel", "wide", compare_aside.then_some("compare-aside"))} aria-labelledby="compare-h">
+                <h2 id="compare-h">{ "Compare" }</h2>
+                <Compare change={pg.compare.as_ref().map(|c| c.change.to_string())}
+                    rows={compare_views.as_ref().zip(pg.compare.as_ref()).map(|(v, c)| c.summary_with(v)).unwrap_or_default()}
+                    partitions={compare_views.as_ref().map(crate::components::compare::partition_pairs).unwrap_or_default()}
+                    refused={pg.compare.as_ref().map(|c| c.refusals()).unwrap_or_default()}
+                    suggestions={kafka_sim::compare::suggestions(&pg.session)}
+                    error={error(Form::Compare)} dispatch={dispatch.clone()} />
+            </section>
+        }
+    });
+    // Drawn once, in one of the two places.
+    let (compare_beside, compare_below) = if compare_aside { (compare_panel, None) } else { (None, compare_panel) };
     let drawers: Vec<Drawer> = Drawer::ALL.iter().copied().filter(|d| d.shown(&show, editable)).collect();
     let close_drawer = {
         let drawer = drawer.clone();
@@ -833,6 +851,7 @@ pub fn app() -> Html {
                         if let Some(progress) = pg.lesson.filter(|_| show("lesson")) {
                             <LessonPanel {progress} checks={pg.lesson_checks()} dispatch={dispatch.clone()} />
                         }
+                        { for compare_beside }
                         if show("checkpoints") && !checkpoints.is_empty() {
                             <section class="panel" aria-labelledby="checks-h">
                                 <h2 id="checks-h">{ "Checkpoints" }</h2>
@@ -876,17 +895,7 @@ pub fn app() -> Html {
                         { partitions_panel() }
                     </section>
                 }
-                if show("compare") && (editable || pg.compare.is_some()) {
-                    <section class="panel wide" aria-labelledby="compare-h">
-                        <h2 id="compare-h">{ "Compare" }</h2>
-                        <Compare change={pg.compare.as_ref().map(|c| c.change.to_string())}
-                            rows={compare_views.as_ref().zip(pg.compare.as_ref()).map(|(v, c)| c.summary_with(v)).unwrap_or_default()}
-                            partitions={compare_views.as_ref().map(crate::components::compare::partition_pairs).unwrap_or_default()}
-                            refused={pg.compare.as_ref().map(|c| c.refusals()).unwrap_or_default()}
-                            suggestions={kafka_sim::compare::suggestions(&pg.session)}
-                            error={error(Form::Compare)} dispatch={dispatch.clone()} />
-                    </section>
-                }
+                { for compare_below }
                 if show("script") {
                     <section class="panel wide" aria-labelledby="script-h">
                         <h2 id="script-h">{ "Session script" }</h2>
