@@ -534,9 +534,9 @@ impl Consumer {
                     waited = false;
                 }
                 for p in partitions.into_iter().filter(|_| usable) {
-                    // A seek or a new assignment since the fetch left: its data is for a position no longer held.
+                    // A seek or a new assignment since the fetch left (`waited` is already false): its
+                    // data is for a position no longer held.
                     if self.positions.get(&p.tp) != fetched_at.get(&p.tp) {
-                        waited = false;
                         continue;
                     }
                     if p.result.as_ref().map_or(true, |d| !d.batches.is_empty()) {
