@@ -190,11 +190,13 @@ pub enum EventKind {
         /// Shared with the consumer's record of what it received.
         records: alloc::rc::Rc<Vec<(TopicPartition, Record)>>,
     },
-    /// A client's request got no answer within request.timeout.ms.
+    /// A client's request got no answer within request.timeout.ms (`timed_out`), and the client
+    /// closed the connection; the other requests in flight on it fail with it.
     RequestTimedOut {
         client: String,
         to: Node,
         api: &'static str,
+        timed_out: bool,
     },
     /// A client's connection broke (the broker process is gone).
     Disconnected {
@@ -689,10 +691,13 @@ impl fmt::Display for EventKind {
                 f,
                 "{client}: connection to {to} refused (it is down); the {api} request fails with NETWORK_EXCEPTION"
             ),
-            RequestTimedOut { client, to, api } => write!(
+            RequestTimedOut { client, to, api, timed_out: true } => write!(
                 f,
-                "{client}: {api} to {to} got no answer within request.timeout.ms"
+                "{client}: {api} to {to} got no answer within request.timeout.ms; the connection closes"
             ),
+            RequestTimedOut { client, to, api, timed_out: false } => {
+                write!(f, "{client}: the {api} request in flight to {to} fails as the connection closes")
+            }
             ControllerChanged { active: Some(id), epoch, .. } => {
                 write!(f, "broker-{id} is the active controller (epoch {epoch})")
             }

@@ -1,6 +1,8 @@
 //! The simulated network: nodes joined by links with a latency. Delivery on a
 //! link is in order (a later message never overtakes an earlier one); a cut
 //! link or a down node loses what crosses it, as a TCP connection that breaks.
+//! A client's connection that lost a message stays broken, both ways, until the
+//! client closes it: as over TCP, no later message on it arrives after one lost.
 
 use crate::sorted::{SortedMap, SortedSet};
 use crate::time::{Duration, Instant};
@@ -47,6 +49,9 @@ pub enum Loss {
     LinkCut,
     SenderDown,
     ReceiverDown,
+    /// An earlier message on this client connection was lost; nothing more crosses it until
+    /// the client gives up on its requests and connects again.
+    ConnectionBroken,
 }
 
 impl fmt::Display for Loss {
@@ -56,6 +61,7 @@ impl fmt::Display for Loss {
             Loss::LinkCut => "the link is cut",
             Loss::SenderDown => "the sender is down",
             Loss::ReceiverDown => "the receiver is down",
+            Loss::ConnectionBroken => "the connection broke with an earlier loss",
         })
     }
 }
@@ -71,6 +77,8 @@ pub struct Network {
     slow: SortedMap<(Node, Node), Duration>,
     /// When the last message on each directed link arrives, to keep delivery in order.
     last_arrival: SortedMap<(Node, Node), Instant>,
+    /// Client connections that lost a message, stored with the smaller node first.
+    broken: SortedSet<(Node, Node)>,
 }
 
 fn link(a: &Node, b: &Node) -> (Node, Node) {
@@ -89,6 +97,7 @@ impl Network {
             down: SortedSet::new(),
             slow: SortedMap::new(),
             last_arrival: SortedMap::new(),
+            broken: SortedSet::new(),
         }
     }
 
@@ -138,9 +147,28 @@ impl Network {
             Err(Loss::ReceiverDown)
         } else if self.cut.contains(&link(from, to)) {
             Err(Loss::LinkCut)
+        } else if !self.broken.is_empty() && self.broken.contains(&link(from, to)) {
+            Err(Loss::ConnectionBroken)
         } else {
             Ok(())
         }
+    }
+
+    /// A message on the connection between `a` and `b` was lost: TCP delivers in order or not
+    /// at all, so every later one on it is lost too until [`Network::reconnect`].
+    pub fn break_connection(&mut self, a: &Node, b: &Node) {
+        self.broken.insert(link(a, b));
+    }
+
+    /// The client closed its connection (it gave up on the requests in it): the next message
+    /// opens a new one.
+    pub fn reconnect(&mut self, a: &Node, b: &Node) {
+        self.broken.remove(&link(a, b));
+    }
+
+    /// A process stopped: its connections are gone, broken or not.
+    pub fn close_connections(&mut self, node: &Node) {
+        self.broken.retain(|(a, b)| a != node && b != node);
     }
 
     /// Cuts the link both ways; returns false if it was already cut.
@@ -204,6 +232,19 @@ mod tests {
         net.set_down(&b, true);
         assert_eq!(net.send(&a, &b, Instant::ZERO), Err(Loss::ReceiverDown));
         assert_eq!(net.send(&b, &a, Instant::ZERO), Err(Loss::SenderDown));
+    }
+
+    #[test]
+    fn a_broken_connection_loses_everything_after_a_heal_until_it_reconnects() {
+        let (a, b) = nodes();
+        let mut net = Network::new(Duration::from_ms(1));
+        net.break_connection(&a, &b);
+        assert_eq!(net.send(&b, &a, Instant::ZERO), Err(Loss::ConnectionBroken));
+        net.reconnect(&b, &a);
+        assert!(net.send(&a, &b, Instant::ZERO).is_ok());
+        net.break_connection(&a, &b);
+        net.close_connections(&b);
+        assert!(net.send(&a, &b, Instant::ZERO).is_ok());
     }
 
     #[test]

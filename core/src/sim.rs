@@ -742,6 +742,7 @@ impl Sim {
 
         if let Some(cluster) = self.cluster.as_mut() {
             cluster.net.set_down(&node, true);
+            cluster.net.close_connections(&node);
         }
         self.drop_timers(&node);
         self.emit(EventKind::ClientCrashed { name: name.into() });
@@ -805,6 +806,7 @@ impl Sim {
             b.clean_shutdown = clean;
         }
         cluster.net.set_down(&Node::Broker(id), true);
+        cluster.net.close_connections(&Node::Broker(id));
         self.drop_timers(&Node::Broker(id));
         self.emit(EventKind::BrokerStopped { id, clean });
         // Connections to it reset: clients learn of their requests in flight at once.
@@ -1142,6 +1144,7 @@ impl Sim {
         };
         if let Err(why) = cluster.net.check(&via_from, &via_to) {
             let api = api_of(&message);
+            self.break_connection(&from, &to, why);
             self.emit(EventKind::Lost { from: from.clone(), to, api, why, sent_ms });
             self.refuse(&from, why, &message);
             return;
@@ -1189,13 +1192,37 @@ impl Sim {
                     b.on_timer(timer, &mut fx);
                 }
             }
-            Node::Client(name) => match self.clients.get_mut(name) {
-                Some(Client::Producer(p)) => p.on_timer(timer, &mut fx),
-                Some(Client::Consumer(c)) => c.on_timer(timer, &mut fx),
-                None => {}
-            },
+            Node::Client(name) => {
+                // A request timeout closes the client's connection to its broker: a broken one
+                // carries messages again once the client connects anew.
+                if let (Timer::RequestTimeout(id), Some(c)) = (&timer, self.clients.get(name)) {
+                    if let Some(broker) = c.connection().broker_of(*id) {
+                        cluster.net.reconnect(&node, &Node::Broker(broker));
+                    }
+                }
+                match self.clients.get_mut(name) {
+                    Some(Client::Producer(p)) => p.on_timer(timer, &mut fx),
+                    Some(Client::Consumer(c)) => c.on_timer(timer, &mut fx),
+                    None => {}
+                }
+            }
         }
         self.apply_effects(node, fx);
+    }
+
+    /// A message between a client and a broker was lost to a cut: the connection is broken
+    /// while the client still waits on a request in it (its timeout closes it); a client
+    /// waiting on nothing there opens a new connection with its next request.
+    fn break_connection(&mut self, from: &Node, to: &Node, why: Loss) {
+        let ((Node::Client(name), Node::Broker(broker)) | (Node::Broker(broker), Node::Client(name))) = (from, to)
+        else {
+            return;
+        };
+        let waiting =
+            self.clients.get(name).is_some_and(|c| c.connection().in_flight().any(|(_, r)| r.broker == *broker));
+        if let (Loss::LinkCut, true, Some(cluster)) = (why, waiting, self.cluster.as_mut()) {
+            cluster.net.break_connection(from, to);
+        }
     }
 
     /// Carries out what a node asked for, in the order it asked.
@@ -1303,6 +1330,7 @@ impl Sim {
                 }
                 Err(why) => {
                     let api = api_of(&message);
+                    self.break_connection(&me, &to, why);
                     self.emit(EventKind::Lost { from: me.clone(), to, api, why, sent_ms: None });
                     self.refuse(&me, why, &message);
                 }

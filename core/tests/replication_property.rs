@@ -209,3 +209,15 @@ fn regression_seeds_672_858_976_empty_epoch_livelock() {
 fn regression_seed_5_an_idempotent_retry_stays_within_the_five_batch_window() {
     check(5).unwrap();
 }
+
+/// A leader takes any first sequence from a producer it has no state for, as Kafka's does.
+/// When a cut lost a producer's first batch and a later one arrived after the heal, the leader
+/// appended the later one: a gap the producer could never fill, and sends that never ended.
+/// Over TCP the later request cannot overtake the lost one; a client connection that lost a
+/// message now stays broken until the client's request timeout closes it.
+#[test]
+fn regression_seeds_3_11_197_a_lost_first_batch_is_never_overtaken() {
+    for seed in [3, 11, 197] {
+        check(seed).unwrap();
+    }
+}

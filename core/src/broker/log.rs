@@ -548,16 +548,10 @@ impl PartitionLog {
         let last_sequence = first_sequence.wrapping_add(count - 1);
         let Some(entry) = self.producers.get(&id) else {
             // Kafka accepts any sequence from a producer it has no state for
-            // (`ProducerAppendInfo.checkSequence`), relying on TCP: a request is never lost while
-            // a later one on the same connection arrives. This network can lose one and deliver
-            // the next after a cut heals, so accepting a later sequence first would leave a gap
-            // the producer can never fill (replication_property, 13 of 1000 seeds): the first
-            // batch of an unknown producer must start at 0 until connections break as TCP's do.
-            return if first_sequence == 0 {
-                Ok(SequenceCheck::Append)
-            } else {
-                Err(KafkaError::OutOfOrderSequenceNumber)
-            };
+            // (`ProducerAppendInfo.checkSequence`: the producer's state may have gone with
+            // retention or DeleteRecords). It relies on TCP, as the network here does: a request
+            // is never lost while a later one on the same connection arrives.
+            return Ok(SequenceCheck::Append);
         };
         if epoch < entry.epoch {
             return Err(KafkaError::InvalidProducerEpoch);
@@ -923,6 +917,48 @@ mod tests {
             log.append(&RecordBatch::validate(&bytes).unwrap(), bytes, 0);
         }
         (log, size)
+    }
+
+    /// ProducerStateManagerTest's `appendClientEntry`: checks a one-record batch of producer 1
+    /// at `epoch` and `sequence`, and appends it if the check lets it in.
+    fn append_client_entry(log: &mut PartitionLog, epoch: i16, sequence: i32) -> Result<SequenceCheck, KafkaError> {
+        let check = log.check_sequence(1, epoch, sequence, 1)?;
+        if check == SequenceCheck::Append {
+            let mut batch = RecordBatch::from_records(&[data("v")], Compression::None);
+            (batch.producer_id, batch.producer_epoch, batch.base_sequence) = (1, epoch, sequence);
+            let bytes = batch.encode().unwrap();
+            log.append(&RecordBatch::validate(&bytes).unwrap(), bytes, 0);
+        }
+        Ok(check)
+    }
+
+    #[test]
+    fn test_basic_id_mapping() {
+        let mut log = PartitionLog::default();
+        assert_eq!(append_client_entry(&mut log, 0, 0), Ok(SequenceCheck::Append));
+        assert_eq!(append_client_entry(&mut log, 0, 1), Ok(SequenceCheck::Append));
+        // Kafka's state manager alone refuses the repeat; its log finds it among the last five first.
+        assert_eq!(
+            append_client_entry(&mut log, 0, 1),
+            Ok(SequenceCheck::Duplicate { base_offset: 1, last_offset: 1 })
+        );
+        // Greater than the next expected sequence.
+        assert_eq!(append_client_entry(&mut log, 0, 5), Err(KafkaError::OutOfOrderSequenceNumber));
+        // A new epoch starts at 0; the old one is fenced.
+        assert_eq!(append_client_entry(&mut log, 1, 0), Ok(SequenceCheck::Append));
+        assert_eq!(append_client_entry(&mut log, 0, 0), Err(KafkaError::InvalidProducerEpoch));
+        assert_eq!(append_client_entry(&mut log, 2, 3), Err(KafkaError::OutOfOrderSequenceNumber));
+    }
+
+    /// `ProducerAppendInfo.checkSequence`: "If there is no current producer epoch (possibly because
+    /// all producer records have been deleted due to retention or the DeleteRecords API) accept
+    /// writes with any sequence number"; the next one must follow it.
+    #[test]
+    fn a_producer_without_state_starts_at_any_sequence() {
+        let mut log = PartitionLog::default();
+        assert_eq!(append_client_entry(&mut log, 5, 16), Ok(SequenceCheck::Append));
+        assert_eq!(append_client_entry(&mut log, 5, 18), Err(KafkaError::OutOfOrderSequenceNumber));
+        assert_eq!(append_client_entry(&mut log, 5, 17), Ok(SequenceCheck::Append));
     }
 
     const NOW_MS: u64 = 1_000_000;

@@ -154,26 +154,46 @@ impl Connection {
 
     /// A request timed out or its connection broke: take it out of flight, say so, and avoid
     /// the broker for the reconnect backoff (`reconnect.backoff.ms` doubling per failure in a
-    /// row up to `reconnect.backoff.max.ms`, with jitter).
-    pub fn fail(&mut self, timer: &Timer, fx: &mut Effects) -> Option<(InFlight, KafkaError)> {
+    /// row up to `reconnect.backoff.max.ms`, with jitter). A timeout closes the connection
+    /// (Java's `NetworkClient.handleTimedOutRequests`): every request in flight to that broker
+    /// fails with it, as timed out, in the order they were sent.
+    pub fn fail(&mut self, timer: &Timer, fx: &mut Effects) -> Vec<(u32, InFlight, KafkaError)> {
         let (id, error) = match timer {
             Timer::RequestTimeout(id) => (*id, KafkaError::RequestTimedOut),
             Timer::Disconnected(id) | Timer::Refused(id) => (*id, KafkaError::NetworkException),
-            _ => return None,
+            _ => return Vec::new(),
         };
-        let failures = self.in_flight.get(&id).and_then(|r| self.failed.get(&r.broker)).map_or(0, |f| f.1);
-        let done = self.complete(id, fx)?;
-        if matches!(done.request, Request::Metadata { .. }) {
-            self.metadata_in_flight = false;
+        let Some(broker) = self.in_flight.get(&id).map(|r| r.broker) else { return Vec::new() };
+        // The request that timed out first, then the others on its connection in the order sent.
+        let mut ids = alloc::vec![id];
+        if error == KafkaError::RequestTimedOut {
+            ids.extend(self.in_flight.iter().filter(|&(&other, r)| r.broker == broker && other != id).map(|(&o, _)| o));
         }
+        let failures = self.failed.get(&broker).map_or(0, |f| f.1);
+        let mut failed = Vec::with_capacity(ids.len());
+        for id in ids {
+            let Some(done) = self.complete(id, fx) else { continue };
+            if matches!(done.request, Request::Metadata { .. }) {
+                self.metadata_in_flight = false;
+            }
+            let (client, to, api) = (self.name.clone(), Node::Broker(broker), done.request.api());
+            fx.event(match error {
+                KafkaError::RequestTimedOut => {
+                    EventKind::RequestTimedOut { client, to, api, timed_out: failed.is_empty() }
+                }
+                _ => EventKind::Disconnected { client, to, api },
+            });
+            failed.push((id, done, error.clone()));
+        }
+        // One disconnection, one step of the backoff, however many requests it ended.
         let wait_ms = self.reconnect.backoff(failures, &mut self.backoff_rng);
-        self.failed.insert(done.broker, (fx.now + Duration::from_ms(wait_ms), failures + 1));
-        let (client, to, api) = (self.name.clone(), Node::Broker(done.broker), done.request.api());
-        fx.event(match error {
-            KafkaError::RequestTimedOut => EventKind::RequestTimedOut { client, to, api },
-            _ => EventKind::Disconnected { client, to, api },
-        });
-        Some((done, error))
+        self.failed.insert(broker, (fx.now + Duration::from_ms(wait_ms), failures + 1));
+        failed
+    }
+
+    /// The broker a request in flight went to.
+    pub fn broker_of(&self, correlation_id: u32) -> Option<u32> {
+        self.in_flight.get(&correlation_id).map(|r| r.broker)
     }
 
     /// Whether the client avoids `broker` now (its connection failed within the reconnect backoff).

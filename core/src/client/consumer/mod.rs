@@ -707,7 +707,9 @@ impl Consumer {
             }
             _ => {}
         }
-        if let Some((InFlight { request, broker }, error)) = self.conn.fail(&timer, fx) {
+        let failed = self.conn.fail(&timer, fx);
+        let any = !failed.is_empty();
+        for (_, InFlight { request, broker }, error) in failed {
             self.release(&request, broker);
             if let (Request::Fetch { .. }, Some(session)) = (&request, self.fetch_sessions.get_mut(&broker)) {
                 // The leader may have moved: the Java client asks for metadata after a failed fetch.
@@ -717,6 +719,8 @@ impl Consumer {
                 session.handle_error();
             }
             self.on_group_request_failed(&request, error, fx);
+        }
+        if any {
             if !self.closed && self.poll_waiting {
                 self.drive(fx);
             }

@@ -1226,9 +1226,9 @@ impl Producer {
                     }
                 }
             }
-            Timer::RequestTimeout(id) | Timer::Disconnected(id) | Timer::Refused(id) => {
+            Timer::RequestTimeout(_) | Timer::Disconnected(_) | Timer::Refused(_) => {
                 let refused = matches!(timer, Timer::Refused(_));
-                if let Some((InFlight { request, .. }, error)) = self.conn.fail(&timer, fx) {
+                for (id, InFlight { request, .. }, error) in self.conn.fail(&timer, fx) {
                     match request {
                         Request::Metadata { .. } => {
                             self.conn.metadata_in_flight = false;
