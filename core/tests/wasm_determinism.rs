@@ -48,6 +48,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("idempotence-off"),
     scenario!("idempotence-on"),
     scenario!("idempotence-expired-batch"),
+    scenario!("idempotence-unclean-leader"),
     scenario!("partitioners"),
     scenario!("group-join-leave"),
     scenario!("group-commits-in-order"),

@@ -603,6 +603,9 @@ impl Broker {
             .filter(|(_, p)| p.replicas.contains(&self.id))
             .map(|(tp, p)| (tp, p.clone()))
             .collect();
+        // Leaders whose ISR the controller shrank: Kafka's `makeLeader` then tries to move the HW
+        // ("ISR could be down to 1"), which completes the produces waiting for the replicas gone.
+        let mut isr_changed: Vec<&TopicPartition> = Vec::new();
         for (tp, state) in &assigned {
             let replica = self.replicas.entry(tp.clone()).or_insert_with(Replica::new);
             match state.leader {
@@ -612,6 +615,7 @@ impl Broker {
                         if state.partition_epoch > lead.partition_epoch {
                             lead.partition_epoch = state.partition_epoch;
                             lead.isr = state.isr.clone();
+                            isr_changed.push(tp);
                         }
                     }
                     _ => {
@@ -633,6 +637,9 @@ impl Broker {
             if !assigned.iter().any(|(t, _)| t == tp) {
                 replica.role = Role::Idle;
             }
+        }
+        for tp in isr_changed {
+            self.maybe_advance_high_watermark(tp, fx);
         }
         self.fail_parked_produces_not_led(fx);
         self.complete_parked_fetches(None, fx);
