@@ -23,6 +23,14 @@ RECORDS = [
     (2, 1_002, b"", None, [("trace", None), ("n", b"1")]),
 ] + [(3 + i, 1_010 + i, ("k%d" % (i % 5)).encode(), ("value-%d-" % i).encode() * 8, []) for i in range(40)]
 
+# The same records as large_records() in core/tests/record_batches.rs, written gzip-compressed
+# only (rust-gzip-large.bin): enough for the encoder's matches and Huffman codes to matter.
+LARGE = [
+    (i, 2_000 + i, ("k%d" % (i % 97)).encode(),
+     ('{"order_id":"ORD%05d","amount":%d.5,"status":"created"}' % (i, i % 613)).encode(), [])
+    for i in range(2_000)
+]
+
 
 def generate():
     for name, codec in CODECS.items():
@@ -36,8 +44,10 @@ def generate():
 
 def check():
     passed = failed = 0
-    for name, codec in CODECS.items():
-        path = os.path.join(HERE, "rust-%s.bin" % name)
+    cases = [(name, codec, name, RECORDS) for name, codec in CODECS.items()]
+    cases.append(("gzip (large)", CODECS["gzip"], "gzip-large", LARGE))
+    for name, codec, file, records in cases:
+        path = os.path.join(HERE, "rust-%s.bin" % file)
         with open(path, "rb") as f:
             batch = DefaultRecordBatch(bytearray(f.read()))
         problems = []
@@ -46,7 +56,7 @@ def check():
         if batch.compression_type != codec:
             problems.append("compression %s, expected %s" % (batch.compression_type, codec))
         got = [(r.offset, r.timestamp, r.key, r.value, [(k, v) for k, v in r.headers]) for r in batch]
-        want = [(o, ts, k, v, h) for o, ts, k, v, h in RECORDS]
+        want = [(o, ts, k, v, h) for o, ts, k, v, h in records]
         if got != want:
             problems.append("records differ: first %r vs %r" % (got[:1], want[:1]))
         if problems:

@@ -76,7 +76,7 @@ impl fmt::Display for LinkError {
 /// The fragment for a session.
 pub fn encode(scenario: &Scenario) -> String {
     let text = scenario.to_string();
-    let packed = miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 9);
+    let packed = crate::batch::deflate::compress(text.as_bytes());
     let mut out = String::from("v1.");
     base64url_encode(&packed, &mut out);
     out

@@ -166,11 +166,6 @@ impl Network {
         self.broken.remove(&link(a, b));
     }
 
-    /// A process stopped: its connections are gone, broken or not.
-    pub fn close_connections(&mut self, node: &Node) {
-        self.broken.retain(|(a, b)| a != node && b != node);
-    }
-
     /// Cuts the link both ways; returns false if it was already cut.
     pub fn cut(&mut self, a: &Node, b: &Node) -> bool {
         self.cut.insert(link(a, b))
@@ -241,9 +236,6 @@ mod tests {
         net.break_connection(&a, &b);
         assert_eq!(net.send(&b, &a, Instant::ZERO), Err(Loss::ConnectionBroken));
         net.reconnect(&b, &a);
-        assert!(net.send(&a, &b, Instant::ZERO).is_ok());
-        net.break_connection(&a, &b);
-        net.close_connections(&b);
         assert!(net.send(&a, &b, Instant::ZERO).is_ok());
     }
 

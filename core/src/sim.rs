@@ -742,7 +742,6 @@ impl Sim {
 
         if let Some(cluster) = self.cluster.as_mut() {
             cluster.net.set_down(&node, true);
-            cluster.net.close_connections(&node);
         }
         self.drop_timers(&node);
         self.emit(EventKind::ClientCrashed { name: name.into() });
@@ -806,7 +805,6 @@ impl Sim {
             b.clean_shutdown = clean;
         }
         cluster.net.set_down(&Node::Broker(id), true);
-        cluster.net.close_connections(&Node::Broker(id));
         self.drop_timers(&Node::Broker(id));
         self.emit(EventKind::BrokerStopped { id, clean });
         // Connections to it reset: clients learn of their requests in flight at once.
@@ -1193,9 +1191,11 @@ impl Sim {
                 }
             }
             Node::Client(name) => {
-                // A request timeout closes the client's connection to its broker: a broken one
-                // carries messages again once the client connects anew.
-                if let (Timer::RequestTimeout(id), Some(c)) = (&timer, self.clients.get(name)) {
+                // A request timeout or a reset closes the client's connection to its broker: a
+                // broken one carries messages again once the client connects anew.
+                if let (Timer::RequestTimeout(id) | Timer::Disconnected(id) | Timer::Refused(id), Some(c)) =
+                    (&timer, self.clients.get(name))
+                {
                     if let Some(broker) = c.connection().broker_of(*id) {
                         cluster.net.reconnect(&node, &Node::Broker(broker));
                     }
@@ -1211,8 +1211,9 @@ impl Sim {
     }
 
     /// A message between a client and a broker was lost to a cut: the connection is broken
-    /// while the client still waits on a request in it (its timeout closes it); a client
-    /// waiting on nothing there opens a new connection with its next request.
+    /// while the client still waits on a request in it (that request's timeout, or the reset
+    /// of a broker that stops, closes it); a client waiting on nothing there opens a new
+    /// connection with its next request.
     fn break_connection(&mut self, from: &Node, to: &Node, why: Loss) {
         let ((Node::Client(name), Node::Broker(broker)) | (Node::Broker(broker), Node::Client(name))) = (from, to)
         else {

@@ -2,8 +2,8 @@
 //! client writes: gzip members, snappy in xerial-snappy blocks
 //! (`SnappyOutputStream`), LZ4 frames (`Lz4BlockOutputStream`: 64 KB
 //! independent blocks; the frame is `lz4.rs`, its blocks `lz4_flex`'s), and zstd
-//! frames. gzip is pure no_std Rust (miniz_oxide); snappy, lz4 and zstd need the
-//! `std` feature.
+//! frames. gzip is pure no_std Rust (`deflate.rs` writes, miniz_oxide reads);
+//! snappy, lz4 and zstd need the `std` feature.
 
 use super::crc::crc32;
 use super::BatchError;
@@ -79,7 +79,7 @@ impl fmt::Display for Compression {
 /// One gzip member: a fixed 10-byte header (no name, no mtime), deflate, CRC-32 and size.
 fn gzip(raw: &[u8]) -> Vec<u8> {
     let mut out = alloc::vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
-    out.extend(miniz_oxide::deflate::compress_to_vec(raw, 6));
+    out.extend(super::deflate::compress(raw));
     out.extend(crc32(raw).to_le_bytes());
     out.extend((raw.len() as u32).to_le_bytes());
     out

@@ -14,6 +14,7 @@
 mod bytes;
 pub mod codec;
 pub mod crc;
+pub(crate) mod deflate;
 #[cfg(feature = "std")]
 mod lz4;
 pub mod varint;
