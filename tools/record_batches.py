@@ -23,8 +23,9 @@ RECORDS = [
     (2, 1_002, b"", None, [("trace", None), ("n", b"1")]),
 ] + [(3 + i, 1_010 + i, ("k%d" % (i % 5)).encode(), ("value-%d-" % i).encode() * 8, []) for i in range(40)]
 
-# The same records as large_records() in core/tests/record_batches.rs, written gzip-compressed
-# only (rust-gzip-large.bin): enough for the encoder's matches and Huffman codes to matter.
+# The same records as large_records() in core/tests/record_batches.rs, written gzip- and
+# zstd-compressed (rust-gzip-large.bin, rust-zstd-large.bin): enough for the encoders' matches,
+# Huffman codes, repeat offsets and tables to matter.
 LARGE = [
     (i, 2_000 + i, ("k%d" % (i % 97)).encode(),
      ('{"order_id":"ORD%05d","amount":%d.5,"status":"created"}' % (i, i % 613)).encode(), [])
@@ -45,7 +46,7 @@ def generate():
 def check():
     passed = failed = 0
     cases = [(name, codec, name, RECORDS) for name, codec in CODECS.items()]
-    cases.append(("gzip (large)", CODECS["gzip"], "gzip-large", LARGE))
+    cases += [("%s (large)" % name, CODECS[name], name + "-large", LARGE) for name in ("gzip", "zstd")]
     for name, codec, file, records in cases:
         path = os.path.join(HERE, "rust-%s.bin" % file)
         with open(path, "rb") as f:

@@ -39,9 +39,8 @@ fn records() -> Vec<RecordData> {
     out
 }
 
-/// The same records as LARGE in tools/record_batches.py: enough for the gzip encoder's matches,
-/// Huffman codes and far distances to matter (its output for the small set equals zlib-style
-/// level 6's byte for byte).
+/// The same records as LARGE in tools/record_batches.py: enough for the gzip and zstd encoders'
+/// matches, Huffman codes, repeat offsets and FSE tables of their own to matter.
 fn large_records() -> Vec<RecordData> {
     (0..2_000u64)
         .map(|i| RecordData {
@@ -85,16 +84,21 @@ fn this_encoder_writes_the_pinned_bytes_kafka_python_reads() {
         let pinned = std::fs::read(&path).expect("fixture present (UPDATE_FIXTURES=1 writes it)");
         assert!(pinned[..] == bytes[..], "{codec}: encoder output changed; regenerate and re-check with kafka-python");
     }
-    let bytes = RecordBatch::from_records(&large_records(), Compression::Gzip).encode().unwrap();
-    let path = fixture("rust-gzip-large.bin");
-    if update {
-        std::fs::write(&path, &bytes).unwrap();
-        return;
+    for codec in [Compression::Gzip, Compression::Zstd] {
+        let bytes = RecordBatch::from_records(&large_records(), codec).encode().unwrap();
+        let path = fixture(&format!("rust-{codec}-large.bin"));
+        if update {
+            std::fs::write(&path, &bytes).unwrap();
+            continue;
+        }
+        let pinned = std::fs::read(&path).expect("fixture present (UPDATE_FIXTURES=1 writes it)");
+        assert!(
+            pinned[..] == bytes[..],
+            "{codec} (large): encoder output changed; regenerate and re-check with kafka-python"
+        );
+        let (decoded, _) = RecordBatch::decode(&pinned).unwrap();
+        assert_eq!(decoded.records.len(), 2_000);
     }
-    let pinned = std::fs::read(&path).expect("fixture present (UPDATE_FIXTURES=1 writes it)");
-    assert!(pinned[..] == bytes[..], "gzip (large): encoder output changed; regenerate and re-check with kafka-python");
-    let (decoded, _) = RecordBatch::decode(&pinned).unwrap();
-    assert_eq!(decoded.records.len(), 2_000);
 }
 
 #[test]

@@ -137,9 +137,7 @@ mod codecs_std {
                 Ok(out)
             }
             Compression::Lz4 => Ok(crate::batch::lz4::compress(raw)),
-            Compression::Zstd => {
-                Ok(ruzstd::encoding::compress_to_vec(raw, ruzstd::encoding::CompressionLevel::Fastest))
-            }
+            Compression::Zstd => Ok(crate::batch::zstd::compress(raw)),
             // Handled by `Compression::compress` without std; answered the same way here.
             Compression::None | Compression::Gzip => codec.compress(raw),
         }

@@ -20,7 +20,7 @@ const NICE_LENGTH: usize = 128;
 const LAZY_MAX: usize = 16;
 const NONE: u32 = u32::MAX;
 /// A token is a literal byte, or a match: this flag, the length at bit 16, the distance below.
-const MATCH_FLAG: u32 = 1 << 31;
+pub(super) const MATCH_FLAG: u32 = 1 << 31;
 const END_OF_BLOCK: usize = 256;
 
 const LENGTH_BASE: [u16; 29] =
@@ -131,7 +131,7 @@ pub fn compress(data: &[u8]) -> Vec<u8> {
     out.finish()
 }
 
-fn split(token: u32) -> (usize, usize) {
+pub(super) fn split(token: u32) -> (usize, usize) {
     (((token >> 16) & 0x1ff) as usize, (token & 0xffff) as usize + 1)
 }
 
@@ -147,7 +147,7 @@ fn used(lengths: &[u8]) -> usize {
 
 /// Literals and matches, each match the longest found among the last `CHAIN_MAX` positions with
 /// the same three bytes, taken only if the next position has no longer one.
-fn lz77(data: &[u8]) -> Vec<u32> {
+pub(super) fn lz77(data: &[u8]) -> Vec<u32> {
     let mut head = vec![NONE; 1 << HASH_BITS];
     let mut prev = vec![NONE; data.len()];
     let hash = |i: usize| {
@@ -241,7 +241,7 @@ fn match_length(a: &[u8], b: &[u8]) -> usize {
 /// Code lengths of a Huffman code for `freq`, none longer than `limit`: frequencies are halved
 /// (keeping every used symbol used) until the tree is shallow enough. At least two symbols get a
 /// code, so every code is complete, as strict inflaters want.
-fn huffman_lengths(freq: &mut [u32], limit: u8) -> Vec<u8> {
+pub(super) fn huffman_lengths(freq: &mut [u32], limit: u8) -> Vec<u8> {
     for s in 0..2 {
         if freq.iter().filter(|&&f| f > 0).count() < 2 && freq[s] == 0 {
             freq[s] = 1;

@@ -18,6 +18,8 @@ pub(crate) mod deflate;
 #[cfg(feature = "std")]
 mod lz4;
 pub mod varint;
+#[cfg(feature = "std")]
+mod zstd;
 
 use crate::protocol::RecordData;
 use crate::record::{Buffer, Bytes, Header};
