@@ -1,3 +1,8 @@
+// The page's own `?bench` marks on the busy cluster (tests/bench/busy.kafka) in headless Chromium:
+// after the scenario's 12 s, 5 s of the page's clock at 10x and at 100x, then the median of each
+// measure: the engine's step (`kp-reduce`), its view (`kp-view`), a tick's whole update
+// (`kp-update`), the browser's drawing (`kp-render`) and a tick's wait until painted (`kp-painted`).
+// Run from the project root after `./x build`: `node tests/bench/marks.mjs`.
 import { chromium } from 'playwright';
 import { readFileSync } from 'fs';
 import { spawn } from 'child_process';
