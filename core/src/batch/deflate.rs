@@ -95,7 +95,7 @@ pub fn compress(data: &[u8]) -> Vec<u8> {
     let cl_codes = canonical_codes(&cl_lengths);
     let hclen = 4.max(CODE_LENGTH_ORDER.iter().rposition(|&s| cl_lengths[s] != 0).map_or(0, |p| p + 1));
 
-    let mut out = Bits { bytes: Vec::with_capacity(data.len() / 2 + 64), acc: 0, count: 0 };
+    let mut out = Bits { bytes: Vec::with_capacity(data.len() / 2 + 64), ..Bits::default() };
     // BFINAL, then BTYPE 2 (dynamic Huffman codes).
     out.put(1, 1);
     out.put(2, 2);
@@ -318,15 +318,19 @@ fn canonical_codes(lengths: &[u8]) -> Vec<u16> {
         .collect()
 }
 
-struct Bits {
+/// A bitstream filled from each byte's least significant bit, as deflate writes and as zstd
+/// writes the streams its readers take from the end.
+#[derive(Default)]
+pub(super) struct Bits {
     bytes: Vec<u8>,
     acc: u64,
     count: u32,
 }
 
 impl Bits {
-    fn put(&mut self, value: u32, bits: u32) {
-        self.acc |= (value as u64) << self.count;
+    /// Appends the low `bits` bits of `value`.
+    pub(super) fn put(&mut self, value: u32, bits: u32) {
+        self.acc |= (value as u64 & ((1u64 << bits) - 1)) << self.count;
         self.count += bits;
         while self.count >= 8 {
             self.bytes.push(self.acc as u8);
@@ -335,11 +339,12 @@ impl Bits {
         }
     }
 
-    fn code(&mut self, code: u16, length: u8) {
+    pub(super) fn code(&mut self, code: u16, length: u8) {
         self.put(code as u32, length as u32);
     }
 
-    fn finish(mut self) -> Vec<u8> {
+    /// The bytes, the last one padded with zeros.
+    pub(super) fn finish(mut self) -> Vec<u8> {
         if self.count > 0 {
             self.bytes.push(self.acc as u8);
         }

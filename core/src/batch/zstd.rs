@@ -9,7 +9,7 @@
 //! used before, wrote 25-90% more, more than gzip), and the page is 16.7 KB of wasm lighter than
 //! with ruzstd's encoder.
 
-use super::deflate::{huffman_lengths, lz77, split, MATCH_FLAG};
+use super::deflate::{huffman_lengths, lz77, split, Bits, MATCH_FLAG};
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -212,7 +212,7 @@ fn block(data: &[u8], repeats: &mut [u32; 3]) -> Option<Vec<u8>> {
     for k in [1, 2, 0] {
         bits.put(states[k] as u32, logs[k]);
     }
-    out.extend(bits.close());
+    out.extend(close(bits));
     Some(out)
 }
 
@@ -290,11 +290,7 @@ fn describe(norm: &[i16], log: u32) -> Vec<u8> {
             threshold >>= 1;
         }
     }
-    let mut out = bits.bytes;
-    if bits.count > 0 {
-        out.push(bits.acc as u8);
-    }
-    out
+    bits.finish()
 }
 
 /// An FSE decoding table for a normalised distribution (RFC 8878 4.1.1): per state, its symbol,
@@ -375,7 +371,7 @@ fn literals_section(literals: &[u8]) -> Vec<u8> {
         for &b in part.iter().rev() {
             bits.put(codes[b as usize] as u32, lengths[b as usize] as u32);
         }
-        bits.close()
+        close(bits)
     };
     let (four, body) = if n < 1024 {
         (false, stream(literals))
@@ -407,33 +403,11 @@ fn literals_section(literals: &[u8]) -> Vec<u8> {
     out
 }
 
-/// A bitstream filled from each byte's least significant bit, closed by a 1 that the reader
-/// (from the end) looks for first.
-#[derive(Default)]
-struct Bits {
-    bytes: Vec<u8>,
-    acc: u64,
-    count: u32,
-}
-
-impl Bits {
-    fn put(&mut self, value: u32, bits: u32) {
-        self.acc |= (value as u64 & ((1u64 << bits) - 1)) << self.count;
-        self.count += bits;
-        while self.count >= 8 {
-            self.bytes.push(self.acc as u8);
-            self.acc >>= 8;
-            self.count -= 8;
-        }
-    }
-
-    fn close(mut self) -> Vec<u8> {
-        self.put(1, 1);
-        if self.count > 0 {
-            self.bytes.push(self.acc as u8);
-        }
-        self.bytes
-    }
+/// Closes a stream its reader takes from the end: a 1 after the last bit, which the reader looks
+/// for first.
+fn close(mut bits: Bits) -> Vec<u8> {
+    bits.put(1, 1);
+    bits.finish()
 }
 
 #[cfg(all(test, feature = "std"))]
