@@ -76,6 +76,15 @@ pub enum KafkaError {
     /// OffsetFetch with require_stable (as every Java consumer sends it, KIP-447): a transaction
     /// holds an offset commit of the partition not yet committed or aborted; retry.
     UnstableOffsetCommit,
+    /// A ConsumerGroupHeartbeat's member epoch is not the coordinator's (KIP-848): the member
+    /// must give up its partitions and rejoin with epoch 0.
+    FencedMemberEpoch,
+    /// An OffsetCommit's member epoch is not the member's current one (KIP-848).
+    StaleMemberEpoch,
+    /// A ConsumerGroupHeartbeat names a server assignor the coordinator does not have.
+    UnsupportedAssignor(String),
+    /// A static member's instance id is still held by a member that has not left.
+    UnreleasedInstanceId,
     /// A Fetch names a fetch session the broker does not have (evicted, or the broker restarted).
     FetchSessionIdNotFound,
     /// A Fetch's session epoch is not the one the broker expects (a request lost or repeated).
@@ -158,6 +167,10 @@ impl KafkaError {
             KafkaError::InvalidTransactionTimeout => "INVALID_TRANSACTION_TIMEOUT",
             KafkaError::CoordinatorLoadInProgress => "COORDINATOR_LOAD_IN_PROGRESS",
             KafkaError::UnstableOffsetCommit => "UNSTABLE_OFFSET_COMMIT",
+            KafkaError::FencedMemberEpoch => "FENCED_MEMBER_EPOCH",
+            KafkaError::StaleMemberEpoch => "STALE_MEMBER_EPOCH",
+            KafkaError::UnsupportedAssignor(_) => "UNSUPPORTED_ASSIGNOR",
+            KafkaError::UnreleasedInstanceId => "UNRELEASED_INSTANCE_ID",
         }
     }
 }
@@ -178,6 +191,7 @@ impl fmt::Display for KafkaError {
             | KafkaError::CorruptMessage(m)
             | KafkaError::RecordTooLarge(m)
             | KafkaError::InvalidRecord(m)
+            | KafkaError::UnsupportedAssignor(m)
             | KafkaError::Timeout(m) => write!(f, ": {m}"),
             _ => Ok(()),
         }

@@ -259,6 +259,23 @@ pub enum EventKind {
         generation: u32,
         members: usize,
     },
+    /// A consumer group's (KIP-848) state or epochs moved.
+    ConsumerGroupState {
+        broker: u32,
+        group: String,
+        state: crate::group::consumer_group::ConsumerGroupState,
+        epoch: i32,
+        assignment_epoch: i32,
+        members: usize,
+    },
+    /// The coordinator removed a consumer group member (its session ended, or it kept
+    /// partitions past its rebalance timeout).
+    MemberFenced {
+        broker: u32,
+        group: String,
+        member: String,
+        why: &'static str,
+    },
     /// A broker became leader of an offsets partition and read its commits.
     CoordinatorLoaded {
         broker: u32,
@@ -400,6 +417,20 @@ pub enum EventKind {
         group: String,
         why: &'static str,
     },
+    /// A consumer protocol member's epoch moved (joined, or reconciled to a new target).
+    MemberEpoch {
+        consumer: String,
+        group: String,
+        member_id: String,
+        epoch: i32,
+    },
+    /// The coordinator refused a consumer protocol member's heartbeat with FENCED_MEMBER_EPOCH
+    /// or UNKNOWN_MEMBER_ID: it loses its partitions and rejoins.
+    MemberFencedByCoordinator {
+        consumer: String,
+        group: String,
+        error: crate::error::KafkaError,
+    },
     /// A group coordinator tombstoned committed offsets past offsets.retention.minutes, and
     /// removed the group if nothing of it was left.
     OffsetsExpired {
@@ -464,6 +495,12 @@ impl fmt::Display for EventKind {
             BrokerStarted { id } => write!(f, "broker-{id} started"),
             GroupState { broker, group, state, generation, members } => {
                 write!(f, "group {group} (coordinator broker-{broker}): {state}, generation {generation}, {members} member(s)")
+            }
+            ConsumerGroupState { broker, group, state, epoch, assignment_epoch, members } => {
+                write!(f, "consumer group {group} (coordinator broker-{broker}): {state}, group epoch {epoch}, target assignment epoch {assignment_epoch}, {members} member(s)")
+            }
+            MemberFenced { broker, group, member, why } => {
+                write!(f, "broker-{broker} fenced member {member} of consumer group {group}: {why}")
             }
             TxnState { broker, transactional_id, state, producer_id, epoch, partitions } => {
                 write!(f, "broker-{broker} (transaction coordinator): {transactional_id} is {state} (producer id {producer_id}, epoch {epoch})")?;
@@ -554,6 +591,12 @@ impl fmt::Display for EventKind {
                 write!(f, "{consumer}: poll() threw {error}; the poll loop stops")
             }
             LeftGroup { consumer, group, why } => write!(f, "{consumer} left group {group}: {why}"),
+            MemberEpoch { consumer, group, member_id, epoch } => {
+                write!(f, "{consumer} is member {member_id} of consumer group {group} at epoch {epoch}")
+            }
+            MemberFencedByCoordinator { consumer, group, error } => {
+                write!(f, "{consumer} was fenced from consumer group {group} ({}): it loses its partitions and rejoins with epoch 0", error.name())
+            }
             OffsetsExpired { broker, group, partitions, group_removed } => {
                 let list: Vec<String> = partitions.iter().map(|tp| alloc::format!("{tp}")).collect();
                 write!(

@@ -10,6 +10,7 @@
 //! expect consumer c1 consumed=3 positions=orders-0:5,orders-1:none
 //! expect topic orders partitions=3
 //! expect group billing state=Stable generation=2 members=c1,c2 committed=orders-0:5 lag=0
+//! expect group billing protocol=consumer epoch=3 state=Reconciling
 //! expect consumer c1 assigned=orders-0,orders-1
 //! ```
 
@@ -53,6 +54,8 @@ impl Subject {
             Subject::Group(_) => &[
                 "state",
                 "generation",
+                "protocol",
+                "epoch",
                 "members",
                 "committed",
                 "lag",
@@ -180,6 +183,9 @@ impl Expectation {
                 Ok(match key {
                     "state" => g.state.clone(),
                     "generation" => g.generation.to_string(),
+                    "protocol" => g.group_protocol.into(),
+                    // The consumer protocol's group epoch, `generation` under the classic one.
+                    "epoch" => g.generation.to_string(),
                     "members" => g.members.iter().map(|m| m.client.clone()).collect::<Vec<_>>().join(","),
                     "committed" => g
                         .rows

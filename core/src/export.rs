@@ -87,6 +87,12 @@ fn client_kwarg(name: &str, value: &str) -> Result<(String, String), String> {
                 "False".into()
             }
         }
+        "group.protocol" | "group.remote.assignor" => {
+            return Err(format!(
+                "{name}={value}: kafka-python runs the classic group protocol only (no KIP-848 \
+                 ConsumerGroupHeartbeat); this consumer joins with JoinGroup and SyncGroup"
+            ))
+        }
         "retry.backoff.max.ms" | "buffer.memory" => {
             return Err(format!("{name}={value}: kafka-python has no such setting"))
         }

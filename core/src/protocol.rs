@@ -470,6 +470,12 @@ pub enum Request {
         group: String,
         member_id: String,
     },
+    /// The consumer group protocol's one request (KIP-848): join (member epoch 0), heartbeat,
+    /// acknowledge an assignment (the partitions owned now), leave (epoch -1 or -2).
+    ConsumerGroupHeartbeat {
+        group: String,
+        heartbeat: Box<crate::group::consumer_group::HeartbeatRequest>,
+    },
     /// `generation` is `None` (Kafka's -1) for a consumer outside group management.
     /// Each offset comes with its metadata (empty for none).
     OffsetCommit {
@@ -565,6 +571,9 @@ pub enum Response {
     LeaveGroup {
         result: Result<(), KafkaError>,
     },
+    ConsumerGroupHeartbeat {
+        result: Result<crate::group::consumer_group::HeartbeatAnswer, KafkaError>,
+    },
     OffsetCommit {
         partitions: Vec<(TopicPartition, Result<u64, KafkaError>)>,
     },
@@ -610,6 +619,7 @@ impl Request {
             Request::SyncGroup { .. } => "SyncGroup",
             Request::Heartbeat { .. } => "Heartbeat",
             Request::LeaveGroup { .. } => "LeaveGroup",
+            Request::ConsumerGroupHeartbeat { .. } => "ConsumerGroupHeartbeat",
             Request::OffsetCommit { .. } => "OffsetCommit",
             Request::OffsetFetch { .. } => "OffsetFetch",
         }
@@ -636,6 +646,7 @@ impl Response {
             Response::SyncGroup { .. } => "SyncGroup",
             Response::Heartbeat { .. } => "Heartbeat",
             Response::LeaveGroup { .. } => "LeaveGroup",
+            Response::ConsumerGroupHeartbeat { .. } => "ConsumerGroupHeartbeat",
             Response::OffsetCommit { .. } => "OffsetCommit",
             Response::OffsetFetch { .. } => "OffsetFetch",
         }
@@ -761,6 +772,22 @@ impl fmt::Display for Message {
                         write!(f, " group={group} member_id={member_id} generation={generation}")
                     }
                     Request::LeaveGroup { group, member_id } => write!(f, " group={group} member_id={member_id}"),
+                    Request::ConsumerGroupHeartbeat { group, heartbeat: h } => {
+                        write!(f, " group={group} member_id={} member_epoch={}", h.member_id, h.member_epoch)?;
+                        if let Some(i) = &h.instance_id {
+                            write!(f, " instance_id={i}")?;
+                        }
+                        if let Some(t) = &h.topics {
+                            write!(f, " topics=[{}]", t.join(","))?;
+                        }
+                        if let Some(a) = &h.assignor {
+                            write!(f, " server_assignor={a}")?;
+                        }
+                        if let Some(o) = &h.owned {
+                            write!(f, " owned=[{}]", tps(o))?;
+                        }
+                        Ok(())
+                    }
                     Request::OffsetCommit { group, generation, offsets, .. } => {
                         write!(f, " group={group}")?;
                         if let Some(g) = generation {
@@ -894,6 +921,16 @@ impl fmt::Display for Message {
                     },
                     Response::SyncGroup { result } => match result {
                         Ok(parts) => write!(f, " assignment=[{}]", tps(parts)),
+                        Err(e) => write!(f, " {}", e.name()),
+                    },
+                    Response::ConsumerGroupHeartbeat { result } => match result {
+                        Ok(a) => {
+                            write!(f, " member_id={} member_epoch={}", a.member_id, a.member_epoch)?;
+                            if let Some(parts) = &a.assignment {
+                                write!(f, " assignment=[{}]", tps(parts))?;
+                            }
+                            Ok(())
+                        }
                         Err(e) => write!(f, " {}", e.name()),
                     },
                     Response::Heartbeat { result } | Response::LeaveGroup { result } => match result {

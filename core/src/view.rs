@@ -221,8 +221,13 @@ pub struct GroupView {
     /// Empty, PreparingRebalance, CompletingRebalance or Stable.
     pub state: String,
     pub generation: u32,
-    /// The assignor the group chose.
+    /// The assignor the group chose (the leader's under the classic protocol, the
+    /// coordinator's `uniform` or `range` under the consumer protocol).
     pub protocol: Option<String>,
+    /// `classic` or `consumer` (KIP-848).
+    pub group_protocol: &'static str,
+    /// The consumer protocol's target assignment epoch (its group epoch is `generation`).
+    pub assignment_epoch: u32,
     pub leader: Option<String>,
     pub members: Vec<MemberView>,
     /// One row per partition with a committed offset or an owner, as the CLI prints them.
@@ -243,6 +248,11 @@ pub struct MemberView {
     /// The client the member runs in.
     pub client: String,
     pub assignment: Vec<TopicPartition>,
+    /// The consumer protocol's member epoch (0 under the classic protocol).
+    pub epoch: i32,
+    /// The consumer protocol: partitions the member must still give up (it owns them until it
+    /// says it revoked them).
+    pub revoking: Vec<TopicPartition>,
 }
 
 /// A row of `kafka-consumer-groups --describe`.
@@ -534,18 +544,39 @@ fn group_views(
     let mut out: Vec<GroupView> = Vec::new();
     for b in brokers.values().filter(|b| !net.is_down(&Node::Broker(b.id))) {
         let c = &b.coordinator;
-        let names: crate::sorted::SortedSet<&String> = c.groups.keys().chain(c.offsets.keys()).collect();
+        let names: crate::sorted::SortedSet<&String> =
+            c.groups.keys().chain(c.consumer_groups.keys()).chain(c.offsets.keys()).collect();
         for name in names {
             let group = c.groups.get(name);
+            let modern = c.consumer_groups.get(name);
             let committed = c.offsets.get(name);
-            let members: Vec<MemberView> = group
+            let mut members: Vec<MemberView> = group
                 .map(|g| {
                     g.describe()
                         .into_iter()
-                        .map(|(member_id, client, assignment)| MemberView { member_id, client, assignment })
+                        .map(|(member_id, client, assignment)| MemberView {
+                            member_id,
+                            client,
+                            assignment,
+                            epoch: 0,
+                            revoking: Vec::new(),
+                        })
                         .collect()
                 })
                 .unwrap_or_default();
+            if let Some(g) = modern {
+                members = g
+                    .members
+                    .values()
+                    .map(|m| MemberView {
+                        member_id: m.id.clone(),
+                        client: alloc::format!("{}", m.client),
+                        assignment: m.assigned.clone(),
+                        epoch: m.epoch,
+                        revoking: m.pending_revocation.clone(),
+                    })
+                    .collect();
+            }
             let mut tps: crate::sorted::SortedSet<TopicPartition> =
                 committed.map(|c| c.keys().cloned().collect()).unwrap_or_default();
             tps.extend(members.iter().flat_map(|m| m.assignment.iter().cloned()));
@@ -573,9 +604,18 @@ fn group_views(
                 lost,
                 name: name.clone(),
                 coordinator: b.id,
-                state: group.map_or_else(|| String::from("Empty"), |g| alloc::format!("{}", g.state)),
-                generation: group.map_or(0, |g| g.generation),
-                protocol: group.and_then(|g| g.protocol.clone()),
+                state: match (group, modern) {
+                    (_, Some(g)) => alloc::format!("{}", g.state),
+                    (Some(g), None) => alloc::format!("{}", g.state),
+                    (None, None) => String::from("Empty"),
+                },
+                generation: modern.map_or_else(|| group.map_or(0, |g| g.generation), |g| g.epoch.max(0) as u32),
+                protocol: match modern {
+                    Some(g) => Some(String::from(g.assignor())),
+                    None => group.and_then(|g| g.protocol.clone()),
+                },
+                group_protocol: if modern.is_some() { "consumer" } else { "classic" },
+                assignment_epoch: modern.map_or(0, |g| g.assignment_epoch.max(0) as u32),
                 leader: group.and_then(|g| g.leader.clone()),
                 members,
                 rows,

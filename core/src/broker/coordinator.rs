@@ -21,6 +21,7 @@ use crate::batch::{Compression, RecordBatch};
 use crate::effects::{Effects, Timer};
 use crate::error::KafkaError;
 use crate::event::EventKind;
+use crate::group::consumer_group::{ConsumerGroup, ConsumerGroupState};
 use crate::group::coordinator::{Group, GroupState, JoinRequest, Reply};
 use crate::group::metadata::{self, GroupSnapshot};
 use crate::group::offsets::{self, Committed};
@@ -46,10 +47,14 @@ pub struct GroupCoordinator {
     /// Offsets partitions this broker leads and has loaded.
     pub loaded: SortedSet<u32>,
     pub groups: SortedMap<String, Group>,
+    /// Groups of the consumer group protocol (KIP-848). A name is in one map or the other.
+    pub consumer_groups: SortedMap<String, ConsumerGroup>,
     /// Committed offsets per group.
     pub offsets: SortedMap<String, SortedMap<TopicPartition, Committed>>,
     /// Each group's state and generation as last told in an event.
     shown: SortedMap<String, (GroupState, u32)>,
+    /// Each consumer group's state, group epoch and target epoch as last told in an event.
+    shown_consumer: SortedMap<String, (ConsumerGroupState, i32, i32)>,
     /// What was last written of each group: generation, state, members and assignments.
     persisted: SortedMap<String, Persisted>,
     /// Offsets sent inside a transaction, by producer id: they count once its commit marker is written.
@@ -101,6 +106,16 @@ impl Broker {
             Request::FindCoordinator { group } => {
                 let result = self.find_coordinator(&group, fx);
                 reply(fx, from, id, Response::FindCoordinator { result });
+            }
+            Request::ConsumerGroupHeartbeat { group, heartbeat } => {
+                let result = self.consumer_group_heartbeat(&group, *heartbeat, from.clone(), fx);
+                reply(fx, from, id, Response::ConsumerGroupHeartbeat { result });
+            }
+            Request::JoinGroup { group, .. } if self.coordinator.consumer_groups.contains_key(&group) => {
+                // Kafka 4.3 lets a classic member join a consumer group (group.consumer.migration.policy);
+                // the simulation does not mix protocols in one group.
+                let result = Err(KafkaError::InconsistentGroupProtocol);
+                reply(fx, from, id, Response::JoinGroup { member_id: String::new(), result });
             }
             Request::JoinGroup {
                 group,
@@ -199,9 +214,77 @@ impl Broker {
         }
     }
 
+    /// ConsumerGroupHeartbeat (`GroupMetadataManager.consumerGroupHeartbeat`). A first heartbeat
+    /// (member epoch 0) creates the group; an empty classic group of that name is replaced, a
+    /// classic group with members is not a consumer group (Kafka 4.3 would convert it when
+    /// group.consumer.migration.policy allows; the simulation keeps the protocols apart).
+    fn consumer_group_heartbeat(
+        &mut self,
+        group: &str,
+        heartbeat: crate::group::consumer_group::HeartbeatRequest,
+        from: Node,
+        fx: &mut Effects,
+    ) -> Result<crate::group::consumer_group::HeartbeatAnswer, KafkaError> {
+        self.coordinates(group)?;
+        if !self.coordinator.consumer_groups.contains_key(group) {
+            if self.coordinator.groups.get(group).is_some_and(|g| !g.members.is_empty()) {
+                return Err(KafkaError::GroupIdNotFound);
+            }
+            if heartbeat.member_epoch != 0 {
+                // A coordinator that has not loaded the group (this simulation does not persist
+                // consumer groups' records yet) does not know the member: it rejoins.
+                return Err(KafkaError::UnknownMemberId);
+            }
+            if self.coordinator.groups.len() + self.coordinator.consumer_groups.len() >= GROUPS_PER_BROKER_MAX {
+                return Err(KafkaError::CoordinatorNotAvailable);
+            }
+            self.coordinator.groups.remove(group);
+            self.coordinator.shown.remove(group);
+            self.coordinator.persisted.remove(group);
+            let settings = self.config.group.consumer;
+            self.coordinator.consumer_groups.insert(group.into(), ConsumerGroup::new(group, settings));
+        }
+        let image = &self.image;
+        let partitions = |t: &str| image.topics.get(t).map(|t| t.partitions.len() as u32);
+        let now = fx.now;
+        let result = match self.coordinator.consumer_groups.get_mut(group) {
+            Some(g) => g.heartbeat(heartbeat, from, &partitions, now),
+            None => Err(KafkaError::CoordinatorNotAvailable),
+        };
+        self.after_consumer_group_change(group, fx);
+        result
+    }
+
+    /// Says when a consumer group's state or epochs moved, and re-arms its deadline.
+    fn after_consumer_group_change(&mut self, group: &str, fx: &mut Effects) {
+        let Some(g) = self.coordinator.consumer_groups.get(group) else {
+            return;
+        };
+        let shown = (g.state, g.epoch, g.assignment_epoch);
+        if self.coordinator.shown_consumer.get(group) != Some(&shown) {
+            self.coordinator.shown_consumer.insert(group.into(), shown);
+            fx.event(EventKind::ConsumerGroupState {
+                broker: self.id,
+                group: group.into(),
+                state: g.state,
+                epoch: g.epoch,
+                assignment_epoch: g.assignment_epoch,
+                members: g.members.len(),
+            });
+        }
+        let timer = Timer::GroupDeadline(group.into());
+        fx.cancel(timer.clone());
+        if let Some(at) = g.next_deadline() {
+            fx.timers.push((at.max(fx.now), timer));
+        }
+    }
+
     /// The group, created empty on first use, if this broker coordinates it.
     fn group_mut(&mut self, group: &str) -> Result<&mut Group, KafkaError> {
         self.coordinates(group)?;
+        if self.coordinator.consumer_groups.contains_key(group) {
+            return Err(KafkaError::InconsistentGroupProtocol);
+        }
         let groups = &mut self.coordinator.groups;
         if !groups.contains_key(group) && groups.len() >= GROUPS_PER_BROKER_MAX {
             return Err(KafkaError::CoordinatorNotAvailable);
@@ -335,11 +418,17 @@ impl Broker {
     /// tombstoned in the log (so a later leader loads nothing) and it is gone.
     pub fn delete_group(&mut self, group: &str, fx: &mut Effects) -> Result<(), KafkaError> {
         self.coordinates(group)?;
-        let known = self.coordinator.groups.contains_key(group) || self.coordinator.offsets.contains_key(group);
+        let known = self.coordinator.groups.contains_key(group)
+            || self.coordinator.consumer_groups.contains_key(group)
+            || self.coordinator.offsets.contains_key(group);
         if !known {
             return Err(KafkaError::GroupIdNotFound);
         }
-        if let Some(g) = self.coordinator.groups.get_mut(group) {
+        if let Some(g) = self.coordinator.consumer_groups.get_mut(group) {
+            g.delete()?;
+            self.coordinator.consumer_groups.remove(group);
+            self.coordinator.shown_consumer.remove(group);
+        } else if let Some(g) = self.coordinator.groups.get_mut(group) {
             g.delete()?;
         } else {
             self.coordinator.groups.insert(group.into(), Group::new(group));
@@ -381,6 +470,9 @@ impl Broker {
             {
                 continue;
             }
+            if self.coordinator.consumer_groups.get(&group).is_some_and(|g| !g.members.is_empty()) {
+                continue;
+            }
             let since_empty = match self.coordinator.groups.get(&group) {
                 Some(g) if g.state != GroupState::Empty => continue,
                 Some(g) if g.generation > 0 => Some(g.empty_since_ms),
@@ -406,6 +498,8 @@ impl Broker {
             if remove_group {
                 self.coordinator.offsets.remove(&group);
                 self.coordinator.groups.remove(&group);
+                self.coordinator.consumer_groups.remove(&group);
+                self.coordinator.shown_consumer.remove(&group);
                 self.coordinator.persisted.remove(&group);
                 self.coordinator.shown.remove(&group);
                 records.push(tombstone(metadata::encode_key(&group)));
@@ -427,6 +521,18 @@ impl Broker {
     /// A group's session or join deadline came.
     pub(super) fn on_group_deadline(&mut self, group: &str, fx: &mut Effects) {
         let now = fx.now;
+        if self.coordinator.consumer_groups.contains_key(group) {
+            let image = &self.image;
+            let partitions = |t: &str| image.topics.get(t).map(|t| t.partitions.len() as u32);
+            let fenced = match self.coordinator.consumer_groups.get_mut(group) {
+                Some(g) => g.tick(&partitions, now),
+                None => Vec::new(),
+            };
+            for (member, why) in fenced {
+                fx.event(EventKind::MemberFenced { broker: self.id, group: group.into(), member, why });
+            }
+            return self.after_consumer_group_change(group, fx);
+        }
         if let Some(g) = self.coordinator.groups.get_mut(group) {
             let replies = g.tick(now);
             self.after_group_change(group, replies, fx);
@@ -450,7 +556,11 @@ impl Broker {
             let partitions = offsets.into_iter().map(|(tp, _, _)| (tp, Err(e.clone()))).collect();
             reply(fx, from.clone(), id, Response::OffsetCommit { partitions });
         };
+        let consumer_group = self.coordinator.consumer_groups.get(&group);
         let valid = self.coordinates(&group).and_then(|()| match self.coordinator.groups.get(&group) {
+            _ if consumer_group.is_some() => {
+                consumer_group.map_or(Ok(()), |g| g.validate_commit(member_id, generation))
+            }
             Some(g) => g.check_instance(member_id, instance).and_then(|()| g.validate_commit(member_id, generation)),
             // A group never joined: a consumer outside group management may commit.
             None if generation.is_none() => Ok(()),
@@ -689,6 +799,13 @@ impl Broker {
         let partitions = self.internal_partitions(OFFSETS_TOPIC);
         let of = |g: &String| crate::group::coordinator::partition_for(g, partitions) == p;
         self.coordinator.offsets.retain(|g, _| !of(g));
+        let gone: Vec<String> = self.coordinator.consumer_groups.keys().filter(|g| of(g)).cloned().collect();
+        for name in gone {
+            // Their heartbeats now get NOT_COORDINATOR here; the members find the new coordinator.
+            self.coordinator.consumer_groups.remove(&name);
+            self.coordinator.shown_consumer.remove(&name);
+            fx.cancel(Timer::GroupDeadline(name.clone()));
+        }
         let gone: Vec<String> = self.coordinator.groups.keys().filter(|g| of(g)).cloned().collect();
         for name in gone {
             if let Some(mut g) = self.coordinator.groups.remove(&name) {

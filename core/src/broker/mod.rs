@@ -148,6 +148,8 @@ impl BrokerConfig {
         alloc::vec![
             ("auto.create.topics.enable", self.auto_create_topics.to_string()),
             ("default.replication.factor", self.default_replication_factor.to_string()),
+            ("group.consumer.heartbeat.interval.ms", self.group.consumer.heartbeat_interval_ms.to_string()),
+            ("group.consumer.session.timeout.ms", self.group.consumer.session_timeout_ms.to_string()),
             ("group.initial.rebalance.delay.ms", self.group.initial_rebalance_delay_ms.to_string()),
             ("group.max.session.timeout.ms", self.group.max_session_timeout_ms.to_string()),
             ("group.min.session.timeout.ms", self.group.min_session_timeout_ms.to_string()),
@@ -537,6 +539,7 @@ impl Broker {
             | Request::SyncGroup { .. }
             | Request::Heartbeat { .. }
             | Request::LeaveGroup { .. }
+            | Request::ConsumerGroupHeartbeat { .. }
             | Request::OffsetCommit { .. }
             | Request::OffsetFetch { .. }
             | Request::TxnOffsetCommit { .. } => self.handle_group_request(from, id, request, fx),

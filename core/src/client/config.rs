@@ -473,6 +473,11 @@ pub struct ConsumerConfig {
     pub request_timeout_ms: u64,
     pub client_id: String,
     pub isolation_level: IsolationLevel,
+    /// `group.protocol=consumer`: the consumer group protocol (KIP-848), where the coordinator
+    /// assigns; `classic` (Kafka 4.3's default) runs JoinGroup and SyncGroup.
+    pub consumer_protocol: bool,
+    /// `group.remote.assignor`: the server assignor this member asks for (consumer protocol only).
+    pub group_remote_assignor: Option<String>,
 }
 
 impl Default for ConsumerConfig {
@@ -499,6 +504,8 @@ impl Default for ConsumerConfig {
             request_timeout_ms: 30_000,
             client_id: String::new(),
             isolation_level: IsolationLevel::ReadUncommitted,
+            consumer_protocol: false,
+            group_remote_assignor: None,
         }
     }
 }
@@ -514,6 +521,7 @@ const CONSUMER_CONFIGS: &[&str] = &[
     "group.id",
     "group.instance.id",
     "group.protocol",
+    "group.remote.assignor",
     "heartbeat.interval.ms",
     "isolation.level",
     "max.partition.fetch.bytes",
@@ -589,20 +597,12 @@ impl ConsumerConfig {
             "fetch.min.bytes" => c.fetch_min_bytes = int(name, v, 0)?,
             "group.id" => c.group_id = Some(v.to_string()),
             "group.instance.id" => c.group_instance_id = Some(v.to_string()),
-            // Kafka 4.3's default is the classic protocol, the one simulated. The consumer group
-            // protocol (KIP-848) is refused by name rather than run as the classic one.
             "group.protocol" => match v.trim().to_ascii_lowercase().as_str() {
-                "classic" => {}
-                "consumer" => {
-                    return Err(CommandError::ClientConfig(
-                        "group.protocol=consumer (KIP-848: the broker assigns the partitions, through \
-                         ConsumerGroupHeartbeat) is not simulated yet; the playground runs the classic \
-                         protocol, Kafka 4.3's default (group.protocol=classic)"
-                            .into(),
-                    ))
-                }
+                "classic" => c.consumer_protocol = false,
+                "consumer" => c.consumer_protocol = true,
                 _ => return Err(bad(name, v, "String must be one of (case insensitive): CLASSIC, CONSUMER")),
             },
+            "group.remote.assignor" => c.group_remote_assignor = Some(v.trim().into()),
             "max.partition.fetch.bytes" => c.max_partition_fetch_bytes = int(name, v, 0)?,
             "max.poll.records" => c.max_poll_records = int(name, v, 1)?,
             "request.timeout.ms" => c.request_timeout_ms = int(name, v, 0)?,
@@ -642,6 +642,21 @@ impl ConsumerConfig {
                 ));
             }
         }
+        // `ConsumerConfig.checkUnsupportedConfigsPostProcess`: each protocol's configs the other
+        // does not have may not be set.
+        let (protocol, unsupported): (&str, &[&str]) = if c.consumer_protocol {
+            ("CONSUMER", &["partition.assignment.strategy", "heartbeat.interval.ms", "session.timeout.ms"])
+        } else {
+            ("CLASSIC", &["group.remote.assignor"])
+        };
+        let set: Vec<&str> =
+            unsupported.iter().copied().filter(|k| pairs.iter().any(|(n, v)| n == k && !v.trim().is_empty())).collect();
+        if !set.is_empty() {
+            return Err(CommandError::ClientConfig(alloc::format!(
+                "{} cannot be set when group.protocol={protocol}",
+                set.join(", ")
+            )));
+        }
         // `JoinGroupRequest.validateGroupInstanceId`, run when the consumer is built.
         if c.group_instance_id.as_deref() == Some("") {
             return Err(CommandError::ClientConfig("Group instance id is illegal, it can't be empty".into()));
@@ -667,7 +682,8 @@ impl ConsumerConfig {
             ("fetch.min.bytes", self.fetch_min_bytes.to_string()),
             ("group.id", self.group_id.clone().unwrap_or_default()),
             ("group.instance.id", self.group_instance_id.clone().unwrap_or_default()),
-            ("group.protocol", "classic".into()),
+            ("group.protocol", if self.consumer_protocol { "consumer" } else { "classic" }.into()),
+            ("group.remote.assignor", self.group_remote_assignor.clone().unwrap_or_default()),
             ("heartbeat.interval.ms", self.heartbeat_interval_ms.to_string()),
             (
                 "isolation.level",
@@ -700,13 +716,25 @@ mod tests {
         items.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
-    /// Kafka 4.3's default protocol is accepted, in any case; the consumer protocol is refused by
-    /// name (not simulated yet), and any other value as Java's `ConfigDef` refuses it.
+    /// Both protocols are accepted in any case, each refusing the other's configs with Java's
+    /// message (`ConsumerConfigTest.testUnsupportedConfigsWithConsumerGroupProtocol` and
+    /// `testClassicProtocolRejectsGroupRemoteAssignor`); any other value as `ConfigDef` refuses it.
     #[test]
-    fn group_protocol_classic_is_accepted_and_consumer_refused_by_name() {
-        assert!(ConsumerConfig::parse(&pairs(&[("group.protocol", "CLASSIC")])).is_ok());
-        let refused = ConsumerConfig::parse(&pairs(&[("group.protocol", "consumer")])).unwrap_err();
-        assert!(alloc::format!("{refused}").contains("KIP-848"), "{refused}");
+    fn group_protocol_values_and_each_protocols_configs() {
+        assert!(!ConsumerConfig::parse(&pairs(&[("group.protocol", "CLASSIC")])).unwrap().consumer_protocol);
+        assert!(ConsumerConfig::parse(&pairs(&[("group.protocol", "consumer")])).unwrap().consumer_protocol);
+        let refused = ConsumerConfig::parse(&pairs(&[
+            ("group.protocol", "consumer"),
+            ("session.timeout.ms", "10000"),
+            ("partition.assignment.strategy", "range"),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            alloc::format!("{refused}"),
+            "partition.assignment.strategy, session.timeout.ms cannot be set when group.protocol=CONSUMER"
+        );
+        let refused = ConsumerConfig::parse(&pairs(&[("group.remote.assignor", "range")])).unwrap_err();
+        assert_eq!(alloc::format!("{refused}"), "group.remote.assignor cannot be set when group.protocol=CLASSIC");
         let bad = ConsumerConfig::parse(&pairs(&[("group.protocol", "share")])).unwrap_err();
         assert_eq!(
             alloc::format!("{bad}"),

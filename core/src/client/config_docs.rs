@@ -70,7 +70,10 @@ pub fn explain(kind: &str, name: &str) -> Option<&'static str> {
             "A static member's fixed identity: a restart within session.timeout.ms gets its partitions back without a rebalance."
         }
         ("consumer", "group.protocol") => {
-            "The rebalance protocol: classic (JoinGroup and SyncGroup, the leader assigns; simulated) or consumer (KIP-848, the broker assigns; not yet)."
+            "The rebalance protocol: classic (JoinGroup and SyncGroup, the leader assigns) or consumer (KIP-848: ConsumerGroupHeartbeat, the coordinator assigns and each member moves on its own)."
+        }
+        ("consumer", "group.remote.assignor") => {
+            "group.protocol=consumer only: the coordinator's assignor this member asks for, uniform (the default) or range."
         }
         ("consumer", "enable.auto.commit") => {
             "Commit the positions of the previous poll inside poll(), every auto.commit.interval.ms, and before a rebalance and on close."

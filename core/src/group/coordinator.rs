@@ -53,6 +53,9 @@ pub struct GroupSettings {
     /// `group.initial.rebalance.delay.ms`: an empty group's first join waits this long for more
     /// members (and again while they keep coming, up to the rebalance timeout).
     pub initial_rebalance_delay_ms: u64,
+    /// `group.consumer.heartbeat.interval.ms` and `group.consumer.session.timeout.ms`: the
+    /// consumer group protocol's (KIP-848) timing, set by the brokers, not the consumers.
+    pub consumer: crate::group::consumer_group::ConsumerGroupSettings,
 }
 
 impl Default for GroupSettings {
@@ -61,6 +64,7 @@ impl Default for GroupSettings {
             min_session_timeout_ms: GROUP_MIN_SESSION_TIMEOUT_MS,
             max_session_timeout_ms: GROUP_MAX_SESSION_TIMEOUT_MS,
             initial_rebalance_delay_ms: INITIAL_REBALANCE_DELAY_MS,
+            consumer: crate::group::consumer_group::ConsumerGroupSettings::default(),
         }
     }
 }

@@ -128,6 +128,16 @@ impl fmt::Display for Command {
                         &group.max_session_timeout_ms,
                         defaults.group.max_session_timeout_ms,
                     ),
+                    (
+                        "group.consumer.heartbeat.interval.ms",
+                        &group.consumer.heartbeat_interval_ms,
+                        defaults.group.consumer.heartbeat_interval_ms,
+                    ),
+                    (
+                        "group.consumer.session.timeout.ms",
+                        &group.consumer.session_timeout_ms,
+                        defaults.group.consumer.session_timeout_ms,
+                    ),
                 ] {
                     if *value != default {
                         write!(f, " {name}={value}")?;

@@ -41,6 +41,10 @@ pub enum MemberState {
     /// Joined; waiting for SyncGroup to bring the assignment.
     Syncing,
     Stable,
+    /// Consumer protocol: an assignment arrived; revoking waits for the commit before it.
+    Reconciling,
+    /// Consumer protocol: reconciled; the heartbeat telling the coordinator is on its way.
+    Acknowledging,
 }
 
 impl MemberState {
@@ -50,6 +54,8 @@ impl MemberState {
             MemberState::Joining => "joining",
             MemberState::Syncing => "syncing",
             MemberState::Stable => "stable",
+            MemberState::Reconciling => "reconciling",
+            MemberState::Acknowledging => "acknowledging",
         }
     }
 }
@@ -64,7 +70,7 @@ pub struct GroupMember {
     /// `subscribe(Pattern)`: the subscription follows the topics metadata shows.
     pub pattern: Option<TopicPattern>,
     /// A pattern has been matched against a full topic list at least once.
-    pattern_resolved: bool,
+    pub(super) pattern_resolved: bool,
     pub coordinator: Option<u32>,
     pub member_id: String,
     pub generation: Option<u32>,
@@ -75,26 +81,28 @@ pub struct GroupMember {
     /// Offsets this consumer knows the group has committed.
     pub committed: SortedMap<TopicPartition, u64>,
     /// Assigned partitions the group has no commit for: auto.offset.reset decides.
-    no_committed: SortedSet<TopicPartition>,
+    pub(super) no_committed: SortedSet<TopicPartition>,
     /// The last assignment and its generation, which the sticky assignor's user data carries.
     last_assignment: Vec<TopicPartition>,
     last_generation: Option<u32>,
     /// Commits in the order the application made them, each sent as soon as the coordinator is
     /// known and kept until answered (Java sends every commitAsync in order, and commitSync
     /// completes before the next); at most [`COMMITS_QUEUED_MAX`].
-    commits: VecDeque<QueuedCommit>,
+    pub(super) commits: VecDeque<QueuedCommit>,
     /// Partition counts the leader assigned with; other counts in fresh metadata mean rejoin.
     assigned_counts: SortedMap<String, u32>,
     /// The leader's join answer, kept until metadata of every subscribed topic is known.
     pending_assign: Option<JoinResult>,
     /// No FindCoordinator before this (retry.backoff.ms after a failure).
-    retry_at: Instant,
+    pub(super) retry_at: Instant,
     /// No OffsetFetch before this: retry.backoff.ms after UNSTABLE_OFFSET_COMMIT.
     offset_fetch_at: Instant,
     /// A `GroupRetry` timer is set: a waiting poll is not over yet.
     pub(super) retry_armed: bool,
     pub last_poll: Instant,
     next_auto_commit: Option<Instant>,
+    /// The consumer group protocol's state (`group.protocol=consumer`).
+    pub membership: super::membership::Membership,
 }
 
 /// Commits a member keeps waiting for the coordinator or its answer; a commit past them fails at
@@ -104,8 +112,8 @@ pub const COMMITS_QUEUED_MAX: usize = 64;
 /// A commit on its way: why (`sync`, `async`, `auto`, `rebalance`, `close`, ...), what, and
 /// whether it is out.
 #[derive(Clone, Debug)]
-struct QueuedCommit {
-    why: &'static str,
+pub(super) struct QueuedCommit {
+    pub(super) why: &'static str,
     offsets: Vec<CommitOffset>,
     sent: bool,
     /// The generation the commit was made in. A commit still waiting when the member's generation
@@ -144,6 +152,16 @@ impl GroupMember {
             retry_armed: false,
             last_poll: Instant::ZERO,
             next_auto_commit: None,
+            membership: Default::default(),
+        }
+    }
+
+    /// The state's name, as the Java client's `MemberState` names it for the member's protocol.
+    pub fn state_name(&self) -> &'static str {
+        if self.membership.epoch > 0 || self.state != MemberState::Unjoined {
+            self.state.name()
+        } else {
+            "unjoined"
         }
     }
 
@@ -291,8 +309,13 @@ impl Consumer {
         // rejoins the commit fails with RebalanceInProgressException, and when it is not in the
         // group (removed, or not joined yet) with CommitFailedException, never as generation -1.
         // A consumer with assigned partitions commits outside any generation.
+        let consumer_protocol = self.config.consumer_protocol;
         let outside = match g.state {
             _ if !g.subscribed() => None,
+            // The consumer protocol has no group-wide rebalance: a member commits with its
+            // epoch whenever it has one (a commit queued under an older epoch goes with the new).
+            _ if consumer_protocol && generation.is_some() => None,
+            _ if consumer_protocol => Some(KafkaError::CommitFailed),
             MemberState::Stable if generation.is_some() => None,
             MemberState::Joining | MemberState::Syncing => Some(KafkaError::RebalanceInProgress),
             _ => Some(KafkaError::CommitFailed),
@@ -303,7 +326,9 @@ impl Consumer {
                 _ if c.sent => None,
                 Some(e) => Some(e.clone()),
                 // A commit made in an earlier generation has lost its partitions' ownership.
-                None if c.generation.is_some() && c.generation != generation => Some(KafkaError::CommitFailed),
+                None if !consumer_protocol && c.generation.is_some() && c.generation != generation => {
+                    Some(KafkaError::CommitFailed)
+                }
                 None => None,
             };
             if let Some(error) = error {
@@ -403,6 +428,10 @@ impl Consumer {
             return;
         };
         self.send_commits(fx);
+        if self.config.consumer_protocol {
+            self.drive_membership(coordinator, fx);
+            return self.fetch_committed(coordinator, fx);
+        }
         let Some(g) = self.group.as_ref() else { return };
         let joining = self.group_request_out("JoinGroup") || self.group_request_out("SyncGroup");
         if g.pattern.is_some() && !g.pattern_resolved {
@@ -426,6 +455,11 @@ impl Consumer {
                 self.conn.refresh_metadata(unknown, true, fx);
             }
         }
+        self.fetch_committed(coordinator, fx);
+    }
+
+    /// OffsetFetch for assigned partitions that wait for the group's committed offsets.
+    fn fetch_committed(&mut self, coordinator: u32, fx: &mut Effects) {
         let Some(g) = self.group.as_ref() else { return };
         let want: Vec<TopicPartition> = self
             .assignment
@@ -694,6 +728,11 @@ impl Consumer {
                             g.commits[i].sent = false;
                         }
                     }
+                    Some(KafkaError::StaleMemberEpoch) if why != "auto" && why != "async" => {
+                        // The member's epoch moved while the commit was out: commitSync sends it
+                        // again with the latest epoch.
+                        g.commits[i].sent = false;
+                    }
                     Some(e) => {
                         g.commits.remove(i);
                         let error = match e {
@@ -701,7 +740,9 @@ impl Consumer {
                             other => other.clone(),
                         };
                         fx.event(EventKind::CommitFailed { consumer, why, error });
-                        if !closed {
+                        // Under the consumer protocol a refused commit changes no membership: the
+                        // heartbeat alone learns of fencing.
+                        if !closed && !self.config.consumer_protocol {
                             self.on_group_error(e.clone(), fx);
                         }
                     }
@@ -744,6 +785,12 @@ impl Consumer {
                 Err(e) => self.on_group_error(e.clone(), fx),
             },
             Response::LeaveGroup { .. } => {}
+            Response::ConsumerGroupHeartbeat { result } if !closed => {
+                if let Request::ConsumerGroupHeartbeat { heartbeat, .. } = request {
+                    self.on_consumer_heartbeat(heartbeat, result, fx);
+                }
+            }
+            Response::ConsumerGroupHeartbeat { .. } => {}
             Response::JoinGroup { .. }
             | Response::SyncGroup { .. }
             | Response::Heartbeat { .. }
@@ -818,6 +865,9 @@ impl Consumer {
                 }
                 self.on_group_error(error, fx);
             }
+            Request::ConsumerGroupHeartbeat { heartbeat, .. } if heartbeat.member_epoch >= 0 && !self.closed => {
+                self.on_heartbeat_error(error, fx)
+            }
             Request::JoinGroup { .. }
             | Request::SyncGroup { .. }
             | Request::Heartbeat { .. }
@@ -828,6 +878,9 @@ impl Consumer {
 
     /// The heartbeat thread: checks max.poll.interval.ms, then heartbeats.
     pub(super) fn on_heartbeat_timer(&mut self, fx: &mut Effects) {
+        if self.config.consumer_protocol {
+            return self.on_membership_timer(fx);
+        }
         let now = fx.now;
         let max_poll = Duration::from_ms(self.config.max_poll_interval_ms);
         let out = self.group_request_out("Heartbeat");
@@ -965,6 +1018,16 @@ impl Consumer {
             // Auto-commit on close commits positions, processed or not.
             let offsets = self.consumed();
             self.queue_commit("close", offsets, fx);
+        }
+        if self.config.consumer_protocol {
+            // A static member leaves for now (epoch -2): its place waits for it.
+            let static_member = self.config.group_instance_id.is_some();
+            if let Some(g) = self.group.as_ref().filter(|g| g.membership.epoch > 0) {
+                let why = "the consumer is being closed";
+                let consumer = self.conn.name.clone();
+                fx.event(EventKind::LeftGroup { consumer, group: g.group.clone(), why });
+            }
+            return self.leave_consumer_group(static_member, fx);
         }
         let consumer = self.conn.name.clone();
         let Some(g) = self.group.as_mut() else {

@@ -7,6 +7,7 @@
 //! (its `group` module).
 
 mod group;
+mod membership;
 mod processing;
 
 use super::config::{ConsumerConfig, OffsetReset};

@@ -1,0 +1,677 @@
+//! One group of the consumer group protocol (KIP-848), as Kafka's
+//! `GroupMetadataManager.consumerGroupHeartbeat`, `ConsumerGroup` and
+//! `CurrentAssignmentBuilder` run it. The coordinator owns the assignment:
+//!
+//! 1. A heartbeat that joins, leaves or changes a member's subscription (or a
+//!    subscribed topic's partition count) bumps the **group epoch**.
+//! 2. When the group epoch is past the **target assignment epoch**, the
+//!    server-side assignor (`uniform` or `range`) computes a new target.
+//! 3. Each member is reconciled towards the target on its own heartbeats: it
+//!    first gives up what the target takes from it (UNREVOKED_PARTITIONS, its
+//!    epoch unchanged), then moves to the target epoch and gets the partitions
+//!    no other member still holds (UNRELEASED_PARTITIONS while some are held).
+//!    No group-wide barrier: a partition is never owned by two members, and
+//!    every other partition keeps being consumed.
+//!
+//! Members that stop heartbeating for `group.consumer.session.timeout.ms` are
+//! fenced; one that does not revoke within its rebalance timeout is fenced too.
+//! Group states: Empty, Assigning (epoch ahead of the target), Reconciling
+//! (some member not at the target), Stable.
+
+use crate::error::KafkaError;
+use crate::group::server_assignor::{self, AssignorMember, TargetAssignment, SERVER_ASSIGNORS};
+use crate::net::Node;
+use crate::protocol::TopicPartition;
+use crate::sorted::SortedMap;
+use crate::time::{Duration, Instant};
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+
+/// `group.consumer.heartbeat.interval.ms`.
+pub const CONSUMER_HEARTBEAT_INTERVAL_MS: u64 = 5_000;
+/// `group.consumer.session.timeout.ms`.
+pub const CONSUMER_SESSION_TIMEOUT_MS: u64 = 45_000;
+/// `group.consumer.max.size` (Kafka: Integer.MAX_VALUE), a stated limit here.
+pub const CONSUMER_GROUP_MEMBERS_MAX: usize = 64;
+/// The member epoch of a heartbeat that leaves the group.
+pub const LEAVE_GROUP_MEMBER_EPOCH: i32 = -1;
+/// The member epoch of a static member's heartbeat that leaves for now (it may come back).
+pub const LEAVE_GROUP_STATIC_MEMBER_EPOCH: i32 = -2;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum ConsumerGroupState {
+    Empty,
+    Assigning,
+    Reconciling,
+    Stable,
+    Dead,
+}
+
+impl fmt::Display for ConsumerGroupState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ConsumerGroupState::Empty => "Empty",
+            ConsumerGroupState::Assigning => "Assigning",
+            ConsumerGroupState::Reconciling => "Reconciling",
+            ConsumerGroupState::Stable => "Stable",
+            ConsumerGroupState::Dead => "Dead",
+        })
+    }
+}
+
+/// Where a member is in its reconciliation (Kafka's `modern.MemberState`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reconciliation {
+    Stable,
+    /// It must give up partitions (reported owned) before it moves to the next epoch.
+    UnrevokedPartitions,
+    /// It is at the target epoch, waiting for partitions other members still hold.
+    UnreleasedPartitions,
+}
+
+impl Reconciliation {
+    pub fn name(self) -> &'static str {
+        match self {
+            Reconciliation::Stable => "STABLE",
+            Reconciliation::UnrevokedPartitions => "UNREVOKED_PARTITIONS",
+            Reconciliation::UnreleasedPartitions => "UNRELEASED_PARTITIONS",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ConsumerMember {
+    pub id: String,
+    pub instance_id: Option<String>,
+    pub client: Node,
+    pub epoch: i32,
+    pub previous_epoch: i32,
+    pub state: Reconciliation,
+    /// What it owns now, sorted.
+    pub assigned: Vec<TopicPartition>,
+    /// What it must give up, sorted.
+    pub pending_revocation: Vec<TopicPartition>,
+    pub topics: Vec<String>,
+    pub assignor: Option<String>,
+    pub rebalance_timeout_ms: u64,
+    pub session_deadline: Instant,
+    /// Set while it is in UNREVOKED_PARTITIONS: fenced if still there at this time.
+    pub revocation_deadline: Option<Instant>,
+    /// The assignment last sent to it, to send a new one only when it changed.
+    sent: Option<Vec<TopicPartition>>,
+}
+
+/// A ConsumerGroupHeartbeat's fields; `None` is Kafka's "unchanged since the last one".
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HeartbeatRequest {
+    pub member_id: String,
+    pub member_epoch: i32,
+    pub instance_id: Option<String>,
+    pub rebalance_timeout_ms: Option<u64>,
+    pub topics: Option<Vec<String>>,
+    pub assignor: Option<String>,
+    pub owned: Option<Vec<TopicPartition>>,
+}
+
+/// A ConsumerGroupHeartbeat answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeartbeatAnswer {
+    pub member_id: String,
+    pub member_epoch: i32,
+    pub heartbeat_interval_ms: u64,
+    /// The member's whole assignment, only when it changed (or the request was a full one).
+    pub assignment: Option<Vec<TopicPartition>>,
+}
+
+/// The coordinator's settings for consumer groups.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConsumerGroupSettings {
+    pub heartbeat_interval_ms: u64,
+    pub session_timeout_ms: u64,
+}
+
+impl Default for ConsumerGroupSettings {
+    fn default() -> Self {
+        ConsumerGroupSettings {
+            heartbeat_interval_ms: CONSUMER_HEARTBEAT_INTERVAL_MS,
+            session_timeout_ms: CONSUMER_SESSION_TIMEOUT_MS,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ConsumerGroup {
+    pub name: String,
+    pub epoch: i32,
+    pub assignment_epoch: i32,
+    pub target: TargetAssignment,
+    pub members: SortedMap<String, ConsumerMember>,
+    /// The subscribed topics' partition counts the target was computed for (Kafka's
+    /// subscription metadata): a change bumps the group epoch.
+    pub subscribed: SortedMap<String, u32>,
+    pub state: ConsumerGroupState,
+    pub settings: ConsumerGroupSettings,
+}
+
+/// A member fenced by the coordinator, with why.
+pub type Fenced = (String, &'static str);
+
+impl ConsumerGroup {
+    pub fn new(name: &str, settings: ConsumerGroupSettings) -> Self {
+        ConsumerGroup {
+            name: name.into(),
+            epoch: 0,
+            assignment_epoch: 0,
+            target: TargetAssignment::new(),
+            members: SortedMap::new(),
+            subscribed: SortedMap::new(),
+            state: ConsumerGroupState::Empty,
+            settings,
+        }
+    }
+
+    /// The assignor the group uses: the one its members ask for most (ties to the first in
+    /// `group.consumer.assignors`), else the default, as `ConsumerGroup.preferredServerAssignor`.
+    pub fn assignor(&self) -> &'static str {
+        let mut best = (0usize, SERVER_ASSIGNORS[0]);
+        for name in SERVER_ASSIGNORS {
+            let n = self.members.values().filter(|m| m.assignor.as_deref() == Some(name)).count();
+            if n > best.0 {
+                best = (n, name);
+            }
+        }
+        best.1
+    }
+
+    /// `throwIfConsumerGroupHeartbeatRequestIsInvalid`, the parts the simulation can get wrong.
+    fn validate(req: &HeartbeatRequest) -> Result<(), KafkaError> {
+        let invalid = |m: &str| Err(KafkaError::InvalidRequest(m.into()));
+        if req.member_id.is_empty() {
+            return invalid("MemberId can't be empty.");
+        }
+        match req.member_epoch {
+            0 => {
+                if req.rebalance_timeout_ms.is_none() {
+                    return invalid("RebalanceTimeoutMs must be provided in first request.");
+                }
+                if req.owned.as_ref().is_none_or(|o| !o.is_empty()) {
+                    return invalid("TopicPartitions must be empty when (re-)joining.");
+                }
+                if req.topics.as_ref().is_none_or(|t| t.is_empty()) {
+                    return invalid("SubscribedTopicNames must be set in first request.");
+                }
+            }
+            e if e > 0 || e == LEAVE_GROUP_MEMBER_EPOCH => {}
+            LEAVE_GROUP_STATIC_MEMBER_EPOCH if req.instance_id.is_none() => {
+                return invalid("InstanceId can't be null.");
+            }
+            LEAVE_GROUP_STATIC_MEMBER_EPOCH => {}
+            _ => return invalid("MemberEpoch is invalid."),
+        }
+        if let Some(a) = &req.assignor {
+            if !SERVER_ASSIGNORS.contains(&a.as_str()) {
+                return Err(KafkaError::UnsupportedAssignor(format!(
+                    "ServerAssignor {a} is not supported. Supported assignors: {}.",
+                    SERVER_ASSIGNORS.join(", ")
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// A ConsumerGroupHeartbeat. `partitions` gives a topic's partition count from the
+    /// coordinator's metadata (`None`: no such topic).
+    pub fn heartbeat(
+        &mut self,
+        req: HeartbeatRequest,
+        client: Node,
+        partitions: &dyn Fn(&str) -> Option<u32>,
+        now: Instant,
+    ) -> Result<HeartbeatAnswer, KafkaError> {
+        Self::validate(&req)?;
+        if req.member_epoch == LEAVE_GROUP_MEMBER_EPOCH || req.member_epoch == LEAVE_GROUP_STATIC_MEMBER_EPOCH {
+            return self.leave(&req, partitions);
+        }
+        let joining = req.member_epoch == 0;
+        let existing = match self.members.get(&req.member_id) {
+            Some(m) => {
+                Self::check_epoch(m, req.member_epoch, req.owned.as_deref())?;
+                Some(m.clone())
+            }
+            None if joining => None,
+            None => return Err(KafkaError::UnknownMemberId),
+        };
+        if existing.is_none() && self.members.len() >= CONSUMER_GROUP_MEMBERS_MAX {
+            return Err(KafkaError::GroupMaxSizeReached);
+        }
+        // A static member coming back under a new member id takes its predecessor's place
+        // (`getOrMaybeSubscribeStaticConsumerGroupMember`): a copy of it (subscription,
+        // partitions, target) under the new id, at epoch 0, once the old one left with -2.
+        let mut replaced: Option<ConsumerMember> = None;
+        if let (None, Some(instance)) = (&existing, &req.instance_id) {
+            let old = self.members.values().find(|m| m.instance_id.as_ref() == Some(instance)).cloned();
+            if let Some(old) = old {
+                if old.epoch != LEAVE_GROUP_STATIC_MEMBER_EPOCH {
+                    return Err(KafkaError::UnreleasedInstanceId);
+                }
+                self.members.remove(&old.id);
+                if let Some(t) = self.target.remove(&old.id) {
+                    self.target.insert(req.member_id.clone(), t);
+                }
+                replaced = Some(old);
+            }
+        }
+        let session_deadline = now + Duration::from_ms(self.settings.session_timeout_ms);
+        let mut member = match (existing.clone(), replaced.clone()) {
+            (Some(m), _) => m,
+            (None, Some(old)) => ConsumerMember {
+                id: req.member_id.clone(),
+                epoch: 0,
+                previous_epoch: 0,
+                revocation_deadline: None,
+                sent: None,
+                ..old
+            },
+            (None, None) => ConsumerMember {
+                id: req.member_id.clone(),
+                instance_id: req.instance_id.clone(),
+                client: client.clone(),
+                epoch: 0,
+                previous_epoch: 0,
+                state: Reconciliation::Stable,
+                assigned: Vec::new(),
+                pending_revocation: Vec::new(),
+                topics: Vec::new(),
+                assignor: None,
+                rebalance_timeout_ms: 0,
+                session_deadline,
+                revocation_deadline: None,
+                sent: None,
+            },
+        };
+        member.client = client;
+        member.session_deadline = session_deadline;
+        if let Some(t) = req.rebalance_timeout_ms {
+            member.rebalance_timeout_ms = t;
+        }
+        if let Some(a) = &req.assignor {
+            member.assignor = Some(a.clone());
+        }
+        let mut bump = existing.is_none() && replaced.is_none();
+        if let Some(mut topics) = req.topics.clone() {
+            topics.sort();
+            topics.dedup();
+            if topics != member.topics {
+                member.topics = topics;
+                bump = true;
+            }
+        }
+        if existing.as_ref().is_some_and(|m| m.assignor != member.assignor) {
+            bump = true;
+        }
+        self.members.insert(member.id.clone(), member);
+        // The subscription metadata: a subscribed topic created, deleted or grown bumps the epoch.
+        let subscribed = self.subscription_metadata(partitions);
+        if subscribed != self.subscribed {
+            self.subscribed = subscribed;
+            bump = true;
+        }
+        if bump {
+            self.epoch += 1;
+        }
+        if self.epoch > self.assignment_epoch {
+            self.update_target();
+        }
+        let full = joining || (req.rebalance_timeout_ms.is_some() && req.topics.is_some() && req.owned.is_some());
+        let owned = req.owned.clone();
+        self.reconcile(&req.member_id, owned.as_deref(), now);
+        self.update_state();
+        let m = self.members.get_mut(&req.member_id).ok_or(KafkaError::UnknownMemberId)?;
+        let changed = m.sent.as_ref() != Some(&m.assigned);
+        let assignment = (full || changed).then(|| m.assigned.clone());
+        if assignment.is_some() {
+            m.sent = Some(m.assigned.clone());
+        }
+        Ok(HeartbeatAnswer {
+            member_id: m.id.clone(),
+            member_epoch: m.epoch,
+            heartbeat_interval_ms: self.settings.heartbeat_interval_ms,
+            assignment,
+        })
+    }
+
+    /// `throwIfConsumerGroupMemberEpochIsInvalid`: an epoch ahead is fenced; one behind only
+    /// when it is the previous epoch and the member owns a subset of its assignment (the answer
+    /// that bumped it may have been lost).
+    fn check_epoch(m: &ConsumerMember, epoch: i32, owned: Option<&[TopicPartition]>) -> Result<(), KafkaError> {
+        if epoch > m.epoch {
+            return Err(KafkaError::FencedMemberEpoch);
+        }
+        if epoch < m.epoch {
+            let subset = owned.is_some_and(|o| o.iter().all(|tp| m.assigned.contains(tp)));
+            if epoch != m.previous_epoch || !subset {
+                return Err(KafkaError::FencedMemberEpoch);
+            }
+        }
+        Ok(())
+    }
+
+    fn leave(
+        &mut self,
+        req: &HeartbeatRequest,
+        partitions: &dyn Fn(&str) -> Option<u32>,
+    ) -> Result<HeartbeatAnswer, KafkaError> {
+        let answer = |epoch| HeartbeatAnswer {
+            member_id: req.member_id.clone(),
+            member_epoch: epoch,
+            heartbeat_interval_ms: 0,
+            assignment: None,
+        };
+        if !self.members.contains_key(&req.member_id) {
+            return Err(KafkaError::UnknownMemberId);
+        }
+        if req.member_epoch == LEAVE_GROUP_STATIC_MEMBER_EPOCH {
+            // A static member leaving for now keeps its place, its target and its partitions
+            // (nobody else is given them) with epoch -2, so it comes back without a rebalance;
+            // its session timeout still ends it (`consumerGroupStaticMemberGroupLeave`).
+            if let Some(m) = self.members.get_mut(&req.member_id) {
+                m.epoch = LEAVE_GROUP_STATIC_MEMBER_EPOCH;
+                m.pending_revocation.clear();
+            }
+            self.update_state();
+            return Ok(answer(LEAVE_GROUP_STATIC_MEMBER_EPOCH));
+        }
+        self.remove(&req.member_id, partitions);
+        Ok(answer(LEAVE_GROUP_MEMBER_EPOCH))
+    }
+
+    /// `consumerGroupFenceMember`: the member and its target go and the group epoch moves; the
+    /// next heartbeat of any member computes the new target (until then the group is Assigning).
+    fn remove(&mut self, member_id: &str, partitions: &dyn Fn(&str) -> Option<u32>) {
+        self.members.remove(member_id);
+        self.target.remove(member_id);
+        self.subscribed = self.subscription_metadata(partitions);
+        self.epoch += 1;
+        if self.members.is_empty() {
+            self.target.clear();
+            self.assignment_epoch = self.epoch;
+        }
+        self.update_state();
+    }
+
+    /// The subscribed topics that exist, with their partition counts.
+    fn subscription_metadata(&self, partitions: &dyn Fn(&str) -> Option<u32>) -> SortedMap<String, u32> {
+        let mut out = SortedMap::new();
+        for t in self.members.values().flat_map(|m| m.topics.iter()) {
+            if let Some(n) = partitions(t) {
+                out.insert(t.clone(), n);
+            }
+        }
+        out
+    }
+
+    /// `updateTargetAssignment`: the assignor over every member, the target epoch to the group's.
+    fn update_target(&mut self) {
+        let members: Vec<AssignorMember> = self
+            .members
+            .values()
+            .map(|m| AssignorMember {
+                member_id: m.id.clone(),
+                instance_id: m.instance_id.clone(),
+                topics: m.topics.iter().filter(|t| self.subscribed.contains_key(*t)).cloned().collect(),
+                target: self.target.get(&m.id).cloned().unwrap_or_default(),
+            })
+            .collect();
+        self.target = server_assignor::assign(self.assignor(), &members, &self.subscribed);
+        self.assignment_epoch = self.epoch;
+    }
+
+    /// Whether another member holds `tp` (assigned or still to revoke): Kafka's
+    /// `currentPartitionEpoch(tp) != -1`.
+    fn held_by_other(&self, member_id: &str, tp: &TopicPartition) -> bool {
+        self.members
+            .values()
+            .any(|m| m.id != member_id && (m.assigned.contains(tp) || m.pending_revocation.contains(tp)))
+    }
+
+    /// `CurrentAssignmentBuilder.build` for one member.
+    fn reconcile(&mut self, member_id: &str, owned: Option<&[TopicPartition]>, now: Instant) {
+        let Some(m) = self.members.get(member_id) else { return };
+        let target_epoch = self.assignment_epoch;
+        let owns_any = |set: &[TopicPartition]| owned.is_none_or(|o| o.iter().any(|tp| set.contains(tp)));
+        let from_epoch = match m.state {
+            Reconciliation::Stable if m.epoch == target_epoch => return,
+            Reconciliation::Stable | Reconciliation::UnreleasedPartitions => m.epoch,
+            Reconciliation::UnrevokedPartitions if owns_any(&m.pending_revocation) => return,
+            Reconciliation::UnrevokedPartitions => m.epoch + 1,
+        };
+        let target = self.target.get(member_id).cloned().unwrap_or_default();
+        let kept: Vec<TopicPartition> = m.assigned.iter().filter(|tp| target.contains(tp)).cloned().collect();
+        let revoke: Vec<TopicPartition> = m.assigned.iter().filter(|tp| !target.contains(tp)).cloned().collect();
+        let mut unreleased = false;
+        let mut add = Vec::new();
+        for tp in target.iter().filter(|tp| !kept.contains(tp)) {
+            if self.held_by_other(member_id, tp) {
+                unreleased = true;
+            } else {
+                add.push(tp.clone());
+            }
+        }
+        let rebalance_timeout = Duration::from_ms(m.rebalance_timeout_ms);
+        let Some(m) = self.members.get_mut(member_id) else { return };
+        let set_epoch = |m: &mut ConsumerMember, epoch: i32| {
+            if m.epoch != epoch {
+                m.previous_epoch = m.epoch;
+                m.epoch = epoch;
+            }
+        };
+        if !revoke.is_empty() && owns_any(&revoke) {
+            set_epoch(m, from_epoch);
+            m.state = Reconciliation::UnrevokedPartitions;
+            m.assigned = kept;
+            m.pending_revocation = revoke;
+            if m.revocation_deadline.is_none() {
+                m.revocation_deadline = Some(now + rebalance_timeout);
+            }
+            return;
+        }
+        let mut assigned = kept;
+        assigned.extend(add);
+        assigned.sort();
+        set_epoch(m, target_epoch);
+        m.state = if unreleased { Reconciliation::UnreleasedPartitions } else { Reconciliation::Stable };
+        m.assigned = assigned;
+        m.pending_revocation.clear();
+        m.revocation_deadline = None;
+    }
+
+    /// `ConsumerGroup.maybeUpdateGroupState`.
+    fn update_state(&mut self) {
+        self.state = if self.members.is_empty() {
+            ConsumerGroupState::Empty
+        } else if self.epoch > self.assignment_epoch {
+            ConsumerGroupState::Assigning
+        } else if self.members.values().any(|m| m.epoch != self.assignment_epoch || m.state != Reconciliation::Stable) {
+            ConsumerGroupState::Reconciling
+        } else {
+            ConsumerGroupState::Stable
+        };
+    }
+
+    /// Session and revocation deadlines that passed: those members are fenced.
+    pub fn tick(&mut self, partitions: &dyn Fn(&str) -> Option<u32>, now: Instant) -> Vec<Fenced> {
+        let mut fenced = Vec::new();
+        let due: Vec<(String, &'static str)> = self
+            .members
+            .values()
+            .filter_map(|m| {
+                if m.session_deadline <= now {
+                    Some((m.id.clone(), "the member session expired (group.consumer.session.timeout.ms)"))
+                } else if m.revocation_deadline.is_some_and(|d| d <= now) {
+                    Some((m.id.clone(), "it did not revoke its partitions within its rebalance timeout"))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        for (id, why) in due {
+            self.remove(&id, partitions);
+            fenced.push((id, why));
+        }
+        fenced
+    }
+
+    /// The next session or revocation deadline.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.members.values().flat_map(|m| [Some(m.session_deadline), m.revocation_deadline]).flatten().min()
+    }
+
+    /// OffsetCommit under the consumer protocol (`ConsumerGroup.validateOffsetCommit`): the
+    /// member must exist and commit with its current epoch.
+    pub fn validate_commit(&self, member_id: &str, epoch: Option<u32>) -> Result<(), KafkaError> {
+        let Some(epoch) = epoch else {
+            // A commit without member id and epoch (a consumer outside the group) is only
+            // accepted while the group is empty.
+            return if self.members.is_empty() { Ok(()) } else { Err(KafkaError::UnknownMemberId) };
+        };
+        let m = self.members.get(member_id).ok_or(KafkaError::UnknownMemberId)?;
+        if i64::from(epoch) != i64::from(m.epoch) {
+            return Err(KafkaError::StaleMemberEpoch);
+        }
+        Ok(())
+    }
+
+    /// The describe rows: member id, client, assignment.
+    pub fn describe(&self) -> Vec<(String, String, Vec<TopicPartition>)> {
+        self.members.values().map(|m| (m.id.clone(), m.client.to_string(), m.assigned.clone())).collect()
+    }
+
+    /// Deleted (DeleteGroups): only an empty group may be.
+    pub fn delete(&mut self) -> Result<(), KafkaError> {
+        if !self.members.is_empty() {
+            return Err(KafkaError::NonEmptyGroup);
+        }
+        self.state = ConsumerGroupState::Dead;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    fn tp(t: &str, p: u32) -> TopicPartition {
+        TopicPartition::new(t, p)
+    }
+
+    fn counts(topic: &str) -> Option<u32> {
+        (topic == "orders").then_some(3)
+    }
+
+    fn join(g: &mut ConsumerGroup, id: &str, at: u64) -> HeartbeatAnswer {
+        let req = HeartbeatRequest {
+            member_id: id.into(),
+            member_epoch: 0,
+            rebalance_timeout_ms: Some(300_000),
+            topics: Some(vec!["orders".into()]),
+            owned: Some(Vec::new()),
+            ..Default::default()
+        };
+        g.heartbeat(req, Node::Client(id.into()), &counts, Instant::from_ms(at)).expect("joins")
+    }
+
+    fn beat(g: &mut ConsumerGroup, id: &str, epoch: i32, owned: &[TopicPartition], at: u64) -> HeartbeatAnswer {
+        let req = HeartbeatRequest {
+            member_id: id.into(),
+            member_epoch: epoch,
+            owned: Some(owned.to_vec()),
+            ..Default::default()
+        };
+        g.heartbeat(req, Node::Client(id.into()), &counts, Instant::from_ms(at)).expect("heartbeat accepted")
+    }
+
+    #[test]
+    fn a_partition_moves_only_after_its_owner_revoked_it() {
+        let mut g = ConsumerGroup::new("g", ConsumerGroupSettings::default());
+        let a = join(&mut g, "a", 0);
+        assert_eq!(
+            (a.member_epoch, a.assignment.clone()),
+            (1, Some(vec![tp("orders", 0), tp("orders", 1), tp("orders", 2)]))
+        );
+        assert_eq!(g.state, ConsumerGroupState::Stable);
+        // b joins: epoch 2, the target gives it one partition a still owns.
+        let b = join(&mut g, "b", 10);
+        assert_eq!((b.member_epoch, b.assignment), (2, Some(Vec::new())), "b waits for a partition a holds");
+        assert_eq!(g.state, ConsumerGroupState::Reconciling);
+        // a's next heartbeat asks it to revoke, at its old epoch.
+        let a = beat(&mut g, "a", 1, &[tp("orders", 0), tp("orders", 1), tp("orders", 2)], 20);
+        assert_eq!(a.member_epoch, 1);
+        let a_keeps = a.assignment.expect("a's assignment shrank");
+        assert_eq!(a_keeps.len(), 2);
+        let moved = [tp("orders", 0), tp("orders", 1), tp("orders", 2)].into_iter().find(|p| !a_keeps.contains(p));
+        let moved = moved.expect("one partition moves");
+        // b still cannot have it: a has not acknowledged.
+        let b = beat(&mut g, "b", 2, &[], 30);
+        assert_eq!(b.assignment, None);
+        // a acknowledges the revocation: epoch 2.
+        let a = beat(&mut g, "a", 1, &a_keeps, 40);
+        assert_eq!(a.member_epoch, 2);
+        let b = beat(&mut g, "b", 2, &[], 50);
+        assert_eq!(b.assignment, Some(vec![moved]));
+        assert_eq!(g.state, ConsumerGroupState::Stable);
+    }
+
+    #[test]
+    fn an_epoch_ahead_is_fenced_and_the_previous_one_accepted_once() {
+        let mut g = ConsumerGroup::new("g", ConsumerGroupSettings::default());
+        join(&mut g, "a", 0);
+        let req =
+            HeartbeatRequest { member_id: "a".into(), member_epoch: 5, owned: Some(Vec::new()), ..Default::default() };
+        assert_eq!(
+            g.heartbeat(req, Node::Client("a".into()), &counts, Instant::ZERO),
+            Err(KafkaError::FencedMemberEpoch)
+        );
+        let unknown = HeartbeatRequest { member_id: "z".into(), member_epoch: 3, ..Default::default() };
+        assert_eq!(
+            g.heartbeat(unknown, Node::Client("z".into()), &counts, Instant::ZERO),
+            Err(KafkaError::UnknownMemberId)
+        );
+    }
+
+    #[test]
+    fn a_silent_member_is_fenced_after_the_session_timeout() {
+        let mut g = ConsumerGroup::new("g", ConsumerGroupSettings::default());
+        join(&mut g, "a", 0);
+        join(&mut g, "b", 0);
+        beat(&mut g, "a", 1, &[], 40_000);
+        assert_eq!(g.next_deadline(), Some(Instant::from_ms(45_000)));
+        let fenced = g.tick(&counts, Instant::from_ms(45_000));
+        assert_eq!(fenced.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(), vec!["b"]);
+        assert_eq!(g.state, ConsumerGroupState::Assigning, "the epoch moved; no target yet");
+        let a = beat(&mut g, "a", 2, &[], 46_000);
+        assert_eq!(a.member_epoch, 3);
+        assert_eq!(a.assignment.map(|v| v.len()), Some(3), "a's target takes b's partitions");
+    }
+
+    #[test]
+    fn an_unsupported_assignor_is_refused_with_kafkas_message() {
+        let mut g = ConsumerGroup::new("g", ConsumerGroupSettings::default());
+        let req = HeartbeatRequest {
+            member_id: "a".into(),
+            rebalance_timeout_ms: Some(1),
+            topics: Some(vec!["orders".into()]),
+            owned: Some(Vec::new()),
+            assignor: Some("sticky".into()),
+            ..Default::default()
+        };
+        let err = g.heartbeat(req, Node::Client("a".into()), &counts, Instant::ZERO).unwrap_err();
+        assert_eq!(
+            alloc::format!("{err}"),
+            "UNSUPPORTED_ASSIGNOR: ServerAssignor sticky is not supported. Supported assignors: uniform, range."
+        );
+    }
+}
