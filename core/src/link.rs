@@ -100,11 +100,10 @@ pub fn decode(fragment: &str) -> Result<Scenario, LinkError> {
         return Err(LinkError::NoVersion);
     }
     let packed = base64url_decode(body).ok_or(LinkError::Damaged("not base64url"))?;
-    let bytes =
-        miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, SCRIPT_BYTES_MAX).map_err(|e| match e.status {
-            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::TooLarge,
-            _ => LinkError::Damaged("not a deflate stream"),
-        })?;
+    let bytes = crate::batch::inflate::inflate(&packed, SCRIPT_BYTES_MAX).map_err(|e| match e {
+        crate::batch::inflate::InflateError::TooLarge => LinkError::TooLarge,
+        crate::batch::inflate::InflateError::Corrupt => LinkError::Damaged("not a deflate stream"),
+    })?;
     let text = String::from_utf8(bytes).map_err(|_| LinkError::NotText)?;
     let scenario = Scenario::parse(&text).map_err(LinkError::Script)?;
     let span: u64 = scenario

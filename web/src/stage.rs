@@ -219,6 +219,8 @@ pub struct GroupModel {
     pub rect: Rect,
     pub state: String,
     pub generation: u32,
+    /// "gen" under the classic protocol, "epoch" (the group epoch) under the consumer protocol.
+    pub epoch_word: &'static str,
     pub members: Vec<MemberModel>,
 }
 
@@ -540,6 +542,7 @@ pub fn layout_shaped(view: &ClusterView, recent: &[Rc<Arrow>], shape: Shape) -> 
             rect: Rect { x: gx, y, w: SIDE_W, h },
             state: g.state.clone(),
             generation: g.generation,
+            epoch_word: if g.group_protocol == "consumer" { "epoch" } else { "gen" },
             members,
         });
         row_bottom = row_bottom.max(y + h + GAP);
@@ -570,6 +573,7 @@ pub fn layout_shaped(view: &ClusterView, recent: &[Rc<Arrow>], shape: Shape) -> 
             rect: Rect { x: gx, y, w: SIDE_W, h },
             state: String::new(),
             generation: 0,
+            epoch_word: "gen",
             members,
         });
         row_bottom = row_bottom.max(y + h + GAP);

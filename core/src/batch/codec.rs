@@ -2,7 +2,7 @@
 //! client writes: gzip members, snappy in xerial-snappy blocks
 //! (`SnappyOutputStream`), LZ4 frames (`Lz4BlockOutputStream`: 64 KB
 //! independent blocks; the frame is `lz4.rs`, its blocks `lz4_flex`'s), and zstd
-//! frames. gzip is pure no_std Rust (`deflate.rs` writes, miniz_oxide reads);
+//! frames. gzip is pure no_std Rust (`deflate.rs` writes, `inflate.rs` reads);
 //! snappy, lz4 and zstd need the `std` feature.
 
 use super::crc::crc32;
@@ -105,7 +105,7 @@ fn gunzip(data: &[u8]) -> Result<Vec<u8>, BatchError> {
         at += 2;
     }
     let body = data.get(at..data.len() - 8).ok_or_else(bad)?;
-    let out = miniz_oxide::inflate::decompress_to_vec_with_limit(body, DECOMPRESSED_BYTES_MAX).map_err(|_| bad())?;
+    let out = super::inflate::inflate(body, DECOMPRESSED_BYTES_MAX).map_err(|_| bad())?;
     let trailer = &data[data.len() - 8..];
     let crc = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
     let size = u32::from_le_bytes([trailer[4], trailer[5], trailer[6], trailer[7]]);
@@ -164,22 +164,10 @@ mod codecs_std {
             }
             Compression::Lz4 => return crate::batch::lz4::decompress(data),
             Compression::Zstd => {
-                // The frame decoder driven directly, a block at a time, rather than through its
-                // `io::Read` adapter: that adapter boxes its errors into `io::Error`, which keeps
-                // every error's formatting code in the page although none is ever shown.
-                let mut source = data;
-                let mut decoder = ruzstd::decoding::FrameDecoder::new();
-                decoder.init(&mut source).map_err(|_| bad())?;
-                while !decoder.is_finished() {
-                    decoder
-                        .decode_blocks(&mut source, ruzstd::decoding::BlockDecodingStrategy::UptoBlocks(1))
-                        .map_err(|_| bad())?;
-                    decoder.collect_to_writer(&mut out).map_err(|_| bad())?;
-                    if out.len() > DECOMPRESSED_BYTES_MAX {
-                        return Err(BatchError::TooLarge);
-                    }
-                }
-                decoder.collect_to_writer(&mut out).map_err(|_| bad())?;
+                return crate::batch::unzstd::decompress(data, DECOMPRESSED_BYTES_MAX).map_err(|e| match e {
+                    crate::batch::unzstd::ZstdError::TooLarge => BatchError::TooLarge,
+                    crate::batch::unzstd::ZstdError::Corrupt => bad(),
+                })
             }
             // Handled by `Compression::decompress` without std; answered the same way here.
             Compression::None | Compression::Gzip => return codec.decompress(data),

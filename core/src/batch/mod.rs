@@ -15,8 +15,11 @@ mod bytes;
 pub mod codec;
 pub mod crc;
 pub(crate) mod deflate;
+pub(crate) mod inflate;
 #[cfg(feature = "std")]
 mod lz4;
+#[cfg(feature = "std")]
+mod unzstd;
 pub mod varint;
 #[cfg(feature = "std")]
 mod zstd;

@@ -4,7 +4,7 @@
 //! offsets through the three repeat offsets where they can be, and the sequences' three codes
 //! with the format's predefined FSE tables or tables of their own, whichever is smaller. Java's
 //! producer writes zstd with zstd-jni at level 3: the same format, not the same bytes; any zstd
-//! decoder reads these (the page's is ruzstd's, the tests' also the zstd library's through
+//! decoder reads these (the page's is `unzstd.rs`, the tests' also the zstd library's through
 //! kafka-python). On JSON-like records it writes 0-25% more than level 3 (ruzstd's fastest level,
 //! used before, wrote 25-90% more, more than gzip), and the page is 16.7 KB of wasm lighter than
 //! with ruzstd's encoder.
@@ -13,7 +13,7 @@ use super::deflate::{huffman_lengths, lz77, split, Bits, MATCH_FLAG};
 use alloc::vec;
 use alloc::vec::Vec;
 
-const MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+pub(super) const MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 const BLOCK_BYTES_MAX: usize = 128 * 1024;
 /// Literals shorter than this go raw: a Huffman table would cost more than it saves.
 const HUFFMAN_LITERALS_MIN: usize = 64;
@@ -21,22 +21,22 @@ const HUFFMAN_BITS_MAX: u8 = 11;
 
 /// The predefined distributions (RFC 8878 3.1.1.3.2.2): literal lengths and match lengths at
 /// accuracy log 6, offsets at 5.
-const LL_DEFAULT: [i16; 36] =
+pub(super) const LL_DEFAULT: [i16; 36] =
     [4, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 2, 1, 1, 1, 1, 1, -1, -1, -1, -1];
-const ML_DEFAULT: [i16; 53] = [
+pub(super) const ML_DEFAULT: [i16; 53] = [
     1, 4, 3, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1, -1,
 ];
-const OF_DEFAULT: [i16; 29] =
+pub(super) const OF_DEFAULT: [i16; 29] =
     [1, 1, 1, 1, 1, 1, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1];
 /// Literal length codes 16 to 35: their baselines (codes 0-15 are the length itself).
-const LL_BASE: [u32; 20] =
+pub(super) const LL_BASE: [u32; 20] =
     [16, 18, 20, 22, 24, 28, 32, 40, 48, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536];
-const LL_EXTRA: [u8; 20] = [1, 1, 1, 1, 2, 2, 3, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+pub(super) const LL_EXTRA: [u8; 20] = [1, 1, 1, 1, 2, 2, 3, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
 /// Match length codes 32 to 52 (codes 0-31 are lengths 3 to 34).
-const ML_BASE: [u32; 21] =
+pub(super) const ML_BASE: [u32; 21] =
     [35, 37, 39, 41, 43, 47, 51, 59, 67, 83, 99, 131, 259, 515, 1027, 2051, 4099, 8195, 16387, 32771, 65539];
-const ML_EXTRA: [u8; 21] = [1, 1, 1, 1, 2, 2, 3, 3, 4, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+pub(super) const ML_EXTRA: [u8; 21] = [1, 1, 1, 1, 2, 2, 3, 3, 4, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
 
 /// A zstd frame of `data`.
 pub fn compress(data: &[u8]) -> Vec<u8> {
@@ -295,7 +295,7 @@ fn describe(norm: &[i16], log: u32) -> Vec<u8> {
 
 /// An FSE decoding table for a normalised distribution (RFC 8878 4.1.1): per state, its symbol,
 /// the bits read to leave it and the baseline they are added to.
-fn fse_table(distribution: &[i16], log: u32) -> Vec<(u8, u32, u16)> {
+pub(super) fn fse_table(distribution: &[i16], log: u32) -> Vec<(u8, u32, u16)> {
     let size = 1usize << log;
     let mut table = vec![(0u8, 0u32, 0u16); size];
     let mut high = size - 1;

@@ -2,7 +2,8 @@
 //!
 //! Every seed gets a cluster of one to three brokers, topics `a` and `b`, a plain producer `p` and
 //! a transactional one `tx`, an assigned consumer `solo` and a consumer group `g` of two members
-//! with one of the four assignors (or the default list). Some seeds also get a retention-limited
+//! with one of the four assignors (or the default list), or, in a third of the seeds, under the
+//! consumer group protocol (KIP-848) with the coordinator's `uniform` or `range` assignor. Some seeds also get a retention-limited
 //! `a`, a compacted topic `c`, and a consume-transform-produce pipeline (group `pipe` reading `b`
 //! into `out`, read back by `audit` with read_committed). Then up to [`STEPS`] random steps: sends,
 //! transactions, members that join, leave, crash and come back as static members, commits,
@@ -42,6 +43,8 @@ struct Gen {
     pipes: Vec<String>,
     next_client: u32,
     assignor: Option<&'static str>,
+    /// Group `g` runs the consumer group protocol (KIP-848), with this server assignor if any.
+    consumer_protocol: Option<Option<&'static str>>,
     features: Features,
     partitions: [u32; 2],
     out_partitions: usize,
@@ -71,9 +74,21 @@ impl Gen {
         } else {
             None
         };
-        let mut line = format!("consumer {name} group.id=g auto.offset.reset=earliest session.timeout.ms=10000");
-        if let Some(a) = self.assignor {
-            line.push_str(&format!(" partition.assignment.strategy={a}"));
+        let mut line = format!("consumer {name} group.id=g auto.offset.reset=earliest");
+        match self.consumer_protocol {
+            // The brokers set the consumer protocol's session timeout (see the cluster line).
+            Some(assignor) => {
+                line.push_str(" group.protocol=consumer");
+                if let Some(a) = assignor {
+                    line.push_str(&format!(" group.remote.assignor={a}"));
+                }
+            }
+            None => {
+                line.push_str(" session.timeout.ms=10000");
+                if let Some(a) = self.assignor {
+                    line.push_str(&format!(" partition.assignment.strategy={a}"));
+                }
+            }
         }
         if let Some(id) = &instance {
             line.push_str(&format!(" group.instance.id={id}"));
@@ -126,7 +141,7 @@ pub fn generate(seed: u64) -> Vec<String> {
     // A quarter of the clusters have internal topics of a few partitions, so that groups and
     // transactional ids share coordinators. A stream of its own: the other choices stay as they were.
     let mut internal = Rng::new(seed ^ 0x696e_7465_726e);
-    let cluster = match internal.below(4) {
+    let mut cluster = match internal.below(4) {
         0 => format!(
             "cluster brokers={brokers} offsets.topic.num.partitions={} transaction.state.log.num.partitions={}",
             internal.below(5) + 1,
@@ -134,6 +149,13 @@ pub fn generate(seed: u64) -> Vec<String> {
         ),
         _ => format!("cluster brokers={brokers}"),
     };
+    // A third of the seeds run group `g` under the consumer group protocol (KIP-848). A stream of
+    // its own too.
+    let mut protocol = Rng::new(seed ^ 0x6b69_7038_3438);
+    let consumer_protocol = (protocol.below(3) == 0).then(|| [None, Some("uniform"), Some("range")][protocol.below(3)]);
+    if consumer_protocol.is_some() {
+        cluster.push_str(" group.consumer.session.timeout.ms=10000 group.consumer.heartbeat.interval.ms=3000");
+    }
     let mut g = Gen {
         rng,
         lines: vec![format!("seed {seed}"), cluster],
@@ -143,6 +165,7 @@ pub fn generate(seed: u64) -> Vec<String> {
         pipes: Vec::new(),
         next_client: 0,
         assignor,
+        consumer_protocol,
         features,
         partitions: [0; 2],
         out_partitions: 0,

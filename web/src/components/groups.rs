@@ -191,7 +191,12 @@ pub fn group_card(g: &GroupView) -> Html {
             <h3>{ format!("group {}", g.name) }
                 <span class={classes!("group-state", state_class)} data-testid="group-state">{ format!(" {}", g.state) }</span>
                 <span class="muted">
-                    { format!(" · generation {} · assignor {} · coordinator broker-{}", g.generation, g.protocol.clone().unwrap_or_else(|| "-".into()), g.coordinator) }
+                    { if g.group_protocol == "consumer" {
+                        format!(" · consumer protocol · group epoch {} · target assignment epoch {}", g.generation, g.assignment_epoch)
+                    } else {
+                        format!(" · generation {}", g.generation)
+                    } }
+                    { format!(" · assignor {} · coordinator broker-{}", g.protocol.clone().unwrap_or_else(|| "-".into()), g.coordinator) }
                 </span>
             </h3>
             <ul class="members">
@@ -202,7 +207,9 @@ pub fn group_card(g: &GroupView) -> Html {
                             { format!(" lag {}", g.rows.iter().filter(|r| r.member_id.as_deref() == Some(m.member_id.as_str())).filter_map(|r| r.lag).sum::<u64>()) }
                         </span>
                         <span class="muted">{ format!(" {}{}", m.member_id, if g.leader.as_deref() == Some(m.member_id.as_str()) { " (leader)" } else { "" }) }</span>
+                        if g.group_protocol == "consumer" { <span class="muted">{ format!(" epoch {}", m.epoch) }</span> }
                         { for m.assignment.iter().map(|tp| html! { <span class="chip">{ tp.to_string() }</span> }) }
+                        { for m.revoking.iter().map(|tp| html! { <span class="chip revoking" title="to revoke: the member still owns it">{ format!("{tp} revoking") }</span> }) }
                     </li>
                 }) }
             </ul>

@@ -253,7 +253,7 @@ fn group(g: &GroupModel, select: &Callback<Selection>, is: &dyn Fn(&Selection) -
     let head = match &what {
         Some(what) => {
             let (onclick, onkeydown) = chooser(select, what.clone());
-            let label = format!("{title} gen {} {}, {} member(s)", g.generation, g.state, g.members.len());
+            let label = format!("{title} {} {} {}, {} member(s)", g.epoch_word, g.generation, g.state, g.members.len());
             html! {
                 <>
                 { card_rect(r, r.h, "8", classes!("card-back", is(what).then_some("selected"))) }
@@ -261,7 +261,7 @@ fn group(g: &GroupModel, select: &Callback<Selection>, is: &dyn Fn(&Selection) -
                     aria-label={label} {onclick} {onkeydown} data-testid={format!("stage-{}", title.replace(' ', "-"))}>
                     { card_rect(r, GROUP_HEAD_H - 4, "8", classes!()) }
                     <text class="name" x={(r.x + 8).to_string()} y={(r.y + 17).to_string()} textLength={fit(&title, 16, SIDE_W - 56)} lengthAdjust="spacingAndGlyphs">{ format!("{title} ") }</text>
-                    <text class="small" x={(r.right() - 8).to_string()} y={(r.y + 17).to_string()} text-anchor="end">{ format!("gen {} ", g.generation) }</text>
+                    <text class="small" x={(r.right() - 8).to_string()} y={(r.y + 17).to_string()} text-anchor="end">{ format!("{} {} ", g.epoch_word, g.generation) }</text>
                     <text class={classes!("small", (g.state != "Stable").then_some("warn-text"))} x={(r.x + 8).to_string()} y={(r.y + 33).to_string()}>{ format!("{} ", g.state) }</text>
                 </g>
                 </>
