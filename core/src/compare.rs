@@ -152,8 +152,18 @@ impl Change {
         if !self.applies_to(command) {
             return SharedCommand::clone(shared);
         }
+        // Switching a consumer's group.protocol drops the other protocol's settings, which Kafka
+        // refuses beside it (`ConsumerConfig.checkUnsupportedConfigsPostProcess`).
+        let other: &[&str] = match (self.key.as_str(), self.value.to_ascii_lowercase().as_str()) {
+            ("group.protocol", "consumer") => {
+                &["partition.assignment.strategy", "heartbeat.interval.ms", "session.timeout.ms"]
+            }
+            ("group.protocol", _) => &["group.remote.assignor"],
+            _ => &[],
+        };
         let set = |configs: &Configs| {
-            let mut out: Configs = configs.iter().filter(|(k, _)| *k != self.key).cloned().collect();
+            let mut out: Configs =
+                configs.iter().filter(|(k, _)| *k != self.key && !other.contains(&k.as_str())).cloned().collect();
             out.push((self.key.clone(), self.value.clone()));
             out
         };
@@ -240,12 +250,16 @@ pub fn suggestions(session: &[SharedCommand]) -> Vec<String> {
                     if committed { "read_uncommitted" } else { "read_committed" }
                 ));
                 if get(configs, "group.id").is_some() {
+                    let consumer = get(configs, "group.protocol").is_some_and(|v| v.eq_ignore_ascii_case("consumer"));
                     let cooperative =
                         get(configs, "partition.assignment.strategy").is_some_and(|v| v.starts_with("cooperative"));
-                    push(format!(
-                        "all-consumers partition.assignment.strategy={}",
-                        if cooperative { "range" } else { "cooperative-sticky" }
-                    ));
+                    if !consumer {
+                        push(format!(
+                            "all-consumers partition.assignment.strategy={}",
+                            if cooperative { "range" } else { "cooperative-sticky" }
+                        ));
+                    }
+                    push(format!("all-consumers group.protocol={}", if consumer { "classic" } else { "consumer" }));
                 }
             }
             Command::CreateTopic { name, configs, .. } if !name.starts_with("__") => {
@@ -327,7 +341,7 @@ impl Tally {
                     }
                 }
             },
-            EventKind::JoinedGroup { consumer, group, .. } => {
+            EventKind::JoinedGroup { consumer, group, .. } | EventKind::MemberEpoch { consumer, group, .. } => {
                 self.group_of.insert(consumer.clone(), group.clone());
             }
             EventKind::PartitionsChanged { consumer, change, partitions } => {
@@ -657,6 +671,7 @@ mod tests {
                 "p enable.idempotence=false",
                 "c isolation.level=read_uncommitted",
                 "all-consumers partition.assignment.strategy=cooperative-sticky",
+                "all-consumers group.protocol=consumer",
                 "t unclean.leader.election.enable=true"
             ]
         );

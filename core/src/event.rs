@@ -790,6 +790,11 @@ impl EventKind {
                 Body::Request(Request::BrokerHeartbeat { .. } | Request::MetadataUpdate { .. }) => true,
                 Body::Request(Request::Heartbeat { .. }) => true,
                 Body::Response(Response::Heartbeat { result: Ok(()) }) => true,
+                // A consumer-protocol heartbeat that brings nothing and is answered with nothing new.
+                Body::Request(Request::ConsumerGroupHeartbeat { heartbeat: h, .. }) => {
+                    h.member_epoch > 0 && h.topics.is_none() && h.owned.is_none()
+                }
+                Body::Response(Response::ConsumerGroupHeartbeat { result: Ok(a) }) => a.assignment.is_none(),
                 Body::Request(Request::Fetch { replica_id: Some(_), .. }) => true,
                 Body::Response(Response::BrokerHeartbeat { .. }) => true,
                 Body::Response(Response::Fetch { partitions, .. }) => {

@@ -63,9 +63,8 @@ fn idempotence_removes_the_duplicate_a_retry_writes() {
     assert_eq!(row(&c, "written twice"), [1, 0]);
 }
 
-#[test]
-fn the_cooperative_protocol_revokes_only_what_moves_and_waits_for_a_second_round() {
-    let script = "seed 17
+/// Two members of an eager (range) group, then a third joins.
+const SCALE_OUT: &str = "seed 17
 cluster brokers=1
 topic create orders partitions=6
 consumer c1 group.id=g auto.offset.reset=earliest partition.assignment.strategy=range
@@ -80,13 +79,34 @@ subscribe c3 orders
 consume c3
 advance 10s
 ";
-    let c = compare("eager-vs-cooperative", script, "all-consumers partition.assignment.strategy=cooperative-sticky");
+
+#[test]
+fn the_cooperative_protocol_revokes_only_what_moves_and_waits_for_a_second_round() {
+    let c =
+        compare("eager-vs-cooperative", SCALE_OUT, "all-consumers partition.assignment.strategy=cooperative-sticky");
     assert_eq!(row(&c, "partitions revoked"), [6, 2]);
     // The two partitions that move wait, unowned, for the second round: every member's next
     // rejoin (c3, which lost nothing, hears of it from its heartbeat, every 3 s). The eager
     // members all rejoined in the same moment, so their stop was short here.
     let [eager, cooperative] = row(&c, "partition time without a consumer");
     assert!(eager < 1_000 && cooperative > 2 * 3_000 - 1_000, "eager {eager} ms, cooperative {cooperative} ms");
+}
+
+/// The same scale-out under the consumer group protocol (KIP-848): only the partitions that move
+/// are revoked, as with cooperative-sticky, member by member with no group-wide barrier; each
+/// moved partition waits for its new owner's next heartbeat (group.consumer.heartbeat.interval.ms,
+/// 5 s), so here the partitions without an owner add up to more time than the eager stop, which
+/// these members rejoined within milliseconds of one another.
+#[test]
+fn the_consumer_protocol_revokes_only_what_moves() {
+    let c = compare("eager-vs-consumer-protocol", SCALE_OUT, "all-consumers group.protocol=consumer");
+    let [eager, consumer] = row(&c, "partitions revoked");
+    assert_eq!(eager, 6, "eager revokes every partition of both members");
+    // Joining, c2 takes three of c1's six; c3's join takes one from each.
+    assert_eq!(consumer, 5, "the consumer protocol revokes only what moves");
+    // A moved partition waits, unowned, for its new owner's next heartbeat (every 5 s).
+    let [_, waiting] = row(&c, "partition time without a consumer");
+    assert!(waiting > 0, "the consumer protocol hands a partition on at the new owner's heartbeat");
 }
 
 #[test]

@@ -108,6 +108,28 @@ test('a group of three owns the partitions; a fourth member joins and the group 
   await page.screenshot({ path: 'tests/e2e/results/stage-group.png' });
 });
 
+test('a consumer-protocol group: epochs on the stage, the describe card, a member added moves one partition', async ({ page }) => {
+  await page.goto('/?new');
+  await command(page, 'topic create events partitions=4 replication-factor=3');
+  for (const n of [1, 2]) {
+    await command(page, `consumer k${n} group.id=kip848 group.protocol=consumer auto.offset.reset=earliest`);
+    await command(page, `subscribe k${n} events`);
+    await command(page, `consume k${n}`);
+  }
+  await page.getByRole('button', { name: '10×', exact: true }).click();
+  await page.getByTestId('play').click();
+  const group = page.getByTestId('stage-group-kip848');
+  await expect(group).toHaveAccessibleName(/epoch 2 Stable, 2 member/, { timeout: 20_000 });
+  await group.click();
+  const card = page.getByTestId('inspector').getByTestId('group-kip848');
+  await expect(card).toContainText('consumer protocol · group epoch 2 · target assignment epoch 2 · assignor uniform');
+  await page.getByTestId('inspect-add-member').click();
+  await expect(group).toHaveAccessibleName(/epoch 3 (Stable|Reconciling), 3 member/, { timeout: 20_000 });
+  await expect(group).toHaveAccessibleName(/epoch 3 Stable, 3 member/, { timeout: 20_000 });
+  await expect(page.getByTestId('stage-member-kip848-member-1')).toHaveAccessibleName(/owns events-\d$/);
+  await page.screenshot({ path: 'tests/e2e/results/stage-consumer-protocol.png' });
+});
+
 for (const [width, height] of [[375, 700], [700, 620]]) {
   test(`at ${width}x${height} the page has no horizontal scroll and the stage's text does not overlap`, async ({ page }) => {
     await page.setViewportSize({ width, height });

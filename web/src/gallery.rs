@@ -11,6 +11,9 @@
 pub const SCENARIOS: &[&str] = &[
     "first-steps",
     "group-join-leave",
+    "group-consumer-protocol",
+    "group-consumer-protocol-crash",
+    "group-consumer-protocol-static",
     "group-eager-vs-cooperative",
     "group-sticky-two-topics",
     "group-static-member",

@@ -19,6 +19,7 @@ pub const LESSONS: &[&str] = &[
     "idempotence",
     "fetching",
     "groups",
+    "consumer-protocol",
     "offsets",
     "delivery",
     "transactions",

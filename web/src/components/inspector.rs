@@ -139,7 +139,9 @@ pub fn inspector(p: &Props) -> Html {
                     .map(|m| m.subscription.join(","))
                     .unwrap_or_default();
                 let n = v.clients.iter().filter(|c| c.name.starts_with(&format!("{name}-member-"))).count() + 1;
-                let add = format!("consumer {name}-member-{n} group.id={name} auto.offset.reset=earliest");
+                // A new member speaks the group's protocol.
+                let protocol = if g.group_protocol == "consumer" { " group.protocol=consumer" } else { "" };
+                let add = format!("consumer {name}-member-{n} group.id={name} auto.offset.reset=earliest{protocol}");
                 let add_lines =
                     [add, format!("subscribe {name}-member-{n} {subscription}"), format!("consume {name}-member-{n}")];
                 let dispatch = p.dispatch.clone();
