@@ -56,6 +56,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("group-consumer-protocol"),
     scenario!("group-consumer-protocol-crash"),
     scenario!("group-consumer-protocol-static"),
+    scenario!("group-consumer-protocol-failover"),
     scenario!("group-coordinator-failover"),
     scenario!("group-two-groups"),
     scenario!("group-eager-vs-cooperative"),

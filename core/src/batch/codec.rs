@@ -128,9 +128,8 @@ mod codecs_std {
         match codec {
             Compression::Snappy => {
                 let mut out = XERIAL_HEADER.to_vec();
-                let mut encoder = snap::raw::Encoder::new();
                 for chunk in raw.chunks(XERIAL_BLOCK_BYTES) {
-                    let block = encoder.compress_vec(chunk).map_err(|_| BatchError::Codec(codec))?;
+                    let block = crate::batch::snappy::compress(chunk);
                     out.extend((block.len() as u32).to_be_bytes());
                     out.extend(block);
                 }
@@ -148,18 +147,17 @@ mod codecs_std {
         let mut out = Vec::new();
         match codec {
             Compression::Snappy => {
-                let mut decoder = snap::raw::Decoder::new();
                 if data.starts_with(&XERIAL_HEADER[..8]) {
                     let mut at = 16;
                     while at < data.len() {
                         let len = data.get(at..at + 4).ok_or_else(bad)?;
                         let len = u32::from_be_bytes([len[0], len[1], len[2], len[3]]) as usize;
                         let block = data.get(at + 4..at + 4 + len).ok_or_else(bad)?;
-                        snappy_block(&mut decoder, block, &mut out).map_err(|e| e.unwrap_or_else(bad))?;
+                        snappy_block(block, &mut out).map_err(|e| e.unwrap_or_else(bad))?;
                         at += 4 + len;
                     }
                 } else {
-                    snappy_block(&mut decoder, data, &mut out).map_err(|e| e.unwrap_or_else(bad))?;
+                    snappy_block(data, &mut out).map_err(|e| e.unwrap_or_else(bad))?;
                 }
             }
             Compression::Lz4 => return crate::batch::lz4::decompress(data),
@@ -181,19 +179,10 @@ mod codecs_std {
     /// Appends one snappy block. Its header states its decompressed length, which is checked
     /// against the limit before anything is allocated for it: a five-byte block may claim 4 GB.
     /// `Err(None)`: the block is damaged.
-    fn snappy_block(
-        decoder: &mut snap::raw::Decoder,
-        block: &[u8],
-        out: &mut Vec<u8>,
-    ) -> Result<(), Option<BatchError>> {
-        let len = snap::raw::decompress_len(block).map_err(|_| None)?;
-        if len > DECOMPRESSED_BYTES_MAX - out.len() {
-            return Err(Some(BatchError::TooLarge));
-        }
-        let at = out.len();
-        out.resize(at + len, 0);
-        let written = decoder.decompress(block, &mut out[at..]).map_err(|_| None)?;
-        out.truncate(at + written);
+    fn snappy_block(block: &[u8], out: &mut Vec<u8>) -> Result<(), Option<BatchError>> {
+        let decoded = crate::batch::snappy::decompress(block, DECOMPRESSED_BYTES_MAX - out.len())
+            .map_err(|e| (e == crate::batch::snappy::SnappyError::TooLarge).then_some(BatchError::TooLarge))?;
+        out.extend_from_slice(&decoded);
         Ok(())
     }
 }

@@ -1,6 +1,6 @@
 //! The LZ4 frame as Kafka writes and reads it (`Lz4BlockOutputStream` and
 //! `Lz4BlockInputStream`, "a partial implementation of the v1.5.1 LZ4 Frame
-//! format"), around the LZ4 block codec of `lz4_flex`.
+//! format"), around the LZ4 block codec of `lz4_block.rs`.
 //!
 //! Written: magic, FLG `0x60` (version 1, independent blocks, no checksums, no
 //! content size), BD `0x40` (64 KB blocks), the descriptor's checksum byte, then
@@ -44,7 +44,7 @@ pub fn compress(raw: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&[FLG_WRITTEN, BD_WRITTEN, descriptor_checksum(&[FLG_WRITTEN, BD_WRITTEN])]);
     for block in raw.chunks(BLOCK_BYTES_WRITTEN) {
-        let packed = lz4_flex::block::compress(block);
+        let packed = super::lz4_block::compress(block);
         if packed.len() < block.len() {
             out.extend_from_slice(&(packed.len() as u32).to_le_bytes());
             out.extend_from_slice(&packed);
@@ -105,7 +105,7 @@ pub fn decompress(data: &[u8]) -> Result<Vec<u8>, BatchError> {
             out.extend_from_slice(block);
         } else {
             out.resize(at + room, 0);
-            let written = lz4_flex::block::decompress_into(block, &mut out[at..]);
+            let written = super::lz4_block::decompress_into(block, &mut out[at..]);
             let written = written.map_err(|_| if room < block_bytes_max { BatchError::TooLarge } else { bad() })?;
             out.truncate(at + written);
         }
@@ -277,7 +277,7 @@ mod tests {
     fn a_frame_that_decompresses_past_the_limit_is_too_large() {
         // 65 blocks of 1 MB of zeros (4 MB blocks allowed), each a few kilobytes packed.
         let zeros = alloc::vec![0u8; 1 << 20];
-        let packed = lz4_flex::block::compress(&zeros);
+        let packed = super::super::lz4_block::compress(&zeros);
         let mut frame = MAGIC.to_vec();
         frame.extend_from_slice(&[0x60, 0x70, descriptor_checksum(&[0x60, 0x70])]);
         for _ in 0..65 {

@@ -19,6 +19,10 @@ pub(crate) mod inflate;
 #[cfg(feature = "std")]
 mod lz4;
 #[cfg(feature = "std")]
+mod lz4_block;
+#[cfg(feature = "std")]
+mod snappy;
+#[cfg(feature = "std")]
 mod unzstd;
 pub mod varint;
 #[cfg(feature = "std")]

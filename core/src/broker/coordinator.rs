@@ -22,12 +22,14 @@ use crate::effects::{Effects, Timer};
 use crate::error::KafkaError;
 use crate::event::EventKind;
 use crate::group::consumer_group::{ConsumerGroup, ConsumerGroupState};
+use crate::group::consumer_snapshot;
 use crate::group::coordinator::{Group, GroupState, JoinRequest, Reply};
 use crate::group::metadata::{self, GroupSnapshot};
 use crate::group::offsets::{self, Committed};
 use crate::net::Node;
 use crate::protocol::{Acks, RecordData, Request, Response, TopicPartition};
 use crate::sorted::{SortedMap, SortedSet};
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -55,6 +57,8 @@ pub struct GroupCoordinator {
     shown: SortedMap<String, (GroupState, u32)>,
     /// Each consumer group's state, group epoch and target epoch as last told in an event.
     shown_consumer: SortedMap<String, (ConsumerGroupState, i32, i32)>,
+    /// Each consumer group's snapshot as last written to `__consumer_offsets`.
+    persisted_consumer: SortedMap<String, Vec<u8>>,
     /// What was last written of each group: generation, state, members and assignments.
     persisted: SortedMap<String, Persisted>,
     /// Offsets sent inside a transaction, by producer id: they count once its commit marker is written.
@@ -109,7 +113,24 @@ impl Broker {
             }
             Request::ConsumerGroupHeartbeat { group, heartbeat } => {
                 let result = self.consumer_group_heartbeat(&group, *heartbeat, from.clone(), fx);
-                reply(fx, from, id, Response::ConsumerGroupHeartbeat { result });
+                match (result, self.consumer_snapshot_changed(&group)) {
+                    // What changed is written first (acks=all); the member hears of it once it is
+                    // replicated, as Kafka's coordinator runtime answers after its records commit.
+                    (Ok(answer), Some(value)) => {
+                        let write_for = WriteFor::ConsumerHeartbeat { group: group.clone(), answer: Box::new(answer) };
+                        if !self.write_consumer_snapshot(&group, value, (from.clone(), id), Acks::All, write_for, fx) {
+                            let result = Err(KafkaError::CoordinatorNotAvailable);
+                            reply(fx, from, id, Response::ConsumerGroupHeartbeat { result });
+                        }
+                    }
+                    (result, changed) => {
+                        if let Some(value) = changed {
+                            let me = (Node::Broker(self.id), 0);
+                            self.write_consumer_snapshot(&group, value, me, Acks::Leader, WriteFor::GroupMetadata, fx);
+                        }
+                        reply(fx, from, id, Response::ConsumerGroupHeartbeat { result });
+                    }
+                }
             }
             Request::JoinGroup { group, .. } if self.coordinator.consumer_groups.contains_key(&group) => {
                 // Kafka 4.3 lets a classic member join a consumer group (group.consumer.migration.policy);
@@ -231,8 +252,7 @@ impl Broker {
                 return Err(KafkaError::GroupIdNotFound);
             }
             if heartbeat.member_epoch != 0 {
-                // A coordinator that has not loaded the group (this simulation does not persist
-                // consumer groups' records yet) does not know the member: it rejoins.
+                // No such group (deleted, expired, or never written): the member rejoins.
                 return Err(KafkaError::UnknownMemberId);
             }
             if self.coordinator.groups.len() + self.coordinator.consumer_groups.len() >= GROUPS_PER_BROKER_MAX {
@@ -277,6 +297,66 @@ impl Broker {
         if let Some(at) = g.next_deadline() {
             fx.timers.push((at.max(fx.now), timer));
         }
+    }
+
+    /// The consumer group's snapshot when it differs from what was last written (`None` for a
+    /// gone group's, which is tombstoned where it goes).
+    fn consumer_snapshot_changed(&mut self, group: &str) -> Option<Vec<u8>> {
+        let value = consumer_snapshot::encode_value(self.coordinator.consumer_groups.get(group)?);
+        (self.coordinator.persisted_consumer.get(group) != Some(&value)).then_some(value)
+    }
+
+    /// Writes a consumer group's snapshot (`None`: a tombstone) to its offsets partition, answered
+    /// to `answer_to`; false when the batch could not be encoded.
+    fn write_consumer_snapshot(
+        &mut self,
+        group: &str,
+        value: Vec<u8>,
+        (to, id): (Node, u32),
+        acks: Acks,
+        write_for: WriteFor,
+        fx: &mut Effects,
+    ) -> bool {
+        self.coordinator.persisted_consumer.insert(group.into(), value.clone());
+        let record = RecordData {
+            timestamp_ms: fx.now.ms,
+            key: Some(consumer_snapshot::encode_key(group)),
+            value: Some(value),
+            headers: Vec::new(),
+        };
+        let Ok(bytes) = RecordBatch::from_records(&[record], Compression::None).encode() else {
+            self.coordinator.persisted_consumer.remove(group);
+            return false;
+        };
+        let tp = TopicPartition::new(OFFSETS_TOPIC, self.offsets_partition(group));
+        self.write(to, id, (acks, OFFSETS_COMMIT_TIMEOUT_MS), tp, bytes, write_for, fx);
+        true
+    }
+
+    /// A heartbeat's changes are replicated (or their write failed): the member hears.
+    pub(super) fn on_consumer_heartbeat_written(
+        &mut self,
+        to: Node,
+        id: u32,
+        group: &str,
+        answer: crate::group::consumer_group::HeartbeatAnswer,
+        result: Result<u64, KafkaError>,
+        fx: &mut Effects,
+    ) {
+        let result = match result {
+            Ok(_) => Ok(answer),
+            Err(e) => {
+                // Written again with the next change. (Kafka's coordinator also rolls its memory
+                // back to the last committed state; here the change stays.)
+                self.coordinator.persisted_consumer.remove(group);
+                Err(if e == KafkaError::NotLeaderOrFollower {
+                    KafkaError::NotCoordinator
+                } else {
+                    KafkaError::CoordinatorNotAvailable
+                })
+            }
+        };
+        reply(fx, to, id, Response::ConsumerGroupHeartbeat { result });
     }
 
     /// The group, created empty on first use, if this broker coordinates it.
@@ -424,10 +504,12 @@ impl Broker {
         if !known {
             return Err(KafkaError::GroupIdNotFound);
         }
+        let consumer_group = self.coordinator.persisted_consumer.contains_key(group);
         if let Some(g) = self.coordinator.consumer_groups.get_mut(group) {
             g.delete()?;
             self.coordinator.consumer_groups.remove(group);
             self.coordinator.shown_consumer.remove(group);
+            self.coordinator.persisted_consumer.remove(group);
         } else if let Some(g) = self.coordinator.groups.get_mut(group) {
             g.delete()?;
         } else {
@@ -442,6 +524,9 @@ impl Broker {
             |key: Vec<u8>| RecordData { timestamp_ms: fx.now.ms, key: Some(key), value: None, headers: Vec::new() };
         let mut records: Vec<RecordData> = offsets.keys().map(|tp| tombstone(offsets::encode_key(group, tp))).collect();
         records.push(tombstone(metadata::encode_key(group)));
+        if consumer_group {
+            records.push(tombstone(consumer_snapshot::encode_key(group)));
+        }
         if let Ok(bytes) = RecordBatch::from_records(&records, Compression::None).encode() {
             let tp = TopicPartition::new(OFFSETS_TOPIC, self.offsets_partition(group));
             let me = Node::Broker(self.id);
@@ -496,13 +581,18 @@ impl Broker {
             let mut records: Vec<RecordData> =
                 expired.iter().map(|tp| tombstone(offsets::encode_key(&group, tp))).collect();
             if remove_group {
+                let consumer_group = self.coordinator.persisted_consumer.contains_key(&group);
                 self.coordinator.offsets.remove(&group);
                 self.coordinator.groups.remove(&group);
                 self.coordinator.consumer_groups.remove(&group);
                 self.coordinator.shown_consumer.remove(&group);
+                self.coordinator.persisted_consumer.remove(&group);
                 self.coordinator.persisted.remove(&group);
                 self.coordinator.shown.remove(&group);
                 records.push(tombstone(metadata::encode_key(&group)));
+                if consumer_group {
+                    records.push(tombstone(consumer_snapshot::encode_key(&group)));
+                }
             }
             if let Ok(bytes) = RecordBatch::from_records(&records, Compression::None).encode() {
                 let tp = TopicPartition::new(OFFSETS_TOPIC, self.offsets_partition(&group));
@@ -530,6 +620,10 @@ impl Broker {
             };
             for (member, why) in fenced {
                 fx.event(EventKind::MemberFenced { broker: self.id, group: group.into(), member, why });
+            }
+            if let Some(value) = self.consumer_snapshot_changed(group) {
+                let me = (Node::Broker(self.id), 0);
+                self.write_consumer_snapshot(group, value, me, Acks::Leader, WriteFor::GroupMetadata, fx);
             }
             return self.after_consumer_group_change(group, fx);
         }
@@ -737,6 +831,7 @@ impl Broker {
     fn load_offsets(&mut self, p: u32, tp: &TopicPartition, now: crate::time::Instant) -> (usize, Vec<String>) {
         let mut loaded: SortedMap<String, SortedMap<TopicPartition, Committed>> = SortedMap::new();
         let mut snapshots: SortedMap<String, Option<GroupSnapshot>> = SortedMap::new();
+        let mut consumer_snapshots: SortedMap<String, Option<crate::record::Bytes>> = SortedMap::new();
         // Transactional commits by producer id, applied when their commit marker is read.
         let mut in_txn: SortedMap<i64, Vec<(String, TopicPartition, Committed)>> = SortedMap::new();
         if let Some(replica) = self.replicas.get(tp) {
@@ -759,6 +854,10 @@ impl Broker {
                 }
                 if let Some(group) = r.key.as_deref().and_then(metadata::decode_key) {
                     snapshots.insert(group, r.value.as_deref().and_then(metadata::decode_value));
+                    continue;
+                }
+                if let Some(group) = r.key.as_deref().and_then(consumer_snapshot::decode_key) {
+                    consumer_snapshots.insert(group, r.value.clone());
                     continue;
                 }
                 let Some((group, tp)) = r.key.as_deref().and_then(offsets::decode_key) else {
@@ -791,6 +890,14 @@ impl Broker {
             self.coordinator.groups.insert(name.clone(), g);
             restored.push(name);
         }
+        let settings = self.config.group.consumer;
+        for (name, value) in consumer_snapshots {
+            let Some(value) = value else { continue };
+            let Some(g) = consumer_snapshot::decode_value(&name, &value, settings, now) else { continue };
+            self.coordinator.persisted_consumer.insert(name.clone(), value.to_vec());
+            self.coordinator.consumer_groups.insert(name.clone(), g);
+            restored.push(name);
+        }
         (groups, restored)
     }
 
@@ -804,6 +911,7 @@ impl Broker {
             // Their heartbeats now get NOT_COORDINATOR here; the members find the new coordinator.
             self.coordinator.consumer_groups.remove(&name);
             self.coordinator.shown_consumer.remove(&name);
+            self.coordinator.persisted_consumer.remove(&name);
             fx.cancel(Timer::GroupDeadline(name.clone()));
         }
         let gone: Vec<String> = self.coordinator.groups.keys().filter(|g| of(g)).cloned().collect();

@@ -141,6 +141,11 @@ pub enum WriteFor {
         group: String,
         generation: u32,
     },
+    /// A consumer group's snapshot written for a heartbeat, answered once it is replicated.
+    ConsumerHeartbeat {
+        group: String,
+        answer: alloc::boxed::Box<crate::group::consumer_group::HeartbeatAnswer>,
+    },
     /// A transaction coordinator's state record.
     TxnState {
         transactional_id: String,
@@ -287,6 +292,9 @@ impl Broker {
             WriteFor::OffsetCommit { group, offsets } => self.on_commit_written(to, id, group, offsets, result, fx),
             WriteFor::GroupMetadata => {}
             WriteFor::GroupSync { group, generation } => self.on_group_stored(&group, generation, result, fx),
+            WriteFor::ConsumerHeartbeat { group, answer } => {
+                self.on_consumer_heartbeat_written(to, id, &group, *answer, result, fx)
+            }
             WriteFor::TxnState { transactional_id } => self.on_txn_state_written(transactional_id, result, fx),
             WriteFor::TxnMarker { local, producer_id, commit } => {
                 if result.is_ok() && tp.topic == super::coordinator::OFFSETS_TOPIC {

@@ -101,7 +101,7 @@ pub struct ConsumerMember {
     /// Set while it is in UNREVOKED_PARTITIONS: fenced if still there at this time.
     pub revocation_deadline: Option<Instant>,
     /// The assignment last sent to it, to send a new one only when it changed.
-    sent: Option<Vec<TopicPartition>>,
+    pub(super) sent: Option<Vec<TopicPartition>>,
 }
 
 /// A ConsumerGroupHeartbeat's fields; `None` is Kafka's "unchanged since the last one".
@@ -489,7 +489,7 @@ impl ConsumerGroup {
     }
 
     /// `ConsumerGroup.maybeUpdateGroupState`.
-    fn update_state(&mut self) {
+    pub(super) fn update_state(&mut self) {
         self.state = if self.members.is_empty() {
             ConsumerGroupState::Empty
         } else if self.epoch > self.assignment_epoch {

@@ -4,6 +4,7 @@
 
 pub mod assignor;
 pub mod consumer_group;
+pub mod consumer_snapshot;
 pub mod coordinator;
 pub mod metadata;
 pub mod offsets;

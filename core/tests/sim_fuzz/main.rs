@@ -168,6 +168,45 @@ fn generated_scenarios_keep_the_invariants_and_replay_identically() {
     assert!(verified > 0, "no seed promised durability: the lost-write checker had nothing to check");
 }
 
+/// Seed 5520612, the consumer group protocol's first campaign: the coordinator moved twice
+/// (broker restarts) and, with consumer groups not yet written to `__consumer_offsets`, each new
+/// coordinator started the group again from epoch 0; a member fenced by it rejoined and was given
+/// a partition that a member of the lost incarnation still held, both at "epoch 1". Consumer
+/// groups are now written (acks=all, the heartbeat answered once replicated) and read back by
+/// the next coordinator, so epochs never restart.
+#[test]
+fn regression_seed_5520612_a_new_coordinator_reads_the_consumer_group_back() {
+    replay(&[
+        "seed 5520612",
+        "cluster brokers=3 group.consumer.session.timeout.ms=10000 group.consumer.heartbeat.interval.ms=3000",
+        "topic create a partitions=1 replication-factor=3 min.insync.replicas=1",
+        "consumer m1 group.id=g auto.offset.reset=earliest group.protocol=consumer group.remote.assignor=range isolation.level=read_committed enable.auto.commit=false",
+        "subscribe m1 a,b",
+        "consume m1 commit=before",
+        "consumer m2 group.id=g auto.offset.reset=earliest group.protocol=consumer group.remote.assignor=range group.instance.id=s2 isolation.level=read_committed",
+        "subscribe m2 a,b",
+        "consume m2 commit=auto processing.ms=34",
+        "broker shutdown 3",
+        "advance 1295ms",
+        "advance 952ms",
+        "send p a key=k1 value=v9",
+        "advance 1109ms",
+        "broker shutdown 2",
+        "send p a key=k2 value=v13",
+        "advance 934ms",
+        "advance 1229ms",
+        "broker start 2",
+        "advance 1113ms",
+        "broker stop 1",
+        "advance 549ms",
+        "advance 511ms",
+        "advance 1763ms",
+        "advance 1564ms",
+        "broker start 1",
+        "advance 30s",
+    ]);
+}
+
 /// Seed 20 (of the first generator, its script pinned): a record sent inside a transaction was
 /// still waiting for its topic's metadata when the transaction aborted; it was batched afterwards
 /// and committed with the next transaction, so a read_committed reader saw a record of an aborted

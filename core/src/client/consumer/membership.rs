@@ -47,6 +47,9 @@ pub struct Membership {
     pub target: Option<Vec<TopicPartition>>,
     /// Send a heartbeat at the next chance, not at the interval (joining, acknowledging).
     now: bool,
+    /// The next heartbeat carries every field (after an error, as Java's `sentFields.reset()`):
+    /// the coordinator answers a full request with the whole assignment.
+    full: bool,
 }
 
 /// A member id of the client's own, as KIP-1082's clients make one: unique per consumer
@@ -103,19 +106,20 @@ impl Consumer {
         let m = &mut g.membership;
         m.now = false;
         let joining = m.epoch == 0;
+        let full = joining || core::mem::take(&mut m.full);
         let mut topics = g.subscription.clone();
         topics.sort();
         let heartbeat = HeartbeatRequest {
             member_id: g.member_id.clone(),
             member_epoch: m.epoch,
-            instance_id: if joining { instance_id } else { None },
-            rebalance_timeout_ms: joining.then_some(rebalance_timeout_ms),
-            topics: (joining || m.sent_topics.as_ref() != Some(&topics)).then(|| topics.clone()),
-            assignor: if joining { assignor } else { None },
+            instance_id: if full { instance_id } else { None },
+            rebalance_timeout_ms: full.then_some(rebalance_timeout_ms),
+            topics: (full || m.sent_topics.as_ref() != Some(&topics)).then(|| topics.clone()),
+            assignor: if full { assignor } else { None },
             owned: if joining {
                 Some(Vec::new())
             } else {
-                (m.sent_owned.as_ref() != Some(&owned)).then(|| owned.clone())
+                (full || m.sent_owned.as_ref() != Some(&owned)).then(|| owned.clone())
             },
         };
         m.sent_topics = Some(topics);
@@ -226,6 +230,7 @@ impl Consumer {
         // The next heartbeat is a full one.
         g.membership.sent_topics = None;
         g.membership.sent_owned = None;
+        g.membership.full = true;
         match error {
             KafkaError::FencedMemberEpoch | KafkaError::UnknownMemberId => {
                 // `transitionToFenced`: every partition is lost, and the member rejoins with

@@ -1,0 +1,168 @@
+//! A consumer group (KIP-848) as the coordinator writes it to `__consumer_offsets`, so a new
+//! coordinator after a failover knows the group epoch, the target assignment, and every member
+//! with its epochs and partitions, and the members carry on.
+//!
+//! Kafka writes this state as five record types (ConsumerGroupMetadata, -PartitionMetadata,
+//! -MemberMetadata, -TargetAssignmentMetadata/-Member, -CurrentMemberAssignment: key types 3
+//! to 8) whose values name topics by topic id; the simulation's topics have no ids, so it writes
+//! the same content as one record of its own key type (0x7F00, which Kafka never uses) in
+//! Kafka's primitive encoding (`wire.rs`). Like Kafka's, the coordinator writes it with acks=all
+//! and answers the heartbeat that changed it only once it is replicated.
+
+use super::consumer_group::{ConsumerGroup, ConsumerGroupSettings, ConsumerMember, Reconciliation};
+use super::wire::{Reader, Writer};
+use crate::net::Node;
+use crate::time::{Duration, Instant};
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// The record key type of a consumer group's snapshot (not one of Kafka's).
+const SNAPSHOT_KEY_TYPE: i16 = 0x7F00;
+const SNAPSHOT_VERSION: i16 = 0;
+
+pub fn encode_key(group: &str) -> Vec<u8> {
+    let mut w = Writer(Vec::new());
+    w.i16(SNAPSHOT_KEY_TYPE);
+    w.string(group);
+    w.0
+}
+
+/// A snapshot key's group; `None` for other record types.
+pub fn decode_key(key: &[u8]) -> Option<String> {
+    let mut r = Reader(key);
+    (r.i16()? == SNAPSHOT_KEY_TYPE).then_some(())?;
+    r.string()
+}
+
+pub fn encode_value(g: &ConsumerGroup) -> Vec<u8> {
+    let mut w = Writer(Vec::new());
+    w.i16(SNAPSHOT_VERSION);
+    w.i32(g.epoch);
+    w.i32(g.assignment_epoch);
+    w.i32(g.subscribed.len() as i32);
+    for (topic, count) in &g.subscribed {
+        w.string(topic);
+        w.i32(*count as i32);
+    }
+    w.i32(g.target.len() as i32);
+    for (member, partitions) in &g.target {
+        w.string(member);
+        w.partitions(partitions);
+    }
+    w.i32(g.members.len() as i32);
+    for m in g.members.values() {
+        w.string(&m.id);
+        w.nullable(m.instance_id.as_deref());
+        w.string(&alloc::format!("{}", m.client));
+        w.i32(m.epoch);
+        w.i32(m.previous_epoch);
+        w.i16(match m.state {
+            Reconciliation::Stable => 0,
+            Reconciliation::UnrevokedPartitions => 1,
+            Reconciliation::UnreleasedPartitions => 2,
+        });
+        w.partitions(&m.assigned);
+        w.partitions(&m.pending_revocation);
+        w.i32(m.topics.len() as i32);
+        for t in &m.topics {
+            w.string(t);
+        }
+        w.nullable(m.assignor.as_deref());
+        w.i64(m.rebalance_timeout_ms as i64);
+    }
+    w.0
+}
+
+/// The group a snapshot holds, as a coordinator loading it has it `now`: every member's session
+/// (and a revoking member's rebalance timeout) starts again, as Kafka's loader schedules them.
+/// `None` for a damaged value.
+pub fn decode_value(name: &str, value: &[u8], settings: ConsumerGroupSettings, now: Instant) -> Option<ConsumerGroup> {
+    let mut r = Reader(value);
+    (r.i16()? == SNAPSHOT_VERSION).then_some(())?;
+    let mut g = ConsumerGroup::new(name, settings);
+    g.epoch = r.i32()?;
+    g.assignment_epoch = r.i32()?;
+    for _ in 0..r.count(6)? {
+        let topic = r.string()?;
+        g.subscribed.insert(topic, u32::try_from(r.i32()?).ok()?);
+    }
+    for _ in 0..r.count(6)? {
+        let member = r.string()?;
+        g.target.insert(member, r.partitions()?);
+    }
+    for _ in 0..r.count(20)? {
+        let id = r.string()?;
+        let instance_id = r.nullable()?;
+        let client = Node::Client(r.string()?);
+        let (epoch, previous_epoch) = (r.i32()?, r.i32()?);
+        let state = match r.i16()? {
+            0 => Reconciliation::Stable,
+            1 => Reconciliation::UnrevokedPartitions,
+            2 => Reconciliation::UnreleasedPartitions,
+            _ => return None,
+        };
+        let assigned = r.partitions()?;
+        let pending_revocation = r.partitions()?;
+        let topics = (0..r.count(2)?).map(|_| r.string()).collect::<Option<Vec<String>>>()?;
+        let assignor = r.nullable()?;
+        let rebalance_timeout_ms = u64::try_from(r.i64()?).ok()?;
+        let revoking = state == Reconciliation::UnrevokedPartitions;
+        g.members.insert(
+            id.clone(),
+            ConsumerMember {
+                id,
+                instance_id,
+                client,
+                epoch,
+                previous_epoch,
+                state,
+                sent: Some(assigned.clone()),
+                assigned,
+                pending_revocation,
+                topics,
+                assignor,
+                rebalance_timeout_ms,
+                session_deadline: now + Duration::from_ms(settings.session_timeout_ms),
+                revocation_deadline: revoking.then(|| now + Duration::from_ms(rebalance_timeout_ms)),
+            },
+        );
+    }
+    r.0.is_empty().then_some(())?;
+    g.update_state();
+    Some(g)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::group::consumer_group::HeartbeatRequest;
+    use alloc::vec;
+
+    #[test]
+    fn a_group_reads_back_as_written_with_fresh_sessions() {
+        let counts = |t: &str| (t == "orders").then_some(3);
+        let mut g = ConsumerGroup::new("billing", ConsumerGroupSettings::default());
+        for (id, at) in [("a", 0), ("b", 10)] {
+            let req = HeartbeatRequest {
+                member_id: id.into(),
+                member_epoch: 0,
+                instance_id: (id == "b").then(|| "worker-b".into()),
+                rebalance_timeout_ms: Some(300_000),
+                topics: Some(vec!["orders".into()]),
+                owned: Some(Vec::new()),
+                assignor: Some("range".into()),
+            };
+            g.heartbeat(req, Node::Client(id.into()), &counts, Instant::from_ms(at)).expect("joins");
+        }
+        let value = encode_value(&g);
+        let back = decode_value("billing", &value, ConsumerGroupSettings::default(), Instant::from_ms(1_000))
+            .expect("reads back");
+        assert_eq!(encode_value(&back), value, "the same content");
+        assert_eq!((back.epoch, back.assignment_epoch, back.state), (g.epoch, g.assignment_epoch, g.state));
+        assert_eq!(back.next_deadline(), Some(Instant::from_ms(46_000)), "sessions start again at the load");
+        assert_eq!(decode_key(&encode_key("billing")).as_deref(), Some("billing"));
+        for cut in 0..value.len() {
+            assert!(decode_value("billing", &value[..cut], ConsumerGroupSettings::default(), Instant::ZERO).is_none());
+        }
+    }
+}
