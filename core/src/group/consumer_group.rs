@@ -343,10 +343,15 @@ impl ConsumerGroup {
         })
     }
 
-    /// `throwIfConsumerGroupMemberEpochIsInvalid`: an epoch ahead is fenced; one behind only
-    /// when it is the previous epoch and the member owns a subset of its assignment (the answer
+    /// `throwIfConsumerGroupMemberEpochIsInvalid`: epoch 0 rejoins; an epoch ahead is fenced; one
+    /// behind only when it is the previous epoch and the member owns a subset of its assignment (the answer
     /// that bumped it may have been lost).
     fn check_epoch(m: &ConsumerMember, epoch: i32, owned: Option<&[TopicPartition]>) -> Result<(), KafkaError> {
+        if epoch == 0 {
+            // A fenced member rejoining under its own member id (KIP-1082 keeps it) is accepted,
+            // as Kafka 4.3 does (KAFKA-19233); it is answered with its whole assignment.
+            return Ok(());
+        }
         if epoch > m.epoch {
             return Err(KafkaError::FencedMemberEpoch);
         }
@@ -640,6 +645,18 @@ mod tests {
             g.heartbeat(unknown, Node::Client("z".into()), &counts, Instant::ZERO),
             Err(KafkaError::UnknownMemberId)
         );
+    }
+
+    /// GroupMetadataManagerTest's rejoin tests of KAFKA-19233: a member the coordinator still has
+    /// comes back with epoch 0 (fenced, it kept its member id) and gets its assignment again.
+    #[test]
+    fn a_fenced_member_rejoins_with_epoch_zero_under_its_member_id() {
+        let mut g = ConsumerGroup::new("g", ConsumerGroupSettings::default());
+        join(&mut g, "a", 0);
+        let again = join(&mut g, "a", 100);
+        assert_eq!(again.member_epoch, 1, "the same epoch: nothing changed in the group");
+        assert_eq!(again.assignment.map(|v| v.len()), Some(3), "the whole assignment, as to a full request");
+        assert_eq!(g.epoch, 1, "no new group epoch");
     }
 
     #[test]

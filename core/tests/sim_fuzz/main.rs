@@ -168,6 +168,60 @@ fn generated_scenarios_keep_the_invariants_and_replay_identically() {
     assert!(verified > 0, "no seed promised durability: the lost-write checker had nothing to check");
 }
 
+/// Seeds 5521080 and 5521088, the consumer protocol's second campaign, both found by the
+/// request-rate checker. 5521080: a commitSync refused with STALE_MEMBER_EPOCH (the member's new
+/// epoch waited on a write its coordinator could not replicate) was sent again at once, hundreds
+/// of times a second; it now waits retry.backoff.ms. 5521088: a member fenced with
+/// FENCED_MEMBER_EPOCH rejoined with epoch 0 under its own member id and was fenced again, in a
+/// loop, until its session ended; Kafka 4.3 accepts the rejoin (KAFKA-19233), and so does this
+/// coordinator.
+#[test]
+fn regression_seeds_5521080_5521088_stale_commits_back_off_and_a_fenced_member_rejoins() {
+    replay(&[
+        "seed 5521080",
+        "cluster brokers=3 group.consumer.session.timeout.ms=10000 group.consumer.heartbeat.interval.ms=3000",
+        "topic create a partitions=1 replication-factor=3 min.insync.replicas=2",
+        "topic create b partitions=2 replication-factor=3 min.insync.replicas=2",
+        "topic create out partitions=2 replication-factor=3",
+        "producer p acks=all linger.ms=7 delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "init-transactions tx",
+        "consumer m2 group.id=g auto.offset.reset=earliest group.protocol=consumer enable.auto.commit=false",
+        "subscribe m2 a,b",
+        "consume m2 commit=after",
+        "consumer pipe3 group.id=pipe isolation.level=read_committed auto.offset.reset=earliest enable.auto.commit=false session.timeout.ms=10000",
+        "consume pipe3 commit=transaction output=out transform=copy",
+        "consumer pipe4 group.id=pipe isolation.level=read_committed auto.offset.reset=earliest enable.auto.commit=false session.timeout.ms=10000",
+        "consume pipe4 commit=transaction output=out transform=copy",
+        "advance 1440ms",
+        "advance 1700ms",
+        "advance 945ms",
+        "topic alter b partitions=3",
+        "network cut broker-1 broker-2",
+        "commit m2",
+        "commit m2",
+        "advance 1955ms",
+        "advance 1480ms",
+        "advance 1004ms",
+        "advance 1583ms",
+    ]);
+    replay(&[
+        "seed 5521088",
+        "cluster brokers=3 group.consumer.session.timeout.ms=10000 group.consumer.heartbeat.interval.ms=3000",
+        "init-transactions tx",
+        "consumer m1 group.id=g auto.offset.reset=earliest group.protocol=consumer group.remote.assignor=uniform group.instance.id=s1 enable.auto.commit=false",
+        "subscribe m1 a,b",
+        "consume m1 commit=before",
+        "network cut broker-3 broker-2",
+        "consumer m3 group.id=g auto.offset.reset=earliest group.protocol=consumer group.remote.assignor=uniform enable.auto.commit=false",
+        "subscribe m3 a,b",
+        "consume m3 commit=before processing.ms=150",
+        "advance 1835ms",
+        "crash m3",
+        "network heal broker-1 broker-3",
+        "advance 30s",
+    ]);
+}
+
 /// Seed 5520612, the consumer group protocol's first campaign: the coordinator moved twice
 /// (broker restarts) and, with consumer groups not yet written to `__consumer_offsets`, each new
 /// coordinator started the group again from epoch 0; a member fenced by it rejoined and was given

@@ -97,6 +97,9 @@ pub struct GroupMember {
     pub(super) retry_at: Instant,
     /// No OffsetFetch before this: retry.backoff.ms after UNSTABLE_OFFSET_COMMIT.
     offset_fetch_at: Instant,
+    /// No commit sent before this: retry.backoff.ms after STALE_MEMBER_EPOCH (the member's epoch
+    /// has to catch up first).
+    commit_retry_at: Instant,
     /// A `GroupRetry` timer is set: a waiting poll is not over yet.
     pub(super) retry_armed: bool,
     pub last_poll: Instant,
@@ -149,6 +152,7 @@ impl GroupMember {
             assigned_counts: SortedMap::new(),
             retry_at: Instant::ZERO,
             offset_fetch_at: Instant::ZERO,
+            commit_retry_at: Instant::ZERO,
             retry_armed: false,
             last_poll: Instant::ZERO,
             next_auto_commit: None,
@@ -341,6 +345,13 @@ impl Consumer {
             fx.event(EventKind::CommitFailed { consumer: consumer.clone(), why, error });
         }
         if g.commits.iter().all(|c| c.sent) {
+            return;
+        }
+        if g.commit_retry_at > fx.now {
+            if !g.retry_armed {
+                g.retry_armed = true;
+                fx.timer_in(g.commit_retry_at.saturating_since(fx.now), Timer::GroupRetry);
+            }
             return;
         }
         let Some(coordinator) = g.coordinator else {
@@ -730,8 +741,9 @@ impl Consumer {
                     }
                     Some(KafkaError::StaleMemberEpoch) if why != "auto" && why != "async" => {
                         // The member's epoch moved while the commit was out: commitSync sends it
-                        // again with the latest epoch.
+                        // again, after retry.backoff.ms, with the epoch its heartbeat brings.
                         g.commits[i].sent = false;
+                        g.commit_retry_at = fx.now + Duration::from_ms(self.config.retry_backoff_ms);
                     }
                     Some(e) => {
                         g.commits.remove(i);
