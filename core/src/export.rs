@@ -509,7 +509,15 @@ pub fn cli(scenario: &Scenario) -> String {
             Command::BrokerStop(id) => format!("# stop broker {id}'s process (kill -9 for a crash)"),
             Command::BrokerStart(id) => format!("# kafka-server-start.sh on broker {id}'s host"),
             Command::BrokerShutdown(id) => format!("# kafka-server-stop.sh on broker {id}'s host"),
-            Command::Expect(_) => String::from("kafka-topics.sh --bootstrap-server \"$B\" --describe"),
+            // A group's checkpoint: its state (and, under the consumer protocol, its epochs), then its
+            // members with their partitions.
+            Command::Expect(e) => match &e.subject {
+                crate::expect::Subject::Group(g) => format!(
+                    "kafka-consumer-groups.sh --bootstrap-server \"$B\" --describe --group {0} --state --verbose\nkafka-consumer-groups.sh --bootstrap-server \"$B\" --describe --group {0} --members --verbose",
+                    sh(g)
+                ),
+                _ => String::from("kafka-topics.sh --bootstrap-server \"$B\" --describe"),
+            },
             _ => String::from("# (nothing to run: see the comment above)"),
         };
         let _ = writeln!(out, "{text}");
