@@ -132,7 +132,11 @@ fn uniform_homogeneous(members: &[AssignorMember], partitions: &SortedMap<String
         // Kafka walks the old assignment topic by topic: a topic that fits the quota is kept
         // whole; one that does not keeps what fits and gives up the rest.
         for t in &topics {
-            let theirs: Vec<&TopicPartition> = m.target.iter().filter(|tp| tp.topic == **t).collect();
+            // Only partitions the topic has now (a target from before the topic was made again
+            // with fewer partitions would otherwise keep one that is gone).
+            let count = partitions.get(*t).copied().unwrap_or(0);
+            let theirs: Vec<&TopicPartition> =
+                m.target.iter().filter(|tp| tp.topic == **t && tp.partition < count).collect();
             for tp in theirs {
                 if quota > 0 {
                     quota -= 1;
@@ -370,6 +374,17 @@ mod tests {
             show(&got),
             vec![("A".into(), names(&["t1-0", "t1-2", "t2-0"])), ("B".into(), names(&["t1-1", "t2-1", "t2-2"]))]
         );
+    }
+
+    /// A target holding a partition the topic no longer has is not kept: every partition that
+    /// exists is assigned, once.
+    #[test]
+    fn uniform_drops_a_partition_the_topic_no_longer_has() {
+        let members = [member("A", &["t1"], &[("t1", 0), ("t1", 5)]), member("B", &["t1"], &[("t1", 1)])];
+        let got = uniform(&members, &counts(&[("t1", 3)]));
+        let all: Vec<String> = got.values().flatten().map(|tp| alloc::format!("{tp}")).collect();
+        assert_eq!(all.len(), 3);
+        assert!(!all.contains(&"t1-5".into()));
     }
 
     #[test]
