@@ -178,6 +178,16 @@ pub enum Command {
     Producer { name: String, configs: Configs },
     /// `consumer NAME CONFIG=VALUE...`: a KafkaConsumer.
     Consumer { name: String, configs: Configs },
+    /// `share-consumer NAME group.id=G CONFIG=VALUE...`: a KafkaShareConsumer (KIP-932). It takes
+    /// `subscribe`, `poll`, `consume`, `acknowledge`, `commit`, `close` and `crash`.
+    ShareConsumer { name: String, configs: Configs },
+    /// `acknowledge CONSUMER orders-0@5 accept|release|reject|renew`: a share consumer's
+    /// `acknowledge(record, type)` (share.acknowledgement.mode=explicit).
+    Acknowledge { consumer: String, tp: TopicPartition, offset: u64, ack: crate::group::share_partition::AckType },
+    /// `group config NAME KEY=VALUE...`: a share group's dynamic configs
+    /// (`kafka-configs --entity-type groups --alter --add-config`): share.auto.offset.reset,
+    /// share.record.lock.duration.ms, share.delivery.count.limit, share.partition.max.record.locks.
+    AlterGroupConfig { group: String, configs: Configs },
     /// `send PRODUCER TOPIC key=K value=V partition=N header.NAME=V key.format=F value.format=F`:
     /// `producer.send(record)`; formats are string (the default), json (checked) or hex (bytes).
     Send {
@@ -340,6 +350,24 @@ pub enum OnFailure {
     Skip,
     /// Sent to the dead-letter topic `<topic>.DLQ` with headers saying where it came from.
     DeadLetter,
+    /// A share consumer's `acknowledge(record, RELEASE)`: delivered again, up to the group's
+    /// delivery count limit.
+    Release,
+    /// A share consumer's `acknowledge(record, REJECT)`: archived, never delivered again.
+    Reject,
+}
+
+impl OnFailure {
+    /// The script word.
+    pub fn word(self) -> &'static str {
+        match self {
+            OnFailure::Stop => "stop",
+            OnFailure::Skip => "skip",
+            OnFailure::DeadLetter => "dlq",
+            OnFailure::Release => "release",
+            OnFailure::Reject => "reject",
+        }
+    }
 }
 
 /// How the application behind a poll loop processes records: time per
@@ -386,8 +414,7 @@ impl Processing {
         }
         match self.on_failure {
             OnFailure::Stop => {}
-            OnFailure::Skip => out.push(("on.failure", "skip".into())),
-            OnFailure::DeadLetter => out.push(("on.failure", "dlq".into())),
+            other => out.push(("on.failure", other.word().into())),
         }
         if let Some(n) = self.crash_after {
             out.push(("crash.after", n.to_string()));

@@ -73,6 +73,10 @@ pub enum Timer {
     ProcessNext,
     /// The quorum re-checks which voter can lead after controller.quorum.election.timeout.ms.
     QuorumCheck,
+    /// A partition leader's earliest share acquisition lock expires.
+    ShareLocks,
+    /// A partition leader writes again the share-partition states whose write failed.
+    ShareStateRetry,
 }
 
 #[derive(Debug)]

@@ -89,6 +89,13 @@ pub enum KafkaError {
     FetchSessionIdNotFound,
     /// A Fetch's session epoch is not the one the broker expects (a request lost or repeated).
     InvalidFetchSessionEpoch,
+    /// An acknowledgement of records the member does not hold acquired (KIP-932): its lock
+    /// expired, or another member has them now.
+    InvalidRecordState,
+    /// A ShareFetch or ShareAcknowledge names a share session the broker does not have.
+    ShareSessionNotFound,
+    /// A share session's epoch is not the one the broker expects.
+    InvalidShareSessionEpoch,
 }
 
 impl KafkaError {
@@ -112,6 +119,8 @@ impl KafkaError {
                 | KafkaError::UnstableOffsetCommit
                 | KafkaError::FetchSessionIdNotFound
                 | KafkaError::InvalidFetchSessionEpoch
+                | KafkaError::ShareSessionNotFound
+                | KafkaError::InvalidShareSessionEpoch
         )
     }
 
@@ -171,6 +180,9 @@ impl KafkaError {
             KafkaError::StaleMemberEpoch => "STALE_MEMBER_EPOCH",
             KafkaError::UnsupportedAssignor(_) => "UNSUPPORTED_ASSIGNOR",
             KafkaError::UnreleasedInstanceId => "UNRELEASED_INSTANCE_ID",
+            KafkaError::InvalidRecordState => "INVALID_RECORD_STATE",
+            KafkaError::ShareSessionNotFound => "SHARE_SESSION_NOT_FOUND",
+            KafkaError::InvalidShareSessionEpoch => "INVALID_SHARE_SESSION_EPOCH",
         }
     }
 }

@@ -423,6 +423,8 @@ pub enum EventKind {
         group: String,
         member_id: String,
         epoch: i32,
+        /// A share group's member (KIP-932), not a consumer group's.
+        share: bool,
     },
     /// The coordinator refused a consumer protocol member's heartbeat with FENCED_MEMBER_EPOCH
     /// or UNKNOWN_MEMBER_ID: it loses its partitions and rejoins.
@@ -430,6 +432,8 @@ pub enum EventKind {
         consumer: String,
         group: String,
         error: crate::error::KafkaError,
+        /// A share group's member (it holds records, not partitions: it only rejoins).
+        share: bool,
     },
     /// A group coordinator tombstoned committed offsets past offsets.retention.minutes, and
     /// removed the group if nothing of it was left.
@@ -445,6 +449,50 @@ pub enum EventKind {
         consumer: String,
         group: String,
     },
+    /// A share group's (KIP-932) state or epoch moved at its coordinator.
+    ShareGroupState {
+        broker: u32,
+        group: String,
+        state: crate::group::share_group::ShareGroupState,
+        epoch: i32,
+        members: usize,
+    },
+    /// A partition leader read a share-partition's state (or started it by share.auto.offset.reset).
+    SharePartitionLoaded {
+        broker: u32,
+        group: String,
+        tp: TopicPartition,
+        start_offset: u64,
+        from: &'static str,
+    },
+    /// A share consumer acquired records: runs of `(first, last, delivery count)`.
+    ShareAcquired {
+        broker: u32,
+        group: String,
+        tp: TopicPartition,
+        consumer: String,
+        ranges: Vec<(u64, u64, u16)>,
+    },
+    /// A share consumer acknowledged records it held.
+    ShareAcknowledged {
+        broker: u32,
+        group: String,
+        tp: TopicPartition,
+        consumer: String,
+        first: u64,
+        last: u64,
+        ack: crate::group::share_partition::AckType,
+    },
+    /// Acquired records' delivery ended without an acknowledgement (a lock timed out, a share
+    /// session closed) or with a RELEASE at the delivery limit: Available again, or archived.
+    ShareReleased {
+        broker: u32,
+        group: String,
+        tp: TopicPartition,
+        why: ShareRelease,
+        available: Vec<u64>,
+        archived: Vec<u64>,
+    },
     /// A producer will send a batch again.
     Retrying {
         producer: String,
@@ -453,6 +501,28 @@ pub enum EventKind {
         attempt: u32,
         error: KafkaError,
     },
+}
+
+/// Why acquired records were released.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShareRelease {
+    LockTimedOut,
+    SessionClosed,
+    Acknowledged,
+}
+
+/// Offsets as `3,4,5` or `3..5` when they run.
+fn offsets(f: &mut fmt::Formatter<'_>, list: &[u64]) -> fmt::Result {
+    let runs = list.windows(2).all(|w| w[1] == w[0] + 1);
+    match (list.first(), list.last()) {
+        (Some(a), Some(b)) if runs && list.len() > 2 => write!(f, "{a}..{b}"),
+        _ => {
+            for (i, o) in list.iter().enumerate() {
+                write!(f, "{}{o}", if i == 0 { "" } else { "," })?;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Each send's callback, as `RecordMetadata` prints (`topic-partition@offset`, -1 without an answer), with
@@ -498,6 +568,51 @@ impl fmt::Display for EventKind {
             }
             ConsumerGroupState { broker, group, state, epoch, assignment_epoch, members } => {
                 write!(f, "consumer group {group} (coordinator broker-{broker}): {state}, group epoch {epoch}, target assignment epoch {assignment_epoch}, {members} member(s)")
+            }
+            ShareGroupState { broker, group, state, epoch, members } => {
+                write!(f, "share group {group} (coordinator broker-{broker}): {state}, group epoch {epoch}, {members} member(s)")
+            }
+            SharePartitionLoaded { broker, group, tp, start_offset, from } => {
+                write!(f, "broker-{broker} loaded share-partition {group}:{tp}: start offset {start_offset} ({from})")
+            }
+            ShareAcquired { broker, group, tp, consumer, ranges } => {
+                write!(f, "broker-{broker}: {consumer} of share group {group} acquired {tp}")?;
+                for (i, (a, b, n)) in ranges.iter().enumerate() {
+                    let sep = if i == 0 { " " } else { ", " };
+                    if a == b {
+                        write!(f, "{sep}@{a}")?;
+                    } else {
+                        write!(f, "{sep}@{a}..{b}")?;
+                    }
+                    if *n > 1 {
+                        write!(f, " (delivery {n})")?;
+                    }
+                }
+                Ok(())
+            }
+            ShareAcknowledged { broker, group, tp, consumer, first, last, ack } => {
+                write!(f, "broker-{broker}: {consumer} of share group {group}: {ack} {tp}@{first}")?;
+                if last != first {
+                    write!(f, "..{last}")?;
+                }
+                Ok(())
+            }
+            ShareReleased { broker, group, tp, why, available, archived } => {
+                let why = match why {
+                    ShareRelease::LockTimedOut => "acquisition lock timed out",
+                    ShareRelease::SessionClosed => "share session closed",
+                    ShareRelease::Acknowledged => "released",
+                };
+                write!(f, "broker-{broker}: share group {group} {tp}: {why}")?;
+                if !available.is_empty() {
+                    f.write_str("; available again ")?;
+                    offsets(f, available)?;
+                }
+                if !archived.is_empty() {
+                    f.write_str("; archived at the delivery limit ")?;
+                    offsets(f, archived)?;
+                }
+                Ok(())
             }
             MemberFenced { broker, group, member, why } => {
                 write!(f, "broker-{broker} fenced member {member} of consumer group {group}: {why}")
@@ -591,10 +706,14 @@ impl fmt::Display for EventKind {
                 write!(f, "{consumer}: poll() threw {error}; the poll loop stops")
             }
             LeftGroup { consumer, group, why } => write!(f, "{consumer} left group {group}: {why}"),
-            MemberEpoch { consumer, group, member_id, epoch } => {
-                write!(f, "{consumer} is member {member_id} of consumer group {group} at epoch {epoch}")
+            MemberEpoch { consumer, group, member_id, epoch, share } => {
+                let kind = if *share { "share" } else { "consumer" };
+                write!(f, "{consumer} is member {member_id} of {kind} group {group} at epoch {epoch}")
             }
-            MemberFencedByCoordinator { consumer, group, error } => {
+            MemberFencedByCoordinator { consumer, group, error, share: true } => {
+                write!(f, "{consumer} is no longer a member of share group {group} ({}): it rejoins with epoch 0", error.name())
+            }
+            MemberFencedByCoordinator { consumer, group, error, share: false } => {
                 write!(f, "{consumer} was fenced from consumer group {group} ({}): it loses its partitions and rejoins with epoch 0", error.name())
             }
             OffsetsExpired { broker, group, partitions, group_removed } => {

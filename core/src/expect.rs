@@ -12,6 +12,8 @@
 //! expect group billing state=Stable generation=2 members=c1,c2 committed=orders-0:5 lag=0
 //! expect group billing protocol=consumer epoch=3 state=Reconciling
 //! expect consumer c1 assigned=orders-0,orders-1
+//! expect share-group jobs state=Stable epoch=3 members=w1,w2 lag=0
+//! expect share-partition jobs-0 group=jobs spso=4 speo=9 acquired=2 archived=1
 //! ```
 
 use crate::protocol::TopicPartition;
@@ -32,6 +34,10 @@ pub enum Subject {
     Consumer(String),
     Topic(String),
     Group(String),
+    ShareGroup(String),
+    /// A share-partition, with its group when the line names one (`group=G`); without, the only
+    /// share group with state on that partition.
+    SharePartition(TopicPartition, Option<String>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,6 +70,12 @@ impl Subject {
                 "duplicates",
                 "lost",
             ],
+            Subject::ShareGroup(_) => {
+                &["state", "epoch", "members", "assigned", "lag", "processed", "duplicates", "coordinator"]
+            }
+            Subject::SharePartition(..) => {
+                &["spso", "speo", "next", "acquired", "available", "acknowledged", "archived", "deliveries", "leader"]
+            }
         }
     }
 }
@@ -80,6 +92,13 @@ impl fmt::Display for Expectation {
             Subject::Consumer(n) => write!(f, "consumer {}", quote(n))?,
             Subject::Topic(n) => write!(f, "topic {}", quote(n))?,
             Subject::Group(n) => write!(f, "group {}", quote(n))?,
+            Subject::ShareGroup(n) => write!(f, "share-group {}", quote(n))?,
+            Subject::SharePartition(tp, group) => {
+                write!(f, "share-partition {}", quote(&format!("{tp}")))?;
+                if let Some(g) = group {
+                    write!(f, " group={}", quote(g))?;
+                }
+            }
         }
         for (k, v) in &self.checks {
             write!(f, " {k}={}", quote(v))?;
@@ -198,6 +217,54 @@ impl Expectation {
                     "duplicates" => g.duplicates.to_string(),
                     "lost" => g.lost.to_string(),
                     _ => g.coordinator.to_string(),
+                })
+            }
+            Subject::ShareGroup(name) => {
+                let g = view
+                    .groups
+                    .iter()
+                    .find(|g| &g.name == name && g.group_protocol == "share")
+                    .ok_or_else(|| format!("no running broker coordinates a share group {name}"))?;
+                Ok(match key {
+                    "state" => g.state.clone(),
+                    "epoch" => g.generation.to_string(),
+                    "members" => g.members.iter().map(|m| m.client.clone()).collect::<Vec<_>>().join(","),
+                    // Each member's partitions, as `w1:jobs-0+jobs-1` (a partition may be several members').
+                    "assigned" => g
+                        .members
+                        .iter()
+                        .map(|m| {
+                            let tps: Vec<String> = m.assignment.iter().map(|tp| tp.to_string()).collect();
+                            format!("{}:{}", m.client, tps.join("+"))
+                        })
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    "lag" => g.rows.iter().filter_map(|r| r.lag).sum::<u64>().to_string(),
+                    "processed" => g.processed.to_string(),
+                    "duplicates" => g.duplicates.to_string(),
+                    _ => g.coordinator.to_string(),
+                })
+            }
+            Subject::SharePartition(tp, group) => {
+                let mut found = view
+                    .share_partitions
+                    .iter()
+                    .filter(|s| &s.tp == tp && group.as_ref().is_none_or(|g| &s.group == g));
+                let s = found.next().ok_or_else(|| format!("no leader holds share-partition {tp}"))?;
+                if group.is_none() && found.next().is_some() {
+                    return Err(format!("several share groups read {tp}: name one with group=G"));
+                }
+                Ok(match key {
+                    "spso" => s.start_offset.to_string(),
+                    "speo" => s.end_offset.to_string(),
+                    "next" => s.next_fetch_offset.to_string(),
+                    "acquired" => s.acquired.to_string(),
+                    "available" => s.available.to_string(),
+                    "acknowledged" => s.acknowledged.to_string(),
+                    "archived" => s.archived.to_string(),
+                    // The most deliveries of any record in flight.
+                    "deliveries" => s.records.iter().map(|r| r.delivery_count).max().unwrap_or(0).to_string(),
+                    _ => s.leader.to_string(),
                 })
             }
             Subject::Topic(name) => {

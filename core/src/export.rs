@@ -137,11 +137,29 @@ pub fn python(scenario: &Scenario) -> String {
     let line = |body: &mut String, text: String| {
         let _ = writeln!(body, "    {text}");
     };
+    // kafka-python has no share consumer (KIP-932): its lines stay comments.
+    let mut share_consumers: crate::sorted::SortedSet<String> = crate::sorted::SortedSet::new();
     for l in &scenario.commands {
         let c: &Command = &l.command;
         line(&mut body, format!("# {c}"));
+        if let Command::ShareConsumer { name, .. } = c {
+            share_consumers.insert(name.clone());
+        }
+        if names_share_consumer(c, &share_consumers) {
+            line(
+                &mut body,
+                "# (kafka-python has no share consumer, KIP-932: use the Java client's KafkaShareConsumer)".into(),
+            );
+            continue;
+        }
         match c {
             Command::Cluster(s) => brokers = s.brokers,
+            // Handled above, as comments.
+            Command::ShareConsumer { .. } | Command::Acknowledge { .. } => {}
+            Command::AlterGroupConfig { group, .. } => line(
+                &mut body,
+                format!("# (kafka-python's admin has no GROUP config resource: kafka-configs.sh --entity-type groups --entity-name {group})"),
+            ),
             Command::DeleteGroup { group } => {
                 line(&mut body, format!("admin.delete_consumer_groups([{}])", py_str(group)))
             }
@@ -413,6 +431,20 @@ if __name__ == "__main__":
     )
 }
 
+/// Whether a command is a share consumer's (its creation, or a call on one).
+fn names_share_consumer(c: &Command, share: &crate::sorted::SortedSet<String>) -> bool {
+    let name = match c {
+        Command::ShareConsumer { .. } | Command::Acknowledge { .. } => return true,
+        Command::Subscribe { consumer, .. }
+        | Command::Poll { consumer }
+        | Command::Consume { consumer, .. }
+        | Command::Commit { consumer, .. } => consumer,
+        Command::Close { client } | Command::Crash { client } => client,
+        _ => return false,
+    };
+    share.contains(name)
+}
+
 /// A shell word, single-quoted.
 fn sh(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
@@ -424,10 +456,43 @@ pub fn cli(scenario: &Scenario) -> String {
         "#!/bin/sh\n# A Kafka Playground session as Kafka's command-line tools (from a Kafka distribution's bin/).\nB=${BOOTSTRAP:-localhost:9092}\n",
     );
     let mut producer_configs: SortedMap<&str, Vec<(String, String)>> = SortedMap::new();
+    let mut share_consumers: SortedMap<&str, &Vec<(String, String)>> = SortedMap::new();
     for l in &scenario.commands {
         let c: &Command = &l.command;
         let _ = writeln!(out, "\n# {c}");
         let text = match c {
+            Command::ShareConsumer { name, configs } => {
+                share_consumers.insert(name, configs);
+                String::from("# (its settings go to the kafka-console-share-consumer.sh below)")
+            }
+            Command::Subscribe { consumer, topics, .. } if share_consumers.contains_key(consumer.as_str()) => {
+                let configs = share_consumers.get(consumer.as_str()).copied().cloned().unwrap_or_default();
+                let group = configs.iter().find(|(k, _)| k == "group.id").map_or("", |(_, v)| v.as_str());
+                let props: String = configs
+                    .iter()
+                    .filter(|(k, _)| k != "group.id")
+                    .map(|(k, v)| format!(" --consumer-property {}", sh(&format!("{k}={v}"))))
+                    .collect();
+                topics
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "kafka-console-share-consumer.sh --bootstrap-server \"$B\" --topic {} --group {}{props} --property print.offset=true --property print.delivery=true",
+                            sh(t),
+                            sh(group)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }
+            Command::AlterGroupConfig { group, configs } => {
+                let list: Vec<String> = configs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                format!(
+                    "kafka-configs.sh --bootstrap-server \"$B\" --alter --entity-type groups --entity-name {} --add-config {}",
+                    sh(group),
+                    sh(&list.join(","))
+                )
+            }
             Command::DeleteGroup { group } => {
                 format!("kafka-consumer-groups.sh --bootstrap-server \"$B\" --delete --group {}", sh(group))
             }
@@ -512,6 +577,10 @@ pub fn cli(scenario: &Scenario) -> String {
             // A group's checkpoint: its state (and, under the consumer protocol, its epochs), then its
             // members with their partitions.
             Command::Expect(e) => match &e.subject {
+                crate::expect::Subject::ShareGroup(g) | crate::expect::Subject::SharePartition(_, Some(g)) => format!(
+                    "kafka-share-groups.sh --bootstrap-server \"$B\" --describe --group {0} --state --verbose\nkafka-share-groups.sh --bootstrap-server \"$B\" --describe --group {0} --members --verbose\nkafka-share-groups.sh --bootstrap-server \"$B\" --describe --group {0} --offsets",
+                    sh(g)
+                ),
                 crate::expect::Subject::Group(g) => format!(
                     "kafka-consumer-groups.sh --bootstrap-server \"$B\" --describe --group {0} --state --verbose\nkafka-consumer-groups.sh --bootstrap-server \"$B\" --describe --group {0} --members --verbose",
                     sh(g)

@@ -52,6 +52,8 @@ pub struct Metadata {
     pub offset: u64,
     pub brokers: SortedMap<u32, BrokerRegistration>,
     pub topics: SortedMap<String, TopicState>,
+    /// Share groups' dynamic configs (`kafka-configs --entity-type groups`), by group.
+    pub group_configs: SortedMap<String, crate::group::share_group::ShareGroupConfigs>,
 }
 
 impl Metadata {

@@ -314,6 +314,40 @@ pub struct FetchedData {
     pub aborted_transactions: Vec<(i64, u64)>,
 }
 
+/// One acknowledgement batch of a share consumer (ShareFetch's and ShareAcknowledge's
+/// `AcknowledgementBatches`): offsets `first_offset..=last_offset`, one type for all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShareAck {
+    pub first_offset: u64,
+    pub last_offset: u64,
+    pub ack: crate::group::share_partition::AckType,
+}
+
+/// A share-partition's persisted state (`__share_group_state`'s ShareSnapshotValue): its start
+/// offset, state epoch and the state batches `(first, last, delivery state, delivery count)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShareState {
+    pub state_epoch: u32,
+    pub start_offset: u64,
+    pub batches: Vec<(u64, u64, u8, u16)>,
+}
+
+/// One partition of a ShareFetch answer: the batches holding what was acquired, and the
+/// acquired runs with their delivery counts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShareFetchedPartition {
+    pub tp: TopicPartition,
+    pub result: Result<ShareFetchedData, KafkaError>,
+    /// The outcome of this partition's piggybacked acknowledgements, if any came.
+    pub ack_result: Option<Result<(), KafkaError>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShareFetchedData {
+    pub batches: Vec<LogBatch>,
+    pub acquired: Vec<crate::group::share_partition::AcquiredRecords>,
+}
+
 /// Who a transactional request comes from: the id, and the producer id and epoch it was given.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TxnIdentity {
@@ -476,6 +510,47 @@ pub enum Request {
         group: String,
         heartbeat: Box<crate::group::consumer_group::HeartbeatRequest>,
     },
+    /// A share consumer's one group request (KIP-932): join (member epoch 0), stay, leave (-1).
+    ShareGroupHeartbeat {
+        group: String,
+        heartbeat: Box<crate::group::share_group::ShareHeartbeatRequest>,
+    },
+    /// A share consumer to a partition leader: acquire records of these partitions for the
+    /// member, acknowledging what it finished with (piggybacked). The share session's epoch: 0
+    /// opens one, -1 closes it (its acquisitions are released), else the one after the last.
+    ShareFetch {
+        group: String,
+        member_id: String,
+        session_epoch: i32,
+        max_wait_ms: u64,
+        min_bytes: usize,
+        max_bytes: usize,
+        /// `max.poll.records`: what one fetch acquires, a soft limit unless `record_limit`.
+        max_records: u32,
+        /// `share.acquire.mode=record_limit` (KIP-1206): exactly `max_records` at most.
+        record_limit: bool,
+        partitions: Vec<TopicPartition>,
+        acknowledgements: Vec<(TopicPartition, Vec<ShareAck>)>,
+    },
+    /// Acknowledgements alone (commitSync, close): epoch -1 also closes the share session.
+    ShareAcknowledge {
+        group: String,
+        member_id: String,
+        session_epoch: i32,
+        acknowledgements: Vec<(TopicPartition, Vec<ShareAck>)>,
+    },
+    /// A partition leader to the share coordinator: a share-partition's state, whole (Kafka's
+    /// persister writes the start offset and the state batches).
+    WriteShareGroupState {
+        group: String,
+        tp: TopicPartition,
+        state: Box<ShareState>,
+    },
+    /// A new leader of a partition reads a share-partition's state before delivering from it.
+    ReadShareGroupState {
+        group: String,
+        tp: TopicPartition,
+    },
     /// `generation` is `None` (Kafka's -1) for a consumer outside group management.
     /// Each offset comes with its metadata (empty for none).
     OffsetCommit {
@@ -574,6 +649,26 @@ pub enum Response {
     ConsumerGroupHeartbeat {
         result: Result<crate::group::consumer_group::HeartbeatAnswer, KafkaError>,
     },
+    ShareGroupHeartbeat {
+        result: Result<crate::group::share_group::ShareHeartbeatAnswer, KafkaError>,
+    },
+    ShareFetch {
+        /// A share session error: no partitions.
+        error: Option<KafkaError>,
+        partitions: Vec<ShareFetchedPartition>,
+    },
+    ShareAcknowledge {
+        error: Option<KafkaError>,
+        partitions: Vec<(TopicPartition, Result<(), KafkaError>)>,
+    },
+    WriteShareGroupState {
+        result: Result<(), KafkaError>,
+    },
+    /// `None`: no state was ever written (the share-partition starts by share.auto.offset.reset).
+    ReadShareGroupState {
+        tp: TopicPartition,
+        result: Result<Option<ShareState>, KafkaError>,
+    },
     OffsetCommit {
         partitions: Vec<(TopicPartition, Result<u64, KafkaError>)>,
     },
@@ -622,6 +717,11 @@ impl Request {
             Request::ConsumerGroupHeartbeat { .. } => "ConsumerGroupHeartbeat",
             Request::OffsetCommit { .. } => "OffsetCommit",
             Request::OffsetFetch { .. } => "OffsetFetch",
+            Request::ShareGroupHeartbeat { .. } => "ShareGroupHeartbeat",
+            Request::ShareFetch { .. } => "ShareFetch",
+            Request::ShareAcknowledge { .. } => "ShareAcknowledge",
+            Request::WriteShareGroupState { .. } => "WriteShareGroupState",
+            Request::ReadShareGroupState { .. } => "ReadShareGroupState",
         }
     }
 }
@@ -649,6 +749,11 @@ impl Response {
             Response::ConsumerGroupHeartbeat { .. } => "ConsumerGroupHeartbeat",
             Response::OffsetCommit { .. } => "OffsetCommit",
             Response::OffsetFetch { .. } => "OffsetFetch",
+            Response::ShareGroupHeartbeat { .. } => "ShareGroupHeartbeat",
+            Response::ShareFetch { .. } => "ShareFetch",
+            Response::ShareAcknowledge { .. } => "ShareAcknowledge",
+            Response::WriteShareGroupState { .. } => "WriteShareGroupState",
+            Response::ReadShareGroupState { .. } => "ReadShareGroupState",
         }
     }
 }
@@ -804,6 +909,30 @@ impl fmt::Display for Message {
                         list(f, offsets.iter().map(|(tp, o, m)| (tp, show(o, m))))
                     }
                     Request::OffsetFetch { group, partitions } => write!(f, " group={group} [{}]", tps(partitions)),
+                    Request::ShareGroupHeartbeat { group, heartbeat: h } => {
+                        write!(f, " group={group} member_id={} member_epoch={}", h.member_id, h.member_epoch)?;
+                        if let Some(t) = &h.topics {
+                            write!(f, " topics=[{}]", t.join(","))?;
+                        }
+                        Ok(())
+                    }
+                    Request::ShareFetch { group, session_epoch, partitions, acknowledgements, .. } => {
+                        write!(f, " group={group} epoch={session_epoch} [{}]", tps(partitions))?;
+                        acks(f, acknowledgements)
+                    }
+                    Request::ShareAcknowledge { group, session_epoch, acknowledgements, .. } => {
+                        write!(f, " group={group} epoch={session_epoch}")?;
+                        acks(f, acknowledgements)
+                    }
+                    Request::WriteShareGroupState { group, tp, state } => {
+                        write!(
+                            f,
+                            " group={group} {tp} start_offset={} batches={}",
+                            state.start_offset,
+                            state.batches.len()
+                        )
+                    }
+                    Request::ReadShareGroupState { group, tp } => write!(f, " group={group} {tp}"),
                     Request::ListOffsets { isolation_level, partitions } => {
                         if *isolation_level == IsolationLevel::ReadCommitted {
                             f.write_str(" read_committed")?;
@@ -924,14 +1053,60 @@ impl fmt::Display for Message {
                         Err(e) => write!(f, " {}", e.name()),
                     },
                     Response::ConsumerGroupHeartbeat { result } => match result {
-                        Ok(a) => {
-                            write!(f, " member_id={} member_epoch={}", a.member_id, a.member_epoch)?;
-                            if let Some(parts) = &a.assignment {
-                                write!(f, " assignment=[{}]", tps(parts))?;
-                            }
-                            Ok(())
-                        }
+                        Ok(a) => member_answer(f, &a.member_id, a.member_epoch, a.assignment.as_deref()),
                         Err(e) => write!(f, " {}", e.name()),
+                    },
+                    Response::ShareGroupHeartbeat { result } => match result {
+                        Ok(a) => member_answer(f, &a.member_id, a.member_epoch, a.assignment.as_deref()),
+                        Err(e) => write!(f, " {}", e.name()),
+                    },
+                    Response::ShareFetch { error, partitions } => {
+                        if let Some(e) = error {
+                            write!(f, " {}", e.name())?;
+                        }
+                        for p in partitions {
+                            match &p.result {
+                                Ok(d) => {
+                                    write!(f, " {}", p.tp)?;
+                                    for a in &d.acquired {
+                                        write!(
+                                            f,
+                                            " acquired={}..{}#{}",
+                                            a.first_offset, a.last_offset, a.delivery_count
+                                        )?;
+                                    }
+                                    if d.acquired.is_empty() {
+                                        f.write_str(" none")?;
+                                    }
+                                }
+                                Err(e) => write!(f, " {} {}", p.tp, e.name())?,
+                            }
+                            if let Some(Err(e)) = &p.ack_result {
+                                write!(f, " ack:{}", e.name())?;
+                            }
+                        }
+                        Ok(())
+                    }
+                    Response::ShareAcknowledge { error, partitions } => {
+                        if let Some(e) = error {
+                            write!(f, " {}", e.name())?;
+                        }
+                        for (tp, r) in partitions {
+                            match r {
+                                Ok(()) => write!(f, " {tp}")?,
+                                Err(e) => write!(f, " {tp}:{}", e.name())?,
+                            }
+                        }
+                        Ok(())
+                    }
+                    Response::WriteShareGroupState { result } => match result {
+                        Ok(()) => Ok(()),
+                        Err(e) => write!(f, " {}", e.name()),
+                    },
+                    Response::ReadShareGroupState { tp, result } => match result {
+                        Ok(Some(s)) => write!(f, " {tp} start_offset={} batches={}", s.start_offset, s.batches.len()),
+                        Ok(None) => write!(f, " {tp} none"),
+                        Err(e) => write!(f, " {tp} {}", e.name()),
                     },
                     Response::Heartbeat { result } | Response::LeaveGroup { result } => match result {
                         Ok(()) => Ok(()),
@@ -972,6 +1147,37 @@ impl fmt::Display for Message {
             }
         }
     }
+}
+
+/// A group heartbeat's answer: the member, its epoch, and its assignment when it came.
+fn member_answer(
+    f: &mut fmt::Formatter<'_>,
+    member_id: &str,
+    epoch: i32,
+    assignment: Option<&[TopicPartition]>,
+) -> fmt::Result {
+    write!(f, " member_id={member_id} member_epoch={epoch}")?;
+    if let Some(parts) = assignment {
+        write!(f, " assignment=[{}]", tps(parts))?;
+    }
+    Ok(())
+}
+
+/// A share consumer's acknowledgements: ` acks=orders-0@3..5:ACCEPT,...`.
+fn acks(f: &mut fmt::Formatter<'_>, acks: &[(TopicPartition, Vec<ShareAck>)]) -> fmt::Result {
+    let mut first = true;
+    for (tp, batches) in acks {
+        for a in batches {
+            let sep = if first { " acks=" } else { "," };
+            first = false;
+            write!(f, "{sep}{tp}@{}", a.first_offset)?;
+            if a.last_offset != a.first_offset {
+                write!(f, "..{}", a.last_offset)?;
+            }
+            write!(f, ":{}", a.ack)?;
+        }
+    }
+    Ok(())
 }
 
 fn or_none(member_id: &str) -> &str {

@@ -30,7 +30,7 @@ use crate::broker::coordinator::OFFSETS_TOPIC;
 use crate::broker::{Broker, BrokerConfig};
 use crate::client::config::{ConsumerConfig, ProducerConfig};
 use crate::client::pattern::TopicPattern;
-use crate::client::{Client, Consumer, Producer};
+use crate::client::{Client, Consumer, Producer, ShareConsumer};
 use crate::command::Command;
 use crate::controller::Layout;
 use crate::controller::{quorum, Controller};
@@ -338,6 +338,37 @@ impl Sim {
                 self.add_client(Client::Consumer(Consumer::new(name.clone(), config, bootstrap)));
                 Ok(())
             }
+            Command::ShareConsumer { name, configs } => {
+                let mut config = crate::client::share_consumer::ShareConsumerConfig::parse(configs)?;
+                let bootstrap = self.bootstrap(name)?;
+                if config.client_id.is_empty() {
+                    let n = &mut self.client_id_sequences.1;
+                    *n += 1;
+                    config.client_id = format!("consumer-{}-{n}", config.group_id);
+                }
+                let now_ms = self.now.ms;
+                self.add_client(Client::ShareConsumer(ShareConsumer::new(name.clone(), config, bootstrap, now_ms)));
+                Ok(())
+            }
+            Command::Acknowledge { consumer, tp, offset, ack } => {
+                let now = self.now;
+                let c = self.share_consumer_mut(consumer)?;
+                let mut fx = Effects::new(now);
+                c.acknowledge(tp, *offset, *ack, &mut fx)?;
+                self.apply_client_effects(consumer, fx);
+                Ok(())
+            }
+            Command::AlterGroupConfig { group, configs } => {
+                if self.cluster()?.controller.active.is_none() {
+                    return Err(CommandError::Invalid("no active controller: configs cannot change".into()));
+                }
+                let now = self.now;
+                let cluster = self.cluster.as_mut().ok_or(CommandError::NoCluster)?;
+                let mut fx = Effects::new(now);
+                cluster.controller.alter_group_config(group, configs, &mut fx)?;
+                self.apply_effects(Node::Controller, fx);
+                Ok(())
+            }
             Command::Send { producer, topic, partition, key, value, headers, key_format, value_format } => {
                 let formats = (*key_format, *value_format);
                 let now = self.now;
@@ -365,11 +396,56 @@ impl Sim {
                 for t in topics {
                     crate::topic::name::validate(t).map_err(CommandError::Kafka)?;
                 }
+                if let Some(Client::ShareConsumer(_)) = self.clients.get(consumer.as_str()) {
+                    if pattern.is_some() {
+                        return Err(CommandError::Invalid(
+                            "a share consumer subscribes to topics by name (KafkaShareConsumer has no pattern subscription)".into(),
+                        ));
+                    }
+                    let now = self.now;
+                    let c = self.share_consumer_mut(consumer)?;
+                    let mut fx = Effects::new(now);
+                    c.subscribe(topics.clone(), &mut fx);
+                    self.apply_client_effects(consumer, fx);
+                    return Ok(());
+                }
                 let pattern = match pattern {
                     Some(p) => Some(TopicPattern::parse(p).map_err(CommandError::Invalid)?),
                     None => None,
                 };
                 self.consumer_mut(consumer)?.subscribe(topics.clone(), pattern)
+            }
+            Command::Commit { consumer, offsets, asynchronous } if self.is_share_consumer(consumer) => {
+                if offsets.is_some() || *asynchronous {
+                    return Err(CommandError::Invalid(
+                        "a share consumer commits its acknowledgements: `commit NAME` (commitSync), no offsets".into(),
+                    ));
+                }
+                let now = self.now;
+                let c = self.share_consumer_mut(consumer)?;
+                let mut fx = Effects::new(now);
+                c.commit(&mut fx);
+                self.apply_client_effects(consumer, fx);
+                Ok(())
+            }
+            Command::Consume { consumer, processing } if self.is_share_consumer(consumer) => {
+                let now = self.now;
+                let c = self.share_consumer_mut(consumer)?;
+                if c.looping {
+                    return Err(CommandError::Invalid(format!("'{consumer}' is already running its poll loop")));
+                }
+                let mut fx = Effects::new(now);
+                c.consume(processing.clone(), &mut fx)?;
+                self.apply_client_effects(consumer, fx);
+                Ok(())
+            }
+            Command::Poll { consumer } if self.is_share_consumer(consumer) => {
+                let now = self.now;
+                let c = self.share_consumer_mut(consumer)?;
+                let mut fx = Effects::new(now);
+                c.poll(&mut fx)?;
+                self.apply_client_effects(consumer, fx);
+                Ok(())
             }
             Command::Commit { consumer, offsets, asynchronous } => {
                 let now = self.now;
@@ -388,6 +464,12 @@ impl Sim {
                 if processing.commit == crate::command::CommitMode::Transaction && c.config.group_id.is_none() {
                     return Err(CommandError::Invalid(format!(
                         "commit=transaction sends {consumer}'s offsets to its group: it needs a group.id"
+                    )));
+                }
+                if matches!(processing.on_failure, crate::command::OnFailure::Release | crate::command::OnFailure::Reject) {
+                    return Err(CommandError::Invalid(format!(
+                        "on.failure={} acknowledges a share group's record: '{consumer}' is a consumer (use stop, skip or dlq)",
+                        processing.on_failure.word()
                     )));
                 }
                 if processing.output.is_some() {
@@ -416,6 +498,7 @@ impl Sim {
                 match self.client_mut(client)? {
                     Client::Producer(p) => p.close(&mut fx),
                     Client::Consumer(c) => c.close(&mut fx),
+                    Client::ShareConsumer(c) => c.close(&mut fx),
                 }
                 self.apply_client_effects(client, fx);
                 Ok(())
@@ -737,6 +820,10 @@ impl Sim {
                 c.closed = true;
                 c.looping = false;
             }
+            Client::ShareConsumer(c) => {
+                c.closed = true;
+                c.looping = false;
+            }
         }
 
         if let Some(cluster) = self.cluster.as_mut() {
@@ -764,7 +851,22 @@ impl Sim {
                 Err(CommandError::Invalid("Cannot perform operation after producer has been closed".into()))
             }
             Client::Producer(p) => Ok(p),
-            Client::Consumer(_) => Err(CommandError::WrongClientKind { name: name.into(), expected: "producer" }),
+            _ => Err(CommandError::WrongClientKind { name: name.into(), expected: "producer" }),
+        }
+    }
+
+    fn is_share_consumer(&self, name: &str) -> bool {
+        matches!(self.clients.get(name), Some(Client::ShareConsumer(_)))
+    }
+
+    /// A share consumer that is not closed, for a command.
+    fn share_consumer_mut(&mut self, name: &str) -> Result<&mut ShareConsumer, CommandError> {
+        match self.client_mut(name)? {
+            Client::ShareConsumer(c) if c.closed => {
+                Err(CommandError::Invalid("This consumer has already been closed.".into()))
+            }
+            Client::ShareConsumer(c) => Ok(c),
+            _ => Err(CommandError::WrongClientKind { name: name.into(), expected: "share consumer" }),
         }
     }
 
@@ -775,7 +877,7 @@ impl Sim {
                 Err(CommandError::Invalid("This consumer has already been closed.".into()))
             }
             Client::Consumer(c) => Ok(c),
-            Client::Producer(_) => Err(CommandError::WrongClientKind { name: name.into(), expected: "consumer" }),
+            _ => Err(CommandError::WrongClientKind { name: name.into(), expected: "consumer" }),
         }
     }
 
@@ -1175,6 +1277,7 @@ impl Sim {
                     match self.clients.get_mut(name) {
                         Some(Client::Producer(p)) => p.on_response(message.correlation_id, response, &mut fx),
                         Some(Client::Consumer(c)) => c.on_response(message.correlation_id, response, &mut fx),
+                        Some(Client::ShareConsumer(c)) => c.on_response(message.correlation_id, response, &mut fx),
                         None => {}
                     }
                 }
@@ -1218,6 +1321,7 @@ impl Sim {
                 match self.clients.get_mut(name) {
                     Some(Client::Producer(p)) => p.on_timer(timer, &mut fx),
                     Some(Client::Consumer(c)) => c.on_timer(timer, &mut fx),
+                    Some(Client::ShareConsumer(c)) => c.on_timer(timer, &mut fx),
                     None => {}
                 }
             }
@@ -1300,6 +1404,18 @@ impl Sim {
                     let config = TopicConfig::from_pairs([compact[0], ("min.insync.replicas", min_isr.as_str())])
                         .or_else(|_| TopicConfig::from_pairs(compact))
                         .unwrap_or_default();
+                    (layout, config)
+                } else if topic == crate::broker::share_coordinator::SHARE_STATE_TOPIC {
+                    // share.coordinator.state.topic.num.partitions (50), its replication factor
+                    // and min ISR shaped as the other state topics' (Kafka's defaults 3 and 2; the
+                    // quickstart's 1 on a single broker), cleanup.policy=delete as KIP-932 defines.
+                    let layout = Layout::Placed {
+                        partitions: crate::broker::share_coordinator::SHARE_STATE_PARTITIONS,
+                        replication_factor: internal.txn_replication_factor,
+                    };
+                    let min_isr = alloc::format!("{}", internal.txn_min_isr);
+                    let config =
+                        TopicConfig::from_pairs([("min.insync.replicas", min_isr.as_str())]).unwrap_or_default();
                     (layout, config)
                 } else if topic == OFFSETS_TOPIC {
                     // offsets.topic.num.partitions and offsets.topic.replication.factor, compacted.

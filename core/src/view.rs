@@ -27,8 +27,11 @@ pub struct ClusterView {
     pub controller_epoch: u32,
     pub topics: Vec<TopicView>,
     pub clients: Vec<Rc<ClientView>>,
-    /// Consumer groups, as their coordinators (running brokers) hold them, by name.
+    /// Consumer groups, as their coordinators (running brokers) hold them, by name. Share
+    /// groups are among them (`group_protocol` "share").
     pub groups: Vec<Rc<GroupView>>,
+    /// Share-partitions (KIP-932) as their leaders (running brokers) hold them, by group and partition.
+    pub share_partitions: Vec<SharePartitionView>,
     /// Transactional ids, as their coordinators (running brokers) hold them, by id.
     pub transactions: Vec<TransactionView>,
     /// Each group's total lag over simulated time, oldest first (bounded, thinned as it grows).
@@ -224,7 +227,7 @@ pub struct GroupView {
     /// The assignor the group chose (the leader's under the classic protocol, the
     /// coordinator's `uniform` or `range` under the consumer protocol).
     pub protocol: Option<String>,
-    /// `classic` or `consumer` (KIP-848).
+    /// `classic`, `consumer` (KIP-848) or `share` (KIP-932).
     pub group_protocol: &'static str,
     /// The consumer protocol's target assignment epoch (its group epoch is `generation`).
     pub assignment_epoch: u32,
@@ -239,6 +242,81 @@ pub struct GroupView {
     /// Records below a committed offset that no member processed, counted from the lowest
     /// offset the group processed in that partition: at-most-once at work.
     pub lost: u64,
+}
+
+/// A share-partition at its leader: the SPSO..SPEO window and each in-flight record's state.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct SharePartitionView {
+    pub group: String,
+    pub tp: TopicPartition,
+    pub leader: u32,
+    /// The share-partition start offset (SPSO).
+    pub start_offset: u64,
+    /// The share-partition end offset (SPEO): the last offset in flight, or the start offset.
+    pub end_offset: u64,
+    pub next_fetch_offset: u64,
+    pub acquired: usize,
+    pub available: usize,
+    pub acknowledged: usize,
+    pub archived: usize,
+    /// The first in-flight records (bounded): offset, state, delivery count, holder.
+    pub records: Vec<ShareRecordView>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ShareRecordView {
+    pub offset: u64,
+    /// Available, Acquired, Acknowledged or Archived.
+    pub state: &'static str,
+    pub delivery_count: u16,
+    /// The member holding it while Acquired (its client's name).
+    pub member: Option<String>,
+    /// When its acquisition lock expires, while Acquired.
+    pub lock_until_ms: Option<u64>,
+}
+
+/// In-flight records a share-partition's view lists.
+const SHARE_RECORDS_SHOWN: usize = 64;
+
+fn share_partition_views(
+    brokers: &crate::sorted::SortedMap<u32, crate::broker::Broker>,
+    net: &crate::net::Network,
+) -> Vec<SharePartitionView> {
+    use crate::group::share_partition::RecordState;
+    let mut out = Vec::new();
+    for b in brokers.values().filter(|b| !net.is_down(&Node::Broker(b.id))) {
+        for ((group, tp), entry) in &b.share.partitions {
+            let crate::broker::share::ShareEntry::Ready(sp) = entry else { continue };
+            // A member id names its client: the client's name, then `-` and a hash.
+            let holder = |m: &str| m.rsplit_once('-').map_or(m, |(name, _)| name).into();
+            out.push(SharePartitionView {
+                group: group.clone(),
+                tp: tp.clone(),
+                leader: b.id,
+                start_offset: sp.start_offset,
+                end_offset: sp.end_offset(),
+                next_fetch_offset: sp.next_fetch_offset(),
+                acquired: sp.count(RecordState::Acquired),
+                available: sp.count(RecordState::Available),
+                acknowledged: sp.count(RecordState::Acknowledged),
+                archived: sp.count(RecordState::Archived),
+                records: sp
+                    .in_flight()
+                    .take(SHARE_RECORDS_SHOWN)
+                    .map(|(offset, r)| ShareRecordView {
+                        offset,
+                        state: r.state.name(),
+                        delivery_count: r.delivery_count,
+                        member: r.member.as_deref().map(holder),
+                        lock_until_ms: r.lock_until.map(|t| t.ms),
+                    })
+                    .collect(),
+            });
+        }
+    }
+    out
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -325,6 +403,7 @@ impl Sim {
             topics: Vec::new(),
             clients: parts.clients.values().map(|c| Rc::new(client_view(c))).collect(),
             groups: Vec::new(),
+            share_partitions: Vec::new(),
             transactions: Vec::new(),
             lag: self.lag_history().cloned().collect(),
             cut_links: Vec::new(),
@@ -393,6 +472,7 @@ impl Sim {
         }
         cache.retain_seen(&meta.topics);
         view.groups = group_views(brokers, net, &view.topics, parts.clients);
+        view.share_partitions = share_partition_views(brokers, net);
         for b in brokers.values().filter(|b| !net.is_down(&Node::Broker(b.id))) {
             for m in b.transactions.txns.values() {
                 view.transactions.push(TransactionView {
@@ -428,6 +508,7 @@ fn client_view(client: &Client) -> ClientView {
         closed: match client {
             Client::Producer(p) => p.closed,
             Client::Consumer(c) => c.closed,
+            Client::ShareConsumer(c) => c.closed,
         },
         configs: Vec::new(),
         in_flight,
@@ -487,7 +568,7 @@ fn client_view(client: &Client) -> ClientView {
                 })
                 .collect();
             v.received = c.received().cloned().collect();
-            v.consumed = c.received_total;
+            v.consumed = c.received.total;
             let mut sources = crate::sorted::SortedSet::new();
             for (_, r) in &v.received {
                 if let Some(source) = r.headers.iter().find(|h| h.key == "source").and_then(|h| h.value.as_ref()) {
@@ -510,6 +591,36 @@ fn client_view(client: &Client) -> ClientView {
                 committed: g.committed.iter().map(|(tp, o)| (tp.clone(), *o)).collect(),
             });
         }
+        Client::ShareConsumer(c) => {
+            v.configs = c.config.describe();
+            v.assignment = c
+                .assignment
+                .iter()
+                .map(|tp| AssignmentView { tp: tp.clone(), position: None, paused: false, high_watermark: None })
+                .collect();
+            v.received = c.received().cloned().collect();
+            v.consumed = c.received.total;
+            v.looping = c.looping;
+            v.notes.push(alloc::format!(
+                "acknowledged: {} accepted, {} released, {} rejected, {} renewed; {} awaiting acknowledgement",
+                c.acks_sent[0],
+                c.acks_sent[1],
+                c.acks_sent[2],
+                c.acks_sent[3],
+                c.delivered.len()
+            ));
+            v.group = Some(MembershipView {
+                group: c.config.group_id.clone(),
+                subscription: c.subscription.clone(),
+                pattern: None,
+                coordinator: None,
+                member_id: c.member_id.clone(),
+                generation: (c.epoch > 0).then_some(c.epoch as u32),
+                state: if c.epoch > 0 { "stable" } else { "joining" },
+                leader: false,
+                committed: Vec::new(),
+            });
+        }
     }
     v
 }
@@ -522,7 +633,7 @@ pub(crate) fn group_reads_committed(clients: &crate::sorted::SortedMap<String, C
             k.config.group_id.as_deref() == Some(group)
                 && k.config.isolation_level == crate::protocol::IsolationLevel::ReadCommitted
         }
-        Client::Producer(_) => false,
+        _ => false,
     })
 }
 
@@ -622,6 +733,64 @@ fn group_views(
             });
         }
     }
+    for b in brokers.values().filter(|b| !net.is_down(&Node::Broker(b.id))) {
+        for g in b.coordinator.share_groups.values() {
+            let members: Vec<MemberView> = g
+                .members
+                .values()
+                .map(|m| MemberView {
+                    member_id: m.id.clone(),
+                    client: alloc::format!("{}", m.client),
+                    assignment: m.assigned.clone(),
+                    epoch: m.epoch,
+                    revoking: Vec::new(),
+                })
+                .collect();
+            // `kafka-share-groups --describe`: each partition's start offset, and its lag (what is
+            // not yet delivered and done with).
+            let mut tps: crate::sorted::SortedSet<TopicPartition> = crate::sorted::SortedSet::new();
+            tps.extend(members.iter().flat_map(|m| m.assignment.iter().cloned()));
+            let rows = tps
+                .into_iter()
+                .map(|tp| {
+                    let sp = brokers
+                        .values()
+                        .filter(|b| !net.is_down(&Node::Broker(b.id)))
+                        .find_map(|b| b.share.get(&g.name, &tp));
+                    let log_end_offset = end(&tp, false);
+                    let current_offset = sp.map(|sp| sp.start_offset);
+                    let done = sp.map_or(0, |sp| {
+                        use crate::group::share_partition::RecordState;
+                        (sp.count(RecordState::Acknowledged) + sp.count(RecordState::Archived)) as u64
+                    });
+                    GroupRow {
+                        lag: current_offset.map(|o| log_end_offset.saturating_sub(o).saturating_sub(done)),
+                        current_offset,
+                        log_end_offset,
+                        member_id: None,
+                        client: None,
+                        tp,
+                    }
+                })
+                .collect();
+            let (processed, duplicates, _) = delivery(&g.name, clients, None);
+            out.push(GroupView {
+                processed,
+                duplicates,
+                lost: 0,
+                name: g.name.clone(),
+                coordinator: b.id,
+                state: alloc::format!("{}", g.state),
+                generation: g.epoch.max(0) as u32,
+                protocol: Some(String::from("simple")),
+                group_protocol: "share",
+                assignment_epoch: g.assignment_epoch.max(0) as u32,
+                leader: None,
+                members,
+                rows,
+            });
+        }
+    }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out.into_iter().map(Rc::new).collect()
 }
@@ -636,11 +805,15 @@ fn delivery(
     // moved the entries after each new one, and a played session's view holds tens of thousands.
     let mut seen: Vec<(&TopicPartition, u64)> = Vec::new();
     for c in clients.values() {
-        let Client::Consumer(c) = c else { continue };
-        if c.config.group_id.as_deref() != Some(group) {
-            continue;
+        match c {
+            Client::Consumer(c) if c.config.group_id.as_deref() == Some(group) => {
+                seen.extend(c.processed.iter().map(|(tp, offset)| (tp, *offset)))
+            }
+            Client::ShareConsumer(c) if c.config.group_id == group => {
+                seen.extend(c.processed.iter().map(|(tp, offset)| (tp, *offset)))
+            }
+            _ => {}
         }
-        seen.extend(c.processed.iter().map(|(tp, offset)| (tp, *offset)));
     }
     let total = seen.len() as u64;
     // Equal entries are the same record: their order among themselves shows nowhere.

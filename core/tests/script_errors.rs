@@ -10,7 +10,7 @@ fn error(script: &str) -> String {
 fn unknown_command() {
     assert_eq!(
         error("cluster brokers=1\n  launch rockets"),
-        "line 2, column 3: unknown command 'launch': expected one of cluster, topic, traffic, delete-records, group, producer, consumer, send, flush, init-transactions, begin-transaction, send-offsets-to-transaction, commit-transaction, abort-transaction, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect"
+        "line 2, column 3: unknown command 'launch': expected one of cluster, topic, traffic, delete-records, group, producer, consumer, share-consumer, acknowledge, send, flush, init-transactions, begin-transaction, send-offsets-to-transaction, commit-transaction, abort-transaction, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect"
     );
 }
 
@@ -283,5 +283,37 @@ fn the_internal_topics_settings_are_checked_and_a_small_cluster_writes_its_own()
     assert_eq!(
         printed("cluster brokers=5 offsets.topic.num.partitions=1"),
         "cluster brokers=5 offsets.topic.num.partitions=1"
+    );
+}
+
+#[test]
+fn a_share_consumer_without_a_group_is_refused_where_its_configs_start() {
+    assert_eq!(
+        error("share-consumer w1 max.poll.records=5"),
+        "line 1, column 19: a share consumer needs group.id (its share group)"
+    );
+}
+
+#[test]
+fn a_share_consumer_refuses_a_consumer_only_config() {
+    assert_eq!(
+        error("share-consumer w1 group.id=q enable.auto.commit=false"),
+        "line 1, column 19: enable.auto.commit is not supported for KafkaShareConsumer (the share group decides)"
+    );
+}
+
+#[test]
+fn a_group_config_out_of_kafkas_bounds_is_named() {
+    assert_eq!(
+        error("group config q share.delivery.count.limit=20"),
+        "line 1, column 16: share.delivery.count.limit must be between 2 and 10 (the brokers' group.share.min and max for it)"
+    );
+}
+
+#[test]
+fn an_acknowledgement_type_is_one_of_four() {
+    assert_eq!(
+        error("acknowledge w1 jobs-0@3 maybe"),
+        "line 1, column 25: expected accept, release, reject or renew, found 'maybe'"
     );
 }

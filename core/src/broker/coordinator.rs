@@ -26,6 +26,7 @@ use crate::group::consumer_snapshot;
 use crate::group::coordinator::{Group, GroupState, JoinRequest, Reply};
 use crate::group::metadata::{self, GroupSnapshot};
 use crate::group::offsets::{self, Committed};
+use crate::group::share_group::{ShareGroup, ShareGroupState};
 use crate::net::Node;
 use crate::protocol::{Acks, RecordData, Request, Response, TopicPartition};
 use crate::sorted::{SortedMap, SortedSet};
@@ -51,6 +52,10 @@ pub struct GroupCoordinator {
     pub groups: SortedMap<String, Group>,
     /// Groups of the consumer group protocol (KIP-848). A name is in one map or the other.
     pub consumer_groups: SortedMap<String, ConsumerGroup>,
+    /// Share groups (KIP-932): a name taken by a share group is not a consumer group's.
+    pub share_groups: SortedMap<String, ShareGroup>,
+    /// Each share group's state, epoch and members as last told in an event.
+    shown_share: SortedMap<String, (ShareGroupState, i32, usize)>,
     /// Committed offsets per group.
     pub offsets: SortedMap<String, SortedMap<TopicPartition, Committed>>,
     /// Each group's state and generation as last told in an event.
@@ -131,6 +136,16 @@ impl Broker {
                         reply(fx, from, id, Response::ConsumerGroupHeartbeat { result });
                     }
                 }
+            }
+            Request::ShareGroupHeartbeat { group, heartbeat } => {
+                let result = self.share_group_heartbeat(&group, *heartbeat, from.clone(), fx);
+                reply(fx, from, id, Response::ShareGroupHeartbeat { result });
+            }
+            Request::JoinGroup { group, .. } if self.coordinator.share_groups.contains_key(&group) => {
+                // A group id belongs to one kind of group: Kafka answers a classic join to a share
+                // group with INCONSISTENT_GROUP_PROTOCOL.
+                let result = Err(KafkaError::InconsistentGroupProtocol);
+                reply(fx, from, id, Response::JoinGroup { member_id: String::new(), result });
             }
             Request::JoinGroup { group, .. } if self.coordinator.consumer_groups.contains_key(&group) => {
                 // Kafka 4.3 lets a classic member join a consumer group (group.consumer.migration.policy);
@@ -247,6 +262,10 @@ impl Broker {
         fx: &mut Effects,
     ) -> Result<crate::group::consumer_group::HeartbeatAnswer, KafkaError> {
         self.coordinates(group)?;
+        if self.coordinator.share_groups.contains_key(group) {
+            // `GroupMetadataManager`: "Group {group} is not a consumer group."
+            return Err(KafkaError::GroupIdNotFound);
+        }
         if !self.coordinator.consumer_groups.contains_key(group) {
             if self.coordinator.groups.get(group).is_some_and(|g| !g.members.is_empty()) {
                 return Err(KafkaError::GroupIdNotFound);
@@ -273,6 +292,68 @@ impl Broker {
         };
         self.after_consumer_group_change(group, fx);
         result
+    }
+
+    /// ShareGroupHeartbeat (`GroupMetadataManager.shareGroupHeartbeat`). A first heartbeat creates
+    /// the group; a name taken by another kind of group is GROUP_ID_NOT_FOUND.
+    fn share_group_heartbeat(
+        &mut self,
+        group: &str,
+        heartbeat: crate::group::share_group::ShareHeartbeatRequest,
+        from: Node,
+        fx: &mut Effects,
+    ) -> Result<crate::group::share_group::ShareHeartbeatAnswer, KafkaError> {
+        self.coordinates(group)?;
+        if !self.coordinator.share_groups.contains_key(group) {
+            if self.coordinator.consumer_groups.contains_key(group)
+                || self.coordinator.groups.get(group).is_some_and(|g| !g.members.is_empty())
+            {
+                return Err(KafkaError::GroupIdNotFound);
+            }
+            if heartbeat.member_epoch != 0 {
+                return Err(KafkaError::UnknownMemberId);
+            }
+            let count = self.coordinator.groups.len()
+                + self.coordinator.consumer_groups.len()
+                + self.coordinator.share_groups.len();
+            if count >= GROUPS_PER_BROKER_MAX {
+                return Err(KafkaError::CoordinatorNotAvailable);
+            }
+            self.coordinator.groups.remove(group);
+            let settings = self.config.group.share;
+            self.coordinator.share_groups.insert(group.into(), ShareGroup::new(group, settings));
+        }
+        let image = &self.image;
+        let partitions = |t: &str| image.topics.get(t).map(|t| t.partitions.len() as u32);
+        let result = match self.coordinator.share_groups.get_mut(group) {
+            Some(g) => g.heartbeat(heartbeat, from, &partitions, fx.now),
+            None => Err(KafkaError::CoordinatorNotAvailable),
+        };
+        self.after_share_group_change(group, fx);
+        result
+    }
+
+    /// Says when a share group's state, epoch or members changed, and re-arms its deadline.
+    fn after_share_group_change(&mut self, group: &str, fx: &mut Effects) {
+        let Some(g) = self.coordinator.share_groups.get(group) else {
+            return;
+        };
+        let shown = (g.state, g.epoch, g.members.len());
+        if self.coordinator.shown_share.get(group) != Some(&shown) {
+            self.coordinator.shown_share.insert(group.into(), shown);
+            fx.event(EventKind::ShareGroupState {
+                broker: self.id,
+                group: group.into(),
+                state: g.state,
+                epoch: g.epoch,
+                members: g.members.len(),
+            });
+        }
+        let timer = Timer::GroupDeadline(group.into());
+        fx.cancel(timer.clone());
+        if let Some(at) = g.next_deadline() {
+            fx.timers.push((at.max(fx.now), timer));
+        }
     }
 
     /// Says when a consumer group's state or epochs moved, and re-arms its deadline.
@@ -611,6 +692,19 @@ impl Broker {
     /// A group's session or join deadline came.
     pub(super) fn on_group_deadline(&mut self, group: &str, fx: &mut Effects) {
         let now = fx.now;
+        if self.coordinator.share_groups.contains_key(group) {
+            let image = &self.image;
+            let partitions = |t: &str| image.topics.get(t).map(|t| t.partitions.len() as u32);
+            let fenced = match self.coordinator.share_groups.get_mut(group) {
+                Some(g) => g.tick(&partitions, now),
+                None => Vec::new(),
+            };
+            for member in fenced {
+                let why = "no heartbeat within group.share.session.timeout.ms";
+                fx.event(EventKind::MemberFenced { broker: self.id, group: group.into(), member, why });
+            }
+            return self.after_share_group_change(group, fx);
+        }
         if self.coordinator.consumer_groups.contains_key(group) {
             let image = &self.image;
             let partitions = |t: &str| image.topics.get(t).map(|t| t.partitions.len() as u32);
@@ -906,6 +1000,13 @@ impl Broker {
         let partitions = self.internal_partitions(OFFSETS_TOPIC);
         let of = |g: &String| crate::group::coordinator::partition_for(g, partitions) == p;
         self.coordinator.offsets.retain(|g, _| !of(g));
+        let gone: Vec<String> = self.coordinator.share_groups.keys().filter(|g| of(g)).cloned().collect();
+        for name in gone {
+            // Share groups' membership is not persisted here: their members rejoin the new coordinator.
+            self.coordinator.share_groups.remove(&name);
+            self.coordinator.shown_share.remove(&name);
+            fx.cancel(Timer::GroupDeadline(name.clone()));
+        }
         let gone: Vec<String> = self.coordinator.consumer_groups.keys().filter(|g| of(g)).cloned().collect();
         for name in gone {
             // Their heartbeats now get NOT_COORDINATOR here; the members find the new coordinator.

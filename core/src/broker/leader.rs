@@ -156,6 +156,8 @@ pub enum WriteFor {
         producer_id: i64,
         commit: bool,
     },
+    /// A share-partition's state, answered to its leader once replicated.
+    ShareState,
     /// Offsets a transactional producer sent, counted once its transaction commits.
     TxnOffsetCommit {
         group: String,
@@ -309,6 +311,13 @@ impl Broker {
             }
             WriteFor::TxnOffsetCommit { group, producer_id, offsets } => {
                 self.on_txn_offsets_written(to, id, group, producer_id, offsets, result, fx)
+            }
+            WriteFor::ShareState => {
+                let result = result.map(|_| ()).map_err(|e| match e {
+                    KafkaError::NotLeaderOrFollower => KafkaError::NotCoordinator,
+                    e => e,
+                });
+                reply(fx, to, id, Response::WriteShareGroupState { result });
             }
         }
     }
@@ -818,6 +827,9 @@ impl Broker {
         assert!(replica.high_watermark <= leo, "HW past LEO on {tp}");
         self.wake_parked_produces(tp, fx);
         self.wake_parked_fetches(tp, fx);
+        if self.share.has_parked() {
+            self.wake_share_fetches(fx);
+        }
     }
 
     /// Kafka's `isReplicaIsrEligible`: a registered broker neither fenced nor shutting down.

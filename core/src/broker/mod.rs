@@ -12,6 +12,8 @@ pub mod coordinator;
 pub mod follower;
 pub mod leader;
 pub mod log;
+pub mod share;
+pub mod share_coordinator;
 pub mod transactions;
 mod verification;
 
@@ -76,6 +78,16 @@ enum Pending {
     },
     /// A write's transaction being verified with its coordinator (`verification.rs`).
     TxnVerify(u32),
+    /// A share-partition's state asked of its share coordinator.
+    ShareRead {
+        group: alloc::string::String,
+        tp: TopicPartition,
+    },
+    /// A share-partition's state written to its share coordinator.
+    ShareWrite {
+        group: alloc::string::String,
+        tp: TopicPartition,
+    },
 }
 
 /// `log.cleaner.backoff.ms`: how often each broker's log cleaner looks for logs to compact.
@@ -234,6 +246,10 @@ pub struct Broker {
     pub fetch_sessions: FetchSessionCache,
     /// This broker's own sessions as a follower, one per leader it fetches from.
     fetcher_sessions: SortedMap<u32, FetchSessionHandler>,
+    /// The share-partitions of the partitions it leads (KIP-932).
+    pub share: share::ShareManager,
+    /// The share-partitions' states it keeps as share coordinator.
+    pub share_coordinator: share_coordinator::ShareCoordinator,
 }
 
 /// Producer ids a broker hands out before wrapping (Kafka's block size).
@@ -263,6 +279,8 @@ impl Broker {
             transactions: transactions::TxnCoordinator::default(),
             fetch_sessions: FetchSessionCache::new(config.max_incremental_fetch_session_cache_slots),
             fetcher_sessions: SortedMap::new(),
+            share: share::ShareManager::default(),
+            share_coordinator: share_coordinator::ShareCoordinator::default(),
         }
     }
 
@@ -391,6 +409,9 @@ impl Broker {
         // Groups and the offsets cache live in memory; the offsets log survives.
         self.coordinator = coordinator::GroupCoordinator::default();
         self.transactions = transactions::TxnCoordinator::default();
+        // Share-partitions and their sessions are in memory; their states are in `__share_group_state`.
+        self.share = share::ShareManager::default();
+        self.share_coordinator = share_coordinator::ShareCoordinator::default();
     }
 
     fn request(&mut self, to: Node, request: Request, pending: Pending, fx: &mut Effects) {
@@ -451,6 +472,12 @@ impl Broker {
                     }
                     (Pending::TxnVerify(key), Response::AddPartitionsToTxn { result }) => {
                         self.on_verified(key, result, fx)
+                    }
+                    (Pending::ShareRead { group, tp }, Response::ReadShareGroupState { result, .. }) => {
+                        self.on_share_state_read(group, tp, result, fx)
+                    }
+                    (Pending::ShareWrite { group, tp }, Response::WriteShareGroupState { result }) => {
+                        self.on_share_state_written(group, tp, result, fx)
                     }
                     _ => {}
                 }
@@ -542,7 +569,14 @@ impl Broker {
             | Request::ConsumerGroupHeartbeat { .. }
             | Request::OffsetCommit { .. }
             | Request::OffsetFetch { .. }
-            | Request::TxnOffsetCommit { .. } => self.handle_group_request(from, id, request, fx),
+            | Request::TxnOffsetCommit { .. }
+            | Request::ShareGroupHeartbeat { .. } => self.handle_group_request(from, id, request, fx),
+            Request::ShareFetch { .. } | Request::ShareAcknowledge { .. } => {
+                self.handle_share_request(from, id, request, fx)
+            }
+            Request::WriteShareGroupState { .. } | Request::ReadShareGroupState { .. } => {
+                self.handle_share_state_request(from, id, request, fx)
+            }
             Request::BrokerHeartbeat { .. } | Request::AlterPartition { .. } => {
                 // Controller requests reach the controller, never a broker's request handler.
             }
@@ -554,7 +588,11 @@ impl Broker {
             Timer::Heartbeat => self.heartbeat(fx),
             Timer::IsrCheck => self.check_isr(fx),
             Timer::ReplicaFetch(leader) => self.fetch_from(leader, fx),
-            Timer::FetchExpiry { client, correlation_id } => self.expire_fetch(&client, correlation_id, fx),
+            Timer::FetchExpiry { client, correlation_id } if !self.expire_share_fetch(&client, correlation_id, fx) => {
+                self.expire_fetch(&client, correlation_id, fx)
+            }
+            Timer::ShareLocks => self.expire_share_locks(fx),
+            Timer::ShareStateRetry => self.retry_share_state(fx),
             Timer::ProduceExpiry { client, correlation_id } => self.expire_produce(&client, correlation_id, fx),
             Timer::GroupDeadline(group) => self.on_group_deadline(&group, fx),
             Timer::RetentionCheck => self.check_retention(fx),
@@ -580,6 +618,12 @@ impl Broker {
                         self.on_marker_written(&transactional_id, &tp, Err(KafkaError::RequestTimedOut), fx)
                     }
                     Some(Pending::TxnVerify(key)) => self.on_verified(key, Err(KafkaError::RequestTimedOut), fx),
+                    Some(Pending::ShareRead { group, tp }) => {
+                        self.on_share_state_read(group, tp, Err(KafkaError::RequestTimedOut), fx)
+                    }
+                    Some(Pending::ShareWrite { group, tp }) => {
+                        self.on_share_state_written(group, tp, Err(KafkaError::RequestTimedOut), fx)
+                    }
                     Some(Pending::Heartbeat) | None => {}
                 }
             }
@@ -648,6 +692,8 @@ impl Broker {
         self.complete_parked_fetches(None, fx);
         self.sync_coordinator(fx);
         self.sync_txn_coordinator(fx);
+        self.sync_share_coordinator();
+        self.sync_share_partitions(fx);
         self.start_fetchers(fx);
         if self.replicas.values().any(Replica::is_leader) {
             self.schedule_isr_check(fx);

@@ -9,6 +9,7 @@ pub mod consumer;
 pub mod partitioner;
 pub mod pattern;
 pub mod producer;
+pub mod share_consumer;
 
 use crate::effects::{Effects, Timer};
 use crate::error::KafkaError;
@@ -22,6 +23,7 @@ use alloc::vec::Vec;
 
 pub use consumer::Consumer;
 pub use producer::Producer;
+pub use share_consumer::ShareConsumer;
 
 /// A client is one of these roles; commands check which before acting.
 // A simulation holds at most CLIENTS_MAX of these in a map: the size difference costs nothing worth a box.
@@ -30,6 +32,7 @@ pub use producer::Producer;
 pub enum Client {
     Producer(Producer),
     Consumer(Consumer),
+    ShareConsumer(ShareConsumer),
 }
 
 impl Client {
@@ -37,6 +40,7 @@ impl Client {
         match self {
             Client::Producer(_) => "producer",
             Client::Consumer(_) => "consumer",
+            Client::ShareConsumer(_) => "share consumer",
         }
     }
 
@@ -44,7 +48,46 @@ impl Client {
         match self {
             Client::Producer(p) => &p.conn,
             Client::Consumer(c) => &c.conn,
+            Client::ShareConsumer(c) => &c.conn,
         }
+    }
+}
+
+/// What a consumer's polls returned, newest last: the polls themselves, shared with their
+/// `Polled` events (no copy of each record), dropped from the front while the rest hold at least
+/// `RECORDS_RECEIVED_PER_CONSUMER_MAX` records.
+#[derive(Clone, Debug, Default)]
+pub struct Received {
+    polls: alloc::collections::VecDeque<alloc::rc::Rc<Vec<(TopicPartition, crate::record::Record)>>>,
+    /// Records in `polls`.
+    kept: usize,
+    /// Records polls returned in all, counting those no longer kept.
+    pub total: u64,
+}
+
+impl Received {
+    /// Keeps a poll's records, and drops the oldest polls no longer needed to show the newest.
+    pub fn note(&mut self, records: &alloc::rc::Rc<Vec<(TopicPartition, crate::record::Record)>>) {
+        use crate::limits::RECORDS_RECEIVED_PER_CONSUMER_MAX;
+        self.total += records.len() as u64;
+        if records.is_empty() {
+            return;
+        }
+        self.polls.push_back(alloc::rc::Rc::clone(records));
+        self.kept += records.len();
+        while let Some(oldest) = self.polls.front() {
+            if self.kept - oldest.len() < RECORDS_RECEIVED_PER_CONSUMER_MAX {
+                break;
+            }
+            self.kept -= oldest.len();
+            self.polls.pop_front();
+        }
+    }
+
+    /// What polls returned, oldest first: the newest `RECORDS_RECEIVED_PER_CONSUMER_MAX`.
+    pub fn iter(&self) -> impl Iterator<Item = &(TopicPartition, crate::record::Record)> {
+        let beyond = self.kept.saturating_sub(crate::limits::RECORDS_RECEIVED_PER_CONSUMER_MAX);
+        self.polls.iter().flat_map(|poll| poll.iter()).skip(beyond)
     }
 }
 

@@ -280,6 +280,21 @@ impl Controller {
         Ok(())
     }
 
+    /// IncrementalAlterConfigs of a GROUP resource: a share group's configs, checked against the
+    /// brokers' bounds as Kafka's `GroupConfig.validate` checks them.
+    pub fn alter_group_config(
+        &mut self,
+        group: &str,
+        configs: &crate::command::Configs,
+        fx: &mut Effects,
+    ) -> Result<(), KafkaError> {
+        let mut next = self.metadata.group_configs.get(group).cloned().unwrap_or_default();
+        next.alter(configs).map_err(KafkaError::InvalidConfig)?;
+        self.metadata.group_configs.insert(group.into(), next);
+        self.publish(fx);
+        Ok(())
+    }
+
     /// CreatePartitions: the topic grows to `total` partitions, the new ones
     /// placed like a new topic's with the same replication factor. Returns
     /// the new partitions' replicas.

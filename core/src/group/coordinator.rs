@@ -56,6 +56,8 @@ pub struct GroupSettings {
     /// `group.consumer.heartbeat.interval.ms` and `group.consumer.session.timeout.ms`: the
     /// consumer group protocol's (KIP-848) timing, set by the brokers, not the consumers.
     pub consumer: crate::group::consumer_group::ConsumerGroupSettings,
+    /// `group.share.*`: share groups' timing and their share-partitions' limits.
+    pub share: crate::group::share_group::ShareGroupSettings,
 }
 
 impl Default for GroupSettings {
@@ -65,6 +67,7 @@ impl Default for GroupSettings {
             max_session_timeout_ms: GROUP_MAX_SESSION_TIMEOUT_MS,
             initial_rebalance_delay_ms: INITIAL_REBALANCE_DELAY_MS,
             consumer: crate::group::consumer_group::ConsumerGroupSettings::default(),
+            share: crate::group::share_group::ShareGroupSettings::default(),
         }
     }
 }

@@ -56,7 +56,7 @@ pub fn command_line(text: &str, line: usize) -> Result<Command, ScriptError> {
 const CLUSTER_SETTINGS: &str =
     "brokers=N, latency=DURATION, auto.create.topics.enable=BOOL, num.partitions=N, default.replication.factor=N, replica.lag.time.max.ms=MS, log.retention.check.interval.ms=MS, max.incremental.fetch.session.cache.slots=N, group.initial.rebalance.delay.ms=MS, group.min.session.timeout.ms=MS, group.max.session.timeout.ms=MS, group.consumer.heartbeat.interval.ms=MS, group.consumer.session.timeout.ms=MS, min.insync.replicas=N, unclean.leader.election.enable=BOOL, log.retention.ms=MS, log.retention.hours=H, log.segment.bytes=N, offsets.retention.minutes=N, offsets.topic.replication.factor=N, offsets.topic.num.partitions=N, transaction.state.log.replication.factor=N, transaction.state.log.min.isr=N, transaction.state.log.num.partitions=N, transaction.version=1|2 or transaction.partition.verification.enable=BOOL";
 
-const COMMANDS: &str = "cluster, topic, traffic, delete-records, group, producer, consumer, send, flush, init-transactions, begin-transaction, send-offsets-to-transaction, commit-transaction, abort-transaction, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect";
+const COMMANDS: &str = "cluster, topic, traffic, delete-records, group, producer, consumer, share-consumer, acknowledge, send, flush, init-transactions, begin-transaction, send-offsets-to-transaction, commit-transaction, abort-transaction, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect";
 
 fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptError> {
     let mut c = Cursor::new(ws, line, raw);
@@ -178,11 +178,52 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
             c.end()?;
             Command::DeleteRecords { tp, offset }
         }
+        "group" if c.peek().is_some_and(|w| w.text == "config") => {
+            c.keyword("config")?;
+            let group = c.word("a group id")?.text.clone();
+            let mut configs = Configs::new();
+            while let Some(w) = c.peek() {
+                let (key, value) = c.pair("CONFIG=VALUE")?;
+                let mut check = crate::group::share_group::ShareGroupConfigs::default();
+                check.alter(&[(key.to_string(), value.to_string())]).map_err(|e| c.error_at(w.column, &e))?;
+                configs.push((key.to_string(), value.to_string()));
+            }
+            if configs.is_empty() {
+                return Err(c.error_at(c.end_column, "expected at least one CONFIG=VALUE"));
+            }
+            Command::AlterGroupConfig { group, configs }
+        }
         "group" => {
             c.keyword("delete")?;
             let group = c.word("a group id")?.text.clone();
             c.end()?;
             Command::DeleteGroup { group }
+        }
+        "share-consumer" => {
+            let name = c.client_name()?;
+            let mut configs = Configs::new();
+            let first_config_column = c.peek().map(|w| w.column);
+            while c.peek().is_some() {
+                let (key, value) = c.pair("CONFIG=VALUE")?;
+                configs.push((key.to_string(), value.to_string()));
+            }
+            crate::client::share_consumer::ShareConsumerConfig::parse(&configs)
+                .map_err(|e| c.error_at(first_config_column.unwrap_or(c.end_column), &e.to_string()))?;
+            Command::ShareConsumer { name, configs }
+        }
+        "acknowledge" => {
+            let consumer = c.word("a share consumer name")?.text.clone();
+            let w = c.word("a record like orders-0@5")?;
+            let bad = || c.error_at(w.column, &format!("expected a record like orders-0@5, found '{}'", w.text));
+            let (tp, offset) = w.text.rsplit_once('@').ok_or_else(bad)?;
+            let tp = TopicPartition::parse(tp).ok_or_else(bad)?;
+            let offset: u64 = offset.parse().map_err(|_| bad())?;
+            let a = c.word("accept, release, reject or renew")?;
+            let ack = crate::group::share_partition::AckType::from_word(&a.text).ok_or_else(|| {
+                c.error_at(a.column, &format!("expected accept, release, reject or renew, found '{}'", a.text))
+            })?;
+            c.end()?;
+            Command::Acknowledge { consumer, tp, offset, ack }
         }
         "topic" if c.peek().is_some_and(|w| w.text == "config") => {
             c.keyword("config")?;
@@ -412,10 +453,12 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                             "stop" => OnFailure::Stop,
                             "skip" => OnFailure::Skip,
                             "dlq" => OnFailure::DeadLetter,
+                            "release" => OnFailure::Release,
+                            "reject" => OnFailure::Reject,
                             _ => {
                                 return Err(c.error_at(
                                     w.value_column(),
-                                    &format!("expected stop, skip or dlq, found '{text}'"),
+                                    &format!("expected stop, skip, dlq (a consumer's), release or reject (a share consumer's), found '{text}'"),
                                 ))
                             }
                         }
@@ -510,7 +553,9 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
         }
         "expect" => {
             use crate::expect::{Expectation, Subject};
-            let kind = c.word("partition, broker, controller, producer, consumer, topic or group")?;
+            let kind = c.word(
+                "partition, broker, controller, producer, consumer, topic, group, share-group or share-partition",
+            )?;
             let subject = match kind.text.as_str() {
                 "partition" => {
                     let w = c.word("a partition like orders-0")?;
@@ -524,9 +569,25 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                 "consumer" => Subject::Consumer(c.word("a consumer name")?.text.clone()),
                 "topic" => Subject::Topic(c.word("a topic name")?.text.clone()),
                 "group" => Subject::Group(c.word("a group id")?.text.clone()),
+                "share-group" => Subject::ShareGroup(c.word("a share group id")?.text.clone()),
+                "share-partition" => {
+                    let w = c.word("a partition like orders-0")?;
+                    let tp = TopicPartition::parse(&w.text).ok_or_else(|| {
+                        c.error_at(w.column, &format!("expected a partition like orders-0, found '{}'", w.text))
+                    })?;
+                    let group = match c.peek().and_then(|w| w.pair()) {
+                        Some(("group", g)) => {
+                            let g = g.to_string();
+                            c.at += 1;
+                            Some(g)
+                        }
+                        _ => None,
+                    };
+                    Subject::SharePartition(tp, group)
+                }
                 other => {
                     let message = format!(
-                        "expected partition, broker, controller, producer, consumer, topic or group, found '{other}'"
+                        "expected partition, broker, controller, producer, consumer, topic, group, share-group or share-partition, found '{other}'"
                     );
                     return Err(c.error_at(kind.column, &message));
                 }

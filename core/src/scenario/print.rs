@@ -158,6 +158,17 @@ impl fmt::Display for Command {
                 Ok(())
             }
             Command::DeleteGroup { group } => write!(f, "group delete {}", quote(group)),
+            Command::AlterGroupConfig { group, configs: c } => {
+                write!(f, "group config {}", quote(group))?;
+                configs(f, c)
+            }
+            Command::ShareConsumer { name, configs: c } => {
+                write!(f, "share-consumer {}", quote(name))?;
+                configs(f, c)
+            }
+            Command::Acknowledge { consumer, tp, offset, ack } => {
+                write!(f, "acknowledge {} {} {}", quote(consumer), quote(&alloc::format!("{tp}@{offset}")), ack.word())
+            }
             Command::Traffic { producer, topic, rate_per_s, keys } => {
                 write!(f, "traffic {} {} rate={rate_per_s}", quote(producer), quote(topic))?;
                 if *keys > 0 {

@@ -157,6 +157,7 @@ impl Consumer {
                 group: g.group.clone(),
                 member_id: answer.member_id.clone(),
                 epoch: answer.member_epoch,
+                share: false,
             });
         }
         if let Some(assignment) = &answer.assignment {
@@ -241,7 +242,12 @@ impl Consumer {
                 g.generation = None;
                 g.state = MemberState::Unjoined;
                 let lost = core::mem::take(&mut self.assignment);
-                fx.event(EventKind::MemberFencedByCoordinator { consumer: consumer.clone(), group, error });
+                fx.event(EventKind::MemberFencedByCoordinator {
+                    consumer: consumer.clone(),
+                    group,
+                    error,
+                    share: false,
+                });
                 if !lost.is_empty() {
                     fx.event(EventKind::PartitionsChanged { consumer, change: "lost", partitions: lost });
                 }

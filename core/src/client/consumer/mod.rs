@@ -17,7 +17,6 @@ use crate::effects::{Effects, Timer};
 use crate::error::{CommandError, KafkaError};
 use crate::event::EventKind;
 use crate::fetch_session::FetchSessionHandler;
-use crate::limits::RECORDS_RECEIVED_PER_CONSUMER_MAX;
 use crate::protocol::{FetchMetadata, FetchPartition, IsolationLevel, OffsetSpec, Request, Response, TopicPartition};
 use crate::record::Record;
 use crate::sorted::{SortedMap, SortedSet};
@@ -75,14 +74,8 @@ pub struct Consumer {
     /// When the last Metadata answer came: the next request waits retry.backoff.ms after it
     /// (Java's `Metadata.timeToAllowUpdate`), however many errors ask for one.
     metadata_answered_at: Option<Instant>,
-    /// What polls returned, newest last: the polls themselves, shared with their `Polled`
-    /// events (no copy of each record), dropped from the front while the rest hold at least
-    /// `RECORDS_RECEIVED_PER_CONSUMER_MAX` records. [`Consumer::received`] reads them.
-    received_polls: VecDeque<Rc<Vec<(TopicPartition, Record)>>>,
-    /// Records in `received_polls`.
-    received_kept: usize,
-    /// Records polls returned in all, counting those `received` no longer keeps.
-    pub received_total: u64,
+    /// What polls returned (bounded), and how many records in all.
+    pub received: super::Received,
     /// The high watermark each partition's last fetch reported, for lag.
     pub high_watermarks: SortedMap<TopicPartition, u64>,
     /// Each fetched partition's last stable offset, from the latest fetch (read_committed lag counts to it).
@@ -146,9 +139,7 @@ impl Consumer {
             metadata_failures: 0,
             metadata_retry_at: None,
             metadata_answered_at: None,
-            received_polls: VecDeque::new(),
-            received_kept: 0,
-            received_total: 0,
+            received: super::Received::default(),
             high_watermarks: SortedMap::new(),
             last_stable_offsets: SortedMap::new(),
             closed: false,
@@ -836,26 +827,11 @@ impl Consumer {
 
     /// What polls returned, oldest first: the newest `RECORDS_RECEIVED_PER_CONSUMER_MAX`.
     pub fn received(&self) -> impl Iterator<Item = &(TopicPartition, Record)> {
-        let beyond = self.received_kept.saturating_sub(RECORDS_RECEIVED_PER_CONSUMER_MAX);
-        self.received_polls.iter().flat_map(|poll| poll.iter()).skip(beyond)
+        self.received.iter()
     }
 
-    /// Keeps a poll's records among those received, and drops the oldest polls no longer needed
-    /// to show the newest `RECORDS_RECEIVED_PER_CONSUMER_MAX`.
     fn note_received(&mut self, records: &Rc<Vec<(TopicPartition, Record)>>) {
-        self.received_total += records.len() as u64;
-        if records.is_empty() {
-            return;
-        }
-        self.received_polls.push_back(Rc::clone(records));
-        self.received_kept += records.len();
-        while let Some(oldest) = self.received_polls.front() {
-            if self.received_kept - oldest.len() < RECORDS_RECEIVED_PER_CONSUMER_MAX {
-                break;
-            }
-            self.received_kept -= oldest.len();
-            self.received_polls.pop_front();
-        }
+        self.received.note(records);
     }
 
     /// Hands up to max.poll.records buffered records to the application and

@@ -107,7 +107,8 @@ impl Consumer {
                 return self.next_step(fx);
             }
             match self.processing.on_failure {
-                OnFailure::Stop => {
+                // Release and reject are a share consumer's (the simulation refuses them here).
+                OnFailure::Stop | OnFailure::Release | OnFailure::Reject => {
                     let outcome = String::from("failed: the exception ends the poll loop (a poison pill)");
                     fx.event(EventKind::Processed { consumer, tp, offset: record.offset, outcome });
                     self.work.clear();

@@ -1,0 +1,569 @@
+//! A partition leader's share-partitions (KIP-932), as Kafka's `SharePartitionManager` keeps
+//! them: ShareFetch acquires records for a member of a share group, ShareAcknowledge (or the
+//! acknowledgements a ShareFetch carries) settles them, acquisition locks expire, and each
+//! share-partition's state is written to the share coordinator (`__share_group_state`) after
+//! every change, and read from it before a new leader delivers anything.
+//!
+//! Share sessions: each member has one with each leader it fetches from. Epoch 0 opens it, each
+//! request after carries the next epoch (INVALID_SHARE_SESSION_EPOCH otherwise), -1 closes it and
+//! releases whatever the member still holds there. A fetch that acquires nothing waits up to its
+//! `max_wait_ms` for records, released records or expired locks.
+
+use super::{reply, Broker, Pending};
+use crate::effects::{Effects, Timer};
+use crate::error::KafkaError;
+use crate::event::{EventKind, ShareRelease};
+use crate::group::share_partition::{AckType, Released, ShareLimits, SharePartition};
+use crate::net::Node;
+use crate::protocol::{
+    Request, Response, ShareAck, ShareFetchedData, ShareFetchedPartition, ShareState, TopicPartition,
+};
+use crate::sorted::SortedMap;
+use crate::time::Duration;
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// `max.partition.fetch.bytes`'s default: the most one partition brings a share fetch.
+const SHARE_PARTITION_MAX_BYTES: usize = 1_048_576;
+/// Share fetches a broker holds waiting for records, a stated limit.
+const PARKED_SHARE_FETCHES_MAX: usize = 256;
+/// Share-partitions one broker keeps, a stated limit.
+pub const SHARE_PARTITIONS_PER_BROKER_MAX: usize = 1_024;
+/// How long a leader waits before writing a share-partition's state again after a failed write.
+const SHARE_STATE_RETRY_MS: u64 = 1_000;
+
+/// One share-partition at its leader: read from the share coordinator first.
+#[derive(Clone, Debug)]
+pub enum ShareEntry {
+    Loading,
+    Ready(SharePartition),
+}
+
+/// A ShareFetch waiting for records.
+#[derive(Clone, Debug)]
+pub struct ParkedShareFetch {
+    pub client: Node,
+    pub correlation_id: u32,
+    group: String,
+    member: Rc<str>,
+    max_records: u32,
+    record_limit: bool,
+    max_bytes: usize,
+    partitions: Vec<TopicPartition>,
+    /// The piggybacked acknowledgements' outcomes, answered with the records.
+    ack_results: Vec<(TopicPartition, Result<(), KafkaError>)>,
+}
+
+/// What a broker keeps as leader of share-partitions (in memory: a crash loses it, and the next
+/// leader reads the persisted state).
+#[derive(Clone, Debug, Default)]
+pub struct ShareManager {
+    pub partitions: SortedMap<(String, TopicPartition), ShareEntry>,
+    /// Each share session's next epoch, by group and member id.
+    sessions: SortedMap<(String, String), i32>,
+    /// Each session's client, for the events.
+    clients: SortedMap<String, String>,
+    parked: Vec<ParkedShareFetch>,
+    /// State writes in flight, and whether the state changed again since.
+    writing: SortedMap<(String, TopicPartition), bool>,
+}
+
+impl ShareManager {
+    pub fn has_parked(&self) -> bool {
+        !self.parked.is_empty()
+    }
+
+    pub fn get(&self, group: &str, tp: &TopicPartition) -> Option<&SharePartition> {
+        match self.partitions.get(&(String::from(group), tp.clone())) {
+            Some(ShareEntry::Ready(sp)) => Some(sp),
+            _ => None,
+        }
+    }
+}
+
+fn client_name(node: &Node) -> String {
+    match node {
+        Node::Client(name) => name.clone(),
+        other => alloc::format!("{other}"),
+    }
+}
+
+impl Broker {
+    /// The limits of a group's share-partitions: its group configs over the brokers' defaults.
+    pub(super) fn share_limits(&self, group: &str) -> ShareLimits {
+        let broker = self.config.group.share.limits;
+        match self.image.group_configs.get(group) {
+            Some(c) => ShareLimits {
+                lock_duration_ms: c.record_lock_duration_ms.unwrap_or(broker.lock_duration_ms),
+                delivery_count_limit: c.delivery_count_limit.unwrap_or(broker.delivery_count_limit),
+                max_record_locks: c.max_record_locks.unwrap_or(broker.max_record_locks),
+            },
+            None => broker,
+        }
+    }
+
+    pub(super) fn handle_share_request(&mut self, from: Node, id: u32, request: Request, fx: &mut Effects) {
+        match request {
+            Request::ShareFetch {
+                group,
+                member_id,
+                session_epoch,
+                max_wait_ms,
+                max_bytes,
+                max_records,
+                record_limit,
+                partitions,
+                acknowledgements,
+                ..
+            } => {
+                if let Err(error) = self.share_session(&group, &member_id, session_epoch, &from) {
+                    return reply(fx, from, id, Response::ShareFetch { error: Some(error), partitions: Vec::new() });
+                }
+                let ack_results = self.apply_acks(&group, &member_id, &acknowledgements, fx);
+                if session_epoch == -1 {
+                    self.close_share_session(&group, &member_id, fx);
+                }
+                let parked = ParkedShareFetch {
+                    client: from,
+                    correlation_id: id,
+                    group,
+                    member: Rc::from(member_id.as_str()),
+                    max_records,
+                    record_limit,
+                    max_bytes,
+                    partitions,
+                    ack_results,
+                };
+                let (answer, acquired) = self.share_acquire(&parked, fx);
+                let errors = answer.iter().any(|p| p.result.is_err());
+                if acquired || errors || max_wait_ms == 0 || self.share.parked.len() >= PARKED_SHARE_FETCHES_MAX {
+                    self.answer_share_fetch(parked, answer, fx);
+                } else {
+                    // Nothing acquired: it waits for records (Kafka's DelayedShareFetch).
+                    let timer = Timer::FetchExpiry { client: parked.client.clone(), correlation_id: id };
+                    fx.timer_in(Duration::from_ms(max_wait_ms), timer);
+                    self.share.parked.push(parked);
+                }
+                self.schedule_share_locks(fx);
+            }
+            Request::ShareAcknowledge { group, member_id, session_epoch, acknowledgements } => {
+                if let Err(error) = self.share_session(&group, &member_id, session_epoch, &from) {
+                    return reply(
+                        fx,
+                        from,
+                        id,
+                        Response::ShareAcknowledge { error: Some(error), partitions: Vec::new() },
+                    );
+                }
+                let partitions = self.apply_acks(&group, &member_id, &acknowledgements, fx);
+                if session_epoch == -1 {
+                    self.close_share_session(&group, &member_id, fx);
+                }
+                reply(fx, from, id, Response::ShareAcknowledge { error: None, partitions });
+                self.wake_share_fetches(fx);
+                self.schedule_share_locks(fx);
+            }
+            _ => {}
+        }
+    }
+
+    /// Checks and moves a share session's epoch (`ShareSessionCache`'s rules).
+    fn share_session(&mut self, group: &str, member: &str, epoch: i32, from: &Node) -> Result<(), KafkaError> {
+        let key = (String::from(group), String::from(member));
+        match epoch {
+            0 => {
+                self.share.sessions.insert(key, 1);
+                self.share.clients.insert(member.into(), client_name(from));
+                Ok(())
+            }
+            -1 => self.share.sessions.get(&key).map(|_| ()).ok_or(KafkaError::ShareSessionNotFound),
+            e => match self.share.sessions.get_mut(&key) {
+                None => Err(KafkaError::ShareSessionNotFound),
+                Some(next) if *next != e => Err(KafkaError::InvalidShareSessionEpoch),
+                Some(next) => {
+                    *next = next.wrapping_add(1).max(1);
+                    Ok(())
+                }
+            },
+        }
+    }
+
+    /// Closes a member's share session: what it still holds here is released.
+    fn close_share_session(&mut self, group: &str, member: &str, fx: &mut Effects) {
+        self.share.sessions.remove(&(String::from(group), String::from(member)));
+        let keys: Vec<(String, TopicPartition)> =
+            self.share.partitions.keys().filter(|(g, _)| g == group).cloned().collect();
+        let limits = self.share_limits(group);
+        for key in keys {
+            let Some(ShareEntry::Ready(sp)) = self.share.partitions.get_mut(&key) else { continue };
+            let released = sp.release_member(member, &limits);
+            self.after_release(&key, released, ShareRelease::SessionClosed, fx);
+        }
+        self.wake_share_fetches(fx);
+    }
+
+    /// Applies a member's acknowledgements, partition by partition.
+    fn apply_acks(
+        &mut self,
+        group: &str,
+        member: &str,
+        acks: &[(TopicPartition, Vec<ShareAck>)],
+        fx: &mut Effects,
+    ) -> Vec<(TopicPartition, Result<(), KafkaError>)> {
+        let limits = self.share_limits(group);
+        let client = self.share.clients.get(member).cloned().unwrap_or_default();
+        let mut out = Vec::with_capacity(acks.len());
+        for (tp, batches) in acks {
+            let key = (String::from(group), tp.clone());
+            let mut result = Ok(());
+            let mut released = Released::default();
+            let led = self.now_leads(tp);
+            match self.share.partitions.get_mut(&key) {
+                Some(ShareEntry::Ready(sp)) if led => {
+                    for b in batches {
+                        match sp.acknowledge(member, b.first_offset, b.last_offset, b.ack, &limits, fx.now) {
+                            Ok(r) => {
+                                released.available.extend(r.available);
+                                released.archived.extend(r.archived);
+                                if b.ack != AckType::Gap {
+                                    fx.event(EventKind::ShareAcknowledged {
+                                        broker: self.id,
+                                        group: group.into(),
+                                        tp: tp.clone(),
+                                        consumer: client.clone(),
+                                        first: b.first_offset,
+                                        last: b.last_offset,
+                                        ack: b.ack,
+                                    });
+                                }
+                            }
+                            Err(e) => result = Err(e),
+                        }
+                    }
+                }
+                _ if !led => result = Err(KafkaError::NotLeaderOrFollower),
+                // Not loaded here: nothing acquired here can be acknowledged.
+                _ => result = Err(KafkaError::InvalidRecordState),
+            }
+            if !released.archived.is_empty() {
+                // A RELEASE at the delivery limit archives: the poison record is set aside.
+                self.after_release(
+                    &key,
+                    Released { available: Vec::new(), archived: released.archived },
+                    ShareRelease::Acknowledged,
+                    fx,
+                );
+            }
+            self.persist_share_state(&key, fx);
+            out.push((tp.clone(), result));
+        }
+        out
+    }
+
+    /// Acquires what it can for a fetch: (the answer, whether anything was acquired).
+    fn share_acquire(&mut self, fetch: &ParkedShareFetch, fx: &mut Effects) -> (Vec<ShareFetchedPartition>, bool) {
+        let limits = self.share_limits(&fetch.group);
+        let mut answer = Vec::with_capacity(fetch.partitions.len());
+        let (mut any, mut bytes, mut records_left) = (false, 0usize, fetch.max_records as usize);
+        let client = self.share.clients.get(&*fetch.member).cloned().unwrap_or_else(|| client_name(&fetch.client));
+        for tp in &fetch.partitions {
+            let ack_result = fetch.ack_results.iter().find(|(t, _)| t == tp).map(|(_, r)| r.clone());
+            let result = self.acquire_partition(fetch, tp, &limits, (&mut bytes, &mut records_left), fx);
+            if let Ok(d) = &result {
+                if !d.acquired.is_empty() {
+                    any = true;
+                    let ranges = d.acquired.iter().map(|a| (a.first_offset, a.last_offset, a.delivery_count)).collect();
+                    fx.event(EventKind::ShareAcquired {
+                        broker: self.id,
+                        group: fetch.group.clone(),
+                        tp: tp.clone(),
+                        consumer: client.clone(),
+                        ranges,
+                    });
+                    self.persist_share_state(&(fetch.group.clone(), tp.clone()), fx);
+                }
+            }
+            answer.push(ShareFetchedPartition { tp: tp.clone(), result, ack_result });
+        }
+        (answer, any)
+    }
+
+    fn acquire_partition(
+        &mut self,
+        fetch: &ParkedShareFetch,
+        tp: &TopicPartition,
+        limits: &ShareLimits,
+        (bytes, records_left): (&mut usize, &mut usize),
+        fx: &mut Effects,
+    ) -> Result<ShareFetchedData, KafkaError> {
+        let empty = ShareFetchedData { batches: Vec::new(), acquired: Vec::new() };
+        let replica = self.replicas.get(tp).filter(|r| r.is_leader()).ok_or(KafkaError::NotLeaderOrFollower)?;
+        let (log_start, hw) = (replica.log.log_start_offset(), replica.high_watermark);
+        let key = (fetch.group.clone(), tp.clone());
+        let sp = match self.share.partitions.get_mut(&key) {
+            Some(ShareEntry::Ready(sp)) => sp,
+            Some(ShareEntry::Loading) => return Ok(empty),
+            None => {
+                self.load_share_partition(key, fx);
+                return Ok(empty);
+            }
+        };
+        sp.log_start_moved(log_start);
+        if *records_left == 0 || !sp.can_acquire(limits) {
+            return Ok(empty);
+        }
+        let from = sp.next_fetch_offset();
+        let budget = SHARE_PARTITION_MAX_BYTES.min(fetch.max_bytes.saturating_sub(*bytes));
+        let Some(replica) = self.replicas.get(tp) else { return Ok(empty) };
+        let batches = replica.log.read(from, hw, budget, *bytes == 0);
+        let ranges: Vec<(u64, u64)> = batches.iter().map(|b| (b.base_offset, b.last_offset)).collect();
+        let Some(ShareEntry::Ready(sp)) = self.share.partitions.get_mut(&key) else { return Ok(empty) };
+        let acquired = sp.acquire(&fetch.member, &ranges, *records_left, fetch.record_limit, limits, fx.now);
+        let count: u64 = acquired.iter().map(|a| a.last_offset - a.first_offset + 1).sum();
+        *records_left = records_left.saturating_sub(count as usize);
+        // Only the batches holding something acquired travel.
+        let batches: Vec<_> = batches
+            .into_iter()
+            .filter(|b| acquired.iter().any(|a| a.first_offset <= b.last_offset && a.last_offset >= b.base_offset))
+            .collect();
+        *bytes += batches.iter().map(|b| b.bytes.len()).sum::<usize>();
+        Ok(ShareFetchedData { batches, acquired })
+    }
+
+    fn answer_share_fetch(
+        &mut self,
+        fetch: ParkedShareFetch,
+        partitions: Vec<ShareFetchedPartition>,
+        fx: &mut Effects,
+    ) {
+        reply(fx, fetch.client, fetch.correlation_id, Response::ShareFetch { error: None, partitions });
+    }
+
+    /// A parked share fetch reached its wait: answered with what there is now.
+    pub(super) fn expire_share_fetch(&mut self, client: &Node, correlation_id: u32, fx: &mut Effects) -> bool {
+        let Some(i) = self.share.parked.iter().position(|p| &p.client == client && p.correlation_id == correlation_id)
+        else {
+            return false;
+        };
+        let parked = self.share.parked.remove(i);
+        let (answer, _) = self.share_acquire(&parked, fx);
+        self.answer_share_fetch(parked, answer, fx);
+        self.schedule_share_locks(fx);
+        true
+    }
+
+    /// Answers the parked share fetches that can acquire something now (new records under the
+    /// high watermark, records released, a share-partition loaded, a leadership lost).
+    pub(super) fn wake_share_fetches(&mut self, fx: &mut Effects) {
+        let mut i = 0;
+        while i < self.share.parked.len() {
+            let parked = self.share.parked[i].clone();
+            let (answer, acquired) = self.share_acquire(&parked, fx);
+            if acquired || answer.iter().any(|p| p.result.is_err()) {
+                self.share.parked.remove(i);
+                fx.cancel(Timer::FetchExpiry { client: parked.client.clone(), correlation_id: parked.correlation_id });
+                self.answer_share_fetch(parked, answer, fx);
+                continue;
+            }
+            i += 1;
+        }
+        self.schedule_share_locks(fx);
+    }
+
+    /// Arms the one timer for the earliest acquisition lock to expire here.
+    pub(super) fn schedule_share_locks(&mut self, fx: &mut Effects) {
+        let next = self
+            .share
+            .partitions
+            .values()
+            .filter_map(|e| match e {
+                ShareEntry::Ready(sp) => sp.next_lock_expiry(),
+                ShareEntry::Loading => None,
+            })
+            .min();
+        match next {
+            Some(at) => fx.timers.push((at.max(fx.now), Timer::ShareLocks)),
+            None => fx.cancel(Timer::ShareLocks),
+        }
+    }
+
+    /// Acquisition locks expired: those records go back to Available (or are archived).
+    pub(super) fn expire_share_locks(&mut self, fx: &mut Effects) {
+        let keys: Vec<(String, TopicPartition)> = self.share.partitions.keys().cloned().collect();
+        for key in keys {
+            let limits = self.share_limits(&key.0);
+            let Some(ShareEntry::Ready(sp)) = self.share.partitions.get_mut(&key) else { continue };
+            let released = sp.expire_locks(fx.now, &limits);
+            self.after_release(&key, released, ShareRelease::LockTimedOut, fx);
+        }
+        self.wake_share_fetches(fx);
+    }
+
+    /// Says what a release did and writes the new state.
+    fn after_release(
+        &mut self,
+        key: &(String, TopicPartition),
+        released: Released,
+        why: ShareRelease,
+        fx: &mut Effects,
+    ) {
+        if released.available.is_empty() && released.archived.is_empty() {
+            return;
+        }
+        fx.event(EventKind::ShareReleased {
+            broker: self.id,
+            group: key.0.clone(),
+            tp: key.1.clone(),
+            why,
+            available: released.available,
+            archived: released.archived,
+        });
+        self.persist_share_state(key, fx);
+    }
+
+    /// The share coordinator of a share-partition: the leader of its `__share_group_state`
+    /// partition, by this broker's metadata (the topic is created on first use).
+    fn share_coordinator_of(
+        &self,
+        group: &str,
+        tp: &TopicPartition,
+        fx: &mut Effects,
+    ) -> Option<(u32, TopicPartition)> {
+        let state_tp = super::share_coordinator::state_partition(self, group, tp);
+        if !self.image.topics.contains_key(super::share_coordinator::SHARE_STATE_TOPIC) {
+            fx.create_topics.push(super::share_coordinator::SHARE_STATE_TOPIC.into());
+            return None;
+        }
+        let leader = self.image.partition(&state_tp)?.leader?;
+        Some((leader, state_tp))
+    }
+
+    /// A share-partition new here: its state is read from the share coordinator first.
+    fn load_share_partition(&mut self, key: (String, TopicPartition), fx: &mut Effects) {
+        if self.share.partitions.len() >= SHARE_PARTITIONS_PER_BROKER_MAX {
+            return;
+        }
+        let Some((coordinator, _)) = self.share_coordinator_of(&key.0, &key.1, fx) else { return };
+        self.share.partitions.insert(key.clone(), ShareEntry::Loading);
+        let (group, tp) = key;
+        let request = Request::ReadShareGroupState { group: group.clone(), tp: tp.clone() };
+        self.request(Node::Broker(coordinator), request, Pending::ShareRead { group, tp }, fx);
+    }
+
+    /// The share coordinator's answer for a share-partition being loaded.
+    pub(super) fn on_share_state_read(
+        &mut self,
+        group: String,
+        tp: TopicPartition,
+        result: Result<Option<ShareState>, KafkaError>,
+        fx: &mut Effects,
+    ) {
+        let key = (group, tp);
+        if !matches!(self.share.partitions.get(&key), Some(ShareEntry::Loading)) {
+            return;
+        }
+        let Some(replica) = self.replicas.get(&key.1).filter(|r| r.is_leader()) else {
+            self.share.partitions.remove(&key);
+            return;
+        };
+        let earliest = self.image.group_configs.get(&key.0).is_some_and(|c| c.auto_offset_reset_earliest);
+        let (sp, from) = match result {
+            Ok(Some(state)) => {
+                let sp = SharePartition::restore(state.start_offset, state.state_epoch + 1, &state.batches);
+                (sp, "persisted state")
+            }
+            Ok(None) if earliest => {
+                (SharePartition::new(replica.log.log_start_offset()), "share.auto.offset.reset=earliest")
+            }
+            Ok(None) => (SharePartition::new(replica.high_watermark), "share.auto.offset.reset=latest"),
+            Err(_) => {
+                // Asked again by the next fetch.
+                self.share.partitions.remove(&key);
+                return;
+            }
+        };
+        fx.event(EventKind::SharePartitionLoaded {
+            broker: self.id,
+            group: key.0.clone(),
+            tp: key.1.clone(),
+            start_offset: sp.start_offset,
+            from,
+        });
+        self.share.partitions.insert(key.clone(), ShareEntry::Ready(sp));
+        self.persist_share_state(&key, fx);
+        self.wake_share_fetches(fx);
+    }
+
+    /// Writes a share-partition's state to its share coordinator; one write at a time, the next
+    /// carrying whatever changed meanwhile.
+    pub(super) fn persist_share_state(&mut self, key: &(String, TopicPartition), fx: &mut Effects) {
+        if let Some(again) = self.share.writing.get_mut(key) {
+            *again = true;
+            return;
+        }
+        let Some(ShareEntry::Ready(sp)) = self.share.partitions.get(key) else { return };
+        let state =
+            ShareState { state_epoch: sp.state_epoch, start_offset: sp.start_offset, batches: sp.state_batches() };
+        let Some((coordinator, _)) = self.share_coordinator_of(&key.0, &key.1, fx) else {
+            // No coordinator yet (its topic is being created, or has no leader): written later.
+            self.share.writing.insert(key.clone(), true);
+            fx.timer_in(Duration::from_ms(SHARE_STATE_RETRY_MS), Timer::ShareStateRetry);
+            return;
+        };
+        self.share.writing.insert(key.clone(), false);
+        let request = Request::WriteShareGroupState {
+            group: key.0.clone(),
+            tp: key.1.clone(),
+            state: alloc::boxed::Box::new(state),
+        };
+        self.request(
+            Node::Broker(coordinator),
+            request,
+            Pending::ShareWrite { group: key.0.clone(), tp: key.1.clone() },
+            fx,
+        );
+    }
+
+    /// A state write was answered (or failed): the next one goes if the state changed since.
+    pub(super) fn on_share_state_written(
+        &mut self,
+        group: String,
+        tp: TopicPartition,
+        result: Result<(), KafkaError>,
+        fx: &mut Effects,
+    ) {
+        let key = (group, tp);
+        let again = self.share.writing.remove(&key).unwrap_or(false);
+        if result.is_err() {
+            fx.timer_in(Duration::from_ms(SHARE_STATE_RETRY_MS), Timer::ShareStateRetry);
+            self.share.writing.insert(key, true);
+            return;
+        }
+        if again {
+            self.persist_share_state(&key, fx);
+        }
+    }
+
+    /// Writes again every state whose write failed.
+    pub(super) fn retry_share_state(&mut self, fx: &mut Effects) {
+        let keys: Vec<(String, TopicPartition)> =
+            self.share.writing.iter().filter(|(_, &again)| again).map(|(k, _)| k.clone()).collect();
+        for key in keys {
+            self.share.writing.remove(&key);
+            self.persist_share_state(&key, fx);
+        }
+    }
+
+    /// Leaderships changed: share-partitions of partitions no longer led here go (their fetches
+    /// are answered NOT_LEADER_OR_FOLLOWER), and waiting fetches are looked at again.
+    pub(super) fn sync_share_partitions(&mut self, fx: &mut Effects) {
+        let gone: Vec<(String, TopicPartition)> =
+            self.share.partitions.keys().filter(|(_, tp)| !self.now_leads(tp)).cloned().collect();
+        for key in gone {
+            self.share.partitions.remove(&key);
+            self.share.writing.remove(&key);
+        }
+        self.wake_share_fetches(fx);
+    }
+}

@@ -1,0 +1,357 @@
+//! One share group (KIP-932) at its coordinator, as Kafka's
+//! `GroupMetadataManager.shareGroupHeartbeat` and `ShareGroup` run it. Members join and
+//! stay with ShareGroupHeartbeat; a join, a leave, a subscription change or a subscribed topic's
+//! new partition count bumps the **group epoch**, and the `simple` assignor computes a new target
+//! assignment. Unlike a consumer group there is nothing to revoke first: records, not partitions,
+//! are what members hold (each under its own acquisition lock at the partition's leader), so a
+//! member takes its target at its next heartbeat, and several members may share a partition.
+//! A member silent for `group.share.session.timeout.ms` is fenced. States: Empty and Stable.
+
+use crate::error::KafkaError;
+use crate::group::share_partition::ShareLimits;
+use crate::group::simple_assignor::{self, SimpleMember};
+use crate::net::Node;
+use crate::protocol::TopicPartition;
+use crate::sorted::SortedMap;
+use crate::time::{Duration, Instant};
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+/// `group.share.heartbeat.interval.ms`.
+pub const SHARE_HEARTBEAT_INTERVAL_MS: u64 = 5_000;
+/// `group.share.session.timeout.ms`.
+pub const SHARE_SESSION_TIMEOUT_MS: u64 = 45_000;
+/// `group.share.max.size` (Kafka 4.3: 200), a stated limit here.
+pub const SHARE_GROUP_MEMBERS_MAX: usize = 64;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum ShareGroupState {
+    Empty,
+    Stable,
+}
+
+impl fmt::Display for ShareGroupState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ShareGroupState::Empty => "Empty",
+            ShareGroupState::Stable => "Stable",
+        })
+    }
+}
+
+/// The brokers' settings for share groups: `group.share.heartbeat.interval.ms`,
+/// `group.share.session.timeout.ms`, and the share-partitions' limits
+/// (`group.share.record.lock.duration.ms`, `group.share.delivery.count.limit`,
+/// `group.share.partition.max.record.locks`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShareGroupSettings {
+    pub heartbeat_interval_ms: u64,
+    pub session_timeout_ms: u64,
+    pub limits: ShareLimits,
+}
+
+impl Default for ShareGroupSettings {
+    fn default() -> Self {
+        ShareGroupSettings {
+            heartbeat_interval_ms: SHARE_HEARTBEAT_INTERVAL_MS,
+            session_timeout_ms: SHARE_SESSION_TIMEOUT_MS,
+            limits: ShareLimits::default(),
+        }
+    }
+}
+
+/// A share group's dynamic configs (Kafka's `GroupConfig`), each over the brokers' default.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ShareGroupConfigs {
+    /// `share.auto.offset.reset`: `latest` (the default) or `earliest`.
+    pub auto_offset_reset_earliest: bool,
+    pub record_lock_duration_ms: Option<u64>,
+    pub delivery_count_limit: Option<u16>,
+    pub max_record_locks: Option<usize>,
+}
+
+/// The share group configs a `group config` line may set, with Kafka 4.3's bounds (the brokers'
+/// `group.share.min.*` and `group.share.max.*` defaults).
+pub const SHARE_GROUP_CONFIGS: [(&str, u64, u64); 3] = [
+    ("share.record.lock.duration.ms", 15_000, 60_000),
+    ("share.delivery.count.limit", 2, 10),
+    ("share.partition.max.record.locks", 100, 4_000),
+];
+
+impl ShareGroupConfigs {
+    /// Sets the configs given, or says why one is refused (nothing is set then).
+    pub fn alter(&mut self, configs: &[(String, String)]) -> Result<(), String> {
+        let mut next = self.clone();
+        for (name, value) in configs {
+            if name == "share.auto.offset.reset" {
+                next.auto_offset_reset_earliest = match value.as_str() {
+                    "earliest" => true,
+                    "latest" => false,
+                    v if v.starts_with("by_duration:") => {
+                        return Err(alloc::format!("share.auto.offset.reset={v}: by_duration is not modelled; use earliest or latest"))
+                    }
+                    v => return Err(alloc::format!("Invalid value {v} for configuration share.auto.offset.reset: must be one of latest, earliest, by_duration:PnDTnHnMn.nS")),
+                };
+                continue;
+            }
+            let Some(&(_, min, max)) = SHARE_GROUP_CONFIGS.iter().find(|(n, _, _)| n == name) else {
+                return Err(alloc::format!(
+                    "unknown group config '{name}': expected share.auto.offset.reset, {}",
+                    SHARE_GROUP_CONFIGS.map(|c| c.0).join(", ")
+                ));
+            };
+            let n: u64 = value.parse().map_err(|_| alloc::format!("{name}={value}: expected a number"))?;
+            if n < min || n > max {
+                return Err(alloc::format!(
+                    "{name} must be between {min} and {max} (the brokers' group.share.min and max for it)"
+                ));
+            }
+            match name.as_str() {
+                "share.record.lock.duration.ms" => next.record_lock_duration_ms = Some(n),
+                "share.delivery.count.limit" => next.delivery_count_limit = Some(n as u16),
+                _ => next.max_record_locks = Some(n as usize),
+            }
+        }
+        *self = next;
+        Ok(())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ShareMember {
+    pub id: String,
+    pub client: Node,
+    pub epoch: i32,
+    pub topics: Vec<String>,
+    /// Its partitions, sorted.
+    pub assigned: Vec<TopicPartition>,
+    pub session_deadline: Instant,
+    /// The assignment last sent to it.
+    sent: Option<Vec<TopicPartition>>,
+}
+
+/// A ShareGroupHeartbeat's fields; `topics: None` is "unchanged since the last one".
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ShareHeartbeatRequest {
+    pub member_id: String,
+    pub member_epoch: i32,
+    pub topics: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShareHeartbeatAnswer {
+    pub member_id: String,
+    pub member_epoch: i32,
+    pub heartbeat_interval_ms: u64,
+    /// The member's whole assignment, only when it changed (or the request was a full one).
+    pub assignment: Option<Vec<TopicPartition>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ShareGroup {
+    pub name: String,
+    pub epoch: i32,
+    pub assignment_epoch: i32,
+    pub target: SortedMap<String, Vec<TopicPartition>>,
+    pub members: SortedMap<String, ShareMember>,
+    /// The subscribed topics' partition counts the target was computed for.
+    pub subscribed: SortedMap<String, u32>,
+    pub state: ShareGroupState,
+    pub settings: ShareGroupSettings,
+}
+
+impl ShareGroup {
+    pub fn new(name: &str, settings: ShareGroupSettings) -> Self {
+        ShareGroup {
+            name: name.into(),
+            epoch: 0,
+            assignment_epoch: 0,
+            target: SortedMap::new(),
+            members: SortedMap::new(),
+            subscribed: SortedMap::new(),
+            state: ShareGroupState::Empty,
+            settings,
+        }
+    }
+
+    /// ShareGroupHeartbeat: join with epoch 0, leave with -1, otherwise stay (its epoch must be
+    /// the member's: FENCED_MEMBER_EPOCH, as `throwIfShareGroupMemberEpochIsInvalid`).
+    pub fn heartbeat(
+        &mut self,
+        req: ShareHeartbeatRequest,
+        from: Node,
+        partitions: &dyn Fn(&str) -> Option<u32>,
+        now: Instant,
+    ) -> Result<ShareHeartbeatAnswer, KafkaError> {
+        if req.member_id.is_empty() {
+            return Err(KafkaError::InvalidRequest("MemberId can't be empty.".into()));
+        }
+        let interval = self.settings.heartbeat_interval_ms;
+        if req.member_epoch == -1 {
+            if self.members.remove(&req.member_id).is_none() {
+                return Err(KafkaError::UnknownMemberId);
+            }
+            self.epoch += 1;
+            self.update(partitions);
+            return Ok(ShareHeartbeatAnswer {
+                member_id: req.member_id,
+                member_epoch: -1,
+                heartbeat_interval_ms: interval,
+                assignment: None,
+            });
+        }
+        let full = req.member_epoch == 0 || req.topics.is_some();
+        if req.member_epoch == 0 {
+            let Some(topics) = req.topics.clone() else {
+                return Err(KafkaError::InvalidRequest("SubscribedTopicNames must be set in first request.".into()));
+            };
+            if !self.members.contains_key(&req.member_id) && self.members.len() >= SHARE_GROUP_MEMBERS_MAX {
+                return Err(KafkaError::GroupMaxSizeReached);
+            }
+            // A member joining again under its id starts over.
+            self.members.insert(
+                req.member_id.clone(),
+                ShareMember {
+                    id: req.member_id.clone(),
+                    client: from.clone(),
+                    epoch: 0,
+                    topics,
+                    assigned: Vec::new(),
+                    session_deadline: now,
+                    sent: None,
+                },
+            );
+            self.epoch += 1;
+        } else {
+            let m = self.members.get_mut(&req.member_id).ok_or(KafkaError::UnknownMemberId)?;
+            if req.member_epoch != m.epoch {
+                return Err(KafkaError::FencedMemberEpoch);
+            }
+            if let Some(topics) = &req.topics {
+                if *topics != m.topics {
+                    m.topics = topics.clone();
+                    self.epoch += 1;
+                }
+            }
+        }
+        self.update(partitions);
+        let target = self.target.get(&req.member_id).cloned().unwrap_or_default();
+        let (epoch, deadline) = (self.assignment_epoch, now + Duration::from_ms(self.settings.session_timeout_ms));
+        let m = self.members.get_mut(&req.member_id).ok_or(KafkaError::UnknownMemberId)?;
+        m.client = from;
+        m.epoch = epoch;
+        m.assigned = target;
+        m.session_deadline = deadline;
+        let assignment = (full || m.sent.as_ref() != Some(&m.assigned)).then(|| m.assigned.clone());
+        if assignment.is_some() {
+            m.sent = Some(m.assigned.clone());
+        }
+        Ok(ShareHeartbeatAnswer {
+            member_id: req.member_id,
+            member_epoch: epoch,
+            heartbeat_interval_ms: interval,
+            assignment,
+        })
+    }
+
+    /// A subscribed topic's partition count changed, or the group epoch moved: a new target.
+    fn update(&mut self, partitions: &dyn Fn(&str) -> Option<u32>) {
+        let mut subscribed = SortedMap::new();
+        for m in self.members.values() {
+            for t in &m.topics {
+                if let Some(n) = partitions(t) {
+                    subscribed.insert(t.clone(), n);
+                }
+            }
+        }
+        if subscribed != self.subscribed {
+            self.subscribed = subscribed;
+            self.epoch += 1;
+        }
+        if self.epoch > self.assignment_epoch {
+            let members: Vec<SimpleMember<'_>> = self
+                .members
+                .values()
+                .map(|m| SimpleMember {
+                    id: &m.id,
+                    topics: &m.topics,
+                    current: self.target.get(&m.id).map_or(&[], |v| v),
+                })
+                .collect();
+            self.target = simple_assignor::assign(&members, partitions);
+            self.assignment_epoch = self.epoch;
+        }
+        self.state = if self.members.is_empty() { ShareGroupState::Empty } else { ShareGroupState::Stable };
+    }
+
+    /// Fences members whose session expired by `now`; returns their ids.
+    pub fn tick(&mut self, partitions: &dyn Fn(&str) -> Option<u32>, now: Instant) -> Vec<String> {
+        let expired: Vec<String> =
+            self.members.values().filter(|m| m.session_deadline <= now).map(|m| m.id.clone()).collect();
+        for id in &expired {
+            self.members.remove(id);
+        }
+        if !expired.is_empty() {
+            self.epoch += 1;
+        }
+        self.update(partitions);
+        expired
+    }
+
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.members.values().map(|m| m.session_deadline).min()
+    }
+
+    /// Whether `member` is in the group and has `tp` in its assignment.
+    pub fn holds(&self, member: &str, tp: &TopicPartition) -> bool {
+        self.members.get(member).is_some_and(|m| m.assigned.binary_search(tp).is_ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(t: &str) -> Option<u32> {
+        (t == "jobs").then_some(2)
+    }
+
+    fn join(g: &mut ShareGroup, id: &str, at: u64) -> ShareHeartbeatAnswer {
+        let req =
+            ShareHeartbeatRequest { member_id: id.into(), member_epoch: 0, topics: Some(alloc::vec!["jobs".into()]) };
+        g.heartbeat(req, Node::Client(id.into()), &counts, Instant { ms: at }).unwrap()
+    }
+
+    #[test]
+    fn three_members_on_two_partitions_share_one_of_them() {
+        let mut g = ShareGroup::new("q", ShareGroupSettings::default());
+        join(&mut g, "a", 0);
+        join(&mut g, "b", 0);
+        let c = join(&mut g, "c", 0);
+        assert_eq!(c.member_epoch, g.epoch);
+        // Every partition has two members (ceil(3/2)); the members hold 2, 1 and 1 of the 4 slots.
+        for p in 0..2 {
+            let tp = TopicPartition::new("jobs", p);
+            assert_eq!(g.target.values().filter(|v| v.contains(&tp)).count(), 2);
+        }
+        assert_eq!(g.state, ShareGroupState::Stable);
+    }
+
+    #[test]
+    fn an_old_epoch_is_fenced_and_a_silent_member_leaves() {
+        let mut g = ShareGroup::new("q", ShareGroupSettings::default());
+        let a = join(&mut g, "a", 0);
+        join(&mut g, "b", 0);
+        let stale = ShareHeartbeatRequest { member_id: "a".into(), member_epoch: a.member_epoch + 5, topics: None };
+        assert_eq!(
+            g.heartbeat(stale, Node::Client("a".into()), &counts, Instant { ms: 1 }).err(),
+            Some(KafkaError::FencedMemberEpoch)
+        );
+        let gone = g.tick(&counts, Instant { ms: SHARE_SESSION_TIMEOUT_MS });
+        assert_eq!(gone, ["a", "b"]);
+        assert_eq!(g.state, ShareGroupState::Empty);
+    }
+}

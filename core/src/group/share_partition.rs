@@ -1,0 +1,577 @@
+//! A share-partition (KIP-932): one share group's view of one topic-partition, kept by the
+//! partition's leader as Kafka's `SharePartition` keeps it.
+//!
+//! The records from the **share-partition start offset** (SPSO) on are in flight: each is
+//! Available, Acquired by one member (under an acquisition lock that expires after
+//! `group.share.record.lock.duration.ms`), Acknowledged or Archived, and counts its deliveries.
+//! A fetch acquires Available records (first those released or timed out, then new ones from the
+//! log) up to the in-flight limit `group.share.partition.max.record.locks`; an acknowledgement
+//! ACCEPTs (Acknowledged), RELEASEs (Available again, for another delivery), REJECTs (Archived)
+//! or RENEWs the lock (4.2); a delivery that ends once the count reached
+//! `group.share.delivery.count.limit` archives the record instead of making it Available. The SPSO
+//! moves past every Acknowledged or Archived record at its front.
+//!
+//! Kafka keeps batches and explodes them into per-offset state when a subset is acknowledged;
+//! here every offset has its state (the same outcomes, simpler to read), bounded by the in-flight
+//! limit.
+
+use crate::error::KafkaError;
+use crate::time::Instant;
+use alloc::collections::VecDeque;
+use alloc::rc::Rc;
+use alloc::vec::Vec;
+use core::fmt;
+
+/// `group.share.record.lock.duration.ms`.
+pub const SHARE_RECORD_LOCK_DURATION_MS: u64 = 30_000;
+/// `group.share.delivery.count.limit` (Kafka 4.3's bounds: 2 to 10).
+pub const SHARE_DELIVERY_COUNT_LIMIT: u16 = 5;
+/// `group.share.partition.max.record.locks` (Kafka 4.3: 2000, bounds 100 to 4000).
+pub const SHARE_PARTITION_MAX_RECORD_LOCKS: usize = 2_000;
+
+/// Kafka's `RecordState`, with its ids (the delivery state persisted in `__share_group_state`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordState {
+    Available = 0,
+    Acquired = 1,
+    Acknowledged = 2,
+    Archived = 4,
+}
+
+impl RecordState {
+    pub fn from_id(id: u8) -> Option<RecordState> {
+        Some(match id {
+            0 => RecordState::Available,
+            1 => RecordState::Acquired,
+            2 => RecordState::Acknowledged,
+            4 => RecordState::Archived,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordState::Available => "Available",
+            RecordState::Acquired => "Acquired",
+            RecordState::Acknowledged => "Acknowledged",
+            RecordState::Archived => "Archived",
+        }
+    }
+}
+
+/// Kafka's `AcknowledgeType`, with its ids on the wire. `Gap` is what a consumer sends for an
+/// acquired offset that held no record for it (a compacted gap, a transaction marker).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum AckType {
+    Gap = 0,
+    Accept = 1,
+    Release = 2,
+    Reject = 3,
+    /// Kafka 4.2: keep the record acquired and start its lock again (longer processing).
+    Renew = 4,
+}
+
+impl AckType {
+    pub fn word(self) -> &'static str {
+        match self {
+            AckType::Gap => "gap",
+            AckType::Accept => "accept",
+            AckType::Release => "release",
+            AckType::Reject => "reject",
+            AckType::Renew => "renew",
+        }
+    }
+
+    pub fn from_word(word: &str) -> Option<AckType> {
+        [AckType::Accept, AckType::Release, AckType::Reject, AckType::Renew].into_iter().find(|a| a.word() == word)
+    }
+}
+
+impl fmt::Display for AckType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AckType::Gap => "GAP",
+            AckType::Accept => "ACCEPT",
+            AckType::Release => "RELEASE",
+            AckType::Reject => "REJECT",
+            AckType::Renew => "RENEW",
+        })
+    }
+}
+
+/// One in-flight offset.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InFlight {
+    pub state: RecordState,
+    pub delivery_count: u16,
+    /// The member holding it while Acquired.
+    pub member: Option<Rc<str>>,
+    /// When its acquisition lock expires, while Acquired.
+    pub lock_until: Option<Instant>,
+}
+
+/// A run of acquired offsets with their delivery count (Kafka's `AcquiredRecords`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AcquiredRecords {
+    pub first_offset: u64,
+    pub last_offset: u64,
+    pub delivery_count: u16,
+}
+
+/// The limits a share-partition works with: the group's configs over the brokers'.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShareLimits {
+    pub lock_duration_ms: u64,
+    pub delivery_count_limit: u16,
+    pub max_record_locks: usize,
+}
+
+impl Default for ShareLimits {
+    fn default() -> Self {
+        ShareLimits {
+            lock_duration_ms: SHARE_RECORD_LOCK_DURATION_MS,
+            delivery_count_limit: SHARE_DELIVERY_COUNT_LIMIT,
+            max_record_locks: SHARE_PARTITION_MAX_RECORD_LOCKS,
+        }
+    }
+}
+
+/// What became of records whose delivery ended (a release, a lock timing out).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Released {
+    /// Offsets made Available for another delivery.
+    pub available: Vec<u64>,
+    /// Offsets archived because their delivery count reached the limit.
+    pub archived: Vec<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SharePartition {
+    /// The share-partition start offset (SPSO): every offset below it is done with.
+    pub start_offset: u64,
+    /// Offsets `start_offset..start_offset + records.len()`, each fetched at least once.
+    records: VecDeque<InFlight>,
+    /// Bumped when the state is initialized again (Kafka's state epoch).
+    pub state_epoch: u32,
+}
+
+impl SharePartition {
+    pub fn new(start_offset: u64) -> Self {
+        SharePartition { start_offset, records: VecDeque::new(), state_epoch: 0 }
+    }
+
+    /// A share-partition read back from its persisted state: acquisitions do not survive (their
+    /// locks were the old leader's), so an Acquired record is Available with its deliveries counted.
+    pub fn restore(start_offset: u64, state_epoch: u32, batches: &[(u64, u64, u8, u16)]) -> Self {
+        let mut sp = SharePartition { start_offset, records: VecDeque::new(), state_epoch };
+        for &(first, last, state, count) in batches {
+            if last < first || first < sp.end_exclusive() {
+                continue;
+            }
+            // A hole between batches was never fetched: Available with no delivery yet.
+            while sp.end_exclusive() < first && sp.records.len() < SHARE_PARTITION_MAX_RECORD_LOCKS * 2 {
+                sp.records.push_back(InFlight::available(0));
+            }
+            let state = match RecordState::from_id(state) {
+                Some(RecordState::Acquired) | None => RecordState::Available,
+                Some(s) => s,
+            };
+            for _ in first..=last {
+                sp.records.push_back(InFlight { state, delivery_count: count, member: None, lock_until: None });
+            }
+        }
+        sp.advance_start();
+        sp
+    }
+
+    fn end_exclusive(&self) -> u64 {
+        self.start_offset + self.records.len() as u64
+    }
+
+    /// Kafka's share-partition end offset (SPEO): the last offset in flight, or the start offset
+    /// when nothing is.
+    pub fn end_offset(&self) -> u64 {
+        if self.records.is_empty() {
+            self.start_offset
+        } else {
+            self.end_exclusive() - 1
+        }
+    }
+
+    /// Where the next fetch reads from: the first Available record in flight, else the offset
+    /// after the last one (`SharePartition.nextFetchOffset`).
+    pub fn next_fetch_offset(&self) -> u64 {
+        match self.records.iter().position(|r| r.state == RecordState::Available) {
+            Some(i) => self.start_offset + i as u64,
+            None => self.end_exclusive(),
+        }
+    }
+
+    pub fn state_of(&self, offset: u64) -> Option<&InFlight> {
+        let i = offset.checked_sub(self.start_offset)?;
+        self.records.get(usize::try_from(i).ok()?)
+    }
+
+    /// Every in-flight offset with its state, from the start offset.
+    pub fn in_flight(&self) -> impl Iterator<Item = (u64, &InFlight)> + '_ {
+        self.records.iter().enumerate().map(move |(i, r)| (self.start_offset + i as u64, r))
+    }
+
+    pub fn count(&self, state: RecordState) -> usize {
+        self.records.iter().filter(|r| r.state == state).count()
+    }
+
+    /// Whether a fetch may acquire anything (`SharePartition.canAcquireRecords`): a record to
+    /// deliver again, or room under the in-flight limit for new ones.
+    pub fn can_acquire(&self, limits: &ShareLimits) -> bool {
+        self.next_fetch_offset() < self.end_exclusive() || self.records.len() < limits.max_record_locks
+    }
+
+    /// Acquires for `member` what the fetched batches (each `(base, last)` offset, in order) hold
+    /// from the next fetch offset: Available records again, then new ones, the whole of each
+    /// batch (`batch_optimized`: a batch is finished even past `max_records`) or exactly
+    /// `max_records` (`record_limit`, KIP-1206). New records stop at the in-flight limit.
+    pub fn acquire(
+        &mut self,
+        member: &Rc<str>,
+        batches: &[(u64, u64)],
+        max_records: usize,
+        record_limit: bool,
+        limits: &ShareLimits,
+        now: Instant,
+    ) -> Vec<AcquiredRecords> {
+        let lock_until = now + crate::time::Duration::from_ms(limits.lock_duration_ms);
+        let mut out: Vec<AcquiredRecords> = Vec::new();
+        let mut acquired = 0usize;
+        'batches: for &(base, last) in batches {
+            if acquired >= max_records {
+                break;
+            }
+            for offset in base.max(self.start_offset)..=last {
+                if record_limit && acquired >= max_records {
+                    break 'batches;
+                }
+                let count = if offset < self.end_exclusive() {
+                    let i = (offset - self.start_offset) as usize;
+                    let r = &mut self.records[i];
+                    if r.state != RecordState::Available {
+                        continue;
+                    }
+                    r.delivery_count = r.delivery_count.saturating_add(1);
+                    r.state = RecordState::Acquired;
+                    r.member = Some(member.clone());
+                    r.lock_until = Some(lock_until);
+                    r.delivery_count
+                } else if offset == self.end_exclusive() && self.records.len() < limits.max_record_locks {
+                    self.records.push_back(InFlight {
+                        state: RecordState::Acquired,
+                        delivery_count: 1,
+                        member: Some(member.clone()),
+                        lock_until: Some(lock_until),
+                    });
+                    1
+                } else {
+                    break 'batches;
+                };
+                acquired += 1;
+                match out.last_mut() {
+                    Some(run) if run.last_offset + 1 == offset && run.delivery_count == count => {
+                        run.last_offset = offset
+                    }
+                    _ => out.push(AcquiredRecords { first_offset: offset, last_offset: offset, delivery_count: count }),
+                }
+            }
+        }
+        out
+    }
+
+    /// Applies one acknowledgement of `first..=last` by `member`. Every offset must be Acquired by
+    /// it, else nothing changes and the answer is INVALID_RECORD_STATE (Kafka's
+    /// `InvalidRecordStateException`). Returns what a RELEASE made of the records.
+    pub fn acknowledge(
+        &mut self,
+        member: &str,
+        first: u64,
+        last: u64,
+        ack: AckType,
+        limits: &ShareLimits,
+        now: Instant,
+    ) -> Result<Released, KafkaError> {
+        if last < first || first < self.start_offset || last >= self.end_exclusive() {
+            return Err(KafkaError::InvalidRecordState);
+        }
+        let range = (first - self.start_offset) as usize..=(last - self.start_offset) as usize;
+        let held = |r: &InFlight| r.state == RecordState::Acquired && r.member.as_deref() == Some(member);
+        if !self.records.range(range.clone()).all(held) {
+            return Err(KafkaError::InvalidRecordState);
+        }
+        let mut released = Released::default();
+        let lock_until = now + crate::time::Duration::from_ms(limits.lock_duration_ms);
+        for (i, r) in self.records.range_mut(range).enumerate() {
+            let offset = first + i as u64;
+            match ack {
+                AckType::Accept => r.finish(RecordState::Acknowledged),
+                AckType::Reject | AckType::Gap => r.finish(RecordState::Archived),
+                AckType::Renew => r.lock_until = Some(lock_until),
+                AckType::Release => r.release(offset, limits.delivery_count_limit, &mut released),
+            }
+        }
+        self.advance_start();
+        Ok(released)
+    }
+
+    /// Ends every acquisition of `member` (its share session closed): Kafka's
+    /// `releaseAcquiredRecords`.
+    pub fn release_member(&mut self, member: &str, limits: &ShareLimits) -> Released {
+        let mut released = Released::default();
+        for (i, r) in self.records.iter_mut().enumerate() {
+            if r.state == RecordState::Acquired && r.member.as_deref() == Some(member) {
+                r.release(self.start_offset + i as u64, limits.delivery_count_limit, &mut released);
+            }
+        }
+        self.advance_start();
+        released
+    }
+
+    /// Ends the acquisitions whose lock expired by `now` (`releaseAcquisitionLockOnTimeout`).
+    pub fn expire_locks(&mut self, now: Instant, limits: &ShareLimits) -> Released {
+        let mut released = Released::default();
+        for (i, r) in self.records.iter_mut().enumerate() {
+            if r.state == RecordState::Acquired && r.lock_until.is_some_and(|t| t <= now) {
+                r.release(self.start_offset + i as u64, limits.delivery_count_limit, &mut released);
+            }
+        }
+        self.advance_start();
+        released
+    }
+
+    /// The earliest acquisition lock to expire.
+    pub fn next_lock_expiry(&self) -> Option<Instant> {
+        self.records.iter().filter_map(|r| r.lock_until).min()
+    }
+
+    /// The log's start moved past records not yet delivered (retention, DeleteRecords): those
+    /// below it that are not Acquired can never be read and are archived, and the start offset
+    /// follows (`archiveAvailableRecordsOnLsoMovement`).
+    pub fn log_start_moved(&mut self, log_start: u64) {
+        if log_start <= self.start_offset {
+            return;
+        }
+        let nothing_held = self.records.iter().all(|r| r.state != RecordState::Acquired);
+        if log_start >= self.end_exclusive() && nothing_held {
+            self.records.clear();
+            self.start_offset = log_start;
+            return;
+        }
+        let upto = ((log_start - self.start_offset) as usize).min(self.records.len());
+        for r in self.records.range_mut(..upto) {
+            if r.state == RecordState::Available {
+                r.finish(RecordState::Archived);
+            }
+        }
+        self.advance_start();
+    }
+
+    /// Moves the start offset past the Acknowledged and Archived records at the front.
+    fn advance_start(&mut self) {
+        while self.records.front().is_some_and(|r| matches!(r.state, RecordState::Acknowledged | RecordState::Archived))
+        {
+            self.records.pop_front();
+            self.start_offset += 1;
+        }
+    }
+
+    /// The state to persist: each run of offsets with one state and delivery count, as Kafka's
+    /// `PersisterStateBatch` (first, last, delivery state, delivery count). An Acquired record is
+    /// written as Available: its lock does not outlive this leader.
+    pub fn state_batches(&self) -> Vec<(u64, u64, u8, u16)> {
+        let mut out: Vec<(u64, u64, u8, u16)> = Vec::new();
+        for (offset, r) in self.in_flight() {
+            let state = match r.state {
+                RecordState::Acquired => RecordState::Available,
+                s => s,
+            } as u8;
+            match out.last_mut() {
+                Some(b) if b.1 + 1 == offset && b.2 == state && b.3 == r.delivery_count => b.1 = offset,
+                _ => out.push((offset, offset, state, r.delivery_count)),
+            }
+        }
+        out
+    }
+}
+
+impl InFlight {
+    fn available(delivery_count: u16) -> InFlight {
+        InFlight { state: RecordState::Available, delivery_count, member: None, lock_until: None }
+    }
+
+    fn finish(&mut self, state: RecordState) {
+        self.state = state;
+        self.member = None;
+        self.lock_until = None;
+    }
+
+    /// A delivery ended without an acknowledgement: Available again, or Archived once the
+    /// delivery count reached the limit (`InFlightState.tryUpdateState`).
+    fn release(&mut self, offset: u64, limit: u16, out: &mut Released) {
+        if self.delivery_count >= limit {
+            self.finish(RecordState::Archived);
+            out.archived.push(offset);
+        } else {
+            self.finish(RecordState::Available);
+            out.available.push(offset);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Cases of Kafka's `SharePartitionTest`, under its names where the simulation expresses them.
+    use super::*;
+
+    fn at(ms: u64) -> Instant {
+        Instant { ms }
+    }
+
+    fn member(name: &str) -> Rc<str> {
+        Rc::from(name)
+    }
+
+    fn limits() -> ShareLimits {
+        ShareLimits::default()
+    }
+
+    #[test]
+    fn test_acquire_single_record() {
+        let mut sp = SharePartition::new(0);
+        let got = sp.acquire(&member("m1"), &[(0, 0)], 500, false, &limits(), at(0));
+        assert_eq!(got, [AcquiredRecords { first_offset: 0, last_offset: 0, delivery_count: 1 }]);
+        assert_eq!((sp.next_fetch_offset(), sp.start_offset, sp.end_offset()), (1, 0, 0));
+        assert_eq!(sp.state_of(0).map(|r| r.state), Some(RecordState::Acquired));
+    }
+
+    #[test]
+    fn test_acquire_multiple_records_with_overlap_and_new_batch() {
+        let mut sp = SharePartition::new(0);
+        sp.acquire(&member("m1"), &[(0, 4)], 500, false, &limits(), at(0));
+        sp.acknowledge("m1", 0, 1, AckType::Release, &limits(), at(1)).unwrap();
+        // The released records come again, then the new batch.
+        let got = sp.acquire(&member("m2"), &[(0, 4), (5, 9)], 500, false, &limits(), at(2));
+        assert_eq!(
+            got,
+            [
+                AcquiredRecords { first_offset: 0, last_offset: 1, delivery_count: 2 },
+                AcquiredRecords { first_offset: 5, last_offset: 9, delivery_count: 1 },
+            ]
+        );
+        assert_eq!(sp.end_offset(), 9);
+    }
+
+    #[test]
+    fn test_acknowledge_single_record_batch() {
+        let mut sp = SharePartition::new(0);
+        sp.acquire(&member("m1"), &[(0, 0), (1, 1)], 500, false, &limits(), at(0));
+        sp.acknowledge("m1", 1, 1, AckType::Accept, &limits(), at(1)).unwrap();
+        // Offset 0 still acquired: the start offset stays.
+        assert_eq!((sp.start_offset, sp.end_offset()), (0, 1));
+        sp.acknowledge("m1", 0, 0, AckType::Accept, &limits(), at(2)).unwrap();
+        assert_eq!((sp.start_offset, sp.next_fetch_offset()), (2, 2));
+    }
+
+    #[test]
+    fn test_acknowledge_by_another_member_is_an_invalid_record_state() {
+        let mut sp = SharePartition::new(0);
+        sp.acquire(&member("m1"), &[(0, 4)], 500, false, &limits(), at(0));
+        assert_eq!(sp.acknowledge("m2", 0, 4, AckType::Accept, &limits(), at(1)), Err(KafkaError::InvalidRecordState));
+        // Nothing changed.
+        assert_eq!(sp.count(RecordState::Acquired), 5);
+    }
+
+    #[test]
+    fn test_acquisition_lock_on_timeout() {
+        let mut sp = SharePartition::new(0);
+        sp.acquire(&member("m1"), &[(0, 4)], 500, false, &limits(), at(0));
+        assert_eq!(sp.next_lock_expiry(), Some(at(30_000)));
+        assert!(sp.expire_locks(at(29_999), &limits()).available.is_empty());
+        let released = sp.expire_locks(at(30_000), &limits());
+        assert_eq!(released.available, [0, 1, 2, 3, 4]);
+        assert_eq!((sp.next_fetch_offset(), sp.state_of(0).map(|r| r.delivery_count)), (0, Some(1)));
+    }
+
+    #[test]
+    fn test_renew_starts_the_lock_again() {
+        let mut sp = SharePartition::new(0);
+        sp.acquire(&member("m1"), &[(0, 0)], 500, false, &limits(), at(0));
+        sp.acknowledge("m1", 0, 0, AckType::Renew, &limits(), at(20_000)).unwrap();
+        assert!(sp.expire_locks(at(30_000), &limits()).available.is_empty());
+        assert_eq!(sp.next_lock_expiry(), Some(at(50_000)));
+    }
+
+    #[test]
+    fn test_max_delivery_count_limit_exceeded_for_single_batch() {
+        let lim = ShareLimits { delivery_count_limit: 2, ..limits() };
+        let mut sp = SharePartition::new(0);
+        sp.acquire(&member("m1"), &[(0, 0)], 500, false, &lim, at(0));
+        sp.acknowledge("m1", 0, 0, AckType::Release, &lim, at(1)).unwrap();
+        sp.acquire(&member("m1"), &[(0, 0)], 500, false, &lim, at(2));
+        let released = sp.acknowledge("m1", 0, 0, AckType::Release, &lim, at(3)).unwrap();
+        // The second delivery ended at the limit: archived, and the start offset moves past it.
+        assert_eq!(released.archived, [0]);
+        assert_eq!(sp.start_offset, 1);
+    }
+
+    #[test]
+    fn test_acquire_within_max_record_locks() {
+        let lim = ShareLimits { max_record_locks: 3, ..limits() };
+        let mut sp = SharePartition::new(0);
+        let got = sp.acquire(&member("m1"), &[(0, 9)], 500, false, &lim, at(0));
+        assert_eq!(got, [AcquiredRecords { first_offset: 0, last_offset: 2, delivery_count: 1 }]);
+        assert!(!sp.can_acquire(&lim));
+        sp.acknowledge("m1", 0, 0, AckType::Accept, &lim, at(1)).unwrap();
+        assert!(sp.can_acquire(&lim));
+    }
+
+    #[test]
+    fn record_limit_acquires_exactly_max_records_and_batch_optimized_finishes_the_batch() {
+        let mut sp = SharePartition::new(0);
+        let got = sp.acquire(&member("m1"), &[(0, 4), (5, 9)], 3, true, &limits(), at(0));
+        assert_eq!(got, [AcquiredRecords { first_offset: 0, last_offset: 2, delivery_count: 1 }]);
+        let mut sp = SharePartition::new(0);
+        let got = sp.acquire(&member("m1"), &[(0, 4), (5, 9)], 3, false, &limits(), at(0));
+        assert_eq!(got, [AcquiredRecords { first_offset: 0, last_offset: 4, delivery_count: 1 }]);
+    }
+
+    #[test]
+    fn a_released_member_frees_only_its_own_records() {
+        let mut sp = SharePartition::new(0);
+        sp.acquire(&member("m1"), &[(0, 1)], 500, false, &limits(), at(0));
+        sp.acquire(&member("m2"), &[(2, 3)], 500, false, &limits(), at(0));
+        assert_eq!(sp.release_member("m1", &limits()).available, [0, 1]);
+        assert_eq!(sp.count(RecordState::Acquired), 2);
+    }
+
+    #[test]
+    fn persisted_state_reads_back_with_acquired_as_available() {
+        let mut sp = SharePartition::new(0);
+        sp.acquire(&member("m1"), &[(0, 3)], 500, false, &limits(), at(0));
+        sp.acknowledge("m1", 1, 1, AckType::Accept, &limits(), at(1)).unwrap();
+        let batches = sp.state_batches();
+        assert_eq!(batches, [(0, 0, 0, 1), (1, 1, 2, 1), (2, 3, 0, 1)]);
+        let back = SharePartition::restore(sp.start_offset, 1, &batches);
+        assert_eq!((back.next_fetch_offset(), back.count(RecordState::Available)), (0, 3));
+        assert_eq!(back.state_of(2).map(|r| r.delivery_count), Some(1));
+    }
+
+    #[test]
+    fn the_log_start_moving_archives_what_was_never_delivered() {
+        let mut sp = SharePartition::new(0);
+        sp.acquire(&member("m1"), &[(0, 3)], 500, false, &limits(), at(0));
+        sp.acknowledge("m1", 0, 1, AckType::Release, &limits(), at(1)).unwrap();
+        sp.log_start_moved(2);
+        assert_eq!(sp.start_offset, 2);
+        let mut empty = SharePartition::new(0);
+        empty.log_start_moved(7);
+        assert_eq!((empty.start_offset, empty.next_fetch_offset()), (7, 7));
+    }
+}
