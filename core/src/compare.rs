@@ -230,7 +230,7 @@ pub fn suggestions(session: &[SharedCommand]) -> Vec<String> {
         _ => None,
     });
     let mut ordered: Vec<&Command> = session.iter().map(|c| &**c).collect();
-    ordered.sort_by_key(rank);
+    crate::sort::sort_by_key(&mut ordered, rank);
     for command in ordered {
         match command {
             Command::Producer { name, configs } => {

@@ -569,12 +569,17 @@ impl fmt::Display for EventKind {
             ConsumerGroupState { broker, group, state, epoch, assignment_epoch, members } => {
                 write!(f, "consumer group {group} (coordinator broker-{broker}): {state}, group epoch {epoch}, target assignment epoch {assignment_epoch}, {members} member(s)")
             }
+            #[cfg(not(feature = "share-groups"))]
+            ShareGroupState { .. } | SharePartitionLoaded { .. } | ShareAcquired { .. } | ShareAcknowledged { .. } | ShareReleased { .. } => Ok(()),
+            #[cfg(feature = "share-groups")]
             ShareGroupState { broker, group, state, epoch, members } => {
                 write!(f, "share group {group} (coordinator broker-{broker}): {state}, group epoch {epoch}, {members} member(s)")
             }
+            #[cfg(feature = "share-groups")]
             SharePartitionLoaded { broker, group, tp, start_offset, from } => {
                 write!(f, "broker-{broker} loaded share-partition {group}:{tp}: start offset {start_offset} ({from})")
             }
+            #[cfg(feature = "share-groups")]
             ShareAcquired { broker, group, tp, consumer, ranges } => {
                 write!(f, "broker-{broker}: {consumer} of share group {group} acquired {tp}")?;
                 for (i, (a, b, n)) in ranges.iter().enumerate() {
@@ -590,6 +595,7 @@ impl fmt::Display for EventKind {
                 }
                 Ok(())
             }
+            #[cfg(feature = "share-groups")]
             ShareAcknowledged { broker, group, tp, consumer, first, last, ack } => {
                 write!(f, "broker-{broker}: {consumer} of share group {group}: {ack} {tp}@{first}")?;
                 if last != first {
@@ -597,6 +603,7 @@ impl fmt::Display for EventKind {
                 }
                 Ok(())
             }
+            #[cfg(feature = "share-groups")]
             ShareReleased { broker, group, tp, why, available, archived } => {
                 let why = match why {
                     ShareRelease::LockTimedOut => "acquisition lock timed out",

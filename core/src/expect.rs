@@ -115,7 +115,7 @@ fn list(ids: &[u32]) -> String {
 fn normalized(key: &str, value: &str) -> String {
     if matches!(key, "isr" | "elr" | "replicas" | "positions" | "assigned" | "members" | "committed") {
         let mut ids: Vec<&str> = value.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
-        ids.sort_unstable();
+        crate::sort::sort(&mut ids);
         ids.join(",")
     } else {
         value.trim().to_string()
@@ -219,6 +219,11 @@ impl Expectation {
                     _ => g.coordinator.to_string(),
                 })
             }
+            #[cfg(not(feature = "share-groups"))]
+            Subject::ShareGroup(_) | Subject::SharePartition(..) => {
+                Err(String::from("share groups (KIP-932) are not in this build"))
+            }
+            #[cfg(feature = "share-groups")]
             Subject::ShareGroup(name) => {
                 let g = view
                     .groups
@@ -245,6 +250,7 @@ impl Expectation {
                     _ => g.coordinator.to_string(),
                 })
             }
+            #[cfg(feature = "share-groups")]
             Subject::SharePartition(tp, group) => {
                 let mut found = view
                     .share_partitions

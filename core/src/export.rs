@@ -145,7 +145,7 @@ pub fn python(scenario: &Scenario) -> String {
         if let Command::ShareConsumer { name, .. } = c {
             share_consumers.insert(name.clone());
         }
-        if names_share_consumer(c, &share_consumers) {
+        if cfg!(feature = "share-groups") && names_share_consumer(c, &share_consumers) {
             line(
                 &mut body,
                 "# (kafka-python has no share consumer, KIP-932: use the Java client's KafkaShareConsumer)".into(),
@@ -465,7 +465,9 @@ pub fn cli(scenario: &Scenario) -> String {
                 share_consumers.insert(name, configs);
                 String::from("# (its settings go to the kafka-console-share-consumer.sh below)")
             }
-            Command::Subscribe { consumer, topics, .. } if share_consumers.contains_key(consumer.as_str()) => {
+            Command::Subscribe { consumer, topics, .. }
+                if cfg!(feature = "share-groups") && share_consumers.contains_key(consumer.as_str()) =>
+            {
                 let configs = share_consumers.get(consumer.as_str()).copied().cloned().unwrap_or_default();
                 let group = configs.iter().find(|(k, _)| k == "group.id").map_or("", |(_, v)| v.as_str());
                 let props: String = configs

@@ -24,6 +24,8 @@
 
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![deny(unsafe_code)]
+// Without share groups their types stay (commands and messages name them) but nothing uses them.
+#![cfg_attr(not(feature = "share-groups"), allow(dead_code, unused_imports, unused_variables))]
 #![warn(missing_debug_implementations)]
 
 extern crate alloc;
@@ -54,6 +56,7 @@ pub mod record;
 pub mod scenario;
 pub mod sequence;
 pub mod sim;
+pub mod sort;
 pub mod sorted;
 pub mod time;
 pub mod timeline;

@@ -909,6 +909,13 @@ impl fmt::Display for Message {
                         list(f, offsets.iter().map(|(tp, o, m)| (tp, show(o, m))))
                     }
                     Request::OffsetFetch { group, partitions } => write!(f, " group={group} [{}]", tps(partitions)),
+                    #[cfg(not(feature = "share-groups"))]
+                    Request::ShareGroupHeartbeat { .. }
+                    | Request::ShareFetch { .. }
+                    | Request::ShareAcknowledge { .. }
+                    | Request::WriteShareGroupState { .. }
+                    | Request::ReadShareGroupState { .. } => Ok(()),
+                    #[cfg(feature = "share-groups")]
                     Request::ShareGroupHeartbeat { group, heartbeat: h } => {
                         write!(f, " group={group} member_id={} member_epoch={}", h.member_id, h.member_epoch)?;
                         if let Some(t) = &h.topics {
@@ -916,14 +923,17 @@ impl fmt::Display for Message {
                         }
                         Ok(())
                     }
+                    #[cfg(feature = "share-groups")]
                     Request::ShareFetch { group, session_epoch, partitions, acknowledgements, .. } => {
                         write!(f, " group={group} epoch={session_epoch} [{}]", tps(partitions))?;
                         acks(f, acknowledgements)
                     }
+                    #[cfg(feature = "share-groups")]
                     Request::ShareAcknowledge { group, session_epoch, acknowledgements, .. } => {
                         write!(f, " group={group} epoch={session_epoch}")?;
                         acks(f, acknowledgements)
                     }
+                    #[cfg(feature = "share-groups")]
                     Request::WriteShareGroupState { group, tp, state } => {
                         write!(
                             f,
@@ -932,6 +942,7 @@ impl fmt::Display for Message {
                             state.batches.len()
                         )
                     }
+                    #[cfg(feature = "share-groups")]
                     Request::ReadShareGroupState { group, tp } => write!(f, " group={group} {tp}"),
                     Request::ListOffsets { isolation_level, partitions } => {
                         if *isolation_level == IsolationLevel::ReadCommitted {
@@ -1056,10 +1067,18 @@ impl fmt::Display for Message {
                         Ok(a) => member_answer(f, &a.member_id, a.member_epoch, a.assignment.as_deref()),
                         Err(e) => write!(f, " {}", e.name()),
                     },
+                    #[cfg(not(feature = "share-groups"))]
+                    Response::ShareGroupHeartbeat { .. }
+                    | Response::ShareFetch { .. }
+                    | Response::ShareAcknowledge { .. }
+                    | Response::WriteShareGroupState { .. }
+                    | Response::ReadShareGroupState { .. } => Ok(()),
+                    #[cfg(feature = "share-groups")]
                     Response::ShareGroupHeartbeat { result } => match result {
                         Ok(a) => member_answer(f, &a.member_id, a.member_epoch, a.assignment.as_deref()),
                         Err(e) => write!(f, " {}", e.name()),
                     },
+                    #[cfg(feature = "share-groups")]
                     Response::ShareFetch { error, partitions } => {
                         if let Some(e) = error {
                             write!(f, " {}", e.name())?;
@@ -1087,6 +1106,7 @@ impl fmt::Display for Message {
                         }
                         Ok(())
                     }
+                    #[cfg(feature = "share-groups")]
                     Response::ShareAcknowledge { error, partitions } => {
                         if let Some(e) = error {
                             write!(f, " {}", e.name())?;
@@ -1099,10 +1119,12 @@ impl fmt::Display for Message {
                         }
                         Ok(())
                     }
+                    #[cfg(feature = "share-groups")]
                     Response::WriteShareGroupState { result } => match result {
                         Ok(()) => Ok(()),
                         Err(e) => write!(f, " {}", e.name()),
                     },
+                    #[cfg(feature = "share-groups")]
                     Response::ReadShareGroupState { tp, result } => match result {
                         Ok(Some(s)) => write!(f, " {tp} start_offset={} batches={}", s.start_offset, s.batches.len()),
                         Ok(None) => write!(f, " {tp} none"),

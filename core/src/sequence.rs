@@ -214,7 +214,7 @@ pub fn lanes<'a>(
             }
         }
     }
-    brokers.sort_unstable();
+    crate::sort::sort(&mut brokers);
     let mut out = clients;
     if controller {
         out.push(String::from("controller"));

@@ -30,7 +30,9 @@ use crate::broker::coordinator::OFFSETS_TOPIC;
 use crate::broker::{Broker, BrokerConfig};
 use crate::client::config::{ConsumerConfig, ProducerConfig};
 use crate::client::pattern::TopicPattern;
-use crate::client::{Client, Consumer, Producer, ShareConsumer};
+#[cfg(feature = "share-groups")]
+use crate::client::ShareConsumer;
+use crate::client::{Client, Consumer, Producer};
 use crate::command::Command;
 use crate::controller::Layout;
 use crate::controller::{quorum, Controller};
@@ -245,7 +247,7 @@ impl Sim {
                 self.start_cluster(s.brokers, s.latency, config)?;
                 // log.retention.ms wins over log.retention.hours, whichever comes first.
                 let mut written: Vec<&(String, String)> = s.topic_defaults.iter().collect();
-                written.sort_by_key(|(name, _)| name == "log.retention.ms");
+                crate::sort::sort_by_key(&mut written, |(name, _)| name == "log.retention.ms");
                 let (mut defaults, mut shown) = (Vec::new(), Vec::new());
                 for (name, value) in written {
                     if let Some(Ok((broker, topic, v))) = crate::topic::config::broker_default(name, value) {
@@ -338,6 +340,11 @@ impl Sim {
                 self.add_client(Client::Consumer(Consumer::new(name.clone(), config, bootstrap)));
                 Ok(())
             }
+            #[cfg(not(feature = "share-groups"))]
+            Command::ShareConsumer { .. } | Command::AlterGroupConfig { .. } | Command::Acknowledge { .. } => {
+                Err(CommandError::Invalid("share groups (KIP-932) are not in this build".into()))
+            }
+            #[cfg(feature = "share-groups")]
             Command::ShareConsumer { name, configs } => {
                 let mut config = crate::client::share_consumer::ShareConsumerConfig::parse(configs)?;
                 let bootstrap = self.bootstrap(name)?;
@@ -350,6 +357,7 @@ impl Sim {
                 self.add_client(Client::ShareConsumer(ShareConsumer::new(name.clone(), config, bootstrap, now_ms)));
                 Ok(())
             }
+            #[cfg(feature = "share-groups")]
             Command::Acknowledge { consumer, tp, offset, ack } => {
                 let now = self.now;
                 let c = self.share_consumer_mut(consumer)?;
@@ -358,6 +366,7 @@ impl Sim {
                 self.apply_client_effects(consumer, fx);
                 Ok(())
             }
+            #[cfg(feature = "share-groups")]
             Command::AlterGroupConfig { group, configs } => {
                 if self.cluster()?.controller.active.is_none() {
                     return Err(CommandError::Invalid("no active controller: configs cannot change".into()));
@@ -396,7 +405,8 @@ impl Sim {
                 for t in topics {
                     crate::topic::name::validate(t).map_err(CommandError::Kafka)?;
                 }
-                if let Some(Client::ShareConsumer(_)) = self.clients.get(consumer.as_str()) {
+                #[cfg(feature = "share-groups")]
+                if self.is_share_consumer(consumer) {
                     if pattern.is_some() {
                         return Err(CommandError::Invalid(
                             "a share consumer subscribes to topics by name (KafkaShareConsumer has no pattern subscription)".into(),
@@ -415,6 +425,7 @@ impl Sim {
                 };
                 self.consumer_mut(consumer)?.subscribe(topics.clone(), pattern)
             }
+            #[cfg(feature = "share-groups")]
             Command::Commit { consumer, offsets, asynchronous } if self.is_share_consumer(consumer) => {
                 if offsets.is_some() || *asynchronous {
                     return Err(CommandError::Invalid(
@@ -428,6 +439,7 @@ impl Sim {
                 self.apply_client_effects(consumer, fx);
                 Ok(())
             }
+            #[cfg(feature = "share-groups")]
             Command::Consume { consumer, processing } if self.is_share_consumer(consumer) => {
                 let now = self.now;
                 let c = self.share_consumer_mut(consumer)?;
@@ -439,6 +451,7 @@ impl Sim {
                 self.apply_client_effects(consumer, fx);
                 Ok(())
             }
+            #[cfg(feature = "share-groups")]
             Command::Poll { consumer } if self.is_share_consumer(consumer) => {
                 let now = self.now;
                 let c = self.share_consumer_mut(consumer)?;
@@ -498,6 +511,7 @@ impl Sim {
                 match self.client_mut(client)? {
                     Client::Producer(p) => p.close(&mut fx),
                     Client::Consumer(c) => c.close(&mut fx),
+                    #[cfg(feature = "share-groups")]
                     Client::ShareConsumer(c) => c.close(&mut fx),
                 }
                 self.apply_client_effects(client, fx);
@@ -820,6 +834,7 @@ impl Sim {
                 c.closed = true;
                 c.looping = false;
             }
+            #[cfg(feature = "share-groups")]
             Client::ShareConsumer(c) => {
                 c.closed = true;
                 c.looping = false;
@@ -855,11 +870,14 @@ impl Sim {
         }
     }
 
+    #[cfg(feature = "share-groups")]
     fn is_share_consumer(&self, name: &str) -> bool {
+        // Without share groups none exists, and their code is left out of the build.
         matches!(self.clients.get(name), Some(Client::ShareConsumer(_)))
     }
 
     /// A share consumer that is not closed, for a command.
+    #[cfg(feature = "share-groups")]
     fn share_consumer_mut(&mut self, name: &str) -> Result<&mut ShareConsumer, CommandError> {
         match self.client_mut(name)? {
             Client::ShareConsumer(c) if c.closed => {
@@ -1277,6 +1295,7 @@ impl Sim {
                     match self.clients.get_mut(name) {
                         Some(Client::Producer(p)) => p.on_response(message.correlation_id, response, &mut fx),
                         Some(Client::Consumer(c)) => c.on_response(message.correlation_id, response, &mut fx),
+                        #[cfg(feature = "share-groups")]
                         Some(Client::ShareConsumer(c)) => c.on_response(message.correlation_id, response, &mut fx),
                         None => {}
                     }
@@ -1321,6 +1340,7 @@ impl Sim {
                 match self.clients.get_mut(name) {
                     Some(Client::Producer(p)) => p.on_timer(timer, &mut fx),
                     Some(Client::Consumer(c)) => c.on_timer(timer, &mut fx),
+                    #[cfg(feature = "share-groups")]
                     Some(Client::ShareConsumer(c)) => c.on_timer(timer, &mut fx),
                     None => {}
                 }
@@ -1405,7 +1425,8 @@ impl Sim {
                         .or_else(|_| TopicConfig::from_pairs(compact))
                         .unwrap_or_default();
                     (layout, config)
-                } else if topic == crate::broker::share_coordinator::SHARE_STATE_TOPIC {
+                } else if cfg!(feature = "share-groups") && topic == crate::broker::share_coordinator::SHARE_STATE_TOPIC
+                {
                     // share.coordinator.state.topic.num.partitions (50), its replication factor
                     // and min ISR shaped as the other state topics' (Kafka's defaults 3 and 2; the
                     // quickstart's 1 on a single broker), cleanup.policy=delete as KIP-932 defines.
@@ -1587,7 +1608,7 @@ impl Sim {
             .iter()
             .filter(|slot| matches!(self.slab[slot.index as usize], Some(Scheduled::Deliver { .. })))
             .collect();
-        on_wire.sort_unstable_by_key(|slot| (slot.at, slot.seq));
+        crate::sort::sort_by_key(&mut on_wire, |slot| (slot.at, slot.seq));
         on_wire
             .into_iter()
             .take(limit)

@@ -280,6 +280,7 @@ pub struct ShareRecordView {
 /// In-flight records a share-partition's view lists.
 const SHARE_RECORDS_SHOWN: usize = 64;
 
+#[cfg(feature = "share-groups")]
 fn share_partition_views(
     brokers: &crate::sorted::SortedMap<u32, crate::broker::Broker>,
     net: &crate::net::Network,
@@ -419,7 +420,7 @@ impl Sim {
         };
         view.broker_configs = brokers.values().next().map(|b| b.config.named()).unwrap_or_default();
         view.broker_configs.extend(topic_defaults.iter().cloned());
-        view.broker_configs.sort_by_key(|(name, _)| *name);
+        crate::sort::sort_by_key(&mut view.broker_configs, |(name, _)| *name);
         let meta = &controller.metadata;
         view.voters = controller.voters.clone();
         view.active_controller = controller.active;
@@ -472,7 +473,10 @@ impl Sim {
         }
         cache.retain_seen(&meta.topics);
         view.groups = group_views(brokers, net, &view.topics, parts.clients);
-        view.share_partitions = share_partition_views(brokers, net);
+        #[cfg(feature = "share-groups")]
+        {
+            view.share_partitions = share_partition_views(brokers, net);
+        }
         for b in brokers.values().filter(|b| !net.is_down(&Node::Broker(b.id))) {
             for m in b.transactions.txns.values() {
                 view.transactions.push(TransactionView {
@@ -487,7 +491,7 @@ impl Sim {
                 });
             }
         }
-        view.transactions.sort_by(|a, b| a.transactional_id.cmp(&b.transactional_id));
+        crate::sort::sort_by(&mut view.transactions, |a, b| a.transactional_id.cmp(&b.transactional_id));
         view.transactions.dedup_by(|a, b| a.transactional_id == b.transactional_id);
         view
     }
@@ -508,6 +512,7 @@ fn client_view(client: &Client) -> ClientView {
         closed: match client {
             Client::Producer(p) => p.closed,
             Client::Consumer(c) => c.closed,
+            #[cfg(feature = "share-groups")]
             Client::ShareConsumer(c) => c.closed,
         },
         configs: Vec::new(),
@@ -591,6 +596,7 @@ fn client_view(client: &Client) -> ClientView {
                 committed: g.committed.iter().map(|(tp, o)| (tp.clone(), *o)).collect(),
             });
         }
+        #[cfg(feature = "share-groups")]
         Client::ShareConsumer(c) => {
             v.configs = c.config.describe();
             v.assignment = c
@@ -733,6 +739,7 @@ fn group_views(
             });
         }
     }
+    #[cfg(feature = "share-groups")]
     for b in brokers.values().filter(|b| !net.is_down(&Node::Broker(b.id))) {
         for g in b.coordinator.share_groups.values() {
             let members: Vec<MemberView> = g
@@ -791,7 +798,7 @@ fn group_views(
             });
         }
     }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
+    crate::sort::sort_by(&mut out, |a, b| a.name.cmp(&b.name));
     out.into_iter().map(Rc::new).collect()
 }
 
@@ -809,6 +816,7 @@ fn delivery(
             Client::Consumer(c) if c.config.group_id.as_deref() == Some(group) => {
                 seen.extend(c.processed.iter().map(|(tp, offset)| (tp, *offset)))
             }
+            #[cfg(feature = "share-groups")]
             Client::ShareConsumer(c) if c.config.group_id == group => {
                 seen.extend(c.processed.iter().map(|(tp, offset)| (tp, *offset)))
             }

@@ -81,9 +81,9 @@ mod tests {
             .unwrap()
             .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
             .collect();
-        files.sort();
+        kafka_sim::sort::sort(&mut files);
         let mut listed: Vec<String> = super::LESSONS.iter().map(|n| n.to_string()).collect();
-        listed.sort();
+        kafka_sim::sort::sort(&mut listed);
         assert_eq!(files, listed, "lessons/ and LESSONS differ");
     }
 

@@ -341,7 +341,9 @@ impl Scene {
 fn chips_of(b: &kafka_sim::view::BrokerView) -> Vec<&kafka_sim::view::ReplicaView> {
     let mut shown: Vec<&kafka_sim::view::ReplicaView> =
         b.replicas.iter().filter(|r| !r.tp.topic.as_str().starts_with("__")).collect();
-    shown.sort_by(|a, b| (a.tp.topic.as_str(), a.tp.partition).cmp(&(b.tp.topic.as_str(), b.tp.partition)));
+    kafka_sim::sort::sort_by(&mut shown, |a, b| {
+        (a.tp.topic.as_str(), a.tp.partition).cmp(&(b.tp.topic.as_str(), b.tp.partition))
+    });
     shown
 }
 

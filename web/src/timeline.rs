@@ -80,7 +80,7 @@ pub fn places(markers: &Markers, checkpoints: &[(u64, String)], length_ms: u64) 
     let length_ms = length_ms.max(1);
     let mut all: Vec<(u64, Kind, String)> = markers.iter().map(|m| (m.at_ms, Kind::Marker(m.kind), m.text())).collect();
     all.extend(checkpoints.iter().map(|(at, t)| (*at, Kind::Checkpoint, t.clone())));
-    all.sort_by_key(|(at, kind, _)| (*at, kind.rank()));
+    kafka_sim::sort::sort_by_key(&mut all, |(at, kind, _)| (*at, kind.rank()));
     let mut places: Vec<(u64, Vec<(Kind, String)>)> = Vec::new();
     for (at, kind, text) in all {
         let bucket = at.min(length_ms) * BUCKETS_MAX / length_ms;

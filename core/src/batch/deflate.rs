@@ -252,7 +252,7 @@ pub(super) fn huffman_lengths(freq: &mut [u32], limit: u8) -> Vec<u8> {
         // Huffman's construction with two queues: the leaves sorted by weight (ties by symbol),
         // and the inner nodes, made in order of weight. Nodes are the leaves, then inner nodes.
         let mut leaves: Vec<usize> = (0..freq.len()).filter(|&s| freq[s] > 0).collect();
-        leaves.sort_unstable_by_key(|&s| (freq[s], s));
+        crate::sort::sort_by_key(&mut leaves, |&s| (freq[s], s));
         let mut weight: Vec<u64> = leaves.iter().map(|&s| freq[s] as u64).collect();
         let mut parent = vec![usize::MAX; weight.len()];
         let (mut next_leaf, mut next_inner) = (0, leaves.len());

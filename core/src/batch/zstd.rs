@@ -190,7 +190,7 @@ fn block(data: &[u8], repeats: &mut [u32; 3]) -> Option<Vec<u8>> {
                 lists[e.0 as usize].push(x);
             }
             for list in &mut lists {
-                list.sort_unstable_by_key(|&x| table[x].2);
+                crate::sort::sort_by_key(list, |&x| table[x].2);
             }
             lists
         })
@@ -224,7 +224,7 @@ fn normalize(counts: &[u32], log: u32) -> Vec<i16> {
         counts.iter().map(|&c| if c == 0 { 0 } else { (((c as u64) << log) / total).max(1) as i16 }).collect();
     let mut left = (1i32 << log) - norm.iter().map(|&p| p as i32).sum::<i32>();
     let mut order: Vec<usize> = (0..norm.len()).collect();
-    order.sort_by_key(|&s| (core::cmp::Reverse(norm[s]), s));
+    crate::sort::sort_by_key(&mut order, |&s| (core::cmp::Reverse(norm[s]), s));
     for s in order {
         if left == 0 {
             break;

@@ -53,8 +53,10 @@ pub struct GroupCoordinator {
     /// Groups of the consumer group protocol (KIP-848). A name is in one map or the other.
     pub consumer_groups: SortedMap<String, ConsumerGroup>,
     /// Share groups (KIP-932): a name taken by a share group is not a consumer group's.
+    #[cfg(feature = "share-groups")]
     pub share_groups: SortedMap<String, ShareGroup>,
     /// Each share group's state, epoch and members as last told in an event.
+    #[cfg(feature = "share-groups")]
     shown_share: SortedMap<String, (ShareGroupState, i32, usize)>,
     /// Committed offsets per group.
     pub offsets: SortedMap<String, SortedMap<TopicPartition, Committed>>,
@@ -137,10 +139,12 @@ impl Broker {
                     }
                 }
             }
+            #[cfg(feature = "share-groups")]
             Request::ShareGroupHeartbeat { group, heartbeat } => {
                 let result = self.share_group_heartbeat(&group, *heartbeat, from.clone(), fx);
                 reply(fx, from, id, Response::ShareGroupHeartbeat { result });
             }
+            #[cfg(feature = "share-groups")]
             Request::JoinGroup { group, .. } if self.coordinator.share_groups.contains_key(&group) => {
                 // A group id belongs to one kind of group: Kafka answers a classic join to a share
                 // group with INCONSISTENT_GROUP_PROTOCOL.
@@ -262,6 +266,7 @@ impl Broker {
         fx: &mut Effects,
     ) -> Result<crate::group::consumer_group::HeartbeatAnswer, KafkaError> {
         self.coordinates(group)?;
+        #[cfg(feature = "share-groups")]
         if self.coordinator.share_groups.contains_key(group) {
             // `GroupMetadataManager`: "Group {group} is not a consumer group."
             return Err(KafkaError::GroupIdNotFound);
@@ -296,6 +301,7 @@ impl Broker {
 
     /// ShareGroupHeartbeat (`GroupMetadataManager.shareGroupHeartbeat`). A first heartbeat creates
     /// the group; a name taken by another kind of group is GROUP_ID_NOT_FOUND.
+    #[cfg(feature = "share-groups")]
     fn share_group_heartbeat(
         &mut self,
         group: &str,
@@ -334,6 +340,7 @@ impl Broker {
     }
 
     /// Says when a share group's state, epoch or members changed, and re-arms its deadline.
+    #[cfg(feature = "share-groups")]
     fn after_share_group_change(&mut self, group: &str, fx: &mut Effects) {
         let Some(g) = self.coordinator.share_groups.get(group) else {
             return;
@@ -692,6 +699,7 @@ impl Broker {
     /// A group's session or join deadline came.
     pub(super) fn on_group_deadline(&mut self, group: &str, fx: &mut Effects) {
         let now = fx.now;
+        #[cfg(feature = "share-groups")]
         if self.coordinator.share_groups.contains_key(group) {
             let image = &self.image;
             let partitions = |t: &str| image.topics.get(t).map(|t| t.partitions.len() as u32);
@@ -1000,12 +1008,15 @@ impl Broker {
         let partitions = self.internal_partitions(OFFSETS_TOPIC);
         let of = |g: &String| crate::group::coordinator::partition_for(g, partitions) == p;
         self.coordinator.offsets.retain(|g, _| !of(g));
-        let gone: Vec<String> = self.coordinator.share_groups.keys().filter(|g| of(g)).cloned().collect();
-        for name in gone {
-            // Share groups' membership is not persisted here: their members rejoin the new coordinator.
-            self.coordinator.share_groups.remove(&name);
-            self.coordinator.shown_share.remove(&name);
-            fx.cancel(Timer::GroupDeadline(name.clone()));
+        #[cfg(feature = "share-groups")]
+        {
+            let gone: Vec<String> = self.coordinator.share_groups.keys().filter(|g| of(g)).cloned().collect();
+            for name in gone {
+                // Share groups' membership is not persisted here: their members rejoin the new coordinator.
+                self.coordinator.share_groups.remove(&name);
+                self.coordinator.shown_share.remove(&name);
+                fx.cancel(Timer::GroupDeadline(name.clone()));
+            }
         }
         let gone: Vec<String> = self.coordinator.consumer_groups.keys().filter(|g| of(g)).cloned().collect();
         for name in gone {

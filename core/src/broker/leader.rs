@@ -827,6 +827,7 @@ impl Broker {
         assert!(replica.high_watermark <= leo, "HW past LEO on {tp}");
         self.wake_parked_produces(tp, fx);
         self.wake_parked_fetches(tp, fx);
+        #[cfg(feature = "share-groups")]
         if self.share.has_parked() {
             self.wake_share_fetches(fx);
         }
@@ -857,7 +858,7 @@ impl Broker {
         }
         let mut isr = lead.isr.clone();
         isr.push(follower);
-        isr.sort_unstable();
+        crate::sort::sort(&mut isr);
         let why = format!("broker-{follower} caught up to the high watermark {hw}");
         self.request_isr_change(tp, isr, PendingIsr::Expand { follower }, why, fx);
     }

@@ -12,6 +12,7 @@ pub mod coordinator;
 pub mod follower;
 pub mod leader;
 pub mod log;
+#[cfg(feature = "share-groups")]
 pub mod share;
 pub mod share_coordinator;
 pub mod transactions;
@@ -247,8 +248,10 @@ pub struct Broker {
     /// This broker's own sessions as a follower, one per leader it fetches from.
     fetcher_sessions: SortedMap<u32, FetchSessionHandler>,
     /// The share-partitions of the partitions it leads (KIP-932).
+    #[cfg(feature = "share-groups")]
     pub share: share::ShareManager,
     /// The share-partitions' states it keeps as share coordinator.
+    #[cfg(feature = "share-groups")]
     pub share_coordinator: share_coordinator::ShareCoordinator,
 }
 
@@ -279,7 +282,9 @@ impl Broker {
             transactions: transactions::TxnCoordinator::default(),
             fetch_sessions: FetchSessionCache::new(config.max_incremental_fetch_session_cache_slots),
             fetcher_sessions: SortedMap::new(),
+            #[cfg(feature = "share-groups")]
             share: share::ShareManager::default(),
+            #[cfg(feature = "share-groups")]
             share_coordinator: share_coordinator::ShareCoordinator::default(),
         }
     }
@@ -410,8 +415,11 @@ impl Broker {
         self.coordinator = coordinator::GroupCoordinator::default();
         self.transactions = transactions::TxnCoordinator::default();
         // Share-partitions and their sessions are in memory; their states are in `__share_group_state`.
-        self.share = share::ShareManager::default();
-        self.share_coordinator = share_coordinator::ShareCoordinator::default();
+        #[cfg(feature = "share-groups")]
+        {
+            self.share = share::ShareManager::default();
+            self.share_coordinator = share_coordinator::ShareCoordinator::default();
+        }
     }
 
     fn request(&mut self, to: Node, request: Request, pending: Pending, fx: &mut Effects) {
@@ -473,9 +481,11 @@ impl Broker {
                     (Pending::TxnVerify(key), Response::AddPartitionsToTxn { result }) => {
                         self.on_verified(key, result, fx)
                     }
+                    #[cfg(feature = "share-groups")]
                     (Pending::ShareRead { group, tp }, Response::ReadShareGroupState { result, .. }) => {
                         self.on_share_state_read(group, tp, result, fx)
                     }
+                    #[cfg(feature = "share-groups")]
                     (Pending::ShareWrite { group, tp }, Response::WriteShareGroupState { result }) => {
                         self.on_share_state_written(group, tp, result, fx)
                     }
@@ -571,12 +581,20 @@ impl Broker {
             | Request::OffsetFetch { .. }
             | Request::TxnOffsetCommit { .. }
             | Request::ShareGroupHeartbeat { .. } => self.handle_group_request(from, id, request, fx),
+            #[cfg(feature = "share-groups")]
             Request::ShareFetch { .. } | Request::ShareAcknowledge { .. } => {
                 self.handle_share_request(from, id, request, fx)
             }
+            #[cfg(feature = "share-groups")]
             Request::WriteShareGroupState { .. } | Request::ReadShareGroupState { .. } => {
                 self.handle_share_state_request(from, id, request, fx)
             }
+            // Without share groups a broker has no share-partitions and no share coordinator.
+            #[cfg(not(feature = "share-groups"))]
+            Request::ShareFetch { .. }
+            | Request::ShareAcknowledge { .. }
+            | Request::WriteShareGroupState { .. }
+            | Request::ReadShareGroupState { .. } => {}
             Request::BrokerHeartbeat { .. } | Request::AlterPartition { .. } => {
                 // Controller requests reach the controller, never a broker's request handler.
             }
@@ -588,10 +606,12 @@ impl Broker {
             Timer::Heartbeat => self.heartbeat(fx),
             Timer::IsrCheck => self.check_isr(fx),
             Timer::ReplicaFetch(leader) => self.fetch_from(leader, fx),
-            Timer::FetchExpiry { client, correlation_id } if !self.expire_share_fetch(&client, correlation_id, fx) => {
-                self.expire_fetch(&client, correlation_id, fx)
-            }
+            #[cfg(feature = "share-groups")]
+            Timer::FetchExpiry { client, correlation_id } if self.expire_share_fetch(&client, correlation_id, fx) => {}
+            Timer::FetchExpiry { client, correlation_id } => self.expire_fetch(&client, correlation_id, fx),
+            #[cfg(feature = "share-groups")]
             Timer::ShareLocks => self.expire_share_locks(fx),
+            #[cfg(feature = "share-groups")]
             Timer::ShareStateRetry => self.retry_share_state(fx),
             Timer::ProduceExpiry { client, correlation_id } => self.expire_produce(&client, correlation_id, fx),
             Timer::GroupDeadline(group) => self.on_group_deadline(&group, fx),
@@ -618,12 +638,16 @@ impl Broker {
                         self.on_marker_written(&transactional_id, &tp, Err(KafkaError::RequestTimedOut), fx)
                     }
                     Some(Pending::TxnVerify(key)) => self.on_verified(key, Err(KafkaError::RequestTimedOut), fx),
+                    #[cfg(feature = "share-groups")]
                     Some(Pending::ShareRead { group, tp }) => {
                         self.on_share_state_read(group, tp, Err(KafkaError::RequestTimedOut), fx)
                     }
+                    #[cfg(feature = "share-groups")]
                     Some(Pending::ShareWrite { group, tp }) => {
                         self.on_share_state_written(group, tp, Err(KafkaError::RequestTimedOut), fx)
                     }
+                    #[cfg(not(feature = "share-groups"))]
+                    Some(Pending::ShareRead { .. } | Pending::ShareWrite { .. }) => {}
                     Some(Pending::Heartbeat) | None => {}
                 }
             }
@@ -692,8 +716,11 @@ impl Broker {
         self.complete_parked_fetches(None, fx);
         self.sync_coordinator(fx);
         self.sync_txn_coordinator(fx);
-        self.sync_share_coordinator();
-        self.sync_share_partitions(fx);
+        #[cfg(feature = "share-groups")]
+        {
+            self.sync_share_coordinator();
+            self.sync_share_partitions(fx);
+        }
         self.start_fetchers(fx);
         if self.replicas.values().any(Replica::is_leader) {
             self.schedule_isr_check(fx);

@@ -35,6 +35,7 @@ pub struct ShareCoordinator {
 }
 
 /// The `__share_group_state` partition of a share-partition.
+#[cfg(feature = "share-groups")]
 pub(super) fn state_partition(broker: &Broker, group: &str, tp: &TopicPartition) -> TopicPartition {
     let partitions =
         broker.image.topics.get(SHARE_STATE_TOPIC).map_or(SHARE_STATE_PARTITIONS, |t| t.partitions.len() as u32);
@@ -42,6 +43,7 @@ pub(super) fn state_partition(broker: &Broker, group: &str, tp: &TopicPartition)
     TopicPartition::new(SHARE_STATE_TOPIC, crate::group::coordinator::partition_for(&key, partitions))
 }
 
+#[cfg(feature = "share-groups")]
 impl Broker {
     pub(super) fn handle_share_state_request(&mut self, from: Node, id: u32, request: Request, fx: &mut Effects) {
         match request {

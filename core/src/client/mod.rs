@@ -9,6 +9,7 @@ pub mod consumer;
 pub mod partitioner;
 pub mod pattern;
 pub mod producer;
+#[cfg(feature = "share-groups")]
 pub mod share_consumer;
 
 use crate::effects::{Effects, Timer};
@@ -23,6 +24,7 @@ use alloc::vec::Vec;
 
 pub use consumer::Consumer;
 pub use producer::Producer;
+#[cfg(feature = "share-groups")]
 pub use share_consumer::ShareConsumer;
 
 /// A client is one of these roles; commands check which before acting.
@@ -32,6 +34,7 @@ pub use share_consumer::ShareConsumer;
 pub enum Client {
     Producer(Producer),
     Consumer(Consumer),
+    #[cfg(feature = "share-groups")]
     ShareConsumer(ShareConsumer),
 }
 
@@ -40,6 +43,7 @@ impl Client {
         match self {
             Client::Producer(_) => "producer",
             Client::Consumer(_) => "consumer",
+            #[cfg(feature = "share-groups")]
             Client::ShareConsumer(_) => "share consumer",
         }
     }
@@ -48,6 +52,7 @@ impl Client {
         match self {
             Client::Producer(p) => &p.conn,
             Client::Consumer(c) => &c.conn,
+            #[cfg(feature = "share-groups")]
             Client::ShareConsumer(c) => &c.conn,
         }
     }

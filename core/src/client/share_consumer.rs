@@ -252,7 +252,7 @@ impl ShareConsumer {
 
     /// `subscribe(topics)`: the group assigns partitions at the next heartbeat.
     pub fn subscribe(&mut self, mut topics: Vec<String>, fx: &mut Effects) {
-        topics.sort();
+        crate::sort::sort(&mut topics);
         topics.dedup();
         self.subscription = topics;
         self.heartbeat_now = true;

@@ -22,7 +22,7 @@ struct BrokerList {
 
 impl BrokerList {
     fn new(mut brokers: Vec<u32>, rng: &mut Rng) -> Self {
-        brokers.sort_unstable();
+        crate::sort::sort(&mut brokers);
         let offset = if brokers.is_empty() { 0 } else { rng.below(brokers.len()) };
         BrokerList { brokers, index: 0, offset, epoch: 0 }
     }
@@ -106,7 +106,7 @@ mod tests {
             let mut leaders = SortedMap::new();
             for replicas in &a {
                 let mut sorted = replicas.clone();
-                sorted.sort_unstable();
+                crate::sort::sort(&mut sorted);
                 sorted.dedup();
                 assert_eq!(sorted.len(), 3, "seed {seed}: duplicate replica in {replicas:?}");
                 *leaders.entry(replicas[0]).or_insert(0) += 1;

@@ -50,7 +50,7 @@ fn kafka_order(a: &Member, b: &Member) -> Ordering {
 
 fn sorted(members: &[Member]) -> Vec<&Member> {
     let mut out: Vec<&Member> = members.iter().collect();
-    out.sort_by(|a, b| kafka_order(a, b));
+    crate::sort::sort_by(&mut out, |a, b| kafka_order(a, b));
     out
 }
 
@@ -80,7 +80,7 @@ pub fn range(members: &[Member], partitions: &SortedMap<String, u32>) -> Assignm
         }
     }
     for list in out.values_mut() {
-        list.sort();
+        crate::sort::sort(list);
     }
     out
 }
@@ -110,7 +110,7 @@ pub fn round_robin(members: &[Member], partitions: &SortedMap<String, u32>) -> A
         }
     }
     for list in out.values_mut() {
-        list.sort();
+        crate::sort::sort(list);
     }
     out
 }

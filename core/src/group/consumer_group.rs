@@ -302,7 +302,7 @@ impl ConsumerGroup {
         }
         let mut bump = existing.is_none() && replaced.is_none();
         if let Some(mut topics) = req.topics.clone() {
-            topics.sort();
+            crate::sort::sort(&mut topics);
             topics.dedup();
             if topics != member.topics {
                 member.topics = topics;
@@ -485,7 +485,7 @@ impl ConsumerGroup {
         }
         let mut assigned = kept;
         assigned.extend(add);
-        assigned.sort();
+        crate::sort::sort(&mut assigned);
         set_epoch(m, target_epoch);
         m.state = if unreleased { Reconciliation::UnreleasedPartitions } else { Reconciliation::Stable };
         m.assigned = assigned;

@@ -50,7 +50,7 @@ fn homogeneous(members: &[AssignorMember]) -> bool {
 /// subscribes to the same topics and they have the same partition counts.
 pub fn range(members: &[AssignorMember], partitions: &SortedMap<String, u32>) -> TargetAssignment {
     let mut order: Vec<&AssignorMember> = members.iter().collect();
-    order.sort_by(|a, b| match (&a.instance_id, &b.instance_id) {
+    crate::sort::sort_by(&mut order, |a, b| match (&a.instance_id, &b.instance_id) {
         (Some(x), Some(y)) => x.cmp(y),
         (Some(_), None) => core::cmp::Ordering::Less,
         (None, Some(_)) => core::cmp::Ordering::Greater,
@@ -83,7 +83,7 @@ pub fn range(members: &[AssignorMember], partitions: &SortedMap<String, u32>) ->
             mine.extend((*next..end).map(|p| TopicPartition::new(t.as_str(), p)));
             *next = end;
         }
-        mine.sort();
+        crate::sort::sort(&mut mine);
         out.insert(m.member_id.clone(), mine);
     }
     out
@@ -159,7 +159,7 @@ fn uniform_homogeneous(members: &[AssignorMember], partitions: &SortedMap<String
     }
     assert!(next.next().is_none(), "the uniform assignor left partitions unassigned");
     for mine in out.values_mut() {
-        mine.sort();
+        crate::sort::sort(mine);
     }
     out
 }
@@ -196,7 +196,7 @@ fn uniform_heterogeneous(members: &[AssignorMember], partitions: &SortedMap<Stri
         .map(|t| (t, members.iter().filter(|m| m.topics.contains(t)).count()))
         .filter(|(_, n)| *n > 0)
         .collect();
-    topics.sort_by_key(|(t, n)| (*n, (*t).clone()));
+    crate::sort::sort_by_key(&mut topics, |(t, n)| (*n, (*t).clone()));
     for (t, _) in &topics {
         for p in 0..count(partitions, t) {
             let tp = TopicPartition::new(t.as_str(), p);
@@ -247,7 +247,7 @@ fn uniform_heterogeneous(members: &[AssignorMember], partitions: &SortedMap<Stri
         }
     }
     for mine in out.values_mut() {
-        mine.sort();
+        crate::sort::sort(mine);
     }
     out
 }

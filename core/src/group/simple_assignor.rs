@@ -37,7 +37,7 @@ pub fn assign(
         balance(members, &topics, partitions, &mut out);
     } else {
         let mut topics: Vec<&str> = members.iter().flat_map(|m| m.topics.iter().map(String::as_str)).collect();
-        topics.sort_unstable();
+        crate::sort::sort(&mut topics);
         topics.dedup();
         for topic in topics {
             let subscribed: Vec<SimpleMember<'_>> = members
@@ -49,14 +49,14 @@ pub fn assign(
         }
     }
     for v in out.values_mut() {
-        v.sort();
+        crate::sort::sort(v);
     }
     out
 }
 
 fn sorted(topics: &[String]) -> Vec<&str> {
     let mut v: Vec<&str> = topics.iter().map(String::as_str).collect();
-    v.sort_unstable();
+    crate::sort::sort(&mut v);
     v.dedup();
     v
 }
@@ -83,7 +83,7 @@ fn balance(
         .iter()
         .map(|m| {
             let mut v: Vec<usize> = m.current.iter().filter_map(|tp| targets.binary_search(tp).ok()).collect();
-            v.sort_unstable();
+            crate::sort::sort(&mut v);
             v.dedup();
             v
         })
@@ -179,7 +179,7 @@ mod tests {
         assert_eq!(got.get("A").map(Vec::len), Some(3));
         assert_eq!(got.get("B").map(Vec::len), Some(2));
         let mut all: Vec<TopicPartition> = got.values().flatten().cloned().collect();
-        all.sort();
+        crate::sort::sort(&mut all);
         assert_eq!(all, [tp("t1", 0), tp("t1", 1), tp("t1", 2), tp("t2", 0), tp("t2", 1)]);
     }
 

@@ -158,14 +158,19 @@ impl fmt::Display for Command {
                 Ok(())
             }
             Command::DeleteGroup { group } => write!(f, "group delete {}", quote(group)),
+            #[cfg(not(feature = "share-groups"))]
+            Command::AlterGroupConfig { .. } | Command::ShareConsumer { .. } | Command::Acknowledge { .. } => Ok(()),
+            #[cfg(feature = "share-groups")]
             Command::AlterGroupConfig { group, configs: c } => {
                 write!(f, "group config {}", quote(group))?;
                 configs(f, c)
             }
+            #[cfg(feature = "share-groups")]
             Command::ShareConsumer { name, configs: c } => {
                 write!(f, "share-consumer {}", quote(name))?;
                 configs(f, c)
             }
+            #[cfg(feature = "share-groups")]
             Command::Acknowledge { consumer, tp, offset, ack } => {
                 write!(f, "acknowledge {} {} {}", quote(consumer), quote(&alloc::format!("{tp}@{offset}")), ack.word())
             }

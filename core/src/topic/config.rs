@@ -369,7 +369,7 @@ mod tests {
         }
         let names: Vec<_> = DEFS.iter().map(|d| d.name).collect();
         let mut sorted = names.clone();
-        sorted.sort_unstable();
+        crate::sort::sort(&mut sorted);
         assert_eq!(names, sorted, "DEFS must stay sorted by name");
     }
 

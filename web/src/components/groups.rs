@@ -148,7 +148,7 @@ fn lag_chart(samples: &[LagSample]) -> Html {
     let most = samples.iter().flat_map(|s| s.lags.iter().map(|(_, l)| *l)).max().unwrap_or(0);
     let max = most.max(1);
     let mut groups: Vec<&str> = samples.iter().flat_map(|s| s.lags.iter().map(|(g, _)| g.as_str())).collect();
-    groups.sort_unstable();
+    kafka_sim::sort::sort(&mut groups);
     groups.dedup();
     let x = |t: u64| (t - t0) as f64 / (t1 - t0) as f64 * w;
     let y = |l: u64| h - l as f64 / max as f64 * h;

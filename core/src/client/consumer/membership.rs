@@ -108,7 +108,7 @@ impl Consumer {
         let joining = m.epoch == 0;
         let full = joining || core::mem::take(&mut m.full);
         let mut topics = g.subscription.clone();
-        topics.sort();
+        crate::sort::sort(&mut topics);
         let heartbeat = HeartbeatRequest {
             member_id: g.member_id.clone(),
             member_epoch: m.epoch,

@@ -350,7 +350,7 @@ impl Consumer {
         let mut order: Vec<(u64, usize)> = (self.assignment.iter().enumerate())
             .map(|(i, tp)| (self.fetch_rotation.get(tp).copied().unwrap_or(0), i))
             .collect();
-        order.sort_unstable();
+        crate::sort::sort(&mut order);
         for tp in order.into_iter().map(|(_, i)| &self.assignment[i]) {
             if self.paused.contains(tp) || self.buffer.iter().any(|(t, _)| t == tp) {
                 continue;
@@ -543,7 +543,7 @@ impl Consumer {
                             let buffered_before = self.buffer.len();
                             // read_committed: aborted transactions in range, by first offset (Java's Fetcher).
                             let mut aborted = data.aborted_transactions.clone();
-                            aborted.sort_by_key(|&(_, first)| first);
+                            crate::sort::sort_by_key(&mut aborted, |&(_, first)| first);
                             let mut aborted = aborted.into_iter().peekable();
                             let mut aborted_producers: SortedSet<i64> = SortedSet::new();
                             let read_committed = self.config.isolation_level == IsolationLevel::ReadCommitted;

@@ -713,7 +713,7 @@ impl Producer {
                 nodes.push(leader);
             }
         }
-        nodes.sort_unstable();
+        crate::sort::sort(&mut nodes);
         nodes
     }
 

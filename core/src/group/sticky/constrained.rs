@@ -41,7 +41,7 @@ pub(super) fn assign(
         let member = String::from(member);
         let list = owned.remove(&member).unwrap_or_default();
         let mut list: Vec<TopicPartition> = list.into_iter().filter(|tp| !multiple.contains(tp)).collect();
-        list.sort_by(|a, b| a.partition.cmp(&b.partition).then_with(|| a.topic.cmp(&b.topic)));
+        crate::sort::sort_by(&mut list, |a, b| a.partition.cmp(&b.partition).then_with(|| a.topic.cmp(&b.topic)));
         let keep = if list.len() < min_quota {
             under_min.push(member.clone());
             list.len()
@@ -69,8 +69,8 @@ pub(super) fn assign(
         .flat_map(|(t, &n)| (0..n).map(move |p| TopicPartition::new(t.clone(), p)))
         .filter(|tp| !assigned.contains(tp))
         .collect();
-    under_min.sort();
-    exactly_min.make_contiguous().sort();
+    crate::sort::sort(&mut under_min);
+    crate::sort::sort(exactly_min.make_contiguous());
 
     // assignRoundRobin: `next` walks `under_min` as Kafka's iterator over its linked list does.
     let mut transferring = SortedMap::new();

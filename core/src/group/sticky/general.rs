@@ -71,7 +71,7 @@ pub(super) fn assign(
 
     // All partitions, topics with fewer potential members first (`TopicComparator`).
     let mut sorted_topics: Vec<&String> = topics.keys().collect();
-    sorted_topics.sort_by_key(|t| (b.topic_members.get(t.as_str()).map_or(0, Vec::len), *t));
+    crate::sort::sort_by_key(&mut sorted_topics, |t| (b.topic_members.get(t.as_str()).map_or(0, Vec::len), *t));
     let mut sorted_all: Vec<TopicPartition> = sorted_topics
         .iter()
         .flat_map(|t| {

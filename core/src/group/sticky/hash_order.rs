@@ -38,7 +38,7 @@ fn bucket(hash: u32, entries: usize) -> u32 {
 /// one bucket in member-id order, as if inserted in that order).
 pub(super) fn sort_members(members: &mut [&Member]) {
     let n = members.len();
-    members.sort_unstable_by_key(|m| (bucket(string_hash(&m.member_id), n), m.member_id.as_str()));
+    crate::sort::sort_by_key(members, |m| (bucket(string_hash(&m.member_id), n), m.member_id.as_str()));
 }
 
 /// The first partition a `HashSet` iterates, given its partitions in

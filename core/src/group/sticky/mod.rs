@@ -120,7 +120,7 @@ fn assign(members: &[Member], partitions: &SortedMap<String, u32>) -> (StickyAss
         (StickyAssignment { assignment, transferring: None }, Some(movements))
     };
     for list in result.assignment.values_mut() {
-        list.sort();
+        crate::sort::sort(list);
     }
     (result, movements)
 }
