@@ -180,13 +180,16 @@ pub enum Command {
     Consumer { name: String, configs: Configs },
     /// `share-consumer NAME group.id=G CONFIG=VALUE...`: a KafkaShareConsumer (KIP-932). It takes
     /// `subscribe`, `poll`, `consume`, `acknowledge`, `commit`, `close` and `crash`.
+    #[cfg(feature = "share-groups")]
     ShareConsumer { name: String, configs: Configs },
     /// `acknowledge CONSUMER orders-0@5 accept|release|reject|renew`: a share consumer's
     /// `acknowledge(record, type)` (share.acknowledgement.mode=explicit).
+    #[cfg(feature = "share-groups")]
     Acknowledge { consumer: String, tp: TopicPartition, offset: u64, ack: crate::group::share_partition::AckType },
     /// `group config NAME KEY=VALUE...`: a share group's dynamic configs
     /// (`kafka-configs --entity-type groups --alter --add-config`): share.auto.offset.reset,
     /// share.record.lock.duration.ms, share.delivery.count.limit, share.partition.max.record.locks.
+    #[cfg(feature = "share-groups")]
     AlterGroupConfig { group: String, configs: Configs },
     /// `send PRODUCER TOPIC key=K value=V partition=N header.NAME=V key.format=F value.format=F`:
     /// `producer.send(record)`; formats are string (the default), json (checked) or hex (bytes).

@@ -74,8 +74,10 @@ pub enum Timer {
     /// The quorum re-checks which voter can lead after controller.quorum.election.timeout.ms.
     QuorumCheck,
     /// A partition leader's earliest share acquisition lock expires.
+    #[cfg(feature = "share-groups")]
     ShareLocks,
     /// A partition leader writes again the share-partition states whose write failed.
+    #[cfg(feature = "share-groups")]
     ShareStateRetry,
 }
 

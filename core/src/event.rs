@@ -450,6 +450,7 @@ pub enum EventKind {
         group: String,
     },
     /// A share group's (KIP-932) state or epoch moved at its coordinator.
+    #[cfg(feature = "share-groups")]
     ShareGroupState {
         broker: u32,
         group: String,
@@ -458,6 +459,7 @@ pub enum EventKind {
         members: usize,
     },
     /// A partition leader read a share-partition's state (or started it by share.auto.offset.reset).
+    #[cfg(feature = "share-groups")]
     SharePartitionLoaded {
         broker: u32,
         group: String,
@@ -466,6 +468,7 @@ pub enum EventKind {
         from: &'static str,
     },
     /// A share consumer acquired records: runs of `(first, last, delivery count)`.
+    #[cfg(feature = "share-groups")]
     ShareAcquired {
         broker: u32,
         group: String,
@@ -474,6 +477,7 @@ pub enum EventKind {
         ranges: Vec<(u64, u64, u16)>,
     },
     /// A share consumer acknowledged records it held.
+    #[cfg(feature = "share-groups")]
     ShareAcknowledged {
         broker: u32,
         group: String,
@@ -485,6 +489,7 @@ pub enum EventKind {
     },
     /// Acquired records' delivery ended without an acknowledgement (a lock timed out, a share
     /// session closed) or with a RELEASE at the delivery limit: Available again, or archived.
+    #[cfg(feature = "share-groups")]
     ShareReleased {
         broker: u32,
         group: String,
@@ -569,8 +574,6 @@ impl fmt::Display for EventKind {
             ConsumerGroupState { broker, group, state, epoch, assignment_epoch, members } => {
                 write!(f, "consumer group {group} (coordinator broker-{broker}): {state}, group epoch {epoch}, target assignment epoch {assignment_epoch}, {members} member(s)")
             }
-            #[cfg(not(feature = "share-groups"))]
-            ShareGroupState { .. } | SharePartitionLoaded { .. } | ShareAcquired { .. } | ShareAcknowledged { .. } | ShareReleased { .. } => Ok(()),
             #[cfg(feature = "share-groups")]
             ShareGroupState { broker, group, state, epoch, members } => {
                 write!(f, "share group {group} (coordinator broker-{broker}): {state}, group epoch {epoch}, {members} member(s)")

@@ -34,9 +34,11 @@ pub enum Subject {
     Consumer(String),
     Topic(String),
     Group(String),
+    #[cfg(feature = "share-groups")]
     ShareGroup(String),
     /// A share-partition, with its group when the line names one (`group=G`); without, the only
     /// share group with state on that partition.
+    #[cfg(feature = "share-groups")]
     SharePartition(TopicPartition, Option<String>),
 }
 
@@ -70,9 +72,11 @@ impl Subject {
                 "duplicates",
                 "lost",
             ],
+            #[cfg(feature = "share-groups")]
             Subject::ShareGroup(_) => {
                 &["state", "epoch", "members", "assigned", "lag", "processed", "duplicates", "coordinator"]
             }
+            #[cfg(feature = "share-groups")]
             Subject::SharePartition(..) => {
                 &["spso", "speo", "next", "acquired", "available", "acknowledged", "archived", "deliveries", "leader"]
             }
@@ -92,7 +96,9 @@ impl fmt::Display for Expectation {
             Subject::Consumer(n) => write!(f, "consumer {}", quote(n))?,
             Subject::Topic(n) => write!(f, "topic {}", quote(n))?,
             Subject::Group(n) => write!(f, "group {}", quote(n))?,
+            #[cfg(feature = "share-groups")]
             Subject::ShareGroup(n) => write!(f, "share-group {}", quote(n))?,
+            #[cfg(feature = "share-groups")]
             Subject::SharePartition(tp, group) => {
                 write!(f, "share-partition {}", quote(&format!("{tp}")))?;
                 if let Some(g) = group {
@@ -218,10 +224,6 @@ impl Expectation {
                     "lost" => g.lost.to_string(),
                     _ => g.coordinator.to_string(),
                 })
-            }
-            #[cfg(not(feature = "share-groups"))]
-            Subject::ShareGroup(_) | Subject::SharePartition(..) => {
-                Err(String::from("share groups (KIP-932) are not in this build"))
             }
             #[cfg(feature = "share-groups")]
             Subject::ShareGroup(name) => {

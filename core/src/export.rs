@@ -142,10 +142,12 @@ pub fn python(scenario: &Scenario) -> String {
     for l in &scenario.commands {
         let c: &Command = &l.command;
         line(&mut body, format!("# {c}"));
+        #[cfg(feature = "share-groups")]
         if let Command::ShareConsumer { name, .. } = c {
             share_consumers.insert(name.clone());
         }
-        if cfg!(feature = "share-groups") && names_share_consumer(c, &share_consumers) {
+        #[cfg(feature = "share-groups")]
+        if names_share_consumer(c, &share_consumers) {
             line(
                 &mut body,
                 "# (kafka-python has no share consumer, KIP-932: use the Java client's KafkaShareConsumer)".into(),
@@ -155,7 +157,9 @@ pub fn python(scenario: &Scenario) -> String {
         match c {
             Command::Cluster(s) => brokers = s.brokers,
             // Handled above, as comments.
+            #[cfg(feature = "share-groups")]
             Command::ShareConsumer { .. } | Command::Acknowledge { .. } => {}
+            #[cfg(feature = "share-groups")]
             Command::AlterGroupConfig { group, .. } => line(
                 &mut body,
                 format!("# (kafka-python's admin has no GROUP config resource: kafka-configs.sh --entity-type groups --entity-name {group})"),
@@ -432,8 +436,10 @@ if __name__ == "__main__":
 }
 
 /// Whether a command is a share consumer's (its creation, or a call on one).
+#[cfg(feature = "share-groups")]
 fn names_share_consumer(c: &Command, share: &crate::sorted::SortedSet<String>) -> bool {
     let name = match c {
+        #[cfg(feature = "share-groups")]
         Command::ShareConsumer { .. } | Command::Acknowledge { .. } => return true,
         Command::Subscribe { consumer, .. }
         | Command::Poll { consumer }
@@ -461,12 +467,13 @@ pub fn cli(scenario: &Scenario) -> String {
         let c: &Command = &l.command;
         let _ = writeln!(out, "\n# {c}");
         let text = match c {
+            #[cfg(feature = "share-groups")]
             Command::ShareConsumer { name, configs } => {
                 share_consumers.insert(name, configs);
                 String::from("# (its settings go to the kafka-console-share-consumer.sh below)")
             }
-            Command::Subscribe { consumer, topics, .. }
-                if cfg!(feature = "share-groups") && share_consumers.contains_key(consumer.as_str()) =>
+            #[cfg(feature = "share-groups")]
+            Command::Subscribe { consumer, topics, .. } if share_consumers.contains_key(consumer.as_str()) =>
             {
                 let configs = share_consumers.get(consumer.as_str()).copied().cloned().unwrap_or_default();
                 let group = configs.iter().find(|(k, _)| k == "group.id").map_or("", |(_, v)| v.as_str());
@@ -487,6 +494,7 @@ pub fn cli(scenario: &Scenario) -> String {
                     .collect::<Vec<_>>()
                     .join("\n")
             }
+            #[cfg(feature = "share-groups")]
             Command::AlterGroupConfig { group, configs } => {
                 let list: Vec<String> = configs.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 format!(
@@ -579,6 +587,7 @@ pub fn cli(scenario: &Scenario) -> String {
             // A group's checkpoint: its state (and, under the consumer protocol, its epochs), then its
             // members with their partitions.
             Command::Expect(e) => match &e.subject {
+                #[cfg(feature = "share-groups")]
                 crate::expect::Subject::ShareGroup(g) | crate::expect::Subject::SharePartition(_, Some(g)) => format!(
                     "kafka-share-groups.sh --bootstrap-server \"$B\" --describe --group {0} --state --verbose\nkafka-share-groups.sh --bootstrap-server \"$B\" --describe --group {0} --members --verbose\nkafka-share-groups.sh --bootstrap-server \"$B\" --describe --group {0} --offsets",
                     sh(g)

@@ -25,7 +25,7 @@
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![deny(unsafe_code)]
 // Without share groups their types stay (commands and messages name them) but nothing uses them.
-#![cfg_attr(not(feature = "share-groups"), allow(dead_code, unused_imports, unused_variables))]
+#![cfg_attr(not(feature = "share-groups"), allow(dead_code, unused_imports, unused_variables, unused_mut))]
 #![warn(missing_debug_implementations)]
 
 extern crate alloc;

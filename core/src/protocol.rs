@@ -511,6 +511,7 @@ pub enum Request {
         heartbeat: Box<crate::group::consumer_group::HeartbeatRequest>,
     },
     /// A share consumer's one group request (KIP-932): join (member epoch 0), stay, leave (-1).
+    #[cfg(feature = "share-groups")]
     ShareGroupHeartbeat {
         group: String,
         heartbeat: Box<crate::group::share_group::ShareHeartbeatRequest>,
@@ -518,6 +519,7 @@ pub enum Request {
     /// A share consumer to a partition leader: acquire records of these partitions for the
     /// member, acknowledging what it finished with (piggybacked). The share session's epoch: 0
     /// opens one, -1 closes it (its acquisitions are released), else the one after the last.
+    #[cfg(feature = "share-groups")]
     ShareFetch {
         group: String,
         member_id: String,
@@ -533,6 +535,7 @@ pub enum Request {
         acknowledgements: Vec<(TopicPartition, Vec<ShareAck>)>,
     },
     /// Acknowledgements alone (commitSync, close): epoch -1 also closes the share session.
+    #[cfg(feature = "share-groups")]
     ShareAcknowledge {
         group: String,
         member_id: String,
@@ -541,12 +544,14 @@ pub enum Request {
     },
     /// A partition leader to the share coordinator: a share-partition's state, whole (Kafka's
     /// persister writes the start offset and the state batches).
+    #[cfg(feature = "share-groups")]
     WriteShareGroupState {
         group: String,
         tp: TopicPartition,
         state: Box<ShareState>,
     },
     /// A new leader of a partition reads a share-partition's state before delivering from it.
+    #[cfg(feature = "share-groups")]
     ReadShareGroupState {
         group: String,
         tp: TopicPartition,
@@ -649,22 +654,27 @@ pub enum Response {
     ConsumerGroupHeartbeat {
         result: Result<crate::group::consumer_group::HeartbeatAnswer, KafkaError>,
     },
+    #[cfg(feature = "share-groups")]
     ShareGroupHeartbeat {
         result: Result<crate::group::share_group::ShareHeartbeatAnswer, KafkaError>,
     },
+    #[cfg(feature = "share-groups")]
     ShareFetch {
         /// A share session error: no partitions.
         error: Option<KafkaError>,
         partitions: Vec<ShareFetchedPartition>,
     },
+    #[cfg(feature = "share-groups")]
     ShareAcknowledge {
         error: Option<KafkaError>,
         partitions: Vec<(TopicPartition, Result<(), KafkaError>)>,
     },
+    #[cfg(feature = "share-groups")]
     WriteShareGroupState {
         result: Result<(), KafkaError>,
     },
     /// `None`: no state was ever written (the share-partition starts by share.auto.offset.reset).
+    #[cfg(feature = "share-groups")]
     ReadShareGroupState {
         tp: TopicPartition,
         result: Result<Option<ShareState>, KafkaError>,
@@ -717,10 +727,15 @@ impl Request {
             Request::ConsumerGroupHeartbeat { .. } => "ConsumerGroupHeartbeat",
             Request::OffsetCommit { .. } => "OffsetCommit",
             Request::OffsetFetch { .. } => "OffsetFetch",
+            #[cfg(feature = "share-groups")]
             Request::ShareGroupHeartbeat { .. } => "ShareGroupHeartbeat",
+            #[cfg(feature = "share-groups")]
             Request::ShareFetch { .. } => "ShareFetch",
+            #[cfg(feature = "share-groups")]
             Request::ShareAcknowledge { .. } => "ShareAcknowledge",
+            #[cfg(feature = "share-groups")]
             Request::WriteShareGroupState { .. } => "WriteShareGroupState",
+            #[cfg(feature = "share-groups")]
             Request::ReadShareGroupState { .. } => "ReadShareGroupState",
         }
     }
@@ -749,10 +764,15 @@ impl Response {
             Response::ConsumerGroupHeartbeat { .. } => "ConsumerGroupHeartbeat",
             Response::OffsetCommit { .. } => "OffsetCommit",
             Response::OffsetFetch { .. } => "OffsetFetch",
+            #[cfg(feature = "share-groups")]
             Response::ShareGroupHeartbeat { .. } => "ShareGroupHeartbeat",
+            #[cfg(feature = "share-groups")]
             Response::ShareFetch { .. } => "ShareFetch",
+            #[cfg(feature = "share-groups")]
             Response::ShareAcknowledge { .. } => "ShareAcknowledge",
+            #[cfg(feature = "share-groups")]
             Response::WriteShareGroupState { .. } => "WriteShareGroupState",
+            #[cfg(feature = "share-groups")]
             Response::ReadShareGroupState { .. } => "ReadShareGroupState",
         }
     }
@@ -909,12 +929,6 @@ impl fmt::Display for Message {
                         list(f, offsets.iter().map(|(tp, o, m)| (tp, show(o, m))))
                     }
                     Request::OffsetFetch { group, partitions } => write!(f, " group={group} [{}]", tps(partitions)),
-                    #[cfg(not(feature = "share-groups"))]
-                    Request::ShareGroupHeartbeat { .. }
-                    | Request::ShareFetch { .. }
-                    | Request::ShareAcknowledge { .. }
-                    | Request::WriteShareGroupState { .. }
-                    | Request::ReadShareGroupState { .. } => Ok(()),
                     #[cfg(feature = "share-groups")]
                     Request::ShareGroupHeartbeat { group, heartbeat: h } => {
                         write!(f, " group={group} member_id={} member_epoch={}", h.member_id, h.member_epoch)?;
@@ -1067,12 +1081,6 @@ impl fmt::Display for Message {
                         Ok(a) => member_answer(f, &a.member_id, a.member_epoch, a.assignment.as_deref()),
                         Err(e) => write!(f, " {}", e.name()),
                     },
-                    #[cfg(not(feature = "share-groups"))]
-                    Response::ShareGroupHeartbeat { .. }
-                    | Response::ShareFetch { .. }
-                    | Response::ShareAcknowledge { .. }
-                    | Response::WriteShareGroupState { .. }
-                    | Response::ReadShareGroupState { .. } => Ok(()),
                     #[cfg(feature = "share-groups")]
                     Response::ShareGroupHeartbeat { result } => match result {
                         Ok(a) => member_answer(f, &a.member_id, a.member_epoch, a.assignment.as_deref()),

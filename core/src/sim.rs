@@ -340,10 +340,6 @@ impl Sim {
                 self.add_client(Client::Consumer(Consumer::new(name.clone(), config, bootstrap)));
                 Ok(())
             }
-            #[cfg(not(feature = "share-groups"))]
-            Command::ShareConsumer { .. } | Command::AlterGroupConfig { .. } | Command::Acknowledge { .. } => {
-                Err(CommandError::Invalid("share groups (KIP-932) are not in this build".into()))
-            }
             #[cfg(feature = "share-groups")]
             Command::ShareConsumer { name, configs } => {
                 let mut config = crate::client::share_consumer::ShareConsumerConfig::parse(configs)?;

@@ -102,11 +102,26 @@ const KAFKA: &[(&str, &str, &str, &str)] = &[
     ("topic", "segment.jitter.ms", "0", "LogConfig"),
     ("topic", "segment.ms", "604800000", "LogConfig"),
     ("topic", "unclean.leader.election.enable", "false", "LogConfig"),
+    ("share consumer", "client.id", "null", "ShareConsumerConfig"),
+    ("share consumer", "fetch.max.bytes", "52428800", "ConsumerConfig"),
+    ("share consumer", "fetch.max.wait.ms", "500", "ConsumerConfig"),
+    ("share consumer", "fetch.min.bytes", "1", "ConsumerConfig"),
+    ("share consumer", "group.id", "null", "ConsumerConfig"),
+    ("share consumer", "max.poll.records", "500", "ConsumerConfig"),
+    ("share consumer", "request.timeout.ms", "30000", "CommonClientConfigs"),
+    ("share consumer", "retry.backoff.ms", "100", "CommonClientConfigs"),
+    ("share consumer", "share.acknowledgement.mode", "implicit", "ConsumerConfig (KIP-932)"),
+    ("share consumer", "share.acquire.mode", "batch_optimized", "ConsumerConfig (KIP-1206, 4.2)"),
     ("broker", "auto.create.topics.enable", "true", "ServerConfigs"),
     ("broker", "default.replication.factor", "1", "ReplicationConfigs"),
     ("broker", "group.consumer.heartbeat.interval.ms", "5000", "GroupCoordinatorConfig (KIP-848)"),
     ("broker", "group.consumer.session.timeout.ms", "45000", "GroupCoordinatorConfig (KIP-848)"),
     ("broker", "group.initial.rebalance.delay.ms", "3000", "GroupCoordinatorConfig"),
+    ("broker", "group.share.delivery.count.limit", "5", "ShareGroupConfig (KIP-932)"),
+    ("broker", "group.share.heartbeat.interval.ms", "5000", "ShareGroupConfig (KIP-932)"),
+    ("broker", "group.share.partition.max.record.locks", "2000", "ShareGroupConfig (Kafka 4.1+)"),
+    ("broker", "group.share.record.lock.duration.ms", "30000", "ShareGroupConfig (KIP-932)"),
+    ("broker", "group.share.session.timeout.ms", "45000", "ShareGroupConfig (KIP-932)"),
     ("broker", "group.max.session.timeout.ms", "1800000", "GroupCoordinatorConfig"),
     ("broker", "group.min.session.timeout.ms", "6000", "GroupCoordinatorConfig"),
     ("broker", "log.retention.check.interval.ms", "300000", "ServerLogConfigs"),
@@ -133,6 +148,8 @@ fn simulation() -> Vec<(&'static str, &'static str, String)> {
     let mut out = Vec::new();
     out.extend(ProducerConfig::default().describe().into_iter().map(|(k, v)| ("producer", k, v)));
     out.extend(ConsumerConfig::default().describe().into_iter().map(|(k, v)| ("consumer", k, v)));
+    let share = kafka_sim::client::share_consumer::ShareConsumerConfig::default();
+    out.extend(share.describe().into_iter().map(|(k, v)| ("share consumer", k, v)));
     out.extend(TopicConfig::default().effective().into_iter().map(|(k, v)| ("topic", k, v)));
     out.extend(BrokerConfig::default().named().into_iter().map(|(k, v)| ("broker", k, v)));
     out

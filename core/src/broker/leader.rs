@@ -157,6 +157,7 @@ pub enum WriteFor {
         commit: bool,
     },
     /// A share-partition's state, answered to its leader once replicated.
+    #[cfg(feature = "share-groups")]
     ShareState,
     /// Offsets a transactional producer sent, counted once its transaction commits.
     TxnOffsetCommit {
@@ -312,6 +313,7 @@ impl Broker {
             WriteFor::TxnOffsetCommit { group, producer_id, offsets } => {
                 self.on_txn_offsets_written(to, id, group, producer_id, offsets, result, fx)
             }
+            #[cfg(feature = "share-groups")]
             WriteFor::ShareState => {
                 let result = result.map(|_| ()).map_err(|e| match e {
                     KafkaError::NotLeaderOrFollower => KafkaError::NotCoordinator,

@@ -80,11 +80,13 @@ enum Pending {
     /// A write's transaction being verified with its coordinator (`verification.rs`).
     TxnVerify(u32),
     /// A share-partition's state asked of its share coordinator.
+    #[cfg(feature = "share-groups")]
     ShareRead {
         group: alloc::string::String,
         tp: TopicPartition,
     },
     /// A share-partition's state written to its share coordinator.
+    #[cfg(feature = "share-groups")]
     ShareWrite {
         group: alloc::string::String,
         tp: TopicPartition,
@@ -158,7 +160,7 @@ impl BrokerConfig {
     /// ones the simulation models.
     pub fn named(&self) -> Vec<(&'static str, alloc::string::String)> {
         use alloc::string::ToString;
-        alloc::vec![
+        let mut named = alloc::vec![
             ("auto.create.topics.enable", self.auto_create_topics.to_string()),
             ("default.replication.factor", self.default_replication_factor.to_string()),
             ("group.consumer.heartbeat.interval.ms", self.group.consumer.heartbeat_interval_ms.to_string()),
@@ -183,7 +185,16 @@ impl BrokerConfig {
             ("transaction.state.log.num.partitions", self.internal.txn_partitions.to_string()),
             ("transaction.state.log.replication.factor", self.internal.txn_replication_factor.to_string()),
             ("transaction.version", self.transaction_version.to_string()),
-        ]
+        ];
+        #[cfg(feature = "share-groups")]
+        named.extend([
+            ("group.share.delivery.count.limit", self.group.share.limits.delivery_count_limit.to_string()),
+            ("group.share.heartbeat.interval.ms", self.group.share.heartbeat_interval_ms.to_string()),
+            ("group.share.partition.max.record.locks", self.group.share.limits.max_record_locks.to_string()),
+            ("group.share.record.lock.duration.ms", self.group.share.limits.lock_duration_ms.to_string()),
+            ("group.share.session.timeout.ms", self.group.share.session_timeout_ms.to_string()),
+        ]);
+        named
     }
 }
 
@@ -579,8 +590,9 @@ impl Broker {
             | Request::ConsumerGroupHeartbeat { .. }
             | Request::OffsetCommit { .. }
             | Request::OffsetFetch { .. }
-            | Request::TxnOffsetCommit { .. }
-            | Request::ShareGroupHeartbeat { .. } => self.handle_group_request(from, id, request, fx),
+            | Request::TxnOffsetCommit { .. } => self.handle_group_request(from, id, request, fx),
+            #[cfg(feature = "share-groups")]
+            Request::ShareGroupHeartbeat { .. } => self.handle_group_request(from, id, request, fx),
             #[cfg(feature = "share-groups")]
             Request::ShareFetch { .. } | Request::ShareAcknowledge { .. } => {
                 self.handle_share_request(from, id, request, fx)
@@ -590,11 +602,6 @@ impl Broker {
                 self.handle_share_state_request(from, id, request, fx)
             }
             // Without share groups a broker has no share-partitions and no share coordinator.
-            #[cfg(not(feature = "share-groups"))]
-            Request::ShareFetch { .. }
-            | Request::ShareAcknowledge { .. }
-            | Request::WriteShareGroupState { .. }
-            | Request::ReadShareGroupState { .. } => {}
             Request::BrokerHeartbeat { .. } | Request::AlterPartition { .. } => {
                 // Controller requests reach the controller, never a broker's request handler.
             }
@@ -646,8 +653,6 @@ impl Broker {
                     Some(Pending::ShareWrite { group, tp }) => {
                         self.on_share_state_written(group, tp, Err(KafkaError::RequestTimedOut), fx)
                     }
-                    #[cfg(not(feature = "share-groups"))]
-                    Some(Pending::ShareRead { .. } | Pending::ShareWrite { .. }) => {}
                     Some(Pending::Heartbeat) | None => {}
                 }
             }

@@ -53,13 +53,20 @@ pub fn command_line(text: &str, line: usize) -> Result<Command, ScriptError> {
     parse_words(&ws, line, text)
 }
 
+#[cfg(feature = "share-groups")]
+const CLUSTER_SETTINGS: &str =
+    "brokers=N, latency=DURATION, auto.create.topics.enable=BOOL, num.partitions=N, default.replication.factor=N, replica.lag.time.max.ms=MS, log.retention.check.interval.ms=MS, max.incremental.fetch.session.cache.slots=N, group.initial.rebalance.delay.ms=MS, group.min.session.timeout.ms=MS, group.max.session.timeout.ms=MS, group.consumer.heartbeat.interval.ms=MS, group.consumer.session.timeout.ms=MS, group.share.heartbeat.interval.ms=MS, group.share.session.timeout.ms=MS, group.share.record.lock.duration.ms=MS, group.share.delivery.count.limit=N, group.share.partition.max.record.locks=N, min.insync.replicas=N, unclean.leader.election.enable=BOOL, log.retention.ms=MS, log.retention.hours=H, log.segment.bytes=N, offsets.retention.minutes=N, offsets.topic.replication.factor=N, offsets.topic.num.partitions=N, transaction.state.log.replication.factor=N, transaction.state.log.min.isr=N, transaction.state.log.num.partitions=N, transaction.version=1|2 or transaction.partition.verification.enable=BOOL";
+#[cfg(not(feature = "share-groups"))]
 const CLUSTER_SETTINGS: &str =
     "brokers=N, latency=DURATION, auto.create.topics.enable=BOOL, num.partitions=N, default.replication.factor=N, replica.lag.time.max.ms=MS, log.retention.check.interval.ms=MS, max.incremental.fetch.session.cache.slots=N, group.initial.rebalance.delay.ms=MS, group.min.session.timeout.ms=MS, group.max.session.timeout.ms=MS, group.consumer.heartbeat.interval.ms=MS, group.consumer.session.timeout.ms=MS, min.insync.replicas=N, unclean.leader.election.enable=BOOL, log.retention.ms=MS, log.retention.hours=H, log.segment.bytes=N, offsets.retention.minutes=N, offsets.topic.replication.factor=N, offsets.topic.num.partitions=N, transaction.state.log.replication.factor=N, transaction.state.log.min.isr=N, transaction.state.log.num.partitions=N, transaction.version=1|2 or transaction.partition.verification.enable=BOOL";
 
 /// What a build without share groups (the page, for now) says of their lines.
 const SHARE_GROUPS_LEFT_OUT: &str = "share groups (KIP-932) are not in this build: the page leaves them out until its download has room; run the script with the CLI (`cargo run -p kafka-sim-cli -- run FILE`)";
 
+#[cfg(feature = "share-groups")]
 const COMMANDS: &str = "cluster, topic, traffic, delete-records, group, producer, consumer, share-consumer, acknowledge, send, flush, init-transactions, begin-transaction, send-offsets-to-transaction, commit-transaction, abort-transaction, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect";
+#[cfg(not(feature = "share-groups"))]
+const COMMANDS: &str = "cluster, topic, traffic, delete-records, group, producer, consumer, send, flush, init-transactions, begin-transaction, send-offsets-to-transaction, commit-transaction, abort-transaction, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect";
 
 fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptError> {
     let mut c = Cursor::new(ws, line, raw);
@@ -108,6 +115,29 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                         let ms = u64::from(c.parse_u32(value, w, "milliseconds")?);
                         c.at_least_one(w, name, ms)?;
                         settings.group.consumer.heartbeat_interval_ms = ms;
+                    }
+                    #[cfg(feature = "share-groups")]
+                    "group.share.heartbeat.interval.ms"
+                    | "group.share.session.timeout.ms"
+                    | "group.share.record.lock.duration.ms"
+                    | "group.share.delivery.count.limit"
+                    | "group.share.partition.max.record.locks" => {
+                        let n = c.parse_u32(value, w, "a number")?;
+                        // Kafka 4.3's bounds on the delivery count limit (2 to 10); the others at least 1.
+                        if name == "group.share.delivery.count.limit" && !(2..=10).contains(&n) {
+                            return Err(
+                                c.error_at(w.value_column(), "group.share.delivery.count.limit is between 2 and 10")
+                            );
+                        }
+                        c.at_least_one(w, name, u64::from(n))?;
+                        let share = &mut settings.group.share;
+                        match name {
+                            "group.share.heartbeat.interval.ms" => share.heartbeat_interval_ms = u64::from(n),
+                            "group.share.session.timeout.ms" => share.session_timeout_ms = u64::from(n),
+                            "group.share.record.lock.duration.ms" => share.limits.lock_duration_ms = u64::from(n),
+                            "group.share.delivery.count.limit" => share.limits.delivery_count_limit = n as u16,
+                            _ => share.limits.max_record_locks = n as usize,
+                        }
                     }
                     "group.consumer.session.timeout.ms" => {
                         let ms = u64::from(c.parse_u32(value, w, "milliseconds")?);
@@ -187,6 +217,7 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
         "group" if c.peek().is_some_and(|w| w.text == "config") && !cfg!(feature = "share-groups") => {
             return Err(c.error_at(head.column, SHARE_GROUPS_LEFT_OUT));
         }
+        #[cfg(feature = "share-groups")]
         "group" if c.peek().is_some_and(|w| w.text == "config") => {
             c.keyword("config")?;
             let group = c.word("a group id")?.text.clone();
@@ -221,6 +252,7 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                 .map_err(|e| c.error_at(first_config_column.unwrap_or(c.end_column), &e.to_string()))?;
             Command::ShareConsumer { name, configs }
         }
+        #[cfg(feature = "share-groups")]
         "acknowledge" => {
             let consumer = c.word("a share consumer name")?.text.clone();
             let w = c.word("a record like orders-0@5")?;
@@ -582,7 +614,9 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                 "share-group" | "share-partition" if !cfg!(feature = "share-groups") => {
                     return Err(c.error_at(kind.column, SHARE_GROUPS_LEFT_OUT));
                 }
+                #[cfg(feature = "share-groups")]
                 "share-group" => Subject::ShareGroup(c.word("a share group id")?.text.clone()),
+                #[cfg(feature = "share-groups")]
                 "share-partition" => {
                     let w = c.word("a partition like orders-0")?;
                     let tp = TopicPartition::parse(&w.text).ok_or_else(|| {

@@ -143,6 +143,38 @@ impl fmt::Display for Command {
                         write!(f, " {name}={value}")?;
                     }
                 }
+                #[cfg(feature = "share-groups")]
+                for (name, value, default) in [
+                    (
+                        "group.share.heartbeat.interval.ms",
+                        &group.share.heartbeat_interval_ms,
+                        defaults.group.share.heartbeat_interval_ms,
+                    ),
+                    (
+                        "group.share.session.timeout.ms",
+                        &group.share.session_timeout_ms,
+                        defaults.group.share.session_timeout_ms,
+                    ),
+                    (
+                        "group.share.record.lock.duration.ms",
+                        &group.share.limits.lock_duration_ms,
+                        defaults.group.share.limits.lock_duration_ms,
+                    ),
+                    (
+                        "group.share.delivery.count.limit",
+                        &u64::from(group.share.limits.delivery_count_limit),
+                        u64::from(defaults.group.share.limits.delivery_count_limit),
+                    ),
+                    (
+                        "group.share.partition.max.record.locks",
+                        &(group.share.limits.max_record_locks as u64),
+                        defaults.group.share.limits.max_record_locks as u64,
+                    ),
+                ] {
+                    if *value != default {
+                        write!(f, " {name}={value}")?;
+                    }
+                }
                 // Written when it is not Kafka's default, or not what the line would set without it
                 // (on fewer than three brokers: their quickstart values, shown so nothing is hidden).
                 let (kafka, playground) =
@@ -158,8 +190,6 @@ impl fmt::Display for Command {
                 Ok(())
             }
             Command::DeleteGroup { group } => write!(f, "group delete {}", quote(group)),
-            #[cfg(not(feature = "share-groups"))]
-            Command::AlterGroupConfig { .. } | Command::ShareConsumer { .. } | Command::Acknowledge { .. } => Ok(()),
             #[cfg(feature = "share-groups")]
             Command::AlterGroupConfig { group, configs: c } => {
                 write!(f, "group config {}", quote(group))?;
