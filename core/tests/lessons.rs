@@ -6,12 +6,22 @@ use kafka_sim::scenario::Scenario;
 use kafka_sim::trace::{self, OnError};
 use std::path::PathBuf;
 
+/// Every lesson file: the page's in `lessons/`, and in `lessons/cli/` those only the CLI walks
+/// (share groups, which the page's build leaves out for now).
+fn lesson_files() -> Vec<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../lessons");
+    let mut files = Vec::new();
+    for d in [dir.clone(), dir.join("cli")] {
+        files.extend(std::fs::read_dir(&d).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_file()));
+    }
+    files.sort();
+    files
+}
+
 #[test]
 fn every_checkpoint_of_every_lesson_is_reached_by_doing_its_steps() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../lessons");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
-    files.sort();
-    assert!(files.len() >= 12, "the lessons are in {}", dir.display());
+    let files = lesson_files();
+    assert!(files.len() >= 12, "the lessons are in lessons/ and lessons/cli/");
     // Every problem of every lesson, so one run shows all that is wrong.
     let mut failures = Vec::new();
     for file in files {
@@ -57,10 +67,7 @@ fn walking_agrees_with_replaying_the_script_through_each_step() {
 fn damaged_lessons_and_changes_are_refused_with_a_reason_never_a_panic() {
     // Every lesson, cut, with lines dropped, doubled or with bytes replaced: parsing answers
     // Ok or an error naming a line, and walking what parses names problems, never panics.
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../lessons");
-    let mut texts: Vec<String> =
-        std::fs::read_dir(&dir).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect();
-    texts.sort();
+    let texts: Vec<String> = lesson_files().iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
     let mut rng = kafka_sim::rand::Rng::new(7);
     let noise = ["#!", "#! predict", "=", "|", " = ", "#! step", "#! do", "#! check", "\n", "é", "'", "\"", "seed x"];
     let mut refused = 0;

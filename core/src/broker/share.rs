@@ -189,9 +189,21 @@ impl Broker {
         }
     }
 
-    /// Closes a member's share session: what it still holds here is released.
+    /// Closes a member's share session: what it still holds here is released, and a fetch of
+    /// its still waiting is answered at once, empty (it must not acquire for a member that left).
     fn close_share_session(&mut self, group: &str, member: &str, fx: &mut Effects) {
         self.share.sessions.remove(&(String::from(group), String::from(member)));
+        let mut i = 0;
+        while i < self.share.parked.len() {
+            let p = &self.share.parked[i];
+            if p.group == group && &*p.member == member {
+                let parked = self.share.parked.remove(i);
+                fx.cancel(Timer::FetchExpiry { client: parked.client.clone(), correlation_id: parked.correlation_id });
+                self.answer_share_fetch(parked, Vec::new(), fx);
+                continue;
+            }
+            i += 1;
+        }
         let keys: Vec<(String, TopicPartition)> =
             self.share.partitions.keys().filter(|(g, _)| g == group).cloned().collect();
         let limits = self.share_limits(group);

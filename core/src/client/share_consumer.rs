@@ -195,6 +195,9 @@ pub struct ShareConsumer {
     pub delivered: Vec<Delivered>,
     /// A poll is waiting for a fetch.
     poll_waiting: bool,
+    /// After a fetch error (a leader moved, a share session lost) the next fetch waits until
+    /// then: retry.backoff.ms, while the metadata it asked for comes.
+    fetch_retry_at: Option<crate::time::Instant>,
     pub closed: bool,
     pub looping: bool,
     pub processing: Processing,
@@ -239,6 +242,7 @@ impl ShareConsumer {
             buffer: VecDeque::new(),
             delivered: Vec::new(),
             poll_waiting: false,
+            fetch_retry_at: None,
             closed: false,
             looping: false,
             processing: Processing::default(),
@@ -484,6 +488,9 @@ impl ShareConsumer {
     /// One ShareFetch to each leader of assigned partitions that has none in flight, carrying
     /// the acknowledgements for that leader's partitions.
     fn fetch(&mut self, fx: &mut Effects) {
+        if self.fetch_retry_at.is_some_and(|t| t > fx.now) {
+            return;
+        }
         let mut by_broker: SortedMap<u32, Vec<TopicPartition>> = SortedMap::new();
         for tp in &self.assignment {
             if let Some(b) = self.conn.leader_of(tp) {
@@ -523,6 +530,14 @@ impl ShareConsumer {
         }
     }
 
+    /// The next fetch waits retry.backoff.ms (Java backs off a node after an error, and its
+    /// metadata refresh waits as long).
+    fn back_off_fetches(&mut self, fx: &mut Effects) {
+        let wait = Duration::from_ms(self.config.retry_backoff_ms);
+        self.fetch_retry_at = Some(fx.now + wait);
+        fx.timer_in(wait, Timer::MetadataRetry);
+    }
+
     pub fn on_response(&mut self, correlation_id: u32, response: Response, fx: &mut Effects) {
         let Some(InFlight { broker, request }) = self.conn.complete(correlation_id, fx) else {
             return;
@@ -544,18 +559,23 @@ impl ShareConsumer {
             },
             Response::ShareGroupHeartbeat { result } => self.on_heartbeat(result, fx),
             Response::ShareFetch { error, partitions } => {
-                if let Some(e) = error {
+                let mut failed = error.is_some();
+                if error.is_some() {
                     // The session is gone (the leader restarted) or out of step: a new one opens.
                     self.sessions.remove(&broker);
-                    let _ = e;
                 }
                 for p in partitions {
                     match p.result {
                         Ok(data) => self.take_acquired(&p.tp, data, fx),
-                        Err(KafkaError::NotLeaderOrFollower) | Err(_) => {
+                        Err(_) => {
+                            // NOT_LEADER_OR_FOLLOWER and the like: metadata is asked for again.
                             self.conn.topics.remove(p.tp.topic.as_str());
+                            failed = true;
                         }
                     }
+                }
+                if failed {
+                    self.back_off_fetches(fx);
                 }
                 if self.poll_waiting {
                     self.return_records(fx);
@@ -788,7 +808,7 @@ impl ShareConsumer {
                     for tp in partitions {
                         self.conn.topics.remove(tp.topic.as_str());
                     }
-                    fx.timer_in(Duration::from_ms(self.config.retry_backoff_ms), Timer::GroupRetry);
+                    self.back_off_fetches(fx);
                 }
                 Request::ShareAcknowledge { .. } => {
                     self.sessions.remove(&broker);

@@ -218,7 +218,9 @@ fn groups(view: &ClusterView, mem: &mut Memory, events: &[EventKind]) -> Result<
         }
     }
     check_one_owner_per_generation(&claims)?;
-    for g in current_groups(view) {
+    check_share_partitions(view, false)?;
+    // A share group's members share partitions by design: its rules are the share-partitions'.
+    for g in current_groups(view).filter(|g| g.group_protocol != "share") {
         let members: Vec<(String, Vec<TopicPartition>)> = g
             .members
             .iter()
@@ -232,6 +234,35 @@ fn groups(view: &ClusterView, mem: &mut Memory, events: &[EventKind]) -> Result<
         for row in &g.rows {
             if let Some(offset) = row.current_offset {
                 check_committed(mem, &g.name, &row.tp.to_string(), offset)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Share group `q` (KIP-932): at the partition's current leader no record is acquired by two
+/// members, and none is delivered past the delivery count limit (at most 10, Kafka's highest); at
+/// the end every record of `a` is acknowledged or archived.
+fn check_share_partitions(view: &ClusterView, last: bool) -> Result<(), String> {
+    let leader_of = |tp: &TopicPartition| {
+        view.topics.iter().find(|t| t.name == tp.topic.as_str())?.partitions.get(tp.partition as usize)?.leader
+    };
+    for s in view.share_partitions.iter().filter(|s| leader_of(&s.tp) == Some(s.leader)) {
+        if let Some(r) = s.records.iter().find(|r| r.delivery_count > 10) {
+            return Err(format!("share group {}: {}@{} delivered {} times", s.group, s.tp, r.offset, r.delivery_count));
+        }
+        if last {
+            let hw = view
+                .topics
+                .iter()
+                .find(|t| t.name == s.tp.topic.as_str())
+                .and_then(|t| t.partitions.get(s.tp.partition as usize))
+                .map_or(0, |p| p.high_watermark);
+            if s.start_offset < hw || s.acquired + s.available > 0 {
+                return Err(format!(
+                    "share group {}: {} not finished: start offset {} of {hw}, {} acquired, {} available",
+                    s.group, s.tp, s.start_offset, s.acquired, s.available
+                ));
             }
         }
     }
@@ -321,6 +352,7 @@ pub fn check(sim: &Sim, events: &[EventKind], mem: &mut Memory, line: &str, last
             }
         }
         check_pipeline_complete(sim, &view, mem)?;
+        check_share_partitions(&view, true)?;
     }
     for t in view.topics.iter().filter(|t| !t.name.starts_with("__")) {
         for p in &t.partitions {

@@ -3,7 +3,10 @@
 //! Every seed gets a cluster of one to three brokers, topics `a` and `b`, a plain producer `p` and
 //! a transactional one `tx`, an assigned consumer `solo` and a consumer group `g` of two members
 //! with one of the four assignors (or the default list), or, in a third of the seeds, under the
-//! consumer group protocol (KIP-848) with the coordinator's `uniform` or `range` assignor. Some seeds also get a retention-limited
+//! consumer group protocol (KIP-848) with the coordinator's `uniform` or `range` assignor. A third
+//! of the seeds also get a share group `q` (KIP-932) reading `a`: two share consumers, one
+//! releasing or rejecting the records that fail, one crashing and replaced midway, and one joining
+//! near the end that never fails, so that every record is finished. Some seeds also get a retention-limited
 //! `a`, a compacted topic `c`, and a consume-transform-produce pipeline (group `pipe` reading `b`
 //! into `out`, read back by `audit` with read_committed). Then up to [`STEPS`] random steps: sends,
 //! transactions, members that join, leave, crash and come back as static members, commits,
@@ -156,6 +159,10 @@ pub fn generate(seed: u64) -> Vec<String> {
     if consumer_protocol.is_some() {
         cluster.push_str(" group.consumer.session.timeout.ms=10000 group.consumer.heartbeat.interval.ms=3000");
     }
+    // A third of the seeds add share group `q` on topic `a`; a stream of its own as well.
+    let mut share = Rng::new(seed ^ 0x7368_6172_6571);
+    let share_group = share.below(3) == 0;
+    let share_crash_step = share.below(STEPS);
     let mut g = Gen {
         rng,
         lines: vec![format!("seed {seed}"), cluster],
@@ -209,6 +216,21 @@ pub fn generate(seed: u64) -> Vec<String> {
     g.push("consume solo".into());
     g.join();
     g.join();
+    if share_group {
+        let limit = share.below(4) + 2;
+        g.push(format!("group config q share.auto.offset.reset=earliest share.delivery.count.limit={limit}"));
+        let on_failure = ["release", "reject"][share.below(2)];
+        let acquire = ["batch_optimized", "record_limit"][share.below(2)];
+        g.push(format!(
+            "share-consumer s1 group.id=q share.acknowledgement.mode=explicit share.acquire.mode={acquire} max.poll.records={}",
+            share.below(4) + 1
+        ));
+        g.push("share-consumer s2 group.id=q".into());
+        g.push("subscribe s1 a".into());
+        g.push("subscribe s2 a".into());
+        g.push(format!("consume s1 processing.ms={} fail.value=v1 on.failure={on_failure}", share.below(100)));
+        g.push("consume s2".into());
+    }
     if g.features.pipeline {
         g.start_pipe();
         let outs: Vec<String> = (0..g.out_partitions).map(|p| format!("out-{p}")).collect();
@@ -221,7 +243,14 @@ pub fn generate(seed: u64) -> Vec<String> {
     let mut slow: Option<(String, String)> = None;
     let mut in_txn = false;
     let mut n = 0;
-    for _ in 0..STEPS {
+    for step in 0..STEPS {
+        if share_group && step == share_crash_step {
+            // A share consumer dies holding records: their locks expire and another member gets them.
+            g.push("crash s2".into());
+            g.push("share-consumer s3 group.id=q".into());
+            g.push("subscribe s3 a".into());
+            g.push("consume s3 processing.ms=20".into());
+        }
         match g.rng.below(20) {
             0..=4 => {
                 n += 1;
@@ -362,6 +391,12 @@ pub fn generate(seed: u64) -> Vec<String> {
     g.push("advance 30s".into());
     for b in 1..=brokers {
         g.push(format!("broker start {b}"));
+    }
+    if share_group {
+        // A member that never fails: what is left of `a` is delivered and done with.
+        g.push("share-consumer last group.id=q".into());
+        g.push("subscribe last a".into());
+        g.push("consume last".into());
     }
     g.push("advance 60s".into());
     g.lines
