@@ -91,3 +91,21 @@ fn rule_partitioners_export_as_kafka_python_partitioners() {
         assert!(py.contains(expected), "missing {expected:?} in\n{py}");
     }
 }
+
+#[test]
+fn a_share_group_exports_as_kafkas_share_tools_and_as_comments_for_kafka_python() {
+    let s = Scenario::parse(include_str!("scenarios/share-group-poison.kafka")).unwrap();
+    let sh = export::cli(&s);
+    assert!(
+        sh.contains("kafka-configs.sh --bootstrap-server \"$B\" --alter --entity-type groups --entity-name 'jobs' --add-config 'share.auto.offset.reset=earliest,share.delivery.count.limit=3'"),
+        "{sh}"
+    );
+    assert!(
+        sh.contains("kafka-console-share-consumer.sh --bootstrap-server \"$B\" --topic 'jobs' --group 'jobs' --consumer-property 'share.acknowledgement.mode=explicit'"),
+        "{sh}"
+    );
+    assert!(sh.contains("kafka-share-groups.sh --bootstrap-server \"$B\" --describe --group 'jobs' --offsets"), "{sh}");
+    let py = export::python(&s);
+    assert!(py.contains("# (kafka-python has no share consumer, KIP-932: use the Java client's KafkaShareConsumer)"), "{py}");
+    assert!(!py.contains("w1 = "), "a share consumer is not made a KafkaConsumer: {py}");
+}

@@ -168,6 +168,28 @@ fn generated_scenarios_keep_the_invariants_and_replay_identically() {
     assert!(verified > 0, "no seed promised durability: the lost-write checker had nothing to check");
 }
 
+/// Seed 5524146, the share groups' first campaign, found by the request-rate checker: a broker
+/// restarted and still catching up answered ShareFetch with NOT_LEADER_OR_FOLLOWER while its
+/// metadata still named it leader; the share consumer asked for metadata and fetched again at once,
+/// hundreds of times a second. It now waits retry.backoff.ms after a fetch error.
+#[test]
+fn regression_seed_5524146_a_share_consumer_backs_off_after_a_fetch_error() {
+    replay(&[
+        "seed 5524146",
+        "cluster brokers=2 offsets.topic.num.partitions=4 transaction.state.log.num.partitions=3",
+        "topic create a partitions=1 replication-factor=2 min.insync.replicas=1",
+        "share-consumer s1 group.id=q share.acknowledgement.mode=explicit share.acquire.mode=record_limit max.poll.records=1",
+        "subscribe s1 a",
+        "consume s1 processing.ms=78 fail.value=v1 on.failure=reject",
+        "advance 585ms",
+        "broker stop 1",
+        "advance 1664ms",
+        "advance 1405ms",
+        "broker start 1",
+        "advance 1197ms",
+    ]);
+}
+
 /// Seeds 5521080 and 5521088, the consumer protocol's second campaign, both found by the
 /// request-rate checker. 5521080: a commitSync refused with STALE_MEMBER_EPOCH (the member's new
 /// epoch waited on a write its coordinator could not replicate) was sent again at once, hundreds
