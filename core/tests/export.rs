@@ -106,6 +106,9 @@ fn a_share_group_exports_as_kafkas_share_tools_and_as_comments_for_kafka_python(
     );
     assert!(sh.contains("kafka-share-groups.sh --bootstrap-server \"$B\" --describe --group 'jobs' --offsets"), "{sh}");
     let py = export::python(&s);
-    assert!(py.contains("# (kafka-python has no share consumer, KIP-932: use the Java client's KafkaShareConsumer)"), "{py}");
+    assert!(
+        py.contains("# (kafka-python has no share consumer, KIP-932: use the Java client's KafkaShareConsumer)"),
+        "{py}"
+    );
     assert!(!py.contains("w1 = "), "a share consumer is not made a KafkaConsumer: {py}");
 }

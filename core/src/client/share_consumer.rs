@@ -492,6 +492,20 @@ impl ShareConsumer {
             return;
         }
         let mut by_broker: SortedMap<u32, Vec<TopicPartition>> = SortedMap::new();
+        // Partitions of a known topic with no leader (a topic not known yet is being asked for).
+        let leaderless: Vec<TopicPartition> = self
+            .assignment
+            .iter()
+            .filter(|tp| self.conn.partition_count(tp.topic.as_str()).is_some() && self.conn.leader_of(tp).is_none())
+            .cloned()
+            .collect();
+        if !leaderless.is_empty() {
+            // Offline, or a leader not yet known: metadata is asked for again after the backoff.
+            for tp in &leaderless {
+                self.conn.topics.remove(tp.topic.as_str());
+            }
+            self.back_off_fetches(fx);
+        }
         for tp in &self.assignment {
             if let Some(b) = self.conn.leader_of(tp) {
                 if !self.conn.backing_off(b, fx.now) {

@@ -168,6 +168,47 @@ fn generated_scenarios_keep_the_invariants_and_replay_identically() {
     assert!(verified > 0, "no seed promised durability: the lost-write checker had nothing to check");
 }
 
+/// Seed 5525556, the share groups' second campaign, found by the end check: a share consumer whose
+/// partitions had no leader (a broker stopped) kept the leaderless metadata and never fetched
+/// again, so a partition's records were never delivered. It now asks for metadata again after
+/// retry.backoff.ms while a partition of its assignment has no leader. (The shrinker also dropped
+/// s1's `consume`, which fails the same check for another reason: a member that never polls never
+/// fetches its partitions, in Kafka too; the script here keeps it.)
+#[test]
+fn regression_seed_5525556_a_share_consumer_asks_again_for_a_partition_without_a_leader() {
+    replay(&[
+        "seed 5525556",
+        "cluster brokers=2",
+        "topic create a partitions=3 replication-factor=2 min.insync.replicas=1 retention.ms=5148 segment.ms=994",
+        "producer tx transactional.id=fuzz linger.ms=0 delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "init-transactions tx",
+        "advance 2s",
+        "share-consumer s1 group.id=q share.acknowledgement.mode=explicit share.acquire.mode=record_limit max.poll.records=4",
+        "subscribe s1 a",
+        "consume s1 processing.ms=9 fail.value=v1 on.failure=release",
+        "begin-transaction tx",
+        "broker stop 2",
+        "advance 1360ms",
+        "advance 1534ms",
+        "broker start 2",
+        "advance 1609ms",
+        "broker stop 1",
+        "broker start 1",
+        "advance 1360ms",
+        "advance 1820ms",
+        "send tx a key=t1 value=x9",
+        "advance 950ms",
+        "broker stop 2",
+        "advance 775ms",
+        "share-consumer s3 group.id=q",
+        "subscribe s3 a",
+        "consume s3 processing.ms=20",
+        "advance 1649ms",
+        "broker start 2",
+        "advance 30s",
+    ]);
+}
+
 /// Seed 5524146, the share groups' first campaign, found by the request-rate checker: a broker
 /// restarted and still catching up answered ShareFetch with NOT_LEADER_OR_FOLLOWER while its
 /// metadata still named it leader; the share consumer asked for metadata and fetched again at once,
