@@ -117,6 +117,12 @@ impl Broker {
                 acknowledgements,
                 ..
             } => {
+                if session_epoch == 0 && !acknowledgements.is_empty() {
+                    // `SharePartitionManager.newContext`: "Acknowledge data present in Initial Fetch Request".
+                    let error =
+                        Some(KafkaError::InvalidRequest("acknowledgements in a share session's first fetch".into()));
+                    return reply(fx, from, id, Response::ShareFetch { error, partitions: Vec::new() });
+                }
                 if let Err(error) = self.share_session(&group, &member_id, session_epoch, &from) {
                     return reply(fx, from, id, Response::ShareFetch { error: Some(error), partitions: Vec::new() });
                 }

@@ -522,10 +522,22 @@ impl ShareConsumer {
             if busy.contains(&broker) {
                 continue;
             }
-            let acknowledgements: Vec<(TopicPartition, Vec<ShareAck>)> =
-                partitions.iter().filter_map(|tp| self.pending_acks.remove(tp).map(|a| (tp.clone(), a))).collect();
-            self.count_acks(&acknowledgements);
             let epoch = self.sessions.get(&broker).copied().unwrap_or(0);
+            let mut acknowledgements: Vec<(TopicPartition, Vec<ShareAck>)> =
+                partitions.iter().filter_map(|tp| self.pending_acks.remove(tp).map(|a| (tp.clone(), a))).collect();
+            if epoch == 0 && !acknowledgements.is_empty() {
+                // A new share session carries no acknowledgements (the broker answers
+                // INVALID_REQUEST): the records they were for were acquired in the session that is
+                // gone, and come back when their locks expire. Java's acknowledgement commit callback
+                // gets the error; here an event says so.
+                acknowledgements.clear();
+                fx.event(EventKind::CommitFailed {
+                    consumer: self.conn.name.clone(),
+                    why: "acknowledgements of a share session that is gone",
+                    error: KafkaError::ShareSessionNotFound,
+                });
+            }
+            self.count_acks(&acknowledgements);
             let request = Request::ShareFetch {
                 group: self.config.group_id.clone(),
                 member_id: self.member_id.clone(),
