@@ -328,6 +328,9 @@ pub struct ShareAck {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ShareState {
     pub state_epoch: u32,
+    /// The leader epoch of the partition leader that wrote it: the share coordinator refuses a
+    /// write or a read from an older leader (FENCED_LEADER_EPOCH).
+    pub leader_epoch: u32,
     pub start_offset: u64,
     pub batches: Vec<(u64, u64, u8, u16)>,
 }
@@ -555,6 +558,7 @@ pub enum Request {
     ReadShareGroupState {
         group: String,
         tp: TopicPartition,
+        leader_epoch: u32,
     },
     /// `generation` is `None` (Kafka's -1) for a consumer outside group management.
     /// Each offset comes with its metadata (empty for none).
@@ -951,13 +955,16 @@ impl fmt::Display for Message {
                     Request::WriteShareGroupState { group, tp, state } => {
                         write!(
                             f,
-                            " group={group} {tp} start_offset={} batches={}",
+                            " group={group} {tp} leader_epoch={} start_offset={} batches={}",
+                            state.leader_epoch,
                             state.start_offset,
                             state.batches.len()
                         )
                     }
                     #[cfg(feature = "share-groups")]
-                    Request::ReadShareGroupState { group, tp } => write!(f, " group={group} {tp}"),
+                    Request::ReadShareGroupState { group, tp, leader_epoch } => {
+                        write!(f, " group={group} {tp} leader_epoch={leader_epoch}")
+                    }
                     Request::ListOffsets { isolation_level, partitions } => {
                         if *isolation_level == IsolationLevel::ReadCommitted {
                             f.write_str(" read_committed")?;

@@ -457,6 +457,14 @@ impl Broker {
         Some((leader, state_tp))
     }
 
+    /// The leader epoch this broker leads `tp` in (0 when it does not lead it).
+    fn leader_epoch_of(&self, tp: &TopicPartition) -> u32 {
+        match self.replicas.get(tp).map(|r| &r.role) {
+            Some(super::Role::Leader(l)) => l.epoch,
+            _ => 0,
+        }
+    }
+
     /// A share-partition new here: its state is read from the share coordinator first.
     fn load_share_partition(&mut self, key: (String, TopicPartition), fx: &mut Effects) {
         if self.share.partitions.len() >= SHARE_PARTITIONS_PER_BROKER_MAX {
@@ -464,8 +472,9 @@ impl Broker {
         }
         let Some((coordinator, _)) = self.share_coordinator_of(&key.0, &key.1, fx) else { return };
         self.share.partitions.insert(key.clone(), ShareEntry::Loading);
+        let leader_epoch = self.leader_epoch_of(&key.1);
         let (group, tp) = key;
-        let request = Request::ReadShareGroupState { group: group.clone(), tp: tp.clone() };
+        let request = Request::ReadShareGroupState { group: group.clone(), tp: tp.clone(), leader_epoch };
         self.request(Node::Broker(coordinator), request, Pending::ShareRead { group, tp }, fx);
     }
 
@@ -488,7 +497,7 @@ impl Broker {
         let earliest = self.image.group_configs.get(&key.0).is_some_and(|c| c.auto_offset_reset_earliest);
         let (sp, from) = match result {
             Ok(Some(state)) => {
-                let sp = SharePartition::restore(state.start_offset, state.state_epoch + 1, &state.batches);
+                let sp = SharePartition::restore(state.start_offset, state.state_epoch, &state.batches);
                 (sp, "persisted state")
             }
             Ok(None) if earliest => {
@@ -521,8 +530,12 @@ impl Broker {
             return;
         }
         let Some(ShareEntry::Ready(sp)) = self.share.partitions.get(key) else { return };
-        let state =
-            ShareState { state_epoch: sp.state_epoch, start_offset: sp.start_offset, batches: sp.state_batches() };
+        let state = ShareState {
+            state_epoch: sp.state_epoch,
+            leader_epoch: self.leader_epoch_of(&key.1),
+            start_offset: sp.start_offset,
+            batches: sp.state_batches(),
+        };
         let Some((coordinator, _)) = self.share_coordinator_of(&key.0, &key.1, fx) else {
             // No coordinator yet (its topic is being created, or has no leader): written later.
             self.share.writing.insert(key.clone(), true);
@@ -553,6 +566,11 @@ impl Broker {
     ) {
         let key = (group, tp);
         let again = self.share.writing.remove(&key).unwrap_or(false);
+        if result == Err(KafkaError::FencedLeaderEpoch) {
+            // A newer leader has the share-partition: this one stops delivering from it.
+            self.share.partitions.remove(&key);
+            return;
+        }
         if result.is_err() {
             fx.timer_in(Duration::from_ms(SHARE_STATE_RETRY_MS), Timer::ShareStateRetry);
             self.share.writing.insert(key, true);

@@ -32,6 +32,9 @@ pub struct ShareCoordinator {
     pub states: SortedMap<(String, TopicPartition), ShareState>,
     /// Snapshots written per share-partition (Kafka's snapshot epoch).
     snapshots: SortedMap<(String, TopicPartition), i32>,
+    /// The newest leader epoch each share-partition was read or written under
+    /// (`ShareCoordinatorShard.leaderEpochMap`): an older leader is fenced.
+    leader_epochs: SortedMap<(String, TopicPartition), u32>,
 }
 
 /// The `__share_group_state` partition of a share-partition.
@@ -58,16 +61,17 @@ impl Broker {
                     );
                 }
                 let key = (group, tp);
+                if self.share_coordinator.leader_epochs.get(&key).is_some_and(|&e| e > state.leader_epoch) {
+                    let result = Err(KafkaError::FencedLeaderEpoch);
+                    return reply(fx, from, id, Response::WriteShareGroupState { result });
+                }
+                self.share_coordinator.leader_epochs.insert(key.clone(), state.leader_epoch);
                 let epoch = self.share_coordinator.snapshots.get(&key).copied().unwrap_or(0);
                 self.share_coordinator.snapshots.insert(key.clone(), epoch + 1);
-                let leader_epoch = match self.replicas.get(&state_tp).map(|r| &r.role) {
-                    Some(super::Role::Leader(l)) => l.epoch as i32,
-                    _ => -1,
-                };
                 let record = RecordData {
                     timestamp_ms: fx.now.ms,
                     key: Some(share_state::encode_key(&key.0, &key.1)),
-                    value: Some(share_state::encode_value(epoch, leader_epoch, &state)),
+                    value: Some(share_state::encode_value(epoch, &state)),
                     headers: Vec::new(),
                 };
                 self.share_coordinator.states.insert(key, *state);
@@ -82,12 +86,17 @@ impl Broker {
                     }
                 }
             }
-            Request::ReadShareGroupState { group, tp } => {
+            Request::ReadShareGroupState { group, tp, leader_epoch } => {
                 let state_tp = state_partition(self, &group, &tp);
-                let result = if self.share_coordinator.loaded.contains(&state_tp.partition) {
-                    Ok(self.share_coordinator.states.get(&(group, tp.clone())).cloned())
-                } else {
+                let key = (group, tp.clone());
+                let result = if !self.share_coordinator.loaded.contains(&state_tp.partition) {
                     Err(KafkaError::NotCoordinator)
+                } else if self.share_coordinator.leader_epochs.get(&key).is_some_and(|&e| e > leader_epoch) {
+                    Err(KafkaError::FencedLeaderEpoch)
+                } else {
+                    // The reader is the newest leader: writes from older ones are refused from now on.
+                    self.share_coordinator.leader_epochs.insert(key.clone(), leader_epoch);
+                    Ok(self.share_coordinator.states.get(&key).cloned())
                 };
                 reply(fx, from, id, Response::ReadShareGroupState { tp, result });
             }
@@ -107,7 +116,10 @@ impl Broker {
                     for r in replica.log.records() {
                         let Some(key) = r.key.as_deref().and_then(share_state::decode_key) else { continue };
                         match r.value.as_deref().and_then(share_state::decode_value) {
-                            Some(state) => drop(self.share_coordinator.states.insert(key, state)),
+                            Some(state) => {
+                                self.share_coordinator.leader_epochs.insert(key.clone(), state.leader_epoch);
+                                self.share_coordinator.states.insert(key, state);
+                            }
                             None => drop(self.share_coordinator.states.remove(&key)),
                         }
                     }
@@ -121,6 +133,7 @@ impl Broker {
                 for k in gone {
                     self.share_coordinator.states.remove(&k);
                     self.share_coordinator.snapshots.remove(&k);
+                    self.share_coordinator.leader_epochs.remove(&k);
                 }
             }
         }

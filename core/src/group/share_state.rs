@@ -34,12 +34,12 @@ pub fn decode_key(key: &[u8]) -> Option<(String, TopicPartition)> {
     Some((group, TopicPartition::new(topic, partition)))
 }
 
-pub fn encode_value(snapshot_epoch: i32, leader_epoch: i32, s: &ShareState) -> Vec<u8> {
+pub fn encode_value(snapshot_epoch: i32, s: &ShareState) -> Vec<u8> {
     let mut w = Writer(Vec::new());
     w.i16(SHARE_SNAPSHOT_VERSION);
     w.i32(snapshot_epoch);
     w.i32(s.state_epoch as i32);
-    w.i32(leader_epoch);
+    w.i32(s.leader_epoch as i32);
     w.i64(s.start_offset as i64);
     w.i32(s.batches.len() as i32);
     for &(first, last, state, count) in &s.batches {
@@ -56,7 +56,7 @@ pub fn decode_value(value: &[u8]) -> Option<ShareState> {
     (r.i16()? == SHARE_SNAPSHOT_VERSION).then_some(())?;
     let _snapshot_epoch = r.i32()?;
     let state_epoch = u32::try_from(r.i32()?).ok()?;
-    let _leader_epoch = r.i32()?;
+    let leader_epoch = u32::try_from(r.i32()?).ok()?;
     let start_offset = u64::try_from(r.i64()?).ok()?;
     let mut batches = Vec::new();
     for _ in 0..r.count(19)? {
@@ -66,7 +66,7 @@ pub fn decode_value(value: &[u8]) -> Option<ShareState> {
         let count = u16::try_from(r.i16()?).ok()?;
         batches.push((first, last, state, count));
     }
-    Some(ShareState { state_epoch, start_offset, batches })
+    Some(ShareState { state_epoch, leader_epoch, start_offset, batches })
 }
 
 #[cfg(test)]
@@ -76,9 +76,14 @@ mod tests {
     #[test]
     fn a_snapshot_reads_back_as_written() {
         let tp = TopicPartition::new("jobs", 2);
-        let state = ShareState { state_epoch: 3, start_offset: 7, batches: alloc::vec![(7, 9, 0, 2), (10, 10, 4, 5)] };
+        let state = ShareState {
+            state_epoch: 3,
+            leader_epoch: 4,
+            start_offset: 7,
+            batches: alloc::vec![(7, 9, 0, 2), (10, 10, 4, 5)],
+        };
         assert_eq!(decode_key(&encode_key("q", &tp)), Some((String::from("q"), tp)));
-        assert_eq!(decode_value(&encode_value(1, 4, &state)), Some(state));
+        assert_eq!(decode_value(&encode_value(1, &state)), Some(state));
         // A consumer group's snapshot key is not a share-partition's.
         assert_eq!(decode_key(&[0x7F, 0x00, 0, 1, b'g']), None);
     }
