@@ -62,6 +62,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("share-group-crash"),
     scenario!("share-group-failover"),
     scenario!("share-group-explicit"),
+    scenario!("share-group-coordinator-failover"),
     scenario!("group-coordinator-failover"),
     scenario!("group-two-groups"),
     scenario!("group-eager-vs-cooperative"),

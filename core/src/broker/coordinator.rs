@@ -58,6 +58,9 @@ pub struct GroupCoordinator {
     /// Each share group's state, epoch and members as last told in an event.
     #[cfg(feature = "share-groups")]
     shown_share: SortedMap<String, (ShareGroupState, i32, usize)>,
+    /// Each share group's snapshot as last written to `__consumer_offsets`.
+    #[cfg(feature = "share-groups")]
+    persisted_share: SortedMap<String, Vec<u8>>,
     /// Committed offsets per group.
     pub offsets: SortedMap<String, SortedMap<TopicPartition, Committed>>,
     /// Each group's state and generation as last told in an event.
@@ -142,7 +145,23 @@ impl Broker {
             #[cfg(feature = "share-groups")]
             Request::ShareGroupHeartbeat { group, heartbeat } => {
                 let result = self.share_group_heartbeat(&group, *heartbeat, from.clone(), fx);
-                reply(fx, from, id, Response::ShareGroupHeartbeat { result });
+                match (result, self.share_snapshot_changed(&group)) {
+                    // What changed is written first (acks=all); the member hears once it is replicated.
+                    (Ok(answer), Some(value)) => {
+                        let write_for = WriteFor::ShareHeartbeat { group: group.clone(), answer: Box::new(answer) };
+                        if !self.write_share_snapshot(&group, value, (from.clone(), id), Acks::All, write_for, fx) {
+                            let result = Err(KafkaError::CoordinatorNotAvailable);
+                            reply(fx, from, id, Response::ShareGroupHeartbeat { result });
+                        }
+                    }
+                    (result, changed) => {
+                        if let Some(value) = changed {
+                            let me = (Node::Broker(self.id), 0);
+                            self.write_share_snapshot(&group, value, me, Acks::Leader, WriteFor::GroupMetadata, fx);
+                        }
+                        reply(fx, from, id, Response::ShareGroupHeartbeat { result });
+                    }
+                }
             }
             #[cfg(feature = "share-groups")]
             Request::JoinGroup { group, .. } if self.coordinator.share_groups.contains_key(&group) => {
@@ -337,6 +356,67 @@ impl Broker {
         };
         self.after_share_group_change(group, fx);
         result
+    }
+
+    /// The share group's snapshot when it differs from what was last written.
+    #[cfg(feature = "share-groups")]
+    fn share_snapshot_changed(&mut self, group: &str) -> Option<Vec<u8>> {
+        let value = crate::group::share_snapshot::encode_value(self.coordinator.share_groups.get(group)?);
+        (self.coordinator.persisted_share.get(group) != Some(&value)).then_some(value)
+    }
+
+    /// Writes a share group's snapshot to its offsets partition, answered to `answer_to`; false when
+    /// the batch could not be encoded.
+    #[cfg(feature = "share-groups")]
+    fn write_share_snapshot(
+        &mut self,
+        group: &str,
+        value: Vec<u8>,
+        (to, id): (Node, u32),
+        acks: Acks,
+        write_for: WriteFor,
+        fx: &mut Effects,
+    ) -> bool {
+        self.coordinator.persisted_share.insert(group.into(), value.clone());
+        let record = RecordData {
+            timestamp_ms: fx.now.ms,
+            key: Some(crate::group::share_snapshot::encode_key(group)),
+            value: Some(value),
+            headers: Vec::new(),
+        };
+        let Ok(bytes) = RecordBatch::from_records(&[record], Compression::None).encode() else {
+            self.coordinator.persisted_share.remove(group);
+            return false;
+        };
+        let tp = TopicPartition::new(OFFSETS_TOPIC, self.offsets_partition(group));
+        self.write(to, id, (acks, OFFSETS_COMMIT_TIMEOUT_MS), tp, bytes, write_for, fx);
+        true
+    }
+
+    /// A share heartbeat's changes are replicated (or their write failed): the member hears.
+    #[cfg(feature = "share-groups")]
+    pub(super) fn on_share_heartbeat_written(
+        &mut self,
+        to: Node,
+        id: u32,
+        group: &str,
+        answer: crate::group::share_group::ShareHeartbeatAnswer,
+        result: Result<u64, KafkaError>,
+        fx: &mut Effects,
+    ) {
+        let result = match result {
+            Ok(_) => Ok(answer),
+            Err(e) => {
+                // Written again with the next change (Kafka's coordinator also rolls its memory back).
+                self.coordinator.persisted_share.remove(group);
+                Err(if e == KafkaError::NotLeaderOrFollower {
+                    KafkaError::NotCoordinator
+                } else {
+                    KafkaError::CoordinatorNotAvailable
+                })
+            }
+        };
+        reply(fx, to, id, Response::ShareGroupHeartbeat { result });
     }
 
     /// Says when a share group's state, epoch or members changed, and re-arms its deadline.
@@ -711,6 +791,10 @@ impl Broker {
                 let why = "no heartbeat within group.share.session.timeout.ms";
                 fx.event(EventKind::MemberFenced { broker: self.id, group: group.into(), member, why });
             }
+            if let Some(value) = self.share_snapshot_changed(group) {
+                let me = (Node::Broker(self.id), 0);
+                self.write_share_snapshot(group, value, me, Acks::Leader, WriteFor::GroupMetadata, fx);
+            }
             return self.after_share_group_change(group, fx);
         }
         if self.coordinator.consumer_groups.contains_key(group) {
@@ -922,8 +1006,12 @@ impl Broker {
             fx.event(EventKind::CoordinatorLoaded { broker: self.id, partitions, groups });
         }
         for group in restored {
-            // Sessions of the restored members run from now; the state is told once.
+            // Sessions of the restored members run from now; the state is told once, and the
+            // group's deadline is armed (a member that died with the old coordinator is fenced).
             self.after_group_change(&group, Vec::new(), fx);
+            self.after_consumer_group_change(&group, fx);
+            #[cfg(feature = "share-groups")]
+            self.after_share_group_change(&group, fx);
         }
     }
 
@@ -934,6 +1022,8 @@ impl Broker {
         let mut loaded: SortedMap<String, SortedMap<TopicPartition, Committed>> = SortedMap::new();
         let mut snapshots: SortedMap<String, Option<GroupSnapshot>> = SortedMap::new();
         let mut consumer_snapshots: SortedMap<String, Option<crate::record::Bytes>> = SortedMap::new();
+        #[cfg_attr(not(feature = "share-groups"), allow(unused_mut))]
+        let mut share_snapshots: SortedMap<String, Option<crate::record::Bytes>> = SortedMap::new();
         // Transactional commits by producer id, applied when their commit marker is read.
         let mut in_txn: SortedMap<i64, Vec<(String, TopicPartition, Committed)>> = SortedMap::new();
         if let Some(replica) = self.replicas.get(tp) {
@@ -960,6 +1050,11 @@ impl Broker {
                 }
                 if let Some(group) = r.key.as_deref().and_then(consumer_snapshot::decode_key) {
                     consumer_snapshots.insert(group, r.value.clone());
+                    continue;
+                }
+                #[cfg(feature = "share-groups")]
+                if let Some(group) = r.key.as_deref().and_then(crate::group::share_snapshot::decode_key) {
+                    share_snapshots.insert(group, r.value.clone());
                     continue;
                 }
                 let Some((group, tp)) = r.key.as_deref().and_then(offsets::decode_key) else {
@@ -1000,6 +1095,15 @@ impl Broker {
             self.coordinator.consumer_groups.insert(name.clone(), g);
             restored.push(name);
         }
+        #[cfg(feature = "share-groups")]
+        for (name, value) in share_snapshots {
+            let Some(value) = value else { continue };
+            let settings = self.config.group.share;
+            let Some(g) = crate::group::share_snapshot::decode_value(&name, &value, settings, now) else { continue };
+            self.coordinator.persisted_share.insert(name.clone(), value.to_vec());
+            self.coordinator.share_groups.insert(name.clone(), g);
+            restored.push(name);
+        }
         (groups, restored)
     }
 
@@ -1015,6 +1119,7 @@ impl Broker {
                 // Share groups' membership is not persisted here: their members rejoin the new coordinator.
                 self.coordinator.share_groups.remove(&name);
                 self.coordinator.shown_share.remove(&name);
+                self.coordinator.persisted_share.remove(&name);
                 fx.cancel(Timer::GroupDeadline(name.clone()));
             }
         }

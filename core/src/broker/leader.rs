@@ -156,6 +156,12 @@ pub enum WriteFor {
         producer_id: i64,
         commit: bool,
     },
+    /// A share group's snapshot written for a heartbeat, answered once it is replicated.
+    #[cfg(feature = "share-groups")]
+    ShareHeartbeat {
+        group: String,
+        answer: alloc::boxed::Box<crate::group::share_group::ShareHeartbeatAnswer>,
+    },
     /// A share-partition's state, answered to its leader once replicated.
     #[cfg(feature = "share-groups")]
     ShareState,
@@ -312,6 +318,10 @@ impl Broker {
             }
             WriteFor::TxnOffsetCommit { group, producer_id, offsets } => {
                 self.on_txn_offsets_written(to, id, group, producer_id, offsets, result, fx)
+            }
+            #[cfg(feature = "share-groups")]
+            WriteFor::ShareHeartbeat { group, answer } => {
+                self.on_share_heartbeat_written(to, id, &group, *answer, result, fx)
             }
             #[cfg(feature = "share-groups")]
             WriteFor::ShareState => {

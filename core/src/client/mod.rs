@@ -96,6 +96,17 @@ impl Received {
     }
 }
 
+/// A member id of the client's own, as KIP-1082's clients make one (the consumer protocol's and
+/// share groups' members): unique per instance (the Java client takes a random UUID; here the
+/// name and the moment it was made).
+pub(crate) fn member_id_for(client: &str, created_ms: u64) -> String {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in client.bytes().chain(created_ms.to_le_bytes()) {
+        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    alloc::format!("{client}-{h:08x}")
+}
+
 /// A request waiting for its answer.
 #[derive(Clone, Debug)]
 pub struct InFlight {

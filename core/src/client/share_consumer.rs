@@ -210,20 +210,11 @@ pub struct ShareConsumer {
     pub acks_sent: [u64; 4],
 }
 
-/// A member id of the client's own (KIP-1082), as the consumer protocol's member makes one.
-fn member_id_for(client: &str, created_ms: u64) -> String {
-    let mut h: u32 = 0x811c_9dc5;
-    for b in client.bytes().chain(created_ms.to_le_bytes()) {
-        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
-    }
-    alloc::format!("{client}-{h:08x}")
-}
-
 impl ShareConsumer {
     pub fn new(name: String, config: ShareConsumerConfig, bootstrap: Vec<u32>, now_ms: u64) -> Self {
         let reconnect =
             super::backoff::ExponentialBackoff::new(super::RECONNECT_BACKOFF_MS, super::RECONNECT_BACKOFF_MAX_MS);
-        let member_id = member_id_for(&name, now_ms);
+        let member_id = super::member_id_for(&name, now_ms);
         let conn = Connection::new(name, bootstrap, config.request_timeout_ms, reconnect);
         ShareConsumer {
             conn,

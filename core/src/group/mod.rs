@@ -12,6 +12,7 @@ pub mod offsets;
 pub mod server_assignor;
 pub mod share_group;
 pub mod share_partition;
+pub mod share_snapshot;
 pub mod share_state;
 pub mod simple_assignor;
 pub mod sticky;

@@ -133,6 +133,20 @@ pub struct ShareMember {
     sent: Option<Vec<TopicPartition>>,
 }
 
+impl ShareMember {
+    /// A member read back from its group's snapshot: its assignment counts as sent.
+    pub fn restored(
+        id: String,
+        client: Node,
+        epoch: i32,
+        topics: Vec<String>,
+        assigned: Vec<TopicPartition>,
+        session_deadline: Instant,
+    ) -> Self {
+        ShareMember { id, client, epoch, topics, sent: Some(assigned.clone()), assigned, session_deadline }
+    }
+}
+
 /// A ShareGroupHeartbeat's fields; `topics: None` is "unchanged since the last one".
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ShareHeartbeatRequest {
@@ -284,6 +298,11 @@ impl ShareGroup {
             self.target = simple_assignor::assign(&members, partitions);
             self.assignment_epoch = self.epoch;
         }
+        self.refresh_state();
+    }
+
+    /// Empty without members, else Stable.
+    pub fn refresh_state(&mut self) {
         self.state = if self.members.is_empty() { ShareGroupState::Empty } else { ShareGroupState::Stable };
     }
 

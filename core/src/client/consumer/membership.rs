@@ -52,16 +52,6 @@ pub struct Membership {
     full: bool,
 }
 
-/// A member id of the client's own, as KIP-1082's clients make one: unique per consumer
-/// instance (the Java client takes a random UUID; here the name and the moment it was made).
-fn member_id_for(client: &str, created_ms: u64) -> String {
-    let mut h: u32 = 0x811c_9dc5;
-    for b in client.bytes().chain(created_ms.to_le_bytes()) {
-        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
-    }
-    alloc::format!("{client}-{h:08x}")
-}
-
 impl Consumer {
     /// The member's part of each round under `group.protocol=consumer`: join when subscribed,
     /// reconcile what arrived, acknowledge at once.
@@ -80,7 +70,7 @@ impl Consumer {
             return;
         }
         if g.member_id.is_empty() {
-            g.member_id = member_id_for(&self.conn.name, fx.now.ms);
+            g.member_id = crate::client::member_id_for(&self.conn.name, fx.now.ms);
         }
         if g.membership.epoch == 0 && g.state == MemberState::Unjoined {
             g.state = MemberState::Joining;
