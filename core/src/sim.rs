@@ -355,12 +355,8 @@ impl Sim {
             }
             #[cfg(feature = "share-groups")]
             Command::Acknowledge { consumer, tp, offset, ack } => {
-                let now = self.now;
-                let c = self.share_consumer_mut(consumer)?;
-                let mut fx = Effects::new(now);
-                c.acknowledge(tp, *offset, *ack, &mut fx)?;
-                self.apply_client_effects(consumer, fx);
-                Ok(())
+                // Nothing goes until the next fetch or commit, as Java's acknowledge() sends nothing.
+                self.share_consumer_mut(consumer)?.acknowledge(tp, *offset, *ack)
             }
             #[cfg(feature = "share-groups")]
             Command::AlterGroupConfig { group, configs } => {

@@ -294,13 +294,7 @@ impl ShareConsumer {
     }
 
     /// `acknowledge(record, type)` in explicit mode.
-    pub fn acknowledge(
-        &mut self,
-        tp: &TopicPartition,
-        offset: u64,
-        ack: AckType,
-        fx: &mut Effects,
-    ) -> Result<(), CommandError> {
+    pub fn acknowledge(&mut self, tp: &TopicPartition, offset: u64, ack: AckType) -> Result<(), CommandError> {
         if !self.config.explicit {
             return Err(CommandError::Invalid(
                 "acknowledge() needs share.acknowledgement.mode=explicit (implicit mode accepts every record at the next poll)".into(),
@@ -312,7 +306,6 @@ impl ShareConsumer {
         if ack == AckType::Renew {
             // RENEW keeps the record: its lock starts again, and it still needs a final acknowledgement.
             self.queue_ack(tp, offset, offset, AckType::Renew);
-            let _ = fx;
             return Ok(());
         }
         d.ack = Some(ack);
@@ -328,6 +321,7 @@ impl ShareConsumer {
                 self.queue_ack(&d.tp, d.offset, d.offset, d.ack.unwrap_or(AckType::Accept));
             }
         } else {
+            // Implicit mode never refuses: every delivered record is accepted.
             let _ = self.settle_delivered();
         }
         self.send_acknowledgements(false, fx);
@@ -348,6 +342,7 @@ impl ShareConsumer {
             return;
         }
         if !self.config.explicit {
+            // Implicit mode never refuses: every delivered record is accepted.
             let _ = self.settle_delivered();
         }
         self.send_acknowledgements(true, fx);
@@ -556,7 +551,7 @@ impl ShareConsumer {
     }
 
     pub fn on_response(&mut self, correlation_id: u32, response: Response, fx: &mut Effects) {
-        let Some(InFlight { broker, request }) = self.conn.complete(correlation_id, fx) else {
+        let Some(InFlight { broker, .. }) = self.conn.complete(correlation_id, fx) else {
             return;
         };
         if self.closed {
@@ -603,7 +598,6 @@ impl ShareConsumer {
             }
             _ => {}
         }
-        let _ = request;
         self.drive(fx);
     }
 
@@ -805,6 +799,8 @@ impl ShareConsumer {
             Timer::ProcessNext => return self.process_next(fx),
             Timer::NextPoll => {
                 if self.looping && !self.closed {
+                    // The loop's own acknowledgements are given before its next poll, so this poll
+                    // is not refused (only a closed or unsubscribed consumer's is).
                     let _ = self.poll(fx);
                 }
                 return;
