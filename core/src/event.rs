@@ -268,8 +268,8 @@ pub enum EventKind {
         assignment_epoch: i32,
         members: usize,
     },
-    /// The coordinator removed a consumer group member (its session ended, or it kept
-    /// partitions past its rebalance timeout).
+    /// The coordinator removed a member of a consumer group (KIP-848: its session ended, or it kept
+    /// partitions past its rebalance timeout) or of a share group (its session ended).
     MemberFenced {
         broker: u32,
         group: String,
@@ -625,7 +625,8 @@ impl fmt::Display for EventKind {
                 Ok(())
             }
             MemberFenced { broker, group, member, why } => {
-                write!(f, "broker-{broker} fenced member {member} of consumer group {group}: {why}")
+                // Consumer and share groups alike: the reason names the protocol's session timeout.
+                write!(f, "broker-{broker} fenced member {member} of group {group}: {why}")
             }
             TxnState { broker, transactional_id, state, producer_id, epoch, partitions } => {
                 write!(f, "broker-{broker} (transaction coordinator): {transactional_id} is {state} (producer id {producer_id}, epoch {epoch})")?;
