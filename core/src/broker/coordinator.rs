@@ -378,19 +378,12 @@ impl Broker {
         fx: &mut Effects,
     ) -> bool {
         self.coordinator.persisted_share.insert(group.into(), value.clone());
-        let record = RecordData {
-            timestamp_ms: fx.now.ms,
-            key: Some(crate::group::share_snapshot::encode_key(group)),
-            value: Some(value),
-            headers: Vec::new(),
-        };
-        let Ok(bytes) = RecordBatch::from_records(&[record], Compression::None).encode() else {
+        let key = crate::group::share_snapshot::encode_key(group);
+        let written = self.write_offsets_record(group, key, value, (to, id), acks, write_for, fx);
+        if !written {
             self.coordinator.persisted_share.remove(group);
-            return false;
-        };
-        let tp = TopicPartition::new(OFFSETS_TOPIC, self.offsets_partition(group));
-        self.write(to, id, (acks, OFFSETS_COMMIT_TIMEOUT_MS), tp, bytes, write_for, fx);
-        true
+        }
+        written
     }
 
     /// A share heartbeat's changes are replicated (or their write failed): the member hears.
@@ -409,11 +402,7 @@ impl Broker {
             Err(e) => {
                 // Written again with the next change (Kafka's coordinator also rolls its memory back).
                 self.coordinator.persisted_share.remove(group);
-                Err(if e == KafkaError::NotLeaderOrFollower {
-                    KafkaError::NotCoordinator
-                } else {
-                    KafkaError::CoordinatorNotAvailable
-                })
+                Err(heartbeat_write_error(e))
             }
         };
         reply(fx, to, id, Response::ShareGroupHeartbeat { result });
@@ -486,14 +475,36 @@ impl Broker {
         fx: &mut Effects,
     ) -> bool {
         self.coordinator.persisted_consumer.insert(group.into(), value.clone());
-        let record = RecordData {
-            timestamp_ms: fx.now.ms,
-            key: Some(consumer_snapshot::encode_key(group)),
-            value: Some(value),
-            headers: Vec::new(),
-        };
-        let Ok(bytes) = RecordBatch::from_records(&[record], Compression::None).encode() else {
+        let written = self.write_offsets_record(
+            group,
+            consumer_snapshot::encode_key(group),
+            value,
+            (to, id),
+            acks,
+            write_for,
+            fx,
+        );
+        if !written {
             self.coordinator.persisted_consumer.remove(group);
+        }
+        written
+    }
+
+    /// Writes one record of `group`'s to its `__consumer_offsets` partition (a group's snapshot or
+    /// metadata), answered to `(to, id)` when `acks` is met; false when the batch could not be encoded.
+    #[allow(clippy::too_many_arguments)]
+    fn write_offsets_record(
+        &mut self,
+        group: &str,
+        key: Vec<u8>,
+        value: Vec<u8>,
+        (to, id): (Node, u32),
+        acks: Acks,
+        write_for: WriteFor,
+        fx: &mut Effects,
+    ) -> bool {
+        let record = RecordData { timestamp_ms: fx.now.ms, key: Some(key), value: Some(value), headers: Vec::new() };
+        let Ok(bytes) = RecordBatch::from_records(&[record], Compression::None).encode() else {
             return false;
         };
         let tp = TopicPartition::new(OFFSETS_TOPIC, self.offsets_partition(group));
@@ -517,11 +528,7 @@ impl Broker {
                 // Written again with the next change. (Kafka's coordinator also rolls its memory
                 // back to the last committed state; here the change stays.)
                 self.coordinator.persisted_consumer.remove(group);
-                Err(if e == KafkaError::NotLeaderOrFollower {
-                    KafkaError::NotCoordinator
-                } else {
-                    KafkaError::CoordinatorNotAvailable
-                })
+                Err(heartbeat_write_error(e))
             }
         };
         reply(fx, to, id, Response::ConsumerGroupHeartbeat { result });
@@ -647,19 +654,8 @@ impl Broker {
         write_for: WriteFor,
         fx: &mut Effects,
     ) -> bool {
-        let record = RecordData {
-            timestamp_ms: fx.now.ms,
-            key: Some(metadata::encode_key(group)),
-            value: Some(metadata::encode_value(snapshot)),
-            headers: Vec::new(),
-        };
-        let Ok(bytes) = RecordBatch::from_records(&[record], Compression::None).encode() else {
-            return false;
-        };
-        let tp = TopicPartition::new(OFFSETS_TOPIC, self.offsets_partition(group));
-        let me = Node::Broker(self.id);
-        self.write(me, 0, (acks, OFFSETS_COMMIT_TIMEOUT_MS), tp, bytes, write_for, fx);
-        true
+        let (key, value) = (metadata::encode_key(group), metadata::encode_value(snapshot));
+        self.write_offsets_record(group, key, value, (Node::Broker(self.id), 0), acks, write_for, fx)
     }
 
     /// DeleteGroups: an Empty group becomes Dead; its commits and metadata are
@@ -1141,6 +1137,16 @@ impl Broker {
                 self.coordinator.persisted.remove(&name);
             }
         }
+    }
+}
+
+/// What a member hears when the write its heartbeat waited on failed: NOT_COORDINATOR when this
+/// broker no longer leads the offsets partition, else COORDINATOR_NOT_AVAILABLE (both retried).
+fn heartbeat_write_error(e: KafkaError) -> KafkaError {
+    if e == KafkaError::NotLeaderOrFollower {
+        KafkaError::NotCoordinator
+    } else {
+        KafkaError::CoordinatorNotAvailable
     }
 }
 

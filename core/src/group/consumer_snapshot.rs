@@ -21,17 +21,12 @@ const SNAPSHOT_KEY_TYPE: i16 = 0x7F00;
 const SNAPSHOT_VERSION: i16 = 0;
 
 pub fn encode_key(group: &str) -> Vec<u8> {
-    let mut w = Writer(Vec::new());
-    w.i16(SNAPSHOT_KEY_TYPE);
-    w.string(group);
-    w.0
+    super::wire::encode_group_key(SNAPSHOT_KEY_TYPE, group)
 }
 
 /// A snapshot key's group; `None` for other record types.
 pub fn decode_key(key: &[u8]) -> Option<String> {
-    let mut r = Reader(key);
-    (r.i16()? == SNAPSHOT_KEY_TYPE).then_some(())?;
-    r.string()
+    super::wire::decode_group_key(SNAPSHOT_KEY_TYPE, key)
 }
 
 pub fn encode_value(g: &ConsumerGroup) -> Vec<u8> {

@@ -105,3 +105,19 @@ impl Reader<'_> {
         Some(out)
     }
 }
+
+/// A record key of the simulation's own types that name a group (a consumer or share group's
+/// snapshot): the key type, then the group id.
+pub fn encode_group_key(key_type: i16, group: &str) -> Vec<u8> {
+    let mut w = Writer(Vec::new());
+    w.i16(key_type);
+    w.string(group);
+    w.0
+}
+
+/// The group of a key of `key_type`; `None` for other record types.
+pub fn decode_group_key(key_type: i16, key: &[u8]) -> Option<String> {
+    let mut r = Reader(key);
+    (r.i16()? == key_type).then_some(())?;
+    r.string()
+}
