@@ -498,6 +498,16 @@ pub enum EventKind {
         available: Vec<u64>,
         archived: Vec<u64>,
     },
+    /// A share-partition's state write failed: the acknowledgements it carried are undone (their
+    /// records Acquired again by their members, or released if their locks expired meanwhile).
+    #[cfg(feature = "share-groups")]
+    ShareWriteFailed {
+        broker: u32,
+        group: String,
+        tp: TopicPartition,
+        error: KafkaError,
+        undone: Vec<u64>,
+    },
     /// A producer will send a batch again.
     Retrying {
         producer: String,
@@ -623,6 +633,15 @@ impl fmt::Display for EventKind {
                     offsets(f, archived)?;
                 }
                 Ok(())
+            }
+            #[cfg(feature = "share-groups")]
+            ShareWriteFailed { broker, group, tp, error, undone } => {
+                write!(f, "broker-{broker}: share group {group} {tp}: writing its state failed ({error})")?;
+                if undone.is_empty() {
+                    return f.write_str("; it is written again later");
+                }
+                f.write_str("; the acknowledgements it carried are undone: ")?;
+                offsets(f, undone)
             }
             MemberFenced { broker, group, member, why } => {
                 // Consumer and share groups alike: the reason names the protocol's session timeout.

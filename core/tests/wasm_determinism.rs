@@ -63,6 +63,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("share-group-failover"),
     scenario!("share-group-explicit"),
     scenario!("share-group-coordinator-failover"),
+    scenario!("share-group-write-failed"),
     scenario!("group-coordinator-failover"),
     scenario!("group-two-groups"),
     scenario!("group-eager-vs-cooperative"),

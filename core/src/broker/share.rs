@@ -2,7 +2,10 @@
 //! them: ShareFetch acquires records for a member of a share group, ShareAcknowledge (or the
 //! acknowledgements a ShareFetch carries) settles them, acquisition locks expire, and each
 //! share-partition's state is written to the share coordinator (`__share_group_state`) after
-//! every change, and read from it before a new leader delivers anything.
+//! every change, and read from it before a new leader delivers anything. Acquiring writes
+//! nothing (a new leader delivers acquired records again, counting only the deliveries written);
+//! an acknowledgement is answered once its write is (Kafka's `rollbackOrProcessStateUpdates`),
+//! and undone if the write fails.
 //!
 //! Share sessions: each member has one with each leader it fetches from. Epoch 0 opens it, each
 //! request after carries the next epoch (INVALID_SHARE_SESSION_EPOCH otherwise), -1 closes it and
@@ -53,6 +56,21 @@ pub struct ParkedShareFetch {
     partitions: Vec<TopicPartition>,
     /// The piggybacked acknowledgements' outcomes, answered with the records.
     ack_results: Vec<(TopicPartition, Result<(), KafkaError>)>,
+    /// The partitions whose acknowledgements wait for a state write, with their change.
+    ack_waits: Vec<(TopicPartition, u64)>,
+}
+
+/// An answer held until its acknowledgements' state is written (Kafka completes the request's
+/// future when the persister's does).
+#[derive(Clone, Debug)]
+pub struct HeldShareAnswer {
+    client: Node,
+    correlation_id: u32,
+    group: String,
+    acks: Vec<(TopicPartition, Result<(), KafkaError>)>,
+    waits: Vec<(TopicPartition, u64)>,
+    /// A ShareFetch's records; `None` for a ShareAcknowledge.
+    fetched: Option<Vec<ShareFetchedPartition>>,
 }
 
 /// What a broker keeps as leader of share-partitions (in memory: a crash loses it, and the next
@@ -65,13 +83,25 @@ pub struct ShareManager {
     /// Each session's client, for the events.
     clients: SortedMap<String, String>,
     parked: Vec<ParkedShareFetch>,
-    /// State writes in flight, and whether the state changed again since.
-    writing: SortedMap<(String, TopicPartition), bool>,
+    /// The number of the last change made of transitions (acknowledgements, a session's
+    /// release): a write carries the state as of one change and completes the transitions up to it.
+    change: u64,
+    /// State writes: the change the one in flight writes (0: none sent yet), and whether the
+    /// state changed again since.
+    writing: SortedMap<(String, TopicPartition), (u64, bool)>,
+    /// Answers waiting for their acknowledgements' writes, a stated limit of
+    /// [`PARKED_SHARE_FETCHES_MAX`] beside the parked fetches.
+    held: Vec<HeldShareAnswer>,
 }
 
 impl ShareManager {
     pub fn has_parked(&self) -> bool {
         !self.parked.is_empty()
+    }
+
+    fn next_change(&mut self) -> u64 {
+        self.change += 1;
+        self.change
     }
 
     pub fn get(&self, group: &str, tp: &TopicPartition) -> Option<&SharePartition> {
@@ -126,7 +156,7 @@ impl Broker {
                 if let Err(error) = self.share_session(&group, &member_id, session_epoch, &from) {
                     return reply(fx, from, id, Response::ShareFetch { error: Some(error), partitions: Vec::new() });
                 }
-                let ack_results = self.apply_acks(&group, &member_id, &acknowledgements, fx);
+                let (ack_results, ack_waits) = self.apply_acks(&group, &member_id, &acknowledgements, fx);
                 if session_epoch == -1 {
                     self.close_share_session(&group, &member_id, fx);
                 }
@@ -140,6 +170,7 @@ impl Broker {
                     max_bytes,
                     partitions,
                     ack_results,
+                    ack_waits,
                 };
                 let (answer, acquired) = self.share_acquire(&parked, fx);
                 let errors = answer.iter().any(|p| p.result.is_err());
@@ -162,11 +193,12 @@ impl Broker {
                         Response::ShareAcknowledge { error: Some(error), partitions: Vec::new() },
                     );
                 }
-                let partitions = self.apply_acks(&group, &member_id, &acknowledgements, fx);
+                let (acks, waits) = self.apply_acks(&group, &member_id, &acknowledgements, fx);
                 if session_epoch == -1 {
                     self.close_share_session(&group, &member_id, fx);
                 }
-                reply(fx, from, id, Response::ShareAcknowledge { error: None, partitions });
+                let held = HeldShareAnswer { client: from, correlation_id: id, group, acks, waits, fetched: None };
+                self.answer_or_hold(held, fx);
                 self.wake_share_fetches(fx);
                 self.schedule_share_locks(fx);
             }
@@ -213,70 +245,72 @@ impl Broker {
         let keys: Vec<(String, TopicPartition)> =
             self.share.partitions.keys().filter(|(g, _)| g == group).cloned().collect();
         let limits = self.share_limits(group);
+        let change = self.share.next_change();
         for key in keys {
             let Some(ShareEntry::Ready(sp)) = self.share.partitions.get_mut(&key) else { continue };
-            let released = sp.release_member(member, &limits);
+            let released = sp.release_member(member, change, &limits);
             self.after_release(&key, released, ShareRelease::SessionClosed, fx);
         }
         self.wake_share_fetches(fx);
     }
 
-    /// Applies a member's acknowledgements, partition by partition.
+    /// Applies a member's acknowledgements, partition by partition: each partition's outcome,
+    /// and the partitions whose outcome waits for a state write (with the change it writes).
+    #[allow(clippy::type_complexity)]
     fn apply_acks(
         &mut self,
         group: &str,
         member: &str,
         acks: &[(TopicPartition, Vec<ShareAck>)],
         fx: &mut Effects,
-    ) -> Vec<(TopicPartition, Result<(), KafkaError>)> {
+    ) -> (Vec<(TopicPartition, Result<(), KafkaError>)>, Vec<(TopicPartition, u64)>) {
         let limits = self.share_limits(group);
         let client = self.share.clients.get(member).cloned().unwrap_or_default();
-        let mut out = Vec::with_capacity(acks.len());
+        let (mut out, mut waits) = (Vec::with_capacity(acks.len()), Vec::new());
         for (tp, batches) in acks {
             let key = (String::from(group), tp.clone());
-            let mut result = Ok(());
-            let mut released = Released::default();
+            let change = self.share.next_change();
             let led = self.now_leads(tp);
-            match self.share.partitions.get_mut(&key) {
-                Some(ShareEntry::Ready(sp)) if led => {
-                    for b in batches {
-                        match sp.acknowledge(member, b.first_offset, b.last_offset, b.ack, &limits, fx.now) {
-                            Ok(r) => {
-                                released.available.extend(r.available);
-                                released.archived.extend(r.archived);
-                                if b.ack != AckType::Gap {
-                                    fx.event(EventKind::ShareAcknowledged {
-                                        broker: self.id,
-                                        group: group.into(),
-                                        tp: tp.clone(),
-                                        consumer: client.clone(),
-                                        first: b.first_offset,
-                                        last: b.last_offset,
-                                        ack: b.ack,
-                                    });
-                                }
-                            }
-                            Err(e) => result = Err(e),
-                        }
-                    }
-                }
-                _ if !led => result = Err(KafkaError::NotLeaderOrFollower),
+            let list: Vec<(u64, u64, AckType)> =
+                batches.iter().map(|b| (b.first_offset, b.last_offset, b.ack)).collect();
+            let result = match self.share.partitions.get_mut(&key) {
+                Some(ShareEntry::Ready(sp)) if led => sp.acknowledge(member, &list, change, &limits, fx.now),
+                _ if !led => Err(KafkaError::NotLeaderOrFollower),
                 // Not loaded here: nothing acquired here can be acknowledged.
-                _ => result = Err(KafkaError::InvalidRecordState),
+                _ => Err(KafkaError::InvalidRecordState),
+            };
+            let released = match result {
+                Ok(released) => released,
+                Err(e) => {
+                    out.push((tp.clone(), Err(e)));
+                    continue;
+                }
+            };
+            for b in batches.iter().filter(|b| b.ack != AckType::Gap) {
+                fx.event(EventKind::ShareAcknowledged {
+                    broker: self.id,
+                    group: group.into(),
+                    tp: tp.clone(),
+                    consumer: client.clone(),
+                    first: b.first_offset,
+                    last: b.last_offset,
+                    ack: b.ack,
+                });
             }
-            if !released.archived.is_empty() {
-                // A RELEASE at the delivery limit archives: the poison record is set aside.
-                self.after_release(
-                    &key,
-                    Released { available: Vec::new(), archived: released.archived },
-                    ShareRelease::Acknowledged,
-                    fx,
-                );
+            let written =
+                matches!(self.share.partitions.get(&key), Some(ShareEntry::Ready(sp)) if sp.has_change(change));
+            if written {
+                waits.push((tp.clone(), change));
+                if !released.archived.is_empty() {
+                    // A RELEASE at the delivery limit archives: the poison record is set aside.
+                    let archived = Released { archived: released.archived, ..Released::default() };
+                    self.after_release(&key, archived, ShareRelease::Acknowledged, fx);
+                }
+                self.persist_share_state(&key, fx);
             }
-            self.persist_share_state(&key, fx);
-            out.push((tp.clone(), result));
+            out.push((tp.clone(), Ok(())));
         }
-        out
+        (out, waits)
     }
 
     /// Acquires what it can for a fetch: (the answer, whether anything was acquired).
@@ -286,7 +320,6 @@ impl Broker {
         let (mut any, mut bytes, mut records_left) = (false, 0usize, fetch.max_records as usize);
         let client = self.share.clients.get(&*fetch.member).cloned().unwrap_or_else(|| client_name(&fetch.client));
         for tp in &fetch.partitions {
-            let ack_result = fetch.ack_results.iter().find(|(t, _)| t == tp).map(|(_, r)| r.clone());
             let result = self.acquire_partition(fetch, tp, &limits, (&mut bytes, &mut records_left), fx);
             if let Ok(d) = &result {
                 if !d.acquired.is_empty() {
@@ -299,10 +332,10 @@ impl Broker {
                         consumer: client.clone(),
                         ranges,
                     });
-                    self.persist_share_state(&(fetch.group.clone(), tp.clone()), fx);
                 }
             }
-            answer.push(ShareFetchedPartition { tp: tp.clone(), result, ack_result });
+            // The acknowledgements' outcomes are filled in when the answer goes (`answer_or_hold`).
+            answer.push(ShareFetchedPartition { tp: tp.clone(), result, ack_result: None });
         }
         (answer, any)
     }
@@ -355,7 +388,74 @@ impl Broker {
         partitions: Vec<ShareFetchedPartition>,
         fx: &mut Effects,
     ) {
-        reply(fx, fetch.client, fetch.correlation_id, Response::ShareFetch { error: None, partitions });
+        let held = HeldShareAnswer {
+            client: fetch.client,
+            correlation_id: fetch.correlation_id,
+            group: fetch.group,
+            acks: fetch.ack_results,
+            waits: fetch.ack_waits,
+            fetched: Some(partitions),
+        };
+        self.answer_or_hold(held, fx);
+    }
+
+    /// Sends an answer whose acknowledgements are all written, or holds it until they are.
+    fn answer_or_hold(&mut self, held: HeldShareAnswer, fx: &mut Effects) {
+        if !held.waits.is_empty() && self.share.held.len() < PARKED_SHARE_FETCHES_MAX {
+            self.share.held.push(held);
+            return;
+        }
+        let HeldShareAnswer { client, correlation_id, acks, fetched, .. } = held;
+        let response = match fetched {
+            Some(mut partitions) => {
+                for p in &mut partitions {
+                    p.ack_result = acks.iter().find(|(t, _)| *t == p.tp).map(|(_, r)| r.clone());
+                }
+                Response::ShareFetch { error: None, partitions }
+            }
+            None => Response::ShareAcknowledge { error: None, partitions: acks },
+        };
+        reply(fx, client, correlation_id, response);
+    }
+
+    /// The writes of `key` up to change `upto` are answered (or can no longer be): the
+    /// acknowledgements waiting for them take the outcome, and answers with nothing left to
+    /// wait for go.
+    fn acks_written(
+        &mut self,
+        key: &(String, TopicPartition),
+        upto: u64,
+        outcome: &Result<(), KafkaError>,
+        fx: &mut Effects,
+    ) {
+        let settle = |waits: &mut Vec<(TopicPartition, u64)>,
+                      acks: &mut Vec<(TopicPartition, Result<(), KafkaError>)>| {
+            waits.retain(|(tp, change)| {
+                let done = *tp == key.1 && *change <= upto;
+                if let (true, Err(e)) = (done, outcome) {
+                    if let Some(a) = acks.iter_mut().find(|(t, _)| t == tp) {
+                        a.1 = Err(e.clone());
+                    }
+                }
+                !done
+            });
+        };
+        for p in self.share.parked.iter_mut().filter(|p| p.group == key.0) {
+            settle(&mut p.ack_waits, &mut p.ack_results);
+        }
+        let mut i = 0;
+        while i < self.share.held.len() {
+            let h = &mut self.share.held[i];
+            if h.group == key.0 {
+                settle(&mut h.waits, &mut h.acks);
+            }
+            if h.waits.is_empty() {
+                let held = self.share.held.remove(i);
+                self.answer_or_hold(held, fx);
+                continue;
+            }
+            i += 1;
+        }
     }
 
     /// A parked share fetch reached its wait: answered with what there is now.
@@ -525,11 +625,12 @@ impl Broker {
     /// Writes a share-partition's state to its share coordinator; one write at a time, the next
     /// carrying whatever changed meanwhile.
     pub(super) fn persist_share_state(&mut self, key: &(String, TopicPartition), fx: &mut Effects) {
-        if let Some(again) = self.share.writing.get_mut(key) {
+        if let Some((_, again)) = self.share.writing.get_mut(key) {
             *again = true;
             return;
         }
         let Some(ShareEntry::Ready(sp)) = self.share.partitions.get(key) else { return };
+        let change = self.share.change;
         let state = ShareState {
             state_epoch: sp.state_epoch,
             leader_epoch: self.leader_epoch_of(&key.1),
@@ -538,11 +639,11 @@ impl Broker {
         };
         let Some((coordinator, _)) = self.share_coordinator_of(&key.0, &key.1, fx) else {
             // No coordinator yet (its topic is being created, or has no leader): written later.
-            self.share.writing.insert(key.clone(), true);
+            self.share.writing.insert(key.clone(), (0, true));
             fx.timer_in(Duration::from_ms(SHARE_STATE_RETRY_MS), Timer::ShareStateRetry);
             return;
         };
-        self.share.writing.insert(key.clone(), false);
+        self.share.writing.insert(key.clone(), (change, false));
         let request = Request::WriteShareGroupState {
             group: key.0.clone(),
             tp: key.1.clone(),
@@ -565,26 +666,42 @@ impl Broker {
         fx: &mut Effects,
     ) {
         let key = (group, tp);
-        let again = self.share.writing.remove(&key).unwrap_or(false);
+        let (written, again) = self.share.writing.remove(&key).unwrap_or((0, false));
         if result == Err(KafkaError::FencedLeaderEpoch) {
             // A newer leader has the share-partition: this one stops delivering from it.
             self.share.partitions.remove(&key);
+            self.acks_written(&key, u64::MAX, &result, fx);
             return;
         }
         if result.is_err() {
             fx.timer_in(Duration::from_ms(SHARE_STATE_RETRY_MS), Timer::ShareStateRetry);
-            self.share.writing.insert(key, true);
-            return;
+            self.share.writing.insert(key.clone(), (0, true));
         }
-        if again {
+        let limits = self.share_limits(&key.0);
+        if let Some(ShareEntry::Ready(sp)) = self.share.partitions.get_mut(&key) {
+            let mut released = sp.complete(written, result.is_ok(), fx.now, &limits);
+            if let Err(error) = &result {
+                fx.event(EventKind::ShareWriteFailed {
+                    broker: self.id,
+                    group: key.0.clone(),
+                    tp: key.1.clone(),
+                    error: error.clone(),
+                    undone: core::mem::take(&mut released.undone),
+                });
+            }
+            self.after_release(&key, released, ShareRelease::LockTimedOut, fx);
+        }
+        self.acks_written(&key, written, &result, fx);
+        if result.is_ok() && again {
             self.persist_share_state(&key, fx);
         }
+        self.wake_share_fetches(fx);
     }
 
     /// Writes again every state whose write failed.
     pub(super) fn retry_share_state(&mut self, fx: &mut Effects) {
         let keys: Vec<(String, TopicPartition)> =
-            self.share.writing.iter().filter(|(_, &again)| again).map(|(k, _)| k.clone()).collect();
+            self.share.writing.iter().filter(|(_, &(sent, _))| sent == 0).map(|(k, _)| k.clone()).collect();
         for key in keys {
             self.share.writing.remove(&key);
             self.persist_share_state(&key, fx);
@@ -599,6 +716,7 @@ impl Broker {
         for key in gone {
             self.share.partitions.remove(&key);
             self.share.writing.remove(&key);
+            self.acks_written(&key, u64::MAX, &Err(KafkaError::NotLeaderOrFollower), fx);
         }
         self.wake_share_fetches(fx);
     }

@@ -14,6 +14,14 @@
 //! Kafka keeps batches and explodes them into per-offset state when a subset is acknowledged;
 //! here every offset has its state (the same outcomes, simpler to read), bounded by the in-flight
 //! limit.
+//!
+//! An acknowledgement (and a closed session's release) is a state transition that is not final
+//! until the share coordinator has its write (Kafka's `startStateTransition`, then
+//! `completeStateTransition` when `writeShareGroupState` answers): meanwhile the record shows
+//! its new state but is not acquired, acknowledged again or passed by the start offset, and a
+//! failed write puts it back as it was (Acquired by its member, or released if its lock expired
+//! meanwhile). Each transition carries the number of the change it belongs to, so a write of the
+//! state as it was at change `n` completes every transition up to `n`.
 
 use crate::error::KafkaError;
 use crate::time::Instant;
@@ -109,6 +117,9 @@ pub struct InFlight {
     pub member: Option<Rc<str>>,
     /// When its acquisition lock expires, while Acquired.
     pub lock_until: Option<Instant>,
+    /// A transition not yet written: its change number and the state before it (Kafka's
+    /// `rollbackState`).
+    pub pending: Option<(u64, alloc::boxed::Box<InFlight>)>,
 }
 
 /// A run of acquired offsets with their delivery count (Kafka's `AcquiredRecords`).
@@ -144,6 +155,8 @@ pub struct Released {
     pub available: Vec<u64>,
     /// Offsets archived because their delivery count reached the limit.
     pub archived: Vec<u64>,
+    /// Offsets whose transition a failed write undid.
+    pub undone: Vec<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -178,7 +191,13 @@ impl SharePartition {
                 Some(s) => s,
             };
             for _ in first..=last {
-                sp.records.push_back(InFlight { state, delivery_count: count, member: None, lock_until: None });
+                sp.records.push_back(InFlight {
+                    state,
+                    delivery_count: count,
+                    member: None,
+                    lock_until: None,
+                    pending: None,
+                });
             }
         }
         sp.advance_start();
@@ -199,10 +218,11 @@ impl SharePartition {
         }
     }
 
-    /// Where the next fetch reads from: the first Available record in flight, else the offset
-    /// after the last one (`SharePartition.nextFetchOffset`).
+    /// Where the next fetch reads from: the first Available record in flight (not one whose
+    /// release is still being written), else the offset after the last one
+    /// (`SharePartition.nextFetchOffset`).
     pub fn next_fetch_offset(&self) -> u64 {
-        match self.records.iter().position(|r| r.state == RecordState::Available) {
+        match self.records.iter().position(InFlight::acquirable) {
             Some(i) => self.start_offset + i as u64,
             None => self.end_exclusive(),
         }
@@ -255,7 +275,7 @@ impl SharePartition {
                 let count = if offset < self.end_exclusive() {
                     let i = (offset - self.start_offset) as usize;
                     let r = &mut self.records[i];
-                    if r.state != RecordState::Available {
+                    if !r.acquirable() {
                         continue;
                     }
                     r.delivery_count = r.delivery_count.saturating_add(1);
@@ -269,6 +289,7 @@ impl SharePartition {
                         delivery_count: 1,
                         member: Some(member.clone()),
                         lock_until: Some(lock_until),
+                        pending: None,
                     });
                     1
                 } else {
@@ -286,51 +307,113 @@ impl SharePartition {
         out
     }
 
-    /// Applies one acknowledgement of `first..=last` by `member`. Every offset must be Acquired by
-    /// it, else nothing changes and the answer is INVALID_RECORD_STATE (Kafka's
-    /// `InvalidRecordStateException`). Returns what a RELEASE made of the records.
+    /// Applies a member's acknowledgements of one partition, batch by batch (`first`, `last`, the
+    /// type), as transitions of change `change`. Every offset of a batch must be Acquired by the
+    /// member, else the answer is INVALID_RECORD_STATE (Kafka's `InvalidRecordStateException`)
+    /// and every transition this call made is undone, as `rollbackOrProcessStateUpdates` does
+    /// for a request with an error. Returns what a RELEASE made of the records. A RENEW starts
+    /// the lock again and changes no state, so it waits for no write.
     pub fn acknowledge(
+        &mut self,
+        member: &str,
+        batches: &[(u64, u64, AckType)],
+        change: u64,
+        limits: &ShareLimits,
+        now: Instant,
+    ) -> Result<Released, KafkaError> {
+        let mut released = Released::default();
+        for &(first, last, ack) in batches {
+            if let Err(e) = self.acknowledge_batch(member, first, last, ack, change, limits, now, &mut released) {
+                self.settle(|c| c == change, false, now, limits);
+                return Err(e);
+            }
+        }
+        Ok(released)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn acknowledge_batch(
         &mut self,
         member: &str,
         first: u64,
         last: u64,
         ack: AckType,
+        change: u64,
         limits: &ShareLimits,
         now: Instant,
-    ) -> Result<Released, KafkaError> {
+        released: &mut Released,
+    ) -> Result<(), KafkaError> {
         if last < first || first < self.start_offset || last >= self.end_exclusive() {
             return Err(KafkaError::InvalidRecordState);
         }
         let range = (first - self.start_offset) as usize..=(last - self.start_offset) as usize;
-        let held = |r: &InFlight| r.state == RecordState::Acquired && r.member.as_deref() == Some(member);
+        let held = |r: &InFlight| {
+            r.state == RecordState::Acquired && r.pending.is_none() && r.member.as_deref() == Some(member)
+        };
         if !self.records.range(range.clone()).all(held) {
             return Err(KafkaError::InvalidRecordState);
         }
-        let mut released = Released::default();
         let lock_until = now + crate::time::Duration::from_ms(limits.lock_duration_ms);
         for (i, r) in self.records.range_mut(range).enumerate() {
             let offset = first + i as u64;
+            if ack == AckType::Renew {
+                r.lock_until = Some(lock_until);
+                continue;
+            }
+            let before = alloc::boxed::Box::new(r.clone());
             match ack {
                 AckType::Accept => r.finish(RecordState::Acknowledged),
                 AckType::Reject | AckType::Gap => r.finish(RecordState::Archived),
-                AckType::Renew => r.lock_until = Some(lock_until),
-                AckType::Release => r.release(offset, limits.delivery_count_limit, &mut released),
+                _ => r.release(offset, limits.delivery_count_limit, released),
+            }
+            r.pending = Some((change, before));
+        }
+        Ok(())
+    }
+
+    /// Whether change `change` left transitions waiting for a write.
+    pub fn has_change(&self, change: u64) -> bool {
+        self.records.iter().any(|r| r.pending.as_ref().is_some_and(|(c, _)| *c == change))
+    }
+
+    /// The share coordinator answered the write of the state as it was at change `upto`: its
+    /// transitions are final (`committed`), or undone (a failed write). Returns the records an
+    /// undone transition released at once because their lock had expired meanwhile.
+    pub fn complete(&mut self, upto: u64, committed: bool, now: Instant, limits: &ShareLimits) -> Released {
+        self.settle(|c| c <= upto, committed, now, limits)
+    }
+
+    fn settle(&mut self, of: impl Fn(u64) -> bool, committed: bool, now: Instant, limits: &ShareLimits) -> Released {
+        let mut released = Released::default();
+        for (i, r) in self.records.iter_mut().enumerate() {
+            let Some((change, before)) = r.pending.take() else { continue };
+            if !of(change) {
+                r.pending = Some((change, before));
+            } else if !committed {
+                // Kafka's `completeStateTransition(false)`: as it was, unless its lock expired
+                // meanwhile (then released, or archived at the delivery limit).
+                *r = *before;
+                released.undone.push(self.start_offset + i as u64);
+                if r.lock_until.is_some_and(|t| t <= now) {
+                    r.release(self.start_offset + i as u64, limits.delivery_count_limit, &mut released);
+                }
             }
         }
         self.advance_start();
-        Ok(released)
+        released
     }
 
     /// Ends every acquisition of `member` (its share session closed): Kafka's
-    /// `releaseAcquiredRecords`.
-    pub fn release_member(&mut self, member: &str, limits: &ShareLimits) -> Released {
+    /// `releaseAcquiredRecords`, transitions of change `change` like an acknowledgement's.
+    pub fn release_member(&mut self, member: &str, change: u64, limits: &ShareLimits) -> Released {
         let mut released = Released::default();
         for (i, r) in self.records.iter_mut().enumerate() {
-            if r.state == RecordState::Acquired && r.member.as_deref() == Some(member) {
+            if r.state == RecordState::Acquired && r.pending.is_none() && r.member.as_deref() == Some(member) {
+                let before = alloc::boxed::Box::new(r.clone());
                 r.release(self.start_offset + i as u64, limits.delivery_count_limit, &mut released);
+                r.pending = Some((change, before));
             }
         }
-        self.advance_start();
         released
     }
 
@@ -338,7 +421,7 @@ impl SharePartition {
     pub fn expire_locks(&mut self, now: Instant, limits: &ShareLimits) -> Released {
         let mut released = Released::default();
         for (i, r) in self.records.iter_mut().enumerate() {
-            if r.state == RecordState::Acquired && r.lock_until.is_some_and(|t| t <= now) {
+            if r.state == RecordState::Acquired && r.pending.is_none() && r.lock_until.is_some_and(|t| t <= now) {
                 r.release(self.start_offset + i as u64, limits.delivery_count_limit, &mut released);
             }
         }
@@ -358,7 +441,7 @@ impl SharePartition {
         if log_start <= self.start_offset {
             return;
         }
-        let nothing_held = self.records.iter().all(|r| r.state != RecordState::Acquired);
+        let nothing_held = self.records.iter().all(|r| r.state != RecordState::Acquired && r.pending.is_none());
         if log_start >= self.end_exclusive() && nothing_held {
             self.records.clear();
             self.start_offset = log_start;
@@ -366,17 +449,19 @@ impl SharePartition {
         }
         let upto = ((log_start - self.start_offset) as usize).min(self.records.len());
         for r in self.records.range_mut(..upto) {
-            if r.state == RecordState::Available {
+            if r.acquirable() {
                 r.finish(RecordState::Archived);
             }
         }
         self.advance_start();
     }
 
-    /// Moves the start offset past the Acknowledged and Archived records at the front.
+    /// Moves the start offset past the Acknowledged and Archived records at the front, as far as
+    /// their transitions are written (`findLastOffsetAcknowledged` stops at an ongoing one).
     fn advance_start(&mut self) {
-        while self.records.front().is_some_and(|r| matches!(r.state, RecordState::Acknowledged | RecordState::Archived))
-        {
+        while self.records.front().is_some_and(|r| {
+            r.pending.is_none() && matches!(r.state, RecordState::Acknowledged | RecordState::Archived)
+        }) {
             self.records.pop_front();
             self.start_offset += 1;
         }
@@ -403,7 +488,13 @@ impl SharePartition {
 
 impl InFlight {
     fn available(delivery_count: u16) -> InFlight {
-        InFlight { state: RecordState::Available, delivery_count, member: None, lock_until: None }
+        InFlight { state: RecordState::Available, delivery_count, member: None, lock_until: None, pending: None }
+    }
+
+    /// Available, and not a release still being written (Kafka's
+    /// `!hasOngoingStateTransition()` beside the state).
+    fn acquirable(&self) -> bool {
+        self.state == RecordState::Available && self.pending.is_none()
     }
 
     fn finish(&mut self, state: RecordState) {
@@ -442,6 +533,21 @@ mod tests {
         ShareLimits::default()
     }
 
+    /// One batch acknowledged and its write answered at once.
+    fn ack(
+        sp: &mut SharePartition,
+        member: &str,
+        first: u64,
+        last: u64,
+        ack: AckType,
+        limits: &ShareLimits,
+        now: Instant,
+    ) -> Result<Released, KafkaError> {
+        let released = sp.acknowledge(member, &[(first, last, ack)], 1, limits, now)?;
+        sp.complete(1, true, now, limits);
+        Ok(released)
+    }
+
     #[test]
     fn test_acquire_single_record() {
         let mut sp = SharePartition::new(0);
@@ -455,7 +561,7 @@ mod tests {
     fn test_acquire_multiple_records_with_overlap_and_new_batch() {
         let mut sp = SharePartition::new(0);
         sp.acquire(&member("m1"), &[(0, 4)], 500, false, &limits(), at(0));
-        sp.acknowledge("m1", 0, 1, AckType::Release, &limits(), at(1)).unwrap();
+        ack(&mut sp, "m1", 0, 1, AckType::Release, &limits(), at(1)).unwrap();
         // The released records come again, then the new batch.
         let got = sp.acquire(&member("m2"), &[(0, 4), (5, 9)], 500, false, &limits(), at(2));
         assert_eq!(
@@ -472,10 +578,10 @@ mod tests {
     fn test_acknowledge_single_record_batch() {
         let mut sp = SharePartition::new(0);
         sp.acquire(&member("m1"), &[(0, 0), (1, 1)], 500, false, &limits(), at(0));
-        sp.acknowledge("m1", 1, 1, AckType::Accept, &limits(), at(1)).unwrap();
+        ack(&mut sp, "m1", 1, 1, AckType::Accept, &limits(), at(1)).unwrap();
         // Offset 0 still acquired: the start offset stays.
         assert_eq!((sp.start_offset, sp.end_offset()), (0, 1));
-        sp.acknowledge("m1", 0, 0, AckType::Accept, &limits(), at(2)).unwrap();
+        ack(&mut sp, "m1", 0, 0, AckType::Accept, &limits(), at(2)).unwrap();
         assert_eq!((sp.start_offset, sp.next_fetch_offset()), (2, 2));
     }
 
@@ -483,7 +589,7 @@ mod tests {
     fn test_acknowledge_by_another_member_is_an_invalid_record_state() {
         let mut sp = SharePartition::new(0);
         sp.acquire(&member("m1"), &[(0, 4)], 500, false, &limits(), at(0));
-        assert_eq!(sp.acknowledge("m2", 0, 4, AckType::Accept, &limits(), at(1)), Err(KafkaError::InvalidRecordState));
+        assert_eq!(ack(&mut sp, "m2", 0, 4, AckType::Accept, &limits(), at(1)), Err(KafkaError::InvalidRecordState));
         // Nothing changed.
         assert_eq!(sp.count(RecordState::Acquired), 5);
     }
@@ -503,7 +609,7 @@ mod tests {
     fn test_renew_starts_the_lock_again() {
         let mut sp = SharePartition::new(0);
         sp.acquire(&member("m1"), &[(0, 0)], 500, false, &limits(), at(0));
-        sp.acknowledge("m1", 0, 0, AckType::Renew, &limits(), at(20_000)).unwrap();
+        ack(&mut sp, "m1", 0, 0, AckType::Renew, &limits(), at(20_000)).unwrap();
         assert!(sp.expire_locks(at(30_000), &limits()).available.is_empty());
         assert_eq!(sp.next_lock_expiry(), Some(at(50_000)));
     }
@@ -513,9 +619,9 @@ mod tests {
         let lim = ShareLimits { delivery_count_limit: 2, ..limits() };
         let mut sp = SharePartition::new(0);
         sp.acquire(&member("m1"), &[(0, 0)], 500, false, &lim, at(0));
-        sp.acknowledge("m1", 0, 0, AckType::Release, &lim, at(1)).unwrap();
+        ack(&mut sp, "m1", 0, 0, AckType::Release, &lim, at(1)).unwrap();
         sp.acquire(&member("m1"), &[(0, 0)], 500, false, &lim, at(2));
-        let released = sp.acknowledge("m1", 0, 0, AckType::Release, &lim, at(3)).unwrap();
+        let released = ack(&mut sp, "m1", 0, 0, AckType::Release, &lim, at(3)).unwrap();
         // The second delivery ended at the limit: archived, and the start offset moves past it.
         assert_eq!(released.archived, [0]);
         assert_eq!(sp.start_offset, 1);
@@ -528,7 +634,7 @@ mod tests {
         let got = sp.acquire(&member("m1"), &[(0, 9)], 500, false, &lim, at(0));
         assert_eq!(got, [AcquiredRecords { first_offset: 0, last_offset: 2, delivery_count: 1 }]);
         assert!(!sp.can_acquire(&lim));
-        sp.acknowledge("m1", 0, 0, AckType::Accept, &lim, at(1)).unwrap();
+        ack(&mut sp, "m1", 0, 0, AckType::Accept, &lim, at(1)).unwrap();
         assert!(sp.can_acquire(&lim));
     }
 
@@ -547,7 +653,7 @@ mod tests {
         let mut sp = SharePartition::new(0);
         sp.acquire(&member("m1"), &[(0, 1)], 500, false, &limits(), at(0));
         sp.acquire(&member("m2"), &[(2, 3)], 500, false, &limits(), at(0));
-        assert_eq!(sp.release_member("m1", &limits()).available, [0, 1]);
+        assert_eq!(sp.release_member("m1", 1, &limits()).available, [0, 1]);
         assert_eq!(sp.count(RecordState::Acquired), 2);
     }
 
@@ -555,7 +661,7 @@ mod tests {
     fn persisted_state_reads_back_with_acquired_as_available() {
         let mut sp = SharePartition::new(0);
         sp.acquire(&member("m1"), &[(0, 3)], 500, false, &limits(), at(0));
-        sp.acknowledge("m1", 1, 1, AckType::Accept, &limits(), at(1)).unwrap();
+        ack(&mut sp, "m1", 1, 1, AckType::Accept, &limits(), at(1)).unwrap();
         let batches = sp.state_batches();
         assert_eq!(batches, [(0, 0, 0, 1), (1, 1, 2, 1), (2, 3, 0, 1)]);
         let back = SharePartition::restore(sp.start_offset, 1, &batches);
@@ -567,11 +673,101 @@ mod tests {
     fn the_log_start_moving_archives_what_was_never_delivered() {
         let mut sp = SharePartition::new(0);
         sp.acquire(&member("m1"), &[(0, 3)], 500, false, &limits(), at(0));
-        sp.acknowledge("m1", 0, 1, AckType::Release, &limits(), at(1)).unwrap();
+        ack(&mut sp, "m1", 0, 1, AckType::Release, &limits(), at(1)).unwrap();
         sp.log_start_moved(2);
         assert_eq!(sp.start_offset, 2);
         let mut empty = SharePartition::new(0);
         empty.log_start_moved(7);
         assert_eq!((empty.start_offset, empty.next_fetch_offset()), (7, 7));
+    }
+
+    #[test]
+    fn test_acknowledge_rollback_with_full_batch_error() {
+        let mut sp = SharePartition::new(5);
+        for (first, last) in [(5, 9), (10, 14), (15, 19)] {
+            sp.acquire(&member("m1"), &[(first, last)], 500, false, &limits(), at(0));
+        }
+        let batches = [
+            (5, 9, AckType::Release),
+            (10, 14, AckType::Accept),
+            (15, 19, AckType::Accept),
+            // The same batch again fails the request: it is no longer Acquired.
+            (15, 19, AckType::Accept),
+        ];
+        assert_eq!(sp.acknowledge("m1", &batches, 1, &limits(), at(1)), Err(KafkaError::InvalidRecordState));
+        // Every record is Acquired again, by its member, with its lock.
+        assert_eq!(sp.count(RecordState::Acquired), 15);
+        assert!(!sp.has_change(1));
+        assert_eq!((sp.start_offset, sp.next_lock_expiry()), (5, Some(at(30_000))));
+    }
+
+    #[test]
+    fn test_acknowledge_rollback_with_subset_error() {
+        let mut sp = SharePartition::new(5);
+        for (first, last) in [(5, 9), (10, 14), (15, 19)] {
+            sp.acquire(&member("m1"), &[(first, last)], 500, false, &limits(), at(0));
+        }
+        let batches =
+            [(5, 9, AckType::Release), (10, 14, AckType::Accept), (15, 19, AckType::Accept), (16, 19, AckType::Accept)];
+        assert_eq!(sp.acknowledge("m1", &batches, 1, &limits(), at(1)), Err(KafkaError::InvalidRecordState));
+        assert_eq!(sp.count(RecordState::Acquired), 15);
+    }
+
+    #[test]
+    fn test_cache_update_when_batch_has_ongoing_transition() {
+        let mut sp = SharePartition::new(21);
+        sp.acquire(&member("m1"), &[(21, 30)], 500, false, &limits(), at(0));
+        sp.acknowledge("m1", &[(21, 30, AckType::Accept)], 1, &limits(), at(1)).unwrap();
+        // Written, not yet answered: the start offset waits.
+        assert!(sp.has_change(1));
+        assert_eq!((sp.start_offset, sp.count(RecordState::Acknowledged)), (21, 10));
+        sp.complete(1, true, at(2), &limits());
+        assert_eq!((sp.start_offset, sp.end_offset()), (31, 31));
+    }
+
+    #[test]
+    fn test_acquire_when_batch_has_ongoing_transition() {
+        let mut sp = SharePartition::new(21);
+        sp.acquire(&member("m1"), &[(21, 30)], 500, false, &limits(), at(0));
+        sp.acknowledge("m1", &[(21, 30, AckType::Release)], 1, &limits(), at(1)).unwrap();
+        assert_eq!(sp.count(RecordState::Available), 10);
+        // Released but not yet written: another member acquires none of it.
+        assert!(sp.acquire(&member("m2"), &[(21, 30)], 500, false, &limits(), at(2)).is_empty());
+        assert_eq!(sp.next_fetch_offset(), 31);
+        sp.complete(1, true, at(3), &limits());
+        let got = sp.acquire(&member("m2"), &[(21, 30)], 500, false, &limits(), at(4));
+        assert_eq!(got, [AcquiredRecords { first_offset: 21, last_offset: 30, delivery_count: 2 }]);
+    }
+
+    #[test]
+    fn a_failed_write_gives_the_records_back_to_their_member() {
+        let mut sp = SharePartition::new(0);
+        sp.acquire(&member("m1"), &[(0, 4)], 500, false, &limits(), at(0));
+        sp.acknowledge("m1", &[(0, 1, AckType::Accept)], 1, &limits(), at(1)).unwrap();
+        sp.acknowledge("m1", &[(2, 2, AckType::Reject)], 2, &limits(), at(2)).unwrap();
+        // The write of change 1 failed: only its transitions are undone.
+        assert!(sp.complete(1, false, at(3), &limits()).available.is_empty());
+        assert_eq!(
+            sp.state_of(0).map(|r| (r.state, r.member.as_deref() == Some("m1"))),
+            Some((RecordState::Acquired, true))
+        );
+        assert!(sp.has_change(2));
+        // The member acknowledges again; its lock still holds.
+        sp.acknowledge("m1", &[(0, 1, AckType::Accept)], 3, &limits(), at(4)).unwrap();
+        sp.complete(3, true, at(5), &limits());
+        assert_eq!(sp.start_offset, 3);
+    }
+
+    #[test]
+    fn a_failed_write_after_the_lock_expired_releases_the_records() {
+        let lim = ShareLimits { delivery_count_limit: 2, ..limits() };
+        let mut sp = SharePartition::new(0);
+        sp.acquire(&member("m1"), &[(0, 1)], 500, false, &lim, at(0));
+        sp.acknowledge("m1", &[(0, 1, AckType::Accept)], 1, &lim, at(1)).unwrap();
+        // Mid-transition, the lock's expiry does nothing (the record is not Acquired now) ...
+        assert!(sp.expire_locks(at(30_000), &lim).available.is_empty());
+        // ... and the failed write finds it expired: Available for its next delivery.
+        assert_eq!(sp.complete(1, false, at(30_001), &lim).available, [0, 1]);
+        assert_eq!(sp.next_fetch_offset(), 0);
     }
 }
