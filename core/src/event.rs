@@ -524,6 +524,8 @@ pub enum ShareRelease {
     LockTimedOut,
     SessionClosed,
     Acknowledged,
+    /// Records of an aborted transaction, set aside under share.isolation.level=read_committed.
+    Aborted,
 }
 
 /// Offsets as `3,4,5` or `3..5` when they run.
@@ -622,6 +624,10 @@ impl fmt::Display for EventKind {
                     ShareRelease::LockTimedOut => "acquisition lock timed out",
                     ShareRelease::SessionClosed => "share session closed",
                     ShareRelease::Acknowledged => "released",
+                    ShareRelease::Aborted => {
+                        write!(f, "broker-{broker}: share group {group} {tp}: archived, never delivered (an aborted transaction's records, share.isolation.level=read_committed) ")?;
+                        return offsets(f, archived);
+                    }
                 };
                 write!(f, "broker-{broker}: share group {group} {tp}: {why}")?;
                 if !available.is_empty() {

@@ -311,6 +311,18 @@ fn a_group_config_out_of_kafkas_bounds_is_named() {
 }
 
 #[test]
+fn a_share_isolation_level_is_one_of_kafkas_two() {
+    assert_eq!(
+        error("group config q share.isolation.level=serializable"),
+        "line 1, column 16: Invalid value serializable for configuration share.isolation.level: String must be one of: read_committed, read_uncommitted"
+    );
+    assert_eq!(
+        error("group config q share.renew.acknowledge.enable=yes"),
+        "line 1, column 16: Invalid value yes for configuration share.renew.acknowledge.enable: Expected value to be either true or false"
+    );
+}
+
+#[test]
 fn an_acknowledgement_type_is_one_of_four() {
     assert_eq!(
         error("acknowledge w1 jobs-0@3 maybe"),

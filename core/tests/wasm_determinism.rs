@@ -64,6 +64,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("share-group-explicit"),
     scenario!("share-group-coordinator-failover"),
     scenario!("share-group-write-failed"),
+    scenario!("share-group-read-committed"),
     scenario!("group-coordinator-failover"),
     scenario!("group-two-groups"),
     scenario!("group-eager-vs-cooperative"),

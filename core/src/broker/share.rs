@@ -73,6 +73,36 @@ pub struct HeldShareAnswer {
     fetched: Option<Vec<ShareFetchedPartition>>,
 }
 
+/// The batches of aborted transactions among `batches` (first and last offset), as Kafka's
+/// `fetchAbortedTransactionRecordBatches` finds them: walking the batches in order, a producer's
+/// transaction is aborted from its first offset until its abort marker.
+fn aborted_batches<'a>(
+    batches: &[crate::broker::log::LogBatch],
+    aborted: impl Iterator<Item = &'a crate::broker::log::AbortedTxn>,
+) -> Vec<(u64, u64)> {
+    let mut aborted: Vec<(i64, u64)> = aborted.map(|a| (a.producer_id, a.first_offset)).collect();
+    crate::sort::sort_by_key(&mut aborted, |&(_, first)| first);
+    let mut aborted = aborted.into_iter().peekable();
+    let mut producers: Vec<i64> = Vec::new();
+    let mut out = Vec::new();
+    for batch in batches {
+        // The leader reads its own batches' headers: the first record says the producer and kind.
+        let Some(first) = batch.decode().ok().and_then(|r| r.into_iter().next()) else { continue };
+        if first.producer_id < 0 {
+            continue;
+        }
+        while let Some((pid, _)) = aborted.next_if(|&(_, f)| f <= batch.last_offset) {
+            producers.push(pid);
+        }
+        if first.control == Some(crate::txn::marker::ControlType::Abort) {
+            producers.retain(|&p| p != first.producer_id);
+        } else if first.transactional && producers.contains(&first.producer_id) {
+            out.push((batch.base_offset, batch.last_offset));
+        }
+    }
+    out
+}
+
 /// What a broker keeps as leader of share-partitions (in memory: a crash loses it, and the next
 /// leader reads the persisted state).
 #[derive(Clone, Debug, Default)]
@@ -128,6 +158,7 @@ impl Broker {
                 lock_duration_ms: c.record_lock_duration_ms.unwrap_or(broker.lock_duration_ms),
                 delivery_count_limit: c.delivery_count_limit.unwrap_or(broker.delivery_count_limit),
                 max_record_locks: c.max_record_locks.unwrap_or(broker.max_record_locks),
+                renew: !c.renew_disabled,
             },
             None => broker,
         }
@@ -367,10 +398,28 @@ impl Broker {
         let from = sp.next_fetch_offset();
         let budget = SHARE_PARTITION_MAX_BYTES.min(fetch.max_bytes.saturating_sub(*bytes));
         let Some(replica) = self.replicas.get(tp) else { return Ok(empty) };
-        let batches = replica.log.read(from, hw, budget, *bytes == 0);
+        // share.isolation.level=read_committed reads to the last stable offset (an open
+        // transaction holds the group back) and sets aside the aborted transactions' batches.
+        let read_committed = self.image.group_configs.get(&fetch.group).is_some_and(|c| c.read_committed);
+        let end = if read_committed { replica.log.last_stable_offset(hw) } else { hw };
+        let batches = replica.log.read(from, end, budget, *bytes == 0);
+        let aborted =
+            if read_committed { aborted_batches(&batches, replica.log.aborted_since(from)) } else { Vec::new() };
         let ranges: Vec<(u64, u64)> = batches.iter().map(|b| (b.base_offset, b.last_offset)).collect();
         let Some(ShareEntry::Ready(sp)) = self.share.partitions.get_mut(&key) else { return Ok(empty) };
         let acquired = sp.acquire(&fetch.member, &ranges, *records_left, fetch.record_limit, limits, fx.now);
+        let (acquired, archived) =
+            if aborted.is_empty() { (acquired, Vec::new()) } else { sp.archive_aborted(acquired, &aborted) };
+        if !archived.is_empty() {
+            fx.event(EventKind::ShareReleased {
+                broker: self.id,
+                group: fetch.group.clone(),
+                tp: tp.clone(),
+                why: ShareRelease::Aborted,
+                available: Vec::new(),
+                archived,
+            });
+        }
         let count: u64 = acquired.iter().map(|a| a.last_offset - a.first_offset + 1).sum();
         *records_left = records_left.saturating_sub(count as usize);
         // Only the batches holding something acquired travel.

@@ -68,6 +68,11 @@ impl Default for ShareGroupSettings {
 pub struct ShareGroupConfigs {
     /// `share.auto.offset.reset`: `latest` (the default) or `earliest`.
     pub auto_offset_reset_earliest: bool,
+    /// `share.isolation.level=read_committed` (the default is `read_uncommitted`): deliver only
+    /// to the last stable offset, and archive aborted transactions' records.
+    pub read_committed: bool,
+    /// `share.renew.acknowledge.enable=false` (the default is `true`): RENEW refused.
+    pub renew_disabled: bool,
     pub record_lock_duration_ms: Option<u64>,
     pub delivery_count_limit: Option<u16>,
     pub max_record_locks: Option<usize>,
@@ -97,9 +102,19 @@ impl ShareGroupConfigs {
                 };
                 continue;
             }
+            if name == "share.isolation.level" {
+                let why = "String must be one of: read_committed, read_uncommitted";
+                next.read_committed = two_valued(name, value, ("read_committed", "read_uncommitted"), why)?;
+                continue;
+            }
+            if name == "share.renew.acknowledge.enable" {
+                let why = "Expected value to be either true or false";
+                next.renew_disabled = two_valued(name, value, ("false", "true"), why)?;
+                continue;
+            }
             let Some(&(_, min, max)) = SHARE_GROUP_CONFIGS.iter().find(|(n, _, _)| n == name) else {
                 return Err(alloc::format!(
-                    "unknown group config '{name}': expected share.auto.offset.reset, {}",
+                    "unknown group config '{name}': expected share.auto.offset.reset, share.isolation.level, share.renew.acknowledge.enable, {}",
                     SHARE_GROUP_CONFIGS.map(|c| c.0).join(", ")
                 ));
             };
@@ -117,6 +132,15 @@ impl ShareGroupConfigs {
         }
         *self = next;
         Ok(())
+    }
+}
+
+/// A config of two values: whether it is the first, or Kafka's ConfigException text.
+fn two_valued(name: &str, value: &str, (yes, no): (&str, &str), why: &str) -> Result<bool, String> {
+    match value {
+        v if v == yes => Ok(true),
+        v if v == no => Ok(false),
+        v => Err(alloc::format!("Invalid value {v} for configuration {name}: {why}")),
     }
 }
 

@@ -136,6 +136,8 @@ pub struct ShareLimits {
     pub lock_duration_ms: u64,
     pub delivery_count_limit: u16,
     pub max_record_locks: usize,
+    /// `share.renew.acknowledge.enable`: whether RENEW is accepted.
+    pub renew: bool,
 }
 
 impl Default for ShareLimits {
@@ -144,6 +146,7 @@ impl Default for ShareLimits {
             lock_duration_ms: SHARE_RECORD_LOCK_DURATION_MS,
             delivery_count_limit: SHARE_DELIVERY_COUNT_LIMIT,
             max_record_locks: SHARE_PARTITION_MAX_RECORD_LOCKS,
+            renew: true,
         }
     }
 }
@@ -350,7 +353,9 @@ impl SharePartition {
         let held = |r: &InFlight| {
             r.state == RecordState::Acquired && r.pending.is_none() && r.member.as_deref() == Some(member)
         };
-        if !self.records.range(range.clone()).all(held) {
+        if !self.records.range(range.clone()).all(held) || (ack == AckType::Renew && !limits.renew) {
+            // A RENEW where the group's share.renew.acknowledge.enable is false: "Renewing
+            // acquisition locks is not enabled for the group."
             return Err(KafkaError::InvalidRecordState);
         }
         let lock_until = now + crate::time::Duration::from_ms(limits.lock_duration_ms);
@@ -427,6 +432,39 @@ impl SharePartition {
         }
         self.advance_start();
         released
+    }
+
+    /// Archives what this fetch just acquired of the batches of aborted transactions
+    /// (`share.isolation.level=read_committed`: Kafka's `filterAbortedTransactionalAcquiredRecords`)
+    /// and returns the acquired runs without them, with the offsets archived.
+    pub fn archive_aborted(
+        &mut self,
+        acquired: Vec<AcquiredRecords>,
+        aborted: &[(u64, u64)],
+    ) -> (Vec<AcquiredRecords>, Vec<u64>) {
+        let mut archived = Vec::new();
+        let mut kept = Vec::with_capacity(acquired.len());
+        for run in acquired {
+            let mut next = run.first_offset;
+            for offset in run.first_offset..=run.last_offset {
+                if !aborted.iter().any(|&(first, last)| first <= offset && offset <= last) {
+                    continue;
+                }
+                if let Some(r) = offset.checked_sub(self.start_offset).and_then(|i| self.records.get_mut(i as usize)) {
+                    r.finish(RecordState::Archived);
+                    archived.push(offset);
+                }
+                if next < offset {
+                    kept.push(AcquiredRecords { first_offset: next, last_offset: offset - 1, ..run });
+                }
+                next = offset + 1;
+            }
+            if next <= run.last_offset {
+                kept.push(AcquiredRecords { first_offset: next, ..run });
+            }
+        }
+        self.advance_start();
+        (kept, archived)
     }
 
     /// The earliest acquisition lock to expire.
@@ -769,5 +807,50 @@ mod tests {
         // ... and the failed write finds it expired: Available for its next delivery.
         assert_eq!(sp.complete(1, false, at(30_001), &lim).available, [0, 1]);
         assert_eq!(sp.next_fetch_offset(), 0);
+    }
+
+    fn runs(list: &[(u64, u64, u16)]) -> Vec<AcquiredRecords> {
+        list.iter()
+            .map(|&(first_offset, last_offset, delivery_count)| AcquiredRecords {
+                first_offset,
+                last_offset,
+                delivery_count,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn test_filter_record_batches_from_acquired_records() {
+        // Nothing in flight here: only the filtering of the acquired runs is looked at.
+        let mut sp = SharePartition::new(0);
+        let got = sp.archive_aborted(runs(&[(1, 5, 1), (10, 15, 2), (20, 25, 1)]), &[(2, 4), (12, 14)]).0;
+        assert_eq!(got, runs(&[(1, 1, 1), (5, 5, 1), (10, 11, 2), (15, 15, 2), (20, 25, 1)]));
+        let acquired = runs(&[(1, 4, 3), (5, 8, 3), (9, 30, 2), (31, 40, 3)]);
+        let got = sp.archive_aborted(acquired.clone(), &[(5, 25), (31, 35)]).0;
+        assert_eq!(got, runs(&[(1, 4, 3), (26, 30, 2), (36, 40, 3)]));
+        assert_eq!(sp.archive_aborted(acquired.clone(), &[]).0, acquired);
+        let got = sp.archive_aborted(runs(&[(0, 19, 1)]), &[(8, 8), (18, 18)]).0;
+        assert_eq!(got, runs(&[(0, 7, 1), (9, 17, 1), (19, 19, 1)]));
+    }
+
+    #[test]
+    fn test_acquire_with_read_committed_isolation_level_archives_the_aborted_batches() {
+        let mut sp = SharePartition::new(0);
+        let acquired = sp.acquire(&member("m1"), &[(0, 2), (3, 3), (4, 6)], 500, false, &limits(), at(0));
+        let (kept, archived) = sp.archive_aborted(acquired, &[(0, 2)]);
+        assert_eq!(kept, runs(&[(3, 6, 1)]));
+        assert_eq!(archived, [0, 1, 2]);
+        // Archived at the front: the start offset moves past them.
+        assert_eq!((sp.start_offset, sp.count(RecordState::Acquired)), (3, 4));
+    }
+
+    #[test]
+    fn test_renew_acknowledge_disabled_with_complete_batch_ack() {
+        let lim = ShareLimits { renew: false, ..limits() };
+        let mut sp = SharePartition::new(0);
+        sp.acquire(&member("m1"), &[(0, 0)], 500, false, &lim, at(0));
+        let got = sp.acknowledge("m1", &[(0, 0, AckType::Renew)], 1, &lim, at(1));
+        assert_eq!(got, Err(KafkaError::InvalidRecordState));
+        assert_eq!((sp.state_of(0).map(|r| r.state), sp.has_change(1)), (Some(RecordState::Acquired), false));
     }
 }

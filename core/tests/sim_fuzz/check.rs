@@ -252,12 +252,13 @@ fn check_share_partitions(view: &ClusterView, last: bool) -> Result<(), String> 
             return Err(format!("share group {}: {}@{} delivered {} times", s.group, s.tp, r.offset, r.delivery_count));
         }
         if last {
+            // The generator's `qc` reads read_committed: it finishes at the last stable offset.
             let hw = view
                 .topics
                 .iter()
                 .find(|t| t.name == s.tp.topic.as_str())
                 .and_then(|t| t.partitions.get(s.tp.partition as usize))
-                .map_or(0, |p| p.high_watermark);
+                .map_or(0, |p| if s.group == "qc" { p.last_stable_offset } else { p.high_watermark });
             if s.start_offset < hw || s.acquired + s.available > 0 {
                 return Err(format!(
                     "share group {}: {} not finished: start offset {} of {hw}, {} acquired, {} available",

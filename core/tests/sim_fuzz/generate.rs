@@ -159,9 +159,12 @@ pub fn generate(seed: u64) -> Vec<String> {
     if consumer_protocol.is_some() {
         cluster.push_str(" group.consumer.session.timeout.ms=10000 group.consumer.heartbeat.interval.ms=3000");
     }
-    // A third of the seeds add share group `q` on topic `a`; a stream of its own as well.
+    // A third of the seeds add share group `q` (or `qc`) on topic `a`; a stream of its own as well.
     let mut share = Rng::new(seed ^ 0x7368_6172_6571);
     let share_group = share.below(3) == 0;
+    // Half of the share groups read transactions read_committed (`qc`: the end check holds its
+    // start offset to the last stable offset instead of the high watermark).
+    let share_name = if share.below(2) == 0 { "q" } else { "qc" };
     let share_crash_step = share.below(STEPS);
     let mut g = Gen {
         rng,
@@ -218,14 +221,17 @@ pub fn generate(seed: u64) -> Vec<String> {
     g.join();
     if share_group {
         let limit = share.below(4) + 2;
-        g.push(format!("group config q share.auto.offset.reset=earliest share.delivery.count.limit={limit}"));
+        let isolation = if share_name == "qc" { " share.isolation.level=read_committed" } else { "" };
+        g.push(format!(
+            "group config {share_name} share.auto.offset.reset=earliest share.delivery.count.limit={limit}{isolation}"
+        ));
         let on_failure = ["release", "reject"][share.below(2)];
         let acquire = ["batch_optimized", "record_limit"][share.below(2)];
         g.push(format!(
-            "share-consumer s1 group.id=q share.acknowledgement.mode=explicit share.acquire.mode={acquire} max.poll.records={}",
+            "share-consumer s1 group.id={share_name} share.acknowledgement.mode=explicit share.acquire.mode={acquire} max.poll.records={}",
             share.below(4) + 1
         ));
-        g.push("share-consumer s2 group.id=q".into());
+        g.push(format!("share-consumer s2 group.id={share_name}"));
         g.push("subscribe s1 a".into());
         g.push("subscribe s2 a".into());
         g.push(format!("consume s1 processing.ms={} fail.value=v1 on.failure={on_failure}", share.below(100)));
@@ -247,7 +253,7 @@ pub fn generate(seed: u64) -> Vec<String> {
         if share_group && step == share_crash_step {
             // A share consumer dies holding records: their locks expire and another member gets them.
             g.push("crash s2".into());
-            g.push("share-consumer s3 group.id=q".into());
+            g.push(format!("share-consumer s3 group.id={share_name}"));
             g.push("subscribe s3 a".into());
             g.push("consume s3 processing.ms=20".into());
         }
@@ -394,7 +400,7 @@ pub fn generate(seed: u64) -> Vec<String> {
     }
     if share_group {
         // A member that never fails: what is left of `a` is delivered and done with.
-        g.push("share-consumer last group.id=q".into());
+        g.push(format!("share-consumer last group.id={share_name}"));
         g.push("subscribe last a".into());
         g.push("consume last".into());
     }
