@@ -65,6 +65,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("share-group-coordinator-failover"),
     scenario!("share-group-write-failed"),
     scenario!("share-group-read-committed"),
+    scenario!("share-group-throttled"),
     scenario!("group-coordinator-failover"),
     scenario!("group-two-groups"),
     scenario!("group-eager-vs-cooperative"),

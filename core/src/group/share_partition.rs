@@ -117,6 +117,9 @@ pub struct InFlight {
     pub member: Option<Rc<str>>,
     /// When its acquisition lock expires, while Acquired.
     pub lock_until: Option<Instant>,
+    /// The size of the in-flight batch it was first acquired (or read back) in: the new records
+    /// one fetch acquired together, or one persisted state batch. Throttling halves it.
+    pub batch: u32,
     /// A transition not yet written: its change number and the state before it (Kafka's
     /// `rollbackState`).
     pub pending: Option<(u64, alloc::boxed::Box<InFlight>)>,
@@ -186,19 +189,22 @@ impl SharePartition {
                 continue;
             }
             // A hole between batches was never fetched: Available with no delivery yet.
+            let hole = first.saturating_sub(sp.end_exclusive()).min(u32::MAX as u64) as u32;
             while sp.end_exclusive() < first && sp.records.len() < SHARE_PARTITION_MAX_RECORD_LOCKS * 2 {
-                sp.records.push_back(InFlight::available(0));
+                sp.records.push_back(InFlight { batch: hole, ..InFlight::available(0) });
             }
             let state = match RecordState::from_id(state) {
                 Some(RecordState::Acquired) | None => RecordState::Available,
                 Some(s) => s,
             };
+            let batch = (last - first + 1).min(u32::MAX as u64) as u32;
             for _ in first..=last {
                 sp.records.push_back(InFlight {
                     state,
                     delivery_count: count,
                     member: None,
                     lock_until: None,
+                    batch,
                     pending: None,
                 });
             }
@@ -255,6 +261,12 @@ impl SharePartition {
     /// from the next fetch offset: Available records again, then new ones, the whole of each
     /// batch (`batch_optimized`: a batch is finished even past `max_records`) or exactly
     /// `max_records` (`record_limit`, KIP-1206). New records stop at the in-flight limit.
+    ///
+    /// Records delivered many times are throttled (Kafka 4.2, KAFKA-17541): one delivered at
+    /// least `max(2, ceil(limit / 2))` times is fetched only in a fetch that starts with it, at
+    /// most its in-flight batch's size halved once per delivery past that (never less than one);
+    /// and with a limit above 2, a record's last delivery goes alone. A poison record in a batch
+    /// that keeps failing is so cornered in a few deliveries instead of taking the batch with it.
     pub fn acquire(
         &mut self,
         member: &Rc<str>,
@@ -267,6 +279,11 @@ impl SharePartition {
         let lock_until = now + crate::time::Duration::from_ms(limits.lock_duration_ms);
         let mut out: Vec<AcquiredRecords> = Vec::new();
         let mut acquired = 0usize;
+        let limit = limits.delivery_count_limit;
+        let throttle_from = limit.div_ceil(2).max(2);
+        // The most this fetch takes once a throttled record leads it.
+        let mut throttled: Option<usize> = None;
+        let new_from = self.records.len();
         'batches: for &(base, last) in batches {
             if acquired >= max_records {
                 break;
@@ -281,17 +298,33 @@ impl SharePartition {
                     if !r.acquirable() {
                         continue;
                     }
-                    r.delivery_count = r.delivery_count.saturating_add(1);
+                    let before = r.delivery_count;
+                    if before >= throttle_from && throttled.is_none() {
+                        if acquired > 0 {
+                            break 'batches;
+                        }
+                        let halvings = u32::from(before - throttle_from + 1);
+                        throttled = Some((r.batch.checked_shr(halvings).unwrap_or(0) as usize).max(1));
+                    }
+                    if limit > 2 && before == limit - 1 && acquired > 0 {
+                        // Its last delivery goes alone, in the next fetch.
+                        break 'batches;
+                    }
+                    r.delivery_count = before.saturating_add(1);
                     r.state = RecordState::Acquired;
                     r.member = Some(member.clone());
                     r.lock_until = Some(lock_until);
                     r.delivery_count
-                } else if offset == self.end_exclusive() && self.records.len() < limits.max_record_locks {
+                } else if throttled.is_none()
+                    && offset == self.end_exclusive()
+                    && self.records.len() < limits.max_record_locks
+                {
                     self.records.push_back(InFlight {
                         state: RecordState::Acquired,
                         delivery_count: 1,
                         member: Some(member.clone()),
                         lock_until: Some(lock_until),
+                        batch: 0,
                         pending: None,
                     });
                     1
@@ -299,13 +332,18 @@ impl SharePartition {
                     break 'batches;
                 };
                 acquired += 1;
-                match out.last_mut() {
-                    Some(run) if run.last_offset + 1 == offset && run.delivery_count == count => {
-                        run.last_offset = offset
-                    }
-                    _ => out.push(AcquiredRecords { first_offset: offset, last_offset: offset, delivery_count: count }),
+                if (limit > 2 && count == limit) || throttled == Some(acquired) {
+                    // A last delivery alone; a throttled fetch full.
+                    push_run(&mut out, offset, count);
+                    break 'batches;
                 }
+                push_run(&mut out, offset, count);
             }
+        }
+        // The new records this fetch acquired are one in-flight batch.
+        let new = (self.records.len() - new_from) as u32;
+        for r in self.records.range_mut(new_from..) {
+            r.batch = new;
         }
         out
     }
@@ -524,9 +562,24 @@ impl SharePartition {
     }
 }
 
+/// Adds an acquired offset to the runs of acquired records.
+fn push_run(out: &mut Vec<AcquiredRecords>, offset: u64, count: u16) {
+    match out.last_mut() {
+        Some(run) if run.last_offset + 1 == offset && run.delivery_count == count => run.last_offset = offset,
+        _ => out.push(AcquiredRecords { first_offset: offset, last_offset: offset, delivery_count: count }),
+    }
+}
+
 impl InFlight {
     fn available(delivery_count: u16) -> InFlight {
-        InFlight { state: RecordState::Available, delivery_count, member: None, lock_until: None, pending: None }
+        InFlight {
+            state: RecordState::Available,
+            delivery_count,
+            member: None,
+            lock_until: None,
+            batch: 1,
+            pending: None,
+        }
     }
 
     /// Available, and not a release still being written (Kafka's
@@ -852,5 +905,45 @@ mod tests {
         let got = sp.acknowledge("m1", &[(0, 0, AckType::Renew)], 1, &lim, at(1));
         assert_eq!(got, Err(KafkaError::InvalidRecordState));
         assert_eq!((sp.state_of(0).map(|r| r.state), sp.has_change(1)), (Some(RecordState::Acquired), false));
+    }
+
+    #[test]
+    fn test_throttle_records_when_pending_deliveries_exist() {
+        // Kafka's state batches (first, last, state, deliveries): 20..22 archived, 26..30 delivered
+        // three times; the rest never fetched. (Kafka's fetch starts at 7, leaving 5 and 6 outside
+        // its cache; here the log's batch starts at the start offset.)
+        let mut sp = SharePartition::restore(5, 3, &[(15, 19, 0, 2), (20, 22, 4, 3), (26, 30, 0, 3)]);
+        let got = sp.acquire(&member("m1"), &[(5, 19), (20, 27)], 500, false, &limits(), at(0));
+        // 26 is throttled (3 deliveries of 5): not in a fetch that already has records.
+        assert_eq!(got, runs(&[(5, 14, 1), (15, 19, 3), (23, 25, 1)]));
+        assert_eq!(sp.next_fetch_offset(), 26);
+        // Its own fetch: its in-flight batch (26..30) halved.
+        let got = sp.acquire(&member("m1"), &[(20, 27), (28, 30)], 500, false, &limits(), at(1));
+        assert_eq!(got, runs(&[(26, 27, 4)]));
+    }
+
+    #[test]
+    fn test_acquire_records_halves_batch_size_on_each_failure_until_single_record_on_last_attempt() {
+        let lim = ShareLimits { delivery_count_limit: 7, ..limits() };
+        let mut sp = SharePartition::restore(5, 3, &[(15, 34, 0, 4)]);
+        let mut t = 0;
+        let mut fetch = |sp: &mut SharePartition, expire: bool| {
+            t += 1;
+            if expire {
+                t += 30_000;
+                sp.expire_locks(at(t), &lim);
+            }
+            sp.acquire(&member("m1"), &[(15, 34)], 500, false, &lim, at(t))
+        };
+        assert_eq!(fetch(&mut sp, false), runs(&[(15, 24, 5)]));
+        assert_eq!(fetch(&mut sp, true), runs(&[(15, 19, 6)]));
+        // The last delivery attempt: one record at a time.
+        let alone = fetch(&mut sp, true);
+        assert_eq!(alone, runs(&[(15, 15, 7)]));
+        for i in 16..20 {
+            assert_eq!(fetch(&mut sp, false), runs(&[(i, i, 7)]));
+        }
+        assert_eq!(fetch(&mut sp, false), runs(&[(20, 24, 6)]));
+        assert_eq!(fetch(&mut sp, false), runs(&[(25, 34, 5)]));
     }
 }
