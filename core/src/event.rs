@@ -3,7 +3,7 @@
 
 use crate::error::KafkaError;
 use crate::net::{Loss, Node};
-use crate::protocol::{Message, TopicPartition};
+use crate::protocol::{Ids, Message, TopicPartition};
 use crate::record::{Record, Show};
 use crate::time::Instant;
 use alloc::string::String;
@@ -901,7 +901,8 @@ impl fmt::Display for EventKind {
             }
             ControllerChanged { active: None, voters, .. } => write!(
                 f,
-                "no active controller: no majority of the voters {voters:?} is up and connected; metadata cannot change"
+                "no active controller: no majority of the voters {} is up and connected; metadata cannot change",
+                Ids(voters)
             ),
             BrokerFenced { id, why } => write!(f, "controller fenced broker-{id}: {why}"),
             BrokerUnfenced { id } => write!(f, "controller unfenced broker-{id}: it is caught up with the metadata"),
@@ -909,16 +910,17 @@ impl fmt::Display for EventKind {
                 write!(f, "broker-{id} is shutting down cleanly: the controller moves its leaderships away")
             }
             LeaderElected { tp, leader: Some(l), leader_epoch, isr, elr, why } => {
-                write!(f, "{tp}: broker-{l} is the leader (leader epoch {leader_epoch}, ISR {isr:?}{}): {why}", Elr(elr))
+                write!(f, "{tp}: broker-{l} is the leader (leader epoch {leader_epoch}, ISR {}{}): {why}", Ids(isr), Elr(elr))
             }
             LeaderElected { tp, leader: None, leader_epoch, isr, elr, .. } => write!(
                 f,
-                "{tp} is offline (leader epoch {leader_epoch}): no in-sync or eligible replica is available (ISR {isr:?}{}) and unclean.leader.election.enable=false",
+                "{tp} is offline (leader epoch {leader_epoch}): no in-sync or eligible replica is available (ISR {}{}) and unclean.leader.election.enable=false",
+                Ids(isr),
                 Elr(elr)
             ),
-            IsrChanged { tp, isr, elr, why } => write!(f, "{tp}: the ISR is now {isr:?}{} ({why})", Elr(elr)),
+            IsrChanged { tp, isr, elr, why } => write!(f, "{tp}: the ISR is now {}{} ({why})", Ids(isr), Elr(elr)),
             IsrChangeRequested { broker, tp, isr, why } => {
-                write!(f, "broker-{broker} asks the controller to set the ISR of {tp} to {isr:?}: {why}")
+                write!(f, "broker-{broker} asks the controller to set the ISR of {tp} to {}: {why}", Ids(isr))
             }
             Truncated { broker, tp, from, to } => write!(
                 f,
@@ -1048,7 +1050,7 @@ impl fmt::Display for Elr<'_> {
         if self.0.is_empty() {
             Ok(())
         } else {
-            write!(f, ", ELR {:?}", self.0)
+            write!(f, ", ELR {}", Ids(self.0))
         }
     }
 }

@@ -13,6 +13,24 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+/// Broker ids as a list, `[1, 2, 3]` (the form of Rust's `Debug` for a list, which the page's
+/// build leaves out: `-Zfmt-debug=none`).
+#[derive(Debug)]
+pub struct Ids<'a>(pub &'a [u32]);
+
+impl fmt::Display for Ids<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[")?;
+        for (i, id) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{id}")?;
+        }
+        f.write_str("]")
+    }
+}
+
 /// A name shared rather than copied, where copies would be made per record: a clone is a
 /// reference count. Compares, orders, hashes and prints as the text it holds; two clones of
 /// one name compare equal without reading the text (a map keyed by a partition is searched
@@ -878,7 +896,7 @@ impl fmt::Display for Message {
                         Ok(())
                     }
                     Request::AlterPartition { tp, new_isr, partition_epoch, .. } => {
-                        write!(f, " {tp} isr={new_isr:?} partition_epoch={partition_epoch}")
+                        write!(f, " {tp} isr={} partition_epoch={partition_epoch}", Ids(new_isr))
                     }
                     Request::MetadataUpdate { image } => write!(f, " offset={}", image.offset),
                     Request::FindCoordinator { group } => write!(f, " group={group}"),
@@ -1059,7 +1077,7 @@ impl fmt::Display for Message {
                         Ok(())
                     }
                     Response::AlterPartition { tp, result } => match result {
-                        Ok(p) => write!(f, " {tp} isr={:?}", p.isr),
+                        Ok(p) => write!(f, " {tp} isr={}", Ids(&p.isr)),
                         Err(e) => write!(f, " {tp} {}", e.name()),
                     },
                     Response::FindCoordinator { result } => match result {
@@ -1258,6 +1276,14 @@ fn list<'a, T: fmt::Display>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Broker id lists read as Rust's `Debug` writes them, which the traces have always shown.
+    #[test]
+    fn ids_read_as_a_list_does() {
+        for ids in [&[][..], &[2], &[1, 2, 3]] {
+            assert_eq!(alloc::format!("{}", Ids(ids)), alloc::format!("{ids:?}"));
+        }
+    }
 
     /// `FetchMetadata.nextEpoch`: 0 opens a session at 1, the epoch wraps past `i32::MAX` to 1
     /// (never back to 0, which would be a full fetch), and -1 stays -1.

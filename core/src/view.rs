@@ -808,36 +808,51 @@ fn delivery(
     clients: &crate::sorted::SortedMap<String, Client>,
     committed: Option<&crate::sorted::SortedMap<TopicPartition, crate::group::offsets::Committed>>,
 ) -> (u64, u64, u64) {
-    // Every record the group's consumers finished with, sorted once: a set built by insertion
-    // moved the entries after each new one, and a played session's view holds tens of thousands.
-    let mut seen: Vec<(&TopicPartition, u64)> = Vec::new();
+    // Every record the group's consumers finished with, by partition, in the order processed.
+    // A consumer processes a partition in offset order, so a partition's offsets are nearly
+    // always ascending already and need no sort: the view is taken every frame, and a played
+    // session's groups hold tens of thousands.
+    let mut seen: Vec<(&TopicPartition, Vec<u64>)> = Vec::new();
+    let mut total = 0u64;
+    let mut last = 0;
     for c in clients.values() {
-        match c {
-            Client::Consumer(c) if c.config.group_id.as_deref() == Some(group) => {
-                seen.extend(c.processed.iter().map(|(tp, offset)| (tp, *offset)))
-            }
+        let processed = match c {
+            Client::Consumer(c) if c.config.group_id.as_deref() == Some(group) => &c.processed,
             #[cfg(feature = "share-groups")]
-            Client::ShareConsumer(c) if c.config.group_id == group => {
-                seen.extend(c.processed.iter().map(|(tp, offset)| (tp, *offset)))
+            Client::ShareConsumer(c) if c.config.group_id == group => &c.processed,
+            _ => continue,
+        };
+        for (tp, offset) in processed {
+            total += 1;
+            if seen.get(last).is_none_or(|(t, _)| *t != tp) {
+                last = match seen.iter().position(|(t, _)| *t == tp) {
+                    Some(i) => i,
+                    None => {
+                        seen.push((tp, Vec::new()));
+                        seen.len() - 1
+                    }
+                };
             }
-            _ => {}
+            seen[last].1.push(*offset);
         }
     }
-    let total = seen.len() as u64;
-    // Equal entries are the same record: their order among themselves shows nowhere.
-    seen.sort_unstable();
-    seen.dedup();
-    let duplicates = total - seen.len() as u64;
+    let mut unique = 0u64;
+    for (_, offsets) in &mut seen {
+        if !offsets.windows(2).all(|w| w[0] < w[1]) {
+            // Equal entries are the same record: processed more than once.
+            crate::sort::sort(offsets);
+            offsets.dedup();
+        }
+        unique += offsets.len() as u64;
+    }
+    let duplicates = total - unique;
     let mut lost = 0u64;
     for (tp, c) in committed.into_iter().flatten() {
         // The partition's records seen, from the first: those below the commit that are not
         // there were committed without being processed.
-        let from = seen.partition_point(|(t, _)| *t < tp);
-        let to = seen.partition_point(|(t, _)| *t <= tp);
-        let Some(&(_, first)) = seen.get(from).filter(|_| from < to) else {
-            continue;
-        };
-        let below = seen[from..to].partition_point(|&(_, o)| o < c.offset) as u64;
+        let Some((_, offsets)) = seen.iter().find(|(t, _)| *t == tp) else { continue };
+        let Some(&first) = offsets.first() else { continue };
+        let below = offsets.partition_point(|&o| o < c.offset) as u64;
         lost += c.offset.saturating_sub(first) - below;
     }
     (total, duplicates, lost)

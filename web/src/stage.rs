@@ -691,12 +691,13 @@ fn flows(scene: &mut Scene, recent: &[Rc<Arrow>]) -> Vec<Flow> {
         .filter_map(|((kind, a, b), records)| {
             let from = scene.anchor_towards(&a, &b)?;
             let to = scene.anchor_towards(&b, &a)?;
-            let label = match kind {
-                FlowKind::Produce => format!("{a} -> {b}: {records} record(s) produced in the last second"),
-                FlowKind::Replicate => format!("{a} -> {b}: {records} record(s) replicated in the last second"),
-                FlowKind::Consume => format!("{a} -> {b}: {records} record(s) fetched in the last second"),
+            let (name, verb) = match kind {
+                FlowKind::Produce => ("Produce", "produced"),
+                FlowKind::Replicate => ("Replicate", "replicated"),
+                FlowKind::Consume => ("Consume", "fetched"),
             };
-            let key = format!("{kind:?} {a} {b}");
+            let label = format!("{a} -> {b}: {records} record(s) {verb} in the last second");
+            let key = format!("{name} {a} {b}");
             Some(Flow { kind, from, to, records, label, key })
         })
         .collect()

@@ -146,7 +146,7 @@ fn partition_row(topic: &str, q: &PartitionView, readers: &[(String, u64)], fadi
         <div class="partition" data-testid={format!("partition-{}-{}", topic, q.partition)}>
             <span class="pname">{ format!("{}-{}", topic, q.partition) }
                 <span class={classes!("muted", q.leader.is_none().then_some("bad"))}>
-                    { format!(" leader {} · epoch {} · ISR {:?}", q.leader.map_or("none (offline)".into(), |l| format!("broker-{l}")), q.leader_epoch, q.isr) }
+                    { format!(" leader {} · epoch {} · ISR {}", q.leader.map_or("none (offline)".into(), |l| format!("broker-{l}")), q.leader_epoch, kafka_sim::protocol::Ids(&q.isr)) }
                 </span>
                 if q.last_stable_offset < q.high_watermark {
                     <span class="lso" data-testid={format!("lso-{}-{}", topic, q.partition)}
