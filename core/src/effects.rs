@@ -79,6 +79,10 @@ pub enum Timer {
     /// A partition leader writes again the share-partition states whose write failed.
     #[cfg(feature = "share-groups")]
     ShareStateRetry,
+    /// A partition leader closes the connections idle for connections.max.idle.ms, and the share
+    /// sessions on them end.
+    #[cfg(feature = "share-groups")]
+    ShareSessionsIdle,
 }
 
 #[derive(Debug)]

@@ -498,6 +498,14 @@ pub enum EventKind {
         available: Vec<u64>,
         archived: Vec<u64>,
     },
+    /// A partition leader closed a share consumer's connection, idle for connections.max.idle.ms:
+    /// its share session there ended.
+    #[cfg(feature = "share-groups")]
+    ShareSessionEvicted {
+        broker: u32,
+        group: String,
+        consumer: String,
+    },
     /// A share-partition's state write failed: the acknowledgements it carried are undone (their
     /// records Acquired again by their members, or released if their locks expired meanwhile).
     #[cfg(feature = "share-groups")]
@@ -640,6 +648,11 @@ impl fmt::Display for EventKind {
                 }
                 Ok(())
             }
+            #[cfg(feature = "share-groups")]
+            ShareSessionEvicted { broker, group, consumer } => write!(
+                f,
+                "broker-{broker} closed {consumer}'s connection, idle for connections.max.idle.ms (600000 ms): its share session of group {group} ends, and what it held there is released"
+            ),
             #[cfg(feature = "share-groups")]
             ShareWriteFailed { broker, group, tp, error, undone } => {
                 write!(f, "broker-{broker}: share group {group} {tp}: writing its state failed ({error})")?;

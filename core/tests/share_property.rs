@@ -201,3 +201,41 @@ fn share_group_runs_are_deterministic() {
         assert_eq!(run(seed), run(seed), "seed {seed}: two runs differ");
     }
 }
+
+/// A crashed share consumer's session at a leader ends when the leader closes its connection,
+/// idle for connections.max.idle.ms (10 min), as Kafka 4.1+'s `ShareSessionCache` ends a session
+/// whose connection drops; a member that keeps fetching keeps its session.
+#[test]
+fn a_crashed_members_share_session_ends_with_its_idle_connection() {
+    let lines = [
+        "cluster brokers=1",
+        "topic create jobs partitions=1 replication-factor=1",
+        "group config q share.auto.offset.reset=earliest",
+        "producer p",
+        "send p jobs value=a",
+        "share-consumer w1 group.id=q",
+        "share-consumer w2 group.id=q",
+        "subscribe w1 jobs",
+        "subscribe w2 jobs",
+        "poll w1",
+        "poll w2",
+        "advance 2s",
+        "crash w1",
+        "consume w2",
+        "advance 9m",
+    ];
+    let mut sim = Sim::new(7);
+    let mut events = String::new();
+    let run = |sim: &mut Sim, lines: &[&str]| {
+        for line in lines {
+            sim.apply(&parse(line)).unwrap_or_else(|e| panic!("{line}: {e}"));
+        }
+        sim.drain_events().iter().map(|e| format!("{e}\n")).collect::<String>()
+    };
+    events.push_str(&run(&mut sim, &lines));
+    assert!(!events.contains("idle for connections.max.idle.ms"), "evicted before 10 minutes idle");
+    let later = run(&mut sim, &["advance 2m"]);
+    let evicted: Vec<&str> = later.lines().filter(|l| l.contains("idle for connections.max.idle.ms")).collect();
+    assert_eq!(evicted.len(), 1, "one session ends: {evicted:?}");
+    assert!(evicted[0].contains("closed w1's connection"), "{}", evicted[0]);
+}

@@ -620,6 +620,8 @@ impl Broker {
             Timer::ShareLocks => self.expire_share_locks(fx),
             #[cfg(feature = "share-groups")]
             Timer::ShareStateRetry => self.retry_share_state(fx),
+            #[cfg(feature = "share-groups")]
+            Timer::ShareSessionsIdle => self.evict_idle_share_sessions(fx),
             Timer::ProduceExpiry { client, correlation_id } => self.expire_produce(&client, correlation_id, fx),
             Timer::GroupDeadline(group) => self.on_group_deadline(&group, fx),
             Timer::RetentionCheck => self.check_retention(fx),

@@ -33,6 +33,10 @@ const SHARE_PARTITION_MAX_BYTES: usize = 1_048_576;
 const PARKED_SHARE_FETCHES_MAX: usize = 256;
 /// Share-partitions one broker keeps, a stated limit.
 pub const SHARE_PARTITIONS_PER_BROKER_MAX: usize = 1_024;
+/// `connections.max.idle.ms`'s default: a broker closes a connection idle this long, and the share
+/// session on it ends (Kafka 4.1+, `ShareSessionCache`'s disconnect listener, KAFKA-19015). A
+/// crashed share consumer's sessions end so.
+const CONNECTIONS_MAX_IDLE_MS: u64 = 600_000;
 /// How long a leader waits before writing a share-partition's state again after a failed write.
 const SHARE_STATE_RETRY_MS: u64 = 1_000;
 
@@ -108,8 +112,8 @@ fn aborted_batches<'a>(
 #[derive(Clone, Debug, Default)]
 pub struct ShareManager {
     pub partitions: SortedMap<(String, TopicPartition), ShareEntry>,
-    /// Each share session's next epoch, by group and member id.
-    sessions: SortedMap<(String, String), i32>,
+    /// Each share session's next epoch and its last request, by group and member id.
+    sessions: SortedMap<(String, String), (i32, crate::time::Instant)>,
     /// Each session's client, for the events.
     clients: SortedMap<String, String>,
     parked: Vec<ParkedShareFetch>,
@@ -184,7 +188,7 @@ impl Broker {
                         Some(KafkaError::InvalidRequest("acknowledgements in a share session's first fetch".into()));
                     return reply(fx, from, id, Response::ShareFetch { error, partitions: Vec::new() });
                 }
-                if let Err(error) = self.share_session(&group, &member_id, session_epoch, &from) {
+                if let Err(error) = self.share_session(&group, &member_id, session_epoch, &from, fx) {
                     return reply(fx, from, id, Response::ShareFetch { error: Some(error), partitions: Vec::new() });
                 }
                 let (ack_results, ack_waits) = self.apply_acks(&group, &member_id, &acknowledgements, fx);
@@ -216,7 +220,7 @@ impl Broker {
                 self.schedule_share_locks(fx);
             }
             Request::ShareAcknowledge { group, member_id, session_epoch, acknowledgements } => {
-                if let Err(error) = self.share_session(&group, &member_id, session_epoch, &from) {
+                if let Err(error) = self.share_session(&group, &member_id, session_epoch, &from, fx) {
                     return reply(
                         fx,
                         from,
@@ -238,24 +242,63 @@ impl Broker {
     }
 
     /// Checks and moves a share session's epoch (`ShareSessionCache`'s rules).
-    fn share_session(&mut self, group: &str, member: &str, epoch: i32, from: &Node) -> Result<(), KafkaError> {
+    fn share_session(
+        &mut self,
+        group: &str,
+        member: &str,
+        epoch: i32,
+        from: &Node,
+        fx: &mut Effects,
+    ) -> Result<(), KafkaError> {
         let key = (String::from(group), String::from(member));
-        match epoch {
+        let result = match epoch {
             0 => {
-                self.share.sessions.insert(key, 1);
+                self.share.sessions.insert(key, (1, fx.now));
                 self.share.clients.insert(member.into(), client_name(from));
                 Ok(())
             }
             -1 => self.share.sessions.get(&key).map(|_| ()).ok_or(KafkaError::ShareSessionNotFound),
             e => match self.share.sessions.get_mut(&key) {
                 None => Err(KafkaError::ShareSessionNotFound),
-                Some(next) if *next != e => Err(KafkaError::InvalidShareSessionEpoch),
-                Some(next) => {
+                Some((next, _)) if *next != e => Err(KafkaError::InvalidShareSessionEpoch),
+                Some((next, last)) => {
                     *next = next.wrapping_add(1).max(1);
+                    *last = fx.now;
                     Ok(())
                 }
             },
+        };
+        self.schedule_idle_check(fx);
+        result
+    }
+
+    /// Arms the one timer for the share session whose connection goes idle first.
+    fn schedule_idle_check(&mut self, fx: &mut Effects) {
+        match self.share.sessions.values().map(|&(_, last)| last).min() {
+            Some(last) => {
+                let at = last + Duration::from_ms(CONNECTIONS_MAX_IDLE_MS);
+                fx.timers.push((at.max(fx.now), Timer::ShareSessionsIdle));
+            }
+            None => fx.cancel(Timer::ShareSessionsIdle),
         }
+    }
+
+    /// Closes the connections idle for connections.max.idle.ms: their share sessions end as a
+    /// closed session does (what their members held here is released: `onMemberLeave`).
+    pub(super) fn evict_idle_share_sessions(&mut self, fx: &mut Effects) {
+        let idle: Vec<(String, String)> = self
+            .share
+            .sessions
+            .iter()
+            .filter(|(_, &(_, last))| last + Duration::from_ms(CONNECTIONS_MAX_IDLE_MS) <= fx.now)
+            .map(|(key, _)| key.clone())
+            .collect();
+        for (group, member) in idle {
+            let consumer = self.share.clients.get(&member).cloned().unwrap_or_default();
+            fx.event(EventKind::ShareSessionEvicted { broker: self.id, group: group.clone(), consumer });
+            self.close_share_session(&group, &member, fx);
+        }
+        self.schedule_idle_check(fx);
     }
 
     /// Closes a member's share session: what it still holds here is released, and a fetch of
