@@ -656,6 +656,9 @@ impl fmt::Display for EventKind {
             #[cfg(feature = "share-groups")]
             ShareWriteFailed { broker, group, tp, error, undone } => {
                 write!(f, "broker-{broker}: share group {group} {tp}: writing its state failed ({error})")?;
+                if *error == KafkaError::FencedLeaderEpoch {
+                    return f.write_str("; a newer leader has the share-partition, and this broker stops delivering from it");
+                }
                 if undone.is_empty() {
                     return f.write_str("; it is written again later");
                 }

@@ -254,14 +254,24 @@ impl Expectation {
             }
             #[cfg(feature = "share-groups")]
             Subject::SharePartition(tp, group) => {
-                let mut found = view
+                let held: alloc::vec::Vec<_> = view
                     .share_partitions
                     .iter()
-                    .filter(|s| &s.tp == tp && group.as_ref().is_none_or(|g| &s.group == g));
-                let s = found.next().ok_or_else(|| format!("no leader holds share-partition {tp}"))?;
-                if group.is_none() && found.next().is_some() {
+                    .filter(|s| &s.tp == tp && group.as_ref().is_none_or(|g| &s.group == g))
+                    .collect();
+                let first = held.first().ok_or_else(|| format!("no leader holds share-partition {tp}"))?;
+                if held.iter().any(|s| s.group != first.group) {
                     return Err(format!("several share groups read {tp}: name one with group=G"));
                 }
+                // The partition's current leader's: a fenced leader that has not heard so yet
+                // (a zombie) may still hold its own.
+                let leader = view
+                    .topics
+                    .iter()
+                    .find(|t| t.name == tp.topic.as_str())
+                    .and_then(|t| t.partitions.get(tp.partition as usize))
+                    .and_then(|p| p.leader);
+                let s = held.iter().find(|s| Some(s.leader) == leader).unwrap_or(first);
                 Ok(match key {
                     "spso" => s.start_offset.to_string(),
                     "speo" => s.end_offset.to_string(),

@@ -66,6 +66,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("share-group-write-failed"),
     scenario!("share-group-read-committed"),
     scenario!("share-group-throttled"),
+    scenario!("share-group-zombie-fenced"),
     scenario!("group-coordinator-failover"),
     scenario!("group-two-groups"),
     scenario!("group-eager-vs-cooperative"),

@@ -762,6 +762,9 @@ impl Broker {
         if result == Err(KafkaError::FencedLeaderEpoch) {
             // A newer leader has the share-partition: this one stops delivering from it.
             self.share.partitions.remove(&key);
+            let (group, tp) = (key.0.clone(), key.1.clone());
+            let error = KafkaError::FencedLeaderEpoch;
+            fx.event(EventKind::ShareWriteFailed { broker: self.id, group, tp, error, undone: Vec::new() });
             self.acks_written(&key, u64::MAX, &result, fx);
             return;
         }
