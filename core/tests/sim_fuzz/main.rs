@@ -168,6 +168,48 @@ fn generated_scenarios_keep_the_invariants_and_replay_identically() {
     assert!(verified > 0, "no seed promised durability: the lost-write checker had nothing to check");
 }
 
+/// Seed 5535382 (campaign 5,535,200..): a person's `commit m1` (commitSync) came while m1's loop
+/// waited in poll; the commit was refused STALE_MEMBER_EPOCH (the member's epoch moved) and waited
+/// to go again, and meanwhile the poll returned and the loop's commit=before committed a-1 at 1;
+/// the person's commit then went again with a-1 at 0, and the group's offset went back. In Java the
+/// application's thread is inside commitSync, so no poll returns until it does: a loop's poll that
+/// ends while a commitSync is unanswered now waits for it.
+#[test]
+fn regression_seed_5535382_a_poll_returns_only_after_a_pending_commit_sync() {
+    replay(&[
+        "seed 5535382",
+        "cluster brokers=3 group.consumer.session.timeout.ms=10000 group.consumer.heartbeat.interval.ms=3000",
+        "topic create a partitions=3 replication-factor=3 min.insync.replicas=2 retention.ms=6064 segment.ms=1116",
+        "topic create b partitions=1 replication-factor=3 min.insync.replicas=2",
+        "topic create c partitions=1 replication-factor=3 cleanup.policy=compact segment.ms=2299 min.cleanable.dirty.ratio=0.01",
+        "producer p acks=1 linger.ms=1 enable.idempotence=false delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "producer tx transactional.id=fuzz linger.ms=0 delivery.timeout.ms=30000 request.timeout.ms=5000",
+        "advance 2s",
+        "consumer m1 group.id=g auto.offset.reset=earliest group.protocol=consumer group.remote.assignor=uniform isolation.level=read_committed enable.auto.commit=false",
+        "subscribe m1 a,b,c",
+        "consume m1 commit=before",
+        "consumer m2 group.id=g auto.offset.reset=earliest group.protocol=consumer group.remote.assignor=uniform group.instance.id=s2 enable.auto.commit=false",
+        "subscribe m2 a,b,c",
+        "consume m2 commit=after",
+        "advance 678ms",
+        "close m2",
+        "advance 1057ms",
+        "advance 2045ms",
+        "advance 1824ms",
+        "advance 1621ms",
+        "network delay broker-2 m1 1245ms",
+        "advance 1535ms",
+        "advance 241ms",
+        "advance 1334ms",
+        "broker start 3",
+        "commit m1",
+        "send p a key=k4 value=v10",
+        "advance 1941ms",
+        "advance 839ms",
+        "advance 1337ms",
+    ]);
+}
+
 /// Seed 5525556, the share groups' second campaign, found by the end check: a share consumer whose
 /// partitions had no leader (a broker stopped) kept the leaderless metadata and never fetched
 /// again, so a partition's records were never delivered. It now asks for metadata again after

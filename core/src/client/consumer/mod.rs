@@ -838,6 +838,13 @@ impl Consumer {
     /// moves positions past them.
     fn return_records(&mut self, fx: &mut Effects) {
         self.poll_waiting = false;
+        if self.looping && self.blocks(Timer::NextPoll) {
+            // A person's commitSync came while the loop's poll waited: the application's thread
+            // is in commitSync, so the poll returns only after it (the loop polls again then, and
+            // the records wait in the buffer). Else its commit and that commitSync's retry could
+            // pass each other, and the group's offset go back (seed 5535382).
+            return;
+        }
         // Up to max.poll.records, in fetch order, leaving paused partitions' records buffered.
         let max_poll_records = self.config.max_poll_records as usize;
         let records: Vec<(TopicPartition, Record)> = if self.paused.is_empty() {
