@@ -320,6 +320,10 @@ fn a_share_isolation_level_is_one_of_kafkas_two() {
         error("group config q share.renew.acknowledge.enable=yes"),
         "line 1, column 16: Invalid value yes for configuration share.renew.acknowledge.enable: Expected value to be either true or false"
     );
+    assert_eq!(
+        error("group config q share.auto.offset.reset=by_duration:1h"),
+        "line 1, column 16: Invalid value by_duration:1h for configuration share.auto.offset.reset: must be one of latest, earliest, by_duration:PnDTnHnMn.nS"
+    );
 }
 
 #[test]

@@ -67,6 +67,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("share-group-read-committed"),
     scenario!("share-group-throttled"),
     scenario!("share-group-zombie-fenced"),
+    scenario!("share-group-by-duration"),
     scenario!("group-coordinator-failover"),
     scenario!("group-two-groups"),
     scenario!("group-eager-vs-cooperative"),

@@ -686,14 +686,28 @@ impl Broker {
             self.share.partitions.remove(&key);
             return;
         };
-        let earliest = self.image.group_configs.get(&key.0).is_some_and(|c| c.auto_offset_reset_earliest);
+        let reset = self.image.group_configs.get(&key.0).map(|c| (c.auto_offset_reset_earliest, c.by_duration_ms));
         let (sp, from) = match result {
             Ok(Some(state)) => {
                 let sp = SharePartition::restore(state.start_offset, state.state_epoch, &state.batches);
                 (sp, "persisted state")
             }
-            Ok(None) if earliest => {
+            Ok(None) if reset.is_some_and(|(earliest, _)| earliest) => {
                 (SharePartition::new(replica.log.log_start_offset()), "share.auto.offset.reset=earliest")
+            }
+            Ok(None) if reset.is_some_and(|(_, by)| by.is_some()) => {
+                // The first record at or after now minus the duration, below the high watermark
+                // (`offsetForTimestamp`); none yet is Kafka's OffsetNotAvailableException: the
+                // share-partition is not started, and the next fetch tries again.
+                let duration = reset.and_then(|(_, by)| by).unwrap_or(0);
+                let since = fx.now.ms.saturating_sub(duration);
+                match replica.log.offset_for_timestamp(since, replica.high_watermark) {
+                    Some(offset) => (SharePartition::new(offset), "share.auto.offset.reset=by_duration"),
+                    None => {
+                        self.share.partitions.remove(&key);
+                        return;
+                    }
+                }
             }
             Ok(None) => (SharePartition::new(replica.high_watermark), "share.auto.offset.reset=latest"),
             Err(_) => {

@@ -357,45 +357,6 @@ impl OffsetReset {
     }
 }
 
-/// Java's `Duration.parse` for `PnDTnHnMn.nS` (days, hours, minutes, seconds with up to nine
-/// decimals), in milliseconds (finer parts dropped); `None` when the text is not such a duration or is negative.
-fn parse_iso_duration(text: &str) -> Option<u64> {
-    let upper = text.trim().to_ascii_uppercase();
-    let mut rest = upper.strip_prefix('P')?;
-    let (mut ms, mut rank, mut in_time) = (0u64, 0, false);
-    while !rest.is_empty() {
-        if let Some(time) = rest.strip_prefix('T').filter(|t| !in_time && !t.is_empty()) {
-            (rest, in_time) = (time, true);
-            continue;
-        }
-        let end = rest.find(|c: char| !c.is_ascii_digit() && c != '.')?;
-        let (number, unit) = (&rest[..end], rest.as_bytes()[end]);
-        // Each unit once, in order: days before T, then hours, minutes, seconds.
-        let (unit_rank, scale) = match (in_time, unit) {
-            (false, b'D') => (1, 86_400_000),
-            (true, b'H') => (2, 3_600_000),
-            (true, b'M') => (3, 60_000),
-            (true, b'S') => (4, 1_000),
-            _ => return None,
-        };
-        let (whole, frac) = number.split_once('.').unwrap_or((number, ""));
-        let frac_ok = frac.len() <= 9 && frac.bytes().all(|b| b.is_ascii_digit()) && (frac.is_empty() || unit == b'S');
-        if unit_rank <= rank || !frac_ok {
-            return None;
-        }
-        rank = unit_rank;
-        // Nanoseconds in Java; the simulation's clock counts milliseconds.
-        let frac_ms = frac
-            .bytes()
-            .chain(core::iter::repeat(b'0'))
-            .take(3)
-            .try_fold(0, |n, d| d.is_ascii_digit().then(|| n * 10 + u64::from(d - b'0')))?;
-        ms = ms.checked_add(whole.parse::<u64>().ok()?.checked_mul(scale)?)?.checked_add(frac_ms)?;
-        rest = &rest[end + 1..];
-    }
-    (rank > 0).then_some(ms)
-}
-
 /// A partition assignor of the classic protocol, by its short name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AssignorName {
@@ -558,7 +519,7 @@ impl ConsumerConfig {
                     "earliest" => OffsetReset::Earliest,
                     "latest" => OffsetReset::Latest,
                     "none" => OffsetReset::None,
-                    other => match other.strip_prefix("by_duration:").and_then(parse_iso_duration) {
+                    other => match other.strip_prefix("by_duration:").and_then(crate::time::parse_iso_duration) {
                         Some(ms) => {
                             c.auto_offset_reset_text = Some(other.into());
                             OffsetReset::ByDuration(ms)

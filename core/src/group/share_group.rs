@@ -68,6 +68,8 @@ impl Default for ShareGroupSettings {
 pub struct ShareGroupConfigs {
     /// `share.auto.offset.reset`: `latest` (the default) or `earliest`.
     pub auto_offset_reset_earliest: bool,
+    /// `share.auto.offset.reset=by_duration:PnDTnHnMn.nS`: the duration, in milliseconds.
+    pub by_duration_ms: Option<u64>,
     /// `share.isolation.level=read_committed` (the default is `read_uncommitted`): deliver only
     /// to the last stable offset, and archive aborted transactions' records.
     pub read_committed: bool,
@@ -92,13 +94,13 @@ impl ShareGroupConfigs {
         let mut next = self.clone();
         for (name, value) in configs {
             if name == "share.auto.offset.reset" {
-                next.auto_offset_reset_earliest = match value.as_str() {
-                    "earliest" => true,
-                    "latest" => false,
-                    v if v.starts_with("by_duration:") => {
-                        return Err(alloc::format!("share.auto.offset.reset={v}: by_duration is not modelled; use earliest or latest"))
-                    }
-                    v => return Err(alloc::format!("Invalid value {v} for configuration share.auto.offset.reset: must be one of latest, earliest, by_duration:PnDTnHnMn.nS")),
+                (next.auto_offset_reset_earliest, next.by_duration_ms) = match value.as_str() {
+                    "earliest" => (true, None),
+                    "latest" => (false, None),
+                    v => match v.strip_prefix("by_duration:").and_then(crate::time::parse_iso_duration) {
+                        Some(ms) => (false, Some(ms)),
+                        None => return Err(alloc::format!("Invalid value {v} for configuration share.auto.offset.reset: must be one of latest, earliest, by_duration:PnDTnHnMn.nS")),
+                    },
                 };
                 continue;
             }
