@@ -239,3 +239,17 @@ test('eligible leader replicas: the last in-sync replica crashes and an eligible
   await expect(page.getByTestId('inspect-partition')).toContainText('ELR');
   await page.screenshot({ path: 'tests/e2e/results/stage-elr.png' });
 });
+
+test('a cluster without topics says so under the brokers, inside the picture, at every width', async ({ page }) => {
+  for (const width of [1440, 700, 375]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto('/?lesson=kraft');
+    const stage = page.getByTestId('stage');
+    const hint = stage.locator('text.hint', { hasText: 'No topic yet' });
+    await expect(hint).toBeVisible();
+    // Inside the drawing (it was once placed above its top edge, clipped away).
+    const [h, s] = [await hint.boundingBox(), await stage.locator('svg.stage').boundingBox()];
+    expect(h.y).toBeGreaterThanOrEqual(s.y);
+    expect(h.y + h.height).toBeLessThanOrEqual(s.y + s.height);
+  }
+});

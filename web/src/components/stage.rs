@@ -89,8 +89,10 @@ pub fn stage(p: &Props) -> Html {
                 <text class="hint" x="8" y="44">{ "No producer yet" }</text>
             }
             if empty {
-                <text class="hint" x={s.heads[1].0.to_string()} y={(s.heads[2].1 - 22).to_string()}>
-                    { if s.shape == Shape::Narrow { "No topic yet: open + Topic above" } else { "No topic yet: open + Topic above the stage, or type topic create NAME in the command bar" } }
+                // Under the brokers' heading, as "No producer yet" is under the producers'; on a
+                // phone, where the headings stack, between the brokers and the consumers.
+                <text class="hint" x={s.heads[1].0.to_string()} y={(if s.shape == Shape::Narrow { s.heads[2].1 - 22 } else { 44 }).to_string()}>
+                    { if s.shape == Shape::Wide { "No topic yet: open + Topic above the stage, or type topic create NAME in the command bar" } else { "No topic yet: open + Topic above" } }
                 </text>
             }
             { for s.producers.iter().map(|pr| {
