@@ -31,19 +31,7 @@ pub fn decode_key(key: &[u8]) -> Option<String> {
 
 pub fn encode_value(g: &ConsumerGroup) -> Vec<u8> {
     let mut w = Writer(Vec::new());
-    w.i16(SNAPSHOT_VERSION);
-    w.i32(g.epoch);
-    w.i32(g.assignment_epoch);
-    w.i32(g.subscribed.len() as i32);
-    for (topic, count) in &g.subscribed {
-        w.string(topic);
-        w.i32(*count as i32);
-    }
-    w.i32(g.target.len() as i32);
-    for (member, partitions) in &g.target {
-        w.string(member);
-        w.partitions(partitions);
-    }
+    w.group_head(SNAPSHOT_VERSION, (g.epoch, g.assignment_epoch), &g.subscribed, &g.target);
     w.i32(g.members.len() as i32);
     for m in g.members.values() {
         w.string(&m.id);
@@ -73,18 +61,10 @@ pub fn encode_value(g: &ConsumerGroup) -> Vec<u8> {
 /// `None` for a damaged value.
 pub fn decode_value(name: &str, value: &[u8], settings: ConsumerGroupSettings, now: Instant) -> Option<ConsumerGroup> {
     let mut r = Reader(value);
-    (r.i16()? == SNAPSHOT_VERSION).then_some(())?;
+    let head = r.group_head(SNAPSHOT_VERSION)?;
     let mut g = ConsumerGroup::new(name, settings);
-    g.epoch = r.i32()?;
-    g.assignment_epoch = r.i32()?;
-    for _ in 0..r.count(6)? {
-        let topic = r.string()?;
-        g.subscribed.insert(topic, u32::try_from(r.i32()?).ok()?);
-    }
-    for _ in 0..r.count(6)? {
-        let member = r.string()?;
-        g.target.insert(member, r.partitions()?);
-    }
+    (g.epoch, g.assignment_epoch, g.subscribed, g.target) =
+        (head.epoch, head.assignment_epoch, head.subscribed, head.target);
     for _ in 0..r.count(20)? {
         let id = r.string()?;
         let instance_id = r.nullable()?;

@@ -106,6 +106,60 @@ impl Reader<'_> {
     }
 }
 
+/// What a consumer group's and a share group's snapshots both begin with: their version, the group
+/// epoch, the target assignment's epoch, the subscribed topics with their partition counts, and the
+/// target assignment by member.
+#[derive(Debug)]
+pub struct GroupHead {
+    pub epoch: i32,
+    pub assignment_epoch: i32,
+    pub subscribed: SortedMap<String, u32>,
+    pub target: SortedMap<String, Vec<TopicPartition>>,
+}
+
+impl Writer {
+    pub fn group_head(
+        &mut self,
+        version: i16,
+        (epoch, assignment_epoch): (i32, i32),
+        subscribed: &SortedMap<String, u32>,
+        target: &SortedMap<String, Vec<TopicPartition>>,
+    ) {
+        self.i16(version);
+        self.i32(epoch);
+        self.i32(assignment_epoch);
+        self.i32(subscribed.len() as i32);
+        for (topic, count) in subscribed {
+            self.string(topic);
+            self.i32(*count as i32);
+        }
+        self.i32(target.len() as i32);
+        for (member, partitions) in target {
+            self.string(member);
+            self.partitions(partitions);
+        }
+    }
+}
+
+impl Reader<'_> {
+    /// A snapshot's head, if it is of `version`.
+    pub fn group_head(&mut self, version: i16) -> Option<GroupHead> {
+        (self.i16()? == version).then_some(())?;
+        let (epoch, assignment_epoch) = (self.i32()?, self.i32()?);
+        let mut subscribed = SortedMap::new();
+        for _ in 0..self.count(6)? {
+            let topic = self.string()?;
+            subscribed.insert(topic, u32::try_from(self.i32()?).ok()?);
+        }
+        let mut target = SortedMap::new();
+        for _ in 0..self.count(6)? {
+            let member = self.string()?;
+            target.insert(member, self.partitions()?);
+        }
+        Some(GroupHead { epoch, assignment_epoch, subscribed, target })
+    }
+}
+
 /// A record key of the simulation's own types that name a group (a consumer or share group's
 /// snapshot): the key type, then the group id.
 pub fn encode_group_key(key_type: i16, group: &str) -> Vec<u8> {
