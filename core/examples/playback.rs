@@ -61,8 +61,15 @@ fn main() {
     for _ in 0..ticks {
         let t0 = Instant::now();
         sim.advance(Duration::from_ms(tick_ms));
-        for e in sim.drain_events() {
-            sequence.observe(&std::rc::Rc::new(e));
+        // As the page does: only the messages the sequence keeps get an arrow.
+        let events = sim.drain_events();
+        let from = kafka_sim::sequence::Sequence::first_needed(&events);
+        for (i, e) in events.into_iter().enumerate() {
+            if i < from {
+                sequence.pass_over(&e);
+            } else {
+                sequence.observe(&std::rc::Rc::new(e));
+            }
         }
         engine_ms.push(t0.elapsed().as_secs_f64() * 1e3);
         if std::env::var("NO_VIEW").is_err() {

@@ -143,6 +143,32 @@ impl Sequence {
         }
     }
 
+    /// Where in a batch of events (oldest first) observing must start for the sequence to end as
+    /// if it had observed them all: a message with at least [`ARROWS_MAX`] sent after it in the
+    /// batch would be let go before the batch ends. At 100x a tick brings some 20,000 messages,
+    /// so most of them need no arrow at all. A batch with a loss is observed whole: a loss marks
+    /// the arrow of the message lost, which must be there to be marked.
+    pub fn first_needed(events: &[Event]) -> usize {
+        let mut sent_after = 0;
+        for (i, e) in events.iter().enumerate().rev() {
+            match e.kind {
+                EventKind::Lost { .. } => return 0,
+                EventKind::Sent { .. } if sent_after == ARROWS_MAX => return i + 1,
+                EventKind::Sent { .. } => sent_after += 1,
+                _ => {}
+            }
+        }
+        0
+    }
+
+    /// Counts a message [`Sequence::first_needed`] left out: seen, and let go at once.
+    pub fn pass_over(&mut self, event: &Event) {
+        if let EventKind::Sent { .. } = event.kind {
+            self.seen += 1;
+            self.dropped += 1;
+        }
+    }
+
     fn push(&mut self, mut arrow: Arrow) {
         debug_assert!(
             self.arrows.back().is_none_or(|last| last.at_ms <= arrow.at_ms),
@@ -241,6 +267,57 @@ mod tests {
             }
         }
         seq
+    }
+
+    #[test]
+    fn a_batch_observed_from_first_needed_ends_as_one_observed_whole() {
+        // Two batches of more than ARROWS_MAX messages (a second batch evicts the first's), and
+        // a small one after.
+        let mut script = String::from("seed 1\ncluster brokers=3\ntopic create t partitions=6 replication-factor=3\n");
+        script += "producer p linger.ms=0\nadvance 1s\ntraffic p t rate=400 keys=10\n";
+        script += "consumer c group.id=g\nsubscribe c t\nconsume c\n";
+        let scenario = Scenario::parse(&script).unwrap();
+        let mut sim = Sim::new(scenario.seed);
+        for line in &scenario.commands {
+            sim.apply(&line.command).unwrap();
+        }
+        let (mut whole, mut skipping) = (Sequence::default(), Sequence::default());
+        let mut skipped = 0;
+        for seconds in [4, 4, 1] {
+            sim.apply(&Command::Advance(crate::time::Duration::from_ms(seconds * 1_000))).unwrap();
+            let events: Vec<Event> = sim.drain_events();
+            let from = Sequence::first_needed(&events);
+            for (i, e) in events.into_iter().enumerate() {
+                let e = Rc::new(e);
+                whole.observe(&e);
+                if i < from {
+                    skipping.pass_over(&e);
+                    skipped += 1;
+                } else {
+                    skipping.observe(&e);
+                }
+            }
+        }
+        assert!(skipped > 5_000, "most of the big batches are passed over: {skipped}");
+        let ids = |s: &Sequence| s.arrows.iter().map(|a| (a.id, a.at_ms, a.api, a.response)).collect::<Vec<_>>();
+        assert_eq!(ids(&whole), ids(&skipping));
+        assert_eq!((whole.dropped, whole.seen), (skipping.dropped, skipping.seen));
+        assert_eq!(whole.arrows.len(), ARROWS_MAX);
+    }
+
+    #[test]
+    fn a_batch_with_a_loss_is_observed_whole() {
+        let lost = Event {
+            at: crate::time::Instant::ZERO,
+            kind: EventKind::Lost {
+                from: Node::Broker(1),
+                to: Node::Broker(2),
+                api: "Fetch",
+                why: crate::net::Loss::LinkCut,
+                sent_ms: Some(0),
+            },
+        };
+        assert_eq!(Sequence::first_needed(&[lost]), 0);
     }
 
     #[test]

@@ -909,12 +909,43 @@ impl Playground {
     }
 
     fn collect_events(&mut self) {
-        for e in self.sim.drain_events() {
-            let e = Rc::new(e);
-            self.sequence.observe(&e);
+        let events = self.sim.drain_events();
+        // A tick at 100x brings tens of thousands of events, of which the log keeps the newest
+        // 2,000 and the sequence 4,000 messages: an event either would let go before the tick
+        // ends is counted as let go, never kept (the log and the sequence end as if it had been).
+        let sequence_from = kafka_sim::sequence::Sequence::first_needed(&events);
+        let hidden: Vec<bool> = events.iter().map(|e| !self.show_chatter && e.kind.is_chatter()).collect();
+        let mut log_from = hidden.len();
+        let mut logged_after = 0;
+        while log_from > 0 && logged_after < LOG_EVENTS_MAX {
+            log_from -= 1;
+            logged_after += usize::from(!hidden[log_from]);
+        }
+        // Those neither keeps are only counted, and dropped together.
+        let mut events = events;
+        let first_kept = sequence_from.min(log_from);
+        let kept = events.split_off(first_kept);
+        for (e, &hidden) in events.iter().zip(&hidden) {
+            self.markers.observe(e);
+            self.sequence.pass_over(e);
+            self.chatter_hidden += u64::from(hidden);
+            self.log_dropped += u64::from(!hidden);
+        }
+        drop(events);
+        for (i, e) in (first_kept..).zip(kept) {
             self.markers.observe(&e);
-            if !self.show_chatter && e.kind.is_chatter() {
+            let e = Rc::new(e);
+            if i < sequence_from {
+                self.sequence.pass_over(&e);
+            } else {
+                self.sequence.observe(&e);
+            }
+            if hidden[i] {
                 self.chatter_hidden += 1;
+                continue;
+            }
+            if i < log_from {
+                self.log_dropped += 1;
                 continue;
             }
             if self.log.len() == LOG_EVENTS_MAX {
@@ -1365,6 +1396,40 @@ advance 12s
         assert!(!p.edited, "watching is not changing");
         p.reduce(Action::Tick { real_ms: 1_000 });
         assert_eq!(p.sim.now().ms, 23_000, "and time goes on past the script's end");
+    }
+
+    #[test]
+    fn a_tick_of_many_events_keeps_the_log_and_the_sequence_as_small_ticks_do() {
+        // 10 simulated seconds of a busy topic: tens of thousands of events, far more than the
+        // log and the sequence keep, in one tick or in ticks of 10 ms.
+        let script = "seed 1\ncluster brokers=3\ntopic create t partitions=6 replication-factor=3\n\
+            producer p linger.ms=0\nadvance 1s\ntraffic p t rate=400 keys=10\n\
+            consumer c group.id=g\nsubscribe c t\nconsume c\n";
+        let start = || Playground::from_scenario(&Scenario::parse(script).unwrap()).unwrap();
+        let (mut one, mut many) = (start(), start());
+        one.reduce(Action::Play);
+        one.reduce(Action::SetSpeed(Speed::Hundred));
+        one.reduce(Action::Tick { real_ms: 100 });
+        many.reduce(Action::Play);
+        for _ in 0..1_000 {
+            many.reduce(Action::Tick { real_ms: 10 });
+        }
+        assert_eq!(one.sim.now(), many.sim.now());
+        let log = |p: &Playground| p.log.iter().map(|l| l.text().to_string()).collect::<Vec<_>>();
+        assert_eq!(one.log.len(), LOG_EVENTS_MAX);
+        assert_eq!(log(&one), log(&many));
+        assert_eq!((one.log_dropped, one.chatter_hidden), (many.log_dropped, many.chatter_hidden));
+        let arrows = |p: &Playground| {
+            let now = p.sim.now().ms;
+            p.sequence
+                .window(0, now, true, usize::MAX)
+                .iter()
+                .map(|a| (a.id, a.at_ms, a.text().to_string()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(arrows(&one), arrows(&many));
+        assert_eq!(one.sequence.dropped, many.sequence.dropped);
+        assert_eq!(one.markers, many.markers);
     }
 
     #[test]

@@ -991,18 +991,27 @@ impl Broker {
     }
 
     /// [`Self::leader_replica`] for one of many partitions looked up in topic order.
+    /// Kafka's `ReplicaManager.getPartitionOrException`: the broker's own replica first; only a
+    /// partition it does not lead is looked for in the metadata image, to tell a partition led
+    /// elsewhere from one that does not exist. (`sync_roles` idles a replica the image no longer
+    /// has, so a leader's partition is always in the image.)
     fn leader_replica_in(&self, tp: &TopicPartition, image: &mut InTopicOrder<'_>) -> Result<&Replica, KafkaError> {
-        if image.partition(tp).is_none() {
-            return Err(KafkaError::UnknownTopicOrPartition);
+        match self.replicas.get(tp) {
+            Some(replica) if replica.is_leader() => {
+                debug_assert!(image.partition(tp).is_some(), "{tp}: a leader's partition is in the image");
+                Ok(replica)
+            }
+            _ if image.partition(tp).is_none() => Err(KafkaError::UnknownTopicOrPartition),
+            _ => Err(KafkaError::NotLeaderOrFollower),
         }
-        self.replicas.get(tp).filter(|r| r.is_leader()).ok_or(KafkaError::NotLeaderOrFollower)
     }
 
     fn leader_replica_mut(&mut self, tp: &TopicPartition) -> Result<&mut Replica, KafkaError> {
-        if self.image.partition(tp).is_none() {
-            return Err(KafkaError::UnknownTopicOrPartition);
+        match self.replicas.get_mut(tp) {
+            Some(replica) if replica.is_leader() => Ok(replica),
+            _ if self.image.partition(tp).is_none() => Err(KafkaError::UnknownTopicOrPartition),
+            _ => Err(KafkaError::NotLeaderOrFollower),
         }
-        self.replicas.get_mut(tp).filter(|r| r.is_leader()).ok_or(KafkaError::NotLeaderOrFollower)
     }
 
     /// Kafka's `effectiveMinIsr` (KAFKA-15583, 3.7): min.insync.replicas, capped at the partition's

@@ -858,6 +858,10 @@ impl PartitionLog {
     /// (exclusive), stopping once `max_bytes` is reached but always returning
     /// at least one batch, as Kafka does so that a large batch never blocks a reader.
     pub fn read(&self, offset: u64, end: u64, max_bytes: usize, min_one: bool) -> Vec<LogBatch> {
+        // Most fetches find a follower or a consumer caught up: nothing to search for.
+        if offset >= end {
+            return Vec::new();
+        }
         let first = self.batches.partition_point(|b| b.last_offset < offset);
         let mut out = Vec::new();
         let mut bytes = 0;

@@ -266,7 +266,7 @@ impl Connection {
     }
 
     pub fn leader_of(&self, tp: &TopicPartition) -> Option<u32> {
-        self.topics.get(tp.topic.as_str())?.get(tp.partition as usize)?.leader
+        self.topics.get(&tp.topic)?.get(tp.partition as usize)?.leader
     }
 
     /// By a shared name (a record's), two clones of one name compare without reading it.

@@ -345,13 +345,14 @@ impl Consumer {
             .filter(|(_, r)| matches!(r.request, Request::Fetch { .. }))
             .map(|(_, r)| r.broker)
             .collect();
-        // Each partition's rotation looked up once (a sort by key would look it up at every
-        // comparison: a tenth of a busy cluster's time), ties in assignment order.
-        let mut order: Vec<(u64, usize)> = (self.assignment.iter().enumerate())
-            .map(|(i, tp)| (self.fetch_rotation.get(tp).copied().unwrap_or(0), i))
-            .collect();
-        crate::sort::sort(&mut order);
-        for tp in order.into_iter().map(|(_, i)| &self.assignment[i]) {
+        // The partitions that need a request, then in rotation order (ties in assignment order):
+        // most are in a fetch already at any time, and only the rest are looked up and sorted.
+        let mut wanted: Vec<(u64, usize, u32, Option<u64>)> = Vec::new();
+        for (i, tp) in self.assignment.iter().enumerate() {
+            let position = self.positions.get(tp).copied();
+            if position.is_some() && self.fetching.contains(tp) {
+                continue;
+            }
             if self.paused.contains(tp) || self.buffer.iter().any(|(t, _)| t == tp) {
                 continue;
             }
@@ -362,12 +363,20 @@ impl Consumer {
                 // reconnect.backoff: the connection to this leader just failed.
                 continue;
             }
-            match self.positions.get(tp) {
-                Some(_) if self.fetching.contains(tp) || busy.contains(&leader) => {}
-                None if self.listing.contains(tp) => {}
+            let waits = match position {
+                Some(_) => busy.contains(&leader),
                 // The group's committed offset comes first (OffsetFetch).
-                None if self.awaits_committed(tp) => {}
-                Some(&fetch_offset) => fetches.entry(leader).or_default().push(FetchPartition {
+                None => self.listing.contains(tp) || self.awaits_committed(tp),
+            };
+            if !waits {
+                wanted.push((self.fetch_rotation.get(tp).copied().unwrap_or(0), i, leader, position));
+            }
+        }
+        crate::sort::sort(&mut wanted);
+        for (_, i, leader, position) in wanted {
+            let tp = &self.assignment[i];
+            match position {
+                Some(fetch_offset) => fetches.entry(leader).or_default().push(FetchPartition {
                     tp: tp.clone(),
                     fetch_offset,
                     current_leader_epoch: None,

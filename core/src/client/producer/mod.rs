@@ -469,9 +469,11 @@ impl Producer {
                 // A record larger than batch.size still goes, alone in its batch.
                 let ready = bytes >= batch_size || self.config.linger_ms == 0;
                 // A batch that will fill gets room for as many records like this one as
-                // batch.size holds (at most 256), as Kafka's accumulator takes a batch.size
-                // buffer for a new batch; one sent at once holds just this record.
-                let capacity = if ready { 1 } else { (batch_size / size).clamp(1, 256) };
+                // batch.size holds, up to 16 (it grows from there), as Kafka's accumulator takes
+                // a batch.size buffer for a new batch; one sent at once holds just this record.
+                // Kafka takes that buffer from a pool; here each would be a new allocation, and
+                // a producer lingering a few ms at a few records a second sends batches of one.
+                let capacity = if ready { 1 } else { (batch_size / size).clamp(1, 16) };
                 let mut batch = Batch::new(capacity, size, created, ready);
                 batch.append(&fields, created.ms);
                 batches.push(batch);
@@ -957,7 +959,7 @@ impl Producer {
 
     /// The partition's leader epoch in the producer's metadata.
     fn leader_epoch(&self, tp: &TopicPartition) -> Option<u32> {
-        Some(self.conn.topics.get(tp.topic.as_str())?.get(tp.partition as usize)?.leader_epoch)
+        Some(self.conn.topics.get(&tp.topic)?.get(tp.partition as usize)?.leader_epoch)
     }
 
     /// The sender found a batch for `broker` ready and could not send it.
