@@ -4,9 +4,9 @@
 //! A client's connection that lost a message stays broken, both ways, until the
 //! client closes it: as over TCP, no later message on it arrives after one lost.
 
+use crate::protocol::ClientName;
 use crate::sorted::{SortedMap, SortedSet};
 use crate::time::{Duration, Instant};
-use alloc::string::String;
 use core::fmt;
 
 /// Something on the network: a broker (by node id) or a client (by name).
@@ -14,7 +14,8 @@ use core::fmt;
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum Node {
     Broker(u32),
-    Client(String),
+    /// Shared: a node is cloned for every message, timer and event that names it.
+    Client(ClientName),
     /// The active controller, wherever the quorum put it. Messages to it travel
     /// on the link to the broker that hosts it.
     Controller,

@@ -43,7 +43,7 @@ use crate::format::Format;
 use crate::lag::{LagHistory, LagSample};
 use crate::limits;
 use crate::net::{Loss, Network, Node};
-use crate::protocol::{Body, Message, Request, Response, TopicName};
+use crate::protocol::{Body, ClientName, Message, Request, Response, TopicName};
 use crate::rand::Rng;
 use crate::record::{Header, ProducerRecord};
 use crate::sorted::SortedMap;
@@ -130,7 +130,7 @@ pub struct Sim {
     now: Instant,
     rng: Rng,
     cluster: Option<Cluster>,
-    clients: SortedMap<String, Client>,
+    clients: SortedMap<ClientName, Client>,
     /// Ordered by time, then by scheduling order: the deterministic tie-break. A binary heap
     /// (it grows with traffic and is taken from at its front): a timer cancelled or set again
     /// stays in it, stale, until it comes up and is dropped, which keeps cancelling cheap. Its
@@ -816,7 +816,7 @@ impl Sim {
     fn add_client(&mut self, client: Client) {
         let name = client.connection().name.clone();
         self.emit(EventKind::ClientCreated { name: name.clone(), kind: client.kind() });
-        self.clients.insert(name, client);
+        self.clients.insert(name.into(), client);
     }
 
     /// A client's process dies: nothing is sent any more (no commit, no
@@ -847,8 +847,8 @@ impl Sim {
         self.emit(EventKind::ClientCrashed { name: name.into() });
         // A consume-transform-produce application's producer lives in the same process.
         let partner = format!("{name}{PIPELINE_PRODUCER_SUFFIX}");
-        let partner_down = self.cluster.as_ref().is_some_and(|c| c.net.is_down(&Node::Client(partner.clone())));
-        if self.clients.contains_key(&partner) && !partner_down {
+        let partner_down = self.cluster.as_ref().is_some_and(|c| c.net.is_down(&Node::Client(partner.as_str().into())));
+        if self.clients.contains_key(partner.as_str()) && !partner_down {
             self.crash_client(&partner)?;
         }
         Ok(())
@@ -937,7 +937,7 @@ impl Sim {
                 c.connection()
                     .in_flight()
                     .filter(|(_, r)| r.broker == id)
-                    .map(|(&corr, _)| (Node::Client(name.clone()), corr))
+                    .map(|(&corr, _)| (Node::Client(name.as_str().into()), corr))
                     .collect::<Vec<_>>()
             })
             .collect();
@@ -954,7 +954,7 @@ impl Sim {
     fn start_pipeline(&mut self, consumer: &str, processing: &crate::command::Processing) -> Result<(), CommandError> {
         let name = format!("{consumer}{PIPELINE_PRODUCER_SUFFIX}");
         let transactional = processing.commit == crate::command::CommitMode::Transaction;
-        if self.clients.contains_key(&name) {
+        if self.clients.contains_key(name.as_str()) {
             return Err(CommandError::ClientExists(name));
         }
         let mut pairs = alloc::vec![(String::from("linger.ms"), String::from("0"))];
@@ -978,7 +978,7 @@ impl Sim {
             if let Ok(p) = self.producer_mut(&name) {
                 p.init_transactions(&mut fx)?;
             }
-            self.apply_effects(Node::Client(name), fx);
+            self.apply_effects(Node::Client(name.into()), fx);
         }
         Ok(())
     }
@@ -1004,7 +1004,7 @@ impl Sim {
             },
             Err(e) => Err(e),
         };
-        self.apply_effects(Node::Client(name), fx);
+        self.apply_effects(Node::Client(name.into()), fx);
         if let Err(e) = result {
             self.emit(EventKind::PipelineRefused { consumer: consumer.into(), error: format!("{e}") });
         }
@@ -1023,18 +1023,18 @@ impl Sim {
             return;
         }
         let consumer = String::from(producer.trim_end_matches(PIPELINE_PRODUCER_SUFFIX));
-        if let Some(Client::Consumer(c)) = self.clients.get_mut(&consumer) {
+        if let Some(Client::Consumer(c)) = self.clients.get_mut(consumer.as_str()) {
             match end {
                 PipelineEnd::Fatal(error) => c.pipeline_failed(error, &mut fx),
                 _ => c.pipeline_done(&mut fx),
             }
         }
-        self.apply_effects(Node::Client(consumer), fx);
+        self.apply_effects(Node::Client(consumer.into()), fx);
     }
 
     fn dead_letter(&mut self, consumer: &str, record: ProducerRecord<'static>) {
         let name = format!("{consumer}-dlq");
-        if !self.clients.contains_key(&name) {
+        if !self.clients.contains_key(name.as_str()) {
             let Ok(bootstrap) = self.bootstrap(&name) else {
                 return;
             };
@@ -1043,14 +1043,14 @@ impl Sim {
         }
         let now = self.now;
         let mut fx = Effects::new(now);
-        let sent = match self.clients.get_mut(&name) {
+        let sent = match self.clients.get_mut(name.as_str()) {
             Some(Client::Producer(p)) => p.send(record, &mut fx),
             _ => return,
         };
         if let Err(e) = sent {
             self.emit(EventKind::DeadLetterRefused { consumer: consumer.into(), error: format!("{e}") });
         }
-        self.apply_effects(Node::Client(name), fx);
+        self.apply_effects(Node::Client(name.into()), fx);
     }
 
     /// A consumer's poll loop fetches all the time; only fetches that bring records are news.
@@ -1153,8 +1153,8 @@ impl Sim {
         match Node::parse(text) {
             Node::Broker(id) if cluster.brokers.contains_key(&id) => Ok(Node::Broker(id)),
             Node::Broker(id) => Err(CommandError::UnknownBroker(id)),
-            Node::Client(name) if self.clients.contains_key(&name) => Ok(Node::Client(name)),
-            Node::Client(name) => Err(CommandError::UnknownClient(name)),
+            Node::Client(name) if self.clients.contains_key(name.as_str()) => Ok(Node::Client(name)),
+            Node::Client(name) => Err(CommandError::UnknownClient(name.into())),
             Node::Controller => Err(CommandError::Invalid("name a broker, not the controller".into())),
         }
     }
@@ -1396,7 +1396,7 @@ impl Sim {
     }
 
     /// Carries out what a node asked for, in the order it asked.
-    /// A client's effects. Its address (a copy of its name) is made only when something needs it:
+    /// A client's effects. Its address (its shared name) is taken only when something needs it:
     /// most `send`s only add a record to a batch and say so.
     fn apply_client_effects(&mut self, name: &str, fx: Effects) {
         // A transaction's end may move a consume-transform-produce pipeline on (`apply_effects`).
@@ -1411,7 +1411,13 @@ impl Sim {
             }
             return;
         }
-        self.apply_effects(Node::Client(name.into()), fx);
+        let node = self.client_node(name);
+        self.apply_effects(node, fx);
+    }
+
+    /// A client's address, sharing the name its entry is kept under.
+    fn client_node(&self, name: &str) -> Node {
+        Node::Client(self.clients.get_key_value(name).map_or_else(|| name.into(), |(key, _)| key.clone()))
     }
 
     fn apply_effects(&mut self, me: Node, fx: Effects) {
@@ -1673,7 +1679,7 @@ pub(crate) struct SimParts<'a> {
     /// The brokers, the controller, the network and the brokers' topic defaults by their names.
     #[allow(clippy::type_complexity)]
     pub cluster: Option<(&'a SortedMap<u32, Broker>, &'a Controller, &'a Network, &'a [(&'static str, String)])>,
-    pub clients: &'a SortedMap<String, Client>,
+    pub clients: &'a SortedMap<ClientName, Client>,
     pub scheduled: usize,
     pub scheduled_dropped: u64,
     pub events_dropped: u64,

@@ -633,7 +633,10 @@ fn client_view(client: &Client) -> ClientView {
 
 /// Whether a group's consumers read committed data only: their lag counts to the
 /// last stable offset, as the Java consumer's lag does under read_committed.
-pub(crate) fn group_reads_committed(clients: &crate::sorted::SortedMap<String, Client>, group: &str) -> bool {
+pub(crate) fn group_reads_committed(
+    clients: &crate::sorted::SortedMap<crate::protocol::ClientName, Client>,
+    group: &str,
+) -> bool {
     clients.values().any(|c| match c {
         Client::Consumer(k) => {
             k.config.group_id.as_deref() == Some(group)
@@ -648,7 +651,7 @@ fn group_views(
     brokers: &crate::sorted::SortedMap<u32, crate::broker::Broker>,
     net: &crate::net::Network,
     topics: &[TopicView],
-    clients: &crate::sorted::SortedMap<String, Client>,
+    clients: &crate::sorted::SortedMap<crate::protocol::ClientName, Client>,
 ) -> Vec<Rc<GroupView>> {
     // The end a group's lag counts to: the HW, or the LSO for read_committed consumers.
     let end = |tp: &TopicPartition, read_committed: bool| {
@@ -805,7 +808,7 @@ fn group_views(
 /// What the group's consumers processed: in total, more than once, and never though committed past.
 fn delivery(
     group: &str,
-    clients: &crate::sorted::SortedMap<String, Client>,
+    clients: &crate::sorted::SortedMap<crate::protocol::ClientName, Client>,
     committed: Option<&crate::sorted::SortedMap<TopicPartition, crate::group::offsets::Committed>>,
 ) -> (u64, u64, u64) {
     // Every record the group's consumers finished with, by partition, in the order processed.

@@ -148,7 +148,7 @@ impl ShareManager {
 
 fn client_name(node: &Node) -> String {
     match node {
-        Node::Client(name) => name.clone(),
+        Node::Client(name) => String::from(name.as_str()),
         other => alloc::format!("{other}"),
     }
 }

@@ -68,7 +68,7 @@ pub fn decode_value(name: &str, value: &[u8], settings: ConsumerGroupSettings, n
     for _ in 0..r.count(20)? {
         let id = r.string()?;
         let instance_id = r.nullable()?;
-        let client = Node::Client(r.string()?);
+        let client = Node::Client(r.string()?.into());
         let (epoch, previous_epoch) = (r.i32()?, r.i32()?);
         let state = match r.i16()? {
             0 => Reconciliation::Stable,

@@ -390,7 +390,7 @@ impl Group {
                 member_id: m.id.clone(),
                 group_instance_id: m.instance_id.clone(),
                 client: match &m.client {
-                    Node::Client(name) => name.clone(),
+                    Node::Client(name) => String::from(name.as_str()),
                     other => format!("{other}"),
                 },
                 rebalance_timeout_ms: m.rebalance_timeout_ms,
@@ -428,7 +428,7 @@ impl Group {
             let member = Member {
                 id: m.member_id.clone(),
                 instance_id: m.group_instance_id,
-                client: Node::Client(m.client),
+                client: Node::Client(m.client.into()),
                 session_timeout_ms: m.session_timeout_ms,
                 rebalance_timeout_ms: m.rebalance_timeout_ms,
                 protocols: alloc::vec![(protocol, m.subscription)],

@@ -54,7 +54,7 @@ pub fn decode_value(name: &str, value: &[u8], settings: ShareGroupSettings, now:
         (head.epoch, head.assignment_epoch, head.subscribed, head.target);
     for _ in 0..r.count(16)? {
         let id = r.string()?;
-        let client = Node::Client(r.string()?);
+        let client = Node::Client(r.string()?.into());
         let epoch = r.i32()?;
         let topics = (0..r.count(2)?).map(|_| r.string()).collect::<Option<Vec<String>>>()?;
         let assigned = r.partitions()?;
