@@ -4,7 +4,7 @@
 //! (a broker cut off from the controller acts on what it last learned).
 
 use crate::error::KafkaError;
-use crate::protocol::{PartitionMetadata, TopicPartition};
+use crate::protocol::{PartitionMetadata, TopicName, TopicPartition};
 use crate::sorted::SortedMap;
 use crate::topic::TopicConfig;
 use alloc::string::String;
@@ -41,7 +41,9 @@ pub struct PartitionState {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TopicState {
-    pub name: String,
+    /// Shared by every image and partition name made from it: a partition named after its
+    /// topic's state compares equal to another without reading the text.
+    pub name: TopicName,
     pub partitions: Vec<PartitionState>,
     pub config: TopicConfig,
 }
@@ -109,7 +111,7 @@ pub struct InTopicOrder<'a> {
 impl<'a> InTopicOrder<'a> {
     pub fn partition(&mut self, tp: &TopicPartition) -> Option<&'a PartitionState> {
         let topic = match self.topic {
-            Some(t) if t.name == tp.topic.as_str() => t,
+            Some(t) if t.name == tp.topic => t,
             _ => *self.topic.insert(self.meta.topics.get(tp.topic.as_str())?),
         };
         topic.partitions.get(tp.partition as usize)

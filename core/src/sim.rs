@@ -1244,14 +1244,11 @@ impl Sim {
         }
     }
 
-    /// Removes a pending timer from the index: its slab index.
+    /// Removes a pending timer from the index: its slab index. A node's map stays when empty
+    /// (most hold one request timeout at a time, set and cancelled over and over); it goes
+    /// with the node's process (`drop_timers`).
     fn take_timer(&mut self, node: &Node, timer: &Timer) -> Option<u32> {
-        let timers = self.timers.get_mut(node)?;
-        let index = timers.remove(timer);
-        if timers.is_empty() {
-            self.timers.remove(node);
-        }
-        index
+        self.timers.get_mut(node)?.remove(timer)
     }
 
     /// Drops the stale timers at the queue's front, so that its front is what happens next; and

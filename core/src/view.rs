@@ -469,7 +469,7 @@ impl Sim {
         for t in meta.topics.values() {
             let partitions = cache.topic(t, brokers);
             let configs = t.config.overrides().map(|(k, v)| (k.into(), v.into())).collect();
-            view.topics.push(TopicView { name: t.name.clone(), configs, partitions });
+            view.topics.push(TopicView { name: String::from(t.name.as_str()), configs, partitions });
         }
         cache.retain_seen(&meta.topics);
         view.groups = group_views(brokers, net, &view.topics, parts.clients);

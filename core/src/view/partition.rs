@@ -67,7 +67,7 @@ impl ViewCache {
             })
             .collect();
         let views = fresh.iter().map(|k| Rc::clone(&k.view)).collect();
-        self.topics.insert(t.name.clone(), fresh);
+        self.topics.insert(String::from(t.name.as_str()), fresh);
         views
     }
 
