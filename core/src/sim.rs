@@ -1740,7 +1740,8 @@ mod tests {
         assert!(sim.slab.len() <= 4, "stale slots freed as they reach the front: {} entries", sim.slab.len());
         assert!(sim.step(), "the live timer fires");
         assert!(!sim.step(), "the replaced ones never do");
-        assert!(sim.timers.is_empty() && sim.queue.is_empty() && sim.queue_stale == 0);
+        assert!(sim.timers.values().all(|t| t.is_empty()) && sim.queue.is_empty() && sim.queue_stale == 0);
+        assert_eq!(sim.timers.len(), 1, "the node's map stays, empty, for its next timer");
     }
 
     /// A cancelled timer never fires, and a delivery scheduled after it still does, in order.

@@ -338,13 +338,8 @@ impl Consumer {
         let mut fetches: SortedMap<u32, Vec<FetchPartition>> = SortedMap::new();
         let mut no_offset = Vec::new();
         // One Fetch in flight per broker (Java's `nodesWithPendingFetchRequests`): a partition
-        // whose leader already has one waits for its answer.
-        let busy: SortedSet<u32> = self
-            .conn
-            .in_flight()
-            .filter(|(_, r)| matches!(r.request, Request::Fetch { .. }))
-            .map(|(_, r)| r.broker)
-            .collect();
+        // whose leader already has one waits for its answer. Found only if a partition needs it.
+        let mut busy: Option<Vec<u32>> = None;
         // The partitions that need a request, then in rotation order (ties in assignment order):
         // most are in a fetch already at any time, and only the rest are looked up and sorted.
         let mut wanted: Vec<(u64, usize, u32, Option<u64>)> = Vec::new();
@@ -364,7 +359,12 @@ impl Consumer {
                 continue;
             }
             let waits = match position {
-                Some(_) => busy.contains(&leader),
+                Some(_) => busy
+                    .get_or_insert_with(|| {
+                        let fetches = self.conn.in_flight().filter(|(_, r)| matches!(r.request, Request::Fetch { .. }));
+                        fetches.map(|(_, r)| r.broker).collect()
+                    })
+                    .contains(&leader),
                 // The group's committed offset comes first (OffsetFetch).
                 None => self.listing.contains(tp) || self.awaits_committed(tp),
             };
