@@ -1573,7 +1573,18 @@ impl Sim {
     /// Schedules a timer; one set again replaces the earlier one (linger.ms of a newer batch).
     fn set_timer(&mut self, node: Node, at: Instant, timer: Timer) {
         // The earlier one goes stale; it is counted as such once the new one is in the queue.
-        let replaced = self.take_timer(&node, &timer);
+        // A request timeout names the request's correlation id, new with each request (a
+        // restarted process's timers died with it): there is none to replace, and most timers
+        // set are request timeouts.
+        let replaced = if let Timer::RequestTimeout(_) = timer {
+            debug_assert!(
+                self.timers.get(&node).is_none_or(|t| t.get(&timer).is_none()),
+                "{node}: correlation ids are not reused while a request is pending"
+            );
+            None
+        } else {
+            self.take_timer(&node, &timer)
+        };
         if let Some(index) = replaced {
             self.slab[index as usize] = None;
         }
