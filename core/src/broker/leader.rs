@@ -620,7 +620,7 @@ impl Broker {
         let mut i = 0;
         while i < self.parked_fetches.len() {
             let fetch = &self.parked_fetches[i];
-            if tp.is_none_or(|tp| fetch.partitions.iter().any(|p| &p.tp == tp)) && self.can_complete(fetch, tp) {
+            if tp.is_none_or(|tp| fetch.partitions.iter().any(|p| &p.tp == tp)) && self.can_complete(fetch) {
                 let parked = self.parked_fetches.remove(i);
                 // Reading for real records the follower's progress.
                 let (_, answer_now) = self.read(&parked, fx);
@@ -637,21 +637,7 @@ impl Broker {
     /// E) or a diverging epoch (case H), or they bring at least its `fetch.min.bytes` (case G).
     /// Partitions are read in the fetch's order and within its `max_bytes` as [`Self::peek`]
     /// reads them, only until they bring enough.
-    ///
-    /// Woken by a write to `woken`, that partition is read first: with `fetch.min_bytes` of at
-    /// most 1 (the default for consumers and followers alike) any partition with data completes
-    /// the fetch, and the one written to usually has some, so the others need no reading.
-    fn can_complete(&self, fetch: &ParkedFetch, woken: Option<&TopicPartition>) -> bool {
-        if let Some(p) =
-            woken.filter(|_| fetch.min_bytes <= 1).and_then(|tp| fetch.partitions.iter().find(|p| &p.tp == tp))
-        {
-            let budget = p.partition_max_bytes.min(fetch.max_bytes);
-            let mut image = self.image.in_topic_order();
-            match self.read_partition(p, (fetch.replica_id, fetch.isolation_level, true), budget, &mut image) {
-                Ok(d) if d.diverging_epoch.is_none() && d.batches.is_empty() => {}
-                Ok(_) | Err(_) => return true,
-            }
-        }
+    fn can_complete(&self, fetch: &ParkedFetch) -> bool {
         let mut bytes = 0;
         let mut image = self.image.in_topic_order();
         for p in &fetch.partitions {
