@@ -1,6 +1,11 @@
+// The engine's share of the page's frames at 100x: the busy cluster played for 5 s with `?bench`,
+// printing the medians of the page's own User Timing marks (`kp-reduce`: the state's update with the
+// engine's step; `kp-view`, `kp-update`, `kp-render`) and the simulated time gone. Asserts nothing.
+// Serve a build first (`node tests/serve.mjs dist 8123`), then `node tests/bench/split100.mjs`
+// (`PORT=` another port, `SPEEDS=10,100` more speeds).
 import { chromium } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
 const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 await page.goto(`http://127.0.0.1:${process.env.PORT || 8123}/?new&bench`);
 await page.evaluate(() => localStorage.clear());
