@@ -991,6 +991,7 @@ impl Broker {
     }
 
     /// [`Self::leader_replica`] for one of many partitions looked up in topic order.
+    ///
     /// Kafka's `ReplicaManager.getPartitionOrException`: the broker's own replica first; only a
     /// partition it does not lead is looked for in the metadata image, to tell a partition led
     /// elsewhere from one that does not exist. (`sync_roles` idles a replica the image no longer
