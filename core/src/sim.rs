@@ -937,7 +937,7 @@ impl Sim {
                 c.connection()
                     .in_flight()
                     .filter(|(_, r)| r.broker == id)
-                    .map(|(&corr, _)| (Node::Client(name.as_str().into()), corr))
+                    .map(|(&corr, _)| (Node::Client(name.clone()), corr))
                     .collect::<Vec<_>>()
             })
             .collect();
@@ -978,7 +978,7 @@ impl Sim {
             if let Ok(p) = self.producer_mut(&name) {
                 p.init_transactions(&mut fx)?;
             }
-            self.apply_effects(Node::Client(name.into()), fx);
+            self.apply_effects(self.client_node(&name), fx);
         }
         Ok(())
     }
@@ -1004,7 +1004,7 @@ impl Sim {
             },
             Err(e) => Err(e),
         };
-        self.apply_effects(Node::Client(name.into()), fx);
+        self.apply_effects(self.client_node(&name), fx);
         if let Err(e) = result {
             self.emit(EventKind::PipelineRefused { consumer: consumer.into(), error: format!("{e}") });
         }
@@ -1019,7 +1019,7 @@ impl Sim {
             if let Ok(p) = self.producer_mut(producer) {
                 let _ = p.abort_transaction(&mut fx);
             }
-            self.apply_effects(Node::Client(producer.into()), fx);
+            self.apply_effects(self.client_node(producer), fx);
             return;
         }
         let consumer = String::from(producer.trim_end_matches(PIPELINE_PRODUCER_SUFFIX));
@@ -1029,7 +1029,7 @@ impl Sim {
                 _ => c.pipeline_done(&mut fx),
             }
         }
-        self.apply_effects(Node::Client(consumer.into()), fx);
+        self.apply_effects(self.client_node(&consumer), fx);
     }
 
     fn dead_letter(&mut self, consumer: &str, record: ProducerRecord<'static>) {
@@ -1050,7 +1050,7 @@ impl Sim {
         if let Err(e) = sent {
             self.emit(EventKind::DeadLetterRefused { consumer: consumer.into(), error: format!("{e}") });
         }
-        self.apply_effects(Node::Client(name.into()), fx);
+        self.apply_effects(self.client_node(&name), fx);
     }
 
     /// A consumer's poll loop fetches all the time; only fetches that bring records are news.
