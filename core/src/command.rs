@@ -143,6 +143,27 @@ pub const REPLICA_LAG_TIME_MAX_MS_DEFAULT: u64 = 30_000;
 /// keeps a session's commands in its branches, its future and its comparison's runs).
 pub type SharedCommand = alloc::rc::Rc<Command>;
 
+/// Who matches a subscription's regular expression against the topics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PatternSide {
+    /// `subscribe(java.util.regex.Pattern)` (`pattern=`): the consumer, against the topics its
+    /// metadata shows, sending the matched names.
+    Consumer,
+    /// `subscribe(SubscriptionPattern)` (`regex=`, an RE2/J expression): the group coordinator,
+    /// against its metadata image (KIP-848's SubscribedTopicRegex).
+    Coordinator,
+}
+
+impl PatternSide {
+    /// The script's word for it.
+    pub fn word(self) -> &'static str {
+        match self {
+            PatternSide::Consumer => "pattern",
+            PatternSide::Coordinator => "regex",
+        }
+    }
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum Command {
     /// `cluster brokers=3 latency=2ms auto.create.topics.enable=true`: starts a KRaft cluster.
@@ -228,7 +249,9 @@ pub enum Command {
     /// `subscribe CONSUMER orders,payments`: `consumer.subscribe(topics)`; the group assigns partitions.
     /// `subscribe CONSUMER pattern='orders-.*'`: `consumer.subscribe(Pattern)`: every topic whose whole
     /// name matches, as metadata shows them (`topics` is then empty).
-    Subscribe { consumer: String, topics: Vec<String>, pattern: Option<String> },
+    /// `subscribe CONSUMER regex='orders-.*'`: `consumer.subscribe(SubscriptionPattern)` (consumer
+    /// protocol only): the group coordinator resolves it.
+    Subscribe { consumer: String, topics: Vec<String>, pattern: Option<(PatternSide, String)> },
     /// `commit CONSUMER [orders-0=5,orders-1=7:metadata] [async]`: `commitSync()` of every position,
     /// or of these offsets with their metadata; `async` is `commitAsync` (no retry with a new coordinator).
     Commit { consumer: String, offsets: Option<Vec<CommitOffset>>, asynchronous: bool },

@@ -85,6 +85,8 @@ pub enum KafkaError {
     UnsupportedAssignor(String),
     /// A static member's instance id is still held by a member that has not left.
     UnreleasedInstanceId,
+    /// A ConsumerGroupHeartbeat's SubscribedTopicRegex does not compile.
+    InvalidRegularExpression(String),
     /// A Fetch names a fetch session the broker does not have (evicted, or the broker restarted).
     FetchSessionIdNotFound,
     /// A Fetch's session epoch is not the one the broker expects (a request lost or repeated).
@@ -180,6 +182,7 @@ impl KafkaError {
             KafkaError::StaleMemberEpoch => "STALE_MEMBER_EPOCH",
             KafkaError::UnsupportedAssignor(_) => "UNSUPPORTED_ASSIGNOR",
             KafkaError::UnreleasedInstanceId => "UNRELEASED_INSTANCE_ID",
+            KafkaError::InvalidRegularExpression(_) => "INVALID_REGULAR_EXPRESSION",
             KafkaError::InvalidRecordState => "INVALID_RECORD_STATE",
             KafkaError::ShareSessionNotFound => "SHARE_SESSION_NOT_FOUND",
             KafkaError::InvalidShareSessionEpoch => "INVALID_SHARE_SESSION_EPOCH",
@@ -204,6 +207,7 @@ impl fmt::Display for KafkaError {
             | KafkaError::RecordTooLarge(m)
             | KafkaError::InvalidRecord(m)
             | KafkaError::UnsupportedAssignor(m)
+            | KafkaError::InvalidRegularExpression(m)
             | KafkaError::Timeout(m) => write!(f, ": {m}"),
             _ => Ok(()),
         }

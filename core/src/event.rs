@@ -399,6 +399,13 @@ pub enum EventKind {
         pattern: String,
         topics: Vec<String>,
     },
+    /// The group coordinator resolved a member's SubscribedTopicRegex to other topics than before.
+    RegexResolved {
+        broker: u32,
+        group: String,
+        regex: String,
+        topics: Vec<String>,
+    },
     /// A group leader's fresh metadata differs from what it assigned with: it asks for a rebalance.
     MetadataChanged {
         consumer: String,
@@ -750,6 +757,11 @@ impl fmt::Display for EventKind {
             PatternMatched { consumer, pattern, topics } => {
                 write!(f, "{consumer}: pattern '{pattern}' matches [{}]", topics.join(", "))
             }
+            RegexResolved { broker, group, regex, topics } => write!(
+                f,
+                "broker-{broker} (coordinator of {group}) resolves regex '{regex}' to [{}]: the group epoch moves",
+                topics.join(", ")
+            ),
             MetadataChanged { consumer, topic, was, now } => write!(
                 f,
                 "{consumer} (group leader) sees {topic} with {now} partitions, not the {was} it assigned: it rejoins to rebalance"

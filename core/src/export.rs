@@ -4,7 +4,7 @@
 //! comment saying how to do it by hand.
 
 use crate::client::partitioner::{RuleKind, RulePartitioner};
-use crate::command::{Command, SeekTo};
+use crate::command::{Command, PatternSide, SeekTo};
 use crate::scenario::Scenario;
 use crate::sorted::SortedMap;
 use alloc::format;
@@ -346,8 +346,14 @@ pub fn python(scenario: &Scenario) -> String {
                 let id = ident(client, &mut names);
                 line(&mut body, format!("# by hand: kill {id}'s process (no close, no commit)"));
             }
-            Command::Subscribe { consumer, pattern: Some(p), .. } => {
+            Command::Subscribe { consumer, pattern: Some((PatternSide::Consumer, p)), .. } => {
                 let id = ident(consumer, &mut names);
+                line(&mut body, format!("{id}.subscribe(pattern={})", py_str(&format!("^{p}$"))));
+            }
+            Command::Subscribe { consumer, pattern: Some((PatternSide::Coordinator, p)), .. } => {
+                let id = ident(consumer, &mut names);
+                let why = "# kafka-python has no consumer group protocol, so no SubscriptionPattern: the nearest is a pattern it matches itself";
+                line(&mut body, why.into());
                 line(&mut body, format!("{id}.subscribe(pattern={})", py_str(&format!("^{p}$"))));
             }
             Command::Subscribe { consumer, topics, pattern: None } => {

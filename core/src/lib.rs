@@ -50,6 +50,7 @@ pub mod limits;
 pub mod link;
 pub mod metadata;
 pub mod net;
+pub mod pattern;
 pub mod protocol;
 pub mod rand;
 pub mod record;

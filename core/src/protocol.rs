@@ -927,6 +927,9 @@ impl fmt::Display for Message {
                         if let Some(t) = &h.topics {
                             write!(f, " topics=[{}]", t.join(","))?;
                         }
+                        if let Some(r) = &h.regex {
+                            write!(f, " regex='{r}'")?;
+                        }
                         if let Some(a) = &h.assignor {
                             write!(f, " server_assignor={a}")?;
                         }

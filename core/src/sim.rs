@@ -29,11 +29,10 @@
 use crate::broker::coordinator::OFFSETS_TOPIC;
 use crate::broker::{Broker, BrokerConfig};
 use crate::client::config::{ConsumerConfig, ProducerConfig};
-use crate::client::pattern::TopicPattern;
 #[cfg(feature = "share-groups")]
 use crate::client::ShareConsumer;
 use crate::client::{Client, Consumer, Producer};
-use crate::command::Command;
+use crate::command::{Command, PatternSide};
 use crate::controller::Layout;
 use crate::controller::{quorum, Controller};
 use crate::effects::{Effects, Timer};
@@ -43,6 +42,7 @@ use crate::format::Format;
 use crate::lag::{LagHistory, LagSample};
 use crate::limits;
 use crate::net::{Loss, Network, Node};
+use crate::pattern::TopicPattern;
 use crate::protocol::{Body, ClientName, Message, Request, Response, TopicName};
 use crate::rand::Rng;
 use crate::record::{Header, ProducerRecord};
@@ -418,11 +418,15 @@ impl Sim {
                     self.apply_client_effects(consumer, fx);
                     return Ok(());
                 }
-                let pattern = match pattern {
-                    Some(p) => Some(TopicPattern::parse(p).map_err(CommandError::Invalid)?),
-                    None => None,
-                };
-                self.consumer_mut(consumer)?.subscribe(topics.clone(), pattern)
+                let c = self.consumer_mut(consumer)?;
+                match pattern {
+                    Some((PatternSide::Consumer, p)) => {
+                        let pattern = TopicPattern::parse(p).map_err(CommandError::Invalid)?;
+                        c.subscribe(topics.clone(), Some(pattern))
+                    }
+                    Some((PatternSide::Coordinator, regex)) => c.subscribe_regex(regex),
+                    None => c.subscribe(topics.clone(), None),
+                }
             }
             #[cfg(feature = "share-groups")]
             Command::Commit { consumer, offsets, asynchronous } if self.is_share_consumer(consumer) => {

@@ -354,7 +354,7 @@ pub struct GroupRow {
 pub struct MembershipView {
     pub group: String,
     pub subscription: Vec<String>,
-    /// A pattern subscription's regex.
+    /// A pattern subscription's regex (resolved by the consumer, or by the coordinator).
     pub pattern: Option<String>,
     pub coordinator: Option<u32>,
     pub member_id: String,
@@ -587,7 +587,7 @@ fn client_view(client: &Client) -> ClientView {
             v.group = c.group.as_ref().map(|g| MembershipView {
                 group: g.group.clone(),
                 subscription: g.subscription.clone(),
-                pattern: g.pattern.as_ref().map(|p| p.as_str().into()),
+                pattern: g.pattern.as_ref().map(|p| p.as_str().into()).or_else(|| g.regex.clone()),
                 coordinator: g.coordinator,
                 member_id: g.member_id.clone(),
                 generation: g.generation,

@@ -56,6 +56,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("group-consumer-protocol"),
     scenario!("group-consumer-protocol-crash"),
     scenario!("group-consumer-protocol-static"),
+    scenario!("group-consumer-protocol-regex"),
     scenario!("group-consumer-protocol-failover"),
     scenario!("share-group-queue"),
     scenario!("share-group-poison"),

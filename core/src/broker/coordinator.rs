@@ -71,6 +71,9 @@ pub struct GroupCoordinator {
     persisted_consumer: SortedMap<String, Vec<u8>>,
     /// What was last written of each group: generation, state, members and assignments.
     persisted: SortedMap<String, Persisted>,
+    /// The metadata offset of the last image that created a topic (the first image's at first):
+    /// a group's regexes resolved before it are resolved again (`lastMetadataImageWithNewTopics`).
+    pub new_topics_at: u64,
     /// Offsets sent inside a transaction, by producer id: they count once its commit marker is written.
     pub pending_txn_offsets: SortedMap<i64, Vec<(String, TopicPartition, Committed)>>,
 }
@@ -310,8 +313,12 @@ impl Broker {
         let image = &self.image;
         let partitions = |t: &str| image.topics.get(t).map(|t| t.partitions.len() as u32);
         let now = fx.now;
+        let new_topics_at = self.coordinator.new_topics_at;
         let result = match self.coordinator.consumer_groups.get_mut(group) {
-            Some(g) => g.heartbeat(heartbeat, from, &partitions, now),
+            Some(g) => {
+                g.new_topics_at = new_topics_at;
+                g.heartbeat(heartbeat, from, &partitions, now)
+            }
             None => Err(KafkaError::CoordinatorNotAvailable),
         };
         self.after_consumer_group_change(group, fx);
@@ -796,12 +803,23 @@ impl Broker {
         if self.coordinator.consumer_groups.contains_key(group) {
             let image = &self.image;
             let partitions = |t: &str| image.topics.get(t).map(|t| t.partitions.len() as u32);
+            let mut resolved = Vec::new();
             let fenced = match self.coordinator.consumer_groups.get_mut(group) {
-                Some(g) => g.tick(&partitions, now),
+                Some(g) => {
+                    let fenced = g.tick(&partitions, now);
+                    if g.regex_refresh_at.is_some_and(|at| at <= now) {
+                        let names = image.topics.keys().map(String::as_str);
+                        resolved = g.resolve_regexes(names, image.offset, &partitions, now);
+                    }
+                    fenced
+                }
                 None => Vec::new(),
             };
             for (member, why) in fenced {
                 fx.event(EventKind::MemberFenced { broker: self.id, group: group.into(), member, why });
+            }
+            for (regex, topics) in resolved {
+                fx.event(EventKind::RegexResolved { broker: self.id, group: group.into(), regex, topics });
             }
             if let Some(value) = self.consumer_snapshot_changed(group) {
                 let me = (Node::Broker(self.id), 0);

@@ -669,6 +669,10 @@ impl Broker {
         if image.offset <= self.image.offset && !self.image.topics.is_empty() {
             return;
         }
+        let created = image.topics.keys().any(|t| !self.image.topics.contains_key(t));
+        if created || self.coordinator.new_topics_at == 0 {
+            self.coordinator.new_topics_at = image.offset;
+        }
         self.image = image;
         self.sync_roles(fx);
     }

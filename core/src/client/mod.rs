@@ -7,7 +7,6 @@ pub mod config;
 pub mod config_docs;
 pub mod consumer;
 pub mod partitioner;
-pub mod pattern;
 pub mod producer;
 #[cfg(feature = "share-groups")]
 pub mod share_consumer;

@@ -21,6 +21,7 @@
 use crate::error::KafkaError;
 use crate::group::server_assignor::{self, AssignorMember, TargetAssignment, SERVER_ASSIGNORS};
 use crate::net::Node;
+use crate::pattern::TopicPattern;
 use crate::protocol::TopicPartition;
 use crate::sorted::SortedMap;
 use crate::time::{Duration, Instant};
@@ -35,6 +36,12 @@ pub const CONSUMER_HEARTBEAT_INTERVAL_MS: u64 = 5_000;
 pub const CONSUMER_SESSION_TIMEOUT_MS: u64 = 45_000;
 /// `group.consumer.max.size` (Kafka: Integer.MAX_VALUE), a stated limit here.
 pub const CONSUMER_GROUP_MEMBERS_MAX: usize = 64;
+/// `group.consumer.regex.refresh.interval.ms` (internal, default 10 minutes): a group's resolved
+/// regular expressions older than this are resolved again at a member's next heartbeat.
+pub const CONSUMER_REGEX_REFRESH_INTERVAL_MS: u64 = 600_000;
+/// `GroupMetadataManager.REGEX_BATCH_REFRESH_MIN_INTERVAL_MS`: a group's regular expressions are
+/// resolved at most once in this long, all together, so that one change brings one rebalance.
+pub const REGEX_BATCH_REFRESH_MIN_INTERVAL_MS: u64 = 10_000;
 /// The member epoch of a heartbeat that leaves the group.
 pub const LEAVE_GROUP_MEMBER_EPOCH: i32 = -1;
 /// The member epoch of a static member's heartbeat that leaves for now (it may come back).
@@ -95,6 +102,9 @@ pub struct ConsumerMember {
     /// What it must give up, sorted.
     pub pending_revocation: Vec<TopicPartition>,
     pub topics: Vec<String>,
+    /// SubscribedTopicRegex (`subscribe(SubscriptionPattern)`): an RE2/J regular expression the
+    /// coordinator resolves against its metadata image.
+    pub regex: Option<String>,
     pub assignor: Option<String>,
     pub rebalance_timeout_ms: u64,
     pub session_deadline: Instant,
@@ -112,8 +122,31 @@ pub struct HeartbeatRequest {
     pub instance_id: Option<String>,
     pub rebalance_timeout_ms: Option<u64>,
     pub topics: Option<Vec<String>>,
+    /// SubscribedTopicRegex; `Some("")` clears it.
+    pub regex: Option<String>,
     pub assignor: Option<String>,
     pub owned: Option<Vec<TopicPartition>>,
+}
+
+/// A regular expression as the coordinator resolved it (Kafka's `ResolvedRegularExpression`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolvedRegex {
+    /// The topics whose whole name it matched, sorted.
+    pub topics: Vec<String>,
+    /// The metadata offset of the image it was resolved against.
+    pub version: u64,
+    /// When it was resolved.
+    pub time_ms: u64,
+}
+
+/// What a member's change of regular expression asks of the group (`UpdateRegularExpressionStatus`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RegexUpdate {
+    NoChange,
+    /// Changed to one not resolved yet: the group epoch moves when it is.
+    Updated,
+    /// Changed to one already resolved, or cleared: the group epoch moves now.
+    UpdatedAndResolved,
 }
 
 /// A ConsumerGroupHeartbeat answer.
@@ -154,6 +187,14 @@ pub struct ConsumerGroup {
     pub subscribed: SortedMap<String, u32>,
     pub state: ConsumerGroupState,
     pub settings: ConsumerGroupSettings,
+    /// The members' regular expressions as last resolved, by regex.
+    pub resolved: SortedMap<String, ResolvedRegex>,
+    /// When the resolution of the regular expressions is due (the coordinator's executor task
+    /// `GROUP-regex`; `None`: none scheduled).
+    pub regex_refresh_at: Option<Instant>,
+    /// The metadata offset of the last image that created topics (Kafka's
+    /// `lastMetadataImageWithNewTopics`), set by the coordinator before each heartbeat.
+    pub new_topics_at: u64,
 }
 
 /// A member fenced by the coordinator, with why.
@@ -170,6 +211,9 @@ impl ConsumerGroup {
             subscribed: SortedMap::new(),
             state: ConsumerGroupState::Empty,
             settings,
+            resolved: SortedMap::new(),
+            regex_refresh_at: None,
+            new_topics_at: 0,
         }
     }
 
@@ -200,8 +244,11 @@ impl ConsumerGroup {
                 if req.owned.as_ref().is_none_or(|o| !o.is_empty()) {
                     return invalid("TopicPartitions must be empty when (re-)joining.");
                 }
-                if req.topics.as_ref().is_none_or(|t| t.is_empty()) {
-                    return invalid("SubscribedTopicNames must be set in first request.");
+                // An empty list or regex is accepted: a member of the group with no topics.
+                if req.topics.is_none() && req.regex.is_none() {
+                    return invalid(
+                        "Either SubscribedTopicNames or SubscribedTopicRegex must be non-null when (re-)joining.",
+                    );
                 }
             }
             e if e > 0 || e == LEAVE_GROUP_MEMBER_EPOCH => {}
@@ -232,6 +279,16 @@ impl ConsumerGroup {
         now: Instant,
     ) -> Result<HeartbeatAnswer, KafkaError> {
         Self::validate(&req)?;
+        if let Some(regex) = req.regex.as_deref().filter(|r| !r.is_empty()) {
+            // A regex no member has yet is compiled first (`throwIfRegularExpressionIsInvalid`).
+            if self.subscribers(regex) == 0 {
+                TopicPattern::parse(regex).map_err(|e| {
+                    KafkaError::InvalidRegularExpression(format!(
+                        "SubscribedTopicRegex `{regex}` is not a valid regular expression: {e}."
+                    ))
+                })?;
+            }
+        }
         if req.member_epoch == LEAVE_GROUP_MEMBER_EPOCH || req.member_epoch == LEAVE_GROUP_STATIC_MEMBER_EPOCH {
             return self.leave(&req, partitions);
         }
@@ -285,6 +342,7 @@ impl ConsumerGroup {
                 assigned: Vec::new(),
                 pending_revocation: Vec::new(),
                 topics: Vec::new(),
+                regex: None,
                 assignor: None,
                 rebalance_timeout_ms: 0,
                 session_deadline,
@@ -300,7 +358,8 @@ impl ConsumerGroup {
         if let Some(a) = &req.assignor {
             member.assignor = Some(a.clone());
         }
-        let mut bump = existing.is_none() && replaced.is_none();
+        // A new member's subscription differs from the empty one it had (`hasMemberSubscriptionChanged`).
+        let mut bump = false;
         if let Some(mut topics) = req.topics.clone() {
             crate::sort::sort(&mut topics);
             topics.dedup();
@@ -309,10 +368,17 @@ impl ConsumerGroup {
                 bump = true;
             }
         }
+        let old_regex = member.regex.clone();
+        if let Some(regex) = &req.regex {
+            member.regex = (!regex.is_empty()).then(|| regex.clone());
+        }
+        let regex_update = self.update_regexes(old_regex.as_deref(), member.regex.as_deref(), now);
+        bump |= regex_update == RegexUpdate::UpdatedAndResolved;
         if existing.as_ref().is_some_and(|m| m.assignor != member.assignor) {
             bump = true;
         }
         self.members.insert(member.id.clone(), member);
+        self.forget_unused_regexes();
         // The subscription metadata: a subscribed topic created, deleted or grown bumps the epoch.
         let subscribed = self.subscription_metadata(partitions);
         if subscribed != self.subscribed {
@@ -325,7 +391,10 @@ impl ConsumerGroup {
         if self.epoch > self.assignment_epoch {
             self.update_target();
         }
-        let full = joining || (req.rebalance_timeout_ms.is_some() && req.topics.is_some() && req.owned.is_some());
+        let full = joining
+            || (req.rebalance_timeout_ms.is_some()
+                && (req.topics.is_some() || req.regex.is_some())
+                && req.owned.is_some());
         let owned = req.owned.clone();
         self.reconcile(&req.member_id, owned.as_deref(), now);
         self.update_state();
@@ -398,6 +467,7 @@ impl ConsumerGroup {
     fn remove(&mut self, member_id: &str, partitions: &dyn Fn(&str) -> Option<u32>) {
         self.members.remove(member_id);
         self.target.remove(member_id);
+        self.forget_unused_regexes();
         self.subscribed = self.subscription_metadata(partitions);
         self.epoch += 1;
         if self.members.is_empty() {
@@ -410,12 +480,115 @@ impl ConsumerGroup {
     /// The subscribed topics that exist, with their partition counts.
     fn subscription_metadata(&self, partitions: &dyn Fn(&str) -> Option<u32>) -> SortedMap<String, u32> {
         let mut out = SortedMap::new();
-        for t in self.members.values().flat_map(|m| m.topics.iter()) {
-            if let Some(n) = partitions(t) {
-                out.insert(t.clone(), n);
+        for m in self.members.values() {
+            for t in self.member_topics(m) {
+                if let Some(n) = partitions(t) {
+                    out.insert(t.into(), n);
+                }
             }
         }
         out
+    }
+
+    /// A member's topics: those it names and those its regex resolved to (not sorted together).
+    pub fn member_topics<'a>(&'a self, m: &'a ConsumerMember) -> impl Iterator<Item = &'a str> + 'a {
+        let resolved = m.regex.as_ref().and_then(|r| self.resolved.get(r));
+        m.topics.iter().chain(resolved.into_iter().flat_map(|r| r.topics.iter())).map(String::as_str)
+    }
+
+    /// How many members are subscribed to `regex`.
+    fn subscribers(&self, regex: &str) -> usize {
+        self.members.values().filter(|m| m.regex.as_deref() == Some(regex)).count()
+    }
+
+    /// `maybeUpdateRegularExpressions`, with the group's members as they were before this
+    /// member's heartbeat: what its change of regex means, and whether the group's regexes are
+    /// to be resolved (again): a new one, or new topics, or the last resolution older than
+    /// `group.consumer.regex.refresh.interval.ms`, but never twice within 10 s.
+    fn update_regexes(&mut self, old: Option<&str>, new: Option<&str>, now: Instant) -> RegexUpdate {
+        let mut update = RegexUpdate::NoChange;
+        let mut required = false;
+        if old != new {
+            update = RegexUpdate::Updated;
+            match new {
+                Some(n) if self.subscribers(n) == 0 => required = true,
+                Some(n) if self.resolved.contains_key(n) => update = RegexUpdate::UpdatedAndResolved,
+                Some(_) => {}
+                None => update = RegexUpdate::UpdatedAndResolved,
+            }
+        }
+        let subscribed_before = self.members.values().any(|m| m.regex.is_some());
+        if (!required && !subscribed_before) || self.regex_refresh_at.is_some() {
+            return update;
+        }
+        let last = self.resolved.values().next();
+        if let Some(last) = last {
+            if now.ms <= last.time_ms + REGEX_BATCH_REFRESH_MIN_INTERVAL_MS {
+                return update;
+            }
+        }
+        // The regexes the group will have once this member's change is in.
+        let mut regexes: Vec<&str> = self.members.values().filter_map(|m| m.regex.as_deref()).collect();
+        if let Some(old) = old {
+            if let Some(i) = regexes.iter().position(|r| *r == old) {
+                regexes.remove(i);
+            }
+        }
+        regexes.extend(new);
+        crate::sort::sort(&mut regexes);
+        regexes.dedup();
+        required |= regexes.len() != self.resolved.len();
+        required |= last.map_or(0, |l| l.version) < self.new_topics_at;
+        required |= last.is_none_or(|l| now.ms > l.time_ms + CONSUMER_REGEX_REFRESH_INTERVAL_MS);
+        if required && !regexes.is_empty() {
+            self.regex_refresh_at = Some(now);
+        }
+        update
+    }
+
+    /// Resolved regexes no member is subscribed to any more go (Kafka writes their tombstones).
+    fn forget_unused_regexes(&mut self) {
+        let unused: Vec<String> = self.resolved.keys().filter(|r| self.subscribers(r) == 0).cloned().collect();
+        for r in unused {
+            self.resolved.remove(&r);
+        }
+    }
+
+    /// The coordinator's regex task (`TopicRegexResolver.resolveRegularExpressions`, then
+    /// `handleRegularExpressionsResult`): every regex the members have, matched against every
+    /// topic of the metadata image (internal ones too: Kafka filters by ACLs only), at `version`.
+    /// A regex whose topics changed moves the group epoch. Returns those, with their topics.
+    pub fn resolve_regexes<'a>(
+        &mut self,
+        topic_names: impl Iterator<Item = &'a str> + Clone,
+        version: u64,
+        partitions: &dyn Fn(&str) -> Option<u32>,
+        now: Instant,
+    ) -> Vec<(String, Vec<String>)> {
+        self.regex_refresh_at = None;
+        let mut regexes: Vec<String> = self.members.values().filter_map(|m| m.regex.clone()).collect();
+        crate::sort::sort(&mut regexes);
+        regexes.dedup();
+        let mut changed = Vec::new();
+        for regex in regexes {
+            // Validated when a member brought it; one that does not compile is left out, as Kafka logs and ignores it.
+            let Ok(pattern) = TopicPattern::parse(&regex) else { continue };
+            let mut topics: Vec<String> =
+                topic_names.clone().filter(|t| pattern.matches(t)).map(String::from).collect();
+            crate::sort::sort(&mut topics);
+            let resolved = ResolvedRegex { topics, version, time_ms: now.ms };
+            if self.resolved.get(&regex).is_none_or(|old| old.topics != resolved.topics) {
+                changed.push((regex.clone(), resolved.topics.clone()));
+            }
+            self.resolved.insert(regex, resolved);
+        }
+        let subscribed = self.subscription_metadata(partitions);
+        if !changed.is_empty() || subscribed != self.subscribed {
+            self.subscribed = subscribed;
+            self.epoch += 1;
+            self.update_state();
+        }
+        changed
     }
 
     /// `updateTargetAssignment`: the assignor over every member, the target epoch to the group's.
@@ -426,7 +599,13 @@ impl ConsumerGroup {
             .map(|m| AssignorMember {
                 member_id: m.id.clone(),
                 instance_id: m.instance_id.clone(),
-                topics: m.topics.iter().filter(|t| self.subscribed.contains_key(*t)).cloned().collect(),
+                topics: {
+                    let mut topics: Vec<String> =
+                        self.member_topics(m).filter(|t| self.subscribed.contains_key(*t)).map(String::from).collect();
+                    crate::sort::sort(&mut topics);
+                    topics.dedup();
+                    topics
+                },
                 target: self.target.get(&m.id).cloned().unwrap_or_default(),
             })
             .collect();
@@ -531,7 +710,8 @@ impl ConsumerGroup {
 
     /// The next session or revocation deadline.
     pub fn next_deadline(&self) -> Option<Instant> {
-        self.members.values().flat_map(|m| [Some(m.session_deadline), m.revocation_deadline]).flatten().min()
+        let members = self.members.values().flat_map(|m| [Some(m.session_deadline), m.revocation_deadline]);
+        members.flatten().chain(self.regex_refresh_at).min()
     }
 
     /// OffsetCommit under the consumer protocol (`ConsumerGroup.validateOffsetCommit`): the
@@ -565,6 +745,7 @@ impl ConsumerGroup {
 }
 
 #[cfg(test)]
+#[allow(non_snake_case)] // Tests ported from Kafka keep their Java names.
 mod tests {
     use super::*;
     use alloc::vec;
@@ -672,6 +853,168 @@ mod tests {
         let a = beat(&mut g, "a", 2, &[], 46_000);
         assert_eq!(a.member_epoch, 3);
         assert_eq!(a.assignment.map(|v| v.len()), Some(3), "a's target takes b's partitions");
+    }
+
+    /// Topics `foo` (6 partitions), `bar` (3), and `fooo` (1) once created.
+    fn foo_topics(topic: &str) -> Option<u32> {
+        match topic {
+            "foo" => Some(6),
+            "bar" => Some(3),
+            "fooo" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn regex_join(g: &mut ConsumerGroup, id: &str, regex: &str, at: u64) -> HeartbeatAnswer {
+        let req = HeartbeatRequest {
+            member_id: id.into(),
+            member_epoch: 0,
+            rebalance_timeout_ms: Some(5_000),
+            regex: Some(regex.into()),
+            owned: Some(Vec::new()),
+            ..Default::default()
+        };
+        g.heartbeat(req, Node::Client(id.into()), &foo_topics, Instant::from_ms(at)).expect("joins")
+    }
+
+    fn regex_beat(g: &mut ConsumerGroup, id: &str, at: u64) -> HeartbeatAnswer {
+        let epoch = g.members.get(id).map_or(0, |m| m.epoch);
+        // At epoch 0 (a new group whose regexes are not resolved yet) a heartbeat is a full one.
+        let full = epoch == 0;
+        let req = HeartbeatRequest {
+            member_id: id.into(),
+            member_epoch: epoch,
+            rebalance_timeout_ms: full.then_some(5_000),
+            topics: full.then(Vec::new),
+            owned: full.then(Vec::new),
+            ..Default::default()
+        };
+        g.heartbeat(req, Node::Client(id.into()), &foo_topics, Instant::from_ms(at)).expect("heartbeat accepted")
+    }
+
+    /// GroupMetadataManagerTest.testConsumerHeartbeatRegexValidation.
+    #[test]
+    fn testConsumerHeartbeatRegexValidation() {
+        let mut g = ConsumerGroup::new("foo", ConsumerGroupSettings::default());
+        let req = HeartbeatRequest {
+            member_id: "m".into(),
+            rebalance_timeout_ms: Some(5_000),
+            regex: Some("[".into()),
+            owned: Some(Vec::new()),
+            ..Default::default()
+        };
+        let err = g.heartbeat(req, Node::Client("m".into()), &foo_topics, Instant::ZERO).unwrap_err();
+        assert_eq!(err.name(), "INVALID_REGULAR_EXPRESSION");
+        let text = alloc::format!("{err}");
+        assert!(
+            text.starts_with(
+                "INVALID_REGULAR_EXPRESSION: SubscribedTopicRegex `[` is not a valid regular expression: "
+            ),
+            "{text}"
+        );
+        assert!(g.members.is_empty(), "a refused heartbeat changes nothing");
+        regex_join(&mut g, "m", ".*", 0);
+        assert_eq!(g.members.len(), 1);
+    }
+
+    /// GroupMetadataManagerTest.testConsumerGroupMemberJoinsWithNewRegex: a member bringing a
+    /// regex nobody has joins at the current epoch with nothing; the coordinator's task resolves
+    /// it and only then is the group epoch bumped.
+    #[test]
+    fn testConsumerGroupMemberJoinsWithNewRegex() {
+        let mut g = ConsumerGroup::new("fooup", ConsumerGroupSettings::default());
+        let req = HeartbeatRequest {
+            member_id: "m1".into(),
+            rebalance_timeout_ms: Some(5_000),
+            topics: Some(vec!["foo".into()]),
+            owned: Some(Vec::new()),
+            ..Default::default()
+        };
+        g.heartbeat(req, Node::Client("m1".into()), &foo_topics, Instant::ZERO).expect("joins");
+        assert_eq!(g.epoch, 1);
+        let m2 = regex_join(&mut g, "m2", "foo*", 10);
+        assert_eq!((m2.member_epoch, m2.assignment), (1, Some(Vec::new())), "at the current epoch, nothing yet");
+        assert_eq!(g.epoch, 1, "no bump before the regex is resolved");
+        assert_eq!(g.regex_refresh_at, Some(Instant::from_ms(10)), "the resolution is scheduled");
+        let names = ["bar", "foo"];
+        let changed = g.resolve_regexes(names.iter().copied(), 12_345, &foo_topics, Instant::from_ms(11));
+        assert_eq!(changed, vec![("foo*".into(), vec!["foo".into()])]);
+        assert_eq!(g.resolved.get("foo*").map(|r| (r.version, r.time_ms)), Some((12_345, 11)));
+        assert_eq!((g.epoch, g.regex_refresh_at), (2, None), "the group epoch is bumped");
+    }
+
+    /// GroupMetadataManagerTest.testConsumerGroupMemberPicksUpExistingResolvedRegularExpression.
+    #[test]
+    fn testConsumerGroupMemberPicksUpExistingResolvedRegularExpression() {
+        let mut g = ConsumerGroup::new("fooup", ConsumerGroupSettings::default());
+        regex_join(&mut g, "m1", "foo*", 0);
+        g.resolve_regexes(["foo"].into_iter(), 100, &foo_topics, Instant::from_ms(1));
+        regex_beat(&mut g, "m1", 2);
+        assert_eq!(g.epoch, 1);
+        let m2 = regex_join(&mut g, "m2", "foo*", 3);
+        assert_eq!(m2.member_epoch, 2, "an already resolved regex bumps the group epoch at once");
+        assert_eq!(g.regex_refresh_at, None, "and needs no resolution");
+    }
+
+    /// GroupMetadataManagerTest.testConsumerGroupMemberJoinRefreshesExpiredRegexes: new topics
+    /// bring a resolution, but not within 10 s of the last one.
+    #[test]
+    fn testConsumerGroupMemberJoinRefreshesExpiredRegexes() {
+        let mut g = ConsumerGroup::new("fooup", ConsumerGroupSettings::default());
+        regex_join(&mut g, "m1", "foo*", 0);
+        regex_join(&mut g, "m2", "bar*", 0);
+        let changed = g.resolve_regexes(["bar", "foo"].into_iter(), 1, &foo_topics, Instant::ZERO);
+        assert_eq!(changed.len(), 2);
+        regex_beat(&mut g, "m1", 1);
+        regex_beat(&mut g, "m2", 1);
+        let epoch = g.epoch;
+        // The image now has topic fooo (created at metadata offset 2).
+        g.new_topics_at = 2;
+        regex_beat(&mut g, "m1", 1_000);
+        assert_eq!(g.regex_refresh_at, None, "not scheduled: resolved less than 10 s ago");
+        regex_beat(&mut g, "m1", 12_000);
+        assert_eq!(g.regex_refresh_at, Some(Instant::from_ms(12_000)), "scheduled");
+        let changed = g.resolve_regexes(["bar", "foo", "fooo"].into_iter(), 2, &foo_topics, Instant::from_ms(12_000));
+        assert_eq!(changed, vec![("foo*".into(), vec!["foo".into(), "fooo".into()])], "bar* is unchanged");
+        assert_eq!(g.resolved.get("bar*").map(|r| r.version), Some(2), "both are resolved again");
+        assert_eq!(g.epoch, epoch + 1);
+    }
+
+    /// GroupMetadataManagerTest.testConsumerGroupMemberClearsRegex: clearing the regex is a
+    /// subscription change the group acts on at once; the resolved regex goes with its last member.
+    #[test]
+    fn testConsumerGroupMemberClearsRegex() {
+        let mut g = ConsumerGroup::new("fooup", ConsumerGroupSettings::default());
+        regex_join(&mut g, "m1", "foo*", 0);
+        g.resolve_regexes(["foo"].into_iter(), 1, &foo_topics, Instant::ZERO);
+        let a = regex_beat(&mut g, "m1", 1);
+        assert_eq!(a.assignment.map(|v| v.len()), Some(6));
+        let req = HeartbeatRequest {
+            member_id: "m1".into(),
+            member_epoch: 1,
+            regex: Some(String::new()),
+            ..Default::default()
+        };
+        g.heartbeat(req, Node::Client("m1".into()), &foo_topics, Instant::from_ms(2)).expect("accepted");
+        assert_eq!(g.epoch, 2, "bumped at once");
+        assert!(g.resolved.is_empty(), "nobody is subscribed to foo* any more");
+        assert_eq!(g.members.get("m1").map(|m| m.regex.clone()), Some(None));
+    }
+
+    /// GroupMetadataManagerTest.testResolvedRegularExpressionsRemovedWhenMembersLeaveOrFenced.
+    #[test]
+    fn testResolvedRegularExpressionsRemovedWhenMembersLeaveOrFenced() {
+        let mut g = ConsumerGroup::new("fooup", ConsumerGroupSettings::default());
+        regex_join(&mut g, "m1", "foo*", 0);
+        regex_join(&mut g, "m2", "bar*", 0);
+        g.resolve_regexes(["bar", "foo"].into_iter(), 1, &foo_topics, Instant::ZERO);
+        let leave =
+            HeartbeatRequest { member_id: "m1".into(), member_epoch: LEAVE_GROUP_MEMBER_EPOCH, ..Default::default() };
+        g.heartbeat(leave, Node::Client("m1".into()), &foo_topics, Instant::from_ms(1)).expect("leaves");
+        assert_eq!(g.resolved.keys().cloned().collect::<Vec<_>>(), vec![String::from("bar*")]);
+        let fenced = g.tick(&foo_topics, Instant::from_ms(CONSUMER_SESSION_TIMEOUT_MS));
+        assert_eq!(fenced.len(), 1);
+        assert!(g.resolved.is_empty());
     }
 
     #[test]

@@ -18,7 +18,9 @@ use alloc::vec::Vec;
 
 /// The record key type of a consumer group's snapshot (not one of Kafka's).
 const SNAPSHOT_KEY_TYPE: i16 = 0x7F00;
-const SNAPSHOT_VERSION: i16 = 0;
+/// 1: members' SubscribedTopicRegex and the resolved regular expressions (Kafka's
+/// ConsumerGroupRegularExpression records).
+const SNAPSHOT_VERSION: i16 = 1;
 
 pub fn encode_key(group: &str) -> Vec<u8> {
     super::wire::encode_group_key(SNAPSHOT_KEY_TYPE, group)
@@ -52,6 +54,17 @@ pub fn encode_value(g: &ConsumerGroup) -> Vec<u8> {
         }
         w.nullable(m.assignor.as_deref());
         w.i64(m.rebalance_timeout_ms as i64);
+        w.nullable(m.regex.as_deref());
+    }
+    w.i32(g.resolved.len() as i32);
+    for (regex, r) in g.resolved.iter() {
+        w.string(regex);
+        w.i32(r.topics.len() as i32);
+        for t in &r.topics {
+            w.string(t);
+        }
+        w.i64(r.version as i64);
+        w.i64(r.time_ms as i64);
     }
     w.0
 }
@@ -81,6 +94,7 @@ pub fn decode_value(name: &str, value: &[u8], settings: ConsumerGroupSettings, n
         let topics = (0..r.count(2)?).map(|_| r.string()).collect::<Option<Vec<String>>>()?;
         let assignor = r.nullable()?;
         let rebalance_timeout_ms = u64::try_from(r.i64()?).ok()?;
+        let regex = r.nullable()?;
         let revoking = state == Reconciliation::UnrevokedPartitions;
         g.members.insert(
             id.clone(),
@@ -95,12 +109,19 @@ pub fn decode_value(name: &str, value: &[u8], settings: ConsumerGroupSettings, n
                 assigned,
                 pending_revocation,
                 topics,
+                regex,
                 assignor,
                 rebalance_timeout_ms,
                 session_deadline: now + Duration::from_ms(settings.session_timeout_ms),
                 revocation_deadline: revoking.then(|| now + Duration::from_ms(rebalance_timeout_ms)),
             },
         );
+    }
+    for _ in 0..r.count(20)? {
+        let regex = r.string()?;
+        let topics = (0..r.count(2)?).map(|_| r.string()).collect::<Option<Vec<String>>>()?;
+        let (version, time_ms) = (u64::try_from(r.i64()?).ok()?, u64::try_from(r.i64()?).ok()?);
+        g.resolved.insert(regex, super::consumer_group::ResolvedRegex { topics, version, time_ms });
     }
     r.0.is_empty().then_some(())?;
     g.update_state();
@@ -126,12 +147,26 @@ mod tests {
                 topics: Some(vec!["orders".into()]),
                 owned: Some(Vec::new()),
                 assignor: Some("range".into()),
+                regex: None,
             };
             g.heartbeat(req, Node::Client(id.into()), &counts, Instant::from_ms(at)).expect("joins");
         }
+        // A third member subscribed by regex, resolved by the coordinator.
+        let req = HeartbeatRequest {
+            member_id: "c".into(),
+            member_epoch: 0,
+            rebalance_timeout_ms: Some(300_000),
+            regex: Some("ord.*".into()),
+            owned: Some(Vec::new()),
+            ..Default::default()
+        };
+        g.heartbeat(req, Node::Client("c".into()), &counts, Instant::from_ms(20)).expect("joins");
+        g.resolve_regexes(["orders", "payments"].into_iter(), 7, &counts, Instant::from_ms(21));
         let value = encode_value(&g);
         let back = decode_value("billing", &value, ConsumerGroupSettings::default(), Instant::from_ms(1_000))
             .expect("reads back");
+        assert_eq!(back.members.get("c").and_then(|m| m.regex.clone()).as_deref(), Some("ord.*"));
+        assert_eq!(back.resolved.get("ord.*").map(|r| (r.topics.clone(), r.version)), Some((vec!["orders".into()], 7)));
         assert_eq!(encode_value(&back), value, "the same content");
         assert_eq!((back.epoch, back.assignment_epoch, back.state), (g.epoch, g.assignment_epoch, g.state));
         assert_eq!(back.next_deadline(), Some(Instant::from_ms(46_000)), "sessions start again at the load");

@@ -5,7 +5,7 @@
 use super::lex::{words, Word};
 use super::{Line, Scenario, ScriptError, SCRIPT_LINES_MAX};
 use crate::client::config::{ConsumerConfig, ProducerConfig};
-use crate::command::{ClusterSettings, Command, Configs, SeekTo};
+use crate::command::{ClusterSettings, Command, Configs, PatternSide, SeekTo};
 use crate::format::Format;
 use crate::protocol::TopicPartition;
 use crate::time::Duration;
@@ -534,11 +534,20 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
         }
         "subscribe" => {
             let consumer = c.word("a consumer name")?.text.clone();
-            let w = c.word("topics like orders,payments, or pattern=REGEX")?;
-            if let Some(("pattern", regex)) = w.pair() {
-                crate::client::pattern::TopicPattern::parse(regex).map_err(|e| c.error_at(w.value_column(), &e))?;
+            let w = c.word("topics like orders,payments, pattern=REGEX or regex=REGEX")?;
+            let side = match w.pair() {
+                Some(("pattern", _)) => Some(PatternSide::Consumer),
+                Some(("regex", _)) => Some(PatternSide::Coordinator),
+                _ => None,
+            };
+            if let (Some(side), Some((_, regex))) = (side, w.pair()) {
+                crate::pattern::TopicPattern::parse(regex).map_err(|e| c.error_at(w.value_column(), &e))?;
                 c.end()?;
-                return Ok(Command::Subscribe { consumer, topics: Vec::new(), pattern: Some(regex.to_string()) });
+                return Ok(Command::Subscribe {
+                    consumer,
+                    topics: Vec::new(),
+                    pattern: Some((side, regex.to_string())),
+                });
             }
             let mut topics: Vec<String> = Vec::new();
             for t in w.text.split(',').filter(|t| !t.is_empty()) {

@@ -290,8 +290,8 @@ impl fmt::Display for Command {
                 Ok(())
             }
             Command::Crash { client } => write!(f, "crash {}", quote(client)),
-            Command::Subscribe { consumer, pattern: Some(p), .. } => {
-                write!(f, "subscribe {} pattern={}", quote(consumer), quote(p))
+            Command::Subscribe { consumer, pattern: Some((side, p)), .. } => {
+                write!(f, "subscribe {} {}={}", quote(consumer), side.word(), quote(p))
             }
             Command::Subscribe { consumer, topics, pattern: None } => {
                 let topics: Vec<&str> = topics.iter().map(String::as_str).collect();

@@ -3,7 +3,8 @@
 //! Every seed gets a cluster of one to three brokers, topics `a` and `b`, a plain producer `p` and
 //! a transactional one `tx`, an assigned consumer `solo` and a consumer group `g` of two members
 //! with one of the four assignors (or the default list), or, in a third of the seeds, under the
-//! consumer group protocol (KIP-848) with the coordinator's `uniform` or `range` assignor. A third
+//! consumer group protocol (KIP-848) with the coordinator's `uniform` or `range` assignor (every
+//! other member subscribing by a regex the coordinator resolves). A third
 //! of the seeds also get a share group `q` (KIP-932) reading `a`: two share consumers, one
 //! releasing or rejecting the records that fail, one crashing and replaced midway, and one joining
 //! near the end that never fails, so that every record is finished. Some seeds also get a retention-limited
@@ -105,7 +106,14 @@ impl Gen {
         }
         self.push(line);
         let topics = if self.features.compaction { "a,b,c" } else { "a,b" };
-        self.push(format!("subscribe {name} {topics}"));
+        if self.consumer_protocol.is_some() && self.next_client % 2 == 0 {
+            // Every other member of a consumer-protocol group names the same topics by a regex the
+            // coordinator resolves (SubscribedTopicRegex); no draw, so the random streams stay.
+            let set = if self.features.compaction { "abc" } else { "ab" };
+            self.push(format!("subscribe {name} regex='[{set}]'"));
+        } else {
+            self.push(format!("subscribe {name} {topics}"));
+        }
         let processing =
             if self.rng.below(3) == 0 { format!(" processing.ms={}", self.rng.below(300)) } else { String::new() };
         self.push(format!("consume {name} commit={commit}{processing}"));

@@ -17,13 +17,13 @@
 
 use super::Consumer;
 use crate::client::config::AssignorName;
-use crate::client::pattern::TopicPattern;
 use crate::command::CommitOffset;
 use crate::effects::{Effects, Timer};
 use crate::error::{CommandError, KafkaError};
 use crate::event::EventKind;
 use crate::group::assignor::{self, Member};
 use crate::group::coordinator::{JoinResult, Subscription};
+use crate::pattern::TopicPattern;
 use crate::protocol::{Request, Response, TopicPartition};
 use crate::sorted::{SortedMap, SortedSet};
 use crate::time::{Duration, Instant};
@@ -71,6 +71,9 @@ pub struct GroupMember {
     pub pattern: Option<TopicPattern>,
     /// A pattern has been matched against a full topic list at least once.
     pub(super) pattern_resolved: bool,
+    /// `subscribe(SubscriptionPattern)`: the RE2/J regex the group coordinator resolves (consumer
+    /// protocol only); the topics arrive as the assignment.
+    pub regex: Option<String>,
     pub coordinator: Option<u32>,
     pub member_id: String,
     pub generation: Option<u32>,
@@ -136,6 +139,7 @@ impl GroupMember {
             subscription: Vec::new(),
             pattern: None,
             pattern_resolved: false,
+            regex: None,
             coordinator: None,
             member_id: String::new(),
             generation: None,
@@ -171,7 +175,7 @@ impl GroupMember {
 
     /// Whether the consumer subscribed (to topics or a pattern) rather than assigned.
     pub fn subscribed(&self) -> bool {
-        !self.subscription.is_empty() || self.pattern.is_some()
+        !self.subscription.is_empty() || self.pattern.is_some() || self.regex.is_some()
     }
 
     /// Kafka's `resetGeneration`: a member whose generation the coordinator refused starts over.
@@ -216,11 +220,39 @@ impl Consumer {
             if g.pattern != pattern {
                 g.pattern = pattern;
                 g.pattern_resolved = false;
+                g.regex = None;
                 g.rejoin_needed = true;
             }
-        } else if g.subscription != topics || g.pattern.is_some() {
+        } else if g.subscription != topics || g.pattern.is_some() || g.regex.is_some() {
             g.pattern = None;
+            g.regex = None;
             g.subscription = topics;
+            g.rejoin_needed = true;
+        }
+        Ok(())
+    }
+
+    /// `subscribe(SubscriptionPattern)`: the regex goes to the coordinator with the next
+    /// heartbeat, which resolves it; only the consumer group protocol has it.
+    pub fn subscribe_regex(&mut self, regex: &str) -> Result<(), CommandError> {
+        if !self.config.consumer_protocol {
+            // `ClassicKafkaConsumer.subscribe(SubscriptionPattern)`.
+            return Err(CommandError::Invalid(
+                "UnsupportedOperationException: Subscribe to RE2/J pattern is not supported when using the CLASSIC protocol defined in config group.protocol".into(),
+            ));
+        }
+        let manual = !self.assignment.is_empty();
+        let g = self.group.as_mut().ok_or_else(no_group_id)?;
+        if manual && !g.subscribed() {
+            return Err(CommandError::Invalid(
+                "Subscription to topics, partitions and pattern are mutually exclusive".into(),
+            ));
+        }
+        if g.regex.as_deref() != Some(regex) {
+            g.regex = Some(regex.into());
+            g.pattern = None;
+            g.pattern_resolved = false;
+            g.subscription.clear();
             g.rejoin_needed = true;
         }
         Ok(())
@@ -1013,6 +1045,13 @@ impl Consumer {
         }
         if g.pattern.is_some() {
             self.conn.refresh_all_metadata(fx);
+        } else if g.regex.is_some() {
+            // The assignment's topics: the coordinator chose them.
+            let mut topics: Vec<String> = self.assignment.iter().map(|tp| String::from(tp.topic.as_str())).collect();
+            topics.dedup();
+            if !topics.is_empty() {
+                self.conn.refresh_metadata(topics, false, fx);
+            }
         } else {
             let topics = g.subscription.clone();
             self.conn.refresh_metadata(topics, true, fx);

@@ -40,6 +40,8 @@ pub struct Membership {
     /// The subscription and owned partitions the coordinator last acknowledged seeing
     /// (`None`: send them with the next heartbeat).
     sent_topics: Option<Vec<String>>,
+    /// The SubscribedTopicRegex last sent (Java's `sentFields.pattern`).
+    sent_regex: Option<String>,
     sent_owned: Option<Vec<TopicPartition>>,
     /// The interval the coordinator asked for.
     pub interval_ms: u64,
@@ -99,12 +101,18 @@ impl Consumer {
         let full = joining || core::mem::take(&mut m.full);
         let mut topics = g.subscription.clone();
         crate::sort::sort(&mut topics);
+        // SubscribedTopicRegex when it changed ("" clears it), or with a full request when set.
+        let regex_changed = m.sent_regex != g.regex;
+        let regex =
+            if (full && g.regex.is_some()) || regex_changed { Some(g.regex.clone().unwrap_or_default()) } else { None };
+        m.sent_regex = g.regex.clone();
         let heartbeat = HeartbeatRequest {
             member_id: g.member_id.clone(),
             member_epoch: m.epoch,
             instance_id: if full { instance_id } else { None },
             rebalance_timeout_ms: full.then_some(rebalance_timeout_ms),
             topics: (full || m.sent_topics.as_ref() != Some(&topics)).then(|| topics.clone()),
+            regex,
             assignor: if full { assignor } else { None },
             owned: if joining {
                 Some(Vec::new())
@@ -134,7 +142,7 @@ impl Consumer {
             Err(e) => return self.on_heartbeat_error(e.clone(), fx),
         };
         let Some(g) = self.group.as_mut() else { return };
-        if g.membership.epoch == 0 && g.state != MemberState::Joining {
+        if g.state == MemberState::Unjoined {
             return; // Left (poll timeout or unsubscribe) while this was in flight.
         }
         let was = g.membership.epoch;
@@ -176,6 +184,17 @@ impl Consumer {
         let committing = g.commits.iter().any(|c| c.why == "rebalance");
         let revoked: Vec<TopicPartition> = self.assignment.iter().filter(|tp| !target.contains(tp)).cloned().collect();
         let added: Vec<TopicPartition> = target.iter().filter(|tp| !self.assignment.contains(tp)).cloned().collect();
+        if revoked.is_empty() && added.is_empty() && !committing {
+            // The assignment it has (`processAssignmentReceived`: "Nothing to reconcile"): nothing
+            // to acknowledge; a member joining with none is stable at once.
+            if let Some(g) = self.group.as_mut() {
+                g.membership.target = None;
+                if g.state == MemberState::Reconciling {
+                    g.state = MemberState::Stable;
+                }
+            }
+            return;
+        }
         if !revoked.is_empty() && auto_commit && g.state != MemberState::Reconciling {
             // `autoCommitSyncBeforeRevocation`: the consumed positions are committed, and the
             // partitions given up only once that commit is answered.
@@ -220,6 +239,7 @@ impl Consumer {
         let Some(g) = self.group.as_mut() else { return };
         // The next heartbeat is a full one.
         g.membership.sent_topics = None;
+        g.membership.sent_regex = None;
         g.membership.sent_owned = None;
         g.membership.full = true;
         match error {
@@ -287,7 +307,10 @@ impl Consumer {
             return;
         }
         let Some(g) = self.group.as_mut() else { return };
-        if g.membership.epoch <= 0 {
+        // In the group: an epoch given, or epoch 0 in a group whose epoch is still 0 (a member
+        // whose regex the coordinator has not resolved yet).
+        let in_group = g.membership.epoch > 0 || (g.membership.epoch == 0 && g.state == MemberState::Stable);
+        if !in_group {
             return;
         }
         if now.saturating_since(g.last_poll) > max_poll {
@@ -302,7 +325,7 @@ impl Consumer {
         g.membership.now = true;
         self.kick_membership(fx);
         if let Some(g) = self.group.as_mut() {
-            if g.membership.now && g.membership.epoch > 0 {
+            if g.membership.now && g.membership.epoch >= 0 && g.state != MemberState::Unjoined {
                 // A heartbeat still in flight: try again at the next interval.
                 let interval = Duration::from_ms(g.membership.interval_ms.max(1));
                 fx.timer_in(interval, Timer::GroupHeartbeat);

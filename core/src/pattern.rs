@@ -1,4 +1,6 @@
-//! Topic patterns for `subscribe(Pattern)`: a subset of Java's regex syntax,
+//! Topic patterns for `subscribe(Pattern)` (matched by the consumer) and for
+//! `subscribe(SubscriptionPattern)` (RE2/J, matched by the group coordinator): a subset
+//! common to Java's and RE2/J's regex syntax,
 //! matched against a whole topic name as `Pattern.matcher(topic).matches()`
 //! does. Supported: literals, `.`, `[abc]`, `[a-z]`, `[^...]`, `\d`, `\w`,
 //! `\s`, escapes like `\.`, the quantifiers `*`, `+`, `?`, alternation `|`
