@@ -6,16 +6,12 @@ use crate::browser;
 use crate::components::command::CommandBar;
 use crate::components::compare::Compare;
 use crate::components::consumer::ConsumerPanel;
-use crate::components::controls::Controls;
 use crate::components::events::{events_shown, EventLog};
 use crate::components::faults::Faults;
 use crate::components::forms::{SendPanel, TopicPanel};
 use crate::components::groups::GroupsPanel;
-use crate::components::inspector::Inspector;
-use crate::components::lesson::LessonPanel;
-use crate::components::metrics::MetricsLine;
 use crate::components::partitions::Partitions;
-use crate::components::script::{Checkpoints, ScriptPanel};
+use crate::components::script::ScriptPanel;
 use crate::components::sequence::{SequenceDiagram, ARROWS_DRAWN_MAX};
 use crate::components::stage::Stage;
 use crate::components::ViewRef;
@@ -634,12 +630,22 @@ pub fn app() -> Html {
         let checkpoints = crate::timeline::checkpoints(pg.session.iter().chain(pg.future.iter().flatten()));
         Rc::new(crate::timeline::places(&pg.markers, &checkpoints, pg.length_ms()))
     };
-    let controls = html! {
-        <Controls now_ms={view.now_ms} playing={pg.playing} waiting={pg.waiting_for_time} speed={pg.speed} fast_forward={pg.fast_forward}
-            scheduled={view.scheduled} length_ms={pg.length_ms()} in_past={pg.future.is_some()}
-            can_undo={editable && pg.can_undo()} branches={Rc::new(pg.branches.iter().map(|b| b.split_ms).collect::<Vec<_>>())} notice={pg.notice.clone()}
-            error={error(Form::Time)} {places} dispatch={dispatch.clone()} />
-    };
+    let controls = crate::components::controls::controls(&crate::components::controls::Props {
+        now_ms: view.now_ms,
+        playing: pg.playing,
+        waiting: pg.waiting_for_time,
+        speed: pg.speed,
+        fast_forward: pg.fast_forward,
+        scheduled: view.scheduled,
+        length_ms: pg.length_ms(),
+        in_past: pg.future.is_some(),
+        can_undo: editable && pg.can_undo(),
+        branches: Rc::new(pg.branches.iter().map(|b| b.split_ms).collect::<Vec<_>>()),
+        notice: pg.notice.clone(),
+        error: error(Form::Time),
+        places,
+        dispatch: dispatch.clone(),
+    });
     // The Requests diagram and the Events log, as tabs under the stage (or where the page has
     // no stage, one after the other as before).
     let sequence_panel = || {
@@ -799,7 +805,7 @@ pub fn app() -> Html {
                         <div class="stage-column">
                             <section class="panel stage-panel" aria-label="Stage">
                                 <div class="stage-bar">
-                                    <MetricsLine metrics={view.metrics.clone()} />
+                                    { crate::components::metrics::metrics_line(&crate::components::metrics::Props { metrics: view.metrics.clone() }) }
                                     if !drawers.is_empty() {
                                         <div class="drawer-buttons" role="toolbar" aria-label="Forms">
                                             { for drawers.iter().map(|&d| {
@@ -849,18 +855,19 @@ pub fn app() -> Html {
                             </section>
                         }
                         if let Some(progress) = pg.lesson.filter(|_| show("lesson")) {
-                            <LessonPanel {progress} checks={pg.lesson_checks()} dispatch={dispatch.clone()} />
+                            { crate::components::lesson::lesson_panel(&crate::components::lesson::Props { progress, checks: pg.lesson_checks(), dispatch: dispatch.clone() }) }
                         }
                         { for compare_beside }
                         if show("checkpoints") && !checkpoints.is_empty() {
                             <section class="panel" aria-labelledby="checks-h">
                                 <h2 id="checks-h">{ "Checkpoints" }</h2>
-                                <Checkpoints {checkpoints} />
+                                { crate::components::script::checkpoints(&crate::components::script::CheckpointProps { checkpoints }) }
                             </section>
                         }
                         if show_inspector {
-                            <Inspector view={ViewRef(view.clone())} selected={selected.0.clone()} error={stage_error}
-                                readonly={!editable} dispatch={dispatch.clone()} clear={clear} />
+                            { crate::components::inspector::inspector(&crate::components::inspector::Props {
+                                view: ViewRef(view.clone()), selected: selected.0.clone(), error: stage_error,
+                                readonly: !editable, dispatch: dispatch.clone(), clear }) }
                         }
                     </div>
                 </main>

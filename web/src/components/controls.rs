@@ -37,7 +37,7 @@ pub struct Props {
     pub dispatch: Callback<Action>,
 }
 
-#[function_component(Controls)]
+/// A plain function: the clock changes with every tick (see `inspector`).
 pub fn controls(p: &Props) -> Html {
     let toggle = {
         let (d, playing) = (p.dispatch.clone(), p.playing);

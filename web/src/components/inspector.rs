@@ -28,7 +28,8 @@ fn text(b: &Option<kafka_sim::record::Bytes>) -> String {
     }
 }
 
-#[function_component(Inspector)]
+/// A plain function, not a component: its view changes with every tick, so a component would
+/// skip no render, and each component's lifecycle code costs the page about 800 bytes.
 pub fn inspector(p: &Props) -> Html {
     let v = &p.view;
     let line = |l: String| {
@@ -272,7 +273,7 @@ fn welcome() -> Html {
             <h2>{ "Kafka, working" }</h2>
             <p>{ "Records flow left to right (top to bottom on a phone): producers send batches to each partition's leader, followers copy them, consumers fetch them. Choose anything on the stage to see its details here." }</p>
             <p class="try" data-testid="try-this">{ "Try this: choose a broker that leads a partition and crash it. Watch the controller elect a new leader from the ISR, and the consumers carry on." }</p>
-            <Legend />
+            { legend() }
         </>
     }
 }
@@ -318,7 +319,6 @@ const LEGEND: &[(&str, &str)] = &[
 ];
 
 /// Every mark of the stage, in words.
-#[function_component(Legend)]
 pub fn legend() -> Html {
     html! {
         <details class="legend" open=true data-testid="legend">

@@ -12,7 +12,7 @@ pub struct Props {
     pub dispatch: Callback<Action>,
 }
 
-#[function_component(LessonPanel)]
+/// A plain function: drawn with the page, whose every change it follows.
 pub fn lesson_panel(p: &Props) -> Html {
     let Some(lesson) = crate::lessons::lesson(p.progress.index) else {
         return html! {};

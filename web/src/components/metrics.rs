@@ -9,7 +9,8 @@ pub struct Props {
     pub metrics: Metrics,
 }
 
-#[function_component(MetricsLine)]
+/// A plain function, not a component: it changes with every tick, so a component's skipped
+/// renders would save nothing and its lifecycle code would cost page bytes.
 pub fn metrics_line(p: &Props) -> Html {
     let m = &p.metrics;
     html! {

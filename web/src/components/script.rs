@@ -94,7 +94,6 @@ pub struct CheckpointProps {
     pub checkpoints: Vec<CheckpointView>,
 }
 
-#[function_component(Checkpoints)]
 pub fn checkpoints(p: &CheckpointProps) -> Html {
     if p.checkpoints.is_empty() {
         return html! { <p class="muted">{ "No checkpoints. A script's `expect` lines (for example `expect partition orders-0 isr=1,2,3`) show here and turn green when true." }</p> };
