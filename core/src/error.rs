@@ -34,7 +34,9 @@ pub enum KafkaError {
     UnknownMemberId,
     IllegalGeneration,
     RebalanceInProgress,
-    InconsistentGroupProtocol,
+    /// A JoinGroup whose protocols the group does not support, or to a group of another kind;
+    /// with Kafka's message where it has one (empty where it sends none).
+    InconsistentGroupProtocol(String),
     GroupMaxSizeReached,
     /// JoinGroup's session.timeout.ms is outside group.min/max.session.timeout.ms.
     InvalidSessionTimeout,
@@ -55,8 +57,9 @@ pub enum KafkaError {
     CoordinatorNotAvailable,
     /// DeleteGroups of a group with members.
     NonEmptyGroup,
-    /// DeleteGroups of a group the coordinator does not know.
-    GroupIdNotFound,
+    /// DeleteGroups of a group the coordinator does not know, or a heartbeat to a group of
+    /// another kind, with Kafka's message.
+    GroupIdNotFound(String),
     /// A static member's instance id now belongs to a newer member id.
     FencedInstanceId,
     /// A commit refused because the group moved on (the Java client's `CommitFailedException`).
@@ -152,7 +155,7 @@ impl KafkaError {
             KafkaError::UnknownMemberId => "UNKNOWN_MEMBER_ID",
             KafkaError::IllegalGeneration => "ILLEGAL_GENERATION",
             KafkaError::RebalanceInProgress => "REBALANCE_IN_PROGRESS",
-            KafkaError::InconsistentGroupProtocol => "INCONSISTENT_GROUP_PROTOCOL",
+            KafkaError::InconsistentGroupProtocol(_) => "INCONSISTENT_GROUP_PROTOCOL",
             KafkaError::GroupMaxSizeReached => "GROUP_MAX_SIZE_REACHED",
             KafkaError::InvalidSessionTimeout => "INVALID_SESSION_TIMEOUT",
             KafkaError::InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
@@ -170,7 +173,7 @@ impl KafkaError {
             KafkaError::CommitFailed => "CommitFailedException",
             KafkaError::FencedInstanceId => "FENCED_INSTANCE_ID",
             KafkaError::NonEmptyGroup => "NON_EMPTY_GROUP",
-            KafkaError::GroupIdNotFound => "GROUP_ID_NOT_FOUND",
+            KafkaError::GroupIdNotFound(_) => "GROUP_ID_NOT_FOUND",
             KafkaError::ConcurrentTransactions => "CONCURRENT_TRANSACTIONS",
             KafkaError::ProducerFenced => "PRODUCER_FENCED",
             KafkaError::InvalidTxnState => "INVALID_TXN_STATE",
@@ -208,7 +211,13 @@ impl fmt::Display for KafkaError {
             | KafkaError::InvalidRecord(m)
             | KafkaError::UnsupportedAssignor(m)
             | KafkaError::InvalidRegularExpression(m)
-            | KafkaError::Timeout(m) => write!(f, ": {m}"),
+            | KafkaError::InconsistentGroupProtocol(m)
+            | KafkaError::GroupIdNotFound(m)
+            | KafkaError::Timeout(m)
+                if !m.is_empty() =>
+            {
+                write!(f, ": {m}")
+            }
             _ => Ok(()),
         }
     }

@@ -57,6 +57,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("group-consumer-protocol-crash"),
     scenario!("group-consumer-protocol-static"),
     scenario!("group-consumer-protocol-regex"),
+    scenario!("group-protocols-one-per-group"),
     scenario!("group-consumer-protocol-failover"),
     scenario!("share-group-queue"),
     scenario!("share-group-poison"),

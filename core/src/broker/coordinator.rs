@@ -169,14 +169,19 @@ impl Broker {
             #[cfg(feature = "share-groups")]
             Request::JoinGroup { group, .. } if self.coordinator.share_groups.contains_key(&group) => {
                 // A group id belongs to one kind of group: Kafka answers a classic join to a share
-                // group with INCONSISTENT_GROUP_PROTOCOL.
-                let result = Err(KafkaError::InconsistentGroupProtocol);
+                // group with INCONSISTENT_GROUP_PROTOCOL (and no message).
+                let result = Err(KafkaError::InconsistentGroupProtocol(String::new()));
                 reply(fx, from, id, Response::JoinGroup { member_id: String::new(), result });
             }
-            Request::JoinGroup { group, .. } if self.coordinator.consumer_groups.contains_key(&group) => {
-                // Kafka 4.3 lets a classic member join a consumer group (group.consumer.migration.policy);
-                // the simulation does not mix protocols in one group.
-                let result = Err(KafkaError::InconsistentGroupProtocol);
+            Request::JoinGroup { group, .. }
+                if self.coordinator.consumer_groups.get(&group).is_some_and(|g| !g.members.is_empty()) =>
+            {
+                // Kafka 4.3 lets a classic member join a consumer group with members
+                // (`classicGroupJoinToConsumerGroup`); the simulation does not mix protocols in one group.
+                let result = Err(KafkaError::InconsistentGroupProtocol(format!(
+                    "the simulation keeps one protocol per group: consumer group {group} has members, and Kafka 4.3 \
+                     (group.consumer.migration.policy=bidirectional, its default) would take this classic member into it"
+                )));
                 reply(fx, from, id, Response::JoinGroup { member_id: String::new(), result });
             }
             Request::JoinGroup {
@@ -187,6 +192,13 @@ impl Broker {
                 rebalance_timeout_ms,
                 protocols,
             } => {
+                // An empty consumer group a classic member joins becomes a classic group
+                // (`maybeDeleteEmptyConsumerGroup`): its state goes, tombstoned in `__consumer_offsets`.
+                if self.coordinator.consumer_groups.get(&group).is_some_and(|g| g.members.is_empty())
+                    && self.coordinates(&group).is_ok()
+                {
+                    self.drop_empty_consumer_group(&group, fx);
+                }
                 let req = JoinRequest {
                     member_id,
                     group_instance_id,
@@ -290,12 +302,16 @@ impl Broker {
         self.coordinates(group)?;
         #[cfg(feature = "share-groups")]
         if self.coordinator.share_groups.contains_key(group) {
-            // `GroupMetadataManager`: "Group {group} is not a consumer group."
-            return Err(KafkaError::GroupIdNotFound);
+            return Err(KafkaError::GroupIdNotFound(format!("Group {group} is not a consumer group.")));
         }
         if !self.coordinator.consumer_groups.contains_key(group) {
             if self.coordinator.groups.get(group).is_some_and(|g| !g.members.is_empty()) {
-                return Err(KafkaError::GroupIdNotFound);
+                // Kafka 4.3 converts a classic group with members to a consumer group here
+                // (`convertToConsumerGroup`); the simulation does not mix protocols in one group.
+                return Err(KafkaError::GroupIdNotFound(format!(
+                    "the simulation keeps one protocol per group: classic group {group} has members, and Kafka 4.3 \
+                     (group.consumer.migration.policy=bidirectional, its default) would convert it to a consumer group"
+                )));
             }
             if heartbeat.member_epoch != 0 {
                 // No such group (deleted, expired, or never written): the member rejoins.
@@ -340,7 +356,7 @@ impl Broker {
             if self.coordinator.consumer_groups.contains_key(group)
                 || self.coordinator.groups.get(group).is_some_and(|g| !g.members.is_empty())
             {
-                return Err(KafkaError::GroupIdNotFound);
+                return Err(KafkaError::GroupIdNotFound(format!("Group {group} is not a share group.")));
             }
             if heartbeat.member_epoch != 0 {
                 return Err(KafkaError::UnknownMemberId);
@@ -545,7 +561,7 @@ impl Broker {
     fn group_mut(&mut self, group: &str) -> Result<&mut Group, KafkaError> {
         self.coordinates(group)?;
         if self.coordinator.consumer_groups.contains_key(group) {
-            return Err(KafkaError::InconsistentGroupProtocol);
+            return Err(KafkaError::InconsistentGroupProtocol(String::new()));
         }
         let groups = &mut self.coordinator.groups;
         if !groups.contains_key(group) && groups.len() >= GROUPS_PER_BROKER_MAX {
@@ -673,7 +689,7 @@ impl Broker {
             || self.coordinator.consumer_groups.contains_key(group)
             || self.coordinator.offsets.contains_key(group);
         if !known {
-            return Err(KafkaError::GroupIdNotFound);
+            return Err(KafkaError::GroupIdNotFound(format!("Group {group} not found.")));
         }
         let consumer_group = self.coordinator.persisted_consumer.contains_key(group);
         if let Some(g) = self.coordinator.consumer_groups.get_mut(group) {
@@ -708,6 +724,24 @@ impl Broker {
         self.coordinator.shown.remove(group);
         fx.cancel(Timer::GroupDeadline(group.into()));
         Ok(())
+    }
+
+    /// `maybeDeleteEmptyConsumerGroup`: an empty consumer group a classic member joins goes, and
+    /// its record in `__consumer_offsets` is tombstoned, so a later coordinator does not load it.
+    fn drop_empty_consumer_group(&mut self, group: &str, fx: &mut Effects) {
+        self.coordinator.consumer_groups.remove(group);
+        self.coordinator.shown_consumer.remove(group);
+        fx.cancel(Timer::GroupDeadline(group.into()));
+        if self.coordinator.persisted_consumer.remove(group).is_none() {
+            return;
+        }
+        let key = Some(consumer_snapshot::encode_key(group));
+        let tombstone = RecordData { timestamp_ms: fx.now.ms, key, value: None, headers: Vec::new() };
+        if let Ok(bytes) = RecordBatch::from_records(&[tombstone], Compression::None).encode() {
+            let tp = TopicPartition::new(OFFSETS_TOPIC, self.offsets_partition(group));
+            let me = Node::Broker(self.id);
+            self.write(me, 0, (Acks::Leader, OFFSETS_COMMIT_TIMEOUT_MS), tp, bytes, WriteFor::GroupMetadata, fx);
+        }
     }
 
     /// The offsets expiry pass (`OffsetMetadataManager.cleanupExpiredOffsets`): an Empty group's

@@ -372,7 +372,7 @@ impl ConsumerGroup {
         if let Some(regex) = &req.regex {
             member.regex = (!regex.is_empty()).then(|| regex.clone());
         }
-        let regex_update = self.update_regexes(old_regex.as_deref(), member.regex.as_deref(), now);
+        let regex_update = self.update_regexes(&member.id, old_regex.as_deref(), member.regex.as_deref(), now);
         bump |= regex_update == RegexUpdate::UpdatedAndResolved;
         if existing.as_ref().is_some_and(|m| m.assignor != member.assignor) {
             bump = true;
@@ -505,7 +505,7 @@ impl ConsumerGroup {
     /// member's heartbeat: what its change of regex means, and whether the group's regexes are
     /// to be resolved (again): a new one, or new topics, or the last resolution older than
     /// `group.consumer.regex.refresh.interval.ms`, but never twice within 10 s.
-    fn update_regexes(&mut self, old: Option<&str>, new: Option<&str>, now: Instant) -> RegexUpdate {
+    fn update_regexes(&mut self, member_id: &str, old: Option<&str>, new: Option<&str>, now: Instant) -> RegexUpdate {
         let mut update = RegexUpdate::NoChange;
         let mut required = false;
         if old != new {
@@ -527,16 +527,7 @@ impl ConsumerGroup {
                 return update;
             }
         }
-        // The regexes the group will have once this member's change is in.
-        let mut regexes: Vec<&str> = self.members.values().filter_map(|m| m.regex.as_deref()).collect();
-        if let Some(old) = old {
-            if let Some(i) = regexes.iter().position(|r| *r == old) {
-                regexes.remove(i);
-            }
-        }
-        regexes.extend(new);
-        crate::sort::sort(&mut regexes);
-        regexes.dedup();
+        let regexes = self.regexes(member_id, new);
         required |= regexes.len() != self.resolved.len();
         required |= last.map_or(0, |l| l.version) < self.new_topics_at;
         required |= last.is_none_or(|l| now.ms > l.time_ms + CONSUMER_REGEX_REFRESH_INTERVAL_MS);
@@ -546,12 +537,19 @@ impl ConsumerGroup {
         update
     }
 
+    /// The group's distinct regexes, sorted, with `member_id`'s taken as `regex`.
+    fn regexes(&self, member_id: &str, regex: Option<&str>) -> Vec<String> {
+        let others = self.members.values().filter(|m| m.id != member_id).filter_map(|m| m.regex.as_deref());
+        let mut out: Vec<String> = others.chain(regex).map(String::from).collect();
+        crate::sort::sort(&mut out);
+        out.dedup();
+        out
+    }
+
     /// Resolved regexes no member is subscribed to any more go (Kafka writes their tombstones).
     fn forget_unused_regexes(&mut self) {
-        let unused: Vec<String> = self.resolved.keys().filter(|r| self.subscribers(r) == 0).cloned().collect();
-        for r in unused {
-            self.resolved.remove(&r);
-        }
+        let members = &self.members;
+        self.resolved.retain(|r, _| members.values().any(|m| m.regex.as_ref() == Some(r)));
     }
 
     /// The coordinator's regex task (`TopicRegexResolver.resolveRegularExpressions`, then
@@ -566,9 +564,7 @@ impl ConsumerGroup {
         now: Instant,
     ) -> Vec<(String, Vec<String>)> {
         self.regex_refresh_at = None;
-        let mut regexes: Vec<String> = self.members.values().filter_map(|m| m.regex.clone()).collect();
-        crate::sort::sort(&mut regexes);
-        regexes.dedup();
+        let regexes = self.regexes("", None);
         let mut changed = Vec::new();
         for regex in regexes {
             // Validated when a member brought it; one that does not compile is left out, as Kafka logs and ignores it.

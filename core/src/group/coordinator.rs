@@ -290,7 +290,8 @@ impl Group {
             return fail(&req, KafkaError::CoordinatorNotAvailable);
         }
         if req.protocols.is_empty() || !self.supports(&req.protocols) {
-            return fail(&req, KafkaError::InconsistentGroupProtocol);
+            // Kafka answers this without a message.
+            return fail(&req, KafkaError::InconsistentGroupProtocol(String::new()));
         }
         let mut req = req;
         if req.member_id.is_empty() {
@@ -639,7 +640,7 @@ impl Group {
                 self.state = GroupState::Dead;
                 Ok(())
             }
-            GroupState::Dead => Err(KafkaError::GroupIdNotFound),
+            GroupState::Dead => Err(KafkaError::GroupIdNotFound(format!("Group {} not found.", self.name))),
             _ => Err(KafkaError::NonEmptyGroup),
         }
     }

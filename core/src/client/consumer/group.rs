@@ -690,7 +690,7 @@ impl Consumer {
                     }
                 }
                 Err(
-                    e @ (KafkaError::InconsistentGroupProtocol
+                    e @ (KafkaError::InconsistentGroupProtocol(_)
                     | KafkaError::InvalidSessionTimeout
                     | KafkaError::GroupMaxSizeReached),
                 ) => {

@@ -52,6 +52,10 @@ pub struct Membership {
     /// The next heartbeat carries every field (after an error, as Java's `sentFields.reset()`):
     /// the coordinator answers a full request with the whole assignment.
     full: bool,
+    /// Heartbeats failed in a row with an error that backs off (Java's
+    /// `HeartbeatRequestState.onFailedAttempt`): the wait doubles from retry.backoff.ms up to
+    /// retry.backoff.max.ms, with 20% jitter; an answer resets it.
+    failed_attempts: u32,
 }
 
 impl Consumer {
@@ -149,6 +153,7 @@ impl Consumer {
         g.membership.epoch = answer.member_epoch;
         g.generation = u32::try_from(answer.member_epoch).ok().filter(|e| *e > 0);
         g.membership.interval_ms = answer.heartbeat_interval_ms;
+        g.membership.failed_attempts = 0;
         if was != answer.member_epoch {
             fx.event(EventKind::MemberEpoch {
                 consumer,
@@ -235,8 +240,20 @@ impl Consumer {
     /// What a heartbeat's error means (`ConsumerHeartbeatRequestManager.onErrorResponse`).
     pub(super) fn on_heartbeat_error(&mut self, error: KafkaError, fx: &mut Effects) {
         let consumer = self.conn.name.clone();
-        let retry = Duration::from_ms(self.config.retry_backoff_ms);
+        let attempts = self.group.as_ref().map_or(0, |g| g.membership.failed_attempts);
+        // NOT_COORDINATOR and COORDINATOR_NOT_AVAILABLE skip the backoff (`heartbeatRequestState.reset()`):
+        // the next heartbeat goes once the coordinator is found again, as FindCoordinator's retry allows.
+        let backs_off = matches!(
+            error,
+            KafkaError::CoordinatorLoadInProgress | KafkaError::RequestTimedOut | KafkaError::NetworkException
+        );
+        let retry = if backs_off {
+            Duration::from_ms(self.config.retry_backoff().backoff(attempts, &mut self.conn.backoff_rng))
+        } else {
+            Duration::from_ms(self.config.retry_backoff_ms)
+        };
         let Some(g) = self.group.as_mut() else { return };
+        g.membership.failed_attempts = if backs_off { attempts.saturating_add(1) } else { 0 };
         // The next heartbeat is a full one.
         g.membership.sent_topics = None;
         g.membership.sent_regex = None;
