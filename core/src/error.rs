@@ -101,6 +101,8 @@ pub enum KafkaError {
     ShareSessionNotFound,
     /// A share session's epoch is not the one the broker expects.
     InvalidShareSessionEpoch,
+    /// A new share session past the broker's `group.share.max.share.sessions`.
+    ShareSessionLimitReached,
 }
 
 impl KafkaError {
@@ -126,6 +128,7 @@ impl KafkaError {
                 | KafkaError::InvalidFetchSessionEpoch
                 | KafkaError::ShareSessionNotFound
                 | KafkaError::InvalidShareSessionEpoch
+                | KafkaError::ShareSessionLimitReached
         )
     }
 
@@ -189,6 +192,7 @@ impl KafkaError {
             KafkaError::InvalidRecordState => "INVALID_RECORD_STATE",
             KafkaError::ShareSessionNotFound => "SHARE_SESSION_NOT_FOUND",
             KafkaError::InvalidShareSessionEpoch => "INVALID_SHARE_SESSION_EPOCH",
+            KafkaError::ShareSessionLimitReached => "SHARE_SESSION_LIMIT_REACHED",
         }
     }
 }

@@ -333,3 +333,16 @@ fn an_acknowledgement_type_is_one_of_four() {
         "line 1, column 25: expected accept, release, reject or renew, found 'maybe'"
     );
 }
+
+/// `ShareGroupConfig`'s check when a broker starts, and `group.share.max.size`'s bounds.
+#[test]
+fn share_sessions_cannot_be_fewer_than_a_share_groups_members() {
+    assert_eq!(
+        error("cluster brokers=1 group.share.max.share.sessions=10"),
+        "line 1, column 1: group.share.max.share.sessions must be greater than or equal to group.share.max.size"
+    );
+    assert_eq!(
+        error("cluster brokers=1 group.share.max.size=1001"),
+        "line 1, column 40: group.share.max.size is between 1 and 1000"
+    );
+}

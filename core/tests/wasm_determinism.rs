@@ -70,6 +70,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("share-group-throttled"),
     scenario!("share-group-zombie-fenced"),
     scenario!("share-group-by-duration"),
+    scenario!("share-session-limit"),
     scenario!("group-coordinator-failover"),
     scenario!("group-two-groups"),
     scenario!("group-eager-vs-cooperative"),

@@ -190,6 +190,8 @@ impl BrokerConfig {
         named.extend([
             ("group.share.delivery.count.limit", self.group.share.limits.delivery_count_limit.to_string()),
             ("group.share.heartbeat.interval.ms", self.group.share.heartbeat_interval_ms.to_string()),
+            ("group.share.max.share.sessions", self.group.share.max_share_sessions.to_string()),
+            ("group.share.max.size", self.group.share.max_size.to_string()),
             ("group.share.partition.max.record.locks", self.group.share.limits.max_record_locks.to_string()),
             ("group.share.record.lock.duration.ms", self.group.share.limits.lock_duration_ms.to_string()),
             ("group.share.session.timeout.ms", self.group.share.session_timeout_ms.to_string()),

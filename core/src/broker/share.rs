@@ -253,9 +253,16 @@ impl Broker {
         let key = (String::from(group), String::from(member));
         let result = match epoch {
             0 => {
-                self.share.sessions.insert(key, (1, fx.now));
-                self.share.clients.insert(member.into(), client_name(from));
-                Ok(())
+                // `SharePartitionManager.newContext`: the member's old session goes, and a new one
+                // is made only while the cache has room (`ShareSessionCache.maybeCreateSession`).
+                self.share.sessions.remove(&key);
+                if self.share.sessions.len() >= self.config.group.share.max_share_sessions {
+                    Err(KafkaError::ShareSessionLimitReached)
+                } else {
+                    self.share.sessions.insert(key, (1, fx.now));
+                    self.share.clients.insert(member.into(), client_name(from));
+                    Ok(())
+                }
             }
             -1 => self.share.sessions.get(&key).map(|_| ()).ok_or(KafkaError::ShareSessionNotFound),
             e => match self.share.sessions.get_mut(&key) {

@@ -22,8 +22,13 @@ use core::fmt;
 pub const SHARE_HEARTBEAT_INTERVAL_MS: u64 = 5_000;
 /// `group.share.session.timeout.ms`.
 pub const SHARE_SESSION_TIMEOUT_MS: u64 = 45_000;
-/// `group.share.max.size` (Kafka 4.3: 200), a stated limit here.
-pub const SHARE_GROUP_MEMBERS_MAX: usize = 64;
+/// `group.share.max.size`'s default (Kafka 4.3: 200).
+pub const SHARE_GROUP_MAX_SIZE: usize = 200;
+/// The largest `group.share.max.size` (Kafka's bound: 1 to 1000).
+pub const SHARE_GROUP_MEMBERS_MAX: usize = 1_000;
+/// `group.share.max.share.sessions` (Kafka 4.3: 2000): the share sessions one broker keeps; at
+/// least `group.share.max.size`.
+pub const SHARE_SESSIONS_MAX: usize = 2_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -50,6 +55,11 @@ pub struct ShareGroupSettings {
     pub heartbeat_interval_ms: u64,
     pub session_timeout_ms: u64,
     pub limits: ShareLimits,
+    /// `group.share.max.size`: members one share group takes (1 to [`SHARE_GROUP_MEMBERS_MAX`]).
+    pub max_size: usize,
+    /// `group.share.max.share.sessions`: share sessions one broker keeps; a new one past it is
+    /// refused with SHARE_SESSION_LIMIT_REACHED.
+    pub max_share_sessions: usize,
 }
 
 impl Default for ShareGroupSettings {
@@ -58,6 +68,8 @@ impl Default for ShareGroupSettings {
             heartbeat_interval_ms: SHARE_HEARTBEAT_INTERVAL_MS,
             session_timeout_ms: SHARE_SESSION_TIMEOUT_MS,
             limits: ShareLimits::default(),
+            max_size: SHARE_GROUP_MAX_SIZE,
+            max_share_sessions: SHARE_SESSIONS_MAX,
         }
     }
 }
@@ -248,7 +260,7 @@ impl ShareGroup {
             let Some(topics) = req.topics.clone() else {
                 return Err(KafkaError::InvalidRequest("SubscribedTopicNames must be set in first request.".into()));
             };
-            if !self.members.contains_key(&req.member_id) && self.members.len() >= SHARE_GROUP_MEMBERS_MAX {
+            if !self.members.contains_key(&req.member_id) && self.members.len() >= self.settings.max_size {
                 return Err(KafkaError::GroupMaxSizeReached);
             }
             // A member joining again under its id starts over.

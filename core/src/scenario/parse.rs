@@ -55,7 +55,7 @@ pub fn command_line(text: &str, line: usize) -> Result<Command, ScriptError> {
 
 #[cfg(feature = "share-groups")]
 const CLUSTER_SETTINGS: &str =
-    "brokers=N, latency=DURATION, auto.create.topics.enable=BOOL, num.partitions=N, default.replication.factor=N, replica.lag.time.max.ms=MS, log.retention.check.interval.ms=MS, max.incremental.fetch.session.cache.slots=N, group.initial.rebalance.delay.ms=MS, group.min.session.timeout.ms=MS, group.max.session.timeout.ms=MS, group.consumer.heartbeat.interval.ms=MS, group.consumer.session.timeout.ms=MS, group.share.heartbeat.interval.ms=MS, group.share.session.timeout.ms=MS, group.share.record.lock.duration.ms=MS, group.share.delivery.count.limit=N, group.share.partition.max.record.locks=N, min.insync.replicas=N, unclean.leader.election.enable=BOOL, log.retention.ms=MS, log.retention.hours=H, log.segment.bytes=N, offsets.retention.minutes=N, offsets.topic.replication.factor=N, offsets.topic.num.partitions=N, transaction.state.log.replication.factor=N, transaction.state.log.min.isr=N, transaction.state.log.num.partitions=N, transaction.version=1|2 or transaction.partition.verification.enable=BOOL";
+    "brokers=N, latency=DURATION, auto.create.topics.enable=BOOL, num.partitions=N, default.replication.factor=N, replica.lag.time.max.ms=MS, log.retention.check.interval.ms=MS, max.incremental.fetch.session.cache.slots=N, group.initial.rebalance.delay.ms=MS, group.min.session.timeout.ms=MS, group.max.session.timeout.ms=MS, group.consumer.heartbeat.interval.ms=MS, group.consumer.session.timeout.ms=MS, group.share.heartbeat.interval.ms=MS, group.share.session.timeout.ms=MS, group.share.record.lock.duration.ms=MS, group.share.delivery.count.limit=N, group.share.partition.max.record.locks=N, group.share.max.size=N, group.share.max.share.sessions=N, min.insync.replicas=N, unclean.leader.election.enable=BOOL, log.retention.ms=MS, log.retention.hours=H, log.segment.bytes=N, offsets.retention.minutes=N, offsets.topic.replication.factor=N, offsets.topic.num.partitions=N, transaction.state.log.replication.factor=N, transaction.state.log.min.isr=N, transaction.state.log.num.partitions=N, transaction.version=1|2 or transaction.partition.verification.enable=BOOL";
 #[cfg(not(feature = "share-groups"))]
 const CLUSTER_SETTINGS: &str =
     "brokers=N, latency=DURATION, auto.create.topics.enable=BOOL, num.partitions=N, default.replication.factor=N, replica.lag.time.max.ms=MS, log.retention.check.interval.ms=MS, max.incremental.fetch.session.cache.slots=N, group.initial.rebalance.delay.ms=MS, group.min.session.timeout.ms=MS, group.max.session.timeout.ms=MS, group.consumer.heartbeat.interval.ms=MS, group.consumer.session.timeout.ms=MS, min.insync.replicas=N, unclean.leader.election.enable=BOOL, log.retention.ms=MS, log.retention.hours=H, log.segment.bytes=N, offsets.retention.minutes=N, offsets.topic.replication.factor=N, offsets.topic.num.partitions=N, transaction.state.log.replication.factor=N, transaction.state.log.min.isr=N, transaction.state.log.num.partitions=N, transaction.version=1|2 or transaction.partition.verification.enable=BOOL";
@@ -139,6 +139,22 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                             _ => share.limits.max_record_locks = n as usize,
                         }
                     }
+                    #[cfg(feature = "share-groups")]
+                    "group.share.max.size" | "group.share.max.share.sessions" => {
+                        use crate::group::share_group::SHARE_GROUP_MEMBERS_MAX;
+                        let n = c.parse_u32(value, w, "a number")? as usize;
+                        c.at_least_one(w, name, n as u64)?;
+                        let share = &mut settings.group.share;
+                        if name == "group.share.max.size" {
+                            if n > SHARE_GROUP_MEMBERS_MAX {
+                                let why = format!("group.share.max.size is between 1 and {SHARE_GROUP_MEMBERS_MAX}");
+                                return Err(c.error_at(w.value_column(), &why));
+                            }
+                            share.max_size = n;
+                        } else {
+                            share.max_share_sessions = n;
+                        }
+                    }
                     "group.consumer.session.timeout.ms" => {
                         let ms = u64::from(c.parse_u32(value, w, "milliseconds")?);
                         c.at_least_one(w, name, ms)?;
@@ -180,6 +196,12 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                 }
             }
             settings.brokers = brokers.ok_or_else(|| c.error_at(head.column, "expected brokers=N"))?;
+            #[cfg(feature = "share-groups")]
+            if settings.group.share.max_share_sessions < settings.group.share.max_size {
+                // `ShareGroupConfig`'s check when a broker starts.
+                let why = "group.share.max.share.sessions must be greater than or equal to group.share.max.size";
+                return Err(c.error_at(head.column, why));
+            }
             settings.internal = crate::command::InternalTopics::for_brokers(settings.brokers);
             for (name, n) in internal {
                 settings.internal = settings.internal.set(name, n).unwrap_or(settings.internal);

@@ -170,6 +170,12 @@ impl fmt::Display for Command {
                         &(group.share.limits.max_record_locks as u64),
                         defaults.group.share.limits.max_record_locks as u64,
                     ),
+                    ("group.share.max.size", &(group.share.max_size as u64), defaults.group.share.max_size as u64),
+                    (
+                        "group.share.max.share.sessions",
+                        &(group.share.max_share_sessions as u64),
+                        defaults.group.share.max_share_sessions as u64,
+                    ),
                 ] {
                     if *value != default {
                         write!(f, " {name}={value}")?;
