@@ -59,6 +59,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("group-consumer-protocol-regex"),
     scenario!("group-protocols-one-per-group"),
     scenario!("group-consumer-protocol-failover"),
+    scenario!("group-consumer-protocol-write-refused"),
     scenario!("share-group-queue"),
     scenario!("share-group-poison"),
     scenario!("share-group-crash"),

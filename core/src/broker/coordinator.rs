@@ -69,6 +69,10 @@ pub struct GroupCoordinator {
     shown_consumer: SortedMap<String, (ConsumerGroupState, i32, i32)>,
     /// Each consumer group's snapshot as last written to `__consumer_offsets`.
     persisted_consumer: SortedMap<String, Vec<u8>>,
+    /// Each consumer group's snapshot as last written and replicated (acks=all answered; a
+    /// leader-acked write counts once appended): Kafka's last committed state, to which a
+    /// failed write rolls the group back.
+    committed_consumer: SortedMap<String, Vec<u8>>,
     /// What was last written of each group: generation, state, members and assignments.
     persisted: SortedMap<String, Persisted>,
     /// The metadata offset of the last image that created a topic (the first image's at first):
@@ -130,7 +134,11 @@ impl Broker {
                     // What changed is written first (acks=all); the member hears of it once it is
                     // replicated, as Kafka's coordinator runtime answers after its records commit.
                     (Ok(answer), Some(value)) => {
-                        let write_for = WriteFor::ConsumerHeartbeat { group: group.clone(), answer: Box::new(answer) };
+                        let write_for = WriteFor::ConsumerHeartbeat {
+                            group: group.clone(),
+                            answer: Box::new(answer),
+                            value: value.clone(),
+                        };
                         if !self.write_consumer_snapshot(&group, value, (from.clone(), id), Acks::All, write_for, fx) {
                             let result = Err(KafkaError::CoordinatorNotAvailable);
                             reply(fx, from, id, Response::ConsumerGroupHeartbeat { result });
@@ -498,6 +506,9 @@ impl Broker {
         fx: &mut Effects,
     ) -> bool {
         self.coordinator.persisted_consumer.insert(group.into(), value.clone());
+        if acks == Acks::Leader {
+            self.coordinator.committed_consumer.insert(group.into(), value.clone());
+        }
         let written = self.write_offsets_record(
             group,
             consumer_snapshot::encode_key(group),
@@ -538,23 +549,56 @@ impl Broker {
     /// A heartbeat's changes are replicated (or their write failed): the member hears.
     pub(super) fn on_consumer_heartbeat_written(
         &mut self,
-        to: Node,
-        id: u32,
+        (to, id): (Node, u32),
         group: &str,
         answer: crate::group::consumer_group::HeartbeatAnswer,
+        value: Vec<u8>,
         result: Result<u64, KafkaError>,
         fx: &mut Effects,
     ) {
         let result = match result {
-            Ok(_) => Ok(answer),
+            Ok(_) => {
+                self.coordinator.committed_consumer.insert(group.into(), value);
+                Ok(answer)
+            }
             Err(e) => {
-                // Written again with the next change. (Kafka's coordinator also rolls its memory
-                // back to the last committed state; here the change stays.)
-                self.coordinator.persisted_consumer.remove(group);
+                // Kafka reverts only a write its log refused (`failCurrentBatch`: NOT_ENOUGH_REPLICAS
+                // below min.insync.replicas, ...). A write that timed out waiting for replicas is in
+                // the log: its change stays, and the member's retry finds it.
+                if !matches!(e, KafkaError::RequestTimedOut | KafkaError::NotEnoughReplicasAfterAppend) {
+                    self.roll_back_consumer_group(group, fx);
+                } else {
+                    // Written again with the next change.
+                    self.coordinator.persisted_consumer.remove(group);
+                }
                 Err(heartbeat_write_error(e))
             }
         };
         reply(fx, to, id, Response::ConsumerGroupHeartbeat { result });
+    }
+
+    /// A write of the group failed: as Kafka's coordinator runtime reverts its in-memory state to
+    /// the last committed offset, the group goes back to its last committed snapshot (a group
+    /// that had none goes), its members' sessions started again as a loaded group's are. The
+    /// member whose heartbeat caused the change is answered with an error and tries again.
+    fn roll_back_consumer_group(&mut self, group: &str, fx: &mut Effects) {
+        if !self.coordinator.consumer_groups.contains_key(group) {
+            return; // Unloaded meanwhile: the next coordinator reads the log.
+        }
+        let settings = self.config.group.consumer;
+        let back = self.coordinator.committed_consumer.get(group).cloned();
+        match back.as_ref().and_then(|v| consumer_snapshot::decode_value(group, v, settings, fx.now)) {
+            Some(g) => {
+                self.coordinator.consumer_groups.insert(group.into(), g);
+                self.coordinator.persisted_consumer.insert(group.into(), back.unwrap_or_default());
+            }
+            None => {
+                self.coordinator.consumer_groups.remove(group);
+                self.coordinator.persisted_consumer.remove(group);
+                fx.cancel(Timer::GroupDeadline(group.into()));
+            }
+        }
+        self.after_consumer_group_change(group, fx);
     }
 
     /// The group, created empty on first use, if this broker coordinates it.
@@ -697,6 +741,7 @@ impl Broker {
             self.coordinator.consumer_groups.remove(group);
             self.coordinator.shown_consumer.remove(group);
             self.coordinator.persisted_consumer.remove(group);
+            self.coordinator.committed_consumer.remove(group);
         } else if let Some(g) = self.coordinator.groups.get_mut(group) {
             g.delete()?;
         } else {
@@ -732,6 +777,7 @@ impl Broker {
         self.coordinator.consumer_groups.remove(group);
         self.coordinator.shown_consumer.remove(group);
         fx.cancel(Timer::GroupDeadline(group.into()));
+        self.coordinator.committed_consumer.remove(group);
         if self.coordinator.persisted_consumer.remove(group).is_none() {
             return;
         }
@@ -792,6 +838,7 @@ impl Broker {
                 self.coordinator.consumer_groups.remove(&group);
                 self.coordinator.shown_consumer.remove(&group);
                 self.coordinator.persisted_consumer.remove(&group);
+                self.coordinator.committed_consumer.remove(&group);
                 self.coordinator.persisted.remove(&group);
                 self.coordinator.shown.remove(&group);
                 records.push(tombstone(metadata::encode_key(&group)));
@@ -1140,6 +1187,7 @@ impl Broker {
             let Some(value) = value else { continue };
             let Some(g) = consumer_snapshot::decode_value(&name, &value, settings, now) else { continue };
             self.coordinator.persisted_consumer.insert(name.clone(), value.to_vec());
+            self.coordinator.committed_consumer.insert(name.clone(), value.to_vec());
             self.coordinator.consumer_groups.insert(name.clone(), g);
             restored.push(name);
         }
@@ -1177,6 +1225,7 @@ impl Broker {
             self.coordinator.consumer_groups.remove(&name);
             self.coordinator.shown_consumer.remove(&name);
             self.coordinator.persisted_consumer.remove(&name);
+            self.coordinator.committed_consumer.remove(&name);
             fx.cancel(Timer::GroupDeadline(name.clone()));
         }
         let gone: Vec<String> = self.coordinator.groups.keys().filter(|g| of(g)).cloned().collect();

@@ -145,6 +145,8 @@ pub enum WriteFor {
     ConsumerHeartbeat {
         group: String,
         answer: alloc::boxed::Box<crate::group::consumer_group::HeartbeatAnswer>,
+        /// The snapshot written: the group's committed state once it is replicated.
+        value: alloc::vec::Vec<u8>,
     },
     /// A transaction coordinator's state record.
     TxnState {
@@ -301,8 +303,8 @@ impl Broker {
             WriteFor::OffsetCommit { group, offsets } => self.on_commit_written(to, id, group, offsets, result, fx),
             WriteFor::GroupMetadata => {}
             WriteFor::GroupSync { group, generation } => self.on_group_stored(&group, generation, result, fx),
-            WriteFor::ConsumerHeartbeat { group, answer } => {
-                self.on_consumer_heartbeat_written(to, id, &group, *answer, result, fx)
+            WriteFor::ConsumerHeartbeat { group, answer, value } => {
+                self.on_consumer_heartbeat_written((to, id), &group, *answer, value, result, fx)
             }
             WriteFor::TxnState { transactional_id } => self.on_txn_state_written(transactional_id, result, fx),
             WriteFor::TxnMarker { local, producer_id, commit } => {
