@@ -164,86 +164,83 @@ fn uniform_homogeneous(members: &[AssignorMember], partitions: &SortedMap<String
     out
 }
 
-/// Members with different subscriptions. Kafka's `UniformHeterogeneousAssignmentBuilder`
-/// keeps each member's partitions of topics it still subscribes to, gives the unassigned
-/// ones to the least-loaded subscribed member, then moves partitions from the most-loaded
-/// to the least-loaded subscribers until no move narrows the gap; this does the same in
-/// that order, without Kafka's exact tie-breaking among equally loaded members.
+/// Members with different subscriptions: Kafka's `UniformHeterogeneousAssignmentBuilder` (4.x),
+/// step for step. Members are numbered in member-id order (Kafka's `groupSpec.memberIds()`) and
+/// topics tie-break by name (Kafka's by topic id). Each member keeps its partitions of topics it
+/// still subscribes to; the unassigned partitions go, topic by topic (most partitions per
+/// subscriber first), to the least loaded subscribers; then each topic shared by two or more
+/// members moves partitions from its most loaded subscribers to its least loaded until their
+/// counts differ by at most one, for at most 16 rounds over the topics.
 fn uniform_heterogeneous(members: &[AssignorMember], partitions: &SortedMap<String, u32>) -> TargetAssignment {
-    let mut out: TargetAssignment = members
+    /// `MAX_ITERATION_COUNT`.
+    const ROUNDS_MAX: usize = 16;
+    // The subscribed topics that exist: name, partition count, subscribers (member indices).
+    let topics: Vec<(&str, u32, Vec<usize>)> = partitions
         .iter()
-        .map(|m| {
-            let kept =
-                m.target.iter().filter(|tp| subscribes(m, &tp.topic) && tp.partition < count(partitions, &tp.topic));
-            (m.member_id.clone(), kept.cloned().collect())
-        })
+        .map(|(t, &n)| (t.as_str(), n, (0..members.len()).filter(|&i| subscribes(&members[i], t)).collect::<Vec<_>>()))
+        .filter(|(_, _, subscribers)| !subscribers.is_empty())
         .collect();
-    // A partition kept by two members (a stale target) stays with the first.
-    let mut owner: SortedMap<TopicPartition, String> = SortedMap::new();
-    for (id, mine) in out.iter_mut() {
-        mine.retain(|tp| {
-            if owner.contains_key(tp) {
-                false
-            } else {
-                owner.insert(tp.clone(), id.clone());
-                true
-            }
-        });
+    if topics.is_empty() {
+        return TargetAssignment::new();
     }
-    // Topics with the fewest subscribers first: they have the fewest places to go.
-    let mut topics: Vec<(&String, usize)> = partitions
-        .keys()
-        .map(|t| (t, members.iter().filter(|m| m.topics.contains(t)).count()))
-        .filter(|(_, n)| *n > 0)
-        .collect();
-    crate::sort::sort_by_key(&mut topics, |(t, n)| (*n, (*t).clone()));
-    for (t, _) in &topics {
-        for p in 0..count(partitions, t) {
-            let tp = TopicPartition::new(t.as_str(), p);
-            if owner.contains_key(&tp) {
-                continue;
-            }
-            let least = members
-                .iter()
-                .filter(|m| m.topics.contains(*t))
-                .min_by_key(|m| (out.get(&m.member_id).map_or(0, Vec::len), m.member_id.clone()));
-            if let Some(m) = least {
-                owner.insert(tp.clone(), m.member_id.clone());
-                if let Some(mine) = out.get_mut(&m.member_id) {
-                    mine.push(tp);
+    let mut b = Builder { sizes: alloc::vec![0; members.len()], owners: Vec::new() };
+    b.owners = topics.iter().map(|(_, n, _)| alloc::vec![None; *n as usize]).collect();
+    // `maybeRevokePartitions`: what a member still subscribes to stays (a partition the topic no
+    // longer has, or one a stale target gives two members, is not kept twice).
+    for (i, m) in members.iter().enumerate() {
+        for tp in &m.target {
+            let Some(ti) = topics.iter().position(|(t, _, _)| *t == &*tp.topic) else { continue };
+            let owner = b.owners[ti].get_mut(tp.partition as usize);
+            if let Some(owner @ None) = owner {
+                if subscribes(m, &tp.topic) {
+                    *owner = Some(i);
+                    b.sizes[i] += 1;
                 }
             }
         }
     }
-    // Balance: a partition moves from a member to a subscriber holding at least two fewer.
-    loop {
-        let mut moved = false;
-        for (t, _) in &topics {
-            let subscribers: Vec<&AssignorMember> = members.iter().filter(|m| m.topics.contains(*t)).collect();
-            let load = |out: &TargetAssignment, m: &AssignorMember| out.get(&m.member_id).map_or(0, Vec::len);
-            let Some(most) = subscribers
-                .iter()
-                .filter(|m| out.get(&m.member_id).is_some_and(|v| v.iter().any(|tp| tp.topic == **t)))
-                .max_by_key(|m| (load(&out, m), core::cmp::Reverse(m.member_id.clone())))
-            else {
-                continue;
-            };
-            let Some(least) = subscribers.iter().min_by_key(|m| (load(&out, m), m.member_id.clone())) else {
-                continue;
-            };
-            if load(&out, most) < load(&out, least) + 2 {
-                continue;
-            }
-            let Some(from) = out.get_mut(&most.member_id) else { continue };
-            let Some(i) = from.iter().rposition(|tp| tp.topic == **t) else { continue };
-            let tp = from.remove(i);
-            if let Some(to) = out.get_mut(&least.member_id) {
-                to.push(tp);
-            }
-            moved = true;
+    // `topicComparator`: partitions per subscriber descending (compared as cross products),
+    // then fewer subscribers first, then the name.
+    let mut order: Vec<usize> = (0..topics.len()).collect();
+    crate::sort::sort_by(&mut order, |&a, &c| {
+        let ((_, na, sa), (_, nc, sc)) = (&topics[a], &topics[c]);
+        let per_a = u64::from(*na) * sc.len() as u64;
+        let per_c = u64::from(*nc) * sa.len() as u64;
+        per_c.cmp(&per_a).then(sa.len().cmp(&sc.len())).then(topics[a].0.cmp(topics[c].0))
+    });
+    // `assignRemainingPartitions`.
+    let mut balancer = Balancer::default();
+    for &ti in &order {
+        let unassigned: Vec<usize> = (0..b.owners[ti].len()).filter(|&p| b.owners[ti][p].is_none()).collect();
+        if unassigned.is_empty() {
+            continue;
         }
-        if !moved {
-            break;
+        balancer.initialize(&topics[ti].2, &b.sizes);
+        for p in unassigned {
+            let m = balancer.next_least_loaded(&b.sizes);
+            b.assign(ti, p, m);
+        }
+    }
+    // `balance` / `balanceTopics`: only topics two or more members share can move.
+    let shared: Vec<usize> = order.iter().copied().filter(|&ti| topics[ti].2.len() >= 2).collect();
+    let mut last_moved: Option<usize> = None;
+    'rounds: for _ in 0..ROUNDS_MAX {
+        for (k, &ti) in shared.iter().enumerate() {
+            if last_moved == Some(k) {
+                break 'rounds; // A whole round without a move.
+            }
+            let moved = b.balance_topic(ti, &topics[ti].2, &mut balancer);
+            if moved > 0 || last_moved.is_none() {
+                last_moved = Some(k);
+            }
+        }
+    }
+    let mut out: TargetAssignment = members.iter().map(|m| (m.member_id.clone(), Vec::new())).collect();
+    for (ti, owners) in b.owners.iter().enumerate() {
+        for (p, owner) in owners.iter().enumerate() {
+            if let Some(mine) = owner.and_then(|i| out.get_mut(&members[i].member_id)) {
+                mine.push(TopicPartition::new(topics[ti].0, p as u32));
+            }
         }
     }
     for mine in out.values_mut() {
@@ -252,12 +249,140 @@ fn uniform_heterogeneous(members: &[AssignorMember], partitions: &SortedMap<Stri
     out
 }
 
-fn subscribes(m: &AssignorMember, topic: &str) -> bool {
-    m.topics.iter().any(|t| t == topic)
+/// The heterogeneous builder's state: each member's partition count and each partition's owner.
+struct Builder {
+    sizes: Vec<usize>,
+    owners: Vec<Vec<Option<usize>>>,
 }
 
-fn count(partitions: &SortedMap<String, u32>, topic: &str) -> u32 {
-    partitions.get(topic).copied().unwrap_or(0)
+impl Builder {
+    /// `assignPartition`.
+    fn assign(&mut self, topic: usize, partition: usize, member: usize) {
+        if let Some(old) = self.owners[topic][partition].replace(member) {
+            self.sizes[old] -= 1;
+        }
+        self.sizes[member] += 1;
+    }
+
+    /// `balanceTopic`: the number of partitions moved.
+    fn balance_topic(&mut self, ti: usize, subscribers: &[usize], balancer: &mut Balancer) -> usize {
+        if balancer.initialize(subscribers, &self.sizes) <= 1 {
+            return 0;
+        }
+        // Partitions grouped by owner, each owner's range `start..end` (Kafka's
+        // start/endPartitionIndices): an owner gives up the last of its range first.
+        let owners = &self.owners[ti];
+        let key = |p: usize| (owners[p].map_or(-1, |o| o as i64), p);
+        let mut partitions: Vec<usize> = (0..owners.len()).collect();
+        crate::sort::sort_by_key(&mut partitions, |&p| key(p));
+        let mut ranges: SortedMap<usize, (usize, usize)> = SortedMap::new();
+        for (i, &p) in partitions.iter().enumerate() {
+            if let Some(o) = owners[p] {
+                ranges.entry(o).or_insert((i, i)).1 = i + 1;
+            }
+        }
+        let mut moved = 0;
+        while !balancer.is_balanced() {
+            // A most loaded member that still has a partition of this topic to give.
+            let from = loop {
+                let Some(m) = balancer.next_most_loaded(&self.sizes) else { break None };
+                match ranges.get(&m) {
+                    Some(&(start, end)) if end > start => break Some(m),
+                    _ => balancer.exclude_most_loaded(),
+                }
+            };
+            let Some(from) = from else { break };
+            let Some(range) = ranges.get_mut(&from) else { break };
+            range.1 -= 1;
+            let partition = partitions[range.1];
+            let to = balancer.next_least_loaded(&self.sizes);
+            if balancer.is_balanced() {
+                break;
+            }
+            self.assign(ti, partition, to);
+            moved += 1;
+        }
+        moved
+    }
+}
+
+/// Kafka's `MemberAssignmentBalancer`: a topic's subscribers sorted by partition count (then
+/// index), a least loaded range growing rightwards and a most loaded range growing leftwards.
+#[derive(Default)]
+struct Balancer {
+    sorted: Vec<usize>,
+    least_end: usize,
+    least_count: i64,
+    next_least: usize,
+    most_start: usize,
+    most_end: usize,
+    most_count: i64,
+    next_most: i64,
+}
+
+impl Balancer {
+    /// The spread between the most and the least loaded subscriber.
+    fn initialize(&mut self, members: &[usize], sizes: &[usize]) -> i64 {
+        self.sorted.clear();
+        self.sorted.extend_from_slice(members);
+        crate::sort::sort_by_key(&mut self.sorted, |&m| (sizes[m], m));
+        let (first, last) = (sizes[self.sorted[0]] as i64, sizes[self.sorted[self.sorted.len() - 1]] as i64);
+        self.least_end = 0;
+        self.least_count = first - 1;
+        self.next_least = 0;
+        self.most_start = self.sorted.len();
+        self.most_end = self.sorted.len();
+        self.most_count = last + 1;
+        self.next_most = self.sorted.len() as i64 - 1;
+        last - first
+    }
+
+    fn next_least_loaded(&mut self, sizes: &[usize]) -> usize {
+        if self.next_least >= self.least_end {
+            // The range is full: its level rises by one, and it takes in the members at that level.
+            self.least_count += 1;
+            while self.least_end < self.sorted.len() && sizes[self.sorted[self.least_end]] as i64 == self.least_count {
+                self.least_end += 1;
+            }
+            self.next_least = 0;
+        }
+        let m = self.sorted[self.next_least];
+        self.next_least += 1;
+        m
+    }
+
+    fn next_most_loaded(&mut self, sizes: &[usize]) -> Option<usize> {
+        if self.next_most < self.most_start as i64 {
+            if self.most_end <= self.most_start && self.most_start > 0 {
+                // Emptied by exclusions: start from the level below.
+                self.most_count = sizes[self.sorted[self.most_start - 1]] as i64;
+            } else {
+                self.most_count -= 1;
+            }
+            while self.most_start > 0 && sizes[self.sorted[self.most_start - 1]] as i64 == self.most_count {
+                self.most_start -= 1;
+            }
+            self.next_most = self.most_end as i64 - 1;
+        }
+        let m = self.sorted.get(usize::try_from(self.next_most).ok()?).copied();
+        self.next_most -= 1;
+        m
+    }
+
+    /// The member just picked has nothing to give: it leaves the most loaded range.
+    fn exclude_most_loaded(&mut self) {
+        let at = (self.next_most + 1) as usize;
+        self.sorted.swap(at, self.most_end - 1);
+        self.most_end -= 1;
+    }
+
+    fn is_balanced(&self) -> bool {
+        self.most_count - self.least_count <= 1
+    }
+}
+
+fn subscribes(m: &AssignorMember, topic: &str) -> bool {
+    m.topics.iter().any(|t| t == topic)
 }
 
 #[cfg(test)]
@@ -385,6 +510,104 @@ mod tests {
         let all: Vec<String> = got.values().flatten().map(|tp| alloc::format!("{tp}")).collect();
         assert_eq!(all.len(), 3);
         assert!(!all.contains(&"t1-5".into()));
+    }
+
+    /// UniformHeterogeneousAssignmentBuilderTest.testFirstAssignmentTwoMembersTwoTopics, Kafka's
+    /// expected answer.
+    #[test]
+    fn test_heterogeneous_first_assignment_two_members_two_topics() {
+        let members = [member("A", &["t1", "t3"], &[]), member("B", &["t3"], &[])];
+        let got = uniform(&members, &counts(&[("t1", 3), ("t3", 6)]));
+        assert_eq!(
+            show(&got),
+            vec![
+                ("A".into(), names(&["t1-0", "t1-1", "t1-2", "t3-4"])),
+                ("B".into(), names(&["t3-0", "t3-1", "t3-2", "t3-3", "t3-5"])),
+            ]
+        );
+    }
+
+    /// UniformHeterogeneousAssignmentBuilderTest.testFirstAssignmentNumMembersGreaterThanTotalNumPartitions.
+    #[test]
+    fn test_heterogeneous_first_assignment_more_members_than_partitions() {
+        let members = [member("A", &["t3"], &[]), member("B", &["t3"], &[]), member("C", &["t1"], &[])];
+        let got = uniform(&members, &counts(&[("t1", 2), ("t3", 1)]));
+        assert_eq!(
+            show(&got),
+            vec![("A".into(), names(&["t3-0"])), ("B".into(), Vec::new()), ("C".into(), names(&["t1-0", "t1-1"]))]
+        );
+    }
+
+    /// UniformHeterogeneousAssignmentBuilderTest.testReassignmentForTwoMembersThreeTopicsGivenUnbalancedPrevAssignment.
+    #[test]
+    fn test_heterogeneous_reassignment_given_unbalanced_previous_assignment() {
+        let members = [
+            member("A", &["t1"], &[("t1", 0), ("t1", 1), ("t1", 2)]),
+            member("B", &["t1", "t2"], &[("t1", 3), ("t2", 0)]),
+            member(
+                "C",
+                &["t1", "t2", "t3"],
+                &[("t1", 4), ("t1", 5), ("t2", 1), ("t2", 2), ("t2", 3), ("t3", 0), ("t3", 1), ("t3", 2), ("t3", 3)],
+            ),
+        ];
+        let got = uniform(&members, &counts(&[("t1", 6), ("t2", 4), ("t3", 4)]));
+        assert_eq!(
+            show(&got),
+            vec![
+                ("A".into(), names(&["t1-0", "t1-1", "t1-2", "t1-5"])),
+                ("B".into(), names(&["t1-3", "t2-0", "t2-1", "t2-2", "t2-3"])),
+                ("C".into(), names(&["t1-4", "t3-0", "t3-1", "t3-2", "t3-3"])),
+            ]
+        );
+    }
+
+    /// Seeded: members with random subsets of four topics, some with old targets. Every partition
+    /// of a subscribed topic goes to exactly one of its subscribers, and the assignment is a fixed
+    /// point (given back as the targets, it comes back unchanged: nothing moves without a cause).
+    #[test]
+    fn uniform_heterogeneous_assigns_every_partition_once_and_is_stable() {
+        for seed in 0..300u64 {
+            let mut rng = crate::rand::Rng::new(seed);
+            let all = ["t1", "t2", "t3", "t4"];
+            let sizes = counts(&[
+                ("t1", 1 + rng.below(6) as u32),
+                ("t2", 1 + rng.below(6) as u32),
+                ("t3", 1 + rng.below(6) as u32),
+                ("t4", 1 + rng.below(6) as u32),
+            ]);
+            let members: Vec<AssignorMember> = (0..1 + rng.below(5))
+                .map(|i| {
+                    let topics: Vec<&str> = all.iter().copied().filter(|_| rng.below(2) == 0).collect();
+                    let target: Vec<(&str, u32)> = topics
+                        .iter()
+                        .flat_map(|t| (0..6).map(move |p| (*t, p)))
+                        .filter(|_| rng.below(4) == 0)
+                        .collect();
+                    member(&alloc::format!("m{i}"), &topics, &target)
+                })
+                .collect();
+            let got = uniform_heterogeneous(&members, &sizes);
+            for (t, n) in sizes.iter() {
+                for p in 0..*n {
+                    let owners: Vec<&String> = got
+                        .iter()
+                        .filter(|(_, v)| v.contains(&TopicPartition::new(t.as_str(), p)))
+                        .map(|(m, _)| m)
+                        .collect();
+                    let subscribed = members.iter().any(|m| subscribes(m, t));
+                    assert_eq!(owners.len(), usize::from(subscribed), "seed {seed}: {t}-{p} owned by {owners:?}");
+                    if let Some(owner) = owners.first() {
+                        let m = members.iter().find(|m| &&m.member_id == owner).expect("a member");
+                        assert!(subscribes(m, t), "seed {seed}: {owner} got {t}-{p} without subscribing");
+                    }
+                }
+            }
+            let again: Vec<AssignorMember> = members
+                .iter()
+                .map(|m| AssignorMember { target: got.get(&m.member_id).cloned().unwrap_or_default(), ..m.clone() })
+                .collect();
+            assert_eq!(uniform_heterogeneous(&again, &sizes), got, "seed {seed}: not a fixed point");
+        }
     }
 
     #[test]
