@@ -3,10 +3,9 @@
 //! autosaves, answers the embedding page's messages, and lays out the views.
 
 use crate::browser;
-use crate::components::command::CommandBar;
 use crate::components::compare::Compare;
 use crate::components::consumer::ConsumerPanel;
-use crate::components::events::{events_shown, EventLog};
+use crate::components::events::events_shown;
 use crate::components::faults::Faults;
 use crate::components::forms::{SendPanel, TopicPanel};
 use crate::components::groups::GroupsPanel;
@@ -662,9 +661,10 @@ pub fn app() -> Html {
     };
     let events_panel = || {
         html! {
-            <EventLog events={pg.log.iter().enumerate().rev().take(events_shown(playing)).map(|(i, e)| (pg.log_dropped + i as u64, e.event.at.ms, e.text())).collect::<Vec<_>>()}
-                dropped={pg.log_dropped} hidden={pg.chatter_hidden} show_chatter={pg.show_chatter}
-                toggle={dispatch.reform(|_| Action::ToggleChatter)} />
+            { crate::components::events::event_log(&crate::components::events::Props {
+                events: pg.log.iter().enumerate().rev().take(events_shown(playing)).map(|(i, e)| (pg.log_dropped + i as u64, e.event.at.ms, e.text())).collect::<Vec<_>>(),
+                dropped: pg.log_dropped, hidden: pg.chatter_hidden, show_chatter: pg.show_chatter,
+                toggle: dispatch.reform(|_| Action::ToggleChatter) }) }
         }
     };
     // The partitions' logs below the stage follow a running clock twice a second (the stage is the
@@ -785,7 +785,7 @@ pub fn app() -> Html {
                 }
             </header>
             if editable {
-                <CommandBar view={ViewRef(view.clone())} error={error(Form::Command)} dispatch={dispatch.clone()} />
+                { crate::components::command::command_bar(&crate::components::command::Props { view: ViewRef(view.clone()), error: error(Form::Command), dispatch: dispatch.clone() }) }
                 { paused_hint.clone() }
             }
             { for banner.iter().map(|b| html! { <p class="banner" role="alert">{ b }</p> }) }

@@ -42,20 +42,14 @@ pub fn suggestions(view: &ClusterView) -> Vec<String> {
     out
 }
 
-#[function_component(CommandBar)]
+/// A plain function: the line typed stays in its input until it runs ([`super::input_text`]).
 pub fn command_bar(p: &Props) -> Html {
-    let text = use_state(String::new);
-    let oninput = {
-        let text = text.clone();
-        Callback::from(move |e: InputEvent| text.set(super::value_of(&e)))
-    };
     let run = {
-        let (text, dispatch) = (text.clone(), p.dispatch.clone());
+        let dispatch = p.dispatch.clone();
         move || {
-            let line = text.trim().to_string();
+            let line = super::input_text("command-input", true).trim().to_string();
             if !line.is_empty() {
                 dispatch.emit(Action::Line(Form::Command, line));
-                text.set(String::new());
             }
         }
     };
@@ -73,7 +67,7 @@ pub fn command_bar(p: &Props) -> Html {
     html! {
         <div class="command-bar form">
             <label class="grow">{ "Command (any script line, Enter to run)" }
-                <input list="command-suggestions" value={(*text).clone()} {oninput} {onkeydown} aria-invalid={invalid}
+                <input id="command-input" list="command-suggestions" {onkeydown} aria-invalid={invalid}
                     aria-describedby="command-error" placeholder="broker stop 1" data-testid="command" spellcheck="false" />
             </label>
             <datalist id="command-suggestions">

@@ -27,7 +27,8 @@ pub struct Props {
     pub toggle: Callback<MouseEvent>,
 }
 
-#[function_component(EventLog)]
+/// A plain function, not a component (see `inspector`): its rows are components, each drawn
+/// again only when its event changed.
 pub fn event_log(p: &Props) -> Html {
     html! {
         <div>

@@ -49,7 +49,7 @@ pub fn inspector(p: &Props) -> Html {
         Callback::from(move |_: MouseEvent| clear.emit(()))
     };
     let body = match &p.selected {
-        None => html! { <Welcome /> },
+        None => welcome(),
         Some(Selection::Broker(id)) => match v.brokers.iter().find(|b| b.id == *id) {
             None => html! { <p class="muted">{ "This broker is gone." }</p> },
             Some(b) => {
@@ -207,7 +207,7 @@ fn client(
                 }
                 if !readonly && !c.closed {
                     if let Some(topic) = topics.first() {
-                        <SendBox producer={name.clone()} topic={topic.clone()} {n} dispatch={dispatch.clone()} />
+                        { send_box(&SendProps { producer: name.clone(), topic: topic.clone(), n, dispatch: dispatch.clone() }) }
                     }
                 }
                 { lifecycle }
@@ -232,7 +232,6 @@ fn client(
     }
 }
 
-#[derive(Properties, PartialEq)]
 struct SendProps {
     producer: String,
     topic: String,
@@ -242,31 +241,25 @@ struct SendProps {
 }
 
 /// A record with a key of the person's choosing, sent from the producer where it is drawn.
-#[function_component(SendBox)]
 fn send_box(p: &SendProps) -> Html {
-    let key = use_state(String::new);
-    let on_key = {
-        let key = key.clone();
-        Callback::from(move |e: InputEvent| key.set(super::value_of(&e)))
-    };
     let on_send = {
-        let (dispatch, key, name, topic, n) =
-            (p.dispatch.clone(), key.clone(), p.producer.clone(), p.topic.clone(), p.n);
+        let (dispatch, name, topic, n) = (p.dispatch.clone(), p.producer.clone(), p.topic.clone(), p.n);
         Callback::from(move |_: MouseEvent| {
+            // The key stays for the next record.
+            let key = super::input_text("inspect-key", false);
             let k = if key.trim().is_empty() { String::new() } else { format!(" key={}", key.trim()) };
             dispatch.emit(Action::Line(Form::Stage, format!("send {name} {topic}{k} value=record-{n}")));
         })
     };
     html! {
         <div class="form">
-            <label>{ "Key" }<input value={(*key).clone()} oninput={on_key} placeholder="none: sticky partitioner" data-testid="inspect-key" /></label>
+            <label>{ "Key" }<input id="inspect-key" placeholder="none: sticky partitioner" data-testid="inspect-key" /></label>
             <button onclick={on_send} data-testid="inspect-send">{ format!("Send to {}", p.topic) }</button>
         </div>
     }
 }
 
 /// With nothing selected: what the picture shows, and what to try.
-#[function_component(Welcome)]
 fn welcome() -> Html {
     html! {
         <>
