@@ -72,6 +72,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("share-group-zombie-fenced"),
     scenario!("share-group-by-duration"),
     scenario!("share-session-limit"),
+    scenario!("share-group-write-refused"),
     scenario!("group-coordinator-failover"),
     scenario!("group-two-groups"),
     scenario!("group-eager-vs-cooperative"),

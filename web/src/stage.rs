@@ -753,6 +753,20 @@ impl Revocations {
 }
 
 /// Where a bar of `width` units puts `offset` on a scale of `scale` offsets.
+/// Where a flow's rate is written: at `at`, or moved along its lane until it is clear of the
+/// rates already `placed` (two flows to brokers in one column of a narrow stage share their
+/// lane's midpoint, and their rates would be written one over the other).
+pub fn place_rate(placed: &mut Vec<(i32, i32)>, (mut x, y): (i32, i32)) -> (i32, i32) {
+    while placed.iter().any(|&(px, py)| (px - x).abs() < RATE_LABEL_WIDTH && (py - y).abs() < 12) {
+        x += RATE_LABEL_WIDTH;
+    }
+    placed.push((x, y));
+    (x, y)
+}
+
+/// The room one rate label (`12/s`) takes along a lane.
+const RATE_LABEL_WIDTH: i32 = 30;
+
 pub fn bar_x(offset: u64, scale: u64, width: i32) -> i32 {
     if scale == 0 {
         return 0;
@@ -762,6 +776,17 @@ pub fn bar_x(offset: u64, scale: u64, width: i32) -> i32 {
 
 #[cfg(test)]
 mod tests {
+    /// Two flows to brokers in one column end at the same x: their rates would overlap (the
+    /// screenshots' "overlapping text"); the second moves along the lane, a third further.
+    #[test]
+    fn rates_that_would_overlap_move_along_the_lane() {
+        let mut placed = Vec::new();
+        assert_eq!(place_rate(&mut placed, (100, 40)), (100, 40));
+        assert_eq!(place_rate(&mut placed, (100, 40)), (130, 40));
+        assert_eq!(place_rate(&mut placed, (110, 42)), (170, 42));
+        assert_eq!(place_rate(&mut placed, (100, 90)), (100, 90), "another lane: no clash");
+    }
+
     use super::*;
     use kafka_sim::scenario::Scenario;
     use kafka_sim::Sim;

@@ -61,6 +61,9 @@ pub struct GroupCoordinator {
     /// Each share group's snapshot as last written to `__consumer_offsets`.
     #[cfg(feature = "share-groups")]
     persisted_share: SortedMap<String, Vec<u8>>,
+    /// Each share group's snapshot as last replicated: a refused write rolls the group back to it.
+    #[cfg(feature = "share-groups")]
+    committed_share: SortedMap<String, Vec<u8>>,
     /// Committed offsets per group.
     pub offsets: SortedMap<String, SortedMap<TopicPartition, Committed>>,
     /// Each group's state and generation as last told in an event.
@@ -159,7 +162,11 @@ impl Broker {
                 match (result, self.share_snapshot_changed(&group)) {
                     // What changed is written first (acks=all); the member hears once it is replicated.
                     (Ok(answer), Some(value)) => {
-                        let write_for = WriteFor::ShareHeartbeat { group: group.clone(), answer: Box::new(answer) };
+                        let write_for = WriteFor::ShareHeartbeat {
+                            group: group.clone(),
+                            answer: Box::new(answer),
+                            value: value.clone(),
+                        };
                         if !self.write_share_snapshot(&group, value, (from.clone(), id), Acks::All, write_for, fx) {
                             let result = Err(KafkaError::CoordinatorNotAvailable);
                             reply(fx, from, id, Response::ShareGroupHeartbeat { result });
@@ -409,6 +416,9 @@ impl Broker {
         fx: &mut Effects,
     ) -> bool {
         self.coordinator.persisted_share.insert(group.into(), value.clone());
+        if acks == Acks::Leader {
+            self.coordinator.committed_share.insert(group.into(), value.clone());
+        }
         let key = crate::group::share_snapshot::encode_key(group);
         let written = self.write_offsets_record(group, key, value, (to, id), acks, write_for, fx);
         if !written {
@@ -421,17 +431,31 @@ impl Broker {
     #[cfg(feature = "share-groups")]
     pub(super) fn on_share_heartbeat_written(
         &mut self,
-        to: Node,
-        id: u32,
+        (to, id): (Node, u32),
         group: &str,
         answer: crate::group::share_group::ShareHeartbeatAnswer,
+        value: Vec<u8>,
         result: Result<u64, KafkaError>,
         fx: &mut Effects,
     ) {
         let result = match result {
-            Ok(_) => Ok(answer),
+            Ok(_) => {
+                self.coordinator.committed_share.insert(group.into(), value);
+                Ok(answer)
+            }
+            Err(e) if refused(&e) && self.coordinator.share_groups.contains_key(group) => {
+                // As a consumer group's (`roll_back_consumer_group`): back to the last replicated state.
+                let (settings, now) = (self.config.group.share, fx.now);
+                let c = &mut self.coordinator;
+                let decode = |v: &[u8]| crate::group::share_snapshot::decode_value(group, v, settings, now);
+                if !roll_back(group, (&mut c.share_groups, &mut c.persisted_share), &c.committed_share, decode) {
+                    fx.cancel(Timer::GroupDeadline(group.into()));
+                }
+                self.after_share_group_change(group, fx);
+                Err(heartbeat_write_error(e))
+            }
             Err(e) => {
-                // Written again with the next change (Kafka's coordinator also rolls its memory back).
+                // Written again with the next change.
                 self.coordinator.persisted_share.remove(group);
                 Err(heartbeat_write_error(e))
             }
@@ -562,10 +586,7 @@ impl Broker {
                 Ok(answer)
             }
             Err(e) => {
-                // Kafka reverts only a write its log refused (`failCurrentBatch`: NOT_ENOUGH_REPLICAS
-                // below min.insync.replicas, ...). A write that timed out waiting for replicas is in
-                // the log: its change stays, and the member's retry finds it.
-                if !matches!(e, KafkaError::RequestTimedOut | KafkaError::NotEnoughReplicasAfterAppend) {
+                if refused(&e) {
                     self.roll_back_consumer_group(group, fx);
                 } else {
                     // Written again with the next change.
@@ -585,18 +606,11 @@ impl Broker {
         if !self.coordinator.consumer_groups.contains_key(group) {
             return; // Unloaded meanwhile: the next coordinator reads the log.
         }
-        let settings = self.config.group.consumer;
-        let back = self.coordinator.committed_consumer.get(group).cloned();
-        match back.as_ref().and_then(|v| consumer_snapshot::decode_value(group, v, settings, fx.now)) {
-            Some(g) => {
-                self.coordinator.consumer_groups.insert(group.into(), g);
-                self.coordinator.persisted_consumer.insert(group.into(), back.unwrap_or_default());
-            }
-            None => {
-                self.coordinator.consumer_groups.remove(group);
-                self.coordinator.persisted_consumer.remove(group);
-                fx.cancel(Timer::GroupDeadline(group.into()));
-            }
+        let (settings, now) = (self.config.group.consumer, fx.now);
+        let c = &mut self.coordinator;
+        let decode = |v: &[u8]| consumer_snapshot::decode_value(group, v, settings, now);
+        if !roll_back(group, (&mut c.consumer_groups, &mut c.persisted_consumer), &c.committed_consumer, decode) {
+            fx.cancel(Timer::GroupDeadline(group.into()));
         }
         self.after_consumer_group_change(group, fx);
     }
@@ -1197,6 +1211,7 @@ impl Broker {
             let settings = self.config.group.share;
             let Some(g) = crate::group::share_snapshot::decode_value(&name, &value, settings, now) else { continue };
             self.coordinator.persisted_share.insert(name.clone(), value.to_vec());
+            self.coordinator.committed_share.insert(name.clone(), value.to_vec());
             self.coordinator.share_groups.insert(name.clone(), g);
             restored.push(name);
         }
@@ -1216,6 +1231,7 @@ impl Broker {
                 self.coordinator.share_groups.remove(&name);
                 self.coordinator.shown_share.remove(&name);
                 self.coordinator.persisted_share.remove(&name);
+                self.coordinator.committed_share.remove(&name);
                 fx.cancel(Timer::GroupDeadline(name.clone()));
             }
         }
@@ -1243,6 +1259,36 @@ impl Broker {
 
 /// What a member hears when the write its heartbeat waited on failed: NOT_COORDINATOR when this
 /// broker no longer leads the offsets partition, else COORDINATOR_NOT_AVAILABLE (both retried).
+/// Puts `group` back as its last replicated snapshot in `committed` reads (the snapshot becomes
+/// the last one written too); false when it had none, and is gone.
+fn roll_back<G>(
+    group: &str,
+    (groups, persisted): (&mut SortedMap<String, G>, &mut SortedMap<String, Vec<u8>>),
+    committed: &SortedMap<String, Vec<u8>>,
+    decode: impl Fn(&[u8]) -> Option<G>,
+) -> bool {
+    let back = committed.get(group).and_then(|v| Some((decode(v)?, v.clone())));
+    match back {
+        Some((g, value)) => {
+            groups.insert(group.into(), g);
+            persisted.insert(group.into(), value);
+            true
+        }
+        None => {
+            groups.remove(group);
+            persisted.remove(group);
+            false
+        }
+    }
+}
+
+/// Whether a group write failed as a write the log refused, which Kafka's coordinator runtime
+/// reverts (`failCurrentBatch`: NOT_ENOUGH_REPLICAS below min.insync.replicas, ...); a write that
+/// timed out waiting for replicas is in the log, and its change stays.
+fn refused(e: &KafkaError) -> bool {
+    !matches!(e, KafkaError::RequestTimedOut | KafkaError::NotEnoughReplicasAfterAppend)
+}
+
 fn heartbeat_write_error(e: KafkaError) -> KafkaError {
     if e == KafkaError::NotLeaderOrFollower {
         KafkaError::NotCoordinator

@@ -163,6 +163,8 @@ pub enum WriteFor {
     ShareHeartbeat {
         group: String,
         answer: alloc::boxed::Box<crate::group::share_group::ShareHeartbeatAnswer>,
+        /// The snapshot written: the group's committed state once it is replicated.
+        value: alloc::vec::Vec<u8>,
     },
     /// A share-partition's state, answered to its leader once replicated.
     #[cfg(feature = "share-groups")]
@@ -322,8 +324,8 @@ impl Broker {
                 self.on_txn_offsets_written(to, id, group, producer_id, offsets, result, fx)
             }
             #[cfg(feature = "share-groups")]
-            WriteFor::ShareHeartbeat { group, answer } => {
-                self.on_share_heartbeat_written(to, id, &group, *answer, result, fx)
+            WriteFor::ShareHeartbeat { group, answer, value } => {
+                self.on_share_heartbeat_written((to, id), &group, *answer, value, result, fx)
             }
             #[cfg(feature = "share-groups")]
             WriteFor::ShareState => {

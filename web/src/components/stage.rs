@@ -69,7 +69,16 @@ fn chooser(select: &Callback<Selection>, what: Selection) -> (Callback<MouseEven
 pub fn stage(p: &Props) -> Html {
     let s = &p.scene;
     let is = |what: &Selection| p.selected.as_ref() == Some(what);
-    let flows = s.flows.iter().map(|f| flow(s, f));
+    let mut rates: Vec<(i32, i32)> = Vec::new();
+    let flows: Vec<Html> = s
+        .flows
+        .iter()
+        .map(|f| {
+            let (d, at) = flow_path(s, f);
+            let at = if f.kind == FlowKind::Replicate { at } else { crate::stage::place_rate(&mut rates, at) };
+            flow(f, d, at)
+        })
+        .collect();
     let dots = p.messages.iter().filter(|_| p.single).filter_map(|m| dot(s, m, p.now_ms));
     let empty = s.brokers.iter().all(|b| b.chips.is_empty());
     html! {
@@ -364,8 +373,8 @@ fn flow_path(s: &Scene, f: &Flow) -> (String, (i32, i32)) {
     }
 }
 
-fn flow(s: &Scene, f: &Flow) -> Html {
-    let (d, (mx, my)) = flow_path(s, f);
+/// A flow's path `d`, its width by its rate, and its rate written at `(mx, my)`.
+fn flow(f: &Flow, d: String, (mx, my): (i32, i32)) -> Html {
     let width = 1 + (64 - f.records.leading_zeros()).min(6);
     let class = match f.kind {
         FlowKind::Produce => "flow produce",
