@@ -332,6 +332,32 @@ pub struct MemberView {
     /// The consumer protocol: partitions the member must still give up (it owns them until it
     /// says it revoked them).
     pub revoking: Vec<TopicPartition>,
+    /// The consumer protocol: the member's partitions in the group's target assignment.
+    pub target: Vec<TopicPartition>,
+    /// `group.instance.id` of a static member of the consumer protocol.
+    pub instance_id: Option<String>,
+}
+
+/// An assignment as `kafka-consumer-groups --describe --members --verbose` writes it
+/// (`getAssignmentString`): `topic:0,1;other:2`, topics sorted, `-` for none.
+pub fn assignment_string(assignment: &[TopicPartition]) -> String {
+    let mut topics: Vec<&str> = assignment.iter().map(|tp| tp.topic.as_str()).collect();
+    crate::sort::sort(&mut topics);
+    topics.dedup();
+    let mut out = String::new();
+    for t in topics {
+        if !out.is_empty() {
+            out.push(';');
+        }
+        let mut ps: Vec<u32> = assignment.iter().filter(|tp| &*tp.topic == t).map(|tp| tp.partition).collect();
+        crate::sort::sort(&mut ps);
+        let ps: Vec<String> = ps.iter().map(|p| alloc::format!("{p}")).collect();
+        out.push_str(&alloc::format!("{t}:{}", ps.join(",")));
+    }
+    if out.is_empty() {
+        out.push('-');
+    }
+    out
 }
 
 /// A row of `kafka-consumer-groups --describe`.
@@ -680,6 +706,8 @@ fn group_views(
                             assignment,
                             epoch: 0,
                             revoking: Vec::new(),
+                            target: Vec::new(),
+                            instance_id: None,
                         })
                         .collect()
                 })
@@ -694,6 +722,8 @@ fn group_views(
                         assignment: m.assigned.clone(),
                         epoch: m.epoch,
                         revoking: m.pending_revocation.clone(),
+                        target: g.target.get(&m.id).cloned().unwrap_or_default(),
+                        instance_id: m.instance_id.clone(),
                     })
                     .collect();
             }
@@ -754,6 +784,8 @@ fn group_views(
                     assignment: m.assigned.clone(),
                     epoch: m.epoch,
                     revoking: Vec::new(),
+                    target: Vec::new(),
+                    instance_id: None,
                 })
                 .collect();
             // `kafka-share-groups --describe`: each partition's start offset, and its lag (what is

@@ -180,3 +180,20 @@ fn a_cached_view_rebuilds_just_the_partition_a_record_went_to() {
     assert_eq!(same, [true, true, true, true, false, true], "only partition 4 changed");
     assert_eq!(partitions(&after)[4].records.len(), 1);
 }
+
+/// `kafka-consumer-groups --describe --members --verbose` of a consumer-protocol group mid-way
+/// through a scale-out: the member giving up a partition shows it in CURRENT-ASSIGNMENT and not in
+/// TARGET-ASSIGNMENT (Kafka's `getAssignmentString`: `topic:0,1;other:2`, `-` for none).
+#[test]
+fn a_consumer_protocol_member_shows_its_current_and_target_assignment() {
+    use kafka_sim::view::assignment_string;
+    let sim = run("seed 7\ncluster brokers=1\ntopic create orders partitions=2\ntopic create audit partitions=1\n\
+        consumer c1 group.id=g group.protocol=consumer\nsubscribe c1 orders,audit\nconsume c1\nadvance 3s\n\
+        consumer c2 group.id=g group.protocol=consumer\nsubscribe c2 orders,audit\nconsume c2\nadvance 110ms\n");
+    let view = sim.view();
+    let g = view.groups.iter().find(|g| g.name == "g").expect("the group");
+    let c1 = g.members.iter().find(|m| m.client == "c1").expect("c1 is a member");
+    assert_eq!(assignment_string(&c1.assignment), "audit:0;orders:0,1", "c1 still holds all three");
+    assert!(c1.target.len() < 3, "its target gives some to c2: {:?}", c1.target);
+    assert_eq!(assignment_string(&[]), "-");
+}

@@ -127,7 +127,31 @@ test('a consumer-protocol group: epochs on the stage, the describe card, a membe
   await expect(group).toHaveAccessibleName(/epoch 3 (Stable|Reconciling), 3 member/, { timeout: 20_000 });
   await expect(group).toHaveAccessibleName(/epoch 3 Stable, 3 member/, { timeout: 20_000 });
   await expect(page.getByTestId('stage-member-kip848-member-1')).toHaveAccessibleName(/owns events-\d$/);
+  // kafka-consumer-groups --describe --members --verbose: each member's epoch, its partitions
+  // and its target, all at epoch 3 once the group is stable.
+  const members = card.getByTestId('group-members');
+  await expect(members).toContainText('TARGET-ASSIGNMENT');
+  await expect(members.locator('tbody tr')).toHaveCount(3);
+  await expect(members.locator('tbody tr').first()).toContainText(/events:\d/);
   await page.screenshot({ path: 'tests/e2e/results/stage-consumer-protocol.png' });
+});
+
+test('a consumer subscribing by a regex the coordinator resolves joins the group with the topics it matches', async ({ page }) => {
+  await page.goto('/?new');
+  await command(page, 'topic create orders-eu partitions=1 replication-factor=1');
+  await command(page, 'topic create orders-us partitions=1 replication-factor=1');
+  await command(page, 'consumer r1 group.id=regional group.protocol=consumer auto.offset.reset=earliest');
+  await command(page, "subscribe r1 regex='orders-.*'");
+  await command(page, 'consume r1');
+  await page.getByRole('button', { name: '10×', exact: true }).click();
+  await page.getByTestId('play').click();
+  const group = page.getByTestId('stage-group-regional');
+  await expect(group).toHaveAccessibleName(/Stable, 1 member/, { timeout: 20_000 });
+  await group.click();
+  const members = page.getByTestId('inspector').getByTestId('group-regional').getByTestId('group-members');
+  await expect(members.locator('tbody tr').first()).toContainText('orders-eu:0;orders-us:0', { timeout: 20_000 });
+  await page.getByTestId('events').scrollIntoViewIfNeeded();
+  await expect(page.getByTestId('events')).toContainText("resolves regex 'orders-.*' to [orders-eu, orders-us]");
 });
 
 for (const [width, height] of [[375, 700], [700, 620]]) {

@@ -199,20 +199,9 @@ pub fn group_card(g: &GroupView) -> Html {
                     { format!(" · assignor {} · coordinator broker-{}", g.protocol.clone().unwrap_or_else(|| "-".into()), g.coordinator) }
                 </span>
             </h3>
-            <ul class="members">
-                { for g.members.iter().map(|m| html! {
-                    <li>
-                        <strong>{ &m.client }</strong>
-                        <span class="muted" title="this member's lag: the sum over its partitions">
-                            { format!(" lag {}", g.rows.iter().filter(|r| r.member_id.as_deref() == Some(m.member_id.as_str())).filter_map(|r| r.lag).sum::<u64>()) }
-                        </span>
-                        <span class="muted">{ format!(" {}{}", m.member_id, if g.leader.as_deref() == Some(m.member_id.as_str()) { " (leader)" } else { "" }) }</span>
-                        if g.group_protocol == "consumer" { <span class="muted">{ format!(" epoch {}", m.epoch) }</span> }
-                        { for m.assignment.iter().map(|tp| html! { <span class="chip">{ tp.to_string() }</span> }) }
-                        { for m.revoking.iter().map(|tp| html! { <span class="chip revoking" title="to revoke: the member still owns it">{ format!("{tp} revoking") }</span> }) }
-                    </li>
-                }) }
-            </ul>
+            if !g.members.is_empty() {
+                { members_table(g) }
+            }
             <table class="records" data-testid="group-describe">
                 <caption>{ format!("kafka-consumer-groups --describe --group {}", g.name) }</caption>
                 <thead><tr>
@@ -234,5 +223,41 @@ pub fn group_card(g: &GroupView) -> Html {
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// `kafka-consumer-groups --describe --members --verbose`: each member, and under the consumer
+/// protocol its epoch and partitions beside the target assignment the coordinator moves it to
+/// (Kafka 4.3's columns; `-` where the classic protocol has none; HOST left out, the simulation's
+/// clients have no hosts). The leader of a classic group is marked.
+fn members_table(g: &GroupView) -> Html {
+    use kafka_sim::view::assignment_string;
+    let statics = g.members.iter().any(|m| m.instance_id.is_some());
+    let modern = g.group_protocol == "consumer";
+    let epoch = |e: i64| if modern { e.to_string() } else { "-".into() };
+    html! {
+        <table class="records" data-testid="group-members">
+            <caption>{ format!("kafka-consumer-groups --describe --members --verbose --group {}", g.name) }</caption>
+            <thead><tr>
+                <th>{ "CONSUMER-ID" }</th>
+                if statics { <th>{ "GROUP-INSTANCE-ID" }</th> }
+                <th>{ "CLIENT-ID" }</th><th>{ "#PARTITIONS" }</th><th>{ "CURRENT-EPOCH" }</th>
+                <th>{ "CURRENT-ASSIGNMENT" }</th><th>{ "TARGET-EPOCH" }</th><th>{ "TARGET-ASSIGNMENT" }</th>
+            </tr></thead>
+            <tbody>
+                { for g.members.iter().map(|m| html! {
+                    <tr>
+                        <td>{ &m.member_id }{ if g.leader.as_ref() == Some(&m.member_id) { " (leader)" } else { "" } }</td>
+                        if statics { <td>{ m.instance_id.as_deref().unwrap_or("-") }</td> }
+                        <td>{ &m.client }</td>
+                        <td>{ m.assignment.len() }</td>
+                        <td>{ epoch(m.epoch.into()) }</td>
+                        <td>{ assignment_string(&m.assignment) }</td>
+                        <td>{ epoch(g.assignment_epoch.into()) }</td>
+                        <td>{ if modern { assignment_string(&m.target) } else { "-".into() } }</td>
+                    </tr>
+                }) }
+            </tbody>
+        </table>
     }
 }
