@@ -35,6 +35,9 @@ pub struct ClusterSettings {
     pub replica_lag_time_max_ms: u64,
     /// `log.retention.check.interval.ms`.
     pub log_retention_check_interval_ms: u64,
+    /// `connections.max.idle.ms`: a broker closes a connection idle this long (here: a share
+    /// session's, which then ends).
+    pub connections_max_idle_ms: u64,
     /// `max.incremental.fetch.session.cache.slots`: fetch sessions each broker keeps (KIP-227).
     pub max_incremental_fetch_session_cache_slots: u32,
     /// `group.min.session.timeout.ms`, `group.max.session.timeout.ms`, `group.initial.rebalance.delay.ms`.
@@ -127,6 +130,7 @@ impl ClusterSettings {
             default_replication_factor: crate::controller::DEFAULT_REPLICATION_FACTOR,
             replica_lag_time_max_ms: REPLICA_LAG_TIME_MAX_MS_DEFAULT,
             log_retention_check_interval_ms: crate::broker::LOG_RETENTION_CHECK_INTERVAL_MS,
+            connections_max_idle_ms: CONNECTIONS_MAX_IDLE_MS_DEFAULT,
             max_incremental_fetch_session_cache_slots:
                 crate::fetch_session::cache::MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_DEFAULT,
             group: crate::group::coordinator::GroupSettings::default(),
@@ -138,6 +142,8 @@ impl ClusterSettings {
 
 /// `replica.lag.time.max.ms`'s default.
 pub const REPLICA_LAG_TIME_MAX_MS_DEFAULT: u64 = 30_000;
+/// `connections.max.idle.ms` (SocketServerConfigs): ten minutes.
+pub const CONNECTIONS_MAX_IDLE_MS_DEFAULT: u64 = 600_000;
 
 /// A command as sessions, scripts and comparisons hold it: shared, never copied (the page
 /// keeps a session's commands in its branches, its future and its comparison's runs).

@@ -101,7 +101,7 @@ impl Change {
             "offsets.retention.minutes" | "num.partitions" | "default.replication.factor" => {
                 number.filter(|v| *v > 0 && *v <= u64::from(u32::MAX))
             }
-            "log.retention.check.interval.ms" => number.filter(|v| *v > 0),
+            "log.retention.check.interval.ms" | "connections.max.idle.ms" => number.filter(|v| *v > 0),
             "replica.lag.time.max.ms" => number,
             "group.initial.rebalance.delay.ms" | "group.min.session.timeout.ms" | "group.max.session.timeout.ms" => {
                 number.filter(|v| *v <= u64::from(u32::MAX))
@@ -190,6 +190,7 @@ impl Change {
                     "default.replication.factor" => settings.default_replication_factor = value as u32,
                     "log.retention.check.interval.ms" => settings.log_retention_check_interval_ms = value,
                     "replica.lag.time.max.ms" => settings.replica_lag_time_max_ms = value,
+                    "connections.max.idle.ms" => settings.connections_max_idle_ms = value,
                     "group.initial.rebalance.delay.ms" => settings.group.initial_rebalance_delay_ms = value,
                     "group.min.session.timeout.ms" => settings.group.min_session_timeout_ms = value,
                     "group.max.session.timeout.ms" => settings.group.max_session_timeout_ms = value,

@@ -512,6 +512,7 @@ pub enum EventKind {
         broker: u32,
         group: String,
         consumer: String,
+        idle_ms: u64,
     },
     /// A share-partition's state write failed: the acknowledgements it carried are undone (their
     /// records Acquired again by their members, or released if their locks expired meanwhile).
@@ -656,9 +657,9 @@ impl fmt::Display for EventKind {
                 Ok(())
             }
             #[cfg(feature = "share-groups")]
-            ShareSessionEvicted { broker, group, consumer } => write!(
+            ShareSessionEvicted { broker, group, consumer, idle_ms } => write!(
                 f,
-                "broker-{broker} closed {consumer}'s connection, idle for connections.max.idle.ms (600000 ms): its share session of group {group} ends, and what it held there is released"
+                "broker-{broker} closed {consumer}'s connection, idle for connections.max.idle.ms ({idle_ms} ms): its share session of group {group} ends, and what it held there is released"
             ),
             #[cfg(feature = "share-groups")]
             ShareWriteFailed { broker, group, tp, error, undone } => {

@@ -246,6 +246,7 @@ impl Sim {
                     default_replication_factor: s.default_replication_factor,
                     replica_lag_time_max_ms: s.replica_lag_time_max_ms,
                     log_retention_check_interval_ms: s.log_retention_check_interval_ms,
+                    connections_max_idle_ms: s.connections_max_idle_ms,
                     max_incremental_fetch_session_cache_slots: s.max_incremental_fetch_session_cache_slots,
                     group: s.group,
                     internal: s.internal,

@@ -115,6 +115,7 @@ const KAFKA: &[(&str, &str, &str, &str)] = &[
     ("broker", "auto.create.topics.enable", "true", "ServerConfigs"),
     ("broker", "default.replication.factor", "1", "ReplicationConfigs"),
     ("broker", "group.consumer.heartbeat.interval.ms", "5000", "GroupCoordinatorConfig (KIP-848)"),
+    ("broker", "connections.max.idle.ms", "600000", "SocketServerConfigs"),
     ("broker", "group.consumer.session.timeout.ms", "45000", "GroupCoordinatorConfig (KIP-848)"),
     ("broker", "group.initial.rebalance.delay.ms", "3000", "GroupCoordinatorConfig"),
     ("broker", "group.share.delivery.count.limit", "5", "ShareGroupConfig (KIP-932)"),

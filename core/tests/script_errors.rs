@@ -346,3 +346,11 @@ fn share_sessions_cannot_be_fewer_than_a_share_groups_members() {
         "line 1, column 40: group.share.max.size is between 1 and 1000"
     );
 }
+
+#[test]
+fn connections_max_idle_ms_is_at_least_one() {
+    assert_eq!(
+        error("cluster brokers=1 connections.max.idle.ms=0"),
+        "line 1, column 19: Invalid value 0 for configuration connections.max.idle.ms: Value must be at least 1"
+    );
+}

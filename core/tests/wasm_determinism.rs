@@ -73,6 +73,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("share-group-by-duration"),
     scenario!("share-session-limit"),
     scenario!("share-group-write-refused"),
+    scenario!("share-session-idle"),
     scenario!("group-coordinator-failover"),
     scenario!("group-two-groups"),
     scenario!("group-eager-vs-cooperative"),

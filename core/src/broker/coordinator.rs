@@ -31,6 +31,7 @@ use crate::net::Node;
 use crate::protocol::{Acks, RecordData, Request, Response, TopicPartition};
 use crate::sorted::{SortedMap, SortedSet};
 use alloc::boxed::Box;
+use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 

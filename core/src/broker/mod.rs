@@ -147,6 +147,8 @@ pub struct BrokerConfig {
     pub default_replication_factor: u32,
     /// `log.retention.check.interval.ms`: how often the log manager deletes what retention allows.
     pub log_retention_check_interval_ms: u64,
+    /// `connections.max.idle.ms`: a connection idle this long is closed (its share sessions end).
+    pub connections_max_idle_ms: u64,
     /// `group.min.session.timeout.ms`, `group.max.session.timeout.ms`, `group.initial.rebalance.delay.ms`.
     pub group: crate::group::coordinator::GroupSettings,
     /// `offsets.topic.*` and `transaction.state.log.*`.
@@ -169,6 +171,7 @@ impl BrokerConfig {
             ("group.max.session.timeout.ms", self.group.max_session_timeout_ms.to_string()),
             ("group.min.session.timeout.ms", self.group.min_session_timeout_ms.to_string()),
             ("log.retention.check.interval.ms", self.log_retention_check_interval_ms.to_string()),
+            ("connections.max.idle.ms", self.connections_max_idle_ms.to_string()),
             ("max.incremental.fetch.session.cache.slots", self.max_incremental_fetch_session_cache_slots.to_string()),
             ("num.partitions", self.num_partitions.to_string()),
             ("offsets.retention.minutes", (self.offsets_retention_ms / 60_000).to_string()),
@@ -216,6 +219,7 @@ impl Default for BrokerConfig {
             num_partitions: crate::controller::NUM_PARTITIONS_DEFAULT,
             default_replication_factor: crate::controller::DEFAULT_REPLICATION_FACTOR,
             log_retention_check_interval_ms: LOG_RETENTION_CHECK_INTERVAL_MS,
+            connections_max_idle_ms: crate::command::CONNECTIONS_MAX_IDLE_MS_DEFAULT,
             group: crate::group::coordinator::GroupSettings::default(),
             internal: crate::command::InternalTopics::KAFKA,
             max_incremental_fetch_session_cache_slots:

@@ -33,10 +33,6 @@ const SHARE_PARTITION_MAX_BYTES: usize = 1_048_576;
 const PARKED_SHARE_FETCHES_MAX: usize = 256;
 /// Share-partitions one broker keeps, a stated limit.
 pub const SHARE_PARTITIONS_PER_BROKER_MAX: usize = 1_024;
-/// `connections.max.idle.ms`'s default: a broker closes a connection idle this long, and the share
-/// session on it ends (Kafka 4.1+, `ShareSessionCache`'s disconnect listener, KAFKA-19015). A
-/// crashed share consumer's sessions end so.
-const CONNECTIONS_MAX_IDLE_MS: u64 = 600_000;
 /// How long a leader waits before writing a share-partition's state again after a failed write.
 const SHARE_STATE_RETRY_MS: u64 = 1_000;
 
@@ -279,11 +275,14 @@ impl Broker {
         result
     }
 
-    /// Arms the one timer for the share session whose connection goes idle first.
+    /// Arms the one timer for the share session whose connection goes idle first: a broker closes
+    /// a connection idle for `connections.max.idle.ms`, and the share session on it ends (Kafka
+    /// 4.1+, `ShareSessionCache`'s disconnect listener, KAFKA-19015). A crashed share consumer's
+    /// sessions end so.
     fn schedule_idle_check(&mut self, fx: &mut Effects) {
         match self.share.sessions.values().map(|&(_, last)| last).min() {
             Some(last) => {
-                let at = last + Duration::from_ms(CONNECTIONS_MAX_IDLE_MS);
+                let at = last + Duration::from_ms(self.config.connections_max_idle_ms);
                 fx.timers.push((at.max(fx.now), Timer::ShareSessionsIdle));
             }
             None => fx.cancel(Timer::ShareSessionsIdle),
@@ -297,12 +296,13 @@ impl Broker {
             .share
             .sessions
             .iter()
-            .filter(|(_, &(_, last))| last + Duration::from_ms(CONNECTIONS_MAX_IDLE_MS) <= fx.now)
+            .filter(|(_, &(_, last))| last + Duration::from_ms(self.config.connections_max_idle_ms) <= fx.now)
             .map(|(key, _)| key.clone())
             .collect();
         for (group, member) in idle {
             let consumer = self.share.clients.get(&member).cloned().unwrap_or_default();
-            fx.event(EventKind::ShareSessionEvicted { broker: self.id, group: group.clone(), consumer });
+            let idle_ms = self.config.connections_max_idle_ms;
+            fx.event(EventKind::ShareSessionEvicted { broker: self.id, group: group.clone(), consumer, idle_ms });
             self.close_share_session(&group, &member, fx);
         }
         self.schedule_idle_check(fx);

@@ -74,6 +74,7 @@ impl fmt::Display for Command {
                     default_replication_factor,
                     replica_lag_time_max_ms,
                     log_retention_check_interval_ms,
+                    connections_max_idle_ms,
                     max_incremental_fetch_session_cache_slots,
                     group,
                     topic_defaults,
@@ -108,6 +109,7 @@ impl fmt::Display for Command {
                 let defaults = ClusterSettings::new(*brokers);
                 for (name, value, default) in [
                     ("replica.lag.time.max.ms", replica_lag_time_max_ms, defaults.replica_lag_time_max_ms),
+                    ("connections.max.idle.ms", connections_max_idle_ms, defaults.connections_max_idle_ms),
                     (
                         "log.retention.check.interval.ms",
                         log_retention_check_interval_ms,
