@@ -14,6 +14,8 @@ pub const SCENARIOS: &[&str] = &[
     "group-consumer-protocol",
     "group-consumer-protocol-crash",
     "group-consumer-protocol-static",
+    "group-consumer-protocol-regex",
+    "group-consumer-protocol-write-refused",
     "group-eager-vs-cooperative",
     "group-sticky-two-topics",
     "group-static-member",
