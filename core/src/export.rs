@@ -469,10 +469,47 @@ pub fn cli(scenario: &Scenario) -> String {
     );
     let mut producer_configs: SortedMap<&str, Vec<(String, String)>> = SortedMap::new();
     let mut share_consumers: SortedMap<&str, &Vec<(String, String)>> = SortedMap::new();
+    // Each consumer's configs and, once it subscribed, the console consumer's topic options: its
+    // `consume` (the poll loop) runs a kafka-console-consumer.sh in the group, in the background.
+    let mut consumers: SortedMap<&str, (&crate::command::Configs, Option<String>)> = SortedMap::new();
     for l in &scenario.commands {
         let c: &Command = &l.command;
         let _ = writeln!(out, "\n# {c}");
         let text = match c {
+            Command::Consumer { name, configs } => {
+                consumers.insert(name, (configs, None));
+                String::from("# (its settings go to the kafka-console-consumer.sh its `consume` runs)")
+            }
+            Command::Subscribe { consumer, topics, pattern } if consumers.contains_key(consumer.as_str()) => {
+                let (select, note) = match (pattern, topics.as_slice()) {
+                    (Some((PatternSide::Consumer, p)), _) => (format!("--include {}", sh(p)), ""),
+                    (Some((PatternSide::Coordinator, p)), _) => (
+                        format!("--include {}", sh(p)),
+                        "# the console consumer's --include is matched by the consumer (subscribe(Pattern)); it has no option for a SubscriptionPattern the coordinator resolves\n",
+                    ),
+                    (None, [one]) => (format!("--topic {}", sh(one)), ""),
+                    (None, many) => (format!("--include {}", sh(&many.join("|"))), ""),
+                };
+                if let Some(entry) = consumers.get_mut(consumer.as_str()) {
+                    entry.1 = Some(select);
+                }
+                format!("{note}# (the kafka-console-consumer.sh its `consume` runs subscribes)")
+            }
+            Command::Consume { consumer, .. } if consumers.get(consumer.as_str()).is_some_and(|c| c.1.is_some()) => {
+                let (configs, select) = consumers.get(consumer.as_str()).cloned().unzip();
+                let group = configs.into_iter().flatten().find(|(k, _)| k == "group.id").map_or("", |(_, v)| v.as_str());
+                let props: String = configs
+                    .into_iter()
+                    .flatten()
+                    .filter(|(k, _)| k != "group.id")
+                    .map(|(k, v)| format!(" --consumer-property {}", sh(&format!("{k}={v}"))))
+                    .collect();
+                format!(
+                    "kafka-console-consumer.sh --bootstrap-server \"$B\" {} --group {}{props} --property print.key=true --property print.offset=true &",
+                    select.flatten().unwrap_or_default(),
+                    sh(group)
+                )
+            }
             #[cfg(feature = "share-groups")]
             Command::ShareConsumer { name, configs } => {
                 share_consumers.insert(name, configs);

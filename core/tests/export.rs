@@ -112,3 +112,19 @@ fn a_share_group_exports_as_kafkas_share_tools_and_as_comments_for_kafka_python(
     );
     assert!(!py.contains("w1 = "), "a share consumer is not made a KafkaConsumer: {py}");
 }
+
+/// A group's consumer runs its poll loop as a kafka-console-consumer.sh in the group, in the
+/// background; a regex the coordinator would resolve becomes `--include`, which the console
+/// consumer matches itself (said in a comment).
+#[test]
+fn a_group_consumer_exports_as_a_console_consumer_in_its_group() {
+    let s = Scenario::parse(include_str!("scenarios/group-consumer-protocol-regex.kafka")).unwrap();
+    let sh = export::cli(&s);
+    assert!(
+        sh.contains("kafka-console-consumer.sh --bootstrap-server \"$B\" --include 'orders-.*' --group 'all-orders' --consumer-property 'group.protocol=consumer' --consumer-property 'auto.offset.reset=earliest' --property print.key=true --property print.offset=true &"),
+        "{sh}"
+    );
+    assert!(sh.contains("it has no option for a SubscriptionPattern the coordinator resolves"), "{sh}");
+    let s = Scenario::parse(include_str!("scenarios/group-join-leave.kafka")).unwrap();
+    assert!(export::cli(&s).contains("--topic 'orders' --group 'billing'"));
+}
