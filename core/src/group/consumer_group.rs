@@ -527,7 +527,7 @@ impl ConsumerGroup {
                 return update;
             }
         }
-        let regexes = self.regexes(member_id, new);
+        let regexes = self.regexes(Some((member_id, new)));
         required |= regexes.len() != self.resolved.len();
         required |= last.map_or(0, |l| l.version) < self.new_topics_at;
         required |= last.is_none_or(|l| now.ms > l.time_ms + CONSUMER_REGEX_REFRESH_INTERVAL_MS);
@@ -537,10 +537,12 @@ impl ConsumerGroup {
         update
     }
 
-    /// The group's distinct regexes, sorted, with `member_id`'s taken as `regex`.
-    fn regexes(&self, member_id: &str, regex: Option<&str>) -> Vec<String> {
-        let others = self.members.values().filter(|m| m.id != member_id).filter_map(|m| m.regex.as_deref());
-        let mut out: Vec<String> = others.chain(regex).map(String::from).collect();
+    /// The group's distinct regexes, sorted; with `change`, as they will be once that member's
+    /// regex is the one given.
+    fn regexes(&self, change: Option<(&str, Option<&str>)>) -> Vec<String> {
+        let others = self.members.values().filter(|m| change.is_none_or(|(id, _)| m.id != id));
+        let changed = change.and_then(|(_, regex)| regex);
+        let mut out: Vec<String> = others.filter_map(|m| m.regex.as_deref()).chain(changed).map(String::from).collect();
         crate::sort::sort(&mut out);
         out.dedup();
         out
@@ -564,7 +566,7 @@ impl ConsumerGroup {
         now: Instant,
     ) -> Vec<(String, Vec<String>)> {
         self.regex_refresh_at = None;
-        let regexes = self.regexes("", None);
+        let regexes = self.regexes(None);
         let mut changed = Vec::new();
         for regex in regexes {
             // Validated when a member brought it; one that does not compile is left out, as Kafka logs and ignores it.
