@@ -524,6 +524,31 @@ pub enum EventKind {
         error: KafkaError,
         undone: Vec<u64>,
     },
+    /// A share coordinator wrote a share-partition's state to `__share_group_state`: a ShareUpdate
+    /// with the batches a write changed, or a ShareSnapshot with the whole state (the first
+    /// write, and after `share.coordinator.snapshot.update.records.per.snapshot` updates).
+    #[cfg(feature = "share-groups")]
+    ShareStateRecord {
+        broker: u32,
+        group: String,
+        tp: TopicPartition,
+        snapshot: bool,
+        snapshot_epoch: i32,
+        /// State batches the record holds.
+        batches: usize,
+        /// Updates written since the snapshot (this one included).
+        updates: u32,
+    },
+    /// A broker became leader of a `__share_group_state` partition and replayed its log.
+    #[cfg(feature = "share-groups")]
+    ShareCoordinatorLoaded {
+        broker: u32,
+        partition: u32,
+        snapshots: usize,
+        updates: usize,
+        /// Share-partitions whose state it now holds.
+        share_partitions: usize,
+    },
     /// A producer will send a batch again.
     Retrying {
         producer: String,
@@ -673,6 +698,21 @@ impl fmt::Display for EventKind {
                 f.write_str("; the acknowledgements it carried are undone: ")?;
                 offsets(f, undone)
             }
+            #[cfg(feature = "share-groups")]
+            ShareStateRecord { broker, group, tp, snapshot: true, snapshot_epoch, batches, .. } => write!(
+                f,
+                "broker-{broker}: share coordinator writes ShareSnapshot epoch {snapshot_epoch} of share group {group} {tp}: the whole state, {batches} batch(es)"
+            ),
+            #[cfg(feature = "share-groups")]
+            ShareStateRecord { broker, group, tp, snapshot: false, snapshot_epoch, batches, updates } => write!(
+                f,
+                "broker-{broker}: share coordinator writes ShareUpdate of share group {group} {tp}: {batches} changed batch(es), update {updates} since snapshot epoch {snapshot_epoch}"
+            ),
+            #[cfg(feature = "share-groups")]
+            ShareCoordinatorLoaded { broker, partition, snapshots, updates, share_partitions } => write!(
+                f,
+                "broker-{broker} now share coordinator of __share_group_state partition {partition}: replayed {snapshots} ShareSnapshot and {updates} ShareUpdate record(s), the state of {share_partitions} share-partition(s)"
+            ),
             MemberFenced { broker, group, member, why } => {
                 // Consumer and share groups alike: the reason names the protocol's session timeout.
                 write!(f, "broker-{broker} fenced member {member} of group {group}: {why}")

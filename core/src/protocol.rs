@@ -341,8 +341,10 @@ pub struct ShareAck {
     pub ack: crate::group::share_partition::AckType,
 }
 
-/// A share-partition's persisted state (`__share_group_state`'s ShareSnapshotValue): its start
-/// offset, state epoch and the state batches `(first, last, delivery state, delivery count)`.
+/// A share-partition's state (`__share_group_state`'s ShareSnapshotValue): its start offset,
+/// state epoch and the state batches `(first, last, delivery state, delivery count)`. In a
+/// WriteShareGroupState the batches are those the write changes; in a ReadShareGroupState's
+/// answer, the whole state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ShareState {
     pub state_epoch: u32,

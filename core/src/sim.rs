@@ -1467,14 +1467,18 @@ impl Sim {
                 {
                     // share.coordinator.state.topic.num.partitions (50), its replication factor
                     // and min ISR shaped as the other state topics' (Kafka's defaults 3 and 2; the
-                    // quickstart's 1 on a single broker), cleanup.policy=delete as KIP-932 defines.
+                    // quickstart's 1 on a single broker), cleanup.policy=delete as KIP-932 defines,
+                    // retention.ms=-1 as `shareGroupStateTopicConfigs` sets: a share-partition's
+                    // updates mean nothing without the snapshot before them, so time must not
+                    // delete it (Kafka's coordinator prunes below its oldest needed snapshot).
                     let layout = Layout::Placed {
                         partitions: crate::broker::share_coordinator::SHARE_STATE_PARTITIONS,
                         replication_factor: internal.txn_replication_factor,
                     };
                     let min_isr = alloc::format!("{}", internal.txn_min_isr);
                     let config =
-                        TopicConfig::from_pairs([("min.insync.replicas", min_isr.as_str())]).unwrap_or_default();
+                        TopicConfig::from_pairs([("min.insync.replicas", min_isr.as_str()), ("retention.ms", "-1")])
+                            .unwrap_or_default();
                     (layout, config)
                 } else if topic == OFFSETS_TOPIC {
                     // offsets.topic.num.partitions and offsets.topic.replication.factor, compacted.

@@ -121,6 +121,7 @@ const KAFKA: &[(&str, &str, &str, &str)] = &[
     ("broker", "group.share.delivery.count.limit", "5", "ShareGroupConfig (KIP-932)"),
     ("broker", "group.share.heartbeat.interval.ms", "5000", "ShareGroupConfig (KIP-932)"),
     ("broker", "group.share.max.share.sessions", "2000", "ShareGroupConfig (Kafka 4.1+)"),
+    ("broker", "share.coordinator.snapshot.update.records.per.snapshot", "500", "ShareCoordinatorConfig"),
     ("broker", "group.share.max.size", "200", "GroupCoordinatorConfig (KIP-932)"),
     ("broker", "group.share.partition.max.record.locks", "2000", "ShareGroupConfig (Kafka 4.1+)"),
     ("broker", "group.share.record.lock.duration.ms", "30000", "ShareGroupConfig (KIP-932)"),

@@ -74,6 +74,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("share-session-limit"),
     scenario!("share-group-write-refused"),
     scenario!("share-session-idle"),
+    scenario!("share-state-updates"),
     scenario!("group-coordinator-failover"),
     scenario!("group-two-groups"),
     scenario!("group-eager-vs-cooperative"),

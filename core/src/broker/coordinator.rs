@@ -1286,7 +1286,7 @@ fn roll_back<G>(
 /// Whether a group write failed as a write the log refused, which Kafka's coordinator runtime
 /// reverts (`failCurrentBatch`: NOT_ENOUGH_REPLICAS below min.insync.replicas, ...); a write that
 /// timed out waiting for replicas is in the log, and its change stays.
-fn refused(e: &KafkaError) -> bool {
+pub(super) fn refused(e: &KafkaError) -> bool {
     !matches!(e, KafkaError::RequestTimedOut | KafkaError::NotEnoughReplicasAfterAppend)
 }
 

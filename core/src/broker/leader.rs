@@ -168,7 +168,10 @@ pub enum WriteFor {
     },
     /// A share-partition's state, answered to its leader once replicated.
     #[cfg(feature = "share-groups")]
-    ShareState,
+    ShareState {
+        group: String,
+        tp: TopicPartition,
+    },
     /// Offsets a transactional producer sent, counted once its transaction commits.
     TxnOffsetCommit {
         group: String,
@@ -328,7 +331,11 @@ impl Broker {
                 self.on_share_heartbeat_written((to, id), &group, *answer, value, result, fx)
             }
             #[cfg(feature = "share-groups")]
-            WriteFor::ShareState => {
+            WriteFor::ShareState { group, tp: of } => {
+                if result.as_ref().is_err_and(super::coordinator::refused) {
+                    // Not in the log: the coordinator's state goes back to what the log holds.
+                    self.reload_share_state(&(group, of));
+                }
                 let result = result.map(|_| ()).map_err(|e| match e {
                     KafkaError::NotLeaderOrFollower => KafkaError::NotCoordinator,
                     e => e,

@@ -198,6 +198,10 @@ impl BrokerConfig {
             ("group.share.partition.max.record.locks", self.group.share.limits.max_record_locks.to_string()),
             ("group.share.record.lock.duration.ms", self.group.share.limits.lock_duration_ms.to_string()),
             ("group.share.session.timeout.ms", self.group.share.session_timeout_ms.to_string()),
+            (
+                "share.coordinator.snapshot.update.records.per.snapshot",
+                self.group.share.updates_per_snapshot.to_string(),
+            ),
         ]);
         named
     }
@@ -735,7 +739,7 @@ impl Broker {
         self.sync_txn_coordinator(fx);
         #[cfg(feature = "share-groups")]
         {
-            self.sync_share_coordinator();
+            self.sync_share_coordinator(fx);
             self.sync_share_partitions(fx);
         }
         self.start_fetchers(fx);

@@ -742,13 +742,16 @@ impl Broker {
             *again = true;
             return;
         }
-        let Some(ShareEntry::Ready(sp)) = self.share.partitions.get(key) else { return };
+        let leader_epoch = self.leader_epoch_of(&key.1);
+        let Some(ShareEntry::Ready(sp)) = self.share.partitions.get_mut(key) else { return };
         let change = self.share.change;
+        // Only what changed since the coordinator's last answer goes (Kafka's write carries the
+        // batches of the transitions it writes); the coordinator merges it into what it holds.
         let state = ShareState {
             state_epoch: sp.state_epoch,
-            leader_epoch: self.leader_epoch_of(&key.1),
+            leader_epoch,
             start_offset: sp.start_offset,
-            batches: sp.state_batches(),
+            batches: sp.state_delta(),
         };
         let Some((coordinator, _)) = self.share_coordinator_of(&key.0, &key.1, fx) else {
             // No coordinator yet (its topic is being created, or has no leader): written later.
@@ -795,6 +798,7 @@ impl Broker {
         }
         let limits = self.share_limits(&key.0);
         if let Some(ShareEntry::Ready(sp)) = self.share.partitions.get_mut(&key) {
+            sp.delta_written(result.is_ok());
             let mut released = sp.complete(written, result.is_ok(), fx.now, &limits);
             if let Err(error) = &result {
                 fx.event(EventKind::ShareWriteFailed {

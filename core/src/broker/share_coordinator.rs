@@ -1,17 +1,24 @@
 //! A broker as share coordinator (KIP-932) for the `__share_group_state` partitions it leads:
-//! partition leaders write each share-partition's state here (WriteShareGroupState, answered
-//! once the record is replicated, acks=all) and a new leader reads it back before it delivers
-//! anything (ReadShareGroupState). A share-partition's coordinator is the leader of partition
-//! `abs(hash("group:topic:partition")) % 50` (Kafka hashes the topic's id where the simulation
-//! has its name). A broker that becomes leader of a state partition reads its log, the newest
-//! snapshot per share-partition winning, as Kafka's share coordinator loads its shard.
+//! partition leaders write each share-partition's changes here (WriteShareGroupState, answered
+//! once the record is replicated, acks=all) and a new leader reads the whole state back before it
+//! delivers anything (ReadShareGroupState). A share-partition's coordinator is the leader of
+//! partition `abs(hash("group:topic:partition")) % 50` (Kafka hashes the topic's id where the
+//! simulation has its name).
+//!
+//! As Kafka's `ShareCoordinatorShard`: a write becomes a ShareUpdate record holding the batches it
+//! changed, and after `share.coordinator.snapshot.update.records.per.snapshot` updates a
+//! ShareSnapshot record holding the whole state merged (`share_combine`); a broker that becomes
+//! leader of a state partition replays its log, a snapshot replacing a share-partition's state and
+//! an update merged into it.
 
 use super::leader::WriteFor;
 use super::{reply, Broker};
 use crate::batch::{Compression, RecordBatch};
 use crate::effects::Effects;
 use crate::error::KafkaError;
-use crate::group::share_state;
+use crate::event::EventKind;
+use crate::group::share_combine::combine_state_batches;
+use crate::group::share_state::{self, ShareUpdate, StateRecord};
 use crate::net::Node;
 use crate::protocol::{Acks, RecordData, Request, Response, ShareState, TopicPartition};
 use crate::sorted::{SortedMap, SortedSet};
@@ -29,12 +36,106 @@ const SHARE_STATE_WRITE_TIMEOUT_MS: u64 = 5_000;
 #[derive(Clone, Debug, Default)]
 pub struct ShareCoordinator {
     pub loaded: SortedSet<u32>,
+    /// Each share-partition's whole state, its updates merged in (`shareStateMap`).
     pub states: SortedMap<(String, TopicPartition), ShareState>,
-    /// Snapshots written per share-partition (Kafka's snapshot epoch).
-    snapshots: SortedMap<(String, TopicPartition), i32>,
+    /// The epoch of each share-partition's last snapshot.
+    snapshot_epochs: SortedMap<(String, TopicPartition), i32>,
+    /// Updates written since each share-partition's last snapshot (`snapshotUpdateCount`).
+    update_counts: SortedMap<(String, TopicPartition), u32>,
     /// The newest leader epoch each share-partition was read or written under
     /// (`ShareCoordinatorShard.leaderEpochMap`): an older leader is fenced.
     leader_epochs: SortedMap<(String, TopicPartition), u32>,
+}
+
+type ShareKey = (String, TopicPartition);
+
+impl ShareCoordinator {
+    /// The record a write becomes (`generateShareStateRecord`), replayed into the state at once
+    /// as Kafka's runtime replays what it appends: an update with the write's batches, or a
+    /// snapshot with the whole state once `updates_per_snapshot` updates were written. The first
+    /// write of a share-partition is a snapshot (in Kafka the group coordinator's
+    /// InitializeShareGroupState writes it). The start offset never moves back. The record carries
+    /// the writer's leader epoch, so a coordinator loading the log still fences older leaders.
+    /// Returns the record's type, its value and the state batches it holds.
+    fn record_for(
+        &mut self,
+        key: &ShareKey,
+        write: ShareState,
+        updates_per_snapshot: u32,
+    ) -> (StateRecord, Vec<u8>, usize) {
+        let updates = self.update_counts.get(key).copied().unwrap_or(0);
+        let snapshot_epoch = self.snapshot_epochs.get(key).copied();
+        match (self.states.get(key), snapshot_epoch) {
+            (Some(current), Some(epoch)) if updates < updates_per_snapshot => {
+                let start = write.start_offset.max(current.start_offset);
+                let update = ShareUpdate {
+                    snapshot_epoch: epoch,
+                    leader_epoch: write.leader_epoch,
+                    start_offset: Some(start),
+                    batches: combine_state_batches(&[], &write.batches, Some(start)),
+                };
+                let (value, batches) = (share_state::encode_update_value(&update), update.batches.len());
+                self.replay_update(key.clone(), update);
+                (StateRecord::Update, value, batches)
+            }
+            (current, epoch) => {
+                let start = current.map_or(write.start_offset, |c| write.start_offset.max(c.start_offset));
+                let batches = combine_state_batches(current.map_or(&[], |c| &c.batches), &write.batches, Some(start));
+                let state_epoch = current.map_or(write.state_epoch, |c| c.state_epoch);
+                let state = ShareState { state_epoch, leader_epoch: write.leader_epoch, start_offset: start, batches };
+                let epoch = epoch.map_or(0, |e| e + 1);
+                let (value, batches) = (share_state::encode_value(epoch, &state), state.batches.len());
+                self.replay_snapshot(key.clone(), epoch, state, updates_per_snapshot);
+                (StateRecord::Snapshot, value, batches)
+            }
+        }
+    }
+
+    /// `handleShareSnapshot`: the state is the snapshot's; the update count starts again once it
+    /// had reached the limit.
+    fn replay_snapshot(&mut self, key: ShareKey, epoch: i32, state: ShareState, updates_per_snapshot: u32) {
+        self.raise_leader_epoch(&key, state.leader_epoch);
+        self.snapshot_epochs.insert(key.clone(), epoch);
+        if self.update_counts.get(&key).is_some_and(|&n| n >= updates_per_snapshot) {
+            self.update_counts.insert(key.clone(), 0);
+        }
+        self.states.insert(key, state);
+    }
+
+    /// `handleShareUpdate`: the update's batches merged into the state.
+    fn replay_update(&mut self, key: ShareKey, update: ShareUpdate) {
+        self.raise_leader_epoch(&key, update.leader_epoch);
+        let count = self.update_counts.get(&key).copied().unwrap_or(0);
+        self.update_counts.insert(key.clone(), count + 1);
+        let merged = match self.states.get(&key) {
+            Some(current) => {
+                let start = update.start_offset.unwrap_or(current.start_offset);
+                let batches = combine_state_batches(&current.batches, &update.batches, Some(start));
+                ShareState { leader_epoch: update.leader_epoch, start_offset: start, batches, ..*current }
+            }
+            None => ShareState {
+                state_epoch: 0,
+                leader_epoch: update.leader_epoch,
+                start_offset: update.start_offset.unwrap_or(0),
+                batches: update.batches,
+            },
+        };
+        self.states.insert(key, merged);
+    }
+
+    /// `maybeUpdateLeaderEpochMap`: the newest epoch seen.
+    fn raise_leader_epoch(&mut self, key: &ShareKey, epoch: u32) {
+        if self.leader_epochs.get(key).is_none_or(|&e| e < epoch) {
+            self.leader_epochs.insert(key.clone(), epoch);
+        }
+    }
+
+    fn forget(&mut self, key: &ShareKey) {
+        self.states.remove(key);
+        self.snapshot_epochs.remove(key);
+        self.update_counts.remove(key);
+        self.leader_epochs.remove(key);
+    }
 }
 
 /// The `__share_group_state` partition of a share-partition.
@@ -66,19 +167,29 @@ impl Broker {
                     return reply(fx, from, id, Response::WriteShareGroupState { result });
                 }
                 self.share_coordinator.leader_epochs.insert(key.clone(), state.leader_epoch);
-                let epoch = self.share_coordinator.snapshots.get(&key).copied().unwrap_or(0);
-                self.share_coordinator.snapshots.insert(key.clone(), epoch + 1);
+                let per_snapshot = self.config.group.share.updates_per_snapshot;
+                let (kind, value, batches) = self.share_coordinator.record_for(&key, *state, per_snapshot);
+                let write_for = WriteFor::ShareState { group: key.0.clone(), tp: key.1.clone() };
+                let c = &self.share_coordinator;
+                fx.event(EventKind::ShareStateRecord {
+                    broker: self.id,
+                    group: key.0.clone(),
+                    tp: key.1.clone(),
+                    snapshot: kind == StateRecord::Snapshot,
+                    snapshot_epoch: c.snapshot_epochs.get(&key).copied().unwrap_or(0),
+                    batches,
+                    updates: c.update_counts.get(&key).copied().unwrap_or(0),
+                });
                 let record = RecordData {
                     timestamp_ms: fx.now.ms,
-                    key: Some(share_state::encode_key(&key.0, &key.1)),
-                    value: Some(share_state::encode_value(epoch, &state)),
+                    key: Some(share_state::encode_key(kind, &key.0, &key.1)),
+                    value: Some(value),
                     headers: Vec::new(),
                 };
-                self.share_coordinator.states.insert(key, *state);
                 match RecordBatch::from_records(&[record], Compression::None).encode() {
                     Ok(bytes) => {
                         let timeout = (Acks::All, SHARE_STATE_WRITE_TIMEOUT_MS);
-                        self.write(from, id, timeout, state_tp, bytes, WriteFor::ShareState, fx);
+                        self.write(from, id, timeout, state_tp, bytes, write_for, fx);
                     }
                     Err(e) => {
                         let result = Err(KafkaError::CorruptMessage(alloc::format!("{e}")));
@@ -104,38 +215,198 @@ impl Broker {
         }
     }
 
+    /// A share-partition's state as the log of its state partition holds it: a write the log
+    /// refused is undone (Kafka's runtime reverts the state to its last committed offset).
+    pub(super) fn reload_share_state(&mut self, key: &ShareKey) {
+        if !self.share_coordinator.states.contains_key(key) && !self.share_coordinator.update_counts.contains_key(key) {
+            return;
+        }
+        let state_tp = state_partition(self, &key.0, &key.1);
+        // The leader epochs reads brought are not in the log: they stay.
+        let leader_epoch = self.share_coordinator.leader_epochs.get(key).copied();
+        self.share_coordinator.forget(key);
+        self.replay_share_state_log(&state_tp, |k| k == key);
+        if let Some(epoch) = leader_epoch {
+            self.share_coordinator.raise_leader_epoch(key, epoch);
+        }
+    }
+
+    /// Replays the records of a state partition's log whose keys `of` takes, in order: a snapshot
+    /// replaces a share-partition's state (a tombstone removes it), an update is merged into it.
+    /// Returns how many snapshots and updates it replayed.
+    fn replay_share_state_log(&mut self, state_tp: &TopicPartition, of: impl Fn(&ShareKey) -> bool) -> (usize, usize) {
+        let Some(replica) = self.replicas.get(state_tp) else { return (0, 0) };
+        let (mut snapshots, mut updates) = (0, 0);
+        let per_snapshot = self.config.group.share.updates_per_snapshot;
+        let coordinator = &mut self.share_coordinator;
+        for r in replica.log.records() {
+            let Some((kind, group, tp)) = r.key.as_deref().and_then(share_state::decode_key) else { continue };
+            let key = (group, tp);
+            if !of(&key) {
+                continue;
+            }
+            match (kind, r.value.as_deref()) {
+                (StateRecord::Snapshot, None) => coordinator.forget(&key),
+                (StateRecord::Snapshot, Some(value)) => {
+                    if let Some((epoch, state)) = share_state::decode_value(value) {
+                        coordinator.replay_snapshot(key, epoch, state, per_snapshot);
+                        snapshots += 1;
+                    }
+                }
+                (StateRecord::Update, Some(value)) => {
+                    if let Some(update) = share_state::decode_update_value(value) {
+                        coordinator.replay_update(key, update);
+                        updates += 1;
+                    }
+                }
+                (StateRecord::Update, None) => {}
+            }
+        }
+        (snapshots, updates)
+    }
+
     /// Loads the state partitions this broker now leads and drops the others.
-    pub(super) fn sync_share_coordinator(&mut self) {
+    pub(super) fn sync_share_coordinator(&mut self, fx: &mut Effects) {
         let Some(topic) = self.image.topics.get(SHARE_STATE_TOPIC) else { return };
         let partitions = topic.partitions.len() as u32;
         for p in 0..partitions {
             let tp = TopicPartition::new(SHARE_STATE_TOPIC, p);
             let (leads, loaded) = (self.now_leads(&tp), self.share_coordinator.loaded.contains(&p));
             if leads && !loaded {
-                if let Some(replica) = self.replicas.get(&tp) {
-                    for r in replica.log.records() {
-                        let Some(key) = r.key.as_deref().and_then(share_state::decode_key) else { continue };
-                        match r.value.as_deref().and_then(share_state::decode_value) {
-                            Some(state) => {
-                                self.share_coordinator.leader_epochs.insert(key.clone(), state.leader_epoch);
-                                self.share_coordinator.states.insert(key, state);
-                            }
-                            None => drop(self.share_coordinator.states.remove(&key)),
-                        }
-                    }
-                }
+                let (snapshots, updates) = self.replay_share_state_log(&tp, |_| true);
                 self.share_coordinator.loaded.insert(p);
+                if snapshots + updates > 0 {
+                    let share_partitions = self
+                        .share_coordinator
+                        .states
+                        .keys()
+                        .filter(|k| state_partition(self, &k.0, &k.1) == tp)
+                        .count();
+                    fx.event(EventKind::ShareCoordinatorLoaded {
+                        broker: self.id,
+                        partition: p,
+                        snapshots,
+                        updates,
+                        share_partitions,
+                    });
+                }
             } else if !leads && loaded {
                 self.share_coordinator.loaded.remove(&p);
                 let of = |k: &(String, TopicPartition)| state_partition(self, &k.0, &k.1).partition == p;
                 let gone: Vec<(String, TopicPartition)> =
                     self.share_coordinator.states.keys().filter(|k| of(k)).cloned().collect();
                 for k in gone {
-                    self.share_coordinator.states.remove(&k);
-                    self.share_coordinator.snapshots.remove(&k);
-                    self.share_coordinator.leader_epochs.remove(&k);
+                    self.share_coordinator.forget(&k);
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Cases of Kafka's `ShareCoordinatorShardTest`, under its names: a write through
+    //! `record_for` is Kafka's `writeState` followed by the replay of its record.
+
+    use super::*;
+
+    fn key() -> ShareKey {
+        (String::from("group1"), TopicPartition::new("topic1", 0))
+    }
+
+    fn write(start_offset: u64, batches: &[(u64, u64, u8, u16)]) -> ShareState {
+        ShareState { state_epoch: 0, leader_epoch: 0, start_offset, batches: batches.to_vec() }
+    }
+
+    /// `initSharePartition`: the share-partition's first record, a snapshot (in the simulation
+    /// the leader's first write).
+    fn initialized(start_offset: u64, updates_per_snapshot: u32) -> ShareCoordinator {
+        let mut c = ShareCoordinator::default();
+        let (kind, _, _) = c.record_for(&key(), write(start_offset, &[]), updates_per_snapshot);
+        assert_eq!(kind, StateRecord::Snapshot, "the first write is a snapshot");
+        c
+    }
+
+    #[test]
+    fn test_subsequent_write_state_snapshot_epoch_updates_successfully() {
+        let mut c = initialized(0, 500);
+        let (kind, value, _) = c.record_for(&key(), write(0, &[(0, 10, 0, 1)]), 500);
+        assert_eq!(kind, StateRecord::Update);
+        let update = share_state::decode_update_value(&value).expect("an update");
+        assert_eq!((update.snapshot_epoch, update.start_offset), (0, Some(0)));
+        let (kind, _, _) = c.record_for(&key(), write(0, &[(11, 20, 0, 1)]), 500);
+        assert_eq!(kind, StateRecord::Update);
+        // The batches combine to one: the same state and count.
+        assert_eq!(c.states.get(&key()).map(|s| s.batches.clone()), Some(alloc::vec![(0, 20, 0, 1)]));
+        assert_eq!(c.snapshot_epochs.get(&key()), Some(&0), "updates keep their snapshot's epoch");
+    }
+
+    #[test]
+    fn test_write_state_discards_start_offset_regression() {
+        let mut c = initialized(5, 500);
+        let (kind, _, _) = c.record_for(&key(), write(5, &[(11, 20, 4, 1)]), 500);
+        assert_eq!(kind, StateRecord::Update);
+        let (_, value, _) = c.record_for(&key(), write(2, &[(0, 20, 0, 1)]), 500);
+        let update = share_state::decode_update_value(&value).expect("an update");
+        assert_eq!(update.start_offset, Some(5), "the start offset does not move back");
+        assert_eq!(update.batches, alloc::vec![(5, 20, 0, 1)], "the batches are cut at it");
+        assert_eq!(c.states.get(&key()).map(|s| s.start_offset), Some(5));
+    }
+
+    #[test]
+    fn test_snapshot_update_count_boundary() {
+        let mut c = initialized(0, 2);
+        let kinds: Vec<StateRecord> = (0..3).map(|_| c.record_for(&key(), write(0, &[(0, 10, 0, 1)]), 2).0).collect();
+        assert_eq!(kinds, [StateRecord::Update, StateRecord::Update, StateRecord::Snapshot]);
+        assert_eq!(c.snapshot_epochs.get(&key()), Some(&1));
+        let (kind, _, _) = c.record_for(&key(), write(0, &[(0, 10, 0, 1)]), 2);
+        assert_eq!(kind, StateRecord::Update, "the count starts again after the snapshot");
+    }
+
+    #[test]
+    fn test_non_sequential_batch_updates() {
+        // Every write a snapshot (the limit 0). Batch 1 acknowledged and the start offset moved
+        // past it, then batch 3 acknowledged: batch 2 is not lost.
+        let mut c = initialized(0, 0);
+        let b = [(100, 109, 1, 1), (110, 119, 1, 2), (120, 129, 1, 0)];
+        c.record_for(&key(), write(100, &b), 0);
+        c.record_for(&key(), write(100, &[(100, 109, 2, 1)]), 0);
+        let (kind, value, _) = c.record_for(&key(), write(110, &[(120, 129, 2, 1)]), 0);
+        assert_eq!(kind, StateRecord::Snapshot);
+        let (epoch, state) = share_state::decode_value(&value).expect("a snapshot");
+        assert_eq!(epoch, 3);
+        assert_eq!(state.start_offset, 110);
+        assert_eq!(state.batches, alloc::vec![(110, 119, 1, 2), (120, 129, 2, 1)]);
+    }
+
+    #[test]
+    fn a_replayed_log_gives_the_state_the_writes_made() {
+        // The records a coordinator wrote, replayed in order by the next one, give the same
+        // state, snapshot epoch and update count.
+        let mut c = initialized(0, 2);
+        let mut log = Vec::new();
+        for (start, batch) in [(0, (0, 4, 0, 1)), (0, (0, 1, 2, 1)), (2, (2, 2, 4, 3)), (3, (3, 6, 0, 2))] {
+            let (kind, value, _) = c.record_for(&key(), write(start, &[batch]), 2);
+            log.push((kind, value));
+        }
+        let mut replayed = initialized(0, 2);
+        for (kind, value) in log {
+            match kind {
+                StateRecord::Snapshot => {
+                    let (epoch, state) = share_state::decode_value(&value).expect("a snapshot");
+                    replayed.replay_snapshot(key(), epoch, state, 2);
+                }
+                StateRecord::Update => {
+                    replayed.replay_update(key(), share_state::decode_update_value(&value).expect("an update"))
+                }
+            }
+        }
+        assert_eq!(replayed.states.get(&key()), c.states.get(&key()));
+        assert_eq!(replayed.snapshot_epochs.get(&key()), c.snapshot_epochs.get(&key()));
+        assert_eq!(replayed.update_counts.get(&key()), c.update_counts.get(&key()));
+        assert_eq!(
+            c.states.get(&key()).map(|s| (s.start_offset, s.batches.clone())),
+            Some((3, alloc::vec![(3, 6, 0, 2)]))
+        );
     }
 }

@@ -10,6 +10,7 @@ pub mod coordinator;
 pub mod metadata;
 pub mod offsets;
 pub mod server_assignor;
+pub mod share_combine;
 pub mod share_group;
 pub mod share_partition;
 pub mod share_snapshot;

@@ -29,6 +29,9 @@ pub const SHARE_GROUP_MEMBERS_MAX: usize = 1_000;
 /// `group.share.max.share.sessions` (Kafka 4.3: 2000): the share sessions one broker keeps; at
 /// least `group.share.max.size`.
 pub const SHARE_SESSIONS_MAX: usize = 2_000;
+/// `share.coordinator.snapshot.update.records.per.snapshot` (Kafka 4.3: 500, between 0 and 500):
+/// the ShareUpdate records the share coordinator writes between two ShareSnapshot records.
+pub const SHARE_UPDATES_PER_SNAPSHOT: u32 = 500;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -60,6 +63,9 @@ pub struct ShareGroupSettings {
     /// `group.share.max.share.sessions`: share sessions one broker keeps; a new one past it is
     /// refused with SHARE_SESSION_LIMIT_REACHED.
     pub max_share_sessions: usize,
+    /// `share.coordinator.snapshot.update.records.per.snapshot` (0 to 500): the share coordinator's
+    /// updates between snapshots of a share-partition's state.
+    pub updates_per_snapshot: u32,
 }
 
 impl Default for ShareGroupSettings {
@@ -70,6 +76,7 @@ impl Default for ShareGroupSettings {
             limits: ShareLimits::default(),
             max_size: SHARE_GROUP_MAX_SIZE,
             max_share_sessions: SHARE_SESSIONS_MAX,
+            updates_per_snapshot: SHARE_UPDATES_PER_SNAPSHOT,
         }
     }
 }

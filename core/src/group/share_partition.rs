@@ -23,6 +23,7 @@
 //! meanwhile). Each transition carries the number of the change it belongs to, so a write of the
 //! state as it was at change `n` completes every transition up to `n`.
 
+use super::share_combine::{combine_state_batches, StateBatch};
 use crate::error::KafkaError;
 use crate::time::Instant;
 use alloc::collections::VecDeque;
@@ -173,17 +174,23 @@ pub struct SharePartition {
     records: VecDeque<InFlight>,
     /// Bumped when the state is initialized again (Kafka's state epoch).
     pub state_epoch: u32,
+    /// The state the share coordinator holds, as far as this leader knows: what it read back,
+    /// merged with every write answered since. A write carries what differs from it.
+    persisted: Vec<StateBatch>,
+    /// The batches of the write in flight, merged into `persisted` once it is answered.
+    sending: Option<Vec<StateBatch>>,
 }
 
 impl SharePartition {
     pub fn new(start_offset: u64) -> Self {
-        SharePartition { start_offset, records: VecDeque::new(), state_epoch: 0 }
+        SharePartition { start_offset, records: VecDeque::new(), state_epoch: 0, persisted: Vec::new(), sending: None }
     }
 
     /// A share-partition read back from its persisted state: acquisitions do not survive (their
     /// locks were the old leader's), so an Acquired record is Available with its deliveries counted.
-    pub fn restore(start_offset: u64, state_epoch: u32, batches: &[(u64, u64, u8, u16)]) -> Self {
-        let mut sp = SharePartition { start_offset, records: VecDeque::new(), state_epoch };
+    pub fn restore(start_offset: u64, state_epoch: u32, batches: &[StateBatch]) -> Self {
+        let persisted = batches.to_vec();
+        let mut sp = SharePartition { start_offset, records: VecDeque::new(), state_epoch, persisted, sending: None };
         for &(first, last, state, count) in batches {
             if last < first || first < sp.end_exclusive() {
                 continue;
@@ -546,19 +553,54 @@ impl SharePartition {
     /// The state to persist: each run of offsets with one state and delivery count, as Kafka's
     /// `PersisterStateBatch` (first, last, delivery state, delivery count). An Acquired record is
     /// written as Available: its lock does not outlive this leader.
-    pub fn state_batches(&self) -> Vec<(u64, u64, u8, u16)> {
-        let mut out: Vec<(u64, u64, u8, u16)> = Vec::new();
+    pub fn state_batches(&self) -> Vec<StateBatch> {
+        let mut out: Vec<StateBatch> = Vec::new();
         for (offset, r) in self.in_flight() {
-            let state = match r.state {
-                RecordState::Acquired => RecordState::Available,
-                s => s,
-            } as u8;
-            match out.last_mut() {
-                Some(b) if b.1 + 1 == offset && b.2 == state && b.3 == r.delivery_count => b.1 = offset,
-                _ => out.push((offset, offset, state, r.delivery_count)),
-            }
+            push_batch(&mut out, offset, r.persisted_state(), r.delivery_count);
         }
         out
+    }
+
+    /// What the next write carries (Kafka's `PersisterStateBatch`es of the transitions it
+    /// writes): the records whose state or delivery count differs from what the coordinator
+    /// holds. An acquisition alone is not written (Kafka writes a record's state when it is
+    /// acknowledged, released or its lock expires, never when it is acquired); a record the
+    /// coordinator has no batch for is Available with no delivery. Kept as the write in flight.
+    pub fn state_delta(&mut self) -> Vec<StateBatch> {
+        let mut out: Vec<StateBatch> = Vec::new();
+        let mut held = self.persisted.iter().peekable();
+        for (offset, r) in self.in_flight() {
+            if r.state == RecordState::Acquired && r.pending.is_none() {
+                continue;
+            }
+            while held.peek().is_some_and(|b| b.1 < offset) {
+                held.next();
+            }
+            let was = held.peek().filter(|b| b.0 <= offset).map_or((RecordState::Available as u8, 0), |b| (b.2, b.3));
+            let now = (r.persisted_state(), r.delivery_count);
+            if was != now {
+                push_batch(&mut out, offset, now.0, now.1);
+            }
+        }
+        self.sending = Some(out.clone());
+        out
+    }
+
+    /// The write in flight was answered: if it was written, the coordinator now holds its
+    /// batches (merged as the coordinator merges them); if not, the next write works out the
+    /// difference again.
+    pub fn delta_written(&mut self, written: bool) {
+        if let (Some(batches), true) = (self.sending.take(), written) {
+            self.persisted = combine_state_batches(&self.persisted, &batches, Some(self.start_offset));
+        }
+    }
+}
+
+/// Adds an offset to state batches, joining it to the last one when it continues it.
+fn push_batch(out: &mut Vec<StateBatch>, offset: u64, state: u8, count: u16) {
+    match out.last_mut() {
+        Some(b) if b.1 + 1 == offset && b.2 == state && b.3 == count => b.1 = offset,
+        _ => out.push((offset, offset, state, count)),
     }
 }
 
@@ -579,6 +621,14 @@ impl InFlight {
             lock_until: None,
             batch: 1,
             pending: None,
+        }
+    }
+
+    /// The state a write carries: Acquired is written as Available.
+    fn persisted_state(&self) -> u8 {
+        match self.state {
+            RecordState::Acquired => RecordState::Available as u8,
+            s => s as u8,
         }
     }
 
@@ -716,6 +766,26 @@ mod tests {
         // The second delivery ended at the limit: archived, and the start offset moves past it.
         assert_eq!(released.archived, [0]);
         assert_eq!(sp.start_offset, 1);
+    }
+
+    #[test]
+    fn a_write_carries_what_changed_since_the_coordinator_last_answered() {
+        let mut sp = SharePartition::new(0);
+        sp.acquire(&member("m1"), &[(0, 5)], 500, false, &limits(), at(0));
+        assert_eq!(sp.state_delta(), [], "an acquisition alone is not written");
+        sp.acknowledge("m1", &[(0, 1, AckType::Accept), (2, 2, AckType::Release)], 1, &limits(), at(1)).unwrap();
+        assert_eq!(sp.state_delta(), [(0, 1, 2, 1), (2, 2, 0, 1)], "the acknowledged and the released");
+        sp.delta_written(true);
+        sp.complete(1, true, at(2), &limits());
+        assert_eq!(sp.state_delta(), [], "the coordinator holds them");
+        sp.delta_written(true);
+        sp.acknowledge("m1", &[(3, 3, AckType::Reject)], 2, &limits(), at(3)).unwrap();
+        assert_eq!(sp.state_delta(), [(3, 3, 4, 1)]);
+        sp.delta_written(false);
+        sp.complete(2, false, at(4), &limits());
+        assert_eq!(sp.state_delta(), [], "a failed write undid the rejection: nothing differs");
+        sp.acknowledge("m1", &[(3, 4, AckType::Accept)], 3, &limits(), at(5)).unwrap();
+        assert_eq!(sp.state_delta(), [(3, 4, 2, 1)]);
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub fn command_line(text: &str, line: usize) -> Result<Command, ScriptError> {
 
 #[cfg(feature = "share-groups")]
 const CLUSTER_SETTINGS: &str =
-    "brokers=N, latency=DURATION, auto.create.topics.enable=BOOL, num.partitions=N, default.replication.factor=N, replica.lag.time.max.ms=MS, log.retention.check.interval.ms=MS, connections.max.idle.ms=MS, max.incremental.fetch.session.cache.slots=N, group.initial.rebalance.delay.ms=MS, group.min.session.timeout.ms=MS, group.max.session.timeout.ms=MS, group.consumer.heartbeat.interval.ms=MS, group.consumer.session.timeout.ms=MS, group.share.heartbeat.interval.ms=MS, group.share.session.timeout.ms=MS, group.share.record.lock.duration.ms=MS, group.share.delivery.count.limit=N, group.share.partition.max.record.locks=N, group.share.max.size=N, group.share.max.share.sessions=N, min.insync.replicas=N, unclean.leader.election.enable=BOOL, log.retention.ms=MS, log.retention.hours=H, log.segment.bytes=N, offsets.retention.minutes=N, offsets.topic.replication.factor=N, offsets.topic.num.partitions=N, transaction.state.log.replication.factor=N, transaction.state.log.min.isr=N, transaction.state.log.num.partitions=N, transaction.version=1|2 or transaction.partition.verification.enable=BOOL";
+    "brokers=N, latency=DURATION, auto.create.topics.enable=BOOL, num.partitions=N, default.replication.factor=N, replica.lag.time.max.ms=MS, log.retention.check.interval.ms=MS, connections.max.idle.ms=MS, max.incremental.fetch.session.cache.slots=N, group.initial.rebalance.delay.ms=MS, group.min.session.timeout.ms=MS, group.max.session.timeout.ms=MS, group.consumer.heartbeat.interval.ms=MS, group.consumer.session.timeout.ms=MS, group.share.heartbeat.interval.ms=MS, group.share.session.timeout.ms=MS, group.share.record.lock.duration.ms=MS, group.share.delivery.count.limit=N, group.share.partition.max.record.locks=N, group.share.max.size=N, group.share.max.share.sessions=N, share.coordinator.snapshot.update.records.per.snapshot=N, min.insync.replicas=N, unclean.leader.election.enable=BOOL, log.retention.ms=MS, log.retention.hours=H, log.segment.bytes=N, offsets.retention.minutes=N, offsets.topic.replication.factor=N, offsets.topic.num.partitions=N, transaction.state.log.replication.factor=N, transaction.state.log.min.isr=N, transaction.state.log.num.partitions=N, transaction.version=1|2 or transaction.partition.verification.enable=BOOL";
 #[cfg(not(feature = "share-groups"))]
 const CLUSTER_SETTINGS: &str =
     "brokers=N, latency=DURATION, auto.create.topics.enable=BOOL, num.partitions=N, default.replication.factor=N, replica.lag.time.max.ms=MS, log.retention.check.interval.ms=MS, connections.max.idle.ms=MS, max.incremental.fetch.session.cache.slots=N, group.initial.rebalance.delay.ms=MS, group.min.session.timeout.ms=MS, group.max.session.timeout.ms=MS, group.consumer.heartbeat.interval.ms=MS, group.consumer.session.timeout.ms=MS, min.insync.replicas=N, unclean.leader.election.enable=BOOL, log.retention.ms=MS, log.retention.hours=H, log.segment.bytes=N, offsets.retention.minutes=N, offsets.topic.replication.factor=N, offsets.topic.num.partitions=N, transaction.state.log.replication.factor=N, transaction.state.log.min.isr=N, transaction.state.log.num.partitions=N, transaction.version=1|2 or transaction.partition.verification.enable=BOOL";
@@ -158,6 +158,16 @@ fn parse_words(ws: &[Word], line: usize, raw: &str) -> Result<Command, ScriptErr
                         } else {
                             share.max_share_sessions = n;
                         }
+                    }
+                    #[cfg(feature = "share-groups")]
+                    "share.coordinator.snapshot.update.records.per.snapshot" => {
+                        use crate::group::share_group::SHARE_UPDATES_PER_SNAPSHOT;
+                        let n = c.parse_u32(value, w, "a number of records")?;
+                        if n > SHARE_UPDATES_PER_SNAPSHOT {
+                            let why = format!("{name} is between 0 and {SHARE_UPDATES_PER_SNAPSHOT}");
+                            return Err(c.error_at(w.value_column(), &why));
+                        }
+                        settings.group.share.updates_per_snapshot = n;
                     }
                     "group.consumer.session.timeout.ms" => {
                         let ms = u64::from(c.parse_u32(value, w, "milliseconds")?);

@@ -178,6 +178,11 @@ impl fmt::Display for Command {
                         &(group.share.max_share_sessions as u64),
                         defaults.group.share.max_share_sessions as u64,
                     ),
+                    (
+                        "share.coordinator.snapshot.update.records.per.snapshot",
+                        &u64::from(group.share.updates_per_snapshot),
+                        u64::from(defaults.group.share.updates_per_snapshot),
+                    ),
                 ] {
                     if *value != default {
                         write!(f, " {name}={value}")?;

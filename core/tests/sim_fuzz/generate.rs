@@ -174,6 +174,12 @@ pub fn generate(seed: u64) -> Vec<String> {
     // start offset to the last stable offset instead of the high watermark).
     let share_name = if share.below(2) == 0 { "q" } else { "qc" };
     let share_crash_step = share.below(STEPS);
+    if share_group {
+        // The share coordinator's updates between snapshots: every write a snapshot, a few, or
+        // Kafka's 500. A stream of its own, so the seeds' other choices stay as they were.
+        let per_snapshot = [0, 1, 3, 500][Rng::new(seed ^ 0x7570_6461_7465).below(4)];
+        cluster.push_str(&format!(" share.coordinator.snapshot.update.records.per.snapshot={per_snapshot}"));
+    }
     let mut g = Gen {
         rng,
         lines: vec![format!("seed {seed}"), cluster],
