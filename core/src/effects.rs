@@ -83,6 +83,12 @@ pub enum Timer {
     /// sessions on them end.
     #[cfg(feature = "share-groups")]
     ShareSessionsIdle,
+    /// A share coordinator snapshots the share-partitions not snapshotted for a while.
+    #[cfg(feature = "share-groups")]
+    ShareColdSnapshots,
+    /// A share coordinator deletes the state records no share-partition needs any more.
+    #[cfg(feature = "share-groups")]
+    SharePrune,
 }
 
 #[derive(Debug)]

@@ -533,6 +533,8 @@ pub enum EventKind {
         group: String,
         tp: TopicPartition,
         snapshot: bool,
+        /// A snapshot of a share-partition not snapshotted for a while (no write asked for it).
+        cold: bool,
         snapshot_epoch: i32,
         /// State batches the record holds.
         batches: usize,
@@ -699,12 +701,18 @@ impl fmt::Display for EventKind {
                 offsets(f, undone)
             }
             #[cfg(feature = "share-groups")]
-            ShareStateRecord { broker, group, tp, snapshot: true, snapshot_epoch, batches, .. } => write!(
-                f,
-                "broker-{broker}: share coordinator writes ShareSnapshot epoch {snapshot_epoch} of share group {group} {tp}: the whole state, {batches} batch(es)"
-            ),
+            ShareStateRecord { broker, group, tp, snapshot: true, cold, snapshot_epoch, batches, .. } => {
+                write!(
+                    f,
+                    "broker-{broker}: share coordinator writes ShareSnapshot epoch {snapshot_epoch} of share group {group} {tp}: the whole state, {batches} batch(es)"
+                )?;
+                if *cold {
+                    f.write_str(" (cold: no snapshot for 5 minutes, so the records before it can be pruned)")?;
+                }
+                Ok(())
+            }
             #[cfg(feature = "share-groups")]
-            ShareStateRecord { broker, group, tp, snapshot: false, snapshot_epoch, batches, updates } => write!(
+            ShareStateRecord { broker, group, tp, snapshot: false, snapshot_epoch, batches, updates, .. } => write!(
                 f,
                 "broker-{broker}: share coordinator writes ShareUpdate of share group {group} {tp}: {batches} changed batch(es), update {updates} since snapshot epoch {snapshot_epoch}"
             ),

@@ -44,3 +44,39 @@ fn a_failing_heartbeat_backs_off_exponentially_up_to_retry_backoff_max_ms() {
         assert!((low..=high).contains(&gap), "retry {n}: waited {gap} ms, not within 20% of {expected}: {times:?}");
     }
 }
+
+/// A share consumer's heartbeats to a stopped coordinator back off the same way (a refused
+/// connection fails the ShareGroupHeartbeat with NETWORK_EXCEPTION; the coordinator is looked up
+/// again after the doubled wait).
+#[cfg(feature = "share-groups")]
+#[test]
+fn a_share_consumers_failing_heartbeat_backs_off_exponentially_too() {
+    let script = "\
+seed 7
+cluster brokers=3
+topic create jobs partitions=1 replication-factor=3
+share-consumer w1 group.id=jobs
+subscribe w1 jobs
+consume w1
+advance 5s
+expect share-group jobs coordinator=3
+broker stop 3
+advance 20s
+";
+    let scenario = Scenario::parse(script).expect("parses");
+    let mut text = String::new();
+    trace::run(&scenario, OnError::Record, &mut text).expect("runs");
+    assert!(!text.contains("FAILED"), "broker-3 coordinates the share group:\n{text}");
+    let times: Vec<u64> = text
+        .lines()
+        .filter(|l| l.contains("w1: connection to broker-3 refused") && l.contains("ShareGroupHeartbeat"))
+        .map(|l| l.split_whitespace().next().and_then(|t| t.parse().ok()).expect("a time"))
+        .collect();
+    assert!(times.len() >= 6, "the coordinator was asked again and again: {times:?}");
+    for (n, pair) in times.windows(2).take(6).enumerate() {
+        let gap = pair[1] - pair[0];
+        let expected = (100u64 << n).min(1_000);
+        let (low, high) = (expected * 8 / 10, expected * 12 / 10 + 5);
+        assert!((low..=high).contains(&gap), "retry {n}: waited {gap} ms, not within 20% of {expected}: {times:?}");
+    }
+}

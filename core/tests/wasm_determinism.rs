@@ -75,6 +75,7 @@ const SCENARIOS: &[(&str, &str, &str)] = &[
     scenario!("share-group-write-refused"),
     scenario!("share-session-idle"),
     scenario!("share-state-updates"),
+    scenario!("share-state-pruned"),
     scenario!("group-coordinator-failover"),
     scenario!("group-two-groups"),
     scenario!("group-eager-vs-cooperative"),

@@ -171,6 +171,8 @@ pub enum WriteFor {
     ShareState {
         group: String,
         tp: TopicPartition,
+        /// A leader's write, answered; a cold snapshot is the coordinator's own.
+        answer: bool,
     },
     /// Offsets a transactional producer sent, counted once its transaction commits.
     TxnOffsetCommit {
@@ -331,10 +333,13 @@ impl Broker {
                 self.on_share_heartbeat_written((to, id), &group, *answer, value, result, fx)
             }
             #[cfg(feature = "share-groups")]
-            WriteFor::ShareState { group, tp: of } => {
+            WriteFor::ShareState { group, tp: of, answer } => {
                 if result.as_ref().is_err_and(super::coordinator::refused) {
                     // Not in the log: the coordinator's state goes back to what the log holds.
                     self.reload_share_state(&(group, of));
+                }
+                if !answer {
+                    return;
                 }
                 let result = result.map(|_| ()).map_err(|e| match e {
                     KafkaError::NotLeaderOrFollower => KafkaError::NotCoordinator,

@@ -632,6 +632,10 @@ impl Broker {
             Timer::ShareStateRetry => self.retry_share_state(fx),
             #[cfg(feature = "share-groups")]
             Timer::ShareSessionsIdle => self.evict_idle_share_sessions(fx),
+            #[cfg(feature = "share-groups")]
+            Timer::ShareColdSnapshots => self.snapshot_cold_share_partitions(fx),
+            #[cfg(feature = "share-groups")]
+            Timer::SharePrune => self.prune_share_state(fx),
             Timer::ProduceExpiry { client, correlation_id } => self.expire_produce(&client, correlation_id, fx),
             Timer::GroupDeadline(group) => self.on_group_deadline(&group, fx),
             Timer::RetentionCheck => self.check_retention(fx),

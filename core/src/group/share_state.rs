@@ -8,8 +8,8 @@
 //! simulation's topics have no ids, so the keys are types of its own (0x7F01 and 0x7F03, which
 //! Kafka never uses) with the topic's name in the id's place. The values have the fields of Kafka's,
 //! in order: snapshot epoch, state epoch (a snapshot only), leader epoch, start offset (an update's
-//! -1: not moved), and the state batches (first offset, last offset, delivery state, delivery
-//! count), in Kafka's primitive encoding (`wire.rs`).
+//! -1: not moved), a snapshot's create and write timestamps, and the state batches (first offset,
+//! last offset, delivery state, delivery count), in Kafka's primitive encoding (`wire.rs`).
 
 use super::share_combine::StateBatch;
 use super::wire::{Reader, Writer};
@@ -66,13 +66,23 @@ pub fn decode_key(key: &[u8]) -> Option<(StateRecord, String, TopicPartition)> {
     Some((kind, group, TopicPartition::new(topic, partition)))
 }
 
-pub fn encode_value(snapshot_epoch: i32, s: &ShareState) -> Vec<u8> {
+/// A snapshot's create and write timestamps (ms): a snapshot written for a write has both at its
+/// time; a cold snapshot keeps the create time and takes the time it is written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SnapshotTimes {
+    pub create_ms: u64,
+    pub write_ms: u64,
+}
+
+pub fn encode_value(snapshot_epoch: i32, s: &ShareState, times: SnapshotTimes) -> Vec<u8> {
     let mut w = Writer(Vec::new());
     w.i16(SHARE_SNAPSHOT_VERSION);
     w.i32(snapshot_epoch);
     w.i32(s.state_epoch as i32);
     w.i32(s.leader_epoch as i32);
     w.i64(s.start_offset as i64);
+    w.i64(times.create_ms as i64);
+    w.i64(times.write_ms as i64);
     write_batches(&mut w, &s.batches);
     w.0
 }
@@ -97,16 +107,19 @@ fn write_batches(w: &mut Writer, batches: &[StateBatch]) {
     }
 }
 
-/// A snapshot's epoch and state; `None` for a damaged value.
-pub fn decode_value(value: &[u8]) -> Option<(i32, ShareState)> {
+/// A snapshot's epoch, state and times; `None` for a damaged value.
+pub fn decode_value(value: &[u8]) -> Option<(i32, ShareState, SnapshotTimes)> {
     let mut r = Reader(value);
     (r.i16()? == SHARE_SNAPSHOT_VERSION).then_some(())?;
     let snapshot_epoch = r.i32()?;
     let state_epoch = u32::try_from(r.i32()?).ok()?;
     let leader_epoch = u32::try_from(r.i32()?).ok()?;
     let start_offset = u64::try_from(r.i64()?).ok()?;
+    let create_ms = u64::try_from(r.i64()?).ok()?;
+    let write_ms = u64::try_from(r.i64()?).ok()?;
     let batches = read_batches(&mut r)?;
-    Some((snapshot_epoch, ShareState { state_epoch, leader_epoch, start_offset, batches }))
+    let state = ShareState { state_epoch, leader_epoch, start_offset, batches };
+    Some((snapshot_epoch, state, SnapshotTimes { create_ms, write_ms }))
 }
 
 /// An update; `None` for a damaged value.
@@ -151,7 +164,8 @@ mod tests {
         let snapshot = (StateRecord::Snapshot, String::from("q"), tp.clone());
         assert_eq!(decode_key(&encode_key(StateRecord::Snapshot, "q", &tp)), Some(snapshot));
         assert_eq!(decode_key(&encode_key(StateRecord::Update, "q", &tp)), Some((StateRecord::Update, "q".into(), tp)));
-        assert_eq!(decode_value(&encode_value(1, &state)), Some((1, state)));
+        let times = SnapshotTimes { create_ms: 5, write_ms: 9 };
+        assert_eq!(decode_value(&encode_value(1, &state, times)), Some((1, state, times)));
         let update =
             ShareUpdate { snapshot_epoch: 1, leader_epoch: 4, start_offset: None, batches: alloc::vec![(8, 8, 2, 1)] };
         let value = encode_update_value(&update);
