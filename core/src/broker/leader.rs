@@ -174,6 +174,14 @@ pub enum WriteFor {
         /// A leader's write, answered; a cold snapshot is the coordinator's own.
         answer: bool,
     },
+    /// A share-partition's state read by a new leader, answered with `state` once the record of
+    /// its leader epoch is replicated.
+    #[cfg(feature = "share-groups")]
+    ShareRead {
+        group: String,
+        tp: TopicPartition,
+        state: alloc::boxed::Box<crate::protocol::ShareState>,
+    },
     /// Offsets a transactional producer sent, counted once its transaction commits.
     TxnOffsetCommit {
         group: String,
@@ -333,19 +341,13 @@ impl Broker {
                 self.on_share_heartbeat_written((to, id), &group, *answer, value, result, fx)
             }
             #[cfg(feature = "share-groups")]
-            WriteFor::ShareState { group, tp: of, answer } => {
+            WriteFor::ShareState { ref group, tp: ref of, .. } | WriteFor::ShareRead { ref group, tp: ref of, .. } => {
+                let result = result.map(|_| ());
                 if result.as_ref().is_err_and(super::coordinator::refused) {
                     // Not in the log: the coordinator's state goes back to what the log holds.
-                    self.reload_share_state(&(group, of));
+                    self.reload_share_state(&(group.clone(), of.clone()));
                 }
-                if !answer {
-                    return;
-                }
-                let result = result.map(|_| ()).map_err(|e| match e {
-                    KafkaError::NotLeaderOrFollower => KafkaError::NotCoordinator,
-                    e => e,
-                });
-                reply(fx, to, id, Response::WriteShareGroupState { result });
+                self.answer_share_state_write(to, id, write_for, result, fx);
             }
         }
     }

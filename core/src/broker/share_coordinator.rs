@@ -221,52 +221,105 @@ impl Broker {
                     return reply(fx, from, id, Response::WriteShareGroupState { result });
                 }
                 self.share_coordinator.leader_epochs.insert(key.clone(), state.leader_epoch);
-                let per_snapshot = self.config.group.share.updates_per_snapshot;
-                let offset = self.replicas.get(&state_tp).map_or(0, |r| r.log.log_end_offset());
-                let at = (offset, fx.now.ms);
-                let (kind, value, batches) = self.share_coordinator.record_for(&key, *state, per_snapshot, at);
                 let write_for = WriteFor::ShareState { group: key.0.clone(), tp: key.1.clone(), answer: true };
-                let c = &self.share_coordinator;
-                fx.event(EventKind::ShareStateRecord {
-                    broker: self.id,
-                    group: key.0.clone(),
-                    tp: key.1.clone(),
-                    snapshot: kind == StateRecord::Snapshot,
-                    cold: false,
-                    snapshot_epoch: c.snapshot_epochs.get(&key).copied().unwrap_or(0),
-                    batches,
-                    updates: c.update_counts.get(&key).copied().unwrap_or(0),
-                });
-                let record = RecordData {
-                    timestamp_ms: fx.now.ms,
-                    key: Some(share_state::encode_key(kind, &key.0, &key.1)),
-                    value: Some(value),
-                    headers: Vec::new(),
-                };
-                match RecordBatch::from_records(&[record], Compression::None).encode() {
-                    Ok(bytes) => {
-                        let timeout = (Acks::All, SHARE_STATE_WRITE_TIMEOUT_MS);
-                        self.write(from, id, timeout, state_tp, bytes, write_for, fx);
-                    }
-                    Err(e) => {
-                        let result = Err(KafkaError::CorruptMessage(alloc::format!("{e}")));
-                        reply(fx, from, id, Response::WriteShareGroupState { result });
-                    }
-                }
+                self.append_share_state(from, id, &key, *state, write_for, fx);
             }
             Request::ReadShareGroupState { group, tp, leader_epoch } => {
                 let state_tp = state_partition(self, &group, &tp);
                 let key = (group, tp.clone());
+                let known = self.share_coordinator.leader_epochs.get(&key).copied();
                 let result = if !self.share_coordinator.loaded.contains(&state_tp.partition) {
                     Err(KafkaError::NotCoordinator)
-                } else if self.share_coordinator.leader_epochs.get(&key).is_some_and(|&e| e > leader_epoch) {
+                } else if known.is_some_and(|e| e > leader_epoch) {
                     Err(KafkaError::FencedLeaderEpoch)
                 } else {
                     // The reader is the newest leader: writes from older ones are refused from now on.
                     self.share_coordinator.leader_epochs.insert(key.clone(), leader_epoch);
                     Ok(self.share_coordinator.states.get(&key).cloned())
                 };
-                reply(fx, from, id, Response::ReadShareGroupState { tp, result });
+                match result {
+                    Ok(Some(state)) if known != Some(leader_epoch) => {
+                        // `readStateAndMaybeUpdateLeaderEpoch`: a record with the new leader epoch and
+                        // no batches, so a coordinator loading the log after a failover still fences
+                        // the older leader; the read is answered once it is replicated.
+                        let write = ShareState { leader_epoch, batches: Vec::new(), ..state.clone() };
+                        let answer = alloc::boxed::Box::new(state);
+                        let write_for = WriteFor::ShareRead { group: key.0.clone(), tp, state: answer };
+                        self.append_share_state(from, id, &key, write, write_for, fx);
+                    }
+                    result => reply(fx, from, id, Response::ReadShareGroupState { tp, result }),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Writes the record a write (or a read under a new leader epoch) becomes to the share-partition's
+    /// state partition, with acks=all; `write_for` says whom to answer once it is replicated.
+    fn append_share_state(
+        &mut self,
+        from: Node,
+        id: u32,
+        key: &ShareKey,
+        write: ShareState,
+        write_for: WriteFor,
+        fx: &mut Effects,
+    ) {
+        let state_tp = state_partition(self, &key.0, &key.1);
+        let per_snapshot = self.config.group.share.updates_per_snapshot;
+        let offset = self.replicas.get(&state_tp).map_or(0, |r| r.log.log_end_offset());
+        let at = (offset, fx.now.ms);
+        let (kind, value, batches) = self.share_coordinator.record_for(key, write, per_snapshot, at);
+        let c = &self.share_coordinator;
+        fx.event(EventKind::ShareStateRecord {
+            broker: self.id,
+            group: key.0.clone(),
+            tp: key.1.clone(),
+            snapshot: kind == StateRecord::Snapshot,
+            cold: false,
+            snapshot_epoch: c.snapshot_epochs.get(key).copied().unwrap_or(0),
+            batches,
+            updates: c.update_counts.get(key).copied().unwrap_or(0),
+        });
+        let record = RecordData {
+            timestamp_ms: fx.now.ms,
+            key: Some(share_state::encode_key(kind, &key.0, &key.1)),
+            value: Some(value),
+            headers: Vec::new(),
+        };
+        match RecordBatch::from_records(&[record], Compression::None).encode() {
+            Ok(bytes) => {
+                let timeout = (Acks::All, SHARE_STATE_WRITE_TIMEOUT_MS);
+                self.write(from, id, timeout, state_tp, bytes, write_for, fx);
+            }
+            // A record of a few dozen bytes, uncompressed: its encoding does not fail.
+            Err(e) => {
+                self.reload_share_state(key);
+                let result = Err(KafkaError::CorruptMessage(alloc::format!("{e}")));
+                self.answer_share_state_write(from, id, write_for, result, fx);
+            }
+        }
+    }
+
+    /// Answers the leader whose write or read a state record was for: `result` is the record's
+    /// write (a refused one already undone).
+    pub(super) fn answer_share_state_write(
+        &mut self,
+        to: Node,
+        id: u32,
+        write_for: WriteFor,
+        result: Result<(), KafkaError>,
+        fx: &mut Effects,
+    ) {
+        let result = result.map_err(|e| match e {
+            KafkaError::NotLeaderOrFollower => KafkaError::NotCoordinator,
+            e => e,
+        });
+        match write_for {
+            WriteFor::ShareState { answer: true, .. } => reply(fx, to, id, Response::WriteShareGroupState { result }),
+            WriteFor::ShareRead { tp, state, .. } => {
+                let result = result.map(|()| Some(*state));
+                reply(fx, to, id, Response::ReadShareGroupState { tp, result })
             }
             _ => {}
         }
