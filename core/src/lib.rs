@@ -48,6 +48,7 @@ pub mod lag;
 pub mod lesson;
 pub mod limits;
 pub mod link;
+pub mod log_batch;
 pub mod metadata;
 pub mod net;
 pub mod pattern;

@@ -2,9 +2,9 @@
 //! protocol (one variant per API key used so far). Fields carry what the
 //! simulation needs, not the wire encoding.
 
-use crate::broker::log::LogBatch;
 use crate::error::KafkaError;
 use crate::group::coordinator::{JoinResult, Protocols};
+use crate::log_batch::LogBatch;
 use crate::metadata::{Metadata, PartitionState};
 use crate::record::Header;
 use alloc::boxed::Box;

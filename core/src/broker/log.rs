@@ -19,79 +19,15 @@
 //! offset follows; offsets never change. DeleteRecords moves the log start
 //! only; the segments wholly below it go at the next retention check.
 
-use crate::batch::{self, BatchBytes, BatchError, Compression, RecordBatch, TimestampType};
+use crate::batch::{self, BatchBytes, BatchError, RecordBatch, TimestampType};
 use crate::error::KafkaError;
 use crate::limits::RECORDS_PER_PARTITION_MAX;
+use crate::log_batch::{into_records, LogBatch};
 use crate::record::Record;
 use crate::sorted::SortedMap;
 use alloc::collections::VecDeque;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
-
-/// One stored batch. The bytes are shared, so handing a batch to a fetch is cheap.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LogBatch {
-    pub base_offset: u64,
-    pub last_offset: u64,
-    pub leader_epoch: u32,
-    pub compression: Compression,
-    /// The newest record time in it (the header's maxTimestamp): segments roll and
-    /// retention counts by it, and a timestamp lookup skips batches older than asked.
-    pub max_timestamp_ms: u64,
-    /// Records in it: fewer than its offsets span once the cleaner has removed some.
-    pub records: u32,
-    pub bytes: Rc<BatchBytes>,
-}
-
-impl LogBatch {
-    fn new(header: &batch::CheckedHeader, bytes: Rc<BatchBytes>) -> LogBatch {
-        let b = &header.batch;
-        let base_offset = b.base_offset.max(0) as u64;
-        LogBatch {
-            base_offset,
-            last_offset: base_offset + b.last_offset_delta.max(0) as u64,
-            leader_epoch: b.partition_leader_epoch.max(0) as u32,
-            compression: b.compression,
-            max_timestamp_ms: b.max_timestamp.max(0) as u64,
-            records: header.count as u32,
-            bytes,
-        }
-    }
-
-    /// Decodes the records, with their offsets, as a consumer or follower does.
-    pub fn decode(&self) -> Result<Vec<Record>, BatchError> {
-        let (batch, _) = BatchBytes::decode_shared(&self.bytes)?;
-        Ok(into_records(batch))
-    }
-}
-
-/// A decoded batch's records with absolute offsets and timestamps (with LogAppendTime, every
-/// record carries the batch's max timestamp); keys, values and headers move, not copied.
-pub fn into_records(mut batch: RecordBatch) -> Vec<Record> {
-    let base = batch.base_offset.max(0) as u64;
-    let records = core::mem::take(&mut batch.records);
-    records
-        .into_iter()
-        .map(|r| {
-            let control =
-                if batch.is_control { r.key.as_deref().and_then(crate::txn::marker::decode_key) } else { None };
-            Record {
-                offset: base + r.offset_delta.max(0) as u64,
-                leader_epoch: batch.partition_leader_epoch.max(0) as u32,
-                timestamp_ms: match batch.timestamp_type {
-                    TimestampType::CreateTime => (batch.base_timestamp + r.timestamp_delta).max(0) as u64,
-                    TimestampType::LogAppendTime => batch.max_timestamp.max(0) as u64,
-                },
-                key: r.key,
-                value: r.value,
-                headers: r.headers,
-                producer_id: batch.producer_id,
-                transactional: batch.is_transactional,
-                control,
-            }
-        })
-        .collect()
-}
 
 /// One batch of an idempotent producer, by sequence numbers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -880,6 +816,7 @@ impl PartitionLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::batch::Compression;
     use crate::protocol::RecordData;
     use alloc::vec;
 

@@ -77,7 +77,7 @@ pub struct HeldShareAnswer {
 /// `fetchAbortedTransactionRecordBatches` finds them: walking the batches in order, a producer's
 /// transaction is aborted from its first offset until its abort marker.
 fn aborted_batches<'a>(
-    batches: &[crate::broker::log::LogBatch],
+    batches: &[crate::log_batch::LogBatch],
     aborted: impl Iterator<Item = &'a crate::broker::log::AbortedTxn>,
 ) -> Vec<(u64, u64)> {
     let mut aborted: Vec<(i64, u64)> = aborted.map(|a| (a.producer_id, a.first_offset)).collect();

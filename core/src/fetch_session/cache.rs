@@ -332,7 +332,7 @@ mod tests {
             };
             let batch = crate::batch::RecordBatch::from_records(&[record], crate::batch::Compression::None);
             let bytes = alloc::rc::Rc::new(batch.encode().expect("a one-record batch encodes"));
-            alloc::vec![crate::broker::log::LogBatch {
+            alloc::vec![crate::log_batch::LogBatch {
                 base_offset: p.fetch_offset,
                 last_offset: p.fetch_offset,
                 leader_epoch: 0,
