@@ -740,6 +740,15 @@ impl Sim {
         let Some(id) = coordinator else {
             return Err(CommandError::Kafka(KafkaError::CoordinatorNotAvailable));
         };
+        #[cfg(feature = "share-groups")]
+        if cluster.brokers.get(&id).is_some_and(|b| b.coordinator.share_groups.contains_key(group)) {
+            // Kafka deletes an empty share group (`kafka-share-groups --delete`) after its share
+            // coordinators delete every share-partition's state (DeleteShareGroupState); the
+            // simulation does not model that, and says so rather than "not found".
+            return Err(CommandError::Limit(alloc::format!(
+                "{group} is a share group: deleting a share group (kafka-share-groups --delete, which also deletes its share-partitions' state in __share_group_state) is not modelled"
+            )));
+        }
         let mut fx = Effects::new(self.now);
         let result = match self.cluster.as_mut().and_then(|c| c.brokers.get_mut(&id)) {
             Some(b) => b.delete_group(group, &mut fx),

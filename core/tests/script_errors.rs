@@ -354,3 +354,19 @@ fn connections_max_idle_ms_is_at_least_one() {
         "line 1, column 19: Invalid value 0 for configuration connections.max.idle.ms: Value must be at least 1"
     );
 }
+
+/// `group delete` of a share group says what Kafka does and that the simulation does not, instead
+/// of calling the group not found.
+#[cfg(feature = "share-groups")]
+#[test]
+fn deleting_a_share_group_says_it_is_not_modelled() {
+    let script = "seed 1\ncluster brokers=1\ntopic create jobs partitions=1\nshare-consumer w group.id=q\n\
+                  subscribe w jobs\nconsume w\nadvance 2s\nclose w\nadvance 1s\ngroup delete q\n";
+    let scenario = Scenario::parse(script).expect("parses");
+    let mut text = String::new();
+    kafka_sim::trace::run(&scenario, kafka_sim::trace::OnError::Record, &mut text).expect("runs");
+    assert!(
+        text.contains("q is a share group: deleting a share group (kafka-share-groups --delete, which also deletes its share-partitions' state in __share_group_state) is not modelled"),
+        "{text}"
+    );
+}
