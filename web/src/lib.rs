@@ -2,7 +2,7 @@
 //! page, drawn with Yew.
 //!
 //! - [`state`]: pure page state and actions, tested natively; [`draw`]: numbers for drawing;
-//!   [`stage`]: the stage laid out from the view.
+//!   [`stage`]: the stage laid out from the view; [`markup`]: text-only parts written as markup.
 //! - `app` and `components` (wasm only): the views, which read the state and
 //!   dispatch actions.
 
@@ -10,6 +10,7 @@ pub mod draw;
 pub mod embed;
 pub mod gallery;
 pub mod lessons;
+pub mod markup;
 pub mod sessions;
 pub mod stage;
 pub mod state;
