@@ -5,7 +5,8 @@
 //! Everything a person or a script named is escaped ([`Esc`]).
 
 use core::fmt::Write as _;
-use kafka_sim::view::{assignment_string, GroupView};
+use kafka_sim::record::Show;
+use kafka_sim::view::{assignment_string, ClientView, GroupView, PartitionView, ReplicaView};
 
 /// A group's card: its state and epochs, `kafka-consumer-groups --describe --members --verbose`
 /// when it has members, and `--describe`.
@@ -119,6 +120,135 @@ fn members_table(h: &mut String, g: &GroupView) {
     h.push_str("</tbody></table>");
 }
 
+/// The records a consumer's polls returned, newest first (at most 100): a JSON object or array
+/// laid out, other values as `Show` writes bytes.
+pub fn received(me: Option<&ClientView>) -> String {
+    let mut h = String::with_capacity(4096);
+    h.push_str(
+        r#"<table class="records" data-testid="received"><caption>Records returned by poll (newest first)</caption>"#,
+    );
+    h.push_str("<thead><tr><th>partition</th><th>offset</th><th>key</th><th>value</th><th>headers</th><th>timestamp</th></tr></thead><tbody>");
+    for (tp, r) in me.into_iter().flat_map(|c| c.received.iter().rev().take(100)) {
+        let key = Show(r.key.as_deref()).to_string();
+        let _ = write!(
+            h,
+            r#"<tr data-testid="received-row"><td>{tp}</td><td>{}</td><td>{}</td><td class="value">"#,
+            r.offset,
+            Esc(&key)
+        );
+        match r.value.as_deref().and_then(|v| core::str::from_utf8(v).ok()).and_then(kafka_sim::format::pretty_json) {
+            Some(pretty) => {
+                let _ = write!(h, r#"<pre class="json">{}</pre>"#, Esc(&pretty));
+            }
+            None => {
+                let _ = write!(h, "{}", Esc(&Show(r.value.as_deref()).to_string()));
+            }
+        }
+        h.push_str("</td><td>");
+        for (n, header) in r.headers.iter().enumerate() {
+            let text = header_text(n, &header.key, &Show(header.value.as_deref()).to_string());
+            let _ = write!(h, "{}", Esc(&text));
+        }
+        let _ = write!(h, "</td><td>{} ms</td></tr>", r.timestamp_ms);
+    }
+    h.push_str("</tbody></table>");
+    h
+}
+
+/// A record header as `key=value`, after a comma but for the first.
+fn header_text(n: usize, key: &str, value: &str) -> String {
+    let sep = if n == 0 { "" } else { ", " };
+    format!("{sep}{key}={value}")
+}
+
+/// Configs as `name=value`, one a line.
+pub fn configs(pairs: &[(&str, String)]) -> String {
+    let mut h = String::from(r#"<ul class="configs">"#);
+    for (k, v) in pairs {
+        let _ = write!(h, "<li>{}={}</li>", Esc(k), Esc(v));
+    }
+    h.push_str("</ul>");
+    h
+}
+
+/// A broker's replicas of user topics: role, ISR membership, high watermark, log end.
+pub fn broker_replicas(replicas: &[ReplicaView]) -> String {
+    let mut h = String::with_capacity(1024);
+    let _ = write!(h, r#"<table class="records"><caption>{} replica(s)</caption>"#, replicas.len());
+    h.push_str("<thead><tr><th>partition</th><th>role</th><th>ISR</th><th>HW</th><th>LEO</th></tr></thead><tbody>");
+    for r in replicas.iter().filter(|r| !r.tp.topic.as_str().starts_with("__")) {
+        let isr = if r.in_isr { "in" } else { "out" };
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{isr}</td><td>{}</td><td>{}</td></tr>",
+            r.tp, r.role, r.high_watermark, r.log_end_offset
+        );
+    }
+    h.push_str("</tbody></table>");
+    h
+}
+
+/// A partition's facts: leader and epoch, replicas, ISR, ELR when any, offsets, each replica's log end.
+pub fn partition_facts(q: &PartitionView) -> String {
+    let names = |ids: &[u32]| ids.iter().map(|b| format!("broker-{b}")).collect::<Vec<_>>().join(", ");
+    let mut h = String::from(r#"<dl class="facts" data-testid="inspect-partition"><dt>leader</dt><dd>"#);
+    match q.leader {
+        Some(l) => {
+            let _ = write!(h, "broker-{l} (epoch {})", q.leader_epoch);
+        }
+        None => h.push_str("none (offline)"),
+    }
+    let _ = write!(h, "</dd><dt>replicas</dt><dd>{}</dd><dt>ISR</dt><dd>{}</dd>", names(&q.replicas), names(&q.isr));
+    if !q.elr.is_empty() {
+        let title = "eligible leader replicas: out of the ISR with every committed record";
+        let _ = write!(h, r#"<dt><abbr title="{title}">ELR</abbr></dt><dd>{}</dd>"#, names(&q.elr));
+    }
+    let _ = write!(
+        h,
+        "<dt>offsets</dt><dd>log start {} · LSO {} · HW {} · LEO {}</dd><dt>log ends</dt><dd>",
+        q.log_start_offset, q.last_stable_offset, q.high_watermark, q.log_end_offset
+    );
+    for (n, (b, o)) in q.replica_log_end_offsets.iter().enumerate() {
+        let sep = if n == 0 { "" } else { ", " };
+        let _ = write!(h, "{sep}broker-{b}: {o}");
+    }
+    h.push_str("</dd></dl>");
+    h
+}
+
+/// A partition's newest records (at most 12, newest first), those above the high watermark
+/// marked uncommitted; a key or value of more than 40 characters cut.
+pub fn partition_records(q: &PartitionView) -> String {
+    let mut h = String::with_capacity(1024);
+    let _ = write!(h, r#"<table class="records"><caption>newest of {} record(s)</caption>"#, q.record_count);
+    h.push_str("<thead><tr><th>offset</th><th>key</th><th>value</th></tr></thead><tbody>");
+    for r in q.records.iter().rev().take(12) {
+        let class = if r.offset >= q.high_watermark { r#" class="uncommitted""# } else { "" };
+        let (key, value) = (short_text(r.key.as_deref()), short_text(r.value.as_deref()));
+        let _ = write!(
+            h,
+            r#"<tr{class}><td>{}</td><td>{}</td><td class="value">{}</td></tr>"#,
+            r.offset,
+            Esc(&key),
+            Esc(&value)
+        );
+    }
+    h.push_str("</tbody></table>");
+    h
+}
+
+/// A key or value as text: `null`, the first 40 characters, or its size when not UTF-8.
+fn short_text(b: Option<&[u8]>) -> String {
+    match b {
+        None => "null".into(),
+        Some(v) => match core::str::from_utf8(v) {
+            Ok(s) if s.chars().count() > 40 => format!("{}…", s.chars().take(40).collect::<String>()),
+            Ok(s) => s.to_string(),
+            Err(_) => format!("{} bytes", v.len()),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,5 +280,47 @@ mod tests {
         assert!(card.contains("<th>CURRENT-OFFSET</th>") && card.contains("<td>t</td><td>1</td>"), "{card}");
         assert!(!card.contains("a<b"), "nothing named is read as markup");
         assert!(card.ends_with("</tbody></table></div>"));
+    }
+
+    #[test]
+    fn received_records_are_shown_newest_first_with_values_escaped() {
+        let script = "seed 1\ncluster brokers=1\ntopic create t partitions=1\nproducer p\n\
+                      send p t key=k1 value='<b>&' header.h1=x\nsend p t key=k2 value='{\"a\": 1}'\n\
+                      consumer c1 group.id=g auto.offset.reset=earliest\nsubscribe c1 t\nconsume c1\nadvance 5s\n";
+        let scenario = Scenario::parse(script).expect("parses");
+        let mut text = String::new();
+        let sim = trace::run(&scenario, OnError::Stop, &mut text).expect("runs");
+        let view = sim.view();
+        let c1 = view.clients.iter().find(|c| c.name == "c1").expect("c1");
+        let table = received(Some(&**c1));
+        let rows: Vec<&str> = table.split(r#"<tr data-testid="received-row">"#).skip(1).collect();
+        assert_eq!(rows.len(), 2, "{table}");
+        assert!(rows[0].starts_with("<td>t-0</td><td>1</td><td>&quot;k2&quot;</td>"), "newest first: {table}");
+        assert!(rows[0].contains(r#"<pre class="json">"#), "a JSON object laid out: {table}");
+        let escaped = r#"<td class="value">&quot;&lt;b&gt;&amp;&quot;</td><td>h1=&quot;x&quot;</td>"#;
+        assert!(rows[1].contains(escaped), "{table}");
+        assert!(!table.contains("<b>"), "a value is never read as markup");
+        assert_eq!(received(None).matches("<tr").count(), 1, "no consumer: the header row only");
+    }
+
+    #[test]
+    fn a_partitions_facts_and_records_as_the_inspector_shows_them() {
+        let script = "seed 1\ncluster brokers=3\ntopic create t partitions=1 replication-factor=3\nproducer p\n\
+                      send p t key=a value='<x>'\nadvance 2s\n";
+        let scenario = Scenario::parse(script).expect("parses");
+        let mut text = String::new();
+        let sim = trace::run(&scenario, OnError::Stop, &mut text).expect("runs");
+        let view = sim.view();
+        let q = &view.topics.iter().find(|t| t.name == "t").expect("t").partitions[0];
+        let facts = partition_facts(q);
+        assert!(facts.contains("<dt>ISR</dt><dd>broker-"), "{facts}");
+        assert!(facts.contains("· HW 1 · LEO 1</dd>"), "{facts}");
+        let records = partition_records(q);
+        assert!(records.contains(r#"<tr><td>0</td><td>a</td><td class="value">&lt;x&gt;</td></tr>"#), "{records}");
+        assert_eq!(short_text(Some("x".repeat(41).as_bytes())), format!("{}…", "x".repeat(40)));
+        assert_eq!(configs(&[("acks", "all".into())]), r#"<ul class="configs"><li>acks=all</li></ul>"#);
+        let broker = view.brokers.iter().find(|b| b.id == 1).expect("broker-1");
+        let table = broker_replicas(&broker.replicas);
+        assert!(table.contains("<td>t-0</td>") && !table.contains("__"), "{table}");
     }
 }

@@ -5,7 +5,6 @@ use super::{error_line, value_of};
 use crate::state::{Action, Form, CONSUMER};
 use kafka_sim::command::{Command, SeekTo};
 use kafka_sim::protocol::TopicPartition;
-use kafka_sim::record::Show;
 use kafka_sim::view::{AssignmentView, ClientView};
 use yew::prelude::*;
 
@@ -139,30 +138,8 @@ pub fn consumer_panel(p: &Props) -> Html {
 /// The records a consumer's polls returned, newest first: the consume drawer and the inspector
 /// draw the same table.
 pub fn received(me: Option<&ClientView>) -> Html {
-    html! {
-            <table class="records" data-testid="received">
-                <caption>{ "Records returned by poll (newest first)" }</caption>
-                <thead><tr><th>{ "partition" }</th><th>{ "offset" }</th><th>{ "key" }</th><th>{ "value" }</th><th>{ "headers" }</th><th>{ "timestamp" }</th></tr></thead>
-                <tbody>
-                    { for me.into_iter().flat_map(|c| c.received.iter().rev().take(100)).map(|(tp, r)| html! {
-                        <tr data-testid="received-row">
-                            <td>{ tp.to_string() }</td>
-                            <td>{ r.offset }</td>
-                            <td>{ Show(r.key.as_deref()).to_string() }</td>
-                            <td class="value">
-                                // JSON objects and arrays read better laid out.
-                                { match r.value.as_deref().and_then(|v| core::str::from_utf8(v).ok()).and_then(kafka_sim::format::pretty_json) {
-                                    Some(pretty) => html! { <pre class="json">{ pretty }</pre> },
-                                    None => html! { { Show(r.value.as_deref()).to_string() } },
-                                } }
-                            </td>
-                            <td>{ r.headers.iter().map(|h| format!("{}={}", h.key, Show(h.value.as_deref()))).collect::<Vec<_>>().join(", ") }</td>
-                            <td>{ format!("{} ms", r.timestamp_ms) }</td>
-                        </tr>
-                    }) }
-                </tbody>
-            </table>
-    }
+    // Text only: markup written as one string (`markup::received`).
+    Html::from_html_unchecked(crate::markup::received(me).into())
 }
 
 #[derive(Properties, PartialEq)]

@@ -17,15 +17,9 @@ pub struct Props {
     pub clear: Callback<()>,
 }
 
-fn text(b: &Option<kafka_sim::record::Bytes>) -> String {
-    match b.as_deref() {
-        None => "null".into(),
-        Some(v) => match core::str::from_utf8(v) {
-            Ok(s) if s.chars().count() > 40 => format!("{}…", s.chars().take(40).collect::<String>()),
-            Ok(s) => s.to_string(),
-            Err(_) => format!("{} bytes", v.len()),
-        },
-    }
+/// Markup from `crate::markup` (text only, escaped there) as a node.
+fn raw(markup: String) -> Html {
+    Html::from_html_unchecked(markup.into())
 }
 
 /// A plain function, not a component: its view changes with every tick, so a component would
@@ -68,18 +62,9 @@ pub fn inspector(p: &Props) -> Html {
                             }
                         </div>
                         <details data-testid="inspect-broker-configs"><summary>{ "broker configs" }</summary>
-                            <ul class="configs">{ for v.broker_configs.iter().map(|(k, val)| html! { <li>{ format!("{k}={val}") }</li> }) }</ul>
+                            { raw(crate::markup::configs(&v.broker_configs)) }
                         </details>
-                        <table class="records">
-                            <caption>{ format!("{} replica(s)", b.replicas.len()) }</caption>
-                            <thead><tr><th>{ "partition" }</th><th>{ "role" }</th><th>{ "ISR" }</th><th>{ "HW" }</th><th>{ "LEO" }</th></tr></thead>
-                            <tbody>
-                                { for b.replicas.iter().filter(|r| !r.tp.topic.as_str().starts_with("__")).map(|r| html! {
-                                    <tr><td>{ r.tp.to_string() }</td><td>{ r.role }</td><td>{ if r.in_isr { "in" } else { "out" } }</td>
-                                        <td>{ r.high_watermark }</td><td>{ r.log_end_offset }</td></tr>
-                                }) }
-                            </tbody>
-                        </table>
+                        { raw(crate::markup::broker_replicas(&b.replicas)) }
                     </>
                 }
             }
@@ -93,33 +78,14 @@ pub fn inspector(p: &Props) -> Html {
             match found {
                 None => html! { <p class="muted">{ "This partition is gone." }</p> },
                 Some(q) => {
-                    let names = |ids: &[u32]| ids.iter().map(|b| format!("broker-{b}")).collect::<Vec<_>>().join(", ");
                     html! {
                         <>
                             <h2>{ tp.to_string() }</h2>
-                            <dl class="facts" data-testid="inspect-partition">
-                                <dt>{ "leader" }</dt><dd>{ q.leader.map_or("none (offline)".to_string(), |l| format!("broker-{l} (epoch {})", q.leader_epoch)) }</dd>
-                                <dt>{ "replicas" }</dt><dd>{ names(&q.replicas) }</dd>
-                                <dt>{ "ISR" }</dt><dd>{ names(&q.isr) }</dd>
-                                if !q.elr.is_empty() {
-                                    <dt><abbr title="eligible leader replicas: out of the ISR with every committed record">{ "ELR" }</abbr></dt><dd>{ names(&q.elr) }</dd>
-                                }
-                                <dt>{ "offsets" }</dt><dd>{ format!("log start {} · LSO {} · HW {} · LEO {}", q.log_start_offset, q.last_stable_offset, q.high_watermark, q.log_end_offset) }</dd>
-                                <dt>{ "log ends" }</dt><dd>{ q.replica_log_end_offsets.iter().map(|(b, o)| format!("broker-{b}: {o}")).collect::<Vec<_>>().join(", ") }</dd>
-                            </dl>
+                            { raw(crate::markup::partition_facts(q)) }
                             if let Some(l) = q.leader {
                                 <div class="actions">{ action("Crash its leader", format!("broker stop {l}"), "inspect-crash-leader".into()) }</div>
                             }
-                            <table class="records">
-                                <caption>{ format!("newest of {} record(s)", q.record_count) }</caption>
-                                <thead><tr><th>{ "offset" }</th><th>{ "key" }</th><th>{ "value" }</th></tr></thead>
-                                <tbody>
-                                    { for q.records.iter().rev().take(12).map(|r| html! {
-                                        <tr class={classes!((r.offset >= q.high_watermark).then_some("uncommitted"))}>
-                                            <td>{ r.offset }</td><td>{ text(&r.key) }</td><td class="value">{ text(&r.value) }</td></tr>
-                                    }) }
-                                </tbody>
-                            </table>
+                            { raw(crate::markup::partition_records(q)) }
                         </>
                     }
                 }
@@ -213,7 +179,7 @@ fn client(
                 { lifecycle }
                 <div class="accumulator"><span class="muted">{ "Accumulator: " }</span>{ super::forms::batches(c, v.now_ms) }</div>
                 <details><summary>{ "configs" }</summary>
-                    <ul class="configs">{ for c.configs.iter().map(|(k, val)| html! { <li>{ format!("{k}={val}") }</li> }) }</ul>
+                    { raw(crate::markup::configs(&c.configs)) }
                 </details>
             </>
         }
