@@ -249,6 +249,37 @@ fn short_text(b: Option<&[u8]>) -> String {
     }
 }
 
+/// A producer's configs under their headings, each with its sentence (from `docs`, the fetched
+/// `kind<TAB>name<TAB>sentence` lines `config_docs::page_text` writes; none until they come) and,
+/// when changed, Kafka's default.
+pub fn producer_configs(c: &ClientView, docs: Option<&str>) -> String {
+    use kafka_sim::client::config::ProducerConfig;
+    use kafka_sim::client::config_docs::{producer_group, PRODUCER_GROUPS};
+    let explain = |name: &str| {
+        docs.into_iter().flat_map(str::lines).find_map(|line| {
+            let mut fields = line.splitn(3, '\t');
+            (fields.next() == Some("producer") && fields.next() == Some(name)).then(|| fields.next()).flatten()
+        })
+    };
+    let defaults = ProducerConfig::default().describe();
+    let mut h = String::from(r#"<div class="config-groups" data-testid="producer-configs-explained">"#);
+    for group in PRODUCER_GROUPS {
+        let _ = write!(h, "<section><h4>{}</h4><dl>", Esc(group));
+        for (k, v) in c.configs.iter().filter(|(k, _)| producer_group(k) == *group) {
+            let default = defaults.iter().find(|(d, _)| d == k).map(|(_, d)| d.as_str()).unwrap_or_default();
+            let _ = write!(h, "<dt><code>{}={}</code>", Esc(k), Esc(v));
+            if v != default {
+                let shown = if default.is_empty() { "unset" } else { default };
+                let _ = write!(h, r#"<span class="muted"> (default {})</span>"#, Esc(shown));
+            }
+            let _ = write!(h, "</dt><dd>{}</dd>", Esc(explain(k).unwrap_or_default()));
+        }
+        h.push_str("</dl></section>");
+    }
+    h.push_str("</div>");
+    h
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,5 +353,17 @@ mod tests {
         let broker = view.brokers.iter().find(|b| b.id == 1).expect("broker-1");
         let table = broker_replicas(&broker.replicas);
         assert!(table.contains("<td>t-0</td>") && !table.contains("__"), "{table}");
+        let p = view.clients.iter().find(|c| c.name == "p").expect("p");
+        let docs = "producer\tacks\tHow many replicas must <have> the record.\n";
+        let explained = producer_configs(p, Some(docs));
+        assert!(
+            explained
+                .contains("<dt><code>acks=all</code></dt><dd>How many replicas must &lt;have&gt; the record.</dd>"),
+            "{explained}"
+        );
+        assert!(
+            producer_configs(p, None).contains("<dt><code>acks=all</code></dt><dd></dd>"),
+            "no sentences until fetched"
+        );
     }
 }

@@ -335,39 +335,7 @@ pub fn send_panel(p: &SendProps) -> Html {
     }
 }
 
-/// A producer's configs under their headings, each with its sentence and, when
-/// changed, Kafka's default.
+/// A producer's configs under their headings (text only: `markup::producer_configs`).
 fn config_groups(c: &ClientView, docs: Option<&str>) -> Html {
-    use kafka_sim::client::config::ProducerConfig;
-    use kafka_sim::client::config_docs::{producer_group, PRODUCER_GROUPS};
-    // `kind<TAB>name<TAB>sentence` lines, as `config_docs::page_text` writes them.
-    let explain = |name: &str| {
-        docs.into_iter().flat_map(str::lines).find_map(|line| {
-            let mut fields = line.splitn(3, '\t');
-            (fields.next() == Some("producer") && fields.next() == Some(name)).then(|| fields.next()).flatten()
-        })
-    };
-    let defaults = ProducerConfig::default().describe();
-    html! {
-        <div class="config-groups" data-testid="producer-configs-explained">
-            { for PRODUCER_GROUPS.iter().map(|group| html! {
-                <section>
-                    <h4>{ *group }</h4>
-                    <dl>
-                        { for c.configs.iter().filter(|(k, _)| producer_group(k) == *group).map(|(k, v)| {
-                            let default = defaults.iter().find(|(d, _)| d == k).map(|(_, d)| d.clone()).unwrap_or_default();
-                            html! {
-                                <>
-                                    <dt><code>{ format!("{k}={v}") }</code>
-                                        if *v != default { <span class="muted">{ format!(" (default {})", if default.is_empty() { "unset" } else { &default }) }</span> }
-                                    </dt>
-                                    <dd>{ explain(k).unwrap_or_default() }</dd>
-                                </>
-                            }
-                        }) }
-                    </dl>
-                </section>
-            }) }
-        </div>
-    }
+    Html::from_html_unchecked(crate::markup::producer_configs(c, docs).into())
 }
