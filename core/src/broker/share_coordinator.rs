@@ -281,6 +281,20 @@ impl Broker {
             batches,
             updates: c.update_counts.get(key).copied().unwrap_or(0),
         });
+        self.write_state_record((from, id), state_tp, (kind, key, value), write_for, fx);
+    }
+
+    /// Appends one state record to its state partition with acks=all; `write_for` is answered
+    /// once it is replicated (or at once, with the error, if it could not be encoded: a record of
+    /// a few dozen bytes, uncompressed, always can be).
+    fn write_state_record(
+        &mut self,
+        (from, id): (Node, u32),
+        state_tp: TopicPartition,
+        (kind, key, value): (StateRecord, &ShareKey, Vec<u8>),
+        write_for: WriteFor,
+        fx: &mut Effects,
+    ) {
         let record = RecordData {
             timestamp_ms: fx.now.ms,
             key: Some(share_state::encode_key(kind, &key.0, &key.1)),
@@ -292,7 +306,6 @@ impl Broker {
                 let timeout = (Acks::All, SHARE_STATE_WRITE_TIMEOUT_MS);
                 self.write(from, id, timeout, state_tp, bytes, write_for, fx);
             }
-            // A record of a few dozen bytes, uncompressed: its encoding does not fail.
             Err(e) => {
                 self.reload_share_state(key);
                 let result = Err(KafkaError::CorruptMessage(alloc::format!("{e}")));
@@ -408,17 +421,9 @@ impl Broker {
                     batches,
                     updates: 0,
                 });
-                let record = RecordData {
-                    timestamp_ms: fx.now.ms,
-                    key: Some(share_state::encode_key(StateRecord::Snapshot, &key.0, &key.1)),
-                    value: Some(value),
-                    headers: Vec::new(),
-                };
-                if let Ok(bytes) = RecordBatch::from_records(&[record], Compression::None).encode() {
-                    let write_for = WriteFor::ShareState { group: key.0, tp: key.1, answer: false };
-                    let timeout = (Acks::All, SHARE_STATE_WRITE_TIMEOUT_MS);
-                    self.write(Node::Broker(self.id), 0, timeout, state_tp.clone(), bytes, write_for, fx);
-                }
+                let write_for = WriteFor::ShareState { group: key.0.clone(), tp: key.1.clone(), answer: false };
+                let record = (StateRecord::Snapshot, &key, value);
+                self.write_state_record((Node::Broker(self.id), 0), state_tp.clone(), record, write_for, fx);
             }
         }
         fx.timer_in(Duration::from_ms(COLD_PARTITION_SNAPSHOT_INTERVAL_MS), Timer::ShareColdSnapshots);
