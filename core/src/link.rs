@@ -75,7 +75,12 @@ impl fmt::Display for LinkError {
 
 /// The fragment for a session.
 pub fn encode(scenario: &Scenario) -> String {
-    let text = scenario.to_string();
+    encode_script(&scenario.to_string())
+}
+
+/// The fragment for a session's script as written: a build without share groups carries a
+/// script it cannot parse to the build that can (`web/`'s share-groups build).
+pub fn encode_script(text: &str) -> String {
     let packed = crate::batch::deflate::compress(text.as_bytes());
     let mut out = String::from("v1.");
     base64url_encode(&packed, &mut out);

@@ -14,7 +14,7 @@ export async function openForm(page, form) {
 export async function command(page, line) {
   await page.getByTestId('command').fill(line);
   await page.getByTestId('command').press('Enter');
-  await expect(page.getByTestId('command-error')).toHaveCount(0);
+  await expect(page.locator('#command-error')).toHaveCount(0);
 }
 
 /// Shows a tab under the stage (`events`, `requests`, `partitions`).

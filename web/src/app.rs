@@ -27,6 +27,11 @@ use wasm_bindgen::JsValue;
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
+/// Where the page's share-groups build is served, beside this one (`./x build` puts it in
+/// `dist/share/`): share groups' engine is more than the first download's budget has room for,
+/// so a session that uses them opens there (docs/performance.md).
+const SHARE_BUILD: &str = "share/";
+
 /// How often the page moves simulated time while playing, in real milliseconds.
 const TICK_MS: u32 = 100;
 /// While playing, the session is saved at most this often (page clock).
@@ -149,6 +154,12 @@ fn may_replace(playground: &RefCell<Playground>, what: &str) -> bool {
 
 /// Starts lesson `i`, fetching its text first if this is its first time; then `then`, if any.
 fn open_lesson(i: usize, dispatch: Callback<Action>, then: Option<Action>) {
+    if !cfg!(feature = "share-groups") && crate::lessons::needs_share_groups(i) {
+        if let Some(name) = crate::lessons::LESSONS.get(i) {
+            browser::go(&format!("{SHARE_BUILD}?lesson={name}"));
+        }
+        return;
+    }
     let started = move |dispatch: Callback<Action>, start: Action| {
         dispatch.emit(start);
         if let Some(then) = then {
@@ -433,7 +444,13 @@ pub fn app() -> Html {
             if let Some((i, path)) = chosen.and_then(|i| crate::gallery::address(i).map(|path| (i, path))) {
                 if may_replace(&playground, "Open this scenario") {
                     let dispatch = dispatch.clone();
-                    browser::fetch_text(path, move |text| dispatch.emit(Action::ScenarioFetched(i, text)));
+                    browser::fetch_text(path, move |text| match text {
+                        // This build cannot run it: the share-groups build opens it, as a link.
+                        Ok(script) if !cfg!(feature = "share-groups") && crate::gallery::needs_share_groups(i) => {
+                            browser::go(&format!("{SHARE_BUILD}#{}", link::encode_script(&script)));
+                        }
+                        text => dispatch.emit(Action::ScenarioFetched(i, text)),
+                    });
                 }
             }
         })
@@ -734,6 +751,11 @@ pub fn app() -> Html {
     let under_stage = show_stage && !tabs.is_empty();
     let show_inspector = show("inspector") || show("cluster");
     let stage_error = error(Form::Stage);
+    // Only while a share-groups line is what this build refused.
+    let share_elsewhere = pg
+        .share_elsewhere
+        .clone()
+        .filter(|_| pg.errors.values().any(|e| e.contains(kafka_sim::scenario::SHARE_GROUPS_LEFT_OUT)));
     // Beside where actions are taken (the command bar, the drawer's form): an action taken while
     // the clock stands still happens only once time runs. The timeline's hint is the one read out.
     let paused_hint = if pg.waiting_for_time {
@@ -794,6 +816,12 @@ pub fn app() -> Html {
                     { format!("{what} replaced the session you had in this browser; it is kept in Recent sessions. ") }
                     <button onclick={bring_back} data-testid="bring-back">{ "Bring it back" }</button>{ " " }
                     <button onclick={dismiss_kept} aria-label="Dismiss">{ "×" }</button>
+                </p>
+            }
+            if let Some(fragment) = share_elsewhere {
+                <p class="banner" role="status" data-testid="share-build">
+                    { "Share groups (KIP-932) are in the page's second build, downloaded when first used: " }
+                    <a href={format!("{SHARE_BUILD}#{fragment}")} data-testid="open-share-build">{ "open this session there" }</a>
                 </p>
             }
             if let Some(why) = error(Form::Script).filter(|e| e.starts_with("This link") || e.starts_with("This session")) {

@@ -141,6 +141,13 @@ pub fn copy(text: &str) -> bool {
     }
 }
 
+/// Opens another address in this tab (the share-groups build of the page).
+pub fn go(address: &str) {
+    if let Some(w) = window() {
+        let _ = w.location().assign(address);
+    }
+}
+
 pub fn confirm(question: &str) -> bool {
     window().and_then(|w| w.confirm_with_message(question).ok()).unwrap_or(false)
 }

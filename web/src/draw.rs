@@ -9,9 +9,19 @@ pub fn tenths(x: f64) -> String {
     format!("{sign}{}.{}", t.unsigned_abs() / 10, t.unsigned_abs() % 10)
 }
 
+/// A duration in seconds to a tenth, cut down as a countdown shows it: `3.2 s`.
+pub fn seconds(ms: u64) -> String {
+    format!("{}.{} s", ms / 1000, ms % 1000 / 100)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::tenths;
+    use super::{seconds, tenths};
+
+    #[test]
+    fn seconds_to_a_tenth_cut_down() {
+        assert_eq!([seconds(0), seconds(99), seconds(3_250), seconds(30_000)], ["0.0 s", "0.0 s", "3.2 s", "30.0 s"]);
+    }
 
     #[test]
     fn tenths_print_as_the_standard_formatter_does_to_one_place() {

@@ -25,6 +25,12 @@ pub const SCENARIOS: &[&str] = &[
     "group-slow-consumer",
     "group-new-partitions",
     "group-zombie-static-member",
+    // Share groups: the page's share-groups build opens these (see `needs_share_groups`).
+    "share-group-queue",
+    "share-group-poison",
+    "share-group-crash",
+    "share-group-explicit",
+    "share-group-failover",
     "log-retention",
     "txn-commit-abort",
     "txn-zombie-fencing",
@@ -67,6 +73,11 @@ pub fn address(i: usize) -> Option<String> {
 /// Where the gallery's names and sentences are served, relative to the page.
 pub const ABOUT_ADDRESS: &str = "gallery.txt";
 
+/// Whether scenario `i` uses share groups, which only the page's share-groups build has.
+pub fn needs_share_groups(i: usize) -> bool {
+    SCENARIOS.get(i).is_some_and(|file| file.starts_with("share-"))
+}
+
 /// Scenario `file`'s name and sentence in the text of `gallery.txt`.
 pub fn about<'a>(text: &'a str, file: &str) -> Option<(&'a str, &'a str)> {
     text.lines().find_map(|line| {
@@ -85,6 +96,26 @@ pub const APPLICATIONS: &[(&str, &str)] = &[
         "processing.ms=100 commit=after fail.value=poison retries=2 on.failure=dlq dedupe=true",
     ),
     ("poison records stop the loop", "processing.ms=100 commit=after fail.value=poison"),
+];
+
+/// Ready-made share consumer applications (the share-groups build's groups form): a label, the
+/// consumer's configs, and its poll loop's settings. Releasing or rejecting a record is
+/// `acknowledge(record, RELEASE | REJECT)`, which needs explicit acknowledgement, as in Kafka.
+#[cfg(feature = "share-groups")]
+pub const SHARE_APPLICATIONS: &[(&str, &str, &str)] = &[
+    ("instant, implicit acknowledgement", "", ""),
+    ("100 ms a record, implicit acknowledgement", "", "processing.ms=100"),
+    (
+        "poison records released: delivered again up to the limit",
+        "share.acknowledgement.mode=explicit",
+        "processing.ms=100 fail.value=poison on.failure=release",
+    ),
+    (
+        "poison records rejected: archived at once",
+        "share.acknowledgement.mode=explicit",
+        "processing.ms=100 fail.value=poison on.failure=reject",
+    ),
+    ("crashes after 3 records: their locks expire", "", "processing.ms=100 crash.after=3"),
 ];
 
 /// A preset's settings as the engine's type, through the script parser (the presets are fixed and valid).
@@ -114,7 +145,16 @@ mod tests {
             );
             let script = std::fs::read_to_string(dir.join(format!("{file}.kafka")))
                 .unwrap_or_else(|e| panic!("core/tests/scenarios/{file}.kafka: {e}"));
-            assert!(Scenario::parse(&script).is_ok(), "{file}");
+            match Scenario::parse(&script) {
+                Ok(_) => assert!(cfg!(feature = "share-groups") || !needs_share_groups(i), "{file}"),
+                // Without share groups their scenarios are refused as such, and opened elsewhere.
+                Err(e) => assert!(
+                    !cfg!(feature = "share-groups")
+                        && needs_share_groups(i)
+                        && e.to_string().contains(kafka_sim::scenario::SHARE_GROUPS_LEFT_OUT),
+                    "{file}: {e}"
+                ),
+            }
             assert_eq!(address(i), Some(format!("scenarios/{file}.kafka")));
         }
         assert!(SCENARIOS.len() >= 18);
@@ -124,6 +164,40 @@ mod tests {
             SCENARIOS.len() + lessons,
             "static/gallery.txt: a line per scenario and lesson"
         );
+    }
+
+    /// Each share preset's lines run: the worker is created, polls, and its failures are
+    /// released or rejected as its label says (a crash ends it).
+    #[cfg(feature = "share-groups")]
+    #[test]
+    fn every_share_application_preset_runs_as_its_label_says() {
+        for (label, configs, settings) in SHARE_APPLICATIONS {
+            let script = format!(
+                "seed 1\ncluster brokers=1\ntopic create jobs partitions=1\n\
+                 group config jobs share.auto.offset.reset=earliest\nproducer p\n\
+                 send p jobs value=ok\nsend p jobs value=poison\nsend p jobs value=ok\nsend p jobs value=ok\n\
+                 share-consumer w group.id=jobs {configs}\nsubscribe w jobs\nconsume w {settings}\nadvance 10s\n"
+            );
+            let scenario = Scenario::parse(&script).unwrap_or_else(|e| panic!("{label}: {e}"));
+            let mut text = String::new();
+            let sim = kafka_sim::trace::run(&scenario, kafka_sim::trace::OnError::Stop, &mut text)
+                .unwrap_or_else(|e| panic!("{label}: {e}\n{text}"));
+            let view = sim.view();
+            let w = view.clients.iter().find(|c| c.name == "w").expect("the worker");
+            let sp = &view.share_partitions[0];
+            match *settings {
+                s if s.contains("release") => assert!(w.consumed > 4, "{label}: the poison record comes back"),
+                s if s.contains("reject") => {
+                    assert_eq!((w.consumed, sp.start_offset), (4, 4), "{label}");
+                    assert!(w.notes[0].contains("1 rejected"), "{label}: {}", w.notes[0]);
+                }
+                s if s.contains("crash") => assert!(w.closed, "{label}"),
+                _ => {
+                    assert_eq!((w.consumed, sp.start_offset), (4, 4), "{label}: all four done");
+                    assert!(w.notes[0].contains("0 rejected"), "{label}: {}", w.notes[0]);
+                }
+            }
+        }
     }
 
     #[test]

@@ -11,6 +11,10 @@ use kafka_sim::view::{assignment_string, ClientView, GroupView, PartitionView, R
 /// A group's card: its state and epochs, `kafka-consumer-groups --describe --members --verbose`
 /// when it has members, and `--describe`.
 pub fn group_card(g: &GroupView) -> String {
+    #[cfg(feature = "share-groups")]
+    if g.group_protocol == "share" {
+        return share_group_card(g);
+    }
     let state_class = match g.state.as_str() {
         "Stable" => "ok",
         "Empty" => "muted",
@@ -56,6 +60,64 @@ pub fn group_card(g: &GroupView) -> String {
             dash(r.lag),
             Esc(r.member_id.as_deref().unwrap_or("-")),
             Esc(r.client.as_deref().unwrap_or("-")),
+        );
+    }
+    h.push_str("</tbody></table></div>");
+    h
+}
+
+/// A share group's card: `kafka-share-groups --describe` with `--state`, `--members --verbose` and
+/// the offsets (Kafka 4.3's columns, HOST left out: the simulation's clients have no hosts).
+#[cfg(feature = "share-groups")]
+fn share_group_card(g: &GroupView) -> String {
+    let state_class = if g.state == "Stable" { "ok" } else { "warn" };
+    let mut h = String::with_capacity(1024);
+    let _ = write!(
+        h,
+        r#"<div class="group" data-testid="group-{}"><h3>share group {}<span class="group-state {state_class}" data-testid="group-state"> {}</span>"#,
+        Esc(&g.name),
+        Esc(&g.name),
+        Esc(&g.state)
+    );
+    let _ = write!(
+        h,
+        r#"<span class="muted"> · group epoch {} · assignment epoch {} · assignor simple · coordinator broker-{}</span></h3>"#,
+        g.generation, g.assignment_epoch, g.coordinator
+    );
+    if !g.members.is_empty() {
+        let _ = write!(
+            h,
+            r#"<table class="records" data-testid="group-members"><caption>kafka-share-groups --describe --members --verbose --group {}</caption><thead><tr><th>CONSUMER-ID</th><th>CLIENT-ID</th><th>#PARTITIONS</th><th>MEMBER-EPOCH</th><th>ASSIGNMENT</th></tr></thead><tbody>"#,
+            Esc(&g.name)
+        );
+        for m in &g.members {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                Esc(&m.member_id),
+                Esc(&m.client),
+                m.assignment.len(),
+                m.epoch,
+                Esc(&assignment_string(&m.assignment)),
+            );
+        }
+        h.push_str("</tbody></table>");
+    }
+    let _ = write!(
+        h,
+        r#"<table class="records" data-testid="group-describe"><caption>kafka-share-groups --describe --group {}</caption><thead><tr><th>TOPIC</th><th>PARTITION</th><th>START-OFFSET</th><th>LAG</th></tr></thead><tbody>"#,
+        Esc(&g.name)
+    );
+    for r in &g.rows {
+        let dash = |o: Option<u64>| o.map_or(String::from("-"), |o| o.to_string());
+        let lag_class = if r.lag.is_some_and(|l| l > 0) { r#" class="warn""# } else { "" };
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td{lag_class}>{}</td></tr>",
+            Esc(r.tp.topic.as_str()),
+            r.tp.partition,
+            dash(r.current_offset),
+            dash(r.lag),
         );
     }
     h.push_str("</tbody></table></div>");
@@ -311,6 +373,27 @@ mod tests {
         assert!(card.contains("<th>CURRENT-OFFSET</th>") && card.contains("<td>t</td><td>1</td>"), "{card}");
         assert!(!card.contains("a<b"), "nothing named is read as markup");
         assert!(card.ends_with("</tbody></table></div>"));
+    }
+
+    /// `kafka-share-groups --describe` as Kafka 4.3 prints it: a member's epoch and assignment,
+    /// each partition's start offset and lag (here one record acquired, not yet done with).
+    #[cfg(feature = "share-groups")]
+    #[test]
+    fn a_share_group_card_shows_the_share_groups_describe_tables() {
+        let script = "seed 1\ncluster brokers=1\ntopic create t partitions=1\n\
+                      group config jobs share.auto.offset.reset=earliest\nproducer p\nsend p t value=a\n\
+                      share-consumer w1 group.id=jobs\nsubscribe w1 t\nconsume w1 processing.ms=60000\nadvance 5s\n";
+        let scenario = Scenario::parse(script).expect("parses");
+        let mut text = String::new();
+        let sim = trace::run(&scenario, OnError::Stop, &mut text).expect("runs");
+        let view = sim.view();
+        let g = view.groups.iter().find(|g| g.name == "jobs").expect("the share group");
+        let card = group_card(g);
+        assert!(card.starts_with(r#"<div class="group" data-testid="group-jobs"><h3>share group jobs"#), "{card}");
+        assert!(card.contains("<caption>kafka-share-groups --describe --members --verbose --group jobs</caption>"));
+        assert!(card.contains("<td>w1</td><td>1</td><td>"), "w1 with its one partition: {card}");
+        assert!(card.contains("<td>t</td><td>0</td><td>0</td><td class=\"warn\">1</td>"), "SPSO 0, lag 1: {card}");
+        assert!(!card.contains("CURRENT-OFFSET"), "a share group has no offsets of its members");
     }
 
     #[test]

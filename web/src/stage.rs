@@ -109,6 +109,9 @@ pub struct ChipModel {
     pub scale: u64,
     /// Records written to this replica in the last second (produced to a leader, copied to a follower).
     pub recent: u64,
+    /// On a leader whose partition share groups read: the share-partition's window, SPSO to
+    /// SPEO, as offsets (the first group's, by name).
+    pub share_window: Option<(u64, u64)>,
 }
 
 impl ChipModel {
@@ -210,6 +213,9 @@ pub struct MemberModel {
     /// ([`Revocations`]); never in its accessible name, which says what it owns.
     pub revoked: Vec<(TopicPartition, &'static str)>,
     pub lag: u64,
+    /// A share group's member: the records it holds acquired (a share consumer has no lag of
+    /// its own; the group's share-partitions do).
+    pub holds: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -219,10 +225,62 @@ pub struct GroupModel {
     pub rect: Rect,
     pub state: String,
     pub generation: u32,
-    /// "gen" under the classic protocol, "epoch" (the group epoch) under the consumer protocol.
+    /// "gen" under the classic protocol, "epoch" (the group epoch) under the consumer protocol
+    /// and in a share group.
     pub epoch_word: &'static str,
+    /// A share group (KIP-932): its members read the same partitions, record by record.
+    pub share: bool,
     pub members: Vec<MemberModel>,
+    /// A share group's share-partitions, under its members: each in-flight record's state.
+    pub windows: Vec<ShareWindowModel>,
 }
+
+/// A share-partition (KIP-932) as a share group's card draws it: the window from the start
+/// offset (SPSO) to the end offset (SPEO), one cell a record in flight, coloured by its state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShareWindowModel {
+    pub tp: TopicPartition,
+    pub colour: &'static str,
+    pub rect: Rect,
+    pub start_offset: u64,
+    pub end_offset: u64,
+    /// The first [`SHARE_CELLS_MAX`] in-flight records.
+    pub cells: Vec<ShareCellModel>,
+    /// In-flight records past the cells drawn.
+    pub more: usize,
+    /// The soonest an acquisition lock expires, from now (ms), while a record is acquired.
+    pub lock_left_ms: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShareCellModel {
+    pub offset: u64,
+    /// Available, Acquired, Acknowledged or Archived (Kafka's names).
+    pub state: &'static str,
+    pub delivery_count: u16,
+    /// Who holds it while Acquired, and until when (simulated ms).
+    pub member: Option<String>,
+    pub lock_until_ms: Option<u64>,
+}
+
+impl ShareCellModel {
+    /// In words, for the window's accessible name and its tooltip.
+    pub fn label(&self) -> String {
+        let mut out = format!("offset {} {}", self.offset, self.state);
+        if let Some(m) = &self.member {
+            out += &format!(" by {m}");
+        }
+        if self.delivery_count > 0 {
+            out += &format!(", delivered {}x", self.delivery_count);
+        }
+        out
+    }
+}
+
+/// Records a share window draws as cells; more are counted.
+pub const SHARE_CELLS_MAX: usize = 10;
+/// A share window's row in its group's card: a line of text, then the cells.
+pub const SHARE_WINDOW_H: i32 = 36;
 
 /// Which way records moved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -462,6 +520,11 @@ pub fn layout_shaped(view: &ClusterView, recent: &[Rc<Arrow>], shape: Shape) -> 
                     leo: r.log_end_offset,
                     scale: scale.max(r.log_end_offset),
                     recent: 0,
+                    share_window: view
+                        .share_partitions
+                        .iter()
+                        .find(|s| cfg!(feature = "share-groups") && leader && s.leader == b.id && s.tp == r.tp)
+                        .map(|s| (s.start_offset, s.end_offset)),
                 });
             }
             let state = b.state();
@@ -509,6 +572,10 @@ pub fn layout_shaped(view: &ClusterView, recent: &[Rc<Arrow>], shape: Shape) -> 
         partitions: partitions.iter().map(|tp| (tp.clone(), colour(tp.topic.as_str()))).collect(),
         revoked: Vec::new(),
         lag: lag_of(client),
+        holds: (cfg!(feature = "share-groups") && client.kind == "share consumer").then(|| {
+            let held = view.share_partitions.iter().flat_map(|s| &s.records);
+            held.filter(|r| r.state == "Acquired" && r.member.as_deref() == Some(client.name.as_str())).count() as u64
+        }),
     };
     // Narrow: where the next group goes, and the bottom of its row so far.
     let (mut gx, mut row_bottom) = (groups_x, y);
@@ -531,12 +598,21 @@ pub fn layout_shaped(view: &ClusterView, recent: &[Rc<Arrow>], shape: Shape) -> 
         }
         // Members of the group that are not (or no longer) in it: crashed or closed clients.
         for client in view.clients.iter().filter(|c| {
-            c.kind == "consumer"
+            (c.kind == "consumer" || c.kind == "share consumer")
                 && c.group.as_ref().is_some_and(|m| m.group == g.name)
                 && !g.members.iter().any(|m| m.client == c.name)
         }) {
             members.push(member(client, &[], gx, my));
             my += MEMBER_H;
+        }
+        let share = g.group_protocol == "share";
+        #[allow(unused_mut)]
+        let mut windows = Vec::new();
+        #[cfg(feature = "share-groups")]
+        for sp in view.share_partitions.iter().filter(|s| share && s.group == g.name) {
+            let rect = Rect { x: gx + 6, y: my, w: SIDE_W - 12, h: SHARE_WINDOW_H - 4 };
+            windows.push(share_window(sp, colour(sp.tp.topic.as_str()), rect, view.now_ms));
+            my += SHARE_WINDOW_H;
         }
         let h = my - y + 4;
         groups.push(GroupModel {
@@ -544,8 +620,10 @@ pub fn layout_shaped(view: &ClusterView, recent: &[Rc<Arrow>], shape: Shape) -> 
             rect: Rect { x: gx, y, w: SIDE_W, h },
             state: g.state.clone(),
             generation: g.generation,
-            epoch_word: if g.group_protocol == "consumer" { "epoch" } else { "gen" },
+            epoch_word: if g.group_protocol == "classic" { "gen" } else { "epoch" },
+            share,
             members,
+            windows,
         });
         row_bottom = row_bottom.max(y + h + GAP);
         if !narrow {
@@ -576,7 +654,9 @@ pub fn layout_shaped(view: &ClusterView, recent: &[Rc<Arrow>], shape: Shape) -> 
             state: String::new(),
             generation: 0,
             epoch_word: "gen",
+            share: false,
             members,
+            windows: Vec::new(),
         });
         row_bottom = row_bottom.max(y + h + GAP);
         y += h + GAP;
@@ -593,6 +673,38 @@ pub fn layout_shaped(view: &ClusterView, recent: &[Rc<Arrow>], shape: Shape) -> 
     let mut scene = Scene { shape, width, height, heads, lanes, producers, brokers, groups, flows: Vec::new() };
     scene.flows = flows(&mut scene, recent);
     scene
+}
+
+/// A share-partition's window: its first in-flight records as cells.
+#[cfg(feature = "share-groups")]
+fn share_window(
+    sp: &kafka_sim::view::SharePartitionView,
+    colour: &'static str,
+    rect: Rect,
+    now_ms: u64,
+) -> ShareWindowModel {
+    let in_flight = sp.acquired + sp.available + sp.acknowledged + sp.archived;
+    ShareWindowModel {
+        tp: sp.tp.clone(),
+        colour,
+        rect,
+        start_offset: sp.start_offset,
+        end_offset: sp.end_offset,
+        cells: sp
+            .records
+            .iter()
+            .take(SHARE_CELLS_MAX)
+            .map(|r| ShareCellModel {
+                offset: r.offset,
+                state: r.state,
+                delivery_count: r.delivery_count,
+                member: r.member.clone(),
+                lock_until_ms: r.lock_until_ms,
+            })
+            .collect(),
+        more: in_flight.saturating_sub(SHARE_CELLS_MAX),
+        lock_left_ms: sp.records.iter().filter_map(|r| r.lock_until_ms).min().map(|t| t.saturating_sub(now_ms)),
+    }
 }
 
 fn producer_model(c: &ClientView, rect: Rect, colour: &dyn Fn(&str) -> &'static str) -> ProducerModel {
@@ -678,6 +790,20 @@ fn flows(scene: &mut Scene, recent: &[Rc<Arrow>]) -> Vec<Flow> {
                     *edges.entry((kind, arrow.from.clone(), arrow.to.clone())).or_default() += records;
                 }
             }
+            // What a share consumer acquired: the records it was given, not the whole batches
+            // (several members fetch from the same batches).
+            #[cfg(feature = "share-groups")]
+            Body::Response(Response::ShareFetch { partitions, .. }) => {
+                let records: u64 = partitions
+                    .iter()
+                    .filter_map(|p| p.result.as_ref().ok())
+                    .flat_map(|d| &d.acquired)
+                    .map(|a| a.last_offset.saturating_sub(a.first_offset) + 1)
+                    .sum();
+                if records > 0 {
+                    *edges.entry((FlowKind::Consume, arrow.from.clone(), arrow.to.clone())).or_default() += records;
+                }
+            }
             _ => {}
         }
     }
@@ -752,7 +878,6 @@ impl Revocations {
     }
 }
 
-/// Where a bar of `width` units puts `offset` on a scale of `scale` offsets.
 /// Where a flow's rate is written: at `at`, or moved along its lane until it is clear of the
 /// rates already `placed` (two flows to brokers in one column of a narrow stage share their
 /// lane's midpoint, and their rates would be written one over the other).
@@ -767,6 +892,7 @@ pub fn place_rate(placed: &mut Vec<(i32, i32)>, (mut x, y): (i32, i32)) -> (i32,
 /// The room one rate label (`12/s`) takes along a lane.
 const RATE_LABEL_WIDTH: i32 = 30;
 
+/// Where a bar of `width` units puts `offset` on a scale of `scale` offsets.
 pub fn bar_x(offset: u64, scale: u64, width: i32) -> i32 {
     if scale == 0 {
         return 0;
@@ -798,6 +924,36 @@ mod tests {
             sim.apply(&l.command).expect("command applies");
         }
         sim
+    }
+
+    /// Two workers of a share group on one partition: both read it; the one polling holds a
+    /// record under its lock, drawn as an Acquired cell of the share-partition's window.
+    #[cfg(feature = "share-groups")]
+    #[test]
+    fn a_share_group_draws_its_workers_on_one_partition_and_each_record_in_flight() {
+        let sim = sim("cluster brokers=1\ntopic create jobs partitions=1 replication-factor=1\n\
+            group config jobs share.auto.offset.reset=earliest\nproducer p linger.ms=0\n\
+            send p jobs value=a\nsend p jobs value=b\nadvance 1s\n\
+            share-consumer w1 group.id=jobs max.poll.records=1 share.acquire.mode=record_limit\n\
+            share-consumer w2 group.id=jobs\nsubscribe w1 jobs\nsubscribe w2 jobs\n\
+            consume w1 processing.ms=60000\nadvance 5s\n");
+        let scene = layout(&sim.view(), &[]);
+        let g = &scene.groups[0];
+        assert_eq!((g.share, g.epoch_word, g.state.as_str()), (true, "epoch", "Stable"));
+        let members: Vec<(&str, Option<u64>, usize)> =
+            g.members.iter().map(|m| (m.client.as_str(), m.holds, m.partitions.len())).collect();
+        assert_eq!(members, [("w1", Some(1), 1), ("w2", Some(0), 1)], "both read jobs-0; w1 holds one record");
+        let w = &g.windows[0];
+        assert_eq!((w.tp.to_string(), w.start_offset, w.end_offset, w.more), ("jobs-0".into(), 0, 0, 0));
+        let cells: Vec<String> = w.cells.iter().map(ShareCellModel::label).collect();
+        assert_eq!(cells, ["offset 0 Acquired by w1, delivered 1x"]);
+        // The lock (30 s by default) was taken about 4 s ago.
+        assert!(w.lock_left_ms.is_some_and(|ms| (25_000..30_000).contains(&ms)), "{:?}", w.lock_left_ms);
+        let leader = scene.brokers[0].chips.iter().find(|c| c.leader).expect("a leader chip");
+        assert_eq!(leader.share_window, Some((0, 0)), "the window over the leader's log");
+        assert!(w.rect.y >= g.members[1].rect.y + g.members[1].rect.h, "the window is under the members");
+        assert!(w.rect.y + w.rect.h <= g.rect.y + g.rect.h, "and inside the group's card");
+        assert!(scene.overlaps().is_empty());
     }
 
     #[test]

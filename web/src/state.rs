@@ -229,6 +229,10 @@ pub struct Playground {
     pub branches: Vec<Branch>,
     /// Something the page did that the person should know of (a branch dropped).
     pub notice: Option<String>,
+    /// A script this build refused only because it has no share groups (the page's first
+    /// download leaves them out): the session with the refused line as a link fragment, for the
+    /// share-groups build to open (`app.rs` offers it).
+    pub share_elsewhere: Option<String>,
     /// The person changed this session (an action of theirs, not time passing): replacing it asks
     /// first, and it goes to the recent list.
     pub edited: bool,
@@ -335,6 +339,7 @@ impl Playground {
             future: None,
             branches: Vec::new(),
             notice: None,
+            share_elsewhere: None,
             edited: false,
             replaced: None,
             undo_floor: 0,
@@ -421,6 +426,9 @@ impl Playground {
             Action::Line(form, text) => match Scenario::parse_command(&text) {
                 Ok(command) => self.apply(form, command.into()),
                 Err(e) => {
+                    if e.message.contains(kafka_sim::scenario::SHARE_GROUPS_LEFT_OUT) {
+                        self.share_elsewhere = Some(link::encode_script(&format!("{}{text}\n", self.script())));
+                    }
                     self.errors.insert(form, e.message);
                 }
             },
@@ -602,9 +610,11 @@ impl Playground {
                 }
             }
             Action::LoadScript(text) => {
-                let loaded =
-                    Scenario::parse(&text).map_err(|e| e.to_string()).and_then(|s| Playground::from_scenario(&s));
-                self.replace_or_explain(loaded);
+                let loaded = Scenario::parse(&text).map_err(|e| e.to_string());
+                if loaded.as_ref().is_err_and(|e| e.contains(kafka_sim::scenario::SHARE_GROUPS_LEFT_OUT)) {
+                    self.share_elsewhere = Some(link::encode_script(&text));
+                }
+                self.replace_or_explain(loaded.and_then(|s| Playground::from_scenario(&s)));
             }
             Action::TravelTo(ms) => self.travel_to(ms),
             Action::BackToNow => {
@@ -626,8 +636,11 @@ impl Playground {
                 self.playing = before && self.errors.contains_key(&Form::Script);
             }
             Action::LoadLink(fragment) => {
-                let loaded = link::decode(&fragment)
-                    .map_err(|e| e.to_string())
+                let loaded = link::decode(&fragment).map_err(|e| e.to_string());
+                if loaded.as_ref().is_err_and(|e| e.contains(kafka_sim::scenario::SHARE_GROUPS_LEFT_OUT)) {
+                    self.share_elsewhere = Some(fragment.trim_start_matches('#').to_string());
+                }
+                let loaded = loaded
                     .and_then(|s| Playground::unfolded(&s))
                     .map_err(|why| format!("This link could not be opened: {why}. Your current session is kept."));
                 self.replace_or_explain(loaded);

@@ -18,6 +18,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+pub use parse::SHARE_GROUPS_LEFT_OUT;
 pub use print::quote;
 
 /// A seed and the commands to apply, each with the script line it came from.

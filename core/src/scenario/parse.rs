@@ -60,8 +60,10 @@ const CLUSTER_SETTINGS: &str =
 const CLUSTER_SETTINGS: &str =
     "brokers=N, latency=DURATION, auto.create.topics.enable=BOOL, num.partitions=N, default.replication.factor=N, replica.lag.time.max.ms=MS, log.retention.check.interval.ms=MS, connections.max.idle.ms=MS, max.incremental.fetch.session.cache.slots=N, group.initial.rebalance.delay.ms=MS, group.min.session.timeout.ms=MS, group.max.session.timeout.ms=MS, group.consumer.heartbeat.interval.ms=MS, group.consumer.session.timeout.ms=MS, min.insync.replicas=N, unclean.leader.election.enable=BOOL, log.retention.ms=MS, log.retention.hours=H, log.segment.bytes=N, offsets.retention.minutes=N, offsets.topic.replication.factor=N, offsets.topic.num.partitions=N, transaction.state.log.replication.factor=N, transaction.state.log.min.isr=N, transaction.state.log.num.partitions=N, transaction.version=1|2 or transaction.partition.verification.enable=BOOL";
 
-/// What a build without share groups (the page, for now) says of their lines.
-const SHARE_GROUPS_LEFT_OUT: &str = "share groups (KIP-932) are not in this build: the page leaves them out until its download has room; run the script with the CLI (`cargo run -p kafka-sim-cli -- run FILE`)";
+/// What a build without share groups (the page's first download) says of their lines; the page
+/// recognises it and offers its share-groups build.
+pub const SHARE_GROUPS_LEFT_OUT: &str =
+    "share groups (KIP-932) are not in this build (its share-groups feature is off)";
 
 #[cfg(feature = "share-groups")]
 const COMMANDS: &str = "cluster, topic, traffic, delete-records, group, producer, consumer, share-consumer, acknowledge, send, flush, init-transactions, begin-transaction, send-offsets-to-transaction, commit-transaction, abort-transaction, assign, subscribe, poll, consume, commit, seek, pause, resume, close, crash, advance, broker, network, expect";

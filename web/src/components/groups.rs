@@ -92,6 +92,7 @@ pub fn groups_panel(p: &Props) -> Html {
                 </button>
                 { error_line("group-error", &p.error) }
             </div>
+            { share_form(p) }
             if !members.is_empty() && !p.readonly {
                 <div class="members-actions">
                     { for members.iter().filter(|c| !c.closed).map(|c| member_buttons(c, &p.dispatch)) }
@@ -104,6 +105,88 @@ pub fn groups_panel(p: &Props) -> Html {
                 <p class="muted">{ "No groups yet. A consumer with a group.id that subscribes joins one: the cluster then creates __consumer_offsets and a broker becomes the group's coordinator." }</p>
             }
             { for p.view.groups.iter().map(|g| group_card(g)) }
+        </div>
+    }
+}
+
+/// The share-groups build's form: a worker (a share consumer) for a share group, with its poll loop.
+#[cfg(feature = "share-groups")]
+fn share_form(p: &Props) -> Html {
+    html! { <ShareForm view={p.view.clone()} readonly={p.readonly} dispatch={p.dispatch.clone()} /> }
+}
+
+#[cfg(not(feature = "share-groups"))]
+fn share_form(_: &Props) -> Html {
+    Html::default()
+}
+
+#[cfg(feature = "share-groups")]
+#[derive(Properties, PartialEq)]
+struct ShareFormProps {
+    view: super::ViewRef,
+    readonly: bool,
+    dispatch: Callback<Action>,
+}
+
+#[cfg(feature = "share-groups")]
+#[function_component(ShareForm)]
+fn share_form_component(p: &ShareFormProps) -> Html {
+    use crate::gallery::SHARE_APPLICATIONS;
+    let group = use_state(|| String::from("jobs"));
+    let app = use_state(|| 0usize);
+    let chosen = use_state(String::new);
+    let topics: Vec<String> = p.view.user_topics().map(|t| t.name.clone()).collect();
+    let topic = if chosen.is_empty() { topics.first().cloned().unwrap_or_default() } else { (*chosen).clone() };
+    let add = {
+        let (d, group, topic, name) = (p.dispatch.clone(), (*group).clone(), topic.clone(), next_name(&p.view.clients));
+        let (_, configs, processing) = SHARE_APPLICATIONS[*app];
+        // A new share group reads from the start, as the form's workers are there to show the
+        // records already written (Kafka's default, latest, would wait for new ones).
+        let new_group = !p.view.groups.iter().any(|g| *g.name == *group);
+        Callback::from(move |_| {
+            let mut lines = Vec::new();
+            if new_group {
+                lines.push(format!("group config {group} share.auto.offset.reset=earliest"));
+            }
+            lines.push(format!("share-consumer {name} group.id={group} {configs}").trim_end().to_string());
+            lines.push(format!("subscribe {name} {topic}"));
+            lines.push(format!("consume {name} {processing}").trim_end().to_string());
+            for l in lines {
+                d.emit(Action::Line(Form::Group, l));
+            }
+        })
+    };
+    let on_group = {
+        let group = group.clone();
+        Callback::from(move |e: Event| group.set(value_of(&e)))
+    };
+    let on_app = {
+        let app = app.clone();
+        Callback::from(move |e: Event| app.set(value_of(&e).parse().unwrap_or(0)))
+    };
+    let on_topic = {
+        let chosen = chosen.clone();
+        Callback::from(move |e: Event| chosen.set(value_of(&e)))
+    };
+    html! {
+        <div class="form" hidden={p.readonly} data-testid="share-form">
+            <label>{ "Share group" }
+                <input value={(*group).clone()} onchange={on_group} data-testid="share-group-id" />
+            </label>
+            <label>{ "Topic" }
+                <select onchange={on_topic} data-testid="share-topic">
+                    { for topics.iter().map(|t| html! { <option value={t.clone()} selected={*t == topic}>{ t }</option> }) }
+                </select>
+            </label>
+            <label>{ "Worker" }
+                <select onchange={on_app} data-testid="share-app">
+                    { for SHARE_APPLICATIONS.iter().enumerate().map(|(i, (label, _, _))| html! { <option value={i.to_string()} selected={i == *app}>{ *label }</option> }) }
+                </select>
+            </label>
+            <button onclick={add} disabled={topics.is_empty() || group.is_empty()} data-testid="share-add"
+                title="share-consumer NAME group.id=G; subscribe NAME TOPIC; consume NAME (its poll loop)">
+                { "Add a worker to the share group" }
+            </button>
         </div>
     }
 }
@@ -127,12 +210,27 @@ fn member_buttons(c: &ClientView, dispatch: &Callback<Action>) -> Html {
         let n = name.clone();
         dispatch.reform(move |_| Action::Command(Form::Group, Command::Close { client: n.clone() }.into()))
     };
+    // A share consumer's commit sends its acknowledgements; its crash leaves its records
+    // acquired until their locks expire.
+    let [commit_title, crash_title, close_title] = if cfg!(feature = "share-groups") && c.kind == "share consumer" {
+        [
+            "commitSync(): send the acknowledgements now (ShareAcknowledge)",
+            "the process dies: the records it holds stay acquired until their locks expire",
+            "close(): acknowledge, release what it holds, and leave the share group",
+        ]
+    } else {
+        [
+            "consumer.commitSync(): commit every position",
+            "the process dies: no commit, no LeaveGroup; the coordinator waits session.timeout.ms",
+            "consumer.close(): commit (auto-commit) and LeaveGroup",
+        ]
+    };
     html! {
         <span class="member-actions" data-testid={format!("member-{name}")}>
             <strong>{ &name }</strong>
-            <button onclick={commit} title="consumer.commitSync(): commit every position">{ "Commit" }</button>
-            <button onclick={crash} title="the process dies: no commit, no LeaveGroup; the coordinator waits session.timeout.ms">{ "Crash" }</button>
-            <button onclick={close} title="consumer.close(): commit (auto-commit) and LeaveGroup">{ "Close" }</button>
+            <button onclick={commit} title={commit_title}>{ "Commit" }</button>
+            <button onclick={crash} title={crash_title}>{ "Crash" }</button>
+            <button onclick={close} title={close_title}>{ "Close" }</button>
         </span>
     }
 }

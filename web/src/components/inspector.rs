@@ -106,9 +106,15 @@ pub fn inspector(p: &Props) -> Html {
                     .map(|m| m.subscription.join(","))
                     .unwrap_or_default();
                 let n = v.clients.iter().filter(|c| c.name.starts_with(&format!("{name}-member-"))).count() + 1;
-                // A new member speaks the group's protocol.
-                let protocol = if g.group_protocol == "consumer" { " group.protocol=consumer" } else { "" };
-                let add = format!("consumer {name}-member-{n} group.id={name} auto.offset.reset=earliest{protocol}");
+                // A new member speaks the group's protocol; a share group's is a share consumer.
+                let share = g.group_protocol == "share";
+                let add = match g.group_protocol {
+                    "share" => format!("share-consumer {name}-member-{n} group.id={name}"),
+                    "consumer" => format!(
+                        "consumer {name}-member-{n} group.id={name} auto.offset.reset=earliest group.protocol=consumer"
+                    ),
+                    _ => format!("consumer {name}-member-{n} group.id={name} auto.offset.reset=earliest"),
+                };
                 let add_lines =
                     [add, format!("subscribe {name}-member-{n} {subscription}"), format!("consume {name}-member-{n}")];
                 let dispatch = p.dispatch.clone();
@@ -119,7 +125,7 @@ pub fn inspector(p: &Props) -> Html {
                 });
                 html! {
                     <>
-                        <h2>{ format!("group {name}") }</h2>
+                        <h2>{ format!("{}group {name}", if share { "share " } else { "" }) }</h2>
                         if !p.readonly && !subscription.is_empty() {
                             <div class="actions"><button onclick={on_add} data-testid="inspect-add-member">{ "Add a member" }</button></div>
                         }
@@ -181,6 +187,17 @@ fn client(
                 <details><summary>{ "configs" }</summary>
                     { raw(crate::markup::configs(&c.configs)) }
                 </details>
+            </>
+        }
+    } else if cfg!(feature = "share-groups") && c.kind == "share consumer" {
+        // No positions: the share-partitions' leaders hand it records, which it acknowledges.
+        html! {
+            <>
+                <h2>{ format!("share consumer {name}{closed}") }</h2>
+                <p>{ match &c.group { Some(m) => format!("share group {} · {} · member epoch {}", m.group, m.state, m.generation.map_or("-".into(), |g| g.to_string())), None => String::new() } }</p>
+                { for c.notes.iter().map(|n| html! { <p class="muted">{ n }</p> }) }
+                { lifecycle }
+                { super::consumer::received(Some(c)) }
             </>
         }
     } else {
@@ -277,6 +294,15 @@ const LEGEND: &[(&str, &str)] = &[
     ),
 ];
 
+/// The share-groups build's marks: a share-partition's records in flight, by state.
+#[cfg(feature = "share-groups")]
+const SHARE_LEGEND: &[(&str, &str)] = &[(
+    r##"<rect x="1" y="1" width="8" height="12" rx="2" fill="none" stroke="#6b6b70"/><rect x="11" y="1" width="8" height="12" rx="2" fill="#f5b942"/><rect x="21" y="1" width="8" height="12" rx="2" fill="#1d7a4a"/><rect x="31" y="1" width="8" height="12" rx="2" fill="#c9c9cf"/>"##,
+    " in a share group: each record between the start offset (SPSO) and the end (SPEO): available (outlined), acquired by a worker under a lock (amber), acknowledged (green), archived (grey); a number is its delivery count once delivered again",
+)];
+#[cfg(not(feature = "share-groups"))]
+const SHARE_LEGEND: &[(&str, &str)] = &[];
+
 /// Every mark of the stage, in words.
 pub fn legend() -> Html {
     html! {
@@ -285,7 +311,7 @@ pub fn legend() -> Html {
             <ul>
                 // Static markup, so each icon costs its bytes of text rather than the code that
                 // would build it attribute by attribute.
-                { for LEGEND.iter().map(|(icon, words)| html! {
+                { for LEGEND.iter().chain(SHARE_LEGEND).map(|(icon, words)| html! {
                     <li>{ Html::from_html_unchecked(format!(r#"<svg width="40" height="14" aria-hidden="true">{icon}</svg>"#).into()) }{ *words }</li>
                 }) }
                 <li>{ "C: the active controller · V: a controller voter · on a narrow chip, L: leader, out: out of the ISR" }</li>

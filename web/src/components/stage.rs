@@ -248,6 +248,11 @@ fn chip(p: &ChipProps) -> Html {
                 width={(at(c.hw) - at(c.log_start)).max(0).to_string()} height={bar_h.to_string()} />
             <rect class="bar-uncommitted" x={at(c.hw).to_string()} y={bar_y.to_string()}
                 width={(at(c.leo) - at(c.hw)).max(0).to_string()} height={bar_h.to_string()} />
+            if let Some((start, end)) = c.share_window {
+                // The share-partition's window over the log: SPSO to just past SPEO.
+                <rect class="bar-share" x={at(start).to_string()} y={(bar_y - 3).to_string()}
+                    width={(at(end + 1) - at(start)).max(2).to_string()} height="2" />
+            }
             if c.lso < c.hw {
                 <rect class="bar-lso" x={at(c.lso).to_string()} y={(bar_y - 2).to_string()} width="2" height={(bar_h + 4).to_string()} />
             }
@@ -258,6 +263,7 @@ fn chip(p: &ChipProps) -> Html {
 fn group(g: &GroupModel, select: &Callback<Selection>, is: &dyn Fn(&Selection) -> bool) -> Html {
     let r = &g.rect;
     let (title, what) = match &g.name {
+        Some(name) if g.share => (format!("share group {name}"), Some(Selection::Group(name.clone()))),
         Some(name) => (format!("group {name}"), Some(Selection::Group(name.clone()))),
         None => ("assigned consumers".to_string(), None),
     };
@@ -271,7 +277,7 @@ fn group(g: &GroupModel, select: &Callback<Selection>, is: &dyn Fn(&Selection) -
                 <g class="card head group-card" tabindex="0" role="button"
                     aria-label={label} {onclick} {onkeydown} data-testid={format!("stage-{}", title.replace(' ', "-"))}>
                     { card_rect(r, GROUP_HEAD_H - 4, "8", classes!()) }
-                    <text class="name" x={(r.x + 8).to_string()} y={(r.y + 17).to_string()} textLength={fit(&title, 16, SIDE_W - 56)} lengthAdjust="spacingAndGlyphs">{ format!("{title} ") }</text>
+                    <text class="name" x={(r.x + 8).to_string()} y={(r.y + 17).to_string()} textLength={fit(&title, 14, SIDE_W - 56)} lengthAdjust="spacingAndGlyphs">{ format!("{title} ") }</text>
                     <text class="small" x={(r.right() - 8).to_string()} y={(r.y + 17).to_string()} text-anchor="end">{ format!("{} {} ", g.epoch_word, g.generation) }</text>
                     <text class={classes!("small", (g.state != "Stable").then_some("warn-text"))} x={(r.x + 8).to_string()} y={(r.y + 33).to_string()}>{ format!("{} ", g.state) }</text>
                 </g>
@@ -294,8 +300,11 @@ fn group(g: &GroupModel, select: &Callback<Selection>, is: &dyn Fn(&Selection) -
                 let (onclick, onkeydown) = chooser(select, what.clone());
                 let mr = &m.rect;
                 let owned: Vec<String> = m.partitions.iter().map(|(tp, _)| tp.to_string()).collect();
-                let label = format!("{}{} lag {}, {}", m.client, if m.closed { " closed" } else { "" }, m.lag,
-                    if owned.is_empty() { "owns no partition".to_string() } else { format!("owns {}", owned.join(", ")) });
+                // A share group's member holds records, not a position: its count is of those.
+                let count = match m.holds { Some(n) => format!("holds {n}"), None => format!("lag {}", m.lag) };
+                let (verb, none) = if m.holds.is_some() { ("reads", "reads no partition") } else { ("owns", "owns no partition") };
+                let label = format!("{}{} {count}, {}", m.client, if m.closed { " closed" } else { "" },
+                    if owned.is_empty() { none.to_string() } else { format!("{verb} {}", owned.join(", ")) });
                 let more = m.partitions.len().saturating_sub(MEMBER_CHIPS_MAX);
                 html! {
                     <g key={m.client.clone()}>
@@ -304,7 +313,7 @@ fn group(g: &GroupModel, select: &Callback<Selection>, is: &dyn Fn(&Selection) -
                         { card_rect(mr, mr.h, "5", classes!()) }
                         <text class="small strong" x={(mr.x + 6).to_string()} y={(mr.y + 13).to_string()} textLength={fit(&m.client, 15, mr.w - 58)} lengthAdjust="spacingAndGlyphs">{ format!("{} ", m.client) }
                             if m.closed { <tspan class="bad-text">{ "closed " }</tspan> }</text>
-                        <text class="small" x={(mr.right() - 6).to_string()} y={(mr.y + 13).to_string()} text-anchor="end">{ format!("lag {} ", m.lag) }</text>
+                        <text class="small" x={(mr.right() - 6).to_string()} y={(mr.y + 13).to_string()} text-anchor="end">{ format!("{count} ") }</text>
                     </g>
                     // The owned partitions, in words in the member's name; drawn beside it, not in it.
                     <g class="owned-chips" aria-hidden="true">
@@ -327,6 +336,7 @@ fn group(g: &GroupModel, select: &Callback<Selection>, is: &dyn Fn(&Selection) -
                     </g>
                 }
             }) }
+            { share_windows(g) }
         </g>
     }
 }
@@ -424,4 +434,62 @@ fn dot(s: &Scene, m: &MessageView, now_ms: u64) -> Option<Html> {
 /// at each card: the page's code is its download.
 fn card_rect(r: &crate::stage::Rect, h: i32, rx: &'static str, class: Classes) -> Html {
     html! { <rect {class} x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={h.to_string()} {rx} /> }
+}
+
+/// A share group's share-partitions under its members (none outside the share-groups build).
+#[cfg(not(feature = "share-groups"))]
+fn share_windows(_: &GroupModel) -> Html {
+    Html::default()
+}
+
+#[cfg(feature = "share-groups")]
+fn share_windows(g: &GroupModel) -> Html {
+    g.windows.iter().map(share_window).collect()
+}
+
+/// A share-partition under its share group's members: `jobs-0 SPSO 3 SPEO 5`, then one cell a
+/// record in flight, coloured by its state, with its delivery count once it is delivered again,
+/// and how soon the first acquisition lock runs out.
+#[cfg(feature = "share-groups")]
+fn share_window(w: &crate::stage::ShareWindowModel) -> Html {
+    let r = &w.rect;
+    let cells: Vec<String> = w.cells.iter().map(|c| c.label()).collect();
+    let lock = w.lock_left_ms.map(|ms| format!("lock {}", crate::draw::seconds(ms)));
+    let label = format!(
+        "share-partition {} start offset {} end offset {}: {}{}{}",
+        w.tp,
+        w.start_offset,
+        w.end_offset,
+        if cells.is_empty() { "no record in flight".to_string() } else { cells.join("; ") },
+        if w.more > 0 { format!("; {} more", w.more) } else { String::new() },
+        lock.as_ref().map(|l| format!("; the first {l} left")).unwrap_or_default()
+    );
+    html! {
+        <g key={format!("w-{}", w.tp)} class="share-window" role="img" aria-label={label} data-testid={format!("share-window-{}", w.tp)}>
+            <rect class="share-tp" x={r.x.to_string()} y={(r.y + 3).to_string()} width="4" height="9" rx="1" fill={w.colour} />
+            <text class="small" x={(r.x + 8).to_string()} y={(r.y + 11).to_string()}>
+                { format!("{} SPSO {} SPEO {} ", w.tp, w.start_offset, w.end_offset) }</text>
+            if let Some(lock) = lock {
+                <text class="small warn-text" x={r.right().to_string()} y={(r.y + 11).to_string()} text-anchor="end">{ lock }</text>
+            }
+            if w.cells.is_empty() {
+                <text class="small muted" x={(r.x + 8).to_string()} y={(r.y + 27).to_string()}>{ "no record in flight" }</text>
+            }
+            { for w.cells.iter().enumerate().map(|(i, c): (usize, &crate::stage::ShareCellModel)| {
+                let x = r.x + i as i32 * 15;
+                html! {
+                    <g key={c.offset.to_string()} class={classes!("share-cell", c.state)}>
+                        <title>{ c.label() }</title>
+                        <rect x={x.to_string()} y={(r.y + 16).to_string()} width="13" height="14" rx="2" />
+                        if c.delivery_count > 1 {
+                            <text class="share-count" x={(x + 6).to_string()} y={(r.y + 27).to_string()} text-anchor="middle">{ c.delivery_count.to_string() }</text>
+                        }
+                    </g>
+                }
+            }) }
+            if w.more > 0 {
+                <text class="small" x={(r.x + crate::stage::SHARE_CELLS_MAX as i32 * 15 + 2).to_string()} y={(r.y + 27).to_string()}>{ format!("+{}", w.more) }</text>
+            }
+        </g>
+    }
 }
