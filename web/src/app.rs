@@ -156,7 +156,10 @@ fn may_replace(playground: &RefCell<Playground>, what: &str) -> bool {
 fn open_lesson(i: usize, dispatch: Callback<Action>, then: Option<Action>) {
     if !cfg!(feature = "share-groups") && crate::lessons::needs_share_groups(i) {
         if let Some(name) = crate::lessons::LESSONS.get(i) {
-            browser::go(&format!("{SHARE_BUILD}?lesson={name}"));
+            // A link's other settings (`embed`, `view=`) go with it.
+            let query = browser::query();
+            let query = if query.contains(&format!("lesson={name}")) { query } else { format!("?lesson={name}") };
+            browser::go(&format!("{SHARE_BUILD}{query}"));
         }
         return;
     }

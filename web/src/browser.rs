@@ -6,8 +6,12 @@
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-/// Where the session is autosaved.
+/// Where the session is autosaved. The share-groups build keeps its own: its sessions may hold
+/// lines the first build cannot open, and each would otherwise replace the other's.
+#[cfg(not(feature = "share-groups"))]
 pub const AUTOSAVE_KEY: &str = "kafka-playground.session";
+#[cfg(feature = "share-groups")]
+pub const AUTOSAVE_KEY: &str = "kafka-playground.share.session";
 /// The recent sessions (`crate::sessions::recent`): where a replaced session goes.
 pub const RECENT_KEY: &str = "kafka-playground.recent";
 

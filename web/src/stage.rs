@@ -279,8 +279,10 @@ impl ShareCellModel {
 
 /// Records a share window draws as cells; more are counted.
 pub const SHARE_CELLS_MAX: usize = 10;
-/// A share window's row in its group's card: a line of text, then the cells.
-pub const SHARE_WINDOW_H: i32 = 36;
+/// A share window's row in its group's card: a line of text, the cells, then a line for the
+/// records past the cells and the soonest lock (kept whether or not there is one, so the card
+/// does not change height as locks come and go).
+pub const SHARE_WINDOW_H: i32 = 50;
 
 /// Which way records moved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -628,7 +628,13 @@ impl Playground {
             Action::SwitchBranch(i) => self.switch_branch(i),
             Action::Undo => self.undo(),
             Action::OpenSaved(text) => {
-                let loaded = Playground::from_saved(&text)
+                let loaded = Playground::from_saved(&text);
+                if loaded.as_ref().is_err_and(|e| e.contains(kafka_sim::scenario::SHARE_GROUPS_LEFT_OUT)) {
+                    // A recent session of the share-groups build: its line (its branches are
+                    // comments to a script) opens there.
+                    self.share_elsewhere = Some(link::encode_script(&text));
+                }
+                let loaded = loaded
                     .map_err(|why| format!("This session could not be opened: {why}. Your current session is kept."));
                 let before = self.playing;
                 self.replace_or_explain(loaded);
@@ -1182,6 +1188,38 @@ mod tests {
         other.reduce(Action::LoadLink("#v1.broken!".into()));
         assert!(error_of(&other, Form::Script).contains("damaged"), "{:?}", other.errors);
         assert_eq!(other.script(), before, "the session is kept");
+    }
+
+    /// The first download has no share groups: their lines are refused, the session is kept, and
+    /// the session with the line is kept as a link for the share-groups build, from the command
+    /// bar, an applied script, a link and a recent session alike.
+    #[cfg(not(feature = "share-groups"))]
+    #[test]
+    fn a_share_groups_line_is_refused_and_kept_as_a_link_for_the_share_groups_build() {
+        use kafka_sim::scenario::SHARE_GROUPS_LEFT_OUT;
+        let mut p = Playground::new(4);
+        p.reduce(Action::Line(Form::Topic, topic_create_line("jobs", "1", "", "")));
+        let before = p.script();
+        assert_eq!(p.share_elsewhere, None);
+        p.reduce(Action::Line(Form::Command, "share-consumer w1 group.id=jobs".into()));
+        assert!(error_of(&p, Form::Command).contains(SHARE_GROUPS_LEFT_OUT), "{:?}", p.errors);
+        assert_eq!(p.script(), before, "the session is kept");
+        let fragment = p.share_elsewhere.clone().expect("a link for the share-groups build");
+        // The link holds the session and the line: here it is refused the same way, and kept as is.
+        let mut other = Playground::new(1);
+        other.reduce(Action::LoadLink(format!("#{fragment}")));
+        assert!(error_of(&other, Form::Script).contains(SHARE_GROUPS_LEFT_OUT), "{:?}", other.errors);
+        assert_eq!(other.share_elsewhere.as_deref(), Some(fragment.as_str()));
+        assert_eq!(other.script(), Playground::new(1).script(), "the session is kept");
+        let script = format!("{before}share-consumer w1 group.id=jobs\n");
+        assert_eq!(fragment, link::encode_script(&script), "the session, then the refused line");
+        let mut applied = Playground::new(1);
+        applied.reduce(Action::LoadScript(script.clone()));
+        assert_eq!(applied.share_elsewhere.as_deref(), Some(fragment.as_str()));
+        let mut saved = Playground::new(1);
+        saved.reduce(Action::OpenSaved(script));
+        assert_eq!(saved.share_elsewhere.as_deref(), Some(fragment.as_str()));
+        assert!(error_of(&saved, Form::Script).starts_with("This session could not be opened"));
     }
 
     #[test]

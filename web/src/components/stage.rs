@@ -277,9 +277,13 @@ fn group(g: &GroupModel, select: &Callback<Selection>, is: &dyn Fn(&Selection) -
                 <g class="card head group-card" tabindex="0" role="button"
                     aria-label={label} {onclick} {onkeydown} data-testid={format!("stage-{}", title.replace(' ', "-"))}>
                     { card_rect(r, GROUP_HEAD_H - 4, "8", classes!()) }
-                    <text class="name" x={(r.x + 8).to_string()} y={(r.y + 17).to_string()} textLength={fit(&title, 14, SIDE_W - 56)} lengthAdjust="spacingAndGlyphs">{ format!("{title} ") }</text>
-                    <text class="small" x={(r.right() - 8).to_string()} y={(r.y + 17).to_string()} text-anchor="end">{ format!("{} {} ", g.epoch_word, g.generation) }</text>
-                    <text class={classes!("small", (g.state != "Stable").then_some("warn-text"))} x={(r.x + 8).to_string()} y={(r.y + 33).to_string()}>{ format!("{} ", g.state) }</text>
+                    // A share group's longer title takes the whole line; its epoch goes under it.
+                    <text class="name" x={(r.x + 8).to_string()} y={(r.y + 17).to_string()} textLength={if g.share { fit(&title, 18, SIDE_W - 16) } else { fit(&title, 16, SIDE_W - 56) }} lengthAdjust="spacingAndGlyphs">{ format!("{title} ") }</text>
+                    if !g.share {
+                        <text class="small" x={(r.right() - 8).to_string()} y={(r.y + 17).to_string()} text-anchor="end">{ format!("{} {} ", g.epoch_word, g.generation) }</text>
+                    }
+                    <text class={classes!("small", (g.state != "Stable").then_some("warn-text"))} x={(r.x + 8).to_string()} y={(r.y + 33).to_string()}>
+                        { if g.share { format!("{} · {} {} ", g.state, g.epoch_word, g.generation) } else { format!("{} ", g.state) } }</text>
                 </g>
                 </>
             }
@@ -470,7 +474,7 @@ fn share_window(w: &crate::stage::ShareWindowModel) -> Html {
             <text class="small" x={(r.x + 8).to_string()} y={(r.y + 11).to_string()}>
                 { format!("{} SPSO {} SPEO {} ", w.tp, w.start_offset, w.end_offset) }</text>
             if let Some(lock) = lock {
-                <text class="small warn-text" x={r.right().to_string()} y={(r.y + 11).to_string()} text-anchor="end">{ lock }</text>
+                <text class="small warn-text" x={r.right().to_string()} y={(r.y + 43).to_string()} text-anchor="end">{ lock }</text>
             }
             if w.cells.is_empty() {
                 <text class="small muted" x={(r.x + 8).to_string()} y={(r.y + 27).to_string()}>{ "no record in flight" }</text>
@@ -488,7 +492,7 @@ fn share_window(w: &crate::stage::ShareWindowModel) -> Html {
                 }
             }) }
             if w.more > 0 {
-                <text class="small" x={(r.x + crate::stage::SHARE_CELLS_MAX as i32 * 15 + 2).to_string()} y={(r.y + 27).to_string()}>{ format!("+{}", w.more) }</text>
+                <text class="small" x={r.x.to_string()} y={(r.y + 43).to_string()}>{ format!("+{} more", w.more) }</text>
             }
         </g>
     }
