@@ -30,6 +30,11 @@
 
 extern crate alloc;
 
+/// Whether this build has share groups (KIP-932, the `share-groups` feature). A crate built
+/// beside another that turns the feature on (a workspace's tests) has them whatever it asked
+/// for, so code that depends on them asks the engine, not its own features.
+pub const SHARE_GROUPS: bool = cfg!(feature = "share-groups");
+
 pub mod batch;
 pub mod broker;
 pub mod client;

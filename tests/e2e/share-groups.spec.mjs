@@ -34,7 +34,7 @@ test('a share-groups line opens the session in the share-groups build, whose sta
   await expect(page.getByTestId('stage-member-w1')).toHaveAttribute('aria-label', /w1 holds 1, reads jobs-0/);
   await expect(page.getByTestId('stage-member-w2')).toHaveAttribute('aria-label', /w2 holds 0, reads jobs-0/);
   const window = page.getByTestId('share-window-jobs-0');
-  await expect(window).toHaveAttribute('aria-label', /^share-partition jobs-0 start offset 0 end offset 0: offset 0 Acquired by w1, delivered 1x; the first lock \d+\.\d s left$/);
+  await expect(window).toHaveAttribute('aria-label', /^share-partition jobs-0 start offset 0 end offset 0: offset 0 Acquired by w1, delivered 1x; the soonest lock expires in \d+\.\d s$/);
   await expect(window.locator('.share-cell.Acquired')).toHaveCount(1);
   expect(errors).toEqual([]);
 });

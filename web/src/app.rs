@@ -154,7 +154,7 @@ fn may_replace(playground: &RefCell<Playground>, what: &str) -> bool {
 
 /// Starts lesson `i`, fetching its text first if this is its first time; then `then`, if any.
 fn open_lesson(i: usize, dispatch: Callback<Action>, then: Option<Action>) {
-    if !cfg!(feature = "share-groups") && crate::lessons::needs_share_groups(i) {
+    if !kafka_sim::SHARE_GROUPS && crate::lessons::needs_share_groups(i) {
         if let Some(name) = crate::lessons::LESSONS.get(i) {
             // A link's other settings (`embed`, `view=`) go with it.
             let query = browser::query();
@@ -449,7 +449,7 @@ pub fn app() -> Html {
                     let dispatch = dispatch.clone();
                     browser::fetch_text(path, move |text| match text {
                         // This build cannot run it: the share-groups build opens it, as a link.
-                        Ok(script) if !cfg!(feature = "share-groups") && crate::gallery::needs_share_groups(i) => {
+                        Ok(script) if !kafka_sim::SHARE_GROUPS && crate::gallery::needs_share_groups(i) => {
                             browser::go(&format!("{SHARE_BUILD}#{}", link::encode_script(&script)));
                         }
                         text => dispatch.emit(Action::ScenarioFetched(i, text)),
@@ -755,10 +755,8 @@ pub fn app() -> Html {
     let show_inspector = show("inspector") || show("cluster");
     let stage_error = error(Form::Stage);
     // Only while a share-groups line is what this build refused.
-    let share_elsewhere = pg
-        .share_elsewhere
-        .clone()
-        .filter(|_| pg.errors.values().any(|e| e.contains(kafka_sim::scenario::SHARE_GROUPS_LEFT_OUT)));
+    let share_elsewhere =
+        pg.share_elsewhere.clone().filter(|_| pg.errors.values().any(|e| crate::state::needs_share_build(e)));
     // Beside where actions are taken (the command bar, the drawer's form): an action taken while
     // the clock stands still happens only once time runs. The timeline's hint is the one read out.
     let paused_hint = if pg.waiting_for_time {

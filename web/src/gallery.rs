@@ -146,10 +146,10 @@ mod tests {
             let script = std::fs::read_to_string(dir.join(format!("{file}.kafka")))
                 .unwrap_or_else(|e| panic!("core/tests/scenarios/{file}.kafka: {e}"));
             match Scenario::parse(&script) {
-                Ok(_) => assert!(cfg!(feature = "share-groups") || !needs_share_groups(i), "{file}"),
+                Ok(_) => assert!(kafka_sim::SHARE_GROUPS || !needs_share_groups(i), "{file}"),
                 // Without share groups their scenarios are refused as such, and opened elsewhere.
                 Err(e) => assert!(
-                    !cfg!(feature = "share-groups")
+                    !kafka_sim::SHARE_GROUPS
                         && needs_share_groups(i)
                         && e.to_string().contains(kafka_sim::scenario::SHARE_GROUPS_LEFT_OUT),
                     "{file}: {e}"

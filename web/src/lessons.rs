@@ -101,7 +101,7 @@ mod tests {
         for (i, name) in super::LESSONS.iter().enumerate() {
             let title = crate::gallery::about(&index, &format!("lesson:{name}")).map(|(title, _)| title);
             assert!(!super::is_loaded(i), "{name} is loaded before it is stored");
-            if super::needs_share_groups(i) && !cfg!(feature = "share-groups") {
+            if super::needs_share_groups(i) && !kafka_sim::SHARE_GROUPS {
                 // Only the share-groups build opens it; here it is refused as such.
                 let e = super::store(i, &super::source(i)).unwrap_err();
                 assert!(e.contains(kafka_sim::scenario::SHARE_GROUPS_LEFT_OUT), "{e}");

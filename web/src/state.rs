@@ -273,6 +273,12 @@ pub fn default_script(seed: u64) -> String {
     format!("seed {seed}\ncluster brokers=3\nproducer {PRODUCER}\nconsumer {CONSUMER} auto.offset.reset=earliest\n")
 }
 
+/// Whether an error is this build's refusal of share groups (the first download has none): the
+/// share-groups build would take what was refused.
+pub fn needs_share_build(error: &str) -> bool {
+    error.contains(kafka_sim::scenario::SHARE_GROUPS_LEFT_OUT)
+}
+
 impl Playground {
     pub fn new(seed: u64) -> Self {
         let script = Scenario::parse(&default_script(seed)).expect("the default script parses");
@@ -426,8 +432,11 @@ impl Playground {
             Action::Line(form, text) => match Scenario::parse_command(&text) {
                 Ok(command) => self.apply(form, command.into()),
                 Err(e) => {
-                    if e.message.contains(kafka_sim::scenario::SHARE_GROUPS_LEFT_OUT) {
-                        self.share_elsewhere = Some(link::encode_script(&format!("{}{text}\n", self.script())));
+                    if needs_share_build(&e.message) {
+                        // The line up to now, then the refused line (acted on here, as a line
+                        // typed while looking at the past starts a branch from there).
+                        let now = crate::sessions::script(self.sim.seed(), &self.session);
+                        self.share_elsewhere = Some(link::encode_script(&format!("{now}{text}\n")));
                     }
                     self.errors.insert(form, e.message);
                 }
@@ -611,7 +620,7 @@ impl Playground {
             }
             Action::LoadScript(text) => {
                 let loaded = Scenario::parse(&text).map_err(|e| e.to_string());
-                if loaded.as_ref().is_err_and(|e| e.contains(kafka_sim::scenario::SHARE_GROUPS_LEFT_OUT)) {
+                if loaded.as_ref().is_err_and(|e| needs_share_build(e)) {
                     self.share_elsewhere = Some(link::encode_script(&text));
                 }
                 self.replace_or_explain(loaded.and_then(|s| Playground::from_scenario(&s)));
@@ -629,7 +638,7 @@ impl Playground {
             Action::Undo => self.undo(),
             Action::OpenSaved(text) => {
                 let loaded = Playground::from_saved(&text);
-                if loaded.as_ref().is_err_and(|e| e.contains(kafka_sim::scenario::SHARE_GROUPS_LEFT_OUT)) {
+                if loaded.as_ref().is_err_and(|e| needs_share_build(e)) {
                     // A recent session of the share-groups build: its line (its branches are
                     // comments to a script) opens there.
                     self.share_elsewhere = Some(link::encode_script(&text));
@@ -643,7 +652,7 @@ impl Playground {
             }
             Action::LoadLink(fragment) => {
                 let loaded = link::decode(&fragment).map_err(|e| e.to_string());
-                if loaded.as_ref().is_err_and(|e| e.contains(kafka_sim::scenario::SHARE_GROUPS_LEFT_OUT)) {
+                if loaded.as_ref().is_err_and(|e| needs_share_build(e)) {
                     self.share_elsewhere = Some(fragment.trim_start_matches('#').to_string());
                 }
                 let loaded = loaded
@@ -1193,7 +1202,6 @@ mod tests {
     /// The first download has no share groups: their lines are refused, the session is kept, and
     /// the session with the line is kept as a link for the share-groups build, from the command
     /// bar, an applied script, a link and a recent session alike.
-    #[cfg(not(feature = "share-groups"))]
     #[test]
     fn a_share_groups_line_is_refused_and_kept_as_a_link_for_the_share_groups_build() {
         use kafka_sim::scenario::SHARE_GROUPS_LEFT_OUT;
@@ -1202,6 +1210,12 @@ mod tests {
         let before = p.script();
         assert_eq!(p.share_elsewhere, None);
         p.reduce(Action::Line(Form::Command, "share-consumer w1 group.id=jobs".into()));
+        if kafka_sim::SHARE_GROUPS {
+            // An engine with share groups (the share-groups build) runs the line.
+            assert_eq!((error_of(&p, Form::Command), &p.share_elsewhere), ("", &None));
+            assert!(p.script().ends_with("share-consumer w1 group.id=jobs\n"), "{}", p.script());
+            return;
+        }
         assert!(error_of(&p, Form::Command).contains(SHARE_GROUPS_LEFT_OUT), "{:?}", p.errors);
         assert_eq!(p.script(), before, "the session is kept");
         let fragment = p.share_elsewhere.clone().expect("a link for the share-groups build");

@@ -458,7 +458,7 @@ fn share_windows(g: &GroupModel) -> Html {
 fn share_window(w: &crate::stage::ShareWindowModel) -> Html {
     let r = &w.rect;
     let cells: Vec<String> = w.cells.iter().map(|c| c.label()).collect();
-    let lock = w.lock_left_ms.map(|ms| format!("lock {}", crate::draw::seconds(ms)));
+    let left = w.lock_left_ms.map(crate::draw::seconds);
     let label = format!(
         "share-partition {} start offset {} end offset {}: {}{}{}",
         w.tp,
@@ -466,15 +466,15 @@ fn share_window(w: &crate::stage::ShareWindowModel) -> Html {
         w.end_offset,
         if cells.is_empty() { "no record in flight".to_string() } else { cells.join("; ") },
         if w.more > 0 { format!("; {} more", w.more) } else { String::new() },
-        lock.as_ref().map(|l| format!("; the first {l} left")).unwrap_or_default()
+        left.as_ref().map(|l| format!("; the soonest lock expires in {l}")).unwrap_or_default()
     );
     html! {
         <g key={format!("w-{}", w.tp)} class="share-window" role="img" aria-label={label} data-testid={format!("share-window-{}", w.tp)}>
             <rect class="share-tp" x={r.x.to_string()} y={(r.y + 3).to_string()} width="4" height="9" rx="1" fill={w.colour} />
             <text class="small" x={(r.x + 8).to_string()} y={(r.y + 11).to_string()}>
                 { format!("{} SPSO {} SPEO {} ", w.tp, w.start_offset, w.end_offset) }</text>
-            if let Some(lock) = lock {
-                <text class="small warn-text" x={r.right().to_string()} y={(r.y + 43).to_string()} text-anchor="end">{ lock }</text>
+            if let Some(left) = left {
+                <text class="small warn-text" x={r.right().to_string()} y={(r.y + 43).to_string()} text-anchor="end">{ format!("lock {left}") }</text>
             }
             if w.cells.is_empty() {
                 <text class="small muted" x={(r.x + 8).to_string()} y={(r.y + 27).to_string()}>{ "no record in flight" }</text>
