@@ -11,6 +11,8 @@
 //!   replication factor 3, replicated and read by a consumer: records per second end to end.
 //! - `group/idle-group-minute`: a Stable group of three in its poll loops for a simulated
 //!   minute (heartbeats, empty long polls): the cost of time passing with a group.
+//! - `share-group/consume-1000`: the same 1,000 records read by a share group of three workers,
+//!   each record acquired, accepted and its state written to the share coordinator.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use kafka_sim::batch::{Compression, RecordBatch};
@@ -151,6 +153,12 @@ fn transactions(c: &mut Criterion) {
 
 /// A cluster with 1,000 acknowledged records and three subscribed consumers not yet polling.
 fn group_ready() -> Sim {
+    group_ready_with(&["c1", "c2", "c3"])
+}
+
+/// A cluster with 1,000 acknowledged records and these consumers of group `g`, subscribed, not
+/// yet polling.
+fn group_ready_with(consumers: &[&str]) -> Sim {
     let mut sim = Sim::new(1);
     for line in [
         "cluster brokers=3".to_string(),
@@ -163,7 +171,7 @@ fn group_ready() -> Sim {
         sim.apply(&command(&format!("send p bench key=k{} value='{}'", i % 64, value(i)))).unwrap();
     }
     sim.advance(Duration::from_ms(2_000));
-    for c in ["c1", "c2", "c3"] {
+    for c in consumers {
         sim.apply(&command(&format!("consumer {c} group.id=g auto.offset.reset=earliest"))).unwrap();
         sim.apply(&command(&format!("subscribe {c} bench"))).unwrap();
     }
@@ -210,6 +218,39 @@ fn group(c: &mut Criterion) {
     group.finish();
 }
 
+/// The same 1,000 records read by a share group of three workers (KIP-932): each record acquired
+/// under a lock by one worker and accepted by its next ShareFetch, every acknowledgement written to
+/// the share coordinator (`__share_group_state`, acks=all), from the first heartbeat to the last
+/// record acknowledged.
+fn share_group(c: &mut Criterion) {
+    let mut ready = group_ready_with(&[]);
+    ready.apply(&command("group config g share.auto.offset.reset=earliest")).unwrap();
+    for w in ["w1", "w2", "w3"] {
+        ready.apply(&command(&format!("share-consumer {w} group.id=g"))).unwrap();
+        ready.apply(&command(&format!("subscribe {w} bench"))).unwrap();
+    }
+    let mut group = c.benchmark_group("share-group");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(RECORDS));
+    group.bench_function("consume-1000", |b| {
+        b.iter_batched(
+            || ready.clone(),
+            |mut sim| {
+                for w in ["w1", "w2", "w3"] {
+                    sim.apply(&command(&format!("consume {w}"))).unwrap();
+                }
+                sim.advance(Duration::from_ms(12_000));
+                let view = sim.view();
+                let done: u64 = view.share_partitions.iter().map(|s| s.start_offset).sum();
+                assert_eq!(done, RECORDS, "every record acknowledged: each share-partition's start past it");
+                done
+            },
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
 fn throughput(c: &mut Criterion) {
     let mut group = c.benchmark_group("throughput");
     group.sample_size(10);
@@ -221,5 +262,5 @@ fn throughput(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, throughput, producer, batches, idle, group, fast_forward, transactions);
+criterion_group!(benches, throughput, producer, batches, idle, group, share_group, fast_forward, transactions);
 criterion_main!(benches);

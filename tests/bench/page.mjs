@@ -11,7 +11,8 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
 });
-const BASE = `http://127.0.0.1:${PORT}/`;
+// BENCH_PATH=share/ measures the share-groups build (dist/share/) instead of the first download.
+const BASE = `http://127.0.0.1:${PORT}/${process.env.BENCH_PATH ?? ''}`;
 
 const only = process.env.BENCH_ONLY;
 // Time to interactive: a fresh tab (no cache) until the page answers input (the play button is
