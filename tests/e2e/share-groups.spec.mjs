@@ -49,6 +49,11 @@ test('the share-groups lesson and the gallery\'s share-group scenarios open in t
   await page.getByTestId('lesson').getByTestId('lesson-do').click();
   await expect(page.getByTestId('lesson').getByTestId('lesson-checks').locator('li.todo')).toHaveCount(0);
 
+  // By link too, the link's query kept.
+  await page.goto('/?embed&lesson=share-groups&view=lesson,stage');
+  await expect(page).toHaveURL(/\/share\/\?embed&lesson=share-groups&view=lesson,stage$/);
+  await expect(page.getByTestId('lesson').locator('h2')).toHaveText('Share groups: Kafka as a queue (KIP-932)');
+
   page.on('dialog', (d) => d.accept());
   await page.goto('/?new');
   await page.getByTestId('gallery').selectOption({ label: 'Share group: a poison record: released each time it fails, delivered again and counted, archived at the delivery limit' });

@@ -1026,6 +1026,8 @@ impl Drawer {
             Drawer::Topic => "Create a topic",
             Drawer::Produce => "Produce",
             Drawer::Consume => "Consume",
+            // The share-groups build's drawer adds workers to share groups too.
+            Drawer::Groups if kafka_sim::SHARE_GROUPS => "Consumer and share groups",
             Drawer::Groups => "Consumer groups",
             Drawer::Network => "Network",
         }
@@ -1036,6 +1038,9 @@ impl Drawer {
             Drawer::Topic => "Create a topic: partitions, replication factor, configs",
             Drawer::Produce => "Create producers, send records, run traffic and transactions",
             Drawer::Consume => "Create consumers, assign partitions, poll and seek",
+            Drawer::Groups if kafka_sim::SHARE_GROUPS => {
+                "Start consumer groups and share groups, add members, see their lag"
+            }
             Drawer::Groups => "Start consumer groups, add members, see their lag",
             Drawer::Network => "Cut or slow the links between brokers and clients",
         }
