@@ -46,8 +46,18 @@ test('the share-groups lesson and the gallery\'s share-group scenarios open in t
   await page.getByTestId('lesson-pick').selectOption({ label: '11. Share groups: Kafka as a queue (KIP-932)' });
   await expect(page).toHaveURL(/\/share\/\?lesson=share-groups$/);
   await expect(page.getByTestId('lesson').locator('h2')).toHaveText('Share groups: Kafka as a queue (KIP-932)');
-  await page.getByTestId('lesson').getByTestId('lesson-do').click();
-  await expect(page.getByTestId('lesson').getByTestId('lesson-checks').locator('li.todo')).toHaveCount(0);
+  // Every step, as a learner does it: predict where asked (the right answer), do, and every
+  // checkpoint turns green before the next step.
+  const lesson = page.getByTestId('lesson');
+  const answers = { 2: 1, 3: 1, 5: 1 };
+  for (let step = 1; step <= 5; step++) {
+    await expect(lesson.getByTestId('lesson-step')).toHaveText(new RegExp(`^Step ${step} of 5`));
+    if (answers[step] !== undefined) await lesson.getByTestId(`lesson-choice-${answers[step]}`).click();
+    await lesson.getByTestId('lesson-do').click();
+    if (await lesson.getByTestId('lesson-skip').count()) await lesson.getByTestId('lesson-skip').click();
+    await expect(lesson.getByTestId('lesson-checks').locator('li.todo')).toHaveCount(0);
+    if (step < 5) await lesson.getByTestId('lesson-next').click();
+  }
 
   // By link too, the link's query kept.
   await page.goto('/?embed&lesson=share-groups&view=lesson,stage');
