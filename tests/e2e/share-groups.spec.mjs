@@ -2,7 +2,7 @@
 // that uses them opens in the share-groups build beside it (dist/share/), where the stage draws
 // a share group's members on the same partitions and each share-partition's in-flight records.
 import { test, expect } from '@playwright/test';
-import { command, openForm } from './helpers.mjs';
+import { command, openForm, showTab } from './helpers.mjs';
 
 test('a share-groups line opens the session in the share-groups build, whose stage shows the records each worker holds', async ({ page }) => {
   const errors = [];
@@ -36,6 +36,9 @@ test('a share-groups line opens the session in the share-groups build, whose sta
   const window = page.getByTestId('share-window-jobs-0');
   await expect(window).toHaveAttribute('aria-label', /^share-partition jobs-0 start offset 0 end offset 0: offset 0 Acquired by w1, delivered 1x; the soonest lock expires in \d+\.\d s$/);
   await expect(window.locator('.share-cell.Acquired')).toHaveCount(1);
+  // The partition's log marks it too: the record acquired, and by whom.
+  await showTab(page, 'partitions');
+  await expect(page.getByTestId('partition-jobs-0').locator('.cell.share-Acquired')).toHaveAttribute('title', /share group jobs: Acquired by w1, delivered 1x/);
   expect(errors).toEqual([]);
 });
 
@@ -95,5 +98,8 @@ test('the groups form adds workers to a share group; a poison record released co
   await expect(page.getByTestId('share-window-jobs-0')).toHaveAttribute('aria-label', /^share-partition jobs-0 start offset 3 end offset 3: no record in flight$/);
   await expect(page.getByTestId('group-jobs').locator('caption').first()).toHaveText('kafka-share-groups --describe --members --verbose --group jobs');
   await expect(page.getByTestId('member-member-1').getByRole('button', { name: 'Crash' })).toHaveAttribute('title', /locks expire/);
+  // On the partition's log, the share group's mark is its start offset, not a committed offset.
+  await showTab(page, 'partitions');
+  await expect(page.getByTestId('readers-jobs-0')).toContainText('share group jobs SPSO');
   expect(errors).toEqual([]);
 });

@@ -36,7 +36,8 @@ pub fn partitions(p: &Props) -> Html {
                     </h3>
                     { for t.partitions.iter().map(|q| html! {
                         <PartitionRow key={q.partition} topic={name.clone()} partition={Rc::clone(q)}
-                            readers={readers(p, &t.name, q.partition)} fading_at_ms={fade_clock(q, p.view.now_ms)} />
+                            readers={readers(p, &t.name, q.partition)} shared={shared(p, &t.name, q.partition)}
+                            fading_at_ms={fade_clock(q, p.view.now_ms)} />
                     }) }
                 </div>
             }}) }
@@ -48,7 +49,7 @@ pub fn partitions(p: &Props) -> Html {
                     <details class="topic internal" data-testid={format!("internal-{}", t.name)}>
                         <summary>{ format!("{} (internal, {} partitions, {records} record(s))", t.name, t.partitions.len()) }</summary>
                         { for t.partitions.iter().filter(|q| q.record_count > 0).map(|q| html! {
-                            <PartitionRow key={q.partition} topic={name.clone()} partition={Rc::clone(q)} readers={Vec::new()} fading_at_ms={fade_clock(q, p.view.now_ms)} />
+                            <PartitionRow key={q.partition} topic={name.clone()} partition={Rc::clone(q)} readers={Vec::new()} shared={Vec::new()} fading_at_ms={fade_clock(q, p.view.now_ms)} />
                         }) }
                     </details>
                 }
@@ -66,6 +67,8 @@ struct RowProps {
     /// The same `Rc` as last frame's when the partition did not change (`Sim::view_with`).
     partition: Rc<PartitionView>,
     readers: Vec<(String, u64)>,
+    /// A share group's records in flight on this partition ([`shared`]).
+    shared: Vec<SharedRecord>,
     /// The clock while a deleted segment of the row is fading; none otherwise (so that time
     /// alone redraws nothing).
     fading_at_ms: Option<u64>,
@@ -78,13 +81,14 @@ impl PartialEq for RowProps {
         Rc::ptr_eq(&self.partition, &other.partition)
             && self.topic == other.topic
             && self.readers == other.readers
+            && self.shared == other.shared
             && self.fading_at_ms == other.fading_at_ms
     }
 }
 
 #[function_component(PartitionRow)]
 fn partition_row_component(p: &RowProps) -> Html {
-    partition_row(&p.topic, &p.partition, &p.readers, p.fading_at_ms)
+    partition_row(&p.topic, &p.partition, &p.readers, &p.shared, p.fading_at_ms)
 }
 
 /// The clock a row needs: only a row with a segment still fading changes as time passes.
@@ -92,7 +96,8 @@ fn fade_clock(q: &PartitionView, now_ms: u64) -> Option<u64> {
     q.deleted_segments.iter().any(|(_, at)| now_ms.saturating_sub(*at) < FADE_MS).then_some(now_ms)
 }
 
-/// Who reads a partition: each group's committed offset and each consumer's position, as `(label, offset)`.
+/// Who reads a partition: each group's committed offset (a share group's start offset, SPSO) and
+/// each consumer's position, as `(label, offset)`.
 fn readers(p: &Props, topic: &str, partition: u32) -> Vec<(String, u64)> {
     if p.view.groups.is_empty() && p.view.clients.iter().all(|c| c.assignment.is_empty()) {
         return Vec::new();
@@ -103,12 +108,48 @@ fn readers(p: &Props, topic: &str, partition: u32) -> Vec<(String, u64)> {
             .iter()
             .find(|r| r.tp == tp)
             .and_then(|r| r.current_offset)
-            .map(|o| (format!("group {} committed", g.name), o))
+            // A share group has no committed offset: its mark is the share-partition's start offset.
+            .map(|o| match g.group_protocol {
+                "share" => (format!("share group {} SPSO", g.name), o),
+                _ => (format!("group {} committed", g.name), o),
+            })
     });
     let positions = p.view.clients.iter().filter(|c| !c.closed).filter_map(|c| {
         c.assignment.iter().find(|a| a.tp == tp).and_then(|a| a.position).map(|o| (format!("{} position", c.name), o))
     });
     committed.chain(positions).collect()
+}
+
+/// A record in flight in a share-partition (KIP-932): its offset, state (Kafka's name) and, in
+/// words, whose and how often delivered.
+#[derive(Clone, PartialEq)]
+struct SharedRecord {
+    offset: u64,
+    state: &'static str,
+    words: String,
+}
+
+/// The first share group's in-flight records on a partition (only the share-groups build has any).
+fn shared(p: &Props, topic: &str, partition: u32) -> Vec<SharedRecord> {
+    if !kafka_sim::SHARE_GROUPS {
+        return Vec::new();
+    }
+    let tp = TopicPartition::new(topic, partition);
+    let Some(sp) = p.view.share_partitions.iter().find(|s| s.tp == tp) else { return Vec::new() };
+    sp.records
+        .iter()
+        .map(|r| SharedRecord {
+            offset: r.offset,
+            state: r.state,
+            words: format!(
+                "share group {}: {}{}, delivered {}x",
+                sp.group,
+                r.state,
+                r.member.as_deref().map(|m| format!(" by {m}")).unwrap_or_default(),
+                r.delivery_count
+            ),
+        })
+        .collect()
 }
 
 /// A record's part in a transaction: a marker, or data still pending, committed or aborted.
@@ -135,7 +176,13 @@ fn txn_class(q: &PartitionView, r: &kafka_sim::record::Record) -> Option<&'stati
     })
 }
 
-fn partition_row(topic: &str, q: &PartitionView, readers: &[(String, u64)], fading_at_ms: Option<u64>) -> Html {
+fn partition_row(
+    topic: &str,
+    q: &PartitionView,
+    readers: &[(String, u64)],
+    shared: &[SharedRecord],
+    fading_at_ms: Option<u64>,
+) -> Html {
     let fading: Vec<_> = match fading_at_ms {
         Some(now_ms) => q.deleted_segments.iter().filter(|(_, at)| now_ms.saturating_sub(*at) < FADE_MS).collect(),
         None => Vec::new(),
@@ -168,9 +215,14 @@ fn partition_row(topic: &str, q: &PartitionView, readers: &[(String, u64)], fadi
                     if let Some(t) = txn {
                         title.push_str(&format!(" ({t})"));
                     }
+                    // In a share-partition's window: its state as a stripe under the cell.
+                    let share = shared.iter().find(|s| s.offset == r.offset);
+                    if let Some(s) = share {
+                        title.push_str(&format!(" ({})", s.words));
+                    }
                     html! {
                         // Keyed by offset: as the newest records slide along, cells move, not every one rewritten.
-                        <li key={r.offset} class={classes!("cell", (r.offset >= q.high_watermark).then_some("uncommitted"), (!next.is_empty()).then_some("next"), txn)} {title}>
+                        <li key={r.offset} class={classes!("cell", (r.offset >= q.high_watermark).then_some("uncommitted"), (!next.is_empty()).then_some("next"), txn, share.map(|s| format!("share-{}", s.state)))} {title}>
                             { match r.control { Some(ControlType::Commit) => "C".to_string(), Some(ControlType::Abort) => "A".to_string(), None => r.offset.to_string() } }
                         </li>
                     }
