@@ -224,7 +224,15 @@ pub fn generate(seed: u64) -> Vec<String> {
     g.push(format!(
         "producer p acks={acks} linger.ms={linger}{idempotence} delivery.timeout.ms=30000 request.timeout.ms=5000"
     ));
-    g.push("producer tx transactional.id=fuzz linger.ms=0 delivery.timeout.ms=30000 request.timeout.ms=5000".into());
+    // A transaction whose commit fails (its records timed out) and that nobody aborts is aborted by
+    // its coordinator after transaction.timeout.ms. It starts at its coordinator at the latest when
+    // every broker is started again, a minute before the end check; at Kafka's 60 s its abort
+    // markers could come in the check's last seconds, with no time left to deliver them to the
+    // share group (seed 5560182). At 30 s, as delivery.timeout.ms, half a minute is left.
+    g.push(
+        "producer tx transactional.id=fuzz linger.ms=0 delivery.timeout.ms=30000 request.timeout.ms=5000 transaction.timeout.ms=30000"
+            .into(),
+    );
     g.push("init-transactions tx".into());
     g.push("advance 2s".into());
     let rc = if g.rng.below(2) == 0 { " isolation.level=read_committed" } else { "" };
