@@ -51,18 +51,7 @@ pub fn groups_panel(p: &Props) -> Html {
             d.emit(Action::Command(Form::Group, Command::Consume { consumer: name.clone(), processing }.into()));
         })
     };
-    let on_group = {
-        let group = group.clone();
-        Callback::from(move |e: Event| group.set(value_of(&e)))
-    };
-    let on_app = {
-        let app = app.clone();
-        Callback::from(move |e: Event| app.set(value_of(&e).parse().unwrap_or(0)))
-    };
-    let on_topic = {
-        let chosen = chosen.clone();
-        Callback::from(move |e: Event| chosen.set(value_of(&e)))
-    };
+    let (on_group, on_app, on_topic) = (set_text(&group), set_index(&app), set_text(&chosen));
     let members: Vec<&ClientView> = p
         .view
         .clients
@@ -156,18 +145,7 @@ fn share_form_component(p: &ShareFormProps) -> Html {
             }
         })
     };
-    let on_group = {
-        let group = group.clone();
-        Callback::from(move |e: Event| group.set(value_of(&e)))
-    };
-    let on_app = {
-        let app = app.clone();
-        Callback::from(move |e: Event| app.set(value_of(&e).parse().unwrap_or(0)))
-    };
-    let on_topic = {
-        let chosen = chosen.clone();
-        Callback::from(move |e: Event| chosen.set(value_of(&e)))
-    };
+    let (on_group, on_app, on_topic) = (set_text(&group), set_index(&app), set_text(&chosen));
     html! {
         <div class="form" hidden={p.readonly} data-testid="share-form">
             <label>{ "Share group" }
@@ -189,6 +167,18 @@ fn share_form_component(p: &ShareFormProps) -> Html {
             </button>
         </div>
     }
+}
+
+/// A form field that keeps what was chosen or typed in `state`.
+fn set_text(state: &UseStateHandle<String>) -> Callback<Event> {
+    let state = state.clone();
+    Callback::from(move |e: Event| state.set(value_of(&e)))
+}
+
+/// A select of numbered options (a ready-made application) that keeps the chosen index in `state`.
+fn set_index(state: &UseStateHandle<usize>) -> Callback<Event> {
+    let state = state.clone();
+    Callback::from(move |e: Event| state.set(value_of(&e).parse().unwrap_or(0)))
 }
 
 fn member_buttons(c: &ClientView, dispatch: &Callback<Action>) -> Html {
